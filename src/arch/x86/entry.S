@@ -1,0 +1,97 @@
+/*
+ * Interrupt and exception entry stubs: one per vector, so the common code
+ * knows the vector without asking the APIC.  Vectors where the CPU pushes an
+ * error code (Intel SDM vol. 3 table 6-1: 8, 10-14, 17, 21, 29, 30) skip the
+ * dummy push so every frame has the layout of struct cpu_regs.
+ *
+ * Everything runs in ring 0 for now: no swapgs is needed until PV guests
+ * enter from ring 1/3 (they will get their own entry path).
+ */
+    .text
+    .altmacro               /* lets %expr pass a computed vector to a macro */
+
+    .macro STUB vec
+    .balign 16
+stub_\vec:
+    .if (\vec == 8) || (\vec >= 10 && \vec <= 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
+    .else
+    pushq   $0
+    .endif
+    pushq   $\vec
+    jmp     trap_common
+    .endm
+
+    .set v, 0
+    .rept 256
+    STUB %v
+    .set v, v + 1
+    .endr
+
+trap_common:
+    pushq   %rax
+    pushq   %rbx
+    pushq   %rcx
+    pushq   %rdx
+    pushq   %rsi
+    pushq   %rdi
+    pushq   %rbp
+    pushq   %r8
+    pushq   %r9
+    pushq   %r10
+    pushq   %r11
+    pushq   %r12
+    pushq   %r13
+    pushq   %r14
+    pushq   %r15
+    cld
+    mov     %rsp, %rdi
+    /* Frame pointer chain through the interrupted context for traces. */
+    mov     %rsp, %rbp
+    call    x86_trap
+    popq    %r15
+    popq    %r14
+    popq    %r13
+    popq    %r12
+    popq    %r11
+    popq    %r10
+    popq    %r9
+    popq    %r8
+    popq    %rbp
+    popq    %rdi
+    popq    %rsi
+    popq    %rdx
+    popq    %rcx
+    popq    %rbx
+    popq    %rax
+    add     $16, %rsp               /* vector and error code */
+    iretq
+
+    .section .rodata
+    .balign 8
+    .globl idt_stubs
+idt_stubs:
+    .macro STUBREF vec
+    .quad stub_\vec
+    .endm
+    .set v, 0
+    .rept 256
+    STUBREF %v
+    .set v, v + 1
+    .endr
+    .noaltmacro
+
+/*
+ * switch_stack_and_call(top, fn, arg): continue on another stack, never
+ * returning (used to move the boot CPU onto its guarded stack).
+ */
+    .text
+    .globl switch_stack_and_call
+switch_stack_and_call:
+    mov     %rdi, %rsp
+    xor     %ebp, %ebp
+    pushq   $0
+    pushq   $0
+    mov     %rsp, %rbp
+    mov     %rdx, %rdi
+    call    *%rsi
+    ud2

@@ -1,0 +1,296 @@
+/*
+ * Boot option parsing on top of the cmdline tokenizer.  Each option has a
+ * handler that validates its value completely before touching its field, so a
+ * rejected value leaves the previous one in place.
+ */
+#include "boot/bootopts.h"
+
+#include <stdarg.h>
+
+#include "boot/cmdline.h"
+#include "lib/errno.h"
+#include "lib/fmt.h"
+#include "lib/string.h"
+
+/* Longest piece of an option name or value quoted in a warning. */
+#define SHOW 40
+
+struct bootopts_run {
+    struct boot_options *o;
+    void (*warn)(const char *msg, void *ctx);
+    void *ctx;
+    int warnings;
+    int items;
+    /* the item being handled */
+    const char *name;
+    size_t nlen;
+    const char *val;    /* NULL when the item has no '=' */
+    size_t vlen;
+};
+
+static int show(size_t len)
+{
+    return (int)(len > SHOW ? SHOW : len);
+}
+
+static void bo_warn(struct bootopts_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void bo_warn(struct bootopts_run *r, const char *fmt, ...)
+{
+    char msg[192];
+    va_list ap;
+
+    va_start(ap, fmt);
+    fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    r->warnings++;
+    if (r->warn)
+        r->warn(msg, r->ctx);
+}
+
+/* Every value warning starts with "cmdline: name=value: ". */
+#define ITEM "cmdline: %.*s=%.*s: "
+#define ITEM_ARGS(r) show((r)->nlen), (r)->name, show((r)->vlen), (r)->val
+
+static bool val_is(const struct bootopts_run *r, const char *word)
+{
+    size_t n = strlen(word);
+
+    return r->vlen == n && memcmp(r->val, word, n) == 0;
+}
+
+static bool has_value(const struct bootopts_run *r)
+{
+    return r->val && r->vlen;
+}
+
+static void describe_console(const struct boot_options *o, char *buf, size_t size)
+{
+    if (o->console_enabled)
+        fmt_snprintf(buf, size, "com%u,%u", o->com_port, (unsigned)o->com_baud);
+    else
+        fmt_snprintf(buf, size, "none");
+}
+
+/* console=comN[,baud] | none */
+static void opt_console(struct bootopts_run *r)
+{
+    struct boot_options *o = r->o;
+    const char *comma;
+    size_t plen;
+    uint64_t port, baud;
+    char cur[32];
+
+    describe_console(o, cur, sizeof(cur));
+    if (!has_value(r)) {
+        bo_warn(r, "cmdline: console needs a value (comN[,baud] or none), keeping %s", cur);
+        return;
+    }
+    if (val_is(r, "none")) {
+        o->console_enabled = false;
+        return;
+    }
+    if (r->vlen < 4 || memcmp(r->val, "com", 3) != 0) {
+        bo_warn(r, ITEM "expected comN[,baud] or none, keeping %s", ITEM_ARGS(r), cur);
+        return;
+    }
+    comma = r->val + 3;
+    while (comma < r->val + r->vlen && *comma != ',')
+        comma++;
+    plen = (size_t)(comma - (r->val + 3));
+    if (cmdline_parse_uint(r->val + 3, plen, &port) || port < 1 || port > 4) {
+        bo_warn(r, ITEM "port must be com1..com4, keeping %s", ITEM_ARGS(r), cur);
+        return;
+    }
+    o->console_enabled = true;
+    o->com_port = (unsigned)port;
+    if (comma == r->val + r->vlen)
+        return;
+    /* The UART divisor latch is 115200 / baud (16550 data sheet): only exact
+     * divisors give the requested rate. */
+    if (cmdline_parse_uint(comma + 1, (size_t)(r->val + r->vlen - comma - 1), &baud) ||
+        baud < 1200 || baud > 115200 || 115200 % baud != 0) {
+        bo_warn(r, ITEM "baud rate must divide 115200 (1200..115200), keeping %u",
+                ITEM_ARGS(r), (unsigned)o->com_baud);
+        return;
+    }
+    o->com_baud = (uint32_t)baud;
+}
+
+static const char *const loglvl_names[] = { "err", "warn", "info", "debug" };
+
+/* loglvl=err|warn|info|debug (or 0..3) */
+static void opt_loglvl(struct bootopts_run *r)
+{
+    const char *cur = loglvl_names[r->o->loglvl >= LOG_ERR && r->o->loglvl <= LOG_DEBUG ?
+                                   r->o->loglvl : LOG_INFO];
+    uint64_t n;
+    int i;
+
+    if (!has_value(r)) {
+        bo_warn(r, "cmdline: loglvl needs a value (err, warn, info or debug), keeping %s", cur);
+        return;
+    }
+    for (i = LOG_ERR; i <= LOG_DEBUG; i++) {
+        if (val_is(r, loglvl_names[i])) {
+            r->o->loglvl = i;
+            return;
+        }
+    }
+    if (cmdline_parse_uint(r->val, r->vlen, &n) == 0 && n <= LOG_DEBUG) {
+        r->o->loglvl = (int)n;
+        return;
+    }
+    bo_warn(r, ITEM "expected err, warn, info or debug, keeping %s", ITEM_ARGS(r), cur);
+}
+
+/* maxcpus=N */
+static void opt_maxcpus(struct bootopts_run *r)
+{
+    unsigned cur = r->o->maxcpus;
+    uint64_t n;
+    int rc;
+
+    if (!has_value(r)) {
+        bo_warn(r, "cmdline: maxcpus needs a value, keeping %u", cur);
+        return;
+    }
+    rc = cmdline_parse_uint(r->val, r->vlen, &n);
+    if (rc == -EINVAL) {
+        bo_warn(r, ITEM "not a number, keeping %u", ITEM_ARGS(r), cur);
+        return;
+    }
+    if (rc || n < 1 || n > BOOTOPTS_MAX_CPUS) {
+        bo_warn(r, ITEM "out of range 1..%u, keeping %u", ITEM_ARGS(r), BOOTOPTS_MAX_CPUS, cur);
+        return;
+    }
+    r->o->maxcpus = (unsigned)n;
+}
+
+static void describe_size(uint64_t v, char *buf, size_t size)
+{
+    if (v == 0)
+        fmt_snprintf(buf, size, "no limit");
+    else if (v % (1u << 20) == 0)
+        fmt_snprintf(buf, size, "%lluM", (unsigned long long)(v >> 20));
+    else
+        fmt_snprintf(buf, size, "%llu bytes", (unsigned long long)v);
+}
+
+/* mem=SIZE */
+static void opt_mem(struct bootopts_run *r)
+{
+    char cur[32];
+    uint64_t v;
+    int rc;
+
+    describe_size(r->o->mem_limit, cur, sizeof(cur));
+    if (!has_value(r)) {
+        bo_warn(r, "cmdline: mem needs a value (e.g. mem=512M), keeping %s", cur);
+        return;
+    }
+    rc = cmdline_parse_size(r->val, r->vlen, &v);
+    if (rc == -EINVAL) {
+        bo_warn(r, ITEM "not a size (e.g. 512M), keeping %s", ITEM_ARGS(r), cur);
+        return;
+    }
+    if (rc) {
+        bo_warn(r, ITEM "too large, keeping %s", ITEM_ARGS(r), cur);
+        return;
+    }
+    if (v < BOOTOPTS_MIN_MEM_LIMIT) {
+        bo_warn(r, ITEM "below the 64M minimum, keeping %s", ITEM_ARGS(r), cur);
+        return;
+    }
+    r->o->mem_limit = v;
+}
+
+/* A flag: the bare name means true, else any cmdline_parse_bool spelling. */
+static void opt_bool(struct bootopts_run *r, bool *field)
+{
+    bool v;
+
+    if (!r->val) {
+        *field = true;
+        return;
+    }
+    if (cmdline_parse_bool(r->val, r->vlen, &v)) {
+        bo_warn(r, ITEM "expected 1/0, yes/no, on/off, true/false or enable/disable, keeping %d",
+                ITEM_ARGS(r), (int)*field);
+        return;
+    }
+    *field = v;
+}
+
+static void opt_selftest(struct bootopts_run *r) { opt_bool(r, &r->o->selftest); }
+static void opt_emu_exit(struct bootopts_run *r) { opt_bool(r, &r->o->emu_exit); }
+static void opt_x2apic(struct bootopts_run *r)   { opt_bool(r, &r->o->x2apic); }
+
+static const struct {
+    const char *name;
+    void (*handle)(struct bootopts_run *r);
+} options[] = {
+    { "console",  opt_console },
+    { "loglvl",   opt_loglvl },
+    { "maxcpus",  opt_maxcpus },
+    { "selftest", opt_selftest },
+    { "emu_exit", opt_emu_exit },
+    { "x2apic",   opt_x2apic },
+    { "mem",      opt_mem },
+};
+
+static bool looks_like_path(const char *s, size_t n)
+{
+    while (n--)
+        if (*s++ == '/')
+            return true;
+    return false;
+}
+
+static int bootopts_item(const char *name, size_t nlen, const char *val, size_t vlen, void *ctx)
+{
+    struct bootopts_run *r = ctx;
+    size_t i;
+
+    r->name = name;
+    r->nlen = nlen;
+    r->val = val;
+    r->vlen = vlen;
+    if (r->items++ == 0 && !val && looks_like_path(name, nlen))
+        return 0;
+    if (nlen == 0) {
+        bo_warn(r, "cmdline: malformed item '=%.*s' ignored", show(vlen), val ? val : "");
+        return 0;
+    }
+    for (i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+        if (strlen(options[i].name) == nlen && memcmp(options[i].name, name, nlen) == 0) {
+            options[i].handle(r);
+            return 0;
+        }
+    }
+    bo_warn(r, "cmdline: unknown option '%.*s' ignored", show(nlen), name);
+    return 0;
+}
+
+void bootopts_defaults(struct boot_options *o)
+{
+    o->console_enabled = true;
+    o->com_port = 1;
+    o->com_baud = 115200;
+    o->loglvl = LOG_INFO;
+    o->maxcpus = BOOTOPTS_MAX_CPUS;
+    o->selftest = false;
+    o->emu_exit = false;
+    o->x2apic = true;
+    o->mem_limit = 0;
+}
+
+int bootopts_parse(const char *cmdline, struct boot_options *o,
+                   void (*warn)(const char *msg, void *ctx), void *ctx)
+{
+    struct bootopts_run r = { .o = o, .warn = warn, .ctx = ctx };
+
+    if (cmdline_parse(cmdline, bootopts_item, &r) == -EINVAL)
+        bo_warn(&r, "cmdline: unterminated quote, rest of the command line ignored");
+    return r.warnings;
+}

@@ -1,0 +1,46 @@
+/*
+ * The hypervisor's own boot options (docs: console=, loglvl=, maxcpus=,
+ * selftest, emu_exit, x2apic=, mem=).  Parsing never fails: a bad item is
+ * reported through the warn callback and leaves its field unchanged, so a typo
+ * on the command line cannot stop the machine from booting.
+ */
+#ifndef RV_BOOT_BOOTOPTS_H
+#define RV_BOOT_BOOTOPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+
+#define BOOTOPTS_MAX_CPUS       256
+#define BOOTOPTS_MIN_MEM_LIMIT  (64ULL << 20)
+
+/* (i) filled by bootopts_defaults()/bootopts_parse() on the BSP before any
+ *     other CPU runs; read-only afterwards. */
+struct boot_options {
+    bool     console_enabled;  /* (i) console=none disables */
+    unsigned com_port;         /* (i) 1..4 (console=comN[,baud]) */
+    uint32_t com_baud;         /* (i) default 115200; 1200..115200, dividing 115200 exactly */
+    int      loglvl;           /* (i) LOG_*; default LOG_INFO */
+    unsigned maxcpus;          /* (i) default 256 (the maximum); 1..256 accepted */
+    bool     selftest;         /* (i) run the in-hypervisor self-tests; default false */
+    bool     emu_exit;         /* (i) end the emulator when done or on panic; default false */
+    bool     x2apic;           /* (i) use x2APIC mode when available; default true */
+    uint64_t mem_limit;        /* (i) mem=SIZE; 0 = no limit; values < 64M rejected */
+};
+
+void bootopts_defaults(struct boot_options *o);
+
+/*
+ * Parses 'cmdline' (NULL is empty) into *o; call bootopts_defaults() first.
+ * Each unknown option, bad value or malformed item produces one warn(msg, ctx)
+ * call naming the option (e.g. "cmdline: unknown option 'foo' ignored") and
+ * leaves the field at its previous value.  A first item without '=' that
+ * contains a '/' is the image path boot loaders prepend (GRUB, QEMU -kernel)
+ * and is skipped silently.  Later items override earlier ones.  Returns the
+ * number of warnings.  'warn' may be NULL.
+ */
+int bootopts_parse(const char *cmdline, struct boot_options *o,
+                   void (*warn)(const char *msg, void *ctx), void *ctx);
+
+#endif

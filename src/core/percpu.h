@@ -1,0 +1,78 @@
+/*
+ * Per-CPU data, reached through %gs (GS base points at the CPU's own struct,
+ * whose first field points at itself, so this_cpu() is one load).
+ *
+ * Legend: (i) set before the CPU comes online, read-only after;
+ *         (o) only touched by the owning CPU;
+ *         (a) other CPUs access it with atomics.
+ */
+#ifndef RV_CORE_PERCPU_H
+#define RV_CORE_PERCPU_H
+
+#include "lib/compiler.h"
+#include "core/spinlock.h"
+#include "arch/x86/layout.h"
+
+struct timer;
+
+struct tss64 {
+    uint32_t rsvd0;
+    uint64_t rsp[3];
+    uint64_t rsvd1;
+    uint64_t ist[7];
+    uint64_t rsvd2;
+    uint16_t rsvd3;
+    uint16_t iomap_base;
+} __packed;
+
+#define GDT_ENTRIES 8
+
+struct percpu {
+    struct percpu *self;            /* (i) must stay first: this_cpu() reads %gs:0 */
+    unsigned cpu;                   /* (i) logical CPU number, 0 = boot CPU */
+    uint32_t apic_id;               /* (i) */
+    uint64_t stack_lo, stack_hi;    /* (i) whole stack slot incl. IST stacks (traces stay inside) */
+    uint64_t stack_top;             /* (i) top of the primary stack */
+    uint64_t ist_top[3];            /* (i) NMI, #DF, #MC stack tops */
+    volatile int online;            /* (a) set by the CPU itself once it runs C code */
+    uint64_t gdt[GDT_ENTRIES] __aligned(16);   /* (o) own GDT: each CPU has its own TSS */
+    struct tss64 tss __aligned(16); /* (o) */
+
+    uint32_t softirq_pending;       /* (a) bit n = softirq n */
+    unsigned irq_depth;             /* (o) nesting of interrupt handlers */
+    bool in_softirq;                /* (o) */
+
+    /* Exception fixups (arch/x86/traps.c): the last fixed-up vector, for
+     * code (and self-tests) that wants to know which fault it recovered from. */
+    int last_fixup_vector;          /* (o) */
+
+    /* Timer queue (core/timer.c). */
+    spinlock_t timer_lock;          /* guards timers; leaf apart from console */
+    struct timer *timers;           /* (timer_lock) sorted by expiry */
+    uint64_t timer_programmed;      /* (o) deadline (ns) the hardware is set to, 0 = none */
+
+    /* Counters shown by self-tests and the debug key. */
+    uint64_t nr_irqs, nr_timer_irqs, nr_ipis, nr_timers_fired;   /* (o) */
+};
+
+static inline struct percpu *this_cpu(void)
+{
+    struct percpu *p;
+    __asm__ __volatile__("mov %%gs:0, %0" : "=r"(p));
+    return p;
+}
+
+static inline unsigned smp_processor_id(void)
+{
+    return this_cpu()->cpu;
+}
+
+extern struct percpu *percpu_of[RV_MAX_CPUS];  /* (i) indexed by logical CPU */
+extern unsigned nr_cpus_online;                /* (a) */
+extern unsigned nr_cpus_possible;              /* (i) CPUs found in the MADT, capped by maxcpus */
+
+void percpu_init_bsp_early(void);
+struct percpu *percpu_alloc(unsigned cpu, uint32_t apic_id);
+void percpu_activate(struct percpu *p);         /* load GS base on the running CPU */
+
+#endif

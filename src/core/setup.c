@@ -1,0 +1,202 @@
+/*
+ * The boot CPU's path from head.S to a running system:
+ *   console -> boot info -> options -> CPU features -> memory -> ACPI ->
+ *   interrupt controllers -> time -> the boot CPU's guarded stack -> other
+ *   CPUs -> self-tests (if asked) -> ready.
+ * Anything that cannot be recovered from panics with a message that says
+ * what was wrong: the hypervisor never hangs silently.
+ */
+#include "boot/bootinfo.h"
+#include "boot/bootopts.h"
+#include "boot/mb1.h"
+#include "boot/mb2.h"
+#include "core/console.h"
+#include "core/emu_exit.h"
+#include "core/panic.h"
+#include "core/percpu.h"
+#include "core/selftest.h"
+#include "core/smp.h"
+#include "core/timer.h"
+#include "arch/x86/acpi.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/cpufeature.h"
+#include "arch/x86/ioapic.h"
+#include "arch/x86/time.h"
+#include "arch/x86/traps.h"
+#include "arch/x86/uart.h"
+#include "arch/x86/asm.h"
+#include "mm/mm.h"
+#include "lib/string.h"
+#include "boot/cmdline.h"
+
+#define RINGVISOR_VERSION "0.1"
+
+static struct boot_info boot_info;      /* (i) parsed on the boot CPU */
+static struct boot_options boot_opts;   /* (i) */
+static uint32_t boot_magic;
+static uint64_t boot_info_phys;
+static uint32_t boot_info_size;
+
+void switch_stack_and_call(uint64_t top, void (*fn)(void *), void *arg) __noreturn;
+
+/* Before the final page tables: the early tables map the low 4 GiB at
+ * HV_IMAGE_VIRT + phys. */
+static const void *early_map(uint64_t phys, size_t len, void *ctx)
+{
+    if (phys + len < phys || phys + len > GiB(4))
+        return NULL;
+    return (const void *)(HV_IMAGE_VIRT + phys);
+}
+
+static const void *late_map(uint64_t phys, size_t len, void *ctx)
+{
+    return map_firmware_table(phys, len);
+}
+
+static void parse_boot_info(bool late)
+{
+    char err[160] = "";
+    int rc;
+
+    if (boot_magic == MB2_BOOTLOADER_MAGIC) {
+        if (boot_info_phys + 8 > GiB(4))
+            panic("boot: multiboot2 information above 4 GiB (%#lx)", (unsigned long)boot_info_phys);
+        const uint32_t *info = late ? phys_to_virt(boot_info_phys)
+                                    : (const void *)(HV_IMAGE_VIRT + boot_info_phys);
+        boot_info_size = info[0];
+        if (boot_info_size > MiB(16))
+            panic("boot: multiboot2 information claims %u bytes", boot_info_size);
+        rc = mb2_parse(info, boot_info_size, &boot_info, err, sizeof(err));
+    } else if (boot_magic == MB1_BOOTLOADER_MAGIC) {
+        const void *info = late ? late_map(boot_info_phys, 128, NULL) : early_map(boot_info_phys, 128, NULL);
+        boot_info_size = 128;
+        rc = info ? mb1_parse(info, late ? late_map : early_map, NULL, &boot_info, err, sizeof(err))
+                  : -1;
+    } else {
+        panic("boot: unknown boot loader magic %#x (need multiboot1 or multiboot2)", boot_magic);
+    }
+    if (rc < 0)
+        panic("boot: cannot use the boot information: %s", err[0] ? err : "unreadable");
+}
+
+struct find_opt { const char *name; bool found; };
+
+static int find_opt_cb(const char *name, size_t nlen, const char *val, size_t vlen, void *ctx)
+{
+    struct find_opt *f = ctx;
+    if (nlen == strlen(f->name) && !memcmp(name, f->name, nlen))
+        f->found = true;
+    return 0;
+}
+
+static bool cmdline_has(const char *cmdline, const char *name)
+{
+    struct find_opt f = { name, false };
+    cmdline_parse(cmdline, find_opt_cb, &f);
+    return f.found;
+}
+
+static void warn_option(const char *msg, void *ctx)
+{
+    log_warn("%s\n", msg);
+}
+
+static void bsp_late(void *unused);
+
+void start_hypervisor(uint32_t magic, uint64_t info_phys)
+{
+    static char bsp_ist[3][4096] __aligned(4096);
+    struct percpu *bsp;
+
+    percpu_init_bsp_early();
+    bsp = this_cpu();
+    bsp->ist_top[0] = (uint64_t)bsp_ist[1];
+    bsp->ist_top[1] = (uint64_t)bsp_ist[2];
+    bsp->ist_top[2] = (uint64_t)bsp_ist[2] + 4096;
+    idt_init();
+    cpu_desc_init(bsp);
+    console_init_early(0x3f8, 115200);
+    log_info("\nRingvisor %s starting\n", RINGVISOR_VERSION);
+
+    boot_magic = magic;
+    boot_info_phys = info_phys;
+    parse_boot_info(false);
+    bootopts_defaults(&boot_opts);
+    bootopts_parse(boot_info.cmdline, &boot_opts, warn_option, NULL);
+    /* Test-harness options, deliberately not in bootopts: they only make
+     * sense under tools/rv-run. */
+    selftest_inject_fail = cmdline_has(boot_info.cmdline, "selftest_inject_fail");
+    emu_exit_enabled = boot_opts.emu_exit;
+    console_set_level(boot_opts.loglvl);
+    if (!boot_opts.console_enabled)
+        uart_init(0, 0);
+    else if (boot_opts.com_port != 1 || boot_opts.com_baud != 115200)
+        uart_init(uart_port_for_com(boot_opts.com_port), boot_opts.com_baud);
+    log_info("boot: loader '%s', command line '%s'\n", boot_info.loader_name, boot_info.cmdline);
+    for (unsigned i = 0; i < boot_info.nr_mmap; i++)
+        log_debug("boot: mem %016lx-%016lx type %u\n", (unsigned long)boot_info.mmap[i].base,
+                  (unsigned long)(boot_info.mmap[i].base + boot_info.mmap[i].len), boot_info.mmap[i].type);
+
+    cpufeature_init();
+    cpufeature_print_summary();
+
+    mm_init(&boot_info, (uint32_t)boot_info_phys, boot_info_size, boot_opts.mem_limit);
+    /* The early 4 GiB window is gone: re-read the boot info through the
+     * direct map so its string pointers are valid again. */
+    parse_boot_info(true);
+    for (unsigned i = 0; i < boot_info.nr_mods; i++)
+        log_info("boot: module %u at %#lx-%#lx '%s'\n", i, (unsigned long)boot_info.mods[i].start,
+                 (unsigned long)boot_info.mods[i].end, boot_info.mods[i].cmdline);
+
+    acpi_init(&boot_info);
+    apic_init_bsp(boot_opts.x2apic);
+    pic_disable();
+    apic_init_cpu();
+    bsp->apic_id = apic_current_id();
+    if (acpi_present)
+        ioapic_init(&acpi_info);
+    tsc_init(acpi_present ? &acpi_info : NULL);
+    apic_timer_calibrate();
+    smp_init_ipis();
+    timer_subsys_init();
+
+    /* Move onto a stack slot with guard pages and IST stacks of its own. */
+    uint64_t slot = map_stack_slot(0);
+    if (!slot)
+        panic("boot: cannot allocate the boot CPU's stacks");
+    bsp->stack_lo = slot;
+    bsp->stack_hi = slot + STACK_SLOT_PAGES * 4096ull;
+    bsp->stack_top = bsp->stack_hi;
+    bsp->ist_top[0] = slot + 2 * 4096;
+    bsp->ist_top[1] = slot + 4 * 4096;
+    bsp->ist_top[2] = slot + 6 * 4096;
+    cpu_desc_init(bsp);
+    switch_stack_and_call(bsp->stack_top, bsp_late, NULL);
+}
+
+static void bsp_late(void *unused)
+{
+    struct percpu *bsp = this_cpu();
+    unsigned failed = 0, passed = 0;
+
+    timer_cpu_init();
+    nr_cpus_online = 1;
+    bsp->online = 1;
+    sti();
+    smp_boot_cpus(boot_opts.maxcpus);
+
+    log_info("ringvisor: ready: %u CPUs online, %lu MiB free, used %lu KiB\n", nr_cpus_online,
+             (unsigned long)(mm_free_frames() >> 8), (unsigned long)mm_hv_used_kib());
+
+    if (cmdline_has(boot_info.cmdline, "selftest_inject_hang")) {
+        log_info("selftest: hanging on purpose (selftest_inject_hang)\n");
+        cli();
+        for (;;)
+            hlt();
+    }
+    if (boot_opts.selftest)
+        failed = selftest_run_all(&passed);
+    if (emu_exit_enabled)
+        emu_exit(failed ? EMU_EXIT_FAIL : EMU_EXIT_PASS);
+    cpu_idle_loop();
+}

@@ -1,0 +1,116 @@
+/*
+ * Timer queues (see timer.h).  A sorted singly linked list per CPU: the
+ * queues are short (a few timers per vCPU), so O(n) insertion beats the
+ * bookkeeping of a heap.
+ */
+#include "core/timer.h"
+#include "core/percpu.h"
+#include "core/softirq.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/time.h"
+#include "arch/x86/traps.h"
+
+static void reprogram(struct percpu *cpu)
+{
+    /* Called with cpu->timer_lock held, on that CPU. */
+    uint64_t next = cpu->timers ? cpu->timers->expires : 0;
+
+    if (next == cpu->timer_programmed)
+        return;
+    cpu->timer_programmed = next;
+    apic_timer_program(next ? ns_to_tsc_deadline(next) : 0);
+}
+
+static void remove_locked(struct percpu *cpu, struct timer *t)
+{
+    for (struct timer **pp = &cpu->timers; *pp; pp = &(*pp)->next)
+        if (*pp == t) {
+            *pp = t->next;
+            break;
+        }
+    t->active = false;
+    t->next = NULL;
+}
+
+void timer_init(struct timer *t, void (*fn)(void *), void *data, unsigned cpu)
+{
+    t->fn = fn;
+    t->data = data;
+    t->cpu = cpu;
+    t->active = false;
+    t->next = NULL;
+    t->expires = 0;
+}
+
+void timer_set(struct timer *t, uint64_t expires_ns)
+{
+    struct percpu *cpu = percpu_of[t->cpu];
+    uint64_t f = spin_lock_irqsave(&cpu->timer_lock);
+
+    if (t->active)
+        remove_locked(cpu, t);
+    t->expires = expires_ns ? expires_ns : 1;
+    struct timer **pp = &cpu->timers;
+    while (*pp && (*pp)->expires <= t->expires)
+        pp = &(*pp)->next;
+    t->next = *pp;
+    *pp = t;
+    t->active = true;
+    if (cpu == this_cpu())
+        reprogram(cpu);
+    spin_unlock_irqrestore(&cpu->timer_lock, f);
+    /* Another CPU's hardware timer can only be programmed by that CPU. */
+    if (cpu != this_cpu())
+        cpu_raise_softirq(t->cpu, SOFTIRQ_TIMER);
+}
+
+void timer_stop(struct timer *t)
+{
+    struct percpu *cpu = percpu_of[t->cpu];
+    uint64_t f = spin_lock_irqsave(&cpu->timer_lock);
+
+    if (t->active)
+        remove_locked(cpu, t);
+    spin_unlock_irqrestore(&cpu->timer_lock, f);
+}
+
+static void timer_softirq(void)
+{
+    struct percpu *cpu = this_cpu();
+    uint64_t f = spin_lock_irqsave(&cpu->timer_lock);
+
+    while (cpu->timers && cpu->timers->expires <= now_ns()) {
+        struct timer *t = cpu->timers;
+        remove_locked(cpu, t);
+        cpu->nr_timers_fired++;
+        /* Drop the lock for the handler: it may re-arm itself. */
+        spin_unlock_irqrestore(&cpu->timer_lock, f);
+        t->fn(t->data);
+        f = spin_lock_irqsave(&cpu->timer_lock);
+    }
+    cpu->timer_programmed = 0;      /* the hardware fired (or early): re-arm */
+    reprogram(cpu);
+    spin_unlock_irqrestore(&cpu->timer_lock, f);
+}
+
+static void timer_interrupt(struct cpu_regs *regs)
+{
+    this_cpu()->nr_timer_irqs++;
+    raise_softirq(SOFTIRQ_TIMER);
+}
+
+void timer_subsys_init(void)
+{
+    open_softirq(SOFTIRQ_TIMER, timer_softirq);
+    set_irq_handler(VEC_TIMER, timer_interrupt);
+}
+
+void timer_cpu_init(void)
+{
+    struct percpu *cpu = this_cpu();
+
+    cpu->timer_lock = (spinlock_t)SPINLOCK_INIT;
+    cpu->timers = NULL;
+    cpu->timer_programmed = 0;
+    apic_timer_init_cpu();
+}

@@ -1,0 +1,25 @@
+/*
+ * Software timers on a per-CPU queue, driven by the CPU's one-shot APIC
+ * timer.  Handlers run in softirq context on the timer's CPU.
+ */
+#ifndef RV_CORE_TIMER_H
+#define RV_CORE_TIMER_H
+
+#include "lib/compiler.h"
+
+struct timer {
+    uint64_t expires;           /* (q) now_ns() deadline */
+    void (*fn)(void *data);     /* (i) */
+    void *data;                 /* (i) */
+    unsigned cpu;               /* (i) queue it lives on */
+    bool active;                /* (q) queued */
+    struct timer *next;         /* (q) */
+};  /* (q) guarded by the owning CPU's timer_lock; (i) set by timer_init */
+
+void timer_subsys_init(void);           /* boot CPU: softirq + vector */
+void timer_cpu_init(void);              /* each CPU */
+void timer_init(struct timer *t, void (*fn)(void *), void *data, unsigned cpu);
+void timer_set(struct timer *t, uint64_t expires_ns);
+void timer_stop(struct timer *t);
+
+#endif

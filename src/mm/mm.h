@@ -1,0 +1,60 @@
+/*
+ * Memory management interface for the rest of the hypervisor: frames (the
+ * buddy allocator behind one lock), the heap, the direct map, device
+ * mappings and per-CPU stacks.  See docs/memory-layout.md.
+ */
+#ifndef RV_MM_MM_H
+#define RV_MM_MM_H
+
+#include "lib/compiler.h"
+#include "arch/x86/layout.h"
+#include "mm/frame.h"
+#include "mm/heap.h"
+
+struct boot_info;
+struct boot_options;
+
+/* Page-table entry bits (Intel SDM vol. 3 4.5 / AMD APM vol. 2 5.3). */
+#define PTE_P       (1ull << 0)
+#define PTE_RW      (1ull << 1)
+#define PTE_US      (1ull << 2)
+#define PTE_PWT     (1ull << 3)
+#define PTE_PCD     (1ull << 4)
+#define PTE_A       (1ull << 5)
+#define PTE_D       (1ull << 6)
+#define PTE_PS      (1ull << 7)
+#define PTE_G       (1ull << 8)
+#define PTE_NX      (1ull << 63)
+#define PTE_ADDR    0x000ffffffffff000ull
+
+static inline void *phys_to_virt(uint64_t pa) { return (void *)(HV_DIRECTMAP_VIRT + pa); }
+uint64_t virt_to_phys(const void *va);  /* direct map or image addresses */
+
+/* Boot: build the frame table, the allocators and the final page tables. */
+void mm_init(const struct boot_info *bi, uint32_t info_phys, uint32_t info_size, uint64_t mem_limit);
+bool mm_nx_enabled(void);
+
+/* Frames.  Owner is a domain id (DOMID_XEN for the hypervisor). */
+void *alloc_pages(unsigned order, uint16_t owner);  /* zeroed; NULL when out of memory */
+void *alloc_pages_below(unsigned order, uint64_t limit_phys, uint16_t owner);
+void free_pages(void *va, unsigned order);
+struct frame *pfn_to_frame(uint64_t pfn);           /* NULL beyond the frame table */
+uint64_t mm_free_frames(void);
+uint64_t mm_total_frames(void);                     /* RAM frames handed to the allocator at boot */
+uint64_t mm_hv_used_kib(void);                      /* image + boot tables + pages allocated by/for the hypervisor */
+
+/* Heap (mm/heap.c behind mm's lock). */
+void *xmalloc(size_t size, enum heap_tag tag);
+void *xzalloc(size_t size, enum heap_tag tag);
+void xfree(void *p);
+
+/* Mappings. */
+void *ioremap(uint64_t phys, size_t len);           /* uncached, for device registers */
+const void *map_firmware_table(uint64_t phys, size_t len);  /* read-only, for ACPI tables */
+int map_identity_page(uint64_t phys, bool exec);    /* low page for AP start-up */
+/* Per-CPU stack slot with guard pages; returns its lowest address. */
+uint64_t map_stack_slot(unsigned cpu);
+/* Activate the final page tables on an AP (same tables as the boot CPU). */
+uint64_t mm_root_phys(void);
+
+#endif

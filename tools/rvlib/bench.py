@@ -1,0 +1,152 @@
+"""rv-bench: boot-time, image-size and memory figures for Ringvisor.
+
+Boot time is measured from just before the emulator process starts to the
+arrival of the 'ringvisor: ready:' line on the console, so it includes the
+firmware and GRUB but not building the ISO. It is reported, never asserted:
+the build machines are shared and timings vary by 2x with load.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+
+from . import elfinfo, emulators, media, runner
+from .cli import BASE_CMDLINE, REPO_ROOT
+from .console import judge
+
+CONFIGS = [
+    ("QEMU SeaBIOS, GRUB ISO", "iso"),
+    ("QEMU -kernel (multiboot1)", "direct"),
+    ("QEMU OVMF, GRUB ISO", "uefi"),
+]
+OPTIONAL_CONFIGS = [
+    ("QEMU OVMF, EFI application", "efi-app"),
+]
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog="rv-bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--build-dir", default=os.path.join(REPO_ROOT, "build"), metavar="DIR")
+    p.add_argument("--runs", type=int, default=5, help="boots per configuration (default 5)")
+    p.add_argument("--smp", type=int, default=1)
+    p.add_argument("--mem", default="512M")
+    p.add_argument("--timeout", type=float, default=120.0, help="per boot, seconds")
+    p.add_argument("--bochs", metavar="MODEL", help="also time Bochs with this CPU model")
+    return p
+
+
+def bench_config(spec, mode, runs, timeout, bochs_model=None):
+    """Boot runs times; return (list of seconds to ready, last Ready, failure or None)."""
+    times, ready, failure = [], None, None
+    for i in range(runs):
+        work = tempfile.mkdtemp(prefix="rv-bench-")
+        try:
+            launch = emulators.prepare(spec, mode, work, bochs_model=bochs_model)
+            res = runner.run(launch.argv, cwd=work, timeout_s=timeout,
+                             console_file=launch.console_file)
+            v = judge(res.console, selftest=False, emulator=launch.emulator,
+                      exit_status=res.exit_status, timed_out=res.timed_out, timeout_s=timeout)
+            if not v.ok:
+                failure = "run %d: %s" % (i + 1, v.reason)
+                break
+            times.append(res.ready_seconds)
+            ready = res.console.ready
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        sys.stderr.write(".")
+        sys.stderr.flush()
+    return times, ready, failure
+
+
+def _fmt_s(x):
+    return "%7.2f s" % x
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.runs < 1:
+        sys.stderr.write("rv-bench: --runs must be at least 1\n")
+        return 2
+    build = os.path.abspath(args.build_dir)
+    elf = os.path.join(build, "ringvisor.elf")
+    efi = os.path.join(build, "ringvisor.efi")
+    iso = os.path.join(build, "ringvisor.iso")
+    if not os.path.isfile(elf):
+        sys.stderr.write("rv-bench: %s not found; build first\n" % elf)
+        return 2
+    try:
+        mem = emulators.parse_mem(args.mem)
+    except ValueError as e:
+        sys.stderr.write("rv-bench: --mem: %s\n" % e)
+        return 2
+    spec = emulators.BootSpec(elf=elf, cmdline=BASE_CMDLINE, smp=args.smp, mem_mib=mem,
+                              efi_app=efi if os.path.isfile(efi) else None)
+    configs = list(CONFIGS)
+    if spec.efi_app:
+        configs += OPTIONAL_CONFIGS
+    if args.bochs:
+        configs.append(("Bochs %s, GRUB ISO" % args.bochs, "bochs"))
+    runner.install_signal_handlers()
+
+    rows, failures = [], []
+    for name, mode in configs:
+        sys.stderr.write("rv-bench: %s " % name)
+        try:
+            times, ready, failure = bench_config(spec, mode, args.runs, args.timeout,
+                                                 bochs_model=args.bochs)
+        except (media.MediaError, emulators.LaunchError, RuntimeError, OSError) as e:
+            times, ready, failure = [], None, str(e)
+        sys.stderr.write("\n")
+        rows.append((name, times, ready, failure))
+        if failure:
+            failures.append("%s: %s" % (name, failure))
+
+    out = []
+    load = os.getloadavg()
+    out.append("Ringvisor benchmark: %s" % build)
+    out.append("%d CPU(s), %s RAM, %d boots per configuration; load average %.2f %.2f %.2f"
+               % (args.smp, args.mem, args.runs, *load))
+    out.append("")
+    out.append("Time from emulator start to 'ringvisor: ready:'")
+    out.append("  %-30s %10s %10s %10s %6s" % ("configuration", "median", "min", "max", "runs"))
+    for name, times, _, failure in rows:
+        if times and not failure:
+            out.append("  %-30s %10s %10s %10s %6s" % (
+                name, _fmt_s(statistics.median(times)), _fmt_s(min(times)),
+                _fmt_s(max(times)), "%d/%d" % (len(times), args.runs)))
+        else:
+            out.append("  %-30s %10s   %s" % (name, "FAILED", failure))
+    out.append("")
+    out.append("Image size")
+    out.append("  %-50s %12d bytes" % ("ringvisor.elf, file", os.path.getsize(elf)))
+    try:
+        info = elfinfo.load_info_file(elf)
+        out.append("  %-50s %12d bytes" % ("ringvisor.elf, loaded (sum of PT_LOAD memsz)",
+                                            info.mem_bytes))
+        out.append("  %-50s %12d bytes" % ("ringvisor.elf, loaded span (lowest..highest)",
+                                            info.span_bytes))
+        out.append("  %-50s %12d bytes" % ("ringvisor.elf, copied from file (PT_LOAD filesz)",
+                                            info.file_bytes))
+    except elfinfo.ElfError as e:
+        out.append("  ringvisor.elf program headers unreadable: %s" % e)
+    for path in (efi, iso):
+        if os.path.isfile(path):
+            out.append("  %-50s %12d bytes" % (os.path.basename(path) + ", file",
+                                                os.path.getsize(path)))
+    out.append("")
+    out.append("Hypervisor memory after boot (from the ready line, last run)")
+    out.append("  %-30s %12s %12s" % ("configuration", "used KiB", "free MiB"))
+    for name, _, ready, _ in rows:
+        if ready:
+            out.append("  %-30s %12d %12d" % (name, ready.used_kib, ready.free_mib))
+        else:
+            out.append("  %-30s %12s %12s" % (name, "-", "-"))
+    print("\n".join(out))
+    if failures:
+        for f in failures:
+            sys.stderr.write("rv-bench: FAIL: %s\n" % f)
+        return 1
+    return 0

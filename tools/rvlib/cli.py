@@ -1,0 +1,212 @@
+"""rv-run: boot Ringvisor in an emulator and judge the run from its console.
+
+Exit status: 0 the run succeeded, 1 it failed (reason on stderr, one line
+starting "rv-run: FAIL:"), 2 usage or setup error.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+from . import emulators, firmware, media, runner
+from .console import judge
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BASE_CMDLINE = "console=com1,115200 emu_exit"
+DOMAINS_NOT_YET = "rv-run: booting domain files needs the HVM layer (not built yet)"
+
+
+class UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="rv-run",
+        description="Boot Ringvisor under QEMU (default: SeaBIOS + GRUB ISO) or Bochs, stream "
+                    "its console to stdout and decide success from the console protocol.",
+        epilog="Exit status: 0 success, 1 the run failed (reason on stderr), 2 usage/setup "
+               "error. Environment: RV_QEMU, RV_BOCHS (emulator binaries), RV_OVMF_CODE and "
+               "RV_OVMF_VARS (firmware images).")
+    what = p.add_argument_group("what to run")
+    what.add_argument("--selftest", action="store_true",
+                      help="run the in-hypervisor self-tests; success needs a summary with "
+                           "P > 0 passed and 0 failed")
+    what.add_argument("--cmdline", default="", metavar="OPTS",
+                      help="extra hypervisor options, appended to '%s'" % BASE_CMDLINE)
+    what.add_argument("--module", action="append", default=[], metavar="'FILE [ARGS]'",
+                      help="pass FILE as a boot module (repeatable)")
+    what.add_argument("domains", nargs="*", metavar="DOMAIN.cfg",
+                      help="xl.cfg-style domain files to boot as guests (not supported yet)")
+
+    how = p.add_argument_group("how to boot (default: QEMU, SeaBIOS, GRUB ISO)")
+    mode = how.add_mutually_exclusive_group()
+    mode.add_argument("--uefi", action="store_true", help="QEMU with OVMF, GRUB ISO")
+    mode.add_argument("--efi-app", action="store_true",
+                      help="QEMU with OVMF, ringvisor.efi started directly (no GRUB)")
+    mode.add_argument("--direct", action="store_true",
+                      help="QEMU -kernel ringvisor.elf (multiboot1 fast path, no firmware menu)")
+    mode.add_argument("--bochs", metavar="MODEL",
+                      help="Bochs with CPU MODEL (e.g. corei7_skylake_x, ryzen), GRUB ISO")
+    how.add_argument("--smp", type=int, default=1, metavar="N", help="CPUs (default 1)")
+    how.add_argument("--mem", default="512M", metavar="SIZE",
+                     help="RAM, e.g. 128M or 8G (default 512M)")
+    how.add_argument("--accel", choices=("tcg", "kvm"), default="tcg",
+                     help="QEMU accelerator (kvm needs nested virtualisation; default tcg)")
+    how.add_argument("--qemu-cpu", metavar="MODEL",
+                     help="QEMU -cpu value (default %s under tcg, host under kvm)"
+                          % emulators.QEMU_DEFAULT_CPU)
+    how.add_argument("--timeout", type=float, default=120.0, metavar="S",
+                     help="seconds before the emulator is killed (default 120)")
+
+    files = p.add_argument_group("files and output")
+    files.add_argument("--build-dir", metavar="DIR", default=os.path.join(REPO_ROOT, "build"),
+                       help="where ringvisor.elf / ringvisor.efi are (default <repo>/build)")
+    files.add_argument("--keep", action="store_true",
+                       help="keep the work directory (ISO, logs) and print its path")
+    files.add_argument("--quiet", action="store_true",
+                       help="do not echo the console; print only the verdict")
+    p.add_argument("--min-cpus", type=int, default=0, metavar="N",
+                   help="fail unless the ready line reports at least N CPUs online")
+    return p
+
+
+def mode_of(args) -> str:
+    if args.uefi:
+        return "uefi"
+    if args.efi_app:
+        return "efi-app"
+    if args.direct:
+        return "direct"
+    if args.bochs:
+        return "bochs"
+    return "iso"
+
+
+def hypervisor_cmdline(args) -> str:
+    parts = [BASE_CMDLINE]
+    if args.selftest:
+        parts.append("selftest")
+    if args.cmdline.strip():
+        parts.append(args.cmdline.strip())
+    return media.check_cmdline(" ".join(parts), "hypervisor command line")
+
+
+def make_spec(args) -> emulators.BootSpec:
+    """Validate the options and locate the build outputs."""
+    if args.smp < 1:
+        raise UsageError("--smp must be at least 1")
+    if args.min_cpus < 0:
+        raise UsageError("--min-cpus must not be negative")
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    try:
+        mem = emulators.parse_mem(args.mem)
+    except ValueError as e:
+        raise UsageError("--mem: %s" % e)
+    build = os.path.abspath(args.build_dir)
+    elf = os.path.join(build, "ringvisor.elf")
+    if not os.path.isfile(elf):
+        raise UsageError("%s not found; build first (cmake -S . -B build && cmake --build "
+                         "build) or pass --build-dir" % elf)
+    efi = None
+    if args.efi_app:
+        efi = os.path.join(build, "ringvisor.efi")
+        if not os.path.isfile(efi):
+            raise UsageError("%s not found (the EFI application is built by "
+                             "src/boot/efi)" % efi)
+    try:
+        modules = [media.Module.parse(s) for s in args.module]
+    except media.MediaError as e:
+        raise UsageError(str(e))
+    for m in modules:
+        if not os.path.isfile(m.path):
+            raise UsageError("module %s: no such file" % m.path)
+    try:
+        cmdline = hypervisor_cmdline(args)
+    except media.MediaError as e:
+        raise UsageError(str(e))
+    return emulators.BootSpec(elf=elf, cmdline=cmdline, smp=args.smp, mem_mib=mem,
+                              modules=modules, efi_app=efi)
+
+
+def _print_diagnostics(launch: emulators.Launch, result: runner.RunResult, failed: bool):
+    err = sys.stderr
+    if launch.emulator == "qemu":
+        for line in result.stderr:
+            err.write("rv-run: qemu: %s\n" % line)
+        return
+    if not failed:
+        return
+    # Bochs: its own stdout/stderr (banner, debugger) and its log are noisy;
+    # show them only when the run failed.
+    for line in result.stderr[-15:]:
+        err.write("rv-run: bochs: %s\n" % line)
+    log = os.path.join(launch.cwd, "bochs.log")
+    if os.path.isfile(log):
+        with open(log, errors="replace") as f:
+            # Bochs log lines: <ticks><level>[<module>] ...; e = error, p = panic.
+            bad = [l.rstrip() for l in f if re.match(r"\d+[ep]\[", l)]
+        for line in bad[-10:]:
+            err.write("rv-run: bochs.log: %s\n" % line)
+
+
+def run_once(args, spec: emulators.BootSpec, workdir: str) -> int:
+    mode = mode_of(args)
+    launch = emulators.prepare(spec, mode, workdir, accel=args.accel,
+                               qemu_cpu=args.qemu_cpu, bochs_model=args.bochs)
+    if not args.quiet:
+        sys.stderr.write("rv-run: %s: %s\n" % (launch.description, " ".join(launch.argv)))
+        sys.stderr.write("rv-run: hypervisor command line: %s\n" % spec.cmdline)
+        sys.stderr.flush()
+
+    def echo(line: str) -> None:
+        if line.strip():
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+
+    result = runner.run(launch.argv, cwd=launch.cwd, timeout_s=args.timeout,
+                        console_file=launch.console_file,
+                        on_line=None if args.quiet else echo)
+    verdict = judge(result.console, selftest=args.selftest, emulator=launch.emulator,
+                    exit_status=result.exit_status, timed_out=result.timed_out,
+                    timeout_s=args.timeout, min_cpus=args.min_cpus)
+    _print_diagnostics(launch, result, not verdict.ok)
+    elapsed = result.t_end - result.t_start
+    if verdict.ok:
+        what = ("%d self-tests passed" % result.console.summary[0] if args.selftest
+                else "ready")
+        cpus = result.console.ready.cpus if result.console.ready else "?"
+        sys.stderr.write("rv-run: PASS: %s, %s CPUs online, %.1f s\n" % (what, cpus, elapsed))
+        return 0
+    sys.stderr.write("rv-run: FAIL: %s\n" % verdict.reason)
+    return 1
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.domains:
+        # Booting guests needs the HVM layer; refuse rather than pretend.
+        sys.stderr.write(DOMAINS_NOT_YET + "\n")
+        return 2
+    try:
+        spec = make_spec(args)
+    except UsageError as e:
+        sys.stderr.write("rv-run: %s\n" % e)
+        return 2
+    runner.install_signal_handlers()
+    workdir = tempfile.mkdtemp(prefix="rv-run-")
+    try:
+        return run_once(args, spec, workdir)
+    except (media.MediaError, emulators.LaunchError, firmware.FirmwareError,
+            RuntimeError) as e:
+        sys.stderr.write("rv-run: %s\n" % e)
+        return 2
+    finally:
+        if args.keep:
+            sys.stderr.write("rv-run: work directory kept: %s\n" % workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)

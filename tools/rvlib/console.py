@@ -1,0 +1,168 @@
+"""The hypervisor console protocol (docs: /work/notes/common.md, "Console protocol").
+
+One event per line on COM1:
+    ringvisor: ready: N CPUs online, M MiB free, used K KiB
+    selftest: PASS <name>
+    selftest: FAIL <name>: <reason>
+    selftest summary: P passed, F failed
+    PANIC on CPU n: <msg>
+
+Firmware (OVMF, GRUB's serial terminal) shares the same serial line and emits
+ANSI escape sequences and carriage returns, sometimes without a newline before
+the hypervisor's first line; so lines are sanitised first and events are
+searched for anywhere in a line rather than only at its start.
+
+This module is pure logic (no processes), so the verdict can be unit-tested on
+canned console logs.
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+# CSI sequences (ESC [ params letter), including OVMF's private "ESC [=3h".
+_CSI_RE = re.compile(r"\x1b\[[0-9;=?]*[ -/]*[@-~]")
+# Any other two-byte escape, then remaining C0 controls except TAB.
+_ESC_RE = re.compile(r"\x1b.?")
+_CTRL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+READY_RE = re.compile(
+    r"ringvisor: ready: (\d+) CPUs? online, (\d+) MiB free, used (\d+) KiB")
+PASS_RE = re.compile(r"selftest: PASS (\S+)")
+FAIL_RE = re.compile(r"selftest: FAIL ([^\s:]+):?\s*(.*)")
+SUMMARY_RE = re.compile(r"selftest summary: (\d+) passed, (\d+) failed")
+PANIC_RE = re.compile(r"^PANIC\b|\bPANIC on CPU\b")
+
+# QEMU's isa-debug-exit turns the value v written to port 0xf4 into the
+# process status (v << 1) | 1; these are the emu_exit codes of common.md.
+EMU_EXIT_STATUS = {
+    33: "emu_exit 0x10: all passed / clean shutdown",
+    35: "emu_exit 0x11: a self-test failed",
+    37: "emu_exit 0x12: panic",
+    # With -no-reboot a reset request (triple fault, keyboard-controller reset,
+    # ACPI reset) or an ACPI power-off ends QEMU with status 0.
+    0: "guest reset or powered off: triple fault?",
+}
+QEMU_STATUS_OK = 33
+
+
+def sanitize(raw: str) -> str:
+    """Strip terminal escapes and control characters from one console line."""
+    text = _CSI_RE.sub("", raw)
+    text = _ESC_RE.sub("", text)
+    return _CTRL_RE.sub("", text)
+
+
+@dataclass
+class Ready:
+    cpus: int
+    free_mib: int
+    used_kib: int
+
+
+@dataclass
+class Console:
+    """Accumulates protocol events from console lines as they arrive."""
+    lines: List[str] = field(default_factory=list)
+    ready: Optional[Ready] = None
+    passed: List[str] = field(default_factory=list)
+    failed: List[str] = field(default_factory=list)     # "name: reason"
+    summary: Optional[tuple] = None                     # (passed, failed)
+    panic: Optional[str] = None
+
+    def feed(self, raw_line: str) -> str:
+        """Record one line (without its newline); return the sanitised text."""
+        line = sanitize(raw_line)
+        self.lines.append(line)
+        m = READY_RE.search(line)
+        if m and self.ready is None:
+            self.ready = Ready(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        m = PASS_RE.search(line)
+        if m:
+            self.passed.append(m.group(1))
+        m = FAIL_RE.search(line)
+        if m:
+            reason = m.group(2).strip()
+            self.failed.append(m.group(1) + (": " + reason if reason else ""))
+        m = SUMMARY_RE.search(line)
+        if m:
+            self.summary = (int(m.group(1)), int(m.group(2)))
+        if self.panic is None and PANIC_RE.search(line):
+            self.panic = line.strip()
+        return line
+
+    def feed_text(self, text: str) -> None:
+        for raw in text.splitlines():
+            self.feed(raw)
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    reason: str          # one line; "" when ok
+
+
+def describe_status(status: Optional[int]) -> str:
+    if status is None:
+        return "no exit status"
+    if status < 0:
+        return "killed by signal %d" % -status
+    meaning = EMU_EXIT_STATUS.get(status)
+    return "status %d (%s)" % (status, meaning) if meaning else "status %d" % status
+
+
+def judge(con: Console, *, selftest: bool, emulator: str,
+          exit_status: Optional[int], timed_out: bool, timeout_s: float,
+          min_cpus: int = 0) -> Verdict:
+    """Decide whether a run succeeded.
+
+    emulator is "qemu" or "bochs". Under QEMU the emu_exit code is visible as
+    the process status and must say "clean" (33). Bochs ends with status 1 on
+    the "Shutdown" port write, on a triple fault and on its own panics alike,
+    so under Bochs only the console counts.
+    """
+    def fail(reason):
+        return Verdict(False, reason)
+
+    if con.panic:
+        return fail("hypervisor panicked: %s" % con.panic)
+    summary_failed = con.summary[1] if con.summary else 0
+    if con.failed or summary_failed:
+        names = ", ".join(con.failed) if con.failed else "(no FAIL lines seen)"
+        extra = ""
+        if con.summary:
+            extra = " (summary: %d passed, %d failed)" % con.summary
+        return fail("self-tests failed: %s%s" % (names, extra))
+    if min_cpus:
+        if con.ready is None:
+            why = "timeout after %g s" % timeout_s if timed_out else describe_status(exit_status)
+            return fail("no 'ringvisor: ready:' line, cannot check --min-cpus %d (%s)"
+                        % (min_cpus, why))
+        if con.ready.cpus < min_cpus:
+            return fail("only %d CPUs online, wanted at least %d" % (con.ready.cpus, min_cpus))
+
+    if selftest:
+        if con.summary is None:
+            if timed_out:
+                return fail("timeout after %g s with no self-test summary" % timeout_s)
+            return fail("missing self-test summary line (emulator ended: %s)"
+                        % describe_status(exit_status))
+        passed = con.summary[0]
+        if passed <= 0:
+            return fail("no self-tests ran (summary: 0 passed)")
+        if len(con.passed) != passed:
+            return fail("summary says %d passed but %d 'selftest: PASS' lines were seen"
+                        % (passed, len(con.passed)))
+    elif con.ready is None:
+        if timed_out:
+            return fail("timeout after %g s with no 'ringvisor: ready:' line" % timeout_s)
+        return fail("no 'ringvisor: ready:' line (emulator ended: %s)"
+                    % describe_status(exit_status))
+
+    if timed_out:
+        return fail("timeout after %g s: the hypervisor finished but did not end the "
+                    "emulator (emu_exit)" % timeout_s)
+    if emulator == "qemu" and exit_status != QEMU_STATUS_OK:
+        return fail("QEMU ended with %s, expected status %d (emu_exit 0x10)"
+                    % (describe_status(exit_status), QEMU_STATUS_OK))
+    return Verdict(True, "")
