@@ -77,8 +77,14 @@ static int resolve_pair(struct mem_region *r, unsigned *n, unsigned max, unsigne
                 struct mem_region tail = { bend, aend - bend, a->type };
 
                 r[(*n)++] = tail;
+            } else if (a->type != MEM_RAM) {
+                /* No room for a's tail.  Dropping it could expose RAM that it
+                 * hides, so a stays whole and absorbs b: both are non-RAM, so
+                 * only the kind of reservation is lost. */
+                remove_at(r, n, i + 1);
+                return -ENOSPC;
             } else {
-                rc = -ENOSPC;
+                rc = -ENOSPC;   /* dropping a RAM tail only loses memory */
             }
         }
         a->len = b->base - a->base;

@@ -50,9 +50,10 @@ void bootinfo_init(struct boot_info *bi);
  * no overlaps (where entries overlap the more restrictive type wins: anything
  * non-RAM beats RAM, among non-RAM types the higher number wins), adjacent
  * entries of the same type merged, base + len clamped to 2^64 - 1.  Returns 0,
- * or -ENOSPC if resolving an overlap needed more than 'max' entries: the piece
- * that did not fit is dropped, which only ever loses memory (a range missing
- * from the map is never used as RAM), and the result is still canonical.
+ * or -ENOSPC if resolving an overlap needed more than 'max' entries; the
+ * result is still canonical and errs only on the safe side: a RAM piece that
+ * did not fit is dropped (a range missing from the map is never used), a
+ * non-RAM range may end up with another non-RAM type, but nothing becomes RAM.
  */
 int mmap_sanitize(struct mem_region *r, unsigned *n, unsigned max);
 

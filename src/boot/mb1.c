@@ -74,8 +74,10 @@ static int mb1_fail(struct mb1_run *r, int rc, const char *fmt, ...)
 
 /*
  * Maps a NUL-terminated string of at most MB1_MAX_STRING bytes at 'phys'.
- * The length is found one page at a time, so a short string at the very end
- * of mappable memory works; the final map covers exactly the string.
+ * The length is found one page at a time, and a piece the mapper refuses is
+ * retried in halves, so a short string at the very end of mappable memory
+ * works whatever the mapper's granularity; the final map covers exactly the
+ * string.
  */
 static const char *map_string(struct mb1_run *r, uint64_t phys)
 {
@@ -92,6 +94,10 @@ static const char *map_string(struct mb1_run *r, uint64_t phys)
         if (chunk > MB1_MAX_STRING - len)
             chunk = MB1_MAX_STRING - len;
         p = r->map(at, chunk, r->ctx);
+        while (!p && chunk > 1) {
+            chunk /= 2;
+            p = r->map(at, chunk, r->ctx);
+        }
         if (!p)
             return NULL;
         for (i = 0; i < chunk && p[i]; i++)

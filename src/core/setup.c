@@ -17,6 +17,11 @@
 #include "core/selftest.h"
 #include "core/smp.h"
 #include "core/timer.h"
+#include "core/sched.h"
+#include "core/softirq.h"
+#include "core/domain.h"
+#include "core/domcfg.h"
+#include "hvm/hvm.h"
 #include "arch/x86/acpi.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/cpufeature.h"
@@ -102,6 +107,94 @@ static void warn_option(const char *msg, void *ctx)
 }
 
 static void bsp_late(void *unused);
+
+static unsigned selftests_failed;
+static uint64_t base_free_frames;
+static struct heap_stats base_heap[HEAP_NR_TAGS];
+
+/* Called once the last domain is gone: the frame and heap counts must be
+ * back where they were before the first domain was built. */
+static void all_domains_stopped(unsigned poweroff, unsigned crashed)
+{
+    uint64_t free_now = mm_free_frames();
+    bool leak = free_now != base_free_frames;
+
+    for (unsigned t = 0; t < HEAP_NR_TAGS; t++) {
+        struct heap_stats now;
+        heap_get_stats(t, &now);
+        if (now.objects != base_heap[t].objects || now.bytes != base_heap[t].bytes) {
+            log_err("leak: heap tag %s holds %lu objects / %lu bytes, %lu / %lu before the domains\n",
+                    heap_tag_name(t), (unsigned long)now.objects, (unsigned long)now.bytes,
+                    (unsigned long)base_heap[t].objects, (unsigned long)base_heap[t].bytes);
+            leak = true;
+        }
+    }
+    if (free_now != base_free_frames)
+        log_err("leak: %lu frames free, %lu before the domains\n", (unsigned long)free_now,
+                (unsigned long)base_free_frames);
+    hvm_tlb_print_stats();
+    sched_print_stats();
+    log_info("ringvisor: all domains stopped: %u powered off, %u crashed; frames %s\n", poweroff, crashed,
+             leak ? "LEAKED" : "all returned");
+    if (emu_exit_enabled)
+        emu_exit(leak || selftests_failed ? EMU_EXIT_FAIL : crashed ? EMU_EXIT_FAIL : EMU_EXIT_PASS);
+}
+
+static void warn_domcfg(const char *msg, void *ctx)
+{
+    log_warn("%s: %s\n", (const char *)ctx, msg);
+}
+
+/* Boot modules named *.cfg describe domains (as Xen's dom0less does);
+ * the files they name are the other modules.  A bad config is reported
+ * and skipped: the others still start. */
+static bool start_boot_domains(void)
+{
+    static struct domcfg cfg;
+    unsigned nr_cfg = 0, started = 0;
+
+    for (unsigned i = 0; i < boot_info.nr_mods; i++) {
+        const char *name = boot_info.mods[i].cmdline;
+        size_t len = strlen(name);
+        if (len >= 4 && !memcmp(name + len - 4, ".cfg", 4))
+            nr_cfg++;
+    }
+    if (!nr_cfg)
+        return false;
+    if (hvm_init() < 0) {
+        log_err("domains: %u domain config(s) given but HVM is unavailable\n", nr_cfg);
+        return false;
+    }
+    sched_init();
+    domain_subsys_init();
+    domain_set_all_stopped_hook(all_domains_stopped);
+    base_free_frames = mm_free_frames();
+    for (unsigned t = 0; t < HEAP_NR_TAGS; t++)
+        heap_get_stats(t, &base_heap[t]);
+    for (unsigned i = 0; i < boot_info.nr_mods; i++) {
+        const struct boot_module *m = &boot_info.mods[i];
+        size_t len = strlen(m->cmdline);
+        char err[200] = "";
+        if (len < 4 || memcmp(m->cmdline + len - 4, ".cfg", 4))
+            continue;
+        int rc = domcfg_parse(phys_to_virt(m->start), (size_t)(m->end - m->start), &cfg, warn_domcfg,
+                              (void *)m->cmdline, err, sizeof(err));
+        if (rc < 0) {
+            log_err("%s: %s; domain skipped\n", m->cmdline, err);
+            continue;
+        }
+        if (domain_create(&cfg, boot_info.mods, boot_info.nr_mods))
+            started++;
+    }
+    log_info("domains: %u of %u started\n", started, nr_cfg);
+    if (!started)
+        return false;
+    sched_active = true;
+    for (unsigned c = 1; c < RV_MAX_CPUS; c++)
+        if (percpu_of[c] && percpu_of[c]->online)
+            cpu_raise_softirq(c, SOFTIRQ_SCHEDULE);
+    return true;
+}
 
 void start_hypervisor(uint32_t magic, uint64_t info_phys)
 {
@@ -196,6 +289,9 @@ static void bsp_late(void *unused)
     }
     if (boot_opts.selftest)
         failed = selftest_run_all(&passed);
+    selftests_failed = failed;
+    if (start_boot_domains())
+        sched_loop();       /* ends via all_domains_stopped() */
     if (emu_exit_enabled)
         emu_exit(failed ? EMU_EXIT_FAIL : EMU_EXIT_PASS);
     cpu_idle_loop();

@@ -14,5 +14,6 @@ int on_each_cpu(void (*fn)(void *), void *arg);
 /* arch/x86/smpboot.c */
 void smp_boot_cpus(unsigned max_cpus);
 void cpu_idle_loop(void) __noreturn;
+extern bool sched_active;     /* (i) set once domains run: idle CPUs enter sched_loop */
 
 #endif

@@ -158,6 +158,25 @@ class VerdictTest(unittest.TestCase):
         self.assertFalse(v.ok)
         self.assertIn("no 'ringvisor: ready:' line", v.reason)
 
+    def test_grub_giving_up(self):
+        log = ("  Booting `Ringvisor'\r\nerror: entry point isn't in a segment.\r\n"
+               "Press any key to continue...\r\n"
+               "  Failed to boot both default and fallback entries.\r\n")
+        c = console_of(log)
+        self.assertTrue(c.fatal)
+        v = judge(c, selftest=True, emulator="qemu", exit_status=-9, timed_out=False,
+                  timeout_s=1)
+        self.assertEqual(v.reason, "GRUB could not boot the hypervisor: "
+                                   "entry point isn't in a segment.")
+
+    def test_grub_error_alone_is_not_fatal(self):
+        # Under OVMF GRUB complains about the video mode and boots on.
+        log = "error: no suitable video mode found.\n" + GOOD_LOG
+        c = console_of(log)
+        self.assertFalse(c.fatal)
+        self.assertTrue(judge(c, selftest=True, emulator="qemu", exit_status=33,
+                              timed_out=False, timeout_s=1).ok)
+
     def test_first_ready_line_counts(self):
         c = console_of("ringvisor: ready: 2 CPUs online, 5 MiB free, used 6 KiB\n"
                        "ringvisor: ready: 9 CPUs online, 5 MiB free, used 6 KiB\n")
@@ -363,7 +382,9 @@ class EmulatorCommandTest(unittest.TestCase):
         spec = emulators.BootSpec(self.elf, "a", smp=2, mem_mib=256)
         rc = emulators.bochsrc(spec, "ryzen", "rv.iso")
         self.assertIn("cpu: model=ryzen, count=2, ips=50000000, reset_on_triple_fault=0\n", rc)
-        self.assertIn("megs: 256\n", rc)
+        self.assertIn("memory: guest=256, host=256\n", rc)
+        big = emulators.bochsrc(emulators.BootSpec(self.elf, "a", mem_mib=8192), "ryzen", "x")
+        self.assertIn("memory: guest=8192, host=2048\n", big)
         self.assertIn("ata0-master: type=cdrom, path=rv.iso, status=inserted\n", rc)
         self.assertIn('display_library: rfb, options="timeout=0"\n', rc)
         self.assertIn("com1: enabled=1, mode=file, dev=com1.log\n", rc)
@@ -493,6 +514,19 @@ class RunnerTest(unittest.TestCase):
         v = judge(r.console, selftest=True, emulator="qemu", exit_status=r.exit_status,
                   timed_out=r.timed_out, timeout_s=60)
         self.assertIn("panicked", v.reason)
+
+    def test_loader_giving_up_ends_the_run(self):
+        argv = fake_emulator("""
+            import time
+            print("error: no multiboot header found.", flush=True)
+            print("  Failed to boot both default and fallback entries.", flush=True)
+            time.sleep(300)
+        """)
+        t0 = time.monotonic()
+        r = runner.run(argv, cwd=self.dir, timeout_s=60)
+        self.assertLess(time.monotonic() - t0, 20)
+        self.assertFalse(r.timed_out)
+        self.assertEqual(r.console.loader_errors, ["no multiboot header found."])
 
     def test_console_file_is_tailed(self):
         com1 = os.path.join(self.dir, "com1.log")

@@ -146,7 +146,7 @@ static void test_length_modifiers(void)
     CMP("%llu %llx %llo", ULLONG_MAX, ULLONG_MAX, ULLONG_MAX);
     CMP("%lu %#lx", ULONG_MAX, 0xdeadbeefUL);
     CMP("%zu %zx %zd", (size_t)SIZE_MAX, (size_t)4096, (size_t)12345);
-    CMP("%hhu %hu", 300, 70000);
+    CMP_RAW("%hhu %hu", 300, 70000);    /* out-of-range values are truncated */
     CMP("%jd %ju", INTMAX_MIN, UINTMAX_MAX);
     CMP("%td", PTRDIFF_MIN);
 }

@@ -32,6 +32,12 @@ PASS_RE = re.compile(r"selftest: PASS (\S+)")
 FAIL_RE = re.compile(r"selftest: FAIL ([^\s:]+):?\s*(.*)")
 SUMMARY_RE = re.compile(r"selftest summary: (\d+) passed, (\d+) failed")
 PANIC_RE = re.compile(r"^PANIC\b|\bPANIC on CPU\b")
+# GRUB reports a failed menu entry with "error: ..." lines and then, having no
+# other entry, this line before waiting for a key press forever. "error:"
+# alone is not fatal (under OVMF GRUB says "error: no suitable video mode
+# found." and boots on).
+GRUB_ERROR_RE = re.compile(r"^\s*error: (.*)")
+GRUB_GAVE_UP = "Failed to boot both default and fallback entries"
 
 # QEMU's isa-debug-exit turns the value v written to port 0xf4 into the
 # process status (v << 1) | 1; these are the emu_exit codes of common.md.
@@ -69,6 +75,13 @@ class Console:
     failed: List[str] = field(default_factory=list)     # "name: reason"
     summary: Optional[tuple] = None                     # (passed, failed)
     panic: Optional[str] = None
+    loader_errors: List[str] = field(default_factory=list)
+    loader_gave_up: bool = False
+
+    @property
+    def fatal(self) -> bool:
+        """Nothing useful can follow: a panic, or the boot loader gave up."""
+        return self.panic is not None or self.loader_gave_up
 
     def feed(self, raw_line: str) -> str:
         """Record one line (without its newline); return the sanitised text."""
@@ -89,6 +102,11 @@ class Console:
             self.summary = (int(m.group(1)), int(m.group(2)))
         if self.panic is None and PANIC_RE.search(line):
             self.panic = line.strip()
+        m = GRUB_ERROR_RE.match(line)
+        if m and self.ready is None:
+            self.loader_errors.append(m.group(1).strip())
+        if GRUB_GAVE_UP in line:
+            self.loader_gave_up = True
         return line
 
     def feed_text(self, text: str) -> None:
@@ -126,6 +144,9 @@ def judge(con: Console, *, selftest: bool, emulator: str,
 
     if con.panic:
         return fail("hypervisor panicked: %s" % con.panic)
+    if con.loader_gave_up:
+        return fail("GRUB could not boot the hypervisor: %s"
+                    % ("; ".join(con.loader_errors) or "no error message"))
     summary_failed = con.summary[1] if con.summary else 0
     if con.failed or summary_failed:
         names = ", ".join(con.failed) if con.failed else "(no FAIL lines seen)"

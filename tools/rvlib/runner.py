@@ -23,6 +23,10 @@ from .console import Console
 # ends the emulator (emu_exit). If it does not, waiting for the full timeout
 # would only waste time: the verdict is already known.
 PANIC_GRACE_S = 10.0
+# When the boot loader has given up it waits for a key press forever.
+LOADER_GRACE_S = 0.5
+# How long to keep reading the console after killing the emulator.
+DRAIN_S = 5.0
 # How often the Bochs COM1 file is polled.
 TAIL_INTERVAL_S = 0.05
 
@@ -168,32 +172,36 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
     reader.start()
 
     deadline = t_start + timeout_s
+    drain_deadline = None       # set once the emulator has been killed
     timed_out = False
     t_ready = None
-    eof = False
     try:
-        while not eof:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                if con.panic is None:
+        while True:
+            now = time.monotonic()
+            if drain_deadline is None and now >= deadline:
+                if not con.fatal:
                     timed_out = True
                 _kill_group(proc.pid)
                 stop.set()
-                deadline = float("inf")     # now just drain what was already read
-                continue
+                # Collect what was already read; bounded, in case something
+                # outside the process group still holds the console pipe open.
+                drain_deadline = now + DRAIN_S
+            elif drain_deadline is not None and now >= drain_deadline:
+                break
+            limit = deadline if drain_deadline is None else drain_deadline
             try:
-                kind, text, t = lines.get(timeout=min(remaining, 0.5))
+                kind, text, t = lines.get(timeout=max(0.01, min(limit - now, 0.5)))
             except queue.Empty:
                 continue
             if kind == "eof":
-                eof = True
                 break
-            had_panic = con.panic is not None
+            was_fatal = con.fatal
             shown = con.feed(text)
             if t_ready is None and con.ready is not None:
                 t_ready = t
-            if not had_panic and con.panic is not None:
-                deadline = min(deadline, time.monotonic() + PANIC_GRACE_S)
+            if not was_fatal and con.fatal:
+                grace = PANIC_GRACE_S if con.panic else LOADER_GRACE_S
+                deadline = min(deadline, time.monotonic() + grace)
             if on_line:
                 on_line(shown)
         # The console closed (or was drained): the emulator is ending by itself
@@ -202,7 +210,7 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
         try:
             status = proc.wait(timeout=max(1.0, min(10.0, deadline - time.monotonic())))
         except subprocess.TimeoutExpired:
-            if con.panic is None:
+            if not con.fatal:
                 timed_out = True
             _kill_group(proc.pid)
             status = proc.wait()

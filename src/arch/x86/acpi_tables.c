@@ -501,22 +501,27 @@ int acpi_parse(const void *rsdp, size_t rsdp_len, phys_map_fn map, void *ctx,
 
 /* ---- Legacy RSDP search (5.2.5.1) ---- */
 
+/* Candidates start in [base, base + len); the last ones may extend past it. */
 static bool scan_rsdp(phys_map_fn map, void *ctx, uint64_t base, size_t len, uint64_t *found)
 {
-    const uint8_t *p = map(base, len, ctx);
-    size_t off;
+    size_t win = len + RSDP_V2_LEN, off;
+    const uint8_t *p = map(base, win, ctx);
 
+    if (!p) {
+        win = len;
+        p = map(base, win, ctx);
+    }
     if (!p)
         return false;
-    for (off = 0; off + RSDP_V1_LEN <= len; off += 16) {
+    for (off = 0; off < len && off + RSDP_V1_LEN <= win; off += 16) {
         const uint8_t *c = p + off;
         bool v2_ok;
 
-        if (check_rsdp(c, len - off, &v2_ok) != 0)
+        if (check_rsdp(c, win - off, &v2_ok) != 0)
             continue;
         /* A revision 2 RSDP must also pass its extended checksum. */
         if (c[15] >= 2 && !v2_ok) {
-            uint32_t xlen = off + RSDP_V2_LEN <= len ? rd32(c + 20) : 0;
+            uint32_t xlen = off + RSDP_V2_LEN <= win ? rd32(c + 20) : 0;
             const uint8_t *x;
 
             if (xlen < RSDP_V2_LEN || xlen > 4096)

@@ -33,8 +33,10 @@ struct acpi_info {
     struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS]; unsigned nr_ioapics;
     struct acpi_iso isos[ACPI_MAX_ISOS]; unsigned nr_isos;
     uint64_t hpet_addr; uint8_t hpet_number;                 /* hpet_addr 0 if no (valid) HPET */
+    /* From the FADT; the *_blk fields are I/O ports, 0 if absent. */
     uint32_t pm_tmr_blk; bool pm_tmr_32; uint32_t pm1a_cnt_blk, pm1b_cnt_blk; uint16_t sci_int; uint16_t iapc_boot_arch; uint32_t fadt_flags;
-    uint8_t reset_space; uint64_t reset_addr; uint8_t reset_value; bool reset_supported;
+    uint8_t reset_space; uint64_t reset_addr; uint8_t reset_value;
+    bool reset_supported;                                    /* FADT RESET_REG_SUP and a nonzero RESET_REG */
     unsigned nr_warnings;                                    /* tables or entries skipped */
 };
 

@@ -8,6 +8,7 @@
 #include "core/console.h"
 #include "core/softirq.h"
 #include "core/timer.h"
+#include "core/sched.h"
 #include "core/panic.h"
 #include "arch/x86/acpi.h"
 #include "arch/x86/apic.h"
@@ -32,9 +33,13 @@ extern const uint32_t tramp_offsets[4];   /* gdt, pm32, lm64, params */
 
 static volatile unsigned ap_booting;      /* (a) logical id of the CPU being started */
 
+bool sched_active;
+
 void cpu_idle_loop(void)
 {
     for (;;) {
+        if (READ_ONCE(sched_active))
+            sched_loop();
         cli();
         if (this_cpu()->softirq_pending) {
             do_softirq();

@@ -119,3 +119,14 @@ void tsc_delay_us(uint64_t us)
     while ((int64_t)(rdtsc() - end) < 0)
         cpu_relax();
 }
+
+uint64_t tsc_to_abs_ns(uint64_t tsc)
+{
+    return (uint64_t)(((unsigned __int128)tsc * ns_per_tsc_q32) >> 32);
+}
+
+uint64_t guest_ns_to_host_ns(uint64_t guest_ns)
+{
+    uint64_t boot = tsc_to_abs_ns(tsc_boot);
+    return guest_ns > boot ? guest_ns - boot : 0;
+}

@@ -11,6 +11,10 @@ uint64_t tsc_khz(void);
 const char *tsc_calibration_source(void);
 uint64_t now_ns(void);                          /* since tsc_init */
 uint64_t ns_to_tsc_deadline(uint64_t ns);       /* absolute TSC for a now_ns() time */
-void tsc_delay_us(uint64_t us);                 /* busy wait (works before tsc_init: assumes 3 GHz) */
+void tsc_delay_us(uint64_t us);
+/* Guest system time (HVM guests without a PV clock): their TSC converted to
+ * ns from TSC 0.  These convert between it and now_ns(). */
+uint64_t tsc_to_abs_ns(uint64_t tsc);
+uint64_t guest_ns_to_host_ns(uint64_t guest_ns);                 /* busy wait (works before tsc_init: assumes 3 GHz) */
 
 #endif

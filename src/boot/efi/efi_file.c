@@ -14,7 +14,7 @@
 #define EFI_FILE_READ_CHUNK (4ULL << 20)
 
 static EFI_FILE_HANDLE efi_file_root;
-static CHAR16 efi_file_dir[EFI_CFG_PATH_MAX];	/* "\EFI\BOOT\" */
+static CHAR16 efi_file_dir[EFI_CFG_PATH_MAX + 1];	/* "\EFI\BOOT\" */
 static char efi_file_self[EFI_CFG_PATH_MAX];	/* "BOOTX64.EFI" */
 
 /* Collect the File Path nodes of `dp` into `out` (UCS-2, NUL-terminated). */
@@ -102,18 +102,18 @@ EFI_STATUS efi_file_open(const char *name, EFI_FILE_HANDLE *fh, UINT64 *size,
 	EFI_FILE_INFO *info = (EFI_FILE_INFO *)info_buf;
 	UINTN info_size = sizeof(info_buf);
 	EFI_STATUS st;
+	const CHAR16 *dir = name[0] == '\\' || name[0] == '/' ? L"" : efi_file_dir;
 	size_t n = 0, i;
 
-	if (name[0] != '\\' && name[0] != '/')
-		for (; efi_file_dir[n]; n++)
-			wpath[n] = efi_file_dir[n];
-	for (i = 0; name[i]; i++) {
-		if (n + 1 >= EFI_CFG_PATH_MAX) {
-			efi_err("path of %s is longer than %u characters", name,
-				EFI_CFG_PATH_MAX - 1);
-			return EFI_INVALID_PARAMETER;
-		}
+	/* Bounded copies; a path that does not fit is refused below. */
+	for (i = 0; dir[i] && n < EFI_CFG_PATH_MAX; i++)
+		wpath[n++] = dir[i];
+	for (i = 0; name[i] && n < EFI_CFG_PATH_MAX; i++)
 		wpath[n++] = name[i] == '/' ? L'\\' : (CHAR16)(unsigned char)name[i];
+	if (n >= EFI_CFG_PATH_MAX) {
+		efi_err("path of %s is longer than %u characters", name,
+			EFI_CFG_PATH_MAX - 1);
+		return EFI_INVALID_PARAMETER;
 	}
 	wpath[n] = 0;
 	for (i = 0; i <= n; i++)

@@ -146,6 +146,10 @@ EFI_STATUS efi_load_kernel(const char *name, UINT64 *entry64)
 		uefi_call_wrapper(fh->Close, 1, fh);
 		return EFI_LOAD_ERROR;
 	}
+	/* The file is read whole before its segments' addresses are known.
+	 * EDK2 serves large pool requests top-down, far from the low load
+	 * address; if a firmware put it in the way, the claim below fails
+	 * with a message naming the range, rather than anything breaking. */
 	st = uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData, size ? size : 1,
 			       (void **)&buf);
 	if (EFI_ERROR(st)) {
@@ -175,8 +179,9 @@ EFI_STATUS efi_load_kernel(const char *name, UINT64 *entry64)
 		SetMem(dst + s->filesz, s->memsz - s->filesz, 0);
 	}
 	*entry64 = img.entry64;
-	efi_info("kernel %s: %u segments at 0x%lx-0x%lx, entry 0x%lx",
-		 path, img.nsegs, img.lo, img.hi - 1, img.entry64);
+	efi_info("kernel %s: %u segment%s at 0x%lx-0x%lx, entry 0x%lx",
+		 path, img.nsegs, img.nsegs == 1 ? "" : "s", img.lo, img.hi - 1,
+		 img.entry64);
 out:
 	uefi_call_wrapper(BS->FreePool, 1, buf);
 	return st;

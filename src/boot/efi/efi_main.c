@@ -118,14 +118,46 @@ static EFI_STATUS efi_main_read_cfg(struct efi_cfg *cfg)
 	return st;
 }
 
-EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+/* Steps 1-6 once the volume is open; returns only on failure. */
+static EFI_STATUS efi_main_boot(EFI_HANDLE image, struct efi_cfg *cfg,
+				const char *opt_cmdline)
 {
 	static struct efi_boot_info bi;
+	EFI_STATUS st;
+	unsigned i;
+
+	efi_cfg_init(cfg);
+	st = efi_main_read_cfg(cfg);
+	bi.cmdline = opt_cmdline ? opt_cmdline : cfg->cmdline;
+	/* Even a cfg that failed to parse may have asked for emu_exit. */
+	if (!opt_cmdline)
+		efi_main_emu_exit = efi_cfg_has_word(cfg->cmdline, "emu_exit");
+	if (EFI_ERROR(st))
+		return st;
+	efi_info("command line (from %s): %s",
+		 opt_cmdline ? "load options" :
+		 cfg->have_cmdline ? EFI_MAIN_CFG_NAME : "default",
+		 bi.cmdline[0] ? bi.cmdline : "(empty)");
+
+	st = efi_load_kernel(cfg->kernel, &bi.entry64);
+	if (EFI_ERROR(st))
+		return st;
+	for (i = 0; i < cfg->nmods; i++) {
+		st = efi_load_module(cfg->mods[i].file, &bi.mods[i]);
+		if (EFI_ERROR(st))
+			return st;
+		bi.mods[i].string = cfg->mods[i].string;
+	}
+	bi.nmods = cfg->nmods;
+	return efi_mb2_boot(image, &bi);
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+{
 	char opt_cmdline[EFI_CFG_CMDLINE_MAX];
 	EFI_LOADED_IMAGE *li;
 	struct efi_cfg *cfg;
 	EFI_STATUS st;
-	unsigned i;
 	int have_opts;
 
 	InitializeLib(image, systab);
@@ -138,55 +170,32 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 			efi_status_str(st));
 		return st;
 	}
-	/* Before anything can fail: an emu_exit on the command line should
-	 * cover every later error. */
-	have_opts = efi_cfg_from_load_options(li->LoadOptions, li->LoadOptionsSize,
-					      NULL, opt_cmdline, sizeof(opt_cmdline));
-	if (have_opts > 0)
-		efi_main_emu_exit = efi_cfg_has_word(opt_cmdline, "emu_exit");
-
 	st = efi_file_init(li);
-	if (EFI_ERROR(st))
+	if (EFI_ERROR(st)) {
+		/* Our name is unknown, but an emu_exit in the options counts. */
+		if (efi_cfg_from_load_options(li->LoadOptions, li->LoadOptionsSize,
+					      NULL, opt_cmdline,
+					      sizeof(opt_cmdline)) > 0)
+			efi_main_emu_exit = efi_cfg_has_word(opt_cmdline, "emu_exit");
 		return efi_main_fail(st);
-
-	/* Again, now that our own file name is known (to drop argv[0]). */
+	}
 	have_opts = efi_cfg_from_load_options(li->LoadOptions, li->LoadOptionsSize,
 					      efi_file_own_name(), opt_cmdline,
 					      sizeof(opt_cmdline));
 	if (have_opts < 0)
 		return efi_main_fail(EFI_INVALID_PARAMETER);
+	if (have_opts > 0)
+		efi_main_emu_exit = efi_cfg_has_word(opt_cmdline, "emu_exit");
 
+	/* ~40 KiB: from the pool rather than in the image's .data. */
 	st = uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData, sizeof(*cfg),
 			       (void **)&cfg);
 	if (EFI_ERROR(st)) {
 		efi_err("no memory for the configuration");
 		return efi_main_fail(st);
 	}
-	efi_cfg_init(cfg);
-	st = efi_main_read_cfg(cfg);
-	if (!EFI_ERROR(st) || have_opts > 0) {
-		bi.cmdline = have_opts > 0 ? opt_cmdline : cfg->cmdline;
-		efi_main_emu_exit = efi_cfg_has_word(bi.cmdline, "emu_exit");
-	}
-	if (EFI_ERROR(st))
-		return efi_main_fail(st);
-	efi_info("command line (from %s): %s",
-		 have_opts > 0 ? "load options" : cfg->have_cmdline ?
-		 EFI_MAIN_CFG_NAME : "default", bi.cmdline[0] ? bi.cmdline : "(empty)");
-
-	st = efi_load_kernel(cfg->kernel, &bi.entry64);
-	if (EFI_ERROR(st))
-		return efi_main_fail(st);
-	for (i = 0; i < cfg->nmods; i++) {
-		st = efi_load_module(cfg->mods[i].file, &bi.mods[i]);
-		if (EFI_ERROR(st))
-			return efi_main_fail(st);
-		bi.mods[i].string = cfg->mods[i].string;
-	}
-	bi.nmods = cfg->nmods;
-
-	/* cfg stays allocated: the module strings live in it until the
-	 * information block is written. */
-	st = efi_mb2_boot(image, &bi);
+	st = efi_main_boot(image, cfg, have_opts > 0 ? opt_cmdline : NULL);
+	if (!efi_mb2_services_gone())
+		uefi_call_wrapper(BS->FreePool, 1, cfg);
 	return efi_main_fail(st);
 }

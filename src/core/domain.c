@@ -1,0 +1,264 @@
+/*
+ * Domain life cycle: build from a config (memory, p2m, kernel, vCPUs), shut
+ * down (vCPUs taken off their CPUs), reap (everything freed once no CPU runs
+ * any of its vCPUs).
+ */
+#include "core/domain.h"
+#include "core/domcfg.h"
+#include "core/sched.h"
+#include "core/softirq.h"
+#include "core/console.h"
+#include "core/percpu.h"
+#include "hvm/hvm.h"
+#include "hvm/loader.h"
+#include "mm/mm.h"
+#include "lib/fmt.h"
+#include "lib/string.h"
+#include "lib/errno.h"
+#include <stdarg.h>
+
+/* domain_list_lock guards domain_list, next_domid and the counters below;
+ * taken before any run-queue lock; IRQ-safe because the reaper runs as a
+ * softirq on interrupt exit. */
+spinlock_t domain_list_lock = SPINLOCK_INIT;
+static struct domain *domain_list;         /* (d) */
+static uint16_t next_domid = 1;            /* (d) */
+static unsigned nr_alive, nr_poweroff, nr_crashed;   /* (d) */
+static void (*all_stopped_hook)(unsigned poweroff, unsigned crashed);  /* (i) */
+
+static const char *const reason_names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
+
+void domain_log(struct domain *d, int level, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    printk(level, "(d%u %s) %s", d->domid, d->name, buf);
+}
+
+void domain_set_all_stopped_hook(void (*fn)(unsigned, unsigned))
+{
+    all_stopped_hook = fn;
+}
+
+static void free_ram_leaf(uint64_t mfn, unsigned order, void *ctx)
+{
+    free_pages(phys_to_virt(mfn << 12), order);
+}
+
+/* Guest RAM: 1 GiB and 2 MiB blocks where alignment and the allocator
+ * allow (fewer p2m levels, fewer TLB misses), 4 KiB pages otherwise; the
+ * legacy VGA/BIOS hole 0xA0000-0xFFFFF stays unmapped. */
+static int alloc_guest_ram(struct domain *d, uint64_t bytes)
+{
+    uint64_t gpa = 0;
+
+    while (gpa < bytes) {
+        uint64_t left = bytes - gpa;
+        unsigned order = 0;
+        if (gpa >= GiB(1) && IS_ALIGNED(gpa, GiB(1)) && left >= GiB(1))
+            order = 18;
+        else if (gpa >= MiB(2) && IS_ALIGNED(gpa, MiB(2)) && left >= MiB(2))
+            order = 9;
+        if (!order && gpa >= 0xa0000 && gpa < 0x100000) {
+            gpa += 4096;
+            continue;
+        }
+        void *mem = alloc_pages(order, d->domid);
+        while (!mem && order) {
+            order = order == 18 ? 9 : 0;    /* fragmented: fall back to smaller blocks */
+            mem = alloc_pages(order, d->domid);
+        }
+        if (!mem)
+            return -ENOMEM;
+        int rc = p2m_set_entry(&d->p2m, gpa >> 12, virt_to_phys(mem) >> 12, order, P2M_R | P2M_W | P2M_X);
+        if (rc) {
+            free_pages(mem, order);
+            return rc;
+        }
+        gpa += 4096ull << order;
+    }
+    return 0;
+}
+
+static void destroy(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        if (!v)
+            continue;
+        if (v->guest_timer.fn)
+            timer_stop(&v->guest_timer);
+        hvm_vendor->vcpu_destroy(v);
+        xfree(v);
+    }
+    p2m_teardown(&d->p2m, free_ram_leaf, NULL);
+    d->state = DOMAIN_DEAD;
+    xfree(d);
+}
+
+struct domain *domain_create(const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods)
+{
+    struct domain *d;
+    char err[160] = "";
+    int rc;
+
+    if (!hvm_available()) {
+        log_err("domain %s: no HVM support on this CPU; not started\n", cfg->name);
+        return NULL;
+    }
+    if (cfg->type != DOMCFG_HVM) {
+        log_err("domain %s: only type = \"hvm\" is supported so far; not started\n", cfg->name);
+        return NULL;
+    }
+    if (cfg->vcpus == 0 || cfg->vcpus > MAX_VCPUS) {
+        log_err("domain %s: vcpus = %u out of range 1-%u\n", cfg->name, cfg->vcpus, MAX_VCPUS);
+        return NULL;
+    }
+    d = xzalloc(sizeof(*d), HEAP_CORE);
+    if (!d)
+        goto nomem;
+    strlcpy(d->name, cfg->name, sizeof(d->name));
+    d->uart_lock = (spinlock_t)SPINLOCK_INIT;
+    d->hide_hypervisor_cpuid = cfg->hide_hypervisor_cpuid;
+    d->mem_bytes = cfg->memory_mib << 20;
+    uint64_t lf = spin_lock_irqsave(&domain_list_lock);
+    d->domid = next_domid++;
+    spin_unlock_irqrestore(&domain_list_lock, lf);
+
+    if (p2m_init(&d->p2m, d->domid))
+        goto nomem_d;
+    if (alloc_guest_ram(d, d->mem_bytes)) {
+        log_err("domain %s: not enough memory for %lu MiB of RAM\n", cfg->name, (unsigned long)cfg->memory_mib);
+        goto fail;
+    }
+    struct loaded_kernel lk;
+    rc = loader_load(d, cfg, mods, nr_mods, &lk, err, sizeof(err));
+    if (rc) {
+        log_err("domain %s: %s\n", cfg->name, err);
+        goto fail;
+    }
+
+    d->nr_vcpus = cfg->vcpus;
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = xzalloc(sizeof(*v), HEAP_CORE);
+        if (!v)
+            goto nomem_fail;
+        d->vcpus[i] = v;
+        v->domain = d;
+        v->vcpu_id = i;
+        v->tlb_cpu = -1;
+        v->weight = 256;
+        v->affinity = cfg->cpus_mask[0];
+        if (hvm_vendor->vcpu_create(v)) {
+            xfree(v);
+            d->vcpus[i] = NULL;
+            goto nomem_fail;
+        }
+        loader_init_vcpu(v, &lk);
+    }
+    d->nr_vcpus_live = (int)d->nr_vcpus;
+    d->state = DOMAIN_RUNNING;
+
+    lf = spin_lock_irqsave(&domain_list_lock);
+    d->next = domain_list;
+    domain_list = d;
+    nr_alive++;
+    spin_unlock_irqrestore(&domain_list_lock, lf);
+
+    domain_log(d, LOG_INFO, "created: %lu MiB, %u vCPU(s), kernel %s entry %#lx (p2m: %lu x 1G, %lu x 2M, %lu x 4K)\n",
+               (unsigned long)cfg->memory_mib, d->nr_vcpus, cfg->kernel, (unsigned long)lk.entry,
+               (unsigned long)d->p2m.nr_1g, (unsigned long)d->p2m.nr_2m, (unsigned long)d->p2m.nr_4k);
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        sched_start_vcpu(d->vcpus[i]);
+    return d;
+
+nomem_fail:
+    log_err("domain %s: out of memory while creating vCPUs\n", cfg->name);
+fail:
+    destroy(d);
+    return NULL;
+nomem_d:
+    xfree(d);
+nomem:
+    log_err("domain %s: out of memory\n", cfg->name);
+    return NULL;
+}
+
+void domain_shutdown(struct domain *d, int reason)
+{
+    int expect = DOMAIN_RUNNING;
+
+    if (!__atomic_compare_exchange_n(&d->state, &expect, DOMAIN_SHUTDOWN, false,
+                                     __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        return;     /* already stopping */
+    d->shutdown_reason = reason;
+    uint64_t f = spin_lock_irqsave(&d->uart_lock);
+    vuart_flush(d);
+    spin_unlock_irqrestore(&d->uart_lock, f);
+    if (reason == SHUTDOWN_REASON_CRASH)
+        domain_log(d, LOG_ERR, "crashed\n");
+    else
+        domain_log(d, LOG_INFO, "shut down (%s)\n", reason_names[reason]);
+    if (reason == SHUTDOWN_REASON_REBOOT)
+        domain_log(d, LOG_WARN, "on_reboot restart is not implemented yet: destroying\n");
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        sched_stop_vcpu(d->vcpus[i]);
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+    char buf[160];
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    domain_log(d, LOG_ERR, "crash: %s\n", buf);
+    domain_shutdown(d, SHUTDOWN_REASON_CRASH);
+}
+
+void domain_reap(void)
+{
+    for (;;) {
+        struct domain *dead = NULL;
+        uint64_t lf = spin_lock_irqsave(&domain_list_lock);
+        for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next)
+            if (__atomic_load_n(&(*pp)->state, __ATOMIC_ACQUIRE) == DOMAIN_SHUTDOWN &&
+                __atomic_load_n(&(*pp)->nr_vcpus_live, __ATOMIC_ACQUIRE) == 0) {
+                dead = *pp;
+                *pp = dead->next;
+                break;
+            }
+        if (!dead) {
+            spin_unlock_irqrestore(&domain_list_lock, lf);
+            return;
+        }
+        if (dead->shutdown_reason == SHUTDOWN_REASON_CRASH)
+            nr_crashed++;
+        else
+            nr_poweroff++;
+        unsigned alive = --nr_alive, off = nr_poweroff, crashed = nr_crashed;
+        spin_unlock_irqrestore(&domain_list_lock, lf);
+        domain_log(dead, LOG_INFO, "destroyed\n");
+        destroy(dead);
+        if (alive == 0 && all_stopped_hook)
+            all_stopped_hook(off, crashed);
+    }
+}
+
+unsigned domains_alive(void)
+{
+    return READ_ONCE(nr_alive);
+}
+
+static void reap_softirq(void)
+{
+    domain_reap();
+}
+
+void domain_subsys_init(void)
+{
+    open_softirq(SOFTIRQ_REAP, reap_softirq);
+}

@@ -1,0 +1,74 @@
+/*
+ * Domain configuration files: the subset of xl.cfg(5) Ringvisor understands.
+ *
+ * Syntax (as xl reads it): one `key = value` per line (or several separated
+ * by ';'), values are "double" or 'single' quoted strings (backslash escapes
+ * \n \t \r \\ \" \' \xHH), integers (decimal or 0x hex, and xl also accepts
+ * a quoted number) or lists [ "a", "b", ] that may span lines; '#' starts a
+ * comment.  Pure code: it only reads the text it is given and writes *out.
+ */
+#ifndef RV_CORE_DOMCFG_H
+#define RV_CORE_DOMCFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DOMCFG_NAME_MAX    64
+#define DOMCFG_PATH_MAX    128
+#define DOMCFG_CMDLINE_MAX 1024
+#define DOMCFG_MAX_CPUS    256      /* bits in cpus_mask */
+#define DOMCFG_MAX_VCPUS   128
+#define DOMCFG_MAX_MEM_MIB 1048576  /* 1 TiB */
+
+enum domcfg_type { DOMCFG_HVM, DOMCFG_PVH, DOMCFG_PV };
+
+/* on_poweroff/on_reboot/on_crash: "destroy" "restart" "preserve"; xl's
+ * "rename-restart" -> restart, "coredump-destroy" -> destroy and
+ * "coredump-restart" -> restart (no core dumps here). */
+enum domcfg_action { DOMCFG_DESTROY, DOMCFG_RESTART, DOMCFG_PRESERVE };
+
+struct domcfg {
+    char name[DOMCFG_NAME_MAX];             /* required; [A-Za-z0-9_.-]+ */
+    enum domcfg_type type;                  /* type = "hvm"|"pvh"|"pv", or legacy builder = "hvm"
+                                               (type wins); default pv, as in xl */
+    char kernel[DOMCFG_PATH_MAX];           /* required; file name as given */
+    char ramdisk[DOMCFG_PATH_MAX];          /* "" = none */
+    char cmdline[DOMCFG_CMDLINE_MAX];       /* cmdline, else "root=R E" built from root/extra */
+    uint64_t memory_mib;                    /* required, 1..DOMCFG_MAX_MEM_MIB */
+    uint64_t maxmem_mib;                    /* default memory; >= memory */
+    unsigned vcpus, maxvcpus;               /* default 1 / vcpus; 1..DOMCFG_MAX_VCPUS, vcpus <= maxvcpus */
+    uint64_t cpus_mask[DOMCFG_MAX_CPUS / 64];   /* hard affinity; default all set */
+    bool cpus_given;
+    enum domcfg_action on_poweroff, on_reboot, on_crash;   /* default destroy, restart, destroy */
+    char rv_expect[16];                     /* Ringvisor test extension: "poweroff" (default) or "crash" */
+    bool hide_hypervisor_cpuid;             /* Ringvisor extension rv_hide_hypervisor = 1 */
+    unsigned nr_warnings;                   /* warnings passed to warn() */
+};
+
+/*
+ * Parses text[0..len) (need not be NUL-terminated; a NUL byte in it is an
+ * error).  Returns 0 with *out filled, or -EINVAL with a one-line message in
+ * err, e.g. "domcfg: line 3: memory = \"abc\": expected a number" (syntax
+ * error, bad value for a known key, or a missing required key: name, memory,
+ * kernel).  *out is not meaningful after an error.
+ *
+ * Keys xl knows but Ringvisor does not implement (vif, disk, ...) are
+ * accepted: warn(msg, ctx) is called once per distinct key with e.g.
+ * "domcfg: line 7: key 'vif' not supported, ignored" (warn may be NULL; the
+ * warnings are counted in out->nr_warnings either way).  A repeated key: the
+ * last one wins, as in xl.  err may be NULL.
+ */
+int domcfg_parse(const char *text, size_t len, struct domcfg *out,
+                 void (*warn)(const char *msg, void *ctx), void *ctx, char *err, size_t errlen);
+
+/* True if CPU 'cpu' is in the hard-affinity mask. */
+static inline bool domcfg_cpu_allowed(const struct domcfg *cfg, unsigned cpu)
+{
+    return cpu < DOMCFG_MAX_CPUS && (cfg->cpus_mask[cpu / 64] >> (cpu % 64)) & 1;
+}
+
+const char *domcfg_type_name(enum domcfg_type t);
+const char *domcfg_action_name(enum domcfg_action a);
+
+#endif

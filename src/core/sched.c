@@ -1,0 +1,308 @@
+/*
+ * Scheduler (see sched.h).  Each CPU owns a run queue of runnable vCPUs; a
+ * vCPU's 'processor' names the queue that owns it.  The CPU picks the vCPU
+ * with the smallest weighted run time (vruntime += ran_ns * 256 / weight),
+ * runs it until its 10 ms slice ends, it blocks, or its domain stops, and
+ * puts it back.  A CPU with an empty queue steals from the busiest one.
+ */
+#include "core/sched.h"
+#include "core/domain.h"
+#include "core/percpu.h"
+#include "core/softirq.h"
+#include "core/timer.h"
+#include "core/console.h"
+#include "hvm/hvm.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/traps.h"
+#include "arch/x86/time.h"
+#include "arch/x86/asm.h"
+
+struct runqueue {
+    spinlock_t lock;            /* guards everything below and the (s) fields of its vCPUs;
+                                 * two queues are locked in CPU-number order (stealing) */
+    struct vcpu *head;          /* runnable vCPUs, unordered */
+    unsigned nr;                /* length of head */
+    struct vcpu *curr;          /* running now, NULL when idle */
+    bool need_resched;          /* (a) the running vCPU should give the CPU back */
+    uint64_t min_vruntime;      /* vruntime of the last vCPU picked: floor for waking vCPUs */
+    struct timer slice;         /* this CPU's slice timer */
+    uint64_t nr_switches, nr_steals, idle_ns;
+};
+
+static struct runqueue rqs[RV_MAX_CPUS];
+
+static void slice_expired(void *data)
+{
+    struct runqueue *rq = data;
+    __atomic_store_n(&rq->need_resched, true, __ATOMIC_SEQ_CST);
+}
+
+static void kick(unsigned cpu)
+{
+    __atomic_store_n(&rqs[cpu].need_resched, true, __ATOMIC_SEQ_CST);
+    cpu_raise_softirq(cpu, SOFTIRQ_SCHEDULE);
+}
+
+static void schedule_softirq(void)
+{
+    /* Nothing to do here: the flag set by kick() is what the run loop and
+     * the idle loop look at; the softirq only makes the CPU leave the guest
+     * or HLT. */
+}
+
+void sched_init(void)
+{
+    for (unsigned c = 0; c < RV_MAX_CPUS; c++) {
+        rqs[c].lock = (spinlock_t)SPINLOCK_INIT;
+        if (percpu_of[c])
+            timer_init(&rqs[c].slice, slice_expired, &rqs[c], c);
+    }
+    open_softirq(SOFTIRQ_SCHEDULE, schedule_softirq);
+}
+
+static void enqueue(struct runqueue *rq, struct vcpu *v)
+{
+    v->rq_next = rq->head;
+    rq->head = v;
+    rq->nr++;
+}
+
+static void dequeue(struct runqueue *rq, struct vcpu *v)
+{
+    for (struct vcpu **pp = &rq->head; *pp; pp = &(*pp)->rq_next)
+        if (*pp == v) {
+            *pp = v->rq_next;
+            rq->nr--;
+            v->rq_next = NULL;
+            return;
+        }
+}
+
+static unsigned load_of(unsigned c)
+{
+    return rqs[c].nr + (rqs[c].curr ? 1 : 0);
+}
+
+void sched_start_vcpu(struct vcpu *v)
+{
+    unsigned best = ~0u;
+
+    for (unsigned c = 0; c < RV_MAX_CPUS; c++) {
+        if (!percpu_of[c] || !percpu_of[c]->online || !(v->affinity & (1ull << c)))
+            continue;
+        if (best == ~0u || load_of(c) < load_of(best))
+            best = c;
+    }
+    if (best == ~0u)
+        best = 0;   /* affinity names no online CPU: domain.c warned; run anyway */
+    struct runqueue *rq = &rqs[best];
+    uint64_t f = spin_lock_irqsave(&rq->lock);
+    v->processor = best;
+    v->vruntime = rq->min_vruntime;
+    v->state = VCPU_RUNNABLE;
+    enqueue(rq, v);
+    bool idle = rq->curr == NULL;
+    spin_unlock_irqrestore(&rq->lock, f);
+    if (idle)
+        kick(best);
+}
+
+void sched_block(struct vcpu *v)
+{
+    struct runqueue *rq = &rqs[v->processor];
+    uint64_t f = spin_lock_irqsave(&rq->lock);
+
+    /* A wake that raced ahead of the block cancels it. */
+    if (!__atomic_exchange_n(&v->wake_pending, false, __ATOMIC_SEQ_CST))
+        v->state = VCPU_BLOCKED;
+    spin_unlock_irqrestore(&rq->lock, f);
+}
+
+void sched_wake(struct vcpu *v)
+{
+    unsigned cpu = v->processor;
+    struct runqueue *rq = &rqs[cpu];
+    bool do_kick = false;
+    uint64_t f = spin_lock_irqsave(&rq->lock);
+
+    if (v->state == VCPU_BLOCKED) {
+        v->state = VCPU_RUNNABLE;
+        /* Sleeping does not bank credit: start no further back than one
+         * slice behind the queue. */
+        if (v->vruntime + SCHED_SLICE_NS < rq->min_vruntime)
+            v->vruntime = rq->min_vruntime - SCHED_SLICE_NS;
+        enqueue(rq, v);
+        do_kick = rq->curr == NULL;
+    } else if (v->state == VCPU_RUNNING || v->state == VCPU_RUNNABLE) {
+        __atomic_store_n(&v->wake_pending, true, __ATOMIC_SEQ_CST);
+    }
+    spin_unlock_irqrestore(&rq->lock, f);
+    if (do_kick)
+        kick(cpu);
+}
+
+void sched_yield(struct vcpu *v)
+{
+    __atomic_store_n(&rqs[v->processor].need_resched, true, __ATOMIC_SEQ_CST);
+}
+
+bool sched_should_yield(struct vcpu *v)
+{
+    return __atomic_load_n(&rqs[v->processor].need_resched, __ATOMIC_ACQUIRE) ||
+           v->state != VCPU_RUNNING || __atomic_load_n(&v->pause_count, __ATOMIC_ACQUIRE) > 0 ||
+           __atomic_load_n(&v->domain->state, __ATOMIC_ACQUIRE) != DOMAIN_RUNNING;
+}
+
+static void park(struct vcpu *v)
+{
+    /* Caller holds the queue lock; v is not on the queue. */
+    v->state = VCPU_OFFLINE;
+    if (__atomic_sub_fetch(&v->domain->nr_vcpus_live, 1, __ATOMIC_SEQ_CST) == 0)
+        cpu_raise_softirq(0, SOFTIRQ_REAP);
+}
+
+void sched_stop_vcpu(struct vcpu *v)
+{
+    struct runqueue *rq = &rqs[v->processor];
+    bool running = false;
+    uint64_t f = spin_lock_irqsave(&rq->lock);
+
+    switch (v->state) {
+    case VCPU_RUNNABLE:
+        dequeue(rq, v);
+        park(v);
+        break;
+    case VCPU_BLOCKED:
+        park(v);
+        break;
+    case VCPU_RUNNING:
+        running = true;     /* its CPU parks it when the run loop returns */
+        break;
+    case VCPU_OFFLINE:
+        break;
+    }
+    unsigned cpu = v->processor;
+    spin_unlock_irqrestore(&rq->lock, f);
+    if (running)
+        kick(cpu);
+}
+
+static struct vcpu *pick(struct runqueue *rq)
+{
+    struct vcpu *best = NULL;
+
+    for (struct vcpu *v = rq->head; v; v = v->rq_next)
+        if (__atomic_load_n(&v->pause_count, __ATOMIC_ACQUIRE) == 0 &&
+            (!best || v->vruntime < best->vruntime))
+            best = v;
+    return best;
+}
+
+/* Take a runnable vCPU allowed here from the busiest other queue. */
+static bool steal(unsigned me)
+{
+    unsigned victim = ~0u;
+
+    for (unsigned c = 0; c < RV_MAX_CPUS; c++)
+        if (c != me && percpu_of[c] && rqs[c].nr > 0 && (victim == ~0u || rqs[c].nr > rqs[victim].nr))
+            victim = c;
+    if (victim == ~0u)
+        return false;
+    struct runqueue *a = &rqs[MIN(me, victim)], *b = &rqs[MAX(me, victim)];
+    uint64_t f = spin_lock_irqsave(&a->lock);
+    spin_lock(&b->lock);
+    struct vcpu *take = NULL;
+    for (struct vcpu *v = rqs[victim].head; v; v = v->rq_next)
+        if ((v->affinity & (1ull << me)) && v->pause_count == 0) {
+            take = v;
+            break;
+        }
+    if (take) {
+        dequeue(&rqs[victim], take);
+        take->processor = me;
+        enqueue(&rqs[me], take);
+        rqs[me].nr_steals++;
+    }
+    spin_unlock(&b->lock);
+    spin_unlock_irqrestore(&a->lock, f);
+    return take != NULL;
+}
+
+static void run_one(struct runqueue *rq, struct vcpu *v)
+{
+    uint64_t start = now_ns();
+
+    v->last_start = start;
+    timer_set(&rq->slice, start + SCHED_SLICE_NS);
+    hvm_vcpu_run(v);
+    timer_stop(&rq->slice);
+    uint64_t ran = now_ns() - start;
+
+    uint64_t f = spin_lock_irqsave(&rq->lock);
+    v->runtime_ns += ran;
+    v->vruntime += ran * 256 / (v->weight ? v->weight : 256);
+    rq->curr = NULL;
+    if (__atomic_load_n(&v->domain->state, __ATOMIC_ACQUIRE) != DOMAIN_RUNNING)
+        park(v);
+    else if (v->state == VCPU_RUNNING) {
+        v->state = VCPU_RUNNABLE;
+        enqueue(rq, v);
+    }
+    spin_unlock_irqrestore(&rq->lock, f);
+}
+
+void sched_loop(void)
+{
+    unsigned me = smp_processor_id();
+    struct runqueue *rq = &rqs[me];
+
+    for (;;) {
+        uint64_t f = spin_lock_irqsave(&rq->lock);
+        __atomic_store_n(&rq->need_resched, false, __ATOMIC_SEQ_CST);
+        struct vcpu *v = pick(rq);
+        if (v) {
+            dequeue(rq, v);
+            v->state = VCPU_RUNNING;
+            rq->curr = v;
+            rq->min_vruntime = v->vruntime;
+            rq->nr_switches++;
+        }
+        spin_unlock_irqrestore(&rq->lock, f);
+        if (v) {
+            run_one(rq, v);
+            continue;
+        }
+        if (steal(me))
+            continue;
+        /* Idle: sleep until an interrupt; softirqs (timers, wake-ups, the
+         * reaper on CPU 0) run on the way back. */
+        uint64_t t0 = now_ns();
+        cli();
+        if (this_cpu()->softirq_pending) {
+            do_softirq();
+            sti();
+        } else if (!__atomic_load_n(&rq->need_resched, __ATOMIC_ACQUIRE)) {
+            safe_halt();
+        } else {
+            sti();
+        }
+        rq->idle_ns += now_ns() - t0;
+    }
+}
+
+uint64_t sched_nr_switches(void)
+{
+    uint64_t n = 0;
+    for (unsigned c = 0; c < RV_MAX_CPUS; c++)
+        n += rqs[c].nr_switches;
+    return n;
+}
+
+void sched_print_stats(void)
+{
+    for (unsigned c = 0; c < RV_MAX_CPUS; c++)
+        if (percpu_of[c] && percpu_of[c]->online)
+            log_info("sched: cpu%u queue %u, switches %lu, steals %lu, idle %lu ms\n", c, rqs[c].nr,
+                     (unsigned long)rqs[c].nr_switches, (unsigned long)rqs[c].nr_steals,
+                     (unsigned long)(rqs[c].idle_ns / 1000000));
+}

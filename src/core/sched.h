@@ -1,0 +1,26 @@
+/*
+ * The vCPU scheduler: per-CPU run queues ordered by weighted run time
+ * (each vCPU's share is weight / sum of weights), time slices on the per-CPU
+ * timer, idle CPUs stealing work from the busiest queue, hard affinity.
+ */
+#ifndef RV_CORE_SCHED_H
+#define RV_CORE_SCHED_H
+
+#include "lib/compiler.h"
+
+struct vcpu;
+
+#define SCHED_SLICE_NS  10000000ull     /* 10 ms */
+
+void sched_init(void);                  /* boot CPU, before other CPUs enter sched_loop */
+void sched_start_vcpu(struct vcpu *v);  /* place on the least loaded allowed CPU, runnable */
+void sched_block(struct vcpu *v);       /* running vCPU waits for an event */
+void sched_wake(struct vcpu *v);        /* from anywhere */
+void sched_yield(struct vcpu *v);       /* running vCPU gives up the rest of its slice */
+bool sched_should_yield(struct vcpu *v);
+void sched_stop_vcpu(struct vcpu *v);   /* take v off its CPU for good (domain shutdown) */
+void sched_loop(void) __noreturn;       /* every CPU, forever */
+void sched_print_stats(void);
+uint64_t sched_nr_switches(void);
+
+#endif

@@ -1,0 +1,43 @@
+/* Vendor-neutral HVM: set-up, the vCPU run loop and exit handling. */
+#ifndef RV_HVM_HVM_H
+#define RV_HVM_HVM_H
+
+#include "hvm/vendor.h"
+
+struct vcpu;
+struct domain;
+
+int hvm_init(void);                         /* boot CPU, after SMP: chooses the backend, turns it on everywhere */
+bool hvm_available(void);
+/* Runs v on this CPU until the scheduler wants the CPU back or v stops. */
+void hvm_vcpu_run(struct vcpu *v);
+/* ASID/VPID for v on this CPU (see tlb_tag.c); *flush_all when every tag
+ * of this CPU must be flushed (a new generation began). */
+uint32_t hvm_tlb_tag_select(struct vcpu *v, uint32_t nr_tags, bool *flush_all);
+void hvm_tlb_print_stats(void);
+struct hvm_tlb_stats { uint64_t tag_allocs, generations, full_flushes; };
+void hvm_tlb_get_stats(struct hvm_tlb_stats *out);   /* summed over CPUs */
+
+/* Exit handlers (one file each). */
+bool hvm_handle_cpuid(struct vcpu *v);
+bool hvm_handle_msr(struct vcpu *v, bool write, uint32_t msr);
+bool hvm_handle_io(struct vcpu *v, const struct hvm_exit *x);
+void hvm_hypercall(struct vcpu *v);
+int hvm_write_hypercall_page(struct vcpu *v, uint64_t gpa);
+void hvm_inject_gp(struct vcpu *v);
+void hvm_inject_ud(struct vcpu *v);
+bool hvm_guest_long_mode(struct vcpu *v);   /* 64-bit code segment active */
+
+/* Guest memory.  Physical accesses go through the p2m; virtual ones walk
+ * the guest's page tables first.  Return 0 or -EFAULT (nothing copied past
+ * the failing byte). */
+int hvm_copy_from_gphys(struct domain *d, void *dst, uint64_t gpa, size_t len);
+int hvm_copy_to_gphys(struct domain *d, uint64_t gpa, const void *src, size_t len);
+int hvm_copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len);
+int hvm_copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len);
+
+/* The emulated 16550 UART at 0x3f8. */
+bool vuart_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);
+void vuart_flush(struct domain *d);
+
+#endif

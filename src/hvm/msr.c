@@ -1,0 +1,87 @@
+/*
+ * MSRs HVM guests may use.  Unknown MSRs raise #GP as on hardware that does
+ * not implement them.  MSRs whose state lives in the VMCB/VMCS (FS/GS bases,
+ * SYSCALL and SYSENTER MSRs) may be handled by the backend without exiting.
+ */
+#include "hvm/hvm.h"
+#include "core/domain.h"
+#include "arch/x86/asm.h"
+#include "lib/errno.h"
+
+#define MSR_TSC             0x10
+#define MSR_APIC_BASE_      0x1b
+#define MSR_MTRRCAP         0xfe
+#define MSR_MTRR_DEF_TYPE   0x2ff
+#define MSR_PAT_            0x277
+#define MSR_MISC_ENABLE     0x1a0
+#define MSR_EFER_           0xc0000080
+#define MSR_HYPERCALL       0x40000000
+
+/* EFER bits a guest may set: SCE, LME, LMA, NXE (LMA is set by the CPU). */
+#define EFER_GUEST_MASK     ((1u << 0) | (1u << 8) | (1u << 10) | (1u << 11))
+
+static bool valid_pat(uint64_t pat)
+{
+    /* Each byte must be a defined memory type: 0, 1, 4, 5, 6 or 7. */
+    for (int i = 0; i < 8; i++) {
+        uint8_t t = (pat >> (8 * i)) & 0xff;
+        if (t == 2 || t == 3 || t > 7)
+            return false;
+    }
+    return true;
+}
+
+bool hvm_handle_msr(struct vcpu *v, bool write, uint32_t msr)
+{
+    struct guest_regs *r = &v->regs;
+    uint64_t val = ((r->rdx & 0xffffffffull) << 32) | (r->rax & 0xffffffffull);
+    struct hvm_ctrl c;
+
+    hvm_vendor->get_ctrl(v, &c);
+    if (!write) {
+        switch (msr) {
+        case MSR_TSC: val = rdtsc() + v->domain->tsc_offset; break;
+        case MSR_EFER_: val = c.efer; break;
+        case MSR_PAT_: val = c.pat; break;
+        /* The architectural LAPIC base, enabled, BSP flag on vCPU 0 (no
+         * virtual LAPIC behind it yet). */
+        case MSR_APIC_BASE_: val = 0xfee00000u | (1u << 11) | (v->vcpu_id == 0 ? 1u << 8 : 0); break;
+        case MSR_MTRRCAP: val = 0; break;               /* no variable or fixed MTRRs */
+        case MSR_MTRR_DEF_TYPE: val = (1u << 11) | 6; break;  /* MTRRs on, default write-back */
+        case MSR_MISC_ENABLE: val = 1u << 0; break;     /* fast strings */
+        default:
+            hvm_inject_gp(v);
+            return false;
+        }
+        r->rax = (uint32_t)val;
+        r->rdx = val >> 32;
+        return true;
+    }
+    switch (msr) {
+    case MSR_EFER_:
+        if (val & ~(uint64_t)EFER_GUEST_MASK)
+            goto gp;
+        c.efer = (val & ~(1ull << 10)) | (c.efer & (1ull << 10));   /* LMA is read-only */
+        hvm_vendor->set_ctrl(v, &c);
+        return true;
+    case MSR_PAT_:
+        if (!valid_pat(val))
+            goto gp;
+        c.pat = val;
+        hvm_vendor->set_ctrl(v, &c);
+        return true;
+    case MSR_HYPERCALL:
+        if (v->domain->hide_hypervisor_cpuid || hvm_write_hypercall_page(v, val) < 0)
+            goto gp;
+        return true;
+    case MSR_APIC_BASE_:
+    case MSR_MTRR_DEF_TYPE:
+    case MSR_MISC_ENABLE:
+        return true;    /* accepted and ignored: nothing behind them yet */
+    default:
+        goto gp;
+    }
+gp:
+    hvm_inject_gp(v);
+    return false;
+}

@@ -1,0 +1,105 @@
+/*
+ * The narrow interface between vendor-neutral HVM code and the two hardware
+ * backends (src/svm/, src/vmx/).  Common code calls only these operations; the
+ * table is chosen once at boot (hvm_vendor_init) and nothing outside the
+ * backends tests which vendor it is running on.
+ *
+ * Each backend turns its exits into a struct hvm_exit, so exit handlers in
+ * src/hvm/ never see a VMCB or VMCS.
+ */
+#ifndef RV_HVM_VENDOR_H
+#define RV_HVM_VENDOR_H
+
+#include "lib/compiler.h"
+
+struct vcpu;
+struct domain;
+
+enum hvm_exit_reason {
+    HVM_EXIT_NONE,          /* returned to the scheduler without a guest exit */
+    HVM_EXIT_INTR,          /* a physical interrupt: nothing to do for the guest */
+    HVM_EXIT_NMI,
+    HVM_EXIT_VINTR,         /* interrupt window opened */
+    HVM_EXIT_CPUID,
+    HVM_EXIT_MSR_READ,
+    HVM_EXIT_MSR_WRITE,
+    HVM_EXIT_IO,
+    HVM_EXIT_HLT,
+    HVM_EXIT_HYPERCALL,     /* VMMCALL / VMCALL */
+    HVM_EXIT_NPF,           /* nested/EPT page fault: gpa, access in qual */
+    HVM_EXIT_EXCEPTION,     /* intercepted guest exception: vector in qual */
+    HVM_EXIT_SHUTDOWN,      /* triple fault */
+    HVM_EXIT_PAUSE,
+    HVM_EXIT_INVALID,       /* the CPU refused the guest state */
+    HVM_EXIT_UNHANDLED,     /* an exit the backend knows but common code does not handle */
+};
+
+/* Access bits of an NPF/EPT violation (qual). */
+#define HVM_NPF_READ    (1u << 0)
+#define HVM_NPF_WRITE   (1u << 1)
+#define HVM_NPF_FETCH   (1u << 2)
+#define HVM_NPF_PRESENT (1u << 3)   /* the translation existed: a permission fault */
+
+struct hvm_exit {
+    enum hvm_exit_reason reason;
+    uint64_t raw;           /* vendor exit code, for logs */
+    uint64_t qual;          /* reason-specific */
+    uint32_t insn_len;      /* length of the exiting instruction; 0 when unknown */
+    uint64_t gpa;           /* guest-physical address (NPF) */
+    struct {
+        uint16_t port;
+        uint8_t size;       /* 1, 2 or 4 */
+        bool in, string, rep;
+    } io;
+    uint32_t msr;
+};
+
+/* Event types for inject_event (the vendor formats differ; the meaning does not). */
+enum hvm_event_type { HVM_EVENT_EXTINT, HVM_EVENT_NMI, HVM_EVENT_EXCEPTION, HVM_EVENT_SOFTINT };
+
+/* Segment and control state common code needs (emulation, loaders). */
+struct hvm_seg { uint16_t sel; uint16_t attr; uint32_t limit; uint64_t base; };  /* attr: SVM packed form */
+enum hvm_segreg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_GDTR, SEG_LDTR, SEG_IDTR, SEG_TR, SEG_NR };
+
+struct hvm_ctrl {
+    uint64_t cr0, cr2, cr3, cr4, efer, pat;
+    uint8_t cpl;
+};
+
+struct hvm_vendor_ops {
+    const char *name;
+    /* Per physical CPU: turn the extension on. */
+    int (*cpu_up)(void);
+    /* vCPU life cycle. */
+    int (*vcpu_create)(struct vcpu *v);
+    void (*vcpu_destroy)(struct vcpu *v);
+    /* Enter the guest with v->regs and run until the next exit. */
+    void (*vcpu_run)(struct vcpu *v, struct hvm_exit *exit);
+    /* State. */
+    void (*get_seg)(struct vcpu *v, enum hvm_segreg s, struct hvm_seg *out);
+    void (*set_seg)(struct vcpu *v, enum hvm_segreg s, const struct hvm_seg *in);
+    void (*get_ctrl)(struct vcpu *v, struct hvm_ctrl *out);
+    void (*set_ctrl)(struct vcpu *v, const struct hvm_ctrl *in);
+    /* Events. */
+    void (*inject_event)(struct vcpu *v, enum hvm_event_type t, uint8_t vector, bool has_err, uint32_t err);
+    bool (*event_pending)(struct vcpu *v);             /* an injection not yet delivered */
+    bool (*interrupts_enabled)(struct vcpu *v);        /* RFLAGS.IF and no interrupt shadow */
+    void (*request_intr_window)(struct vcpu *v, bool on);
+    /* Memory. */
+    uint64_t (*p2m_encode)(uint64_t mfn_addr, unsigned level, bool leaf, unsigned perms);
+    /* The 3-byte hypercall instruction written into the hypercall page. */
+    void (*hypercall_insn)(uint8_t out[3]);
+};
+
+/* p2m permissions passed to p2m_encode. */
+#define P2M_R   1u
+#define P2M_W   2u
+#define P2M_X   4u
+
+extern const struct hvm_vendor_ops *hvm_vendor;      /* (i) chosen at boot, NULL if none */
+/* Each backend's probe returns its table if the CPU can run HVM guests with
+ * it (capabilities checked, global state set up), else NULL. */
+const struct hvm_vendor_ops *svm_probe(void);
+const struct hvm_vendor_ops *vmx_probe(void);
+
+#endif

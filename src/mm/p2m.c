@@ -1,0 +1,116 @@
+/* The p2m (see p2m.h). */
+#include "mm/p2m.h"
+#include "mm/mm.h"
+#include "hvm/vendor.h"
+#include "lib/errno.h"
+
+#define P2M_PRESENT_MASK 0x7ull     /* NPT: P (bit 0); EPT: R/W/X (bits 0-2) */
+#define P2M_LARGE        (1ull << 7)
+#define P2M_ADDR         0x000ffffffffff000ull
+
+static unsigned idx(uint64_t gfn, unsigned level)
+{
+    return (gfn >> (9 * (level - 1))) & 511;
+}
+
+int p2m_init(struct p2m *p, uint16_t domid)
+{
+    void *root = alloc_pages(0, DOMID_XEN);
+
+    if (!root)
+        return -ENOMEM;
+    p->lock = (spinlock_t)SPINLOCK_INIT;
+    p->root_pa = virt_to_phys(root);
+    p->nr_table_pages = 1;
+    p->nr_4k = p->nr_2m = p->nr_1g = 0;
+    p->generation = 0;
+    p->domid = domid;
+    return 0;
+}
+
+int p2m_set_entry(struct p2m *p, uint64_t gfn, uint64_t mfn, unsigned order, unsigned perms)
+{
+    unsigned leaf_level = order == 18 ? 3 : order == 9 ? 2 : 1;
+    int rc = 0;
+
+    if ((order != 0 && order != 9 && order != 18) || (gfn & ((1ull << order) - 1)) ||
+        (mfn & ((1ull << order) - 1)) || gfn >= (1ull << 36))
+        return -EINVAL;
+    uint64_t f = spin_lock_irqsave(&p->lock);
+    uint64_t *table = phys_to_virt(p->root_pa);
+    for (unsigned level = 4; level > leaf_level; level--) {
+        uint64_t *e = &table[idx(gfn, level)];
+        if (!(*e & P2M_PRESENT_MASK)) {
+            void *page = alloc_pages(0, DOMID_XEN);
+            if (!page) {
+                rc = -ENOMEM;
+                goto out;
+            }
+            p->nr_table_pages++;
+            *e = hvm_vendor->p2m_encode(virt_to_phys(page), level, false, P2M_R | P2M_W | P2M_X);
+        } else if (*e & P2M_LARGE) {
+            rc = -EEXIST;   /* splitting large pages is not needed yet */
+            goto out;
+        }
+        table = phys_to_virt(*e & P2M_ADDR);
+    }
+    uint64_t *e = &table[idx(gfn, leaf_level)];
+    bool was_present = *e & P2M_PRESENT_MASK;
+    *e = perms ? hvm_vendor->p2m_encode(mfn << 12, leaf_level, true, perms) : 0;
+    if (!was_present && perms)
+        order == 18 ? p->nr_1g++ : order == 9 ? p->nr_2m++ : p->nr_4k++;
+    /* Adding a translation needs no flush (not-present entries are not
+     * cached); changing or removing one does. */
+    if (was_present)
+        __atomic_add_fetch(&p->generation, 1, __ATOMIC_SEQ_CST);
+out:
+    spin_unlock_irqrestore(&p->lock, f);
+    return rc;
+}
+
+uint64_t p2m_lookup(struct p2m *p, uint64_t gfn, unsigned *perms)
+{
+    uint64_t *table = phys_to_virt(p->root_pa);
+
+    if (gfn >= (1ull << 36))
+        return ~0ull;
+    for (unsigned level = 4; level >= 1; level--) {
+        uint64_t e = READ_ONCE(table[idx(gfn, level)]);
+        if (!(e & P2M_PRESENT_MASK))
+            return ~0ull;
+        if (level == 1 || (e & P2M_LARGE)) {
+            uint64_t span = 1ull << (9 * (level - 1));
+            if (perms)
+                *perms = P2M_R | P2M_W | P2M_X;     /* all RAM is RWX today */
+            return ((e & P2M_ADDR) >> 12) + (gfn & (span - 1));
+        }
+        table = phys_to_virt(e & P2M_ADDR);
+    }
+    return ~0ull;
+}
+
+static void teardown_level(struct p2m *p, uint64_t table_pa, unsigned level,
+                           void (*free_leaf)(uint64_t, unsigned, void *), void *ctx)
+{
+    uint64_t *table = phys_to_virt(table_pa);
+
+    for (unsigned i = 0; i < 512; i++) {
+        uint64_t e = table[i];
+        if (!(e & P2M_PRESENT_MASK))
+            continue;
+        if (level == 1 || (e & P2M_LARGE))
+            free_leaf((e & P2M_ADDR) >> 12, 9 * (level - 1), ctx);
+        else
+            teardown_level(p, e & P2M_ADDR, level - 1, free_leaf, ctx);
+    }
+    free_pages(table, 0);
+    p->nr_table_pages--;
+}
+
+void p2m_teardown(struct p2m *p, void (*free_leaf)(uint64_t mfn, unsigned order, void *ctx), void *ctx)
+{
+    if (!p->root_pa)
+        return;
+    teardown_level(p, p->root_pa, 4, free_leaf, ctx);
+    p->root_pa = 0;
+}

@@ -1,0 +1,32 @@
+/*
+ * Per-domain guest-physical to machine map.  The table *is* the hardware
+ * nested page table (NPT or EPT): both are 4-level radix trees with 9 bits per
+ * level, bit 7 marking large pages and the frame address in bits 51:12; only
+ * the permission and memory-type bits differ, and the vendor backend encodes
+ * those (hvm_vendor->p2m_encode).  So there is one p2m and nothing to keep in
+ * sync.
+ */
+#ifndef RV_MM_P2M_H
+#define RV_MM_P2M_H
+
+#include "lib/compiler.h"
+#include "core/spinlock.h"
+
+struct p2m {
+    spinlock_t lock;            /* guards the table; leaf apart from mm_lock (table pages) */
+    uint64_t root_pa;           /* (i) after p2m_init */
+    uint64_t nr_table_pages;    /* (lock) */
+    uint64_t nr_4k, nr_2m, nr_1g;   /* (lock) mappings by size */
+    uint64_t generation;        /* (a) bumped on every change that needs a TLB flush */
+    uint16_t domid;             /* (i) */
+};
+
+int p2m_init(struct p2m *p, uint16_t domid);
+/* Map 2^order frames (order 0, 9 or 18) at gfn to mfn with P2M_R/W/X perms. */
+int p2m_set_entry(struct p2m *p, uint64_t gfn, uint64_t mfn, unsigned order, unsigned perms);
+/* Returns the machine frame for gfn, or ~0 when unmapped; *perms gets the rights. */
+uint64_t p2m_lookup(struct p2m *p, uint64_t gfn, unsigned *perms);
+/* Frees every table page; calls free_leaf for each mapped leaf first. */
+void p2m_teardown(struct p2m *p, void (*free_leaf)(uint64_t mfn, unsigned order, void *ctx), void *ctx);
+
+#endif

@@ -1,0 +1,373 @@
+/*
+ * AMD-V backend (AMD64 APM vol. 2 chapter 15).  Everything vendor-specific
+ * stays here: the VMCB, intercept bitmaps, ASIDs in the VMCB, the exit codes
+ * and their translation into struct hvm_exit.  Policy (what a CPUID returns,
+ * which MSRs exist, what an I/O port does) is in src/hvm/.
+ */
+#include "svm/vmcb.h"
+#include "hvm/vendor.h"
+#include "hvm/hvm.h"
+#include "core/domain.h"
+#include "core/percpu.h"
+#include "core/console.h"
+#include "arch/x86/cpufeature.h"
+#include "arch/x86/asm.h"
+#include "mm/mm.h"
+#include "lib/string.h"
+#include "lib/errno.h"
+
+#define MSR_VM_HSAVE_PA 0xc0010117
+
+struct svm_vcpu {
+    struct vmcb *vmcb;      /* (i) */
+    uint64_t vmcb_pa;       /* (i) */
+};
+
+static struct {
+    uint64_t hsave_pa;      /* host state VMRUN saves (APM 15.30.4) */
+    uint64_t host_vmcb_pa;  /* host state VMSAVE/VMLOAD carry */
+} svm_cpu[RV_MAX_CPUS];     /* (o) per physical CPU */
+
+static uint64_t iopm_pa, msrpm_pa;     /* (i) shared by every vCPU */
+static bool has_nrips;                 /* (i) */
+
+void svm_enter(uint64_t vmcb_pa, struct guest_regs *regs, uint64_t host_vmcb_pa);
+
+static int svm_cpu_up(void)
+{
+    unsigned cpu = smp_processor_id();
+    void *hsave = alloc_pages(0, DOMID_XEN), *host = alloc_pages(0, DOMID_XEN);
+
+    if (!hsave || !host)
+        return -ENOMEM;
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+    wrmsr(MSR_VM_HSAVE_PA, virt_to_phys(hsave));
+    svm_cpu[cpu].hsave_pa = virt_to_phys(hsave);
+    svm_cpu[cpu].host_vmcb_pa = virt_to_phys(host);
+    return 0;
+}
+
+/* MSRs whose state lives in the VMCB (loaded/saved by VMRUN/VMLOAD/VMSAVE):
+ * the guest may access them directly. */
+static const uint32_t passthrough_msrs[] = {
+    0xc0000100, 0xc0000101, 0xc0000102,         /* FS/GS/KERNEL_GS base */
+    0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,   /* STAR, LSTAR, CSTAR, SFMASK */
+    0x174, 0x175, 0x176,                        /* SYSENTER_CS/ESP/EIP */
+};
+
+static void msrpm_allow(uint8_t *pm, uint32_t msr)
+{
+    /* Three 2 KiB blocks for MSRs 0-0x1fff, 0xc0000000-, 0xc0010000-; two
+     * bits per MSR (read, write) (APM 15.11). */
+    uint32_t base = msr < 0x2000 ? 0 : msr >= 0xc0010000 ? 0x1000 : 0x800;
+    uint32_t bit = (msr & 0x1fff) * 2;
+    pm[base + bit / 8] &= ~(3u << (bit % 8));
+}
+
+static int svm_global_init(void)
+{
+    void *iopm = alloc_pages(2, DOMID_XEN), *msrpm = alloc_pages(1, DOMID_XEN);
+
+    if (!iopm || !msrpm)
+        return -ENOMEM;
+    /* Intercept every port and every MSR by default: the guest sees only
+     * what src/hvm emulates. */
+    memset(iopm, 0xff, 4 * 4096);
+    memset(msrpm, 0xff, 2 * 4096);
+    for (unsigned i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
+        msrpm_allow(msrpm, passthrough_msrs[i]);
+    iopm_pa = virt_to_phys(iopm);
+    msrpm_pa = virt_to_phys(msrpm);
+    has_nrips = boot_cpu.svm.features & SVM_FEAT_NRIPS;
+    return 0;
+}
+
+static int svm_vcpu_create(struct vcpu *v)
+{
+    struct svm_vcpu *s = xzalloc(sizeof(*s), HEAP_HVM);
+    struct vmcb *vmcb = alloc_pages(0, DOMID_XEN);
+
+    if (!s || !vmcb) {
+        xfree(s);
+        if (vmcb)
+            free_pages(vmcb, 0);
+        return -ENOMEM;
+    }
+    s->vmcb = vmcb;
+    s->vmcb_pa = virt_to_phys(vmcb);
+    v->vendor = s;
+
+    vmcb->intercept_misc1 = SVM_INT_INTR | SVM_INT_NMI | SVM_INT_SMI | SVM_INT_INIT | SVM_INT_CPUID |
+                            SVM_INT_INVD | SVM_INT_HLT | SVM_INT_IOIO | SVM_INT_MSR |
+                            SVM_INT_TASKSWITCH | SVM_INT_SHUTDOWN;
+    /* VMRUN must be intercepted (APM 15.5.1: VMRUN with it clear is an
+     * invalid guest state); the other SVM instructions would let the guest
+     * touch host state. */
+    vmcb->intercept_misc2 = SVM_INT_VMRUN | SVM_INT_VMMCALL | SVM_INT_VMLOAD | SVM_INT_VMSAVE |
+                            SVM_INT_STGI | SVM_INT_CLGI | SVM_INT_SKINIT | SVM_INT_MONITOR |
+                            SVM_INT_MWAIT | SVM_INT_XSETBV;
+    /* #AC and #DB: a guest can make their delivery loop forever inside the
+     * CPU (CVE-2015-5307, CVE-2015-8104); intercepting bounds it to exits. */
+    vmcb->intercept_exc = (1u << 17) | (1u << 1);
+    vmcb->iopm_base_pa = iopm_pa;
+    vmcb->msrpm_base_pa = msrpm_pa;
+    vmcb->tsc_offset = v->domain->tsc_offset;
+    vmcb->vintr = 1ull << 24;           /* V_INTR_MASKING: host IF governs physical interrupts */
+    vmcb->np_enable = 1;
+    vmcb->n_cr3 = v->domain->p2m.root_pa;
+    vmcb->g_pat = 0x0007040600070406ull;    /* PAT power-on value */
+    vmcb->efer = EFER_SVME;             /* required set while in the guest (APM 15.5.1) */
+    vmcb->cr0 = 0x60000010;             /* CD NW ET: the reset value */
+    vmcb->dr6 = 0xffff0ff0;
+    vmcb->dr7 = 0x400;
+    vmcb->rflags = 2;
+    return 0;
+}
+
+static void svm_vcpu_destroy(struct vcpu *v)
+{
+    struct svm_vcpu *s = v->vendor;
+
+    if (!s)
+        return;
+    free_pages(s->vmcb, 0);
+    xfree(s);
+    v->vendor = NULL;
+}
+
+static struct vmcb *vmcb_of(struct vcpu *v)
+{
+    return ((struct svm_vcpu *)v->vendor)->vmcb;
+}
+
+/* Instruction lengths for exits that advance RIP, when the CPU has no NRIP
+ * save (QEMU TCG): these instructions have one encoding each. */
+static uint32_t insn_len(struct vmcb *vmcb)
+{
+    if (has_nrips && vmcb->nrip > vmcb->rip)
+        return (uint32_t)(vmcb->nrip - vmcb->rip);
+    switch (vmcb->exitcode) {
+    case SVM_EXIT_CPUID: return 2;      /* 0f a2 */
+    case SVM_EXIT_MSR: return 2;        /* 0f 32 / 0f 30 */
+    case SVM_EXIT_HLT: return 1;        /* f4 */
+    case SVM_EXIT_VMMCALL: return 3;    /* 0f 01 d9 */
+    case SVM_EXIT_INVD: return 2;       /* 0f 08 */
+    case SVM_EXIT_PAUSE: return 2;      /* f3 90 */
+    case SVM_EXIT_IOIO: return (uint32_t)(vmcb->exitinfo2 - vmcb->rip);  /* EXITINFO2 = next RIP */
+    default: return 0;
+    }
+}
+
+static void decode_exit(struct vmcb *vmcb, struct hvm_exit *x, struct guest_regs *regs)
+{
+    uint64_t code = vmcb->exitcode, i1 = vmcb->exitinfo1;
+
+    memset(x, 0, sizeof(*x));
+    x->raw = code;
+    x->insn_len = insn_len(vmcb);
+    if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
+        x->reason = HVM_EXIT_EXCEPTION;
+        x->qual = code - SVM_EXIT_EXCP_BASE;
+        return;
+    }
+    switch (code) {
+    case SVM_EXIT_INTR: x->reason = HVM_EXIT_INTR; break;
+    case SVM_EXIT_NMI: x->reason = HVM_EXIT_NMI; break;
+    case SVM_EXIT_VINTR: x->reason = HVM_EXIT_VINTR; break;
+    case SVM_EXIT_CPUID: x->reason = HVM_EXIT_CPUID; break;
+    case SVM_EXIT_HLT: x->reason = HVM_EXIT_HLT; break;
+    case SVM_EXIT_PAUSE: x->reason = HVM_EXIT_PAUSE; break;
+    case SVM_EXIT_VMMCALL: x->reason = HVM_EXIT_HYPERCALL; break;
+    case SVM_EXIT_SHUTDOWN: x->reason = HVM_EXIT_SHUTDOWN; break;
+    case SVM_EXIT_INVALID: x->reason = HVM_EXIT_INVALID; break;
+    case SVM_EXIT_MSR:
+        x->reason = i1 ? HVM_EXIT_MSR_WRITE : HVM_EXIT_MSR_READ;
+        x->msr = (uint32_t)regs->rcx;
+        break;
+    case SVM_EXIT_IOIO:
+        /* EXITINFO1 (APM 15.10.2): bit 0 IN, 2 string, 3 REP, 4-6 size, 31:16 port. */
+        x->reason = HVM_EXIT_IO;
+        x->io.port = (uint16_t)(i1 >> 16);
+        x->io.in = i1 & 1;
+        x->io.string = i1 & 4;
+        x->io.rep = i1 & 8;
+        x->io.size = (i1 & 0x10) ? 1 : (i1 & 0x20) ? 2 : 4;
+        break;
+    case SVM_EXIT_NPF:
+        /* EXITINFO1 is a page-fault error code (APM 15.25.6). */
+        x->reason = HVM_EXIT_NPF;
+        x->gpa = vmcb->exitinfo2;
+        x->qual = ((i1 & 2) ? HVM_NPF_WRITE : HVM_NPF_READ) | ((i1 & 16) ? HVM_NPF_FETCH : 0) |
+                  ((i1 & 1) ? HVM_NPF_PRESENT : 0);
+        break;
+    default:
+        x->reason = HVM_EXIT_UNHANDLED;
+        break;
+    }
+}
+
+static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
+{
+    struct svm_vcpu *s = v->vendor;
+    struct vmcb *vmcb = s->vmcb;
+    unsigned cpu = smp_processor_id();
+    bool flush_all = false;
+
+    vmcb->asid = hvm_tlb_tag_select(v, boot_cpu.svm.nr_asids, &flush_all);
+    /* TLB_CONTROL 1 flushes every ASID: needed once per generation, since
+     * recycled ASIDs may still have entries from their previous owners. */
+    vmcb->tlb_control = flush_all ? 1 : 0;
+    vmcb->n_cr3 = v->domain->p2m.root_pa;
+    vmcb->rax = v->regs.rax;
+    vmcb->rsp = v->regs.rsp;
+    vmcb->rip = v->regs.rip;
+    vmcb->rflags = v->regs.rflags;
+
+    svm_enter(s->vmcb_pa, &v->regs, svm_cpu[cpu].host_vmcb_pa);
+
+    v->regs.rax = vmcb->rax;
+    v->regs.rsp = vmcb->rsp;
+    v->regs.rip = vmcb->rip;
+    v->regs.rflags = vmcb->rflags;
+    vmcb->eventinj = 0;
+    /* An event cut short by this exit (e.g. its delivery hit an NPF) must be
+     * delivered again (APM 15.7.2). */
+    if (vmcb->exitintinfo & SVM_EVTINJ_VALID)
+        vmcb->eventinj = vmcb->exitintinfo;
+    decode_exit(vmcb, x, &v->regs);
+}
+
+static void svm_get_seg(struct vcpu *v, enum hvm_segreg sr, struct hvm_seg *out)
+{
+    const struct vmcb_seg *s = &vmcb_of(v)->es + sr;
+    *out = (struct hvm_seg){ s->sel, s->attr, s->limit, s->base };
+}
+
+static void svm_set_seg(struct vcpu *v, enum hvm_segreg sr, const struct hvm_seg *in)
+{
+    struct vmcb *vmcb = vmcb_of(v);
+    struct vmcb_seg *s = &vmcb->es + sr;
+    *s = (struct vmcb_seg){ in->sel, in->attr, in->limit, in->base };
+    if (sr == SEG_SS)
+        vmcb->cpl = (in->attr >> 5) & 3;    /* CPL is SS.DPL (APM 15.5.1) */
+}
+
+static void svm_get_ctrl(struct vcpu *v, struct hvm_ctrl *c)
+{
+    struct vmcb *vmcb = vmcb_of(v);
+    c->cr0 = vmcb->cr0;
+    c->cr2 = vmcb->cr2;
+    c->cr3 = vmcb->cr3;
+    c->cr4 = vmcb->cr4;
+    c->efer = vmcb->efer & ~(uint64_t)EFER_SVME;    /* the guest never sees SVME */
+    c->pat = vmcb->g_pat;
+    c->cpl = vmcb->cpl;
+}
+
+static void svm_set_ctrl(struct vcpu *v, const struct hvm_ctrl *c)
+{
+    struct vmcb *vmcb = vmcb_of(v);
+    vmcb->cr0 = c->cr0;
+    vmcb->cr2 = c->cr2;
+    vmcb->cr3 = c->cr3;
+    vmcb->cr4 = c->cr4;
+    vmcb->efer = c->efer | EFER_SVME;
+    vmcb->g_pat = c->pat;
+}
+
+static void svm_inject_event(struct vcpu *v, enum hvm_event_type t, uint8_t vector, bool has_err, uint32_t err)
+{
+    static const uint32_t types[] = {
+        [HVM_EVENT_EXTINT] = SVM_EVTINJ_TYPE_INTR, [HVM_EVENT_NMI] = SVM_EVTINJ_TYPE_NMI,
+        [HVM_EVENT_EXCEPTION] = SVM_EVTINJ_TYPE_EXC, [HVM_EVENT_SOFTINT] = SVM_EVTINJ_TYPE_SOFT,
+    };
+    vmcb_of(v)->eventinj = vector | types[t] | SVM_EVTINJ_VALID |
+                           (has_err ? SVM_EVTINJ_EV | ((uint64_t)err << 32) : 0);
+}
+
+static bool svm_event_pending(struct vcpu *v)
+{
+    return vmcb_of(v)->eventinj & SVM_EVTINJ_VALID;
+}
+
+static bool svm_interrupts_enabled(struct vcpu *v)
+{
+    struct vmcb *vmcb = vmcb_of(v);
+    return (v->regs.rflags & (1u << 9)) && !(vmcb->int_state & 1);
+}
+
+static void svm_request_intr_window(struct vcpu *v, bool on)
+{
+    struct vmcb *vmcb = vmcb_of(v);
+    /* A virtual interrupt with V_IGN_TPR exits (VINTR) as soon as the guest
+     * can take interrupts (APM 15.21.4). */
+    if (on) {
+        vmcb->vintr |= (1u << 8) | (1u << 20) | (0xfu << 16);
+        vmcb->intercept_misc1 |= SVM_INT_VINTR;
+    } else {
+        vmcb->vintr &= ~((1ull << 8) | (1ull << 20) | (0xfull << 16));
+        vmcb->intercept_misc1 &= ~SVM_INT_VINTR;
+    }
+}
+
+static uint64_t svm_p2m_encode(uint64_t addr, unsigned level, bool leaf, unsigned perms)
+{
+    /* Nested page tables use the long-mode format and every nested access
+     * counts as a user access (APM 15.25.5), so U must be set. */
+    uint64_t e = addr | PTE_P | PTE_US | PTE_A;
+    if (!leaf)
+        return e | PTE_RW;
+    if (perms & P2M_W)
+        e |= PTE_RW | PTE_D;
+    if (!(perms & P2M_X) && mm_nx_enabled())
+        e |= PTE_NX;
+    if (level > 1)
+        e |= PTE_PS;
+    return e;   /* PAT/PCD/PWT 0: write-back, combined with the guest's own type */
+}
+
+static void svm_hypercall_insn(uint8_t out[3])
+{
+    out[0] = 0x0f; out[1] = 0x01; out[2] = 0xd9;    /* VMMCALL */
+}
+
+static const struct hvm_vendor_ops svm_ops = {
+    .name = "SVM",
+    .cpu_up = svm_cpu_up,
+    .vcpu_create = svm_vcpu_create,
+    .vcpu_destroy = svm_vcpu_destroy,
+    .vcpu_run = svm_vcpu_run,
+    .get_seg = svm_get_seg,
+    .set_seg = svm_set_seg,
+    .get_ctrl = svm_get_ctrl,
+    .set_ctrl = svm_set_ctrl,
+    .inject_event = svm_inject_event,
+    .event_pending = svm_event_pending,
+    .interrupts_enabled = svm_interrupts_enabled,
+    .request_intr_window = svm_request_intr_window,
+    .p2m_encode = svm_p2m_encode,
+    .hypercall_insn = svm_hypercall_insn,
+};
+
+const struct hvm_vendor_ops *svm_probe(void)
+{
+    const struct svm_caps *c = &boot_cpu.svm;
+
+    if (!c->present)
+        return NULL;
+    if (!c->usable) {
+        log_warn("svm: disabled by firmware (VM_CR.SVMDIS)\n");
+        return NULL;
+    }
+    if (!(c->features & SVM_FEAT_NPT)) {
+        log_warn("svm: no nested paging; HVM needs NPT until the shadow pager exists\n");
+        return NULL;
+    }
+    if (c->nr_asids < 2) {
+        log_warn("svm: only %u ASIDs\n", c->nr_asids);
+        return NULL;
+    }
+    if (svm_global_init())
+        return NULL;
+    return &svm_ops;
+}
