@@ -224,6 +224,8 @@ static void opt_bool(struct bootopts_run *r, bool *field)
 
 static void opt_selftest(struct bootopts_run *r) { opt_bool(r, &r->o->selftest); }
 static void opt_emu_exit(struct bootopts_run *r) { opt_bool(r, &r->o->emu_exit); }
+static void opt_inject_fail(struct bootopts_run *r) { opt_bool(r, &r->o->selftest_inject_fail); }
+static void opt_inject_hang(struct bootopts_run *r) { opt_bool(r, &r->o->selftest_inject_hang); }
 static void opt_x2apic(struct bootopts_run *r)   { opt_bool(r, &r->o->x2apic); }
 
 static const struct {
@@ -235,6 +237,8 @@ static const struct {
     { "maxcpus",  opt_maxcpus },
     { "selftest", opt_selftest },
     { "emu_exit", opt_emu_exit },
+    { "selftest_inject_fail", opt_inject_fail },
+    { "selftest_inject_hang", opt_inject_hang },
     { "x2apic",   opt_x2apic },
     { "mem",      opt_mem },
 };
@@ -281,6 +285,8 @@ void bootopts_defaults(struct boot_options *o)
     o->maxcpus = BOOTOPTS_MAX_CPUS;
     o->selftest = false;
     o->emu_exit = false;
+    o->selftest_inject_fail = false;
+    o->selftest_inject_hang = false;
     o->x2apic = true;
     o->mem_limit = 0;
 }

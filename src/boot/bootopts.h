@@ -25,6 +25,8 @@ struct boot_options {
     unsigned maxcpus;          /* (i) default 256 (the maximum); 1..256 accepted */
     bool     selftest;         /* (i) run the in-hypervisor self-tests; default false */
     bool     emu_exit;         /* (i) end the emulator when done or on panic; default false */
+    bool     selftest_inject_fail;  /* (i) test harness: report one failing self-test */
+    bool     selftest_inject_hang;  /* (i) test harness: hang after the ready line */
     bool     x2apic;           /* (i) use x2APIC mode when available; default true */
     uint64_t mem_limit;        /* (i) mem=SIZE; 0 = no limit; values < 64M rejected */
 };

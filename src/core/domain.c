@@ -91,11 +91,14 @@ static void destroy(struct domain *d)
             continue;
         if (v->guest_timer.fn)
             timer_stop(&v->guest_timer);
+        if (v->nr_exits)
+            hvm_print_exit_stats(v);
         hvm_vendor->vcpu_destroy(v);
         xfree(v);
     }
     p2m_teardown(&d->p2m, free_ram_leaf, NULL);
     d->state = DOMAIN_DEAD;
+    domain_log(d, LOG_INFO, "destroyed\n");
     xfree(d);
 }
 
@@ -241,7 +244,6 @@ void domain_reap(void)
             nr_poweroff++;
         unsigned alive = --nr_alive, off = nr_poweroff, crashed = nr_crashed;
         spin_unlock_irqrestore(&domain_list_lock, lf);
-        domain_log(dead, LOG_INFO, "destroyed\n");
         destroy(dead);
         if (alive == 0 && all_stopped_hook)
             all_stopped_hook(off, crashed);

@@ -49,6 +49,8 @@ struct vcpu {
     uint64_t runtime_ns;            /* (s) plain run time, ns */
     uint64_t last_start;            /* (r) now_ns() when it last entered */
     uint64_t nr_exits;              /* (r) */
+    uint64_t exit_tsc;              /* (r) TSC at the last exit, 0 when not in the run loop */
+    uint64_t host_tsc, guest_tsc;   /* (r) TSC ticks spent handling exits / in the guest */
     int pause_count;                /* (a) > 0: must not run */
     struct vcpu *rq_next;           /* (s) run-queue link */
     bool wake_pending;              /* (a) an event arrived while it was not blocked yet */

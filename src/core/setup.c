@@ -17,6 +17,7 @@
 #include "core/selftest.h"
 #include "core/smp.h"
 #include "core/timer.h"
+#include "core/keyhandler.h"
 #include "core/sched.h"
 #include "core/softirq.h"
 #include "core/domain.h"
@@ -32,7 +33,6 @@
 #include "arch/x86/asm.h"
 #include "mm/mm.h"
 #include "lib/string.h"
-#include "boot/cmdline.h"
 
 #define RINGVISOR_VERSION "0.1"
 
@@ -53,12 +53,7 @@ static const void *early_map(uint64_t phys, size_t len, void *ctx)
     return (const void *)(HV_IMAGE_VIRT + phys);
 }
 
-static const void *late_map(uint64_t phys, size_t len, void *ctx)
-{
-    return map_firmware_table(phys, len);
-}
-
-static void parse_boot_info(bool late)
+static void parse_boot_info(void)
 {
     char err[160] = "";
     int rc;
@@ -66,16 +61,15 @@ static void parse_boot_info(bool late)
     if (boot_magic == MB2_BOOTLOADER_MAGIC) {
         if (boot_info_phys + 8 > GiB(4))
             panic("boot: multiboot2 information above 4 GiB (%#lx)", (unsigned long)boot_info_phys);
-        const uint32_t *info = late ? phys_to_virt(boot_info_phys)
-                                    : (const void *)(HV_IMAGE_VIRT + boot_info_phys);
+        const uint32_t *info = (const void *)(HV_IMAGE_VIRT + boot_info_phys);
         boot_info_size = info[0];
         if (boot_info_size > MiB(16))
             panic("boot: multiboot2 information claims %u bytes", boot_info_size);
         rc = mb2_parse(info, boot_info_size, &boot_info, err, sizeof(err));
     } else if (boot_magic == MB1_BOOTLOADER_MAGIC) {
-        const void *info = late ? late_map(boot_info_phys, 128, NULL) : early_map(boot_info_phys, 128, NULL);
-        boot_info_size = 128;
-        rc = info ? mb1_parse(info, late ? late_map : early_map, NULL, &boot_info, err, sizeof(err))
+        const void *info = early_map(boot_info_phys, MB1_INFO_SIZE, NULL);
+        boot_info_size = MB1_INFO_SIZE;
+        rc = info ? mb1_parse(info, early_map, NULL, &boot_info, err, sizeof(err))
                   : -1;
     } else {
         panic("boot: unknown boot loader magic %#x (need multiboot1 or multiboot2)", boot_magic);
@@ -84,21 +78,43 @@ static void parse_boot_info(bool late)
         panic("boot: cannot use the boot information: %s", err[0] ? err : "unreadable");
 }
 
-struct find_opt { const char *name; bool found; };
-
-static int find_opt_cb(const char *name, size_t nlen, const char *val, size_t vlen, void *ctx)
+/*
+ * The loader's information block and the strings it points to lie in RAM
+ * the allocator will hand out (multiboot1 scatters them), so everything
+ * still needed is copied into the image before memory is set up.
+ */
+static void persist_boot_info(void)
 {
-    struct find_opt *f = ctx;
-    if (nlen == strlen(f->name) && !memcmp(name, f->name, nlen))
-        f->found = true;
-    return 0;
-}
+    static char pool[16384];
+    static uint8_t rsdp_copy[64];
+    size_t used = 0;
 
-static bool cmdline_has(const char *cmdline, const char *name)
-{
-    struct find_opt f = { name, false };
-    cmdline_parse(cmdline, find_opt_cb, &f);
-    return f.found;
+    const char **strs[BOOT_MAX_MODULES + 2];
+    unsigned n = 0;
+    strs[n++] = &boot_info.cmdline;
+    strs[n++] = &boot_info.loader_name;
+    for (unsigned i = 0; i < boot_info.nr_mods; i++)
+        strs[n++] = &boot_info.mods[i].cmdline;
+    for (unsigned i = 0; i < n; i++) {
+        size_t len = strlen(*strs[i]);
+        if (used + len + 1 > sizeof(pool)) {
+            log_warn("boot: boot strings exceed %lu bytes; '%.40s...' dropped\n",
+                     (unsigned long)sizeof(pool), *strs[i]);
+            *strs[i] = "";
+            continue;
+        }
+        memcpy(pool + used, *strs[i], len + 1);
+        *strs[i] = pool + used;
+        used += len + 1;
+    }
+    if (boot_info.rsdp) {
+        size_t len = MIN(boot_info.rsdp_len, sizeof(rsdp_copy));
+        memcpy(rsdp_copy, boot_info.rsdp, len);
+        boot_info.rsdp = rsdp_copy;
+        boot_info.rsdp_len = len;
+    }
+    boot_info.efi_mmap = NULL;      /* only needed while parsing */
+    boot_info.efi_mmap_size = 0;
 }
 
 static void warn_option(const char *msg, void *ctx)
@@ -108,7 +124,7 @@ static void warn_option(const char *msg, void *ctx)
 
 static void bsp_late(void *unused);
 
-static unsigned selftests_failed;
+static unsigned selftests_failed;     /* (i) self-test failures, plus 1 if requested domains could not start */
 static uint64_t base_free_frames;
 static struct heap_stats base_heap[HEAP_NR_TAGS];
 
@@ -159,10 +175,12 @@ static bool start_boot_domains(void)
         if (len >= 4 && !memcmp(name + len - 4, ".cfg", 4))
             nr_cfg++;
     }
+    log_debug("domains: %u boot modules, %u domain configs\n", boot_info.nr_mods, nr_cfg);
     if (!nr_cfg)
         return false;
     if (hvm_init() < 0) {
         log_err("domains: %u domain config(s) given but HVM is unavailable\n", nr_cfg);
+        selftests_failed++;
         return false;
     }
     sched_init();
@@ -187,8 +205,11 @@ static bool start_boot_domains(void)
             started++;
     }
     log_info("domains: %u of %u started\n", started, nr_cfg);
-    if (!started)
+    if (!started) {
+        /* Domains were asked for and none runs: that is a failed boot. */
+        selftests_failed++;
         return false;
+    }
     sched_active = true;
     for (unsigned c = 1; c < RV_MAX_CPUS; c++)
         if (percpu_of[c] && percpu_of[c]->online)
@@ -213,12 +234,11 @@ void start_hypervisor(uint32_t magic, uint64_t info_phys)
 
     boot_magic = magic;
     boot_info_phys = info_phys;
-    parse_boot_info(false);
+    parse_boot_info();
+    persist_boot_info();
     bootopts_defaults(&boot_opts);
     bootopts_parse(boot_info.cmdline, &boot_opts, warn_option, NULL);
-    /* Test-harness options, deliberately not in bootopts: they only make
-     * sense under tools/rv-run. */
-    selftest_inject_fail = cmdline_has(boot_info.cmdline, "selftest_inject_fail");
+    selftest_inject_fail = boot_opts.selftest_inject_fail;
     emu_exit_enabled = boot_opts.emu_exit;
     console_set_level(boot_opts.loglvl);
     if (!boot_opts.console_enabled)
@@ -234,9 +254,6 @@ void start_hypervisor(uint32_t magic, uint64_t info_phys)
     cpufeature_print_summary();
 
     mm_init(&boot_info, (uint32_t)boot_info_phys, boot_info_size, boot_opts.mem_limit);
-    /* The early 4 GiB window is gone: re-read the boot info through the
-     * direct map so its string pointers are valid again. */
-    parse_boot_info(true);
     for (unsigned i = 0; i < boot_info.nr_mods; i++)
         log_info("boot: module %u at %#lx-%#lx '%s'\n", i, (unsigned long)boot_info.mods[i].start,
                  (unsigned long)boot_info.mods[i].end, boot_info.mods[i].cmdline);
@@ -277,11 +294,12 @@ static void bsp_late(void *unused)
     bsp->online = 1;
     sti();
     smp_boot_cpus(boot_opts.maxcpus);
+    keyhandler_init();
 
     log_info("ringvisor: ready: %u CPUs online, %lu MiB free, used %lu KiB\n", nr_cpus_online,
              (unsigned long)(mm_free_frames() >> 8), (unsigned long)mm_hv_used_kib());
 
-    if (cmdline_has(boot_info.cmdline, "selftest_inject_hang")) {
+    if (boot_opts.selftest_inject_hang) {
         log_info("selftest: hanging on purpose (selftest_inject_hang)\n");
         cli();
         for (;;)
@@ -293,6 +311,6 @@ static void bsp_late(void *unused)
     if (start_boot_domains())
         sched_loop();       /* ends via all_domains_stopped() */
     if (emu_exit_enabled)
-        emu_exit(failed ? EMU_EXIT_FAIL : EMU_EXIT_PASS);
+        emu_exit(selftests_failed ? EMU_EXIT_FAIL : EMU_EXIT_PASS);
     cpu_idle_loop();
 }

@@ -16,7 +16,8 @@
 static spinlock_t callfunc_lock = SPINLOCK_INIT;
 static void (*call_fn)(void *);     /* (callfunc_lock) */
 static void *call_arg;              /* (callfunc_lock) */
-static uint64_t call_pending;       /* (a) bit per CPU still to run it */
+static uint64_t call_pending;       /* (a) bit per CPU that has not started it yet */
+static uint64_t call_running;       /* (a) bit per CPU that has not finished it yet */
 
 static void call_function_interrupt(struct cpu_regs *regs)
 {
@@ -26,8 +27,11 @@ static void call_function_interrupt(struct cpu_regs *regs)
     cpu->nr_ipis++;
     if (!(__atomic_load_n(&call_pending, __ATOMIC_ACQUIRE) & bit))
         return;
-    call_fn(call_arg);
+    void (*fn)(void *) = call_fn;
+    void *arg = call_arg;
     __atomic_and_fetch(&call_pending, ~bit, __ATOMIC_RELEASE);
+    fn(arg);
+    __atomic_and_fetch(&call_running, ~bit, __ATOMIC_RELEASE);
 }
 
 static void event_check_interrupt(struct cpu_regs *regs)
@@ -51,6 +55,7 @@ static int call_mask(uint64_t mask, void (*fn)(void *), void *arg)
     spin_lock(&callfunc_lock);
     call_fn = fn;
     call_arg = arg;
+    __atomic_store_n(&call_running, mask & ~self, __ATOMIC_RELEASE);
     __atomic_store_n(&call_pending, mask & ~self, __ATOMIC_RELEASE);
     for (unsigned c = 0; c < RV_MAX_CPUS; c++)
         if ((mask & ~self) & (1ull << c))
@@ -60,19 +65,23 @@ static int call_mask(uint64_t mask, void (*fn)(void *), void *arg)
         fn(arg);
         irq_restore(f);
     }
-    /* Wait for every target: call_fn/call_arg belong to this call until
-     * they are done, and callers rely on the work having happened. */
-    uint64_t deadline = now_ns() + 1000000000ull;
+    /* Every target must pick the call up within 5 s (generous for
+     * emulators on a loaded host): one that does not has interrupts off
+     * for good.  Then wait for them to finish: the functions are bounded,
+     * and callers rely on the work having happened. */
+    uint64_t deadline = now_ns() + 5000000000ull;
     while (__atomic_load_n(&call_pending, __ATOMIC_ACQUIRE)) {
         if (now_ns() > deadline) {
-            log_err("smp: CPUs %#lx did not answer a cross-CPU call\n",
-                    (unsigned long)call_pending);
-            __atomic_store_n(&call_pending, 0, __ATOMIC_RELEASE);
+            uint64_t late = __atomic_exchange_n(&call_pending, 0, __ATOMIC_SEQ_CST);
+            log_err("smp: CPUs %#lx did not answer a cross-CPU call\n", (unsigned long)late);
+            __atomic_and_fetch(&call_running, ~late, __ATOMIC_SEQ_CST);
             rc = -ETIMEDOUT;
             break;
         }
         cpu_relax();
     }
+    while (__atomic_load_n(&call_running, __ATOMIC_ACQUIRE))
+        cpu_relax();
     spin_unlock(&callfunc_lock);
     return rc;
 }

@@ -11,6 +11,7 @@
 #include "core/softirq.h"
 #include "core/console.h"
 #include "arch/x86/asm.h"
+#include "arch/x86/time.h"
 #include "lib/errno.h"
 
 const struct hvm_vendor_ops *hvm_vendor;
@@ -156,6 +157,20 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
     }
 }
 
+void hvm_print_exit_stats(struct vcpu *v)
+{
+    uint64_t khz = tsc_khz() ? tsc_khz() : 1;
+    uint64_t host_ns = v->host_tsc * 1000000 / khz, guest_ns = v->guest_tsc * 1000000 / khz;
+    uint64_t total = host_ns + guest_ns;
+
+    domain_log(v->domain, LOG_INFO,
+               "v%u: %lu exits; in guest %lu ms, in hypervisor %lu ms (%lu.%lu%%), %lu ns of hypervisor time per exit\n",
+               v->vcpu_id, (unsigned long)v->nr_exits, (unsigned long)(guest_ns / 1000000),
+               (unsigned long)(host_ns / 1000000), (unsigned long)(total ? host_ns * 100 / total : 0),
+               (unsigned long)(total ? host_ns * 1000 / total % 10 : 0),
+               (unsigned long)(v->nr_exits ? host_ns / v->nr_exits : 0));
+}
+
 void hvm_vcpu_run(struct vcpu *v)
 {
     struct percpu *cpu = this_cpu();
@@ -179,9 +194,17 @@ void hvm_vcpu_run(struct vcpu *v)
             v->p2m_gen_seen = gen;
             v->tlb_flush_pending = true;
         }
+        uint64_t t_enter = rdtsc();
+        if (v->exit_tsc)
+            v->host_tsc += t_enter - v->exit_tsc;   /* hypervisor time since the last exit */
         hvm_vendor->vcpu_run(v, &x);    /* returns with interrupts disabled */
+        v->exit_tsc = rdtsc();
+        v->guest_tsc += v->exit_tsc - t_enter;
         sti();                          /* a pending host interrupt is taken here */
-        if (!handle_exit(v, &x))
+        if (!handle_exit(v, &x)) {
+            v->host_tsc += rdtsc() - v->exit_tsc;
+            v->exit_tsc = 0;
             return;
+        }
     }
 }

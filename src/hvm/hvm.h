@@ -11,6 +11,7 @@ int hvm_init(void);                         /* boot CPU, after SMP: chooses the 
 bool hvm_available(void);
 /* Runs v on this CPU until the scheduler wants the CPU back or v stops. */
 void hvm_vcpu_run(struct vcpu *v);
+void hvm_print_exit_stats(struct vcpu *v);
 /* ASID/VPID for v on this CPU (see tlb_tag.c); *flush_all when every tag
  * of this CPU must be flushed (a new generation began). */
 uint32_t hvm_tlb_tag_select(struct vcpu *v, uint32_t nr_tags, bool *flush_all);

@@ -208,11 +208,6 @@ void mm_init(const struct boot_info *bi, uint32_t info_phys, uint32_t info_size,
         if (paging_map(HV_DIRECTMAP_VIRT + r0, r0, r1 - r0, PTE_RW | (nx_enabled ? PTE_NX : 0), true))
             panic("mm: cannot build the direct map");
     }
-    /* The boot info must stay readable through the direct map even if the
-     * loader put it outside RAM. */
-    paging_map(HV_DIRECTMAP_VIRT + ALIGN_DOWN(info_phys, 4096), ALIGN_DOWN(info_phys, 4096),
-               ALIGN_UP(info_phys + info_size, 4096) - ALIGN_DOWN(info_phys, 4096),
-               nx_enabled ? PTE_NX : 0, false);
     paging_activate();
 
     /* Frame table: zero it, then let frametable_populate() hand out RAM. */
@@ -220,7 +215,6 @@ void mm_init(const struct boot_info *bi, uint32_t info_phys, uint32_t info_size,
     memset(frame_table, 0, nr_frames * sizeof(struct frame));
     bump_closed = true;
     ex[nr_ex++] = (struct mem_region){ bump_start, bump_cur > bump_end ? 0 : bump_end - bump_start, MEM_RESERVED };
-    buddy_init(&buddy, frame_table, nr_frames);
     total_ram_frames = frametable_populate(&buddy, frame_table, nr_frames, ram, nr_ram, ex, nr_ex);
 
     /* Owner of what the hypervisor itself occupies, for accounting. */

@@ -208,6 +208,17 @@ static void test_alloc_below(void)
     CHECK_EQ(buddy_alloc_below(&b, 0, 0), -ENOMEM);
     CHECK_EQ(buddy_check(&b), 0);
 
+    /* A limit that is not block-aligned: the whole block must fit below it. */
+    buddy_init(&b, ft, NF);
+    buddy_add_range(&b, 0, NF);
+    for (int i = 0; i < 15; i++) {
+        p = buddy_alloc_below(&b, 4, 250);
+        CHECK(p >= 0 && p + 16 <= 250);
+    }
+    CHECK_EQ(buddy_alloc_below(&b, 4, 250), -ENOMEM);     /* 240..255 would cross 250 */
+    CHECK_EQ(buddy_alloc_below(&b, 3, 250), 240);
+    CHECK_EQ(buddy_check(&b), 0);
+
     /* Only high memory free: a low request fails while a normal one works. */
     buddy_init(&b, ft, NF);
     buddy_add_range(&b, 2048, 2048);

@@ -163,14 +163,23 @@ def run_once(args, spec: emulators.BootSpec, workdir: str) -> int:
         sys.stderr.write("rv-run: hypervisor command line: %s\n" % spec.cmdline)
         sys.stderr.flush()
 
+    echoing = [not args.quiet]
+
     def echo(line: str) -> None:
-        if line.strip():
+        if not echoing[0] or not line.strip():
+            return
+        try:
             sys.stdout.write(line + "\n")
             sys.stdout.flush()
+        except BrokenPipeError:
+            # e.g. `rv-run | head`: keep judging the run, stop echoing.
+            echoing[0] = False
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
 
     result = runner.run(launch.argv, cwd=launch.cwd, timeout_s=args.timeout,
                         console_file=launch.console_file,
-                        on_line=None if args.quiet else echo)
+                        on_line=echo)
     verdict = judge(result.console, selftest=args.selftest, emulator=launch.emulator,
                     exit_status=result.exit_status, timed_out=result.timed_out,
                     timeout_s=args.timeout, min_cpus=args.min_cpus)

@@ -80,11 +80,13 @@ def kill_all_live() -> None:
 
 
 def install_signal_handlers() -> None:
+    """On SIGTERM/SIGINT/SIGHUP: end the emulators, then unwind (so work
+    directories are removed) and exit with 128 + the signal number."""
     def handler(signum, _frame):
         kill_all_live()
         sys.stderr.write("rv-run: interrupted by signal %d, emulator stopped\n" % signum)
         sys.stderr.flush()
-        os._exit(128 + signum)
+        raise SystemExit(128 + signum)
     for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(s, handler)
 
