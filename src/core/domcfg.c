@@ -195,15 +195,15 @@ static int key_vcpus(struct domcfg_parser *ps, const struct domcfg_value *v)
     return 0;
 }
 
-/* Decimal digits at *s (at least one); saturates rather than wrapping, so a
- * huge number is reported as out of range. */
+/* Decimal digits at *s (at least one); saturates at UINT64_MAX rather than
+ * wrapping, so a huge number is reported as out of range. */
 static bool dc_cpu_num(const char **s, const char *e, uint64_t *val)
 {
     const char *start = *s;
     uint64_t v = 0;
 
     for (; *s < e && **s >= '0' && **s <= '9'; (*s)++)
-        v = v > 0xffffffffull ? v : v * 10 + (uint64_t)(**s - '0');
+        v = v > 0xffffffffull ? UINT64_MAX : v * 10 + (uint64_t)(**s - '0');
     *val = v;
     return *s != start;
 }
@@ -252,6 +252,9 @@ static int dc_cpulist(struct domcfg_parser *ps, const struct domcfg_value *shown
                     return domcfg_fail(ps, ps->keyline, shown, "range %llu-%llu is backwards",
                                        (unsigned long long)lo, (unsigned long long)hi);
             }
+            if (hi == UINT64_MAX)
+                return domcfg_fail(ps, ps->keyline, shown, "CPU number too large (the last CPU is %u)",
+                                   DOMCFG_MAX_CPUS - 1);
             if (hi >= DOMCFG_MAX_CPUS)
                 return domcfg_fail(ps, ps->keyline, shown, "CPU %llu is beyond the %u supported",
                                    (unsigned long long)hi, DOMCFG_MAX_CPUS);

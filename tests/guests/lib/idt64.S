@@ -18,7 +18,11 @@ exc_stubs:
     .set vec, 0
     .rept 256
     .align 16
-    .if vec >= 32 || ((ERR_VECTORS >> vec) & 1) == 0
+    .if vec < 32
+    .if ((ERR_VECTORS >> vec) & 1) == 0
+    push $0
+    .endif
+    .else
     push $0
     .endif
     push $vec
