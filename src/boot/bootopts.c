@@ -226,6 +226,7 @@ static void opt_selftest(struct bootopts_run *r) { opt_bool(r, &r->o->selftest);
 static void opt_emu_exit(struct bootopts_run *r) { opt_bool(r, &r->o->emu_exit); }
 static void opt_inject_fail(struct bootopts_run *r) { opt_bool(r, &r->o->selftest_inject_fail); }
 static void opt_inject_hang(struct bootopts_run *r) { opt_bool(r, &r->o->selftest_inject_hang); }
+static void opt_inject_panic(struct bootopts_run *r) { opt_bool(r, &r->o->selftest_inject_panic); }
 static void opt_x2apic(struct bootopts_run *r)   { opt_bool(r, &r->o->x2apic); }
 
 static const struct {
@@ -239,6 +240,7 @@ static const struct {
     { "emu_exit", opt_emu_exit },
     { "selftest_inject_fail", opt_inject_fail },
     { "selftest_inject_hang", opt_inject_hang },
+    { "selftest_inject_panic", opt_inject_panic },
     { "x2apic",   opt_x2apic },
     { "mem",      opt_mem },
 };
@@ -287,6 +289,7 @@ void bootopts_defaults(struct boot_options *o)
     o->emu_exit = false;
     o->selftest_inject_fail = false;
     o->selftest_inject_hang = false;
+    o->selftest_inject_panic = false;
     o->x2apic = true;
     o->mem_limit = 0;
 }

@@ -27,6 +27,7 @@ struct boot_options {
     bool     emu_exit;         /* (i) end the emulator when done or on panic; default false */
     bool     selftest_inject_fail;  /* (i) test harness: report one failing self-test */
     bool     selftest_inject_hang;  /* (i) test harness: hang after the ready line */
+    bool     selftest_inject_panic; /* (i) test harness: fault in the hypervisor after the ready line */
     bool     x2apic;           /* (i) use x2APIC mode when available; default true */
     uint64_t mem_limit;        /* (i) mem=SIZE; 0 = no limit; values < 64M rejected */
 };

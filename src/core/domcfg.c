@@ -37,14 +37,15 @@ static int dc_get_str(struct domcfg_parser *ps, const struct domcfg_value *v, ch
 static int dc_get_uint(struct domcfg_parser *ps, const struct domcfg_value *v, uint64_t min, uint64_t max,
                        uint64_t *out)
 {
-    char buf[24];
+    char buf[64];
     uint64_t val;
     int rc;
 
     if (v->kind == DOMCFG_VAL_LIST)
         return domcfg_fail(ps, ps->keyline, v, "expected a number, not a list");
     if (domcfg_decode(v, buf, sizeof(buf)))
-        return domcfg_fail(ps, ps->keyline, v, "expected a number");
+        return domcfg_fail(ps, ps->keyline, v, "expected a number between %llu and %llu",
+                           (unsigned long long)min, (unsigned long long)max);
     rc = cmdline_parse_uint(buf, strlen(buf), &val);
     if (rc == -EINVAL)
         return domcfg_fail(ps, ps->keyline, v, "expected a number");

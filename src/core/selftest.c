@@ -29,3 +29,16 @@ unsigned selftest_run_all(unsigned *passed)
     return failed;
 }
 
+
+/* A deliberate page fault (boot option selftest_inject_panic), so tests can
+ * check the whole panic path: registers, a symbolized trace, every CPU
+ * stopped, the emulator ended with the panic code.  noinline keeps this
+ * function in the trace. */
+__attribute__((noinline)) void selftest_trigger_fault(void)
+{
+    log_info("selftest: faulting on purpose (selftest_inject_panic)\n");
+    /* An address the compiler cannot see through: page 0 is unmapped. */
+    volatile uint64_t *p;
+    __asm__ __volatile__("mov $0x10, %0" : "=r"(p));
+    *p = 0xbad;
+}

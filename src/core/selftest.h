@@ -27,6 +27,7 @@ struct selftest {
 
 /* Runs every registered test; returns the number that failed. */
 unsigned selftest_run_all(unsigned *passed);
-extern bool selftest_inject_fail;       /* (i) boot option: one test fails on purpose */
+extern bool selftest_inject_fail;
+void selftest_trigger_fault(void);       /* (i) boot option: one test fails on purpose */
 
 #endif

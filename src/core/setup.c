@@ -305,6 +305,8 @@ static void bsp_late(void *unused)
         for (;;)
             hlt();
     }
+    if (boot_opts.selftest_inject_panic)
+        selftest_trigger_fault();
     if (boot_opts.selftest)
         failed = selftest_run_all(&passed);
     selftests_failed = failed;

@@ -73,6 +73,7 @@ static void test_std_elf64(void)
     memset(err, 0x5a, sizeof(err));
     CHECK_EQ(kimg_plan(b.buf, b.len, 1 * MiB, false, &plan, err, 12), -ENOEXEC);
     CHECK_STR(err, "kernel: seg");
+    memset(err, 0x5a, sizeof(err));
     CHECK_EQ(kimg_plan(b.buf, b.len, 1 * MiB, false, &plan, err, 5), -ENOEXEC);
     CHECK_STR(err, "kern");
     CHECK_EQ((unsigned char)err[5], 0x5a);
@@ -168,12 +169,12 @@ static void test_mb1_aout(void)
 static void test_mb2_elf(void)
 {
     uint32_t entry_tag[2] = { 0x100400, 0 };
-    uint32_t req[2] = { 6, 1 };
+    uint32_t req[3] = { 6, 1, 0 };
 
     kb_std_kernel(&b, 32);
     kb_fill(&b, 0x200, 12, 0);              /* no multiboot1 header */
     kb_mb2_begin(&b, 0x800 - 0x100, 0);
-    kb_mb2_tag(&b, 1, 0, req, sizeof(req)); /* information request */
+    kb_mb2_tag(&b, 1, 0, req, 8);           /* information request */
     kb_mb2_tag(&b, 5, 1, req, 12);          /* optional framebuffer */
     kb_mb2_tag(&b, 9, 0, entry_tag, 4);     /* EFI amd64 entry: ignored outside EFI */
     kb_mb2_end(&b);

@@ -82,3 +82,44 @@ SELFTEST(page_permissions)
     ST_CHECK(rc == 0 && rc2 == 0 && back == 0x1122334455667788ull, "direct-map page not usable");
     return 0;
 }
+
+/* ---- IOAPIC routing: the PIT's IRQ 0 delivered through the IOAPIC ---- */
+
+#include "arch/x86/ioapic.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/time.h"
+#include "core/percpu.h"
+
+#define TEST_VECTOR 0x30
+static volatile unsigned pit_irqs;
+
+static void pit_irq(struct cpu_regs *regs)
+{
+    pit_irqs++;
+}
+
+SELFTEST(ioapic_pit_interrupt)
+{
+    bool level, low;
+    uint32_t gsi = ioapic_isa_to_gsi(0, &level, &low);
+
+    ST_CHECK(ioapic_nr_gsis() > gsi, "no IOAPIC pin for ISA IRQ 0 (GSI %u)", gsi);
+    set_irq_handler(TEST_VECTOR, pit_irq);
+    pit_irqs = 0;
+    /* PIT channel 0, mode 2 (rate generator), 1193 ticks: ~1 kHz. */
+    outb(0x43, 0x34);
+    outb(0x40, 1193 & 0xff);
+    outb(0x40, 1193 >> 8);
+    int rc = ioapic_route(gsi, TEST_VECTOR, apic_current_id(), level, low);
+    ST_CHECK(rc == 0, "ioapic_route(GSI %u) failed: %d", gsi, rc);
+    uint64_t give_up = now_ns() + 2000000000ull;
+    while (pit_irqs < 10 && now_ns() < give_up)
+        cpu_relax();
+    ioapic_mask(gsi, true);
+    outb(0x43, 0x30);           /* mode 0, one shot: stops the periodic output */
+    outb(0x40, 0);
+    outb(0x40, 0);
+    set_irq_handler(TEST_VECTOR, NULL);
+    ST_CHECK(pit_irqs >= 10, "only %u PIT interrupts arrived through GSI %u in 2 s", pit_irqs, gsi);
+    return 0;
+}
