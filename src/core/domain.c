@@ -201,11 +201,11 @@ void domain_shutdown(struct domain *d, int reason)
     uint64_t f = spin_lock_irqsave(&d->uart_lock);
     vuart_flush(d);
     spin_unlock_irqrestore(&d->uart_lock, f);
-    if (reason == SHUTDOWN_REASON_CRASH)
+    if (reason == SHUTDOWN_crash)
         domain_log(d, LOG_ERR, "crashed\n");
     else
         domain_log(d, LOG_INFO, "shut down (%s)\n", reason_names[reason]);
-    if (reason == SHUTDOWN_REASON_REBOOT)
+    if (reason == SHUTDOWN_reboot)
         domain_log(d, LOG_WARN, "on_reboot restart is not implemented yet: destroying\n");
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         sched_stop_vcpu(d->vcpus[i]);
@@ -219,7 +219,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     domain_log(d, LOG_ERR, "crash: %s\n", buf);
-    domain_shutdown(d, SHUTDOWN_REASON_CRASH);
+    domain_shutdown(d, SHUTDOWN_crash);
 }
 
 void domain_reap(void)
@@ -238,7 +238,7 @@ void domain_reap(void)
             spin_unlock_irqrestore(&domain_list_lock, lf);
             return;
         }
-        if (dead->shutdown_reason == SHUTDOWN_REASON_CRASH)
+        if (dead->shutdown_reason == SHUTDOWN_crash)
             nr_crashed++;
         else
             nr_poweroff++;

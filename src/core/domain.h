@@ -14,6 +14,7 @@
 #include "core/timer.h"
 #include "hvm/regs.h"
 #include "mm/p2m.h"
+#include "public/sched.h"     /* SHUTDOWN_* reasons */
 
 #define MAX_VCPUS       64
 #define DOMAIN_NAME_MAX 64
@@ -66,9 +67,6 @@ enum domain_state {
     DOMAIN_DEAD,        /* resources freed */
 };
 
-/* Xen's SHUTDOWN_* reasons (public/sched.h). */
-enum { SHUTDOWN_REASON_POWEROFF = 0, SHUTDOWN_REASON_REBOOT = 1, SHUTDOWN_REASON_SUSPEND = 2,
-       SHUTDOWN_REASON_CRASH = 3, SHUTDOWN_REASON_WATCHDOG = 4 };
 
 struct domain {
     uint16_t domid;                 /* (i) */

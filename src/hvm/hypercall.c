@@ -12,16 +12,9 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-/* TODO(issue 6): take these from include/public once it holds them. */
-#define __HYPERVISOR_set_timer_op   15
-#define __HYPERVISOR_xen_version    17
-#define __HYPERVISOR_console_io     18
-#define __HYPERVISOR_sched_op       29
-#define CONSOLEIO_write             0
-#define SCHEDOP_yield               0
-#define SCHEDOP_block               1
-#define SCHEDOP_shutdown            2
-#define XENVER_version              0
+#include "public/xen.h"
+#include "public/sched.h"
+#include "public/version.h"
 
 #define NR_HYPERCALL_STUBS          128     /* 32 bytes each: one 4 KiB page */
 
@@ -114,7 +107,7 @@ static long sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
         uint32_t reason;
         if (hvm_copy_from_guest(v, &reason, arg, sizeof(reason)))
             return -EFAULT;
-        if (reason > SHUTDOWN_REASON_WATCHDOG)
+        if (reason > SHUTDOWN_watchdog)
             return -EINVAL;
         domain_shutdown(v->domain, (int)reason);
         return 0;

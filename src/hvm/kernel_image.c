@@ -47,6 +47,7 @@ struct kimg_run {
     const uint8_t *p;
     uint64_t size;
     uint64_t guest_mem;
+    bool flat;                      /* the file is named *.bin */
     struct kimg_plan *plan;
     char *err;
     size_t errlen;
@@ -314,6 +315,18 @@ static int ki_address_fields(struct kimg_run *r, uint64_t hoff, uint32_t header_
     return ki_add_seg(r, 0, off, fsz, load_addr, mend - load_addr, load_addr);
 }
 
+/* ---- flat binaries ---- */
+
+static int ki_flat(struct kimg_run *r)
+{
+    int rc;
+
+    r->plan->format = KIMG_FLAT;
+    r->plan->mb_flags = 0;
+    rc = ki_add_seg(r, 0, 0, r->size, KIMG_FLAT_LOAD, r->size, KIMG_FLAT_LOAD);
+    return rc ? rc : ki_set_entry(r, KIMG_FLAT_LOAD, false);
+}
+
 /* ---- multiboot1 ---- */
 
 static int ki_mb1(struct kimg_run *r, uint64_t hoff)
@@ -323,6 +336,9 @@ static int ki_mb1(struct kimg_run *r, uint64_t hoff)
     uint64_t entry;
     int rc;
 
+    /* A header that cannot say how to load a non-ELF file: a .bin is flat. */
+    if (!(flags & MB1_F_AOUT) && !ki_is_elf(r) && r->flat)
+        return ki_flat(r);
     r->plan->mb_flags = flags;
     if (flags & MB1_F_VIDEO)
         return ki_fail(r, "multiboot1 header at 0x%llx asks for a video mode (flag 2), which Ringvisor "
@@ -418,6 +434,8 @@ static int ki_mb2(struct kimg_run *r, uint64_t hoff, uint32_t hlen)
         rc = ki_address_fields(r, hoff, header_addr, load_addr, rd32(r, addr + 16), rd32(r, addr + 20));
         return rc ? rc : ki_set_entry(r, entry, false);
     }
+    if (!ki_is_elf(r) && r->flat)
+        return ki_flat(r);
     if (!ki_is_elf(r))
         return ki_fail(r, "multiboot2 header without an address tag, and the file is not ELF");
     r->plan->format = ki_elf_format(r, true);
@@ -502,7 +520,7 @@ static int ki_no_header(struct kimg_run *r, const struct ki_scan *s)
 int kimg_plan(const void *image, size_t size, uint64_t guest_mem, bool flat, struct kimg_plan *plan,
               char *err, size_t errlen)
 {
-    struct kimg_run r = { .p = image, .size = size, .guest_mem = guest_mem, .plan = plan,
+    struct kimg_run r = { .p = image, .size = size, .guest_mem = guest_mem, .flat = flat, .plan = plan,
                           .err = err, .errlen = errlen };
     struct ki_scan s;
     unsigned i;
@@ -522,10 +540,7 @@ int kimg_plan(const void *image, size_t size, uint64_t guest_mem, bool flat, str
     } else if (s.mb2 != UINT64_MAX) {
         rc = ki_mb2(&r, s.mb2, s.mb2_len);
     } else if (flat) {
-        plan->format = KIMG_FLAT;
-        rc = ki_add_seg(&r, 0, 0, size, KIMG_FLAT_LOAD, size, KIMG_FLAT_LOAD);
-        if (!rc)
-            rc = ki_set_entry(&r, KIMG_FLAT_LOAD, false);
+        rc = ki_flat(&r);
     } else {
         rc = ki_no_header(&r, &s);
     }

@@ -64,7 +64,9 @@ const char *kimg_format_name(enum kimg_format f);
  * present, else ELF32/ELF64 (x86, ET_EXEC) PT_LOAD segments at p_paddr; an
  * entry point outside the loaded physical ranges is translated through the
  * vaddr->paddr relation of the PT_LOAD holding it.  Without any header, a flat
- * image (flat = true: the file is named *.bin) loads at 1 MiB, entry 1 MiB.
+ * image (flat = true: the file is named *.bin) loads at 1 MiB, entry 1 MiB; so
+ * does a non-ELF *.bin whose header has no address fields (such a header
+ * cannot say how to load it; typically an objcopy of a multiboot ELF).
  *
  * Everything is validated: header and program-header bounds, offset+size
  * overflow, segments inside the file, inside guest RAM and outside the hole,

@@ -3,9 +3,9 @@
  * standard images of every format, then table-driven malformed images, each
  * one defect away from a valid image, with the message expected.
  *
- * Optional arguments: pairs FORMAT FILE (FORMAT as kimg_format_name(), with
- * '-' for ' ') of real images, e.g. a compiled multiboot guest, planned
- * against 64 MiB of guest RAM.
+ * With arguments, only real images are checked instead: pairs FORMAT FILE
+ * (FORMAT as kimg_format_name() with '-' for ' '), e.g. a compiled multiboot
+ * guest, each planned against 64 MiB of guest RAM.
  */
 #include <stdbool.h>
 
@@ -255,6 +255,24 @@ static void test_flat(void)
     kb_std_kernel(&b, 32);
     CHECK_EQ(plan_b(16 * MiB, true), 0);
     CHECK_EQ(plan.format, KIMG_ELF32_MB1);
+    /* A .bin made by objcopy from a multiboot ELF: the header has no address
+     * fields, so it cannot describe the load: flat, whatever its flags. */
+    kb_init(&b);
+    kb_mb1(&b, 0, 7, NULL);
+    kb_fill(&b, 12, 0x100, 0x90);
+    CHECK_EQ(plan_b(16 * MiB, true), 0);
+    CHECK_EQ(plan.format, KIMG_FLAT);
+    CHECK_EQ(plan.mb_flags, 0);
+    CHECK_EQ(plan.segs[0].file_size, 0x10c);
+    CHECK_EQ(plan_b(16 * MiB, false), -ENOEXEC);
+    CHECK_STR(err, "kernel: multiboot1 header at 0x0 asks for a video mode (flag 2), which Ringvisor guests do not have");
+    kb_init(&b);
+    kb_fill(&b, 0, 0x100, 0x90);
+    kb_mb2_begin(&b, 0x10, 0);
+    kb_mb2_end(&b);
+    CHECK_EQ(plan_b(16 * MiB, true), 0);
+    CHECK_EQ(plan.format, KIMG_FLAT);
+    CHECK_EQ(plan.entry, 0x100000);
     /* Exactly filling RAM above 1 MiB fits; one more byte does not. */
     kb_init(&b);
     kb_fill(&b, 0, MiB / 8, 0);
@@ -492,6 +510,8 @@ static const struct kcase {
       "multiboot2 header tag 0 at 0x410 has size 4 (header ends at 0x418)" },
     { "mb2 tag past header", 32, m_mb2_tagsize_big, 16 * MiB, false, -ENOEXEC, "tag 4 at 0x410 has size 64" },
     { "mb2 misaligned end", 32, m_mb2_end_misaligned, 16 * MiB, false, -ENOEXEC, "has no end tag" },
+    { "mb2 not ELF, .bin", 32, m_mb2_nonelf, 16 * MiB, true, 0, NULL },
+    { "not ELF, no aout, .bin", 32, m_aout_nonelf_noflag, 16 * MiB, true, 0, NULL },
     { "mb2 not ELF", 32, m_mb2_nonelf, 16 * MiB, false, -ENOEXEC,
       "multiboot2 header without an address tag, and the file is not ELF" },
 };
@@ -595,30 +615,63 @@ static const char *fmt_arg(enum kimg_format f, char *buf)
 static void test_real(const char *want, const char *path)
 {
     FILE *f = fopen(path, "rb");
+    size_t len = strlen(path);
+    uint8_t *img;
     char name[64];
+    long size = 0;
     unsigned i;
 
     CHECK(f != NULL);
     if (!f)
         return;
-    b.len = fread(b.buf, 1, sizeof(b.buf), f);
-    CHECK(feof(f));
+    if (fseek(f, 0, SEEK_END) == 0)
+        size = ftell(f);
+    CHECK(size > 0);
+    if (size <= 0) {
+        fclose(f);
+        return;
+    }
+    rewind(f);
+    img = malloc((size_t)size);
+    CHECK(fread(img, 1, (size_t)size, f) == (size_t)size);
     fclose(f);
-    CHECK_EQ(plan_b(64 * MiB, strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".bin")), 0);
+    memset(err, 0x5a, sizeof(err));
+    CHECK_EQ(kimg_plan(img, (size_t)size, 64 * MiB, len > 4 && !strcmp(path + len - 4, ".bin"), &plan,
+                       err, sizeof(err)), 0);
+    CHECK_STR(err, "");
     CHECK_STR(fmt_arg(plan.format, name), want);
     printf("%s: %s, entry 0x%llx, [0x%llx, 0x%llx)\n", path, kimg_format_name(plan.format),
            (unsigned long long)plan.entry, (unsigned long long)plan.lowest, (unsigned long long)plan.highest);
-    for (i = 0; i < plan.nr_segs; i++)
-        printf("  file [0x%llx, +0x%llx) -> 0x%llx, mem 0x%llx\n", (unsigned long long)plan.segs[i].file_off,
-               (unsigned long long)plan.segs[i].file_size, (unsigned long long)plan.segs[i].gpa,
-               (unsigned long long)plan.segs[i].mem_size);
+    for (i = 0; i < plan.nr_segs; i++) {
+        const struct kimg_seg *sg = &plan.segs[i];
+
+        printf("  file [0x%llx, +0x%llx) -> 0x%llx, mem 0x%llx\n", (unsigned long long)sg->file_off,
+               (unsigned long long)sg->file_size, (unsigned long long)sg->gpa, (unsigned long long)sg->mem_size);
+        CHECK(sg->file_off + sg->file_size <= (uint64_t)size);
+    }
     CHECK(plan.entry >= plan.lowest && plan.entry < plan.highest);
+    free(img);
 }
+
+#define RUN_REAL(fmt, path) do {                                                 \
+        int before_ = t_failures;                                                \
+        test_real(fmt, path);                                                    \
+        printf("%-40s %s\n", path, t_failures == before_ ? "ok" : "FAILED");      \
+    } while (0)
 
 int main(int argc, char **argv)
 {
     int i;
 
+    if (argc > 1) {                 /* real images only */
+        if (argc % 2 == 0) {
+            fprintf(stderr, "usage: %s [FORMAT FILE]...\n", argv[0]);
+            return 2;
+        }
+        for (i = 1; i + 1 < argc; i += 2)
+            RUN_REAL(argv[i], argv[i + 1]);
+        return t_finish("test_kernel_image (real images)");
+    }
     RUN(test_std_elf32);
     RUN(test_std_elf64);
     RUN(test_elf64_virtual_entry);
@@ -631,11 +684,5 @@ int main(int argc, char **argv)
     RUN(test_malformed);
     RUN(test_no_header);
     RUN(test_random_corruption);
-    for (i = 1; i + 1 < argc; i += 2)
-        test_real(argv[i], argv[i + 1]);
-    if (argc % 2 == 0) {
-        fprintf(stderr, "usage: %s [FORMAT FILE]...\n", argv[0]);
-        return 2;
-    }
     return t_finish("test_kernel_image");
 }

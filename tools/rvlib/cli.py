@@ -1,5 +1,9 @@
 """rv-run: boot Ringvisor in an emulator and judge the run from its console.
 
+With domain files (DOMAIN.cfg, xl.cfg syntax) it boots them as guests and
+judges each domain's outcome (domains.py); with none and no --selftest it
+boots the demo set listed in <build>/guests/DEMO.txt.
+
 Exit status: 0 the run succeeded, 1 it failed (reason on stderr, one line
 starting "rv-run: FAIL:"), 2 usage or setup error.
 """
@@ -11,12 +15,13 @@ import shutil
 import sys
 import tempfile
 
-from . import emulators, firmware, media, runner
-from .console import judge
+from . import domcfg, emulators, firmware, media, runner
+from .console import Console, RESERVED_DOMAIN_NAMES, judge
+from .domains import FAIRNESS_MAX_RATIO, fairness, judge_domains, outcome
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BASE_CMDLINE = "console=com1,115200 emu_exit"
-DOMAINS_NOT_YET = "rv-run: booting domain files needs the HVM layer (not built yet)"
+DEMO_LIST = os.path.join("guests", "DEMO.txt")      # in the build directory
 
 
 class UsageError(Exception):
@@ -40,7 +45,19 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--module", action="append", default=[], metavar="'FILE [ARGS]'",
                       help="pass FILE as a boot module (repeatable)")
     what.add_argument("domains", nargs="*", metavar="DOMAIN.cfg",
-                      help="xl.cfg-style domain files to boot as guests (not supported yet)")
+                      help="xl.cfg-style domain files to boot as guests, with the files they "
+                           "name (default without --selftest: the demo set in "
+                           "<build>/%s)" % DEMO_LIST)
+    what.add_argument("--expect", action="append", default=[], metavar="NAME=OUTCOME",
+                      help="expected outcome of the domain file NAME.cfg: poweroff, crash or "
+                           "rejected (the hypervisor must refuse the file); overrides its "
+                           "rv_expect key (default poweroff); repeatable")
+    what.add_argument("--no-domains", action="store_true",
+                      help="boot without domains (not even the demo set)")
+    what.add_argument("--fairness", action="store_true",
+                      help="also fail if the domains' guest CPU times (from the hypervisor's "
+                           "per-vCPU exit statistics) differ by more than a factor %g"
+                           % FAIRNESS_MAX_RATIO)
 
     how = p.add_argument_group("how to boot (default: QEMU, SeaBIOS, GRUB ISO)")
     mode = how.add_mutually_exclusive_group()
@@ -95,7 +112,45 @@ def hypervisor_cmdline(args) -> str:
     return media.check_cmdline(" ".join(parts), "hypervisor command line")
 
 
-def make_spec(args) -> emulators.BootSpec:
+def load_domains(args, quiet: bool) -> list:
+    """The domain files to boot (positional, else the demo set), loaded and
+    checked; raises UsageError."""
+    paths = list(args.domains)
+    if args.no_domains:
+        if paths or args.expect or args.fairness:
+            raise UsageError("--no-domains contradicts domain files, --expect and --fairness")
+        return []
+    if not paths and not args.selftest and not args.module:
+        demo = os.path.join(os.path.abspath(args.build_dir), DEMO_LIST)
+        if not os.path.isfile(demo):
+            raise UsageError("no domain files given and the demo list %s does not exist; "
+                             "build the guests (cmake --build build) or pass --no-domains"
+                             % demo)
+        try:
+            paths = domcfg.read_list(demo)
+        except OSError as e:
+            raise UsageError("cannot read %s: %s" % (demo, e))
+        if not paths:
+            raise UsageError("the demo list %s names no domain files" % demo)
+    try:
+        domains = [domcfg.load(p) for p in paths]
+        domcfg.check_unique(domains)
+        domcfg.apply_expectations(domains, args.expect)
+    except (domcfg.DomainError, ValueError) as e:
+        raise UsageError(str(e))
+    if args.fairness and len(domains) < 2:
+        raise UsageError("--fairness needs at least two domains")
+    for d in domains:
+        if d.name in RESERVED_DOMAIN_NAMES:
+            raise UsageError("%s: domain name '%s' is reserved: the hypervisor's own console "
+                             "lines start with '%s: '" % (d.path, d.name, d.name))
+        if d.keys is None and not quiet:
+            sys.stderr.write("rv-run: note: %s: %s; passed to the hypervisor unchanged\n"
+                             % (d.path, d.syntax_error))
+    return domains
+
+
+def make_spec(args, domains=()) -> emulators.BootSpec:
     """Validate the options and locate the build outputs."""
     if args.smp < 1:
         raise UsageError("--smp must be at least 1")
@@ -126,11 +181,27 @@ def make_spec(args) -> emulators.BootSpec:
         if not os.path.isfile(m.path):
             raise UsageError("module %s: no such file" % m.path)
     try:
+        modules += domcfg.modules_for(domains)
+    except domcfg.DomainError as e:
+        raise UsageError(str(e))
+    want_mib = sum(d.keys.get("memory") and _int(d.keys.get("memory")) or 0
+                   for d in domains if d.keys)
+    if want_mib and want_mib + 64 > mem and not args.quiet:
+        sys.stderr.write("rv-run: warning: the domains want %d MiB of RAM, the machine has %d "
+                         "(--mem)\n" % (want_mib, mem))
+    try:
         cmdline = hypervisor_cmdline(args)
     except media.MediaError as e:
         raise UsageError(str(e))
     return emulators.BootSpec(elf=elf, cmdline=cmdline, smp=args.smp, mem_mib=mem,
                               modules=modules, efi_app=efi)
+
+
+def _int(v) -> int:
+    try:
+        return int(v, 0) if isinstance(v, str) else 0
+    except ValueError:
+        return 0
 
 
 def _print_diagnostics(launch: emulators.Launch, result: runner.RunResult, failed: bool):
@@ -154,7 +225,7 @@ def _print_diagnostics(launch: emulators.Launch, result: runner.RunResult, faile
             err.write("rv-run: bochs.log: %s\n" % line)
 
 
-def run_once(args, spec: emulators.BootSpec, workdir: str) -> int:
+def run_once(args, spec: emulators.BootSpec, workdir: str, domains=()) -> int:
     mode = mode_of(args)
     launch = emulators.prepare(spec, mode, workdir, accel=args.accel,
                                qemu_cpu=args.qemu_cpu, bochs_model=args.bochs)
@@ -177,19 +248,38 @@ def run_once(args, spec: emulators.BootSpec, workdir: str) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
 
+    con = Console(domain_names=[d.name for d in domains if d.name])
     result = runner.run(launch.argv, cwd=launch.cwd, timeout_s=args.timeout,
-                        console_file=launch.console_file,
-                        on_line=echo)
-    verdict = judge(result.console, selftest=args.selftest, emulator=launch.emulator,
+                        console_file=launch.console_file, on_line=echo,
+                        stderr_path=os.path.join(workdir, "emulator.stderr"), console=con)
+    verdict = judge(con, selftest=args.selftest, emulator=launch.emulator,
                     exit_status=result.exit_status, timed_out=result.timed_out,
-                    timeout_s=args.timeout, min_cpus=args.min_cpus)
+                    timeout_s=args.timeout, min_cpus=args.min_cpus, check_end=not domains)
+    if verdict.ok and domains:
+        verdict = judge_domains(
+            con, domains, emulator=launch.emulator, exit_status=result.exit_status,
+            timed_out=result.timed_out, timeout_s=args.timeout,
+            module_strings=[os.path.basename(p) for d in domains for p in [d.path] + d.files],
+            nr_cfg_modules=None if args.module else len(domains))
+    if verdict.ok and args.fairness:
+        fair, report = fairness(con, domains)
+        for line in report:
+            sys.stderr.write("rv-run: %s\n" % line)
+        if not fair:
+            verdict = verdict.__class__(False, report[-1].replace("fairness: ", "unfair "
+                                                                   "scheduling: ", 1))
     _print_diagnostics(launch, result, not verdict.ok)
     elapsed = result.t_end - result.t_start
     if verdict.ok:
-        what = ("%d self-tests passed" % result.console.summary[0] if args.selftest
-                else "ready")
-        cpus = result.console.ready.cpus if result.console.ready else "?"
-        sys.stderr.write("rv-run: PASS: %s, %s CPUs online, %.1f s\n" % (what, cpus, elapsed))
+        what = []
+        if args.selftest:
+            what.append("%d self-tests passed" % con.summary[0])
+        if domains:
+            what.append("%d domains as expected (%s)" % (len(domains), ", ".join(
+                "%s %s" % (d.label, outcome(con, d)[0]) for d in domains)))
+        cpus = con.ready.cpus if con.ready else "?"
+        sys.stderr.write("rv-run: PASS: %s, %s CPUs online, %.1f s\n"
+                         % ("; ".join(what) or "ready", cpus, elapsed))
         return 0
     sys.stderr.write("rv-run: FAIL: %s\n" % verdict.reason)
     return 1
@@ -197,19 +287,16 @@ def run_once(args, spec: emulators.BootSpec, workdir: str) -> int:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    if args.domains:
-        # Booting guests needs the HVM layer; refuse rather than pretend.
-        sys.stderr.write(DOMAINS_NOT_YET + "\n")
-        return 2
     try:
-        spec = make_spec(args)
+        domains = load_domains(args, args.quiet)
+        spec = make_spec(args, domains)
     except UsageError as e:
         sys.stderr.write("rv-run: %s\n" % e)
         return 2
     runner.install_signal_handlers()
     workdir = tempfile.mkdtemp(prefix="rv-run-")
     try:
-        return run_once(args, spec, workdir)
+        return run_once(args, spec, workdir, domains)
     except (media.MediaError, emulators.LaunchError, firmware.FirmwareError,
             RuntimeError) as e:
         sys.stderr.write("rv-run: %s\n" % e)

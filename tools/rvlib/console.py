@@ -7,6 +7,18 @@ One event per line on COM1:
     selftest summary: P passed, F failed
     PANIC on CPU n: <msg>
 
+and, when domains run (docs/running-domains.md):
+    boot: module N at A-B 'STRING'
+    domains: K of N started
+    <file>.cfg: <error>; domain skipped
+    domain <name>: <error>                 (a domain that could not be built)
+    (dN name) created: ... | shut down (R) | crash: <reason> | crashed |
+              vV: E exits; in guest G ms, in hypervisor H ms (P%), X ns ... per exit |
+              destroyed
+    <name>: <text>                         a line of the guest's console output
+    leak: <what>
+    ringvisor: all domains stopped: P powered off, C crashed; frames all returned|LEAKED
+
 Firmware (OVMF, GRUB's serial terminal) shares the same serial line and emits
 ANSI escape sequences and carriage returns, sometimes without a newline before
 the hypervisor's first line; so lines are sanitised first and events are
@@ -18,7 +30,7 @@ canned console logs.
 
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Dict, List, Optional, Sequence
 
 # CSI sequences (ESC [ params letter), including OVMF's private "ESC [=3h".
 _CSI_RE = re.compile(r"\x1b\[[0-9;=?]*[ -/]*[@-~]")
@@ -39,17 +51,42 @@ PANIC_RE = re.compile(r"^PANIC\b|\bPANIC on CPU\b")
 GRUB_ERROR_RE = re.compile(r"^\s*error: (.*)")
 GRUB_GAVE_UP = "Failed to boot both default and fallback entries"
 
+# Domain events. The hypervisor prints these at the start of a line; a guest's
+# own output always follows "<name>: ", so a guest cannot forge them.
+MODULE_RE = re.compile(r"^boot: module (\d+) at \S+ '(.*)'$")
+DOMAINS_STARTED_RE = re.compile(r"^domains: (\d+) of (\d+) started")
+SKIPPED_RE = re.compile(r"^(\S+\.cfg): (.*); domain skipped$")
+CREATE_ERROR_RE = re.compile(r"^domain ([A-Za-z0-9_.-]+): (.*)$")
+DOMAIN_EVENT_RE = re.compile(r"^\(d(\d+) ([A-Za-z0-9_.-]+)\) (.*)$")
+SHUTDOWN_RE = re.compile(r"^shut down \((\w+)\)")
+EXITS_RE = re.compile(
+    r"^v(\d+): (\d+) exits; in guest (\d+) ms, in hypervisor (\d+) ms \(([\d.]+)%\), "
+    r"(\d+) ns of hypervisor time per exit")
+ALL_STOPPED_RE = re.compile(
+    r"^ringvisor: all domains stopped: (\d+) powered off, (\d+) crashed; "
+    r"frames (all returned|LEAKED)")
+LEAK_RE = re.compile(r"^leak: (.*)")
+GUEST_FAIL_RE = re.compile(r"^FAIL (\S+?):?(?: (.*))?$")
+GUEST_PASS_RE = re.compile(r"^PASS (\S+)")
+
 # QEMU's isa-debug-exit turns the value v written to port 0xf4 into the
 # process status (v << 1) | 1; these are the emu_exit codes of common.md.
 EMU_EXIT_STATUS = {
     33: "emu_exit 0x10: all passed / clean shutdown",
-    35: "emu_exit 0x11: a self-test failed",
+    35: "emu_exit 0x11: a self-test failed or a domain did not power off",
     37: "emu_exit 0x12: panic",
     # With -no-reboot a reset request (triple fault, keyboard-controller reset,
     # ACPI reset) or an ACPI power-off ends QEMU with status 0.
     0: "guest reset or powered off: triple fault?",
 }
 QEMU_STATUS_OK = 33
+QEMU_STATUS_FAIL = 35
+
+# Domain names rv-run refuses: lines starting "<name>: " are the hypervisor's
+# own with these, so a guest of that name would be mistaken for it.
+RESERVED_DOMAIN_NAMES = ("ringvisor", "boot", "domains", "domain", "selftest", "leak", "hvm",
+                         "svm", "vmx", "sched", "tlb", "domcfg", "smp", "mm", "mem", "acpi",
+                         "apic", "ioapic", "time", "timer", "cpu", "error", "PANIC")
 
 
 def sanitize(raw: str) -> str:
@@ -67,8 +104,43 @@ class Ready:
 
 
 @dataclass
+class ExitStats:
+    """One '(dN name) vV: ... exits ...' line."""
+    vcpu: int
+    exits: int
+    guest_ms: int
+    hv_ms: int
+    hv_percent: float
+    ns_per_exit: int
+
+
+@dataclass
+class DomainLog:
+    """What the console said about one domain (by name)."""
+    name: str
+    domid: Optional[int] = None
+    created: Optional[str] = None          # text after "created: "
+    shutdown: Optional[str] = None         # poweroff, reboot, suspend, watchdog, crash
+    crash_reasons: List[str] = field(default_factory=list)
+    create_errors: List[str] = field(default_factory=list)   # "domain <name>: ..." lines
+    destroyed: bool = False
+    exits: List[ExitStats] = field(default_factory=list)
+    output: List[str] = field(default_factory=list)          # the guest's console lines
+    guest_passed: List[str] = field(default_factory=list)
+    guest_failed: List[str] = field(default_factory=list)    # "test: reason"
+
+    @property
+    def guest_ms(self) -> int:
+        return sum(e.guest_ms for e in self.exits)
+
+
+@dataclass
 class Console:
-    """Accumulates protocol events from console lines as they arrive."""
+    """Accumulates protocol events from console lines as they arrive.
+
+    domain_names: the domains whose console output ("<name>: text") to
+    collect; other domains' events are recorded all the same.
+    """
     lines: List[str] = field(default_factory=list)
     ready: Optional[Ready] = None
     passed: List[str] = field(default_factory=list)
@@ -77,16 +149,90 @@ class Console:
     panic: Optional[str] = None
     loader_errors: List[str] = field(default_factory=list)
     loader_gave_up: bool = False
+    domain_names: Sequence[str] = ()
+    modules: List[str] = field(default_factory=list)    # boot module strings, in order
+    domains_started: Optional[tuple] = None             # (K, N)
+    skipped: Dict[str, str] = field(default_factory=dict)    # "x.cfg" -> error
+    domains: Dict[str, DomainLog] = field(default_factory=dict)
+    all_stopped: Optional[tuple] = None                 # (powered off, crashed, leaked)
+    leaks: List[str] = field(default_factory=list)
 
     @property
     def fatal(self) -> bool:
         """Nothing useful can follow: a panic, or the boot loader gave up."""
         return self.panic is not None or self.loader_gave_up
 
+    def domain(self, name: str) -> DomainLog:
+        if name not in self.domains:
+            self.domains[name] = DomainLog(name)
+        return self.domains[name]
+
+    def _feed_domain_event(self, line: str) -> bool:
+        """Record a domain event or guest output line; True if it was one."""
+        m = DOMAIN_EVENT_RE.match(line)
+        if m:
+            d = self.domain(m.group(2))
+            d.domid = int(m.group(1))
+            ev = m.group(3).strip()
+            e = EXITS_RE.match(ev)
+            s = SHUTDOWN_RE.match(ev)
+            if ev.startswith("created:"):
+                d.created = ev[len("created:"):].strip()
+            elif e:
+                d.exits.append(ExitStats(int(e.group(1)), int(e.group(2)), int(e.group(3)),
+                                         int(e.group(4)), float(e.group(5)), int(e.group(6))))
+            elif s:
+                d.shutdown = s.group(1)
+            elif ev.startswith("crash:"):
+                d.crash_reasons.append(ev[len("crash:"):].strip())
+            elif ev == "crashed":
+                d.shutdown = "crash"
+            elif ev == "destroyed":
+                d.destroyed = True
+            return True
+        name, sep, text = line.partition(": ")
+        if sep and name in self.domain_names:
+            d = self.domain(name)
+            d.output.append(text)
+            m = GUEST_FAIL_RE.match(text)
+            if m:
+                d.guest_failed.append(m.group(1) + (": " + m.group(2) if m.group(2) else ""))
+            m = GUEST_PASS_RE.match(text)
+            if m:
+                d.guest_passed.append(m.group(1))
+            return True
+        m = MODULE_RE.match(line)
+        if m:
+            self.modules.append(m.group(2))
+            return True
+        m = DOMAINS_STARTED_RE.match(line)
+        if m:
+            self.domains_started = (int(m.group(1)), int(m.group(2)))
+            return True
+        m = SKIPPED_RE.match(line)
+        if m:
+            self.skipped[m.group(1)] = m.group(2)
+            return True
+        m = ALL_STOPPED_RE.match(line)
+        if m:
+            self.all_stopped = (int(m.group(1)), int(m.group(2)), m.group(3) == "LEAKED")
+            return True
+        m = LEAK_RE.match(line)
+        if m:
+            self.leaks.append(m.group(1))
+            return True
+        m = CREATE_ERROR_RE.match(line)
+        if m:
+            self.domain(m.group(1)).create_errors.append(m.group(2))
+            return True
+        return False
+
     def feed(self, raw_line: str) -> str:
         """Record one line (without its newline); return the sanitised text."""
         line = sanitize(raw_line)
         self.lines.append(line)
+        if self._feed_domain_event(line.strip()):
+            return line
         m = READY_RE.search(line)
         if m and self.ready is None:
             self.ready = Ready(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -131,13 +277,16 @@ def describe_status(status: Optional[int]) -> str:
 
 def judge(con: Console, *, selftest: bool, emulator: str,
           exit_status: Optional[int], timed_out: bool, timeout_s: float,
-          min_cpus: int = 0) -> Verdict:
+          min_cpus: int = 0, check_end: bool = True) -> Verdict:
     """Decide whether a run succeeded.
 
     emulator is "qemu" or "bochs". Under QEMU the emu_exit code is visible as
     the process status and must say "clean" (33). Bochs ends with status 1 on
     the "Shutdown" port write, on a triple fault and on its own panics alike,
     so under Bochs only the console counts.
+
+    check_end=False leaves out how the run ended (timeout, exit status):
+    when domains run after the boot, domains.judge_domains decides that.
     """
     def fail(reason):
         return Verdict(False, reason)
@@ -180,6 +329,8 @@ def judge(con: Console, *, selftest: bool, emulator: str,
         return fail("no 'ringvisor: ready:' line (emulator ended: %s)"
                     % describe_status(exit_status))
 
+    if not check_end:
+        return Verdict(True, "")
     if timed_out:
         return fail("timeout after %g s: the hypervisor finished but did not end the "
                     "emulator (emu_exit)" % timeout_s)

@@ -139,14 +139,36 @@ def bochsrc(spec: BootSpec, model: str, iso: str) -> str:
     ])
 
 
-def _direct_initrd(modules: List[media.Module]) -> List[str]:
-    # QEMU's multiboot loader takes modules as -initrd "file args,file args";
-    # commas inside an entry are written twice.
+# Files in the work directory that direct mode must not overwrite with a module.
+_DIRECT_RESERVED = ("emulator.stderr",)
+
+
+def _direct_initrd(modules: List[media.Module], workdir: Optional[str] = None) -> List[str]:
+    """-initrd for QEMU's multiboot1 loader: "file args,file args" (a comma
+    inside an entry is written twice).
+
+    QEMU makes the whole entry, file name included, the module's string
+    (hw/i386/multiboot.c). A module whose args are just its own base name
+    (domain files and the kernels they name, see domcfg.py) must reach the
+    hypervisor with exactly that string, as under GRUB and the EFI
+    application; so it is linked into workdir, where QEMU runs, and passed by
+    that bare name.
+    """
     if not modules:
         return []
     items = []
     for m in modules:
-        item = m.path + (" " + m.args if m.args else "")
+        base = os.path.basename(m.path)
+        if workdir and m.args and m.args == base:
+            if base in _DIRECT_RESERVED:
+                raise LaunchError("module %s: its name is used by rv-run's own files" % m.path)
+            link = os.path.join(workdir, base)
+            if os.path.lexists(link):
+                os.unlink(link)
+            os.symlink(os.path.abspath(m.path), link)
+            item = base
+        else:
+            item = m.path + (" " + m.args if m.args else "")
         items.append(item.replace(",", ",,"))
     return ["-initrd", ",".join(items)]
 
@@ -164,7 +186,7 @@ def prepare(spec: BootSpec, mode: str, workdir: str, *, accel: str = "tcg",
 
     if mode == "direct":
         argv = qemu_common(spec, accel, qemu_cpu) + [
-            "-kernel", spec.elf, "-append", cmdline] + _direct_initrd(spec.modules)
+            "-kernel", spec.elf, "-append", cmdline] + _direct_initrd(spec.modules, workdir)
         return Launch(argv, "qemu", workdir, description="QEMU -kernel (multiboot1)")
 
     if mode == "efi-app":

@@ -142,14 +142,16 @@ def _tail_file(path: str, proc: subprocess.Popen, out: "queue.Queue",
 def run(argv: List[str], *, cwd: str, timeout_s: float,
         console_file: Optional[str] = None,
         on_line: Optional[Callable[[str], None]] = None,
-        stderr_path: Optional[str] = None) -> RunResult:
+        stderr_path: Optional[str] = None,
+        console: Optional[Console] = None) -> RunResult:
     """Start argv, feed each console line to a Console (and on_line), wait for the end.
 
     console_file: None means the console is the process's stdout; otherwise
     the file is tailed (Bochs), and the process's own output goes to
-    stderr_path. Returns when the emulator has ended or been killed.
+    stderr_path. console: the Console to feed (default a new one). Returns
+    when the emulator has ended or been killed.
     """
-    con = Console()
+    con = console if console is not None else Console()
     stderr_path = stderr_path or os.path.join(cwd, "emulator.stderr")
     err_f = open(stderr_path, "wb")
     lines: "queue.Queue" = queue.Queue()

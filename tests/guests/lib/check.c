@@ -70,10 +70,10 @@ void finish(void)
             check(false, "checks", "no check ran");
         reason = gi->failed ? SHUTDOWN_crash : SHUTDOWN_poweroff;
     }
-    printf("%s: %u passed, %u failed, %u skipped: %s\n", guest_name, (unsigned)gi->passed,
-           (unsigned)gi->failed, (unsigned)gi->skipped,
-           reason == SHUTDOWN_poweroff ? "powering off" : "crashing");
+    printf("%s: %u passed, %u failed, %u skipped\n", guest_name, (unsigned)gi->passed,
+           (unsigned)gi->failed, (unsigned)gi->skipped);
     if (gi->hv_present) {
+        printf("%s: SCHEDOP_shutdown(%s)\n", guest_name, reason == SHUTDOWN_poweroff ? "poweroff" : "crash");
         long rc = hv_shutdown(reason);
         printf("FAIL shutdown: SCHEDOP_shutdown returned %ld\n", rc);
         gi->failed++;

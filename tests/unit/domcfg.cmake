@@ -1,0 +1,49 @@
+# Unit tests of the domain builder's pure modules: the xl.cfg parser
+# (core/domcfg*.c) and the kernel image planner (hvm/kernel_image.c).
+# Included at the end of tests/unit/CMakeLists.txt; uses its rv_unit_pure
+# (fmt.c, cmdline.c, sanitizer flags) and RV_UNIT_SRC.
+
+set(_dc_dir ${CMAKE_CURRENT_LIST_DIR})
+
+add_executable(test_domcfg ${_dc_dir}/test_domcfg.c
+               ${RV_UNIT_SRC}/core/domcfg.c ${RV_UNIT_SRC}/core/domcfg_lex.c)
+add_executable(test_kernel_image ${_dc_dir}/test_kernel_image.c ${_dc_dir}/kimgbuild.c
+               ${RV_UNIT_SRC}/hvm/kernel_image.c)
+foreach(t test_domcfg test_kernel_image)
+    target_link_libraries(${t} PRIVATE rv_unit_pure)
+    add_test(NAME unit_${t} COMMAND ${t})
+    set_tests_properties(unit_${t} PROPERTIES LABELS unit TIMEOUT 120
+        ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+endforeach()
+
+# Real images for the planner: a tiny multiboot1 guest compiled -m32 (no
+# multilib needed: -nostdlib, freestanding), its objcopy'd flat .bin, and the
+# hypervisor's own ELF64 (multiboot1 with address fields).
+set(_kg ${CMAKE_CURRENT_BINARY_DIR}/kimg_guest)
+set(RV_KIMG_GUEST_FLAGS -m32 -ffreestanding -fno-pie -no-pie -fno-stack-protector
+    -fno-asynchronous-unwind-tables -nostdlib -static -O1
+    -Wl,-T,${_dc_dir}/kimg_guest.ld -Wl,--build-id=none -Wl,-z,noexecstack)
+execute_process(COMMAND ${CMAKE_C_COMPILER} ${RV_KIMG_GUEST_FLAGS} ${_dc_dir}/kimg_guest.c -o ${_kg}.probe
+                RESULT_VARIABLE _kg_rc OUTPUT_QUIET ERROR_QUIET)
+if(_kg_rc EQUAL 0)
+    add_custom_command(OUTPUT ${_kg}.elf ${_kg}.bin
+        COMMAND ${CMAKE_C_COMPILER} ${RV_KIMG_GUEST_FLAGS} ${_dc_dir}/kimg_guest.c -o ${_kg}.elf
+        COMMAND ${CMAKE_OBJCOPY} -O binary ${_kg}.elf ${_kg}.bin
+        DEPENDS ${_dc_dir}/kimg_guest.c ${_dc_dir}/kimg_guest.ld
+        COMMENT "Building the -m32 multiboot test guest for test_kernel_image"
+        VERBATIM)
+    add_custom_target(rv_kimg_guest ALL DEPENDS ${_kg}.elf ${_kg}.bin)
+    set(_kg_args ELF32-multiboot1 ${_kg}.elf flat-binary ${_kg}.bin)
+else()
+    message(STATUS "unit tests: ${CMAKE_C_COMPILER} cannot build -m32 freestanding code; "
+                   "test_kernel_image runs without the compiled guest")
+    set(_kg_args)
+endif()
+if(TARGET ringvisor)
+    list(APPEND _kg_args ELF64-multiboot1 $<TARGET_FILE:ringvisor>)
+endif()
+if(_kg_args)
+    add_test(NAME unit_kimg_real COMMAND test_kernel_image ${_kg_args})
+    set_tests_properties(unit_kimg_real PROPERTIES LABELS unit TIMEOUT 120
+        ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+endif()
