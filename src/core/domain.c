@@ -90,7 +90,7 @@ static void destroy(struct domain *d)
         if (!v)
             continue;
         if (v->guest_timer.fn)
-            timer_stop(&v->guest_timer);
+            timer_kill(&v->guest_timer);
         if (v->nr_exits)
             hvm_print_exit_stats(v);
         hvm_vendor->vcpu_destroy(v);

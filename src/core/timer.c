@@ -38,6 +38,7 @@ void timer_init(struct timer *t, void (*fn)(void *), void *data, unsigned cpu)
     t->data = data;
     t->cpu = cpu;
     t->active = false;
+    t->running = false;
     t->next = NULL;
     t->expires = 0;
 }
@@ -74,6 +75,13 @@ void timer_stop(struct timer *t)
     spin_unlock_irqrestore(&cpu->timer_lock, f);
 }
 
+void timer_kill(struct timer *t)
+{
+    timer_stop(t);
+    while (__atomic_load_n(&t->running, __ATOMIC_SEQ_CST))
+        cpu_relax();
+}
+
 static void timer_softirq(void)
 {
     struct percpu *cpu = this_cpu();
@@ -84,8 +92,10 @@ static void timer_softirq(void)
         remove_locked(cpu, t);
         cpu->nr_timers_fired++;
         /* Drop the lock for the handler: it may re-arm itself. */
+        __atomic_store_n(&t->running, true, __ATOMIC_SEQ_CST);
         spin_unlock_irqrestore(&cpu->timer_lock, f);
         t->fn(t->data);
+        __atomic_store_n(&t->running, false, __ATOMIC_SEQ_CST);
         f = spin_lock_irqsave(&cpu->timer_lock);
     }
     cpu->timer_programmed = 0;      /* the hardware fired (or early): re-arm */

@@ -13,6 +13,7 @@ struct timer {
     void *data;                 /* (i) */
     unsigned cpu;               /* (i) queue it lives on */
     bool active;                /* (q) queued */
+    bool running;               /* (a) its handler is running now */
     struct timer *next;         /* (q) */
 };  /* (q) guarded by the owning CPU's timer_lock; (i) set by timer_init */
 
@@ -21,5 +22,8 @@ void timer_cpu_init(void);              /* each CPU */
 void timer_init(struct timer *t, void (*fn)(void *), void *data, unsigned cpu);
 void timer_set(struct timer *t, uint64_t expires_ns);
 void timer_stop(struct timer *t);
+/* Stop it and wait until its handler is not running anywhere: after this
+ * the timer's memory may be freed. */
+void timer_kill(struct timer *t);
 
 #endif

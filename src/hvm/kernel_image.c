@@ -195,8 +195,7 @@ static int ki_elf(struct kimg_run *r, uint64_t *entry)
     uint64_t phoff, phentsize, phnum, ehsize, i;
     uint16_t type, machine;
 
-    if (!ki_is_elf(r))
-        return ki_fail(r, "not an ELF file");
+    /* The callers have seen the ELF magic (ki_is_elf). */
     if (r->p[4] != 1 && r->p[4] != 2)
         return ki_fail(r, "ELF class %u is neither 32-bit (1) nor 64-bit (2)", r->p[4]);
     is64 = r->p[4] == 2;
@@ -341,8 +340,8 @@ static int ki_mb1(struct kimg_run *r, uint64_t hoff)
         return ki_flat(r);
     r->plan->mb_flags = flags;
     if (flags & MB1_F_VIDEO)
-        return ki_fail(r, "multiboot1 header at 0x%llx asks for a video mode (flag 2), which Ringvisor "
-                       "guests do not have", (unsigned long long)hoff);
+        return ki_fail(r, "multiboot1 header at 0x%llx asks for video mode information (flag 2), "
+                       "which Ringvisor guests do not have", (unsigned long long)hoff);
     if (flags & MB1_F_REQUIRED & ~MB1_F_HONOURED)
         return ki_fail(r, "multiboot1 header at 0x%llx has unknown required flags 0x%x", (unsigned long long)hoff,
                        flags & MB1_F_REQUIRED & ~MB1_F_HONOURED);

@@ -68,12 +68,19 @@ const char *kimg_format_name(enum kimg_format f);
  * does a non-ELF *.bin whose header has no address fields (such a header
  * cannot say how to load it; typically an objcopy of a multiboot ELF).
  *
+ * With both headers, multiboot1 is used (the guest ABI hands over multiboot1
+ * information).  Multiboot1 flags: bits 0-1 are honoured; bit 2 (video) and
+ * the other required bits 3-15 refuse the image.  Multiboot2 header tags:
+ * address, entry address, information request, console, module alignment,
+ * relocatable and the EFI-only ones are accepted; others only if optional.
+ *
  * Everything is validated: header and program-header bounds, offset+size
  * overflow, segments inside the file, inside guest RAM and outside the hole,
  * no overlap, at most KIMG_MAX_SEGS, entry inside a loaded segment and below
  * 4 GiB.  Returns 0, or -ENOEXEC with a one-line message in err ("kernel:
  * segment 2 [0x100000, 0x9000000) is beyond the guest's 16 MiB of RAM";
- * segments are numbered by ELF program header).  err may be NULL.
+ * segments are numbered by ELF program header).  err may be NULL.  Uses
+ * about 1 KiB of stack and nothing else.
  */
 int kimg_plan(const void *image, size_t size, uint64_t guest_mem, bool flat, struct kimg_plan *plan,
               char *err, size_t errlen);

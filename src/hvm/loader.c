@@ -56,6 +56,74 @@ static bool ends_with(const char *s, const char *suffix)
     return a >= b && !memcmp(s + a - b, suffix, b);
 }
 
+static const char loader_name[] = "Ringvisor";
+
+/* Multiboot1 information: memory (flag 0), command line (2), memory map
+ * (6), boot loader name (9). */
+static int write_mb1_info(struct domain *d, const char *cmdline, size_t n)
+{
+    uint32_t info[22] = { 0 };
+    struct __packed { uint32_t size; uint64_t base, len; uint32_t type; } mmap[3] = {
+        { 20, 0, 0x9fc00, 1 },
+        { 20, 0xf0000, 0x10000, 2 },
+        { 20, 0x100000, d->mem_bytes - 0x100000, 1 },
+    };
+    info[0] = (1u << 0) | (1u << 2) | (1u << 6) | (1u << 9);
+    info[1] = 639;                                          /* mem_lower, KiB */
+    info[2] = (uint32_t)((d->mem_bytes - MiB(1)) >> 10);    /* mem_upper, KiB above 1 MiB */
+    info[4] = CMDLINE_GPA;
+    info[11] = sizeof(mmap);
+    info[12] = MMAP_GPA;
+    info[16] = LOADER_NAME_GPA;
+    if (hvm_copy_to_gphys(d, INFO_GPA, info, sizeof(info)) ||
+        hvm_copy_to_gphys(d, CMDLINE_GPA, cmdline, n + 1) ||
+        hvm_copy_to_gphys(d, MMAP_GPA, mmap, sizeof(mmap)) ||
+        hvm_copy_to_gphys(d, LOADER_NAME_GPA, loader_name, sizeof(loader_name)))
+        return -EFAULT;
+    return 0;
+}
+
+/* Multiboot2 information (Multiboot2 spec 3.6): tags for the command line
+ * (1), loader name (2), basic memory (4) and the memory map (6), each
+ * 8-byte aligned, then the end tag. */
+static int write_mb2_info(struct domain *d, const char *cmdline, size_t n)
+{
+    uint8_t buf[INFO_END - INFO_GPA];
+    size_t off = 8;
+
+#define MB2_TAG(type, size) do { \
+        uint32_t hdr_[2] = { (type), (uint32_t)(size) }; \
+        memcpy(buf + off, hdr_, 8); \
+    } while (0)
+    memset(buf, 0, sizeof(buf));
+    if (n + 1 + sizeof(loader_name) + 256 > sizeof(buf))
+        return -E2BIG;
+    MB2_TAG(1, 8 + n + 1);
+    memcpy(buf + off + 8, cmdline, n + 1);
+    off = ALIGN_UP(off + 8 + n + 1, 8);
+    MB2_TAG(2, 8 + sizeof(loader_name));
+    memcpy(buf + off + 8, loader_name, sizeof(loader_name));
+    off = ALIGN_UP(off + 8 + sizeof(loader_name), 8);
+    MB2_TAG(4, 16);
+    uint32_t mem[2] = { 639, (uint32_t)((d->mem_bytes - MiB(1)) >> 10) };
+    memcpy(buf + off + 8, mem, 8);
+    off += 16;
+    const struct __packed { uint64_t base, len; uint32_t type, zero; } mmap[3] = {
+        { 0, 0x9fc00, 1, 0 }, { 0xf0000, 0x10000, 2, 0 }, { 0x100000, d->mem_bytes - 0x100000, 1, 0 },
+    };
+    MB2_TAG(6, 16 + sizeof(mmap));
+    uint32_t esz[2] = { 24, 0 };                            /* entry size, entry version */
+    memcpy(buf + off + 8, esz, 8);
+    memcpy(buf + off + 16, mmap, sizeof(mmap));
+    off = ALIGN_UP(off + 16 + sizeof(mmap), 8);
+    MB2_TAG(0, 8);                                          /* end */
+    off += 8;
+#undef MB2_TAG
+    uint32_t total[2] = { (uint32_t)off, 0 };
+    memcpy(buf, total, 8);
+    return hvm_copy_to_gphys(d, INFO_GPA, buf, off);
+}
+
 int loader_load(struct domain *d, const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods,
                 struct loaded_kernel *lk, char *err, size_t errlen)
 {
@@ -85,33 +153,16 @@ int loader_load(struct domain *d, const struct domcfg *cfg, const struct boot_mo
                 goto bad_copy;
     }
 
-    /* Multiboot1 information: memory (flag 0), command line (2), memory
-     * map (6), boot loader name (9). */
-    uint32_t info[22] = { 0 };
     char cmdline[CMDLINE_MAX];
     size_t n = strlcpy(cmdline, cfg->cmdline, sizeof(cmdline));
     if (n >= sizeof(cmdline)) {
         fmt_snprintf(err, errlen, "command line longer than %d bytes", CMDLINE_MAX - 1);
         return -E2BIG;
     }
-    struct __packed { uint32_t size; uint64_t base, len; uint32_t type; } mmap[3] = {
-        { 20, 0, 0x9fc00, 1 },
-        { 20, 0xf0000, 0x10000, 2 },
-        { 20, 0x100000, d->mem_bytes - 0x100000, 1 },
-    };
-    static const char loader_name[] = "Ringvisor";
-    info[0] = (1u << 0) | (1u << 2) | (1u << 6) | (1u << 9);
-    info[1] = 639;                                          /* mem_lower, KiB */
-    info[2] = (uint32_t)((d->mem_bytes - MiB(1)) >> 10);    /* mem_upper, KiB above 1 MiB */
-    info[4] = CMDLINE_GPA;
-    info[11] = sizeof(mmap);
-    info[12] = MMAP_GPA;
-    info[16] = LOADER_NAME_GPA;
-    if (hvm_copy_to_gphys(d, INFO_GPA, info, sizeof(info)) ||
-        hvm_copy_to_gphys(d, CMDLINE_GPA, cmdline, n + 1) ||
-        hvm_copy_to_gphys(d, MMAP_GPA, mmap, sizeof(mmap)) ||
-        hvm_copy_to_gphys(d, LOADER_NAME_GPA, loader_name, sizeof(loader_name)))
+    rc = kimg_is_mb2(plan.format) ? write_mb2_info(d, cmdline, n) : write_mb1_info(d, cmdline, n);
+    if (rc)
         goto bad_copy;
+    lk->magic = kimg_is_mb2(plan.format) ? 0x36d76289u : 0x2badb002u;
     lk->entry = plan.entry;
     lk->info_gpa = INFO_GPA;
     return 0;
@@ -150,6 +201,6 @@ void loader_init_vcpu(struct vcpu *v, const struct loaded_kernel *lk)
     memset(&v->regs, 0, sizeof(v->regs));
     v->regs.rip = lk->entry;
     v->regs.rflags = 2;
-    v->regs.rax = 0x2badb002;   /* multiboot1 loader magic */
+    v->regs.rax = lk->magic;    /* multiboot1 or multiboot2 loader magic */
     v->regs.rbx = lk->info_gpa;
 }

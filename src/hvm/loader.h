@@ -1,5 +1,5 @@
-/* Loading an HVM domain's kernel (multiboot ELF or flat binary) and its
- * multiboot1 information into guest memory. */
+/* Loading an HVM domain's kernel (multiboot1/2 ELF or flat binary) and its
+ * multiboot information into guest memory. */
 #ifndef RV_HVM_LOADER_H
 #define RV_HVM_LOADER_H
 
@@ -12,7 +12,8 @@ struct vcpu;
 
 struct loaded_kernel {
     uint64_t entry;         /* guest-physical, 32-bit protected mode */
-    uint64_t info_gpa;      /* multiboot1 information block */
+    uint64_t info_gpa;      /* multiboot information block */
+    uint32_t magic;         /* EAX at entry: which multiboot the kernel asked for */
 };
 
 int loader_load(struct domain *d, const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods,

@@ -20,6 +20,14 @@ static void check_mode(void)
 
     check((efer & (EFER_LME | EFER_LMA)) == (EFER_LME | EFER_LMA), "efer-lma", "EFER = %#llx: want LME and LMA",
           (unsigned long long)efer);
+    /* SCE round trip with long mode active (LMA must survive the write). */
+    wrmsr(MSR_EFER, efer ^ EFER_SCE);
+    uint64_t flipped = rdmsr(MSR_EFER);
+    wrmsr(MSR_EFER, efer);
+    uint64_t restored = rdmsr(MSR_EFER);
+    check(flipped == (efer ^ EFER_SCE) && restored == efer, "efer-sce64",
+          "EFER %#llx, with SCE flipped %#llx, restored %#llx", (unsigned long long)efer,
+          (unsigned long long)flipped, (unsigned long long)restored);
     check((read_cr0() & CR0_PG) && (read_cr4() & CR4_PAE), "paging", "CR0 %#lx CR4 %#lx: want PG and PAE",
           read_cr0(), read_cr4());
     asm volatile("mov %%cs, %0" : "=r"(cs));

@@ -5,14 +5,15 @@
 
 set(_dc_dir ${CMAKE_CURRENT_LIST_DIR})
 
-add_executable(test_domcfg ${_dc_dir}/test_domcfg.c
+# Same naming as the other modules: test_<m>.c -> target and test unit_<m>.
+add_executable(unit_domcfg ${_dc_dir}/test_domcfg.c
                ${RV_UNIT_SRC}/core/domcfg.c ${RV_UNIT_SRC}/core/domcfg_lex.c)
-add_executable(test_kernel_image ${_dc_dir}/test_kernel_image.c ${_dc_dir}/kimgbuild.c
+add_executable(unit_kernel_image ${_dc_dir}/test_kernel_image.c ${_dc_dir}/kimgbuild.c
                ${RV_UNIT_SRC}/hvm/kernel_image.c)
-foreach(t test_domcfg test_kernel_image)
+foreach(t unit_domcfg unit_kernel_image)
     target_link_libraries(${t} PRIVATE rv_unit_pure)
-    add_test(NAME unit_${t} COMMAND ${t})
-    set_tests_properties(unit_${t} PROPERTIES LABELS unit TIMEOUT 120
+    add_test(NAME ${t} COMMAND ${t})
+    set_tests_properties(${t} PROPERTIES LABELS unit TIMEOUT 120
         ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
 endforeach()
 
@@ -30,20 +31,20 @@ if(_kg_rc EQUAL 0)
         COMMAND ${CMAKE_C_COMPILER} ${RV_KIMG_GUEST_FLAGS} ${_dc_dir}/kimg_guest.c -o ${_kg}.elf
         COMMAND ${CMAKE_OBJCOPY} -O binary ${_kg}.elf ${_kg}.bin
         DEPENDS ${_dc_dir}/kimg_guest.c ${_dc_dir}/kimg_guest.ld
-        COMMENT "Building the -m32 multiboot test guest for test_kernel_image"
+        COMMENT "Building the -m32 multiboot test guest for unit_kimg_real"
         VERBATIM)
     add_custom_target(rv_kimg_guest ALL DEPENDS ${_kg}.elf ${_kg}.bin)
     set(_kg_args ELF32-multiboot1 ${_kg}.elf flat-binary ${_kg}.bin)
 else()
     message(STATUS "unit tests: ${CMAKE_C_COMPILER} cannot build -m32 freestanding code; "
-                   "test_kernel_image runs without the compiled guest")
+                   "unit_kimg_real runs without the compiled guest")
     set(_kg_args)
 endif()
 if(TARGET ringvisor)
     list(APPEND _kg_args ELF64-multiboot1 $<TARGET_FILE:ringvisor>)
 endif()
 if(_kg_args)
-    add_test(NAME unit_kimg_real COMMAND test_kernel_image ${_kg_args})
+    add_test(NAME unit_kimg_real COMMAND unit_kernel_image ${_kg_args})
     set_tests_properties(unit_kimg_real PROPERTIES LABELS unit TIMEOUT 120
         ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
 endif()

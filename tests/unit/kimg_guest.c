@@ -12,7 +12,7 @@ __asm__(".section .boot, \"ax\"\n"
         "mb1_header: .long 0x1BADB002, 3, -(0x1BADB002 + 3)\n"
         ".text\n");
 
-static char scratch[8192];      /* a bss: PT_LOAD with memsz > filesz */
+char scratch[8192];             /* a bss: PT_LOAD with memsz > filesz */
 int counter = 1;                /* a data segment */
 
 void guest_main(void);

@@ -94,8 +94,14 @@ static void test_full_example(void)
     CHECK_STR(cfg.rv_expect, "crash");
     CHECK(cfg.hide_hypervisor_cpuid);
     CHECK_EQ(cfg.nr_warnings, 0);
-    CHECK_STR(domcfg_type_name(cfg.type), "hvm");
-    CHECK_STR(domcfg_action_name(cfg.on_reboot), "preserve");
+    CHECK_STR(domcfg_type_name(DOMCFG_HVM), "hvm");
+    CHECK_STR(domcfg_type_name(DOMCFG_PVH), "pvh");
+    CHECK_STR(domcfg_type_name(DOMCFG_PV), "pv");
+    CHECK_STR(domcfg_type_name((enum domcfg_type)7), "?");
+    CHECK_STR(domcfg_action_name(DOMCFG_DESTROY), "destroy");
+    CHECK_STR(domcfg_action_name(DOMCFG_RESTART), "restart");
+    CHECK_STR(domcfg_action_name(DOMCFG_PRESERVE), "preserve");
+    CHECK_STR(domcfg_action_name((enum domcfg_action)7), "?");
 }
 
 static void test_defaults(void)
@@ -154,8 +160,8 @@ static void test_syntax_variants(void)
 
 static void test_strings(void)
 {
-    CHECK_EQ(parse(BASE "cmdline = \"a\\tb\\n\\\\ \\\" \\' \\x41\\x7e q='x'\"\n"), 0);
-    CHECK_STR(cfg.cmdline, "a\tb\n\\ \" ' A~ q='x'");
+    CHECK_EQ(parse(BASE "cmdline = \"a\\tb\\n\\r\\\\ \\\" \\' \\x41\\x7e\\xAf q='x'\"\n"), 0);
+    CHECK_STR(cfg.cmdline, "a\tb\n\r\\ \" ' A~\xaf q='x'");
     CHECK_EQ(parse(BASE "cmdline = 'say \"hi\" # not a comment'\n"), 0);
     CHECK_STR(cfg.cmdline, "say \"hi\" # not a comment");
     CHECK_EQ(parse(BASE "cmdline = \"\"\n"), 0);
@@ -224,7 +230,7 @@ static void test_root_extra(void)
     CHECK_EQ(w.n, 1);
     /* Lengths: root= plus the value plus ' ' plus extra must fit. */
     {
-        char text[2400], a[600], e[600];
+        char text[2400], a[1100], e[600];
 
         memset(a, 'a', 500);
         a[500] = '\0';
@@ -238,7 +244,22 @@ static void test_root_extra(void)
         snprintf(text, sizeof(text), BASE "root = \"%s\"\nextra = \"%s\"\n", a, e);
         CHECK_EQ(parse(text), -EINVAL);
         CHECK_STR(err, "domcfg: root= and extra= together are longer than 1023 characters");
+        /* root= alone, and root= filling the line so that not even the blank fits. */
+        memset(a, 'a', 1019);
+        a[1019] = '\0';
+        snprintf(text, sizeof(text), BASE "root = \"%s\"\n", a);
+        CHECK_EQ(parse(text), -EINVAL);
+        CHECK_STR(err, "domcfg: root= and extra= together are longer than 1023 characters");
+        a[1018] = '\0';
+        snprintf(text, sizeof(text), BASE "root = \"%s\"\n", a);
+        CHECK_EQ(parse(text), 0);
+        CHECK_EQ(strlen(cfg.cmdline), 1023);
+        snprintf(text, sizeof(text), BASE "root = \"%s\"\nextra = ''\n", a);
+        CHECK_EQ(parse(text), -EINVAL);
+        CHECK_STR(err, "domcfg: root= and extra= together are longer than 1023 characters");
     }
+    CHECK_EQ(parse(BASE "extra = [ 'a' ]\n"), -EINVAL);
+    CHECK_STR(err, "domcfg: line 4: extra = [ 'a' ]: expected a string, not a list");
 }
 
 static void test_numbers_and_actions(void)

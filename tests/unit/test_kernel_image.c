@@ -120,6 +120,20 @@ static void test_segment_edges(void)
     CHECK_EQ(plan.lowest, 0x1000);
     CHECK_EQ(plan.highest, 16 * MiB);
 
+    /* Adjacent segments in descending order (no overlap either way). */
+    kb_init(&b);
+    kb_elf(&b, 64, 0x1ff000, 2);
+    kb_mb1(&b, 0x100, 0, NULL);
+    kb_fill(&b, 0x1000, 0x10, 0);
+    kb_phdr(&b, 64, 0, 1, 0x1000, 0x200000, 0x200000, 0x10, 0x1000);
+    kb_phdr(&b, 64, 1, 1, 0x1000, 0x1ff000, 0x1ff000, 0x10, 0x1000);
+    CHECK_EQ(plan_b(16 * MiB, false), 0);
+    CHECK_EQ(plan.lowest, 0x1ff000);
+    CHECK_EQ(plan.highest, 0x201000);
+    kb_phdr(&b, 64, 1, 1, 0x1000, 0x1ff000, 0x1ff000, 0x10, 0x1001);
+    CHECK_EQ(plan_b(16 * MiB, false), -ENOEXEC);
+    CHECK_STR(err, "kernel: segment 1 [0x1ff000, 0x200001) overlaps segment 0 [0x200000, 0x201000)");
+
     /* KIMG_MAX_SEGS adjacent segments are fine, one more is not. */
     kb_init(&b);
     kb_elf(&b, 32, 0x100000, KIMG_MAX_SEGS + 1);
@@ -234,6 +248,29 @@ static void test_mb2_address(void)
     CHECK_EQ(plan_b(16 * MiB, false), 0);
     CHECK_EQ(plan.segs[0].gpa, 0x100000);
     CHECK_EQ(plan.segs[0].file_size, 0x1000);
+    /* ... which needs header_addr >= the header's offset. */
+    addr[0] = 0x10;
+    kb_mb2_begin(&b, 0x20, 0);
+    kb_mb2_tag(&b, 2, 0, addr, sizeof(addr));
+    kb_mb2_tag(&b, 3, 0, entry, sizeof(entry));
+    kb_mb2_end(&b);
+    CHECK_EQ(plan_b(16 * MiB, false), -ENOEXEC);
+    CHECK_STR(err, "kernel: multiboot2 header_addr 0x10 is below the header's file offset 0x20");
+}
+
+static void test_format_names(void)
+{
+    static const char *const names[] = {
+        "ELF32 multiboot1", "ELF64 multiboot1", "ELF32 multiboot2", "ELF64 multiboot2", "flat binary",
+        "multiboot1 binary (address fields)", "multiboot2 binary (address tag)",
+    };
+    unsigned f;
+
+    for (f = KIMG_ELF32_MB1; f <= KIMG_BIN_MB2; f++) {
+        CHECK_STR(kimg_format_name((enum kimg_format)f), names[f]);
+        CHECK_EQ(kimg_is_mb2((enum kimg_format)f), f == KIMG_ELF32_MB2 || f == KIMG_ELF64_MB2 || f == KIMG_BIN_MB2);
+    }
+    CHECK_STR(kimg_format_name((enum kimg_format)99), "?");
 }
 
 static void test_flat(void)
@@ -265,7 +302,7 @@ static void test_flat(void)
     CHECK_EQ(plan.mb_flags, 0);
     CHECK_EQ(plan.segs[0].file_size, 0x10c);
     CHECK_EQ(plan_b(16 * MiB, false), -ENOEXEC);
-    CHECK_STR(err, "kernel: multiboot1 header at 0x0 asks for a video mode (flag 2), which Ringvisor guests do not have");
+    CHECK_STR(err, "kernel: multiboot1 header at 0x0 asks for video mode information (flag 2), which Ringvisor guests do not have");
     kb_init(&b);
     kb_fill(&b, 0, 0x100, 0x90);
     kb_mb2_begin(&b, 0x10, 0);
@@ -316,7 +353,7 @@ static void m_phoff_far(void) { kb_put32(&b, 28, 0x10000); }
 static void m_phoff_end(void) { kb_put32(&b, 28, (uint32_t)b.len - 40); }
 static void m_phnum_big(void) { kb_put16(&b, 44, 0xffff); }
 static void m_phoff64_huge(void) { kb_put64(&b, 32, 0xffffffffffffffc0ull); }
-static void m_filesz_gt_memsz(void) { kb_put32(&b, PH32(1) + 16, 0x4000); }
+static void m_filesz_gt_memsz(void) { kb_put32(&b, PH32(1) + 16, 0x3001); }
 static void m_off_beyond(void) { kb_put32(&b, PH32(0) + 4, 0x10000); }
 static void m_off_plus_size(void) { kb_put32(&b, PH32(1) + 16, 0x2000); kb_put32(&b, PH32(1) + 20, 0x2000); }
 static void m_off64_wrap(void) { kb_put64(&b, PH64(0) + 8, 0xffffffffffffff00ull); }
@@ -419,7 +456,7 @@ static const struct kcase {
       "ELF file without a multiboot header (PVH entry notes are not supported); the multiboot1 magic at 0x200 has a bad checksum" },
     { "mb1 unaligned", 32, m_mb1_unaligned, 16 * MiB, false, -ENOEXEC, "ELF file without a multiboot header" },
     { "mb1 past 8 KiB", 32, m_mb1_late, 16 * MiB, false, -ENOEXEC, "ELF file without a multiboot header" },
-    { "mb1 video", 32, m_mb1_video, 16 * MiB, false, -ENOEXEC, "asks for a video mode (flag 2)" },
+    { "mb1 video", 32, m_mb1_video, 16 * MiB, false, -ENOEXEC, "asks for video mode information (flag 2)" },
     { "mb1 required flag", 32, m_mb1_reqflag, 16 * MiB, false, -ENOEXEC, "unknown required flags 0x100" },
     { "not ELF", 32, m_not_elf, 16 * MiB, false, -ENOEXEC,
       "multiboot1 header without address fields (flag 16), and the file is not ELF" },
@@ -438,7 +475,7 @@ static const struct kcase {
     { "phnum 0xffff", 32, m_phnum_big, 16 * MiB, false, -ENOEXEC, "(65535 x 32 bytes at 0x34) extend past" },
     { "phoff wraps", 64, m_phoff64_huge, 16 * MiB, false, -ENOEXEC, "at 0xffffffffffffffc0) extend past" },
     { "filesz > memsz", 32, m_filesz_gt_memsz, 16 * MiB, false, -ENOEXEC,
-      "segment 1 has file size 0x4000 larger than its memory size 0x3000" },
+      "segment 1 has file size 0x3001 larger than its memory size 0x3000" },
     { "offset past file", 32, m_off_beyond, 16 * MiB, false, -ENOEXEC,
       "segment 0 (0x800 bytes at file offset 0x10000) extends past the 8448-byte file" },
     { "offset+size past file", 32, m_off_plus_size, 16 * MiB, false, -ENOEXEC,
@@ -679,6 +716,7 @@ int main(int argc, char **argv)
     RUN(test_mb1_aout);
     RUN(test_mb2_elf);
     RUN(test_mb2_address);
+    RUN(test_format_names);
     RUN(test_flat);
     RUN(test_empty);
     RUN(test_malformed);

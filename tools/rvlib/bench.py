@@ -13,7 +13,7 @@ import statistics
 import sys
 import tempfile
 
-from . import elfinfo, emulators, media, runner
+from . import elfinfo, emulators, guestbench, media, runner
 from .cli import BASE_CMDLINE, REPO_ROOT
 from .console import judge
 
@@ -35,6 +35,10 @@ def build_parser():
     p.add_argument("--mem", default="512M")
     p.add_argument("--timeout", type=float, default=120.0, help="per boot, seconds")
     p.add_argument("--bochs", metavar="MODEL", help="also time Bochs with this CPU model")
+    p.add_argument("--no-guests", action="store_true",
+                   help="leave out the HVM guest figures (exit cost, overhead of a domain)")
+    p.add_argument("--guests-only", action="store_true",
+                   help="only the HVM guest figures (no boot-time runs)")
     return p
 
 
@@ -84,8 +88,8 @@ def main(argv=None) -> int:
         return 2
     spec = emulators.BootSpec(elf=elf, cmdline=BASE_CMDLINE, smp=args.smp, mem_mib=mem,
                               efi_app=efi if os.path.isfile(efi) else None)
-    configs = list(CONFIGS)
-    if spec.efi_app:
+    configs = [] if args.guests_only else list(CONFIGS)
+    if spec.efi_app and not args.guests_only:
         configs += OPTIONAL_CONFIGS
     if args.bochs:
         configs.append(("Bochs %s, GRUB ISO" % args.bochs, "bochs"))
@@ -144,6 +148,12 @@ def main(argv=None) -> int:
             out.append("  %-30s %12d %12d" % (name, ready.used_kib, ready.free_mib))
         else:
             out.append("  %-30s %12s %12s" % (name, "-", "-"))
+    if not args.no_guests:
+        sys.stderr.write("rv-bench: HVM guests ...\n")
+        lines, guest_failures = guestbench.figures(build, BASE_CMDLINE, args.timeout, args.runs)
+        out.append("")
+        out += lines
+        failures += guest_failures
     print("\n".join(out))
     if failures:
         for f in failures:

@@ -16,7 +16,7 @@ import sys
 import tempfile
 
 from . import domcfg, emulators, firmware, media, runner
-from .console import Console, RESERVED_DOMAIN_NAMES, judge
+from .console import Console, RESERVED_DOMAIN_NAMES, Verdict, judge
 from .domains import FAIRNESS_MAX_RATIO, fairness, judge_domains, outcome
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -150,8 +150,9 @@ def load_domains(args, quiet: bool) -> list:
     return domains
 
 
-def make_spec(args, domains=()) -> emulators.BootSpec:
-    """Validate the options and locate the build outputs."""
+def make_spec(args):
+    """Validate the options, locate the build outputs and load the domain
+    files: (BootSpec, [DomainFile]). Raises UsageError."""
     if args.smp < 1:
         raise UsageError("--smp must be at least 1")
     if args.min_cpus < 0:
@@ -162,6 +163,10 @@ def make_spec(args, domains=()) -> emulators.BootSpec:
         mem = emulators.parse_mem(args.mem)
     except ValueError as e:
         raise UsageError("--mem: %s" % e)
+    try:
+        cmdline = hypervisor_cmdline(args)
+    except media.MediaError as e:
+        raise UsageError(str(e))
     build = os.path.abspath(args.build_dir)
     elf = os.path.join(build, "ringvisor.elf")
     if not os.path.isfile(elf):
@@ -173,6 +178,7 @@ def make_spec(args, domains=()) -> emulators.BootSpec:
         if not os.path.isfile(efi):
             raise UsageError("%s not found (the EFI application is built by "
                              "src/boot/efi)" % efi)
+    domains = load_domains(args, args.quiet)
     try:
         modules = [media.Module.parse(s) for s in args.module]
     except media.MediaError as e:
@@ -184,17 +190,12 @@ def make_spec(args, domains=()) -> emulators.BootSpec:
         modules += domcfg.modules_for(domains)
     except domcfg.DomainError as e:
         raise UsageError(str(e))
-    want_mib = sum(d.keys.get("memory") and _int(d.keys.get("memory")) or 0
-                   for d in domains if d.keys)
+    want_mib = sum(_int(d.keys.get("memory")) for d in domains if d.keys)
     if want_mib and want_mib + 64 > mem and not args.quiet:
         sys.stderr.write("rv-run: warning: the domains want %d MiB of RAM, the machine has %d "
                          "(--mem)\n" % (want_mib, mem))
-    try:
-        cmdline = hypervisor_cmdline(args)
-    except media.MediaError as e:
-        raise UsageError(str(e))
     return emulators.BootSpec(elf=elf, cmdline=cmdline, smp=args.smp, mem_mib=mem,
-                              modules=modules, efi_app=efi)
+                              modules=modules, efi_app=efi), domains
 
 
 def _int(v) -> int:
@@ -266,8 +267,7 @@ def run_once(args, spec: emulators.BootSpec, workdir: str, domains=()) -> int:
         for line in report:
             sys.stderr.write("rv-run: %s\n" % line)
         if not fair:
-            verdict = verdict.__class__(False, report[-1].replace("fairness: ", "unfair "
-                                                                   "scheduling: ", 1))
+            verdict = Verdict(False, "unfair scheduling: " + report[-1].split("FAIL: ", 1)[1])
     _print_diagnostics(launch, result, not verdict.ok)
     elapsed = result.t_end - result.t_start
     if verdict.ok:
@@ -288,8 +288,7 @@ def run_once(args, spec: emulators.BootSpec, workdir: str, domains=()) -> int:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        domains = load_domains(args, args.quiet)
-        spec = make_spec(args, domains)
+        spec, domains = make_spec(args)
     except UsageError as e:
         sys.stderr.write("rv-run: %s\n" % e)
         return 2

@@ -171,6 +171,6 @@ def fairness(con: Console, domains: Sequence[DomainFile],
         return False, lines
     ratio = hi / lo
     ok = ratio <= max_ratio
-    lines.append("fairness: max/min = %d/%d = %.2f (limit %.2f)%s"
-                 % (hi, lo, ratio, max_ratio, "" if ok else ": FAIL"))
+    lines.append("fairness: %s: max/min = %d/%d = %.2f (limit %.2f)"
+                 % ("ok" if ok else "FAIL", hi, lo, ratio, max_ratio))
     return ok, lines

@@ -312,10 +312,13 @@ def modules_for(domains: Sequence[DomainFile]) -> List[media.Module]:
         for path in [d.path] + d.files:
             name = os.path.basename(path)
             try:
+                if name.split() != [name]:
+                    raise media.MediaError("blank")
                 media.check_cmdline(name, "file name")
             except media.MediaError:
-                raise DomainError("%s: file name has characters a boot loader would "
-                                  "interpret (allowed: letters, digits and _.,=:+@%%~-[])" % path)
+                raise DomainError("%s: file name has blanks or characters a boot loader "
+                                  "would interpret (allowed: letters, digits and "
+                                  "_.,=:+@%%~-[])" % path)
             prev = by_name.get(name)
             if prev is not None:
                 if _same_file(prev, path):

@@ -44,6 +44,11 @@ void expect_domain_crash(void)
     printf("note: the domain is expected to crash now (rv_expect = \"crash\")\n");
 }
 
+void hang_on_failure(void)
+{
+    gi->hang_on_failure = 1;
+}
+
 void triple_fault(void)
 {
     /* With an empty IDT no exception can be delivered: #UD -> #DF -> shutdown
@@ -84,6 +89,11 @@ void finish(void)
      * crashes a Ringvisor domain. */
     uart_drain();
     outb(DEBUG_EXIT_PORT, gi->failed || gi->expect_crash ? DEBUG_EXIT_FAIL : DEBUG_EXIT_PASS);
+    if (gi->hang_on_failure && gi->failed) {
+        printf("%s: failed without hypercalls to report it: halting; the run fails by its time-out\n", guest_name);
+        for (;;)
+            asm volatile("cli; hlt");
+    }
     triple_fault();
 }
 

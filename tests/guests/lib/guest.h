@@ -56,6 +56,7 @@ struct guest_info {
     uint32_t hv_present;                /* Xen-compatible hypervisor found and hypercall page set up */
     uint32_t nohv;                      /* "nohv" on the command line */
     uint32_t expect_crash;              /* see expect_domain_crash() */
+    uint32_t hang_on_failure;           /* see hang_on_failure() */
     uint32_t hv_max_leaf, hv_version;   /* CPUID 0x40000000 EAX, 0x40000001 EAX */
     uint32_t hcall_page;                /* guest-physical address of the hypercall page */
     uint32_t tsc_khz;                   /* CPUID 0x40000003 EAX, 0 = unknown */
@@ -94,6 +95,13 @@ __attribute__((noreturn)) void finish(void);
  * the wrong outcome.
  */
 void expect_domain_crash(void);
+/*
+ * For a guest that cannot make hypercalls (hidden_hv): a failure cannot be
+ * reported with a shutdown, and a triple fault would look like its expected
+ * crash, so finish() then halts forever instead, and the harness reports
+ * the time-out.  (Plain QEMU still exits through port 0xf4 first.)
+ */
+void hang_on_failure(void);
 /* Stops the guest at once without a hypercall: empty IDT + #UD = triple fault. */
 __attribute__((noreturn)) void triple_fault(void);
 bool cmdline_has(const char *word);

@@ -1,0 +1,79 @@
+/*
+ * Internal interface of the VT-x backend (src/vmx/ only).  Common code sees
+ * nothing of this: it talks to vmx_ops (struct hvm_vendor_ops).
+ */
+#ifndef RV_VMX_VMX_H
+#define RV_VMX_VMX_H
+
+#include "lib/compiler.h"
+#include "hvm/vendor.h"
+
+struct vcpu;
+
+/* What the probe decided, from the capability MSRs (SDM vol. 3D appendix A). */
+struct vmx_config {
+    uint32_t revision;                      /* IA32_VMX_BASIC[30:0] */
+    uint32_t pin, proc, proc2, exit, entry; /* controls every VMCS starts with */
+    uint64_t cr0_must1, cr0_may1;           /* IA32_VMX_CR0_FIXED0/1, PE/PG relaxed with UG */
+    uint64_t cr4_must1, cr4_may1;           /* IA32_VMX_CR4_FIXED0/1 */
+    uint64_t cr0_mask, cr4_mask;            /* guest/host masks: host-owned bits */
+    uint64_t misc;                          /* IA32_VMX_MISC */
+    uint64_t ept_vpid;                      /* IA32_VMX_EPT_VPID_CAP */
+    uint64_t eptp_flags;                    /* memory type, walk length, A/D of every EPTP */
+    bool vpid;                              /* VPIDs in use (INVVPID all-context available) */
+    bool invept_single;                     /* else all-context */
+    bool exec_only;                         /* EPT execute-only entries allowed */
+    bool sw_inject_len0;                    /* software events may be injected with length 0 */
+    uint64_t io_bitmap_pa[2], msr_bitmap_pa;
+};
+extern struct vmx_config vmx_cfg;           /* (i) set by vmx_probe */
+
+/* Per-vCPU backend state (v->vendor). */
+struct vmx_vcpu {
+    void *vmcs;                 /* (i) */
+    uint64_t vmcs_pa;           /* (i) */
+    int active_cpu;             /* CPU the VMCS is active on (loaded, not cleared), -1 none;
+                                 * changed with interrupts off on that CPU */
+    bool launched;              /* (r) launch state "launched" (VMRESUME next) */
+    int last_cpu;               /* (r) CPU of the last entry, -1 before the first */
+    uint64_t eptp;              /* (r) value in the VMCS */
+    uint16_t vpid;              /* (r) value in the VMCS */
+    uint32_t proc;              /* (r) primary controls in the VMCS */
+    uint32_t entry;             /* (r) entry controls in the VMCS */
+    uint64_t exit_rip;          /* (r) guest RIP at the last exit */
+    uint32_t intr_state;        /* (r) guest interruptibility at the last exit */
+    uint64_t cr2;               /* (r) guest CR2: not in the VMCS, the CPU keeps it */
+    uint8_t tpr;                /* (r) guest CR8 (no TPR shadow: CR8 accesses exit) */
+    uint64_t msrs[5];           /* (r) guest STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
+};
+
+/* The VMCS of x is the current one on this CPU, loaded if needed (see
+ * vmx.c); between vmcs_get and vmcs_put the caller may VMREAD/VMWRITE it.
+ * Returns false (logged) when the VMCS is active on another CPU. */
+struct vmcs_ctx { uint64_t flags; struct vmx_vcpu *prev; bool temp, was_clear; };
+bool vmcs_get(struct vmx_vcpu *x, struct vmcs_ctx *c);
+void vmcs_put(struct vmx_vcpu *x, struct vmcs_ctx *c);
+
+/* vmcs.c */
+void vmcs_setup(struct vcpu *v);            /* controls and reset guest state; VMCS current */
+void vmcs_write_host_state(void);           /* this CPU's host state; VMCS current */
+void vmcs_report_fail(struct vcpu *v, int how);     /* VMLAUNCH/VMRESUME did not enter */
+void vmcs_report_entry_exit(struct vcpu *v, uint32_t reason);   /* entry failed loading guest state */
+const char *vmcs_insn_error_str(unsigned err);
+
+/* ept.c */
+uint64_t vmx_ept_encode(uint64_t addr, unsigned level, bool leaf, unsigned perms);
+void vmx_tlb_prepare(struct vcpu *v, unsigned cpu);  /* VPID, INVVPID, INVEPT before an entry */
+
+/* cr.c */
+void vmx_handle_cr_access(struct vcpu *v, uint64_t qual, uint32_t insn_len);
+bool vmx_load_pdptes(struct vcpu *v, uint64_t cr3);   /* false: invalid, nothing loaded */
+uint64_t vmx_guest_cr0(void);               /* as the guest sees it; VMCS current */
+uint64_t vmx_guest_cr4(void);
+void vmx_set_cr0_raw(uint64_t val);         /* guest view val: real value + shadow */
+void vmx_set_cr4_raw(uint64_t val);
+
+/* vmx.c */
+void vmx_inject(struct vcpu *v, unsigned type, uint8_t vector, bool has_err, uint32_t err);
+
+#endif
