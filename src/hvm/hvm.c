@@ -127,8 +127,11 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
         advance(v, x);
         return true;
     case HVM_EXIT_HYPERCALL:
-        advance(v, x);      /* before the call: a hypercall may block or stop v */
-        hvm_hypercall(v);
+        /* A refused call raises #UD, a fault: RIP must stay on the
+         * instruction.  Otherwise move past it (blocking or shutting down
+         * inside the call only changes scheduler state). */
+        if (hvm_hypercall(v))
+            advance(v, x);
         return true;
     case HVM_EXIT_NPF:
         /* No MMIO is emulated yet: an access outside RAM is fatal to the guest. */
@@ -171,7 +174,7 @@ void hvm_print_exit_stats(struct vcpu *v)
                (unsigned long)(v->nr_exits ? host_ns / v->nr_exits : 0));
 }
 
-void hvm_vcpu_run(struct vcpu *v)
+static void run_loop(struct vcpu *v)
 {
     struct percpu *cpu = this_cpu();
     struct hvm_exit x;
@@ -207,4 +210,13 @@ void hvm_vcpu_run(struct vcpu *v)
             return;
         }
     }
+}
+
+void hvm_vcpu_run(struct vcpu *v)
+{
+    if (hvm_vendor->vcpu_load)
+        hvm_vendor->vcpu_load(v);
+    run_loop(v);
+    if (hvm_vendor->vcpu_put)
+        hvm_vendor->vcpu_put(v);
 }

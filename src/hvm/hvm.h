@@ -23,7 +23,8 @@ void hvm_tlb_get_stats(struct hvm_tlb_stats *out);   /* summed over CPUs */
 bool hvm_handle_cpuid(struct vcpu *v);
 bool hvm_handle_msr(struct vcpu *v, bool write, uint32_t msr);
 bool hvm_handle_io(struct vcpu *v, const struct hvm_exit *x);
-void hvm_hypercall(struct vcpu *v);
+/* Returns false when it raised #UD instead (RIP must not advance). */
+bool hvm_hypercall(struct vcpu *v);
 int hvm_write_hypercall_page(struct vcpu *v, uint64_t gpa);
 void hvm_inject_gp(struct vcpu *v);
 void hvm_inject_ud(struct vcpu *v);

@@ -117,7 +117,7 @@ static long sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
     }
 }
 
-void hvm_hypercall(struct vcpu *v)
+bool hvm_hypercall(struct vcpu *v)
 {
     struct guest_regs *r = &v->regs;
     bool wide = hvm_guest_long_mode(v);
@@ -134,7 +134,7 @@ void hvm_hypercall(struct vcpu *v)
         /* Only the guest kernel may call the hypervisor; to a domain that
          * was told there is none, the instruction does not exist. */
         hvm_inject_ud(v);
-        return;
+        return false;
     }
     switch (nr) {
     case __HYPERVISOR_console_io:
@@ -155,4 +155,5 @@ void hvm_hypercall(struct vcpu *v)
         break;
     }
     r->rax = wide ? (uint64_t)ret : (uint32_t)ret;
+    return true;
 }

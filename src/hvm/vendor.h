@@ -73,6 +73,11 @@ struct hvm_vendor_ops {
     /* vCPU life cycle. */
     int (*vcpu_create)(struct vcpu *v);
     void (*vcpu_destroy)(struct vcpu *v);
+    /* Optional: v starts / stops using this CPU.  Called with interrupts
+     * enabled at the start and the end of hvm_vcpu_run (VMX loads its VMCS
+     * here, and clears it on the CPU it last ran on when v has moved). */
+    void (*vcpu_load)(struct vcpu *v);
+    void (*vcpu_put)(struct vcpu *v);
     /* Enter the guest with v->regs and run until the next exit. */
     void (*vcpu_run)(struct vcpu *v, struct hvm_exit *exit);
     /* State. */
@@ -87,6 +92,9 @@ struct hvm_vendor_ops {
     void (*request_intr_window)(struct vcpu *v, bool on);
     /* Memory. */
     uint64_t (*p2m_encode)(uint64_t mfn_addr, unsigned level, bool leaf, unsigned perms);
+    /* Leaf sizes the nested page tables cannot hold (e.g. EPT without 1 GiB
+     * pages): the p2m must not create order-18 / order-9 entries then. */
+    bool p2m_no_1g, p2m_no_2m;
     /* The 3-byte hypercall instruction written into the hypercall page. */
     void (*hypercall_insn)(uint8_t out[3]);
 };

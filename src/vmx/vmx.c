@@ -1,14 +1,869 @@
 /*
- * Intel VT-x backend.  Not written yet (issue 4): on Intel CPUs HVM domains
- * are unavailable, and the probe says so instead of pretending.
+ * Intel VT-x backend (Intel SDM vol. 3C chapters 23-28 and 30, vol. 3D
+ * appendices A-C).  Everything Intel-specific stays in src/vmx/: VMXON, the
+ * VMCS and where it is loaded, the controls, EPT and VPIDs, and turning VM
+ * exits into struct hvm_exit.  Policy (CPUID, MSRs, ports, hypercalls) is
+ * common code in src/hvm/.
+ *
+ * Where VMX differs from the architecture in a way SVM does not, the backend
+ * makes up for it here, so common code sees one behaviour:
+ *  - CR0.PG changes are intercepted and emulated (cr.c) to keep EFER.LMA and
+ *    the "IA-32e mode guest" entry control in step, as the CPU does itself
+ *    under SVM; CR4.VMXE is hidden behind the CR4 read shadow.
+ *  - CR2, STAR/LSTAR/CSTAR/SFMASK and KERNEL_GS_BASE are not in the VMCS
+ *    (SDM 24.4): CR2 is swapped around each entry, the MSRs while a vCPU is
+ *    loaded on a CPU (vcpu_load/vcpu_put), so the guest may use them
+ *    directly, as SVM's VMLOAD/VMSAVE let it.
+ *  - The interrupt shadow of an instruction common code emulated ends with it.
+ *
+ * VMCS life cycle (SDM 24.1, 24.11): VMCLEAR at creation; VMPTRLD on the CPU
+ * that runs the vCPU (then the host-state area is written for that CPU);
+ * VMLAUNCH once, VMRESUME after; VMCLEAR on the old CPU (cross-CPU call)
+ * before the vCPU runs on another one, and when its domain stops.
  */
-#include "hvm/vendor.h"
-#include "arch/x86/cpufeature.h"
+#include "vmx/vmx.h"
+#include "vmx/vmcs.h"
+#include "hvm/hvm.h"
+#include "core/domain.h"
+#include "core/percpu.h"
+#include "core/smp.h"
 #include "core/console.h"
+#include "arch/x86/cpufeature.h"
+#include "arch/x86/asm.h"
+#include "mm/mm.h"
+#include "lib/string.h"
+#include "lib/errno.h"
+
+#define MSR_VMX_BASIC       0x480
+#define MSR_VMX_MISC        0x485
+#define MSR_VMX_CR0_FIXED0  0x486
+#define MSR_VMX_CR0_FIXED1  0x487
+#define MSR_VMX_CR4_FIXED0  0x488
+#define MSR_VMX_CR4_FIXED1  0x489
+#define FC_LOCKED           (1u << 0)
+#define FC_VMXON_OUTSIDE_SMX (1u << 2)
+#define RFLAGS_IF           (1u << 9)
+
+struct vmx_config vmx_cfg;
+
+static struct {
+    void *vmxon_region;             /* (o) */
+    struct vmx_vcpu *current;       /* (o) whose VMCS is current here, NULL none */
+    struct vmx_vcpu *msr_owner;     /* (o) whose STAR..KERNEL_GS_BASE are loaded */
+    uint64_t host_msrs[5];          /* (o) the host's values while msr_owner runs */
+} vmx_cpu[RV_MAX_CPUS];
+
+/* Not in the VMCS: loaded for the guest while it is on a CPU (see above). */
+static const uint32_t lazy_msrs[5] = { 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, MSR_KERNEL_GS_BASE };
+
+int vmx_enter(struct guest_regs *regs, uint64_t launched);     /* entry.S */
+
+/* ---- Turning VMX on ---------------------------------------------------- */
+
+/* IA32_FEATURE_CONTROL (SDM 23.7): VMXON outside SMX needs bit 2, and the
+ * MSR locked (bit 0).  Firmware that left it unlocked leaves the choice to
+ * us: enable and lock. */
+static bool feature_control_ok(void)
+{
+    uint64_t fc;
+
+    if (rdmsr_safe(MSR_FEATURE_CONTROL, &fc)) {
+        log_warn("vmx: IA32_FEATURE_CONTROL cannot be read; HVM domains unavailable\n");
+        return false;
+    }
+    if (!(fc & FC_LOCKED)) {
+        if (wrmsr_safe(MSR_FEATURE_CONTROL, fc | FC_LOCKED | FC_VMXON_OUTSIDE_SMX)) {
+            log_warn("vmx: IA32_FEATURE_CONTROL cannot be locked; HVM domains unavailable\n");
+            return false;
+        }
+        return true;
+    }
+    if (!(fc & FC_VMXON_OUTSIDE_SMX)) {
+        log_warn("vmx: disabled by firmware (IA32_FEATURE_CONTROL %#lx locked without VMXON outside SMX); "
+                 "HVM domains unavailable\n", (unsigned long)fc);
+        return false;
+    }
+    return true;
+}
+
+static int vmx_cpu_up(void)
+{
+    unsigned cpu = smp_processor_id();
+
+    if (vmx_cpu[cpu].vmxon_region)
+        return 0;
+    if (!feature_control_ok())
+        return -ENODEV;
+    /* CR0 and CR4 must respect the fixed bits in VMX operation (SDM 23.8,
+     * A.7, A.8): CR4.VMXE and CR0.NE set, nothing outside FIXED1. */
+    uint64_t f0 = rdmsr(MSR_VMX_CR0_FIXED0), f1 = rdmsr(MSR_VMX_CR0_FIXED1), cr0 = read_cr0() | f0;
+    if (cr0 & ~f1) {
+        log_err("vmx: cpu%u: CR0 %#lx cannot meet IA32_VMX_CR0_FIXED1 %#lx\n", cpu, (unsigned long)cr0,
+                (unsigned long)f1);
+        return -EIO;
+    }
+    uint64_t cr4_old = read_cr4();
+    uint64_t g0 = rdmsr(MSR_VMX_CR4_FIXED0), g1 = rdmsr(MSR_VMX_CR4_FIXED1), cr4 = cr4_old | g0 | CR4_VMXE;
+    if (cr4 & ~g1) {
+        log_err("vmx: cpu%u: CR4 %#lx cannot meet IA32_VMX_CR4_FIXED1 %#lx\n", cpu, (unsigned long)cr4,
+                (unsigned long)g1);
+        return -EIO;
+    }
+    void *region = alloc_pages(0, DOMID_XEN);
+    if (!region)
+        return -ENOMEM;
+    *(uint32_t *)region = vmx_cfg.revision;    /* VMXON region: revision id first (24.11.5) */
+    write_cr0(cr0);
+    write_cr4(cr4);
+    if (!vmx_vmxon(virt_to_phys(region))) {
+        log_err("vmx: cpu%u: VMXON failed\n", cpu);
+        write_cr4(cr4_old);
+        free_pages(region, 0);
+        return -EIO;
+    }
+    vmx_cpu[cpu].vmxon_region = region;
+    vmx_cpu[cpu].current = NULL;
+    return 0;
+}
+
+/* ---- Where the VMCS is loaded ------------------------------------------ */
+
+/* Make x's VMCS current on this CPU; interrupts off.  The first load on a
+ * CPU writes that CPU's host state. */
+static bool make_current(struct vmx_vcpu *x, unsigned cpu)
+{
+    if (vmx_cpu[cpu].current == x)
+        return true;
+    if (!vmx_vmptrld(x->vmcs_pa)) {
+        log_err("vmx: cpu%u: VMPTRLD %#lx failed\n", cpu, (unsigned long)x->vmcs_pa);
+        return false;
+    }
+    vmx_cpu[cpu].current = x;
+    if (x->active_cpu != (int)cpu) {
+        x->active_cpu = (int)cpu;
+        vmcs_write_host_state();
+    }
+    return true;
+}
+
+/* VMCLEAR on the CPU where the VMCS is active: writes back what the CPU
+ * cached and makes the launch state clear (24.11.3).  Interrupts off. */
+static void clear_here(struct vmx_vcpu *x)
+{
+    unsigned cpu = smp_processor_id();
+
+    if (x->active_cpu != (int)cpu)
+        return;
+    if (!vmx_vmclear(x->vmcs_pa))
+        log_err("vmx: cpu%u: VMCLEAR %#lx failed\n", cpu, (unsigned long)x->vmcs_pa);
+    if (vmx_cpu[cpu].current == x)
+        vmx_cpu[cpu].current = NULL;    /* VMCLEAR of the current VMCS invalidates the pointer */
+    x->active_cpu = -1;
+    x->launched = false;
+}
+
+static void clear_remote(void *arg)
+{
+    uint64_t f = irq_save();
+    clear_here(arg);
+    irq_restore(f);
+}
+
+/* Clear x wherever it is active; false if that needed a cross-CPU call and
+ * it could not be made. */
+static bool clear_anywhere(struct vmx_vcpu *x)
+{
+    int where = READ_ONCE(x->active_cpu);
+
+    if (where < 0)
+        return true;
+    if (where == (int)smp_processor_id()) {
+        clear_remote(x);
+        return true;
+    }
+    if (!irqs_enabled())
+        return false;
+    smp_call_function_single((unsigned)where, clear_remote, x);
+    return READ_ONCE(x->active_cpu) < 0;
+}
+
+bool vmcs_get(struct vmx_vcpu *x, struct vmcs_ctx *c)
+{
+    c->flags = irq_save();
+    unsigned cpu = smp_processor_id();
+    c->prev = vmx_cpu[cpu].current;
+    c->temp = false;
+    if (c->prev == x)
+        return true;        /* the usual case: called while handling x's exit */
+    if (x->active_cpu >= 0 && x->active_cpu != (int)cpu) {
+        irq_restore(c->flags);
+        log_err("vmx: cpu%u: VMCS %#lx is active on cpu%d and cannot be used here\n", cpu,
+                (unsigned long)x->vmcs_pa, x->active_cpu);
+        return false;
+    }
+    c->was_clear = x->active_cpu < 0;
+    if (!vmx_vmptrld(x->vmcs_pa)) {
+        irq_restore(c->flags);
+        log_err("vmx: cpu%u: VMPTRLD %#lx failed\n", cpu, (unsigned long)x->vmcs_pa);
+        return false;
+    }
+    vmx_cpu[cpu].current = x;
+    x->active_cpu = (int)cpu;
+    c->temp = true;
+    return true;
+}
+
+void vmcs_put(struct vmx_vcpu *x, struct vmcs_ctx *c)
+{
+    if (c->temp) {
+        unsigned cpu = smp_processor_id();
+        if (c->was_clear) {
+            /* Leave it as found: clear, so it can be loaded anywhere.  Its
+             * host state is written when it is next loaded to run. */
+            vmx_vmclear(x->vmcs_pa);
+            x->active_cpu = -1;
+            x->launched = false;
+        }
+        vmx_cpu[cpu].current = NULL;
+        if (c->prev && vmx_vmptrld(c->prev->vmcs_pa))
+            vmx_cpu[cpu].current = c->prev;
+    }
+    irq_restore(c->flags);
+}
+
+/* ---- vCPU life cycle ---------------------------------------------------- */
+
+static int vmx_vcpu_create(struct vcpu *v)
+{
+    struct vmx_vcpu *x = xzalloc(sizeof(*x), HEAP_HVM);
+    void *vmcs = alloc_pages(0, DOMID_XEN);
+    struct vmcs_ctx c;
+
+    if (!x || !vmcs)
+        goto nomem;
+    *(uint32_t *)vmcs = vmx_cfg.revision;      /* bit 31 clear: an ordinary VMCS (24.2) */
+    x->vmcs = vmcs;
+    x->vmcs_pa = virt_to_phys(vmcs);
+    x->active_cpu = -1;
+    x->last_cpu = -1;
+    /* A new VMCS region is initialised by VMCLEAR before its first VMPTRLD
+     * (24.11.3). */
+    if (!vmx_vmclear(x->vmcs_pa)) {
+        log_err("vmx: VMCLEAR of a new VMCS failed\n");
+        goto nomem;
+    }
+    v->vendor = x;
+    if (!vmcs_get(x, &c)) {
+        v->vendor = NULL;
+        goto nomem;
+    }
+    vmcs_setup(v);
+    vmcs_put(x, &c);
+    return 0;
+nomem:
+    if (vmcs)
+        free_pages(vmcs, 0);
+    xfree(x);
+    return -ENOMEM;
+}
+
+static void vmx_vcpu_destroy(struct vcpu *v)
+{
+    struct vmx_vcpu *x = v->vendor;
+
+    if (!x)
+        return;
+    v->vendor = NULL;
+    if (!clear_anywhere(x)) {
+        /* The CPU may still write its cached copy back: never reuse the page. */
+        log_err("vmx: (d%u) v%u: VMCS still active on cpu%d; its page is not freed\n", v->domain->domid,
+                v->vcpu_id, x->active_cpu);
+        xfree(x);
+        return;
+    }
+    free_pages(x->vmcs, 0);
+    xfree(x);
+}
+
+/* Start of hvm_vcpu_run, interrupts enabled: bring the VMCS here (VMCLEAR
+ * on the CPU it last ran on first, 24.11.1) and load the guest's MSRs. */
+static void vmx_vcpu_load(struct vcpu *v)
+{
+    struct vmx_vcpu *x = v->vendor;
+    unsigned cpu = smp_processor_id();
+
+    if (x->active_cpu >= 0 && x->active_cpu != (int)cpu && !clear_anywhere(x))
+        log_err("vmx: (d%u) v%u: could not VMCLEAR on cpu%d\n", v->domain->domid, v->vcpu_id, x->active_cpu);
+    uint64_t f = irq_save();
+    if (x->active_cpu < 0 || x->active_cpu == (int)cpu)
+        make_current(x, cpu);
+    if (vmx_cpu[cpu].msr_owner != x) {
+        for (unsigned i = 0; i < ARRAY_SIZE(lazy_msrs); i++) {
+            vmx_cpu[cpu].host_msrs[i] = rdmsr(lazy_msrs[i]);
+            wrmsr(lazy_msrs[i], x->msrs[i]);
+        }
+        vmx_cpu[cpu].msr_owner = x;
+    }
+    irq_restore(f);
+}
+
+/* End of hvm_vcpu_run, interrupts enabled. */
+static void vmx_vcpu_put(struct vcpu *v)
+{
+    struct vmx_vcpu *x = v->vendor;
+    unsigned cpu = smp_processor_id();
+    uint64_t f = irq_save();
+
+    if (vmx_cpu[cpu].msr_owner == x) {
+        for (unsigned i = 0; i < ARRAY_SIZE(lazy_msrs); i++) {
+            x->msrs[i] = rdmsr(lazy_msrs[i]);
+            wrmsr(lazy_msrs[i], vmx_cpu[cpu].host_msrs[i]);
+        }
+        vmx_cpu[cpu].msr_owner = NULL;
+    }
+    /* A stopping domain will be destroyed from another CPU: clear now,
+     * while this is the CPU that holds the VMCS. */
+    if (__atomic_load_n(&v->domain->state, __ATOMIC_ACQUIRE) != DOMAIN_RUNNING)
+        clear_here(x);
+    irq_restore(f);
+}
+
+/* ---- Entering the guest ------------------------------------------------- */
+
+static bool exc_has_errcode(unsigned vector)
+{
+    /* #DF, #TS, #NP, #SS, #GP, #PF, #AC (SDM 26.2.1.3). */
+    return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
+}
+
+void vmx_inject(struct vcpu *v, unsigned type, uint8_t vector, bool has_err, uint32_t err)
+{
+    struct vmx_vcpu *x = v->vendor;
+    struct vmcs_ctx c;
+
+    if (!vmcs_get(x, &c))
+        return;
+    uint32_t info = vector | (type << 8) | INTR_INFO_VALID;
+    /* The error-code bit is not a choice: VM entry requires it exactly for
+     * these exceptions outside real mode (26.2.1.3). */
+    if (type == INTR_TYPE_HW_EXC && exc_has_errcode(vector) && (vmx_guest_cr0() & CR0_PE)) {
+        info |= INTR_INFO_ERR_VALID;
+        vmwrite(VMCS_ENTRY_EXC_ERRCODE, has_err ? err : 0);
+    }
+    if (type == INTR_TYPE_SW_INTR) {
+        /* Pushes RIP + length; 0 keeps RIP as SVM does, where allowed. */
+        if (vmx_cfg.sw_inject_len0)
+            vmwrite(VMCS_ENTRY_INSN_LEN, 0);
+        else
+            info = vector | (INTR_TYPE_EXT_INTR << 8) | INTR_INFO_VALID;
+    }
+    vmwrite(VMCS_ENTRY_INTR_INFO, info);
+    vmcs_put(x, &c);
+}
+
+/* An event whose delivery the exit interrupted is delivered again
+ * (SDM 27.2.3, 31.7.1.1). */
+static void reinject_vectoring(struct vmx_vcpu *x, uint32_t idt)
+{
+    unsigned type = INTR_INFO_TYPE(idt);
+
+    vmwrite(VMCS_ENTRY_INTR_INFO, idt & ~(INTR_INFO_NMI_UNBLOCK | 0x7ffff000u));
+    if (idt & INTR_INFO_ERR_VALID)
+        vmwrite(VMCS_ENTRY_EXC_ERRCODE, vmread(VMCS_IDT_VECTORING_ERRCODE));
+    if (type == INTR_TYPE_SW_INTR || type == INTR_TYPE_PRIV_SW_EXC || type == INTR_TYPE_SW_EXC)
+        vmwrite(VMCS_ENTRY_INSN_LEN, vmread(VMCS_EXIT_INSN_LEN));
+    if (type == INTR_TYPE_NMI && (x->intr_state & INTR_BLOCK_NMI)) {
+        /* The NMI was not delivered: it may not be blocked by itself
+         * (26.3.1.5). */
+        x->intr_state &= ~INTR_BLOCK_NMI;
+        vmwrite(VMCS_GUEST_INTERRUPTIBILITY, x->intr_state);
+    }
+}
+
+static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, struct hvm_exit *e);
+
+static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
+{
+    struct vmx_vcpu *x = v->vendor;
+    unsigned cpu = smp_processor_id();
+
+    memset(e, 0, sizeof(*e));
+    if ((x->active_cpu >= 0 && x->active_cpu != (int)cpu) || !make_current(x, cpu)) {
+        domain_log(v->domain, LOG_ERR, "v%u: VMCS is active on cpu%d, cannot run on cpu%u\n", v->vcpu_id,
+                   x->active_cpu, cpu);
+        e->reason = HVM_EXIT_INVALID;
+        return;
+    }
+    vmx_tlb_prepare(v, cpu);
+    /* Common code emulated the instruction that carried an STI / MOV SS
+     * shadow (e.g. "sti; hlt"): the shadow ends with it (SDM 26.6.1). */
+    if ((x->intr_state & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)) && v->regs.rip != x->exit_rip) {
+        x->intr_state &= ~(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS);
+        vmwrite(VMCS_GUEST_INTERRUPTIBILITY, x->intr_state);
+    }
+    vmwrite(VMCS_GUEST_RSP, v->regs.rsp);
+    vmwrite(VMCS_GUEST_RIP, v->regs.rip);
+    vmwrite(VMCS_GUEST_RFLAGS, v->regs.rflags);
+    if (read_cr2() != x->cr2)
+        write_cr2(x->cr2);
+
+    int rc = vmx_enter(&v->regs, x->launched);
+
+    if (rc) {
+        vmcs_report_fail(v, rc);
+        e->reason = HVM_EXIT_INVALID;
+        e->raw = ~0ull;
+        return;
+    }
+    x->cr2 = read_cr2();
+    uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
+    if (reason & EXIT_REASON_ENTRY_FAIL) {
+        /* The launch state is unchanged: VMLAUNCH again next time (26.7). */
+        vmcs_report_entry_exit(v, reason);
+        e->reason = HVM_EXIT_INVALID;
+        e->raw = reason;
+        return;
+    }
+    x->launched = true;
+    v->regs.rsp = vmread(VMCS_GUEST_RSP);
+    v->regs.rip = vmread(VMCS_GUEST_RIP);
+    v->regs.rflags = vmread(VMCS_GUEST_RFLAGS);
+    x->exit_rip = v->regs.rip;
+    x->intr_state = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
+    uint32_t idt = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
+    if (idt & INTR_INFO_VALID)
+        reinject_vectoring(x, idt);
+    decode_exit(v, x, reason, e);
+}
+
+/* ---- Exits --------------------------------------------------------------- */
+
+static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, struct hvm_exit *e)
+{
+    unsigned basic = reason & 0xffff;
+    uint64_t qual;
+
+    e->raw = basic;
+    switch (basic) {
+    case EXIT_EXCEPTION_NMI: {
+        uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
+        if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI) {
+            /* The host's NMI (NMI exiting): run its handler now, as if it
+             * had arrived here (it stops CPUs on panic).  Its IRET ends the
+             * NMI blocking the exit left in place. */
+            __asm__ __volatile__("int $2" ::: "memory");
+            e->reason = HVM_EXIT_NMI;
+            break;
+        }
+        /* A fault in the guest's IRET unblocked NMIs: they are blocked again
+         * while the fault is delivered (27.2.2). */
+        if ((info & INTR_INFO_NMI_UNBLOCK) && (vmx_cfg.pin & PIN_VIRTUAL_NMIS) &&
+            !(vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID)) {
+            x->intr_state |= INTR_BLOCK_NMI;
+            vmwrite(VMCS_GUEST_INTERRUPTIBILITY, x->intr_state);
+        }
+        unsigned vector = INTR_INFO_VECTOR(info);
+        if (vector == 1) {
+            /* #DB exits leave DR6 alone and report its bits in the
+             * qualification (27.1, table 27-1): put them where the guest's
+             * handler will look. */
+            qual = vmread(VMCS_EXIT_QUAL);
+            uint64_t dr6 = 0xffff0ff0ull | (qual & 0x600f);
+            __asm__ __volatile__("mov %0, %%dr6" :: "r"(dr6));
+        }
+        e->reason = HVM_EXIT_EXCEPTION;
+        e->qual = vector;
+        break;
+    }
+    case EXIT_EXT_INTR:
+        e->reason = HVM_EXIT_INTR;
+        break;
+    case EXIT_TRIPLE_FAULT:
+        e->reason = HVM_EXIT_SHUTDOWN;
+        break;
+    case EXIT_INTR_WINDOW:
+        e->reason = HVM_EXIT_VINTR;
+        break;
+    case EXIT_CPUID:
+        e->reason = HVM_EXIT_CPUID;
+        break;
+    case EXIT_HLT:
+        e->reason = HVM_EXIT_HLT;
+        break;
+    case EXIT_VMCALL:
+        e->reason = HVM_EXIT_HYPERCALL;
+        break;
+    case EXIT_PAUSE:
+        e->reason = HVM_EXIT_PAUSE;
+        break;
+    case EXIT_RDMSR:
+    case EXIT_WRMSR:
+        e->reason = basic == EXIT_WRMSR ? HVM_EXIT_MSR_WRITE : HVM_EXIT_MSR_READ;
+        e->msr = (uint32_t)v->regs.rcx;
+        break;
+    case EXIT_IO:
+        /* Qualification (table 27-5): 2:0 size - 1, 3 IN, 4 string, 5 REP,
+         * 31:16 port. */
+        qual = vmread(VMCS_EXIT_QUAL);
+        e->reason = HVM_EXIT_IO;
+        e->io.size = (uint8_t)((qual & 7) + 1);
+        e->io.in = qual & 8;
+        e->io.string = qual & 16;
+        e->io.rep = qual & 32;
+        e->io.port = (uint16_t)(qual >> 16);
+        e->qual = qual;
+        break;
+    case EXIT_CR_ACCESS:
+        vmx_handle_cr_access(v, vmread(VMCS_EXIT_QUAL), (uint32_t)vmread(VMCS_EXIT_INSN_LEN));
+        e->reason = HVM_EXIT_NONE;
+        return;
+    case EXIT_EPT_VIOLATION:
+        /* Qualification (table 27-7): 0 read, 1 write, 2 fetch; 5:3 what
+         * the translation allowed (any set: it existed). */
+        qual = vmread(VMCS_EXIT_QUAL);
+        e->reason = HVM_EXIT_NPF;
+        e->gpa = vmread(VMCS_GUEST_PHYS_ADDR);
+        e->qual = ((qual & 2) ? HVM_NPF_WRITE : 0) | ((qual & 4) ? HVM_NPF_FETCH : 0) |
+                  ((qual & 1) ? HVM_NPF_READ : 0) | ((qual & 0x38) ? HVM_NPF_PRESENT : 0);
+        if ((qual & (1u << 12)) && (vmx_cfg.pin & PIN_VIRTUAL_NMIS) &&
+            !(vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID)) {
+            x->intr_state |= INTR_BLOCK_NMI;     /* as for faults in IRET (27.2.3) */
+            vmwrite(VMCS_GUEST_INTERRUPTIBILITY, x->intr_state);
+        }
+        return;
+    case EXIT_EPT_MISCONFIG:
+        /* Our own EPT entry is malformed (28.2.3.1): a hypervisor bug, but
+         * only this domain depends on it. */
+        domain_log(v->domain, LOG_ERR, "v%u: EPT misconfiguration at guest-physical %#lx (EPTP %#lx)\n",
+                   v->vcpu_id, (unsigned long)vmread(VMCS_GUEST_PHYS_ADDR), (unsigned long)x->eptp);
+        e->reason = HVM_EXIT_INVALID;
+        return;
+    case EXIT_VMCLEAR: case EXIT_VMLAUNCH: case EXIT_VMPTRLD: case EXIT_VMPTRST: case EXIT_VMREAD:
+    case EXIT_VMRESUME: case EXIT_VMWRITE: case EXIT_VMXOFF: case EXIT_VMXON: case EXIT_INVEPT:
+    case EXIT_INVVPID: case EXIT_VMFUNC: case EXIT_GETSEC:
+        /* CPUID hides VMX and SMX: these instructions do not exist for
+         * the guest (VMCALL is the hypercall). */
+        vmx_inject(v, INTR_TYPE_HW_EXC, 6, false, 0);
+        e->reason = HVM_EXIT_NONE;
+        return;
+    default:
+        e->reason = HVM_EXIT_UNHANDLED;
+        return;
+    }
+    /* Exits caused by an instruction report its length (27.2.5). */
+    if (e->reason >= HVM_EXIT_CPUID && e->reason <= HVM_EXIT_HYPERCALL)
+        e->insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
+    else if (e->reason == HVM_EXIT_PAUSE)
+        e->insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
+}
+
+/* ---- State accessors ------------------------------------------------------ */
+
+/* enum hvm_segreg -> VMX segment index (ES CS SS DS FS GS LDTR TR); GDTR and
+ * IDTR have no selector or access rights. */
+static const int8_t seg_index[SEG_NR] = {
+    [SEG_ES] = 0, [SEG_CS] = 1, [SEG_SS] = 2, [SEG_DS] = 3, [SEG_FS] = 4, [SEG_GS] = 5,
+    [SEG_GDTR] = -1, [SEG_LDTR] = 6, [SEG_IDTR] = -1, [SEG_TR] = 7,
+};
+
+/* SVM packs descriptor bits 40-47 and 52-55 into 12 bits; VMX keeps them in
+ * 7:0 and 15:12 and marks a null/unloaded segment "unusable" (24.4.1). */
+static uint32_t attr_to_ar(uint16_t attr)
+{
+    uint32_t ar = (attr & 0xffu) | ((uint32_t)(attr & 0xf00u) << 4);
+    return (attr & 0x80) ? ar : ar | AR_UNUSABLE;
+}
+
+static uint16_t ar_to_attr(uint32_t ar)
+{
+    if (ar & AR_UNUSABLE)
+        return (uint16_t)(ar & 0x60);   /* only the DPL means anything (SS: the CPL) */
+    return (uint16_t)((ar & 0xff) | ((ar >> 4) & 0xf00));
+}
+
+static void vmx_get_seg(struct vcpu *v, enum hvm_segreg s, struct hvm_seg *out)
+{
+    struct vmx_vcpu *x = v->vendor;
+    struct vmcs_ctx c;
+
+    memset(out, 0, sizeof(*out));
+    if (s >= SEG_NR || !vmcs_get(x, &c))
+        return;
+    if (s == SEG_GDTR || s == SEG_IDTR) {
+        out->base = vmread(s == SEG_GDTR ? VMCS_GUEST_GDTR_BASE : VMCS_GUEST_IDTR_BASE);
+        out->limit = (uint32_t)vmread(s == SEG_GDTR ? VMCS_GUEST_GDTR_LIMIT : VMCS_GUEST_IDTR_LIMIT);
+    } else {
+        int i = seg_index[s];
+        out->sel = (uint16_t)vmread(VMCS_SEG(VMCS_GUEST_ES_SEL, i));
+        out->base = vmread(VMCS_SEG(VMCS_GUEST_ES_BASE, i));
+        out->limit = (uint32_t)vmread(VMCS_SEG(VMCS_GUEST_ES_LIMIT, i));
+        out->attr = ar_to_attr((uint32_t)vmread(VMCS_SEG(VMCS_GUEST_ES_AR, i)));
+    }
+    vmcs_put(x, &c);
+}
+
+static void vmx_set_seg(struct vcpu *v, enum hvm_segreg s, const struct hvm_seg *in)
+{
+    struct vmx_vcpu *x = v->vendor;
+    struct vmcs_ctx c;
+
+    if (s >= SEG_NR || !vmcs_get(x, &c))
+        return;
+    if (s == SEG_GDTR || s == SEG_IDTR) {
+        vmwrite(s == SEG_GDTR ? VMCS_GUEST_GDTR_BASE : VMCS_GUEST_IDTR_BASE, in->base);
+        vmwrite(s == SEG_GDTR ? VMCS_GUEST_GDTR_LIMIT : VMCS_GUEST_IDTR_LIMIT, in->limit);
+    } else {
+        int i = seg_index[s];
+        vmwrite(VMCS_SEG(VMCS_GUEST_ES_SEL, i), in->sel);
+        vmwrite(VMCS_SEG(VMCS_GUEST_ES_BASE, i), in->base);
+        vmwrite(VMCS_SEG(VMCS_GUEST_ES_LIMIT, i), in->limit);
+        vmwrite(VMCS_SEG(VMCS_GUEST_ES_AR, i), attr_to_ar(in->attr));
+    }
+    vmcs_put(x, &c);
+}
+
+static void vmx_get_ctrl(struct vcpu *v, struct hvm_ctrl *out)
+{
+    struct vmx_vcpu *x = v->vendor;
+    struct vmcs_ctx c;
+
+    memset(out, 0, sizeof(*out));
+    if (!vmcs_get(x, &c))
+        return;
+    out->cr0 = vmx_guest_cr0();
+    out->cr2 = x->cr2;
+    out->cr3 = vmread(VMCS_GUEST_CR3);
+    out->cr4 = vmx_guest_cr4();
+    out->efer = vmread(VMCS_GUEST_EFER);
+    out->pat = (vmx_cfg.entry & ENTRY_LOAD_PAT) ? vmread(VMCS_GUEST_PAT) : x->pat;
+    out->cpl = (vmread(VMCS_SEG(VMCS_GUEST_ES_AR, 2)) >> 5) & 3;     /* SS.DPL is the CPL (24.4.1) */
+    vmcs_put(x, &c);
+}
+
+static void vmx_set_ctrl(struct vcpu *v, const struct hvm_ctrl *in)
+{
+    struct vmx_vcpu *x = v->vendor;
+    struct vmcs_ctx c;
+
+    if (!vmcs_get(x, &c))
+        return;
+    uint64_t old_cr0 = vmx_guest_cr0(), old_cr3 = vmread(VMCS_GUEST_CR3), old_cr4 = vmx_guest_cr4();
+    vmx_set_cr0_raw(in->cr0);
+    vmx_set_cr4_raw(in->cr4);
+    vmwrite(VMCS_GUEST_CR3, in->cr3);
+    x->cr2 = in->cr2;
+    vmwrite(VMCS_GUEST_EFER, in->efer);
+    vmx_set_ia32e(v, in->efer & EFER_LMA);
+    if (vmx_cfg.entry & ENTRY_LOAD_PAT)
+        vmwrite(VMCS_GUEST_PAT, in->pat);
+    else
+        x->pat = in->pat;
+    if ((in->cr0 & CR0_PG) && (in->cr4 & CR4_PAE) && !(in->efer & EFER_LMA))
+        vmx_load_pdptes(v, in->cr3);
+    if (old_cr0 != in->cr0 || old_cr3 != in->cr3 || old_cr4 != in->cr4)
+        __atomic_store_n(&v->tlb_flush_pending, true, __ATOMIC_SEQ_CST);
+    vmcs_put(x, &c);
+}
+
+static void vmx_inject_event(struct vcpu *v, enum hvm_event_type t, uint8_t vector, bool has_err, uint32_t err)
+{
+    static const uint8_t types[] = {
+        [HVM_EVENT_EXTINT] = INTR_TYPE_EXT_INTR, [HVM_EVENT_NMI] = INTR_TYPE_NMI,
+        [HVM_EVENT_EXCEPTION] = INTR_TYPE_HW_EXC, [HVM_EVENT_SOFTINT] = INTR_TYPE_SW_INTR,
+    };
+    vmx_inject(v, types[t], t == HVM_EVENT_NMI ? 2 : vector, has_err, err);
+}
+
+static bool vmx_event_pending(struct vcpu *v)
+{
+    struct vmx_vcpu *x = v->vendor;
+    struct vmcs_ctx c;
+    bool pending = false;
+
+    if (vmcs_get(x, &c)) {
+        pending = vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID;
+        vmcs_put(x, &c);
+    }
+    return pending;
+}
+
+static bool vmx_interrupts_enabled(struct vcpu *v)
+{
+    struct vmx_vcpu *x = v->vendor;
+    uint32_t shadow = x->intr_state & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS);
+
+    if (v->regs.rip != x->exit_rip)
+        shadow = 0;         /* the instruction that had it was emulated */
+    return (v->regs.rflags & RFLAGS_IF) && !shadow;
+}
+
+static void vmx_request_intr_window(struct vcpu *v, bool on)
+{
+    struct vmx_vcpu *x = v->vendor;
+    struct vmcs_ctx c;
+    /* Interrupt-window exiting: an exit as soon as RFLAGS.IF = 1 and no STI
+     * / MOV SS shadow (25.2). */
+    uint32_t proc = on ? x->proc | PROC_INTR_WINDOW_EXIT : x->proc & ~PROC_INTR_WINDOW_EXIT;
+
+    if (proc == x->proc || !vmcs_get(x, &c))
+        return;
+    x->proc = proc;
+    vmwrite(VMCS_PROC_CTLS, proc);
+    vmcs_put(x, &c);
+}
+
+static void vmx_hypercall_insn(uint8_t out[3])
+{
+    out[0] = 0x0f; out[1] = 0x01; out[2] = 0xc1;    /* VMCALL */
+}
+
+static struct hvm_vendor_ops vmx_ops = {
+    .name = "VMX",
+    .cpu_up = vmx_cpu_up,
+    .vcpu_create = vmx_vcpu_create,
+    .vcpu_destroy = vmx_vcpu_destroy,
+    .vcpu_load = vmx_vcpu_load,
+    .vcpu_put = vmx_vcpu_put,
+    .vcpu_run = vmx_vcpu_run,
+    .get_seg = vmx_get_seg,
+    .set_seg = vmx_set_seg,
+    .get_ctrl = vmx_get_ctrl,
+    .set_ctrl = vmx_set_ctrl,
+    .inject_event = vmx_inject_event,
+    .event_pending = vmx_event_pending,
+    .interrupts_enabled = vmx_interrupts_enabled,
+    .request_intr_window = vmx_request_intr_window,
+    .p2m_encode = vmx_ept_encode,
+    .hypercall_insn = vmx_hypercall_insn,
+};
+
+/* ---- Probe ----------------------------------------------------------------- */
+
+/* A control word from its capability MSR: bits that must be 1 in the low
+ * half, bits that may be 1 in the high half (A.3-A.5). */
+static bool pick_ctls(const char *name, uint64_t cap, uint32_t required, uint32_t optional, uint32_t *out)
+{
+    uint32_t must1 = (uint32_t)cap, may1 = (uint32_t)(cap >> 32);
+
+    if (required & ~may1) {
+        log_warn("vmx: %s controls %#x not supported (allowed %#x); HVM domains unavailable\n", name,
+                 required & ~may1, may1);
+        return false;
+    }
+    *out = must1 | required | (optional & may1);
+    return true;
+}
+
+static void msr_bitmap_allow(uint8_t *bm, uint32_t msr)
+{
+    /* Four 1 KiB bitmaps (24.6.9): reads of 0-0x1fff, reads of
+     * 0xc0000000-0xc0001fff, then the same two for writes. */
+    unsigned base = msr >= 0xc0000000u ? 1024 : 0, n = msr & 0x1fff;
+    bm[base + n / 8] &= (uint8_t)~(1u << (n % 8));
+    bm[2048 + base + n / 8] &= (uint8_t)~(1u << (n % 8));
+}
+
+static bool alloc_bitmaps(void)
+{
+    void *io = alloc_pages(1, DOMID_XEN), *msr = alloc_pages(0, DOMID_XEN);
+
+    if (!io || !msr)
+        return false;
+    /* Every port and every MSR exits, except the MSRs whose guest values
+     * the VMCS holds (FS/GS base, SYSENTER) or that are switched with the
+     * vCPU (STAR..SFMASK, KERNEL_GS_BASE): the guest sees only what common
+     * code emulates. */
+    memset(io, 0xff, 2 * 4096);
+    memset(msr, 0xff, 4096);
+    static const uint32_t direct[] = { MSR_FS_BASE, MSR_GS_BASE, 0x174, 0x175, 0x176 };
+    for (unsigned i = 0; i < ARRAY_SIZE(direct); i++)
+        msr_bitmap_allow(msr, direct[i]);
+    for (unsigned i = 0; i < ARRAY_SIZE(lazy_msrs); i++)
+        msr_bitmap_allow(msr, lazy_msrs[i]);
+    vmx_cfg.io_bitmap_pa[0] = virt_to_phys(io);
+    vmx_cfg.io_bitmap_pa[1] = virt_to_phys(io) + 4096;
+    vmx_cfg.msr_bitmap_pa = virt_to_phys(msr);
+    return true;
+}
 
 const struct hvm_vendor_ops *vmx_probe(void)
 {
-    if (boot_cpu.vmx.present)
-        log_warn("vmx: the VT-x backend is not implemented yet; HVM domains unavailable on this CPU\n");
-    return NULL;
+    const struct vmx_caps *caps = &boot_cpu.vmx;
+    struct vmx_config *c = &vmx_cfg;
+
+    if (!caps->present || !feature_control_ok())
+        return NULL;
+    uint64_t basic = rdmsr(MSR_VMX_BASIC);
+    /* A.1: VMCS size (44:32), 32-bit address limit (48), memory type (53:50). */
+    if (((basic >> 32) & 0x1fff) > 4096 || (basic & (1ull << 48))) {
+        log_warn("vmx: unusable IA32_VMX_BASIC %#lx; HVM domains unavailable\n", (unsigned long)basic);
+        return NULL;
+    }
+    if (!caps->ept) {
+        log_warn("vmx: no EPT: HVM domains need it until the shadow pager exists\n");
+        return NULL;
+    }
+    if (!caps->unrestricted_guest) {
+        log_warn("vmx: no unrestricted guest: HVM domains need it until real-mode emulation exists\n");
+        return NULL;
+    }
+    c->revision = caps->revision;
+    c->ept_vpid = caps->ept_vpid;
+    c->misc = rdmsr(MSR_VMX_MISC);
+    /* EPT (A.10): 4-level walks, write-back (or at least uncached) paging
+     * structures, and INVEPT. */
+    if (!(c->ept_vpid & (1ull << 6)) || !(c->ept_vpid & ((1ull << 14) | (1ull << 8))) ||
+        !(c->ept_vpid & (1ull << 20)) || !(c->ept_vpid & ((1ull << 25) | (1ull << 26)))) {
+        log_warn("vmx: EPT lacks 4-level walks, WB/UC or INVEPT (IA32_VMX_EPT_VPID_CAP %#lx); "
+                 "HVM domains unavailable\n", (unsigned long)c->ept_vpid);
+        return NULL;
+    }
+    c->invept_single = c->ept_vpid & (1ull << 25);
+    c->exec_only = c->ept_vpid & 1;
+    c->eptp_flags = ((c->ept_vpid & (1ull << 14)) ? 6 : 0) | (3u << 3) | (caps->ept_ad ? 1u << 6 : 0);
+    /* VPIDs only with INVVPID all-context, which a new tag generation needs. */
+    c->vpid = caps->vpid && (c->ept_vpid & (1ull << 32)) && (c->ept_vpid & (1ull << 42));
+    c->sw_inject_len0 = c->misc & (1ull << 30);
+
+    uint32_t pat_exit = EXIT_SAVE_PAT | EXIT_LOAD_PAT;
+    if (!pick_ctls("pin-based", caps->pinbased, PIN_EXT_INTR_EXIT | PIN_NMI_EXIT, PIN_VIRTUAL_NMIS, &c->pin) ||
+        !pick_ctls("processor-based", caps->procbased,
+                   PROC_HLT_EXIT | PROC_TSC_OFFSETTING | PROC_CR8_LOAD_EXIT | PROC_CR8_STORE_EXIT |
+                   PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY,
+                   PROC_MWAIT_EXIT | PROC_MONITOR_EXIT, &c->proc) ||
+        !pick_ctls("secondary", caps->procbased2, PROC2_EPT | PROC2_UNRESTRICTED,
+                   (c->vpid ? PROC2_VPID : 0) | PROC2_RDTSCP | PROC2_INVPCID | PROC2_XSAVES |
+                   PROC2_PAUSE_LOOP_EXIT, &c->proc2) ||
+        !pick_ctls("VM-exit", caps->exit, EXIT_HOST_64BIT | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
+                   EXIT_SAVE_DEBUG | pat_exit, &c->exit) ||
+        !pick_ctls("VM-entry", caps->entry, ENTRY_LOAD_EFER, ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT, &c->entry))
+        return NULL;
+    /* Interrupts stay pending in the LAPIC until the host re-enables them. */
+    c->exit &= ~EXIT_ACK_INTR;
+    if ((c->exit & pat_exit) != pat_exit || !(c->entry & ENTRY_LOAD_PAT)) {
+        c->exit &= ~pat_exit;
+        c->entry &= ~ENTRY_LOAD_PAT;
+        log_warn("vmx: no PAT switching on entry/exit: guests run with the host's PAT\n");
+    }
+
+    /* CR0/CR4 in VMX non-root operation (A.7, A.8); unrestricted guest lifts
+     * PE and PG (26.3.1.1).  Host-owned bits (the mask) read from the
+     * shadow: the fixed ones, VMXE, and PG, whose writes cr.c emulates. */
+    c->cr0_must1 = rdmsr(MSR_VMX_CR0_FIXED0) & ~(uint64_t)(CR0_PE | CR0_PG);
+    c->cr0_may1 = rdmsr(MSR_VMX_CR0_FIXED1);
+    c->cr4_must1 = rdmsr(MSR_VMX_CR4_FIXED0);
+    c->cr4_may1 = rdmsr(MSR_VMX_CR4_FIXED1);
+    c->cr0_mask = c->cr0_must1 | ~c->cr0_may1 | CR0_PG;
+    c->cr4_mask = c->cr4_must1 | ~c->cr4_may1 | CR4_VMXE;
+
+    if (!alloc_bitmaps()) {
+        log_warn("vmx: out of memory; HVM domains unavailable\n");
+        return NULL;
+    }
+    vmx_ops.p2m_no_1g = !caps->ept_1g;
+    vmx_ops.p2m_no_2m = !caps->ept_2m;
+    log_info("vmx: EPT (%s%s%s), %s, controls pin %#x proc %#x/%#x exit %#x entry %#x\n",
+             caps->ept_2m ? "2M" : "no 2M", caps->ept_1g ? " 1G" : " no 1G", caps->ept_ad ? " A/D" : "",
+             c->vpid ? "VPID" : "no VPID", c->pin, c->proc, c->proc2, c->exit, c->entry);
+    return &vmx_ops;
 }

@@ -45,7 +45,36 @@ struct vmx_vcpu {
     uint64_t cr2;               /* (r) guest CR2: not in the VMCS, the CPU keeps it */
     uint8_t tpr;                /* (r) guest CR8 (no TPR shadow: CR8 accesses exit) */
     uint64_t msrs[5];           /* (r) guest STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
+    uint64_t pat;               /* (r) guest PAT when the CPU cannot switch it */
 };
+
+#ifndef EFER_LMA
+#define EFER_LMA (1u << 10)
+#endif
+#ifndef CR0_NW
+#define CR0_NW (1u << 29)
+#endif
+#ifndef CR0_CD
+#define CR0_CD (1u << 30)
+#endif
+#ifndef CR0_ET
+#define CR0_ET (1u << 4)
+#endif
+#ifndef CR0_TS
+#define CR0_TS (1u << 3)
+#endif
+#ifndef CR4_PSE
+#define CR4_PSE (1u << 4)
+#endif
+#ifndef CR4_PCIDE
+#define CR4_PCIDE (1u << 17)
+#endif
+#ifndef CR4_SMAP
+#define CR4_SMAP (1u << 21)
+#endif
+#ifndef CR4_PKE
+#define CR4_PKE (1u << 22)
+#endif
 
 /* The VMCS of x is the current one on this CPU, loaded if needed (see
  * vmx.c); between vmcs_get and vmcs_put the caller may VMREAD/VMWRITE it.
@@ -72,6 +101,7 @@ uint64_t vmx_guest_cr0(void);               /* as the guest sees it; VMCS curren
 uint64_t vmx_guest_cr4(void);
 void vmx_set_cr0_raw(uint64_t val);         /* guest view val: real value + shadow */
 void vmx_set_cr4_raw(uint64_t val);
+void vmx_set_ia32e(struct vcpu *v, bool lma);   /* "IA-32e mode guest" entry control = EFER.LMA */
 
 /* vmx.c */
 void vmx_inject(struct vcpu *v, unsigned type, uint8_t vector, bool has_err, uint32_t err);

@@ -1,6 +1,6 @@
 /*
  * spin: a CPU-bound loop of a fixed number of iterations (cmdline
- * "iters=N", default 20 million), timed with the TSC.  The fairness test
+ * "iters=N", default 50 million), timed with the TSC.  The fairness test
  * runs eight of these (spin0..spin7) on four CPUs and compares the
  * "spin: N iterations in T us" lines.  While it spins it also checks that
  * the TSC never goes backwards, which it would if the vCPU moved between
@@ -12,7 +12,7 @@
 
 void test_main(void)
 {
-    uint32_t iters = cmdline_uint("iters", 20000000);
+    uint32_t iters = cmdline_uint("iters", 50000000);
     uint32_t x = 1, backwards = 0;
 
     hv_require();

@@ -17,7 +17,7 @@ void guest_start64(struct guest_info *g)
 {
     gi = g;
     idt_init();
-    printf("%s: in 64-bit long mode\n", guest_name);
+    printf("in 64-bit long mode\n");
     test_main();
     finish();
 }
@@ -92,7 +92,6 @@ void guest_start32(uint32_t magic, uint32_t mbi);
 void guest_start32(uint32_t magic, uint32_t mbi)
 {
     gi = &info;
-    info.name = (uint32_t)(uintptr_t)guest_name;
     idt_init();
     printf("\n%s: test guest starting, 32-bit protected mode, image %p-%p\n", guest_name,
            (void *)__image_start, (void *)__image_end);
@@ -103,7 +102,7 @@ void guest_start32(uint32_t magic, uint32_t mbi)
         check(false, "multiboot", "EAX = %#x, EBX = %#x at entry; expected EAX = %#x", magic, mbi,
               MB1_LOADER_MAGIC);
     info.nohv = cmdline_has("nohv");
-    printf("%s: command line \"%s\"\n", guest_name, info.cmdline);
+    printf("command line \"%s\"\n", info.cmdline);
     test_main();
     finish();
 }

@@ -78,7 +78,7 @@ void finish(void)
     printf("%s: %u passed, %u failed, %u skipped\n", guest_name, (unsigned)gi->passed,
            (unsigned)gi->failed, (unsigned)gi->skipped);
     if (gi->hv_present) {
-        printf("%s: SCHEDOP_shutdown(%s)\n", guest_name, reason == SHUTDOWN_poweroff ? "poweroff" : "crash");
+        printf("SCHEDOP_shutdown(%s)\n", reason == SHUTDOWN_poweroff ? "poweroff" : "crash");
         long rc = hv_shutdown(reason);
         printf("FAIL shutdown: SCHEDOP_shutdown returned %ld\n", rc);
         gi->failed++;

@@ -25,6 +25,14 @@ _start:
     cld
     mov %eax, %esi                  /* multiboot magic */
     mov %ebx, %ebp                  /* multiboot info */
+    /* Only the boot vCPU (initial APIC ID 0, CPUID.1:EBX[31:24]) runs the
+     * guest: a secondary vCPU started at the same entry (how they start is
+     * not defined yet) is counted and parked here, before it could touch
+     * .bss or the stack the boot vCPU is using. */
+    mov $1, %eax
+    cpuid
+    shr $24, %ebx
+    jnz secondary_park
     lgdt gdt32_desc
     ljmp $SEL_CODE32, $1f
 1:  mov $SEL_DATA, %eax
@@ -48,7 +56,18 @@ _start:
     hlt
     jmp 2b
 
+secondary_park:
+    lock incl secondary_arrivals
+3:  cli                             /* interrupts off, no timer: stays here */
+    hlt
+    jmp 3b
+
     .section .data
+    .align 4
+    .globl secondary_arrivals
+secondary_arrivals:                 /* in .data, not .bss: the boot vCPU zeroes .bss */
+    .long 0
+
     .align 16
     .globl gdt32
 gdt32:

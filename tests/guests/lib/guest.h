@@ -45,7 +45,6 @@ struct guest_mmap {
 #define GUEST_CMDLINE_MAX   256
 
 struct guest_info {
-    uint32_t name;                      /* guest_name[] (32-bit pointer) */
     uint32_t mb_magic, mb_flags;        /* EAX at entry, multiboot info flags */
     uint32_t mem_lower, mem_upper;      /* KiB, valid if mb_flags bit 0 */
     uint32_t nr_mmap;                   /* entries copied (bit 6) */
@@ -70,6 +69,9 @@ extern const char guest_name[];
 extern const char guest_cfg_cmdline[];
 extern const unsigned guest_cfg_memory_mib;
 extern const unsigned guest_cfg_vcpus;
+
+/* Secondary vCPUs that entered at the kernel entry and were parked (entry32.S). */
+extern volatile uint32_t secondary_arrivals;
 
 /* Provided by the test. */
 void test_main(void);

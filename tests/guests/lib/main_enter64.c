@@ -8,6 +8,6 @@
 void test_main(void)
 {
     hv_require();
-    printf("%s: entering long mode, 64-bit part at %#x\n", guest_name, GUEST_BLOB64_BASE);
+    printf("entering long mode, 64-bit part at %#x\n", GUEST_BLOB64_BASE);
     enter_long_mode(GUEST_BLOB64_BASE, (uint32_t)(uintptr_t)gi);
 }

@@ -1,0 +1,195 @@
+/*
+ * Control registers under VMX.  The guest reads host-owned CR0/CR4 bits
+ * (those in the guest/host masks) from the read shadows and its writes to
+ * them exit (SDM vol. 3C 24.6.6, 25.1.3).  Host-owned are the bits VMX fixes
+ * (CR0.NE, CR4.VMXE, ...) and CR0.PG: a MOV to CR0 that turns paging on or
+ * off must also switch EFER.LMA and the "IA-32e mode guest" entry control,
+ * which the CPU leaves to the VMM (26.3.1.1), and with PAE paging load the
+ * PDPTEs into the VMCS (26.3.2.4).  All functions run with the VMCS current.
+ */
+#include "vmx/vmx.h"
+#include "vmx/vmcs.h"
+#include "hvm/hvm.h"
+#include "core/domain.h"
+#include "core/console.h"
+#include "arch/x86/asm.h"
+#include "arch/x86/cpufeature.h"
+
+uint64_t vmx_guest_cr0(void)
+{
+    return (vmread(VMCS_GUEST_CR0) & ~vmx_cfg.cr0_mask) | (vmread(VMCS_CR0_SHADOW) & vmx_cfg.cr0_mask);
+}
+
+uint64_t vmx_guest_cr4(void)
+{
+    return (vmread(VMCS_GUEST_CR4) & ~vmx_cfg.cr4_mask) | (vmread(VMCS_CR4_SHADOW) & vmx_cfg.cr4_mask);
+}
+
+void vmx_set_cr0_raw(uint64_t val)
+{
+    vmwrite(VMCS_GUEST_CR0, (val | vmx_cfg.cr0_must1) & vmx_cfg.cr0_may1);
+    vmwrite(VMCS_CR0_SHADOW, val);
+}
+
+void vmx_set_cr4_raw(uint64_t val)
+{
+    vmwrite(VMCS_GUEST_CR4, (val | vmx_cfg.cr4_must1) & vmx_cfg.cr4_may1);
+    vmwrite(VMCS_CR4_SHADOW, val);
+}
+
+void vmx_set_ia32e(struct vcpu *v, bool lma)
+{
+    struct vmx_vcpu *x = v->vendor;
+    uint32_t entry = lma ? x->entry | ENTRY_IA32E_GUEST : x->entry & ~ENTRY_IA32E_GUEST;
+
+    if (entry != x->entry) {
+        x->entry = entry;
+        vmwrite(VMCS_ENTRY_CTLS, entry);
+    }
+}
+
+bool vmx_load_pdptes(struct vcpu *v, uint64_t cr3)
+{
+    uint64_t pdpte[4];
+    /* Reserved in a present PDPTE: bits 2:1, 8:5 and above MAXPHYADDR
+     * (SDM vol. 3A 4.4.1); MOV to CR raises #GP for them. */
+    uint64_t rsvd = 0x1e6 | ~((1ull << boot_cpu.phys_addr_bits) - 1);
+
+    if (hvm_copy_from_gphys(v->domain, pdpte, cr3 & 0xffffffe0u, sizeof(pdpte)))
+        return false;
+    for (unsigned i = 0; i < 4; i++)
+        if ((pdpte[i] & 1) && (pdpte[i] & rsvd))
+            return false;
+    for (unsigned i = 0; i < 4; i++)
+        vmwrite(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
+    return true;
+}
+
+static bool code64(void)
+{
+    return (vmread(VMCS_GUEST_EFER) & EFER_LMA) && (vmread(VMCS_SEG(VMCS_GUEST_ES_AR, 1)) & (1u << 13));
+}
+
+static void flush_guest_tlb(struct vcpu *v)
+{
+    /* A fresh VPID at the next entry (hvm/tlb_tag.c). */
+    __atomic_store_n(&v->tlb_flush_pending, true, __ATOMIC_SEQ_CST);
+}
+
+/* MOV to CR0 as the architecture defines it (SDM vol. 3A 2.5, 9.8.5);
+ * false: #GP. */
+static bool guest_write_cr0(struct vcpu *v, uint64_t val)
+{
+    uint64_t old = vmx_guest_cr0(), cr4 = vmx_guest_cr4();
+    uint64_t efer = vmread(VMCS_GUEST_EFER), new_efer = efer;
+
+    if (val >> 32)
+        return false;
+    val |= CR0_ET;                              /* hard-wired to 1 */
+    if ((val & CR0_PG) && !(val & CR0_PE))
+        return false;
+    if ((val & CR0_NW) && !(val & CR0_CD))
+        return false;
+    if (!(old & CR0_PG) && (val & CR0_PG) && (efer & EFER_LME)) {
+        if (!(cr4 & CR4_PAE))
+            return false;                       /* long mode needs PAE */
+        new_efer |= EFER_LMA;
+    } else if ((old & CR0_PG) && !(val & CR0_PG) && (efer & EFER_LMA)) {
+        if (code64())
+            return false;                       /* leave long mode from compatibility mode only */
+        new_efer &= ~(uint64_t)EFER_LMA;
+    }
+    if ((val & CR0_PG) && !(old & CR0_PG) && (cr4 & CR4_PAE) && !(new_efer & EFER_LMA) &&
+        !vmx_load_pdptes(v, vmread(VMCS_GUEST_CR3)))
+        return false;
+    vmx_set_cr0_raw(val);
+    if (new_efer != efer) {
+        vmwrite(VMCS_GUEST_EFER, new_efer);
+        vmx_set_ia32e(v, new_efer & EFER_LMA);
+    }
+    if ((old ^ val) & (CR0_PG | CR0_PE | CR0_WP | CR0_CD))
+        flush_guest_tlb(v);
+    return true;
+}
+
+static bool guest_write_cr4(struct vcpu *v, uint64_t val)
+{
+    uint64_t old = vmx_guest_cr4(), cr0 = vmx_guest_cr0(), efer = vmread(VMCS_GUEST_EFER);
+
+    /* VMXE is hidden (CPUID says no VMX); other bits the CPU cannot have in
+     * VMX operation are reserved for the guest. */
+    if (val & ~(vmx_cfg.cr4_may1 & ~(uint64_t)CR4_VMXE))
+        return false;
+    if ((efer & EFER_LMA) && !(val & CR4_PAE))
+        return false;
+    if ((val & CR4_PCIDE) && !(old & CR4_PCIDE) && (!(efer & EFER_LMA) || (vmread(VMCS_GUEST_CR3) & 0xfff)))
+        return false;
+    if ((cr0 & CR0_PG) && (val & CR4_PAE) && !(efer & EFER_LMA) &&
+        ((old ^ val) & (CR4_PAE | CR4_PGE | CR4_PSE)) && !vmx_load_pdptes(v, vmread(VMCS_GUEST_CR3)))
+        return false;
+    vmx_set_cr4_raw(val);
+    if ((old ^ val) & (CR4_PAE | CR4_PGE | CR4_PSE | CR4_PCIDE | CR4_SMEP | CR4_SMAP | CR4_PKE))
+        flush_guest_tlb(v);
+    return true;
+}
+
+/* Only when the CPU forces CR3-load exiting (no TRUE controls). */
+static bool guest_write_cr3(struct vcpu *v, uint64_t val)
+{
+    bool keep = (vmx_guest_cr4() & CR4_PCIDE) && (val & (1ull << 63));
+    uint64_t cr0 = vmx_guest_cr0(), efer = vmread(VMCS_GUEST_EFER);
+
+    val &= ~(1ull << 63);
+    if (val >> boot_cpu.phys_addr_bits)
+        return false;
+    if ((cr0 & CR0_PG) && (vmx_guest_cr4() & CR4_PAE) && !(efer & EFER_LMA) && !vmx_load_pdptes(v, val))
+        return false;
+    vmwrite(VMCS_GUEST_CR3, val);
+    if (!keep)
+        flush_guest_tlb(v);
+    return true;
+}
+
+/* A control-register access exit; qualification in table 27-3. */
+void vmx_handle_cr_access(struct vcpu *v, uint64_t qual, uint32_t insn_len)
+{
+    struct vmx_vcpu *x = v->vendor;
+    unsigned cr = qual & 15, type = (qual >> 4) & 3;
+    uint64_t *gpr = guest_gpr(&v->regs, (qual >> 8) & 15);
+    bool lm = code64(), ok = true;
+
+    switch (type) {
+    case 0: {                                   /* MOV to CR */
+        uint64_t val = lm ? *gpr : (uint32_t)*gpr;
+        switch (cr) {
+        case 0: ok = guest_write_cr0(v, val); break;
+        case 3: ok = guest_write_cr3(v, val); break;
+        case 4: ok = guest_write_cr4(v, val); break;
+        case 8:                                 /* the TPR: no virtual LAPIC yet, kept here */
+            ok = !(val & ~0xfull);
+            if (ok)
+                x->tpr = (uint8_t)val;
+            break;
+        default: ok = false; break;
+        }
+        break;
+    }
+    case 1: {                                   /* MOV from CR */
+        uint64_t val = cr == 3 ? vmread(VMCS_GUEST_CR3) : cr == 8 ? x->tpr : 0;
+        *gpr = lm ? val : (uint32_t)val;
+        break;
+    }
+    case 2:                                     /* CLTS */
+        ok = guest_write_cr0(v, vmx_guest_cr0() & ~(uint64_t)CR0_TS);
+        break;
+    case 3: {                                   /* LMSW: bits 3:0 only, cannot clear PE */
+        uint64_t cr0 = vmx_guest_cr0();
+        ok = guest_write_cr0(v, (cr0 & ~0xeull) | ((qual >> 16) & 0xf) | (cr0 & CR0_PE));
+        break;
+    }
+    }
+    if (ok)
+        v->regs.rip += insn_len;
+    else
+        vmx_inject(v, INTR_TYPE_HW_EXC, 13, true, 0);
+}

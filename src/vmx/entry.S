@@ -1,0 +1,97 @@
+/*
+ * int vmx_enter(struct guest_regs *regs, uint64_t launched): one world switch.
+ * Returns 0 after a VM exit (guest registers saved in *regs), 1 when
+ * VMLAUNCH/VMRESUME failed with VMfailInvalid (CF=1) and 2 with VMfailValid
+ * (ZF=1; the VM-instruction error field says why; SDM vol. 3C 30.2).
+ *
+ * Called with interrupts disabled; they stay disabled until after the exit
+ * (the VM exit loads RFLAGS = 2, SDM 27.5.3), so a host interrupt that
+ * arrives in the guest causes an external-interrupt exit and is taken when
+ * common code re-enables interrupts.
+ *
+ * VMX saves and restores only RSP, RIP and RFLAGS of the guest (in the VMCS,
+ * handled in C); the other general-purpose registers are swapped here.  The
+ * host continues at vmx_exit_stub with RSP = the value written to
+ * VMCS_HOST_RSP below, where the regs pointer sits.
+ */
+#include "hvm/regs.h"
+
+#define VMCS_HOST_RSP 0x6c14
+
+    .text
+    .globl vmx_enter
+vmx_enter:
+    push    %rbp
+    push    %rbx
+    push    %r12
+    push    %r13
+    push    %r14
+    push    %r15
+    push    %rdi                    /* (%rsp): regs, found again after the exit */
+
+    mov     $VMCS_HOST_RSP, %eax
+    vmwrite %rsp, %rax
+    jbe     .Lvmwrite_failed
+
+    /* Decide VMLAUNCH or VMRESUME now: the MOVs below keep the flags. */
+    test    %rsi, %rsi
+    mov     GREG_RAX(%rdi), %rax
+    mov     GREG_RBX(%rdi), %rbx
+    mov     GREG_RCX(%rdi), %rcx
+    mov     GREG_RDX(%rdi), %rdx
+    mov     GREG_RBP(%rdi), %rbp
+    mov     GREG_RSI(%rdi), %rsi
+    mov     GREG_R8(%rdi), %r8
+    mov     GREG_R9(%rdi), %r9
+    mov     GREG_R10(%rdi), %r10
+    mov     GREG_R11(%rdi), %r11
+    mov     GREG_R12(%rdi), %r12
+    mov     GREG_R13(%rdi), %r13
+    mov     GREG_R14(%rdi), %r14
+    mov     GREG_R15(%rdi), %r15
+    mov     GREG_RDI(%rdi), %rdi
+    jnz     1f
+    vmlaunch
+    jmp     .Lentry_failed
+1:  vmresume
+
+.Lentry_failed:
+    /* Still in the host: nothing of the guest ran.  CF=1 VMfailInvalid,
+     * ZF=1 VMfailValid; MOV leaves the flags alone. */
+    mov     $1, %eax
+    jc      2f
+    mov     $2, %eax
+2:  pop     %rdi
+    pop     %r15
+    pop     %r14
+    pop     %r13
+    pop     %r12
+    pop     %rbx
+    pop     %rbp
+    ret
+
+.Lvmwrite_failed:
+    mov     $2, %eax
+    jmp     2b
+
+    .globl vmx_exit_stub
+vmx_exit_stub:
+    push    %rdi                    /* guest RDI; the regs pointer is now at 8(%rsp) */
+    mov     8(%rsp), %rdi
+    mov     %rax, GREG_RAX(%rdi)
+    mov     %rbx, GREG_RBX(%rdi)
+    mov     %rcx, GREG_RCX(%rdi)
+    mov     %rdx, GREG_RDX(%rdi)
+    mov     %rbp, GREG_RBP(%rdi)
+    mov     %rsi, GREG_RSI(%rdi)
+    mov     %r8, GREG_R8(%rdi)
+    mov     %r9, GREG_R9(%rdi)
+    mov     %r10, GREG_R10(%rdi)
+    mov     %r11, GREG_R11(%rdi)
+    mov     %r12, GREG_R12(%rdi)
+    mov     %r13, GREG_R13(%rdi)
+    mov     %r14, GREG_R14(%rdi)
+    mov     %r15, GREG_R15(%rdi)
+    popq    GREG_RDI(%rdi)
+    xor     %eax, %eax
+    jmp     2b
