@@ -153,7 +153,7 @@ struct domain *domain_create(const struct domcfg *cfg, const struct boot_module 
         v->domain = d;
         v->vcpu_id = i;
         v->tlb_cpu = -1;
-        v->weight = 256;
+        v->weight = cfg->cpu_weight;
         v->affinity = cfg->cpus_mask[0];
         if (hvm_vendor->vcpu_create(v)) {
             xfree(v);

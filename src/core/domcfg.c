@@ -196,6 +196,18 @@ static int key_vcpus(struct domcfg_parser *ps, const struct domcfg_value *v)
     return 0;
 }
 
+/* cpu_weight: the vCPUs' share of CPU time relative to other domains, as
+ * in xl's credit scheduler (1-65535, default 256). */
+static int key_cpu_weight(struct domcfg_parser *ps, const struct domcfg_value *v)
+{
+    uint64_t n;
+    int rc = dc_get_uint(ps, v, 1, 65535, &n);
+
+    if (!rc)
+        ps->out->cpu_weight = (unsigned)n;
+    return rc;
+}
+
 /* Decimal digits at *s (at least one); saturates at UINT64_MAX rather than
  * wrapping, so a huge number is reported as out of range. */
 static bool dc_cpu_num(const char **s, const char *e, uint64_t *val)
@@ -362,6 +374,7 @@ static const struct {
     { "maxmem", key_memory },
     { "vcpus", key_vcpus },
     { "maxvcpus", key_vcpus },
+    { "cpu_weight", key_cpu_weight },
     { "cpus", key_cpus },
     { "on_poweroff", key_action },
     { "on_reboot", key_action },
@@ -463,6 +476,7 @@ int domcfg_parse(const char *text, size_t len, struct domcfg *out,
     memset(out, 0, sizeof(*out));
     out->type = DOMCFG_PV;
     out->vcpus = 1;
+    out->cpu_weight = 256;
     memset(out->cpus_mask, 0xff, sizeof(out->cpus_mask));
     out->on_poweroff = DOMCFG_DESTROY;
     out->on_reboot = DOMCFG_RESTART;

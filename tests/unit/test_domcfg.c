@@ -126,6 +126,7 @@ static void test_defaults(void)
     CHECK_EQ(cfg.on_crash, DOMCFG_DESTROY);
     CHECK_STR(cfg.rv_expect, "poweroff");
     CHECK(!cfg.hide_hypervisor_cpuid);
+    CHECK_EQ(cfg.cpu_weight, 256);
     CHECK_EQ(cfg.nr_warnings, 0);
     /* maxvcpus follows vcpus when not given. */
     CHECK_EQ(parse(BASE "vcpus = 3\n"), 0);
@@ -279,6 +280,10 @@ static void test_numbers_and_actions(void)
     CHECK_EQ(cfg.on_crash, DOMCFG_RESTART);
     CHECK_EQ(parse(BASE "rv_expect = \"poweroff\"\nrv_expect = 'crash'\nrv_expect = \"poweroff\"\n"), 0);
     CHECK_STR(cfg.rv_expect, "poweroff");
+    CHECK_EQ(parse(BASE "cpu_weight = 512\n"), 0);
+    CHECK_EQ(cfg.cpu_weight, 512);
+    CHECK_EQ(parse(BASE "cpu_weight = 0\n"), -EINVAL);
+    CHECK_EQ(parse(BASE "cpu_weight = 65536\n"), -EINVAL);
 }
 
 static void test_cpus(void)
