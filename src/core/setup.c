@@ -125,6 +125,7 @@ static void warn_option(const char *msg, void *ctx)
 static void bsp_late(void *unused);
 
 static unsigned selftests_failed;     /* (i) self-test failures, plus 1 if requested domains could not start */
+static unsigned domains_rejected;     /* (i) domain configs that were skipped or could not be built */
 static uint64_t base_free_frames;
 static struct heap_stats base_heap[HEAP_NR_TAGS];
 
@@ -153,7 +154,7 @@ static void all_domains_stopped(unsigned poweroff, unsigned crashed)
     log_info("ringvisor: all domains stopped: %u powered off, %u crashed; frames %s\n", poweroff, crashed,
              leak ? "LEAKED" : "all returned");
     if (emu_exit_enabled)
-        emu_exit(leak || selftests_failed ? EMU_EXIT_FAIL : crashed ? EMU_EXIT_FAIL : EMU_EXIT_PASS);
+        emu_exit(leak || selftests_failed || crashed || domains_rejected ? EMU_EXIT_FAIL : EMU_EXIT_PASS);
 }
 
 static void warn_domcfg(const char *msg, void *ctx)
@@ -199,10 +200,15 @@ static bool start_boot_domains(void)
                               (void *)m->cmdline, err, sizeof(err));
         if (rc < 0) {
             log_err("%s: %s; domain skipped\n", m->cmdline, err);
+            domains_rejected++;
             continue;
         }
-        if (domain_create(&cfg, boot_info.mods, boot_info.nr_mods))
+        if (domain_create(&cfg, boot_info.mods, boot_info.nr_mods)) {
             started++;
+        } else {
+            log_err("%s: domain %s could not be built; domain skipped\n", m->cmdline, cfg.name);
+            domains_rejected++;
+        }
     }
     log_info("domains: %u of %u started\n", started, nr_cfg);
     if (!started) {
@@ -246,6 +252,9 @@ void start_hypervisor(uint32_t magic, uint64_t info_phys)
     else if (boot_opts.com_port != 1 || boot_opts.com_baud != 115200)
         uart_init(uart_port_for_com(boot_opts.com_port), boot_opts.com_baud);
     log_info("boot: loader '%s', command line '%s'\n", boot_info.loader_name, boot_info.cmdline);
+    if (boot_info.nr_warnings)
+        log_warn("boot: %u oddities in the boot information were skipped (e.g. more than %u modules or %u memory ranges)\n",
+                 boot_info.nr_warnings, BOOT_MAX_MODULES, BOOT_MAX_MMAP);
     for (unsigned i = 0; i < boot_info.nr_mmap; i++)
         log_debug("boot: mem %016lx-%016lx type %u\n", (unsigned long)boot_info.mmap[i].base,
                   (unsigned long)(boot_info.mmap[i].base + boot_info.mmap[i].len), boot_info.mmap[i].type);

@@ -2,6 +2,9 @@
 
 Modules:
   console   -- parsing the hypervisor's console protocol and judging a run
+  domcfg    -- reading domain files (xl.cfg) and staging them as boot modules
+  domains   -- the verdict on a run of domains, the fairness check
+  guestbench -- HVM figures for rv-bench (exit cost, overhead of a domain)
   media     -- boot media: grub.cfg / ISO (grub-mkrescue), ESP directory for the EFI app
   firmware  -- locating OVMF
   emulators -- QEMU and Bochs command lines
