@@ -853,7 +853,10 @@ const struct hvm_vendor_ops *vmx_probe(void)
     c->cr0_may1 = rdmsr(MSR_VMX_CR0_FIXED1);
     c->cr4_must1 = rdmsr(MSR_VMX_CR4_FIXED0);
     c->cr4_may1 = rdmsr(MSR_VMX_CR4_FIXED1);
-    c->cr0_mask = c->cr0_must1 | ~c->cr0_may1 | CR0_PG;
+    /* CD and NW too: VM entry leaves them as the host has them on some
+     * CPUs (older SDM editions of 26.3.2.1 say so; Bochs does it), so the
+     * guest's view of them must come from the shadow. */
+    c->cr0_mask = c->cr0_must1 | ~c->cr0_may1 | CR0_PG | CR0_CD | CR0_NW;
     c->cr4_mask = c->cr4_must1 | ~c->cr4_may1 | CR4_VMXE;
 
     if (!alloc_bitmaps()) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run a command that is supposed to fail in a specific way.
 
-  expect_run.py --status N [--stderr REGEX] -- COMMAND [ARGS...]
+  expect_run.py --status N [--stderr REGEX] [--stdout REGEX]... -- COMMAND [ARGS...]
 
 Succeeds (exit 0) only if COMMAND exits with exactly status N and, when
 --stderr is given, its standard error matches REGEX (Python re.search,
@@ -19,6 +19,8 @@ def main():
     p = argparse.ArgumentParser(prog="expect_run")
     p.add_argument("--status", type=int, required=True)
     p.add_argument("--stderr", metavar="REGEX")
+    p.add_argument("--stdout", metavar="REGEX", action="append", default=[],
+                   help="standard output must match REGEX too (repeatable)")
     p.add_argument("command", nargs=argparse.REMAINDER)
     args = p.parse_args()
     cmd = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -33,6 +35,9 @@ def main():
         problems.append("exit status %d, expected %d" % (proc.returncode, args.status))
     if args.stderr and not re.search(args.stderr, proc.stderr, re.M):
         problems.append("stderr does not match %r" % args.stderr)
+    for rx in args.stdout:
+        if not re.search(rx, proc.stdout, re.M):
+            problems.append("stdout does not match %r" % rx)
     if problems:
         print("expect_run: FAIL: " + "; ".join(problems))
         return 1
