@@ -15,6 +15,7 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 #include "lib/errno.h"
+#include "arch/x86/time.h"
 #include <stdarg.h>
 
 /* domain_list_lock guards domain_list, next_domid and the counters below;
@@ -24,6 +25,7 @@ spinlock_t domain_list_lock = SPINLOCK_INIT;
 static struct domain *domain_list;         /* (d) */
 static uint16_t next_domid = 1;            /* (d) */
 static unsigned nr_alive, nr_poweroff, nr_crashed;   /* (d) */
+static unsigned nr_created;                           /* (d) ever started */
 static void (*all_stopped_hook)(unsigned poweroff, unsigned crashed);  /* (i) */
 
 static const char *const reason_names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
@@ -169,6 +171,7 @@ struct domain *domain_create(const struct domcfg *cfg, const struct boot_module 
     d->next = domain_list;
     domain_list = d;
     nr_alive++;
+    nr_created++;
     spin_unlock_irqrestore(&domain_list_lock, lf);
 
     domain_log(d, LOG_INFO, "created: %lu MiB, %u vCPU(s), kernel %s entry %#lx (p2m: %lu x 1G, %lu x 2M, %lu x 4K)\n",
@@ -188,6 +191,53 @@ nomem_d:
 nomem:
     log_err("domain %s: out of memory\n", cfg->name);
     return NULL;
+}
+
+int domain_pause(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        sched_pause_vcpu(d->vcpus[i]);
+    /* Synchronous, as a toolstack expects: return once no vCPU is on a CPU
+     * (each leaves at its next exit, within one slice of the kick). */
+    uint64_t give_up = now_ns() + 5000000000ull;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        while (sched_vcpu_running(d->vcpus[i]))
+            if (now_ns() > give_up)
+                return -ETIMEDOUT;
+    return 0;
+}
+
+void domain_unpause(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        sched_unpause_vcpu(d->vcpus[i]);
+}
+
+/* A domain with a vCPU on a CPU right now, held (caller must release with
+ * domain_put_running) so it cannot be destroyed meanwhile; NULL if none. */
+struct domain *domain_get_running(void)
+{
+    struct domain *found = NULL;
+    uint64_t lf = spin_lock_irqsave(&domain_list_lock);
+    for (struct domain *d = domain_list; d && !found; d = d->next) {
+        if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOMAIN_RUNNING)
+            continue;
+        for (unsigned i = 0; i < d->nr_vcpus; i++)
+            if (sched_vcpu_running(d->vcpus[i])) {
+                found = d;
+                /* Holding a live-vCPU count keeps the reaper away. */
+                __atomic_add_fetch(&d->nr_vcpus_live, 1, __ATOMIC_SEQ_CST);
+                break;
+            }
+    }
+    spin_unlock_irqrestore(&domain_list_lock, lf);
+    return found;
+}
+
+void domain_put_running(struct domain *d)
+{
+    if (__atomic_sub_fetch(&d->nr_vcpus_live, 1, __ATOMIC_SEQ_CST) == 0)
+        cpu_raise_softirq(0, SOFTIRQ_REAP);
 }
 
 void domain_shutdown(struct domain *d, int reason)
@@ -248,6 +298,11 @@ void domain_reap(void)
         if (alive == 0 && all_stopped_hook)
             all_stopped_hook(off, crashed);
     }
+}
+
+unsigned domains_ever_created(void)
+{
+    return READ_ONCE(nr_created);
 }
 
 unsigned domains_alive(void)

@@ -100,9 +100,16 @@ struct boot_module;
  * the boot modules.  Returns NULL with a reason logged on failure. */
 struct domain *domain_create(const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods);
 void domain_shutdown(struct domain *d, int reason);
+/* Pause every vCPU and wait until none is on a CPU (-ETIMEDOUT after 5 s);
+ * pauses nest. */
+int domain_pause(struct domain *d);
+void domain_unpause(struct domain *d);
+struct domain *domain_get_running(void);
+void domain_put_running(struct domain *d);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 void domain_reap(void);                 /* free domains whose vCPUs have all parked */
 unsigned domains_alive(void);
+unsigned domains_ever_created(void);
 void domain_subsys_init(void);
 /* Called once when the last domain has been destroyed. */
 void domain_set_all_stopped_hook(void (*fn)(unsigned poweroff, unsigned crashed));

@@ -141,6 +141,24 @@ void sched_wake(struct vcpu *v)
         kick(cpu);
 }
 
+void sched_pause_vcpu(struct vcpu *v)
+{
+    __atomic_add_fetch(&v->pause_count, 1, __ATOMIC_SEQ_CST);
+    if (READ_ONCE(v->state) == VCPU_RUNNING)
+        kick(v->processor);     /* it notices pause_count at its next exit */
+}
+
+bool sched_vcpu_running(struct vcpu *v)
+{
+    return READ_ONCE(v->state) == VCPU_RUNNING;
+}
+
+void sched_unpause_vcpu(struct vcpu *v)
+{
+    if (__atomic_sub_fetch(&v->pause_count, 1, __ATOMIC_SEQ_CST) == 0)
+        kick(v->processor);     /* its CPU may be idle with v as its only work */
+}
+
 void sched_yield(struct vcpu *v)
 {
     __atomic_store_n(&rqs[v->processor].need_resched, true, __ATOMIC_SEQ_CST);

@@ -17,6 +17,9 @@ void sched_start_vcpu(struct vcpu *v);  /* place on the least loaded allowed CPU
 void sched_block(struct vcpu *v);       /* running vCPU waits for an event */
 void sched_wake(struct vcpu *v);        /* from anywhere */
 void sched_yield(struct vcpu *v);       /* running vCPU gives up the rest of its slice */
+void sched_pause_vcpu(struct vcpu *v);  /* counted: it runs again after as many unpauses */
+void sched_unpause_vcpu(struct vcpu *v);
+bool sched_vcpu_running(struct vcpu *v);
 bool sched_should_yield(struct vcpu *v);
 void sched_stop_vcpu(struct vcpu *v);   /* take v off its CPU for good (domain shutdown) */
 void sched_loop(void) __noreturn;       /* every CPU, forever */

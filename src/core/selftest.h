@@ -23,9 +23,12 @@ struct selftest {
     static int selftest_##n(char *why, size_t len)
 
 #define ST_FAIL(...) do { fmt_snprintf(why, len, __VA_ARGS__); return -1; } while (0)
+/* Not applicable here (reported, counted neither as passed nor failed). */
+#define ST_SKIP(...) do { fmt_snprintf(why, len, __VA_ARGS__); return 1; } while (0)
 #define ST_CHECK(cond, ...) do { if (!(cond)) ST_FAIL(__VA_ARGS__); } while (0)
 
-/* Runs every registered test; returns the number that failed. */
+/* Runs every registered test; returns the number that failed.  A test
+ * returns 0 (pass), 1 (skipped: ST_SKIP) or negative (fail). */
 unsigned selftest_run_all(unsigned *passed);
 extern bool selftest_inject_fail;
 void selftest_trigger_fault(void);       /* (i) boot option: one test fails on purpose */

@@ -8,7 +8,9 @@
 #include "arch/x86/time.h"
 #include "arch/x86/asm.h"
 #include "mm/mm.h"
+#include "core/domain.h"
 #include "lib/errno.h"
+#include "lib/string.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
@@ -26,6 +28,9 @@ SELFTEST(frame_allocator_stress)
     enum { N = 256 };
     static void *pages[N];
     static unsigned orders[N];
+    /* Only a system that never had domains can compare the global count:
+     * otherwise domains being built or torn down meanwhile move it too. */
+    bool quiet = domains_ever_created() == 0;
     uint64_t free0 = mm_free_frames();
     unsigned n = 0;
 
@@ -45,10 +50,16 @@ SELFTEST(frame_allocator_stress)
         for (unsigned i = 0; i < (1u << orders[k]); i++)
             ST_CHECK(*(uint64_t *)((char *)pages[k] + i * 4096) == k,
                      "block %u page %u overwritten: blocks overlap", k, i);
-    for (unsigned k = 0; k < n; k++)
+    for (unsigned k = 0; k < n; k++) {
+        uint64_t pfn = virt_to_phys(pages[k]) >> PAGE_SHIFT;
         free_pages(pages[k], orders[k]);
-    ST_CHECK(mm_free_frames() == free0, "free frames %lu after, %lu before",
-             (unsigned long)mm_free_frames(), (unsigned long)free0);
+        /* Freed frames belong to nobody again. */
+        ST_CHECK(pfn_to_frame(pfn)->owner == DOMID_INVALID, "freed block %u (pfn %#lx) still has owner %#x", k,
+                 (unsigned long)pfn, pfn_to_frame(pfn)->owner);
+    }
+    if (quiet)
+        ST_CHECK(mm_free_frames() == free0, "free frames %lu after, %lu before",
+                 (unsigned long)mm_free_frames(), (unsigned long)free0);
 
     void *low = alloc_pages_below(0, MiB(1), DOMID_XEN);
     if (low) {
@@ -228,5 +239,46 @@ SELFTEST(remote_softirq)
             cpu_relax();
         ST_CHECK(softirq_hits[c] == 1, "CPU %u ran the softirq %u times", c, softirq_hits[c]);
     }
+    return 0;
+}
+
+/* ---- pause and unpause a running domain ---- */
+
+#include "core/domain.h"
+#include "core/sched.h"
+
+SELFTEST(domain_pause_unpause)
+{
+    struct domain *d = domain_get_running();
+
+    if (!d)
+        ST_SKIP("no domain is running (boot some domain files with the self-tests)");
+    int rc = domain_pause(d);
+    uint64_t before[MAX_VCPUS];
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        before[i] = READ_ONCE(d->vcpus[i]->runtime_ns);
+    /* 100 ms paused: no vCPU may run or gain run time. */
+    uint64_t until = now_ns() + 100000000ull;
+    bool ran = false;
+    while (now_ns() < until)
+        for (unsigned i = 0; i < d->nr_vcpus; i++)
+            ran |= sched_vcpu_running(d->vcpus[i]);
+    bool gained = false;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        gained |= READ_ONCE(d->vcpus[i]->runtime_ns) != before[i];
+    domain_unpause(d);
+    /* And once unpaused it runs again (unless it finished meanwhile). */
+    bool resumed = false;
+    until = now_ns() + 2000000000ull;
+    while (!resumed && now_ns() < until && __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_RUNNING)
+        for (unsigned i = 0; i < d->nr_vcpus; i++)
+            resumed |= READ_ONCE(d->vcpus[i]->runtime_ns) != before[i];
+    bool stopped = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOMAIN_RUNNING;
+    char name[DOMAIN_NAME_MAX];
+    memcpy(name, d->name, sizeof(name));
+    domain_put_running(d);
+    ST_CHECK(rc == 0, "domain %s did not leave its CPUs within 5 s of the pause (%d)", name, rc);
+    ST_CHECK(!ran && !gained, "paused domain %s kept running", name);
+    ST_CHECK(resumed || stopped, "domain %s did not run again within 2 s of the unpause", name);
     return 0;
 }

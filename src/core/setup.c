@@ -129,32 +129,51 @@ static unsigned domains_rejected;     /* (i) domain configs that were skipped or
 static uint64_t base_free_frames;
 static struct heap_stats base_heap[HEAP_NR_TAGS];
 
-/* Called once the last domain is gone: the frame and heap counts must be
- * back where they were before the first domain was built. */
+static unsigned domains_poweroff, domains_crashed;   /* (a) set by the last reaper */
+static bool domains_done, selftests_done, finished;   /* (a) */
+
+/* Both the self-tests and the domains are over: check that the frame and
+ * heap counts are back where they were before the first domain was built,
+ * report, and end the run. */
+static void finish_run(void)
+{
+    if (__atomic_exchange_n(&finished, true, __ATOMIC_SEQ_CST))
+        return;
+    bool leak = false, had_domains = base_free_frames != 0;
+
+    if (had_domains) {
+        uint64_t free_now = mm_free_frames();
+        leak = free_now != base_free_frames;
+        for (unsigned t = 0; t < HEAP_NR_TAGS; t++) {
+            struct heap_stats now;
+            heap_get_stats(t, &now);
+            if (now.objects != base_heap[t].objects || now.bytes != base_heap[t].bytes) {
+                log_err("leak: heap tag %s holds %lu objects / %lu bytes, %lu / %lu before the domains\n",
+                        heap_tag_name(t), (unsigned long)now.objects, (unsigned long)now.bytes,
+                        (unsigned long)base_heap[t].objects, (unsigned long)base_heap[t].bytes);
+                leak = true;
+            }
+        }
+        if (free_now != base_free_frames)
+            log_err("leak: %lu frames free, %lu before the domains\n", (unsigned long)free_now,
+                    (unsigned long)base_free_frames);
+        hvm_tlb_print_stats();
+        sched_print_stats();
+        log_info("ringvisor: all domains stopped: %u powered off, %u crashed; frames %s\n", domains_poweroff,
+                 domains_crashed, leak ? "LEAKED" : "all returned");
+    }
+    if (emu_exit_enabled)
+        emu_exit(leak || selftests_failed || domains_crashed || domains_rejected ? EMU_EXIT_FAIL : EMU_EXIT_PASS);
+}
+
+/* Called by the reaper once the last domain is gone. */
 static void all_domains_stopped(unsigned poweroff, unsigned crashed)
 {
-    uint64_t free_now = mm_free_frames();
-    bool leak = free_now != base_free_frames;
-
-    for (unsigned t = 0; t < HEAP_NR_TAGS; t++) {
-        struct heap_stats now;
-        heap_get_stats(t, &now);
-        if (now.objects != base_heap[t].objects || now.bytes != base_heap[t].bytes) {
-            log_err("leak: heap tag %s holds %lu objects / %lu bytes, %lu / %lu before the domains\n",
-                    heap_tag_name(t), (unsigned long)now.objects, (unsigned long)now.bytes,
-                    (unsigned long)base_heap[t].objects, (unsigned long)base_heap[t].bytes);
-            leak = true;
-        }
-    }
-    if (free_now != base_free_frames)
-        log_err("leak: %lu frames free, %lu before the domains\n", (unsigned long)free_now,
-                (unsigned long)base_free_frames);
-    hvm_tlb_print_stats();
-    sched_print_stats();
-    log_info("ringvisor: all domains stopped: %u powered off, %u crashed; frames %s\n", poweroff, crashed,
-             leak ? "LEAKED" : "all returned");
-    if (emu_exit_enabled)
-        emu_exit(leak || selftests_failed || crashed || domains_rejected ? EMU_EXIT_FAIL : EMU_EXIT_PASS);
+    domains_poweroff = poweroff;
+    domains_crashed = crashed;
+    __atomic_store_n(&domains_done, true, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&selftests_done, __ATOMIC_SEQ_CST))
+        finish_run();
 }
 
 static void warn_domcfg(const char *msg, void *ctx)
@@ -316,12 +335,16 @@ static void bsp_late(void *unused)
     }
     if (boot_opts.selftest_inject_panic)
         selftest_trigger_fault();
+    /* Domains start first so the self-tests that need a running domain
+     * (pause/unpause) have one; the run ends when both are over. */
+    bool running = start_boot_domains();
     if (boot_opts.selftest)
         failed = selftest_run_all(&passed);
-    selftests_failed = failed;
-    if (start_boot_domains())
-        sched_loop();       /* ends via all_domains_stopped() */
-    if (emu_exit_enabled)
-        emu_exit(selftests_failed ? EMU_EXIT_FAIL : EMU_EXIT_PASS);
+    __atomic_add_fetch(&selftests_failed, failed, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&selftests_done, true, __ATOMIC_SEQ_CST);
+    if (!running || __atomic_load_n(&domains_done, __ATOMIC_SEQ_CST))
+        finish_run();
+    if (running)
+        sched_loop();       /* the reaper calls finish_run() at the end */
     cpu_idle_loop();
 }

@@ -1,5 +1,6 @@
 /*
- * int vmx_enter(struct guest_regs *regs, uint64_t launched): one world switch.
+ * int vmx_enter(struct guest_regs *regs, uint64_t launched, uint64_t *host_rsp):
+ * one world switch.
  * Returns 0 after a VM exit (guest registers saved in *regs), 1 when
  * VMLAUNCH/VMRESUME failed with VMfailInvalid (CF=1) and 2 with VMfailValid
  * (ZF=1; the VM-instruction error field says why; SDM vol. 3C 30.2).
@@ -29,9 +30,14 @@ vmx_enter:
     push    %r15
     push    %rdi                    /* (%rsp): regs, found again after the exit */
 
+    /* HOST_RSP only when it differs from what the VMCS holds (*host_rsp). */
+    cmp     %rsp, (%rdx)
+    je      3f
     mov     $VMCS_HOST_RSP, %eax
     vmwrite %rsp, %rax
     jbe     .Lvmwrite_failed
+    mov     %rsp, (%rdx)
+3:
 
     /* Decide VMLAUNCH or VMRESUME now: the MOVs below keep the flags. */
     test    %rsi, %rsi

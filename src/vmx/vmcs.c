@@ -67,9 +67,9 @@ void vmcs_setup(struct vcpu *v)
     vmx_set_cr4_raw(0);
     vmwrite(VMCS_GUEST_CR3, 0);
     vmwrite(VMCS_GUEST_DR7, 0x400);
-    vmwrite(VMCS_GUEST_RSP, 0);
-    vmwrite(VMCS_GUEST_RIP, 0xfff0);
-    vmwrite(VMCS_GUEST_RFLAGS, 2);
+    vmwrite(VMCS_GUEST_RSP, x->vmcs_rsp = 0);
+    vmwrite(VMCS_GUEST_RIP, x->vmcs_rip = 0xfff0);
+    vmwrite(VMCS_GUEST_RFLAGS, x->vmcs_rflags = 2);
     for (unsigned i = 0; i < 8; i++) {
         bool cs = i == 1;
         vmwrite(VMCS_SEG(VMCS_GUEST_ES_SEL, i), cs ? 0xf000 : 0);

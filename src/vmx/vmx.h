@@ -41,6 +41,8 @@ struct vmx_vcpu {
     uint32_t proc;              /* (r) primary controls in the VMCS */
     uint32_t entry;             /* (r) entry controls in the VMCS */
     uint64_t exit_rip;          /* (r) guest RIP at the last exit */
+    uint64_t vmcs_rip, vmcs_rsp, vmcs_rflags;   /* (r) what the VMCS holds */
+    uint64_t host_rsp;          /* (r) what VMCS_HOST_RSP holds (entry.S) */
     uint32_t intr_state;        /* (r) guest interruptibility at the last exit */
     uint64_t cr2;               /* (r) guest CR2: not in the VMCS, the CPU keeps it */
     uint8_t tpr;                /* (r) guest CR8 (no TPR shadow: CR8 accesses exit) */
