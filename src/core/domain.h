@@ -48,6 +48,7 @@ struct vcpu {
     unsigned weight;                /* (i) share: 256 = normal */
     uint64_t vruntime;              /* (s) weighted run time, ns */
     uint64_t runtime_ns;            /* (s) plain run time, ns */
+    uint64_t ran_on;                /* (s) bit per CPU it has run on */
     uint64_t last_start;            /* (r) now_ns() when it last entered */
     uint64_t nr_exits;              /* (r) */
     uint64_t exit_tsc;              /* (r) TSC at the last exit, 0 when not in the run loop */

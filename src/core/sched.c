@@ -258,6 +258,7 @@ static void run_one(struct runqueue *rq, struct vcpu *v)
 
     uint64_t f = spin_lock_irqsave(&rq->lock);
     v->runtime_ns += ran;
+    v->ran_on |= 1ull << smp_processor_id();
     v->vruntime += ran * 256 / (v->weight ? v->weight : 256);
     rq->curr = NULL;
     if (__atomic_load_n(&v->domain->state, __ATOMIC_ACQUIRE) != DOMAIN_RUNNING)

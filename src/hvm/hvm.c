@@ -167,11 +167,11 @@ void hvm_print_exit_stats(struct vcpu *v)
     uint64_t total = host_ns + guest_ns;
 
     domain_log(v->domain, LOG_INFO,
-               "v%u: %lu exits; in guest %lu ms, in hypervisor %lu ms (%lu.%lu%%), %lu ns of hypervisor time per exit\n",
+               "v%u: %lu exits; in guest %lu ms, in hypervisor %lu ms (%lu.%lu%%), %lu ns of hypervisor time per exit; ran on CPUs %#lx\n",
                v->vcpu_id, (unsigned long)v->nr_exits, (unsigned long)(guest_ns / 1000000),
                (unsigned long)(host_ns / 1000000), (unsigned long)(total ? host_ns * 100 / total : 0),
                (unsigned long)(total ? host_ns * 1000 / total % 10 : 0),
-               (unsigned long)(v->nr_exits ? host_ns / v->nr_exits : 0));
+               (unsigned long)(v->nr_exits ? host_ns / v->nr_exits : 0), (unsigned long)v->ran_on);
 }
 
 static void run_loop(struct vcpu *v)
