@@ -438,8 +438,6 @@ static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
     if (idt & INTR_INFO_VALID)
         reinject_vectoring(x, idt);
     decode_exit(v, x, reason, e);
-    if (e->reason == HVM_EXIT_NMI) log_info("vmx: TEST NMI exit on cpu%u (d%u)\n", cpu, v->domain->domid);
-    if (v->domain->name[0] == 'b' && v->nr_exits % 50 == 0 && v->nr_exits < 1200) { extern void apic_stop_other_cpus(void); log_info("vmx: TEST NMI from cpu%u\n", cpu); apic_stop_other_cpus(); }
 }
 
 /* ---- Exits --------------------------------------------------------------- */

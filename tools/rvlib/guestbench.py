@@ -31,6 +31,9 @@ SPIN_CYCLES_RE = re.compile(r"spin: (\d+) iterations in (\d+) TSC cycles")
 TSC_KHZ_RE = re.compile(r"TSC (\d+) kHz")
 
 
+TLB_RE = re.compile(r"^tlb: cpu\d+ tags handed out (\d+), generations (\d+), full flushes (\d+)")
+
+
 def available(build: str) -> Optional[str]:
     """None if the guests are there, else what is missing."""
     g = os.path.join(build, "guests")
@@ -131,6 +134,7 @@ def figures(build: str, cmdline: str, timeout: float, runs: int = 1
     out.append("  %-12s %14s %12s %14s %10s %14s" % ("guest", "operations", "ns per op",
                                                       "exits per s", "hv share", "hv ns/exit"))
     spin_con = None
+    tlb_note = []
     for name in GUESTS:
         cfg = os.path.join(gdir, name + ".cfg")
         try:
@@ -144,6 +148,11 @@ def figures(build: str, cmdline: str, timeout: float, runs: int = 1
             continue
         log = con.domains[name]
         stats = log.exits[0] if log.exits else None
+        tags = [m for m in (TLB_RE.search(l) for l in con.lines) if m]
+        if tags:
+            tlb_note.append("  tagged TLB during %s: %d tags handed out, %d generations, %d full flushes"
+                            % (name, sum(int(m.group(1)) for m in tags), sum(int(m.group(2)) for m in tags),
+                               sum(int(m.group(3)) for m in tags)))
         hv = ("%9.1f%% %14d" % (stats.hv_percent, stats.ns_per_exit)) if stats else "%10s %14s" % (
             "-", "-")
         if name == "spin0":
@@ -159,6 +168,7 @@ def figures(build: str, cmdline: str, timeout: float, runs: int = 1
             out.append("  %-12s %14s %12s %14s %s" % (name, "?", "?", "?", hv))
             failures.append("%s: no '... ns per ...' line from the guest" % name)
 
+    out.extend(tlb_note)
     if spin_con is not None:
         lines = _guest_lines(spin_con, "spin0")
         us = _first(SPIN_US_RE, lines)
