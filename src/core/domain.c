@@ -60,9 +60,10 @@ static int alloc_guest_ram(struct domain *d, uint64_t bytes)
     while (gpa < bytes) {
         uint64_t left = bytes - gpa;
         unsigned order = 0;
-        if (gpa >= GiB(1) && IS_ALIGNED(gpa, GiB(1)) && left >= GiB(1))
+        /* Block sizes the nested page tables of this CPU support. */
+        if (!hvm_vendor->p2m_no_1g && gpa >= GiB(1) && IS_ALIGNED(gpa, GiB(1)) && left >= GiB(1))
             order = 18;
-        else if (gpa >= MiB(2) && IS_ALIGNED(gpa, MiB(2)) && left >= MiB(2))
+        else if (!hvm_vendor->p2m_no_2m && gpa >= MiB(2) && IS_ALIGNED(gpa, MiB(2)) && left >= MiB(2))
             order = 9;
         if (!order && gpa >= 0xa0000 && gpa < 0x100000) {
             gpa += 4096;
@@ -70,7 +71,7 @@ static int alloc_guest_ram(struct domain *d, uint64_t bytes)
         }
         void *mem = alloc_pages(order, d->domid);
         while (!mem && order) {
-            order = order == 18 ? 9 : 0;    /* fragmented: fall back to smaller blocks */
+            order = order == 18 && !hvm_vendor->p2m_no_2m ? 9 : 0;    /* fragmented: smaller blocks */
             mem = alloc_pages(order, d->domid);
         }
         if (!mem)

@@ -53,6 +53,7 @@ struct percpu {
 
     /* Counters shown by self-tests and the debug key. */
     uint64_t nr_irqs, nr_timer_irqs, nr_ipis, nr_timers_fired;   /* (o) */
+    uint64_t nr_unexpected_nmis;    /* (o) */
 };
 
 static inline struct percpu *this_cpu(void)

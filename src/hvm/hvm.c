@@ -204,11 +204,8 @@ static void run_loop(struct vcpu *v)
         v->exit_tsc = rdtsc();
         v->guest_tsc += v->exit_tsc - t_enter;
         sti();                          /* a pending host interrupt is taken here */
-        if (!handle_exit(v, &x)) {
-            v->host_tsc += rdtsc() - v->exit_tsc;
-            v->exit_tsc = 0;
+        if (!handle_exit(v, &x))
             return;
-        }
     }
 }
 
@@ -217,6 +214,12 @@ void hvm_vcpu_run(struct vcpu *v)
     if (hvm_vendor->vcpu_load)
         hvm_vendor->vcpu_load(v);
     run_loop(v);
+    /* Time after the last exit belongs to the hypervisor; time off the CPU
+     * belongs to neither. */
+    if (v->exit_tsc) {
+        v->host_tsc += rdtsc() - v->exit_tsc;
+        v->exit_tsc = 0;
+    }
     if (hvm_vendor->vcpu_put)
         hvm_vendor->vcpu_put(v);
 }

@@ -61,6 +61,10 @@ bool hvm_handle_msr(struct vcpu *v, bool write, uint32_t msr)
     case MSR_EFER_:
         if (val & ~(uint64_t)EFER_GUEST_MASK)
             goto gp;
+        /* LME may not change while paging is on (SDM vol. 3 9.8.5,
+         * APM vol. 2 3.1.7): the CPU raises #GP. */
+        if (((val ^ c.efer) & (1u << 8)) && (c.cr0 & (1u << 31)))
+            goto gp;
         c.efer = (val & ~(1ull << 10)) | (c.efer & (1ull << 10));   /* LMA is read-only */
         hvm_vendor->set_ctrl(v, &c);
         return true;

@@ -48,6 +48,10 @@ void vmcs_setup(struct vcpu *v)
     vmwrite(VMCS_EXIT_MSR_LOAD_COUNT, 0);
     vmwrite(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
     vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+    vmwrite(VMCS_ENTRY_EXC_ERRCODE, 0);
+    vmwrite(VMCS_ENTRY_INSN_LEN, 0);
+    if (c->proc2 & PROC2_XSAVES)
+        vmwrite(VMCS_XSS_EXIT_BITMAP, 0);   /* XSAVES/XRSTORS never exit (24.6.20) */
     vmwrite(VMCS_IO_BITMAP_A, c->io_bitmap_pa[0]);
     vmwrite(VMCS_IO_BITMAP_B, c->io_bitmap_pa[1]);
     vmwrite(VMCS_MSR_BITMAP, c->msr_bitmap_pa);

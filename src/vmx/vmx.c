@@ -16,6 +16,11 @@
  *    directly, as SVM's VMLOAD/VMSAVE let it.
  *  - The interrupt shadow of an instruction common code emulated ends with it.
  *
+ * Files: setup.c (probe, controls from the capability MSRs, VMXON), vmx.c
+ * (VMCS placement, vCPU life cycle, entry, exit decoding, state accessors),
+ * cr.c (CR0/CR3/CR4/CR8 exits), ept.c (EPT entries, VPID/INVEPT), vmcs.c
+ * (VMCS contents, entry-failure diagnostics), vmcs.h (encodings), entry.S.
+ *
  * VMCS life cycle (SDM 24.1, 24.11): VMCLEAR at creation; VMPTRLD on the CPU
  * that runs the vCPU (then the host-state area is written for that CPU);
  * VMLAUNCH once, VMRESUME after; VMCLEAR on the old CPU (cross-CPU call)
@@ -34,97 +39,22 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 
-#define MSR_VMX_BASIC       0x480
-#define MSR_VMX_MISC        0x485
-#define MSR_VMX_CR0_FIXED0  0x486
-#define MSR_VMX_CR0_FIXED1  0x487
-#define MSR_VMX_CR4_FIXED0  0x488
-#define MSR_VMX_CR4_FIXED1  0x489
-#define FC_LOCKED           (1u << 0)
-#define FC_VMXON_OUTSIDE_SMX (1u << 2)
+#define RFLAGS_TF           (1u << 8)
 #define RFLAGS_IF           (1u << 9)
 
-struct vmx_config vmx_cfg;
-
 static struct {
-    void *vmxon_region;             /* (o) */
     struct vmx_vcpu *current;       /* (o) whose VMCS is current here, NULL none */
     struct vmx_vcpu *msr_owner;     /* (o) whose STAR..KERNEL_GS_BASE are loaded */
     uint64_t host_msrs[5];          /* (o) the host's values while msr_owner runs */
 } vmx_cpu[RV_MAX_CPUS];
 
-/* Not in the VMCS: loaded for the guest while it is on a CPU (see above). */
-static const uint32_t lazy_msrs[5] = { 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, MSR_KERNEL_GS_BASE };
+/* Not in the VMCS: loaded for the guest while it is on a CPU (see above).
+ * Host code that runs meanwhile (exit handling, interrupts, softirqs) sees
+ * the guest's values; that is safe while the hypervisor uses neither
+ * SYSCALL nor SWAPGS (arch/x86/entry.S): PV guests will change that. */
+const uint32_t vmx_lazy_msrs[5] = { 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, MSR_KERNEL_GS_BASE };
 
 int vmx_enter(struct guest_regs *regs, uint64_t launched, uint64_t *host_rsp);  /* entry.S */
-
-/* ---- Turning VMX on ---------------------------------------------------- */
-
-/* IA32_FEATURE_CONTROL (SDM 23.7): VMXON outside SMX needs bit 2, and the
- * MSR locked (bit 0).  Firmware that left it unlocked leaves the choice to
- * us: enable and lock. */
-static bool feature_control_ok(void)
-{
-    uint64_t fc;
-
-    if (rdmsr_safe(MSR_FEATURE_CONTROL, &fc)) {
-        log_warn("vmx: IA32_FEATURE_CONTROL cannot be read; HVM domains unavailable\n");
-        return false;
-    }
-    if (!(fc & FC_LOCKED)) {
-        if (wrmsr_safe(MSR_FEATURE_CONTROL, fc | FC_LOCKED | FC_VMXON_OUTSIDE_SMX)) {
-            log_warn("vmx: IA32_FEATURE_CONTROL cannot be locked; HVM domains unavailable\n");
-            return false;
-        }
-        return true;
-    }
-    if (!(fc & FC_VMXON_OUTSIDE_SMX)) {
-        log_warn("vmx: disabled by firmware (IA32_FEATURE_CONTROL %#lx locked without VMXON outside SMX); "
-                 "HVM domains unavailable\n", (unsigned long)fc);
-        return false;
-    }
-    return true;
-}
-
-static int vmx_cpu_up(void)
-{
-    unsigned cpu = smp_processor_id();
-
-    if (vmx_cpu[cpu].vmxon_region)
-        return 0;
-    if (!feature_control_ok())
-        return -ENODEV;
-    /* CR0 and CR4 must respect the fixed bits in VMX operation (SDM 23.8,
-     * A.7, A.8): CR4.VMXE and CR0.NE set, nothing outside FIXED1. */
-    uint64_t f0 = rdmsr(MSR_VMX_CR0_FIXED0), f1 = rdmsr(MSR_VMX_CR0_FIXED1), cr0 = read_cr0() | f0;
-    if (cr0 & ~f1) {
-        log_err("vmx: cpu%u: CR0 %#lx cannot meet IA32_VMX_CR0_FIXED1 %#lx\n", cpu, (unsigned long)cr0,
-                (unsigned long)f1);
-        return -EIO;
-    }
-    uint64_t cr4_old = read_cr4();
-    uint64_t g0 = rdmsr(MSR_VMX_CR4_FIXED0), g1 = rdmsr(MSR_VMX_CR4_FIXED1), cr4 = cr4_old | g0 | CR4_VMXE;
-    if (cr4 & ~g1) {
-        log_err("vmx: cpu%u: CR4 %#lx cannot meet IA32_VMX_CR4_FIXED1 %#lx\n", cpu, (unsigned long)cr4,
-                (unsigned long)g1);
-        return -EIO;
-    }
-    void *region = alloc_pages(0, DOMID_XEN);
-    if (!region)
-        return -ENOMEM;
-    *(uint32_t *)region = vmx_cfg.revision;    /* VMXON region: revision id first (24.11.5) */
-    write_cr0(cr0);
-    write_cr4(cr4);
-    if (!vmx_vmxon(virt_to_phys(region))) {
-        log_err("vmx: cpu%u: VMXON failed\n", cpu);
-        write_cr4(cr4_old);
-        free_pages(region, 0);
-        return -EIO;
-    }
-    vmx_cpu[cpu].vmxon_region = region;
-    vmx_cpu[cpu].current = NULL;
-    return 0;
-}
 
 /* ---- Where the VMCS is loaded ------------------------------------------ */
 
@@ -298,9 +228,9 @@ static void vmx_vcpu_load(struct vcpu *v)
     if (x->active_cpu < 0 || x->active_cpu == (int)cpu)
         make_current(x, cpu);
     if (vmx_cpu[cpu].msr_owner != x) {
-        for (unsigned i = 0; i < ARRAY_SIZE(lazy_msrs); i++) {
-            vmx_cpu[cpu].host_msrs[i] = rdmsr(lazy_msrs[i]);
-            wrmsr(lazy_msrs[i], x->msrs[i]);
+        for (unsigned i = 0; i < ARRAY_SIZE(vmx_lazy_msrs); i++) {
+            vmx_cpu[cpu].host_msrs[i] = rdmsr(vmx_lazy_msrs[i]);
+            wrmsr(vmx_lazy_msrs[i], x->msrs[i]);
         }
         vmx_cpu[cpu].msr_owner = x;
     }
@@ -315,9 +245,9 @@ static void vmx_vcpu_put(struct vcpu *v)
     uint64_t f = irq_save();
 
     if (vmx_cpu[cpu].msr_owner == x) {
-        for (unsigned i = 0; i < ARRAY_SIZE(lazy_msrs); i++) {
-            x->msrs[i] = rdmsr(lazy_msrs[i]);
-            wrmsr(lazy_msrs[i], vmx_cpu[cpu].host_msrs[i]);
+        for (unsigned i = 0; i < ARRAY_SIZE(vmx_lazy_msrs); i++) {
+            x->msrs[i] = rdmsr(vmx_lazy_msrs[i]);
+            wrmsr(vmx_lazy_msrs[i], vmx_cpu[cpu].host_msrs[i]);
         }
         vmx_cpu[cpu].msr_owner = NULL;
     }
@@ -401,6 +331,10 @@ static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
         x->intr_state &= ~(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS);
         vmwrite(VMCS_GUEST_INTERRUPTIBILITY, x->intr_state);
     }
+    /* Single-stepping into a shadow: VM entry wants the pending single-step
+     * trap recorded (BS, bit 14), or it fails (26.3.1.5). */
+    if ((x->intr_state & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)) && (v->regs.rflags & RFLAGS_TF))
+        vmwrite(VMCS_GUEST_PENDING_DBG, vmread(VMCS_GUEST_PENDING_DBG) | (1u << 14));
     /* Only what changed since the VMCS last held it: each VMWRITE costs. */
     if (v->regs.rsp != x->vmcs_rsp)
         vmwrite(VMCS_GUEST_RSP, x->vmcs_rsp = v->regs.rsp);
@@ -721,7 +655,7 @@ static void vmx_hypercall_insn(uint8_t out[3])
     out[0] = 0x0f; out[1] = 0x01; out[2] = 0xc1;    /* VMCALL */
 }
 
-static struct hvm_vendor_ops vmx_ops = {
+struct hvm_vendor_ops vmx_ops = {
     .name = "VMX",
     .cpu_up = vmx_cpu_up,
     .vcpu_create = vmx_vcpu_create,
@@ -740,137 +674,3 @@ static struct hvm_vendor_ops vmx_ops = {
     .p2m_encode = vmx_ept_encode,
     .hypercall_insn = vmx_hypercall_insn,
 };
-
-/* ---- Probe ----------------------------------------------------------------- */
-
-/* A control word from its capability MSR: bits that must be 1 in the low
- * half, bits that may be 1 in the high half (A.3-A.5). */
-static bool pick_ctls(const char *name, uint64_t cap, uint32_t required, uint32_t optional, uint32_t *out)
-{
-    uint32_t must1 = (uint32_t)cap, may1 = (uint32_t)(cap >> 32);
-
-    if (required & ~may1) {
-        log_warn("vmx: %s controls %#x not supported (allowed %#x); HVM domains unavailable\n", name,
-                 required & ~may1, may1);
-        return false;
-    }
-    *out = must1 | required | (optional & may1);
-    return true;
-}
-
-static void msr_bitmap_allow(uint8_t *bm, uint32_t msr)
-{
-    /* Four 1 KiB bitmaps (24.6.9): reads of 0-0x1fff, reads of
-     * 0xc0000000-0xc0001fff, then the same two for writes. */
-    unsigned base = msr >= 0xc0000000u ? 1024 : 0, n = msr & 0x1fff;
-    bm[base + n / 8] &= (uint8_t)~(1u << (n % 8));
-    bm[2048 + base + n / 8] &= (uint8_t)~(1u << (n % 8));
-}
-
-static bool alloc_bitmaps(void)
-{
-    void *io = alloc_pages(1, DOMID_XEN), *msr = alloc_pages(0, DOMID_XEN);
-
-    if (!io || !msr)
-        return false;
-    /* Every port and every MSR exits, except the MSRs whose guest values
-     * the VMCS holds (FS/GS base, SYSENTER) or that are switched with the
-     * vCPU (STAR..SFMASK, KERNEL_GS_BASE): the guest sees only what common
-     * code emulates. */
-    memset(io, 0xff, 2 * 4096);
-    memset(msr, 0xff, 4096);
-    static const uint32_t direct[] = { MSR_FS_BASE, MSR_GS_BASE, 0x174, 0x175, 0x176 };
-    for (unsigned i = 0; i < ARRAY_SIZE(direct); i++)
-        msr_bitmap_allow(msr, direct[i]);
-    for (unsigned i = 0; i < ARRAY_SIZE(lazy_msrs); i++)
-        msr_bitmap_allow(msr, lazy_msrs[i]);
-    vmx_cfg.io_bitmap_pa[0] = virt_to_phys(io);
-    vmx_cfg.io_bitmap_pa[1] = virt_to_phys(io) + 4096;
-    vmx_cfg.msr_bitmap_pa = virt_to_phys(msr);
-    return true;
-}
-
-const struct hvm_vendor_ops *vmx_probe(void)
-{
-    const struct vmx_caps *caps = &boot_cpu.vmx;
-    struct vmx_config *c = &vmx_cfg;
-
-    if (!caps->present || !feature_control_ok())
-        return NULL;
-    uint64_t basic = rdmsr(MSR_VMX_BASIC);
-    /* A.1: VMCS size (44:32), 32-bit address limit (48), memory type (53:50). */
-    if (((basic >> 32) & 0x1fff) > 4096 || (basic & (1ull << 48))) {
-        log_warn("vmx: unusable IA32_VMX_BASIC %#lx; HVM domains unavailable\n", (unsigned long)basic);
-        return NULL;
-    }
-    if (!caps->ept) {
-        log_warn("vmx: no EPT: HVM domains need it until the shadow pager exists\n");
-        return NULL;
-    }
-    if (!caps->unrestricted_guest) {
-        log_warn("vmx: no unrestricted guest: HVM domains need it until real-mode emulation exists\n");
-        return NULL;
-    }
-    c->revision = caps->revision;
-    c->ept_vpid = caps->ept_vpid;
-    c->misc = rdmsr(MSR_VMX_MISC);
-    /* EPT (A.10): 4-level walks, write-back (or at least uncached) paging
-     * structures, and INVEPT. */
-    if (!(c->ept_vpid & (1ull << 6)) || !(c->ept_vpid & ((1ull << 14) | (1ull << 8))) ||
-        !(c->ept_vpid & (1ull << 20)) || !(c->ept_vpid & ((1ull << 25) | (1ull << 26)))) {
-        log_warn("vmx: EPT lacks 4-level walks, WB/UC or INVEPT (IA32_VMX_EPT_VPID_CAP %#lx); "
-                 "HVM domains unavailable\n", (unsigned long)c->ept_vpid);
-        return NULL;
-    }
-    c->invept_single = c->ept_vpid & (1ull << 25);
-    c->exec_only = c->ept_vpid & 1;
-    c->eptp_flags = ((c->ept_vpid & (1ull << 14)) ? 6 : 0) | (3u << 3) | (caps->ept_ad ? 1u << 6 : 0);
-    /* VPIDs only with INVVPID all-context, which a new tag generation needs. */
-    c->vpid = caps->vpid && (c->ept_vpid & (1ull << 32)) && (c->ept_vpid & (1ull << 42));
-    c->sw_inject_len0 = c->misc & (1ull << 30);
-
-    uint32_t pat_exit = EXIT_SAVE_PAT | EXIT_LOAD_PAT;
-    if (!pick_ctls("pin-based", caps->pinbased, PIN_EXT_INTR_EXIT | PIN_NMI_EXIT, PIN_VIRTUAL_NMIS, &c->pin) ||
-        !pick_ctls("processor-based", caps->procbased,
-                   PROC_HLT_EXIT | PROC_TSC_OFFSETTING | PROC_CR8_LOAD_EXIT | PROC_CR8_STORE_EXIT |
-                   PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY,
-                   PROC_MWAIT_EXIT | PROC_MONITOR_EXIT, &c->proc) ||
-        !pick_ctls("secondary", caps->procbased2, PROC2_EPT | PROC2_UNRESTRICTED,
-                   (c->vpid ? PROC2_VPID : 0) | PROC2_RDTSCP | PROC2_INVPCID | PROC2_XSAVES |
-                   PROC2_PAUSE_LOOP_EXIT, &c->proc2) ||
-        !pick_ctls("VM-exit", caps->exit, EXIT_HOST_64BIT | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
-                   EXIT_SAVE_DEBUG | pat_exit, &c->exit) ||
-        !pick_ctls("VM-entry", caps->entry, ENTRY_LOAD_EFER, ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT, &c->entry))
-        return NULL;
-    /* Interrupts stay pending in the LAPIC until the host re-enables them. */
-    c->exit &= ~EXIT_ACK_INTR;
-    if ((c->exit & pat_exit) != pat_exit || !(c->entry & ENTRY_LOAD_PAT)) {
-        c->exit &= ~pat_exit;
-        c->entry &= ~ENTRY_LOAD_PAT;
-        log_warn("vmx: no PAT switching on entry/exit: guests run with the host's PAT\n");
-    }
-
-    /* CR0/CR4 in VMX non-root operation (A.7, A.8); unrestricted guest lifts
-     * PE and PG (26.3.1.1).  Host-owned bits (the mask) read from the
-     * shadow: the fixed ones, VMXE, and PG, whose writes cr.c emulates. */
-    c->cr0_must1 = rdmsr(MSR_VMX_CR0_FIXED0) & ~(uint64_t)(CR0_PE | CR0_PG);
-    c->cr0_may1 = rdmsr(MSR_VMX_CR0_FIXED1);
-    c->cr4_must1 = rdmsr(MSR_VMX_CR4_FIXED0);
-    c->cr4_may1 = rdmsr(MSR_VMX_CR4_FIXED1);
-    /* CD and NW too: VM entry leaves them as the host has them on some
-     * CPUs (older SDM editions of 26.3.2.1 say so; Bochs does it), so the
-     * guest's view of them must come from the shadow. */
-    c->cr0_mask = c->cr0_must1 | ~c->cr0_may1 | CR0_PG | CR0_CD | CR0_NW;
-    c->cr4_mask = c->cr4_must1 | ~c->cr4_may1 | CR4_VMXE;
-
-    if (!alloc_bitmaps()) {
-        log_warn("vmx: out of memory; HVM domains unavailable\n");
-        return NULL;
-    }
-    vmx_ops.p2m_no_1g = !caps->ept_1g;
-    vmx_ops.p2m_no_2m = !caps->ept_2m;
-    log_info("vmx: EPT (%s%s%s), %s, controls pin %#x proc %#x/%#x exit %#x entry %#x\n",
-             caps->ept_2m ? "2M" : "no 2M", caps->ept_1g ? " 1G" : " no 1G", caps->ept_ad ? " A/D" : "",
-             c->vpid ? "VPID" : "no VPID", c->pin, c->proc, c->proc2, c->exit, c->entry);
-    return &vmx_ops;
-}

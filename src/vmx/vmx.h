@@ -106,6 +106,10 @@ void vmx_set_cr4_raw(uint64_t val);
 void vmx_set_ia32e(struct vcpu *v, bool lma);   /* "IA-32e mode guest" entry control = EFER.LMA */
 
 /* vmx.c */
+extern struct hvm_vendor_ops vmx_ops;       /* (i) p2m flags completed by vmx_probe */
+extern const uint32_t vmx_lazy_msrs[5];     /* STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
+/* setup.c */
+int vmx_cpu_up(void);
 void vmx_inject(struct vcpu *v, unsigned type, uint8_t vector, bool has_err, uint32_t err);
 
 #endif

@@ -42,6 +42,7 @@ tramp_pm32:
     or      OFF(tramp_efer)(%esi), %eax
     wrmsr
     mov     %cr0, %eax
+    and     $0x9fffffff, %eax           /* CD and NW are set at reset: turn caching on */
     or      $0x80010001, %eax           /* PG | WP | PE */
     mov     %eax, %cr0
     ljmpl   *OFF(tramp_lm_ptr)(%esi)

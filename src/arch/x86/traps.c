@@ -109,7 +109,9 @@ static void handle_exception(struct cpu_regs *regs)
         /* NMIs are only used to stop CPUs when another one panics. */
         if (panic_in_progress())
             panic_stop_this_cpu();
-        log_warn("cpu%u: unexpected NMI at %p\n", smp_processor_id(), (void *)regs->rip);
+        /* Only counted: printing could deadlock on the console lock if
+         * the NMI interrupted this CPU inside printk. */
+        this_cpu()->nr_unexpected_nmis++;
         return;
     }
     if (fixup && regs->vector != X86_EXC_DF && regs->vector != X86_EXC_MC) {

@@ -98,6 +98,7 @@ start32:
     or      $(1 << 8), %eax         /* EFER.LME */
     wrmsr
     mov     %cr0, %eax
+    and     $0x9fffffff, %eax       /* clear CD and NW: run with caches on */
     or      $0x80010001, %eax       /* PG | WP | PE */
     mov     %eax, %cr0
     ljmp    $BOOT_CS64, $PHYS(start64_low)
