@@ -44,17 +44,21 @@ def available(build: str) -> Optional[str]:
     return None
 
 
-def run_domain(elf: str, cfg: str, timeout: float, cmdline: str) -> Tuple[Console, str]:
-    """Boot one domain under Ringvisor (QEMU -kernel, 1 CPU): (console, failure or "")."""
+def run_domain(elf: str, cfg: str, timeout: float, cmdline: str,
+               bochs_model: Optional[str] = None) -> Tuple[Console, str]:
+    """Boot one domain under Ringvisor (QEMU -kernel, or Bochs with bochs_model;
+    1 CPU): (console, failure or "")."""
     d = domcfg.load(cfg)
     spec = emulators.BootSpec(elf=elf, cmdline=cmdline, smp=1, mem_mib=256,
                               modules=domcfg.modules_for([d]))
     work = tempfile.mkdtemp(prefix="rv-bench-")
     try:
-        launch = emulators.prepare(spec, "direct", work)
+        launch = emulators.prepare(spec, "bochs" if bochs_model else "direct", work,
+                                   bochs_model=bochs_model)
         con = Console(domain_names=[d.name] if d.name else [])
-        res = runner.run(launch.argv, cwd=launch.cwd, timeout_s=timeout, console=con)
-        v = judge_domains(con, [d], emulator="qemu", exit_status=res.exit_status,
+        res = runner.run(launch.argv, cwd=launch.cwd, timeout_s=timeout, console=con,
+                         console_file=launch.console_file)
+        v = judge_domains(con, [d], emulator=launch.emulator, exit_status=res.exit_status,
                           timed_out=res.timed_out, timeout_s=timeout)
         return con, "" if v.ok else v.reason
     finally:
@@ -169,6 +173,7 @@ def figures(build: str, cmdline: str, timeout: float, runs: int = 1
             failures.append("%s: no '... ns per ...' line from the guest" % name)
 
     out.extend(tlb_note)
+    out.extend(bochs_figures(elf, gdir, cmdline, timeout, failures))
     if spin_con is not None:
         lines = _guest_lines(spin_con, "spin0")
         us = _first(SPIN_US_RE, lines)
@@ -193,3 +198,33 @@ def figures(build: str, cmdline: str, timeout: float, runs: int = 1
                        % (us.group(1), rv_cycles / 1e6, us.group(2), bare_cycles / 1e6,
                           rv_cycles / bare_cycles if bare_cycles else float("nan")))
     return out, failures
+
+
+BOCHS_MODELS = (("VMX", "corei7_skylake_x"), ("SVM", "ryzen"))
+
+
+def bochs_figures(elf: str, gdir: str, cmdline: str, timeout: float, failures: List[str]) -> List[str]:
+    """The CPUID loop under Bochs with an Intel and an AMD model, side by side."""
+    if not shutil.which(emulators.bochs_binary()):
+        return ["", "  Bochs: not installed, VMX/SVM comparison skipped"]
+    out = ["", "  Bochs, cpuid_loop, 1 CPU (emulated time; Bochs runs ~50-80 MIPS)",
+           "  %-6s %-20s %12s %14s %10s %14s" % ("vendor", "model", "ns per op", "exits per s",
+                                                "hv share", "hv ns/exit")]
+    cfg = os.path.join(gdir, "cpuid_loop.cfg")
+    for vendor, model in BOCHS_MODELS:
+        try:
+            con, failure = run_domain(elf, cfg, max(timeout, 300), cmdline, bochs_model=model)
+        except (domcfg.DomainError, emulators.LaunchError, RuntimeError, OSError) as e:
+            con, failure = None, str(e)
+        log = con.domains.get("cpuid_loop") if con else None
+        m = _first(PER_OP_RE, log.output) if log else None
+        if failure or not m:
+            failures.append("cpuid_loop under Bochs %s: %s" % (model, failure or "no timing line"))
+            out.append("  %-6s %-20s FAILED: %s" % (vendor, model, failure or "no timing line"))
+            continue
+        stats = log.exits[0] if log.exits else None
+        ns = int(m.group(4))
+        out.append("  %-6s %-20s %12d %14s %9.1f%% %14d" % (
+            vendor, model, ns, "%.0f" % (1e9 / ns) if ns else "-",
+            stats.hv_percent if stats else 0.0, stats.ns_per_exit if stats else 0))
+    return out
