@@ -16,7 +16,6 @@
 #include "public/sched.h"
 #include "public/version.h"
 
-#define NR_HYPERCALL_STUBS          128     /* 32 bytes each: one 4 KiB page */
 
 uint32_t hvm_hypervisor_version(void);
 
@@ -30,8 +29,8 @@ int hvm_write_hypercall_page(struct vcpu *v, uint64_t val)
         return -EINVAL;
     hvm_vendor->hypercall_insn(insn);
     memset(page, 0xcc, sizeof(page));       /* int3 between stubs */
-    for (unsigned n = 0; n < NR_HYPERCALL_STUBS; n++) {
-        uint8_t *s = page + n * 32;
+    for (unsigned n = 0; n < XEN_HYPERCALL_PAGE_STUBS; n++) {
+        uint8_t *s = page + n * XEN_HYPERCALL_STUB_SIZE;
         s[0] = 0xb8;                        /* mov $n, %eax */
         memcpy(s + 1, &n, 4);
         memcpy(s + 5, insn, 3);             /* vmmcall / vmcall */
