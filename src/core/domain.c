@@ -6,6 +6,7 @@
 #include "core/domain.h"
 #include "core/domcfg.h"
 #include "core/sched.h"
+#include "core/smp.h"
 #include "core/softirq.h"
 #include "core/console.h"
 #include "core/percpu.h"
@@ -101,6 +102,9 @@ static void destroy(struct domain *d)
     }
     p2m_teardown(&d->p2m, free_ram_leaf, NULL);
     d->state = DOMAIN_DEAD;
+    if (d->started_ns && d->stopped_ns >= d->started_ns)
+        domain_log(d, LOG_INFO, "alive %lu ms from start to shutdown\n",
+                   (unsigned long)((d->stopped_ns - d->started_ns) / 1000000));
     domain_log(d, LOG_INFO, "destroyed\n");
     xfree(d);
 }
@@ -178,6 +182,10 @@ struct domain *domain_create(const struct domcfg *cfg, const struct boot_module 
     domain_log(d, LOG_INFO, "created: %lu MiB, %u vCPU(s), kernel %s entry %#lx (p2m: %lu x 1G, %lu x 2M, %lu x 4K)\n",
                (unsigned long)cfg->memory_mib, d->nr_vcpus, cfg->kernel, (unsigned long)lk.entry,
                (unsigned long)d->p2m.nr_1g, (unsigned long)d->p2m.nr_2m, (unsigned long)d->p2m.nr_4k);
+    /* Boot domains cannot run before the scheduler starts: their clock is
+     * started then (domain_mark_boot_domains_started). */
+    if (sched_active)
+        d->started_ns = now_ns();
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         sched_start_vcpu(d->vcpus[i]);
     return d;
@@ -249,6 +257,7 @@ void domain_shutdown(struct domain *d, int reason)
                                      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
         return;     /* already stopping */
     d->shutdown_reason = reason;
+    d->stopped_ns = now_ns();
     uint64_t f = spin_lock_irqsave(&d->uart_lock);
     vuart_flush(d);
     spin_unlock_irqrestore(&d->uart_lock, f);
@@ -309,6 +318,16 @@ unsigned domains_ever_created(void)
 unsigned domains_alive(void)
 {
     return READ_ONCE(nr_alive);
+}
+
+void domain_mark_boot_domains_started(void)
+{
+    uint64_t now = now_ns();
+    uint64_t lf = spin_lock_irqsave(&domain_list_lock);
+    for (struct domain *d = domain_list; d; d = d->next)
+        if (!d->started_ns)
+            d->started_ns = now;
+    spin_unlock_irqrestore(&domain_list_lock, lf);
 }
 
 static void reap_softirq(void)

@@ -83,6 +83,7 @@ struct domain {
     int shutdown_reason;            /* (a) valid once state >= SHUTDOWN */
     int nr_vcpus_live;              /* (a) vCPUs not yet parked after shutdown */
     uint64_t hypercall_page_gpa;    /* (r, vCPU0) 0 = none */
+    uint64_t started_ns, stopped_ns;   /* (a): now_ns() when it could first run, and at shutdown */
 
     /* Emulated 16550 at 0x3f8 (hvm/vuart.c). */
     spinlock_t uart_lock;           /* leaf */
@@ -112,6 +113,8 @@ void domain_reap(void);                 /* free domains whose vCPUs have all par
 unsigned domains_alive(void);
 unsigned domains_ever_created(void);
 void domain_subsys_init(void);
+/* The scheduler starts running domains built at boot: their clock starts now. */
+void domain_mark_boot_domains_started(void);
 /* Called once when the last domain has been destroyed. */
 void domain_set_all_stopped_hook(void (*fn)(unsigned poweroff, unsigned crashed));
 void domain_log(struct domain *d, int level, const char *fmt, ...) __printf(3, 4);

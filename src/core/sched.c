@@ -144,13 +144,15 @@ void sched_wake(struct vcpu *v)
 void sched_pause_vcpu(struct vcpu *v)
 {
     __atomic_add_fetch(&v->pause_count, 1, __ATOMIC_SEQ_CST);
-    if (READ_ONCE(v->state) == VCPU_RUNNING)
+    if (sched_vcpu_running(v))
         kick(v->processor);     /* it notices pause_count at its next exit */
 }
 
 bool sched_vcpu_running(struct vcpu *v)
 {
-    return READ_ONCE(v->state) == VCPU_RUNNING;
+    /* On a CPU until run_one() has accounted its time and cleared curr (its
+     * state may already say BLOCKED while it is still leaving). */
+    return READ_ONCE(rqs[READ_ONCE(v->processor)].curr) == v;
 }
 
 void sched_unpause_vcpu(struct vcpu *v)

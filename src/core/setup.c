@@ -235,6 +235,7 @@ static bool start_boot_domains(void)
         selftests_failed++;
         return false;
     }
+    domain_mark_boot_domains_started();
     sched_active = true;
     for (unsigned c = 1; c < RV_MAX_CPUS; c++)
         if (percpu_of[c] && percpu_of[c]->online)

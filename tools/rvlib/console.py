@@ -62,6 +62,7 @@ SHUTDOWN_RE = re.compile(r"^shut down \((\w+)\)")
 EXITS_RE = re.compile(
     r"^v(\d+): (\d+) exits; in guest (\d+) ms, in hypervisor (\d+) ms \(([\d.]+)%\), "
     r"(\d+) ns of hypervisor time per exit")
+ALIVE_RE = re.compile(r"^alive (\d+) ms from start to shutdown$")
 ALL_STOPPED_RE = re.compile(
     r"^ringvisor: all domains stopped: (\d+) powered off, (\d+) crashed; "
     r"frames (all returned|LEAKED)")
@@ -124,6 +125,7 @@ class DomainLog:
     crash_reasons: List[str] = field(default_factory=list)
     create_errors: List[str] = field(default_factory=list)   # "domain <name>: ..." lines
     destroyed: bool = False
+    alive_ms: Optional[int] = None         # "alive N ms from start to shutdown"
     exits: List[ExitStats] = field(default_factory=list)
     output: List[str] = field(default_factory=list)          # the guest's console lines
     guest_passed: List[str] = field(default_factory=list)
@@ -189,6 +191,8 @@ class Console:
                 d.shutdown = "crash"
             elif ev == "destroyed":
                 d.destroyed = True
+            elif ALIVE_RE.match(ev):
+                d.alive_ms = int(ALIVE_RE.match(ev).group(1))
             return True
         name, sep, text = line.partition(": ")
         if sep and name in self.domain_names:
