@@ -3,7 +3,7 @@
  *
  * Memory is claimed from the firmware with AllocatePages() (UEFI 2.10 section
  * 7.2) so that nothing else the firmware does before ExitBootServices() can
- * land on it, and so the final memory map shows it as EfiLoaderData:
+ * land on it, and so the final memory map shows it as ours (kernel EfiLoaderCode, modules EfiLoaderData):
  *  - kernel segments at their p_paddr (AllocateAddress): the core is linked
  *    for that physical address;
  *  - modules anywhere below 4 GiB (AllocateMaxAddress): multiboot2 module
@@ -23,14 +23,14 @@ static struct {
 } efi_load_allocs[EFI_ELF_SEGS_MAX + EFI_CFG_MODS_MAX];
 static unsigned efi_load_nallocs;
 
-static EFI_STATUS efi_load_alloc(EFI_ALLOCATE_TYPE how, UINTN pages,
+static EFI_STATUS efi_load_alloc(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, UINTN pages,
 				 EFI_PHYSICAL_ADDRESS *addr)
 {
 	EFI_STATUS st;
 
 	if (efi_load_nallocs == sizeof(efi_load_allocs) / sizeof(efi_load_allocs[0]))
 		return EFI_OUT_OF_RESOURCES;
-	st = uefi_call_wrapper(BS->AllocatePages, 4, how, EfiLoaderData, pages, addr);
+	st = uefi_call_wrapper(BS->AllocatePages, 4, how, type, pages, addr);
 	if (!EFI_ERROR(st)) {
 		efi_load_allocs[efi_load_nallocs].addr = *addr;
 		efi_load_allocs[efi_load_nallocs].pages = pages;
@@ -115,7 +115,10 @@ static EFI_STATUS efi_load_claim(const struct efi_elf_image *img, const char *pa
 			hi = img->segs[i].paddr + img->segs[i].memsz;
 		hi = (hi + EFI_LOAD_PAGE - 1) & ~(EFI_LOAD_PAGE - 1);
 		addr = lo;
-		st = efi_load_alloc(AllocateAddress, (hi - lo) / EFI_LOAD_PAGE, &addr);
+		/* LoaderCode: the image is executed, and firmware that maps
+		 * LoaderData no-execute (UEFI 2.10 2.3.4, memory protection)
+		 * would fault on the jump to it. */
+		st = efi_load_alloc(AllocateAddress, EfiLoaderCode, (hi - lo) / EFI_LOAD_PAGE, &addr);
 		if (EFI_ERROR(st)) {
 			efi_err("%s: physical range 0x%lx-0x%lx is not free RAM (%s); it holds:",
 				path, lo, hi - 1, efi_status_str(st));
@@ -206,7 +209,7 @@ EFI_STATUS efi_load_module(const char *name, struct efi_boot_mod *mod)
 		uefi_call_wrapper(fh->Close, 1, fh);
 		return EFI_OUT_OF_RESOURCES;
 	}
-	st = efi_load_alloc(AllocateMaxAddress, pages ? pages : 1, &addr);
+	st = efi_load_alloc(AllocateMaxAddress, EfiLoaderData, pages ? pages : 1, &addr);
 	if (EFI_ERROR(st)) {
 		efi_err("module %s: no room for %lu bytes below 4 GiB (%s)", path,
 			size, efi_status_str(st));

@@ -18,7 +18,7 @@
  * 2. Kernel. The ELF file is checked completely (ELF64, x86_64, ET_EXEC,
  *    program headers and segments inside the file, no overlap) before any
  *    memory is claimed; then each PT_LOAD segment is copied to its p_paddr
- *    in pages claimed with AllocatePages(AllocateAddress, EfiLoaderData)
+ *    in pages claimed with AllocatePages(AllocateAddress, EfiLoaderCode)
  *    (section 7.2) and its bss is zeroed. A range that is not free is
  *    reported together with what the memory map says is there.
  * 3. Entry. The core is entered through its 64-bit entry point, found in a
