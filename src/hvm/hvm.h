@@ -41,5 +41,8 @@ int hvm_copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
 /* The emulated 16550 UART at 0x3f8. */
 bool vuart_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);
 void vuart_flush(struct domain *d);
+/* One byte of domain console output (UART or console_io); caller holds
+ * d->uart_lock.  Lines go to the hypervisor console with the domain's name. */
+void vuart_putc(struct domain *d, char c);
 
 #endif

@@ -55,18 +55,8 @@ static long console_write(struct vcpu *v, uint64_t count, uint64_t buf)
         if (hvm_copy_from_guest(v, chunk, buf + done, n))
             return done ? (long)done : -EFAULT;
         uint64_t f = spin_lock_irqsave(&v->domain->uart_lock);
-        for (size_t i = 0; i < n; i++) {
-            char c = chunk[i];
-            if (c == '\n' || v->domain->uart_len >= sizeof(v->domain->uart_line) - 1) {
-                vuart_flush(v->domain);
-                if (c == '\n')
-                    continue;
-            }
-            if (c == '\r')
-                continue;
-            v->domain->uart_line[v->domain->uart_len++] =
-                ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f) ? '?' : c;
-        }
+        for (size_t i = 0; i < n; i++)
+            vuart_putc(v->domain, chunk[i]);
         spin_unlock_irqrestore(&v->domain->uart_lock, f);
         done += n;
     }

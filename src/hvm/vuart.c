@@ -20,7 +20,7 @@ void vuart_flush(struct domain *d)
     d->uart_len = 0;
 }
 
-static void put(struct domain *d, char c)
+void vuart_putc(struct domain *d, char c)
 {
     if (c == '\r')
         return;
@@ -61,7 +61,7 @@ bool vuart_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *
     } else {
         uint8_t v = (uint8_t)*val;
         switch (reg) {
-        case 0: if (!dlab) put(d, (char)v); break;
+        case 0: if (!dlab) vuart_putc(d, (char)v); break;
         case 1: if (!dlab) d->uart_ier = v & 0x0f; break;
         case 3: d->uart_lcr = v; break;
         case 4: d->uart_mcr = v & 0x1f; break;
