@@ -205,6 +205,34 @@ static void opt_mem(struct bootopts_run *r)
     r->o->mem_limit = v;
 }
 
+/* console_to=NAME: the domain that gets console input first (instead of the
+ * hypervisor's debug keys).  Names as domain files allow them. */
+static void opt_console_to(struct bootopts_run *r)
+{
+    char *out = r->o->console_to;
+
+    if (!has_value(r)) {
+        bo_warn(r, "cmdline: console_to needs a domain name, keeping '%s'", out);
+        return;
+    }
+    if (r->vlen >= BOOTOPTS_NAME_MAX) {
+        bo_warn(r, ITEM "name longer than %u characters, keeping '%s'", ITEM_ARGS(r),
+                BOOTOPTS_NAME_MAX - 1, out);
+        return;
+    }
+    for (size_t i = 0; i < r->vlen; i++) {
+        char c = r->val[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.')) {
+            bo_warn(r, ITEM "a domain name has only letters, digits, '_', '-' and '.', keeping '%s'",
+                    ITEM_ARGS(r), out);
+            return;
+        }
+    }
+    memcpy(out, r->val, r->vlen);
+    out[r->vlen] = 0;
+}
+
 /* A flag: the bare name means true, else any cmdline_parse_bool spelling. */
 static void opt_bool(struct bootopts_run *r, bool *field)
 {
@@ -243,6 +271,7 @@ static const struct {
     { "selftest_inject_panic", opt_inject_panic },
     { "x2apic",   opt_x2apic },
     { "mem",      opt_mem },
+    { "console_to", opt_console_to },
 };
 
 static bool looks_like_path(const char *s, size_t n)
@@ -292,6 +321,7 @@ void bootopts_defaults(struct boot_options *o)
     o->selftest_inject_panic = false;
     o->x2apic = true;
     o->mem_limit = 0;
+    o->console_to[0] = 0;
 }
 
 int bootopts_parse(const char *cmdline, struct boot_options *o,

@@ -1,6 +1,6 @@
 /*
  * The hypervisor's own boot options (docs: console=, loglvl=, maxcpus=,
- * selftest, emu_exit, x2apic=, mem=).  Parsing never fails: a bad item is
+ * selftest, emu_exit, x2apic=, mem=, console_to=).  Parsing never fails: a bad item is
  * reported through the warn callback and leaves its field unchanged, so a typo
  * on the command line cannot stop the machine from booting.
  */
@@ -14,6 +14,7 @@ enum { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 #define BOOTOPTS_MAX_CPUS       256
 #define BOOTOPTS_MIN_MEM_LIMIT  (64ULL << 20)
+#define BOOTOPTS_NAME_MAX       64      /* a domain name and its NUL */
 
 /* (i) filled by bootopts_defaults()/bootopts_parse() on the BSP before any
  *     other CPU runs; read-only afterwards. */
@@ -30,6 +31,7 @@ struct boot_options {
     bool     selftest_inject_panic; /* (i) test harness: fault in the hypervisor after the ready line */
     bool     x2apic;           /* (i) use x2APIC mode when available; default true */
     uint64_t mem_limit;        /* (i) mem=SIZE; 0 = no limit; values < 64M rejected */
+    char     console_to[BOOTOPTS_NAME_MAX];  /* (i) console_to=NAME: initial input focus; "" = hypervisor */
 };
 
 void bootopts_defaults(struct boot_options *o);

@@ -11,7 +11,10 @@
 #include "core/console.h"
 #include "core/percpu.h"
 #include "hvm/hvm.h"
+#include "hvm/platform.h"
+#include "hvm/vlapic.h"
 #include "hvm/loader.h"
+#include "hvm/e820.h"
 #include "mm/mm.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
@@ -52,24 +55,20 @@ static void free_ram_leaf(uint64_t mfn, unsigned order, void *ctx)
 }
 
 /* Guest RAM: 1 GiB and 2 MiB blocks where alignment and the allocator
- * allow (fewer p2m levels, fewer TLB misses), 4 KiB pages otherwise; the
- * legacy VGA/BIOS hole 0xA0000-0xFFFFF stays unmapped. */
-static int alloc_guest_ram(struct domain *d, uint64_t bytes)
+ * allow (fewer p2m levels, fewer TLB misses), 4 KiB pages otherwise.  The
+ * ranges are those of the guest's memory map (hvm/e820.h): everything below
+ * min(bytes, GPA_LOWMEM_LIMIT), 0xA0000-0xFFFFF included (the BIOS area
+ * holds the ACPI tables), and the rest from 4 GiB up. */
+static int alloc_guest_ram_range(struct domain *d, uint64_t gpa, uint64_t end)
 {
-    uint64_t gpa = 0;
-
-    while (gpa < bytes) {
-        uint64_t left = bytes - gpa;
+    while (gpa < end) {
+        uint64_t left = end - gpa;
         unsigned order = 0;
         /* Block sizes the nested page tables of this CPU support. */
-        if (!hvm_vendor->p2m_no_1g && gpa >= GiB(1) && IS_ALIGNED(gpa, GiB(1)) && left >= GiB(1))
+        if (!hvm_vendor->p2m_no_1g && IS_ALIGNED(gpa, GiB(1)) && left >= GiB(1))
             order = 18;
-        else if (!hvm_vendor->p2m_no_2m && gpa >= MiB(2) && IS_ALIGNED(gpa, MiB(2)) && left >= MiB(2))
+        else if (!hvm_vendor->p2m_no_2m && IS_ALIGNED(gpa, MiB(2)) && left >= MiB(2))
             order = 9;
-        if (!order && gpa >= 0xa0000 && gpa < 0x100000) {
-            gpa += 4096;
-            continue;
-        }
         void *mem = alloc_pages(order, d->domid);
         while (!mem && order) {
             order = order == 18 && !hvm_vendor->p2m_no_2m ? 9 : 0;    /* fragmented: smaller blocks */
@@ -87,8 +86,24 @@ static int alloc_guest_ram(struct domain *d, uint64_t bytes)
     return 0;
 }
 
+static int alloc_guest_ram(struct domain *d, uint64_t bytes)
+{
+    uint64_t ranges[2][2];
+    unsigned n = e820_ram_ranges(bytes, ranges);
+
+    for (unsigned i = 0; i < n; i++) {
+        int rc = alloc_guest_ram_range(d, ranges[i][0], ranges[i][1]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static void destroy(struct domain *d)
 {
+    /* Device timers and vLAPICs first: nothing may fire into a vCPU being
+     * freed. */
+    hvm_platform_destroy(d);
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         if (!v)
@@ -106,6 +121,7 @@ static void destroy(struct domain *d)
         domain_log(d, LOG_INFO, "alive %lu ms from start to shutdown\n",
                    (unsigned long)((d->stopped_ns - d->started_ns) / 1000000));
     domain_log(d, LOG_INFO, "destroyed\n");
+    xfree(d->cfg);
     xfree(d);
 }
 
@@ -133,6 +149,14 @@ struct domain *domain_create(const struct domcfg *cfg, const struct boot_module 
     strlcpy(d->name, cfg->name, sizeof(d->name));
     d->uart_lock = (spinlock_t)SPINLOCK_INIT;
     d->hide_hypervisor_cpuid = cfg->hide_hypervisor_cpuid;
+    d->cfg = xzalloc(sizeof(*d->cfg), HEAP_CORE);
+    if (!d->cfg) {
+        xfree(d);
+        goto nomem;
+    }
+    *d->cfg = *cfg;
+    d->mods = mods;
+    d->nr_mods = nr_mods;
     d->mem_bytes = cfg->memory_mib << 20;
     uint64_t lf = spin_lock_irqsave(&domain_list_lock);
     d->domid = next_domid++;
@@ -169,6 +193,14 @@ struct domain *domain_create(const struct domcfg *cfg, const struct boot_module 
         }
         loader_init_vcpu(v, &lk);
     }
+    rc = hvm_platform_create(d);
+    if (rc) {
+        log_err("domain %s: cannot create the virtual platform (%d)\n", cfg->name, rc);
+        goto fail;
+    }
+    if (lk.aps_wait_for_sipi)
+        for (unsigned i = 1; i < d->nr_vcpus; i++)
+            vlapic_set_wait_sipi(d->vcpus[i]);
     d->nr_vcpus_live = (int)d->nr_vcpus;
     d->state = DOMAIN_RUNNING;
 
@@ -265,8 +297,6 @@ void domain_shutdown(struct domain *d, int reason)
         domain_log(d, LOG_ERR, "crashed\n");
     else
         domain_log(d, LOG_INFO, "shut down (%s)\n", reason_names[reason]);
-    if (reason == SHUTDOWN_reboot)
-        domain_log(d, LOG_WARN, "on_reboot restart is not implemented yet: destroying\n");
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         sched_stop_vcpu(d->vcpus[i]);
 }
@@ -280,6 +310,41 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     va_end(ap);
     domain_log(d, LOG_ERR, "crash: %s\n", buf);
     domain_shutdown(d, SHUTDOWN_crash);
+}
+
+/* What the config says to do after this kind of shutdown (xl.cfg(5)
+ * on_poweroff/on_reboot/on_crash; "preserve" keeps nothing here, as there is
+ * no toolstack to inspect a preserved domain yet: it is destroyed). */
+static enum domcfg_action action_for(const struct domain *d)
+{
+    switch (d->shutdown_reason) {
+    case SHUTDOWN_reboot: return d->cfg->on_reboot;
+    case SHUTDOWN_crash: return d->cfg->on_crash;
+    default: return d->cfg->on_poweroff;
+    }
+}
+
+/* Destroys d and builds it again from its config (called by the reaper,
+ * with d off every list).  Returns whether the new domain started. */
+static bool restart(struct domain *d)
+{
+    struct domcfg *cfg = d->cfg;
+    const struct boot_module *mods = d->mods;
+    unsigned nr_mods = d->nr_mods, restarts = d->restarts + 1;
+
+    d->cfg = NULL;          /* kept for the rebuild */
+    domain_log(d, LOG_INFO, "restarting (%s = restart)\n",
+               d->shutdown_reason == SHUTDOWN_reboot ? "on_reboot" :
+               d->shutdown_reason == SHUTDOWN_crash ? "on_crash" : "on_poweroff");
+    destroy(d);
+    struct domain *nd = domain_create(cfg, mods, nr_mods);
+    xfree(cfg);
+    if (!nd) {
+        log_err("domain restart failed: not started again\n");
+        return false;
+    }
+    nd->restarts = restarts;
+    return true;
 }
 
 void domain_reap(void)
@@ -298,13 +363,28 @@ void domain_reap(void)
             spin_unlock_irqrestore(&domain_list_lock, lf);
             return;
         }
-        if (dead->shutdown_reason == SHUTDOWN_crash)
-            nr_crashed++;
-        else
-            nr_poweroff++;
+        enum domcfg_action act = action_for(dead);
+        if (act != DOMCFG_RESTART) {
+            if (dead->shutdown_reason == SHUTDOWN_crash)
+                nr_crashed++;
+            else
+                nr_poweroff++;
+        }
         unsigned alive = --nr_alive, off = nr_poweroff, crashed = nr_crashed;
         spin_unlock_irqrestore(&domain_list_lock, lf);
-        destroy(dead);
+        if (act != DOMCFG_RESTART)
+            destroy(dead);
+        else if (restart(dead))
+            continue;
+        else {
+            /* The rebuild failed: it counts as stopped. */
+            lf = spin_lock_irqsave(&domain_list_lock);
+            nr_crashed++;
+            alive = nr_alive;
+            off = nr_poweroff;
+            crashed = nr_crashed;
+            spin_unlock_irqrestore(&domain_list_lock, lf);
+        }
         if (alive == 0 && all_stopped_hook)
             all_stopped_hook(off, crashed);
     }

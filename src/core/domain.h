@@ -27,6 +27,8 @@ enum vcpu_state {
 };
 
 struct domain;
+struct vlapic;
+struct hvm_platform;
 
 struct vcpu {
     struct domain *domain;          /* (i) */
@@ -60,6 +62,12 @@ struct vcpu {
     /* Guest one-shot timer (set_timer_op): wakes the vCPU. */
     struct timer guest_timer;       /* timer's own locking */
     uint64_t guest_timer_deadline;  /* (r) ns of guest time, 0 = none */
+
+    struct vlapic *vlapic;          /* (i) pointer; the state has its own lock (hvm/vlapic.c) */
+    uint64_t nr_irqs, nr_nmis;      /* (r) events injected */
+    uint64_t exits_by_reason[24];   /* (r) indexed by enum hvm_exit_reason */
+    uint8_t fpu[512] __aligned(16); /* (r) x87/SSE state, FXSAVE layout, while off the CPU */
+    bool fpu_init;                  /* (r) */
 };
 
 enum domain_state {
@@ -90,6 +98,12 @@ struct domain {
     char uart_line[160];            /* (uart_lock) */
     unsigned uart_len;              /* (uart_lock) */
     uint8_t uart_scratch, uart_lcr, uart_ier, uart_mcr;   /* (uart_lock) */
+
+    struct hvm_platform *plat;      /* (i) pointer; devices lock their own state (hvm/platform.h) */
+    struct domcfg *cfg;             /* (i) copy of the config it was built from: restarts rebuild from it */
+    const struct boot_module *mods; /* (i) the files it names (boot modules live forever) */
+    unsigned nr_mods;               /* (i) */
+    unsigned restarts;              /* (i) how many times this domain was rebuilt */
 
     struct domain *next;            /* (d) */
 };

@@ -339,12 +339,12 @@ static int key_action(struct domcfg_parser *ps, const struct domcfg_value *v)
 
 static int key_rv_expect(struct domcfg_parser *ps, const struct domcfg_value *v)
 {
-    static const char *const words[] = { "poweroff", "crash" };
+    static const char *const words[] = { "poweroff", "crash", "reboot" };
     unsigned i = 0;
-    int rc = dc_get_word(ps, v, words, 2, "\"poweroff\" or \"crash\"", &i);
+    int rc = dc_get_word(ps, v, words, 3, "\"poweroff\", \"crash\" or \"reboot\"", &i);
 
     if (!rc)
-        memcpy(ps->out->rv_expect, words[i], strlen(words[i]) + 1);   /* both fit in 16 */
+        memcpy(ps->out->rv_expect, words[i], strlen(words[i]) + 1);   /* all fit in 16 */
     return rc;
 }
 

@@ -41,7 +41,7 @@ struct domcfg {
     uint64_t cpus_mask[DOMCFG_MAX_CPUS / 64];   /* hard affinity; default all set */
     bool cpus_given;
     enum domcfg_action on_poweroff, on_reboot, on_crash;   /* default destroy, restart, destroy */
-    char rv_expect[16];                     /* Ringvisor test extension: "poweroff" (default) or "crash" */
+    char rv_expect[16];                     /* Ringvisor test extension: "poweroff" (default), "crash" or "reboot" */
     unsigned cpu_weight;                    /* cpu_weight = N: share of CPU time, 1-65535, default 256 */
     bool hide_hypervisor_cpuid;             /* Ringvisor extension rv_hide_hypervisor = 1 */
     unsigned nr_warnings;                   /* warnings passed to warn() */

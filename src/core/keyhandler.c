@@ -1,20 +1,13 @@
 /*
- * Debug keys on the serial console (as Xen's console keys): the boot CPU
- * polls the UART every 100 ms and runs the handler of a pressed key.
- * Polling keeps this independent of UART interrupts and costs nothing
- * measurable.
+ * Debug keys on the serial console (as Xen's console keys): the console's
+ * input poll (core/console.c) hands over each byte typed while the input
+ * focus is on the hypervisor, and the key's handler runs.
  */
 #include "core/keyhandler.h"
-#include "core/timer.h"
 #include "core/console.h"
 #include "core/sched.h"
-#include "core/percpu.h"
 #include "hvm/hvm.h"
-#include "arch/x86/uart.h"
-#include "arch/x86/time.h"
 #include "mm/mm.h"
-
-static struct timer poll_timer;
 
 static void show_memory(void)
 {
@@ -48,18 +41,14 @@ static void show_help(void)
         log_info("key '%c': %s\n", keys[i].key, keys[i].what);
 }
 
-static void poll(void *unused)
+static void keyhandler_key(char c)
 {
-    int c;
-    while ((c = uart_getc()) >= 0)
-        for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-            if (keys[i].key == c)
-                keys[i].fn();
-    timer_set(&poll_timer, now_ns() + 100000000ull);
+    for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (keys[i].key == c)
+            keys[i].fn();
 }
 
 void keyhandler_init(void)
 {
-    timer_init(&poll_timer, poll, NULL, smp_processor_id());
-    timer_set(&poll_timer, now_ns() + 100000000ull);
+    console_input_start(keyhandler_key);
 }

@@ -3,7 +3,9 @@
 #ifndef RV_CORE_SOFTIRQ_H
 #define RV_CORE_SOFTIRQ_H
 
-enum { SOFTIRQ_TIMER, SOFTIRQ_SCHEDULE, SOFTIRQ_REAP, SOFTIRQ_TEST, SOFTIRQ_NR };
+enum { SOFTIRQ_TIMER, SOFTIRQ_SCHEDULE, SOFTIRQ_REAP, SOFTIRQ_TEST,
+       SOFTIRQ_KICK,    /* nothing to run: the IPI only makes a CPU leave its guest (hvm_vcpu_kick) */
+       SOFTIRQ_NR };
 
 typedef void (*softirq_fn)(void);
 void open_softirq(unsigned nr, softirq_fn fn);

@@ -61,12 +61,59 @@ bool hvm_handle_cpuid(struct vcpu *v)
         if (v->domain->hide_hypervisor_cpuid)
             c &= ~(1u << 31);
         c &= ~(1u << 3);                /* MONITOR/MWAIT: intercepted, not offered */
-        c &= ~(1u << 21);               /* x2APIC: no virtual LAPIC yet */
+        /* The virtual LAPIC offers x2APIC and the TSC-deadline timer
+         * whatever the host has. */
+        c |= (1u << 21) | (1u << 24);
+        /* XSAVE and the state it manages (AVX, FMA, F16C) are not offered:
+         * guest FPU state is switched with FXSAVE, which does not cover
+         * them. */
+        c &= ~((1u << 26) | (1u << 27) | (1u << 28) | (1u << 12) | (1u << 29));
+        d |= 1u << 9;                   /* APIC present */
+        /* Machine checks are not virtualised: no MCE/MCA, so the guest does
+         * not look for bank MSRs. */
+        d &= ~((1u << 7) | (1u << 14));
         /* Initial APIC id = vCPU number; logical count = vCPUs. */
         b = (b & 0x0000ffffu) | (v->vcpu_id << 24) | ((v->domain->nr_vcpus & 0xff) << 16);
         break;
+    case 6:
+        a |= 1u << 2;                   /* ARAT: the virtual APIC timer never stops */
+        break;
+    case 7:
+        if (sub == 0) {
+            /* AVX2, AVX-512 (F DQ IFMA PF ER CD BW VL), MPX: XSAVE state. */
+            b &= ~((1u << 5) | (1u << 14) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) |
+                   (1u << 28) | (1u << 30) | (1u << 31));
+            /* AVX-512 VBMI/VBMI2/VNNI/BITALG/VPOPCNTDQ, PKU/OSPKE, VAES,
+             * VPCLMULQDQ, WAITPKG. */
+            c &= ~((1u << 1) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 9) | (1u << 10) |
+                   (1u << 11) | (1u << 12) | (1u << 14) | (1u << 22));    /* ... and RDPID */
+            /* AVX-512 4VNNIW/4FMAPS, AMX, AVX512-FP16, and the speculation
+             * controls (IBRS/IBPB, STIBP, L1D flush, ARCH_CAPABILITIES,
+             * SSBD, MD_CLEAR): their MSRs are not emulated. */
+            d &= ~((1u << 2) | (1u << 3) | (1u << 10) | (1u << 22) | (1u << 23) | (1u << 24) | (1u << 25) |
+                   (1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 31));
+        } else {
+            a = b = c = d = 0;
+        }
+        break;
+    case 0xa:                           /* architectural performance monitoring: none */
+    case 0xd:                           /* XSAVE state components: none */
+        a = b = c = d = 0;
+        break;
+    case 0xb:
+    case 0x1f:
+        d = v->vcpu_id;                 /* x2APIC id */
+        break;
     case 0x80000001:
         c &= ~(1u << 2);                /* SVM */
+        /* RDTSCP reads IA32_TSC_AUX, which is not switched per vCPU: not
+         * offered (nor RDPID, leaf 7), so guests do not use the MSR. */
+        d &= ~(1u << 27);
+        /* Core/NB/LLC performance counter extensions: MSRs not emulated. */
+        c &= ~((1u << 23) | (1u << 24) | (1u << 28));
+        break;
+    case 0x80000008:
+        b = 0;                          /* IBPB/IBRS/SSBD and friends: MSRs not emulated */
         break;
     case 0x8000000a:
         a = b = c = d = 0;              /* SVM features: none for guests */

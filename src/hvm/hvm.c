@@ -4,6 +4,8 @@
  * CPU is Intel or AMD.
  */
 #include "hvm/hvm.h"
+#include "hvm/vlapic.h"
+#include "hvm/platform.h"
 #include "core/domain.h"
 #include "core/sched.h"
 #include "core/percpu.h"
@@ -13,6 +15,8 @@
 #include "arch/x86/asm.h"
 #include "arch/x86/time.h"
 #include "lib/errno.h"
+#include "lib/string.h"
+#include "lib/fmt.h"
 
 const struct hvm_vendor_ops *hvm_vendor;
 
@@ -20,6 +24,11 @@ static int cpu_up_rc;
 
 static void cpu_up_one(void *arg)
 {
+    /* Guests' x87/SSE state is switched with FXSAVE/FXRSTOR (hvm_vcpu_run),
+     * which covers the XMM registers only with CR4.OSFXSR set; CR0.TS/EM
+     * clear so those instructions do not fault in the hypervisor. */
+    write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+    write_cr0((read_cr0() & ~(CR0_TS | CR0_EM)) | CR0_MP | CR0_NE);
     int rc = hvm_vendor->cpu_up();
     if (rc)
         cpu_up_rc = rc;
@@ -34,6 +43,7 @@ int hvm_init(void)
         log_warn("hvm: no usable VMX or SVM; HVM domains are unavailable\n");
         return -ENODEV;
     }
+    hvm_intr_init();
     on_each_cpu(cpu_up_one, NULL);
     if (cpu_up_rc) {
         log_err("hvm: enabling %s failed on some CPU (%d)\n", hvm_vendor->name, cpu_up_rc);
@@ -98,6 +108,7 @@ static void dump_and_crash(struct vcpu *v, const char *why, const struct hvm_exi
 static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
 {
     v->nr_exits++;
+    v->exits_by_reason[x->reason < HVM_EXIT_NR ? x->reason : HVM_EXIT_UNHANDLED]++;
     switch (x->reason) {
     case HVM_EXIT_NONE:
     case HVM_EXIT_INTR:
@@ -105,6 +116,13 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
         return true;    /* the host took (or takes) the interrupt */
     case HVM_EXIT_VINTR:
         hvm_vendor->request_intr_window(v, false);
+        return true;
+    case HVM_EXIT_NMI_WINDOW:
+        hvm_vendor->request_nmi_window(v, false);
+        return true;
+    case HVM_EXIT_XSETBV:
+        /* XSAVE is not offered (CPUID policy): the instruction is #UD. */
+        hvm_inject_ud(v);
         return true;
     case HVM_EXIT_CPUID:
         if (hvm_handle_cpuid(v))
@@ -121,6 +139,10 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
         return true;
     case HVM_EXIT_HLT:
         advance(v, x);
+        /* HLT ends at the next interrupt: one already waiting means no
+         * sleep at all.  A wake racing with sched_block is kept by it. */
+        if (hvm_intr_pending(v) && hvm_vendor->interrupts_enabled(v))
+            return true;
         sched_block(v);
         return false;
     case HVM_EXIT_PAUSE:
@@ -134,11 +156,12 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
             advance(v, x);
         return true;
     case HVM_EXIT_NPF:
-        /* No MMIO is emulated yet: an access outside RAM is fatal to the guest. */
-        domain_log(v->domain, LOG_ERR, "v%u: %s of unbacked guest-physical address %#lx\n", v->vcpu_id,
-                   (x->qual & HVM_NPF_WRITE) ? "write" : (x->qual & HVM_NPF_FETCH) ? "fetch" : "read",
-                   (unsigned long)x->gpa);
-        dump_and_crash(v, "access to unbacked memory", x);
+        /* Outside RAM: an emulated device, or nothing (then the domain is
+         * crashed, with the address, by the emulator). */
+        if (hvm_emulate_mmio(v, x))
+            return true;
+        if (v->domain->state == DOMAIN_RUNNING)
+            dump_and_crash(v, "MMIO access that cannot be emulated", x);
         return false;
     case HVM_EXIT_EXCEPTION:
         /* #AC/#DB are only intercepted to bound their delivery: reflect them. */
@@ -160,8 +183,34 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
     }
 }
 
+static const char *const exit_names[HVM_EXIT_NR] = {
+    [HVM_EXIT_NONE] = "none", [HVM_EXIT_INTR] = "intr", [HVM_EXIT_NMI] = "nmi", [HVM_EXIT_VINTR] = "vintr",
+    [HVM_EXIT_NMI_WINDOW] = "nmi_window", [HVM_EXIT_XSETBV] = "xsetbv", [HVM_EXIT_CPUID] = "cpuid",
+    [HVM_EXIT_MSR_READ] = "msr_read", [HVM_EXIT_MSR_WRITE] = "msr_write", [HVM_EXIT_IO] = "io",
+    [HVM_EXIT_HLT] = "hlt", [HVM_EXIT_HYPERCALL] = "hypercall", [HVM_EXIT_NPF] = "npf",
+    [HVM_EXIT_EXCEPTION] = "exception", [HVM_EXIT_SHUTDOWN] = "shutdown", [HVM_EXIT_PAUSE] = "pause",
+    [HVM_EXIT_INVALID] = "invalid", [HVM_EXIT_UNHANDLED] = "unhandled",
+};
+_Static_assert(HVM_EXIT_NR <= ARRAY_SIZE(((struct vcpu *)0)->exits_by_reason), "exit counters");
+
+/* One line: "exits by reason: cpuid 12, io 345, ..." (non-zero ones only). */
+static void print_exits_by_reason(struct vcpu *v)
+{
+    char line[400];
+    size_t n = 0;
+
+    for (unsigned r = 0; r < HVM_EXIT_NR && n < sizeof(line) - 40; r++)
+        if (v->exits_by_reason[r])
+            n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, "%s%s %lu", n ? ", " : "", exit_names[r],
+                          (unsigned long)v->exits_by_reason[r]);
+    line[n] = 0;
+    domain_log(v->domain, LOG_INFO, "v%u: exits by reason: %s; injected %lu interrupts, %lu NMIs\n", v->vcpu_id,
+               n ? line : "none", (unsigned long)v->nr_irqs, (unsigned long)v->nr_nmis);
+}
+
 void hvm_print_exit_stats(struct vcpu *v)
 {
+    print_exits_by_reason(v);
     uint64_t khz = tsc_khz() ? tsc_khz() : 1;
     uint64_t host_ns = v->host_tsc * 1000000 / khz, guest_ns = v->guest_tsc * 1000000 / khz;
     uint64_t total = host_ns + guest_ns;
@@ -197,6 +246,7 @@ static void run_loop(struct vcpu *v)
             v->p2m_gen_seen = gen;
             v->tlb_flush_pending = true;
         }
+        hvm_intr_assist(v);
         uint64_t t_enter = rdtsc();
         if (v->exit_tsc)
             v->host_tsc += t_enter - v->exit_tsc;   /* hypervisor time since the last exit */
@@ -209,11 +259,66 @@ static void run_loop(struct vcpu *v)
     }
 }
 
+/* An application processor after INIT waits for a SIPI, then starts in
+ * real mode at vector * 4096 (SDM vol. 3 9.4.4, 11.6.1). */
+static bool start_from_sipi(struct vcpu *v)
+{
+    int vec = vlapic_take_sipi(v);
+    if (vec < 0)
+        return false;
+    const struct hvm_seg code = { (uint16_t)(vec << 8), 0x9b, 0xffff, (uint64_t)vec << 12 };
+    const struct hvm_seg data = { 0, 0x93, 0xffff, 0 };
+    const struct hvm_seg tr = { 0, 0x8b, 0xffff, 0 }, ldtr = { 0, 0x82, 0xffff, 0 };
+    const struct hvm_seg table = { 0, 0, 0xffff, 0 };
+    struct hvm_ctrl c;
+
+    hvm_vendor->set_seg(v, SEG_CS, &code);
+    for (enum hvm_segreg r = SEG_ES; r <= SEG_GS; r++)
+        if (r != SEG_CS)
+            hvm_vendor->set_seg(v, r, &data);
+    hvm_vendor->set_seg(v, SEG_TR, &tr);
+    hvm_vendor->set_seg(v, SEG_LDTR, &ldtr);
+    hvm_vendor->set_seg(v, SEG_GDTR, &table);
+    hvm_vendor->set_seg(v, SEG_IDTR, &table);
+    hvm_vendor->get_ctrl(v, &c);
+    c.cr0 = 0x60000010;     /* CD NW ET: the INIT value */
+    c.cr2 = c.cr3 = c.cr4 = c.efer = 0;
+    hvm_vendor->set_ctrl(v, &c);
+    memset(&v->regs, 0, sizeof(v->regs));
+    v->regs.rflags = 2;
+    return true;
+}
+
+/* Guest x87/SSE state (FXSAVE format, SDM vol. 1 10.5.1): the hypervisor
+ * itself never uses these registers, so they are switched only when a
+ * different vCPU takes the CPU. */
+static void fpu_load(struct vcpu *v)
+{
+    if (!v->fpu_init) {
+        memset(v->fpu, 0, sizeof(v->fpu));
+        *(uint16_t *)&v->fpu[0] = 0x37f;            /* FCW after FNINIT */
+        *(uint32_t *)&v->fpu[24] = 0x1f80;          /* MXCSR reset value */
+        v->fpu_init = true;
+    }
+    __asm__ __volatile__("fxrstor64 %0" :: "m"(v->fpu));
+}
+
+static void fpu_save(struct vcpu *v)
+{
+    __asm__ __volatile__("fxsave64 %0" : "=m"(v->fpu));
+}
+
 void hvm_vcpu_run(struct vcpu *v)
 {
+    if (vlapic_waiting_for_sipi(v) && !start_from_sipi(v)) {
+        sched_block(v);     /* a SIPI (hvm_vcpu_kick) wakes it */
+        return;
+    }
     if (hvm_vendor->vcpu_load)
         hvm_vendor->vcpu_load(v);
+    fpu_load(v);
     run_loop(v);
+    fpu_save(v);
     /* Time after the last exit belongs to the hypervisor; time off the CPU
      * belongs to neither. */
     if (v->exit_tsc) {

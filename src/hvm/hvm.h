@@ -29,6 +29,18 @@ int hvm_write_hypercall_page(struct vcpu *v, uint64_t gpa);
 void hvm_inject_gp(struct vcpu *v);
 void hvm_inject_ud(struct vcpu *v);
 bool hvm_guest_long_mode(struct vcpu *v);   /* 64-bit code segment active */
+/* Make v notice a newly pending interrupt: wake it if blocked, and force an
+ * exit if it is in the guest on another CPU.  Any context. */
+void hvm_vcpu_kick(struct vcpu *v);
+/* hvm/intr.c: event injection at VM entry (host interrupts off). */
+void hvm_intr_init(void);
+void hvm_intr_assist(struct vcpu *v);
+bool hvm_intr_pending(struct vcpu *v);      /* an NMI or a deliverable interrupt waits */
+/* An NPF outside RAM: decode and emulate the faulting instruction against
+ * the MMIO devices (hvm/emulate/).  Returns false when the domain was
+ * crashed (unclaimed address, undecodable instruction); a fault the
+ * instruction raises is injected into the guest instead. */
+bool hvm_emulate_mmio(struct vcpu *v, const struct hvm_exit *x);
 
 /* Guest memory.  Physical accesses go through the p2m; virtual ones walk
  * the guest's page tables first.  Return 0 or -EFAULT (nothing copied past
@@ -37,6 +49,15 @@ int hvm_copy_from_gphys(struct domain *d, void *dst, uint64_t gpa, size_t len);
 int hvm_copy_to_gphys(struct domain *d, uint64_t gpa, const void *src, size_t len);
 int hvm_copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len);
 int hvm_copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len);
+/* Guest-virtual to guest-physical through the guest's page tables, with the
+ * access checks of the CPU.  Returns 0, -EFAULT with *pfec = the #PF error
+ * code to inject (CR2 = gva), or -EIO when a page table is outside RAM. */
+#define HVM_XLAT_WRITE  1u      /* a write */
+#define HVM_XLAT_USER   2u      /* a CPL-3 access */
+#define HVM_XLAT_FETCH  4u      /* an instruction fetch */
+#define HVM_XLAT_AC     8u      /* SMAP does not apply (RFLAGS.AC, or the hypervisor's own copy) */
+#define HVM_XLAT_SET_AD 16u     /* set accessed/dirty bits, as the CPU would */
+int hvm_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, uint32_t *pfec);
 
 /* The emulated 16550 UART at 0x3f8. */
 bool vuart_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);

@@ -5,6 +5,7 @@
  * here, element by element, through guest memory.
  */
 #include "hvm/hvm.h"
+#include "hvm/platform.h"
 #include "core/domain.h"
 #include "lib/errno.h"
 
@@ -14,7 +15,7 @@
 
 static bool port_access(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val)
 {
-    if (vuart_io(d, port, in, size, val))
+    if (hvm_portio(d, port, in, size, val))
         return true;
     if (in)
         *val = 0xffffffffu >> (32 - 8 * size);

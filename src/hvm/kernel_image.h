@@ -13,7 +13,8 @@
 
 #define KIMG_MAX_SEGS 16
 
-/* Guest-physical range never loadable: legacy VGA memory and the BIOS area. */
+/* Guest-physical range never loadable: the legacy VGA window and the BIOS
+ * area (RAM-backed, but it holds the ACPI tables: hvm/e820.h). */
 #define KIMG_HOLE_START 0xA0000ull
 #define KIMG_HOLE_END   0x100000ull
 
@@ -53,8 +54,9 @@ static inline bool kimg_is_mb2(enum kimg_format f)
 const char *kimg_format_name(enum kimg_format f);
 
 /*
- * image: the whole kernel file (size bytes); guest_mem: guest RAM in bytes,
- * RAM being [0, guest_mem) minus [KIMG_HOLE_START, KIMG_HOLE_END).
+ * image: the whole kernel file (size bytes); guest_mem: end of the guest's
+ * RAM below 4 GiB (e820_lowmem_end), loadable being [0, guest_mem) minus
+ * [KIMG_HOLE_START, KIMG_HOLE_END).
  *
  * Recognition: a multiboot1 header (Multiboot 0.6.96 section 3.1: magic
  * 0x1BADB002, flags, checksum; 4-byte aligned in the first 8192 bytes), else a

@@ -1,29 +1,47 @@
 /*
- * HVM kernel loading.  kernel_image.c (pure, fuzzed) checks the image and
- * plans where each piece goes; this file finds the file among the boot
- * modules, copies it into the domain's RAM and writes the multiboot1
- * information (Multiboot Specification 0.6.96, section 3.3) the kernel
- * expects in EBX.
+ * HVM kernel loading.  The pure planners check the image and decide where
+ * each piece goes (kernel_image.c for multiboot/flat kernels, bzimage.c for
+ * Linux); this file finds the files among the boot modules, copies them into
+ * the domain's RAM and writes what the kernel expects next to it: multiboot1
+ * information (Multiboot Specification 0.6.96, section 3.3) or multiboot2
+ * information in EBX, or the Linux zero page, command line, page tables and
+ * GDT of the 64-bit boot protocol.  Every domain also gets its ACPI tables
+ * (acpi_build.c) and memory map (e820.c).
  */
 #include "hvm/loader.h"
 #include "hvm/kernel_image.h"
+#include "hvm/bzimage.h"
+#include "hvm/acpi_build.h"
+#include "hvm/e820.h"
+#include "hvm/platform.h"
 #include "hvm/hvm.h"
 #include "core/domain.h"
 #include "core/domcfg.h"
+#include "core/console.h"
 #include "boot/bootinfo.h"
 #include "mm/mm.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 #include "lib/errno.h"
 
-/* Low-memory layout for the boot information (below the kernel at 1 MiB
- * and below the 640 KiB hole). */
+/* Low-memory layout for the multiboot information (below the kernel at
+ * 1 MiB and below the EBDA). */
 #define INFO_GPA        0x8000
 #define CMDLINE_GPA     0x8100
 #define CMDLINE_MAX     1024
 #define MMAP_GPA        0x8600
 #define LOADER_NAME_GPA 0x8700
 #define INFO_END        0x9000
+
+/* BIOS data area words an OS reads to find the EBDA and the base memory
+ * size (IBM PC BIOS conventions: segment of the EBDA at 0x40E, KiB of
+ * conventional memory at 0x413).  Linux takes them to place its real-mode
+ * trampoline and to reserve the BIOS regions. */
+#define BDA_EBDA_SEG    0x40e
+#define BDA_BASE_KIB    0x413
+
+/* Scratch for the ACPI tables: the RSDP page and the tables after it. */
+#define ACPI_SCRATCH    (GPA_ACPI_TABLES - GPA_ACPI_RSDP + 0x2000)
 
 static const char *basename_of(const char *p, size_t *len)
 {
@@ -63,21 +81,26 @@ static const char loader_name[] = "Ringvisor";
 static int write_mb1_info(struct domain *d, const char *cmdline, size_t n)
 {
     uint32_t info[22] = { 0 };
-    struct __packed { uint32_t size; uint64_t base, len; uint32_t type; } mmap[3] = {
-        { 20, 0, 0x9fc00, 1 },
-        { 20, 0xf0000, 0x10000, 2 },
-        { 20, 0x100000, d->mem_bytes - 0x100000, 1 },
-    };
+    struct __packed { uint32_t size; uint64_t base, len; uint32_t type; } mmap[E820_MAX_ENTRIES];
+    struct e820_entry e[E820_MAX_ENTRIES];
+    unsigned ne = e820_build(d->mem_bytes, e);
+
+    for (unsigned i = 0; i < ne; i++) {
+        mmap[i].size = 20;
+        mmap[i].base = e[i].addr;
+        mmap[i].len = e[i].size;
+        mmap[i].type = e[i].type;
+    }
     info[0] = (1u << 0) | (1u << 2) | (1u << 6) | (1u << 9);
-    info[1] = 639;                                          /* mem_lower, KiB */
-    info[2] = (uint32_t)((d->mem_bytes - MiB(1)) >> 10);    /* mem_upper, KiB above 1 MiB */
+    info[1] = (uint32_t)(GPA_EBDA >> 10);                   /* mem_lower, KiB */
+    info[2] = (uint32_t)((e820_lowmem_end(d->mem_bytes) - MiB(1)) >> 10);  /* mem_upper: KiB from 1 MiB to the first hole */
     info[4] = CMDLINE_GPA;
-    info[11] = sizeof(mmap);
+    info[11] = ne * sizeof(mmap[0]);
     info[12] = MMAP_GPA;
     info[16] = LOADER_NAME_GPA;
     if (hvm_copy_to_gphys(d, INFO_GPA, info, sizeof(info)) ||
         hvm_copy_to_gphys(d, CMDLINE_GPA, cmdline, n + 1) ||
-        hvm_copy_to_gphys(d, MMAP_GPA, mmap, sizeof(mmap)) ||
+        hvm_copy_to_gphys(d, MMAP_GPA, mmap, ne * sizeof(mmap[0])) ||
         hvm_copy_to_gphys(d, LOADER_NAME_GPA, loader_name, sizeof(loader_name)))
         return -EFAULT;
     return 0;
@@ -90,6 +113,8 @@ static int write_mb2_info(struct domain *d, const char *cmdline, size_t n)
 {
     uint8_t buf[INFO_END - INFO_GPA];
     size_t off = 8;
+    struct e820_entry e[E820_MAX_ENTRIES];
+    unsigned ne = e820_build(d->mem_bytes, e);
 
 #define MB2_TAG(type, size) do { \
         uint32_t hdr_[2] = { (type), (uint32_t)(size) }; \
@@ -105,17 +130,17 @@ static int write_mb2_info(struct domain *d, const char *cmdline, size_t n)
     memcpy(buf + off + 8, loader_name, sizeof(loader_name));
     off = ALIGN_UP(off + 8 + sizeof(loader_name), 8);
     MB2_TAG(4, 16);
-    uint32_t mem[2] = { 639, (uint32_t)((d->mem_bytes - MiB(1)) >> 10) };
+    uint32_t mem[2] = { (uint32_t)(GPA_EBDA >> 10), (uint32_t)((e820_lowmem_end(d->mem_bytes) - MiB(1)) >> 10) };
     memcpy(buf + off + 8, mem, 8);
     off += 16;
-    const struct __packed { uint64_t base, len; uint32_t type, zero; } mmap[3] = {
-        { 0, 0x9fc00, 1, 0 }, { 0xf0000, 0x10000, 2, 0 }, { 0x100000, d->mem_bytes - 0x100000, 1, 0 },
-    };
-    MB2_TAG(6, 16 + sizeof(mmap));
+    MB2_TAG(6, 16 + 24 * ne);
     uint32_t esz[2] = { 24, 0 };                            /* entry size, entry version */
     memcpy(buf + off + 8, esz, 8);
-    memcpy(buf + off + 16, mmap, sizeof(mmap));
-    off = ALIGN_UP(off + 16 + sizeof(mmap), 8);
+    for (unsigned i = 0; i < ne; i++) {
+        const struct __packed { uint64_t base, len; uint32_t type, zero; } ent = { e[i].addr, e[i].size, e[i].type, 0 };
+        memcpy(buf + off + 16 + 24 * i, &ent, 24);
+    }
+    off = ALIGN_UP(off + 16 + 24 * ne, 8);
     MB2_TAG(0, 8);                                          /* end */
     off += 8;
 #undef MB2_TAG
@@ -124,19 +149,15 @@ static int write_mb2_info(struct domain *d, const char *cmdline, size_t n)
     return hvm_copy_to_gphys(d, INFO_GPA, buf, off);
 }
 
-int loader_load(struct domain *d, const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods,
-                struct loaded_kernel *lk, char *err, size_t errlen)
+static int load_multiboot(struct domain *d, const struct domcfg *cfg, const void *image, size_t size,
+                          struct loaded_kernel *lk, char *err, size_t errlen)
 {
-    const struct boot_module *m = find_module(cfg->kernel, mods, nr_mods);
     struct kimg_plan plan;
 
-    if (!m) {
-        fmt_snprintf(err, errlen, "kernel '%s' is not among the boot modules", cfg->kernel);
-        return -ENOENT;
-    }
-    const void *image = phys_to_virt(m->start);
-    size_t size = (size_t)(m->end - m->start);
-    int rc = kimg_plan(image, size, d->mem_bytes, ends_with(cfg->kernel, ".bin"), &plan, err, errlen);
+    /* Multiboot kernels load below the first hole (kernel_image.c keeps
+     * them out of 0xA0000-0xFFFFF, where the ACPI tables are). */
+    int rc = kimg_plan(image, size, e820_lowmem_end(d->mem_bytes), ends_with(cfg->kernel, ".bin"), &plan,
+                       err, errlen);
     if (rc)
         return rc;
     if (plan.lowest < INFO_END && plan.highest > INFO_GPA) {
@@ -171,10 +192,171 @@ bad_copy:
     return -ENOEXEC;
 }
 
+/* Linux bzImage: kernel, initrd, command line, zero page, page tables and
+ * GDT (bzimage.h has the low-memory layout). */
+static int load_bzimage(struct domain *d, const struct domcfg *cfg, const struct boot_module *mods,
+                        unsigned nr_mods, const void *image, size_t size, struct loaded_kernel *lk,
+                        char *err, size_t errlen)
+{
+    const struct boot_module *rd = NULL;
+    uint64_t rd_size = 0;
+    struct bz_plan plan;
+
+    if (cfg->ramdisk[0]) {
+        rd = find_module(cfg->ramdisk, mods, nr_mods);
+        if (!rd) {
+            fmt_snprintf(err, errlen, "ramdisk '%s' is not among the boot modules", cfg->ramdisk);
+            return -ENOENT;
+        }
+        rd_size = rd->end - rd->start;
+        if (!rd_size) {
+            fmt_snprintf(err, errlen, "ramdisk '%s' is empty", cfg->ramdisk);
+            return -EINVAL;
+        }
+    }
+    size_t cmd_len = strlen(cfg->cmdline);
+    int rc = bz_plan(image, size, d->mem_bytes, rd_size, cmd_len, &plan, err, errlen);
+    if (rc)
+        return rc;
+
+    uint8_t *scratch = xmalloc(BZ_PGT_PAGES * 4096, HEAP_HVM);
+    if (!scratch) {
+        fmt_snprintf(err, errlen, "out of memory while loading the bzImage");
+        return -ENOMEM;
+    }
+    struct e820_entry e[E820_MAX_ENTRIES];
+    unsigned ne = e820_build(d->mem_bytes, e);
+    uint64_t gdt[BZ_GDT_ENTRIES];
+    bz_build_gdt(gdt);
+    rc = -EFAULT;
+    if (hvm_copy_to_gphys(d, plan.load_gpa, (const uint8_t *)image + plan.kernel_off, plan.kernel_size) ||
+        (rd && hvm_copy_to_gphys(d, plan.initrd_gpa, phys_to_virt(rd->start), rd_size)) ||
+        hvm_copy_to_gphys(d, BZ_CMDLINE_GPA, cfg->cmdline, cmd_len + 1) ||
+        hvm_copy_to_gphys(d, BZ_GDT_GPA, gdt, sizeof(gdt)))
+        goto out;
+    bz_boot_params(scratch, image, &plan, BZ_CMDLINE_GPA, e, ne, GPA_ACPI_RSDP);
+    if (hvm_copy_to_gphys(d, BZ_ZERO_PAGE_GPA, scratch, BP_SIZE))
+        goto out;
+    lk->cr3 = bz_build_pagetables(scratch, BZ_PGT_GPA);
+    if (hvm_copy_to_gphys(d, BZ_PGT_GPA, scratch, BZ_PGT_PAGES * 4096))
+        goto out;
+    rc = 0;
+    lk->long_mode = true;
+    lk->entry = plan.entry;
+    lk->boot_params = BZ_ZERO_PAGE_GPA;
+    lk->gdt_base = BZ_GDT_GPA;
+    lk->gdt_limit = sizeof(gdt) - 1;
+    lk->rsp = BZ_STACK_TOP;
+    lk->aps_wait_for_sipi = true;
+    domain_log(d, LOG_INFO, "bzImage protocol %u.%02u: kernel at %#lx (init_size %#lx), initrd %#lx+%#lx, "
+               "entry %#lx\n", plan.version >> 8, plan.version & 0xff, (unsigned long)plan.load_gpa,
+               (unsigned long)plan.init_size, (unsigned long)plan.initrd_gpa, (unsigned long)plan.initrd_size,
+               (unsigned long)plan.entry);
+out:
+    if (rc)
+        fmt_snprintf(err, errlen, "bzImage: copying into guest RAM failed");
+    xfree(scratch);
+    return rc;
+}
+
+/* ACPI tables in the BIOS area and the BIOS data area words. */
+static int write_firmware_tables(struct domain *d, unsigned nr_vcpus, char *err, size_t errlen)
+{
+    const uint16_t ebda_seg = (uint16_t)(GPA_EBDA >> 4), base_kib = (uint16_t)(GPA_EBDA >> 10);
+    uint8_t *buf = xmalloc(ACPI_SCRATCH, HEAP_HVM);
+    int rc;
+
+    if (!buf) {
+        fmt_snprintf(err, errlen, "out of memory while building the ACPI tables");
+        return -ENOMEM;
+    }
+    rc = acpi_build_tables(buf, ACPI_SCRATCH, GPA_ACPI_RSDP, nr_vcpus, NULL);
+    if (rc < 0) {
+        fmt_snprintf(err, errlen, "ACPI tables for %u vCPUs: error %d", nr_vcpus, rc);
+    } else if (hvm_copy_to_gphys(d, GPA_ACPI_RSDP, buf, (size_t)rc) ||
+               hvm_copy_to_gphys(d, BDA_EBDA_SEG, &ebda_seg, 2) ||
+               hvm_copy_to_gphys(d, BDA_BASE_KIB, &base_kib, 2)) {
+        fmt_snprintf(err, errlen, "guest RAM does not back the BIOS area for the ACPI tables");
+        rc = -EFAULT;
+    } else {
+        rc = 0;
+    }
+    xfree(buf);
+    return rc;
+}
+
+int loader_load(struct domain *d, const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods,
+                struct loaded_kernel *lk, char *err, size_t errlen)
+{
+    const struct boot_module *m = find_module(cfg->kernel, mods, nr_mods);
+    int rc;
+
+    memset(lk, 0, sizeof(*lk));
+    if (!m) {
+        fmt_snprintf(err, errlen, "kernel '%s' is not among the boot modules", cfg->kernel);
+        return -ENOENT;
+    }
+    const void *image = phys_to_virt(m->start);
+    size_t size = (size_t)(m->end - m->start);
+    /* A Linux setup header is recognized first: a bzImage's boot sector
+     * could otherwise pass for a flat binary. */
+    if (bz_detect(image, size))
+        rc = load_bzimage(d, cfg, mods, nr_mods, image, size, lk, err, errlen);
+    else
+        rc = load_multiboot(d, cfg, image, size, lk, err, errlen);
+    if (rc)
+        return rc;
+    return write_firmware_tables(d, cfg->vcpus, err, errlen);
+}
+
+/* Segment attributes are the VMCB packing of descriptor bits 40-47 (type,
+ * S, DPL, P) and 52-55 (AVL, L, D/B, G). */
+static void init_vcpu_long_mode(struct vcpu *v, const struct loaded_kernel *lk)
+{
+    /* boot.rst, 64-bit boot protocol: CS = __BOOT_CS (64-bit code), DS, ES,
+     * SS = __BOOT_DS (flat data), the GDT holding both loaded. */
+    const struct hvm_seg code = { BZ_BOOT_CS, 0xa9b, 0xffffffff, 0 };
+    const struct hvm_seg data = { BZ_BOOT_DS, 0xc93, 0xffffffff, 0 };
+    /* VM entry wants a usable TR: type 11 is the busy 64-bit TSS in long
+     * mode (Intel SDM vol. 3 26.3.1.2, AMD APM vol. 2 15.5). */
+    const struct hvm_seg tr = { 0, 0x8b, 0x67, 0 };
+    const struct hvm_seg ldtr = { 0, 0x82, 0xffff, 0 };
+    const struct hvm_seg gdtr = { 0, 0, lk->gdt_limit, lk->gdt_base };
+    const struct hvm_seg idtr = { 0, 0, 0, 0 };
+    struct hvm_ctrl c;
+
+    hvm_vendor->set_seg(v, SEG_CS, &code);
+    hvm_vendor->set_seg(v, SEG_DS, &data);
+    hvm_vendor->set_seg(v, SEG_ES, &data);
+    hvm_vendor->set_seg(v, SEG_FS, &data);
+    hvm_vendor->set_seg(v, SEG_GS, &data);
+    hvm_vendor->set_seg(v, SEG_SS, &data);
+    hvm_vendor->set_seg(v, SEG_TR, &tr);
+    hvm_vendor->set_seg(v, SEG_LDTR, &ldtr);
+    hvm_vendor->set_seg(v, SEG_GDTR, &gdtr);
+    hvm_vendor->set_seg(v, SEG_IDTR, &idtr);
+    hvm_vendor->get_ctrl(v, &c);
+    c.cr0 = 0x80000011;     /* PG | ET | PE */
+    c.cr3 = lk->cr3;
+    c.cr4 = 0x20;           /* PAE */
+    c.efer = 0x500;         /* LME | LMA: long mode active */
+    hvm_vendor->set_ctrl(v, &c);
+    memset(&v->regs, 0, sizeof(v->regs));
+    v->regs.rip = lk->entry;
+    v->regs.rflags = 2;     /* IF clear: interrupts disabled, as the protocol requires */
+    v->regs.rsi = lk->boot_params;
+    v->regs.rsp = lk->rsp;
+}
+
 void loader_init_vcpu(struct vcpu *v, const struct loaded_kernel *lk)
 {
-    /* Flat 4 GiB segments; attr is the VMCB packing of descriptor bits
-     * 40-47 (type, S, DPL, P) and 52-55 (AVL, L, D/B, G). */
+    if (lk->long_mode) {
+        /* Application processors wait for INIT/SIPI from vCPU 0's LAPIC. */
+        if (v->vcpu_id == 0 || !lk->aps_wait_for_sipi)
+            init_vcpu_long_mode(v, lk);
+        return;
+    }
+    /* Flat 4 GiB segments. */
     const struct hvm_seg code = { 0x10, 0xc9b, 0xffffffff, 0 };
     const struct hvm_seg data = { 0x18, 0xc93, 0xffffffff, 0 };
     const struct hvm_seg tr = { 0, 0x8b, 0xffff, 0 };       /* busy 32-bit TSS: VM entry wants a usable TR */

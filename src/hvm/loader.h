@@ -1,5 +1,7 @@
-/* Loading an HVM domain's kernel (multiboot1/2 ELF or flat binary) and its
- * multiboot information into guest memory. */
+/* Loading an HVM domain's kernel into guest memory: a Linux bzImage (64-bit
+ * boot protocol, with initrd and command line), or a multiboot1/2 ELF or
+ * flat binary with its multiboot information; plus, for every domain, the
+ * ACPI tables (hvm/acpi_build.h) and the BIOS data area words an OS reads. */
 #ifndef RV_HVM_LOADER_H
 #define RV_HVM_LOADER_H
 
@@ -11,16 +13,32 @@ struct boot_module;
 struct vcpu;
 
 struct loaded_kernel {
-    uint64_t entry;         /* guest-physical, 32-bit protected mode */
-    uint64_t info_gpa;      /* multiboot information block */
-    uint32_t magic;         /* EAX at entry: which multiboot the kernel asked for */
+    uint64_t entry;         /* guest-physical entry point */
+    uint64_t info_gpa;      /* multiboot: EBX, the information block */
+    uint32_t magic;         /* multiboot: EAX, which multiboot the kernel asked for */
+    /* bzImage: 64-bit entry (long mode, paging on) with these values. */
+    bool long_mode;
+    uint64_t cr3, gdt_base, boot_params, rsp;
+    uint16_t gdt_limit;
+    /* Only vCPU 0 is started at the entry; the others are left untouched by
+     * loader_init_vcpu and wait for INIT/SIPI from the guest's LAPIC (the
+     * vLAPIC reads this flag).  False for multiboot/flat kernels. */
+    bool aps_wait_for_sipi;
 };
 
+/*
+ * Finds cfg->kernel (and cfg->ramdisk for a bzImage) among the boot modules
+ * by base name, loads it into d's RAM (already allocated, d->mem_bytes in the
+ * hvm/e820.h layout) and writes the boot information and the ACPI tables for
+ * cfg->vcpus vCPUs.  Returns 0, or a negative errno with a one-line reason in
+ * err; only this domain fails.
+ */
 int loader_load(struct domain *d, const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods,
                 struct loaded_kernel *lk, char *err, size_t errlen);
-/* Initial register state: every vCPU starts at the entry in flat 32-bit
- * protected mode with paging off; vCPU n finds n as its initial APIC id in
- * CPUID leaf 1 (there is no virtual LAPIC to start APs with yet). */
+/* Initial register state.  Multiboot/flat kernels: every vCPU starts at the
+ * entry in flat 32-bit protected mode with paging off (vCPU n finds n as its
+ * initial APIC id in CPUID leaf 1).  bzImage: vCPU 0 starts in 64-bit mode
+ * per the boot protocol; the others are not touched (aps_wait_for_sipi). */
 void loader_init_vcpu(struct vcpu *v, const struct loaded_kernel *lk);
 
 #endif

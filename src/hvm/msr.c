@@ -4,18 +4,22 @@
  * SYSCALL and SYSENTER MSRs) may be handled by the backend without exiting.
  */
 #include "hvm/hvm.h"
+#include "hvm/vlapic.h"
 #include "core/domain.h"
 #include "arch/x86/asm.h"
 #include "lib/errno.h"
 
 #define MSR_TSC             0x10
-#define MSR_APIC_BASE_      0x1b
 #define MSR_MTRRCAP         0xfe
 #define MSR_MTRR_DEF_TYPE   0x2ff
 #define MSR_PAT_            0x277
 #define MSR_MISC_ENABLE     0x1a0
 #define MSR_EFER_           0xc0000080
 #define MSR_HYPERCALL       0x40000000
+#define MSR_UCODE_REV       0x8b        /* Intel BIOS_SIGN_ID / AMD PATCH_LEVEL */
+#define MSR_AMD_HWCR        0xc0010015
+#define MSR_AMD_NB_CFG      0xc001001f
+#define MSR_AMD_DE_CFG      0xc0011029
 
 /* EFER bits a guest may set: SCE, LME, LMA, NXE (LMA is set by the CPU). */
 #define EFER_GUEST_MASK     ((1u << 0) | (1u << 8) | (1u << 10) | (1u << 11))
@@ -37,18 +41,36 @@ bool hvm_handle_msr(struct vcpu *v, bool write, uint32_t msr)
     uint64_t val = ((r->rdx & 0xffffffffull) << 32) | (r->rax & 0xffffffffull);
     struct hvm_ctrl c;
 
+    if (vlapic_is_msr(msr)) {
+        bool ok = write ? vlapic_msr_write(v, msr, val) : vlapic_msr_read(v, msr, &val);
+        if (!ok) {
+            hvm_inject_gp(v);
+            return false;
+        }
+        if (!write) {
+            r->rax = (uint32_t)val;
+            r->rdx = val >> 32;
+        }
+        return true;
+    }
     hvm_vendor->get_ctrl(v, &c);
     if (!write) {
         switch (msr) {
         case MSR_TSC: val = rdtsc() + v->domain->tsc_offset; break;
         case MSR_EFER_: val = c.efer; break;
         case MSR_PAT_: val = c.pat; break;
-        /* The architectural LAPIC base, enabled, BSP flag on vCPU 0 (no
-         * virtual LAPIC behind it yet). */
-        case MSR_APIC_BASE_: val = 0xfee00000u | (1u << 11) | (v->vcpu_id == 0 ? 1u << 8 : 0); break;
         case MSR_MTRRCAP: val = 0; break;               /* no variable or fixed MTRRs */
         case MSR_MTRR_DEF_TYPE: val = (1u << 11) | 6; break;  /* MTRRs on, default write-back */
         case MSR_MISC_ENABLE: val = 1u << 0; break;     /* fast strings */
+        case MSR_UCODE_REV: val = 0; break;             /* no microcode revision to report */
+        /* AMD configuration MSRs guests read to tune errata workarounds:
+         * nothing set, and their writes are ignored (the bits concern the
+         * physical northbridge and decoder, which the guest does not own). */
+        case MSR_AMD_HWCR:
+        case MSR_AMD_NB_CFG:
+        case MSR_AMD_DE_CFG:
+            val = 0;
+            break;
         default:
             hvm_inject_gp(v);
             return false;
@@ -78,9 +100,12 @@ bool hvm_handle_msr(struct vcpu *v, bool write, uint32_t msr)
         if (v->domain->hide_hypervisor_cpuid || hvm_write_hypercall_page(v, val) < 0)
             goto gp;
         return true;
-    case MSR_APIC_BASE_:
     case MSR_MTRR_DEF_TYPE:
     case MSR_MISC_ENABLE:
+    case MSR_UCODE_REV:     /* written before CPUID to latch the revision */
+    case MSR_AMD_HWCR:
+    case MSR_AMD_NB_CFG:
+    case MSR_AMD_DE_CFG:
         return true;    /* accepted and ignored: nothing behind them yet */
     default:
         goto gp;

@@ -20,6 +20,8 @@ enum hvm_exit_reason {
     HVM_EXIT_INTR,          /* a physical interrupt: nothing to do for the guest */
     HVM_EXIT_NMI,
     HVM_EXIT_VINTR,         /* interrupt window opened */
+    HVM_EXIT_NMI_WINDOW,    /* NMIs are no longer blocked (VMX NMI-window exit) */
+    HVM_EXIT_XSETBV,
     HVM_EXIT_CPUID,
     HVM_EXIT_MSR_READ,
     HVM_EXIT_MSR_WRITE,
@@ -32,6 +34,7 @@ enum hvm_exit_reason {
     HVM_EXIT_PAUSE,
     HVM_EXIT_INVALID,       /* the CPU refused the guest state */
     HVM_EXIT_UNHANDLED,     /* an exit the backend knows but common code does not handle */
+    HVM_EXIT_NR
 };
 
 /* Access bits of an NPF/EPT violation (qual). */
@@ -90,6 +93,11 @@ struct hvm_vendor_ops {
     bool (*event_pending)(struct vcpu *v);             /* an injection not yet delivered */
     bool (*interrupts_enabled)(struct vcpu *v);        /* RFLAGS.IF and no interrupt shadow */
     void (*request_intr_window)(struct vcpu *v, bool on);
+    /* NMIs: whether one can be injected now (no NMI handler running, no
+     * interrupt shadow), and an exit once that becomes true.  The backend
+     * tracks NMI blocking (VMX: virtual NMIs; SVM: the IRET intercept). */
+    bool (*nmi_allowed)(struct vcpu *v);
+    void (*request_nmi_window)(struct vcpu *v, bool on);
     /* Memory. */
     uint64_t (*p2m_encode)(uint64_t mfn_addr, unsigned level, bool leaf, unsigned perms);
     /* Leaf sizes the nested page tables cannot hold (e.g. EPT without 1 GiB

@@ -21,6 +21,13 @@
 struct svm_vcpu {
     struct vmcb *vmcb;      /* (i) */
     uint64_t vmcb_pa;       /* (i) */
+    /* NMI blocking, which SVM does not show in the VMCB: set when an NMI is
+     * injected, cleared once the guest's IRET has completed, i.e. at the
+     * first exit after the intercepted IRET with RIP elsewhere (APM 15.21.4
+     * leaves the tracking to the hypervisor). */
+    bool nmi_masked;        /* (r) */
+    bool iret_seen;         /* (r) the IRET ending the NMI handler is executing */
+    uint64_t iret_rip;      /* (r) */
 };
 
 static struct {
@@ -151,6 +158,7 @@ static uint32_t insn_len(struct vmcb *vmcb)
     case SVM_EXIT_MSR: return 2;        /* 0f 32 / 0f 30 */
     case SVM_EXIT_HLT: return 1;        /* f4 */
     case SVM_EXIT_VMMCALL: return 3;    /* 0f 01 d9 */
+    case SVM_EXIT_XSETBV: return 3;     /* 0f 01 d1 */
     case SVM_EXIT_INVD: return 2;       /* 0f 08 */
     case SVM_EXIT_PAUSE: return 2;      /* f3 90 */
     case SVM_EXIT_IOIO: return (uint32_t)(vmcb->exitinfo2 - vmcb->rip);  /* EXITINFO2 = next RIP */
@@ -158,9 +166,15 @@ static uint32_t insn_len(struct vmcb *vmcb)
     }
 }
 
-static void decode_exit(struct vmcb *vmcb, struct hvm_exit *x, struct guest_regs *regs)
+static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_regs *regs)
 {
+    struct vmcb *vmcb = s->vmcb;
     uint64_t code = vmcb->exitcode, i1 = vmcb->exitinfo1;
+
+    if (s->iret_seen && vmcb->rip != s->iret_rip) {
+        s->iret_seen = false;
+        s->nmi_masked = false;
+    }
 
     memset(x, 0, sizeof(*x));
     x->raw = code;
@@ -174,6 +188,14 @@ static void decode_exit(struct vmcb *vmcb, struct hvm_exit *x, struct guest_regs
     case SVM_EXIT_INTR: x->reason = HVM_EXIT_INTR; break;
     case SVM_EXIT_NMI: x->reason = HVM_EXIT_NMI; break;
     case SVM_EXIT_VINTR: x->reason = HVM_EXIT_VINTR; break;
+    case SVM_EXIT_XSETBV: x->reason = HVM_EXIT_XSETBV; break;
+    case SVM_EXIT_IRET:
+        /* The NMI handler returns: NMIs unblock once this IRET is done. */
+        vmcb->intercept_misc1 &= ~SVM_INT_IRET;
+        s->iret_seen = true;
+        s->iret_rip = vmcb->rip;
+        x->reason = HVM_EXIT_NONE;
+        break;
     case SVM_EXIT_CPUID: x->reason = HVM_EXIT_CPUID; break;
     case SVM_EXIT_HLT: x->reason = HVM_EXIT_HLT; break;
     case SVM_EXIT_PAUSE: x->reason = HVM_EXIT_PAUSE; break;
@@ -218,6 +240,10 @@ static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
      * recycled ASIDs may still have entries from their previous owners. */
     vmcb->tlb_control = flush_all ? 1 : 0;
     vmcb->n_cr3 = v->domain->p2m.root_pa;
+    /* An instruction the hypervisor completed (RIP moved) ends the STI /
+     * MOV SS shadow it was in, e.g. the HLT of "sti; hlt". */
+    if (vmcb->rip != v->regs.rip)
+        vmcb->int_state &= ~1ull;
     vmcb->rax = v->regs.rax;
     vmcb->rsp = v->regs.rsp;
     vmcb->rip = v->regs.rip;
@@ -234,7 +260,7 @@ static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
      * delivered again (APM 15.7.2). */
     if (vmcb->exitintinfo & SVM_EVTINJ_VALID)
         vmcb->eventinj = vmcb->exitintinfo;
-    decode_exit(vmcb, x, &v->regs);
+    decode_exit(s, x, &v->regs);
 }
 
 static void svm_get_seg(struct vcpu *v, enum hvm_segreg sr, struct hvm_seg *out)
@@ -275,14 +301,38 @@ static void svm_set_ctrl(struct vcpu *v, const struct hvm_ctrl *c)
     vmcb->g_pat = c->pat;
 }
 
+static void svm_request_intr_window(struct vcpu *v, bool on);
+
 static void svm_inject_event(struct vcpu *v, enum hvm_event_type t, uint8_t vector, bool has_err, uint32_t err)
 {
     static const uint32_t types[] = {
         [HVM_EVENT_EXTINT] = SVM_EVTINJ_TYPE_INTR, [HVM_EVENT_NMI] = SVM_EVTINJ_TYPE_NMI,
         [HVM_EVENT_EXCEPTION] = SVM_EVTINJ_TYPE_EXC, [HVM_EVENT_SOFTINT] = SVM_EVTINJ_TYPE_SOFT,
     };
-    vmcb_of(v)->eventinj = vector | types[t] | SVM_EVTINJ_VALID |
-                           (has_err ? SVM_EVTINJ_EV | ((uint64_t)err << 32) : 0);
+    struct svm_vcpu *s = v->vendor;
+    s->vmcb->eventinj = vector | types[t] | SVM_EVTINJ_VALID |
+                        (has_err ? SVM_EVTINJ_EV | ((uint64_t)err << 32) : 0);
+    if (t == HVM_EVENT_NMI) {
+        s->nmi_masked = true;
+        s->iret_seen = false;
+        s->vmcb->intercept_misc1 |= SVM_INT_IRET;
+    }
+}
+
+static bool svm_nmi_allowed(struct vcpu *v)
+{
+    struct svm_vcpu *s = v->vendor;
+    return !s->nmi_masked && !((s->vmcb->int_state & 1) && s->vmcb->rip == v->regs.rip);
+}
+
+static void svm_request_nmi_window(struct vcpu *v, bool on)
+{
+    struct svm_vcpu *s = v->vendor;
+    /* While the handler runs the IRET intercept is armed (inject_event);
+     * after the IRET, or under an interrupt shadow, the next exit comes
+     * from the interrupt window, which opens no earlier. */
+    if (on && (!s->nmi_masked || s->iret_seen))
+        svm_request_intr_window(v, true);
 }
 
 static bool svm_event_pending(struct vcpu *v)
@@ -293,7 +343,8 @@ static bool svm_event_pending(struct vcpu *v)
 static bool svm_interrupts_enabled(struct vcpu *v)
 {
     struct vmcb *vmcb = vmcb_of(v);
-    return (v->regs.rflags & (1u << 9)) && !(vmcb->int_state & 1);
+    bool shadow = (vmcb->int_state & 1) && vmcb->rip == v->regs.rip;   /* see svm_vcpu_run */
+    return (v->regs.rflags & (1u << 9)) && !shadow;
 }
 
 static void svm_request_intr_window(struct vcpu *v, bool on)
@@ -345,6 +396,8 @@ static const struct hvm_vendor_ops svm_ops = {
     .event_pending = svm_event_pending,
     .interrupts_enabled = svm_interrupts_enabled,
     .request_intr_window = svm_request_intr_window,
+    .nmi_allowed = svm_nmi_allowed,
+    .request_nmi_window = svm_request_nmi_window,
     .p2m_encode = svm_p2m_encode,
     .hypercall_insn = svm_hypercall_insn,
 };

@@ -119,6 +119,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb");
 #define SVM_INT_MONITOR     (1u << 10)
 #define SVM_INT_MWAIT       (1u << 11)
 #define SVM_INT_XSETBV      (1u << 13)
+#define SVM_INT_IRET        (1u << 20)      /* intercept_misc1 */
 
 /* Exit codes (APM vol. 2 appendix C). */
 #define SVM_EXIT_EXCP_BASE  0x040
@@ -128,6 +129,8 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb");
 #define SVM_EXIT_INIT       0x063
 #define SVM_EXIT_VINTR      0x064
 #define SVM_EXIT_CPUID      0x072
+#define SVM_EXIT_IRET       0x074
+#define SVM_EXIT_XSETBV     0x08d
 #define SVM_EXIT_INVD       0x076
 #define SVM_EXIT_PAUSE      0x077
 #define SVM_EXIT_HLT        0x078

@@ -10,6 +10,7 @@
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
 #include "hvm/hvm.h"
+#include "hvm/vlapic.h"
 #include "core/domain.h"
 #include "core/console.h"
 #include "arch/x86/asm.h"
@@ -153,7 +154,6 @@ static bool guest_write_cr3(struct vcpu *v, uint64_t val)
 /* A control-register access exit; qualification in table 27-3. */
 void vmx_handle_cr_access(struct vcpu *v, uint64_t qual, uint32_t insn_len)
 {
-    struct vmx_vcpu *x = v->vendor;
     unsigned cr = qual & 15, type = (qual >> 4) & 3;
     uint64_t *gpr = guest_gpr(&v->regs, (qual >> 8) & 15);
     bool lm = code64(), ok = true;
@@ -165,17 +165,17 @@ void vmx_handle_cr_access(struct vcpu *v, uint64_t qual, uint32_t insn_len)
         case 0: ok = guest_write_cr0(v, val); break;
         case 3: ok = guest_write_cr3(v, val); break;
         case 4: ok = guest_write_cr4(v, val); break;
-        case 8:                                 /* the TPR: no virtual LAPIC yet, kept here */
+        case 8:                                 /* CR8 is TPR[7:4] of the local APIC (SDM 10.8.6.1) */
             ok = !(val & ~0xfull);
             if (ok)
-                x->tpr = (uint8_t)val;
+                vlapic_set_tpr(v, (uint8_t)(val << 4));
             break;
         default: ok = false; break;
         }
         break;
     }
     case 1: {                                   /* MOV from CR */
-        uint64_t val = cr == 3 ? vmread(VMCS_GUEST_CR3) : cr == 8 ? x->tpr : 0;
+        uint64_t val = cr == 3 ? vmread(VMCS_GUEST_CR3) : cr == 8 ? vlapic_get_tpr(v) >> 4 : 0;
         *gpr = lm ? val : (uint32_t)val;
         break;
     }

@@ -195,6 +195,9 @@ const struct hvm_vendor_ops *vmx_probe(void)
                    EXIT_SAVE_DEBUG | pat_exit, &c->exit) ||
         !pick_ctls("VM-entry", caps->entry, ENTRY_LOAD_EFER, ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT, &c->entry))
         return NULL;
+    /* NMI-window exiting needs virtual NMIs (SDM 26.2.1.1) and is switched
+     * on only while an NMI waits for the guest's NMI handler to return. */
+    c->nmi_window = (c->pin & PIN_VIRTUAL_NMIS) && ((caps->procbased >> 32) & PROC_NMI_WINDOW_EXIT);
     /* Interrupts stay pending in the LAPIC until the host re-enables them. */
     c->exit &= ~EXIT_ACK_INTR;
     /* MOV DR does not exit: DR7 must be saved on exit if it is loaded on

@@ -126,6 +126,7 @@
 #define PROC_CR8_LOAD_EXIT          (1u << 19)
 #define PROC_CR8_STORE_EXIT         (1u << 20)
 #define PROC_USE_TPR_SHADOW         (1u << 21)
+#define PROC_NMI_WINDOW_EXIT        (1u << 22)
 #define PROC_MOV_DR_EXIT            (1u << 23)
 #define PROC_UNCOND_IO_EXIT         (1u << 24)
 #define PROC_USE_IO_BITMAPS         (1u << 25)

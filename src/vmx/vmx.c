@@ -422,6 +422,12 @@ static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, str
     case EXIT_INTR_WINDOW:
         e->reason = HVM_EXIT_VINTR;
         break;
+    case EXIT_NMI_WINDOW:
+        e->reason = HVM_EXIT_NMI_WINDOW;
+        break;
+    case EXIT_XSETBV:
+        e->reason = HVM_EXIT_XSETBV;
+        break;
     case EXIT_CPUID:
         e->reason = HVM_EXIT_CPUID;
         break;
@@ -650,6 +656,41 @@ static void vmx_request_intr_window(struct vcpu *v, bool on)
     vmcs_put(x, &c);
 }
 
+static bool vmx_nmi_allowed(struct vcpu *v)
+{
+    struct vmx_vcpu *x = v->vendor;
+    uint32_t block = x->intr_state & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS);
+
+    if (v->regs.rip != x->exit_rip)
+        block = 0;          /* the instruction that had the shadow was emulated */
+    /* With virtual NMIs the CPU tracks "NMI handler running" for us; an NMI
+     * may not be injected under MOV SS blocking (26.3.1.5), and some CPUs
+     * refuse it under STI blocking too. */
+    if (vmx_cfg.pin & PIN_VIRTUAL_NMIS)
+        block |= x->intr_state & INTR_BLOCK_NMI;
+    return !block;
+}
+
+static void vmx_request_nmi_window(struct vcpu *v, bool on)
+{
+    struct vmx_vcpu *x = v->vendor;
+    struct vmcs_ctx c;
+
+    /* Without NMI-window exiting the interrupt window stands in for it (it
+     * opens no earlier than the NMI could be taken, with IF set). */
+    if (!vmx_cfg.nmi_window) {
+        if (on)
+            vmx_request_intr_window(v, true);
+        return;
+    }
+    uint32_t proc = on ? x->proc | PROC_NMI_WINDOW_EXIT : x->proc & ~PROC_NMI_WINDOW_EXIT;
+    if (proc == x->proc || !vmcs_get(x, &c))
+        return;
+    x->proc = proc;
+    vmwrite(VMCS_PROC_CTLS, proc);
+    vmcs_put(x, &c);
+}
+
 static void vmx_hypercall_insn(uint8_t out[3])
 {
     out[0] = 0x0f; out[1] = 0x01; out[2] = 0xc1;    /* VMCALL */
@@ -671,6 +712,8 @@ struct hvm_vendor_ops vmx_ops = {
     .event_pending = vmx_event_pending,
     .interrupts_enabled = vmx_interrupts_enabled,
     .request_intr_window = vmx_request_intr_window,
+    .nmi_allowed = vmx_nmi_allowed,
+    .request_nmi_window = vmx_request_nmi_window,
     .p2m_encode = vmx_ept_encode,
     .hypercall_insn = vmx_hypercall_insn,
 };

@@ -24,6 +24,7 @@ struct vmx_config {
     bool invept_single;                     /* else all-context */
     bool exec_only;                         /* EPT execute-only entries allowed */
     bool sw_inject_len0;                    /* software events may be injected with length 0 */
+    bool nmi_window;                        /* virtual NMIs and NMI-window exiting available */
     uint64_t io_bitmap_pa[2], msr_bitmap_pa;
 };
 extern struct vmx_config vmx_cfg;           /* (i) set by vmx_probe */
@@ -45,7 +46,6 @@ struct vmx_vcpu {
     uint64_t host_rsp;          /* (r) what VMCS_HOST_RSP holds (entry.S) */
     uint32_t intr_state;        /* (r) guest interruptibility at the last exit */
     uint64_t cr2;               /* (r) guest CR2: not in the VMCS, the CPU keeps it */
-    uint8_t tpr;                /* (r) guest CR8 (no TPR shadow: CR8 accesses exit) */
     uint64_t msrs[5];           /* (r) guest STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
     uint64_t pat;               /* (r) guest PAT when the CPU cannot switch it */
 };

@@ -40,7 +40,8 @@ static void check_cfg(const struct domcfg *c)
     FUZZ_ASSERT(c->cpus_mask[0] | c->cpus_mask[1] | c->cpus_mask[2] | c->cpus_mask[3]);
     FUZZ_ASSERT(c->on_poweroff <= DOMCFG_PRESERVE && c->on_reboot <= DOMCFG_PRESERVE &&
                 c->on_crash <= DOMCFG_PRESERVE);
-    FUZZ_ASSERT(!strcmp(c->rv_expect, "poweroff") || !strcmp(c->rv_expect, "crash"));
+    FUZZ_ASSERT(!strcmp(c->rv_expect, "poweroff") || !strcmp(c->rv_expect, "crash") ||
+                !strcmp(c->rv_expect, "reboot"));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,7 +1,7 @@
 /*
  * bad_pointer_hypercall: hypercall arguments that point outside the guest's
  * RAM get -EFAULT and nothing else: the domain keeps running.  guest-abi:
- * RAM is [0, memory MiB) minus the hole at 0xA0000-0xFFFFF.
+ * RAM is [0, memory MiB); 0xFEB00000 is neither RAM nor a device.
  */
 #include "guest.h"
 #include "public/xen.h"
@@ -21,8 +21,8 @@ void test_main(void)
 
     expect_efault(hv_console_write((const char *)0xf0000000u, 16), "console-outside-ram",
                   "CONSOLEIO_write from 0xf0000000");
-    expect_efault(hv_console_write((const char *)0xb8000u, 16), "console-in-hole",
-                  "CONSOLEIO_write from 0xb8000 (the 0xA0000-0xFFFFF hole)");
+    expect_efault(hv_console_write((const char *)0xfeb00000u, 16), "console-in-hole",
+                  "CONSOLEIO_write from 0xfeb00000 (below the IOAPIC, not RAM)");
     expect_efault(hv_console_write((const char *)(ram_end - 8), 16), "console-crossing-end",
                   "CONSOLEIO_write of 16 bytes from 8 bytes below the end of RAM");
     expect_efault(hypercall(__HYPERVISOR_sched_op, SCHEDOP_shutdown, 0xf0000000u, 0, 0, 0),

@@ -404,7 +404,7 @@ static const struct {
       "domcfg: line 4: on_crash = \"explode\": expected \"destroy\", \"restart\", \"preserve\", \"rename-restart\", "
       "\"coredump-destroy\" or \"coredump-restart\"" },
     { "on_poweroff = \"soft-reset\"", "domcfg: line 4: on_poweroff = \"soft-reset\": expected \"destroy\"," },
-    { "rv_expect = \"hang\"", "domcfg: line 4: rv_expect = \"hang\": expected \"poweroff\" or \"crash\"" },
+    { "rv_expect = \"hang\"", "domcfg: line 4: rv_expect = \"hang\": expected \"poweroff\", \"crash\" or \"reboot\"" },
     { "rv_hide_hypervisor = 2", "domcfg: line 4: rv_hide_hypervisor = 2: must be between 0 and 1" },
     { "rv_hide_hypervisor = \"yes\"", "domcfg: line 4: rv_hide_hypervisor = \"yes\": expected a number" },
     { "cpus = \"0-x\"", "domcfg: line 4: cpus = \"0-x\": expected CPU numbers or ranges N-M separated by ',', or \"all\"" },
@@ -559,7 +559,7 @@ static void test_random_corruption(void)
         CHECK(cfg.memory_mib >= 1 && cfg.memory_mib <= cfg.maxmem_mib && cfg.maxmem_mib <= 1048576);
         CHECK(cfg.vcpus >= 1 && cfg.vcpus <= cfg.maxvcpus && cfg.maxvcpus <= 128);
         CHECK(cfg.cpus_mask[0] | cfg.cpus_mask[1] | cfg.cpus_mask[2] | cfg.cpus_mask[3]);
-        CHECK(!strcmp(cfg.rv_expect, "poweroff") || !strcmp(cfg.rv_expect, "crash"));
+        CHECK(!strcmp(cfg.rv_expect, "poweroff") || !strcmp(cfg.rv_expect, "crash") || !strcmp(cfg.rv_expect, "reboot"));
     }
 }
 

@@ -13,7 +13,7 @@ import statistics
 import sys
 import tempfile
 
-from . import elfinfo, emulators, guestbench, media, runner
+from . import elfinfo, emulators, guestbench, linuxbench, media, runner
 from .cli import BASE_CMDLINE, REPO_ROOT
 from .console import judge
 
@@ -39,6 +39,12 @@ def build_parser():
                    help="leave out the HVM guest figures (exit cost, overhead of a domain)")
     p.add_argument("--guests-only", action="store_true",
                    help="only the HVM guest figures (no boot-time runs)")
+    p.add_argument("--no-linux", action="store_true",
+                   help="leave out the Linux figures (Debian's kernel under Ringvisor vs bare "
+                        "QEMU); otherwise tools/linux-assets fetches the kernel (~75 MB, once)")
+    p.add_argument("--linux-only", action="store_true", help="only the Linux figures")
+    p.add_argument("--linux-runs", type=int, default=1, metavar="N",
+                   help="Linux boots per side (default 1: each takes tens of seconds)")
     return p
 
 
@@ -88,6 +94,8 @@ def main(argv=None) -> int:
         return 2
     spec = emulators.BootSpec(elf=elf, cmdline=BASE_CMDLINE, smp=args.smp, mem_mib=mem,
                               efi_app=efi if os.path.isfile(efi) else None)
+    if args.linux_only:
+        args.guests_only, args.no_guests = True, True
     configs = [] if args.guests_only else list(CONFIGS)
     if spec.efi_app and not args.guests_only:
         configs += OPTIONAL_CONFIGS
@@ -154,6 +162,13 @@ def main(argv=None) -> int:
         out.append("")
         out += lines
         failures += guest_failures
+    if not args.no_linux:
+        sys.stderr.write("rv-bench: Linux guest ...\n")
+        lines, linux_failures = linuxbench.figures(build, BASE_CMDLINE, max(args.timeout, 600),
+                                                   args.linux_runs)
+        out.append("")
+        out += lines
+        failures += linux_failures
     print("\n".join(out))
     if failures:
         for f in failures:

@@ -15,7 +15,7 @@ import shutil
 import sys
 import tempfile
 
-from . import domcfg, emulators, firmware, media, runner
+from . import domcfg, emulators, firmware, media, runner, serialinput
 from .console import Console, RESERVED_DOMAIN_NAMES, Verdict, judge
 from .domains import FAIRNESS_MAX_RATIO, fairness, judge_domains, outcome
 
@@ -26,6 +26,16 @@ DEMO_LIST = os.path.join("guests", "DEMO.txt")      # in the build directory
 
 class UsageError(Exception):
     pass
+
+
+class _InputStep(argparse.Action):
+    """Collects --input-when/--input/--input-file in command-line order."""
+    KINDS = {"--input-when": "when", "--input": "text", "--input-file": "file"}
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        steps = list(getattr(namespace, self.dest, None) or [])
+        steps.append((self.KINDS[option_string], values))
+        setattr(namespace, self.dest, steps)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +64,17 @@ def build_parser() -> argparse.ArgumentParser:
                            "rv_expect key (default poweroff); repeatable")
     what.add_argument("--no-domains", action="store_true",
                       help="boot without domains (not even the demo set)")
+    inp = p.add_argument_group(
+        "console input (QEMU only; see tools/rvlib/serialinput.py)",
+        "Steps run in command-line order. Without them, a terminal on stdin is passed through "
+        "to the serial port key by key (three Ctrl-A switch the hypervisor's input focus).")
+    inp.add_argument("--input-when", action=_InputStep, dest="input_steps", metavar="REGEX",
+                     help="wait for a console line matching REGEX before the next --input")
+    inp.add_argument("--input", action=_InputStep, dest="input_steps", metavar="TEXT",
+                     help="send TEXT to the serial port (backslash escapes: \\n, \\r, "
+                          "\\x01 for Ctrl-A); repeatable")
+    inp.add_argument("--input-file", action=_InputStep, dest="input_steps", metavar="FILE",
+                     help="send FILE's bytes to the serial port")
     what.add_argument("--fairness", action="store_true",
                       help="also fail if the domains' guest CPU times (from the hypervisor's "
                            "per-vCPU exit statistics) differ by more than a factor %g"
@@ -178,6 +199,12 @@ def make_spec(args):
         if not os.path.isfile(efi):
             raise UsageError("%s not found (the EFI application is built by "
                              "src/boot/efi)" % efi)
+    try:
+        serialinput.InputScript.from_args(args.input_steps or [])
+    except serialinput.InputError as e:
+        raise UsageError(str(e))
+    if args.input_steps and args.bochs:
+        raise UsageError("--input needs QEMU: Bochs's COM1 is an output file")
     domains = load_domains(args, args.quiet)
     try:
         modules = [media.Module.parse(s) for s in args.module]
@@ -226,6 +253,20 @@ def _print_diagnostics(launch: emulators.Launch, result: runner.RunResult, faile
             err.write("rv-run: bochs.log: %s\n" % line)
 
 
+def console_input(args, launch: emulators.Launch):
+    """(InputScript or None, keyboard pass-through?) for this run."""
+    script = serialinput.InputScript.from_args(args.input_steps or [])
+    if launch.emulator != "qemu":
+        if script:
+            raise serialinput.InputError("--input needs QEMU: Bochs's COM1 is an output file")
+        return None, False
+    keyboard = script is None and not args.quiet and sys.stdin is not None and sys.stdin.isatty()
+    if keyboard:
+        sys.stderr.write("rv-run: keys go to the hypervisor console (three Ctrl-A switch "
+                         "between the hypervisor and the domains; Ctrl-C ends the run)\n")
+    return script, keyboard
+
+
 def run_once(args, spec: emulators.BootSpec, workdir: str, domains=()) -> int:
     mode = mode_of(args)
     launch = emulators.prepare(spec, mode, workdir, accel=args.accel,
@@ -250,9 +291,11 @@ def run_once(args, spec: emulators.BootSpec, workdir: str, domains=()) -> int:
             os.dup2(devnull, sys.stdout.fileno())
 
     con = Console(domain_names=[d.name for d in domains if d.name])
+    script, keyboard = console_input(args, launch)
     result = runner.run(launch.argv, cwd=launch.cwd, timeout_s=args.timeout,
                         console_file=launch.console_file, on_line=echo,
-                        stderr_path=os.path.join(workdir, "emulator.stderr"), console=con)
+                        stderr_path=os.path.join(workdir, "emulator.stderr"), console=con,
+                        input_script=script, keyboard=keyboard)
     verdict = judge(con, selftest=args.selftest, emulator=launch.emulator,
                     exit_status=result.exit_status, timed_out=result.timed_out,
                     timeout_s=args.timeout, min_cpus=args.min_cpus, check_end=not domains)
@@ -268,6 +311,9 @@ def run_once(args, spec: emulators.BootSpec, workdir: str, domains=()) -> int:
             sys.stderr.write("rv-run: %s\n" % line)
         if not fair:
             verdict = Verdict(False, "unfair scheduling: " + report[-1].split("FAIL: ", 1)[1])
+    if verdict.ok and script and script.waiting_for is not None:
+        verdict = Verdict(False, "console input not sent: no console line matched --input-when "
+                                 "%r" % script.waiting_for)
     _print_diagnostics(launch, result, not verdict.ok)
     elapsed = result.t_end - result.t_start
     if verdict.ok:
@@ -297,7 +343,7 @@ def main(argv=None) -> int:
     try:
         return run_once(args, spec, workdir, domains)
     except (media.MediaError, emulators.LaunchError, firmware.FirmwareError,
-            RuntimeError) as e:
+            serialinput.InputError, RuntimeError) as e:
         sys.stderr.write("rv-run: %s\n" % e)
         return 2
     finally:

@@ -30,7 +30,7 @@ from typing import Dict, List, Optional, Sequence, Union
 
 from . import media
 
-EXPECTATIONS = ("poweroff", "crash", "rejected")
+EXPECTATIONS = ("poweroff", "crash", "reboot", "rejected")
 
 _KEY_START = re.compile(r"[A-Za-z_]")
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
@@ -245,7 +245,7 @@ def load(path: str) -> DomainFile:
             raise DomainError("%s: %s file '%s' not found (looked for %s)" % (path, key, v, f))
         d.files.append(os.path.normpath(f))
     exp = keys.get("rv_expect")
-    if exp in ("poweroff", "crash"):
+    if exp in ("poweroff", "crash", "reboot"):
         d.expect = exp
     return d
 

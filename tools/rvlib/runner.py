@@ -143,13 +143,17 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
         console_file: Optional[str] = None,
         on_line: Optional[Callable[[str], None]] = None,
         stderr_path: Optional[str] = None,
-        console: Optional[Console] = None) -> RunResult:
+        console: Optional[Console] = None,
+        input_script=None, keyboard: bool = False) -> RunResult:
     """Start argv, feed each console line to a Console (and on_line), wait for the end.
 
     console_file: None means the console is the process's stdout; otherwise
     the file is tailed (Bochs), and the process's own output goes to
-    stderr_path. console: the Console to feed (default a new one). Returns
-    when the emulator has ended or been killed.
+    stderr_path. console: the Console to feed (default a new one).
+    input_script (serialinput.InputScript) and keyboard (pass the terminal's
+    keys through) write to the emulator's stdin, which its serial port reads
+    (QEMU -serial stdio); without them stdin is /dev/null. Returns when the
+    emulator has ended or been killed.
     """
     con = console if console is not None else Console()
     stderr_path = stderr_path or os.path.join(cwd, "emulator.stderr")
@@ -158,7 +162,8 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
     t_start = time.monotonic()
     try:
         proc = subprocess.Popen(
-            argv, cwd=cwd, stdin=subprocess.DEVNULL,
+            argv, cwd=cwd,
+            stdin=subprocess.PIPE if (input_script or keyboard) else subprocess.DEVNULL,
             stdout=subprocess.PIPE if console_file is None else err_f,
             stderr=err_f, start_new_session=True, preexec_fn=_child_setup)
     except OSError as e:
@@ -174,6 +179,27 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
         reader = threading.Thread(target=_tail_file, args=(console_file, proc, lines, stop),
                                   daemon=True)
     reader.start()
+    stdin_lock = threading.Lock()
+
+    def send(data: bytes) -> bool:
+        """Write to the emulator's serial input; False once it is gone."""
+        if not data:
+            return True
+        with stdin_lock:
+            try:
+                proc.stdin.write(data)
+                proc.stdin.flush()
+                return True
+            except (BrokenPipeError, OSError, ValueError):
+                return False
+
+    pump = None
+    if input_script:
+        send(input_script.start())
+    elif keyboard:
+        from .serialinput import KeyboardPump
+        pump = KeyboardPump(send)
+        pump.start()
 
     deadline = t_start + timeout_s
     drain_deadline = None       # set once the emulator has been killed
@@ -208,6 +234,8 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
                 deadline = min(deadline, time.monotonic() + grace)
             if on_line:
                 on_line(shown)
+            if input_script:
+                send(input_script.on_line(shown))
         # The console closed (or was drained): the emulator is ending by itself
         # or was killed; do not wait forever for a process that keeps running
         # with its console closed.
@@ -225,9 +253,17 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
         with _live_lock:
             _live_groups.discard(proc.pid)
         stop.set()
+        if pump:
+            pump.stop()
         reader.join(timeout=5)
         if proc.stdout:
             proc.stdout.close()
+        if proc.stdin:
+            with stdin_lock:
+                try:
+                    proc.stdin.close()
+                except OSError:
+                    pass
         err_f.close()
     t_end = time.monotonic()
     with open(stderr_path, "rb") as f:

@@ -85,11 +85,16 @@ static inline void mb(void) { __asm__ __volatile__("mfence" ::: "memory"); }
 #define MSR_PAT             0x277
 
 #define CR0_PE  (1u << 0)
+#define CR0_MP  (1u << 1)
+#define CR0_EM  (1u << 2)
+#define CR0_TS  (1u << 3)
+#define CR0_NE  (1u << 5)
 #define CR0_WP  (1u << 16)
 #define CR0_PG  (1u << 31)
 #define CR4_PAE (1u << 5)
 #define CR4_PGE (1u << 7)
 #define CR4_OSFXSR (1u << 9)
+#define CR4_OSXMMEXCPT (1u << 10)
 #define CR4_VMXE (1u << 13)
 #define CR4_SMEP (1u << 20)
 

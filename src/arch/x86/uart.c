@@ -1,4 +1,4 @@
-/* 16550 UART driver (polled).  Register layout: PC16550D data sheet. */
+/* 16550 UART driver (polled, both directions: console.c polls for input).  Register layout: PC16550D data sheet. */
 #include "arch/x86/uart.h"
 #include "arch/x86/asm.h"
 
@@ -67,7 +67,12 @@ void uart_drain(void)
 
 int uart_getc(void)
 {
-    if (!uart_io || !(inb(uart_io + UART_LSR) & LSR_DR))
+    if (!uart_io)
+        return -1;
+    uint8_t lsr = inb(uart_io + UART_LSR);
+    /* All-ones is an empty ISA bus, not a byte waiting: without this a
+     * machine lacking the UART would "receive" 0xff forever. */
+    if (lsr == 0xff || !(lsr & LSR_DR))
         return -1;
     return inb(uart_io + UART_RBR);
 }

@@ -132,6 +132,10 @@ uint64_t clock_ns(void);
 /* ---- exceptions (exc.c, idt32.S / idt64.S) ---- */
 void idt_init(void);
 const char *exc_name(unsigned vector);
+/* Called for every interrupt (vector >= 32) and, when set, for NMIs
+ * (vector 2, otherwise an unexpected exception), after irq_count/irq_last
+ * are updated; runs with interrupts disabled (interrupt gate). */
+extern void (*volatile irq_hook)(unsigned vector);
 
 /* ---- long mode (longmode.S, 32-bit only) ---- */
 /* Builds identity page tables for 0-4 GiB (2 MiB pages), enables long mode

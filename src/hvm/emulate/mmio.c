@@ -1,0 +1,173 @@
+/*
+ * MMIO by instruction emulation: on a nested page fault outside RAM the CPU
+ * tells us only the guest-physical address (no decode assist under QEMU
+ * TCG, and none for many exits on real parts), so we fetch the instruction
+ * at CS:RIP through the guest's page tables and run it in the emulator
+ * core.  Every memory operand goes through the guest's page tables again
+ * and then either to RAM (the p2m has it) or to the device model
+ * (hvm_mmio): nothing relies on the faulting gpa, so an instruction the
+ * guest rewrote between the exit and our fetch (self-modifying code,
+ * another vCPU) is still carried out for what it is now, against the
+ * addresses it names now.
+ *
+ * Faults the instruction raises (#PF with CR2, #GP, #SS, #UD) are injected
+ * into the guest; what we cannot emulate crashes the domain with the
+ * instruction bytes in the log.
+ */
+#include "hvm/hvm.h"
+#include "hvm/platform.h"
+#include "hvm/emulate/x86_emulate.h"
+#include "core/domain.h"
+#include "core/console.h"
+#include "mm/p2m.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+struct mmio_priv {
+    struct vcpu *v;
+};
+
+/* Translates [la, la + len) within one page. */
+static enum emul_rc xlat(struct emul_ctx *c, uint64_t la, unsigned xacc, uint64_t *gpa)
+{
+    struct mmio_priv *p = c->priv;
+    uint32_t pfec;
+    int rc = hvm_translate(p->v, la, xacc, gpa, &pfec);
+    if (rc == -EFAULT)
+        return emul_raise_pf(c, la, pfec);
+    if (rc)
+        return emul_fail(c, "the guest page tables for linear %#llx are outside RAM", (unsigned long long)la);
+    return EMUL_OK;
+}
+
+/* One access inside one guest-physical page: RAM, or device registers in
+ * naturally aligned pieces of 1, 2, 4 or 8 bytes (what devices decode). */
+static enum emul_rc phys_access(struct emul_ctx *c, uint64_t gpa, uint8_t *buf, unsigned len, bool write,
+                                bool fetch)
+{
+    struct vcpu *v = ((struct mmio_priv *)c->priv)->v;
+    unsigned perms = 0;
+
+    if (p2m_lookup(&v->domain->p2m, gpa >> 12, &perms) != ~0ull && (!write || (perms & P2M_W))) {
+        int rc = write ? hvm_copy_to_gphys(v->domain, gpa, buf, len)
+                       : hvm_copy_from_gphys(v->domain, buf, gpa, len);
+        return rc ? emul_fail(c, "guest RAM at %#llx vanished during emulation", (unsigned long long)gpa)
+                  : EMUL_OK;
+    }
+    if (fetch)
+        return emul_fail(c, "instruction fetch from guest-physical %#llx, which is not RAM",
+                         (unsigned long long)gpa);
+    while (len) {
+        unsigned size = 8;
+        while (size > len || (gpa & (size - 1)))
+            size >>= 1;
+        uint64_t val = 0;
+        if (write)
+            memcpy(&val, buf, size);
+        if (!hvm_mmio(v, gpa, size, write, &val))
+            return emul_fail(c, "%s of %u bytes at guest-physical %#llx: no RAM or device there",
+                             write ? "write" : "read", size, (unsigned long long)gpa);
+        if (!write)
+            memcpy(buf, &val, size);
+        gpa += size;
+        buf += size;
+        len -= size;
+    }
+    return EMUL_OK;
+}
+
+/* Both pages of an access are translated before either is touched, so a
+ * #PF on the second leaves the first unaccessed (no half-done MMIO write). */
+static enum emul_rc do_access(struct emul_ctx *c, uint64_t la, uint8_t *buf, unsigned len, unsigned xacc,
+                              bool write)
+{
+    unsigned first = MIN(len, 4096u - (unsigned)(la & 4095));
+    uint64_t la2 = c->mode == 64 ? la + first : (la + first) & 0xffffffffull;
+    uint64_t gpa[2] = { 0, 0 };
+    bool fetch = xacc & HVM_XLAT_FETCH;
+    enum emul_rc rc;
+
+    if (c->cpl == 3)
+        xacc |= HVM_XLAT_USER;
+    if (c->regs.rflags & EMUL_FL_AC)
+        xacc |= HVM_XLAT_AC;
+    xacc |= HVM_XLAT_SET_AD;
+    if ((rc = xlat(c, la, xacc, &gpa[0])) != EMUL_OK)
+        return rc;
+    if (first < len && (rc = xlat(c, la2, xacc, &gpa[1])) != EMUL_OK)
+        return rc;
+    if ((rc = phys_access(c, gpa[0], buf, first, write, fetch)) != EMUL_OK)
+        return rc;
+    if (first < len)
+        rc = phys_access(c, gpa[1], buf + first, len - first, write, fetch);
+    return rc;
+}
+
+static enum emul_rc mmio_read(struct emul_ctx *c, uint64_t la, void *buf, unsigned len, unsigned acc)
+{
+    unsigned xacc = (acc & EMUL_ACC_FETCH) ? HVM_XLAT_FETCH : 0;
+    if (acc & EMUL_ACC_RMW)
+        xacc |= HVM_XLAT_WRITE;             /* a read-modify-write needs write rights up front */
+    return do_access(c, la, buf, len, xacc, false);
+}
+
+static enum emul_rc mmio_write(struct emul_ctx *c, uint64_t la, const void *buf, unsigned len)
+{
+    return do_access(c, la, (uint8_t *)buf, len, HVM_XLAT_WRITE, true);
+}
+
+static const struct emul_ops mmio_ops = { mmio_read, mmio_write };
+
+bool hvm_emulate_mmio(struct vcpu *v, const struct hvm_exit *x)
+{
+    struct emul_ctx c;
+    struct mmio_priv priv = { v };
+    struct hvm_ctrl ctrl;
+    struct hvm_seg s;
+    const char *kind = (x->qual & HVM_NPF_WRITE) ? "write" : (x->qual & HVM_NPF_FETCH) ? "fetch" : "read";
+
+    if (x->qual & HVM_NPF_FETCH) {
+        /* Executing from a device: nothing to decode (the bytes are not memory). */
+        domain_log(v->domain, LOG_ERR, "v%u: instruction fetch from non-RAM guest-physical %#lx at rip %#lx\n",
+                   v->vcpu_id, (unsigned long)x->gpa, (unsigned long)v->regs.rip);
+        domain_crash(v->domain, "instruction fetch from non-RAM address %#lx", (unsigned long)x->gpa);
+        return false;
+    }
+
+    memset(&c, 0, sizeof(c));
+    hvm_vendor->get_ctrl(v, &ctrl);
+    c.regs = v->regs;
+    for (unsigned i = 0; i < EMUL_NR_SEGS; i++) {
+        hvm_vendor->get_seg(v, (enum hvm_segreg)i, &s);    /* ES..GS share the order */
+        c.seg[i].sel = s.sel;
+        c.seg[i].attr = s.attr;
+        c.seg[i].limit = s.limit;
+        c.seg[i].base = s.base;
+    }
+    c.cr0 = ctrl.cr0;
+    c.cr4 = ctrl.cr4;
+    c.efer = ctrl.efer;
+    c.cpl = ctrl.cpl;
+    c.ops = &mmio_ops;
+    c.priv = &priv;
+
+    switch (emul_run(&c)) {
+    case EMUL_OK:
+        v->regs = c.regs;
+        return true;
+    case EMUL_EXCEPTION:
+        v->regs = c.regs;                   /* RIP on the instruction; completed REP iterations stay */
+        if (c.exc.has_cr2) {
+            ctrl.cr2 = c.exc.cr2;
+            hvm_vendor->set_ctrl(v, &ctrl);
+        }
+        hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, c.exc.vector, c.exc.has_err, c.exc.err);
+        return true;
+    case EMUL_UNHANDLEABLE:
+    default:
+        domain_log(v->domain, LOG_ERR, "v%u: MMIO %s of guest-physical %#lx: cannot emulate: %s\n",
+                   v->vcpu_id, kind, (unsigned long)x->gpa, c.reason);
+        domain_crash(v->domain, "MMIO emulation failed at %#lx: %s", (unsigned long)x->gpa, c.reason);
+        return false;
+    }
+}

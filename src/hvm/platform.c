@@ -1,0 +1,81 @@
+/*
+ * The virtual PC of an HVM domain: creating its devices and dispatching
+ * port and MMIO accesses to them.  The devices themselves are one file each
+ * (platform.h lists them); this file only knows which addresses are whose.
+ */
+#include "hvm/platform.h"
+#include "hvm/vlapic.h"
+#include "hvm/hvm.h"
+#include "core/domain.h"
+#include "mm/mm.h"
+#include "lib/errno.h"
+
+int hvm_platform_create(struct domain *d)
+{
+    int rc;
+
+    d->plat = xzalloc(sizeof(*d->plat), HEAP_HVM);
+    if (!d->plat)
+        return -ENOMEM;
+    d->plat->kbd_lock = (spinlock_t)SPINLOCK_INIT;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if ((rc = vlapic_create(d->vcpus[i])))
+            return rc;
+    /* Order: interrupt controllers before the devices that raise lines. */
+    if ((rc = vpic_init(d)) || (rc = vioapic_init(d)) || (rc = vuart_init(d)) || (rc = vpit_init(d)) ||
+        (rc = vrtc_init(d)) || (rc = vpm_init(d)) || (rc = vpci_init(d)))
+        return rc;
+    return 0;
+}
+
+/* Tolerates a half-built platform (hvm_platform_create failed part way). */
+void hvm_platform_destroy(struct domain *d)
+{
+    if (!d->plat)
+        return;
+    /* Devices with timers first: a timer must not fire into a freed
+     * interrupt controller. */
+    vpci_destroy(d);
+    vpm_destroy(d);
+    vrtc_destroy(d);
+    vpit_destroy(d);
+    vuart_destroy(d);
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpus[i])
+            vlapic_destroy(d->vcpus[i]);
+    vioapic_destroy(d);
+    vpic_destroy(d);
+    xfree(d->plat);
+    d->plat = NULL;
+}
+
+bool hvm_portio(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val)
+{
+    /* Cheap range checks first; each device re-checks its own ports. */
+    if (port >= 0x3f8 && port <= 0x3ff)
+        return vuart_io(d, port, in, size, val);
+    if (port == 0x20 || port == 0x21 || port == 0xa0 || port == 0xa1 || port == 0x4d0 || port == 0x4d1)
+        return vpic_io(d, port, in, size, val);
+    if ((port >= 0x40 && port <= 0x43) || port == 0x61)
+        return vpit_io(d, port, in, size, val);
+    if (port == 0x70 || port == 0x71)
+        return vrtc_io(d, port, in, size, val);
+    if (port >= PORT_PM_BASE && port < PORT_PM_BASE + 12)
+        return vpm_io(d, port, in, size, val);
+    if (port == PORT_RESET && size == 1)
+        return vreset_io(d, port, in, size, val);
+    if (port >= 0xcf8 && port <= 0xcff)
+        return vpci_io(d, port, in, size, val);
+    if (port == 0x60 || port == 0x64)
+        return vreset_io(d, port, in, size, val);
+    return false;
+}
+
+bool hvm_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val)
+{
+    if (vlapic_mmio(v, gpa, size, write, val))
+        return true;
+    if (gpa >= GPA_IOAPIC && gpa < GPA_IOAPIC + 0x1000)
+        return vioapic_mmio(v, gpa, size, write, val);
+    return false;
+}

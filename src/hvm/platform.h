@@ -1,0 +1,127 @@
+/*
+ * The virtual PC an HVM domain sees: its guest-physical memory map and the
+ * emulated devices, one file each (vlapic.c, vioapic.c, vpic.c, vpit.c,
+ * vrtc.c, vpm.c, vpci.c, vreset.c, vuart.c).  This header is the seam between
+ * them: device state hangs off struct hvm_platform (one per domain), port and
+ * MMIO accesses are dispatched here, and devices raise interrupts only through
+ * the ISA-IRQ/GSI functions below, never by poking another device's state.
+ *
+ * Every device write comes from the guest and is range-checked by the device:
+ * a bad value is ignored (or ends the domain, when real hardware would hang),
+ * never trusted as an index.
+ */
+#ifndef RV_HVM_PLATFORM_H
+#define RV_HVM_PLATFORM_H
+
+#include "lib/compiler.h"
+#include "core/spinlock.h"
+
+struct domain;
+struct vcpu;
+struct vpic;
+struct vioapic;
+struct vpit;
+struct vrtc;
+struct vpm;
+struct vpci;
+struct vuart;
+
+/* Guest-physical memory map (docs/hvm-platform.md). */
+#define GPA_EBDA            0x9fc00ull      /* 0x9fc00-0x9ffff reserved */
+#define GPA_BIOS_AREA       0xe0000ull      /* 0xe0000-0xfffff: RAM-backed, reserved; ACPI tables live here */
+#define GPA_ACPI_RSDP       0xe0000ull
+#define GPA_ACPI_TABLES     0xe1000ull      /* up to GPA_ACPI_END */
+#define GPA_ACPI_END        0xf0000ull
+#define GPA_LOWMEM_LIMIT    0xf0000000ull   /* RAM below 4 GiB ends here at the latest */
+#define GPA_IOAPIC          0xfec00000ull
+#define GPA_LAPIC           0xfee00000ull
+#define GPA_HIGHMEM_START   0x100000000ull  /* RAM beyond GPA_LOWMEM_LIMIT continues here */
+
+/* Fixed I/O ports of the platform (the FADT names the PM ones). */
+#define PORT_PM_BASE        0xb000          /* PM1a_EVT (4 bytes), PM1a_CNT at +4 (2), PM timer at +8 (4) */
+#define PORT_PM1A_EVT       (PORT_PM_BASE + 0)
+#define PORT_PM1A_CNT       (PORT_PM_BASE + 4)
+#define PORT_PM_TMR         (PORT_PM_BASE + 8)
+#define PORT_RESET          0xcf9           /* FADT RESET_REG */
+#define SCI_IRQ             9               /* ISA IRQ of the ACPI SCI (level, active high: MADT override) */
+
+/* Per-domain device state; each pointer is owned by its device file, which
+ * allocates it in *_init and frees it in *_destroy. */
+struct hvm_platform {
+    struct vpic *pic;
+    struct vioapic *ioapic;
+    struct vpit *pit;
+    struct vrtc *rtc;
+    struct vpm *pm;
+    struct vpci *pci;
+    struct vuart *uart;         /* hvm/vuart.c: the 16550 at 0x3f8 (IRQ 4) */
+    uint8_t kbd_cmd;            /* vreset.c: last i8042 command byte (guarded by kbd_lock) */
+    spinlock_t kbd_lock;        /* leaf */
+};
+
+/* Build / tear down the whole platform of d (all devices, vLAPICs of every
+ * vCPU).  hvm_platform_create runs after the vCPUs exist. */
+int hvm_platform_create(struct domain *d);
+void hvm_platform_destroy(struct domain *d);
+
+/* Dispatch a guest port access / an MMIO access (after instruction
+ * emulation).  Return false when nothing claims the address. */
+bool hvm_portio(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);
+bool hvm_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val);
+
+/*
+ * Interrupt lines (hvm/irq.c).  ISA IRQ n drives PIC input n and IOAPIC
+ * input hvm_isa_to_gsi(n) (IRQ0 -> GSI2, as the MADT override says).  Level
+ * is the wire: an edge-triggered source calls assert then deassert (or
+ * hvm_isa_irq_pulse).  Callable from any context; the devices' own locks
+ * are taken inside.
+ */
+void hvm_isa_irq_set(struct domain *d, unsigned isa_irq, bool high);
+void hvm_isa_irq_pulse(struct domain *d, unsigned isa_irq);
+void hvm_gsi_set(struct domain *d, unsigned gsi, bool high);
+unsigned hvm_isa_to_gsi(unsigned isa_irq);
+
+/* Device entry points, one set per file.  *_io returns true when it claimed
+ * the port; *_init returns 0 or -errno; *_destroy must tolerate a failed or
+ * missing init (pointer NULL). */
+int vpic_init(struct domain *d);
+void vpic_destroy(struct domain *d);
+bool vpic_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);
+void vpic_set_irq(struct domain *d, unsigned irq, bool high);
+/* The 8259 pair's INTR output towards vCPU0: the vector an INTA cycle would
+ * return, or -1 when INTR is low.  vpic_ack does the INTA (IRR -> ISR). */
+int vpic_pending(struct domain *d);
+int vpic_ack(struct domain *d);
+
+int vioapic_init(struct domain *d);
+void vioapic_destroy(struct domain *d);
+bool vioapic_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val);
+void vioapic_set_irq(struct domain *d, unsigned gsi, bool high);
+/* A vLAPIC EOI of a level-triggered vector: clear Remote IRR of the pins
+ * using it and re-deliver any that are still asserted. */
+void vioapic_eoi(struct domain *d, uint8_t vector);
+
+int vpit_init(struct domain *d);
+void vpit_destroy(struct domain *d);
+bool vpit_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);   /* 0x40-0x43, 0x61 */
+
+int vrtc_init(struct domain *d);
+void vrtc_destroy(struct domain *d);
+bool vrtc_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);   /* 0x70-0x71 */
+
+int vpm_init(struct domain *d);
+void vpm_destroy(struct domain *d);
+bool vpm_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);    /* PORT_PM_BASE.. */
+
+int vpci_init(struct domain *d);
+void vpci_destroy(struct domain *d);
+bool vpci_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);   /* 0xcf8-0xcff */
+
+int vuart_init(struct domain *d);
+void vuart_destroy(struct domain *d);
+/* vuart_io, vuart_putc, vuart_flush: hvm/hvm.h */
+
+/* Reset through 0xcf9 and the i8042 (0x60, 0x64): domain_shutdown(SHUTDOWN_reboot). */
+bool vreset_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);
+
+#endif

@@ -1,0 +1,104 @@
+# Debian's Linux kernel as an HVM guest (issue "Unmodified Linux as an HVM
+# guest"), and the console input path.  Included by CMakeLists.txt here.
+#
+#   ctest -L linux          every Linux boot (QEMU TCG and the long Bochs one)
+#   ctest -L linux -LE long the CI set
+#
+# tools/linux-assets fetches the kernel and busybox with apt-get download
+# (about 75 MB, once; cached in <build>/linux) and builds the initramfs
+# images and domain files.  It runs as the fixture linux_assets, so a plain
+# `ctest` fetches what the tests need and nothing is downloaded at configure
+# or build time.  Offline, the fixture fails with a clear message and the
+# Linux tests are not run.
+
+set(RV_LINUX_DIR ${CMAKE_BINARY_DIR}/linux)
+set(RV_LINUX_ASSETS ${RV_TOOLS_DIR}/linux-assets)
+set(RV_LINUX_RUN_TIMEOUT 900)       # rv-run --timeout: TCG, a whole kernel boot
+set(RV_LINUX_BOCHS_TIMEOUT 2400)    # Bochs runs Linux ~10x slower than TCG
+
+add_test(NAME linux_assets COMMAND ${Python3_EXECUTABLE} ${RV_LINUX_ASSETS} --out ${RV_LINUX_DIR})
+set_tests_properties(linux_assets PROPERTIES LABELS "integration;linux" TIMEOUT 900
+                     FIXTURES_SETUP linux_assets)
+
+# rv_linux_test(NAME <name> RUN_TIMEOUT <s> LABELS <labels> STDOUT <regex>...
+#               ARGS <rv-run args>...): rv-run must exit 0 and print every regex.
+function(rv_linux_test)
+  cmake_parse_arguments(T "" "NAME;RUN_TIMEOUT" "LABELS;STDOUT;ARGS" ${ARGN})
+  set(expect)
+  foreach(rx ${T_STDOUT})
+    list(APPEND expect --stdout ${rx})
+  endforeach()
+  add_test(NAME ${T_NAME}
+           COMMAND ${Python3_EXECUTABLE} ${RV_EXPECT} --status 0 ${expect}
+                   -- ${Python3_EXECUTABLE} ${RV_RUN} --build-dir ${CMAKE_BINARY_DIR}
+                      --timeout ${T_RUN_TIMEOUT} ${T_ARGS})
+  math(EXPR ctest_timeout "${T_RUN_TIMEOUT} + ${RV_CTEST_MARGIN}")
+  set_tests_properties(${T_NAME} PROPERTIES
+    LABELS "integration;hvm;linux;${T_LABELS}"
+    TIMEOUT ${ctest_timeout}
+    RUN_SERIAL TRUE
+    FIXTURES_REQUIRED linux_assets
+    REQUIRED_FILES "${RV_ELF}")
+endfunction()
+
+set(rv_marker "RV-LINUX-MARKER: init reached")
+
+# One vCPU: the kernel reaches /init, which prints the marker and powers off.
+rv_linux_test(NAME linux_boot RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
+              STDOUT "^linux1: ${rv_marker}$" "^linux1: PASS linux1-boot$"
+              ARGS --direct --smp 1 --mem 1G ${RV_LINUX_DIR}/linux1.cfg)
+
+# Two vCPUs: both online, and `sleep 2` takes about 2 s of guest time.
+rv_linux_test(NAME linux_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
+              STDOUT "^linux2: ${rv_marker}$" "^linux2: PASS linux2-smp"
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux2.cfg)
+
+# Two Linux guests and a test guest side by side on four CPUs: all power off.
+rv_guest_files(rv_mixed_files boot32)
+rv_linux_test(NAME linux_mixed RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
+              STDOUT "^linux1: ${rv_marker}$" "^linux2: ${rv_marker}$" "^linux2: PASS linux2-smp"
+              ARGS --direct --smp 4 --mem 2G ${RV_LINUX_DIR}/linux1.cfg ${RV_LINUX_DIR}/linux2.cfg
+                   ${RV_GUESTS_DIR}/boot32.cfg)
+
+# Console input: console_to= gives the domain the focus from the start;
+# rv-run types a line once the guest's /init asks for it, the guest's shell
+# reads it from ttyS0 and echoes it back.
+rv_linux_test(NAME linux_console_input RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
+              STDOUT "^ringvisor: console input to domain 'linux_input'"
+                     "^linux_input: RV-LINUX-ECHO: hello from the host$"
+              ARGS --direct --smp 1 --mem 1G --cmdline console_to=linux_input
+                   --input-when "^linux_input: RV-LINUX-INPUT: ready"
+                   --input "hello from the host\\r"
+                   ${RV_LINUX_DIR}/linux_input.cfg)
+
+# Intel VMX (Bochs): the same kernel to init.  Long (Bochs runs Linux at
+# ~50-80 MIPS: minutes), so labeled "long" for CI to leave out.
+rv_linux_test(NAME bochs_linux_skylake RUN_TIMEOUT ${RV_LINUX_BOCHS_TIMEOUT} LABELS "bochs;long"
+              STDOUT "^linux1: ${rv_marker}$"
+              ARGS --bochs corei7_skylake_x --smp 1 --mem 512M ${RV_LINUX_DIR}/linux1.cfg)
+
+# ---- console input without Linux: the test guest reads a line by polling --------
+# Three Ctrl-A move the focus from the hypervisor to the only domain; then
+# the line goes into its UART's receive FIFO.
+file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/uart_input.cfg
+     "name = \"uart_input\"\ntype = \"hvm\"\nkernel = \"${RV_GUESTS_DIR}/uart_model.elf\"\n"
+     "memory = 16\ncmdline = \"input\"\n")
+add_test(NAME hvm_console_input
+         COMMAND ${Python3_EXECUTABLE} ${RV_EXPECT} --status 0
+                 --stdout "^ringvisor: console input to domain 'uart_input'"
+                 --stdout "^uart_input: PASS uart-input$"
+                 -- ${Python3_EXECUTABLE} ${RV_RUN} --build-dir ${CMAKE_BINARY_DIR} --direct --timeout 120
+                    --input-when "^uart_input: uart_model: waiting for input"
+                    --input "\\x01\\x01\\x01ringvisor-input-test\\r"
+                    ${CMAKE_CURRENT_BINARY_DIR}/uart_input.cfg)
+set_tests_properties(hvm_console_input PROPERTIES LABELS "integration;qemu;hvm;console" RUN_SERIAL TRUE
+                     TIMEOUT 180 REQUIRED_FILES "${RV_ELF};${RV_GUESTS_DIR}/uart_model.elf")
+
+# rv-run refuses bad input scripts before booting anything.
+add_test(NAME rvrun_input_usage
+         COMMAND ${Python3_EXECUTABLE} ${RV_EXPECT} --status 2 --stderr "--input-when '\\(': bad regular"
+                 -- ${Python3_EXECUTABLE} ${RV_RUN} --build-dir ${CMAKE_BINARY_DIR} --no-domains
+                    --input-when "(" --input x)
+set_tests_properties(rvrun_input_usage PROPERTIES LABELS unit TIMEOUT 60 REQUIRED_FILES "${RV_ELF}")
+add_test(NAME rvlib_input_unit COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/test_serialinput.py)
+set_tests_properties(rvlib_input_unit PROPERTIES LABELS unit TIMEOUT 120)

@@ -1,0 +1,173 @@
+"""Linux figures for rv-bench: Debian's kernel under Ringvisor vs bare QEMU.
+
+Both boot the same bzImage and initramfs (tools/linux-assets, scenario
+linux1) and are timed from just before the emulator starts to the guest's
+"RV-LINUX-MARKER: init reached" line: under Ringvisor via QEMU -kernel
+(SVM, 1 CPU), and directly with `qemu-system-x86_64 -cpu EPYC -kernel
+vmlinuz -initrd ...` -- the same TCG, without the hypervisor.  The two are
+measured alternately in one run, so host load affects both alike.  From the
+hypervisor it also reports the VM exits by reason during the boot, parsed
+from its per-vCPU line at domain destruction:
+    (d1 linux1) v0: exits by reason: cpuid 123, io 4567, npf 89, ...
+Figures only, never asserted.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import shutil
+import time
+from typing import Dict, List, Optional, Tuple
+
+from . import domcfg, emulators, runner
+from .console import Console
+from .domains import judge_domains
+
+SCENARIO = "linux1"
+MARKER = "RV-LINUX-MARKER: init reached"
+REASONS_RE = re.compile(r"^\(d\d+ (\S+)\) v(\d+): exits by reason: (.*)$")
+ASSETS_TOOL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                           "linux-assets")
+
+
+def ensure_assets(out: str, fetch: bool) -> Optional[str]:
+    """None when the assets are in out (fetching them if allowed), else why not."""
+    check = subprocess.run([sys.executable, ASSETS_TOOL, "--out", out, "--check"],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    if check.returncode == 0:
+        return None
+    if not fetch:
+        return "Linux assets not in %s (run tools/linux-assets --out %s)" % (out, out)
+    sys.stderr.write("rv-bench: fetching Debian's kernel and busybox with tools/linux-assets "
+                     "(about 75 MB once, cached in %s) ...\n" % out)
+    p = subprocess.run([sys.executable, ASSETS_TOOL, "--out", out], stdin=subprocess.DEVNULL)
+    if p.returncode != 0:
+        return "tools/linux-assets failed (status %d; offline?)" % p.returncode
+    return None
+
+
+def _timed(argv: List[str], cwd: str, timeout: float, con: Console,
+           marker_re: "re.Pattern") -> Tuple[Optional[float], runner.RunResult]:
+    """Run argv; seconds from start to the first line matching marker_re."""
+    seen = []
+
+    def on_line(line: str) -> None:
+        if not seen and marker_re.search(line):
+            seen.append(time.monotonic())
+
+    res = runner.run(argv, cwd=cwd, timeout_s=timeout, console=con, on_line=on_line)
+    return (seen[0] - res.t_start if seen else None), res
+
+
+def under_ringvisor(elf: str, cfg: str, cmdline: str, timeout: float
+                    ) -> Tuple[Optional[float], Console, str]:
+    d = domcfg.load(cfg)
+    spec = emulators.BootSpec(elf=elf, cmdline=cmdline, smp=1, mem_mib=1024,
+                              modules=domcfg.modules_for([d]))
+    work = tempfile.mkdtemp(prefix="rv-bench-linux-")
+    try:
+        launch = emulators.prepare(spec, "direct", work)
+        con = Console(domain_names=[d.name])
+        secs, res = _timed(launch.argv, launch.cwd, timeout, con,
+                           re.compile(r"^%s: %s" % (re.escape(d.name), re.escape(MARKER))))
+        v = judge_domains(con, [d], emulator="qemu", exit_status=res.exit_status,
+                          timed_out=res.timed_out, timeout_s=timeout)
+        return secs, con, "" if v.ok else v.reason
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _cmdline(assets: str) -> str:
+    """The kernel command line of the domain file, so both sides boot alike."""
+    v = (domcfg.load(os.path.join(assets, SCENARIO + ".cfg")).keys or {}).get("cmdline")
+    return v if isinstance(v, str) else "console=ttyS0"
+
+
+def bare_qemu(assets: str, timeout: float) -> Tuple[Optional[float], str]:
+    argv = [emulators.qemu_binary(), "-accel", "tcg", "-cpu", "EPYC", "-m", "256M",
+            "-display", "none", "-serial", "stdio", "-no-reboot", "-nic", "none",
+            "-kernel", os.path.join(assets, "vmlinuz"),
+            "-initrd", os.path.join(assets, SCENARIO + ".cpio.gz"),
+            "-append", _cmdline(assets)]
+    work = tempfile.mkdtemp(prefix="rv-bench-linux-")
+    try:
+        secs, res = _timed(argv, work, timeout, Console(), re.compile(re.escape(MARKER)))
+        if secs is None:
+            return None, ("timeout after %g s" % timeout if res.timed_out else
+                          "no marker line (QEMU status %s)" % res.exit_status)
+        return secs, ""
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def exit_reasons(con: Console, name: str) -> Dict[str, int]:
+    """Exit counts by reason, summed over the domain's vCPUs."""
+    total: Dict[str, int] = {}
+    for line in con.lines:
+        m = REASONS_RE.match(line.strip())
+        if not m or m.group(1) != name:
+            continue
+        for item in m.group(3).split(","):
+            parts = item.strip().rsplit(" ", 1)
+            if len(parts) == 2 and parts[1].isdigit():
+                total[parts[0]] = total.get(parts[0], 0) + int(parts[1])
+    return total
+
+
+def figures(build: str, cmdline: str, timeout: float, runs: int = 1, fetch: bool = True
+            ) -> Tuple[List[str], List[str]]:
+    """(report lines, failures)."""
+    assets = os.path.join(build, "linux")
+    out = ["Linux guest: Debian's kernel + busybox initramfs to /init (QEMU TCG, 1 CPU; "
+           "fastest of %d)" % max(1, runs)]
+    why = ensure_assets(assets, fetch)
+    if why:
+        return out + ["  skipped: %s" % why], []
+    try:
+        with open(os.path.join(assets, "vmlinuz.version")) as f:
+            out.append("  kernel: %s" % f.read().strip())
+    except OSError:
+        pass
+    elf = os.path.join(build, "ringvisor.elf")
+    cfg = os.path.join(assets, SCENARIO + ".cfg")
+    rv_best, bare_best, con_best, failures = None, None, None, []
+    for _ in range(max(1, runs)):
+        try:
+            secs, con, failure = under_ringvisor(elf, cfg, cmdline, timeout)
+        except (domcfg.DomainError, emulators.LaunchError, RuntimeError, OSError) as e:
+            secs, con, failure = None, None, str(e)
+        if secs is not None and (rv_best is None or secs < rv_best):
+            rv_best, con_best = secs, con
+        if failure:
+            failures.append("Linux under Ringvisor: %s" % failure)
+            if con is not None and con_best is None:
+                con_best = con
+        bsecs, bfail = bare_qemu(assets, timeout)
+        if bsecs is not None and (bare_best is None or bsecs < bare_best):
+            bare_best = bsecs
+        if bfail:
+            failures.append("Linux in bare QEMU: %s" % bfail)
+    fmt = lambda s: "%8.2f s" % s if s is not None else "  FAILED"
+    out.append("  %-40s %s" % ("under Ringvisor (QEMU -kernel, SVM+NPT)", fmt(rv_best)))
+    out.append("  %-40s %s" % ("bare QEMU (-kernel bzImage -initrd)", fmt(bare_best)))
+    if rv_best and bare_best:
+        out.append("  %-40s %8.2f x" % ("ratio", rv_best / bare_best))
+    if con_best is not None:
+        reasons = exit_reasons(con_best, SCENARIO)
+        if reasons:
+            items = sorted(reasons.items(), key=lambda kv: -kv[1])
+            out.append("  VM exits by reason (all vCPUs, %d in all): %s"
+                       % (sum(reasons.values()), ", ".join("%s %d" % kv for kv in items)))
+        else:
+            log = con_best.domains.get(SCENARIO)
+            n = sum(e.exits for e in log.exits) if log and log.exits else None
+            out.append("  VM exits by reason: no '(dN %s) vV: exits by reason: ...' line from the "
+                       "hypervisor yet%s" % (SCENARIO, "; %d exits in all" % n if n else ""))
+        if rv_best is None:
+            tail = [l for l in con_best.lines if l.strip()][-5:]
+            out.append("  last console lines under Ringvisor:")
+            out += ["    " + l for l in tail]
+    return out, failures
