@@ -238,7 +238,7 @@ static void build_facs(uint8_t *t)
 static void build_fadt(uint8_t *t, uint64_t facs, uint64_t dsdt)
 {
     header(t, "FACP", FADT_LEN, 6);
-    w32(t, 36, (uint32_t)facs);         /* FIRMWARE_CTRL (same as X_FIRMWARE_CTRL) */
+    w32(t, 36, 0);                      /* FIRMWARE_CTRL: zero when X_FIRMWARE_CTRL is set (ACPI 6.4 5.2.9) */
     w32(t, 40, (uint32_t)dsdt);
     w16(t, 46, SCI_IRQ);                /* SCI_INT */
     /* SMI_CMD (48), ACPI_ENABLE, ACPI_DISABLE stay 0: there is no SMM and

@@ -80,8 +80,9 @@ bool hvm_handle_cpuid(struct vcpu *v)
         break;
     case 7:
         if (sub == 0) {
-            /* AVX2, AVX-512 (F DQ IFMA PF ER CD BW VL), MPX: XSAVE state. */
-            b &= ~((1u << 5) | (1u << 14) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) |
+            /* AVX2, AVX-512 (F DQ IFMA PF ER CD BW VL), MPX: XSAVE state;
+             * TSC_ADJUST (bit 1): the MSR is not emulated. */
+            b &= ~((1u << 1) | (1u << 5) | (1u << 14) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) |
                    (1u << 28) | (1u << 30) | (1u << 31));
             /* AVX-512 VBMI/VBMI2/VNNI/BITALG/VPOPCNTDQ, PKU/OSPKE, VAES,
              * VPCLMULQDQ, WAITPKG. */
@@ -96,6 +97,10 @@ bool hvm_handle_cpuid(struct vcpu *v)
             a = b = c = d = 0;
         }
         break;
+    case 0x15:
+        /* TSC/crystal ratio: guests would derive the local APIC timer's
+         * rate from the crystal, but the virtual APIC timer has its own
+         * 1 GHz clock.  Not reported: guests calibrate instead. */
     case 0xa:                           /* architectural performance monitoring: none */
     case 0xd:                           /* XSAVE state components: none */
         a = b = c = d = 0;

@@ -62,7 +62,15 @@ bool hvm_handle_msr(struct vcpu *v, bool write, uint32_t msr)
         case MSR_MTRRCAP: val = 0; break;               /* no variable or fixed MTRRs */
         case MSR_MTRR_DEF_TYPE: val = (1u << 11) | 6; break;  /* MTRRs on, default write-back */
         case MSR_MISC_ENABLE: val = 1u << 0; break;     /* fast strings */
-        case MSR_UCODE_REV: val = 0; break;             /* no microcode revision to report */
+        case MSR_UCODE_REV: {
+            /* The host's microcode revision: guests judge errata by it
+             * (Linux turns the TSC-deadline timer off on some Intel models
+             * when it reads an old one).  Without the MSR, report the
+             * highest revision: the virtual CPU has no such errata. */
+            uint64_t host;
+            val = rdmsr_safe(MSR_UCODE_REV, &host) == 0 && host ? host : 0xffffffff00000000ull;
+            break;
+        }
         /* AMD configuration MSRs guests read to tune errata workarounds:
          * nothing set, and their writes are ignored (the bits concern the
          * physical northbridge and decoder, which the guest does not own). */

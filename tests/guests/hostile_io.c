@@ -23,7 +23,8 @@ static const uint16_t ports[] = {
     0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x4d1,           /* 8259s, ELCR */
     0x40, 0x41, 0x42, 0x43, 0x61,                   /* 8254, port B */
     0x70, 0x71,                                     /* RTC */
-    0xb000, 0xb001, 0xb002, 0xb003, 0xb008,         /* PM1a event, PM timer (not PM1a_CNT at 0xb004) */
+    0xb000, 0xb008,                                 /* PM1a event, PM timer (a dword access at 0xb000
+                                                       stops short of PM1a_CNT at 0xb004) */
     0xcf8, 0xcfc, 0xcfd, 0xcfe, 0xcff,              /* PCI configuration */
     0x2f8, 0x3f9, 0x3fa, 0x3fb, 0x3fc, 0x3ff,       /* COM2 (absent), UART IER/FCR/LCR/MCR/SCR */
     0x80, 0x92, 0x3c0, 0xffff,                      /* unclaimed */
