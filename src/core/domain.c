@@ -110,8 +110,7 @@ static void destroy(struct domain *d)
             continue;
         if (v->guest_timer.fn)
             timer_kill(&v->guest_timer);
-        if (v->nr_exits)
-            hvm_print_exit_stats(v);
+        hvm_print_exit_stats(v);
         hvm_vendor->vcpu_destroy(v);
         xfree(v);
     }

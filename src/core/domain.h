@@ -52,7 +52,6 @@ struct vcpu {
     uint64_t runtime_ns;            /* (s) plain run time, ns */
     uint64_t ran_on;                /* (s) bit per CPU it has run on */
     uint64_t last_start;            /* (r) now_ns() when it last entered */
-    uint64_t nr_exits;              /* (r) */
     uint64_t exit_tsc;              /* (r) TSC at the last exit, 0 when not in the run loop */
     uint64_t host_tsc, guest_tsc;   /* (r) TSC ticks spent handling exits / in the guest */
     int pause_count;                /* (a) > 0: must not run */
@@ -93,11 +92,10 @@ struct domain {
     uint64_t hypercall_page_gpa;    /* (r, vCPU0) 0 = none */
     uint64_t started_ns, stopped_ns;   /* (a): now_ns() when it could first run, and at shutdown */
 
-    /* Emulated 16550 at 0x3f8 (hvm/vuart.c). */
+    /* The domain's console output line (hvm/vuart.c: UART and console_io). */
     spinlock_t uart_lock;           /* leaf */
     char uart_line[160];            /* (uart_lock) */
     unsigned uart_len;              /* (uart_lock) */
-    uint8_t uart_scratch, uart_lcr, uart_ier, uart_mcr;   /* (uart_lock) */
 
     struct hvm_platform *plat;      /* (i) pointer; devices lock their own state (hvm/platform.h) */
     struct domcfg *cfg;             /* (i) copy of the config it was built from: restarts rebuild from it */

@@ -17,6 +17,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "lib/fmt.h"
+#include <stdarg.h>
 
 const struct hvm_vendor_ops *hvm_vendor;
 
@@ -85,11 +86,16 @@ static void advance(struct vcpu *v, const struct hvm_exit *x)
     v->regs.rip += x->insn_len;
 }
 
-static void dump_and_crash(struct vcpu *v, const char *why, const struct hvm_exit *x)
+void hvm_dump_and_crash(struct vcpu *v, const struct hvm_exit *x, const char *fmt, ...)
 {
     struct hvm_ctrl c;
     struct hvm_seg cs;
+    char why[160];
+    va_list ap;
 
+    va_start(ap, fmt);
+    fmt_vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
     hvm_vendor->get_ctrl(v, &c);
     hvm_vendor->get_seg(v, SEG_CS, &cs);
     domain_log(v->domain, LOG_ERR, "v%u: %s (exit %#lx)\n", v->vcpu_id, why, (unsigned long)x->raw);
@@ -107,7 +113,6 @@ static void dump_and_crash(struct vcpu *v, const char *why, const struct hvm_exi
 /* Returns false when v must stop running (blocked, or its domain stopped). */
 static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
 {
-    v->nr_exits++;
     v->exits_by_reason[x->reason < HVM_EXIT_NR ? x->reason : HVM_EXIT_UNHANDLED]++;
     switch (x->reason) {
     case HVM_EXIT_NONE:
@@ -156,13 +161,9 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
             advance(v, x);
         return true;
     case HVM_EXIT_NPF:
-        /* Outside RAM: an emulated device, or nothing (then the domain is
-         * crashed, with the address, by the emulator). */
-        if (hvm_emulate_mmio(v, x))
-            return true;
-        if (v->domain->state == DOMAIN_RUNNING)
-            dump_and_crash(v, "MMIO access that cannot be emulated", x);
-        return false;
+        /* Outside RAM: an emulated device, or nothing (then the emulator
+         * has crashed the domain, naming the address). */
+        return hvm_emulate_mmio(v, x);
     case HVM_EXIT_EXCEPTION:
         /* #AC/#DB are only intercepted to bound their delivery: reflect them. */
         if (x->qual == 17)
@@ -171,14 +172,14 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
             hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, (uint8_t)x->qual, false, 0);
         return true;
     case HVM_EXIT_SHUTDOWN:
-        dump_and_crash(v, "triple fault", x);
+        hvm_dump_and_crash(v, x, "triple fault");
         return false;
     case HVM_EXIT_INVALID:
-        dump_and_crash(v, "the CPU refused the guest state (invalid VMCB/VMCS)", x);
+        hvm_dump_and_crash(v, x, "the CPU refused the guest state (invalid VMCB/VMCS)");
         return false;
     case HVM_EXIT_UNHANDLED:
     default:
-        dump_and_crash(v, "unhandled exit", x);
+        hvm_dump_and_crash(v, x, "unhandled exit");
         return false;
     }
 }
@@ -210,6 +211,11 @@ static void print_exits_by_reason(struct vcpu *v)
 
 void hvm_print_exit_stats(struct vcpu *v)
 {
+    uint64_t nr_exits = 0;
+    for (unsigned r = 0; r < HVM_EXIT_NR; r++)
+        nr_exits += v->exits_by_reason[r];
+    if (!nr_exits)
+        return;             /* never ran */
     print_exits_by_reason(v);
     uint64_t khz = tsc_khz() ? tsc_khz() : 1;
     uint64_t host_ns = v->host_tsc * 1000000 / khz, guest_ns = v->guest_tsc * 1000000 / khz;
@@ -217,10 +223,10 @@ void hvm_print_exit_stats(struct vcpu *v)
 
     domain_log(v->domain, LOG_INFO,
                "v%u: %lu exits; in guest %lu ms, in hypervisor %lu ms (%lu.%lu%%), %lu ns of hypervisor time per exit; ran on CPUs %#lx\n",
-               v->vcpu_id, (unsigned long)v->nr_exits, (unsigned long)(guest_ns / 1000000),
+               v->vcpu_id, (unsigned long)nr_exits, (unsigned long)(guest_ns / 1000000),
                (unsigned long)(host_ns / 1000000), (unsigned long)(total ? host_ns * 100 / total : 0),
                (unsigned long)(total ? host_ns * 1000 / total % 10 : 0),
-               (unsigned long)(v->nr_exits ? host_ns / v->nr_exits : 0), (unsigned long)v->ran_on);
+               (unsigned long)(host_ns / nr_exits), (unsigned long)v->ran_on);
 }
 
 static void run_loop(struct vcpu *v)
@@ -259,39 +265,56 @@ static void run_loop(struct vcpu *v)
     }
 }
 
+void hvm_set_start_state(struct vcpu *v, const struct hvm_start_state *s)
+{
+    struct hvm_ctrl c;
+
+    hvm_vendor->set_seg(v, SEG_CS, &s->cs);
+    hvm_vendor->set_seg(v, SEG_DS, &s->data);
+    hvm_vendor->set_seg(v, SEG_ES, &s->data);
+    hvm_vendor->set_seg(v, SEG_FS, &s->data);
+    hvm_vendor->set_seg(v, SEG_GS, &s->data);
+    hvm_vendor->set_seg(v, SEG_SS, &s->data);
+    hvm_vendor->set_seg(v, SEG_TR, &s->tr);
+    hvm_vendor->set_seg(v, SEG_LDTR, &s->ldtr);
+    hvm_vendor->set_seg(v, SEG_GDTR, &s->gdtr);
+    hvm_vendor->set_seg(v, SEG_IDTR, &s->idtr);
+    hvm_vendor->get_ctrl(v, &c);
+    c.cr0 = s->cr0;
+    c.cr2 = 0;
+    c.cr3 = s->cr3;
+    c.cr4 = s->cr4;
+    c.efer = s->efer;
+    hvm_vendor->set_ctrl(v, &c);
+    memset(&v->regs, 0, sizeof(v->regs));
+    v->regs.rip = s->rip;
+    v->regs.rflags = 2;
+}
+
 /* An application processor after INIT waits for a SIPI, then starts in
- * real mode at vector * 4096 (SDM vol. 3 9.4.4, 11.6.1). */
+ * real mode at vector * 4096 (SDM vol. 3 9.4.4, 11.6.1).  Segment
+ * attributes are in the SVM packed form (vendor.h). */
 static bool start_from_sipi(struct vcpu *v)
 {
     int vec = vlapic_take_sipi(v);
     if (vec < 0)
         return false;
-    const struct hvm_seg code = { (uint16_t)(vec << 8), 0x9b, 0xffff, (uint64_t)vec << 12 };
-    const struct hvm_seg data = { 0, 0x93, 0xffff, 0 };
-    const struct hvm_seg tr = { 0, 0x8b, 0xffff, 0 }, ldtr = { 0, 0x82, 0xffff, 0 };
-    const struct hvm_seg table = { 0, 0, 0xffff, 0 };
-    struct hvm_ctrl c;
-
-    hvm_vendor->set_seg(v, SEG_CS, &code);
-    for (enum hvm_segreg r = SEG_ES; r <= SEG_GS; r++)
-        if (r != SEG_CS)
-            hvm_vendor->set_seg(v, r, &data);
-    hvm_vendor->set_seg(v, SEG_TR, &tr);
-    hvm_vendor->set_seg(v, SEG_LDTR, &ldtr);
-    hvm_vendor->set_seg(v, SEG_GDTR, &table);
-    hvm_vendor->set_seg(v, SEG_IDTR, &table);
-    hvm_vendor->get_ctrl(v, &c);
-    c.cr0 = 0x60000010;     /* CD NW ET: the INIT value */
-    c.cr2 = c.cr3 = c.cr4 = c.efer = 0;
-    hvm_vendor->set_ctrl(v, &c);
-    memset(&v->regs, 0, sizeof(v->regs));
-    v->regs.rflags = 2;
+    const struct hvm_start_state st = {
+        .cs = { (uint16_t)(vec << 8), 0x9b, 0xffff, (uint64_t)vec << 12 },
+        .data = { 0, 0x93, 0xffff, 0 },
+        .tr = { 0, 0x8b, 0xffff, 0 },
+        .ldtr = { 0, 0x82, 0xffff, 0 },
+        .gdtr = { 0, 0, 0xffff, 0 },
+        .idtr = { 0, 0, 0xffff, 0 },
+        .cr0 = 0x60000010,  /* CD NW ET: the INIT value */
+    };
+    hvm_set_start_state(v, &st);
     return true;
 }
 
-/* Guest x87/SSE state (FXSAVE format, SDM vol. 1 10.5.1): the hypervisor
- * itself never uses these registers, so they are switched only when a
- * different vCPU takes the CPU. */
+/* Guest x87/SSE state (FXSAVE format, SDM vol. 1 10.5.1): restored when a
+ * vCPU starts a stint on a CPU and saved when it ends (hvm_vcpu_run); the
+ * hypervisor itself never touches these registers in between. */
 static void fpu_load(struct vcpu *v)
 {
     if (!v->fpu_init) {

@@ -29,6 +29,17 @@ int hvm_write_hypercall_page(struct vcpu *v, uint64_t gpa);
 void hvm_inject_gp(struct vcpu *v);
 void hvm_inject_ud(struct vcpu *v);
 bool hvm_guest_long_mode(struct vcpu *v);   /* 64-bit code segment active */
+
+/* The whole architectural state of a vCPU that starts afresh (a loader's
+ * entry state, an AP after SIPI): CS, one descriptor for DS/ES/FS/GS/SS, the
+ * system segments and control registers.  hvm_set_start_state also clears
+ * the GPRs and CR2 and sets RIP, RFLAGS = 2 (IF clear); callers add the
+ * registers their boot protocol passes. */
+struct hvm_start_state {
+    struct hvm_seg cs, data, tr, ldtr, gdtr, idtr;
+    uint64_t cr0, cr3, cr4, efer, rip;
+};
+void hvm_set_start_state(struct vcpu *v, const struct hvm_start_state *s);
 /* Make v notice a newly pending interrupt: wake it if blocked, and force an
  * exit if it is in the guest on another CPU.  Any context. */
 void hvm_vcpu_kick(struct vcpu *v);
@@ -41,6 +52,9 @@ bool hvm_intr_pending(struct vcpu *v);      /* an NMI or a deliverable interrupt
  * crashed (unclaimed address, undecodable instruction); a fault the
  * instruction raises is injected into the guest instead. */
 bool hvm_emulate_mmio(struct vcpu *v, const struct hvm_exit *x);
+/* Logs the exit, v's registers and control registers, then crashes the
+ * domain with the formatted reason. */
+void hvm_dump_and_crash(struct vcpu *v, const struct hvm_exit *x, const char *fmt, ...) __printf(3, 4);
 
 /* Guest memory.  Physical accesses go through the p2m; virtual ones walk
  * the guest's page tables first.  Return 0 or -EFAULT (nothing copied past

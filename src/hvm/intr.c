@@ -103,6 +103,8 @@ void hvm_intr_assist(struct vcpu *v)
         }
     }
 windows:
+    /* The NMI request goes last: a backend without an NMI-window exit of
+     * its own may turn the interrupt window on for it. */
     hvm_vendor->request_intr_window(v, want_intr_window);
     hvm_vendor->request_nmi_window(v, want_nmi_window);
 }

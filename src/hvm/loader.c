@@ -314,36 +314,24 @@ int loader_load(struct domain *d, const struct domcfg *cfg, const struct boot_mo
 static void init_vcpu_long_mode(struct vcpu *v, const struct loaded_kernel *lk)
 {
     /* boot.rst, 64-bit boot protocol: CS = __BOOT_CS (64-bit code), DS, ES,
-     * SS = __BOOT_DS (flat data), the GDT holding both loaded. */
-    const struct hvm_seg code = { BZ_BOOT_CS, 0xa9b, 0xffffffff, 0 };
-    const struct hvm_seg data = { BZ_BOOT_DS, 0xc93, 0xffffffff, 0 };
-    /* VM entry wants a usable TR: type 11 is the busy 64-bit TSS in long
-     * mode (Intel SDM vol. 3 26.3.1.2, AMD APM vol. 2 15.5). */
-    const struct hvm_seg tr = { 0, 0x8b, 0x67, 0 };
-    const struct hvm_seg ldtr = { 0, 0x82, 0xffff, 0 };
-    const struct hvm_seg gdtr = { 0, 0, lk->gdt_limit, lk->gdt_base };
-    const struct hvm_seg idtr = { 0, 0, 0, 0 };
-    struct hvm_ctrl c;
-
-    hvm_vendor->set_seg(v, SEG_CS, &code);
-    hvm_vendor->set_seg(v, SEG_DS, &data);
-    hvm_vendor->set_seg(v, SEG_ES, &data);
-    hvm_vendor->set_seg(v, SEG_FS, &data);
-    hvm_vendor->set_seg(v, SEG_GS, &data);
-    hvm_vendor->set_seg(v, SEG_SS, &data);
-    hvm_vendor->set_seg(v, SEG_TR, &tr);
-    hvm_vendor->set_seg(v, SEG_LDTR, &ldtr);
-    hvm_vendor->set_seg(v, SEG_GDTR, &gdtr);
-    hvm_vendor->set_seg(v, SEG_IDTR, &idtr);
-    hvm_vendor->get_ctrl(v, &c);
-    c.cr0 = 0x80000011;     /* PG | ET | PE */
-    c.cr3 = lk->cr3;
-    c.cr4 = 0x20;           /* PAE */
-    c.efer = 0x500;         /* LME | LMA: long mode active */
-    hvm_vendor->set_ctrl(v, &c);
-    memset(&v->regs, 0, sizeof(v->regs));
-    v->regs.rip = lk->entry;
-    v->regs.rflags = 2;     /* IF clear: interrupts disabled, as the protocol requires */
+     * SS = __BOOT_DS (flat data), the GDT holding both loaded; interrupts
+     * disabled (RFLAGS = 2). */
+    const struct hvm_start_state st = {
+        .cs = { BZ_BOOT_CS, 0xa9b, 0xffffffff, 0 },
+        .data = { BZ_BOOT_DS, 0xc93, 0xffffffff, 0 },
+        /* VM entry wants a usable TR: type 11 is the busy 64-bit TSS in
+         * long mode (Intel SDM vol. 3 26.3.1.2, AMD APM vol. 2 15.5). */
+        .tr = { 0, 0x8b, 0x67, 0 },
+        .ldtr = { 0, 0x82, 0xffff, 0 },
+        .gdtr = { 0, 0, lk->gdt_limit, lk->gdt_base },
+        .idtr = { 0, 0, 0, 0 },
+        .cr0 = 0x80000011,  /* PG | ET | PE */
+        .cr3 = lk->cr3,
+        .cr4 = 0x20,        /* PAE */
+        .efer = 0x500,      /* LME | LMA: long mode active */
+        .rip = lk->entry,
+    };
+    hvm_set_start_state(v, &st);
     v->regs.rsi = lk->boot_params;
     v->regs.rsp = lk->rsp;
 }
@@ -356,33 +344,18 @@ void loader_init_vcpu(struct vcpu *v, const struct loaded_kernel *lk)
             init_vcpu_long_mode(v, lk);
         return;
     }
-    /* Flat 4 GiB segments. */
-    const struct hvm_seg code = { 0x10, 0xc9b, 0xffffffff, 0 };
-    const struct hvm_seg data = { 0x18, 0xc93, 0xffffffff, 0 };
-    const struct hvm_seg tr = { 0, 0x8b, 0xffff, 0 };       /* busy 32-bit TSS: VM entry wants a usable TR */
-    const struct hvm_seg ldtr = { 0, 0x82, 0xffff, 0 };
-    const struct hvm_seg table = { 0, 0, 0xffff, 0 };
-    struct hvm_ctrl c;
-
-    hvm_vendor->set_seg(v, SEG_CS, &code);
-    hvm_vendor->set_seg(v, SEG_DS, &data);
-    hvm_vendor->set_seg(v, SEG_ES, &data);
-    hvm_vendor->set_seg(v, SEG_FS, &data);
-    hvm_vendor->set_seg(v, SEG_GS, &data);
-    hvm_vendor->set_seg(v, SEG_SS, &data);
-    hvm_vendor->set_seg(v, SEG_TR, &tr);
-    hvm_vendor->set_seg(v, SEG_LDTR, &ldtr);
-    hvm_vendor->set_seg(v, SEG_GDTR, &table);
-    hvm_vendor->set_seg(v, SEG_IDTR, &table);
-    hvm_vendor->get_ctrl(v, &c);
-    c.cr0 = 0x11;           /* PE | ET */
-    c.cr3 = 0;
-    c.cr4 = 0;
-    c.efer = 0;
-    hvm_vendor->set_ctrl(v, &c);
-    memset(&v->regs, 0, sizeof(v->regs));
-    v->regs.rip = lk->entry;
-    v->regs.rflags = 2;
+    /* Flat 4 GiB segments, paging off. */
+    const struct hvm_start_state st = {
+        .cs = { 0x10, 0xc9b, 0xffffffff, 0 },
+        .data = { 0x18, 0xc93, 0xffffffff, 0 },
+        .tr = { 0, 0x8b, 0xffff, 0 },       /* busy 32-bit TSS: VM entry wants a usable TR */
+        .ldtr = { 0, 0x82, 0xffff, 0 },
+        .gdtr = { 0, 0, 0xffff, 0 },
+        .idtr = { 0, 0, 0xffff, 0 },
+        .cr0 = 0x11,        /* PE | ET */
+        .rip = lk->entry,
+    };
+    hvm_set_start_state(v, &st);
     v->regs.rax = lk->magic;    /* multiboot1 or multiboot2 loader magic */
     v->regs.rbx = lk->info_gpa;
 }

@@ -491,11 +491,9 @@ static bool reg_write(struct vlapic *a, unsigned reg, uint64_t val64, struct aft
         after->icr_lo = (val & 0xff) | (1u << 18);  /* fixed, to self */
         after->dest = 0;
         return true;
-    case R_ID: case R_VER: case R_PPR: case R_TMCCT: case R_APR: case R_RRD:
-        return !x2;                   /* read-only: ignored (xAPIC) or #GP (x2APIC) */
     }
-    if (reg >= R_ISR && reg < R_IRR + 0x80)
-        return !x2;
+    /* Read-only (ID, version, PPR, ISR/TMR/IRR, current count, ...) or
+     * reserved: the write is ignored in xAPIC mode and #GPs in x2APIC mode. */
     return !x2;
 }
 
@@ -652,6 +650,14 @@ int vlapic_pending_vector(struct vcpu *v)
     int vec = -1;
 
     if (!a)
+        return -1;
+    /* Runs before every VM entry: an empty IRR needs no lock.  A vector set
+     * after this look comes with a kick, whose IPI stays pending while host
+     * interrupts are off and makes the entry exit at once. */
+    uint32_t any = 0;
+    for (unsigned i = 0; i < 8; i++)
+        any |= __atomic_load_n(&a->irr[i], __ATOMIC_RELAXED);
+    if (!any)
         return -1;
     uint64_t f = spin_lock_irqsave(&a->lock);
     if (hw_enabled(a)) {

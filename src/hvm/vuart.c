@@ -11,9 +11,6 @@
  * it), before d->uart_lock (output) and before the interrupt controllers'
  * locks (hvm_isa_irq_set is called under it, so that two CPUs changing the
  * line cannot drive it in the wrong order).
- *
- * A domain built without the virtual platform (d->plat == NULL) gets the
- * older output-only UART below (LSR constant, scratch, LCR/IER/MCR stored).
  */
 #include "hvm/hvm.h"
 #include "hvm/platform.h"
@@ -118,38 +115,6 @@ void vuart_destroy(struct domain *d)
     xfree(u);
 }
 
-/* The output-only UART of a domain without the virtual platform. */
-static void vuart_io_plain(struct domain *d, unsigned reg, bool in, uint32_t *val)
-{
-    bool dlab = d->uart_lcr & 0x80;
-    uint64_t f = spin_lock_irqsave(&d->uart_lock);
-
-    if (in) {
-        uint8_t v = 0;
-        switch (reg) {
-        case 0: v = 0; break;                       /* RBR: nothing received */
-        case 1: v = dlab ? 0 : d->uart_ier; break;
-        case 2: v = 0xc1; break;                    /* IIR: no interrupt, FIFOs on */
-        case 3: v = d->uart_lcr; break;
-        case 4: v = d->uart_mcr; break;
-        case 5: v = 0x60; break;                    /* LSR: THR empty, transmitter idle */
-        case 6: v = 0xb0; break;                    /* MSR: CTS DSR DCD */
-        case 7: v = d->uart_scratch; break;
-        }
-        *val = v;
-    } else {
-        uint8_t v = (uint8_t)*val;
-        switch (reg) {
-        case 0: if (!dlab) vuart_putc(d, (char)v); break;
-        case 1: if (!dlab) d->uart_ier = v & 0x0f; break;
-        case 3: d->uart_lcr = v; break;
-        case 4: d->uart_mcr = v & 0x1f; break;
-        case 7: d->uart_scratch = v; break;
-        }
-    }
-    spin_unlock_irqrestore(&d->uart_lock, f);
-}
-
 bool vuart_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val)
 {
     if (port < VUART_BASE || port > VUART_BASE + 7)
@@ -157,10 +122,8 @@ bool vuart_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *
     unsigned reg = port - VUART_BASE;
     struct vuart *u = d->plat ? d->plat->uart : NULL;
 
-    if (!u) {
-        vuart_io_plain(d, reg, in, val);
-        return true;
-    }
+    if (!u)
+        return false;           /* platform not built yet (or torn down): nothing there */
     /* The registers are 8 bits wide: a wider access reaches the first one
      * only, the rest of the value reads as an empty bus would. */
     uint64_t f = spin_lock_irqsave(&u->lock);

@@ -31,38 +31,14 @@ svm_enter:
     vmload
 
     mov     %rsi, %rax
-    mov     GREG_RBX(%rax), %rbx
-    mov     GREG_RCX(%rax), %rcx
-    mov     GREG_RDX(%rax), %rdx
-    mov     GREG_RBP(%rax), %rbp
-    mov     GREG_RSI(%rax), %rsi
+    GUEST_GPRS_LOAD %rax
     mov     GREG_RDI(%rax), %rdi
-    mov     GREG_R8(%rax), %r8
-    mov     GREG_R9(%rax), %r9
-    mov     GREG_R10(%rax), %r10
-    mov     GREG_R11(%rax), %r11
-    mov     GREG_R12(%rax), %r12
-    mov     GREG_R13(%rax), %r13
-    mov     GREG_R14(%rax), %r14
-    mov     GREG_R15(%rax), %r15
     mov     (%rsp), %rax            /* RAX/RSP/RIP/RFLAGS travel in the VMCB */
     vmrun
 
     mov     16(%rsp), %rax
-    mov     %rbx, GREG_RBX(%rax)
-    mov     %rcx, GREG_RCX(%rax)
-    mov     %rdx, GREG_RDX(%rax)
-    mov     %rbp, GREG_RBP(%rax)
-    mov     %rsi, GREG_RSI(%rax)
+    GUEST_GPRS_SAVE %rax
     mov     %rdi, GREG_RDI(%rax)
-    mov     %r8, GREG_R8(%rax)
-    mov     %r9, GREG_R9(%rax)
-    mov     %r10, GREG_R10(%rax)
-    mov     %r11, GREG_R11(%rax)
-    mov     %r12, GREG_R12(%rax)
-    mov     %r13, GREG_R13(%rax)
-    mov     %r14, GREG_R14(%rax)
-    mov     %r15, GREG_R15(%rax)
     mov     (%rsp), %rax
     vmsave
     mov     8(%rsp), %rax

@@ -42,19 +42,7 @@ vmx_enter:
     /* Decide VMLAUNCH or VMRESUME now: the MOVs below keep the flags. */
     test    %rsi, %rsi
     mov     GREG_RAX(%rdi), %rax
-    mov     GREG_RBX(%rdi), %rbx
-    mov     GREG_RCX(%rdi), %rcx
-    mov     GREG_RDX(%rdi), %rdx
-    mov     GREG_RBP(%rdi), %rbp
-    mov     GREG_RSI(%rdi), %rsi
-    mov     GREG_R8(%rdi), %r8
-    mov     GREG_R9(%rdi), %r9
-    mov     GREG_R10(%rdi), %r10
-    mov     GREG_R11(%rdi), %r11
-    mov     GREG_R12(%rdi), %r12
-    mov     GREG_R13(%rdi), %r13
-    mov     GREG_R14(%rdi), %r14
-    mov     GREG_R15(%rdi), %r15
+    GUEST_GPRS_LOAD %rdi
     mov     GREG_RDI(%rdi), %rdi
     jnz     1f
     vmlaunch
@@ -85,19 +73,7 @@ vmx_exit_stub:
     push    %rdi                    /* guest RDI; the regs pointer is now at 8(%rsp) */
     mov     8(%rsp), %rdi
     mov     %rax, GREG_RAX(%rdi)
-    mov     %rbx, GREG_RBX(%rdi)
-    mov     %rcx, GREG_RCX(%rdi)
-    mov     %rdx, GREG_RDX(%rdi)
-    mov     %rbp, GREG_RBP(%rdi)
-    mov     %rsi, GREG_RSI(%rdi)
-    mov     %r8, GREG_R8(%rdi)
-    mov     %r9, GREG_R9(%rdi)
-    mov     %r10, GREG_R10(%rdi)
-    mov     %r11, GREG_R11(%rdi)
-    mov     %r12, GREG_R12(%rdi)
-    mov     %r13, GREG_R13(%rdi)
-    mov     %r14, GREG_R14(%rdi)
-    mov     %r15, GREG_R15(%rdi)
+    GUEST_GPRS_SAVE %rdi
     popq    GREG_RDI(%rdi)
     xor     %eax, %eax
     jmp     2b

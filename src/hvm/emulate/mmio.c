@@ -128,9 +128,7 @@ bool hvm_emulate_mmio(struct vcpu *v, const struct hvm_exit *x)
 
     if (x->qual & HVM_NPF_FETCH) {
         /* Executing from a device: nothing to decode (the bytes are not memory). */
-        domain_log(v->domain, LOG_ERR, "v%u: instruction fetch from non-RAM guest-physical %#lx at rip %#lx\n",
-                   v->vcpu_id, (unsigned long)x->gpa, (unsigned long)v->regs.rip);
-        domain_crash(v->domain, "instruction fetch from non-RAM address %#lx", (unsigned long)x->gpa);
+        hvm_dump_and_crash(v, x, "instruction fetch from non-RAM address %#lx", (unsigned long)x->gpa);
         return false;
     }
 
@@ -165,9 +163,7 @@ bool hvm_emulate_mmio(struct vcpu *v, const struct hvm_exit *x)
         return true;
     case EMUL_UNHANDLEABLE:
     default:
-        domain_log(v->domain, LOG_ERR, "v%u: MMIO %s of guest-physical %#lx: cannot emulate: %s\n",
-                   v->vcpu_id, kind, (unsigned long)x->gpa, c.reason);
-        domain_crash(v->domain, "MMIO emulation failed at %#lx: %s", (unsigned long)x->gpa, c.reason);
+        hvm_dump_and_crash(v, x, "MMIO %s at %#lx cannot be emulated: %s", kind, (unsigned long)x->gpa, c.reason);
         return false;
     }
 }
