@@ -42,6 +42,18 @@
  */
 #define XEN_CPUID_LEAF_TIME         3u
 
+/*
+ * Leaf base + 4: HVM features (Xen layout).  EAX flags; EBX = the vCPU id
+ * when VCPU_ID_PRESENT, ECX = the domain id when DOMID_PRESENT.
+ */
+#define XEN_CPUID_LEAF_HVM              4u
+#define XEN_HVM_CPUID_APIC_ACCESS_VIRT  (1u << 0)
+#define XEN_HVM_CPUID_X2APIC_VIRT       (1u << 1)
+#define XEN_HVM_CPUID_IOMMU_MAPPINGS    (1u << 2)
+#define XEN_HVM_CPUID_VCPU_ID_PRESENT   (1u << 3)
+#define XEN_HVM_CPUID_DOMID_PRESENT     (1u << 4)
+#define XEN_HVM_CPUID_UPCALL_VECTOR     (1u << 5)   /* HVMOP_set_evtchn_upcall_vector works */
+
 /* Virtualization extensions hidden from guests. */
 #define CPUID1_ECX_VMX              (1u << 5)       /* CPUID.1:ECX bit 5 */
 #define CPUID80000001_ECX_SVM       (1u << 2)       /* CPUID.80000001h:ECX bit 2 */

@@ -36,4 +36,15 @@ struct sched_shutdown {
     uint32_t reason;                /* SHUTDOWN_* */
 };
 
+/* Argument of SCHEDOP_poll (64-bit layout): block until one of the ports is
+ * pending or the timeout (absolute ns of system time, 0 = none) passes.
+ * Returns 0 when woken, including by the timeout. */
+struct sched_poll {
+    uint64_t ports;                 /* guest pointer to evtchn_port_t[nr_ports] */
+    uint32_t nr_ports;              /* at most 128 in Ringvisor */
+    uint32_t pad;
+    uint64_t timeout;
+};
+_Static_assert(sizeof(struct sched_poll) == 24, "sched_poll layout");
+
 #endif /* RV_PUBLIC_SCHED_H */

@@ -80,4 +80,90 @@
 #define CONSOLEIO_write     0
 #define CONSOLEIO_read      1
 
+#include <stdint.h>
+
+/* Domain ids with a meaning of their own. */
+typedef uint16_t domid_t;
+#define DOMID_FIRST_RESERVED    0x7ff0u
+#define DOMID_SELF              0x7ff0u     /* "the calling domain" in hypercall arguments */
+#define DOMID_IO                0x7ff1u
+#define DOMID_XEN               0x7ff2u     /* the hypervisor */
+#define DOMID_COW               0x7ff3u
+#define DOMID_INVALID           0x7ff4u
+#define DOMID_IDLE              0x7fffu
+
+/*
+ * Shared pages (x86-64 layouts; a 32-bit guest sees the same offsets for the
+ * fields it uses except where noted).  Every field the guest can write is
+ * read by the hypervisor with single atomic loads and never trusted.
+ */
+
+/*
+ * Guest system time.  A guest computes now = system_time +
+ * ((tsc - tsc_timestamp) << tsc_shift (>> -tsc_shift when negative)) *
+ * tsc_to_system_mul >> 32, reading the record between two equal even
+ * 'version' values (odd = update in progress).
+ */
+struct vcpu_time_info {
+    uint32_t version;
+    uint32_t pad0;
+    uint64_t tsc_timestamp;         /* TSC at the last update */
+    uint64_t system_time;           /* ns since the domain's clock started, at tsc_timestamp */
+    uint32_t tsc_to_system_mul;     /* 32.32 fixed-point ns per (shifted) tick */
+    int8_t   tsc_shift;
+    uint8_t  flags;                 /* XEN_PVCLOCK_* */
+    uint8_t  pad1[2];
+};
+#define XEN_PVCLOCK_TSC_STABLE_BIT  (1u << 0)   /* TSC is synchronized: readings from any vCPU are monotonic */
+#define XEN_PVCLOCK_GUEST_STOPPED   (1u << 1)
+_Static_assert(sizeof(struct vcpu_time_info) == 32, "vcpu_time_info layout");
+
+struct arch_vcpu_info {
+    uint64_t cr2;                   /* PV only */
+    uint64_t pad;
+};
+
+/*
+ * Per-vCPU event state.  The hypervisor sets evtchn_upcall_pending (and a bit
+ * in evtchn_pending_sel per 64 ports with the 2-level ABI) then notifies the
+ * vCPU; the guest clears them as it scans.  evtchn_upcall_mask is the PV
+ * guest's interrupt flag (HVM guests use RFLAGS.IF instead).
+ */
+struct vcpu_info {
+    uint8_t  evtchn_upcall_pending;
+    uint8_t  evtchn_upcall_mask;
+    uint8_t  pad0[6];
+    uint64_t evtchn_pending_sel;
+    struct arch_vcpu_info arch;
+    struct vcpu_time_info time;
+};
+_Static_assert(sizeof(struct vcpu_info) == 64, "vcpu_info layout");
+
+#define XEN_LEGACY_MAX_VCPUS 32     /* vcpu_info slots inside shared_info */
+
+struct arch_shared_info {
+    uint64_t max_pfn;                       /* PV only */
+    uint64_t pfn_to_mfn_frame_list_list;    /* PV only */
+    uint64_t nmi_reason;
+    uint64_t pad[32];
+};
+
+/* One page per domain, placed in its physical map with XENMEM_add_to_physmap
+ * (XENMAPSPACE_shared_info). */
+struct shared_info {
+    struct vcpu_info vcpu_info[XEN_LEGACY_MAX_VCPUS];
+    uint64_t evtchn_pending[64];    /* 2-level ABI: 4096 ports, bit per port */
+    uint64_t evtchn_mask[64];
+    /* Wall clock at system time 0: wc_sec (+ wc_sec_hi << 32) s + wc_nsec ns,
+     * read between equal even wc_version values. */
+    uint32_t wc_version;
+    uint32_t wc_sec;
+    uint32_t wc_nsec;
+    uint32_t wc_sec_hi;             /* 64-bit layout only */
+    struct arch_shared_info arch;
+};
+_Static_assert(__builtin_offsetof(struct shared_info, evtchn_pending) == 2048, "shared_info layout");
+_Static_assert(__builtin_offsetof(struct shared_info, wc_version) == 3072, "shared_info layout");
+_Static_assert(sizeof(struct shared_info) <= 4096, "shared_info fits a page");
+
 #endif /* RV_PUBLIC_XEN_H */

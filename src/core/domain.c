@@ -16,6 +16,10 @@
 #include "hvm/loader.h"
 #include "hvm/e820.h"
 #include "mm/mm.h"
+#include "core/pvconsole.h"
+#include "core/time_info.h"
+#include "evtchn/evtchn.h"
+#include "gnttab/gnttab.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 #include "lib/errno.h"
@@ -49,9 +53,23 @@ void domain_set_all_stopped_hook(void (*fn)(unsigned, unsigned))
     all_stopped_hook = fn;
 }
 
-static void free_ram_leaf(uint64_t mfn, unsigned order, void *ctx)
+/* Remember a RAM block: it is freed at destruction whatever the p2m maps at
+ * its address by then (a grant or shared page may hide it). */
+int domain_note_ram(struct domain *d, uint64_t mfn, unsigned order)
 {
-    free_pages(phys_to_virt(mfn << 12), order);
+    if (d->nr_ram == d->ram_cap) {
+        unsigned cap = d->ram_cap ? d->ram_cap * 2 : 64;
+        struct ram_block *n = xmalloc(cap * sizeof(*n), HEAP_CORE);
+        if (!n)
+            return -ENOMEM;
+        if (d->ram)
+            memcpy(n, d->ram, d->nr_ram * sizeof(*n));
+        xfree(d->ram);
+        d->ram = n;
+        d->ram_cap = cap;
+    }
+    d->ram[d->nr_ram++] = (struct ram_block){ mfn, order };
+    return 0;
 }
 
 /* Guest RAM: 1 GiB and 2 MiB blocks where alignment and the allocator
@@ -76,11 +94,13 @@ static int alloc_guest_ram_range(struct domain *d, uint64_t gpa, uint64_t end)
         }
         if (!mem)
             return -ENOMEM;
-        int rc = p2m_set_entry(&d->p2m, gpa >> 12, virt_to_phys(mem) >> 12, order, P2M_R | P2M_W | P2M_X);
-        if (rc) {
+        if (domain_note_ram(d, virt_to_phys(mem) >> 12, order)) {
             free_pages(mem, order);
-            return rc;
+            return -ENOMEM;
         }
+        int rc = p2m_set_entry(&d->p2m, gpa >> 12, virt_to_phys(mem) >> 12, order, P2M_R | P2M_W | P2M_X);
+        if (rc)
+            return rc;      /* freed with the other blocks by destroy() */
         gpa += 4096ull << order;
     }
     return 0;
@@ -101,20 +121,40 @@ static int alloc_guest_ram(struct domain *d, uint64_t bytes)
 
 static void destroy(struct domain *d)
 {
-    /* Device timers and vLAPICs first: nothing may fire into a vCPU being
-     * freed. */
+    /* The console back end first (it drains the ring into the log), then
+     * device timers and vLAPICs: nothing may fire into a vCPU being freed. */
+    pvconsole_destroy(d);
     hvm_platform_destroy(d);
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        if (v && v->guest_timer.fn)
+            timer_kill(&v->guest_timer);
+        if (v && v->periodic_timer.fn)
+            timer_kill(&v->periodic_timer);
+    }
+    /* Other domains' handles on d (interdomain ports, mappings d holds of
+     * their grants) are undone before the memory they point into goes. */
+    evtchn_domain_destroy(d);
+    gnttab_domain_destroy(d);
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         if (!v)
             continue;
-        if (v->guest_timer.fn)
-            timer_kill(&v->guest_timer);
         hvm_print_exit_stats(v);
         hvm_vendor->vcpu_destroy(v);
+        xfree(v->vcpu_info_spare);
         xfree(v);
     }
-    p2m_teardown(&d->p2m, free_ram_leaf, NULL);
+    p2m_teardown(&d->p2m, NULL, NULL);
+    uint64_t orphans = 0;
+    for (unsigned i = 0; i < d->nr_ram; i++)
+        orphans += free_domain_pages(d->ram[i].mfn, d->ram[i].order);
+    if (orphans)
+        domain_log(d, LOG_INFO, "%lu page(s) still mapped by other domains: freed when they unmap them\n",
+                   (unsigned long)orphans);
+    xfree(d->ram);
+    if (d->shared_info)
+        free_pages(d->shared_info, 0);
     d->state = DOMAIN_DEAD;
     if (d->started_ns && d->stopped_ns >= d->started_ns)
         domain_log(d, LOG_INFO, "alive %lu ms from start to shutdown\n",
@@ -134,8 +174,8 @@ struct domain *domain_create(const struct domcfg *cfg, const struct boot_module 
         log_err("domain %s: no HVM support on this CPU; not started\n", cfg->name);
         return NULL;
     }
-    if (cfg->type != DOMCFG_HVM) {
-        log_err("domain %s: only type = \"hvm\" is supported so far; not started\n", cfg->name);
+    if (cfg->type != DOMCFG_HVM && cfg->type != DOMCFG_PVH) {
+        log_err("domain %s: type = \"pv\" is not supported yet (hvm and pvh are); not started\n", cfg->name);
         return NULL;
     }
     if (cfg->vcpus == 0 || cfg->vcpus > MAX_VCPUS) {
@@ -147,7 +187,16 @@ struct domain *domain_create(const struct domcfg *cfg, const struct boot_module 
         goto nomem;
     strlcpy(d->name, cfg->name, sizeof(d->name));
     d->uart_lock = (spinlock_t)SPINLOCK_INIT;
-    d->hide_hypervisor_cpuid = cfg->hide_hypervisor_cpuid;
+    d->physmap_lock = (spinlock_t)SPINLOCK_INIT;
+    d->params_lock = (spinlock_t)SPINLOCK_INIT;
+    d->xen_pages_lock = (spinlock_t)SPINLOCK_INIT;
+    d->shinfo_slot.gfn = ~0ull;
+    for (unsigned i = 0; i < ARRAY_SIZE(d->gnt_slots); i++)
+        d->gnt_slots[i].gfn = ~0ull;
+    d->type = cfg->type;
+    d->shared_info_gfn = ~0ull;
+    /* A PVH guest finds the hypervisor through CPUID by definition. */
+    d->hide_hypervisor_cpuid = cfg->hide_hypervisor_cpuid && cfg->type == DOMCFG_HVM;
     d->cfg = xzalloc(sizeof(*d->cfg), HEAP_CORE);
     if (!d->cfg) {
         xfree(d);
@@ -157,12 +206,18 @@ struct domain *domain_create(const struct domcfg *cfg, const struct boot_module 
     d->mods = mods;
     d->nr_mods = nr_mods;
     d->mem_bytes = cfg->memory_mib << 20;
+    d->tot_pages = d->mem_bytes >> 12;
+    d->max_pages = MAX(cfg->maxmem_mib, cfg->memory_mib) << 8;
     uint64_t lf = spin_lock_irqsave(&domain_list_lock);
     d->domid = next_domid++;
     spin_unlock_irqrestore(&domain_list_lock, lf);
 
     if (p2m_init(&d->p2m, d->domid))
         goto nomem_d;
+    d->shared_info = alloc_pages(0, DOMID_XEN);
+    if (!d->shared_info)
+        goto nomem_fail;
+    d->shared_info_mfn = virt_to_phys(d->shared_info) >> 12;
     if (alloc_guest_ram(d, d->mem_bytes)) {
         log_err("domain %s: not enough memory for %lu MiB of RAM\n", cfg->name, (unsigned long)cfg->memory_mib);
         goto fail;
@@ -183,9 +238,24 @@ struct domain *domain_create(const struct domcfg *cfg, const struct boot_module 
         v->domain = d;
         v->vcpu_id = i;
         v->tlb_cpu = -1;
+        v->vcpu_info_gfn = ~0ull;
+        /* vCPUs beyond the shared_info slots get a private record until
+         * they register one (VCPUOP_register_vcpu_info), as with Xen. */
+        if (i < XEN_LEGACY_MAX_VCPUS) {
+            v->vcpu_info = &d->shared_info->vcpu_info[i];
+        } else {
+            v->vcpu_info_spare = xzalloc(sizeof(struct vcpu_info), HEAP_CORE);
+            if (!v->vcpu_info_spare) {
+                xfree(v);
+                d->vcpus[i] = NULL;
+                goto nomem_fail;
+            }
+            v->vcpu_info = v->vcpu_info_spare;
+        }
         v->weight = cfg->cpu_weight;
         v->affinity = cfg->cpus_mask[0];
         if (hvm_vendor->vcpu_create(v)) {
+            xfree(v->vcpu_info_spare);
             xfree(v);
             d->vcpus[i] = NULL;
             goto nomem_fail;
@@ -200,6 +270,16 @@ struct domain *domain_create(const struct domcfg *cfg, const struct boot_module 
     if (lk.aps_wait_for_sipi)
         for (unsigned i = 1; i < d->nr_vcpus; i++)
             vlapic_set_wait_sipi(d->vcpus[i]);
+    time_info_init_domain(d);
+    if ((rc = evtchn_domain_init(d, EVTCHN_DEFAULT_MAX_PORTS)) ||
+        (rc = gnttab_domain_init(d, GNTTAB_DEFAULT_MAX_FRAMES, GNTTAB_DEFAULT_MAX_MAPTRACK))) {
+        log_err("domain %s: cannot set up event channels / grant tables (%d)\n", cfg->name, rc);
+        goto fail;
+    }
+    if (lk.pvh && lk.console_gfn && (rc = pvconsole_create(d, lk.console_gfn))) {
+        log_err("domain %s: cannot set up the PV console (%d)\n", cfg->name, rc);
+        goto fail;
+    }
     d->nr_vcpus_live = (int)d->nr_vcpus;
     d->state = DOMAIN_RUNNING;
 
@@ -272,6 +352,29 @@ struct domain *domain_get_running(void)
     }
     spin_unlock_irqrestore(&domain_list_lock, lf);
     return found;
+}
+
+struct domain *domain_get_by_id(uint16_t domid)
+{
+    struct domain *found = NULL;
+    uint64_t lf = spin_lock_irqsave(&domain_list_lock);
+    for (struct domain *d = domain_list; d; d = d->next)
+        if (d->domid == domid && __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_RUNNING) {
+            /* Under the list lock: the reaper unlinks only domains with no
+             * references, under the same lock. */
+            __atomic_add_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST);
+            found = d;
+            break;
+        }
+    spin_unlock_irqrestore(&domain_list_lock, lf);
+    return found;
+}
+
+void domain_put(struct domain *d)
+{
+    if (__atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST) == 0 &&
+        __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOMAIN_RUNNING)
+        cpu_raise_softirq(0, SOFTIRQ_REAP);
 }
 
 void domain_put_running(struct domain *d)
@@ -353,7 +456,8 @@ void domain_reap(void)
         uint64_t lf = spin_lock_irqsave(&domain_list_lock);
         for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next)
             if (__atomic_load_n(&(*pp)->state, __ATOMIC_ACQUIRE) == DOMAIN_SHUTDOWN &&
-                __atomic_load_n(&(*pp)->nr_vcpus_live, __ATOMIC_ACQUIRE) == 0) {
+                __atomic_load_n(&(*pp)->nr_vcpus_live, __ATOMIC_ACQUIRE) == 0 &&
+                __atomic_load_n(&(*pp)->refcnt, __ATOMIC_ACQUIRE) == 0) {
                 dead = *pp;
                 *pp = dead->next;
                 break;

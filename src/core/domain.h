@@ -14,7 +14,12 @@
 #include "core/timer.h"
 #include "hvm/regs.h"
 #include "mm/p2m.h"
+#include "mm/physmap.h"
+#include "hvm/e820.h"
 #include "public/sched.h"     /* SHUTDOWN_* reasons */
+#include "public/xen.h"       /* struct shared_info, vcpu_info */
+#include "public/vcpu.h"      /* struct vcpu_runstate_info */
+#include "public/hvm.h"       /* HVM_NR_PARAMS */
 
 #define MAX_VCPUS       64
 #define DOMAIN_NAME_MAX 64
@@ -29,6 +34,10 @@ enum vcpu_state {
 struct domain;
 struct vlapic;
 struct hvm_platform;
+struct evtchn_domain;
+struct evtchn_vcpu;
+struct gnttab_domain;
+struct pvconsole;
 
 struct vcpu {
     struct domain *domain;          /* (i) */
@@ -58,9 +67,27 @@ struct vcpu {
     struct vcpu *rq_next;           /* (s) run-queue link */
     bool wake_pending;              /* (a) an event arrived while it was not blocked yet */
 
-    /* Guest one-shot timer (set_timer_op): wakes the vCPU. */
+    /* Guest one-shot timer (set_timer_op, VCPUOP_set_singleshot_timer) and
+     * periodic timer (VCPUOP_set_periodic_timer): raise VIRQ_TIMER and wake
+     * the vCPU (core/vcpu_op.c). */
     struct timer guest_timer;       /* timer's own locking */
     uint64_t guest_timer_deadline;  /* (r) ns of guest time, 0 = none */
+    struct timer periodic_timer;    /* timer's own locking */
+    uint64_t periodic_ns;           /* (r) period, 0 = off */
+
+    /* Event delivery (evtchn/, hvm/evtchn_upcall.c). */
+    struct vcpu_info *vcpu_info;    /* (a) hypervisor pointer to its vcpu_info now: a slot of shared_info
+                                       (vCPUs < 32), the registered page, or vcpu_info_spare */
+    uint64_t vcpu_info_gfn;         /* (r) registered with VCPUOP_register_vcpu_info, ~0 = none (once only) */
+    struct vcpu_info *vcpu_info_spare;  /* (i) zeroed page-slot for vCPUs >= 32 until they register */
+    struct evtchn_vcpu *evtchn;     /* (i) pointer; owned by evtchn/ */
+    uint8_t upcall_vector;          /* (a) HVMOP_set_evtchn_upcall_vector, 0 = none */
+    bool polling;                   /* (a) blocked in SCHEDOP_poll: any event of the domain wakes it */
+    struct timer poll_timer;        /* timer's own locking: SCHEDOP_poll timeout */
+
+    /* Run-state accounting (VCPUOP_register_runstate_memory_area). */
+    struct vcpu_runstate_info runstate; /* (r) */
+    uint64_t runstate_gpa;          /* (r) where the guest wants a copy, 0 = none */
 
     struct vlapic *vlapic;          /* (i) pointer; the state has its own lock (hvm/vlapic.c) */
     uint64_t nr_irqs, nr_nmis;      /* (r) events injected */
@@ -98,6 +125,32 @@ struct domain {
     unsigned uart_len;              /* (uart_lock) */
 
     struct hvm_platform *plat;      /* (i) pointer; devices lock their own state (hvm/platform.h) */
+    int type;                       /* (i) enum domcfg_type: DOMCFG_HVM or DOMCFG_PVH */
+    int refcnt;                     /* (a) domain_get_by_id references; destruction waits for 0 */
+
+    /* Guest RAM blocks as allocated (freed at destruction, whatever the p2m
+     * maps by then). */
+    struct ram_block { uint64_t mfn; unsigned order; } *ram;   /* (i) after creation */
+    unsigned nr_ram, ram_cap;       /* (i) */
+
+    /* Xen-compatible shared pages and parameters (core/memory_op.c, hvm/hvm_op.c). */
+    struct shared_info *shared_info;    /* (i) hypervisor pointer; page owned by DOMID_XEN, zeroed at creation */
+    uint64_t shared_info_mfn;       /* (i) */
+    uint64_t shared_info_gfn;       /* (physmap_lock) where the guest mapped it, ~0 = not mapped */
+    spinlock_t physmap_lock;        /* physmap_set's read-and-replace; taken before the p2m lock, leaf otherwise */
+    spinlock_t xen_pages_lock;      /* serializes memory_op's physmap changes; before physmap_lock */
+    struct xen_page_slot {          /* (xen_pages_lock) a hypervisor page placed in the physmap */
+        uint64_t gfn;               /* ~0 = not placed */
+        struct physmap_entry prev;  /* what it hides: own RAM or nothing, restored when it moves */
+    } shinfo_slot, gnt_slots[64];
+    uint64_t tot_pages, max_pages;  /* (xen_pages_lock) RAM pages now (ballooning) and the limit */
+    struct e820_entry memmap[16];   /* (i) the memory map the guest was given (XENMEM_memory_map) */
+    unsigned nr_memmap;             /* (i) 0: the HVM map of hvm/e820.h */
+    uint64_t hvm_params[HVM_NR_PARAMS]; /* (params_lock) */
+    spinlock_t params_lock;         /* leaf */
+    struct evtchn_domain *evtchn;   /* (i) pointer; own locks (evtchn/) */
+    struct gnttab_domain *gnttab;   /* (i) pointer; own lock (gnttab/) */
+    struct pvconsole *pvcon;        /* (i) pointer, PVH only; own lock (core/pvconsole.c) */
     struct domcfg *cfg;             /* (i) copy of the config it was built from: restarts rebuild from it */
     const struct boot_module *mods; /* (i) the files it names (boot modules live forever) */
     unsigned nr_mods;               /* (i) */
@@ -119,6 +172,13 @@ void domain_shutdown(struct domain *d, int reason);
 int domain_pause(struct domain *d);
 void domain_unpause(struct domain *d);
 struct domain *domain_get_running(void);
+/* A reference to the running (not shutting down) domain with this id, or
+ * NULL; the domain is not freed until domain_put.  Any context. */
+struct domain *domain_get_by_id(uint16_t domid);
+void domain_put(struct domain *d);
+/* Records a RAM block of d (allocated with owner d->domid), freed when d is
+ * destroyed.  Serialized by the caller (creation, or d->xen_pages_lock). */
+int domain_note_ram(struct domain *d, uint64_t mfn, unsigned order);
 void domain_put_running(struct domain *d);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 void domain_reap(void);                 /* free domains whose vCPUs have all parked */

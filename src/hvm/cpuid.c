@@ -7,12 +7,13 @@
  * plain hardware.
  */
 #include "hvm/hvm.h"
+#include "public/cpuid.h"
 #include "core/domain.h"
 #include "arch/x86/asm.h"
 #include "arch/x86/time.h"
 
 #define HV_LEAF_BASE    0x40000000u
-#define HV_LEAF_MAX     0x40000003u
+#define HV_LEAF_MAX     0x40000004u
 #define HV_VERSION      ((4u << 16) | 17u)      /* reported as Xen 4.17: what guests check for features */
 #define HV_HYPERCALL_MSR 0x40000000u
 
@@ -48,6 +49,13 @@ bool hvm_handle_cpuid(struct vcpu *v)
             /* Ringvisor: TSC frequency in kHz in EAX (the guest's TSC runs
              * at the host's rate). */
             a = (uint32_t)tsc_khz();
+            break;
+        case HV_LEAF_BASE + 4:
+            /* HVM features: which vCPU and domain this is (the ids event
+             * channels and vcpu_op take) and per-vCPU upcall vectors. */
+            a = XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT | XEN_HVM_CPUID_UPCALL_VECTOR;
+            b = v->vcpu_id;
+            c = v->domain->domid;
             break;
         }
         goto out;

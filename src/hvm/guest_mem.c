@@ -7,22 +7,28 @@
  * caller asks (the instruction emulator, standing in for the CPU).
  */
 #include "hvm/hvm.h"
+#include "core/guest_access.h"
 #include "core/domain.h"
 #include "mm/mm.h"
 #include "lib/string.h"
 #include "lib/errno.h"
 
-static void *gphys_page(struct domain *d, uint64_t gpa)
+/* A read-only mapping (a grant mapped read-only) refuses writes here as the
+ * nested page tables do for the guest itself. */
+static void *gphys_page(struct domain *d, uint64_t gpa, bool write)
 {
-    uint64_t mfn = p2m_lookup(&d->p2m, gpa >> 12, NULL);
-    return mfn == ~0ull ? NULL : phys_to_virt(mfn << 12);
+    unsigned perms = 0;
+    uint64_t mfn = p2m_lookup(&d->p2m, gpa >> 12, &perms);
+    if (mfn == ~0ull || (write && !(perms & P2M_W)))
+        return NULL;
+    return phys_to_virt(mfn << 12);
 }
 
 static int copy_gphys(struct domain *d, void *buf, uint64_t gpa, size_t len, bool to_guest)
 {
     while (len) {
         size_t chunk = MIN(len, 4096 - (gpa & 4095));
-        char *page = gphys_page(d, gpa);
+        char *page = gphys_page(d, gpa, to_guest);
         if (!page)
             return -EFAULT;
         if (to_guest)
@@ -78,7 +84,7 @@ int hvm_copy_to_gphys(struct domain *d, uint64_t gpa, const void *src, size_t le
 /* A pointer to the naturally aligned entry at gpa, or NULL outside RAM. */
 static void *pte_ptr(struct domain *d, uint64_t gpa)
 {
-    char *page = gphys_page(d, gpa);
+    char *page = gphys_page(d, gpa, false);
     return page ? page + (gpa & 4095) : NULL;
 }
 
@@ -221,4 +227,16 @@ int hvm_copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len)
 int hvm_copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
 {
     return copy_guest(v, (void *)src, gva, len, true);
+}
+
+/* core/guest_access.h for HVM and PVH vCPUs: hypercall pointers are
+ * virtual addresses of the calling vCPU. */
+int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len)
+{
+    return hvm_copy_from_guest(v, dst, gva, len);
+}
+
+int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
+{
+    return hvm_copy_to_guest(v, gva, src, len);
 }

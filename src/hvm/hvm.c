@@ -4,6 +4,7 @@
  * CPU is Intel or AMD.
  */
 #include "hvm/hvm.h"
+#include "core/time_info.h"
 #include "hvm/vlapic.h"
 #include "hvm/platform.h"
 #include "core/domain.h"
@@ -249,7 +250,7 @@ static void run_loop(struct vcpu *v)
         }
         uint64_t gen = __atomic_load_n(&v->domain->p2m.generation, __ATOMIC_ACQUIRE);
         if (gen != v->p2m_gen_seen) {
-            v->p2m_gen_seen = gen;
+            __atomic_store_n(&v->p2m_gen_seen, gen, __ATOMIC_RELEASE);   /* physmap_flush waits for this */
             v->tlb_flush_pending = true;
         }
         hvm_intr_assist(v);
@@ -340,7 +341,11 @@ void hvm_vcpu_run(struct vcpu *v)
     if (hvm_vendor->vcpu_load)
         hvm_vendor->vcpu_load(v);
     fpu_load(v);
+    if (v->runstate_gpa)
+        time_info_runstate(v, RUNSTATE_running);
     run_loop(v);
+    if (v->runstate_gpa)
+        time_info_runstate(v, READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
     fpu_save(v);
     /* Time after the last exit belongs to the hypervisor; time off the CPU
      * belongs to neither. */

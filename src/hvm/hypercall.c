@@ -15,6 +15,14 @@
 #include "public/xen.h"
 #include "public/sched.h"
 #include "public/version.h"
+#include "public/features.h"
+#include "core/guest_access.h"
+#include "core/memory_op.h"
+#include "core/vcpu_op.h"
+#include "core/timer.h"
+#include "hvm/hvm_op.h"
+#include "evtchn/evtchn.h"
+#include "gnttab/gnttab.h"
 
 
 uint32_t hvm_hypervisor_version(void);
@@ -63,23 +71,93 @@ static long console_write(struct vcpu *v, uint64_t count, uint64_t buf)
     return (long)done;
 }
 
-static void guest_timer_fired(void *data)
+/* xen_version: what a guest kernel asks while it sets itself up. */
+static long xen_version(struct vcpu *v, unsigned cmd, uint64_t arg)
 {
-    sched_wake(data);
+    switch (cmd) {
+    case XENVER_version:
+        return (long)hvm_hypervisor_version();
+    case XENVER_extraversion: {
+        char extra[16] = ".0-rv";
+        return copy_to_guest(v, arg, extra, sizeof(extra)) ? -EFAULT : 0;
+    }
+    case XENVER_capabilities: {
+        char caps[1024] = "hvm-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p";
+        return copy_to_guest(v, arg, caps, sizeof(caps)) ? -EFAULT : 0;
+    }
+    case XENVER_changeset: {
+        char cs[64] = "ringvisor";
+        return copy_to_guest(v, arg, cs, sizeof(cs)) ? -EFAULT : 0;
+    }
+    case XENVER_platform_parameters: {
+        uint64_t virt_start = 0xffff800000000000ull;    /* where the hypervisor hole starts */
+        return copy_to_guest(v, arg, &virt_start, sizeof(virt_start)) ? -EFAULT : 0;
+    }
+    case XENVER_get_features: {
+        struct xen_feature_info fi;
+        if (copy_from_guest(v, &fi, arg, sizeof(fi)))
+            return -EFAULT;
+        if (fi.submap_idx >= XENFEAT_NR_SUBMAPS)
+            return -EINVAL;
+        /* HVM and PVH: physical addresses are the guest's own, upcalls by
+         * vector, and the PV clock is safe to use under HVM. */
+        fi.submap = (1u << XENFEAT_writable_page_tables) | (1u << XENFEAT_auto_translated_physmap) |
+                    (1u << XENFEAT_hvm_callback_vector) | (1u << XENFEAT_hvm_safe_pvclock);
+        return copy_to_guest(v, arg, &fi, sizeof(fi)) ? -EFAULT : 0;
+    }
+    case XENVER_pagesize:
+        return 4096;
+    case XENVER_guest_handle: {
+        uint8_t handle[16] = { 0 };
+        handle[0] = (uint8_t)v->domain->domid;
+        handle[1] = (uint8_t)(v->domain->domid >> 8);
+        return copy_to_guest(v, arg, handle, sizeof(handle)) ? -EFAULT : 0;
+    }
+    case XENVER_commandline:
+    case XENVER_build_id:
+        return -EPERM;      /* the control domain's business */
+    default:
+        return -ENOSYS;
+    }
 }
 
-static long set_timer_op(struct vcpu *v, uint64_t deadline_ns)
+static void poll_timeout(void *data)
 {
-    if (!v->guest_timer.fn)
-        timer_init(&v->guest_timer, guest_timer_fired, v, v->processor);
-    timer_stop(&v->guest_timer);
-    v->guest_timer_deadline = deadline_ns;
-    if (deadline_ns) {
-        uint64_t host = guest_ns_to_host_ns(deadline_ns);   /* tsc_offset is 0 for now */
-        /* One extra microsecond so rounding between the guest's kHz-based
-         * clock and ours never wakes it before its own deadline. */
-        timer_set(&v->guest_timer, MAX(host, now_ns()) + 1000);
+    evtchn_arch_wake_poller(data);
+}
+
+#define POLL_MAX_PORTS 128
+
+/* SCHEDOP_poll: return at once if one of the ports is pending, else block
+ * until an event of the domain or the timeout wakes the vCPU (the guest
+ * re-checks its ports, as it must anyway). */
+static long sched_poll(struct vcpu *v, uint64_t arg)
+{
+    struct sched_poll p;
+    evtchn_port_t ports[POLL_MAX_PORTS];
+
+    if (copy_from_guest(v, &p, arg, sizeof(p)))
+        return -EFAULT;
+    if (p.nr_ports > POLL_MAX_PORTS)
+        return -EINVAL;
+    if (copy_from_guest(v, ports, p.ports, p.nr_ports * sizeof(ports[0])))
+        return -EFAULT;
+    __atomic_store_n(&v->polling, true, __ATOMIC_SEQ_CST);
+    /* Checked after 'polling' is visible: an event arriving in between
+     * either is seen here or wakes us. */
+    for (unsigned i = 0; i < p.nr_ports; i++) {
+        int rc = evtchn_port_pending(v->domain, ports[i]);
+        if (rc) {
+            __atomic_store_n(&v->polling, false, __ATOMIC_SEQ_CST);
+            return rc < 0 ? rc : 0;
+        }
     }
+    if (p.timeout) {
+        if (!v->poll_timer.fn)
+            timer_init(&v->poll_timer, poll_timeout, v, v->processor);
+        timer_set(&v->poll_timer, MAX(guest_ns_to_host_ns(p.timeout), now_ns()) + 1000);
+    }
+    sched_block(v);
     return 0;
 }
 
@@ -90,8 +168,12 @@ static long sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
         sched_yield(v);
         return 0;
     case SCHEDOP_block:
-        sched_block(v);
+        /* An event already waiting for the guest: nothing to wait for. */
+        if (!__atomic_load_n(&v->vcpu_info->evtchn_upcall_pending, __ATOMIC_ACQUIRE))
+            sched_block(v);
         return 0;
+    case SCHEDOP_poll:
+        return sched_poll(v, arg);
     case SCHEDOP_shutdown: {
         uint32_t reason;
         if (hvm_copy_from_guest(v, &reason, arg, sizeof(reason)))
@@ -133,11 +215,27 @@ bool hvm_hypercall(struct vcpu *v)
         ret = sched_op(v, a1, a2);
         break;
     case __HYPERVISOR_xen_version:
-        ret = a1 == XENVER_version ? (long)hvm_hypervisor_version() : -ENOSYS;
+        ret = xen_version(v, (unsigned)a1, a2);
         break;
     case __HYPERVISOR_set_timer_op:
         /* 32-bit callers pass the 64-bit deadline in EBX (low) and ECX (high). */
-        ret = set_timer_op(v, wide ? a1 : (a1 | (a2 << 32)));
+        ret = vcpu_set_singleshot(v, wide ? a1 : (a1 | (a2 << 32)));
+        break;
+    case __HYPERVISOR_memory_op:
+        ret = wide ? memory_op(v, (unsigned)a1, a2) : -ENOSYS;
+        break;
+    case __HYPERVISOR_hvm_op:
+        ret = hvm_op(v, (unsigned)a1, a2);
+        break;
+    case __HYPERVISOR_vcpu_op:
+        ret = vcpu_op(v, (unsigned)a1, (unsigned)a2, a3);
+        break;
+    case __HYPERVISOR_event_channel_op:
+        ret = evtchn_hypercall(v, (unsigned)a1, a2);
+        break;
+    case __HYPERVISOR_grant_table_op:
+        /* The 32-bit layouts of setup_table and copy differ: 64-bit callers only. */
+        ret = wide ? gnttab_hypercall(v, (unsigned)a1, a2, (unsigned)a3) : -ENOSYS;
         break;
     default:
         ret = -ENOSYS;

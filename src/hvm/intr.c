@@ -41,31 +41,56 @@ void hvm_intr_init(void)
     open_softirq(SOFTIRQ_KICK, kick_softirq);
 }
 
-/* A maskable interrupt that would be delivered if the guest allowed it:
- * its vector, or -1.  from_pic tells where it came from. */
-static int pending_maskable(struct vcpu *v, bool *from_pic)
+/* Where a maskable interrupt comes from. */
+enum intr_src { SRC_NONE, SRC_CALLBACK, SRC_LAPIC, SRC_PIC };
+
+/* The event-channel callback vector (HVM_PARAM_CALLBACK_IRQ of type
+ * vector): pending for as long as vcpu_info->evtchn_upcall_pending is set,
+ * bypassing the local APIC (no IRR/ISR, no EOI) as the Xen ABI defines it;
+ * the guest clears the flag in its handler, with interrupts still off. */
+static int callback_vector(struct vcpu *v)
 {
-    int vec = vlapic_pending_vector(v);
-    *from_pic = false;
+    uint64_t cb = __atomic_load_n(&v->domain->hvm_params[HVM_PARAM_CALLBACK_IRQ], __ATOMIC_RELAXED);
+    if ((cb >> HVM_PARAM_CALLBACK_TYPE_SHIFT) != HVM_PARAM_CALLBACK_TYPE_VECTOR || (uint8_t)cb < 0x10)
+        return -1;
+    if (!__atomic_load_n(&v->vcpu_info->evtchn_upcall_pending, __ATOMIC_RELAXED))
+        return -1;
+    return (uint8_t)cb;
+}
+
+/* A maskable interrupt that would be delivered if the guest allowed it:
+ * its vector, or -1; *src tells where it came from.  Order as on Xen: the
+ * callback vector, then the local APIC, then the 8259. */
+static int pending_maskable(struct vcpu *v, enum intr_src *src)
+{
+    int vec = callback_vector(v);
+    *src = SRC_CALLBACK;
     if (vec >= 0)
         return vec;
+    vec = vlapic_pending_vector(v);
+    *src = SRC_LAPIC;
+    if (vec >= 0)
+        return vec;
+    *src = SRC_NONE;
     if (v->domain->plat && vlapic_accepts_pic(v)) {
         vec = vpic_pending(v->domain);
-        *from_pic = vec >= 0;
+        if (vec >= 0)
+            *src = SRC_PIC;
     }
     return vec;
 }
 
 bool hvm_intr_pending(struct vcpu *v)
 {
-    bool pic;
-    return vlapic_nmi_pending(v) || pending_maskable(v, &pic) >= 0;
+    enum intr_src src;
+    return vlapic_nmi_pending(v) || pending_maskable(v, &src) >= 0;
 }
 
 /* Called with host interrupts disabled, right before entering v. */
 void hvm_intr_assist(struct vcpu *v)
 {
-    bool want_nmi_window = false, want_intr_window = false, pic;
+    bool want_nmi_window = false, want_intr_window = false;
+    enum intr_src src;
     int vec;
 
     /* An event being (re)delivered goes first; look again after it. */
@@ -79,21 +104,21 @@ void hvm_intr_assist(struct vcpu *v)
                 hvm_vendor->inject_event(v, HVM_EVENT_NMI, 2, false, 0);
                 v->nr_nmis++;
             }
-            want_intr_window = pending_maskable(v, &pic) >= 0;
+            want_intr_window = pending_maskable(v, &src) >= 0;
             goto windows;
         }
         want_nmi_window = true;
     }
-    vec = pending_maskable(v, &pic);
+    vec = pending_maskable(v, &src);
     if (vec >= 0) {
         if (hvm_vendor->interrupts_enabled(v)) {
-            if (pic) {
+            if (src == SRC_PIC) {
                 /* The INTA cycle: the 8259 may answer differently now
                  * (a spurious IRQ7/15), which is what it delivers. */
                 vec = vpic_ack(v->domain);
                 if (vec < 0)
                     goto windows;
-            } else {
+            } else if (src == SRC_LAPIC) {
                 vlapic_ack_vector(v, (uint8_t)vec);
             }
             hvm_vendor->inject_event(v, HVM_EVENT_EXTINT, (uint8_t)vec, false, 0);

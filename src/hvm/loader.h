@@ -24,6 +24,12 @@ struct loaded_kernel {
      * loader_init_vcpu and wait for INIT/SIPI from the guest's LAPIC (the
      * vLAPIC reads this flag).  False for multiboot/flat kernels. */
     bool aps_wait_for_sipi;
+    /* PVH: vCPU 0 starts at 'entry' in 32-bit protected mode, paging off,
+     * EBX = start_info_gpa (public/hvm.h); the console ring page the builder
+     * set aside (0 = none) is handed to pvconsole_create. */
+    bool pvh;
+    uint64_t start_info_gpa;
+    uint64_t console_gfn;
 };
 
 /*

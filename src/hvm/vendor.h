@@ -10,6 +10,8 @@
 #ifndef RV_HVM_VENDOR_H
 #define RV_HVM_VENDOR_H
 
+#include "mm/p2m.h"
+
 #include "lib/compiler.h"
 
 struct vcpu;
@@ -107,10 +109,7 @@ struct hvm_vendor_ops {
     void (*hypercall_insn)(uint8_t out[3]);
 };
 
-/* p2m permissions passed to p2m_encode. */
-#define P2M_R   1u
-#define P2M_W   2u
-#define P2M_X   4u
+/* p2m permissions passed to p2m_encode: P2M_R/W/X in mm/p2m.h. */
 
 extern const struct hvm_vendor_ops *hvm_vendor;      /* (i) chosen at boot, NULL if none */
 /* Each backend's probe returns its table if the CPU can run HVM guests with

@@ -213,6 +213,12 @@ static bool matches(const struct vlapic *a, uint32_t dest, bool logical)
     return (ldr >> 4) == (dest >> 4) && (ldr & dest & 0xf);     /* cluster model */
 }
 
+void vlapic_set_irq(struct vcpu *v, uint8_t vector)
+{
+    if (v->vlapic)
+        deliver_one(v->vlapic, APIC_DM_FIXED, vector, false);
+}
+
 void vlapic_deliver(struct domain *d, uint32_t dest, bool dest_logical, unsigned mode, uint8_t vector,
                     bool level)
 {

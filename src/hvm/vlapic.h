@@ -29,6 +29,10 @@ void vlapic_destroy(struct vcpu *v);
 void vlapic_deliver(struct domain *d, uint32_t dest, bool dest_logical, unsigned mode, uint8_t vector,
                     bool level);
 
+/* A fixed, edge-triggered vector straight to v's APIC (the per-vCPU event
+ * upcall vector): as if a message had named it. */
+void vlapic_set_irq(struct vcpu *v, uint8_t vector);
+
 /* For the run loop (hvm/intr.c). */
 bool vlapic_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val);
 /* x2APIC and APIC-base MSRs: return false when the access must #GP. */

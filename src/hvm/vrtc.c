@@ -250,7 +250,7 @@ static bool read_host_clock(uint64_t *secs)
     return false;
 }
 
-static uint64_t host_unix_now(void)
+uint64_t vrtc_host_unix_now(void)
 {
     uint64_t f = spin_lock_irqsave(&host_cmos_lock);
     if (!host_time_known) {
@@ -554,7 +554,7 @@ int vrtc_init(struct domain *d)
     r->cmos[REG_B] = B_24H;
     r->cmos[REG_D] = D_VRT;
     set_memory_bytes(r, d->mem_bytes);
-    r->base_secs = host_unix_now();
+    r->base_secs = vrtc_host_unix_now();
     r->epoch_ns = now_ns();
     r->last_eval_ns = r->epoch_ns;
     timer_init(&r->timer, rtc_timer_fn, r, d->nr_vcpus ? d->vcpus[0]->processor : 0);

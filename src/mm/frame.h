@@ -11,9 +11,7 @@
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  4096
 
-/* Xen's reserved domain ids (public/xen.h: DOMID_XEN, DOMID_INVALID). */
-#define DOMID_XEN     0x7ff2
-#define DOMID_INVALID 0x7ff4
+#include "public/xen.h"         /* DOMID_XEN (hypervisor frames), DOMID_INVALID (free/reserved) */
 
 #define FRAME_NIL 0xffffffffu      /* end of a frame list */
 
@@ -34,6 +32,11 @@ enum {
     FRAME_F_HEAD     = 4,   /* first frame of a free buddy block; 'order' is valid */
 };
 
+/* Bits of frame.oflags (o): */
+enum {
+    FRAME_O_ORPHAN   = 1,   /* its domain is gone; freed when 'count' drops to 0 (mm/mm.c frame_put) */
+};
+
 /*
  * Legend: (b) guarded by the caller serializing the buddy allocator (heap
  *             lock), meaningful while FRAME_F_FREE;
@@ -50,7 +53,8 @@ struct frame {                  /* 32 bytes; one per machine frame */
     uint8_t  type;              /* (o) enum frame_type */
     uint8_t  flags;             /* (b) FRAME_F_* */
     uint8_t  order;             /* (b) buddy order of the block this frame heads (when FRAME_F_HEAD) */
-    uint8_t  pad[11];
+    uint8_t  oflags;            /* (o) FRAME_O_*; with 'count' changes under mm_lock for orphans */
+    uint8_t  pad[10];
 };
 
 _Static_assert(sizeof(struct frame) == 32, "frame table entries are 32 bytes");

@@ -287,6 +287,74 @@ void free_pages(void *va, unsigned order)
         panic("free_pages: bad free of pfn %#lx order %u (%d)", (unsigned long)pfn, order, rc);
 }
 
+/* ---- references on domain frames (mm.h) ----
+ * Under mm_lock, so that a reference is never taken on a frame that is being
+ * freed or handed to someone else: owner, flags and count are checked and
+ * changed together. */
+
+bool frame_get(uint64_t mfn, uint16_t owner)
+{
+    bool ok = false;
+
+    if (mfn >= nr_frames)
+        return false;
+    uint64_t f = spin_lock_irqsave(&mm_lock);
+    struct frame *fr = &frame_table[mfn];
+    if (!(fr->flags & (FRAME_F_FREE | FRAME_F_RESERVED)) && fr->owner == owner && owner < DOMID_FIRST_RESERVED &&
+        !(fr->oflags & FRAME_O_ORPHAN) && fr->count < 0xffff0000u) {
+        fr->count++;
+        ok = true;
+    }
+    spin_unlock_irqrestore(&mm_lock, f);
+    return ok;
+}
+
+void frame_put(uint64_t mfn)
+{
+    int rc = 0;
+
+    uint64_t f = spin_lock_irqsave(&mm_lock);
+    struct frame *fr = &frame_table[mfn];
+    if (mfn >= nr_frames || fr->count == 0) {
+        rc = -1;
+    } else if (--fr->count == 0 && (fr->oflags & FRAME_O_ORPHAN)) {
+        fr->oflags = 0;
+        rc = buddy_free(&buddy, mfn, 0);
+    }
+    spin_unlock_irqrestore(&mm_lock, f);
+    /* An unbalanced put means a reference was lost: the frame could be
+     * reused while someone still maps it. */
+    if (rc)
+        panic("frame_put: pfn %#lx has no reference to drop (%d)", (unsigned long)mfn, rc);
+}
+
+uint64_t free_domain_pages(uint64_t mfn, unsigned order)
+{
+    uint64_t n = 1ull << order, orphans = 0;
+    int rc = 0;
+
+    uint64_t f = spin_lock_irqsave(&mm_lock);
+    for (uint64_t i = 0; i < n; i++)
+        if (frame_table[mfn + i].count)
+            orphans++;
+    if (!orphans) {
+        rc = buddy_free(&buddy, mfn, order);
+    } else {
+        /* Someone still maps part of it: free the rest page by page, the
+         * referenced frames when their last reference goes. */
+        for (uint64_t i = 0; i < n && !rc; i++) {
+            if (frame_table[mfn + i].count)
+                frame_table[mfn + i].oflags |= FRAME_O_ORPHAN;
+            else
+                rc = buddy_free(&buddy, mfn + i, 0);
+        }
+    }
+    spin_unlock_irqrestore(&mm_lock, f);
+    if (rc)
+        panic("free_domain_pages: bad free of pfn %#lx order %u (%d)", (unsigned long)mfn, order, rc);
+    return orphans;
+}
+
 uint64_t mm_free_frames(void)
 {
     return READ_ONCE(buddy.free_frames);

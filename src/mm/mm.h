@@ -43,6 +43,18 @@ uint64_t mm_free_frames(void);
 uint64_t mm_total_frames(void);                     /* RAM frames handed to the allocator at boot */
 uint64_t mm_hv_used_kib(void);                      /* image + boot tables + pages allocated by/for the hypervisor */
 
+/* References others hold on a domain's RAM frame (grant mappings, grant
+ * copies in progress), counted in frame.count.  frame_get fails (false) when
+ * mfn is not a frame of 'owner'.  When the owner is destroyed, frames still
+ * referenced become orphans (FRAME_O_ORPHAN) and the last frame_put frees
+ * them. */
+bool frame_get(uint64_t mfn, uint16_t owner);
+void frame_put(uint64_t mfn);
+/* Frees a domain's RAM block at destruction: frames nobody references go back
+ * to the allocator, referenced ones become orphans.  Returns how many were
+ * orphaned. */
+uint64_t free_domain_pages(uint64_t mfn, unsigned order);
+
 /* Heap (mm/heap.c behind mm's lock). */
 void *xmalloc(size_t size, enum heap_tag tag);
 void *xzalloc(size_t size, enum heap_tag tag);

@@ -7,6 +7,41 @@
 #define P2M_PRESENT_MASK 0x7ull     /* NPT: P (bit 0); EPT: R/W/X (bits 0-2) */
 #define P2M_LARGE        (1ull << 7)
 #define P2M_ADDR         0x000ffffffffff000ull
+/* Our own copy of the permissions in bits both formats leave to software
+ * (NPT: bits 62:52 "available" in long-mode entries, AMD APM vol. 2 5.4.1;
+ * EPT: bits 62:52 ignored, Intel SDM vol. 3 29.3.2), so lookups need not
+ * decode the vendor's encoding. */
+#define P2M_SW_SHIFT     52
+#define P2M_SW_MASK      (7ull << P2M_SW_SHIFT)
+
+static uint64_t leaf_entry(uint64_t mfn, unsigned level, unsigned perms)
+{
+    return hvm_vendor->p2m_encode(mfn << 12, level, true, perms) | ((uint64_t)perms << P2M_SW_SHIFT);
+}
+
+/* Replace the large leaf *e (at 'level' > 1) by a table of 512 leaves one
+ * level down covering the same frames with the same rights, so that one
+ * part of it can then be changed. */
+static int split_large(struct p2m *p, uint64_t *e, unsigned level)
+{
+    uint64_t *sub = alloc_pages(0, DOMID_XEN);
+    if (!sub)
+        return -ENOMEM;
+    unsigned perms = (*e & P2M_SW_MASK) >> P2M_SW_SHIFT;
+    uint64_t mfn = (*e & P2M_ADDR) >> 12;
+    uint64_t step = 1ull << (9 * (level - 2));
+    for (unsigned i = 0; i < 512; i++)
+        sub[i] = leaf_entry(mfn + i * step, level - 1, perms);
+    p->nr_table_pages++;
+    if (level == 3)
+        p->nr_1g--, p->nr_2m += 512;
+    else
+        p->nr_2m--, p->nr_4k += 512;
+    /* Same translations as before, so no flush is needed for the split
+     * itself; the caller's change of one leaf bumps the generation. */
+    *e = hvm_vendor->p2m_encode(virt_to_phys(sub), level, false, P2M_R | P2M_W | P2M_X);
+    return 0;
+}
 
 static unsigned idx(uint64_t gfn, unsigned level)
 {
@@ -49,16 +84,22 @@ int p2m_set_entry(struct p2m *p, uint64_t gfn, uint64_t mfn, unsigned order, uns
             p->nr_table_pages++;
             *e = hvm_vendor->p2m_encode(virt_to_phys(page), level, false, P2M_R | P2M_W | P2M_X);
         } else if (*e & P2M_LARGE) {
-            rc = -EEXIST;   /* splitting large pages is not needed yet */
-            goto out;
+            if ((rc = split_large(p, e, level)))
+                goto out;
         }
         table = phys_to_virt(*e & P2M_ADDR);
     }
     uint64_t *e = &table[idx(gfn, leaf_level)];
     bool was_present = *e & P2M_PRESENT_MASK;
-    *e = perms ? hvm_vendor->p2m_encode(mfn << 12, leaf_level, true, perms) : 0;
+    if (was_present && leaf_level > 1 && !(*e & P2M_LARGE)) {
+        rc = -EEXIST;       /* a table below: mapping a large page over it is not needed */
+        goto out;
+    }
+    *e = perms ? leaf_entry(mfn, leaf_level, perms) : 0;
     if (!was_present && perms)
         order == 18 ? p->nr_1g++ : order == 9 ? p->nr_2m++ : p->nr_4k++;
+    else if (was_present && !perms)
+        order == 18 ? p->nr_1g-- : order == 9 ? p->nr_2m-- : p->nr_4k--;
     /* Adding a translation needs no flush (not-present entries are not
      * cached); changing or removing one does. */
     if (was_present)
@@ -81,7 +122,7 @@ uint64_t p2m_lookup(struct p2m *p, uint64_t gfn, unsigned *perms)
         if (level == 1 || (e & P2M_LARGE)) {
             uint64_t span = 1ull << (9 * (level - 1));
             if (perms)
-                *perms = P2M_R | P2M_W | P2M_X;     /* all RAM is RWX today */
+                *perms = (e & P2M_SW_MASK) >> P2M_SW_SHIFT;
             return ((e & P2M_ADDR) >> 12) + (gfn & (span - 1));
         }
         table = phys_to_virt(e & P2M_ADDR);
@@ -98,8 +139,10 @@ static void teardown_level(struct p2m *p, uint64_t table_pa, unsigned level,
         uint64_t e = table[i];
         if (!(e & P2M_PRESENT_MASK))
             continue;
-        if (level == 1 || (e & P2M_LARGE))
-            free_leaf((e & P2M_ADDR) >> 12, 9 * (level - 1), ctx);
+        if (level == 1 || (e & P2M_LARGE)) {
+            if (free_leaf)
+                free_leaf((e & P2M_ADDR) >> 12, 9 * (level - 1), ctx);
+        }
         else
             teardown_level(p, e & P2M_ADDR, level - 1, free_leaf, ctx);
     }

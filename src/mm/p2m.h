@@ -12,6 +12,11 @@
 #include "lib/compiler.h"
 #include "core/spinlock.h"
 
+/* Access rights of a mapping (each vendor encodes them its own way). */
+#define P2M_R   1u
+#define P2M_W   2u
+#define P2M_X   4u
+
 struct p2m {
     spinlock_t lock;            /* guards the table; leaf apart from mm_lock (table pages) */
     uint64_t root_pa;           /* (i) after p2m_init */
@@ -26,7 +31,7 @@ int p2m_init(struct p2m *p, uint16_t domid);
 int p2m_set_entry(struct p2m *p, uint64_t gfn, uint64_t mfn, unsigned order, unsigned perms);
 /* Returns the machine frame for gfn, or ~0 when unmapped; *perms gets the rights. */
 uint64_t p2m_lookup(struct p2m *p, uint64_t gfn, unsigned *perms);
-/* Frees every table page; calls free_leaf for each mapped leaf first. */
+/* Frees every table page; calls free_leaf (if not NULL) for each mapped leaf first. */
 void p2m_teardown(struct p2m *p, void (*free_leaf)(uint64_t mfn, unsigned order, void *ctx), void *ctx);
 
 #endif

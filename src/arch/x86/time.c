@@ -125,6 +125,11 @@ uint64_t tsc_to_abs_ns(uint64_t tsc)
     return (uint64_t)(((unsigned __int128)tsc * ns_per_tsc_q32) >> 32);
 }
 
+uint64_t tsc_ns_per_tick_q32(void)
+{
+    return ns_per_tsc_q32;
+}
+
 uint64_t guest_ns_to_host_ns(uint64_t guest_ns)
 {
     uint64_t boot = tsc_to_abs_ns(tsc_boot);

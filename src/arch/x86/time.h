@@ -15,6 +15,7 @@ void tsc_delay_us(uint64_t us);
 /* Guest system time (HVM guests without a PV clock): their TSC converted to
  * ns from TSC 0.  These convert between it and now_ns(). */
 uint64_t tsc_to_abs_ns(uint64_t tsc);
-uint64_t guest_ns_to_host_ns(uint64_t guest_ns);                 /* busy wait (works before tsc_init: assumes 3 GHz) */
+uint64_t guest_ns_to_host_ns(uint64_t guest_ns);
+uint64_t tsc_ns_per_tick_q32(void);             /* the factor of tsc_to_abs_ns, 32.32 fixed point */                 /* busy wait (works before tsc_init: assumes 3 GHz) */
 
 #endif

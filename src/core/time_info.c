@@ -1,0 +1,128 @@
+/* The PV clock and runstate records (time_info.h). */
+#include "core/time_info.h"
+#include "core/domain.h"
+#include "hvm/hvm.h"
+#include "arch/x86/time.h"
+#include "arch/x86/asm.h"
+#include "lib/errno.h"
+
+uint64_t time_info_system_ns(struct domain *d)
+{
+    return tsc_to_abs_ns(rdtsc() + d->tsc_offset);
+}
+
+/* Writes *src into the guest-shared record with the version protocol: odd
+ * while the fields change, even after; the guest may scribble on the
+ * version, so it is derived, not trusted. */
+static void publish(struct vcpu_time_info *dst, const struct vcpu_time_info *src)
+{
+    uint32_t ver = (__atomic_load_n(&dst->version, __ATOMIC_RELAXED) + 1) | 1;
+    __atomic_store_n(&dst->version, ver, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&dst->tsc_timestamp, src->tsc_timestamp, __ATOMIC_RELAXED);
+    __atomic_store_n(&dst->system_time, src->system_time, __ATOMIC_RELAXED);
+    __atomic_store_n(&dst->tsc_to_system_mul, src->tsc_to_system_mul, __ATOMIC_RELAXED);
+    __atomic_store_n(&dst->tsc_shift, src->tsc_shift, __ATOMIC_RELAXED);
+    __atomic_store_n(&dst->flags, src->flags, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&dst->version, ver + 1, __ATOMIC_RELAXED);
+}
+
+void time_info_update_vcpu(struct vcpu *v)
+{
+    struct vcpu_time_info t = { 0 };
+    uint64_t q32 = tsc_ns_per_tick_q32();
+    int shift = 0;
+
+    /* ns = ((tsc << shift) * mul) >> 32 with a 32-bit mul: the same
+     * 32.32 factor tsc_to_abs_ns uses, halved (and the shift compensating)
+     * only on a TSC slower than 1 GHz. */
+    while (q32 >= (1ull << 32)) {
+        q32 >>= 1;
+        shift++;
+    }
+    /* At guest TSC 0 the system time is 0 by the definition above. */
+    t.tsc_timestamp = 0;
+    t.system_time = 0;
+    t.tsc_to_system_mul = (uint32_t)q32;
+    t.tsc_shift = (int8_t)shift;
+    t.flags = XEN_PVCLOCK_TSC_STABLE_BIT;
+    publish(&v->vcpu_info->time, &t);
+}
+
+void time_info_init_domain(struct domain *d)
+{
+    struct shared_info *s = d->shared_info;
+
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        time_info_update_vcpu(d->vcpus[i]);
+    /* Wall clock at system time 0 = now (unix) - system time now. */
+    uint64_t sys = time_info_system_ns(d);
+    uint64_t unix_ns = vrtc_host_unix_now() * 1000000000ull;
+    uint64_t base = unix_ns > sys ? unix_ns - sys : 0;
+    uint32_t ver = (s->wc_version + 1) | 1;
+    __atomic_store_n(&s->wc_version, ver, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    s->wc_sec = (uint32_t)(base / 1000000000ull);
+    s->wc_sec_hi = (uint32_t)((base / 1000000000ull) >> 32);
+    s->wc_nsec = (uint32_t)(base % 1000000000ull);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&s->wc_version, ver + 1, __ATOMIC_RELAXED);
+}
+
+/* ---- runstate ---- */
+
+static void copy_runstate(struct vcpu *v)
+{
+    if (!v->runstate_gpa)
+        return;
+    /* Errors are the guest's problem (it moved its memory away); the
+     * record is a courtesy, never trusted back. */
+    hvm_copy_to_gphys(v->domain, v->runstate_gpa, &v->runstate, sizeof(v->runstate));
+}
+
+void time_info_runstate(struct vcpu *v, int state)
+{
+    struct vcpu_runstate_info *r = &v->runstate;
+    uint64_t now = time_info_system_ns(v->domain);
+
+    if (r->state == state)
+        return;
+    if (r->state >= RUNSTATE_running && r->state <= RUNSTATE_offline && now > r->state_entry_time)
+        r->time[r->state] += now - r->state_entry_time;
+    r->state = state;
+    r->state_entry_time = now;
+    copy_runstate(v);
+}
+
+int time_info_register_runstate(struct vcpu *v, struct vcpu *target, uint64_t gva)
+{
+    uint64_t gpa;
+    uint32_t pfec;
+
+    if (!gva) {
+        target->runstate_gpa = 0;
+        return 0;
+    }
+    /* Translated once, now: Linux registers per-CPU kernel data, whose
+     * mapping never changes (Xen re-translates at every update; see
+     * docs/pvh.md).  A record across two pages must be physically
+     * contiguous too (per-CPU data is). */
+    size_t len = sizeof(struct vcpu_runstate_info);
+    if (hvm_translate(v, gva, HVM_XLAT_WRITE | HVM_XLAT_AC, &gpa, &pfec))
+        return -EFAULT;
+    if ((gva & 4095) + len > 4096) {
+        uint64_t gpa_end;
+        if (hvm_translate(v, gva + len - 1, HVM_XLAT_WRITE | HVM_XLAT_AC, &gpa_end, &pfec))
+            return -EFAULT;
+        if (gpa_end != gpa + len - 1)
+            return -EINVAL;
+    }
+    target->runstate_gpa = gpa;
+    if (!target->runstate.state_entry_time) {
+        target->runstate.state = target == v ? RUNSTATE_running : RUNSTATE_runnable;
+        target->runstate.state_entry_time = time_info_system_ns(v->domain);
+    }
+    copy_runstate(target);
+    return 0;
+}

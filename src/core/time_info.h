@@ -1,0 +1,33 @@
+/*
+ * The Xen PV clock of HVM and PVH domains: each vCPU's vcpu_time_info and
+ * the domain's wall clock in shared_info, and the runstate records guests
+ * register (VCPUOP_register_runstate_memory_area).
+ *
+ * System time is the one set_timer_op deadlines already use
+ * (arch/x86/time.h tsc_to_abs_ns of the guest's TSC), so a guest computing
+ * now from vcpu_time_info and arming a timer for now + x gets woken after x.
+ * The TSC is invariant and shared by all CPUs here, so the record is written
+ * once (and again when the vCPU moves its vcpu_info) with
+ * XEN_PVCLOCK_TSC_STABLE_BIT, not refreshed periodically.
+ */
+#ifndef RV_CORE_TIME_INFO_H
+#define RV_CORE_TIME_INFO_H
+
+#include "lib/compiler.h"
+
+struct domain;
+struct vcpu;
+
+void time_info_init_domain(struct domain *d);   /* every vCPU's record and the wall clock */
+void time_info_update_vcpu(struct vcpu *v);     /* v's record, where v->vcpu_info is now */
+uint64_t time_info_system_ns(struct domain *d); /* the domain's system time now */
+
+/* Runstate: v changes to RUNSTATE_* 'state' now (scheduler hooks in the run
+ * loop); copies the record to the guest if it registered one. */
+void time_info_runstate(struct vcpu *v, int state);
+/* VCPUOP_register_runstate_memory_area: gva of the caller's address space. */
+int time_info_register_runstate(struct vcpu *v, struct vcpu *target, uint64_t gva);
+
+uint64_t vrtc_host_unix_now(void);              /* hvm/vrtc.c: host wall clock, s since the epoch */
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * PVH kernel images: an ELF (32- or 64-bit) carrying the Xen ELF note
+ * XEN_ELFNOTE_PHYS32_ENTRY, given directly or as the compressed payload of a
+ * Linux bzImage (setup header payload_offset/payload_length, boot protocol
+ * >= 2.08), as Xen's domain builder accepts.  Pure code, built for the host
+ * too and fuzzed.
+ */
+#ifndef RV_HVM_PVH_IMAGE_H
+#define RV_HVM_PVH_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hvm/kernel_image.h"
+
+/* If image is a bzImage with a payload: 0 with *payload, *len pointing into
+ * image (still compressed); -ENOENT when it is not a bzImage; -ENOEXEC when
+ * it is one but its payload fields are bad. */
+int pvh_bzimage_payload(const void *image, size_t size, const void **payload, size_t *len, char *err,
+                        size_t errlen);
+
+/*
+ * Plans loading an ELF PVH kernel: PT_LOAD segments at p_paddr (validated as
+ * kimg_plan does: inside the file, inside guest RAM [0, guest_mem) minus
+ * [KIMG_HOLE_START, KIMG_HOLE_END), no overlap, at most KIMG_MAX_SEGS), entry
+ * = the PHYS32_ENTRY note (4 bytes; an 8-byte value is accepted if it fits in
+ * 32 bits), which must lie in a loaded segment.  Notes are looked for in
+ * PT_NOTE segments, then SHT_NOTE sections.  plan->format is KIMG_ELF32_MB1/
+ * KIMG_ELF64_MB1 by class (the multiboot part is meaningless here) and
+ * mb_flags 0.  0, or -ENOEXEC with a reason ("pvh: no XEN_ELFNOTE_PHYS32_ENTRY
+ * note") in err.
+ */
+int pvh_elf_plan(const void *elf, size_t size, uint64_t guest_mem, struct kimg_plan *plan, char *err,
+                 size_t errlen);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * Changing a domain's guest-physical map after it was built (physmap.h).
+ * The p2m does the work; this file adds the ownership rules (only a
+ * domain's own RAM counts as RAM) and the cross-CPU flush.
+ */
+#include "mm/physmap.h"
+#include "mm/mm.h"
+#include "mm/p2m.h"
+#include "core/domain.h"
+#include "core/sched.h"
+#include "core/softirq.h"
+#include "core/smp.h"
+#include "core/percpu.h"
+#include "hvm/vendor.h"
+#include "lib/errno.h"
+
+uint64_t physmap_ram_mfn(struct domain *d, uint64_t gfn)
+{
+    if (gfn >= PHYSMAP_MAX_GFN)
+        return PHYSMAP_NO_MFN;
+    uint64_t mfn = p2m_lookup(&d->p2m, gfn, NULL);
+    if (mfn == ~0ull)
+        return PHYSMAP_NO_MFN;
+    /* A foreign grant or a hypervisor page mapped here is not d's RAM;
+     * d's RAM frames keep their owner until d is destroyed, so the answer
+     * stays true for d's lifetime. */
+    struct frame *f = pfn_to_frame(mfn);
+    if (!f || f->owner != d->domid || (f->flags & (FRAME_F_FREE | FRAME_F_RESERVED)))
+        return PHYSMAP_NO_MFN;
+    return mfn;
+}
+
+void *physmap_map_ram(struct domain *d, uint64_t gfn)
+{
+    uint64_t mfn = physmap_ram_mfn(d, gfn);
+    return mfn == PHYSMAP_NO_MFN ? NULL : phys_to_virt(mfn << 12);
+}
+
+struct physmap_entry physmap_get(struct domain *d, uint64_t gfn)
+{
+    struct physmap_entry e = { PHYSMAP_NO_MFN, 0 };
+
+    if (gfn < PHYSMAP_MAX_GFN) {
+        e.mfn = p2m_lookup(&d->p2m, gfn, &e.perms);
+        if (e.mfn == ~0ull)
+            e.mfn = PHYSMAP_NO_MFN, e.perms = 0;
+    }
+    return e;
+}
+
+int physmap_set(struct domain *d, uint64_t gfn, struct physmap_entry e, struct physmap_entry *prev)
+{
+    if (gfn >= PHYSMAP_MAX_GFN)
+        return -EINVAL;
+    /* Read and replace under one lock of our own: two changes of the same
+     * gfn (e.g. two vCPUs mapping grants there) must each see the other's
+     * result as 'prev', or a restore would resurrect a stale entry. */
+    uint64_t f = spin_lock_irqsave(&d->physmap_lock);
+    struct physmap_entry old = physmap_get(d, gfn);
+    int rc = p2m_set_entry(&d->p2m, gfn, e.mfn == PHYSMAP_NO_MFN ? 0 : e.mfn, 0,
+                           e.mfn == PHYSMAP_NO_MFN ? 0 : e.perms);
+    spin_unlock_irqrestore(&d->physmap_lock, f);
+    if (!rc && prev)
+        *prev = old;
+    return rc;
+}
+
+void physmap_flush(struct domain *d)
+{
+    uint64_t target = __atomic_load_n(&d->p2m.generation, __ATOMIC_ACQUIRE);
+    unsigned me = smp_processor_id();
+
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *u = d->vcpus[i];
+        if (!u)
+            continue;
+        /* Running elsewhere: make it exit; it takes a fresh tag when it
+         * sees the new generation before re-entering.  Running here: that
+         * is the caller, which is not in the guest. */
+        for (unsigned spins = 0; sched_vcpu_running(u) && u->processor != me &&
+                                 __atomic_load_n(&u->p2m_gen_seen, __ATOMIC_ACQUIRE) < target;
+             spins++) {
+            if (spins % 100000 == 0)     /* again now and then: it may have moved CPUs */
+                cpu_raise_softirq(u->processor, SOFTIRQ_KICK);
+            cpu_relax();
+        }
+    }
+}
