@@ -53,6 +53,25 @@ rv_linux_test(NAME linux_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
               STDOUT "^linux2: ${rv_marker}$" "^linux2: PASS linux2-smp"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux2.cfg)
 
+# PVHVM: an HVM domain that sees the Xen CPUID leaves; Linux maps shared_info,
+# takes events through the callback vector (FIFO ABI) and uses the PV clock.
+rv_linux_test(NAME linux_pvhvm1 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
+              STDOUT "^linux_pvhvm1: ${rv_marker}$" "^linux_pvhvm1: PASS linux-pvhvm1$"
+                     "^linux_pvhvm1: .*xen:events: Xen HVM callback vector for event delivery is enabled"
+              ARGS --direct --smp 1 --mem 1G ${RV_LINUX_DIR}/linux_pvhvm1.cfg)
+rv_linux_test(NAME linux_pvhvm2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
+              STDOUT "^linux_pvhvm2: ${rv_marker}$" "^linux_pvhvm2: PASS linux-pvhvm2"
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_pvhvm2.cfg)
+
+# PVH: the domain builder unpacks the bzImage's payload and starts it at its
+# PVH entry; the console is hvc0 through the PV console ring.
+rv_linux_test(NAME linux_pvh1 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
+              STDOUT "^linux_pvh1: ${rv_marker}$" "^linux_pvh1: PASS linux-pvh1$"
+              ARGS --direct --smp 1 --mem 1G ${RV_LINUX_DIR}/linux_pvh1.cfg)
+rv_linux_test(NAME linux_pvh2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
+              STDOUT "^linux_pvh2: ${rv_marker}$" "^linux_pvh2: PASS linux-pvh2"
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_pvh2.cfg)
+
 # Two Linux guests and a test guest side by side on four CPUs: all power off.
 rv_guest_files(rv_mixed_files boot32)
 rv_linux_test(NAME linux_mixed RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
