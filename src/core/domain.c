@@ -271,8 +271,8 @@ struct domain *domain_create(const struct domcfg *cfg, const struct boot_module 
         for (unsigned i = 1; i < d->nr_vcpus; i++)
             vlapic_set_wait_sipi(d->vcpus[i]);
     time_info_init_domain(d);
-    if ((rc = evtchn_domain_init(d, EVTCHN_DEFAULT_MAX_PORTS)) ||
-        (rc = gnttab_domain_init(d, GNTTAB_DEFAULT_MAX_FRAMES, GNTTAB_DEFAULT_MAX_MAPTRACK))) {
+    if ((rc = evtchn_domain_init(d, cfg->max_event_channels)) ||
+        (rc = gnttab_domain_init(d, cfg->max_grant_frames, cfg->max_maptrack_frames))) {
         log_err("domain %s: cannot set up event channels / grant tables (%d)\n", cfg->name, rc);
         goto fail;
     }

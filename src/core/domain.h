@@ -16,6 +16,7 @@
 #include "mm/p2m.h"
 #include "mm/physmap.h"
 #include "hvm/e820.h"
+#include "core/domcfg.h"       /* DOMCFG_MAX_GRANT_FRAMES */
 #include "public/sched.h"     /* SHUTDOWN_* reasons */
 #include "public/xen.h"       /* struct shared_info, vcpu_info */
 #include "public/vcpu.h"      /* struct vcpu_runstate_info */
@@ -142,7 +143,7 @@ struct domain {
     struct xen_page_slot {          /* (xen_pages_lock) a hypervisor page placed in the physmap */
         uint64_t gfn;               /* ~0 = not placed */
         struct physmap_entry prev;  /* what it hides: own RAM or nothing, restored when it moves */
-    } shinfo_slot, gnt_slots[64];
+    } shinfo_slot, gnt_slots[DOMCFG_MAX_GRANT_FRAMES];
     uint64_t tot_pages, max_pages;  /* (xen_pages_lock) RAM pages now (ballooning) and the limit */
     struct e820_entry memmap[16];   /* (i) the memory map the guest was given (XENMEM_memory_map) */
     unsigned nr_memmap;             /* (i) 0: the HVM map of hvm/e820.h */

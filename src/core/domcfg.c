@@ -208,6 +208,26 @@ static int key_cpu_weight(struct domcfg_parser *ps, const struct domcfg_value *v
     return rc;
 }
 
+/* Event-channel and grant-table limits (xl.cfg max_event_channels,
+ * max_grant_frames, max_maptrack_frames). */
+static int key_limits(struct domcfg_parser *ps, const struct domcfg_value *v)
+{
+    uint64_t n;
+    int rc;
+
+    if (ps->keylen == 18 && !memcmp(ps->key, "max_event_channels", 18)) {
+        if (!(rc = dc_get_uint(ps, v, 1, DOMCFG_MAX_EVTCHN, &n)))
+            ps->out->max_event_channels = (unsigned)n;
+    } else if (ps->keylen == 16 && !memcmp(ps->key, "max_grant_frames", 16)) {
+        if (!(rc = dc_get_uint(ps, v, 1, DOMCFG_MAX_GRANT_FRAMES, &n)))
+            ps->out->max_grant_frames = (unsigned)n;
+    } else {
+        if (!(rc = dc_get_uint(ps, v, 0, DOMCFG_MAX_MAPTRACK_FRAMES, &n)))
+            ps->out->max_maptrack_frames = (unsigned)n;
+    }
+    return rc;
+}
+
 /* Decimal digits at *s (at least one); saturates at UINT64_MAX rather than
  * wrapping, so a huge number is reported as out of range. */
 static bool dc_cpu_num(const char **s, const char *e, uint64_t *val)
@@ -375,6 +395,9 @@ static const struct {
     { "vcpus", key_vcpus },
     { "maxvcpus", key_vcpus },
     { "cpu_weight", key_cpu_weight },
+    { "max_event_channels", key_limits },
+    { "max_grant_frames", key_limits },
+    { "max_maptrack_frames", key_limits },
     { "cpus", key_cpus },
     { "on_poweroff", key_action },
     { "on_reboot", key_action },
@@ -477,6 +500,9 @@ int domcfg_parse(const char *text, size_t len, struct domcfg *out,
     out->type = DOMCFG_PV;
     out->vcpus = 1;
     out->cpu_weight = 256;
+    out->max_event_channels = 1023;
+    out->max_grant_frames = DOMCFG_MAX_GRANT_FRAMES;
+    out->max_maptrack_frames = 1024;
     memset(out->cpus_mask, 0xff, sizeof(out->cpus_mask));
     out->on_poweroff = DOMCFG_DESTROY;
     out->on_reboot = DOMCFG_RESTART;

@@ -20,6 +20,9 @@
 #define DOMCFG_MAX_CPUS    256      /* bits in cpus_mask */
 #define DOMCFG_MAX_VCPUS   128
 #define DOMCFG_MAX_MEM_MIB 1048576  /* 1 TiB */
+#define DOMCFG_MAX_EVTCHN  131072   /* the FIFO ABI's port space */
+#define DOMCFG_MAX_GRANT_FRAMES 64  /* the grant frames a domain can place (core/domain.h gnt_slots) */
+#define DOMCFG_MAX_MAPTRACK_FRAMES 4096
 
 enum domcfg_type { DOMCFG_HVM, DOMCFG_PVH, DOMCFG_PV };
 
@@ -43,6 +46,9 @@ struct domcfg {
     enum domcfg_action on_poweroff, on_reboot, on_crash;   /* default destroy, restart, destroy */
     char rv_expect[16];                     /* Ringvisor test extension: "poweroff" (default), "crash" or "reboot" */
     unsigned cpu_weight;                    /* cpu_weight = N: share of CPU time, 1-65535, default 256 */
+    unsigned max_event_channels;            /* ports the domain may open, default 1023 (as xl) */
+    unsigned max_grant_frames;              /* grant-table frames, 1-64, default 64 */
+    unsigned max_maptrack_frames;           /* frames of handles for mapping others' grants, default 1024 */
     bool hide_hypervisor_cpuid;             /* Ringvisor extension rv_hide_hypervisor = 1 */
     unsigned nr_warnings;                   /* warnings passed to warn() */
 };

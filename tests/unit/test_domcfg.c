@@ -284,6 +284,19 @@ static void test_numbers_and_actions(void)
     CHECK_EQ(cfg.cpu_weight, 512);
     CHECK_EQ(parse(BASE "cpu_weight = 0\n"), -EINVAL);
     CHECK_EQ(parse(BASE "cpu_weight = 65536\n"), -EINVAL);
+    /* Event-channel and grant limits: xl's defaults, ranges checked. */
+    CHECK_EQ(parse(BASE), 0);
+    CHECK_EQ(cfg.max_event_channels, 1023);
+    CHECK_EQ(cfg.max_grant_frames, 64);
+    CHECK_EQ(cfg.max_maptrack_frames, 1024);
+    CHECK_EQ(parse(BASE "max_event_channels = 4096\nmax_grant_frames = 4\nmax_maptrack_frames = 0\n"), 0);
+    CHECK_EQ(cfg.max_event_channels, 4096);
+    CHECK_EQ(cfg.max_grant_frames, 4);
+    CHECK_EQ(cfg.max_maptrack_frames, 0);
+    CHECK_EQ(parse(BASE "max_event_channels = 0\n"), -EINVAL);
+    CHECK_EQ(parse(BASE "max_event_channels = 131073\n"), -EINVAL);
+    CHECK_EQ(parse(BASE "max_grant_frames = 65\n"), -EINVAL);
+    CHECK_EQ(parse(BASE "max_maptrack_frames = 4097\n"), -EINVAL);
 }
 
 static void test_cpus(void)
