@@ -32,11 +32,13 @@
 #define FADT_FIX_RTC        (1u << 6)   /* no RTC wake status in the fixed registers */
 #define FADT_TMR_VAL_EXT    (1u << 8)   /* the PM timer counts 32 bits */
 #define FADT_RESET_REG_SUP  (1u << 10)
+#define FADT_HW_REDUCED     (1u << 20)  /* HW_REDUCED_ACPI: no fixed hardware, no SCI, no FACS needed */
 
 /* IA-PC boot architecture flags (5.2.9.3). */
 #define IAPC_LEGACY_DEVICES (1u << 0)   /* ISA devices (UART, PIT, RTC, PICs) exist */
 #define IAPC_8042           (1u << 1)   /* left clear: there is no keyboard controller */
 #define IAPC_VGA_NOT_PRESENT (1u << 2)
+#define IAPC_CMOS_RTC_NOT_PRESENT (1u << 5)
 
 /* MADT (5.2.12): flags and the interrupt controller structure types. */
 #define MADT_PCAT_COMPAT    1u          /* dual 8259s present: the OS must mask them */
@@ -197,7 +199,7 @@ static void aml_name_zero(struct aml *a, const char name[4])
 
 /* The DSDT body: \_S0_, \_S5_ and the PCI host bridge \_SB_.PCI0 (_HID
  * PNP0A03, bus 0).  No _CRS: the OS then uses its default PCI windows. */
-static unsigned build_dsdt_body(uint8_t *p, unsigned cap, bool *overflow)
+static unsigned build_dsdt_body(uint8_t *p, unsigned cap, bool pvh, bool *overflow)
 {
     /* EISA id "PNP0A03" compressed (6.1.5): 'P','N','P' as 5-bit letters
      * (0x10, 0x0e, 0x10) in the first big-endian word, then 0x0a03. */
@@ -206,6 +208,11 @@ static unsigned build_dsdt_body(uint8_t *p, unsigned cap, bool *overflow)
 
     aml_sleep_state(&a, "_S0_", 0);
     aml_sleep_state(&a, "_S5_", SLP_TYP_S5);
+    if (pvh) {
+        /* PVH: no PCI, nothing else to describe. */
+        *overflow = a.overflow;
+        return a.len;
+    }
     aml_byte(&a, AML_SCOPE);
     unsigned scope = aml_pkg_open(&a);
     aml_byte(&a, AML_ROOT_CHAR);
@@ -266,9 +273,58 @@ static void build_fadt(uint8_t *t, uint64_t facs, uint64_t dsdt)
     finish(t, FADT_LEN);
 }
 
+/*
+ * PVH: a hardware-reduced FADT (ACPI 6.5 4.1, 5.2.9 flag HW_REDUCED_ACPI):
+ * no PM1 blocks, PM timer, GPEs, SCI or FACS.  The only register is the
+ * sleep control/status pair (5.2.9 SLEEP_CONTROL_REG and SLEEP_STATUS_REG,
+ * 4.8.3.7-8), which an OS writes with the \_S5 SLP_TYP to power off (hvm/
+ * vpm.c: vpm_sleep_io).  IAPC_BOOT_ARCH says there are no legacy devices,
+ * no 8042, no VGA and no CMOS RTC, so the OS does not probe for them.
+ */
+static void build_fadt_pvh(uint8_t *t, uint64_t dsdt)
+{
+    header(t, "FACP", FADT_LEN, 6);
+    w32(t, 40, (uint32_t)dsdt);
+    w16(t, 109, IAPC_VGA_NOT_PRESENT | IAPC_CMOS_RTC_NOT_PRESENT);
+    w32(t, 112, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON | FADT_HW_REDUCED);
+    w8(t, 131, 0);                      /* FADT minor version: 6.0 */
+    w64(t, 140, dsdt);                  /* X_DSDT */
+    gas_io(t, 244, 8, GAS_BYTE, PORT_PVH_SLEEP_CTL);    /* SLEEP_CONTROL_REG */
+    gas_io(t, 256, 8, GAS_BYTE, PORT_PVH_SLEEP_STS);    /* SLEEP_STATUS_REG */
+    finish(t, FADT_LEN);
+}
+
 static unsigned madt_len(unsigned nr_vcpus)
 {
     return HDR_LEN + 8 + 8 * nr_vcpus + 12 + 2 * 10 + 6;
+}
+
+static unsigned madt_pvh_len(unsigned nr_vcpus)
+{
+    return HDR_LEN + 8 + 8 * nr_vcpus;
+}
+
+static void madt_lapics(uint8_t *t, unsigned off, unsigned nr_vcpus)
+{
+    for (unsigned i = 0; i < nr_vcpus; i++, off += 8) {
+        w8(t, off, MADT_LAPIC);
+        w8(t, off + 1, 8);
+        w8(t, off + 2, (uint8_t)i);     /* ACPI processor UID */
+        w8(t, off + 3, (uint8_t)i);     /* APIC id = vCPU index */
+        w32(t, off + 4, MADT_LAPIC_ENABLED);
+    }
+}
+
+/* PVH: the local APICs only; no 8259s (flags 0), no IOAPIC, no overrides. */
+static void build_madt_pvh(uint8_t *t, unsigned nr_vcpus)
+{
+    unsigned len = madt_pvh_len(nr_vcpus);
+
+    header(t, "APIC", len, 4);
+    w32(t, 36, (uint32_t)GPA_LAPIC);
+    w32(t, 40, 0);
+    madt_lapics(t, HDR_LEN + 8, nr_vcpus);
+    finish(t, len);
 }
 
 static void madt_iso(uint8_t *t, unsigned off, uint8_t source, uint32_t gsi, uint16_t flags)
@@ -288,13 +344,8 @@ static void build_madt(uint8_t *t, unsigned nr_vcpus)
     header(t, "APIC", len, 4);
     w32(t, 36, (uint32_t)GPA_LAPIC);
     w32(t, 40, MADT_PCAT_COMPAT);
-    for (unsigned i = 0; i < nr_vcpus; i++, off += 8) {
-        w8(t, off, MADT_LAPIC);
-        w8(t, off + 1, 8);
-        w8(t, off + 2, (uint8_t)i);     /* ACPI processor UID */
-        w8(t, off + 3, (uint8_t)i);     /* APIC id = vCPU index */
-        w32(t, off + 4, MADT_LAPIC_ENABLED);
-    }
+    madt_lapics(t, off, nr_vcpus);
+    off += 8 * nr_vcpus;
     w8(t, off, MADT_IOAPIC);
     w8(t, off + 1, 12);
     w8(t, off + 2, (uint8_t)nr_vcpus);  /* IOAPIC id: the first id after the LAPICs */
@@ -344,8 +395,8 @@ static void build_rsdp(uint8_t *r, uint64_t rsdt, uint64_t xsdt)
 
 #define ALIGN16(x) (((x) + 15) & ~(uint64_t)15)
 
-int acpi_build_tables(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus,
-                      struct acpi_build_layout *layout)
+static int build_all(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus, bool pvh,
+                     struct acpi_build_layout *layout)
 {
     struct acpi_build_layout l;
     uint8_t dsdt_body[256];
@@ -354,16 +405,21 @@ int acpi_build_tables(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_v
 
     if (nr_vcpus == 0 || nr_vcpus > ACPI_BUILD_MAX_VCPUS || base_gpa > GPA_ACPI_RSDP)
         return -EINVAL;
-    unsigned dsdt_len = HDR_LEN + build_dsdt_body(dsdt_body, sizeof(dsdt_body), &overflow);
+    unsigned dsdt_len = HDR_LEN + build_dsdt_body(dsdt_body, sizeof(dsdt_body), pvh, &overflow);
     if (overflow)
         return -ENOSPC;
 
     l.rsdp = GPA_ACPI_RSDP;
-    l.facs = GPA_ACPI_TABLES;           /* page aligned, so 64-byte aligned */
-    l.dsdt = ALIGN16(l.facs + FACS_LEN);
+    if (pvh) {
+        l.facs = 0;                     /* hardware-reduced: no FACS (5.2.9 FIRMWARE_CTRL) */
+        l.dsdt = GPA_ACPI_TABLES;
+    } else {
+        l.facs = GPA_ACPI_TABLES;       /* page aligned, so 64-byte aligned */
+        l.dsdt = ALIGN16(l.facs + FACS_LEN);
+    }
     l.fadt = ALIGN16(l.dsdt + dsdt_len);
     l.madt = ALIGN16(l.fadt + FADT_LEN);
-    l.xsdt = ALIGN16(l.madt + madt_len(nr_vcpus));
+    l.xsdt = ALIGN16(l.madt + (pvh ? madt_pvh_len(nr_vcpus) : madt_len(nr_vcpus)));
     l.rsdt = ALIGN16(l.xsdt + HDR_LEN + 2 * 8);
     l.end = l.rsdt + HDR_LEN + 2 * 4;
     if (l.end > GPA_ACPI_END || l.end - base_gpa > buflen)
@@ -371,17 +427,35 @@ int acpi_build_tables(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_v
 
     memset(b, 0, buflen);
     build_rsdp(b + (l.rsdp - base_gpa), l.rsdt, l.xsdt);
-    build_facs(b + (l.facs - base_gpa));
+    if (!pvh)
+        build_facs(b + (l.facs - base_gpa));
     uint8_t *d = b + (l.dsdt - base_gpa);
     header(d, "DSDT", dsdt_len, 2);     /* revision 2: 64-bit integers (5.2.11.1) */
     memcpy(d + HDR_LEN, dsdt_body, dsdt_len - HDR_LEN);
     finish(d, dsdt_len);
-    build_fadt(b + (l.fadt - base_gpa), l.facs, l.dsdt);
-    build_madt(b + (l.madt - base_gpa), nr_vcpus);
+    if (pvh) {
+        build_fadt_pvh(b + (l.fadt - base_gpa), l.dsdt);
+        build_madt_pvh(b + (l.madt - base_gpa), nr_vcpus);
+    } else {
+        build_fadt(b + (l.fadt - base_gpa), l.facs, l.dsdt);
+        build_madt(b + (l.madt - base_gpa), nr_vcpus);
+    }
     const uint64_t entries[2] = { l.fadt, l.madt };
     build_root(b + (l.xsdt - base_gpa), true, entries, 2);
     build_root(b + (l.rsdt - base_gpa), false, entries, 2);
     if (layout)
         *layout = l;
     return (int)(l.end - base_gpa);
+}
+
+int acpi_build_tables(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus,
+                      struct acpi_build_layout *layout)
+{
+    return build_all(buf, buflen, base_gpa, nr_vcpus, false, layout);
+}
+
+int acpi_build_pvh_tables(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus,
+                          struct acpi_build_layout *layout)
+{
+    return build_all(buf, buflen, base_gpa, nr_vcpus, true, layout);
 }

@@ -1,6 +1,6 @@
 /*
  * The ACPI tables of an HVM domain (ACPI 6.5 chapter 5): RSDP, RSDT, XSDT,
- * FADT, FACS, MADT and a small DSDT, describing the platform of
+ * FADT, FACS, MADT and a small DSDT (PVH: a hardware-reduced set), describing the platform of
  * hvm/platform.h (PM registers, SCI, reset register, LAPICs, IOAPIC, 8259s).
  * Pure code, built for the host too: it only writes the buffer it is given.
  *
@@ -37,6 +37,16 @@ struct acpi_build_layout {
  */
 int acpi_build_tables(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus,
                       struct acpi_build_layout *layout);
+
+/*
+ * The tables of a PVH domain (docs/pvh.md), same placement and return
+ * values: RSDP, RSDT, XSDT, a hardware-reduced FADT whose only registers are
+ * SLEEP_CONTROL_REG/SLEEP_STATUS_REG (PORT_PVH_SLEEP_CTL/STS), a DSDT with
+ * \_S0 and \_S5 only, and a MADT with one enabled local APIC per vCPU and
+ * nothing else (no 8259s, IOAPIC or overrides).  No FACS (layout->facs 0).
+ */
+int acpi_build_pvh_tables(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus,
+                          struct acpi_build_layout *layout);
 
 /* Sum of len bytes modulo 256 (0 for a table with a correct checksum). */
 uint8_t acpi_build_sum(const void *p, size_t len);

@@ -6,9 +6,11 @@
  * information (Multiboot Specification 0.6.96, section 3.3) or multiboot2
  * information in EBX, or the Linux zero page, command line, page tables and
  * GDT of the 64-bit boot protocol.  Every domain also gets its ACPI tables
- * (acpi_build.c) and memory map (e820.c).
+ * (acpi_build.c) and memory map (e820.c).  PVH domains (type = "pvh") are
+ * built by loader_pvh.c instead.
  */
 #include "hvm/loader.h"
+#include "hvm/loader_pvh.h"
 #include "hvm/kernel_image.h"
 #include "hvm/bzimage.h"
 #include "hvm/acpi_build.h"
@@ -55,7 +57,7 @@ static const char *basename_of(const char *p, size_t *len)
     return start;
 }
 
-static const struct boot_module *find_module(const char *name, const struct boot_module *mods, unsigned nr)
+const struct boot_module *loader_find_module(const char *name, const struct boot_module *mods, unsigned nr)
 {
     size_t want_len, len;
     const char *want = basename_of(name, &want_len);
@@ -203,7 +205,7 @@ static int load_bzimage(struct domain *d, const struct domcfg *cfg, const struct
     struct bz_plan plan;
 
     if (cfg->ramdisk[0]) {
-        rd = find_module(cfg->ramdisk, mods, nr_mods);
+        rd = loader_find_module(cfg->ramdisk, mods, nr_mods);
         if (!rd) {
             fmt_snprintf(err, errlen, "ramdisk '%s' is not among the boot modules", cfg->ramdisk);
             return -ENOENT;
@@ -288,7 +290,7 @@ static int write_firmware_tables(struct domain *d, unsigned nr_vcpus, char *err,
 int loader_load(struct domain *d, const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods,
                 struct loaded_kernel *lk, char *err, size_t errlen)
 {
-    const struct boot_module *m = find_module(cfg->kernel, mods, nr_mods);
+    const struct boot_module *m = loader_find_module(cfg->kernel, mods, nr_mods);
     int rc;
 
     memset(lk, 0, sizeof(*lk));
@@ -296,6 +298,10 @@ int loader_load(struct domain *d, const struct domcfg *cfg, const struct boot_mo
         fmt_snprintf(err, errlen, "kernel '%s' is not among the boot modules", cfg->kernel);
         return -ENOENT;
     }
+    /* PVH: an ELF with the PHYS32 entry note, or a bzImage carrying one
+     * (loader_pvh.c); it writes its own start info and ACPI tables. */
+    if (cfg->type == DOMCFG_PVH)
+        return loader_load_pvh(d, cfg, mods, nr_mods, m, lk, err, errlen);
     const void *image = phys_to_virt(m->start);
     size_t size = (size_t)(m->end - m->start);
     /* A Linux setup header is recognized first: a bzImage's boot sector
@@ -338,6 +344,12 @@ static void init_vcpu_long_mode(struct vcpu *v, const struct loaded_kernel *lk)
 
 void loader_init_vcpu(struct vcpu *v, const struct loaded_kernel *lk)
 {
+    if (lk->pvh) {
+        /* Application processors wait for INIT/SIPI, as under Xen. */
+        if (v->vcpu_id == 0 || !lk->aps_wait_for_sipi)
+            loader_init_vcpu_pvh(v, lk);
+        return;
+    }
     if (lk->long_mode) {
         /* Application processors wait for INIT/SIPI from vCPU 0's LAPIC. */
         if (v->vcpu_id == 0 || !lk->aps_wait_for_sipi)

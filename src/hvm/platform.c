@@ -7,6 +7,7 @@
 #include "hvm/vlapic.h"
 #include "hvm/hvm.h"
 #include "core/domain.h"
+#include "core/domcfg.h"
 #include "mm/mm.h"
 #include "lib/errno.h"
 
@@ -21,6 +22,10 @@ int hvm_platform_create(struct domain *d)
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         if ((rc = vlapic_create(d->vcpus[i])))
             return rc;
+    /* PVH (docs/pvh.md): the local APICs are the whole platform, as under
+     * Xen; the console is the PV ring (core/pvconsole.c). */
+    if (d->type == DOMCFG_PVH)
+        return 0;
     /* Order: interrupt controllers before the devices that raise lines. */
     if ((rc = vpic_init(d)) || (rc = vioapic_init(d)) || (rc = vuart_init(d)) || (rc = vpit_init(d)) ||
         (rc = vrtc_init(d)) || (rc = vpm_init(d)) || (rc = vpci_init(d)))
@@ -51,6 +56,11 @@ void hvm_platform_destroy(struct domain *d)
 
 bool hvm_portio(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val)
 {
+    /* PVH: only the sleep registers; every other port is unclaimed (reads
+     * all-ones, writes ignored: hvm/io.c). */
+    if (d->type == DOMCFG_PVH)
+        return port == PORT_PVH_SLEEP_CTL || port == PORT_PVH_SLEEP_STS ? vpm_sleep_io(d, port, in, size, val)
+                                                                        : false;
     /* Cheap range checks first; each device re-checks its own ports. */
     if (port >= 0x3f8 && port <= 0x3ff)
         return vuart_io(d, port, in, size, val);
@@ -75,7 +85,9 @@ bool hvm_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t 
 {
     if (vlapic_mmio(v, gpa, size, write, val))
         return true;
-    if (gpa >= GPA_IOAPIC && gpa < GPA_IOAPIC + 0x1000)
+    /* PVH has no IOAPIC: that page is unclaimed like any other, and the
+     * emulator crashes the domain that touches it. */
+    if (v->domain->type != DOMCFG_PVH && gpa >= GPA_IOAPIC && gpa < GPA_IOAPIC + 0x1000)
         return vioapic_mmio(v, gpa, size, write, val);
     return false;
 }

@@ -44,6 +44,11 @@ struct vuart;
 #define PORT_PM_TMR         (PORT_PM_BASE + 8)
 #define PORT_RESET          0xcf9           /* FADT RESET_REG */
 #define SCI_IRQ             9               /* ISA IRQ of the ACPI SCI (level, active high: MADT override) */
+/* PVH only: the ACPI sleep control and status registers of the hardware-
+ * reduced FADT (ACPI 6.5 4.8.3.7-8), one byte each; nothing else of the
+ * platform's ports exists in a PVH domain (docs/pvh.md). */
+#define PORT_PVH_SLEEP_CTL  0xb010
+#define PORT_PVH_SLEEP_STS  0xb011
 
 /* Per-domain device state; each pointer is owned by its device file, which
  * allocates it in *_init and frees it in *_destroy. */
@@ -60,7 +65,9 @@ struct hvm_platform {
 };
 
 /* Build / tear down the whole platform of d (all devices, vLAPICs of every
- * vCPU).  hvm_platform_create runs after the vCPUs exist. */
+ * vCPU).  hvm_platform_create runs after the vCPUs exist.  A PVH domain
+ * (d->type == DOMCFG_PVH) gets the vLAPICs and the sleep registers only: no
+ * PIC, IOAPIC, PIT, RTC, UART, PM block, PCI or reset ports. */
 int hvm_platform_create(struct domain *d);
 void hvm_platform_destroy(struct domain *d);
 
@@ -112,6 +119,8 @@ bool vrtc_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *v
 int vpm_init(struct domain *d);
 void vpm_destroy(struct domain *d);
 bool vpm_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);    /* PORT_PM_BASE.. */
+/* PVH: PORT_PVH_SLEEP_CTL/STS (stateless; SLP_EN with SLP_TYP 5 powers off). */
+bool vpm_sleep_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);
 
 int vpci_init(struct domain *d);
 void vpci_destroy(struct domain *d);

@@ -211,3 +211,38 @@ void vpm_destroy(struct domain *d)
     d->plat->pm = NULL;
     xfree(p);
 }
+
+/*
+ * PVH sleep registers (ACPI 6.5 4.8.3.7 Sleep Control Register: SLP_TYPx in
+ * bits 4:2, SLP_EN bit 5, write-only; 4.8.3.8 Sleep Status Register: WAK_STS
+ * bit 7, write 1 to clear).  The OS writes the \_S5 package's SLP_TYP with
+ * SLP_EN to power off; nothing ever wakes, so the status reads 0.  Stateless:
+ * a PVH domain has no struct vpm.  Wider accesses see the other byte of the
+ * pair, and all-ones beyond it, as with any unclaimed port.
+ */
+#define SLEEP_TYP_SHIFT     2
+#define SLEEP_TYP_MASK      7u
+#define SLEEP_EN            (1u << 5)
+
+bool vpm_sleep_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val)
+{
+    if ((port != PORT_PVH_SLEEP_CTL && port != PORT_PVH_SLEEP_STS) || (size != 1 && size != 2 && size != 4))
+        return false;
+    if (in) {
+        /* Both registers read 0 (control is write-only); bytes past
+         * PORT_PVH_SLEEP_STS belong to no device. */
+        uint32_t out = 0;
+        for (unsigned i = 0; i < size; i++)
+            if (port + i > PORT_PVH_SLEEP_STS)
+                out |= 0xffu << (8 * i);
+        *val = out;
+        return true;
+    }
+    if (port == PORT_PVH_SLEEP_CTL) {
+        uint8_t v = (uint8_t)*val;
+        if ((v & SLEEP_EN) && ((v >> SLEEP_TYP_SHIFT) & SLEEP_TYP_MASK) == SLP_TYP_S5)
+            domain_shutdown(d, SHUTDOWN_poweroff);
+        /* Other sleep types are not offered (the DSDT has only \_S5): ignored. */
+    }
+    return true;
+}

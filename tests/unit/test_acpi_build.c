@@ -243,11 +243,145 @@ static void test_errors(void)
     free(buf);
 }
 
+/* ---- PVH: hardware-reduced FADT, LAPIC-only MADT, no FACS ---- */
+
+static int build_pvh(unsigned n, struct acpi_build_layout *l)
+{
+    fakemem_init(&fm, 0, 0x100000);
+    return acpi_build_pvh_tables(fakemem_ptr(&fm, GPA_ACPI_RSDP), GPA_ACPI_END - GPA_ACPI_RSDP, GPA_ACPI_RSDP,
+                                 n, l);
+}
+
+static void check_pvh_parsed(unsigned n)
+{
+    struct acpi_build_layout l;
+    uint64_t rsdp;
+    int used = build_pvh(n, &l);
+
+    CHECK(used > 0);
+    CHECK_EQ((uint64_t)used, l.end - GPA_ACPI_RSDP);
+    CHECK(l.end <= GPA_ACPI_END);
+    CHECK_EQ(l.facs, 0);
+    CHECK_EQ(acpi_rsdp_find_legacy(fakemem_map, &fm, &rsdp), 0);
+    CHECK_EQ(rsdp, GPA_ACPI_RSDP);
+    CHECK_EQ(acpi_build_sum(fakemem_ptr(&fm, rsdp), 20), 0);
+    CHECK_EQ(acpi_build_sum(fakemem_ptr(&fm, rsdp), 36), 0);
+    check_table(l.xsdt, "XSDT");
+    check_table(l.rsdt, "RSDT");
+    check_table(l.fadt, "FACP");
+    check_table(l.madt, "APIC");
+    check_table(l.dsdt, "DSDT");
+
+    memset(&ai, 0, sizeof(ai));
+    CHECK_EQ(acpi_parse(fakemem_ptr(&fm, rsdp), 36, fakemem_map, &fm, &ai, err, sizeof(err)), 0);
+    CHECK_EQ(ai.nr_warnings, 0);
+    CHECK_EQ(ai.xsdt, l.xsdt);
+    CHECK_EQ(ai.madt, l.madt);
+    CHECK_EQ(ai.fadt, l.fadt);
+    CHECK_EQ(ai.dsdt, l.dsdt);
+    CHECK_EQ(ai.facs, 0);
+    /* MADT: the LAPICs and nothing else; no 8259s. */
+    CHECK_EQ(ai.lapic_addr, GPA_LAPIC);
+    CHECK(!ai.pcat_compat);
+    CHECK_EQ(ai.nr_cpus, n);
+    for (unsigned i = 0; i < ai.nr_cpus && i < n; i++) {
+        CHECK_EQ(ai.cpus[i].apic_id, i);
+        CHECK_EQ(ai.cpus[i].acpi_uid, i);
+        CHECK(ai.cpus[i].enabled);
+    }
+    CHECK_EQ(ai.nr_ioapics, 0);
+    CHECK_EQ(ai.nr_isos, 0);
+    CHECK_EQ(r32(l.madt + 4), 36 + 8 + 8 * n);
+    for (unsigned i = 0; i < n; i++) {
+        CHECK_EQ(r8(l.madt + 44 + 8 * i), 0);          /* type: processor local APIC */
+        CHECK_EQ(r8(l.madt + 44 + 8 * i + 1), 8);
+    }
+    /* FADT: hardware-reduced, no fixed PM hardware, no legacy devices. */
+    CHECK(ai.fadt_flags & (1u << 20));
+    CHECK_EQ(ai.fadt_flags & (1u << 10), 0);        /* no reset register */
+    CHECK(!ai.reset_supported);
+    CHECK_EQ(ai.pm_tmr_blk, 0);
+    CHECK_EQ(ai.pm1a_cnt_blk, 0);
+    CHECK_EQ(ai.iapc_boot_arch, 0x24);              /* VGA not present, CMOS RTC not present; no 8042 */
+    fakemem_free(&fm);
+}
+
+static void test_pvh_parse_back(void)
+{
+    check_pvh_parsed(1);
+    check_pvh_parsed(2);
+    check_pvh_parsed(64);
+    check_pvh_parsed(ACPI_BUILD_MAX_VCPUS);
+}
+
+static void test_pvh_bytes(void)
+{
+    struct acpi_build_layout l;
+    static const uint8_t s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
+
+    CHECK(build_pvh(3, &l) > 0);
+    uint64_t f = l.fadt;
+    CHECK_EQ(r32(f + 4), 276);
+    CHECK_EQ(r8(f + 8), 6);
+    CHECK_EQ(r32(f + 36), 0);               /* FIRMWARE_CTRL and X_FIRMWARE_CTRL 0: no FACS */
+    CHECK_EQ(r64(f + 132), 0);
+    CHECK_EQ(r32(f + 40), l.dsdt);
+    CHECK_EQ(r64(f + 140), l.dsdt);
+    CHECK_EQ(r16(f + 46), 0);               /* no SCI */
+    for (unsigned off = 56; off < 92; off += 4)
+        CHECK_EQ(r32(f + off), 0);          /* PM1a/b EVT/CNT, PM2, PM_TMR, GPE0/1 blocks */
+    CHECK_EQ(r8(f + 88), 0);
+    CHECK_EQ(r8(f + 91), 0);
+    for (unsigned off = 148; off < 244; off++)
+        CHECK_EQ(r8(f + off), 0);           /* no extended PM/GPE blocks */
+    /* SLEEP_CONTROL_REG / SLEEP_STATUS_REG: one-byte I/O registers. */
+    check_gas(f + 244, 8, PORT_PVH_SLEEP_CTL);
+    CHECK_EQ(r8(f + 247), 1);
+    check_gas(f + 256, 8, PORT_PVH_SLEEP_STS);
+    CHECK_EQ(r8(f + 259), 1);
+    CHECK(r32(f + 112) & (1u << 20));
+    CHECK_EQ(r32(f + 112) & (1u << 8), 0);  /* no TMR_VAL_EXT: there is no PM timer */
+    /* DSDT: \_S5 with SLP_TYP 5, which is what the sleep register acts on;
+     * no PCI host bridge. */
+    const uint8_t *d = fakemem_ptr(&fm, l.dsdt);
+    uint32_t len = r32(l.dsdt + 4);
+    CHECK(find(d + 36, len - 36, s5, sizeof(s5)) != NULL);
+    CHECK(find(d + 36, len - 36, "PCI0", 4) == NULL);
+    CHECK(find(d + 36, len - 36, "_SB_", 4) == NULL);
+    /* XSDT: FADT and MADT only. */
+    CHECK_EQ(r32(l.xsdt + 4), 36 + 16);
+    CHECK_EQ(r64(l.xsdt + 36), l.fadt);
+    CHECK_EQ(r64(l.xsdt + 44), l.madt);
+    CHECK(l.dsdt >= GPA_ACPI_TABLES && l.dsdt + len <= l.fadt && l.fadt + 276 <= l.madt &&
+          l.madt + r32(l.madt + 4) <= l.xsdt && l.xsdt + 52 <= l.rsdt && l.rsdt + 44 == l.end);
+    fakemem_free(&fm);
+}
+
+static void test_pvh_errors(void)
+{
+    uint8_t *buf = malloc(0x10000);
+
+    CHECK_EQ(acpi_build_pvh_tables(buf, 0x10000, GPA_ACPI_RSDP, 0, NULL), -EINVAL);
+    CHECK_EQ(acpi_build_pvh_tables(buf, 0x10000, GPA_ACPI_RSDP, ACPI_BUILD_MAX_VCPUS + 1, NULL), -EINVAL);
+    CHECK_EQ(acpi_build_pvh_tables(buf, 0x10000, GPA_ACPI_RSDP + 16, 1, NULL), -EINVAL);
+    CHECK_EQ(acpi_build_pvh_tables(buf, 0x1000, GPA_ACPI_RSDP, 1, NULL), -ENOSPC);
+    int used = acpi_build_pvh_tables(buf, 0x10000, GPA_ACPI_RSDP, 8, NULL);
+    CHECK(used > 0x1000);
+    free(buf);
+    buf = malloc((size_t)used);
+    CHECK_EQ(acpi_build_pvh_tables(buf, (size_t)used, GPA_ACPI_RSDP, 8, NULL), used);
+    CHECK_EQ(acpi_build_pvh_tables(buf, (size_t)used - 1, GPA_ACPI_RSDP, 8, NULL), -ENOSPC);
+    free(buf);
+}
+
 int main(void)
 {
     RUN(test_parse_back);
     RUN(test_tables_bytes);
     RUN(test_dsdt_aml);
     RUN(test_errors);
+    RUN(test_pvh_parse_back);
+    RUN(test_pvh_bytes);
+    RUN(test_pvh_errors);
     return t_finish("acpi_build");
 }
