@@ -392,9 +392,13 @@ void domain_shutdown(struct domain *d, int reason)
         return;     /* already stopping */
     d->shutdown_reason = reason;
     d->stopped_ns = now_ns();
-    uint64_t f = spin_lock_irqsave(&d->uart_lock);
-    vuart_flush(d);
-    spin_unlock_irqrestore(&d->uart_lock, f);
+    /* A half line of UART output is shown now; the PV console's last bytes
+     * may still be in its ring: pvconsole_destroy drains and flushes them. */
+    if (!d->pvcon) {
+        uint64_t f = spin_lock_irqsave(&d->uart_lock);
+        vuart_flush(d);
+        spin_unlock_irqrestore(&d->uart_lock, f);
+    }
     if (reason == SHUTDOWN_crash)
         domain_log(d, LOG_ERR, "crashed\n");
     else
