@@ -1,0 +1,122 @@
+/*
+ * Grant tables: state shared by gnttab.c (tables, setup, hypercall dispatch)
+ * and gnttab_map.c (map, unmap, copy).  Host unit tests and the fuzzer
+ * include it to check invariants.  Design: docs/grant-tables.md.
+ *
+ * Legend: (i) set at init, read-only after; (t) table_lock of the domain;
+ * (m) maptrack_lock of the domain; (g) written by the guest at any time:
+ * read with single atomic loads, changed only with atomic operations.
+ */
+#ifndef RV_GNTTAB_GNTTAB_INTERNAL_H
+#define RV_GNTTAB_GNTTAB_INTERNAL_H
+
+#include "gnttab/gnttab.h"
+#include "core/spinlock.h"
+#include "mm/physmap.h"
+
+#define GNTTAB_ENTRIES_PER_FRAME    512u    /* v1: 4096 / 8 */
+#define GNTTAB_MAPTRACK_PER_FRAME   512u    /* handles per maptrack "frame" (as in Xen) */
+#define GNTTAB_MAX_OPS              512u    /* operations per hypercall */
+/* Handles are (generation << 20) | index with bit 31 clear, so a handle
+ * is never ~0 (Linux's "invalid handle") and a stale handle whose slot was
+ * reused is refused until the 11-bit generation wraps. */
+#define GNTTAB_HANDLE_INDEX_BITS    20
+#define GNTTAB_HANDLE_INDEX_MASK    ((1u << GNTTAB_HANDLE_INDEX_BITS) - 1)
+#define GNTTAB_HANDLE_GEN_MASK      0x7ffu
+#define GNTTAB_MAX_MAPTRACK_FRAMES  ((GNTTAB_HANDLE_INDEX_MASK + 1) / GNTTAB_MAPTRACK_PER_FRAME - 1)
+#define GNTTAB_MAX_TABLE_FRAMES     4096u   /* 2M entries: far above any default */
+#define GNTTAB_MT_NONE              0xffffffffu
+/* How often the entry's {flags, domid} word is re-read when the granter
+ * keeps changing it under the compare-exchange: a guest can change it faster
+ * than we can retry, so the loop must be bounded. */
+#define GNTTAB_CMPXCHG_TRIES        5
+
+/* Granter side: pins on one grant entry.  All pins of an entry belong to one
+ * mapper domain at a time (as in Xen), and all use the frame recorded at the
+ * first pin, whatever the guest writes into the entry later. */
+struct gnttab_active {
+    uint32_t pin_r;             /* (t) read-only mappings + copies reading it */
+    uint32_t pin_w;             /* (t) writable mappings + copies writing it */
+    uint16_t domid;             /* (t) the domain holding the pins, valid while pinned */
+    uint64_t mfn;               /* (t) the granter's frame, valid while pinned */
+};
+
+enum gnttab_mt_state {
+    GNTTAB_MT_FREE,             /* on the free list */
+    GNTTAB_MT_BUSY,             /* taken by a map in progress: unmap refuses it */
+    GNTTAB_MT_MAPPED,
+};
+
+/* Mapper side: one mapping of another domain's grant. */
+struct gnttab_maptrack {
+    uint8_t state;              /* (m) enum gnttab_mt_state */
+    bool writable;              /* (m) */
+    uint16_t granter;           /* (m) domid of the granting domain */
+    uint16_t gen;               /* (m) generation, bumped on every free */
+    uint32_t ref;               /* (m) grant reference in the granter's table */
+    uint32_t next_free;         /* (m) free-list link */
+    uint64_t granter_serial;    /* (m) gnttab_domain.serial of the granter when mapped */
+    uint64_t mfn;               /* (m) granted frame (one frame_get held) */
+    uint64_t gfn;               /* (m) where it is mapped in the mapper */
+    struct physmap_entry prev;  /* (m) what the gfn mapped before: restored by unmap */
+};
+
+struct gnttab_domain {
+    /* table_lock: the table frames and the active entries (this domain as
+     * granter).  maptrack_lock: the maptrack and this domain's grant p2m
+     * changes (this domain as mapper).  Never hold two gnttab locks at once,
+     * of the same or of different domains. */
+    spinlock_t table_lock;
+    spinlock_t maptrack_lock;
+    uint16_t domid;             /* (i) */
+    uint64_t serial;            /* (i) unique per instance: a restarted domain with the same id differs */
+    unsigned max_frames;        /* (i) */
+    unsigned nr_frames;         /* (t) table frames allocated; never shrinks */
+    uint32_t **frames;          /* (t) [max_frames] hypervisor pointers, entries are (g) */
+    uint64_t *frame_mfn;        /* (t) [max_frames] */
+    uint64_t *frame_gfn;        /* (t) [max_frames] where the guest mapped it, ~0 = nowhere */
+    struct gnttab_active **active;  /* (t) [max_frames] arrays of GNTTAB_ENTRIES_PER_FRAME */
+
+    unsigned max_mt_frames;     /* (i) */
+    unsigned nr_mt_frames;      /* (m) */
+    struct gnttab_maptrack **mt;    /* (m) [max_mt_frames] arrays of GNTTAB_MAPTRACK_PER_FRAME */
+    uint32_t mt_free;           /* (m) free-list head, GNTTAB_MT_NONE when empty */
+    uint32_t mt_live;           /* (m) entries BUSY or MAPPED */
+};
+
+/* Entry ref of a table (caller holds table_lock, ref < nr_frames * 512). */
+static inline struct grant_entry_v1 *gnttab_entry(struct gnttab_domain *gt, uint32_t ref)
+{
+    return (struct grant_entry_v1 *)gt->frames[ref / GNTTAB_ENTRIES_PER_FRAME] +
+           ref % GNTTAB_ENTRIES_PER_FRAME;
+}
+
+static inline struct gnttab_active *gnttab_active_entry(struct gnttab_domain *gt, uint32_t ref)
+{
+    return &gt->active[ref / GNTTAB_ENTRIES_PER_FRAME][ref % GNTTAB_ENTRIES_PER_FRAME];
+}
+
+static inline struct gnttab_maptrack *gnttab_mt_entry(struct gnttab_domain *gt, uint32_t idx)
+{
+    return &gt->mt[idx / GNTTAB_MAPTRACK_PER_FRAME][idx % GNTTAB_MAPTRACK_PER_FRAME];
+}
+
+/* gnttab_map.c */
+struct domain;
+void gnttab_op_map(struct domain *ld, struct gnttab_map_grant_ref *op);
+void gnttab_op_unmap(struct domain *ld, struct gnttab_unmap_grant_ref *op);
+void gnttab_op_copy(struct domain *ld, struct gnttab_copy *op);
+/* Destruction of a mapper: drops every mapping it holds (its p2m is not
+ * touched: the domain no longer runs). */
+void gnttab_release_mappings(struct domain *d);
+
+/* Host tests only: called between reading an entry's {flags, domid} word and
+ * the compare-exchange, where a real granter may change the entry. */
+#ifdef RV_GNTTAB_TEST_HOOKS
+extern void (*gnttab_test_race_hook)(uint32_t *word);
+#define GNTTAB_RACE_POINT(w) do { if (gnttab_test_race_hook) gnttab_test_race_hook(w); } while (0)
+#else
+#define GNTTAB_RACE_POINT(w) do { } while (0)
+#endif
+
+#endif
