@@ -131,6 +131,8 @@ static void destroy(struct domain *d)
             timer_kill(&v->guest_timer);
         if (v && v->periodic_timer.fn)
             timer_kill(&v->periodic_timer);
+        if (v && v->poll_timer.fn)
+            timer_kill(&v->poll_timer);
     }
     /* Other domains' handles on d (interdomain ports, mappings d holds of
      * their grants) are undone before the memory they point into goes. */

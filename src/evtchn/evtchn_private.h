@@ -1,0 +1,109 @@
+/*
+ * Event channels: state shared by evtchn.c (ports, operations, locking),
+ * evtchn_2l.c (2-level ABI) and evtchn_fifo.c (FIFO ABI).  Locking is
+ * described at the top of evtchn.c and in docs/event-channels.md.
+ */
+#ifndef RV_EVTCHN_PRIVATE_H
+#define RV_EVTCHN_PRIVATE_H
+
+#include "evtchn/evtchn.h"
+#include "core/domain.h"
+#include "core/spinlock.h"
+
+#define EVTCHN_BUCKET_PORTS 64u     /* ports per lazily allocated bucket */
+
+typedef void (*evtchn_xen_fn)(struct domain *d, void *ctx);
+
+/* One port.  Every field is guarded by the owning domain's lock; the
+ * interdomain link (u.inter) of a port changes only with the global lock
+ * held as well, so holding either makes it stable. */
+struct evtchn_port {
+    uint8_t state;              /* EVTCHNSTAT_* (closed = free) */
+    uint8_t priority;           /* FIFO queue used by the next link */
+    uint8_t last_priority;      /* FIFO queue it was last linked on */
+    bool xen;                   /* interdomain with DOMID_XEN (u.xen) */
+    bool carry;                 /* FIFO: pending while it has no event word yet */
+    uint16_t notify_vcpu;
+    uint16_t last_vcpu;         /* FIFO: vCPU whose queue it was last linked on */
+    union {
+        uint16_t unbound_dom;   /* domain allowed to bind it */
+        struct { struct domain *rd; evtchn_port_t rport; } inter;
+        struct { evtchn_xen_fn fn; void *ctx; } xen;
+        uint32_t virq;
+    } u;
+};
+
+struct evtchn_fifo_queue {
+    spinlock_t lock;            /* inside the domain lock */
+    evtchn_port_t tail;         /* (lock) last port linked, 0 = empty */
+};
+
+struct evtchn_vcpu {
+    /* (domain lock) VIRQ -> port; global VIRQs use vCPU 0's table. */
+    evtchn_port_t virq_to_port[NR_VIRQS];
+    /* (domain lock) FIFO control block in guest RAM, NULL = not set up. */
+    struct evtchn_fifo_control_block *cb;
+    struct evtchn_fifo_queue queue[EVTCHN_FIFO_MAX_QUEUES];
+};
+
+struct evtchn_domain {
+    spinlock_t lock;            /* port state; always taken with _irqsave */
+    struct domain *d;           /* (i) */
+    unsigned max_ports;         /* (i) highest usable port number */
+    unsigned nr_buckets;        /* (i) slots in buckets[] */
+    struct evtchn_port **buckets;   /* (lock) a bucket is never freed before destruction */
+    struct evtchn_port *spare;  /* (lock) bucket allocated outside the lock, for port_alloc */
+    bool fifo;                  /* (lock) FIFO ABI in use */
+    unsigned nr_array_pages;    /* (lock) FIFO event-array pages */
+    event_word_t *event_array[EVTCHN_FIFO_MAX_PAGES];   /* (lock) guest RAM */
+    int inflight;               /* (a) senders of other domains between their lock and ours */
+    bool dying;                 /* (global lock) destruction started: no new bindings */
+};
+
+/* Ports are valid below this bound (port 0 is reserved and never allocated). */
+static inline unsigned evtchn_port_limit(const struct evtchn_domain *ed)
+{
+    unsigned cap = ed->fifo ? EVTCHN_FIFO_NR_CHANNELS : EVTCHN_2L_NR_CHANNELS;
+    return ed->max_ports + 1 < cap ? ed->max_ports + 1 : cap;
+}
+
+/* Port structure, or NULL when its bucket does not exist (never allocated). */
+static inline struct evtchn_port *evtchn_port_ptr(const struct evtchn_domain *ed, evtchn_port_t port)
+{
+    struct evtchn_port *b;
+
+    if (port >= ed->nr_buckets * EVTCHN_BUCKET_PORTS)
+        return NULL;
+    b = ed->buckets[port / EVTCHN_BUCKET_PORTS];
+    return b ? &b[port % EVTCHN_BUCKET_PORTS] : NULL;
+}
+
+/* vCPU 'id' of d, or NULL. */
+static inline struct vcpu *evtchn_vcpu_of(struct domain *d, unsigned id)
+{
+    return id < d->nr_vcpus && id < MAX_VCPUS ? d->vcpus[id] : NULL;
+}
+
+/* Sets v's evtchn_upcall_pending; calls evtchn_arch_upcall when it was 0. */
+void evtchn_mark_upcall(struct vcpu *v);
+
+/* 2-level ABI (evtchn_2l.c); ed->lock held. */
+void evtchn_2l_set_pending(struct evtchn_domain *ed, struct vcpu *v, evtchn_port_t port);
+void evtchn_2l_clear_pending(struct evtchn_domain *ed, evtchn_port_t port);
+bool evtchn_2l_is_pending(struct evtchn_domain *ed, evtchn_port_t port);
+void evtchn_2l_unmask(struct evtchn_domain *ed, struct vcpu *v, evtchn_port_t port);
+
+/* FIFO ABI (evtchn_fifo.c); ed->lock held unless said otherwise. */
+void evtchn_fifo_set_pending(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port);
+void evtchn_fifo_clear_pending(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port);
+bool evtchn_fifo_is_pending(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port);
+bool evtchn_fifo_is_busy(struct evtchn_domain *ed, evtchn_port_t port);
+void evtchn_fifo_unmask(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port);
+/* Hypercalls: take ed->lock themselves. */
+int evtchn_fifo_init_control(struct evtchn_domain *ed, struct evtchn_init_control *ic);
+int evtchn_fifo_expand_array(struct evtchn_domain *ed, uint64_t gfn);
+int evtchn_fifo_set_priority(struct evtchn_domain *ed, evtchn_port_t port, uint32_t prio);
+/* Back to the 2-level ABI (reset); ed->lock held. */
+void evtchn_fifo_teardown(struct evtchn_domain *ed);
+
+#endif
