@@ -72,6 +72,16 @@ rv_linux_test(NAME linux_pvh2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
               STDOUT "^linux_pvh2: ${rv_marker}$" "^linux_pvh2: PASS linux-pvh2"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_pvh2.cfg)
 
+# The builder's decompressors on the real kernel: the same bzImage with a gzip
+# payload boots; one with a corrupt xz payload is refused at build time with a
+# reason, and nothing else is affected.
+rv_linux_test(NAME linux_pvh_payloads RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
+              STDOUT "^\\(d[0-9]+ linux_pvh_gz\\) pvh: gzip payload unpacked"
+                     "^linux_pvh_gz: ${rv_marker}$" "^linux_pvh_gz: PASS linux-pvh-gz$"
+                     "^domain linux_pvh_corrupt: pvh: unpacking the bzImage payload failed: xz: "
+              ARGS --direct --smp 2 --mem 1G --expect linux_pvh_corrupt=rejected
+                   ${RV_LINUX_DIR}/linux_pvh_corrupt.cfg ${RV_LINUX_DIR}/linux_pvh_gz.cfg)
+
 # Two Linux guests and a test guest side by side on four CPUs: all power off.
 rv_guest_files(rv_mixed_files boot32)
 rv_linux_test(NAME linux_mixed RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
