@@ -33,7 +33,9 @@ int decomp_size(const void *in, size_t len, uint64_t *size);
  * -EINVAL (bad arguments) with a one-line reason in err ("xz: block 0: CRC32
  * mismatch").  Checks are verified (gzip CRC32 and ISIZE, xz CRC32/CRC64 of
  * each block, index and footer).  Trailing zero padding after the stream is
- * accepted; other trailing bytes are an error. */
+ * accepted, and so is the 4-byte little-endian size trailer Linux appends to
+ * an xz payload when it equals the decoded size; other trailing bytes are an
+ * error. */
 int decomp_run(const void *in, size_t len, void *out, size_t out_cap, size_t *out_len, void *work,
                char *err, size_t errlen);
 
