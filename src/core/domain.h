@@ -73,6 +73,7 @@ struct vcpu {
      * the vCPU (core/vcpu_op.c). */
     struct timer guest_timer;       /* timer's own locking */
     uint64_t guest_timer_deadline;  /* (r) ns of guest time, 0 = none */
+    bool timer_fired;               /* (a) the single-shot timer fired since it was armed: SCHEDOP_block returns */
     struct timer periodic_timer;    /* timer's own locking */
     uint64_t periodic_ns;           /* (r) period, 0 = off */
 

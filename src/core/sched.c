@@ -125,7 +125,13 @@ void sched_wake(struct vcpu *v)
     bool do_kick = false;
     uint64_t f = spin_lock_irqsave(&rq->lock);
 
-    if (v->state == VCPU_BLOCKED) {
+    if (v->state == VCPU_BLOCKED && rq->curr == v) {
+        /* Blocked but still on its CPU, leaving: it must not be queued (an
+         * idle CPU could steal and enter it while this one still holds its
+         * state).  Undo the block instead: the run loop goes on, or run_one
+         * queues it when it has left. */
+        v->state = VCPU_RUNNING;
+    } else if (v->state == VCPU_BLOCKED) {
         v->state = VCPU_RUNNABLE;
         /* Sleeping does not bank credit: start no further back than one
          * slice behind the queue. */
@@ -193,6 +199,10 @@ void sched_stop_vcpu(struct vcpu *v)
         park(v);
         break;
     case VCPU_BLOCKED:
+        if (rq->curr == v) {
+            running = true;     /* still leaving its CPU: run_one parks it */
+            break;
+        }
         park(v);
         break;
     case VCPU_RUNNING:

@@ -29,6 +29,7 @@ static uint64_t host_deadline(uint64_t sys_ns)
 static void singleshot_fired(void *data)
 {
     struct vcpu *v = data;
+    __atomic_store_n(&v->timer_fired, true, __ATOMIC_SEQ_CST);
     evtchn_send_virq(v, VIRQ_TIMER);
     sched_wake(v);      /* SCHEDOP_block waiters without a bound VIRQ */
 }
@@ -57,6 +58,7 @@ long vcpu_set_singleshot(struct vcpu *v, uint64_t deadline_ns)
 {
     timers_init(v);
     timer_stop(&v->guest_timer);
+    __atomic_store_n(&v->timer_fired, false, __ATOMIC_SEQ_CST);
     v->guest_timer_deadline = deadline_ns;
     if (deadline_ns)
         timer_set(&v->guest_timer, host_deadline(deadline_ns));

@@ -142,6 +142,7 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
         return -EINVAL;
     if (copy_from_guest(v, ports, p.ports, p.nr_ports * sizeof(ports[0])))
         return -EFAULT;
+    __atomic_store_n(&v->wake_pending, false, __ATOMIC_SEQ_CST);     /* as for SCHEDOP_block */
     __atomic_store_n(&v->polling, true, __ATOMIC_SEQ_CST);
     /* Checked after 'polling' is visible: an event arriving in between
      * either is seen here or wakes us. */
@@ -168,9 +169,16 @@ static long sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
         sched_yield(v);
         return 0;
     case SCHEDOP_block:
-        /* An event already waiting for the guest: nothing to wait for. */
-        if (!__atomic_load_n(&v->vcpu_info->evtchn_upcall_pending, __ATOMIC_ACQUIRE))
-            sched_block(v);
+        /* Wait for what happens from now on: a wake recorded earlier (an
+         * interrupt kick while the vCPU ran) is not an event.  Cleared
+         * before the checks, so a wake racing with them still counts. */
+        __atomic_store_n(&v->wake_pending, false, __ATOMIC_SEQ_CST);
+        /* An event already waiting, or the single-shot timer already fired
+         * (guests without a bound VIRQ_TIMER block on it): no wait. */
+        if (__atomic_load_n(&v->vcpu_info->evtchn_upcall_pending, __ATOMIC_ACQUIRE) ||
+            __atomic_exchange_n(&v->timer_fired, false, __ATOMIC_SEQ_CST))
+            return 0;
+        sched_block(v);
         return 0;
     case SCHEDOP_poll:
         return sched_poll(v, arg);
