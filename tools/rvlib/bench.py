@@ -13,7 +13,7 @@ import statistics
 import sys
 import tempfile
 
-from . import elfinfo, emulators, guestbench, linuxbench, media, runner
+from . import elfinfo, emulators, guestbench, linuxbench, media, pvbench, runner
 from .cli import BASE_CMDLINE, REPO_ROOT
 from .console import judge
 
@@ -43,6 +43,12 @@ def build_parser():
                    help="leave out the Linux figures (Debian's kernel under Ringvisor vs bare "
                         "QEMU); otherwise tools/linux-assets fetches the kernel (~75 MB, once)")
     p.add_argument("--linux-only", action="store_true", help="only the Linux figures")
+    p.add_argument("--no-pv", action="store_true",
+                   help="leave out the PV-interface figures (event-channel round trips and grant "
+                        "copies between two PVH domains)")
+    p.add_argument("--pv-only", action="store_true",
+                   help="only the PV-interface figures: prints 'evtchn round trips/s: N' and "
+                        "'grant copy MB/s: N'")
     p.add_argument("--linux-runs", type=int, default=1, metavar="N",
                    help="Linux boots per side (default 1: each takes tens of seconds)")
     return p
@@ -95,7 +101,9 @@ def main(argv=None) -> int:
     spec = emulators.BootSpec(elf=elf, cmdline=BASE_CMDLINE, smp=args.smp, mem_mib=mem,
                               efi_app=efi if os.path.isfile(efi) else None)
     if args.linux_only:
-        args.guests_only, args.no_guests = True, True
+        args.guests_only, args.no_guests, args.no_pv = True, True, True
+    if args.pv_only:
+        args.guests_only, args.no_guests, args.no_linux = True, True, True
     configs = [] if args.guests_only else list(CONFIGS)
     if spec.efi_app and not args.guests_only:
         configs += OPTIONAL_CONFIGS
@@ -162,6 +170,12 @@ def main(argv=None) -> int:
         out.append("")
         out += lines
         failures += guest_failures
+    if not args.no_pv:
+        sys.stderr.write("rv-bench: PVH event channels and grant copies ...\n")
+        lines, pv_failures = pvbench.figures(build, BASE_CMDLINE, max(args.timeout, 600))
+        out.append("")
+        out += lines
+        failures += pv_failures
     if not args.no_linux:
         sys.stderr.write("rv-bench: Linux guest ...\n")
         lines, linux_failures = linuxbench.figures(build, BASE_CMDLINE, max(args.timeout, 600),

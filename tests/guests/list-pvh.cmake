@@ -1,0 +1,78 @@
+# PVH test guests (tests/guests/pvh): event channels, grant tables and the PVH
+# start of day.  Unlike the HVM guests they are single ELF64 images with the
+# Xen ELF note XEN_ELFNOTE_PHYS32_ENTRY (pvh/lib/entry.S), linked by
+# pvh/lib/link.ld, and they are not in ALL.txt: some only make sense as a
+# pair of cooperating domains, so their runs are declared here.
+#
+#   ctest -L pvh                  the PVH runs (QEMU TCG, AMD SVM)
+#   tools/rv-bench --pv-only      the event-channel / grant-copy benchmark
+#
+# Included (like every list-*.cmake) at the top of CMakeLists.txt; the build
+# rules need guest_compile(), so CMakeLists.txt calls pvh_guests_build()
+# once the library rules exist.
+
+set(GUESTS_PVH pvh_basics pvh_ring_a pvh_ring_b pvh_hostile pvh_hostile_peer pvh_bench_a pvh_bench_b)
+set(GUEST_PVH_LIB pvh/lib/entry.S pvh/lib/lib.c lib/string.c lib/hcall64.S lib/idt64.S)
+
+function(pvh_guests_build)
+    set(P ${G}/pvh)
+    file(MAKE_DIRECTORY ${GB}/objpvh)
+    set(libobjs)
+    foreach(src ${GUEST_PVH_LIB})
+        string(REGEX REPLACE "[/.]" "_" o ${src})
+        set(obj ${GB}/objpvh/lib_${o}.o)
+        add_custom_command(
+            OUTPUT ${obj}
+            COMMAND ${GUEST_GCC} ${GUEST_CFLAGS_64} -I${P}/lib -MD -MF ${obj}.d -c ${G}/${src} -o ${obj}
+            DEPENDS ${G}/${src}
+            DEPFILE ${obj}.d
+            COMMENT "Building PVH guest object ${src}"
+            VERBATIM)
+        list(APPEND libobjs ${obj})
+    endforeach()
+    set(elfs)
+    foreach(t ${GUESTS_PVH})
+        set(obj ${GB}/objpvh/${t}.o)
+        add_custom_command(
+            OUTPUT ${obj}
+            COMMAND ${GUEST_GCC} ${GUEST_CFLAGS_64} -I${P}/lib -MD -MF ${obj}.d -c ${P}/${t}.c -o ${obj}
+            DEPENDS ${P}/${t}.c
+            DEPFILE ${obj}.d
+            COMMENT "Building PVH guest object ${t}.c"
+            VERBATIM)
+        add_custom_command(
+            OUTPUT ${GO}/${t}.elf
+            COMMAND ${GUEST_LD} -m elf_x86_64 ${GUEST_LDFLAGS} -T ${P}/lib/link.ld -o ${GO}/${t}.elf
+                    ${libobjs} ${obj}
+            DEPENDS ${libobjs} ${obj} ${P}/lib/link.ld
+            COMMENT "Linking PVH guest ${t}.elf"
+            VERBATIM)
+        configure_file(${P}/${t}.cfg ${GO}/${t}.cfg COPYONLY)
+        list(APPEND elfs ${GO}/${t}.elf)
+    endforeach()
+    set(GUEST_ELFS ${GUEST_ELFS} ${elfs} PARENT_SCOPE)
+
+    # ---- runs under Ringvisor (QEMU TCG, AMD SVM), as tests/integration's ----
+    find_package(Python3 3.8 COMPONENTS Interpreter)
+    if(NOT Python3_FOUND)
+        return()
+    endif()
+    set(run ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR})
+    # name, rv-run timeout, rv-run arguments (domain files)
+    set(pvh_runs
+        "pvh_basics|240|--smp 1 --mem 512M ${GO}/pvh_basics.cfg"
+        "pvh_ring|240|--smp 2 --mem 512M ${GO}/pvh_ring_a.cfg ${GO}/pvh_ring_b.cfg"
+        "pvh_hostile|240|--smp 2 --mem 512M ${GO}/pvh_hostile.cfg ${GO}/pvh_hostile_peer.cfg")
+    foreach(r ${pvh_runs})
+        string(REPLACE "|" ";" r "${r}")
+        list(GET r 0 name)
+        list(GET r 1 timeout)
+        list(GET r 2 args)
+        separate_arguments(args UNIX_COMMAND "${args}")
+        add_test(NAME ${name} COMMAND ${run} --direct --timeout ${timeout} ${args})
+        math(EXPR ctest_timeout "${timeout} + 60")
+        set_tests_properties(${name} PROPERTIES
+            LABELS "integration;qemu;hvm;pvh" TIMEOUT ${ctest_timeout} RUN_SERIAL TRUE
+            REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pvh_basics.elf")
+    endforeach()
+endfunction()
