@@ -112,42 +112,52 @@ static void ki_size_str(uint64_t n, char *buf, size_t size)
 
 /* ---- segments ---- */
 
-/* Checks one segment against RAM, the hole and the segments before it. */
-static int ki_add_seg(struct kimg_run *r, unsigned index, uint64_t off, uint64_t fsz, uint64_t gpa,
-                      uint64_t msz, uint64_t vaddr)
+int kimg_add_seg(struct kimg_plan *pl, unsigned seg_index[KIMG_MAX_SEGS], uint64_t guest_mem, unsigned index,
+                 uint64_t off, uint64_t fsz, uint64_t gpa, uint64_t msz, char *why, size_t whylen)
 {
-    struct kimg_plan *pl = r->plan;
     uint64_t end;
     unsigned i;
 
+#define SEG_FAIL(...) (fmt_snprintf(why, whylen, __VA_ARGS__), -ENOEXEC)
     if (pl->nr_segs == KIMG_MAX_SEGS)
-        return ki_fail(r, "more than %u loadable segments", KIMG_MAX_SEGS);
+        return SEG_FAIL("more than %u loadable segments", KIMG_MAX_SEGS);
     if (msz > UINT64_MAX - gpa)
-        return ki_fail(r, "segment %u at 0x%llx with size 0x%llx wraps around the address space", index,
-                       (unsigned long long)gpa, (unsigned long long)msz);
+        return SEG_FAIL("segment %u at 0x%llx with size 0x%llx wraps around the address space", index,
+                        (unsigned long long)gpa, (unsigned long long)msz);
     end = gpa + msz;
-    if (end > r->guest_mem) {
+    if (end > guest_mem) {
         char ram[32];
 
-        ki_size_str(r->guest_mem, ram, sizeof(ram));
-        return ki_fail(r, "segment %u [0x%llx, 0x%llx) is beyond the guest's %s of RAM", index,
-                       (unsigned long long)gpa, (unsigned long long)end, ram);
+        ki_size_str(guest_mem, ram, sizeof(ram));
+        return SEG_FAIL("segment %u [0x%llx, 0x%llx) is beyond the guest's %s of RAM", index,
+                        (unsigned long long)gpa, (unsigned long long)end, ram);
     }
     if (gpa < KIMG_HOLE_END && end > KIMG_HOLE_START)
-        return ki_fail(r, "segment %u [0x%llx, 0x%llx) overlaps the VGA/BIOS hole [0x%llx, 0x%llx)", index,
-                       (unsigned long long)gpa, (unsigned long long)end, KIMG_HOLE_START, KIMG_HOLE_END);
+        return SEG_FAIL("segment %u [0x%llx, 0x%llx) overlaps the VGA/BIOS hole [0x%llx, 0x%llx)", index,
+                        (unsigned long long)gpa, (unsigned long long)end, KIMG_HOLE_START, KIMG_HOLE_END);
     for (i = 0; i < pl->nr_segs; i++) {
         const struct kimg_seg *s = &pl->segs[i];
 
         if (gpa < s->gpa + s->mem_size && s->gpa < end)
-            return ki_fail(r, "segment %u [0x%llx, 0x%llx) overlaps segment %u [0x%llx, 0x%llx)", index,
-                           (unsigned long long)gpa, (unsigned long long)end, r->seg_index[i],
-                           (unsigned long long)s->gpa, (unsigned long long)(s->gpa + s->mem_size));
+            return SEG_FAIL("segment %u [0x%llx, 0x%llx) overlaps segment %u [0x%llx, 0x%llx)", index,
+                            (unsigned long long)gpa, (unsigned long long)end, seg_index[i],
+                            (unsigned long long)s->gpa, (unsigned long long)(s->gpa + s->mem_size));
     }
+#undef SEG_FAIL
     pl->segs[i] = (struct kimg_seg){ .file_off = off, .file_size = fsz, .gpa = gpa, .mem_size = msz };
-    r->seg_index[i] = index;
-    r->seg_vaddr[i] = vaddr;
+    seg_index[i] = index;
     pl->nr_segs++;
+    return 0;
+}
+
+static int ki_add_seg(struct kimg_run *r, unsigned index, uint64_t off, uint64_t fsz, uint64_t gpa,
+                      uint64_t msz, uint64_t vaddr)
+{
+    char why[160];
+
+    if (kimg_add_seg(r->plan, r->seg_index, r->guest_mem, index, off, fsz, gpa, msz, why, sizeof(why)))
+        return ki_fail(r, "%s", why);
+    r->seg_vaddr[r->plan->nr_segs - 1] = vaddr;
     return 0;
 }
 

@@ -53,6 +53,14 @@ static inline bool kimg_is_mb2(enum kimg_format f)
 
 const char *kimg_format_name(enum kimg_format f);
 
+/* The checks every loader applies to one more segment (shared with the PVH
+ * planner): room in the plan, no wrap-around, inside [0, guest_mem), outside
+ * [KIMG_HOLE_START, KIMG_HOLE_END), no overlap with the segments already in
+ * pl (seg_index[] holds their ELF program-header numbers, for messages).
+ * Appends it and returns 0, or -ENOEXEC with the reason in why. */
+int kimg_add_seg(struct kimg_plan *pl, unsigned seg_index[KIMG_MAX_SEGS], uint64_t guest_mem, unsigned index,
+                 uint64_t off, uint64_t fsz, uint64_t gpa, uint64_t msz, char *why, size_t whylen);
+
 /*
  * image: the whole kernel file (size bytes); guest_mem: end of the guest's
  * RAM below 4 GiB (e820_lowmem_end), loadable being [0, guest_mem) minus

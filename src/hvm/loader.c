@@ -57,6 +57,26 @@ static const char *basename_of(const char *p, size_t *len)
     return start;
 }
 
+int loader_find_ramdisk(const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods,
+                        const struct boot_module **rd, uint64_t *rd_size, char *err, size_t errlen)
+{
+    *rd = NULL;
+    *rd_size = 0;
+    if (!cfg->ramdisk[0])
+        return 0;
+    *rd = loader_find_module(cfg->ramdisk, mods, nr_mods);
+    if (!*rd) {
+        fmt_snprintf(err, errlen, "ramdisk '%s' is not among the boot modules", cfg->ramdisk);
+        return -ENOENT;
+    }
+    *rd_size = (*rd)->end - (*rd)->start;
+    if (!*rd_size) {
+        fmt_snprintf(err, errlen, "ramdisk '%s' is empty", cfg->ramdisk);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 const struct boot_module *loader_find_module(const char *name, const struct boot_module *mods, unsigned nr)
 {
     size_t want_len, len;
@@ -204,20 +224,11 @@ static int load_bzimage(struct domain *d, const struct domcfg *cfg, const struct
     uint64_t rd_size = 0;
     struct bz_plan plan;
 
-    if (cfg->ramdisk[0]) {
-        rd = loader_find_module(cfg->ramdisk, mods, nr_mods);
-        if (!rd) {
-            fmt_snprintf(err, errlen, "ramdisk '%s' is not among the boot modules", cfg->ramdisk);
-            return -ENOENT;
-        }
-        rd_size = rd->end - rd->start;
-        if (!rd_size) {
-            fmt_snprintf(err, errlen, "ramdisk '%s' is empty", cfg->ramdisk);
-            return -EINVAL;
-        }
-    }
+    int rc = loader_find_ramdisk(cfg, mods, nr_mods, &rd, &rd_size, err, errlen);
+    if (rc)
+        return rc;
     size_t cmd_len = strlen(cfg->cmdline);
-    int rc = bz_plan(image, size, d->mem_bytes, rd_size, cmd_len, &plan, err, errlen);
+    rc = bz_plan(image, size, d->mem_bytes, rd_size, cmd_len, &plan, err, errlen);
     if (rc)
         return rc;
 

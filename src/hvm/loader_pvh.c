@@ -153,20 +153,10 @@ int loader_load_pvh(struct domain *d, const struct domcfg *cfg, const struct boo
 
     /* The initrd is looked up first: a missing file is cheaper to report
      * than after unpacking the kernel. */
-    const struct boot_module *rd = NULL;
-    uint64_t rd_size = 0;
-    if (cfg->ramdisk[0]) {
-        rd = loader_find_module(cfg->ramdisk, mods, nr_mods);
-        if (!rd) {
-            fmt_snprintf(err, errlen, "ramdisk '%s' is not among the boot modules", cfg->ramdisk);
-            return -ENOENT;
-        }
-        rd_size = rd->end - rd->start;
-        if (!rd_size) {
-            fmt_snprintf(err, errlen, "ramdisk '%s' is empty", cfg->ramdisk);
-            return -EINVAL;
-        }
-    }
+    const struct boot_module *rd;
+    uint64_t rd_size;
+    if ((rc = loader_find_ramdisk(cfg, mods, nr_mods, &rd, &rd_size, err, errlen)))
+        return rc;
     size_t cmd_len = strlen(cfg->cmdline);
     if (cmd_len >= PVH_CMDLINE_MAX) {
         fmt_snprintf(err, errlen, "command line longer than %d bytes", PVH_CMDLINE_MAX - 1);

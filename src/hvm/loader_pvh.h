@@ -42,5 +42,9 @@ void loader_init_vcpu_pvh(struct vcpu *v, const struct loaded_kernel *lk);
 
 /* hvm/loader.c: a boot module by the base name of cfg's file name. */
 const struct boot_module *loader_find_module(const char *name, const struct boot_module *mods, unsigned nr);
+/* cfg->ramdisk among the modules (*rd NULL, *rd_size 0 when the config names
+ * none): -ENOENT when missing, -EINVAL when empty, with the reason in err. */
+int loader_find_ramdisk(const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods,
+                        const struct boot_module **rd, uint64_t *rd_size, char *err, size_t errlen);
 
 #endif

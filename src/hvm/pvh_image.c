@@ -133,33 +133,10 @@ int pvh_bzimage_payload(const void *image, size_t size, const void **payload, si
 
 static int pvh_add_seg(struct pvh_run *r, unsigned index, uint64_t off, uint64_t fsz, uint64_t gpa, uint64_t msz)
 {
-    struct kimg_plan *pl = r->plan;
-    uint64_t end;
-    unsigned i;
+    char why[160];
 
-    if (pl->nr_segs == KIMG_MAX_SEGS)
-        return FAIL(r, "more than %u loadable segments", KIMG_MAX_SEGS);
-    if (msz > UINT64_MAX - gpa)
-        return FAIL(r, "segment %u at 0x%llx with size 0x%llx wraps around the address space", index,
-                    (unsigned long long)gpa, (unsigned long long)msz);
-    end = gpa + msz;
-    if (end > r->guest_mem)
-        return FAIL(r, "segment %u [0x%llx, 0x%llx) is beyond the guest's RAM (0x%llx bytes)", index,
-                    (unsigned long long)gpa, (unsigned long long)end, (unsigned long long)r->guest_mem);
-    if (gpa < KIMG_HOLE_END && end > KIMG_HOLE_START)
-        return FAIL(r, "segment %u [0x%llx, 0x%llx) overlaps the VGA/BIOS hole [0x%llx, 0x%llx)", index,
-                    (unsigned long long)gpa, (unsigned long long)end, KIMG_HOLE_START, KIMG_HOLE_END);
-    for (i = 0; i < pl->nr_segs; i++) {
-        const struct kimg_seg *s = &pl->segs[i];
-
-        if (gpa < s->gpa + s->mem_size && s->gpa < end)
-            return FAIL(r, "segment %u [0x%llx, 0x%llx) overlaps segment %u [0x%llx, 0x%llx)", index,
-                        (unsigned long long)gpa, (unsigned long long)end, r->seg_index[i],
-                        (unsigned long long)s->gpa, (unsigned long long)(s->gpa + s->mem_size));
-    }
-    pl->segs[i] = (struct kimg_seg){ .file_off = off, .file_size = fsz, .gpa = gpa, .mem_size = msz };
-    r->seg_index[i] = index;
-    pl->nr_segs++;
+    if (kimg_add_seg(r->plan, r->seg_index, r->guest_mem, index, off, fsz, gpa, msz, why, sizeof(why)))
+        return FAIL(r, "%s", why);
     return 0;
 }
 
