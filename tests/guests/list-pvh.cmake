@@ -75,4 +75,12 @@ function(pvh_guests_build)
             LABELS "integration;qemu;hvm;pvh" TIMEOUT ${ctest_timeout} RUN_SERIAL TRUE
             REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pvh_basics.elf")
     endforeach()
+    # The same guests on Intel VMX (Bochs Skylake model): basics and the
+    # hostile pair in one run (the pair first: its domids are 1 and 2).
+    add_test(NAME pvh_bochs_skylake
+             COMMAND ${run} --bochs corei7_skylake_x --timeout 600 --smp 2 --mem 512M
+                     ${GO}/pvh_hostile.cfg ${GO}/pvh_hostile_peer.cfg ${GO}/pvh_basics.cfg)
+    set_tests_properties(pvh_bochs_skylake PROPERTIES
+        LABELS "integration;bochs;hvm;pvh" TIMEOUT 660 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${CMAKE_BINARY_DIR}/ringvisor.iso;${GO}/pvh_basics.elf")
 endfunction()
