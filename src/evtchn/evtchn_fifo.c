@@ -181,7 +181,9 @@ bool evtchn_fifo_is_busy(struct evtchn_domain *ed, evtchn_port_t port)
     return w && (__atomic_load_n(w, __ATOMIC_SEQ_CST) & W_LINKED);
 }
 
-/* The guest clears MASKED itself, then asks us to queue a pending event. */
+/* EVTCHNOP_unmask: clear MASKED here, as the ABI says the hypervisor does
+ * (Linux clears it itself only when the port is not pending, and calls us
+ * with MASKED still set otherwise), then queue a pending event. */
 void evtchn_fifo_unmask(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port)
 {
     event_word_t *w = fifo_word(ed, port);
@@ -189,7 +191,7 @@ void evtchn_fifo_unmask(struct evtchn_domain *ed, struct evtchn_port *chn, evtch
 
     if (!w)
         return;
-    cur = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+    cur = __atomic_and_fetch(w, ~W_MASKED, __ATOMIC_SEQ_CST);
     if ((cur & W_PENDING) && !(cur & (W_MASKED | W_LINKED)))
         fifo_link(ed, chn, port, w);
 }

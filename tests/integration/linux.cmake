@@ -100,6 +100,15 @@ rv_linux_test(NAME linux_console_input RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABEL
                    --input "hello from the host\\r"
                    ${RV_LINUX_DIR}/linux_input.cfg)
 
+# The same through the PV console ring of a PVH domain (hvc0).
+rv_linux_test(NAME linux_pvh_console_input RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
+              STDOUT "^ringvisor: console input to domain 'linux_pvh_input'"
+                     "^linux_pvh_input: RV-LINUX-ECHO: hello through the ring$"
+              ARGS --direct --smp 1 --mem 1G --cmdline console_to=linux_pvh_input
+                   --input-when "^linux_pvh_input: RV-LINUX-INPUT: ready"
+                   --input "hello through the ring\\r"
+                   ${RV_LINUX_DIR}/linux_pvh_input.cfg)
+
 # Intel VMX (Bochs): the same kernel to init.  Long (Bochs runs Linux at
 # ~50-80 MIPS: minutes), so labeled "long" for CI to leave out.
 rv_linux_test(NAME bochs_linux_skylake RUN_TIMEOUT ${RV_LINUX_BOCHS_TIMEOUT} LABELS "bochs;long"

@@ -722,6 +722,16 @@ static void test_fifo_queues(void)
     CHECK_EQ(guest_pop(a, 0, 7, &lh), p[6]);
     CHECK_EQ(ev_unmask(a, p[6]), 0);                    /* not pending: nothing */
     CHECK_EQ(*fword(a, p[6]), 0);
+    /* Linux's way when the port is pending: MASKED still set at the call;
+     * the hypervisor clears it and queues the event. */
+    *fword(a, p[6]) = W_M;
+    CHECK_EQ(ev_send(a, p[6]), 0);
+    CHECK_EQ(*fword(a, p[6]), W_P | W_M);
+    CHECK_EQ(ev_unmask(a, p[6]), 0);
+    CHECK_EQ(*fword(a, p[6]), W_P | W_L);
+    CHECK_EQ(cb0->head[7], p[6]);
+    CHECK_EQ(guest_pop(a, 0, 7, &lh), p[6]);
+    CHECK_EQ(*fword(a, p[6]) & W_M, 0);
 
     /* Moving a consumed tail to another queue (priority 3) keeps queue 7
      * sane: the next event on 7 becomes its HEAD, p[0]'s LINK stays 0. */
