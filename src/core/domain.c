@@ -372,6 +372,16 @@ struct domain *domain_get_by_id(uint16_t domid)
     return found;
 }
 
+unsigned domain_list_ids(uint16_t *ids, unsigned max)
+{
+    unsigned n = 0;
+    uint64_t lf = spin_lock_irqsave(&domain_list_lock);
+    for (struct domain *d = domain_list; d && n < max; d = d->next)
+        ids[n++] = d->domid;
+    spin_unlock_irqrestore(&domain_list_lock, lf);
+    return n;
+}
+
 void domain_put(struct domain *d)
 {
     if (__atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST) == 0 &&

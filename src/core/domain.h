@@ -178,6 +178,9 @@ struct domain *domain_get_running(void);
  * NULL; the domain is not freed until domain_put.  Any context. */
 struct domain *domain_get_by_id(uint16_t domid);
 void domain_put(struct domain *d);
+/* The ids of up to max domains on the list now (a snapshot: look each up
+ * with domain_get_by_id before use).  Returns how many. */
+unsigned domain_list_ids(uint16_t *ids, unsigned max);
 /* Records a RAM block of d (allocated with owner d->domid), freed when d is
  * destroyed.  Serialized by the caller (creation, or d->xen_pages_lock). */
 int domain_note_ram(struct domain *d, uint64_t mfn, unsigned order);

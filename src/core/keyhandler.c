@@ -7,6 +7,8 @@
 #include "core/console.h"
 #include "core/sched.h"
 #include "hvm/hvm.h"
+#include "core/domain.h"
+#include "evtchn/evtchn.h"
 #include "mm/mm.h"
 
 static void show_memory(void)
@@ -22,6 +24,28 @@ static void show_memory(void)
     }
 }
 
+/* As Xen's 'q': each domain's event channels, and VIRQ_DEBUG raised on every
+ * vCPU (a Linux guest answers with a dump of its own event state). */
+static void show_domains(void)
+{
+    uint16_t ids[64];
+    unsigned n = domain_list_ids(ids, 64);
+
+    for (unsigned i = 0; i < n; i++) {
+        struct domain *d = domain_get_by_id(ids[i]);
+        if (!d)
+            continue;       /* gone since the snapshot */
+        struct evtchn_stats st;
+        evtchn_get_stats(d, &st);
+        domain_log(d, LOG_INFO, "%u vCPU(s), %lu pages; event channels (%s): %u of %u open (%u interdomain, %u VIRQ, "
+                   "%u IPI, %u unbound); VIRQ_DEBUG sent\n", d->nr_vcpus, (unsigned long)d->tot_pages,
+                   st.fifo ? "FIFO" : "2-level", st.open, st.max_ports, st.interdomain, st.virq, st.ipi, st.unbound);
+        for (unsigned v = 0; v < d->nr_vcpus; v++)
+            evtchn_send_virq(d->vcpus[v], VIRQ_DEBUG);
+        domain_put(d);
+    }
+}
+
 static void show_help(void);
 
 static const struct {
@@ -31,6 +55,7 @@ static const struct {
 } keys[] = {
     { 'h', "this help", show_help },
     { 'm', "memory and heap use", show_memory },
+    { 'q', "domains and their event channels; sends VIRQ_DEBUG to every vCPU", show_domains },
     { 'r', "run queues", sched_print_stats },
     { 't', "tagged-TLB (ASID/VPID) counters", hvm_tlb_print_stats },
 };
