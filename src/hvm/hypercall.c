@@ -162,7 +162,7 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
-static long sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
+static long sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg, bool wide)
 {
     switch (cmd) {
     case SCHEDOP_yield:
@@ -181,7 +181,8 @@ static long sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg)
         sched_block(v);
         return 0;
     case SCHEDOP_poll:
-        return sched_poll(v, arg);
+        /* The 32-bit layout of struct sched_poll differs (4-byte handle). */
+        return wide ? sched_poll(v, arg) : -ENOSYS;
     case SCHEDOP_shutdown: {
         uint32_t reason;
         if (hvm_copy_from_guest(v, &reason, arg, sizeof(reason)))
@@ -220,7 +221,7 @@ bool hvm_hypercall(struct vcpu *v)
         ret = a1 == CONSOLEIO_write ? console_write(v, a2, a3) : -ENOSYS;
         break;
     case __HYPERVISOR_sched_op:
-        ret = sched_op(v, a1, a2);
+        ret = sched_op(v, a1, a2, wide);
         break;
     case __HYPERVISOR_xen_version:
         ret = xen_version(v, (unsigned)a1, a2);
