@@ -308,6 +308,74 @@ static void gnttab_bad_table(void)
     skip("maptrack-exhaustion", "1024 maptrack frames of 512 handles: too many maps for a test run");
 }
 
+/*
+ * memory_op / hvm_op / vcpu_op with hostile arguments, while INFO_GFN holds
+ * the peer's granted page: each gets its documented error (docs/hypercalls.md)
+ * and the grant mapping is left alone.
+ */
+static void hypercall_bad_args(const struct ring_page *info)
+{
+    long rc;
+
+    rc = add_to_physmap(XENMAPSPACE_shared_info, 0, 1ull << 40);
+    check(rc == -EINVAL, "physmap-gfn-too-high", "shared_info at gfn 2^40 -> %ld (want -EINVAL)", rc);
+    rc = add_to_physmap(XENMAPSPACE_shared_info, 1, PVH_GFN_FREE + 50);
+    check(rc == -EINVAL, "physmap-shinfo-idx", "shared_info idx 1 -> %ld (want -EINVAL)", rc);
+    rc = add_to_physmap(XENMAPSPACE_shared_info, 0, INFO_GFN);
+    check(rc == -EBUSY, "physmap-over-grant", "shared_info over a grant mapping -> %ld (want -EBUSY)", rc);
+    rc = add_to_physmap(XENMAPSPACE_grant_table, XENMAPIDX_grant_table_status, PVH_GFN_FREE + 50);
+    check(rc == -EINVAL, "physmap-gnttab-status", "v2 status frame -> %ld (want -EINVAL)", rc);
+    struct xen_remove_from_physmap rm = { .domid = DOMID_SELF, .gpfn = INFO_GFN };
+    rc = memory_op(XENMEM_remove_from_physmap, &rm);
+    check(rc == -EINVAL, "unphysmap-grant", "remove_from_physmap of a grant mapping -> %ld (want -EINVAL)", rc);
+    rm.domid = 0x3ff;
+    rc = memory_op(XENMEM_remove_from_physmap, &rm);
+    check(rc == -EPERM, "unphysmap-foreign", "another domain's physmap -> %ld (want -EPERM)", rc);
+    check(info->magic == RING_MAGIC, "grant-mapping-intact", "the peer's page at gfn %#llx reads %#x",
+          (unsigned long long)INFO_GFN, info->magic);
+
+    uint8_t buf[2 * 20];
+    struct xen_memory_map mm = { .nr_entries = 1, .buffer = (uint64_t)(uintptr_t)buf };
+    rc = memory_op(XENMEM_memory_map, &mm);
+    check(rc == -EINVAL, "memory-map-too-small", "room for 1 entry -> %ld (want -EINVAL)", rc);
+    mm = (struct xen_memory_map){ .nr_entries = 64, .buffer = 0xffff800000000000ull };
+    rc = memory_op(XENMEM_memory_map, &mm);
+    check(rc == -EFAULT, "memory-map-bad-buffer", "buffer in the hypervisor's hole -> %ld (want -EFAULT)", rc);
+    uint64_t gfn = MAP_GFN2;
+    struct xen_reservation r = { .extent_start = (uint64_t)(uintptr_t)&gfn, .nr_extents = 1, .extent_order = 9,
+                                 .domid = DOMID_SELF };
+    rc = memory_op(XENMEM_decrease_reservation, &r);
+    check(rc == -EINVAL, "reservation-order", "order 9 -> %ld (want -EINVAL)", rc);
+    rc = memory_op(99, NULL);
+    check(rc == -ENOSYS, "memory-op-unknown", "memory_op 99 -> %ld (want -ENOSYS)", rc);
+
+    struct xen_hvm_evtchn_upcall_vector uv = { .vcpu = 5, .vector = 0xf3 };
+    rc = hvm_op(HVMOP_set_evtchn_upcall_vector, &uv);
+    check(rc == -ENOENT, "upcall-vector-bad-vcpu", "vCPU 5 -> %ld (want -ENOENT)", rc);
+    uv = (struct xen_hvm_evtchn_upcall_vector){ .vcpu = 0, .vector = 3 };
+    rc = hvm_op(HVMOP_set_evtchn_upcall_vector, &uv);
+    check(rc == -EINVAL, "upcall-vector-low", "vector 3 -> %ld (want -EINVAL)", rc);
+    rc = hvm_set_param(HVM_PARAM_CALLBACK_IRQ, 5);      /* the GSI form */
+    check(rc == -EINVAL, "callback-gsi", "GSI 5 -> %ld (want -EINVAL)", rc);
+    rc = hvm_set_param(HVM_PARAM_CALLBACK_IRQ, (2ull << 56) | 0x100);
+    check(rc == -EINVAL, "callback-vector-range", "vector 0x100 -> %ld (want -EINVAL)", rc);
+
+    struct vcpu_register_vcpu_info vi = { .mfn = 0xfee00, .offset = 0 };
+    rc = vcpu_op(VCPUOP_register_vcpu_info, 0, &vi);
+    check(rc == -EINVAL, "vcpu-info-not-ram", "vcpu_info in the APIC page -> %ld (want -EINVAL)", rc);
+    vi = (struct vcpu_register_vcpu_info){ .mfn = ptr_gfn(own[3]), .offset = 4090 };
+    rc = vcpu_op(VCPUOP_register_vcpu_info, 0, &vi);
+    check(rc == -EINVAL, "vcpu-info-crosses-page", "offset 4090 -> %ld (want -EINVAL)", rc);
+    struct vcpu_register_runstate_memory_area ra = { .addr = 0x7fff00000000ull };
+    rc = vcpu_op(VCPUOP_register_runstate_memory_area, 0, &ra);
+    check(rc == -EFAULT, "runstate-unmapped", "runstate area at an unmapped address -> %ld (want -EFAULT)", rc);
+    struct vcpu_set_periodic_timer pt = { .period_ns = 1000 };
+    rc = vcpu_op(VCPUOP_set_periodic_timer, 0, &pt);
+    check(rc == -EINVAL, "periodic-too-fast", "1 us period -> %ld (want -EINVAL)", rc);
+    rc = vcpu_op(VCPUOP_up, 0, NULL);
+    check(rc == -ENOSYS, "vcpu-up", "VCPUOP_up -> %ld (want -ENOSYS)", rc);
+}
+
 void test_main(void)
 {
     domid_t peer = (domid_t)cmdline_uint("peer", 2), self = (domid_t)cmdline_uint("self", 1);
@@ -332,6 +400,7 @@ void test_main(void)
     evtchn_bad_binds(peer, info);
     gnttab_bad_maps(peer, self);
     gnttab_bad_copies(peer);
+    hypercall_bad_args(info);
 
     /* Still working: an IPI to ourselves arrives, a valid grant maps. */
     evtchn_port_t ipi = 0;
