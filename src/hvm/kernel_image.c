@@ -150,6 +150,20 @@ int kimg_add_seg(struct kimg_plan *pl, unsigned seg_index[KIMG_MAX_SEGS], uint64
     return 0;
 }
 
+void kimg_plan_set_bounds(struct kimg_plan *plan)
+{
+    plan->lowest = UINT64_MAX;
+    plan->highest = 0;
+    for (unsigned i = 0; i < plan->nr_segs; i++) {
+        const struct kimg_seg *sg = &plan->segs[i];
+
+        if (sg->gpa < plan->lowest)
+            plan->lowest = sg->gpa;
+        if (sg->gpa + sg->mem_size > plan->highest)
+            plan->highest = sg->gpa + sg->mem_size;
+    }
+}
+
 static int ki_add_seg(struct kimg_run *r, unsigned index, uint64_t off, uint64_t fsz, uint64_t gpa,
                       uint64_t msz, uint64_t vaddr)
 {
@@ -532,7 +546,6 @@ int kimg_plan(const void *image, size_t size, uint64_t guest_mem, bool flat, str
     struct kimg_run r = { .p = image, .size = size, .guest_mem = guest_mem, .flat = flat, .plan = plan,
                           .err = err, .errlen = errlen };
     struct ki_scan s;
-    unsigned i;
     int rc;
 
     memset(plan, 0, sizeof(*plan));
@@ -556,15 +569,7 @@ int kimg_plan(const void *image, size_t size, uint64_t guest_mem, bool flat, str
     if (rc)
         return rc;
 
-    plan->lowest = UINT64_MAX;
-    for (i = 0; i < plan->nr_segs; i++) {
-        const struct kimg_seg *sg = &plan->segs[i];
-
-        if (sg->gpa < plan->lowest)
-            plan->lowest = sg->gpa;
-        if (sg->gpa + sg->mem_size > plan->highest)
-            plan->highest = sg->gpa + sg->mem_size;
-    }
+    kimg_plan_set_bounds(plan);
     return 0;
 }
 

@@ -58,6 +58,8 @@ const char *kimg_format_name(enum kimg_format f);
  * [KIMG_HOLE_START, KIMG_HOLE_END), no overlap with the segments already in
  * pl (seg_index[] holds their ELF program-header numbers, for messages).
  * Appends it and returns 0, or -ENOEXEC with the reason in why. */
+/* plan->lowest/highest from its segments. */
+void kimg_plan_set_bounds(struct kimg_plan *plan);
 int kimg_add_seg(struct kimg_plan *pl, unsigned seg_index[KIMG_MAX_SEGS], uint64_t guest_mem, unsigned index,
                  uint64_t off, uint64_t fsz, uint64_t gpa, uint64_t msz, char *why, size_t whylen);
 

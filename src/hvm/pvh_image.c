@@ -318,14 +318,6 @@ int pvh_elf_plan(const void *elf, size_t size, uint64_t guest_mem, struct kimg_p
         return FAIL(&r, "PHYS32 entry point 0x%llx is not inside any loaded segment", (unsigned long long)entry);
     plan->entry = entry;
     plan->mb_flags = 0;
-    plan->lowest = UINT64_MAX;
-    for (i = 0; i < plan->nr_segs; i++) {
-        const struct kimg_seg *sg = &plan->segs[i];
-
-        if (sg->gpa < plan->lowest)
-            plan->lowest = sg->gpa;
-        if (sg->gpa + sg->mem_size > plan->highest)
-            plan->highest = sg->gpa + sg->mem_size;
-    }
+    kimg_plan_set_bounds(plan);
     return 0;
 }
