@@ -196,7 +196,6 @@ struct domain *domain_create(const struct domcfg *cfg, const struct boot_module 
     for (unsigned i = 0; i < ARRAY_SIZE(d->gnt_slots); i++)
         d->gnt_slots[i].gfn = ~0ull;
     d->type = cfg->type;
-    d->shared_info_gfn = ~0ull;
     /* A PVH guest finds the hypervisor through CPUID by definition. */
     d->hide_hypervisor_cpuid = cfg->hide_hypervisor_cpuid && cfg->type == DOMCFG_HVM;
     d->cfg = xzalloc(sizeof(*d->cfg), HEAP_CORE);

@@ -72,7 +72,6 @@ struct vcpu {
      * periodic timer (VCPUOP_set_periodic_timer): raise VIRQ_TIMER and wake
      * the vCPU (core/vcpu_op.c). */
     struct timer guest_timer;       /* timer's own locking */
-    uint64_t guest_timer_deadline;  /* (r) ns of guest time, 0 = none */
     bool timer_fired;               /* (a) the single-shot timer fired since it was armed: SCHEDOP_block returns */
     struct timer periodic_timer;    /* timer's own locking */
     uint64_t periodic_ns;           /* (r) period, 0 = off */
@@ -138,7 +137,6 @@ struct domain {
     /* Xen-compatible shared pages and parameters (core/memory_op.c, hvm/hvm_op.c). */
     struct shared_info *shared_info;    /* (i) hypervisor pointer; page owned by DOMID_XEN, zeroed at creation */
     uint64_t shared_info_mfn;       /* (i) */
-    uint64_t shared_info_gfn;       /* (physmap_lock) where the guest mapped it, ~0 = not mapped */
     spinlock_t physmap_lock;        /* physmap_set's read-and-replace; taken before the p2m lock, leaf otherwise */
     spinlock_t xen_pages_lock;      /* serializes memory_op's physmap changes; before physmap_lock */
     struct xen_page_slot {          /* (xen_pages_lock) a hypervisor page placed in the physmap */
@@ -181,6 +179,11 @@ void domain_put(struct domain *d);
 /* The ids of up to max domains on the list now (a snapshot: look each up
  * with domain_get_by_id before use).  Returns how many. */
 unsigned domain_list_ids(uint16_t *ids, unsigned max);
+/* Whether a domid argument names d itself (DOMID_SELF or its own id). */
+static inline bool domain_is_self(const struct domain *d, uint16_t domid)
+{
+    return domid == DOMID_SELF || domid == d->domid;
+}
 /* Records a RAM block of d (allocated with owner d->domid), freed when d is
  * destroyed.  Serialized by the caller (creation, or d->xen_pages_lock). */
 int domain_note_ram(struct domain *d, uint64_t mfn, unsigned order);

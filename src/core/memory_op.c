@@ -21,11 +21,6 @@
 
 #define RW (P2M_R | P2M_W)
 
-static bool own_domid(struct domain *d, uint16_t domid)
-{
-    return domid == DOMID_SELF || domid == d->domid;
-}
-
 /* The gfn holds own RAM or nothing. */
 static bool gfn_placeable(struct domain *d, uint64_t gfn)
 {
@@ -77,7 +72,7 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg)
 
     if (copy_from_guest(v, &a, arg, sizeof(a)))
         return -EFAULT;
-    if (!own_domid(d, a.domid))
+    if (!domain_is_self(d, a.domid))
         return -EPERM;
     uint64_t f = spin_lock_irqsave(&d->xen_pages_lock);
     switch (a.space) {
@@ -112,7 +107,7 @@ static long remove_from_physmap(struct vcpu *v, uint64_t arg)
 
     if (copy_from_guest(v, &r, arg, sizeof(r)))
         return -EFAULT;
-    if (!own_domid(d, r.domid))
+    if (!domain_is_self(d, r.domid))
         return -EPERM;
     if (r.gpfn >= PHYSMAP_MAX_GFN)
         return -EINVAL;
@@ -175,7 +170,7 @@ static long reservation(struct vcpu *v, unsigned cmd, uint64_t arg)
 
     if (copy_from_guest(v, &r, arg, sizeof(r)))
         return -EFAULT;
-    if (!own_domid(d, r.domid))
+    if (!domain_is_self(d, r.domid))
         return -EPERM;
     if (r.extent_order != 0)
         return -EINVAL;
@@ -244,7 +239,7 @@ long memory_op(struct vcpu *v, unsigned cmd, uint64_t arg)
     case XENMEM_maximum_gpfn:
         if (copy_from_guest(v, &domid, arg, sizeof(domid)))
             return -EFAULT;
-        if (!own_domid(d, domid))
+        if (!domain_is_self(d, domid))
             return -EPERM;
         if (cmd == XENMEM_current_reservation)
             return (long)READ_ONCE(d->tot_pages);

@@ -18,10 +18,7 @@
 
 #define ETIME 62    /* Xen/Linux numbering: the deadline has passed */
 
-/* A guest deadline in system ns as a now_ns() deadline.  One extra
- * microsecond so that rounding between the two clocks never fires the timer
- * before the guest's own clock says the deadline has come. */
-static uint64_t host_deadline(uint64_t sys_ns)
+uint64_t vcpu_host_deadline(uint64_t sys_ns)
 {
     return MAX(guest_ns_to_host_ns(sys_ns), now_ns()) + 1000;
 }
@@ -59,9 +56,8 @@ long vcpu_set_singleshot(struct vcpu *v, uint64_t deadline_ns)
     timers_init(v);
     timer_stop(&v->guest_timer);
     __atomic_store_n(&v->timer_fired, false, __ATOMIC_SEQ_CST);
-    v->guest_timer_deadline = deadline_ns;
     if (deadline_ns)
-        timer_set(&v->guest_timer, host_deadline(deadline_ns));
+        timer_set(&v->guest_timer, vcpu_host_deadline(deadline_ns));
     return 0;
 }
 

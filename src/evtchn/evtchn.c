@@ -182,11 +182,6 @@ static void unlock_pair(struct evtchn_domain *a, struct evtchn_domain *b, uint64
 
 /* ---- operations ---- */
 
-static bool dom_is_self(struct domain *d, uint16_t dom)
-{
-    return dom == DOMID_SELF || dom == d->domid;
-}
-
 static int op_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *a)
 {
     struct evtchn_domain *ed = d->evtchn;
@@ -194,7 +189,7 @@ static int op_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *a)
     uint64_t f;
     int port;
 
-    if (!dom_is_self(d, a->dom))
+    if (!domain_is_self(d, a->dom))
         return -EPERM;
     for (;;) {
         f = spin_lock_irqsave(&ed->lock);
@@ -458,7 +453,7 @@ static int op_status(struct domain *d, struct evtchn_status *s)
     uint64_t f;
     int rc = 0;
 
-    if (!dom_is_self(d, s->dom))
+    if (!domain_is_self(d, s->dom))
         return -EPERM;
     f = spin_lock_irqsave(&ed->lock);
     if (s->port >= evtchn_port_limit(ed)) {
@@ -540,7 +535,7 @@ static int op_reset(struct domain *d, struct evtchn_reset *r)
     unsigned port, limit;
     uint64_t f;
 
-    if (!dom_is_self(d, r->dom))
+    if (!domain_is_self(d, r->dom))
         return -EPERM;
     f = spin_lock_irqsave(&ed->lock);
     limit = evtchn_port_limit(ed);

@@ -59,7 +59,8 @@ int evtchn_port_pending(struct domain *d, evtchn_port_t port);
 
 /* Per-kind delivery, implemented outside this subsystem (hvm/evtchn_upcall.c
  * for HVM and PVH): v's evtchn_upcall_pending was just set (it was 0).  Also
- * wakes v if it is blocked or polling.  Any context. */
+ * wakes v if it is blocked (pollers are woken separately, through
+ * evtchn_arch_wake_poller).  Any context. */
 void evtchn_arch_upcall(struct vcpu *v);
 /* v is blocked in SCHEDOP_poll (v->polling): wake it (it re-checks its
  * ports itself).  Called for every polling vCPU of a domain on any event of

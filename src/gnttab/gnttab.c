@@ -170,7 +170,7 @@ static int16_t gnttab_check_self(struct domain *d, uint16_t dom)
 {
     struct domain *o;
 
-    if (dom == DOMID_SELF || dom == d->domid)
+    if (domain_is_self(d, dom))
         return GNTST_okay;
     o = domain_get_by_id(dom);
     if (!o)

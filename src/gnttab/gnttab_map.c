@@ -408,7 +408,7 @@ static int16_t gnttab_copy_acquire(struct domain *ld, const struct gnttab_copy_p
 
     if (!gref) {
         /* The caller's own frame, named by gfn. */
-        if (p->domid != DOMID_SELF && p->domid != ld->domid)
+        if (!domain_is_self(ld, p->domid))
             return GNTST_permission_denied;
         if (p->u.gmfn >= PHYSMAP_MAX_GFN)
             return GNTST_bad_page;
@@ -418,7 +418,7 @@ static int16_t gnttab_copy_acquire(struct domain *ld, const struct gnttab_copy_p
         s->held = true;
         return GNTST_okay;
     }
-    if (p->domid == DOMID_SELF || p->domid == ld->domid)
+    if (domain_is_self(ld, p->domid))
         return GNTST_permission_denied;         /* own grants: as for map (docs) */
     s->rd = domain_get_by_id(p->domid);
     if (!s->rd || !s->rd->gnttab)

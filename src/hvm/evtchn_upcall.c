@@ -16,11 +16,11 @@ void evtchn_arch_upcall(struct vcpu *v)
 {
     uint8_t vec = __atomic_load_n(&v->upcall_vector, __ATOMIC_ACQUIRE);
 
+    /* Pollers are woken by evtchn/ itself on every delivery. */
     if (vec)
         vlapic_set_irq(v, vec);     /* kicks v itself */
     else
         hvm_vcpu_kick(v);           /* hvm_intr_assist sees the flag before the next entry */
-    evtchn_arch_wake_poller(v);
 }
 
 void evtchn_arch_wake_poller(struct vcpu *v)

@@ -43,7 +43,7 @@ static long param_op(struct vcpu *v, bool set, uint64_t arg)
 
     if (copy_from_guest(v, &p, arg, sizeof(p)))
         return -EFAULT;
-    if (p.domid != DOMID_SELF && p.domid != d->domid)
+    if (!domain_is_self(d, p.domid))
         return -EPERM;      /* other domains' parameters: the control domain's business */
     if (p.index >= HVM_NR_PARAMS)
         return -EINVAL;

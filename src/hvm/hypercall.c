@@ -156,7 +156,7 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
     if (p.timeout) {
         if (!v->poll_timer.fn)
             timer_init(&v->poll_timer, poll_timeout, v, v->processor);
-        timer_set(&v->poll_timer, MAX(guest_ns_to_host_ns(p.timeout), now_ns()) + 1000);
+        timer_set(&v->poll_timer, vcpu_host_deadline(p.timeout));
     }
     sched_block(v);
     return 0;

@@ -97,39 +97,12 @@ void finish(void)
     triple_fault();
 }
 
-static const char *next_word(const char *p, size_t *len)
-{
-    while (*p == ' ')
-        p++;
-    size_t n = 0;
-    while (p[n] && p[n] != ' ')
-        n++;
-    *len = n;
-    return n ? p : NULL;
-}
-
 bool cmdline_has(const char *word)
 {
-    size_t wl = strlen(word), n;
-    for (const char *p = next_word(gi->cmdline, &n); p; p = next_word(p + n, &n))
-        if (n == wl && !memcmp(p, word, n))
-            return true;
-    return false;
+    return cmdline_word_in(gi->cmdline, word);
 }
 
 uint32_t cmdline_uint(const char *key, uint32_t def)
 {
-    size_t kl = strlen(key), n;
-    for (const char *p = next_word(gi->cmdline, &n); p; p = next_word(p + n, &n)) {
-        if (n > kl + 1 && !memcmp(p, key, kl) && p[kl] == '=') {
-            uint32_t v = 0;
-            for (size_t i = kl + 1; i < n; i++) {
-                if (p[i] < '0' || p[i] > '9')
-                    return def;
-                v = v * 10 + (uint32_t)(p[i] - '0');
-            }
-            return v;
-        }
-    }
-    return def;
+    return (uint32_t)cmdline_uint_in(gi->cmdline, key, def);
 }

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "x86.h"
+#include "cmdline.h"
 
 #include "layout.h"
 

@@ -195,41 +195,14 @@ void finish(void)
     pvh_shutdown(pvh.failed ? SHUTDOWN_crash : SHUTDOWN_poweroff);
 }
 
-static const char *next_word(const char *p, size_t *len)
-{
-    while (*p == ' ')
-        p++;
-    size_t n = 0;
-    while (p[n] && p[n] != ' ')
-        n++;
-    *len = n;
-    return n ? p : NULL;
-}
-
 bool cmdline_has(const char *word)
 {
-    size_t wl = strlen(word), n;
-    for (const char *p = next_word(pvh.cmdline, &n); p; p = next_word(p + n, &n))
-        if (n == wl && !memcmp(p, word, n))
-            return true;
-    return false;
+    return cmdline_word_in(pvh.cmdline, word);
 }
 
 uint64_t cmdline_uint(const char *key, uint64_t def)
 {
-    size_t kl = strlen(key), n;
-    for (const char *p = next_word(pvh.cmdline, &n); p; p = next_word(p + n, &n)) {
-        if (n > kl + 1 && !memcmp(p, key, kl) && p[kl] == '=') {
-            uint64_t v = 0;
-            for (size_t i = kl + 1; i < n; i++) {
-                if (p[i] < '0' || p[i] > '9')
-                    return def;
-                v = v * 10 + (uint64_t)(p[i] - '0');
-            }
-            return v;
-        }
-    }
-    return def;
+    return (uint64_t)cmdline_uint_in(pvh.cmdline, key, def);
 }
 
 /* ---- exceptions and the upcall vector (IDT stubs: tests/guests/lib/idt64.S) ---- */

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "x86.h"                    /* tests/guests/lib: CPUID, MSRs, ports, EXC_FIXUP */
+#include "cmdline.h"
 #include "public/xen.h"
 #include "public/sched.h"
 #include "public/version.h"

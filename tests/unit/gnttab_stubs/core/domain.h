@@ -12,4 +12,9 @@ struct domain {
 };
 struct domain *domain_get_by_id(uint16_t domid);
 void domain_put(struct domain *d);
+/* Whether a domid argument names d itself (DOMID_SELF or its own id). */
+static inline bool domain_is_self(const struct domain *d, uint16_t domid)
+{
+    return domid == DOMID_SELF || domid == d->domid;
+}
 #endif
