@@ -1,5 +1,8 @@
-/* Softirqs: per-CPU deferred work run with interrupts enabled, on the way
- * out of an interrupt or from the idle loop. */
+/* Softirqs: per-CPU deferred work run with interrupts enabled and no lock
+ * held, only at points that call do_softirq(): the idle loops, the vCPU run
+ * loop before each guest entry, and hypervisor waits that need this CPU's
+ * timers (boot and self-test loops).  Never on the way out of an interrupt:
+ * the interrupted code may hold a lock a handler takes (arch/x86/traps.c). */
 #ifndef RV_CORE_SOFTIRQ_H
 #define RV_CORE_SOFTIRQ_H
 

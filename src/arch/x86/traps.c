@@ -151,8 +151,10 @@ void x86_trap(struct cpu_regs *regs)
         apic_eoi();
     }
     cpu->irq_depth--;
-    /* Run deferred work on the way out, but only when the interrupted code
-     * had interrupts enabled, i.e. was not inside a critical section. */
-    if (cpu->irq_depth == 0 && (regs->rflags & (1u << 9)))
-        do_softirq();
+    /* No softirqs on the way out: the interrupted code may hold a lock that
+     * is taken with interrupts enabled (the event-channel global lock, a
+     * grant lock) and that a softirq handler such as the reaper takes too,
+     * which would deadlock this CPU on itself.  Softirqs run only where
+     * nothing is held: the idle loop, the vCPU run loop before each entry,
+     * and waits that call do_softirq() themselves (softirq.h). */
 }
