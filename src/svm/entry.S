@@ -35,6 +35,10 @@ svm_enter:
     mov     GREG_RDI(%rax), %rdi
     mov     (%rsp), %rax            /* RAX/RSP/RIP/RFLAGS travel in the VMCB */
     vmrun
+    /* Where VMRUN saves the host's RIP: svm.c checks that the guest's saved
+     * RIP is never this (the guest state would then be the host's). */
+    .globl svm_vmrun_return
+svm_vmrun_return:
 
     mov     16(%rsp), %rax
     GUEST_GPRS_SAVE %rax

@@ -28,6 +28,9 @@ struct svm_vcpu {
     bool nmi_masked;        /* (r) */
     bool iret_seen;         /* (r) the IRET ending the NMI handler is executing */
     uint64_t iret_rip;      /* (r) */
+    /* The exit before the current one, for the report when a VMCB comes
+     * back holding host state (svm_vcpu_run). */
+    struct { uint64_t code, info1, rip, eventinj; unsigned cpu; } prev;    /* (r) */
 };
 
 static struct {
@@ -39,6 +42,7 @@ static uint64_t iopm_pa, msrpm_pa;     /* (i) shared by every vCPU */
 static bool has_nrips;                 /* (i) */
 
 void svm_enter(uint64_t vmcb_pa, struct guest_regs *regs, uint64_t host_vmcb_pa);
+extern const char svm_vmrun_return[];   /* entry.S: the host RIP VMRUN saves */
 
 static int svm_cpu_up(void)
 {
@@ -249,7 +253,28 @@ static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
     vmcb->rip = v->regs.rip;
     vmcb->rflags = v->regs.rflags;
 
+    uint64_t eventinj = vmcb->eventinj;
     svm_enter(s->vmcb_pa, &v->regs, svm_cpu[cpu].host_vmcb_pa);
+
+    if (vmcb->rip == (uint64_t)svm_vmrun_return && vmcb->cr3 == read_cr3()) {
+        /* The guest's saved state is this CPU's own host state: only the
+         * CPU (or the emulator standing in for it) writes these fields, and
+         * resuming would run the guest at a hypervisor address.  Never seen
+         * on hardware; seen once under QEMU TCG with 2 CPUs.  Say all we
+         * know and stop this guest only. */
+        log_err("svm: d%u v%u: VMCB %#lx came back holding the host's state (exit %#lx info1 %#lx "
+                "exitintinfo %#lx, injected %#lx) on cpu%u; the exit before: %#lx info1 %#lx RIP %#lx "
+                "injected %#lx on cpu%u\n", v->domain->domid, v->vcpu_id, (unsigned long)s->vmcb_pa,
+                (unsigned long)vmcb->exitcode, (unsigned long)vmcb->exitinfo1, (unsigned long)vmcb->exitintinfo,
+                (unsigned long)eventinj, cpu, (unsigned long)s->prev.code, (unsigned long)s->prev.info1,
+                (unsigned long)s->prev.rip, (unsigned long)s->prev.eventinj, s->prev.cpu);
+        vmcb->exitcode = SVM_EXIT_INVALID;  /* handled as refused state: the domain is crashed */
+    }
+    s->prev.code = vmcb->exitcode;
+    s->prev.info1 = vmcb->exitinfo1;
+    s->prev.rip = vmcb->rip;
+    s->prev.eventinj = eventinj;
+    s->prev.cpu = cpu;
 
     v->regs.rax = vmcb->rax;
     v->regs.rsp = vmcb->rsp;
