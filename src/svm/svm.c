@@ -251,10 +251,10 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
  * CPU's own host state (RIP just after VMRUN, the host's CR3, RSP and RAX):
  * the "guest" started at a hypervisor address and its first instruction
  * fetch exited.  Architecturally impossible, and never seen on hardware; QEMU
- * 7.2 TCG with two CPUs does it about once in 150 runs of the pvh_ring test,
- * with the HSAVE MSR and the VMCB verified correct just before VMRUN (docs/
- * svm.md).  Since RIP did not move, no guest instruction completed: put the
- * saved state back and enter again.  If it keeps happening, stop the guest.
+ * 7.2 TCG with two CPUs does it about once in 200 runs of the pvh_ring test,
+ * with the HSAVE MSR and the VMCB verified correct just before VMRUN
+ * (docs/hvm.md).  Since RIP did not move, no guest instruction completed: put
+ * the saved state back and enter again.  If it keeps happening, stop the guest.
  */
 static void host_state_came_back(struct vcpu *v, struct svm_vcpu *s, unsigned cpu, uint64_t eventinj)
 {
