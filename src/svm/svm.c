@@ -18,11 +18,6 @@
 
 #define MSR_VM_HSAVE_PA 0xc0010117
 
-/* svm_vcpu.save_copy: the state-save area up to and including G_PAT
- * (what VMRUN loads and #VMEXIT stores, plus the VMLOAD/VMSAVE fields). */
-#define SVM_SAVE_COPY_START offsetof(struct vmcb, es)
-#define SVM_SAVE_COPY_END   offsetof(struct vmcb, dbgctl)
-
 struct svm_vcpu {
     struct vmcb *vmcb;      /* (i) */
     uint64_t vmcb_pa;       /* (i) */
@@ -36,16 +31,7 @@ struct svm_vcpu {
     /* The exit before the current one, for the report when a VMCB comes
      * back holding host state (svm_vcpu_run). */
     struct { uint64_t code, info1, rip, eventinj; unsigned cpu; } prev;    /* (r) */
-    /* The state-save area and the interrupt controls as they were before the
-     * last VMRUN, to re-enter with when that VMRUN loaded the host's state
-     * instead (svm_vcpu_run); and how many times in a row that happened. */
-    uint8_t save_copy[SVM_SAVE_COPY_END - SVM_SAVE_COPY_START];    /* (r) */
-    uint64_t vintr_copy, int_state_copy;                            /* (r) */
-    unsigned host_state_retries;                                    /* (r) */
 };
-
-/* Re-entries allowed in a row after a VMRUN that loaded the host's state. */
-#define SVM_HOST_STATE_RETRIES 3
 
 static struct {
     uint64_t hsave_pa;      /* host state VMRUN saves (APM 15.30.4) */
@@ -246,36 +232,6 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
     }
 }
 
-/*
- * The VMCB came back from VMRUN with the guest's state replaced by this
- * CPU's own host state (RIP just after VMRUN, the host's CR3, RSP and RAX):
- * the "guest" started at a hypervisor address and its first instruction
- * fetch exited.  Architecturally impossible, and never seen on hardware; QEMU
- * 7.2 TCG with two CPUs does it about once in 200 runs of the pvh_ring test,
- * with the HSAVE MSR and the VMCB verified correct just before VMRUN
- * (docs/hvm.md).  Since RIP did not move, no guest instruction completed: put
- * the saved state back and enter again.  If it keeps happening, stop the guest.
- */
-static void host_state_came_back(struct vcpu *v, struct svm_vcpu *s, unsigned cpu, uint64_t eventinj)
-{
-    struct vmcb *vmcb = s->vmcb;
-
-    log_warn("svm: d%u v%u: VMRUN on cpu%u loaded the host's state instead of the guest's (exit %#lx "
-             "info1 %#lx; the exit before: %#lx at RIP %#lx on cpu%u)%s\n", v->domain->domid, v->vcpu_id, cpu,
-             (unsigned long)vmcb->exitcode, (unsigned long)vmcb->exitinfo1, (unsigned long)s->prev.code,
-             (unsigned long)s->prev.rip, s->prev.cpu,
-             s->host_state_retries < SVM_HOST_STATE_RETRIES ? "; entering again with the saved state" : "");
-    if (s->host_state_retries++ >= SVM_HOST_STATE_RETRIES) {
-        vmcb->exitcode = SVM_EXIT_INVALID;      /* handled as refused state: the domain is crashed */
-        return;
-    }
-    memcpy((uint8_t *)vmcb + SVM_SAVE_COPY_START, s->save_copy, sizeof(s->save_copy));
-    vmcb->vintr = s->vintr_copy;
-    vmcb->int_state = s->int_state_copy;
-    vmcb->exitintinfo = eventinj;   /* the event it carried is re-injected below */
-    vmcb->exitcode = SVM_EXIT_INTR;     /* handled as "the host took an interrupt": enter again */
-}
-
 static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
 {
     struct svm_vcpu *s = v->vendor;
@@ -298,15 +254,24 @@ static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
     vmcb->rflags = v->regs.rflags;
 
     uint64_t eventinj = vmcb->eventinj;
-    memcpy(s->save_copy, (uint8_t *)vmcb + SVM_SAVE_COPY_START, sizeof(s->save_copy));
-    s->vintr_copy = vmcb->vintr;
-    s->int_state_copy = vmcb->int_state;
     svm_enter(s->vmcb_pa, &v->regs, svm_cpu[cpu].host_vmcb_pa);
 
-    if (vmcb->rip == (uint64_t)svm_vmrun_return && vmcb->cr3 == read_cr3())
-        host_state_came_back(v, s, cpu, eventinj);
-    else
-        s->host_state_retries = 0;
+    if (vmcb->rip == (uint64_t)svm_vmrun_return && vmcb->cr3 == read_cr3()) {
+        /* The guest's saved state is this CPU's own host state: only the
+         * CPU (or the emulator standing in for it) writes these fields, and
+         * resuming would run the guest at a hypervisor address.  Never seen
+         * on hardware; QEMU 7.2 TCG with 2 CPUs does it about once in 250
+         * pvh_ring runs (docs/hvm.md).  Putting the state from before VMRUN
+         * back does not give a sound guest (it was tried), so say all we
+         * know and stop this guest only. */
+        log_err("svm: d%u v%u: VMCB %#lx came back holding the host's state (exit %#lx info1 %#lx "
+                "exitintinfo %#lx, injected %#lx) on cpu%u; the exit before: %#lx info1 %#lx RIP %#lx "
+                "injected %#lx on cpu%u\n", v->domain->domid, v->vcpu_id, (unsigned long)s->vmcb_pa,
+                (unsigned long)vmcb->exitcode, (unsigned long)vmcb->exitinfo1, (unsigned long)vmcb->exitintinfo,
+                (unsigned long)eventinj, cpu, (unsigned long)s->prev.code, (unsigned long)s->prev.info1,
+                (unsigned long)s->prev.rip, (unsigned long)s->prev.eventinj, s->prev.cpu);
+        vmcb->exitcode = SVM_EXIT_INVALID;  /* handled as refused state: the domain is crashed */
+    }
     s->prev.code = vmcb->exitcode;
     s->prev.info1 = vmcb->exitinfo1;
     s->prev.rip = vmcb->rip;
