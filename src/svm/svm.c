@@ -260,7 +260,7 @@ static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
         /* The guest's saved state is this CPU's own host state: only the
          * CPU (or the emulator standing in for it) writes these fields, and
          * resuming would run the guest at a hypervisor address.  Never seen
-         * on hardware; QEMU 7.2 TCG with 2 CPUs does it about once in 250
+         * on hardware; QEMU 7.2 TCG with 2 CPUs does it about once in 500
          * pvh_ring runs (docs/hvm.md).  Putting the state from before VMRUN
          * back does not give a sound guest (it was tried), so say all we
          * know and stop this guest only. */
