@@ -36,8 +36,8 @@ static void call_function_interrupt(struct cpu_regs *regs)
 
 static void event_check_interrupt(struct cpu_regs *regs)
 {
-    /* Nothing to do: the interrupt itself woke the CPU, and softirqs run on
-     * the way out. */
+    /* Nothing to do: the interrupt itself woke the CPU (or made it leave its
+     * guest); the idle or run loop then runs the pending softirqs. */
     this_cpu()->nr_ipis++;
 }
 
