@@ -138,6 +138,22 @@ static struct evtchn_port *port_setup(struct evtchn_domain *ed, evtchn_port_t po
     return chn;
 }
 
+/* Run claim(ed, ctx) under ed->lock; it returns a port it took with
+ * port_alloc, or a negative errno.  -EAGAIN from port_alloc (a new bucket is
+ * needed) is handled here: stock a spare with the lock dropped and retry. */
+static int claim_port(struct evtchn_domain *ed, int (*claim)(struct evtchn_domain *ed, void *ctx), void *ctx)
+{
+    for (;;) {
+        uint64_t f = spin_lock_irqsave(&ed->lock);
+        int port = claim(ed, ctx);
+        spin_unlock_irqrestore(&ed->lock, f);
+        if (port != -EAGAIN)
+            return port;
+        if (stock_spare(ed))
+            return -ENOMEM;
+    }
+}
+
 /* The open port 'port' of ed, or NULL (port 0, out of range, closed). */
 static struct evtchn_port *port_open(struct evtchn_domain *ed, evtchn_port_t port)
 {
@@ -182,26 +198,21 @@ static void unlock_pair(struct evtchn_domain *a, struct evtchn_domain *b, uint64
 
 /* ---- operations ---- */
 
+static int claim_unbound(struct evtchn_domain *ed, void *rdom)
+{
+    int port = port_alloc(ed);
+    if (port >= 0)
+        port_setup(ed, (evtchn_port_t)port, EVTCHNSTAT_unbound, 0)->u.unbound_dom = *(uint16_t *)rdom;
+    return port;
+}
+
 static int op_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *a)
 {
-    struct evtchn_domain *ed = d->evtchn;
     uint16_t rdom = a->remote_dom == DOMID_SELF ? d->domid : a->remote_dom;
-    uint64_t f;
-    int port;
 
     if (!domain_is_self(d, a->dom))
         return -EPERM;
-    for (;;) {
-        f = spin_lock_irqsave(&ed->lock);
-        port = port_alloc(ed);
-        if (port >= 0)
-            port_setup(ed, (evtchn_port_t)port, EVTCHNSTAT_unbound, 0)->u.unbound_dom = rdom;
-        spin_unlock_irqrestore(&ed->lock, f);
-        if (port != -EAGAIN)
-            break;
-        if (stock_spare(ed))
-            return -ENOMEM;
-    }
+    int port = claim_port(d->evtchn, claim_unbound, &rdom);
     if (port < 0)
         return port;
     a->port = (evtchn_port_t)port;
@@ -263,12 +274,28 @@ unlock_global:
     return 0;
 }
 
+struct virq_claim {
+    struct vcpu *tv;        /* the vCPU whose virq_to_port records it */
+    const struct evtchn_bind_virq *b;
+};
+
+static int claim_virq(struct evtchn_domain *ed, void *ctx)
+{
+    struct virq_claim *c = ctx;
+
+    if (c->tv->evtchn->virq_to_port[c->b->virq])
+        return -EEXIST;
+    int port = port_alloc(ed);
+    if (port >= 0) {
+        port_setup(ed, (evtchn_port_t)port, EVTCHNSTAT_virq, c->b->vcpu)->u.virq = c->b->virq;
+        c->tv->evtchn->virq_to_port[c->b->virq] = (evtchn_port_t)port;
+    }
+    return port;
+}
+
 static int op_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
 {
-    struct evtchn_domain *ed = d->evtchn;
-    struct vcpu *v = evtchn_vcpu_of(d, b->vcpu), *tv;
-    uint64_t f;
-    int port;
+    struct vcpu *v = evtchn_vcpu_of(d, b->vcpu);
 
     if (b->virq >= NR_VIRQS)
         return -EINVAL;
@@ -276,24 +303,8 @@ static int op_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
         return -ENOENT;
     if (virq_is_global(b->virq) && b->vcpu != 0)
         return -EINVAL;
-    tv = virq_is_global(b->virq) ? evtchn_vcpu_of(d, 0) : v;
-    for (;;) {
-        f = spin_lock_irqsave(&ed->lock);
-        if (tv->evtchn->virq_to_port[b->virq]) {
-            port = -EEXIST;
-        } else {
-            port = port_alloc(ed);
-            if (port >= 0) {
-                port_setup(ed, (evtchn_port_t)port, EVTCHNSTAT_virq, b->vcpu)->u.virq = b->virq;
-                tv->evtchn->virq_to_port[b->virq] = (evtchn_port_t)port;
-            }
-        }
-        spin_unlock_irqrestore(&ed->lock, f);
-        if (port != -EAGAIN)
-            break;
-        if (stock_spare(ed))
-            return -ENOMEM;
-    }
+    struct virq_claim c = { virq_is_global(b->virq) ? evtchn_vcpu_of(d, 0) : v, b };
+    int port = claim_port(d->evtchn, claim_virq, &c);
     if (port < 0)
         return port;
     b->port = (evtchn_port_t)port;
@@ -301,30 +312,32 @@ static int op_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
 }
 
 /* IPI ports and Xen-bound ports: no precondition besides a free port. */
+struct simple_claim {
+    unsigned state, vcpu;
+    evtchn_xen_fn fn;       /* Xen-bound: the back end's notify hook, else NULL */
+    void *ctx;
+};
+
+static int claim_simple(struct evtchn_domain *ed, void *ctx)
+{
+    struct simple_claim *c = ctx;
+    int port = port_alloc(ed);
+
+    if (port < 0)
+        return port;
+    struct evtchn_port *chn = port_setup(ed, (evtchn_port_t)port, c->state, c->vcpu);
+    if (c->fn) {
+        chn->xen = true;
+        chn->u.xen.fn = c->fn;
+        chn->u.xen.ctx = c->ctx;
+    }
+    return port;
+}
+
 static int alloc_simple(struct domain *d, unsigned state, unsigned vcpu, evtchn_xen_fn fn, void *ctx)
 {
-    struct evtchn_domain *ed = d->evtchn;
-    struct evtchn_port *chn;
-    uint64_t f;
-    int port;
-
-    for (;;) {
-        f = spin_lock_irqsave(&ed->lock);
-        port = port_alloc(ed);
-        if (port >= 0) {
-            chn = port_setup(ed, (evtchn_port_t)port, state, vcpu);
-            if (fn) {
-                chn->xen = true;
-                chn->u.xen.fn = fn;
-                chn->u.xen.ctx = ctx;
-            }
-        }
-        spin_unlock_irqrestore(&ed->lock, f);
-        if (port != -EAGAIN)
-            return port;
-        if (stock_spare(ed))
-            return -ENOMEM;
-    }
+    struct simple_claim c = { state, vcpu, fn, ctx };
+    return claim_port(d->evtchn, claim_simple, &c);
 }
 
 static int op_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)

@@ -23,10 +23,21 @@ void evtchn_mark_upcall(struct vcpu *v)
         evtchn_arch_upcall(v);
 }
 
+/* Set selector bit w in v's vcpu_info and raise the upcall (once the guest
+ * has registered where its vcpu_info is). */
+static void notify_selector(struct vcpu *v, unsigned w)
+{
+    struct vcpu_info *vi = v ? __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE) : NULL;
+
+    if (!vi)
+        return;
+    __atomic_fetch_or(&vi->evtchn_pending_sel, 1ull << w, __ATOMIC_SEQ_CST);
+    evtchn_mark_upcall(v);
+}
+
 void evtchn_2l_set_pending(struct evtchn_domain *ed, struct vcpu *v, evtchn_port_t port)
 {
     struct shared_info *si = ed->d->shared_info;
-    struct vcpu_info *vi;
     uint64_t bit = 1ull << (port % BITS_PER_WORD);
     unsigned w = port / BITS_PER_WORD;
 
@@ -36,13 +47,7 @@ void evtchn_2l_set_pending(struct evtchn_domain *ed, struct vcpu *v, evtchn_port
         return;                         /* already pending: the guest has been told */
     if (__atomic_load_n(&si->evtchn_mask[w], __ATOMIC_SEQ_CST) & bit)
         return;                         /* masked: unmask re-delivers */
-    if (!v)
-        return;
-    vi = __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE);
-    if (!vi)
-        return;
-    __atomic_fetch_or(&vi->evtchn_pending_sel, 1ull << w, __ATOMIC_SEQ_CST);
-    evtchn_mark_upcall(v);
+    notify_selector(v, w);
 }
 
 void evtchn_2l_clear_pending(struct evtchn_domain *ed, evtchn_port_t port)
@@ -71,18 +76,12 @@ bool evtchn_2l_is_pending(struct evtchn_domain *ed, evtchn_port_t port)
 void evtchn_2l_unmask(struct evtchn_domain *ed, struct vcpu *v, evtchn_port_t port)
 {
     struct shared_info *si = ed->d->shared_info;
-    struct vcpu_info *vi;
     uint64_t bit = 1ull << (port % BITS_PER_WORD);
     unsigned w = port / BITS_PER_WORD;
 
     if (!si || port >= EVTCHN_2L_NR_CHANNELS)
         return;
     __atomic_fetch_and(&si->evtchn_mask[w], ~bit, __ATOMIC_SEQ_CST);
-    if (!(__atomic_load_n(&si->evtchn_pending[w], __ATOMIC_SEQ_CST) & bit) || !v)
-        return;
-    vi = __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE);
-    if (!vi)
-        return;
-    __atomic_fetch_or(&vi->evtchn_pending_sel, 1ull << w, __ATOMIC_SEQ_CST);
-    evtchn_mark_upcall(v);
+    if (__atomic_load_n(&si->evtchn_pending[w], __ATOMIC_SEQ_CST) & bit)
+        notify_selector(v, w);
 }
