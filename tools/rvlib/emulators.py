@@ -132,6 +132,8 @@ def bochsrc(spec: BootSpec, model: str, iso: str) -> str:
         "boot: cdrom",
         "com1: enabled=1, mode=file, dev=%s" % BOCHS_COM1,
         'display_library: rfb, options="timeout=0"',
+        "sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy",
+        "speaker: enabled=0",
         "log: bochs.log",
         "panic: action=fatal",
         "clock: sync=none, time0=local",
