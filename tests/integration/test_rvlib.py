@@ -417,6 +417,29 @@ class EmulatorCommandTest(unittest.TestCase):
         self.assertIn('display_library: rfb, options="timeout=0"\n', rc)
         self.assertIn("com1: enabled=1, mode=file, dev=com1.log\n", rc)
         self.assertIn("clock: sync=none", rc)
+        # No sound card on a fresh machine: Bochs 2.7's ALSA output aborts
+        # the emulator when its PCM open fails (docs/testing.md).
+        self.assertIn("sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy\n", rc)
+        self.assertIn("speaker: enabled=0\n", rc)
+
+    def test_emulator_death_is_told_apart(self):
+        q = emulators.Launch([], "qemu", self.dir)
+        b = emulators.Launch([], "bochs", self.dir)
+        die = emulators.died_on_its_own
+        abort = die(b, -6, False, ["ALSA lib pcm.c: Unknown PCM default",
+                                   "*** buffer overflow detected ***: terminated"])
+        self.assertIn("SIGABRT", abort)
+        self.assertIn("buffer overflow detected", abort)
+        self.assertIsNone(die(b, -9, True, []))          # rv-run's own timeout kill
+        self.assertIsNone(die(q, 33, False, []))         # emu_exit codes are the hypervisor's
+        self.assertIsNone(die(q, 35, False, []))
+        self.assertIsNone(die(q, 0, False, []))          # guest reset with -no-reboot
+        self.assertIn("status 1", die(q, 1, False, ["qemu-system-x86_64: -device x: not found"]))
+        self.assertIn("status 4", die(q, 4, False, []))  # even: never isa-debug-exit's
+        self.assertIsNone(die(b, 1, False, []))          # Shutdown port / triple fault
+        with open(os.path.join(self.dir, "bochs.log"), "w") as f:
+            f.write("00001234567i[CPU0 ] ok\n00001234999p[CPU0 ] >>PANIC<< bad state\n")
+        self.assertIn("PANIC<< bad state", die(b, 1, False, []))
 
     def test_unknown_mode_and_missing_elf(self):
         spec = emulators.BootSpec(self.elf, "a")
@@ -497,6 +520,21 @@ class RunnerTest(unittest.TestCase):
         self.assertTrue(judge(r.console, selftest=True, emulator="qemu",
                               exit_status=r.exit_status, timed_out=r.timed_out,
                               timeout_s=30).ok)
+
+    def test_emulator_that_aborts_gets_one_distinct_line(self):
+        argv = fake_emulator("""
+            import os, signal, sys
+            print("ringvisor: ready: 1 CPUs online, 10 MiB free, used 20 KiB", flush=True)
+            sys.stderr.write("*** buffer overflow detected ***: terminated\\n")
+            sys.stderr.flush()
+            os.kill(os.getpid(), signal.SIGABRT)
+        """)
+        r = runner.run(argv, cwd=self.dir, timeout_s=30)
+        self.assertEqual(r.exit_status, -6)
+        self.assertFalse(r.timed_out)
+        why = emulators.died_on_its_own(emulators.Launch(argv, "qemu", self.dir),
+                                        r.exit_status, r.timed_out, r.stderr)
+        self.assertIn("killed by SIGABRT (signal 6)", why)
 
     def test_timeout_kills_the_whole_group(self):
         pidfile = os.path.join(self.dir, "grandchild.pid")

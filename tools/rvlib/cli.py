@@ -314,6 +314,12 @@ def run_once(args, spec: emulators.BootSpec, workdir: str, domains=()) -> int:
     if verdict.ok and script and script.waiting_for is not None:
         verdict = Verdict(False, "console input not sent: no console line matched --input-when "
                                  "%r" % script.waiting_for)
+    died = emulators.died_on_its_own(launch, result.exit_status, result.timed_out, result.stderr)
+    if died and not verdict.ok:
+        # One distinct line, so that an emulator crash is never read as the
+        # guest's or the hypervisor's failure (or as a timeout).
+        sys.stderr.write("rv-run: EMULATOR DIED: %s\n" % died)
+        verdict = Verdict(False, "the emulator died on its own (%s), not the guest" % died)
     _print_diagnostics(launch, result, not verdict.ok)
     elapsed = result.t_end - result.t_start
     if verdict.ok:

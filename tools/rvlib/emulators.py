@@ -15,6 +15,7 @@ Modes:
 """
 
 import os
+import signal
 import re
 import shutil
 import subprocess
@@ -234,3 +235,44 @@ def prepare(spec: BootSpec, mode: str, workdir: str, *, accel: str = "tcg",
     argv = [bochs_binary(), "-q", "-f", rc, "-rc", cmds]
     return Launch(argv, "bochs", workdir, console_file=os.path.join(workdir, BOCHS_COM1),
                   description="Bochs (%s), GRUB ISO" % model)
+
+
+# QEMU's isa-debug-exit turns a write of v into status (v << 1) | 1, so an
+# even status never comes from the guest or the hypervisor; 1 is QEMU's own
+# exit on an error of its own (a bad option, a failed device, "fatal:").
+_QEMU_OWN_STATUSES = {1}
+
+
+def died_on_its_own(launch: Launch, exit_status: Optional[int], timed_out: bool,
+                    stderr_lines: List[str]) -> Optional[str]:
+    """Why the emulator ended by itself rather than by the guest, the
+    hypervisor's emu_exit or rv-run's timeout; None when it did not.
+
+    A signal that rv-run did not send (a glibc fortify abort, a segfault in a
+    device model), QEMU's own error status, and a Bochs panic in its log are
+    the emulator's doing: the guest under test can cause none of them.
+    """
+    if timed_out or exit_status is None:
+        return None
+    last = next((l for l in reversed(stderr_lines) if l.strip()), "")
+    words = ("; its last words: %s" % last.strip()) if last else ""
+    if exit_status < 0:
+        try:
+            name = signal.Signals(-exit_status).name
+        except ValueError:
+            name = "signal %d" % -exit_status
+        return "%s was killed by %s (signal %d)%s" % (launch.emulator, name, -exit_status, words)
+    if launch.emulator == "qemu":
+        if exit_status in _QEMU_OWN_STATUSES or (exit_status > 0 and exit_status % 2 == 0):
+            return "QEMU exited with its own error status %d%s" % (exit_status, words)
+        return None
+    log = os.path.join(launch.cwd, "bochs.log")
+    if exit_status not in (0, 1):
+        return "Bochs exited with status %d%s" % (exit_status, words)
+    if os.path.isfile(log):
+        with open(log, errors="replace") as f:
+            # Bochs log lines: <ticks><level>[<module>] ...; p = panic.
+            panics = [l.rstrip() for l in f if re.match(r"\d+p\[", l)]
+        if panics:
+            return "Bochs panicked: %s" % panics[-1]
+    return None
