@@ -155,6 +155,7 @@ struct domain {
     const struct boot_module *mods; /* (i) the files it names (boot modules live forever) */
     unsigned nr_mods;               /* (i) */
     unsigned restarts;              /* (i) how many times this domain was rebuilt */
+    uint64_t debug_exit_status;     /* (a) hvm/vdebugexit.c: (v << 1) | 1 once written, 0 = never */
 
     struct domain *next;            /* (d) */
 };

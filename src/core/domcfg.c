@@ -378,6 +378,48 @@ static int key_rv_hide(struct domcfg_parser *ps, const struct domcfg_value *v)
     return rc;
 }
 
+/* rv_expect_exit = S: the debug-exit status rv-run requires of the domain
+ * (tools/rvlib); checked here only for range, so a typo is reported. */
+static int key_rv_expect_exit(struct domcfg_parser *ps, const struct domcfg_value *v)
+{
+    uint64_t n;
+    return dc_get_uint(ps, v, 1, 0x1ffffffffull, &n);
+}
+
+static int key_fw_cfg(struct domcfg_parser *ps, const struct domcfg_value *v)
+{
+    uint64_t b;
+    int rc = dc_get_uint(ps, v, 0, 1, &b);
+
+    if (!rc)
+        ps->out->fw_cfg = b;
+    return rc;
+}
+
+/* debug_exit = PORT: the 4 ports PORT..PORT+3 must not be any of the
+ * platform's own (hvm/platform.c), or one of the two would never see its
+ * accesses. */
+static int key_debug_exit(struct domcfg_parser *ps, const struct domcfg_value *v)
+{
+    static const struct { uint16_t lo, hi; const char *what; } taken[] = {
+        { 0x20, 0x21, "the PIC" }, { 0x40, 0x43, "the PIT" }, { 0x60, 0x61, "the i8042/port 0x61" },
+        { 0x64, 0x64, "the i8042" }, { 0x70, 0x71, "the RTC" }, { 0xa0, 0xa1, "the PIC" },
+        { 0x3f8, 0x3ff, "the UART" }, { 0x4d0, 0x4d1, "the PIC's ELCR" }, { 0x510, 0x511, "fw_cfg" },
+        { 0xb000, 0xb011, "the ACPI PM block" }, { 0xcf8, 0xcff, "PCI configuration and reset" },
+    };
+    uint64_t port;
+    int rc = dc_get_uint(ps, v, 1, 0xfffc, &port);
+
+    if (rc)
+        return rc;
+    for (unsigned i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+        if (port <= taken[i].hi && port + 3 >= taken[i].lo)
+            return domcfg_fail(ps, ps->keyline, v, "ports 0x%x-0x%x overlap %s", (unsigned)port, (unsigned)port + 3,
+                            taken[i].what);
+    ps->out->debug_exit = (uint16_t)port;
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*apply)(struct domcfg_parser *ps, const struct domcfg_value *v);
@@ -404,6 +446,9 @@ static const struct {
     { "on_crash", key_action },
     { "rv_expect", key_rv_expect },
     { "rv_hide_hypervisor", key_rv_hide },
+    { "rv_expect_exit", key_rv_expect_exit },
+    { "fw_cfg", key_fw_cfg },
+    { "debug_exit", key_debug_exit },
 };
 
 static void dc_unknown_key(struct domcfg_parser *ps)
@@ -500,6 +545,7 @@ int domcfg_parse(const char *text, size_t len, struct domcfg *out,
     out->type = DOMCFG_PV;
     out->vcpus = 1;
     out->cpu_weight = 256;
+    out->fw_cfg = true;
     out->max_event_channels = 1023;
     out->max_grant_frames = DOMCFG_MAX_GRANT_FRAMES;
     out->max_maptrack_frames = 1024;

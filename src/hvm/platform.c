@@ -10,6 +10,37 @@
 #include "core/domcfg.h"
 #include "mm/mm.h"
 #include "lib/errno.h"
+#include "hvm/fwcfg.h"
+#include "hvm/e820.h"
+
+/* QEMU's fw_cfg (hvm/fwcfg.h) with what this domain was built with; HVM
+ * domains only, unless the domain file says fw_cfg = 0. */
+static int fwcfg_create(struct domain *d)
+{
+    struct e820_entry e[E820_MAX_ENTRIES];
+    uint8_t raw[E820_MAX_ENTRIES * 20];
+
+    if (d->cfg && !d->cfg->fw_cfg)
+        return 0;
+    unsigned n = e820_build(d->mem_bytes, e);
+    for (unsigned i = 0; i < n; i++)
+        fwcfg_e820_entry(raw + 20 * i, e[i].addr, e[i].size, e[i].type);
+    struct fwcfg_params p = {
+        .ram_bytes = d->mem_bytes,
+        /* Only the vCPUs that exist: Ringvisor has no CPU hot-plug, so the
+         * maximum is the count (QEMU's default when -smp gives no maxcpus). */
+        .boot_cpus = (uint16_t)d->nr_vcpus,
+        .max_cpus = (uint16_t)d->nr_vcpus,
+        .cmdline = d->cfg ? d->cfg->cmdline : NULL,
+        .e820 = raw,
+        .e820_bytes = n * 20,
+    };
+    d->plat->fwcfg = xzalloc(sizeof(struct fwcfg), HEAP_HVM);
+    if (!d->plat->fwcfg)
+        return -ENOMEM;
+    /* Cannot fail: the blob holds the longest domain command line. */
+    return fwcfg_build(d->plat->fwcfg, &p) ? -EINVAL : 0;
+}
 
 int hvm_platform_create(struct domain *d)
 {
@@ -19,6 +50,8 @@ int hvm_platform_create(struct domain *d)
     if (!d->plat)
         return -ENOMEM;
     d->plat->kbd_lock = (spinlock_t)SPINLOCK_INIT;
+    d->plat->fwcfg_lock = (spinlock_t)SPINLOCK_INIT;
+    d->plat->debug_exit_port = d->cfg ? d->cfg->debug_exit : 0;
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         if ((rc = vlapic_create(d->vcpus[i])))
             return rc;
@@ -28,7 +61,7 @@ int hvm_platform_create(struct domain *d)
         return 0;
     /* Order: interrupt controllers before the devices that raise lines. */
     if ((rc = vpic_init(d)) || (rc = vioapic_init(d)) || (rc = vuart_init(d)) || (rc = vpit_init(d)) ||
-        (rc = vrtc_init(d)) || (rc = vpm_init(d)) || (rc = vpci_init(d)))
+        (rc = vrtc_init(d)) || (rc = vpm_init(d)) || (rc = vpci_init(d)) || (rc = fwcfg_create(d)))
         return rc;
     return 0;
 }
@@ -40,6 +73,7 @@ void hvm_platform_destroy(struct domain *d)
         return;
     /* Devices with timers first: a timer must not fire into a freed
      * interrupt controller. */
+    xfree(d->plat->fwcfg);
     vpci_destroy(d);
     vpm_destroy(d);
     vrtc_destroy(d);
@@ -56,6 +90,10 @@ void hvm_platform_destroy(struct domain *d)
 
 bool hvm_portio(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val)
 {
+    /* The test harness's exit device, where the domain file put it (it may
+     * not overlap the devices below: domcfg refuses such ports). */
+    if (d->plat->debug_exit_port && port >= d->plat->debug_exit_port && port - d->plat->debug_exit_port < 4)
+        return vdebugexit_io(d, port, in, size, val);
     /* PVH: only the sleep registers; every other port is unclaimed (reads
      * all-ones, writes ignored: hvm/io.c). */
     if (d->type == DOMCFG_PVH)
@@ -78,6 +116,12 @@ bool hvm_portio(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t
         return vpci_io(d, port, in, size, val);
     if (port == 0x60 || port == 0x64)
         return vreset_io(d, port, in, size, val);
+    if ((port == FWCFG_PORT_SEL || port == FWCFG_PORT_DATA) && d->plat->fwcfg) {
+        uint64_t f = spin_lock_irqsave(&d->plat->fwcfg_lock);
+        bool ok = fwcfg_io(d->plat->fwcfg, port, in, size, val);
+        spin_unlock_irqrestore(&d->plat->fwcfg_lock, f);
+        return ok;
+    }
     return false;
 }
 

@@ -25,6 +25,7 @@ struct vrtc;
 struct vpm;
 struct vpci;
 struct vuart;
+struct fwcfg;
 
 /* Guest-physical memory map (docs/hvm-platform.md). */
 #define GPA_EBDA            0x9fc00ull      /* 0x9fc00-0x9ffff reserved */
@@ -62,6 +63,9 @@ struct hvm_platform {
     struct vuart *uart;         /* hvm/vuart.c: the 16550 at 0x3f8 (IRQ 4) */
     uint8_t kbd_cmd;            /* vreset.c: last i8042 command byte (guarded by kbd_lock) */
     spinlock_t kbd_lock;        /* leaf */
+    struct fwcfg *fwcfg;        /* (i) hvm/fwcfg.c, NULL with fw_cfg = 0; its state guarded by fwcfg_lock */
+    spinlock_t fwcfg_lock;      /* leaf */
+    uint16_t debug_exit_port;   /* (i) first of the 4 ports of the debug-exit device, 0 = none */
 };
 
 /* Build / tear down the whole platform of d (all devices, vLAPICs of every
@@ -129,6 +133,11 @@ bool vpci_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *v
 int vuart_init(struct domain *d);
 void vuart_destroy(struct domain *d);
 /* vuart_io, vuart_putc, vuart_flush: hvm/hvm.h */
+
+/* The debug-exit device (QEMU's isa-debug-exit, iosize 4): a write of v to
+ * any of its ports ends the domain (poweroff) with exit status (v << 1) | 1,
+ * logged and kept in d->debug_exit_status for the report.  Reads give 0. */
+bool vdebugexit_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);
 
 /* Reset through 0xcf9 and the i8042 (0x60, 0x64): domain_shutdown(SHUTDOWN_reboot). */
 bool vreset_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);

@@ -43,8 +43,8 @@ def find_cfg(guests, name):
     raise SystemExit("qemu_check: no cfg for guest %s in %s" % (name, guests))
 
 
-def run(qemu, elf, mem_mib, cmdline, timeout):
-    cmd = [qemu, "-accel", "tcg", "-M", "pc", "-m", "%dM" % mem_mib, "-display", "none",
+def run(qemu, elf, mem_mib, cmdline, timeout, smp=1):
+    cmd = [qemu, "-accel", "tcg", "-M", "pc", "-m", "%dM" % mem_mib, "-smp", str(smp), "-display", "none",
            "-serial", "stdio", "-no-reboot", "-nic", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-kernel", elf]
     if cmdline:
@@ -74,7 +74,8 @@ def main():
     cmdline = cfg.get("cmdline", "")
     if args.nohv_checks:
         cmdline = (cmdline + " nohv").strip()
-    status, out = run(args.qemu, elf, int(cfg["memory"]), cmdline, args.timeout)
+    status, out = run(args.qemu, elf, int(cfg["memory"]), cmdline, args.timeout,
+                      int(cfg.get("vcpus", "1")))
     lines = [l.rstrip("\r") for l in out.splitlines()]
     fails = [l for l in lines if l.startswith("FAIL ")]
     passes = [l for l in lines if l.startswith("PASS ")]

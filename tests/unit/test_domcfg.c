@@ -126,6 +126,12 @@ static void test_defaults(void)
     CHECK_EQ(cfg.on_crash, DOMCFG_DESTROY);
     CHECK_STR(cfg.rv_expect, "poweroff");
     CHECK(!cfg.hide_hypervisor_cpuid);
+    CHECK(cfg.fw_cfg);                  /* on by default */
+    CHECK_EQ(cfg.debug_exit, 0);
+    CHECK_EQ(parse(BASE "fw_cfg = 0\ndebug_exit = 0xf4\nrv_expect_exit = 33\n"), 0);
+    CHECK(!cfg.fw_cfg);
+    CHECK_EQ(cfg.debug_exit, 0xf4);
+    CHECK_EQ(parse(BASE "debug_exit = 0x501\n"), 0);     /* ends just before fw_cfg's 0x510 */
     CHECK_EQ(cfg.cpu_weight, 256);
     CHECK_EQ(cfg.nr_warnings, 0);
     /* maxvcpus follows vcpus when not given. */
@@ -418,6 +424,12 @@ static const struct {
       "\"coredump-destroy\" or \"coredump-restart\"" },
     { "on_poweroff = \"soft-reset\"", "domcfg: line 4: on_poweroff = \"soft-reset\": expected \"destroy\"," },
     { "rv_expect = \"hang\"", "domcfg: line 4: rv_expect = \"hang\": expected \"poweroff\", \"crash\" or \"reboot\"" },
+    { "fw_cfg = 2", "domcfg: line 4: fw_cfg = 2: must be between 0 and 1" },
+    { "debug_exit = 0x3f6", "domcfg: line 4: debug_exit = 0x3f6: ports 0x3f6-0x3f9 overlap the UART" },
+    { "debug_exit = 0x50e", "domcfg: line 4: debug_exit = 0x50e: ports 0x50e-0x511 overlap fw_cfg" },
+    { "debug_exit = 0", "domcfg: line 4: debug_exit = 0: must be between 1 and 65532" },
+    { "debug_exit = 0xfffd", "domcfg: line 4: debug_exit = 0xfffd: must be between 1 and 65532" },
+    { "rv_expect_exit = 0", "domcfg: line 4: rv_expect_exit = 0: must be between 1 and 8589934591" },
     { "rv_hide_hypervisor = 2", "domcfg: line 4: rv_hide_hypervisor = 2: must be between 0 and 1" },
     { "rv_hide_hypervisor = \"yes\"", "domcfg: line 4: rv_hide_hypervisor = \"yes\": expected a number" },
     { "cpus = \"0-x\"", "domcfg: line 4: cpus = \"0-x\": expected CPU numbers or ranges N-M separated by ',', or \"all\"" },

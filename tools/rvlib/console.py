@@ -63,6 +63,7 @@ EXITS_RE = re.compile(
     r"^v(\d+): (\d+) exits; in guest (\d+) ms, in hypervisor (\d+) ms \(([\d.]+)%\), "
     r"(\d+) ns of hypervisor time per exit")
 ALIVE_RE = re.compile(r"^alive (\d+) ms from start to shutdown$")
+DEBUG_EXIT_RE = re.compile(r"^debug-exit: wrote 0x[0-9a-f]+, exit status (\d+)$")
 ALL_STOPPED_RE = re.compile(
     r"^ringvisor: all domains stopped: (\d+) powered off, (\d+) crashed; "
     r"frames (all returned|LEAKED)")
@@ -126,6 +127,7 @@ class DomainLog:
     create_errors: List[str] = field(default_factory=list)   # "domain <name>: ..." lines
     destroyed: bool = False
     alive_ms: Optional[int] = None         # "alive N ms from start to shutdown"
+    debug_exit: Optional[int] = None       # "debug-exit: wrote V, exit status S": S
     exits: List[ExitStats] = field(default_factory=list)
     output: List[str] = field(default_factory=list)          # the guest's console lines
     guest_passed: List[str] = field(default_factory=list)
@@ -193,6 +195,8 @@ class Console:
                 d.destroyed = True
             elif ALIVE_RE.match(ev):
                 d.alive_ms = int(ALIVE_RE.match(ev).group(1))
+            elif DEBUG_EXIT_RE.match(ev):
+                d.debug_exit = int(DEBUG_EXIT_RE.match(ev).group(1))
             return True
         name, sep, text = line.partition(": ")
         if sep and name in self.domain_names:

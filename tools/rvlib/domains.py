@@ -69,6 +69,11 @@ def _domain_problem(con: Console, d: DomainFile, exit_status, timed_out, timeout
         log = con.domains.get(d.name) if d.name else None
         if log and log.guest_failed and d.expect != "crash":
             return "%s: guest reported FAIL %s" % (who, log.guest_failed[0])
+        if d.expect_exit is not None:
+            got = log.debug_exit if log else None
+            if got != d.expect_exit:
+                return "%s: expected debug-exit status %d, got %s" % (
+                    who, d.expect_exit, "none" if got is None else got)
         return ""
     if kind == "running":
         if timed_out:

@@ -190,6 +190,7 @@ class DomainFile:
     syntax_error: str = ""             # why keys is None
     files: List[str] = field(default_factory=list)   # absolute paths of kernel, ramdisk
     expect: str = "poweroff"
+    expect_exit: Optional[int] = None  # rv_expect_exit: the debug-exit status it must end with
 
     @property
     def file_name(self) -> str:
@@ -247,6 +248,12 @@ def load(path: str) -> DomainFile:
     exp = keys.get("rv_expect")
     if exp in ("poweroff", "crash", "reboot"):
         d.expect = exp
+    ee = keys.get("rv_expect_exit")
+    if isinstance(ee, str):
+        try:
+            d.expect_exit = int(ee, 0)
+        except ValueError:
+            pass                # the hypervisor reports the bad value
     return d
 
 
