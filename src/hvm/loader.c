@@ -208,6 +208,9 @@ static int load_multiboot(struct domain *d, const struct domcfg *cfg, const void
     lk->magic = kimg_is_mb2(plan.format) ? 0x36d76289u : 0x2badb002u;
     lk->entry = plan.entry;
     lk->info_gpa = INFO_GPA;
+    /* Only the boot processor starts at the entry; the others wait for
+     * INIT-SIPI-SIPI, as on a PC, under QEMU and under Xen. */
+    lk->aps_wait_for_sipi = true;
     return 0;
 bad_copy:
     fmt_snprintf(err, errlen, "kernel does not fit in guest RAM");
