@@ -26,14 +26,14 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 
-/* Low-memory layout for the multiboot information (below the kernel at
- * 1 MiB and below the EBDA). */
-#define INFO_GPA        0x8000
-#define CMDLINE_GPA     0x8100
+/* The multiboot information block: one page, at INFO_DEFAULT_GPA unless
+ * the kernel is there (pick_info_gpa); offsets within it. */
+#define INFO_DEFAULT_GPA 0x8000
+#define INFO_SIZE       0x1000
+#define CMDLINE_OFF     0x100
 #define CMDLINE_MAX     1024
-#define MMAP_GPA        0x8600
-#define LOADER_NAME_GPA 0x8700
-#define INFO_END        0x9000
+#define MMAP_OFF        0x600
+#define LOADER_NAME_OFF 0x700
 
 /* BIOS data area words an OS reads to find the EBDA and the base memory
  * size (IBM PC BIOS conventions: segment of the EBDA at 0x40E, KiB of
@@ -100,7 +100,7 @@ static const char loader_name[] = "Ringvisor";
 
 /* Multiboot1 information: memory (flag 0), command line (2), memory map
  * (6), boot loader name (9). */
-static int write_mb1_info(struct domain *d, const char *cmdline, size_t n)
+static int write_mb1_info(struct domain *d, uint64_t info_gpa, const char *cmdline, size_t n)
 {
     uint32_t info[22] = { 0 };
     struct __packed { uint32_t size; uint64_t base, len; uint32_t type; } mmap[E820_MAX_ENTRIES];
@@ -116,14 +116,14 @@ static int write_mb1_info(struct domain *d, const char *cmdline, size_t n)
     info[0] = (1u << 0) | (1u << 2) | (1u << 6) | (1u << 9);
     info[1] = (uint32_t)(GPA_EBDA >> 10);                   /* mem_lower, KiB */
     info[2] = (uint32_t)((e820_lowmem_end(d->mem_bytes) - MiB(1)) >> 10);  /* mem_upper: KiB from 1 MiB to the first hole */
-    info[4] = CMDLINE_GPA;
+    info[4] = (uint32_t)(info_gpa + CMDLINE_OFF);
     info[11] = ne * sizeof(mmap[0]);
-    info[12] = MMAP_GPA;
-    info[16] = LOADER_NAME_GPA;
-    if (hvm_copy_to_gphys(d, INFO_GPA, info, sizeof(info)) ||
-        hvm_copy_to_gphys(d, CMDLINE_GPA, cmdline, n + 1) ||
-        hvm_copy_to_gphys(d, MMAP_GPA, mmap, ne * sizeof(mmap[0])) ||
-        hvm_copy_to_gphys(d, LOADER_NAME_GPA, loader_name, sizeof(loader_name)))
+    info[12] = (uint32_t)(info_gpa + MMAP_OFF);
+    info[16] = (uint32_t)(info_gpa + LOADER_NAME_OFF);
+    if (hvm_copy_to_gphys(d, info_gpa, info, sizeof(info)) ||
+        hvm_copy_to_gphys(d, info_gpa + CMDLINE_OFF, cmdline, n + 1) ||
+        hvm_copy_to_gphys(d, info_gpa + MMAP_OFF, mmap, ne * sizeof(mmap[0])) ||
+        hvm_copy_to_gphys(d, info_gpa + LOADER_NAME_OFF, loader_name, sizeof(loader_name)))
         return -EFAULT;
     return 0;
 }
@@ -131,9 +131,9 @@ static int write_mb1_info(struct domain *d, const char *cmdline, size_t n)
 /* Multiboot2 information (Multiboot2 spec 3.6): tags for the command line
  * (1), loader name (2), basic memory (4) and the memory map (6), each
  * 8-byte aligned, then the end tag. */
-static int write_mb2_info(struct domain *d, const char *cmdline, size_t n)
+static int write_mb2_info(struct domain *d, uint64_t info_gpa, const char *cmdline, size_t n)
 {
-    uint8_t buf[INFO_END - INFO_GPA];
+    uint8_t buf[INFO_SIZE];
     size_t off = 8;
     struct e820_entry e[E820_MAX_ENTRIES];
     unsigned ne = e820_build(d->mem_bytes, e);
@@ -168,7 +168,30 @@ static int write_mb2_info(struct domain *d, const char *cmdline, size_t n)
 #undef MB2_TAG
     uint32_t total[2] = { (uint32_t)off, 0 };
     memcpy(buf, total, 8);
-    return hvm_copy_to_gphys(d, INFO_GPA, buf, off);
+    return hvm_copy_to_gphys(d, info_gpa, buf, off);
+}
+
+/* Where the multiboot information goes: INFO_DEFAULT_GPA when the kernel
+ * leaves it free, else the first free page in low memory above the real-
+ * mode IVT and BIOS data area and below the EBDA, else the page after the
+ * kernel's end (as QEMU's loader does) when that is still below the first
+ * hole.  0 when nothing is free: the image fills all of it. */
+static bool info_fits_at(const struct kimg_plan *plan, uint64_t a)
+{
+    return a + INFO_SIZE <= plan->lowest || a >= plan->highest;
+}
+
+static uint64_t pick_info_gpa(const struct kimg_plan *plan, uint64_t lowmem_end)
+{
+    if (info_fits_at(plan, INFO_DEFAULT_GPA))
+        return INFO_DEFAULT_GPA;
+    for (uint64_t a = 0x1000; a + INFO_SIZE <= GPA_EBDA; a += 0x1000)
+        if (info_fits_at(plan, a))
+            return a;
+    uint64_t after = ALIGN_UP(plan->highest, 0x1000);
+    if (after >= MiB(1) && after + INFO_SIZE <= lowmem_end)
+        return after;
+    return 0;
 }
 
 static int load_multiboot(struct domain *d, const struct domcfg *cfg, const void *image, size_t size,
@@ -182,8 +205,10 @@ static int load_multiboot(struct domain *d, const struct domcfg *cfg, const void
                        err, errlen);
     if (rc)
         return rc;
-    if (plan.lowest < INFO_END && plan.highest > INFO_GPA) {
-        fmt_snprintf(err, errlen, "kernel overlaps the boot information at %#x-%#x", INFO_GPA, INFO_END);
+    uint64_t info_gpa = pick_info_gpa(&plan, e820_lowmem_end(d->mem_bytes));
+    if (!info_gpa) {
+        fmt_snprintf(err, errlen, "kernel at %#lx-%#lx leaves no free page for the multiboot information",
+                     (unsigned long)plan.lowest, (unsigned long)plan.highest);
         return -ENOEXEC;
     }
     for (unsigned i = 0; i < plan.nr_segs; i++) {
@@ -202,12 +227,13 @@ static int load_multiboot(struct domain *d, const struct domcfg *cfg, const void
         fmt_snprintf(err, errlen, "command line longer than %d bytes", CMDLINE_MAX - 1);
         return -E2BIG;
     }
-    rc = kimg_is_mb2(plan.format) ? write_mb2_info(d, cmdline, n) : write_mb1_info(d, cmdline, n);
+    rc = kimg_is_mb2(plan.format) ? write_mb2_info(d, info_gpa, cmdline, n)
+                                  : write_mb1_info(d, info_gpa, cmdline, n);
     if (rc)
         goto bad_copy;
     lk->magic = kimg_is_mb2(plan.format) ? 0x36d76289u : 0x2badb002u;
     lk->entry = plan.entry;
-    lk->info_gpa = INFO_GPA;
+    lk->info_gpa = info_gpa;
     /* Only the boot processor starts at the entry; the others wait for
      * INIT-SIPI-SIPI, as on a PC, under QEMU and under Xen. */
     lk->aps_wait_for_sipi = true;
