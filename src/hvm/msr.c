@@ -21,6 +21,24 @@
 #define MSR_AMD_NB_CFG      0xc001001f
 #define MSR_AMD_DE_CFG      0xc0011029
 
+/* Performance-monitoring MSRs: with no virtual PMU (CPUID leaf 0xA is
+ * zero, the AMD counter extensions are hidden) reads give 0 and writes are
+ * accepted and dropped, as QEMU and Xen with vPMU off do, so that a guest
+ * resetting its counters does not take a #GP.  AMD's four legacy counters
+ * (PerfEvtSel0-3, PerfCtr0-3) exist on every AMD64 CPU without a CPUID
+ * bit; the Intel ranges are the architectural counters, event selects,
+ * fixed counters and global controls. */
+static bool is_pmu_msr(uint32_t msr)
+{
+    return (msr >= 0xc0010000 && msr <= 0xc0010007) ||     /* AMD PerfEvtSel0-3, PerfCtr0-3 */
+           (msr >= 0xc0010200 && msr <= 0xc001020b) ||     /* AMD core counter extension */
+           (msr >= 0xc1 && msr <= 0xc8) ||                 /* IA32_PMC0-7 */
+           (msr >= 0x4c1 && msr <= 0x4c8) ||               /* IA32_A_PMC0-7 (full-width) */
+           (msr >= 0x186 && msr <= 0x18d) ||               /* IA32_PERFEVTSEL0-7 */
+           (msr >= 0x309 && msr <= 0x30b) ||               /* IA32_FIXED_CTR0-2 */
+           (msr >= 0x38d && msr <= 0x390);                 /* FIXED_CTR_CTRL, PERF_GLOBAL_STATUS/CTRL/OVF_CTRL */
+}
+
 /* EFER bits a guest may set: SCE, LME, LMA, NXE (LMA is set by the CPU). */
 #define EFER_GUEST_MASK     ((1u << 0) | (1u << 8) | (1u << 10) | (1u << 11))
 
@@ -80,6 +98,10 @@ bool hvm_handle_msr(struct vcpu *v, bool write, uint32_t msr)
             val = 0;
             break;
         default:
+            if (is_pmu_msr(msr)) {
+                val = 0;
+                break;
+            }
             hvm_inject_gp(v);
             return false;
         }
@@ -116,6 +138,8 @@ bool hvm_handle_msr(struct vcpu *v, bool write, uint32_t msr)
     case MSR_AMD_DE_CFG:
         return true;    /* accepted and ignored: nothing behind them yet */
     default:
+        if (is_pmu_msr(msr))
+            return true;
         goto gp;
     }
 gp:
