@@ -235,9 +235,14 @@ static int ki_elf(struct kimg_run *r, uint64_t *entry)
     machine = rd16(r, 18);
     if (type != ET_EXEC)
         return ki_fail(r, "ELF type %u is not an executable (ET_EXEC = 2)", type);
-    if (machine != (is64 ? EM_X86_64 : EM_386))
-        return ki_fail(r, "ELF%s machine %u is not %s", is64 ? "64" : "32", machine,
-                       is64 ? "x86-64 (62)" : "i386 (3)");
+    /* The multiboot header, not e_machine, says how the kernel starts (32-bit
+     * protected mode, paging off); the class only gives the header layout.
+     * So an ELF32 built for x86-64 (ld -m elf32_x86_64, or objcopy -O
+     * elf32-x86-64 of a kernel that switches to long mode itself, the
+     * usual way to hand a 64-bit kernel to a multiboot loader) and an ELF64
+     * marked i386 load like the others. */
+    if (machine != EM_X86_64 && machine != EM_386)
+        return ki_fail(r, "ELF%s e_machine %u is neither i386 (3) nor x86-64 (62)", is64 ? "64" : "32", machine);
     *entry = is64 ? rd64(r, 24) : rd32(r, 24);
     phoff = is64 ? rd64(r, 32) : rd32(r, 28);
     phentsize = rd16(r, is64 ? 54 : 42);

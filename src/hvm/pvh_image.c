@@ -26,6 +26,7 @@
 #define EM_386      3
 #define EM_X86_64   62
 #define ET_EXEC     2
+#define ET_DYN      3
 #define PT_LOAD     1
 #define PT_NOTE     4
 #define SHT_NOTE    7
@@ -161,14 +162,20 @@ static int pvh_notes(struct pvh_run *r, uint64_t off, uint64_t len, uint64_t *en
         if ((namesz == 4 && !memcmp(r->p + name, "Xen", 4)) && type == XEN_ELFNOTE_PHYS32_ENTRY) {
             uint64_t v;
 
-            if (descsz == 4) {
+            /* A numeric Xen note is 1, 2, 4 or 8 bytes wide, little-endian
+             * (Xen reads each of these widths); 4 is the usual one. */
+            if (descsz == 1) {
+                v = r->p[desc];
+            } else if (descsz == 2) {
+                v = rd16(r->p, desc);
+            } else if (descsz == 4) {
                 v = rd32(r->p, desc);
             } else if (descsz == 8) {
                 v = rd64(r->p, desc);
                 if (v > 0xffffffffull)
                     return FAIL(r, "XEN_ELFNOTE_PHYS32_ENTRY 0x%llx is above 4 GiB", (unsigned long long)v);
             } else {
-                return FAIL(r, "XEN_ELFNOTE_PHYS32_ENTRY has a %u-byte value (4 expected)", descsz);
+                return FAIL(r, "XEN_ELFNOTE_PHYS32_ENTRY has a %u-byte value (1, 2, 4 or 8 expected)", descsz);
             }
             *entry = v;
             return 1;
@@ -257,11 +264,14 @@ int pvh_elf_plan(const void *elf, size_t size, uint64_t guest_mem, struct kimg_p
                     (unsigned long long)ehsize);
     type = rd16(p, 16);
     machine = rd16(p, 18);
-    if (type != ET_EXEC)
-        return FAIL(&r, "ELF type %u is not an executable (ET_EXEC = 2)", type);
-    if (machine != (r.is64 ? EM_X86_64 : EM_386))
-        return FAIL(&r, "ELF%s machine %u is not %s", r.is64 ? "64" : "32", machine,
-                    r.is64 ? "x86-64 (62)" : "i386 (3)");
+    /* Xen's PVH builder takes the layout from the class and the CPU mode
+     * from the notes (the entry is always 32-bit protected mode), so an
+     * ELF32 file built for x86-64 (ld -m elf32_x86_64, objcopy -O
+     * elf32-x86-64) or an ELF64 one marked i386 boots like any other. */
+    if (type != ET_EXEC && type != ET_DYN)
+        return FAIL(&r, "ELF type %u is neither an executable (ET_EXEC = 2) nor ET_DYN (3)", type);
+    if (machine != EM_X86_64 && machine != EM_386)
+        return FAIL(&r, "ELF%s e_machine %u is neither i386 (3) nor x86-64 (62)", r.is64 ? "64" : "32", machine);
     phoff = r.is64 ? rd64(p, 32) : rd32(p, 28);
     phentsize = rd16(p, r.is64 ? 54 : 42);
     phnum = rd16(p, r.is64 ? 56 : 44);
