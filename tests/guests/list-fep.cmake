@@ -1,14 +1,17 @@
 # The forced-emulation prefix (hypervisor boot option hvm_fep, src/hvm/fep.c):
-# one guest, hvm_fep.c, run twice.
+# one guest, hvm_fep.c, built for 32-bit protected mode (hvm_fep) and for
+# 64-bit mode (hvm_fep64: test_main in long mode), each run twice.
 #
-#   hvm_fep.cfg      fep=off: no hvm_fep, the prefix raises #UD (also in ALL.txt)
-#   hvm_fep_on.cfg   fep=on:  rv-run --cmdline hvm_fep, each prefixed
-#                    instruction is emulated and matches the native result
+#   hvm_fep[64].cfg      fep=off: no hvm_fep, the prefix raises #UD (also in ALL.txt)
+#   hvm_fep[64]_on.cfg   fep=on:  rv-run --cmdline hvm_fep, each prefixed
+#                        instruction is emulated and matches the native result
 #
 #   ctest -R hvm_fep        QEMU TCG (AMD SVM) both ways, Bochs Skylake (Intel VMX) with hvm_fep
 
-list(APPEND GUESTS hvm_fep)
+list(APPEND GUESTS hvm_fep hvm_fep64)
+list(APPEND GUESTS_64 hvm_fep64)
 configure_file(${G}/hvm_fep_on.cfg ${GO}/hvm_fep_on.cfg COPYONLY)
+configure_file(${G}/hvm_fep64_on.cfg ${GO}/hvm_fep64_on.cfg COPYONLY)
 
 find_package(Python3 3.8 COMPONENTS Interpreter)
 if(NOT Python3_FOUND)
@@ -19,9 +22,12 @@ set(_fep_expect ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/ex
 set(_fep_checks cpuid-0 cpuid-1 cpuid-hv out-dx-value in-dx-value in-imm8-value in-16-value in-32-value
     rdmsr-value mov-store-value add-mem-value xchg-mem-value cmpxchg-mem-value rep-movsb-value
     rip-advance-value unemulated-ud)
-set(_fep_on_stdout --stdout "hvm: hvm_fep is on" --stdout "^hvm_fep_on: hvm_fep: expecting emulation$")
-foreach(c ${_fep_checks})
-    list(APPEND _fep_on_stdout --stdout "^hvm_fep_on: PASS ${c}$")
+set(_fep_on_stdout --stdout "hvm: hvm_fep is on")
+foreach(g hvm_fep_on hvm_fep64_on)
+    list(APPEND _fep_on_stdout --stdout "^${g}: hvm_fep: expecting emulation$")
+    foreach(c ${_fep_checks})
+        list(APPEND _fep_on_stdout --stdout "^${g}: PASS ${c}$")
+    endforeach()
 endforeach()
 
 foreach(v qemu bochs)
@@ -39,15 +45,16 @@ foreach(v qemu bochs)
     add_test(NAME ${name}
              COMMAND ${_fep_expect} --status 0 ${_fep_on_stdout}
                      -- ${_fep_run} ${emu} --timeout ${timeout} --smp 1 --mem 512M --cmdline hvm_fep
-                        ${GO}/hvm_fep_on.cfg)
+                        ${GO}/hvm_fep_on.cfg ${GO}/hvm_fep64_on.cfg)
     math(EXPR ctest_timeout "${timeout} + 60")
     set_tests_properties(${name} PROPERTIES LABELS "${labels}" TIMEOUT ${ctest_timeout} RUN_SERIAL TRUE
-                         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/hvm_fep.elf")
+                         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/hvm_fep.elf;${GO}/hvm_fep64.elf")
 endforeach()
 add_test(NAME hvm_fep_off
          COMMAND ${_fep_expect} --status 0 --stdout "^hvm_fep: hvm_fep: expecting #UD$"
                  --stdout "^hvm_fep: PASS cpuid-0$" --stdout "^hvm_fep: PASS mov-store-value$"
-                 --stdout "^hvm_fep: PASS unemulated-ud$"
-                 -- ${_fep_run} --direct --timeout 240 --smp 1 --mem 512M ${GO}/hvm_fep.cfg)
+                 --stdout "^hvm_fep: PASS unemulated-ud$" --stdout "^hvm_fep64: PASS unemulated-ud$"
+                 --stdout "^hvm_fep64: PASS rep-movsb-value$"
+                 -- ${_fep_run} --direct --timeout 240 --smp 1 --mem 512M ${GO}/hvm_fep.cfg ${GO}/hvm_fep64.cfg)
 set_tests_properties(hvm_fep_off PROPERTIES LABELS "integration;qemu;hvm" TIMEOUT 300 RUN_SERIAL TRUE
-                     REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/hvm_fep.elf")
+                     REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/hvm_fep.elf;${GO}/hvm_fep64.elf")
