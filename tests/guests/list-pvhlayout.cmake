@@ -9,12 +9,15 @@
 #   pvh_layout_e64_shnote   ELF64, notes only in an SHT_NOTE section (PT_NOTE -> PT_NULL)
 #   pvh_layout_e32_shnote   ELF32/EM_386, notes only in the SHT_NOTE section
 #   pvh_layout_e64_highva   ELF64, p_vaddr/e_entry moved to 0xffffffff80000000+ (paddr kept)
+#   pvh_layout_gz           the ELF64 file gzip-compressed as a whole (vmlinux.gz style)
+#   pvh_layout_e32_xz       the ELF32/EM_386 file xz-compressed as a whole
 #
 # and two images the builder must refuse with a one-line reason while the
 # others run:
 #
 #   pvh_layout_bad_machine  ELF32 with e_machine 40 (ARM)
 #   pvh_layout_bad_note     ELF64, notes only in a section whose size runs past the file
+#   pvh_layout_bad_gz       the gzip file with one byte of its compressed data flipped
 #
 #   ctest -R pvh_layouts    all of them in one run, QEMU TCG (AMD SVM)
 #   ctest -R pvh_layouts_bochs   the bootable ones under Bochs corei7_skylake_x (Intel VMX)
@@ -24,8 +27,8 @@
 list(APPEND GUESTS_PVH pvh_layout)
 
 set(PVH_LAYOUTS_GOOD pvh_layout pvh_layout_e32_386 pvh_layout_e32_x86_64 pvh_layout_e64_shnote
-    pvh_layout_e32_shnote pvh_layout_e64_highva)
-set(PVH_LAYOUTS_BAD pvh_layout_bad_machine pvh_layout_bad_note)
+    pvh_layout_e32_shnote pvh_layout_e64_highva pvh_layout_gz pvh_layout_e32_xz)
+set(PVH_LAYOUTS_BAD pvh_layout_bad_machine pvh_layout_bad_note pvh_layout_bad_gz)
 
 # name|how it is made from pvh_layout.elf (objcopy target format or '-')|elf_layout.py options
 set(_pvh_layout_recipes
@@ -34,8 +37,11 @@ set(_pvh_layout_recipes
     "pvh_layout_e64_shnote|-|--no-pt-note"
     "pvh_layout_e32_shnote|elf32-i386|--no-pt-note"
     "pvh_layout_e64_highva|-|--vaddr-offset 0xffffffff80000000"
+    "pvh_layout_gz|-|--compress gzip"
+    "pvh_layout_e32_xz|elf32-i386|--compress xz"
     "pvh_layout_bad_machine|elf32-i386|--machine 40"
-    "pvh_layout_bad_note|-|--no-pt-note --note-section-size 0x7fffffff")
+    "pvh_layout_bad_note|-|--no-pt-note --note-section-size 0x7fffffff"
+    "pvh_layout_bad_gz|-|--compress gzip --corrupt")
 
 find_package(Python3 3.8 COMPONENTS Interpreter)
 if(NOT Python3_FOUND)
@@ -85,12 +91,17 @@ foreach(n ${PVH_LAYOUTS_GOOD})
 endforeach()
 list(APPEND _pvhl_stdout
      --stdout "^domain pvh_layout_bad_machine: pvh: ELF32 e_machine 40 is neither i386 \\(3\\) nor x86-64 \\(62\\)$"
-     --stdout "^domain pvh_layout_bad_note: pvh: note section [0-9]+ \\(0x7fffffff bytes at file offset 0x[0-9a-f]+\\) extends past the [0-9]+-byte file$")
+     --stdout "^domain pvh_layout_bad_note: pvh: note section [0-9]+ \\(0x7fffffff bytes at file offset 0x[0-9a-f]+\\) extends past the [0-9]+-byte file$"
+     --stdout "^domain pvh_layout_bad_gz: pvh: unpacking the compressed kernel failed: gzip: "
+     --stdout "^\\(d[0-9]+ pvh_layout_gz\\) pvh: gzip kernel unpacked: [0-9]+ KiB ELF$"
+     --stdout "^\\(d[0-9]+ pvh_layout_e32_xz\\) pvh: xz kernel unpacked: [0-9]+ KiB ELF$")
 add_test(NAME pvh_layouts
          COMMAND ${_pvhl_expect} --status 0 ${_pvhl_stdout}
                  -- ${_pvhl_run} --direct --timeout 300 --smp 2 --mem 512M
                     --expect pvh_layout_bad_machine=rejected --expect pvh_layout_bad_note=rejected
-                    ${GO}/pvh_layout_bad_machine.cfg ${GO}/pvh_layout_bad_note.cfg ${_pvhl_cfgs})
+                    --expect pvh_layout_bad_gz=rejected
+                    ${GO}/pvh_layout_bad_machine.cfg ${GO}/pvh_layout_bad_note.cfg ${GO}/pvh_layout_bad_gz.cfg
+                    ${_pvhl_cfgs})
 set_tests_properties(pvh_layouts PROPERTIES
     LABELS "integration;qemu;hvm;pvh" TIMEOUT 360 RUN_SERIAL TRUE
     REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pvh_layout_e32_386.elf")

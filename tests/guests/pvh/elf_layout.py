@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Rewrites fields of an ELF image in place-copy, for the PVH image-layout guests.
+"""Writes a copy of an ELF image with some fields rewritten, for the image-layout test guests.
 
   elf_layout.py IN OUT [--no-pt-note] [--machine N] [--vaddr-offset X] [--note-section-size N]
 
@@ -9,11 +9,15 @@
 --vaddr-offset X      add X to every PT_LOAD p_vaddr and to e_entry (p_paddr unchanged):
                       a higher-half link like Linux's, which a PVH builder ignores
 --note-section-size N set sh_size of every SHT_NOTE section (a note area past the file)
+--compress gzip|xz    then compress the whole file (a vmlinux.gz-style kernel)
+--corrupt             then flip one byte in the middle of the compressed data
 
 Only the ELF header, program headers and section headers are touched; the
 class (32/64) is taken from the file.  Standard library only.
 """
 import argparse
+import gzip
+import lzma
 import struct
 import sys
 
@@ -28,6 +32,8 @@ def main():
     ap.add_argument("--machine", type=lambda s: int(s, 0))
     ap.add_argument("--vaddr-offset", type=lambda s: int(s, 0))
     ap.add_argument("--note-section-size", type=lambda s: int(s, 0))
+    ap.add_argument("--compress", choices=("gzip", "xz"))
+    ap.add_argument("--corrupt", action="store_true")
     a = ap.parse_args()
 
     b = bytearray(open(a.inp, "rb").read())
@@ -72,6 +78,14 @@ def main():
             changed += 1
     if (a.no_pt_note or a.vaddr_offset is not None or a.note_section_size is not None) and not changed:
         sys.exit("elf_layout.py: %s has nothing the options apply to" % a.inp)
+    if a.compress == "gzip":
+        b = bytearray(gzip.compress(bytes(b), 9, mtime=0))
+    elif a.compress == "xz":
+        b = bytearray(lzma.compress(bytes(b), check=lzma.CHECK_CRC32))
+    if a.corrupt:
+        if not a.compress:
+            sys.exit("elf_layout.py: --corrupt needs --compress")
+        b[len(b) // 2] ^= 0xff
     open(a.out, "wb").write(b)
 
 
