@@ -426,6 +426,9 @@ def write_seeds(seeddir):
     elf = elf_image(True)
     seeds.update(pvh_bzimages())
     seeds["bz_old"] = bzimage(gzip.compress(elf), version=0x207)
+    # Whole compressed kernel files (a vmlinux.gz), as the PVH loader also takes.
+    seeds["elf64_gz"] = gzip.compress(elf, 9)
+    seeds["elf32_xz"] = lzma.compress(elf_image(False), check=lzma.CHECK_CRC32)
     for k, v in seeds.items():
         with open(os.path.join(p, k), "wb") as f:
             f.write(v)
