@@ -56,11 +56,6 @@ void hvm_fep_enable(void)
              "(ud2; .ascii \"xen\" prefix). For testing only, never in production\n");
 }
 
-bool hvm_fep_enabled(void)
-{
-    return fep_on;
-}
-
 uint32_t hvm_exception_intercepts(void)
 {
     /* #AC and #DB: a guest can make their delivery loop forever inside the

@@ -36,7 +36,6 @@ bool hvm_guest_long_mode(struct vcpu *v);   /* 64-bit code segment active */
  * an intercepted #UD goes to hvm_handle_ud, which emulates the instruction
  * after a prefix or gives the guest its #UD.  Returns true (v runs on). */
 void hvm_fep_enable(void);
-bool hvm_fep_enabled(void);
 uint32_t hvm_exception_intercepts(void);
 bool hvm_handle_ud(struct vcpu *v);
 
