@@ -178,6 +178,20 @@ static void t_unemulated(void)
     }
 }
 
+/* Not the prefix: a plain UD2, and UD2 + "xeN" (one byte off), raise #UD at
+ * the UD2 whether or not hvm_fep is on (the intercepted #UD is given back). */
+static void t_not_prefix(void)
+{
+    exc_clear();
+    asm volatile("1: ud2\n2:\n\t" EXC_FIXUP("1b", "2b") : : : "memory");
+    check(exc_caught == EXC_UD, "plain-ud2", "UD2: %s, expected #UD at it",
+          exc_caught == NO_FAULT ? "no exception" : exc_name((unsigned)exc_caught));
+    exc_clear();
+    asm volatile("1: .byte 0x0f, 0x0b, 0x78, 0x65, 0x4e\n2:\n\t" EXC_FIXUP("1b", "2b") : : : "memory");
+    check(exc_caught == EXC_UD, "near-prefix", "UD2 \"xeN\": %s, expected #UD at the UD2",
+          exc_caught == NO_FAULT ? "no exception" : exc_name((unsigned)exc_caught));
+}
+
 void test_main(void)
 {
     hv_require();
@@ -196,4 +210,5 @@ void test_main(void)
     t_memory();
     t_flow();
     t_unemulated();
+    t_not_prefix();
 }
