@@ -1,35 +1,20 @@
 /*
- * PVH kernel images.  References: the Linux x86 boot protocol
- * (Documentation/x86/boot.rst: setup header at 0x1F1, boot_flag 0xAA55 at
- * 0x1FE, "HdrS" at 0x202, version at 0x206, payload_offset at 0x248 and
- * payload_length at 0x24C since protocol 2.08, both relative to the start
- * of the protected-mode code at (setup_sects + 1) * 512, setup_sects 0
- * meaning 4); the Xen public ABI's XEN_ELFNOTE_PHYS32_ENTRY (owner "Xen",
- * type 18: the 32-bit physical entry point).  The ELF file itself is read
- * by image/elf.c (headers, program headers, notes), shared with the other
- * builders; what a PVH kernel must be is decided here.
- *
- * Everything in the file is untrusted: fields are read through memcpy at
- * offsets checked against the size first, and no sum that could wrap is
- * formed before it is checked.
+ * PVH kernel images: what a PVH kernel must be (reference: the Xen public
+ * ABI's XEN_ELFNOTE_PHYS32_ENTRY, owner "Xen", type 18: the 32-bit physical
+ * entry point).  The file itself is read by the kind-neutral image/elf.c
+ * (headers, program headers, notes) and image/bzpayload.c (a bzImage's
+ * payload), shared with the other builders.
  */
 #include "hvm/pvh_image.h"
 
 #include <stdarg.h>
 
+#include "image/bzpayload.h"
 #include "image/elf.h"
 #include "lib/errno.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 #include "public/elfnote.h"
-
-#define BZ_OFF_SETUP_SECTS  0x1f1
-#define BZ_OFF_BOOT_FLAG    0x1fe
-#define BZ_OFF_HEADER       0x202
-#define BZ_OFF_VERSION      0x206
-#define BZ_OFF_PAYLOAD_OFF  0x248
-#define BZ_OFF_PAYLOAD_LEN  0x24c
-#define BZ_PAYLOAD_VERSION  0x0208
 
 struct pvh_run {
     uint64_t guest_mem;
@@ -59,56 +44,20 @@ static int pvh_fail(char *err, size_t errlen, const char *fmt, ...)
 
 #define FAIL(r, ...) pvh_fail((r)->err, (r)->errlen, __VA_ARGS__)
 
-static uint16_t rd16(const uint8_t *p, uint64_t off)
-{
-    uint16_t v;
-
-    memcpy(&v, p + off, sizeof(v));
-    return v;
-}
-
-static uint32_t rd32(const uint8_t *p, uint64_t off)
-{
-    uint32_t v;
-
-    memcpy(&v, p + off, sizeof(v));
-    return v;
-}
-
-/* ---- bzImage payload ---- */
+/* ---- bzImage payload (found by image/bzpayload.c) ---- */
 
 int pvh_bzimage_payload(const void *image, size_t size, const void **payload, size_t *len, char *err,
                         size_t errlen)
 {
-    const uint8_t *p = image;
-    uint64_t setup_sects, koff, poff, plen;
-    uint16_t version;
+    char why[160];
+    int rc;
 
     if (err && errlen)
         err[0] = '\0';
-    if (!p || size < BZ_OFF_VERSION + 2 || rd16(p, BZ_OFF_BOOT_FLAG) != 0xaa55 ||
-        memcmp(p + BZ_OFF_HEADER, "HdrS", 4))
-        return -ENOENT;
-    version = rd16(p, BZ_OFF_VERSION);
-    if (version < BZ_PAYLOAD_VERSION)
-        return pvh_fail(err, errlen, "bzImage boot protocol %u.%02u has no payload fields (2.08 needed)",
-                        version >> 8, version & 0xff);
-    if (size < BZ_OFF_PAYLOAD_LEN + 4)
-        return pvh_fail(err, errlen, "bzImage of %llu bytes is too short for its setup header",
-                        (unsigned long long)size);
-    setup_sects = p[BZ_OFF_SETUP_SECTS] ? p[BZ_OFF_SETUP_SECTS] : 4;
-    koff = (setup_sects + 1) * 512;
-    poff = rd32(p, BZ_OFF_PAYLOAD_OFF);
-    plen = rd32(p, BZ_OFF_PAYLOAD_LEN);
-    if (plen == 0)
-        return pvh_fail(err, errlen, "bzImage has no payload (payload_length 0)");
-    if (koff > size || poff > size - koff || plen > size - koff - poff)
-        return pvh_fail(err, errlen, "bzImage payload (%llu bytes at 0x%llx + 0x%llx) extends past the "
-                        "%llu-byte file", (unsigned long long)plen, (unsigned long long)koff,
-                        (unsigned long long)poff, (unsigned long long)size);
-    *payload = p + koff + poff;
-    *len = (size_t)plen;
-    return 0;
+    rc = bzpayload_find(image, size, payload, len, why, sizeof(why));
+    if (rc == -ENOEXEC)
+        return pvh_fail(err, errlen, "%s", why);
+    return rc;
 }
 
 /* ---- ELF (read by image/elf.c; the PVH policy is here) ---- */

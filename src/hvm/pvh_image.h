@@ -1,9 +1,9 @@
 /*
  * PVH kernel images: an ELF (32- or 64-bit) carrying the Xen ELF note
- * XEN_ELFNOTE_PHYS32_ENTRY, given directly or as the compressed payload of a
- * Linux bzImage (setup header payload_offset/payload_length, boot protocol
- * >= 2.08), as Xen's domain builder accepts.  Pure code, built for the host
- * too and fuzzed.
+ * XEN_ELFNOTE_PHYS32_ENTRY, given directly, compressed as a whole, or as the
+ * compressed payload of a Linux bzImage, as Xen's domain builder accepts
+ * (hvm/loader_pvh.c unpacks).  The PVH policy over the kind-neutral readers
+ * in src/image/.  Pure code, built for the host too and fuzzed.
  */
 #ifndef RV_HVM_PVH_IMAGE_H
 #define RV_HVM_PVH_IMAGE_H
@@ -13,9 +13,9 @@
 
 #include "hvm/kernel_image.h"
 
-/* If image is a bzImage with a payload: 0 with *payload, *len pointing into
- * image (still compressed); -ENOENT when it is not a bzImage; -ENOEXEC when
- * it is one but its payload fields are bad. */
+/* bzpayload_find (image/bzpayload.h) with the reason as "pvh: ..." in err:
+ * 0 with *payload, *len pointing into image (still compressed); -ENOENT when
+ * it is not a bzImage; -ENOEXEC when it is one but its payload fields are bad. */
 int pvh_bzimage_payload(const void *image, size_t size, const void **payload, size_t *len, char *err,
                         size_t errlen);
 
