@@ -21,13 +21,15 @@
  * prefix), and one the emulator cannot do gives the guest #UD, as Xen does.
  *
  * What runs the instruction: CPUID, RDMSR/WRMSR, IN/OUT (not the string
- * forms) and VMCALL/VMMCALL go to the same handlers as their VM exits;
+ * forms) and VMCALL/VMMCALL go to the same handlers as their VM exits,
+ * RDTSC reads the guest's TSC (host TSC + the domain's offset);
  * everything else to the emulator core (hvm/emulate/x86_emulate.h lists
  * what it does: MOV, the ALU group, string instructions, ...), against
  * guest RAM and the MMIO devices.
  */
 #include "hvm/hvm.h"
 #include "hvm/emulate/hvm_emul.h"
+#include "arch/x86/asm.h"
 #include "core/console.h"
 #include "core/domain.h"
 #include "lib/errno.h"
@@ -38,6 +40,7 @@
 #define EXC_UD          6
 #define EXC_GP          13
 #define EXC_AC          17
+#define CR4_TSD         (1ull << 2)
 #define RFLAGS_RF       (1ull << 16)
 #define RFLAGS_VM       (1ull << 17)
 #define RFLAGS_IOPL(f)  (((f) >> 12) & 3)
@@ -119,6 +122,19 @@ static int special(struct vcpu *v, struct emul_ctx *c, const uint8_t *b, unsigne
     if (n >= 2 && b[0] == 0x0f && b[1] == 0xa2) {             /* CPUID */
         if (hvm_handle_cpuid(v))
             rip_add(v, c->mode, 2);
+        return 1;
+    }
+    if (n >= 2 && b[0] == 0x0f && b[1] == 0x31) {             /* RDTSC */
+        uint64_t tsc;
+
+        if ((c->cr4 & CR4_TSD) && c->cpl != 0) {                /* CR4.TSD: CPL 0 only (SDM vol. 2, RDTSC) */
+            hvm_inject_gp(v);
+            return 1;
+        }
+        tsc = rdtsc_ordered() + v->domain->tsc_offset;          /* what the guest reads natively */
+        v->regs.rax = (uint32_t)tsc;
+        v->regs.rdx = tsc >> 32;
+        rip_add(v, c->mode, 2);
         return 1;
     }
     if (n >= 2 && b[0] == 0x0f && (b[1] == 0x30 || b[1] == 0x32)) {   /* WRMSR / RDMSR */

@@ -8,7 +8,7 @@
  *   hvm_fep_on.cfg  (cmdline "fep=on", hypervisor started with hvm_fep):
  *                   each prefixed instruction goes through the hypervisor's
  *                   emulator and must give what the CPU gives natively:
- *                   CPUID, IN/OUT (imm8 and DX forms, 8/16/32-bit), RDMSR,
+ *                   CPUID, IN/OUT (imm8 and DX forms, 8/16/32-bit), RDMSR, RDTSC,
  *                   MOV/ADD/XCHG/CMPXCHG to memory, REP MOVSB; EIP lands after
  *                   the instruction; a fault of the emulated instruction
  *                   (#DE is not emulated: #UD instead, as Xen) is reported at
@@ -99,6 +99,25 @@ static void t_msr(void)
     if (outcome("rdmsr") && emulate)
         check(lo == nlo && hi == nhi, "rdmsr-value", "APIC_BASE emulated %08x:%08x, native %08x:%08x", hi, lo,
               nhi, nlo);
+}
+
+/* RDTSC: the emulated read lies between two native ones (the same TSC). */
+static void t_rdtsc(void)
+{
+    uint32_t lo = 0, hi = 0, alo, ahi, blo, bhi;
+    uint64_t a, b, e;
+
+    asm volatile("rdtsc" : "=a"(alo), "=d"(ahi));
+    exc_clear();
+    asm volatile("1: " FEP "rdtsc\n2:\n\t" EXC_FIXUP("1b", "2b") : "=a"(lo), "=d"(hi) : "0"(0), "1"(0) : "memory");
+    asm volatile("rdtsc" : "=a"(blo), "=d"(bhi));
+    if (!outcome("rdtsc") || !emulate)
+        return;
+    a = (uint64_t)ahi << 32 | alo;
+    b = (uint64_t)bhi << 32 | blo;
+    e = (uint64_t)hi << 32 | lo;
+    check(a <= e && e <= b, "rdtsc-value", "emulated TSC %#llx not between native %#llx and %#llx",
+          (unsigned long long)e, (unsigned long long)a, (unsigned long long)b);
 }
 
 static void t_memory(void)
@@ -207,6 +226,7 @@ void test_main(void)
     t_cpuid(0x40000000, "cpuid-hv");
     t_io();
     t_msr();
+    t_rdtsc();
     t_memory();
     t_flow();
     t_unemulated();

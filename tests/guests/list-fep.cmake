@@ -20,7 +20,7 @@ endif()
 set(_fep_run ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR})
 set(_fep_expect ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py)
 set(_fep_checks cpuid-0 cpuid-1 cpuid-hv out-dx-value in-dx-value in-imm8-value in-16-value in-32-value
-    rdmsr-value mov-store-value add-mem-value xchg-mem-value cmpxchg-mem-value rep-movsb-value
+    rdmsr-value rdtsc-value mov-store-value add-mem-value xchg-mem-value cmpxchg-mem-value rep-movsb-value
     rip-advance-value unemulated-ud plain-ud2 near-prefix)
 set(_fep_on_stdout --stdout "hvm: hvm_fep is on")
 foreach(g hvm_fep_on hvm_fep64_on)
