@@ -256,6 +256,7 @@ static void opt_inject_fail(struct bootopts_run *r) { opt_bool(r, &r->o->selftes
 static void opt_inject_hang(struct bootopts_run *r) { opt_bool(r, &r->o->selftest_inject_hang); }
 static void opt_inject_panic(struct bootopts_run *r) { opt_bool(r, &r->o->selftest_inject_panic); }
 static void opt_x2apic(struct bootopts_run *r)   { opt_bool(r, &r->o->x2apic); }
+static void opt_hvm_fep(struct bootopts_run *r)  { opt_bool(r, &r->o->hvm_fep); }
 
 static const struct {
     const char *name;
@@ -272,6 +273,7 @@ static const struct {
     { "x2apic",   opt_x2apic },
     { "mem",      opt_mem },
     { "console_to", opt_console_to },
+    { "hvm_fep",  opt_hvm_fep },
 };
 
 static bool looks_like_path(const char *s, size_t n)
@@ -322,6 +324,7 @@ void bootopts_defaults(struct boot_options *o)
     o->x2apic = true;
     o->mem_limit = 0;
     o->console_to[0] = 0;
+    o->hvm_fep = false;
 }
 
 int bootopts_parse(const char *cmdline, struct boot_options *o,

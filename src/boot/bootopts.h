@@ -1,6 +1,6 @@
 /*
  * The hypervisor's own boot options (docs: console=, loglvl=, maxcpus=,
- * selftest, emu_exit, x2apic=, mem=, console_to=).  Parsing never fails: a bad item is
+ * selftest, emu_exit, x2apic=, mem=, console_to=, hvm_fep).  Parsing never fails: a bad item is
  * reported through the warn callback and leaves its field unchanged, so a typo
  * on the command line cannot stop the machine from booting.
  */
@@ -32,6 +32,7 @@ struct boot_options {
     bool     x2apic;           /* (i) use x2APIC mode when available; default true */
     uint64_t mem_limit;        /* (i) mem=SIZE; 0 = no limit; values < 64M rejected */
     char     console_to[BOOTOPTS_NAME_MAX];  /* (i) console_to=NAME: initial input focus; "" = hypervisor */
+    bool     hvm_fep;          /* (i) hvm_fep: honour the forced-emulation prefix (testing only); default false */
 };
 
 void bootopts_defaults(struct boot_options *o);

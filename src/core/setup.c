@@ -273,6 +273,8 @@ void start_hypervisor(uint32_t magic, uint64_t info_phys)
     else if (boot_opts.com_port != 1 || boot_opts.com_baud != 115200)
         uart_init(uart_port_for_com(boot_opts.com_port), boot_opts.com_baud);
     log_info("boot: loader '%s', command line '%s'\n", boot_info.loader_name, boot_info.cmdline);
+    if (boot_opts.hvm_fep)
+        hvm_fep_enable();       /* before any vCPU exists: it decides the #UD intercept */
     if (boot_info.nr_warnings)
         log_warn("boot: %u oddities in the boot information were skipped (e.g. more than %u modules or %u memory ranges)\n",
                  boot_info.nr_warnings, BOOT_MAX_MODULES, BOOT_MAX_MMAP);

@@ -166,6 +166,9 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
          * has crashed the domain, naming the address). */
         return hvm_emulate_mmio(v, x);
     case HVM_EXIT_EXCEPTION:
+        /* #UD: intercepted only with hvm_fep (hvm/fep.c). */
+        if (x->qual == 6)
+            return hvm_handle_ud(v);
         /* #AC/#DB are only intercepted to bound their delivery: reflect them. */
         if (x->qual == 17)
             hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, 17, true, 0);

@@ -30,6 +30,15 @@ void hvm_inject_gp(struct vcpu *v);
 void hvm_inject_ud(struct vcpu *v);
 bool hvm_guest_long_mode(struct vcpu *v);   /* 64-bit code segment active */
 
+/* hvm/fep.c: the forced-emulation prefix (boot option hvm_fep).  enable is
+ * called once at boot, before any vCPU is created.  The backends intercept
+ * exactly the exceptions in hvm_exception_intercepts() (a bit per vector);
+ * an intercepted #UD goes to hvm_handle_ud, which emulates the instruction
+ * after a prefix or gives the guest its #UD.  Returns true (v runs on). */
+void hvm_fep_enable(void);
+uint32_t hvm_exception_intercepts(void);
+bool hvm_handle_ud(struct vcpu *v);
+
 /* The whole architectural state of a vCPU that starts afresh (a loader's
  * entry state, an AP after SIPI): CS, one descriptor for DS/ES/FS/GS/SS, the
  * system segments and control registers.  hvm_set_start_state also clears

@@ -1,8 +1,7 @@
 /*
  * Kernel image recognition and load planning.  References: Multiboot
  * Specification 0.6.96 (section 3.1, "OS image format"), Multiboot2
- * Specification 1.6 (section 3.1), and the System V ABI / ELF specification
- * for the ELF32 and ELF64 header and program-header layouts.
+ * Specification 1.6 (section 3.1); ELF files are read by image/elf.c.
  *
  * The image is untrusted (any file a configuration names): each field is
  * read through memcpy (the image may be unaligned), each offset is checked
@@ -13,6 +12,7 @@
 
 #include <stdarg.h>
 
+#include "image/elf.h"
 #include "lib/errno.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
@@ -38,10 +38,6 @@ enum {                                  /* header tag types (3.1.3 - 3.1.13) */
     MB2_HT_ENTRY_EFI64 = 9, MB2_HT_RELOCATABLE = 10,
 };
 
-#define EM_386    3
-#define EM_X86_64 62
-#define ET_EXEC   2
-#define PT_LOAD   1
 
 struct kimg_run {
     const uint8_t *p;
@@ -68,14 +64,6 @@ static uint16_t rd16(const struct kimg_run *r, uint64_t off)
 static uint32_t rd32(const struct kimg_run *r, uint64_t off)
 {
     uint32_t v;
-
-    memcpy(&v, r->p + off, sizeof(v));
-    return v;
-}
-
-static uint64_t rd64(const struct kimg_run *r, uint64_t off)
-{
-    uint64_t v;
 
     memcpy(&v, r->p + off, sizeof(v));
     return v;
@@ -213,76 +201,30 @@ static bool ki_is_elf(const struct kimg_run *r)
     return r->size >= 16 && !memcmp(r->p, "\177ELF", 4);
 }
 
+static int ki_load_seg(void *ctx, unsigned index, const struct elf_phdr *ph)
+{
+    return ki_add_seg(ctx, index, ph->offset, ph->filesz, ph->paddr, ph->memsz, ph->vaddr);
+}
+
+/* The ELF file is read by image/elf.c; the multiboot policy is here. */
 static int ki_elf(struct kimg_run *r, uint64_t *entry)
 {
-    bool is64;
-    uint64_t phoff, phentsize, phnum, ehsize, i;
-    uint16_t type, machine;
+    struct elf_image e;
+    char why[160] = "";
+    int rc;
 
-    /* The callers have seen the ELF magic (ki_is_elf). */
-    if (r->p[4] != 1 && r->p[4] != 2)
-        return ki_fail(r, "ELF class %u is neither 32-bit (1) nor 64-bit (2)", r->p[4]);
-    is64 = r->p[4] == 2;
-    if (r->p[5] != 1)
-        return ki_fail(r, "ELF data encoding %u is not little-endian (1)", r->p[5]);
-    if (r->p[6] != 1)
-        return ki_fail(r, "ELF version %u is not 1", r->p[6]);
-    ehsize = is64 ? 64 : 52;
-    if (r->size < ehsize)
-        return ki_fail(r, "ELF header truncated (%llu of %llu bytes)", (unsigned long long)r->size,
-                       (unsigned long long)ehsize);
-    type = rd16(r, 16);
-    machine = rd16(r, 18);
-    if (type != ET_EXEC)
-        return ki_fail(r, "ELF type %u is not an executable (ET_EXEC = 2)", type);
-    if (machine != (is64 ? EM_X86_64 : EM_386))
-        return ki_fail(r, "ELF%s machine %u is not %s", is64 ? "64" : "32", machine,
-                       is64 ? "x86-64 (62)" : "i386 (3)");
-    *entry = is64 ? rd64(r, 24) : rd32(r, 24);
-    phoff = is64 ? rd64(r, 32) : rd32(r, 28);
-    phentsize = rd16(r, is64 ? 54 : 42);
-    phnum = rd16(r, is64 ? 56 : 44);
-    if (phnum == 0)
-        return ki_fail(r, "ELF file has no program headers");
-    if (phentsize < (is64 ? 56u : 32u))
-        return ki_fail(r, "ELF program header size %llu is too small", (unsigned long long)phentsize);
-    if (phoff > r->size || phnum * phentsize > r->size - phoff)
-        return ki_fail(r, "ELF program headers (%llu x %llu bytes at 0x%llx) extend past the %llu-byte file",
-                       (unsigned long long)phnum, (unsigned long long)phentsize, (unsigned long long)phoff,
-                       (unsigned long long)r->size);
-
-    for (i = 0; i < phnum; i++) {
-        uint64_t ph = phoff + i * phentsize, off, vaddr, paddr, fsz, msz;
-        int rc;
-
-        if (rd32(r, ph) != PT_LOAD)
-            continue;
-        if (is64) {
-            off = rd64(r, ph + 8);
-            vaddr = rd64(r, ph + 16);
-            paddr = rd64(r, ph + 24);
-            fsz = rd64(r, ph + 32);
-            msz = rd64(r, ph + 40);
-        } else {
-            off = rd32(r, ph + 4);
-            vaddr = rd32(r, ph + 8);
-            paddr = rd32(r, ph + 12);
-            fsz = rd32(r, ph + 16);
-            msz = rd32(r, ph + 20);
-        }
-        if (fsz > msz)
-            return ki_fail(r, "segment %u has file size 0x%llx larger than its memory size 0x%llx",
-                           (unsigned)i, (unsigned long long)fsz, (unsigned long long)msz);
-        if (msz == 0)
-            continue;       /* nothing to load, as GRUB and QEMU do */
-        if (off > r->size || fsz > r->size - off)
-            return ki_fail(r, "segment %u (0x%llx bytes at file offset 0x%llx) extends past the %llu-byte file",
-                           (unsigned)i, (unsigned long long)fsz, (unsigned long long)off,
-                           (unsigned long long)r->size);
-        rc = ki_add_seg(r, (unsigned)i, off, fsz, paddr, msz, vaddr);
-        if (rc)
-            return rc;
-    }
+    /* The multiboot header, not e_machine, says how the kernel starts (32-bit
+     * protected mode, paging off); the class only gives the header layout.
+     * So an ELF32 built for x86-64 (ld -m elf32_x86_64, or objcopy -O
+     * elf32-x86-64 of a kernel that switches to long mode itself, the
+     * usual way to hand a 64-bit kernel to a multiboot loader) and an ELF64
+     * marked i386 load like the others. */
+    if (elf_open(&e, r->p, r->size, ELF_OPEN_X86 | ELF_OPEN_EXEC, why, sizeof(why)))
+        return ki_fail(r, "%s", why);
+    *entry = e.entry;
+    rc = elf_for_each_load(&e, ki_load_seg, r, why, sizeof(why));
+    if (rc)
+        return why[0] ? ki_fail(r, "%s", why) : rc;
     if (r->plan->nr_segs == 0)
         return ki_fail(r, "ELF file has no loadable (PT_LOAD) segment");
     return 0;

@@ -73,7 +73,8 @@ int kimg_add_seg(struct kimg_plan *pl, unsigned seg_index[KIMG_MAX_SEGS], uint64
  * multiboot2 header (Multiboot2 1.6 section 3.1: magic 0xE85250D6, arch 0,
  * length, checksum; 8-byte aligned in the first 32768 bytes).  Then the
  * header's address fields (multiboot1 flag 16, multiboot2 address tag) if
- * present, else ELF32/ELF64 (x86, ET_EXEC) PT_LOAD segments at p_paddr; an
+ * present, else ELF32/ELF64 (either class with EM_386 or EM_X86_64,
+ * ET_EXEC) PT_LOAD segments at p_paddr; an
  * entry point outside the loaded physical ranges is translated through the
  * vaddr->paddr relation of the PT_LOAD holding it.  Without any header, a flat
  * image (flat = true: the file is named *.bin) loads at 1 MiB, entry 1 MiB; so

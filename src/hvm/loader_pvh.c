@@ -61,8 +61,10 @@ static unsigned order_for(uint64_t bytes)
     return order;
 }
 
-/* The kernel: the ELF itself, or the ELF unpacked from a bzImage payload.
- * On success the segments are in guest RAM and *plan says where. */
+/* The kernel: the ELF itself, the ELF unpacked from a bzImage payload, or
+ * the ELF unpacked from a whole file compressed with gzip or xz (a
+ * vmlinux.gz: Xen's domain builder unpacks such files before looking at
+ * them).  On success the segments are in guest RAM and *plan says where. */
 static int load_kernel(struct domain *d, const void *image, size_t size, struct kimg_plan *plan, char *err,
                        size_t errlen)
 {
@@ -70,8 +72,15 @@ static int load_kernel(struct domain *d, const void *image, size_t size, struct 
     const void *payload;
     size_t plen;
     int rc = pvh_bzimage_payload(image, size, &payload, &plen, err, errlen);
+    const char *what = "the bzImage payload";
 
-    if (rc == -ENOENT) {
+    if (rc == -ENOENT && decomp_detect(image, size) != DECOMP_NONE) {
+        /* A compressed file: its content is the ELF. */
+        payload = image;
+        plen = size;
+        what = "the compressed kernel";
+        rc = 0;
+    } else if (rc == -ENOENT) {
         /* Not a bzImage: a plain ELF. */
         if ((rc = pvh_elf_plan(image, size, ram, plan, err, errlen)))
             return rc;
@@ -85,18 +94,19 @@ static int load_kernel(struct domain *d, const void *image, size_t size, struct 
         return rc;
 
     enum decomp_format fmt = decomp_detect(payload, plen);
+    const char *kind = payload == image ? "kernel" : "payload";    /* for messages */
     uint64_t out_size;
     if (fmt == DECOMP_NONE) {
         fmt_snprintf(err, errlen, "pvh: bzImage payload is neither gzip nor xz");
         return -ENOEXEC;
     }
     if (decomp_size(payload, plen, &out_size) || out_size == 0) {
-        fmt_snprintf(err, errlen, "pvh: %s payload does not declare its size", decomp_format_name(fmt));
+        fmt_snprintf(err, errlen, "pvh: %s %s does not declare its size", decomp_format_name(fmt), kind);
         return -ENOEXEC;
     }
     if (out_size > PVH_UNPACK_MAX || out_size > d->mem_bytes) {
-        fmt_snprintf(err, errlen, "pvh: %s payload unpacks to %lu MiB, more than %lu MiB allowed",
-                     decomp_format_name(fmt), (unsigned long)(out_size >> 20),
+        fmt_snprintf(err, errlen, "pvh: %s %s unpacks to %lu MiB, more than %lu MiB allowed",
+                     decomp_format_name(fmt), kind, (unsigned long)(out_size >> 20),
                      (unsigned long)(MIN(PVH_UNPACK_MAX, d->mem_bytes) >> 20));
         return -E2BIG;
     }
@@ -114,7 +124,7 @@ static int load_kernel(struct domain *d, const void *image, size_t size, struct 
     why[0] = 0;
     rc = decomp_run(payload, plen, out, 4096ull << order, &out_len, work, why, sizeof(why));
     if (rc) {
-        fmt_snprintf(err, errlen, "pvh: unpacking the bzImage payload failed: %s", why[0] ? why : "corrupt");
+        fmt_snprintf(err, errlen, "pvh: unpacking %s failed: %s", what, why[0] ? why : "corrupt");
         goto out;
     }
     if ((rc = pvh_elf_plan(out, out_len, ram, plan, err, errlen)))
@@ -124,7 +134,7 @@ static int load_kernel(struct domain *d, const void *image, size_t size, struct 
         rc = -EFAULT;
         goto out;
     }
-    domain_log(d, LOG_INFO, "pvh: %s payload unpacked: %lu KiB ELF\n", decomp_format_name(fmt),
+    domain_log(d, LOG_INFO, "pvh: %s %s unpacked: %lu KiB ELF\n", decomp_format_name(fmt), kind,
                (unsigned long)(out_len >> 10));
 out:
     xfree(work);

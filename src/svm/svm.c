@@ -117,9 +117,8 @@ static int svm_vcpu_create(struct vcpu *v)
     vmcb->intercept_misc2 = SVM_INT_VMRUN | SVM_INT_VMMCALL | SVM_INT_VMLOAD | SVM_INT_VMSAVE |
                             SVM_INT_STGI | SVM_INT_CLGI | SVM_INT_SKINIT | SVM_INT_MONITOR |
                             SVM_INT_MWAIT | SVM_INT_XSETBV;
-    /* #AC and #DB: a guest can make their delivery loop forever inside the
-     * CPU (CVE-2015-5307, CVE-2015-8104); intercepting bounds it to exits. */
-    vmcb->intercept_exc = (1u << 17) | (1u << 1);
+    /* #AC, #DB (and #UD with hvm_fep): the policy is common code's. */
+    vmcb->intercept_exc = hvm_exception_intercepts();
     vmcb->iopm_base_pa = iopm_pa;
     vmcb->msrpm_base_pa = msrpm_pa;
     vmcb->tsc_offset = v->domain->tsc_offset;

@@ -38,9 +38,8 @@ void vmcs_setup(struct vcpu *v)
     vmwrite(VMCS_PROC_CTLS2, c->proc2);
     vmwrite(VMCS_EXIT_CTLS, c->exit);
     vmwrite(VMCS_ENTRY_CTLS, c->entry);
-    /* #AC and #DB: a guest can make their delivery loop forever inside the
-     * CPU (CVE-2015-5307, CVE-2015-8104); intercepting bounds it to exits. */
-    vmwrite(VMCS_EXCEPTION_BITMAP, (1u << 17) | (1u << 1));
+    /* #AC, #DB (and #UD with hvm_fep): the policy is common code's. */
+    vmwrite(VMCS_EXCEPTION_BITMAP, hvm_exception_intercepts());
     vmwrite(VMCS_PF_ERR_MASK, 0);
     vmwrite(VMCS_PF_ERR_MATCH, 0);
     vmwrite(VMCS_CR3_TARGET_COUNT, 0);

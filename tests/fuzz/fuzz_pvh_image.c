@@ -1,6 +1,6 @@
 /* libFuzzer harness of PVH kernel loading (src/hvm/pvh_image.c with
- * src/lib/decompress): a bzImage's payload is extracted, decompressed and
- * planned; any other input is planned as an ELF directly.  Every plan is
+ * src/lib/decompress): a bzImage's payload, or a whole gzip/xz file, is
+ * decompressed and planned; any other input is planned as an ELF directly.  Every plan is
  * checked for the properties the domain builder relies on when it copies
  * bytes per the plan. */
 #include "fuzz_check.h"
@@ -60,6 +60,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(img, data, size);
     rc = pvh_bzimage_payload(img, size, &pl, &len, err, sizeof(err));
     FUZZ_ASSERT(rc == 0 || rc == -ENOENT || rc == -ENOEXEC);
+    if (rc == -ENOENT && decomp_detect(img, size) != DECOMP_NONE) {
+        /* A whole compressed kernel file (hvm/loader_pvh.c): unpacked like a payload. */
+        pl = img;
+        len = size;
+        rc = 0;
+    }
     if (rc == -ENOENT) {
         plan_elf(img, size);
     } else if (rc == -ENOEXEC) {

@@ -7,7 +7,7 @@ find_package(Python3 COMPONENTS Interpreter REQUIRED)
 
 set(_pvz_dir ${CMAKE_CURRENT_LIST_DIR})
 set(_pvz_gen ${PROJECT_SOURCE_DIR}/tests/unit/gen_decomp_vectors.py)
-set(_pvz_sources ${S}/hvm/pvh_image.c ${S}/hvm/kernel_image.c ${S}/lib/decompress.c ${S}/lib/inflate.c ${S}/lib/unxz.c
+set(_pvz_sources ${S}/hvm/pvh_image.c ${S}/hvm/kernel_image.c ${S}/image/elf.c ${S}/image/bzpayload.c ${S}/lib/decompress.c ${S}/lib/inflate.c ${S}/lib/unxz.c
     ${S}/lib/lzma2.c ${S}/lib/crc.c ${S}/lib/fmt.c)
 add_custom_command(OUTPUT ${RV_SEEDS}/pvhimg.stamp
     COMMAND ${Python3_EXECUTABLE} ${_pvz_gen} seeds ${RV_SEEDS}
@@ -18,7 +18,7 @@ add_custom_command(OUTPUT ${RV_SEEDS}/pvhimg.stamp
 set(_out ${CMAKE_CURRENT_BINARY_DIR}/fuzz_pvh_image)
 add_custom_command(OUTPUT ${_out}
     COMMAND ${RV_CLANG} ${RV_FUZZ_FLAGS} ${_pvz_dir}/fuzz_pvh_image.c ${_pvz_sources} -o ${_out}
-    DEPENDS ${_pvz_dir}/fuzz_pvh_image.c ${_pvz_sources} ${S}/hvm/pvh_image.h ${S}/hvm/kernel_image.h
+    DEPENDS ${_pvz_dir}/fuzz_pvh_image.c ${_pvz_sources} ${S}/hvm/pvh_image.h ${S}/hvm/kernel_image.h ${S}/image/elf.h ${S}/image/bzpayload.h
             ${RV_FUZZ_HEADERS}
     COMMENT "Building fuzzer fuzz_pvh_image with ${RV_CLANG}"
     VERBATIM)

@@ -77,6 +77,13 @@ static void seeds_kimg(void)
     write_seed("kimg", "elf32_mb1", b.buf, b.len);
     kb_std_kernel(&b, 64);
     write_seed("kimg", "elf64_mb1", b.buf, b.len);
+    /* Each class with the other x86 machine (the multiboot header sets the mode). */
+    kb_std_kernel(&b, 32);
+    kb_put16(&b, 18, 62);
+    write_seed("kimg", "elf32_x86_64_mb1", b.buf, b.len);
+    kb_std_kernel(&b, 64);
+    kb_put16(&b, 18, 3);
+    write_seed("kimg", "elf64_i386_mb1", b.buf, b.len);
 
     kb_std_kernel(&b, 64);
     kb_mb1(&b, 0x200, 0x10003, aout);

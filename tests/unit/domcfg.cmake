@@ -9,7 +9,7 @@ set(_dc_dir ${CMAKE_CURRENT_LIST_DIR})
 add_executable(unit_domcfg ${_dc_dir}/test_domcfg.c
                ${RV_UNIT_SRC}/core/domcfg.c ${RV_UNIT_SRC}/core/domcfg_lex.c)
 add_executable(unit_kernel_image ${_dc_dir}/test_kernel_image.c ${_dc_dir}/kimgbuild.c
-               ${RV_UNIT_SRC}/hvm/kernel_image.c)
+               ${RV_UNIT_SRC}/hvm/kernel_image.c ${RV_UNIT_SRC}/image/elf.c)
 foreach(t unit_domcfg unit_kernel_image)
     target_link_libraries(${t} PRIVATE rv_unit_pure)
     add_test(NAME ${t} COMMAND ${t})

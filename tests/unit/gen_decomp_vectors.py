@@ -326,10 +326,15 @@ def pvh_bzimages():
 # ------------------------------------------------------- PVH ELF seeds
 
 
-def elf_image(is64, entry_note=0x100000, note_in="segment", desc8=False):
-    """A minimal ET_EXEC with one PT_LOAD at 1 MiB, a PT_NOTE and a .note section."""
+def elf_image(is64, entry_note=0x100000, note_in="segment", desc8=False, machine=None, etype=2, desc2=False):
+    """A minimal ET_EXEC with one PT_LOAD at 1 MiB, a PT_NOTE and a .note section.
+
+    machine defaults to the class's own (62 for ELF64, 3 for ELF32); the PVH
+    builder also takes the other one in either class."""
+    if machine is None:
+        machine = 62 if is64 else 3
     name = b"Xen\x00"
-    desc = struct.pack("<Q" if desc8 else "<I", entry_note)
+    desc = struct.pack("<Q" if desc8 else "<H" if desc2 else "<I", entry_note)
     notes = struct.pack("<III", 4, 4, 6) + name + b"lnx\x00"
     notes += struct.pack("<III", 4, len(desc), 18) + name + desc
     ehsz, phsz, shsz = (64, 56, 64) if is64 else (52, 32, 40)
@@ -342,10 +347,10 @@ def elf_image(is64, entry_note=0x100000, note_in="segment", desc8=False):
     img = bytearray(sh_off + shsz * shnum)
     ident = b"\x7fELF" + bytes([2 if is64 else 1, 1, 1]) + bytes(9)
     if is64:
-        hdr = ident + struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, 0x100000, ehsz, sh_off if shnum else 0, 0, ehsz,
+        hdr = ident + struct.pack("<HHIQQQIHHHHHH", etype, machine, 1, 0x100000, ehsz, sh_off if shnum else 0, 0, ehsz,
                                   phsz, phnum, shsz, shnum, 0)
     else:
-        hdr = ident + struct.pack("<HHIIIIIHHHHHH", 2, 3, 1, 0x100000, ehsz, sh_off if shnum else 0, 0, ehsz,
+        hdr = ident + struct.pack("<HHIIIIIHHHHHH", etype, machine, 1, 0x100000, ehsz, sh_off if shnum else 0, 0, ehsz,
                                   phsz, phnum, shsz, shnum, 0)
     img[:len(hdr)] = hdr
     phs = [(1, code_off, 0x100000, len(code), len(code) + 0x1000)]
@@ -412,9 +417,18 @@ def write_seeds(seeddir):
         seeds[b + "_sec"] = elf_image(is64, note_in="section")
         seeds[b + "_desc8"] = elf_image(is64, desc8=True)
         seeds[b + "_badentry"] = elf_image(is64, entry_note=0x200000)
+        # The other x86 machine in this class (ELF32/EM_X86_64, ELF64/EM_386), ET_DYN, a 2-byte note.
+        seeds[b + "_xmachine"] = elf_image(is64, machine=3 if is64 else 62)
+        seeds[b + "_xmachine_sec"] = elf_image(is64, note_in="section", machine=3 if is64 else 62)
+        seeds[b + "_dyn"] = elf_image(is64, etype=3)
+        seeds[b + "_desc2"] = elf_image(is64, entry_note=0x1000, desc2=True)
+        seeds[b + "_arm"] = elf_image(is64, machine=40)
     elf = elf_image(True)
     seeds.update(pvh_bzimages())
     seeds["bz_old"] = bzimage(gzip.compress(elf), version=0x207)
+    # Whole compressed kernel files (a vmlinux.gz), as the PVH loader also takes.
+    seeds["elf64_gz"] = gzip.compress(elf, 9)
+    seeds["elf32_xz"] = lzma.compress(elf_image(False), check=lzma.CHECK_CRC32)
     for k, v in seeds.items():
         with open(os.path.join(p, k), "wb") as f:
             f.write(v)

@@ -8,7 +8,7 @@ set(RV_TEST_PVH_KERNEL "${PROJECT_SOURCE_DIR}/build-lead/linux/vmlinuz" CACHE FI
     "a Linux bzImage with a PVH entry note that unit_pvh_image decompresses and plans (optional)")
 set(_pvh_decomp ${RV_UNIT_SRC}/lib/decompress.c ${RV_UNIT_SRC}/lib/inflate.c ${RV_UNIT_SRC}/lib/unxz.c
     ${RV_UNIT_SRC}/lib/lzma2.c ${RV_UNIT_SRC}/lib/crc.c)
-add_executable(unit_pvh_image ${CMAKE_CURRENT_LIST_DIR}/test_pvh_image.c ${RV_UNIT_SRC}/hvm/pvh_image.c ${RV_UNIT_SRC}/hvm/kernel_image.c
+add_executable(unit_pvh_image ${CMAKE_CURRENT_LIST_DIR}/test_pvh_image.c ${RV_UNIT_SRC}/hvm/pvh_image.c ${RV_UNIT_SRC}/hvm/kernel_image.c ${RV_UNIT_SRC}/image/elf.c ${RV_UNIT_SRC}/image/bzpayload.c
                ${_pvh_decomp})
 target_link_libraries(unit_pvh_image PRIVATE rv_unit_pure)
 # argv: the real kernel (SKIP when absent), the vector directory with the synthetic bzImages.

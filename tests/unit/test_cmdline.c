@@ -179,7 +179,7 @@ static bool opts_equal(const struct boot_options *a, const struct boot_options *
     return a->console_enabled == b->console_enabled && a->com_port == b->com_port &&
            a->com_baud == b->com_baud && a->loglvl == b->loglvl && a->maxcpus == b->maxcpus &&
            a->selftest == b->selftest && a->emu_exit == b->emu_exit && a->x2apic == b->x2apic &&
-           a->mem_limit == b->mem_limit;
+           a->mem_limit == b->mem_limit && a->hvm_fep == b->hvm_fep;
 }
 
 static void test_defaults(void)
@@ -197,6 +197,7 @@ static void test_defaults(void)
     CHECK(!o.emu_exit);
     CHECK(o.x2apic);
     CHECK_EQ(o.mem_limit, 0);
+    CHECK(!o.hvm_fep);
 }
 
 static void test_good_options(void)
@@ -227,6 +228,18 @@ static void test_good_options(void)
     CHECK(!o.selftest);
     CHECK(o.x2apic);
     CHECK_EQ(o.mem_limit, 4ull << 30);
+
+    /* hvm_fep: bare, then turned off again, then on by value. */
+    CHECK_EQ(bootopts_parse("hvm_fep", &o, record_warn, &w), 0);
+    CHECK(o.hvm_fep);
+    CHECK_EQ(bootopts_parse("hvm_fep=0", &o, record_warn, &w), 0);
+    CHECK(!o.hvm_fep);
+    CHECK_EQ(bootopts_parse("hvm_fep=on", &o, record_warn, &w), 0);
+    CHECK(o.hvm_fep);
+    CHECK_EQ(bootopts_parse("hvm_fep=maybe", &o, record_warn, &w), 1);
+    CHECK(o.hvm_fep);
+    CHECK_EQ(bootopts_parse("hvm_fepx", &o, record_warn, &w), 1);
+    o.hvm_fep = false;
 
     CHECK_EQ(bootopts_parse("console=com4 console=com1,115200 loglvl=3", &o, NULL, NULL), 0);
     CHECK(o.console_enabled);

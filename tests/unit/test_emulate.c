@@ -255,6 +255,31 @@ static void test_mov(void)
     CHECK_EQ(run("66 45 8b 4c 24 08"), EMUL_OK);                /* mov r9w, [r12+8] */
     CHECK_EQ(ctx.regs.r9, 0xffffffffffffbeefull);
 
+    /* MOV r, imm (B0-BF): the register in the opcode, no memory access. */
+    setup64();
+    ctx.regs.rcx = ~0ull;
+    CHECK_EQ(run("b9 78 56 34 12"), EMUL_OK);                   /* mov ecx, 0x12345678: zero-extends */
+    CHECK_EQ(ctx.regs.rcx, 0x12345678);
+    CHECK_EQ(ctx.regs.rip, CODE64 + 5);
+    CHECK_EQ(fk.nr_log, 0);
+    setup64();
+    CHECK_EQ(run("49 bb 88 77 66 55 44 33 22 11"), EMUL_OK);    /* mov r11, imm64 */
+    CHECK_EQ(ctx.regs.r11, 0x1122334455667788ull);
+    CHECK_EQ(ctx.regs.rip, CODE64 + 10);
+    setup64();
+    ctx.regs.rdx = 0xffff;
+    CHECK_EQ(run("b6 5a"), EMUL_OK);                            /* mov dh, 0x5a */
+    CHECK_EQ(ctx.regs.rdx, 0x5aff);
+    setup64();
+    ctx.regs.rsi = 0xffff;
+    CHECK_EQ(run("40 b6 5a"), EMUL_OK);                         /* with REX: sil */
+    CHECK_EQ(ctx.regs.rsi, 0xff5a);
+    setup64();
+    ctx.regs.rax = 0xffffffffull;
+    CHECK_EQ(run("66 b8 34 12"), EMUL_OK);                      /* mov ax, 0x1234 */
+    CHECK_EQ(ctx.regs.rax, 0xffff1234ull);
+    CHECK_EQ(ctx.regs.rip, CODE64 + 4);
+
     setup64();
     ctx.regs.rbx = MMIO;
     CHECK_EQ(run("48 c7 43 08 fe ff ff ff"), EMUL_OK);          /* mov qword [rbx+8], -2 */

@@ -347,6 +347,8 @@ static void m_version(void) { b.buf[6] = 0; }
 static void m_dyn(void) { kb_put16(&b, 16, 3); }
 static void m_machine(void) { kb_put16(&b, 18, 62); }
 static void m_machine64(void) { kb_put16(&b, 18, 3); }
+static void m_machine_arm(void) { kb_put16(&b, 18, 40); }
+static void m_machine_none(void) { kb_put16(&b, 18, 0); }
 static void m_phnum0(void) { kb_put16(&b, 44, 0); }
 static void m_phentsize(void) { kb_put16(&b, 42, 16); }
 static void m_phoff_far(void) { kb_put32(&b, 28, 0x10000); }
@@ -464,8 +466,14 @@ static const struct kcase {
     { "big-endian", 32, m_bigendian, 16 * MiB, false, -ENOEXEC, "ELF data encoding 2 is not little-endian" },
     { "version", 64, m_version, 16 * MiB, false, -ENOEXEC, "ELF version 0 is not 1" },
     { "ET_DYN", 64, m_dyn, 16 * MiB, false, -ENOEXEC, "ELF type 3 is not an executable (ET_EXEC = 2)" },
-    { "ELF32 x86-64", 32, m_machine, 16 * MiB, false, -ENOEXEC, "ELF32 machine 62 is not i386 (3)" },
-    { "ELF64 i386", 64, m_machine64, 16 * MiB, false, -ENOEXEC, "ELF64 machine 3 is not x86-64 (62)" },
+    /* The class gives the layout, the multiboot header the start mode: both
+     * x86 machines load in both classes. */
+    { "ELF32 x86-64", 32, m_machine, 16 * MiB, false, 0, NULL },
+    { "ELF64 i386", 64, m_machine64, 16 * MiB, false, 0, NULL },
+    { "ELF32 ARM", 32, m_machine_arm, 16 * MiB, false, -ENOEXEC,
+      "ELF32 e_machine 40 is neither i386 (3) nor x86-64 (62)" },
+    { "ELF64 machine 0", 64, m_machine_none, 16 * MiB, false, -ENOEXEC,
+      "ELF64 e_machine 0 is neither i386 (3) nor x86-64 (62)" },
     { "truncated header", 32, m_truncated_hdr, 16 * MiB, false, -ENOEXEC, "ELF header truncated (48 of 52 bytes)" },
     { "phnum 0", 32, m_phnum0, 16 * MiB, false, -ENOEXEC, "ELF file has no program headers" },
     { "phentsize", 32, m_phentsize, 16 * MiB, false, -ENOEXEC, "ELF program header size 16 is too small" },

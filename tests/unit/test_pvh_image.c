@@ -203,6 +203,87 @@ static void test_valid(void)
     }
 }
 
+/* Xen takes the layout from the class and the mode from the notes: each
+ * class with each x86 machine, and ET_DYN, plan the same way. */
+static void test_class_machine(void)
+{
+    static const uint16_t machines[] = { 3, 62 };
+
+    for (int is64 = 0; is64 < 2; is64++) {
+        for (unsigned m = 0; m < 2; m++) {
+            for (uint16_t type = 2; type <= 3; type++) {
+                struct elf e;
+                struct kimg_plan p;
+                char err[200] = "";
+
+                elf_std(&e, is64);
+                w16(e.b + 16, type);
+                w16(e.b + 18, machines[m]);
+                CHECK_EQ(plan(&e, &p, err, sizeof(err)), 0);
+                CHECK_EQ(p.format, is64 ? KIMG_ELF64_MB1 : KIMG_ELF32_MB1);
+                CHECK_EQ(p.nr_segs, 1);
+                CHECK_EQ(p.segs[0].gpa, 0x100000);
+                CHECK_EQ(p.entry, 0x100040);
+            }
+        }
+    }
+}
+
+/* p_vaddr (and any VIRT_BASE / PADDR_OFFSET note) plays no part: the
+ * segments go to p_paddr. */
+static void test_paddr_not_vaddr(void)
+{
+    for (int is64 = 0; is64 < 2; is64++) {
+        struct elf e;
+        struct kimg_plan p;
+        char err[200] = "";
+        uint64_t virt_base = is64 ? 0xffffffff80000000ull : 0xc0000000u;
+        size_t n;
+
+        elf_std(&e, is64);
+        e.phnum = 1;
+        n = note(&e, NOTE_A, "Xen", 4, 3, &virt_base, 8);       /* VIRT_BASE */
+        n = note(&e, n, "Xen", 4, 4, &virt_base, 8);            /* PADDR_OFFSET */
+        n = phys32(&e, n, 0x100040);
+        add_ph(&e, 4, NOTE_A, 0, n - NOTE_A, n - NOTE_A);
+        /* A vaddr that is nowhere near the paddr. */
+        if (is64)
+            w64(e.b + PH_OFF + 16, 0xffffffff81234000ull);
+        else
+            w32(e.b + PH_OFF + 8, 0xc1234000u);
+        CHECK_EQ(plan(&e, &p, err, sizeof(err)), 0);
+        CHECK_EQ(p.segs[0].gpa, 0x100000);
+        CHECK_EQ(p.entry, 0x100040);
+    }
+}
+
+/* Numeric notes of 1 and 2 bytes (an entry below 64 KiB) are read too. */
+static void test_narrow_entry(void)
+{
+    for (int is64 = 0; is64 < 2; is64++) {
+        struct elf e;
+        struct kimg_plan p;
+        char err[200] = "";
+        uint16_t e16 = 0x8010;
+        uint8_t e8 = 0x80;
+        size_t n;
+
+        memset(&e, 0, sizeof(e));
+        e.is64 = is64;
+        e.size = CODE + 0x1000;
+        add_ph(&e, 1, CODE, 0x8000, 0x1000, 0x1000);
+        n = note(&e, NOTE_A, "Xen", 4, 18, &e16, 2);
+        add_ph(&e, 4, NOTE_A, 0, n - NOTE_A, n - NOTE_A);
+        CHECK_EQ(plan(&e, &p, err, sizeof(err)), 0);
+        CHECK_EQ(p.entry, 0x8010);
+        e.phnum = 1;
+        elf_hdr(&e);
+        n = note(&e, NOTE_B, "Xen", 4, 18, &e8, 1);
+        add_sh(&e, 7, NOTE_B, n - NOTE_B);
+        EXPECT_FAIL(&e, "PHYS32 entry point 0x80 is not inside any loaded segment");
+    }
+}
+
 static void test_note_places(void)
 {
     for (int is64 = 0; is64 < 2; is64++) {
@@ -285,9 +366,9 @@ static void test_note_errors(void)
 
         elf_std(&e, is64);
         e.phnum = 1;
-        n = note(&e, NOTE_A, "Xen", 4, 18, &big, 2);
+        n = note(&e, NOTE_A, "Xen", 4, 18, &big, 3);
         add_ph(&e, 4, NOTE_A, 0, n - NOTE_A, n - NOTE_A);
-        EXPECT_FAIL(&e, "2-byte value");
+        EXPECT_FAIL(&e, "3-byte value");
 
         /* Sizes past the note area, a header cut short. */
         elf_std(&e, is64);
@@ -351,11 +432,18 @@ static void test_header_errors(void)
         e.b[6] = 0;
         EXPECT_FAIL(&e, "version 0");
         elf_std(&e, is64);
-        w16(e.b + 16, 3);
-        EXPECT_FAIL(&e, "ELF type 3");
+        w16(e.b + 16, 1);
+        EXPECT_FAIL(&e, "ELF type 1 is neither");
         elf_std(&e, is64);
-        w16(e.b + 18, is64 ? 3 : 62);
-        EXPECT_FAIL(&e, "machine");
+        w16(e.b + 16, 4);
+        EXPECT_FAIL(&e, "ELF type 4 is neither");
+        elf_std(&e, is64);
+        w16(e.b + 18, 40);
+        EXPECT_FAIL(&e, is64 ? "ELF64 e_machine 40 is neither i386 (3) nor x86-64 (62)"
+                             : "ELF32 e_machine 40 is neither i386 (3) nor x86-64 (62)");
+        elf_std(&e, is64);
+        w16(e.b + 18, 0);
+        EXPECT_FAIL(&e, "e_machine 0");
         elf_std(&e, is64);
         e.size = is64 ? 63 : 51;
         EXPECT_FAIL(&e, "header truncated");
@@ -616,6 +704,9 @@ static void test_real_kernel(const char *path)
 int main(int argc, char **argv)
 {
     RUN(test_valid);
+    RUN(test_class_machine);
+    RUN(test_paddr_not_vaddr);
+    RUN(test_narrow_entry);
     RUN(test_note_places);
     RUN(test_note_errors);
     RUN(test_header_errors);

@@ -22,6 +22,7 @@
 #define D_IMMZ      0x04u       /* 16 or 32 bits by operand size (32 sign-extended for 64) */
 #define D_MOFFS     0x08u       /* an address-size offset */
 #define D_GRP3      0x10u       /* F6/F7: immediate only for /0 and /1 (TEST) */
+#define D_IMMV      0x20u       /* operand-size immediate, 8 bytes with REX.W (MOV r, imm) */
 #define D_KNOWN     0x80u
 
 static uint8_t onebyte_props(uint8_t op, unsigned mode)
@@ -57,6 +58,10 @@ static uint8_t onebyte_props(uint8_t op, unsigned mode)
         return D_KNOWN | D_IMM8;
     case 0xa9:
         return D_KNOWN | D_IMMZ;
+    case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
+        return D_KNOWN | D_IMM8;                        /* MOV r8, imm8 */
+    case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
+        return D_KNOWN | D_IMMV;                        /* MOV r, imm16/32/64 */
     case 0xc6:
         return D_KNOWN | D_MODRM | D_IMM8;
     case 0xc7:
@@ -355,6 +360,8 @@ enum emul_rc emul_decode(struct emul_ctx *c, struct guest_regs *st, struct emul_
         immsize = 1;
     if ((props & D_IMMZ) || ((props & D_GRP3) && (in->reg & 7) < 2))
         immsize = (props & D_GRP3) && !(in->op & 1) ? 1 : (in->opsize == 2 ? 2 : 4);
+    if (props & D_IMMV)
+        immsize = in->opsize;
     if (immsize && (rc = emul_fetch_imm(c, in, immsize, true, &in->imm)) != EMUL_OK)
         return rc;
     if (props & D_MOFFS) {

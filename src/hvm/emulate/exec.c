@@ -302,6 +302,11 @@ static enum emul_rc exec_onebyte(struct emul_ctx *c, struct guest_regs *st, stru
         return EMUL_OK;
     case 0xa2: case 0xa3:                                   /* MOV moffs, AL/rAX */
         return emul_opnd_write(c, st, in, &rm, emul_reg_read(st, in, 0, size));
+    case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
+    case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
+        /* MOV r, imm: the register is in the opcode (REX.B extends it); no flags. */
+        emul_reg_write(st, in, (op & 7) | ((in->rex & 1) ? 8u : 0u), op >= 0xb8 ? in->opsize : 1, in->imm);
+        return EMUL_OK;
     case 0xc6: case 0xc7:                                   /* MOV Eb/Ev, imm */
         if (r != 0)
             return in->mem ? ud(c) : emul_unhandled_insn(c, "unsupported instruction (XBEGIN/XABORT)");

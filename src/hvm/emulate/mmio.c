@@ -17,20 +17,17 @@
 #include "hvm/hvm.h"
 #include "hvm/platform.h"
 #include "hvm/emulate/x86_emulate.h"
+#include "hvm/emulate/hvm_emul.h"
 #include "core/domain.h"
 #include "core/console.h"
 #include "mm/p2m.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
-struct mmio_priv {
-    struct vcpu *v;
-};
-
 /* Translates [la, la + len) within one page. */
 static enum emul_rc xlat(struct emul_ctx *c, uint64_t la, unsigned xacc, uint64_t *gpa)
 {
-    struct mmio_priv *p = c->priv;
+    struct hvm_emul_priv *p = c->priv;
     uint32_t pfec;
     int rc = hvm_translate(p->v, la, xacc, gpa, &pfec);
     if (rc == -EFAULT)
@@ -45,7 +42,7 @@ static enum emul_rc xlat(struct emul_ctx *c, uint64_t la, unsigned xacc, uint64_
 static enum emul_rc phys_access(struct emul_ctx *c, uint64_t gpa, uint8_t *buf, unsigned len, bool write,
                                 bool fetch)
 {
-    struct vcpu *v = ((struct mmio_priv *)c->priv)->v;
+    struct vcpu *v = ((struct hvm_emul_priv *)c->priv)->v;
     unsigned perms = 0;
 
     if (p2m_lookup(&v->domain->p2m, gpa >> 12, &perms) != ~0ull && (!write || (perms & P2M_W))) {
@@ -118,12 +115,57 @@ static enum emul_rc mmio_write(struct emul_ctx *c, uint64_t la, const void *buf,
 
 static const struct emul_ops mmio_ops = { mmio_read, mmio_write };
 
+void hvm_emul_ctx_init(struct vcpu *v, struct emul_ctx *c, struct hvm_emul_priv *priv, struct hvm_ctrl *ctrl)
+{
+    struct hvm_seg s;
+
+    memset(c, 0, sizeof(*c));
+    priv->v = v;
+    hvm_vendor->get_ctrl(v, ctrl);
+    c->regs = v->regs;
+    for (unsigned i = 0; i < EMUL_NR_SEGS; i++) {
+        hvm_vendor->get_seg(v, (enum hvm_segreg)i, &s);    /* ES..GS share the order */
+        c->seg[i].sel = s.sel;
+        c->seg[i].attr = s.attr;
+        c->seg[i].limit = s.limit;
+        c->seg[i].base = s.base;
+    }
+    c->cr0 = ctrl->cr0;
+    c->cr4 = ctrl->cr4;
+    c->efer = ctrl->efer;
+    c->cpl = ctrl->cpl;
+    c->ops = &mmio_ops;
+    c->priv = priv;
+    /* emul_run sets it again; callers that use the callbacks before it
+     * (hvm/fep.c fetching the prefix) need it for address wrap-around. */
+    c->mode = emul_mode(c->cr0, c->efer, c->regs.rflags, c->seg[EMUL_CS].attr);
+}
+
+bool hvm_emul_commit(struct vcpu *v, struct emul_ctx *c, enum emul_rc rc, struct hvm_ctrl *ctrl)
+{
+    switch (rc) {
+    case EMUL_OK:
+        v->regs = c->regs;
+        return true;
+    case EMUL_EXCEPTION:
+        v->regs = c->regs;                  /* RIP on the instruction; completed REP iterations stay */
+        if (c->exc.has_cr2) {
+            ctrl->cr2 = c->exc.cr2;
+            hvm_vendor->set_ctrl(v, ctrl);
+        }
+        hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, c->exc.vector, c->exc.has_err, c->exc.err);
+        return true;
+    case EMUL_UNHANDLEABLE:
+    default:
+        return false;
+    }
+}
+
 bool hvm_emulate_mmio(struct vcpu *v, const struct hvm_exit *x)
 {
     struct emul_ctx c;
-    struct mmio_priv priv = { v };
+    struct hvm_emul_priv priv;
     struct hvm_ctrl ctrl;
-    struct hvm_seg s;
     const char *kind = (x->qual & HVM_NPF_WRITE) ? "write" : (x->qual & HVM_NPF_FETCH) ? "fetch" : "read";
 
     if (x->qual & HVM_NPF_FETCH) {
@@ -132,38 +174,9 @@ bool hvm_emulate_mmio(struct vcpu *v, const struct hvm_exit *x)
         return false;
     }
 
-    memset(&c, 0, sizeof(c));
-    hvm_vendor->get_ctrl(v, &ctrl);
-    c.regs = v->regs;
-    for (unsigned i = 0; i < EMUL_NR_SEGS; i++) {
-        hvm_vendor->get_seg(v, (enum hvm_segreg)i, &s);    /* ES..GS share the order */
-        c.seg[i].sel = s.sel;
-        c.seg[i].attr = s.attr;
-        c.seg[i].limit = s.limit;
-        c.seg[i].base = s.base;
-    }
-    c.cr0 = ctrl.cr0;
-    c.cr4 = ctrl.cr4;
-    c.efer = ctrl.efer;
-    c.cpl = ctrl.cpl;
-    c.ops = &mmio_ops;
-    c.priv = &priv;
-
-    switch (emul_run(&c)) {
-    case EMUL_OK:
-        v->regs = c.regs;
+    hvm_emul_ctx_init(v, &c, &priv, &ctrl);
+    if (hvm_emul_commit(v, &c, emul_run(&c), &ctrl))
         return true;
-    case EMUL_EXCEPTION:
-        v->regs = c.regs;                   /* RIP on the instruction; completed REP iterations stay */
-        if (c.exc.has_cr2) {
-            ctrl.cr2 = c.exc.cr2;
-            hvm_vendor->set_ctrl(v, &ctrl);
-        }
-        hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, c.exc.vector, c.exc.has_err, c.exc.err);
-        return true;
-    case EMUL_UNHANDLEABLE:
-    default:
-        hvm_dump_and_crash(v, x, "MMIO %s at %#lx cannot be emulated: %s", kind, (unsigned long)x->gpa, c.reason);
-        return false;
-    }
+    hvm_dump_and_crash(v, x, "MMIO %s at %#lx cannot be emulated: %s", kind, (unsigned long)x->gpa, c.reason);
+    return false;
 }

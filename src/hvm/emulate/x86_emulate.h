@@ -13,7 +13,7 @@
  * linear addresses; paging, and whether an address is RAM or a device, are
  * the callbacks' business.
  *
- * Emulated: MOV (88-8C, A0-A3, C6/C7), MOVZX/MOVSX, MOVSXD, MOVNTI, the ALU
+ * Emulated: MOV (88-8C, A0-A3, B0-BF, C6/C7), MOVZX/MOVSX, MOVSXD, MOVNTI, the ALU
  * group (00-3D, 80-83), TEST, NOT/NEG, INC/DEC, XCHG, XADD, CMPXCHG,
  * CMPXCHG8B/16B, BT/BTS/BTR/BTC, SETcc, PUSH/POP of memory, and the string
  * instructions MOVS/STOS/LODS/CMPS/SCAS with REP/REPE/REPNE.  Anything else
