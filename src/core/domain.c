@@ -134,6 +134,17 @@ static void destroy(struct domain *d)
         if (v && v->poll_timer.fn)
             timer_kill(&v->poll_timer);
     }
+    /* Pages of d that other domains map are counted now, before anything
+     * of the teardown is visible to them: once its interdomain ports are
+     * unbound a peer may unmap at any moment, and the count at the freeing
+     * below would then depend on the race (they are freed whenever the
+     * last mapping goes, either way). */
+    uint64_t mapped = 0;
+    for (unsigned i = 0; i < d->nr_ram; i++)
+        mapped += count_referenced_pages(d->ram[i].mfn, d->ram[i].order);
+    if (mapped)
+        domain_log(d, LOG_INFO, "%lu page(s) still mapped by other domains: freed when they unmap them\n",
+                   (unsigned long)mapped);
     /* Other domains' handles on d (interdomain ports, mappings d holds of
      * their grants) are undone before the memory they point into goes. */
     evtchn_domain_destroy(d);
@@ -148,12 +159,8 @@ static void destroy(struct domain *d)
         xfree(v);
     }
     p2m_teardown(&d->p2m, NULL, NULL);
-    uint64_t orphans = 0;
     for (unsigned i = 0; i < d->nr_ram; i++)
-        orphans += free_domain_pages(d->ram[i].mfn, d->ram[i].order);
-    if (orphans)
-        domain_log(d, LOG_INFO, "%lu page(s) still mapped by other domains: freed when they unmap them\n",
-                   (unsigned long)orphans);
+        free_domain_pages(d->ram[i].mfn, d->ram[i].order);
     xfree(d->ram);
     if (d->shared_info)
         free_pages(d->shared_info, 0);

@@ -355,6 +355,17 @@ uint64_t free_domain_pages(uint64_t mfn, unsigned order)
     return orphans;
 }
 
+uint64_t count_referenced_pages(uint64_t mfn, unsigned order)
+{
+    uint64_t n = 1ull << order, refs = 0;
+    uint64_t f = spin_lock_irqsave(&mm_lock);
+    for (uint64_t i = 0; i < n; i++)
+        if (frame_table[mfn + i].count)
+            refs++;
+    spin_unlock_irqrestore(&mm_lock, f);
+    return refs;
+}
+
 uint64_t mm_free_frames(void)
 {
     return READ_ONCE(buddy.free_frames);

@@ -54,6 +54,8 @@ void frame_put(uint64_t mfn);
  * to the allocator, referenced ones become orphans.  Returns how many were
  * orphaned. */
 uint64_t free_domain_pages(uint64_t mfn, unsigned order);
+/* How many frames of the block someone holds a reference to right now. */
+uint64_t count_referenced_pages(uint64_t mfn, unsigned order);
 
 /* Heap (mm/heap.c behind mm's lock). */
 void *xmalloc(size_t size, enum heap_tag tag);
