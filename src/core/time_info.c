@@ -1,6 +1,7 @@
 /* The PV clock and runstate records (time_info.h). */
 #include "core/time_info.h"
 #include "core/domain.h"
+#include "core/compat/layout.h"
 #include "hvm/hvm.h"
 #include "arch/x86/time.h"
 #include "arch/x86/asm.h"
@@ -78,6 +79,12 @@ static void copy_runstate(struct vcpu *v)
         return;
     /* Errors are the guest's problem (it moved its memory away); the
      * record is a courtesy, never trusted back. */
+    if (v->runstate_compat) {
+        struct compat_vcpu_runstate_info c;
+        compat_runstate_from_native(&c, &v->runstate);
+        hvm_copy_to_gphys(v->domain, v->runstate_gpa, &c, sizeof(c));
+        return;
+    }
     hvm_copy_to_gphys(v->domain, v->runstate_gpa, &v->runstate, sizeof(v->runstate));
 }
 
@@ -108,7 +115,10 @@ int time_info_register_runstate(struct vcpu *v, struct vcpu *target, uint64_t gv
      * mapping never changes (Xen re-translates at every update; see
      * docs/pvh.md).  A record across two pages must be physically
      * contiguous too (per-CPU data is). */
-    size_t len = sizeof(struct vcpu_runstate_info);
+    /* The layout is the registering caller's (a 32-bit kernel reads the
+     * 44-byte i386 record). */
+    bool compat = compat_active(v);
+    size_t len = compat ? sizeof(struct compat_vcpu_runstate_info) : sizeof(struct vcpu_runstate_info);
     if (hvm_translate(v, gva, HVM_XLAT_WRITE | HVM_XLAT_AC, &gpa, &pfec))
         return -EFAULT;
     if ((gva & 4095) + len > 4096) {
@@ -119,6 +129,7 @@ int time_info_register_runstate(struct vcpu *v, struct vcpu *target, uint64_t gv
             return -EINVAL;
     }
     target->runstate_gpa = gpa;
+    target->runstate_compat = compat;
     if (!target->runstate.state_entry_time) {
         target->runstate.state = target == v ? RUNSTATE_running : RUNSTATE_runnable;
         target->runstate.state_entry_time = time_info_system_ns(v->domain);

@@ -4,6 +4,7 @@
  */
 #include "hvm/hvm.h"
 #include "hvm/hvm_op.h"
+#include "core/hypercall.h"   /* the table's prototype of hvm_op */
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "core/time_info.h"
