@@ -142,6 +142,7 @@ struct domain {
 
     /* Xen-compatible shared pages and parameters (core/memory_op.c, hvm/hvm_op.c). */
     struct shared_info *shared_info;    /* (i) hypervisor pointer; page owned by DOMID_XEN, zeroed at creation */
+    bool shinfo_compat;             /* (a) shared_info/vcpu_info in the 32-bit layout (core/compat/shinfo.c) */
     uint64_t shared_info_mfn;       /* (i) */
     spinlock_t physmap_lock;        /* physmap_set's read-and-replace; taken before the p2m lock, leaf otherwise */
     spinlock_t xen_pages_lock;      /* serializes memory_op's physmap changes; before physmap_lock */

@@ -53,22 +53,34 @@ void time_info_update_vcpu(struct vcpu *v)
 
 void time_info_init_domain(struct domain *d)
 {
-    struct shared_info *s = d->shared_info;
-
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         time_info_update_vcpu(d->vcpus[i]);
+    time_info_wallclock(d);
+}
+
+void time_info_wallclock(struct domain *d)
+{
+    struct shared_info *s = d->shared_info;
+    struct compat_shared_info *cs = (struct compat_shared_info *)s;
+    bool compat = __atomic_load_n(&d->shinfo_compat, __ATOMIC_ACQUIRE);
+    /* The fields of the layout in force (core/compat/layout.h). */
+    uint32_t *version = compat ? &cs->wc_version : &s->wc_version;
+    uint32_t *sec = compat ? &cs->wc_sec : &s->wc_sec;
+    uint32_t *nsec = compat ? &cs->wc_nsec : &s->wc_nsec;
+    uint32_t *sec_hi = compat ? &cs->wc_sec_hi : &s->wc_sec_hi;
+
     /* Wall clock at system time 0 = now (unix) - system time now. */
     uint64_t sys = time_info_system_ns(d);
     uint64_t unix_ns = vrtc_host_unix_now() * 1000000000ull;
     uint64_t base = unix_ns > sys ? unix_ns - sys : 0;
-    uint32_t ver = (s->wc_version + 1) | 1;
-    __atomic_store_n(&s->wc_version, ver, __ATOMIC_RELAXED);
+    uint32_t ver = (*version + 1) | 1;
+    __atomic_store_n(version, ver, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    s->wc_sec = (uint32_t)(base / 1000000000ull);
-    s->wc_sec_hi = (uint32_t)((base / 1000000000ull) >> 32);
-    s->wc_nsec = (uint32_t)(base % 1000000000ull);
+    *sec = (uint32_t)(base / 1000000000ull);
+    *sec_hi = (uint32_t)((base / 1000000000ull) >> 32);
+    *nsec = (uint32_t)(base % 1000000000ull);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    __atomic_store_n(&s->wc_version, ver + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(version, ver + 1, __ATOMIC_RELAXED);
 }
 
 /* ---- runstate ---- */

@@ -35,6 +35,9 @@ int hvm_write_hypercall_page(struct vcpu *v, uint64_t val)
     if (hvm_copy_to_gphys(v->domain, val, page, sizeof(page)))
         return -EFAULT;
     v->domain->hypercall_page_gpa = val;
+    /* One of the first things a guest's Xen support does: the layout of
+     * its shared_info follows its mode now (core/compat/shinfo.c). */
+    compat_latch_shinfo(v->domain, !hvm_guest_long_mode(v));
     return 0;
 }
 

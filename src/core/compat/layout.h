@@ -191,6 +191,44 @@ COMPAT_OFF(struct evtchn_init_control, link_bits, 16);
 COMPAT_LAYOUT(struct evtchn_expand_array, 8);
 COMPAT_LAYOUT(struct evtchn_set_priority, 8);
 
+/* ---- xen.h: shared_info and vcpu_info as a 32-bit guest sees them ----
+ * Xen keeps one layout per domain, latched from the mode of the vCPU that
+ * installs the hypercall page or sets HVM_PARAM_CALLBACK_IRQ (the first
+ * things a guest's Xen support does); compat_latch_shinfo().  Only the
+ * 2-level event words and the wall clock move: upcall_pending/mask and the
+ * vcpu_time_info are at the same offsets in both. */
+struct compat_vcpu_info {
+    uint8_t evtchn_upcall_pending;
+    uint8_t evtchn_upcall_mask;
+    uint8_t pad0[2];
+    uint32_t evtchn_pending_sel;    /* bit i: look at pending word i (32 ports each) */
+    uint32_t arch[6];               /* arch_vcpu_info of x86_32: cr2 and pad[5] */
+    uint8_t time[32];               /* struct vcpu_time_info, same layout */
+};
+COMPAT_LAYOUT(struct compat_vcpu_info, 64);
+COMPAT_OFF(struct compat_vcpu_info, evtchn_pending_sel, 4);
+COMPAT_OFF(struct compat_vcpu_info, time, 32);
+
+#define COMPAT_2L_NR_CHANNELS 1024u     /* 32 words of 32 bits */
+struct compat_shared_info {
+    struct compat_vcpu_info vcpu_info[32];
+    uint32_t evtchn_pending[32];
+    uint32_t evtchn_mask[32];
+    uint32_t wc_version;
+    uint32_t wc_sec;
+    uint32_t wc_nsec;
+    /* arch_shared_info of x86_32: max_pfn, pfn_to_mfn_frame_list_list,
+     * nmi_reason, p2m_cr3, p2m_vaddr, p2m_generation (unsigned long each),
+     * then wc_sec_hi, which has no room before them on i386. */
+    uint32_t arch_pv[6];
+    uint32_t wc_sec_hi;
+};
+COMPAT_OFF(struct compat_shared_info, evtchn_pending, 2048);
+COMPAT_OFF(struct compat_shared_info, evtchn_mask, 2176);
+COMPAT_OFF(struct compat_shared_info, wc_version, 2304);
+COMPAT_OFF(struct compat_shared_info, wc_sec_hi, 2340);
+_Static_assert(sizeof(struct compat_shared_info) <= 4096, "compat shared_info fits the page");
+
 /* ---- Conversions (pure: unit-tested on the host) ---- */
 
 static inline void compat_runstate_from_native(struct compat_vcpu_runstate_info *c,

@@ -35,6 +35,12 @@ struct vcpu;
  * the area. */
 int compat_xlat_copy(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool to_guest);
 
+/* The guest's own vCPU latched the shared_info layout from its mode now
+ * (compat: not 64-bit): hypercall page and HVM_PARAM_CALLBACK_IRQ
+ * (core/compat/shinfo.c). */
+struct domain;
+void compat_latch_shinfo(struct domain *d, bool compat);
+
 /* The call running on v came from a 32-bit caller (layouts of
  * core/compat/layout.h). */
 bool compat_active(const struct vcpu *v);
