@@ -29,7 +29,13 @@ const char pvh_guest_name[] = "pvh_hcmatrix";
 #include "public/vcpu.h"
 #define HCM_XMAP_BASE   PVH32_XMAP_BASE
 #define HCM_WIDTH       32
-const char pvh32_guest_name[] = "pvh32_hcmatrix";
+#if PVH32_PAGING == PVH32_PAGING_NONE
+const char pvh32_guest_name[] = "pvh32_hcmatrix_none";
+#elif PVH32_PAGING == PVH32_PAGING_PSE
+const char pvh32_guest_name[] = "pvh32_hcmatrix_pse";
+#else
+const char pvh32_guest_name[] = "pvh32_hcmatrix_pae";
+#endif
 #endif
 
 #define ETIME   62
