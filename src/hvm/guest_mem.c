@@ -252,10 +252,14 @@ int hvm_copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
  * virtual addresses of the calling vCPU. */
 int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len)
 {
-    return hvm_copy_from_guest(v, dst, gva, len);
+    /* A native handler serving a 32-bit caller reads the structures the
+     * compat layer translated (core/compat/xlat.h). */
+    int rc = compat_xlat_copy(v, dst, gva, len, false);
+    return rc <= 0 ? rc : hvm_copy_from_guest(v, dst, gva, len);
 }
 
 int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
 {
-    return hvm_copy_to_guest(v, gva, src, len);
+    int rc = compat_xlat_copy(v, (void *)src, gva, len, true);
+    return rc <= 0 ? rc : hvm_copy_to_guest(v, gva, src, len);
 }
