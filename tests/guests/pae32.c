@@ -40,6 +40,9 @@ static void pae_on(void)
     write_cr0((uint32_t)read_cr0() | CR0_PG);
     printf("pae32: PAE paging on, CR0 %#lx CR4 %#lx; PDPTE 0 now %#llx\n", read_cr0(), read_cr4(),
            (unsigned long long)pdpt[0]);
+    if (pdpt[0] & 0x20)
+        printf("note: the CPU set bit 5 (A; reserved in PAE PDPTEs, SDM 4.4.1) in PDPTE 0: "
+               "QEMU TCG does this, hardware and Bochs do not\n");
 }
 
 void test_main(void)
