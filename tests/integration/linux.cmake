@@ -170,3 +170,14 @@ foreach(n 1 2)
   set_tests_properties(linux32_pvhvm${n} linux32_pvh${n} PROPERTIES
                        FIXTURES_REQUIRED "linux_assets;linux_assets_i386")
 endforeach()
+
+# Intel VMX with EPT (Bochs): the 32-bit kernel as PVH and as PVHVM (the
+# latter turns PAE paging on itself, so the VMX backend loads its PDPTEs on
+# the intercepted CR0 write).  Long: 3-5 minutes each.
+foreach(s pvh1 pvhvm1)
+  rv_linux_test(NAME bochs_linux32_${s}_skylake RUN_TIMEOUT ${RV_LINUX_BOCHS_TIMEOUT} LABELS "bochs;long"
+                STDOUT "^linux32_${s}: ${rv_marker}$" "^linux32_${s}: PASS linux32-${s}"
+                ARGS --bochs corei7_skylake_x --smp 1 --mem 512M ${RV_LINUX_DIR}/linux32_${s}.cfg)
+  set_tests_properties(bochs_linux32_${s}_skylake PROPERTIES
+                       FIXTURES_REQUIRED "linux_assets;linux_assets_i386")
+endforeach()
