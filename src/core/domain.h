@@ -21,6 +21,7 @@
 #include "public/xen.h"       /* struct shared_info, vcpu_info */
 #include "public/vcpu.h"      /* struct vcpu_runstate_info */
 #include "public/hvm.h"       /* HVM_NR_PARAMS */
+#include "core/compat/xlat.h" /* struct compat_xlat */
 
 #define MAX_VCPUS       64
 #define DOMAIN_NAME_MAX 64
@@ -89,6 +90,11 @@ struct vcpu {
     /* Run-state accounting (VCPUOP_register_runstate_memory_area). */
     struct vcpu_runstate_info runstate; /* (r) */
     uint64_t runstate_gpa;          /* (r) where the guest wants a copy, 0 = none */
+    bool runstate_compat;           /* (r) registered by a 32-bit caller: the copy has the i386 layout */
+
+    /* 32-bit hypercalls (core/compat/): the mode of the call running now
+     * and the native structures the compat layer built for it. */
+    struct compat_xlat compat;      /* (r) */
 
     struct vlapic *vlapic;          /* (i) pointer; the state has its own lock (hvm/vlapic.c) */
     uint64_t nr_irqs, nr_nmis;      /* (r) events injected */
@@ -136,6 +142,7 @@ struct domain {
 
     /* Xen-compatible shared pages and parameters (core/memory_op.c, hvm/hvm_op.c). */
     struct shared_info *shared_info;    /* (i) hypervisor pointer; page owned by DOMID_XEN, zeroed at creation */
+    bool shinfo_compat;             /* (a) shared_info/vcpu_info in the 32-bit layout (core/compat/shinfo.c) */
     uint64_t shared_info_mfn;       /* (i) */
     spinlock_t physmap_lock;        /* physmap_set's read-and-replace; taken before the p2m lock, leaf otherwise */
     spinlock_t xen_pages_lock;      /* serializes memory_op's physmap changes; before physmap_lock */

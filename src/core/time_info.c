@@ -1,6 +1,7 @@
 /* The PV clock and runstate records (time_info.h). */
 #include "core/time_info.h"
 #include "core/domain.h"
+#include "core/compat/layout.h"
 #include "hvm/hvm.h"
 #include "arch/x86/time.h"
 #include "arch/x86/asm.h"
@@ -52,22 +53,34 @@ void time_info_update_vcpu(struct vcpu *v)
 
 void time_info_init_domain(struct domain *d)
 {
-    struct shared_info *s = d->shared_info;
-
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         time_info_update_vcpu(d->vcpus[i]);
+    time_info_wallclock(d);
+}
+
+void time_info_wallclock(struct domain *d)
+{
+    struct shared_info *s = d->shared_info;
+    struct compat_shared_info *cs = (struct compat_shared_info *)s;
+    bool compat = __atomic_load_n(&d->shinfo_compat, __ATOMIC_ACQUIRE);
+    /* The fields of the layout in force (core/compat/layout.h). */
+    uint32_t *version = compat ? &cs->wc_version : &s->wc_version;
+    uint32_t *sec = compat ? &cs->wc_sec : &s->wc_sec;
+    uint32_t *nsec = compat ? &cs->wc_nsec : &s->wc_nsec;
+    uint32_t *sec_hi = compat ? &cs->wc_sec_hi : &s->wc_sec_hi;
+
     /* Wall clock at system time 0 = now (unix) - system time now. */
     uint64_t sys = time_info_system_ns(d);
     uint64_t unix_ns = vrtc_host_unix_now() * 1000000000ull;
     uint64_t base = unix_ns > sys ? unix_ns - sys : 0;
-    uint32_t ver = (s->wc_version + 1) | 1;
-    __atomic_store_n(&s->wc_version, ver, __ATOMIC_RELAXED);
+    uint32_t ver = (*version + 1) | 1;
+    __atomic_store_n(version, ver, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    s->wc_sec = (uint32_t)(base / 1000000000ull);
-    s->wc_sec_hi = (uint32_t)((base / 1000000000ull) >> 32);
-    s->wc_nsec = (uint32_t)(base % 1000000000ull);
+    *sec = (uint32_t)(base / 1000000000ull);
+    *sec_hi = (uint32_t)((base / 1000000000ull) >> 32);
+    *nsec = (uint32_t)(base % 1000000000ull);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    __atomic_store_n(&s->wc_version, ver + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(version, ver + 1, __ATOMIC_RELAXED);
 }
 
 /* ---- runstate ---- */
@@ -78,6 +91,12 @@ static void copy_runstate(struct vcpu *v)
         return;
     /* Errors are the guest's problem (it moved its memory away); the
      * record is a courtesy, never trusted back. */
+    if (v->runstate_compat) {
+        struct compat_vcpu_runstate_info c;
+        compat_runstate_from_native(&c, &v->runstate);
+        hvm_copy_to_gphys(v->domain, v->runstate_gpa, &c, sizeof(c));
+        return;
+    }
     hvm_copy_to_gphys(v->domain, v->runstate_gpa, &v->runstate, sizeof(v->runstate));
 }
 
@@ -108,7 +127,10 @@ int time_info_register_runstate(struct vcpu *v, struct vcpu *target, uint64_t gv
      * mapping never changes (Xen re-translates at every update; see
      * docs/pvh.md).  A record across two pages must be physically
      * contiguous too (per-CPU data is). */
-    size_t len = sizeof(struct vcpu_runstate_info);
+    /* The layout is the registering caller's (a 32-bit kernel reads the
+     * 44-byte i386 record). */
+    bool compat = compat_active(v);
+    size_t len = compat ? sizeof(struct compat_vcpu_runstate_info) : sizeof(struct vcpu_runstate_info);
     if (hvm_translate(v, gva, HVM_XLAT_WRITE | HVM_XLAT_AC, &gpa, &pfec))
         return -EFAULT;
     if ((gva & 4095) + len > 4096) {
@@ -119,6 +141,7 @@ int time_info_register_runstate(struct vcpu *v, struct vcpu *target, uint64_t gv
             return -EINVAL;
     }
     target->runstate_gpa = gpa;
+    target->runstate_compat = compat;
     if (!target->runstate.state_entry_time) {
         target->runstate.state = target == v ? RUNSTATE_running : RUNSTATE_runnable;
         target->runstate.state_entry_time = time_info_system_ns(v->domain);

@@ -19,6 +19,7 @@ struct domain;
 struct vcpu;
 
 void time_info_init_domain(struct domain *d);   /* every vCPU's record and the wall clock */
+void time_info_wallclock(struct domain *d);     /* the wall clock, where d's shared_info layout has it */
 void time_info_update_vcpu(struct vcpu *v);     /* v's record, where v->vcpu_info is now */
 uint64_t time_info_system_ns(struct domain *d); /* the domain's system time now */
 

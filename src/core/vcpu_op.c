@@ -5,6 +5,7 @@
  * single-shot timer.
  */
 #include "core/vcpu_op.h"
+#include "core/compat/layout.h"
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "core/sched.h"
@@ -82,7 +83,10 @@ static long register_vcpu_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
     t->vcpu_info_gfn = r.mfn;
     __atomic_store_n(&t->vcpu_info, ni, __ATOMIC_RELEASE);
     time_info_update_vcpu(t);
-    __atomic_store_n(&ni->evtchn_pending_sel, ~0ull, __ATOMIC_RELEASE);
+    if (__atomic_load_n(&t->domain->shinfo_compat, __ATOMIC_ACQUIRE))
+        __atomic_store_n(&((struct compat_vcpu_info *)ni)->evtchn_pending_sel, ~0u, __ATOMIC_RELEASE);
+    else
+        __atomic_store_n(&ni->evtchn_pending_sel, ~0ull, __ATOMIC_RELEASE);
     if (!__atomic_exchange_n(&ni->evtchn_upcall_pending, 1, __ATOMIC_ACQ_REL))
         evtchn_arch_upcall(t);
     return 0;

@@ -6,6 +6,7 @@
 #ifndef RV_EVTCHN_PRIVATE_H
 #define RV_EVTCHN_PRIVATE_H
 
+#include "core/compat/layout.h"  /* the 32-bit shared_info layout */
 #include "evtchn/evtchn.h"
 #include "core/domain.h"
 #include "core/spinlock.h"
@@ -60,10 +61,18 @@ struct evtchn_domain {
     bool dying;                 /* (global lock) destruction started: no new bindings */
 };
 
+/* 2-level ports: 64 words of 64 bits, or 32 of 32 in the 32-bit shared_info
+ * layout (core/compat/layout.h). */
+static inline unsigned evtchn_2l_nr_channels(const struct evtchn_domain *ed)
+{
+    return __atomic_load_n(&ed->d->shinfo_compat, __ATOMIC_ACQUIRE) ? COMPAT_2L_NR_CHANNELS
+                                                                     : EVTCHN_2L_NR_CHANNELS;
+}
+
 /* Ports are valid below this bound (port 0 is reserved and never allocated). */
 static inline unsigned evtchn_port_limit(const struct evtchn_domain *ed)
 {
-    unsigned cap = ed->fifo ? EVTCHN_FIFO_NR_CHANNELS : EVTCHN_2L_NR_CHANNELS;
+    unsigned cap = ed->fifo ? EVTCHN_FIFO_NR_CHANNELS : evtchn_2l_nr_channels(ed);
     return ed->max_ports + 1 < cap ? ed->max_ports + 1 : cap;
 }
 

@@ -4,6 +4,7 @@
  */
 #include "hvm/hvm.h"
 #include "hvm/hvm_op.h"
+#include "core/hypercall.h"   /* the table's prototype of hvm_op */
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "core/time_info.h"
@@ -52,6 +53,10 @@ static long param_op(struct vcpu *v, bool set, uint64_t arg)
         rc = check_guest_set(p.index, p.value);
         if (!rc)
             __atomic_store_n(&d->hvm_params[p.index], p.value, __ATOMIC_RELEASE);
+        /* As Xen: the shared_info layout follows the caller's mode when it
+         * sets its callback (core/compat/shinfo.c). */
+        if (!rc && p.index == HVM_PARAM_CALLBACK_IRQ)
+            compat_latch_shinfo(d, compat_active(v));
     } else {
         p.value = d->hvm_params[p.index];
     }

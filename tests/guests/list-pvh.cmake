@@ -12,7 +12,7 @@
 # once the library rules exist.
 
 set(GUESTS_PVH pvh_basics pvh_ring_a pvh_ring_b pvh_hostile pvh_hostile_peer pvh_bench_a pvh_bench_b
-    pvh_orphan_a pvh_orphan_b)
+    pvh_orphan_a pvh_orphan_b pvh_hcmatrix)
 set(GUEST_PVH_LIB pvh/lib/entry.S pvh/lib/lib.c lib/cmdline.c lib/string.c lib/hcall64.S lib/idt64.S)
 
 function(pvh_guests_build)
@@ -63,7 +63,11 @@ function(pvh_guests_build)
     set(pvh_runs
         "pvh_basics|240|--smp 1 --mem 512M ${GO}/pvh_basics.cfg"
         "pvh_ring|240|--smp 2 --mem 512M ${GO}/pvh_ring_a.cfg ${GO}/pvh_ring_b.cfg"
-        "pvh_hostile|240|--smp 2 --mem 512M ${GO}/pvh_hostile.cfg ${GO}/pvh_hostile_peer.cfg")
+        "pvh_hostile|240|--smp 2 --mem 512M ${GO}/pvh_hostile.cfg ${GO}/pvh_hostile_peer.cfg"
+        # Every hypercall, good and bad arguments, 64-bit caller (and from
+        # compatibility mode on the same vCPU); the 32-bit builds of the same
+        # source are in list-pvh32.cmake.
+        "pvh_hcmatrix|240|--smp 1 --mem 512M ${GO}/pvh_hcmatrix.cfg")
     foreach(r ${pvh_runs})
         string(REPLACE "|" ";" r "${r}")
         list(GET r 0 name)

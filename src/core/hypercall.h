@@ -1,0 +1,46 @@
+/*
+ * The hypercall table (ARCHITECTURE.md "One hypercall table").  Every
+ * hypercall number has one handler, registered once in core/hypercall.c.
+ * The entries (HVM/PVH: VMCALL/VMMCALL in hvm/hypercall.c; PV later:
+ * SYSCALL from ring 3, int $0x82 from ring 1) only fetch the number and the
+ * arguments by the caller's mode, check its privilege, and call
+ * hypercall_call().  32-bit callers go through the compat translation layer
+ * (core/compat/) in front of the same handlers.  docs/hypercalls.md.
+ */
+#ifndef RV_CORE_HYPERCALL_H
+#define RV_CORE_HYPERCALL_H
+
+#include "lib/compiler.h"
+
+struct vcpu;
+
+#define HYPERCALL_NR_ARGS 5
+
+/*
+ * Runs hypercall nr for v.  args[] are the five argument registers (64-bit
+ * callers: rdi rsi rdx r10 r8; 32-bit: ebx ecx edx esi edi, zero-extended by
+ * the entry).  compat: the caller runs in a 32-bit mode now (its structures
+ * have the i386 layouts).  Returns the value for the caller's rax (a 32-bit
+ * caller gets it truncated to eax by the entry); -ENOSYS for a number
+ * without a handler.
+ */
+long hypercall_call(struct vcpu *v, uint64_t nr, const uint64_t args[HYPERCALL_NR_ARGS], bool compat);
+
+/*
+ * Handlers that live outside core/ (the kind that offers them implements
+ * them; core/ includes no header of theirs).  Each kind's file includes this
+ * header so that the compiler checks the definition against it.
+ */
+/* HVM and PVH (hvm/hvm_op.c). */
+long hvm_op(struct vcpu *v, unsigned cmd, uint64_t arg);
+/* CONSOLEIO_*: the domain's console line (hvm/hypercall.c: the vUART's). */
+long console_io(struct vcpu *v, unsigned cmd, uint64_t count, uint64_t buf);
+/* The version the hypervisor's CPUID leaves report (hvm/cpuid.c). */
+uint32_t hvm_hypervisor_version(void);
+
+/* Core handlers without a header of their own (core/sched_op.c,
+ * core/xen_version.c). */
+long sched_op(struct vcpu *v, unsigned cmd, uint64_t arg);
+long xen_version(struct vcpu *v, unsigned cmd, uint64_t arg);
+
+#endif
