@@ -157,9 +157,9 @@ int bz_plan(const void *image, size_t size, uint64_t mem, uint64_t initrd_size, 
                     pl->hdr_end, SH_END_2_12, SH_END_MAX, pl->version >> 8, pl->version & 0xff);
     if (pl->hdr_end > size)
         return fail(err, errlen, -ENOEXEC, "setup header ends at %#x, beyond file size %zu", pl->hdr_end, size);
-    if (!(rd16(p, SH_XLOADFLAGS) & XLF_KERNEL_64))
-        return fail(err, errlen, -ENOEXEC, "kernel has no 64-bit entry point (XLF_KERNEL_64 clear in xloadflags %#x)",
-                    rd16(p, SH_XLOADFLAGS));
+    /* A kernel without the 64-bit entry (a 32-bit kernel such as Debian's
+     * 686-pae) is started through the 32-bit boot protocol instead. */
+    pl->entry64 = rd16(p, SH_XLOADFLAGS) & XLF_KERNEL_64;
     if (!(rd8(p, SH_LOADFLAGS) & LF_LOADED_HIGH))
         return fail(err, errlen, -ENOEXEC, "LOADED_HIGH clear in loadflags %#x (a zImage, not supported)",
                     rd8(p, SH_LOADFLAGS));
@@ -172,9 +172,11 @@ int bz_plan(const void *image, size_t size, uint64_t mem, uint64_t initrd_size, 
         return fail(err, errlen, -ENOEXEC, "setup_sects %u beyond file size %zu", sects, size);
     uint32_t syssize = rd32(p, SH_SYSSIZE);
     pl->kernel_size = (uint64_t)syssize * 16;
-    if (pl->kernel_size <= ENTRY64_OFF)
+    if (pl->entry64 && pl->kernel_size <= ENTRY64_OFF)
         return fail(err, errlen, -ENOEXEC, "syssize %#x: a protected-mode kernel of %llu bytes has no 64-bit "
                     "entry at offset 0x200", syssize, (unsigned long long)pl->kernel_size);
+    if (!pl->entry64 && pl->kernel_size == 0)
+        return fail(err, errlen, -ENOEXEC, "syssize 0: no protected-mode kernel");
     if (pl->kernel_size > size - pl->kernel_off)
         return fail(err, errlen, -ENOEXEC, "syssize %#x (%llu bytes) beyond file size (%llu bytes after the setup "
                     "code)", syssize, (unsigned long long)pl->kernel_size,
@@ -192,7 +194,9 @@ int bz_plan(const void *image, size_t size, uint64_t mem, uint64_t initrd_size, 
     int rc = place_kernel(p, pl, low, err, errlen);
     if (rc)
         return rc;
-    pl->entry = pl->load_gpa + ENTRY64_OFF;
+    /* 64-bit protocol: load address + 0x200; 32-bit: the load address
+     * itself (code32_start). */
+    pl->entry = pl->load_gpa + (pl->entry64 ? ENTRY64_OFF : 0);
     pl->initrd_size = initrd_size;
     if (initrd_size) {
         rc = place_initrd(p, pl, low, initrd_size, err, errlen);
@@ -256,13 +260,14 @@ uint64_t bz_build_pagetables(uint8_t pt[BZ_PGT_PAGES * 4096], uint64_t base)
     return base;
 }
 
-void bz_build_gdt(uint64_t gdt[BZ_GDT_ENTRIES])
+void bz_build_gdt(uint64_t gdt[BZ_GDT_ENTRIES], bool code64)
 {
     gdt[0] = 0;
     gdt[1] = 0;
     /* Accessed bits preset so that loading the selectors never writes the
-     * GDT.  Code: P, S, type 0xB (execute/read, accessed), L = 1, G = 1. */
-    gdt[2] = 0x00af9b000000ffffull;
+     * GDT.  Code: P, S, type 0xB (execute/read, accessed), G = 1, and L = 1
+     * (64-bit protocol) or D = 1 with a 4 GiB limit (32-bit protocol). */
+    gdt[2] = code64 ? 0x00af9b000000ffffull : 0x00cf9b000000ffffull;
     /* Data: P, S, type 0x3 (read/write, accessed), D/B = 1, G = 1, limit 4 GiB. */
     gdt[3] = 0x00cf93000000ffffull;
 }

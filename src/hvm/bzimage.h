@@ -6,10 +6,13 @@
  * for the host too and fuzzed: the image is any file a configuration names,
  * so every header field is checked before it is used.
  *
- * The kernel is entered through the 64-bit boot protocol (boot.rst, "64-bit
- * BOOT PROTOCOL"): long mode, identity-mapped page tables, a GDT with
- * __BOOT_CS = 0x10 and __BOOT_DS = 0x18, RSI = zero page, RIP = load
- * address + 0x200.  That needs protocol 2.12+ with XLF_KERNEL_64.
+ * A kernel with XLF_KERNEL_64 is entered through the 64-bit boot protocol
+ * (boot.rst, "64-bit BOOT PROTOCOL"): long mode, identity-mapped page
+ * tables, a GDT with __BOOT_CS = 0x10 and __BOOT_DS = 0x18, RSI = zero page,
+ * RIP = load address + 0x200.  One without it (a 32-bit kernel) through the
+ * 32-bit boot protocol ("32-bit BOOT PROTOCOL"): protected mode, paging off,
+ * the same GDT with a 32-bit __BOOT_CS, ESI = zero page, EBP = EDI = EBX =
+ * 0, EIP = the load address.  Either way protocol 2.12+ is required.
  */
 #ifndef RV_HVM_BZIMAGE_H
 #define RV_HVM_BZIMAGE_H
@@ -92,7 +95,8 @@ struct bz_plan {
     uint64_t kernel_size;       /* syssize * 16 bytes, copied from kernel_off */
     uint64_t load_gpa;          /* where it is copied */
     uint64_t init_size;         /* [load_gpa, load_gpa + init_size) belongs to the kernel */
-    uint64_t entry;             /* load_gpa + 0x200: the 64-bit entry point */
+    bool entry64;               /* XLF_KERNEL_64: 64-bit protocol; else the 32-bit one */
+    uint64_t entry;             /* load_gpa + 0x200 (64-bit entry) or load_gpa (32-bit) */
     uint64_t initrd_gpa, initrd_size;   /* initrd_size 0: none */
     uint32_t cmdline_max;       /* longest command line the kernel takes (NUL excluded) */
 };
@@ -133,7 +137,8 @@ void bz_boot_params(uint8_t zp[BP_SIZE], const void *image, const struct bz_plan
  * PML4 first) as they sit at guest-physical base; returns CR3 (= base). */
 uint64_t bz_build_pagetables(uint8_t pt[BZ_PGT_PAGES * 4096], uint64_t base);
 
-/* The boot GDT: null, null, __BOOT_CS (64-bit code), __BOOT_DS (flat data). */
-void bz_build_gdt(uint64_t gdt[BZ_GDT_ENTRIES]);
+/* The boot GDT: null, null, __BOOT_CS (64-bit code if code64, else flat
+ * 32-bit code), __BOOT_DS (flat data). */
+void bz_build_gdt(uint64_t gdt[BZ_GDT_ENTRIES], bool code64);
 
 #endif

@@ -240,7 +240,7 @@ static int load_bzimage(struct domain *d, const struct domcfg *cfg, const struct
     struct e820_entry e[E820_MAX_ENTRIES];
     unsigned ne = e820_build(d->mem_bytes, e);
     uint64_t gdt[BZ_GDT_ENTRIES];
-    bz_build_gdt(gdt);
+    bz_build_gdt(gdt, plan.entry64);
     rc = -EFAULT;
     if (hvm_copy_to_gphys(d, plan.load_gpa, (const uint8_t *)image + plan.kernel_off, plan.kernel_size) ||
         (rd && hvm_copy_to_gphys(d, plan.initrd_gpa, phys_to_virt(rd->start), rd_size)) ||
@@ -254,7 +254,8 @@ static int load_bzimage(struct domain *d, const struct domcfg *cfg, const struct
     if (hvm_copy_to_gphys(d, BZ_PGT_GPA, scratch, BZ_PGT_PAGES * 4096))
         goto out;
     rc = 0;
-    lk->long_mode = true;
+    lk->long_mode = plan.entry64;
+    lk->bz32 = !plan.entry64;
     lk->entry = plan.entry;
     lk->boot_params = BZ_ZERO_PAGE_GPA;
     lk->gdt_base = BZ_GDT_GPA;
@@ -262,9 +263,9 @@ static int load_bzimage(struct domain *d, const struct domcfg *cfg, const struct
     lk->rsp = BZ_STACK_TOP;
     lk->aps_wait_for_sipi = true;
     domain_log(d, LOG_INFO, "bzImage protocol %u.%02u: kernel at %#lx (init_size %#lx), initrd %#lx+%#lx, "
-               "entry %#lx\n", plan.version >> 8, plan.version & 0xff, (unsigned long)plan.load_gpa,
+               "%s entry %#lx\n", plan.version >> 8, plan.version & 0xff, (unsigned long)plan.load_gpa,
                (unsigned long)plan.init_size, (unsigned long)plan.initrd_gpa, (unsigned long)plan.initrd_size,
-               (unsigned long)plan.entry);
+               plan.entry64 ? "64-bit" : "32-bit", (unsigned long)plan.entry);
 out:
     if (rc)
         fmt_snprintf(err, errlen, "bzImage: copying into guest RAM failed");
@@ -353,6 +354,27 @@ static void init_vcpu_long_mode(struct vcpu *v, const struct loaded_kernel *lk)
     v->regs.rsp = lk->rsp;
 }
 
+/* boot.rst, 32-bit boot protocol: protected mode with paging off, CS =
+ * __BOOT_CS and DS, ES, SS = __BOOT_DS (flat 4 GiB), the GDT holding both
+ * loaded, interrupts disabled, ESI = zero page, EBP = EDI = EBX = 0. */
+static void init_vcpu_bz32(struct vcpu *v, const struct loaded_kernel *lk)
+{
+    const struct hvm_start_state st = {
+        .cs = { BZ_BOOT_CS, 0xc9b, 0xffffffff, 0 },
+        .data = { BZ_BOOT_DS, 0xc93, 0xffffffff, 0 },
+        .tr = { 0, 0x8b, 0x67, 0 },         /* busy 32-bit TSS: VM entry wants a usable TR */
+        .ldtr = { 0, 0x82, 0xffff, 0 },
+        .gdtr = { 0, 0, lk->gdt_limit, lk->gdt_base },
+        .idtr = { 0, 0, 0, 0 },
+        .cr0 = 0x11,        /* PE | ET */
+        .rip = lk->entry,
+    };
+    hvm_set_start_state(v, &st);
+    v->regs.rsi = lk->boot_params;
+    v->regs.rbx = v->regs.rdi = v->regs.rbp = 0;
+    v->regs.rsp = lk->rsp;
+}
+
 void loader_init_vcpu(struct vcpu *v, const struct loaded_kernel *lk)
 {
     if (lk->pvh) {
@@ -361,10 +383,14 @@ void loader_init_vcpu(struct vcpu *v, const struct loaded_kernel *lk)
             loader_init_vcpu_pvh(v, lk);
         return;
     }
-    if (lk->long_mode) {
+    if (lk->long_mode || lk->bz32) {
         /* Application processors wait for INIT/SIPI from vCPU 0's LAPIC. */
-        if (v->vcpu_id == 0 || !lk->aps_wait_for_sipi)
-            init_vcpu_long_mode(v, lk);
+        if (v->vcpu_id == 0 || !lk->aps_wait_for_sipi) {
+            if (lk->long_mode)
+                init_vcpu_long_mode(v, lk);
+            else
+                init_vcpu_bz32(v, lk);
+        }
         return;
     }
     /* Flat 4 GiB segments, paging off. */

@@ -18,6 +18,9 @@ struct loaded_kernel {
     uint32_t magic;         /* multiboot: EAX, which multiboot the kernel asked for */
     /* bzImage: 64-bit entry (long mode, paging on) with these values. */
     bool long_mode;
+    /* bzImage without a 64-bit entry: the 32-bit boot protocol (paging off,
+     * ESI = boot_params, the same GDT with a 32-bit __BOOT_CS). */
+    bool bz32;
     uint64_t cr3, gdt_base, boot_params, rsp;
     uint16_t gdt_limit;
     /* Only vCPU 0 is started at the entry; the others are left untouched by

@@ -17,10 +17,12 @@ static void check_plan(const struct bz_plan *p, size_t size, uint64_t mem, uint6
     FUZZ_ASSERT(p->version >= 0x020c);
     FUZZ_ASSERT(p->hdr_end >= SH_END_2_12 && p->hdr_end <= SH_END_MAX && p->hdr_end <= size);
     FUZZ_ASSERT(p->kernel_off >= 512 && p->kernel_off < size);
-    FUZZ_ASSERT(p->kernel_size > 0x200 && p->kernel_size <= size - p->kernel_off);
+    /* 64-bit protocol: the entry at +0x200 lies inside the kernel; 32-bit
+     * protocol (XLF_KERNEL_64 clear): at the load address, kernel non-empty. */
+    FUZZ_ASSERT(p->kernel_size > (p->entry64 ? 0x200u : 0u) && p->kernel_size <= size - p->kernel_off);
     FUZZ_ASSERT(p->kernel_size <= p->init_size);
     FUZZ_ASSERT(p->load_gpa >= BZ_KERNEL_MIN && p->load_gpa <= low && p->init_size <= low - p->load_gpa);
-    FUZZ_ASSERT(p->entry == p->load_gpa + 0x200);
+    FUZZ_ASSERT(p->entry == p->load_gpa + (p->entry64 ? 0x200 : 0));
     FUZZ_ASSERT(cmdlen <= p->cmdline_max && cmdlen < BZ_CMDLINE_MAX);
     FUZZ_ASSERT(p->initrd_size == initrd);
     if (initrd) {

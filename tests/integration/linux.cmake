@@ -140,3 +140,33 @@ add_test(NAME rvrun_input_usage
 set_tests_properties(rvrun_input_usage PROPERTIES LABELS unit TIMEOUT 60 REQUIRED_FILES "${RV_ELF}")
 add_test(NAME rvlib_input_unit COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/test_serialinput.py)
 set_tests_properties(rvlib_input_unit PROPERTIES LABELS unit TIMEOUT 120)
+
+# ---- Debian's 32-bit kernel (linux-image-686-pae) --------------------------------
+# The same scenarios with the i386 kernel and busybox-static:i386
+# (tools/linux-assets --i386, fixture linux_assets_i386: adds the i386
+# architecture to dpkg if missing).  The 32-bit hypercall ABI end to end:
+# PVHVM through the 32-bit boot protocol (shared_info mapped with the i386
+# add_to_physmap layout, events through the callback vector, the PV clock),
+# PVH through its PHYS32 entry (ELF32, PAE paging).  Labeled long: each is a
+# whole kernel boot under TCG (about 30 s each on an idle machine).
+add_test(NAME linux_assets_i386
+         COMMAND ${Python3_EXECUTABLE} ${RV_LINUX_ASSETS} --out ${RV_LINUX_DIR} --i386
+                 --scenario linux32_pvhvm1 --scenario linux32_pvhvm2
+                 --scenario linux32_pvh1 --scenario linux32_pvh2)
+set_tests_properties(linux_assets_i386 PROPERTIES LABELS "integration;linux;long" TIMEOUT 900
+                     FIXTURES_SETUP linux_assets_i386)
+set(rv_xen_cb "xen:events: Xen HVM callback vector for event delivery is enabled")
+set(rv_xen_cs "clocksource: Switched to clocksource xen")
+foreach(n 1 2)
+  rv_linux_test(NAME linux32_pvhvm${n} RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;long"
+                STDOUT "^\\(d[0-9]+ linux32_pvhvm${n}\\) bzImage protocol .* 32-bit entry"
+                       "^linux32_pvhvm${n}: ${rv_marker}$" "^linux32_pvhvm${n}: PASS linux32-pvhvm${n}"
+                       "^linux32_pvhvm${n}: .*${rv_xen_cb}" "^linux32_pvhvm${n}: .*${rv_xen_cs}"
+                ARGS --direct --smp ${n} --mem 1G ${RV_LINUX_DIR}/linux32_pvhvm${n}.cfg)
+  rv_linux_test(NAME linux32_pvh${n} RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;long"
+                STDOUT "^linux32_pvh${n}: ${rv_marker}$" "^linux32_pvh${n}: PASS linux32-pvh${n}"
+                       "^linux32_pvh${n}: .*${rv_xen_cb}" "^linux32_pvh${n}: .*${rv_xen_cs}"
+                ARGS --direct --smp ${n} --mem 1G ${RV_LINUX_DIR}/linux32_pvh${n}.cfg)
+  set_tests_properties(linux32_pvhvm${n} linux32_pvh${n} PROPERTIES
+                       FIXTURES_REQUIRED "linux_assets;linux_assets_i386")
+endforeach()

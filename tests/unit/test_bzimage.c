@@ -146,6 +146,27 @@ static void test_initrd(void)
     check_plan(MB(256));
 }
 
+/* A 32-bit kernel (XLF_KERNEL_64 clear, as Debian's 686-pae): planned for
+ * the 32-bit boot protocol, entered at the load address itself. */
+static void test_kernel32(void)
+{
+    struct bzb_opts o = bzb_defaults();
+
+    o.xloadflags = 0x2;
+    CHECK_EQ(plan(&o, MB(256), MB(4), 0), 0);
+    CHECK(!pl.entry64);
+    CHECK_EQ(pl.entry, pl.load_gpa);
+    o = bzb_defaults();
+    CHECK_EQ(plan(&o, MB(256), MB(4), 0), 0);
+    CHECK(pl.entry64);
+    CHECK_EQ(pl.entry, pl.load_gpa + 0x200);
+    uint64_t gdt[BZ_GDT_ENTRIES];
+    bz_build_gdt(gdt, false);
+    CHECK_EQ(gdt[2], 0x00cf9b000000ffffull);    /* 32-bit code: D = 1, L = 0 */
+    bz_build_gdt(gdt, true);
+    CHECK_EQ(gdt[2], 0x00af9b000000ffffull);    /* 64-bit code: L = 1 */
+}
+
 static void expect_bad(const struct bzb_opts *o, int rc, const char *msg)
 {
     CHECK_EQ(plan(o, GB(1), 0, 0), rc);
@@ -159,8 +180,6 @@ static void test_header_errors(void)
     o.version = 0x020b;
     expect_bad(&o, -ENOEXEC, "boot protocol 2.11 is older than 2.12");
     o = bzb_defaults();
-    o.xloadflags = 0x2;
-    expect_bad(&o, -ENOEXEC, "XLF_KERNEL_64 clear");
     o = bzb_defaults();
     o.loadflags = 0;
     expect_bad(&o, -ENOEXEC, "LOADED_HIGH clear");
@@ -365,7 +384,7 @@ static void test_pagetables_gdt(void)
     free(pt);
 
     uint64_t gdt[BZ_GDT_ENTRIES];
-    bz_build_gdt(gdt);
+    bz_build_gdt(gdt, true);
     CHECK_EQ(gdt[0], 0);
     uint64_t cs = gdt[BZ_BOOT_CS / 8], ds = gdt[BZ_BOOT_DS / 8];
     CHECK((cs >> 47) & 1);                  /* present */
@@ -435,6 +454,7 @@ int main(int argc, char **argv)
     RUN(test_debian_like);
     RUN(test_placement);
     RUN(test_initrd);
+    RUN(test_kernel32);
     RUN(test_header_errors);
     RUN(test_file_errors);
     RUN(test_boot_params);

@@ -62,7 +62,11 @@ void pvh32_paging_enable(void)
     printf("paging: PAE: setting CR0.PG\n");
     write_cr0((uint32_t)read_cr0() | CR0_PG);
     pvh32.paging = PVH32_PAGING_PAE;
-    printf("paging: PAE on: CR0 %#lx CR3 %#lx CR4 %#lx\n", read_cr0(), read_cr3(), read_cr4());
+    printf("paging: PAE on: CR0 %#lx CR3 %#lx CR4 %#lx, PDPT[0] now %#llx, PD[0][0] now %#llx\n", read_cr0(),
+           read_cr3(), read_cr4(), (unsigned long long)pae_pdpt[0], (unsigned long long)pae_pd[0][0]);
+    if (pae_pdpt[0] & 0x20)
+        printf("note: the CPU set bit 5 (A; reserved in PAE PDPTEs, SDM 4.4.1) in PDPTE 0: "
+               "QEMU TCG does this, hardware and Bochs do not\n");
 #else
 #error "unknown PVH32_PAGING"
 #endif

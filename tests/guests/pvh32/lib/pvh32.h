@@ -42,7 +42,12 @@
  *
  * printf(): %d %i %u %x %p %s %c with '-', '0', '#', a width and l/ll/z
  * (long is 32 bits: 64-bit values need %ll).  One console_io write per line
- * under the hypervisor, the UART at 0x3f8 without one.  Result protocol as
+ * under the hypervisor, the UART at 0x3f8 without one, or when console_io
+ * fails (so a guest whose hypercalls break still leaves a trace).  If
+ * SCHEDOP_shutdown fails, the guest says so and triple-faults: a crash,
+ * never a silent halt.  With "nohv" on the command line and no hypervisor
+ * (plain QEMU's PVH boot), the start of day and paging run and test_main()
+ * is called with pvh32.hv false (hypercall checks must be skipped).  Result protocol as
  * the other test guests (tests/guests/README.md): check() prints "PASS
  * <name>" or "FAIL <name>: <reason>"; skip() prints "SKIP <name>: ...";
  * finish() prints "<guest>: N passed, N failed, N skipped" and powers off if
