@@ -6,6 +6,7 @@
  * threads sending to each other without losing an event.
  */
 #include "evtchn_fake.h"
+#include "core/compat/layout.h"
 #include "lib/errno.h"
 #include "test.h"
 
@@ -422,6 +423,51 @@ static void test_2l_bits(void)
     CHECK_EQ(ev_send(a, 5), 0);
     CHECK_EQ(a->wakes[1], 1);
     CHECK_EQ(a->wakes[0], 0);
+    fake_dom_free(a);
+    check_no_leaks();
+}
+
+/* The 32-bit shared_info layout (d->shinfo_compat, core/compat/layout.h):
+ * words of 32 bits, the mask at 2176, a 32-bit selector at offset 4 of
+ * vcpu_info, 1024 ports; nothing written where the 64-bit layout has them. */
+static void test_2l_compat_layout(void)
+{
+    struct fake_dom *a = fake_dom_new(1, 1, 2000, NULL);
+    struct compat_shared_info *cs = (struct compat_shared_info *)a->si;
+    struct compat_vcpu_info *cvi = &cs->vcpu_info[0];
+    evtchn_port_t p, i;
+
+    a->d.shinfo_compat = true;
+    for (i = 1; i < 100; i++)
+        CHECK_EQ(bind_ipi(a, 0, &p), 0);
+    /* Port 70: word 2, bit 6 of 32-bit words; selector bit 2 at offset 4. */
+    CHECK_EQ(ev_send(a, 70), 0);
+    CHECK_EQ(cs->evtchn_pending[2], 1u << 6);
+    CHECK_EQ(cvi->evtchn_pending_sel, 1u << 2);
+    CHECK_EQ(cvi->evtchn_upcall_pending, 1);
+    CHECK_EQ(a->upcalls[0], 1);
+    CHECK_EQ(cvi->arch[0], 0);                          /* the 64-bit selector's place: untouched */
+    CHECK_EQ(cvi->arch[1], 0);
+    /* Masked through the 32-bit mask bitmap (2176), not the 64-bit one (2560). */
+    cvi->evtchn_upcall_pending = 0;
+    cvi->evtchn_pending_sel = 0;
+    cs->evtchn_mask[1] = 1u << 1;                       /* port 33 */
+    CHECK_EQ(ev_send(a, 33), 0);
+    CHECK_EQ(cs->evtchn_pending[1], 1u << 1);
+    CHECK_EQ(cvi->evtchn_pending_sel, 0);
+    CHECK_EQ(cvi->evtchn_upcall_pending, 0);
+    CHECK_EQ(ev_unmask(a, 33), 0);
+    CHECK_EQ(cs->evtchn_mask[1], 0);
+    CHECK_EQ(cvi->evtchn_pending_sel, 1u << 1);
+    CHECK_EQ(evtchn_port_pending(&a->d, 33), 1);
+    /* Ports past 1023 do not exist in this layout. */
+    for (; i < 1100; i++)
+        bind_ipi(a, 0, &p);
+    CHECK(p < 1024);
+    CHECK_EQ(ev_send(a, 1030), -EINVAL);
+    for (unsigned w = 0; w < 64; w++)                   /* the 64-bit layout's mask (2560..) untouched */
+        CHECK_EQ(a->si->evtchn_mask[w], 0);
+    a->d.shinfo_compat = false;
     fake_dom_free(a);
     check_no_leaks();
 }
@@ -940,6 +986,7 @@ int main(void)
     RUN(test_loopback);
     RUN(test_virq_ipi);
     RUN(test_2l_bits);
+    RUN(test_2l_compat_layout);
     RUN(test_xen_port_and_errors);
     RUN(test_alloc_failures);
     RUN(test_destroy_with_peers);

@@ -83,8 +83,8 @@ static long reservation(struct vcpu *v, unsigned cmd, uint32_t arg)
     *n = (struct xen_reservation){ .extent_start = COMPAT_XLAT_VA + sizeof(*n), .nr_extents = i,
                                    .extent_order = c.extent_order, .mem_flags = c.mem_flags,
                                    .domid = c.domid };
-    /* Keep what the guest asked for when it is more than the bound: the
-     * handler clamps it the same way and says how many it did. */
+    /* A longer request is cut to the bound, as the handler cuts a 64-bit
+     * caller's: the count done tells the guest where to go on from. */
     long rc = memory_op(v, cmd, COMPAT_XLAT_VA);
     /* Extents the handler rewrote (OUT frame numbers) go back narrowed; a
      * frame number above 32 bits cannot be named by this caller. */
