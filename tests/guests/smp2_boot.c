@@ -32,7 +32,7 @@ void test_main(void)
         hv_sched_yield();
     check(secondary_arrivals == 0, "aps-wait-for-sipi",
           "%u secondary vCPU(s) ran the kernel entry without being started", (unsigned)secondary_arrivals);
-    unsigned n = smp_start_aps(guest_cfg_vcpus - 1, 2000, seen);
+    unsigned n = smp_start_aps(guest_cfg_vcpus - 1, 20000, seen);   /* upper bound: returns once it arrived */
     check(n == guest_cfg_vcpus - 1 && seen[1] == 1, "ap-started-by-sipi",
           "%u of %u AP(s) ran the real-mode trampoline (APIC ID 1 seen %u times)", n, guest_cfg_vcpus - 1,
           seen[1]);
