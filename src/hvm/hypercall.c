@@ -20,6 +20,7 @@
 #include "core/memory_op.h"
 #include "core/vcpu_op.h"
 #include "core/timer.h"
+#include "core/watchdog.h"
 #include "hvm/hvm_op.h"
 #include "evtchn/evtchn.h"
 #include "gnttab/gnttab.h"
@@ -108,9 +109,13 @@ static long xen_version(struct vcpu *v, unsigned cmd, uint64_t arg)
     case XENVER_pagesize:
         return 4096;
     case XENVER_guest_handle: {
+        /* Ringvisor's handle (no toolstack gives a UUID): domid, then how
+         * many times the domain was restarted (docs/hypercalls.md). */
         uint8_t handle[16] = { 0 };
         handle[0] = (uint8_t)v->domain->domid;
         handle[1] = (uint8_t)(v->domain->domid >> 8);
+        handle[2] = (uint8_t)v->domain->restarts;
+        handle[3] = (uint8_t)(v->domain->restarts >> 8);
         return copy_to_guest(v, arg, handle, sizeof(handle)) ? -EFAULT : 0;
     }
     case XENVER_commandline:
@@ -192,6 +197,8 @@ static long sched_op(struct vcpu *v, uint64_t cmd, uint64_t arg, bool wide)
         domain_shutdown(v->domain, (int)reason);
         return 0;
     }
+    case SCHEDOP_watchdog:
+        return sched_watchdog_op(v, arg);
     default:
         return -ENOSYS;
     }
