@@ -513,11 +513,12 @@ void domain_crash(struct domain *d, const char *fmt, ...)
  *                     then destroy / restart
  *
  * A domain that keeps restarting right after it starts (RESTART_LOOP_MAX
- * restarts in a row, each life under RESTART_QUICK_NS) is destroyed instead,
+ * restarts in a row, each life under RESTART_QUICK_NS of vCPU time) is
+ * destroyed instead at its next restart request,
  * so a guest that triple-faults at once cannot keep the host busy forever.
  * It counts as crashed.
  */
-#define RESTART_QUICK_NS  2000000000ull
+#define RESTART_QUICK_NS  1000000000ull
 #define RESTART_LOOP_MAX  5
 
 static enum domcfg_action action_for(const struct domain *d, const char **key)
@@ -603,15 +604,19 @@ static void rename_target(const struct domain *d, char *out, size_t size)
     }
 }
 
-/* Whether restarting d once more would make RESTART_LOOP_MAX quick restarts
- * in a row; updates d->quick_restarts for the new domain otherwise. */
+/* Whether restarting d once more would make more than RESTART_LOOP_MAX
+ * quick restarts in a row; updates d->quick_restarts for the new domain
+ * otherwise.  A life is measured in CPU time its vCPUs got, not wall time:
+ * a guest that fails at once stays quick however loaded the host is. */
 static bool restart_loop(struct domain *d)
 {
-    uint64_t life = d->started_ns && d->stopped_ns >= d->started_ns ? d->stopped_ns - d->started_ns : 0;
-    unsigned quick = life < RESTART_QUICK_NS ? d->quick_restarts + 1 : 0;
+    uint64_t ran = 0;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        ran += READ_ONCE(d->vcpus[i]->runtime_ns);      /* parked: no longer changing */
+    unsigned quick = ran < RESTART_QUICK_NS ? d->quick_restarts + 1 : 0;
 
     if (quick > RESTART_LOOP_MAX) {
-        domain_log(d, LOG_ERR, "restart loop: restarted %u times in a row, each life under %lu ms; "
+        domain_log(d, LOG_ERR, "restart loop: restarted %u times in a row, each life under %lu ms of vCPU time; "
                    "destroyed instead of restarting again\n", d->quick_restarts,
                    (unsigned long)(RESTART_QUICK_NS / 1000000));
         return true;
@@ -623,7 +628,7 @@ static bool restart_loop(struct domain *d)
 /* Restart: d (off the list, stopped) is destroyed, or preserved under a new
  * name (rename), and built again from its file.  Returns whether the new
  * domain started. */
-static bool restart(struct domain *d, const char *key, bool rename)
+static bool restart(struct domain *d, const char *key, const char *what, bool rename)
 {
     const struct boot_module *mods = d->mods;
     unsigned nr_mods = d->nr_mods, restarts = d->restarts + 1, quick = d->quick_restarts;
@@ -652,8 +657,8 @@ static bool restart(struct domain *d, const char *key, bool rename)
         /* Every frame of the old domain back before the new one is built
          * (frames another domain still maps stay orphans until unmapped:
          * destroy() said how many). */
-        printk(LOG_INFO, "(d%u %s) restart %u (%s = restart): %lu frames owned before destruction, %lu after; "
-               "free frames %lu -> %lu\n", old_id, name, restarts, key, (unsigned long)owned,
+        printk(LOG_INFO, "(d%u %s) restart %u (%s = %s): %lu frames owned before destruction, %lu after; "
+               "free frames %lu -> %lu\n", old_id, name, restarts, key, what, (unsigned long)owned,
                (unsigned long)domain_frames_owned(old_id), (unsigned long)free_before,
                (unsigned long)mm_free_frames());
     }
@@ -732,7 +737,7 @@ void domain_reap(void)
         spin_unlock_irqrestore(&domain_list_lock, lf);
 
         const char *key;
-        enum domcfg_action act = action_for(dead, &key);
+        enum domcfg_action act = action_for(dead, &key), configured = act;
         bool crashed = dead->shutdown_reason == SHUTDOWN_crash;
         domain_log(dead, LOG_INFO, "%s = %s\n", key, domcfg_action_name(act));
         watchdog_domain_destroy(dead);      /* a stopped domain has nothing left to watch */
@@ -754,7 +759,7 @@ void domain_reap(void)
         case DOMCFG_RENAME_RESTART:
             /* The old domain is not counted (its successor will be); a
              * failed rebuild counts as a crash. */
-            if (!restart(dead, key, act == DOMCFG_RENAME_RESTART))
+            if (!restart(dead, key, domcfg_action_name(configured), act == DOMCFG_RENAME_RESTART))
                 count_stopped(true);
             break;
         default:

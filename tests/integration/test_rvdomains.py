@@ -466,7 +466,7 @@ class PolicyVerdictTest(unittest.TestCase):
         for n in range(1, 3):
             ev += ["(d%d l) destroyed" % n] + restart_lines(n, n + 1, "l", n=n)
             ev += ["(d%d l) shut down (reboot)" % (n + 1)]
-        ev += ["(d3 l) restart loop: restarted 2 times in a row, each life under 2000 ms; "
+        ev += ["(d3 l) restart loop: restarted 2 times in a row, each life under 1000 ms of vCPU time; "
                "destroyed instead of restarting again", "(d3 l) destroyed"]
         log = domain_log(*ev, stopped(0, 1), started=(1, 1), stopped=False)
         self.assertTrue(self.judge(log, [self.rdom("l", "restart-loop", restarts=2)],
