@@ -39,6 +39,8 @@ static uint16_t next_domid = 1;            /* (d) */
 static unsigned nr_alive, nr_poweroff, nr_crashed;   /* (d) */
 static unsigned nr_created;                           /* (d) ever started */
 static bool all_stopped_reported;                     /* (d) the hook ran */
+static struct timer reap_timer;                       /* CPU 0: the reaper's next round after a rebuild */
+#define REAP_PAUSE_NS 1000000ull
 static void (*all_stopped_hook)(unsigned poweroff, unsigned crashed);  /* (i) */
 
 static const char *const reason_names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
@@ -514,9 +516,9 @@ void domain_crash(struct domain *d, const char *fmt, ...)
  *
  * A domain that keeps restarting right after it starts (RESTART_LOOP_MAX
  * restarts in a row, each life under RESTART_QUICK_NS of vCPU time) is
- * destroyed instead at its next restart request,
- * so a guest that triple-faults at once cannot keep the host busy forever.
- * It counts as crashed.
+ * destroyed instead at its next restart request, so a guest that
+ * triple-faults at once cannot keep the host busy forever.  It counts as
+ * crashed.
  */
 #define RESTART_QUICK_NS  1000000000ull
 #define RESTART_LOOP_MAX  5
@@ -761,7 +763,12 @@ void domain_reap(void)
              * failed rebuild counts as a crash. */
             if (!restart(dead, key, domcfg_action_name(configured), act == DOMCFG_RENAME_RESTART))
                 count_stopped(true);
-            break;
+            /* A rebuild is long (all of the domain's RAM zeroed, the kernel
+             * loaded: hundreds of ms under Bochs), and runs in CPU 0's
+             * softirq: anything else to reap waits for reap_timer, so that
+             * CPU 0's timers and vCPUs run in between. */
+            timer_set(&reap_timer, now_ns() + REAP_PAUSE_NS);
+            return;
         default:
             count_stopped(crashed);
             destroy(dead);
@@ -769,14 +776,21 @@ void domain_reap(void)
         }
     }
 
-    /* Every domain has stopped: end of the run. */
+    /* Every domain has stopped: end of the run.  Under a test harness
+     * (emu_exit) the run ends now, so preserved domains go too; otherwise
+     * they stay for inspection and their frames are not back. */
     if (emu_exit_enabled)
         destroy_preserved();
     uint64_t lf = spin_lock_irqsave(&domain_list_lock);
+    unsigned kept = 0;
+    for (struct domain *d = domain_list; d; d = d->next)
+        kept += __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_PRESERVED;
     bool report = nr_alive == 0 && !all_stopped_reported;
     all_stopped_reported |= report;
     unsigned off = nr_poweroff, crashed = nr_crashed;
     spin_unlock_irqrestore(&domain_list_lock, lf);
+    if (report && kept)
+        log_info("domains: %u preserved domain(s) kept for inspection; their frames stay allocated\n", kept);
     if (report && all_stopped_hook)
         all_stopped_hook(off, crashed);
 }
@@ -806,7 +820,13 @@ static void reap_softirq(void)
     domain_reap();
 }
 
+static void reap_timer_fn(void *unused)
+{
+    raise_softirq(SOFTIRQ_REAP);        /* on CPU 0, where the reaper runs */
+}
+
 void domain_subsys_init(void)
 {
     open_softirq(SOFTIRQ_REAP, reap_softirq);
+    timer_init(&reap_timer, reap_timer_fn, NULL, 0);
 }

@@ -101,3 +101,14 @@ rv_policy_test(NAME policy_bochs_skylake RUN_TIMEOUT 600 LABELS "bochs;hvm"
            "^\\(d6 watchdog_expire\\) shut down \\(watchdog\\)$"
            "restart loop: restarted 5 times in a row"
            "^ringvisor: all domains stopped: 7 powered off, 2 crashed; frames all returned$")
+
+# PVH: a triple fault (what a Linux `reboot` without a reset method ends in)
+# is a reboot; the domain, with shared_info, an event channel and its PV
+# console set up, is torn down and rebuilt, and its second boot powers off.
+rv_policy_test(NAME policy_pvh_reboot RUN_TIMEOUT 240 LABELS "qemu;hvm;pvh" GUESTS pvh_reboot
+    ARGS --direct --smp 1 --mem 512M
+    STDOUT "^\\(d1 pvh_reboot\\) v0: triple fault: shutting down with reason reboot \\(HVM_PARAM_TRIPLE_FAULT_REASON\\)$"
+           "^\\(d1 pvh_reboot\\) restart 1 \\(on_reboot = restart\\): ([0-9]+) frames owned before destruction, 0 after"
+           "^\\(d2 pvh_reboot\\) rebuilt from its file \\(restart 1, replaces d1\\): ([0-9]+) frames owned, \\1 before the restart$"
+           "^pvh_reboot: pvh_reboot: domain 2, boot 2$"
+           "frames all returned$")
