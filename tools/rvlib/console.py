@@ -14,7 +14,9 @@ and, when domains run (docs/running-domains.md):
     domain <name>: <error>                 (a domain that could not be built)
     (dN name) created: ... | shut down (R) | crash: <reason> | crashed |
               vV: E exits; in guest G ms, in hypervisor H ms (P%), X ns ... per exit |
-              destroyed
+              destroyed | restart K (...): F frames owned before destruction, N after |
+              rebuilt from its file (restart K, replaces dM): F frames owned, F0 before |
+              renamed to NEW ... | preserved: paused, F frames owned | restart loop: ...
     <name>: <text>                         a line of the guest's console output
     leak: <what>
     ringvisor: all domains stopped: P powered off, C crashed; frames all returned|LEAKED
