@@ -105,6 +105,11 @@ class StagingTest(unittest.TestCase):
                          ("spin0", "spin0", "spin0.cfg", "crash"))
         domcfg.apply_expectations([d], ["spin0=rejected"])
         self.assertEqual(d.expect, "rejected")
+        w = domcfg.load(self.cfg("k/w.cfg", "w", "spin.elf",
+                                 'rv_expect = "watchdog"\nrv_expect_restarts = 3\n'))
+        self.assertEqual((w.expect, w.expect_restarts), ("watchdog", 3))
+        w = domcfg.load(self.cfg("k/l.cfg", "l", "spin.elf", 'rv_expect = "restart-loop"\n'))
+        self.assertEqual((w.expect, w.expect_restarts), ("restart-loop", 0))
         with self.assertRaisesRegex(domcfg.DomainError, "ramdisk file 'nope' not found"):
             domcfg.load(self.cfg("k/x.cfg", "x", "spin.elf", 'ramdisk = "nope"\n'))
 
