@@ -571,6 +571,18 @@ static void preserve(struct domain *d, const char *key, const char *new_name)
     char old[DOMAIN_NAME_MAX];
 
     strlcpy(old, d->name, sizeof(old));
+    /* Nothing is to run for it any more: its vCPUs' timers stop (their
+     * deadlines stay in place for a dump).  The device models' timers keep
+     * ticking into parked vCPUs, harmlessly, until it is destroyed. */
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        if (v->guest_timer.fn)
+            timer_kill(&v->guest_timer);
+        if (v->periodic_timer.fn)
+            timer_kill(&v->periodic_timer);
+        if (v->poll_timer.fn)
+            timer_kill(&v->poll_timer);
+    }
     uint64_t lf = spin_lock_irqsave(&domain_list_lock);
     if (new_name)
         strlcpy(d->name, new_name, sizeof(d->name));
