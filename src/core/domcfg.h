@@ -30,7 +30,7 @@ enum domcfg_type { DOMCFG_HVM, DOMCFG_PVH, DOMCFG_PV };
  * "destroy", "restart", "preserve" (kept paused for inspection),
  * "rename-restart" (the old domain is preserved under a new name and a new
  * one started), "coredump-destroy" and "coredump-restart" (a core dump
- * needs a control domain to write it to: core/domain.c says so and acts as
+ * needs a control domain to write it to: core/domain_policy.c says so and acts as
  * destroy / restart). */
 enum domcfg_action {
     DOMCFG_DESTROY, DOMCFG_RESTART, DOMCFG_PRESERVE, DOMCFG_RENAME_RESTART,

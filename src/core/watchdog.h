@@ -2,7 +2,7 @@
  * Per-domain watchdogs (SCHEDOP_watchdog, Xen's public sched.h): a guest
  * arms up to DOMAIN_NR_WATCHDOGS timers and must pet them; one that expires
  * shuts the domain down with SHUTDOWN_watchdog, after which its on_watchdog
- * action applies (core/domain.c).
+ * action applies (core/domain_policy.c).
  */
 #ifndef RV_CORE_WATCHDOG_H
 #define RV_CORE_WATCHDOG_H

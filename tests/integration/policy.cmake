@@ -1,5 +1,5 @@
 # Reboot and crash policy (xl.cfg on_poweroff / on_reboot / on_crash /
-# on_watchdog, src/core/domain.c) and SCHEDOP_watchdog (src/core/watchdog.c).
+# on_watchdog, src/core/domain_policy.c) and SCHEDOP_watchdog (src/core/watchdog.c).
 # Included by CMakeLists.txt here.  The guests (tests/guests/list-policy.cmake)
 # are in ALL.txt, so each also runs alone (hvm_<guest>) and with all the
 # others; these runs check the hypervisor's own report lines besides rv-run's

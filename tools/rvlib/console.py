@@ -65,7 +65,7 @@ EXITS_RE = re.compile(
     r"^v(\d+): (\d+) exits; in guest (\d+) ms, in hypervisor (\d+) ms \(([\d.]+)%\), "
     r"(\d+) ns of hypervisor time per exit")
 ALIVE_RE = re.compile(r"^alive (\d+) ms from start to shutdown$")
-# Reboot and crash policy (core/domain.c): the old domain's frames after its
+# Reboot and crash policy (core/domain_policy.c): the old domain's frames after its
 # destruction, the rebuilt one's against the old one's, a preserved domain,
 # the restart-loop guard.
 RESTART_RE = re.compile(r"^restart (\d+) \((\w+) = [\w-]+\): (\d+) frames owned before destruction, "
