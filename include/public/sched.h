@@ -36,6 +36,15 @@ struct sched_shutdown {
     uint32_t reason;                /* SHUTDOWN_* */
 };
 
+/* Argument of SCHEDOP_watchdog (the same layout for 32- and 64-bit callers):
+ * id 0 creates a watchdog expiring in 'timeout' seconds and returns its id;
+ * with an id, timeout > 0 pets it and 0 destroys it. */
+struct sched_watchdog {
+    uint32_t id;
+    uint32_t timeout;               /* seconds */
+};
+_Static_assert(sizeof(struct sched_watchdog) == 8, "sched_watchdog layout");
+
 /* Argument of SCHEDOP_poll (64-bit layout): block until one of the ports is
  * pending or the timeout (absolute ns of system time, 0 = none) passes.
  * Returns 0 when woken, including by the timeout. */

@@ -24,6 +24,9 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 #include "arch/x86/time.h"
+#include "core/domain_policy.h"
+#include "core/watchdog.h"
+#include "mm/frame.h"
 #include <stdarg.h>
 
 /* domain_list_lock guards domain_list, next_domid and the counters below;
@@ -34,6 +37,7 @@ static struct domain *domain_list;         /* (d) */
 static uint16_t next_domid = 1;            /* (d) */
 static unsigned nr_alive, nr_poweroff, nr_crashed;   /* (d) */
 static unsigned nr_created;                           /* (d) ever started */
+static bool all_stopped_reported;                     /* (d) the hook ran */
 static void (*all_stopped_hook)(unsigned poweroff, unsigned crashed);  /* (i) */
 
 static const char *const reason_names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
@@ -119,10 +123,37 @@ static int alloc_guest_ram(struct domain *d, uint64_t bytes)
     return 0;
 }
 
-static void destroy(struct domain *d)
+const char *domain_state_name(int state)
+{
+    switch (state) {
+    case DOMAIN_RUNNING:   return "running";
+    case DOMAIN_SHUTDOWN:  return "shutting down";
+    case DOMAIN_PRESERVED: return "preserved";
+    case DOMAIN_DEAD:      return "dead";
+    }
+    return "?";
+}
+
+/* Read without mm's lock: a frame's owner changes only when it is allocated
+ * or freed, and the domains this is asked about allocate nothing meanwhile
+ * (stopped, or just built); other domains' frames may change under us but
+ * are not counted either way. */
+uint64_t domain_frames_owned(uint16_t domid)
+{
+    uint64_t n = 0;
+    struct frame *f;
+
+    for (uint64_t pfn = 0; (f = pfn_to_frame(pfn)) != NULL; pfn++)
+        if (!(READ_ONCE(f->flags) & (FRAME_F_FREE | FRAME_F_RESERVED)) && READ_ONCE(f->owner) == domid)
+            n++;
+    return n;
+}
+
+void domain_destroy(struct domain *d)
 {
     /* The console back end first (it drains the ring into the log), then
      * device timers and vLAPICs: nothing may fire into a vCPU being freed. */
+    watchdog_domain_destroy(d);
     pvconsole_destroy(d);
     hvm_platform_destroy(d);
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
@@ -173,7 +204,11 @@ static void destroy(struct domain *d)
     xfree(d);
 }
 
-struct domain *domain_create(const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods)
+/* Builds and starts a domain; restarts/quick_restarts are its history when
+ * it replaces a restarted one (0 for a first boot): set before any vCPU
+ * runs, as the guest can read the restart count (XENVER_guest_handle). */
+struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods,
+                                   unsigned restarts, unsigned quick_restarts)
 {
     struct domain *d;
     char err[160] = "";
@@ -199,6 +234,12 @@ struct domain *domain_create(const struct domcfg *cfg, const struct boot_module 
     d->physmap_lock = (spinlock_t)SPINLOCK_INIT;
     d->params_lock = (spinlock_t)SPINLOCK_INIT;
     d->xen_pages_lock = (spinlock_t)SPINLOCK_INIT;
+    d->restarts = restarts;
+    d->quick_restarts = quick_restarts;
+    /* As Xen for every HVM/PVH domain: a triple fault is a reboot request
+     * unless the toolstack says otherwise (the guest cannot change it). */
+    d->hvm_params[HVM_PARAM_TRIPLE_FAULT_REASON] = SHUTDOWN_reboot;
+    watchdog_domain_init(d);
     d->shinfo_slot.gfn = ~0ull;
     for (unsigned i = 0; i < ARRAY_SIZE(d->gnt_slots); i++)
         d->gnt_slots[i].gfn = ~0ull;
@@ -290,6 +331,10 @@ struct domain *domain_create(const struct domcfg *cfg, const struct boot_module 
     }
     d->nr_vcpus_live = (int)d->nr_vcpus;
     d->state = DOMAIN_RUNNING;
+    /* The restart check compares what the new domain owns with what the
+     * old one did (a scan of the frame table: only for restarts). */
+    if (restarts)
+        d->frames_at_create = domain_frames_owned(d->domid);
 
     lf = spin_lock_irqsave(&domain_list_lock);
     d->next = domain_list;
@@ -312,13 +357,18 @@ struct domain *domain_create(const struct domcfg *cfg, const struct boot_module 
 nomem_fail:
     log_err("domain %s: out of memory while creating vCPUs\n", cfg->name);
 fail:
-    destroy(d);
+    domain_destroy(d);
     return NULL;
 nomem_d:
     xfree(d);
 nomem:
     log_err("domain %s: out of memory\n", cfg->name);
     return NULL;
+}
+
+struct domain *domain_create(const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods)
+{
+    return domain_build(cfg, mods, nr_mods, 0, 0);
 }
 
 int domain_pause(struct domain *d)
@@ -388,6 +438,22 @@ unsigned domain_list_ids(uint16_t *ids, unsigned max)
     return n;
 }
 
+struct domain *domain_get_any(uint16_t domid)
+{
+    struct domain *found = NULL;
+    uint64_t lf = spin_lock_irqsave(&domain_list_lock);
+    /* Only domains on the list: the reaper unlinks one (under this lock)
+     * only when it holds no references, so it cannot be freed under us. */
+    for (struct domain *d = domain_list; d; d = d->next)
+        if (d->domid == domid) {
+            __atomic_add_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST);
+            found = d;
+            break;
+        }
+    spin_unlock_irqrestore(&domain_list_lock, lf);
+    return found;
+}
+
 void domain_put(struct domain *d)
 {
     if (__atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST) == 0 &&
@@ -436,84 +502,6 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     domain_shutdown(d, SHUTDOWN_crash);
 }
 
-/* What the config says to do after this kind of shutdown (xl.cfg(5)
- * on_poweroff/on_reboot/on_crash; "preserve" keeps nothing here, as there is
- * no toolstack to inspect a preserved domain yet: it is destroyed). */
-static enum domcfg_action action_for(const struct domain *d)
-{
-    switch (d->shutdown_reason) {
-    case SHUTDOWN_reboot: return d->cfg->on_reboot;
-    case SHUTDOWN_crash: return d->cfg->on_crash;
-    default: return d->cfg->on_poweroff;
-    }
-}
-
-/* Destroys d and builds it again from its config (called by the reaper,
- * with d off every list).  Returns whether the new domain started. */
-static bool restart(struct domain *d)
-{
-    struct domcfg *cfg = d->cfg;
-    const struct boot_module *mods = d->mods;
-    unsigned nr_mods = d->nr_mods, restarts = d->restarts + 1;
-
-    d->cfg = NULL;          /* kept for the rebuild */
-    domain_log(d, LOG_INFO, "restarting (%s = restart)\n",
-               d->shutdown_reason == SHUTDOWN_reboot ? "on_reboot" :
-               d->shutdown_reason == SHUTDOWN_crash ? "on_crash" : "on_poweroff");
-    destroy(d);
-    struct domain *nd = domain_create(cfg, mods, nr_mods);
-    xfree(cfg);
-    if (!nd) {
-        log_err("domain restart failed: not started again\n");
-        return false;
-    }
-    nd->restarts = restarts;
-    return true;
-}
-
-void domain_reap(void)
-{
-    for (;;) {
-        struct domain *dead = NULL;
-        uint64_t lf = spin_lock_irqsave(&domain_list_lock);
-        for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next)
-            if (__atomic_load_n(&(*pp)->state, __ATOMIC_ACQUIRE) == DOMAIN_SHUTDOWN &&
-                __atomic_load_n(&(*pp)->nr_vcpus_live, __ATOMIC_ACQUIRE) == 0 &&
-                __atomic_load_n(&(*pp)->refcnt, __ATOMIC_ACQUIRE) == 0) {
-                dead = *pp;
-                *pp = dead->next;
-                break;
-            }
-        if (!dead) {
-            spin_unlock_irqrestore(&domain_list_lock, lf);
-            return;
-        }
-        enum domcfg_action act = action_for(dead);
-        if (act != DOMCFG_RESTART) {
-            if (dead->shutdown_reason == SHUTDOWN_crash)
-                nr_crashed++;
-            else
-                nr_poweroff++;
-        }
-        unsigned alive = --nr_alive, off = nr_poweroff, crashed = nr_crashed;
-        spin_unlock_irqrestore(&domain_list_lock, lf);
-        if (act != DOMCFG_RESTART)
-            destroy(dead);
-        else if (restart(dead))
-            continue;
-        else {
-            /* The rebuild failed: it counts as stopped. */
-            lf = spin_lock_irqsave(&domain_list_lock);
-            nr_crashed++;
-            alive = nr_alive;
-            off = nr_poweroff;
-            crashed = nr_crashed;
-            spin_unlock_irqrestore(&domain_list_lock, lf);
-        }
-        if (alive == 0 && all_stopped_hook)
-            all_stopped_hook(off, crashed);
-    }
-}
 
 unsigned domains_ever_created(void)
 {
@@ -543,4 +531,100 @@ static void reap_softirq(void)
 void domain_subsys_init(void)
 {
     open_softirq(SOFTIRQ_REAP, reap_softirq);
+    domain_policy_init();
+}
+
+/* ---- the list operations of the reaper (core/domain_policy.c) ---- */
+
+struct domain *domain_take_stopped(void)
+{
+    struct domain *dead = NULL;
+    uint64_t lf = spin_lock_irqsave(&domain_list_lock);
+    for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next)
+        if (__atomic_load_n(&(*pp)->state, __ATOMIC_ACQUIRE) == DOMAIN_SHUTDOWN &&
+            __atomic_load_n(&(*pp)->nr_vcpus_live, __ATOMIC_ACQUIRE) == 0 &&
+            __atomic_load_n(&(*pp)->refcnt, __ATOMIC_ACQUIRE) == 0) {
+            dead = *pp;
+            *pp = dead->next;
+            nr_alive--;
+            break;
+        }
+    spin_unlock_irqrestore(&domain_list_lock, lf);
+    return dead;
+}
+
+void domain_count_stopped(bool crashed)
+{
+    uint64_t lf = spin_lock_irqsave(&domain_list_lock);
+    if (crashed)
+        nr_crashed++;
+    else
+        nr_poweroff++;
+    spin_unlock_irqrestore(&domain_list_lock, lf);
+}
+
+void domain_keep_preserved(struct domain *d, const char *new_name)
+{
+    uint64_t lf = spin_lock_irqsave(&domain_list_lock);
+    if (new_name)
+        strlcpy(d->name, new_name, sizeof(d->name));
+    __atomic_store_n(&d->state, DOMAIN_PRESERVED, __ATOMIC_RELEASE);
+    d->next = domain_list;
+    domain_list = d;
+    spin_unlock_irqrestore(&domain_list_lock, lf);
+}
+
+bool domain_name_in_use(const char *name)
+{
+    bool taken = false;
+    uint64_t lf = spin_lock_irqsave(&domain_list_lock);
+    for (struct domain *o = domain_list; o && !taken; o = o->next)
+        taken = !strcmp(o->name, name);
+    spin_unlock_irqrestore(&domain_list_lock, lf);
+    return taken;
+}
+
+struct domain *domain_take_preserved(bool *busy)
+{
+    struct domain *found = NULL;
+    *busy = false;
+    uint64_t lf = spin_lock_irqsave(&domain_list_lock);
+    for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next) {
+        struct domain *d = *pp;
+        if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOMAIN_PRESERVED)
+            continue;
+        if (__atomic_load_n(&d->refcnt, __ATOMIC_ACQUIRE)) {
+            *busy = true;
+            continue;
+        }
+        *pp = d->next;
+        found = d;
+        break;
+    }
+    spin_unlock_irqrestore(&domain_list_lock, lf);
+    return found;
+}
+
+bool domain_all_stopped_due(void)
+{
+    uint64_t lf = spin_lock_irqsave(&domain_list_lock);
+    bool due = nr_alive == 0 && nr_created && !all_stopped_reported;
+    spin_unlock_irqrestore(&domain_list_lock, lf);
+    return due;
+}
+
+void domain_report_all_stopped(void)
+{
+    uint64_t lf = spin_lock_irqsave(&domain_list_lock);
+    unsigned kept = 0;
+    for (struct domain *d = domain_list; d; d = d->next)
+        kept += __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_PRESERVED;
+    bool report = nr_alive == 0 && !all_stopped_reported;
+    all_stopped_reported |= report;
+    unsigned off = nr_poweroff, crashed = nr_crashed;
+    spin_unlock_irqrestore(&domain_list_lock, lf);
+    if (report && kept)
+        log_info("domains: %u preserved domain(s) kept for inspection; their frames stay allocated\n", kept);
+    if (report && all_stopped_hook)
+        all_stopped_hook(off, crashed);
 }

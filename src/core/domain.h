@@ -106,13 +106,24 @@ struct vcpu {
 enum domain_state {
     DOMAIN_RUNNING,
     DOMAIN_SHUTDOWN,    /* asked to stop: vCPUs are being taken off CPUs */
+    DOMAIN_PRESERVED,   /* stopped and kept (on_* = "preserve", or the old half of
+                           "rename-restart"): still on the domain list, vCPUs parked
+                           with their register state, memory still owned; destroyed
+                           when the run ends (core/domain.c) */
     DOMAIN_DEAD,        /* resources freed */
+};
+
+/* A per-domain watchdog of SCHEDOP_watchdog (core/watchdog.c). */
+#define DOMAIN_NR_WATCHDOGS 2       /* as Xen: ids 1 and 2 */
+struct domain_watchdog {
+    struct timer timer;             /* timer's own locking; initialised at domain creation */
+    struct domain *domain;          /* (i) the timer's argument */
 };
 
 
 struct domain {
     uint16_t domid;                 /* (i) */
-    char name[DOMAIN_NAME_MAX];     /* (i) */
+    char name[DOMAIN_NAME_MAX];     /* (i); (d) once renamed by rename-restart (the domain is stopped then) */
     struct vcpu *vcpus[MAX_VCPUS];  /* (i) */
     unsigned nr_vcpus;              /* (i) */
     struct p2m p2m;                 /* own lock inside */
@@ -163,6 +174,13 @@ struct domain {
     unsigned nr_mods;               /* (i) */
     unsigned restarts;              /* (i) how many times this domain was rebuilt */
     uint64_t debug_exit_status;     /* (a) hvm/vdebugexit.c: (v << 1) | 1 once written, 0 = never */
+    unsigned quick_restarts;        /* (i) restarts in a row each after a short life (restart-loop guard) */
+    uint64_t frames_at_create;      /* (i) frames it owned once built (restart frame check) */
+
+    /* SCHEDOP_watchdog (core/watchdog.c). */
+    spinlock_t watchdog_lock;       /* leaf: guards watchdog_inuse and arming the timers */
+    unsigned watchdog_inuse;        /* (watchdog_lock) bit i: watchdog i+1 exists */
+    struct domain_watchdog watchdogs[DOMAIN_NR_WATCHDOGS];
 
     struct domain *next;            /* (d) */
 };
@@ -184,6 +202,15 @@ struct domain *domain_get_running(void);
  * NULL; the domain is not freed until domain_put.  Any context. */
 struct domain *domain_get_by_id(uint16_t domid);
 void domain_put(struct domain *d);
+/* Like domain_get_by_id, but also a domain that is shutting down or
+ * preserved (for dumps: the debug keys show a preserved domain's state);
+ * NULL once it is being destroyed. */
+struct domain *domain_get_any(uint16_t domid);
+/* "running", "shutting down", "preserved", "dead". */
+const char *domain_state_name(int state);
+/* Frames of the frame table whose owner is domid (a scan: for restart and
+ * preserve reports, not for hot paths). */
+uint64_t domain_frames_owned(uint16_t domid);
 /* The ids of up to max domains on the list now (a snapshot: look each up
  * with domain_get_by_id before use).  Returns how many. */
 unsigned domain_list_ids(uint16_t *ids, unsigned max);

@@ -341,7 +341,8 @@ static int key_action(struct domcfg_parser *ps, const struct domcfg_value *v)
         "destroy", "restart", "preserve", "rename-restart", "coredump-destroy", "coredump-restart",
     };
     static const enum domcfg_action acts[] = {
-        DOMCFG_DESTROY, DOMCFG_RESTART, DOMCFG_PRESERVE, DOMCFG_RESTART, DOMCFG_DESTROY, DOMCFG_RESTART,
+        DOMCFG_DESTROY, DOMCFG_RESTART, DOMCFG_PRESERVE, DOMCFG_RENAME_RESTART, DOMCFG_COREDUMP_DESTROY,
+        DOMCFG_COREDUMP_RESTART,
     };
     unsigned i = 0;
     int rc = dc_get_word(ps, v, words, 6, "\"destroy\", \"restart\", \"preserve\", \"rename-restart\", "
@@ -349,9 +350,10 @@ static int key_action(struct domcfg_parser *ps, const struct domcfg_value *v)
 
     if (rc)
         return rc;
-    switch (ps->key[3]) {   /* on_[p]oweroff, on_[r]eboot, on_[c]rash */
+    switch (ps->key[3]) {   /* on_[p]oweroff, on_[r]eboot, on_[c]rash, on_[w]atchdog */
     case 'p': ps->out->on_poweroff = acts[i]; break;
     case 'r': ps->out->on_reboot = acts[i]; break;
+    case 'w': ps->out->on_watchdog = acts[i]; break;
     default:  ps->out->on_crash = acts[i]; break;
     }
     return 0;
@@ -359,12 +361,24 @@ static int key_action(struct domcfg_parser *ps, const struct domcfg_value *v)
 
 static int key_rv_expect(struct domcfg_parser *ps, const struct domcfg_value *v)
 {
-    static const char *const words[] = { "poweroff", "crash", "reboot" };
+    static const char *const words[] = { "poweroff", "crash", "reboot", "watchdog", "restart-loop" };
     unsigned i = 0;
-    int rc = dc_get_word(ps, v, words, 3, "\"poweroff\", \"crash\" or \"reboot\"", &i);
+    int rc = dc_get_word(ps, v, words, 5, "\"poweroff\", \"crash\", \"reboot\", \"watchdog\" or "
+                         "\"restart-loop\"", &i);
 
     if (!rc)
         memcpy(ps->out->rv_expect, words[i], strlen(words[i]) + 1);   /* all fit in 16 */
+    return rc;
+}
+
+/* How many times rv-run must see the domain restarted (tests only). */
+static int key_rv_expect_restarts(struct domcfg_parser *ps, const struct domcfg_value *v)
+{
+    uint64_t n;
+    int rc = dc_get_uint(ps, v, 0, DOMCFG_MAX_EXPECT_RESTARTS, &n);
+
+    if (!rc)
+        ps->out->rv_expect_restarts = (unsigned)n;
     return rc;
 }
 
@@ -444,7 +458,9 @@ static const struct {
     { "on_poweroff", key_action },
     { "on_reboot", key_action },
     { "on_crash", key_action },
+    { "on_watchdog", key_action },
     { "rv_expect", key_rv_expect },
+    { "rv_expect_restarts", key_rv_expect_restarts },
     { "rv_hide_hypervisor", key_rv_hide },
     { "rv_expect_exit", key_rv_expect_exit },
     { "fw_cfg", key_fw_cfg },
@@ -553,6 +569,7 @@ int domcfg_parse(const char *text, size_t len, struct domcfg *out,
     out->on_poweroff = DOMCFG_DESTROY;
     out->on_reboot = DOMCFG_RESTART;
     out->on_crash = DOMCFG_DESTROY;
+    out->on_watchdog = DOMCFG_DESTROY;
     memcpy(out->rv_expect, "poweroff", sizeof("poweroff"));
 
     memset(&ps, 0, sizeof(ps));
@@ -597,6 +614,9 @@ const char *domcfg_action_name(enum domcfg_action a)
     case DOMCFG_DESTROY:  return "destroy";
     case DOMCFG_RESTART:  return "restart";
     case DOMCFG_PRESERVE: return "preserve";
+    case DOMCFG_RENAME_RESTART: return "rename-restart";
+    case DOMCFG_COREDUMP_DESTROY: return "coredump-destroy";
+    case DOMCFG_COREDUMP_RESTART: return "coredump-restart";
     }
     return "?";
 }

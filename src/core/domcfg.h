@@ -26,10 +26,19 @@
 
 enum domcfg_type { DOMCFG_HVM, DOMCFG_PVH, DOMCFG_PV };
 
-/* on_poweroff/on_reboot/on_crash: "destroy" "restart" "preserve"; xl's
- * "rename-restart" -> restart, "coredump-destroy" -> destroy and
- * "coredump-restart" -> restart (no core dumps here). */
-enum domcfg_action { DOMCFG_DESTROY, DOMCFG_RESTART, DOMCFG_PRESERVE };
+/* on_poweroff/on_reboot/on_crash/on_watchdog, with xl.cfg(5)'s words:
+ * "destroy", "restart", "preserve" (kept paused for inspection),
+ * "rename-restart" (the old domain is preserved under a new name and a new
+ * one started), "coredump-destroy" and "coredump-restart" (a core dump
+ * needs a control domain to write it to: core/domain_policy.c says so and acts as
+ * destroy / restart). */
+enum domcfg_action {
+    DOMCFG_DESTROY, DOMCFG_RESTART, DOMCFG_PRESERVE, DOMCFG_RENAME_RESTART,
+    DOMCFG_COREDUMP_DESTROY, DOMCFG_COREDUMP_RESTART,
+};
+#define DOMCFG_ACTION_LAST DOMCFG_COREDUMP_RESTART
+
+#define DOMCFG_MAX_EXPECT_RESTARTS 1000     /* rv_expect_restarts upper bound */
 
 struct domcfg {
     char name[DOMCFG_NAME_MAX];             /* required; [A-Za-z0-9_.-]+ */
@@ -43,8 +52,11 @@ struct domcfg {
     unsigned vcpus, maxvcpus;               /* default 1 / vcpus; 1..DOMCFG_MAX_VCPUS, vcpus <= maxvcpus */
     uint64_t cpus_mask[DOMCFG_MAX_CPUS / 64];   /* hard affinity; default all set */
     bool cpus_given;
-    enum domcfg_action on_poweroff, on_reboot, on_crash;   /* default destroy, restart, destroy */
-    char rv_expect[16];                     /* Ringvisor test extension: "poweroff" (default), "crash" or "reboot" */
+    enum domcfg_action on_poweroff, on_reboot, on_crash, on_watchdog;   /* default destroy, restart, destroy,
+                                                                           destroy (xl's) */
+    char rv_expect[16];                     /* Ringvisor test extension: "poweroff" (default), "crash", "reboot",
+                                               "watchdog" or "restart-loop" (docs/running-domains.md) */
+    unsigned rv_expect_restarts;            /* Ringvisor test extension: restarts rv-run must see, default 0 */
     unsigned cpu_weight;                    /* cpu_weight = N: share of CPU time, 1-65535, default 256 */
     unsigned max_event_channels;            /* ports the domain may open, default 1023 (as xl) */
     unsigned max_grant_frames;              /* grant-table frames, 1-64, default 64 */

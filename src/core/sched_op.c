@@ -9,6 +9,7 @@
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/vcpu_op.h"
+#include "core/watchdog.h"
 #include "evtchn/evtchn.h"
 #include "lib/errno.h"
 #include "public/sched.h"
@@ -83,6 +84,8 @@ long sched_op(struct vcpu *v, unsigned cmd, uint64_t arg)
         domain_shutdown(v->domain, (int)reason);
         return 0;
     }
+    case SCHEDOP_watchdog:
+        return sched_watchdog_op(v, arg);
     default:
         return -ENOSYS;
     }

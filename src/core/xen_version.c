@@ -46,9 +46,13 @@ long xen_version(struct vcpu *v, unsigned cmd, uint64_t arg)
     case XENVER_pagesize:
         return 4096;
     case XENVER_guest_handle: {
+        /* Ringvisor's handle (no toolstack gives a UUID): domid, then how
+         * many times the domain was restarted (docs/hypercalls.md). */
         uint8_t handle[16] = { 0 };
         handle[0] = (uint8_t)v->domain->domid;
         handle[1] = (uint8_t)(v->domain->domid >> 8);
+        handle[2] = (uint8_t)v->domain->restarts;
+        handle[3] = (uint8_t)(v->domain->restarts >> 8);
         return copy_to_guest(v, arg, handle, sizeof(handle)) ? -EFAULT : 0;
     }
     case XENVER_commandline:

@@ -87,28 +87,56 @@ static void advance(struct vcpu *v, const struct hvm_exit *x)
     v->regs.rip += x->insn_len;
 }
 
-void hvm_dump_and_crash(struct vcpu *v, const struct hvm_exit *x, const char *fmt, ...)
+/* The vCPU's registers, at 'level', after a line saying why. */
+static void dump_state(struct vcpu *v, const struct hvm_exit *x, int level, const char *why)
 {
     struct hvm_ctrl c;
     struct hvm_seg cs;
+
+    hvm_vendor->get_ctrl(v, &c);
+    hvm_vendor->get_seg(v, SEG_CS, &cs);
+    domain_log(v->domain, level, "v%u: %s (exit %#lx)\n", v->vcpu_id, why, (unsigned long)x->raw);
+    domain_log(v->domain, level, "v%u: RIP %016lx RSP %016lx RFLAGS %08lx CS %04x/%04x\n", v->vcpu_id,
+               v->regs.rip, v->regs.rsp, v->regs.rflags, cs.sel, cs.attr);
+    domain_log(v->domain, level, "v%u: RAX %016lx RBX %016lx RCX %016lx RDX %016lx\n", v->vcpu_id,
+               v->regs.rax, v->regs.rbx, v->regs.rcx, v->regs.rdx);
+    domain_log(v->domain, level, "v%u: RSI %016lx RDI %016lx RBP %016lx\n", v->vcpu_id,
+               v->regs.rsi, v->regs.rdi, v->regs.rbp);
+    domain_log(v->domain, level, "v%u: CR0 %08lx CR3 %016lx CR4 %08lx EFER %04lx\n", v->vcpu_id,
+               c.cr0, c.cr3, c.cr4, c.efer);
+}
+
+void hvm_dump_and_crash(struct vcpu *v, const struct hvm_exit *x, const char *fmt, ...)
+{
     char why[160];
     va_list ap;
 
     va_start(ap, fmt);
     fmt_vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
-    hvm_vendor->get_ctrl(v, &c);
-    hvm_vendor->get_seg(v, SEG_CS, &cs);
-    domain_log(v->domain, LOG_ERR, "v%u: %s (exit %#lx)\n", v->vcpu_id, why, (unsigned long)x->raw);
-    domain_log(v->domain, LOG_ERR, "v%u: RIP %016lx RSP %016lx RFLAGS %08lx CS %04x/%04x\n", v->vcpu_id,
-               v->regs.rip, v->regs.rsp, v->regs.rflags, cs.sel, cs.attr);
-    domain_log(v->domain, LOG_ERR, "v%u: RAX %016lx RBX %016lx RCX %016lx RDX %016lx\n", v->vcpu_id,
-               v->regs.rax, v->regs.rbx, v->regs.rcx, v->regs.rdx);
-    domain_log(v->domain, LOG_ERR, "v%u: RSI %016lx RDI %016lx RBP %016lx\n", v->vcpu_id,
-               v->regs.rsi, v->regs.rdi, v->regs.rbp);
-    domain_log(v->domain, LOG_ERR, "v%u: CR0 %08lx CR3 %016lx CR4 %08lx EFER %04lx\n", v->vcpu_id,
-               c.cr0, c.cr3, c.cr4, c.efer);
+    dump_state(v, x, LOG_ERR, why);
     domain_crash(v->domain, "%s", why);
+}
+
+/* A triple fault is what a PC's reset does to the machine: as Xen, the
+ * domain is shut down with HVM_PARAM_TRIPLE_FAULT_REASON (SHUTDOWN_reboot
+ * unless the toolstack chose otherwise; the guest cannot set it), and its
+ * on_reboot (or on_crash, ...) action follows. */
+static void triple_fault(struct vcpu *v, const struct hvm_exit *x)
+{
+    static const char *const names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
+    struct domain *d = v->domain;
+    uint64_t reason = __atomic_load_n(&d->hvm_params[HVM_PARAM_TRIPLE_FAULT_REASON], __ATOMIC_ACQUIRE);
+
+    if (reason > SHUTDOWN_watchdog)
+        reason = SHUTDOWN_crash;
+    dump_state(v, x, LOG_INFO, "triple fault");
+    domain_log(d, LOG_INFO, "v%u: triple fault: shutting down with reason %s (HVM_PARAM_TRIPLE_FAULT_REASON)\n",
+               v->vcpu_id, names[reason]);
+    if (reason == SHUTDOWN_crash)
+        domain_crash(d, "triple fault");
+    else
+        domain_shutdown(d, (int)reason);
 }
 
 /* Returns false when v must stop running (blocked, or its domain stopped). */
@@ -176,7 +204,7 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
             hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, (uint8_t)x->qual, false, 0);
         return true;
     case HVM_EXIT_SHUTDOWN:
-        hvm_dump_and_crash(v, x, "triple fault");
+        triple_fault(v, x);
         return false;
     case HVM_EXIT_INVALID:
         hvm_dump_and_crash(v, x, "the CPU refused the guest state (invalid VMCB/VMCS)");

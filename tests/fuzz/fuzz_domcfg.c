@@ -38,10 +38,12 @@ static void check_cfg(const struct domcfg *c)
     FUZZ_ASSERT(c->memory_mib >= 1 && c->memory_mib <= c->maxmem_mib && c->maxmem_mib <= DOMCFG_MAX_MEM_MIB);
     FUZZ_ASSERT(c->vcpus >= 1 && c->vcpus <= c->maxvcpus && c->maxvcpus <= DOMCFG_MAX_VCPUS);
     FUZZ_ASSERT(c->cpus_mask[0] | c->cpus_mask[1] | c->cpus_mask[2] | c->cpus_mask[3]);
-    FUZZ_ASSERT(c->on_poweroff <= DOMCFG_PRESERVE && c->on_reboot <= DOMCFG_PRESERVE &&
-                c->on_crash <= DOMCFG_PRESERVE);
+    FUZZ_ASSERT(c->on_poweroff <= DOMCFG_ACTION_LAST && c->on_reboot <= DOMCFG_ACTION_LAST &&
+                c->on_crash <= DOMCFG_ACTION_LAST && c->on_watchdog <= DOMCFG_ACTION_LAST);
     FUZZ_ASSERT(!strcmp(c->rv_expect, "poweroff") || !strcmp(c->rv_expect, "crash") ||
-                !strcmp(c->rv_expect, "reboot"));
+                !strcmp(c->rv_expect, "reboot") || !strcmp(c->rv_expect, "watchdog") ||
+                !strcmp(c->rv_expect, "restart-loop"));
+    FUZZ_ASSERT(c->rv_expect_restarts <= DOMCFG_MAX_EXPECT_RESTARTS);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -41,7 +41,8 @@ static const struct { const char *name, *text; } cfgs[] = {
       "name='all.keys-1'\nbuilder='hvm'\ntype=\"pvh\"\nkernel=\"/boot/vmlinuz\"\nramdisk='initrd.img'\n"
       "root = \"/dev/xvda1 ro\"\nextra = \"console=hvc0 quiet\"\nmemory = 0x100\nmaxmem = \"512\"\n"
       "vcpus = 2; maxvcpus = 4\ncpus = [ \"0-3\", '^1,7', \"all,^5\" ]\non_poweroff = \"preserve\"\n"
-      "on_reboot = \"rename-restart\"\non_crash = \"coredump-restart\"\nrv_expect = 'crash'\n"
+      "on_reboot = \"rename-restart\"\non_crash = \"coredump-restart\"\non_watchdog = \"preserve\"\n"
+      "rv_expect = 'crash'\nrv_expect_restarts = 2\n"
       "rv_hide_hypervisor = 1\n" },
     { "xl_example",
       "# an xl.cfg as found in the wild\nname = \"debian\"\ntype = \"pv\"\nkernel = \"/boot/vmlinuz-6.1\"\n"

@@ -4,10 +4,11 @@
  * the hypercall-page MSR, #UD for VMMCALL and VMCALL.
  *
  * Without hypercalls the guest cannot power off, so a passing run ends in a
- * triple fault (rv_expect = "crash").  A failing one halts forever instead
- * (hang_on_failure(): the harness reports the time-out), and if the
- * hypervisor is visible after all, the guest uses it to power off: either
- * way the wrong outcome, which the harness notices.
+ * triple fault (a reboot request: rv_expect = "reboot", on_reboot =
+ * "destroy").  A failing one halts forever instead (hang_on_failure():
+ * the harness reports the time-out), and if the hypervisor is visible
+ * after all, the guest uses it to power off: either way the wrong outcome,
+ * which the harness notices.
  *
  * Under plain QEMU TCG this guest fails no-hypervisor-bit and
  * hypercall-msr-gp (TCG sets CPUID.1:ECX bit 31 and ignores unknown MSRs)

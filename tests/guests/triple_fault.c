@@ -1,8 +1,9 @@
 /*
  * triple_fault: with an empty IDT, #UD cannot be delivered, nor the #DF that
  * follows: the CPU shuts down (Intel SDM vol. 3, 6.15, interrupt 8), which
- * for a guest means the hypervisor crashes the domain (guest-abi;
- * rv_expect = "crash").  Running on after it is the failure.
+ * for a guest means a shutdown with HVM_PARAM_TRIPLE_FAULT_REASON (guest-abi;
+ * rv_expect = "reboot" with on_reboot = "destroy": a triple fault is a reboot
+ * request, as under Xen).  Running on after it is the failure.
  */
 #include "guest.h"
 

@@ -105,6 +105,11 @@ class StagingTest(unittest.TestCase):
                          ("spin0", "spin0", "spin0.cfg", "crash"))
         domcfg.apply_expectations([d], ["spin0=rejected"])
         self.assertEqual(d.expect, "rejected")
+        w = domcfg.load(self.cfg("k/w.cfg", "w", "spin.elf",
+                                 'rv_expect = "watchdog"\nrv_expect_restarts = 3\n'))
+        self.assertEqual((w.expect, w.expect_restarts), ("watchdog", 3))
+        w = domcfg.load(self.cfg("k/l.cfg", "l", "spin.elf", 'rv_expect = "restart-loop"\n'))
+        self.assertEqual((w.expect, w.expect_restarts), ("restart-loop", 0))
         with self.assertRaisesRegex(domcfg.DomainError, "ramdisk file 'nope' not found"):
             domcfg.load(self.cfg("k/x.cfg", "x", "spin.elf", 'ramdisk = "nope"\n'))
 
@@ -358,6 +363,139 @@ class DomainVerdictTest(unittest.TestCase):
         self.assertEqual(con.failed, [])
         self.assertIsNone(con.domains["a"].shutdown)
         self.assertEqual(len(con.domains["a"].output), 4)
+
+def restart_lines(old, new, name, reason="reboot", n=1, before=4096, after=0, new_frames=4096):
+    """What the hypervisor prints between two lives of a restarted domain."""
+    return ["(d%d %s) restart %d (on_%s = restart): %d frames owned before destruction, %d after; "
+            "free frames 100 -> 4223" % (old, name, n, reason, before, after),
+            "(d%d %s) created: 16 MiB, 1 vCPU(s), kernel %s.elf entry 0x10000c" % (new, name, name),
+            "(d%d %s) rebuilt from its file (restart %d, replaces d%d): %d frames owned, %d before "
+            "the restart" % (new, name, n, old, new_frames, before)]
+
+
+def stopped(off, crashed):
+    return "ringvisor: all domains stopped: %d powered off, %d crashed; frames all returned" % (
+        off, crashed)
+
+
+class PolicyVerdictTest(unittest.TestCase):
+    """Restarts, preserved domains, the restart-loop guard, watchdog outcomes."""
+
+    def judge(self, log, doms, status=33, **kw):
+        con = Console(domain_names=[d.name for d in doms if d.name])
+        con.feed_text(log)
+        return domains.judge_domains(con, doms, emulator="qemu", exit_status=status,
+                                     timed_out=kw.pop("timed_out", False), timeout_s=60, **kw)
+
+    def rdom(self, name, expect="poweroff", restarts=0, **keys):
+        d = domcfg.DomainFile("/x/%s.cfg" % name, dict(name=name, **keys), expect=expect)
+        d.expect_restarts = restarts
+        return d
+
+    def reboot_once(self, **kw):
+        first = life(1, "r", end="reboot")[:-1]        # no "created" again below: drop "destroyed"
+        return domain_log(*first, "(d1 r) on_reboot = restart", "(d1 r) destroyed",
+                          *restart_lines(1, 2, "r", **kw),
+                          "(d2 r) shut down (poweroff)", "(d2 r) destroyed",
+                          stopped(1, 0), started=(1, 1), stopped=False)
+
+    def test_restart_counted_and_checked(self):
+        log = self.reboot_once()
+        self.assertTrue(self.judge(log, [self.rdom("r", restarts=1)], nr_cfg_modules=1).ok)
+        con = Console(domain_names=["r"])
+        con.feed_text(log)
+        r = con.domains["r"]
+        self.assertEqual((r.lives, r.ends, r.shutdown, r.domid), (2, ["reboot", "poweroff"],
+                                                                 "poweroff", 2))
+        self.assertEqual(r.rebuilt, [(1, 4096, 4096)])
+        self.assertEqual(r.restart_frames, [(1, 4096, 0)])
+        v = self.judge(log, [self.rdom("r")])
+        self.assertEqual(v.reason, "domain r: expected 0 restart(s) (rv_expect_restarts), saw 1 "
+                                   "(shutdowns: reboot, poweroff)")
+
+    def test_restart_frame_counts(self):
+        v = self.judge(self.reboot_once(new_frames=4095), [self.rdom("r", restarts=1)])
+        self.assertEqual(v.reason, "domain r: restart 1: the rebuilt domain owns 4095 frames, "
+                                   "the old one owned 4096")
+        v = self.judge(self.reboot_once(after=3), [self.rdom("r", restarts=1)])
+        self.assertEqual(v.reason, "domain r: restart 1: 3 of the old domain's 4096 frames still "
+                                   "owned after its destruction")
+
+    def test_second_life_still_running(self):
+        first = life(1, "r", end="reboot")
+        log = domain_log(*first, *restart_lines(1, 2, "r"), started=(1, 1), stopped=False)
+        v = self.judge(log, [self.rdom("r", restarts=1)], status=None, timed_out=True)
+        self.assertEqual(v.reason, "domain r: expected poweroff, still running at the timeout "
+                                   "(60 s)")
+
+    def test_preserved(self):
+        ev = life(1, "p", end="crash")[:-1] + [
+            "(d1 p) on_crash = preserve",
+            "(d1 p) preserved: paused, 4096 frames owned, 1 vCPU(s) with their state (v0 RIP 0x1)",
+            "(d1 p) run over: destroying the preserved domain (4096 frames owned)",
+            "(d1 p) destroyed"]
+        log = domain_log(*ev, stopped(0, 1), started=(1, 1), stopped=False)
+        d = self.rdom("p", "crash", on_crash="preserve")
+        self.assertTrue(self.judge(log, [d], status=35).ok)
+        con = Console(domain_names=["p"])
+        con.feed_text(log)
+        self.assertEqual(con.domains["p"].preserved, 4096)
+        no = log.replace("(d1 p) preserved: paused", "(d1 p) something else")
+        self.assertEqual(self.judge(no, [d], status=35).reason,
+                         "domain p: on_crash = preserve, but the hypervisor did not report it "
+                         "preserved")
+        # Without preserve in its file, a preserved line is not required.
+        self.assertTrue(self.judge(no, [self.rdom("p", "crash")], status=35).ok)
+
+    def test_rename_restart(self):
+        ev = life(1, "rr", end="crash")[:-1] + [
+            "(d1 rr) on_crash = rename-restart",
+            "(d1 rr) renamed to rr-20261205T1449Z (on_crash = rename-restart)",
+            "(d1 rr-20261205T1449Z) preserved: paused, 4096 frames owned, 1 vCPU(s) with their "
+            "state (v0 RIP 0x1)",
+            "(d2 rr) created: 16 MiB, 1 vCPU(s), kernel rr.elf entry 0x10000c",
+            "(d2 rr) rebuilt from its file (restart 1, replaces d1): 4096 frames owned, 4096 "
+            "before the restart",
+            "(d2 rr) shut down (poweroff)", "(d2 rr) destroyed",
+            "(d1 rr-20261205T1449Z) destroyed"]
+        log = domain_log(*ev, stopped(1, 0), started=(1, 1), stopped=False)
+        self.assertTrue(self.judge(log, [self.rdom("rr", restarts=1,
+                                                   on_crash="rename-restart")]).ok)
+        con = Console(domain_names=["rr"])
+        con.feed_text(log)
+        self.assertEqual(con.domains["rr"].renamed_to, ["rr-20261205T1449Z"])
+        self.assertEqual(con.domains["rr-20261205T1449Z"].preserved, 4096)
+
+    def test_restart_loop(self):
+        ev = life(1, "l", end="reboot")[:-1]
+        for n in range(1, 3):
+            ev += ["(d%d l) destroyed" % n] + restart_lines(n, n + 1, "l", n=n)
+            ev += ["(d%d l) shut down (reboot)" % (n + 1)]
+        ev += ["(d3 l) restart loop: restarted 2 times in a row, each life under 1000 ms of vCPU time; "
+               "destroyed instead of restarting again", "(d3 l) destroyed"]
+        log = domain_log(*ev, stopped(0, 1), started=(1, 1), stopped=False)
+        self.assertTrue(self.judge(log, [self.rdom("l", "restart-loop", restarts=2)],
+                                   status=35, nr_cfg_modules=1).ok)
+        v = self.judge(log, [self.rdom("l", "reboot", restarts=2)], status=35)
+        self.assertEqual(v.reason, "domain l: expected reboot, got restart-loop: after 2 "
+                                   "restart(s), last shutdown reboot")
+        v = self.judge(log, [self.rdom("l", "restart-loop", restarts=2)], status=33)
+        self.assertIn("expected status 35", v.reason)
+
+    def test_watchdog(self):
+        log = domain_log(*life(1, "w", end="watchdog"), started=(1, 1))
+        self.assertTrue(self.judge(log, [self.rdom("w", "watchdog")], nr_cfg_modules=1).ok)
+        self.assertEqual(self.judge(log, [self.rdom("w")]).reason,
+                         "domain w: expected poweroff, got watchdog")
+
+    def test_cfg_keys(self):
+        d = domcfg.DomainFile("/x/a.cfg", {"name": "a", "on_reboot": "destroy"})
+        self.assertEqual((d.action("reboot"), d.action("crash"), d.action("watchdog"),
+                          d.action("poweroff")), ("destroy", "destroy", "destroy", "destroy"))
+        d = domcfg.DomainFile("/x/a.cfg", {"name": "a"})
+        self.assertEqual(d.action("reboot"), "restart")     # xl's default
+        self.assertEqual(domcfg.parse_expect("a=restart-loop"), ("a", "restart-loop"))
+        self.assertEqual(domcfg.parse_expect("a=watchdog"), ("a", "watchdog"))
 
 
 class FairnessTest(unittest.TestCase):

@@ -239,7 +239,7 @@ class OptionsTest(unittest.TestCase):
                 self.assertEqual(len(err.splitlines()), 1, err)
             open(os.path.join(d, "g.elf"), "wb").close()
             for argv, msg in ((["--expect", "other=crash"], "no domain file other.cfg"),
-                              (["--expect", "g=maybe"], "use NAME=poweroff|crash|reboot|rejected"),
+                              (["--expect", "g=maybe"], "use NAME=poweroff|crash|reboot|watchdog|restart-loop|rejected"),
                               (["--fairness"], "at least two domains")):
                 status, err = self.run_main(b + [cfg] + argv)
                 self.assertEqual(status, 2, argv)

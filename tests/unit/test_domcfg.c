@@ -101,6 +101,9 @@ static void test_full_example(void)
     CHECK_STR(domcfg_action_name(DOMCFG_DESTROY), "destroy");
     CHECK_STR(domcfg_action_name(DOMCFG_RESTART), "restart");
     CHECK_STR(domcfg_action_name(DOMCFG_PRESERVE), "preserve");
+    CHECK_STR(domcfg_action_name(DOMCFG_RENAME_RESTART), "rename-restart");
+    CHECK_STR(domcfg_action_name(DOMCFG_COREDUMP_DESTROY), "coredump-destroy");
+    CHECK_STR(domcfg_action_name(DOMCFG_COREDUMP_RESTART), "coredump-restart");
     CHECK_STR(domcfg_action_name((enum domcfg_action)7), "?");
 }
 
@@ -124,7 +127,9 @@ static void test_defaults(void)
     CHECK_EQ(cfg.on_poweroff, DOMCFG_DESTROY);
     CHECK_EQ(cfg.on_reboot, DOMCFG_RESTART);
     CHECK_EQ(cfg.on_crash, DOMCFG_DESTROY);
+    CHECK_EQ(cfg.on_watchdog, DOMCFG_DESTROY);      /* xl.cfg(5) */
     CHECK_STR(cfg.rv_expect, "poweroff");
+    CHECK_EQ(cfg.rv_expect_restarts, 0);
     CHECK(!cfg.hide_hypervisor_cpuid);
     CHECK(cfg.fw_cfg);                  /* on by default */
     CHECK_EQ(cfg.debug_exit, 0);
@@ -279,11 +284,28 @@ static void test_numbers_and_actions(void)
     CHECK_EQ(cfg.memory_mib, 16);
     CHECK_EQ(cfg.maxmem_mib, 32);
     CHECK(!cfg.hide_hypervisor_cpuid);
+    /* Every xl action is kept apart: the hypervisor acts on each differently. */
     CHECK_EQ(parse(BASE "on_poweroff = \"rename-restart\"\non_reboot = \"coredump-destroy\"\n"
-                   "on_crash = \"coredump-restart\"\n"), 0);
-    CHECK_EQ(cfg.on_poweroff, DOMCFG_RESTART);
-    CHECK_EQ(cfg.on_reboot, DOMCFG_DESTROY);
-    CHECK_EQ(cfg.on_crash, DOMCFG_RESTART);
+                   "on_crash = \"coredump-restart\"\non_watchdog = \"preserve\"\n"), 0);
+    CHECK_EQ(cfg.on_poweroff, DOMCFG_RENAME_RESTART);
+    CHECK_EQ(cfg.on_reboot, DOMCFG_COREDUMP_DESTROY);
+    CHECK_EQ(cfg.on_crash, DOMCFG_COREDUMP_RESTART);
+    CHECK_EQ(cfg.on_watchdog, DOMCFG_PRESERVE);
+    CHECK_EQ(parse(BASE "on_watchdog = 'restart'\non_watchdog = \"destroy\"\n"), 0);
+    CHECK_EQ(cfg.on_watchdog, DOMCFG_DESTROY);     /* the last one wins */
+    CHECK_EQ(parse(BASE "on_watchdog = \"rename-restart\"\n"), 0);
+    CHECK_EQ(cfg.on_watchdog, DOMCFG_RENAME_RESTART);
+    CHECK_EQ(cfg.on_poweroff, DOMCFG_DESTROY);     /* the others keep their defaults */
+    CHECK_EQ(cfg.on_reboot, DOMCFG_RESTART);
+    CHECK_EQ(cfg.on_crash, DOMCFG_DESTROY);
+    CHECK_EQ(parse(BASE "rv_expect = \"watchdog\"\nrv_expect_restarts = 5\n"), 0);
+    CHECK_STR(cfg.rv_expect, "watchdog");
+    CHECK_EQ(cfg.rv_expect_restarts, 5);
+    CHECK_EQ(parse(BASE "rv_expect = 'restart-loop'\nrv_expect_restarts = \"1000\"\n"), 0);
+    CHECK_STR(cfg.rv_expect, "restart-loop");
+    CHECK_EQ(cfg.rv_expect_restarts, 1000);
+    CHECK_EQ(parse(BASE "rv_expect = 'reboot'\n"), 0);
+    CHECK_STR(cfg.rv_expect, "reboot");
     CHECK_EQ(parse(BASE "rv_expect = \"poweroff\"\nrv_expect = 'crash'\nrv_expect = \"poweroff\"\n"), 0);
     CHECK_STR(cfg.rv_expect, "poweroff");
     CHECK_EQ(parse(BASE "cpu_weight = 512\n"), 0);
@@ -423,13 +445,20 @@ static const struct {
       "domcfg: line 4: on_crash = \"explode\": expected \"destroy\", \"restart\", \"preserve\", \"rename-restart\", "
       "\"coredump-destroy\" or \"coredump-restart\"" },
     { "on_poweroff = \"soft-reset\"", "domcfg: line 4: on_poweroff = \"soft-reset\": expected \"destroy\"," },
-    { "rv_expect = \"hang\"", "domcfg: line 4: rv_expect = \"hang\": expected \"poweroff\", \"crash\" or \"reboot\"" },
     { "fw_cfg = 2", "domcfg: line 4: fw_cfg = 2: must be between 0 and 1" },
     { "debug_exit = 0x3f6", "domcfg: line 4: debug_exit = 0x3f6: ports 0x3f6-0x3f9 overlap the UART" },
     { "debug_exit = 0x50e", "domcfg: line 4: debug_exit = 0x50e: ports 0x50e-0x511 overlap fw_cfg" },
     { "debug_exit = 0", "domcfg: line 4: debug_exit = 0: must be between 1 and 65532" },
     { "debug_exit = 0xfffd", "domcfg: line 4: debug_exit = 0xfffd: must be between 1 and 65532" },
     { "rv_expect_exit = 0", "domcfg: line 4: rv_expect_exit = 0: must be between 1 and 8589934591" },
+    { "rv_expect = \"hang\"", "domcfg: line 4: rv_expect = \"hang\": expected \"poweroff\", \"crash\", \"reboot\", "
+      "\"watchdog\" or \"restart-loop\"" },
+    { "rv_expect = \"restart_loop\"", "domcfg: line 4: rv_expect = \"restart_loop\": expected \"poweroff\"," },
+    { "rv_expect_restarts = 1001", "domcfg: line 4: rv_expect_restarts = 1001: must be between 0 and 1000" },
+    { "rv_expect_restarts = -1", "domcfg: line 4: rv_expect_restarts = -1: expected a number" },
+    { "rv_expect_restarts = [ 1 ]", "domcfg: line 4: rv_expect_restarts = [ 1 ]: expected a number, not a list" },
+    { "on_watchdog = \"reboot\"", "domcfg: line 4: on_watchdog = \"reboot\": expected \"destroy\"," },
+    { "on_watchdog = \"Destroy\"", "domcfg: line 4: on_watchdog = \"Destroy\": expected \"destroy\"," },
     { "rv_hide_hypervisor = 2", "domcfg: line 4: rv_hide_hypervisor = 2: must be between 0 and 1" },
     { "rv_hide_hypervisor = \"yes\"", "domcfg: line 4: rv_hide_hypervisor = \"yes\": expected a number" },
     { "cpus = \"0-x\"", "domcfg: line 4: cpus = \"0-x\": expected CPU numbers or ranges N-M separated by ',', or \"all\"" },

@@ -59,9 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "name (default without --selftest: the demo set in "
                            "<build>/%s)" % DEMO_LIST)
     what.add_argument("--expect", action="append", default=[], metavar="NAME=OUTCOME",
-                      help="expected outcome of the domain file NAME.cfg: poweroff, crash or "
-                           "rejected (the hypervisor must refuse the file); overrides its "
-                           "rv_expect key (default poweroff); repeatable")
+                      help="expected outcome of the domain file NAME.cfg: poweroff, crash, reboot, "
+                           "watchdog, restart-loop or rejected (the hypervisor must refuse the "
+                           "file); overrides its rv_expect key (default poweroff); repeatable")
     what.add_argument("--no-domains", action="store_true",
                       help="boot without domains (not even the demo set)")
     inp = p.add_argument_group(

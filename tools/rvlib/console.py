@@ -14,7 +14,9 @@ and, when domains run (docs/running-domains.md):
     domain <name>: <error>                 (a domain that could not be built)
     (dN name) created: ... | shut down (R) | crash: <reason> | crashed |
               vV: E exits; in guest G ms, in hypervisor H ms (P%), X ns ... per exit |
-              destroyed
+              destroyed | restart K (...): F frames owned before destruction, N after |
+              rebuilt from its file (restart K, replaces dM): F frames owned, F0 before |
+              renamed to NEW ... | preserved: paused, F frames owned | restart loop: ...
     <name>: <text>                         a line of the guest's console output
     leak: <what>
     ringvisor: all domains stopped: P powered off, C crashed; frames all returned|LEAKED
@@ -64,6 +66,16 @@ EXITS_RE = re.compile(
     r"(\d+) ns of hypervisor time per exit")
 ALIVE_RE = re.compile(r"^alive (\d+) ms from start to shutdown$")
 DEBUG_EXIT_RE = re.compile(r"^debug-exit: wrote 0x[0-9a-f]+, exit status (\d+)$")
+# Reboot and crash policy (core/domain_policy.c): the old domain's frames after its
+# destruction, the rebuilt one's against the old one's, a preserved domain,
+# the restart-loop guard.
+RESTART_RE = re.compile(r"^restart (\d+) \((\w+) = [\w-]+\): (\d+) frames owned before destruction, "
+                        r"(\d+) after")
+REBUILT_RE = re.compile(r"^rebuilt from its file \(restart (\d+), replaces d(\d+)\): (\d+) frames owned, "
+                        r"(\d+) before the restart")
+PRESERVED_RE = re.compile(r"^preserved: paused, (\d+) frames owned")
+RENAMED_RE = re.compile(r"^renamed to ([A-Za-z0-9_.-]+) ")
+RESTART_LOOP_RE = re.compile(r"^restart loop: ")
 ALL_STOPPED_RE = re.compile(
     r"^ringvisor: all domains stopped: (\d+) powered off, (\d+) crashed; "
     r"frames (all returned|LEAKED)")
@@ -122,8 +134,15 @@ class DomainLog:
     name: str
     domid: Optional[int] = None
     created: Optional[str] = None          # text after "created: "
-    shutdown: Optional[str] = None         # poweroff, reboot, suspend, watchdog, crash
-    crash_reasons: List[str] = field(default_factory=list)
+    shutdown: Optional[str] = None         # poweroff, reboot, suspend, watchdog, crash (of its last life)
+    crash_reasons: List[str] = field(default_factory=list)    # of its last life
+    lives: int = 0                          # "created:" lines: 1 + restarts
+    ends: List[str] = field(default_factory=list)           # each life's shutdown reason, in order
+    restart_frames: List[tuple] = field(default_factory=list)   # (restart, before, after destruction)
+    rebuilt: List[tuple] = field(default_factory=list)      # (restart, new domain's frames, old one's)
+    preserved: Optional[int] = None        # frames owned when it was preserved
+    renamed_to: List[str] = field(default_factory=list)     # rename-restart: the preserved copies' names
+    restart_loop: bool = False             # the restart-loop guard destroyed it
     create_errors: List[str] = field(default_factory=list)   # "domain <name>: ..." lines
     destroyed: bool = False
     alive_ms: Optional[int] = None         # "alive N ms from start to shutdown"
@@ -181,16 +200,35 @@ class Console:
             e = EXITS_RE.match(ev)
             s = SHUTDOWN_RE.match(ev)
             if ev.startswith("created:"):
+                # A new life (a restart): what follows is about it.
                 d.created = ev[len("created:"):].strip()
+                d.lives += 1
+                d.shutdown = None
+                d.crash_reasons = []
+                d.destroyed = False
             elif e:
                 d.exits.append(ExitStats(int(e.group(1)), int(e.group(2)), int(e.group(3)),
                                          int(e.group(4)), float(e.group(5)), int(e.group(6))))
             elif s:
                 d.shutdown = s.group(1)
+                d.ends.append(d.shutdown)
             elif ev.startswith("crash:"):
                 d.crash_reasons.append(ev[len("crash:"):].strip())
             elif ev == "crashed":
                 d.shutdown = "crash"
+                d.ends.append("crash")
+            elif RESTART_RE.match(ev):
+                m2 = RESTART_RE.match(ev)
+                d.restart_frames.append((int(m2.group(1)), int(m2.group(3)), int(m2.group(4))))
+            elif REBUILT_RE.match(ev):
+                m2 = REBUILT_RE.match(ev)
+                d.rebuilt.append((int(m2.group(1)), int(m2.group(3)), int(m2.group(4))))
+            elif PRESERVED_RE.match(ev):
+                d.preserved = int(PRESERVED_RE.match(ev).group(1))
+            elif RENAMED_RE.match(ev):
+                d.renamed_to.append(RENAMED_RE.match(ev).group(1))
+            elif RESTART_LOOP_RE.match(ev):
+                d.restart_loop = True
             elif ev == "destroyed":
                 d.destroyed = True
             elif ALIVE_RE.match(ev):

@@ -1,11 +1,17 @@
 """The verdict on a run of domains, from the console (docs/running-domains.md).
 
 A run of domains succeeds iff
-  - every domain's outcome equals its expectation: "poweroff" (it shut down
-    with reason poweroff), "crash" (the hypervisor crashed it, or it asked to
-    be crashed) or "rejected" (the hypervisor refused its domain file:
-    "<file>.cfg: <error>; domain skipped", or could not build it:
-    "domain <name>: <error>");
+  - every domain's outcome equals its expectation: "poweroff", "reboot" or
+    "watchdog" (its last life shut down with that reason), "crash" (the
+    hypervisor crashed it, or it asked to be crashed), "restart-loop" (the
+    hypervisor's restart-loop guard destroyed it) or "rejected" (the
+    hypervisor refused its domain file: "<file>.cfg: <error>; domain
+    skipped", or could not build it: "domain <name>: <error>");
+  - it was restarted exactly rv_expect_restarts times (default 0), every
+    restart returned all the old domain's frames before the rebuild and the
+    rebuilt domain owns as many frames as the old one did; and when its
+    domain file's on_* action for that last shutdown is "preserve", the
+    hypervisor reported it preserved;
   - no guest printed a FAIL line, unless its domain is expected to crash;
   - the hypervisor did not panic;
   - "ringvisor: all domains stopped: ..." appeared with "frames all
@@ -23,20 +29,24 @@ from typing import List, Optional, Sequence, Tuple
 
 from .console import (Console, DomainLog, QEMU_STATUS_FAIL, QEMU_STATUS_OK, Verdict,
                       describe_status)
-from .domcfg import DomainFile
+from .domcfg import CRASH_EXPECTATIONS, DomainFile
 
 FAIRNESS_MAX_RATIO = 1.5
 
 
 def outcome(con: Console, d: DomainFile) -> Tuple[str, str]:
-    """(kind, detail) of one domain: kind is poweroff, reboot, suspend,
-    watchdog, crash, rejected, running (created, no end seen) or missing."""
+    """(kind, detail) of one domain's last life: kind is poweroff, reboot,
+    suspend, watchdog, crash, restart-loop, rejected, running (created, no
+    end seen) or missing."""
     skipped = con.skipped.get(d.file_name)
     if skipped is not None:
         return "rejected", skipped
     log: Optional[DomainLog] = con.domains.get(d.name) if d.name else None
     if log is None:
         return "missing", ""
+    if log.restart_loop:
+        return "restart-loop", "after %d restart(s), last shutdown %s" % (max(log.lives - 1, 0),
+                                                                      log.shutdown or "?")
     if log.shutdown:
         if log.shutdown == "crash":
             if log.crash_reasons:
@@ -62,6 +72,33 @@ def _how_it_ended(exit_status: Optional[int], timed_out: bool, timeout_s: float)
     return "emulator ended: %s" % describe_status(exit_status)
 
 
+def _policy_problem(log: DomainLog, d: DomainFile, who: str) -> str:
+    """What is wrong with the restarts / preserve of a domain whose outcome
+    is the expected one ("" if nothing)."""
+    restarts = max(log.lives - 1, 0)
+    if restarts != d.expect_restarts:
+        return "%s: expected %d restart(s) (rv_expect_restarts), saw %d (shutdowns: %s)" % (
+            who, d.expect_restarts, restarts, ", ".join(log.ends) or "none")
+    for n, before, after in log.restart_frames:
+        if after:
+            return ("%s: restart %d: %d of the old domain's %d frames still owned after its "
+                    "destruction" % (who, n, after, before))
+    for n, new, old in log.rebuilt:
+        if new != old:
+            return ("%s: restart %d: the rebuilt domain owns %d frames, the old one owned %d"
+                    % (who, n, new, old))
+    if len(log.rebuilt) != restarts and d.expect != "restart-loop":
+        return "%s: %d restart(s) but %d 'rebuilt from its file' line(s)" % (
+            who, restarts, len(log.rebuilt))
+    last = d.expect
+    if last in ("poweroff", "reboot", "watchdog", "crash") and d.action(last) == "preserve":
+        if log.preserved is None:
+            return "%s: %s = preserve, but the hypervisor did not report it preserved" % (
+                who, {"poweroff": "on_poweroff", "reboot": "on_reboot", "watchdog": "on_watchdog",
+                      "crash": "on_crash"}[last])
+    return ""
+
+
 def _domain_problem(con: Console, d: DomainFile, exit_status, timed_out, timeout_s) -> str:
     kind, detail = outcome(con, d)
     who = "domain %s" % d.label
@@ -74,7 +111,7 @@ def _domain_problem(con: Console, d: DomainFile, exit_status, timed_out, timeout
             if got != d.expect_exit:
                 return "%s: expected debug-exit status %d, got %s" % (
                     who, d.expect_exit, "none" if got is None else got)
-        return ""
+        return _policy_problem(log, d, who) if log else ""
     if kind == "running":
         if timed_out:
             return "%s: expected %s, still running at the timeout (%g s)" % (
@@ -130,7 +167,7 @@ def judge_domains(con: Console, domains: Sequence[DomainFile], *, emulator: str,
             return fail("frames LEAKED after all domains stopped%s"
                         % (": " + "; ".join(con.leaks) if con.leaks else ""))
         if nr_cfg_modules is not None:
-            want_crash = sum(1 for d in domains if d.expect == "crash")
+            want_crash = sum(1 for d in domains if d.expect in CRASH_EXPECTATIONS)
             if (off, crashed) != (len(starting) - want_crash, want_crash):
                 return fail("the hypervisor counted %d powered off, %d crashed; expected %d, %d"
                             % (off, crashed, len(starting) - want_crash, want_crash))
@@ -145,7 +182,7 @@ def judge_domains(con: Console, domains: Sequence[DomainFile], *, emulator: str,
         return fail("timeout after %g s: all domains stopped but the hypervisor did not end "
                     "the emulator (emu_exit)" % timeout_s)
     if emulator == "qemu":
-        bad = any(d.expect in ("crash", "rejected") for d in domains)
+        bad = any(d.expect in CRASH_EXPECTATIONS + ("rejected",) for d in domains)
         want = QEMU_STATUS_FAIL if bad else QEMU_STATUS_OK
         if exit_status != want:
             return fail("QEMU ended with %s, expected status %d (emu_exit %s)"

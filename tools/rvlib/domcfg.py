@@ -30,7 +30,13 @@ from typing import Dict, List, Optional, Sequence, Union
 
 from . import media
 
-EXPECTATIONS = ("poweroff", "crash", "reboot", "rejected")
+EXPECTATIONS = ("poweroff", "crash", "reboot", "watchdog", "restart-loop", "rejected")
+# Outcomes the hypervisor counts as crashed in its "all domains stopped" line.
+CRASH_EXPECTATIONS = ("crash", "restart-loop")
+# xl.cfg(5) defaults of the on_* keys, by shutdown reason.
+ACTION_KEYS = {"poweroff": ("on_poweroff", "destroy"), "reboot": ("on_reboot", "restart"),
+               "suspend": ("on_poweroff", "destroy"), "crash": ("on_crash", "destroy"),
+               "watchdog": ("on_watchdog", "destroy")}
 
 _KEY_START = re.compile(r"[A-Za-z_]")
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
@@ -191,6 +197,13 @@ class DomainFile:
     files: List[str] = field(default_factory=list)   # absolute paths of kernel, ramdisk
     expect: str = "poweroff"
     expect_exit: Optional[int] = None  # rv_expect_exit: the debug-exit status it must end with
+    expect_restarts: int = 0           # rv_expect_restarts
+
+    def action(self, reason: str) -> str:
+        """The on_* action for a shutdown reason (xl's defaults), e.g. 'preserve'."""
+        key, default = ACTION_KEYS.get(reason, ("on_poweroff", "destroy"))
+        v = (self.keys or {}).get(key, default)
+        return v if isinstance(v, str) else default
 
     @property
     def file_name(self) -> str:
@@ -246,7 +259,7 @@ def load(path: str) -> DomainFile:
             raise DomainError("%s: %s file '%s' not found (looked for %s)" % (path, key, v, f))
         d.files.append(os.path.normpath(f))
     exp = keys.get("rv_expect")
-    if exp in ("poweroff", "crash", "reboot"):
+    if exp in EXPECTATIONS and exp != "rejected":
         d.expect = exp
     ee = keys.get("rv_expect_exit")
     if isinstance(ee, str):
@@ -254,11 +267,14 @@ def load(path: str) -> DomainFile:
             d.expect_exit = int(ee, 0)
         except ValueError:
             pass                # the hypervisor reports the bad value
+    n = keys.get("rv_expect_restarts")
+    if isinstance(n, str) and n.isdigit():
+        d.expect_restarts = int(n)
     return d
 
 
 def parse_expect(spec: str):
-    """'NAME=poweroff|crash|rejected' -> (NAME, expectation); raises ValueError."""
+    """'NAME=<one of EXPECTATIONS>' -> (NAME, expectation); raises ValueError."""
     name, sep, what = spec.partition("=")
     if not sep or not name or what not in EXPECTATIONS:
         raise ValueError("--expect %r: use NAME=%s" % (spec, "|".join(EXPECTATIONS)))
