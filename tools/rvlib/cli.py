@@ -15,7 +15,7 @@ import shutil
 import sys
 import tempfile
 
-from . import domcfg, emulators, firmware, media, runner, serialinput
+from . import domcfg, emulators, firmware, hangdump, media, runner, serialinput
 from .console import Console, RESERVED_DOMAIN_NAMES, Verdict, judge
 from .domains import FAIRNESS_MAX_RATIO, fairness, judge_domains, outcome
 
@@ -98,7 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="QEMU -cpu value (default %s under tcg, host under kvm)"
                           % emulators.QEMU_DEFAULT_CPU)
     how.add_argument("--timeout", type=float, default=120.0, metavar="S",
-                     help="seconds before the emulator is killed (default 120)")
+                     help="seconds before the emulator is killed (default 120); under QEMU "
+                          "the hypervisor is first asked for its debug dump ('q', 'd'), and the "
+                          "failure names where each vCPU is")
+    how.add_argument("--no-hang-dump", action="store_true",
+                     help="at the timeout, kill the emulator at once (no debug-key dump)")
 
     files = p.add_argument_group("files and output")
     files.add_argument("--build-dir", metavar="DIR", default=os.path.join(REPO_ROOT, "build"),
@@ -292,10 +296,13 @@ def run_once(args, spec: emulators.BootSpec, workdir: str, domains=()) -> int:
 
     con = Console(domain_names=[d.name for d in domains if d.name])
     script, keyboard = console_input(args, launch)
+    # Only QEMU's serial port takes input (hangdump.py).
+    hang = hangdump.HangDump() if launch.emulator == "qemu" and not args.no_hang_dump else None
     result = runner.run(launch.argv, cwd=launch.cwd, timeout_s=args.timeout,
                         console_file=launch.console_file, on_line=echo,
                         stderr_path=os.path.join(workdir, "emulator.stderr"), console=con,
-                        input_script=script, keyboard=keyboard)
+                        input_script=script, keyboard=keyboard, hang_dump=hang,
+                        nr_domains=len(domains))
     verdict = judge(con, selftest=args.selftest, emulator=launch.emulator,
                     exit_status=result.exit_status, timed_out=result.timed_out,
                     timeout_s=args.timeout, min_cpus=args.min_cpus, check_end=not domains)
@@ -314,6 +321,8 @@ def run_once(args, spec: emulators.BootSpec, workdir: str, domains=()) -> int:
     if verdict.ok and script and script.waiting_for is not None:
         verdict = Verdict(False, "console input not sent: no console line matched --input-when "
                                  "%r" % script.waiting_for)
+    if not verdict.ok and result.timed_out and hang is not None and hang.triggered:
+        verdict = Verdict(False, "%s; stuck: %s" % (verdict.reason, hang.summary()))
     _print_diagnostics(launch, result, not verdict.ok)
     elapsed = result.t_end - result.t_start
     if verdict.ok:

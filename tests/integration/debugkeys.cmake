@@ -1,0 +1,22 @@
+# Debug keys and the stuck-vCPU report (docs/testing.md "When a run hangs").
+# Included by CMakeLists.txt here (uses RV_RUN, RV_GUESTS_DIR, RV_ELF).
+#
+#   debugkeys_qemu        boots tests/guests/pvh/pvh_keys.c, types "hdegrmtq"
+#                         on the serial console and checks each dump against
+#                         what the guest printed about itself
+#   debugkeys_hang_qemu   the same guest spinning forever: rv-run's timeout
+#                         must name the vCPU's RIP inside the guest's loop
+#   rvlib_hangdump_unit   the rv-run side without an emulator
+set(_dk_run ${Python3_EXECUTABLE} ${RV_RUN} --build-dir ${CMAKE_BINARY_DIR})
+set(_dk_test ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_debugkeys.py)
+add_test(NAME debugkeys_qemu
+         COMMAND ${_dk_test} keys ${_dk_run} --direct --timeout 240 --smp 2 --mem 512M
+                 ${RV_GUESTS_DIR}/pvh_keys.cfg)
+add_test(NAME debugkeys_hang_qemu
+         COMMAND ${_dk_test} hang ${_dk_run} --direct --timeout 30 --smp 2 --mem 512M
+                 ${RV_GUESTS_DIR}/pvh_keys_hang.cfg)
+set_tests_properties(debugkeys_qemu debugkeys_hang_qemu PROPERTIES
+    LABELS "integration;qemu;hvm;pvh" TIMEOUT 300 RUN_SERIAL TRUE
+    REQUIRED_FILES "${RV_ELF};${RV_GUESTS_DIR}/pvh_keys.elf")
+add_test(NAME rvlib_hangdump_unit COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_hangdump.py)
+set_tests_properties(rvlib_hangdump_unit PROPERTIES LABELS "integration;unit" TIMEOUT 120)
