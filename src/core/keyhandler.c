@@ -33,17 +33,19 @@ static struct {
 static unsigned nr_handlers;
 
 unsigned keyhandler_hang_report_s;
-static void (*progress_check)(void);    /* (i) */
+static void (*progress_check)(void);    /* (a) set once at boot, read by the tick */
 static struct timer progress_timer;     /* CPU 0 */
 
 void keyhandler_set_progress_check(void (*check)(void))
 {
-    progress_check = check;
+    __atomic_store_n(&progress_check, check, __ATOMIC_RELEASE);
 }
 
 static void progress_tick(void *unused)
 {
-    progress_check();
+    void (*check)(void) = READ_ONCE(progress_check);
+    if (check)
+        check();
     timer_set(&progress_timer, now_ns() + 1000000000ull);
 }
 
@@ -245,7 +247,8 @@ void keyhandler_init(void)
     keyhandler_register('r', "run queues", show_runqueues);
     keyhandler_register('t', "time: uptime, TSC, timers, each domain's clock", show_time);
     console_input_start(keyhandler_key);
-    if (keyhandler_hang_report_s && progress_check) {
+    /* The check is registered by hvm/ at hvm_init, which may come later. */
+    if (keyhandler_hang_report_s) {
         log_info("keys: a domain without progress for %u s gets its 'd' dump (hang_report)\n",
                  keyhandler_hang_report_s);
         timer_init(&progress_timer, progress_tick, NULL, smp_processor_id());

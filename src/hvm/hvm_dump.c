@@ -207,7 +207,7 @@ static void dump_vcpu(struct vcpu *v)
     else if (running)
         fmt_snprintf(where, sizeof(where), "running on cpu%u", cpu);
     else
-        fmt_snprintf(where, sizeof(where), "%s on cpu%u's queue", rs, cpu);
+        fmt_snprintf(where, sizeof(where), "%s, cpu%u", rs, cpu);
 
     sched_pause_vcpu(v);
     int rc;

@@ -6,6 +6,8 @@
 #                         what the guest printed about itself
 #   debugkeys_hang_qemu   the same guest spinning forever: rv-run's timeout
 #                         must name the vCPU's RIP inside the guest's loop
+#   debugkeys_hang_bochs_skylake  the same under Bochs/VMX, from the
+#                         hypervisor's own no-progress report
 #   rvlib_hangdump_unit   the rv-run side without an emulator
 set(_dk_run ${Python3_EXECUTABLE} ${RV_RUN} --build-dir ${CMAKE_BINARY_DIR})
 set(_dk_test ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_debugkeys.py)
@@ -18,5 +20,13 @@ add_test(NAME debugkeys_hang_qemu
 set_tests_properties(debugkeys_qemu debugkeys_hang_qemu PROPERTIES
     LABELS "integration;qemu;hvm;pvh" TIMEOUT 300 RUN_SERIAL TRUE
     REQUIRED_FILES "${RV_ELF};${RV_GUESTS_DIR}/pvh_keys.elf")
+# Bochs (Intel VMX, Skylake model) has no serial input: the hypervisor's own
+# no-progress report (hang_report=10) must name the loop, sampled from the VMCS.
+add_test(NAME debugkeys_hang_bochs_skylake
+         COMMAND ${_dk_test} hang ${_dk_run} --bochs corei7_skylake_x --timeout 200 --smp 2 --mem 512M
+                 --cmdline hang_report=10 ${RV_GUESTS_DIR}/pvh_keys_hang.cfg)
+set_tests_properties(debugkeys_hang_bochs_skylake PROPERTIES
+    LABELS "integration;bochs;hvm;pvh" TIMEOUT 300 RUN_SERIAL TRUE
+    REQUIRED_FILES "${RV_ELF};${CMAKE_BINARY_DIR}/ringvisor.iso;${RV_GUESTS_DIR}/pvh_keys.elf")
 add_test(NAME rvlib_hangdump_unit COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_hangdump.py)
 set_tests_properties(rvlib_hangdump_unit PROPERTIES LABELS "integration;unit" TIMEOUT 120)

@@ -67,6 +67,25 @@ class HangDumpTests(unittest.TestCase):
         self.assertEqual(h.summary(), "no vCPU to show")
 
 
+class SelfReportTests(unittest.TestCase):
+    def test_no_progress_report_without_keys(self):
+        h = HangDump()
+        h.on_line(WHERE)                # a 'd' typed by someone: not a report
+        self.assertEqual(h.summary(), "")
+        h.on_line("(d1 spin) no progress for 10 s (no hypercall, I/O, MSR, CPUID, HLT or fault exit); its vCPUs:")
+        h.on_line("(d1 spin) 1 vCPU(s), running")
+        h.on_line(WHERE)
+        h.on_line("(d1 spin) end of the no-progress report")
+        self.assertEqual(h.summary(), "no-progress report: spin v0: RIP 0x101234, long 64-bit, CPL0, "
+                                      "running on cpu1, last exit intr")
+
+    def test_bochs_value(self):
+        from rvlib.hangdump import bochs_hang_report
+        self.assertEqual(bochs_hang_report(20), 10)
+        self.assertEqual(bochs_hang_report(120), 30)
+        self.assertEqual(bochs_hang_report(600), 60)
+
+
 ANSWERING_EMULATOR = textwrap.dedent("""\
     import os, sys, time
     print("ringvisor: ready: 2 CPUs online, 100 MiB free, used 1 KiB", flush=True)
@@ -108,6 +127,26 @@ class RunnerHangTests(unittest.TestCase):
         self.assertIn("spin v0: RIP 0x101234", h.summary())
         self.assertIn(WHERE, res.console.lines)
         self.assertLess(took, 15)          # killed once the end line came, not after WAIT_S
+
+    def test_self_report_only(self):
+        """Bochs: no stdin; the emulator's own report is quoted, nothing is sent."""
+        program = textwrap.dedent("""\
+            import sys, time
+            print("ringvisor: ready: 1 CPUs online, 100 MiB free, used 1 KiB", flush=True)
+            print("(d1 spin) no progress for 10 s (no hypercall, I/O, MSR, CPUID, HLT or fault exit); its vCPUs:", flush=True)
+            print("%s", flush=True)
+            sys.stdout.flush()
+            time.sleep(60)
+            """) % WHERE
+        with tempfile.TemporaryDirectory() as d:
+            emu = os.path.join(d, "emu.py")
+            with open(emu, "w") as f:
+                f.write(program)
+            h = HangDump()
+            res = runner.run([sys.executable, emu], cwd=d, timeout_s=2, hang_dump=h, hang_dump_keys=False)
+        self.assertTrue(res.timed_out)
+        self.assertFalse(h.triggered)
+        self.assertIn("no-progress report: spin v0", h.summary())
 
     def test_silent_hypervisor(self):
         h, res, took = self._run(SILENT_EMULATOR, 1)

@@ -9,8 +9,10 @@ is, from the "(dN name) vV: where: ..." lines of the 'd' dump, or says that
 the hypervisor did not answer (CPU 0, which polls the console, is stuck).
 
 Only QEMU's serial port takes input (rv-run's pipe is its stdin); under
-Bochs COM1 is an output file, so there the hypervisor's own no-progress
-report (printed by itself) is all there is.
+Bochs COM1 is an output file, so rv-run turns on the hypervisor's own
+no-progress report instead (hang_report=S, bochs_hang_report()): a domain
+without a guest-caused exit for S seconds gets its 'd' dump by itself, and
+the FAIL line quotes its "where:" lines the same way.
 
 Pure logic: the runner feeds it console lines and sends what it returns.
 """
@@ -28,6 +30,7 @@ FOCUS_DOM_RE = re.compile(r"ringvisor: console input to domain '([^']*)'")
 WHERE_RE = re.compile(r"^\(d(\d+) ([A-Za-z0-9_.-]+)\) v(\d+): where: (.*)$")
 CPU_RE = re.compile(r"^cpu(\d+): (.*)$")
 END_RE = re.compile(r"^key 'd': end$")
+NOPROGRESS_RE = re.compile(r"^\(d\d+ [A-Za-z0-9_.-]+\) no progress for \d+ s")
 START_RE = re.compile(r"^key 'd': ")
 ANSWER_RE = re.compile(r"^key '.': ")
 
@@ -47,6 +50,7 @@ class HangDump:
         self.complete = False           # "key 'd': end" seen
         self.where: List[str] = []      # "name v0: RIP ..., running on cpu1, ..."
         self.cpus: List[str] = []       # "cpu1: runs d1 v0; answers", NMI lines
+        self.self_reported = False      # the hypervisor's own no-progress report seen
 
     def on_line(self, line: str) -> bytes:
         """Feed one sanitised console line; returns bytes to send (b"" for none)."""
@@ -63,7 +67,12 @@ class HangDump:
                 self.switches_left -= 1
                 return CTRL_A3
             return b""
+        if NOPROGRESS_RE.match(text):
+            self.self_reported = True
         if not self.triggered:
+            m = WHERE_RE.match(text) if self.self_reported else None
+            if m:
+                self.where.append("%s v%s: %s" % (m.group(2), m.group(3), m.group(4)))
             return b""
         if ANSWER_RE.match(text):
             self.answered = True
@@ -85,6 +94,7 @@ class HangDump:
     def trigger(self, nr_domains: int = 0, now: float = 0.0) -> bytes:
         """The bytes that ask for the dump now (now: time.monotonic())."""
         self.triggered = True
+        self.where = []                 # the dump asked for now replaces any earlier report
         self.t_trigger = now
         if not self.focus_on_domain:
             self.switches_left = -1
@@ -96,6 +106,8 @@ class HangDump:
     def summary(self) -> str:
         """One line for rv-run's FAIL message."""
         if not self.triggered:
+            if self.where:
+                return "no-progress report: " + "; ".join(self.where)
             return ""
         if not self.answered:
             return ("the hypervisor did not answer the debug keys within %g s (CPU 0, which "
@@ -112,3 +124,8 @@ class HangDump:
         if not self.complete:
             out += " (dump incomplete)"
         return out
+
+
+def bochs_hang_report(timeout_s: float) -> int:
+    """hang_report= seconds for a Bochs run of timeout_s: a quarter of it, 10..60."""
+    return int(min(60, max(10, timeout_s / 4)))

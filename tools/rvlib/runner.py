@@ -145,7 +145,7 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
         stderr_path: Optional[str] = None,
         console: Optional[Console] = None,
         input_script=None, keyboard: bool = False, hang_dump=None,
-        nr_domains: int = 0) -> RunResult:
+        hang_dump_keys: bool = True, nr_domains: int = 0) -> RunResult:
     """Start argv, feed each console line to a Console (and on_line), wait for the end.
 
     console_file: None means the console is the process's stdout; otherwise
@@ -156,8 +156,9 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
     (QEMU -serial stdio); without them stdin is /dev/null. hang_dump
     (hangdump.HangDump, QEMU only): at the timeout, ask the hypervisor for its
     debug dump over the serial input and wait for it (up to hang_dump.wait_s)
-    before killing the emulator. Returns when the emulator has ended or been
-    killed.
+    before killing the emulator; with hang_dump_keys false (Bochs: no serial
+    input) it only reads the hypervisor's own reports. Returns when the
+    emulator has ended or been killed.
     """
     con = console if console is not None else Console()
     stderr_path = stderr_path or os.path.join(cwd, "emulator.stderr")
@@ -167,7 +168,8 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
     try:
         proc = subprocess.Popen(
             argv, cwd=cwd,
-            stdin=subprocess.PIPE if (input_script or keyboard or hang_dump) else subprocess.DEVNULL,
+            stdin=subprocess.PIPE if (input_script or keyboard or (hang_dump and hang_dump_keys))
+            else subprocess.DEVNULL,
             stdout=subprocess.PIPE if console_file is None else err_f,
             stderr=err_f, start_new_session=True, preexec_fn=_child_setup)
     except OSError as e:
@@ -213,8 +215,8 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
     try:
         while True:
             now = time.monotonic()
-            if (hang_dump is not None and drain_deadline is None and dump_deadline is None
-                    and now >= deadline and not con.fatal):
+            if (hang_dump is not None and hang_dump_keys and drain_deadline is None
+                    and dump_deadline is None and now >= deadline and not con.fatal):
                 # Timed out: ask where it hangs before killing it.
                 timed_out = True
                 dump_deadline = now + hang_dump.wait_s
@@ -251,7 +253,9 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
             if input_script:
                 send(input_script.on_line(shown))
             if hang_dump is not None:
-                send(hang_dump.on_line(shown))
+                reply = hang_dump.on_line(shown)
+                if hang_dump_keys:
+                    send(reply)
         # The console closed (or was drained): the emulator is ending by itself
         # or was killed; do not wait forever for a process that keeps running
         # with its console closed.
