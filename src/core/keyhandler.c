@@ -34,7 +34,7 @@ static unsigned nr_handlers;
 
 unsigned keyhandler_hang_report_s;
 static void (*progress_check)(void);    /* (a) set once at boot, read by the tick */
-static struct timer progress_timer;     /* CPU 0 */
+static struct timer progress_timer;     /* on the highest online CPU (keyhandler_init) */
 
 void keyhandler_set_progress_check(void (*check)(void))
 {
@@ -247,11 +247,18 @@ void keyhandler_init(void)
     keyhandler_register('r', "run queues", show_runqueues);
     keyhandler_register('t', "time: uptime, TSC, timers, each domain's clock", show_time);
     console_input_start(keyhandler_key);
-    /* The check is registered by hvm/ at hvm_init, which may come later. */
+    /* The check is registered by hvm/ at hvm_init, which may come later.
+     * It runs on the last CPU, not CPU 0, where the scheduler puts the first
+     * vCPU: under Bochs (VMX) a CPU spinning in a guest was seen to take no
+     * timer interrupt at all, so a check on that CPU would never run. */
     if (keyhandler_hang_report_s) {
-        log_info("keys: a domain without progress for %u s gets its 'd' dump (hang_report)\n",
-                 keyhandler_hang_report_s);
-        timer_init(&progress_timer, progress_tick, NULL, smp_processor_id());
+        unsigned last = 0;
+        for (unsigned c = 0; c < RV_MAX_CPUS; c++)
+            if (percpu_of[c] && percpu_of[c]->online)
+                last = c;
+        log_info("keys: a domain without progress for %u s gets its 'd' dump (hang_report, checked on cpu%u)\n",
+                 keyhandler_hang_report_s, last);
+        timer_init(&progress_timer, progress_tick, NULL, last);
         timer_set(&progress_timer, now_ns() + 1000000000ull);
     }
 }

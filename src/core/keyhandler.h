@@ -19,8 +19,8 @@ void keyhandler_init(void);
 /* Runs key's handlers now, as if typed. */
 void keyhandler_run(char key);
 
-/* No-progress report (hang_report=S): once input starts, check(now_s) runs
- * every second on CPU 0 (softirq context) when S > 0; the domain kind that
+/* No-progress report (hang_report=S): once input starts, check() runs every
+ * second on the last online CPU (softirq context) when S > 0; the domain kind that
  * registered it decides what progress is and dumps a domain that has made
  * none for S seconds. */
 extern unsigned keyhandler_hang_report_s;      /* (i) from hang_report= at boot */

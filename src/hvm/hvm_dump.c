@@ -53,7 +53,7 @@ struct vcpu_sample {
 /*
  * The one request in flight.  req_lock (taken with interrupts off; nothing
  * is taken under it but the locks sampling takes: VMCS loading, p2m, vLAPIC)
- * guards req.  Only the key handler on CPU 0 makes requests, one at a time;
+ * guards req.  One dumper at a time (dump_busy) makes requests, one by one;
  * a late answer after the requester gave up finds req.active false and does
  * nothing.
  */
@@ -67,6 +67,9 @@ static struct {
     struct vcpu_sample *out;
 } req;
 static struct vcpu_sample sample_buf;   /* (req_lock) */
+/* (a) one dump at a time: the 'd' key (CPU 0) and the no-progress report
+ * (another CPU) both make requests; whoever finds it set does not dump. */
+static bool dump_busy;
 
 /* Guest bytes at seg.base + off, as far as the guest's page tables map them
  * and within one page; returns how many were read. */
@@ -190,6 +193,8 @@ static void print_sample(struct vcpu *v, const struct vcpu_sample *s, const char
                mode, c->cpl, where, le < HVM_EXIT_NR ? hvm_exit_names[le] : "?");
 }
 
+static void nmi_sample(unsigned c);
+
 /* Pause v, sample it where its state is, unpause, print. */
 static void dump_vcpu(struct vcpu *v)
 {
@@ -225,9 +230,11 @@ static void dump_vcpu(struct vcpu *v)
 
     if (rc == 0)
         print_sample(v, &sample_buf, where);
-    else if (rc == -ETIMEDOUT)
+    else if (rc == -ETIMEDOUT) {
         domain_log(d, LOG_INFO, "v%u: where: %s, state not sampled (cpu%u did not answer in %lu ms)\n",
                    v->vcpu_id, where, cpu, (unsigned long)(DUMP_WAIT_NS / 1000000));
+        nmi_sample(cpu);
+    }
     else
         domain_log(d, LOG_INFO, "v%u: where: %s, state not sampled (%d)\n", v->vcpu_id, where, rc);
 }
@@ -286,6 +293,10 @@ static void key_dump_vcpus(void)
     uint16_t ids[64];
     unsigned n = domain_list_ids(ids, 64);
 
+    if (__atomic_exchange_n(&dump_busy, true, __ATOMIC_ACQUIRE)) {
+        log_info("d: a no-progress report is being printed; type 'd' again after it\n");
+        return;
+    }
     for (unsigned i = 0; i < n; i++) {
         struct domain *d = domain_get_by_id(ids[i]);
         if (!d)
@@ -294,6 +305,7 @@ static void key_dump_vcpus(void)
         domain_put(d);
     }
     dump_cpus();
+    __atomic_store_n(&dump_busy, false, __ATOMIC_RELEASE);
 }
 
 /*
@@ -304,7 +316,7 @@ static void key_dump_vcpus(void)
  * for S seconds gets its 'd' dump, once.  A guest computing for S seconds
  * without any such exit is reported too, which is why this is off by
  * default (rv-run turns it on for Bochs runs, which cannot take the keys).
- * (o) CPU 0 only: the keyhandler's timer.
+ * (o) the CPU of the keyhandler's progress timer.
  */
 static struct {
     uint16_t domid;
@@ -343,11 +355,14 @@ static void progress_check_domain(struct domain *d, unsigned slot)
     }
     if (!started || progress[slot].reported || ++progress[slot].still < keyhandler_hang_report_s)
         return;
+    if (__atomic_exchange_n(&dump_busy, true, __ATOMIC_ACQUIRE))
+        return;                 /* a 'd' key dump is running: next second */
     progress[slot].reported = true;
     domain_log(d, LOG_INFO, "no progress for %u s (no hypercall, I/O, MSR, CPUID, HLT or fault exit); "
                "its vCPUs:\n", progress[slot].still);
     hvm_dump_domain(d);
     domain_log(d, LOG_INFO, "end of the no-progress report\n");
+    __atomic_store_n(&dump_busy, false, __ATOMIC_RELEASE);
 }
 
 static void progress_check(void)

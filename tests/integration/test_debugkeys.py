@@ -108,7 +108,7 @@ def check_hang(args):
     if proc.returncode != 1:
         problems.append("rv-run exit status %d, expected 1" % proc.returncode)
     g = guest_facts(out)
-    m = re.search(r"^rv-run: FAIL: .*timeout.*; stuck: (no-progress report: )?pvh_keys_hang v0: RIP (0x[0-9a-f]+), "
+    m = re.search(r"^rv-run: FAIL: .*timeout.*; stuck: (no-progress report: )?pvh_keys_hang(_sti)? v0: RIP (0x[0-9a-f]+), "
                   r"long 64-bit, CPL0, (running on cpu\d+|runnable, cpu\d+)", err, re.M)
     if not m:
         problems.append("the FAIL line does not name pvh_keys_hang v0's RIP and where it runs")
@@ -116,7 +116,7 @@ def check_hang(args):
         problems.append("the guest did not print its loop range")
     else:
         lo, hi = g["loop"]
-        rip = int(m.group(2), 16)
+        rip = int(m.group(3), 16)
         if not lo <= rip < hi:
             problems.append("the reported RIP %#x is outside the loop %#x-%#x" % (rip, lo, hi))
     return problems

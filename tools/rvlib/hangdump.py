@@ -73,6 +73,8 @@ class HangDump:
             m = WHERE_RE.match(text) if self.self_reported else None
             if m:
                 self.where.append("%s v%s: %s" % (m.group(2), m.group(3), m.group(4)))
+            elif self.self_reported and CPU_RE.match(text) and "NMI" in text:
+                self.cpus.append(text)
             return b""
         if ANSWER_RE.match(text):
             self.answered = True
@@ -107,7 +109,7 @@ class HangDump:
         """One line for rv-run's FAIL message."""
         if not self.triggered:
             if self.where:
-                return "no-progress report: " + "; ".join(self.where)
+                return "no-progress report: " + "; ".join(self.where + self.cpus)
             return ""
         if not self.answered:
             return ("the hypervisor did not answer the debug keys within %g s (CPU 0, which "

@@ -41,7 +41,11 @@ void test_main(void)
 
     uint64_t *word = (uint64_t *)&pvh.sh->evtchn_pending[dbg / 64];
     uint64_t bit = dbg % 64, hang = cmdline_has("hang");
-    printf("spinning%s\n", hang ? " forever" : " until VIRQ_DEBUG");
+    /* "sti": spin with interrupts enabled (none are set up to arrive), to
+     * tell apart whether the host can interrupt a guest with RFLAGS.IF clear. */
+    if (cmdline_has("sti"))
+        asm volatile("sti");
+    printf("spinning%s%s\n", hang ? " forever" : " until VIRQ_DEBUG", cmdline_has("sti") ? " (IF=1)" : "");
     /* The loop the dump must find RIP in: it exits only when the bit is set
      * and 'hang' is 0. */
     asm volatile(".globl keys_loop_start\n"
