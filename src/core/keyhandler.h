@@ -1,9 +1,10 @@
 /*
  * Debug keys on the serial console ('h' lists them), as Xen's console keys.
  *
- * core/ owns the table and the keys about core state (domains, run queues,
- * memory, time); subsystems below core in the layering (hvm/, evtchn/,
- * gnttab/) register their own dumps here, so core never includes them.
+ * core/ owns the table, the keys about its own state (domains, run queues,
+ * memory, time) and those of the subsystems it uses (evtchn/, gnttab/); a
+ * domain kind, which sits above core (hvm/), registers its own ('d'), so
+ * core never includes it.
  * Each key's output is framed by "key 'x': <what>" and "key 'x': end"
  * lines (tools/rvlib/hangdump.py waits for the end line).
  */

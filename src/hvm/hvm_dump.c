@@ -226,15 +226,22 @@ static void dump_vcpu(struct vcpu *v)
             rc = ask(cpu, v, &sample_buf);
         }
     }
+    if (rc == -ETIMEDOUT) {
+        /* Where is that CPU?  The NMI also makes a CPU that sits in a guest
+         * which host interrupts do not reach (seen under Bochs with the
+         * guest's IF clear) leave it, so it may answer a second time. */
+        domain_log(d, LOG_INFO, "v%u: cpu%u did not answer in %lu ms\n", v->vcpu_id, cpu,
+                   (unsigned long)(DUMP_WAIT_NS / 1000000));
+        nmi_sample(cpu);
+        rc = ask(cpu, v, &sample_buf);
+    }
     sched_unpause_vcpu(v);
 
     if (rc == 0)
         print_sample(v, &sample_buf, where);
-    else if (rc == -ETIMEDOUT) {
-        domain_log(d, LOG_INFO, "v%u: where: %s, state not sampled (cpu%u did not answer in %lu ms)\n",
-                   v->vcpu_id, where, cpu, (unsigned long)(DUMP_WAIT_NS / 1000000));
-        nmi_sample(cpu);
-    }
+    else if (rc == -ETIMEDOUT)
+        domain_log(d, LOG_INFO, "v%u: where: %s, state not sampled (cpu%u did not answer, twice)\n",
+                   v->vcpu_id, where, cpu);
     else
         domain_log(d, LOG_INFO, "v%u: where: %s, state not sampled (%d)\n", v->vcpu_id, where, rc);
 }
@@ -260,6 +267,7 @@ static void nmi_sample(unsigned c)
     uint64_t deadline = now_ns() + DUMP_WAIT_NS;
     while (__atomic_load_n(&p->nmi_sample_req, __ATOMIC_ACQUIRE) && now_ns() < deadline)
         cpu_relax();
+    __atomic_store_n(&p->nmi_sample_req, 0, __ATOMIC_SEQ_CST);     /* none pending past this wait */
     uint64_t rip = __atomic_load_n(&p->nmi_sample_rip, __ATOMIC_ACQUIRE);
     if (!rip) {
         log_info("cpu%u: did not answer an NMI either\n", c);
