@@ -167,6 +167,18 @@ static void opt_maxcpus(struct bootopts_run *r)
     r->o->maxcpus = (unsigned)n;
 }
 
+/* hang_report=S (seconds, 0 = off) */
+static void opt_hang_report(struct bootopts_run *r)
+{
+    uint64_t n;
+
+    if (!has_value(r) || cmdline_parse_uint(r->val, r->vlen, &n) || n > 3600) {
+        bo_warn(r, "cmdline: hang_report needs a number of seconds 0..3600, keeping %u", r->o->hang_report);
+        return;
+    }
+    r->o->hang_report = (unsigned)n;
+}
+
 static void describe_size(uint64_t v, char *buf, size_t size)
 {
     if (v == 0)
@@ -274,6 +286,7 @@ static const struct {
     { "mem",      opt_mem },
     { "console_to", opt_console_to },
     { "hvm_fep",  opt_hvm_fep },
+    { "hang_report", opt_hang_report },
 };
 
 static bool looks_like_path(const char *s, size_t n)
@@ -325,6 +338,7 @@ void bootopts_defaults(struct boot_options *o)
     o->mem_limit = 0;
     o->console_to[0] = 0;
     o->hvm_fep = false;
+    o->hang_report = 0;
 }
 
 int bootopts_parse(const char *cmdline, struct boot_options *o,

@@ -33,6 +33,7 @@ struct boot_options {
     uint64_t mem_limit;        /* (i) mem=SIZE; 0 = no limit; values < 64M rejected */
     char     console_to[BOOTOPTS_NAME_MAX];  /* (i) console_to=NAME: initial input focus; "" = hypervisor */
     bool     hvm_fep;          /* (i) hvm_fep: honour the forced-emulation prefix (testing only); default false */
+    unsigned hang_report;      /* (i) hang_report=S: dump a domain that made no progress for S s; 0 = off */
 };
 
 void bootopts_defaults(struct boot_options *o);

@@ -99,6 +99,8 @@ struct vcpu {
     struct vlapic *vlapic;          /* (i) pointer; the state has its own lock (hvm/vlapic.c) */
     uint64_t nr_irqs, nr_nmis;      /* (r) events injected */
     uint64_t exits_by_reason[24];   /* (r) indexed by enum hvm_exit_reason */
+    uint8_t last_exit;              /* (r) enum hvm_exit_reason of the last exit (debug key 'd') */
+    uint64_t last_exit_qual;        /* (r) its hvm_exit.qual */
     uint8_t fpu[512] __aligned(16); /* (r) x87/SSE state, FXSAVE layout, while off the CPU */
     bool fpu_init;                  /* (r) */
 };

@@ -54,6 +54,11 @@ struct percpu {
     /* Counters shown by self-tests and the debug key. */
     uint64_t nr_irqs, nr_timer_irqs, nr_ipis, nr_timers_fired;   /* (o) */
     uint64_t nr_unexpected_nmis;    /* (o) */
+    /* Debug key 'd' (hvm/hvm_dump.c): another CPU sets nmi_sample_req and
+     * sends an NMI; the NMI handler stores the interrupted RIP and clears
+     * the request (arch/x86/traps.c).  Only stores: safe in NMI context. */
+    int nmi_sample_req;             /* (a) */
+    uint64_t nmi_sample_rip;        /* (a) */
 };
 
 static inline struct percpu *this_cpu(void)

@@ -329,11 +329,51 @@ uint64_t sched_nr_switches(void)
     return n;
 }
 
+struct vcpu *sched_cpu_curr(unsigned cpu)
+{
+    return cpu < RV_MAX_CPUS ? READ_ONCE(rqs[cpu].curr) : NULL;
+}
+
+const char *sched_vcpu_state_name(struct vcpu *v)
+{
+    if (__atomic_load_n(&v->pause_count, __ATOMIC_ACQUIRE) > 0 && READ_ONCE(v->state) != VCPU_RUNNING)
+        return "paused";
+    switch (READ_ONCE(v->state)) {
+    case VCPU_RUNNING: return "running";
+    case VCPU_RUNNABLE: return "runnable";
+    case VCPU_BLOCKED: return __atomic_load_n(&v->polling, __ATOMIC_ACQUIRE) ? "polling" : "blocked";
+    default: return "offline";
+    }
+}
+
+/* Debug key 'r': per CPU what runs and what waits (up to 8 names a line;
+ * copied under the queue lock, printed after it). */
 void sched_print_stats(void)
 {
-    for (unsigned c = 0; c < RV_MAX_CPUS; c++)
-        if (percpu_of[c] && percpu_of[c]->online)
-            log_info("sched: cpu%u queue %u, switches %lu, steals %lu, idle %lu ms\n", c, rqs[c].nr,
+    for (unsigned c = 0; c < RV_MAX_CPUS; c++) {
+        if (!percpu_of[c] || !percpu_of[c]->online)
+            continue;
+        struct { uint16_t dom; uint16_t vcpu; } q[8];
+        unsigned n = 0, nr;
+        int cur_dom = -1, cur_vcpu = -1;
+        uint64_t f = spin_lock_irqsave(&rqs[c].lock);
+        nr = rqs[c].nr;
+        if (rqs[c].curr) {
+            cur_dom = rqs[c].curr->domain->domid;
+            cur_vcpu = (int)rqs[c].curr->vcpu_id;
+        }
+        for (struct vcpu *v = rqs[c].head; v && n < 8; v = v->rq_next, n++)
+            q[n].dom = v->domain->domid, q[n].vcpu = (uint16_t)v->vcpu_id;
+        spin_unlock_irqrestore(&rqs[c].lock, f);
+        if (cur_dom >= 0)
+            log_info("sched: cpu%u runs d%d v%d; queue %u, switches %lu, steals %lu, idle %lu ms\n", c, cur_dom,
+                     cur_vcpu, nr, (unsigned long)rqs[c].nr_switches, (unsigned long)rqs[c].nr_steals,
+                     (unsigned long)(rqs[c].idle_ns / 1000000));
+        else
+            log_info("sched: cpu%u idle; queue %u, switches %lu, steals %lu, idle %lu ms\n", c, nr,
                      (unsigned long)rqs[c].nr_switches, (unsigned long)rqs[c].nr_steals,
                      (unsigned long)(rqs[c].idle_ns / 1000000));
+        for (unsigned i = 0; i < n; i++)
+            log_info("sched: cpu%u queued: d%u v%u\n", c, q[i].dom, q[i].vcpu);
+    }
 }

@@ -24,6 +24,10 @@ bool sched_should_yield(struct vcpu *v);
 void sched_stop_vcpu(struct vcpu *v);   /* take v off its CPU for good (domain shutdown) */
 void sched_loop(void) __noreturn;       /* every CPU, forever */
 void sched_print_stats(void);
+/* The vCPU CPU 'cpu' runs now, NULL when idle (a snapshot, for dumps). */
+struct vcpu *sched_cpu_curr(unsigned cpu);
+/* "running", "runnable", "blocked", "polling", "paused", "offline" (dumps). */
+const char *sched_vcpu_state_name(struct vcpu *v);
 uint64_t sched_nr_switches(void);
 
 #endif

@@ -8,6 +8,7 @@
 
 enum { SOFTIRQ_TIMER, SOFTIRQ_SCHEDULE, SOFTIRQ_REAP, SOFTIRQ_TEST,
        SOFTIRQ_KICK,    /* nothing to run: the IPI only makes a CPU leave its guest (hvm_vcpu_kick) */
+       SOFTIRQ_DUMP,    /* debug key 'd': sample a vCPU whose state this CPU holds (hvm/hvm_dump.c) */
        SOFTIRQ_NR };
 
 typedef void (*softirq_fn)(void);

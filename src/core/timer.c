@@ -124,3 +124,20 @@ void timer_cpu_init(void)
     cpu->timer_programmed = 0;
     apic_timer_init_cpu();
 }
+
+unsigned timer_queue_info(unsigned cpu, uint64_t *first_ns)
+{
+    struct percpu *p = cpu < RV_MAX_CPUS ? percpu_of[cpu] : NULL;
+    unsigned n = 0;
+
+    *first_ns = 0;
+    if (!p)
+        return 0;
+    uint64_t f = spin_lock_irqsave(&p->timer_lock);
+    if (p->timers)
+        *first_ns = p->timers->expires;
+    for (struct timer *t = p->timers; t; t = t->next)
+        n++;
+    spin_unlock_irqrestore(&p->timer_lock, f);
+    return n;
+}

@@ -25,5 +25,8 @@ void timer_stop(struct timer *t);
 /* Stop it and wait until its handler is not running anywhere: after this
  * the timer's memory may be freed. */
 void timer_kill(struct timer *t);
+/* Debug key 't': how many timers wait on cpu's queue and the first expiry
+ * (0 = none). */
+unsigned timer_queue_info(unsigned cpu, uint64_t *first_ns);
 
 #endif

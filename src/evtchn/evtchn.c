@@ -738,6 +738,7 @@ void evtchn_get_stats(struct domain *d, struct evtchn_stats *out)
         out->virq += chn->state == EVTCHNSTAT_virq;
         out->ipi += chn->state == EVTCHNSTAT_ipi;
         out->unbound += chn->state == EVTCHNSTAT_unbound;
+        out->pending += port_is_pending(ed, chn, port);
     }
     out->max_ports = evtchn_port_limit(ed) - 1;
     out->fifo = ed->fifo;

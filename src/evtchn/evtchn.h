@@ -68,7 +68,9 @@ void evtchn_arch_upcall(struct vcpu *v);
 void evtchn_arch_wake_poller(struct vcpu *v);
 
 /* For tests and the debug key: open ports of d by state. */
-struct evtchn_stats { unsigned open, interdomain, virq, ipi, unbound, max_ports; bool fifo; };
+struct evtchn_stats { unsigned open, interdomain, virq, ipi, unbound, pending, max_ports; bool fifo; };
 void evtchn_get_stats(struct domain *d, struct evtchn_stats *out);
+/* Debug key 'e' (evtchn_dump.c): d's open ports, a line each. */
+void evtchn_dump_domain(struct domain *d);
 
 #endif

@@ -34,6 +34,15 @@ static event_word_t *fifo_word(struct evtchn_domain *ed, evtchn_port_t port)
     return &ed->event_array[page][port % EVTCHN_FIFO_WORDS_PER_PAGE];
 }
 
+/* For the debug dump only: a snapshot of the guest's MASKED bit (a port
+ * without an event word yet counts as unmasked). */
+bool evtchn_fifo_is_masked(struct evtchn_domain *ed, evtchn_port_t port)
+{
+    event_word_t *w = fifo_word(ed, port);
+
+    return w && (__atomic_load_n(w, __ATOMIC_SEQ_CST) & W_MASKED);
+}
+
 static bool cas_word(event_word_t *w, event_word_t *old, event_word_t new)
 {
     return __atomic_compare_exchange_n(w, old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);

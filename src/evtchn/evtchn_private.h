@@ -101,17 +101,30 @@ void evtchn_2l_set_pending(struct evtchn_domain *ed, struct vcpu *v, evtchn_port
 void evtchn_2l_clear_pending(struct evtchn_domain *ed, evtchn_port_t port);
 bool evtchn_2l_is_pending(struct evtchn_domain *ed, evtchn_port_t port);
 void evtchn_2l_unmask(struct evtchn_domain *ed, struct vcpu *v, evtchn_port_t port);
+bool evtchn_2l_is_masked(struct evtchn_domain *ed, evtchn_port_t port);
 
 /* FIFO ABI (evtchn_fifo.c); ed->lock held unless said otherwise. */
 void evtchn_fifo_set_pending(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port);
 void evtchn_fifo_clear_pending(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port);
 bool evtchn_fifo_is_pending(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port);
 bool evtchn_fifo_is_busy(struct evtchn_domain *ed, evtchn_port_t port);
+bool evtchn_fifo_is_masked(struct evtchn_domain *ed, evtchn_port_t port);
 void evtchn_fifo_unmask(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port);
 /* Hypercalls: take ed->lock themselves. */
 int evtchn_fifo_init_control(struct evtchn_domain *ed, struct evtchn_init_control *ic);
 int evtchn_fifo_expand_array(struct evtchn_domain *ed, uint64_t gfn);
 int evtchn_fifo_set_priority(struct evtchn_domain *ed, evtchn_port_t port, uint32_t prio);
+/* The debug dump (evtchn_dump.c): one port as a short text, "" for closed.
+ * Pure: the host unit test checks it. */
+struct evtchn_port_snap {
+    uint8_t state;              /* EVTCHNSTAT_* */
+    bool xen, pending, masked;
+    uint16_t notify_vcpu;
+    uint16_t peer_dom;          /* interdomain: peer; unbound: who may bind */
+    uint32_t peer_port;         /* interdomain: peer's port */
+    uint32_t virq;
+};
+size_t evtchn_format_port(char *buf, size_t size, evtchn_port_t port, const struct evtchn_port_snap *s);
 /* Back to the 2-level ABI (reset); ed->lock held. */
 void evtchn_fifo_teardown(struct evtchn_domain *ed);
 

@@ -46,4 +46,7 @@ int gnttab_table_frame(struct domain *d, unsigned long idx, uint64_t *mfn);
  * guests name frames by gfn). */
 void gnttab_set_frame_gfn(struct domain *d, unsigned long idx, uint64_t gfn);
 
+/* Debug key 'g' (gnttab_dump.c): d's grants and the mappings it holds. */
+void gnttab_dump_domain(struct domain *d);
+
 #endif

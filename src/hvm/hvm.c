@@ -53,6 +53,7 @@ int hvm_init(void)
         return cpu_up_rc;
     }
     log_info("hvm: using %s\n", hvm_vendor->name);
+    hvm_dump_init();
     return 0;
 }
 
@@ -143,6 +144,8 @@ static void triple_fault(struct vcpu *v, const struct hvm_exit *x)
 static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
 {
     v->exits_by_reason[x->reason < HVM_EXIT_NR ? x->reason : HVM_EXIT_UNHANDLED]++;
+    v->last_exit = (uint8_t)(x->reason < HVM_EXIT_NR ? x->reason : HVM_EXIT_UNHANDLED);
+    v->last_exit_qual = x->qual;
     switch (x->reason) {
     case HVM_EXIT_NONE:
     case HVM_EXIT_INTR:
@@ -216,7 +219,7 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
     }
 }
 
-static const char *const exit_names[HVM_EXIT_NR] = {
+const char *const hvm_exit_names[HVM_EXIT_NR] = {
     [HVM_EXIT_NONE] = "none", [HVM_EXIT_INTR] = "intr", [HVM_EXIT_NMI] = "nmi", [HVM_EXIT_VINTR] = "vintr",
     [HVM_EXIT_NMI_WINDOW] = "nmi_window", [HVM_EXIT_XSETBV] = "xsetbv", [HVM_EXIT_CPUID] = "cpuid",
     [HVM_EXIT_MSR_READ] = "msr_read", [HVM_EXIT_MSR_WRITE] = "msr_write", [HVM_EXIT_IO] = "io",
@@ -234,7 +237,7 @@ static void print_exits_by_reason(struct vcpu *v)
 
     for (unsigned r = 0; r < HVM_EXIT_NR && n < sizeof(line) - 40; r++)
         if (v->exits_by_reason[r])
-            n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, "%s%s %lu", n ? ", " : "", exit_names[r],
+            n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, "%s%s %lu", n ? ", " : "", hvm_exit_names[r],
                           (unsigned long)v->exits_by_reason[r]);
     line[n] = 0;
     domain_log(v->domain, LOG_INFO, "v%u: exits by reason: %s; injected %lu interrupts, %lu NMIs\n", v->vcpu_id,

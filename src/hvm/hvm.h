@@ -12,6 +12,10 @@ bool hvm_available(void);
 /* Runs v on this CPU until the scheduler wants the CPU back or v stops. */
 void hvm_vcpu_run(struct vcpu *v);
 void hvm_print_exit_stats(struct vcpu *v);
+extern const char *const hvm_exit_names[HVM_EXIT_NR];
+/* Debug key 'd' (hvm_dump.c): registers the key and its softirq. */
+void hvm_dump_init(void);
+void hvm_dump_domain(struct domain *d);
 /* ASID/VPID for v on this CPU (see tlb_tag.c); *flush_all when every tag
  * of this CPU must be flushed (a new generation began). */
 uint32_t hvm_tlb_tag_select(struct vcpu *v, uint32_t nr_tags, bool *flush_all);

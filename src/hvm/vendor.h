@@ -71,6 +71,24 @@ struct hvm_ctrl {
     uint8_t cpl;
 };
 
+/*
+ * What the debug key 'd' shows of a vCPU (hvm/hvm_dump.c), in a form common
+ * code can print without knowing the vendor.  GPRs, RIP, RSP and RFLAGS are
+ * in v->regs and not repeated here.  exit_code/exit_qual/exit_info2 are the
+ * vendor's raw values (SVM EXITCODE/EXITINFO1/EXITINFO2; VMX exit reason,
+ * exit qualification, IDT-vectoring info), printed as numbers only.
+ */
+struct hvm_vcpu_state {
+    struct hvm_ctrl ctrl;
+    struct hvm_seg cs, ss;
+    uint64_t exit_code, exit_qual, exit_info2;
+    uint32_t event_inj;     /* event waiting to be injected at the next entry, 0 = none
+                               (SVM EVENTINJ / VMX entry interruption info: same layout of
+                               vector 7:0, type 10:8, error-code valid 11, valid 31) */
+    bool intr_shadow;       /* STI / MOV SS shadow */
+    int held_on;            /* dump_state returned -EAGAIN: the CPU that holds the state */
+};
+
 struct hvm_vendor_ops {
     const char *name;
     /* Per physical CPU: turn the extension on. */
@@ -107,6 +125,11 @@ struct hvm_vendor_ops {
     bool p2m_no_1g, p2m_no_2m;
     /* The 3-byte hypercall instruction written into the hypercall page. */
     void (*hypercall_insn)(uint8_t out[3]);
+    /* Debug dump: v's state into *out, interrupts off, v not in guest mode
+     * (paused, or this CPU runs it and is handling its exit).  Returns 0, or
+     * -EAGAIN with out->held_on set when only another CPU can read it (a
+     * VMCS active there); reads nothing then. */
+    int (*dump_state)(struct vcpu *v, struct hvm_vcpu_state *out);
 };
 
 /* p2m permissions passed to p2m_encode: P2M_R/W/X in mm/p2m.h. */

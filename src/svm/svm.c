@@ -403,6 +403,24 @@ static uint64_t svm_p2m_encode(uint64_t addr, unsigned level, bool leaf, unsigne
     return e;   /* PAT/PCD/PWT 0: write-back, combined with the guest's own type */
 }
 
+/* The VMCB is ordinary memory: readable from any CPU once v is not in the
+ * guest, so this never needs another CPU. */
+static int svm_dump_state(struct vcpu *v, struct hvm_vcpu_state *out)
+{
+    struct vmcb *vmcb = vmcb_of(v);
+
+    svm_get_ctrl(v, &out->ctrl);
+    svm_get_seg(v, SEG_CS, &out->cs);
+    svm_get_seg(v, SEG_SS, &out->ss);
+    out->exit_code = vmcb->exitcode;
+    out->exit_qual = vmcb->exitinfo1;
+    out->exit_info2 = vmcb->exitinfo2;
+    out->event_inj = (uint32_t)vmcb->eventinj;
+    out->intr_shadow = vmcb->int_state & 1;
+    out->held_on = -1;
+    return 0;
+}
+
 static void svm_hypercall_insn(uint8_t out[3])
 {
     out[0] = 0x0f; out[1] = 0x01; out[2] = 0xd9;    /* VMMCALL */
@@ -426,6 +444,7 @@ static const struct hvm_vendor_ops svm_ops = {
     .request_nmi_window = svm_request_nmi_window,
     .p2m_encode = svm_p2m_encode,
     .hypercall_insn = svm_hypercall_insn,
+    .dump_state = svm_dump_state,
 };
 
 const struct hvm_vendor_ops *svm_probe(void)

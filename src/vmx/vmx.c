@@ -691,6 +691,33 @@ static void vmx_request_nmi_window(struct vcpu *v, bool on)
     vmcs_put(x, &c);
 }
 
+/* VMREAD works only on the CPU where the VMCS is active (SDM 24.11.1): a
+ * VMCS active elsewhere is left alone and that CPU named instead. */
+static int vmx_dump_state(struct vcpu *v, struct hvm_vcpu_state *out)
+{
+    struct vmx_vcpu *x = v->vendor;
+    int where = READ_ONCE(x->active_cpu);
+    struct vmcs_ctx c;
+
+    out->held_on = -1;
+    if (where >= 0 && where != (int)smp_processor_id()) {
+        out->held_on = where;
+        return -EAGAIN;
+    }
+    vmx_get_ctrl(v, &out->ctrl);
+    vmx_get_seg(v, SEG_CS, &out->cs);
+    vmx_get_seg(v, SEG_SS, &out->ss);
+    if (!vmcs_get(x, &c))
+        return -EIO;
+    out->exit_code = vmread(VMCS_EXIT_REASON);
+    out->exit_qual = vmread(VMCS_EXIT_QUAL);
+    out->exit_info2 = vmread(VMCS_IDT_VECTORING_INFO);
+    out->event_inj = (uint32_t)vmread(VMCS_ENTRY_INTR_INFO);
+    out->intr_shadow = vmread(VMCS_GUEST_INTERRUPTIBILITY) & 3;    /* blocking by STI / MOV SS */
+    vmcs_put(x, &c);
+    return 0;
+}
+
 static void vmx_hypercall_insn(uint8_t out[3])
 {
     out[0] = 0x0f; out[1] = 0x01; out[2] = 0xc1;    /* VMCALL */
@@ -716,4 +743,5 @@ struct hvm_vendor_ops vmx_ops = {
     .request_nmi_window = vmx_request_nmi_window,
     .p2m_encode = vmx_ept_encode,
     .hypercall_insn = vmx_hypercall_insn,
+    .dump_state = vmx_dump_state,
 };

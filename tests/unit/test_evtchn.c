@@ -7,6 +7,7 @@
  */
 #include "evtchn_fake.h"
 #include "core/compat/layout.h"
+#include "evtchn/evtchn_private.h"
 #include "lib/errno.h"
 #include "test.h"
 
@@ -979,8 +980,51 @@ static void test_concurrent_churn(void)
     check_no_leaks();
 }
 
+/* Debug key 'e': one line a port, naming the binding, the vCPU and the
+ * pending/masked snapshot; closed ports are not shown. */
+static void test_dump(void)
+{
+    struct fake_dom *a = fake_dom_new(1, 2, 64, NULL), *b = fake_dom_new(2, 1, 64, NULL);
+    evtchn_port_t pu, pa, pb, pv, pi, pc;
+
+    CHECK_EQ(alloc_unbound(a, DOMID_SELF, 2, &pa), 0);
+    CHECK_EQ(bind_inter(b, 1, pa, &pb), 0);
+    CHECK_EQ(alloc_unbound(a, DOMID_SELF, 2, &pu), 0);
+    CHECK_EQ(bind_virq(a, VIRQ_TIMER, 1, &pv), 0);
+    CHECK_EQ(bind_ipi(a, 0, &pi), 0);
+    CHECK_EQ(alloc_unbound(a, DOMID_SELF, 2, &pc), 0);
+    CHECK_EQ(ev_close(a, pc), 0);
+    mask2(a, pv);
+    strcpy(a->d.name, "alpha");
+    CHECK_EQ(ev_send(b, pb), 0);            /* a's port pa becomes pending */
+    fake_log_clear();
+    evtchn_dump_domain(&a->d);
+    char want[80];
+    snprintf(want, sizeof(want), "(d1 alpha) evtchn port %u: interdomain -> d2 port %u, vcpu 0, pending\n", pa, pb);
+    CHECK_CONTAINS(fake_log, want);
+    snprintf(want, sizeof(want), "(d1 alpha) evtchn port %u: unbound, for d2, vcpu 0\n", pu);
+    CHECK_CONTAINS(fake_log, want);
+    snprintf(want, sizeof(want), "(d1 alpha) evtchn port %u: virq %u, vcpu 1, masked\n", pv, VIRQ_TIMER);
+    CHECK_CONTAINS(fake_log, want);
+    snprintf(want, sizeof(want), "(d1 alpha) evtchn port %u: ipi, vcpu 0\n", pi);
+    CHECK_CONTAINS(fake_log, want);
+    snprintf(want, sizeof(want), "port %u:", pc);
+    CHECK(strstr(fake_log, want) == NULL);
+    /* The pure formatter never overruns a short buffer. */
+    struct evtchn_port_snap s = { .state = EVTCHNSTAT_interdomain, .peer_dom = 7, .peer_port = 9, .pending = true };
+    char small[12];
+    memset(small, 'x', sizeof(small));
+    CHECK_EQ(evtchn_format_port(small, sizeof(small), 3, &s), sizeof(small) - 1);
+    CHECK_EQ(small[sizeof(small) - 1], 0);
+    CHECK_EQ(evtchn_format_port(small, sizeof(small), 3, &(struct evtchn_port_snap){ 0 }), 0);
+    fake_dom_free(b);
+    fake_dom_free(a);
+    check_no_leaks();
+}
+
 int main(void)
 {
+    RUN(test_dump);
     RUN(test_alloc_and_limits);
     RUN(test_interdomain);
     RUN(test_loopback);

@@ -15,7 +15,7 @@ import shutil
 import sys
 import tempfile
 
-from . import domcfg, emulators, firmware, media, runner, serialinput
+from . import domcfg, emulators, firmware, hangdump, media, runner, serialinput
 from .console import Console, RESERVED_DOMAIN_NAMES, Verdict, judge
 from .domains import FAIRNESS_MAX_RATIO, fairness, judge_domains, outcome
 
@@ -98,7 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="QEMU -cpu value (default %s under tcg, host under kvm)"
                           % emulators.QEMU_DEFAULT_CPU)
     how.add_argument("--timeout", type=float, default=120.0, metavar="S",
-                     help="seconds before the emulator is killed (default 120)")
+                     help="seconds before the emulator is killed (default 120); under QEMU "
+                          "the hypervisor is first asked for its debug dump ('q', 'd'), and the "
+                          "failure names where each vCPU is")
+    how.add_argument("--no-hang-dump", action="store_true",
+                     help="at the timeout, kill the emulator at once (no debug-key dump); "
+                          "under Bochs, no hang_report= either")
 
     files = p.add_argument_group("files and output")
     files.add_argument("--build-dir", metavar="DIR", default=os.path.join(REPO_ROOT, "build"),
@@ -128,6 +133,9 @@ def hypervisor_cmdline(args) -> str:
     parts = [BASE_CMDLINE]
     if args.selftest:
         parts.append("selftest")
+    if args.bochs and not args.no_hang_dump and "hang_report=" not in args.cmdline:
+        # Bochs takes no console input: the hypervisor reports a hang itself.
+        parts.append("hang_report=%d" % hangdump.bochs_hang_report(args.timeout))
     if args.cmdline.strip():
         parts.append(args.cmdline.strip())
     return media.check_cmdline(" ".join(parts), "hypervisor command line")
@@ -292,10 +300,14 @@ def run_once(args, spec: emulators.BootSpec, workdir: str, domains=()) -> int:
 
     con = Console(domain_names=[d.name for d in domains if d.name])
     script, keyboard = console_input(args, launch)
+    # Only QEMU's serial port takes input (hangdump.py).
+    hang = hangdump.HangDump() if not args.no_hang_dump else None
+    can_type = launch.emulator == "qemu"
     result = runner.run(launch.argv, cwd=launch.cwd, timeout_s=args.timeout,
                         console_file=launch.console_file, on_line=echo,
                         stderr_path=os.path.join(workdir, "emulator.stderr"), console=con,
-                        input_script=script, keyboard=keyboard)
+                        input_script=script, keyboard=keyboard, hang_dump=hang,
+                        hang_dump_keys=can_type, nr_domains=len(domains))
     verdict = judge(con, selftest=args.selftest, emulator=launch.emulator,
                     exit_status=result.exit_status, timed_out=result.timed_out,
                     timeout_s=args.timeout, min_cpus=args.min_cpus, check_end=not domains)
@@ -320,6 +332,8 @@ def run_once(args, spec: emulators.BootSpec, workdir: str, domains=()) -> int:
         # guest's or the hypervisor's failure (or as a timeout).
         sys.stderr.write("rv-run: EMULATOR DIED: %s\n" % died)
         verdict = Verdict(False, "the emulator died on its own (%s), not the guest" % died)
+    if not verdict.ok and result.timed_out and hang is not None and hang.summary():
+        verdict = Verdict(False, "%s; stuck: %s" % (verdict.reason, hang.summary()))
     _print_diagnostics(launch, result, not verdict.ok)
     elapsed = result.t_end - result.t_start
     if verdict.ok:

@@ -144,7 +144,8 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
         on_line: Optional[Callable[[str], None]] = None,
         stderr_path: Optional[str] = None,
         console: Optional[Console] = None,
-        input_script=None, keyboard: bool = False) -> RunResult:
+        input_script=None, keyboard: bool = False, hang_dump=None,
+        hang_dump_keys: bool = True, nr_domains: int = 0) -> RunResult:
     """Start argv, feed each console line to a Console (and on_line), wait for the end.
 
     console_file: None means the console is the process's stdout; otherwise
@@ -152,7 +153,11 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
     stderr_path. console: the Console to feed (default a new one).
     input_script (serialinput.InputScript) and keyboard (pass the terminal's
     keys through) write to the emulator's stdin, which its serial port reads
-    (QEMU -serial stdio); without them stdin is /dev/null. Returns when the
+    (QEMU -serial stdio); without them stdin is /dev/null. hang_dump
+    (hangdump.HangDump, QEMU only): at the timeout, ask the hypervisor for its
+    debug dump over the serial input and wait for it (up to hang_dump.wait_s)
+    before killing the emulator; with hang_dump_keys false (Bochs: no serial
+    input) it only reads the hypervisor's own reports. Returns when the
     emulator has ended or been killed.
     """
     con = console if console is not None else Console()
@@ -163,7 +168,8 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
     try:
         proc = subprocess.Popen(
             argv, cwd=cwd,
-            stdin=subprocess.PIPE if (input_script or keyboard) else subprocess.DEVNULL,
+            stdin=subprocess.PIPE if (input_script or keyboard or (hang_dump and hang_dump_keys))
+            else subprocess.DEVNULL,
             stdout=subprocess.PIPE if console_file is None else err_f,
             stderr=err_f, start_new_session=True, preexec_fn=_child_setup)
     except OSError as e:
@@ -203,11 +209,21 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
 
     deadline = t_start + timeout_s
     drain_deadline = None       # set once the emulator has been killed
+    dump_deadline = None        # set while waiting for the debug dump
     timed_out = False
     t_ready = None
     try:
         while True:
             now = time.monotonic()
+            if (hang_dump is not None and hang_dump_keys and drain_deadline is None
+                    and dump_deadline is None and now >= deadline and not con.fatal):
+                # Timed out: ask where it hangs before killing it.
+                timed_out = True
+                dump_deadline = now + hang_dump.wait_s
+                deadline = dump_deadline
+                send(hang_dump.trigger(nr_domains, now))
+            elif dump_deadline is not None and drain_deadline is None and hang_dump.finished(now):
+                deadline = now          # the dump is in (or will not come): end it now
             if drain_deadline is None and now >= deadline:
                 if not con.fatal:
                     timed_out = True
@@ -236,6 +252,10 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
                 on_line(shown)
             if input_script:
                 send(input_script.on_line(shown))
+            if hang_dump is not None:
+                reply = hang_dump.on_line(shown)
+                if hang_dump_keys:
+                    send(reply)
         # The console closed (or was drained): the emulator is ending by itself
         # or was killed; do not wait forever for a process that keeps running
         # with its console closed.

@@ -142,6 +142,13 @@ void apic_stop_other_cpus(void)
         send_icr(0, ICR_NMI | ICR_ASSERT | ICR_ALL_BUT_SELF);
 }
 
+void apic_send_nmi(uint32_t apic_id)
+{
+    uint64_t f = irq_save();
+    send_icr(apic_id, ICR_NMI | ICR_ASSERT);
+    irq_restore(f);
+}
+
 void apic_send_init_sipi(uint32_t apic_id, uint8_t sipi_page)
 {
     apic_write(APIC_ESR, 0);

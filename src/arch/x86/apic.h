@@ -13,7 +13,8 @@ void apic_send_ipi(uint32_t apic_id, unsigned vector);
 void apic_send_ipi_allbutself(unsigned vector);
 /* INIT, then two STARTUP IPIs at page sipi_page (SDM vol. 3 8.4.4.1). */
 void apic_send_init_sipi(uint32_t apic_id, uint8_t sipi_page);
-void apic_stop_other_cpus(void);        /* NMI to everyone else; no-op before apic init */
+void apic_stop_other_cpus(void);
+void apic_send_nmi(uint32_t apic_id);   /* one CPU (debug dump of a CPU that ignores IPIs) */        /* NMI to everyone else; no-op before apic init */
 
 /* Timer: one-shot, in TSC ticks (TSC-deadline mode where the CPU has it,
  * else the APIC's own counter scaled against the TSC). */

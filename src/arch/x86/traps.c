@@ -109,6 +109,12 @@ static void handle_exception(struct cpu_regs *regs)
         /* NMIs are only used to stop CPUs when another one panics. */
         if (panic_in_progress())
             panic_stop_this_cpu();
+        /* The debug dump asking where a CPU that ignores IPIs is. */
+        if (__atomic_load_n(&this_cpu()->nmi_sample_req, __ATOMIC_ACQUIRE)) {
+            __atomic_store_n(&this_cpu()->nmi_sample_rip, regs->rip, __ATOMIC_RELEASE);
+            __atomic_store_n(&this_cpu()->nmi_sample_req, 0, __ATOMIC_RELEASE);
+            return;
+        }
         /* Only counted: printing could deadlock on the console lock if
          * the NMI interrupted this CPU inside printk. */
         this_cpu()->nr_unexpected_nmis++;

@@ -38,5 +38,7 @@ static inline uint32_t *fake_page(struct fake_dom *fd, unsigned gfn) { return (u
 extern int fake_alloc_fail_after;   /* < 0: never; else fail once this many more allocations succeeded */
 extern long fake_live_allocs;
 extern int fake_domain_refs;        /* domain_get_by_id - domain_put */
+extern char fake_log[8192];         /* what printk printed since fake_log_clear */
+void fake_log_clear(void);
 
 #endif
