@@ -109,15 +109,14 @@ bool evtchn_2l_is_pending(struct evtchn_domain *ed, evtchn_port_t port)
     return si && l2_bit(si, compat, false, port, L2_TEST);
 }
 
-/* For the debug dump only: a snapshot of the guest's mask bit. */
+/* For the debug dump only: a snapshot of the guest's mask bit (in the
+ * shared_info layout the domain uses). */
 bool evtchn_2l_is_masked(struct evtchn_domain *ed, evtchn_port_t port)
 {
-    struct shared_info *si = ed->d->shared_info;
+    bool compat;
+    struct shared_info *si = l2_page(ed, port, &compat);
 
-    if (!si || port >= EVTCHN_2L_NR_CHANNELS)
-        return false;
-    return (__atomic_load_n(&si->evtchn_mask[port / BITS_PER_WORD], __ATOMIC_SEQ_CST)
-            >> (port % BITS_PER_WORD)) & 1;
+    return si && l2_bit(si, compat, true, port, L2_TEST);
 }
 
 /* EVTCHNOP_unmask: clear the mask bit and, if the port is pending, tell the
