@@ -65,9 +65,9 @@ static void for_each_domain(void (*fn)(struct domain *d))
     unsigned n = domain_list_ids(ids, 64);
 
     for (unsigned i = 0; i < n; i++) {
-        struct domain *d = domain_get_by_id(ids[i]);
+        struct domain *d = domain_get_any(ids[i]);  /* preserved ones too */
         if (!d)
-            continue;       /* gone or stopping since the snapshot */
+            continue;       /* destroyed since the snapshot */
         fn(d);
         domain_put(d);
     }

@@ -206,7 +206,7 @@ static void dump_vcpu(struct vcpu *v)
     unsigned cpu = READ_ONCE(v->processor);
 
     if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOMAIN_RUNNING)
-        fmt_snprintf(where, sizeof(where), "%s, domain stopping", rs);
+        fmt_snprintf(where, sizeof(where), "%s, domain %s", rs, domain_state_name(__atomic_load_n(&d->state, __ATOMIC_ACQUIRE)));
     else if (paused > 0 && !running)
         fmt_snprintf(where, sizeof(where), "paused (%d)", paused);
     else if (running)
@@ -248,8 +248,7 @@ static void dump_vcpu(struct vcpu *v)
 
 void hvm_dump_domain(struct domain *d)
 {
-    domain_log(d, LOG_INFO, "%u vCPU(s), %s\n", d->nr_vcpus,
-               __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_RUNNING ? "running" : "stopping");
+    domain_log(d, LOG_INFO, "%u vCPU(s), %s\n", d->nr_vcpus, domain_state_name(__atomic_load_n(&d->state, __ATOMIC_ACQUIRE)));
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         if (d->vcpus[i])
             dump_vcpu(d->vcpus[i]);
@@ -306,9 +305,11 @@ static void key_dump_vcpus(void)
         return;
     }
     for (unsigned i = 0; i < n; i++) {
-        struct domain *d = domain_get_by_id(ids[i]);
+        /* Any state: a preserved (on_*=preserve) or stopping domain's
+         * vCPUs are what one wants to see. */
+        struct domain *d = domain_get_any(ids[i]);
         if (!d)
-            continue;       /* gone or stopping since the snapshot */
+            continue;       /* destroyed since the snapshot */
         hvm_dump_domain(d);
         domain_put(d);
     }

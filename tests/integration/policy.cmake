@@ -112,3 +112,10 @@ rv_policy_test(NAME policy_pvh_reboot RUN_TIMEOUT 240 LABELS "qemu;hvm;pvh" GUES
            "^\\(d2 pvh_reboot\\) rebuilt from its file \\(restart 1, replaces d1\\): ([0-9]+) frames owned, \\1 before the restart$"
            "^pvh_reboot: pvh_reboot: domain 2, boot 2$"
            "frames all returned$")
+
+# ... and the 'd' debug key shows the preserved domain's saved vCPU state:
+# the RIP it was preserved at, its mode, and that it is preserved.
+rv_policy_test(NAME policy_preserve_dump RUN_TIMEOUT 240 LABELS "qemu;hvm" GUESTS crash_preserve watchdog_pet
+    ARGS --direct --smp 2 --input-when "preserved: paused" --input d
+    STDOUT "^\\(d1 crash_preserve\\) preserved: paused, [0-9]+ frames owned, 1 vCPU\\(s\\) with their state \\(v0 RIP (0x[0-9a-f]+)\\)$[\\s\\S]*^\\(d1 crash_preserve\\) 1 vCPU\\(s\\), preserved$[\\s\\S]*^\\(d1 crash_preserve\\) v0: CR0 00000011 [\\s\\S]*^\\(d1 crash_preserve\\) v0: where: RIP \\1, protected 32-bit, no paging, CPL0, .*domain preserved"
+           "^ringvisor: all domains stopped: 1 powered off, 1 crashed; frames all returned$")
