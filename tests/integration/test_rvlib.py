@@ -440,6 +440,10 @@ class EmulatorCommandTest(unittest.TestCase):
         with open(os.path.join(self.dir, "bochs.log"), "w") as f:
             f.write("00001234567i[CPU0 ] ok\n00001234999p[CPU0 ] >>PANIC<< bad state\n")
         self.assertIn("PANIC<< bad state", die(b, 1, False, []))
+        # The Shutdown port (emu_exit) is logged at panic level: not a death.
+        with open(os.path.join(self.dir, "bochs.log"), "w") as f:
+            f.write("02115597985p[UNMAP ] >>PANIC<< Shutdown port: shutdown requested\n")
+        self.assertIsNone(die(b, 1, False, []))
 
     def test_unknown_mode_and_missing_elf(self):
         spec = emulators.BootSpec(self.elf, "a")

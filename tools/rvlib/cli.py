@@ -331,7 +331,8 @@ def run_once(args, spec: emulators.BootSpec, workdir: str, domains=()) -> int:
         # One distinct line, so that an emulator crash is never read as the
         # guest's or the hypervisor's failure (or as a timeout).
         sys.stderr.write("rv-run: EMULATOR DIED: %s\n" % died)
-        verdict = Verdict(False, "the emulator died on its own (%s), not the guest" % died)
+        verdict = Verdict(False, "the emulator died on its own (%s), not the guest; the run itself: %s"
+                          % (died, verdict.reason))
     if not verdict.ok and result.timed_out and hang is not None and hang.summary():
         verdict = Verdict(False, "%s; stuck: %s" % (verdict.reason, hang.summary()))
     _print_diagnostics(launch, result, not verdict.ok)

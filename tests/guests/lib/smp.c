@@ -25,10 +25,19 @@ static void icr_send(uint32_t lo)
         asm volatile("pause");
 }
 
+/* Microseconds since some start: the guest clock when the hypervisor gives
+ * the TSC rate, else TSC cycles over an assumed 3 GHz upper bound (plain
+ * QEMU: every wait is then at least as long as asked, never shorter; and
+ * without the rate clock_ns() would scale the TSC by 10^6 and wrap). */
+static uint64_t now_us(void)
+{
+    return clock_available() ? clock_ns() / 1000 : rdtsc() / 3000;
+}
+
 static void delay_us(uint64_t us)
 {
-    uint64_t until = clock_ns() + us * 1000;
-    while (clock_ns() < until)
+    uint64_t until = now_us() + us;
+    while (now_us() < until)
         asm volatile("pause");
 }
 
@@ -50,8 +59,8 @@ unsigned smp_start_aps(unsigned expect, unsigned timeout_ms, uint8_t *seen)
         icr_send(ICR_ALL_BUT_SELF | ICR_STARTUP | (AP_TRAMP_BASE >> 12));
         delay_us(200);
     }
-    uint64_t until = clock_ns() + (uint64_t)timeout_ms * 1000000;
-    while (*count < expect && clock_ns() < until) {
+    uint64_t until = now_us() + (uint64_t)timeout_ms * 1000;
+    while (*count < expect && now_us() < until) {
         if (gi->hv_present)
             hv_sched_yield();           /* let a vCPU sharing our CPU run */
         else
