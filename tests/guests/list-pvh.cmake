@@ -1,7 +1,7 @@
 # PVH test guests (tests/guests/pvh): event channels, grant tables and the PVH
 # start of day.  Unlike the HVM guests they are single ELF64 images with the
 # Xen ELF note XEN_ELFNOTE_PHYS32_ENTRY (pvh/lib/entry.S), linked by
-# pvh/lib/link.ld, and they are not in ALL.txt: some only make sense as a
+# lib/pvh_link.ld, and they are not in ALL.txt: some only make sense as a
 # pair of cooperating domains, so their runs are declared here.
 #
 #   ctest -L pvh                  the PVH runs (QEMU TCG, AMD SVM)
@@ -13,45 +13,17 @@
 
 set(GUESTS_PVH pvh_basics pvh_ring_a pvh_ring_b pvh_hostile pvh_hostile_peer pvh_bench_a pvh_bench_b
     pvh_orphan_a pvh_orphan_b pvh_hcmatrix pvh_reboot)
-set(GUEST_PVH_LIB pvh/lib/entry.S pvh/lib/lib.c lib/cmdline.c lib/string.c lib/hcall64.S lib/idt64.S)
+set(GUEST_PVH_LIB pvh/lib/entry.S pvh/lib/lib.c lib/pvh_common.c lib/idt.c lib/cmdline.c lib/string.c
+    lib/hcall64.S lib/idt64.S)
 
 function(pvh_guests_build)
     set(P ${G}/pvh)
-    file(MAKE_DIRECTORY ${GB}/objpvh)
-    set(libobjs)
-    foreach(src ${GUEST_PVH_LIB})
-        string(REGEX REPLACE "[/.]" "_" o ${src})
-        set(obj ${GB}/objpvh/lib_${o}.o)
-        add_custom_command(
-            OUTPUT ${obj}
-            COMMAND ${GUEST_GCC} ${GUEST_CFLAGS_64} -I${P}/lib -MD -MF ${obj}.d -c ${G}/${src} -o ${obj}
-            DEPENDS ${G}/${src}
-            DEPFILE ${obj}.d
-            COMMENT "Building PVH guest object ${src}"
-            VERBATIM)
-        list(APPEND libobjs ${obj})
-    endforeach()
-    set(elfs)
+    set(flags ${GUEST_CFLAGS_64} -I${P}/lib)
+    pvh_lib_objects(libobjs BITS 64 DIR ${GB}/objpvh FLAGS ${flags} SOURCES ${GUEST_PVH_LIB})
     foreach(t ${GUESTS_PVH})
-        set(obj ${GB}/objpvh/${t}.o)
-        add_custom_command(
-            OUTPUT ${obj}
-            COMMAND ${GUEST_GCC} ${GUEST_CFLAGS_64} -I${P}/lib -MD -MF ${obj}.d -c ${P}/${t}.c -o ${obj}
-            DEPENDS ${P}/${t}.c
-            DEPFILE ${obj}.d
-            COMMENT "Building PVH guest object ${t}.c"
-            VERBATIM)
-        add_custom_command(
-            OUTPUT ${GO}/${t}.elf
-            COMMAND ${GUEST_LD} -m elf_x86_64 ${GUEST_LDFLAGS} -T ${P}/lib/link.ld -o ${GO}/${t}.elf
-                    ${libobjs} ${obj}
-            DEPENDS ${libobjs} ${obj} ${P}/lib/link.ld
-            COMMENT "Linking PVH guest ${t}.elf"
-            VERBATIM)
-        configure_file(${P}/${t}.cfg ${GO}/${t}.cfg COPYONLY)
-        list(APPEND elfs ${GO}/${t}.elf)
+        pvh_guest(${t} BITS 64 DIR ${GB}/objpvh SOURCE pvh/${t}.c CFG ${P}/${t}.cfg FLAGS ${flags} LIBOBJS ${libobjs})
     endforeach()
-    set(GUEST_ELFS ${GUEST_ELFS} ${elfs} PARENT_SCOPE)
+    set(GUEST_ELFS ${GUEST_ELFS} PARENT_SCOPE)
 
     # ---- runs under Ringvisor (QEMU TCG, AMD SVM), as tests/integration's ----
     find_package(Python3 3.8 COMPONENTS Interpreter)

@@ -1,7 +1,7 @@
 # 32-bit PVH test guests (tests/guests/pvh32): ELF32 (EM_386) images with the
 # Xen note XEN_ELFNOTE_PHYS32_ENTRY that stay in 32-bit protected mode, with
 # a paging mode chosen at build time (pvh32/lib/pvh32.h).  Built -m32 and
-# linked by pvh32/lib/link.ld; not in ALL.txt, their runs are declared here.
+# linked by lib/pvh_link.ld; not in ALL.txt, their runs are declared here.
 #
 #   ctest -R '^pvh32_'            the runs (QEMU TCG AMD SVM; Bochs VMX/SVM)
 #
@@ -20,12 +20,12 @@ list(APPEND GUESTS_PVH32
     "pvh32_none|NONE|pvh32_demo.c"
     "pvh32_pse|PSE|pvh32_demo.c"
     "pvh32_pae|PAE|pvh32_demo.c")
-set(GUEST_PVH32_LIB pvh32/lib/entry.S pvh32/lib/lib.c pvh32/lib/paging.c lib/cmdline.c lib/string.c
+set(GUEST_PVH32_LIB pvh32/lib/entry.S pvh32/lib/lib.c pvh32/lib/paging.c lib/pvh_common.c lib/idt.c
+    lib/cmdline.c lib/string.c
     lib/hcall32.S lib/idt32.S lib/libgcc32.c)
 
 function(pvh32_guests_build)
     set(P ${G}/pvh32)
-    set(elfs)
     set(modes_built)
     foreach(entry ${GUESTS_PVH32})
         string(REPLACE "|" ";" entry "${entry}")
@@ -33,43 +33,15 @@ function(pvh32_guests_build)
         list(GET entry 1 mode)
         list(GET entry 2 src)
         set(flags ${GUEST_CFLAGS_32} -I${P}/lib -DPVH32_PAGING=PVH32_PAGING_${mode})
-        set(OB ${GB}/objpvh32/${mode})
         if(NOT mode IN_LIST modes_built)
-            file(MAKE_DIRECTORY ${OB})
-            set(libobjs_${mode})
-            foreach(lsrc ${GUEST_PVH32_LIB})
-                string(REGEX REPLACE "[/.]" "_" o ${lsrc})
-                set(obj ${OB}/lib_${o}.o)
-                add_custom_command(
-                    OUTPUT ${obj}
-                    COMMAND ${GUEST_GCC} ${flags} -MD -MF ${obj}.d -c ${G}/${lsrc} -o ${obj}
-                    DEPENDS ${G}/${lsrc}
-                    DEPFILE ${obj}.d
-                    COMMENT "Building 32-bit PVH guest object ${lsrc} (${mode})"
-                    VERBATIM)
-                list(APPEND libobjs_${mode} ${obj})
-            endforeach()
+            pvh_lib_objects(libobjs_${mode} BITS 32 DIR ${GB}/objpvh32/${mode} FLAGS ${flags}
+                            SOURCES ${GUEST_PVH32_LIB})
             list(APPEND modes_built ${mode})
         endif()
-        set(obj ${OB}/${t}.o)
-        add_custom_command(
-            OUTPUT ${obj}
-            COMMAND ${GUEST_GCC} ${flags} -MD -MF ${obj}.d -c ${P}/${src} -o ${obj}
-            DEPENDS ${P}/${src}
-            DEPFILE ${obj}.d
-            COMMENT "Building 32-bit PVH guest object ${t} (${mode})"
-            VERBATIM)
-        add_custom_command(
-            OUTPUT ${GO}/${t}.elf
-            COMMAND ${GUEST_LD} -m elf_i386 ${GUEST_LDFLAGS} -T ${P}/lib/link.ld -o ${GO}/${t}.elf
-                    ${libobjs_${mode}} ${obj}
-            DEPENDS ${libobjs_${mode}} ${obj} ${P}/lib/link.ld
-            COMMENT "Linking 32-bit PVH guest ${t}.elf"
-            VERBATIM)
-        configure_file(${P}/${t}.cfg ${GO}/${t}.cfg COPYONLY)
-        list(APPEND elfs ${GO}/${t}.elf)
+        pvh_guest(${t} BITS 32 DIR ${GB}/objpvh32/${mode} SOURCE pvh32/${src} CFG ${P}/${t}.cfg FLAGS ${flags}
+                  LIBOBJS ${libobjs_${mode}})
     endforeach()
-    set(GUEST_ELFS ${GUEST_ELFS} ${elfs} PARENT_SCOPE)
+    set(GUEST_ELFS ${GUEST_ELFS} PARENT_SCOPE)
 
     # ---- runs under Ringvisor ----
     find_package(Python3 3.8 COMPONENTS Interpreter)

@@ -49,19 +49,6 @@ void hang_on_failure(void)
     gi->hang_on_failure = 1;
 }
 
-void triple_fault(void)
-{
-    /* With an empty IDT no exception can be delivered: #UD -> #DF -> shutdown
-     * (Intel SDM vol. 3, 6.15 "Interrupt 8"). */
-    static const struct __attribute__((packed)) {
-        uint16_t limit;
-        uintptr_t base;
-    } empty = { 0, 0 };
-    asm volatile("lidt %0\n\tud2" : : "m"(empty));
-    for (;;)
-        asm volatile("cli; hlt");
-}
-
 void finish(void)
 {
     unsigned reason;

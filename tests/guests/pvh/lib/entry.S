@@ -26,13 +26,13 @@
     .long XEN_ELFNOTE_PHYS32_ENTRY
     .asciz "Xen"
     .align 4
-    .long pvh_start32
+    .long pvh_entry
     .align 4
 
     .section .text.entry, "ax"
     .code32
-    .globl pvh_start32
-pvh_start32:
+    .globl pvh_entry
+pvh_entry:
     cli
     cld
     mov %ebx, %esi                  /* struct hvm_start_info * (kept in ESI) */

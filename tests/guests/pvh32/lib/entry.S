@@ -23,13 +23,13 @@
     .long XEN_ELFNOTE_PHYS32_ENTRY
     .asciz "Xen"
     .align 4
-    .long pvh32_entry
+    .long pvh_entry
     .align 4
 
     .section .text.entry, "ax"
     .code32
-    .globl pvh32_entry
-pvh32_entry:
+    .globl pvh_entry
+pvh_entry:
     cli
     cld
     mov %ebx, %esi                  /* struct hvm_start_info * (kept in ESI) */
