@@ -13,7 +13,7 @@
 
 set(GUESTS_PVH pvh_basics pvh_ring_a pvh_ring_b pvh_hostile pvh_hostile_peer pvh_bench_a pvh_bench_b
     pvh_orphan_a pvh_orphan_b pvh_hcmatrix pvh_reboot)
-set(GUEST_PVH_LIB pvh/lib/entry.S pvh/lib/lib.c lib/pvh_common.c lib/idt.c lib/cmdline.c lib/string.c
+set(GUEST_PVH_LIB pvh/lib/entry.S pvh/lib/lib.c lib/pvh_common.c lib/idt.c lib/results.c lib/cmdline.c lib/string.c
     lib/hcall64.S lib/idt64.S)
 
 function(pvh_guests_build)
@@ -46,11 +46,8 @@ function(pvh_guests_build)
         list(GET r 1 timeout)
         list(GET r 2 args)
         separate_arguments(args UNIX_COMMAND "${args}")
-        add_test(NAME ${name} COMMAND ${run} --direct --timeout ${timeout} ${args})
-        math(EXPR ctest_timeout "${timeout} + 60")
-        set_tests_properties(${name} PROPERTIES
-            LABELS "integration;qemu;hvm;pvh" TIMEOUT ${ctest_timeout} RUN_SERIAL TRUE
-            REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pvh_basics.elf")
+        guest_rv_test(${name} TIMEOUT ${timeout} LABELS integration qemu hvm pvh REQUIRES ${GO}/pvh_basics.elf
+                      ARGS --direct ${args})
     endforeach()
     # A granter that dies with its page still mapped: the page stays valid for
     # the mapper, is freed only at its unmap (the hypervisor says so when the
@@ -66,10 +63,8 @@ function(pvh_guests_build)
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pvh_orphan_a.elf")
     # The same guests on Intel VMX (Bochs Skylake model): basics and the
     # hostile pair in one run (the pair first: its domids are 1 and 2).
-    add_test(NAME pvh_bochs_skylake
-             COMMAND ${run} --bochs corei7_skylake_x --timeout 600 --smp 2 --mem 512M
-                     ${GO}/pvh_hostile.cfg ${GO}/pvh_hostile_peer.cfg ${GO}/pvh_basics.cfg)
-    set_tests_properties(pvh_bochs_skylake PROPERTIES
-        LABELS "integration;bochs;hvm;pvh" TIMEOUT 660 RUN_SERIAL TRUE
-        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${CMAKE_BINARY_DIR}/ringvisor.iso;${GO}/pvh_basics.elf")
+    guest_rv_test(pvh_bochs_skylake TIMEOUT 600 LABELS integration bochs hvm pvh
+                  REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pvh_basics.elf
+                  ARGS --bochs corei7_skylake_x --smp 2 --mem 512M
+                       ${GO}/pvh_hostile.cfg ${GO}/pvh_hostile_peer.cfg ${GO}/pvh_basics.cfg)
 endfunction()

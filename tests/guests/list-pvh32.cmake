@@ -20,7 +20,7 @@ list(APPEND GUESTS_PVH32
     "pvh32_none|NONE|pvh32_demo.c"
     "pvh32_pse|PSE|pvh32_demo.c"
     "pvh32_pae|PAE|pvh32_demo.c")
-set(GUEST_PVH32_LIB pvh32/lib/entry.S pvh32/lib/lib.c pvh32/lib/paging.c lib/pvh_common.c lib/idt.c
+set(GUEST_PVH32_LIB pvh32/lib/entry.S pvh32/lib/lib.c pvh32/lib/paging.c lib/pvh_common.c lib/idt.c lib/results.c
     lib/cmdline.c lib/string.c
     lib/hcall32.S lib/idt32.S lib/libgcc32.c)
 
@@ -44,26 +44,16 @@ function(pvh32_guests_build)
     set(GUEST_ELFS ${GUEST_ELFS} PARENT_SCOPE)
 
     # ---- runs under Ringvisor ----
-    find_package(Python3 3.8 COMPONENTS Interpreter)
-    if(NOT Python3_FOUND)
-        return()
-    endif()
-    set(run ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR})
     # One run per demo guest under QEMU TCG (AMD SVM with NPT).
     foreach(t pvh32_none pvh32_pse pvh32_pae)
-        add_test(NAME ${t} COMMAND ${run} --direct --timeout 120 --smp 1 --mem 256M ${GO}/${t}.cfg)
-        set_tests_properties(${t} PROPERTIES
-            LABELS "integration;qemu;hvm;pvh;pvh32" TIMEOUT 180 RUN_SERIAL TRUE
-            REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/${t}.elf")
+        guest_rv_test(${t} TIMEOUT 120 LABELS integration qemu hvm pvh pvh32 REQUIRES ${GO}/${t}.elf
+                      ARGS --direct --smp 1 --mem 256M ${GO}/${t}.cfg)
     endforeach()
     # The PAE guests of both kinds on Intel VMX with EPT and on AMD SVM with
     # NPT as Bochs models them (ISSUE13 item 3: PAE under every backend).
     foreach(model corei7_skylake_x ryzen)
-        add_test(NAME pvh32_pae_bochs_${model}
-                 COMMAND ${run} --bochs ${model} --timeout 600 --smp 1 --mem 256M
-                         ${GO}/pvh32_pae.cfg ${GO}/pvh32_pse.cfg ${GO}/pae32.cfg)
-        set_tests_properties(pvh32_pae_bochs_${model} PROPERTIES
-            LABELS "integration;bochs;hvm;pvh;pvh32" TIMEOUT 660 RUN_SERIAL TRUE
-            REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${CMAKE_BINARY_DIR}/ringvisor.iso;${GO}/pvh32_pae.elf;${GO}/pae32.elf")
+        guest_rv_test(pvh32_pae_bochs_${model} TIMEOUT 600 LABELS integration bochs hvm pvh pvh32
+                      REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pvh32_pae.elf ${GO}/pae32.elf
+                      ARGS --bochs ${model} --smp 1 --mem 256M ${GO}/pvh32_pae.cfg ${GO}/pvh32_pse.cfg ${GO}/pae32.cfg)
     endforeach()
 endfunction()

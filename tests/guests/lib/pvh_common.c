@@ -158,32 +158,15 @@ int printf(const char *fmt, ...)
 
 /* ---- results ------------------------------------------------------------------ */
 
-bool check(bool cond, const char *name, const char *fmt, ...)
+/* check() and skip(): results.c. */
+void count_result(enum check_result r)
 {
-    if (cond) {
+    if (r == CHECK_PASS)
         LIB.passed++;
-        printf("PASS %s\n", name);
-        return true;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    LIB.failed++;
-    printf("FAIL %s: ", name);
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    return false;
-}
-
-void skip(const char *name, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    LIB.skipped++;
-    printf("SKIP %s: ", name);
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
+    else if (r == CHECK_FAIL)
+        LIB.failed++;
+    else
+        LIB.skipped++;
 }
 
 void pvh_shutdown(unsigned reason)

@@ -24,6 +24,10 @@ int vprintf(const char *fmt, va_list ap);
 bool check(bool cond, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Prints "SKIP name: <fmt...>". */
 void skip(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* check() and skip() (results.c) count each result here; each library
+ * defines it on its own totals, which finish() reports. */
+enum check_result { CHECK_PASS, CHECK_FAIL, CHECK_SKIP };
+void count_result(enum check_result r);
 /* Ends the guest: poweroff if every check passed (and at least one ran),
  * crash otherwise; without a hypervisor, exits QEMU through port 0xf4. */
 __attribute__((noreturn)) void finish(void);
