@@ -8,7 +8,7 @@
  * spec leaves GDTR undefined, so we load our own GDT before touching a
  * segment register.
  */
-#include "entry32.h"                /* layout.h, FLAT_GDT, LOAD_FLAT_GDT, ZERO_BSS */
+#include "entry_macros.h"          /* layout.h, FLAT_GDT, LOAD_FLAT_GDT, ZERO_BSS */
 
     .section .multiboot, "a"
     .align 4

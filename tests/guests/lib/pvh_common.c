@@ -273,6 +273,19 @@ void pvh_start_common(uint32_t si_gpa)
     LIB.hv = hv_detect();
 }
 
+void pvh_start_checks(bool nohv_ok)
+{
+    if (!LIB.hv && !(nohv_ok && cmdline_has("nohv"))) {
+        check(false, "hypervisor", "not running under Ringvisor");
+        finish();
+    }
+    uint32_t si_gpa = LIB.start_info_gpa;
+    const struct hvm_start_info *si = (const struct hvm_start_info *)(uintptr_t)si_gpa;
+    if (!check(LIB.start_info_ok, "start-info-magic", "EBX = %#x, magic %#x, want %#x", si_gpa,
+               si_gpa ? si->magic : 0, XEN_HVM_START_MAGIC_VALUE))
+        finish();
+}
+
 /* ---- time ------------------------------------------------------------------ */
 
 uint64_t pvh_time_ns(const volatile struct vcpu_time_info *t)

@@ -85,6 +85,10 @@ uint64_t pvh_time_ns(const volatile struct vcpu_time_info *t);
  * its command line and memory map copied, the hypervisor detected and the
  * hypercall page installed.  Each library's start function calls it first. */
 void pvh_start_common(uint32_t si_gpa);
+/* After the first line: FAIL "hypervisor" and finish() without one (unless
+ * nohv_ok and "nohv" is on the command line), FAIL "start-info-magic" and
+ * finish() if EBX did not point at a start info, PASS otherwise. */
+void pvh_start_checks(bool nohv_ok);
 /* Interrupts (vectors 32-255) as exc_dispatch() gets them: each library's. */
 void pvh_interrupt(unsigned vector);
 

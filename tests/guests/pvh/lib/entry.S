@@ -11,23 +11,13 @@
  * call pvh_start64(start_info) with a 64-bit stack.
  */
 #include "public/elfnote.h"
-#include "entry32.h"                /* tests/guests/lib: the note, GDT and .bss macros */
+#include "entry_macros.h"          /* tests/guests/lib: PVH_ENTRY, FLAT_GDT */
 
 #define PTE_P       0x001
 #define PTE_RW      0x002
 #define PTE_PS      0x080
 
-    XEN_PHYS32_ENTRY_NOTE pvh_entry
-
-    .section .text.entry, "ax"
-    .code32
-    .globl pvh_entry
-pvh_entry:
-    cli
-    cld
-    mov %ebx, %esi                  /* struct hvm_start_info * (kept in ESI) */
-    LOAD_FLAT_GDT pvh_gdt_desc
-    ZERO_BSS
+    PVH_ENTRY pvh_gdt_desc     /* the note; pvh_entry: GDT, .bss zeroed, ESI = start info */
     mov $pvh_stack_top, %esp
 
     mov $pvh_pdpt + (PTE_P | PTE_RW), %eax

@@ -101,18 +101,11 @@ void pvh_start64(uint32_t si_gpa);
 void pvh_start64(uint32_t si_gpa)
 {
     pvh_start_common(si_gpa);
-    const struct hvm_start_info *si = (const struct hvm_start_info *)(uintptr_t)si_gpa;
     printf("note: start info version %u, cmdline at %#llx, memmap at %#llx (%u entries)\n", pvh.si.version,
            (unsigned long long)pvh.si.cmdline_paddr, (unsigned long long)pvh.si.memmap_paddr, pvh.si.memmap_entries);
     printf("\n%s: PVH test guest in 64-bit mode, start info at %#x, command line \"%s\"\n", pvh_guest_name,
            si_gpa, pvh.cmdline);
-    if (!pvh.hv) {
-        check(false, "hypervisor", "not running under Ringvisor");
-        finish();
-    }
-    if (!check(pvh.start_info_ok, "start-info-magic", "EBX = %#x, magic %#x, want %#x", si_gpa,
-               si_gpa ? si->magic : 0, XEN_HVM_START_MAGIC_VALUE))
-        finish();
+    pvh_start_checks(false);
     test_main();
     finish();
 }

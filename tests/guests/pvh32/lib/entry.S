@@ -12,19 +12,9 @@
  * been printed, so a guest that stops there has said so.
  */
 #include "public/elfnote.h"
-#include "entry32.h"                /* tests/guests/lib: the note, GDT and .bss macros */
+#include "entry_macros.h"          /* tests/guests/lib: PVH_ENTRY, FLAT_GDT */
 
-    XEN_PHYS32_ENTRY_NOTE pvh_entry
-
-    .section .text.entry, "ax"
-    .code32
-    .globl pvh_entry
-pvh_entry:
-    cli
-    cld
-    mov %ebx, %esi                  /* struct hvm_start_info * (kept in ESI) */
-    LOAD_FLAT_GDT pvh32_gdt_desc
-    ZERO_BSS
+    PVH_ENTRY pvh32_gdt_desc     /* the note; pvh_entry: GDT, .bss zeroed, ESI = start info */
     mov $pvh32_stack_top, %esp
     xor %ebp, %ebp
     push %esi

@@ -37,17 +37,10 @@ void pvh32_start(uint32_t si_gpa)
 {
     pvh32.paging = PVH32_PAGING_NONE;
     pvh_start_common(si_gpa);
-    const struct hvm_start_info *si = (const struct hvm_start_info *)(uintptr_t)si_gpa;
     /* First line as early as possible, before any paging change. */
     printf("\n%s: 32-bit PVH test guest, start info at %#x, command line \"%s\", paging mode %s\n",
            pvh32_guest_name, si_gpa, pvh32.cmdline, pvh32_paging_name(PVH32_PAGING));
-    if (!pvh32.hv && !cmdline_has("nohv")) {
-        check(false, "hypervisor", "not running under Ringvisor");
-        finish();
-    }
-    if (!check(pvh32.start_info_ok, "start-info-magic", "EBX = %#x, magic %#x, want %#x", si_gpa,
-               si_gpa ? si->magic : 0, XEN_HVM_START_MAGIC_VALUE))
-        finish();
+    pvh_start_checks(true);
     pvh32_paging_enable();
     if (!pvh32.hv) {
         /* "nohv": the guest's own checks without a hypervisor (plain QEMU). */

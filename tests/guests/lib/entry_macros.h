@@ -1,13 +1,13 @@
 /*
- * Assembly macros for the 32-bit start of every test guest: the HVM
- * multiboot entry (entry32.S) and both PVH entries (pvh/lib/entry.S,
+ * Assembly macros for the start of every test guest: the HVM multiboot
+ * entry (entry32.S) and both PVH entries (pvh/lib/entry.S,
  * pvh32/lib/entry.S) begin in 32-bit protected mode with paging off and
  * GDTR undefined (Multiboot Specification 0.6.96, 3.2; docs/pvh.md), so
  * each loads the same flat GDT first and zeroes .bss itself.  Include from
  * a .S file only.
  */
-#ifndef GUEST_ENTRY32_H
-#define GUEST_ENTRY32_H
+#ifndef GUEST_ENTRY_MACROS_H
+#define GUEST_ENTRY_MACROS_H
 
 #include "layout.h"                 /* SEL_CODE32, SEL_DATA, SEL_CODE64 */
 
@@ -25,18 +25,23 @@
     .long \gdt
 .endm
 
-/* LGDT, then CS = SEL_CODE32 (far jump) and DS ES FS GS SS = SEL_DATA.
- * Clobbers EAX. */
-.macro LOAD_FLAT_GDT desc
-    lgdt \desc
-    ljmp $SEL_CODE32, $.Lflat_cs\@
-.Lflat_cs\@:
+/* DS ES FS GS SS = SEL_DATA (in 32- or 64-bit code).  Clobbers EAX. */
+.macro LOAD_DATA_SEGMENTS
     mov $SEL_DATA, %eax
     mov %eax, %ds
     mov %eax, %es
     mov %eax, %fs
     mov %eax, %gs
     mov %eax, %ss
+.endm
+
+/* LGDT, then CS = SEL_CODE32 (far jump) and the data segments.  Clobbers
+ * EAX. */
+.macro LOAD_FLAT_GDT desc
+    lgdt \desc
+    ljmp $SEL_CODE32, $.Lflat_cs\@
+.Lflat_cs\@:
+    LOAD_DATA_SEGMENTS
 .endm
 
 /* Zeroes __bss_start..__bss_end (linker script): a loader that honours the
@@ -64,6 +69,23 @@
     .long \entry
     .align 4
     .popsection
+.endm
+
+/* The start of both PVH entries (pvh/lib, pvh32/lib): the note, then
+ * pvh_entry in .text.entry: interrupts off, DF = 0, EBX (the start info)
+ * kept in ESI, the flat GDT at `desc` loaded, .bss zeroed.  The entry goes
+ * on from there (stack, mode, the call into C). */
+.macro PVH_ENTRY desc
+    XEN_PHYS32_ENTRY_NOTE pvh_entry
+    .section .text.entry, "ax"
+    .code32
+    .globl pvh_entry
+pvh_entry:
+    cli
+    cld
+    mov %ebx, %esi                  /* struct hvm_start_info * (kept in ESI) */
+    LOAD_FLAT_GDT \desc
+    ZERO_BSS
 .endm
 
 #endif
