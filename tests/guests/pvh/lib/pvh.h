@@ -10,11 +10,11 @@
  * Every hypercall uses the 64-bit ABI and layouts.  What this library shares
  * with the 32-bit one (pvh32/lib) is in tests/guests/lib/pvh_common.[ch].
  *
- * Output goes through console_io (hypercall 18), one line per call; without
- * a hypervisor (plain QEMU's PVH boot) to the UART at 0x3f8.  Result
- * protocol as the HVM guests (tests/guests/README.md): "PASS <check>" /
- * "FAIL <check>: <reason>", then SCHEDOP_shutdown poweroff if all passed,
- * crash otherwise.
+ * Output goes through console_io (hypercall 18), one line per call; when
+ * that fails, or without a hypervisor (plain QEMU's PVH boot), to the UART
+ * at 0x3f8.  Result protocol as the HVM guests (tests/guests/README.md):
+ * "PASS <check>" / "FAIL <check>: <reason>", then SCHEDOP_shutdown poweroff
+ * if all passed, crash otherwise (a triple fault if the shutdown fails).
  *
  * Guest-physical layout: RAM from the start info's memory map; the image at
  * 1 MiB; pages the guest maps from elsewhere (shared_info, grant-table
