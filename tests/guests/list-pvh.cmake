@@ -1,7 +1,7 @@
 # PVH test guests (tests/guests/pvh): event channels, grant tables and the PVH
 # start of day.  Unlike the HVM guests they are single ELF64 images with the
 # Xen ELF note XEN_ELFNOTE_PHYS32_ENTRY (pvh/lib/entry.S), linked by
-# pvh/lib/link.ld, and they are not in ALL.txt: some only make sense as a
+# lib/pvh_link.ld, and they are not in ALL.txt: some only make sense as a
 # pair of cooperating domains, so their runs are declared here.
 #
 #   ctest -L pvh                  the PVH runs (QEMU TCG, AMD SVM)
@@ -13,45 +13,17 @@
 
 set(GUESTS_PVH pvh_basics pvh_ring_a pvh_ring_b pvh_hostile pvh_hostile_peer pvh_bench_a pvh_bench_b
     pvh_orphan_a pvh_orphan_b pvh_hcmatrix pvh_reboot)
-set(GUEST_PVH_LIB pvh/lib/entry.S pvh/lib/lib.c lib/cmdline.c lib/string.c lib/hcall64.S lib/idt64.S)
+set(GUEST_PVH_LIB pvh/lib/entry.S pvh/lib/lib.c lib/pvh_common.c lib/idt.c lib/results.c lib/cmdline.c lib/string.c
+    lib/hcall64.S lib/idt64.S)
 
 function(pvh_guests_build)
     set(P ${G}/pvh)
-    file(MAKE_DIRECTORY ${GB}/objpvh)
-    set(libobjs)
-    foreach(src ${GUEST_PVH_LIB})
-        string(REGEX REPLACE "[/.]" "_" o ${src})
-        set(obj ${GB}/objpvh/lib_${o}.o)
-        add_custom_command(
-            OUTPUT ${obj}
-            COMMAND ${GUEST_GCC} ${GUEST_CFLAGS_64} -I${P}/lib -MD -MF ${obj}.d -c ${G}/${src} -o ${obj}
-            DEPENDS ${G}/${src}
-            DEPFILE ${obj}.d
-            COMMENT "Building PVH guest object ${src}"
-            VERBATIM)
-        list(APPEND libobjs ${obj})
-    endforeach()
-    set(elfs)
+    set(flags ${GUEST_CFLAGS_64} -I${P}/lib)
+    pvh_lib_objects(libobjs BITS 64 DIR ${GB}/objpvh FLAGS ${flags} SOURCES ${GUEST_PVH_LIB})
     foreach(t ${GUESTS_PVH})
-        set(obj ${GB}/objpvh/${t}.o)
-        add_custom_command(
-            OUTPUT ${obj}
-            COMMAND ${GUEST_GCC} ${GUEST_CFLAGS_64} -I${P}/lib -MD -MF ${obj}.d -c ${P}/${t}.c -o ${obj}
-            DEPENDS ${P}/${t}.c
-            DEPFILE ${obj}.d
-            COMMENT "Building PVH guest object ${t}.c"
-            VERBATIM)
-        add_custom_command(
-            OUTPUT ${GO}/${t}.elf
-            COMMAND ${GUEST_LD} -m elf_x86_64 ${GUEST_LDFLAGS} -T ${P}/lib/link.ld -o ${GO}/${t}.elf
-                    ${libobjs} ${obj}
-            DEPENDS ${libobjs} ${obj} ${P}/lib/link.ld
-            COMMENT "Linking PVH guest ${t}.elf"
-            VERBATIM)
-        configure_file(${P}/${t}.cfg ${GO}/${t}.cfg COPYONLY)
-        list(APPEND elfs ${GO}/${t}.elf)
+        pvh_guest(${t} BITS 64 DIR ${GB}/objpvh SOURCE pvh/${t}.c CFG ${P}/${t}.cfg FLAGS ${flags} LIBOBJS ${libobjs})
     endforeach()
-    set(GUEST_ELFS ${GUEST_ELFS} ${elfs} PARENT_SCOPE)
+    set(GUEST_ELFS ${GUEST_ELFS} PARENT_SCOPE)
 
     # ---- runs under Ringvisor (QEMU TCG, AMD SVM), as tests/integration's ----
     find_package(Python3 3.8 COMPONENTS Interpreter)
@@ -74,11 +46,8 @@ function(pvh_guests_build)
         list(GET r 1 timeout)
         list(GET r 2 args)
         separate_arguments(args UNIX_COMMAND "${args}")
-        add_test(NAME ${name} COMMAND ${run} --direct --timeout ${timeout} ${args})
-        math(EXPR ctest_timeout "${timeout} + 60")
-        set_tests_properties(${name} PROPERTIES
-            LABELS "integration;qemu;hvm;pvh" TIMEOUT ${ctest_timeout} RUN_SERIAL TRUE
-            REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pvh_basics.elf")
+        guest_rv_test(${name} TIMEOUT ${timeout} LABELS integration qemu hvm pvh REQUIRES ${GO}/pvh_basics.elf
+                      ARGS --direct ${args})
     endforeach()
     # A granter that dies with its page still mapped: the page stays valid for
     # the mapper, is freed only at its unmap (the hypervisor says so when the
@@ -94,10 +63,8 @@ function(pvh_guests_build)
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pvh_orphan_a.elf")
     # The same guests on Intel VMX (Bochs Skylake model): basics and the
     # hostile pair in one run (the pair first: its domids are 1 and 2).
-    add_test(NAME pvh_bochs_skylake
-             COMMAND ${run} --bochs corei7_skylake_x --timeout 600 --smp 2 --mem 512M
-                     ${GO}/pvh_hostile.cfg ${GO}/pvh_hostile_peer.cfg ${GO}/pvh_basics.cfg)
-    set_tests_properties(pvh_bochs_skylake PROPERTIES
-        LABELS "integration;bochs;hvm;pvh" TIMEOUT 660 RUN_SERIAL TRUE
-        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${CMAKE_BINARY_DIR}/ringvisor.iso;${GO}/pvh_basics.elf")
+    guest_rv_test(pvh_bochs_skylake TIMEOUT 600 LABELS integration bochs hvm pvh
+                  REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pvh_basics.elf
+                  ARGS --bochs corei7_skylake_x --smp 2 --mem 512M
+                       ${GO}/pvh_hostile.cfg ${GO}/pvh_hostile_peer.cfg ${GO}/pvh_basics.cfg)
 endfunction()

@@ -10,22 +10,13 @@ list(APPEND GUESTS_PVH32
     "pvh32_hcmatrix_pse|PSE|../pvh/pvh_hcmatrix.c"
     "pvh32_hcmatrix_pae|PAE|../pvh/pvh_hcmatrix.c")
 
-find_package(Python3 3.8 COMPONENTS Interpreter)
-if(Python3_FOUND)
-    set(_hcm_run ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR})
-    foreach(t pvh32_hcmatrix_none pvh32_hcmatrix_pse pvh32_hcmatrix_pae)
-        add_test(NAME ${t} COMMAND ${_hcm_run} --direct --timeout 120 --smp 1 --mem 256M ${GO}/${t}.cfg)
-        set_tests_properties(${t} PROPERTIES
-            LABELS "integration;qemu;hvm;pvh;pvh32" TIMEOUT 180 RUN_SERIAL TRUE
-            REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/${t}.elf")
-    endforeach()
-    # Intel VMX (Bochs Skylake model): the three 32-bit modes and the 64-bit
-    # matrix as four domains of one run.
-    add_test(NAME pvh_hcmatrix_bochs_skylake
-             COMMAND ${_hcm_run} --bochs corei7_skylake_x --timeout 600 --smp 2 --mem 512M
-                     ${GO}/pvh32_hcmatrix_none.cfg ${GO}/pvh32_hcmatrix_pse.cfg ${GO}/pvh32_hcmatrix_pae.cfg
-                     ${GO}/pvh_hcmatrix.cfg)
-    set_tests_properties(pvh_hcmatrix_bochs_skylake PROPERTIES
-        LABELS "integration;bochs;hvm;pvh;pvh32" TIMEOUT 660 RUN_SERIAL TRUE
-        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${CMAKE_BINARY_DIR}/ringvisor.iso;${GO}/pvh32_hcmatrix_none.elf")
-endif()
+foreach(t pvh32_hcmatrix_none pvh32_hcmatrix_pse pvh32_hcmatrix_pae)
+    guest_rv_test(${t} TIMEOUT 120 LABELS integration qemu hvm pvh pvh32 REQUIRES ${GO}/${t}.elf
+                  ARGS --direct --smp 1 --mem 256M ${GO}/${t}.cfg)
+endforeach()
+# Intel VMX (Bochs Skylake model): the three 32-bit modes and the 64-bit
+# matrix as four domains of one run.
+guest_rv_test(pvh_hcmatrix_bochs_skylake TIMEOUT 600 LABELS integration bochs hvm pvh pvh32
+              REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pvh32_hcmatrix_none.elf
+              ARGS --bochs corei7_skylake_x --smp 2 --mem 512M ${GO}/pvh32_hcmatrix_none.cfg
+                   ${GO}/pvh32_hcmatrix_pse.cfg ${GO}/pvh32_hcmatrix_pae.cfg ${GO}/pvh_hcmatrix.cfg)

@@ -1,7 +1,7 @@
 # 32-bit PVH test guests (tests/guests/pvh32): ELF32 (EM_386) images with the
 # Xen note XEN_ELFNOTE_PHYS32_ENTRY that stay in 32-bit protected mode, with
 # a paging mode chosen at build time (pvh32/lib/pvh32.h).  Built -m32 and
-# linked by pvh32/lib/link.ld; not in ALL.txt, their runs are declared here.
+# linked by lib/pvh_link.ld; not in ALL.txt, their runs are declared here.
 #
 #   ctest -R '^pvh32_'            the runs (QEMU TCG AMD SVM; Bochs VMX/SVM)
 #
@@ -20,12 +20,12 @@ list(APPEND GUESTS_PVH32
     "pvh32_none|NONE|pvh32_demo.c"
     "pvh32_pse|PSE|pvh32_demo.c"
     "pvh32_pae|PAE|pvh32_demo.c")
-set(GUEST_PVH32_LIB pvh32/lib/entry.S pvh32/lib/lib.c pvh32/lib/paging.c lib/cmdline.c lib/string.c
+set(GUEST_PVH32_LIB pvh32/lib/entry.S pvh32/lib/lib.c pvh32/lib/paging.c lib/pvh_common.c lib/idt.c lib/results.c
+    lib/cmdline.c lib/string.c
     lib/hcall32.S lib/idt32.S lib/libgcc32.c)
 
 function(pvh32_guests_build)
     set(P ${G}/pvh32)
-    set(elfs)
     set(modes_built)
     foreach(entry ${GUESTS_PVH32})
         string(REPLACE "|" ";" entry "${entry}")
@@ -33,65 +33,27 @@ function(pvh32_guests_build)
         list(GET entry 1 mode)
         list(GET entry 2 src)
         set(flags ${GUEST_CFLAGS_32} -I${P}/lib -DPVH32_PAGING=PVH32_PAGING_${mode})
-        set(OB ${GB}/objpvh32/${mode})
         if(NOT mode IN_LIST modes_built)
-            file(MAKE_DIRECTORY ${OB})
-            set(libobjs_${mode})
-            foreach(lsrc ${GUEST_PVH32_LIB})
-                string(REGEX REPLACE "[/.]" "_" o ${lsrc})
-                set(obj ${OB}/lib_${o}.o)
-                add_custom_command(
-                    OUTPUT ${obj}
-                    COMMAND ${GUEST_GCC} ${flags} -MD -MF ${obj}.d -c ${G}/${lsrc} -o ${obj}
-                    DEPENDS ${G}/${lsrc}
-                    DEPFILE ${obj}.d
-                    COMMENT "Building 32-bit PVH guest object ${lsrc} (${mode})"
-                    VERBATIM)
-                list(APPEND libobjs_${mode} ${obj})
-            endforeach()
+            pvh_lib_objects(libobjs_${mode} BITS 32 DIR ${GB}/objpvh32/${mode} FLAGS ${flags}
+                            SOURCES ${GUEST_PVH32_LIB})
             list(APPEND modes_built ${mode})
         endif()
-        set(obj ${OB}/${t}.o)
-        add_custom_command(
-            OUTPUT ${obj}
-            COMMAND ${GUEST_GCC} ${flags} -MD -MF ${obj}.d -c ${P}/${src} -o ${obj}
-            DEPENDS ${P}/${src}
-            DEPFILE ${obj}.d
-            COMMENT "Building 32-bit PVH guest object ${t} (${mode})"
-            VERBATIM)
-        add_custom_command(
-            OUTPUT ${GO}/${t}.elf
-            COMMAND ${GUEST_LD} -m elf_i386 ${GUEST_LDFLAGS} -T ${P}/lib/link.ld -o ${GO}/${t}.elf
-                    ${libobjs_${mode}} ${obj}
-            DEPENDS ${libobjs_${mode}} ${obj} ${P}/lib/link.ld
-            COMMENT "Linking 32-bit PVH guest ${t}.elf"
-            VERBATIM)
-        configure_file(${P}/${t}.cfg ${GO}/${t}.cfg COPYONLY)
-        list(APPEND elfs ${GO}/${t}.elf)
+        pvh_guest(${t} BITS 32 DIR ${GB}/objpvh32/${mode} SOURCE pvh32/${src} CFG ${P}/${t}.cfg FLAGS ${flags}
+                  LIBOBJS ${libobjs_${mode}})
     endforeach()
-    set(GUEST_ELFS ${GUEST_ELFS} ${elfs} PARENT_SCOPE)
+    set(GUEST_ELFS ${GUEST_ELFS} PARENT_SCOPE)
 
     # ---- runs under Ringvisor ----
-    find_package(Python3 3.8 COMPONENTS Interpreter)
-    if(NOT Python3_FOUND)
-        return()
-    endif()
-    set(run ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR})
     # One run per demo guest under QEMU TCG (AMD SVM with NPT).
     foreach(t pvh32_none pvh32_pse pvh32_pae)
-        add_test(NAME ${t} COMMAND ${run} --direct --timeout 120 --smp 1 --mem 256M ${GO}/${t}.cfg)
-        set_tests_properties(${t} PROPERTIES
-            LABELS "integration;qemu;hvm;pvh;pvh32" TIMEOUT 180 RUN_SERIAL TRUE
-            REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/${t}.elf")
+        guest_rv_test(${t} TIMEOUT 120 LABELS integration qemu hvm pvh pvh32 REQUIRES ${GO}/${t}.elf
+                      ARGS --direct --smp 1 --mem 256M ${GO}/${t}.cfg)
     endforeach()
     # The PAE guests of both kinds on Intel VMX with EPT and on AMD SVM with
     # NPT as Bochs models them (ISSUE13 item 3: PAE under every backend).
     foreach(model corei7_skylake_x ryzen)
-        add_test(NAME pvh32_pae_bochs_${model}
-                 COMMAND ${run} --bochs ${model} --timeout 600 --smp 1 --mem 256M
-                         ${GO}/pvh32_pae.cfg ${GO}/pvh32_pse.cfg ${GO}/pae32.cfg)
-        set_tests_properties(pvh32_pae_bochs_${model} PROPERTIES
-            LABELS "integration;bochs;hvm;pvh;pvh32" TIMEOUT 660 RUN_SERIAL TRUE
-            REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${CMAKE_BINARY_DIR}/ringvisor.iso;${GO}/pvh32_pae.elf;${GO}/pae32.elf")
+        guest_rv_test(pvh32_pae_bochs_${model} TIMEOUT 600 LABELS integration bochs hvm pvh pvh32
+                      REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pvh32_pae.elf ${GO}/pae32.elf
+                      ARGS --bochs ${model} --smp 1 --mem 256M ${GO}/pvh32_pae.cfg ${GO}/pvh32_pse.cfg ${GO}/pae32.cfg)
     endforeach()
 endfunction()

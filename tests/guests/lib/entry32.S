@@ -8,7 +8,7 @@
  * spec leaves GDTR undefined, so we load our own GDT before touching a
  * segment register.
  */
-#include "layout.h"
+#include "entry_macros.h"          /* layout.h, FLAT_GDT, LOAD_FLAT_GDT, ZERO_BSS */
 
     .section .multiboot, "a"
     .align 4
@@ -33,21 +33,8 @@ _start:
     cpuid
     shr $24, %ebx
     jnz secondary_park
-    lgdt gdt32_desc
-    ljmp $SEL_CODE32, $1f
-1:  mov $SEL_DATA, %eax
-    mov %eax, %ds
-    mov %eax, %es
-    mov %eax, %fs
-    mov %eax, %gs
-    mov %eax, %ss
-    /* A loader that honours the program headers zero-fills .bss already;
-     * do it again so a flat copy of the file works too. */
-    mov $__bss_start, %edi
-    mov $__bss_end, %ecx
-    sub %edi, %ecx
-    xor %eax, %eax
-    rep stosb
+    LOAD_FLAT_GDT gdt32_desc
+    ZERO_BSS
     mov $stack32_top, %esp
     push %ebp
     push %esi
@@ -68,18 +55,8 @@ secondary_park:
 secondary_arrivals:                 /* in .data, not .bss: the boot vCPU zeroes .bss */
     .long 0
 
-    .align 16
-    .globl gdt32
-gdt32:
-    .quad 0                         /* null */
-    .quad 0x00cf9a000000ffff        /* SEL_CODE32: base 0, 4 GiB, 32-bit, execute/read */
-    .quad 0x00cf92000000ffff        /* SEL_DATA:   base 0, 4 GiB, read/write */
-    .quad 0x00af9a000000ffff        /* SEL_CODE64: L=1, D=0 (AMD APM vol. 2, 4.8.1) */
-gdt32_end:
-    .globl gdt32_desc
-gdt32_desc:
-    .word gdt32_end - gdt32 - 1
-    .long gdt32
+    .globl gdt32, gdt32_desc
+    FLAT_GDT gdt32, gdt32_desc
 
     .section .bss
     .align 16

@@ -4,7 +4,7 @@
  * with EDI = the 32-bit address of the shared struct guest_info, paging on
  * with the identity map of 0-4 GiB, and the GDT of the 32-bit half loaded.
  */
-#include "layout.h"
+#include "entry_macros.h"          /* layout.h, LOAD_DATA_SEGMENTS */
 
     .section .text.entry64, "ax"
     .code64
@@ -13,12 +13,7 @@ _start64:
     cli
     cld
     mov %edi, %r12d                 /* zero-extends: the upper halves are undefined after the mode switch */
-    mov $SEL_DATA, %eax
-    mov %eax, %ds
-    mov %eax, %es
-    mov %eax, %fs
-    mov %eax, %gs
-    mov %eax, %ss
+    LOAD_DATA_SEGMENTS
     lea __bss_start(%rip), %rdi
     lea __bss_end(%rip), %rcx
     sub %rdi, %rcx

@@ -28,6 +28,8 @@
 
 #include "x86.h"
 #include "cmdline.h"
+#include "testlib.h"                /* printf, check, finish, string functions, hypercall */
+#include "idt.h"                    /* idt_init, exc_name, triple_fault */
 
 #include "layout.h"
 
@@ -81,16 +83,9 @@ void test_main(void);
 #define UART_BASE   0x3f8
 void uart_putc(char c);
 void uart_drain(void);
-int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int vprintf(const char *fmt, va_list ap);
+/* printf, vprintf: testlib.h */
 
-/* ---- results (check.c) ---- */
-/* Prints "PASS name" or "FAIL name: <fmt...>"; returns cond. */
-bool check(bool cond, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void skip(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Ends the guest: poweroff if every check passed (and at least one ran),
- * crash otherwise; without a hypervisor, exits QEMU through port 0xf4. */
-__attribute__((noreturn)) void finish(void);
+/* ---- results (check.c; check, skip, finish, cmdline_has: testlib.h) ---- */
 /*
  * For tests whose expected outcome is a domain crash (rv_expect = "crash"):
  * from now on, reaching finish() means the crash did not happen, so finish()
@@ -105,9 +100,6 @@ void expect_domain_crash(void);
  * the time-out.  (Plain QEMU still exits through port 0xf4 first.)
  */
 void hang_on_failure(void);
-/* Stops the guest at once without a hypercall: empty IDT + #UD = triple fault. */
-__attribute__((noreturn)) void triple_fault(void);
-bool cmdline_has(const char *word);
 /* Value of "key=<number>" on the command line, or def. */
 uint32_t cmdline_uint(const char *key, uint32_t def);
 
@@ -115,8 +107,6 @@ uint32_t cmdline_uint(const char *key, uint32_t def);
 /* Detects the hypervisor and installs the hypercall page; returns true if it
  * is there.  Otherwise FAIL + finish(), or SKIP + false with "nohv". */
 bool hv_require(void);
-long hypercall(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
-               unsigned long a4, unsigned long a5);
 long hv_console_write(const char *buf, unsigned long len);
 long hv_sched_yield(void);
 long hv_sched_block(void);
@@ -130,9 +120,7 @@ bool clock_available(void);
 uint64_t tsc_to_ns(uint64_t tsc);
 uint64_t clock_ns(void);
 
-/* ---- exceptions (exc.c, idt32.S / idt64.S) ---- */
-void idt_init(void);
-const char *exc_name(unsigned vector);
+/* ---- exceptions (exc.c; idt.c and idt.h: the IDT, shared) ---- */
 /* Called for every interrupt (vector >= 32) and, when set, for NMIs
  * (vector 2, otherwise an unexpected exception), after irq_count/irq_last
  * are updated; runs with interrupts disabled (interrupt gate). */
@@ -143,16 +131,7 @@ extern void (*volatile irq_hook)(unsigned vector);
  * and jumps to entry64 in 64-bit mode with RDI = arg.  Does not return. */
 __attribute__((noreturn)) void enter_long_mode(uint32_t entry64, uint32_t arg);
 
-/* ---- string.c: what the compiler may call, and a few helpers ---- */
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
-
 /* Image bounds from the linker script. */
 extern char __image_start[], __image_end[];
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif /* GUEST_GUEST_H */

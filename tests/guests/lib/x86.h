@@ -120,6 +120,13 @@ static inline unsigned long read_cr0(void)
     return v;
 }
 
+static inline unsigned long read_cr3(void)
+{
+    unsigned long v;
+    asm volatile("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+
 static inline unsigned long read_cr4(void)
 {
     unsigned long v;

@@ -1,6 +1,6 @@
 /*
  * pvh_layout: the smallest PVH guest, built once (ELF64, notes in a PT_NOTE
- * segment, pvh/lib/link.ld) and post-processed at build time into each
+ * segment, lib/pvh_link.ld) and post-processed at build time into each
  * image layout Xen's PVH builder accepts (pvh/elf_layout.py, objcopy; see
  * list-pvhlayout.cmake): ELF32 with EM_386, ELF32 with EM_X86_64, ELF64,
  * the notes only in an SHT_NOTE section (no PT_NOTE), and p_vaddr far from

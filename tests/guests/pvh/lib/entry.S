@@ -11,44 +11,13 @@
  * call pvh_start64(start_info) with a 64-bit stack.
  */
 #include "public/elfnote.h"
+#include "entry_macros.h"          /* tests/guests/lib: PVH_ENTRY, FLAT_GDT */
 
-#define SEL_CODE32  0x08
-#define SEL_DATA    0x10
-#define SEL_CODE64  0x18
 #define PTE_P       0x001
 #define PTE_RW      0x002
 #define PTE_PS      0x080
 
-    .section .note.Xen, "a", @note
-    .align 4
-    .long 4                         /* name size: "Xen\0" */
-    .long 4                         /* descriptor size: the 32-bit entry */
-    .long XEN_ELFNOTE_PHYS32_ENTRY
-    .asciz "Xen"
-    .align 4
-    .long pvh_start32
-    .align 4
-
-    .section .text.entry, "ax"
-    .code32
-    .globl pvh_start32
-pvh_start32:
-    cli
-    cld
-    mov %ebx, %esi                  /* struct hvm_start_info * (kept in ESI) */
-    lgdt pvh_gdt_desc
-    ljmp $SEL_CODE32, $1f
-1:  mov $SEL_DATA, %eax
-    mov %eax, %ds
-    mov %eax, %es
-    mov %eax, %fs
-    mov %eax, %gs
-    mov %eax, %ss
-    mov $__bss_start, %edi          /* the builder zero-fills .bss; a flat copy would not */
-    mov $__bss_end, %ecx
-    sub %edi, %ecx
-    xor %eax, %eax
-    rep stosb
+    PVH_ENTRY pvh_gdt_desc     /* the note; pvh_entry: GDT, .bss zeroed, ESI = start info */
     mov $pvh_stack_top, %esp
 
     mov $pvh_pdpt + (PTE_P | PTE_RW), %eax
@@ -97,16 +66,7 @@ pvh_start32:
     jmp 5b
 
     .section .data
-    .align 16
-pvh_gdt:
-    .quad 0
-    .quad 0x00cf9a000000ffff        /* SEL_CODE32 */
-    .quad 0x00cf92000000ffff        /* SEL_DATA */
-    .quad 0x00af9a000000ffff        /* SEL_CODE64: L=1 */
-pvh_gdt_end:
-pvh_gdt_desc:
-    .word pvh_gdt_end - pvh_gdt - 1
-    .quad pvh_gdt
+    FLAT_GDT pvh_gdt, pvh_gdt_desc
 
     .section .bss
     .align 4096

@@ -1,242 +1,18 @@
 /*
- * The PVH test-guest library: start of day after entry.S, console and
- * results, the hypervisor interface (hypercall page, shared_info, pvclock,
- * event channels in the 2-level and FIFO ABIs, grant tables).  See pvh.h.
+ * The 64-bit PVH test-guest library: start of day after entry.S, the upcall
+ * vector, the hypervisor interface with the 64-bit layouts (shared_info,
+ * pvclock, event channels in the 2-level and FIFO ABIs, grant tables).  See
+ * pvh.h; the console, results and exceptions are tests/guests/lib/pvh_common.c.
  */
 #include "pvh.h"
-#include "public/cpuid.h"
 
 struct pvh_state pvh;
-uintptr_t hv_page_addr;             /* read by hypercall() (tests/guests/lib/hcall64.S) */
-volatile int exc_caught = NO_FAULT;
-volatile unsigned long exc_error;
 
-static uint8_t hcall_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
-static uint32_t tsc_khz;
+/* ---- the upcall vector (exc_dispatch, IDT: tests/guests/lib) ---------------- */
 
-/* ---- console: one console_io write per line ------------------------------ */
-
-static char line[256];
-static unsigned line_len;
-
-static void uart_out(char c)
-{
-    for (unsigned i = 0; i < 100000 && !(inb(0x3f8 + 5) & 0x20); i++)
-        pause();
-    outb(0x3f8, (uint8_t)c);
-}
-
-static void flush_line(void)
-{
-    if (!line_len)
-        return;
-    if (pvh.hv) {
-        hypercall(__HYPERVISOR_console_io, CONSOLEIO_write, line_len, (uintptr_t)line, 0, 0);
-    } else {
-        for (unsigned i = 0; i < line_len; i++)
-            uart_out(line[i]);
-    }
-    line_len = 0;
-}
-
-static void putc_(char c)
-{
-    line[line_len++] = c;
-    if (c == '\n' || line_len == sizeof(line))
-        flush_line();
-}
-
-static void put_num(unsigned long long v, unsigned base, bool neg, unsigned width, char padc, bool left)
-{
-    char buf[24];
-    unsigned n = 0;
-    do {
-        buf[n++] = "0123456789abcdef"[v % base];
-        v /= base;
-    } while (v);
-    unsigned len = n + (neg ? 1 : 0);
-    if (neg && padc == '0')
-        putc_('-');
-    for (; !left && width > len; width--)
-        putc_(padc);
-    if (neg && padc != '0')
-        putc_('-');
-    while (n)
-        putc_(buf[--n]);
-    for (; left && width > len; width--)
-        putc_(' ');
-}
-
-/* %d %i %u %x %p %s %c %% with '-', '0', a width and l/ll/z. */
-int vprintf(const char *fmt, va_list ap)
-{
-    for (const char *p = fmt; *p; p++) {
-        if (*p != '%') {
-            putc_(*p);
-            continue;
-        }
-        bool left = false, alt = false;
-        char padc = ' ';
-        unsigned width = 0, lng = 0;
-        for (; p[1] == '-' || p[1] == '0' || p[1] == '#'; p++)
-            if (p[1] == '-')
-                left = true;
-            else if (p[1] == '#')
-                alt = true;
-            else
-                padc = '0';
-        while (p[1] >= '0' && p[1] <= '9')
-            width = width * 10 + (unsigned)(*++p - '0');
-        while (p[1] == 'l' || p[1] == 'z')
-            lng++, p++;
-        char c = *++p;
-        switch (c) {
-        case 'd':
-        case 'i': {
-            long long s = lng ? va_arg(ap, long long) : va_arg(ap, int);
-            put_num(s < 0 ? 0ull - (unsigned long long)s : (unsigned long long)s, 10, s < 0, width, padc, left);
-            break;
-        }
-        case 'u':
-        case 'x': {
-            unsigned long long u = lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned);
-            if (alt && c == 'x')
-                putc_('0'), putc_('x');
-            put_num(u, c == 'u' ? 10 : 16, false, width, padc, left);
-            break;
-        }
-        case 'p':
-            putc_('0'), putc_('x');
-            put_num((uintptr_t)va_arg(ap, void *), 16, false, width, padc, left);
-            break;
-        case 's': {
-            const char *s = va_arg(ap, const char *);
-            if (!s)
-                s = "(null)";
-            size_t n = strlen(s);
-            for (; !left && width > n; width--)
-                putc_(' ');
-            while (*s)
-                putc_(*s++);
-            for (; left && width > n; width--)
-                putc_(' ');
-            break;
-        }
-        case 'c':
-            putc_((char)va_arg(ap, int));
-            break;
-        case '\0':
-            return 0;
-        default:
-            putc_(c);
-            break;
-        }
-    }
-    return 0;
-}
-
-int printf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    return 0;
-}
-
-bool check(bool cond, const char *name, const char *fmt, ...)
-{
-    if (cond) {
-        pvh.passed++;
-        printf("PASS %s\n", name);
-        return true;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    pvh.failed++;
-    printf("FAIL %s: ", name);
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    return false;
-}
-
-void skip(const char *name, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    pvh.skipped++;
-    printf("SKIP %s: ", name);
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-}
-
-void pvh_shutdown(unsigned reason)
-{
-    flush_line();
-    if (pvh.hv) {
-        struct sched_shutdown s = { .reason = reason };
-        long rc = sched_op(SCHEDOP_shutdown, &s);
-        printf("FAIL shutdown: SCHEDOP_shutdown returned %ld\n", rc);
-    }
-    /* No hypervisor (plain QEMU): isa-debug-exit, status (v << 1) | 1. */
-    outb(0xf4, reason == SHUTDOWN_poweroff ? 0x10 : 0x11);
-    for (;;)
-        asm volatile("cli; hlt");
-}
-
-void finish(void)
-{
-    cli();
-    if (!pvh.passed && !pvh.failed)
-        check(false, "checks", "no check ran");
-    printf("%s: %u passed, %u failed, %u skipped\n", pvh_guest_name, pvh.passed, pvh.failed, pvh.skipped);
-    pvh_shutdown(pvh.failed ? SHUTDOWN_crash : SHUTDOWN_poweroff);
-}
-
-bool cmdline_has(const char *word)
-{
-    return cmdline_word_in(pvh.cmdline, word);
-}
-
-uint64_t cmdline_uint(const char *key, uint64_t def)
-{
-    return (uint64_t)cmdline_uint_in(pvh.cmdline, key, def);
-}
-
-/* ---- exceptions and the upcall vector (IDT stubs: tests/guests/lib/idt64.S) ---- */
-
-struct exc_frame {
-    uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
-    uint64_t vector, error;
-    uint64_t ip, cs, flags, sp, ss;
-};
-
-struct idt_gate {                   /* Intel SDM vol. 3, figure 6-8 */
-    uint16_t off_lo, sel;
-    uint8_t ist, type;
-    uint16_t off_mid;
-    uint32_t off_hi, reserved;
-};
-
-struct fixup { uintptr_t from, to; };
-extern const struct fixup __fixup_start[], __fixup_end[];
-extern const char exc_stubs[];
-static struct idt_gate idt[256] __attribute__((aligned(16)));
 volatile uint32_t evt_count[PVH_MAX_PORTS];
 volatile uint32_t evt_log[64], evt_log_len, upcalls;
 static volatile uint32_t other_irqs;
-
-static void idt_init(void)
-{
-    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr = { sizeof(idt) - 1, (uintptr_t)idt };
-    for (unsigned v = 0; v < 256; v++) {
-        uintptr_t a = (uintptr_t)exc_stubs + 16 * v;
-        idt[v] = (struct idt_gate){ (uint16_t)a, 0x18, 0, 0x8e, (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0 };
-    }
-    asm volatile("lidt %0" : : "m"(idtr));
-}
 
 static void record(evtchn_port_t port)
 {
@@ -305,11 +81,9 @@ static void upcall_fifo(void)
     }
 }
 
-void exc_dispatch(struct exc_frame *f);
-
-void exc_dispatch(struct exc_frame *f)
+void pvh_interrupt(unsigned vector)
 {
-    if (f->vector == PVH_UPCALL_VECTOR) {
+    if (vector == PVH_UPCALL_VECTOR) {
         upcalls++;
         if (pvh.fifo)
             upcall_fifo();
@@ -317,84 +91,21 @@ void exc_dispatch(struct exc_frame *f)
             upcall_2l();
         return;
     }
-    if (f->vector >= 32) {
-        other_irqs++;
-        return;
-    }
-    for (const struct fixup *x = __fixup_start; x < __fixup_end; x++) {
-        if (x->from == f->ip) {
-            exc_caught = (int)f->vector;
-            exc_error = (unsigned long)f->error;
-            f->ip = x->to;
-            return;
-        }
-    }
-    check(false, "exception", "unexpected vector %lu error %#lx at RIP %#lx", (unsigned long)f->vector,
-          (unsigned long)f->error, (unsigned long)f->ip);
-    finish();
+    other_irqs++;
 }
 
 /* ---- start of day ---------------------------------------------------------- */
-
-static bool hv_detect(void)
-{
-    uint32_t a, b, c, d;
-    cpuid(XEN_CPUID_FIRST_LEAF, &a, &b, &c, &d);
-    if (b != XEN_CPUID_SIGNATURE_EBX || c != XEN_CPUID_SIGNATURE_ECX || d != XEN_CPUID_SIGNATURE_EDX ||
-        a < XEN_CPUID_FIRST_LEAF + XEN_CPUID_LEAF_HCALL)
-        return false;
-    uint32_t max = a;
-    cpuid(XEN_CPUID_FIRST_LEAF + XEN_CPUID_LEAF_VERSION, &a, &b, &c, &d);
-    pvh.hv_version = a;
-    if (max >= XEN_CPUID_FIRST_LEAF + XEN_CPUID_LEAF_TIME) {
-        cpuid(XEN_CPUID_FIRST_LEAF + XEN_CPUID_LEAF_TIME, &a, &b, &c, &d);
-        tsc_khz = a;
-    }
-    cpuid(XEN_CPUID_FIRST_LEAF + XEN_CPUID_LEAF_HCALL, &a, &b, &c, &d);
-    if (a < 1)
-        return false;
-    memset(hcall_page, 0xcc, sizeof(hcall_page));
-    if (wrmsr_safe(b, (uintptr_t)hcall_page) != NO_FAULT)
-        return false;
-    hv_page_addr = (uintptr_t)hcall_page;
-    return true;
-}
 
 void pvh_start64(uint32_t si_gpa);
 
 void pvh_start64(uint32_t si_gpa)
 {
-    idt_init();
-    pvh.start_info_gpa = si_gpa;
-    const struct hvm_start_info *si = (const struct hvm_start_info *)(uintptr_t)si_gpa;
-    if (si_gpa && si->magic == XEN_HVM_START_MAGIC_VALUE) {
-        pvh.start_info_ok = true;
-        pvh.si = *si;
-        if (si->cmdline_paddr && si->cmdline_paddr < (1ull << 32)) {
-            const char *s = (const char *)(uintptr_t)si->cmdline_paddr;
-            size_t i = 0;
-            for (; i + 1 < sizeof(pvh.cmdline) && s[i]; i++)
-                pvh.cmdline[i] = s[i];
-            pvh.cmdline[i] = 0;
-        }
-        if (si->version >= 1 && si->memmap_paddr && si->memmap_paddr < (1ull << 32)) {
-            const struct hvm_memmap_table_entry *m = (const void *)(uintptr_t)si->memmap_paddr;
-            for (uint32_t i = 0; i < si->memmap_entries && i < PVH_MEMMAP_MAX; i++)
-                pvh.memmap[pvh.nr_memmap++] = m[i];
-        }
-    }
-    pvh.hv = hv_detect();
+    pvh_start_common(si_gpa);
     printf("note: start info version %u, cmdline at %#llx, memmap at %#llx (%u entries)\n", pvh.si.version,
            (unsigned long long)pvh.si.cmdline_paddr, (unsigned long long)pvh.si.memmap_paddr, pvh.si.memmap_entries);
     printf("\n%s: PVH test guest in 64-bit mode, start info at %#x, command line \"%s\"\n", pvh_guest_name,
            si_gpa, pvh.cmdline);
-    if (!pvh.hv) {
-        check(false, "hypervisor", "not running under Ringvisor");
-        finish();
-    }
-    if (!check(pvh.start_info_ok, "start-info-magic", "EBX = %#x, magic %#x, want %#x", si_gpa,
-               si_gpa ? si->magic : 0, XEN_HVM_START_MAGIC_VALUE))
-        finish();
+    pvh_start_checks(false);
     test_main();
     finish();
 }
@@ -434,33 +145,7 @@ long pvh_map_shared_info(void)
 
 uint64_t pvclock_ns(void)
 {
-    if (!pvh.vi || !pvh.vi->time.tsc_to_system_mul) {
-        uint64_t tsc = rdtsc(), khz = tsc_khz ? tsc_khz : 1000000;
-        return tsc / khz * 1000000 + tsc % khz * 1000000 / khz;
-    }
-    volatile struct vcpu_time_info *t = &pvh.vi->time;
-    uint32_t v;
-    uint64_t ts, sys, tsc;
-    uint32_t mul;
-    int8_t shift;
-    do {
-        v = t->version;
-        barrier();
-        ts = t->tsc_timestamp;
-        sys = t->system_time;
-        mul = t->tsc_to_system_mul;
-        shift = t->tsc_shift;
-        tsc = rdtsc();
-        barrier();
-    } while ((v & 1) || v != t->version);
-    uint64_t delta = tsc - ts;
-    if ((int64_t)delta < 0)
-        delta = 0;
-    if (shift < 0)
-        delta >>= -shift;
-    else
-        delta <<= shift;
-    return sys + (uint64_t)(((unsigned __int128)delta * mul) >> 32);
+    return pvh_time_ns(pvh.vi ? &pvh.vi->time : NULL);
 }
 
 /* ---- event channels ----------------------------------------------------------- */

@@ -7,13 +7,14 @@
  * long mode and calls pvh_start64(), which copies the start info, sets up
  * the IDT, finds the hypervisor (CPUID 0x40000000, hypercall page through
  * the MSR of leaf 0x40000002) and calls test_main(); finish() ends the guest.
- * Every hypercall uses the 64-bit ABI and layouts.
+ * Every hypercall uses the 64-bit ABI and layouts.  What this library shares
+ * with the 32-bit one (pvh32/lib) is in tests/guests/lib/pvh_common.[ch].
  *
- * Output goes through console_io (hypercall 18), one line per call; without
- * a hypervisor (plain QEMU's PVH boot) to the UART at 0x3f8.  Result
- * protocol as the HVM guests (tests/guests/README.md): "PASS <check>" /
- * "FAIL <check>: <reason>", then SCHEDOP_shutdown poweroff if all passed,
- * crash otherwise.
+ * Output goes through console_io (hypercall 18), one line per call; when
+ * that fails, or without a hypervisor (plain QEMU's PVH boot), to the UART
+ * at 0x3f8.  Result protocol as the HVM guests (tests/guests/README.md):
+ * "PASS <check>" / "FAIL <check>: <reason>", then SCHEDOP_shutdown poweroff
+ * if all passed, crash otherwise (a triple fault if the shutdown fails).
  *
  * Guest-physical layout: RAM from the start info's memory map; the image at
  * 1 MiB; pages the guest maps from elsewhere (shared_info, grant-table
@@ -23,59 +24,22 @@
 #ifndef PVH_LIB_PVH_H
 #define PVH_LIB_PVH_H
 
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include "x86.h"                    /* tests/guests/lib: CPUID, MSRs, ports, EXC_FIXUP */
-#include "cmdline.h"
-#include "public/xen.h"
-#include "public/sched.h"
-#include "public/version.h"
+#include "pvh_common.h"             /* tests/guests/lib: printf, check, start of day, ... */
 #include "public/event_channel.h"
 #include "public/grant_table.h"
-#include "public/memory.h"
-#include "public/hvm.h"
 #include "public/vcpu.h"
-#include "public/features.h"
 
-#define PAGE_SIZE           4096u
 #define PVH_XMAP_BASE       0x80000000ull           /* 2 GiB: outside any test guest's RAM */
 #define PVH_GFN_SHARED_INFO (PVH_XMAP_BASE >> 12)
 #define PVH_GFN_GNTTAB      ((PVH_XMAP_BASE >> 12) + 0x10)  /* up to 64 table frames */
 #define PVH_GFN_FREE        ((PVH_XMAP_BASE >> 12) + 0x100) /* for the guest's own mappings */
 #define PVH_UPCALL_VECTOR   0xf3
 #define PVH_MAX_PORTS       4096u                   /* 2-level ABI on x86-64 */
-#define PVH_MEMMAP_MAX      32
-
-/* Xen/Linux errno values as hypercalls return them (negated). */
-#define EPERM   1
-#define ENOENT  2
-#define ESRCH   3
-#define EFAULT  14
-#define EBUSY   16
-#define EEXIST  17
-#define EINVAL  22
-#define ENOSPC  28
-#define ENOSYS  38
-#define ETIME   62
-#define EOPNOTSUPP 95
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define gfn_ptr(gfn)  ((void *)(uintptr_t)((uint64_t)(gfn) << 12))
 #define ptr_gfn(p)    ((uint64_t)(uintptr_t)(p) >> 12)
 
 struct pvh_state {
-    bool hv;                        /* hypervisor found, hypercall page installed */
-    bool start_info_ok;             /* EBX pointed at a start info with the right magic */
-    uint32_t start_info_gpa;
-    struct hvm_start_info si;       /* copied at entry */
-    char cmdline[512];
-    uint32_t nr_memmap;
-    struct hvm_memmap_table_entry memmap[PVH_MEMMAP_MAX];
-    uint32_t passed, failed, skipped;
-    uint32_t hv_version;
+    PVH_COMMON_STATE                /* pvh_common.h: start of day, results */
     struct shared_info *sh;         /* NULL until pvh_map_shared_info() */
     struct vcpu_info *vi;           /* vCPU 0's vcpu_info now */
     struct grant_entry_v1 *gt;      /* NULL until gnttab_map_frames() */
@@ -86,29 +50,13 @@ struct pvh_state {
 };
 extern struct pvh_state pvh;
 
-/* Provided by the guest. */
+/* Provided by the guest (and test_main(): pvh_common.h). */
 extern const char pvh_guest_name[];
-void test_main(void);
 
-/* ---- output and results (lib.c) ---- */
-int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int vprintf(const char *fmt, va_list ap);
-bool check(bool cond, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void skip(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-__attribute__((noreturn)) void finish(void);
-bool cmdline_has(const char *word);
-uint64_t cmdline_uint(const char *key, uint64_t def);
-
-/* ---- string.c (tests/guests/lib) ---- */
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
+/* Output, results, the command line, pvh_shutdown(): pvh_common.h and
+ * testlib.h (tests/guests/lib). */
 
 /* ---- hypercalls (hcall64.S of tests/guests/lib: RDI RSI RDX R10 R8) ---- */
-long hypercall(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
-               unsigned long a4, unsigned long a5);
 #define HC(nr, a, b, c) hypercall((nr), (unsigned long)(a), (unsigned long)(b), (unsigned long)(c), 0, 0)
 static inline long evtchn_op(unsigned cmd, void *arg) { return HC(__HYPERVISOR_event_channel_op, cmd, arg, 0); }
 static inline long gnttab_op(unsigned cmd, void *uop, unsigned n) { return HC(__HYPERVISOR_grant_table_op, cmd, uop, n); }
@@ -121,7 +69,6 @@ static inline long set_timer_op(uint64_t deadline) { return HC(__HYPERVISOR_set_
 long hvm_get_param(unsigned index, uint64_t *value);
 long hvm_set_param(unsigned index, uint64_t value);
 long add_to_physmap(unsigned space, uint64_t idx, uint64_t gfn);
-__attribute__((noreturn)) void pvh_shutdown(unsigned reason);
 
 /* ---- shared_info, time (lib.c) ---- */
 /* Maps shared_info at PVH_GFN_SHARED_INFO; 0 or the error. */
@@ -168,6 +115,5 @@ int16_t gnttab_map(domid_t dom, grant_ref_t ref, uint64_t gfn, uint32_t flags, g
 int16_t gnttab_unmap(grant_handle_t handle, uint64_t gfn);
 
 static inline void mb(void) { asm volatile("mfence" : : : "memory"); }
-static inline void barrier(void) { asm volatile("" : : : "memory"); }
 
 #endif

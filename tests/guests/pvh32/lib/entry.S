@@ -12,40 +12,9 @@
  * been printed, so a guest that stops there has said so.
  */
 #include "public/elfnote.h"
+#include "entry_macros.h"          /* tests/guests/lib: PVH_ENTRY, FLAT_GDT */
 
-#define SEL_CODE32  0x08
-#define SEL_DATA    0x10
-
-    .section .note.Xen, "a", @note
-    .align 4
-    .long 4                         /* name size: "Xen\0" */
-    .long 4                         /* descriptor size: the 32-bit entry */
-    .long XEN_ELFNOTE_PHYS32_ENTRY
-    .asciz "Xen"
-    .align 4
-    .long pvh32_entry
-    .align 4
-
-    .section .text.entry, "ax"
-    .code32
-    .globl pvh32_entry
-pvh32_entry:
-    cli
-    cld
-    mov %ebx, %esi                  /* struct hvm_start_info * (kept in ESI) */
-    lgdt pvh32_gdt_desc
-    ljmp $SEL_CODE32, $1f
-1:  mov $SEL_DATA, %eax
-    mov %eax, %ds
-    mov %eax, %es
-    mov %eax, %fs
-    mov %eax, %gs
-    mov %eax, %ss
-    mov $__bss_start, %edi
-    mov $__bss_end, %ecx
-    sub %edi, %ecx
-    xor %eax, %eax
-    rep stosb
+    PVH_ENTRY pvh32_gdt_desc     /* the note; pvh_entry: GDT, .bss zeroed, ESI = start info */
     mov $pvh32_stack_top, %esp
     xor %ebp, %ebp
     push %esi
@@ -55,15 +24,7 @@ pvh32_entry:
     jmp 2b
 
     .section .data
-    .align 16
-pvh32_gdt:
-    .quad 0
-    .quad 0x00cf9a000000ffff        /* SEL_CODE32: base 0, 4 GiB, execute/read, D=1 */
-    .quad 0x00cf92000000ffff        /* SEL_DATA: base 0, 4 GiB, read/write, B=1 */
-pvh32_gdt_end:
-pvh32_gdt_desc:
-    .word pvh32_gdt_end - pvh32_gdt - 1
-    .long pvh32_gdt
+    FLAT_GDT pvh32_gdt, pvh32_gdt_desc
 
     .section .bss
     .align 16

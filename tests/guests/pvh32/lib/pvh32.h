@@ -73,23 +73,16 @@
  * RAM from the start info's memory map; the image at 1 MiB; pages mapped
  * from elsewhere (shared_info, grant frames) at PVH32_XMAP_BASE (2 GiB)
  * and up: outside any test guest's RAM, inside the identity map.
+ *
+ * What this library shares with the 64-bit one (pvh/lib): the console,
+ * printf, check/skip/finish, the start info copy, hypervisor detection, the
+ * exception dispatcher, the shutdown and the pvclock reader, in
+ * tests/guests/lib/pvh_common.[ch], compiled -m32 here.
  */
 #ifndef PVH32_LIB_PVH32_H
 #define PVH32_LIB_PVH32_H
 
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include "x86.h"                    /* tests/guests/lib: CPUID, MSRs, ports, EXC_FIXUP */
-#include "cmdline.h"
-#include "public/xen.h"             /* hypercall numbers; vcpu_time_info (same in both widths) */
-#include "public/sched.h"
-#include "public/version.h"
-#include "public/memory.h"
-#include "public/hvm.h"
-#include "public/features.h"
+#include "pvh_common.h"             /* tests/guests/lib: printf, check, start of day, ... */
 
 #ifdef __x86_64__
 #error "the pvh32 library is 32-bit code: build with -m32"
@@ -102,25 +95,10 @@
 #error "PVH32_PAGING must be defined (PVH32_PAGING_NONE, _PSE or _PAE)"
 #endif
 
-#define PAGE_SIZE               4096u
 #define PVH32_XMAP_BASE         0x80000000u             /* 2 GiB */
 #define PVH32_GFN_SHARED_INFO   (PVH32_XMAP_BASE >> 12)
 #define PVH32_GFN_FREE          ((PVH32_XMAP_BASE >> 12) + 0x100)  /* for the guest's own mappings */
-#define PVH32_MEMMAP_MAX        32
-
-/* Xen errno values as hypercalls return them (negated). */
-#define EPERM   1
-#define ENOENT  2
-#define ESRCH   3
-#define EFAULT  14
-#define EBUSY   16
-#define EEXIST  17
-#define EINVAL  22
-#define ENOSPC  28
-#define ENOSYS  38
-#define EOPNOTSUPP 95
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define PVH32_MEMMAP_MAX        PVH_MEMMAP_MAX
 
 /* CR4 bits this library sets (Intel SDM vol. 3, 2.5). */
 #define CR4_PSE (1u << 4)
@@ -167,45 +145,20 @@ _Static_assert(offsetof(struct pvh32_shared_info, evtchn_pending) == 2048, "32-b
 /* ---- state ---------------------------------------------------------------- */
 
 struct pvh32_state {
-    bool hv;                        /* hypervisor found, hypercall page installed */
-    bool start_info_ok;             /* EBX pointed at a start info with the right magic */
-    uint32_t start_info_gpa;
-    struct hvm_start_info si;       /* copied at entry */
-    char cmdline[512];
-    uint32_t nr_memmap;
-    struct hvm_memmap_table_entry memmap[PVH32_MEMMAP_MAX];
-    uint32_t passed, failed, skipped;
-    uint32_t hv_version;            /* CPUID leaf base + 1 */
-    uint32_t tsc_khz;               /* CPUID leaf base + 3, 0 if absent */
+    PVH_COMMON_STATE                /* pvh_common.h: start of day, results */
     unsigned paging;                /* PVH32_PAGING_*, in force after the start of day */
     struct pvh32_shared_info *sh;   /* NULL until pvh32_map_shared_info() succeeds */
 };
 extern struct pvh32_state pvh32;
 
-/* Provided by the guest. */
+/* Provided by the guest (and test_main(): pvh_common.h). */
 extern const char pvh32_guest_name[];
-void test_main(void);
 
-/* ---- output and results (lib.c) ---- */
-int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int vprintf(const char *fmt, va_list ap);
-bool check(bool cond, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void skip(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-__attribute__((noreturn)) void finish(void);
-bool cmdline_has(const char *word);
-uint64_t cmdline_uint(const char *key, uint64_t def);
+/* Output, results, the command line: pvh_common.h and testlib.h
+ * (tests/guests/lib). */
 const char *pvh32_paging_name(unsigned mode);
 
-/* ---- string.c (tests/guests/lib) ---- */
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
-
 /* ---- hypercalls: EAX nr; EBX, ECX, EDX, ESI, EDI (hcall32.S) ---- */
-long hypercall(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
-               unsigned long a4, unsigned long a5);
 #define HC32(nr, a, b, c) \
     hypercall((nr), (unsigned long)(a), (unsigned long)(b), (unsigned long)(c), 0, 0)
 static inline long pvh32_console_write(const char *s, unsigned n)
@@ -227,8 +180,8 @@ long pvh32_map_shared_info(void);
 /* Guest system time (ns): vCPU 0's vcpu_time_info once shared_info is
  * mapped, else the TSC scaled by CPUID's TSC kHz. */
 uint64_t pvh32_clock_ns(void);
-/* SCHEDOP_shutdown(reason); without a hypervisor, isa-debug-exit. */
-__attribute__((noreturn)) void pvh32_shutdown(unsigned reason);
+/* pvh_shutdown() (pvh_common.h) under this library's name. */
+static inline __attribute__((noreturn)) void pvh32_shutdown(unsigned reason) { pvh_shutdown(reason); }
 static inline __attribute__((noreturn)) void pvh32_poweroff(void) { pvh32_shutdown(SHUTDOWN_poweroff); }
 
 /* ---- paging (paging.c) ---- */
@@ -246,14 +199,6 @@ uint64_t pvh32_translate(uint32_t va);
 #define PVH32_ALIAS_BASE 0xc0000000u
 bool pvh32_alias_large(uint32_t pa_large);
 
-static inline unsigned long read_cr3(void)
-{
-    unsigned long v;
-    asm volatile("mov %%cr3, %0" : "=r"(v));
-    return v;
-}
-
 static inline void mb(void) { asm volatile("lock; addl $0,(%%esp)" : : : "memory"); }
-static inline void barrier(void) { asm volatile("" : : : "memory"); }
 
 #endif
