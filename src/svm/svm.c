@@ -7,6 +7,7 @@
 #include "svm/vmcb.h"
 #include "hvm/vendor.h"
 #include "hvm/hvm.h"
+#include "hvm/ctrlreg.h"
 #include "core/domain.h"
 #include "core/percpu.h"
 #include "core/console.h"
@@ -117,11 +118,15 @@ static int svm_vcpu_create(struct vcpu *v)
     vmcb->intercept_misc2 = SVM_INT_VMRUN | SVM_INT_VMMCALL | SVM_INT_VMLOAD | SVM_INT_VMSAVE |
                             SVM_INT_STGI | SVM_INT_CLGI | SVM_INT_SKINIT | SVM_INT_MONITOR |
                             SVM_INT_MWAIT | SVM_INT_XSETBV;
+    /* MOV to CR0/CR4 (and CLTS, LMSW) exit so that hvm/ctrlreg.c applies
+     * the guest's CR policy before a value reaches the VMCB: the CPU would
+     * accept CR4 bits the guest's CPUID hides (docs/hvm-platform.md). */
+    vmcb->intercept_cr = (1u << (16 + 0)) | (1u << (16 + 4));
     /* #AC, #DB (and #UD with hvm_fep): the policy is common code's. */
     vmcb->intercept_exc = hvm_exception_intercepts();
     vmcb->iopm_base_pa = iopm_pa;
     vmcb->msrpm_base_pa = msrpm_pa;
-    vmcb->tsc_offset = v->domain->tsc_offset;
+    vmcb->tsc_offset = v->tsc_offset;
     vmcb->vintr = 1ull << 24;           /* V_INTR_MASKING: host IF governs physical interrupts */
     vmcb->np_enable = 1;
     vmcb->n_cr3 = v->domain->p2m.root_pa;
@@ -198,6 +203,15 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
         s->iret_seen = true;
         s->iret_rip = vmcb->rip;
         x->reason = HVM_EXIT_NONE;
+        break;
+    case SVM_EXIT_CR0_WRITE:
+    case SVM_EXIT_CR4_WRITE:
+        /* With decode assists EXITINFO1 bit 63 marks a MOV to CR and
+         * bits 3:0 name its source register (APM 15.8.1). */
+        x->reason = HVM_EXIT_CR_WRITE;
+        x->qual = code - SVM_EXIT_CR0_WRITE;
+        if ((boot_cpu.svm.features & SVM_FEAT_DECODE_ASSISTS) && (i1 & (1ull << 63)))
+            x->qual |= HVM_CR_QUAL_GPR_VALID | ((i1 & 15) << 8);
         break;
     case SVM_EXIT_CPUID: x->reason = HVM_EXIT_CPUID; break;
     case SVM_EXIT_HLT: x->reason = HVM_EXIT_HLT; break;
@@ -327,6 +341,11 @@ static void svm_set_ctrl(struct vcpu *v, const struct hvm_ctrl *c)
     vmcb->g_pat = c->pat;
 }
 
+static void svm_set_tsc_offset(struct vcpu *v, uint64_t offset)
+{
+    vmcb_of(v)->tsc_offset = offset;
+}
+
 static void svm_request_intr_window(struct vcpu *v, bool on);
 
 static void svm_inject_event(struct vcpu *v, enum hvm_event_type t, uint8_t vector, bool has_err, uint32_t err)
@@ -418,6 +437,7 @@ static const struct hvm_vendor_ops svm_ops = {
     .set_seg = svm_set_seg,
     .get_ctrl = svm_get_ctrl,
     .set_ctrl = svm_set_ctrl,
+    .set_tsc_offset = svm_set_tsc_offset,
     .inject_event = svm_inject_event,
     .event_pending = svm_event_pending,
     .interrupts_enabled = svm_interrupts_enabled,
