@@ -29,6 +29,12 @@ struct svm_vcpu {
     bool nmi_masked;        /* (r) */
     bool iret_seen;         /* (r) the IRET ending the NMI handler is executing */
     uint64_t iret_rip;      /* (r) */
+    /* An NMI waits for that IRET: RFLAGS.TF was set under it so that the
+     * single-step #DB after the IRET exits at once, whatever RFLAGS.IF is
+     * (the interrupt window would wait for IF = 1).  The #DB is ours, not
+     * the guest's: it is dropped and DR6 restored (svm_nmi_step_done). */
+    bool nmi_step;          /* (r) */
+    uint64_t nmi_step_dr6;  /* (r) guest DR6 before the step */
     /* The exit before the current one, for the report when a VMCB comes
      * back holding host state (svm_vcpu_run). */
     struct { uint64_t code, info1, rip, eventinj; unsigned cpu; } prev;    /* (r) */
@@ -179,14 +185,26 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
     struct vmcb *vmcb = s->vmcb;
     uint64_t code = vmcb->exitcode, i1 = vmcb->exitinfo1;
 
+    bool step_trap = false;
+
     if (s->iret_seen && vmcb->rip != s->iret_rip) {
         s->iret_seen = false;
         s->nmi_masked = false;
+        /* Our single step: the trap right after the IRET (DR6.BS). */
+        if (s->nmi_step && code == SVM_EXIT_EXCP_BASE + 1 && (vmcb->dr6 & (1u << 14))) {
+            vmcb->dr6 = s->nmi_step_dr6;
+            step_trap = true;
+        }
+        s->nmi_step = false;
     }
 
     memset(x, 0, sizeof(*x));
     x->raw = code;
     x->insn_len = insn_len(vmcb);
+    if (step_trap) {
+        x->reason = HVM_EXIT_NONE;
+        return;
+    }
     if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
         x->reason = HVM_EXIT_EXCEPTION;
         x->qual = code - SVM_EXIT_EXCP_BASE;
@@ -360,6 +378,7 @@ static void svm_inject_event(struct vcpu *v, enum hvm_event_type t, uint8_t vect
     if (t == HVM_EVENT_NMI) {
         s->nmi_masked = true;
         s->iret_seen = false;
+        s->nmi_step = false;
         s->vmcb->intercept_misc1 |= SVM_INT_IRET;
     }
 }
@@ -374,10 +393,19 @@ static void svm_request_nmi_window(struct vcpu *v, bool on)
 {
     struct svm_vcpu *s = v->vendor;
     /* While the handler runs the IRET intercept is armed (inject_event);
-     * after the IRET, or under an interrupt shadow, the next exit comes
-     * from the interrupt window, which opens no earlier. */
+     * under an interrupt shadow the next exit comes from the interrupt
+     * window, which opens no earlier.  At the IRET (iret_seen), a single
+     * step gives an exit right after it even with IF = 0, as NMIs do not
+     * wait for IF (SDM vol. 3A 6.7.1); a guest already single-stepping
+     * gets that exit from its own #DB. */
     if (on && (!s->nmi_masked || s->iret_seen))
         svm_request_intr_window(v, true);
+    if (on && s->nmi_masked && s->iret_seen && !s->nmi_step && !(v->regs.rflags & (1u << 8)) &&
+        v->regs.rip == s->iret_rip) {
+        s->nmi_step = true;
+        s->nmi_step_dr6 = s->vmcb->dr6;
+        v->regs.rflags |= 1u << 8;      /* TF: IRET replaces it with the guest's own */
+    }
 }
 
 static bool svm_event_pending(struct vcpu *v)
