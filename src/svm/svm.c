@@ -190,8 +190,11 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
     if (s->iret_seen && vmcb->rip != s->iret_rip) {
         s->iret_seen = false;
         s->nmi_masked = false;
-        /* Our single step: the trap right after the IRET (DR6.BS). */
-        if (s->nmi_step && code == SVM_EXIT_EXCP_BASE + 1 && (vmcb->dr6 & (1u << 14))) {
+        /* Our single step: the #DB trap right after the IRET.  DR6.BS is
+         * not looked at: whether DR6 is updated before a #DB intercept
+         * differs (QEMU sets BS, Bochs does not); the guest's own value is
+         * put back either way. */
+        if (s->nmi_step && code == SVM_EXIT_EXCP_BASE + 1) {
             vmcb->dr6 = s->nmi_step_dr6;
             step_trap = true;
         }
