@@ -301,6 +301,7 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
             }
             v->vcpu_info = v->vcpu_info_spare;
         }
+        v->tsc_offset = d->tsc_offset;
         v->weight = cfg->cpu_weight;
         v->affinity = cfg->cpus_mask[0];
         if (hvm_vendor->vcpu_create(v)) {

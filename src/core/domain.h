@@ -97,6 +97,12 @@ struct vcpu {
     struct compat_xlat compat;      /* (r) */
 
     struct vlapic *vlapic;          /* (i) pointer; the state has its own lock (hvm/vlapic.c) */
+    /* The vCPU's own TSC (hvm/msr.c: WRMSR IA32_TSC / IA32_TSC_ADJUST move
+     * it, as they move one logical processor's TSC on hardware).  Written
+     * only by v itself in an exit handler; others (the PV clock of a target
+     * vCPU) read the offset atomically. */
+    uint64_t tsc_offset;            /* (r) guest TSC = host TSC + offset; starts as the domain's */
+    uint64_t tsc_adjust;            /* (r) IA32_TSC_ADJUST as the guest reads it; 0 at creation */
     uint64_t nr_irqs, nr_nmis;      /* (r) events injected */
     uint64_t exits_by_reason[24];   /* (r) indexed by enum hvm_exit_reason */
     uint8_t last_exit;              /* (r) enum hvm_exit_reason of the last exit (debug key 'd') */
@@ -131,7 +137,8 @@ struct domain {
     struct p2m p2m;                 /* own lock inside */
     uint64_t mem_bytes;             /* (i) guest RAM size */
     bool hide_hypervisor_cpuid;     /* (i) */
-    uint64_t tsc_offset;            /* (i) guest TSC = host TSC + offset */
+    uint64_t tsc_offset;            /* (i) every vCPU's TSC offset at creation (vcpu.tsc_offset);
+                                       the PV clock's system time counts from this one */
 
     int state;                      /* (a) enum domain_state */
     int shutdown_reason;            /* (a) valid once state >= SHUTDOWN */

@@ -42,8 +42,14 @@ void time_info_update_vcpu(struct vcpu *v)
         q32 >>= 1;
         shift++;
     }
-    /* At guest TSC 0 the system time is 0 by the definition above. */
-    t.tsc_timestamp = 0;
+    /* System time is the domain's: tsc_to_abs_ns of host TSC + the
+     * domain's offset, 0 at that TSC 0.  This vCPU's own TSC runs ahead of
+     * that by delta once it wrote IA32_TSC/TSC_ADJUST (hvm/msr.c), so the
+     * record's origin is its TSC value delta: the guest's unsigned
+     * (tsc - tsc_timestamp) is then host TSC + domain offset again, whatever
+     * the sign of delta. */
+    uint64_t delta = __atomic_load_n(&v->tsc_offset, __ATOMIC_RELAXED) - v->domain->tsc_offset;
+    t.tsc_timestamp = delta;
     t.system_time = 0;
     t.tsc_to_system_mul = (uint32_t)q32;
     t.tsc_shift = (int8_t)shift;

@@ -22,10 +22,8 @@ uint32_t hvm_hypervisor_version(void)
     return HV_VERSION;
 }
 
-bool hvm_handle_cpuid(struct vcpu *v)
+void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
-    struct guest_regs *r = &v->regs;
-    uint32_t leaf = (uint32_t)r->rax, sub = (uint32_t)r->rcx;
     uint32_t a = 0, b = 0, c = 0, d = 0;
 
     if (leaf >= HV_LEAF_BASE && leaf < HV_LEAF_BASE + 0x10000) {
@@ -64,7 +62,7 @@ bool hvm_handle_cpuid(struct vcpu *v)
     cpuid_count(leaf, sub, &a, &b, &c, &d);
     switch (leaf) {
     case 1:
-        c &= ~(1u << 5);                /* VMX */
+        c &= ~((1u << 5) | (1u << 6));  /* VMX, SMX: CR4.VMXE/SMXE are not the guest's */
         c |= 1u << 31;                  /* "running under a hypervisor" */
         if (v->domain->hide_hypervisor_cpuid)
             c &= ~(1u << 31);
@@ -88,10 +86,10 @@ bool hvm_handle_cpuid(struct vcpu *v)
         break;
     case 7:
         if (sub == 0) {
-            /* AVX2, AVX-512 (F DQ IFMA PF ER CD BW VL), MPX: XSAVE state;
-             * TSC_ADJUST (bit 1): the MSR is not emulated. */
-            b &= ~((1u << 1) | (1u << 5) | (1u << 14) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) |
+            /* AVX2, AVX-512 (F DQ IFMA PF ER CD BW VL), MPX: XSAVE state. */
+            b &= ~((1u << 5) | (1u << 14) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) |
                    (1u << 28) | (1u << 30) | (1u << 31));
+            b |= 1u << 1;               /* TSC_ADJUST: the MSR is emulated (msr.c) */
             /* AVX-512 VBMI/VBMI2/VNNI/BITALG/VPOPCNTDQ, PKU/OSPKE, VAES,
              * VPCLMULQDQ, WAITPKG. */
             c &= ~((1u << 1) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 9) | (1u << 10) |
@@ -101,6 +99,12 @@ bool hvm_handle_cpuid(struct vcpu *v)
              * SSBD, MD_CLEAR): their MSRs are not emulated. */
             d &= ~((1u << 2) | (1u << 3) | (1u << 10) | (1u << 22) | (1u << 23) | (1u << 24) | (1u << 25) |
                    (1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 31));
+            /* Features whose CR4 enable the guest may not set (hvm/ctrlreg.c):
+             * CET shadow stacks / IBT (XSAVE-managed state), 5-level paging
+             * (the hypervisor's guest page walker has 4 levels), Key Locker,
+             * PKS, user interrupts. */
+            c &= ~((1u << 7) | (1u << 16) | (1u << 23) | (1u << 31));
+            d &= ~((1u << 5) | (1u << 20));
         } else {
             a = b = c = d = 0;
         }
@@ -133,9 +137,21 @@ bool hvm_handle_cpuid(struct vcpu *v)
         break;
     }
 out:
-    r->rax = a;
-    r->rbx = b;
-    r->rcx = c;
-    r->rdx = d;
+    out[0] = a;
+    out[1] = b;
+    out[2] = c;
+    out[3] = d;
+}
+
+bool hvm_handle_cpuid(struct vcpu *v)
+{
+    struct guest_regs *r = &v->regs;
+    uint32_t o[4];
+
+    hvm_cpuid(v, (uint32_t)r->rax, (uint32_t)r->rcx, o);
+    r->rax = o[0];
+    r->rbx = o[1];
+    r->rcx = o[2];
+    r->rdx = o[3];
     return true;
 }

@@ -22,7 +22,7 @@
  *
  * What runs the instruction: CPUID, RDMSR/WRMSR, IN/OUT (not the string
  * forms) and VMCALL/VMMCALL go to the same handlers as their VM exits,
- * RDTSC reads the guest's TSC (host TSC + the domain's offset);
+ * RDTSC reads the guest's TSC (host TSC + the vCPU's offset);
  * everything else to the emulator core (hvm/emulate/x86_emulate.h lists
  * what it does: MOV, the ALU group, string instructions, ...), against
  * guest RAM and the MMIO devices.
@@ -131,7 +131,7 @@ static int special(struct vcpu *v, struct emul_ctx *c, const uint8_t *b, unsigne
             hvm_inject_gp(v);
             return 1;
         }
-        tsc = rdtsc_ordered() + v->domain->tsc_offset;          /* what the guest reads natively */
+        tsc = rdtsc_ordered() + v->tsc_offset;                  /* what the guest reads natively */
         v->regs.rax = (uint32_t)tsc;
         v->regs.rdx = tsc >> 32;
         rip_add(v, c->mode, 2);

@@ -4,6 +4,7 @@
  * CPU is Intel or AMD.
  */
 #include "hvm/hvm.h"
+#include "hvm/ctrlreg.h"
 #include "core/time_info.h"
 #include "hvm/vlapic.h"
 #include "hvm/platform.h"
@@ -170,6 +171,8 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
         if (hvm_handle_msr(v, x->reason == HVM_EXIT_MSR_WRITE, x->msr))
             advance(v, x);
         return true;
+    case HVM_EXIT_CR_WRITE:
+        return hvm_handle_cr_write(v, x);
     case HVM_EXIT_IO:
         if (hvm_handle_io(v, x))
             advance(v, x);
@@ -225,7 +228,7 @@ const char *const hvm_exit_names[HVM_EXIT_NR] = {
     [HVM_EXIT_MSR_READ] = "msr_read", [HVM_EXIT_MSR_WRITE] = "msr_write", [HVM_EXIT_IO] = "io",
     [HVM_EXIT_HLT] = "hlt", [HVM_EXIT_HYPERCALL] = "hypercall", [HVM_EXIT_NPF] = "npf",
     [HVM_EXIT_EXCEPTION] = "exception", [HVM_EXIT_SHUTDOWN] = "shutdown", [HVM_EXIT_PAUSE] = "pause",
-    [HVM_EXIT_INVALID] = "invalid", [HVM_EXIT_UNHANDLED] = "unhandled",
+    [HVM_EXIT_INVALID] = "invalid", [HVM_EXIT_UNHANDLED] = "unhandled", [HVM_EXIT_CR_WRITE] = "cr_write",
 };
 _Static_assert(HVM_EXIT_NR <= ARRAY_SIZE(((struct vcpu *)0)->exits_by_reason), "exit counters");
 

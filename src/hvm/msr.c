@@ -5,11 +5,14 @@
  */
 #include "hvm/hvm.h"
 #include "hvm/vlapic.h"
+#include "hvm/ctrlreg.h"
 #include "core/domain.h"
+#include "core/time_info.h"
 #include "arch/x86/asm.h"
 #include "lib/errno.h"
 
 #define MSR_TSC             0x10
+#define MSR_TSC_ADJUST      0x3b
 #define MSR_MTRRCAP         0xfe
 #define MSR_MTRR_DEF_TYPE   0x2ff
 #define MSR_PAT_            0x277
@@ -39,8 +42,6 @@ static bool is_pmu_msr(uint32_t msr)
            (msr >= 0x38d && msr <= 0x390);                 /* FIXED_CTR_CTRL, PERF_GLOBAL_STATUS/CTRL/OVF_CTRL */
 }
 
-/* EFER bits a guest may set: SCE, LME, LMA, NXE (LMA is set by the CPU). */
-#define EFER_GUEST_MASK     ((1u << 0) | (1u << 8) | (1u << 10) | (1u << 11))
 
 static bool valid_pat(uint64_t pat)
 {
@@ -51,6 +52,26 @@ static bool valid_pat(uint64_t pat)
             return false;
     }
     return true;
+}
+
+/*
+ * Moves v's TSC by delta ticks (mod 2^64).  IA32_TSC and IA32_TSC_ADJUST
+ * are per logical processor (SDM vol. 3B 17.17.3): a write to either moves
+ * the other by the same amount, so TSC_ADJUST always holds the sum of what
+ * software added to this vCPU's TSC since it was created.  Whatever turns
+ * the guest TSC into time follows: the TSC offset in the VMCB/VMCS, the PV
+ * clock record (its tsc_timestamp absorbs the vCPU's distance from the
+ * domain's offset) and a TSC-deadline timer.
+ */
+static void tsc_move(struct vcpu *v, uint64_t delta)
+{
+    if (!delta)
+        return;
+    __atomic_store_n(&v->tsc_offset, v->tsc_offset + delta, __ATOMIC_RELAXED);
+    v->tsc_adjust += delta;
+    hvm_vendor->set_tsc_offset(v, v->tsc_offset);
+    time_info_update_vcpu(v);
+    vlapic_tsc_changed(v);
 }
 
 bool hvm_handle_msr(struct vcpu *v, bool write, uint32_t msr)
@@ -74,7 +95,8 @@ bool hvm_handle_msr(struct vcpu *v, bool write, uint32_t msr)
     hvm_vendor->get_ctrl(v, &c);
     if (!write) {
         switch (msr) {
-        case MSR_TSC: val = rdtsc() + v->domain->tsc_offset; break;
+        case MSR_TSC: val = rdtsc() + v->tsc_offset; break;
+        case MSR_TSC_ADJUST: val = v->tsc_adjust; break;
         case MSR_EFER_: val = c.efer; break;
         case MSR_PAT_: val = c.pat; break;
         case MSR_MTRRCAP: val = 0; break;               /* no variable or fixed MTRRs */
@@ -110,8 +132,18 @@ bool hvm_handle_msr(struct vcpu *v, bool write, uint32_t msr)
         return true;
     }
     switch (msr) {
+    case MSR_TSC:
+        /* All 64 bits are written (SDM vol. 4, IA32_TIME_STAMP_COUNTER);
+         * the new TSC counts on from val at this instant. */
+        tsc_move(v, val - (rdtsc() + v->tsc_offset));
+        return true;
+    case MSR_TSC_ADJUST:
+        tsc_move(v, val - v->tsc_adjust);
+        return true;
     case MSR_EFER_:
-        if (val & ~(uint64_t)EFER_GUEST_MASK)
+        /* Bits the guest's CPUID offers (hvm/ctrlreg.c): SCE, LME, LMA,
+         * NXE, and FFXSR where AMD offers it; SVME never. */
+        if (val & ~hvm_efer_guest_valid(v))
             goto gp;
         /* LME may not change while paging is on (SDM vol. 3 9.8.5,
          * APM vol. 2 3.1.7): the CPU raises #GP. */

@@ -36,6 +36,7 @@ enum hvm_exit_reason {
     HVM_EXIT_PAUSE,
     HVM_EXIT_INVALID,       /* the CPU refused the guest state */
     HVM_EXIT_UNHANDLED,     /* an exit the backend knows but common code does not handle */
+    HVM_EXIT_CR_WRITE,      /* MOV to CR0/CR4, CLTS, LMSW not yet done (SVM): hvm/ctrlreg.h */
     HVM_EXIT_NR
 };
 
@@ -108,6 +109,9 @@ struct hvm_vendor_ops {
     void (*set_seg)(struct vcpu *v, enum hvm_segreg s, const struct hvm_seg *in);
     void (*get_ctrl)(struct vcpu *v, struct hvm_ctrl *out);
     void (*set_ctrl)(struct vcpu *v, const struct hvm_ctrl *in);
+    /* The guest TSC offset (v->tsc_offset) changed: load it into the
+     * VMCB/VMCS.  Called on v's CPU from one of v's exit handlers. */
+    void (*set_tsc_offset)(struct vcpu *v, uint64_t offset);
     /* Events. */
     void (*inject_event)(struct vcpu *v, enum hvm_event_type t, uint8_t vector, bool has_err, uint32_t err);
     bool (*event_pending)(struct vcpu *v);             /* an injection not yet delivered */

@@ -321,7 +321,7 @@ out:
 
 static uint64_t guest_tsc_to_ns(struct vcpu *v, uint64_t tsc)
 {
-    uint64_t host_tsc = tsc - v->domain->tsc_offset;
+    uint64_t host_tsc = tsc - v->tsc_offset;     /* this vCPU's TSC (msr.c) */
     return guest_ns_to_host_ns(tsc_to_abs_ns(host_tsc));
 }
 
@@ -615,6 +615,23 @@ static bool write_apic_base(struct vlapic *a, uint64_t val)
     }
     a->apic_base = val;
     return true;
+}
+
+void vlapic_tsc_changed(struct vcpu *v)
+{
+    struct vlapic *a = v->vlapic;
+
+    if (!a)
+        return;
+    /* The deadline is a guest TSC value: when that TSC jumps, the host
+     * time it falls at moves with it (SDM vol. 3A 11.5.4.1 compares the
+     * deadline with the TSC itself). */
+    uint64_t f = spin_lock_irqsave(&a->lock);
+    if (LVT_TIMER_MODE(a->lvt[LVT_TIMER]) == 2 && a->tsc_deadline) {
+        uint64_t ns = guest_tsc_to_ns(v, a->tsc_deadline);
+        timer_arm(a, ns ? ns : 1);
+    }
+    spin_unlock_irqrestore(&a->lock, f);
 }
 
 bool vlapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)

@@ -38,6 +38,9 @@ bool vlapic_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64
 /* x2APIC and APIC-base MSRs: return false when the access must #GP. */
 bool vlapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
 bool vlapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
+/* v's TSC offset changed (WRMSR IA32_TSC/TSC_ADJUST): re-arm a TSC-deadline
+ * timer for the new host time of its deadline.  v's own context. */
+void vlapic_tsc_changed(struct vcpu *v);
 bool vlapic_is_msr(uint32_t msr);
 /* The task priority, also reached as CR8 in 64-bit mode. */
 uint8_t vlapic_get_tpr(struct vcpu *v);

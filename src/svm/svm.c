@@ -7,6 +7,7 @@
 #include "svm/vmcb.h"
 #include "hvm/vendor.h"
 #include "hvm/hvm.h"
+#include "hvm/ctrlreg.h"
 #include "core/domain.h"
 #include "core/percpu.h"
 #include "core/console.h"
@@ -28,6 +29,12 @@ struct svm_vcpu {
     bool nmi_masked;        /* (r) */
     bool iret_seen;         /* (r) the IRET ending the NMI handler is executing */
     uint64_t iret_rip;      /* (r) */
+    /* An NMI waits for that IRET: RFLAGS.TF was set under it so that the
+     * single-step #DB after the IRET exits at once, whatever RFLAGS.IF is
+     * (the interrupt window would wait for IF = 1).  The #DB is ours, not
+     * the guest's: it is dropped and DR6 restored (svm_nmi_step_done). */
+    bool nmi_step;          /* (r) */
+    uint64_t nmi_step_dr6;  /* (r) guest DR6 before the step */
     /* The exit before the current one, for the report when a VMCB comes
      * back holding host state (svm_vcpu_run). */
     struct { uint64_t code, info1, rip, eventinj; unsigned cpu; } prev;    /* (r) */
@@ -117,11 +124,15 @@ static int svm_vcpu_create(struct vcpu *v)
     vmcb->intercept_misc2 = SVM_INT_VMRUN | SVM_INT_VMMCALL | SVM_INT_VMLOAD | SVM_INT_VMSAVE |
                             SVM_INT_STGI | SVM_INT_CLGI | SVM_INT_SKINIT | SVM_INT_MONITOR |
                             SVM_INT_MWAIT | SVM_INT_XSETBV;
+    /* MOV to CR0/CR4 (and CLTS, LMSW) exit so that hvm/ctrlreg.c applies
+     * the guest's CR policy before a value reaches the VMCB: the CPU would
+     * accept CR4 bits the guest's CPUID hides (docs/hvm-platform.md). */
+    vmcb->intercept_cr = (1u << (16 + 0)) | (1u << (16 + 4));
     /* #AC, #DB (and #UD with hvm_fep): the policy is common code's. */
     vmcb->intercept_exc = hvm_exception_intercepts();
     vmcb->iopm_base_pa = iopm_pa;
     vmcb->msrpm_base_pa = msrpm_pa;
-    vmcb->tsc_offset = v->domain->tsc_offset;
+    vmcb->tsc_offset = v->tsc_offset;
     vmcb->vintr = 1ull << 24;           /* V_INTR_MASKING: host IF governs physical interrupts */
     vmcb->np_enable = 1;
     vmcb->n_cr3 = v->domain->p2m.root_pa;
@@ -174,14 +185,29 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
     struct vmcb *vmcb = s->vmcb;
     uint64_t code = vmcb->exitcode, i1 = vmcb->exitinfo1;
 
+    bool step_trap = false;
+
     if (s->iret_seen && vmcb->rip != s->iret_rip) {
         s->iret_seen = false;
         s->nmi_masked = false;
+        /* Our single step: the #DB trap right after the IRET.  DR6.BS is
+         * not looked at: whether DR6 is updated before a #DB intercept
+         * differs (QEMU sets BS, Bochs does not); the guest's own value is
+         * put back either way. */
+        if (s->nmi_step && code == SVM_EXIT_EXCP_BASE + 1) {
+            vmcb->dr6 = s->nmi_step_dr6;
+            step_trap = true;
+        }
+        s->nmi_step = false;
     }
 
     memset(x, 0, sizeof(*x));
     x->raw = code;
     x->insn_len = insn_len(vmcb);
+    if (step_trap) {
+        x->reason = HVM_EXIT_NONE;
+        return;
+    }
     if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
         x->reason = HVM_EXIT_EXCEPTION;
         x->qual = code - SVM_EXIT_EXCP_BASE;
@@ -198,6 +224,15 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
         s->iret_seen = true;
         s->iret_rip = vmcb->rip;
         x->reason = HVM_EXIT_NONE;
+        break;
+    case SVM_EXIT_CR0_WRITE:
+    case SVM_EXIT_CR4_WRITE:
+        /* With decode assists EXITINFO1 bit 63 marks a MOV to CR and
+         * bits 3:0 name its source register (APM 15.8.1). */
+        x->reason = HVM_EXIT_CR_WRITE;
+        x->qual = code - SVM_EXIT_CR0_WRITE;
+        if ((boot_cpu.svm.features & SVM_FEAT_DECODE_ASSISTS) && (i1 & (1ull << 63)))
+            x->qual |= HVM_CR_QUAL_GPR_VALID | ((i1 & 15) << 8);
         break;
     case SVM_EXIT_CPUID: x->reason = HVM_EXIT_CPUID; break;
     case SVM_EXIT_HLT: x->reason = HVM_EXIT_HLT; break;
@@ -327,6 +362,11 @@ static void svm_set_ctrl(struct vcpu *v, const struct hvm_ctrl *c)
     vmcb->g_pat = c->pat;
 }
 
+static void svm_set_tsc_offset(struct vcpu *v, uint64_t offset)
+{
+    vmcb_of(v)->tsc_offset = offset;
+}
+
 static void svm_request_intr_window(struct vcpu *v, bool on);
 
 static void svm_inject_event(struct vcpu *v, enum hvm_event_type t, uint8_t vector, bool has_err, uint32_t err)
@@ -341,6 +381,7 @@ static void svm_inject_event(struct vcpu *v, enum hvm_event_type t, uint8_t vect
     if (t == HVM_EVENT_NMI) {
         s->nmi_masked = true;
         s->iret_seen = false;
+        s->nmi_step = false;
         s->vmcb->intercept_misc1 |= SVM_INT_IRET;
     }
 }
@@ -355,10 +396,19 @@ static void svm_request_nmi_window(struct vcpu *v, bool on)
 {
     struct svm_vcpu *s = v->vendor;
     /* While the handler runs the IRET intercept is armed (inject_event);
-     * after the IRET, or under an interrupt shadow, the next exit comes
-     * from the interrupt window, which opens no earlier. */
+     * under an interrupt shadow the next exit comes from the interrupt
+     * window, which opens no earlier.  At the IRET (iret_seen), a single
+     * step gives an exit right after it even with IF = 0, as NMIs do not
+     * wait for IF (SDM vol. 3A 6.7.1); a guest already single-stepping
+     * gets that exit from its own #DB. */
     if (on && (!s->nmi_masked || s->iret_seen))
         svm_request_intr_window(v, true);
+    if (on && s->nmi_masked && s->iret_seen && !s->nmi_step && !(v->regs.rflags & (1u << 8)) &&
+        v->regs.rip == s->iret_rip) {
+        s->nmi_step = true;
+        s->nmi_step_dr6 = s->vmcb->dr6;
+        v->regs.rflags |= 1u << 8;      /* TF: IRET replaces it with the guest's own */
+    }
 }
 
 static bool svm_event_pending(struct vcpu *v)
@@ -436,6 +486,7 @@ static const struct hvm_vendor_ops svm_ops = {
     .set_seg = svm_set_seg,
     .get_ctrl = svm_get_ctrl,
     .set_ctrl = svm_set_ctrl,
+    .set_tsc_offset = svm_set_tsc_offset,
     .inject_event = svm_inject_event,
     .event_pending = svm_event_pending,
     .interrupts_enabled = svm_interrupts_enabled,

@@ -122,6 +122,8 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb");
 #define SVM_INT_IRET        (1u << 20)      /* intercept_misc1 */
 
 /* Exit codes (APM vol. 2 appendix C). */
+#define SVM_EXIT_CR0_WRITE  0x010
+#define SVM_EXIT_CR4_WRITE  0x014
 #define SVM_EXIT_EXCP_BASE  0x040
 #define SVM_EXIT_INTR       0x060
 #define SVM_EXIT_NMI        0x061

@@ -10,6 +10,7 @@
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
 #include "hvm/hvm.h"
+#include "hvm/ctrlreg.h"
 #include "hvm/vlapic.h"
 #include "core/domain.h"
 #include "core/console.h"
@@ -84,22 +85,14 @@ static bool guest_write_cr0(struct vcpu *v, uint64_t val)
     uint64_t old = vmx_guest_cr0(), cr4 = vmx_guest_cr4();
     uint64_t efer = vmread(VMCS_GUEST_EFER), new_efer = efer;
 
-    if (val >> 32)
+    /* The checks are the common CR policy's (hvm/ctrlreg.c). */
+    if (!hvm_cr0_write_ok(v, old, val, cr4, efer, code64()))
         return false;
-    val |= CR0_ET;                              /* hard-wired to 1 */
-    if ((val & CR0_PG) && !(val & CR0_PE))
-        return false;
-    if ((val & CR0_NW) && !(val & CR0_CD))
-        return false;
-    if (!(old & CR0_PG) && (val & CR0_PG) && (efer & EFER_LME)) {
-        if (!(cr4 & CR4_PAE))
-            return false;                       /* long mode needs PAE */
+    val = (val & 0xe005003full) | CR0_ET;       /* undefined bits read 0; ET is hard-wired to 1 */
+    if (!(old & CR0_PG) && (val & CR0_PG) && (efer & EFER_LME))
         new_efer |= EFER_LMA;
-    } else if ((old & CR0_PG) && !(val & CR0_PG) && (efer & EFER_LMA)) {
-        if (code64())
-            return false;                       /* leave long mode from compatibility mode only */
+    else if ((old & CR0_PG) && !(val & CR0_PG) && (efer & EFER_LMA))
         new_efer &= ~(uint64_t)EFER_LMA;
-    }
     if ((val & CR0_PG) && !(old & CR0_PG) && (cr4 & CR4_PAE) && !(new_efer & EFER_LMA) &&
         !vmx_load_pdptes(v, vmread(VMCS_GUEST_CR3)))
         return false;
@@ -117,13 +110,11 @@ static bool guest_write_cr4(struct vcpu *v, uint64_t val)
 {
     uint64_t old = vmx_guest_cr4(), cr0 = vmx_guest_cr0(), efer = vmread(VMCS_GUEST_EFER);
 
-    /* VMXE is hidden (CPUID says no VMX); other bits the CPU cannot have in
-     * VMX operation are reserved for the guest. */
-    if (val & ~(vmx_cfg.cr4_may1 & ~(uint64_t)CR4_VMXE))
+    /* The guest's CR policy (hvm/ctrlreg.c: bits its CPUID offers, mode
+     * rules); bits the CPU cannot have in VMX operation are reserved too. */
+    if (!hvm_cr4_write_ok(v, old, val, cr0, vmread(VMCS_GUEST_CR3), efer, code64()))
         return false;
-    if ((efer & EFER_LMA) && !(val & CR4_PAE))
-        return false;
-    if ((val & CR4_PCIDE) && !(old & CR4_PCIDE) && (!(efer & EFER_LMA) || (vmread(VMCS_GUEST_CR3) & 0xfff)))
+    if (val & ~vmx_cfg.cr4_may1)
         return false;
     if ((cr0 & CR0_PG) && (val & CR4_PAE) && !(efer & EFER_LMA) &&
         ((old ^ val) & (CR4_PAE | CR4_PGE | CR4_PSE)) && !vmx_load_pdptes(v, vmread(VMCS_GUEST_CR3)))

@@ -8,6 +8,7 @@
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
 #include "hvm/hvm.h"
+#include "hvm/ctrlreg.h"
 #include "core/domain.h"
 #include "core/percpu.h"
 #include "core/console.h"
@@ -54,7 +55,7 @@ void vmcs_setup(struct vcpu *v)
     vmwrite(VMCS_IO_BITMAP_A, c->io_bitmap_pa[0]);
     vmwrite(VMCS_IO_BITMAP_B, c->io_bitmap_pa[1]);
     vmwrite(VMCS_MSR_BITMAP, c->msr_bitmap_pa);
-    vmwrite(VMCS_TSC_OFFSET, v->domain->tsc_offset);
+    vmwrite(VMCS_TSC_OFFSET, v->tsc_offset);
     if (c->proc2 & PROC2_PAUSE_LOOP_EXIT) {
         /* PAUSEs at most 128 cycles apart for 4096 cycles: a spin (25.1.3). */
         vmwrite(VMCS_PLE_GAP, 128);
@@ -63,7 +64,11 @@ void vmcs_setup(struct vcpu *v)
     x->eptp = v->domain->p2m.root_pa | c->eptp_flags;
     vmwrite(VMCS_EPT_POINTER, x->eptp);
     vmwrite(VMCS_CR0_MASK, c->cr0_mask);
-    vmwrite(VMCS_CR4_MASK, c->cr4_mask);
+    /* Also host-owned: every CR4 bit the guest's CPUID does not offer, so
+     * that setting one exits and cr.c raises the #GP (the CPU would accept
+     * e.g. OSXSAVE).  Those bits are always 0 in the guest's CR4, so
+     * vmx_guest_cr4 reads them right from either half. */
+    vmwrite(VMCS_CR4_MASK, c->cr4_mask | ~hvm_cr4_guest_valid(v));
     /* The state after RESET (SDM vol. 3A 9.1.1), which unrestricted guest
      * can run as it is; the loader replaces most of it. */
     vmx_set_cr0_raw(0x60000010);

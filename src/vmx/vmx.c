@@ -609,6 +609,17 @@ static void vmx_set_ctrl(struct vcpu *v, const struct hvm_ctrl *in)
     vmcs_put(x, &c);
 }
 
+static void vmx_set_tsc_offset(struct vcpu *v, uint64_t offset)
+{
+    struct vmx_vcpu *x = v->vendor;
+    struct vmcs_ctx c;
+
+    if (!vmcs_get(x, &c))
+        return;
+    vmwrite(VMCS_TSC_OFFSET, offset);
+    vmcs_put(x, &c);
+}
+
 static void vmx_inject_event(struct vcpu *v, enum hvm_event_type t, uint8_t vector, bool has_err, uint32_t err)
 {
     static const uint8_t types[] = {
@@ -735,6 +746,7 @@ struct hvm_vendor_ops vmx_ops = {
     .set_seg = vmx_set_seg,
     .get_ctrl = vmx_get_ctrl,
     .set_ctrl = vmx_set_ctrl,
+    .set_tsc_offset = vmx_set_tsc_offset,
     .inject_event = vmx_inject_event,
     .event_pending = vmx_event_pending,
     .interrupts_enabled = vmx_interrupts_enabled,
