@@ -92,8 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     how.add_argument("--smp", type=int, default=1, metavar="N", help="CPUs (default 1)")
     how.add_argument("--mem", default="512M", metavar="SIZE",
                      help="RAM, e.g. 128M or 8G (default 512M)")
-    how.add_argument("--accel", choices=("tcg", "kvm"), default="tcg",
-                     help="QEMU accelerator (kvm needs nested virtualisation; default tcg)")
+    how.add_argument("--accel", choices=("tcg", "mttcg", "kvm"), default="tcg",
+                     help="QEMU accelerator: tcg (one host thread for all vCPUs, the default), mttcg "
+                          "(a thread per vCPU: stress runs; see docs/hvm.md for the VMRUN defect it "
+                          "shows), kvm (needs nested virtualisation)")
     how.add_argument("--qemu-cpu", metavar="MODEL",
                      help="QEMU -cpu value (default %s under tcg, host under kvm)"
                           % emulators.QEMU_DEFAULT_CPU)
