@@ -1,6 +1,6 @@
 /*
  * smp_start: a test kernel written for QEMU's PC: it reads its CPU count
- * from fw_cfg (FW_CFG_NB_CPUS), starts the application processors with
+ * and RAM size from fw_cfg (FW_CFG_NB_CPUS, FW_CFG_RAM_SIZE), starts the application processors with
  * INIT-SIPI-SIPI, and checks that each AP came up once, in real mode at the
  * SIPI vector's page, with its own initial APIC ID 1..n-1 — and that the
  * ACPI MADT lists every one of them as enabled.  The same image runs on
@@ -14,6 +14,15 @@ static unsigned fwcfg_cpus(void)
     outw(0x510, 0x05);
     unsigned lo = inb(0x511), hi = inb(0x511);
     return lo | hi << 8;
+}
+
+static uint64_t fwcfg_ram(void)
+{
+    uint64_t v = 0;
+    outw(0x510, 0x03);
+    for (unsigned i = 0; i < 8; i++)
+        v |= (uint64_t)inb(0x511) << (8 * i);
+    return v;
 }
 
 /* Enabled processor-local APIC entries (type 0, flags bit 0) in the MADT. */
@@ -59,6 +68,9 @@ void test_main(void)
         check(ncpu == ((b >> 16) & 0xff), "fwcfg-cpus-match", "fw_cfg says %u CPUs, CPUID.1 %u logical", ncpu,
               (unsigned)((b >> 16) & 0xff));
     }
+    uint64_t ram = fwcfg_ram();
+    check(ram == (uint64_t)guest_cfg_memory_mib << 20, "fwcfg-ram", "FW_CFG_RAM_SIZE = %#llx, the domain has %u MiB",
+          (unsigned long long)ram, guest_cfg_memory_mib);
     unsigned madt = madt_cpus();
     check(madt == ncpu, "madt-cpus", "the MADT lists %u enabled LAPICs, fw_cfg %u CPUs", madt, ncpu);
     unsigned n = smp_start_aps(ncpu - 1, 20000, seen);    /* an upper bound only: returns when all arrived */
