@@ -1,7 +1,7 @@
 /*
  * smp_start: a test kernel written for QEMU's PC: it reads its CPU count
- * and RAM size from fw_cfg (FW_CFG_NB_CPUS, FW_CFG_RAM_SIZE), starts the application processors with
- * INIT-SIPI-SIPI, and checks that each AP came up once, in real mode at the
+ * and RAM size from fw_cfg (FW_CFG_NB_CPUS, FW_CFG_RAM_SIZE), starts the
+ * application processors with INIT-SIPI-SIPI, and checks that each AP came up once, in real mode at the
  * SIPI vector's page, with its own initial APIC ID 1..n-1 — and that the
  * ACPI MADT lists every one of them as enabled.  The same image runs on
  * plain QEMU (-smp N) and as a Ringvisor domain of 1, 2 or 4 vCPUs.
