@@ -9,6 +9,7 @@
  * wrap is checked before it is formed (sizes are widened to 64 bits first).
  */
 #include "hvm/bzimage.h"
+#include "lib/unaligned.h"
 
 #include <stdarg.h>
 
@@ -24,9 +25,6 @@
 #define VERSION_2_12    0x020c
 
 static uint8_t rd8(const uint8_t *p, size_t off)   { return p[off]; }
-static uint16_t rd16(const uint8_t *p, size_t off) { uint16_t v; memcpy(&v, p + off, 2); return v; }
-static uint32_t rd32(const uint8_t *p, size_t off) { uint32_t v; memcpy(&v, p + off, 4); return v; }
-static uint64_t rd64(const uint8_t *p, size_t off) { uint64_t v; memcpy(&v, p + off, 8); return v; }
 static void wr8(uint8_t *p, size_t off, uint8_t v)   { p[off] = v; }
 static void wr16(uint8_t *p, size_t off, uint16_t v) { memcpy(p + off, &v, 2); }
 static void wr32(uint8_t *p, size_t off, uint32_t v) { memcpy(p + off, &v, 4); }
@@ -51,7 +49,7 @@ bool bz_detect(const void *image, size_t size)
 {
     const uint8_t *p = image;
 
-    return size >= SH_HEADER + 4 && rd16(p, SH_BOOT_FLAG) == 0xaa55 && !memcmp(p + SH_HEADER, "HdrS", 4);
+    return size >= SH_HEADER + 4 && get_le16(p, SH_BOOT_FLAG) == 0xaa55 && !memcmp(p + SH_HEADER, "HdrS", 4);
 }
 
 /* [a, a + len) inside [lo, hi)? */
@@ -68,9 +66,9 @@ static bool is_pow2(uint64_t x)
 /* Where the kernel goes (see bz_plan in bzimage.h). */
 static int place_kernel(const uint8_t *p, struct bz_plan *pl, uint64_t low, char *err, size_t errlen)
 {
-    uint64_t pref = rd64(p, SH_PREF_ADDRESS);
+    uint64_t pref = get_le64(p, SH_PREF_ADDRESS);
     bool reloc = rd8(p, SH_RELOCATABLE) != 0;
-    uint64_t align = rd32(p, SH_KERNEL_ALIGNMENT);
+    uint64_t align = get_le32(p, SH_KERNEL_ALIGNMENT);
 
     if (!reloc) {
         if (!range_in(pref, pl->init_size, BZ_KERNEL_MIN, low))
@@ -107,7 +105,7 @@ static int place_kernel(const uint8_t *p, struct bz_plan *pl, uint64_t low, char
 static int place_initrd(const uint8_t *p, struct bz_plan *pl, uint64_t low, uint64_t size, char *err,
                         size_t errlen)
 {
-    uint64_t limit = (uint64_t)rd32(p, SH_INITRD_ADDR_MAX) + 1;
+    uint64_t limit = (uint64_t)get_le32(p, SH_INITRD_ADDR_MAX) + 1;
     uint64_t kstart = pl->load_gpa, kend = pl->load_gpa + pl->init_size;
 
     if (limit > low)
@@ -143,10 +141,10 @@ int bz_plan(const void *image, size_t size, uint64_t mem, uint64_t initrd_size, 
         return fail(err, errlen, -ENOEXEC, "file of %zu bytes is too short for a setup header", size);
     if (!bz_detect(image, size))
         return fail(err, errlen, -ENOEXEC, "no setup header (boot_flag %#x, \"HdrS\" %s at 0x202)",
-                    rd16(p, SH_BOOT_FLAG), memcmp(p + SH_HEADER, "HdrS", 4) ? "missing" : "present");
+                    get_le16(p, SH_BOOT_FLAG), memcmp(p + SH_HEADER, "HdrS", 4) ? "missing" : "present");
     if (size < SH_VERSION + 2)
         return fail(err, errlen, -ENOEXEC, "file of %zu bytes ends inside the setup header", size);
-    pl->version = rd16(p, SH_VERSION);
+    pl->version = get_le16(p, SH_VERSION);
     if (pl->version < VERSION_2_12)
         return fail(err, errlen, -ENOEXEC, "boot protocol %u.%02u is older than 2.12 (no 64-bit entry point)",
                     pl->version >> 8, pl->version & 0xff);
@@ -159,7 +157,7 @@ int bz_plan(const void *image, size_t size, uint64_t mem, uint64_t initrd_size, 
         return fail(err, errlen, -ENOEXEC, "setup header ends at %#x, beyond file size %zu", pl->hdr_end, size);
     /* A kernel without the 64-bit entry (a 32-bit kernel such as Debian's
      * 686-pae) is started through the 32-bit boot protocol instead. */
-    pl->entry64 = rd16(p, SH_XLOADFLAGS) & XLF_KERNEL_64;
+    pl->entry64 = get_le16(p, SH_XLOADFLAGS) & XLF_KERNEL_64;
     if (!(rd8(p, SH_LOADFLAGS) & LF_LOADED_HIGH))
         return fail(err, errlen, -ENOEXEC, "LOADED_HIGH clear in loadflags %#x (a zImage, not supported)",
                     rd8(p, SH_LOADFLAGS));
@@ -170,7 +168,7 @@ int bz_plan(const void *image, size_t size, uint64_t mem, uint64_t initrd_size, 
     pl->kernel_off = (uint64_t)(sects + 1) * 512;
     if (pl->kernel_off >= size)
         return fail(err, errlen, -ENOEXEC, "setup_sects %u beyond file size %zu", sects, size);
-    uint32_t syssize = rd32(p, SH_SYSSIZE);
+    uint32_t syssize = get_le32(p, SH_SYSSIZE);
     pl->kernel_size = (uint64_t)syssize * 16;
     if (pl->entry64 && pl->kernel_size <= ENTRY64_OFF)
         return fail(err, errlen, -ENOEXEC, "syssize %#x: a protected-mode kernel of %llu bytes has no 64-bit "
@@ -181,11 +179,11 @@ int bz_plan(const void *image, size_t size, uint64_t mem, uint64_t initrd_size, 
         return fail(err, errlen, -ENOEXEC, "syssize %#x (%llu bytes) beyond file size (%llu bytes after the setup "
                     "code)", syssize, (unsigned long long)pl->kernel_size,
                     (unsigned long long)(size - pl->kernel_off));
-    pl->init_size = rd32(p, SH_INIT_SIZE);
+    pl->init_size = get_le32(p, SH_INIT_SIZE);
     if (pl->init_size < pl->kernel_size)
         return fail(err, errlen, -ENOEXEC, "init_size %#llx is smaller than the protected-mode kernel (%#llx bytes)",
                     (unsigned long long)pl->init_size, (unsigned long long)pl->kernel_size);
-    pl->cmdline_max = rd32(p, SH_CMDLINE_SIZE);
+    pl->cmdline_max = get_le32(p, SH_CMDLINE_SIZE);
     if (cmdline_len > pl->cmdline_max || cmdline_len >= BZ_CMDLINE_MAX)
         return fail(err, errlen, -E2BIG, "command line of %zu bytes is longer than the kernel's cmdline_size %u%s",
                     cmdline_len, pl->cmdline_max, cmdline_len >= BZ_CMDLINE_MAX ? " or the loader's 4095" : "");

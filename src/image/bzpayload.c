@@ -10,6 +10,7 @@
  * against the size first, and no sum that could wrap is formed unchecked.
  */
 #include "image/bzpayload.h"
+#include "lib/unaligned.h"
 
 #include <stdint.h>
 
@@ -25,22 +26,6 @@
 #define BZ_OFF_PAYLOAD_LEN  0x24c
 #define BZ_PAYLOAD_VERSION  0x0208
 
-static uint16_t rd16(const uint8_t *p, uint64_t off)
-{
-    uint16_t v;
-
-    memcpy(&v, p + off, sizeof(v));
-    return v;
-}
-
-static uint32_t rd32(const uint8_t *p, uint64_t off)
-{
-    uint32_t v;
-
-    memcpy(&v, p + off, sizeof(v));
-    return v;
-}
-
 #define BZ_FAIL(...) (fmt_snprintf(why, whylen, __VA_ARGS__), -ENOEXEC)
 
 int bzpayload_find(const void *image, size_t size, const void **payload, size_t *len, char *why, size_t whylen)
@@ -49,10 +34,10 @@ int bzpayload_find(const void *image, size_t size, const void **payload, size_t 
     uint64_t setup_sects, koff, poff, plen;
     uint16_t version;
 
-    if (!p || size < BZ_OFF_VERSION + 2 || rd16(p, BZ_OFF_BOOT_FLAG) != 0xaa55 ||
+    if (!p || size < BZ_OFF_VERSION + 2 || get_le16(p, BZ_OFF_BOOT_FLAG) != 0xaa55 ||
         memcmp(p + BZ_OFF_HEADER, "HdrS", 4))
         return -ENOENT;
-    version = rd16(p, BZ_OFF_VERSION);
+    version = get_le16(p, BZ_OFF_VERSION);
     if (version < BZ_PAYLOAD_VERSION)
         return BZ_FAIL("bzImage boot protocol %u.%02u has no payload fields (2.08 needed)", version >> 8,
                        version & 0xff);
@@ -60,8 +45,8 @@ int bzpayload_find(const void *image, size_t size, const void **payload, size_t 
         return BZ_FAIL("bzImage of %llu bytes is too short for its setup header", (unsigned long long)size);
     setup_sects = p[BZ_OFF_SETUP_SECTS] ? p[BZ_OFF_SETUP_SECTS] : 4;
     koff = (setup_sects + 1) * 512;
-    poff = rd32(p, BZ_OFF_PAYLOAD_OFF);
-    plen = rd32(p, BZ_OFF_PAYLOAD_LEN);
+    poff = get_le32(p, BZ_OFF_PAYLOAD_OFF);
+    plen = get_le32(p, BZ_OFF_PAYLOAD_LEN);
     if (plen == 0)
         return BZ_FAIL("bzImage has no payload (payload_length 0)");
     if (koff > size || poff > size - koff || plen > size - koff - poff)

@@ -6,6 +6,7 @@
  * owner "Xen", numeric notes).
  */
 #include "image/elf.h"
+#include "lib/unaligned.h"
 
 #include <stdarg.h>
 
@@ -27,34 +28,10 @@ static int elf_fail(char *why, size_t whylen, const char *fmt, ...)
     return -ENOEXEC;
 }
 
-static uint16_t rd16(const uint8_t *p, uint64_t off)
-{
-    uint16_t v;
-
-    memcpy(&v, p + off, sizeof(v));
-    return v;
-}
-
-static uint32_t rd32(const uint8_t *p, uint64_t off)
-{
-    uint32_t v;
-
-    memcpy(&v, p + off, sizeof(v));
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p, uint64_t off)
-{
-    uint64_t v;
-
-    memcpy(&v, p + off, sizeof(v));
-    return v;
-}
-
 /* A word of the class's width at off (callers have checked the bounds). */
 static uint64_t rdw(const struct elf_image *e, uint64_t off)
 {
-    return e->is64 ? rd64(e->p, off) : rd32(e->p, off);
+    return e->is64 ? get_le64(e->p, off) : get_le32(e->p, off);
 }
 
 int elf_open(struct elf_image *e, const void *image, size_t size, unsigned flags, char *why, size_t whylen)
@@ -78,8 +55,8 @@ int elf_open(struct elf_image *e, const void *image, size_t size, unsigned flags
     if (size < ehsize)
         return elf_fail(why, whylen, "ELF header truncated (%llu of %llu bytes)", (unsigned long long)size,
                         (unsigned long long)ehsize);
-    e->type = rd16(p, 16);
-    e->machine = rd16(p, 18);
+    e->type = get_le16(p, 16);
+    e->machine = get_le16(p, 18);
     if ((flags & ELF_OPEN_EXEC) && e->type != ELF_ET_EXEC && !((flags & ELF_OPEN_DYN) && e->type == ELF_ET_DYN)) {
         if (flags & ELF_OPEN_DYN)
             return elf_fail(why, whylen, "ELF type %u is neither an executable (ET_EXEC = 2) nor ET_DYN (3)",
@@ -91,8 +68,8 @@ int elf_open(struct elf_image *e, const void *image, size_t size, unsigned flags
                         e->is64 ? "64" : "32", e->machine);
     e->entry = rdw(e, 24);
     e->phoff = rdw(e, e->is64 ? 32 : 28);
-    e->phentsize = rd16(p, e->is64 ? 54 : 42);
-    e->phnum = rd16(p, e->is64 ? 56 : 44);
+    e->phentsize = get_le16(p, e->is64 ? 54 : 42);
+    e->phnum = get_le16(p, e->is64 ? 56 : 44);
     if (e->phnum == 0)
         return elf_fail(why, whylen, "ELF file has no program headers");
     if (e->phentsize < (e->is64 ? 56u : 32u))
@@ -109,19 +86,19 @@ void elf_phdr(const struct elf_image *e, unsigned i, struct elf_phdr *out)
 {
     uint64_t ph = e->phoff + i * e->phentsize;
 
-    out->type = rd32(e->p, ph);
+    out->type = get_le32(e->p, ph);
     if (e->is64) {
-        out->offset = rd64(e->p, ph + 8);
-        out->vaddr = rd64(e->p, ph + 16);
-        out->paddr = rd64(e->p, ph + 24);
-        out->filesz = rd64(e->p, ph + 32);
-        out->memsz = rd64(e->p, ph + 40);
+        out->offset = get_le64(e->p, ph + 8);
+        out->vaddr = get_le64(e->p, ph + 16);
+        out->paddr = get_le64(e->p, ph + 24);
+        out->filesz = get_le64(e->p, ph + 32);
+        out->memsz = get_le64(e->p, ph + 40);
     } else {
-        out->offset = rd32(e->p, ph + 4);
-        out->vaddr = rd32(e->p, ph + 8);
-        out->paddr = rd32(e->p, ph + 12);
-        out->filesz = rd32(e->p, ph + 16);
-        out->memsz = rd32(e->p, ph + 20);
+        out->offset = get_le32(e->p, ph + 4);
+        out->vaddr = get_le32(e->p, ph + 8);
+        out->paddr = get_le32(e->p, ph + 12);
+        out->filesz = get_le32(e->p, ph + 16);
+        out->memsz = get_le32(e->p, ph + 20);
     }
 }
 
@@ -162,7 +139,7 @@ static int elf_scan_notes(const struct elf_image *e, uint64_t off, uint64_t len,
 
     while (len - pos >= 12) {
         uint64_t h = off + pos;
-        uint32_t namesz = rd32(e->p, h), descsz = rd32(e->p, h + 4), type = rd32(e->p, h + 8);
+        uint32_t namesz = get_le32(e->p, h), descsz = get_le32(e->p, h + 4), type = get_le32(e->p, h + 8);
         uint64_t nsz = ((uint64_t)namesz + 3) & ~3ull, dsz = ((uint64_t)descsz + 3) & ~3ull;
         uint64_t nm = h + 12, desc = nm + nsz;
 
@@ -175,9 +152,9 @@ static int elf_scan_notes(const struct elf_image *e, uint64_t off, uint64_t len,
         if (namesz == 4 && !memcmp(e->p + nm, "Xen", 4) && type == want) {
             switch (descsz) {
             case 1: *value = e->p[desc]; break;
-            case 2: *value = rd16(e->p, desc); break;
-            case 4: *value = rd32(e->p, desc); break;
-            case 8: *value = rd64(e->p, desc); break;
+            case 2: *value = get_le16(e->p, desc); break;
+            case 4: *value = get_le32(e->p, desc); break;
+            case 8: *value = get_le64(e->p, desc); break;
             default:
                 return elf_fail(why, whylen, "%s has a %u-byte value (1, 2, 4 or 8 expected)", name, descsz);
             }
@@ -213,8 +190,8 @@ int elf_xen_note(const struct elf_image *e, uint32_t type, const char *name, uin
     }
 
     shoff = rdw(e, e->is64 ? 40 : 32);
-    shentsize = rd16(e->p, e->is64 ? 58 : 46);
-    shnum = rd16(e->p, e->is64 ? 60 : 48);
+    shentsize = get_le16(e->p, e->is64 ? 58 : 46);
+    shnum = get_le16(e->p, e->is64 ? 60 : 48);
     if (shoff == 0 || shnum == 0)
         return 0;
     if (shentsize < (e->is64 ? 64u : 40u))
@@ -226,7 +203,7 @@ int elf_xen_note(const struct elf_image *e, uint32_t type, const char *name, uin
     for (i = 0; i < shnum; i++) {
         uint64_t sh = shoff + i * shentsize, off, sz;
 
-        if (rd32(e->p, sh + 4) != ELF_SHT_NOTE)
+        if (get_le32(e->p, sh + 4) != ELF_SHT_NOTE)
             continue;
         off = rdw(e, sh + (e->is64 ? 24 : 16));
         sz = rdw(e, sh + (e->is64 ? 32 : 20));
