@@ -24,4 +24,7 @@
 #define ETIMEDOUT   110
 #define EOVERFLOW   75
 #define EOPNOTSUPP  95
+/* Hypervisor-internal, never returned to a guest: stop here, the hypercall
+ * continues (a continuation) where it left off. */
+#define ERESTART    85
 #endif
