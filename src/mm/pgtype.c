@@ -167,11 +167,10 @@ static int get_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsi
     }
     bool adopted_top = false;
     int rc = get_type_inner(e, dom, t, pgt_type_of_level(level - 1), flags, adopt, &adopted_top);
-    if (rc == 0 || rc == -ERESTART) {
-        if (adopted_top)        /* the preempted operation's general reference came with it */
-            e->put_ref(e, t);
+    if (adopted_top)            /* the preempted operation's general reference came with it: one is enough */
+        e->put_ref(e, t);
+    if (rc == 0 || rc == -ERESTART)
         return rc;
-    }
     if (rc == -EINVAL && !(pte & E_RW) && !adopt) {
         if (t == table)
             return 0;           /* self-map: the general reference is all it holds */
