@@ -40,12 +40,14 @@ struct evtchn_domain;
 struct evtchn_vcpu;
 struct gnttab_domain;
 struct pvconsole;
+struct domain_kind;
 
 struct vcpu {
     struct domain *domain;          /* (i) */
     unsigned vcpu_id;               /* (i) */
     struct guest_regs regs;         /* (r) */
     void *vendor;                   /* (i) backend state (VMCB page, ...) */
+    bool kind_created;              /* (i) the kind's vcpu_create succeeded: its vcpu_destroy is due */
 
     /* Tagged TLB (hvm/tlb_tag.c). */
     uint32_t tlb_tag;               /* (r) ASID/VPID in use */
@@ -153,6 +155,9 @@ struct domain {
 
     struct hvm_platform *plat;      /* (i) pointer; devices lock their own state (hvm/platform.h) */
     int type;                       /* (i) enum domcfg_type: DOMCFG_HVM or DOMCFG_PVH */
+    const struct domain_kind *kind; /* (i) its operations (core/domain_kind.h) */
+    void *kind_priv;                /* (i) the kind's own build state, freed by its destroy */
+    uint64_t kernel_entry;          /* (i) where the kernel starts (for the log) */
     int refcnt;                     /* (a) domain_get_by_id references; destruction waits for 0 */
 
     /* Guest RAM blocks as allocated (freed at destruction, whatever the p2m
