@@ -421,7 +421,7 @@ static bool reg_write(struct vlapic *a, unsigned reg, uint64_t val64, struct aft
         return true;
     case R_ESR:
         if (x2 && val)
-            return false;             /* x2APIC: only 0 may be written (11.12.9) */
+            return false;             /* x2APIC: only 0 may be written (SDM 11.12) */
         vlapic_esr_write(a);          /* latch the collected errors (vlapic_err.c) */
         return true;
     case R_ICR_LO:

@@ -1,6 +1,6 @@
 /*
  * Error reporting of the virtual local APIC (Intel SDM vol. 3A 11.5.3,
- * x2APIC differences in 11.12.9).
+ * the x2APIC differences in 11.12).
  *
  * Two registers' worth of state: errors are *collected* in esr_pending as
  * they happen, and the ESR the guest reads shows only what was collected up
@@ -18,7 +18,7 @@
  *         an LVT entry when it fires); it never enters IRR;
  *   bit 7 illegal register address: an xAPIC MMIO access to a reserved
  *         register slot (Table 11-1).  In x2APIC mode such accesses #GP
- *         instead and set nothing (11.12.1.3).
+ *         instead and set nothing (11.12).
  *
  * The LVT Error entry: an error interrupt is generated when an error sets
  * an ESR bit that was not already collected ("an APIC error interrupt is

@@ -1,6 +1,6 @@
 /*
  * lapic_esr: the local APIC's error reporting (SDM vol. 3A 11.5.3, x2APIC
- * in 11.12.9; src/hvm/vlapic_err.c).
+ * in 11.12; src/hvm/vlapic_err.c).
  *
  * - the write-then-read protocol: the ESR shows what was collected up to
  *   the last write to it; two writes in a row read 0;
