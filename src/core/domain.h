@@ -130,6 +130,13 @@ struct domain_watchdog {
     struct domain *domain;          /* (i) the timer's argument */
 };
 
+/* The sources of a domain's console output (hvm/vuart.c). */
+enum dom_con_stream {
+    DOM_CON_UART,                   /* the emulated 16550 */
+    DOM_CON_IO,                     /* the console_io hypercall */
+    DOM_CON_RING,                   /* the PV console ring (core/pvconsole.c) */
+    DOM_CON_NR
+};
 
 struct domain {
     uint16_t domid;                 /* (i) */
@@ -148,10 +155,14 @@ struct domain {
     uint64_t hypercall_page_gpa;    /* (r, vCPU0) 0 = none */
     uint64_t started_ns, stopped_ns;   /* (a): now_ns() when it could first run, and at shutdown */
 
-    /* The domain's console output line (hvm/vuart.c: UART and console_io). */
+    /* The domain's console output (hvm/vuart.c): one line buffer per
+     * source, so that two sources never share a line; each whole line is
+     * printed with one printk (docs/running-domains.md "Console output"). */
     spinlock_t uart_lock;           /* leaf */
-    char uart_line[160];            /* (uart_lock) */
-    unsigned uart_len;              /* (uart_lock) */
+    struct dom_con_line {
+        char buf[160];
+        unsigned len;
+    } con_line[DOM_CON_NR];         /* (uart_lock) indexed by enum dom_con_stream */
 
     struct hvm_platform *plat;      /* (i) pointer; devices lock their own state (hvm/platform.h) */
     int type;                       /* (i) enum domcfg_type: DOMCFG_HVM or DOMCFG_PVH */

@@ -14,6 +14,7 @@
 #include "public/xen.h"
 #include "core/guest_access.h"
 #include "core/hypercall.h"
+#include "core/pvconsole.h"
 
 int hvm_write_hypercall_page(struct vcpu *v, uint64_t val)
 {
@@ -41,11 +42,15 @@ int hvm_write_hypercall_page(struct vcpu *v, uint64_t val)
     return 0;
 }
 
-/* CONSOLEIO_write: the domain's console line, as its UART writes it. */
+/* CONSOLEIO_write: the domain's console_io line (hvm/vuart.c).  Once the
+ * guest has connected its PV console ring, that is its console and this
+ * output is read (a bad pointer is still -EFAULT) and counted but not shown
+ * (core/pvconsole.c). */
 static long console_write(struct vcpu *v, uint64_t count, uint64_t buf)
 {
     char chunk[128];
     uint64_t done = 0;
+    bool hidden = pvconsole_connected(v->domain);
 
     /* Bounded per call; the guest sees how much was written. */
     if (count > 4096)
@@ -54,10 +59,12 @@ static long console_write(struct vcpu *v, uint64_t count, uint64_t buf)
         size_t n = MIN(sizeof(chunk), count - done);
         if (copy_from_guest(v, chunk, buf + done, n))
             return done ? (long)done : -EFAULT;
-        uint64_t f = spin_lock_irqsave(&v->domain->uart_lock);
-        for (size_t i = 0; i < n; i++)
-            vuart_putc(v->domain, chunk[i]);
-        spin_unlock_irqrestore(&v->domain->uart_lock, f);
+        if (!hidden) {
+            uint64_t f = spin_lock_irqsave(&v->domain->uart_lock);
+            for (size_t i = 0; i < n; i++)
+                vuart_putc(v->domain, DOM_CON_IO, chunk[i]);
+            spin_unlock_irqrestore(&v->domain->uart_lock, f);
+        }
         done += n;
     }
     return (long)done;

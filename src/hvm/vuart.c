@@ -2,7 +2,9 @@
  * The 16550A UART at 0x3f8-0x3ff (IRQ 4) of each HVM domain: the register
  * model is vuart_model.c; this file wires it to the domain.  Output goes to
  * the hypervisor console one line at a time, prefixed with the domain's
- * name (vuart_putc, shared with the console_io hypercall); input comes from
+ * name (vuart_putc, shared with the console_io hypercall and the PV console
+ * ring: each source has its own line buffer, so lines of two sources are
+ * never mixed, and a line is printed whole by one printk); input comes from
  * the console when this domain has the input focus (core/console.c); the
  * interrupt line drives ISA IRQ 4 through the virtual PIC and IOAPIC.
  *
@@ -31,31 +33,40 @@ struct vuart {
     struct console_sink sink;   /* (i) registered while the domain exists */
 };
 
-void vuart_flush(struct domain *d)
+/* Caller holds d->uart_lock. */
+static void flush_line(struct domain *d, struct dom_con_line *l)
 {
-    /* Caller holds d->uart_lock. */
-    if (!d->uart_len)
+    if (!l->len)
         return;
-    d->uart_line[d->uart_len] = 0;
-    printk(LOG_INFO, "%s: %s\n", d->name, d->uart_line);
-    d->uart_len = 0;
+    l->buf[l->len] = 0;
+    printk(LOG_INFO, "%s: %s\n", d->name, l->buf);
+    l->len = 0;
 }
 
-void vuart_putc(struct domain *d, char c)
+void vuart_flush(struct domain *d)
 {
+    for (unsigned i = 0; i < DOM_CON_NR; i++)
+        flush_line(d, &d->con_line[i]);
+}
+
+void vuart_putc(struct domain *d, unsigned stream, char c)
+{
+    struct dom_con_line *l = &d->con_line[stream < DOM_CON_NR ? stream : DOM_CON_UART];
+
     if (c == '\r')
         return;
     if (c == '\n') {
-        vuart_flush(d);
+        flush_line(d, l);
         return;
     }
     /* Non-printable bytes are shown escaped, so a guest cannot send
      * terminal control sequences to the operator's console. */
     if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f)
         c = '?';
-    d->uart_line[d->uart_len++] = c;
-    if (d->uart_len >= sizeof(d->uart_line) - 1)
-        vuart_flush(d);
+    l->buf[l->len++] = c;
+    /* A line longer than the buffer is shown in pieces, each a line. */
+    if (l->len >= sizeof(l->buf) - 1)
+        flush_line(d, l);
 }
 
 /* The model transmitted a byte (not in loopback). */
@@ -63,7 +74,7 @@ static void vuart_tx(void *ctx, uint8_t byte)
 {
     struct domain *d = ctx;
     uint64_t f = spin_lock_irqsave(&d->uart_lock);
-    vuart_putc(d, (char)byte);
+    vuart_putc(d, DOM_CON_UART, (char)byte);
     spin_unlock_irqrestore(&d->uart_lock, f);
 }
 

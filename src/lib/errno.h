@@ -20,6 +20,7 @@
 #define EINVAL      22
 #define ENOSPC      28
 #define ERANGE      34
+#define ENODATA     61
 #define ENOSYS      38
 #define ETIMEDOUT   110
 #define EOVERFLOW   75
