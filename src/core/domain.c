@@ -11,7 +11,7 @@
 #include "core/console.h"
 #include "core/percpu.h"
 #include "core/domain_kind.h"
-#include "hvm/hvm.h"           /* vuart_flush only: the domain console line moves to core/ next */
+#include "core/domain_console.h"
 #include "mm/mm.h"
 #include "core/pvconsole.h"
 #include "core/time_info.h"
@@ -418,7 +418,7 @@ void domain_shutdown(struct domain *d, int reason)
      * may still be in its ring: pvconsole_destroy drains and flushes them. */
     if (!d->pvcon) {
         uint64_t f = spin_lock_irqsave(&d->uart_lock);
-        vuart_flush(d);
+        domain_con_flush(d);
         spin_unlock_irqrestore(&d->uart_lock, f);
     }
     if (reason == SHUTDOWN_crash)

@@ -29,7 +29,7 @@
 #include "core/timer.h"
 #include "arch/x86/time.h"
 #include "evtchn/evtchn.h"
-#include "hvm/hvm.h"
+#include "core/domain_console.h"
 #include "mm/mm.h"
 #include "mm/physmap.h"
 #include "lib/errno.h"
@@ -88,7 +88,7 @@ static bool mark_connected(struct pvconsole *pc)
     uint64_t f = spin_lock_irqsave(&d->uart_lock);
     struct dom_con_line *l = &d->con_line[DOM_CON_IO];
     if (l->len)
-        vuart_putc(d, DOM_CON_IO, '\n');
+        domain_con_putc(d, DOM_CON_IO, '\n');
     spin_unlock_irqrestore(&d->uart_lock, f);
     return true;
 }
@@ -151,7 +151,7 @@ static unsigned drain(struct pvconsole *pc, unsigned budget, bool *more)
         mark_connected(pc);
         uint64_t f = spin_lock_irqsave(&d->uart_lock);
         for (unsigned i = 0; i < n; i++)
-            vuart_putc(d, DOM_CON_RING, buf[i]);
+            domain_con_putc(d, DOM_CON_RING, buf[i]);
         spin_unlock_irqrestore(&d->uart_lock, f);
         done += n;
     }
@@ -254,7 +254,7 @@ void pvconsole_destroy(struct domain *d)
      * powering off): one ring's worth at most, no notification. */
     drain(pc, PVCON_OUT_SIZE, &more);
     uint64_t f = spin_lock_irqsave(&d->uart_lock);
-    vuart_flush(d);
+    domain_con_flush(d);
     spin_unlock_irqrestore(&d->uart_lock, f);
     d->pvcon = NULL;
     xfree(pc);

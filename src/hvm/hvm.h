@@ -91,12 +91,5 @@ int hvm_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, 
 
 /* The emulated 16550 UART at 0x3f8. */
 bool vuart_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);
-/* Prints every source's unfinished line; caller holds d->uart_lock. */
-void vuart_flush(struct domain *d);
-/* One byte of domain console output from one source (enum dom_con_stream:
- * the UART, console_io, the PV console ring); caller holds d->uart_lock.
- * Each source has its own line buffer; whole lines go to the hypervisor
- * console with the domain's name. */
-void vuart_putc(struct domain *d, unsigned stream, char c);
 
 #endif

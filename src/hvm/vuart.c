@@ -18,6 +18,7 @@
 #include "hvm/platform.h"
 #include "hvm/vuart_model.h"
 #include "core/domain.h"
+#include "core/domain_console.h"
 #include "core/console.h"
 #include "mm/mm.h"
 #include "lib/errno.h"
@@ -33,48 +34,12 @@ struct vuart {
     struct console_sink sink;   /* (i) registered while the domain exists */
 };
 
-/* Caller holds d->uart_lock. */
-static void flush_line(struct domain *d, struct dom_con_line *l)
-{
-    if (!l->len)
-        return;
-    l->buf[l->len] = 0;
-    printk(LOG_INFO, "%s: %s\n", d->name, l->buf);
-    l->len = 0;
-}
-
-void vuart_flush(struct domain *d)
-{
-    for (unsigned i = 0; i < DOM_CON_NR; i++)
-        flush_line(d, &d->con_line[i]);
-}
-
-void vuart_putc(struct domain *d, unsigned stream, char c)
-{
-    struct dom_con_line *l = &d->con_line[stream < DOM_CON_NR ? stream : DOM_CON_UART];
-
-    if (c == '\r')
-        return;
-    if (c == '\n') {
-        flush_line(d, l);
-        return;
-    }
-    /* Non-printable bytes are shown escaped, so a guest cannot send
-     * terminal control sequences to the operator's console. */
-    if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f)
-        c = '?';
-    l->buf[l->len++] = c;
-    /* A line longer than the buffer is shown in pieces, each a line. */
-    if (l->len >= sizeof(l->buf) - 1)
-        flush_line(d, l);
-}
-
 /* The model transmitted a byte (not in loopback). */
 static void vuart_tx(void *ctx, uint8_t byte)
 {
     struct domain *d = ctx;
     uint64_t f = spin_lock_irqsave(&d->uart_lock);
-    vuart_putc(d, DOM_CON_UART, (char)byte);
+    domain_con_putc(d, DOM_CON_UART, (char)byte);
     spin_unlock_irqrestore(&d->uart_lock, f);
 }
 
