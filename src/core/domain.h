@@ -107,6 +107,12 @@ struct vcpu {
     uint64_t tsc_adjust;            /* (r) IA32_TSC_ADJUST as the guest reads it; 0 at creation */
     uint64_t nr_irqs, nr_nmis;      /* (r) events injected */
     uint64_t exits_by_reason[24];   /* (r) indexed by enum hvm_exit_reason */
+    /* The ports behind I/O exits (hvm/io.c), a permanent diagnostic:
+     * the first VCPU_IO_PORTS distinct ports each with its count, the
+     * rest together.  Printed when the vCPU goes. */
+#define VCPU_IO_PORTS 16
+    struct { uint16_t port; uint64_t n; } io_ports[VCPU_IO_PORTS];   /* (r) n = 0: free */
+    uint64_t io_other;              /* (r) */
     uint8_t last_exit;              /* (r) enum hvm_exit_reason of the last exit (debug key 'd') */
     uint64_t last_exit_qual;        /* (r) its hvm_exit.qual */
     uint8_t fpu[512] __aligned(16); /* (r) x87/SSE state, FXSAVE layout, while off the CPU */
