@@ -23,7 +23,7 @@ static uint8_t r8(uint64_t a) { return *(uint8_t *)fakemem_ptr(&fm, a); }
 static int build(unsigned n, struct acpi_build_layout *l)
 {
     fakemem_init(&fm, 0, 0x100000);
-    return acpi_build_tables(fakemem_ptr(&fm, GPA_ACPI_RSDP), GPA_ACPI_END - GPA_ACPI_RSDP, GPA_ACPI_RSDP, n, l);
+    return acpi_build_tables(fakemem_ptr(&fm, GPA_ACPI_RSDP), GPA_ACPI_END - GPA_ACPI_RSDP, GPA_ACPI_RSDP, n, false, l);
 }
 
 static void check_table(uint64_t at, const char *sig)
@@ -224,21 +224,21 @@ static void test_errors(void)
     uint8_t *buf = malloc(0x10000);
     struct acpi_build_layout l;
 
-    CHECK_EQ(acpi_build_tables(buf, 0x10000, GPA_ACPI_RSDP, 0, &l), -EINVAL);
-    CHECK_EQ(acpi_build_tables(buf, 0x10000, GPA_ACPI_RSDP, ACPI_BUILD_MAX_VCPUS + 1, &l), -EINVAL);
-    CHECK_EQ(acpi_build_tables(buf, 0x10000, GPA_ACPI_RSDP + 16, 1, &l), -EINVAL);
-    CHECK_EQ(acpi_build_tables(buf, 0x1000, GPA_ACPI_RSDP, 1, &l), -ENOSPC);
-    int used = acpi_build_tables(buf, 0x10000, GPA_ACPI_RSDP, 8, &l);
+    CHECK_EQ(acpi_build_tables(buf, 0x10000, GPA_ACPI_RSDP, 0, false, &l), -EINVAL);
+    CHECK_EQ(acpi_build_tables(buf, 0x10000, GPA_ACPI_RSDP, ACPI_BUILD_MAX_VCPUS + 1, false, &l), -EINVAL);
+    CHECK_EQ(acpi_build_tables(buf, 0x10000, GPA_ACPI_RSDP + 16, 1, false, &l), -EINVAL);
+    CHECK_EQ(acpi_build_tables(buf, 0x1000, GPA_ACPI_RSDP, 1, false, &l), -ENOSPC);
+    int used = acpi_build_tables(buf, 0x10000, GPA_ACPI_RSDP, 8, false, &l);
     CHECK(used > 0x1000);
     free(buf);
     /* Exactly sized (ASan catches a write past it), and one byte short. */
     buf = malloc((size_t)used);
-    CHECK_EQ(acpi_build_tables(buf, (size_t)used, GPA_ACPI_RSDP, 8, NULL), used);
-    CHECK_EQ(acpi_build_tables(buf, (size_t)used - 1, GPA_ACPI_RSDP, 8, NULL), -ENOSPC);
+    CHECK_EQ(acpi_build_tables(buf, (size_t)used, GPA_ACPI_RSDP, 8, false, NULL), used);
+    CHECK_EQ(acpi_build_tables(buf, (size_t)used - 1, GPA_ACPI_RSDP, 8, false, NULL), -ENOSPC);
     free(buf);
     /* A buffer starting below the RSDP works too. */
     buf = malloc(0x30000);
-    used = acpi_build_tables(buf, 0x30000, GPA_ACPI_RSDP - 0x10000, 3, &l);
+    used = acpi_build_tables(buf, 0x30000, GPA_ACPI_RSDP - 0x10000, 3, false, &l);
     CHECK(used > 0x10000 && memcmp(buf + 0x10000, "RSD PTR ", 8) == 0);
     free(buf);
 }
