@@ -243,6 +243,43 @@ static void test_errors(void)
     free(buf);
 }
 
+/* With the HPET: a third root entry, parsed back by the hypervisor's own
+ * parser (which checks the table and its memory-space base). */
+static void test_hpet_table(void)
+{
+    struct acpi_build_layout l;
+    uint64_t rsdp;
+
+    fakemem_init(&fm, 0, 0x100000);
+    int used = acpi_build_tables(fakemem_ptr(&fm, GPA_ACPI_RSDP), GPA_ACPI_END - GPA_ACPI_RSDP, GPA_ACPI_RSDP, 4,
+                                 true, &l);
+    CHECK(used > 0);
+    CHECK_EQ((uint64_t)used, l.end - GPA_ACPI_RSDP);
+    CHECK(l.hpet > l.madt && l.hpet < l.xsdt && l.hpet % 16 == 0);
+    check_table(l.hpet, "HPET");
+    CHECK_EQ(r32(l.hpet + 4), 56);
+    CHECK_EQ(r8(l.hpet + 8), 1);
+    CHECK_EQ(r32(l.hpet + 36), 0x8086a201);
+    CHECK_EQ(r8(l.hpet + 40), 0);                   /* system memory */
+    CHECK_EQ(r64(l.hpet + 44), GPA_HPET);
+    CHECK_EQ(r8(l.hpet + 52), 0);
+    CHECK_EQ(r16(l.hpet + 53), 6250);
+    CHECK_EQ(r32(l.xsdt + 4), 36 + 24);
+    CHECK_EQ(r64(l.xsdt + 52), l.hpet);
+    CHECK_EQ(r32(l.rsdt + 4), 36 + 12);
+    CHECK_EQ(r32(l.rsdt + 44), (uint32_t)l.hpet);
+    CHECK_EQ(acpi_rsdp_find_legacy(fakemem_map, &fm, &rsdp), 0);
+    memset(&ai, 0, sizeof(ai));
+    CHECK_EQ(acpi_parse(fakemem_ptr(&fm, rsdp), 36, fakemem_map, &fm, &ai, err, sizeof(err)), 0);
+    CHECK_EQ(ai.nr_warnings, 0);
+    CHECK_EQ(ai.hpet, l.hpet);
+    CHECK_EQ(ai.hpet_addr, GPA_HPET);
+    CHECK_EQ(ai.hpet_number, 0);
+    CHECK_EQ(ai.madt, l.madt);
+    CHECK_EQ(ai.fadt, l.fadt);
+    fakemem_free(&fm);
+}
+
 /* ---- PVH: hardware-reduced FADT, LAPIC-only MADT, no FACS ---- */
 
 static int build_pvh(unsigned n, struct acpi_build_layout *l)
@@ -380,6 +417,7 @@ int main(void)
     RUN(test_tables_bytes);
     RUN(test_dsdt_aml);
     RUN(test_errors);
+    RUN(test_hpet_table);
     RUN(test_pvh_parse_back);
     RUN(test_pvh_bytes);
     RUN(test_pvh_errors);
