@@ -137,6 +137,8 @@ struct vhpet {
     uint64_t isr;                   /* (l) GINTR_STA */
     uint64_t mc;                    /* (l) counter when halted; its value at ns_base when running */
     uint64_t ns_base;               /* (l) now_ns() when the counter last started */
+    uint64_t last;                  /* (l) the largest counter value a read returned since the last
+                                       start or write: no read returns less (see counter_read) */
     bool line[NR_LINES];            /* (l) level last driven on each line */
     struct vhpet_timer t[VHPET_TIMERS];
 };
@@ -156,6 +158,20 @@ static uint64_t counter_at(const struct vhpet *h, uint64_t now)
     if (!running(h) || now < h->ns_base)
         return h->mc;
     return h->mc + (now - h->ns_base) / VHPET_NS_PER_TICK;
+}
+
+/* What the guest reads: never less than an earlier read, even should
+ * now_ns() of the CPU a vCPU runs on lag another CPU's by a little (the
+ * vCPUs of a domain read the one counter from different host CPUs). */
+static uint64_t counter_read(struct vhpet *h, uint64_t now)
+{
+    uint64_t v = counter_at(h, now);
+    if (running(h)) {
+        if (v < h->last)
+            v = h->last;
+        h->last = v;
+    }
+    return v;
 }
 
 /* now_ns() at which the counter reaches tick (>= the counter now), capped
@@ -303,13 +319,13 @@ static void timer_fn(void *data)
 
 /* ---- registers ---- */
 
-static uint64_t read_reg(struct vhpet *h, unsigned reg, uint64_t now)
+static uint64_t read_reg(struct vhpet *h, unsigned reg, uint64_t now, bool for_write)
 {
     switch (reg) {
     case REG_GCAP:    return VHPET_GCAP;
     case REG_CONF:    return h->conf;
     case REG_ISR:     return h->isr;
-    case REG_COUNTER: return counter_at(h, now);
+    case REG_COUNTER: return for_write ? counter_at(h, now) : counter_read(h, now);
     default:
         break;
     }
@@ -326,13 +342,14 @@ static uint64_t read_reg(struct vhpet *h, unsigned reg, uint64_t now)
 
 static void write_conf(struct vhpet *h, uint64_t v, uint64_t now)
 {
-    uint64_t old = h->conf, cur = counter_at(h, now);
+    uint64_t old = h->conf, cur = counter_read(h, now);
     h->conf = v & (CONF_ENABLE | CONF_LEGACY);
     if ((old ^ h->conf) & CONF_ENABLE) {
         /* Starting: count on from the halted value; halting: freeze the
          * value reached. */
         h->mc = cur;
         h->ns_base = now;
+        h->last = cur;
         for (unsigned i = 0; i < VHPET_TIMERS; i++)
             arm(h, &h->t[i], now);
     }
@@ -384,6 +401,7 @@ static void write_reg(struct vhpet *h, unsigned reg, uint64_t v, uint64_t now)
     case REG_COUNTER:
         if (!running(h)) {
             h->mc = v;
+            h->last = v;
             /* Comparators are re-armed when the counter starts. */
         }
         return;
@@ -422,7 +440,7 @@ bool vhpet_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_
     uint64_t mask = size == 8 ? ~0ull : ((1ull << (size * 8)) - 1) << shift;
     uint64_t f = spin_lock_irqsave(&h->lock);
     uint64_t now = now_ns();
-    uint64_t cur = read_reg(h, reg, now);
+    uint64_t cur = read_reg(h, reg, now, write);
     if (!write) {
         *val = (cur & mask) >> shift;
     } else {
