@@ -35,10 +35,12 @@
  *   0x110 + 0x20n       Tn_FSB_INT_ROUTE: reads 0 (no FSB delivery)
  *
  * Comparators (spec 2.3.9.2): an interrupt when the counter (its low 32
- * bits in 32-bit mode) becomes equal to the comparator; a comparator
- * already behind the counter matches only when the counter comes round to
- * it again (2^32 ticks, about 69 s, in 32-bit mode; never for 64 bits),
- * as on hardware.  Periodic: each write to the comparator sets the period
+ * bits in 32-bit mode) becomes equal to the comparator.  A comparator
+ * written (or a timer enabled) up to 2^-10 s behind the counter matches at
+ * once, as on Xen: the guest meant "now" and the emulated write lost the
+ * race; further behind, it matches only when the counter comes round to it
+ * again (2^32 ticks, about 69 s, in 32-bit mode; never for 64 bits), as on
+ * hardware.  Periodic: each write to the comparator sets the period
  * (the value "last written"), and also the comparator itself when the
  * timer is one-shot or VAL_SET is set (VAL_SET then clears); at each match
  * the comparator advances by the period.  A period of 0 behaves as
@@ -67,6 +69,9 @@
 #define VHPET_NS_PER_TICK   16ull
 #define VHPET_PERIOD_FS     (VHPET_NS_PER_TICK * 1000000ull)
 #define VHPET_MIN_IRQ_NS    100000ull       /* periodic interrupts at most every 100 µs */
+/* How far behind the counter a newly written comparator may be and still
+ * match at once: 2^-10 s, Xen's allowance for the emulated write's delay. */
+#define VHPET_LATE_TICKS    ((1000000000ull >> 10) / VHPET_NS_PER_TICK)
 /* A host timer is never set further out than this; when it fires early the
  * match is simply re-armed (keeps ns arithmetic far from overflow). */
 #define VHPET_MAX_ARM_NS    (1ull << 40)
@@ -271,13 +276,16 @@ static void arm(struct vhpet *h, struct vhpet_timer *t, uint64_t now)
     if (!running(h))
         return;
     uint64_t cur = counter_at(h, now);
+    /* A comparator a little behind the counter was most likely meant for
+     * "now" and lost the race with the counter while the write was being
+     * emulated: it matches at once, as on Xen (VHPET_LATE_TICKS).  Further
+     * behind, it waits as hardware would: for the counter to come round. */
     if (mode32(t)) {
-        /* The low 32 bits come round to any value within 2^32 ticks;
-         * equal now counts as matching now. */
-        t->match = cur + (uint32_t)((uint32_t)t->cmp - (uint32_t)cur);
+        uint32_t ahead = (uint32_t)t->cmp - (uint32_t)cur, back = (uint32_t)cur - (uint32_t)t->cmp;
+        t->match = ahead && back <= VHPET_LATE_TICKS ? cur - back : cur + ahead;
     } else {
-        if (t->cmp < cur)
-            return;                 /* behind the counter: matches only after 2^64 ticks */
+        if (t->cmp < cur && cur - t->cmp > VHPET_LATE_TICKS)
+            return;                 /* matches only after 2^64 ticks */
         t->match = t->cmp;
     }
     set_host_timer(h, t, now, now);

@@ -515,18 +515,26 @@ static void test_hpet(void)
     run_until(fake_now + 100000000000ull);      /* 100 s: a 64-bit one-shot never comes back */
     CHECK_EQ(msgs_with(0x41), 1);
     CHECK_EQ(hpet_rd(0x20, 8), 0);              /* edge: no status */
-    /* A comparator behind the counter does not fire. */
+    /* A comparator just behind the counter (the write lost the race)
+     * matches at once; one further behind does not fire. */
     hpet_wr(0x148, 8, hpet_rd(0xf0, 8) - 10);
+    run_until(fake_now);
+    CHECK_EQ(msgs_with(0x41), 2);
+    hpet_wr(0x148, 8, hpet_rd(0xf0, 8) - 62500);    /* 1 ms > 2^-10 s */
     run_until(fake_now + 1000000000ull);
-    CHECK_EQ(msgs_with(0x41), 1);
-    /* 32-bit mode: it matches when the low half comes round (2^32 ticks). */
+    CHECK_EQ(msgs_with(0x41), 2);
+    /* 32-bit mode: far behind, it matches when the low half comes round
+     * (2^32 ticks); just behind, at once. */
     hpet_wr(0x140, 8, 0x4 | 0x100 | 20u << 9);
-    hpet_wr(0x148, 8, 0xffffffff00000000ull | (uint32_t)(hpet_rd(0xf0, 4) - 10));
+    hpet_wr(0x148, 8, 0xffffffff00000000ull | (uint32_t)(hpet_rd(0xf0, 4) - 100000));
     CHECK_EQ(hpet_rd(0x14c, 4), 0);
     run_until(fake_now + 60000000000ull);
-    CHECK_EQ(msgs_with(0x41), 1);
-    run_until(fake_now + 10000000000ull);       /* 70 s > 2^32 * 16 ns */
     CHECK_EQ(msgs_with(0x41), 2);
+    run_until(fake_now + 10000000000ull);       /* 70 s > 2^32 * 16 ns */
+    CHECK_EQ(msgs_with(0x41), 3);
+    hpet_wr(0x148, 4, (uint32_t)(hpet_rd(0xf0, 4) - 5));
+    run_until(fake_now);
+    CHECK_EQ(msgs_with(0x41), 4);
     hpet_wr(0x140, 8, 20u << 9);
 
     /* Periodic timer 0 on pin 20, 1 ms (62500 ticks); a late host timer
