@@ -410,6 +410,17 @@ static int key_fw_cfg(struct domcfg_parser *ps, const struct domcfg_value *v)
     return rc;
 }
 
+/* hpet = 0|1, as xl.cfg(5): whether an HVM domain gets an HPET. */
+static int key_hpet(struct domcfg_parser *ps, const struct domcfg_value *v)
+{
+    uint64_t b;
+    int rc = dc_get_uint(ps, v, 0, 1, &b);
+
+    if (!rc)
+        ps->out->hpet = b;
+    return rc;
+}
+
 /* debug_exit = PORT: the 4 ports PORT..PORT+3 must not be any of the
  * platform's own (hvm/platform.c), or one of the two would never see its
  * accesses. */
@@ -464,6 +475,7 @@ static const struct {
     { "rv_hide_hypervisor", key_rv_hide },
     { "rv_expect_exit", key_rv_expect_exit },
     { "fw_cfg", key_fw_cfg },
+    { "hpet", key_hpet },
     { "debug_exit", key_debug_exit },
 };
 
@@ -562,6 +574,7 @@ int domcfg_parse(const char *text, size_t len, struct domcfg *out,
     out->vcpus = 1;
     out->cpu_weight = 256;
     out->fw_cfg = true;
+    out->hpet = true;
     out->max_event_channels = 1023;
     out->max_grant_frames = DOMCFG_MAX_GRANT_FRAMES;
     out->max_maptrack_frames = 1024;

@@ -5,7 +5,8 @@
  * integers), which every OS of interest reads.
  *
  * Table order in the table area: FACS (needs 64-byte alignment, 5.2.10),
- * DSDT, FADT, MADT, XSDT, RSDT, each 16-byte aligned.
+ * DSDT, FADT, MADT, HPET (when the domain has one), XSDT, RSDT, each
+ * 16-byte aligned.
  */
 #include "hvm/acpi_build.h"
 #include "hvm/platform.h"
@@ -51,6 +52,12 @@
 #define INTI_HIGH           0x1
 #define INTI_EDGE           0x4
 #define INTI_LEVEL          0xc
+
+/* HPET description table (IA-PC HPET specification 1.0a, 3.2.4). */
+#define HPET_TABLE_LEN      56
+#define HPET_BLOCK_ID       0x8086a201u     /* GCAP_ID bits 31:0 of hvm/vhpet.c */
+#define HPET_MIN_TICK       6250            /* 100 µs at 62.5 MHz: vhpet's periodic interrupt floor */
+#define HPET_PAGE_PROT_4K   0x1             /* nothing else in the block's 4 KiB page */
 
 #define PM1_EVT_LEN     4
 #define PM1_CNT_LEN     2
@@ -367,6 +374,22 @@ static void build_madt(uint8_t *t, unsigned nr_vcpus)
     finish(t, len);
 }
 
+/* The event timer block of hvm/vhpet.c at GPA_HPET, number 0. */
+static void build_hpet(uint8_t *t)
+{
+    header(t, "HPET", HPET_TABLE_LEN, 1);
+    w32(t, 36, HPET_BLOCK_ID);
+    w8(t, 40, 0);                       /* GAS: system memory */
+    w8(t, 41, 64);                      /* register width */
+    w8(t, 42, 0);
+    w8(t, 43, 0);
+    w64(t, 44, GPA_HPET);
+    w8(t, 52, 0);                       /* HPET number */
+    w16(t, 53, HPET_MIN_TICK);
+    w8(t, 55, HPET_PAGE_PROT_4K);
+    finish(t, HPET_TABLE_LEN);
+}
+
 static void build_root(uint8_t *t, bool xsdt, const uint64_t *entries, unsigned n)
 {
     unsigned esz = xsdt ? 8 : 4, len = HDR_LEN + esz * n;
@@ -395,7 +418,7 @@ static void build_rsdp(uint8_t *r, uint64_t rsdt, uint64_t xsdt)
 
 #define ALIGN16(x) (((x) + 15) & ~(uint64_t)15)
 
-static int build_all(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus, bool pvh,
+static int build_all(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus, bool pvh, bool hpet,
                      struct acpi_build_layout *layout)
 {
     struct acpi_build_layout l;
@@ -419,9 +442,12 @@ static int build_all(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vc
     }
     l.fadt = ALIGN16(l.dsdt + dsdt_len);
     l.madt = ALIGN16(l.fadt + FADT_LEN);
-    l.xsdt = ALIGN16(l.madt + (pvh ? madt_pvh_len(nr_vcpus) : madt_len(nr_vcpus)));
-    l.rsdt = ALIGN16(l.xsdt + HDR_LEN + 2 * 8);
-    l.end = l.rsdt + HDR_LEN + 2 * 4;
+    uint64_t after_madt = ALIGN16(l.madt + (pvh ? madt_pvh_len(nr_vcpus) : madt_len(nr_vcpus)));
+    l.hpet = hpet ? after_madt : 0;
+    unsigned nent = hpet ? 3 : 2;
+    l.xsdt = hpet ? ALIGN16(l.hpet + HPET_TABLE_LEN) : after_madt;
+    l.rsdt = ALIGN16(l.xsdt + HDR_LEN + nent * 8);
+    l.end = l.rsdt + HDR_LEN + nent * 4;
     if (l.end > GPA_ACPI_END || l.end - base_gpa > buflen)
         return -ENOSPC;
 
@@ -440,22 +466,24 @@ static int build_all(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vc
         build_fadt(b + (l.fadt - base_gpa), l.facs, l.dsdt);
         build_madt(b + (l.madt - base_gpa), nr_vcpus);
     }
-    const uint64_t entries[2] = { l.fadt, l.madt };
-    build_root(b + (l.xsdt - base_gpa), true, entries, 2);
-    build_root(b + (l.rsdt - base_gpa), false, entries, 2);
+    if (hpet)
+        build_hpet(b + (l.hpet - base_gpa));
+    const uint64_t entries[3] = { l.fadt, l.madt, l.hpet };
+    build_root(b + (l.xsdt - base_gpa), true, entries, nent);
+    build_root(b + (l.rsdt - base_gpa), false, entries, nent);
     if (layout)
         *layout = l;
     return (int)(l.end - base_gpa);
 }
 
-int acpi_build_tables(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus,
+int acpi_build_tables(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus, bool hpet,
                       struct acpi_build_layout *layout)
 {
-    return build_all(buf, buflen, base_gpa, nr_vcpus, false, layout);
+    return build_all(buf, buflen, base_gpa, nr_vcpus, false, hpet, layout);
 }
 
 int acpi_build_pvh_tables(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus,
                           struct acpi_build_layout *layout)
 {
-    return build_all(buf, buflen, base_gpa, nr_vcpus, true, layout);
+    return build_all(buf, buflen, base_gpa, nr_vcpus, true, false, layout);
 }

@@ -1,6 +1,6 @@
 /*
  * The ACPI tables of an HVM domain (ACPI 6.5 chapter 5): RSDP, RSDT, XSDT,
- * FADT, FACS, MADT and a small DSDT (PVH: a hardware-reduced set), describing the platform of
+ * FADT, FACS, MADT, HPET and a small DSDT (PVH: a hardware-reduced set), describing the platform of
  * hvm/platform.h (PM registers, SCI, reset register, LAPICs, IOAPIC, 8259s).
  * Pure code, built for the host too: it only writes the buffer it is given.
  *
@@ -11,6 +11,7 @@
 #ifndef RV_HVM_ACPI_BUILD_H
 #define RV_HVM_ACPI_BUILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,7 @@
 /* Guest-physical address of each table, for the loader and the tests. */
 struct acpi_build_layout {
     uint64_t rsdp, rsdt, xsdt, fadt, facs, dsdt, madt;
+    uint64_t hpet;              /* 0 when built without an HPET */
     uint64_t end;               /* first byte after the last table */
 };
 
@@ -33,9 +35,10 @@ struct acpi_build_layout {
  * ACPI_BUILD_MAX_VCPUS.  Returns the number of bytes of buf used (from its
  * start to layout->end), -EINVAL for a bad nr_vcpus or a base above the
  * RSDP, -ENOSPC when the buffer or the area below GPA_ACPI_END is too small.
- * layout may be NULL.
+ * layout may be NULL.  hpet: also an HPET table (IA-PC HPET 1.0a) for the
+ * event timer block of hvm/vhpet.c, listed third in the XSDT and RSDT.
  */
-int acpi_build_tables(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus,
+int acpi_build_tables(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus, bool hpet,
                       struct acpi_build_layout *layout);
 
 /*

@@ -303,7 +303,7 @@ out:
 }
 
 /* ACPI tables in the BIOS area and the BIOS data area words. */
-static int write_firmware_tables(struct domain *d, unsigned nr_vcpus, char *err, size_t errlen)
+static int write_firmware_tables(struct domain *d, unsigned nr_vcpus, bool hpet, char *err, size_t errlen)
 {
     const uint16_t ebda_seg = (uint16_t)(GPA_EBDA >> 4), base_kib = (uint16_t)(GPA_EBDA >> 10);
     uint8_t *buf = xmalloc(ACPI_SCRATCH, HEAP_HVM);
@@ -313,7 +313,9 @@ static int write_firmware_tables(struct domain *d, unsigned nr_vcpus, char *err,
         fmt_snprintf(err, errlen, "out of memory while building the ACPI tables");
         return -ENOMEM;
     }
-    rc = acpi_build_tables(buf, ACPI_SCRATCH, GPA_ACPI_RSDP, nr_vcpus, NULL);
+    /* The HPET table exactly when the platform has the HPET: the same
+     * domain-file key decides both (hvm/platform.c). */
+    rc = acpi_build_tables(buf, ACPI_SCRATCH, GPA_ACPI_RSDP, nr_vcpus, hpet, NULL);
     if (rc < 0) {
         fmt_snprintf(err, errlen, "ACPI tables for %u vCPUs: error %d", nr_vcpus, rc);
     } else if (hvm_copy_to_gphys(d, GPA_ACPI_RSDP, buf, (size_t)rc) ||
@@ -353,7 +355,7 @@ int loader_load(struct domain *d, const struct domcfg *cfg, const struct boot_mo
         rc = load_multiboot(d, cfg, image, size, lk, err, errlen);
     if (rc)
         return rc;
-    return write_firmware_tables(d, cfg->vcpus, err, errlen);
+    return write_firmware_tables(d, cfg->vcpus, cfg->hpet, err, errlen);
 }
 
 /* Segment attributes are the VMCB packing of descriptor bits 40-47 (type,

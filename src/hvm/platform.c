@@ -42,6 +42,12 @@ static int fwcfg_create(struct domain *d)
     return fwcfg_build(d->plat->fwcfg, &p) ? -EINVAL : 0;
 }
 
+/* The HPET unless the domain file says hpet = 0 (xl's key). */
+static int hpet_create(struct domain *d)
+{
+    return d->cfg && !d->cfg->hpet ? 0 : vhpet_init(d);
+}
+
 int hvm_platform_create(struct domain *d)
 {
     int rc;
@@ -51,6 +57,7 @@ int hvm_platform_create(struct domain *d)
         return -ENOMEM;
     d->plat->kbd_lock = (spinlock_t)SPINLOCK_INIT;
     d->plat->fwcfg_lock = (spinlock_t)SPINLOCK_INIT;
+    d->plat->mux_lock = (spinlock_t)SPINLOCK_INIT;
     d->plat->debug_exit_port = d->cfg ? d->cfg->debug_exit : 0;
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         if ((rc = vlapic_create(d->vcpus[i])))
@@ -61,7 +68,7 @@ int hvm_platform_create(struct domain *d)
         return 0;
     /* Order: interrupt controllers before the devices that raise lines. */
     if ((rc = vpic_init(d)) || (rc = vioapic_init(d)) || (rc = vuart_init(d)) || (rc = vpit_init(d)) ||
-        (rc = vrtc_init(d)) || (rc = vpm_init(d)) || (rc = vpci_init(d)) || (rc = fwcfg_create(d)))
+        (rc = vrtc_init(d)) || (rc = hpet_create(d)) || (rc = vpm_init(d)) || (rc = vpci_init(d)) || (rc = fwcfg_create(d)))
         return rc;
     return 0;
 }
@@ -76,6 +83,7 @@ void hvm_platform_destroy(struct domain *d)
     xfree(d->plat->fwcfg);
     vpci_destroy(d);
     vpm_destroy(d);
+    vhpet_destroy(d);
     vrtc_destroy(d);
     vpit_destroy(d);
     vuart_destroy(d);
@@ -129,9 +137,23 @@ bool hvm_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t 
 {
     if (vlapic_mmio(v, gpa, size, write, val))
         return true;
-    /* PVH has no IOAPIC: that page is unclaimed like any other, and the
-     * emulator crashes the domain that touches it. */
-    if (v->domain->type != DOMCFG_PVH && gpa >= GPA_IOAPIC && gpa < GPA_IOAPIC + 0x1000)
+    /* PVH has no IOAPIC and no HPET: those pages are unclaimed like any
+     * other, and the emulator crashes the domain that touches them. */
+    if (v->domain->type == DOMCFG_PVH)
+        return false;
+    if (gpa >= GPA_IOAPIC && gpa < GPA_IOAPIC + 0x1000)
         return vioapic_mmio(v, gpa, size, write, val);
+    if (vhpet_mmio(v, gpa, size, write, val))
+        return true;
+    /* The rest of the chipset's fixed window (the IOAPIC range, the HPET
+     * page with hpet = 0 or past its 1 KiB, the LAPIC range outside the
+     * vCPU's APIC page, 0xfef00000-0xfeffffff): nothing decodes it, and a
+     * PC answers such a cycle with all ones and drops writes.  Other
+     * addresses outside RAM stay a guest error (docs/hvm-platform.md). */
+    if (gpa >= GPA_FIXED_WINDOW && gpa < GPA_FIXED_WINDOW_END) {
+        if (!write)
+            *val = ~0ull;
+        return true;
+    }
     return false;
 }

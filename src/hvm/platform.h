@@ -26,6 +26,7 @@ struct vpm;
 struct vpci;
 struct vuart;
 struct fwcfg;
+struct vhpet;
 
 /* Guest-physical memory map (docs/hvm-platform.md). */
 #define GPA_EBDA            0x9fc00ull      /* 0x9fc00-0x9ffff reserved */
@@ -35,7 +36,13 @@ struct fwcfg;
 #define GPA_ACPI_END        0xf0000ull
 #define GPA_LOWMEM_LIMIT    0xf0000000ull   /* RAM below 4 GiB ends here at the latest */
 #define GPA_IOAPIC          0xfec00000ull
+#define GPA_HPET            0xfed00000ull   /* 1 KiB register block (hpet = 0 removes it) */
+#define GPA_HPET_SIZE       0x400ull
 #define GPA_LAPIC           0xfee00000ull
+/* The chipset's fixed window around the IOAPIC, HPET and LAPIC: what no
+ * device claims in it reads all ones and ignores writes (docs/hvm-platform.md). */
+#define GPA_FIXED_WINDOW    0xfec00000ull
+#define GPA_FIXED_WINDOW_END 0xff000000ull
 #define GPA_HIGHMEM_START   0x100000000ull  /* RAM beyond GPA_LOWMEM_LIMIT continues here */
 
 /* Fixed I/O ports of the platform (the FADT names the PM ones). */
@@ -66,6 +73,10 @@ struct hvm_platform {
     struct fwcfg *fwcfg;        /* (i) hvm/fwcfg.c, NULL with fw_cfg = 0; its state guarded by fwcfg_lock */
     spinlock_t fwcfg_lock;      /* leaf */
     uint16_t debug_exit_port;   /* (i) first of the 4 ports of the debug-exit device, 0 = none */
+    struct vhpet *hpet;         /* (i) hvm/vhpet.c, NULL with hpet = 0 */
+    spinlock_t mux_lock;        /* irq.c: IRQ 0/8 legacy-replacement switch; inside device locks */
+    bool hpet_legacy;           /* (m) the HPET owns IRQ 0 and IRQ 8 (its LEG_RT_CNF) */
+    bool src_level[4];          /* (m) each legacy source's own level (enum hvm_legacy_src) */
 };
 
 /* Build / tear down the whole platform of d (all devices, vLAPICs of every
@@ -92,6 +103,14 @@ void hvm_isa_irq_pulse(struct domain *d, unsigned isa_irq);
 void hvm_gsi_set(struct domain *d, unsigned gsi, bool high);
 unsigned hvm_isa_to_gsi(unsigned isa_irq);
 
+/* IRQ 0 and IRQ 8 through the HPET's legacy-replacement switch (irq.c):
+ * the PIT and the RTC drive them only while the HPET's LEG_RT_CNF is
+ * clear, the HPET's timers 0 and 1 only while it is set. */
+enum hvm_legacy_src { HVM_LSRC_PIT, HVM_LSRC_RTC, HVM_LSRC_HPET0, HVM_LSRC_HPET1, HVM_LSRC_NR };
+void hvm_legacy_irq_set(struct domain *d, enum hvm_legacy_src src, bool high);
+void hvm_legacy_irq_pulse(struct domain *d, enum hvm_legacy_src src);
+void hvm_legacy_route(struct domain *d, bool hpet);
+
 /* Device entry points, one set per file.  *_io returns true when it claimed
  * the port; *_init returns 0 or -errno; *_destroy must tolerate a failed or
  * missing init (pointer NULL). */
@@ -115,6 +134,11 @@ void vioapic_eoi(struct domain *d, uint8_t vector);
 int vpit_init(struct domain *d);
 void vpit_destroy(struct domain *d);
 bool vpit_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);   /* 0x40-0x43, 0x61 */
+
+/* The HPET (hvm/vhpet.c) at GPA_HPET; absent with hpet = 0. */
+int vhpet_init(struct domain *d);
+void vhpet_destroy(struct domain *d);
+bool vhpet_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *val);
 
 int vrtc_init(struct domain *d);
 void vrtc_destroy(struct domain *d);

@@ -234,7 +234,7 @@ static void pit_timer_fn(void *data)
     }
     spin_unlock_irqrestore(&p->lock, f);
     if (fire)
-        hvm_isa_irq_pulse(p->d, 0);
+        hvm_legacy_irq_pulse(p->d, HVM_LSRC_PIT);     /* lost while the HPET owns IRQ 0 */
 }
 
 /* ---- programming ---- */

@@ -344,7 +344,7 @@ static void update_irq(struct vrtc *r, uint64_t now)
     bool level = irqf(r);
     if (level != r->irq_line) {
         r->irq_line = level;
-        hvm_isa_irq_set(r->d, RTC_IRQ, level);
+        hvm_legacy_irq_set(r->d, HVM_LSRC_RTC, level);    /* IRQ 8 unless the HPET owns it */
     }
     uint8_t b = r->cmos[REG_B];
     int s = pf_shift(r);

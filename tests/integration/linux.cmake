@@ -63,6 +63,14 @@ rv_linux_test(NAME linux_pvhvm2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
               STDOUT "^linux_pvhvm2: ${rv_marker}$" "^linux_pvhvm2: PASS linux-pvhvm2"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_pvhvm2.cfg)
 
+# The HPET (src/hvm/vhpet.c) as the clock source of a plain HVM guest on two
+# vCPUs (clocksource=hpet): Linux switches to it, says so on the console,
+# and `sleep 2` measured on it takes about 2 s.
+rv_linux_test(NAME linux_hpet RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
+              STDOUT "^linux_hpet: ${rv_marker}$" "^linux_hpet: PASS linux-hpet "
+                     "^linux_hpet: .*clocksource: Switched to clocksource hpet"
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_hpet.cfg)
+
 # PVH: the domain builder unpacks the bzImage's payload and starts it at its
 # PVH entry; the console is hvc0 through the PV console ring.
 rv_linux_test(NAME linux_pvh1 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu

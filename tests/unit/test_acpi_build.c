@@ -23,7 +23,7 @@ static uint8_t r8(uint64_t a) { return *(uint8_t *)fakemem_ptr(&fm, a); }
 static int build(unsigned n, struct acpi_build_layout *l)
 {
     fakemem_init(&fm, 0, 0x100000);
-    return acpi_build_tables(fakemem_ptr(&fm, GPA_ACPI_RSDP), GPA_ACPI_END - GPA_ACPI_RSDP, GPA_ACPI_RSDP, n, l);
+    return acpi_build_tables(fakemem_ptr(&fm, GPA_ACPI_RSDP), GPA_ACPI_END - GPA_ACPI_RSDP, GPA_ACPI_RSDP, n, false, l);
 }
 
 static void check_table(uint64_t at, const char *sig)
@@ -224,23 +224,60 @@ static void test_errors(void)
     uint8_t *buf = malloc(0x10000);
     struct acpi_build_layout l;
 
-    CHECK_EQ(acpi_build_tables(buf, 0x10000, GPA_ACPI_RSDP, 0, &l), -EINVAL);
-    CHECK_EQ(acpi_build_tables(buf, 0x10000, GPA_ACPI_RSDP, ACPI_BUILD_MAX_VCPUS + 1, &l), -EINVAL);
-    CHECK_EQ(acpi_build_tables(buf, 0x10000, GPA_ACPI_RSDP + 16, 1, &l), -EINVAL);
-    CHECK_EQ(acpi_build_tables(buf, 0x1000, GPA_ACPI_RSDP, 1, &l), -ENOSPC);
-    int used = acpi_build_tables(buf, 0x10000, GPA_ACPI_RSDP, 8, &l);
+    CHECK_EQ(acpi_build_tables(buf, 0x10000, GPA_ACPI_RSDP, 0, false, &l), -EINVAL);
+    CHECK_EQ(acpi_build_tables(buf, 0x10000, GPA_ACPI_RSDP, ACPI_BUILD_MAX_VCPUS + 1, false, &l), -EINVAL);
+    CHECK_EQ(acpi_build_tables(buf, 0x10000, GPA_ACPI_RSDP + 16, 1, false, &l), -EINVAL);
+    CHECK_EQ(acpi_build_tables(buf, 0x1000, GPA_ACPI_RSDP, 1, false, &l), -ENOSPC);
+    int used = acpi_build_tables(buf, 0x10000, GPA_ACPI_RSDP, 8, false, &l);
     CHECK(used > 0x1000);
     free(buf);
     /* Exactly sized (ASan catches a write past it), and one byte short. */
     buf = malloc((size_t)used);
-    CHECK_EQ(acpi_build_tables(buf, (size_t)used, GPA_ACPI_RSDP, 8, NULL), used);
-    CHECK_EQ(acpi_build_tables(buf, (size_t)used - 1, GPA_ACPI_RSDP, 8, NULL), -ENOSPC);
+    CHECK_EQ(acpi_build_tables(buf, (size_t)used, GPA_ACPI_RSDP, 8, false, NULL), used);
+    CHECK_EQ(acpi_build_tables(buf, (size_t)used - 1, GPA_ACPI_RSDP, 8, false, NULL), -ENOSPC);
     free(buf);
     /* A buffer starting below the RSDP works too. */
     buf = malloc(0x30000);
-    used = acpi_build_tables(buf, 0x30000, GPA_ACPI_RSDP - 0x10000, 3, &l);
+    used = acpi_build_tables(buf, 0x30000, GPA_ACPI_RSDP - 0x10000, 3, false, &l);
     CHECK(used > 0x10000 && memcmp(buf + 0x10000, "RSD PTR ", 8) == 0);
     free(buf);
+}
+
+/* With the HPET: a third root entry, parsed back by the hypervisor's own
+ * parser (which checks the table and its memory-space base). */
+static void test_hpet_table(void)
+{
+    struct acpi_build_layout l;
+    uint64_t rsdp;
+
+    fakemem_init(&fm, 0, 0x100000);
+    int used = acpi_build_tables(fakemem_ptr(&fm, GPA_ACPI_RSDP), GPA_ACPI_END - GPA_ACPI_RSDP, GPA_ACPI_RSDP, 4,
+                                 true, &l);
+    CHECK(used > 0);
+    CHECK_EQ((uint64_t)used, l.end - GPA_ACPI_RSDP);
+    CHECK(l.hpet > l.madt && l.hpet < l.xsdt && l.hpet % 16 == 0);
+    check_table(l.hpet, "HPET");
+    CHECK_EQ(r32(l.hpet + 4), 56);
+    CHECK_EQ(r8(l.hpet + 8), 1);
+    CHECK_EQ(r32(l.hpet + 36), 0x8086a201);
+    CHECK_EQ(r8(l.hpet + 40), 0);                   /* system memory */
+    CHECK_EQ(r64(l.hpet + 44), GPA_HPET);
+    CHECK_EQ(r8(l.hpet + 52), 0);
+    CHECK_EQ(r16(l.hpet + 53), 6250);
+    CHECK_EQ(r32(l.xsdt + 4), 36 + 24);
+    CHECK_EQ(r64(l.xsdt + 52), l.hpet);
+    CHECK_EQ(r32(l.rsdt + 4), 36 + 12);
+    CHECK_EQ(r32(l.rsdt + 44), (uint32_t)l.hpet);
+    CHECK_EQ(acpi_rsdp_find_legacy(fakemem_map, &fm, &rsdp), 0);
+    memset(&ai, 0, sizeof(ai));
+    CHECK_EQ(acpi_parse(fakemem_ptr(&fm, rsdp), 36, fakemem_map, &fm, &ai, err, sizeof(err)), 0);
+    CHECK_EQ(ai.nr_warnings, 0);
+    CHECK_EQ(ai.hpet, l.hpet);
+    CHECK_EQ(ai.hpet_addr, GPA_HPET);
+    CHECK_EQ(ai.hpet_number, 0);
+    CHECK_EQ(ai.madt, l.madt);
+    CHECK_EQ(ai.fadt, l.fadt);
+    fakemem_free(&fm);
 }
 
 /* ---- PVH: hardware-reduced FADT, LAPIC-only MADT, no FACS ---- */
@@ -380,6 +417,7 @@ int main(void)
     RUN(test_tables_bytes);
     RUN(test_dsdt_aml);
     RUN(test_errors);
+    RUN(test_hpet_table);
     RUN(test_pvh_parse_back);
     RUN(test_pvh_bytes);
     RUN(test_pvh_errors);

@@ -132,10 +132,16 @@ static void test_defaults(void)
     CHECK_EQ(cfg.rv_expect_restarts, 0);
     CHECK(!cfg.hide_hypervisor_cpuid);
     CHECK(cfg.fw_cfg);                  /* on by default */
+    CHECK(cfg.hpet);                    /* on by default, as xl's */
     CHECK_EQ(cfg.debug_exit, 0);
     CHECK_EQ(parse(BASE "fw_cfg = 0\ndebug_exit = 0xf4\nrv_expect_exit = 33\n"), 0);
     CHECK(!cfg.fw_cfg);
+    CHECK(cfg.hpet);
     CHECK_EQ(cfg.debug_exit, 0xf4);
+    CHECK_EQ(parse(BASE "hpet = 0\n"), 0);
+    CHECK(!cfg.hpet);
+    CHECK_EQ(parse(BASE "hpet = 1\n"), 0);
+    CHECK(cfg.hpet);
     CHECK_EQ(parse(BASE "debug_exit = 0x501\n"), 0);     /* ends just before fw_cfg's 0x510 */
     CHECK_EQ(cfg.cpu_weight, 256);
     CHECK_EQ(cfg.nr_warnings, 0);
@@ -446,6 +452,7 @@ static const struct {
       "\"coredump-destroy\" or \"coredump-restart\"" },
     { "on_poweroff = \"soft-reset\"", "domcfg: line 4: on_poweroff = \"soft-reset\": expected \"destroy\"," },
     { "fw_cfg = 2", "domcfg: line 4: fw_cfg = 2: must be between 0 and 1" },
+    { "hpet = 2", "domcfg: line 4: hpet = 2: must be between 0 and 1" },
     { "debug_exit = 0x3f6", "domcfg: line 4: debug_exit = 0x3f6: ports 0x3f6-0x3f9 overlap the UART" },
     { "debug_exit = 0x50e", "domcfg: line 4: debug_exit = 0x50e: ports 0x50e-0x511 overlap fw_cfg" },
     { "debug_exit = 0", "domcfg: line 4: debug_exit = 0: must be between 1 and 65532" },

@@ -1,6 +1,6 @@
 /*
  * Host unit test of the legacy platform devices (src/hvm/irq.c, vpic.c,
- * vioapic.c, vpit.c, vrtc.c, vpm.c, vpci.c, vreset.c), built against the
+ * vioapic.c, vpit.c, vrtc.c, vhpet.c, vpm.c, vpci.c, vreset.c), built against the
  * stand-in headers in vplat_stubs/ (single-threaded locks, a fake clock,
  * timers the test fires by hand, recorded vLAPIC messages and shutdowns).
  * Deterministic checks per datasheet behaviour, then a random-access loop
@@ -29,7 +29,7 @@ static int kicks, shutdowns, shutdown_reason = -1;
 struct msg { uint32_t dest; bool logical; unsigned mode; uint8_t vector; bool level; };
 static struct msg msgs[64];
 static unsigned nr_msgs;
-#define MAX_TIMERS 8
+#define MAX_TIMERS 16
 static struct timer *timers[MAX_TIMERS];
 
 uint64_t now_ns(void) { return fake_now; }
@@ -167,6 +167,7 @@ static void platform_up(void)
     CHECK_EQ(vioapic_init(&dom), 0);
     CHECK_EQ(vpit_init(&dom), 0);
     CHECK_EQ(vrtc_init(&dom), 0);
+    CHECK_EQ(vhpet_init(&dom), 0);
     CHECK_EQ(vpm_init(&dom), 0);
     CHECK_EQ(vpci_init(&dom), 0);
     kicks = shutdowns = 0;
@@ -178,6 +179,8 @@ static void platform_down(void)
 {
     vpci_destroy(&dom);
     vpm_destroy(&dom);
+    vhpet_destroy(&dom);
+    vhpet_destroy(&dom);                /* twice: must tolerate a missing device */
     vrtc_destroy(&dom);
     vpit_destroy(&dom);
     vioapic_destroy(&dom);
@@ -433,6 +436,216 @@ static void test_pit_irq0(void)
     CHECK(nr_msgs >= 2);
     CHECK_EQ(msgs[0].vector, 0x30);
     CHECK(!msgs[0].level);
+    platform_down();
+}
+
+/* ---- HPET ---- */
+
+static uint64_t hpet_rd(unsigned off, unsigned size)
+{
+    uint64_t v = 0xdeadbeefdeadbeefull;
+    CHECK(vhpet_mmio(&vcpu0, GPA_HPET + off, size, false, &v));
+    return v;
+}
+
+static void hpet_wr(unsigned off, unsigned size, uint64_t v)
+{
+    CHECK(vhpet_mmio(&vcpu0, GPA_HPET + off, size, true, &v));
+}
+
+static unsigned msgs_with(uint8_t vector)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < nr_msgs && i < 64; i++)
+        n += msgs[i].vector == vector;
+    return n;
+}
+
+static void test_hpet(void)
+{
+    platform_up();
+    /* Identity, halves, read-only, outside the 1 KiB block. */
+    CHECK_EQ(hpet_rd(0, 8), 0x00f42400ull << 32 | 0x8086a201ull);   /* 16,000,000 fs */
+    CHECK_EQ(hpet_rd(4, 4), 16000000ull);
+    CHECK_EQ(hpet_rd(1, 1), 0xa2);
+    hpet_wr(0, 8, 0);
+    CHECK_EQ(hpet_rd(0, 4), 0x8086a201ull);
+    uint64_t v = 0;
+    CHECK(!vhpet_mmio(&vcpu0, GPA_HPET + 0x400, 4, false, &v));
+    CHECK_EQ(hpet_rd(0x100, 8), 0x00f00000ull << 32 | 0x30);
+    CHECK_EQ(hpet_rd(0x108, 8), ~0ull);         /* comparator reset value */
+    hpet_wr(0x100, 8, ~0ull);                   /* every bit: only the writable ones stick, route 31 refused */
+    CHECK_EQ(hpet_rd(0x100, 8), 0x00f00000ull << 32 | 0x30 | 0x14e);
+    hpet_wr(0x100, 8, 0x14ull << 9);           /* route 20 */
+    CHECK_EQ(hpet_rd(0x100, 4), 0x30 | 0x14 << 9);
+    hpet_wr(0x100, 8, 0);
+    CHECK_EQ(hpet_rd(0x108, 8), 0xffffffffull); /* 32-bit mode cut it */
+    CHECK_EQ(hpet_rd(0x110, 8), 0);             /* no FSB */
+    hpet_wr(0x010, 8, ~0ull);
+    CHECK_EQ(hpet_rd(0x010, 8), 3);
+    hpet_wr(0x010, 8, 0);
+
+    /* Halted counter: writable, by halves, holds still. */
+    hpet_wr(0xf0, 8, 0x123456789aull);
+    fake_now += 1000000;
+    CHECK_EQ(hpet_rd(0xf0, 8), 0x123456789aull);
+    hpet_wr(0xf4, 4, 0x7);
+    CHECK_EQ(hpet_rd(0xf0, 8), 0x73456789aull);
+    hpet_wr(0xf0, 8, 0);
+    /* Running: 1 tick per 16 ns; writes ignored. */
+    hpet_wr(0x010, 4, 1);
+    fake_now += 1600;
+    CHECK_EQ(hpet_rd(0xf0, 8), 100);
+    hpet_wr(0xf0, 8, 5);
+    CHECK_EQ(hpet_rd(0xf0, 4), 100);
+    hpet_wr(0x010, 4, 0);
+    fake_now += 1600;
+    CHECK_EQ(hpet_rd(0xf0, 8), 100);            /* halted where it was */
+    hpet_wr(0x010, 4, 1);
+
+    /* One-shot timer 2 on IOAPIC pin 20, edge. */
+    ioapic_w(0x10 + 2 * 20, 0x41);
+    nr_msgs = 0;
+    hpet_wr(0x140, 8, 0x4 | 20u << 9);
+    hpet_wr(0x148, 8, hpet_rd(0xf0, 8) + 1000);   /* 16 µs */
+    run_until(fake_now + 15000);
+    CHECK_EQ(msgs_with(0x41), 0);
+    run_until(fake_now + 2000);
+    CHECK_EQ(msgs_with(0x41), 1);
+    run_until(fake_now + 100000000000ull);      /* 100 s: a 64-bit one-shot never comes back */
+    CHECK_EQ(msgs_with(0x41), 1);
+    CHECK_EQ(hpet_rd(0x20, 8), 0);              /* edge: no status */
+    /* A comparator just behind the counter (the write lost the race)
+     * matches at once; one further behind does not fire. */
+    hpet_wr(0x148, 8, hpet_rd(0xf0, 8) - 10);
+    run_until(fake_now);
+    CHECK_EQ(msgs_with(0x41), 2);
+    hpet_wr(0x148, 8, hpet_rd(0xf0, 8) - 62500);    /* 1 ms > 2^-10 s */
+    run_until(fake_now + 1000000000ull);
+    CHECK_EQ(msgs_with(0x41), 2);
+    /* 32-bit mode: far behind, it matches when the low half comes round
+     * (2^32 ticks); just behind, at once. */
+    hpet_wr(0x140, 8, 0x4 | 0x100 | 20u << 9);
+    hpet_wr(0x148, 8, 0xffffffff00000000ull | (uint32_t)(hpet_rd(0xf0, 4) - 100000));
+    CHECK_EQ(hpet_rd(0x14c, 4), 0);
+    run_until(fake_now + 60000000000ull);
+    CHECK_EQ(msgs_with(0x41), 2);
+    run_until(fake_now + 10000000000ull);       /* 70 s > 2^32 * 16 ns */
+    CHECK_EQ(msgs_with(0x41), 3);
+    hpet_wr(0x148, 4, (uint32_t)(hpet_rd(0xf0, 4) - 5));
+    run_until(fake_now);
+    CHECK_EQ(msgs_with(0x41), 4);
+    hpet_wr(0x140, 8, 20u << 9);
+
+    /* Periodic timer 0 on pin 20, 1 ms (62500 ticks); a late host timer
+     * coalesces; the comparator advances by the period. */
+    nr_msgs = 0;
+    uint64_t c0 = hpet_rd(0xf0, 8);
+    hpet_wr(0x100, 8, 0x4 | 0x8 | 0x40 | 20u << 9);
+    hpet_wr(0x108, 8, c0 + 62500);
+    hpet_wr(0x108, 8, 62500);
+    CHECK_EQ(hpet_rd(0x100, 4) & 0x40, 0);      /* VAL_SET clears */
+    CHECK_EQ(hpet_rd(0x108, 8), c0 + 62500);
+    run_until(fake_now + 5000000 + 100);
+    CHECK_EQ(msgs_with(0x41), 5);
+    CHECK_EQ(hpet_rd(0x108, 8), c0 + 6 * 62500);
+    fake_now += 10000000;                       /* 10 ms late */
+    run_until(fake_now);
+    CHECK_EQ(msgs_with(0x41), 6);
+    hpet_wr(0x100, 8, 20u << 9);
+    ioapic_w(0x10 + 2 * 20, 0x10000);
+
+    /* Level-triggered timer 1 on pin 21: status without INT_ENB; W1C;
+     * the line follows status & INT_ENB. */
+    ioapic_w(0x10 + 2 * 21, 0x42 | 0x8000);
+    nr_msgs = 0;
+    hpet_wr(0x120, 8, 0x2 | 21u << 9);
+    hpet_wr(0x128, 8, hpet_rd(0xf0, 8) + 100);
+    run_until(fake_now + 2000);
+    CHECK_EQ(hpet_rd(0x20, 8), 2);
+    CHECK_EQ(nr_msgs, 0);
+    hpet_wr(0x20, 8, 0);
+    CHECK_EQ(hpet_rd(0x20, 8), 2);              /* writing 0 keeps it */
+    hpet_wr(0x120, 8, 0x2 | 0x4 | 21u << 9);    /* INT_ENB with status set: the line rises */
+    CHECK_EQ(msgs_with(0x42), 1);
+    CHECK(msgs[0].level);
+    hpet_wr(0x21, 1, 0x00);                     /* a byte write of 0 to the byte above: no clear */
+    CHECK_EQ(hpet_rd(0x20, 4), 2);
+    hpet_wr(0x20, 4, 2);
+    CHECK_EQ(hpet_rd(0x20, 4), 0);
+    vioapic_eoi(&dom, 0x42);                    /* line low now: no re-delivery */
+    CHECK_EQ(msgs_with(0x42), 1);
+    hpet_wr(0x120, 8, 21u << 9);
+    ioapic_w(0x10 + 2 * 21, 0x10000);
+
+    /* Legacy replacement: timer 0 -> IRQ 0 (PIC input 0, IOAPIC pin 2),
+     * timer 1 -> IRQ 8; the PIT and the RTC are cut off. */
+    pic_init(false);
+    out(0x43, 1, 0x34);                         /* PIT ch0 mode 2, ~1 ms */
+    out(0x40, 1, 1193 & 0xff);
+    out(0x40, 1, 1193 >> 8);
+    hpet_wr(0x010, 4, 3);
+    run_until(fake_now + 5000000);
+    CHECK_EQ(vpic_pending(&dom), -1);           /* the PIT's edges are lost */
+    hpet_wr(0x100, 8, 0x4);
+    hpet_wr(0x108, 8, hpet_rd(0xf0, 8) + 1000);
+    run_until(fake_now + 20000);
+    CHECK_EQ(vpic_ack(&dom), 0x20);             /* timer 0 on IRQ 0 */
+    out(0x20, 1, 0x20);
+    hpet_wr(0x120, 8, 0x4);
+    hpet_wr(0x128, 8, hpet_rd(0xf0, 8) + 1000);
+    run_until(fake_now + 20000);
+    CHECK_EQ(vpic_ack(&dom), 0x28);             /* timer 1 on IRQ 8 */
+    out(0xa0, 1, 0x20);
+    out(0x20, 1, 0x20);
+    /* The RTC's periodic interrupt holds its own IRQF, but not the line. */
+    out(0x70, 1, 0x0b);
+    out(0x71, 1, 0x42);                         /* PIE, 24 h */
+    run_until(fake_now + 5000000);
+    CHECK_EQ(vpic_pending(&dom), -1);
+    /* Legacy off: the RTC's asserted IRQ 8 and the PIT come back. */
+    hpet_wr(0x010, 4, 1);
+    CHECK_EQ(vpic_ack(&dom), 0x28);
+    out(0xa0, 1, 0x20);
+    out(0x20, 1, 0x20);
+    out(0x70, 1, 0x0b);
+    out(0x71, 1, 0x02);
+    out(0x70, 1, 0x0c);
+    in(0x71, 1);
+    run_until(fake_now + 1100000);
+    CHECK_EQ(vpic_ack(&dom), 0x20);
+    out(0x20, 1, 0x20);
+    platform_down();
+}
+
+static void test_hpet_random(void)
+{
+    srand(777);
+    platform_up();
+    for (int i = 0; i < 200000; i++) {
+        unsigned size = (unsigned[]){ 1, 2, 4, 8, 3 }[rand() % 5];
+        unsigned off = (unsigned)(rand() % 0x180);
+        uint64_t v = (uint64_t)rand() << 40 ^ (uint64_t)rand() << 20 ^ (uint64_t)rand();
+        if (rand() % 4 == 0)
+            v &= 0x3fff;                        /* small values: configs, near comparators */
+        switch (rand() % 6) {
+        case 0:
+            run_until(fake_now + (uint64_t)(rand() % 2000000));
+            break;
+        case 1:
+            hpet_rd(off & ~(size - 1 < 8 ? size - 1 : 0), size);
+            break;
+        case 2:
+            ioapic_w(0x10 + 2 * (16 + (unsigned)rand() % 8), (uint32_t)v & 0x1ffff);
+            break;
+        default:
+            hpet_wr(off & ~(size - 1 < 8 ? size - 1 : 0), size, v);
+            break;
+        }
+        CHECK(vplat_locks_held == 0);
+        if (vplat_locks_held)
+            break;
+    }
     platform_down();
 }
 
@@ -698,6 +911,8 @@ int main(void)
     RUN(test_pm);
     RUN(test_pci_reset);
     RUN(test_random);
+    RUN(test_hpet);                     /* last: they move the fake clock by minutes */
+    RUN(test_hpet_random);
     printf("%d checks, %d failures\n", t_checks, t_failures);
     return t_failures ? 1 : 0;
 }
