@@ -16,6 +16,7 @@
 #include "mm/p2m.h"
 #include "mm/physmap.h"
 #include "hvm/e820.h"
+#include "hvm/msr_state.h"   /* struct hvm_msr_state */
 #include "core/domcfg.h"       /* DOMCFG_MAX_GRANT_FRAMES */
 #include "public/sched.h"     /* SHUTDOWN_* reasons */
 #include "public/xen.h"       /* struct shared_info, vcpu_info */
@@ -105,6 +106,7 @@ struct vcpu {
      * vCPU) read the offset atomically. */
     uint64_t tsc_offset;            /* (r) guest TSC = host TSC + offset; starts as the domain's */
     uint64_t tsc_adjust;            /* (r) IA32_TSC_ADJUST as the guest reads it; 0 at creation */
+    struct hvm_msr_state msr;       /* (r) other MSRs emulated per vCPU (hvm/msr.c, hvm/msr_state.h) */
     uint64_t nr_irqs, nr_nmis;      /* (r) events injected */
     uint64_t exits_by_reason[24];   /* (r) indexed by enum hvm_exit_reason */
     /* The ports behind I/O exits (hvm/io.c), a permanent diagnostic:

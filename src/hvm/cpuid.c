@@ -7,10 +7,12 @@
  * plain hardware.
  */
 #include "hvm/hvm.h"
+#include "hvm/cpu_policy.h"
 #include "public/cpuid.h"
 #include "core/domain.h"
 #include "arch/x86/asm.h"
 #include "arch/x86/time.h"
+#include "lib/string.h"
 
 #define HV_LEAF_BASE    0x40000000u
 #define HV_LEAF_MAX     0x40000004u
@@ -62,22 +64,15 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
     cpuid_count(leaf, sub, &a, &b, &c, &d);
     switch (leaf) {
     case 1:
-        c &= ~((1u << 5) | (1u << 6));  /* VMX, SMX: CR4.VMXE/SMXE are not the guest's */
+        /* VMX, SMX, MONITOR, XSAVE, MCE/MCA, the debug-store and thermal
+         * bits, and x2APIC/TSC-deadline/APIC forced on: the feature table
+         * (cpu_policy.c), applied below. */
         c |= 1u << 31;                  /* "running under a hypervisor" */
         if (v->domain->hide_hypervisor_cpuid)
             c &= ~(1u << 31);
-        c &= ~(1u << 3);                /* MONITOR/MWAIT: intercepted, not offered */
-        /* The virtual LAPIC offers x2APIC and the TSC-deadline timer
-         * whatever the host has. */
-        c |= (1u << 21) | (1u << 24);
-        /* XSAVE and the state it manages (AVX, FMA, F16C) are not offered:
-         * guest FPU state is switched with FXSAVE, which does not cover
-         * them. */
-        c &= ~((1u << 26) | (1u << 27) | (1u << 28) | (1u << 12) | (1u << 29));
-        d |= 1u << 9;                   /* APIC present */
-        /* Machine checks are not virtualised: no MCE/MCA, so the guest does
-         * not look for bank MSRs. */
-        d &= ~((1u << 7) | (1u << 14));
+        /* The state XSAVE manages (AVX, FMA, F16C) is not offered either:
+         * guest FPU state is switched with FXSAVE, which does not cover it. */
+        c &= ~((1u << 28) | (1u << 12) | (1u << 29));
         /* Initial APIC id = vCPU number; logical count = vCPUs. */
         b = (b & 0x0000ffffu) | (v->vcpu_id << 24) | ((v->domain->nr_vcpus & 0xff) << 16);
         break;
@@ -86,25 +81,21 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         break;
     case 7:
         if (sub == 0) {
-            /* AVX2, AVX-512 (F DQ IFMA PF ER CD BW VL), MPX: XSAVE state. */
-            b &= ~((1u << 5) | (1u << 14) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) |
+            /* AVX2, AVX-512 (F DQ IFMA PF ER CD BW VL): XSAVE state.  MPX,
+             * PKU, WAITPKG, RDPID, CET, PKS, the speculation controls and
+             * TSC_ADJUST (forced on) are MSR features: the feature table
+             * (cpu_policy.c), applied below. */
+            b &= ~((1u << 5) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) |
                    (1u << 28) | (1u << 30) | (1u << 31));
-            b |= 1u << 1;               /* TSC_ADJUST: the MSR is emulated (msr.c) */
-            /* AVX-512 VBMI/VBMI2/VNNI/BITALG/VPOPCNTDQ, PKU/OSPKE, VAES,
-             * VPCLMULQDQ, WAITPKG. */
-            c &= ~((1u << 1) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 9) | (1u << 10) |
-                   (1u << 11) | (1u << 12) | (1u << 14) | (1u << 22));    /* ... and RDPID */
-            /* AVX-512 4VNNIW/4FMAPS, AMX, AVX512-FP16, and the speculation
-             * controls (IBRS/IBPB, STIBP, L1D flush, ARCH_CAPABILITIES,
-             * SSBD, MD_CLEAR): their MSRs are not emulated. */
-            d &= ~((1u << 2) | (1u << 3) | (1u << 10) | (1u << 22) | (1u << 23) | (1u << 24) | (1u << 25) |
-                   (1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 31));
+            /* AVX-512 VBMI/VBMI2/VNNI/BITALG/VPOPCNTDQ, VAES, VPCLMULQDQ. */
+            c &= ~((1u << 1) | (1u << 6) | (1u << 9) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 14));
+            /* AVX-512 4VNNIW/4FMAPS, AMX, AVX512-FP16. */
+            d &= ~((1u << 2) | (1u << 3) | (1u << 22) | (1u << 23) | (1u << 24) | (1u << 25));
             /* Features whose CR4 enable the guest may not set (hvm/ctrlreg.c):
-             * CET shadow stacks / IBT (XSAVE-managed state), 5-level paging
-             * (the hypervisor's guest page walker has 4 levels), Key Locker,
-             * PKS, user interrupts. */
-            c &= ~((1u << 7) | (1u << 16) | (1u << 23) | (1u << 31));
-            d &= ~((1u << 5) | (1u << 20));
+             * 5-level paging (the hypervisor's guest page walker has 4
+             * levels), Key Locker, user interrupts. */
+            c &= ~((1u << 16) | (1u << 23));
+            d &= ~(1u << 5);
         } else {
             a = b = c = d = 0;
         }
@@ -122,12 +113,8 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         d = v->vcpu_id;                 /* x2APIC id */
         break;
     case 0x80000001:
-        c &= ~(1u << 2);                /* SVM */
-        /* RDTSCP reads IA32_TSC_AUX, which is not switched per vCPU: not
-         * offered (nor RDPID, leaf 7), so guests do not use the MSR. */
-        d &= ~(1u << 27);
-        /* Core/NB/LLC performance counter extensions: MSRs not emulated. */
-        c &= ~((1u << 23) | (1u << 24) | (1u << 28));
+        /* SVM, RDTSCP (IA32_TSC_AUX), OSVW, IBS, LWP, DBEXT and the counter
+         * extensions: the feature table (cpu_policy.c), applied below. */
         break;
     case 0x80000008:
         b = 0;                          /* IBPB/IBRS/SSBD and friends: MSRs not emulated */
@@ -136,6 +123,11 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         a = b = c = d = 0;              /* SVM features: none for guests */
         break;
     }
+    {
+        uint32_t r[4] = { a, b, c, d };
+        cpu_policy_adjust_leaf(leaf, sub, r);
+        a = r[0], b = r[1], c = r[2], d = r[3];
+    }
 out:
     out[0] = a;
     out[1] = b;
@@ -143,11 +135,51 @@ out:
     out[3] = d;
 }
 
+void hvm_cpu_policy(struct vcpu *v, struct cpu_policy *p)
+{
+    uint32_t r[4], max, emax;
+
+    memset(p, 0, sizeof(*p));
+    hvm_cpuid(v, 0, 0, r);
+    max = r[0];
+    /* "GenuineIntel", "AuthenticAMD", "HygonGenuine" in EBX EDX ECX. */
+    p->intel = r[1] == 0x756e6547 && r[3] == 0x49656e69 && r[2] == 0x6c65746e;
+    p->amd = (r[1] == 0x68747541 && r[3] == 0x69746e65 && r[2] == 0x444d4163) ||
+             (r[1] == 0x6f677948 && r[3] == 0x6e65476e && r[2] == 0x656e6975);
+    hvm_cpuid(v, 0x80000000u, 0, r);
+    emax = r[0] >= 0x80000000u && r[0] < 0x80010000u ? r[0] : 0;
+    for (unsigned w = 0; w < CPW_NR; w++) {
+        const struct cpu_word_src *s = &cpu_word_src[w];
+        if (s->leaf < 0x80000000u ? s->leaf > max : s->leaf > emax)
+            continue;                   /* the leaf is absent: no features */
+        hvm_cpuid(v, s->leaf, s->sub, r);
+        p->w[w] = r[s->reg];
+    }
+    if (emax >= 0x80000008u) {
+        hvm_cpuid(v, 0x80000008u, 0, r);
+        p->maxphysaddr = (uint8_t)r[0];
+    }
+    if (!p->maxphysaddr)                /* SDM vol. 3A 4.1.4: 36 with PAE, else 32 */
+        p->maxphysaddr = (p->w[CPW_1D] & (1u << 6)) ? 36 : 32;
+}
+
 bool hvm_handle_cpuid(struct vcpu *v)
 {
     struct guest_regs *r = &v->regs;
     uint32_t o[4];
 
+    /* CPUID faulting (MSR_MISC_FEATURES_ENABLES bit 0, msr.c): CPUID at
+     * CPL > 0 raises #GP(0) instead (SDM vol. 4 MSR 0x140; Intel's "CPUID
+     * faulting" application note).  Every CPUID exits, so the check is
+     * here, for both backends and the forced-emulation prefix. */
+    if (v->msr.misc_features & MISC_FEATURES_CPUID_FAULTING) {
+        struct hvm_ctrl c;
+        hvm_vendor->get_ctrl(v, &c);
+        if (c.cpl) {
+            hvm_inject_gp(v);
+            return false;
+        }
+    }
     hvm_cpuid(v, (uint32_t)r->rax, (uint32_t)r->rcx, o);
     r->rax = o[0];
     r->rbx = o[1];

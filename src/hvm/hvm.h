@@ -30,6 +30,9 @@ bool hvm_handle_cpuid(struct vcpu *v);
 /* What CPUID leaf/sub-leaf returns to v (EAX EBX ECX EDX): the policy the
  * CR/EFER checks (hvm/ctrlreg.c) derive the bits the guest may set from. */
 void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+/* The parts of v's CPUID the MSR policy needs (hvm/cpu_policy.h). */
+struct cpu_policy;
+void hvm_cpu_policy(struct vcpu *v, struct cpu_policy *p);
 bool hvm_handle_msr(struct vcpu *v, bool write, uint32_t msr);
 bool hvm_handle_io(struct vcpu *v, const struct hvm_exit *x);
 /* Returns false when it raised #UD instead (RIP must not advance). */

@@ -1,0 +1,22 @@
+/*
+ * The MSR state hvm/msr.c keeps per vCPU (struct vcpu.msr).  Written only
+ * by the vCPU itself in its exit handlers; the debug dump may read it.
+ * Zero at creation; msr.c fills the firmware defaults (MTRRs) on the
+ * first MSR exit (ready = false until then).
+ */
+#ifndef RV_HVM_MSR_STATE_H
+#define RV_HVM_MSR_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct hvm_msr_state {
+    bool ready;                     /* the defaults below have been set */
+    uint64_t mtrr_def;              /* IA32_MTRR_DEF_TYPE */
+    uint64_t mtrr_fixed[11];        /* FIX64K_00000, FIX16K_80000/A0000, FIX4K_C0000..F8000 */
+    uint64_t mtrr_var[16];          /* PHYSBASE0, PHYSMASK0, ... PHYSBASE7, PHYSMASK7 */
+    uint64_t misc_features;         /* MSR_MISC_FEATURES_ENABLES: bit 0 CPUID faulting */
+    uint64_t debugctl;              /* IA32_DEBUGCTL: LBR, BTF (stored; see msr.c) */
+};
+
+#endif
