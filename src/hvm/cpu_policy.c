@@ -15,7 +15,7 @@ const struct cpu_word_src cpu_word_src[CPW_NR] = {
     [CPW_7B] = { 7, 0, EBX },           [CPW_7C] = { 7, 0, ECX },
     [CPW_7D] = { 7, 0, EDX },           [CPW_D1A] = { 0xd, 1, EAX },
     [CPW_E1C] = { 0x80000001, 0, ECX }, [CPW_E1D] = { 0x80000001, 0, EDX },
-    [CPW_E8B] = { 0x80000008, 0, EBX }, [CPW_E21A] = { 0x80000021, 0, EAX },
+    [CPW_E7B] = { 0x80000007, 0, EBX }, [CPW_E8B] = { 0x80000008, 0, EBX }, [CPW_E21A] = { 0x80000021, 0, EAX },
 };
 
 #define HIDE(f, why) { f, CPF_HIDE, #f, why }
@@ -36,6 +36,8 @@ const struct cpu_feat_desc cpu_feat_table[] = {
     HOST(F_SYSCALL, "EFER.SCE, STAR/LSTAR/CSTAR/SFMASK"),
     HOST(F_NX, "EFER.NXE"),
     HOST(F_LM, "EFER.LME"),
+    HOST(F_MCE, "the #MC exception and CR4.MCE (no machine check is ever injected)"),
+    HOST(F_MCA, "the vMCE: MCG_CAP/STATUS/CTL, banks 0-1 (MCi_CTL/STATUS/ADDR/MISC, Intel MCi_CTL2)"),
     /* Not virtualized (yet): the guest cannot use them, so it must not see them. */
     HIDE(F_VMX, "VMX capability MSRs, FEATURE_CONTROL VMXON bits: no nested virtualization"),
     HIDE(F_SVM, "VM_CR, VM_HSAVE_PA: no nested virtualization"),
@@ -52,8 +54,7 @@ const struct cpu_feat_desc cpu_feat_table[] = {
     HIDE(F_PKS, "IA32_PKRS 0x6e1 not switched"),
     HIDE(F_CET_SS, "U_CET/S_CET/PLx_SSP 0x6a0-0x6a8: XSAVES-managed state"),
     HIDE(F_CET_IBT, "U_CET/S_CET: XSAVES-managed state"),
-    HIDE(F_MCE, "machine checks: no vMCE (MCG_*, MCi_* #GP)"),
-    HIDE(F_MCA, "MCG_CAP/MCG_STATUS/MCi banks 0x179-0x17b, 0x400-: no vMCE"),
+    HIDE(F_SMCA, "scalable MCA MSRs 0xc0002000-: the vMCE has the legacy banks only"),
     HIDE(F_DTES64, "debug store: no DS_AREA"),
     HIDE(F_DSCPL, "debug store: no DS_AREA"),
     HIDE(F_DS, "IA32_DS_AREA 0x600 not emulated"),
@@ -147,7 +148,7 @@ const struct msr_desc msr_table[] = {
     M(0xc0010015, 0xc0010015, CPV_AMD, MSRA_RW, MSRK_RAZ_FIXED, N, N, "HWCR"),
     M(0xc001001a, 0xc001001a, CPV_AMD, MSRA_RW, MSRK_RAZ_WI, N, N, "TOP_MEM"),
     M(0xc001001d, 0xc001001d, CPV_AMD, MSRA_RW, MSRK_RAZ_WI, N, N, "TOP_MEM2"),
-    M(0xc001001f, 0xc001001f, CPV_AMD, MSRA_RW, MSRK_RAZ_FIXED, N, N, "NB_CFG"),
+    M(0xc001001f, 0xc001001f, CPV_AMD, MSRA_RW, MSRK_RAZ_WI, N, N, "NB_CFG"),
     M(0xc0010114, 0xc0010114, CPV_AMD, MSRA_RW, MSRK_RAZ_WI, N, N, "VM_CR"),
     M(0xc0011029, 0xc0011029, CPV_AMD, MSRA_RW, MSRK_DE_CFG, N, N, "DE_CFG"),
     /* Performance counters: no vPMU, read as zero, writes dropped (as Xen
@@ -171,9 +172,11 @@ const struct msr_desc msr_table[] = {
     M(0xd90, 0xd90, CPV_ANY, MSRA_RW, MSRK_BNDCFGS, F_MPX, N, "IA32_BNDCFGS"),
     M(0xc0010140, 0xc0010141, CPV_ANY, MSRA_RW, MSRK_OSVW, F_OSVW, N, "OSVW_ID_LENGTH/STATUS"),
     M(0x179, 0x17b, CPV_ANY, MSRA_RW, MSRK_MCE, F_MCA, N, "IA32_MCG_CAP/STATUS/CTL"),
-    M(0x280, 0x29f, CPV_ANY, MSRA_RW, MSRK_MCE, F_MCA, N, "IA32_MCi_CTL2"),
-    M(0x400, 0x47f, CPV_ANY, MSRA_RW, MSRK_MCE, F_MCA, N, "IA32_MCi_CTL/STATUS/ADDR/MISC"),
-    M(0x4d0, 0x4d0, CPV_ANY, MSRA_RW, MSRK_MCE, F_MCA, N, "IA32_MCG_EXT_CTL"),
+    /* Two banks (MCG_CAP.Count); CTL2 is Intel's (CMCI). */
+    M(0x280, 0x281, CPV_INTEL, MSRA_RW, MSRK_MCE, F_MCA, N, "IA32_MC0-1_CTL2"),
+    M(0x400, 0x407, CPV_ANY, MSRA_RW, MSRK_MCE, F_MCA, N, "IA32_MC0-1_CTL/STATUS/ADDR/MISC"),
+    M(0x4d0, 0x4d0, CPV_ANY, MSRA_RW, MSRK_NEVER, N, N, "IA32_MCG_EXT_CTL (no LMCE_P)"),
+    M(0x0, 0x1, CPV_ANY, MSRA_R, MSRK_RAZ_RO, N, N, "P5_MC_ADDR/TYPE"),
     M(0xc0011019, 0xc001101b, CPV_ANY, MSRA_RW, MSRK_DR_MASK, F_DBEXT, N, "DR1-3_ADDR_MASK"),
     M(0xc0011027, 0xc0011027, CPV_ANY, MSRA_RW, MSRK_DR_MASK, F_DBEXT, N, "DR0_ADDR_MASK"),
     /* Known, never offered (Xen neither): #GP even should CPUID show them;

@@ -28,6 +28,7 @@ enum cpu_word {
     CPW_7B, CPW_7C, CPW_7D,         /* leaf 7.0 EBX, ECX, EDX */
     CPW_D1A,                        /* leaf 0xd.1 EAX */
     CPW_E1C, CPW_E1D,               /* leaf 0x80000001 ECX, EDX */
+    CPW_E7B,                        /* leaf 0x80000007 EBX */
     CPW_E8B,                        /* leaf 0x80000008 EBX */
     CPW_E21A,                       /* leaf 0x80000021 EAX */
     CPW_NR
@@ -65,6 +66,8 @@ enum cpu_feat {
     F_PERFCTR_NB = CPF(CPW_E1C, 24), F_DBEXT = CPF(CPW_E1C, 26), F_PERFCTR_LLC = CPF(CPW_E1C, 28),
     /* leaf 0x80000001 EDX */
     F_SYSCALL = CPF(CPW_E1D, 11), F_NX = CPF(CPW_E1D, 20), F_RDTSCP = CPF(CPW_E1D, 27), F_LM = CPF(CPW_E1D, 29),
+    /* leaf 0x80000007 EBX */
+    F_SMCA = CPF(CPW_E7B, 3),
     /* leaf 0x80000008 EBX */
     F_IRPERF = CPF(CPW_E8B, 1), F_IBPB = CPF(CPW_E8B, 12), F_AMD_IBRS = CPF(CPW_E8B, 14),
     F_AMD_STIBP = CPF(CPW_E8B, 15), F_AMD_SSBD = CPF(CPW_E8B, 24), F_VIRT_SSBD = CPF(CPW_E8B, 25),
@@ -160,5 +163,10 @@ uint64_t cpu_policy_spec_ctrl_valid(const struct cpu_policy *p);
 #define MTRR_NR_VAR     8
 #define PLATFORM_INFO_CPUID_FAULTING (1ull << 31)
 #define MISC_FEATURES_CPUID_FAULTING (1ull << 0)
+/* The virtual machine-check architecture (as Xen's vMCE): two banks;
+ * Intel adds SER_P (24), TES_P (11) and CMCI_P (10) to the count. */
+#define MCE_NR_BANKS        2
+#define MCG_CAP_INTEL       ((1ull << 24) | (1ull << 11) | (1ull << 10) | MCE_NR_BANKS)
+#define MCG_CAP_AMD         ((uint64_t)MCE_NR_BANKS)
 
 #endif

@@ -90,7 +90,52 @@ static unsigned mtrr_fixed_index(uint32_t msr)
     return 3 + (msr - 0x268);
 }
 
-static bool msr_read(struct vcpu *v, const struct msr_desc *d, uint32_t msr, uint64_t *val)
+/*
+ * The virtual machine-check architecture, as Xen's vMCE gives it (no
+ * machine check is ever injected: the banks stay clear).  MCG_CAP: two
+ * banks, on Intel with SER_P/TES_P/CMCI_P; read-only, writes ignored as
+ * Xen does.  MCG_CTL (no MCG_CTL_P) reads 0, writes ignored, as Xen.
+ * MCG_STATUS: RIPV/EIPV/MCIP writable, bits 63:3 reserved (no LMCE).
+ * MCi_CTL reads all ones and ignores writes (every error class enabled);
+ * MCi_STATUS/ADDR/MISC read 0 and take only 0 (Xen: a non-zero write is
+ * #GP).  Intel MCi_CTL2: CMCI_EN (30) and the threshold (14:0), stored.
+ * SDM vol. 3B 17.3; APM vol. 2 9.3.
+ */
+static bool mce_read(struct vcpu *v, const struct cpu_policy *p, uint32_t msr, uint64_t *val)
+{
+    if (msr == 0x179)
+        *val = p->intel ? MCG_CAP_INTEL : MCG_CAP_AMD;
+    else if (msr == 0x17a)
+        *val = v->msr.mcg_status;
+    else if (msr == 0x17b)
+        *val = 0;
+    else if (msr >= 0x280 && msr <= 0x281)
+        *val = v->msr.mc_ctl2[msr - 0x280];
+    else
+        *val = (msr & 3) == 0 ? ~0ull : 0;      /* 0x400 + 4 * bank: CTL, STATUS, ADDR, MISC */
+    return true;
+}
+
+static bool mce_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    if (msr == 0x179 || msr == 0x17b)
+        return true;
+    if (msr == 0x17a) {
+        if (val & ~7ull)
+            return false;
+        v->msr.mcg_status = val;
+        return true;
+    }
+    if (msr >= 0x280 && msr <= 0x281) {
+        if (val & ~((1ull << 30) | 0x7fffull))
+            return false;
+        v->msr.mc_ctl2[msr - 0x280] = val;
+        return true;
+    }
+    return (msr & 3) == 0 || val == 0;
+}
+
+static bool msr_read(struct vcpu *v, const struct cpu_policy *p, const struct msr_desc *d, uint32_t msr, uint64_t *val)
 {
     struct hvm_ctrl c;
     uint64_t host;
@@ -125,6 +170,7 @@ static bool msr_read(struct vcpu *v, const struct msr_desc *d, uint32_t msr, uin
     case MSRK_MTRR_FIXED: *val = v->msr.mtrr_fixed[mtrr_fixed_index(msr)]; return true;
     case MSRK_DEBUGCTL: *val = v->msr.debugctl; return true;
     case MSRK_DE_CFG: *val = DE_CFG_VALUE; return true;
+    case MSRK_MCE: return mce_read(v, p, msr, val);
     case MSRK_LBR:
     case MSRK_RAZ_WI:
     case MSRK_RAZ_RO:
@@ -208,15 +254,19 @@ static bool msr_write(struct vcpu *v, const struct cpu_policy *p, const struct m
          * bits is emulated): writing back the value read is accepted,
          * as Linux's read-modify-write helpers do, any change is #GP. */
         return val == MISC_ENABLE_VALUE;
+    case MSRK_MCE:
+        return mce_write(v, msr, val);
     case MSRK_RAZ_FIXED:
-        /* HWCR, NB_CFG: read as 0 (Xen); no bit has an effect here, so only
-         * the value read may be written back. */
+        /* HWCR: read as 0 (Xen); no bit has an effect here, so only the
+         * value read may be written back. */
         return val == 0;
     case MSRK_RAZ_WI:
     case MSRK_DE_CFG:
         /* Dropped, as Xen: SYSCFG/TOP_MEM/TOP_MEM2/VM_CR are read-only
          * views; DE_CFG writes must not fault (OpenBSD panics on a #GP);
-         * the performance counters have no vPMU behind them. */
+         * the performance counters have no vPMU behind them.  NB_CFG:
+         * Linux sets EnableCf8ExtCfg (bit 46) with an unchecked WRMSR on
+         * every AMD CPU it brings up; there is no northbridge to enable. */
         return true;
     default:
         return false;
@@ -247,7 +297,7 @@ bool hvm_handle_msr(struct vcpu *v, bool write, uint32_t msr)
     if (!d || !(d->access & (write ? MSRA_W : MSRA_R)))
         goto gp;
     msr_defaults(v);
-    if (write ? !msr_write(v, &p, d, msr, val) : !msr_read(v, d, msr, &val))
+    if (write ? !msr_write(v, &p, d, msr, val) : !msr_read(v, &p, d, msr, &val))
         goto gp;
 done:
     if (!write) {

@@ -17,6 +17,8 @@ struct hvm_msr_state {
     uint64_t mtrr_var[16];          /* PHYSBASE0, PHYSMASK0, ... PHYSBASE7, PHYSMASK7 */
     uint64_t misc_features;         /* MSR_MISC_FEATURES_ENABLES: bit 0 CPUID faulting */
     uint64_t debugctl;              /* IA32_DEBUGCTL: LBR, BTF (stored; see msr.c) */
+    uint64_t mcg_status;            /* IA32_MCG_STATUS (vMCE) */
+    uint64_t mc_ctl2[2];            /* Intel IA32_MC0_CTL2, IA32_MC1_CTL2 */
 };
 
 #endif

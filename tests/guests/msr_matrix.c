@@ -241,6 +241,46 @@ static void test_debugctl(void)
     }
 }
 
+/* The vMCE, as Xen's: two banks, nothing ever reported. */
+static void test_mce(void)
+{
+    if (!HAS(l1d, 14)) {
+        skip("vmce", "CPUID.1:EDX.MCA clear");
+        return;
+    }
+    expect_value(0x179, id.intel ? 0x1000c02 : 2, "mcg-cap");
+    expect_write(0x179, 0, NO_FAULT, "mcg-cap-write-ignored");
+    expect_value(0x179, id.intel ? 0x1000c02 : 2, "mcg-cap-unchanged");
+    expect_value(0x17a, 0, "mcg-status");
+    expect_write(0x17a, 7, NO_FAULT, "mcg-status-write");
+    expect_value(0x17a, 7, "mcg-status-readback");
+    expect_rsvd_bits(0x17a, 0, ~7ull, 0, "mcg-status-reserved");
+    expect_value(0x17b, 0, "mcg-ctl");
+    for (uint32_t bank = 0; bank < 2; bank++) {
+        uint32_t m = 0x400 + 4 * bank;
+        expect_value(m, ~0ull, "mci-ctl-all-ones");
+        expect_write(m, 0, NO_FAULT, "mci-ctl-write-ignored");
+        expect_value(m, ~0ull, "mci-ctl-unchanged");
+        for (uint32_t r = 1; r < 4; r++) {
+            expect_value(m + r, 0, "mci-status-addr-misc");
+            expect_write(m + r, 0, NO_FAULT, "mci-status-addr-misc-write0");
+            expect_write(m + r, 1, EXC_GP, "mci-status-addr-misc-nonzero-gp");
+        }
+    }
+    expect_gp_rw(0x408, "mc2-absent");
+    expect_gp_rw(0x4d0, "mcg-ext-ctl-absent");
+    if (id.intel) {
+        expect_value(0x280, 0, "mc0-ctl2");
+        expect_write(0x280, (1ull << 30) | 5, NO_FAULT, "mc0-ctl2-cmci-en");
+        expect_value(0x280, (1ull << 30) | 5, "mc0-ctl2-readback");
+        expect_rsvd_bits(0x281, 0, ~((1ull << 30) | 0x7fffull), 0, "mc1-ctl2-reserved");
+        wrmsr_safe(0x280, 0);
+        expect_gp_rw(0x282, "mc2-ctl2-absent");
+    } else {
+        expect_gp_rw(0x280, "mci-ctl2-absent-on-amd");
+    }
+}
+
 static void test_intel(void)
 {
     uint64_t v = 0;
@@ -281,7 +321,8 @@ static void test_amd(void)
     expect_write(0xc0010015, 0, NO_FAULT, "hwcr-write-same");
     expect_rsvd_bits(0xc0010015, 0, ~0ull, 0, "hwcr-no-writable-bit");
     expect_value(0xc001001f, 0, "nb-cfg");
-    expect_write(0xc001001f, 1ull << 46, EXC_GP, "nb-cfg-change-gp");
+    expect_write(0xc001001f, 1ull << 46, NO_FAULT, "nb-cfg-write-dropped");
+    expect_value(0xc001001f, 0, "nb-cfg-unchanged");
     expect_value(0xc0011029, 2, "de-cfg-lfence-serialising");
     expect_write(0xc0011029, 0, NO_FAULT, "de-cfg-write-dropped");
     expect_value(0xc0011029, 2, "de-cfg-unchanged");
@@ -343,6 +384,7 @@ void test_main(void)
     test_platform_info_and_faulting_msr();
     test_mtrr();
     test_debugctl();
+    test_mce();
     if (id.intel)
         test_intel();
     else if (id.amd)

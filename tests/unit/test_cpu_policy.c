@@ -25,7 +25,7 @@ static bool kind_unemulated(uint8_t k)
     switch (k) {
     case MSRK_SPEC_CTRL: case MSRK_PRED_CMD: case MSRK_FLUSH_CMD: case MSRK_ARCH_CAPS:
     case MSRK_VIRT_SPEC_CTRL: case MSRK_TSC_AUX: case MSRK_XSS: case MSRK_PKRS: case MSRK_BNDCFGS:
-    case MSRK_OSVW: case MSRK_MCE: case MSRK_DR_MASK: case MSRK_NEVER:
+    case MSRK_OSVW: case MSRK_DR_MASK: case MSRK_NEVER:
         return true;
     default:
         return false;
@@ -103,8 +103,8 @@ static void test_all_host_bits(void)
             }
         }
         /* Hidden features are hidden, forced ones forced. */
-        CHECK(!cpu_policy_has(&p, F_IBRSB) && !cpu_policy_has(&p, F_RDTSCP) && !cpu_policy_has(&p, F_MCA));
-        CHECK(cpu_policy_has(&p, F_MTRR) && cpu_policy_has(&p, F_PAT));
+        CHECK(!cpu_policy_has(&p, F_IBRSB) && !cpu_policy_has(&p, F_RDTSCP) && !cpu_policy_has(&p, F_SMCA));
+        CHECK(cpu_policy_has(&p, F_MTRR) && cpu_policy_has(&p, F_PAT) && cpu_policy_has(&p, F_MCA));
     }
     /* No host bits at all: forced features still show. */
     memset(host, 0, sizeof(host));
