@@ -25,6 +25,7 @@
 /* The CPUID output words the policy knows about: (leaf, sub-leaf, register). */
 enum cpu_word {
     CPW_1C, CPW_1D,                 /* leaf 1 ECX, EDX */
+    CPW_6A, CPW_6C,                 /* leaf 6 EAX, ECX (thermal and power management) */
     CPW_7B, CPW_7C, CPW_7D,         /* leaf 7.0 EBX, ECX, EDX */
     CPW_D1A,                        /* leaf 0xd.1 EAX */
     CPW_E1C, CPW_E1D,               /* leaf 0x80000001 ECX, EDX */
@@ -46,6 +47,11 @@ enum cpu_feat {
     F_MSR = CPF(CPW_1D, 5), F_MCE = CPF(CPW_1D, 7), F_APIC = CPF(CPW_1D, 9), F_SEP = CPF(CPW_1D, 11),
     F_MTRR = CPF(CPW_1D, 12), F_MCA = CPF(CPW_1D, 14), F_PAT = CPF(CPW_1D, 16), F_DS = CPF(CPW_1D, 21),
     F_ACPI = CPF(CPW_1D, 22), F_TM = CPF(CPW_1D, 29), F_PBE = CPF(CPW_1D, 31),
+    /* leaf 6 EAX, ECX */
+    F_DTS = CPF(CPW_6A, 0), F_ARAT = CPF(CPW_6A, 2), F_PLN = CPF(CPW_6A, 4), F_PTM = CPF(CPW_6A, 6),
+    F_HWP = CPF(CPW_6A, 7), F_HWP_NOTIFY = CPF(CPW_6A, 8), F_HWP_ACT = CPF(CPW_6A, 9),
+    F_HWP_EPP = CPF(CPW_6A, 10), F_HWP_PKG = CPF(CPW_6A, 11), F_HDC = CPF(CPW_6A, 13),
+    F_HFI = CPF(CPW_6A, 19), F_APERFMPERF = CPF(CPW_6C, 0), F_EPB = CPF(CPW_6C, 3),
     /* leaf 7.0 EBX */
     F_TSC_ADJUST = CPF(CPW_7B, 1), F_HLE = CPF(CPW_7B, 4), F_RTM = CPF(CPW_7B, 11), F_PQM = CPF(CPW_7B, 12),
     F_MPX = CPF(CPW_7B, 14), F_PQE = CPF(CPW_7B, 15), F_PT = CPF(CPW_7B, 25),

@@ -77,7 +77,8 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         b = (b & 0x0000ffffu) | (v->vcpu_id << 24) | ((v->domain->nr_vcpus & 0xff) << 16);
         break;
     case 6:
-        a |= 1u << 2;                   /* ARAT: the virtual APIC timer never stops */
+        /* ARAT forced on, the thermal/power MSR features (DTS, HWP,
+         * APERF/MPERF, EPB, ...) hidden: the feature table, below. */
         break;
     case 7:
         if (sub == 0) {

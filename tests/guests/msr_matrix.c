@@ -26,7 +26,7 @@
 /* The guest's CPUID, as far as the checks need it. */
 static struct {
     bool intel, amd;
-    uint32_t l1c, l1d, l7b, l7c, l7d, ld1a, e1c, e1d, e8b;
+    uint32_t l1c, l1d, l6a, l6c, l7b, l7c, l7d, ld1a, e1c, e1d, e8b;
     unsigned maxphys;
 } id;
 
@@ -41,6 +41,8 @@ static void read_cpuid(void)
     id.amd = (b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163) ||   /* AuthenticAMD */
              (b == 0x6f677948 && d == 0x6e65476e && c == 0x656e6975);     /* HygonGenuine */
     cpuid(1, &a, &b, &id.l1c, &id.l1d);
+    if (max >= 6)
+        cpuid(6, &id.l6a, &b, &id.l6c, &d);
     if (max >= 7)
         cpuid_count(7, 0, &a, &id.l7b, &id.l7c, &id.l7d);
     if (max >= 0xd)
@@ -146,6 +148,13 @@ static void test_cpuid_gated(void)
     expect_exists(0xc001011f, HAS(e8b, 25), true, 0, "virt-spec-ctrl-by-cpuid");
     expect_exists(0xc0011027, HAS(e1c, 26), true, 0, "dr0-mask-by-cpuid");
     expect_exists(0x3b, HAS(l7b, 1), false, 0, "tsc-adjust-by-cpuid");
+    /* Thermal and power management (leaf 6): unchecked accesses of Linux
+     * met these before the table covered leaf 6. */
+    expect_exists(0xe8, HAS(l6c, 0), false, 0, "aperf-by-cpuid");
+    expect_exists(0xe7, HAS(l6c, 0), false, 0, "mperf-by-cpuid");
+    expect_exists(0x1b0, HAS(l6c, 3), true, 6, "energy-perf-bias-by-cpuid");
+    expect_exists(0x770, HAS(l6a, 7), false, 0, "pm-enable-by-cpuid");
+    expect_exists(0x1b1, HAS(l6a, 6), false, 0, "package-therm-status-by-cpuid");
     expect_exists(0xfe, HAS(l1d, 12), false, 0, "mtrrcap-by-cpuid");
     expect_exists(0x277, HAS(l1d, 16), false, 0, "pat-by-cpuid");
 }
