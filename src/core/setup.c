@@ -22,6 +22,7 @@
 #include "core/softirq.h"
 #include "core/domain.h"
 #include "core/domcfg.h"
+#include "hvm/vmstate.h"
 #include "hvm/hvm.h"
 #include "arch/x86/acpi.h"
 #include "arch/x86/apic.h"
@@ -276,6 +277,9 @@ void start_hypervisor(uint32_t magic, uint64_t info_phys)
     log_info("boot: loader '%s', command line '%s'\n", boot_info.loader_name, boot_info.cmdline);
     if (boot_opts.hvm_fep)
         hvm_fep_enable();       /* before any vCPU exists: it decides the #UD intercept */
+    hvm_vmstate_check = boot_opts.vmstate_check;
+    if (hvm_vmstate_check)
+        log_info("hvm: vmstate_check: guest state checked before every VM entry\n");
     if (boot_info.nr_warnings)
         log_warn("boot: %u oddities in the boot information were skipped (e.g. more than %u modules or %u memory ranges)\n",
                  boot_info.nr_warnings, BOOT_MAX_MODULES, BOOT_MAX_MMAP);

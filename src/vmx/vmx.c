@@ -29,6 +29,7 @@
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
 #include "hvm/hvm.h"
+#include "hvm/vmstate.h"
 #include "core/domain.h"
 #include "core/percpu.h"
 #include "core/smp.h"
@@ -345,6 +346,13 @@ static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
     if (read_cr2() != x->cr2)
         write_cr2(x->cr2);
 
+    if (unlikely(hvm_vmstate_check) && !vmx_check_before_entry(v, x->launched)) {
+        /* Never enter a state the checker refuses (hvm/vmstate.c). */
+        e->reason = HVM_EXIT_INVALID;
+        e->qual = HVM_INVALID_BY_CHECKER;
+        e->raw = ~0ull;
+        return;
+    }
     int rc = vmx_enter(&v->regs, x->launched, &x->host_rsp);
 
     if (rc) {

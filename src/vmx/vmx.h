@@ -105,6 +105,12 @@ void vmx_set_cr0_raw(uint64_t val);         /* guest view val: real value + shad
 void vmx_set_cr4_raw(uint64_t val);
 void vmx_set_ia32e(struct vcpu *v, bool lma);   /* "IA-32e mode guest" entry control = EFER.LMA */
 
+/* vmx_check_hw.c: the guest-state checker on the current VMCS (hvm/vmstate.h). */
+struct vmstate_finding;
+bool vmx_check_find(struct vmstate_finding *f);     /* true: no rule broken */
+bool vmx_check_before_entry(struct vcpu *v, bool launched);   /* false: reported, do not enter */
+void vmx_check_explain(struct vcpu *v, const char *when);     /* after a failed entry: report */
+
 /* vmx.c */
 extern struct hvm_vendor_ops vmx_ops;       /* (i) p2m flags completed by vmx_probe */
 extern const uint32_t vmx_lazy_msrs[5];     /* STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
