@@ -322,6 +322,12 @@ static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
     }
     svm_enter(s->vmcb_pa, &v->regs, svm_cpu[cpu].host_vmcb_pa);
 
+    /* VMEXIT_INVALID is -1 in the 64-bit EXITCODE (APM appendix C); QEMU
+     * 7.2's TCG writes it as 0xffffffff (the upper half 0).  No exit code
+     * has that low half otherwise, so both mean "VMRUN refused the state";
+     * unrecognised, it was reported as an unhandled exit. */
+    if ((uint32_t)vmcb->exitcode == 0xffffffffu)
+        vmcb->exitcode = SVM_EXIT_INVALID;
     if (vmcb->rip == (uint64_t)svm_vmrun_return && vmcb->cr3 == read_cr3()) {
         /* The guest's saved state is this CPU's own host state: only the
          * CPU (or the emulator standing in for it) writes these fields, and
