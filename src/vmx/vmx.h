@@ -45,6 +45,7 @@ struct vmx_vcpu {
     uint64_t vmcs_rip, vmcs_rsp, vmcs_rflags;   /* (r) what the VMCS holds */
     uint64_t host_rsp;          /* (r) what VMCS_HOST_RSP holds (entry.S) */
     uint32_t intr_state;        /* (r) guest interruptibility at the last exit */
+    bool nmi_injected;          /* (r) the VM-entry interruption field holds a valid NMI */
     uint64_t cr2;               /* (r) guest CR2: not in the VMCS, the CPU keeps it */
     uint64_t msrs[5];           /* (r) guest STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
     uint64_t pat;               /* (r) guest PAT when the CPU cannot switch it */
