@@ -12,6 +12,11 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 
+/* The guest-state checker's default: on in debug builds (src/CMakeLists.txt). */
+#ifndef RV_VMSTATE_CHECK_DEFAULT
+#define RV_VMSTATE_CHECK_DEFAULT 0
+#endif
+
 /* Longest piece of an option name or value quoted in a warning. */
 #define SHOW 40
 
@@ -269,6 +274,7 @@ static void opt_inject_hang(struct bootopts_run *r) { opt_bool(r, &r->o->selftes
 static void opt_inject_panic(struct bootopts_run *r) { opt_bool(r, &r->o->selftest_inject_panic); }
 static void opt_x2apic(struct bootopts_run *r)   { opt_bool(r, &r->o->x2apic); }
 static void opt_hvm_fep(struct bootopts_run *r)  { opt_bool(r, &r->o->hvm_fep); }
+static void opt_vmstate_check(struct bootopts_run *r) { opt_bool(r, &r->o->vmstate_check); }
 
 static const struct {
     const char *name;
@@ -286,6 +292,7 @@ static const struct {
     { "mem",      opt_mem },
     { "console_to", opt_console_to },
     { "hvm_fep",  opt_hvm_fep },
+    { "vmstate_check", opt_vmstate_check },
     { "hang_report", opt_hang_report },
 };
 
@@ -338,6 +345,7 @@ void bootopts_defaults(struct boot_options *o)
     o->mem_limit = 0;
     o->console_to[0] = 0;
     o->hvm_fep = false;
+    o->vmstate_check = RV_VMSTATE_CHECK_DEFAULT;
     o->hang_report = 0;
 }
 

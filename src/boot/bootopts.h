@@ -1,6 +1,6 @@
 /*
  * The hypervisor's own boot options (docs: console=, loglvl=, maxcpus=,
- * selftest, emu_exit, x2apic=, mem=, console_to=, hvm_fep).  Parsing never fails: a bad item is
+ * selftest, emu_exit, x2apic=, mem=, console_to=, hvm_fep, vmstate_check).  Parsing never fails: a bad item is
  * reported through the warn callback and leaves its field unchanged, so a typo
  * on the command line cannot stop the machine from booting.
  */
@@ -33,6 +33,8 @@ struct boot_options {
     uint64_t mem_limit;        /* (i) mem=SIZE; 0 = no limit; values < 64M rejected */
     char     console_to[BOOTOPTS_NAME_MAX];  /* (i) console_to=NAME: initial input focus; "" = hypervisor */
     bool     hvm_fep;          /* (i) hvm_fep: honour the forced-emulation prefix (testing only); default false */
+    bool     vmstate_check;    /* (i) vmstate_check: check guest state before every VM entry (hvm/vmstate.h);
+                                * default on in debug builds (RV_VMSTATE_CHECK_DEFAULT), else off */
     unsigned hang_report;      /* (i) hang_report=S: dump a domain that made no progress for S s; 0 = off */
 };
 

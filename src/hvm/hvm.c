@@ -3,6 +3,7 @@
  * the dispatch of exits to their handlers.  Nothing here knows whether the
  * CPU is Intel or AMD.
  */
+#include "hvm/vmstate.h"
 #include "hvm/hvm.h"
 #include "hvm/ctrlreg.h"
 #include "core/time_info.h"
@@ -213,7 +214,9 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
         triple_fault(v, x);
         return false;
     case HVM_EXIT_INVALID:
-        hvm_dump_and_crash(v, x, "the CPU refused the guest state (invalid VMCB/VMCS)");
+        hvm_dump_and_crash(v, x, x->qual == HVM_INVALID_BY_CHECKER
+                                     ? "the guest-state checker refused the state before entry (vmstate line)"
+                                     : "the CPU refused the guest state (invalid VMCB/VMCS)");
         return false;
     case HVM_EXIT_UNHANDLED:
     default:

@@ -8,6 +8,8 @@
 #include "core/pvconsole.h"
 #include "boot/bootopts.h"
 #include "hvm/hvm.h"
+#include "hvm/vmstate.h"
+#include "core/console.h"
 #include "hvm/platform.h"
 #include "hvm/vlapic.h"
 #include "hvm/loader.h"
@@ -25,6 +27,9 @@ static int hvm_kind_init(void)
         state = hvm_init() < 0 ? -1 : 1;
         if (state > 0 && boot_opts.hvm_fep)
             hvm_fep_enable();       /* before any vCPU exists: it decides the #UD intercept */
+        hvm_vmstate_check = boot_opts.vmstate_check;
+        if (state > 0 && hvm_vmstate_check)
+            log_info("hvm: vmstate_check: guest state checked before every VM entry\n");
     }
     return state > 0 ? 0 : -ENODEV;
 }

@@ -5,6 +5,7 @@
  * which MSRs exist, what an I/O port does) is in src/hvm/.
  */
 #include "svm/vmcb.h"
+#include "svm/svm_check.h"
 #include "hvm/vendor.h"
 #include "hvm/hvm.h"
 #include "hvm/ctrlreg.h"
@@ -47,6 +48,7 @@ static struct {
 
 static uint64_t iopm_pa, msrpm_pa;     /* (i) shared by every vCPU */
 static bool has_nrips;                 /* (i) */
+static struct svm_check_caps check_caps;   /* (i) what the guest-state checker holds VMCBs to */
 
 void svm_enter(uint64_t vmcb_pa, struct guest_regs *regs, uint64_t host_vmcb_pa);
 extern const char svm_vmrun_return[];   /* entry.S: the host RIP VMRUN saves */
@@ -82,6 +84,24 @@ static void msrpm_allow(uint8_t *pm, uint32_t msr)
     pm[base + bit / 8] &= ~(3u << (bit % 8));
 }
 
+/* The guest-state checker's view of this CPU (svm_check.h): the CR4 and
+ * EFER bits it implements, from its own CPUID, not the guests' policy. */
+static void svm_check_init_caps(void)
+{
+    uint32_t l1[4] = { 0 }, l7[4] = { 0 }, e1[4] = { 0 }, e8[4] = { 0 };
+
+    cpuid(1, &l1[0], &l1[1], &l1[2], &l1[3]);
+    if (boot_cpu.max_leaf >= 7)
+        cpuid_count(7, 0, &l7[0], &l7[1], &l7[2], &l7[3]);
+    if (boot_cpu.max_ext_leaf >= 0x80000001u)
+        cpuid(0x80000001u, &e1[0], &e1[1], &e1[2], &e1[3]);
+    if (boot_cpu.max_ext_leaf >= 0x80000008u)
+        cpuid(0x80000008u, &e8[0], &e8[1], &e8[2], &e8[3]);
+    svm_check_caps_from_cpuid(&check_caps, l1, l7, e1, e8);
+    if (boot_cpu.phys_addr_bits)
+        check_caps.phys_bits = boot_cpu.phys_addr_bits;
+}
+
 static int svm_global_init(void)
 {
     void *iopm = alloc_pages(2, DOMID_XEN), *msrpm = alloc_pages(1, DOMID_XEN);
@@ -97,6 +117,7 @@ static int svm_global_init(void)
     iopm_pa = virt_to_phys(iopm);
     msrpm_pa = virt_to_phys(msrpm);
     has_nrips = boot_cpu.svm.features & SVM_FEAT_NRIPS;
+    svm_check_init_caps();
     return 0;
 }
 
@@ -288,8 +309,25 @@ static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
     vmcb->rflags = v->regs.rflags;
 
     uint64_t eventinj = vmcb->eventinj;
+    struct vmstate_finding finding;
+    if (unlikely(hvm_vmstate_check) && !svm_check_vmcb(vmcb, &check_caps, &finding)) {
+        /* Never VMRUN a state the checker refuses: name the rule, stop the
+         * domain (hvm/vmstate.c). */
+        hvm_vmstate_report(v, "before VMRUN", &finding);
+        memset(x, 0, sizeof(*x));
+        x->reason = HVM_EXIT_INVALID;
+        x->qual = HVM_INVALID_BY_CHECKER;
+        x->raw = SVM_EXIT_INVALID;
+        return;
+    }
     svm_enter(s->vmcb_pa, &v->regs, svm_cpu[cpu].host_vmcb_pa);
 
+    /* VMEXIT_INVALID is -1 in the 64-bit EXITCODE (APM appendix C); QEMU
+     * 7.2's TCG writes it as 0xffffffff (the upper half 0).  No exit code
+     * has that low half otherwise, so both mean "VMRUN refused the state";
+     * unrecognised, it was reported as an unhandled exit. */
+    if ((uint32_t)vmcb->exitcode == 0xffffffffu)
+        vmcb->exitcode = SVM_EXIT_INVALID;
     if (vmcb->rip == (uint64_t)svm_vmrun_return && vmcb->cr3 == read_cr3()) {
         /* The guest's saved state is this CPU's own host state: only the
          * CPU (or the emulator standing in for it) writes these fields, and
@@ -305,6 +343,12 @@ static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
                 (unsigned long)eventinj, cpu, (unsigned long)s->prev.code, (unsigned long)s->prev.info1,
                 (unsigned long)s->prev.rip, (unsigned long)s->prev.eventinj, s->prev.cpu);
         vmcb->exitcode = SVM_EXIT_INVALID;  /* handled as refused state: the domain is crashed */
+    } else if (vmcb->exitcode == SVM_EXIT_INVALID) {
+        /* The CPU refused the state: say which rule it breaks, if the
+         * checker knows it (checked whether or not vmstate_check is on). */
+        if (svm_check_vmcb(vmcb, &check_caps, &finding))
+            finding.rule = 0;
+        hvm_vmstate_report(v, "VMRUN refused it (VMEXIT_INVALID)", &finding);
     }
     s->prev.code = vmcb->exitcode;
     s->prev.info1 = vmcb->exitinfo1;

@@ -2,8 +2,8 @@
  * Filling a VMCS (controls, the reset guest state, this CPU's host state)
  * and explaining VM-entry failures: the VM-instruction error (SDM vol. 3C
  * 30.4) when VMLAUNCH/VMRESUME fail outright, and for "invalid guest state"
- * a re-check of the guest-state rules most likely broken (26.3.1), since
- * the CPU does not say which one failed.
+ * the rule the guest-state checker finds broken (vmx_check.c, 26.3.1),
+ * since the CPU does not say which one failed.
  */
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
@@ -188,6 +188,7 @@ void vmcs_report_fail(struct vcpu *v, int how)
     domain_log(d, LOG_ERR, "v%u: VM entry failed: VM-instruction error %u (%s)\n", v->vcpu_id, err,
                vmcs_insn_error_str(err));
     if (err == 7) {
+        vmx_check_explain(v, "VM entry failed: invalid control fields");
         domain_log(d, LOG_ERR, "v%u: pin %#lx (cap %#lx) proc %#lx (cap %#lx) proc2 %#lx (cap %#lx)\n",
                    v->vcpu_id, (unsigned long)vmread(VMCS_PIN_CTLS), (unsigned long)caps->pinbased,
                    (unsigned long)vmread(VMCS_PROC_CTLS), (unsigned long)caps->procbased,
@@ -216,129 +217,11 @@ void vmcs_report_fail(struct vcpu *v, int how)
     }
 }
 
-/* Segment rules of 26.3.1.2 for protected/long mode (unrestricted guest
- * with PE=0 relaxes CS/SS types and DPLs). */
-static const char *check_seg(unsigned i, uint32_t ar, uint32_t limit, uint16_t sel, bool ia32e, bool pe)
-{
-    unsigned type = ar & 15;
-    bool s = ar & 16, p = ar & 0x80, g = ar & (1u << 15);
-
-    if (ar & AR_UNUSABLE)
-        return (i == 7) ? "TR is unusable" : NULL;
-    if (ar & 0xfffe0f00u)
-        return "reserved access-rights bits set";
-    if (!p)
-        return "usable but not present";
-    if ((limit & 0xfff) != 0xfff && g)
-        return "G=1 but limit bits 11:0 are not all ones";
-    if ((limit >> 20) && !g)
-        return "G=0 but limit above 1 MiB";
-    switch (i) {
-    case 1:     /* CS */
-        if (!s || !(type == 9 || type == 11 || type == 13 || type == 15 || (!pe && type == 3)))
-            return "CS type must be accessed code (or 3 in real mode with unrestricted guest)";
-        if (ia32e && (ar & (1u << 13)) && (ar & (1u << 14)))
-            return "CS.L and CS.D both set";
-        return NULL;
-    case 2:     /* SS */
-        if (!s || (type != 3 && type != 7))
-            return "SS type must be read/write data";
-        return NULL;
-    case 6:     /* LDTR */
-        if (s || type != 2 || (sel & 4))
-            return "LDTR must be an LDT descriptor with TI=0";
-        return NULL;
-    case 7:     /* TR */
-        if (s || (sel & 4) || !(type == 11 || (!ia32e && type == 3)))
-            return "TR must be a busy TSS (64-bit in IA-32e mode) with TI=0";
-        return NULL;
-    default:    /* DS ES FS GS */
-        if (!s || !(type & 1) || ((type & 8) && !(type & 2)))
-            return "data segment must be accessed, and readable if code";
-        return NULL;
-    }
-}
-
-/* The first rule of 26.3.1 the guest state breaks, or NULL. */
-static const char *check_guest_state(char *buf, size_t len)
-{
-    static const char *const seg_names[8] = { "ES", "CS", "SS", "DS", "FS", "GS", "LDTR", "TR" };
-    const struct vmx_config *c = &vmx_cfg;
-    uint64_t cr0 = vmread(VMCS_GUEST_CR0), cr4 = vmread(VMCS_GUEST_CR4), efer = vmread(VMCS_GUEST_EFER);
-    uint64_t rflags = vmread(VMCS_GUEST_RFLAGS);
-    uint32_t entry = (uint32_t)vmread(VMCS_ENTRY_CTLS), intr = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
-    uint32_t inj = (uint32_t)vmread(VMCS_ENTRY_INTR_INFO);
-    bool ia32e = entry & ENTRY_IA32E_GUEST, pe = cr0 & CR0_PE;
-
-    if ((cr0 & c->cr0_must1) != c->cr0_must1 || (cr0 & ~c->cr0_may1))
-        return "CR0 breaks IA32_VMX_CR0_FIXED0/FIXED1";
-    if ((cr0 & CR0_PG) && !pe)
-        return "CR0.PG set without CR0.PE";
-    if ((cr4 & c->cr4_must1) != c->cr4_must1 || (cr4 & ~c->cr4_may1))
-        return "CR4 breaks IA32_VMX_CR4_FIXED0/FIXED1";
-    if (ia32e && (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE)))
-        return "IA-32e mode guest without CR0.PG and CR4.PAE";
-    if (!ia32e && (cr4 & CR4_PCIDE))
-        return "CR4.PCIDE outside IA-32e mode";
-    if (vmread(VMCS_GUEST_CR3) >> boot_cpu.phys_addr_bits)
-        return "CR3 above MAXPHYADDR";
-    if ((entry & ENTRY_LOAD_DEBUG) && (vmread(VMCS_GUEST_DR7) >> 32))
-        return "DR7 bits 63:32 set";
-    if (entry & ENTRY_LOAD_EFER) {
-        if (efer & ~0xd01ull)
-            return "EFER reserved bits set";
-        if (!!(efer & EFER_LMA) != ia32e)
-            return "EFER.LMA differs from the IA-32e mode guest entry control";
-        if ((cr0 & CR0_PG) && !!(efer & EFER_LMA) != !!(efer & EFER_LME))
-            return "CR0.PG=1 and EFER.LMA differs from EFER.LME";
-    }
-    if (!(rflags & 2) || (rflags & 0xffffffffffc08028ull))
-        return "RFLAGS reserved bits wrong";
-    if ((rflags & (1u << 17)) && (ia32e || !pe))
-        return "RFLAGS.VM set in IA-32e mode or with CR0.PE=0";
-    for (unsigned i = 0; i < 8; i++) {
-        uint32_t ar = (uint32_t)vmread(VMCS_SEG(VMCS_GUEST_ES_AR, i));
-        const char *why = check_seg(i, ar, (uint32_t)vmread(VMCS_SEG(VMCS_GUEST_ES_LIMIT, i)),
-                                    (uint16_t)vmread(VMCS_SEG(VMCS_GUEST_ES_SEL, i)), ia32e, pe);
-        if (why) {
-            fmt_snprintf(buf, len, "%s (AR %#x): %s", seg_names[i], ar, why);
-            return buf;
-        }
-    }
-    uint32_t cs_ar = (uint32_t)vmread(VMCS_SEG(VMCS_GUEST_ES_AR, 1)), ss_ar = (uint32_t)vmread(VMCS_SEG(VMCS_GUEST_ES_AR, 2));
-    if (pe && ((cs_ar & 15) == 9 || (cs_ar & 15) == 11) && ((cs_ar ^ ss_ar) & 0x60))
-        return "CS.DPL differs from SS.DPL for non-conforming code";
-    if (!pe && (ss_ar & 0x60))
-        return "SS.DPL not 0 with CR0.PE=0";
-    if (vmread(VMCS_GUEST_ACTIVITY) > 3)
-        return "activity state out of range";
-    if (intr & ~0x1full)
-        return "interruptibility reserved bits set";
-    if ((intr & INTR_BLOCK_STI) && (intr & INTR_BLOCK_MOV_SS))
-        return "blocking by both STI and MOV SS";
-    if ((intr & INTR_BLOCK_STI) && !(rflags & (1u << 9)))
-        return "blocking by STI with RFLAGS.IF=0";
-    if (inj & INTR_INFO_VALID) {
-        unsigned type = INTR_INFO_TYPE(inj);
-        if (type == INTR_TYPE_EXT_INTR && (!(rflags & (1u << 9)) || (intr & 3)))
-            return "external interrupt injected while blocked (IF=0 or STI/MOV SS shadow)";
-        if (type == INTR_TYPE_NMI && ((intr & INTR_BLOCK_MOV_SS) ||
-                                      ((c->pin & PIN_VIRTUAL_NMIS) && (intr & INTR_BLOCK_NMI))))
-            return "NMI injected while blocked";
-    }
-    if ((intr & 3) && ((rflags >> 8) & 1) != ((vmread(VMCS_GUEST_PENDING_DBG) >> 14) & 1))
-        return "pending debug exception BS differs from RFLAGS.TF in an interrupt shadow";
-    if (vmread(VMCS_LINK_POINTER) != ~0ull)
-        return "VMCS link pointer not all ones";
-    return NULL;
-}
-
 void vmcs_report_entry_exit(struct vcpu *v, uint32_t reason)
 {
     struct domain *d = v->domain;
     unsigned basic = reason & 0xffff;
     uint64_t qual = vmread(VMCS_EXIT_QUAL);
-    char buf[120];
 
     if (basic == EXIT_INVALID_GUEST_STATE) {
         /* Qualification (27.8): 2 PDPTE loading, 3 NMI injection, 4 link pointer. */
@@ -346,9 +229,8 @@ void vmcs_report_entry_exit(struct vcpu *v, uint32_t reason)
                                             ": the VMCS link pointer" };
         domain_log(d, LOG_ERR, "v%u: VM entry failed: invalid guest state%s\n", v->vcpu_id,
                    qual < ARRAY_SIZE(what) ? what[qual] : "");
-        const char *why = check_guest_state(buf, sizeof(buf));
-        domain_log(d, LOG_ERR, "v%u: failing check: %s\n", v->vcpu_id,
-                   why ? why : "none of the checks made here (see SDM 26.3.1)");
+        /* The CPU does not say which rule: the checker (vmx_check.c) does. */
+        vmx_check_explain(v, "VM entry failed: invalid guest state");
     } else if (basic == EXIT_MSR_LOADING) {
         domain_log(d, LOG_ERR, "v%u: VM entry failed loading entry %lu of the MSR-load area\n", v->vcpu_id,
                    (unsigned long)qual);

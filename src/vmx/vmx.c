@@ -29,6 +29,7 @@
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
 #include "hvm/hvm.h"
+#include "hvm/vmstate.h"
 #include "core/domain.h"
 #include "core/percpu.h"
 #include "core/smp.h"
@@ -288,6 +289,7 @@ void vmx_inject(struct vcpu *v, unsigned type, uint8_t vector, bool has_err, uin
             info = vector | (INTR_TYPE_EXT_INTR << 8) | INTR_INFO_VALID;
     }
     vmwrite(VMCS_ENTRY_INTR_INFO, info);
+    x->nmi_injected = type == INTR_TYPE_NMI;
     vmcs_put(x, &c);
 }
 
@@ -298,6 +300,7 @@ static void reinject_vectoring(struct vmx_vcpu *x, uint32_t idt)
     unsigned type = INTR_INFO_TYPE(idt);
 
     vmwrite(VMCS_ENTRY_INTR_INFO, idt & ~(INTR_INFO_NMI_UNBLOCK | 0x7ffff000u));
+    x->nmi_injected = type == INTR_TYPE_NMI;
     if (idt & INTR_INFO_ERR_VALID)
         vmwrite(VMCS_ENTRY_EXC_ERRCODE, vmread(VMCS_IDT_VECTORING_ERRCODE));
     if (type == INTR_TYPE_SW_INTR || type == INTR_TYPE_PRIV_SW_EXC || type == INTR_TYPE_SW_EXC)
@@ -311,6 +314,39 @@ static void reinject_vectoring(struct vmx_vcpu *x, uint32_t idt)
 }
 
 static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, struct hvm_exit *e);
+
+/*
+ * With virtual NMIs, interruptibility bit 3 is virtual-NMI blocking
+ * (SDM 24.4.2): a VM entry loads it from the VMCS, delivering an injected
+ * NMI sets it (26.6.1.1) and IRET clears it (25.3); the guest has no way to
+ * set it itself.  So blocking at an exit that followed an entry with
+ * neither (not blocked, no NMI injected) is not the guest's: the CPU kept
+ * it from the VMCS that ran before.  Bochs 2.7 does that: its VM entry sets
+ * its internal virtual-NMI mask when bit 3 is 1 but does not clear it when
+ * bit 3 is 0, and exits leave the mask alone; so a guest that exits from
+ * inside its NMI handler hands "NMIs blocked" to the next VMCS entered on
+ * that CPU (another domain, or the same vCPU after moving CPUs), which
+ * saves bit 3 at its next exit and then waits for an IRET that never
+ * comes: no NMI is delivered to it again.  The bit is false, so it is
+ * dropped: the next NMI is injected directly (its delivery makes the mask
+ * right again, its handler's IRET clears it).  A conforming CPU never gets
+ * here.  docs/hvm-platform.md "NMI nesting".
+ */
+static void drop_foreign_nmi_blocking(struct vcpu *v, struct vmx_vcpu *x, bool blocked_at_entry,
+                                      bool nmi_at_entry)
+{
+    static bool reported;
+
+    if (!(vmx_cfg.pin & PIN_VIRTUAL_NMIS) || !(x->intr_state & INTR_BLOCK_NMI) || blocked_at_entry ||
+        nmi_at_entry)
+        return;
+    x->intr_state &= ~INTR_BLOCK_NMI;
+    vmwrite(VMCS_GUEST_INTERRUPTIBILITY, x->intr_state);
+    if (!__atomic_exchange_n(&reported, true, __ATOMIC_RELAXED))
+        domain_log(v->domain, LOG_WARN,
+                   "v%u: the CPU reported NMI blocking that no NMI caused (left over from the VMCS it ran "
+                   "before); cleared (reported once)\n", v->vcpu_id);
+}
 
 static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
 {
@@ -345,6 +381,14 @@ static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
     if (read_cr2() != x->cr2)
         write_cr2(x->cr2);
 
+    if (unlikely(hvm_vmstate_check) && !vmx_check_before_entry(v, x->launched)) {
+        /* Never enter a state the checker refuses (hvm/vmstate.c). */
+        e->reason = HVM_EXIT_INVALID;
+        e->qual = HVM_INVALID_BY_CHECKER;
+        e->raw = ~0ull;
+        return;
+    }
+    bool blocked_at_entry = x->intr_state & INTR_BLOCK_NMI, nmi_at_entry = x->nmi_injected;
     int rc = vmx_enter(&v->regs, x->launched, &x->host_rsp);
 
     if (rc) {
@@ -368,6 +412,8 @@ static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
     v->regs.rflags = x->vmcs_rflags = vmread(VMCS_GUEST_RFLAGS);
     x->exit_rip = v->regs.rip;
     x->intr_state = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
+    x->nmi_injected = false;        /* every exit clears the field's valid bit (27.2) */
+    drop_foreign_nmi_blocking(v, x, blocked_at_entry, nmi_at_entry);
     uint32_t idt = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
     if (idt & INTR_INFO_VALID)
         reinject_vectoring(x, idt);

@@ -45,6 +45,7 @@ struct vmx_vcpu {
     uint64_t vmcs_rip, vmcs_rsp, vmcs_rflags;   /* (r) what the VMCS holds */
     uint64_t host_rsp;          /* (r) what VMCS_HOST_RSP holds (entry.S) */
     uint32_t intr_state;        /* (r) guest interruptibility at the last exit */
+    bool nmi_injected;          /* (r) the VM-entry interruption field holds a valid NMI */
     uint64_t cr2;               /* (r) guest CR2: not in the VMCS, the CPU keeps it */
     uint64_t msrs[5];           /* (r) guest STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
     uint64_t pat;               /* (r) guest PAT when the CPU cannot switch it */
@@ -104,6 +105,12 @@ uint64_t vmx_guest_cr4(void);
 void vmx_set_cr0_raw(uint64_t val);         /* guest view val: real value + shadow */
 void vmx_set_cr4_raw(uint64_t val);
 void vmx_set_ia32e(struct vcpu *v, bool lma);   /* "IA-32e mode guest" entry control = EFER.LMA */
+
+/* vmx_check_hw.c: the guest-state checker on the current VMCS (hvm/vmstate.h). */
+struct vmstate_finding;
+bool vmx_check_find(struct vmstate_finding *f);     /* true: no rule broken */
+bool vmx_check_before_entry(struct vcpu *v, bool launched);   /* false: reported, do not enter */
+void vmx_check_explain(struct vcpu *v, const char *when);     /* after a failed entry: report */
 
 /* vmx.c */
 extern struct hvm_vendor_ops vmx_ops;       /* (i) p2m flags completed by vmx_probe */

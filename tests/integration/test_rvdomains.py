@@ -312,6 +312,18 @@ class DomainVerdictTest(unittest.TestCase):
         self.assertEqual(v.reason, "frames LEAKED after all domains stopped: "
                                    "12 frames free, 20 before the domains")
 
+    def test_vmstate_finding_fails_the_run(self):
+        # The guest-state checker's line fails a run whatever the domains
+        # did, even when the domain was expected to crash.
+        line = ('vmstate: d1 v0: before VMRUN: CR4 = 0x800 breaks "CR4 reserved bits, incl. '
+                'features this CPU lacks, must be 0 (APM 15.5.1)"')
+        log = domain_log(*life(1, "g", end="crash", crash="the guest-state checker refused the state"),
+                         line, started=(1, 1))
+        v = self.judge(log, [dom("g", "crash")], status=35)
+        self.assertFalse(v.ok)
+        self.assertIn("guest-state checker: d1 v0: before VMRUN: CR4 = 0x800", v.reason)
+        self.assertTrue(self.judge(log.replace(line + "\r\n", ""), [dom("g", "crash")], status=35).ok)
+
     def test_counts_must_match(self):
         log = domain_log(*life(1, "g"), started=(1, 1)).replace("1 powered off", "2 powered off")
         v = self.judge(log, [dom("g")], nr_cfg_modules=1)

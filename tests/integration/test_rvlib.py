@@ -198,8 +198,10 @@ class OptionsTest(unittest.TestCase):
         p = cli.build_parser()
         a = p.parse_args(["--selftest", "--cmdline", " loglvl=debug  maxcpus=2 "])
         self.assertEqual(cli.hypervisor_cmdline(a),
-                         "console=com1,115200 emu_exit selftest loglvl=debug maxcpus=2")
+                         "console=com1,115200 emu_exit vmstate_check selftest loglvl=debug maxcpus=2")
         a = p.parse_args([])
+        self.assertEqual(cli.hypervisor_cmdline(a), "console=com1,115200 emu_exit vmstate_check")
+        a = p.parse_args(["--no-vmstate-check"])
         self.assertEqual(cli.hypervisor_cmdline(a), "console=com1,115200 emu_exit")
 
     def test_modes_are_exclusive(self):

@@ -179,7 +179,7 @@ static bool opts_equal(const struct boot_options *a, const struct boot_options *
     return a->console_enabled == b->console_enabled && a->com_port == b->com_port &&
            a->com_baud == b->com_baud && a->loglvl == b->loglvl && a->maxcpus == b->maxcpus &&
            a->selftest == b->selftest && a->emu_exit == b->emu_exit && a->x2apic == b->x2apic &&
-           a->mem_limit == b->mem_limit && a->hvm_fep == b->hvm_fep;
+           a->mem_limit == b->mem_limit && a->hvm_fep == b->hvm_fep && a->vmstate_check == b->vmstate_check;
 }
 
 static void test_defaults(void)
@@ -198,6 +198,7 @@ static void test_defaults(void)
     CHECK(o.x2apic);
     CHECK_EQ(o.mem_limit, 0);
     CHECK(!o.hvm_fep);
+    CHECK(!o.vmstate_check);    /* the unit tests are not built with RV_VMSTATE_CHECK_DEFAULT */
 }
 
 static void test_good_options(void)
@@ -240,6 +241,16 @@ static void test_good_options(void)
     CHECK(o.hvm_fep);
     CHECK_EQ(bootopts_parse("hvm_fepx", &o, record_warn, &w), 1);
     o.hvm_fep = false;
+    /* vmstate_check: the same flag rules. */
+    CHECK_EQ(bootopts_parse("vmstate_check", &o, record_warn, &w), 0);
+    CHECK(o.vmstate_check);
+    CHECK_EQ(bootopts_parse("vmstate_check=0", &o, record_warn, &w), 0);
+    CHECK(!o.vmstate_check);
+    CHECK_EQ(bootopts_parse("vmstate_check=yes", &o, record_warn, &w), 0);
+    CHECK(o.vmstate_check);
+    CHECK_EQ(bootopts_parse("vmstate_check=sometimes", &o, record_warn, &w), 1);
+    CHECK(o.vmstate_check);
+    o.vmstate_check = false;
 
     CHECK_EQ(bootopts_parse("console=com4 console=com1,115200 loglvl=3", &o, NULL, NULL), 0);
     CHECK(o.console_enabled);

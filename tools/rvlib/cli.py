@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "P > 0 passed and 0 failed")
     what.add_argument("--cmdline", default="", metavar="OPTS",
                       help="extra hypervisor options, appended to '%s'" % BASE_CMDLINE)
+    what.add_argument("--no-vmstate-check", action="store_true",
+                      help="leave out the boot option 'vmstate_check' (the guest-state checker, "
+                           "on by default; off for timing runs)")
     what.add_argument("--module", action="append", default=[], metavar="'FILE [ARGS]'",
                       help="pass FILE as a boot module (repeatable)")
     what.add_argument("domains", nargs="*", metavar="DOMAIN.cfg",
@@ -133,6 +136,9 @@ def mode_of(args) -> str:
 
 def hypervisor_cmdline(args) -> str:
     parts = [BASE_CMDLINE]
+    if not args.no_vmstate_check:
+        # Every test boot checks guest state before each VM entry (docs/hvm.md).
+        parts.append("vmstate_check")
     if args.selftest:
         parts.append("selftest")
     if args.bochs and not args.no_hang_dump and "hang_report=" not in args.cmdline:

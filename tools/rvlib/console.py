@@ -80,6 +80,8 @@ ALL_STOPPED_RE = re.compile(
     r"^ringvisor: all domains stopped: (\d+) powered off, (\d+) crashed; "
     r"frames (all returned|LEAKED)")
 LEAK_RE = re.compile(r"^leak: (.*)")
+# The guest-state checker (docs/hvm.md): any such line fails the run.
+VMSTATE_RE = re.compile(r"^vmstate: (.*)")
 GUEST_FAIL_RE = re.compile(r"^FAIL (\S+?):?(?: (.*))?$")
 GUEST_PASS_RE = re.compile(r"^PASS (\S+)")
 
@@ -98,7 +100,7 @@ QEMU_STATUS_FAIL = 35
 
 # Domain names rv-run refuses: lines starting "<name>: " are the hypervisor's
 # own with these, so a guest of that name would be mistaken for it.
-RESERVED_DOMAIN_NAMES = ("ringvisor", "boot", "domains", "domain", "selftest", "leak", "hvm",
+RESERVED_DOMAIN_NAMES = ("ringvisor", "boot", "domains", "domain", "selftest", "leak", "hvm", "vmstate",
                          "svm", "vmx", "sched", "tlb", "domcfg", "smp", "mm", "mem", "acpi",
                          "apic", "ioapic", "time", "timer", "cpu", "error", "PANIC")
 
@@ -179,6 +181,7 @@ class Console:
     domains: Dict[str, DomainLog] = field(default_factory=dict)
     all_stopped: Optional[tuple] = None                 # (powered off, crashed, leaked)
     leaks: List[str] = field(default_factory=list)
+    vmstate: List[str] = field(default_factory=list)    # guest-state checker findings
 
     @property
     def fatal(self) -> bool:
@@ -267,6 +270,10 @@ class Console:
         if m:
             self.leaks.append(m.group(1))
             return True
+        m = VMSTATE_RE.match(line)
+        if m:
+            self.vmstate.append(m.group(1))
+            return True
         m = CREATE_ERROR_RE.match(line)
         if m:
             self.domain(m.group(1)).create_errors.append(m.group(2))
@@ -339,6 +346,8 @@ def judge(con: Console, *, selftest: bool, emulator: str,
 
     if con.panic:
         return fail("hypervisor panicked: %s" % con.panic)
+    if con.vmstate:
+        return fail("guest-state checker: %s" % con.vmstate[0])
     if con.loader_gave_up:
         return fail("GRUB could not boot the hypervisor: %s"
                     % ("; ".join(con.loader_errors) or "no error message"))

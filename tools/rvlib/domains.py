@@ -13,7 +13,8 @@ A run of domains succeeds iff
     domain file's on_* action for that last shutdown is "preserve", the
     hypervisor reported it preserved;
   - no guest printed a FAIL line, unless its domain is expected to crash;
-  - the hypervisor did not panic;
+  - the hypervisor did not panic, and its guest-state checker reported
+    nothing ("vmstate: " lines);
   - "ringvisor: all domains stopped: ..." appeared with "frames all
     returned" (when every domain is expected to be rejected, none starts and
     "domains: 0 of N started" must appear instead);
@@ -143,6 +144,10 @@ def judge_domains(con: Console, domains: Sequence[DomainFile], *, emulator: str,
 
     if con.panic:
         return fail("hypervisor panicked: %s" % con.panic)
+    if con.vmstate:
+        # A VM entry with state the manuals forbid is a hypervisor bug, even
+        # in a domain expected to crash (docs/hvm.md, guest-state checker).
+        return fail("guest-state checker: %s" % con.vmstate[0])
     if con.modules:
         missing = [s for s in module_strings if s not in con.modules]
         if missing:
