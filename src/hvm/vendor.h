@@ -40,6 +40,11 @@ enum hvm_exit_reason {
     HVM_EXIT_NR
 };
 
+/* HVM_EXIT_EXCEPTION: qual bits 7:0 are the vector; this bit says the
+ * exception is the trap of an instruction (INT1, INT3, INTO) whose exit left
+ * RIP on it, insn_len long (VMX: a privileged/software exception exit). */
+#define HVM_EXC_QUAL_SOFT (1u << 8)
+
 /* Access bits of an NPF/EPT violation (qual). */
 #define HVM_NPF_READ    (1u << 0)
 #define HVM_NPF_WRITE   (1u << 1)

@@ -411,6 +411,13 @@ static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, str
         }
         e->reason = HVM_EXIT_EXCEPTION;
         e->qual = vector;
+        /* INT1 (privileged software exception) and INT3/INTO (software
+         * exceptions) exit with RIP on the instruction and its length in
+         * the exit instruction length (27.2.4, 27.2.5). */
+        if (INTR_INFO_TYPE(info) == INTR_TYPE_PRIV_SW_EXC || INTR_INFO_TYPE(info) == INTR_TYPE_SW_EXC) {
+            e->qual |= HVM_EXC_QUAL_SOFT;
+            e->insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
+        }
         break;
     }
     case EXIT_EXT_INTR:

@@ -24,6 +24,9 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
+/* do_access only: a supervisor access whatever the CPL (not a paging bit). */
+#define HVM_XLAT_IMPLICIT (1u << 31)
+
 /* Translates [la, la + len) within one page. */
 static enum emul_rc xlat(struct emul_ctx *c, uint64_t la, unsigned xacc, uint64_t *gpa)
 {
@@ -84,8 +87,9 @@ static enum emul_rc do_access(struct emul_ctx *c, uint64_t la, uint8_t *buf, uns
     bool fetch = xacc & HVM_XLAT_FETCH;
     enum emul_rc rc;
 
-    if (c->cpl == 3)
+    if (c->cpl == 3 && !(xacc & HVM_XLAT_IMPLICIT))
         xacc |= HVM_XLAT_USER;
+    xacc &= ~HVM_XLAT_IMPLICIT;
     if (c->regs.rflags & EMUL_FL_AC)
         xacc |= HVM_XLAT_AC;
     xacc |= HVM_XLAT_SET_AD;
@@ -105,6 +109,8 @@ static enum emul_rc mmio_read(struct emul_ctx *c, uint64_t la, void *buf, unsign
     unsigned xacc = (acc & EMUL_ACC_FETCH) ? HVM_XLAT_FETCH : 0;
     if (acc & EMUL_ACC_RMW)
         xacc |= HVM_XLAT_WRITE;             /* a read-modify-write needs write rights up front */
+    if (acc & EMUL_ACC_IMPLICIT)
+        xacc |= HVM_XLAT_IMPLICIT;          /* the IDT: a supervisor access at any CPL */
     return do_access(c, la, buf, len, xacc, false);
 }
 
@@ -132,6 +138,12 @@ void hvm_emul_ctx_init(struct vcpu *v, struct emul_ctx *c, struct hvm_emul_priv 
     }
     c->cr0 = ctrl->cr0;
     c->cr4 = ctrl->cr4;
+    /* XSAVE is not offered (hvm/cpuid.c), so XCR0 keeps its reset value,
+     * x87 only: VEX instructions are #UD (CR4.OSXSAVE cannot be set either). */
+    c->xcr0 = 1;
+    hvm_vendor->get_seg(v, SEG_IDTR, &s);
+    c->idtr_base = s.base;
+    c->idtr_limit = s.limit;
     c->efer = ctrl->efer;
     c->cpl = ctrl->cpl;
     c->ops = &mmio_ops;
@@ -153,7 +165,10 @@ bool hvm_emul_commit(struct vcpu *v, struct emul_ctx *c, enum emul_rc rc, struct
             ctrl->cr2 = c->exc.cr2;
             hvm_vendor->set_ctrl(v, ctrl);
         }
-        hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, c->exc.vector, c->exc.has_err, c->exc.err);
+        /* A trap or INT n: RIP is already past the instruction, the return
+         * address the delivery pushes; INT n as a software interrupt. */
+        hvm_vendor->inject_event(v, c->exc.kind == EMUL_EVT_SOFTINT ? HVM_EVENT_SOFTINT : HVM_EVENT_EXCEPTION,
+                                 c->exc.vector, c->exc.has_err, c->exc.err);
         return true;
     case EMUL_UNHANDLEABLE:
     default:
