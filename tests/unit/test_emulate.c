@@ -1082,6 +1082,146 @@ static void test_fpu_classes(void)
     CHECK_EQ(ctx.exc.vector, EMUL_EXC_PF);
 }
 
+/* SGDT/SIDT/SLDT/STR/SMSW with and without CR4.UMIP, LGDT/LIDT, LLDT/LTR,
+ * MOV from CR. */
+static void test_sys(void)
+{
+    struct fake_page *ram;
+
+    setup64();
+    ram = fake_find(RAM);
+    ctx.gdtr_base = RAM + 0x100;
+    ctx.gdtr_limit = 0x3f;
+    ctx.idtr_base = 0xffff800000001000ull;
+    ctx.idtr_limit = 0xfff;
+    ctx.ldtr.sel = 0x28;
+    ctx.tr.sel = 0x30;
+    ctx.cr0 = 0x80050033;
+    ctx.regs.rbx = RAM;
+    CHECK_EQ(run("0f 01 03"), EMUL_OK);                         /* sgdt [rbx]: 10 bytes */
+    CHECK_EQ(ram->data[0] | (ram->data[1] << 8), 0x3f);
+    CHECK_EQ(ram->data[2] | (ram->data[3] << 8), 0x100);
+    CHECK_EQ(ram->data[6], 0);
+    CHECK_EQ(ctx.regs.rip, CODE64 + 3);
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("0f 01 0b"), EMUL_OK);                         /* sidt [rbx] */
+    CHECK_EQ(ram->data[9], 0xff);
+    CHECK_EQ(ram->data[7], 0x80);
+    ctx.regs.rip = CODE64;
+    ctx.regs.rax = ~0ull;
+    CHECK_EQ(run("0f 00 c0"), EMUL_OK);                         /* sldt eax: zero-extended */
+    CHECK_EQ(ctx.regs.rax, 0x28);
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("66 0f 00 c8"), EMUL_OK);                      /* str ax */
+    CHECK_EQ(ctx.regs.rax, 0x30);
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("48 0f 01 e0"), EMUL_OK);                      /* smsw rax */
+    CHECK_EQ(ctx.regs.rax, 0x80050033);
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("0f 01 23"), EMUL_OK);                         /* smsw [rbx]: 16 bits */
+    CHECK_EQ(ram->data[0] | (ram->data[1] << 8), 0x0033);
+    CHECK_EQ(ram->data[2], 0x00);
+    /* CR4.UMIP: #GP(0) at CPL 3 for all five, nothing written; CPL 0 still works. */
+    static const char *const umip[] = { "0f 01 03", "0f 01 0b", "0f 00 c0", "0f 00 c8", "0f 01 e0" };
+    ctx.cr4 |= 1u << 11;
+    for (unsigned i = 0; i < 5; i++) {
+        ctx.regs.rip = CODE64;
+        ctx.cpl = 3;
+        ctx.regs.rax = 0x1234;
+        CHECK_EQ(run(umip[i]), EMUL_EXCEPTION);
+        CHECK_EQ(ctx.exc.vector, EMUL_EXC_GP);
+        CHECK_EQ(ctx.exc.err, 0);
+        CHECK_EQ(ctx.regs.rax, 0x1234);
+        CHECK_EQ(ctx.regs.rip, CODE64);
+        ctx.cpl = 0;
+        CHECK_EQ(run(umip[i]), EMUL_OK);
+    }
+    ctx.cr4 &= ~(1ull << 11);
+    ctx.regs.rip = CODE64;
+    ctx.cpl = 3;
+    CHECK_EQ(run("0f 01 03"), EMUL_OK);                         /* without UMIP CPL 3 may */
+    /* LGDT/LIDT: CPL 0 only. */
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("0f 01 13"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.vector, EMUL_EXC_GP);
+    ctx.cpl = 0;
+    memcpy(ram->data, "\x7f\x00\x00\x20\x20\x00\x00\x00\x00\x00", 10);
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("0f 01 13"), EMUL_OK);                         /* lgdt [rbx] */
+    CHECK_EQ(ctx.gdtr_base, 0x202000);
+    CHECK_EQ(ctx.gdtr_limit, 0x7f);
+    CHECK_EQ(ctx.sys_dirty, EMUL_DIRTY_GDTR);
+    /* LTR/LLDT from a GDT at RAM + 0x100 (16-byte descriptors in long mode). */
+    ctx.gdtr_base = RAM + 0x100;
+    ctx.gdtr_limit = 0x3f;
+    uint8_t *g = &ram->data[0x100];
+    memset(g, 0, 0x40);
+    memcpy(g + 0x10, "\x67\x00\x00\x30\x20\x89\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00", 16);  /* TSS */
+    memcpy(g + 0x20, "\xff\x0f\x00\x40\x20\x82\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 16);  /* LDT */
+    memcpy(g + 0x30, "\xff\x0f\x00\x40\x20\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 16);  /* not present */
+    ctx.regs.rip = CODE64;
+    ctx.regs.rax = 0x10;
+    ctx.sys_dirty = 0;
+    CHECK_EQ(run("0f 00 d8"), EMUL_OK);                         /* ltr ax */
+    CHECK_EQ(ctx.tr.sel, 0x10);
+    CHECK_EQ(ctx.tr.base, 0x100203000ull);
+    CHECK_EQ(ctx.tr.limit, 0x67);
+    CHECK_EQ(ctx.tr.attr, 0x8b);
+    CHECK_EQ(g[0x15], 0x8b);                                    /* busy in the GDT */
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("0f 00 d8"), EMUL_EXCEPTION);                  /* busy now: #GP(sel) */
+    CHECK_EQ(ctx.exc.vector, EMUL_EXC_GP);
+    CHECK_EQ(ctx.exc.err, 0x10);
+    ctx.regs.rip = CODE64;
+    ctx.regs.rax = 0x23;                                        /* RPL 3 is ignored */
+    CHECK_EQ(run("0f 00 d0"), EMUL_OK);                         /* lldt ax */
+    CHECK_EQ(ctx.ldtr.base, 0x204000);
+    CHECK_EQ(ctx.ldtr.attr, 0x82);
+    CHECK_EQ(ctx.sys_dirty, EMUL_DIRTY_TR | EMUL_DIRTY_LDTR);
+    ctx.regs.rip = CODE64;
+    ctx.regs.rax = 0x30;
+    CHECK_EQ(run("0f 00 d0"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.vector, EMUL_EXC_NP);
+    CHECK_EQ(ctx.exc.err, 0x30);
+    ctx.regs.rax = 0x40;                                        /* past the limit */
+    CHECK_EQ(run("0f 00 d0"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.vector, EMUL_EXC_GP);
+    CHECK_EQ(ctx.exc.err, 0x40);
+    ctx.regs.rax = 0x14;                                        /* TI = LDT */
+    CHECK_EQ(run("0f 00 d0"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.err, 0x14);
+    ctx.regs.rax = 0;                                           /* null: LDTR unusable */
+    CHECK_EQ(run("0f 00 d0"), EMUL_OK);
+    CHECK_EQ(ctx.ldtr.attr, 0);
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("0f 00 d8"), EMUL_EXCEPTION);                  /* ltr with null: #GP(0) */
+    CHECK_EQ(ctx.exc.err, 0);
+    /* MOV from CR: CPL 0 only; CR8 not emulated. */
+    ctx.cr3 = 0x1000;
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("0f 20 d9"), EMUL_OK);                         /* mov rcx, cr3 */
+    CHECK_EQ(ctx.regs.rcx, 0x1000);
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("0f 20 20"), EMUL_OK);                         /* mod ignored: mov rax, cr4 */
+    CHECK_EQ(ctx.regs.rax, ctx.cr4);
+    CHECK_EQ(ctx.regs.rip, CODE64 + 3);
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("44 0f 20 c0"), EMUL_UNHANDLEABLE);
+    ctx.cpl = 3;
+    CHECK_EQ(run("0f 20 c0"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.vector, EMUL_EXC_GP);
+    /* Real mode: SLDT is #UD, SGDT stores 6 bytes. */
+    fake_setup(&ctx, 16, 0x100);
+    fake_map(0, PG_RAM);
+    ctx.gdtr_base = 0x12345678;
+    ctx.gdtr_limit = 0x17;
+    CHECK_EQ(run("0f 00 c0"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.vector, EMUL_EXC_UD);
+    ctx.regs.rbx = 0x800;
+    CHECK_EQ(run("0f 01 07"), EMUL_OK);                         /* sgdt [bx] */
+    CHECK_EQ(fake_find(0)->data[0x805], 0x12);
+}
+
 int main(void)
 {
     RUN(test_alu_vs_native);
@@ -1094,6 +1234,7 @@ int main(void)
     RUN(test_faults);
     RUN(test_soft_events);
     RUN(test_fpu_classes);
+    RUN(test_sys);
     printf("%d checks, %d failures\n", t_checks, t_failures);
     return t_failures ? 1 : 0;
 }

@@ -23,6 +23,7 @@
 #define D_MOFFS     0x08u       /* an address-size offset */
 #define D_GRP3      0x10u       /* F6/F7: immediate only for /0 and /1 (TEST) */
 #define D_IMMV      0x20u       /* operand-size immediate, 8 bytes with REX.W (MOV r, imm) */
+#define D_MODRM_REG 0x40u       /* ModRM whose mod is ignored: always a register (MOV CR) */
 #define D_KNOWN     0x80u
 
 static uint8_t onebyte_props(uint8_t op, unsigned mode)
@@ -121,7 +122,10 @@ static uint8_t twobyte_props(uint8_t op, bool mand)
     case 0xba:                                  /* BT group, imm8 */
         return D_KNOWN | D_MODRM | D_IMM8;
     case 0xae:                                  /* group 15: FXSAVE, LDMXCSR, ..., fences */
+    case 0x00: case 0x01:                       /* groups 6 and 7: SLDT ... LTR, SGDT ... SMSW */
         return D_KNOWN | D_MODRM;
+    case 0x20:                                  /* MOV r, CRn */
+        return D_KNOWN | D_MODRM | D_MODRM_REG;
     default:
         return 0;
     }
@@ -443,7 +447,7 @@ enum emul_rc emul_decode(struct emul_ctx *c, struct guest_regs *st, struct emul_
         in->mod = (uint8_t)(b >> 6);
         in->reg = (uint8_t)(((b >> 3) & 7) | ((in->rex & 4) ? 8 : 0));
         in->rm = (uint8_t)((b & 7) | ((in->rex & 1) ? 8 : 0));
-        in->mem = in->mod != 3;
+        in->mem = in->mod != 3 && !(props & D_MODRM_REG);
         if (in->mem) {
             rc = in->addrsize == 2 ? modrm16(c, st, in) : modrm32(c, st, in, &riprel);
             if (rc != EMUL_OK)

@@ -87,6 +87,11 @@ uint64_t emul_size_mask(unsigned size);
 enum emul_rc emul_soft_event(struct emul_ctx *c, struct guest_regs *st, const struct emul_insn *in);
 enum emul_rc emul_fpu_checks(struct emul_ctx *c, const struct emul_insn *in);
 
+/* exec_sys.c: 0F 00 and 0F 01 groups, MOV from CR. */
+enum emul_rc emul_group6(struct emul_ctx *c, struct guest_regs *st, const struct emul_insn *in);
+enum emul_rc emul_group7(struct emul_ctx *c, struct guest_regs *st, const struct emul_insn *in);
+enum emul_rc emul_mov_from_cr(struct emul_ctx *c, struct guest_regs *st, const struct emul_insn *in);
+
 /* string.c */
 enum emul_rc emul_string(struct emul_ctx *c, struct guest_regs *st, struct emul_insn *in, bool *done);
 

@@ -226,6 +226,12 @@ static enum emul_rc exec_twobyte(struct emul_ctx *c, struct guest_regs *st, stru
         if (r == 1)
             return cmpxchg8b(c, st, in);
         break;
+    case 0x00:
+        return emul_group6(c, st, in);
+    case 0x01:
+        return emul_group7(c, st, in);
+    case 0x20:
+        return emul_mov_from_cr(c, st, in);
     case 0xae:                                              /* group 15, memory forms */
         if (in->mem && r <= 3 && !in->opsize_prefix && !in->rep && !in->repne) {
             struct emul_insn x = *in;

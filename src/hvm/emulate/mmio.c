@@ -144,6 +144,15 @@ void hvm_emul_ctx_init(struct vcpu *v, struct emul_ctx *c, struct hvm_emul_priv 
     hvm_vendor->get_seg(v, SEG_IDTR, &s);
     c->idtr_base = s.base;
     c->idtr_limit = s.limit;
+    hvm_vendor->get_seg(v, SEG_GDTR, &s);
+    c->gdtr_base = s.base;
+    c->gdtr_limit = s.limit;
+    hvm_vendor->get_seg(v, SEG_LDTR, &s);
+    c->ldtr = (struct emul_segment){ s.sel, s.attr, s.limit, s.base };
+    hvm_vendor->get_seg(v, SEG_TR, &s);
+    c->tr = (struct emul_segment){ s.sel, s.attr, s.limit, s.base };
+    c->cr2 = ctrl->cr2;
+    c->cr3 = ctrl->cr3;
     c->efer = ctrl->efer;
     c->cpl = ctrl->cpl;
     c->ops = &mmio_ops;
@@ -153,11 +162,35 @@ void hvm_emul_ctx_init(struct vcpu *v, struct emul_ctx *c, struct hvm_emul_priv 
     c->mode = emul_mode(c->cr0, c->efer, c->regs.rflags, c->seg[EMUL_CS].attr);
 }
 
+/* Descriptor-table registers LGDT/LIDT/LLDT/LTR loaded. */
+static void commit_sys(struct vcpu *v, const struct emul_ctx *c)
+{
+    struct hvm_seg s;
+
+    if (c->sys_dirty & EMUL_DIRTY_GDTR) {
+        hvm_vendor->get_seg(v, SEG_GDTR, &s);
+        s.base = c->gdtr_base;
+        s.limit = c->gdtr_limit;
+        hvm_vendor->set_seg(v, SEG_GDTR, &s);
+    }
+    if (c->sys_dirty & EMUL_DIRTY_IDTR) {
+        hvm_vendor->get_seg(v, SEG_IDTR, &s);
+        s.base = c->idtr_base;
+        s.limit = c->idtr_limit;
+        hvm_vendor->set_seg(v, SEG_IDTR, &s);
+    }
+    if (c->sys_dirty & EMUL_DIRTY_LDTR)
+        hvm_vendor->set_seg(v, SEG_LDTR, &(struct hvm_seg){ c->ldtr.sel, c->ldtr.attr, c->ldtr.limit, c->ldtr.base });
+    if (c->sys_dirty & EMUL_DIRTY_TR)
+        hvm_vendor->set_seg(v, SEG_TR, &(struct hvm_seg){ c->tr.sel, c->tr.attr, c->tr.limit, c->tr.base });
+}
+
 bool hvm_emul_commit(struct vcpu *v, struct emul_ctx *c, enum emul_rc rc, struct hvm_ctrl *ctrl)
 {
     switch (rc) {
     case EMUL_OK:
         v->regs = c->regs;
+        commit_sys(v, c);
         return true;
     case EMUL_EXCEPTION:
         v->regs = c->regs;                  /* RIP on the instruction; completed REP iterations stay */

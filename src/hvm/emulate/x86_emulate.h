@@ -18,7 +18,9 @@
  * CMPXCHG8B/16B, BT/BTS/BTR/BTC, SETcc, PUSH/POP of memory, and the string
  * instructions MOVS/STOS/LODS/CMPS/SCAS with REP/REPE/REPNE, and the
  * software events INT n, INT3, INTO and INT1 (ICEBP) up to the IDT gate
- * checks (exec_event.c).
+ * checks (exec_event.c), and the descriptor-table and control-register
+ * instructions SGDT/SIDT/SLDT/STR/SMSW (with CR4.UMIP), LGDT/LIDT/LLDT/LTR
+ * and MOV from CR0/CR2/CR3/CR4 (exec_sys.c).
  *
  * Recognised for their exceptions only (exec_event.c): x87 (D8-DF, WAIT),
  * MMX, SSE and VEX (AVX) instructions raise the #UD or #NM that CR0.EM/TS/MP,
@@ -82,6 +84,7 @@ struct emul_segment {
 #define EMUL_EXC_UD 6
 #define EMUL_EXC_NM 7
 #define EMUL_EXC_NP 11
+#define EMUL_EXC_TS 10
 #define EMUL_EXC_SS 12
 #define EMUL_EXC_GP 13
 #define EMUL_EXC_PF 14
@@ -119,8 +122,13 @@ struct emul_ctx {
     struct emul_segment seg[EMUL_NR_SEGS];
     uint64_t cr0, cr4, efer;
     uint64_t xcr0;              /* VEX instructions need the SSE and AVX states enabled */
-    uint64_t idtr_base;         /* INT n / INT3 / INTO / INT1 read their gate */
-    uint32_t idtr_limit;
+    uint64_t idtr_base;         /* INT n / INT3 / INTO / INT1 read their gate; */
+    uint32_t idtr_limit;        /* in/out for SIDT/LIDT, as the next ones */
+    uint64_t gdtr_base;         /* SGDT/LGDT, LLDT/LTR's descriptor */
+    uint32_t gdtr_limit;
+    struct emul_segment ldtr, tr;   /* SLDT/STR, LLDT/LTR */
+    uint64_t cr2, cr3;          /* MOV from CR2/CR3 */
+    unsigned sys_dirty;         /* out: EMUL_DIRTY_* registers the instruction loaded */
     uint8_t cpl;
     unsigned max_reps;          /* REP iterations per call; 0 = EMUL_DEFAULT_REPS */
     const struct emul_ops *ops;
@@ -141,6 +149,11 @@ struct emul_ctx {
     unsigned insn_len;          /* decoded length (0 if decoding stopped early) */
     unsigned mode;              /* 16, 32 or 64: set by emul_run */
 };
+
+#define EMUL_DIRTY_GDTR 1u
+#define EMUL_DIRTY_IDTR 2u
+#define EMUL_DIRTY_LDTR 4u
+#define EMUL_DIRTY_TR   8u
 
 #define EMUL_DEFAULT_REPS 1024u
 #define EMUL_MAX_INSN_LEN 15u
