@@ -216,6 +216,8 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
             hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, vec, false, 0);
         return true;
     }
+    case HVM_EXIT_DESC_ACCESS:
+        return hvm_emulate_insn(v, x);
     case HVM_EXIT_SHUTDOWN:
         triple_fault(v, x);
         return false;
@@ -236,6 +238,7 @@ const char *const hvm_exit_names[HVM_EXIT_NR] = {
     [HVM_EXIT_HLT] = "hlt", [HVM_EXIT_HYPERCALL] = "hypercall", [HVM_EXIT_NPF] = "npf",
     [HVM_EXIT_EXCEPTION] = "exception", [HVM_EXIT_SHUTDOWN] = "shutdown", [HVM_EXIT_PAUSE] = "pause",
     [HVM_EXIT_INVALID] = "invalid", [HVM_EXIT_UNHANDLED] = "unhandled", [HVM_EXIT_CR_WRITE] = "cr_write",
+    [HVM_EXIT_DESC_ACCESS] = "desc_access",
 };
 _Static_assert(HVM_EXIT_NR <= ARRAY_SIZE(((struct vcpu *)0)->exits_by_reason), "exit counters");
 

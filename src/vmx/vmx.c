@@ -435,6 +435,10 @@ static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, str
     case EXIT_XSETBV:
         e->reason = HVM_EXIT_XSETBV;
         break;
+    case EXIT_GDTR_IDTR:
+    case EXIT_LDTR_TR:
+        e->reason = HVM_EXIT_DESC_ACCESS;  /* on only for emulated UMIP (cr.c) */
+        break;
     case EXIT_CPUID:
         e->reason = HVM_EXIT_CPUID;
         break;

@@ -1,6 +1,6 @@
 # The emulator's exception matrix (emul_exc.c): INT3/INT1/INTO/INT n with the
 # IDT gate checks, x87/MMX/SSE/VEX #UD/#NM from CR0/CR4, memory-operand
-# #GP/#SS; 32-bit (emul_exc) and 64-bit (emul_exc64).
+# #GP/#SS; 32-bit (emul_exc) and 64-bit (emul_exc64); and UMIP (umip, umip64).
 #
 #   emul_exc[64].cfg      natively only (in ALL.txt: QEMU and Bochs Skylake runs)
 #   emul_exc[64]_on.cfg   fep=on: natively and through the forced-emulation prefix,
@@ -10,6 +10,9 @@
 
 list(APPEND GUESTS emul_exc emul_exc64)
 list(APPEND GUESTS_64 emul_exc64)
+# CR4.UMIP, emulated where the CPU lacks it (umip.c; CPL 3 through lib/ring3.c).
+list(APPEND GUESTS umip umip64)
+list(APPEND GUESTS_64 umip64)
 configure_file(${G}/emul_exc_on.cfg ${GO}/emul_exc_on.cfg COPYONLY)
 configure_file(${G}/emul_exc64_on.cfg ${GO}/emul_exc64_on.cfg COPYONLY)
 

@@ -209,6 +209,19 @@ bool hvm_emul_commit(struct vcpu *v, struct emul_ctx *c, enum emul_rc rc, struct
     }
 }
 
+bool hvm_emulate_insn(struct vcpu *v, const struct hvm_exit *x)
+{
+    struct emul_ctx c;
+    struct hvm_emul_priv priv;
+    struct hvm_ctrl ctrl;
+
+    hvm_emul_ctx_init(v, &c, &priv, &ctrl);
+    if (hvm_emul_commit(v, &c, emul_run(&c), &ctrl))
+        return true;
+    hvm_dump_and_crash(v, x, "intercepted instruction cannot be emulated: %s", c.reason);
+    return false;
+}
+
 bool hvm_emulate_mmio(struct vcpu *v, const struct hvm_exit *x)
 {
     struct emul_ctx c;
