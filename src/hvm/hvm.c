@@ -205,6 +205,12 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
         /* #UD: intercepted only with hvm_fep (hvm/fep.c). */
         if (vec == 6)
             return hvm_handle_ud(v);
+        /* #GP: intercepted only by SVM with emulated UMIP (svm.c). */
+        if (vec == 13) {
+            if (!hvm_gp_cr4_write(v, x))
+                hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, 13, true, HVM_EXC_QUAL_ERR(x->qual));
+            return true;
+        }
         /* A trap an instruction raised (INT1/ICEBP's #DB, on VMX) with RIP
          * still on it: its handler must return after it. */
         if (x->qual & HVM_EXC_QUAL_SOFT)

@@ -46,6 +46,8 @@ enum hvm_exit_reason {
  * exception is the trap of an instruction (INT1, INT3, INTO) whose exit left
  * RIP on it, insn_len long (VMX: a privileged/software exception exit). */
 #define HVM_EXC_QUAL_SOFT (1u << 8)
+/* ... and bits 63:32 the error code of those that push one (#GP). */
+#define HVM_EXC_QUAL_ERR(q) ((uint32_t)((q) >> 32))
 
 /* Access bits of an NPF/EPT violation (qual). */
 #define HVM_NPF_READ    (1u << 0)

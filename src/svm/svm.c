@@ -134,6 +134,11 @@ static int svm_vcpu_create(struct vcpu *v)
     vmcb->intercept_cr = (1u << (16 + 0)) | (1u << (16 + 4));
     /* #AC, #DB (and #UD with hvm_fep): the policy is common code's. */
     vmcb->intercept_exc = hvm_exception_intercepts();
+    /* Emulated UMIP: Bochs (and perhaps other SVM CPUs) raise #GP for a
+     * MOV to CR4 setting UMIP before the CR4 write intercept; the #GP is
+     * turned into that write (hvm_gp_cr4_write) or given back. */
+    if (svm_ops.umip_emulated)
+        vmcb->intercept_exc |= 1u << 13;
     vmcb->iopm_base_pa = iopm_pa;
     vmcb->msrpm_base_pa = msrpm_pa;
     vmcb->tsc_offset = v->tsc_offset;
@@ -215,6 +220,8 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
     if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
         x->reason = HVM_EXIT_EXCEPTION;
         x->qual = code - SVM_EXIT_EXCP_BASE;
+        if (x->qual == 13)
+            x->qual |= (uint64_t)(uint32_t)i1 << 32;   /* EXITINFO1: the error code (APM 15.12) */
         return;
     }
     switch (code) {
