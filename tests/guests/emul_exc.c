@@ -7,7 +7,8 @@
  *     clear (nothing), #UD in 64-bit mode;
  *   - INT n through a present gate is delivered; through a not-present
  *     gate it is #NP(n*8+2), through a call gate #GP(n*8+2), past the IDT
- *     limit #GP(n*8+2), each a fault (RIP on the INT);
+ *     limit #GP(n*8+2), from CPL 3 through a DPL 0 gate #GP(n*8+2), each a
+ *     fault (RIP on the INT);
  *   - x87 with CR0.EM or CR0.TS: #NM; WAIT with CR0.TS and CR0.MP: #NM,
  *     with TS alone nothing; MMX with EM: #UD, with TS: #NM; SSE with EM
  *     or CR4.OSFXSR clear: #UD (not #NM), with TS: #NM; FXSAVE with EM:
@@ -20,8 +21,8 @@
  * also runs after the prefix ("-fep" checks), except those where the
  * instruction raises nothing: the emulator does not execute x87/SSE/AVX
  * instructions (it would answer #UD, docs/hvm-platform.md).
- * The gate-DPL check (INT n from CPL 3 through a DPL 0 gate) needs ring 3:
- * it is covered by the unit test of the emulator (tests/unit/test_emulate.c).
+ * The gate-DPL check: INT n and INT3 from CPL 3 (lib/ring3.c) through the
+ * library's DPL 0 gates are #GP(vector*8+2).
  */
 #include "guest.h"
 
@@ -136,6 +137,7 @@ struct tcase {
     int alt_vec;
     unsigned long alt_err;
     const char *alt_why;
+    bool ring3;                 /* the instruction runs at CPL 3 (lib/ring3.c) */
 };
 
 #define NONCANON 0x8000000000000000ul
@@ -161,6 +163,9 @@ static const struct tcase cases[] = {
       TCG_IDT_ERR(11, 0x41) },
     { "int-call-gate", c_int42, .vec = EXC_GP, .err = 0x42 * 8 + 2, .prep = idt_prep, .undo = idt_undo,
       TCG_IDT_ERR(EXC_GP, 0x42) },
+    /* From CPL 3 through the library's DPL 0 gates: #GP(vector*8+2). */
+    { "int-dpl-cpl3", c_int40, .vec = EXC_GP, .err = 0x40 * 8 + 2, .ring3 = true, TCG_IDT_ERR(EXC_GP, 0x40) },
+    { "int3-dpl-cpl3", c_int3, .vec = EXC_GP, .err = 3 * 8 + 2, .ring3 = true, TCG_IDT_ERR(EXC_GP, 3) },
     { "int-past-limit", c_int60, .vec = EXC_GP, .err = 0x60 * 8 + 2, .prep = idt_short, .undo = idt_full,
       TCG_IDT_ERR(EXC_GP, 0x60) },
     { "x87-em", c_fnop, .cr0_set = CR0_EM, .vec = 7, .err = NO_ERR },
@@ -205,6 +210,15 @@ static void write_cr4(unsigned long v)
     asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
+/* For ring3_call: the case being run and how. */
+static const struct tcase *r3_case;
+static bool r3_fep;
+static unsigned long r3_run(unsigned long a)
+{
+    r3_case->fn(r3_fep, a, r3_case->d);
+    return 0;
+}
+
 static void run_case(const struct tcase *t, bool fep)
 {
     unsigned long cr0 = read_cr0(), cr4 = read_cr4(), a = t->a, err;
@@ -222,7 +236,13 @@ static void run_case(const struct tcase *t, bool fep)
     write_cr0((cr0 | t->cr0_set) & ~(unsigned long)t->cr0_clr);
     exc_clear();
     at_insn = 0;
-    t->fn(fep, a, t->d);
+    if (t->ring3) {
+        r3_case = t;
+        r3_fep = fep;
+        ring3_call(r3_run, a);
+    } else {
+        t->fn(fep, a, t->d);
+    }
     vec = exc_caught;
     err = exc_error;
     at = at_insn;

@@ -25,7 +25,7 @@ set(_ee_expect ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/exp
 # Some -fep checks of each guest must be there (a guest that skipped them would pass otherwise).
 set(_ee_stdout --stdout "hvm: hvm_fep is on")
 foreach(g emul_exc_on emul_exc64_on)
-    foreach(c int3 icebp int-present int-not-present int-past-limit x87-ts sse-em vex-no-osxsave)
+    foreach(c int3 icebp int-present int-not-present int-past-limit int-dpl-cpl3 x87-ts sse-em vex-no-osxsave)
         list(APPEND _ee_stdout --stdout "^${g}: PASS ${c}-fep$")
     endforeach()
 endforeach()
