@@ -50,4 +50,7 @@ void bootopts_defaults(struct boot_options *o);
 int bootopts_parse(const char *cmdline, struct boot_options *o,
                    void (*warn)(const char *msg, void *ctx), void *ctx);
 
+/* The options this boot was given (core/setup.c parses them once, early). */
+extern struct boot_options boot_opts;
+
 #endif

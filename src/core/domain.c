@@ -10,11 +10,8 @@
 #include "core/softirq.h"
 #include "core/console.h"
 #include "core/percpu.h"
-#include "hvm/hvm.h"
-#include "hvm/platform.h"
-#include "hvm/vlapic.h"
-#include "hvm/loader.h"
-#include "hvm/e820.h"
+#include "core/domain_kind.h"
+#include "core/domain_console.h"
 #include "mm/mm.h"
 #include "core/pvconsole.h"
 #include "core/time_info.h"
@@ -76,53 +73,6 @@ int domain_note_ram(struct domain *d, uint64_t mfn, unsigned order)
     return 0;
 }
 
-/* Guest RAM: 1 GiB and 2 MiB blocks where alignment and the allocator
- * allow (fewer p2m levels, fewer TLB misses), 4 KiB pages otherwise.  The
- * ranges are those of the guest's memory map (hvm/e820.h): everything below
- * min(bytes, GPA_LOWMEM_LIMIT), 0xA0000-0xFFFFF included (the BIOS area
- * holds the ACPI tables), and the rest from 4 GiB up. */
-static int alloc_guest_ram_range(struct domain *d, uint64_t gpa, uint64_t end)
-{
-    while (gpa < end) {
-        uint64_t left = end - gpa;
-        unsigned order = 0;
-        /* Block sizes the nested page tables of this CPU support. */
-        if (!hvm_vendor->p2m_no_1g && IS_ALIGNED(gpa, GiB(1)) && left >= GiB(1))
-            order = 18;
-        else if (!hvm_vendor->p2m_no_2m && IS_ALIGNED(gpa, MiB(2)) && left >= MiB(2))
-            order = 9;
-        void *mem = alloc_pages(order, d->domid);
-        while (!mem && order) {
-            order = order == 18 && !hvm_vendor->p2m_no_2m ? 9 : 0;    /* fragmented: smaller blocks */
-            mem = alloc_pages(order, d->domid);
-        }
-        if (!mem)
-            return -ENOMEM;
-        if (domain_note_ram(d, virt_to_phys(mem) >> 12, order)) {
-            free_pages(mem, order);
-            return -ENOMEM;
-        }
-        int rc = p2m_set_entry(&d->p2m, gpa >> 12, virt_to_phys(mem) >> 12, order, P2M_R | P2M_W | P2M_X);
-        if (rc)
-            return rc;      /* freed with the other blocks by destroy() */
-        gpa += 4096ull << order;
-    }
-    return 0;
-}
-
-static int alloc_guest_ram(struct domain *d, uint64_t bytes)
-{
-    uint64_t ranges[2][2];
-    unsigned n = e820_ram_ranges(bytes, ranges);
-
-    for (unsigned i = 0; i < n; i++) {
-        int rc = alloc_guest_ram_range(d, ranges[i][0], ranges[i][1]);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
 const char *domain_state_name(int state)
 {
     switch (state) {
@@ -155,7 +105,8 @@ void domain_destroy(struct domain *d)
      * device timers and vLAPICs: nothing may fire into a vCPU being freed. */
     watchdog_domain_destroy(d);
     pvconsole_destroy(d);
-    hvm_platform_destroy(d);
+    if (d->kind)
+        d->kind->destroy(d);
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         if (v && v->guest_timer.fn)
@@ -184,8 +135,8 @@ void domain_destroy(struct domain *d)
         struct vcpu *v = d->vcpus[i];
         if (!v)
             continue;
-        hvm_print_exit_stats(v);
-        hvm_vendor->vcpu_destroy(v);
+        if (v->kind_created)
+            d->kind->vcpu_destroy(v);
         xfree(v->vcpu_info_spare);
         xfree(v);
     }
@@ -214,12 +165,14 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
     char err[160] = "";
     int rc;
 
-    if (!hvm_available()) {
-        log_err("domain %s: no HVM support on this CPU; not started\n", cfg->name);
+    const struct domain_kind *kind = domain_kind_get(cfg->type);
+    if (!kind) {
+        log_err("domain %s: type = \"%s\" is not supported yet (hvm and pvh are); not started\n", cfg->name,
+                domcfg_type_name(cfg->type));
         return NULL;
     }
-    if (cfg->type != DOMCFG_HVM && cfg->type != DOMCFG_PVH) {
-        log_err("domain %s: type = \"pv\" is not supported yet (hvm and pvh are); not started\n", cfg->name);
+    if (!domain_kind_ready(kind)) {
+        log_err("domain %s: %s domains cannot run on this host (see above); not started\n", cfg->name, kind->name);
         return NULL;
     }
     if (cfg->vcpus == 0 || cfg->vcpus > MAX_VCPUS) {
@@ -244,6 +197,7 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
     for (unsigned i = 0; i < ARRAY_SIZE(d->gnt_slots); i++)
         d->gnt_slots[i].gfn = ~0ull;
     d->type = cfg->type;
+    d->kind = kind;
     /* A PVH guest finds the hypervisor through CPUID by definition. */
     d->hide_hypervisor_cpuid = cfg->hide_hypervisor_cpuid && cfg->type == DOMCFG_HVM;
     d->cfg = xzalloc(sizeof(*d->cfg), HEAP_CORE);
@@ -267,12 +221,7 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
     if (!d->shared_info)
         goto nomem_fail;
     d->shared_info_mfn = virt_to_phys(d->shared_info) >> 12;
-    if (alloc_guest_ram(d, d->mem_bytes)) {
-        log_err("domain %s: not enough memory for %lu MiB of RAM\n", cfg->name, (unsigned long)cfg->memory_mib);
-        goto fail;
-    }
-    struct loaded_kernel lk;
-    rc = loader_load(d, cfg, mods, nr_mods, &lk, err, sizeof(err));
+    rc = kind->build(d, err, sizeof(err));
     if (rc) {
         log_err("domain %s: %s\n", cfg->name, err);
         goto fail;
@@ -304,30 +253,18 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
         v->tsc_offset = d->tsc_offset;
         v->weight = cfg->cpu_weight;
         v->affinity = cfg->cpus_mask[0];
-        if (hvm_vendor->vcpu_create(v)) {
-            xfree(v->vcpu_info_spare);
-            xfree(v);
-            d->vcpus[i] = NULL;
-            goto nomem_fail;
-        }
-        loader_init_vcpu(v, &lk);
+        if (kind->vcpu_create(v))
+            goto nomem_fail;        /* v is freed with the others, without the kind's teardown */
+        v->kind_created = true;
     }
-    rc = hvm_platform_create(d);
-    if (rc) {
-        log_err("domain %s: cannot create the virtual platform (%d)\n", cfg->name, rc);
-        goto fail;
-    }
-    if (lk.aps_wait_for_sipi)
-        for (unsigned i = 1; i < d->nr_vcpus; i++)
-            vlapic_set_wait_sipi(d->vcpus[i]);
     time_info_init_domain(d);
     if ((rc = evtchn_domain_init(d, cfg->max_event_channels)) ||
         (rc = gnttab_domain_init(d, cfg->max_grant_frames, cfg->max_maptrack_frames))) {
         log_err("domain %s: cannot set up event channels / grant tables (%d)\n", cfg->name, rc);
         goto fail;
     }
-    if (lk.pvh && lk.console_gfn && (rc = pvconsole_create(d, lk.console_gfn))) {
-        log_err("domain %s: cannot set up the PV console (%d)\n", cfg->name, rc);
+    if ((rc = kind->finish(d, err, sizeof(err)))) {
+        log_err("domain %s: %s\n", cfg->name, err);
         goto fail;
     }
     d->nr_vcpus_live = (int)d->nr_vcpus;
@@ -345,7 +282,7 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
     spin_unlock_irqrestore(&domain_list_lock, lf);
 
     domain_log(d, LOG_INFO, "created: %lu MiB, %u vCPU(s), kernel %s entry %#lx (p2m: %lu x 1G, %lu x 2M, %lu x 4K)\n",
-               (unsigned long)cfg->memory_mib, d->nr_vcpus, cfg->kernel, (unsigned long)lk.entry,
+               (unsigned long)cfg->memory_mib, d->nr_vcpus, cfg->kernel, (unsigned long)d->kernel_entry,
                (unsigned long)d->p2m.nr_1g, (unsigned long)d->p2m.nr_2m, (unsigned long)d->p2m.nr_4k);
     /* Boot domains cannot run before the scheduler starts: their clock is
      * started then (domain_mark_boot_domains_started). */
@@ -481,7 +418,7 @@ void domain_shutdown(struct domain *d, int reason)
      * may still be in its ring: pvconsole_destroy drains and flushes them. */
     if (!d->pvcon) {
         uint64_t f = spin_lock_irqsave(&d->uart_lock);
-        vuart_flush(d);
+        domain_con_flush(d);
         spin_unlock_irqrestore(&d->uart_lock, f);
     }
     if (reason == SHUTDOWN_crash)

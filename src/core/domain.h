@@ -40,12 +40,14 @@ struct evtchn_domain;
 struct evtchn_vcpu;
 struct gnttab_domain;
 struct pvconsole;
+struct domain_kind;
 
 struct vcpu {
     struct domain *domain;          /* (i) */
     unsigned vcpu_id;               /* (i) */
     struct guest_regs regs;         /* (r) */
     void *vendor;                   /* (i) backend state (VMCB page, ...) */
+    bool kind_created;              /* (i) the kind's vcpu_create succeeded: its vcpu_destroy is due */
 
     /* Tagged TLB (hvm/tlb_tag.c). */
     uint32_t tlb_tag;               /* (r) ASID/VPID in use */
@@ -105,6 +107,12 @@ struct vcpu {
     uint64_t tsc_adjust;            /* (r) IA32_TSC_ADJUST as the guest reads it; 0 at creation */
     uint64_t nr_irqs, nr_nmis;      /* (r) events injected */
     uint64_t exits_by_reason[24];   /* (r) indexed by enum hvm_exit_reason */
+    /* The ports behind I/O exits (hvm/io.c), a permanent diagnostic:
+     * the first VCPU_IO_PORTS distinct ports each with its count, the
+     * rest together.  Printed when the vCPU goes. */
+#define VCPU_IO_PORTS 16
+    struct { uint16_t port; uint64_t n; } io_ports[VCPU_IO_PORTS];   /* (r) n = 0: free */
+    uint64_t io_other;              /* (r) */
     uint8_t last_exit;              /* (r) enum hvm_exit_reason of the last exit (debug key 'd') */
     uint64_t last_exit_qual;        /* (r) its hvm_exit.qual */
     uint8_t fpu[512] __aligned(16); /* (r) x87/SSE state, FXSAVE layout, while off the CPU */
@@ -128,6 +136,13 @@ struct domain_watchdog {
     struct domain *domain;          /* (i) the timer's argument */
 };
 
+/* The sources of a domain's console output (hvm/vuart.c). */
+enum dom_con_stream {
+    DOM_CON_UART,                   /* the emulated 16550 */
+    DOM_CON_IO,                     /* the console_io hypercall */
+    DOM_CON_RING,                   /* the PV console ring (core/pvconsole.c) */
+    DOM_CON_NR
+};
 
 struct domain {
     uint16_t domid;                 /* (i) */
@@ -146,13 +161,20 @@ struct domain {
     uint64_t hypercall_page_gpa;    /* (r, vCPU0) 0 = none */
     uint64_t started_ns, stopped_ns;   /* (a): now_ns() when it could first run, and at shutdown */
 
-    /* The domain's console output line (hvm/vuart.c: UART and console_io). */
+    /* The domain's console output (hvm/vuart.c): one line buffer per
+     * source, so that two sources never share a line; each whole line is
+     * printed with one printk (docs/running-domains.md "Console output"). */
     spinlock_t uart_lock;           /* leaf */
-    char uart_line[160];            /* (uart_lock) */
-    unsigned uart_len;              /* (uart_lock) */
+    struct dom_con_line {
+        char buf[160];
+        unsigned len;
+    } con_line[DOM_CON_NR];         /* (uart_lock) indexed by enum dom_con_stream */
 
     struct hvm_platform *plat;      /* (i) pointer; devices lock their own state (hvm/platform.h) */
     int type;                       /* (i) enum domcfg_type: DOMCFG_HVM or DOMCFG_PVH */
+    const struct domain_kind *kind; /* (i) its operations (core/domain_kind.h) */
+    void *kind_priv;                /* (i) the kind's own build state, freed by its destroy */
+    uint64_t kernel_entry;          /* (i) where the kernel starts (for the log) */
     int refcnt;                     /* (a) domain_get_by_id references; destruction waits for 0 */
 
     /* Guest RAM blocks as allocated (freed at destruction, whatever the p2m

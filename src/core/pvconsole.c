@@ -29,7 +29,7 @@
 #include "core/timer.h"
 #include "arch/x86/time.h"
 #include "evtchn/evtchn.h"
-#include "hvm/hvm.h"
+#include "core/domain_console.h"
 #include "mm/mm.h"
 #include "mm/physmap.h"
 #include "lib/errno.h"
@@ -53,6 +53,7 @@ struct pvconsole {
     bool pending;                       /* (a) the worker is armed */
     bool dead;                          /* (a) destruction started: do not arm */
     bool warned;                        /* (consumer) guest error reported once */
+    bool connected;                     /* (a) the guest has written to the ring (sticky) */
     struct console_sink sink;           /* (i) registered while it exists */
 };
 
@@ -63,6 +64,46 @@ static void arm(struct pvconsole *pc, uint64_t when)
     if (__atomic_exchange_n(&pc->pending, true, __ATOMIC_ACQ_REL))
         return;                         /* already armed */
     timer_set(&pc->work, when);
+}
+
+/*
+ * "Connected": the guest has ever moved the ring's output producer index
+ * (out_prod != 0, or bytes were consumed).  From then on the ring is the
+ * domain's console and its console_io output is not shown: a guest that
+ * writes each line to both (Linux's boot console and hvc0) would show it
+ * twice.  Read from the guest's own page, so the guest decides, in program
+ * order: a console_io call made after its write to out_prod is hidden, one
+ * made before is shown.  Sticky: moving out_prod back does not undo it.
+ */
+static bool mark_connected(struct pvconsole *pc)
+{
+    if (__atomic_load_n(&pc->connected, __ATOMIC_ACQUIRE))
+        return true;
+    if (__atomic_exchange_n(&pc->connected, true, __ATOMIC_ACQ_REL))
+        return true;
+    struct domain *d = pc->d;
+    domain_log(d, LOG_INFO, "PV console connected: its ring is the domain's console, console_io output "
+               "is no longer shown\n");
+    /* A half line of console_io output is shown now, on its own. */
+    uint64_t f = spin_lock_irqsave(&d->uart_lock);
+    struct dom_con_line *l = &d->con_line[DOM_CON_IO];
+    if (l->len)
+        domain_con_putc(d, DOM_CON_IO, '\n');
+    spin_unlock_irqrestore(&d->uart_lock, f);
+    return true;
+}
+
+bool pvconsole_connected(struct domain *d)
+{
+    struct pvconsole *pc = d->pvcon;
+
+    if (!pc)
+        return false;
+    if (__atomic_load_n(&pc->connected, __ATOMIC_ACQUIRE))
+        return true;
+    if (!__atomic_load_n(&pc->ring->out_prod, __ATOMIC_ACQUIRE))
+        return false;
+    return mark_connected(pc);
 }
 
 /* Event-channel callback: the guest sent on the console port. */
@@ -107,9 +148,10 @@ static unsigned drain(struct pvconsole *pc, unsigned budget, bool *more)
         for (unsigned i = 0; i < n; i++)
             buf[i] = r->out[(cons + i) % PVCON_OUT_SIZE];
         __atomic_store_n(&r->out_cons, cons + n, __ATOMIC_RELEASE);    /* reads done before the slot is freed */
+        mark_connected(pc);
         uint64_t f = spin_lock_irqsave(&d->uart_lock);
         for (unsigned i = 0; i < n; i++)
-            vuart_putc(d, buf[i]);
+            domain_con_putc(d, DOM_CON_RING, buf[i]);
         spin_unlock_irqrestore(&d->uart_lock, f);
         done += n;
     }
@@ -212,7 +254,7 @@ void pvconsole_destroy(struct domain *d)
      * powering off): one ring's worth at most, no notification. */
     drain(pc, PVCON_OUT_SIZE, &more);
     uint64_t f = spin_lock_irqsave(&d->uart_lock);
-    vuart_flush(d);
+    domain_con_flush(d);
     spin_unlock_irqrestore(&d->uart_lock, f);
     d->pvcon = NULL;
     xfree(pc);

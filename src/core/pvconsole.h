@@ -10,6 +10,7 @@
 #define RV_CORE_PVCONSOLE_H
 
 #include "lib/compiler.h"
+#include <stdbool.h>
 
 struct domain;
 
@@ -17,6 +18,10 @@ struct domain;
  * memory map).  Opens the port, sets the two HVM params, registers the
  * console input sink.  0 or a negative errno. */
 int pvconsole_create(struct domain *d, uint64_t ring_gfn);
+/* Whether d's guest has connected its PV console (written to the ring):
+ * then its console_io output is not shown (docs/running-domains.md).  Only
+ * while d's vCPUs may run (d->pvcon is stable then); false without one. */
+bool pvconsole_connected(struct domain *d);
 /* Drains what is left of the output, then releases everything; safe when
  * pvconsole_create failed or was never called. */
 void pvconsole_destroy(struct domain *d);

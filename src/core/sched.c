@@ -11,7 +11,7 @@
 #include "core/softirq.h"
 #include "core/timer.h"
 #include "core/console.h"
-#include "hvm/hvm.h"
+#include "core/domain_kind.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/traps.h"
 #include "arch/x86/time.h"
@@ -264,7 +264,7 @@ static void run_one(struct runqueue *rq, struct vcpu *v)
 
     v->last_start = start;
     timer_set(&rq->slice, start + SCHED_SLICE_NS);
-    hvm_vcpu_run(v);
+    v->domain->kind->vcpu_run(v);
     timer_stop(&rq->slice);
     uint64_t ran = now_ns() - start;
 

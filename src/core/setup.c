@@ -22,7 +22,7 @@
 #include "core/softirq.h"
 #include "core/domain.h"
 #include "core/domcfg.h"
-#include "hvm/hvm.h"
+#include "core/domain_kind.h"
 #include "arch/x86/acpi.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/cpufeature.h"
@@ -37,7 +37,7 @@
 #define RINGVISOR_VERSION "0.1"
 
 static struct boot_info boot_info;      /* (i) parsed on the boot CPU */
-static struct boot_options boot_opts;   /* (i) */
+struct boot_options boot_opts;          /* (i) */
 static uint32_t boot_magic;
 static uint64_t boot_info_phys;
 static uint32_t boot_info_size;
@@ -157,7 +157,7 @@ static void finish_run(void)
         if (free_now != base_free_frames)
             log_err("leak: %lu frames free, %lu before the domains\n", (unsigned long)free_now,
                     (unsigned long)base_free_frames);
-        hvm_tlb_print_stats();
+        domain_kinds_print_stats();
         sched_print_stats();
         log_info("ringvisor: all domains stopped: %u powered off, %u crashed; frames %s\n", domains_poweroff,
                  domains_crashed, leak ? "LEAKED" : "all returned");
@@ -198,7 +198,7 @@ static bool start_boot_domains(void)
     log_debug("domains: %u boot modules, %u domain configs\n", boot_info.nr_mods, nr_cfg);
     if (!nr_cfg)
         return false;
-    if (hvm_init() < 0) {
+    if (!domain_kinds_init()) {
         log_err("domains: %u domain config(s) given but HVM is unavailable\n", nr_cfg);
         selftests_failed++;
         return false;
@@ -274,8 +274,6 @@ void start_hypervisor(uint32_t magic, uint64_t info_phys)
     else if (boot_opts.com_port != 1 || boot_opts.com_baud != 115200)
         uart_init(uart_port_for_com(boot_opts.com_port), boot_opts.com_baud);
     log_info("boot: loader '%s', command line '%s'\n", boot_info.loader_name, boot_info.cmdline);
-    if (boot_opts.hvm_fep)
-        hvm_fep_enable();       /* before any vCPU exists: it decides the #UD intercept */
     if (boot_info.nr_warnings)
         log_warn("boot: %u oddities in the boot information were skipped (e.g. more than %u modules or %u memory ranges)\n",
                  boot_info.nr_warnings, BOOT_MAX_MODULES, BOOT_MAX_MMAP);

@@ -2,7 +2,7 @@
 #include "core/time_info.h"
 #include "core/domain.h"
 #include "core/compat/layout.h"
-#include "hvm/hvm.h"
+#include "core/domain_kind.h"
 #include "arch/x86/time.h"
 #include "arch/x86/asm.h"
 #include "lib/errno.h"
@@ -100,10 +100,10 @@ static void copy_runstate(struct vcpu *v)
     if (v->runstate_compat) {
         struct compat_vcpu_runstate_info c;
         compat_runstate_from_native(&c, &v->runstate);
-        hvm_copy_to_gphys(v->domain, v->runstate_gpa, &c, sizeof(c));
+        v->domain->kind->copy_to_gphys(v->domain, v->runstate_gpa, &c, sizeof(c));
         return;
     }
-    hvm_copy_to_gphys(v->domain, v->runstate_gpa, &v->runstate, sizeof(v->runstate));
+    v->domain->kind->copy_to_gphys(v->domain, v->runstate_gpa, &v->runstate, sizeof(v->runstate));
 }
 
 void time_info_runstate(struct vcpu *v, int state)
@@ -123,7 +123,6 @@ void time_info_runstate(struct vcpu *v, int state)
 int time_info_register_runstate(struct vcpu *v, struct vcpu *target, uint64_t gva)
 {
     uint64_t gpa;
-    uint32_t pfec;
 
     if (!gva) {
         target->runstate_gpa = 0;
@@ -137,11 +136,11 @@ int time_info_register_runstate(struct vcpu *v, struct vcpu *target, uint64_t gv
      * 44-byte i386 record). */
     bool compat = compat_active(v);
     size_t len = compat ? sizeof(struct compat_vcpu_runstate_info) : sizeof(struct vcpu_runstate_info);
-    if (hvm_translate(v, gva, HVM_XLAT_WRITE | HVM_XLAT_AC, &gpa, &pfec))
+    if (v->domain->kind->gva_to_gpa(v, gva, &gpa))
         return -EFAULT;
     if ((gva & 4095) + len > 4096) {
         uint64_t gpa_end;
-        if (hvm_translate(v, gva + len - 1, HVM_XLAT_WRITE | HVM_XLAT_AC, &gpa_end, &pfec))
+        if (v->domain->kind->gva_to_gpa(v, gva + len - 1, &gpa_end))
             return -EFAULT;
         if (gpa_end != gpa + len - 1)
             return -EINVAL;

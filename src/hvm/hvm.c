@@ -271,6 +271,7 @@ void hvm_print_exit_stats(struct vcpu *v)
     if (!nr_exits)
         return;             /* never ran */
     print_exits_by_reason(v);
+    hvm_print_io_ports(v);
     uint64_t khz = tsc_khz() ? tsc_khz() : 1;
     uint64_t host_ns = v->host_tsc * 1000000 / khz, guest_ns = v->guest_tsc * 1000000 / khz;
     uint64_t total = host_ns + guest_ns;

@@ -12,6 +12,8 @@ bool hvm_available(void);
 /* Runs v on this CPU until the scheduler wants the CPU back or v stops. */
 void hvm_vcpu_run(struct vcpu *v);
 void hvm_print_exit_stats(struct vcpu *v);
+/* "v0: I/O exits by port: 0x3f8 120, 0x61 7, ...", most used first (hvm/io.c). */
+void hvm_print_io_ports(struct vcpu *v);
 extern const char *const hvm_exit_names[HVM_EXIT_NR];
 /* Debug key 'd' (hvm_dump.c): registers the key and its softirq. */
 void hvm_dump_init(void);
@@ -94,9 +96,5 @@ int hvm_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, 
 
 /* The emulated 16550 UART at 0x3f8. */
 bool vuart_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);
-void vuart_flush(struct domain *d);
-/* One byte of domain console output (UART or console_io); caller holds
- * d->uart_lock.  Lines go to the hypervisor console with the domain's name. */
-void vuart_putc(struct domain *d, char c);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * The hypercall entry of HVM and PVH guests (VMCALL/VMMCALL), the
- * hypercall page, and console_io (the domain's console line is its vUART's).
+ * The hypercall entry of HVM and PVH guests (VMCALL/VMMCALL) and the
+ * hypercall page.
  * The handlers are in the one table of core/hypercall.c; 32-bit callers go
  * through core/compat/.  Every argument is guest-controlled: pointers are
  * only followed through copy_*_guest, and lengths are bounded.
@@ -14,6 +14,7 @@
 #include "public/xen.h"
 #include "core/guest_access.h"
 #include "core/hypercall.h"
+#include "core/pvconsole.h"
 
 int hvm_write_hypercall_page(struct vcpu *v, uint64_t val)
 {
@@ -39,33 +40,6 @@ int hvm_write_hypercall_page(struct vcpu *v, uint64_t val)
      * its shared_info follows its mode now (core/compat/shinfo.c). */
     compat_latch_shinfo(v->domain, !hvm_guest_long_mode(v));
     return 0;
-}
-
-/* CONSOLEIO_write: the domain's console line, as its UART writes it. */
-static long console_write(struct vcpu *v, uint64_t count, uint64_t buf)
-{
-    char chunk[128];
-    uint64_t done = 0;
-
-    /* Bounded per call; the guest sees how much was written. */
-    if (count > 4096)
-        count = 4096;
-    while (done < count) {
-        size_t n = MIN(sizeof(chunk), count - done);
-        if (copy_from_guest(v, chunk, buf + done, n))
-            return done ? (long)done : -EFAULT;
-        uint64_t f = spin_lock_irqsave(&v->domain->uart_lock);
-        for (size_t i = 0; i < n; i++)
-            vuart_putc(v->domain, chunk[i]);
-        spin_unlock_irqrestore(&v->domain->uart_lock, f);
-        done += n;
-    }
-    return (long)done;
-}
-
-long console_io(struct vcpu *v, unsigned cmd, uint64_t count, uint64_t buf)
-{
-    return cmd == CONSOLEIO_write ? console_write(v, count, buf) : -ENOSYS;
 }
 
 /* The VMCALL/VMMCALL entry: fetch the number and arguments by the vCPU's

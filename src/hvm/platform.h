@@ -132,7 +132,7 @@ bool vpci_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *v
 
 int vuart_init(struct domain *d);
 void vuart_destroy(struct domain *d);
-/* vuart_io, vuart_putc, vuart_flush: hvm/hvm.h */
+/* vuart_io: hvm/hvm.h; the console lines: core/domain_console.h */
 
 /* The debug-exit device (QEMU's isa-debug-exit, iosize 4): a write of v to
  * any of its ports ends the domain (poweroff) with exit status (v << 1) | 1,

@@ -9,6 +9,7 @@
  * deliverable one at each VM entry and injects it.
  */
 #include "hvm/vlapic.h"
+#include "hvm/vlapic_priv.h"
 #include "hvm/platform.h"
 #include "hvm/hvm.h"
 #include "core/domain.h"
@@ -18,74 +19,12 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 
-#define APIC_BASE_BSP       (1ull << 8)
-#define APIC_BASE_EXTD      (1ull << 10)    /* x2APIC mode */
-#define APIC_BASE_EN        (1ull << 11)
-#define APIC_VERSION        0x00050014u     /* integrated APIC, 6 LVT entries (max index 5) */
-
-/* Register offsets (xAPIC MMIO). */
-#define R_ID        0x020
-#define R_VER       0x030
-#define R_TPR       0x080
-#define R_APR       0x090
-#define R_PPR       0x0a0
-#define R_EOI       0x0b0
-#define R_RRD       0x0c0
-#define R_LDR       0x0d0
-#define R_DFR       0x0e0
-#define R_SVR       0x0f0
-#define R_ISR       0x100
-#define R_TMR       0x180
-#define R_IRR       0x200
-#define R_ESR       0x280
-#define R_LVT_CMCI  0x2f0
-#define R_ICR_LO    0x300
-#define R_ICR_HI    0x310
-#define R_LVT_TIMER 0x320
-#define R_LVT_THERM 0x330
-#define R_LVT_PERF  0x340
-#define R_LVT_LINT0 0x350
-#define R_LVT_LINT1 0x360
-#define R_LVT_ERR   0x370
-#define R_TMICT     0x380
-#define R_TMCCT     0x390
-#define R_TDCR      0x3e0
-#define R_SELF_IPI  0x3f0   /* x2APIC only */
-
-#define LVT_MASKED      (1u << 16)
-#define LVT_LEVEL       (1u << 15)
-#define LVT_TIMER_MODE(x) (((x) >> 17) & 3)     /* 0 one-shot, 1 periodic, 2 TSC-deadline */
-#define SVR_ENABLE      (1u << 8)
-
 #define MSR_TSC_DEADLINE 0x6e0
 #define MSR_APIC_BASE    0x1b
 
 /* A periodic timer faster than this would keep a CPU busy with nothing
  * but its interrupts; guests asking for more get this. */
 #define MIN_PERIOD_NS   100000ull
-
-/* Lock order: a vlapic's lock is a leaf (nothing is called with it held
- * that takes another lock, except the timer's queue lock in timer_set). */
-struct vlapic {
-    spinlock_t lock;
-    struct vcpu *v;                 /* (i) */
-    uint64_t apic_base;             /* (lock) MSR 0x1b */
-    uint32_t id;                    /* (i) = vCPU number */
-    uint32_t tpr, ldr, dfr, svr, esr, icr_hi;
-    uint32_t lvt[7];                /* timer, thermal, perf, LINT0, LINT1, error, CMCI */
-    uint32_t irr[8], isr[8], tmr[8];
-    uint32_t tmict, tdcr;
-    uint64_t timer_start_ns;        /* (lock) when the current count started */
-    uint64_t timer_deadline_ns;     /* (lock) next expiry, 0 = stopped */
-    uint64_t tsc_deadline;          /* (lock) IA32_TSC_DEADLINE as the guest wrote it */
-    struct timer timer;
-    bool nmi_pending;               /* (lock) */
-    bool wait_sipi;                 /* (lock) AP after INIT: only SIPI wakes it */
-    bool sipi_pending;              /* (lock) a SIPI arrived: the AP starts at sipi_vector */
-    uint8_t sipi_vector;            /* (lock) */
-};
-
-enum { LVT_TIMER, LVT_THERM, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERR, LVT_CMCI };
 
 static bool x2apic_mode(const struct vlapic *a)
 {
@@ -110,9 +49,6 @@ static int highest_bit(const uint32_t *bm)
     return -1;
 }
 
-static void set_bit256(uint32_t *bm, unsigned n) { bm[n / 32] |= 1u << (n % 32); }
-static void clr_bit256(uint32_t *bm, unsigned n) { bm[n / 32] &= ~(1u << (n % 32)); }
-static bool test_bit256(const uint32_t *bm, unsigned n) { return bm[n / 32] & (1u << (n % 32)); }
 
 /* Processor priority (SDM 11.8.3.1). */
 static uint32_t ppr(const struct vlapic *a)
@@ -131,13 +67,13 @@ static uint32_t divisor(const struct vlapic *a)
 
 /* ---- accepting interrupts ---------------------------------------------- */
 
-/* Record vector in IRR; caller holds a->lock.  Returns whether it is new. */
+/* Record vector in IRR; caller holds a->lock.  Returns whether the vCPU
+ * needs a kick: the vector is new, or an illegal one (0-15, never entered
+ * in IRR) made the LVT Error entry deliver its own (vlapic_err.c). */
 static bool accept_fixed(struct vlapic *a, uint8_t vector, bool level)
 {
-    if (vector < 16) {
-        a->esr |= 1u << 6;      /* received illegal vector */
-        return false;
-    }
+    if (vector < 16)
+        return vlapic_error(a, ESR_RECV_ILLEGAL);
     if (level)
         set_bit256(a->tmr, vector);
     else
@@ -244,6 +180,16 @@ static void send_ipi(struct vlapic *a, uint32_t lo, uint32_t dest)
 
     if (mode == APIC_DM_INIT && !assert)
         return;             /* INIT level de-assert: only synchronises arbitration ids */
+    if ((mode == APIC_DM_FIXED || mode == APIC_DM_LOWEST) && vector < 16) {
+        /* Send illegal vector: recorded by the sender, nothing is sent
+         * (vlapic_err.c). */
+        uint64_t f = spin_lock_irqsave(&a->lock);
+        bool kick = vlapic_error(a, ESR_SEND_ILLEGAL);
+        spin_unlock_irqrestore(&a->lock, f);
+        if (kick)
+            hvm_vcpu_kick(a->v);
+        return;
+    }
     if (mode == APIC_DM_STARTUP || mode == APIC_DM_INIT)
         assert = true, level = true;
     /* Fixed IPIs are edge-triggered in practice; a level trigger would make
@@ -431,7 +377,7 @@ static void do_eoi(struct vlapic *a, bool *eoi_level, uint8_t *eoi_vec)
 
 /* Caller holds the lock; an IPI to send or a level EOI to forward is
  * returned so it happens after the lock is dropped. */
-struct after { bool ipi, eoi; uint32_t icr_lo, dest; uint8_t vec; };
+struct after { bool ipi, eoi, kick; uint32_t icr_lo, dest; uint8_t vec; };
 
 static bool reg_write(struct vlapic *a, unsigned reg, uint64_t val64, struct after *after)
 {
@@ -475,8 +421,8 @@ static bool reg_write(struct vlapic *a, unsigned reg, uint64_t val64, struct aft
         return true;
     case R_ESR:
         if (x2 && val)
-            return false;
-        a->esr = 0;                   /* a write clears the recorded errors */
+            return false;             /* x2APIC: only 0 may be written (SDM 11.12) */
+        vlapic_esr_write(a);          /* latch the collected errors (vlapic_err.c) */
         return true;
     case R_ICR_LO:
         after->ipi = true;
@@ -505,6 +451,8 @@ static bool reg_write(struct vlapic *a, unsigned reg, uint64_t val64, struct aft
 
 static void run_after(struct vlapic *a, const struct after *after)
 {
+    if (after->kick)
+        hvm_vcpu_kick(a->v);
     if (after->eoi)
         vioapic_eoi(a->v->domain, after->vec);
     if (after->ipi)
@@ -530,6 +478,8 @@ bool vlapic_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64
     }
     unsigned off = (unsigned)(gpa - base);
     unsigned reg = off & 0xff0;
+    if (vlapic_xapic_reserved(reg))
+        after.kick = vlapic_error(a, ESR_ILLEGAL_REG);     /* then reads 0, writes ignored */
     if (write) {
         if (size == 4 && !(off & 0xf))
             reg_write(a, reg, (uint32_t)*val, &after);
@@ -610,6 +560,7 @@ static bool write_apic_base(struct vlapic *a, uint64_t val)
         for (unsigned i = 0; i < ARRAY_SIZE(a->lvt); i++)
             a->lvt[i] = LVT_MASKED;
         a->svr = 0xff;
+        a->esr = a->esr_pending = 0;
         a->tmict = 0;
         timer_arm(a, 0);
     }

@@ -2,7 +2,9 @@
  * The 16550A UART at 0x3f8-0x3ff (IRQ 4) of each HVM domain: the register
  * model is vuart_model.c; this file wires it to the domain.  Output goes to
  * the hypervisor console one line at a time, prefixed with the domain's
- * name (vuart_putc, shared with the console_io hypercall); input comes from
+ * name (vuart_putc, shared with the console_io hypercall and the PV console
+ * ring: each source has its own line buffer, so lines of two sources are
+ * never mixed, and a line is printed whole by one printk); input comes from
  * the console when this domain has the input focus (core/console.c); the
  * interrupt line drives ISA IRQ 4 through the virtual PIC and IOAPIC.
  *
@@ -16,6 +18,7 @@
 #include "hvm/platform.h"
 #include "hvm/vuart_model.h"
 #include "core/domain.h"
+#include "core/domain_console.h"
 #include "core/console.h"
 #include "mm/mm.h"
 #include "lib/errno.h"
@@ -31,39 +34,12 @@ struct vuart {
     struct console_sink sink;   /* (i) registered while the domain exists */
 };
 
-void vuart_flush(struct domain *d)
-{
-    /* Caller holds d->uart_lock. */
-    if (!d->uart_len)
-        return;
-    d->uart_line[d->uart_len] = 0;
-    printk(LOG_INFO, "%s: %s\n", d->name, d->uart_line);
-    d->uart_len = 0;
-}
-
-void vuart_putc(struct domain *d, char c)
-{
-    if (c == '\r')
-        return;
-    if (c == '\n') {
-        vuart_flush(d);
-        return;
-    }
-    /* Non-printable bytes are shown escaped, so a guest cannot send
-     * terminal control sequences to the operator's console. */
-    if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f)
-        c = '?';
-    d->uart_line[d->uart_len++] = c;
-    if (d->uart_len >= sizeof(d->uart_line) - 1)
-        vuart_flush(d);
-}
-
 /* The model transmitted a byte (not in loopback). */
 static void vuart_tx(void *ctx, uint8_t byte)
 {
     struct domain *d = ctx;
     uint64_t f = spin_lock_irqsave(&d->uart_lock);
-    vuart_putc(d, (char)byte);
+    domain_con_putc(d, DOM_CON_UART, (char)byte);
     spin_unlock_irqrestore(&d->uart_lock, f);
 }
 

@@ -130,10 +130,11 @@ int elf_for_each_load(const struct elf_image *e, int (*fn)(void *ctx, unsigned i
 
 /*
  * Scans the notes in [off, off + len) (inside the file) for the Xen note of
- * this type: 1 found, 0 not there, < 0 malformed.
+ * this type: 1 found (*desc, *descsz: its descriptor, inside the file), 0
+ * not there, < 0 malformed.
  */
-static int elf_scan_notes(const struct elf_image *e, uint64_t off, uint64_t len, uint32_t want, const char *name,
-                          uint64_t *value, char *why, size_t whylen)
+static int elf_scan_notes(const struct elf_image *e, uint64_t off, uint64_t len, uint32_t want,
+                          const uint8_t **desc_out, uint32_t *descsz_out, char *why, size_t whylen)
 {
     uint64_t pos = 0;
 
@@ -150,14 +151,8 @@ static int elf_scan_notes(const struct elf_image *e, uint64_t off, uint64_t len,
                             "malformed ELF note at file offset 0x%llx (name %u, descriptor %u bytes; %llu left)",
                             (unsigned long long)h, namesz, descsz, (unsigned long long)(len - pos - 12));
         if (namesz == 4 && !memcmp(e->p + nm, "Xen", 4) && type == want) {
-            switch (descsz) {
-            case 1: *value = e->p[desc]; break;
-            case 2: *value = get_le16(e->p, desc); break;
-            case 4: *value = get_le32(e->p, desc); break;
-            case 8: *value = get_le64(e->p, desc); break;
-            default:
-                return elf_fail(why, whylen, "%s has a %u-byte value (1, 2, 4 or 8 expected)", name, descsz);
-            }
+            *desc_out = e->p + desc;
+            *descsz_out = descsz;
             return 1;
         }
         if (dsz > len - pos - 12 - nsz)
@@ -167,8 +162,8 @@ static int elf_scan_notes(const struct elf_image *e, uint64_t off, uint64_t len,
     return 0;
 }
 
-int elf_xen_note(const struct elf_image *e, uint32_t type, const char *name, uint64_t *value, char *why,
-                 size_t whylen)
+int elf_xen_note_desc(const struct elf_image *e, uint32_t type, const uint8_t **desc, uint32_t *descsz, char *why,
+                      size_t whylen)
 {
     uint64_t i, shoff, shentsize, shnum;
     int rc;
@@ -184,7 +179,7 @@ int elf_xen_note(const struct elf_image *e, uint32_t type, const char *name, uin
                             "note segment %u (0x%llx bytes at file offset 0x%llx) extends past the %llu-byte file",
                             (unsigned)i, (unsigned long long)ph.filesz, (unsigned long long)ph.offset,
                             (unsigned long long)e->size);
-        rc = elf_scan_notes(e, ph.offset, ph.filesz, type, name, value, why, whylen);
+        rc = elf_scan_notes(e, ph.offset, ph.filesz, type, desc, descsz, why, whylen);
         if (rc)
             return rc;
     }
@@ -212,9 +207,29 @@ int elf_xen_note(const struct elf_image *e, uint32_t type, const char *name, uin
                             "note section %u (0x%llx bytes at file offset 0x%llx) extends past the %llu-byte file",
                             (unsigned)i, (unsigned long long)sz, (unsigned long long)off,
                             (unsigned long long)e->size);
-        rc = elf_scan_notes(e, off, sz, type, name, value, why, whylen);
+        rc = elf_scan_notes(e, off, sz, type, desc, descsz, why, whylen);
         if (rc)
             return rc;
     }
     return 0;
+}
+
+int elf_xen_note(const struct elf_image *e, uint32_t type, const char *name, uint64_t *value, char *why,
+                 size_t whylen)
+{
+    const uint8_t *d;
+    uint32_t n;
+    int rc = elf_xen_note_desc(e, type, &d, &n, why, whylen);
+
+    if (rc <= 0)
+        return rc;
+    switch (n) {
+    case 1: *value = d[0]; break;
+    case 2: *value = get_le16(d, 0); break;
+    case 4: *value = get_le32(d, 0); break;
+    case 8: *value = get_le64(d, 0); break;
+    default:
+        return elf_fail(why, whylen, "%s has a %u-byte value (1, 2, 4 or 8 expected)", name, n);
+    }
+    return 1;
 }

@@ -83,5 +83,10 @@ int elf_for_each_load(const struct elf_image *e, int (*fn)(void *ctx, unsigned i
  */
 int elf_xen_note(const struct elf_image *e, uint32_t type, const char *name, uint64_t *value, char *why,
                  size_t whylen);
+/* The same search, for notes that are not numbers (strings such as
+ * XEN_ELFNOTE_GUEST_OS): 1 found with *desc and *descsz its descriptor (inside
+ * the image, not necessarily terminated), 0 not there, -ENOEXEC malformed. */
+int elf_xen_note_desc(const struct elf_image *e, uint32_t type, const uint8_t **desc, uint32_t *descsz, char *why,
+                      size_t whylen);
 
 #endif

@@ -20,8 +20,12 @@
 #define EINVAL      22
 #define ENOSPC      28
 #define ERANGE      34
+#define ENODATA     61
 #define ENOSYS      38
 #define ETIMEDOUT   110
 #define EOVERFLOW   75
 #define EOPNOTSUPP  95
+/* Hypervisor-internal, never returned to a guest: stop here, the hypercall
+ * continues (a continuation) where it left off. */
+#define ERESTART    85
 #endif

@@ -66,9 +66,12 @@ void buddy_init(struct buddy *b, struct frame *ft, uint64_t nr_frames)
         struct frame *f = &ft[i];
 
         f->next = f->prev = FRAME_NIL;
-        f->count = f->type_count = 0;
+        f->count = 0;
+        f->type_info = 0;
+        f->vflags = 0;
+        f->nr_validated = 0;
+        f->linear = 0;
         f->owner = DOMID_INVALID;
-        f->type = FRAME_TYPE_NONE;
         f->flags = FRAME_F_RESERVED;
         f->order = 0;
     }
@@ -84,8 +87,11 @@ static void free_block(struct buddy *b, uint64_t pfn, unsigned order)
 
         f->flags = FRAME_F_FREE;
         f->owner = DOMID_INVALID;
-        f->type = FRAME_TYPE_NONE;
-        f->count = f->type_count = 0;
+        f->count = 0;
+        f->type_info = 0;
+        f->vflags = 0;
+        f->nr_validated = 0;
+        f->linear = 0;
     }
     b->free_frames += n;
     while (order < BUDDY_MAX_ORDER) {

@@ -38,24 +38,51 @@ enum {
 };
 
 /*
+ * A frame's type word (frame.type_info, mm/pgtype.c): the type, how many
+ * references hold that type, and the validation state, changed together by
+ * compare-and-exchange so that a frame never has two types at once.  A
+ * frame is a page table only while its count is nonzero and VALIDATED (or
+ * PARTIAL: validation preempted, frame.nr_validated entries done).
+ */
+#define PGT_COUNT_MASK   0xffffffffull      /* references holding the type */
+#define PGT_TYPE_SHIFT   32
+#define PGT_TYPE_MASK    (0xfull << PGT_TYPE_SHIFT)     /* enum frame_type */
+#define PGT_VALIDATED    (1ull << 36)       /* every entry checked and referenced */
+#define PGT_PINNED       (1ull << 37)       /* MMUEXT_PIN_*: one of the references is the pin */
+#define PGT_PARTIAL      (1ull << 38)       /* validation stopped part-way (preempted); one reference is
+                                               the partial one, owned by whoever continues it */
+#define PGT_PARTIAL_TOP  (1ull << 39)       /* ... and that owner is the next top-level operation (pin,
+                                               new base pointer) of the same type, not a parent table */
+
+/*
  * Legend: (b) guarded by the caller serializing the buddy allocator (heap
  *             lock), meaningful while FRAME_F_FREE;
  *         (o) guarded by the owner's lock (the domain's page-alloc lock, or the
  *             hypervisor's for DOMID_XEN) while allocated;
- *         (a) updated atomically (reference counts).
+ *         (a) updated atomically (reference counts);
+ *         (v) owned by the one CPU validating or devalidating the frame (it
+ *             made the type count leave or reach 0, mm/pgtype.c).
  */
 struct frame {                  /* 32 bytes; one per machine frame */
     uint32_t next, prev;        /* (b) free-list links (pfn, FRAME_NIL) while FRAME_F_FREE;
                                    (o) reused by owners' lists once allocated */
     uint32_t count;             /* (a) general references (mappings, grants, p2m) */
-    uint32_t type_count;        /* (a) references holding the current type */
     uint16_t owner;             /* (o) domid, DOMID_XEN for hypervisor use, DOMID_INVALID when free/reserved */
-    uint8_t  type;              /* (o) enum frame_type */
     uint8_t  flags;             /* (b) FRAME_F_* */
     uint8_t  order;             /* (b) buddy order of the block this frame heads (when FRAME_F_HEAD) */
+    uint64_t type_info;         /* (a) PGT_* above */
     uint8_t  oflags;            /* (o) FRAME_O_*; with 'count' changes under mm_lock for orphans */
-    uint8_t  pad[10];
+    uint8_t  vflags;            /* (v) PGV_* (mm/pgtype.h) */
+    uint16_t nr_validated;      /* (v) entries [0, n) hold their references (while not VALIDATED) */
+    int16_t  linear;            /* (a) > 0: entries of this table that are linear page-table mappings;
+                                   < 0: linear mappings of this table held by others (never both) */
+    uint8_t  pad[2];
 };
+
+static inline unsigned frame_type_of(const struct frame *f)
+{
+    return (unsigned)((__atomic_load_n(&f->type_info, __ATOMIC_ACQUIRE) & PGT_TYPE_MASK) >> PGT_TYPE_SHIFT);
+}
 
 _Static_assert(sizeof(struct frame) == 32, "frame table entries are 32 bytes");
 

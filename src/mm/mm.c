@@ -248,7 +248,8 @@ static void *alloc_common(unsigned order, uint64_t limit_pfn, uint16_t owner)
         for (uint64_t i = 0; i < (1ull << order); i++) {
             frame_table[pfn + i].owner = owner;
             frame_table[pfn + i].count = 0;
-            frame_table[pfn + i].type = FRAME_TYPE_NONE;
+            frame_table[pfn + i].type_info = 0;
+            frame_table[pfn + i].linear = 0;
         }
         if (owner == DOMID_XEN)
             hv_alloc_pages += 1ull << order;

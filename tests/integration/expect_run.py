@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Run a command that is supposed to fail in a specific way.
 
-  expect_run.py --status N [--stderr REGEX] [--stdout REGEX]... -- COMMAND [ARGS...]
+  expect_run.py --status N [--stderr REGEX] [--stdout REGEX]...
+                [--stdout-count N REGEX]... -- COMMAND [ARGS...]
 
 Succeeds (exit 0) only if COMMAND exits with exactly status N and, when
 --stderr is given, its standard error matches REGEX (Python re.search,
 multi-line). Used by the negative tests, which prove that rv-run reports a
 failed self-test, a timeout or a refused request as such, instead of passing
 (CTest's WILL_FAIL would also accept a crash of rv-run itself).
+--stdout-count N REGEX: standard output has exactly N lines matching REGEX
+(re.search on each line), e.g. a line that must appear once, not twice.
 """
 import argparse
 import re
@@ -21,6 +24,8 @@ def main():
     p.add_argument("--stderr", metavar="REGEX")
     p.add_argument("--stdout", metavar="REGEX", action="append", default=[],
                    help="standard output must match REGEX too (repeatable)")
+    p.add_argument("--stdout-count", metavar=("N", "REGEX"), nargs=2, action="append", default=[],
+                   help="exactly N lines of standard output match REGEX (repeatable)")
     p.add_argument("command", nargs=argparse.REMAINDER)
     args = p.parse_args()
     cmd = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -38,6 +43,11 @@ def main():
     for rx in args.stdout:
         if not re.search(rx, proc.stdout, re.M):
             problems.append("stdout does not match %r" % rx)
+    lines = proc.stdout.splitlines()
+    for n, rx in args.stdout_count:
+        found = sum(1 for line in lines if re.search(rx, line))
+        if found != int(n):
+            problems.append("%d lines of stdout match %r, expected %s" % (found, rx, n))
     if problems:
         print("expect_run: FAIL: " + "; ".join(problems))
         return 1

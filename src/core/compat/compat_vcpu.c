@@ -87,7 +87,9 @@ long compat_sched_op(struct vcpu *v, unsigned cmd, uint32_t arg)
 long compat_xen_version(struct vcpu *v, unsigned cmd, uint32_t arg)
 {
     if (cmd == XENVER_platform_parameters) {
-        struct compat_platform_parameters c = { COMPAT_HYPERVISOR_VIRT_START };
+        /* 4 bytes, not 8; 0 as for 64-bit callers (core/xen_version.c):
+         * an HVM/PVH guest has no hypervisor hole. */
+        struct compat_platform_parameters c = { 0 };
         return copy_to_guest(v, arg, &c, sizeof(c)) ? -EFAULT : 0;
     }
     /* The others: strings and byte arrays of fixed size, xen_feature_info

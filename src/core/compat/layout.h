@@ -157,9 +157,6 @@ COMPAT_OFF(struct compat_sched_poll, timeout, 8);
 
 struct compat_platform_parameters { compat_ulong_t virt_start; };
 COMPAT_LAYOUT(struct compat_platform_parameters, 4);
-/* What Xen reports to 32-bit callers as the start of its hole
- * (__HYPERVISOR_COMPAT_VIRT_START); HVM/PVH guests have no such hole. */
-#define COMPAT_HYPERVISOR_VIRT_START 0xf5800000u
 
 /*
  * ---- Layouts equal in both modes: the native structure is the compat one ----

@@ -22,6 +22,7 @@ static uint8_t hcall_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
 static char line[256];
 static unsigned line_len;
+void (*pvh_console_out)(const char *s, unsigned n);
 
 static void uart_out(char c)
 {
@@ -34,6 +35,11 @@ static void flush_line(void)
 {
     if (!line_len)
         return;
+    if (pvh_console_out) {
+        pvh_console_out(line, line_len);
+        line_len = 0;
+        return;
+    }
     /* console_io failing (it should not) must not lose the line: then the
      * UART as well, so a guest whose hypercalls break still leaves a trace. */
     if (!LIB.hv ||
@@ -94,6 +100,13 @@ int vprintf(const char *fmt, va_list ap)
                 padc = '0';
         while (p[1] >= '0' && p[1] <= '9')
             width = width * 10 + (unsigned)(*++p - '0');
+        size_t prec = (size_t)-1;           /* %.Ns: at most N bytes of the string */
+        if (p[1] == '.') {
+            p++;
+            prec = 0;
+            while (p[1] >= '0' && p[1] <= '9')
+                prec = prec * 10 + (size_t)(*++p - '0');
+        }
         if (p[1] == 'z')
             lng = 3, p++;
         else
@@ -125,11 +138,13 @@ int vprintf(const char *fmt, va_list ap)
             const char *s = va_arg(ap, const char *);
             if (!s)
                 s = "(null)";
-            size_t n = strlen(s);
+            size_t n = 0;
+            while (n < prec && s[n])
+                n++;
             for (; !left && width > n; width--)
                 putc_(' ');
-            while (*s)
-                putc_(*s++);
+            for (size_t i = 0; i < n; i++)
+                putc_(s[i]);
             for (; left && width > n; width--)
                 putc_(' ');
             break;

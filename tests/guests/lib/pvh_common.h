@@ -64,6 +64,11 @@
     uint32_t hv_version;            /* CPUID leaf base + 1 */                                  \
     uint32_t tsc_khz;               /* CPUID leaf base + 3, 0 if absent */
 
+/* Where printf's lines go instead of console_io when set (e.g. a guest's
+ * own PV console ring writer: tests/guests/pvh/pvh_console.c).  Each call
+ * is one line, with its newline, or a 256-byte piece of a longer one. */
+extern void (*pvh_console_out)(const char *s, unsigned n);
+
 /* Provided by the guest: the body of the test (returning calls finish()). */
 void test_main(void);
 

@@ -135,37 +135,127 @@ static void l2_set(volatile hcm_ulong *words, evtchn_port_t p, bool on)
         __atomic_fetch_and(&words[p / BITS], ~(1ul << (p % BITS)), __ATOMIC_SEQ_CST);
 }
 
-static void test_version_console(void)
+struct hcm_compile_info { char compiler[64], compile_by[16], compile_domain[32], compile_date[32]; };
+_Static_assert(sizeof(struct hcm_compile_info) == 144, "compile_info");
+
+/* A NUL-terminated, non-empty string in the first len bytes of buf. */
+static bool c_string(const char *buf, unsigned len)
 {
-    char extra[16 + 4];
+    for (unsigned i = 0; i < len; i++)
+        if (!buf[i])
+            return i > 0;
+    return false;
+}
+
+/* Every xen_version sub-op, as Xen 4.17 answers an unprivileged HVM/PVH
+ * guest (docs/hypercalls.md).  Each output buffer is a byte larger than
+ * the ABI's and filled with 0x5a first: what the hypervisor writes must end
+ * exactly at the ABI size. */
+static void test_version(void)
+{
+    static char buf[1024 + 4];
     struct xen_feature_info fi = { .submap_idx = 0 };
-    uint8_t pp[16];
+    uint32_t a, b, c, d;
     long rc;
 
+    asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x40000001u), "c"(0));
     rc = hc(__HYPERVISOR_xen_version, XENVER_version, 0, 0);
-    check(rc > 0 && (rc >> 16) >= 4, "version", "%ld", rc);
-    memset(extra, 0x5a, sizeof(extra));
-    rc = hc(__HYPERVISOR_xen_version, XENVER_extraversion, P(extra), 0);
-    check(rc == 0 && extra[0] == '.' && extra[16] == 0x5a, "version-extraversion", "rc %ld", rc);
-    rc = hc(__HYPERVISOR_xen_version, XENVER_get_features, P(&fi), 0);
-    check(rc == 0 && (fi.submap & (1u << XENFEAT_auto_translated_physmap)), "version-features",
-          "rc %ld submap %#x", rc, fi.submap);
-    fi.submap_idx = 99;
-    rc = hc(__HYPERVISOR_xen_version, XENVER_get_features, P(&fi), 0);
-    check(rc == -EINVAL, "version-features-bad-index", "rc %ld", rc);
-    /* platform_parameters: one xen_ulong_t, nothing after it. */
-    memset(pp, 0xa5, sizeof(pp));
-    rc = hc(__HYPERVISOR_xen_version, XENVER_platform_parameters, P(pp), 0);
-    hcm_ulong vs;
-    memcpy(&vs, pp, sizeof(vs));
-    check(rc == 0 && vs != 0 && pp[sizeof(hcm_ulong)] == 0xa5, "version-platform-parameters",
-          "rc %ld virt_start %#lx next byte %#x", rc, (unsigned long)vs, pp[sizeof(hcm_ulong)]);
-    rc = hc(__HYPERVISOR_xen_version, XENVER_pagesize, 0, 0);
-    check(rc == 4096, "version-pagesize", "%ld", rc);
+    check(rc == (long)a && rc == 0x40011, "version", "%ld (CPUID 0x40000001 %#x; want 4.17)", rc, a);
+
+    memset(buf, 0x5a, sizeof(buf));
+    rc = hc(__HYPERVISOR_xen_version, XENVER_extraversion, P(buf), 0);
+    check(rc == 0 && buf[0] == '.' && c_string(buf, 16) && buf[15] == 0 && buf[16] == 0x5a,
+          "version-extraversion", "rc %ld, \"%.16s\", byte 15 %#x, 16 %#x", rc, buf, buf[15], buf[16]);
+
+    memset(buf, 0x5a, sizeof(buf));
+    struct hcm_compile_info *ci = (struct hcm_compile_info *)buf;
+    rc = hc(__HYPERVISOR_xen_version, XENVER_compile_info, P(buf), 0);
+    check(rc == 0 && c_string(ci->compiler, 64) && c_string(ci->compile_by, 16) &&
+          c_string(ci->compile_domain, 32) && c_string(ci->compile_date, 32) && buf[144] == 0x5a,
+          "version-compile-info", "rc %ld, byte 144 %#x", rc, buf[144]);
+    check(memcmp(ci->compiler, "gcc ", 4) == 0 || memcmp(ci->compiler, "clang ", 6) == 0,
+          "version-compiler", "compiler \"%.64s\"", ci->compiler);
+    printf("compile_info: \"%s\" by \"%s\" in \"%s\" on \"%s\"\n", ci->compiler, ci->compile_by,
+           ci->compile_domain, ci->compile_date);
+    rc = hc(__HYPERVISOR_xen_version, XENVER_compile_info, BAD_PTR, 0);
+    check(rc == -EFAULT, "version-compile-info-bad-pointer", "%ld", rc);
+
+    memset(buf, 0x5a, sizeof(buf));
+    rc = hc(__HYPERVISOR_xen_version, XENVER_capabilities, P(buf), 0);
+    check(rc == 0 && strcmp(buf, "hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64") == 0 && buf[1023] == 0 &&
+          buf[1024] == 0x5a, "version-capabilities", "rc %ld, \"%.80s\"", rc, buf);
     rc = hc(__HYPERVISOR_xen_version, XENVER_capabilities, BAD_PTR, 0);
     check(rc == -EFAULT, "version-bad-pointer", "%ld", rc);
+
+    memset(buf, 0x5a, sizeof(buf));
+    rc = hc(__HYPERVISOR_xen_version, XENVER_changeset, P(buf), 0);
+    check(rc == 0 && c_string(buf, 64) && buf[63] == 0 && buf[64] == 0x5a, "version-changeset",
+          "rc %ld, \"%.64s\"", rc, buf);
+    printf("changeset: \"%s\"\n", buf);
+
+    /* platform_parameters: one xen_ulong_t (4 bytes for i386, 8 for
+     * x86_64), nothing after it; 0: no hypervisor hole in an HVM guest. */
+    memset(buf, 0x5a, sizeof(buf));
+    rc = hc(__HYPERVISOR_xen_version, XENVER_platform_parameters, P(buf), 0);
+    hcm_ulong vs;
+    memcpy(&vs, buf, sizeof(vs));
+    check(rc == 0 && vs == 0 && buf[sizeof(hcm_ulong)] == 0x5a, "version-platform-parameters",
+          "rc %ld virt_start %#lx next byte %#x", rc, (unsigned long)vs, buf[sizeof(hcm_ulong)]);
+
+    uint32_t want = (1u << XENFEAT_writable_page_tables) | (1u << XENFEAT_auto_translated_physmap) |
+                    (1u << XENFEAT_hvm_callback_vector) | (1u << XENFEAT_hvm_safe_pvclock) |
+                    (1u << XENFEAT_not_direct_mapped);
+    rc = hc(__HYPERVISOR_xen_version, XENVER_get_features, P(&fi), 0);
+    check(rc == 0 && fi.submap == want, "version-features", "rc %ld submap %#x, want %#x", rc, fi.submap, want);
+    for (uint32_t idx = 1; idx < 4; idx++) {
+        fi.submap_idx = idx;
+        fi.submap = 0x12345678;
+        rc = hc(__HYPERVISOR_xen_version, XENVER_get_features, P(&fi), 0);
+        check(rc == -EINVAL && fi.submap == 0x12345678, "version-features-submap",
+              "submap %u: rc %ld, submap now %#x", idx, rc, fi.submap);
+    }
+    fi.submap_idx = 0xffffffffu;
+    rc = hc(__HYPERVISOR_xen_version, XENVER_get_features, P(&fi), 0);
+    check(rc == -EINVAL, "version-features-bad-index", "rc %ld", rc);
+    rc = hc(__HYPERVISOR_xen_version, XENVER_get_features, BAD_PTR, 0);
+    check(rc == -EFAULT, "version-features-bad-pointer", "rc %ld", rc);
+
+    rc = hc(__HYPERVISOR_xen_version, XENVER_pagesize, 0, 0);
+    check(rc == 4096, "version-pagesize", "%ld", rc);
+    rc = hc(__HYPERVISOR_xen_version, XENVER_pagesize, P(buf), 0);
+    check(rc == -EINVAL, "version-pagesize-argument", "%ld (Xen refuses an argument)", rc);
+
+    memset(buf, 0x5a, sizeof(buf));
+    rc = hc(__HYPERVISOR_xen_version, XENVER_guest_handle, P(buf), 0);
+    bool tail_zero = true;
+    for (unsigned i = 4; i < 16; i++)
+        tail_zero &= buf[i] == 0;
+    check(rc == 0 && tail_zero && buf[16] == 0x5a, "version-guest-handle", "rc %ld, byte 16 %#x", rc, buf[16]);
+
+    /* Not for an unprivileged guest: commandline copies Xen's "<denied>"
+     * (9 bytes, not 1024) and succeeds; build_id refuses. */
+    memset(buf, 0x5a, sizeof(buf));
+    rc = hc(__HYPERVISOR_xen_version, XENVER_commandline, P(buf), 0);
+    check(rc == 0 && strcmp(buf, "<denied>") == 0 && buf[9] == 0x5a, "version-commandline-denied",
+          "rc %ld, \"%.16s\", byte 9 %#x", rc, buf, buf[9]);
+    memset(buf, 0, sizeof(buf));
+    *(uint32_t *)buf = 256;                     /* xen_build_id.len */
+    rc = hc(__HYPERVISOR_xen_version, XENVER_build_id, P(buf), 0);
+    check(rc == -EPERM && *(uint32_t *)buf == 256 && buf[4] == 0, "version-build-id-denied", "rc %ld", rc);
+    rc = hc(__HYPERVISOR_xen_version, XENVER_build_id, 0, 0);
+    check(rc == -EPERM, "version-build-id-size-denied", "rc %ld", rc);
+
+    for (unsigned op = 11; op <= 14; op++) {     /* Xen 4.19's extraversion2 .. commandline2 */
+        rc = hc(__HYPERVISOR_xen_version, op, P(buf), 0);
+        check(rc == -ENOSYS, "version-newer-ops", "sub-op %u: %ld", op, rc);
+    }
     rc = hc(__HYPERVISOR_xen_version, 77, 0, 0);
     check(rc == -ENOSYS, "version-unknown", "%ld", rc);
+}
+
+static void test_console(void)
+{
+    long rc;
 
     static const char msg[] = "console_io from the matrix";
     rc = hc(__HYPERVISOR_console_io, CONSOLEIO_write, sizeof(msg) - 1, P(msg));
@@ -647,8 +737,10 @@ static void test_mode_switch(void)
     uint8_t pp[8];
     memset(pp, 0xa5, sizeof(pp));
     rc = hc32(__HYPERVISOR_xen_version, XENVER_platform_parameters, (uint32_t)P(pp), 0);
-    check(rc == 0 && pp[4] == 0xa5 && (pp[0] | pp[1] | pp[2] | pp[3]), "compat-mode-platform-parameters",
-          "rc %ld, %d-byte answer", rc, pp[4] == 0xa5 ? 4 : 8);
+    /* 4 bytes written (virt_start 0: no hypervisor hole), none after. */
+    check(rc == 0 && pp[4] == 0xa5 && !(pp[0] | pp[1] | pp[2] | pp[3]), "compat-mode-platform-parameters",
+          "rc %ld, %d-byte answer, first bytes %02x %02x %02x %02x", rc, pp[4] == 0xa5 ? 4 : 8, pp[0], pp[1], pp[2],
+          pp[3]);
     static struct i386_memory_map m32;
     m32 = (struct i386_memory_map){ .nr_entries = 32, .buffer = (uint32_t)P(scratch) };
     rc = hc32(__HYPERVISOR_memory_op, XENMEM_memory_map, (uint32_t)P(&m32), 0);
@@ -682,7 +774,8 @@ static void test_mode_switch(void)
 void test_main(void)
 {
     printf("hypercall matrix, %d-bit caller\n", HCM_WIDTH);
-    test_version_console();
+    test_version();
+    test_console();
     test_memory_op();
     test_grant_table();
     test_events_and_sched();

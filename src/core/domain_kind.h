@@ -1,0 +1,68 @@
+/*
+ * Kinds of domain (ARCHITECTURE.md, "Domain kinds behind one table"): core/
+ * builds, runs and tears down a domain through the operations of its kind
+ * (hvm, pvh, later pv) and includes nothing of hvm/ or pv/.  A kind
+ * registers itself with DOMAIN_KIND() (a table the linker collects), so the
+ * arrows run one way: the kinds use core/, never the reverse.
+ */
+#ifndef RV_CORE_DOMAIN_KIND_H
+#define RV_CORE_DOMAIN_KIND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <stdbool.h>
+
+#include "lib/compiler.h"
+
+struct domain;
+struct vcpu;
+
+struct domain_kind {
+    int type;               /* enum domcfg_type */
+    const char *name;       /* "hvm", "pvh", ... */
+    /* Once at boot, before any domain of this kind: 0 if this host can run
+     * it; otherwise < 0 (the kind logged why).  Kinds sharing one engine
+     * may share the call: it must be idempotent. */
+    int (*init)(void);
+    /* Guest memory and the kernel image, after core set up d (id, config
+     * copy, shared_info) and before any vCPU exists.  Kind-private state
+     * goes in d->kind_priv (the kind frees it in 'destroy').  0, or < 0
+     * with a one-line reason in err. */
+    int (*build)(struct domain *d, char *err, size_t errlen);
+    /* A vCPU's backend state and initial registers (core filled in the
+     * generic fields of v); < 0 fails the build. */
+    int (*vcpu_create)(struct vcpu *v);
+    /* After every vCPU, event channels and grant tables exist: devices,
+     * consoles, whatever needs them.  0, or < 0 with a reason in err. */
+    int (*finish)(struct domain *d, char *err, size_t errlen);
+    /* Teardown, in this order: 'destroy' before any vCPU goes (devices and
+     * their timers; must cope with a half-built domain), then
+     * 'vcpu_destroy' for each vCPU. */
+    void (*destroy)(struct domain *d);
+    void (*vcpu_destroy)(struct vcpu *v);
+    /* Runs v on this CPU until it blocks, is descheduled or its domain
+     * stops (core/sched.c); returns to the scheduler. */
+    void (*vcpu_run)(struct vcpu *v);
+    /* The runstate area (core/time_info.c): v's guest-virtual address, as
+     * the hypervisor's own supervisor write would translate it, to where
+     * the domain's memory holds it (0 or -EFAULT), and a copy there. */
+    int (*gva_to_gpa)(struct vcpu *v, uint64_t gva, uint64_t *gpa);
+    int (*copy_to_gphys)(struct domain *d, uint64_t gpa, const void *src, size_t len);
+    /* Optional: counters printed when every domain has stopped. */
+    void (*print_stats)(void);
+} __aligned(16);    /* the linker's table is an array: no padding between entries */
+
+#define DOMAIN_KIND(var) \
+    static const struct domain_kind var __section(".domain_kinds") __used
+
+/* The kind of a domcfg type, or NULL if none is registered. */
+const struct domain_kind *domain_kind_get(int type);
+/* Runs every kind's init once; returns how many kinds are ready. */
+unsigned domain_kinds_init(void);
+/* Whether the kind's init succeeded (false before domain_kinds_init). */
+bool domain_kind_ready(const struct domain_kind *k);
+/* Every kind's print_stats. */
+void domain_kinds_print_stats(void);
+
+#endif

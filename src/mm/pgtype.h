@@ -1,0 +1,134 @@
+/*
+ * Frame types and direct-paging validation (ARCHITECTURE.md, "One memory
+ * model"; docs/pv.md).  A PV guest builds its page tables from its own
+ * machine frames; a frame becomes a page table of level N only through
+ * pgt_get_type(), which checks every present entry and takes the references
+ * the entry needs, and stays one while any reference holds that type.
+ *
+ * The invariants this module keeps (docs/pv.md explains why each is needed):
+ *  1. A frame has one type at a time; the type changes only while its type
+ *     count is 0.  So a frame is never a page table and writable at once:
+ *     every writable mapping of a frame holds a FRAME_TYPE_WRITABLE reference.
+ *  2. A present entry of a validated table holds a general reference on the
+ *     frame it names (so the frame cannot be freed or change owner) and, for
+ *     levels 2-4, a type reference of the level below (so that frame stays a
+ *     validated table).  An L1 entry with RW holds a WRITABLE reference.
+ *  3. Only frames of the table's own domain (or what the environment allows,
+ *     e.g. pages the hypervisor shares with it) are named.
+ *  4. Linear page tables (an entry naming a table of its own level) are
+ *     read-only, one level deep: a table that holds linear entries cannot be
+ *     the target of one, so type references never form a cycle.
+ *  5. Validation stops every few entries when the caller allows preemption
+ *     (-ERESTART) and continues from where it stopped; nothing a guest
+ *     builds makes one hypercall run unbounded.
+ *
+ * Pure: the memory and the general references come from an environment the
+ * caller provides (the hypervisor's frame table and direct map, or a host
+ * unit test's arrays).  64-bit PV paging (4 levels) only for now; the
+ * compat (PAE, 3-level) rules come with 32-bit PV.
+ */
+#ifndef RV_MM_PGTYPE_H
+#define RV_MM_PGTYPE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mm/frame.h"
+
+/* frame.vflags */
+enum {
+    PGV_PARTIAL_CHILD = 1,  /* a PARTIAL table: entry nr_validated names a child that is itself PARTIAL
+                               and whose partial reference belongs to this table */
+};
+
+/* 64-bit PV: the L4 slots the hypervisor owns (0xffff800000000000 up to
+ * 0xffff880000000000, as Xen's x86_64 layout).  A guest entry there is
+ * ignored at validation and refused by pgt_mod_entry; the hypervisor fills
+ * them itself. */
+#define PGT_L4_HV_FIRST 256
+#define PGT_L4_HV_LAST  271
+
+struct pgt_env {
+    struct frame *ft;
+    uint64_t nr_frames;
+    /* The 512 entries of frame mfn (< nr_frames), writable by the validator
+     * (the L1 rule may adjust an entry as it is accepted). */
+    uint64_t *(*map)(const struct pgt_env *e, uint64_t mfn);
+    /* A general reference on mfn for a mapping made by domain dom: false if
+     * dom may not map it (not its frame, free, reserved, orphaned). */
+    bool (*get_ref)(const struct pgt_env *e, uint64_t mfn, uint16_t dom);
+    void (*put_ref)(const struct pgt_env *e, uint64_t mfn);
+    /* Optional: true when the hypercall should stop and continue later. */
+    bool (*preempt)(const struct pgt_env *e);
+    /* Optional: rewrites a present L1 entry as it is accepted (64-bit PV:
+     * the kernel runs in ring 3, so supervisor mappings become user ones). */
+    uint64_t (*adjust_l1e)(const struct pgt_env *e, uint64_t pte);
+    /* Optional: fills the hypervisor's L4 slots of a newly validated L4. */
+    void (*init_l4)(const struct pgt_env *e, uint64_t mfn);
+    /* Optional: frame mfn was writable until now and becomes a page table:
+     * flush every TLB that may still map it writable. */
+    void (*writable_gone)(const struct pgt_env *e, uint64_t mfn);
+    /* Optional: an unbalanced reference (a hypervisor bug); default: trap. */
+    void (*bug)(const struct pgt_env *e, const char *what);
+    bool cache_attrs_ok;    /* PWT/PCD/PAT allowed in L1 entries (a domain with devices) */
+    void *ctx;
+};
+
+/* pgt_get_type flags */
+enum {
+    PGT_PREEMPTIBLE = 1,    /* may return -ERESTART, leaving the frame PARTIAL */
+    PGT_TOP         = 2,    /* a top-level operation (pin, base pointer): if it is preempted, the next
+                               top-level operation of the same type continues it */
+};
+
+/*
+ * Takes a reference of type 'type' on frame mfn for domain dom, validating
+ * it first if its type count was 0 (page-table types).  0 on success;
+ * -EINVAL if the frame is another type now, is not dom's, or fails
+ * validation (nothing held then); -EBUSY if another CPU or operation is
+ * part-way through validating it; -ERESTART (PGT_PREEMPTIBLE only) if
+ * validation stopped part-way: the reference is held as the partial one.
+ */
+int pgt_get_type(const struct pgt_env *e, uint16_t dom, uint64_t mfn, unsigned type, unsigned flags);
+/* Drops a type reference; the last one of a page-table type drops every
+ * reference its entries hold (devalidation). */
+void pgt_put_type(const struct pgt_env *e, uint64_t mfn);
+
+/* MMUEXT_PIN_L<level>_TABLE / MMUEXT_UNPIN_TABLE.  Pin: -EINVAL if already
+ * pinned or not a valid table of that level; -ERESTART as above. */
+int pgt_pin(const struct pgt_env *e, uint16_t dom, uint64_t mfn, unsigned level, unsigned flags);
+int pgt_unpin(const struct pgt_env *e, uint16_t dom, uint64_t mfn);
+/* Domain destruction, for each of its frames: drops a pin, or the
+ * references of a preempted top-level validation nobody continued.
+ * Returns 1 if it dropped something.  Once every frame had this and every
+ * vCPU its base pointers dropped, no type reference remains (rule 4). */
+int pgt_relinquish(const struct pgt_env *e, uint16_t dom, uint64_t mfn);
+
+/*
+ * mmu_update's normal update: entry 'idx' of validated table 'table' (of
+ * dom) becomes 'val' if val's references can be taken (the old entry's are
+ * dropped after).  Returns 1 if a present entry changed (the caller flushes
+ * TLBs), 0 if nothing needs flushing; -EINVAL for a table that is not a
+ * validated page table of dom, a hypervisor L4 slot, or an entry the rules
+ * refuse; -ERESTART (PGT_PREEMPTIBLE) if the table it names was left
+ * part-validated: the same update again continues it.
+ */
+int pgt_mod_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigned idx, uint64_t val,
+                  unsigned flags);
+
+/* Whether entry bits other than the address are acceptable at this level
+ * (exposed for the tests and the PV fault path). */
+bool pgt_entry_flags_ok(const struct pgt_env *e, unsigned level, uint64_t pte);
+
+/* The level of a page-table type (FRAME_TYPE_PT_L1..4 -> 1..4), 0 otherwise. */
+static inline unsigned pgt_level(unsigned type)
+{
+    return type >= FRAME_TYPE_PT_L1 && type <= FRAME_TYPE_PT_L4 ? type - FRAME_TYPE_PT_L1 + 1 : 0;
+}
+
+static inline unsigned pgt_type_of_level(unsigned level)
+{
+    return FRAME_TYPE_PT_L1 + level - 1;
+}
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * 64-bit PV segment-descriptor checks (src/pv/desc.c).
+ */
+#include "test.h"
+#include "pv/desc.h"
+#include "lib/errno.h"
+
+/* base 0, limit 0xfffff, G; access byte and flags given. */
+static uint64_t seg(unsigned access, unsigned flags)
+{
+    return 0xffffull | (0xfull << 48) | ((uint64_t)access << 40) | ((uint64_t)flags << 52);
+}
+
+int main(void)
+{
+    uint64_t d;
+
+    /* Ring-3 64-bit code and data: unchanged. */
+    d = seg(0xfb, 0xa);                 /* P, DPL3, S, code RX accessed; G, L */
+    CHECK_EQ(pv_check_descriptor(&d), 0);
+    CHECK_EQ(d, seg(0xfb, 0xa));
+    d = seg(0xf3, 0xc);                 /* data RW, DPL3 */
+    CHECK_EQ(pv_check_descriptor(&d), 0);
+    CHECK_EQ(d, seg(0xf3, 0xc));
+    /* Ring-0 code and ring-1 data: raised to DPL 3, nothing else changes. */
+    d = seg(0x9b, 0xa);
+    CHECK_EQ(pv_check_descriptor(&d), 0);
+    CHECK_EQ(d, seg(0xfb, 0xa));
+    d = seg(0xb3, 0xc);
+    CHECK_EQ(pv_check_descriptor(&d), 0);
+    CHECK_EQ(d, seg(0xf3, 0xc));
+    /* Not present: whatever it says (a ring-0 call gate), it faults on use. */
+    d = 0x00008c0000100000ull & ~(1ull << 47);
+    CHECK_EQ(pv_check_descriptor(&d), 0);
+    d = 0;
+    CHECK_EQ(pv_check_descriptor(&d), 0);
+    /* Present system descriptors: type 0 passes, every other is refused
+     * (LDT 2, TSS 9/11, call gate 12, interrupt gate 14, trap gate 15, in
+     * every DPL), and a refused descriptor is not rewritten. */
+    d = 1ull << 47;
+    CHECK_EQ(pv_check_descriptor(&d), 0);
+    static const unsigned types[] = { 1, 2, 3, 9, 11, 12, 14, 15 };
+    for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        for (unsigned dpl = 0; dpl < 4; dpl++) {
+            uint64_t in = 0x0000000000100000ull | (1ull << 47) | ((uint64_t)dpl << 45) | ((uint64_t)types[i] << 40);
+            d = in;
+            CHECK_EQ(pv_check_descriptor(&d), -EINVAL);
+            CHECK_EQ(d, in);
+        }
+    printf("pvdesc: %d checks, %d failures\n", t_checks, t_failures);
+    return t_failures != 0;
+}
