@@ -220,25 +220,13 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
     if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
         x->reason = HVM_EXIT_EXCEPTION;
         x->qual = code - SVM_EXIT_EXCP_BASE;
-        if (x->qual == 13) {
-            uint64_t ii = vmcb->exitintinfo;
-            unsigned iv = ii & 0xff;
-            /* The #GP (intercepted for emulated UMIP) hit the delivery of
-             * another event: after a contributory exception or #PF it is a
-             * #DF, after a #DF a shutdown (SDM vol. 3, 6.15, table 6-5). */
-            if ((ii & SVM_EVTINJ_VALID) && (ii & (7u << 8)) == SVM_EVTINJ_TYPE_EXC &&
-                (iv == 0 || iv == 8 || (iv >= 10 && iv <= 14))) {
-                if (iv == 8) {
-                    vmcb->eventinj = 0;
-                    x->reason = HVM_EXIT_SHUTDOWN;
-                } else {
-                    vmcb->eventinj = 8 | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID | SVM_EVTINJ_EV;
-                    x->reason = HVM_EXIT_NONE;
-                }
-                return;
-            }
+        /* #GP (intercepted for emulated UMIP) is given back with its error
+         * code.  A #GP during the delivery of another exception is given
+         * back as a #GP too, not turned into #DF: what EXITINTINFO holds
+         * then differs between SVM implementations (Bochs names the #GP
+         * itself). */
+        if (x->qual == 13)
             x->qual |= (uint64_t)(uint32_t)i1 << 32;   /* EXITINFO1: the error code (APM 15.12) */
-        }
         return;
     }
     switch (code) {
