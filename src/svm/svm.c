@@ -220,13 +220,32 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
     if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
         x->reason = HVM_EXIT_EXCEPTION;
         x->qual = code - SVM_EXIT_EXCP_BASE;
-        /* #GP (intercepted for emulated UMIP) is given back with its error
-         * code.  A #GP during the delivery of another exception is given
-         * back as a #GP too, not turned into #DF: what EXITINTINFO holds
-         * then differs between SVM implementations (Bochs names the #GP
-         * itself). */
-        if (x->qual == 13)
+        if (x->qual == 13) {
+            /* #GP is intercepted for emulated UMIP and given back, so a #GP
+             * that hits the delivery of a contributory exception or #PF must
+             * become #DF here, and one during a #DF a shutdown (SDM vol. 3,
+             * 6.15, table 6-5), or an IDT that cannot deliver #GP would loop.
+             * A #GP being delivered is always one we injected (s->prev): Bochs
+             * names the #GP itself in EXITINTINFO when INT n's gate check
+             * raises it, which is no nesting. */
+            uint64_t ii = vmcb->exitintinfo, pi = s->prev.eventinj;
+            unsigned iv = ii & 0xff;
+            bool nested = (ii & SVM_EVTINJ_VALID) && (ii & (7u << 8)) == SVM_EVTINJ_TYPE_EXC &&
+                          (iv == 0 || iv == 8 || (iv >= 10 && iv <= 14));
+            if (nested && iv == 13)
+                nested = (pi & SVM_EVTINJ_VALID) && (pi & (7u << 8)) == SVM_EVTINJ_TYPE_EXC && (pi & 0xff) == 13;
+            if (nested && iv == 8) {
+                vmcb->eventinj = 0;
+                x->reason = HVM_EXIT_SHUTDOWN;
+                return;
+            }
+            if (nested) {
+                vmcb->eventinj = 8 | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID | SVM_EVTINJ_EV;
+                x->reason = HVM_EXIT_NONE;
+                return;
+            }
             x->qual |= (uint64_t)(uint32_t)i1 << 32;   /* EXITINFO1: the error code (APM 15.12) */
+        }
         return;
     }
     switch (code) {
