@@ -221,19 +221,19 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
         x->reason = HVM_EXIT_EXCEPTION;
         x->qual = code - SVM_EXIT_EXCP_BASE;
         if (x->qual == 13) {
-            /* #GP is intercepted for emulated UMIP and given back, so a #GP
-             * that hits the delivery of a contributory exception or #PF must
-             * become #DF here, and one during a #DF a shutdown (SDM vol. 3,
-             * 6.15, table 6-5), or an IDT that cannot deliver #GP would loop.
-             * A #GP being delivered is always one we injected (s->prev): Bochs
-             * names the #GP itself in EXITINTINFO when INT n's gate check
-             * raises it, which is no nesting. */
+            /* #GP is intercepted for emulated UMIP and given back, so when
+             * the delivery of a #GP or #DF we injected (s->prev) raises #GP
+             * again it must become #DF, then a shutdown (SDM vol. 3, 6.15,
+             * table 6-5), or an IDT that cannot deliver #GP would loop.  Only
+             * our own events are trusted here: Bochs leaves other vectors in
+             * EXITINTINFO when INT n's gate checks fail, which is no nesting.
+             * (A #GP during the delivery of a native #NP/#SS/#TS/#PF is given
+             * back as a #GP, not a #DF.) */
             uint64_t ii = vmcb->exitintinfo, pi = s->prev.eventinj;
             unsigned iv = ii & 0xff;
             bool nested = (ii & SVM_EVTINJ_VALID) && (ii & (7u << 8)) == SVM_EVTINJ_TYPE_EXC &&
-                          (iv == 0 || iv == 8 || (iv >= 10 && iv <= 14));
-            if (nested && iv == 13)
-                nested = (pi & SVM_EVTINJ_VALID) && (pi & (7u << 8)) == SVM_EVTINJ_TYPE_EXC && (pi & 0xff) == 13;
+                          (iv == 8 || iv == 13) && (pi & SVM_EVTINJ_VALID) &&
+                          (pi & (7u << 8)) == SVM_EVTINJ_TYPE_EXC && (pi & 0xff) == iv;
             if (nested && iv == 8) {
                 vmcb->eventinj = 0;
                 x->reason = HVM_EXIT_SHUTDOWN;
