@@ -97,6 +97,10 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
              * levels), Key Locker, user interrupts. */
             c &= ~((1u << 16) | (1u << 23));
             d &= ~(1u << 5);
+            /* UMIP, as Xen does, also where the CPU lacks it: the backend
+             * intercepts the five instructions while CR4.UMIP is set. */
+            if (hvm_vendor && hvm_vendor->umip_emulated)
+                c |= 1u << 2;
         } else {
             a = b = c = d = 0;
         }

@@ -7,6 +7,7 @@
  * VMX does its own MOV-to-CR exits in src/vmx/cr.c with the same checks.
  */
 #include "hvm/ctrlreg.h"
+#include "lib/string.h"
 #include "hvm/hvm.h"
 #include "hvm/emulate/hvm_emul.h"
 #include "core/domain.h"
@@ -262,6 +263,31 @@ static bool set_cr4(struct vcpu *v, struct hvm_ctrl *c, uint64_t val, bool code6
     if ((old ^ val) & (R_CR4_PAE | R_CR4_PGE | R_CR4_PSE | R_CR4_PCIDE | R_CR4_SMEP | R_CR4_SMAP | R_CR4_PKE))
         flush_guest_tlb(v);
     return true;
+}
+
+/*
+ * Some CPUs (Bochs's SVM) check a MOV to CR4 for bits they lack before the
+ * CR4 write intercept, so a guest setting an emulated bit (CR4.UMIP) gets
+ * #GP instead of the exit.  The backend then intercepts #GP and this turns
+ * such a #GP back into the CR4 write the guest asked for, with the policy
+ * checks of an ordinary intercept (a refused write is still #GP).
+ */
+bool hvm_gp_cr4_write(struct vcpu *v, const struct hvm_exit *x)
+{
+    struct emul_ctx c;
+    struct hvm_emul_priv priv;
+    struct hvm_ctrl ctrl;
+    struct cr_insn ins = { 0 };
+    struct hvm_exit cw;
+
+    hvm_emul_ctx_init(v, &c, &priv, &ctrl);
+    if (ctrl.cpl != 0 || decode(v, &c, &ins) <= 0 || ins.op != OP_MOV || ins.cr != 4)
+        return false;
+    memset(&cw, 0, sizeof(cw));
+    cw.reason = HVM_EXIT_CR_WRITE;
+    cw.raw = x->raw;
+    cw.qual = 4;
+    return hvm_handle_cr_write(v, &cw);
 }
 
 bool hvm_handle_cr_write(struct vcpu *v, const struct hvm_exit *x)

@@ -31,6 +31,10 @@ bool hvm_cr4_write_ok(struct vcpu *v, uint64_t old, uint64_t val, uint64_t cr0, 
  * the decode assist in x->qual), checks the value and loads it, or injects
  * #GP.  Returns false when v must stop (its domain was crashed). */
 bool hvm_handle_cr_write(struct vcpu *v, const struct hvm_exit *x);
+/* An intercepted #GP (SVM with emulated UMIP, hvm.c): if the instruction at
+ * RIP is a MOV to CR4, it is handled as an intercepted CR4 write and true
+ * is returned; false: the #GP is the guest's. */
+bool hvm_gp_cr4_write(struct vcpu *v, const struct hvm_exit *x);
 
 /* x->qual of HVM_EXIT_CR_WRITE: the CR number in bits 3:0; when the CPU
  * decoded a MOV to CR for us, HVM_CR_QUAL_GPR_VALID and the source GPR

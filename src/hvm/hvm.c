@@ -200,16 +200,31 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
         /* Outside RAM: an emulated device, or nothing (then the emulator
          * has crashed the domain, naming the address). */
         return hvm_emulate_mmio(v, x);
-    case HVM_EXIT_EXCEPTION:
+    case HVM_EXIT_EXCEPTION: {
+        uint8_t vec = (uint8_t)x->qual;
+
         /* #UD: intercepted only with hvm_fep (hvm/fep.c). */
-        if (x->qual == 6)
+        if (vec == 6)
             return hvm_handle_ud(v);
+        /* #GP: intercepted only by SVM with emulated UMIP (svm.c). */
+        if (vec == 13) {
+            if (!hvm_gp_cr4_write(v, x))
+                hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, 13, true, HVM_EXC_QUAL_ERR(x->qual));
+            return true;
+        }
+        /* A trap an instruction raised (INT1/ICEBP's #DB, on VMX) with RIP
+         * still on it: its handler must return after it. */
+        if (x->qual & HVM_EXC_QUAL_SOFT)
+            advance(v, x);
         /* #AC/#DB are only intercepted to bound their delivery: reflect them. */
-        if (x->qual == 17)
+        if (vec == 17)
             hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, 17, true, 0);
         else
-            hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, (uint8_t)x->qual, false, 0);
+            hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, vec, false, 0);
         return true;
+    }
+    case HVM_EXIT_DESC_ACCESS:
+        return hvm_emulate_insn(v, x);
     case HVM_EXIT_SHUTDOWN:
         triple_fault(v, x);
         return false;
@@ -232,6 +247,7 @@ const char *const hvm_exit_names[HVM_EXIT_NR] = {
     [HVM_EXIT_HLT] = "hlt", [HVM_EXIT_HYPERCALL] = "hypercall", [HVM_EXIT_NPF] = "npf",
     [HVM_EXIT_EXCEPTION] = "exception", [HVM_EXIT_SHUTDOWN] = "shutdown", [HVM_EXIT_PAUSE] = "pause",
     [HVM_EXIT_INVALID] = "invalid", [HVM_EXIT_UNHANDLED] = "unhandled", [HVM_EXIT_CR_WRITE] = "cr_write",
+    [HVM_EXIT_DESC_ACCESS] = "desc_access",
 };
 _Static_assert(HVM_EXIT_NR <= ARRAY_SIZE(((struct vcpu *)0)->exits_by_reason), "exit counters");
 

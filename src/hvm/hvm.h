@@ -73,6 +73,9 @@ bool hvm_intr_pending(struct vcpu *v);      /* an NMI or a deliverable interrupt
  * crashed (unclaimed address, undecodable instruction); a fault the
  * instruction raises is injected into the guest instead. */
 bool hvm_emulate_mmio(struct vcpu *v, const struct hvm_exit *x);
+/* The instruction at RIP through the emulator (HVM_EXIT_DESC_ACCESS: the
+ * intercepts of emulated UMIP); crashes the domain if it cannot be done. */
+bool hvm_emulate_insn(struct vcpu *v, const struct hvm_exit *x);
 /* Logs the exit, v's registers and control registers, then crashes the
  * domain with the formatted reason. */
 void hvm_dump_and_crash(struct vcpu *v, const struct hvm_exit *x, const char *fmt, ...) __printf(3, 4);

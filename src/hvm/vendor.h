@@ -37,8 +37,17 @@ enum hvm_exit_reason {
     HVM_EXIT_INVALID,       /* the CPU refused the guest state */
     HVM_EXIT_UNHANDLED,     /* an exit the backend knows but common code does not handle */
     HVM_EXIT_CR_WRITE,      /* MOV to CR0/CR4, CLTS, LMSW not yet done (SVM): hvm/ctrlreg.h */
+    HVM_EXIT_DESC_ACCESS,   /* an intercepted descriptor-table instruction or CR read while
+                               CR4.UMIP is emulated (umip_emulated): emulate it at RIP */
     HVM_EXIT_NR
 };
+
+/* HVM_EXIT_EXCEPTION: qual bits 7:0 are the vector; this bit says the
+ * exception is the trap of an instruction (INT1, INT3, INTO) whose exit left
+ * RIP on it, insn_len long (VMX: a privileged/software exception exit). */
+#define HVM_EXC_QUAL_SOFT (1u << 8)
+/* ... and bits 63:32 the error code of those that push one (#GP). */
+#define HVM_EXC_QUAL_ERR(q) ((uint32_t)((q) >> 32))
 
 /* Access bits of an NPF/EPT violation (qual). */
 #define HVM_NPF_READ    (1u << 0)
@@ -127,6 +136,16 @@ struct hvm_vendor_ops {
     /* Leaf sizes the nested page tables cannot hold (e.g. EPT without 1 GiB
      * pages): the p2m must not create order-18 / order-9 entries then. */
     bool p2m_no_1g, p2m_no_2m;
+    /*
+     * CR4.UMIP on a CPU without it: the backend keeps the guest's CR4.UMIP
+     * out of the hardware's CR4 (set_ctrl takes it, get_ctrl returns it)
+     * and, while it is set, turns SGDT/SIDT/SLDT/STR/SMSW (and whatever
+     * the same intercept covers) into HVM_EXIT_DESC_ACCESS; CPUID then
+     * offers UMIP (hvm/cpuid.c).  Set by the probe.  False when the CPU
+     * has UMIP itself (the guest's CR4.UMIP is then the hardware's) or
+     * cannot intercept those instructions.
+     */
+    bool umip_emulated;
     /* The 3-byte hypercall instruction written into the hypercall page. */
     void (*hypercall_insn)(uint8_t out[3]);
     /* Debug dump: v's state into *out, interrupts off, v not in guest mode

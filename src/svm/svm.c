@@ -39,6 +39,9 @@ struct svm_vcpu {
     /* The exit before the current one, for the report when a VMCB comes
      * back holding host state (svm_vcpu_run). */
     struct { uint64_t code, info1, rip, eventinj; unsigned cpu; } prev;    /* (r) */
+    /* The guest's CR4.UMIP when it is emulated (svm_ops.umip_emulated):
+     * never in the VMCB's CR4, whose reserved bits VMRUN refuses. */
+    bool umip;              /* (r) */
 };
 
 static struct {
@@ -47,6 +50,7 @@ static struct {
 } svm_cpu[RV_MAX_CPUS];     /* (o) per physical CPU */
 
 static uint64_t iopm_pa, msrpm_pa;     /* (i) shared by every vCPU */
+static struct hvm_vendor_ops svm_ops;
 static bool has_nrips;                 /* (i) */
 static struct svm_check_caps check_caps;   /* (i) what the guest-state checker holds VMCBs to */
 
@@ -151,6 +155,11 @@ static int svm_vcpu_create(struct vcpu *v)
     vmcb->intercept_cr = (1u << (16 + 0)) | (1u << (16 + 4));
     /* #AC, #DB (and #UD with hvm_fep): the policy is common code's. */
     vmcb->intercept_exc = hvm_exception_intercepts();
+    /* Emulated UMIP: Bochs (and perhaps other SVM CPUs) raise #GP for a
+     * MOV to CR4 setting UMIP before the CR4 write intercept; the #GP is
+     * turned into that write (hvm_gp_cr4_write) or given back. */
+    if (svm_ops.umip_emulated)
+        vmcb->intercept_exc |= 1u << 13;
     vmcb->iopm_base_pa = iopm_pa;
     vmcb->msrpm_base_pa = msrpm_pa;
     vmcb->tsc_offset = v->tsc_offset;
@@ -232,6 +241,32 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
     if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
         x->reason = HVM_EXIT_EXCEPTION;
         x->qual = code - SVM_EXIT_EXCP_BASE;
+        if (x->qual == 13) {
+            /* #GP is intercepted for emulated UMIP and given back, so when
+             * the delivery of a #GP or #DF we injected (s->prev) raises #GP
+             * again it must become #DF, then a shutdown (SDM vol. 3, 6.15,
+             * table 6-5), or an IDT that cannot deliver #GP would loop.  Only
+             * our own events are trusted here: Bochs leaves other vectors in
+             * EXITINTINFO when INT n's gate checks fail, which is no nesting.
+             * (A #GP during the delivery of a native #NP/#SS/#TS/#PF is given
+             * back as a #GP, not a #DF.) */
+            uint64_t ii = vmcb->exitintinfo, pi = s->prev.eventinj;
+            unsigned iv = ii & 0xff;
+            bool nested = (ii & SVM_EVTINJ_VALID) && (ii & (7u << 8)) == SVM_EVTINJ_TYPE_EXC &&
+                          (iv == 8 || iv == 13) && (pi & SVM_EVTINJ_VALID) &&
+                          (pi & (7u << 8)) == SVM_EVTINJ_TYPE_EXC && (pi & 0xff) == iv;
+            if (nested && iv == 8) {
+                vmcb->eventinj = 0;
+                x->reason = HVM_EXIT_SHUTDOWN;
+                return;
+            }
+            if (nested) {
+                vmcb->eventinj = 8 | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID | SVM_EVTINJ_EV;
+                x->reason = HVM_EXIT_NONE;
+                return;
+            }
+            x->qual |= (uint64_t)(uint32_t)i1 << 32;   /* EXITINFO1: the error code (APM 15.12) */
+        }
         return;
     }
     switch (code) {
@@ -256,6 +291,14 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
             x->qual |= HVM_CR_QUAL_GPR_VALID | ((i1 & 15) << 8);
         break;
     case SVM_EXIT_CPUID: x->reason = HVM_EXIT_CPUID; break;
+    case SVM_EXIT_CR0_READ:
+    case SVM_EXIT_CR4_READ:
+    case SVM_EXIT_IDTR_READ:
+    case SVM_EXIT_GDTR_READ:
+    case SVM_EXIT_LDTR_READ:
+    case SVM_EXIT_TR_READ:
+        x->reason = HVM_EXIT_DESC_ACCESS;   /* armed only for emulated UMIP (svm_set_umip) */
+        break;
     case SVM_EXIT_HLT: x->reason = HVM_EXIT_HLT; break;
     case SVM_EXIT_PAUSE: x->reason = HVM_EXIT_PAUSE; break;
     case SVM_EXIT_VMMCALL: x->reason = HVM_EXIT_HYPERCALL; break;
@@ -389,10 +432,34 @@ static void svm_get_ctrl(struct vcpu *v, struct hvm_ctrl *c)
     c->cr0 = vmcb->cr0;
     c->cr2 = vmcb->cr2;
     c->cr3 = vmcb->cr3;
-    c->cr4 = vmcb->cr4;
+    c->cr4 = vmcb->cr4 | (((struct svm_vcpu *)v->vendor)->umip ? CR4_UMIP : 0);
     c->efer = vmcb->efer & ~(uint64_t)EFER_SVME;    /* the guest never sees SVME */
     c->pat = vmcb->g_pat;
     c->cpl = vmcb->cpl;
+}
+
+/*
+ * Emulated CR4.UMIP (APM 15.8.1, 15.11): while the guest has it set,
+ * intercept the reads of IDTR, GDTR, LDTR and TR (SIDT, SGDT, SLDT, STR)
+ * and of CR0, which covers SMSW as well as MOV from CR0; and of CR4, so
+ * that the guest reads back the CR4.UMIP the VMCB does not hold.  Each of
+ * those exits is emulated (HVM_EXIT_DESC_ACCESS), #GP(0) at CPL > 0.
+ */
+static void svm_set_umip(struct vcpu *v, bool on)
+{
+    struct svm_vcpu *s = v->vendor;
+    const uint32_t misc = SVM_INT_IDTR_READ | SVM_INT_GDTR_READ | SVM_INT_LDTR_READ | SVM_INT_TR_READ;
+    const uint32_t crs = (1u << 0) | (1u << 4);         /* reads of CR0 and CR4 */
+
+    s->umip = on;
+    s->vmcb->cr4 &= ~(uint64_t)CR4_UMIP;
+    if (on) {
+        s->vmcb->intercept_misc1 |= misc;
+        s->vmcb->intercept_cr |= crs;
+    } else {
+        s->vmcb->intercept_misc1 &= ~misc;
+        s->vmcb->intercept_cr &= ~crs;
+    }
 }
 
 static void svm_set_ctrl(struct vcpu *v, const struct hvm_ctrl *c)
@@ -402,6 +469,8 @@ static void svm_set_ctrl(struct vcpu *v, const struct hvm_ctrl *c)
     vmcb->cr2 = c->cr2;
     vmcb->cr3 = c->cr3;
     vmcb->cr4 = c->cr4;
+    if (svm_ops.umip_emulated)
+        svm_set_umip(v, c->cr4 & CR4_UMIP);
     vmcb->efer = c->efer | EFER_SVME;
     vmcb->g_pat = c->pat;
 }
@@ -520,7 +589,7 @@ static void svm_hypercall_insn(uint8_t out[3])
     out[0] = 0x0f; out[1] = 0x01; out[2] = 0xd9;    /* VMMCALL */
 }
 
-static const struct hvm_vendor_ops svm_ops = {
+static struct hvm_vendor_ops svm_ops = {       /* (i) umip_emulated set by svm_probe */
     .name = "SVM",
     .cpu_up = svm_cpu_up,
     .vcpu_create = svm_vcpu_create,
@@ -562,5 +631,11 @@ const struct hvm_vendor_ops *svm_probe(void)
     }
     if (svm_global_init())
         return NULL;
+    /* UMIP without CPU support: the intercepts above make it (CPUID
+     * 7.0:ECX[2]); with it, the guest's CR4.UMIP goes to the VMCB as is. */
+    uint32_t a, b, cx = 0, d;
+    if (boot_cpu.max_leaf >= 7)
+        cpuid_count(7, 0, &a, &b, &cx, &d);
+    svm_ops.umip_emulated = !(cx & (1u << 2));
     return &svm_ops;
 }

@@ -98,6 +98,10 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb");
 #define SVM_INT_SMI         (1u << 2)
 #define SVM_INT_INIT        (1u << 3)
 #define SVM_INT_VINTR       (1u << 4)
+#define SVM_INT_IDTR_READ   (1u << 6)
+#define SVM_INT_GDTR_READ   (1u << 7)
+#define SVM_INT_LDTR_READ   (1u << 8)
+#define SVM_INT_TR_READ     (1u << 9)
 #define SVM_INT_CPUID       (1u << 18)
 #define SVM_INT_INVD        (1u << 22)
 #define SVM_INT_PAUSE       (1u << 23)
@@ -122,6 +126,8 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb");
 #define SVM_INT_IRET        (1u << 20)      /* intercept_misc1 */
 
 /* Exit codes (APM vol. 2 appendix C). */
+#define SVM_EXIT_CR0_READ   0x000
+#define SVM_EXIT_CR4_READ   0x004
 #define SVM_EXIT_CR0_WRITE  0x010
 #define SVM_EXIT_CR4_WRITE  0x014
 #define SVM_EXIT_EXCP_BASE  0x040
@@ -130,6 +136,10 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb");
 #define SVM_EXIT_SMI        0x062
 #define SVM_EXIT_INIT       0x063
 #define SVM_EXIT_VINTR      0x064
+#define SVM_EXIT_IDTR_READ  0x066
+#define SVM_EXIT_GDTR_READ  0x067
+#define SVM_EXIT_LDTR_READ  0x068
+#define SVM_EXIT_TR_READ    0x069
 #define SVM_EXIT_CPUID      0x072
 #define SVM_EXIT_IRET       0x074
 #define SVM_EXIT_XSETBV     0x08d

@@ -33,10 +33,23 @@ void vmx_set_cr0_raw(uint64_t val)
     vmwrite(VMCS_CR0_SHADOW, val);
 }
 
+/*
+ * The guest's CR4 into the VMCS.  Bits outside IA32_VMX_CR4_FIXED1 live only
+ * in the read shadow (they are host-owned: vmx_cfg.cr4_mask).  One of them
+ * can be the guest's CR4.UMIP when it is emulated (vmx_ops.umip_emulated):
+ * descriptor-table exiting (SDM 25.1.3: LGDT, LIDT, LLDT, LTR, SGDT, SIDT,
+ * SLDT, STR) is then on while it is set, each of those exits emulated
+ * (HVM_EXIT_DESC_ACCESS).  SMSW has no VM exit: it still works at CPL > 0.
+ */
 void vmx_set_cr4_raw(uint64_t val)
 {
     vmwrite(VMCS_GUEST_CR4, (val | vmx_cfg.cr4_must1) & vmx_cfg.cr4_may1);
     vmwrite(VMCS_CR4_SHADOW, val);
+    if (vmx_ops.umip_emulated) {
+        uint64_t p2 = vmread(VMCS_PROC_CTLS2);
+        p2 = (val & CR4_UMIP) ? p2 | PROC2_DESC_TABLE_EXIT : p2 & ~(uint64_t)PROC2_DESC_TABLE_EXIT;
+        vmwrite(VMCS_PROC_CTLS2, p2);
+    }
 }
 
 void vmx_set_ia32e(struct vcpu *v, bool lma)
@@ -114,7 +127,7 @@ static bool guest_write_cr4(struct vcpu *v, uint64_t val)
      * rules); bits the CPU cannot have in VMX operation are reserved too. */
     if (!hvm_cr4_write_ok(v, old, val, cr0, vmread(VMCS_GUEST_CR3), efer, code64()))
         return false;
-    if (val & ~vmx_cfg.cr4_may1)
+    if (val & ~(vmx_cfg.cr4_may1 | (vmx_ops.umip_emulated ? CR4_UMIP : 0)))
         return false;
     if ((cr0 & CR0_PG) && (val & CR4_PAE) && !(efer & EFER_LMA) &&
         ((old ^ val) & (CR4_PAE | CR4_PGE | CR4_PSE)) && !vmx_load_pdptes(v, vmread(VMCS_GUEST_CR3)))

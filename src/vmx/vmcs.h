@@ -136,6 +136,7 @@
 #define PROC_SECONDARY              (1u << 31)
 /* Secondary processor-based controls (table 24-7). */
 #define PROC2_EPT                   (1u << 1)
+#define PROC2_DESC_TABLE_EXIT       (1u << 2)
 #define PROC2_RDTSCP                (1u << 3)
 #define PROC2_VPID                  (1u << 5)
 #define PROC2_UNRESTRICTED          (1u << 7)

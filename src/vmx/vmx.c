@@ -457,6 +457,13 @@ static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, str
         }
         e->reason = HVM_EXIT_EXCEPTION;
         e->qual = vector;
+        /* INT1 (privileged software exception) and INT3/INTO (software
+         * exceptions) exit with RIP on the instruction and its length in
+         * the exit instruction length (27.2.4, 27.2.5). */
+        if (INTR_INFO_TYPE(info) == INTR_TYPE_PRIV_SW_EXC || INTR_INFO_TYPE(info) == INTR_TYPE_SW_EXC) {
+            e->qual |= HVM_EXC_QUAL_SOFT;
+            e->insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
+        }
         break;
     }
     case EXIT_EXT_INTR:
@@ -473,6 +480,10 @@ static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, str
         break;
     case EXIT_XSETBV:
         e->reason = HVM_EXIT_XSETBV;
+        break;
+    case EXIT_GDTR_IDTR:
+    case EXIT_LDTR_TR:
+        e->reason = HVM_EXIT_DESC_ACCESS;  /* on only for emulated UMIP (cr.c) */
         break;
     case EXIT_CPUID:
         e->reason = HVM_EXIT_CPUID;

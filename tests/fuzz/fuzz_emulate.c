@@ -150,6 +150,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == EMUL_OK) {
         if (c.regs.rip != before.rip && c.insn_len == 0)
             abort();
+    } else if (rc == EMUL_EXCEPTION && c.exc.kind != EMUL_EVT_FAULT) {
+        /* A trap (INT3/INT1/INTO) or INT n: RIP past the instruction and
+         * nothing else changed (RF aside); no error code. */
+        struct guest_regs a = before, b = c.regs;
+        if (c.insn_len == 0 || c.exc.has_err || c.exc.kind > EMUL_EVT_SOFTINT)
+            abort();
+        if (c.exc.kind == EMUL_EVT_TRAP && c.exc.vector != EMUL_EXC_DB && c.exc.vector != EMUL_EXC_BP &&
+            c.exc.vector != EMUL_EXC_OF)
+            abort();
+        a.rip = b.rip = 0;
+        a.rflags &= ~(1ull << 16);
+        b.rflags &= ~(1ull << 16);
+        if (memcmp(&a, &b, sizeof(a)))
+            abort();
     } else {
         if (c.regs.rip != before.rip)
             abort();
@@ -161,7 +175,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (rc == EMUL_EXCEPTION) {
             uint8_t v = c.exc.vector;
-            if (v != EMUL_EXC_UD && v != EMUL_EXC_GP && v != EMUL_EXC_SS && v != EMUL_EXC_PF)
+            if (v != EMUL_EXC_UD && v != EMUL_EXC_GP && v != EMUL_EXC_SS && v != EMUL_EXC_PF &&
+                v != EMUL_EXC_NM && v != EMUL_EXC_NP)
                 abort();
         } else if (rc == EMUL_UNHANDLEABLE) {
             if (!memchr(c.reason, 0, sizeof(c.reason)) || !c.reason[0])

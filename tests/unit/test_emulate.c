@@ -887,6 +887,7 @@ static void test_faults(void)
     CHECK_EQ(ctx.regs.rip, CODE64);
     setup64();
     ctx.regs.rbx = MMIO;
+    ctx.cr4 |= 1u << 9;                                         /* CR4.OSFXSR: no #UD */
     CHECK_EQ(run("66 0f 7e 03"), EMUL_UNHANDLEABLE);            /* movd [rbx], xmm0 */
     CHECK_CONTAINS(ctx.reason, "66 0f 7e 03");
     setup64();
@@ -899,6 +900,328 @@ static void test_faults(void)
     CHECK_EQ(run("06"), EMUL_UNHANDLEABLE);
 }
 
+/* An IDT gate at vector vec of the fake IDT at RAM: type byte tb
+ * (P, DPL, type); 16-byte gates in long mode, 8-byte ones otherwise. */
+static void gate(unsigned vec, uint8_t tb)
+{
+    unsigned gs = (ctx.efer & 0x400) ? 16 : 8;
+    struct fake_page *p = fake_find(RAM);
+    memset(&p->data[vec * gs], 0, gs);
+    p->data[vec * gs + 5] = tb;
+    ctx.idtr_base = RAM;
+    ctx.idtr_limit = 256 * gs - 1;
+}
+
+/* INT n / INT3 / INTO / INT1: the gate checks, then a trap or software
+ * interrupt with RIP past the instruction. */
+static void test_soft_events(void)
+{
+    for (unsigned m = 0; m < 2; m++) {
+        uint64_t rip = m ? CODE64 : 0x1000;
+        if (m) {
+            setup64();
+        } else {
+            fake_setup(&ctx, 32, rip);
+            fake_map(rip, PG_RAM);
+            fake_map(RAM, PG_RAM);
+        }
+        unsigned gs = m ? 16 : 8;
+        gate(3, 0xee);                                          /* DPL 3 interrupt gate */
+        CHECK_EQ(run("cc"), EMUL_EXCEPTION);
+        CHECK_EQ(ctx.exc.vector, EMUL_EXC_BP);
+        CHECK_EQ(ctx.exc.kind, EMUL_EVT_TRAP);
+        CHECK_EQ(ctx.regs.rip, rip + 1);
+        ctx.regs.rip = rip;
+        gate(0x80, 0x8f);                                       /* DPL 0 trap gate */
+        CHECK_EQ(run("cd 80"), EMUL_EXCEPTION);
+        CHECK_EQ(ctx.exc.vector, 0x80);
+        CHECK_EQ(ctx.exc.kind, EMUL_EVT_SOFTINT);
+        CHECK_EQ(ctx.exc.has_err, false);
+        CHECK_EQ(ctx.regs.rip, rip + 2);
+        /* CPL 3: DPL 0 gate is #GP(vector*8+2), RIP stays; INT1 skips the DPL check. */
+        ctx.regs.rip = rip;
+        ctx.cpl = 3;
+        CHECK_EQ(run("cd 80"), EMUL_EXCEPTION);
+        CHECK_EQ(ctx.exc.vector, EMUL_EXC_GP);
+        CHECK_EQ(ctx.exc.kind, EMUL_EVT_FAULT);
+        CHECK_EQ(ctx.exc.err, 0x80 * 8 + 2);
+        CHECK_EQ(ctx.regs.rip, rip);
+        gate(1, 0x8e);
+        CHECK_EQ(run("f1"), EMUL_EXCEPTION);
+        CHECK_EQ(ctx.exc.vector, EMUL_EXC_DB);
+        CHECK_EQ(ctx.exc.kind, EMUL_EVT_TRAP);
+        CHECK_EQ(ctx.regs.rip, rip + 1);
+        ctx.regs.rip = rip;
+        gate(3, 0x8e);
+        CHECK_EQ(run("cc"), EMUL_EXCEPTION);                    /* INT3 is checked */
+        CHECK_EQ(ctx.exc.vector, EMUL_EXC_GP);
+        CHECK_EQ(ctx.exc.err, 3 * 8 + 2);
+        ctx.cpl = 0;
+        /* Not present: #NP; a call gate: #GP; past the limit: #GP. */
+        gate(0x41, 0x0e);
+        CHECK_EQ(run("cd 41"), EMUL_EXCEPTION);
+        CHECK_EQ(ctx.exc.vector, EMUL_EXC_NP);
+        CHECK_EQ(ctx.exc.err, 0x41 * 8 + 2);
+        gate(0x42, 0x8c);
+        CHECK_EQ(run("cd 42"), EMUL_EXCEPTION);
+        CHECK_EQ(ctx.exc.vector, EMUL_EXC_GP);
+        CHECK_EQ(ctx.exc.err, 0x42 * 8 + 2);
+        gate(0x43, 0x85);                                       /* a task gate: legacy mode only */
+        CHECK_EQ(run("cd 43"), EMUL_EXCEPTION);
+        CHECK_EQ(ctx.exc.vector, m ? EMUL_EXC_GP : 0x43);
+        ctx.regs.rip = rip;
+        ctx.idtr_limit = 0x50 * gs - 1;
+        CHECK_EQ(run("cd 60"), EMUL_EXCEPTION);
+        CHECK_EQ(ctx.exc.vector, EMUL_EXC_GP);
+        CHECK_EQ(ctx.exc.err, 0x60 * 8 + 2);
+        CHECK_EQ(ctx.regs.rip, rip);
+        /* INTO: #UD in 64-bit mode; nothing with OF clear; #OF with it set. */
+        gate(4, 0x8e);
+        CHECK_EQ(run("ce"), m ? EMUL_EXCEPTION : EMUL_OK);
+        if (m) {
+            CHECK_EQ(ctx.exc.vector, EMUL_EXC_UD);
+        } else {
+            CHECK_EQ(ctx.regs.rip, rip + 1);
+            ctx.regs.rip = rip;
+            ctx.regs.rflags |= EMUL_FL_OF;
+            CHECK_EQ(run("ce"), EMUL_EXCEPTION);
+            CHECK_EQ(ctx.exc.vector, EMUL_EXC_OF);
+            CHECK_EQ(ctx.exc.kind, EMUL_EVT_TRAP);
+            CHECK_EQ(ctx.regs.rip, rip + 1);
+        }
+    }
+    /* Real mode: no gates, just the event. */
+    fake_setup(&ctx, 16, 0x100);
+    fake_map(0, PG_RAM);
+    CHECK_EQ(run("cd 10"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.kind, EMUL_EVT_SOFTINT);
+    CHECK_EQ(ctx.regs.rip, 0x102);
+    /* VM86 with IOPL 0: INT n is #GP(0). */
+    fake_setup(&ctx, 32, 0x100);
+    fake_map(0, PG_RAM);
+    ctx.regs.rflags |= EMUL_FL_VM;
+    CHECK_EQ(run("cd 10"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.vector, EMUL_EXC_GP);
+    CHECK_EQ(ctx.exc.err, 0);
+}
+
+/* x87/MMX/SSE/VEX: #UD or #NM from CR0/CR4/XCR0, else unhandleable. */
+static void test_fpu_classes(void)
+{
+    static const struct {
+        const char *hex;
+        uint64_t cr0, cr4;
+        int want;                                               /* vector, or -1: unhandleable */
+    } t[] = {
+        { "d9 d0", 0x4, 0x200, EMUL_EXC_NM },                   /* FNOP, EM */
+        { "d9 d0", 0x8, 0x200, EMUL_EXC_NM },                   /* FNOP, TS */
+        { "d9 d0", 0x2, 0x200, -1 },
+        { "dd 03", 0x8, 0x200, EMUL_EXC_NM },                   /* FLD qword [rbx] */
+        { "9b", 0x8, 0, -1 },                                   /* WAIT, TS without MP */
+        { "9b", 0xa, 0, EMUL_EXC_NM },                          /* WAIT, TS and MP */
+        { "9b", 0x4, 0, -1 },                                   /* WAIT ignores EM */
+        { "0f 57 c0", 0x4, 0x200, EMUL_EXC_UD },                /* XORPS, EM: #UD not #NM */
+        { "0f 57 c0", 0xc, 0x200, EMUL_EXC_UD },                /* EM beats TS */
+        { "0f 57 c0", 0x8, 0x200, EMUL_EXC_NM },
+        { "0f 57 c0", 0x8, 0, EMUL_EXC_UD },                    /* OSFXSR clear */
+        { "0f 57 c0", 0x0, 0x200, -1 },
+        { "66 0f ef c0", 0x8, 0x200, EMUL_EXC_NM },             /* PXOR xmm */
+        { "66 0f ef c0", 0x0, 0, EMUL_EXC_UD },
+        { "0f ef c0", 0x4, 0, EMUL_EXC_UD },                    /* PXOR mm, EM */
+        { "0f ef c0", 0x8, 0, EMUL_EXC_NM },                    /* MMX ignores OSFXSR */
+        { "0f 77", 0x8, 0, EMUL_EXC_NM },                       /* EMMS */
+        { "0f 70 c0 1b", 0x8, 0x200, EMUL_EXC_NM },             /* PSHUFW with imm8 */
+        { "0f ae 03", 0x4, 0x200, EMUL_EXC_NM },                /* FXSAVE, EM: #NM */
+        { "0f ae 13", 0x4, 0x200, EMUL_EXC_UD },                /* LDMXCSR, EM: #UD */
+        { "0f ae 1b", 0x8, 0x200, EMUL_EXC_NM },                /* STMXCSR, TS */
+        { "0f ae f0", 0x8, 0x200, -1 },                         /* MFENCE: no checks */
+        { "c5 f8 57 c0", 0x8, 0x200, EMUL_EXC_UD },             /* VXORPS: OSXSAVE clear */
+        { "c5 f8 57 c0", 0x8, 0x40200, EMUL_EXC_UD },           /* XCR0 without AVX */
+        { "66 c5 f8 57 c0", 0x0, 0x40200, EMUL_EXC_UD },        /* a prefix before VEX */
+        { "c4 e1 78 57 c0", 0x0, 0x40200, EMUL_EXC_UD },
+    };
+    for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        setup64();
+        ctx.regs.rbx = RAM;
+        ctx.cr0 = 0x80000001 | t[i].cr0;
+        ctx.cr4 = 0x20 | t[i].cr4;
+        ctx.xcr0 = 3;
+        enum emul_rc rc = run(t[i].hex);
+        if (t[i].want < 0) {
+            CHECK_EQ(rc, EMUL_UNHANDLEABLE);
+        } else {
+            CHECK_EQ(rc, EMUL_EXCEPTION);
+            CHECK_EQ(ctx.exc.vector, (unsigned)t[i].want);
+            CHECK_EQ(ctx.regs.rip, CODE64);
+        }
+        if (rc != (t[i].want < 0 ? EMUL_UNHANDLEABLE : EMUL_EXCEPTION) ||
+            (t[i].want >= 0 && ctx.exc.vector != (unsigned)t[i].want))
+            printf("  case %u: %s cr0 %#llx cr4 %#llx\n", i, t[i].hex, (unsigned long long)t[i].cr0,
+                   (unsigned long long)t[i].cr4);
+    }
+    /* VEX with everything enabled: no fault, not executed; TS: #NM. */
+    setup64();
+    ctx.cr4 |= 0x40200;
+    ctx.xcr0 = 7;
+    CHECK_EQ(run("c5 f8 57 c0"), EMUL_UNHANDLEABLE);
+    ctx.cr0 |= 0x8;
+    CHECK_EQ(run("c5 f8 57 c0"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.vector, EMUL_EXC_NM);
+    /* 32-bit mode: C5 with ModRM-like mod != 11 is LDS (not emulated). */
+    fake_setup(&ctx, 32, 0x1000);
+    fake_map(0x1000, PG_RAM);
+    ctx.cr4 = 0x40200;
+    ctx.xcr0 = 7;
+    CHECK_EQ(run("c5 03"), EMUL_UNHANDLEABLE);
+    CHECK_EQ(run("c5 f8 57 c0"), EMUL_UNHANDLEABLE);
+    /* A fetch fault on the ModRM byte comes before the #NM. */
+    setup64();
+    ctx.cr0 |= 0x8;
+    ctx.regs.rip = CODE64 + 4095;
+    CHECK_EQ(run("d9"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.vector, EMUL_EXC_PF);
+}
+
+/* SGDT/SIDT/SLDT/STR/SMSW with and without CR4.UMIP, LGDT/LIDT, LLDT/LTR,
+ * MOV from CR. */
+static void test_sys(void)
+{
+    struct fake_page *ram;
+
+    setup64();
+    ram = fake_find(RAM);
+    ctx.gdtr_base = RAM + 0x100;
+    ctx.gdtr_limit = 0x3f;
+    ctx.idtr_base = 0xffff800000001000ull;
+    ctx.idtr_limit = 0xfff;
+    ctx.ldtr.sel = 0x28;
+    ctx.tr.sel = 0x30;
+    ctx.cr0 = 0x80050033;
+    ctx.regs.rbx = RAM;
+    CHECK_EQ(run("0f 01 03"), EMUL_OK);                         /* sgdt [rbx]: 10 bytes */
+    CHECK_EQ(ram->data[0] | (ram->data[1] << 8), 0x3f);
+    CHECK_EQ(ram->data[2] | (ram->data[3] << 8), 0x100);
+    CHECK_EQ(ram->data[6], 0);
+    CHECK_EQ(ctx.regs.rip, CODE64 + 3);
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("0f 01 0b"), EMUL_OK);                         /* sidt [rbx] */
+    CHECK_EQ(ram->data[9], 0xff);
+    CHECK_EQ(ram->data[7], 0x80);
+    ctx.regs.rip = CODE64;
+    ctx.regs.rax = ~0ull;
+    CHECK_EQ(run("0f 00 c0"), EMUL_OK);                         /* sldt eax: zero-extended */
+    CHECK_EQ(ctx.regs.rax, 0x28);
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("66 0f 00 c8"), EMUL_OK);                      /* str ax */
+    CHECK_EQ(ctx.regs.rax, 0x30);
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("48 0f 01 e0"), EMUL_OK);                      /* smsw rax */
+    CHECK_EQ(ctx.regs.rax, 0x80050033);
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("0f 01 23"), EMUL_OK);                         /* smsw [rbx]: 16 bits */
+    CHECK_EQ(ram->data[0] | (ram->data[1] << 8), 0x0033);
+    CHECK_EQ(ram->data[2], 0x00);
+    /* CR4.UMIP: #GP(0) at CPL 3 for all five, nothing written; CPL 0 still works. */
+    static const char *const umip[] = { "0f 01 03", "0f 01 0b", "0f 00 c0", "0f 00 c8", "0f 01 e0" };
+    ctx.cr4 |= 1u << 11;
+    for (unsigned i = 0; i < 5; i++) {
+        ctx.regs.rip = CODE64;
+        ctx.cpl = 3;
+        ctx.regs.rax = 0x1234;
+        CHECK_EQ(run(umip[i]), EMUL_EXCEPTION);
+        CHECK_EQ(ctx.exc.vector, EMUL_EXC_GP);
+        CHECK_EQ(ctx.exc.err, 0);
+        CHECK_EQ(ctx.regs.rax, 0x1234);
+        CHECK_EQ(ctx.regs.rip, CODE64);
+        ctx.cpl = 0;
+        CHECK_EQ(run(umip[i]), EMUL_OK);
+    }
+    ctx.cr4 &= ~(1ull << 11);
+    ctx.regs.rip = CODE64;
+    ctx.cpl = 3;
+    CHECK_EQ(run("0f 01 03"), EMUL_OK);                         /* without UMIP CPL 3 may */
+    /* LGDT/LIDT: CPL 0 only. */
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("0f 01 13"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.vector, EMUL_EXC_GP);
+    ctx.cpl = 0;
+    memcpy(ram->data, "\x7f\x00\x00\x20\x20\x00\x00\x00\x00\x00", 10);
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("0f 01 13"), EMUL_OK);                         /* lgdt [rbx] */
+    CHECK_EQ(ctx.gdtr_base, 0x202000);
+    CHECK_EQ(ctx.gdtr_limit, 0x7f);
+    CHECK_EQ(ctx.sys_dirty, EMUL_DIRTY_GDTR);
+    /* LTR/LLDT from a GDT at RAM + 0x100 (16-byte descriptors in long mode). */
+    ctx.gdtr_base = RAM + 0x100;
+    ctx.gdtr_limit = 0x3f;
+    uint8_t *g = &ram->data[0x100];
+    memset(g, 0, 0x40);
+    memcpy(g + 0x10, "\x67\x00\x00\x30\x20\x89\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00", 16);  /* TSS */
+    memcpy(g + 0x20, "\xff\x0f\x00\x40\x20\x82\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 16);  /* LDT */
+    memcpy(g + 0x30, "\xff\x0f\x00\x40\x20\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 16);  /* not present */
+    ctx.regs.rip = CODE64;
+    ctx.regs.rax = 0x10;
+    ctx.sys_dirty = 0;
+    CHECK_EQ(run("0f 00 d8"), EMUL_OK);                         /* ltr ax */
+    CHECK_EQ(ctx.tr.sel, 0x10);
+    CHECK_EQ(ctx.tr.base, 0x100203000ull);
+    CHECK_EQ(ctx.tr.limit, 0x67);
+    CHECK_EQ(ctx.tr.attr, 0x8b);
+    CHECK_EQ(g[0x15], 0x8b);                                    /* busy in the GDT */
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("0f 00 d8"), EMUL_EXCEPTION);                  /* busy now: #GP(sel) */
+    CHECK_EQ(ctx.exc.vector, EMUL_EXC_GP);
+    CHECK_EQ(ctx.exc.err, 0x10);
+    ctx.regs.rip = CODE64;
+    ctx.regs.rax = 0x23;                                        /* RPL 3 is ignored */
+    CHECK_EQ(run("0f 00 d0"), EMUL_OK);                         /* lldt ax */
+    CHECK_EQ(ctx.ldtr.base, 0x204000);
+    CHECK_EQ(ctx.ldtr.attr, 0x82);
+    CHECK_EQ(ctx.sys_dirty, EMUL_DIRTY_TR | EMUL_DIRTY_LDTR);
+    ctx.regs.rip = CODE64;
+    ctx.regs.rax = 0x30;
+    CHECK_EQ(run("0f 00 d0"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.vector, EMUL_EXC_NP);
+    CHECK_EQ(ctx.exc.err, 0x30);
+    ctx.regs.rax = 0x40;                                        /* past the limit */
+    CHECK_EQ(run("0f 00 d0"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.vector, EMUL_EXC_GP);
+    CHECK_EQ(ctx.exc.err, 0x40);
+    ctx.regs.rax = 0x14;                                        /* TI = LDT */
+    CHECK_EQ(run("0f 00 d0"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.err, 0x14);
+    ctx.regs.rax = 0;                                           /* null: LDTR unusable */
+    CHECK_EQ(run("0f 00 d0"), EMUL_OK);
+    CHECK_EQ(ctx.ldtr.attr, 0);
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("0f 00 d8"), EMUL_EXCEPTION);                  /* ltr with null: #GP(0) */
+    CHECK_EQ(ctx.exc.err, 0);
+    /* MOV from CR: CPL 0 only; CR8 not emulated. */
+    ctx.cr3 = 0x1000;
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("0f 20 d9"), EMUL_OK);                         /* mov rcx, cr3 */
+    CHECK_EQ(ctx.regs.rcx, 0x1000);
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("0f 20 20"), EMUL_OK);                         /* mod ignored: mov rax, cr4 */
+    CHECK_EQ(ctx.regs.rax, ctx.cr4);
+    CHECK_EQ(ctx.regs.rip, CODE64 + 3);
+    ctx.regs.rip = CODE64;
+    CHECK_EQ(run("44 0f 20 c0"), EMUL_UNHANDLEABLE);
+    ctx.cpl = 3;
+    CHECK_EQ(run("0f 20 c0"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.vector, EMUL_EXC_GP);
+    /* Real mode: SLDT is #UD, SGDT stores 6 bytes. */
+    fake_setup(&ctx, 16, 0x100);
+    fake_map(0, PG_RAM);
+    ctx.gdtr_base = 0x12345678;
+    ctx.gdtr_limit = 0x17;
+    CHECK_EQ(run("0f 00 c0"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.vector, EMUL_EXC_UD);
+    ctx.regs.rbx = 0x800;
+    CHECK_EQ(run("0f 01 07"), EMUL_OK);                         /* sgdt [bx] */
+    CHECK_EQ(fake_find(0)->data[0x805], 0x12);
+}
+
 int main(void)
 {
     RUN(test_alu_vs_native);
@@ -909,6 +1232,9 @@ int main(void)
     RUN(test_strings);
     RUN(test_misc);
     RUN(test_faults);
+    RUN(test_soft_events);
+    RUN(test_fpu_classes);
+    RUN(test_sys);
     printf("%d checks, %d failures\n", t_checks, t_failures);
     return t_failures ? 1 : 0;
 }

@@ -95,6 +95,7 @@ static inline void mb(void) { __asm__ __volatile__("mfence" ::: "memory"); }
 #define CR4_PGE (1u << 7)
 #define CR4_OSFXSR (1u << 9)
 #define CR4_OSXMMEXCPT (1u << 10)
+#define CR4_UMIP (1u << 11)
 #define CR4_VMXE (1u << 13)
 #define CR4_SMEP (1u << 20)
 

@@ -23,6 +23,7 @@
 #define D_MOFFS     0x08u       /* an address-size offset */
 #define D_GRP3      0x10u       /* F6/F7: immediate only for /0 and /1 (TEST) */
 #define D_IMMV      0x20u       /* operand-size immediate, 8 bytes with REX.W (MOV r, imm) */
+#define D_MODRM_REG 0x40u       /* ModRM whose mod is ignored: always a register (MOV CR) */
 #define D_KNOWN     0x80u
 
 static uint8_t onebyte_props(uint8_t op, unsigned mode)
@@ -68,15 +69,48 @@ static uint8_t onebyte_props(uint8_t op, unsigned mode)
         return D_KNOWN | D_MODRM | D_IMMZ;
     case 0xf6: case 0xf7:
         return D_KNOWN | D_MODRM | D_GRP3;
+    case 0x9b: case 0xcc: case 0xce: case 0xf1:         /* WAIT, INT3, INTO, INT1 */
+        return D_KNOWN;
+    case 0xcd:                                          /* INT imm8 */
+        return D_KNOWN | D_IMM8;
+    case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
+        return D_KNOWN | D_MODRM;                       /* x87 escapes */
     default:
         return 0;
     }
 }
 
-static uint8_t twobyte_props(uint8_t op)
+/*
+ * MMX/SSE instructions of the 0F map (SDM vol. 2, appendix A, table A-3):
+ * their class for the CR0/CR4 checks, EMUL_FPU_NONE if op is not one.
+ * mand: a 66, F2 or F3 prefix, which selects the SSE form of the MMX
+ * opcodes.  The 0F 38 and 0F 3A maps are not decoded (unsupported).
+ */
+static unsigned simd_class(uint8_t op, bool mand)
+{
+    if ((op >= 0x10 && op <= 0x17) || (op >= 0x28 && op <= 0x2f) || (op >= 0x50 && op <= 0x5f) ||
+        op == 0xc2 || op == 0xc6)
+        return EMUL_FPU_SSE;
+    if ((op >= 0x60 && op <= 0x77) || op == 0x7e || op == 0x7f || op == 0xc4 || op == 0xc5 ||
+        (op >= 0xd0 && op <= 0xfe)) {
+        if (mand)
+            return EMUL_FPU_SSE;
+        /* No MMX form: invalid without a prefix (SSE3/SSE2-only opcodes). */
+        if (op == 0xd0 || op == 0xd6 || op == 0xe6 || op == 0xf0)
+            return EMUL_FPU_NONE;
+        return EMUL_FPU_MMX;
+    }
+    return EMUL_FPU_NONE;
+}
+
+static uint8_t twobyte_props(uint8_t op, bool mand)
 {
     if (op >= 0x90 && op <= 0x9f)               /* SETcc */
         return D_KNOWN | D_MODRM;
+    if (op == 0x77)                             /* EMMS: no ModRM */
+        return mand ? 0 : D_KNOWN;
+    if (simd_class(op, mand) != EMUL_FPU_NONE)
+        return D_KNOWN | D_MODRM | ((op >= 0x70 && op <= 0x73) || (op >= 0xc2 && op <= 0xc6) ? D_IMM8 : 0);
     switch (op) {
     case 0xa3: case 0xab: case 0xb3: case 0xbb: /* BT/BTS/BTR/BTC Ev,Gv */
     case 0xb0: case 0xb1:                       /* CMPXCHG */
@@ -87,6 +121,11 @@ static uint8_t twobyte_props(uint8_t op)
         return D_KNOWN | D_MODRM;
     case 0xba:                                  /* BT group, imm8 */
         return D_KNOWN | D_MODRM | D_IMM8;
+    case 0xae:                                  /* group 15: FXSAVE, LDMXCSR, ..., fences */
+    case 0x00: case 0x01:                       /* groups 6 and 7: SLDT ... LTR, SGDT ... SMSW */
+        return D_KNOWN | D_MODRM;
+    case 0x20:                                  /* MOV r, CRn */
+        return D_KNOWN | D_MODRM | D_MODRM_REG;
     default:
         return 0;
     }
@@ -280,6 +319,56 @@ static enum emul_rc modrm32(struct emul_ctx *c, struct guest_regs *st, struct em
     return rc;
 }
 
+/*
+ * C4/C5: a VEX prefix (SDM vol. 2, 2.3) in 64-bit mode, and elsewhere when
+ * the next byte has its top two bits set (otherwise LES/LDS, which are not
+ * emulated: EMUL_UNHANDLEABLE, nothing consumed).  Decodes the VEX fields,
+ * the opcode and what follows it (ModRM/SIB/displacement, the immediate of
+ * map 0F 3A and of the 0F-map opcodes that have one), so that a fault
+ * fetching those bytes comes before the #UD/#NM (SDM vol. 3, 6.9).  The
+ * instruction is not executed: its class is EMUL_FPU_VEX.
+ */
+static enum emul_rc vex(struct emul_ctx *c, struct emul_insn *in, uint8_t b0, uint8_t *props)
+{
+    enum emul_rc rc;
+    uint64_t b1, b2 = 0, op;
+    unsigned map = 1;
+
+    if ((rc = fetch_upto(c, in->len + 1)) != EMUL_OK)
+        return rc;
+    b1 = c->insn[in->len];
+    if (c->mode != 64 && (b1 & 0xc0) != 0xc0)
+        return EMUL_UNHANDLEABLE;
+    in->len++;
+    in->vex_prefixed = in->rex || in->opsize_prefix || in->rep || in->repne || in->lock;
+    in->lock = false;                           /* not lockable: reported as the prefix #UD */
+    uint8_t rex = 0x40 | ((b1 & 0x80) ? 0 : 4);
+    if (b0 == 0xc4) {
+        if ((rc = fetch_bytes(c, in, 1, &b2)) != EMUL_OK)
+            return rc;
+        map = (unsigned)b1 & 0x1f;
+        rex |= ((b1 & 0x40) ? 0 : 2) | ((b1 & 0x20) ? 0 : 1) | ((b2 & 0x80) ? 8 : 0);
+    }
+    in->rex = c->mode == 64 ? rex : 0;          /* outside 64-bit mode R/X/B/W select nothing */
+    if ((rc = fetch_bytes(c, in, 1, &op)) != EMUL_OK)
+        return rc;
+    in->op = (uint8_t)op;
+    in->twobyte = true;
+    in->fpu = EMUL_FPU_VEX;
+    if (map == 1 && op == 0x77)
+        *props = D_KNOWN;                       /* VZEROUPPER / VZEROALL */
+    else if (map == 1)
+        *props = D_KNOWN | D_MODRM | ((op >= 0x70 && op <= 0x73) || (op >= 0xc2 && op <= 0xc6) ? D_IMM8 : 0);
+    else if (map == 2)
+        *props = D_KNOWN | D_MODRM;
+    else if (map == 3)
+        *props = D_KNOWN | D_MODRM | D_IMM8;
+    else
+        *props = D_KNOWN;                       /* a reserved map: #UD without more bytes */
+    in->fpu_map = (uint8_t)map;
+    return EMUL_OK;
+}
+
 enum emul_rc emul_decode(struct emul_ctx *c, struct guest_regs *st, struct emul_insn *in)
 {
     enum emul_rc rc;
@@ -325,15 +414,26 @@ enum emul_rc emul_decode(struct emul_ctx *c, struct guest_regs *st, struct emul_
     if (c->mode == 64 && in->seg_override >= 0 && in->seg_override < EMUL_FS)
         in->seg_override = -1;
 
-    if (b == 0x0f) {
+    bool mand = in->opsize_prefix || in->rep || in->repne;
+    if ((b == 0xc4 || b == 0xc5) && (rc = vex(c, in, (uint8_t)b, &props)) != EMUL_UNHANDLEABLE) {
+        if (rc != EMUL_OK)
+            return rc;
+    } else if (b == 0x0f) {
         in->twobyte = true;
         if ((rc = fetch_bytes(c, in, 1, &b)) != EMUL_OK)
             return rc;
         in->op = (uint8_t)b;
-        props = twobyte_props(in->op);
+        props = twobyte_props(in->op, mand);
+        in->fpu = (uint8_t)simd_class(in->op, mand);
+        if (in->op == 0x77 && !mand)
+            in->fpu = EMUL_FPU_MMX;
     } else {
         in->op = (uint8_t)b;
         props = onebyte_props(in->op, c->mode);
+        if (in->op >= 0xd8 && in->op <= 0xdf)
+            in->fpu = EMUL_FPU_X87;
+        else if (in->op == 0x9b)
+            in->fpu = EMUL_FPU_WAIT;
     }
     if (!(props & D_KNOWN)) {
         fetch_upto(c, MIN(in->len + 8, EMUL_MAX_INSN_LEN));     /* more bytes for the log, if they are there */
@@ -347,7 +447,7 @@ enum emul_rc emul_decode(struct emul_ctx *c, struct guest_regs *st, struct emul_
         in->mod = (uint8_t)(b >> 6);
         in->reg = (uint8_t)(((b >> 3) & 7) | ((in->rex & 4) ? 8 : 0));
         in->rm = (uint8_t)((b & 7) | ((in->rex & 1) ? 8 : 0));
-        in->mem = in->mod != 3;
+        in->mem = in->mod != 3 && !(props & D_MODRM_REG);
         if (in->mem) {
             rc = in->addrsize == 2 ? modrm16(c, st, in) : modrm32(c, st, in, &riprel);
             if (rc != EMUL_OK)

@@ -18,6 +18,9 @@ struct emul_insn {
     bool opsize_prefix;         /* 66 seen */
     bool twobyte;               /* 0F escape */
     uint8_t op;                 /* opcode byte (after 0F when twobyte) */
+    uint8_t fpu;                /* enum emul_fpu_class: the CR0/CR4 checks it needs */
+    uint8_t fpu_map;            /* VEX: the opcode map (1-3 valid) */
+    uint8_t vex_prefixed;       /* VEX after a 66/F2/F3/F0/REX prefix: #UD */
     /* ModRM, when the opcode has one. */
     bool has_modrm;
     uint8_t mod, reg, rm;       /* reg and rm include REX.R / REX.B */
@@ -37,6 +40,17 @@ struct emul_opnd {
     uint64_t off;               /* mem: offset within seg */
     unsigned reg;               /* !mem: register number 0-15 */
     bool high8;                 /* !mem, size 1: AH/CH/DH/BH */
+};
+
+/* Instructions that touch the x87/MMX/SSE/AVX state, by the CR0/CR4/XCR0
+ * checks the manuals give them (exec_event.c). */
+enum emul_fpu_class {
+    EMUL_FPU_NONE = 0,
+    EMUL_FPU_X87,               /* D8-DF, FXSAVE/FXRSTOR: #NM if CR0.EM or CR0.TS */
+    EMUL_FPU_WAIT,              /* 9B: #NM if CR0.TS and CR0.MP */
+    EMUL_FPU_MMX,               /* 0F map, no 66/F2/F3: #UD if EM, #NM if TS */
+    EMUL_FPU_SSE,               /* #UD if EM or !OSFXSR, #NM if TS */
+    EMUL_FPU_VEX,               /* #UD if !OSXSAVE or XCR0 lacks SSE|YMM, #NM if TS */
 };
 
 /* decode.c */
@@ -68,6 +82,15 @@ enum { EMUL_ALU_ADD, EMUL_ALU_OR, EMUL_ALU_ADC, EMUL_ALU_SBB, EMUL_ALU_AND, EMUL
 uint64_t emul_alu(unsigned op, uint64_t a, uint64_t b, unsigned size, uint64_t *rflags);
 bool emul_cond(unsigned cc, uint64_t rflags);
 uint64_t emul_size_mask(unsigned size);
+
+/* exec_event.c: INT n / INT3 / INTO / INT1, and the FPU-class checks. */
+enum emul_rc emul_soft_event(struct emul_ctx *c, struct guest_regs *st, const struct emul_insn *in);
+enum emul_rc emul_fpu_checks(struct emul_ctx *c, const struct emul_insn *in);
+
+/* exec_sys.c: 0F 00 and 0F 01 groups, MOV from CR. */
+enum emul_rc emul_group6(struct emul_ctx *c, struct guest_regs *st, const struct emul_insn *in);
+enum emul_rc emul_group7(struct emul_ctx *c, struct guest_regs *st, const struct emul_insn *in);
+enum emul_rc emul_mov_from_cr(struct emul_ctx *c, struct guest_regs *st, const struct emul_insn *in);
 
 /* string.c */
 enum emul_rc emul_string(struct emul_ctx *c, struct guest_regs *st, struct emul_insn *in, bool *done);

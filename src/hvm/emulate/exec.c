@@ -226,6 +226,19 @@ static enum emul_rc exec_twobyte(struct emul_ctx *c, struct guest_regs *st, stru
         if (r == 1)
             return cmpxchg8b(c, st, in);
         break;
+    case 0x00:
+        return emul_group6(c, st, in);
+    case 0x01:
+        return emul_group7(c, st, in);
+    case 0x20:
+        return emul_mov_from_cr(c, st, in);
+    case 0xae:                                              /* group 15, memory forms */
+        if (in->mem && r <= 3 && !in->opsize_prefix && !in->rep && !in->repne) {
+            struct emul_insn x = *in;
+            x.fpu = r <= 1 ? EMUL_FPU_X87 : EMUL_FPU_SSE;  /* FXSAVE/FXRSTOR; LDMXCSR/STMXCSR */
+            return emul_fpu_checks(c, &x);
+        }
+        break;
     }
     (void)reg;
     return emul_unhandled_insn(c, "unsupported instruction");
@@ -324,6 +337,8 @@ static enum emul_rc exec_onebyte(struct emul_ctx *c, struct guest_regs *st, stru
         default:
             return emul_unhandled_insn(c, "unsupported instruction (MUL/IMUL/DIV/IDIV)");
         }
+    case 0xcc: case 0xcd: case 0xce: case 0xf1:             /* INT3, INT n, INTO, INT1 */
+        return emul_soft_event(c, st, in);
     case 0xfe: case 0xff:
         if (r < 2)
             return alu_op(c, st, in, r ? EMUL_ALU_DEC : EMUL_ALU_INC, &rm, 0);
@@ -360,13 +375,17 @@ enum emul_rc emul_run(struct emul_ctx *c)
         return rc;
     if (in.lock && !lockable(&in))
         return ud(c);
-    if (is_string(&in))
+    if (in.fpu != EMUL_FPU_NONE)
+        rc = emul_fpu_checks(c, &in);
+    else if (is_string(&in))
         rc = emul_string(c, &st, &in, &done);
     else if (in.twobyte)
         rc = exec_twobyte(c, &st, &in);
     else
         rc = exec_onebyte(c, &st, &in);
-    if (rc != EMUL_OK)
+    /* A trap or software interrupt completes the instruction: RIP moves
+     * past it before the event is delivered. */
+    if (rc != EMUL_OK && !(rc == EMUL_EXCEPTION && c->exc.kind != EMUL_EVT_FAULT))
         return rc;
     if (done) {
         uint64_t next = st.rip + in.len;
@@ -374,5 +393,5 @@ enum emul_rc emul_run(struct emul_ctx *c)
         st.rflags &= ~(1ull << 16);         /* RF clears once an instruction completes (SDM vol. 3, 17.3.1.1) */
     }
     c->regs = st;
-    return EMUL_OK;
+    return rc;
 }

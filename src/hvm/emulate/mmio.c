@@ -24,6 +24,9 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
+/* do_access only: a supervisor access whatever the CPL (not a paging bit). */
+#define HVM_XLAT_IMPLICIT (1u << 31)
+
 /* Translates [la, la + len) within one page. */
 static enum emul_rc xlat(struct emul_ctx *c, uint64_t la, unsigned xacc, uint64_t *gpa)
 {
@@ -84,8 +87,9 @@ static enum emul_rc do_access(struct emul_ctx *c, uint64_t la, uint8_t *buf, uns
     bool fetch = xacc & HVM_XLAT_FETCH;
     enum emul_rc rc;
 
-    if (c->cpl == 3)
+    if (c->cpl == 3 && !(xacc & HVM_XLAT_IMPLICIT))
         xacc |= HVM_XLAT_USER;
+    xacc &= ~HVM_XLAT_IMPLICIT;
     if (c->regs.rflags & EMUL_FL_AC)
         xacc |= HVM_XLAT_AC;
     xacc |= HVM_XLAT_SET_AD;
@@ -105,6 +109,8 @@ static enum emul_rc mmio_read(struct emul_ctx *c, uint64_t la, void *buf, unsign
     unsigned xacc = (acc & EMUL_ACC_FETCH) ? HVM_XLAT_FETCH : 0;
     if (acc & EMUL_ACC_RMW)
         xacc |= HVM_XLAT_WRITE;             /* a read-modify-write needs write rights up front */
+    if (acc & EMUL_ACC_IMPLICIT)
+        xacc |= HVM_XLAT_IMPLICIT;          /* the IDT: a supervisor access at any CPL */
     return do_access(c, la, buf, len, xacc, false);
 }
 
@@ -132,6 +138,21 @@ void hvm_emul_ctx_init(struct vcpu *v, struct emul_ctx *c, struct hvm_emul_priv 
     }
     c->cr0 = ctrl->cr0;
     c->cr4 = ctrl->cr4;
+    /* XSAVE is not offered (hvm/cpuid.c), so XCR0 keeps its reset value,
+     * x87 only: VEX instructions are #UD (CR4.OSXSAVE cannot be set either). */
+    c->xcr0 = 1;
+    hvm_vendor->get_seg(v, SEG_IDTR, &s);
+    c->idtr_base = s.base;
+    c->idtr_limit = s.limit;
+    hvm_vendor->get_seg(v, SEG_GDTR, &s);
+    c->gdtr_base = s.base;
+    c->gdtr_limit = s.limit;
+    hvm_vendor->get_seg(v, SEG_LDTR, &s);
+    c->ldtr = (struct emul_segment){ s.sel, s.attr, s.limit, s.base };
+    hvm_vendor->get_seg(v, SEG_TR, &s);
+    c->tr = (struct emul_segment){ s.sel, s.attr, s.limit, s.base };
+    c->cr2 = ctrl->cr2;
+    c->cr3 = ctrl->cr3;
     c->efer = ctrl->efer;
     c->cpl = ctrl->cpl;
     c->ops = &mmio_ops;
@@ -141,11 +162,35 @@ void hvm_emul_ctx_init(struct vcpu *v, struct emul_ctx *c, struct hvm_emul_priv 
     c->mode = emul_mode(c->cr0, c->efer, c->regs.rflags, c->seg[EMUL_CS].attr);
 }
 
+/* Descriptor-table registers LGDT/LIDT/LLDT/LTR loaded. */
+static void commit_sys(struct vcpu *v, const struct emul_ctx *c)
+{
+    struct hvm_seg s;
+
+    if (c->sys_dirty & EMUL_DIRTY_GDTR) {
+        hvm_vendor->get_seg(v, SEG_GDTR, &s);
+        s.base = c->gdtr_base;
+        s.limit = c->gdtr_limit;
+        hvm_vendor->set_seg(v, SEG_GDTR, &s);
+    }
+    if (c->sys_dirty & EMUL_DIRTY_IDTR) {
+        hvm_vendor->get_seg(v, SEG_IDTR, &s);
+        s.base = c->idtr_base;
+        s.limit = c->idtr_limit;
+        hvm_vendor->set_seg(v, SEG_IDTR, &s);
+    }
+    if (c->sys_dirty & EMUL_DIRTY_LDTR)
+        hvm_vendor->set_seg(v, SEG_LDTR, &(struct hvm_seg){ c->ldtr.sel, c->ldtr.attr, c->ldtr.limit, c->ldtr.base });
+    if (c->sys_dirty & EMUL_DIRTY_TR)
+        hvm_vendor->set_seg(v, SEG_TR, &(struct hvm_seg){ c->tr.sel, c->tr.attr, c->tr.limit, c->tr.base });
+}
+
 bool hvm_emul_commit(struct vcpu *v, struct emul_ctx *c, enum emul_rc rc, struct hvm_ctrl *ctrl)
 {
     switch (rc) {
     case EMUL_OK:
         v->regs = c->regs;
+        commit_sys(v, c);
         return true;
     case EMUL_EXCEPTION:
         v->regs = c->regs;                  /* RIP on the instruction; completed REP iterations stay */
@@ -153,12 +198,28 @@ bool hvm_emul_commit(struct vcpu *v, struct emul_ctx *c, enum emul_rc rc, struct
             ctrl->cr2 = c->exc.cr2;
             hvm_vendor->set_ctrl(v, ctrl);
         }
-        hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, c->exc.vector, c->exc.has_err, c->exc.err);
+        /* A trap or INT n: RIP is already past the instruction, the return
+         * address the delivery pushes; INT n as a software interrupt. */
+        hvm_vendor->inject_event(v, c->exc.kind == EMUL_EVT_SOFTINT ? HVM_EVENT_SOFTINT : HVM_EVENT_EXCEPTION,
+                                 c->exc.vector, c->exc.has_err, c->exc.err);
         return true;
     case EMUL_UNHANDLEABLE:
     default:
         return false;
     }
+}
+
+bool hvm_emulate_insn(struct vcpu *v, const struct hvm_exit *x)
+{
+    struct emul_ctx c;
+    struct hvm_emul_priv priv;
+    struct hvm_ctrl ctrl;
+
+    hvm_emul_ctx_init(v, &c, &priv, &ctrl);
+    if (hvm_emul_commit(v, &c, emul_run(&c), &ctrl))
+        return true;
+    hvm_dump_and_crash(v, x, "intercepted instruction cannot be emulated: %s", c.reason);
+    return false;
 }
 
 bool hvm_emulate_mmio(struct vcpu *v, const struct hvm_exit *x)

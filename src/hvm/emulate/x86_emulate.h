@@ -16,8 +16,17 @@
  * Emulated: MOV (88-8C, A0-A3, B0-BF, C6/C7), MOVZX/MOVSX, MOVSXD, MOVNTI, the ALU
  * group (00-3D, 80-83), TEST, NOT/NEG, INC/DEC, XCHG, XADD, CMPXCHG,
  * CMPXCHG8B/16B, BT/BTS/BTR/BTC, SETcc, PUSH/POP of memory, and the string
- * instructions MOVS/STOS/LODS/CMPS/SCAS with REP/REPE/REPNE.  Anything else
- * is "unhandleable", with the instruction bytes in the reason.
+ * instructions MOVS/STOS/LODS/CMPS/SCAS with REP/REPE/REPNE, and the
+ * software events INT n, INT3, INTO and INT1 (ICEBP) up to the IDT gate
+ * checks (exec_event.c), and the descriptor-table and control-register
+ * instructions SGDT/SIDT/SLDT/STR/SMSW (with CR4.UMIP), LGDT/LIDT/LLDT/LTR
+ * and MOV from CR0/CR2/CR3/CR4 (exec_sys.c).
+ *
+ * Recognised for their exceptions only (exec_event.c): x87 (D8-DF, WAIT),
+ * MMX, SSE and VEX (AVX) instructions raise the #UD or #NM that CR0.EM/TS/MP,
+ * CR4.OSFXSR/OSXSAVE and XCR0 call for, in the manuals' order; when none
+ * applies they are "unhandleable" like anything else not listed, with the
+ * instruction bytes in the reason.
  */
 #ifndef RV_HVM_EMULATE_X86_EMULATE_H
 #define RV_HVM_EMULATE_X86_EMULATE_H
@@ -69,10 +78,26 @@ struct emul_segment {
 #define EMUL_FL_ARITH (EMUL_FL_CF | EMUL_FL_PF | EMUL_FL_AF | EMUL_FL_ZF | EMUL_FL_SF | EMUL_FL_OF)
 
 /* Exception vectors the core raises. */
+#define EMUL_EXC_DB 1
+#define EMUL_EXC_BP 3
+#define EMUL_EXC_OF 4
 #define EMUL_EXC_UD 6
+#define EMUL_EXC_NM 7
+#define EMUL_EXC_NP 11
+#define EMUL_EXC_TS 10
 #define EMUL_EXC_SS 12
 #define EMUL_EXC_GP 13
 #define EMUL_EXC_PF 14
+
+/* How c->exc is delivered (SDM vol. 3, 6.5 and 27.6.1.1; APM vol. 2, 15.20). */
+enum emul_event {
+    EMUL_EVT_FAULT = 0,     /* a fault: RIP (in regs) on the instruction */
+    EMUL_EVT_TRAP,          /* INT3, INTO, INT1: an exception whose return address is
+                               the next instruction, already in regs.rip; the gate
+                               checks are done */
+    EMUL_EVT_SOFTINT,       /* INT n: a software interrupt, RIP already past it; the
+                               gate checks are done */
+};
 
 struct emul_ctx;
 
@@ -96,6 +121,14 @@ struct emul_ctx {
     /* In: the state that decides the mode and the checks. */
     struct emul_segment seg[EMUL_NR_SEGS];
     uint64_t cr0, cr4, efer;
+    uint64_t xcr0;              /* VEX instructions need the SSE and AVX states enabled */
+    uint64_t idtr_base;         /* INT n / INT3 / INTO / INT1 read their gate; */
+    uint32_t idtr_limit;        /* in/out for SIDT/LIDT, as the next ones */
+    uint64_t gdtr_base;         /* SGDT/LGDT, LLDT/LTR's descriptor */
+    uint32_t gdtr_limit;
+    struct emul_segment ldtr, tr;   /* SLDT/STR, LLDT/LTR */
+    uint64_t cr2, cr3;          /* MOV from CR2/CR3 */
+    unsigned sys_dirty;         /* out: EMUL_DIRTY_* registers the instruction loaded */
     uint8_t cpl;
     unsigned max_reps;          /* REP iterations per call; 0 = EMUL_DEFAULT_REPS */
     const struct emul_ops *ops;
@@ -104,6 +137,7 @@ struct emul_ctx {
     /* Out. */
     struct {
         uint8_t vector;
+        uint8_t kind;           /* enum emul_event */
         bool has_err;
         uint32_t err;
         bool has_cr2;           /* #PF: CR2 must be set to cr2 before delivery */
@@ -115,6 +149,11 @@ struct emul_ctx {
     unsigned insn_len;          /* decoded length (0 if decoding stopped early) */
     unsigned mode;              /* 16, 32 or 64: set by emul_run */
 };
+
+#define EMUL_DIRTY_GDTR 1u
+#define EMUL_DIRTY_IDTR 2u
+#define EMUL_DIRTY_LDTR 4u
+#define EMUL_DIRTY_TR   8u
 
 #define EMUL_DEFAULT_REPS 1024u
 #define EMUL_MAX_INSN_LEN 15u

@@ -126,6 +126,17 @@ uint64_t clock_ns(void);
  * are updated; runs with interrupts disabled (interrupt gate). */
 extern void (*volatile irq_hook)(unsigned vector);
 
+/* ---- CPL 3 (ring3.c) ---- */
+/*
+ * Runs fn(arg) at CPL 3 (flat user segments; in 64-bit mode every page is
+ * made user-accessible) and returns what it returned.  Exceptions at CPL 3
+ * reach the library's IDT as usual; a .rv_fixup entry resumes at CPL 3.
+ * The first call loads a new GDT (same kernel selectors), a TSS and IDT
+ * vector RING3_RET_VECTOR (a DPL-3 gate used for the way back).
+ */
+#define RING3_RET_VECTOR    0x7e
+unsigned long ring3_call(unsigned long (*fn)(unsigned long), unsigned long arg);
+
 /* ---- long mode (longmode.S, 32-bit only) ---- */
 /* Builds identity page tables for 0-4 GiB (2 MiB pages), enables long mode
  * and jumps to entry64 in 64-bit mode with RDI = arg.  Does not return. */
