@@ -21,20 +21,7 @@
 #define CR0_NW  (1u << 29)
 #define CR0_CD  (1u << 30)
 
-/* MOV to CR0/CR4 that reports a fault instead of taking the guest down. */
-static int write_cr0_safe(uint32_t v)
-{
-    exc_clear();
-    asm volatile("1: mov %0, %%cr0\n2:\n\t" EXC_FIXUP("1b", "2b") : : "r"(v) : "memory");
-    return exc_caught;
-}
-
-static int write_cr4_safe(uint32_t v)
-{
-    exc_clear();
-    asm volatile("1: mov %0, %%cr4\n2:\n\t" EXC_FIXUP("1b", "2b") : : "r"(v) : "memory");
-    return exc_caught;
-}
+/* write_cr0_safe / write_cr4_safe: lib/x86.h */
 
 /* The same with a CS segment prefix (2e 0f 22 e0: mov %eax, %cr4). */
 static int write_cr4_prefixed_safe(uint32_t v)

@@ -22,19 +22,7 @@
 #define CR0_NW  (1u << 29)
 #define CR0_CD  (1u << 30)
 
-static int write_cr0_safe(uint32_t v)
-{
-    exc_clear();
-    asm volatile("1: mov %0, %%cr0\n2:\n\t" EXC_FIXUP("1b", "2b") : : "r"(v) : "memory");
-    return exc_caught;
-}
-
-static int write_cr4_safe(uint32_t v)
-{
-    exc_clear();
-    asm volatile("1: mov %0, %%cr4\n2:\n\t" EXC_FIXUP("1b", "2b") : : "r"(v) : "memory");
-    return exc_caught;
-}
+/* write_cr0_safe / write_cr4_safe: lib/x86.h */
 
 /* A VM exit and a fresh entry with the current state. */
 static void reenter(void)

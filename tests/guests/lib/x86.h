@@ -38,6 +38,24 @@ static inline void exc_clear(void)
     exc_error = 0;
 }
 
+/* MOV to CR0/CR4 that reports a fault (the vector, or NO_FAULT) instead
+ * of taking the guest down: for the CR policy tests (32-bit code). */
+#ifndef __x86_64__
+static inline int write_cr0_safe(uint32_t v)
+{
+    exc_clear();
+    asm volatile("1: mov %0, %%cr0\n2:\n\t" EXC_FIXUP("1b", "2b") : : "r"(v) : "memory");
+    return exc_caught;
+}
+
+static inline int write_cr4_safe(uint32_t v)
+{
+    exc_clear();
+    asm volatile("1: mov %0, %%cr4\n2:\n\t" EXC_FIXUP("1b", "2b") : : "r"(v) : "memory");
+    return exc_caught;
+}
+#endif
+
 static inline void cpuid_count(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 {
     asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
