@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define BOOT_MAX_MMAP    128
-#define BOOT_MAX_MODULES 128
+#define BOOT_MAX_MODULES 256    /* the Bochs group test boots ~70 domains: 2 modules each */
 
 /* Region types use the e820 numbering (ACPI 6.5 section 15, "System Address Map
  * Interfaces"), which multiboot 1 and 2 share. */

@@ -89,7 +89,7 @@ static void persist_boot_info(void)
     static uint8_t rsdp_copy[64];
     size_t used = 0;
 
-    const char **strs[BOOT_MAX_MODULES + 2];
+    static const char **strs[BOOT_MAX_MODULES + 2];     /* boot CPU, once: off the stack */
     unsigned n = 0;
     strs[n++] = &boot_info.cmdline;
     strs[n++] = &boot_info.loader_name;

@@ -151,7 +151,8 @@ static void map_image(void)
 
 void mm_init(const struct boot_info *bi, uint32_t info_phys, uint32_t info_size, uint64_t mem_limit)
 {
-    struct mem_region ram[BOOT_MAX_MMAP], ex[BOOT_MAX_MODULES + 4];
+    /* Static, not on the boot stack (6 KiB): mm_init runs once, on the boot CPU. */
+    static struct mem_region ram[BOOT_MAX_MMAP], ex[BOOT_MAX_MODULES + 4];
     unsigned nr_ram = 0, nr_ex = 0;
     uint64_t total = 0, max_end = 0;
     uint32_t a, b, c, d;
