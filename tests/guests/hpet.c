@@ -261,16 +261,29 @@ static void test_counter(void)
     w64(GCONF, 0);
 }
 
+/* A comparator set "counter + delta" must not race the counter: a vCPU
+ * descheduled for longer than delta between the read and the write would
+ * set it behind the counter (no match for a very long time, as on
+ * hardware).  So the counter is halted while a comparator is armed, and
+ * runs again afterwards (GEN_CONF as it was). */
+static uint64_t counter_halt(void)
+{
+    uint64_t g = h64(GCONF);
+    w64(GCONF, g & ~CONF_ENABLE);
+    return g;
+}
+
 /* One-shot on timer 2, edge, routed to pin `pin`. */
 static void test_oneshot(unsigned pin)
 {
     pin_set(pin, VEC_T, false, false);
-    w64(GCONF, CONF_ENABLE);
+    w64(GCONF, 0);
     uint64_t cmp = h64(COUNTER) + 2 * ticks_per_ms;
     w64(TCONF(2), TN_INT_ENB | TN_ROUTE(pin));
     w64(TCMP(2), cmp);
     check(h64(TCMP(2)) == cmp, "oneshot-cmp-readback", "comparator %#llx, wrote %#llx",
           (unsigned long long)h64(TCMP(2)), (unsigned long long)cmp);
+    w64(GCONF, CONF_ENABLE);
     bool got = wait_count(&nvec[VEC_T], 1, 2000);
     check(got, "oneshot-irq", "no interrupt at vector %#x within 2 s (pin %u)", VEC_T, pin);
     if (got)
@@ -293,10 +306,12 @@ static void test_periodic(unsigned pin)
         return;
     }
     uint64_t period = ticks_per_ms;         /* 1 kHz */
+    uint64_t g = counter_halt();
     uint64_t start = h64(COUNTER) + period;
     w64(TCONF(0), TN_INT_ENB | TN_PERIODIC | TN_VAL_SET | TN_ROUTE(pin));
     w64(TCMP(0), start);
     w64(TCMP(0), period);
+    w64(GCONF, g);
     check(!(h64(TCONF(0)) & TN_VAL_SET), "periodic-valset-clears", "VAL_SET still set after the comparator write");
     bool got = wait_count(&nvec[VEC_T], 5, 3000);
     uint64_t cmp = h64(TCMP(0));
@@ -314,7 +329,9 @@ static void test_level(unsigned pin)
 {
     /* Without INT_ENB the match still sets the status bit. */
     w64(TCONF(2), TN_LEVEL | TN_ROUTE(pin));
+    uint64_t g = counter_halt();
     w64(TCMP(2), h64(COUNTER) + ticks_per_ms / 4);
+    w64(GCONF, g);
     uint64_t end = clock_ns() + 2000000000ull;
     while (!(h64(GISR) & 4) && clock_ns() < end)
         pause();
@@ -329,7 +346,9 @@ static void test_level(unsigned pin)
     level_mode = true;
     pin_set(pin, VEC_T, true, false);
     w64(TCONF(2), TN_LEVEL | TN_INT_ENB | TN_ROUTE(pin));
+    g = counter_halt();
     w64(TCMP(2), h64(COUNTER) + ticks_per_ms);
+    w64(GCONF, g);
     bool got = wait_count(&nvec[VEC_T], 1, 2000);
     wait_count(&nvec[VEC_T], 2, 20);
     check(got && nvec[VEC_T] == 1 && (isr_in_handler & 4), "level-irq",
