@@ -24,6 +24,14 @@ struct vmstate_finding {
     uint64_t value;
 };
 
+/* Records a broken rule in *f; false, for "return fail(...)" in the checkers. */
+static inline bool vmstate_fail(struct vmstate_finding *f, int rule, const char *text, const char *field,
+                                uint64_t value)
+{
+    *f = (struct vmstate_finding){ rule, text, field, value };
+    return false;
+}
+
 /* Boot option vmstate_check (src/boot/bootopts.c); the default comes from
  * the build (RV_VMSTATE_CHECK_DEFAULT, on in debug builds).  Read on every
  * guest entry: when off the cost is this one predictable branch. */

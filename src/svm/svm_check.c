@@ -50,11 +50,7 @@ static const char *const rule_text[SVMR_NR] = {
 
 static bool fail(struct vmstate_finding *f, enum svm_rule r, const char *field, uint64_t value)
 {
-    f->rule = r;
-    f->text = rule_text[r];
-    f->field = field;
-    f->value = value;
-    return false;
+    return vmstate_fail(f, (int)r, rule_text[r], field, value);
 }
 
 bool svm_check_vmcb(const struct vmcb *vmcb, const struct svm_check_caps *caps, struct vmstate_finding *f)

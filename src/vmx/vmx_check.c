@@ -117,11 +117,7 @@ enum { F_SEL, F_BASE, F_LIMIT, F_AR };
 
 static bool fail(struct vmstate_finding *f, enum vmx_rule r, const char *field, uint64_t value)
 {
-    f->rule = r;
-    f->text = rule_text[r];
-    f->field = field;
-    f->value = value;
-    return false;
+    return vmstate_fail(f, (int)r, rule_text[r], field, value);
 }
 
 static bool canonical(uint64_t a, unsigned bits)

@@ -18,10 +18,9 @@
  *   back;
  * - CPUID faulting: with MISC_FEATURES_ENABLES bit 0 set, CPUID at CPL 3
  *   raises #GP(0) and at CPL 0 still works; cleared, CPL 3 runs CPUID
- *   again (lib/user.c gives the CPL 3 part).
+ *   again (lib/ring3.c gives the CPL 3 part).
  */
 #include "guest.h"
-#include "user.h"
 
 /* The guest's CPUID, as far as the checks need it. */
 static struct {
@@ -343,18 +342,25 @@ static void test_amd(void)
     }
 }
 
-/* ---- CPUID faulting: user_cpuid runs at CPL 3 (lib/user.c). ---- */
+/* ---- CPUID faulting: user_cpuid runs at CPL 3 (lib/ring3.c). ---- */
+
+static unsigned cpl_now(void)
+{
+    uint16_t cs;
+    asm volatile("mov %%cs, %0" : "=r"(cs));
+    return cs & 3;
+}
 static volatile int u_vec;
 static volatile unsigned u_cpl, u_err;
 
-static uint32_t user_cpuid(uint32_t leaf)
+static unsigned long user_cpuid(unsigned long leaf)
 {
-    uint32_t a = leaf, b, c = 0, d;
+    uint32_t a = (uint32_t)leaf, b, c = 0, d;
     exc_clear();
     asm volatile("1: cpuid\n2:\n\t" EXC_FIXUP("1b", "2b") : "+a"(a), "=b"(b), "+c"(c), "=d"(d) : : "memory");
     u_vec = exc_caught;
     u_err = (unsigned)exc_error;
-    u_cpl = user_cpl();
+    u_cpl = cpl_now();
     return a;
 }
 
@@ -362,7 +368,7 @@ static void run_user_cpuid(uint32_t leaf, int want_vec, const char *name)
 {
     u_vec = -2;
     u_cpl = 99;
-    user_call(user_cpuid, leaf);
+    ring3_call(user_cpuid, leaf);
     check(u_cpl == 3 && u_vec == want_vec && u_err == 0, name,
           "CPUID %#x at CPL %u: %s, error code %u (want %s at CPL 3, error code 0)", leaf, u_cpl, vstr(u_vec),
           u_err, vstr(want_vec));
