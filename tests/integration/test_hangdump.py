@@ -13,7 +13,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "tools"))
 
-from rvlib import runner  # noqa: E402
+from rvlib import qemumon, runner  # noqa: E402
 from rvlib.hangdump import CTRL_A3, KEYS, HangDump  # noqa: E402
 
 WHERE = "(d1 spin) v0: where: RIP 0x101234, long 64-bit, CPL0, running on cpu1, last exit intr"
@@ -154,6 +154,93 @@ class RunnerHangTests(unittest.TestCase):
         self.assertFalse(h.answered)
         self.assertIn("did not answer", h.summary())
         self.assertLess(took, 15)
+
+
+NM = """ffff830000200000 T __text_start
+ffff830000201000 T spin_lock
+ffff830000201100 t timer_kill
+ffff830000202000 T sched_loop
+ffff830000203000 T __text_end
+ffff830000300000 D some_data
+"""
+
+REGS = """RAX=0000000000000000 RBX=0000000000000001 RCX=0000000000000002 RDX=0000000000000003
+RSI=0000000000000004 RDI=0000000000000005 RBP=ffff830000400f00 RSP=ffff830000400e00
+RIP=ffff830000201104 RFL=00000046 [---Z-P-] CPL=0 II=0 A20=1 SMM=0 HLT=0
+CR0=80050033 CR2=0000000000000000 CR3=0000000000102000 CR4=000006f0
+"""
+
+STACK = """ffff830000400e00: 0x0000000000000001 0xffff830000201010
+ffff830000400e10: 0xffff830000201020 0xffff830000202040
+ffff830000400e20: 0xffff830000300000 0x1234
+"""
+
+
+class QemuMonitorTests(unittest.TestCase):
+    """tools/rvlib/qemumon.py: QEMU's view of a hypervisor that no longer answers."""
+
+    def test_symbols(self):
+        syms = qemumon.Symbols(NM.splitlines())
+        self.assertEqual(syms.name(0xffff830000201104), "timer_kill+0x4")
+        self.assertEqual(syms.name(0xffff830000201000), "spin_lock+0x0")
+        self.assertIsNone(syms.name(0xffff830000300000))     # data, past __text_end
+        self.assertIsNone(syms.name(0x1000))                  # a guest address
+
+    def test_registers_and_stack(self):
+        regs = qemumon.parse_registers(REGS)
+        self.assertEqual(regs["RIP"], 0xffff830000201104)
+        self.assertEqual(regs["RSP"], 0xffff830000400e00)
+        self.assertEqual(regs["HLT"], 0)
+        self.assertEqual((regs["RFL"] >> 9) & 1, 0)
+        words = qemumon.parse_words(STACK)
+        self.assertEqual(words[:2], [1, 0xffff830000201010])
+        line = qemumon.describe_cpu(0, regs, words, qemumon.Symbols(NM.splitlines()))
+        self.assertEqual(line, "cpu0: RIP 0xffff830000201104 (timer_kill+0x4), IF 0; on its stack: "
+                               "spin_lock+0x10 < spin_lock+0x20 < sched_loop+0x40")
+
+    def test_guest_cpu(self):
+        regs = qemumon.parse_registers(REGS.replace("RIP=ffff830000201104", "RIP=ffffffff81000000"))
+        line = qemumon.describe_cpu(1, regs, [], qemumon.Symbols(NM.splitlines()))
+        self.assertEqual(line, "cpu1: RIP 0xffffffff81000000 (in a guest or not in the hypervisor's text), IF 0")
+        self.assertEqual(qemumon.describe_cpu(2, {}, [], qemumon.Symbols([])), "cpu2: QEMU gave no registers")
+
+    def test_query_fake_monitor(self):
+        """A stand-in HMP monitor on a Unix socket: banner, prompt, echo, answer."""
+        import socket
+        import threading
+        d = tempfile.mkdtemp(prefix="qmon-")
+        path = os.path.join(d, "mon.sock")
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        srv.bind(path)
+        srv.listen(1)
+
+        def serve():
+            c, _ = srv.accept()
+            c.sendall(b"QEMU 7.2.0 monitor - type 'help' for more information\r\n(qemu) ")
+            buf = b""
+            while True:
+                data = c.recv(4096)
+                if not data:
+                    break
+                buf += data
+                while b"\n" in buf:
+                    cmd, buf = buf.split(b"\n", 1)
+                    out = b"\x1b[D" + cmd + b"\r\n"
+                    if cmd == b"info registers":
+                        out += REGS.replace("\n", "\r\n").encode()
+                    elif cmd.startswith(b"x/"):
+                        out += STACK.replace("\n", "\r\n").encode()
+                    c.sendall(out + b"(qemu) ")
+            c.close()
+
+        t = threading.Thread(target=serve, daemon=True)
+        t.start()
+        lines = qemumon.cpu_report(path, 1, qemumon.Symbols(NM.splitlines()), timeout_s=5)
+        srv.close()
+        self.assertEqual(lines, ["cpu0: RIP 0xffff830000201104 (timer_kill+0x4), IF 0; on its stack: "
+                                 "spin_lock+0x10 < spin_lock+0x20 < sched_loop+0x40"])
+        # Nothing listening: no lines, no exception.
+        self.assertEqual(qemumon.cpu_report(os.path.join(d, "none.sock"), 2, qemumon.Symbols([])), [])
 
 
 if __name__ == "__main__":

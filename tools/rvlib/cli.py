@@ -15,7 +15,7 @@ import shutil
 import sys
 import tempfile
 
-from . import domcfg, emulators, firmware, hangdump, media, runner, serialinput
+from . import domcfg, emulators, firmware, hangdump, media, qemumon, runner, serialinput
 from .console import Console, RESERVED_DOMAIN_NAMES, Verdict, judge
 from .domains import FAIRNESS_MAX_RATIO, fairness, judge_domains, outcome
 
@@ -311,11 +311,15 @@ def run_once(args, spec: emulators.BootSpec, workdir: str, domains=()) -> int:
     # Only QEMU's serial port takes input (hangdump.py).
     hang = hangdump.HangDump() if not args.no_hang_dump else None
     can_type = launch.emulator == "qemu"
+    probe = None
+    if launch.monitor_sock and hang is not None:
+        def probe():
+            return qemumon.cpu_report(launch.monitor_sock, spec.smp, qemumon.Symbols.from_elf(spec.elf))
     result = runner.run(launch.argv, cwd=launch.cwd, timeout_s=args.timeout,
                         console_file=launch.console_file, on_line=echo,
                         stderr_path=os.path.join(workdir, "emulator.stderr"), console=con,
                         input_script=script, keyboard=keyboard, hang_dump=hang,
-                        hang_dump_keys=can_type, nr_domains=len(domains))
+                        hang_dump_keys=can_type, nr_domains=len(domains), probe=probe)
     verdict = judge(con, selftest=args.selftest, emulator=launch.emulator,
                     exit_status=result.exit_status, timed_out=result.timed_out,
                     timeout_s=args.timeout, min_cpus=args.min_cpus, check_end=not domains)
@@ -343,6 +347,13 @@ def run_once(args, spec: emulators.BootSpec, workdir: str, domains=()) -> int:
                           % (died, verdict.reason))
     if not verdict.ok and result.timed_out and hang is not None and hang.summary():
         verdict = Verdict(False, "%s; stuck: %s" % (verdict.reason, hang.summary()))
+    if not verdict.ok and result.probe:
+        # QEMU's own view of its CPUs: the only word on a hypervisor that
+        # no longer answers its console.
+        for line in result.probe:
+            sys.stderr.write("rv-run: qemu says %s\n" % line)
+        if hang is not None and hang.triggered and not hang.answered:
+            verdict = Verdict(False, "%s; QEMU: %s" % (verdict.reason, "; ".join(result.probe)))
     _print_diagnostics(launch, result, not verdict.ok)
     elapsed = result.t_end - result.t_start
     if verdict.ok:

@@ -22,7 +22,7 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from . import firmware, media
+from . import firmware, media, qemumon
 
 MODES = ("iso", "uefi", "direct", "efi-app", "bochs")
 
@@ -55,6 +55,7 @@ class Launch:
     cwd: str
     console_file: Optional[str] = None  # None: console is the emulator's stdout
     description: str = ""
+    monitor_sock: Optional[str] = None  # QEMU's human monitor (qemumon.py), read at a timeout
 
 
 def parse_mem(text: str) -> int:
@@ -193,11 +194,15 @@ def prepare(spec: BootSpec, mode: str, workdir: str, *, accel: str = "tcg",
     cmdline = media.check_cmdline(spec.cmdline)
     entries = [("Ringvisor", cmdline)]
     qp = firmware.qemu_path
+    mon = os.path.join(workdir, qemumon.SOCK_NAME)
+    if len(mon) > 100:
+        mon = None      # longer than a Unix socket path may be: no monitor
 
     if mode == "direct":
         argv = qemu_common(spec, accel, qemu_cpu) + [
             "-kernel", spec.elf, "-append", cmdline] + _direct_initrd(spec.modules, workdir)
-        return Launch(argv, "qemu", workdir, description="QEMU -kernel (multiboot1)")
+        return Launch(argv + qemumon.monitor_args(mon), "qemu", workdir, description="QEMU -kernel (multiboot1)",
+                      monitor_sock=mon)
 
     if mode == "efi-app":
         if not spec.efi_app:
@@ -206,18 +211,21 @@ def prepare(spec: BootSpec, mode: str, workdir: str, *, accel: str = "tcg",
         media.build_esp(esp, spec.efi_app, spec.elf, cmdline, spec.modules)
         argv = (qemu_common(spec, accel, qemu_cpu) + firmware.pflash_args(workdir) +
                 ["-drive", "format=raw,file=fat:rw:" + qp(esp)])
-        return Launch(argv, "qemu", workdir, description="QEMU + OVMF, EFI application")
+        return Launch(argv + qemumon.monitor_args(mon), "qemu", workdir,
+                      description="QEMU + OVMF, EFI application", monitor_sock=mon)
 
     iso = os.path.join(workdir, "ringvisor.iso")
     media.build_iso(spec.elf, iso, entries, spec.modules, timeout=0)
 
     if mode == "iso":
         argv = qemu_common(spec, accel, qemu_cpu) + ["-cdrom", qp(iso), "-boot", "d"]
-        return Launch(argv, "qemu", workdir, description="QEMU + SeaBIOS, GRUB ISO")
+        return Launch(argv + qemumon.monitor_args(mon), "qemu", workdir, description="QEMU + SeaBIOS, GRUB ISO",
+                      monitor_sock=mon)
     if mode == "uefi":
         argv = (qemu_common(spec, accel, qemu_cpu) + firmware.pflash_args(workdir) +
                 ["-cdrom", qp(iso)])
-        return Launch(argv, "qemu", workdir, description="QEMU + OVMF, GRUB ISO")
+        return Launch(argv + qemumon.monitor_args(mon), "qemu", workdir, description="QEMU + OVMF, GRUB ISO",
+                      monitor_sock=mon)
 
     # bochs
     if shutil.which(bochs_binary()) is None:

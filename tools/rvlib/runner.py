@@ -48,6 +48,7 @@ class RunResult:
     t_ready: Optional[float] = None   # when the 'ringvisor: ready:' line arrived
     t_end: float = 0.0
     stderr: List[str] = field(default_factory=list)   # emulator diagnostics, noise removed
+    probe: List[str] = field(default_factory=list)    # probe()'s lines, asked at a timeout
 
     @property
     def ready_seconds(self) -> Optional[float]:
@@ -145,7 +146,8 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
         stderr_path: Optional[str] = None,
         console: Optional[Console] = None,
         input_script=None, keyboard: bool = False, hang_dump=None,
-        hang_dump_keys: bool = True, nr_domains: int = 0) -> RunResult:
+        hang_dump_keys: bool = True, nr_domains: int = 0,
+        probe: Optional[Callable[[], List[str]]] = None) -> RunResult:
     """Start argv, feed each console line to a Console (and on_line), wait for the end.
 
     console_file: None means the console is the process's stdout; otherwise
@@ -157,8 +159,10 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
     (hangdump.HangDump, QEMU only): at the timeout, ask the hypervisor for its
     debug dump over the serial input and wait for it (up to hang_dump.wait_s)
     before killing the emulator; with hang_dump_keys false (Bochs: no serial
-    input) it only reads the hypervisor's own reports. Returns when the
-    emulator has ended or been killed.
+    input) it only reads the hypervisor's own reports. probe: asked once,
+    just before a timed-out emulator is killed, for lines that say where its
+    CPUs are (qemumon.cpu_report). Returns when the emulator has ended or
+    been killed.
     """
     con = console if console is not None else Console()
     stderr_path = stderr_path or os.path.join(cwd, "emulator.stderr")
@@ -211,6 +215,7 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
     drain_deadline = None       # set once the emulator has been killed
     dump_deadline = None        # set while waiting for the debug dump
     timed_out = False
+    probed: List[str] = []
     t_ready = None
     try:
         while True:
@@ -227,6 +232,8 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
             if drain_deadline is None and now >= deadline:
                 if not con.fatal:
                     timed_out = True
+                if timed_out and probe is not None and not probed:
+                    probed = probe()
                 _kill_group(proc.pid)
                 stop.set()
                 # Collect what was already read; bounded, in case something
@@ -289,4 +296,4 @@ def run(argv: List[str], *, cwd: str, timeout_s: float,
     with open(stderr_path, "rb") as f:
         err_lines = f.read().decode("utf-8", "replace").splitlines()
     err_lines = [l for l in err_lines if not any(n in l for n in _STDERR_NOISE)]
-    return RunResult(con, status, timed_out, t_start, t_ready, t_end, err_lines)
+    return RunResult(con, status, timed_out, t_start, t_ready, t_end, err_lines, probed)

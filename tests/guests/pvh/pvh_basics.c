@@ -157,9 +157,17 @@ static void check_timers(void)
 
     /* Single-shot timer: one event, not before its deadline. */
     uint32_t n0 = evt_count[tp], u0 = upcalls;
-    uint64_t dl = pvclock_ns() + 3 * MS;
-    struct vcpu_set_singleshot_timer ss = { .timeout_abs_ns = dl, .flags = VCPU_SSHOTTMR_future };
-    rc = vcpu_op(VCPUOP_set_singleshot_timer, 0, &ss);
+    /* With the future flag a deadline already past is refused (-ETIME):
+     * under a loaded emulator this vCPU can lose 3 ms between reading the
+     * clock and the call, so a refusal is retried with a fresh deadline. */
+    uint64_t dl;
+    struct vcpu_set_singleshot_timer ss;
+    unsigned tries = 0;
+    do {
+        dl = pvclock_ns() + 3 * MS;
+        ss = (struct vcpu_set_singleshot_timer){ .timeout_abs_ns = dl, .flags = VCPU_SSHOTTMR_future };
+        rc = vcpu_op(VCPUOP_set_singleshot_timer, 0, &ss);
+    } while (rc == -ETIME && ++tries < 20);
     bool got = wait_count(tp, n0 + 1, 2000 * MS);
     uint64_t now = pvclock_ns();
     check(rc == 0 && got && now >= dl && upcalls > u0, "singleshot-timer", "rc %ld, event %s, %lld ns after "
