@@ -88,6 +88,8 @@ struct vcpu {
     struct evtchn_vcpu *evtchn;     /* (i) pointer; owned by evtchn/ */
     uint8_t upcall_vector;          /* (a) HVMOP_set_evtchn_upcall_vector, 0 = none */
     bool polling;                   /* (a) blocked in SCHEDOP_poll: any event of the domain wakes it */
+    uint32_t poll_ports[2];         /* (o) the first ports of the last SCHEDOP_poll, for dumps */
+    unsigned nr_poll_ports;         /* (o) how many that poll named */
     struct timer poll_timer;        /* timer's own locking: SCHEDOP_poll timeout */
 
     /* Run-state accounting (VCPUOP_register_runstate_memory_area). */

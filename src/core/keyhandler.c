@@ -20,6 +20,7 @@
 #include "evtchn/evtchn.h"
 #include "gnttab/gnttab.h"
 #include "arch/x86/time.h"
+#include "lib/fmt.h"
 #include "mm/mm.h"
 
 #define MAX_HANDLERS 24
@@ -122,8 +123,19 @@ static void show_domain(struct domain *d)
         if (!vc)
             continue;
         struct vcpu_info *vi = __atomic_load_n(&vc->vcpu_info, __ATOMIC_ACQUIRE);
-        domain_log(d, LOG_INFO, "v%u: %s, cpu%u, upcall pending %u mask %u, ran %lu ms\n", v,
-                   sched_vcpu_state_name(vc), READ_ONCE(vc->processor),
+        char polled[48] = "";
+        if (__atomic_load_n(&vc->polling, __ATOMIC_ACQUIRE)) {
+            unsigned n = READ_ONCE(vc->nr_poll_ports);
+            const uint32_t *pp = vc->poll_ports;
+            if (n == 0)
+                fmt_snprintf(polled, sizeof(polled), " (no ports)");
+            else if (n == 1)
+                fmt_snprintf(polled, sizeof(polled), " (port %u)", pp[0]);
+            else
+                fmt_snprintf(polled, sizeof(polled), " (ports %u, %u%s)", pp[0], pp[1], n > 2 ? ", ..." : "");
+        }
+        domain_log(d, LOG_INFO, "v%u: %s%s, cpu%u, upcall pending %u mask %u, ran %lu ms\n", v,
+                   sched_vcpu_state_name(vc), polled, READ_ONCE(vc->processor),
                    vi ? __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_RELAXED) : 0,
                    vi ? __atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_RELAXED) : 0,
                    (unsigned long)(READ_ONCE(vc->runtime_ns) / 1000000));

@@ -35,6 +35,9 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
         return -EINVAL;
     if (copy_from_guest(v, ports, p.ports, p.nr_ports * sizeof(ports[0])))
         return -EFAULT;
+    v->nr_poll_ports = p.nr_ports;
+    for (unsigned i = 0; i < p.nr_ports && i < ARRAY_SIZE(v->poll_ports); i++)
+        v->poll_ports[i] = ports[i];
     __atomic_store_n(&v->wake_pending, false, __ATOMIC_SEQ_CST);     /* as for SCHEDOP_block */
     __atomic_store_n(&v->polling, true, __ATOMIC_SEQ_CST);
     /* Checked after 'polling' is visible: an event arriving in between

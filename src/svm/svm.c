@@ -42,6 +42,7 @@ struct svm_vcpu {
     /* The guest's CR4.UMIP when it is emulated (svm_ops.umip_emulated):
      * never in the VMCB's CR4, whose reserved bits VMRUN refuses. */
     bool umip;              /* (r) */
+    bool bad_inject_seen;   /* (r) the IF = 0 injection report was printed */
 };
 
 static struct {
@@ -353,6 +354,18 @@ static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
 
     uint64_t eventinj = vmcb->eventinj;
     struct vmstate_finding finding;
+    if (unlikely(hvm_vmstate_check) && (eventinj & SVM_EVTINJ_VALID) && !(eventinj & (7u << 8)) &&
+        (!(vmcb->rflags & (1u << 9)) || (vmcb->int_state & 1)) && !s->bad_inject_seen) {
+        /* A maskable interrupt the guest cannot take now (IF = 0 or an STI
+         * shadow): hvm_intr_assist must never do that; the CPU would deliver
+         * it anyway.  Said once per vCPU, with what led to it. */
+        s->bad_inject_seen = true;
+        log_err("vmstate: d%u v%u: injecting vector %#lx with RFLAGS %#lx, shadow %lu at RIP %#lx; previous exit "
+                "%#lx info1 %#lx RIP %#lx injected %#lx\n", v->domain->domid, v->vcpu_id,
+                (unsigned long)(eventinj & 0xff), (unsigned long)vmcb->rflags,
+                (unsigned long)(vmcb->int_state & 1), (unsigned long)vmcb->rip, (unsigned long)s->prev.code,
+                (unsigned long)s->prev.info1, (unsigned long)s->prev.rip, (unsigned long)s->prev.eventinj);
+    }
     if (unlikely(hvm_vmstate_check) && !svm_check_vmcb(vmcb, &check_caps, &finding)) {
         /* Never VMRUN a state the checker refuses: name the rule, stop the
          * domain (hvm/vmstate.c). */

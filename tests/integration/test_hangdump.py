@@ -239,8 +239,18 @@ class QemuMonitorTests(unittest.TestCase):
         srv.close()
         self.assertEqual(lines, ["cpu0: RIP 0xffff830000201104 (timer_kill+0x4), IF 0; on its stack: "
                                  "spin_lock+0x10 < spin_lock+0x20 < sched_loop+0x40"])
-        # Nothing listening: no lines, no exception.
-        self.assertEqual(qemumon.cpu_report(os.path.join(d, "none.sock"), 2, qemumon.Symbols([])), [])
+        # Nothing listening: one line that blames QEMU, no exception.
+        lines = qemumon.cpu_report(os.path.join(d, "none.sock"), 2, qemumon.Symbols([]))
+        self.assertEqual(len(lines), 1)
+        self.assertIn("QEMU itself is stuck", lines[0])
+        # Listening but never answering (a QEMU whose main loop is stuck).
+        mute = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        mute.bind(os.path.join(d, "mute.sock"))
+        mute.listen(1)
+        lines = qemumon.cpu_report(os.path.join(d, "mute.sock"), 1, qemumon.Symbols([]), timeout_s=1)
+        mute.close()
+        self.assertEqual(len(lines), 1)
+        self.assertIn("QEMU itself is stuck", lines[0])
 
 
 if __name__ == "__main__":

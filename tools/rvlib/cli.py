@@ -352,7 +352,13 @@ def run_once(args, spec: emulators.BootSpec, workdir: str, domains=()) -> int:
         # no longer answers its console.
         for line in result.probe:
             sys.stderr.write("rv-run: qemu says %s\n" % line)
-        if hang is not None and hang.triggered and not hang.answered:
+        if any("QEMU itself is stuck" in l for l in result.probe):
+            # One distinct line, as for an emulator that died on its own: the
+            # emulator, not the guest or the hypervisor, stopped.
+            sys.stderr.write("rv-run: EMULATOR HUNG: QEMU's own monitor did not answer at the timeout\n")
+            verdict = Verdict(False, "the emulator hung on its own (its monitor did not answer); the run "
+                                     "itself: %s" % verdict.reason)
+        elif hang is not None and hang.triggered and not hang.answered:
             verdict = Verdict(False, "%s; QEMU: %s" % (verdict.reason, "; ".join(result.probe)))
     _print_diagnostics(launch, result, not verdict.ok)
     elapsed = result.t_end - result.t_start

@@ -22,7 +22,7 @@ from typing import List, Optional
 
 WAIT_S = 20.0           # TCG on a loaded host prints a few hundred lines slowly
 ANSWER_S = 5.0          # the console is polled at 100 Hz: no "key" line by then, no answer
-KEYS = b"qd"
+KEYS = b"qed"
 CTRL_A3 = b"\x01\x01\x01"
 
 FOCUS_HV_RE = re.compile(r"ringvisor: console input to the hypervisor")

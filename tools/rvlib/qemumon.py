@@ -64,10 +64,13 @@ def _read_to_prompt(s: socket.socket, deadline: float) -> bytes:
     buf = b""
     while not buf.endswith(PROMPT):
         if time.monotonic() > deadline:
-            raise OSError("monitor timeout")
-        chunk = s.recv(65536)
+            raise OSError(0, "no prompt within the time allowed")
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            raise OSError(0, "no prompt within the time allowed")
         if not chunk:
-            raise OSError("monitor closed")
+            raise OSError(0, "the monitor closed the connection")
         buf += chunk
     return buf[:-len(PROMPT)]
 
@@ -160,8 +163,10 @@ def cpu_report(sock_path: str, nr_cpus: int, syms: Symbols, timeout_s: float = 8
     lines: List[str] = []
     try:
         mon = Monitor(sock_path, timeout_s)
-    except OSError:
-        return lines
+    except OSError as e:
+        # QEMU answers its monitor from its main loop: no answer means QEMU
+        # itself is stuck (or gone), not the machine it runs.
+        return ["QEMU's monitor did not answer (%s): QEMU itself is stuck" % (e.strerror or e)]
     try:
         for i in range(max(1, nr_cpus)):
             mon.cmd("cpu %d" % i)
@@ -170,8 +175,8 @@ def cpu_report(sock_path: str, nr_cpus: int, syms: Symbols, timeout_s: float = 8
             if "RSP" in regs and syms.name(regs.get("RIP", 0)):
                 stack = parse_words(mon.cmd("x/%dgx %#x" % (STACK_WORDS, regs["RSP"])))
             lines.append(describe_cpu(i, regs, stack, syms))
-    except OSError:
-        pass    # what was read so far stands
+    except OSError as e:
+        lines.append("QEMU's monitor stopped answering (%s)" % (e.strerror or e))
     finally:
         mon.close()
     return lines
