@@ -317,6 +317,18 @@ static void test_mmuext(void)
     CHECK_EQ(ext(ops, 1, OTHER), -EPERM);
     CHECK_EQ(ext(ops, 1, DOM), -ESRCH);
     CHECK_EQ(run(pv_mmuext_op, 0xffff810000000000ull, 1, DOMID_SELF), -EFAULT);
+    /* A long batch of cheap ops is preempted between ops too. */
+    static struct mmuext_op many[5000];
+    for (int i = 0; i < 5000; i++)
+        many[i] = (struct mmuext_op){ .cmd = i % 2 ? MMUEXT_INVLPG_LOCAL : MMUEXT_TLB_FLUSH_LOCAL, .arg1 = 0x3000 };
+    before = nr_flush;
+    preempt_every = 100;
+    preempt_calls = 0;
+    CHECK_EQ(ext(many, 5000, DOMID_SELF), 0);
+    preempt_every = 0;
+    CHECK_EQ(rounds, 49);                       /* 50 calls of 100 ops */
+    CHECK_EQ(done_val(), 5000);
+    CHECK_EQ(nr_flush - before, 5000);
     pv_check("mmuext done");
     pv_teardown("mmuext teardown");
 }
@@ -488,6 +500,8 @@ static void test_hostile(void)
             -EINVAL);
     HOSTILE("update_va_mapping non-canonical", pv_update_va_mapping(&penv, 0x0000800000000000ull, pte(22, P), 0),
             -EINVAL);
+    HOSTILE("update_va_mapping non-canonical alias of a guest address",
+            pv_update_va_mapping(&penv, 0xffff000000000000ull | va_of(0, 5), pte(22, P), 0), -EINVAL);
     HOSTILE("request array in the hypervisor's range", run(pv_mmu_update, 0xffff840000000000ull, 2, DOMID_SELF),
             -EFAULT);
     HOSTILE("request array wrapping", run(pv_mmu_update, 0xfffffffffffffff0ull, 2, DOMID_SELF), -EFAULT);
