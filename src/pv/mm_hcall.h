@@ -12,10 +12,12 @@
  *
  * Continuations: a call that stops part-way returns -ERESTART and has
  * rewritten its argument array to the arguments to re-issue it with, as
- * Xen does (the caller stores them in the guest's argument registers and
- * re-executes the hypercall instruction; for mmu_update and mmuext_op the
- * request pointer moves past the entries done and the count becomes
- * "entries left | MMU_UPDATE_PREEMPTED").  -ERESTART never reaches a guest.
+ * Xen does (the caller stores them in the guest's argument registers, puts
+ * the hypercall number back in RAX and moves RIP back over the 2-byte
+ * SYSCALL so that the guest issues the call again; for mmu_update and
+ * mmuext_op the request pointer moves past the entries done and the count
+ * becomes "entries left | MMU_UPDATE_PREEMPTED").  -ERESTART never
+ * reaches a guest.
  */
 #ifndef RV_PV_MM_HCALL_H
 #define RV_PV_MM_HCALL_H
@@ -70,6 +72,9 @@ struct mmuext_op {
     uint64_t arg1;
     uint64_t arg2;
 };
+
+_Static_assert(sizeof(struct mmu_update) == 16, "mmu_update is 16 bytes in the 64-bit ABI");
+_Static_assert(sizeof(struct mmuext_op) == 24, "mmuext_op is 24 bytes in the 64-bit ABI");
 
 /* update_va_mapping flags: the flush type in bits 0-1; the rest is
  * UVMF_LOCAL (0), UVMF_ALL (4), or else a pointer to a vCPU bitmap. */
@@ -167,7 +172,8 @@ long pv_update_descriptor(const struct pv_mmu_env *e, uint64_t maddr, uint64_t d
  * passes pv_check_descriptor (which may raise DPLs to 3). */
 bool pv_desc_frame_ok(const struct pgt_env *e, uint64_t mfn);
 
-/* vCPU destruction: drops the base pointers and the GDT (then, per frame,
+/* vCPU destruction, once the vCPU runs nowhere (no CPU has its CR3 or GDT
+ * loaded): drops the base pointers and the GDT (then, per frame,
  * pgt_relinquish drops pins and abandoned operations). */
 void pv_mmu_vcpu_teardown(const struct pv_mmu_env *e);
 

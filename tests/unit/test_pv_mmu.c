@@ -679,6 +679,31 @@ static void test_deep_pin(void)
     CHECK_EQ(ext1(MMUEXT_PIN_L3_TABLE, 80, 0), -EBUSY);
     CHECK_EQ(upd1(ma(13, 9), pte(80, P | RW)), -EINVAL);
     pv_teardown("abandoned pin");
+    /* A pin stopped part-way is continued by the next top-level operation
+     * of the same type on the frame: here a base-pointer switch, whose
+     * references the partial ones become; the pin issued again then pins. */
+    setup();
+    build_wide();
+    preempt_every = 2;
+    preempt_calls = 0;
+    args[0] = GREQ;
+    args[1] = 1;
+    args[2] = 0;
+    args[3] = DOMID_SELF;
+    memcpy(gmem, &(struct mmuext_op){ .cmd = MMUEXT_PIN_L4_TABLE, .arg1 = 80 }, sizeof(struct mmuext_op));
+    CHECK_EQ(pv_mmuext_op(&penv, args), -ERESTART);
+    preempt_every = 0;
+    CHECK_EQ(ext1(MMUEXT_NEW_BASEPTR, 80, 0), 0);
+    CHECK(!(ft[80].type_info & PGT_PINNED));
+    CHECK_EQ(tcount(80), 1);
+    CHECK_EQ(ft[80].count, 1);
+    pv_check("pin continued by a base pointer");
+    memcpy(gmem, &(struct mmuext_op){ .cmd = MMUEXT_PIN_L4_TABLE, .arg1 = 80 }, sizeof(struct mmuext_op));
+    CHECK_EQ(pv_mmuext_op(&penv, args), 0);     /* the guest re-issues its continuation */
+    CHECK(ft[80].type_info & PGT_PINNED);
+    CHECK_EQ(tcount(80), 2);
+    pv_check("pin issued again");
+    pv_teardown("pin continued teardown");
 }
 
 /* Every kind of reference a domain can hold, then its death. */
