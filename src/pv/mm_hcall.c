@@ -433,7 +433,9 @@ static uint64_t walk_to_l1(const struct pv_mmu_env *e, uint64_t va)
     if (!t)
         return ~0ull;
     for (unsigned level = 4; level >= 2; level--) {
-        if (t >= p->nr_frames)
+        /* Another vCPU may be changing these tables: read only frames of
+         * the domain (never a reserved or device frame). */
+        if (t >= p->nr_frames || __atomic_load_n(&p->ft[t].owner, __ATOMIC_RELAXED) != e->dom)
             return ~0ull;
         uint64_t pte = __atomic_load_n(&p->map(p, t)[(va >> (12 + 9 * (level - 1))) & 511], __ATOMIC_RELAXED);
         if (!(pte & E_P) || (level < 4 && (pte & E_PS)))
