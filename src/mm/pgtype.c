@@ -298,20 +298,37 @@ static int get_type_inner(const struct pgt_env *e, uint16_t dom, uint64_t mfn, u
         if (adopt_child)
             return -EINVAL;     /* the parent's record disagrees with the child: cannot happen */
         if (cnt == 0) {
-            if (level && f->owner != dom)
+            /* Page tables and descriptor frames are checked before anyone
+             * may use them as such; meanwhile the count is 1 without
+             * VALIDATED (others wait or are refused, as for tables). */
+            bool desc = type == FRAME_TYPE_SEG_DESC && e->validate_desc;
+            if ((level || desc) && f->owner != dom)
                 return -EINVAL;
             old_type = ti_type(x);
-            uint64_t nx = ti_make(type) | 1 | (level ? 0 : PGT_VALIDATED);
+            uint64_t nx = ti_make(type) | 1 | (level || desc ? 0 : PGT_VALIDATED);
             if (!ti_cas(f, &x, nx))
                 continue;
-            if (!level)
+            /* A frame that was a page table until now may still be cached
+             * as one (paging-structure caches of CPUs that used it): the
+             * caller's hook flushes before it can be anything else. */
+            if (old_type != type && pgt_level(old_type) && e->table_gone)
+                e->table_gone(e, mfn);
+            if (!level && !desc)
                 return 0;
-            f->nr_validated = 0;
-            f->vflags = 0;
             /* A frame that was writable until now may still be writable
              * through another CPU's TLB: the caller's hook flushes. */
             if (old_type == FRAME_TYPE_WRITABLE && e->writable_gone)
                 e->writable_gone(e, mfn);
+            if (desc) {
+                if (e->validate_desc(e, mfn)) {
+                    __atomic_fetch_or(&f->type_info, PGT_VALIDATED, __ATOMIC_RELEASE);
+                    return 0;
+                }
+                __atomic_store_n(&f->type_info, ti_make(type), __ATOMIC_RELEASE);
+                return -EINVAL;
+            }
+            f->nr_validated = 0;
+            f->vflags = 0;
             goto do_validate;
         }
         if (ti_type(x) != type || cnt == PGT_COUNT_MASK)
@@ -392,20 +409,34 @@ void pgt_put_type(const struct pgt_env *e, uint64_t mfn)
 
 /* ---- pinning ---- */
 
-int pgt_pin(const struct pgt_env *e, uint16_t dom, uint64_t mfn, unsigned level, unsigned flags)
+int pgt_get_top(const struct pgt_env *e, uint16_t dom, uint64_t mfn, unsigned type, unsigned flags)
 {
-    if (level < 1 || level > 4 || mfn >= e->nr_frames || !e->get_ref(e, mfn, dom))
+    if (mfn >= e->nr_frames || !e->get_ref(e, mfn, dom))
         return -EINVAL;
     bool adopted = false;
-    int rc = get_type_inner(e, dom, mfn, pgt_type_of_level(level), flags | PGT_TOP, false, &adopted);
+    int rc = get_type_inner(e, dom, mfn, type, (flags & PGT_PREEMPTIBLE) | PGT_TOP, false, &adopted);
     if (adopted)
-        e->put_ref(e, mfn);     /* the preempted pin's reference is ours now */
+        e->put_ref(e, mfn);     /* the preempted operation's reference is ours now */
     if (rc == -ERESTART)
         return rc;              /* the partial state holds one general and one type reference */
-    if (rc) {
+    if (rc)
         e->put_ref(e, mfn);
+    return rc;
+}
+
+void pgt_put_top(const struct pgt_env *e, uint64_t mfn)
+{
+    pgt_put_type(e, mfn);
+    e->put_ref(e, mfn);
+}
+
+int pgt_pin(const struct pgt_env *e, uint16_t dom, uint64_t mfn, unsigned level, unsigned flags)
+{
+    if (level < 1 || level > 4)
+        return -EINVAL;
+    int rc = pgt_get_top(e, dom, mfn, pgt_type_of_level(level), flags);
+    if (rc)
         return rc;
-    }
     struct frame *f = &e->ft[mfn];
     uint64_t x = ti_load(f);
     do {
@@ -488,7 +519,8 @@ int pgt_mod_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigne
     unsigned level;
     do {
         level = pgt_level(ti_type(x));
-        if (!level || !(x & PGT_VALIDATED) || !(x & PGT_COUNT_MASK) || (x & PGT_COUNT_MASK) == PGT_COUNT_MASK)
+        if (!level || !(x & PGT_VALIDATED) || !(x & PGT_COUNT_MASK) || (x & PGT_COUNT_MASK) == PGT_COUNT_MASK ||
+            ((flags & PGT_WANT_L1) && level != 1))
             return -EINVAL;
     } while (!ti_cas(f, &x, x + 1));
     int rc = -EINVAL;
@@ -508,7 +540,17 @@ int pgt_mod_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigne
         }
     }
     uint64_t nv = (level == 1 && (val & E_P) && e->adjust_l1e) ? e->adjust_l1e(e, val) : val;
-    __atomic_store_n(&p[idx], nv, __ATOMIC_RELEASE);
+    if (flags & PGT_PRESERVE_AD) {
+        /* The processor may set A/D in the entry meanwhile (the guest
+         * cannot write it): keep whatever it holds at the store. */
+        uint64_t cur = read_entry(p, idx);
+        while (!__atomic_compare_exchange_n(&p[idx], &cur, nv | (cur & (E_A | E_D)), false, __ATOMIC_ACQ_REL,
+                                            __ATOMIC_RELAXED))
+            ;
+        nv |= cur & (E_A | E_D);
+    } else {
+        __atomic_store_n(&p[idx], nv, __ATOMIC_RELEASE);
+    }
     if (!same)
         put_entry(e, table, level, old);
     table_unlock(f);

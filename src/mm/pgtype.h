@@ -68,6 +68,16 @@ struct pgt_env {
     /* Optional: frame mfn was writable until now and becomes a page table:
      * flush every TLB that may still map it writable. */
     void (*writable_gone)(const struct pgt_env *e, uint64_t mfn);
+    /* Optional: frame mfn was a page table until now and takes another
+     * type: flush every TLB that may still cache it as one (a paging-
+     * structure cache entry would let the CPU walk a frame the guest can
+     * now write). */
+    void (*table_gone)(const struct pgt_env *e, uint64_t mfn);
+    /* Optional: checks (and may rewrite) the 512 descriptors of frame mfn
+     * as it becomes FRAME_TYPE_SEG_DESC (a GDT/LDT frame); false refuses
+     * the type.  Without it the type is taken unchecked, so a PV
+     * environment must provide it (pv/mm_hcall.c: pv_desc_frame_ok). */
+    bool (*validate_desc)(const struct pgt_env *e, uint64_t mfn);
     /* Optional: an unbalanced reference (a hypervisor bug); default: trap. */
     void (*bug)(const struct pgt_env *e, const char *what);
     bool cache_attrs_ok;    /* PWT/PCD/PAT allowed in L1 entries (a domain with devices) */
@@ -79,6 +89,9 @@ enum {
     PGT_PREEMPTIBLE = 1,    /* may return -ERESTART, leaving the frame PARTIAL */
     PGT_TOP         = 2,    /* a top-level operation (pin, base pointer): if it is preempted, the next
                                top-level operation of the same type continues it */
+    /* pgt_mod_entry only: */
+    PGT_PRESERVE_AD = 4,    /* MMU_PT_UPDATE_PRESERVE_AD: the entry keeps the A/D bits it has now */
+    PGT_WANT_L1     = 8,    /* the table must be an L1 (update_va_mapping) */
 };
 
 /*
@@ -93,6 +106,13 @@ int pgt_get_type(const struct pgt_env *e, uint16_t dom, uint64_t mfn, unsigned t
 /* Drops a type reference; the last one of a page-table type drops every
  * reference its entries hold (devalidation). */
 void pgt_put_type(const struct pgt_env *e, uint64_t mfn);
+
+/* A top-level reference such as a vCPU's base pointer (CR3): one general
+ * and one type reference on mfn, taken as pgt_pin takes them (a preempted
+ * top-level validation of the same type is continued, -ERESTART with
+ * PGT_PREEMPTIBLE) but without the pin.  pgt_put_top drops both. */
+int pgt_get_top(const struct pgt_env *e, uint16_t dom, uint64_t mfn, unsigned type, unsigned flags);
+void pgt_put_top(const struct pgt_env *e, uint64_t mfn);
 
 /* MMUEXT_PIN_L<level>_TABLE / MMUEXT_UNPIN_TABLE.  Pin: -EINVAL if already
  * pinned or not a valid table of that level; -ERESTART as above. */
@@ -111,7 +131,8 @@ int pgt_relinquish(const struct pgt_env *e, uint16_t dom, uint64_t mfn);
  * TLBs), 0 if nothing needs flushing; -EINVAL for a table that is not a
  * validated page table of dom, a hypervisor L4 slot, or an entry the rules
  * refuse; -ERESTART (PGT_PREEMPTIBLE) if the table it names was left
- * part-validated: the same update again continues it.
+ * part-validated: the same update again continues it.  PGT_PRESERVE_AD
+ * and PGT_WANT_L1 as above.
  */
 int pgt_mod_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigned idx, uint64_t val,
                   unsigned flags);
