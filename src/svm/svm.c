@@ -43,6 +43,9 @@ struct svm_vcpu {
      * never in the VMCB's CR4, whose reserved bits VMRUN refuses. */
     bool umip;              /* (r) */
     bool bad_inject_seen;   /* (r) the IF = 0 injection report was printed */
+    /* A maskable interrupt travels in V_IRQ, not EVENTINJ (svm_set_virq):
+     * set from the injection until the CPU has taken it. */
+    bool virq;              /* (r) */
 };
 
 static struct {
@@ -331,6 +334,46 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
     }
 }
 
+/* The V_IRQ fields of vmcb->vintr (APM 15.21.4, vmcb.h). */
+#define VINTR_IRQ           (1ull << 8)
+#define VINTR_PRIO          (0xfull << 16)
+#define VINTR_IGN_TPR       (1ull << 20)
+#define VINTR_VEC_SHIFT     32
+#define VINTR_VEC           (0xffull << VINTR_VEC_SHIFT)
+
+/*
+ * Maskable interrupts are delivered as virtual interrupts (V_IRQ with the
+ * vector, priority 15, TPR ignored: the vLAPIC already applied its PPR),
+ * which the CPU takes by itself at the first instruction boundary where
+ * RFLAGS.IF = 1 and no interrupt shadow, and then clears V_IRQ (APM vol. 2
+ * 15.21.4).  Not through EVENTINJ: QEMU 7.2's TCG delivers an EVENTINJ
+ * interrupt inside VMRUN but leaves its vector as the CPU's pending
+ * exception, so the next time anything stops that CPU's execution loop
+ * (the round-robin kick between vCPUs, the I/O thread) before the guest
+ * exits or faults, it delivers the same vector a second time, wherever the
+ * guest then is, interrupts off or not.  Debian's kernel under load saw
+ * that as its callback vector arriving at the first instruction of the
+ * callback handler (a nested entry without SWAPGS: a fault loop on the
+ * entry stack), or inside a region holding a spinlock with interrupts off
+ * (a self-deadlock) - about 1 boot in 10 with 2 vCPUs on a loaded host
+ * (docs/hvm.md).  V_IRQ delivery takes QEMU's ordinary interrupt path.
+ * Only there: Bochs 2.7 (ryzen) did not deliver V_IRQ interrupts this way
+ * (bochs_hvm_ryzen's LAPIC and HPET tests failed), and hardware and Bochs
+ * have no such EVENTINJ bug.
+ */
+static bool virq_delivery;     /* (i) svm_probe: only under QEMU's TCG (below) */
+
+static void svm_set_virq(struct svm_vcpu *s, uint8_t vector)
+{
+    struct vmcb *vmcb = s->vmcb;
+    vmcb->vintr = (vmcb->vintr & ~(VINTR_VEC | VINTR_PRIO)) | VINTR_IRQ | VINTR_IGN_TPR | VINTR_PRIO |
+                  ((uint64_t)vector << VINTR_VEC_SHIFT);
+    vmcb->intercept_misc1 &= ~SVM_INT_VINTR;    /* a VINTR intercept would exit instead of delivering */
+    s->virq = true;
+}
+
+static void svm_request_intr_window(struct vcpu *v, bool on);
+
 static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
 {
     struct svm_vcpu *s = v->vendor;
@@ -417,10 +460,18 @@ static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
     v->regs.rip = vmcb->rip;
     v->regs.rflags = vmcb->rflags;
     vmcb->eventinj = 0;
+    /* Taken: the CPU cleared V_IRQ.  Still set: not taken yet (an exit of
+     * higher priority came first), and it stays for the next entry. */
+    if (s->virq && !(vmcb->vintr & VINTR_IRQ))
+        s->virq = false;
     /* An event cut short by this exit (e.g. its delivery hit an NPF) must be
-     * delivered again (APM 15.7.2). */
-    if (vmcb->exitintinfo & SVM_EVTINJ_VALID)
-        vmcb->eventinj = vmcb->exitintinfo;
+     * delivered again (APM 15.7.2); an interrupt through V_IRQ again. */
+    if (vmcb->exitintinfo & SVM_EVTINJ_VALID) {
+        if (virq_delivery && (vmcb->exitintinfo & (7u << 8)) == SVM_EVTINJ_TYPE_INTR)
+            svm_set_virq(s, (uint8_t)vmcb->exitintinfo);
+        else
+            vmcb->eventinj = vmcb->exitintinfo;
+    }
     decode_exit(s, x, &v->regs);
 }
 
@@ -493,7 +544,6 @@ static void svm_set_tsc_offset(struct vcpu *v, uint64_t offset)
     vmcb_of(v)->tsc_offset = offset;
 }
 
-static void svm_request_intr_window(struct vcpu *v, bool on);
 
 static void svm_inject_event(struct vcpu *v, enum hvm_event_type t, uint8_t vector, bool has_err, uint32_t err)
 {
@@ -502,6 +552,10 @@ static void svm_inject_event(struct vcpu *v, enum hvm_event_type t, uint8_t vect
         [HVM_EVENT_EXCEPTION] = SVM_EVTINJ_TYPE_EXC, [HVM_EVENT_SOFTINT] = SVM_EVTINJ_TYPE_SOFT,
     };
     struct svm_vcpu *s = v->vendor;
+    if (t == HVM_EVENT_EXTINT && virq_delivery) {
+        svm_set_virq(s, vector);        /* see svm_set_virq */
+        return;
+    }
     s->vmcb->eventinj = vector | types[t] | SVM_EVTINJ_VALID |
                         (has_err ? SVM_EVTINJ_EV | ((uint64_t)err << 32) : 0);
     if (t == HVM_EVENT_NMI) {
@@ -539,7 +593,8 @@ static void svm_request_nmi_window(struct vcpu *v, bool on)
 
 static bool svm_event_pending(struct vcpu *v)
 {
-    return vmcb_of(v)->eventinj & SVM_EVTINJ_VALID;
+    struct svm_vcpu *s = v->vendor;
+    return (s->vmcb->eventinj & SVM_EVTINJ_VALID) || s->virq;
 }
 
 static bool svm_interrupts_enabled(struct vcpu *v)
@@ -551,14 +606,20 @@ static bool svm_interrupts_enabled(struct vcpu *v)
 
 static void svm_request_intr_window(struct vcpu *v, bool on)
 {
-    struct vmcb *vmcb = vmcb_of(v);
+    struct svm_vcpu *s = v->vendor;
+    struct vmcb *vmcb = s->vmcb;
+    /* V_IRQ carries an interrupt being delivered (svm_set_virq): it is not
+     * free for a window, and the next interrupt waits for the next exit
+     * (the EOI of this one, at the latest the scheduler's tick). */
+    if (s->virq)
+        return;
     /* A virtual interrupt with V_IGN_TPR exits (VINTR) as soon as the guest
      * can take interrupts (APM 15.21.4). */
     if (on) {
-        vmcb->vintr |= (1u << 8) | (1u << 20) | (0xfu << 16);
+        vmcb->vintr = (vmcb->vintr & ~VINTR_VEC) | VINTR_IRQ | VINTR_IGN_TPR | VINTR_PRIO;
         vmcb->intercept_misc1 |= SVM_INT_VINTR;
     } else {
-        vmcb->vintr &= ~((1ull << 8) | (1ull << 20) | (0xfull << 16));
+        vmcb->vintr &= ~(VINTR_IRQ | VINTR_IGN_TPR | VINTR_PRIO | VINTR_VEC);
         vmcb->intercept_misc1 &= ~SVM_INT_VINTR;
     }
 }
@@ -592,6 +653,9 @@ static int svm_dump_state(struct vcpu *v, struct hvm_vcpu_state *out)
     out->exit_qual = vmcb->exitinfo1;
     out->exit_info2 = vmcb->exitinfo2;
     out->event_inj = (uint32_t)vmcb->eventinj;
+    if (!(out->event_inj & SVM_EVTINJ_VALID) && ((struct svm_vcpu *)v->vendor)->virq)   /* in V_IRQ */
+        out->event_inj = (uint32_t)((vmcb->vintr & VINTR_VEC) >> VINTR_VEC_SHIFT) | SVM_EVTINJ_TYPE_INTR |
+                         SVM_EVTINJ_VALID;
     out->intr_shadow = vmcb->int_state & 1;
     out->held_on = -1;
     return 0;
@@ -650,5 +714,12 @@ const struct hvm_vendor_ops *svm_probe(void)
     if (boot_cpu.max_leaf >= 7)
         cpuid_count(7, 0, &a, &b, &cx, &d);
     svm_ops.umip_emulated = !(cx & (1u << 2));
+    /* QEMU's TCG says so at leaf 0x40000000 ("TCGTCGTCGTCG"); there its
+     * EVENTINJ interrupts can be delivered twice (svm_set_virq). */
+    uint32_t sig[3];
+    cpuid(0x40000000, &a, &sig[0], &sig[1], &sig[2]);
+    virq_delivery = memcmp(sig, "TCGTCGTCGTCG", 12) == 0;
+    if (virq_delivery)
+        log_info("svm: QEMU TCG: maskable interrupts are delivered through V_IRQ, not EVENTINJ (docs/hvm.md)\n");
     return &svm_ops;
 }

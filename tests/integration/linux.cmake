@@ -66,9 +66,7 @@ rv_linux_test(NAME linux_pvhvm2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
 # The HPET (src/hvm/vhpet.c) as the clock source of a plain HVM guest on two
 # vCPUs (clocksource=hpet): Linux switches to it, says so on the console,
 # and `sleep 2` measured on it takes about 2 s.
-# Label long: an intermittent hang (about 1 boot in 10) with the HPET is
-# still open (docs/hvm-platform.md, "HPET").
-rv_linux_test(NAME linux_hpet RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;long"
+rv_linux_test(NAME linux_hpet RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
               STDOUT "^linux_hpet: ${rv_marker}$" "^linux_hpet: PASS linux-hpet "
                      "^linux_hpet: .*clocksource: Switched to clocksource hpet"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_hpet.cfg)
