@@ -58,8 +58,11 @@ static bool all_ones(uint16_t port, const char *what)
     uint16_t w = inw(port);
     uint32_t l = inl(port);
     probes += 3;
-    return check(b == 0xff && w == 0xffff && l == 0xffffffffu, "absent-port-reads",
-                 "port %#x (%s): inb %#x, inw %#x, inl %#x, want all ones", port, what, b, w, l);
+    if (b == 0xff && w == 0xffff && l == 0xffffffffu)
+        return true;
+    /* One line per bad port; the verdict is the one "absent-ports" check. */
+    printf("note: port %#x (%s): inb %#x, inw %#x, inl %#x, want all ones\n", port, what, b, w, l);
+    return false;
 }
 
 static void check_ports(void)
