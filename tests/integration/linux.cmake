@@ -82,7 +82,17 @@ rv_linux_test(NAME linux_hpet RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;l
 # absent PIT channel 2 (port 0x42) at most 2 + 2 x 50,000 times and writes it
 # twice, as it does under Xen (bounded separately, so that it cannot grow).
 function(rv_pvh_io_bounds var dom)
-  set(${var} --io-exits-max ${dom} 1000 --io-port-max ${dom} 0x42 100010 PARENT_SCOPE)
+  set(max 1000)
+  if(dom MATCHES "^linux32_")
+    # Debian's 686-pae kernel also has ISA Plug and Play (CONFIG_ISAPNP, 32-bit
+    # only), which runs its card isolation on every boot: ~1,900 exits at the
+    # ISAPnP address/write-data ports 0x279/0xa79 and its candidate read ports
+    # 0x203-0x3ff (measured 2,133 per boot in all, one vCPU; Xen gets the same
+    # reads).  The guest's own choice, not a device of this platform: allowed
+    # for, still bounded.
+    set(max 3000)
+  endif()
+  set(${var} --io-exits-max ${dom} ${max} --io-port-max ${dom} 0x42 100010 PARENT_SCOPE)
 endfunction()
 rv_pvh_io_bounds(io linux_pvh1)
 rv_linux_test(NAME linux_pvh1 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
