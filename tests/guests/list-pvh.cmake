@@ -12,7 +12,7 @@
 # once the library rules exist.
 
 set(GUESTS_PVH pvh_basics pvh_ring_a pvh_ring_b pvh_hostile pvh_hostile_peer pvh_bench_a pvh_bench_b
-    pvh_orphan_a pvh_orphan_b pvh_hcmatrix pvh_reboot pvh_console)
+    pvh_orphan_a pvh_orphan_b pvh_hcmatrix pvh_reboot pvh_console pvh_platform)
 set(GUEST_PVH_LIB pvh/lib/entry.S pvh/lib/lib.c lib/pvh_common.c lib/idt.c lib/results.c lib/cmdline.c lib/string.c
     lib/hcall64.S lib/idt64.S)
 
@@ -81,10 +81,30 @@ function(pvh_guests_build)
     set_tests_properties(pvh_console PROPERTIES
         LABELS "integration;qemu;hvm;pvh" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pvh_console.elf")
+    # Xen's PVH platform (docs/pvh.md "Devices"): pvh_platform probes the
+    # legacy ports (all ones, writes ignored) and its ACPI tables (MADT with
+    # local APICs only, hardware-reduced FADT).  Its I/O exits are its own
+    # probes, PVH_PLATFORM_PROBES of them (the guest prints the count), and
+    # pvh_basics, which uses only hypercalls and its local APIC, takes none:
+    # the hypervisor's shutdown statistics say so (expect_run --io-exits-max).
+    set(PVH_PLATFORM_PROBES 127)
+    add_test(NAME pvh_platform
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pvh_platform: PASS absent-ports$"
+                     --stdout "^pvh_platform: PASS madt-no-ioapic$"
+                     --stdout "^pvh_platform: note: ${PVH_PLATFORM_PROBES} port accesses made$"
+                     --stdout-count 0 "^pvh_platform: FAIL"
+                     --io-exits-max pvh_platform ${PVH_PLATFORM_PROBES}
+                     --io-exits-max pvh_basics 0
+                     -- ${run} --direct --timeout 240 --smp 2 --mem 512M ${GO}/pvh_platform.cfg ${GO}/pvh_basics.cfg)
+    set_tests_properties(pvh_platform PROPERTIES
+        LABELS "integration;qemu;hvm;pvh" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pvh_platform.elf")
     # The same guests on Intel VMX (Bochs Skylake model): basics and the
     # hostile pair in one run (the pair first: its domids are 1 and 2).
     guest_rv_test(pvh_bochs_skylake TIMEOUT 600 LABELS integration bochs hvm pvh
                   REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pvh_basics.elf
                   ARGS --bochs corei7_skylake_x --smp 2 --mem 512M
-                       ${GO}/pvh_hostile.cfg ${GO}/pvh_hostile_peer.cfg ${GO}/pvh_basics.cfg ${GO}/pvh_console.cfg)
+                       ${GO}/pvh_hostile.cfg ${GO}/pvh_hostile_peer.cfg ${GO}/pvh_basics.cfg ${GO}/pvh_console.cfg
+                       ${GO}/pvh_platform.cfg)
 endfunction()
