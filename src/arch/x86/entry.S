@@ -4,8 +4,10 @@
  * error code (Intel SDM vol. 3 table 6-1: 8, 10-14, 17, 21, 29, 30) skip the
  * dummy push so every frame has the layout of struct cpu_regs.
  *
- * Everything runs in ring 0 for now: no swapgs is needed until PV guests
- * enter from ring 1/3 (they will get their own entry path).
+ * The hypervisor runs in ring 0 and never uses SWAPGS itself.  An event
+ * taken while a PV guest runs in ring 3 (CS RPL 3 in the frame) is a guest
+ * exit: it goes to pv_trap_entry (src/pv/entry.S), which swaps GS and
+ * returns to the PV run loop.
  */
     .text
     .altmacro               /* lets %expr pass a computed vector to a macro */
@@ -28,6 +30,8 @@ stub_\vec:
     .endr
 
 trap_common:
+    testb   $3, 24(%rsp)            /* CS of the interrupted context: vector, error code, RIP, CS */
+    jnz     pv_trap_entry
     pushq   %rax
     pushq   %rbx
     pushq   %rcx

@@ -1,0 +1,438 @@
+/*
+ * The 64-bit PV vCPU (docs/pv.md "The PV vCPU"): the guest kernel runs in
+ * ring 3 on its own validated page tables; every exception, interrupt or
+ * SYSCALL brings the CPU back here (entry.S), where it is an interrupt for
+ * the hypervisor, a hypercall, or an exception that is bounced to the
+ * guest's handler from set_trap_table.
+ *
+ * Everything in the vCPU's saved frame is guest-controlled (registers the
+ * guest had, iret frames it wrote, trap-table entries): before each IRETQ
+ * the frame is checked so that IRETQ itself cannot fault in ring 0 (flat
+ * ring-3 selectors only, canonical RIP and RSP, RFLAGS with IF set and
+ * IOPL 0).  A guest value that breaks the rules crashes that domain.
+ */
+#include "pv/pv.h"
+#include "core/domain.h"
+#include "core/domain_kind.h"
+#include "core/console.h"
+#include "core/hypercall.h"
+#include "core/percpu.h"
+#include "core/sched.h"
+#include "core/softirq.h"
+#include "core/time_info.h"
+#include "arch/x86/asm.h"
+#include "mm/mm.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "public/vcpu.h"
+
+#define RF_CF   0x1u
+#define RF_IF   0x200u
+#define RF_TF   0x100u
+#define RF_NT   0x4000u
+#define RF_RF   0x10000u
+/* What a ring-3 guest may have in RFLAGS: the arithmetic flags, TF, DF,
+ * OF, AC and ID.  IF is always set in the real RFLAGS (the guest's
+ * interrupt flag is its upcall mask), IOPL 0, no NT/RF/VM/VIF/VIP. */
+#define RF_GUEST_BITS 0x240dd5u
+
+/* ---- Guest memory through the guest's own page tables ------------------ */
+
+int pv_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr)
+{
+    struct pv_vcpu *pv = v->vendor;
+    uint64_t mfn = pv->cr3_mfn;
+
+    if (!mfn || !pv_canonical(gva) || (gva >= HYPERVISOR_VIRT_START && gva < HYPERVISOR_VIRT_END))
+        return -EFAULT;
+    /* The tables are validated (mm/pgtype.c): every entry names a frame of
+     * the domain and no level has PS.  The guest may change an entry
+     * concurrently only through the MMU hypercalls; each entry is read
+     * once. */
+    for (unsigned level = 4; level >= 1; level--) {
+        const uint64_t *t = phys_to_virt(mfn << 12);
+        uint64_t e = __atomic_load_n(&t[(gva >> (12 + 9 * (level - 1))) & 511], __ATOMIC_RELAXED);
+        if (!(e & PTE_P) || !(e & PTE_US) || (write && !(e & PTE_RW)) || (level > 1 && (e & PTE_PS)))
+            return -EFAULT;
+        mfn = (e & PTE_ADDR) >> 12;
+    }
+    *maddr = (mfn << 12) | (gva & 0xfff);
+    return 0;
+}
+
+int pv_copy_guest(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool to_guest)
+{
+    uint8_t *b = buf;
+
+    while (len) {
+        uint64_t ma;
+        size_t n = MIN(len, 4096 - (gva & 0xfff));
+        if (pv_gva_to_maddr(v, gva, to_guest, &ma))
+            return -EFAULT;
+        if (to_guest)
+            memcpy(phys_to_virt(ma), b, n);
+        else
+            memcpy(b, phys_to_virt(ma), n);
+        b += n;
+        gva += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* ---- Start of day ------------------------------------------------------- */
+
+void pv_vcpu_init_boot(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct pv_domain *pd = v->domain->kind_priv;
+
+    memset(&pv->ctx, 0, sizeof(pv->ctx));
+    pv->ctx.rip = pd->entry;
+    pv->ctx.rsp = pd->stack_top;
+    pv->ctx.rsi = pd->start_info_va;
+    pv->ctx.rflags = RF_IF | 2;
+    pv->ctx.cs = FLAT_KERNEL_CS;
+    pv->ctx.ss = FLAT_KERNEL_SS;
+    /* CR3: a base-pointer reference of its own (the pin is another); the
+     * builder validated the L4, so this only counts. */
+    if (frame_get(pd->l4_mfn, v->domain->domid)) {
+        if (pgt_get_type(&pd->env, v->domain->domid, pd->l4_mfn, FRAME_TYPE_PT_L4, 0) == 0)
+            pv->cr3_mfn = pd->l4_mfn;
+        else
+            frame_put(pd->l4_mfn);
+    }
+    pv->online = pv->cr3_mfn != 0;
+}
+
+/* ---- Checks before IRETQ ------------------------------------------------- */
+
+/* The frame IRETQ will load: only Xen's flat ring-3 selectors (the only
+ * DPL-3 descriptors in the GDT; no guest GDT yet), canonical RIP/RSP, a
+ * 32-bit RIP below 4 GiB for the 32-bit code segment.  Anything else
+ * would fault inside IRETQ, in ring 0, with the guest's GS base. */
+static const char *frame_problem(const struct cpu_regs *c)
+{
+    if (c->cs != FLAT_RING3_CS64 && c->cs != FLAT_RING3_CS32)
+        return "code selector";
+    if (c->ss != FLAT_RING3_SS64)
+        return "stack selector";
+    if (!pv_canonical(c->rip) || (c->cs == FLAT_RING3_CS32 && c->rip >> 32))
+        return "instruction pointer";
+    if (!pv_canonical(c->rsp))
+        return "stack pointer";
+    return NULL;
+}
+
+static uint64_t guest_rflags(uint64_t f)
+{
+    return (f & RF_GUEST_BITS) | RF_IF | 2;
+}
+
+/* ---- Exceptions: bounce to the guest's handler -------------------------- */
+
+static const char *const exc_short[32] = {
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#09", "#TS", "#NP", "#SS", "#GP",
+    "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23", "#24", "#25", "#26", "#27",
+    "#HV", "#VC", "#SX", "#31",
+};
+
+static bool has_error_code(unsigned vec)
+{
+    return vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30;
+}
+
+/*
+ * Delivers exception vec to the guest kernel's handler, with the frame Xen
+ * builds for a 64-bit PV kernel (public/arch-x86_64.h): RCX, R11, [error
+ * code], RIP, CS (saved upcall mask in bits 32-39), RFLAGS (IF = events
+ * were enabled), RSP, SS, from the lowest address, on the kernel's stack
+ * aligned to 16.  False: the domain was crashed.
+ */
+static bool bounce_exception(struct vcpu *v, unsigned vec, uint64_t err)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct cpu_regs *c = &pv->ctx;
+    const struct trap_info *ti = &pv->traps[vec];
+    struct vcpu_info *vi = v->vcpu_info;
+    uint8_t mask = __atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_RELAXED);
+    uint64_t frame[8];
+    unsigned n = 0;
+
+    if (!ti->address) {
+        if (vec == 14)
+            domain_log(v->domain, LOG_ERR, "v%u: pv: #PF cr2 %#lx\n", v->vcpu_id, (unsigned long)pv->cr2);
+        domain_crash(v->domain, "v%u: pv: unhandled %s (error %#lx) at %#lx, rsp %#lx%s: no trap handler registered",
+                     v->vcpu_id, exc_short[vec], (unsigned long)err, (unsigned long)c->rip, (unsigned long)c->rsp,
+                     vec == 14 ? ", cr2 set" : "");
+        return false;
+    }
+    if (vec == 14) {
+        /* CR2 goes through vcpu_info; the error code says "kernel" for the
+         * guest kernel, which the CPU saw as a user access. */
+        vi->arch.cr2 = pv->cr2;
+        err &= ~4ull;
+    }
+    frame[n++] = c->rcx;
+    frame[n++] = c->r11;
+    if (has_error_code(vec))
+        frame[n++] = err;
+    frame[n++] = c->rip;
+    frame[n++] = c->cs | (uint64_t)mask << 32;
+    frame[n++] = (c->rflags & ~(uint64_t)RF_IF) | (mask ? 0 : RF_IF);
+    frame[n++] = c->rsp;
+    frame[n++] = c->ss;
+    uint64_t sp = (c->rsp & ~15ull) - n * 8;
+    if (pv_copy_guest(v, frame, sp, n * 8, true)) {
+        domain_crash(v->domain, "v%u: pv: %s at %#lx: cannot write the exception frame at %#lx",
+                     v->vcpu_id, exc_short[vec], (unsigned long)c->rip, (unsigned long)sp);
+        return false;
+    }
+    if (ti->flags & TI_EVENTS_OFF)
+        __atomic_store_n(&vi->evtchn_upcall_mask, 1, __ATOMIC_RELAXED);
+    c->rip = ti->address;
+    c->cs = FLAT_KERNEL_CS;
+    c->ss = FLAT_KERNEL_SS;
+    c->rsp = sp;
+    c->rflags &= ~(uint64_t)(RF_TF | RF_NT | RF_RF);
+    pv->nr_bounces++;
+    return true;
+}
+
+/* ---- PV-only hypercalls --------------------------------------------------- */
+
+/* set_trap_table(table): entries up to the first with address 0, at most
+ * 256 of them before it (one per vector; a longer list is refused with
+ * what came before it applied, as Xen applies entries as it reads them).
+ * A NULL table clears every handler. */
+long pv_set_trap_table(struct vcpu *v, uint64_t table)
+{
+    if (v->domain->type != DOMCFG_PV)
+        return -ENOSYS;
+    struct pv_vcpu *pv = v->vendor;
+    if (!table) {
+        memset(pv->traps, 0, sizeof(pv->traps));
+        return 0;
+    }
+    for (unsigned i = 0; i <= 256; i++) {
+        struct trap_info t;
+        if (pv_copy_guest(v, &t, table + i * sizeof(t), sizeof(t), false))
+            return -EFAULT;
+        if (!t.address)
+            return 0;
+        if (i == 256)
+            break;
+        /* The handler runs in the guest kernel's only code segment; a
+         * ring-0 selector means the same for a PV kernel. */
+        if ((t.cs | 3) != FLAT_KERNEL_CS || !pv_canonical(t.address) ||
+            (t.address >= HYPERVISOR_VIRT_START && t.address < HYPERVISOR_VIRT_END))
+            return -EINVAL;
+        t.cs = FLAT_KERNEL_CS;
+        pv->traps[t.vector] = t;
+    }
+    return -EINVAL;
+}
+
+/* The iret hypercall: the guest's RSP points at struct iret_context (its
+ * hypercall stub pushed RAX, R11, RCX above its own frame).  Restores the
+ * frame after the checks and the upcall mask from RFLAGS.IF.  False: the
+ * domain was crashed. */
+static bool pv_iret(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct cpu_regs *c = &pv->ctx;
+    struct iret_context ic;
+    struct cpu_regs n;
+
+    if (pv_copy_guest(v, &ic, c->rsp, sizeof(ic), false)) {
+        domain_crash(v->domain, "v%u: pv: iret: cannot read the frame at %#lx", v->vcpu_id, (unsigned long)c->rsp);
+        return false;
+    }
+    n = *c;
+    n.rax = ic.rax;
+    if (!(ic.flags & VGCF_in_syscall)) {
+        n.r11 = ic.r11;
+        n.rcx = ic.rcx;
+    }
+    n.rip = ic.rip;
+    /* The selector is the low 16 bits: bits 32-39 of the CS slot carry the
+     * saved upcall mask of the bounce frame (RFLAGS.IF decides the mask
+     * now).  RPL 0 means the kernel's own selector, as on Xen. */
+    n.cs = (uint16_t)ic.cs | 3;
+    n.ss = (uint16_t)ic.ss | 3;
+    n.rsp = ic.rsp;
+    n.rflags = guest_rflags(ic.rflags);
+    const char *bad = frame_problem(&n);
+    if (bad) {
+        domain_crash(v->domain, "v%u: pv: iret to cs %#lx rip %#lx ss %#lx rsp %#lx refused: bad %s", v->vcpu_id,
+                     (unsigned long)ic.cs, (unsigned long)ic.rip, (unsigned long)ic.ss, (unsigned long)ic.rsp, bad);
+        return false;
+    }
+    *c = n;
+    __atomic_store_n(&v->vcpu_info->evtchn_upcall_mask, (ic.rflags & RF_IF) ? 0 : 1, __ATOMIC_RELAXED);
+    return true;
+}
+
+/* SYSCALL from the guest kernel: a hypercall, 64-bit ABI (RAX number,
+ * RDI RSI RDX R10 R8).  The CPU left RIP in RCX and RFLAGS in R11, which
+ * are the return point (the SYSRET convention). */
+static bool pv_hypercall(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct cpu_regs *c = &pv->ctx;
+    uint64_t a[HYPERCALL_NR_ARGS] = { c->rdi, c->rsi, c->rdx, c->r10, c->r8 };
+    long ret;
+
+    pv->nr_hypercalls++;
+    if (c->rax == __HYPERVISOR_iret)
+        return pv_iret(v);
+    switch (c->rax) {
+    case __HYPERVISOR_mmu_update:
+    case __HYPERVISOR_mmuext_op:
+    case __HYPERVISOR_update_va_mapping:
+    case __HYPERVISOR_update_va_mapping_otherdomain:
+        ret = -ENOSYS;      /* pv/mm_hcall.c (the pvmmu branch) */
+        break;
+    case __HYPERVISOR_hvm_op:
+        ret = -ENOSYS;      /* nothing of HVMOP applies to a PV domain yet */
+        break;
+    default:
+        ret = hypercall_call(v, c->rax, a, false);
+        break;
+    }
+    c->rax = (uint64_t)ret;
+    return true;
+}
+
+/* ---- The exit handler and the run loop ---------------------------------- */
+
+/* entry.S, interrupts disabled: the frame of the exit to this CPU's vCPU. */
+void pv_save_exit(const struct cpu_regs *frame);
+void pv_save_exit(const struct cpu_regs *frame)
+{
+    struct cpu_regs *c = this_cpu()->pv_ctx;
+
+    *c = *frame;
+    if (frame->vector == 14)
+        container_of(c, struct pv_vcpu, ctx)->cr2 = read_cr2();
+}
+
+void pv_set_rsp0(uint64_t rsp);
+void pv_set_rsp0(uint64_t rsp)
+{
+    this_cpu()->tss.rsp[0] = rsp;
+}
+
+/* false: leave the run loop (the domain is stopping). */
+static bool handle_exit(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct cpu_regs *c = &pv->ctx;
+    unsigned vec = (unsigned)c->vector;
+
+    switch (vec) {
+    case PV_VEC_SYSCALL:
+        if (!pv_hypercall(v))
+            return false;
+        break;
+    case PV_VEC_SYSCALL32:
+        domain_crash(v->domain, "v%u: pv: SYSCALL from 32-bit code at %#lx: not supported yet", v->vcpu_id,
+                     (unsigned long)c->rip);
+        return false;
+    default:
+        if (vec >= 32 || vec == 2 || vec == 18) {
+            /* Handled in pv_vcpu_run before interrupts were enabled. */
+            break;
+        }
+        if (!bounce_exception(v, vec, c->error_code))
+            return false;
+        break;
+    }
+    c->rflags = guest_rflags(c->rflags);
+    const char *bad = frame_problem(c);
+    if (bad) {
+        domain_crash(v->domain, "v%u: pv: cannot return to cs %#lx rip %#lx ss %#lx rsp %#lx: bad %s", v->vcpu_id,
+                     (unsigned long)c->cs, (unsigned long)c->rip, (unsigned long)c->ss, (unsigned long)c->rsp, bad);
+        return false;
+    }
+    return true;
+}
+
+static void fpu_load(struct vcpu *v)
+{
+    if (!v->fpu_init) {
+        memset(v->fpu, 0, sizeof(v->fpu));
+        *(uint16_t *)&v->fpu[0] = 0x37f;            /* FCW after FNINIT */
+        *(uint32_t *)&v->fpu[24] = 0x1f80;          /* MXCSR reset value */
+        v->fpu_init = true;
+    }
+    __asm__ __volatile__("fxrstor64 %0" :: "m"(v->fpu));
+}
+
+static void fpu_save(struct vcpu *v)
+{
+    __asm__ __volatile__("fxsave64 %0" : "=m"(v->fpu));
+}
+
+void pv_vcpu_run(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct percpu *cpu = this_cpu();
+
+    if (!pv->online) {
+        sched_block(v);     /* secondary vCPUs: brought up by VCPUOP_initialise (later) */
+        return;
+    }
+    if (!cpu->gdt_pv) {
+        domain_crash(v->domain, "pv: cpu%u cannot run PV vCPUs (no PV GDT)", cpu->cpu);
+        return;
+    }
+    /* This stint's address space and state: the guest's L4 (the hypervisor
+     * slots are in it), its FS base, its x87/SSE registers. */
+    write_cr3(pv->cr3_mfn << 12);
+    wrmsr(MSR_FS_BASE, pv->fs_base);
+    fpu_load(v);
+    if (v->runstate_gpa)
+        time_info_runstate(v, RUNSTATE_running);
+
+    for (;;) {
+        cli();
+        if (cpu->softirq_pending) {
+            do_softirq();
+            sti();
+            if (sched_should_yield(v))
+                break;
+            continue;
+        }
+        if (sched_should_yield(v)) {
+            sti();
+            break;
+        }
+        cpu->pv_ctx = &pv->ctx;
+        wrmsr(MSR_KERNEL_GS_BASE, pv->gs_base);     /* GS base after entry.S's SWAPGS */
+        pv_enter(&pv->ctx);                         /* returns on an exit, interrupts disabled */
+        pv->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+        pv->nr_exits++;
+        unsigned vec = (unsigned)pv->ctx.vector;
+        if ((vec >= 32 && vec < 256) || vec == 2 || vec == 18) {
+            /* The hypervisor's own interrupt (or NMI, #MC) that arrived
+             * while the guest ran: handled as if it had interrupted the
+             * hypervisor here. */
+            struct cpu_regs r = pv->ctx;
+            pv->nr_irqs += vec >= 32;
+            x86_trap(&r);
+            sti();
+            continue;
+        }
+        sti();
+        if (!handle_exit(v))
+            break;
+    }
+
+    if (v->runstate_gpa)
+        time_info_runstate(v, READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
+    fpu_save(v);
+    pv->fs_base = rdmsr(MSR_FS_BASE);
+    write_cr3(mm_root_phys());
+    cpu->tss.rsp[0] = cpu->stack_top;
+}
