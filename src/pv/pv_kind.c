@@ -164,9 +164,9 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
     struct pv_vcpu *pv = v->vendor;
 
     if (pv && pv->nr_exits)
-        domain_log(v->domain, LOG_INFO, "v%u: pv: %lu exits: %lu hypercalls, %lu interrupts, %lu bounced exceptions\n",
+        domain_log(v->domain, LOG_INFO, "v%u: pv: %lu exits: %lu hypercalls, %lu interrupts, %lu bounced exceptions, %lu event upcalls\n",
                    v->vcpu_id, (unsigned long)pv->nr_exits, (unsigned long)pv->nr_hypercalls,
-                   (unsigned long)pv->nr_irqs, (unsigned long)pv->nr_bounces);
+                   (unsigned long)pv->nr_irqs, (unsigned long)pv->nr_bounces, (unsigned long)pv->nr_upcalls);
     xfree(pv);
     v->vendor = NULL;
 }

@@ -25,6 +25,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "public/vcpu.h"
+#include "public/sched.h"
 
 #define RF_CF   0x1u
 #define RF_IF   0x200u
@@ -143,39 +144,26 @@ static bool has_error_code(unsigned vec)
 }
 
 /*
- * Delivers exception vec to the guest kernel's handler, with the frame Xen
- * builds for a 64-bit PV kernel (public/arch-x86_64.h): RCX, R11, [error
- * code], RIP, CS (saved upcall mask in bits 32-39), RFLAGS (IF = events
- * were enabled), RSP, SS, from the lowest address, on the kernel's stack
- * aligned to 16.  False: the domain was crashed.
+ * Delivers to the guest kernel's handler at 'target' the frame Xen builds
+ * for a 64-bit PV kernel (public/arch-x86_64.h): RCX, R11, [error code],
+ * RIP, CS (saved upcall mask in bits 32-39), RFLAGS (IF = events were
+ * enabled), RSP, SS, from the lowest address, on the kernel's stack
+ * aligned to 16.  mask_events: the upcall mask is set for the handler.
+ * False: the domain was crashed (the frame could not be written).
  */
-static bool bounce_exception(struct vcpu *v, unsigned vec, uint64_t err)
+static bool bounce(struct vcpu *v, uint64_t target, bool with_err, uint64_t err, bool mask_events,
+                   const char *what)
 {
     struct pv_vcpu *pv = v->vendor;
     struct cpu_regs *c = &pv->ctx;
-    const struct trap_info *ti = &pv->traps[vec];
     struct vcpu_info *vi = v->vcpu_info;
     uint8_t mask = __atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_RELAXED);
     uint64_t frame[8];
     unsigned n = 0;
 
-    if (!ti->address) {
-        if (vec == 14)
-            domain_log(v->domain, LOG_ERR, "v%u: pv: #PF cr2 %#lx\n", v->vcpu_id, (unsigned long)pv->cr2);
-        domain_crash(v->domain, "v%u: pv: unhandled %s (error %#lx) at %#lx, rsp %#lx%s: no trap handler registered",
-                     v->vcpu_id, exc_short[vec], (unsigned long)err, (unsigned long)c->rip, (unsigned long)c->rsp,
-                     vec == 14 ? ", cr2 set" : "");
-        return false;
-    }
-    if (vec == 14) {
-        /* CR2 goes through vcpu_info; the error code says "kernel" for the
-         * guest kernel, which the CPU saw as a user access. */
-        vi->arch.cr2 = pv->cr2;
-        err &= ~4ull;
-    }
     frame[n++] = c->rcx;
     frame[n++] = c->r11;
-    if (has_error_code(vec))
+    if (with_err)
         frame[n++] = err;
     frame[n++] = c->rip;
     frame[n++] = c->cs | (uint64_t)mask << 32;
@@ -184,19 +172,53 @@ static bool bounce_exception(struct vcpu *v, unsigned vec, uint64_t err)
     frame[n++] = c->ss;
     uint64_t sp = (c->rsp & ~15ull) - n * 8;
     if (pv_copy_guest(v, frame, sp, n * 8, true)) {
-        domain_crash(v->domain, "v%u: pv: %s at %#lx: cannot write the exception frame at %#lx",
-                     v->vcpu_id, exc_short[vec], (unsigned long)c->rip, (unsigned long)sp);
+        domain_crash(v->domain, "v%u: pv: %s at %#lx: cannot write the frame at %#lx on the guest stack",
+                     v->vcpu_id, what, (unsigned long)c->rip, (unsigned long)sp);
         return false;
     }
-    if (ti->flags & TI_EVENTS_OFF)
+    if (mask_events)
         __atomic_store_n(&vi->evtchn_upcall_mask, 1, __ATOMIC_RELAXED);
-    c->rip = ti->address;
+    c->rip = target;
     c->cs = FLAT_KERNEL_CS;
     c->ss = FLAT_KERNEL_SS;
     c->rsp = sp;
     c->rflags &= ~(uint64_t)(RF_TF | RF_NT | RF_RF);
-    pv->nr_bounces++;
     return true;
+}
+
+/* Exception vec to the handler from set_trap_table; none: the domain
+ * crashes (Xen's behaviour for a kernel without one). */
+static bool bounce_exception(struct vcpu *v, unsigned vec, uint64_t err)
+{
+    struct pv_vcpu *pv = v->vendor;
+    const struct trap_info *ti = &pv->traps[vec];
+
+    if (!ti->address) {
+        if (vec == 14)
+            domain_log(v->domain, LOG_ERR, "v%u: pv: #PF cr2 %#lx\n", v->vcpu_id, (unsigned long)pv->cr2);
+        domain_crash(v->domain, "v%u: pv: unhandled %s (error %#lx) at %#lx, rsp %#lx: no trap handler registered",
+                     v->vcpu_id, exc_short[vec], (unsigned long)err, (unsigned long)pv->ctx.rip,
+                     (unsigned long)pv->ctx.rsp);
+        return false;
+    }
+    if (vec == 14) {
+        /* CR2 goes through vcpu_info; the error code says "kernel" for the
+         * guest kernel, which the CPU saw as a user access. */
+        v->vcpu_info->arch.cr2 = pv->cr2;
+        err &= ~4ull;
+    }
+    pv->nr_bounces++;
+    return bounce(v, ti->address, has_error_code(vec), err, ti->flags & TI_EVENTS_OFF, exc_short[vec]);
+}
+
+/* An event upcall is due: pending, not masked, a callback registered. */
+static bool event_due(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct vcpu_info *vi = v->vcpu_info;
+
+    return pv->event_cb && __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE) &&
+           !__atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_ACQUIRE);
 }
 
 /* ---- PV-only hypercalls --------------------------------------------------- */
@@ -231,6 +253,24 @@ long pv_set_trap_table(struct vcpu *v, uint64_t table)
         pv->traps[t.vector] = t;
     }
     return -EINVAL;
+}
+
+/* set_callbacks(event, failsafe, syscall): the 64-bit form.  0 leaves a
+ * callback unset.  Only the event callback is used so far (the failsafe
+ * one comes with guest segment loading, the syscall one with user mode). */
+long pv_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_t syscall)
+{
+    if (v->domain->type != DOMCFG_PV)
+        return -ENOSYS;
+    struct pv_vcpu *pv = v->vendor;
+    const uint64_t a[3] = { event, failsafe, syscall };
+    for (unsigned i = 0; i < 3; i++)
+        if (!pv_canonical(a[i]) || (a[i] >= HYPERVISOR_VIRT_START && a[i] < HYPERVISOR_VIRT_END))
+            return -EINVAL;
+    pv->event_cb = event;
+    pv->failsafe_cb = failsafe;
+    pv->syscall_cb = syscall;
+    return 0;
 }
 
 /* The iret hypercall: the guest's RSP points at struct iret_context (its
@@ -295,6 +335,14 @@ static bool pv_hypercall(struct vcpu *v)
         break;
     case __HYPERVISOR_hvm_op:
         ret = -ENOSYS;      /* nothing of HVMOP applies to a PV domain yet */
+        break;
+    case __HYPERVISOR_sched_op:
+        /* A PV kernel blocks with events masked and expects SCHEDOP_block
+         * to enable them (Xen: "enable event delivery, then block"), so
+         * that the event which wakes it is delivered on return. */
+        if ((unsigned)c->rdi == SCHEDOP_block)
+            __atomic_store_n(&v->vcpu_info->evtchn_upcall_mask, 0, __ATOMIC_SEQ_CST);
+        ret = hypercall_call(v, c->rax, a, false);
         break;
     default:
         ret = hypercall_call(v, c->rax, a, false);
@@ -408,6 +456,15 @@ void pv_vcpu_run(struct vcpu *v)
             sti();
             break;
         }
+        if (event_due(v)) {
+            /* The upcall frame is written with interrupts on (it may
+             * crash the domain); the loop then checks everything again. */
+            sti();
+            if (!bounce(v, pv->event_cb, false, 0, true, "event upcall"))
+                break;
+            pv->nr_upcalls++;
+            continue;
+        }
         cpu->pv_ctx = &pv->ctx;
         wrmsr(MSR_KERNEL_GS_BASE, pv->gs_base);     /* GS base after entry.S's SWAPGS */
         pv_enter(&pv->ctx);                         /* returns on an exit, interrupts disabled */
@@ -433,6 +490,7 @@ void pv_vcpu_run(struct vcpu *v)
         time_info_runstate(v, READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
     fpu_save(v);
     pv->fs_base = rdmsr(MSR_FS_BASE);
+    wrmsr(MSR_FS_BASE, 0);              /* the hypervisor's (unused) value, as before the stint */
     write_cr3(mm_root_phys());
     cpu->tss.rsp[0] = cpu->stack_top;
 }

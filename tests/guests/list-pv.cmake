@@ -8,6 +8,9 @@
 # CMakeLists.txt calls pv_guests_build() once the compiler is known.
 
 set(GUESTS_PV pv_hello)
+# Domain files running pv_hello.elf as a hostile guest (mode=... on its
+# command line): each domain must crash with its line, nothing else.
+set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs)
 
 function(pv_guests_build)
     set(P ${G}/pv)
@@ -38,9 +41,33 @@ function(pv_guests_build)
         configure_file(${P}/${t}.cfg ${GO}/${t}.cfg COPYONLY)
         list(APPEND GUEST_ELFS ${GO}/${t}.elf)
     endforeach()
+    foreach(c ${PV_HOSTILE_CFGS})
+        configure_file(${P}/${c}.cfg ${GO}/${c}.cfg COPYONLY)
+    endforeach()
     set(GUEST_ELFS ${GUEST_ELFS} PARENT_SCOPE)
 
     # ---- runs under Ringvisor ----
     guest_rv_test(pv_hello TIMEOUT 240 LABELS integration qemu pv REQUIRES ${GO}/pv_hello.elf
                   ARGS --direct --smp 1 --mem 512M ${GO}/pv_hello.cfg)
+    # The hostile modes next to a well-behaved PV guest and an HVM one on
+    # two CPUs: each hostile domain crashes for its own reason, the others
+    # power off, every frame returns (rv-run checks the rest).
+    find_package(Python3 3.8 COMPONENTS Interpreter)
+    if(NOT Python3_FOUND)
+        return()
+    endif()
+    set(crash "^\\(d[0-9]+ ")
+    add_test(NAME pv_hostile
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "${crash}pv_nohandler\\) crash: v0: pv: unhandled #BP .*no trap handler registered$"
+                     --stdout "${crash}pv_badiret\\) crash: v0: pv: iret to .* refused: bad instruction pointer$"
+                     --stdout "${crash}pv_badcs\\) crash: v0: pv: iret to cs 0xe008 .* refused: bad code selector$"
+                     --stdout "^pv_hello: PASS event-upcall$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
+                        ${GO}/pv_badcs.cfg ${GO}/pv_hello.cfg ${GO}/long64.cfg)
+    set_tests_properties(pv_hostile PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_hello.elf;${GO}/long64.elf")
 endfunction()

@@ -93,6 +93,38 @@ pf_handler:
     add     $8, %rsp                /* the error code */
     IRET_HYPERCALL
 
+/* Event upcall: record the frame; return with events still masked (the
+ * pending flag stays set: shared_info is not mapped here to clear it). */
+    .globl ev_handler
+ev_handler:
+    pop     %rcx
+    pop     %r11
+    push    %rax
+    incq    ev_count(%rip)
+    mov     16(%rsp), %rax
+    mov     %rax, ev_cs(%rip)
+    mov     24(%rsp), %rax
+    mov     %rax, ev_rflags(%rip)
+    andq    $~0x200, 24(%rsp)
+    pop     %rax
+    IRET_HYPERCALL
+
+/* iret with a frame the hypervisor must refuse: iret_bad(rip, cs). */
+    .globl iret_bad
+iret_bad:
+    pushq   $0xe02b                 /* ss */
+    push    %rsp                    /* rsp */
+    pushq   $0x202                  /* rflags */
+    push    %rsi                    /* cs */
+    push    %rdi                    /* rip */
+    pushq   $0                      /* flags */
+    push    %rcx
+    push    %r11
+    push    %rax
+    mov     $23, %eax
+    syscall
+    ud2
+
 /* Anything else: report the vector (pushed by the stub) and stop. */
     .macro UNEXPECTED vec, err
     .globl unexpected_\vec

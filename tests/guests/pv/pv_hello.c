@@ -16,7 +16,15 @@
  *    upcall mask, RFLAGS with IF = events enabled), iret back after it;
  *  - set_trap_table refuses a non-canonical handler; an unknown hypercall
  *    is -ENOSYS.
+ *  - events: set_callbacks, VIRQ_TIMER bound, set_timer_op in the past,
+ *    SCHEDOP_block (which enables events): one upcall to the callback with
+ *    Xen's frame (saved mask 0, IF set), iret back with events masked.
  * Powers off when every check passed, crashes otherwise.
+ *
+ * With "mode=..." on the command line it is a hostile guest whose domain
+ * must crash, leaving the hypervisor running (list-pv.cmake checks the
+ * line): nohandler (INT3 without a trap table), badiret (iret to a
+ * non-canonical RIP), badcs (iret to the hypervisor's code selector).
  */
 #include <stdint.h>
 #include <stddef.h>
@@ -24,6 +32,7 @@
 #include "public/arch-x86_64.h"
 #include "public/sched.h"
 #include "public/version.h"
+#include "public/event_channel.h"
 
 #define VIRT_BASE 0xffffffff80000000ull
 #define NAME "pv_hello"
@@ -31,6 +40,9 @@
 uint64_t entry_rsp;
 uint64_t bp_count, bp_rip, bp_cs, bp_rflags, bp_rcx, bp_r11;
 uint64_t pf_count, pf_err, pf_rip, pf_resume;
+uint64_t ev_count, ev_cs, ev_rflags;
+void ev_handler(void);
+void iret_bad(uint64_t rip, uint64_t cs);
 extern char _end[];
 void bp_handler(void), pf_handler(void);
 void unexpected_0(void), unexpected_6(void), unexpected_13(void);
@@ -233,6 +245,73 @@ static void check_int3(void)
     check(!(bp_rflags & 0x200), "bp-frame-if", "rflags", bp_rflags, 0);
 }
 
+static void check_events(void)
+{
+    struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
+    long rc = hc(__HYPERVISOR_set_callbacks, 0x0000800000000000ull, 0, 0);
+    check(rc == -22, "set-callbacks-noncanonical", "rc", (uint64_t)rc, (uint64_t)-22);
+    rc = hc(__HYPERVISOR_set_callbacks, (uint64_t)ev_handler, 0, 0);
+    check(rc == 0, "set-callbacks", "rc", (uint64_t)rc, 0);
+    rc = hc(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, (uint64_t)&bv, 0);
+    check(rc == 0 && bv.port > 0, "bind-virq-timer", "rc", (uint64_t)rc, 0);
+    /* A deadline in the past: VIRQ_TIMER at once.  Events are masked (the
+     * start of day) until SCHEDOP_block enables them; the upcall comes on
+     * its return (or wakes it), exactly once: the handler masks again. */
+    rc = hc(__HYPERVISOR_set_timer_op, 1, 0, 0);
+    check(rc == 0, "set-timer-op", "rc", (uint64_t)rc, 0);
+    check(ev_count == 0, "events-masked-at-start", "upcalls", ev_count, 0);
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0);
+    check(rc == 0, "sched-block", "rc", (uint64_t)rc, 0);
+    check(ev_count == 1, "event-upcall", "upcalls", ev_count, 1);
+    check((ev_cs & 0xffff) == FLAT_KERNEL_CS && (ev_cs >> 32 & 0xff) == 0, "event-frame-cs", "cs", ev_cs,
+          FLAT_KERNEL_CS);
+    check(ev_rflags & 0x200, "event-frame-if", "rflags", ev_rflags, 0x200);
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0);
+    check(ev_count == 1, "events-masked-after-iret", "upcalls", ev_count, 1);
+}
+
+static int has_mode(const struct start_info *si, const char *mode)
+{
+    const char *c = (const char *)si->cmd_line;
+    for (; *c; c++) {
+        const char *a = c, *b = "mode=";
+        while (*b && *a == *b)
+            a++, b++;
+        if (*b)
+            continue;
+        b = mode;
+        while (*b && *a == *b)
+            a++, b++;
+        if (!*b && (*a == 0 || *a == ' '))
+            return 1;
+    }
+    return 0;
+}
+
+static void hostile(const struct start_info *si)
+{
+    if (has_mode(si, "nohandler")) {
+        put(NAME ": int3 without a trap table");
+        flush();
+        __asm__ __volatile__("int3");
+    } else if (has_mode(si, "badiret")) {
+        put(NAME ": iret to a non-canonical rip");
+        flush();
+        iret_bad(0x0000800000000000ull, FLAT_KERNEL_CS);
+    } else if (has_mode(si, "badcs")) {
+        put(NAME ": iret to the hypervisor's code selector");
+        flush();
+        iret_bad((uint64_t)pv_main, 0xe008);
+    } else {
+        return;
+    }
+    /* Still here: the hypervisor let it pass. */
+    check(0, "hostile", "the domain survived", 0, 1);
+    shutdown(SHUTDOWN_poweroff);
+    for (;;)
+        ;
+}
+
 void pv_main(const struct start_info *si)
 {
     static struct trap_info traps[] = {
@@ -250,6 +329,7 @@ void pv_main(const struct start_info *si)
 
     put(NAME ": hello from ring 3");
     flush();
+    hostile(si);
     check(hc(__HYPERVISOR_set_trap_table, (uint64_t)traps, 0, 0) == 0, "set-trap-table", "rc", 0, 0);
     long rc = hc(__HYPERVISOR_set_trap_table, (uint64_t)bad, 0, 0);
     check(rc == -22, "set-trap-table-noncanonical", "rc", (uint64_t)rc, (uint64_t)-22);
@@ -263,6 +343,7 @@ void pv_main(const struct start_info *si)
     check_page_tables(si);
     check_faults(si);
     check_int3();
+    check_events();
     put(NAME ": ");
     put_hex(nr_pass);
     put(" passed, ");

@@ -218,6 +218,12 @@ long pv_set_trap_table(struct vcpu *v, uint64_t table)
     return fake_out.rc;
 }
 
+long pv_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_t syscall)
+{
+    seen(v, "pv_set_callbacks", 0, event, failsafe, syscall);
+    return fake_out.rc;
+}
+
 long console_io(struct vcpu *v, unsigned cmd, uint64_t count, uint64_t buf)
 {
     seen(v, "console_io", cmd, count, buf, 0);
