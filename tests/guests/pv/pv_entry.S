@@ -125,6 +125,72 @@ iret_bad:
     syscall
     ud2
 
+/*
+ * spin_regs(cycles): every general register but RAX, RCX, RDX, RSP holds a
+ * pattern while ring 3 spins for 'cycles' TSC ticks (host interrupts come
+ * and go meanwhile); returns the OR of each register XOR its pattern: 0
+ * when every exit and re-entry preserved them.
+ */
+    .macro PAT reg, val
+    movabs  $\val, %rdx
+    mov     %rdx, \reg
+    .endm
+    .macro CHK reg, val
+    movabs  $\val, %rdx
+    xor     %rdx, \reg
+    or      \reg, %rax
+    .endm
+    .globl spin_regs
+spin_regs:
+    push    %rbx
+    push    %rbp
+    push    %r12
+    push    %r13
+    push    %r14
+    push    %r15
+    mov     %rdi, %rcx
+    rdtsc
+    shl     $32, %rdx
+    or      %rdx, %rax
+    add     %rax, %rcx
+    PAT     %rbx, 0x1111111111111111
+    PAT     %rbp, 0x2222222222222222
+    PAT     %rsi, 0x3333333333333333
+    PAT     %rdi, 0x4444444444444444
+    PAT     %r8,  0x5555555555555555
+    PAT     %r9,  0x6666666666666666
+    PAT     %r10, 0x7777777777777777
+    PAT     %r11, 0x8888888888888888
+    PAT     %r12, 0x9999999999999999
+    PAT     %r13, 0xaaaaaaaaaaaaaaaa
+    PAT     %r14, 0xbbbbbbbbbbbbbbbb
+    PAT     %r15, 0xcccccccccccccccc
+1:  rdtsc
+    shl     $32, %rdx
+    or      %rdx, %rax
+    cmp     %rcx, %rax
+    jb      1b
+    xor     %eax, %eax
+    CHK     %rbx, 0x1111111111111111
+    CHK     %rbp, 0x2222222222222222
+    CHK     %rsi, 0x3333333333333333
+    CHK     %rdi, 0x4444444444444444
+    CHK     %r8,  0x5555555555555555
+    CHK     %r9,  0x6666666666666666
+    CHK     %r10, 0x7777777777777777
+    CHK     %r11, 0x8888888888888888
+    CHK     %r12, 0x9999999999999999
+    CHK     %r13, 0xaaaaaaaaaaaaaaaa
+    CHK     %r14, 0xbbbbbbbbbbbbbbbb
+    CHK     %r15, 0xcccccccccccccccc
+    pop     %r15
+    pop     %r14
+    pop     %r13
+    pop     %r12
+    pop     %rbp
+    pop     %rbx
+    ret
+
 /* Anything else: report the vector (pushed by the stub) and stop. */
     .macro UNEXPECTED vec, err
     .globl unexpected_\vec

@@ -16,6 +16,8 @@
  *    upcall mask, RFLAGS with IF = events enabled), iret back after it;
  *  - set_trap_table refuses a non-canonical handler; an unknown hypercall
  *    is -ENOSYS.
+ *  - registers intact across host interrupts taken while it spins in ring 3
+ *    (a 1 ms periodic timer);
  *  - events: set_callbacks, VIRQ_TIMER bound, set_timer_op in the past,
  *    SCHEDOP_block (which enables events): one upcall to the callback with
  *    Xen's frame (saved mask 0, IF set), iret back with events masked.
@@ -33,6 +35,7 @@
 #include "public/sched.h"
 #include "public/version.h"
 #include "public/event_channel.h"
+#include "public/vcpu.h"
 
 #define VIRT_BASE 0xffffffff80000000ull
 #define NAME "pv_hello"
@@ -43,6 +46,7 @@ uint64_t pf_count, pf_err, pf_rip, pf_resume;
 uint64_t ev_count, ev_cs, ev_rflags;
 void ev_handler(void);
 void iret_bad(uint64_t rip, uint64_t cs);
+uint64_t spin_regs(uint64_t cycles);
 extern char _end[];
 void bp_handler(void), pf_handler(void);
 void unexpected_0(void), unexpected_6(void), unexpected_13(void);
@@ -270,6 +274,19 @@ static void check_events(void)
     check(ev_count == 1, "events-masked-after-iret", "upcalls", ev_count, 1);
 }
 
+/* Registers across exits to the hypervisor taken in ring 3: a 1 ms
+ * periodic timer keeps interrupting the spin (list-pv.cmake checks that
+ * the hypervisor counted interrupts from this guest). */
+static void check_spin(void)
+{
+    struct vcpu_set_periodic_timer pt = { .period_ns = 1000000 };
+    long rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, (uint64_t)&pt);
+    check(rc == 0, "periodic-timer", "rc", (uint64_t)rc, 0);
+    uint64_t diff = spin_regs(1ull << 26);
+    check(diff == 0, "regs-across-interrupts", "changed bits", diff, 0);
+    hc(__HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, 0, 0);
+}
+
 static int has_mode(const struct start_info *si, const char *mode)
 {
     const char *c = (const char *)si->cmd_line;
@@ -344,6 +361,7 @@ void pv_main(const struct start_info *si)
     check_faults(si);
     check_int3();
     check_events();
+    check_spin();
     put(NAME ": ");
     put_hex(nr_pass);
     put(" passed, ");
