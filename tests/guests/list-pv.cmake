@@ -49,6 +49,14 @@ function(pv_guests_build)
     # ---- runs under Ringvisor ----
     guest_rv_test(pv_hello TIMEOUT 240 LABELS integration qemu pv REQUIRES ${GO}/pv_hello.elf
                   ARGS --direct --smp 1 --mem 512M ${GO}/pv_hello.cfg)
+    # The same PV domains next to an HVM guest on Intel VMX and AMD SVM
+    # (Bochs): PV needs neither, the HVM neighbour both ways.
+    foreach(model corei7_skylake_x ryzen)
+        guest_rv_test(pv_bochs_${model} TIMEOUT 900 LABELS integration bochs pv
+                      REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pv_hello.elf ${GO}/long64.elf
+                      ARGS --bochs ${model} --smp 2 --mem 1G ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
+                           ${GO}/pv_badcs.cfg ${GO}/pv_hello.cfg ${GO}/long64.cfg)
+    endforeach()
     # The hostile modes next to a well-behaved PV guest and an HVM one on
     # two CPUs: each hostile domain crashes for its own reason, the others
     # power off, every frame returns (rv-run checks the rest).
