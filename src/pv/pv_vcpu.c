@@ -26,6 +26,7 @@
 #include "lib/string.h"
 #include "public/vcpu.h"
 #include "public/sched.h"
+#include "hvm/hvm.h"            /* HVM_EXIT_*: the exit counters core/ and the hang report share */
 
 #define RF_CF   0x1u
 #define RF_IF   0x200u
@@ -208,6 +209,7 @@ static bool bounce_exception(struct vcpu *v, unsigned vec, uint64_t err)
         err &= ~4ull;
     }
     pv->nr_bounces++;
+    v->exits_by_reason[HVM_EXIT_EXCEPTION]++;
     return bounce(v, ti->address, has_error_code(vec), err, ti->flags & TI_EVENTS_OFF, exc_short[vec]);
 }
 
@@ -324,6 +326,8 @@ static bool pv_hypercall(struct vcpu *v)
     long ret;
 
     pv->nr_hypercalls++;
+    /* The hang report's progress signature (hvm/hvm_dump.c) counts these. */
+    v->exits_by_reason[HVM_EXIT_HYPERCALL]++;
     if (c->rax == __HYPERVISOR_iret)
         return pv_iret(v);
     switch (c->rax) {
@@ -371,6 +375,30 @@ void pv_set_rsp0(uint64_t rsp)
     this_cpu()->tss.rsp[0] = rsp;
 }
 
+/* INT n from the guest: the IDT gate (DPL 0) made it a #GP with the IDT
+ * flag in its error code.  The vector is read from the instruction (CD
+ * ib) rather than from the error code, whose index field QEMU's TCG
+ * scales by 16 where hardware scales by 8.  As Xen: if the trap table's
+ * entry for n allows it (its privilege bits >= 1 for the kernel), the
+ * interrupt goes to that handler, returning after the 2-byte
+ * instruction; otherwise the #GP stands.  True if delivered (or the
+ * domain crashed trying). */
+static bool soft_int(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    uint8_t insn[2];
+
+    if (pv_copy_guest(v, insn, pv->ctx.rip, 2, false) || insn[0] != 0xcd)
+        return false;
+    const struct trap_info *ti = &pv->traps[insn[1]];
+    if (!ti->address || (ti->flags & 3) < 1)
+        return false;
+    pv->ctx.rip += 2;
+    pv->nr_bounces++;
+    bounce(v, ti->address, false, 0, ti->flags & TI_EVENTS_OFF, "INT n");
+    return true;
+}
+
 /* false: leave the run loop (the domain is stopping). */
 static bool handle_exit(struct vcpu *v)
 {
@@ -392,10 +420,14 @@ static bool handle_exit(struct vcpu *v)
             /* Handled in pv_vcpu_run before interrupts were enabled. */
             break;
         }
+        if (vec == 13 && (c->error_code & 3) == 2 && soft_int(v))
+            break;
         if (!bounce_exception(v, vec, c->error_code))
             return false;
         break;
     }
+    if (__atomic_load_n(&v->domain->state, __ATOMIC_ACQUIRE) != DOMAIN_RUNNING)
+        return false;       /* a bounce that failed crashed it */
     c->rflags = guest_rflags(c->rflags);
     const char *bad = frame_problem(c);
     if (bad) {

@@ -93,6 +93,33 @@ pf_handler:
     add     $8, %rsp                /* the error code */
     IRET_HYPERCALL
 
+/* #GP: like #PF, resume at gp_resume. */
+    .globl gp_handler
+gp_handler:
+    pop     %rcx
+    pop     %r11
+    push    %rax
+    incq    gp_count(%rip)
+    mov     8(%rsp), %rax
+    mov     %rax, gp_err(%rip)
+    mov     gp_resume(%rip), %rax
+    mov     %rax, 16(%rsp)
+    pop     %rax
+    add     $8, %rsp
+    IRET_HYPERCALL
+
+/* INT 0x80 (a software interrupt the trap table allows): count, return. */
+    .globl int80_handler
+int80_handler:
+    pop     %rcx
+    pop     %r11
+    incq    int80_count(%rip)
+    push    %rax
+    mov     8(%rsp), %rax
+    mov     %rax, int80_rip(%rip)
+    pop     %rax
+    IRET_HYPERCALL
+
 /* Event upcall: record the frame; return with events still masked (the
  * pending flag stays set: shared_info is not mapped here to clear it). */
     .globl ev_handler
@@ -208,7 +235,6 @@ unexpected_\vec:
     .endm
     UNEXPECTED 0, 0
     UNEXPECTED 6, 0
-    UNEXPECTED 13, 1
 
     .bss
     .balign 16

@@ -14,6 +14,8 @@
  *    with the iret hypercall;
  *  - INT3: #BP bounced with Xen's frame (RCX, R11, RIP, CS with the saved
  *    upcall mask, RFLAGS with IF = events enabled), iret back after it;
+ *  - INT 0x80 with a trap-table entry allowing it goes to that handler;
+ *    INT 0x81 with privilege 0 is a #GP with the IDT error code;
  *  - set_trap_table refuses a non-canonical handler; an unknown hypercall
  *    is -ENOSYS.
  *  - registers intact across host interrupts taken while it spins in ring 3
@@ -26,7 +28,8 @@
  * With "mode=..." on the command line it is a hostile guest whose domain
  * must crash, leaving the hypervisor running (list-pv.cmake checks the
  * line): nohandler (INT3 without a trap table), badiret (iret to a
- * non-canonical RIP), badcs (iret to the hypervisor's code selector).
+ * non-canonical RIP), badcs (iret to the hypervisor's code selector);
+ * spin (ring 3 forever, for a look at the hang report by hand).
  */
 #include <stdint.h>
 #include <stddef.h>
@@ -44,12 +47,14 @@ uint64_t entry_rsp;
 uint64_t bp_count, bp_rip, bp_cs, bp_rflags, bp_rcx, bp_r11;
 uint64_t pf_count, pf_err, pf_rip, pf_resume;
 uint64_t ev_count, ev_cs, ev_rflags;
+uint64_t gp_count, gp_err, gp_resume, int80_count, int80_rip;
+void gp_handler(void), int80_handler(void);
 void ev_handler(void);
 void iret_bad(uint64_t rip, uint64_t cs);
 uint64_t spin_regs(uint64_t cycles);
 extern char _end[];
 void bp_handler(void), pf_handler(void);
-void unexpected_0(void), unexpected_6(void), unexpected_13(void);
+void unexpected_0(void), unexpected_6(void);
 void pv_main(const struct start_info *si);
 void pv_unexpected(uint64_t vec, uint64_t rip);
 
@@ -249,6 +254,22 @@ static void check_int3(void)
     check(!(bp_rflags & 0x200), "bp-frame-if", "rflags", bp_rflags, 0);
 }
 
+static void check_soft_int(void)
+{
+    uint64_t after;
+    __asm__ __volatile__("int $0x80\n 1: lea 1b(%%rip), %0" : "=r"(after) :: "memory");
+    check(int80_count == 1 && gp_count == 0, "int80-bounced", "count", int80_count, 1);
+    check(int80_rip == after, "int80-frame-rip", "rip", int80_rip, after);
+    __asm__ __volatile__("lea 1f(%%rip), %%rax\n mov %%rax, gp_resume(%%rip)\n"
+                         "int $0x81\n"
+                         "1:\n" ::: "rax", "memory");
+    check(int80_count == 1 && gp_count == 1, "int81-gp", "count", gp_count, 1);
+    /* The CPU's error code: IDT flag, index 0x81 (QEMU's TCG puts the
+     * vector * 16 there, hardware and Bochs vector * 8). */
+    check((gp_err & 3) == 2 && (gp_err >> 3 == 0x81 || gp_err >> 4 == 0x81), "int81-gp-error", "error code",
+          gp_err, 0x81 << 3 | 2);
+}
+
 static void check_events(void)
 {
     struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
@@ -319,6 +340,13 @@ static void hostile(const struct start_info *si)
         put(NAME ": iret to the hypervisor's code selector");
         flush();
         iret_bad((uint64_t)pv_main, 0xe008);
+    } else if (has_mode(si, "spin")) {
+        /* For a manual look at the hang report (rv-run --timeout): ring 3
+         * forever, only host interrupts. */
+        put(NAME ": spinning");
+        flush();
+        for (;;)
+            __asm__ __volatile__("pause");
     } else {
         return;
     }
@@ -335,7 +363,9 @@ void pv_main(const struct start_info *si)
         { 0, 0, FLAT_KERNEL_CS, (uint64_t)unexpected_0 },
         { 3, 3, FLAT_KERNEL_CS, (uint64_t)bp_handler },
         { 6, 0, FLAT_KERNEL_CS, (uint64_t)unexpected_6 },
-        { 13, 0, FLAT_KERNEL_CS, (uint64_t)unexpected_13 },
+        { 13, 0, FLAT_KERNEL_CS, (uint64_t)gp_handler },
+        { 0x80, 1, FLAT_KERNEL_CS, (uint64_t)int80_handler },     /* INT 0x80 allowed to the kernel */
+        { 0x81, 0, FLAT_KERNEL_CS, (uint64_t)int80_handler },     /* privilege 0: INT 0x81 is a #GP */
         { 14, 0, FLAT_KERNEL_CS, (uint64_t)pf_handler },
         { 0, 0, 0, 0 },
     };
@@ -360,6 +390,7 @@ void pv_main(const struct start_info *si)
     check_page_tables(si);
     check_faults(si);
     check_int3();
+    check_soft_int();
     check_events();
     check_spin();
     put(NAME ": ");
