@@ -106,6 +106,17 @@ static void put_hex(uint64_t v)
     put(b);
 }
 
+static void put_dec(uint64_t v)
+{
+    char b[21];
+    int i = 20;
+    b[i] = 0;
+    do
+        b[--i] = (char)('0' + v % 10);
+    while ((v /= 10) && i > 0);
+    put(b + i);
+}
+
 static void flush(void)
 {
     line[llen++] = '\n';
@@ -308,6 +319,36 @@ static void check_spin(void)
     hc(__HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, 0, 0);
 }
 
+static uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
+/* Figures for the log, not checks (the emulator's speed varies): TSC
+ * ticks per hypercall round trip and per INT3 bounce + iret. */
+static void measure(void)
+{
+    const unsigned n = 10000;
+    uint64_t t0 = rdtsc();
+    for (unsigned i = 0; i < n; i++)
+        hc(__HYPERVISOR_xen_version, XENVER_version, 0, 0);
+    uint64_t t1 = rdtsc();
+    for (unsigned i = 0; i < n / 10; i++)
+        __asm__ __volatile__("int3" ::: "memory");
+    uint64_t t2 = rdtsc();
+    put(NAME ": hypercall round trip ");
+    put_dec((t1 - t0) / n);
+    put(" TSC ticks (xen_version x ");
+    put_dec(n);
+    put("), int3 bounce + iret ");
+    put_dec((t2 - t1) / (n / 10));
+    put(" ticks");
+    flush();
+    bp_count -= n / 10;
+}
+
 static int has_mode(const struct start_info *si, const char *mode)
 {
     const char *c = (const char *)si->cmd_line;
@@ -393,6 +434,7 @@ void pv_main(const struct start_info *si)
     check_soft_int();
     check_events();
     check_spin();
+    measure();
     put(NAME ": ");
     put_hex(nr_pass);
     put(" passed, ");
