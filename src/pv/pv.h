@@ -45,7 +45,9 @@ struct pv_vcpu {
     uint64_t fs_base, gs_base;  /* (r) kept across stints (other kinds' vCPUs change the MSRs) */
     bool online;                /* (r) vCPU 0 at build; others once brought up (later) */
     struct trap_info traps[256];/* (r) set_trap_table; address 0 = none */
-    uint64_t event_cb, failsafe_cb, syscall_cb;     /* (r) set_callbacks; 0 = none */
+    uint64_t event_cb, failsafe_cb, syscall_cb;     /* (r) set_callbacks / callback_op; 0 = none */
+    uint64_t syscall32_cb, sysenter_cb;             /* (r) callback_op; recorded, not used yet */
+    uint16_t callback_flags[8];                     /* (r) CALLBACKF_* by CALLBACKTYPE_* */
     uint64_t nr_exits, nr_hypercalls, nr_bounces, nr_irqs, nr_upcalls;     /* (r) */
 };
 

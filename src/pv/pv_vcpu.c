@@ -14,6 +14,7 @@
 #include "pv/pv.h"
 #include "core/domain.h"
 #include "core/domain_kind.h"
+#include "core/guest_access.h"
 #include "core/console.h"
 #include "core/hypercall.h"
 #include "core/percpu.h"
@@ -26,6 +27,7 @@
 #include "lib/string.h"
 #include "public/vcpu.h"
 #include "public/sched.h"
+#include "public/callback.h"
 #include "hvm/hvm.h"            /* HVM_EXIT_*: the exit counters core/ and the hang report share */
 
 #define RF_CF   0x1u
@@ -272,6 +274,48 @@ long pv_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_
     pv->event_cb = event;
     pv->failsafe_cb = failsafe;
     pv->syscall_cb = syscall;
+    return 0;
+}
+
+/* callback_op: CALLBACKOP_register / _unregister of the 64-bit kinds.  The
+ * event callback is used now; failsafe, syscall, syscall32 and sysenter
+ * are recorded for the user-mode work (flags too).  NMI callbacks are not
+ * offered (-EINVAL, as an unknown type). */
+long pv_callback_op(struct vcpu *v, unsigned cmd, uint64_t arg)
+{
+    if (v->domain->type != DOMCFG_PV)
+        return -ENOSYS;
+    struct pv_vcpu *pv = v->vendor;
+    struct callback_register r;
+    uint64_t *slot;
+
+    if (cmd == CALLBACKOP_register) {
+        if (copy_from_guest(v, &r, arg, sizeof(r)))
+            return -EFAULT;
+    } else if (cmd == CALLBACKOP_unregister) {
+        struct callback_unregister u;
+        if (copy_from_guest(v, &u, arg, sizeof(u)))
+            return -EFAULT;
+        r.type = u.type;
+        r.flags = 0;
+        r.address = 0;
+    } else {
+        return -ENOSYS;
+    }
+    switch (r.type) {
+    case CALLBACKTYPE_event:     slot = &pv->event_cb; break;
+    case CALLBACKTYPE_failsafe:  slot = &pv->failsafe_cb; break;
+    case CALLBACKTYPE_syscall:   slot = &pv->syscall_cb; break;
+    case CALLBACKTYPE_syscall32: slot = &pv->syscall32_cb; break;
+    case CALLBACKTYPE_sysenter:  slot = &pv->sysenter_cb; break;
+    default:
+        return -EINVAL;
+    }
+    if (!pv_canonical(r.address) || (r.address >= HYPERVISOR_VIRT_START && r.address < HYPERVISOR_VIRT_END))
+        return -EINVAL;
+    *slot = r.address;
+    if (r.type != CALLBACKTYPE_event)
+        pv->callback_flags[r.type & 7] = r.flags;
     return 0;
 }
 

@@ -39,6 +39,7 @@
 #include "public/version.h"
 #include "public/event_channel.h"
 #include "public/vcpu.h"
+#include "public/callback.h"
 
 #define VIRT_BASE 0xffffffff80000000ull
 #define NAME "pv_hello"
@@ -288,6 +289,18 @@ static void check_events(void)
     check(rc == -22, "set-callbacks-noncanonical", "rc", (uint64_t)rc, (uint64_t)-22);
     rc = hc(__HYPERVISOR_set_callbacks, (uint64_t)ev_handler, 0, 0);
     check(rc == 0, "set-callbacks", "rc", (uint64_t)rc, 0);
+    /* The same through callback_op (what Linux uses); NMI callbacks and
+     * unknown types refused. */
+    struct callback_register cb = { .type = CALLBACKTYPE_event, .address = (uint64_t)ev_handler };
+    rc = hc(__HYPERVISOR_callback_op, CALLBACKOP_register, (uint64_t)&cb, 0);
+    check(rc == 0, "callback-op-event", "rc", (uint64_t)rc, 0);
+    cb.type = CALLBACKTYPE_nmi;
+    rc = hc(__HYPERVISOR_callback_op, CALLBACKOP_register, (uint64_t)&cb, 0);
+    check(rc == -22, "callback-op-nmi-refused", "rc", (uint64_t)rc, (uint64_t)-22);
+    cb.type = CALLBACKTYPE_failsafe;
+    cb.address = 0xffff800000001000ull;     /* the hypervisor's range */
+    rc = hc(__HYPERVISOR_callback_op, CALLBACKOP_register, (uint64_t)&cb, 0);
+    check(rc == -22, "callback-op-hv-range-refused", "rc", (uint64_t)rc, (uint64_t)-22);
     rc = hc(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, (uint64_t)&bv, 0);
     check(rc == 0 && bv.port > 0, "bind-virq-timer", "rc", (uint64_t)rc, 0);
     /* A deadline in the past: VIRQ_TIMER at once.  Events are masked (the

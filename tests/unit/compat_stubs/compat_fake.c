@@ -224,6 +224,12 @@ long pv_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_
     return fake_out.rc;
 }
 
+long pv_callback_op(struct vcpu *v, unsigned cmd, uint64_t arg)
+{
+    seen(v, "pv_callback_op", cmd, arg, 0, 0);
+    return fake_out.rc;
+}
+
 long console_io(struct vcpu *v, unsigned cmd, uint64_t count, uint64_t buf)
 {
     seen(v, "console_io", cmd, count, buf, 0);
