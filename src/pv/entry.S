@@ -15,9 +15,12 @@
  * above is overwritten.  GS: the guest's GS base is in GS while it runs
  * (SWAPGS before IRETQ, SWAPGS first thing at every exit from ring 3).
  *
- * Known window (docs/pv.md): an NMI or #MC between the SWAPGS and the
- * IRETQ of pv_enter, or between SYSCALL and its SWAPGS, runs the host
- * handler with the guest's GS base.
+ * An NMI, #DF or #MC between the SWAPGS and the IRETQ of pv_enter, or
+ * between SYSCALL and its SWAPGS, arrives in ring 0 with the guest's GS
+ * base: their IST entry (arch/x86/entry.S ist_entry) checks the GS base
+ * against the percpu pointer kept on the IST stack and swaps if needed.
+ * Other interrupts are off there; a single-step #DB cannot follow SYSCALL
+ * (SFMASK clears TF and the trap follows the resulting flags).
  */
 /* struct percpu offsets (core/percpu.h asserts them: PCPU_PV_*) */
 #define PCPU_PV_HOST_RSP    8

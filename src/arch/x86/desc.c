@@ -101,9 +101,15 @@ void cpu_desc_init(struct percpu *p)
     memset(&p->tss, 0, sizeof(p->tss));
     p->tss.iomap_base = sizeof(p->tss);                 /* no I/O bitmap */
     p->tss.rsp[0] = p->stack_top;
-    p->tss.ist[IST_NMI - 1] = p->ist_top[0];
-    p->tss.ist[IST_DF - 1]  = p->ist_top[1];
-    p->tss.ist[IST_MC - 1]  = p->ist_top[2];
+    /* The top 16 bytes of each IST stack hold this CPU's percpu pointer
+     * (at top - 8): the IST entry (entry.S ist_entry) compares it with the
+     * GS base to know whether an NMI/#DF/#MC interrupted the few
+     * instructions where ring 0 runs with a PV guest's GS base. */
+    for (unsigned i = 0; i < 3; i++) {
+        *(uint64_t *)(p->ist_top[i] - 8) = (uint64_t)p;
+        p->tss.ist[i] = p->ist_top[i] - 16;
+    }
+    _Static_assert(IST_NMI == 1 && IST_DF == 2 && IST_MC == 3, "ist_top[] order");
 
     __asm__ __volatile__(
         "lgdt %0\n"
