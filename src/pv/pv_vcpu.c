@@ -28,6 +28,7 @@
 #include "public/vcpu.h"
 #include "public/sched.h"
 #include "public/callback.h"
+#include "public/memory.h"
 #include "hvm/hvm.h"            /* HVM_EXIT_*: the exit counters core/ and the hang report share */
 
 #define RF_CF   0x1u
@@ -383,6 +384,27 @@ static bool pv_hypercall(struct vcpu *v)
         break;
     case __HYPERVISOR_hvm_op:
         ret = -ENOSYS;      /* nothing of HVMOP applies to a PV domain yet */
+        break;
+    case __HYPERVISOR_memory_op:
+        /* The sub-ops that change a guest-physical map work on the HVM p2m,
+         * which a PV domain does not use (its frames are machine frames
+         * named by its own page tables): refused until they have their PV
+         * meaning.  The read-only ones (reservations, memory map) pass. */
+        switch ((unsigned)c->rdi) {
+        case XENMEM_increase_reservation:
+        case XENMEM_decrease_reservation:
+        case XENMEM_populate_physmap:
+        case XENMEM_add_to_physmap:
+        case XENMEM_exchange:
+        case XENMEM_remove_from_physmap:
+        case XENMEM_add_to_physmap_batch:
+        case XENMEM_acquire_resource:
+            ret = -ENOSYS;
+            break;
+        default:
+            ret = hypercall_call(v, c->rax, a, false);
+            break;
+        }
         break;
     case __HYPERVISOR_sched_op:
         /* A PV kernel blocks with events masked and expects SCHEDOP_block
