@@ -8,6 +8,7 @@
 #include "core/domain.h"
 #include "core/console.h"
 #include "core/percpu.h"
+#include "core/sched.h"
 #include "arch/x86/asm.h"
 #include "mm/mm.h"
 #include "lib/fmt.h"
@@ -196,6 +197,31 @@ static int pv_kind_copy_to_gphys(struct domain *d, uint64_t maddr, const void *s
     return 0;
 }
 
+/* The 'd' key and the hang report: the registers of the last exit (a
+ * snapshot: the vCPU may be running; each field is read once). */
+static void pv_kind_vcpu_dump(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct vcpu_info *vi = v->vcpu_info;
+
+    if (!pv)
+        return;
+    domain_log(v->domain, LOG_INFO, "v%u: %s, cpu%u; last exit vector %#lx error %#lx at rip %#lx rsp %#lx cs %#lx\n",
+               v->vcpu_id, sched_vcpu_state_name(v), READ_ONCE(v->processor), (unsigned long)READ_ONCE(pv->ctx.vector),
+               (unsigned long)READ_ONCE(pv->ctx.error_code), (unsigned long)READ_ONCE(pv->ctx.rip),
+               (unsigned long)READ_ONCE(pv->ctx.rsp), (unsigned long)READ_ONCE(pv->ctx.cs));
+    domain_log(v->domain, LOG_INFO,
+               "v%u: rax %#lx rcx %#lx rdx %#lx rsi %#lx rdi %#lx; cr3 mfn %#lx; upcall pending %u mask %u; "
+               "%lu exits, %lu hypercalls, %lu interrupts, %lu bounces\n",
+               v->vcpu_id, (unsigned long)READ_ONCE(pv->ctx.rax), (unsigned long)READ_ONCE(pv->ctx.rcx),
+               (unsigned long)READ_ONCE(pv->ctx.rdx), (unsigned long)READ_ONCE(pv->ctx.rsi),
+               (unsigned long)READ_ONCE(pv->ctx.rdi), (unsigned long)READ_ONCE(pv->cr3_mfn),
+               vi ? __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_RELAXED) : 0,
+               vi ? __atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_RELAXED) : 0,
+               (unsigned long)READ_ONCE(pv->nr_exits), (unsigned long)READ_ONCE(pv->nr_hypercalls),
+               (unsigned long)READ_ONCE(pv->nr_irqs), (unsigned long)READ_ONCE(pv->nr_bounces));
+}
+
 DOMAIN_KIND(pv_kind) = {
     .type = DOMCFG_PV,
     .name = "pv",
@@ -208,4 +234,5 @@ DOMAIN_KIND(pv_kind) = {
     .vcpu_run = pv_vcpu_run,
     .gva_to_gpa = pv_kind_gva_to_gpa,
     .copy_to_gphys = pv_kind_copy_to_gphys,
+    .vcpu_dump = pv_kind_vcpu_dump,
 };

@@ -49,6 +49,13 @@ function(pv_guests_build)
     # ---- runs under Ringvisor ----
     guest_rv_test(pv_hello TIMEOUT 240 LABELS integration qemu pv REQUIRES ${GO}/pv_hello.elf
                   ARGS --direct --smp 1 --mem 512M ${GO}/pv_hello.cfg)
+    # One CPU shared by a PV, an HVM and a PVH domain (and a hostile PV
+    # one): every switch between the kinds on the same CPU (CR3, GDT, the
+    # SYSCALL MSRs, FS base, the FPU).
+    guest_rv_test(pv_mixed_smp1 TIMEOUT 240 LABELS integration qemu pv
+                  REQUIRES ${GO}/pv_hello.elf ${GO}/long64.elf ${GO}/pvh_basics.elf
+                  ARGS --direct --smp 1 --mem 512M ${GO}/pv_hello.cfg ${GO}/long64.cfg ${GO}/pvh_basics.cfg
+                       ${GO}/pv_badcs.cfg)
     # The same PV domains next to an HVM guest on Intel VMX and AMD SVM
     # (Bochs): PV needs neither, the HVM neighbour both ways.
     foreach(model corei7_skylake_x ryzen)
