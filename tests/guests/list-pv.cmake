@@ -10,7 +10,7 @@
 set(GUESTS_PV pv_hello)
 # Domain files running pv_hello.elf as a hostile guest (mode=... on its
 # command line): each domain must crash with its line, nothing else.
-set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs)
+set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs pv_badstack)
 
 function(pv_guests_build)
     set(P ${G}/pv)
@@ -62,7 +62,7 @@ function(pv_guests_build)
         guest_rv_test(pv_bochs_${model} TIMEOUT 900 LABELS integration bochs pv
                       REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pv_hello.elf ${GO}/long64.elf
                       ARGS --bochs ${model} --smp 2 --mem 1G ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
-                           ${GO}/pv_badcs.cfg ${GO}/pv_hello.cfg ${GO}/long64.cfg)
+                           ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/long64.cfg)
     endforeach()
     # The hostile modes next to a well-behaved PV guest and an HVM one on
     # two CPUs: each hostile domain crashes for its own reason, the others
@@ -77,13 +77,14 @@ function(pv_guests_build)
                      --stdout "${crash}pv_nohandler\\) crash: v0: pv: unhandled #BP .*no trap handler registered$"
                      --stdout "${crash}pv_badiret\\) crash: v0: pv: iret to .* refused: bad instruction pointer$"
                      --stdout "${crash}pv_badcs\\) crash: v0: pv: iret to cs 0xe008 .* refused: bad code selector$"
+                     --stdout "${crash}pv_badstack\\) crash: v0: pv: #BP at 0x[0-9a-f]+: cannot write the frame at 0xffff8400000fffc8 on the guest stack$"
                      --stdout "^pv_hello: PASS event-upcall$"
                      --stdout "^pv_hello: PASS regs-across-interrupts$"
                      --stdout "^\\(d[0-9]+ pv_hello\\) v0: pv: [0-9]+ exits: [0-9]+ hypercalls, [1-9][0-9]* interrupts"
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
-                        ${GO}/pv_badcs.cfg ${GO}/pv_hello.cfg ${GO}/long64.cfg)
+                        ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/long64.cfg)
     set_tests_properties(pv_hostile PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_hello.elf;${GO}/long64.elf")

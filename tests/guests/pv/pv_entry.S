@@ -218,6 +218,38 @@ spin_regs:
     pop     %rbx
     ret
 
+/*
+ * iret_flags(rflags): the iret hypercall back to the next instruction with
+ * these RFLAGS (the hypervisor must sanitize them); returns RFLAGS as
+ * PUSHF sees them there.
+ */
+    .globl iret_flags
+iret_flags:
+    mov     %rsp, %rax
+    pushq   $0xe02b                 /* ss */
+    push    %rax                    /* rsp: as it was */
+    push    %rdi                    /* rflags */
+    pushq   $0xe033                 /* cs */
+    lea     1f(%rip), %rax
+    push    %rax                    /* rip */
+    pushq   $0                      /* flags */
+    push    %rcx
+    push    %r11
+    push    %rax
+    mov     $23, %eax
+    syscall
+1:  pushf
+    pop     %rax
+    ret
+
+/* bad_stack_int3(rsp): INT3 with RSP in the hypervisor's range: the
+ * bounce frame cannot be written, the domain must crash. */
+    .globl bad_stack_int3
+bad_stack_int3:
+    mov     %rdi, %rsp
+    int3
+    ud2
+
 /* Anything else: report the vector (pushed by the stub) and stop. */
     .macro UNEXPECTED vec, err
     .globl unexpected_\vec

@@ -16,6 +16,8 @@
  *    upcall mask, RFLAGS with IF = events enabled), iret back after it;
  *  - INT 0x80 with a trap-table entry allowing it goes to that handler;
  *    INT 0x81 with privilege 0 is a #GP with the IDT error code;
+ *  - RFLAGS from an iret frame sanitized (no IOPL, NT, VM, VIF/VIP; IF
+ *    set), CLI still a #GP; a ring-0 selector in the trap table refused;
  *  - set_trap_table refuses a non-canonical handler; an unknown hypercall
  *    is -ENOSYS.
  *  - registers intact across host interrupts taken while it spins in ring 3
@@ -28,7 +30,8 @@
  * With "mode=..." on the command line it is a hostile guest whose domain
  * must crash, leaving the hypervisor running (list-pv.cmake checks the
  * line): nohandler (INT3 without a trap table), badiret (iret to a
- * non-canonical RIP), badcs (iret to the hypervisor's code selector);
+ * non-canonical RIP), badcs (iret to the hypervisor's code selector),
+ * badstack (INT3 with RSP in the hypervisor's direct map: no frame);
  * spin (ring 3 forever, for a look at the hang report by hand).
  */
 #include <stdint.h>
@@ -54,6 +57,8 @@ void gp_handler(void), int80_handler(void);
 void ev_handler(void);
 void iret_bad(uint64_t rip, uint64_t cs);
 uint64_t spin_regs(uint64_t cycles);
+uint64_t iret_flags(uint64_t rflags);
+void bad_stack_int3(uint64_t rsp);
 extern char _end[];
 void bp_handler(void), pf_handler(void);
 void unexpected_0(void), unexpected_6(void);
@@ -283,6 +288,27 @@ static void check_soft_int(void)
           gp_err, 0x81 << 3 | 2);
 }
 
+/* RFLAGS from an iret frame: IOPL, NT, VM, RF, VIF/VIP dropped; the real
+ * IF set even though the frame's is clear (the frame's IF is the upcall
+ * mask's inverse: events stay masked here); TF, DF, AC, ID and the
+ * arithmetic flags pass.  With IOPL 3 refused, CLI is still a #GP. */
+static void check_iret_flags(void)
+{
+    uint64_t f = iret_flags(0x3000 | 0x4000 | 0x20000 | 0x80000 | 0x100000 | 0x400 | 0x1);
+    check((f & 0x3000) == 0, "iret-iopl-dropped", "rflags", f, 0x202);
+    check((f & (0x4000 | 0x20000 | 0x80000 | 0x100000)) == 0, "iret-nt-vm-vif-vip-dropped", "rflags", f, 0x202);
+    check((f & 0x200) && (f & 0x400) && (f & 1), "iret-if-forced-df-cf-kept", "rflags", f, 0x603);
+    __asm__ __volatile__("cld" ::: "memory");
+    uint64_t before = gp_count;
+    __asm__ __volatile__("lea 1f(%%rip), %%rax\n mov %%rax, gp_resume(%%rip)\n"
+                         "cli\n"
+                         "1:\n" ::: "rax", "memory");
+    check(gp_count == before + 1, "cli-gp", "faults", gp_count - before, 1);
+    struct trap_info bad[] = { { 5, 0, 0xe008, (uint64_t)gp_handler }, { 0, 0, 0, 0 } };
+    long rc = hc(__HYPERVISOR_set_trap_table, (uint64_t)bad, 0, 0);
+    check(rc == -22, "set-trap-table-ring0-cs", "rc", (uint64_t)rc, (uint64_t)-22);
+}
+
 static void check_events(void)
 {
     struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
@@ -395,6 +421,12 @@ static void hostile(const struct start_info *si)
         put(NAME ": iret to the hypervisor's code selector");
         flush();
         iret_bad((uint64_t)pv_main, 0xe008);
+    } else if (has_mode(si, "badstack")) {
+        static struct trap_info t[] = { { 3, 0, FLAT_KERNEL_CS, (uint64_t)bp_handler }, { 0, 0, 0, 0 } };
+        hc(__HYPERVISOR_set_trap_table, (uint64_t)t, 0, 0);
+        put(NAME ": int3 with the stack in the hypervisor's range");
+        flush();
+        bad_stack_int3(0xffff840000100000ull);
     } else if (has_mode(si, "spin")) {
         /* For a manual look at the hang report (rv-run --timeout): ring 3
          * forever, only host interrupts. */
@@ -452,6 +484,7 @@ void pv_main(const struct start_info *si)
     check_faults(si);
     check_int3();
     check_soft_int();
+    check_iret_flags();
     check_events();
     check_spin();
     measure();
