@@ -16,6 +16,7 @@
  * kernel without the note), the M2P table.
  */
 #include "pv/pv.h"
+#include "pv/pv_layout.h"
 #include "core/domain.h"
 #include "core/domcfg.h"
 #include "core/console.h"
@@ -61,13 +62,6 @@ static int alloc_ram(struct domain *d, struct pv_domain *pd)
         pfn += 1ull << order;
     }
     return 0;
-}
-
-/* Tables of one level needed for [from, to] (48-bit addresses): one per
- * 2^shift region touched. */
-static uint64_t tables_for(uint64_t from, uint64_t to, unsigned shift)
-{
-    return (to >> shift) - (from >> shift) + 1;
 }
 
 struct load_ctx {
@@ -181,52 +175,21 @@ int pv_build(struct domain *d, char *err, size_t errlen)
         fmt_snprintf(err, errlen, "pv: kernels with a HYPERCALL_PAGE note are not supported yet (use SYSCALL)");
         return -ENOEXEC;
     }
-    if ((pd->img.virt_kstart & 0xfff) || pd->img.virt_kstart < pd->img.virt_base) {
-        fmt_snprintf(err, errlen, "pv: kernel start %#lx not page-aligned at or above VIRT_BASE %#lx",
-                     (unsigned long)pd->img.virt_kstart, (unsigned long)pd->img.virt_base);
-        return -ENOEXEC;
-    }
-
-    /* The layout, in pfns (pv-builder-facts.md section 1). */
+    /* The layout, in pfns (pv_layout.c: pv-builder-facts.md section 1). */
     pd->nr_pages = d->mem_bytes >> 12;
     uint64_t vb = pd->img.virt_base;
-    pd->pfn_kernel = (pd->img.virt_kstart - vb) >> 12;
-    uint64_t cur = pd->pfn_kernel + ((pd->img.virt_kend - pd->img.virt_kstart + 4095) >> 12);
-    pd->pfn_p2m = cur;
-    cur += (pd->nr_pages * 8 + 4095) >> 12;
-    pd->pfn_start_info = cur++;
-    pd->pfn_store = cur++;
-    pd->pfn_console = cur++;
-    /* Page tables: the fixpoint of Xen's builder: the region must end on a
-     * 4 MiB boundary (an OR with 4 MiB - 1: an already aligned end gets a
-     * whole extra block, as there) and leave room for the tables, the stack
-     * and 512 KiB. */
-    const uint64_t mask48 = (1ull << 48) - 1, extra = 1 + 128;
-    uint64_t cur_va = vb + (cur << 12), pages = extra, try_end, n3, n2, n1;
-    for (unsigned guard = 0;; guard++) {
-        try_end = (cur_va + (pages << 12)) | (MiB(4) - 1);
-        uint64_t from = vb & mask48, to = try_end & mask48;
-        n3 = tables_for(from, to, 39);
-        n2 = tables_for(from, to, 30);
-        n1 = tables_for(from, to, 21);
-        pages = 1 + n3 + n2 + n1 + extra;
-        if (cur_va + (pages << 12) <= try_end + 1)
-            break;
-        if (guard > 64 || try_end < cur_va) {
-            fmt_snprintf(err, errlen, "pv: no layout for the initial mapping");
-            return -ENOEXEC;
-        }
-    }
-    pd->pfn_pt = cur;
-    pd->nr_pt = 1 + n3 + n2 + n1;
-    cur += pd->nr_pt;
-    pd->pfn_stack = cur++;
-    pd->pfn_end = (try_end + 1 - vb) >> 12;
-    if (pd->pfn_end > pd->nr_pages) {
-        fmt_snprintf(err, errlen, "pv: the initial mapping needs %lu MiB, the domain has %lu MiB",
-                     (unsigned long)((pd->pfn_end << 12) >> 20), (unsigned long)(d->mem_bytes >> 20));
-        return -ENOMEM;
-    }
+    struct pv_layout lo;
+    if ((rc = pv_layout(vb, pd->img.virt_kstart, pd->img.virt_kend, pd->nr_pages, &lo, err, errlen)))
+        return rc;
+    pd->pfn_kernel = lo.pfn_kernel;
+    pd->pfn_p2m = lo.pfn_p2m;
+    pd->pfn_start_info = lo.pfn_start_info;
+    pd->pfn_store = lo.pfn_store;
+    pd->pfn_console = lo.pfn_console;
+    pd->pfn_pt = lo.pfn_pt;
+    pd->nr_pt = lo.nr_pt;
+    pd->pfn_stack = lo.pfn_stack;
+    pd->pfn_end = lo.pfn_end;
 
     /* Memory: the hypervisor's pfn -> mfn list first, then the RAM. */
     uint64_t p2m_bytes = pd->nr_pages * 8;
@@ -250,7 +213,7 @@ int pv_build(struct domain *d, char *err, size_t errlen)
     for (uint64_t pfn = 0; pfn < pd->nr_pages; pfn++)
         ((uint64_t *)pfn_ptr(pd, pd->pfn_p2m + (pfn >> 9)))[pfn & 511] = pd->p2m[pfn];
 
-    write_page_tables(pd, n3, n2);
+    write_page_tables(pd, lo.n3, lo.n2);
     write_start_info(d, pd);
 
     /* Validate and pin the L4 as the guest's own MMUEXT_PIN_L4_TABLE would. */
