@@ -51,6 +51,9 @@ struct domain_kind {
     int (*copy_to_gphys)(struct domain *d, uint64_t gpa, const void *src, size_t len);
     /* Optional: counters printed when every domain has stopped. */
     void (*print_stats)(void);
+    /* Optional: v's state for the 'd' key and the hang report, for kinds
+     * whose vCPUs the HVM sampling cannot read (pv); a snapshot, any CPU. */
+    void (*vcpu_dump)(struct vcpu *v);
 } __aligned(32);    /* the linker's table is an array: no padding between entries; 32 = what GCC
                        gives a static object this large anyway (ringvisor.ld) */
 

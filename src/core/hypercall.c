@@ -52,12 +52,18 @@ static long hc_vcpu_op32(struct vcpu *v, const uint64_t *a)
 static long hc_sched_op(struct vcpu *v, const uint64_t *a) { return sched_op(v, (unsigned)a[0], a[1]); }
 static long hc_sched_op32(struct vcpu *v, const uint64_t *a) { return compat_sched_op(v, (unsigned)a[0], (uint32_t)a[1]); }
 static long hc_event_channel_op(struct vcpu *v, const uint64_t *a) { return evtchn_hypercall(v, (unsigned)a[0], a[1]); }
+static long hc_set_trap_table(struct vcpu *v, const uint64_t *a) { return pv_set_trap_table(v, a[0]); }
+static long hc_set_callbacks(struct vcpu *v, const uint64_t *a) { return pv_set_callbacks(v, a[0], a[1], a[2]); }
+static long hc_callback_op(struct vcpu *v, const uint64_t *a) { return pv_callback_op(v, (unsigned)a[0], a[1]); }
 static long hc_hvm_op(struct vcpu *v, const uint64_t *a) { return hvm_op(v, (unsigned)a[0], a[1]); }
 
 static const struct hypercall_entry {
     hypercall_fn *native;
     hypercall_fn *compat;       /* NULL: the same layouts, native handler for 32-bit callers too */
 } hypercall_table[] = {
+    [__HYPERVISOR_set_trap_table]   = { hc_set_trap_table, NULL },  /* PV: the handler refuses other callers */
+    [__HYPERVISOR_set_callbacks]    = { hc_set_callbacks, NULL },   /* PV, 64-bit form */
+    [__HYPERVISOR_callback_op]      = { hc_callback_op, NULL },     /* PV, 64-bit layouts */
     [__HYPERVISOR_set_timer_op]     = { hc_set_timer_op, hc_set_timer_op32 },
     [__HYPERVISOR_memory_op]        = { hc_memory_op, hc_memory_op32 },
     [__HYPERVISOR_xen_version]      = { hc_xen_version, hc_xen_version32 },

@@ -38,6 +38,11 @@ long console_io(struct vcpu *v, unsigned cmd, uint64_t count, uint64_t buf);
 /* The version the hypervisor's CPUID leaves report (hvm/cpuid.c). */
 uint32_t hvm_hypervisor_version(void);
 
+/* 64-bit PV only (pv/pv_vcpu.c); -ENOSYS for other kinds of caller. */
+long pv_set_trap_table(struct vcpu *v, uint64_t table);
+long pv_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_t syscall);
+long pv_callback_op(struct vcpu *v, unsigned cmd, uint64_t arg);
+
 /* Core handlers without a header of their own (core/sched_op.c,
  * core/xen_version.c). */
 long sched_op(struct vcpu *v, unsigned cmd, uint64_t arg);

@@ -108,10 +108,10 @@ static void show_domain(struct domain *d)
 
     evtchn_get_stats(d, &st);
     if (state == DOMAIN_RUNNING)
-        domain_log(d, LOG_INFO, "%s, running %lu ms, restarts %u\n", d->type == DOMCFG_PVH ? "PVH" : "HVM",
+        domain_log(d, LOG_INFO, "%s, running %lu ms, restarts %u\n", d->type == DOMCFG_PVH ? "PVH" : d->type == DOMCFG_PV ? "PV" : "HVM",
                    (unsigned long)(started ? (now_ns() - started) / 1000000 : 0), d->restarts);
     else
-        domain_log(d, LOG_INFO, "%s, shut down (%s), restarts %u\n", d->type == DOMCFG_PVH ? "PVH" : "HVM",
+        domain_log(d, LOG_INFO, "%s, shut down (%s), restarts %u\n", d->type == DOMCFG_PVH ? "PVH" : d->type == DOMCFG_PV ? "PV" : "HVM",
                    shutdown_name(__atomic_load_n(&d->shutdown_reason, __ATOMIC_ACQUIRE)), d->restarts);
     domain_log(d, LOG_INFO, "pages %lu of max %lu (%lu MiB RAM)\n", (unsigned long)d->tot_pages,
                (unsigned long)d->max_pages, (unsigned long)(d->mem_bytes >> 20));

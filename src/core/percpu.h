@@ -27,8 +27,26 @@ struct tss64 {
 
 #define GDT_ENTRIES 8
 
+/* 64-bit PV guests (src/pv/) run on the selectors of Xen's ABI, which sit
+ * in the reserved GDT area from byte 0xe000 (entry 7168): 0xe023 (32-bit
+ * code), 0xe02b (data/stack), 0xe033 (64-bit code), all DPL 3.  Each CPU
+ * gets a GDT that large once the page allocator exists (arch/x86/desc.c);
+ * until then the small one in struct percpu. */
+#define GDT_PV_ENTRIES  7175            /* up to and including 0xe033 >> 3 */
+#define GDT_PV_ORDER    4               /* 64 KiB of pages holds 57,400 bytes */
+
+/* Offsets the PV entry assembly (src/pv/entry.S) uses with %gs. */
+#define PCPU_PV_HOST_RSP    8
+#define PCPU_PV_SCRATCH     16
+
 struct percpu {
     struct percpu *self;            /* (i) must stay first: this_cpu() reads %gs:0 */
+    /* PV vCPUs (src/pv/entry.S): the hypervisor's stack pointer while a
+     * guest runs in ring 3 (exits return there), and a scratch slot for the
+     * guest's RSP at SYSCALL. */
+    uint64_t pv_host_rsp;           /* (o) */
+    uint64_t pv_scratch;            /* (o) */
+    void *pv_ctx;                   /* (o) where an exit stores the guest's registers (struct cpu_regs) */
     unsigned cpu;                   /* (i) logical CPU number, 0 = boot CPU */
     uint32_t apic_id;               /* (i) */
     uint64_t stack_lo, stack_hi;    /* (i) whole stack slot incl. IST stacks (traces stay inside) */
@@ -36,6 +54,7 @@ struct percpu {
     uint64_t ist_top[3];            /* (i) NMI, #DF, #MC stack tops */
     volatile int online;            /* (a) set by the CPU itself once it runs C code */
     uint64_t gdt[GDT_ENTRIES] __aligned(16);   /* (o) own GDT: each CPU has its own TSS */
+    uint64_t *gdt_pv;               /* (o) the large GDT with the PV selectors, NULL before the allocator */
     struct tss64 tss __aligned(16); /* (o) */
 
     uint32_t softirq_pending;       /* (a) bit n = softirq n */
@@ -60,6 +79,9 @@ struct percpu {
     int nmi_sample_req;             /* (a) */
     uint64_t nmi_sample_rip;        /* (a) */
 };
+
+_Static_assert(__builtin_offsetof(struct percpu, pv_host_rsp) == PCPU_PV_HOST_RSP, "entry.S offsets");
+_Static_assert(__builtin_offsetof(struct percpu, pv_scratch) == PCPU_PV_SCRATCH, "entry.S offsets");
 
 static inline struct percpu *this_cpu(void)
 {

@@ -13,6 +13,7 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 #include "core/console.h"
+#include "pv/pv.h"              /* pv_copy_guest: a PV vCPU's pointers */
 
 /* A read-only mapping (a grant mapped read-only) refuses writes here as the
  * nested page tables do for the guest itself. */
@@ -252,6 +253,9 @@ int hvm_copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
  * virtual addresses of the calling vCPU. */
 int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len)
 {
+    /* A PV vCPU's pointers go through its own page tables (pv/pv_vcpu.c). */
+    if (v->domain->type == DOMCFG_PV)
+        return pv_copy_guest(v, dst, gva, len, false);
     /* A native handler serving a 32-bit caller reads the structures the
      * compat layer translated (core/compat/xlat.h). */
     int rc = compat_xlat_copy(v, dst, gva, len, false);
@@ -260,6 +264,8 @@ int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len)
 
 int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
 {
+    if (v->domain->type == DOMCFG_PV)
+        return pv_copy_guest(v, (void *)src, gva, len, true);
     int rc = compat_xlat_copy(v, (void *)src, gva, len, true);
     return rc <= 0 ? rc : hvm_copy_to_guest(v, gva, src, len);
 }

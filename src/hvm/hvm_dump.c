@@ -21,6 +21,7 @@
 #include "hvm/dump_fmt.h"
 #include "hvm/vlapic.h"
 #include "core/domain.h"
+#include "core/domain_kind.h"
 #include "core/sched.h"
 #include "core/smp.h"
 #include "core/softirq.h"
@@ -249,6 +250,13 @@ static void dump_vcpu(struct vcpu *v)
 void hvm_dump_domain(struct domain *d)
 {
     domain_log(d, LOG_INFO, "%u vCPU(s), %s\n", d->nr_vcpus, domain_state_name(__atomic_load_n(&d->state, __ATOMIC_ACQUIRE)));
+    if (d->kind && d->kind->vcpu_dump) {
+        /* No VMCB/VMCS to sample (a PV vCPU): the kind's own snapshot. */
+        for (unsigned i = 0; i < d->nr_vcpus; i++)
+            if (d->vcpus[i])
+                d->kind->vcpu_dump(d->vcpus[i]);
+        return;
+    }
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         if (d->vcpus[i])
             dump_vcpu(d->vcpus[i]);

@@ -383,6 +383,12 @@ uint64_t mm_hv_used_kib(void)
     return (hv_boot_pages + READ_ONCE(hv_alloc_pages)) * 4;
 }
 
+struct frame *mm_frame_table(uint64_t *nr)
+{
+    *nr = nr_frames;
+    return frame_table;
+}
+
 uint64_t mm_root_phys(void)
 {
     return paging_root_phys();

@@ -70,5 +70,7 @@ int map_identity_page(uint64_t phys, bool exec);    /* low page for AP start-up 
 uint64_t map_stack_slot(unsigned cpu);
 /* Activate the final page tables on an AP (same tables as the boot CPU). */
 uint64_t mm_root_phys(void);
+/* The frame table and its length (the PV frame-type environment, pv/). */
+struct frame *mm_frame_table(uint64_t *nr);
 
 #endif

@@ -128,7 +128,7 @@ void vmcs_write_host_state(void)
     vmwrite(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
     vmwrite(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
     vmwrite(VMCS_HOST_TR_BASE, (uint64_t)&p->tss);
-    vmwrite(VMCS_HOST_GDTR_BASE, (uint64_t)p->gdt);
+    vmwrite(VMCS_HOST_GDTR_BASE, (uint64_t)(p->gdt_pv ? p->gdt_pv : p->gdt));   /* the one cpu_desc_init loaded */
     vmwrite(VMCS_HOST_IDTR_BASE, idtr.base);
     vmwrite(VMCS_HOST_SYSENTER_CS, rdmsr(0x174));
     vmwrite(VMCS_HOST_SYSENTER_ESP, rdmsr(0x175));

@@ -79,6 +79,10 @@ static inline void mb(void) { __asm__ __volatile__("mfence" ::: "memory"); }
 #define MSR_FS_BASE         0xc0000100
 #define MSR_GS_BASE         0xc0000101
 #define MSR_KERNEL_GS_BASE  0xc0000102
+#define MSR_STAR            0xc0000081
+#define MSR_LSTAR           0xc0000082
+#define MSR_CSTAR           0xc0000083
+#define MSR_SFMASK          0xc0000084
 #define MSR_APIC_BASE       0x1b
 #define MSR_FEATURE_CONTROL 0x3a
 #define MSR_TSC_DEADLINE    0x6e0

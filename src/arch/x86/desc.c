@@ -5,6 +5,8 @@
 #include "arch/x86/traps.h"
 #include "arch/x86/layout.h"
 #include "core/percpu.h"
+#include "arch/x86/asm.h"
+#include "mm/mm.h"
 #include "lib/string.h"
 
 struct idt_gate {
@@ -24,11 +26,11 @@ extern const uint64_t idt_stubs[256];
 #define IST_DF  2
 #define IST_MC  3
 
-static void set_gate(unsigned vec, uint64_t fn, unsigned ist)
+static void set_gate(unsigned vec, uint64_t fn, unsigned ist, unsigned dpl)
 {
     idt[vec] = (struct idt_gate){
         .off_lo = fn & 0xffff, .sel = BOOT_CS64, .ist = ist,
-        .attr = 0x8e,                       /* present, DPL0, 64-bit interrupt gate */
+        .attr = (uint8_t)(0x8e | dpl << 5), /* present, 64-bit interrupt gate */
         .off_mid = (fn >> 16) & 0xffff, .off_hi = fn >> 32,
     };
 }
@@ -36,35 +38,78 @@ static void set_gate(unsigned vec, uint64_t fn, unsigned ist)
 void idt_init(void)
 {
     for (unsigned v = 0; v < 256; v++)
-        set_gate(v, idt_stubs[v], 0);
-    set_gate(X86_EXC_NMI, idt_stubs[X86_EXC_NMI], IST_NMI);
-    set_gate(X86_EXC_DF, idt_stubs[X86_EXC_DF], IST_DF);
-    set_gate(X86_EXC_MC, idt_stubs[X86_EXC_MC], IST_MC);
+        set_gate(v, idt_stubs[v], 0, 0);
+    set_gate(X86_EXC_NMI, idt_stubs[X86_EXC_NMI], IST_NMI, 0);
+    set_gate(X86_EXC_DF, idt_stubs[X86_EXC_DF], IST_DF, 0);
+    set_gate(X86_EXC_MC, idt_stubs[X86_EXC_MC], IST_MC, 0);
+    /* INT3 may be executed by a PV guest kernel (ring 3): it must arrive as
+     * #BP, as on Xen, not as the #GP a DPL-0 gate gives.  Every other gate
+     * stays DPL 0: a guest's INT n is a #GP the PV code decides about. */
+    set_gate(3, idt_stubs[3], 0, 3);
+}
+
+/* SYSCALL for PV guests (src/pv/entry.S): a 64-bit PV kernel's hypercall
+ * instruction.  STAR[47:32] is the ring-0 CS (SS = CS + 8); STAR[63:48]
+ * 0xe023 makes SYSRET's selectors Xen's flat ring-3 ones (never used: the
+ * way back is IRETQ).  SFMASK clears IF, TF, DF, AC and NT at entry: the
+ * entry runs on the guest's stack until it switches, with interrupts off.
+ * EFER.SCE is set here, before any VMCS/VMCB copies the host EFER. */
+extern const char pv_syscall_entry[], pv_syscall_entry32[];
+static void syscall_msrs_init(void)
+{
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+    wrmsr(MSR_STAR, (0xe023ull << 48) | ((uint64_t)BOOT_CS64 << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)pv_syscall_entry);
+    wrmsr(MSR_CSTAR, (uint64_t)pv_syscall_entry32);
+    wrmsr(MSR_SFMASK, 0x47700);
 }
 
 struct desc_ptr { uint16_t limit; uint64_t base; } __packed;
 
 void cpu_desc_init(struct percpu *p)
 {
-    struct desc_ptr gdtr = { sizeof(p->gdt) - 1, (uint64_t)p->gdt };
     struct desc_ptr idtr = { sizeof(idt) - 1, (uint64_t)idt };
     uint64_t tss = (uint64_t)&p->tss;
 
-    memset(p->gdt, 0, sizeof(p->gdt));
-    p->gdt[BOOT_CS64 >> 3] = 0x00af9a000000ffffull;     /* 64-bit code, DPL0 */
-    p->gdt[BOOT_DS >> 3]   = 0x00cf92000000ffffull;     /* data, DPL0 */
-    p->gdt[BOOT_CS32 >> 3] = 0x00cf9a000000ffffull;     /* 32-bit code (trampoline) */
+    /* Once the allocator runs (the boot CPU's second call, every AP), the
+     * large GDT with the PV selectors; before, the small one.  A CPU
+     * without it runs no PV guest (pv_cpu_ready). */
+    if (!p->gdt_pv && mm_total_frames())
+        p->gdt_pv = alloc_pages(GDT_PV_ORDER, DOMID_XEN);
+    uint64_t *gdt = p->gdt_pv ? p->gdt_pv : p->gdt;
+    unsigned entries = p->gdt_pv ? GDT_PV_ENTRIES : GDT_ENTRIES;
+    struct desc_ptr gdtr = { (uint16_t)(entries * 8 - 1), (uint64_t)gdt };
+
+    memset(gdt, 0, entries * 8);
+    gdt[BOOT_CS64 >> 3] = 0x00af9a000000ffffull;     /* 64-bit code, DPL0 */
+    gdt[BOOT_DS >> 3]   = 0x00cf92000000ffffull;     /* data, DPL0 */
+    gdt[BOOT_CS32 >> 3] = 0x00cf9a000000ffffull;     /* 32-bit code (trampoline) */
     /* 64-bit TSS descriptor (16 bytes), type 9 = available TSS. */
-    p->gdt[4] = (sizeof(p->tss) - 1) | ((tss & 0xffffff) << 16) | (0x89ull << 40) |
+    gdt[4] = (sizeof(p->tss) - 1) | ((tss & 0xffffff) << 16) | (0x89ull << 40) |
                 ((tss >> 24) & 0xff) << 56;
-    p->gdt[5] = tss >> 32;
+    gdt[5] = tss >> 32;
+    if (p->gdt_pv) {
+        /* Xen's flat ring-3 descriptors (public arch-x86_64.h): 0xe023
+         * 32-bit code, 0xe02b data, 0xe033 64-bit code, DPL 3, base 0,
+         * limit 4 GiB.  Nothing else in the reserved area is valid. */
+        gdt[0xe023 >> 3] = 0x00cffa000000ffffull;
+        gdt[0xe02b >> 3] = 0x00cff2000000ffffull;
+        gdt[0xe033 >> 3] = 0x00affa000000ffffull;
+    }
+    syscall_msrs_init();
 
     memset(&p->tss, 0, sizeof(p->tss));
     p->tss.iomap_base = sizeof(p->tss);                 /* no I/O bitmap */
     p->tss.rsp[0] = p->stack_top;
-    p->tss.ist[IST_NMI - 1] = p->ist_top[0];
-    p->tss.ist[IST_DF - 1]  = p->ist_top[1];
-    p->tss.ist[IST_MC - 1]  = p->ist_top[2];
+    /* The top 16 bytes of each IST stack hold this CPU's percpu pointer
+     * (at top - 8): the IST entry (entry.S ist_entry) compares it with the
+     * GS base to know whether an NMI/#DF/#MC interrupted the few
+     * instructions where ring 0 runs with a PV guest's GS base. */
+    for (unsigned i = 0; i < 3; i++) {
+        *(uint64_t *)(p->ist_top[i] - 8) = (uint64_t)p;
+        p->tss.ist[i] = p->ist_top[i] - 16;
+    }
+    _Static_assert(IST_NMI == 1 && IST_DF == 2 && IST_MC == 3, "ist_top[] order");
 
     __asm__ __volatile__(
         "lgdt %0\n"

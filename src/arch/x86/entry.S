@@ -4,8 +4,10 @@
  * error code (Intel SDM vol. 3 table 6-1: 8, 10-14, 17, 21, 29, 30) skip the
  * dummy push so every frame has the layout of struct cpu_regs.
  *
- * Everything runs in ring 0 for now: no swapgs is needed until PV guests
- * enter from ring 1/3 (they will get their own entry path).
+ * The hypervisor runs in ring 0 and never uses SWAPGS itself.  An event
+ * taken while a PV guest runs in ring 3 (CS RPL 3 in the frame) is a guest
+ * exit: it goes to pv_trap_entry (src/pv/entry.S), which swaps GS and
+ * returns to the PV run loop.
  */
     .text
     .altmacro               /* lets %expr pass a computed vector to a macro */
@@ -28,6 +30,14 @@ stub_\vec:
     .endr
 
 trap_common:
+    testb   $3, 24(%rsp)            /* CS of the interrupted context: vector, error code, RIP, CS */
+    jnz     pv_trap_entry
+    cmpq    $2, (%rsp)              /* the IST vectors: NMI, #DF, #MC */
+    je      ist_entry
+    cmpq    $8, (%rsp)
+    je      ist_entry
+    cmpq    $18, (%rsp)
+    je      ist_entry
     pushq   %rax
     pushq   %rbx
     pushq   %rcx
@@ -64,6 +74,65 @@ trap_common:
     popq    %rbx
     popq    %rax
     add     $16, %rsp               /* vector and error code */
+    iretq
+
+/*
+ * NMI, #DF and #MC from ring 0, on their IST stacks.  They can arrive in
+ * the few instructions where ring 0 runs with a PV guest's GS base
+ * (src/pv/entry.S: after the SWAPGS before IRETQ, before the SWAPGS after
+ * SYSCALL), so the GS base is compared with this CPU's percpu pointer,
+ * kept at the IST stack's top - 8 (arch/x86/desc.c), and swapped for the
+ * handler if it is not that.  Frame here: vector, error code, the CPU's
+ * five words, then the 16 reserved bytes: the pointer is at 64(%rsp).
+ */
+ist_entry:
+    pushq   %rax
+    pushq   %rbx
+    pushq   %rcx
+    pushq   %rdx
+    pushq   %rsi
+    pushq   %rdi
+    pushq   %rbp
+    pushq   %r8
+    pushq   %r9
+    pushq   %r10
+    pushq   %r11
+    pushq   %r12
+    pushq   %r13
+    pushq   %r14
+    pushq   %r15
+    cld
+    mov     $0xc0000101, %ecx       /* MSR_GS_BASE */
+    rdmsr
+    shl     $32, %rdx
+    or      %rdx, %rax
+    xor     %ebx, %ebx              /* callee-saved: 1 if GS was swapped */
+    cmp     64+120(%rsp), %rax
+    je      1f
+    swapgs
+    mov     $1, %ebx
+1:  mov     %rsp, %rdi
+    mov     %rsp, %rbp
+    call    x86_trap
+    test    %ebx, %ebx
+    jz      2f
+    swapgs
+2:  popq    %r15
+    popq    %r14
+    popq    %r13
+    popq    %r12
+    popq    %r11
+    popq    %r10
+    popq    %r9
+    popq    %r8
+    popq    %rbp
+    popq    %rdi
+    popq    %rsi
+    popq    %rdx
+    popq    %rcx
+    popq    %rbx
+    popq    %rax
+    add     $16, %rsp
     iretq
 
     .section .rodata

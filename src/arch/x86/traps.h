@@ -35,6 +35,9 @@ void idt_init(void);                        /* build the shared IDT (boot CPU) *
 void cpu_desc_init(struct percpu *p);       /* load GDT/TSS/IDT on the running CPU */
 typedef void (*irq_handler_t)(struct cpu_regs *regs);
 void set_irq_handler(unsigned vector, irq_handler_t fn);
+/* The common handler of every vector (entry.S); the PV run loop calls it
+ * for a host interrupt that arrived while a guest ran in ring 3. */
+void x86_trap(struct cpu_regs *regs);
 const char *exception_name(unsigned vec);
 
 #endif

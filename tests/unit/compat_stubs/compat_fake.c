@@ -212,6 +212,24 @@ long hvm_op(struct vcpu *v, unsigned cmd, uint64_t arg)
     return fake_out.rc;
 }
 
+long pv_set_trap_table(struct vcpu *v, uint64_t table)
+{
+    seen(v, "pv_set_trap_table", 0, table, 0, 0);
+    return fake_out.rc;
+}
+
+long pv_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_t syscall)
+{
+    seen(v, "pv_set_callbacks", 0, event, failsafe, syscall);
+    return fake_out.rc;
+}
+
+long pv_callback_op(struct vcpu *v, unsigned cmd, uint64_t arg)
+{
+    seen(v, "pv_callback_op", cmd, arg, 0, 0);
+    return fake_out.rc;
+}
+
 long console_io(struct vcpu *v, unsigned cmd, uint64_t count, uint64_t buf)
 {
     seen(v, "console_io", cmd, count, buf, 0);

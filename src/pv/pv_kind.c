@@ -1,0 +1,238 @@
+/*
+ * The pv domain kind (core/domain_kind.h): 64-bit PV guests, kernel in
+ * ring 3 on page tables it builds from its own machine frames and the
+ * hypervisor validates (mm/pgtype.c).  Needs no VMX or SVM.  docs/pv.md.
+ */
+#include "pv/pv.h"
+#include "core/domain_kind.h"
+#include "core/domain.h"
+#include "core/console.h"
+#include "core/percpu.h"
+#include "core/sched.h"
+#include "arch/x86/asm.h"
+#include "mm/mm.h"
+#include "lib/fmt.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+/* ---- The frame-type environment of the real hypervisor ----------------- */
+
+static uint64_t *env_map(const struct pgt_env *e, uint64_t mfn)
+{
+    (void)e;
+    return phys_to_virt(mfn << 12);
+}
+
+static bool env_get_ref(const struct pgt_env *e, uint64_t mfn, uint16_t dom)
+{
+    (void)e;
+    /* Only frames the domain owns (mm/mm.c frame_get checks owner, free,
+     * reserved, orphaned).  Shared hypervisor pages come later. */
+    return frame_get(mfn, dom);
+}
+
+static void env_put_ref(const struct pgt_env *e, uint64_t mfn)
+{
+    (void)e;
+    frame_put(mfn);
+}
+
+/* The kernel runs in ring 3: its supervisor mappings become user ones, and
+ * bit 52 (Xen's _PAGE_GUEST_KERNEL, an available bit) records that they
+ * were the kernel's.  Never G: global guest entries would survive the CR3
+ * switch to another domain. */
+static uint64_t env_adjust_l1e(const struct pgt_env *e, uint64_t pte)
+{
+    (void)e;
+    if (!(pte & PTE_US))
+        pte |= PTE_US | (1ull << 52);
+    return pte;
+}
+
+/* The hypervisor's slots of a new L4: a copy of its own L4 entries for
+ * 256-271 (no US bit anywhere in them, so ring 3 cannot touch them).  The
+ * hypervisor populates these slots at boot and only adds below them later
+ * (mm/paging.c), so the copy stays current. */
+static void env_init_l4(const struct pgt_env *e, uint64_t mfn)
+{
+    uint64_t *l4 = e->map(e, mfn);
+    const uint64_t *hv = phys_to_virt(mm_root_phys());
+
+    for (unsigned i = PGT_L4_HV_FIRST; i <= PGT_L4_HV_LAST; i++)
+        l4[i] = hv[i];
+}
+
+static void env_writable_gone(const struct pgt_env *e, uint64_t mfn)
+{
+    (void)e;
+    (void)mfn;
+    /* Only the builder validates tables so far, before any vCPU ran: no
+     * TLB can map the frame.  The MMU hypercalls bring the cross-CPU
+     * flush. */
+    flush_tlb_local();
+}
+
+void pv_env_init(struct domain *d, struct pgt_env *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->ft = mm_frame_table(&e->nr_frames);
+    e->map = env_map;
+    e->get_ref = env_get_ref;
+    e->put_ref = env_put_ref;
+    e->adjust_l1e = env_adjust_l1e;
+    e->init_l4 = env_init_l4;
+    e->writable_gone = env_writable_gone;
+    e->ctx = d;
+}
+
+/* ---- The kind ------------------------------------------------------------- */
+
+static int pv_kind_init(void)
+{
+    /* Every CPU got the GDT with Xen's flat selectors and the SYSCALL MSRs
+     * when it came up (arch/x86/desc.c). */
+    for (unsigned c = 0; c < RV_MAX_CPUS; c++)
+        if (percpu_of[c] && !percpu_of[c]->gdt_pv) {
+            log_err("pv: cpu%u has no PV GDT (out of memory at boot): no PV domains\n", c);
+            return -ENOMEM;
+        }
+    return 0;
+}
+
+static int pv_kind_build(struct domain *d, char *err, size_t errlen)
+{
+    struct pv_domain *pd = xzalloc(sizeof(*pd), HEAP_PV);
+
+    if (!pd) {
+        fmt_snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    d->kind_priv = pd;
+    return pv_build(d, err, errlen);
+}
+
+static int pv_kind_vcpu_create(struct vcpu *v)
+{
+    struct pv_vcpu *pv = xzalloc(sizeof(*pv), HEAP_PV);
+
+    if (!pv)
+        return -ENOMEM;
+    v->vendor = pv;
+    if (v->vcpu_id == 0)
+        pv_vcpu_init_boot(v);
+    return 0;
+}
+
+static int pv_kind_finish(struct domain *d, char *err, size_t errlen)
+{
+    (void)d;
+    (void)err;
+    (void)errlen;
+    return 0;
+}
+
+/* Teardown: every reference the domain's tables hold goes, so that each of
+ * its frames can return to the allocator (domain_destroy frees them after
+ * this).  Base pointers first, then each frame's pin (pgt_relinquish). */
+static void pv_kind_destroy(struct domain *d)
+{
+    struct pv_domain *pd = d->kind_priv;
+
+    if (!pd)
+        return;
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        struct pv_vcpu *pv = v ? v->vendor : NULL;
+        if (pv && pv->cr3_mfn) {
+            pgt_put_type(&pd->env, pv->cr3_mfn);
+            frame_put(pv->cr3_mfn);
+            pv->cr3_mfn = 0;
+        }
+    }
+    if (pd->env.ft)
+        for (unsigned b = 0; b < d->nr_ram; b++)
+            for (uint64_t i = 0; i < (1ull << d->ram[b].order); i++)
+                for (unsigned n = 0; n < 4 && pgt_relinquish(&pd->env, d->domid, d->ram[b].mfn + i); n++)
+                    ;
+    if (pd->p2m)
+        free_pages(pd->p2m, pd->p2m_order);
+    xfree(pd);
+    d->kind_priv = NULL;
+}
+
+static void pv_kind_vcpu_destroy(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+
+    if (pv && pv->nr_exits)
+        domain_log(v->domain, LOG_INFO, "v%u: pv: %lu exits: %lu hypercalls, %lu interrupts, %lu bounced exceptions, %lu event upcalls\n",
+                   v->vcpu_id, (unsigned long)pv->nr_exits, (unsigned long)pv->nr_hypercalls,
+                   (unsigned long)pv->nr_irqs, (unsigned long)pv->nr_bounces, (unsigned long)pv->nr_upcalls);
+    xfree(pv);
+    v->vendor = NULL;
+}
+
+static int pv_kind_gva_to_gpa(struct vcpu *v, uint64_t gva, uint64_t *gpa)
+{
+    /* A PV domain's "physical" addresses are machine addresses. */
+    return pv_gva_to_maddr(v, gva, true, gpa);
+}
+
+static int pv_kind_copy_to_gphys(struct domain *d, uint64_t maddr, const void *src, size_t len)
+{
+    while (len) {
+        uint64_t mfn = maddr >> 12;
+        size_t n = MIN(len, 4096 - (maddr & 0xfff));
+        struct frame *f = pfn_to_frame(mfn);
+        /* Only the domain's own frames, and never one that is a page
+         * table or descriptor page now: the guest could not write it. */
+        if (!f || f->owner != d->domid || (f->flags & (FRAME_F_FREE | FRAME_F_RESERVED)) ||
+            (frame_type_of(f) != FRAME_TYPE_NONE && frame_type_of(f) != FRAME_TYPE_WRITABLE))
+            return -EFAULT;
+        memcpy((uint8_t *)phys_to_virt(maddr), src, n);
+        src = (const uint8_t *)src + n;
+        maddr += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* The 'd' key and the hang report: the registers of the last exit (a
+ * snapshot: the vCPU may be running; each field is read once). */
+static void pv_kind_vcpu_dump(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct vcpu_info *vi = v->vcpu_info;
+
+    if (!pv)
+        return;
+    domain_log(v->domain, LOG_INFO, "v%u: %s, cpu%u; last exit vector %#lx error %#lx at rip %#lx rsp %#lx cs %#lx\n",
+               v->vcpu_id, sched_vcpu_state_name(v), READ_ONCE(v->processor), (unsigned long)READ_ONCE(pv->ctx.vector),
+               (unsigned long)READ_ONCE(pv->ctx.error_code), (unsigned long)READ_ONCE(pv->ctx.rip),
+               (unsigned long)READ_ONCE(pv->ctx.rsp), (unsigned long)READ_ONCE(pv->ctx.cs));
+    domain_log(v->domain, LOG_INFO,
+               "v%u: rax %#lx rcx %#lx rdx %#lx rsi %#lx rdi %#lx; cr3 mfn %#lx; upcall pending %u mask %u; "
+               "%lu exits, %lu hypercalls, %lu interrupts, %lu bounces\n",
+               v->vcpu_id, (unsigned long)READ_ONCE(pv->ctx.rax), (unsigned long)READ_ONCE(pv->ctx.rcx),
+               (unsigned long)READ_ONCE(pv->ctx.rdx), (unsigned long)READ_ONCE(pv->ctx.rsi),
+               (unsigned long)READ_ONCE(pv->ctx.rdi), (unsigned long)READ_ONCE(pv->cr3_mfn),
+               vi ? __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_RELAXED) : 0,
+               vi ? __atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_RELAXED) : 0,
+               (unsigned long)READ_ONCE(pv->nr_exits), (unsigned long)READ_ONCE(pv->nr_hypercalls),
+               (unsigned long)READ_ONCE(pv->nr_irqs), (unsigned long)READ_ONCE(pv->nr_bounces));
+}
+
+DOMAIN_KIND(pv_kind) = {
+    .type = DOMCFG_PV,
+    .name = "pv",
+    .init = pv_kind_init,
+    .build = pv_kind_build,
+    .vcpu_create = pv_kind_vcpu_create,
+    .finish = pv_kind_finish,
+    .destroy = pv_kind_destroy,
+    .vcpu_destroy = pv_kind_vcpu_destroy,
+    .vcpu_run = pv_vcpu_run,
+    .gva_to_gpa = pv_kind_gva_to_gpa,
+    .copy_to_gphys = pv_kind_copy_to_gphys,
+    .vcpu_dump = pv_kind_vcpu_dump,
+};

@@ -1,0 +1,594 @@
+/*
+ * The 64-bit PV vCPU (docs/pv.md "The PV vCPU"): the guest kernel runs in
+ * ring 3 on its own validated page tables; every exception, interrupt or
+ * SYSCALL brings the CPU back here (entry.S), where it is an interrupt for
+ * the hypervisor, a hypercall, or an exception that is bounced to the
+ * guest's handler from set_trap_table.
+ *
+ * Everything in the vCPU's saved frame is guest-controlled (registers the
+ * guest had, iret frames it wrote, trap-table entries): before each IRETQ
+ * the frame is checked so that IRETQ itself cannot fault in ring 0 (flat
+ * ring-3 selectors only, canonical RIP and RSP, RFLAGS with IF set and
+ * IOPL 0).  A guest value that breaks the rules crashes that domain.
+ */
+#include "pv/pv.h"
+#include "core/domain.h"
+#include "core/domain_kind.h"
+#include "core/guest_access.h"
+#include "core/console.h"
+#include "core/hypercall.h"
+#include "core/percpu.h"
+#include "core/sched.h"
+#include "core/softirq.h"
+#include "core/time_info.h"
+#include "arch/x86/asm.h"
+#include "mm/mm.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "public/vcpu.h"
+#include "public/sched.h"
+#include "public/callback.h"
+#include "public/memory.h"
+#include "hvm/hvm.h"            /* HVM_EXIT_*: the exit counters core/ and the hang report share */
+
+#define RF_CF   0x1u
+#define RF_IF   0x200u
+#define RF_TF   0x100u
+#define RF_NT   0x4000u
+#define RF_RF   0x10000u
+/* What a ring-3 guest may have in RFLAGS: the arithmetic flags, TF, DF,
+ * OF, AC and ID.  IF is always set in the real RFLAGS (the guest's
+ * interrupt flag is its upcall mask), IOPL 0, no NT/RF/VM/VIF/VIP. */
+#define RF_GUEST_BITS 0x240dd5u
+
+/* ---- Guest memory through the guest's own page tables ------------------ */
+
+int pv_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr)
+{
+    struct pv_vcpu *pv = v->vendor;
+    uint64_t mfn = pv->cr3_mfn;
+
+    if (!mfn || !pv_canonical(gva) || (gva >= HYPERVISOR_VIRT_START && gva < HYPERVISOR_VIRT_END))
+        return -EFAULT;
+    /* The tables are validated (mm/pgtype.c): every entry names a frame of
+     * the domain and no level has PS.  The guest may change an entry
+     * concurrently only through the MMU hypercalls; each entry is read
+     * once. */
+    for (unsigned level = 4; level >= 1; level--) {
+        const uint64_t *t = phys_to_virt(mfn << 12);
+        uint64_t e = __atomic_load_n(&t[(gva >> (12 + 9 * (level - 1))) & 511], __ATOMIC_RELAXED);
+        if (!(e & PTE_P) || !(e & PTE_US) || (write && !(e & PTE_RW)) || (level > 1 && (e & PTE_PS)))
+            return -EFAULT;
+        mfn = (e & PTE_ADDR) >> 12;
+    }
+    *maddr = (mfn << 12) | (gva & 0xfff);
+    return 0;
+}
+
+int pv_copy_guest(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool to_guest)
+{
+    uint8_t *b = buf;
+
+    while (len) {
+        uint64_t ma;
+        size_t n = MIN(len, 4096 - (gva & 0xfff));
+        if (pv_gva_to_maddr(v, gva, to_guest, &ma))
+            return -EFAULT;
+        if (to_guest)
+            memcpy(phys_to_virt(ma), b, n);
+        else
+            memcpy(b, phys_to_virt(ma), n);
+        b += n;
+        gva += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* ---- Start of day ------------------------------------------------------- */
+
+void pv_vcpu_init_boot(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct pv_domain *pd = v->domain->kind_priv;
+
+    memset(&pv->ctx, 0, sizeof(pv->ctx));
+    pv->ctx.rip = pd->entry;
+    pv->ctx.rsp = pd->stack_top;
+    pv->ctx.rsi = pd->start_info_va;
+    pv->ctx.rflags = RF_IF | 2;
+    pv->ctx.cs = FLAT_KERNEL_CS;
+    pv->ctx.ss = FLAT_KERNEL_SS;
+    /* CR3: a base-pointer reference of its own (the pin is another); the
+     * builder validated the L4, so this only counts. */
+    if (frame_get(pd->l4_mfn, v->domain->domid)) {
+        if (pgt_get_type(&pd->env, v->domain->domid, pd->l4_mfn, FRAME_TYPE_PT_L4, 0) == 0)
+            pv->cr3_mfn = pd->l4_mfn;
+        else
+            frame_put(pd->l4_mfn);
+    }
+    pv->online = pv->cr3_mfn != 0;
+}
+
+/* ---- Checks before IRETQ ------------------------------------------------- */
+
+/* The frame IRETQ will load: only Xen's flat ring-3 selectors (the only
+ * DPL-3 descriptors in the GDT; no guest GDT yet), canonical RIP/RSP, a
+ * 32-bit RIP below 4 GiB for the 32-bit code segment.  Anything else
+ * would fault inside IRETQ, in ring 0, with the guest's GS base. */
+static const char *frame_problem(const struct cpu_regs *c)
+{
+    if (c->cs != FLAT_RING3_CS64 && c->cs != FLAT_RING3_CS32)
+        return "code selector";
+    if (c->ss != FLAT_RING3_SS64)
+        return "stack selector";
+    if (!pv_canonical(c->rip) || (c->cs == FLAT_RING3_CS32 && c->rip >> 32))
+        return "instruction pointer";
+    if (!pv_canonical(c->rsp))
+        return "stack pointer";
+    return NULL;
+}
+
+static uint64_t guest_rflags(uint64_t f)
+{
+    return (f & RF_GUEST_BITS) | RF_IF | 2;
+}
+
+/* ---- Exceptions: bounce to the guest's handler -------------------------- */
+
+static const char *const exc_short[32] = {
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#09", "#TS", "#NP", "#SS", "#GP",
+    "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23", "#24", "#25", "#26", "#27",
+    "#HV", "#VC", "#SX", "#31",
+};
+
+static bool has_error_code(unsigned vec)
+{
+    return vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30;
+}
+
+/*
+ * Delivers to the guest kernel's handler at 'target' the frame Xen builds
+ * for a 64-bit PV kernel (public/arch-x86_64.h): RCX, R11, [error code],
+ * RIP, CS (saved upcall mask in bits 32-39), RFLAGS (IF = events were
+ * enabled), RSP, SS, from the lowest address, on the kernel's stack
+ * aligned to 16.  mask_events: the upcall mask is set for the handler.
+ * False: the domain was crashed (the frame could not be written).
+ */
+static bool bounce(struct vcpu *v, uint64_t target, bool with_err, uint64_t err, bool mask_events,
+                   const char *what)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct cpu_regs *c = &pv->ctx;
+    struct vcpu_info *vi = v->vcpu_info;
+    uint8_t mask = __atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_RELAXED);
+    uint64_t frame[8];
+    unsigned n = 0;
+
+    frame[n++] = c->rcx;
+    frame[n++] = c->r11;
+    if (with_err)
+        frame[n++] = err;
+    frame[n++] = c->rip;
+    frame[n++] = c->cs | (uint64_t)mask << 32;
+    frame[n++] = (c->rflags & ~(uint64_t)RF_IF) | (mask ? 0 : RF_IF);
+    frame[n++] = c->rsp;
+    frame[n++] = c->ss;
+    uint64_t sp = (c->rsp & ~15ull) - n * 8;
+    if (pv_copy_guest(v, frame, sp, n * 8, true)) {
+        domain_crash(v->domain, "v%u: pv: %s at %#lx: cannot write the frame at %#lx on the guest stack",
+                     v->vcpu_id, what, (unsigned long)c->rip, (unsigned long)sp);
+        return false;
+    }
+    if (mask_events)
+        __atomic_store_n(&vi->evtchn_upcall_mask, 1, __ATOMIC_RELAXED);
+    c->rip = target;
+    c->cs = FLAT_KERNEL_CS;
+    c->ss = FLAT_KERNEL_SS;
+    c->rsp = sp;
+    c->rflags &= ~(uint64_t)(RF_TF | RF_NT | RF_RF);
+    return true;
+}
+
+/* Exception vec to the handler from set_trap_table; none: the domain
+ * crashes (Xen's behaviour for a kernel without one). */
+static bool bounce_exception(struct vcpu *v, unsigned vec, uint64_t err)
+{
+    struct pv_vcpu *pv = v->vendor;
+    const struct trap_info *ti = &pv->traps[vec];
+
+    if (!ti->address) {
+        if (vec == 14)
+            domain_log(v->domain, LOG_ERR, "v%u: pv: #PF cr2 %#lx\n", v->vcpu_id, (unsigned long)pv->cr2);
+        domain_crash(v->domain, "v%u: pv: unhandled %s (error %#lx) at %#lx, rsp %#lx: no trap handler registered",
+                     v->vcpu_id, exc_short[vec], (unsigned long)err, (unsigned long)pv->ctx.rip,
+                     (unsigned long)pv->ctx.rsp);
+        return false;
+    }
+    if (vec == 14) {
+        /* CR2 goes through vcpu_info; the error code says "kernel" for the
+         * guest kernel, which the CPU saw as a user access. */
+        v->vcpu_info->arch.cr2 = pv->cr2;
+        err &= ~4ull;
+    }
+    pv->nr_bounces++;
+    v->exits_by_reason[HVM_EXIT_EXCEPTION]++;
+    return bounce(v, ti->address, has_error_code(vec), err, ti->flags & TI_EVENTS_OFF, exc_short[vec]);
+}
+
+/* An event upcall is due: pending, not masked, a callback registered. */
+static bool event_due(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct vcpu_info *vi = v->vcpu_info;
+
+    return pv->event_cb && __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE) &&
+           !__atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_ACQUIRE);
+}
+
+/* ---- PV-only hypercalls --------------------------------------------------- */
+
+/* set_trap_table(table): entries up to the first with address 0, at most
+ * 256 of them before it (one per vector; a longer list is refused with
+ * what came before it applied, as Xen applies entries as it reads them).
+ * A NULL table clears every handler. */
+long pv_set_trap_table(struct vcpu *v, uint64_t table)
+{
+    if (v->domain->type != DOMCFG_PV)
+        return -ENOSYS;
+    struct pv_vcpu *pv = v->vendor;
+    if (!table) {
+        memset(pv->traps, 0, sizeof(pv->traps));
+        return 0;
+    }
+    for (unsigned i = 0; i <= 256; i++) {
+        struct trap_info t;
+        if (pv_copy_guest(v, &t, table + i * sizeof(t), sizeof(t), false))
+            return -EFAULT;
+        if (!t.address)
+            return 0;
+        if (i == 256)
+            break;
+        /* The handler runs in the guest kernel's only code segment; a
+         * ring-0 selector means the same for a PV kernel. */
+        if ((t.cs | 3) != FLAT_KERNEL_CS || !pv_canonical(t.address) ||
+            (t.address >= HYPERVISOR_VIRT_START && t.address < HYPERVISOR_VIRT_END))
+            return -EINVAL;
+        t.cs = FLAT_KERNEL_CS;
+        pv->traps[t.vector] = t;
+    }
+    return -EINVAL;
+}
+
+/* set_callbacks(event, failsafe, syscall): the 64-bit form.  0 leaves a
+ * callback unset.  Only the event callback is used so far (the failsafe
+ * one comes with guest segment loading, the syscall one with user mode). */
+long pv_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_t syscall)
+{
+    if (v->domain->type != DOMCFG_PV)
+        return -ENOSYS;
+    struct pv_vcpu *pv = v->vendor;
+    const uint64_t a[3] = { event, failsafe, syscall };
+    for (unsigned i = 0; i < 3; i++)
+        if (!pv_canonical(a[i]) || (a[i] >= HYPERVISOR_VIRT_START && a[i] < HYPERVISOR_VIRT_END))
+            return -EINVAL;
+    pv->event_cb = event;
+    pv->failsafe_cb = failsafe;
+    pv->syscall_cb = syscall;
+    return 0;
+}
+
+/* callback_op: CALLBACKOP_register / _unregister of the 64-bit kinds.  The
+ * event callback is used now; failsafe, syscall, syscall32 and sysenter
+ * are recorded for the user-mode work (flags too).  NMI callbacks are not
+ * offered (-EINVAL, as an unknown type). */
+long pv_callback_op(struct vcpu *v, unsigned cmd, uint64_t arg)
+{
+    if (v->domain->type != DOMCFG_PV)
+        return -ENOSYS;
+    struct pv_vcpu *pv = v->vendor;
+    struct callback_register r;
+    uint64_t *slot;
+
+    if (cmd == CALLBACKOP_register) {
+        if (copy_from_guest(v, &r, arg, sizeof(r)))
+            return -EFAULT;
+    } else if (cmd == CALLBACKOP_unregister) {
+        struct callback_unregister u;
+        if (copy_from_guest(v, &u, arg, sizeof(u)))
+            return -EFAULT;
+        r.type = u.type;
+        r.flags = 0;
+        r.address = 0;
+    } else {
+        return -ENOSYS;
+    }
+    switch (r.type) {
+    case CALLBACKTYPE_event:     slot = &pv->event_cb; break;
+    case CALLBACKTYPE_failsafe:  slot = &pv->failsafe_cb; break;
+    case CALLBACKTYPE_syscall:   slot = &pv->syscall_cb; break;
+    case CALLBACKTYPE_syscall32: slot = &pv->syscall32_cb; break;
+    case CALLBACKTYPE_sysenter:  slot = &pv->sysenter_cb; break;
+    default:
+        return -EINVAL;
+    }
+    if (!pv_canonical(r.address) || (r.address >= HYPERVISOR_VIRT_START && r.address < HYPERVISOR_VIRT_END))
+        return -EINVAL;
+    *slot = r.address;
+    if (r.type != CALLBACKTYPE_event)
+        pv->callback_flags[r.type & 7] = r.flags;
+    return 0;
+}
+
+/* The iret hypercall: the guest's RSP points at struct iret_context (its
+ * hypercall stub pushed RAX, R11, RCX above its own frame).  Restores the
+ * frame after the checks and the upcall mask from RFLAGS.IF.  False: the
+ * domain was crashed. */
+static bool pv_iret(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct cpu_regs *c = &pv->ctx;
+    struct iret_context ic;
+    struct cpu_regs n;
+
+    if (pv_copy_guest(v, &ic, c->rsp, sizeof(ic), false)) {
+        domain_crash(v->domain, "v%u: pv: iret: cannot read the frame at %#lx", v->vcpu_id, (unsigned long)c->rsp);
+        return false;
+    }
+    n = *c;
+    n.rax = ic.rax;
+    if (!(ic.flags & VGCF_in_syscall)) {
+        n.r11 = ic.r11;
+        n.rcx = ic.rcx;
+    }
+    n.rip = ic.rip;
+    /* The selector is the low 16 bits: bits 32-39 of the CS slot carry the
+     * saved upcall mask of the bounce frame (RFLAGS.IF decides the mask
+     * now).  RPL 0 means the kernel's own selector, as on Xen. */
+    n.cs = (uint16_t)ic.cs | 3;
+    n.ss = (uint16_t)ic.ss | 3;
+    n.rsp = ic.rsp;
+    n.rflags = guest_rflags(ic.rflags);
+    const char *bad = frame_problem(&n);
+    if (bad) {
+        domain_crash(v->domain, "v%u: pv: iret to cs %#lx rip %#lx ss %#lx rsp %#lx refused: bad %s", v->vcpu_id,
+                     (unsigned long)ic.cs, (unsigned long)ic.rip, (unsigned long)ic.ss, (unsigned long)ic.rsp, bad);
+        return false;
+    }
+    *c = n;
+    __atomic_store_n(&v->vcpu_info->evtchn_upcall_mask, (ic.rflags & RF_IF) ? 0 : 1, __ATOMIC_RELAXED);
+    return true;
+}
+
+/* SYSCALL from the guest kernel: a hypercall, 64-bit ABI (RAX number,
+ * RDI RSI RDX R10 R8).  The CPU left RIP in RCX and RFLAGS in R11, which
+ * are the return point (the SYSRET convention). */
+static bool pv_hypercall(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct cpu_regs *c = &pv->ctx;
+    uint64_t a[HYPERCALL_NR_ARGS] = { c->rdi, c->rsi, c->rdx, c->r10, c->r8 };
+    long ret;
+
+    pv->nr_hypercalls++;
+    /* The hang report's progress signature (hvm/hvm_dump.c) counts these. */
+    v->exits_by_reason[HVM_EXIT_HYPERCALL]++;
+    if (c->rax == __HYPERVISOR_iret)
+        return pv_iret(v);
+    switch (c->rax) {
+    case __HYPERVISOR_mmu_update:
+    case __HYPERVISOR_mmuext_op:
+    case __HYPERVISOR_update_va_mapping:
+    case __HYPERVISOR_update_va_mapping_otherdomain:
+        ret = -ENOSYS;      /* pv/mm_hcall.c (the pvmmu branch) */
+        break;
+    case __HYPERVISOR_hvm_op:
+        ret = -ENOSYS;      /* nothing of HVMOP applies to a PV domain yet */
+        break;
+    case __HYPERVISOR_memory_op:
+        /* The sub-ops that change a guest-physical map work on the HVM p2m,
+         * which a PV domain does not use (its frames are machine frames
+         * named by its own page tables): refused until they have their PV
+         * meaning.  The read-only ones (reservations, memory map) pass. */
+        switch ((unsigned)c->rdi) {
+        case XENMEM_increase_reservation:
+        case XENMEM_decrease_reservation:
+        case XENMEM_populate_physmap:
+        case XENMEM_add_to_physmap:
+        case XENMEM_exchange:
+        case XENMEM_remove_from_physmap:
+        case XENMEM_add_to_physmap_batch:
+        case XENMEM_acquire_resource:
+            ret = -ENOSYS;
+            break;
+        default:
+            ret = hypercall_call(v, c->rax, a, false);
+            break;
+        }
+        break;
+    case __HYPERVISOR_sched_op:
+        /* A PV kernel blocks with events masked and expects SCHEDOP_block
+         * to enable them (Xen: "enable event delivery, then block"), so
+         * that the event which wakes it is delivered on return. */
+        if ((unsigned)c->rdi == SCHEDOP_block)
+            __atomic_store_n(&v->vcpu_info->evtchn_upcall_mask, 0, __ATOMIC_SEQ_CST);
+        ret = hypercall_call(v, c->rax, a, false);
+        break;
+    default:
+        ret = hypercall_call(v, c->rax, a, false);
+        break;
+    }
+    c->rax = (uint64_t)ret;
+    return true;
+}
+
+/* ---- The exit handler and the run loop ---------------------------------- */
+
+/* entry.S, interrupts disabled: the frame of the exit to this CPU's vCPU. */
+void pv_save_exit(const struct cpu_regs *frame);
+void pv_save_exit(const struct cpu_regs *frame)
+{
+    struct cpu_regs *c = this_cpu()->pv_ctx;
+
+    *c = *frame;
+    if (frame->vector == 14)
+        container_of(c, struct pv_vcpu, ctx)->cr2 = read_cr2();
+}
+
+void pv_set_rsp0(uint64_t rsp);
+void pv_set_rsp0(uint64_t rsp)
+{
+    this_cpu()->tss.rsp[0] = rsp;
+}
+
+/* INT n from the guest: the IDT gate (DPL 0) made it a #GP with the IDT
+ * flag in its error code.  The vector is read from the instruction (CD
+ * ib) rather than from the error code, whose index field QEMU's TCG
+ * scales by 16 where hardware scales by 8.  As Xen: if the trap table's
+ * entry for n allows it (its privilege bits >= 1 for the kernel), the
+ * interrupt goes to that handler, returning after the 2-byte
+ * instruction; otherwise the #GP stands.  True if delivered (or the
+ * domain crashed trying). */
+static bool soft_int(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    uint8_t insn[2];
+
+    if (pv_copy_guest(v, insn, pv->ctx.rip, 2, false) || insn[0] != 0xcd)
+        return false;
+    const struct trap_info *ti = &pv->traps[insn[1]];
+    if (!ti->address || (ti->flags & 3) < 1)
+        return false;
+    pv->ctx.rip += 2;
+    pv->nr_bounces++;
+    bounce(v, ti->address, false, 0, ti->flags & TI_EVENTS_OFF, "INT n");
+    return true;
+}
+
+/* false: leave the run loop (the domain is stopping). */
+static bool handle_exit(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct cpu_regs *c = &pv->ctx;
+    unsigned vec = (unsigned)c->vector;
+
+    switch (vec) {
+    case PV_VEC_SYSCALL:
+        if (!pv_hypercall(v))
+            return false;
+        break;
+    case PV_VEC_SYSCALL32:
+        domain_crash(v->domain, "v%u: pv: SYSCALL from 32-bit code at %#lx: not supported yet", v->vcpu_id,
+                     (unsigned long)c->rip);
+        return false;
+    default:
+        if (vec >= 32 || vec == 2 || vec == 18) {
+            /* Handled in pv_vcpu_run before interrupts were enabled. */
+            break;
+        }
+        if (vec == 13 && (c->error_code & 3) == 2 && soft_int(v))
+            break;
+        if (!bounce_exception(v, vec, c->error_code))
+            return false;
+        break;
+    }
+    if (__atomic_load_n(&v->domain->state, __ATOMIC_ACQUIRE) != DOMAIN_RUNNING)
+        return false;       /* a bounce that failed crashed it */
+    c->rflags = guest_rflags(c->rflags);
+    const char *bad = frame_problem(c);
+    if (bad) {
+        domain_crash(v->domain, "v%u: pv: cannot return to cs %#lx rip %#lx ss %#lx rsp %#lx: bad %s", v->vcpu_id,
+                     (unsigned long)c->cs, (unsigned long)c->rip, (unsigned long)c->ss, (unsigned long)c->rsp, bad);
+        return false;
+    }
+    return true;
+}
+
+static void fpu_load(struct vcpu *v)
+{
+    if (!v->fpu_init) {
+        memset(v->fpu, 0, sizeof(v->fpu));
+        *(uint16_t *)&v->fpu[0] = 0x37f;            /* FCW after FNINIT */
+        *(uint32_t *)&v->fpu[24] = 0x1f80;          /* MXCSR reset value */
+        v->fpu_init = true;
+    }
+    __asm__ __volatile__("fxrstor64 %0" :: "m"(v->fpu));
+}
+
+static void fpu_save(struct vcpu *v)
+{
+    __asm__ __volatile__("fxsave64 %0" : "=m"(v->fpu));
+}
+
+void pv_vcpu_run(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct percpu *cpu = this_cpu();
+
+    if (!pv->online) {
+        sched_block(v);     /* secondary vCPUs: brought up by VCPUOP_initialise (later) */
+        return;
+    }
+    if (!cpu->gdt_pv) {
+        domain_crash(v->domain, "pv: cpu%u cannot run PV vCPUs (no PV GDT)", cpu->cpu);
+        return;
+    }
+    /* This stint's address space and state: the guest's L4 (the hypervisor
+     * slots are in it), its FS base, its x87/SSE registers. */
+    write_cr3(pv->cr3_mfn << 12);
+    wrmsr(MSR_FS_BASE, pv->fs_base);
+    fpu_load(v);
+    if (v->runstate_gpa)
+        time_info_runstate(v, RUNSTATE_running);
+
+    for (;;) {
+        cli();
+        if (cpu->softirq_pending) {
+            do_softirq();
+            sti();
+            if (sched_should_yield(v))
+                break;
+            continue;
+        }
+        if (sched_should_yield(v)) {
+            sti();
+            break;
+        }
+        if (event_due(v)) {
+            /* The upcall frame is written with interrupts on (it may
+             * crash the domain); the loop then checks everything again. */
+            sti();
+            if (!bounce(v, pv->event_cb, false, 0, true, "event upcall"))
+                break;
+            pv->nr_upcalls++;
+            continue;
+        }
+        cpu->pv_ctx = &pv->ctx;
+        wrmsr(MSR_KERNEL_GS_BASE, pv->gs_base);     /* GS base after entry.S's SWAPGS */
+        pv_enter(&pv->ctx);                         /* returns on an exit, interrupts disabled */
+        pv->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+        pv->nr_exits++;
+        unsigned vec = (unsigned)pv->ctx.vector;
+        if ((vec >= 32 && vec < 256) || vec == 2 || vec == 18) {
+            /* The hypervisor's own interrupt (or NMI, #MC) that arrived
+             * while the guest ran: handled as if it had interrupted the
+             * hypervisor here. */
+            struct cpu_regs r = pv->ctx;
+            pv->nr_irqs += vec >= 32;
+            x86_trap(&r);
+            sti();
+            continue;
+        }
+        sti();
+        if (!handle_exit(v))
+            break;
+    }
+
+    if (v->runstate_gpa)
+        time_info_runstate(v, READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
+    fpu_save(v);
+    pv->fs_base = rdmsr(MSR_FS_BASE);
+    wrmsr(MSR_FS_BASE, 0);              /* the hypervisor's (unused) value, as before the stint */
+    write_cr3(mm_root_phys());
+    cpu->tss.rsp[0] = cpu->stack_top;
+}

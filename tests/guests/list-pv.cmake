@@ -1,0 +1,91 @@
+# 64-bit PV test kernels (tests/guests/pv, docs/pv.md): ELF64 images linked
+# at VIRT_BASE 0xffffffff80000000 + 1 MiB with the Xen PV ELF notes, no
+# guest library (they run in ring 3 and call the hypervisor with SYSCALL).
+#
+#   ctest -L pv                   the PV runs (QEMU TCG; PV needs no VMX/SVM)
+#
+# Included at the top of CMakeLists.txt like every list-*.cmake;
+# CMakeLists.txt calls pv_guests_build() once the compiler is known.
+
+set(GUESTS_PV pv_hello)
+# Domain files running pv_hello.elf as a hostile guest (mode=... on its
+# command line): each domain must crash with its line, nothing else.
+set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs pv_badstack)
+
+function(pv_guests_build)
+    set(P ${G}/pv)
+    set(D ${GB}/objpv)
+    file(MAKE_DIRECTORY ${D})
+    set(flags -m64 -mcmodel=kernel -mno-red-zone ${GUEST_CFLAGS})
+    add_custom_command(
+        OUTPUT ${D}/pv_entry.o
+        COMMAND ${GUEST_GCC} ${flags} -c ${P}/pv_entry.S -o ${D}/pv_entry.o
+        DEPENDS ${P}/pv_entry.S
+        COMMENT "Building 64-bit PV guest object tests/guests/pv/pv_entry.S"
+        VERBATIM)
+    foreach(t ${GUESTS_PV})
+        add_custom_command(
+            OUTPUT ${D}/${t}.o
+            COMMAND ${GUEST_GCC} ${flags} -MD -MF ${D}/${t}.o.d -c ${P}/${t}.c -o ${D}/${t}.o
+            DEPENDS ${P}/${t}.c
+            DEPFILE ${D}/${t}.o.d
+            COMMENT "Building 64-bit PV guest object tests/guests/pv/${t}.c"
+            VERBATIM)
+        add_custom_command(
+            OUTPUT ${GO}/${t}.elf
+            COMMAND ${GUEST_LD} -m elf_x86_64 ${GUEST_LDFLAGS} -T ${P}/pv_link.ld -o ${GO}/${t}.elf
+                    ${D}/pv_entry.o ${D}/${t}.o
+            DEPENDS ${D}/pv_entry.o ${D}/${t}.o ${P}/pv_link.ld
+            COMMENT "Linking 64-bit PV guest ${t}.elf"
+            VERBATIM)
+        configure_file(${P}/${t}.cfg ${GO}/${t}.cfg COPYONLY)
+        list(APPEND GUEST_ELFS ${GO}/${t}.elf)
+    endforeach()
+    foreach(c ${PV_HOSTILE_CFGS})
+        configure_file(${P}/${c}.cfg ${GO}/${c}.cfg COPYONLY)
+    endforeach()
+    set(GUEST_ELFS ${GUEST_ELFS} PARENT_SCOPE)
+
+    # ---- runs under Ringvisor ----
+    guest_rv_test(pv_hello TIMEOUT 240 LABELS integration qemu pv REQUIRES ${GO}/pv_hello.elf
+                  ARGS --direct --smp 1 --mem 512M ${GO}/pv_hello.cfg)
+    # One CPU shared by a PV, an HVM and a PVH domain (and a hostile PV
+    # one): every switch between the kinds on the same CPU (CR3, GDT, the
+    # SYSCALL MSRs, FS base, the FPU).
+    guest_rv_test(pv_mixed_smp1 TIMEOUT 240 LABELS integration qemu pv
+                  REQUIRES ${GO}/pv_hello.elf ${GO}/long64.elf ${GO}/pvh_basics.elf
+                  ARGS --direct --smp 1 --mem 512M ${GO}/pv_hello.cfg ${GO}/long64.cfg ${GO}/pvh_basics.cfg
+                       ${GO}/pv_badcs.cfg)
+    # The same PV domains next to an HVM guest on Intel VMX and AMD SVM
+    # (Bochs): PV needs neither, the HVM neighbour both ways.
+    foreach(model corei7_skylake_x ryzen)
+        guest_rv_test(pv_bochs_${model} TIMEOUT 900 LABELS integration bochs pv
+                      REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pv_hello.elf ${GO}/long64.elf
+                      ARGS --bochs ${model} --smp 2 --mem 1G ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
+                           ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/long64.cfg)
+    endforeach()
+    # The hostile modes next to a well-behaved PV guest and an HVM one on
+    # two CPUs: each hostile domain crashes for its own reason, the others
+    # power off, every frame returns (rv-run checks the rest).
+    find_package(Python3 3.8 COMPONENTS Interpreter)
+    if(NOT Python3_FOUND)
+        return()
+    endif()
+    set(crash "^\\(d[0-9]+ ")
+    add_test(NAME pv_hostile
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "${crash}pv_nohandler\\) crash: v0: pv: unhandled #BP .*no trap handler registered$"
+                     --stdout "${crash}pv_badiret\\) crash: v0: pv: iret to .* refused: bad instruction pointer$"
+                     --stdout "${crash}pv_badcs\\) crash: v0: pv: iret to cs 0xe008 .* refused: bad code selector$"
+                     --stdout "${crash}pv_badstack\\) crash: v0: pv: #BP at 0x[0-9a-f]+: cannot write the frame at 0xffff8400000fffc8 on the guest stack$"
+                     --stdout "^pv_hello: PASS event-upcall$"
+                     --stdout "^pv_hello: PASS regs-across-interrupts$"
+                     --stdout "^\\(d[0-9]+ pv_hello\\) v0: pv: [0-9]+ exits: [0-9]+ hypercalls, [1-9][0-9]* interrupts"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
+                        ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/long64.cfg)
+    set_tests_properties(pv_hostile PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_hello.elf;${GO}/long64.elf")
+endfunction()
