@@ -377,7 +377,9 @@ static void test_legacy(void)
     pin_set(pin8, VEC_IRQ8, false, false);
     nvec[VEC_IRQ0] = nvec[VEC_IRQ8] = 0;
 
-    w64(GCONF, CONF_ENABLE | CONF_LEGACY);
+    /* Legacy replacement on, the counter halted while the comparators are
+     * armed (counter_halt: a descheduled vCPU must not arm them behind it). */
+    w64(GCONF, CONF_LEGACY);
     /* The PIT at 1 kHz and the RTC's periodic interrupt at 1024 Hz: both
      * would interrupt on pins 2 and 8 without legacy replacement. */
     pit_ch0_program(2, 1193);
@@ -390,6 +392,7 @@ static void test_legacy(void)
     w64(TCONF(1), TN_INT_ENB);
     w64(TCMP(0), now + 3 * ticks_per_ms);
     w64(TCMP(1), now + 4 * ticks_per_ms);
+    w64(GCONF, CONF_ENABLE | CONF_LEGACY);
     bool got0 = wait_count(&nvec[VEC_IRQ0], 1, 2000);
     bool got8 = wait_count(&nvec[VEC_IRQ8], 1, 2000);
     wait_ns_sti(30000000ull);               /* the PIT and the RTC would interrupt dozens of times */
