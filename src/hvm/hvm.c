@@ -10,6 +10,7 @@
 #include "hvm/vlapic.h"
 #include "hvm/platform.h"
 #include "core/domain.h"
+#include "core/vcpu_fpu.h"
 #include "core/sched.h"
 #include "core/percpu.h"
 #include "core/smp.h"
@@ -370,25 +371,6 @@ static bool start_from_sipi(struct vcpu *v)
     return true;
 }
 
-/* Guest x87/SSE state (FXSAVE format, SDM vol. 1 10.5.1): restored when a
- * vCPU starts a stint on a CPU and saved when it ends (hvm_vcpu_run); the
- * hypervisor itself never touches these registers in between. */
-static void fpu_load(struct vcpu *v)
-{
-    if (!v->fpu_init) {
-        memset(v->fpu, 0, sizeof(v->fpu));
-        *(uint16_t *)&v->fpu[0] = 0x37f;            /* FCW after FNINIT */
-        *(uint32_t *)&v->fpu[24] = 0x1f80;          /* MXCSR reset value */
-        v->fpu_init = true;
-    }
-    __asm__ __volatile__("fxrstor64 %0" :: "m"(v->fpu));
-}
-
-static void fpu_save(struct vcpu *v)
-{
-    __asm__ __volatile__("fxsave64 %0" : "=m"(v->fpu));
-}
-
 void hvm_vcpu_run(struct vcpu *v)
 {
     if (vlapic_waiting_for_sipi(v) && !start_from_sipi(v)) {
@@ -397,13 +379,13 @@ void hvm_vcpu_run(struct vcpu *v)
     }
     if (hvm_vendor->vcpu_load)
         hvm_vendor->vcpu_load(v);
-    fpu_load(v);
+    vcpu_fpu_load(v);
     if (v->runstate_gpa)
         time_info_runstate(v, RUNSTATE_running);
     run_loop(v);
     if (v->runstate_gpa)
         time_info_runstate(v, READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
-    fpu_save(v);
+    vcpu_fpu_save(v);
     /* Time after the last exit belongs to the hypervisor; time off the CPU
      * belongs to neither. */
     if (v->exit_tsc) {

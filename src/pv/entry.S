@@ -22,6 +22,7 @@
  * Other interrupts are off there; a single-step #DB cannot follow SYSCALL
  * (SFMASK clears TF and the trap follows the resulting flags).
  */
+#include "arch/x86/cpu_regs_asm.h"
 /* struct percpu offsets (core/percpu.h asserts them: PCPU_PV_*) */
 #define PCPU_PV_HOST_RSP    8
 #define PCPU_PV_SCRATCH     16
@@ -110,21 +111,7 @@ pv_enter:
 pv_trap_entry:
     swapgs
 save_and_exit:
-    pushq   %rax
-    pushq   %rbx
-    pushq   %rcx
-    pushq   %rdx
-    pushq   %rsi
-    pushq   %rdi
-    pushq   %rbp
-    pushq   %r8
-    pushq   %r9
-    pushq   %r10
-    pushq   %r11
-    pushq   %r12
-    pushq   %r13
-    pushq   %r14
-    pushq   %r15
+    PUSH_CPU_GPRS
     cld
     mov     %rsp, %rdi
     call    pv_save_exit            /* copies the frame to this CPU's pv_ctx */

@@ -13,6 +13,7 @@
  */
 #include "pv/pv.h"
 #include "core/domain.h"
+#include "core/vcpu_fpu.h"
 #include "core/domain_kind.h"
 #include "core/guest_access.h"
 #include "core/console.h"
@@ -504,22 +505,6 @@ static bool handle_exit(struct vcpu *v)
     return true;
 }
 
-static void fpu_load(struct vcpu *v)
-{
-    if (!v->fpu_init) {
-        memset(v->fpu, 0, sizeof(v->fpu));
-        *(uint16_t *)&v->fpu[0] = 0x37f;            /* FCW after FNINIT */
-        *(uint32_t *)&v->fpu[24] = 0x1f80;          /* MXCSR reset value */
-        v->fpu_init = true;
-    }
-    __asm__ __volatile__("fxrstor64 %0" :: "m"(v->fpu));
-}
-
-static void fpu_save(struct vcpu *v)
-{
-    __asm__ __volatile__("fxsave64 %0" : "=m"(v->fpu));
-}
-
 void pv_vcpu_run(struct vcpu *v)
 {
     struct pv_vcpu *pv = v->vendor;
@@ -537,7 +522,7 @@ void pv_vcpu_run(struct vcpu *v)
      * slots are in it), its FS base, its x87/SSE registers. */
     write_cr3(pv->cr3_mfn << 12);
     wrmsr(MSR_FS_BASE, pv->fs_base);
-    fpu_load(v);
+    vcpu_fpu_load(v);
     if (v->runstate_gpa)
         time_info_runstate(v, RUNSTATE_running);
 
@@ -586,7 +571,7 @@ void pv_vcpu_run(struct vcpu *v)
 
     if (v->runstate_gpa)
         time_info_runstate(v, READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
-    fpu_save(v);
+    vcpu_fpu_save(v);
     pv->fs_base = rdmsr(MSR_FS_BASE);
     wrmsr(MSR_FS_BASE, 0);              /* the hypervisor's (unused) value, as before the stint */
     write_cr3(mm_root_phys());

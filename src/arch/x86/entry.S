@@ -9,6 +9,7 @@
  * exit: it goes to pv_trap_entry (src/pv/entry.S), which swaps GS and
  * returns to the PV run loop.
  */
+#include "arch/x86/cpu_regs_asm.h"
     .text
     .altmacro               /* lets %expr pass a computed vector to a macro */
 
@@ -38,41 +39,13 @@ trap_common:
     je      ist_entry
     cmpq    $18, (%rsp)
     je      ist_entry
-    pushq   %rax
-    pushq   %rbx
-    pushq   %rcx
-    pushq   %rdx
-    pushq   %rsi
-    pushq   %rdi
-    pushq   %rbp
-    pushq   %r8
-    pushq   %r9
-    pushq   %r10
-    pushq   %r11
-    pushq   %r12
-    pushq   %r13
-    pushq   %r14
-    pushq   %r15
+    PUSH_CPU_GPRS
     cld
     mov     %rsp, %rdi
     /* Frame pointer chain through the interrupted context for traces. */
     mov     %rsp, %rbp
     call    x86_trap
-    popq    %r15
-    popq    %r14
-    popq    %r13
-    popq    %r12
-    popq    %r11
-    popq    %r10
-    popq    %r9
-    popq    %r8
-    popq    %rbp
-    popq    %rdi
-    popq    %rsi
-    popq    %rdx
-    popq    %rcx
-    popq    %rbx
-    popq    %rax
+    POP_CPU_GPRS
     add     $16, %rsp               /* vector and error code */
     iretq
 
@@ -86,21 +59,7 @@ trap_common:
  * five words, then the 16 reserved bytes: the pointer is at 64(%rsp).
  */
 ist_entry:
-    pushq   %rax
-    pushq   %rbx
-    pushq   %rcx
-    pushq   %rdx
-    pushq   %rsi
-    pushq   %rdi
-    pushq   %rbp
-    pushq   %r8
-    pushq   %r9
-    pushq   %r10
-    pushq   %r11
-    pushq   %r12
-    pushq   %r13
-    pushq   %r14
-    pushq   %r15
+    PUSH_CPU_GPRS
     cld
     mov     $0xc0000101, %ecx       /* MSR_GS_BASE */
     rdmsr
@@ -117,21 +76,7 @@ ist_entry:
     test    %ebx, %ebx
     jz      2f
     swapgs
-2:  popq    %r15
-    popq    %r14
-    popq    %r13
-    popq    %r12
-    popq    %r11
-    popq    %r10
-    popq    %r9
-    popq    %r8
-    popq    %rbp
-    popq    %rdi
-    popq    %rsi
-    popq    %rdx
-    popq    %rcx
-    popq    %rbx
-    popq    %rax
+2:  POP_CPU_GPRS
     add     $16, %rsp
     iretq
 
