@@ -60,9 +60,11 @@ function(pv_guests_build)
     # (Bochs): PV needs neither, the HVM neighbour both ways.
     foreach(model corei7_skylake_x ryzen)
         guest_rv_test(pv_bochs_${model} TIMEOUT 900 LABELS integration bochs pv
-                      REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pv_hello.elf ${GO}/long64.elf
+                      REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pv_hello.elf ${GO}/pv_mmu.elf
+                               ${GO}/long64.elf
                       ARGS --bochs ${model} --smp 2 --mem 1G ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
-                           ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/long64.cfg)
+                           ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/pv_mmu.cfg
+                           ${GO}/long64.cfg)
     endforeach()
     # The hostile modes next to a well-behaved PV guest and an HVM one on
     # two CPUs: each hostile domain crashes for its own reason, the others
@@ -81,10 +83,12 @@ function(pv_guests_build)
                      --stdout "^pv_hello: PASS event-upcall$"
                      --stdout "^pv_hello: PASS regs-across-interrupts$"
                      --stdout "^\\(d[0-9]+ pv_hello\\) v0: pv: [0-9]+ exits: [0-9]+ hypercalls, [1-9][0-9]* interrupts"
+                     --stdout "^pv_mmu: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
-                        ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/long64.cfg)
+                        ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/pv_mmu.cfg
+                        ${GO}/long64.cfg)
     # The MMU hypercalls (pv_mmu.c): every check passes and the domain
     # powers off; the 10,000-entry batch was continued by the hypervisor
     # (its vCPU line counts the continuations); every frame returns.
@@ -105,5 +109,5 @@ function(pv_guests_build)
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_mmu.elf")
     set_tests_properties(pv_hostile PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
-        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_hello.elf;${GO}/long64.elf")
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_hello.elf;${GO}/pv_mmu.elf;${GO}/long64.elf")
 endfunction()
