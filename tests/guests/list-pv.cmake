@@ -99,6 +99,8 @@ function(pv_guests_build)
                      --stdout "^pv_mmu: PASS new-baseptr-slot6-readable$"
                      --stdout "^pv_mmu: PASS back-slot6-absent$"
                      --stdout "^pv_mmu: PASS uvm-invlpg-local$"
+                     --stdout "^pv_mmu: PASS deep-pin-continued$"
+                     --stdout "^pv_mmu: PASS reqs-in-hypervisor-range$"
                      --stdout "^pv_mmu: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "^\\(d[0-9]+ pv_mmu\\) v0: pv: .* [1-9][0-9]* MMU hypercalls, [1-9][0-9]* continuations$"
                      --stdout "frames all returned$"

@@ -24,6 +24,10 @@
  *  - NEW_BASEPTR to a new L4 that also maps the tree at slot 6: slot 6
  *    readable there, then back to the boot L4 where slot 6 faults (CR3
  *    really switched both ways);
+ *  - guest pointers (request arrays, the GDT list) in the hypervisor's
+ *    range, past the lower half or unmapped: -EFAULT; pdone there: ignored;
+ *  - a pin whose validation the hypervisor stops and continues (an L3
+ *    over 1,024 present L2 entries), left pinned for teardown;
  *  - unpin: a second unpin is -EINVAL; the former L2 takes plain writes.
  * Powers off when every check passed, crashes otherwise.
  */
@@ -62,6 +66,7 @@ struct mmuext_op { uint32_t cmd, pad; uint64_t arg1, arg2; };
 #define UVMF_ALL                4ull
 
 #define EPERM   1
+#define EFAULT  14
 #define EINVAL  22
 
 #define PTE_TABLE   0x67ull     /* P RW US A D */
@@ -261,6 +266,7 @@ void pv_main(const struct start_info *si)
     rc = hc(__HYPERVISOR_update_va_mapping_otherdomain, VA_T + 2 * 4096, D << 12 | PTE_RO, 0, 1);
     check(rc == -EPERM || rc == -3, "uvm-otherdomain-refused", "rc", (uint64_t)rc, (uint64_t)-EPERM);
     uint64_t x;
+    unsigned m;
     check(p0[3] == 0x1234567890abcdefull && !try_read(VA_T + 2 * 4096, &x), "refusals-changed-nothing", "value",
           p0[3], 0x1234567890abcdefull);
 
@@ -316,9 +322,53 @@ void pv_main(const struct start_info *si)
     rc = hc(__HYPERVISOR_set_gdt, 0, 0, 0, 0);
     check(rc == 0, "set-gdt-empty", "rc", (uint64_t)rc, 0);
 
+    /* Guest pointers: only through its own page walk, never the
+     * hypervisor's range; an unwritable pdone is ignored (as Xen). */
+    rc = hc(__HYPERVISOR_mmu_update, 0xffff830000001000ull, 1, 0, DOMID_SELF);
+    check(rc == -EFAULT, "reqs-in-hypervisor-range", "rc", (uint64_t)rc, (uint64_t)-EFAULT);
+    rc = hc(__HYPERVISOR_mmu_update, 0x00007ffffffff000ull, 0x1000, 0, DOMID_SELF);
+    check(rc == -EFAULT, "reqs-past-lower-half", "rc", (uint64_t)rc, (uint64_t)-EFAULT);
+    rc = hc(__HYPERVISOR_mmuext_op, VA_T + 500 * 4096, 1, 0, DOMID_SELF);    /* past the batch's entries */
+    check(rc == -EFAULT, "ops-unmapped", "rc", (uint64_t)rc, (uint64_t)-EFAULT);
+    rc = hc(__HYPERVISOR_set_gdt, 0xffff830000000000ull, 16, 0, 0);
+    check(rc == -EFAULT, "gdt-list-in-hypervisor-range", "rc", (uint64_t)rc, (uint64_t)-EFAULT);
+    batch[0] = (struct mmu_update){ F << 12 | 24, 7 };
+    rc = hc(__HYPERVISOR_mmu_update, (uint64_t)batch, 1, 0xffff830000000000ull, DOMID_SELF);
+    check(rc == 0, "pdone-in-hypervisor-range-ignored", "rc", (uint64_t)rc, 0);
+    rc = uvm(0xffff830000000000ull, D << 12 | PTE_RO, 0);
+    check(rc == -EINVAL, "uvm-hypervisor-va", "rc", (uint64_t)rc, (uint64_t)-EINVAL);
+    rc = ext1(7 /* MMUEXT_INVLPG_LOCAL */, 0xffff830000000000ull, 0);
+    check(rc == 0, "invlpg-hypervisor-va-ignored", "rc", (uint64_t)rc, 0);
+
+    /* A pin whose validation is stopped and continued: an L3 (J) naming two
+     * L2s (H, I) of 512 entries each, all naming the pinned L1 A: more
+     * checks than one call may make.  Left pinned and hooked at slot 7 for
+     * the domain's teardown to drop. */
+    uint64_t H = p2m[n - 8], I = p2m[n - 9], J = p2m[n - 10];
+    struct mmuext_op clr3[3] = { { MMUEXT_CLEAR_PAGE, 0, H, 0 }, { MMUEXT_CLEAR_PAGE, 0, I, 0 },
+                                 { MMUEXT_CLEAR_PAGE, 0, J, 0 } };
+    rc = hc(__HYPERVISOR_mmuext_op, (uint64_t)clr3, 3, 0, DOMID_SELF);
+    m = 0;
+    for (unsigned i = 0; i < 512; i++) {
+        batch[m++] = (struct mmu_update){ H << 12 | i * 8, A << 12 | PTE_TABLE };
+        batch[m++] = (struct mmu_update){ I << 12 | i * 8, A << 12 | PTE_TABLE };
+    }
+    batch[m++] = (struct mmu_update){ J << 12, H << 12 | PTE_TABLE };
+    batch[m++] = (struct mmu_update){ J << 12 | 8, I << 12 | PTE_TABLE };
+    done = 0;
+    rc |= hc(__HYPERVISOR_mmu_update, (uint64_t)batch, m, (uint64_t)&done, DOMID_SELF);
+    check(rc == 0 && done == m, "deep-tree-written", "rc/done", (uint64_t)rc << 32 | done, m);
+    rc = ext1(MMUEXT_PIN_L3_TABLE, J, 0);
+    check(rc == 0, "deep-pin-continued", "rc", (uint64_t)rc, 0);
+    rc = mmu1(L4 << 12 | 7 * 8, J << 12 | PTE_TABLE);
+    check(rc == 0, "deep-tree-hooked", "rc", (uint64_t)rc, 0);
+    /* slot 7, J[1] = I, I[300] = A, A[1] = the frame p1 maps. */
+    int ok = try_read((7ull << 39) + (1ull << 30) + (300ull << 21) + 4096 + 16, &x);
+    check(ok && x == p1[2], "deep-tree-read", "value", x, p1[2]);
+
     /* NEW_BASEPTR: E = the boot L4's guest slots plus slot 6. */
     struct mmu_update cp[512];
-    unsigned m = 0;
+    m = 0;
     for (unsigned i = 0; i < 512; i++)
         if ((l4[i] & 1) && (i < 256 || i > 271))
             cp[m++] = (struct mmu_update){ E << 12 | i * 8, l4[i] };
@@ -329,7 +379,7 @@ void pv_main(const struct start_info *si)
     rc = ext1(MMUEXT_NEW_BASEPTR, E, 0);
     check(rc == 0, "new-baseptr", "rc", (uint64_t)rc, 0);
     /* Entry 1 maps F since the update_va_mapping checks. */
-    int ok = try_read(VA_N + 4096 + 16, &x);
+    ok = try_read(VA_N + 4096 + 16, &x);
     check(ok && x == 0xf00df00dull, "new-baseptr-slot6-readable", "value", x, 0xf00df00dull);
     rc = ext1(MMUEXT_NEW_BASEPTR, L4, 0);
     check(rc == 0, "new-baseptr-back", "rc", (uint64_t)rc, 0);
