@@ -263,6 +263,7 @@ void pv_main(const struct start_info *si)
     check(rc == -EINVAL, "l4-hypervisor-slot-refused", "rc", (uint64_t)rc, (uint64_t)-EINVAL);
     rc = mmu1(L4 << 12 | 270 * 8, 0);
     check(rc == -EINVAL, "l4-hypervisor-slot-clear-refused", "rc", (uint64_t)rc, (uint64_t)-EINVAL);
+    /* Domain 1: another domain (-EPERM) or, in a run where this is d1, its own id (-ESRCH, as Xen). */
     rc = hc(__HYPERVISOR_update_va_mapping_otherdomain, VA_T + 2 * 4096, D << 12 | PTE_RO, 0, 1);
     check(rc == -EPERM || rc == -3, "uvm-otherdomain-refused", "rc", (uint64_t)rc, (uint64_t)-EPERM);
     uint64_t x;
