@@ -101,3 +101,14 @@ int on_each_cpu(void (*fn)(void *), void *arg)
             mask |= 1ull << c;
     return call_mask(mask, fn, arg);
 }
+
+int smp_call_function_mask(uint64_t mask, void (*fn)(void *), void *arg)
+{
+    uint64_t online = 0;
+    for (unsigned c = 0; c < RV_MAX_CPUS; c++)
+        if (percpu_of[c] && percpu_of[c]->online)
+            online |= 1ull << c;
+    if (!(mask & online))
+        return 0;
+    return call_mask(mask & online, fn, arg);
+}

@@ -15,6 +15,7 @@
 #include "arch/x86/traps.h"     /* struct cpu_regs: the guest's registers */
 #include "mm/pgtype.h"
 #include "pv/pv_image.h"
+#include "pv/mm_hcall.h"
 #include "public/arch-x86_64.h"
 
 struct domain;
@@ -40,7 +41,12 @@ struct pv_domain {
 
 struct pv_vcpu {
     struct cpu_regs ctx;        /* (r) the guest's registers; vector/error_code: the last exit */
-    uint64_t cr3_mfn;           /* (r) the L4 in use; holds a type and a general reference; 0 none */
+    /* (r) base pointers (mmu.base: the L4 in CR3, one general and one type
+     * reference as pgt_get_top takes them; 0 none), GDT frames, LDT: the
+     * MMU hypercalls' vCPU state (pv/mm_hcall.h). */
+    struct pv_mmu_vcpu mmu;
+    unsigned mmu_checks;        /* (r) preemption checks in the current MMU hypercall; 0: none running */
+    uint64_t nr_mmu_calls, nr_restarts;             /* (r) MMU hypercalls; continuations of them */
     uint64_t cr2;               /* (r) at the last #PF exit */
     uint64_t fs_base, gs_base;  /* (r) kept across stints (other kinds' vCPUs change the MSRs) */
     bool online;                /* (r) vCPU 0 at build; others once brought up (later) */
@@ -64,6 +70,17 @@ void pv_vcpu_init_boot(struct vcpu *v);
  * every level for to_guest; never the hypervisor's range.  0 or -EFAULT. */
 int pv_copy_guest(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool to_guest);
 int pv_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr);
+
+/* MMU hypercalls (pv_mmu_env.c): true if nr is one of them; *ret its
+ * result, or -ERESTART with the continuation already in v's registers
+ * (RIP back over the SYSCALL, RAX = nr, RDI/RSI/RDX/R10 rewritten). */
+bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, long *ret);
+/* vCPU teardown: drops the base pointers and GDT frames of v. */
+void pv_mmu_teardown(struct vcpu *v);
+/* TLB shootdown: CR3 reloaded on every CPU in cpus (a cross-CPU call), or
+ * on every CPU the domain's vCPUs ran on and this one.  Interrupts on. */
+void pv_flush_cpus(struct domain *d, uint64_t cpus);
+void pv_flush_domain(struct domain *d);
 
 /* entry.S */
 void pv_enter(struct cpu_regs *ctx);

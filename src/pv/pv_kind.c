@@ -46,7 +46,11 @@ static uint64_t env_adjust_l1e(const struct pgt_env *e, uint64_t pte)
     (void)e;
     if (!(pte & PTE_US))
         pte |= PTE_US | (1ull << 52);
-    return pte;
+    /* G is stripped: a global entry survives CR3 switches, so another
+     * domain (or this one after the frame changed hands) could reach the
+     * frame through the TLB; and the TLB shootdown (pv_mmu_env.c) relies
+     * on a CR3 switch dropping every translation of the guest. */
+    return pte & ~PTE_G;
 }
 
 /* The hypervisor's slots of a new L4: a copy of its own L4 entries for
@@ -66,10 +70,18 @@ static void env_writable_gone(const struct pgt_env *e, uint64_t mfn)
 {
     (void)e;
     (void)mfn;
-    /* Only the builder validates tables so far, before any vCPU ran: no
-     * TLB can map the frame.  The MMU hypercalls bring the cross-CPU
-     * flush. */
+    /* This environment serves the builder (before any vCPU ran: no TLB
+     * can map the frame) and teardown; the MMU hypercalls run over a copy
+     * whose hooks flush every CPU the domain ran on (pv_mmu_env.c). */
     flush_tlb_local();
+}
+
+/* A wrapper: the address of a function of another file would need a GOT
+ * entry, which this image (linked -no-pie at the hypervisor's addresses)
+ * cannot relax. */
+static bool env_validate_desc(const struct pgt_env *e, uint64_t mfn)
+{
+    return pv_desc_frame_ok(e, mfn);
 }
 
 void pv_env_init(struct domain *d, struct pgt_env *e)
@@ -82,6 +94,9 @@ void pv_env_init(struct domain *d, struct pgt_env *e)
     e->adjust_l1e = env_adjust_l1e;
     e->init_l4 = env_init_l4;
     e->writable_gone = env_writable_gone;
+    e->table_gone = env_writable_gone;
+    /* GDT/LDT frames: every descriptor checked (pv/desc.c). */
+    e->validate_desc = env_validate_desc;
     e->ctx = d;
 }
 
@@ -143,11 +158,8 @@ static void pv_kind_destroy(struct domain *d)
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         struct pv_vcpu *pv = v ? v->vendor : NULL;
-        if (pv && pv->cr3_mfn) {
-            pgt_put_type(&pd->env, pv->cr3_mfn);
-            frame_put(pv->cr3_mfn);
-            pv->cr3_mfn = 0;
-        }
+        if (pv)
+            pv_mmu_teardown(v);
     }
     if (pd->env.ft)
         for (unsigned b = 0; b < d->nr_ram; b++)
@@ -165,9 +177,12 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
     struct pv_vcpu *pv = v->vendor;
 
     if (pv && pv->nr_exits)
-        domain_log(v->domain, LOG_INFO, "v%u: pv: %lu exits: %lu hypercalls, %lu interrupts, %lu bounced exceptions, %lu event upcalls\n",
+        domain_log(v->domain, LOG_INFO,
+                   "v%u: pv: %lu exits: %lu hypercalls, %lu interrupts, %lu bounced exceptions, %lu event upcalls, "
+                   "%lu MMU hypercalls, %lu continuations\n",
                    v->vcpu_id, (unsigned long)pv->nr_exits, (unsigned long)pv->nr_hypercalls,
-                   (unsigned long)pv->nr_irqs, (unsigned long)pv->nr_bounces, (unsigned long)pv->nr_upcalls);
+                   (unsigned long)pv->nr_irqs, (unsigned long)pv->nr_bounces, (unsigned long)pv->nr_upcalls,
+                   (unsigned long)pv->nr_mmu_calls, (unsigned long)pv->nr_restarts);
     xfree(pv);
     v->vendor = NULL;
 }
@@ -215,7 +230,7 @@ static void pv_kind_vcpu_dump(struct vcpu *v)
                "%lu exits, %lu hypercalls, %lu interrupts, %lu bounces\n",
                v->vcpu_id, (unsigned long)READ_ONCE(pv->ctx.rax), (unsigned long)READ_ONCE(pv->ctx.rcx),
                (unsigned long)READ_ONCE(pv->ctx.rdx), (unsigned long)READ_ONCE(pv->ctx.rsi),
-               (unsigned long)READ_ONCE(pv->ctx.rdi), (unsigned long)READ_ONCE(pv->cr3_mfn),
+               (unsigned long)READ_ONCE(pv->ctx.rdi), (unsigned long)READ_ONCE(pv->mmu.base),
                vi ? __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_RELAXED) : 0,
                vi ? __atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_RELAXED) : 0,
                (unsigned long)READ_ONCE(pv->nr_exits), (unsigned long)READ_ONCE(pv->nr_hypercalls),

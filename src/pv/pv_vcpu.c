@@ -47,7 +47,7 @@
 int pv_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr)
 {
     struct pv_vcpu *pv = v->vendor;
-    uint64_t mfn = pv->cr3_mfn;
+    uint64_t mfn = READ_ONCE(pv->mmu.base);
 
     if (!mfn || !pv_canonical(gva) || (gva >= HYPERVISOR_VIRT_START && gva < HYPERVISOR_VIRT_END))
         return -EFAULT;
@@ -100,15 +100,13 @@ void pv_vcpu_init_boot(struct vcpu *v)
     pv->ctx.rflags = RF_IF | 2;
     pv->ctx.cs = FLAT_KERNEL_CS;
     pv->ctx.ss = FLAT_KERNEL_SS;
-    /* CR3: a base-pointer reference of its own (the pin is another); the
-     * builder validated the L4, so this only counts. */
-    if (frame_get(pd->l4_mfn, v->domain->domid)) {
-        if (pgt_get_type(&pd->env, v->domain->domid, pd->l4_mfn, FRAME_TYPE_PT_L4, 0) == 0)
-            pv->cr3_mfn = pd->l4_mfn;
-        else
-            frame_put(pd->l4_mfn);
-    }
-    pv->online = pv->cr3_mfn != 0;
+    /* CR3: a base pointer of its own (the pin is another), one general and
+     * one type reference exactly as pgt_get_top takes them, so that
+     * NEW_BASEPTR (pv/mm_hcall.c, pgt_put_top) and teardown drop what was
+     * taken.  The builder validated the L4, so this only counts. */
+    if (pgt_get_top(&pd->env, v->domain->domid, pd->l4_mfn, FRAME_TYPE_PT_L4, 0) == 0)
+        pv->mmu.base = pd->l4_mfn;
+    pv->online = pv->mmu.base != 0;
 }
 
 /* ---- Checks before IRETQ ------------------------------------------------- */
@@ -376,13 +374,14 @@ static bool pv_hypercall(struct vcpu *v)
     v->exits_by_reason[HVM_EXIT_HYPERCALL]++;
     if (c->rax == __HYPERVISOR_iret)
         return pv_iret(v);
+    if (pv_mmu_hypercall(v, c->rax, &ret)) {
+        /* -ERESTART: the continuation is in the registers already (RIP on
+         * the SYSCALL again, RAX the number): the guest re-issues it. */
+        if (ret != -ERESTART)
+            c->rax = (uint64_t)ret;
+        return true;
+    }
     switch (c->rax) {
-    case __HYPERVISOR_mmu_update:
-    case __HYPERVISOR_mmuext_op:
-    case __HYPERVISOR_update_va_mapping:
-    case __HYPERVISOR_update_va_mapping_otherdomain:
-        ret = -ENOSYS;      /* pv/mm_hcall.c (the pvmmu branch) */
-        break;
     case __HYPERVISOR_hvm_op:
         ret = -ENOSYS;      /* nothing of HVMOP applies to a PV domain yet */
         break;
@@ -520,7 +519,7 @@ void pv_vcpu_run(struct vcpu *v)
     }
     /* This stint's address space and state: the guest's L4 (the hypervisor
      * slots are in it), its FS base, its x87/SSE registers. */
-    write_cr3(pv->cr3_mfn << 12);
+    write_cr3(pv->mmu.base << 12);
     wrmsr(MSR_FS_BASE, pv->fs_base);
     vcpu_fpu_load(v);
     if (v->runstate_gpa)

@@ -7,7 +7,7 @@
 # Included at the top of CMakeLists.txt like every list-*.cmake;
 # CMakeLists.txt calls pv_guests_build() once the compiler is known.
 
-set(GUESTS_PV pv_hello)
+set(GUESTS_PV pv_hello pv_mmu)
 # Domain files running pv_hello.elf as a hostile guest (mode=... on its
 # command line): each domain must crash with its line, nothing else.
 set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs pv_badstack)
@@ -60,9 +60,11 @@ function(pv_guests_build)
     # (Bochs): PV needs neither, the HVM neighbour both ways.
     foreach(model corei7_skylake_x ryzen)
         guest_rv_test(pv_bochs_${model} TIMEOUT 900 LABELS integration bochs pv
-                      REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pv_hello.elf ${GO}/long64.elf
+                      REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pv_hello.elf ${GO}/pv_mmu.elf
+                               ${GO}/long64.elf
                       ARGS --bochs ${model} --smp 2 --mem 1G ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
-                           ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/long64.cfg)
+                           ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/pv_mmu.cfg
+                           ${GO}/long64.cfg)
     endforeach()
     # The hostile modes next to a well-behaved PV guest and an HVM one on
     # two CPUs: each hostile domain crashes for its own reason, the others
@@ -81,11 +83,33 @@ function(pv_guests_build)
                      --stdout "^pv_hello: PASS event-upcall$"
                      --stdout "^pv_hello: PASS regs-across-interrupts$"
                      --stdout "^\\(d[0-9]+ pv_hello\\) v0: pv: [0-9]+ exits: [0-9]+ hypercalls, [1-9][0-9]* interrupts"
+                     --stdout "^pv_mmu: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
-                        ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/long64.cfg)
+                        ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/pv_mmu.cfg
+                        ${GO}/long64.cfg)
+    # The MMU hypercalls (pv_mmu.c): every check passes and the domain
+    # powers off; the 10,000-entry batch was continued by the hypervisor
+    # (its vCPU line counts the continuations); every frame returns.
+    add_test(NAME pv_mmu
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_mmu: PASS batch-10000$"
+                     --stdout "^pv_mmu: PASS batch-10000-entries$"
+                     --stdout "^pv_mmu: PASS new-baseptr-slot6-readable$"
+                     --stdout "^pv_mmu: PASS back-slot6-absent$"
+                     --stdout "^pv_mmu: PASS uvm-invlpg-local$"
+                     --stdout "^pv_mmu: PASS deep-pin-continued$"
+                     --stdout "^pv_mmu: PASS reqs-in-hypervisor-range$"
+                     --stdout "^pv_mmu: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^\\(d[0-9]+ pv_mmu\\) v0: pv: .* [1-9][0-9]* MMU hypercalls, [1-9][0-9]* continuations$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_mmu.cfg)
+    set_tests_properties(pv_mmu PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_mmu.elf")
     set_tests_properties(pv_hostile PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
-        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_hello.elf;${GO}/long64.elf")
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_hello.elf;${GO}/pv_mmu.elf;${GO}/long64.elf")
 endfunction()

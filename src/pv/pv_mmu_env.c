@@ -1,0 +1,301 @@
+/*
+ * The MMU hypercalls of a 64-bit PV vCPU wired to the machine (docs/pv.md,
+ * "MMU hypercalls"): the struct pv_mmu_env that pv/mm_hcall.c runs over,
+ * built per call from the domain's frame-type environment.
+ *
+ *  - guest memory (request arrays, pdone, vCPU masks, the GDT frame list):
+ *    pv_copy_guest, the software walk of the vCPU's current tables that
+ *    needs P and US at every level and never enters the hypervisor's
+ *    range (mm_hcall.c checks the range first as well);
+ *  - TLB flushes: local ones reload CR3 (the guest's, which is loaded
+ *    while its hypercall runs) or INVLPG; MULTI/ALL and stale entries by a
+ *    cross-CPU call (IPI) to every CPU the named vCPUs have run on (vcpu
+ *    ran_on), which reloads CR3 there.  Guest entries are never global
+ *    (pv_kind.c strips G) and the hypervisor uses no PCIDs, so a CPU that
+ *    switched CR3 since it ran the domain holds nothing of it: ran_on is a
+ *    superset of the CPUs that need the flush.  An IPI was chosen over the
+ *    p2m-generation style (flush at the next entry) because a vCPU running
+ *    in ring 3 on another CPU must lose the translation before the frame
+ *    is reused (a page table becoming writable), not at its next exit;
+ *  - preemption (pgt_env.preempt): a softirq pending on this CPU, or a
+ *    budget of PV_MMU_CHECKS_PER_CALL checks per call, so that no MMU
+ *    hypercall runs unbounded; the call then returns -ERESTART with its
+ *    arguments rewritten and the guest re-issues the SYSCALL.
+ */
+#include "pv/pv.h"
+#include "core/domain.h"
+#include "core/percpu.h"
+#include "core/smp.h"
+#include "arch/x86/asm.h"
+#include "mm/mm.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "public/xen.h"
+
+/* Checks (between requests and between validated entries) one call may
+ * make before it stops and is continued. */
+#define PV_MMU_CHECKS_PER_CALL 1000
+
+/* One MMU hypercall in progress: the env mm_hcall.c sees, and the
+ * domain's pgt_env copied with hooks that know the calling vCPU. */
+struct pv_call {
+    struct pv_mmu_env e;
+    struct pgt_env pgt;
+    struct vcpu *v;
+};
+
+static struct pv_call *call_of(const struct pv_mmu_env *e)
+{
+    return container_of(e, struct pv_call, e);
+}
+
+static struct pv_call *call_of_pgt(const struct pgt_env *p)
+{
+    return p->ctx;
+}
+
+/* ---- TLB flushes ---- */
+
+static void flush_here(void *arg)
+{
+    (void)arg;
+    flush_tlb_local();
+}
+
+/* The CPUs the domain's vCPUs (those in vmask, or all) have run on. */
+static uint64_t cpus_of(struct domain *d, const uint64_t *vmask)
+{
+    uint64_t cpus = 0;
+
+    for (unsigned i = 0; i < d->nr_vcpus && i < PV_MMU_MAX_VCPUS; i++) {
+        if (vmask && !(vmask[i / 64] >> (i % 64) & 1))
+            continue;
+        struct vcpu *v = d->vcpus[i];
+        if (v)
+            cpus |= __atomic_load_n(&v->ran_on, __ATOMIC_ACQUIRE);
+    }
+    return cpus;
+}
+
+/* Reloads CR3 on every CPU of 'cpus' (this one included if in it).  A CPU
+ * that does not answer leaves a translation the guest may no longer have:
+ * the domain is crashed then (it cannot run again). */
+void pv_flush_cpus(struct domain *d, uint64_t cpus)
+{
+    if (!cpus)
+        return;
+    if (!irqs_enabled()) {
+        /* The cross-CPU call needs interrupts on (targets may be calling
+         * too).  No such caller exists; be safe rather than deadlock. */
+        domain_crash(d, "pv: TLB shootdown with interrupts disabled");
+        return;
+    }
+    if (smp_call_function_mask(cpus, flush_here, NULL))
+        domain_crash(d, "pv: a CPU did not answer the TLB shootdown");
+}
+
+void pv_flush_domain(struct domain *d)
+{
+    pv_flush_cpus(d, cpus_of(d, NULL) | 1ull << smp_processor_id());
+}
+
+static void env_flush(const struct pv_mmu_env *e, unsigned how, uint64_t va, const uint64_t *mask)
+{
+    struct vcpu *v = call_of(e)->v;
+
+    switch (how & PV_FLUSH_WHERE) {
+    case PV_FLUSH_LOCAL:
+        /* This CPU runs the calling vCPU on its own tables now. */
+        if ((how & PV_FLUSH_VA) && !(how & PV_FLUSH_TLB))
+            invlpg(va);
+        else
+            flush_tlb_local();
+        break;
+    case PV_FLUSH_VCPUS:
+        /* A remote CPU reloads CR3 (whatever it runs): a superset of one
+         * page, and correct for whichever tables it has loaded. */
+        pv_flush_cpus(v->domain, cpus_of(v->domain, mask));
+        break;
+    default:
+        pv_flush_domain(v->domain);
+        break;
+    }
+}
+
+static void env_stale(const struct pv_mmu_env *e)
+{
+    pv_flush_domain(call_of(e)->v->domain);
+}
+
+static void wbinvd_here(void *arg)
+{
+    (void)arg;
+    __asm__ __volatile__("wbinvd" ::: "memory");
+}
+
+static void env_cache_flush(const struct pv_mmu_env *e, bool global)
+{
+    (void)e;
+    /* Only reached for a domain with devices (pgt.cache_attrs_ok), none yet. */
+    if (global)
+        (void)on_each_cpu(wbinvd_here, NULL);
+    else
+        wbinvd_here(NULL);
+}
+
+/* ---- guest memory ---- */
+
+static int env_copy_from(const struct pv_mmu_env *e, void *dst, uint64_t gva, uint64_t len)
+{
+    return pv_copy_guest(call_of(e)->v, dst, gva, len, false);
+}
+
+static int env_copy_to(const struct pv_mmu_env *e, uint64_t gva, const void *src, uint64_t len)
+{
+    return pv_copy_guest(call_of(e)->v, (void *)src, gva, len, true);
+}
+
+/* ---- the vCPU's view ---- */
+
+static void env_reload(const struct pv_mmu_env *e, unsigned what)
+{
+    struct pv_vcpu *pv = call_of(e)->v->vendor;
+
+    /* The call runs on the CPU that runs the vCPU, on its kernel tables:
+     * the new base pointer is loaded now, before mm_hcall.c drops the old
+     * one's references, and every later stint loads it (pv_vcpu_run). */
+    if (what & PV_RELOAD_BASE)
+        write_cr3(pv->mmu.base << 12);
+    /* The user base pointer is recorded for user mode (not run yet); the
+     * guest's GDT frames are held as checked descriptor frames but the
+     * vCPU still runs on the hypervisor's GDT with Xen's flat selectors,
+     * and there is no LDT yet: nothing to load for those. */
+}
+
+static void env_m2p_set(const struct pv_mmu_env *e, uint64_t mfn, uint64_t pfn)
+{
+    /* No M2P table yet (docs/pv.md): nothing records it.  The frame was
+     * checked to be the domain's. */
+    (void)e;
+    (void)mfn;
+    (void)pfn;
+}
+
+/* ---- pgt_env hooks of a call ---- */
+
+static bool call_preempt(const struct pgt_env *p)
+{
+    struct pv_call *c = call_of_pgt(p);
+    struct pv_vcpu *pv = c->v->vendor;
+
+    if (__atomic_load_n(&this_cpu()->softirq_pending, __ATOMIC_RELAXED))
+        return true;
+    return ++pv->mmu_checks > PV_MMU_CHECKS_PER_CALL;
+}
+
+static void call_frame_gone(const struct pgt_env *p, uint64_t mfn)
+{
+    (void)mfn;
+    /* A frame stops being writable (becomes a table or descriptor page) or
+     * stops being a table: no CPU may keep a translation through it. */
+    pv_flush_domain(call_of_pgt(p)->v->domain);
+}
+
+/* ---- the dispatch ---- */
+
+static void call_init(struct pv_call *c, struct vcpu *v)
+{
+    struct pv_domain *pd = v->domain->kind_priv;
+    struct pv_vcpu *pv = v->vendor;
+
+    memset(c, 0, sizeof(*c));
+    c->v = v;
+    c->pgt = pd->env;
+    c->pgt.ctx = c;
+    c->pgt.preempt = call_preempt;
+    c->pgt.writable_gone = call_frame_gone;
+    c->pgt.table_gone = call_frame_gone;
+    c->e.pgt = &c->pgt;
+    c->e.dom = v->domain->domid;
+    c->e.privileged = false;
+    c->e.nr_vcpus = v->domain->nr_vcpus < PV_MMU_MAX_VCPUS ? v->domain->nr_vcpus : PV_MMU_MAX_VCPUS;
+    c->e.vcpu = &pv->mmu;
+    c->e.copy_from = env_copy_from;
+    c->e.copy_to = env_copy_to;
+    c->e.flush = env_flush;
+    c->e.stale = env_stale;
+    c->e.cache_flush = env_cache_flush;
+    c->e.reload = env_reload;
+    c->e.m2p_set = env_m2p_set;
+}
+
+bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, long *ret)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct cpu_regs *r = &pv->ctx;
+    uint64_t a[4] = { r->rdi, r->rsi, r->rdx, r->r10 };
+    struct pv_call c;
+
+    switch (nr) {
+    case __HYPERVISOR_mmu_update:
+    case __HYPERVISOR_mmuext_op:
+    case __HYPERVISOR_update_va_mapping:
+    case __HYPERVISOR_update_va_mapping_otherdomain:
+    case __HYPERVISOR_set_gdt:
+    case __HYPERVISOR_update_descriptor:
+        break;
+    default:
+        return false;
+    }
+    call_init(&c, v);
+    pv->nr_mmu_calls++;
+    pv->mmu_checks = 1;
+    switch (nr) {
+    case __HYPERVISOR_mmu_update:
+        *ret = pv_mmu_update(&c.e, a);
+        break;
+    case __HYPERVISOR_mmuext_op:
+        *ret = pv_mmuext_op(&c.e, a);
+        break;
+    case __HYPERVISOR_update_va_mapping:
+        *ret = pv_update_va_mapping(&c.e, a[0], a[1], a[2]);
+        break;
+    case __HYPERVISOR_update_va_mapping_otherdomain:
+        *ret = pv_update_va_mapping_otherdomain(&c.e, a[0], a[1], a[2], a[3]);
+        break;
+    case __HYPERVISOR_set_gdt:
+        *ret = pv_set_gdt(&c.e, a[0], a[1]);
+        break;
+    default:
+        *ret = pv_update_descriptor(&c.e, a[0], a[1]);
+        break;
+    }
+    pv->mmu_checks = 0;
+    if (*ret == -ERESTART) {
+        /* Re-issue: SYSCALL is 0F 05, RIP (the CPU's RCX) is after it; the
+         * same number with the rewritten arguments (mmu_update/mmuext_op:
+         * the request pointer past the ones done, count | PREEMPTED). */
+        pv->nr_restarts++;
+        r->rip -= 2;
+        r->rax = nr;
+        r->rdi = a[0];
+        r->rsi = a[1];
+        r->rdx = a[2];
+        r->r10 = a[3];
+    }
+    return true;
+}
+
+void pv_mmu_teardown(struct vcpu *v)
+{
+    struct pv_domain *pd = v->domain->kind_priv;
+    struct pv_vcpu *pv = v->vendor;
+    struct pv_mmu_env e;
+
+    /* The vCPU runs nowhere any more: no CPU has its CR3 loaded. */
+    memset(&e, 0, sizeof(e));
+    e.pgt = &pd->env;
+    e.dom = v->domain->domid;
+    e.vcpu = &pv->mmu;
+    pv_mmu_vcpu_teardown(&e);
+}
