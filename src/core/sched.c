@@ -179,6 +179,27 @@ bool sched_should_yield(struct vcpu *v)
            __atomic_load_n(&v->domain->state, __ATOMIC_ACQUIRE) != DOMAIN_RUNNING;
 }
 
+bool sched_may_enter(struct vcpu *v)
+{
+    struct percpu *cpu = this_cpu();
+
+    for (;;) {
+        cli();
+        if (cpu->softirq_pending) {
+            do_softirq();
+            sti();
+            if (sched_should_yield(v))
+                return false;
+            continue;
+        }
+        if (sched_should_yield(v)) {
+            sti();
+            return false;
+        }
+        return true;
+    }
+}
+
 static void park(struct vcpu *v)
 {
     /* Caller holds the queue lock; v is not on the queue. */

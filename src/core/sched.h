@@ -21,6 +21,11 @@ void sched_pause_vcpu(struct vcpu *v);  /* counted: it runs again after as many 
 void sched_unpause_vcpu(struct vcpu *v);
 bool sched_vcpu_running(struct vcpu *v);
 bool sched_should_yield(struct vcpu *v);
+/* The check before each guest entry, for every kind of vCPU run loop: runs
+ * pending softirqs, then returns true with host interrupts off (enter the
+ * guest now, nothing can slip in before it), or false with them on (leave
+ * the run loop: descheduled, blocked, paused or the domain stopping). */
+bool sched_may_enter(struct vcpu *v);
 void sched_stop_vcpu(struct vcpu *v);   /* take v off its CPU for good (domain shutdown) */
 void sched_loop(void) __noreturn;       /* every CPU, forever */
 void sched_print_stats(void);

@@ -14,7 +14,6 @@
 #include "core/sched.h"
 #include "core/percpu.h"
 #include "core/smp.h"
-#include "core/softirq.h"
 #include "core/console.h"
 #include "arch/x86/asm.h"
 #include "arch/x86/time.h"
@@ -290,22 +289,9 @@ void hvm_print_exit_stats(struct vcpu *v)
 
 static void run_loop(struct vcpu *v)
 {
-    struct percpu *cpu = this_cpu();
     struct hvm_exit x;
 
-    for (;;) {
-        cli();
-        if (cpu->softirq_pending) {
-            do_softirq();
-            sti();
-            if (sched_should_yield(v))
-                return;
-            continue;
-        }
-        if (sched_should_yield(v)) {
-            sti();
-            return;
-        }
+    while (sched_may_enter(v)) {
         uint64_t gen = __atomic_load_n(&v->domain->p2m.generation, __ATOMIC_ACQUIRE);
         if (gen != v->p2m_gen_seen) {
             __atomic_store_n(&v->p2m_gen_seen, gen, __ATOMIC_RELEASE);   /* physmap_flush waits for this */

@@ -525,19 +525,7 @@ void pv_vcpu_run(struct vcpu *v)
     if (v->runstate_gpa)
         time_info_runstate(v, RUNSTATE_running);
 
-    for (;;) {
-        cli();
-        if (cpu->softirq_pending) {
-            do_softirq();
-            sti();
-            if (sched_should_yield(v))
-                break;
-            continue;
-        }
-        if (sched_should_yield(v)) {
-            sti();
-            break;
-        }
+    while (sched_may_enter(v)) {
         if (event_due(v)) {
             /* The upcall frame is written with interrupts on (it may
              * crash the domain); the loop then checks everything again. */

@@ -23,9 +23,49 @@ static const char *calib_src = "none";
 #define HPET_GEN_CONF   0x010
 #define HPET_MAIN_CNT   0x0f0
 
+/* One HPET read with the TSC on both sides, the tightest of a few tries:
+ * the TSC value taken is the middle of that window.  Under an emulator the
+ * host may deschedule the CPU between the two reads of a pair; a wide
+ * window shows it. */
+static bool hpet_tsc_pair(volatile uint64_t *hpet, uint64_t *h, uint64_t *t)
+{
+    uint64_t best = ~0ull;
+
+    for (unsigned i = 0; i < 5; i++) {
+        uint64_t a = rdtsc_ordered(), hv = hpet[HPET_MAIN_CNT / 8], b = rdtsc_ordered();
+        if (b - a < best) {
+            best = b - a;
+            *h = hv;
+            *t = a + (b - a) / 2;
+        }
+    }
+    return best != ~0ull;
+}
+
+/* One 10 ms measurement: TSC Hz, 0 if the counter does not move. */
+static uint64_t calibrate_hpet_once(volatile uint64_t *hpet, uint64_t period_fs)
+{
+    uint64_t ticks_10ms = 10000000000000ull / period_fs;
+    uint64_t h0, t0, h1, t1, spins = 0;
+
+    hpet_tsc_pair(hpet, &h0, &t0);
+    do {
+        if (++spins > 100000000ull)
+            return 0;                       /* counter stuck */
+    } while (hpet[HPET_MAIN_CNT / 8] - h0 < ticks_10ms);
+    hpet_tsc_pair(hpet, &h1, &t1);
+    uint64_t elapsed_ns = (h1 - h0) * period_fs / 1000000;
+    return elapsed_ns ? (t1 - t0) * 1000000000ull / elapsed_ns : 0;
+}
+
+/* The median of five measurements: one that the host's scheduling spoilt
+ * (QEMU's thread descheduled between an HPET read and its TSC read made
+ * the rate 5 % off once, and every timer of the machine with it) does not
+ * count. */
 static uint64_t calibrate_hpet(uint64_t hpet_phys)
 {
     volatile uint64_t *hpet = ioremap(hpet_phys, 1024);
+    uint64_t m[5];
 
     if (!hpet)
         return 0;
@@ -34,17 +74,17 @@ static uint64_t calibrate_hpet(uint64_t hpet_phys)
     if (period_fs == 0 || period_fs > 100000000ull)
         return 0;
     hpet[HPET_GEN_CONF / 8] |= 1;          /* ENABLE_CNF: let the counter run */
-    uint64_t ticks_10ms = 10000000000000ull / period_fs;
-    uint64_t h0 = hpet[HPET_MAIN_CNT / 8], t0 = rdtsc_ordered();
-    uint64_t h1, spins = 0;
-    do {
-        h1 = hpet[HPET_MAIN_CNT / 8];
-        if (++spins > 100000000ull)
-            return 0;                       /* counter stuck */
-    } while (h1 - h0 < ticks_10ms);
-    uint64_t t1 = rdtsc_ordered();
-    uint64_t elapsed_ns = (h1 - h0) * period_fs / 1000000;
-    return elapsed_ns ? (t1 - t0) * 1000000000ull / elapsed_ns : 0;
+    for (unsigned i = 0; i < 5; i++) {
+        m[i] = calibrate_hpet_once(hpet, period_fs);
+        if (!m[i])
+            return 0;
+        for (unsigned j = i; j > 0 && m[j] < m[j - 1]; j--) {      /* insertion sort */
+            uint64_t x = m[j];
+            m[j] = m[j - 1];
+            m[j - 1] = x;
+        }
+    }
+    return m[2];
 }
 
 static uint64_t calibrate_pit(void)
