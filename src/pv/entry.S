@@ -64,12 +64,7 @@
     .text
     .globl pv_enter
 pv_enter:
-    push    %rbp
-    push    %rbx
-    push    %r12
-    push    %r13
-    push    %r14
-    push    %r15
+    PUSH_CALLEE_SAVED
     mov     %rsp, %gs:PCPU_PV_HOST_RSP
     push    %rdi
     sub     $8, %rsp                /* 16-byte alignment for the call */
@@ -116,13 +111,24 @@ save_and_exit:
     mov     %rsp, %rdi
     call    pv_save_exit            /* copies the frame to this CPU's pv_ctx */
     mov     %gs:PCPU_PV_HOST_RSP, %rsp
-    pop     %r15
-    pop     %r14
-    pop     %r13
-    pop     %r12
-    pop     %rbx
-    pop     %rbp
+    POP_CALLEE_SAVED
     ret                             /* from pv_enter, interrupts disabled */
+
+    /* SYSCALL's entry for a guest code segment `cs`, exit vector `vec`. */
+    .macro SYSCALL_ENTRY cs, vec
+    swapgs
+    mov     %rsp, %gs:PCPU_PV_SCRATCH
+    mov     %gs:PCPU_PV_HOST_RSP, %rsp
+    and     $~15, %rsp
+    pushq   $FLAT_SS
+    pushq   %gs:PCPU_PV_SCRATCH
+    pushq   %r11
+    pushq   $\cs
+    pushq   %rcx
+    pushq   $0
+    pushq   $\vec
+    jmp     save_and_exit
+    .endm
 
 /*
  * SYSCALL from 64-bit ring 3: a hypercall from the guest kernel.  RCX =
@@ -132,32 +138,10 @@ save_and_exit:
  */
     .globl pv_syscall_entry
 pv_syscall_entry:
-    swapgs
-    mov     %rsp, %gs:PCPU_PV_SCRATCH
-    mov     %gs:PCPU_PV_HOST_RSP, %rsp
-    and     $~15, %rsp
-    pushq   $FLAT_SS
-    pushq   %gs:PCPU_PV_SCRATCH
-    pushq   %r11
-    pushq   $FLAT_CS64
-    pushq   %rcx
-    pushq   $0
-    pushq   $PV_VEC_SYSCALL
-    jmp     save_and_exit
+    SYSCALL_ENTRY FLAT_CS64, PV_VEC_SYSCALL
 
 /* SYSCALL from compatibility mode (a 32-bit code segment in ring 3). */
     .globl pv_syscall_entry32
 pv_syscall_entry32:
-    swapgs
-    mov     %rsp, %gs:PCPU_PV_SCRATCH
-    mov     %gs:PCPU_PV_HOST_RSP, %rsp
-    and     $~15, %rsp
-    pushq   $FLAT_SS
-    pushq   %gs:PCPU_PV_SCRATCH
-    pushq   %r11
-    pushq   $FLAT_CS32
-    pushq   %rcx
-    pushq   $0
-    pushq   $PV_VEC_SYSCALL32
-    jmp     save_and_exit
+    SYSCALL_ENTRY FLAT_CS32, PV_VEC_SYSCALL32
 

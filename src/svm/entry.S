@@ -8,17 +8,13 @@
  * carry the rest (FS, GS, TR, LDTR, KernelGsBase, STAR/LSTAR/CSTAR/SFMASK,
  * SYSENTER_*), which includes this CPU's GS base (per-CPU data).
  */
+#include "arch/x86/cpu_regs_asm.h"
 #include "hvm/regs.h"
 
     .text
     .globl svm_enter
 svm_enter:
-    push    %rbp
-    push    %rbx
-    push    %r12
-    push    %r13
-    push    %r14
-    push    %r15
+    PUSH_CALLEE_SAVED
     push    %rsi                    /* 16(%rsp): regs */
     push    %rdx                    /*  8(%rsp): host VMCB */
     push    %rdi                    /*  0(%rsp): guest VMCB */
@@ -51,10 +47,5 @@ svm_vmrun_return:
     stgi
 
     add     $24, %rsp
-    pop     %r15
-    pop     %r14
-    pop     %r13
-    pop     %r12
-    pop     %rbx
-    pop     %rbp
+    POP_CALLEE_SAVED
     ret

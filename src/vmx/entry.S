@@ -15,6 +15,7 @@
  * host continues at vmx_exit_stub with RSP = the value written to
  * VMCS_HOST_RSP below, where the regs pointer sits.
  */
+#include "arch/x86/cpu_regs_asm.h"
 #include "hvm/regs.h"
 
 #define VMCS_HOST_RSP 0x6c14
@@ -22,12 +23,7 @@
     .text
     .globl vmx_enter
 vmx_enter:
-    push    %rbp
-    push    %rbx
-    push    %r12
-    push    %r13
-    push    %r14
-    push    %r15
+    PUSH_CALLEE_SAVED
     push    %rdi                    /* (%rsp): regs, found again after the exit */
 
     /* HOST_RSP only when it differs from what the VMCS holds (*host_rsp). */
@@ -56,12 +52,7 @@ vmx_enter:
     jc      2f
     mov     $2, %eax
 2:  pop     %rdi
-    pop     %r15
-    pop     %r14
-    pop     %r13
-    pop     %r12
-    pop     %rbx
-    pop     %rbp
+    POP_CALLEE_SAVED
     ret
 
 .Lvmwrite_failed:

@@ -1,6 +1,6 @@
 /*
- * The general registers of a struct cpu_regs frame (arch/x86/traps.h), for
- * assembly: every path that builds such a frame on a stack (the interrupt
+ * Register save/restore sequences for assembly.  The general registers of a
+ * struct cpu_regs frame (arch/x86/traps.h): every path that builds such a frame on a stack (the interrupt
  * and exception stubs, the IST entry, a PV guest's exit in pv/entry.S)
  * pushes them in this one order, so the C side sees one layout.
  */
@@ -41,6 +41,26 @@
     popq    %rcx
     popq    %rbx
     popq    %rax
+    .endm
+
+    /* The SysV callee-saved registers, around a world switch (pv_enter,
+     * svm_enter, vmx_enter): the hypervisor's C caller expects them back. */
+    .macro PUSH_CALLEE_SAVED
+    push    %rbp
+    push    %rbx
+    push    %r12
+    push    %r13
+    push    %r14
+    push    %r15
+    .endm
+
+    .macro POP_CALLEE_SAVED
+    pop     %r15
+    pop     %r14
+    pop     %r13
+    pop     %r12
+    pop     %rbx
+    pop     %rbp
     .endm
 
 #endif
