@@ -17,6 +17,9 @@
  * - XSAVES (0xd.1:EAX[3]) and IA32_XSS (0xda0) hidden: XSAVE is.
  * Absent features: the MSRs #GP on read and write.
  *
+ * With "fep=on" (msr_switch_b.cfg; hvm_fep on the hypervisor's command
+ * line) RDTSCP also runs through the forced-emulation prefix.
+ *
  * Then the values must stay the vCPU's own while another domain runs on the
  * same CPU: the ctest msr_switch_neighbour boots this image twice on one
  * CPU, "seed=1" holding a TSC_AUX and SPEC_CTRL of its own and "seed=2"
@@ -115,6 +118,11 @@ static void expect_readback(uint32_t msr, uint64_t val, const char *name)
 static void expect_rsvd(uint32_t msr, uint64_t base, uint64_t rsvd, const char *name)
 {
     unsigned bad = 0;
+    int w0 = wrmsr_safe(msr, base);
+    if (w0 != NO_FAULT) {
+        check(false, name, "MSR %#x: WRMSR of the base value %#llx: %s", msr, (unsigned long long)base, vstr(w0));
+        return;
+    }
     for (unsigned b = 0; b < 64; b++) {
         if (!((rsvd >> b) & 1))
             continue;
@@ -128,6 +136,8 @@ static void expect_rsvd(uint32_t msr, uint64_t base, uint64_t rsvd, const char *
     }
     check(!bad, name, "MSR %#x: %u reserved bits did not #GP or changed the value", msr, bad);
 }
+
+static bool fep;                /* "fep=on": also through the forced-emulation prefix */
 
 static void test_tsc_aux(uint32_t mine)
 {
@@ -143,6 +153,20 @@ static void test_tsc_aux(uint32_t mine)
     expect_readback(MSR_TSC_AUX, 0xffffffffull, "tsc-aux-32-bits");
     expect_readback(MSR_TSC_AUX, 0x12345678, "tsc-aux-readback");
     expect_rsvd(MSR_TSC_AUX, 0x12345678, ~0xffffffffull, "tsc-aux-upper-gp");
+    if (fep && f.rdtscp) {
+        /* RDTSCP through the forced-emulation prefix (hvm_fep): the
+         * hypervisor's version must read the same TSC_AUX and TSC. */
+        uint32_t lo = 0, hi = 0, c = 0;
+        t0 = rdtsc();
+        exc_clear();
+        asm volatile("1: ud2; .ascii \"xen\"; rdtscp\n2:\n\t" EXC_FIXUP("1b", "2b")
+                     : "+a"(lo), "+d"(hi), "+c"(c) : : "memory");
+        t1 = rdtsc();
+        tsc = ((uint64_t)hi << 32) | lo;
+        check(exc_caught == NO_FAULT && c == 0x12345678 && t0 <= tsc && tsc <= t1, "rdtscp-fep",
+              "%s, ECX %#x (want 0x12345678), RDTSC %#llx, RDTSCP %#llx, RDTSC %#llx", vstr(exc_caught), c,
+              (unsigned long long)t0, (unsigned long long)tsc, (unsigned long long)t1);
+    }
     expect_readback(MSR_TSC_AUX, mine, "tsc-aux-set");
     if (f.rdtscp) {
         t0 = rdtsc();
@@ -274,6 +298,7 @@ void test_main(void)
 
     if (!hv_require())
         return;
+    fep = cmdline_has("fep=on");
     read_cpuid();
     test_tsc_aux(aux);
     test_spec_ctrl(spec);
