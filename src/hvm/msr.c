@@ -80,7 +80,7 @@ static uint64_t debugctl_valid(const struct cpu_policy *p)
 static struct {
     bool read;
     uint64_t tsc_aux, spec_ctrl;
-} host_msrs[RV_MAX_CPUS];      /* (o) per physical CPU, by that CPU with interrupts off */
+} host_msrs[RV_MAX_CPUS];      /* (o) per physical CPU, written only by that CPU (no interrupt handler reads it) */
 
 static void host_msrs_read(unsigned cpu)
 {
