@@ -28,6 +28,7 @@
 #include "core/smp.h"
 #include "arch/x86/asm.h"
 #include "mm/mm.h"
+#include "mm/m2p.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "public/xen.h"
@@ -174,11 +175,11 @@ static void env_reload(const struct pv_mmu_env *e, unsigned what)
 
 static void env_m2p_set(const struct pv_mmu_env *e, uint64_t mfn, uint64_t pfn)
 {
-    /* No M2P table yet (docs/pv.md): nothing records it.  The frame was
-     * checked to be the domain's. */
+    /* The frame was checked to be the domain's (mm_hcall.c); any value is
+     * the guest's own business, as on Xen (the table is global, guests
+     * only read it). */
     (void)e;
-    (void)mfn;
-    (void)pfn;
+    m2p_set(mfn, pfn);
 }
 
 /* ---- pgt_env hooks of a call ---- */
@@ -229,11 +230,9 @@ static void call_init(struct pv_call *c, struct vcpu *v)
     c->e.m2p_set = env_m2p_set;
 }
 
-bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, long *ret)
+bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret)
 {
     struct pv_vcpu *pv = v->vendor;
-    struct cpu_regs *r = &pv->ctx;
-    uint64_t a[4] = { r->rdi, r->rsi, r->rdx, r->r10 };
     struct pv_call c;
 
     switch (nr) {
@@ -271,18 +270,12 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, long *ret)
         break;
     }
     pv->mmu_checks = 0;
-    if (*ret == -ERESTART) {
-        /* Re-issue: SYSCALL is 0F 05, RIP (the CPU's RCX) is after it; the
-         * same number with the rewritten arguments (mmu_update/mmuext_op:
-         * the request pointer past the ones done, count | PREEMPTED). */
+    /* -ERESTART: a[] holds the arguments to re-issue it with
+     * (mmu_update/mmuext_op: the request pointer past the ones done,
+     * count | PREEMPTED); the caller stores them (registers, or the
+     * multicall entry). */
+    if (*ret == -ERESTART)
         pv->nr_restarts++;
-        r->rip -= 2;
-        r->rax = nr;
-        r->rdi = a[0];
-        r->rsi = a[1];
-        r->rdx = a[2];
-        r->r10 = a[3];
-    }
     return true;
 }
 
