@@ -45,7 +45,7 @@ static bool p2m_va_usable(uint64_t va, uint64_t bytes, uint64_t vb)
 
     if (va == ~0ull || (va & 4095) || va >= vb || last < va || last >= vb)
         return false;
-    if ((((int64_t)va << 16) >> 16) != (int64_t)va || (((int64_t)last << 16) >> 16) != (int64_t)last)
+    if ((uint64_t)((int64_t)(va << 16) >> 16) != va || (uint64_t)((int64_t)(last << 16) >> 16) != last)
         return false;
     if (last >= 0xffff800000000000ull && va < 0xffff880000000000ull)
         return false;
