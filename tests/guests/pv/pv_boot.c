@@ -8,7 +8,8 @@
  *    every pfn, read at 0xffff800000000000; a frame that is nobody's reads
  *    ~0; a write there faults (#PF, write, present); MMU_MACHPHYS_UPDATE
  *    changes our own frame's entry (read back) and is refused for a frame
- *    that is not ours; XENMEM_machphys_mfn_list names at least one extent;
+ *    that is not ours; XENMEM_machphys_mfn_list names at least one extent,
+ *    whose frame cannot be mapped (writable or read-only);
  *  - the hypercall page (pv_boot_hcpage): Xen's stub bytes in slot 0, the
  *    iret slot, 0xcc after the stubs; all calls go through it;
  *  - the initrd (a file the build writes: byte i = (i * 131 + (i >> 9)) &
@@ -216,7 +217,15 @@ static void check_m2p(const struct start_info *si)
     struct machphys_mfn_list l = { 4, 0, (uint64_t)ext, 0xdead, 0 };
     EQ("machphys-mfn-list-rc", hc(__HYPERVISOR_memory_op, XENMEM_machphys_mfn_list, (uint64_t)&l, 0, 0), 0);
     check(l.nr_extents >= 1 && l.nr_extents <= 4 && ext[0] != 0, "machphys-mfn-list", "nr_extents", l.nr_extents, 1);
-    (void)si;
+
+    /* The table's frames are the hypervisor's: a domU maps them neither
+     * writable nor read-only (a padding page of the region as the place). */
+    uint64_t pt_pfn = (si->pt_base - VIRT_BASE) >> 12;
+    uint64_t va = VIRT_BASE + ((pt_pfn + si->nr_pt_frames + 3) << 12);
+    check(hc(__HYPERVISOR_update_va_mapping, va, ext[0] << 12 | 0x23, UVMF_INVLPG, 0) < 0, "m2p-frame-map-rw-refused",
+          "rc", 0, 0);
+    check(hc(__HYPERVISOR_update_va_mapping, va, ext[0] << 12 | 0x21, UVMF_INVLPG, 0) < 0, "m2p-frame-map-ro-refused",
+          "rc", 0, 0);
 }
 
 static void check_hcpage(void)
