@@ -17,6 +17,7 @@
 #include "pv/pv_image.h"
 #include "pv/mm_hcall.h"
 #include "public/arch-x86_64.h"
+#include "core/spinlock.h"
 
 struct domain;
 struct vcpu;
@@ -42,6 +43,14 @@ struct pv_domain {
     bool mod_unmapped;                      /* (i) given by pfn (SIF_MOD_START_PFN) */
     uint64_t p2m_va, nr_p2m_pages;          /* (i) start_info.mfn_list; the list's pages */
     uint64_t pfn_p2m_pt, p2m_n3, p2m_n2, p2m_n1;    /* (i) INIT_P2M's tables; p2m_n3 0: list in the region */
+    /* pvboot (pv_smp.c): with more than one vCPU running, a frame's type
+     * may change (another vCPU's MMU hypercall) between the hypervisor's
+     * walk of a guest's tables and its copy into the frame found.  Held
+     * by every MMU hypercall, and by every hypervisor write to (and read
+     * from) the domain's memory through its tables (pv_copy_guest,
+     * copy_to_gphys), so that a frame the copy writes cannot meanwhile
+     * become a page table. */
+    spinlock_t mm_lock;
 };
 
 struct pv_vcpu {
@@ -63,6 +72,9 @@ struct pv_vcpu {
     /* pvboot: multicall (pv_multicall.c). */
     bool mc_active;                                 /* (r) a multicall is running: nested ones refused */
     uint64_t nr_multicalls, nr_mc_restarts;         /* (r) multicalls; their continuations */
+    /* pvboot: secondary vCPUs (pv_smp.c). */
+    bool mm_locked;             /* (r) this vCPU holds its domain's mm_lock (an MMU hypercall runs) */
+    bool initialised;           /* VCPUOP_initialise done (vCPU 0: by the builder); set once */
 };
 
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */
@@ -75,6 +87,14 @@ int pv_boot_unpack(struct domain *d, const void *image, size_t size, void **buf,
                    const void **elf, size_t *elf_size, char *err, size_t errlen);
 void pv_boot_hypercall_page(void *page);
 void pv_boot_p2m_tables(struct pv_domain *pd, uint64_t *l4);
+/* A base pointer (one general and one L4 type reference) on mfn for
+ * another vCPU of v's domain, validated with cross-CPU flushes
+ * (pv_mmu_env.c): 0 or -EINVAL/-EBUSY. */
+int pv_mmu_get_base(struct vcpu *v, uint64_t mfn);
+/* The domain's mm_lock around guest-memory accesses (pv_smp.c): true if
+ * this call took it (false: the vCPU holds it already, in an MMU call). */
+bool pv_mm_lock(struct vcpu *v);
+void pv_mm_unlock(struct vcpu *v, bool took);
 /* memory_op sub-ops of the M2P (pv_m2p.c): true if cmd is one, *ret its answer. */
 bool pv_m2p_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
 /* multicall (pv_multicall.c): the batch at list, nr entries. */

@@ -249,6 +249,10 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret)
     call_init(&c, v);
     pv->nr_mmu_calls++;
     pv->mmu_checks = 1;
+    /* Frame types change only under the domain's mm_lock (pv.h); the
+     * call's own guest-memory copies run under it (mm_locked). */
+    spin_lock(&((struct pv_domain *)v->domain->kind_priv)->mm_lock);
+    pv->mm_locked = true;
     switch (nr) {
     case __HYPERVISOR_mmu_update:
         *ret = pv_mmu_update(&c.e, a);
@@ -269,6 +273,8 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret)
         *ret = pv_update_descriptor(&c.e, a[0], a[1]);
         break;
     }
+    pv->mm_locked = false;
+    spin_unlock(&((struct pv_domain *)v->domain->kind_priv)->mm_lock);
     pv->mmu_checks = 0;
     /* -ERESTART: a[] holds the arguments to re-issue it with
      * (mmu_update/mmuext_op: the request pointer past the ones done,
@@ -277,6 +283,25 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret)
     if (*ret == -ERESTART)
         pv->nr_restarts++;
     return true;
+}
+
+int pv_mmu_get_base(struct vcpu *v, uint64_t mfn)
+{
+    struct pv_domain *pd = v->domain->kind_priv;
+    struct pv_vcpu *pv = v->vendor;
+    struct pv_call c;
+    int rc;
+
+    /* The calling vCPU's environment: a frame that stops being writable
+     * is flushed from every CPU the domain ran on.  Not preemptible
+     * (flags 0): bounded by the domain's own frames. */
+    call_init(&c, v);
+    spin_lock(&pd->mm_lock);
+    pv->mm_locked = true;
+    rc = pgt_get_top(&c.pgt, v->domain->domid, mfn, FRAME_TYPE_PT_L4, 0);
+    pv->mm_locked = false;
+    spin_unlock(&pd->mm_lock);
+    return rc;
 }
 
 void pv_mmu_teardown(struct vcpu *v)

@@ -69,12 +69,17 @@ int pv_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr)
 int pv_copy_guest(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool to_guest)
 {
     uint8_t *b = buf;
+    /* The walk and the copy under the domain's mm_lock: no other vCPU
+     * retypes a frame in between (pv.h). */
+    bool took = pv_mm_lock(v);
 
     while (len) {
         uint64_t ma;
         size_t n = MIN(len, 4096 - (gva & 0xfff));
-        if (pv_gva_to_maddr(v, gva, to_guest, &ma))
+        if (pv_gva_to_maddr(v, gva, to_guest, &ma)) {
+            pv_mm_unlock(v, took);
             return -EFAULT;
+        }
         if (to_guest)
             memcpy(phys_to_virt(ma), b, n);
         else
@@ -83,6 +88,7 @@ int pv_copy_guest(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool to_g
         gva += n;
         len -= n;
     }
+    pv_mm_unlock(v, took);
     return 0;
 }
 
@@ -107,6 +113,7 @@ void pv_vcpu_init_boot(struct vcpu *v)
     if (pgt_get_top(&pd->env, v->domain->domid, pd->l4_mfn, FRAME_TYPE_PT_L4, 0) == 0)
         pv->mmu.base = pd->l4_mfn;
     pv->online = pv->mmu.base != 0;
+    pv->initialised = true;
 }
 
 /* ---- Checks before IRETQ ------------------------------------------------- */
@@ -533,7 +540,7 @@ void pv_vcpu_run(struct vcpu *v)
     struct pv_vcpu *pv = v->vendor;
     struct percpu *cpu = this_cpu();
 
-    if (!pv->online) {
+    if (!__atomic_load_n(&pv->online, __ATOMIC_ACQUIRE)) {
         sched_block(v);     /* secondary vCPUs: brought up by VCPUOP_initialise (later) */
         return;
     }

@@ -142,8 +142,8 @@ function(pv_guests_build)
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_mmu.cfg)
-    # pv_boot (pv_boot.c): the M2P, initrd, INIT_P2M, hypercall page and
-    # multicall checks pass in both kernels; the multicalls were continued
+    # pv_boot (pv_boot.c, 2 CPUs, 3 vCPUs each): the M2P, initrd, INIT_P2M,
+    # hypercall page, multicall and secondary-vCPU checks pass in both kernels; the multicalls were continued
     # by the hypervisor (the vCPU's line counts them); every frame returns.
     add_test(NAME pv_boot
              COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
@@ -152,6 +152,10 @@ function(pv_guests_build)
                      --stdout "^pv_boot: PASS initrd-bytes$"
                      --stdout "^pv_boot: PASS p2m-at-init-p2m$"
                      --stdout "^pv_boot: PASS multicall-preempted-entry-done$"
+                     --stdout "^pv_boot: PASS vcpu-init-cr3-not-l4$"
+                     --stdout "^pv_boot: PASS vcpu1-ran$"
+                     --stdout "^pv_boot: PASS vcpu1-fs-base$"
+                     --stdout "^pv_boot_hcpage: PASS vcpu1-ran$"
                      --stdout "^pv_boot: from a multicall$"
                      --stdout "^pv_boot: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "^pv_boot_hcpage: PASS hypercall-page-bytes$"
@@ -162,7 +166,7 @@ function(pv_guests_build)
                      --stdout "^\\(d[0-9]+ pv_boot\\) v0: pv: .* [1-9][0-9]* MMU hypercalls, [1-9][0-9]* continuations$"
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
-                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_boot.cfg ${GO}/pv_boot_hcpage.cfg)
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_boot.cfg ${GO}/pv_boot_hcpage.cfg)
     set_tests_properties(pv_boot PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_boot.elf;${GO}/pv_boot_hcpage.elf;${GO}/pv_boot.initrd")

@@ -35,6 +35,7 @@
 #include "public/sched.h"
 #include "public/memory.h"
 #include "public/version.h"
+#include "public/vcpu.h"
 
 #define VIRT_BASE 0xffffffff80000000ull
 #ifdef PV_HCPAGE
@@ -61,6 +62,8 @@ struct machphys_mfn_list { uint32_t max_extents, pad; uint64_t extent_start; uin
 #define MMU_MACHPHYS_UPDATE     1
 #define UVMF_INVLPG             2ull
 #define ENOSYS  38
+#define ENOENT  2
+#define EEXIST  17
 #define EFAULT  14
 #define EINVAL  22
 #define M2P     ((const volatile uint64_t *)0xffff800000000000ull)
@@ -316,6 +319,115 @@ static void check_p2m(const struct start_info *si)
     (void)list_pages;
 }
 
+/* ---- secondary vCPUs: VCPUOP_initialise with a vcpu_guest_context ---- */
+
+struct user_regs {
+    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
+    uint32_t error_code, entry_vector;
+    uint64_t rip;
+    uint16_t cs, pad0;
+    uint8_t saved_upcall_mask, pad1[3];
+    uint64_t rflags, rsp;
+    uint16_t ss, pad2[3], es, pad3[3], ds, pad4[3], fs, pad5[3], gs, pad6[3];
+};
+struct guest_context {
+    uint8_t fpu_ctxt[512];
+    uint64_t flags;
+    struct user_regs user_regs;
+    struct trap_info trap_ctxt[256];
+    uint64_t ldt_base, ldt_ents, gdt_frames[16], gdt_ents, kernel_ss, kernel_sp;
+    uint64_t ctrlreg[8], debugreg[8];
+    uint64_t event_callback_eip, failsafe_callback_eip, syscall_callback_eip, vm_assist;
+    uint64_t fs_base, gs_base_kernel, gs_base_user;
+};
+_Static_assert(sizeof(struct guest_context) == 5168, "vcpu_guest_context, x86_64");
+#define VGCF_in_kernel (1u << 2)
+
+static struct guest_context ctx;
+static uint8_t ap_stack[8192] __attribute__((aligned(16)));
+static volatile uint64_t ap_ran, ap_fs_read, ap_rdi;
+volatile uint64_t ap_rsp;
+static uint64_t ap_fs_target = 0xf5f5f5f5a5a5a5a5ull;
+void ap_entry(void), ap_main(uint64_t rdi);
+
+/* vCPU 1 starts at ap_entry (RSP = the top of ap_stack - 8, as after a
+ * call), which records RSP before anything moves it; ap_main records the
+ * rest, then blocks for good. */
+__asm__(".text\n.globl ap_entry\nap_entry:\n mov %rsp, ap_rsp(%rip)\n jmp ap_main\n");
+
+void ap_main(uint64_t rdi)
+{
+    uint64_t fsv;
+    __asm__ __volatile__("mov %%fs:0, %0" : "=r"(fsv));
+    ap_fs_read = fsv;
+    ap_rdi = rdi;
+    __atomic_store_n(&ap_ran, 1, __ATOMIC_RELEASE);
+    for (;;)
+        hc(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0, 0);
+}
+
+static long vcpu_op(unsigned cmd, unsigned id, void *arg)
+{
+    return hc(__HYPERVISOR_vcpu_op, cmd, id, (uint64_t)arg, 0);
+}
+
+static void good_context(const struct start_info *si)
+{
+    uint64_t pt_pfn = (si->pt_base - VIRT_BASE) >> 12;
+    uint8_t *c = (uint8_t *)&ctx;
+    for (unsigned i = 0; i < sizeof(ctx); i++)
+        c[i] = 0;
+    ctx.flags = VGCF_in_kernel;
+    ctx.user_regs.rip = (uint64_t)ap_entry;
+    ctx.user_regs.rsp = (uint64_t)(ap_stack + sizeof(ap_stack)) - 8;
+    ctx.user_regs.rdi = 0x1234567;
+    ctx.user_regs.cs = FLAT_KERNEL_CS;
+    ctx.user_regs.ss = FLAT_KERNEL_SS;
+    ctx.user_regs.rflags = 0x200;
+    ctx.kernel_ss = FLAT_KERNEL_SS;
+    ctx.kernel_sp = ctx.user_regs.rsp;
+    ctx.ctrlreg[3] = p2m[pt_pfn] << 12;         /* the builder's L4, as xen_pfn_to_cr3 */
+    ctx.fs_base = (uint64_t)&ap_fs_target;
+}
+
+static void check_vcpus(const struct start_info *si)
+{
+    EQ("vcpu1-not-up", vcpu_op(VCPUOP_is_up, 1, 0), 0);
+    EQ("vcpu0-up", vcpu_op(VCPUOP_is_up, 0, 0), 1);
+    good_context(si);
+    ctx.user_regs.rip = 0x0000800000000000ull;  /* not canonical */
+    EQ("vcpu-init-bad-rip", vcpu_op(VCPUOP_initialise, 1, &ctx), (uint64_t)-EINVAL);
+    good_context(si);
+    ctx.user_regs.cs = 0xe008;                  /* the hypervisor's */
+    EQ("vcpu-init-bad-cs", vcpu_op(VCPUOP_initialise, 1, &ctx), (uint64_t)-EINVAL);
+    good_context(si);
+    ctx.trap_ctxt[3].address = 0xffff830000001000ull;   /* a handler in the hypervisor's range */
+    ctx.trap_ctxt[3].cs = FLAT_KERNEL_CS;
+    EQ("vcpu-init-bad-trap", vcpu_op(VCPUOP_initialise, 1, &ctx), (uint64_t)-EINVAL);
+    good_context(si);
+    /* CR3 naming a frame that is mapped writable (ap_stack's): it cannot
+     * become an L4; the refusal leaves it writable. */
+    ctx.ctrlreg[3] = p2m[((uint64_t)ap_stack - VIRT_BASE) >> 12] << 12;
+    EQ("vcpu-init-cr3-not-l4", vcpu_op(VCPUOP_initialise, 1, &ctx), (uint64_t)-EINVAL);
+    check(try_write((uint64_t)ap_stack, 1), "vcpu-init-cr3-frame-still-writable", "faulted", 1, 0);
+    EQ("vcpu-init-bad-pointer", vcpu_op(VCPUOP_initialise, 1, (void *)0xffff840000000000ull), (uint64_t)-EFAULT);
+    EQ("vcpu-up-uninitialised", vcpu_op(VCPUOP_up, 1, 0), (uint64_t)-EINVAL);
+    good_context(si);
+    EQ("vcpu-init", vcpu_op(VCPUOP_initialise, 1, &ctx), 0);
+    EQ("vcpu-init-again", vcpu_op(VCPUOP_initialise, 1, &ctx), (uint64_t)-EEXIST);
+    EQ("vcpu-up-other-uninitialised", vcpu_op(VCPUOP_up, 2, 0), (uint64_t)-EINVAL);
+    EQ("vcpu-beyond", vcpu_op(VCPUOP_up, 7, 0), (uint64_t)-ENOENT);
+    EQ("vcpu-up", vcpu_op(VCPUOP_up, 1, 0), 0);
+    EQ("vcpu1-is-up", vcpu_op(VCPUOP_is_up, 1, 0), 1);
+    /* It runs (on another CPU, or when this one yields). */
+    for (unsigned i = 0; i < 1000000 && !__atomic_load_n(&ap_ran, __ATOMIC_ACQUIRE); i++)
+        hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
+    EQ("vcpu1-ran", ap_ran, 1);
+    EQ("vcpu1-rsp", ap_rsp, (uint64_t)(ap_stack + sizeof(ap_stack)) - 8);
+    EQ("vcpu1-rdi", ap_rdi, 0x1234567);
+    EQ("vcpu1-fs-base", ap_fs_read, ap_fs_target);
+}
+
 static struct multicall_entry mc[8];
 static struct multicall_entry big[600];
 static struct mmu_update mmu_batch[3000];
@@ -393,6 +505,7 @@ void pv_main(const struct start_info *si)
     check_m2p(si);
     check_initrd(si);
     check_multicall();
+    check_vcpus(si);
     put_hex(nr_pass);
     put(" passed, ");
     put_hex(nr_fail);
