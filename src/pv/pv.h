@@ -74,7 +74,8 @@ struct pv_vcpu {
     uint64_t nr_multicalls, nr_mc_restarts;         /* (r) multicalls; their continuations */
     /* pvboot: secondary vCPUs (pv_smp.c). */
     bool mm_locked;             /* (r) this vCPU holds its domain's mm_lock (an MMU hypercall runs) */
-    bool initialised;           /* VCPUOP_initialise done (vCPU 0: by the builder); set once */
+    bool initialised;           /* VCPUOP_initialise claimed (vCPU 0: by the builder); set once */
+    bool ready;                 /* ... and its state complete (release): VCPUOP_up may start it */
 };
 
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */

@@ -160,6 +160,8 @@ static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
     tp->syscall_cb = c->syscall_callback_eip;
     tp->fs_base = c->fs_base;
     tp->gs_base = c->gs_base_kernel;
+    /* Complete: VCPUOP_up (another vCPU, maybe concurrently) may start it. */
+    __atomic_store_n(&tp->ready, true, __ATOMIC_RELEASE);
     rc = 0;
 out:
     xfree(c);
@@ -178,7 +180,7 @@ bool pv_vcpu_op(struct vcpu *v, unsigned cmd, struct vcpu *t, uint64_t arg, long
         return true;
     case VCPUOP_up:
         /* Xen: -EINVAL for a vCPU never initialised. */
-        if (!__atomic_load_n(&tp->initialised, __ATOMIC_ACQUIRE) || !tp->mmu.base) {
+        if (!__atomic_load_n(&tp->ready, __ATOMIC_ACQUIRE)) {
             *ret = -EINVAL;
             return true;
         }

@@ -113,7 +113,7 @@ void pv_vcpu_init_boot(struct vcpu *v)
     if (pgt_get_top(&pd->env, v->domain->domid, pd->l4_mfn, FRAME_TYPE_PT_L4, 0) == 0)
         pv->mmu.base = pd->l4_mfn;
     pv->online = pv->mmu.base != 0;
-    pv->initialised = true;
+    pv->initialised = pv->ready = true;
 }
 
 /* ---- Checks before IRETQ ------------------------------------------------- */
