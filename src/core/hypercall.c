@@ -56,6 +56,8 @@ static long hc_set_trap_table(struct vcpu *v, const uint64_t *a) { return pv_set
 static long hc_set_callbacks(struct vcpu *v, const uint64_t *a) { return pv_set_callbacks(v, a[0], a[1], a[2]); }
 static long hc_callback_op(struct vcpu *v, const uint64_t *a) { return pv_callback_op(v, (unsigned)a[0], a[1]); }
 static long hc_hvm_op(struct vcpu *v, const uint64_t *a) { return hvm_op(v, (unsigned)a[0], a[1]); }
+static long hc_multicall(struct vcpu *v, const uint64_t *a) { return multicall(v, a[0], (unsigned)a[1], false); }
+static long hc_multicall32(struct vcpu *v, const uint64_t *a) { return multicall(v, a[0], (unsigned)a[1], true); }
 
 static const struct hypercall_entry {
     hypercall_fn *native;
@@ -73,6 +75,7 @@ static const struct hypercall_entry {
     [__HYPERVISOR_sched_op]         = { hc_sched_op, hc_sched_op32 },
     [__HYPERVISOR_event_channel_op] = { hc_event_channel_op, NULL },
     [__HYPERVISOR_hvm_op]           = { hc_hvm_op, NULL },
+    [__HYPERVISOR_multicall]        = { hc_multicall, hc_multicall32 },     /* PV: pv/pv_multicall.c first */
 };
 
 long hypercall_call(struct vcpu *v, uint64_t nr, const uint64_t args[HYPERCALL_NR_ARGS], bool compat)
