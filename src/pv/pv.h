@@ -55,6 +55,13 @@ struct pv_vcpu {
     uint64_t syscall32_cb, sysenter_cb;             /* (r) callback_op; recorded, not used yet */
     uint16_t callback_flags[8];                     /* (r) CALLBACKF_* by CALLBACKTYPE_* */
     uint64_t nr_exits, nr_hypercalls, nr_bounces, nr_irqs, nr_upcalls;     /* (r) */
+    /* User mode, stack_switch, set_segment_base, fpu_taskswitch (pv_user.c) */
+    bool user_mode;             /* (r) guest user space runs (Xen: TF_kernel_mode clear) */
+    bool fpu_ts;                /* (r) fpu_taskswitch(1): the guest's CR0.TS, until its #NM is delivered */
+    uint16_t gs_sel_user;       /* (r) SEGBASE_GS_USER_SEL's selector (recorded; flat selectors only) */
+    uint64_t gs_base_inactive;  /* (r) the other mode's GS base (the user one in kernel mode), as SWAPGS keeps it */
+    uint64_t kernel_ss, kernel_sp;                  /* (r) stack_switch: the stack bounces from user mode use */
+    uint64_t nr_to_user, nr_user_syscalls, nr_nm;   /* (r) iret to user mode; SYSCALLs from it; #NM from TS */
 };
 
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */

@@ -183,6 +183,10 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
                    v->vcpu_id, (unsigned long)pv->nr_exits, (unsigned long)pv->nr_hypercalls,
                    (unsigned long)pv->nr_irqs, (unsigned long)pv->nr_bounces, (unsigned long)pv->nr_upcalls,
                    (unsigned long)pv->nr_mmu_calls, (unsigned long)pv->nr_restarts);
+    if (pv && pv->nr_to_user)
+        domain_log(v->domain, LOG_INFO, "v%u: pv: user mode: %lu entries, %lu SYSCALLs from it, %lu #NM after fpu_taskswitch\n",
+                   v->vcpu_id, (unsigned long)pv->nr_to_user, (unsigned long)pv->nr_user_syscalls,
+                   (unsigned long)pv->nr_nm);
     xfree(pv);
     v->vendor = NULL;
 }

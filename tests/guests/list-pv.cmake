@@ -7,10 +7,10 @@
 # Included at the top of CMakeLists.txt like every list-*.cmake;
 # CMakeLists.txt calls pv_guests_build() once the compiler is known.
 
-set(GUESTS_PV pv_hello pv_mmu)
+set(GUESTS_PV pv_hello pv_mmu pv_user)
 # Domain files running pv_hello.elf as a hostile guest (mode=... on its
 # command line): each domain must crash with its line, nothing else.
-set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs pv_badstack)
+set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs pv_badstack pv_nouser)
 
 function(pv_guests_build)
     set(P ${G}/pv)
@@ -106,6 +106,25 @@ function(pv_guests_build)
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_mmu.cfg)
+    # User mode (pv_user.c): every check passes, the vCPU line counts the
+    # entries into user mode and the SYSCALLs from it; next to it a kernel
+    # that irets to user mode without user page tables crashes (Xen).
+    add_test(NAME pv_user
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_user: PASS user-syscall-frame-ok$"
+                     --stdout "^pv_user: PASS user-pf-on-kernel-stack$"
+                     --stdout "^pv_user: PASS user-nm-once$"
+                     --stdout "^pv_user: PASS user-int81-gp$"
+                     --stdout "^pv_user: PASS kernel-nm-frame-cs-rpl0$"
+                     --stdout "^pv_user: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^\\(d[0-9]+ pv_user\\) v0: pv: user mode: [1-9][0-9]* entries, [1-9][0-9]* SYSCALLs from it, 2 #NM after fpu_taskswitch$"
+                     --stdout "${crash}pv_nouser\\) crash: v0: pv: iret to user mode \\(cs 0xe033\\) without user page tables$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_user.cfg ${GO}/pv_nouser.cfg)
+    set_tests_properties(pv_user PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_user.elf;${GO}/pv_hello.elf")
     set_tests_properties(pv_mmu PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_mmu.elf")
