@@ -61,10 +61,10 @@ function(pv_guests_build)
     foreach(model corei7_skylake_x ryzen)
         guest_rv_test(pv_bochs_${model} TIMEOUT 900 LABELS integration bochs pv
                       REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pv_hello.elf ${GO}/pv_mmu.elf
-                               ${GO}/long64.elf
+                               ${GO}/long64.elf ${GO}/pv_user.elf
                       ARGS --bochs ${model} --smp 2 --mem 1G ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
                            ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/pv_mmu.cfg
-                           ${GO}/long64.cfg)
+                           ${GO}/long64.cfg ${GO}/pv_user.cfg ${GO}/pv_nouser.cfg)
     endforeach()
     # The hostile modes next to a well-behaved PV guest and an HVM one on
     # two CPUs: each hostile domain crashes for its own reason, the others
@@ -116,6 +116,7 @@ function(pv_guests_build)
                      --stdout "^pv_user: PASS user-nm-once$"
                      --stdout "^pv_user: PASS user-int81-gp$"
                      --stdout "^pv_user: PASS kernel-nm-frame-cs-rpl0$"
+                     --stdout "^pv_user: PASS user-event-on-kernel-stack$"
                      --stdout "^pv_user: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "^\\(d[0-9]+ pv_user\\) v0: pv: user mode: [1-9][0-9]* entries, [1-9][0-9]* SYSCALLs from it, 2 #NM after fpu_taskswitch$"
                      --stdout "${crash}pv_nouser\\) crash: v0: pv: iret to user mode \\(cs 0xe033\\) without user page tables$"

@@ -23,6 +23,8 @@
  *  - INT 0x80 reaches its handler in kernel mode; INT 0x81 is a #GP
  *    (error code: the IDT vector); a #PF in user mode lands on the
  *    stack_switch stack with the U bit in its error code;
+ *  - an event upcall (VIRQ_TIMER) interrupts user space: kernel stack,
+ *    kernel L4, frame CS RPL 3;
  *  - a last SYSCALL ends it: the kernel checks a kernel-mode #NM (frame
  *    CS RPL 0), GS_USER_SEL, prints every result and powers off.
  */
@@ -32,6 +34,7 @@
 #include "public/arch-x86_64.h"
 #include "public/sched.h"
 #include "public/callback.h"
+#include "public/event_channel.h"
 
 #define VIRT_BASE 0xffffffff80000000ull
 
@@ -65,6 +68,7 @@ struct mmuext_op { uint32_t cmd, pad; uint64_t arg1, arg2; };
 /* Syscall numbers of this kernel (RAX from user space). */
 #define SYS_PROBE   1
 #define SYS_EXIT    2
+#define SYS_ARM     3       /* VIRQ_TIMER at once: an event upcall while user space runs */
 
 static long hc(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
@@ -216,6 +220,8 @@ uint64_t sc_c(uint64_t nr, uint64_t arg, const uint64_t *frame)
     }
     if (nr == SYS_EXIT)
         finish();
+    if (nr == SYS_ARM)
+        return (uint64_t)hc(__HYPERVISOR_set_timer_op, 1, 0, 0, 0);    /* a deadline in the past */
     return arg * 3 + 1;
 }
 
@@ -262,11 +268,14 @@ KTRAP(nm_entry, 7, 0);
 KTRAP(gp_entry, 13, 1);
 KTRAP(pf_entry, 14, 1);
 KTRAP(int80_entry, 128, 0);
+KTRAP(event_entry, 256, 0);
 
 static uint64_t nm_count, nm_cs, nm_frame_at, nm_slot6;
 static uint64_t gpu_count, gpu_err, gpu_cs;
 static uint64_t pfu_count, pfu_err, pfu_cs, pfu_frame_at, pfu_slot6;
 static uint64_t i80_count, i80_cs, i80_slot6, i80_gs0, i80_frame_at;
+static volatile uint64_t ev_n;
+static uint64_t ev_cs_u, ev_rflags_u, ev_frame_at, ev_slot6, ev_gs0;
 static volatile uint64_t resume_at;
 
 void trap_c(uint64_t vec, uint64_t *f)
@@ -298,6 +307,18 @@ void trap_c(uint64_t vec, uint64_t *f)
         i80_slot6 = slot6();
         i80_gs0 = gs0();
         i80_frame_at = (uint64_t)f;
+        break;
+    case 256:
+        /* The event upcall.  shared_info is not mapped here, so the
+         * pending flag stays set: return with events masked (IF clear in
+         * the frame), one upcall only. */
+        ev_n++;
+        ev_cs_u = f[3];
+        ev_rflags_u = f[4];
+        ev_frame_at = (uint64_t)f;
+        ev_slot6 = slot6();
+        ev_gs0 = gs0();
+        f[4] &= ~0x200ull;
         break;
     }
 }
@@ -382,6 +403,22 @@ void user_main(void)
     ucheck("user-pf-kernel-l4", pfu_slot6, KMAGIC);
     ucheck("user-pf-back-user-l4", slot6(), UMAGIC);
     ucheck("user-rsp-kept", get_rsp() == rsp0, 1);
+
+    /* An event while user space runs: VIRQ_TIMER at once, events enabled
+     * when the callback returns; the upcall interrupts this spin (no
+     * timing: it waits as long as it takes). */
+    long armed = usys(SYS_ARM, 0);
+    ucheck("user-event-armed", (uint64_t)armed, 0);
+    while (ev_n == 0)
+        __asm__ __volatile__("pause");
+    ucheck("user-event-upcall", ev_n, 1);
+    ucheck("user-event-frame-cs-rpl3", ev_cs_u & 0xffff, FLAT_RING3_CS64);
+    ucheck("user-event-frame-saved-mask", ev_cs_u >> 32 & 0xff, 0);
+    ucheck("user-event-frame-if", ev_rflags_u & 0x200, 0x200);
+    ucheck("user-event-on-kernel-stack", ev_frame_at, KSTACK_TOP - 7 * 8);
+    ucheck("user-event-kernel-l4", ev_slot6, KMAGIC);
+    ucheck("user-event-kernel-gs", ev_gs0, KGS_MAGIC);
+    ucheck("user-event-back-user-l4", slot6(), UMAGIC);
 
     usys(SYS_EXIT, 0);
     for (;;)
@@ -537,6 +574,12 @@ void pv_main(const struct start_info *si)
     struct callback_register cb = { CALLBACKTYPE_syscall, CALLBACKF_mask_events, (uint64_t)sc_entry };
     rc = hc(__HYPERVISOR_callback_op, CALLBACKOP_register, (uint64_t)&cb, 0, 0);
     check(rc == 0, "syscall-callback", "rc", (uint64_t)rc, 0);
+    cb = (struct callback_register){ CALLBACKTYPE_event, 0, (uint64_t)event_entry };
+    rc = hc(__HYPERVISOR_callback_op, CALLBACKOP_register, (uint64_t)&cb, 0, 0);
+    check(rc == 0, "event-callback", "rc", (uint64_t)rc, 0);
+    struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
+    rc = hc(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, (uint64_t)&bv, 0, 0);
+    check(rc == 0 && bv.port > 0, "bind-virq-timer", "rc", (uint64_t)rc, 0);
 
     /* Lazy FPU for user space, then into user mode. */
     rc = hc(__HYPERVISOR_fpu_taskswitch, 1, 0, 0, 0);
