@@ -10,7 +10,7 @@
 set(GUESTS_PV pv_hello pv_mmu pv_user)
 # Domain files running pv_hello.elf as a hostile guest (mode=... on its
 # command line): each domain must crash with its line, nothing else.
-set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs pv_badstack pv_nouser)
+set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs pv_badstack pv_nouser pv_badkstack)
 
 function(pv_guests_build)
     set(P ${G}/pv)
@@ -120,9 +120,11 @@ function(pv_guests_build)
                      --stdout "^pv_user: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "^\\(d[0-9]+ pv_user\\) v0: pv: user mode: [1-9][0-9]* entries, [1-9][0-9]* SYSCALLs from it, 2 #NM after fpu_taskswitch$"
                      --stdout "${crash}pv_nouser\\) crash: v0: pv: iret to user mode \\(cs 0xe033\\) without user page tables$"
+                     --stdout "${crash}pv_badkstack\\) crash: v0: pv: #NM at 0x[0-9a-f]+: cannot write the frame at 0xffff8400000fffc8 on the guest stack$"
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
-                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_user.cfg ${GO}/pv_nouser.cfg)
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_user.cfg ${GO}/pv_nouser.cfg
+                        ${GO}/pv_badkstack.cfg)
     set_tests_properties(pv_user PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_user.elf;${GO}/pv_hello.elf")

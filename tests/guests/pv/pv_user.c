@@ -214,7 +214,7 @@ uint64_t sc_c(uint64_t nr, uint64_t arg, const uint64_t *frame)
         frame[6] != FLAT_RING3_SS64 || (uint64_t)frame != KSTACK_TOP - 7 * 8 || sc_slot6 != KMAGIC ||
         sc_gs0 != KGS_MAGIC)
         sc_bad_frames++;
-    if (nr == __HYPERVISOR_sched_op) {
+    if (nr == __HYPERVISOR_sched_op || nr == __HYPERVISOR_iret) {
         sc_hypercall_nr_seen++;     /* not a hypercall from user space */
         return 0x29;
     }
@@ -371,7 +371,9 @@ void user_main(void)
     /* A hypercall number from user space is only a syscall. */
     long r = usys(__HYPERVISOR_sched_op, SCHEDOP_shutdown);
     ucheck("user-syscall-hypercall-nr-not-hypercall", (uint64_t)r, 0x29);
-    ucheck("user-syscall-hypercall-nr-seen", sc_hypercall_nr_seen, 1);
+    r = usys(__HYPERVISOR_iret, 0);
+    ucheck("user-syscall-iret-nr-not-iret", (uint64_t)r, 0x29);
+    ucheck("user-syscall-hypercall-nr-seen", sc_hypercall_nr_seen, 2);
 
     /* INT 0x80 (trap-table privilege 3). */
     __asm__ __volatile__("int $0x80" ::: "memory");
@@ -499,6 +501,19 @@ static void finish(void)
         ;
 }
 
+static int badkstack(const struct start_info *si)
+{
+    static const char m[] = "mode=badkstack";
+    for (const char *c = (const char *)si->cmd_line; *c; c++) {
+        unsigned i = 0;
+        while (m[i] && c[i] == m[i])
+            i++;
+        if (!m[i])
+            return 1;
+    }
+    return 0;
+}
+
 void pv_main(const struct start_info *si)
 {
     static struct trap_info traps[] = {
@@ -584,5 +599,13 @@ void pv_main(const struct start_info *si)
     /* Lazy FPU for user space, then into user mode. */
     rc = hc(__HYPERVISOR_fpu_taskswitch, 1, 0, 0, 0);
     check(rc == 0, "fpu-taskswitch-set", "rc", (uint64_t)rc, 0);
+    if (badkstack(si)) {
+        /* Hostile: the kernel stack in the hypervisor's range.  The first
+         * bounce from user space (the #NM) cannot write its frame: the
+         * domain must crash (list-pv.cmake checks the line). */
+        hc(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS, 0xffff840000100000ull, 0, 0);
+        put("user mode with the kernel stack in the hypervisor's range");
+        flush();
+    }
     enter_user((uint64_t)user_main, (uint64_t)ustack + sizeof(ustack) - 8);
 }
