@@ -64,7 +64,8 @@ function(pv_guests_build)
                                ${GO}/long64.elf ${GO}/pv_user.elf
                       ARGS --bochs ${model} --smp 2 --mem 1G ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
                            ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/pv_mmu.cfg
-                           ${GO}/long64.cfg ${GO}/pv_user.cfg ${GO}/pv_nouser.cfg)
+                           ${GO}/long64.cfg ${GO}/pv_user.cfg ${GO}/pv_nouser.cfg
+                           ${GO}/pv_badkstack.cfg)
     endforeach()
     # The hostile modes next to a well-behaved PV guest and an HVM one on
     # two CPUs: each hostile domain crashes for its own reason, the others
