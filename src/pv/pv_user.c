@@ -95,6 +95,14 @@ bool pv_user_iret(struct vcpu *v, uint64_t cs)
     return true;
 }
 
+void pv_user_iret_syscall(struct cpu_regs *n, uint64_t flags)
+{
+    if (flags & VGCF_in_syscall) {
+        n->rcx = n->rip;
+        n->r11 = n->rflags;
+    }
+}
+
 bool pv_user_syscall(struct vcpu *v)
 {
     struct pv_vcpu *pv = v->vendor;

@@ -31,6 +31,11 @@ void pv_user_bounce_enter(struct vcpu *v, uint64_t *sp, uint64_t *cs);
 /* iret to a frame with selector cs: true if it may go on (entering user
  * mode for RPL 3), false after crashing the domain (no user page tables). */
 bool pv_user_iret(struct vcpu *v, uint64_t cs);
+/* iret with VGCF_in_syscall returns as SYSRET would (Xen leaves by
+ * SYSRET then): RCX = the new RIP, R11 = the new RFLAGS, nothing of the
+ * kernel's own RCX/R11 reaches user space. */
+struct cpu_regs;
+void pv_user_iret_syscall(struct cpu_regs *n, uint64_t flags);
 /* SYSCALL from user mode: bounced to the syscall callback.  False: the
  * domain crashed. */
 bool pv_user_syscall(struct vcpu *v);

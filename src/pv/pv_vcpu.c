@@ -365,6 +365,7 @@ static bool pv_iret(struct vcpu *v)
     n.ss = (uint16_t)ic.ss | 3;
     n.rsp = ic.rsp;
     n.rflags = guest_rflags(ic.rflags);
+    pv_user_iret_syscall(&n, ic.flags);  /* VGCF_in_syscall: RCX/R11 as SYSRET leaves them */
     const char *bad = frame_problem(&n);
     if (bad) {
         domain_crash(v->domain, "v%u: pv: iret to cs %#lx rip %#lx ss %#lx rsp %#lx refused: bad %s", v->vcpu_id,

@@ -335,6 +335,22 @@ static long usys(uint64_t nr, uint64_t arg)
     return ret;
 }
 
+/* A SYSCALL that returns RCX and R11 as the kernel's iret (with
+ * VGCF_in_syscall) left them, the address after the SYSCALL and RFLAGS
+ * after it (PUSHF). */
+static void usys_regs(uint64_t *rcx, uint64_t *r11, uint64_t *after, uint64_t *flags)
+{
+    register uint64_t r11v __asm__("r11");
+    uint64_t nr = SYS_PROBE, arg = 0, a, f;
+    __asm__ __volatile__("syscall\n1: lea 1b(%%rip), %3\n pushf\n pop %4"
+                         : "+a"(nr), "+D"(arg), "=c"(*rcx), "=r"(a), "=r"(f), "=r"(r11v)
+                         :
+                         : "rsi", "rdx", "r8", "r9", "r10", "memory");
+    *r11 = r11v;
+    *after = a;
+    *flags = f;
+}
+
 void user_main(void);
 void user_main(void)
 {
@@ -362,7 +378,11 @@ void user_main(void)
         ucheck("user-syscall-back-user-l4", slot6(), UMAGIC);
         ucheck("user-syscall-back-user-gs", gs0(), UGS_MAGIC);
     }
-    ucheck("user-syscall-count", sc_count, 5);
+    uint64_t rcx, r11, after, flags;
+    usys_regs(&rcx, &r11, &after, &flags);
+    ucheck("user-sysret-rcx-is-rip", rcx, after);
+    ucheck("user-sysret-r11-is-rflags", r11, flags);
+    ucheck("user-syscall-count", sc_count, 6);
     ucheck("user-syscall-frame-ok", sc_bad_frames, 0);
     ucheck("user-syscall-frame-cs", sc_frame[3], FLAT_RING3_CS64);
     ucheck("user-syscall-frame-rsp", rsp0 - sc_frame[5] < 256, 1);
