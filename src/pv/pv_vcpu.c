@@ -277,8 +277,10 @@ long pv_set_trap_table(struct vcpu *v, uint64_t table)
 }
 
 /* set_callbacks(event, failsafe, syscall): the 64-bit form.  0 leaves a
- * callback unset.  Only the event callback is used so far (the failsafe
- * one comes with guest segment loading, the syscall one with user mode). */
+ * callback unset.  The event and syscall callbacks are used (pv_user.c);
+ * the failsafe one comes with guest segment loading.  As registrations
+ * without flags, events stay enabled in the failsafe and syscall
+ * callbacks (Xen clears their "disables events" flags here). */
 long pv_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_t syscall)
 {
     if (v->domain->type != DOMCFG_PV)
@@ -291,12 +293,15 @@ long pv_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_
     pv->event_cb = event;
     pv->failsafe_cb = failsafe;
     pv->syscall_cb = syscall;
+    pv->callback_flags[CALLBACKTYPE_failsafe] = 0;
+    pv->callback_flags[CALLBACKTYPE_syscall] = 0;
     return 0;
 }
 
 /* callback_op: CALLBACKOP_register / _unregister of the 64-bit kinds.  The
- * event callback is used now; failsafe, syscall, syscall32 and sysenter
- * are recorded for the user-mode work (flags too).  NMI callbacks are not
+ * event and syscall callbacks are used now (CALLBACKF_mask_events of the
+ * syscall one too); failsafe, syscall32 and sysenter are recorded (flags
+ * too).  NMI callbacks are not
  * offered (-EINVAL, as an unknown type). */
 long pv_callback_op(struct vcpu *v, unsigned cmd, uint64_t arg)
 {
