@@ -62,6 +62,7 @@ struct pv_vcpu {
     uint64_t gs_base_inactive;  /* (r) the other mode's GS base (the user one in kernel mode), as SWAPGS keeps it */
     uint64_t kernel_ss, kernel_sp;                  /* (r) stack_switch: the stack bounces from user mode use */
     uint64_t nr_to_user, nr_user_syscalls, nr_nm;   /* (r) iret to user mode; SYSCALLs from it; #NM from TS */
+    uint64_t nr_iret_faults;    /* (r) iret frames refused and turned into a #GP for the guest */
 };
 
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */

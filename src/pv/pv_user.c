@@ -18,6 +18,7 @@
 #include "pv/pv_user.h"
 #include "pv/pv.h"
 #include "core/domain.h"
+#include "core/console.h"
 #include "arch/x86/asm.h"
 #include "mm/mm.h"
 #include "lib/errno.h"
@@ -101,6 +102,32 @@ void pv_user_iret_syscall(struct cpu_regs *n, uint64_t flags)
         n->rcx = n->rip;
         n->r11 = n->rflags;
     }
+}
+
+bool pv_user_iret_fault(struct vcpu *v, const struct cpu_regs *n, const struct iret_context *ic, const char *bad)
+{
+    struct pv_vcpu *pv = v->vendor;
+    uint64_t err = 0;
+
+    /* A guest can repeat this as often as it likes: only the first few
+     * are logged. */
+    if (++pv->nr_iret_faults <= 4)
+        domain_log(v->domain, LOG_WARN,
+                   "v%u: pv: iret to cs %#lx rip %#lx ss %#lx rsp %#lx refused: bad %s; #GP to the guest\n",
+                   v->vcpu_id, (unsigned long)ic->cs, (unsigned long)ic->rip, (unsigned long)ic->ss,
+                   (unsigned long)ic->rsp, bad);
+    if (!pv_user_iret(v, ic->cs))
+        return false;
+    /* The frame as the faulting IRETQ would have seen it becomes the
+     * interrupted context of the #GP: a bad selector is the error code
+     * (as the CPU reports it, RPL cleared), a bad RIP or RSP gives 0. */
+    if (n->cs != FLAT_RING3_CS64 && n->cs != FLAT_RING3_CS32)
+        err = n->cs & 0xfffc;
+    else if (n->ss != FLAT_RING3_SS64)
+        err = n->ss & 0xfffc;
+    pv->ctx = *n;
+    __atomic_store_n(&v->vcpu_info->evtchn_upcall_mask, (ic->rflags & 0x200) ? 0 : 1, __ATOMIC_RELAXED);
+    return pv_bounce_exc(v, 13, err);
 }
 
 bool pv_user_syscall(struct vcpu *v)

@@ -36,6 +36,14 @@ bool pv_user_iret(struct vcpu *v, uint64_t cs);
  * kernel's own RCX/R11 reaches user space. */
 struct cpu_regs;
 void pv_user_iret_syscall(struct cpu_regs *n, uint64_t flags);
+/* iret to a frame *n (read from *ic) that IRETQ could not load (bad is
+ * what frame_problem found): Xen's IRETQ would fault and hand the fault to
+ * the guest, so the guest kernel gets a #GP with that frame as the
+ * interrupted context (the mode switch of an RPL-3 CS done first, as
+ * do_iret does).  Nothing is loaded in ring 0.  False: the domain crashed
+ * (no #GP handler, the frame unwritable, no user page tables). */
+struct iret_context;
+bool pv_user_iret_fault(struct vcpu *v, const struct cpu_regs *n, const struct iret_context *ic, const char *bad);
 /* SYSCALL from user mode: bounced to the syscall callback.  False: the
  * domain crashed. */
 bool pv_user_syscall(struct vcpu *v);

@@ -372,11 +372,8 @@ static bool pv_iret(struct vcpu *v)
     n.rflags = guest_rflags(ic.rflags);
     pv_user_iret_syscall(&n, ic.flags);  /* VGCF_in_syscall: RCX/R11 as SYSRET leaves them */
     const char *bad = frame_problem(&n);
-    if (bad) {
-        domain_crash(v->domain, "v%u: pv: iret to cs %#lx rip %#lx ss %#lx rsp %#lx refused: bad %s", v->vcpu_id,
-                     (unsigned long)ic.cs, (unsigned long)ic.rip, (unsigned long)ic.ss, (unsigned long)ic.rsp, bad);
-        return false;
-    }
+    if (bad)    /* as Xen: the IRETQ would fault, the guest takes it (pv_user.c) */
+        return pv_user_iret_fault(v, &n, &ic, bad);
     if (!pv_user_iret(v, ic.cs))     /* RPL 3: into user mode */
         return false;
     *c = n;

@@ -78,8 +78,10 @@ function(pv_guests_build)
     add_test(NAME pv_hostile
              COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
                      --stdout "${crash}pv_nohandler\\) crash: v0: pv: unhandled #BP .*no trap handler registered$"
-                     --stdout "${crash}pv_badiret\\) crash: v0: pv: iret to .* refused: bad instruction pointer$"
-                     --stdout "${crash}pv_badcs\\) crash: v0: pv: iret to cs 0xe008 .* refused: bad code selector$"
+                     --stdout "^\\(d[0-9]+ pv_badiret\\) v0: pv: iret to .* refused: bad instruction pointer; #GP to the guest$"
+                     --stdout "${crash}pv_badiret\\) crash: v0: pv: unhandled #GP \\(error 0\\) at 0x800000000000, .*no trap handler registered$"
+                     --stdout "^\\(d[0-9]+ pv_badcs\\) v0: pv: iret to cs 0xe008 .* refused: bad code selector; #GP to the guest$"
+                     --stdout "${crash}pv_badcs\\) crash: v0: pv: unhandled #GP \\(error 0xe008\\) at .*no trap handler registered$"
                      --stdout "${crash}pv_badstack\\) crash: v0: pv: #BP at 0x[0-9a-f]+: cannot write the frame at 0xffff8400000fffc8 on the guest stack$"
                      --stdout "^pv_hello: PASS event-upcall$"
                      --stdout "^pv_hello: PASS regs-across-interrupts$"
@@ -118,6 +120,8 @@ function(pv_guests_build)
                      --stdout "^pv_user: PASS user-int81-gp$"
                      --stdout "^pv_user: PASS kernel-nm-frame-cs-rpl0$"
                      --stdout "^pv_user: PASS user-event-on-kernel-stack$"
+                     --stdout "^pv_user: PASS iret-bad-cs-gp-frame$"
+                     --stdout "^\\(d[0-9]+ pv_user\\) v0: pv: iret to cs 0xe008 .* refused: bad code selector; #GP to the guest$"
                      --stdout "^pv_user: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "^\\(d[0-9]+ pv_user\\) v0: pv: user mode: [1-9][0-9]* entries, [1-9][0-9]* SYSCALLs from it, 2 #NM after fpu_taskswitch$"
                      --stdout "${crash}pv_nouser\\) crash: v0: pv: iret to user mode \\(cs 0xe033\\) without user page tables$"

@@ -26,7 +26,8 @@
  *  - an event upcall (VIRQ_TIMER) interrupts user space: kernel stack,
  *    kernel L4, frame CS RPL 3;
  *  - a last SYSCALL ends it: the kernel checks a kernel-mode #NM (frame
- *    CS RPL 0), GS_USER_SEL, prints every result and powers off.
+ *    CS RPL 0), an `iret` to the hypervisor's selector (a #GP for the
+ *    kernel with that frame, error code the selector), GS_USER_SEL, prints every result and powers off.
  */
 #include <stdint.h>
 #include <stddef.h>
@@ -271,7 +272,8 @@ KTRAP(int80_entry, 128, 0);
 KTRAP(event_entry, 256, 0);
 
 static uint64_t nm_count, nm_cs, nm_frame_at, nm_slot6;
-static uint64_t gpu_count, gpu_err, gpu_cs;
+static uint64_t gpu_count, gpu_err, gpu_cs, gpu_rip;
+static volatile uint64_t gp_fix_cs;     /* the #GP of a refused iret: put the kernel's CS in the frame */
 static uint64_t pfu_count, pfu_err, pfu_cs, pfu_frame_at, pfu_slot6;
 static uint64_t i80_count, i80_cs, i80_slot6, i80_gs0, i80_frame_at;
 static volatile uint64_t ev_n;
@@ -291,7 +293,11 @@ void trap_c(uint64_t vec, uint64_t *f)
         gpu_count++;
         gpu_err = f[2];
         gpu_cs = f[4];
-        f[3] = resume_at;
+        gpu_rip = f[3];
+        if (gp_fix_cs)
+            f[4] = FLAT_KERNEL_CS & ~3;     /* and return to the same RIP */
+        else
+            f[3] = resume_at;
         break;
     case 14:
         pfu_count++;
@@ -466,6 +472,33 @@ __asm__(
     "   syscall\n"
     "   ud2\n");
 
+/* iret to the next instruction with the hypervisor's code selector 0xe008
+ * (RPL 0: kernel mode): refused, a #GP for the kernel with that frame;
+ * the handler puts the kernel's CS in it and the `iret` from there goes
+ * on.  Returns 1 there. */
+uint64_t iret_bad_cs(void);
+uint64_t iret_bad_cs_rip;
+__asm__(
+    "   .text\n"
+    "   .globl iret_bad_cs\n"
+    "iret_bad_cs:\n"
+    "   mov     %rsp, %rax\n"
+    "   pushq   $0xe02b\n"             /* ss */
+    "   push    %rax\n"                /* rsp: as at the call */
+    "   pushq   $0x202\n"              /* rflags */
+    "   pushq   $0xe008\n"             /* cs: refused */
+    "   lea     1f(%rip), %rax\n"
+    "   mov     %rax, iret_bad_cs_rip(%rip)\n"
+    "   push    %rax\n"                /* rip */
+    "   pushq   $0\n"
+    "   push    %rcx\n"
+    "   push    %r11\n"
+    "   push    %rax\n"
+    "   mov     $23, %eax\n"
+    "   syscall\n"
+    "1: mov     $1, %eax\n"
+    "   ret\n");
+
 /* ---- Kernel: setup and the end ----------------------------------------- */
 
 static long mmu1(uint64_t ptr, uint64_t val)
@@ -503,6 +536,16 @@ static void finish(void)
     __asm__ __volatile__("pxor %xmm2, %xmm2");
     check(nm_count == 2, "kernel-nm-once", "count", nm_count, 2);
     hc(__HYPERVISOR_fpu_taskswitch, 0, 0, 0, 0);
+
+    /* An iret frame IRETQ could not load: the kernel's #GP handler gets
+     * it (Xen: its IRETQ faults and the guest takes the fault). */
+    uint64_t before = gpu_count;
+    gp_fix_cs = 1;
+    uint64_t r1 = iret_bad_cs();
+    gp_fix_cs = 0;
+    check(r1 == 1 && gpu_count == before + 1, "iret-bad-cs-gp", "count", gpu_count, before + 1);
+    check(gpu_err == 0xe008, "iret-bad-cs-gp-error", "error", gpu_err, 0xe008);
+    check(gpu_cs == 0xe008 && gpu_rip == iret_bad_cs_rip, "iret-bad-cs-gp-frame", "cs", gpu_cs, 0xe008);
 
     /* GS_USER_SEL: a selector that cannot be loaded gives the null one,
      * no error (Xen); the user base follows the selector (0). */
