@@ -42,6 +42,10 @@ uint32_t hvm_hypervisor_version(void);
 long pv_set_trap_table(struct vcpu *v, uint64_t table);
 long pv_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_t syscall);
 long pv_callback_op(struct vcpu *v, unsigned cmd, uint64_t arg);
+/* PV user mode (pv/pv_user.c); -ENOSYS for other kinds. */
+long pv_stack_switch(struct vcpu *v, uint64_t ss, uint64_t sp);
+long pv_fpu_taskswitch(struct vcpu *v, int set);
+long pv_set_segment_base(struct vcpu *v, unsigned which, uint64_t base);
 
 /* Core handlers without a header of their own (core/sched_op.c,
  * core/xen_version.c). */

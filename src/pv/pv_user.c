@@ -22,6 +22,7 @@
 #include "arch/x86/asm.h"
 #include "mm/mm.h"
 #include "lib/errno.h"
+#include "core/hypercall.h"
 #include "public/xen.h"
 #include "public/callback.h"
 #include "public/arch-x86_64.h"
@@ -255,26 +256,29 @@ static long set_segment_base(struct pv_vcpu *pv, unsigned which, uint64_t base)
     }
 }
 
-bool pv_user_hypercall(struct vcpu *v, uint64_t nr, const uint64_t *a, long *ret)
+long pv_stack_switch(struct vcpu *v, uint64_t ss, uint64_t sp)
 {
-    struct pv_vcpu *pv = v->vendor;
+    if (v->domain->type != DOMCFG_PV)
+        return -ENOSYS;
+    return stack_switch(v->vendor, ss, sp);
+}
 
-    switch (nr) {
-    case __HYPERVISOR_stack_switch:
-        *ret = stack_switch(pv, a[0], a[1]);
-        return true;
-    case __HYPERVISOR_fpu_taskswitch:
-        /* Lazy FPU: the next x87/SSE instruction of the guest raises #NM,
-         * bounced to its handler (pv_user_nm); the hypervisor's own
-         * save/restore of the registers is unaffected (TS is set on the
-         * CPU only while the guest runs). */
-        pv->fpu_ts = (int)a[0] != 0;
-        *ret = 0;
-        return true;
-    case __HYPERVISOR_set_segment_base:
-        *ret = set_segment_base(pv, (unsigned)a[0], a[1]);
-        return true;
-    default:
-        return false;
-    }
+/* fpu_taskswitch(set): lazy FPU.  The next x87/SSE instruction of the
+ * guest raises #NM, bounced to its handler (pv_user_nm); the hypervisor's
+ * own save/restore of the registers is unaffected (TS is set on the CPU
+ * only while the guest runs). */
+long pv_fpu_taskswitch(struct vcpu *v, int set)
+{
+    if (v->domain->type != DOMCFG_PV)
+        return -ENOSYS;
+    struct pv_vcpu *pv = v->vendor;
+    pv->fpu_ts = set != 0;
+    return 0;
+}
+
+long pv_set_segment_base(struct vcpu *v, unsigned which, uint64_t base)
+{
+    if (v->domain->type != DOMCFG_PV)
+        return -ENOSYS;
+    return set_segment_base(v->vendor, which, base);
 }

@@ -57,8 +57,8 @@ void pv_user_after_exit(struct pv_vcpu *pv);
 /* Instruction bytes at gva as the guest executed them: through the user
  * page tables in user mode, the kernel's otherwise.  0 or -EFAULT. */
 int pv_user_fetch(struct vcpu *v, void *buf, uint64_t gva, size_t len);
-/* The hypercalls of this file: true if nr is one, *ret its result. */
-bool pv_user_hypercall(struct vcpu *v, uint64_t nr, const uint64_t *a, long *ret);
+/* Its hypercalls (stack_switch, fpu_taskswitch, set_segment_base) are rows
+ * of core/hypercall.c's table, declared in core/hypercall.h. */
 
 /* pv_vcpu.c: a bounce to target with Xen's frame (false: the domain
  * crashed), and an exception through the trap table. */

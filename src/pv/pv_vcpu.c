@@ -403,10 +403,6 @@ static bool pv_hypercall(struct vcpu *v)
             c->rax = (uint64_t)ret;
         return true;
     }
-    if (pv_user_hypercall(v, c->rax, a, &ret)) {
-        c->rax = (uint64_t)ret;
-        return true;
-    }
     switch (c->rax) {
     case __HYPERVISOR_hvm_op:
         ret = -ENOSYS;      /* nothing of HVMOP applies to a PV domain yet */
