@@ -20,6 +20,7 @@
  *    RPL 3, the user RSP and SS) on the stack_switch stack, where SLOT6
  *    reads KMAGIC and %gs:0 the kernel GS area; `iret` with
  *    VGCF_in_syscall returns the value; six round trips;
+ *  - INT3 is a #BP for the kernel (frame CS RPL 3, RIP after it);
  *  - INT 0x80 reaches its handler in kernel mode; INT 0x81 is a #GP
  *    (error code: the IDT vector); a #PF in user mode lands on the
  *    stack_switch stack with the U bit in its error code;
@@ -149,13 +150,16 @@ void pv_unexpected(uint64_t vec, uint64_t rip)
 
 /* ---- Results from user space (it cannot print: no hypercalls there) --- */
 
-static struct { const char *name; uint64_t got, want; } ures[64];
-static unsigned nr_ures;
+#define NR_URES 128
+static struct { const char *name; uint64_t got, want; } ures[NR_URES];
+static unsigned nr_ures, nr_ures_lost;
 
 static void ucheck(const char *name, uint64_t got, uint64_t want)
 {
-    if (nr_ures < 64)
+    if (nr_ures < NR_URES)
         ures[nr_ures++] = (typeof(ures[0])){ name, got, want };
+    else
+        nr_ures_lost++;
 }
 
 /* ---- Reads that tell the mode ------------------------------------------- */
@@ -265,6 +269,7 @@ void trap_c(uint64_t vec, uint64_t *frame);
             "   pushq $0\n   push %rcx\n   push %r11\n   push %rax\n"           \
             "   mov $23, %eax\n   syscall\n");                                  \
     void name(void)
+KTRAP(bp_entry, 3, 0);
 KTRAP(nm_entry, 7, 0);
 KTRAP(gp_entry, 13, 1);
 KTRAP(pf_entry, 14, 1);
@@ -272,6 +277,7 @@ KTRAP(int80_entry, 128, 0);
 KTRAP(event_entry, 256, 0);
 
 static uint64_t nm_count, nm_cs, nm_frame_at, nm_slot6;
+static uint64_t bpu_count, bpu_cs, bpu_rip, bpu_slot6;
 static uint64_t gpu_count, gpu_err, gpu_cs, gpu_rip;
 static volatile uint64_t gp_fix_cs;     /* the #GP of a refused iret: put the kernel's CS in the frame */
 static uint64_t pfu_count, pfu_err, pfu_cs, pfu_frame_at, pfu_slot6;
@@ -283,6 +289,12 @@ static volatile uint64_t resume_at;
 void trap_c(uint64_t vec, uint64_t *f)
 {
     switch (vec) {
+    case 3:
+        bpu_count++;
+        bpu_rip = f[2];
+        bpu_cs = f[3];
+        bpu_slot6 = slot6();
+        break;
     case 7:
         nm_count++;
         nm_cs = f[3];
@@ -420,6 +432,15 @@ void user_main(void)
     ucheck("user-int81-gp-cs-rpl3", gpu_cs & 0xffff, FLAT_RING3_CS64);
     ucheck("user-int81-not-delivered", i80_count, 1);
 
+    /* INT3 in user mode (the hypervisor's #BP gate is DPL 3): #BP to the
+     * kernel, RIP after the INT3. */
+    uint64_t after3;
+    __asm__ __volatile__("int3\n1: lea 1b(%%rip), %0" : "=r"(after3) :: "memory");
+    ucheck("user-int3-bp", bpu_count, 1);
+    ucheck("user-int3-rip-after", bpu_rip, after3);
+    ucheck("user-int3-frame-cs-rpl3", bpu_cs & 0xffff, FLAT_RING3_CS64);
+    ucheck("user-int3-kernel-l4", bpu_slot6, KMAGIC);
+
     /* #PF in user mode: on the stack_switch stack, U in the error code. */
     uint64_t x = 0;
     __asm__ __volatile__("lea 1f(%%rip), %%rax\n mov %%rax, resume_at(%%rip)\n mov (%1), %0\n 1:"
@@ -523,7 +544,7 @@ static void finish(void)
     /* On the stack_switch stack, in kernel mode. */
     for (unsigned i = 0; i < nr_ures; i++)
         check(ures[i].got == ures[i].want, ures[i].name, "value", ures[i].got, ures[i].want);
-    check(nr_ures > 40, "user-results", "count", nr_ures, 41);
+    check(nr_ures > 40 && !nr_ures_lost, "user-results", "count", nr_ures, 41);
     check(slot6() == KMAGIC && gs0() == KGS_MAGIC, "exit-in-kernel-mode", "slot6", slot6(), KMAGIC);
     check(get_rsp() - (uint64_t)kstack < sizeof(kstack), "exit-on-kernel-stack", "rsp", get_rsp(),
           KSTACK_TOP);
@@ -581,6 +602,7 @@ void pv_main(const struct start_info *si)
 {
     static struct trap_info traps[] = {
         { 0, 0, FLAT_KERNEL_CS, (uint64_t)unexpected_0 },
+        { 3, 3, FLAT_KERNEL_CS, (uint64_t)bp_entry },
         { 6, 0, FLAT_KERNEL_CS, (uint64_t)unexpected_6 },
         { 7, 0, FLAT_KERNEL_CS, (uint64_t)nm_entry },
         { 13, 0, FLAT_KERNEL_CS, (uint64_t)gp_entry },
