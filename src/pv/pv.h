@@ -16,6 +16,7 @@
 #include "mm/pgtype.h"
 #include "pv/pv_image.h"
 #include "pv/mm_hcall.h"
+#include "pv/pv_seg.h"
 #include "public/arch-x86_64.h"
 #include "core/spinlock.h"
 
@@ -51,6 +52,9 @@ struct pv_domain {
      * copy_to_gphys), so that a frame the copy writes cannot meanwhile
      * become a page table. */
     spinlock_t mm_lock;
+    /* pvgdt (pv_seg.c): bumped by every MMU hypercall (descriptors may
+     * have changed); each vCPU copies its GDT/LDT again when it differs. */
+    uint64_t seg_gen;
 };
 
 struct pv_vcpu {
@@ -84,6 +88,8 @@ struct pv_vcpu {
     uint64_t kernel_ss, kernel_sp;                  /* (r) stack_switch: the stack bounces from user mode use */
     uint64_t nr_to_user, nr_user_syscalls, nr_nm;   /* (r) iret to user mode; SYSCALLs from it; #NM from TS */
     uint64_t nr_iret_faults;    /* (r) iret frames refused and turned into a #GP for the guest */
+    /* pvgdt: the guest's GDT, LDT and data selectors (pv_seg.c) */
+    struct pv_seg seg;
 };
 
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */
