@@ -402,6 +402,11 @@ void pv_seg_free(struct vcpu *v)
 {
     struct pv_vcpu *pv = v->vendor;
 
+    if (pv->seg.nr_failsafe || pv->seg.gdt_copied || pv->seg.ldt_copied)
+        domain_log(v->domain, LOG_INFO, "v%u: pv: segments: %lu loads, %lu failsafe callbacks, %lu copies\n",
+                   v->vcpu_id, (unsigned long)pv->seg.nr_loads, (unsigned long)pv->seg.nr_failsafe,
+                   (unsigned long)pv->seg.nr_copies);
+
     if (pv->seg.gdt)
         free_pages(pv->seg.gdt, SEG_ORDER);
     if (pv->seg.ldt)
