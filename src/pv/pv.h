@@ -106,6 +106,9 @@ void pv_boot_p2m_tables(struct pv_domain *pd, uint64_t *l4);
  * another vCPU of v's domain, validated with cross-CPU flushes
  * (pv_mmu_env.c): 0 or -EINVAL/-EBUSY. */
 int pv_mmu_get_base(struct vcpu *v, uint64_t mfn);
+/* pvgdt: set_gdt for the offline vCPU t (VCPUOP_initialise's gdt_frames),
+ * from v's call (pv_mmu_env.c): 0 or -EINVAL. */
+int pv_mmu_set_gdt_of(struct vcpu *v, struct vcpu *t, const uint64_t *frames, uint64_t entries);
 /* The domain's mm_lock around guest-memory accesses (pv_smp.c): true if
  * this call took it (false: the vCPU holds it already, in an MMU call). */
 bool pv_mm_lock(struct vcpu *v);

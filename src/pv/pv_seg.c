@@ -269,7 +269,10 @@ static unsigned load_all(struct pv_vcpu *pv)
     if (load_fs(pv->seg.fs)) { bad |= 4; load_fs(0); }
     if (load_gs(pv->seg.gs)) { bad |= 8; load_gs(0); }
     wrmsr(MSR_GS_BASE, (uint64_t)cpu);
-    wrmsr(MSR_FS_BASE, fs_base);
+    /* As Xen's context switch: a saved FS base of 0 with a selector leaves
+     * the descriptor's base (a 32-bit TLS, or VCPUOP_initialise's fs). */
+    if (fs_base || !pv->seg.fs)
+        wrmsr(MSR_FS_BASE, fs_base);
     pv->seg.loaded = true;
     pv->seg.nr_loads++;
     return bad;

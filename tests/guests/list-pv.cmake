@@ -98,11 +98,12 @@ function(pv_guests_build)
         guest_rv_test(pv_bochs_${model} TIMEOUT 900 LABELS integration bochs pv
                       REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pv_hello.elf ${GO}/pv_mmu.elf
                                ${GO}/long64.elf ${GO}/pv_boot.elf ${GO}/pv_boot_hcpage.elf ${GO}/pv_boot.initrd
-                               ${GO}/pv_user.elf
+                               ${GO}/pv_user.elf ${GO}/pv_seg.elf
                       ARGS --bochs ${model} --smp 2 --mem 1G ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
                            ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/pv_mmu.cfg
                            ${GO}/pv_boot.cfg ${GO}/pv_boot_hcpage.cfg ${GO}/long64.cfg
-                           ${GO}/pv_user.cfg ${GO}/pv_nouser.cfg ${GO}/pv_badkstack.cfg)
+                           ${GO}/pv_user.cfg ${GO}/pv_nouser.cfg ${GO}/pv_badkstack.cfg
+                           ${GO}/pv_seg.cfg ${GO}/pv_segnofs.cfg)
     endforeach()
     # The hostile modes next to a well-behaved PV guest and an HVM one on
     # two CPUs: each hostile domain crashes for its own reason, the others
@@ -211,6 +212,8 @@ function(pv_guests_build)
                      --stdout "^pv_seg: PASS failsafe-frame-ds$"
                      --stdout "^pv_seg: PASS user-cs-0x33$"
                      --stdout "^pv_seg: PASS user-tls-kept$"
+                     --stdout "^pv_seg: PASS vcpu1-cs-ss-from-its-gdt$"
+                     --stdout "^pv_seg: PASS vcpu1-tls-through-fs$"
                      --stdout "^pv_seg: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "^\\(d[0-9]+ pv_seg\\) v0: pv: iret to cs 0x18 .* refused: bad code selector; #GP to the guest$"
                      --stdout "^\\(d[0-9]+ pv_seg\\) v0: pv: segments: [1-9][0-9]* loads, 1 failsafe callbacks, [1-9][0-9]* copies$"

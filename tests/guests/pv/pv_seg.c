@@ -53,6 +53,7 @@ struct mmuext_op { uint32_t cmd, pad; uint64_t arg1, arg2; };
 #define MMUEXT_NEW_USER_BASEPTR 15
 #define MMUEXT_CLEAR_PAGE       16
 #define EINVAL  22
+#define PV_BAD_GDT_ENTS (14 * 512 + 1)     /* more than the 14 frames below 0xe000 */
 #define PTE_TABLE   0x67ull
 
 #define TLS_VA      0x1000ull
@@ -344,6 +345,81 @@ __asm__(
     "   syscall\n"
     "   ud2\n");
 
+/* ---- vCPU 1: VCPUOP_initialise with the GDT (gdt_frames) and guest selectors ---- */
+
+struct user_regs {
+    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
+    uint32_t error_code, entry_vector;
+    uint64_t rip;
+    uint16_t cs, pad0;
+    uint8_t saved_upcall_mask, pad1[3];
+    uint64_t rflags, rsp;
+    uint16_t ss, pad2[3], es, pad3[3], ds, pad4[3], fs, pad5[3], gs, pad6[3];
+};
+struct guest_context {
+    uint8_t fpu_ctxt[512];
+    uint64_t flags;
+    struct user_regs user_regs;
+    struct trap_info trap_ctxt[256];
+    uint64_t ldt_base, ldt_ents, gdt_frames[16], gdt_ents, kernel_ss, kernel_sp;
+    uint64_t ctrlreg[8], debugreg[8];
+    uint64_t event_callback_eip, failsafe_callback_eip, syscall_callback_eip, vm_assist;
+    uint64_t fs_base, gs_base_kernel, gs_base_user;
+};
+_Static_assert(sizeof(struct guest_context) == 5168, "vcpu_guest_context, x86_64");
+#define VGCF_in_kernel (1u << 2)
+#define VCPUOP_initialise 0
+#define VCPUOP_up 1
+
+static struct guest_context ctx;
+static uint8_t ap_stack[8192] __attribute__((aligned(16)));
+static volatile uint64_t ap_ran, ap_cs, ap_ss, ap_ds, ap_fs, ap_gs, ap_fs0;
+void ap_main(void);
+void ap_main(void)
+{
+    ap_cs = SEL(cs);
+    ap_ss = SEL(ss);
+    ap_ds = SEL(ds);
+    ap_fs = SEL(fs);
+    ap_gs = SEL(gs);
+    ap_fs0 = fs0();
+    __atomic_store_n(&ap_ran, 1, __ATOMIC_RELEASE);
+    for (;;)
+        hc(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0, 0);
+}
+
+static void check_vcpu1(uint64_t l4_mfn, uint64_t gdt_mfn)
+{
+    ctx.flags = VGCF_in_kernel;
+    ctx.user_regs.rip = (uint64_t)ap_main;
+    ctx.user_regs.rsp = (uint64_t)(ap_stack + sizeof(ap_stack)) - 8;
+    ctx.user_regs.cs = 0x10;                /* Linux's __KERNEL_CS / __KERNEL_DS, as it passes them */
+    ctx.user_regs.ss = 0x18;
+    ctx.user_regs.ds = 0x2b;
+    ctx.user_regs.fs = 0x63;                /* fs_base 0: the descriptor's base */
+    ctx.user_regs.gs = 0x07;                /* the LDT's */
+    ctx.user_regs.rflags = 0x200;
+    ctx.ldt_base = LDT_VA;
+    ctx.ldt_ents = 2;
+    ctx.gdt_frames[0] = gdt_mfn;
+    ctx.gdt_ents = 16;
+    ctx.kernel_ss = FLAT_KERNEL_SS;
+    ctx.kernel_sp = ctx.user_regs.rsp;
+    ctx.ctrlreg[3] = l4_mfn << 12;
+    ctx.gdt_ents = PV_BAD_GDT_ENTS;
+    EQ("vcpu1-init-too-many-gdt-entries", hc(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 1, (uint64_t)&ctx, 0),
+       (uint64_t)-EINVAL);
+    ctx.gdt_ents = 16;
+    EQ("vcpu1-init-with-gdt", hc(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 1, (uint64_t)&ctx, 0), 0);
+    EQ("vcpu1-up", hc(__HYPERVISOR_vcpu_op, VCPUOP_up, 1, 0, 0), 0);
+    for (unsigned i = 0; i < 1000000 && !__atomic_load_n(&ap_ran, __ATOMIC_ACQUIRE); i++)
+        hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
+    EQ("vcpu1-ran", ap_ran, 1);
+    EQ("vcpu1-cs-ss-from-its-gdt", ap_cs | ap_ss << 16, 0x13 | 0x1b << 16);
+    EQ("vcpu1-ds-fs-gs", ap_ds | ap_fs << 16 | ap_gs << 32, 0x2b | 0x63 << 16 | 0x07ull << 32);
+    EQ("vcpu1-tls-through-fs", ap_fs0, TLS_MAGIC);
+}
+
 static void finish(void)
 {
     EQ("user-cs-0x33", u_cs, 0x33);
@@ -519,6 +595,8 @@ void pv_main(const struct start_info *si)
     EQ("failsafe-ds-null-after", fsafe_ds_now, 0);
     EQ("failsafe-ss", fsafe_frame[10], FLAT_KERNEL_SS);
     EQ("restore-descriptor", hc(__HYPERVISOR_update_descriptor, g + 5 * 8, D_UDATA, 0, 0), 0);
+
+    check_vcpu1(L4, f[GDT]);
 
     /* User mode on the guest's selectors. */
     for (unsigned i = 0; i < 512; i++)
