@@ -214,6 +214,8 @@ function(pv_guests_build)
                      --stdout "^pv_seg: PASS user-tls-kept$"
                      --stdout "^pv_seg: PASS vcpu1-cs-ss-from-its-gdt$"
                      --stdout "^pv_seg: PASS vcpu1-tls-through-fs$"
+                     --stdout "^pv_seg: PASS compat-tls-through-fs$"
+                     --stdout "^pv_seg: PASS compat-bp-frame-cs$"
                      --stdout "^pv_seg: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "^\\(d[0-9]+ pv_seg\\) v0: pv: iret to cs 0x18 .* refused: bad code selector; #GP to the guest$"
                      --stdout "^\\(d[0-9]+ pv_seg\\) v0: pv: segments: [1-9][0-9]* loads, 1 failsafe callbacks, [1-9][0-9]* copies$"

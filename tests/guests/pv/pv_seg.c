@@ -24,7 +24,12 @@
  *  - a user L4 (a copy of the boot one) and `iret` to user mode with CS
  *    0x33, SS 0x2b: user space reads its CS/SS, loads DS/FS, reads the
  *    TLS through %fs, makes a SYSCALL (the callback sees the selectors),
- *    and finds them kept after the kernel's iret back.
+ *    and finds them kept after the kernel's iret back;
+ *  - then `iret` to 32-bit user code (USER32_CS 0x23, RIP below 4 GiB):
+ *    it loads FS 0x63 (base from the descriptor), reads the TLS, stores
+ *    it and its CS, and ends with INT3 (a #BP for the kernel, frame CS
+ *    0x23);
+ *  - vCPU 1 by VCPUOP_initialise with gdt_frames and CS 0x10/SS 0x18.
  * mode=nofailsafe (pv_segnofs.cfg): the same DS case without a failsafe
  * callback: the domain must crash with its line.
  */
@@ -192,10 +197,16 @@ void trap_c(uint64_t vec, uint64_t *frame);
     void name(void)
 KTRAP(gp_entry, 13, 1);
 KTRAP(np_entry, 11, 1);
+KTRAP(bp_entry, 3, 0);
 KTRAP(failsafe_entry, 1000, 4);     /* frame: RCX, R11, DS, ES, FS, GS, RIP, CS, RFLAGS, RSP, SS */
 
 static uint64_t gpk_count, gpk_err, gpk_cs, gpk_ss, gpk_rip;
 static uint64_t np_count;
+static uint64_t c32_bp_count, c32_bp_cs, c32_bp_rip;
+#define C32_CODE    (TLS_VA + 0x800)
+#define C32_OUT     (TLS_VA + 0xe00)
+#define C32_STACK   (TLS_VA + 0xf00)
+static void finish(void) __attribute__((noreturn));
 static uint64_t fsafe_count, fsafe_frame[11], fsafe_ds_now;
 
 void trap_c(uint64_t vec, uint64_t *f)
@@ -215,6 +226,12 @@ void trap_c(uint64_t vec, uint64_t *f)
     case 11:
         np_count++;
         break;
+    case 3:
+        /* INT3 of the 32-bit user code: the end of the test. */
+        c32_bp_count++;
+        c32_bp_rip = f[2];
+        c32_bp_cs = f[3];
+        finish();
     case 1000:
         /* f = the frame from its RCX slot: f[2..5] the selectors. */
         fsafe_count++;
@@ -264,7 +281,7 @@ static uint64_t sc_count, sc_ds, sc_fs, sc_cs_frame, sc_ss_frame;
 static volatile uint64_t u_cs, u_ss, u_fs0, u_ds_after, u_es_after, u_fs_after, u_fs0_after, u_ret;
 void sc_entry(void);
 uint64_t sc_c(uint64_t nr, const uint64_t *frame);
-static void finish(void) __attribute__((noreturn));
+void enter_user(uint64_t rip, uint64_t rsp, uint64_t cs) __attribute__((noreturn));
 
 uint64_t sc_c(uint64_t nr, const uint64_t *frame)
 {
@@ -273,8 +290,8 @@ uint64_t sc_c(uint64_t nr, const uint64_t *frame)
     sc_fs = SEL(fs);
     sc_cs_frame = frame[3];
     sc_ss_frame = frame[6];
-    if (nr == 2)
-        finish();
+    if (nr == 2)     /* on to 32-bit user code (USER32_CS 0x23) below 4 GiB */
+        enter_user(C32_CODE, C32_STACK, 0x23);
     return 0x77;
 }
 
@@ -326,8 +343,7 @@ void user_main(void)
         ;
 }
 
-/* iret into user space (CS 0x33, SS 0x2b: the guest's GDT). */
-void enter_user(uint64_t rip, uint64_t rsp) __attribute__((noreturn));
+/* iret into user space (CS 0x33 or 0x23, SS 0x2b: the guest's GDT). */
 __asm__(
     "   .text\n"
     "   .globl enter_user\n"
@@ -335,7 +351,7 @@ __asm__(
     "   pushq   $0x2b\n"                /* ss */
     "   push    %rsi\n"                 /* rsp */
     "   pushq   $0x202\n"               /* rflags */
-    "   pushq   $0x33\n"                /* cs, RPL 3: user mode */
+    "   push    %rdx\n"                 /* cs, RPL 3: user mode */
     "   push    %rdi\n"                 /* rip */
     "   pushq   $0\n"
     "   push    %rcx\n"
@@ -434,6 +450,11 @@ static void finish(void)
     EQ("user-fs-kept", u_fs_after, 0x63);
     EQ("user-tls-kept", u_fs0_after, TLS_MAGIC);
     EQ("user-syscalls", sc_count, 2);
+    EQ("compat-bp", c32_bp_count, 1);
+    EQ("compat-bp-frame-cs", c32_bp_cs & 0xffff, 0x23);
+    EQ("compat-bp-rip", c32_bp_rip, C32_CODE + 26);   /* after the INT3 */
+    EQ("compat-cs-0x23", *(volatile uint32_t *)(C32_OUT + 8) & 0xffff, 0x23);
+    EQ("compat-tls-through-fs", *(volatile uint32_t *)C32_OUT, (uint32_t)TLS_MAGIC);
     put_hex(nr_pass);
     put(" passed, ");
     put_hex(nr_fail);
@@ -472,6 +493,7 @@ void pv_main(const struct start_info *si)
 {
     static struct trap_info traps[] = {
         { 0, 0, FLAT_KERNEL_CS, (uint64_t)unexpected_0 },
+        { 3, 3, FLAT_KERNEL_CS, (uint64_t)bp_entry },
         { 6, 0, FLAT_KERNEL_CS, (uint64_t)unexpected_6 },
         { 11, 0, FLAT_KERNEL_CS, (uint64_t)np_entry },
         { 13, 0, FLAT_KERNEL_CS, (uint64_t)gp_entry },
@@ -598,6 +620,16 @@ void pv_main(const struct start_info *si)
 
     check_vcpu1(L4, f[GDT]);
 
+    /* 32-bit user code: mov $0x63,%eax; mov %eax,%fs; mov %fs:0,%eax;
+     * mov %eax,C32_OUT; mov %cs,%eax; mov %eax,C32_OUT+8; int3. */
+    static const uint8_t c32[] = {
+        0xb8, 0x63, 0, 0, 0, 0x8e, 0xe0, 0x64, 0xa1, 0, 0, 0, 0,
+        0xa3, (uint8_t)C32_OUT, (uint8_t)(C32_OUT >> 8), 0, 0, 0x8c, 0xc8,
+        0xa3, (uint8_t)(C32_OUT + 8), (uint8_t)((C32_OUT + 8) >> 8), 0, 0, 0xcc,
+    };
+    for (unsigned i = 0; i < sizeof(c32); i++)
+        ((volatile uint8_t *)C32_CODE)[i] = c32[i];
+
     /* User mode on the guest's selectors. */
     for (unsigned i = 0; i < 512; i++)
         if (l4[i] && (i < 256 || i > 271))
@@ -608,5 +640,5 @@ void pv_main(const struct start_info *si)
     EQ("stack-switch", hc(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS, KSTACK_TOP, 0, 0), 0);
     struct callback_register cb = { CALLBACKTYPE_syscall, CALLBACKF_mask_events, (uint64_t)sc_entry };
     EQ("syscall-callback", hc(__HYPERVISOR_callback_op, CALLBACKOP_register, (uint64_t)&cb, 0, 0), 0);
-    enter_user((uint64_t)user_main, (uint64_t)ustack + sizeof(ustack) - 8);
+    enter_user((uint64_t)user_main, (uint64_t)ustack + sizeof(ustack) - 8, 0x33);
 }
