@@ -273,7 +273,7 @@ static unsigned load_all(struct pv_vcpu *pv)
      * the descriptor's base (a 32-bit TLS, or VCPUOP_initialise's fs). */
     if (fs_base || !pv->seg.fs)
         wrmsr(MSR_FS_BASE, fs_base);
-    pv->seg.loaded = true;
+    pv->seg.loaded = pv->seg.on_cpu = true;
     pv->seg.nr_loads++;
     return bad;
 }
@@ -370,7 +370,11 @@ void pv_seg_stint_end(struct vcpu *v)
     struct pv_vcpu *pv = v->vendor;
     struct percpu *cpu = this_cpu();
 
-    if (!pv->seg.loaded)
+    /* on_cpu, not loaded: a copy or a failsafe callback clears 'loaded'
+     * with the vCPU's GDT still in GDTR, and the stint may end before the
+     * next load.  The copies must never stay in a CPU's GDTR/LDTR once
+     * the stint is over (they are freed with the vCPU). */
+    if (!pv->seg.on_cpu)
         return;
     uint64_t flags = irq_save();
     struct dtr g = { GDT_PV_ENTRIES * 8 - 1, (uint64_t)cpu->gdt_pv };
@@ -381,7 +385,7 @@ void pv_seg_stint_end(struct vcpu *v)
     load_gs(0);
     wrmsr(MSR_GS_BASE, (uint64_t)cpu);
     __asm__ __volatile__("lldt %w0\n lgdt %1" :: "r"(0u), "m"(g) : "memory");
-    pv->seg.loaded = false;
+    pv->seg.loaded = pv->seg.on_cpu = false;
     irq_restore(flags);
 }
 

@@ -20,6 +20,7 @@ struct pv_seg {
     uint64_t gen;           /* (r) the domain's seg_gen at the last copy */
     bool stale;             /* (r) copy again before the next entry (own set_gdt / SET_LDT / init) */
     bool loaded;            /* (r) GDT, LDT and data selectors loaded on this CPU for this stint */
+    bool on_cpu;            /* (r) this vCPU's GDT is in GDTR (until the stint's end, whatever 'loaded' says) */
     uint16_t ds, es, fs, gs;/* (r) the guest's data selectors (saved at every exit) */
     uint64_t nr_loads, nr_failsafe, nr_copies;      /* (r) */
 };
