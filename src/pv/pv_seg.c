@@ -169,6 +169,10 @@ static bool copy_tables(struct vcpu *v)
     struct pv_vcpu *pv = v->vendor;
     struct pv_domain *pd = v->domain->kind_priv;
     unsigned n = pv->mmu.gdt_ents, ln = pv->mmu.ldt_ents;
+    /* Whether anything the CPU loads changed: only then are the GDT, LDT
+     * and selectors loaded again (most MMU hypercalls change no
+     * descriptor).  An LDT is taken as changed whenever there is one. */
+    bool changed = n != pv->seg.gdt_copied || ln || pv->seg.ldt_copied;
 
     /* The generation first: a change during the copy is copied again. */
     pv->seg.gen = __atomic_load_n(&pd->seg_gen, __ATOMIC_ACQUIRE);
@@ -179,7 +183,12 @@ static bool copy_tables(struct vcpu *v)
      * is read once (update_descriptor stores whole words). */
     for (unsigned i = 0; i < n; i++) {
         const uint64_t *f = phys_to_virt(pv->mmu.gdt_frames[i / 512] << 12);
-        pv->seg.gdt[i] = __atomic_load_n(&f[i % 512], __ATOMIC_ACQUIRE);
+        uint64_t d = __atomic_load_n(&f[i % 512], __ATOMIC_ACQUIRE);
+        /* The accessed bit is the CPU's own write into the copy. */
+        if ((d | D_A) != (pv->seg.gdt[i] | D_A)) {
+            pv->seg.gdt[i] = d;
+            changed = true;
+        }
     }
     for (unsigned i = n; i < pv->seg.gdt_copied; i++)
         pv->seg.gdt[i] = 0;
@@ -209,7 +218,8 @@ static bool copy_tables(struct vcpu *v)
             pv->seg.ldt[i] = 0;
     pv->seg.ldt_copied = ln;
     put_ldt_desc(pv);
-    pv->seg.loaded = false;     /* LDTR's cached limit, and the data selectors, again */
+    if (changed)
+        pv->seg.loaded = false;     /* LDTR's cached limit, and the data selectors, again */
     return true;
 }
 
