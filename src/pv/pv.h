@@ -16,6 +16,7 @@
 #include "mm/pgtype.h"
 #include "pv/pv_image.h"
 #include "pv/mm_hcall.h"
+#include "pv/pv_emul.h"
 #include "public/arch-x86_64.h"
 
 struct domain;
@@ -37,6 +38,9 @@ struct pv_domain {
     uint64_t entry, stack_top, start_info_va;  /* (i) vCPU 0's RIP, RSP, RSI */
     /* The layout as built, in pfns (docs/pv.md "Builder layout"). */
     uint64_t pfn_kernel, pfn_p2m, pfn_start_info, pfn_store, pfn_console, pfn_pt, nr_pt, pfn_stack, pfn_end;
+    /* Privileged-instruction emulation and the writable-page-table assist
+     * (pv_emul.c): the vm_assist bits. */
+    struct pv_emul_domain emul;
 };
 
 struct pv_vcpu {
@@ -55,6 +59,9 @@ struct pv_vcpu {
     uint64_t syscall32_cb, sysenter_cb;             /* (r) callback_op; recorded, not used yet */
     uint16_t callback_flags[8];                     /* (r) CALLBACKF_* by CALLBACKTYPE_* */
     uint64_t nr_exits, nr_hypercalls, nr_bounces, nr_irqs, nr_upcalls;     /* (r) */
+    /* Privileged-instruction emulation and the writable-page-table assist
+     * (pv_emul.c): debug registers, IOPL, virtual TS, counters. */
+    struct pv_emul_vcpu emul;   /* (r) */
 };
 
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */
@@ -75,6 +82,11 @@ int pv_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr);
  * result, or -ERESTART with the continuation already in v's registers
  * (RIP back over the SYSCALL, RAX = nr, RDI/RSI/RDX/R10 rewritten). */
 bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, long *ret);
+/* The writable-page-table assist (pv_emul.c): entry idx of v's domain's
+ * validated table mfn becomes val, as mmu_update's normal update (checked
+ * by pgt_mod_entry, preemptible, stale TLBs flushed).  0, -EINVAL, or
+ * -ERESTART (the same write again continues). */
+int pv_mmu_mod_entry(struct vcpu *v, uint64_t mfn, unsigned idx, uint64_t val);
 /* vCPU teardown: drops the base pointers and GDT frames of v. */
 void pv_mmu_teardown(struct vcpu *v);
 /* TLB shootdown: CR3 reloaded on every CPU in cpus (a cross-CPU call), or

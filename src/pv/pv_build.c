@@ -144,7 +144,7 @@ static void write_start_info(struct domain *d, struct pv_domain *pd)
 }
 
 /* Features a kernel may require that this hypervisor provides for PV now. */
-#define PV_FEATURES_OK (1u << XENFEAT_pae_pgdir_above_4gb)
+#define PV_FEATURES_OK ((1u << XENFEAT_pae_pgdir_above_4gb) | (1u << XENFEAT_writable_page_tables))
 
 int pv_build(struct domain *d, char *err, size_t errlen)
 {

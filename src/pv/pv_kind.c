@@ -183,6 +183,12 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
                    v->vcpu_id, (unsigned long)pv->nr_exits, (unsigned long)pv->nr_hypercalls,
                    (unsigned long)pv->nr_irqs, (unsigned long)pv->nr_bounces, (unsigned long)pv->nr_upcalls,
                    (unsigned long)pv->nr_mmu_calls, (unsigned long)pv->nr_restarts);
+    if (pv && (pv->emul.nr_priv || pv->emul.nr_ptwr || pv->emul.nr_ptwr_refused))
+        domain_log(v->domain, LOG_INFO,
+                   "v%u: pv: %lu privileged instructions emulated, %lu page-table writes emulated "
+                   "(%lu refused, %lu continued)\n",
+                   v->vcpu_id, (unsigned long)pv->emul.nr_priv, (unsigned long)pv->emul.nr_ptwr,
+                   (unsigned long)pv->emul.nr_ptwr_refused, (unsigned long)pv->emul.nr_ptwr_restarts);
     xfree(pv);
     v->vendor = NULL;
 }

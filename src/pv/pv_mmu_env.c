@@ -286,6 +286,22 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, long *ret)
     return true;
 }
 
+int pv_mmu_mod_entry(struct vcpu *v, uint64_t mfn, unsigned idx, uint64_t val)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct pv_call c;
+
+    call_init(&c, v);
+    pv->mmu_checks = 1;
+    int rc = pgt_mod_entry(&c.pgt, v->domain->domid, mfn, idx, val, PGT_PREEMPTIBLE);
+    pv->mmu_checks = 0;
+    if (rc == 1) {
+        env_stale(&c.e);        /* a present entry changed: no CPU keeps the old translation */
+        rc = 0;
+    }
+    return rc;
+}
+
 void pv_mmu_teardown(struct vcpu *v)
 {
     struct pv_domain *pd = v->domain->kind_priv;

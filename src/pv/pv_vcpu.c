@@ -38,9 +38,13 @@
 #define RF_NT   0x4000u
 #define RF_RF   0x10000u
 /* What a ring-3 guest may have in RFLAGS: the arithmetic flags, TF, DF,
- * OF, AC and ID.  IF is always set in the real RFLAGS (the guest's
- * interrupt flag is its upcall mask), IOPL 0, no NT/RF/VM/VIF/VIP. */
-#define RF_GUEST_BITS 0x240dd5u
+ * OF, AC, ID and RF.  IF is always set in the real RFLAGS (the guest's
+ * interrupt flag is its upcall mask), IOPL 0, no NT/VM/VIF/VIP.  RF
+ * (resume: instruction breakpoints do not fire for the next instruction)
+ * is the guest's: a handler of an instruction breakpoint returns with it
+ * set, or the breakpoint fires again forever (pv_emul.c's debug
+ * registers); it cannot make IRETQ fault. */
+#define RF_GUEST_BITS 0x250dd5u
 
 /* ---- Guest memory through the guest's own page tables ------------------ */
 
@@ -488,7 +492,10 @@ static bool handle_exit(struct vcpu *v)
         }
         if (vec == 13 && (c->error_code & 3) == 2 && soft_int(v))
             break;
-        if (!bounce_exception(v, vec, c->error_code))
+        uint64_t err = c->error_code;
+        if (pv_emul_exception(v, &vec, &err))      /* privileged instructions, page-table writes (pv_emul.c) */
+            break;
+        if (!bounce_exception(v, vec, err))
             return false;
         break;
     }
@@ -522,6 +529,7 @@ void pv_vcpu_run(struct vcpu *v)
     write_cr3(pv->mmu.base << 12);
     wrmsr(MSR_FS_BASE, pv->fs_base);
     vcpu_fpu_load(v);
+    pv_emul_stint_begin(v);             /* the guest's debug registers */
     if (v->runstate_gpa)
         time_info_runstate(v, RUNSTATE_running);
 
@@ -559,6 +567,7 @@ void pv_vcpu_run(struct vcpu *v)
     if (v->runstate_gpa)
         time_info_runstate(v, READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
     vcpu_fpu_save(v);
+    pv_emul_stint_end(v);
     pv->fs_base = rdmsr(MSR_FS_BASE);
     wrmsr(MSR_FS_BASE, 0);              /* the hypervisor's (unused) value, as before the stint */
     write_cr3(mm_root_phys());

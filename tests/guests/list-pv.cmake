@@ -7,7 +7,7 @@
 # Included at the top of CMakeLists.txt like every list-*.cmake;
 # CMakeLists.txt calls pv_guests_build() once the compiler is known.
 
-set(GUESTS_PV pv_hello pv_mmu)
+set(GUESTS_PV pv_hello pv_mmu pv_priv)
 # Domain files running pv_hello.elf as a hostile guest (mode=... on its
 # command line): each domain must crash with its line, nothing else.
 set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs pv_badstack)
@@ -106,6 +106,30 @@ function(pv_guests_build)
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_mmu.cfg)
+    # Privileged instructions and the writable-page-table assist
+    # (pv_priv.c): every check passes, the domain powers off, its vCPU
+    # line counts the emulated instructions and page-table writes (with the
+    # refused ones), every frame returns.
+    add_test(NAME pv_priv
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_priv: PASS ptwr-l4-store$"
+                     --stdout "^pv_priv: PASS ptwr-cmpxchg-equal$"
+                     --stdout "^pv_priv: PASS ptwr-l2-mapping$"
+                     --stdout "^pv_priv: PASS ptwr-hostile-changed-nothing$"
+                     --stdout "^pv_priv: PASS forced-cpuid-signature$"
+                     --stdout "^pv_priv: PASS fs-base-used$"
+                     --stdout "^pv_priv: PASS msr-refusals-bounced$"
+                     --stdout "^pv_priv: PASS rep-insb$"
+                     --stdout "^pv_priv: PASS unknown-privileged-gp$"
+                     --stdout "^pv_priv: PASS data-breakpoint-fires$"
+                     --stdout "^pv_priv: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^\\(d[0-9]+ pv_priv\\) v0: pv: [1-9][0-9]* privileged instructions emulated, [1-9][0-9]* page-table writes emulated \\([1-9][0-9]* refused, 0 continued\\)$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_priv.cfg)
+    set_tests_properties(pv_priv PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_priv.elf")
     set_tests_properties(pv_mmu PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_mmu.elf")
