@@ -550,8 +550,13 @@ static int emul_priv(struct vcpu *v, unsigned fault, unsigned *vec, uint64_t *er
         break;                  /* no devices, no cache control: nothing to flush for it (Xen) */
     case PVI_CLI:
     case PVI_STI:
-        /* With IOPL the kernel's interrupt flag is its upcall mask. */
-        if (!iopl_ok(v))
+        /* The kernel's interrupt flag is its upcall mask.  As Xen, which
+         * emulates these with the kernel's SS DPL taken as 0 (so IOPL 0
+         * suffices): the kernel always may; user mode needs IOPL 3.
+         * Linux executes a native CLI before its Xen interrupt operations
+         * are installed (text patching in the first lines of
+         * xen_start_kernel). */
+        if (!kernel_mode(v) && pv->emul.iopl < 3)
             return 0;
         __atomic_store_n(&v->vcpu_info->evtchn_upcall_mask, op == PVI_CLI, __ATOMIC_SEQ_CST);
         break;

@@ -435,6 +435,11 @@ static void test_io(void)
 
     inb_g(0x80, &ok);
     check(!ok, "inb-without-iopl-gp", "no #GP", 0, 1);
+    /* CLI/STI need no IOPL from the kernel (Linux runs a native CLI
+     * before its Xen operations are installed). */
+    uint64_t gpc = gp_count;
+    __asm__ __volatile__("cli\n sti" ::: "memory");
+    check(gp_count == gpc, "cli-sti-without-iopl", "#GP", gp_count - gpc, 0);
     struct { uint32_t iopl; } io = { 4 };
     rc = hc(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, (uint64_t)&io, 0, 0);
     check(rc == -EINVAL, "set-iopl-4-refused", "rc", (uint64_t)rc, (uint64_t)-EINVAL);
