@@ -19,6 +19,7 @@
 #include "lib/string.h"
 #include "public/version.h"
 #include "public/features.h"
+#include "pv/pv_emul.h"
 #include "rv_build_info.h"      /* generated: tools/gen-build-info.cmake */
 
 #if defined(__clang__)
@@ -99,7 +100,7 @@ long xen_version(struct vcpu *v, unsigned cmd, uint64_t arg)
             return -EFAULT;
         if (fi.submap_idx != 0)
             return -EINVAL;         /* XENFEAT_NR_SUBMAPS is 1 */
-        fi.submap = features_submap0();
+        fi.submap = v->domain->type == DOMCFG_PV ? pv_features_submap0(v) : features_submap0();
         return copy_to_guest(v, arg, &fi, sizeof(fi)) ? -EFAULT : 0;
     }
     case XENVER_pagesize:

@@ -23,6 +23,7 @@
 #include "mm/frame.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "public/features.h"
 
 #define RF_IF   0x200u
 #define RF_DF   0x400u
@@ -209,6 +210,24 @@ long pv_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg)
     default:
         return -ENOSYS;
     }
+}
+
+/* Submap 0 as Xen 4.17 gives it to a PV domU: mmu_pt_update_preserve_ad
+ * (mmu_update's PRESERVE_AD works), highmem_assist, gnttab_map_avail_bits
+ * (Linux refuses to boot as a PV guest without the two; grant mappings
+ * into PV page tables, where the latter matters, are not built yet),
+ * pae_pgdir_above_4gb once the guest enabled VMASST pae_extended_cr3,
+ * not_direct_mapped; not writable_page_tables (Xen reports it only for
+ * translated guests: for PV it is the vm_assist) nor any HVM bit. */
+uint32_t pv_features_submap0(struct vcpu *v)
+{
+    struct pv_domain *pd = v->domain->kind_priv;
+    uint32_t m = (1u << XENFEAT_mmu_pt_update_preserve_ad) | (1u << XENFEAT_highmem_assist) |
+                 (1u << XENFEAT_gnttab_map_avail_bits) | (1u << XENFEAT_not_direct_mapped);
+
+    if ((__atomic_load_n(&pd->emul.vm_assist, __ATOMIC_RELAXED) >> VMASST_TYPE_pae_extended_cr3) & 1)
+        m |= 1u << XENFEAT_pae_pgdir_above_4gb;
+    return m;
 }
 
 /* ---- CPUID ---------------------------------------------------------------- */

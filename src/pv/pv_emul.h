@@ -79,6 +79,9 @@ long pv_get_debugreg(struct vcpu *v, unsigned reg);
 long pv_vm_assist(struct vcpu *v, unsigned cmd, unsigned type);
 long pv_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg);
 
+/* XENVER_get_features submap 0 for a PV domain (core/xen_version.c). */
+uint32_t pv_features_submap0(struct vcpu *v);
+
 /* The CPUID a PV guest sees (the HVM policy with Xen's PV masking). */
 void pv_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
 

@@ -282,6 +282,16 @@ static void test_ptwr(const struct start_info *si)
     check(rc == -ENOSYS, "vmassist-unknown-cmd", "rc", (uint64_t)rc, (uint64_t)-ENOSYS);
     rc = hc(__HYPERVISOR_vm_assist, VMASST_CMD_enable, 32 /* m2p_strict */, 0, 0);
     check(rc == 0, "vmassist-m2p-strict", "rc", (uint64_t)rc, 0);
+    /* XENVER_get_features as Xen gives it to a PV domU: preserve_ad,
+     * highmem_assist, gnttab_map_avail_bits (Linux needs both), no HVM or
+     * translated bits; pae_pgdir_above_4gb with VMASST pae_extended_cr3. */
+    struct { uint32_t idx, map; } fi = { 0, 0 };
+    rc = hc(__HYPERVISOR_xen_version, 6 /* XENVER_get_features */, (uint64_t)&fi, 0, 0);
+    check(rc == 0 && (fi.map & 0xe0) == 0xe0 && !(fi.map & 0x30f), "xenver-features-pv", "submap", fi.map, 0x100e0);
+    rc = hc(__HYPERVISOR_vm_assist, VMASST_CMD_enable, 3 /* pae_extended_cr3 */, 0, 0);
+    fi.map = 0;
+    hc(__HYPERVISOR_xen_version, 6, (uint64_t)&fi, 0, 0);
+    check(rc == 0 && (fi.map & 0x10), "xenver-features-pae-pgdir", "submap", fi.map, 0x100f0);
 
     /* The L4 (level 4): hook the tree in with a plain store. */
     check(try_store(&l4[SLOT_T], C << 12 | PTE_TABLE), "ptwr-l4-store", "faulted", 1, 0);
