@@ -288,7 +288,7 @@ static void check_soft_int(void)
           gp_err, 0x81 << 3 | 2);
 }
 
-/* RFLAGS from an iret frame: IOPL, NT, VM, RF, VIF/VIP dropped; the real
+/* RFLAGS from an iret frame: IOPL, NT, VM, VIF/VIP dropped; the real
  * IF set even though the frame's is clear (the frame's IF is the upcall
  * mask's inverse: events stay masked here); TF, DF, AC, ID and the
  * arithmetic flags pass.  With IOPL 3 refused, IN is still a #GP (the
