@@ -100,6 +100,10 @@ struct vcpu {
     /* 32-bit hypercalls (core/compat/): the mode of the call running now
      * and the native structures the compat layer built for it. */
     struct compat_xlat compat;      /* (r) */
+    /* multicall of HVM/PVH callers (core/multicall.c): one running (nested
+     * ones are refused); the list and count a continuation re-issues. */
+    bool mc_active;                 /* (r) */
+    uint64_t mc_cont[2];            /* (r) valid when the call returned -ERESTART */
 
     struct vlapic *vlapic;          /* (i) pointer; the state has its own lock (hvm/vlapic.c) */
     /* The vCPU's own TSC (hvm/msr.c: WRMSR IA32_TSC / IA32_TSC_ADJUST move

@@ -57,6 +57,8 @@ static long hc_set_trap_table(struct vcpu *v, const uint64_t *a) { return pv_set
 static long hc_set_callbacks(struct vcpu *v, const uint64_t *a) { return pv_set_callbacks(v, a[0], a[1], a[2]); }
 static long hc_callback_op(struct vcpu *v, const uint64_t *a) { return pv_callback_op(v, (unsigned)a[0], a[1]); }
 static long hc_hvm_op(struct vcpu *v, const uint64_t *a) { return hvm_op(v, (unsigned)a[0], a[1]); }
+static long hc_multicall(struct vcpu *v, const uint64_t *a) { return multicall(v, a[0], (unsigned)a[1], false); }
+static long hc_multicall32(struct vcpu *v, const uint64_t *a) { return multicall(v, a[0], (unsigned)a[1], true); }
 /* PV (pv/pv_emul.c); other kinds -ENOSYS from the handlers. */
 static long hc_set_debugreg(struct vcpu *v, const uint64_t *a) { return pv_set_debugreg(v, (unsigned)a[0], a[1]); }
 static long hc_get_debugreg(struct vcpu *v, const uint64_t *a) { return pv_get_debugreg(v, (unsigned)a[0]); }
@@ -79,6 +81,7 @@ static const struct hypercall_entry {
     [__HYPERVISOR_sched_op]         = { hc_sched_op, hc_sched_op32 },
     [__HYPERVISOR_event_channel_op] = { hc_event_channel_op, NULL },
     [__HYPERVISOR_hvm_op]           = { hc_hvm_op, NULL },
+    [__HYPERVISOR_multicall]        = { hc_multicall, hc_multicall32 },     /* PV: pv/pv_multicall.c first */
     [__HYPERVISOR_set_debugreg]     = { hc_set_debugreg, NULL },    /* PV */
     [__HYPERVISOR_get_debugreg]     = { hc_get_debugreg, NULL },    /* PV */
     [__HYPERVISOR_vm_assist]        = { hc_vm_assist, NULL },       /* PV */

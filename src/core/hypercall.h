@@ -11,6 +11,8 @@
 #define RV_CORE_HYPERCALL_H
 
 #include "lib/compiler.h"
+#include <stdbool.h>
+#include <stdint.h>
 
 struct vcpu;
 
@@ -42,6 +44,14 @@ uint32_t hvm_hypervisor_version(void);
 long pv_set_trap_table(struct vcpu *v, uint64_t table);
 long pv_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_t syscall);
 long pv_callback_op(struct vcpu *v, unsigned cmd, uint64_t arg);
+/* VCPUOP_initialise / up / is_up for PV domains (pv/pv_smp.c): false for
+ * other kinds and other commands; else *ret is the answer. */
+bool pv_vcpu_op(struct vcpu *v, unsigned cmd, struct vcpu *t, uint64_t arg, long *ret);
+
+/* multicall for HVM/PVH callers (core/multicall.c): the batch at list, nr
+ * entries in the caller's layout.  -ERESTART: v->mc_cont holds the list
+ * and count to re-issue it with. */
+long multicall(struct vcpu *v, uint64_t list, unsigned nr, bool compat);
 
 /* Core handlers without a header of their own (core/sched_op.c,
  * core/xen_version.c). */

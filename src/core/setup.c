@@ -32,6 +32,7 @@
 #include "arch/x86/uart.h"
 #include "arch/x86/asm.h"
 #include "mm/mm.h"
+#include "mm/m2p.h"
 #include "lib/string.h"
 
 #define RINGVISOR_VERSION "0.1"
@@ -285,6 +286,7 @@ void start_hypervisor(uint32_t magic, uint64_t info_phys)
     cpufeature_print_summary();
 
     mm_init(&boot_info, (uint32_t)boot_info_phys, boot_info_size, boot_opts.mem_limit);
+    m2p_init();     /* PV guests' read-only M2P at 0xffff800000000000, before any domain */
     for (unsigned i = 0; i < boot_info.nr_mods; i++)
         log_info("boot: module %u at %#lx-%#lx '%s'\n", i, (unsigned long)boot_info.mods[i].start,
                  (unsigned long)boot_info.mods[i].end, boot_info.mods[i].cmdline);

@@ -8,6 +8,7 @@
 #include "core/compat/layout.h"
 #include "core/domain.h"
 #include "core/guest_access.h"
+#include "core/hypercall.h"
 #include "core/sched.h"
 #include "core/time_info.h"
 #include "core/timer.h"
@@ -99,7 +100,11 @@ long vcpu_op(struct vcpu *v, unsigned cmd, unsigned vcpuid, uint64_t arg)
     if (vcpuid >= d->nr_vcpus || !d->vcpus[vcpuid])
         return -ENOENT;
     struct vcpu *t = d->vcpus[vcpuid];
+    long ret;
 
+    /* PV: initialise/up/is_up of its own vCPUs (pv/pv_smp.c). */
+    if (pv_vcpu_op(v, cmd, t, arg, &ret))
+        return ret;
     switch (cmd) {
     case VCPUOP_register_vcpu_info:
         return register_vcpu_info(v, t, arg);

@@ -83,8 +83,8 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
     case 7:
         if (sub == 0) {
             /* AVX2, AVX-512 (F DQ IFMA PF ER CD BW VL): XSAVE state.  MPX,
-             * PKU, WAITPKG, RDPID, CET, PKS, the speculation controls and
-             * TSC_ADJUST (forced on) are MSR features: the feature table
+             * PKU, WAITPKG, CET, PKS (hidden), RDPID and the speculation
+             * controls (the host's), TSC_ADJUST (forced on) are MSR features: the feature table
              * (cpu_policy.c), applied below. */
             b &= ~((1u << 5) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) |
                    (1u << 28) | (1u << 30) | (1u << 31));
@@ -118,11 +118,17 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         d = v->vcpu_id;                 /* x2APIC id */
         break;
     case 0x80000001:
-        /* SVM, RDTSCP (IA32_TSC_AUX), OSVW, IBS, LWP, DBEXT and the counter
-         * extensions: the feature table (cpu_policy.c), applied below. */
+        /* SVM, OSVW, IBS, LWP, DBEXT and the counter extensions hidden,
+         * RDTSCP the host's: the feature table (cpu_policy.c), below. */
         break;
     case 0x80000008:
-        b = 0;                          /* IBPB/IBRS/SSBD and friends: MSRs not emulated */
+        /* Only the speculation controls (their MSRs: msr.c, the feature
+         * table) and the hints that describe the host without an MSR:
+         * IBPB 12, IBRS 14, STIBP 15, IBRS/STIBP always on 16/17, IBRS
+         * preferred 18, IBRS same mode 19, SSBD 24, SSB_NO 26.  The rest
+         * (CLZERO, IRPERF, WBNOINVD, VIRT_SSBD, PSFD, ...) stays hidden. */
+        b &= (1u << 12) | (1u << 14) | (1u << 15) | (1u << 16) | (1u << 17) | (1u << 18) | (1u << 19) |
+             (1u << 24) | (1u << 26);
         break;
     case 0x8000000a:
         a = b = c = d = 0;              /* SVM features: none for guests */
@@ -131,6 +137,14 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
     {
         uint32_t r[4] = { a, b, c, d };
         cpu_policy_adjust_leaf(leaf, sub, r);
+        /* RDTSCP and RDPID #UD in a guest whose backend cannot enable them
+         * (VMX without the "enable RDTSCP" control): hidden then. */
+        if (hvm_vendor && hvm_vendor->no_rdtscp) {
+            if (leaf == 0x80000001u)
+                r[3] &= ~(1u << 27);
+            if (leaf == 7 && sub == 0)
+                r[2] &= ~(1u << 22);
+        }
         a = r[0], b = r[1], c = r[2], d = r[3];
     }
 out:

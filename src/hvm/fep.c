@@ -22,12 +22,14 @@
  *
  * What runs the instruction: CPUID, RDMSR/WRMSR, IN/OUT (not the string
  * forms) and VMCALL/VMMCALL go to the same handlers as their VM exits,
- * RDTSC reads the guest's TSC (host TSC + the vCPU's offset);
+ * RDTSC reads the guest's TSC (host TSC + the vCPU's offset), RDTSCP
+ * too with the vCPU's TSC_AUX in ECX (#UD where CPUID hides RDTSCP);
  * everything else to the emulator core (hvm/emulate/x86_emulate.h lists
  * what it does: MOV, the ALU group, string instructions, ...), against
  * guest RAM and the MMIO devices.
  */
 #include "hvm/hvm.h"
+#include "hvm/cpu_policy.h"
 #include "hvm/emulate/hvm_emul.h"
 #include "arch/x86/asm.h"
 #include "core/console.h"
@@ -135,6 +137,26 @@ static int special(struct vcpu *v, struct emul_ctx *c, const uint8_t *b, unsigne
         v->regs.rax = (uint32_t)tsc;
         v->regs.rdx = tsc >> 32;
         rip_add(v, c->mode, 2);
+        return 1;
+    }
+    if (n >= 3 && b[0] == 0x0f && b[1] == 0x01 && b[2] == 0xf9) {   /* RDTSCP */
+        struct cpu_policy p;
+        uint64_t tsc;
+
+        hvm_cpu_policy(v, &p);
+        if (!cpu_policy_has(&p, F_RDTSCP)) {                    /* #UD where CPUID does not offer it */
+            hvm_inject_ud(v);
+            return 1;
+        }
+        if ((c->cr4 & CR4_TSD) && c->cpl != 0) {                /* as RDTSC */
+            hvm_inject_gp(v);
+            return 1;
+        }
+        tsc = rdtsc_ordered() + v->tsc_offset;
+        v->regs.rax = (uint32_t)tsc;
+        v->regs.rdx = tsc >> 32;
+        v->regs.rcx = (uint32_t)v->msr.tsc_aux;                 /* the vCPU's IA32_TSC_AUX (msr.c) */
+        rip_add(v, c->mode, 3);
         return 1;
     }
     if (n >= 2 && b[0] == 0x0f && (b[1] == 0x30 || b[1] == 0x32)) {   /* WRMSR / RDMSR */

@@ -301,7 +301,9 @@ static void run_loop(struct vcpu *v)
         uint64_t t_enter = rdtsc();
         if (v->exit_tsc)
             v->host_tsc += t_enter - v->exit_tsc;   /* hypervisor time since the last exit */
+        hvm_msr_guest_load(v);
         hvm_vendor->vcpu_run(v, &x);    /* returns with interrupts disabled */
+        hvm_msr_host_load(v);
         v->exit_tsc = rdtsc();
         v->guest_tsc += v->exit_tsc - t_enter;
         sti();                          /* a pending host interrupt is taken here */

@@ -72,6 +72,15 @@ bool hvm_hypercall(struct vcpu *v)
         a[3] = (uint32_t)r->rsi, a[4] = (uint32_t)r->rdi;
     }
     ret = hypercall_call(v, nr, a, !wide);
+    if (ret == -ERESTART && nr == __HYPERVISOR_multicall) {
+        /* A continuation (core/multicall.c): the same call again with the
+         * list advanced, RIP left on the VMCALL/VMMCALL. */
+        if (wide)
+            r->rdi = v->mc_cont[0], r->rsi = v->mc_cont[1];
+        else
+            r->rbx = (uint32_t)v->mc_cont[0], r->rcx = (uint32_t)v->mc_cont[1];
+        return false;
+    }
     r->rax = wide ? (uint64_t)ret : (uint32_t)ret;
     return true;
 }

@@ -17,6 +17,7 @@
 #include "core/domain.h"
 #include "core/time_info.h"
 #include "arch/x86/asm.h"
+#include "core/percpu.h"
 #include "lib/errno.h"
 
 #define MSR_HYPERCALL       0x40000000  /* Xen: installs the hypercall page (CPUID 0x40000002 EBX) */
@@ -38,10 +39,113 @@
  * guests check before using LFENCE as a speculation barrier. */
 #define DE_CFG_VALUE        (1ull << 1)
 
-/* DEBUGCTL bits a guest may set: LBR (0) and BTF (1), as Xen allows.  They
- * are stored and read back; no branch records are kept (the LBR MSRs read
- * 0) and BTF does not change single-stepping (docs). */
+/* DEBUGCTL bits a guest may set: LBR (0) and BTF (1), as Xen allows, and
+ * on Intel RTM (15, TSX debugging) where CPUID offers RTM, as Xen.  They
+ * are stored and read back; no branch records are kept and BTF does not
+ * change single-stepping (docs). */
 #define DEBUGCTL_VALID      0x3ull
+#define DEBUGCTL_RTM        (1ull << 15)
+
+static uint64_t debugctl_valid(const struct cpu_policy *p)
+{
+    return DEBUGCTL_VALID | (p->intel && cpu_policy_has(p, F_RTM) ? DEBUGCTL_RTM : 0);
+}
+
+#define MSR_SPEC_CTRL       0x48
+#define MSR_PRED_CMD        0x49
+#define MSR_ARCH_CAPS       0x10a
+#define MSR_TSC_AUX         0xc0000103
+
+/* The IA32_ARCH_CAPABILITIES bits a guest gets from the host's value
+ * (SDM vol. 4 table 2-2): those that only say how the CPU behaves or which
+ * flaw it lacks, so that the guest's mitigation choices are the ones the
+ * host's hardware needs: RDCL_NO 0, IBRS_ALL 1 (enhanced IBRS: the guest's
+ * SPEC_CTRL.IBRS is offered), RSBA 2, SKIP_L1DFL_VMENTRY 3 (the guest is
+ * offered no VMX, nothing to flush for), SSB_NO 4, MDS_NO 5,
+ * IF_PSCHANGE_MC_NO 6, TAA_NO 8, SBDR_SSDP_NO 13, FBSDP_NO 14, PSDP_NO 15,
+ * FB_CLEAR 17 (VERW, unprivileged), RRSBA 19, BHI_NO 20, PBRSB_NO 24,
+ * GDS_NO 26, RFDS_NO 27, RFDS_CLEAR 28.  Bits that enumerate an MSR or a
+ * control the guest does not get read 0, as on Xen: TSX_CTRL 7 (0x122),
+ * MCU_CONTROL 9, MISC_PACKAGE_CTRLS 10, ENERGY_FILTERING_CTL 11, DOITM 12,
+ * FB_CLEAR_CTRL 18, XAPIC_DISABLE 21, OVERCLOCKING_STATUS 23, GDS_CTRL 25. */
+#define ARCH_CAPS_GUEST     (0x7full | (1ull << 8) | (7ull << 13) | (1ull << 17) | (3ull << 19) | \
+                             (1ull << 24) | (7ull << 26))
+
+/*
+ * The host's own TSC_AUX and SPEC_CTRL on each CPU, read the first time a
+ * vCPU runs there (0 where the CPU lacks the MSR: a guest can then never
+ * hold anything else, its MSR does not exist).  The hypervisor writes
+ * neither MSR itself, so the value read stays the host's.
+ */
+static struct {
+    bool read;
+    uint64_t tsc_aux, spec_ctrl;
+} host_msrs[RV_MAX_CPUS];      /* (o) per physical CPU, written only by that CPU (no interrupt handler reads it) */
+
+static void host_msrs_read(unsigned cpu)
+{
+    uint32_t a, b, c, d;
+    uint64_t val;
+
+    if (host_msrs[cpu].read)
+        return;
+    cpuid(0, &a, &b, &c, &d);
+    uint32_t max = a;
+    cpuid(0x80000000u, &a, &b, &c, &d);
+    uint32_t emax = a;
+    bool rdtscp = false, spec = false;
+    if (emax >= 0x80000001u) {
+        cpuid(0x80000001u, &a, &b, &c, &d);
+        rdtscp = d & (1u << 27);
+    }
+    if (max >= 7) {
+        cpuid_count(7, 0, &a, &b, &c, &d);
+        rdtscp |= c & (1u << 22);                       /* RDPID alone has TSC_AUX too */
+        spec = d & ((1u << 26) | (1u << 27) | (1u << 31));
+    }
+    if (emax >= 0x80000008u) {
+        cpuid(0x80000008u, &a, &b, &c, &d);
+        spec |= b & ((1u << 14) | (1u << 15) | (1u << 24));
+    }
+    host_msrs[cpu].tsc_aux = rdtscp && rdmsr_safe(MSR_TSC_AUX, &val) == 0 ? val : 0;
+    host_msrs[cpu].spec_ctrl = spec && rdmsr_safe(MSR_SPEC_CTRL, &val) == 0 ? val : 0;
+    host_msrs[cpu].read = true;
+}
+
+/*
+ * Right before the backend enters v (its vcpu_run), and right after the
+ * exit: TSC_AUX and SPEC_CTRL hold the guest's value while it runs, the
+ * host's otherwise.  Neither is in the VMCB's save area nor switched by a
+ * VMX control (SVM: the guest's RDTSCP/RDPID read the CPU's TSC_AUX
+ * directly; VMX the same with "enable RDTSCP"), so they are written here,
+ * for both backends, and only when the two values differ (Linux's vCPU 0
+ * keeps TSC_AUX 0 and SPEC_CTRL usually stays 0: no MSR write then).  The
+ * guest can change neither without an exit (every WRMSR of them is
+ * intercepted and goes through msr_write), so the value to restore is
+ * known without reading the MSR back.  Interrupts may be on at the load:
+ * a host interrupt handler in that window runs with the guest's values,
+ * which the hypervisor does not use (no RDTSCP, no IBRS of its own).
+ */
+void hvm_msr_guest_load(struct vcpu *v)
+{
+    unsigned cpu = smp_processor_id();
+
+    host_msrs_read(cpu);
+    if (v->msr.tsc_aux != host_msrs[cpu].tsc_aux)
+        wrmsr(MSR_TSC_AUX, v->msr.tsc_aux);
+    if (v->msr.spec_ctrl != host_msrs[cpu].spec_ctrl)
+        wrmsr(MSR_SPEC_CTRL, v->msr.spec_ctrl);
+}
+
+void hvm_msr_host_load(struct vcpu *v)
+{
+    unsigned cpu = smp_processor_id();
+
+    if (v->msr.tsc_aux != host_msrs[cpu].tsc_aux)
+        wrmsr(MSR_TSC_AUX, host_msrs[cpu].tsc_aux);
+    if (v->msr.spec_ctrl != host_msrs[cpu].spec_ctrl)
+        wrmsr(MSR_SPEC_CTRL, host_msrs[cpu].spec_ctrl);
+}
 
 /*
  * Moves v's TSC by delta ticks (mod 2^64).  IA32_TSC and IA32_TSC_ADJUST
@@ -171,14 +275,23 @@ static bool msr_read(struct vcpu *v, const struct cpu_policy *p, const struct ms
     case MSRK_DEBUGCTL: *val = v->msr.debugctl; return true;
     case MSRK_DE_CFG: *val = DE_CFG_VALUE; return true;
     case MSRK_MCE: return mce_read(v, p, msr, val);
+    case MSRK_TSC_AUX: *val = v->msr.tsc_aux; return true;
+    case MSRK_SPEC_CTRL: *val = v->msr.spec_ctrl; return true;
+    case MSRK_ARCH_CAPS:
+        /* The host's value, filtered (ARCH_CAPS_GUEST); read-only. */
+        *val = rdmsr_safe(MSR_ARCH_CAPS, &host) == 0 ? host & ARCH_CAPS_GUEST : 0;
+        return true;
     case MSRK_LBR:
+        /* AMD: what was written (Xen keeps them in the VMCB); Intel: 0. */
+        *val = p->amd ? v->msr.lbr[msr - 0x1db] : 0;
+        return true;
     case MSRK_RAZ_WI:
     case MSRK_RAZ_RO:
     case MSRK_RAZ_FIXED:
         *val = 0;
         return true;
     default:
-        /* SPEC_CTRL, TSC_AUX, XSS, MCE banks, ...: reached only if CPUID
+        /* FLUSH_CMD, XSS, PKRS, ...: reached only if CPUID
          * showed their feature, which the feature table hides
          * (unit_cpu_policy checks that no such MSR can exist). */
         return false;
@@ -244,8 +357,17 @@ static bool msr_write(struct vcpu *v, const struct cpu_policy *p, const struct m
             return false;
         v->msr.mtrr_fixed[mtrr_fixed_index(msr)] = val;
         return true;
+    case MSRK_LBR:
+        /* LastBranchFromIP/ToIP, LastExceptionFromIP/ToIP: no branch is
+         * ever recorded.  As Xen: on Intel a write is dropped (the
+         * last-branch MSRs of a vCPU without LBR), on AMD it is stored
+         * and read back (the VMCB's copies, which only LBR
+         * virtualization would overwrite). */
+        if (p->amd)
+            v->msr.lbr[msr - 0x1db] = val;
+        return true;
     case MSRK_DEBUGCTL:
-        if (val & ~DEBUGCTL_VALID)
+        if (val & ~debugctl_valid(p))
             return false;
         v->msr.debugctl = val;
         return true;
@@ -256,6 +378,43 @@ static bool msr_write(struct vcpu *v, const struct cpu_policy *p, const struct m
         return val == MISC_ENABLE_VALUE;
     case MSRK_MCE:
         return mce_write(v, msr, val);
+    case MSRK_TSC_AUX:
+        /* 32 bits; 63:32 reserved (SDM vol. 4, APM vol. 2 13.2.4). */
+        if (val >> 32)
+            return false;
+        v->msr.tsc_aux = val;           /* loaded at the next entry */
+        return true;
+    case MSRK_SPEC_CTRL: {
+        /* IBRS, STIBP, SSBD as the guest's CPUID offers them; then the
+         * host CPU itself must take the value (a bit it does not
+         * implement would make the load at entry fault): tried here,
+         * with the host's value put back at once. */
+        unsigned cpu = smp_processor_id();
+        uint64_t f;
+        bool ok;
+
+        if (val & ~cpu_policy_spec_ctrl_valid(p))
+            return false;
+        host_msrs_read(cpu);
+        f = irq_save();
+        ok = wrmsr_safe(MSR_SPEC_CTRL, val) == 0;
+        wrmsr_safe(MSR_SPEC_CTRL, host_msrs[cpu].spec_ctrl);
+        irq_restore(f);
+        if (!ok)
+            return false;
+        v->msr.spec_ctrl = val;         /* loaded at the next entry */
+        return true;
+    }
+    case MSRK_PRED_CMD:
+        /* Write-only command: bit 0 IBPB, the rest reserved.  The barrier
+         * is the host's to give: one IBPB now separates what ran on this
+         * CPU before from what the guest runs next (the guest's own
+         * predictions included, which is what it asks for). */
+        if (val & ~1ull)
+            return false;
+        if (val)
+            return wrmsr_safe(MSR_PRED_CMD, 1) == 0;
+        return true;
     case MSRK_RAZ_FIXED:
         /* HWCR: read as 0 (Xen); no bit has an effect here, so only the
          * value read may be written back. */

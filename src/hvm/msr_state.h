@@ -17,8 +17,12 @@ struct hvm_msr_state {
     uint64_t mtrr_var[16];          /* PHYSBASE0, PHYSMASK0, ... PHYSBASE7, PHYSMASK7 */
     uint64_t misc_features;         /* MSR_MISC_FEATURES_ENABLES: bit 0 CPUID faulting */
     uint64_t debugctl;              /* IA32_DEBUGCTL: LBR, BTF (stored; see msr.c) */
+    uint64_t lbr[4];                /* AMD: LastBranchFrom/ToIP, LastExceptionFrom/ToIP as written */
     uint64_t mcg_status;            /* IA32_MCG_STATUS (vMCE) */
     uint64_t mc_ctl2[2];            /* Intel IA32_MC0_CTL2, IA32_MC1_CTL2 */
+    /* Loaded into the CPU around every entry (hvm_msr_guest_load). */
+    uint64_t tsc_aux;               /* IA32_TSC_AUX: bits 31:0 */
+    uint64_t spec_ctrl;             /* IA32_SPEC_CTRL */
 };
 
 #endif

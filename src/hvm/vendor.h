@@ -146,6 +146,10 @@ struct hvm_vendor_ops {
      * cannot intercept those instructions.
      */
     bool umip_emulated;
+    /* RDTSCP (and RDPID) cannot run in the guest although the host has
+     * them (VMX without "enable RDTSCP"): CPUID hides both.  Set by the
+     * probe. */
+    bool no_rdtscp;
     /* The 3-byte hypercall instruction written into the hypercall page. */
     void (*hypercall_insn)(uint8_t out[3]);
     /* Debug dump: v's state into *out, interrupts off, v not in guest mode

@@ -10,6 +10,7 @@
  * buddy allocator.
  */
 #include "mm/mm.h"
+#include "mm/m2p.h"
 #include "mm/paging.h"
 #include "mm/buddy.h"
 #include "mm/frametable.h"
@@ -334,6 +335,9 @@ uint64_t free_domain_pages(uint64_t mfn, unsigned order)
 {
     uint64_t n = 1ull << order, orphans = 0;
     int rc = 0;
+
+    /* No PV domain calls these frames anything any more (mm/m2p.h). */
+    m2p_invalidate(mfn, n);
 
     uint64_t f = spin_lock_irqsave(&mm_lock);
     for (uint64_t i = 0; i < n; i++)

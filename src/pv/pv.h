@@ -18,6 +18,7 @@
 #include "pv/mm_hcall.h"
 #include "pv/pv_emul.h"
 #include "public/arch-x86_64.h"
+#include "core/spinlock.h"
 
 struct domain;
 struct vcpu;
@@ -38,6 +39,19 @@ struct pv_domain {
     uint64_t entry, stack_top, start_info_va;  /* (i) vCPU 0's RIP, RSP, RSI */
     /* The layout as built, in pfns (docs/pv.md "Builder layout"). */
     uint64_t pfn_kernel, pfn_p2m, pfn_start_info, pfn_store, pfn_console, pfn_pt, nr_pt, pfn_stack, pfn_end;
+    /* pvboot (pv_boot.c): the initrd, INIT_P2M, the hypercall page. */
+    uint64_t pfn_mod, nr_mod, mod_bytes;    /* (i) nr_mod 0: no initrd */
+    bool mod_unmapped;                      /* (i) given by pfn (SIF_MOD_START_PFN) */
+    uint64_t p2m_va, nr_p2m_pages;          /* (i) start_info.mfn_list; the list's pages */
+    uint64_t pfn_p2m_pt, p2m_n3, p2m_n2, p2m_n1;    /* (i) INIT_P2M's tables; p2m_n3 0: list in the region */
+    /* pvboot (pv_smp.c): with more than one vCPU running, a frame's type
+     * may change (another vCPU's MMU hypercall) between the hypervisor's
+     * walk of a guest's tables and its copy into the frame found.  Held
+     * by every MMU hypercall, and by every hypervisor write to (and read
+     * from) the domain's memory through its tables (pv_copy_guest,
+     * copy_to_gphys), so that a frame the copy writes cannot meanwhile
+     * become a page table. */
+    spinlock_t mm_lock;
     /* Privileged-instruction emulation and the writable-page-table assist
      * (pv_emul.c): the vm_assist bits. */
     struct pv_emul_domain emul;
@@ -59,6 +73,13 @@ struct pv_vcpu {
     uint64_t syscall32_cb, sysenter_cb;             /* (r) callback_op; recorded, not used yet */
     uint16_t callback_flags[8];                     /* (r) CALLBACKF_* by CALLBACKTYPE_* */
     uint64_t nr_exits, nr_hypercalls, nr_bounces, nr_irqs, nr_upcalls;     /* (r) */
+    /* pvboot: multicall (pv_multicall.c). */
+    bool mc_active;                                 /* (r) a multicall is running: nested ones refused */
+    uint64_t nr_multicalls, nr_mc_restarts;         /* (r) multicalls; their continuations */
+    /* pvboot: secondary vCPUs (pv_smp.c). */
+    bool mm_locked;             /* (r) this vCPU holds its domain's mm_lock (an MMU hypercall runs) */
+    bool initialised;           /* VCPUOP_initialise claimed (vCPU 0: by the builder); set once */
+    bool ready;                 /* ... and its state complete (release): VCPUOP_up may start it */
     /* Privileged-instruction emulation and the writable-page-table assist
      * (pv_emul.c): debug registers, IOPL, virtual TS, counters. */
     struct pv_emul_vcpu emul;   /* (r) */
@@ -66,6 +87,29 @@ struct pv_vcpu {
 
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */
 int pv_build(struct domain *d, char *err, size_t errlen);
+/* pv_boot.c: a bzImage or compressed kernel unpacked to its ELF (*buf, to
+ * free with free_pages(*buf, *order); *buf NULL: image is the ELF itself),
+ * the hypercall page, the initrd and the INIT_P2M tables.  0 or -errno
+ * with one line in err. */
+int pv_boot_unpack(struct domain *d, const void *image, size_t size, void **buf, unsigned *order,
+                   const void **elf, size_t *elf_size, char *err, size_t errlen);
+void pv_boot_hypercall_page(void *page);
+void pv_boot_p2m_tables(struct pv_domain *pd, uint64_t *l4);
+/* A base pointer (one general and one L4 type reference) on mfn for
+ * another vCPU of v's domain, validated with cross-CPU flushes
+ * (pv_mmu_env.c): 0 or -EINVAL/-EBUSY. */
+int pv_mmu_get_base(struct vcpu *v, uint64_t mfn);
+/* The domain's mm_lock around guest-memory accesses (pv_smp.c): true if
+ * this call took it (false: the vCPU holds it already, in an MMU call). */
+bool pv_mm_lock(struct vcpu *v);
+void pv_mm_unlock(struct vcpu *v, bool took);
+/* memory_op sub-ops of the M2P (pv_m2p.c): true if cmd is one, *ret its answer. */
+bool pv_m2p_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
+/* multicall (pv_multicall.c): the batch at list, nr entries. */
+long pv_multicall(struct vcpu *v, uint64_t a[2]);
+/* One hypercall of a PV vCPU other than iret (pv_vcpu.c): a[] in, and on
+ * -ERESTART the arguments to issue it again with. */
+long pv_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[5]);
 /* The frame-type environment of the hypervisor for domain d (pv_kind.c). */
 void pv_env_init(struct domain *d, struct pgt_env *e);
 
@@ -79,14 +123,16 @@ int pv_copy_guest(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool to_g
 int pv_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr);
 
 /* MMU hypercalls (pv_mmu_env.c): true if nr is one of them; *ret its
- * result, or -ERESTART with the continuation already in v's registers
- * (RIP back over the SYSCALL, RAX = nr, RDI/RSI/RDX/R10 rewritten). */
-bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, long *ret);
-/* The writable-page-table assist (pv_emul.c): entry idx of v's domain's
- * validated table mfn becomes val, as mmu_update's normal update (checked
- * by pgt_mod_entry, preemptible, stale TLBs flushed).  0, -EINVAL, or
- * -ERESTART (the same write again continues). */
-int pv_mmu_mod_entry(struct vcpu *v, uint64_t mfn, unsigned idx, uint64_t val);
+ * result.  a[] are the first four arguments; on -ERESTART they are the
+ * arguments to issue the call again with (the caller puts them back). */
+bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret);
+/* The writable-page-table assist (pv_emul.c): the entry at guest address
+ * la, which must still be in v's domain's validated table mfn (walked
+ * again under the mm_lock), becomes val, as mmu_update's normal update
+ * (checked by pgt_mod_entry, preemptible, stale TLBs flushed).  0,
+ * -EFAULT (the mapping changed), -EINVAL, or -ERESTART (the same write
+ * again continues). */
+int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, uint64_t val);
 /* vCPU teardown: drops the base pointers and GDT frames of v. */
 void pv_mmu_teardown(struct vcpu *v);
 /* TLB shootdown: CR3 reloaded on every CPU in cpus (a cross-CPU call), or

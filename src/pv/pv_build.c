@@ -11,9 +11,11 @@
  * Every page of the region is mapped by a 4 KiB L1 entry: RW (0x23) except
  * the page-table frames (RO, 0x21); upper levels 0x67.  The L4 is then
  * validated and pinned through mm/pgtype.c like any guest table, which
- * also fills the hypervisor's L4 slots.  Not yet: initrd (modules), the
- * INIT_P2M placement (the list stays in the region, as Xen does for a
- * kernel without the note), the M2P table.
+ * also fills the hypervisor's L4 slots (the read-only M2P in slot 256).
+ * The initrd goes after the kernel, or after the region by pfn when the
+ * kernel's MOD_START_PFN note asks; the p2m list at the kernel's INIT_P2M
+ * address (mapped by its own tables after everything else) when it gives
+ * one; bzImage and compressed kernels are unpacked first (pv_boot.c).
  */
 #include "pv/pv.h"
 #include "pv/pv_layout.h"
@@ -24,6 +26,7 @@
 #include "hvm/loader_pvh.h"     /* loader_find_module: boot modules by name */
 #include "image/elf.h"
 #include "mm/mm.h"
+#include "mm/m2p.h"
 #include "lib/fmt.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -117,6 +120,14 @@ static void write_page_tables(struct pv_domain *pd, uint64_t n3, uint64_t n2)
     }
 }
 
+/* Copies len bytes to the domain's pages from pfn on (fresh pages: the
+ * rest of the last one stays zero). */
+static void copy_to_pfns(struct pv_domain *pd, uint64_t pfn, const uint8_t *src, uint64_t len)
+{
+    for (uint64_t off = 0; off < len; off += 4096, pfn++)
+        memcpy(pfn_ptr(pd, pfn), src + off, (size_t)MIN(4096, len - off));
+}
+
 static void write_start_info(struct domain *d, struct pv_domain *pd)
 {
     struct start_info *si = pfn_ptr(pd, pd->pfn_start_info);
@@ -133,7 +144,20 @@ static void write_start_info(struct domain *d, struct pv_domain *pd)
     si->console.domU.evtchn = 0;    /* no console back end for PV yet: console_io */
     si->pt_base = vb + (pd->pfn_pt << 12);
     si->nr_pt_frames = pd->nr_pt;
-    si->mfn_list = vb + (pd->pfn_p2m << 12);
+    si->mfn_list = pd->p2m_va;
+    if (pd->p2m_n3) {
+        /* The list and its tables: the range Linux frees once it has moved
+         * the list (xen.h: "covers both page table and p->m table frames"). */
+        si->first_p2m_pfn = pd->pfn_p2m;
+        si->nr_p2m_frames = pd->nr_p2m_pages + pd->p2m_n3 + pd->p2m_n2 + pd->p2m_n1;
+    }
+    if (pd->nr_mod) {
+        /* Xen's builder: the module's whole pages in both cases; its first
+         * pfn with SIF_MOD_START_PFN, else its virtual address. */
+        si->flags |= pd->mod_unmapped ? SIF_MOD_START_PFN : 0;
+        si->mod_start = pd->mod_unmapped ? pd->pfn_mod : vb + (pd->pfn_mod << 12);
+        si->mod_len = pd->nr_mod << 12;
+    }
     strlcpy((char *)si->cmd_line, d->cfg->cmdline, sizeof(si->cmd_line));
     pd->start_info_va = vb + (pd->pfn_start_info << 12);
 
@@ -146,19 +170,42 @@ static void write_start_info(struct domain *d, struct pv_domain *pd)
 /* Features a kernel may require that this hypervisor provides for PV now. */
 #define PV_FEATURES_OK ((1u << XENFEAT_pae_pgdir_above_4gb) | (1u << XENFEAT_writable_page_tables))
 
+static int pv_build_image(struct domain *d, struct pv_domain *pd, const void *image, size_t size,
+                          const struct boot_module *rd, uint64_t rd_size, char *err, size_t errlen);
+
 int pv_build(struct domain *d, char *err, size_t errlen)
 {
     struct pv_domain *pd = d->kind_priv;
     const struct boot_module *m = loader_find_module(d->cfg->kernel, d->mods, d->nr_mods);
-    struct elf_image elf;
+    const struct boot_module *rd;
+    uint64_t rd_size;
+    void *unpacked = NULL;
+    unsigned unpacked_order = 0;
     int rc;
 
     if (!m) {
         fmt_snprintf(err, errlen, "kernel '%s' is not among the boot modules", d->cfg->kernel);
         return -ENOENT;
     }
-    const void *image = phys_to_virt(m->start);
-    size_t size = (size_t)(m->end - m->start);
+    if ((rc = loader_find_ramdisk(d->cfg, d->mods, d->nr_mods, &rd, &rd_size, err, errlen)))
+        return rc;
+    const void *image;
+    size_t size;
+    if ((rc = pv_boot_unpack(d, phys_to_virt(m->start), (size_t)(m->end - m->start), &unpacked, &unpacked_order,
+                             &image, &size, err, errlen)))
+        return rc;
+    rc = pv_build_image(d, pd, image, size, rd, rd_size, err, errlen);
+    if (unpacked)
+        free_pages(unpacked, unpacked_order);
+    return rc;
+}
+
+static int pv_build_image(struct domain *d, struct pv_domain *pd, const void *image, size_t size,
+                          const struct boot_module *rd, uint64_t rd_size, char *err, size_t errlen)
+{
+    struct elf_image elf;
+    int rc;
+
     if ((rc = pv_image_parse(image, size, &pd->img, err, errlen)))
         return rc;
     if (!pd->img.is64) {
@@ -170,17 +217,23 @@ int pv_build(struct domain *d, char *err, size_t errlen)
                      pd->img.f_required & ~PV_FEATURES_OK);
         return -ENOEXEC;
     }
-    if (pd->img.virt_hypercall != PV_UNSET) {
-        /* The page would need Xen's SYSCALL stubs: not written yet. */
-        fmt_snprintf(err, errlen, "pv: kernels with a HYPERCALL_PAGE note are not supported yet (use SYSCALL)");
-        return -ENOEXEC;
-    }
     /* The layout, in pfns (pv_layout.c: pv-builder-facts.md section 1). */
     pd->nr_pages = d->mem_bytes >> 12;
     uint64_t vb = pd->img.virt_base;
     struct pv_layout lo;
-    if ((rc = pv_layout(vb, pd->img.virt_kstart, pd->img.virt_kend, pd->nr_pages, &lo, err, errlen)))
+    const struct pv_layout_opts lopts = { rd_size, pd->img.mod_start_pfn, pd->img.init_p2m };
+    if ((rc = pv_layout_ex(vb, pd->img.virt_kstart, pd->img.virt_kend, pd->nr_pages, &lopts, &lo, err, errlen)))
         return rc;
+    pd->pfn_mod = lo.pfn_mod;
+    pd->nr_mod = lo.nr_mod;
+    pd->mod_bytes = rd_size;
+    pd->mod_unmapped = lopts.mod_unmapped;
+    pd->p2m_va = lo.p2m_va;
+    pd->nr_p2m_pages = lo.nr_p2m;
+    pd->pfn_p2m_pt = lo.pfn_p2m_pt;
+    pd->p2m_n3 = lo.p2m_n3;
+    pd->p2m_n2 = lo.p2m_n2;
+    pd->p2m_n1 = lo.p2m_n1;
     pd->pfn_kernel = lo.pfn_kernel;
     pd->pfn_p2m = lo.pfn_p2m;
     pd->pfn_start_info = lo.pfn_start_info;
@@ -201,6 +254,10 @@ int pv_build(struct domain *d, char *err, size_t errlen)
         fmt_snprintf(err, errlen, "not enough memory for %lu MiB of RAM", (unsigned long)(d->mem_bytes >> 20));
         return -ENOMEM;
     }
+    /* The M2P: every frame of the domain names its pfn (Xen writes it as
+     * it populates the domain); invalid again when the frames are freed. */
+    for (uint64_t pfn = 0; pfn < pd->nr_pages; pfn++)
+        m2p_set(pd->p2m[pfn], pfn);
 
     /* The kernel. */
     if (elf_open(&elf, image, size, ELF_OPEN_X86 | ELF_OPEN_EXEC | ELF_OPEN_DYN, err, errlen))
@@ -209,11 +266,18 @@ int pv_build(struct domain *d, char *err, size_t errlen)
     if ((rc = elf_for_each_load(&elf, load_segment, &lc, err, errlen)))
         return rc;
 
+    if (pd->img.virt_hypercall != PV_UNSET)
+        pv_boot_hypercall_page(pfn_ptr(pd, (pd->img.virt_hypercall - vb) >> 12));
+    if (rd)
+        copy_to_pfns(pd, pd->pfn_mod, phys_to_virt(rd->start), rd_size);
+
     /* The p2m list the guest reads (8-byte mfns). */
     for (uint64_t pfn = 0; pfn < pd->nr_pages; pfn++)
         ((uint64_t *)pfn_ptr(pd, pd->pfn_p2m + (pfn >> 9)))[pfn & 511] = pd->p2m[pfn];
 
     write_page_tables(pd, lo.n3, lo.n2);
+    if (pd->p2m_n3)
+        pv_boot_p2m_tables(pd, pfn_ptr(pd, pd->pfn_pt));
     write_start_info(d, pd);
 
     /* Validate and pin the L4 as the guest's own MMUEXT_PIN_L4_TABLE would. */
@@ -233,5 +297,11 @@ int pv_build(struct domain *d, char *err, size_t errlen)
                (unsigned long)pd->pfn_kernel, (unsigned long)pd->pfn_p2m, (unsigned long)pd->pfn_start_info,
                (unsigned long)pd->pfn_pt, (unsigned long)pd->nr_pt, (unsigned long)pd->pfn_stack,
                (unsigned long)pd->pfn_end, (unsigned long)pd->nr_pages);
+    if (pd->nr_mod || pd->p2m_n3 || pd->img.virt_hypercall != PV_UNSET)
+        domain_log(d, LOG_INFO, "pv: initrd pfn %#lx (%lu bytes, %s), p2m at %#lx (%lu tables), hypercall page %#lx\n",
+                   (unsigned long)pd->pfn_mod, (unsigned long)pd->mod_bytes,
+                   !pd->nr_mod ? "none" : pd->mod_unmapped ? "by pfn" : "mapped", (unsigned long)pd->p2m_va,
+                   (unsigned long)(pd->p2m_n3 + pd->p2m_n2 + pd->p2m_n1),
+                   (unsigned long)(pd->img.virt_hypercall == PV_UNSET ? 0 : pd->img.virt_hypercall));
     return 0;
 }

@@ -605,17 +605,13 @@ static int ptwr_read(void *ctx, uint64_t la, void *buf, unsigned len)
     return guest_va_ok(la, len) && pv_copy_guest(p->v, buf, la, len, false) == 0 ? 0 : -EFAULT;
 }
 
-/* The entry at la, still in the table that faulted (the walk is done
- * again: the mapping may have changed), checked and made as mmu_update's
- * normal update would. */
+/* The entry at la, still in the table that faulted (pv_mmu_mod_entry
+ * walks again under the domain's mm_lock: the mapping may have changed),
+ * checked and made as mmu_update's normal update would. */
 static int ptwr_write_entry(void *ctx, uint64_t la, uint64_t val)
 {
     struct ptwr *p = ctx;
-    uint64_t ma;
-
-    if (pv_gva_to_maddr(p->v, la, false, &ma) || (ma >> 12) != p->mfn)
-        return -EFAULT;
-    return pv_mmu_mod_entry(p->v, p->mfn, (unsigned)((ma & 0xfff) >> 3), val);
+    return pv_mmu_mod_entry(p->v, la, p->mfn, val);
 }
 
 /* A write fault (present, not a fetch) from the kernel on a page that is

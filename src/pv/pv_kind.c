@@ -189,6 +189,9 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
                    "(%lu refused, %lu continued)\n",
                    v->vcpu_id, (unsigned long)pv->emul.nr_priv, (unsigned long)pv->emul.nr_ptwr,
                    (unsigned long)pv->emul.nr_ptwr_refused, (unsigned long)pv->emul.nr_ptwr_restarts);
+    if (pv && pv->nr_multicalls)
+        domain_log(v->domain, LOG_INFO, "v%u: pv: %lu multicalls, %lu multicall continuations\n", v->vcpu_id,
+                   (unsigned long)pv->nr_multicalls, (unsigned long)pv->nr_mc_restarts);
     xfree(pv);
     v->vendor = NULL;
 }
@@ -201,6 +204,12 @@ static int pv_kind_gva_to_gpa(struct vcpu *v, uint64_t gva, uint64_t *gpa)
 
 static int pv_kind_copy_to_gphys(struct domain *d, uint64_t maddr, const void *src, size_t len)
 {
+    struct pv_domain *pd = d->kind_priv;
+    int rc = 0;
+
+    /* The type check and the copy under the domain's mm_lock (pv.h): the
+     * frame cannot become a page table in between.  No caller holds it. */
+    spin_lock(&pd->mm_lock);
     while (len) {
         uint64_t mfn = maddr >> 12;
         size_t n = MIN(len, 4096 - (maddr & 0xfff));
@@ -208,14 +217,17 @@ static int pv_kind_copy_to_gphys(struct domain *d, uint64_t maddr, const void *s
         /* Only the domain's own frames, and never one that is a page
          * table or descriptor page now: the guest could not write it. */
         if (!f || f->owner != d->domid || (f->flags & (FRAME_F_FREE | FRAME_F_RESERVED)) ||
-            (frame_type_of(f) != FRAME_TYPE_NONE && frame_type_of(f) != FRAME_TYPE_WRITABLE))
-            return -EFAULT;
+            (frame_type_of(f) != FRAME_TYPE_NONE && frame_type_of(f) != FRAME_TYPE_WRITABLE)) {
+            rc = -EFAULT;
+            break;
+        }
         memcpy((uint8_t *)phys_to_virt(maddr), src, n);
         src = (const uint8_t *)src + n;
         maddr += n;
         len -= n;
     }
-    return 0;
+    spin_unlock(&pd->mm_lock);
+    return rc;
 }
 
 /* The 'd' key and the hang report: the registers of the last exit (a

@@ -28,6 +28,7 @@
 #include "core/smp.h"
 #include "arch/x86/asm.h"
 #include "mm/mm.h"
+#include "mm/m2p.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "public/xen.h"
@@ -174,11 +175,11 @@ static void env_reload(const struct pv_mmu_env *e, unsigned what)
 
 static void env_m2p_set(const struct pv_mmu_env *e, uint64_t mfn, uint64_t pfn)
 {
-    /* No M2P table yet (docs/pv.md): nothing records it.  The frame was
-     * checked to be the domain's. */
+    /* The frame was checked to be the domain's (mm_hcall.c); any value is
+     * the guest's own business, as on Xen (the table is global, guests
+     * only read it). */
     (void)e;
-    (void)mfn;
-    (void)pfn;
+    m2p_set(mfn, pfn);
 }
 
 /* ---- pgt_env hooks of a call ---- */
@@ -229,11 +230,9 @@ static void call_init(struct pv_call *c, struct vcpu *v)
     c->e.m2p_set = env_m2p_set;
 }
 
-bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, long *ret)
+bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret)
 {
     struct pv_vcpu *pv = v->vendor;
-    struct cpu_regs *r = &pv->ctx;
-    uint64_t a[4] = { r->rdi, r->rsi, r->rdx, r->r10 };
     struct pv_call c;
 
     switch (nr) {
@@ -250,6 +249,10 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, long *ret)
     call_init(&c, v);
     pv->nr_mmu_calls++;
     pv->mmu_checks = 1;
+    /* Frame types change only under the domain's mm_lock (pv.h); the
+     * call's own guest-memory copies run under it (mm_locked). */
+    spin_lock(&((struct pv_domain *)v->domain->kind_priv)->mm_lock);
+    pv->mm_locked = true;
     switch (nr) {
     case __HYPERVISOR_mmu_update:
         *ret = pv_mmu_update(&c.e, a);
@@ -270,35 +273,63 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, long *ret)
         *ret = pv_update_descriptor(&c.e, a[0], a[1]);
         break;
     }
+    pv->mm_locked = false;
+    spin_unlock(&((struct pv_domain *)v->domain->kind_priv)->mm_lock);
     pv->mmu_checks = 0;
-    if (*ret == -ERESTART) {
-        /* Re-issue: SYSCALL is 0F 05, RIP (the CPU's RCX) is after it; the
-         * same number with the rewritten arguments (mmu_update/mmuext_op:
-         * the request pointer past the ones done, count | PREEMPTED). */
+    /* -ERESTART: a[] holds the arguments to re-issue it with
+     * (mmu_update/mmuext_op: the request pointer past the ones done,
+     * count | PREEMPTED); the caller stores them (registers, or the
+     * multicall entry). */
+    if (*ret == -ERESTART)
         pv->nr_restarts++;
-        r->rip -= 2;
-        r->rax = nr;
-        r->rdi = a[0];
-        r->rsi = a[1];
-        r->rdx = a[2];
-        r->r10 = a[3];
-    }
     return true;
 }
 
-int pv_mmu_mod_entry(struct vcpu *v, uint64_t mfn, unsigned idx, uint64_t val)
+int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, uint64_t val)
 {
+    struct pv_domain *pd = v->domain->kind_priv;
     struct pv_vcpu *pv = v->vendor;
     struct pv_call c;
+    uint64_t ma;
+    int rc;
 
     call_init(&c, v);
     pv->mmu_checks = 1;
-    int rc = pgt_mod_entry(&c.pgt, v->domain->domid, mfn, idx, val, PGT_PREEMPTIBLE);
-    pv->mmu_checks = 0;
-    if (rc == 1) {
-        env_stale(&c.e);        /* a present entry changed: no CPU keeps the old translation */
-        rc = 0;
+    /* Under the mm_lock, as an MMU hypercall: the walk that names the
+     * table and the update cannot be separated by another vCPU's retype. */
+    spin_lock(&pd->mm_lock);
+    pv->mm_locked = true;
+    if (pv_gva_to_maddr(v, la, false, &ma) || (ma >> 12) != mfn) {
+        rc = -EFAULT;
+    } else {
+        rc = pgt_mod_entry(&c.pgt, v->domain->domid, mfn, (unsigned)((ma & 0xfff) >> 3), val, PGT_PREEMPTIBLE);
+        if (rc == 1) {
+            env_stale(&c.e);    /* a present entry changed: no CPU keeps the old translation */
+            rc = 0;
+        }
     }
+    pv->mm_locked = false;
+    spin_unlock(&pd->mm_lock);
+    pv->mmu_checks = 0;
+    return rc;
+}
+
+int pv_mmu_get_base(struct vcpu *v, uint64_t mfn)
+{
+    struct pv_domain *pd = v->domain->kind_priv;
+    struct pv_vcpu *pv = v->vendor;
+    struct pv_call c;
+    int rc;
+
+    /* The calling vCPU's environment: a frame that stops being writable
+     * is flushed from every CPU the domain ran on.  Not preemptible
+     * (flags 0): bounded by the domain's own frames. */
+    call_init(&c, v);
+    spin_lock(&pd->mm_lock);
+    pv->mm_locked = true;
+    rc = pgt_get_top(&c.pgt, v->domain->domid, mfn, FRAME_TYPE_PT_L4, 0);
+    pv->mm_locked = false;
+    spin_unlock(&pd->mm_lock);
     return rc;
 }
 

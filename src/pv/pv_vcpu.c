@@ -73,12 +73,17 @@ int pv_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr)
 int pv_copy_guest(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool to_guest)
 {
     uint8_t *b = buf;
+    /* The walk and the copy under the domain's mm_lock: no other vCPU
+     * retypes a frame in between (pv.h). */
+    bool took = pv_mm_lock(v);
 
     while (len) {
         uint64_t ma;
         size_t n = MIN(len, 4096 - (gva & 0xfff));
-        if (pv_gva_to_maddr(v, gva, to_guest, &ma))
+        if (pv_gva_to_maddr(v, gva, to_guest, &ma)) {
+            pv_mm_unlock(v, took);
             return -EFAULT;
+        }
         if (to_guest)
             memcpy(phys_to_virt(ma), b, n);
         else
@@ -87,6 +92,7 @@ int pv_copy_guest(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool to_g
         gva += n;
         len -= n;
     }
+    pv_mm_unlock(v, took);
     return 0;
 }
 
@@ -111,6 +117,7 @@ void pv_vcpu_init_boot(struct vcpu *v)
     if (pgt_get_top(&pd->env, v->domain->domid, pd->l4_mfn, FRAME_TYPE_PT_L4, 0) == 0)
         pv->mmu.base = pd->l4_mfn;
     pv->online = pv->mmu.base != 0;
+    pv->initialised = pv->ready = true;
 }
 
 /* ---- Checks before IRETQ ------------------------------------------------- */
@@ -363,29 +370,19 @@ static bool pv_iret(struct vcpu *v)
     return true;
 }
 
-/* SYSCALL from the guest kernel: a hypercall, 64-bit ABI (RAX number,
- * RDI RSI RDX R10 R8).  The CPU left RIP in RCX and RFLAGS in R11, which
- * are the return point (the SYSRET convention). */
-static bool pv_hypercall(struct vcpu *v)
+/* One hypercall other than iret: through the MMU calls, the PV rules in
+ * front of the shared table, then the table.  a[] in; on -ERESTART the
+ * arguments to issue it again with (multicall entries use this too). */
+long pv_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARGS])
 {
-    struct pv_vcpu *pv = v->vendor;
-    struct cpu_regs *c = &pv->ctx;
-    uint64_t a[HYPERCALL_NR_ARGS] = { c->rdi, c->rsi, c->rdx, c->r10, c->r8 };
     long ret;
 
-    pv->nr_hypercalls++;
-    /* The hang report's progress signature (hvm/hvm_dump.c) counts these. */
-    v->exits_by_reason[HVM_EXIT_HYPERCALL]++;
-    if (c->rax == __HYPERVISOR_iret)
-        return pv_iret(v);
-    if (pv_mmu_hypercall(v, c->rax, &ret)) {
-        /* -ERESTART: the continuation is in the registers already (RIP on
-         * the SYSCALL again, RAX the number): the guest re-issues it. */
-        if (ret != -ERESTART)
-            c->rax = (uint64_t)ret;
-        return true;
-    }
-    switch (c->rax) {
+    if (pv_mmu_hypercall(v, nr, a, &ret))
+        return ret;
+    switch (nr) {
+    case __HYPERVISOR_multicall:
+        ret = pv_multicall(v, a);
+        break;
     case __HYPERVISOR_hvm_op:
         ret = -ENOSYS;      /* nothing of HVMOP applies to a PV domain yet */
         break;
@@ -394,7 +391,9 @@ static bool pv_hypercall(struct vcpu *v)
          * which a PV domain does not use (its frames are machine frames
          * named by its own page tables): refused until they have their PV
          * meaning.  The read-only ones (reservations, memory map) pass. */
-        switch ((unsigned)c->rdi) {
+        if (pv_m2p_memory_op(v, (unsigned)a[0], a[1], &ret))
+            break;
+        switch ((unsigned)a[0]) {
         case XENMEM_increase_reservation:
         case XENMEM_decrease_reservation:
         case XENMEM_populate_physmap:
@@ -406,7 +405,7 @@ static bool pv_hypercall(struct vcpu *v)
             ret = -ENOSYS;
             break;
         default:
-            ret = hypercall_call(v, c->rax, a, false);
+            ret = hypercall_call(v, nr, a, false);
             break;
         }
         break;
@@ -414,13 +413,45 @@ static bool pv_hypercall(struct vcpu *v)
         /* A PV kernel blocks with events masked and expects SCHEDOP_block
          * to enable them (Xen: "enable event delivery, then block"), so
          * that the event which wakes it is delivered on return. */
-        if ((unsigned)c->rdi == SCHEDOP_block)
+        if ((unsigned)a[0] == SCHEDOP_block)
             __atomic_store_n(&v->vcpu_info->evtchn_upcall_mask, 0, __ATOMIC_SEQ_CST);
-        ret = hypercall_call(v, c->rax, a, false);
+        ret = hypercall_call(v, nr, a, false);
         break;
     default:
-        ret = hypercall_call(v, c->rax, a, false);
+        ret = hypercall_call(v, nr, a, false);
         break;
+    }
+    return ret;
+}
+
+/* SYSCALL from the guest kernel: a hypercall, 64-bit ABI (RAX number,
+ * RDI RSI RDX R10 R8).  The CPU left RIP in RCX and RFLAGS in R11, which
+ * are the return point (the SYSRET convention). */
+static bool pv_hypercall(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct cpu_regs *c = &pv->ctx;
+    uint64_t nr = c->rax, a[HYPERCALL_NR_ARGS] = { c->rdi, c->rsi, c->rdx, c->r10, c->r8 };
+    long ret;
+
+    pv->nr_hypercalls++;
+    /* The hang report's progress signature (hvm/hvm_dump.c) counts these. */
+    v->exits_by_reason[HVM_EXIT_HYPERCALL]++;
+    if (nr == __HYPERVISOR_iret)
+        return pv_iret(v);
+    ret = pv_hypercall_one(v, nr, a);
+    if (ret == -ERESTART) {
+        /* A continuation: the guest issues the same call again with the
+         * rewritten arguments, without knowing (SYSCALL is 0F 05; RIP, the
+         * CPU's RCX, is after it). */
+        c->rip -= 2;
+        c->rax = nr;
+        c->rdi = a[0];
+        c->rsi = a[1];
+        c->rdx = a[2];
+        c->r10 = a[3];
+        c->r8 = a[4];
+        return true;
     }
     c->rax = (uint64_t)ret;
     return true;
@@ -516,7 +547,7 @@ void pv_vcpu_run(struct vcpu *v)
     struct pv_vcpu *pv = v->vendor;
     struct percpu *cpu = this_cpu();
 
-    if (!pv->online) {
+    if (!__atomic_load_n(&pv->online, __ATOMIC_ACQUIRE)) {
         sched_block(v);     /* secondary vCPUs: brought up by VCPUOP_initialise (later) */
         return;
     }

@@ -229,6 +229,8 @@ const struct hvm_vendor_ops *vmx_probe(void)
     }
     /* UMIP without CPU support, by descriptor-table exiting (cr.c). */
     vmx_ops.umip_emulated = !(c->cr4_may1 & CR4_UMIP) && ((caps->procbased2 >> 32) & PROC2_DESC_TABLE_EXIT);
+    /* RDTSCP and RDPID #UD in the guest without this control (SDM 25.3). */
+    vmx_ops.no_rdtscp = !(c->proc2 & PROC2_RDTSCP);
     vmx_ops.p2m_no_1g = !caps->ept_1g;
     vmx_ops.p2m_no_2m = !caps->ept_2m;
     log_info("vmx: EPT (%s%s%s), %s, controls pin %#x proc %#x/%#x exit %#x entry %#x\n",

@@ -44,6 +44,42 @@ function(pv_guests_build)
     foreach(c ${PV_HOSTILE_CFGS})
         configure_file(${P}/${c}.cfg ${GO}/${c}.cfg COPYONLY)
     endforeach()
+
+    # pv_boot (pv_boot.c + pv_boot_notes.S), twice: with INIT_P2M and
+    # MOD_START_PFN, and (PV_HCPAGE) with a HYPERCALL_PAGE note; the initrd
+    # both use is written here (byte i = (i * 131 + (i >> 9)) & 255).
+    set(PV_INITRD_LEN 12411)
+    foreach(v pv_boot pv_boot_hcpage)
+        if(v STREQUAL pv_boot_hcpage)
+            set(vdef -DPV_HCPAGE)
+        else()
+            set(vdef)
+        endif()
+        add_custom_command(
+            OUTPUT ${D}/${v}.o ${D}/${v}_notes.o
+            COMMAND ${GUEST_GCC} ${flags} ${vdef} -DPV_INITRD_LEN=${PV_INITRD_LEN} -MD -MF ${D}/${v}.o.d
+                    -c ${P}/pv_boot.c -o ${D}/${v}.o
+            COMMAND ${GUEST_GCC} ${flags} ${vdef} -c ${P}/pv_boot_notes.S -o ${D}/${v}_notes.o
+            DEPENDS ${P}/pv_boot.c ${P}/pv_boot_notes.S
+            DEPFILE ${D}/${v}.o.d
+            COMMENT "Building 64-bit PV guest objects of ${v}"
+            VERBATIM)
+        add_custom_command(
+            OUTPUT ${GO}/${v}.elf
+            COMMAND ${GUEST_LD} -m elf_x86_64 ${GUEST_LDFLAGS} -T ${P}/pv_link.ld -o ${GO}/${v}.elf
+                    ${D}/pv_entry.o ${D}/${v}.o ${D}/${v}_notes.o
+            DEPENDS ${D}/pv_entry.o ${D}/${v}.o ${D}/${v}_notes.o ${P}/pv_link.ld
+            COMMENT "Linking 64-bit PV guest ${v}.elf"
+            VERBATIM)
+        configure_file(${P}/${v}.cfg ${GO}/${v}.cfg COPYONLY)
+        list(APPEND GUEST_ELFS ${GO}/${v}.elf)
+    endforeach()
+    add_custom_command(
+        OUTPUT ${GO}/pv_boot.initrd
+        COMMAND ${Python3_EXECUTABLE} -c "import sys; open(sys.argv[1], 'wb').write(bytes((i * 131 + (i >> 9)) & 255 for i in range(${PV_INITRD_LEN})))" ${GO}/pv_boot.initrd
+        COMMENT "Writing the pv_boot initrd"
+        VERBATIM)
+    list(APPEND GUEST_ELFS ${GO}/pv_boot.initrd)
     set(GUEST_ELFS ${GUEST_ELFS} PARENT_SCOPE)
 
     # ---- runs under Ringvisor ----
@@ -61,10 +97,11 @@ function(pv_guests_build)
     foreach(model corei7_skylake_x ryzen)
         guest_rv_test(pv_bochs_${model} TIMEOUT 900 LABELS integration bochs pv
                       REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pv_hello.elf ${GO}/pv_mmu.elf
-                               ${GO}/pv_priv.elf ${GO}/long64.elf
+                               ${GO}/pv_priv.elf ${GO}/long64.elf ${GO}/pv_boot.elf ${GO}/pv_boot_hcpage.elf
+                               ${GO}/pv_boot.initrd
                       ARGS --bochs ${model} --smp 2 --mem 1G ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
                            ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/pv_mmu.cfg
-                           ${GO}/pv_priv.cfg ${GO}/long64.cfg)
+                           ${GO}/pv_priv.cfg ${GO}/pv_boot.cfg ${GO}/pv_boot_hcpage.cfg ${GO}/long64.cfg)
     endforeach()
     # The hostile modes next to a well-behaved PV guest and an HVM one on
     # two CPUs: each hostile domain crashes for its own reason, the others
@@ -106,6 +143,34 @@ function(pv_guests_build)
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_mmu.cfg)
+    # pv_boot (pv_boot.c, 2 CPUs, 3 vCPUs each): the M2P, initrd, INIT_P2M,
+    # hypercall page, multicall and secondary-vCPU checks pass in both kernels; the multicalls were continued
+    # by the hypervisor (the vCPU's line counts them); every frame returns.
+    add_test(NAME pv_boot
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_boot: PASS m2p-inverse-of-p2m$"
+                     --stdout "^pv_boot: PASS m2p-write-faults$"
+                     --stdout "^pv_boot: PASS initrd-bytes$"
+                     --stdout "^pv_boot: PASS p2m-at-init-p2m$"
+                     --stdout "^pv_boot: PASS multicall-preempted-entry-done$"
+                     --stdout "^pv_boot: PASS vcpu-init-cr3-not-l4$"
+                     --stdout "^pv_boot: PASS vcpu1-ran$"
+                     --stdout "^pv_boot: PASS vcpu1-fs-base$"
+                     --stdout "^pv_boot_hcpage: PASS vcpu1-ran$"
+                     --stdout "^pv_boot: from a multicall$"
+                     --stdout "^pv_boot: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^pv_boot_hcpage: PASS hypercall-page-bytes$"
+                     --stdout "^pv_boot_hcpage: PASS initrd-bytes$"
+                     --stdout "^pv_boot_hcpage: PASS multicall-preempted-entry-done$"
+                     --stdout "^pv_boot_hcpage: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^\\(d[0-9]+ pv_boot\\) v0: pv: [0-9]+ multicalls, [1-9][0-9]* multicall continuations$"
+                     --stdout "^\\(d[0-9]+ pv_boot\\) v0: pv: .* [1-9][0-9]* MMU hypercalls, [1-9][0-9]* continuations$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_boot.cfg ${GO}/pv_boot_hcpage.cfg)
+    set_tests_properties(pv_boot PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_boot.elf;${GO}/pv_boot_hcpage.elf;${GO}/pv_boot.initrd")
     # Privileged instructions and the writable-page-table assist
     # (pv_priv.c): every check passes, the domain powers off, its vCPU
     # line counts the emulated instructions and page-table writes (with the

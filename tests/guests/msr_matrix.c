@@ -242,10 +242,21 @@ static void test_debugctl(void)
     expect_value(0x1d9, 1, "debugctl-lbr-readback");
     expect_write(0x1d9, 2, NO_FAULT, "debugctl-btf");
     expect_value(0x1d9, 2, "debugctl-btf-readback");
-    expect_rsvd_bits(0x1d9, 0, ~3ull, 0, "debugctl-reserved");
+    /* RTM (15) is allowed on Intel where CPUID offers RTM (7.0:EBX[11]). */
+    uint64_t rtm = id.intel && HAS(l7b, 11) ? 1ull << 15 : 0;
+    expect_rsvd_bits(0x1d9, 0, ~3ull & ~rtm, 0, "debugctl-reserved");
+    if (rtm) {
+        expect_write(0x1d9, rtm, NO_FAULT, "debugctl-rtm");
+        expect_value(0x1d9, rtm, "debugctl-rtm-readback");
+        expect_write(0x1d9, 0, NO_FAULT, "debugctl-rtm-clear");
+    }
+    /* The last-branch/last-exception MSRs: 0, no branch is recorded; a
+     * write is accepted as on Xen: dropped on Intel, kept on AMD. */
     for (uint32_t m = 0x1db; m <= 0x1de; m++) {
+        uint64_t val = 0xffffffff80001000ull + m;
         expect_value(m, 0, "lbr-msr-zero");
-        expect_write(m, 0, EXC_GP, "lbr-msr-read-only");
+        expect_write(m, val, NO_FAULT, "lbr-msr-write");
+        expect_value(m, id.amd ? val : 0, id.amd ? "lbr-msr-amd-kept" : "lbr-msr-intel-dropped");
     }
 }
 

@@ -23,8 +23,8 @@ static const struct cpu_feat_desc *feat_desc(uint16_t f)
 static bool kind_unemulated(uint8_t k)
 {
     switch (k) {
-    case MSRK_SPEC_CTRL: case MSRK_PRED_CMD: case MSRK_FLUSH_CMD: case MSRK_ARCH_CAPS:
-    case MSRK_VIRT_SPEC_CTRL: case MSRK_TSC_AUX: case MSRK_XSS: case MSRK_PKRS: case MSRK_BNDCFGS:
+    case MSRK_FLUSH_CMD:
+    case MSRK_VIRT_SPEC_CTRL: case MSRK_XSS: case MSRK_PKRS: case MSRK_BNDCFGS:
     case MSRK_OSVW: case MSRK_DR_MASK: case MSRK_NEVER:
         return true;
     default:
@@ -103,7 +103,12 @@ static void test_all_host_bits(void)
             }
         }
         /* Hidden features are hidden, forced ones forced. */
-        CHECK(!cpu_policy_has(&p, F_IBRSB) && !cpu_policy_has(&p, F_RDTSCP) && !cpu_policy_has(&p, F_SMCA));
+        CHECK(!cpu_policy_has(&p, F_SMCA) && !cpu_policy_has(&p, F_L1D_FLUSH) && !cpu_policy_has(&p, F_XSAVES));
+        /* The host's: RDTSCP/RDPID (TSC_AUX) and the speculation controls. */
+        CHECK(cpu_policy_has(&p, F_IBRSB) && cpu_policy_has(&p, F_RDTSCP) && cpu_policy_has(&p, F_RDPID));
+        CHECK(cpu_policy_has(&p, F_ARCH_CAPS) && cpu_policy_has(&p, F_IBPB) && cpu_policy_has(&p, F_AMD_SSBD));
+        CHECK(cpu_policy_msr(&p, 0x48) != NULL && cpu_policy_msr(&p, 0xc0000103) != NULL);
+        CHECK(cpu_policy_msr(&p, 0x10a) != NULL && cpu_policy_msr(&p, 0x49) != NULL);
         CHECK(cpu_policy_has(&p, F_MTRR) && cpu_policy_has(&p, F_PAT) && cpu_policy_has(&p, F_MCA));
     }
     /* No host bits at all: forced features still show. */
@@ -113,6 +118,10 @@ static void test_all_host_bits(void)
     CHECK(cpu_policy_msr(&p, 0x3b) != NULL);        /* TSC_ADJUST */
     CHECK(cpu_policy_msr(&p, 0xfe) == NULL);        /* no MTRR bit: no MTRRcap */
     CHECK(cpu_policy_msr(&p, 0x277) == NULL);       /* no PAT bit: no PAT */
+    /* A host without them: TSC_AUX, SPEC_CTRL, PRED_CMD, ARCH_CAPS #GP. */
+    CHECK(!cpu_policy_has(&p, F_RDTSCP) && !cpu_policy_has(&p, F_IBRSB));
+    CHECK(cpu_policy_msr(&p, 0xc0000103) == NULL && cpu_policy_msr(&p, 0x48) == NULL);
+    CHECK(cpu_policy_msr(&p, 0x49) == NULL && cpu_policy_msr(&p, 0x10a) == NULL);
 }
 
 static void test_gates_by_example(void)

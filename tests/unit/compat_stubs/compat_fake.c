@@ -255,6 +255,12 @@ long pv_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg)
     return fake_out.rc;
 }
 
+long multicall(struct vcpu *v, uint64_t list, unsigned nr, bool compat)
+{
+    seen(v, "multicall", nr, list, compat, 0);
+    return fake_out.rc;
+}
+
 long console_io(struct vcpu *v, unsigned cmd, uint64_t count, uint64_t buf)
 {
     seen(v, "console_io", cmd, count, buf, 0);

@@ -1,0 +1,197 @@
+/*
+ * Secondary vCPUs of 64-bit PV domains (docs/pv.md "Secondary vCPUs"):
+ * VCPUOP_initialise with a struct vcpu_guest_context (x86_64 layout,
+ * public/arch-x86/xen.h), then VCPUOP_up, as a PV kernel brings up its
+ * other CPUs on Xen.  Every field the vCPU will run with is checked here:
+ * the base pointer must validate as an L4 (a base-pointer reference is
+ * taken, as NEW_BASEPTR takes it), instruction and stack pointers,
+ * callbacks, trap handlers and segment bases canonical and outside the
+ * hypervisor's range, selectors the flat ring-3 ones.  What the vCPU cannot
+ * use yet is refused rather than ignored: a GDT (gdt_ents), user mode
+ * (VGCF_in_kernel clear).
+ *
+ * And the domain's mm_lock (pv.h) that makes the hypervisor's guest-memory
+ * copies safe once several vCPUs run.
+ */
+#include "pv/pv.h"
+#include "core/domain.h"
+#include "core/hypercall.h"
+#include "core/sched.h"
+#include "mm/mm.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "public/vcpu.h"
+
+/* ---- the domain's mm_lock ---- */
+
+bool pv_mm_lock(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+
+    if (pv->mm_locked)
+        return false;       /* inside this vCPU's MMU hypercall: held already */
+    spin_lock(&((struct pv_domain *)v->domain->kind_priv)->mm_lock);
+    return true;
+}
+
+void pv_mm_unlock(struct vcpu *v, bool took)
+{
+    if (took)
+        spin_unlock(&((struct pv_domain *)v->domain->kind_priv)->mm_lock);
+}
+
+/* ---- vcpu_guest_context, x86_64 (public/arch-x86/xen-x86_64.h, xen.h) ---- */
+
+struct pv_user_regs {
+    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
+    uint32_t error_code, entry_vector;
+    uint64_t rip;
+    uint16_t cs, pad0;
+    uint8_t saved_upcall_mask, pad1[3];
+    uint64_t rflags, rsp;
+    uint16_t ss, pad2[3], es, pad3[3], ds, pad4[3], fs, pad5[3], gs, pad6[3];
+};
+_Static_assert(sizeof(struct pv_user_regs) == 200, "cpu_user_regs, x86_64");
+
+struct pv_guest_context {
+    uint8_t fpu_ctxt[512];
+    uint64_t flags;
+    struct pv_user_regs user_regs;
+    struct trap_info trap_ctxt[256];
+    uint64_t ldt_base, ldt_ents;
+    uint64_t gdt_frames[16], gdt_ents;
+    uint64_t kernel_ss, kernel_sp;
+    uint64_t ctrlreg[8];
+    uint64_t debugreg[8];
+    uint64_t event_callback_eip, failsafe_callback_eip, syscall_callback_eip;
+    uint64_t vm_assist;
+    uint64_t fs_base, gs_base_kernel, gs_base_user;
+};
+_Static_assert(__builtin_offsetof(struct pv_guest_context, user_regs) == 520, "vcpu_guest_context, x86_64");
+_Static_assert(__builtin_offsetof(struct pv_guest_context, ctrlreg) == 4984, "vcpu_guest_context, x86_64");
+_Static_assert(sizeof(struct pv_guest_context) == 5168, "vcpu_guest_context, x86_64");
+
+#define VGCF_IN_KERNEL  (1u << 2)
+
+static bool guest_addr_ok(uint64_t va)
+{
+    return pv_canonical(va) && !(va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END);
+}
+
+/* The checks of the context, before anything is taken: a short reason, or
+ * NULL. */
+static const char *context_problem(const struct pv_guest_context *c)
+{
+    const struct pv_user_regs *r = &c->user_regs;
+
+    if (!(c->flags & VGCF_IN_KERNEL))
+        return "user mode";                 /* no user mode for PV yet */
+    if ((r->cs | 3) != FLAT_KERNEL_CS || (r->ss | 3) != FLAT_KERNEL_SS)
+        return "selectors";                 /* only Xen's flat ones until guest GDTs load */
+    if (!guest_addr_ok(r->rip) || !guest_addr_ok(r->rsp) || !guest_addr_ok(c->kernel_sp))
+        return "rip/rsp";
+    if (c->gdt_ents || c->ldt_ents)
+        return "gdt/ldt";                   /* not loaded yet: refused rather than ignored */
+    if (!guest_addr_ok(c->event_callback_eip) || !guest_addr_ok(c->failsafe_callback_eip) ||
+        !guest_addr_ok(c->syscall_callback_eip) || !guest_addr_ok(c->fs_base) ||
+        !guest_addr_ok(c->gs_base_kernel) || !guest_addr_ok(c->gs_base_user))
+        return "callback or segment base";
+    for (unsigned i = 0; i < 256; i++) {
+        const struct trap_info *t = &c->trap_ctxt[i];
+        if (t->address && (!guest_addr_ok(t->address) || (t->cs | 3) != FLAT_KERNEL_CS))
+            return "trap table";
+    }
+    if (!c->ctrlreg[3] || (c->ctrlreg[3] & 0xfff) || c->ctrlreg[1])
+        return "cr3";                       /* ctrlreg[1]: the user L4, with user mode */
+    return NULL;
+}
+
+static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
+{
+    struct pv_vcpu *tp = t->vendor;
+    struct pv_guest_context *c = xmalloc(sizeof(*c), HEAP_PV);
+    long rc;
+
+    if (!c)
+        return -ENOMEM;
+    if (pv_copy_guest(v, c, arg, sizeof(*c), false)) {
+        rc = -EFAULT;
+        goto out;
+    }
+    if (context_problem(c)) {
+        rc = -EINVAL;
+        goto out;
+    }
+    /* Once per vCPU (Xen: -EEXIST for an initialised one); the flag is
+     * claimed first so that two callers cannot both fill it. */
+    if (__atomic_exchange_n(&tp->initialised, true, __ATOMIC_ACQ_REL)) {
+        rc = -EEXIST;
+        goto out;
+    }
+    uint64_t l4 = c->ctrlreg[3] >> 12;
+    if (pv_mmu_get_base(v, l4)) {
+        __atomic_store_n(&tp->initialised, false, __ATOMIC_RELEASE);
+        rc = -EINVAL;
+        goto out;
+    }
+    /* The vCPU is offline (it runs nothing until VCPUOP_up): its state is
+     * written here, published by VCPUOP_up's release store. */
+    const struct pv_user_regs *r = &c->user_regs;
+    struct cpu_regs *x = &tp->ctx;
+    memset(x, 0, sizeof(*x));
+    x->r15 = r->r15, x->r14 = r->r14, x->r13 = r->r13, x->r12 = r->r12, x->rbp = r->rbp, x->rbx = r->rbx;
+    x->r11 = r->r11, x->r10 = r->r10, x->r9 = r->r9, x->r8 = r->r8, x->rax = r->rax, x->rcx = r->rcx;
+    x->rdx = r->rdx, x->rsi = r->rsi, x->rdi = r->rdi;
+    x->rip = r->rip;
+    x->rsp = r->rsp;
+    x->cs = FLAT_KERNEL_CS;
+    x->ss = FLAT_KERNEL_SS;
+    x->rflags = (r->rflags & 0x240dd5u) | 0x202;    /* as pv_vcpu.c's guest_rflags */
+    tp->mmu.base = l4;
+    memset(tp->traps, 0, sizeof(tp->traps));
+    for (unsigned i = 0; i < 256; i++)
+        if (c->trap_ctxt[i].address) {
+            tp->traps[i] = c->trap_ctxt[i];
+            tp->traps[i].vector = (uint8_t)i;
+            tp->traps[i].cs = FLAT_KERNEL_CS;
+        }
+    tp->event_cb = c->event_callback_eip;
+    tp->failsafe_cb = c->failsafe_callback_eip;
+    tp->syscall_cb = c->syscall_callback_eip;
+    tp->fs_base = c->fs_base;
+    tp->gs_base = c->gs_base_kernel;
+    /* Complete: VCPUOP_up (another vCPU, maybe concurrently) may start it. */
+    __atomic_store_n(&tp->ready, true, __ATOMIC_RELEASE);
+    rc = 0;
+out:
+    xfree(c);
+    return rc;
+}
+
+bool pv_vcpu_op(struct vcpu *v, unsigned cmd, struct vcpu *t, uint64_t arg, long *ret)
+{
+    if (v->domain->type != DOMCFG_PV)
+        return false;
+    struct pv_vcpu *tp = t->vendor;
+
+    switch (cmd) {
+    case VCPUOP_initialise:
+        *ret = initialise(v, t, arg);
+        return true;
+    case VCPUOP_up:
+        /* Xen: -EINVAL for a vCPU never initialised. */
+        if (!__atomic_load_n(&tp->ready, __ATOMIC_ACQUIRE)) {
+            *ret = -EINVAL;
+            return true;
+        }
+        if (!__atomic_exchange_n(&tp->online, true, __ATOMIC_ACQ_REL))
+            sched_wake(t);
+        *ret = 0;
+        return true;
+    case VCPUOP_is_up:
+        *ret = __atomic_load_n(&tp->online, __ATOMIC_ACQUIRE);
+        return true;
+    default:
+        return false;
+    }
+}
