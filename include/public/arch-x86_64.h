@@ -93,4 +93,19 @@ struct iret_context {
 };
 #define VGCF_in_syscall     (1u << 8)   /* iret_context.flags: return as SYSRET would (RCX/R11 not restored) */
 
+/*
+ * User mode: the CS slot of a bounce frame has RPL 0 when the kernel was
+ * interrupted and RPL 3 when user space was (then the frame is on the
+ * stack from stack_switch); `iret` to a CS with RPL 3 enters user mode (the
+ * page tables from MMUEXT_NEW_USER_BASEPTR, the user GS base).  A SYSCALL
+ * from user mode reaches CALLBACKTYPE_syscall with the same frame (no
+ * error code; RCX/R11 as the CPU left them).
+ *
+ * set_segment_base (25): which, base.
+ */
+#define SEGBASE_FS          0           /* FS base (canonical) */
+#define SEGBASE_GS_USER     1           /* user GS base (canonical) */
+#define SEGBASE_GS_KERNEL   2           /* kernel GS base (canonical) */
+#define SEGBASE_GS_USER_SEL 3           /* user GS selector (base = low 16 bits); its base then follows it */
+
 #endif /* RV_PUBLIC_ARCH_X86_64_H */

@@ -56,6 +56,9 @@ static long hc_event_channel_op(struct vcpu *v, const uint64_t *a) { return evtc
 static long hc_set_trap_table(struct vcpu *v, const uint64_t *a) { return pv_set_trap_table(v, a[0]); }
 static long hc_set_callbacks(struct vcpu *v, const uint64_t *a) { return pv_set_callbacks(v, a[0], a[1], a[2]); }
 static long hc_callback_op(struct vcpu *v, const uint64_t *a) { return pv_callback_op(v, (unsigned)a[0], a[1]); }
+static long hc_stack_switch(struct vcpu *v, const uint64_t *a) { return pv_stack_switch(v, a[0], a[1]); }
+static long hc_fpu_taskswitch(struct vcpu *v, const uint64_t *a) { return pv_fpu_taskswitch(v, (int)a[0]); }
+static long hc_set_segment_base(struct vcpu *v, const uint64_t *a) { return pv_set_segment_base(v, (unsigned)a[0], a[1]); }
 static long hc_hvm_op(struct vcpu *v, const uint64_t *a) { return hvm_op(v, (unsigned)a[0], a[1]); }
 static long hc_multicall(struct vcpu *v, const uint64_t *a) { return multicall(v, a[0], (unsigned)a[1], false); }
 static long hc_multicall32(struct vcpu *v, const uint64_t *a) { return multicall(v, a[0], (unsigned)a[1], true); }
@@ -72,6 +75,9 @@ static const struct hypercall_entry {
     [__HYPERVISOR_set_trap_table]   = { hc_set_trap_table, NULL },  /* PV: the handler refuses other callers */
     [__HYPERVISOR_set_callbacks]    = { hc_set_callbacks, NULL },   /* PV, 64-bit form */
     [__HYPERVISOR_callback_op]      = { hc_callback_op, NULL },     /* PV, 64-bit layouts */
+    [__HYPERVISOR_stack_switch]     = { hc_stack_switch, NULL },    /* PV user mode (pv_user.c) */
+    [__HYPERVISOR_fpu_taskswitch]   = { hc_fpu_taskswitch, NULL },  /* PV */
+    [__HYPERVISOR_set_segment_base] = { hc_set_segment_base, NULL },/* PV, 64-bit */
     [__HYPERVISOR_set_timer_op]     = { hc_set_timer_op, hc_set_timer_op32 },
     [__HYPERVISOR_memory_op]        = { hc_memory_op, hc_memory_op32 },
     [__HYPERVISOR_xen_version]      = { hc_xen_version, hc_xen_version32 },

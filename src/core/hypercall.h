@@ -52,6 +52,10 @@ bool pv_vcpu_op(struct vcpu *v, unsigned cmd, struct vcpu *t, uint64_t arg, long
  * entries in the caller's layout.  -ERESTART: v->mc_cont holds the list
  * and count to re-issue it with. */
 long multicall(struct vcpu *v, uint64_t list, unsigned nr, bool compat);
+/* PV user mode (pv/pv_user.c); -ENOSYS for other kinds. */
+long pv_stack_switch(struct vcpu *v, uint64_t ss, uint64_t sp);
+long pv_fpu_taskswitch(struct vcpu *v, int set);
+long pv_set_segment_base(struct vcpu *v, unsigned which, uint64_t base);
 
 /* Core handlers without a header of their own (core/sched_op.c,
  * core/xen_version.c). */

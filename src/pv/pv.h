@@ -80,8 +80,16 @@ struct pv_vcpu {
     bool mm_locked;             /* (r) this vCPU holds its domain's mm_lock (an MMU hypercall runs) */
     bool initialised;           /* VCPUOP_initialise claimed (vCPU 0: by the builder); set once */
     bool ready;                 /* ... and its state complete (release): VCPUOP_up may start it */
+    /* User mode, stack_switch, set_segment_base, fpu_taskswitch (pv_user.c) */
+    bool user_mode;             /* (r) guest user space runs (Xen: TF_kernel_mode clear) */
+    bool fpu_ts;                /* (r) fpu_taskswitch(1): the guest's CR0.TS, until its #NM is delivered */
+    uint16_t gs_sel_user;       /* (r) SEGBASE_GS_USER_SEL's selector (recorded; flat selectors only) */
+    uint64_t gs_base_inactive;  /* (r) the other mode's GS base (the user one in kernel mode), as SWAPGS keeps it */
+    uint64_t kernel_ss, kernel_sp;                  /* (r) stack_switch: the stack bounces from user mode use */
+    uint64_t nr_to_user, nr_user_syscalls, nr_nm;   /* (r) iret to user mode; SYSCALLs from it; #NM from TS */
+    uint64_t nr_iret_faults;    /* (r) iret frames refused and turned into a #GP for the guest */
     /* Privileged-instruction emulation and the writable-page-table assist
-     * (pv_emul.c): debug registers, IOPL, virtual TS, counters. */
+     * (pv_emul.c): debug registers, IOPL, counters. */
     struct pv_emul_vcpu emul;   /* (r) */
 };
 

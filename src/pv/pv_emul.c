@@ -19,6 +19,7 @@
 #include "hvm/hvm.h"
 #include "hvm/cpu_policy.h"
 #include "pv/pv_ptwr.h"
+#include "pv/pv_user.h"
 #include "mm/mm.h"
 #include "mm/frame.h"
 #include "lib/errno.h"
@@ -38,13 +39,12 @@
  * when the guest executes the instruction again (RIP stays on it). */
 #define IO_REPS_PER_EXIT 1024u
 
-/* The kernel's privilege for IOPL checks: a 64-bit PV kernel counts as
- * ring 1 (Xen), its user space as ring 3.  User mode is not run yet
- * (pvuser), so every exit comes from the kernel. */
+/* Kernel or user mode of the guest (pv_user.c; Xen's TF_kernel_mode).
+ * For IOPL checks a 64-bit PV kernel counts as ring 1 (Xen), its user
+ * space as ring 3. */
 static bool kernel_mode(const struct vcpu *v)
 {
-    (void)v;
-    return true;
+    return !pv_user_mode(v);
 }
 
 static bool iopl_ok(const struct vcpu *v)
@@ -314,7 +314,7 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
         *val = pv->gs_base;
         return true;
     case MSR_KERNEL_GS_BASE:
-        *val = pv->emul.shadow_gs;
+        *val = pv->gs_base_inactive;    /* in kernel mode: the user GS base (SWAPGS's other one) */
         return true;
     case MSR_EFER:
         *val = efer_view(v);
@@ -366,7 +366,7 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
         else if (msr == MSR_GS_BASE)
             pv->gs_base = val;          /* loaded before the next entry */
         else
-            pv->emul.shadow_gs = val;
+            pv->gs_base_inactive = val;
         return true;
     case MSR_EFER:
         return val == efer_view(v);     /* nothing the guest may change */
@@ -394,7 +394,7 @@ static uint64_t *gpr(struct cpu_regs *c, unsigned n)
 
 static uint64_t cr0_view(const struct pv_vcpu *pv)
 {
-    return (read_cr0() & ~(uint64_t)CR0_TS) | (pv->emul.ts ? CR0_TS : 0);
+    return (read_cr0() & ~(uint64_t)CR0_TS) | (pv->fpu_ts ? CR0_TS : 0);
 }
 
 /* CR4 as the guest reads it: PAE, OSFXSR, OSXMMEXCPT; nothing it can
@@ -464,7 +464,9 @@ gp:
     return 0;
 }
 
-/* The instruction at the guest's RIP, decoded; PVI_NONE if unreadable. */
+/* The instruction at the guest's RIP, decoded; PVI_NONE if unreadable.
+ * Through the tables of the mode it runs in (pv_user_fetch: the user L4
+ * in user mode). */
 static enum pv_insn_op fetch(struct vcpu *v, struct pv_insn *in)
 {
     struct pv_vcpu *pv = v->vendor;
@@ -475,10 +477,10 @@ static enum pv_insn_op fetch(struct vcpu *v, struct pv_insn *in)
      * instruction may straddle two pages. */
     uint64_t rip = pv->ctx.rip;
     unsigned first = (unsigned)MIN(15ull, 4096 - (rip & 0xfff));
-    if (pv_copy_guest(v, b, rip, first, false))
+    if (pv_user_fetch(v, b, rip, first))
         return pv_insn_decode(b, 0, in);
     n = first;
-    if (n < 15 && pv_copy_guest(v, b + n, rip + n, 15 - n, false) == 0)
+    if (n < 15 && pv_user_fetch(v, b + n, rip + n, 15 - n) == 0)
         n = 15;
     return pv_insn_decode(b, n, in);
 }
@@ -538,10 +540,12 @@ static int emul_priv(struct vcpu *v, unsigned fault, unsigned *vec, uint64_t *er
         val = *gpr(c, in.gpr);
         switch (in.reg) {
         case 0:
-            /* Only TS is the guest's (as Xen: any other change refused). */
+            /* Only TS is the guest's (as Xen: any other change refused),
+             * with fpu_taskswitch's meaning (pv_user.c: the next FPU
+             * instruction raises #NM). */
             if ((val ^ cr0_view(pv)) & ~(uint64_t)CR0_TS)
                 return 0;
-            pv->emul.ts = (val & CR0_TS) != 0;
+            pv->fpu_ts = (val & CR0_TS) != 0;
             break;
         case 4:
             /* Xen keeps the bits the guest does not control: the write
@@ -562,7 +566,7 @@ static int emul_priv(struct vcpu *v, unsigned fault, unsigned *vec, uint64_t *er
             return 0;
         break;
     case PVI_CLTS:
-        pv->emul.ts = false;
+        pv->fpu_ts = false;
         break;
     case PVI_WBINVD:
     case PVI_INVD:

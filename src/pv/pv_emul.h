@@ -22,8 +22,6 @@ struct pv_emul_vcpu {
     uint64_t dr[4], dr6, dr7;   /* the guest's debug registers (set_debugreg / MOV DR) */
     bool dr_live;               /* DR0-3/DR7 are loaded in this CPU's registers for the stint */
     uint8_t iopl;               /* PHYSDEVOP_set_iopl: 0..3; the kernel counts as ring 1 */
-    bool ts;                    /* the virtual CR0.TS (CLTS clears it; fpu_taskswitch sets it) */
-    uint64_t shadow_gs;         /* MSR_SHADOW_GS_BASE: the user GS base of a 64-bit PV guest */
     uint64_t nr_priv, nr_ptwr, nr_ptwr_refused, nr_ptwr_restarts;
 };
 

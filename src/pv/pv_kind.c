@@ -192,6 +192,10 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
     if (pv && pv->nr_multicalls)
         domain_log(v->domain, LOG_INFO, "v%u: pv: %lu multicalls, %lu multicall continuations\n", v->vcpu_id,
                    (unsigned long)pv->nr_multicalls, (unsigned long)pv->nr_mc_restarts);
+    if (pv && pv->nr_to_user)
+        domain_log(v->domain, LOG_INFO, "v%u: pv: user mode: %lu entries, %lu SYSCALLs from it, %lu #NM after fpu_taskswitch\n",
+                   v->vcpu_id, (unsigned long)pv->nr_to_user, (unsigned long)pv->nr_user_syscalls,
+                   (unsigned long)pv->nr_nm);
     xfree(pv);
     v->vendor = NULL;
 }
@@ -253,6 +257,11 @@ static void pv_kind_vcpu_dump(struct vcpu *v)
                vi ? __atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_RELAXED) : 0,
                (unsigned long)READ_ONCE(pv->nr_exits), (unsigned long)READ_ONCE(pv->nr_hypercalls),
                (unsigned long)READ_ONCE(pv->nr_irqs), (unsigned long)READ_ONCE(pv->nr_bounces));
+    /* User mode (pv_user.c): which page tables and stack the next bounce uses. */
+    domain_log(v->domain, LOG_INFO, "v%u: %s mode; user cr3 mfn %#lx; kernel stack %#lx; fpu TS %u; %lu entries to user mode\n",
+               v->vcpu_id, READ_ONCE(pv->user_mode) ? "user" : "kernel", (unsigned long)READ_ONCE(pv->mmu.user_base),
+               (unsigned long)READ_ONCE(pv->kernel_sp), (unsigned)READ_ONCE(pv->fpu_ts),
+               (unsigned long)READ_ONCE(pv->nr_to_user));
 }
 
 DOMAIN_KIND(pv_kind) = {

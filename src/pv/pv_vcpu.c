@@ -12,6 +12,7 @@
  * IOPL 0).  A guest value that breaks the rules crashes that domain.
  */
 #include "pv/pv.h"
+#include "pv/pv_user.h"
 #include "core/domain.h"
 #include "core/vcpu_fpu.h"
 #include "core/domain_kind.h"
@@ -51,6 +52,10 @@
 int pv_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr)
 {
     struct pv_vcpu *pv = v->vendor;
+    /* Always the kernel's tables, also in user mode: the hypervisor's own
+     * accesses (hypercall arguments, bounce frames, the runstate area) use
+     * kernel addresses, as Xen's do (it switches to the kernel's tables for
+     * them). */
     uint64_t mfn = READ_ONCE(pv->mmu.base);
 
     if (!mfn || !pv_canonical(gva) || (gva >= HYPERVISOR_VIRT_START && gva < HYPERVISOR_VIRT_END))
@@ -172,19 +177,20 @@ static bool bounce(struct vcpu *v, uint64_t target, bool with_err, uint64_t err,
     struct cpu_regs *c = &pv->ctx;
     struct vcpu_info *vi = v->vcpu_info;
     uint8_t mask = __atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_RELAXED);
-    uint64_t frame[8];
+    uint64_t frame[8], base_sp, frame_cs;
     unsigned n = 0;
 
+    pv_user_bounce_enter(v, &base_sp, &frame_cs);   /* from user mode: kernel mode, stack_switch's stack */
     frame[n++] = c->rcx;
     frame[n++] = c->r11;
     if (with_err)
         frame[n++] = err;
     frame[n++] = c->rip;
-    frame[n++] = c->cs | (uint64_t)mask << 32;
+    frame[n++] = frame_cs | (uint64_t)mask << 32;
     frame[n++] = (c->rflags & ~(uint64_t)RF_IF) | (mask ? 0 : RF_IF);
     frame[n++] = c->rsp;
     frame[n++] = c->ss;
-    uint64_t sp = (c->rsp & ~15ull) - n * 8;
+    uint64_t sp = (base_sp & ~15ull) - n * 8;
     if (pv_copy_guest(v, frame, sp, n * 8, true)) {
         domain_crash(v->domain, "v%u: pv: %s at %#lx: cannot write the frame at %#lx on the guest stack",
                      v->vcpu_id, what, (unsigned long)c->rip, (unsigned long)sp);
@@ -198,6 +204,11 @@ static bool bounce(struct vcpu *v, uint64_t target, bool with_err, uint64_t err,
     c->rsp = sp;
     c->rflags &= ~(uint64_t)(RF_TF | RF_NT | RF_RF);
     return true;
+}
+
+bool pv_bounce_to(struct vcpu *v, uint64_t target, bool with_err, uint64_t err, bool mask_events, const char *what)
+{
+    return bounce(v, target, with_err, err, mask_events, what);
 }
 
 /* Exception vec to the handler from set_trap_table; none: the domain
@@ -219,11 +230,17 @@ static bool bounce_exception(struct vcpu *v, unsigned vec, uint64_t err)
         /* CR2 goes through vcpu_info; the error code says "kernel" for the
          * guest kernel, which the CPU saw as a user access. */
         v->vcpu_info->arch.cr2 = pv->cr2;
-        err &= ~4ull;
+        if (!pv_user_mode(v))
+            err &= ~4ull;
     }
     pv->nr_bounces++;
     v->exits_by_reason[HVM_EXIT_EXCEPTION]++;
     return bounce(v, ti->address, has_error_code(vec), err, ti->flags & TI_EVENTS_OFF, exc_short[vec]);
+}
+
+bool pv_bounce_exc(struct vcpu *v, unsigned vec, uint64_t err)
+{
+    return bounce_exception(v, vec, err);
 }
 
 /* An event upcall is due: pending, not masked, a callback registered. */
@@ -271,8 +288,10 @@ long pv_set_trap_table(struct vcpu *v, uint64_t table)
 }
 
 /* set_callbacks(event, failsafe, syscall): the 64-bit form.  0 leaves a
- * callback unset.  Only the event callback is used so far (the failsafe
- * one comes with guest segment loading, the syscall one with user mode). */
+ * callback unset.  The event and syscall callbacks are used (pv_user.c);
+ * the failsafe one comes with guest segment loading.  As registrations
+ * without flags, events stay enabled in the failsafe and syscall
+ * callbacks (Xen clears their "disables events" flags here). */
 long pv_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_t syscall)
 {
     if (v->domain->type != DOMCFG_PV)
@@ -285,12 +304,15 @@ long pv_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_
     pv->event_cb = event;
     pv->failsafe_cb = failsafe;
     pv->syscall_cb = syscall;
+    pv->callback_flags[CALLBACKTYPE_failsafe] = 0;
+    pv->callback_flags[CALLBACKTYPE_syscall] = 0;
     return 0;
 }
 
 /* callback_op: CALLBACKOP_register / _unregister of the 64-bit kinds.  The
- * event callback is used now; failsafe, syscall, syscall32 and sysenter
- * are recorded for the user-mode work (flags too).  NMI callbacks are not
+ * event and syscall callbacks are used now (CALLBACKF_mask_events of the
+ * syscall one too); failsafe, syscall32 and sysenter are recorded (flags
+ * too).  NMI callbacks are not
  * offered (-EINVAL, as an unknown type). */
 long pv_callback_op(struct vcpu *v, unsigned cmd, uint64_t arg)
 {
@@ -359,12 +381,12 @@ static bool pv_iret(struct vcpu *v)
     n.ss = (uint16_t)ic.ss | 3;
     n.rsp = ic.rsp;
     n.rflags = guest_rflags(ic.rflags);
+    pv_user_iret_syscall(&n, ic.flags);  /* VGCF_in_syscall: RCX/R11 as SYSRET leaves them */
     const char *bad = frame_problem(&n);
-    if (bad) {
-        domain_crash(v->domain, "v%u: pv: iret to cs %#lx rip %#lx ss %#lx rsp %#lx refused: bad %s", v->vcpu_id,
-                     (unsigned long)ic.cs, (unsigned long)ic.rip, (unsigned long)ic.ss, (unsigned long)ic.rsp, bad);
+    if (bad)    /* as Xen: the IRETQ would fault, the guest takes it (pv_user.c) */
+        return pv_user_iret_fault(v, &n, &ic, bad);
+    if (!pv_user_iret(v, ic.cs))     /* RPL 3: into user mode */
         return false;
-    }
     *c = n;
     __atomic_store_n(&v->vcpu_info->evtchn_upcall_mask, (ic.rflags & RF_IF) ? 0 : 1, __ATOMIC_RELAXED);
     return true;
@@ -480,7 +502,8 @@ void pv_set_rsp0(uint64_t rsp)
  * flag in its error code.  The vector is read from the instruction (CD
  * ib) rather than from the error code, whose index field QEMU's TCG
  * scales by 16 where hardware scales by 8.  As Xen: if the trap table's
- * entry for n allows it (its privilege bits >= 1 for the kernel), the
+ * entry for n allows it (its privilege bits >= 1 for the kernel, 3 for
+ * user mode), the
  * interrupt goes to that handler, returning after the 2-byte
  * instruction; otherwise the #GP stands.  True if delivered (or the
  * domain crashed trying). */
@@ -489,10 +512,10 @@ static bool soft_int(struct vcpu *v)
     struct pv_vcpu *pv = v->vendor;
     uint8_t insn[2];
 
-    if (pv_copy_guest(v, insn, pv->ctx.rip, 2, false) || insn[0] != 0xcd)
+    if (pv_user_fetch(v, insn, pv->ctx.rip, 2) || insn[0] != 0xcd)
         return false;
     const struct trap_info *ti = &pv->traps[insn[1]];
-    if (!ti->address || (ti->flags & 3) < 1)
+    if (!ti->address || (ti->flags & 3) < pv_user_int_min_dpl(v))
         return false;
     pv->ctx.rip += 2;
     pv->nr_bounces++;
@@ -509,7 +532,8 @@ static bool handle_exit(struct vcpu *v)
 
     switch (vec) {
     case PV_VEC_SYSCALL:
-        if (!pv_hypercall(v))
+        /* From user mode the guest kernel's syscall callback gets it. */
+        if (pv_user_mode(v) ? !pv_user_syscall(v) : !pv_hypercall(v))
             return false;
         break;
     case PV_VEC_SYSCALL32:
@@ -523,6 +547,8 @@ static bool handle_exit(struct vcpu *v)
         }
         if (vec == 13 && (c->error_code & 3) == 2 && soft_int(v))
             break;
+        if (vec == 7)
+            pv_user_nm(v);      /* fpu_taskswitch's TS ends with this #NM */
         uint64_t err = c->error_code;
         if (pv_emul_exception(v, &vec, &err))      /* privileged instructions, page-table writes (pv_emul.c) */
             break;
@@ -557,7 +583,7 @@ void pv_vcpu_run(struct vcpu *v)
     }
     /* This stint's address space and state: the guest's L4 (the hypervisor
      * slots are in it), its FS base, its x87/SSE registers. */
-    write_cr3(pv->mmu.base << 12);
+    write_cr3(pv_user_root(pv) << 12);
     wrmsr(MSR_FS_BASE, pv->fs_base);
     vcpu_fpu_load(v);
     pv_emul_stint_begin(v);             /* the guest's debug registers */
@@ -576,7 +602,9 @@ void pv_vcpu_run(struct vcpu *v)
         }
         cpu->pv_ctx = &pv->ctx;
         wrmsr(MSR_KERNEL_GS_BASE, pv->gs_base);     /* GS base after entry.S's SWAPGS */
+        pv_user_before_enter(pv);                   /* the guest's CR0.TS, for ring 3 only */
         pv_enter(&pv->ctx);                         /* returns on an exit, interrupts disabled */
+        pv_user_after_exit(pv);
         pv->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
         pv->nr_exits++;
         unsigned vec = (unsigned)pv->ctx.vector;

@@ -7,10 +7,10 @@
 # Included at the top of CMakeLists.txt like every list-*.cmake;
 # CMakeLists.txt calls pv_guests_build() once the compiler is known.
 
-set(GUESTS_PV pv_hello pv_mmu pv_priv)
+set(GUESTS_PV pv_hello pv_mmu pv_user pv_priv)
 # Domain files running pv_hello.elf as a hostile guest (mode=... on its
 # command line): each domain must crash with its line, nothing else.
-set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs pv_badstack)
+set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs pv_badstack pv_nouser pv_badkstack)
 
 function(pv_guests_build)
     set(P ${G}/pv)
@@ -97,11 +97,12 @@ function(pv_guests_build)
     foreach(model corei7_skylake_x ryzen)
         guest_rv_test(pv_bochs_${model} TIMEOUT 900 LABELS integration bochs pv
                       REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pv_hello.elf ${GO}/pv_mmu.elf
-                               ${GO}/pv_priv.elf ${GO}/long64.elf ${GO}/pv_boot.elf ${GO}/pv_boot_hcpage.elf
-                               ${GO}/pv_boot.initrd
+                               ${GO}/long64.elf ${GO}/pv_boot.elf ${GO}/pv_boot_hcpage.elf ${GO}/pv_boot.initrd
+                               ${GO}/pv_user.elf ${GO}/pv_priv.elf
                       ARGS --bochs ${model} --smp 2 --mem 1G ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
                            ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/pv_mmu.cfg
-                           ${GO}/pv_priv.cfg ${GO}/pv_boot.cfg ${GO}/pv_boot_hcpage.cfg ${GO}/long64.cfg)
+                           ${GO}/pv_boot.cfg ${GO}/pv_boot_hcpage.cfg ${GO}/long64.cfg
+                           ${GO}/pv_user.cfg ${GO}/pv_nouser.cfg ${GO}/pv_badkstack.cfg ${GO}/pv_priv.cfg)
     endforeach()
     # The hostile modes next to a well-behaved PV guest and an HVM one on
     # two CPUs: each hostile domain crashes for its own reason, the others
@@ -114,8 +115,10 @@ function(pv_guests_build)
     add_test(NAME pv_hostile
              COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
                      --stdout "${crash}pv_nohandler\\) crash: v0: pv: unhandled #BP .*no trap handler registered$"
-                     --stdout "${crash}pv_badiret\\) crash: v0: pv: iret to .* refused: bad instruction pointer$"
-                     --stdout "${crash}pv_badcs\\) crash: v0: pv: iret to cs 0xe008 .* refused: bad code selector$"
+                     --stdout "^\\(d[0-9]+ pv_badiret\\) v0: pv: iret to .* refused: bad instruction pointer; #GP to the guest$"
+                     --stdout "${crash}pv_badiret\\) crash: v0: pv: unhandled #GP \\(error 0\\) at 0x800000000000, .*no trap handler registered$"
+                     --stdout "^\\(d[0-9]+ pv_badcs\\) v0: pv: iret to cs 0xe008 .* refused: bad code selector; #GP to the guest$"
+                     --stdout "${crash}pv_badcs\\) crash: v0: pv: unhandled #GP \\(error 0xe008\\) at .*no trap handler registered$"
                      --stdout "${crash}pv_badstack\\) crash: v0: pv: #BP at 0x[0-9a-f]+: cannot write the frame at 0xffff8400000fffc8 on the guest stack$"
                      --stdout "^pv_hello: PASS event-upcall$"
                      --stdout "^pv_hello: PASS regs-across-interrupts$"
@@ -171,6 +174,30 @@ function(pv_guests_build)
     set_tests_properties(pv_boot PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_boot.elf;${GO}/pv_boot_hcpage.elf;${GO}/pv_boot.initrd")
+    # User mode (pv_user.c): every check passes, the vCPU line counts the
+    # entries into user mode and the SYSCALLs from it; next to it a kernel
+    # that irets to user mode without user page tables crashes (Xen).
+    add_test(NAME pv_user
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_user: PASS user-syscall-frame-ok$"
+                     --stdout "^pv_user: PASS user-pf-on-kernel-stack$"
+                     --stdout "^pv_user: PASS user-nm-once$"
+                     --stdout "^pv_user: PASS user-int81-gp$"
+                     --stdout "^pv_user: PASS kernel-nm-frame-cs-rpl0$"
+                     --stdout "^pv_user: PASS user-event-on-kernel-stack$"
+                     --stdout "^pv_user: PASS iret-bad-cs-gp-frame$"
+                     --stdout "^\\(d[0-9]+ pv_user\\) v0: pv: iret to cs 0xe008 .* refused: bad code selector; #GP to the guest$"
+                     --stdout "^pv_user: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^\\(d[0-9]+ pv_user\\) v0: pv: user mode: [1-9][0-9]* entries, [1-9][0-9]* SYSCALLs from it, 2 #NM after fpu_taskswitch$"
+                     --stdout "${crash}pv_nouser\\) crash: v0: pv: iret to user mode \\(cs 0xe033\\) without user page tables$"
+                     --stdout "${crash}pv_badkstack\\) crash: v0: pv: #NM at 0x[0-9a-f]+: cannot write the frame at 0xffff8400000fffc8 on the guest stack$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_user.cfg ${GO}/pv_nouser.cfg
+                        ${GO}/pv_badkstack.cfg)
+    set_tests_properties(pv_user PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_user.elf;${GO}/pv_hello.elf")
     # Privileged instructions and the writable-page-table assist
     # (pv_priv.c): every check passes, the domain powers off, its vCPU
     # line counts the emulated instructions and page-table writes (with the

@@ -229,7 +229,7 @@ iret_flags:
     pushq   $0xe02b                 /* ss */
     push    %rax                    /* rsp: as it was */
     push    %rdi                    /* rflags */
-    pushq   $0xe033                 /* cs */
+    pushq   $0xe030                 /* cs: RPL 0 = back to the kernel (RPL 3 would enter user mode) */
     lea     1f(%rip), %rax
     push    %rax                    /* rip */
     pushq   $0                      /* flags */

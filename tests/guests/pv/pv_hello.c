@@ -265,7 +265,8 @@ static void check_int3(void)
     __asm__ __volatile__("int3\n 1: lea 1b(%%rip), %0" : "=r"(after) :: "memory");
     check(bp_count == 1, "bp-bounced", "count", bp_count, 1);
     check(bp_rip == after, "bp-frame-rip", "rip", bp_rip, after);
-    check((bp_cs & 0xffff) == FLAT_KERNEL_CS, "bp-frame-cs", "cs", bp_cs, FLAT_KERNEL_CS);
+    /* RPL 0 in the frame's CS: the kernel interrupted itself (Xen). */
+    check((bp_cs & 0xffff) == (FLAT_KERNEL_CS & ~3), "bp-frame-cs", "cs", bp_cs, FLAT_KERNEL_CS & ~3);
     /* Events were masked (the builder's start of day): saved mask 1 in CS
      * bits 32-39, RFLAGS.IF clear in the frame. */
     check((bp_cs >> 32 & 0xff) == 1, "bp-frame-saved-mask", "cs", bp_cs, FLAT_KERNEL_CS | 1ull << 32);
@@ -341,8 +342,8 @@ static void check_events(void)
     rc = hc(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0);
     check(rc == 0, "sched-block", "rc", (uint64_t)rc, 0);
     check(ev_count == 1, "event-upcall", "upcalls", ev_count, 1);
-    check((ev_cs & 0xffff) == FLAT_KERNEL_CS && (ev_cs >> 32 & 0xff) == 0, "event-frame-cs", "cs", ev_cs,
-          FLAT_KERNEL_CS);
+    check((ev_cs & 0xffff) == (FLAT_KERNEL_CS & ~3) && (ev_cs >> 32 & 0xff) == 0, "event-frame-cs", "cs", ev_cs,
+          FLAT_KERNEL_CS & ~3);
     check(ev_rflags & 0x200, "event-frame-if", "rflags", ev_rflags, 0x200);
     rc = hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0);
     check(ev_count == 1, "events-masked-after-iret", "upcalls", ev_count, 1);
@@ -418,11 +419,15 @@ static void hostile(const struct start_info *si)
     } else if (has_mode(si, "badiret")) {
         put(NAME ": iret to a non-canonical rip");
         flush();
-        iret_bad(0x0000800000000000ull, FLAT_KERNEL_CS);
+        iret_bad(0x0000800000000000ull, FLAT_KERNEL_CS & ~3);     /* RPL 0: stays in kernel mode */
     } else if (has_mode(si, "badcs")) {
         put(NAME ": iret to the hypervisor's code selector");
         flush();
         iret_bad((uint64_t)pv_main, 0xe008);
+    } else if (has_mode(si, "nouser")) {
+        put(NAME ": iret to user mode without user page tables");
+        flush();
+        iret_bad((uint64_t)pv_main, FLAT_KERNEL_CS);    /* RPL 3: user mode */
     } else if (has_mode(si, "badstack")) {
         static struct trap_info t[] = { { 3, 0, FLAT_KERNEL_CS, (uint64_t)bp_handler }, { 0, 0, 0, 0 } };
         hc(__HYPERVISOR_set_trap_table, (uint64_t)t, 0, 0);

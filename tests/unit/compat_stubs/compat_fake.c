@@ -261,6 +261,24 @@ long multicall(struct vcpu *v, uint64_t list, unsigned nr, bool compat)
     return fake_out.rc;
 }
 
+long pv_stack_switch(struct vcpu *v, uint64_t ss, uint64_t sp)
+{
+    seen(v, "pv_stack_switch", 0, ss, sp, 0);
+    return fake_out.rc;
+}
+
+long pv_fpu_taskswitch(struct vcpu *v, int set)
+{
+    seen(v, "pv_fpu_taskswitch", 0, (uint64_t)set, 0, 0);
+    return fake_out.rc;
+}
+
+long pv_set_segment_base(struct vcpu *v, unsigned which, uint64_t base)
+{
+    seen(v, "pv_set_segment_base", which, base, 0, 0);
+    return fake_out.rc;
+}
+
 long console_io(struct vcpu *v, unsigned cmd, uint64_t count, uint64_t buf)
 {
     seen(v, "console_io", cmd, count, buf, 0);
