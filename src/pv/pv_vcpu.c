@@ -276,10 +276,12 @@ long pv_set_trap_table(struct vcpu *v, uint64_t table)
             return 0;
         if (i == 256)
             break;
-        /* The handler runs in the guest kernel's only code segment; a
-         * ring-0 selector means the same for a PV kernel. */
-        if ((t.cs | 3) != FLAT_KERNEL_CS || !pv_canonical(t.address) ||
-            (t.address >= HYPERVISOR_VIRT_START && t.address < HYPERVISOR_VIRT_END))
+        /* The selector is not checked, as Xen does for a 64-bit guest
+         * (it only raises the RPL): every bounce enters the handler on
+         * FLAT_KERNEL_CS whatever the entry says, and Linux names its own
+         * __KERNEL_CS (0x10) here.  The address must be one the guest
+         * could run. */
+        if (!pv_canonical(t.address) || (t.address >= HYPERVISOR_VIRT_START && t.address < HYPERVISOR_VIRT_END))
             return -EINVAL;
         t.cs = FLAT_KERNEL_CS;
         pv->traps[t.vector] = t;
