@@ -53,6 +53,16 @@ static uint64_t env_adjust_l1e(const struct pgt_env *e, uint64_t pte)
     return pte & ~PTE_G;
 }
 
+/* Entries of levels 2-4: US set, as Xen does for a 64-bit PV guest (its
+ * kernel runs in ring 3, and Linux writes supervisor entries, e.g. in
+ * init_top_pgt).  The L1 entries decide what is reachable. */
+static uint64_t env_adjust_upper(const struct pgt_env *e, unsigned level, uint64_t pte)
+{
+    (void)e;
+    (void)level;
+    return pte | PTE_US;
+}
+
 /* The hypervisor's slots of a new L4: a copy of its own L4 entries for
  * 256-271 (no US bit anywhere in them, so ring 3 cannot touch them).  The
  * hypervisor populates these slots at boot and only adds below them later
@@ -92,6 +102,7 @@ void pv_env_init(struct domain *d, struct pgt_env *e)
     e->get_ref = env_get_ref;
     e->put_ref = env_put_ref;
     e->adjust_l1e = env_adjust_l1e;
+    e->adjust_upper = env_adjust_upper;
     e->init_l4 = env_init_l4;
     e->writable_gone = env_writable_gone;
     e->table_gone = env_writable_gone;

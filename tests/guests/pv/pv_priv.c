@@ -293,10 +293,13 @@ static void test_ptwr(const struct start_info *si)
     hc(__HYPERVISOR_xen_version, 6, (uint64_t)&fi, 0, 0);
     check(rc == 0 && (fi.map & 0x10), "xenver-features-pae-pgdir", "submap", fi.map, 0x100f0);
 
-    /* The L4 (level 4): hook the tree in with a plain store. */
-    check(try_store(&l4[SLOT_T], C << 12 | PTE_TABLE), "ptwr-l4-store", "faulted", 1, 0);
-    check((l4[SLOT_T] & ~0x60ull) == (C << 12 | (PTE_TABLE & ~0x60ull)), "ptwr-l4-entry", "entry", l4[SLOT_T],
-          C << 12 | PTE_TABLE);
+    /* The L4 (level 4): hook the tree in with a plain store of a
+     * supervisor entry (no US, as Linux writes its kernel's): the
+     * hypervisor sets US, as Xen does for a 64-bit guest, or the ring-3
+     * kernel could not walk through it. */
+    check(try_store(&l4[SLOT_T], C << 12 | 0x63), "ptwr-l4-store", "faulted", 1, 0);
+    check((l4[SLOT_T] & ~0x60ull) == (C << 12 | (PTE_TABLE & ~0x60ull)), "ptwr-l4-entry-us-set", "entry",
+          l4[SLOT_T], C << 12 | PTE_TABLE);
     volatile uint64_t *p0 = (volatile uint64_t *)VA_T;
     volatile uint64_t *a_va = (volatile uint64_t *)(VA_T + 2 * 4096);  /* the L1, read-only */
     volatile uint64_t *b_va = (volatile uint64_t *)(VA_T + 3 * 4096);  /* the L2, read-only */
