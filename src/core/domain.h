@@ -94,7 +94,7 @@ struct vcpu {
 
     /* Run-state accounting (VCPUOP_register_runstate_memory_area). */
     struct vcpu_runstate_info runstate; /* (r) */
-    uint64_t runstate_gpa;          /* (r) where the guest wants a copy, 0 = none */
+    uint64_t runstate_gpa;          /* (r) where the guest wants a copy, 0 = none (PV: its virtual address) */
     bool runstate_compat;           /* (r) registered by a 32-bit caller: the copy has the i386 layout */
 
     /* 32-bit hypercalls (core/compat/): the mode of the call running now
@@ -207,7 +207,7 @@ struct domain {
     spinlock_t params_lock;         /* leaf */
     struct evtchn_domain *evtchn;   /* (i) pointer; own locks (evtchn/) */
     struct gnttab_domain *gnttab;   /* (i) pointer; own lock (gnttab/) */
-    struct pvconsole *pvcon;        /* (i) pointer, PVH only; own lock (core/pvconsole.c) */
+    struct pvconsole *pvcon;        /* (i) pointer, PVH and PV only; own lock (core/pvconsole.c) */
     struct domcfg *cfg;             /* (i) copy of the config it was built from: restarts rebuild from it */
     const struct boot_module *mods; /* (i) the files it names (boot modules live forever) */
     unsigned nr_mods;               /* (i) */
