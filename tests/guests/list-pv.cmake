@@ -98,11 +98,11 @@ function(pv_guests_build)
         guest_rv_test(pv_bochs_${model} TIMEOUT 900 LABELS integration bochs pv
                       REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pv_hello.elf ${GO}/pv_mmu.elf
                                ${GO}/long64.elf ${GO}/pv_boot.elf ${GO}/pv_boot_hcpage.elf ${GO}/pv_boot.initrd
-                               ${GO}/pv_user.elf
+                               ${GO}/pv_user.elf ${GO}/pv_time.elf
                       ARGS --bochs ${model} --smp 2 --mem 1G ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
                            ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/pv_mmu.cfg
                            ${GO}/pv_boot.cfg ${GO}/pv_boot_hcpage.cfg ${GO}/long64.cfg
-                           ${GO}/pv_user.cfg ${GO}/pv_nouser.cfg ${GO}/pv_badkstack.cfg)
+                           ${GO}/pv_user.cfg ${GO}/pv_nouser.cfg ${GO}/pv_badkstack.cfg ${GO}/pv_time.cfg)
     endforeach()
     # The hostile modes next to a well-behaved PV guest and an HVM one on
     # two CPUs: each hostile domain crashes for its own reason, the others
