@@ -83,7 +83,7 @@ struct vcpu {
     /* Event delivery (evtchn/, hvm/evtchn_upcall.c). */
     struct vcpu_info *vcpu_info;    /* (a) hypervisor pointer to its vcpu_info now: a slot of shared_info
                                        (vCPUs < 32), the registered page, or vcpu_info_spare */
-    uint64_t vcpu_info_gfn;         /* (r) registered with VCPUOP_register_vcpu_info, ~0 = none (once only) */
+    uint64_t vcpu_info_gfn;         /* (r) registered with VCPUOP_register_vcpu_info, ~0 = none (once only; PV: the mfn, held writable) */
     struct vcpu_info *vcpu_info_spare;  /* (i) zeroed page-slot for vCPUs >= 32 until they register */
     struct evtchn_vcpu *evtchn;     /* (i) pointer; owned by evtchn/ */
     uint8_t upcall_vector;          /* (a) HVMOP_set_evtchn_upcall_vector, 0 = none */

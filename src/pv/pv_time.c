@@ -77,15 +77,20 @@ static long register_vcpu_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
         return -EFAULT;
     if (r.offset > 4096 - sizeof(struct vcpu_info) || (r.offset & 7))
         return -EINVAL;
-    if (t->vcpu_info_gfn != ~0ull)
-        return -EINVAL;                 /* once only */
     if (t != v && __atomic_load_n(&tpv->online, __ATOMIC_ACQUIRE))
         return -EINVAL;                 /* another vCPU only while it is down */
-    if (pv_mmu_get_writable(v, r.mfn))
+    /* Once only: claimed by one compare-and-exchange, so two vCPUs
+     * registering for the same (down) vCPU cannot both take a frame
+     * reference (one would leak).  Teardown drops what vcpu_info_gfn names. */
+    uint64_t none = ~0ull;
+    if (!__atomic_compare_exchange_n(&t->vcpu_info_gfn, &none, r.mfn, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return -EINVAL;
+    if (pv_mmu_get_writable(v, r.mfn)) {
+        __atomic_store_n(&t->vcpu_info_gfn, ~0ull, __ATOMIC_RELEASE);
         return -EINVAL;                 /* not the domain's, or a table/descriptor frame now */
+    }
     struct vcpu_info *ni = (struct vcpu_info *)((char *)phys_to_virt(r.mfn << 12) + r.offset);
     memcpy(ni, t->vcpu_info, sizeof(*ni));
-    t->vcpu_info_gfn = r.mfn;
     __atomic_store_n(&t->vcpu_info, ni, __ATOMIC_RELEASE);
     time_info_update_vcpu(t);
     __atomic_store_n(&ni->evtchn_pending_sel, ~0ull, __ATOMIC_RELEASE);
