@@ -12,6 +12,8 @@
  *    is not the domain's and a record crossing the page; accepted for a
  *    page of its own (the move marks everything pending, copies the upcall
  *    mask, writes the pvclock record there); a second registration refused;
+ *    the page cannot be pinned while registered; vCPU 1 (down) registered
+ *    by vCPU 0 on the former L1 once unpinned;
  *  - pvclock from the new vcpu_info: version even, TSC_STABLE, advancing,
  *    now + wall clock a plausible date;
  *  - VIRQ_TIMER through the new vcpu_info: singleshot timer (future flag:
@@ -330,6 +332,21 @@ static void check_vcpu_info(void)
     __atomic_and_fetch(&sh->evtchn_mask[con_port / 64], ~(1ull << (con_port % 64)), __ATOMIC_SEQ_CST);
     check(rc == 0, "vcpu-info-page-remapped", "rc", (uint64_t)rc, 0);
     check(pin == -EINVAL, "vcpu-info-page-pin-refused", "rc", (uint64_t)pin, (uint64_t)-EINVAL);
+
+    /* vCPU 1 (never brought up) gets its record from vCPU 0, as Linux
+     * registers every vCPU's: on the former L1 (unpinned above, so it may
+     * be writable now), read back through a read-only mapping. */
+    struct vcpu_register_vcpu_info r1 = { .mfn = mfn_of(l1_page), .offset = 256 };
+    rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 1, (uint64_t)&r1, 0);
+    check(rc == 0, "vcpu1-info-registered-from-vcpu0", "rc", (uint64_t)rc, 0);
+    rc = hc(__HYPERVISOR_update_va_mapping, (uint64_t)l1_page, (mfn_of(l1_page) << 12) | 0x21, UVMF_INVLPG, 0);
+    volatile struct vcpu_info *vi1 = (volatile struct vcpu_info *)(l1_page + 256);
+    check(rc == 0 && vi1->evtchn_upcall_pending == 1 && vi1->time.tsc_to_system_mul != 0, "vcpu1-info-written",
+          "pending", vi1->evtchn_upcall_pending, 1);
+    rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 1, (uint64_t)&r1, 0);
+    check(rc == -EINVAL, "vcpu1-info-twice-refused", "rc", (uint64_t)rc, (uint64_t)-EINVAL);
+    rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 2, (uint64_t)&r1, 0);
+    check(rc == -2, "vcpu-info-no-such-vcpu", "rc", (uint64_t)rc, (uint64_t)-2);
 }
 
 static void check_clock(void)
