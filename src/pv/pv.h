@@ -38,6 +38,9 @@ struct pv_domain {
     uint64_t entry, stack_top, start_info_va;  /* (i) vCPU 0's RIP, RSP, RSI */
     /* The layout as built, in pfns (docs/pv.md "Builder layout"). */
     uint64_t pfn_kernel, pfn_p2m, pfn_start_info, pfn_store, pfn_console, pfn_pt, nr_pt, pfn_stack, pfn_end;
+    /* pvcon (pv_time.c): the console page's frame, held writable while
+     * the console back end runs (0: none). */
+    uint64_t con_mfn;
     /* pvboot (pv_boot.c): the initrd, INIT_P2M, the hypercall page. */
     uint64_t pfn_mod, nr_mod, mod_bytes;    /* (i) nr_mod 0: no initrd */
     bool mod_unmapped;                      /* (i) given by pfn (SIF_MOD_START_PFN) */
@@ -51,9 +54,6 @@ struct pv_domain {
      * copy_to_gphys), so that a frame the copy writes cannot meanwhile
      * become a page table. */
     spinlock_t mm_lock;
-    /* pvcon (pv_time.c): the console ring frame, held writable while the
-     * back end runs (0: none). */
-    uint64_t con_mfn;
 };
 
 struct pv_vcpu {
