@@ -18,6 +18,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "public/version.h"
+#include "public/arch-x86_64.h"  /* HYPERVISOR_VIRT_START */
 #include "public/features.h"
 #include "pv/pv_emul.h"
 #include "rv_build_info.h"      /* generated: tools/gen-build-info.cmake */
@@ -92,6 +93,9 @@ long xen_version(struct vcpu *v, unsigned cmd, uint64_t arg)
          * an HVM/PVH guest owns its whole address space, and Xen answers 0
          * for it (32-bit callers: core/compat/compat_vcpu.c). */
         struct xen_platform_parameters pp = { .virt_start = 0 };
+        /* A 64-bit PV guest: the hole starts at 0xffff800000000000. */
+        if (v->domain->type == DOMCFG_PV)
+            pp.virt_start = HYPERVISOR_VIRT_START;
         return copy_to_guest(v, arg, &pp, sizeof(pp)) ? -EFAULT : 0;
     }
     case XENVER_get_features: {

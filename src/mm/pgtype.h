@@ -85,6 +85,9 @@ struct pgt_env {
     /* Optional: an unbalanced reference (a hypervisor bug); default: trap. */
     void (*bug)(const struct pgt_env *e, const char *what);
     bool cache_attrs_ok;    /* PWT/PCD/PAT allowed in L1 entries (a domain with devices) */
+    /* For the environment's own hooks (pv/pv_kind.c): a hypervisor frame
+     * the domain may map as data (its shared_info).  Not read here. */
+    uint64_t xen_shared_mfn;
     void *ctx;
 };
 

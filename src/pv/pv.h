@@ -39,6 +39,9 @@ struct pv_domain {
     uint64_t entry, stack_top, start_info_va;  /* (i) vCPU 0's RIP, RSP, RSI */
     /* The layout as built, in pfns (docs/pv.md "Builder layout"). */
     uint64_t pfn_kernel, pfn_p2m, pfn_start_info, pfn_store, pfn_console, pfn_pt, nr_pt, pfn_stack, pfn_end;
+    /* pvcon (pv_time.c): the console page's frame, held writable while
+     * the console back end runs (0: none). */
+    uint64_t con_mfn;
     /* pvboot (pv_boot.c): the initrd, INIT_P2M, the hypercall page. */
     uint64_t pfn_mod, nr_mod, mod_bytes;    /* (i) nr_mod 0: no initrd */
     bool mod_unmapped;                      /* (i) given by pfn (SIF_MOD_START_PFN) */
@@ -118,6 +121,17 @@ long pv_multicall(struct vcpu *v, uint64_t a[2]);
 /* One hypercall of a PV vCPU other than iret (pv_vcpu.c): a[] in, and on
  * -ERESTART the arguments to issue it again with. */
 long pv_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[5]);
+/* pvcon (pv_time.c): the PV console connected to the builder's ring frame
+ * (start_info console.domU.evtchn written); memory_op sub-ops with a PV
+ * meaning (true if cmd is one, *ret its answer); the frame references of
+ * the console and registered vcpu_infos dropped at teardown. */
+int pv_console_setup(struct domain *d, char *err, size_t errlen);
+bool pv_time_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
+void pv_time_teardown(struct domain *d);
+/* A general and a writable type reference on mfn for v's domain (a frame
+ * the hypervisor writes), with the call's cross-CPU flushes: 0 or -EINVAL
+ * (not the domain's, or a page table or descriptor frame now). */
+int pv_mmu_get_writable(struct vcpu *v, uint64_t mfn);
 /* The frame-type environment of the hypervisor for domain d (pv_kind.c). */
 void pv_env_init(struct domain *d, struct pgt_env *e);
 

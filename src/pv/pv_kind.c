@@ -25,15 +25,24 @@ static uint64_t *env_map(const struct pgt_env *e, uint64_t mfn)
 
 static bool env_get_ref(const struct pgt_env *e, uint64_t mfn, uint16_t dom)
 {
-    (void)e;
-    /* Only frames the domain owns (mm/mm.c frame_get checks owner, free,
-     * reserved, orphaned).  Shared hypervisor pages come later. */
+    /* The domain's shared_info (a hypervisor frame, owner DOMID_XEN) may be
+     * mapped, as Xen shares it with the guest.  No general reference: it
+     * lives as long as the domain structure, and domain_destroy frees it
+     * only after the domain's tables were relinquished (kind destroy).  It
+     * can be mapped as data only: page-table and descriptor types need a
+     * frame the domain owns (mm/pgtype.c), so the hypervisor's writes to
+     * it never change a page table. */
+    if (mfn == e->xen_shared_mfn)
+        return true;
+    /* Otherwise only frames the domain owns (mm/mm.c frame_get checks
+     * owner, free, reserved, orphaned). */
     return frame_get(mfn, dom);
 }
 
 static void env_put_ref(const struct pgt_env *e, uint64_t mfn)
 {
-    (void)e;
+    if (mfn == e->xen_shared_mfn)
+        return;
     frame_put(mfn);
 }
 
@@ -108,6 +117,7 @@ void pv_env_init(struct domain *d, struct pgt_env *e)
     e->table_gone = env_writable_gone;
     /* GDT/LDT frames: every descriptor checked (pv/desc.c). */
     e->validate_desc = env_validate_desc;
+    e->xen_shared_mfn = d->shared_info_mfn;
     e->ctx = d;
 }
 
@@ -151,10 +161,8 @@ static int pv_kind_vcpu_create(struct vcpu *v)
 
 static int pv_kind_finish(struct domain *d, char *err, size_t errlen)
 {
-    (void)d;
-    (void)err;
-    (void)errlen;
-    return 0;
+    /* The PV console on the builder's ring frame (pv_time.c). */
+    return pv_console_setup(d, err, errlen);
 }
 
 /* Teardown: every reference the domain's tables hold goes, so that each of
@@ -166,6 +174,7 @@ static void pv_kind_destroy(struct domain *d)
 
     if (!pd)
         return;
+    pv_time_teardown(d);        /* console ring and vcpu_info frames (pv_time.c) */
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         struct pv_vcpu *pv = v ? v->vendor : NULL;

@@ -346,3 +346,26 @@ void pv_mmu_teardown(struct vcpu *v)
     e.vcpu = &pv->mmu;
     pv_mmu_vcpu_teardown(&e);
 }
+
+int pv_mmu_get_writable(struct vcpu *v, uint64_t mfn)
+{
+    struct pv_domain *pd = v->domain->kind_priv;
+    struct pv_vcpu *pv = v->vendor;
+    struct pv_call c;
+    int rc;
+
+    /* As pv_mmu_get_base, for a frame the hypervisor will write (pvcon:
+     * a registered vcpu_info): a frame that was a page table is flushed
+     * from every CPU the domain ran on before it is writable. */
+    call_init(&c, v);
+    bool took = !pv->mm_locked;
+    if (took)
+        spin_lock(&pd->mm_lock);
+    pv->mm_locked = true;
+    rc = pgt_get_top(&c.pgt, v->domain->domid, mfn, FRAME_TYPE_WRITABLE, 0);
+    if (took) {
+        pv->mm_locked = false;
+        spin_unlock(&pd->mm_lock);
+    }
+    return rc == 0 ? 0 : -EINVAL;
+}
