@@ -83,7 +83,7 @@ struct vcpu {
     /* Event delivery (evtchn/, hvm/evtchn_upcall.c). */
     struct vcpu_info *vcpu_info;    /* (a) hypervisor pointer to its vcpu_info now: a slot of shared_info
                                        (vCPUs < 32), the registered page, or vcpu_info_spare */
-    uint64_t vcpu_info_gfn;         /* (r) registered with VCPUOP_register_vcpu_info, ~0 = none (once only) */
+    uint64_t vcpu_info_gfn;         /* (r) registered with VCPUOP_register_vcpu_info, ~0 = none (once only; PV: the mfn, held writable) */
     struct vcpu_info *vcpu_info_spare;  /* (i) zeroed page-slot for vCPUs >= 32 until they register */
     struct evtchn_vcpu *evtchn;     /* (i) pointer; owned by evtchn/ */
     uint8_t upcall_vector;          /* (a) HVMOP_set_evtchn_upcall_vector, 0 = none */
@@ -94,7 +94,7 @@ struct vcpu {
 
     /* Run-state accounting (VCPUOP_register_runstate_memory_area). */
     struct vcpu_runstate_info runstate; /* (r) */
-    uint64_t runstate_gpa;          /* (r) where the guest wants a copy, 0 = none */
+    uint64_t runstate_gpa;          /* (r) where the guest wants a copy, 0 = none (PV: its virtual address) */
     bool runstate_compat;           /* (r) registered by a 32-bit caller: the copy has the i386 layout */
 
     /* 32-bit hypercalls (core/compat/): the mode of the call running now
@@ -207,7 +207,7 @@ struct domain {
     spinlock_t params_lock;         /* leaf */
     struct evtchn_domain *evtchn;   /* (i) pointer; own locks (evtchn/) */
     struct gnttab_domain *gnttab;   /* (i) pointer; own lock (gnttab/) */
-    struct pvconsole *pvcon;        /* (i) pointer, PVH only; own lock (core/pvconsole.c) */
+    struct pvconsole *pvcon;        /* (i) pointer, PVH and PV only; own lock (core/pvconsole.c) */
     struct domcfg *cfg;             /* (i) copy of the config it was built from: restarts rebuild from it */
     const struct boot_module *mods; /* (i) the files it names (boot modules live forever) */
     unsigned nr_mods;               /* (i) */

@@ -14,6 +14,7 @@
 #include "gnttab/gnttab.h"
 #include "lib/errno.h"
 #include "public/xen.h"
+#include "pv/pv_emul.h"
 
 typedef long hypercall_fn(struct vcpu *v, const uint64_t *a);
 
@@ -61,6 +62,11 @@ static long hc_set_segment_base(struct vcpu *v, const uint64_t *a) { return pv_s
 static long hc_hvm_op(struct vcpu *v, const uint64_t *a) { return hvm_op(v, (unsigned)a[0], a[1]); }
 static long hc_multicall(struct vcpu *v, const uint64_t *a) { return multicall(v, a[0], (unsigned)a[1], false); }
 static long hc_multicall32(struct vcpu *v, const uint64_t *a) { return multicall(v, a[0], (unsigned)a[1], true); }
+/* PV (pv/pv_emul.c); other kinds -ENOSYS from the handlers. */
+static long hc_set_debugreg(struct vcpu *v, const uint64_t *a) { return pv_set_debugreg(v, (unsigned)a[0], a[1]); }
+static long hc_get_debugreg(struct vcpu *v, const uint64_t *a) { return pv_get_debugreg(v, (unsigned)a[0]); }
+static long hc_vm_assist(struct vcpu *v, const uint64_t *a) { return pv_vm_assist(v, (unsigned)a[0], (unsigned)a[1]); }
+static long hc_physdev_op(struct vcpu *v, const uint64_t *a) { return pv_physdev_op(v, (unsigned)a[0], a[1]); }
 
 static const struct hypercall_entry {
     hypercall_fn *native;
@@ -82,6 +88,10 @@ static const struct hypercall_entry {
     [__HYPERVISOR_event_channel_op] = { hc_event_channel_op, NULL },
     [__HYPERVISOR_hvm_op]           = { hc_hvm_op, NULL },
     [__HYPERVISOR_multicall]        = { hc_multicall, hc_multicall32 },     /* PV: pv/pv_multicall.c first */
+    [__HYPERVISOR_set_debugreg]     = { hc_set_debugreg, NULL },    /* PV */
+    [__HYPERVISOR_get_debugreg]     = { hc_get_debugreg, NULL },    /* PV */
+    [__HYPERVISOR_vm_assist]        = { hc_vm_assist, NULL },       /* PV */
+    [__HYPERVISOR_physdev_op]       = { hc_physdev_op, NULL },      /* PV: set_iopl */
 };
 
 long hypercall_call(struct vcpu *v, uint64_t nr, const uint64_t args[HYPERCALL_NR_ARGS], bool compat)

@@ -47,6 +47,9 @@ long pv_callback_op(struct vcpu *v, unsigned cmd, uint64_t arg);
 /* VCPUOP_initialise / up / is_up for PV domains (pv/pv_smp.c): false for
  * other kinds and other commands; else *ret is the answer. */
 bool pv_vcpu_op(struct vcpu *v, unsigned cmd, struct vcpu *t, uint64_t arg, long *ret);
+/* register_vcpu_info / register_runstate_memory_area for PV (pv/pv_time.c):
+ * false for other kinds and commands; else *ret is the answer. */
+bool pv_time_vcpu_op(struct vcpu *v, unsigned cmd, struct vcpu *t, uint64_t arg, long *ret);
 
 /* multicall for HVM/PVH callers (core/multicall.c): the batch at list, nr
  * entries in the caller's layout.  -ERESTART: v->mc_cont holds the list

@@ -198,22 +198,20 @@ static void pvcon_console_put(struct console_sink *s, char c)
         evtchn_xen_notify(pc->d, pc->port);
 }
 
-int pvconsole_create(struct domain *d, uint64_t ring_gfn)
+/* The back end over 'ring', the direct-map address of frame 'frame' of d
+ * (a gfn for HVM/PVH, an mfn for PV: only logged).  hvm_params: publish
+ * the ring and port as HVM_PARAM_CONSOLE_PFN/EVTCHN (PVH; a PV guest finds
+ * them in start_info).  The port, or a negative errno. */
+static int create(struct domain *d, void *ring, uint64_t frame, bool hvm_params)
 {
-    struct pvconsole *pc;
-    void *ring = physmap_map_ram(d, ring_gfn);
+    struct pvconsole *pc = xzalloc(sizeof(*pc), HEAP_CORE);
 
-    if (!ring) {
-        domain_log(d, LOG_ERR, "pvconsole: gfn %#lx is not RAM of the domain\n", (unsigned long)ring_gfn);
-        return -EINVAL;
-    }
-    pc = xzalloc(sizeof(*pc), HEAP_CORE);
     if (!pc)
         return -ENOMEM;
     memset(ring, 0, 4096);
     pc->d = d;
     pc->ring = ring;
-    pc->ring_gfn = ring_gfn;
+    pc->ring_gfn = frame;
     pc->lock = (spinlock_t)SPINLOCK_INIT;
     timer_init(&pc->work, pvcon_work, pc, d->nr_vcpus && d->vcpus[0] ? d->vcpus[0]->processor
                                                                      : smp_processor_id());
@@ -224,16 +222,39 @@ int pvconsole_create(struct domain *d, uint64_t ring_gfn)
         return port;
     }
     pc->port = (evtchn_port_t)port;
-    uint64_t f = spin_lock_irqsave(&d->params_lock);
-    d->hvm_params[HVM_PARAM_CONSOLE_PFN] = ring_gfn;
-    d->hvm_params[HVM_PARAM_CONSOLE_EVTCHN] = (uint64_t)port;
-    spin_unlock_irqrestore(&d->params_lock, f);
+    if (hvm_params) {
+        uint64_t f = spin_lock_irqsave(&d->params_lock);
+        d->hvm_params[HVM_PARAM_CONSOLE_PFN] = frame;
+        d->hvm_params[HVM_PARAM_CONSOLE_EVTCHN] = (uint64_t)port;
+        spin_unlock_irqrestore(&d->params_lock, f);
+    }
     pc->sink.domid = d->domid;
     pc->sink.name = d->name;
     pc->sink.put = pvcon_console_put;
     d->pvcon = pc;
     console_sink_register(&pc->sink);
-    return 0;
+    return port;
+}
+
+int pvconsole_create(struct domain *d, uint64_t ring_gfn)
+{
+    void *ring = physmap_map_ram(d, ring_gfn);
+
+    if (!ring) {
+        domain_log(d, LOG_ERR, "pvconsole: gfn %#lx is not RAM of the domain\n", (unsigned long)ring_gfn);
+        return -EINVAL;
+    }
+    int rc = create(d, ring, ring_gfn, true);
+    return rc < 0 ? rc : 0;
+}
+
+int pvconsole_create_mfn(struct domain *d, uint64_t mfn)
+{
+    /* The caller (pv/pv_console.c) checked that the frame is d's and holds
+     * a writable type reference on it until after pvconsole_destroy: the
+     * guest can never make it a page table, which our writes to 'in' and
+     * 'out_cons' through the direct map would otherwise modify. */
+    return create(d, phys_to_virt(mfn << 12), mfn, false);
 }
 
 /* Called once no vCPU of d runs (so the guest cannot notify any more) and

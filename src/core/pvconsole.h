@@ -18,6 +18,11 @@ struct domain;
  * memory map).  Opens the port, sets the two HVM params, registers the
  * console input sink.  0 or a negative errno. */
 int pvconsole_create(struct domain *d, uint64_t ring_gfn);
+/* PV domains: the ring is machine frame mfn of d (start_info's
+ * console.domU.mfn), which the caller keeps writable-typed until
+ * pvconsole_destroy; no HVM params.  Returns the event channel port (for
+ * start_info's console.domU.evtchn) or a negative errno. */
+int pvconsole_create_mfn(struct domain *d, uint64_t mfn);
 /* Whether d's guest has connected its PV console (written to the ring):
  * then its console_io output is not shown (docs/running-domains.md).  Only
  * while d's vCPUs may run (d->pvcon is stable then); false without one. */

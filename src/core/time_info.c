@@ -3,6 +3,7 @@
 #include "core/domain.h"
 #include "core/compat/layout.h"
 #include "core/domain_kind.h"
+#include "core/guest_access.h"
 #include "arch/x86/time.h"
 #include "arch/x86/asm.h"
 #include "lib/errno.h"
@@ -95,6 +96,13 @@ static void copy_runstate(struct vcpu *v)
 {
     if (!v->runstate_gpa)
         return;
+    /* PV: runstate_gpa is the guest virtual address itself, written
+     * through the kernel's page tables each time (pv/pv_time.c), as Xen
+     * does for PV; a failure (not mapped now) is ignored as Xen ignores it. */
+    if (v->domain->type == DOMCFG_PV) {
+        copy_to_guest(v, v->runstate_gpa, &v->runstate, sizeof(v->runstate));
+        return;
+    }
     /* Errors are the guest's problem (it moved its memory away); the
      * record is a courtesy, never trusted back. */
     if (v->runstate_compat) {
@@ -128,6 +136,12 @@ int time_info_register_runstate(struct vcpu *v, struct vcpu *target, uint64_t gv
         target->runstate_gpa = 0;
         return 0;
     }
+    if (v->domain->type == DOMCFG_PV) {
+        /* Kept virtual (the caller checked the range, pv/pv_time.c). */
+        target->runstate_gpa = gva;
+        target->runstate_compat = false;
+        goto registered;
+    }
     /* Translated once, now: Linux registers per-CPU kernel data, whose
      * mapping never changes (Xen re-translates at every update; see
      * docs/pvh.md).  A record across two pages must be physically
@@ -147,6 +161,7 @@ int time_info_register_runstate(struct vcpu *v, struct vcpu *target, uint64_t gv
     }
     target->runstate_gpa = gpa;
     target->runstate_compat = compat;
+registered:
     if (!target->runstate.state_entry_time) {
         target->runstate.state = target == v ? RUNSTATE_running : RUNSTATE_runnable;
         target->runstate.state_entry_time = time_info_system_ns(v->domain);

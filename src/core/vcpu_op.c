@@ -105,6 +105,9 @@ long vcpu_op(struct vcpu *v, unsigned cmd, unsigned vcpuid, uint64_t arg)
     /* PV: initialise/up/is_up of its own vCPUs (pv/pv_smp.c). */
     if (pv_vcpu_op(v, cmd, t, arg, &ret))
         return ret;
+    /* PV: vcpu_info by machine frame, runstate by virtual address (pv/pv_time.c). */
+    if (pv_time_vcpu_op(v, cmd, t, arg, &ret))
+        return ret;
     switch (cmd) {
     case VCPUOP_register_vcpu_info:
         return register_vcpu_info(v, t, arg);

@@ -18,7 +18,9 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "public/version.h"
+#include "public/arch-x86_64.h"  /* HYPERVISOR_VIRT_START */
 #include "public/features.h"
+#include "pv/pv_emul.h"
 #include "rv_build_info.h"      /* generated: tools/gen-build-info.cmake */
 
 #if defined(__clang__)
@@ -91,6 +93,9 @@ long xen_version(struct vcpu *v, unsigned cmd, uint64_t arg)
          * an HVM/PVH guest owns its whole address space, and Xen answers 0
          * for it (32-bit callers: core/compat/compat_vcpu.c). */
         struct xen_platform_parameters pp = { .virt_start = 0 };
+        /* A 64-bit PV guest: the hole starts at 0xffff800000000000. */
+        if (v->domain->type == DOMCFG_PV)
+            pp.virt_start = HYPERVISOR_VIRT_START;
         return copy_to_guest(v, arg, &pp, sizeof(pp)) ? -EFAULT : 0;
     }
     case XENVER_get_features: {
@@ -99,7 +104,7 @@ long xen_version(struct vcpu *v, unsigned cmd, uint64_t arg)
             return -EFAULT;
         if (fi.submap_idx != 0)
             return -EINVAL;         /* XENFEAT_NR_SUBMAPS is 1 */
-        fi.submap = features_submap0();
+        fi.submap = v->domain->type == DOMCFG_PV ? pv_features_submap0(v) : features_submap0();
         return copy_to_guest(v, arg, &fi, sizeof(fi)) ? -EFAULT : 0;
     }
     case XENVER_pagesize:

@@ -158,6 +158,13 @@ const struct msr_desc msr_table[] = {
     M(0x199, 0x199, CPV_INTEL, MSRA_RW, MSRK_RAZ_WI, N, N, "IA32_PERF_CTL"),
     M(0x19c, 0x19c, CPV_INTEL, MSRA_R, MSRK_RAZ_RO, N, N, "IA32_THERM_STATUS"),
     M(0x1a0, 0x1a0, CPV_INTEL, MSRA_RW, MSRK_MISC_ENABLE, N, N, "IA32_MISC_ENABLE"),
+    /* The model-specific LBR stack of the Nehalem..Ice Lake family (TOS,
+     * FROM_IP, TO_IP, LBR_INFO): Xen reads 0 and drops writes for the
+     * models it knows, with LBR not in use; nothing is ever recorded here. */
+    M(0x1c9, 0x1c9, CPV_INTEL, MSRA_RW, MSRK_RAZ_WI, N, N, "MSR_LASTBRANCH_TOS"),
+    M(0x680, 0x69f, CPV_INTEL, MSRA_RW, MSRK_RAZ_WI, N, N, "MSR_LASTBRANCH_n_FROM_IP"),
+    M(0x6c0, 0x6df, CPV_INTEL, MSRA_RW, MSRK_RAZ_WI, N, N, "MSR_LASTBRANCH_n_TO_IP"),
+    M(0xdc0, 0xddf, CPV_INTEL, MSRA_RW, MSRK_RAZ_WI, N, N, "MSR_LBR_INFO_n"),
     /* AMD only. */
     M(0xc0010010, 0xc0010010, CPV_AMD, MSRA_RW, MSRK_RAZ_WI, N, N, "SYSCFG"),
     M(0xc0010015, 0xc0010015, CPV_AMD, MSRA_RW, MSRK_RAZ_FIXED, N, N, "HWCR"),

@@ -23,7 +23,8 @@
  * What runs the instruction: CPUID, RDMSR/WRMSR, IN/OUT (not the string
  * forms) and VMCALL/VMMCALL go to the same handlers as their VM exits,
  * RDTSC reads the guest's TSC (host TSC + the vCPU's offset), RDTSCP
- * too with the vCPU's TSC_AUX in ECX (#UD where CPUID hides RDTSCP);
+ * too with the vCPU's TSC_AUX in ECX (#UD where CPUID hides RDTSCP), RDPID
+ * the TSC_AUX into its register (#UD where CPUID hides RDPID);
  * everything else to the emulator core (hvm/emulate/x86_emulate.h lists
  * what it does: MOV, the ALU group, string instructions, ...), against
  * guest RAM and the MMIO devices.
@@ -159,6 +160,26 @@ static int special(struct vcpu *v, struct emul_ctx *c, const uint8_t *b, unsigne
         rip_add(v, c->mode, 3);
         return 1;
     }
+    if (n >= 4 && b[0] == 0xf3) {                               /* RDPID: F3 [REX] 0F C7 /7, register form */
+        unsigned i = 1, rexb = 0;
+
+        if (c->mode == 64 && (b[i] & 0xf0) == 0x40)
+            rexb = (b[i++] & 1) << 3;
+        if (n >= i + 3 && b[i] == 0x0f && b[i + 1] == 0xc7 && (b[i + 2] >> 6) == 3 && ((b[i + 2] >> 3) & 7) == 7) {
+            struct cpu_policy p;
+
+            hvm_cpu_policy(v, &p);
+            if (!cpu_policy_has(&p, F_RDPID)) {                 /* #UD where CPUID does not offer it */
+                hvm_inject_ud(v);
+                return 1;
+            }
+            /* 64-bit mode: the whole register gets TSC_AUX zero-extended;
+             * otherwise the 32-bit register (SDM vol. 2, RDPID). */
+            *guest_gpr(&v->regs, (b[i + 2] & 7) | rexb) = (uint32_t)v->msr.tsc_aux;
+            rip_add(v, c->mode, i + 3);
+            return 1;
+        }
+    }
     if (n >= 2 && b[0] == 0x0f && (b[1] == 0x30 || b[1] == 0x32)) {   /* WRMSR / RDMSR */
         if (c->cpl != 0 || (c->regs.rflags & RFLAGS_VM)) {
             hvm_inject_gp(v);
@@ -222,10 +243,11 @@ bool hvm_handle_ud(struct vcpu *v)
     rip_add(v, c.mode, FEP_LEN);
     v->regs.rflags &= ~RFLAGS_RF;
 
-    /* The exit-handler instructions read at most 3 bytes; fetch what can
-     * be fetched of them (a fault is the emulator core's to raise below). */
+    /* The exit-handler instructions read at most 5 bytes (RDPID with a
+     * REX prefix); fetch what can be fetched of them (a fault is the
+     * emulator core's to raise below). */
     c.regs = v->regs;
-    for (n = 0; n < 3; n++) {
+    for (n = 0; n < 5; n++) {
         uint64_t ip = c.mode == 64 ? c.regs.rip + n : (c.regs.rip + n) & 0xffffffffull;
         uint64_t la = c.mode == 64 ? ip : (c.seg[EMUL_CS].base + ip) & 0xffffffffull;
 

@@ -230,6 +230,15 @@ static void devalidate(const struct pgt_env *e, uint64_t mfn, unsigned level, un
         put_entry(e, mfn, level, read_entry(p, n));
 }
 
+/* The environment's rewrite of an upper-level entry, kept to the bits it
+ * may change (never the address, RW or P: the references taken depend on
+ * them). */
+static uint64_t adjust_upper(const struct pgt_env *e, unsigned level, uint64_t pte)
+{
+    const uint64_t keep = E_ADDR | E_RW | E_P;
+    return (pte & keep) | (e->adjust_upper(e, level, pte) & ~keep);
+}
+
 /* Checks entries from frame.nr_validated on (rule 5: preemptible between
  * entries of levels 2-4, after the first one of this call). */
 static int validate(const struct pgt_env *e, uint16_t dom, uint64_t mfn, unsigned level, bool preemptible)
@@ -261,6 +270,8 @@ static int validate(const struct pgt_env *e, uint16_t dom, uint64_t mfn, unsigne
         }
         if (level == 1 && (pte & E_P) && e->adjust_l1e)
             __atomic_store_n(&p[i], e->adjust_l1e(e, pte), __ATOMIC_RELAXED);
+        else if (level > 1 && (pte & E_P) && e->adjust_upper)
+            __atomic_store_n(&p[i], adjust_upper(e, level, pte), __ATOMIC_RELAXED);
     }
     f->nr_validated = NR_ENTRIES;
     if (level == 4 && e->init_l4)
@@ -539,7 +550,8 @@ int pgt_mod_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigne
             goto out;
         }
     }
-    uint64_t nv = (level == 1 && (val & E_P) && e->adjust_l1e) ? e->adjust_l1e(e, val) : val;
+    uint64_t nv = (level == 1 && (val & E_P) && e->adjust_l1e) ? e->adjust_l1e(e, val)
+                  : (level > 1 && (val & E_P) && e->adjust_upper) ? adjust_upper(e, level, val) : val;
     if (flags & PGT_PRESERVE_AD) {
         /* The processor may set A/D in the entry meanwhile (the guest
          * cannot write it): keep whatever it holds at the store. */

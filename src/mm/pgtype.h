@@ -63,6 +63,10 @@ struct pgt_env {
     /* Optional: rewrites a present L1 entry as it is accepted (64-bit PV:
      * the kernel runs in ring 3, so supervisor mappings become user ones). */
     uint64_t (*adjust_l1e)(const struct pgt_env *e, uint64_t pte);
+    /* Optional: the same for a present entry of levels 2-4 (64-bit PV:
+     * US set, as Xen does, or the ring-3 kernel could not walk through a
+     * supervisor entry).  Only bits outside the address and RW. */
+    uint64_t (*adjust_upper)(const struct pgt_env *e, unsigned level, uint64_t pte);
     /* Optional: fills the hypervisor's L4 slots of a newly validated L4. */
     void (*init_l4)(const struct pgt_env *e, uint64_t mfn);
     /* Optional: frame mfn was writable until now and becomes a page table:
@@ -81,6 +85,9 @@ struct pgt_env {
     /* Optional: an unbalanced reference (a hypervisor bug); default: trap. */
     void (*bug)(const struct pgt_env *e, const char *what);
     bool cache_attrs_ok;    /* PWT/PCD/PAT allowed in L1 entries (a domain with devices) */
+    /* For the environment's own hooks (pv/pv_kind.c): a hypervisor frame
+     * the domain may map as data (its shared_info).  Not read here. */
+    uint64_t xen_shared_mfn;
     void *ctx;
 };
 

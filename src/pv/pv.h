@@ -17,6 +17,7 @@
 #include "pv/pv_image.h"
 #include "pv/mm_hcall.h"
 #include "pv/pv_seg.h"
+#include "pv/pv_emul.h"
 #include "public/arch-x86_64.h"
 #include "core/spinlock.h"
 
@@ -39,6 +40,9 @@ struct pv_domain {
     uint64_t entry, stack_top, start_info_va;  /* (i) vCPU 0's RIP, RSP, RSI */
     /* The layout as built, in pfns (docs/pv.md "Builder layout"). */
     uint64_t pfn_kernel, pfn_p2m, pfn_start_info, pfn_store, pfn_console, pfn_pt, nr_pt, pfn_stack, pfn_end;
+    /* pvcon (pv_time.c): the console page's frame, held writable while
+     * the console back end runs (0: none). */
+    uint64_t con_mfn;
     /* pvboot (pv_boot.c): the initrd, INIT_P2M, the hypercall page. */
     uint64_t pfn_mod, nr_mod, mod_bytes;    /* (i) nr_mod 0: no initrd */
     bool mod_unmapped;                      /* (i) given by pfn (SIF_MOD_START_PFN) */
@@ -55,6 +59,9 @@ struct pv_domain {
     /* pvgdt (pv_seg.c): bumped by every MMU hypercall (descriptors may
      * have changed); each vCPU copies its GDT/LDT again when it differs. */
     uint64_t seg_gen;
+    /* Privileged-instruction emulation and the writable-page-table assist
+     * (pv_emul.c): the vm_assist bits. */
+    struct pv_emul_domain emul;
 };
 
 struct pv_vcpu {
@@ -90,6 +97,9 @@ struct pv_vcpu {
     uint64_t nr_iret_faults;    /* (r) iret frames refused and turned into a #GP for the guest */
     /* pvgdt: the guest's GDT, LDT and data selectors (pv_seg.c) */
     struct pv_seg seg;
+    /* Privileged-instruction emulation and the writable-page-table assist
+     * (pv_emul.c): debug registers, IOPL, counters. */
+    struct pv_emul_vcpu emul;   /* (r) */
 };
 
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */
@@ -120,6 +130,17 @@ long pv_multicall(struct vcpu *v, uint64_t a[2]);
 /* One hypercall of a PV vCPU other than iret (pv_vcpu.c): a[] in, and on
  * -ERESTART the arguments to issue it again with. */
 long pv_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[5]);
+/* pvcon (pv_time.c): the PV console connected to the builder's ring frame
+ * (start_info console.domU.evtchn written); memory_op sub-ops with a PV
+ * meaning (true if cmd is one, *ret its answer); the frame references of
+ * the console and registered vcpu_infos dropped at teardown. */
+int pv_console_setup(struct domain *d, char *err, size_t errlen);
+bool pv_time_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
+void pv_time_teardown(struct domain *d);
+/* A general and a writable type reference on mfn for v's domain (a frame
+ * the hypervisor writes), with the call's cross-CPU flushes: 0 or -EINVAL
+ * (not the domain's, or a page table or descriptor frame now). */
+int pv_mmu_get_writable(struct vcpu *v, uint64_t mfn);
 /* The frame-type environment of the hypervisor for domain d (pv_kind.c). */
 void pv_env_init(struct domain *d, struct pgt_env *e);
 
@@ -136,6 +157,13 @@ int pv_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr);
  * result.  a[] are the first four arguments; on -ERESTART they are the
  * arguments to issue the call again with (the caller puts them back). */
 bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret);
+/* The writable-page-table assist (pv_emul.c): the entry at guest address
+ * la, which must still be in v's domain's validated table mfn (walked
+ * again under the mm_lock), becomes val, as mmu_update's normal update
+ * (checked by pgt_mod_entry, preemptible, stale TLBs flushed).  0,
+ * -EFAULT (the mapping changed), -EINVAL, or -ERESTART (the same write
+ * again continues). */
+int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, uint64_t val);
 /* vCPU teardown: drops the base pointers and GDT frames of v. */
 void pv_mmu_teardown(struct vcpu *v);
 /* TLB shootdown: CR3 reloaded on every CPU in cpus (a cross-CPU call), or

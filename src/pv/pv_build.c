@@ -141,7 +141,7 @@ static void write_start_info(struct domain *d, struct pv_domain *pd)
     si->store_mfn = pd->p2m[pd->pfn_store];
     si->store_evtchn = 0;           /* no xenstore yet */
     si->console.domU.mfn = pd->p2m[pd->pfn_console];
-    si->console.domU.evtchn = 0;    /* no console back end for PV yet: console_io */
+    si->console.domU.evtchn = 0;    /* set when the console back end connects (pv_time.c, kind finish) */
     si->pt_base = vb + (pd->pfn_pt << 12);
     si->nr_pt_frames = pd->nr_pt;
     si->mfn_list = pd->p2m_va;
@@ -168,7 +168,7 @@ static void write_start_info(struct domain *d, struct pv_domain *pd)
 }
 
 /* Features a kernel may require that this hypervisor provides for PV now. */
-#define PV_FEATURES_OK (1u << XENFEAT_pae_pgdir_above_4gb)
+#define PV_FEATURES_OK ((1u << XENFEAT_pae_pgdir_above_4gb) | (1u << XENFEAT_writable_page_tables))
 
 static int pv_build_image(struct domain *d, struct pv_domain *pd, const void *image, size_t size,
                           const struct boot_module *rd, uint64_t rd_size, char *err, size_t errlen);

@@ -25,15 +25,24 @@ static uint64_t *env_map(const struct pgt_env *e, uint64_t mfn)
 
 static bool env_get_ref(const struct pgt_env *e, uint64_t mfn, uint16_t dom)
 {
-    (void)e;
-    /* Only frames the domain owns (mm/mm.c frame_get checks owner, free,
-     * reserved, orphaned).  Shared hypervisor pages come later. */
+    /* The domain's shared_info (a hypervisor frame, owner DOMID_XEN) may be
+     * mapped, as Xen shares it with the guest.  No general reference: it
+     * lives as long as the domain structure, and domain_destroy frees it
+     * only after the domain's tables were relinquished (kind destroy).  It
+     * can be mapped as data only: page-table and descriptor types need a
+     * frame the domain owns (mm/pgtype.c), so the hypervisor's writes to
+     * it never change a page table. */
+    if (mfn == e->xen_shared_mfn)
+        return true;
+    /* Otherwise only frames the domain owns (mm/mm.c frame_get checks
+     * owner, free, reserved, orphaned). */
     return frame_get(mfn, dom);
 }
 
 static void env_put_ref(const struct pgt_env *e, uint64_t mfn)
 {
-    (void)e;
+    if (mfn == e->xen_shared_mfn)
+        return;
     frame_put(mfn);
 }
 
@@ -51,6 +60,16 @@ static uint64_t env_adjust_l1e(const struct pgt_env *e, uint64_t pte)
      * frame through the TLB; and the TLB shootdown (pv_mmu_env.c) relies
      * on a CR3 switch dropping every translation of the guest. */
     return pte & ~PTE_G;
+}
+
+/* Entries of levels 2-4: US set, as Xen does for a 64-bit PV guest (its
+ * kernel runs in ring 3, and Linux writes supervisor entries, e.g. in
+ * init_top_pgt).  The L1 entries decide what is reachable. */
+static uint64_t env_adjust_upper(const struct pgt_env *e, unsigned level, uint64_t pte)
+{
+    (void)e;
+    (void)level;
+    return pte | PTE_US;
 }
 
 /* The hypervisor's slots of a new L4: a copy of its own L4 entries for
@@ -92,11 +111,13 @@ void pv_env_init(struct domain *d, struct pgt_env *e)
     e->get_ref = env_get_ref;
     e->put_ref = env_put_ref;
     e->adjust_l1e = env_adjust_l1e;
+    e->adjust_upper = env_adjust_upper;
     e->init_l4 = env_init_l4;
     e->writable_gone = env_writable_gone;
     e->table_gone = env_writable_gone;
     /* GDT/LDT frames: every descriptor checked (pv/desc.c). */
     e->validate_desc = env_validate_desc;
+    e->xen_shared_mfn = d->shared_info_mfn;
     e->ctx = d;
 }
 
@@ -140,10 +161,8 @@ static int pv_kind_vcpu_create(struct vcpu *v)
 
 static int pv_kind_finish(struct domain *d, char *err, size_t errlen)
 {
-    (void)d;
-    (void)err;
-    (void)errlen;
-    return 0;
+    /* The PV console on the builder's ring frame (pv_time.c). */
+    return pv_console_setup(d, err, errlen);
 }
 
 /* Teardown: every reference the domain's tables hold goes, so that each of
@@ -155,6 +174,7 @@ static void pv_kind_destroy(struct domain *d)
 
     if (!pd)
         return;
+    pv_time_teardown(d);        /* console ring and vcpu_info frames (pv_time.c) */
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         struct pv_vcpu *pv = v ? v->vendor : NULL;
@@ -183,6 +203,12 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
                    v->vcpu_id, (unsigned long)pv->nr_exits, (unsigned long)pv->nr_hypercalls,
                    (unsigned long)pv->nr_irqs, (unsigned long)pv->nr_bounces, (unsigned long)pv->nr_upcalls,
                    (unsigned long)pv->nr_mmu_calls, (unsigned long)pv->nr_restarts);
+    if (pv && (pv->emul.nr_priv || pv->emul.nr_ptwr || pv->emul.nr_ptwr_refused))
+        domain_log(v->domain, LOG_INFO,
+                   "v%u: pv: %lu privileged instructions emulated, %lu page-table writes emulated "
+                   "(%lu refused, %lu continued)\n",
+                   v->vcpu_id, (unsigned long)pv->emul.nr_priv, (unsigned long)pv->emul.nr_ptwr,
+                   (unsigned long)pv->emul.nr_ptwr_refused, (unsigned long)pv->emul.nr_ptwr_restarts);
     if (pv && pv->nr_multicalls)
         domain_log(v->domain, LOG_INFO, "v%u: pv: %lu multicalls, %lu multicall continuations\n", v->vcpu_id,
                    (unsigned long)pv->nr_multicalls, (unsigned long)pv->nr_mc_restarts);

@@ -284,6 +284,35 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret)
     return true;
 }
 
+int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, uint64_t val)
+{
+    struct pv_domain *pd = v->domain->kind_priv;
+    struct pv_vcpu *pv = v->vendor;
+    struct pv_call c;
+    uint64_t ma;
+    int rc;
+
+    call_init(&c, v);
+    pv->mmu_checks = 1;
+    /* Under the mm_lock, as an MMU hypercall: the walk that names the
+     * table and the update cannot be separated by another vCPU's retype. */
+    spin_lock(&pd->mm_lock);
+    pv->mm_locked = true;
+    if (pv_gva_to_maddr(v, la, false, &ma) || (ma >> 12) != mfn) {
+        rc = -EFAULT;
+    } else {
+        rc = pgt_mod_entry(&c.pgt, v->domain->domid, mfn, (unsigned)((ma & 0xfff) >> 3), val, PGT_PREEMPTIBLE);
+        if (rc == 1) {
+            env_stale(&c.e);    /* a present entry changed: no CPU keeps the old translation */
+            rc = 0;
+        }
+    }
+    pv->mm_locked = false;
+    spin_unlock(&pd->mm_lock);
+    pv->mmu_checks = 0;
+    return rc;
+}
+
 int pv_mmu_get_base(struct vcpu *v, uint64_t mfn)
 {
     struct pv_domain *pd = v->domain->kind_priv;
@@ -335,4 +364,27 @@ void pv_mmu_teardown(struct vcpu *v)
     e.dom = v->domain->domid;
     e.vcpu = &pv->mmu;
     pv_mmu_vcpu_teardown(&e);
+}
+
+int pv_mmu_get_writable(struct vcpu *v, uint64_t mfn)
+{
+    struct pv_domain *pd = v->domain->kind_priv;
+    struct pv_vcpu *pv = v->vendor;
+    struct pv_call c;
+    int rc;
+
+    /* As pv_mmu_get_base, for a frame the hypervisor will write (pvcon:
+     * a registered vcpu_info): a frame that was a page table is flushed
+     * from every CPU the domain ran on before it is writable. */
+    call_init(&c, v);
+    bool took = !pv->mm_locked;
+    if (took)
+        spin_lock(&pd->mm_lock);
+    pv->mm_locked = true;
+    rc = pgt_get_top(&c.pgt, v->domain->domid, mfn, FRAME_TYPE_WRITABLE, 0);
+    if (took) {
+        pv->mm_locked = false;
+        spin_unlock(&pd->mm_lock);
+    }
+    return rc == 0 ? 0 : -EINVAL;
 }

@@ -15,6 +15,7 @@
  * Everything here runs on the CPU that runs the vCPU, from its exit
  * handler (pv_vcpu.c), so CR3 and the vCPU's fields change together.
  */
+#include "lib/string.h"
 #include "pv/pv_user.h"
 #include "pv/pv.h"
 #include "core/domain.h"
@@ -122,9 +123,9 @@ bool pv_user_iret_fault(struct vcpu *v, const struct cpu_regs *n, const struct i
     /* The frame as the faulting IRETQ would have seen it becomes the
      * interrupted context of the #GP: a bad selector is the error code
      * (as the CPU reports it, RPL cleared), a bad RIP or RSP gives 0. */
-    if (n->cs != FLAT_RING3_CS64 && n->cs != FLAT_RING3_CS32)
+    if (!strcmp(bad, "code selector"))          /* frame_problem / pv_seg_frame_problem */
         err = n->cs & 0xfffc;
-    else if (n->ss != FLAT_RING3_SS64)
+    else if (!strcmp(bad, "stack selector"))
         err = n->ss & 0xfffc;
     pv->ctx = *n;
     __atomic_store_n(&v->vcpu_info->evtchn_upcall_mask, (ic->rflags & 0x200) ? 0 : 1, __ATOMIC_RELAXED);

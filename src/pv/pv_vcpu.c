@@ -39,9 +39,13 @@
 #define RF_NT   0x4000u
 #define RF_RF   0x10000u
 /* What a ring-3 guest may have in RFLAGS: the arithmetic flags, TF, DF,
- * OF, AC and ID.  IF is always set in the real RFLAGS (the guest's
- * interrupt flag is its upcall mask), IOPL 0, no NT/RF/VM/VIF/VIP. */
-#define RF_GUEST_BITS 0x240dd5u
+ * OF, AC, ID and RF.  IF is always set in the real RFLAGS (the guest's
+ * interrupt flag is its upcall mask), IOPL 0, no NT/VM/VIF/VIP.  RF
+ * (resume: instruction breakpoints do not fire for the next instruction)
+ * is the guest's: a handler of an instruction breakpoint returns with it
+ * set, or the breakpoint fires again forever (pv_emul.c's debug
+ * registers); it cannot make IRETQ fault. */
+#define RF_GUEST_BITS 0x250dd5u
 
 /* ---- Guest memory through the guest's own page tables ------------------ */
 
@@ -271,10 +275,12 @@ long pv_set_trap_table(struct vcpu *v, uint64_t table)
             return 0;
         if (i == 256)
             break;
-        /* The handler runs in the guest kernel's only code segment; a
-         * ring-0 selector means the same for a PV kernel. */
-        if ((t.cs | 3) != FLAT_KERNEL_CS || !pv_canonical(t.address) ||
-            (t.address >= HYPERVISOR_VIRT_START && t.address < HYPERVISOR_VIRT_END))
+        /* The selector is not checked, as Xen does for a 64-bit guest
+         * (it only raises the RPL): every bounce enters the handler on
+         * FLAT_KERNEL_CS whatever the entry says, and Linux names its own
+         * __KERNEL_CS (0x10) here.  The address must be one the guest
+         * could run. */
+        if (!pv_canonical(t.address) || (t.address >= HYPERVISOR_VIRT_START && t.address < HYPERVISOR_VIRT_END))
             return -EINVAL;
         t.cs = FLAT_KERNEL_CS;
         pv->traps[t.vector] = t;
@@ -410,7 +416,7 @@ long pv_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARGS]
          * which a PV domain does not use (its frames are machine frames
          * named by its own page tables): refused until they have their PV
          * meaning.  The read-only ones (reservations, memory map) pass. */
-        if (pv_m2p_memory_op(v, (unsigned)a[0], a[1], &ret))
+        if (pv_m2p_memory_op(v, (unsigned)a[0], a[1], &ret) || pv_time_memory_op(v, (unsigned)a[0], a[1], &ret))
             break;
         switch ((unsigned)a[0]) {
         case XENMEM_increase_reservation:
@@ -546,7 +552,10 @@ static bool handle_exit(struct vcpu *v)
             break;
         if (vec == 7)
             pv_user_nm(v);      /* fpu_taskswitch's TS ends with this #NM */
-        if (!bounce_exception(v, vec, c->error_code))
+        uint64_t err = c->error_code;
+        if (pv_emul_exception(v, &vec, &err))      /* privileged instructions, page-table writes (pv_emul.c) */
+            break;
+        if (!bounce_exception(v, vec, err))
             return false;
         break;
     }
@@ -580,6 +589,7 @@ void pv_vcpu_run(struct vcpu *v)
     write_cr3(pv_user_root(pv) << 12);
     wrmsr(MSR_FS_BASE, pv->fs_base);
     vcpu_fpu_load(v);
+    pv_emul_stint_begin(v);             /* the guest's debug registers */
     if (v->runstate_gpa)
         time_info_runstate(v, RUNSTATE_running);
 
@@ -622,6 +632,7 @@ void pv_vcpu_run(struct vcpu *v)
     if (v->runstate_gpa)
         time_info_runstate(v, READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
     vcpu_fpu_save(v);
+    pv_emul_stint_end(v);
     pv->fs_base = rdmsr(MSR_FS_BASE);
     pv_seg_stint_end(v);                /* null selectors, the host GDT (clobbers the FS base) */
     wrmsr(MSR_FS_BASE, 0);              /* the hypervisor's (unused) value, as before the stint */

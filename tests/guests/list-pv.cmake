@@ -7,10 +7,12 @@
 # Included at the top of CMakeLists.txt like every list-*.cmake;
 # CMakeLists.txt calls pv_guests_build() once the compiler is known.
 
-set(GUESTS_PV pv_hello pv_mmu pv_user pv_seg)
+set(GUESTS_PV pv_hello pv_mmu pv_user pv_priv pv_seg)
 # Domain files running pv_hello.elf as a hostile guest (mode=... on its
 # command line): each domain must crash with its line, nothing else.
 set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs pv_badstack pv_nouser pv_badkstack pv_segnofs)
+# Console, time and vcpu_info (pv_time.c).
+list(APPEND GUESTS_PV pv_time)
 
 function(pv_guests_build)
     set(P ${G}/pv)
@@ -98,12 +100,12 @@ function(pv_guests_build)
         guest_rv_test(pv_bochs_${model} TIMEOUT 900 LABELS integration bochs pv
                       REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pv_hello.elf ${GO}/pv_mmu.elf
                                ${GO}/long64.elf ${GO}/pv_boot.elf ${GO}/pv_boot_hcpage.elf ${GO}/pv_boot.initrd
-                               ${GO}/pv_user.elf ${GO}/pv_seg.elf
+                               ${GO}/pv_user.elf ${GO}/pv_priv.elf ${GO}/pv_time.elf ${GO}/pv_seg.elf
                       ARGS --bochs ${model} --smp 2 --mem 1G ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
                            ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/pv_mmu.cfg
                            ${GO}/pv_boot.cfg ${GO}/pv_boot_hcpage.cfg ${GO}/long64.cfg
-                           ${GO}/pv_user.cfg ${GO}/pv_nouser.cfg ${GO}/pv_badkstack.cfg
-                           ${GO}/pv_seg.cfg ${GO}/pv_segnofs.cfg)
+                           ${GO}/pv_user.cfg ${GO}/pv_nouser.cfg ${GO}/pv_badkstack.cfg ${GO}/pv_priv.cfg
+                           ${GO}/pv_time.cfg ${GO}/pv_seg.cfg ${GO}/pv_segnofs.cfg)
     endforeach()
     # The hostile modes next to a well-behaved PV guest and an HVM one on
     # two CPUs: each hostile domain crashes for its own reason, the others
@@ -196,9 +198,58 @@ function(pv_guests_build)
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_user.cfg ${GO}/pv_nouser.cfg
                         ${GO}/pv_badkstack.cfg)
+    # Console, time and vcpu_info (pv_time.c): every check passes; the
+    # ring's first line appears once, the console_io line written after
+    # the ring took over never; the back end says it connected.
+    add_test(NAME pv_time
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_time: console_io before the ring$"
+                     --stdout "^\\(d[0-9]+ pv_time\\) pv: console ring mfn 0x[0-9a-f]+, event channel [1-9][0-9]*$"
+                     --stdout "^\\(d[0-9]+ pv_time\\) PV console connected"
+                     --stdout-count 1 "^pv_time: first line through the ring$"
+                     --stdout-count 0 "hidden console_io line"
+                     --stdout "^pv_time: PASS vcpu-info-on-l1-refused$"
+                     --stdout "^pv_time: PASS vcpu-info-page-pin-refused$"
+                     --stdout "^pv_time: PASS upcall-through-new-vcpu-info$"
+                     --stdout "^pv_time: PASS singleshot-wake-after-deadline$"
+                     --stdout "^pv_time: PASS wallclock-plus-pvclock-is-a-date$"
+                     --stdout "^pv_time: PASS runstate-blocked-time-grew$"
+                     --stdout "^pv_time: PASS memory-map-ram-nr-pages$"
+                     --stdout "^pv_time: PASS platform-parameters-virt-start$"
+                     --stdout "^pv_time: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_time.cfg)
+    set_tests_properties(pv_time PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_time.elf")
     set_tests_properties(pv_user PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_user.elf;${GO}/pv_hello.elf")
+    # Privileged instructions and the writable-page-table assist
+    # (pv_priv.c): every check passes, the domain powers off, its vCPU
+    # line counts the emulated instructions and page-table writes (with the
+    # refused ones), every frame returns.
+    add_test(NAME pv_priv
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_priv: PASS ptwr-l4-store$"
+                     --stdout "^pv_priv: PASS ptwr-cmpxchg-equal$"
+                     --stdout "^pv_priv: PASS ptwr-l2-mapping$"
+                     --stdout "^pv_priv: PASS ptwr-hostile-changed-nothing$"
+                     --stdout "^pv_priv: PASS forced-cpuid-signature$"
+                     --stdout "^pv_priv: PASS fs-base-used$"
+                     --stdout "^pv_priv: PASS msr-refusals-bounced$"
+                     --stdout "^pv_priv: PASS rep-insb$"
+                     --stdout "^pv_priv: PASS unknown-privileged-gp$"
+                     --stdout "^pv_priv: PASS data-breakpoint-fires$"
+                     --stdout "^pv_priv: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^\\(d[0-9]+ pv_priv\\) v0: pv: [1-9][0-9]* privileged instructions emulated, [1-9][0-9]* page-table writes emulated \\([1-9][0-9]* refused, 0 continued\\)$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_priv.cfg)
+    set_tests_properties(pv_priv PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_priv.elf")
     # The guest's GDT, LDT and selectors (pv_seg.c): every check passes;
     # next to it pv_hello (the yields switch domains) and pv_segnofs (no
     # failsafe callback: crashes with its line).

@@ -321,6 +321,12 @@ static void test_intel(void)
     expect_value(0x199, 0, "perf-ctl-raz");
     expect_value(0x19c, 0, "therm-status-raz");
     expect_write(0x19c, 0, EXC_GP, "therm-status-read-only");
+    /* The model-specific LBR stack: read 0, writes dropped (Xen). */
+    static const uint32_t lbr_stack[] = { 0x1c9, 0x680, 0x69f, 0x6c0, 0x6df, 0xdc0, 0xddf };
+    for (unsigned i = 0; i < sizeof lbr_stack / sizeof lbr_stack[0]; i++) {
+        expect_write(lbr_stack[i], 0xffffffff81000000ull, NO_FAULT, "lbr-stack-write-dropped");
+        expect_value(lbr_stack[i], 0, "lbr-stack-raz");
+    }
     /* AMD's registers are absent. */
     expect_gp_rw(0xc0010015, "hwcr-absent-on-intel");
     expect_gp_rw(0xc0011029, "de-cfg-absent-on-intel");
@@ -332,6 +338,8 @@ static void test_amd(void)
     uint64_t v = 0;
 
     expect_gp_rw(0x1a0, "misc-enable-absent-on-amd");
+    expect_gp_rw(0x680, "lbr-stack-absent-on-amd");
+    expect_gp_rw(0x1c9, "lbr-tos-absent-on-amd");
     expect_gp_rw(0x3a, "feature-control-absent-on-amd");
     expect_gp_rw(0x199, "perf-ctl-absent-on-amd");
     check(rdmsr_safe(0x8b, &v) == NO_FAULT, "patch-level-read", "%s", vstr(exc_caught));

@@ -167,6 +167,20 @@ static void test_tsc_aux(uint32_t mine)
               "%s, ECX %#x (want 0x12345678), RDTSC %#llx, RDTSCP %#llx, RDTSC %#llx", vstr(exc_caught), c,
               (unsigned long long)t0, (unsigned long long)tsc, (unsigned long long)t1);
     }
+    if (fep) {
+        /* RDPID %ecx (modrm 0xf9) through the forced-emulation prefix: the
+         * TSC_AUX where CPUID offers RDPID, #UD where it does not (a fault
+         * of an emulated instruction points after the prefix). */
+        uint32_t c = 0;
+        exc_clear();
+        asm volatile("ud2; .ascii \"xen\"\n1: .byte 0xf3, 0x0f, 0xc7, 0xf9\n2:\n\t" EXC_FIXUP("1b", "2b")
+                     : "+c"(c) : : "memory");
+        if (f.rdpid)
+            check(exc_caught == NO_FAULT && c == 0x12345678, "rdpid-fep", "%s, ECX %#x (want 0x12345678)",
+                  vstr(exc_caught), c);
+        else
+            check(exc_caught == EXC_UD, "rdpid-fep-ud", "%s (want #UD: RDPID not offered)", vstr(exc_caught));
+    }
     expect_readback(MSR_TSC_AUX, mine, "tsc-aux-set");
     if (f.rdtscp) {
         t0 = rdtsc();

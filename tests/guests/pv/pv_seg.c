@@ -590,9 +590,9 @@ void pv_main(const struct start_info *si)
     EQ("iret-data-cs-gp-error", gpk_err, 0x18);
     EQ("iret-data-cs-gp-frame", gpk_cs | gpk_ss << 16, 0x18 | 0x1bull << 16);   /* CS as written, SS with RPL 3 (pv_user.c) */
     EQ("iret-data-cs-gp-rip", gpk_rip, iret_sel_rip);
-    EQ("iret-code-ss", iret_sel(0x10, 0x10), FLAT_KERNEL_CS | (uint64_t)FLAT_KERNEL_SS << 16);
+    EQ("iret-code-ss", iret_sel(0x10, 0x08), FLAT_KERNEL_CS | (uint64_t)FLAT_KERNEL_SS << 16);
     EQ("iret-code-ss-gp", gpk_count, before + 2);
-    EQ("iret-code-ss-gp-error", gpk_err, 0x10);
+    EQ("iret-code-ss-gp-error", gpk_err, 0x08);     /* the SS, not the (good) CS */
     EQ("iret-notpresent-cs", iret_sel(0x38, 0x18), FLAT_KERNEL_CS | (uint64_t)FLAT_KERNEL_SS << 16);
     EQ("iret-notpresent-cs-gp", gpk_count, before + 3);
     EQ("iret-beyond-gdt", iret_sel(0x80, 0x18), FLAT_KERNEL_CS | (uint64_t)FLAT_KERNEL_SS << 16);

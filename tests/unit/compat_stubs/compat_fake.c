@@ -10,6 +10,7 @@
 #include "evtchn/evtchn.h"
 #include "gnttab/gnttab.h"
 #include "lib/errno.h"
+#include "pv/pv_emul.h"
 
 struct domain fake_dom;
 struct vcpu fake_vcpu;
@@ -227,6 +228,30 @@ long pv_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_
 long pv_callback_op(struct vcpu *v, unsigned cmd, uint64_t arg)
 {
     seen(v, "pv_callback_op", cmd, arg, 0, 0);
+    return fake_out.rc;
+}
+
+long pv_set_debugreg(struct vcpu *v, unsigned reg, uint64_t value)
+{
+    seen(v, "pv_set_debugreg", reg, value, 0, 0);
+    return fake_out.rc;
+}
+
+long pv_get_debugreg(struct vcpu *v, unsigned reg)
+{
+    seen(v, "pv_get_debugreg", reg, 0, 0, 0);
+    return fake_out.rc;
+}
+
+long pv_vm_assist(struct vcpu *v, unsigned cmd, unsigned type)
+{
+    seen(v, "pv_vm_assist", cmd, type, 0, 0);
+    return fake_out.rc;
+}
+
+long pv_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg)
+{
+    seen(v, "pv_physdev_op", cmd, arg, 0, 0);
     return fake_out.rc;
 }
 

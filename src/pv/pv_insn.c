@@ -1,0 +1,186 @@
+/*
+ * Decoder of the privileged instructions a 64-bit PV kernel executes
+ * (pv_insn.h).  Every byte is guest-controlled: the decoder reads at most
+ * 'avail' bytes and at most 15, and anything it does not know exactly is
+ * PVI_NONE, so the fault the instruction raised goes back to the guest.
+ */
+#include "pv/pv_insn.h"
+#include "pv/pv_emul.h"
+#include "public/arch-x86_64.h"
+#include "lib/errno.h"
+
+#include <stddef.h>
+
+#define MAX_LEN 15u
+
+static const char *const names[PVI_NR] = {
+    [PVI_NONE] = "none", [PVI_CPUID] = "cpuid", [PVI_FORCED_CPUID] = "forced-cpuid",
+    [PVI_RDMSR] = "rdmsr", [PVI_WRMSR] = "wrmsr", [PVI_IN] = "in", [PVI_OUT] = "out",
+    [PVI_INS] = "ins", [PVI_OUTS] = "outs", [PVI_MOV_FROM_CR] = "mov-from-cr",
+    [PVI_MOV_TO_CR] = "mov-to-cr", [PVI_MOV_FROM_DR] = "mov-from-dr", [PVI_MOV_TO_DR] = "mov-to-dr",
+    [PVI_CLTS] = "clts", [PVI_INVD] = "invd", [PVI_WBINVD] = "wbinvd", [PVI_HLT] = "hlt",
+    [PVI_CLI] = "cli", [PVI_STI] = "sti", [PVI_RDTSC] = "rdtsc", [PVI_RDTSCP] = "rdtscp",
+    [PVI_RDPMC] = "rdpmc",
+};
+
+const char *pv_insn_name(unsigned op)
+{
+    return op < PVI_NR && names[op] ? names[op] : "?";
+}
+
+static enum pv_insn_op done(struct pv_insn *o, enum pv_insn_op op, unsigned len)
+{
+    if (len > MAX_LEN)
+        op = PVI_NONE;          /* the CPU raises #GP for a longer one */
+    o->op = (uint8_t)op;
+    o->len = op == PVI_NONE ? 0 : (uint8_t)len;
+    return op;
+}
+
+enum pv_insn_op pv_insn_decode(const uint8_t *b, unsigned avail, struct pv_insn *o)
+{
+    static const uint8_t forced[7] = { 0x0f, 0x0b, 'x', 'e', 'n', 0x0f, 0xa2 };
+    bool opsize = false, lock = false;
+    unsigned rex = 0, i = 0;
+
+    *o = (struct pv_insn){ 0 };
+    if (avail > MAX_LEN)
+        avail = MAX_LEN;
+    /* Xen's forced-emulation prefix: UD2 then "xen", then the instruction
+     * (only CPUID is emulated behind it, as Xen's PV path does). */
+    if (avail >= sizeof(forced)) {
+        unsigned k = 0;
+        while (k < sizeof(forced) && b[k] == forced[k])
+            k++;
+        if (k == sizeof(forced))
+            return done(o, PVI_FORCED_CPUID, sizeof(forced));
+    }
+    /* Prefixes.  REX only counts as the last one before the opcode. */
+    for (;; i++) {
+        if (i >= avail)
+            return done(o, PVI_NONE, 0);
+        uint8_t p = b[i];
+        if ((p & 0xf0) == 0x40) {
+            rex = p;
+            continue;
+        }
+        switch (p) {
+        case 0x66: opsize = true; break;
+        case 0x67: o->addr32 = true; break;
+        case 0xf0: lock = true; break;
+        case 0xf2: case 0xf3: o->rep = true; break;
+        case 0x26: o->seg = PVS_ES; break;
+        case 0x2e: o->seg = PVS_CS; break;
+        case 0x36: o->seg = PVS_SS; break;
+        case 0x3e: o->seg = PVS_DS; break;
+        case 0x64: o->seg = PVS_FS; break;
+        case 0x65: o->seg = PVS_GS; break;
+        default:
+            goto opcode;
+        }
+        rex = 0;                /* a legacy prefix after REX: REX is ignored */
+    }
+opcode:
+    if (lock)
+        return done(o, PVI_NONE, 0);
+    uint8_t op = b[i++];
+    unsigned iosz = opsize ? 2 : 4;     /* 16 with 66, else 32 (REX.W does not make 64) */
+    switch (op) {
+    case 0xe4: case 0xe5: case 0xe6: case 0xe7:
+        if (i >= avail)
+            return done(o, PVI_NONE, 0);
+        o->port = b[i++];
+        o->port_imm = true;
+        o->size = (op & 1) ? iosz : 1;
+        return done(o, (op & 2) ? PVI_OUT : PVI_IN, i);
+    case 0xec: case 0xed: case 0xee: case 0xef:
+        o->size = (op & 1) ? iosz : 1;
+        return done(o, (op & 2) ? PVI_OUT : PVI_IN, i);
+    case 0x6c: case 0x6d: case 0x6e: case 0x6f:
+        o->size = (op & 1) ? iosz : 1;
+        return done(o, (op & 2) ? PVI_OUTS : PVI_INS, i);
+    case 0xf4: return done(o, PVI_HLT, i);
+    case 0xfa: return done(o, PVI_CLI, i);
+    case 0xfb: return done(o, PVI_STI, i);
+    case 0x0f:
+        break;
+    default:
+        return done(o, PVI_NONE, 0);
+    }
+    if (i >= avail)
+        return done(o, PVI_NONE, 0);
+    op = b[i++];
+    switch (op) {
+    case 0xa2: return done(o, PVI_CPUID, i);
+    case 0x32: return done(o, PVI_RDMSR, i);
+    case 0x30: return done(o, PVI_WRMSR, i);
+    case 0x31: return done(o, PVI_RDTSC, i);
+    case 0x33: return done(o, PVI_RDPMC, i);
+    case 0x06: return done(o, PVI_CLTS, i);
+    case 0x08: return done(o, PVI_INVD, i);
+    case 0x09: return done(o, PVI_WBINVD, i);
+    case 0x01:
+        if (i >= avail || b[i] != 0xf9)
+            return done(o, PVI_NONE, 0);
+        return done(o, PVI_RDTSCP, i + 1);
+    case 0x20: case 0x21: case 0x22: case 0x23: {
+        /* MOV to/from CR/DR: ModRM's mod is ignored (always a register),
+         * reg the CR/DR (REX.R adds 8), rm the GPR (REX.B adds 8). */
+        if (i >= avail)
+            return done(o, PVI_NONE, 0);
+        uint8_t m = b[i++];
+        o->reg = (uint8_t)(((m >> 3) & 7) | ((rex & 4) ? 8 : 0));
+        o->gpr = (uint8_t)((m & 7) | ((rex & 1) ? 8 : 0));
+        static const uint8_t ops[4] = { PVI_MOV_FROM_CR, PVI_MOV_FROM_DR, PVI_MOV_TO_CR, PVI_MOV_TO_DR };
+        return done(o, ops[op - 0x20], i);
+    }
+    default:
+        return done(o, PVI_NONE, 0);
+    }
+}
+
+/*
+ * set_debugreg's checks (Xen's for a 64-bit PV guest): DR0-3 hold an
+ * address the guest could use (canonical, 8 bytes of it, not the
+ * hypervisor's range: so an armed breakpoint never matches the
+ * hypervisor's own accesses); DR6 and DR7 have their fixed bits set and
+ * their upper half zero; DR7 arms no I/O breakpoint (CR4.DE is clear in
+ * the guest's view) and no general detect (GD would make the
+ * hypervisor's own MOV DR fault).  DR4/DR5 are DR6/DR7.
+ */
+static bool canonical(uint64_t va)
+{
+    return (va >> 47) == 0 || (va >> 47) == 0x1ffff;
+}
+
+long pv_dr_check(unsigned reg, uint64_t value, uint64_t *stored)
+{
+    switch (reg) {
+    case 0: case 1: case 2: case 3: {
+        uint64_t end = value + 7;
+        if (!canonical(value) || end < value || !canonical(end) ||
+            (end >= HYPERVISOR_VIRT_START && value < HYPERVISOR_VIRT_END))
+            return -EPERM;
+        *stored = value;
+        return 0;
+    }
+    case 4: case 6:
+        if (value >> 32)
+            return -EPERM;
+        *stored = (value & 0x0000e00full) | 0xffff0ff0ull;
+        return 0;
+    case 5: case 7:
+        if (value >> 32)
+            return -EPERM;
+        if (value & (1ull << 13))
+            return -EPERM;                  /* GD */
+        for (unsigned i = 0; i < 4; i++)
+            if (((value >> (16 + 4 * i)) & 3) == 2 && ((value >> (2 * i)) & 3))
+                return -EPERM;              /* an armed I/O breakpoint */
+        /* Bits 11, 12, 14, 15 read as 0, bit 10 as 1. */
+        *stored = (value & ~0xd800ull) | 0x400ull;
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}

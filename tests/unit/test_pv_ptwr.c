@@ -1,0 +1,242 @@
+/*
+ * The writable-page-table assist's instruction emulation (src/pv/pv_ptwr.c
+ * over the emulator core): the write forms a kernel uses (MOV from a
+ * register and from an immediate, XCHG, LOCK CMPXCHG both ways, a REP
+ * STOSQ step), what is refused (4-byte, misaligned, another page, a second
+ * write, unreadable code, a refused entry) with the registers unchanged,
+ * -ERESTART passed through, and only arithmetic flags taken back.
+ */
+#include "test.h"
+#include "pv/pv_ptwr.h"
+#include "lib/errno.h"
+
+#define CODE    0x400000ull
+#define PT      0xffff880000010000ull     /* an upper-half table page */
+#define OTHER   0x7000ull
+
+static uint8_t code[4096];
+static uint64_t pt[512], other[512];
+static int entry_rc;            /* what write_entry answers */
+static unsigned nr_writes;
+static uint64_t last_la, last_val;
+
+static void *page_of(uint64_t la)
+{
+    switch (la & ~0xfffull) {
+    case CODE: return code;
+    case PT: return pt;
+    case OTHER: return other;
+    default: return NULL;
+    }
+}
+
+static int f_read(void *ctx, uint64_t la, void *buf, unsigned len)
+{
+    (void)ctx;
+    uint8_t *p = page_of(la);
+    if (!p || (la & 0xfff) + len > 4096)
+        return -EFAULT;
+    memcpy(buf, p + (la & 0xfff), len);
+    return 0;
+}
+
+static int f_write(void *ctx, uint64_t la, uint64_t val)
+{
+    (void)ctx;
+    nr_writes++;
+    last_la = la;
+    last_val = val;
+    CHECK_EQ(la & ~0xfffull, PT);
+    CHECK_EQ(la & 7, 0);
+    if (entry_rc)
+        return entry_rc;
+    pt[(la & 0xfff) / 8] = val;
+    return 0;
+}
+
+static const struct pv_ptwr_env env = { .read = f_read, .write_entry = f_write };
+
+static struct guest_regs regs(void)
+{
+    struct guest_regs r;
+    memset(&r, 0, sizeof(r));
+    r.rip = CODE;
+    r.rflags = 0x202 | 0x100;       /* IF, TF: not the emulation's to change */
+    r.rsp = 0x8000;
+    return r;
+}
+
+static void load(const uint8_t *b, unsigned n)
+{
+    memset(code, 0x90, sizeof(code));
+    memcpy(code, b, n);
+    memset(pt, 0, sizeof(pt));
+    nr_writes = 0;
+    entry_rc = 0;
+}
+
+static void test_mov(void)
+{
+    static const uint8_t mov_r64[] = { 0x48, 0x89, 0x07 };              /* mov %rax,(%rdi) */
+    load(mov_r64, sizeof(mov_r64));
+    struct guest_regs r = regs();
+    r.rax = 0x1234067;
+    r.rdi = PT + 3 * 8;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 3 * 8), 0);
+    CHECK_EQ(pt[3], 0x1234067);
+    CHECK_EQ(r.rip, CODE + 3);
+    CHECK_EQ(r.rflags, 0x302);
+    CHECK_EQ(nr_writes, 1);
+
+    static const uint8_t mov_imm[] = { 0x48, 0xc7, 0x47, 0x20, 0xff, 0xff, 0xff, 0xff };   /* movq $-1,0x20(%rdi) */
+    load(mov_imm, sizeof(mov_imm));
+    r = regs();
+    r.rdi = PT;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 0x20), 0);
+    CHECK_EQ(pt[4], ~0ull);
+    CHECK_EQ(r.rip, CODE + sizeof(mov_imm));
+}
+
+static void test_xchg_cmpxchg(void)
+{
+    static const uint8_t xchg[] = { 0x48, 0x87, 0x07 };                 /* xchg %rax,(%rdi) */
+    load(xchg, sizeof(xchg));
+    pt[5] = 0xaaaa067;
+    struct guest_regs r = regs();
+    r.rax = 0xbbbb067;
+    r.rdi = PT + 5 * 8;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 5 * 8), 0);
+    CHECK_EQ(pt[5], 0xbbbb067);
+    CHECK_EQ(r.rax, 0xaaaa067);
+
+    static const uint8_t cx[] = { 0xf0, 0x48, 0x0f, 0xb1, 0x0f };       /* lock cmpxchg %rcx,(%rdi) */
+    load(cx, sizeof(cx));
+    pt[6] = 0x5000067;
+    r = regs();
+    r.rax = 0x5000067;
+    r.rcx = 0x6000067;
+    r.rdi = PT + 6 * 8;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 6 * 8), 0);
+    CHECK_EQ(pt[6], 0x6000067);
+    CHECK(r.rflags & 0x40);                                             /* ZF */
+    CHECK_EQ(r.rflags & ~0x8d5ull, 0x302);
+    CHECK_EQ(r.rip, CODE + sizeof(cx));
+    /* Comparison fails: RAX gets the entry, the entry stays. */
+    load(cx, sizeof(cx));
+    pt[6] = 0x7000067;
+    r = regs();
+    r.rax = 0x5000067;
+    r.rcx = 0x6000067;
+    r.rdi = PT + 6 * 8;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 6 * 8), 0);
+    CHECK_EQ(pt[6], 0x7000067);
+    CHECK_EQ(r.rax, 0x7000067);
+    CHECK(!(r.rflags & 0x40));
+    CHECK(nr_writes <= 1);
+    if (nr_writes)
+        CHECK_EQ(last_val, 0x7000067);                                  /* an unchanged write-back */
+}
+
+static void test_rep_stos(void)
+{
+    static const uint8_t stos[] = { 0xf3, 0x48, 0xab };                 /* rep stosq */
+    load(stos, sizeof(stos));
+    struct guest_regs r = regs();
+    r.rax = 0x9000067;
+    r.rdi = PT + 8 * 8;
+    r.rcx = 3;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 8 * 8), 0);
+    CHECK_EQ(pt[8], 0x9000067);
+    CHECK_EQ(pt[9], 0);
+    CHECK_EQ(nr_writes, 1);
+    CHECK_EQ(r.rcx, 2);                 /* one step; RIP stays, the guest runs it again */
+    CHECK_EQ(r.rip, CODE);
+    CHECK_EQ(r.rdi, PT + 9 * 8);
+}
+
+static void refused(const uint8_t *b, unsigned n, struct guest_regs r, uint64_t cr2, int want)
+{
+    struct guest_regs before = r;
+    load(b, n);
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, cr2), want);
+    CHECK(memcmp(&r, &before, sizeof(r)) == 0);
+}
+
+static void test_refused(void)
+{
+    static const uint8_t movl[] = { 0x89, 0x07 };                       /* mov %eax,(%rdi) */
+    static const uint8_t mov_r64[] = { 0x48, 0x89, 0x07 };
+    static const uint8_t movs[] = { 0x48, 0xa5 };                       /* movsq: reads OTHER, writes PT */
+    struct guest_regs r = regs();
+    r.rdi = PT + 8;
+    refused(movl, sizeof(movl), r, PT + 8, -EINVAL);
+    CHECK_EQ(nr_writes, 0);
+    r.rdi = PT + 4;
+    refused(mov_r64, sizeof(mov_r64), r, PT + 4, -EINVAL);              /* misaligned */
+    r.rdi = OTHER;
+    refused(mov_r64, sizeof(mov_r64), r, PT, -EINVAL);                  /* not the page that faulted */
+    CHECK_EQ(nr_writes, 0);
+    r.rdi = PT + 8;
+    r.rip = 0x999000;                                                   /* code unreadable */
+    refused(mov_r64, sizeof(mov_r64), r, PT + 8, -EINVAL);
+    r = regs();
+    r.rdi = PT + 8;
+    load(mov_r64, sizeof(mov_r64));
+    entry_rc = -EINVAL;
+    struct guest_regs b = r;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 8), -EINVAL);               /* the entry refused */
+    CHECK(memcmp(&r, &b, sizeof(r)) == 0);
+    load(mov_r64, sizeof(mov_r64));
+    entry_rc = -ERESTART;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 8), -ERESTART);
+    CHECK(memcmp(&r, &b, sizeof(r)) == 0);
+    /* MOVSQ from readable memory: one aligned write, accepted. */
+    load(movs, sizeof(movs));
+    other[0] = 0x3000067;
+    r = regs();
+    r.rsi = OTHER;
+    r.rdi = PT + 16;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 16), 0);
+    CHECK_EQ(pt[2], 0x3000067);
+    /* A privileged or unknown instruction: nothing. */
+    static const uint8_t hlt[] = { 0xf4 };
+    r = regs();
+    refused(hlt, 1, r, PT, -EINVAL);
+}
+
+static void test_random(void)
+{
+    static const uint8_t hot[] = { 0x48, 0x89, 0x87, 0xc7, 0xf0, 0x0f, 0xb1, 0xc7, 0x07, 0x47, 0xab, 0xf3, 0x66 };
+    for (unsigned k = 0; k < 100000; k++) {
+        uint8_t b[16];
+        for (unsigned i = 0; i < sizeof(b); i++) {
+            uint64_t x = t_rand();
+            b[i] = (x & 1) ? hot[(x >> 8) % sizeof(hot)] : (uint8_t)(x >> 16);
+        }
+        load(b, sizeof(b));
+        struct guest_regs r = regs();
+        r.rdi = PT + (t_rand() & 0xfff);
+        r.rsi = OTHER + (t_rand() & 0xff8);
+        r.rax = t_rand();
+        r.rcx = t_rand() & 7;
+        struct guest_regs before = r;
+        entry_rc = (t_rand() & 3) == 0 ? -EINVAL : 0;
+        int rc = pv_ptwr_emulate(&env, &r, PT);
+        CHECK(rc == 0 || rc == -EINVAL || rc == -ERESTART);
+        CHECK(nr_writes <= 1);
+        if (rc)
+            CHECK(memcmp(&r, &before, sizeof(r)) == 0);
+        else
+            CHECK_EQ(r.rflags & ~0x8d5ull, before.rflags & ~0x8d5ull);
+    }
+}
+
+int main(void)
+{
+    RUN(test_mov);
+    RUN(test_xchg_cmpxchg);
+    RUN(test_rep_stos);
+    RUN(test_refused);
+    RUN(test_random);
+    return t_finish("pv_ptwr");
+}
