@@ -340,9 +340,10 @@ bool pv_seg_prepare(struct vcpu *v)
         uint16_t sel[4] = { pv->seg.ds, pv->seg.es, pv->seg.fs, pv->seg.gs };
         unsigned bad = load_all(pv);
         if (bad) {
+            uint16_t *reg[4] = { &pv->seg.ds, &pv->seg.es, &pv->seg.fs, &pv->seg.gs };
             for (unsigned i = 0; i < 4; i++)
                 if (bad & (1u << i))
-                    (&pv->seg.ds)[i] = 0;
+                    *reg[i] = 0;
             pv->seg.loaded = false;
             sti();
             failsafe(v, sel);
