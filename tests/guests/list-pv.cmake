@@ -10,7 +10,7 @@
 set(GUESTS_PV pv_hello pv_mmu pv_user pv_priv pv_seg)
 # Domain files running pv_hello.elf as a hostile guest (mode=... on its
 # command line): each domain must crash with its line, nothing else.
-set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs pv_badstack pv_nouser pv_badkstack pv_segnofs)
+set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs pv_badstack pv_nouser pv_badkstack pv_segnofs pv_segdesc)
 # Console, time and vcpu_info (pv_time.c).
 list(APPEND GUESTS_PV pv_time)
 
@@ -271,10 +271,11 @@ function(pv_guests_build)
                      --stdout "^\\(d[0-9]+ pv_seg\\) v0: pv: iret to cs 0x18 .* refused: bad code selector; #GP to the guest$"
                      --stdout "^\\(d[0-9]+ pv_seg\\) v0: pv: segments: [1-9][0-9]* loads, 1 failsafe callbacks, [1-9][0-9]* copies$"
                      --stdout "${crash}pv_segnofs\\) crash: v0: pv: cannot load data selectors ds 0x2b es 0x2b fs 0 gs 0 at rip 0x[0-9a-f]+: no failsafe callback$"
+                     --stdout "${crash}pv_segdesc\\) crash: v0: pv: cannot return to cs 0x13 rip 0x[0-9a-f]+ ss 0x1b rsp 0x[0-9a-f]+: bad code selector$"
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_seg.cfg ${GO}/pv_segnofs.cfg
-                        ${GO}/pv_hello.cfg)
+                        ${GO}/pv_segdesc.cfg ${GO}/pv_hello.cfg)
     set_tests_properties(pv_seg PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_seg.elf;${GO}/pv_hello.elf")

@@ -31,7 +31,9 @@
  *    0x23);
  *  - vCPU 1 by VCPUOP_initialise with gdt_frames and CS 0x10/SS 0x18.
  * mode=nofailsafe (pv_segnofs.cfg): the same DS case without a failsafe
- * callback: the domain must crash with its line.
+ * callback: the domain must crash with its line.  mode=descchange
+ * (pv_segdesc.cfg): vCPU 1 makes KERNEL_CS a data descriptor while vCPU 0
+ * spins on it: the domain must crash at vCPU 0's next entry.
  */
 #include <stdint.h>
 #include <stddef.h>
@@ -271,6 +273,29 @@ __asm__(
     "   mov     %cs, %ax\n"
     "   ret\n");
 
+/* iret onto CS 0x10 (0x13) and spin there for good. */
+void spin_on_kernel_cs(void) __attribute__((noreturn));
+__asm__(
+    "   .text\n"
+    "   .globl spin_on_kernel_cs\n"
+    "spin_on_kernel_cs:\n"
+    "   mov     %rsp, %rax\n"
+    "   pushq   $0x18\n"
+    "   push    %rax\n"
+    "   pushq   $0x202\n"
+    "   pushq   $0x10\n"
+    "   lea     1f(%rip), %rax\n"
+    "   push    %rax\n"
+    "   pushq   $0\n"
+    "   push    %rcx\n"
+    "   push    %r11\n"
+    "   push    %rax\n"
+    "   mov     $23, %eax\n"
+    "   syscall\n"
+    "1: movq    $1, spinning_on_kernel_cs(%rip)\n"
+    "2: pause\n"
+    "   jmp     2b\n");
+
 /* ---- User mode ----------------------------------------------------------- */
 
 static uint8_t kstack[16384] __attribute__((aligned(16)));
@@ -404,10 +429,27 @@ void ap_main(void)
         hc(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0, 0);
 }
 
-static void check_vcpu1(uint64_t l4_mfn, uint64_t gdt_mfn)
+/* mode=descchange: vCPU 1 turns KERNEL_CS into a data descriptor while
+ * vCPU 0 spins on it in ring 3; vCPU 0's next entry must not IRETQ onto
+ * it (the domain crashes: "cannot return to cs 0x13 ...: bad code
+ * selector"). */
+static uint64_t desc_gdt_maddr;
+void ap_desc_main(void);
+volatile uint64_t spinning_on_kernel_cs;     /* set by the spin loop itself, on CS 0x13 */
+void ap_desc_main(void)
+{
+    while (!__atomic_load_n(&spinning_on_kernel_cs, __ATOMIC_ACQUIRE))
+        hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
+    hc(__HYPERVISOR_update_descriptor, desc_gdt_maddr + 2 * 8, D_DATA, 0, 0);
+    for (;;)
+        hc(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0, 0);
+}
+
+static void check_vcpu1(uint64_t l4_mfn, uint64_t gdt_mfn, int descchange)
 {
     ctx.flags = VGCF_in_kernel;
-    ctx.user_regs.rip = (uint64_t)ap_main;
+    ctx.user_regs.rip = descchange ? (uint64_t)ap_desc_main : (uint64_t)ap_main;
+    desc_gdt_maddr = gdt_mfn << 12;
     ctx.user_regs.rsp = (uint64_t)(ap_stack + sizeof(ap_stack)) - 8;
     ctx.user_regs.cs = 0x10;                /* Linux's __KERNEL_CS / __KERNEL_DS, as it passes them */
     ctx.user_regs.ss = 0x18;
@@ -427,6 +469,12 @@ static void check_vcpu1(uint64_t l4_mfn, uint64_t gdt_mfn)
        (uint64_t)-EINVAL);
     ctx.gdt_ents = 16;
     EQ("vcpu1-init-with-gdt", hc(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 1, (uint64_t)&ctx, 0), 0);
+    if (descchange) {
+        put("spinning on KERNEL_CS while vCPU 1 makes it a data descriptor");
+        flush();
+        hc(__HYPERVISOR_vcpu_op, VCPUOP_up, 1, 0, 0);   /* it waits for the spin below */
+        spin_on_kernel_cs();
+    }
     EQ("vcpu1-up", hc(__HYPERVISOR_vcpu_op, VCPUOP_up, 1, 0, 0), 0);
     for (unsigned i = 0; i < 1000000 && !__atomic_load_n(&ap_ran, __ATOMIC_ACQUIRE); i++)
         hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
@@ -618,7 +666,7 @@ void pv_main(const struct start_info *si)
     EQ("failsafe-ss", fsafe_frame[10], FLAT_KERNEL_SS);
     EQ("restore-descriptor", hc(__HYPERVISOR_update_descriptor, g + 5 * 8, D_UDATA, 0, 0), 0);
 
-    check_vcpu1(L4, f[GDT]);
+    check_vcpu1(L4, f[GDT], has_mode(si, "mode=descchange"));
 
     /* 32-bit user code: mov $0x63,%eax; mov %eax,%fs; mov %fs:0,%eax;
      * mov %eax,C32_OUT; mov %cs,%eax; mov %eax,C32_OUT+8; int3. */
