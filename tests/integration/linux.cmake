@@ -256,3 +256,12 @@ rv_linux_test(NAME bochs_linux_pv_skylake RUN_TIMEOUT ${RV_LINUX_BOCHS_TIMEOUT} 
                      "^linux_pv1: .*Run /init as init process"
               EXPECT --stdout-count 0 "VDSO_CLOCKMODE_PVCLOCK not supported"
               ARGS --bochs corei7_skylake_x --smp 1 --mem 1G --expect linux_pv1=crash ${RV_LINUX_DIR}/linux_pv1.cfg)
+# Two vCPUs there: vCPU 1's timer is installed, then Linux's
+# VCPUOP_initialise for it is refused (its context names its own GDT frames
+# and the GDT selectors __KERNEL_CS 0x10 / __KERNEL_DS 0x18, refused until
+# guest GDTs load) and it hits its BUG() in xen_pv_cpu_up.  Long: ~2 minutes.
+rv_linux_test(NAME bochs_linux_pv_smp2_skylake RUN_TIMEOUT ${RV_LINUX_BOCHS_TIMEOUT} LABELS "bochs;long" PV
+              STDOUT "^linux_pv2: .*xen:events: Using 2-level ABI"
+                     "^linux_pv2: .*smp: Bringing up secondary CPUs"
+                     "^linux_pv2: .*installing Xen timer for CPU 1"
+              ARGS --bochs corei7_skylake_x --smp 2 --mem 1G --expect linux_pv2=crash ${RV_LINUX_DIR}/linux_pv2.cfg)
