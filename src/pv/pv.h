@@ -98,6 +98,7 @@ struct pv_vcpu {
      * address of the kernel's (0: none); its version counter. */
     uint64_t time_area;
     uint32_t time_area_ver;
+    uint32_t nr_init_refused;   /* (r) pvlinux: VCPUOP_initialise refusals by this vCPU (pv_smp.c logs 4) */
 };
 
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */

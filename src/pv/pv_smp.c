@@ -16,6 +16,7 @@
 #include "pv/pv.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
+#include "core/console.h"
 #include "core/sched.h"
 #include "mm/mm.h"
 #include "lib/errno.h"
@@ -118,7 +119,14 @@ static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
         rc = -EFAULT;
         goto out;
     }
-    if (context_problem(c)) {
+    const char *why = context_problem(c);
+    if (why) {
+        /* Why, for the first few (a kernel typically BUG()s on it; a
+         * guest repeating it does not flood the log). */
+        struct pv_vcpu *cp = v->vendor;
+        if (++cp->nr_init_refused <= 4)
+            domain_log(v->domain, LOG_WARN, "v%u: pv: VCPUOP_initialise for v%u refused: %s\n", v->vcpu_id,
+                       t->vcpu_id, why);
         rc = -EINVAL;
         goto out;
     }
