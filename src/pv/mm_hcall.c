@@ -519,7 +519,6 @@ static void put_desc_frame(const struct pgt_env *p, uint64_t mfn)
 long pv_set_gdt(const struct pv_mmu_env *e, uint64_t frame_list, uint64_t entries)
 {
     const struct pgt_env *p = e->pgt;
-    struct pv_mmu_vcpu *v = e->vcpu;
     uint64_t frames[PV_GDT_MAX_FRAMES];
 
     if (!p->validate_desc)
@@ -530,6 +529,19 @@ long pv_set_gdt(const struct pv_mmu_env *e, uint64_t frame_list, uint64_t entrie
     unsigned n = (unsigned)((entries + 511) / 512);
     if (gcopy_from(e, frames, frame_list, n * 8ull))
         return -EFAULT;
+    return pv_set_gdt_frames(e, frames, entries);
+}
+
+long pv_set_gdt_frames(const struct pv_mmu_env *e, const uint64_t *frames, uint64_t entries)
+{
+    const struct pgt_env *p = e->pgt;
+    struct pv_mmu_vcpu *v = e->vcpu;
+
+    if (!p->validate_desc)
+        return -ENOSYS;
+    if (entries > PV_GDT_MAX_ENTRIES)
+        return -EINVAL;
+    unsigned n = (unsigned)((entries + 511) / 512);
     /* Every new frame becomes (or stays) a checked descriptor frame
      * before the old ones go. */
     for (unsigned i = 0; i < n; i++) {

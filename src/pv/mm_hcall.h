@@ -166,6 +166,8 @@ long pv_update_va_mapping(const struct pv_mmu_env *e, uint64_t va, uint64_t val,
 long pv_update_va_mapping_otherdomain(const struct pv_mmu_env *e, uint64_t va, uint64_t val, uint64_t flags,
                                       uint64_t domid);
 long pv_set_gdt(const struct pv_mmu_env *e, uint64_t frame_list, uint64_t entries);
+/* The same with the frame list already read (VCPUOP_initialise's gdt_frames). */
+long pv_set_gdt_frames(const struct pv_mmu_env *e, const uint64_t *frames, uint64_t entries);
 long pv_update_descriptor(const struct pv_mmu_env *e, uint64_t maddr, uint64_t desc);
 
 /* pgt_env.validate_desc for PV domains: every descriptor of the frame

@@ -16,6 +16,7 @@
 #include "mm/pgtype.h"
 #include "pv/pv_image.h"
 #include "pv/mm_hcall.h"
+#include "pv/pv_seg.h"
 #include "pv/pv_emul.h"
 #include "public/arch-x86_64.h"
 #include "core/spinlock.h"
@@ -55,6 +56,9 @@ struct pv_domain {
      * copy_to_gphys), so that a frame the copy writes cannot meanwhile
      * become a page table. */
     spinlock_t mm_lock;
+    /* pvgdt (pv_seg.c): bumped by every MMU hypercall (descriptors may
+     * have changed); each vCPU copies its GDT/LDT again when it differs. */
+    uint64_t seg_gen;
     /* Privileged-instruction emulation and the writable-page-table assist
      * (pv_emul.c): the vm_assist bits. */
     struct pv_emul_domain emul;
@@ -91,6 +95,8 @@ struct pv_vcpu {
     uint64_t kernel_ss, kernel_sp;                  /* (r) stack_switch: the stack bounces from user mode use */
     uint64_t nr_to_user, nr_user_syscalls, nr_nm;   /* (r) iret to user mode; SYSCALLs from it; #NM from TS */
     uint64_t nr_iret_faults;    /* (r) iret frames refused and turned into a #GP for the guest */
+    /* pvgdt: the guest's GDT, LDT and data selectors (pv_seg.c) */
+    struct pv_seg seg;
     /* Privileged-instruction emulation and the writable-page-table assist
      * (pv_emul.c): debug registers, IOPL, counters. */
     struct pv_emul_vcpu emul;   /* (r) */
@@ -115,6 +121,9 @@ void pv_boot_p2m_tables(struct pv_domain *pd, uint64_t *l4);
  * another vCPU of v's domain, validated with cross-CPU flushes
  * (pv_mmu_env.c): 0 or -EINVAL/-EBUSY. */
 int pv_mmu_get_base(struct vcpu *v, uint64_t mfn);
+/* pvgdt: set_gdt for the offline vCPU t (VCPUOP_initialise's gdt_frames),
+ * from v's call (pv_mmu_env.c): 0 or -EINVAL. */
+int pv_mmu_set_gdt_of(struct vcpu *v, struct vcpu *t, const uint64_t *frames, uint64_t entries);
 /* The domain's mm_lock around guest-memory accesses (pv_smp.c): true if
  * this call took it (false: the vCPU holds it already, in an MMU call). */
 bool pv_mm_lock(struct vcpu *v);

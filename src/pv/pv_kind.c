@@ -216,6 +216,8 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
         domain_log(v->domain, LOG_INFO, "v%u: pv: user mode: %lu entries, %lu SYSCALLs from it, %lu #NM after fpu_taskswitch\n",
                    v->vcpu_id, (unsigned long)pv->nr_to_user, (unsigned long)pv->nr_user_syscalls,
                    (unsigned long)pv->nr_nm);
+    if (pv)
+        pv_seg_free(v);
     xfree(pv);
     v->vendor = NULL;
 }

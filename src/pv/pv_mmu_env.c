@@ -167,10 +167,9 @@ static void env_reload(const struct pv_mmu_env *e, unsigned what)
      * one's references, and every later stint loads it (pv_vcpu_run). */
     if (what & PV_RELOAD_BASE)
         write_cr3(pv->mmu.base << 12);
-    /* The user base pointer is recorded for user mode (not run yet); the
-     * guest's GDT frames are held as checked descriptor frames but the
-     * vCPU still runs on the hypervisor's GDT with Xen's flat selectors,
-     * and there is no LDT yet: nothing to load for those. */
+    /* The user base pointer is loaded with user mode (pv_user.c); the
+     * GDT and LDT are copied and loaded before the vCPU's next entry
+     * (pv_seg.c: every MMU hypercall bumps the domain's seg_gen). */
 }
 
 static void env_m2p_set(const struct pv_mmu_env *e, uint64_t mfn, uint64_t pfn)
@@ -331,6 +330,26 @@ int pv_mmu_get_base(struct vcpu *v, uint64_t mfn)
     pv->mm_locked = false;
     spin_unlock(&pd->mm_lock);
     return rc;
+}
+
+int pv_mmu_set_gdt_of(struct vcpu *v, struct vcpu *t, const uint64_t *frames, uint64_t entries)
+{
+    struct pv_domain *pd = v->domain->kind_priv;
+    struct pv_vcpu *pv = v->vendor, *tp = t->vendor;
+    struct pv_call c;
+    long rc;
+
+    /* The caller's environment (its flushes), the target's GDT state:
+     * the target is offline (VCPUOP_initialise), nothing runs on it. */
+    call_init(&c, v);
+    c.e.vcpu = &tp->mmu;
+    spin_lock(&pd->mm_lock);
+    pv->mm_locked = true;
+    rc = pv_set_gdt_frames(&c.e, frames, entries);
+    pv->mm_locked = false;
+    spin_unlock(&pd->mm_lock);
+    pv_seg_mmu_call(v);
+    return (int)rc;
 }
 
 void pv_mmu_teardown(struct vcpu *v)

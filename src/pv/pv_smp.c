@@ -6,9 +6,11 @@
  * the base pointer must validate as an L4 (a base-pointer reference is
  * taken, as NEW_BASEPTR takes it), instruction and stack pointers,
  * callbacks, trap handlers and segment bases canonical and outside the
- * hypervisor's range, selectors the flat ring-3 ones.  What the vCPU cannot
- * use yet is refused rather than ignored: a GDT (gdt_ents), user mode
- * (VGCF_in_kernel clear).
+ * hypervisor's range.  The GDT (gdt_frames/gdt_ents, as Linux passes them)
+ * is taken as set_gdt takes it, the LDT as MMUEXT_SET_LDT checks it; CS/SS
+ * and the data selectors may name them (checked against the descriptors
+ * before the first entry, pv_seg.c).  What the vCPU cannot use yet is
+ * refused rather than ignored: user mode (VGCF_in_kernel clear).
  *
  * And the domain's mm_lock (pv.h) that makes the hypervisor's guest-memory
  * copies safe once several vCPUs run.
@@ -87,19 +89,28 @@ static const char *context_problem(const struct pv_guest_context *c)
 
     if (!(c->flags & VGCF_IN_KERNEL))
         return "user mode";                 /* no user mode for PV yet */
-    if ((r->cs | 3) != FLAT_KERNEL_CS || (r->ss | 3) != FLAT_KERNEL_SS)
-        return "selectors";                 /* only Xen's flat ones until guest GDTs load */
+    /* Selectors: the hypervisor's own ring-0 ones never (the guest's are
+     * checked against its descriptors at the first entry, pv_seg.c). */
+    if (((r->cs | 3) >= 0xe000 && (r->cs | 3) != FLAT_RING3_CS64 && (r->cs | 3) != FLAT_RING3_CS32) ||
+        ((r->ss | 3) >= 0xe000 && (r->ss | 3) != FLAT_RING3_SS64) || !(r->cs & ~3) || !(r->ss & ~3))
+        return "selectors";
     if (!guest_addr_ok(r->rip) || !guest_addr_ok(r->rsp) || !guest_addr_ok(c->kernel_sp))
         return "rip/rsp";
-    if (c->gdt_ents || c->ldt_ents)
-        return "gdt/ldt";                   /* not loaded yet: refused rather than ignored */
+    if (c->gdt_ents > PV_GDT_MAX_ENTRIES)
+        return "gdt";
+    if (c->ldt_ents > PV_LDT_MAX_ENTRIES || (c->ldt_ents && ((c->ldt_base & 0xfff) ||
+        !pv_guest_range_ok(c->ldt_base, c->ldt_ents * 8))))
+        return "ldt";                       /* as MMUEXT_SET_LDT */
     if (!guest_addr_ok(c->event_callback_eip) || !guest_addr_ok(c->failsafe_callback_eip) ||
         !guest_addr_ok(c->syscall_callback_eip) || !guest_addr_ok(c->fs_base) ||
         !guest_addr_ok(c->gs_base_kernel) || !guest_addr_ok(c->gs_base_user))
         return "callback or segment base";
     for (unsigned i = 0; i < 256; i++) {
         const struct trap_info *t = &c->trap_ctxt[i];
-        if (t->address && (!guest_addr_ok(t->address) || (t->cs | 3) != FLAT_KERNEL_CS))
+        /* The selector is not checked, as set_trap_table (pv_vcpu.c) and
+         * Xen for a 64-bit guest: bounces always use FLAT_KERNEL_CS (set
+         * when copied below), and Linux names its __KERNEL_CS 0x10. */
+        if (t->address && !guest_addr_ok(t->address))
             return "trap table";
     }
     if (!c->ctrlreg[3] || (c->ctrlreg[3] & 0xfff) || c->ctrlreg[1])
@@ -136,6 +147,14 @@ static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
         rc = -EEXIST;
         goto out;
     }
+    /* The GDT first (a failed one leaves nothing taken: set_gdt's rule);
+     * a later failure leaves it with the offline vCPU, replaced by the
+     * next initialise or dropped at teardown. */
+    if (pv_mmu_set_gdt_of(v, t, c->gdt_frames, c->gdt_ents)) {
+        __atomic_store_n(&tp->initialised, false, __ATOMIC_RELEASE);
+        rc = -EINVAL;
+        goto out;
+    }
     uint64_t l4 = c->ctrlreg[3] >> 12;
     if (pv_mmu_get_base(v, l4)) {
         __atomic_store_n(&tp->initialised, false, __ATOMIC_RELEASE);
@@ -152,8 +171,12 @@ static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
     x->rdx = r->rdx, x->rsi = r->rsi, x->rdi = r->rdi;
     x->rip = r->rip;
     x->rsp = r->rsp;
-    x->cs = FLAT_KERNEL_CS;
-    x->ss = FLAT_KERNEL_SS;
+    x->cs = r->cs | 3;
+    x->ss = r->ss | 3;
+    tp->mmu.ldt_base = c->ldt_ents ? c->ldt_base : 0;
+    tp->mmu.ldt_ents = (unsigned)c->ldt_ents;
+    tp->seg.ds = r->ds, tp->seg.es = r->es, tp->seg.fs = r->fs, tp->seg.gs = r->gs;
+    tp->seg.stale = true;
     x->rflags = (r->rflags & 0x240dd5u) | 0x202;    /* as pv_vcpu.c's guest_rflags */
     tp->mmu.base = l4;
     memset(tp->traps, 0, sizeof(tp->traps));

@@ -15,6 +15,7 @@
  * Everything here runs on the CPU that runs the vCPU, from its exit
  * handler (pv_vcpu.c), so CR3 and the vCPU's fields change together.
  */
+#include "lib/string.h"
 #include "pv/pv_user.h"
 #include "pv/pv.h"
 #include "core/domain.h"
@@ -122,9 +123,9 @@ bool pv_user_iret_fault(struct vcpu *v, const struct cpu_regs *n, const struct i
     /* The frame as the faulting IRETQ would have seen it becomes the
      * interrupted context of the #GP: a bad selector is the error code
      * (as the CPU reports it, RPL cleared), a bad RIP or RSP gives 0. */
-    if (n->cs != FLAT_RING3_CS64 && n->cs != FLAT_RING3_CS32)
+    if (!strcmp(bad, "code selector"))          /* frame_problem / pv_seg_frame_problem */
         err = n->cs & 0xfffc;
-    else if (n->ss != FLAT_RING3_SS64)
+    else if (!strcmp(bad, "stack selector"))
         err = n->ss & 0xfffc;
     pv->ctx = *n;
     __atomic_store_n(&v->vcpu_info->evtchn_upcall_mask, (ic->rflags & 0x200) ? 0 : 1, __ATOMIC_RELAXED);
@@ -221,7 +222,7 @@ static long stack_switch(struct pv_vcpu *pv, uint64_t ss, uint64_t sp)
  * be canonical (-EINVAL otherwise); one in the hypervisor's range is
  * harmless, the guest's accesses through it fault on the missing US bit.
  */
-static long set_segment_base(struct pv_vcpu *pv, unsigned which, uint64_t base)
+static long set_segment_base(struct vcpu *v, struct pv_vcpu *pv, unsigned which, uint64_t base)
 {
     switch (which) {
     case SEGBASE_FS:
@@ -241,14 +242,10 @@ static long set_segment_base(struct pv_vcpu *pv, unsigned which, uint64_t base)
         pv->gs_base = base;
         return 0;
     case SEGBASE_GS_USER_SEL: {
-        /* The user GS selector.  The vCPU runs on the hypervisor's GDT,
-         * whose only DPL-3 data descriptor is the flat FLAT_RING3_DS32
-         * (base 0); a null selector also leaves base 0.  As Xen, a
-         * selector that cannot be loaded gives the null one, not an
-         * error.  The user GS base follows: 0. */
-        uint16_t sel = (uint16_t)base;
-        pv->gs_sel_user = (sel | 3) == FLAT_RING3_DS32 ? FLAT_RING3_DS32 : 0;
-        pv->gs_base_inactive = 0;
+        /* The user GS selector, from the guest's GDT/LDT; as Xen, one
+         * that cannot be loaded gives the null one, not an error.  The
+         * user GS base becomes the descriptor's. */
+        pv_seg_gs_user_sel(v, (uint16_t)base);     /* loaded from the guest's GDT/LDT (pv_seg.c) */
         return 0;
     }
     default:
@@ -280,5 +277,5 @@ long pv_set_segment_base(struct vcpu *v, unsigned which, uint64_t base)
 {
     if (v->domain->type != DOMCFG_PV)
         return -ENOSYS;
-    return set_segment_base(v->vendor, which, base);
+    return set_segment_base(v, v->vendor, which, base);
 }

@@ -131,12 +131,11 @@ void pv_vcpu_init_boot(struct vcpu *v)
  * DPL-3 descriptors in the GDT; no guest GDT yet), canonical RIP/RSP, a
  * 32-bit RIP below 4 GiB for the 32-bit code segment.  Anything else
  * would fault inside IRETQ, in ring 0, with the guest's GS base. */
-static const char *frame_problem(const struct cpu_regs *c)
+static const char *frame_problem(struct vcpu *v, const struct cpu_regs *c)
 {
-    if (c->cs != FLAT_RING3_CS64 && c->cs != FLAT_RING3_CS32)
-        return "code selector";
-    if (c->ss != FLAT_RING3_SS64)
-        return "stack selector";
+    /* Guest GDT/LDT selectors: their descriptors decide (pv_seg.c). */
+    if ((c->cs != FLAT_RING3_CS64 && c->cs != FLAT_RING3_CS32) || c->ss != FLAT_RING3_SS64)
+        return pv_seg_frame_problem(v, c);
     if (!pv_canonical(c->rip) || (c->cs == FLAT_RING3_CS32 && c->rip >> 32))
         return "instruction pointer";
     if (!pv_canonical(c->rsp))
@@ -384,7 +383,7 @@ static bool pv_iret(struct vcpu *v)
     n.rsp = ic.rsp;
     n.rflags = guest_rflags(ic.rflags);
     pv_user_iret_syscall(&n, ic.flags);  /* VGCF_in_syscall: RCX/R11 as SYSRET leaves them */
-    const char *bad = frame_problem(&n);
+    const char *bad = frame_problem(v, &n);
     if (bad)    /* as Xen: the IRETQ would fault, the guest takes it (pv_user.c) */
         return pv_user_iret_fault(v, &n, &ic, bad);
     if (!pv_user_iret(v, ic.cs))     /* RPL 3: into user mode */
@@ -401,8 +400,10 @@ long pv_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARGS]
 {
     long ret;
 
-    if (pv_mmu_hypercall(v, nr, a, &ret))
+    if (pv_mmu_hypercall(v, nr, a, &ret)) {
+        pv_seg_mmu_call(v);     /* descriptors may have changed: copied again before the next entry */
         return ret;
+    }
     switch (nr) {
     case __HYPERVISOR_multicall:
         ret = pv_multicall(v, a);
@@ -561,7 +562,7 @@ static bool handle_exit(struct vcpu *v)
     if (__atomic_load_n(&v->domain->state, __ATOMIC_ACQUIRE) != DOMAIN_RUNNING)
         return false;       /* a bounce that failed crashed it */
     c->rflags = guest_rflags(c->rflags);
-    const char *bad = frame_problem(c);
+    const char *bad = frame_problem(v, c);
     if (bad) {
         domain_crash(v->domain, "v%u: pv: cannot return to cs %#lx rip %#lx ss %#lx rsp %#lx: bad %s", v->vcpu_id,
                      (unsigned long)c->cs, (unsigned long)c->rip, (unsigned long)c->ss, (unsigned long)c->rsp, bad);
@@ -602,11 +603,14 @@ void pv_vcpu_run(struct vcpu *v)
             pv->nr_upcalls++;
             continue;
         }
+        if (pv_seg_prepare(v))     /* the guest's GDT/LDT/selectors; true: work done with interrupts on */
+            continue;
         cpu->pv_ctx = &pv->ctx;
         wrmsr(MSR_KERNEL_GS_BASE, pv->gs_base);     /* GS base after entry.S's SWAPGS */
         pv_user_before_enter(pv);                   /* the guest's CR0.TS, for ring 3 only */
         pv_enter(&pv->ctx);                         /* returns on an exit, interrupts disabled */
         pv_user_after_exit(pv);
+        pv_seg_after_exit(v);
         pv->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
         pv->nr_exits++;
         unsigned vec = (unsigned)pv->ctx.vector;
@@ -630,6 +634,7 @@ void pv_vcpu_run(struct vcpu *v)
     vcpu_fpu_save(v);
     pv_emul_stint_end(v);
     pv->fs_base = rdmsr(MSR_FS_BASE);
+    pv_seg_stint_end(v);                /* null selectors, the host GDT (clobbers the FS base) */
     wrmsr(MSR_FS_BASE, 0);              /* the hypervisor's (unused) value, as before the stint */
     write_cr3(mm_root_phys());
     cpu->tss.rsp[0] = cpu->stack_top;

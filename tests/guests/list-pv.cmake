@@ -7,10 +7,10 @@
 # Included at the top of CMakeLists.txt like every list-*.cmake;
 # CMakeLists.txt calls pv_guests_build() once the compiler is known.
 
-set(GUESTS_PV pv_hello pv_mmu pv_user pv_priv)
+set(GUESTS_PV pv_hello pv_mmu pv_user pv_priv pv_seg)
 # Domain files running pv_hello.elf as a hostile guest (mode=... on its
 # command line): each domain must crash with its line, nothing else.
-set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs pv_badstack pv_nouser pv_badkstack)
+set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs pv_badstack pv_nouser pv_badkstack pv_segnofs pv_segdesc)
 # Console, time and vcpu_info (pv_time.c).
 list(APPEND GUESTS_PV pv_time)
 
@@ -100,12 +100,12 @@ function(pv_guests_build)
         guest_rv_test(pv_bochs_${model} TIMEOUT 900 LABELS integration bochs pv
                       REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pv_hello.elf ${GO}/pv_mmu.elf
                                ${GO}/long64.elf ${GO}/pv_boot.elf ${GO}/pv_boot_hcpage.elf ${GO}/pv_boot.initrd
-                               ${GO}/pv_user.elf ${GO}/pv_priv.elf ${GO}/pv_time.elf
+                               ${GO}/pv_user.elf ${GO}/pv_priv.elf ${GO}/pv_time.elf ${GO}/pv_seg.elf
                       ARGS --bochs ${model} --smp 2 --mem 1G ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
                            ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/pv_mmu.cfg
                            ${GO}/pv_boot.cfg ${GO}/pv_boot_hcpage.cfg ${GO}/long64.cfg
                            ${GO}/pv_user.cfg ${GO}/pv_nouser.cfg ${GO}/pv_badkstack.cfg ${GO}/pv_priv.cfg
-                           ${GO}/pv_time.cfg)
+                           ${GO}/pv_time.cfg ${GO}/pv_seg.cfg ${GO}/pv_segnofs.cfg)
     endforeach()
     # The hostile modes next to a well-behaved PV guest and an HVM one on
     # two CPUs: each hostile domain crashes for its own reason, the others
@@ -254,6 +254,35 @@ function(pv_guests_build)
     set_tests_properties(pv_priv PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_priv.elf")
+    # The guest's GDT, LDT and selectors (pv_seg.c): every check passes;
+    # next to it pv_hello (the yields switch domains) and pv_segnofs (no
+    # failsafe callback: crashes with its line).
+    add_test(NAME pv_seg
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_seg: PASS tls-through-fs$"
+                     --stdout "^pv_seg: PASS ldt-through-gs$"
+                     --stdout "^pv_seg: PASS kept-across-yield$"
+                     --stdout "^pv_seg: PASS iret-ldt-code$"
+                     --stdout "^pv_seg: PASS iret-data-cs-gp-error$"
+                     --stdout "^pv_seg: PASS failsafe-frame-ds$"
+                     --stdout "^pv_seg: PASS user-cs-0x33$"
+                     --stdout "^pv_seg: PASS user-tls-kept$"
+                     --stdout "^pv_seg: PASS vcpu1-cs-ss-from-its-gdt$"
+                     --stdout "^pv_seg: PASS vcpu1-tls-through-fs$"
+                     --stdout "^pv_seg: PASS compat-tls-through-fs$"
+                     --stdout "^pv_seg: PASS compat-bp-frame-cs$"
+                     --stdout "^pv_seg: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^\\(d[0-9]+ pv_seg\\) v0: pv: iret to cs 0x18 .* refused: bad code selector; #GP to the guest$"
+                     --stdout "^\\(d[0-9]+ pv_seg\\) v0: pv: segments: [1-9][0-9]* loads, 1 failsafe callbacks, [1-9][0-9]* copies$"
+                     --stdout "${crash}pv_segnofs\\) crash: v0: pv: cannot load data selectors ds 0x2b es 0x2b fs 0 gs 0 at rip 0x[0-9a-f]+: no failsafe callback$"
+                     --stdout "${crash}pv_segdesc\\) crash: v0: pv: cannot return to cs 0x13 rip 0x[0-9a-f]+ ss 0x1b rsp 0x[0-9a-f]+: bad code selector$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_seg.cfg ${GO}/pv_segnofs.cfg
+                        ${GO}/pv_segdesc.cfg ${GO}/pv_hello.cfg)
+    set_tests_properties(pv_seg PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_seg.elf;${GO}/pv_hello.elf")
     set_tests_properties(pv_mmu PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_mmu.elf")

@@ -221,25 +221,28 @@ foreach(s pvh1 pvhvm1)
 endforeach()
 
 # Debian's kernel as a 64-bit PV domU (issue #14, docs/pv.md "Debian's kernel
-# as a PV domU"): it does not reach /init yet.  Asserted: the furthest
-# milestone it reliably reaches (the VFS caches of start_kernel, after the
-# PV MMU, event channels, the PV console and clock are up), then a crash
-# (its panic is SCHEDOP_shutdown crash with panic=-1).  Today it stops in
-# the first context switch loading __USER_DS (0x2b) into FS: that selector
-# needs the guest's GDT (set_gdt, the pvgdt work).  Its vDSO clock is the
-# PV one (VCPUOP_register_vcpu_time_memory_area accepted: no "not
-# supported" line).  When it gets further,
-# move the milestone and the expected outcome with it.
+# as a PV domU"): it does not run /init to the end yet.  Asserted: the
+# furthest milestone each reliably reaches, then a crash (its panic is
+# SCHEDOP_shutdown crash with panic=-1).  One vCPU: "Run /init as init
+# process", then init's first fork faults in copy_page_range on a 1-byte
+# write to a page-table entry (the writable-page-table assist takes whole
+# 8-byte entries only).  Two vCPUs: vCPU 1 up ("Brought up 1 node, 2 CPUs"),
+# then an I/O port access (read_pci_config).  Its vDSO clock is the PV one
+# (VCPUOP_register_vcpu_time_memory_area accepted: no "not supported"
+# line).  When it gets further, move the milestones and the outcome along.
 foreach(n 1 2)
   set(name linux_pv)
+  set(milestone "Run /init as init process")
   if(n EQUAL 2)
     set(name linux_pv_smp2)
+    set(milestone "smp: Brought up 1 node, 2 CPUs")
   endif()
   rv_linux_test(NAME ${name} RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu PV
                 STDOUT "^linux_pv${n}: .*Hypervisor detected: Xen PV"
                        "^linux_pv${n}: .*printk: console \\[hvc0\\] enabled"
                        "^linux_pv${n}: .*clocksource: xen: mask"
                        "^linux_pv${n}: .*Mount-cache hash table entries"
+                       "^linux_pv${n}: .*${milestone}"
                 EXPECT --stdout-count 0 "VDSO_CLOCKMODE_PVCLOCK not supported"
                 ARGS --direct --smp ${n} --mem 1G --expect linux_pv${n}=crash ${RV_LINUX_DIR}/linux_pv${n}.cfg)
 endforeach()

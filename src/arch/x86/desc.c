@@ -8,6 +8,7 @@
 #include "arch/x86/asm.h"
 #include "mm/mm.h"
 #include "lib/string.h"
+#include "core/panic.h"
 
 struct idt_gate {
     uint16_t off_lo, sel;
@@ -55,10 +56,10 @@ void idt_init(void)
  * entry runs on the guest's stack until it switches, with interrupts off.
  * EFER.SCE is set here, before any VMCS/VMCB copies the host EFER. */
 extern const char pv_syscall_entry[], pv_syscall_entry32[];
-static void syscall_msrs_init(void)
+static void syscall_msrs_init(uint16_t cs)
 {
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-    wrmsr(MSR_STAR, (0xe023ull << 48) | ((uint64_t)BOOT_CS64 << 32));
+    wrmsr(MSR_STAR, (0xe023ull << 48) | ((uint64_t)cs << 32));
     wrmsr(MSR_LSTAR, (uint64_t)pv_syscall_entry);
     wrmsr(MSR_CSTAR, (uint64_t)pv_syscall_entry32);
     wrmsr(MSR_SFMASK, 0x47700);
@@ -95,8 +96,17 @@ void cpu_desc_init(struct percpu *p)
         gdt[0xe023 >> 3] = 0x00cffa000000ffffull;
         gdt[0xe02b >> 3] = 0x00cff2000000ffffull;
         gdt[0xe033 >> 3] = 0x00affa000000ffffull;
+        /* The hypervisor's own ring-0 selectors in the reserved area too
+         * (Xen's __HYPERVISOR_CS 0xe008 / __HYPERVISOR_DS64 0xe010): a PV
+         * vCPU's GDT (src/pv/pv_seg.c) gives entries below 0xe000 to the
+         * guest, so whatever ring 0 may load while it is loaded (IDT gate
+         * selectors, SYSCALL's CS/SS, IRETQ within ring 0) must name
+         * these.  0x08/0x10 stay for the boot code and VMX host state. */
+        gdt[HV_CS64 >> 3] = gdt[BOOT_CS64 >> 3];
+        gdt[HV_DS >> 3] = gdt[BOOT_DS >> 3];
     }
-    syscall_msrs_init();
+    uint16_t cs = p->gdt_pv ? HV_CS64 : BOOT_CS64, ds = p->gdt_pv ? HV_DS : BOOT_DS;
+    syscall_msrs_init(cs);
 
     memset(&p->tss, 0, sizeof(p->tss));
     p->tss.iomap_base = sizeof(p->tss);                 /* no I/O bitmap */
@@ -118,6 +128,14 @@ void cpu_desc_init(struct percpu *p)
         /* Reload CS with a far return to the next instruction. */
         "pushq %3\n lea 1f(%%rip), %%rax\n pushq %%rax\n lretq\n1:\n"
         "ltr %w4\n"
-        :: "m"(gdtr), "m"(idtr), "r"((uint64_t)BOOT_DS), "i"(BOOT_CS64), "r"((uint64_t)0x20)
+        :: "m"(gdtr), "m"(idtr), "r"((uint64_t)ds), "r"((uint64_t)cs), "r"((uint64_t)0x20)
         : "rax", "memory");
+    /* The shared IDT's gates name HV_CS64 once the boot CPU has the large
+     * GDT (before any AP starts); every AP loads the IDT only here, after
+     * its large GDT, and cannot run without one then. */
+    if (p->gdt_pv && idt[0].sel != HV_CS64)
+        for (unsigned v = 0; v < 256; v++)
+            __atomic_store_n(&idt[v].sel, HV_CS64, __ATOMIC_RELAXED);
+    else if (!p->gdt_pv && idt[0].sel == HV_CS64)
+        panic("cpu%u: no memory for the GDT the IDT's selectors need", p->cpu);
 }

@@ -26,6 +26,11 @@
 #define BOOT_CS64           0x08
 #define BOOT_DS             0x10
 #define BOOT_CS32           0x18
+/* The hypervisor's ring-0 selectors in the PV-reserved GDT area (Xen's
+ * __HYPERVISOR_CS / __HYPERVISOR_DS64), valid in the large per-CPU GDT and
+ * in every PV vCPU's GDT (arch/x86/desc.c, pv/pv_seg.c). */
+#define HV_CS64             0xe008
+#define HV_DS               0xe010
 
 /* Per-CPU stack slot: 32 pages.  Page 0 guard, 1 NMI IST, 2 guard, 3 #DF IST,
  * 4 guard, 5 #MC IST, 6..23 guard, 24..31 the 32 KiB primary stack. */

@@ -1,0 +1,48 @@
+/*
+ * The guest's own GDT, LDT and data selectors for 64-bit PV vCPUs
+ * (docs/pv.md "Guest GDT, LDT and selectors", src/pv/pv_seg.c).
+ */
+#ifndef RV_PV_PV_SEG_H
+#define RV_PV_PV_SEG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+struct cpu_regs;
+
+/* Per-vCPU state (struct pv_vcpu.seg). */
+struct pv_seg {
+    uint64_t *gdt;          /* (r) the GDT the CPU loads: guest entries, then the hypervisor's at 0xe000 */
+    uint64_t *ldt;          /* (r) the LDT the CPU loads (checked copy), NULL until one is set */
+    unsigned gdt_copied;    /* (r) guest entries in gdt[] (the rest below 0xe000 is zero) */
+    unsigned ldt_copied;    /* (r) entries in ldt[] */
+    uint64_t gen;           /* (r) the domain's seg_gen at the last copy */
+    bool stale;             /* (r) copy again before the next entry (own set_gdt / SET_LDT / init) */
+    bool loaded;            /* (r) GDT, LDT and data selectors loaded on this CPU for this stint */
+    bool on_cpu;            /* (r) this vCPU's GDT is in GDTR (until the stint's end, whatever 'loaded' says) */
+    uint16_t ds, es, fs, gs;/* (r) the guest's data selectors (saved at every exit) */
+    uint64_t nr_loads, nr_failsafe, nr_copies;      /* (r) */
+};
+
+/* Before each entry, interrupts off: false = enter now (the GDT, LDT and
+ * selectors are loaded and the frame's CS/SS checked against them);
+ * true = something was done with interrupts on (a copy, a failsafe
+ * callback, a crash): check everything again. */
+bool pv_seg_prepare(struct vcpu *v);
+/* After each exit, interrupts off: the guest's selectors as it left them. */
+void pv_seg_after_exit(struct vcpu *v);
+/* End of a stint: null selectors, the host GDT and no LDT again. */
+void pv_seg_stint_end(struct vcpu *v);
+/* An MMU hypercall of v's domain ran: descriptors may have changed. */
+void pv_seg_mmu_call(struct vcpu *v);
+/* The frame IRETQ will load (CS, SS, RIP): NULL if it cannot fault, else
+ * what is wrong.  Guest GDT/LDT selectors as the vCPU's copy has them. */
+const char *pv_seg_frame_problem(struct vcpu *v, const struct cpu_regs *c);
+/* SEGBASE_GS_USER_SEL: the selector (null if it cannot be loaded, as Xen's
+ * fixup gives); the user GS base becomes its descriptor's base. */
+void pv_seg_gs_user_sel(struct vcpu *v, uint16_t sel);
+/* vCPU teardown: frees the copies. */
+void pv_seg_free(struct vcpu *v);
+
+#endif
