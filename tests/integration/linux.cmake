@@ -249,20 +249,18 @@ endforeach()
 
 # The same PV domU on Intel VMX (Bochs Skylake): without AMD's null-selector
 # quirk its first context switches pass, and it boots through grant tables,
-# the balloon driver and the Xen clocksource to "Run /init as init process";
-# init (and every earlier user-mode helper) then takes #GP(0x30) on its
-# first IRET to user space: __USER_CS 0x33 is in the guest's GDT, not loaded
-# yet (docs/pv.md "Debian's kernel as a PV domU").  Long: ~2.5 minutes.
+# the balloon driver and the Xen clocksource to "Run /init as init process"
+# (before the guest GDT was merged, user space then took #GP(0x30) on
+# __USER_CS; docs/pv.md "Debian's kernel as a PV domU").  Long: ~2.5 minutes.
 rv_linux_test(NAME bochs_linux_pv_skylake RUN_TIMEOUT ${RV_LINUX_BOCHS_TIMEOUT} LABELS "bochs;long" PV
               STDOUT "^linux_pv1: .*xen:grant_table: Grant tables using version 1 layout"
                      "^linux_pv1: .*clocksource: Switched to clocksource xen"
                      "^linux_pv1: .*Run /init as init process"
               EXPECT --stdout-count 0 "VDSO_CLOCKMODE_PVCLOCK not supported"
               ARGS --bochs corei7_skylake_x --smp 1 --mem 1G --expect linux_pv1=crash ${RV_LINUX_DIR}/linux_pv1.cfg)
-# Two vCPUs there: vCPU 1's timer is installed, then Linux's
-# VCPUOP_initialise for it is refused (its context names its own GDT frames
-# and the GDT selectors __KERNEL_CS 0x10 / __KERNEL_DS 0x18, refused until
-# guest GDTs load) and it hits its BUG() in xen_pv_cpu_up.  Long: ~2 minutes.
+# Two vCPUs there: vCPU 1's timer is installed and its VCPUOP_initialise
+# made (before the GDT merge it was refused, a BUG() in xen_pv_cpu_up).
+# Long: ~2 minutes.
 rv_linux_test(NAME bochs_linux_pv_smp2_skylake RUN_TIMEOUT ${RV_LINUX_BOCHS_TIMEOUT} LABELS "bochs;long" PV
               STDOUT "^linux_pv2: .*xen:events: Using 2-level ABI"
                      "^linux_pv2: .*smp: Bringing up secondary CPUs"
