@@ -227,7 +227,7 @@ endforeach()
 # process", then init's first fork faults in copy_page_range on a 1-byte
 # write to a page-table entry (the writable-page-table assist takes whole
 # 8-byte entries only).  Two vCPUs: vCPU 1 up ("Brought up 1 node, 2 CPUs"),
-# then an I/O port access (read_pci_config).  Its vDSO clock is the PV one
+# then a #GP on port I/O in an initcall (read_pci_config or i8237A_init_ops).  Its vDSO clock is the PV one
 # (VCPUOP_register_vcpu_time_memory_area accepted: no "not supported"
 # line).  When it gets further, move the milestones and the outcome along.
 foreach(n 1 2)
