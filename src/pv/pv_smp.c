@@ -178,6 +178,10 @@ static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
     tp->seg.ds = r->ds, tp->seg.es = r->es, tp->seg.fs = r->fs, tp->seg.gs = r->gs;
     tp->seg.stale = true;
     x->rflags = (r->rflags & 0x240dd5u) | 0x202;    /* as pv_vcpu.c's guest_rflags */
+    /* The context's RFLAGS.IOPL is the vCPU's virtual IOPL (what
+     * PHYSDEVOP_set_iopl sets), as Xen takes it: Linux passes IOPL 1 so
+     * that its kernel on the new vCPU may do port I/O (it #GP'd without). */
+    tp->emul.iopl = (uint8_t)((r->rflags >> 12) & 3);
     tp->mmu.base = l4;
     memset(tp->traps, 0, sizeof(tp->traps));
     for (unsigned i = 0; i < 256; i++)
