@@ -40,6 +40,9 @@ _Static_assert(sizeof(struct vcpu_runstate_info) == 48, "runstate layout");
 /* register_runstate_memory_area: a guest *virtual* address (HVM/PVH: of the
  * kernel's address space). */
 struct vcpu_register_runstate_memory_area { uint64_t addr; };
+/* VCPUOP_register_vcpu_time_memory_area: a second copy of the vCPU's
+ * vcpu_time_info at a guest virtual address (PV; Linux's vDSO clock). */
+struct vcpu_register_time_memory_area { uint64_t addr; };
 
 struct vcpu_set_periodic_timer { uint64_t period_ns; };
 

@@ -56,6 +56,8 @@ void time_info_update_vcpu(struct vcpu *v)
     t.tsc_shift = (int8_t)shift;
     t.flags = XEN_PVCLOCK_TSC_STABLE_BIT;
     publish(&v->vcpu_info->time, &t);
+    /* PV: the copy a kernel registered by virtual address (pv/pv_vtime.c). */
+    pv_time_area_update(v);
 }
 
 void time_info_init_domain(struct domain *d)

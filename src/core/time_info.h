@@ -29,6 +29,10 @@ void time_info_runstate(struct vcpu *v, int state);
 /* VCPUOP_register_runstate_memory_area: gva of the caller's address space. */
 int time_info_register_runstate(struct vcpu *v, struct vcpu *target, uint64_t gva);
 
+/* pv/pv_vtime.c: a PV vCPU's secondary record (VCPUOP_register_vcpu_time_
+ * memory_area) written again after its own; nothing for other kinds. */
+void pv_time_area_update(struct vcpu *v);
+
 uint64_t vrtc_host_unix_now(void);              /* hvm/vrtc.c: host wall clock, s since the epoch */
 
 #endif

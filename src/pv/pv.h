@@ -100,6 +100,11 @@ struct pv_vcpu {
     /* Privileged-instruction emulation and the writable-page-table assist
      * (pv_emul.c): debug registers, IOPL, counters. */
     struct pv_emul_vcpu emul;   /* (r) */
+    /* pvlinux: the secondary time record (pv_vtime.c), a guest virtual
+     * address of the kernel's (0: none); its version counter. */
+    uint64_t time_area;
+    uint32_t time_area_ver;
+    uint32_t nr_init_refused;   /* (r) pvlinux: VCPUOP_initialise refusals by this vCPU (pv_smp.c logs 4) */
 };
 
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */
@@ -137,6 +142,10 @@ long pv_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[5]);
 int pv_console_setup(struct domain *d, char *err, size_t errlen);
 bool pv_time_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
 void pv_time_teardown(struct domain *d);
+/* pvlinux (pv_vtime.c): VCPUOP_register_vcpu_time_memory_area for PV
+ * (t the target vCPU); pv_time_area_update (core/time_info.h) writes the
+ * secondary record again whenever the vCPU's own vcpu_time_info is. */
+long pv_register_time_area(struct vcpu *v, struct vcpu *t, uint64_t arg);
 /* A general and a writable type reference on mfn for v's domain (a frame
  * the hypervisor writes), with the call's cross-CPU flushes: 0 or -EINVAL
  * (not the domain's, or a page table or descriptor frame now). */

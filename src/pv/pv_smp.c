@@ -18,6 +18,7 @@
 #include "pv/pv.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
+#include "core/console.h"
 #include "core/sched.h"
 #include "mm/mm.h"
 #include "lib/errno.h"
@@ -106,7 +107,10 @@ static const char *context_problem(const struct pv_guest_context *c)
         return "callback or segment base";
     for (unsigned i = 0; i < 256; i++) {
         const struct trap_info *t = &c->trap_ctxt[i];
-        if (t->address && (!guest_addr_ok(t->address) || (t->cs | 3) != FLAT_KERNEL_CS))
+        /* The selector is not checked, as set_trap_table (pv_vcpu.c) and
+         * Xen for a 64-bit guest: bounces always use FLAT_KERNEL_CS (set
+         * when copied below), and Linux names its __KERNEL_CS 0x10. */
+        if (t->address && !guest_addr_ok(t->address))
             return "trap table";
     }
     if (!c->ctrlreg[3] || (c->ctrlreg[3] & 0xfff) || c->ctrlreg[1])
@@ -126,7 +130,14 @@ static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
         rc = -EFAULT;
         goto out;
     }
-    if (context_problem(c)) {
+    const char *why = context_problem(c);
+    if (why) {
+        /* Why, for the first few (a kernel typically BUG()s on it; a
+         * guest repeating it does not flood the log). */
+        struct pv_vcpu *cp = v->vendor;
+        if (++cp->nr_init_refused <= 4)
+            domain_log(v->domain, LOG_WARN, "v%u: pv: VCPUOP_initialise for v%u refused: %s\n", v->vcpu_id,
+                       t->vcpu_id, why);
         rc = -EINVAL;
         goto out;
     }
@@ -167,6 +178,10 @@ static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
     tp->seg.ds = r->ds, tp->seg.es = r->es, tp->seg.fs = r->fs, tp->seg.gs = r->gs;
     tp->seg.stale = true;
     x->rflags = (r->rflags & 0x240dd5u) | 0x202;    /* as pv_vcpu.c's guest_rflags */
+    /* The context's RFLAGS.IOPL is the vCPU's virtual IOPL (what
+     * PHYSDEVOP_set_iopl sets), as Xen takes it: Linux passes IOPL 1 so
+     * that its kernel on the new vCPU may do port I/O (it #GP'd without). */
+    tp->emul.iopl = (uint8_t)((r->rflags >> 12) & 3);
     tp->mmu.base = l4;
     memset(tp->traps, 0, sizeof(tp->traps));
     for (unsigned i = 0; i < 256; i++)

@@ -132,6 +132,9 @@ bool pv_time_vcpu_op(struct vcpu *v, unsigned cmd, struct vcpu *t, uint64_t arg,
     case VCPUOP_register_runstate_memory_area:
         *ret = register_runstate(v, t, arg);
         return true;
+    case VCPUOP_register_vcpu_time_memory_area:    /* pvlinux: pv_vtime.c */
+        *ret = pv_register_time_area(v, t, arg);
+        return true;
     default:
         return false;       /* timers, get_runstate_info: kind-neutral (core/vcpu_op.c) */
     }

@@ -22,6 +22,12 @@
  *    upcall's mask is set in the new record;
  *  - the runstate area by virtual address: running while it runs, time
  *    blocked accumulated over the blocks; a hypervisor address -EFAULT;
+ *  - VCPUOP_register_vcpu_time_memory_area: refused (-EFAULT) in or ending
+ *    in the hypervisor's range or not canonical, untouched then; accepted
+ *    on a variable of ours: the record equals vcpu_info's, version even
+ *    whatever odd value was there, TSC_STABLE; written again when
+ *    registered again; an unmapped address accepted; 0 unregisters; for
+ *    vCPU 1 (down) written through vCPU 0's tables; vCPU 2 -ENOENT;
  *  - XENMEM_memory_map (one RAM entry of the domain's pages; a 0-entry
  *    buffer gets 0), current/maximum_reservation, maximum_gpfn after
  *    arch.max_pfn is written, maximum_ram_page, XENVER_platform_parameters.
@@ -464,6 +470,63 @@ static void check_runstate(void)
     check(rc == 0 && g.time[RUNSTATE_blocked] >= rs.time[RUNSTATE_blocked], "get-runstate-info", "rc", (uint64_t)rc, 0);
 }
 
+/* VCPUOP_register_vcpu_time_memory_area (pv_vtime.c): a copy of the
+ * pvclock record at a virtual address, written at once (Linux checks its
+ * TSC_STABLE flag right after registering). */
+static struct vcpu_time_info ta, ta1;
+
+static int same_record(const volatile struct vcpu_time_info *a, const volatile struct vcpu_time_info *b)
+{
+    return a->tsc_timestamp == b->tsc_timestamp && a->system_time == b->system_time &&
+           a->tsc_to_system_mul == b->tsc_to_system_mul && a->tsc_shift == b->tsc_shift && a->flags == b->flags;
+}
+
+static void check_time_area(void)
+{
+    struct vcpu_register_time_memory_area a = { .addr = 0xffff800000001000ull };
+    long rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 0, (uint64_t)&a, 0);
+    check(rc == -EFAULT, "time-area-hv-range-refused", "rc", (uint64_t)rc, (uint64_t)-EFAULT);
+    a.addr = 0xffff800000000000ull - 16;        /* its end in the hypervisor's range */
+    rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 0, (uint64_t)&a, 0);
+    check(rc == -EFAULT, "time-area-end-in-hv-range-refused", "rc", (uint64_t)rc, (uint64_t)-EFAULT);
+    a.addr = 0x00007ffffffffff0ull;             /* its end not canonical */
+    rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 0, (uint64_t)&a, 0);
+    check(rc == -EFAULT, "time-area-noncanonical-refused", "rc", (uint64_t)rc, (uint64_t)-EFAULT);
+    rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 0, 0xffff800000000000ull, 0);
+    check(rc == -EFAULT, "time-area-arg-in-hv-range", "rc", (uint64_t)rc, (uint64_t)-EFAULT);
+    check(ta.version == 0 && ta.tsc_to_system_mul == 0, "time-area-untouched-when-refused", "mul",
+          ta.tsc_to_system_mul, 0);
+
+    /* An odd version scribbled by the guest does not make the published
+     * one odd: the hypervisor's counter decides. */
+    ta.version = 0xffffffffu;
+    a.addr = (uint64_t)&ta;
+    rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 0, (uint64_t)&a, 0);
+    check(rc == 0, "time-area-registered", "rc", (uint64_t)rc, 0);
+    check(ta.version != 0 && !(ta.version & 1), "time-area-version-even", "version", ta.version, 2);
+    check(ta.flags & XEN_PVCLOCK_TSC_STABLE_BIT, "time-area-tsc-stable", "flags", ta.flags, 1);
+    check(same_record(&ta, &vi->time), "time-area-equals-vcpu-info", "mul", ta.tsc_to_system_mul,
+          vi->time.tsc_to_system_mul);
+    /* Registered again (Linux does after a resume): written again. */
+    uint32_t v0 = ta.version;
+    rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 0, (uint64_t)&a, 0);
+    check(rc == 0 && ta.version != v0 && !(ta.version & 1), "time-area-rewritten", "version", ta.version, v0 + 2);
+    /* Not mapped now: accepted (Xen checks only the range), nothing written. */
+    a.addr = 0x1000;
+    rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 0, (uint64_t)&a, 0);
+    check(rc == 0, "time-area-unmapped-accepted", "rc", (uint64_t)rc, 0);
+    a.addr = 0;
+    rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 0, (uint64_t)&a, 0);
+    check(rc == 0, "time-area-unregistered", "rc", (uint64_t)rc, 0);
+    /* vCPU 1 (down): written through the caller's tables. */
+    a.addr = (uint64_t)&ta1;
+    rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 1, (uint64_t)&a, 0);
+    check(rc == 0 && ta1.tsc_to_system_mul != 0 && !(ta1.version & 1), "time-area-vcpu1", "mul",
+          ta1.tsc_to_system_mul, 1);
+    rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 2, (uint64_t)&a, 0);
+    check(rc == -2, "time-area-no-such-vcpu", "rc", (uint64_t)rc, (uint64_t)-2);
+}
+
 static void check_memory(void)
 {
     uint8_t e820[4][20];
@@ -518,6 +581,7 @@ void pv_main(const struct start_info *s)
     check_clock();
     check_timers();
     check_runstate();
+    check_time_area();
     check_memory();
     put_hex(nr_pass);
     put(" passed, ");
