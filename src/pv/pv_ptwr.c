@@ -4,11 +4,13 @@
  * The emulator core sees a 64-bit flat ring-3 machine (Xen's selectors, the
  * guest's FS/GS bases, paging on with WP, long mode) and hands its memory
  * accesses to the callbacks below.  Reads go to the guest's own view;
- * exactly one write is accepted, and only as a whole aligned entry of the
- * page that faulted: a partial entry cannot be checked on its own (the
- * other half may change meanwhile), and a second write would have to be
- * undone if the first were refused.  Anything else gives up, so the fault
- * goes back to the guest.
+ * exactly one write is accepted, and only inside one aligned entry of the
+ * page that faulted: a part of an entry (1, 2 or 4 bytes) is merged into
+ * the entry as read just before and the whole entry checked (as Xen; like
+ * XCHG and CMPXCHG here, not atomic against another vCPU writing the same
+ * entry, never unsafe: the merged value is what gets checked); a second
+ * write would have to be undone if the first were refused.  Anything else
+ * gives up, so the fault goes back to the guest.
  */
 #include "pv/pv_ptwr.h"
 
@@ -40,10 +42,18 @@ static enum emul_rc cb_write(struct emul_ctx *c, uint64_t la, const void *buf, u
     struct ptwr_call *p = c->priv;
     uint64_t val;
 
-    if (p->wrote || len != 8 || (la & 7) || (la & ~0xfffull) != p->page)
+    if (p->wrote || !len || len > 8 || (la & 7) + len > 8 || (la & ~0xfffull) != p->page)
         return emul_fail(c, "write of %u bytes at %#llx", len, (unsigned long long)la);
-    memcpy(&val, buf, 8);
-    p->rc = p->e->write_entry(p->e->ctx, la, val);
+    if (len == 8) {
+        memcpy(&val, buf, 8);
+    } else {
+        /* A part of one entry (Linux clears RW with a 1-byte AND): merged
+         * into the entry as it is now and checked whole, as Xen does. */
+        if (p->e->read(p->e->ctx, la & ~7ull, &val, 8))
+            return emul_fail(c, "entry unreadable at %#llx", (unsigned long long)(la & ~7ull));
+        memcpy((uint8_t *)&val + (la & 7), buf, len);
+    }
+    p->rc = p->e->write_entry(p->e->ctx, la & ~7ull, val);
     if (p->rc)
         return emul_fail(c, "entry refused (%d)", p->rc);
     p->wrote = true;

@@ -30,9 +30,10 @@ struct pv_ptwr_env {
  * Emulates the instruction at r->rip, which faulted writing to the page of
  * cr2.  Returns 0 with *r updated (RIP past it, the registers and
  * arithmetic flags it changes), -ERESTART with *r unchanged (the guest runs
- * it again), or -EINVAL with *r unchanged: not a single aligned 8-byte
- * write to that page, unreadable, undecodable, or the entry refused (the
- * #PF then goes to the guest).
+ * it again), or -EINVAL with *r unchanged: not a single write inside one
+ * aligned 8-byte entry of that page (a partial one is merged into the
+ * entry), unreadable, undecodable, or the entry refused (the #PF then goes
+ * to the guest).
  */
 int pv_ptwr_emulate(const struct pv_ptwr_env *e, struct guest_regs *r, uint64_t cr2);
 

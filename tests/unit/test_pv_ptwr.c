@@ -2,8 +2,9 @@
  * The writable-page-table assist's instruction emulation (src/pv/pv_ptwr.c
  * over the emulator core): the write forms a kernel uses (MOV from a
  * register and from an immediate, XCHG, LOCK CMPXCHG both ways, a REP
- * STOSQ step), what is refused (4-byte, misaligned, another page, a second
- * write, unreadable code, a refused entry) with the registers unchanged,
+ * STOSQ step), parts of an entry merged into it (1, 2, 4 bytes), what is
+ * refused (a write across two entries, another page, a second write,
+ * unreadable code, a refused entry) with the registers unchanged,
  * -ERESTART passed through, and only arithmetic flags taken back.
  */
 #include "test.h"
@@ -168,11 +169,11 @@ static void test_refused(void)
     static const uint8_t mov_r64[] = { 0x48, 0x89, 0x07 };
     static const uint8_t movs[] = { 0x48, 0xa5 };                       /* movsq: reads OTHER, writes PT */
     struct guest_regs r = regs();
-    r.rdi = PT + 8;
-    refused(movl, sizeof(movl), r, PT + 8, -EINVAL);
+    r.rdi = PT + 6;
+    refused(movl, sizeof(movl), r, PT + 6, -EINVAL);                    /* 4 bytes across two entries */
     CHECK_EQ(nr_writes, 0);
     r.rdi = PT + 4;
-    refused(mov_r64, sizeof(mov_r64), r, PT + 4, -EINVAL);              /* misaligned */
+    refused(mov_r64, sizeof(mov_r64), r, PT + 4, -EINVAL);              /* 8 bytes across two entries */
     r.rdi = OTHER;
     refused(mov_r64, sizeof(mov_r64), r, PT, -EINVAL);                  /* not the page that faulted */
     CHECK_EQ(nr_writes, 0);
@@ -202,6 +203,54 @@ static void test_refused(void)
     static const uint8_t hlt[] = { 0xf4 };
     r = regs();
     refused(hlt, 1, r, PT, -EINVAL);
+}
+
+/* Parts of an entry (Linux clears RW with "andb $0xfd,(%r12)"): merged
+ * into the entry as it is and the whole entry written once (Xen). */
+static void test_partial(void)
+{
+    static const uint8_t andb[] = { 0x41, 0x80, 0x24, 0x24, 0xfd };    /* andb $0xfd,(%r12) */
+    static const uint8_t movl[] = { 0x89, 0x07 };                       /* mov %eax,(%rdi) */
+    static const uint8_t movw[] = { 0x66, 0x89, 0x07 };                 /* mov %ax,(%rdi) */
+    struct guest_regs r = regs();
+
+    load(andb, sizeof(andb));
+    pt[5] = 0x8000000012345067ull;
+    r.r12 = PT + 5 * 8;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 5 * 8), 0);
+    CHECK_EQ(nr_writes, 1);
+    CHECK_EQ(last_la, PT + 5 * 8);
+    CHECK_EQ(last_val, 0x8000000012345065ull);                          /* RW cleared, the rest kept */
+    CHECK_EQ(pt[5], 0x8000000012345065ull);
+    CHECK_EQ(r.rip, CODE + sizeof(andb));
+
+    load(movl, sizeof(movl));                                           /* the high half of entry 3 */
+    pt[3] = 0x0000000000abc067ull;
+    r = regs();
+    r.rdi = PT + 3 * 8 + 4;
+    r.rax = 0x80000000;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 3 * 8 + 4), 0);
+    CHECK_EQ(last_la, PT + 3 * 8);
+    CHECK_EQ(pt[3], 0x8000000000abc067ull);
+
+    load(movw, sizeof(movw));                                           /* 2 bytes at offset 6 */
+    pt[7] = 0x1111111111111111ull;
+    r = regs();
+    r.rdi = PT + 7 * 8 + 6;
+    r.rax = 0xbeef;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 7 * 8 + 6), 0);
+    CHECK_EQ(pt[7], 0xbeef111111111111ull);
+
+    /* Refused by the check: nothing changes, the registers neither. */
+    load(andb, sizeof(andb));
+    pt[5] = 0x12345067ull;
+    entry_rc = -EINVAL;
+    r = regs();
+    r.r12 = PT + 5 * 8;
+    struct guest_regs b = r;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 5 * 8), -EINVAL);
+    CHECK(memcmp(&r, &b, sizeof(r)) == 0);
+    CHECK_EQ(pt[5], 0x12345067ull);
 }
 
 static void test_random(void)
@@ -237,6 +286,7 @@ int main(void)
     RUN(test_xchg_cmpxchg);
     RUN(test_rep_stos);
     RUN(test_refused);
+    RUN(test_partial);
     RUN(test_random);
     return t_finish("pv_ptwr");
 }
