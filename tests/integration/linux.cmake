@@ -124,6 +124,15 @@ rv_linux_test(NAME linux_mixed RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
               STDOUT "^linux1: ${rv_marker}$" "^linux2: ${rv_marker}$" "^linux2: PASS linux2-smp"
               ARGS --direct --smp 4 --mem 2G ${RV_LINUX_DIR}/linux1.cfg ${RV_LINUX_DIR}/linux2.cfg
                    ${RV_GUESTS_DIR}/boot32.cfg)
+# Every kind at once (issue #14): Debian as an HVM, a PVH and a 64-bit PV
+# domU with a test guest, on two CPUs: each reaches its marker and passes.
+rv_linux_test(NAME linux_mixed_kinds RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu PV
+              STDOUT "^linux1: ${rv_marker}$" "^linux1: PASS linux1-boot$"
+                     "^linux_pvh1: ${rv_marker}$" "^linux_pvh1: PASS linux-pvh1$"
+                     "^linux_pv1: ${rv_marker}$" "^linux_pv1: PASS linux-pv1$"
+                     "^linux_pv1: PASS linux-fork-exec \\(300 processes\\)$"
+              ARGS --direct --smp 2 --mem 2G ${RV_LINUX_DIR}/linux1.cfg ${RV_LINUX_DIR}/linux_pvh1.cfg
+                   ${RV_LINUX_DIR}/linux_pv1.cfg ${RV_GUESTS_DIR}/boot32.cfg)
 
 # Console input: console_to= gives the domain the focus from the start;
 # rv-run types a line once the guest's /init asks for it, the guest's shell
@@ -224,11 +233,13 @@ endforeach()
 # as a PV domU"): its own page tables validated, user space on its own GDT
 # selectors, the PV console (hvc0), the Xen clocksource and the PV vDSO clock
 # (VCPUOP_register_vcpu_time_memory_area accepted: no "not supported" line).
-# It reaches /init, which prints the marker and powers off; with two vCPUs
+# It reaches /init, which forks and execs 300 processes (each `sh -c` a
+# new PID, each exit status back), prints the marker and powers off; with two vCPUs
 # both are up (vCPU 1 through VCPUOP_initialise) and `sleep 2` takes about
 # 2 s of guest time.
 rv_linux_test(NAME linux_pv RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu PV
               STDOUT "^linux_pv1: ${rv_marker}$" "^linux_pv1: PASS linux-pv1$"
+                     "^linux_pv1: PASS linux-fork-exec \\(300 processes\\)$"
                      "^linux_pv1: .*Hypervisor detected: Xen PV"
                      "^linux_pv1: .*printk: console \\[hvc0\\] enabled"
                      "^linux_pv1: .*clocksource: Switched to clocksource xen"
@@ -236,6 +247,7 @@ rv_linux_test(NAME linux_pv RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu PV
               ARGS --direct --smp 1 --mem 1G ${RV_LINUX_DIR}/linux_pv1.cfg)
 rv_linux_test(NAME linux_pv_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu PV
               STDOUT "^linux_pv2: ${rv_marker}$" "^linux_pv2: PASS linux-pv2"
+                     "^linux_pv2: PASS linux-fork-exec \\(300 processes\\)$"
                      "^linux_pv2: .*smp: Brought up 1 node, 2 CPUs"
               EXPECT --stdout-count 0 "VDSO_CLOCKMODE_PVCLOCK not supported"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_pv2.cfg)
