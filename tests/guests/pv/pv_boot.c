@@ -223,27 +223,6 @@ static void check_p2m(const struct start_info *si)
 
 /* ---- secondary vCPUs: VCPUOP_initialise with a vcpu_guest_context ---- */
 
-struct user_regs {
-    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
-    uint32_t error_code, entry_vector;
-    uint64_t rip;
-    uint16_t cs, pad0;
-    uint8_t saved_upcall_mask, pad1[3];
-    uint64_t rflags, rsp;
-    uint16_t ss, pad2[3], es, pad3[3], ds, pad4[3], fs, pad5[3], gs, pad6[3];
-};
-struct guest_context {
-    uint8_t fpu_ctxt[512];
-    uint64_t flags;
-    struct user_regs user_regs;
-    struct trap_info trap_ctxt[256];
-    uint64_t ldt_base, ldt_ents, gdt_frames[16], gdt_ents, kernel_ss, kernel_sp;
-    uint64_t ctrlreg[8], debugreg[8];
-    uint64_t event_callback_eip, failsafe_callback_eip, syscall_callback_eip, vm_assist;
-    uint64_t fs_base, gs_base_kernel, gs_base_user;
-};
-_Static_assert(sizeof(struct guest_context) == 5168, "vcpu_guest_context, x86_64");
-#define VGCF_in_kernel (1u << 2)
 
 static struct guest_context ctx;
 static uint8_t ap_stack[8192] __attribute__((aligned(16)));

@@ -80,21 +80,6 @@ static void load_gs(uint16_t s) { __asm__ __volatile__("mov %0, %%gs" :: "r"((ui
 
 /* ---- Handlers ------------------------------------------------------------ */
 
-void trap_c(uint64_t vec, uint64_t *frame);
-#define KTRAP(name, vec, err)                                                   \
-    __asm__("   .text\n   .globl " #name "\n" #name ":\n"                       \
-            "   push %rax\n   push %rdi\n   push %rsi\n   push %rdx\n"          \
-            "   push %r8\n   push %r9\n   push %r10\n"                          \
-            "   mov $" #vec ", %edi\n   lea 56(%rsp), %rsi\n"                   \
-            "   push %rbx\n   mov %rsp, %rbx\n   and $~15, %rsp\n"              \
-            "   call trap_c\n   mov %rbx, %rsp\n   pop %rbx\n"                  \
-            "   pop %r10\n   pop %r9\n   pop %r8\n   pop %rdx\n"                \
-            "   pop %rsi\n   pop %rdi\n   pop %rax\n"                           \
-            "   pop %rcx\n   pop %r11\n"                                        \
-            "   .if " #err "\n   add $" #err "*8, %rsp\n   .endif\n"            \
-            "   pushq $0\n   push %rcx\n   push %r11\n   push %rax\n"           \
-            "   mov $23, %eax\n   syscall\n");                                  \
-    void name(void)
 KTRAP(gp_entry, 13, 1);
 KTRAP(np_entry, 11, 1);
 KTRAP(bp_entry, 3, 0);
@@ -286,27 +271,6 @@ __asm__(
 
 /* ---- vCPU 1: VCPUOP_initialise with the GDT (gdt_frames) and guest selectors ---- */
 
-struct user_regs {
-    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
-    uint32_t error_code, entry_vector;
-    uint64_t rip;
-    uint16_t cs, pad0;
-    uint8_t saved_upcall_mask, pad1[3];
-    uint64_t rflags, rsp;
-    uint16_t ss, pad2[3], es, pad3[3], ds, pad4[3], fs, pad5[3], gs, pad6[3];
-};
-struct guest_context {
-    uint8_t fpu_ctxt[512];
-    uint64_t flags;
-    struct user_regs user_regs;
-    struct trap_info trap_ctxt[256];
-    uint64_t ldt_base, ldt_ents, gdt_frames[16], gdt_ents, kernel_ss, kernel_sp;
-    uint64_t ctrlreg[8], debugreg[8];
-    uint64_t event_callback_eip, failsafe_callback_eip, syscall_callback_eip, vm_assist;
-    uint64_t fs_base, gs_base_kernel, gs_base_user;
-};
-_Static_assert(sizeof(struct guest_context) == 5168, "vcpu_guest_context, x86_64");
-#define VGCF_in_kernel (1u << 2)
 #define VCPUOP_initialise 0
 #define VCPUOP_up 1
 

@@ -161,23 +161,8 @@ __asm__(
     "   mov     $23, %eax\n"
     "   syscall\n");
 
-/* Traps: every register but RCX/R11 (in the frame) preserved; trap_c may
- * move the frame's RIP. */
-void trap_c(uint64_t vec, uint64_t *frame);
-#define KTRAP(name, vec, err)                                                   \
-    __asm__("   .text\n   .globl " #name "\n" #name ":\n"                       \
-            "   push %rax\n   push %rdi\n   push %rsi\n   push %rdx\n"          \
-            "   push %r8\n   push %r9\n   push %r10\n"                          \
-            "   mov $" #vec ", %edi\n   lea 56(%rsp), %rsi\n"                   \
-            "   push %rbx\n   mov %rsp, %rbx\n   and $~15, %rsp\n"              \
-            "   call trap_c\n   mov %rbx, %rsp\n   pop %rbx\n"                  \
-            "   pop %r10\n   pop %r9\n   pop %r8\n   pop %rdx\n"                \
-            "   pop %rsi\n   pop %rdi\n   pop %rax\n"                           \
-            "   pop %rcx\n   pop %r11\n"                                        \
-            "   .if " #err "\n   add $8, %rsp\n   .endif\n"                     \
-            "   pushq $0\n   push %rcx\n   push %r11\n   push %rax\n"           \
-            "   mov $23, %eax\n   syscall\n");                                  \
-    void name(void)
+/* Traps (KTRAP, pv_lib.h): every register but RCX/R11 (in the frame)
+ * preserved; trap_c may move the frame's RIP. */
 KTRAP(bp_entry, 3, 0);
 KTRAP(nm_entry, 7, 0);
 KTRAP(gp_entry, 13, 1);
