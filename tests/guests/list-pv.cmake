@@ -1,6 +1,7 @@
 # 64-bit PV test kernels (tests/guests/pv, docs/pv.md): ELF64 images linked
-# at VIRT_BASE 0xffffffff80000000 + 1 MiB with the Xen PV ELF notes, no
-# guest library (they run in ring 3 and call the hypervisor with SYSCALL).
+# at VIRT_BASE 0xffffffff80000000 + 1 MiB with the Xen PV ELF notes, not
+# the HVM guest library (they run in ring 3 and call the hypervisor with
+# SYSCALL) but their own small one, pv/pv_lib.c.
 #
 #   ctest -L pv                   the PV runs (QEMU TCG; PV needs no VMX/SVM)
 #
@@ -25,6 +26,24 @@ function(pv_guests_build)
         DEPENDS ${P}/pv_entry.S
         COMMENT "Building 64-bit PV guest object tests/guests/pv/pv_entry.S"
         VERBATIM)
+    # pv_lib.c: the helpers every PV kernel shares (hypercall wrapper,
+    # line output, check/report, mmu_update/mmuext_op one-offs); twice,
+    # the second (PV_HCPAGE) for pv_boot_hcpage, whose hypercalls all go
+    # through its hypercall page.
+    foreach(v pv_lib pv_lib_hcpage)
+        if(v STREQUAL pv_lib_hcpage)
+            set(vdef -DPV_HCPAGE)
+        else()
+            set(vdef)
+        endif()
+        add_custom_command(
+            OUTPUT ${D}/${v}.o
+            COMMAND ${GUEST_GCC} ${flags} ${vdef} -MD -MF ${D}/${v}.o.d -c ${P}/pv_lib.c -o ${D}/${v}.o
+            DEPENDS ${P}/pv_lib.c ${P}/pv_lib.h
+            DEPFILE ${D}/${v}.o.d
+            COMMENT "Building 64-bit PV guest object ${v}.o (tests/guests/pv/pv_lib.c)"
+            VERBATIM)
+    endforeach()
     foreach(t ${GUESTS_PV})
         add_custom_command(
             OUTPUT ${D}/${t}.o
@@ -36,8 +55,8 @@ function(pv_guests_build)
         add_custom_command(
             OUTPUT ${GO}/${t}.elf
             COMMAND ${GUEST_LD} -m elf_x86_64 ${GUEST_LDFLAGS} -T ${P}/pv_link.ld -o ${GO}/${t}.elf
-                    ${D}/pv_entry.o ${D}/${t}.o
-            DEPENDS ${D}/pv_entry.o ${D}/${t}.o ${P}/pv_link.ld
+                    ${D}/pv_entry.o ${D}/${t}.o ${D}/pv_lib.o
+            DEPENDS ${D}/pv_entry.o ${D}/${t}.o ${D}/pv_lib.o ${P}/pv_link.ld
             COMMENT "Linking 64-bit PV guest ${t}.elf"
             VERBATIM)
         configure_file(${P}/${t}.cfg ${GO}/${t}.cfg COPYONLY)
@@ -54,8 +73,10 @@ function(pv_guests_build)
     foreach(v pv_boot pv_boot_hcpage)
         if(v STREQUAL pv_boot_hcpage)
             set(vdef -DPV_HCPAGE)
+            set(lib ${D}/pv_lib_hcpage.o)
         else()
             set(vdef)
+            set(lib ${D}/pv_lib.o)
         endif()
         add_custom_command(
             OUTPUT ${D}/${v}.o ${D}/${v}_notes.o
@@ -69,8 +90,8 @@ function(pv_guests_build)
         add_custom_command(
             OUTPUT ${GO}/${v}.elf
             COMMAND ${GUEST_LD} -m elf_x86_64 ${GUEST_LDFLAGS} -T ${P}/pv_link.ld -o ${GO}/${v}.elf
-                    ${D}/pv_entry.o ${D}/${v}.o ${D}/${v}_notes.o
-            DEPENDS ${D}/pv_entry.o ${D}/${v}.o ${D}/${v}_notes.o ${P}/pv_link.ld
+                    ${D}/pv_entry.o ${D}/${v}.o ${D}/${v}_notes.o ${lib}
+            DEPENDS ${D}/pv_entry.o ${D}/${v}.o ${D}/${v}_notes.o ${lib} ${P}/pv_link.ld
             COMMENT "Linking 64-bit PV guest ${v}.elf"
             VERBATIM)
         configure_file(${P}/${v}.cfg ${GO}/${v}.cfg COPYONLY)

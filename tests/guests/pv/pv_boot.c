@@ -28,34 +28,20 @@
  * Prints "<name>: N passed, 0x0 failed" and powers off when every check
  * passed, crashes otherwise.
  */
-#include <stdint.h>
-#include <stddef.h>
-#include "public/xen.h"
-#include "public/arch-x86_64.h"
-#include "public/sched.h"
+#include "pv_lib.h"
 #include "public/memory.h"
 #include "public/version.h"
 #include "public/vcpu.h"
 
-#define VIRT_BASE 0xffffffff80000000ull
 #ifdef PV_HCPAGE
 #define NAME "pv_boot_hcpage"
 #else
 #define NAME "pv_boot"
 #endif
 
-uint64_t entry_rsp;
-uint64_t bp_count, bp_rip, bp_cs, bp_rflags, bp_rcx, bp_r11;
-uint64_t pf_count, pf_err, pf_rip, pf_resume;
-uint64_t ev_count, ev_cs, ev_rflags;
-uint64_t gp_count, gp_err, gp_resume, int80_count, int80_rip;
 void pf_handler(void), unexpected_0(void), unexpected_6(void);
-void pv_main(const struct start_info *si);
-void pv_unexpected(uint64_t vec, uint64_t rip);
 extern uint8_t hypercall_page[4096];
 
-struct mmu_update { uint64_t ptr, val; };
-struct mmuext_op { uint32_t cmd, pad; uint64_t arg1, arg2; };
 struct multicall_entry { uint64_t op, result, args[6]; };
 struct machphys_mapping { uint64_t v_start, v_end, max_mfn; };
 struct machphys_mfn_list { uint32_t max_extents, pad; uint64_t extent_start; uint32_t nr_extents, pad2; };
@@ -68,76 +54,6 @@ struct machphys_mfn_list { uint32_t max_extents, pad; uint64_t extent_start; uin
 #define EINVAL  22
 #define M2P     ((const volatile uint64_t *)0xffff800000000000ull)
 
-static long hc(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-    register uint64_t r10 __asm__("r10") = a4;
-    register uint64_t r8 __asm__("r8") = 0;
-    long ret;
-#ifdef PV_HCPAGE
-    /* Through the page's stub for nr (it saves RCX/R11 around SYSCALL). */
-    register uint64_t target __asm__("rax") = (uint64_t)hypercall_page + nr * 32;
-    __asm__ __volatile__("call *%%rax"
-                         : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
-                         : "r"(target)
-                         : "rcx", "r11", "memory");
-#else
-    __asm__ __volatile__("syscall"
-                         : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
-                         : "a"(nr)
-                         : "rcx", "r11", "memory");
-#endif
-    return ret;
-}
-
-static char line[200];
-static unsigned llen;
-
-static void put(const char *s)
-{
-    while (*s && llen < sizeof(line) - 1)
-        line[llen++] = *s++;
-}
-
-static void put_hex(uint64_t v)
-{
-    char b[19] = "0x";
-    int n = 0;
-    for (int i = 60; i >= 0; i -= 4)
-        if ((v >> i) & 0xf || n || i == 0)
-            b[2 + n++] = "0123456789abcdef"[(v >> i) & 0xf];
-    b[2 + n] = 0;
-    put(b);
-}
-
-static void flush(void)
-{
-    line[llen++] = '\n';
-    hc(__HYPERVISOR_console_io, CONSOLEIO_write, llen, (uint64_t)line, 0);
-    llen = 0;
-}
-
-static unsigned nr_pass, nr_fail;
-
-static void check(int ok, const char *name, const char *what, uint64_t got, uint64_t want)
-{
-    if (ok) {
-        nr_pass++;
-        put("PASS ");
-        put(name);
-    } else {
-        nr_fail++;
-        put("FAIL ");
-        put(name);
-        put(": ");
-        put(what);
-        put(" got ");
-        put_hex(got);
-        put(" want ");
-        put_hex(want);
-    }
-    flush();
-}
-
 static void eq(const char *name, const char *what, uint64_t got, uint64_t want)
 {
     check(got == want, name, what, got, want);
@@ -145,20 +61,6 @@ static void eq(const char *name, const char *what, uint64_t got, uint64_t want)
 
 /* Each argument evaluated once (some are hypercalls). */
 #define EQ(name, got, want) eq(name, #got, (uint64_t)(got), (uint64_t)(want))
-
-static void shutdown(unsigned reason)
-{
-    struct sched_shutdown s = { .reason = reason };
-    hc(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (uint64_t)&s, 0, 0);
-}
-
-void pv_unexpected(uint64_t vec, uint64_t rip)
-{
-    check(0, "exception", "unexpected vector at rip", rip, vec);
-    shutdown(SHUTDOWN_crash);
-    for (;;)
-        ;
-}
 
 static uint8_t initrd_byte(uint64_t i)
 {
@@ -321,27 +223,6 @@ static void check_p2m(const struct start_info *si)
 
 /* ---- secondary vCPUs: VCPUOP_initialise with a vcpu_guest_context ---- */
 
-struct user_regs {
-    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
-    uint32_t error_code, entry_vector;
-    uint64_t rip;
-    uint16_t cs, pad0;
-    uint8_t saved_upcall_mask, pad1[3];
-    uint64_t rflags, rsp;
-    uint16_t ss, pad2[3], es, pad3[3], ds, pad4[3], fs, pad5[3], gs, pad6[3];
-};
-struct guest_context {
-    uint8_t fpu_ctxt[512];
-    uint64_t flags;
-    struct user_regs user_regs;
-    struct trap_info trap_ctxt[256];
-    uint64_t ldt_base, ldt_ents, gdt_frames[16], gdt_ents, kernel_ss, kernel_sp;
-    uint64_t ctrlreg[8], debugreg[8];
-    uint64_t event_callback_eip, failsafe_callback_eip, syscall_callback_eip, vm_assist;
-    uint64_t fs_base, gs_base_kernel, gs_base_user;
-};
-_Static_assert(sizeof(struct guest_context) == 5168, "vcpu_guest_context, x86_64");
-#define VGCF_in_kernel (1u << 2)
 
 static struct guest_context ctx;
 static uint8_t ap_stack[8192] __attribute__((aligned(16)));
@@ -511,10 +392,6 @@ void pv_main(const struct start_info *si)
     check_initrd(si);
     check_multicall();
     check_vcpus(si);
-    put_hex(nr_pass);
-    put(" passed, ");
-    put_hex(nr_fail);
-    put(" failed");
-    flush();
+    pv_report();
     shutdown(nr_fail ? SHUTDOWN_crash : SHUTDOWN_poweroff);
 }

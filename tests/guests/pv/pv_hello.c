@@ -35,25 +35,15 @@
  * badstack (INT3 with RSP in the hypervisor's direct map: no frame);
  * spin (ring 3 forever, for a look at the hang report by hand).
  */
-#include <stdint.h>
-#include <stddef.h>
-#include "public/xen.h"
-#include "public/arch-x86_64.h"
-#include "public/sched.h"
+#include "pv_lib.h"
 #include "public/version.h"
 #include "public/event_channel.h"
 #include "public/vcpu.h"
 #include "public/callback.h"
 #include "public/memory.h"
 
-#define VIRT_BASE 0xffffffff80000000ull
 #define NAME "pv_hello"
 
-uint64_t entry_rsp;
-uint64_t bp_count, bp_rip, bp_cs, bp_rflags, bp_rcx, bp_r11;
-uint64_t pf_count, pf_err, pf_rip, pf_resume;
-uint64_t ev_count, ev_cs, ev_rflags;
-uint64_t gp_count, gp_err, gp_resume, int80_count, int80_rip;
 void gp_handler(void), int80_handler(void);
 void ev_handler(void);
 void iret_bad(uint64_t rip, uint64_t cs);
@@ -63,21 +53,6 @@ void bad_stack_int3(uint64_t rsp);
 extern char _end[];
 void bp_handler(void), pf_handler(void);
 void unexpected_0(void), unexpected_6(void);
-void pv_main(const struct start_info *si);
-void pv_unexpected(uint64_t vec, uint64_t rip);
-
-static long hc(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    register uint64_t r10 __asm__("r10") = 0;
-    register uint64_t r8 __asm__("r8") = 0;
-    long ret;
-
-    __asm__ __volatile__("syscall"
-                         : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
-                         : "a"(nr)
-                         : "rcx", "r11", "memory");
-    return ret;
-}
 
 static size_t slen(const char *s)
 {
@@ -94,26 +69,6 @@ static int scmp(const char *a, const char *b)
     return (unsigned char)*a - (unsigned char)*b;
 }
 
-static char line[200];
-static size_t llen;
-
-static void put(const char *s)
-{
-    while (*s && llen < sizeof(line) - 1)
-        line[llen++] = *s++;
-}
-
-static void put_hex(uint64_t v)
-{
-    char b[19] = "0x";
-    int n = 0;
-    for (int i = 60; i >= 0; i -= 4)
-        if ((v >> i) & 0xf || n || i == 0)
-            b[2 + n++] = "0123456789abcdef"[(v >> i) & 0xf];
-    b[2 + n] = 0;
-    put(b);
-}
-
 static void put_dec(uint64_t v)
 {
     char b[21];
@@ -123,49 +78,6 @@ static void put_dec(uint64_t v)
         b[--i] = (char)('0' + v % 10);
     while ((v /= 10) && i > 0);
     put(b + i);
-}
-
-static void flush(void)
-{
-    line[llen++] = '\n';
-    hc(__HYPERVISOR_console_io, CONSOLEIO_write, llen, (uint64_t)line);
-    llen = 0;
-}
-
-static unsigned nr_pass, nr_fail;
-
-static void check(int ok, const char *name, const char *what, uint64_t got, uint64_t want)
-{
-    if (ok) {
-        nr_pass++;
-        put("PASS ");
-        put(name);
-    } else {
-        nr_fail++;
-        put("FAIL ");
-        put(name);
-        put(": ");
-        put(what);
-        put(" got ");
-        put_hex(got);
-        put(" want ");
-        put_hex(want);
-    }
-    flush();
-}
-
-static void shutdown(unsigned reason)
-{
-    struct sched_shutdown s = { .reason = reason };
-    hc(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (uint64_t)&s, 0);
-}
-
-void pv_unexpected(uint64_t vec, uint64_t rip)
-{
-    check(0, "exception", "unexpected vector at rip", rip, vec);
-    shutdown(SHUTDOWN_crash);
-    for (;;)
-        ;
 }
 
 /* The pfn of a machine frame, from the p2m list (no M2P here yet). */
@@ -312,47 +224,47 @@ static void check_iret_flags(void)
      * bounces use FLAT_KERNEL_CS; Linux passes __KERNEL_CS 0x10); a
      * handler in the hypervisor's range is refused. */
     struct trap_info sel[] = { { 5, 0, 0x10, (uint64_t)gp_handler }, { 0, 0, 0, 0 } };
-    long rc = hc(__HYPERVISOR_set_trap_table, (uint64_t)sel, 0, 0);
+    long rc = hc(__HYPERVISOR_set_trap_table, (uint64_t)sel, 0, 0, 0);
     check(rc == 0, "set-trap-table-linux-kernel-cs", "rc", (uint64_t)rc, 0);
     struct trap_info bad[] = { { 5, 0, FLAT_KERNEL_CS, 0xffff830000000000ull }, { 0, 0, 0, 0 } };
-    rc = hc(__HYPERVISOR_set_trap_table, (uint64_t)bad, 0, 0);
+    rc = hc(__HYPERVISOR_set_trap_table, (uint64_t)bad, 0, 0, 0);
     check(rc == -22, "set-trap-table-hypervisor-handler", "rc", (uint64_t)rc, (uint64_t)-22);
 }
 
 static void check_events(void)
 {
     struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
-    long rc = hc(__HYPERVISOR_set_callbacks, 0x0000800000000000ull, 0, 0);
+    long rc = hc(__HYPERVISOR_set_callbacks, 0x0000800000000000ull, 0, 0, 0);
     check(rc == -22, "set-callbacks-noncanonical", "rc", (uint64_t)rc, (uint64_t)-22);
-    rc = hc(__HYPERVISOR_set_callbacks, (uint64_t)ev_handler, 0, 0);
+    rc = hc(__HYPERVISOR_set_callbacks, (uint64_t)ev_handler, 0, 0, 0);
     check(rc == 0, "set-callbacks", "rc", (uint64_t)rc, 0);
     /* The same through callback_op (what Linux uses); NMI callbacks and
      * unknown types refused. */
     struct callback_register cb = { .type = CALLBACKTYPE_event, .address = (uint64_t)ev_handler };
-    rc = hc(__HYPERVISOR_callback_op, CALLBACKOP_register, (uint64_t)&cb, 0);
+    rc = hc(__HYPERVISOR_callback_op, CALLBACKOP_register, (uint64_t)&cb, 0, 0);
     check(rc == 0, "callback-op-event", "rc", (uint64_t)rc, 0);
     cb.type = CALLBACKTYPE_nmi;
-    rc = hc(__HYPERVISOR_callback_op, CALLBACKOP_register, (uint64_t)&cb, 0);
+    rc = hc(__HYPERVISOR_callback_op, CALLBACKOP_register, (uint64_t)&cb, 0, 0);
     check(rc == -22, "callback-op-nmi-refused", "rc", (uint64_t)rc, (uint64_t)-22);
     cb.type = CALLBACKTYPE_failsafe;
     cb.address = 0xffff800000001000ull;     /* the hypervisor's range */
-    rc = hc(__HYPERVISOR_callback_op, CALLBACKOP_register, (uint64_t)&cb, 0);
+    rc = hc(__HYPERVISOR_callback_op, CALLBACKOP_register, (uint64_t)&cb, 0, 0);
     check(rc == -22, "callback-op-hv-range-refused", "rc", (uint64_t)rc, (uint64_t)-22);
-    rc = hc(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, (uint64_t)&bv, 0);
+    rc = hc(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, (uint64_t)&bv, 0, 0);
     check(rc == 0 && bv.port > 0, "bind-virq-timer", "rc", (uint64_t)rc, 0);
     /* A deadline in the past: VIRQ_TIMER at once.  Events are masked (the
      * start of day) until SCHEDOP_block enables them; the upcall comes on
      * its return (or wakes it), exactly once: the handler masks again. */
-    rc = hc(__HYPERVISOR_set_timer_op, 1, 0, 0);
+    rc = hc(__HYPERVISOR_set_timer_op, 1, 0, 0, 0);
     check(rc == 0, "set-timer-op", "rc", (uint64_t)rc, 0);
     check(ev_count == 0, "events-masked-at-start", "upcalls", ev_count, 0);
-    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0);
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0, 0);
     check(rc == 0, "sched-block", "rc", (uint64_t)rc, 0);
     check(ev_count == 1, "event-upcall", "upcalls", ev_count, 1);
     check((ev_cs & 0xffff) == (FLAT_KERNEL_CS & ~3) && (ev_cs >> 32 & 0xff) == 0, "event-frame-cs", "cs", ev_cs,
           FLAT_KERNEL_CS & ~3);
     check(ev_rflags & 0x200, "event-frame-if", "rflags", ev_rflags, 0x200);
-    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0);
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
     check(ev_count == 1, "events-masked-after-iret", "upcalls", ev_count, 1);
 }
 
@@ -362,11 +274,11 @@ static void check_events(void)
 static void check_spin(void)
 {
     struct vcpu_set_periodic_timer pt = { .period_ns = 1000000 };
-    long rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, (uint64_t)&pt);
+    long rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, (uint64_t)&pt, 0);
     check(rc == 0, "periodic-timer", "rc", (uint64_t)rc, 0);
     uint64_t diff = spin_regs(1ull << 26);
     check(diff == 0, "regs-across-interrupts", "changed bits", diff, 0);
-    hc(__HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, 0, 0);
+    hc(__HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, 0, 0, 0);
 }
 
 static uint64_t rdtsc(void)
@@ -383,7 +295,7 @@ static void measure(void)
     const unsigned n = 10000;
     uint64_t t0 = rdtsc();
     for (unsigned i = 0; i < n; i++)
-        hc(__HYPERVISOR_xen_version, XENVER_version, 0, 0);
+        hc(__HYPERVISOR_xen_version, XENVER_version, 0, 0, 0);
     uint64_t t1 = rdtsc();
     for (unsigned i = 0; i < n / 10; i++)
         __asm__ __volatile__("int3" ::: "memory");
@@ -437,7 +349,7 @@ static void hostile(const struct start_info *si)
         iret_bad((uint64_t)pv_main, FLAT_KERNEL_CS);    /* RPL 3: user mode */
     } else if (has_mode(si, "badstack")) {
         static struct trap_info t[] = { { 3, 0, FLAT_KERNEL_CS, (uint64_t)bp_handler }, { 0, 0, 0, 0 } };
-        hc(__HYPERVISOR_set_trap_table, (uint64_t)t, 0, 0);
+        hc(__HYPERVISOR_set_trap_table, (uint64_t)t, 0, 0, 0);
         put(NAME ": int3 with the stack in the hypervisor's range");
         flush();
         bad_stack_int3(0xffff840000100000ull);
@@ -478,20 +390,20 @@ void pv_main(const struct start_info *si)
     put(NAME ": hello from ring 3");
     flush();
     hostile(si);
-    check(hc(__HYPERVISOR_set_trap_table, (uint64_t)traps, 0, 0) == 0, "set-trap-table", "rc", 0, 0);
-    long rc = hc(__HYPERVISOR_set_trap_table, (uint64_t)bad, 0, 0);
+    check(hc(__HYPERVISOR_set_trap_table, (uint64_t)traps, 0, 0, 0) == 0, "set-trap-table", "rc", 0, 0);
+    long rc = hc(__HYPERVISOR_set_trap_table, (uint64_t)bad, 0, 0, 0);
     check(rc == -22, "set-trap-table-noncanonical", "rc", (uint64_t)rc, (uint64_t)-22);
-    rc = hc(__HYPERVISOR_xen_version, XENVER_version, 0, 0);
+    rc = hc(__HYPERVISOR_xen_version, XENVER_version, 0, 0, 0);
     check(rc > 0, "xen-version", "version", (uint64_t)rc, 0);
-    rc = hc(99, 0, 0, 0);
+    rc = hc(99, 0, 0, 0, 0);
     check(rc == -38, "unknown-hypercall", "rc", (uint64_t)rc, (uint64_t)-38);
-    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0);
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
     check(rc == 0, "sched-yield", "rc", (uint64_t)rc, 0);
     /* Physmap changes have no PV meaning yet; reading the reservation works. */
     uint16_t self = DOMID_SELF;
-    rc = hc(__HYPERVISOR_memory_op, XENMEM_current_reservation, (uint64_t)&self, 0);
+    rc = hc(__HYPERVISOR_memory_op, XENMEM_current_reservation, (uint64_t)&self, 0, 0);
     check(rc == (long)si->nr_pages, "memory-op-reservation", "pages", (uint64_t)rc, si->nr_pages);
-    rc = hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, 0, 0);
+    rc = hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, 0, 0, 0);
     check(rc == -38, "memory-op-populate-refused", "rc", (uint64_t)rc, (uint64_t)-38);
     check_start_info(si);
     check_page_tables(si);
@@ -503,12 +415,5 @@ void pv_main(const struct start_info *si)
     check_spin();
     measure();
     put(NAME ": ");
-    put_hex(nr_pass);
-    put(" passed, ");
-    put_hex(nr_fail);
-    put(" failed");
-    flush();
-    shutdown(nr_fail || !nr_pass ? SHUTDOWN_crash : SHUTDOWN_poweroff);
-    for (;;)
-        ;
+    pv_finish();
 }

@@ -31,28 +31,11 @@
  *  - unpin: a second unpin is -EINVAL; the former L2 takes plain writes.
  * Powers off when every check passed, crashes otherwise.
  */
-#include <stdint.h>
-#include <stddef.h>
-#include "public/xen.h"
-#include "public/arch-x86_64.h"
-#include "public/sched.h"
+#include "pv_lib.h"
 
-#define VIRT_BASE 0xffffffff80000000ull
-
-/* What pv_entry.S's handlers record. */
-uint64_t entry_rsp;
-uint64_t bp_count, bp_rip, bp_cs, bp_rflags, bp_rcx, bp_r11;
-uint64_t pf_count, pf_err, pf_rip, pf_resume;
-uint64_t ev_count, ev_cs, ev_rflags;
-uint64_t gp_count, gp_err, gp_resume, int80_count, int80_rip;
 void bp_handler(void), pf_handler(void), gp_handler(void);
 void unexpected_0(void), unexpected_6(void);
-void pv_main(const struct start_info *si);
-void pv_unexpected(uint64_t vec, uint64_t rip);
 
-/* Xen's mmu_update / mmuext_op ABI (public/xen.h facts). */
-struct mmu_update { uint64_t ptr, val; };
-struct mmuext_op { uint32_t cmd, pad; uint64_t arg1, arg2; };
 #define MMU_NORMAL_PT_UPDATE    0
 #define MMUEXT_PIN_L1_TABLE     0
 #define MMUEXT_PIN_L2_TABLE     1
@@ -72,108 +55,9 @@ struct mmuext_op { uint32_t cmd, pad; uint64_t arg1, arg2; };
 #define PTE_TABLE   0x67ull     /* P RW US A D */
 #define PTE_RO      0x65ull     /* P US A D */
 
-static long hc(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-    register uint64_t r10 __asm__("r10") = a4;
-    register uint64_t r8 __asm__("r8") = 0;
-    long ret;
-
-    __asm__ __volatile__("syscall"
-                         : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
-                         : "a"(nr)
-                         : "rcx", "r11", "memory");
-    return ret;
-}
-
-static char line[200];
-static unsigned llen;
-
-static void put(const char *s)
-{
-    while (*s && llen < sizeof(line) - 1)
-        line[llen++] = *s++;
-}
-
-static void put_hex(uint64_t v)
-{
-    char b[19] = "0x";
-    int n = 0;
-    for (int i = 60; i >= 0; i -= 4)
-        if ((v >> i) & 0xf || n || i == 0)
-            b[2 + n++] = "0123456789abcdef"[(v >> i) & 0xf];
-    b[2 + n] = 0;
-    put(b);
-}
-
-static void flush(void)
-{
-    line[llen++] = '\n';
-    hc(__HYPERVISOR_console_io, CONSOLEIO_write, llen, (uint64_t)line, 0);
-    llen = 0;
-}
-
-static unsigned nr_pass, nr_fail;
-
-static void check(int ok, const char *name, const char *what, uint64_t got, uint64_t want)
-{
-    if (ok) {
-        nr_pass++;
-        put("PASS ");
-        put(name);
-    } else {
-        nr_fail++;
-        put("FAIL ");
-        put(name);
-        put(": ");
-        put(what);
-        put(" got ");
-        put_hex(got);
-        put(" want ");
-        put_hex(want);
-    }
-    flush();
-}
-
-static void shutdown(unsigned reason)
-{
-    struct sched_shutdown s = { .reason = reason };
-    hc(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (uint64_t)&s, 0, 0);
-}
-
-void pv_unexpected(uint64_t vec, uint64_t rip)
-{
-    check(0, "exception", "unexpected vector at rip", rip, vec);
-    shutdown(SHUTDOWN_crash);
-    for (;;)
-        ;
-}
-
-static long mmu1(uint64_t ptr, uint64_t val)
-{
-    struct mmu_update u = { ptr, val };
-    return hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_SELF);
-}
-
-static long ext1(uint32_t cmd, uint64_t arg1, uint64_t arg2)
-{
-    struct mmuext_op op = { cmd, 0, arg1, arg2 };
-    return hc(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, DOMID_SELF);
-}
-
 static long uvm(uint64_t va, uint64_t val, uint64_t flags)
 {
     return hc(__HYPERVISOR_update_va_mapping, va, val, flags, 0);
-}
-
-/* A read that may fault: 1 and *out if it did not. */
-static int try_read(uint64_t va, uint64_t *out)
-{
-    uint64_t before = pf_count, v = 0;
-    __asm__ __volatile__("lea 1f(%%rip), %%rax\n mov %%rax, pf_resume(%%rip)\n"
-                         "mov (%1), %0\n"
-                         "1:\n" : "+r"(v) : "r"(va) : "rax", "memory");
-    *out = v;
-    return pf_count == before;
 }
 
 #define SLOT_T  5ull                        /* the test tree's L4 slot */
@@ -401,12 +285,5 @@ void pv_main(const struct start_info *si)
     rc = mmu1(B << 12 | 5 * 8, (maxm + 0x1234) << 12 | PTE_TABLE);
     check(rc == 0, "unpinned-frame-plain-again", "rc", (uint64_t)rc, 0);
 
-    put_hex(nr_pass);
-    put(" passed, ");
-    put_hex(nr_fail);
-    put(" failed");
-    flush();
-    shutdown(nr_fail || !nr_pass ? SHUTDOWN_crash : SHUTDOWN_poweroff);
-    for (;;)
-        ;
+    pv_finish();
 }

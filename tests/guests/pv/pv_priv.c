@@ -30,24 +30,11 @@
  *    emulated.
  * Powers off when every check passed, crashes otherwise.
  */
-#include <stdint.h>
-#include <stddef.h>
-#include "public/xen.h"
-#include "public/arch-x86_64.h"
-#include "public/sched.h"
+#include "pv_lib.h"
 
-#define VIRT_BASE 0xffffffff80000000ull
-
-uint64_t entry_rsp;
-uint64_t bp_count, bp_rip, bp_cs, bp_rflags, bp_rcx, bp_r11;
-uint64_t pf_count, pf_err, pf_rip, pf_resume;
-uint64_t ev_count, ev_cs, ev_rflags;
-uint64_t gp_count, gp_err, gp_resume, int80_count, int80_rip;
 uint64_t db_count, db_rip;
 void pf_handler(void), gp_handler(void), db_handler(void);
 void unexpected_0(void), unexpected_6(void);
-void pv_main(const struct start_info *si);
-void pv_unexpected(uint64_t vec, uint64_t rip);
 
 /* #DB: count, record RIP, return with RF set in the frame (an instruction
  * breakpoint is a fault: without RF the instruction would hit it again;
@@ -58,8 +45,6 @@ __asm__(".text\n.globl db_handler\ndb_handler:\n"
         "  mov %rax, db_rip(%rip)\n  pop %rax\n"
         "  pushq $0\n  push %rcx\n  push %r11\n  push %rax\n  mov $23, %eax\n  syscall\n");
 
-struct mmu_update { uint64_t ptr, val; };
-struct mmuext_op { uint32_t cmd, pad; uint64_t arg1, arg2; };
 #define MMUEXT_PIN_L1_TABLE     0
 #define MMUEXT_PIN_L2_TABLE     1
 #define MMUEXT_PIN_L3_TABLE     2
@@ -76,105 +61,6 @@ struct mmuext_op { uint32_t cmd, pad; uint64_t arg1, arg2; };
 
 #define PTE_TABLE   0x67ull     /* P RW US A D */
 #define PTE_RO      0x65ull     /* P US A D */
-
-static long hc(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-    register uint64_t r10 __asm__("r10") = a4;
-    register uint64_t r8 __asm__("r8") = 0;
-    long ret;
-
-    __asm__ __volatile__("syscall"
-                         : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
-                         : "a"(nr)
-                         : "rcx", "r11", "memory");
-    return ret;
-}
-
-static char line[200];
-static unsigned llen;
-
-static void put(const char *s)
-{
-    while (*s && llen < sizeof(line) - 1)
-        line[llen++] = *s++;
-}
-
-static void put_hex(uint64_t v)
-{
-    char b[19] = "0x";
-    int n = 0;
-    for (int i = 60; i >= 0; i -= 4)
-        if ((v >> i) & 0xf || n || i == 0)
-            b[2 + n++] = "0123456789abcdef"[(v >> i) & 0xf];
-    b[2 + n] = 0;
-    put(b);
-}
-
-static void flush(void)
-{
-    line[llen++] = '\n';
-    hc(__HYPERVISOR_console_io, CONSOLEIO_write, llen, (uint64_t)line, 0);
-    llen = 0;
-}
-
-static unsigned nr_pass, nr_fail;
-
-static void check(int ok, const char *name, const char *what, uint64_t got, uint64_t want)
-{
-    if (ok) {
-        nr_pass++;
-        put("PASS ");
-        put(name);
-    } else {
-        nr_fail++;
-        put("FAIL ");
-        put(name);
-        put(": ");
-        put(what);
-        put(" got ");
-        put_hex(got);
-        put(" want ");
-        put_hex(want);
-    }
-    flush();
-}
-
-static void shutdown(unsigned reason)
-{
-    struct sched_shutdown s = { .reason = reason };
-    hc(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (uint64_t)&s, 0, 0);
-}
-
-void pv_unexpected(uint64_t vec, uint64_t rip)
-{
-    check(0, "exception", "unexpected vector at rip", rip, vec);
-    shutdown(SHUTDOWN_crash);
-    for (;;)
-        ;
-}
-
-static long mmu1(uint64_t ptr, uint64_t val)
-{
-    struct mmu_update u = { ptr, val };
-    return hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_SELF);
-}
-
-static long ext1(uint32_t cmd, uint64_t arg1)
-{
-    struct mmuext_op op = { cmd, 0, arg1, 0 };
-    return hc(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, DOMID_SELF);
-}
-
-/* A read that may fault: 1 and *out if it did not. */
-static int try_read(uint64_t va, uint64_t *out)
-{
-    uint64_t before = pf_count, v = 0;
-    __asm__ __volatile__("lea 1f(%%rip), %%rax\n mov %%rax, pf_resume(%%rip)\n"
-                         "mov (%1), %0\n"
-                         "1:\n" : "+r"(v) : "r"(va) : "rax", "memory");
-    *out = v;
-    return pf_count == before;
-}
 
 /* A 64-bit store that may fault (#PF bounced): 1 if it did not. */
 static int try_store(volatile uint64_t *p, uint64_t val)
@@ -250,7 +136,7 @@ static void test_ptwr(const struct start_info *si)
 
     const uint64_t fr[5] = { A, B, C, D, E };
     for (int i = 0; i < 5; i++)
-        rc = ext1(MMUEXT_CLEAR_PAGE, fr[i]);
+        rc = ext1(MMUEXT_CLEAR_PAGE, fr[i], 0);
     /* C (L3)[0] -> B (L2)[0] -> A (L1); A[0] = D writable, A[2] = A read-only
      * (the L1 seen through itself), A[3] = B read-only. */
     rc = mmu1(C << 12, B << 12 | PTE_TABLE);
@@ -258,9 +144,9 @@ static void test_ptwr(const struct start_info *si)
     rc |= mmu1(A << 12, D << 12 | PTE_TABLE);
     rc |= mmu1(A << 12 | 2 * 8, A << 12 | PTE_RO);
     rc |= mmu1(A << 12 | 3 * 8, B << 12 | PTE_RO);
-    rc |= ext1(MMUEXT_PIN_L1_TABLE, A);
-    rc |= ext1(MMUEXT_PIN_L2_TABLE, B);
-    rc |= ext1(MMUEXT_PIN_L3_TABLE, C);
+    rc |= ext1(MMUEXT_PIN_L1_TABLE, A, 0);
+    rc |= ext1(MMUEXT_PIN_L2_TABLE, B, 0);
+    rc |= ext1(MMUEXT_PIN_L3_TABLE, C, 0);
     check(rc == 0, "tree-pinned", "rc", (uint64_t)rc, 0);
 
     /* Without the assist: a store into the L4 is a #PF for the guest. */
@@ -600,12 +486,5 @@ void pv_main(const struct start_info *si)
     test_cr(p2m[(si->pt_base - VIRT_BASE) >> 12]);
     test_dr();
 
-    put_hex(nr_pass);
-    put(" passed, ");
-    put_hex(nr_fail);
-    put(" failed");
-    flush();
-    shutdown(nr_fail || !nr_pass ? SHUTDOWN_crash : SHUTDOWN_poweroff);
-    for (;;)
-        ;
+    pv_finish();
 }

@@ -35,26 +35,11 @@
  * (pv_segdesc.cfg): vCPU 1 makes KERNEL_CS a data descriptor while vCPU 0
  * spins on it: the domain must crash at vCPU 0's next entry.
  */
-#include <stdint.h>
-#include <stddef.h>
-#include "public/xen.h"
-#include "public/arch-x86_64.h"
-#include "public/sched.h"
+#include "pv_lib.h"
 #include "public/callback.h"
 
-#define VIRT_BASE 0xffffffff80000000ull
-
-uint64_t entry_rsp;
-uint64_t bp_count, bp_rip, bp_cs, bp_rflags, bp_rcx, bp_r11;
-uint64_t pf_count, pf_err, pf_rip, pf_resume;
-uint64_t ev_count, ev_cs, ev_rflags;
-uint64_t gp_count, gp_err, gp_resume, int80_count, int80_rip;
 void unexpected_0(void), unexpected_6(void);
-void pv_main(const struct start_info *si);
-void pv_unexpected(uint64_t vec, uint64_t rip);
 
-struct mmu_update { uint64_t ptr, val; };
-struct mmuext_op { uint32_t cmd, pad; uint64_t arg1, arg2; };
 #define MMUEXT_PIN_L4_TABLE     3
 #define MMUEXT_SET_LDT          13
 #define MMUEXT_NEW_USER_BASEPTR 15
@@ -82,83 +67,8 @@ static uint64_t d_base(uint64_t d, uint32_t base)
     return d | ((uint64_t)(base & 0xffffff) << 16) | ((uint64_t)(base >> 24) << 56);
 }
 
-static long hc(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-    register uint64_t r10 __asm__("r10") = a4;
-    register uint64_t r8 __asm__("r8") = 0;
-    long ret;
-
-    __asm__ __volatile__("syscall"
-                         : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
-                         : "a"(nr)
-                         : "rcx", "r11", "memory");
-    return ret;
-}
-
-static char line[200];
-static unsigned llen;
-
-static void put(const char *s)
-{
-    while (*s && llen < sizeof(line) - 1)
-        line[llen++] = *s++;
-}
-
-static void put_hex(uint64_t v)
-{
-    char b[19] = "0x";
-    int n = 0;
-    for (int i = 60; i >= 0; i -= 4)
-        if ((v >> i) & 0xf || n || i == 0)
-            b[2 + n++] = "0123456789abcdef"[(v >> i) & 0xf];
-    b[2 + n] = 0;
-    put(b);
-}
-
-static void flush(void)
-{
-    line[llen++] = '\n';
-    hc(__HYPERVISOR_console_io, CONSOLEIO_write, llen, (uint64_t)line, 0);
-    llen = 0;
-}
-
-static unsigned nr_pass, nr_fail;
-
-static void check(int ok, const char *name, const char *what, uint64_t got, uint64_t want)
-{
-    if (ok) {
-        nr_pass++;
-        put("PASS ");
-        put(name);
-    } else {
-        nr_fail++;
-        put("FAIL ");
-        put(name);
-        put(": ");
-        put(what);
-        put(" got ");
-        put_hex(got);
-        put(" want ");
-        put_hex(want);
-    }
-    flush();
-}
 #define EQ(name, got, want) do { uint64_t g_ = (uint64_t)(got), w_ = (uint64_t)(want); \
                                  check(g_ == w_, name, "value", g_, w_); } while (0)
-
-static void shutdown(unsigned reason)
-{
-    struct sched_shutdown s = { .reason = reason };
-    hc(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (uint64_t)&s, 0, 0);
-}
-
-void pv_unexpected(uint64_t vec, uint64_t rip)
-{
-    check(0, "exception", "unexpected vector at rip", rip, vec);
-    shutdown(SHUTDOWN_crash);
-    for (;;)
-        ;
-}
 
 #define SEL(reg) ({ uint16_t s_; __asm__ __volatile__("mov %%" #reg ", %0" : "=r"(s_)); (uint64_t)s_; })
 static uint64_t fs0(void) { uint64_t v; __asm__ __volatile__("mov %%fs:0, %0" : "=r"(v) :: "memory"); return v; }
@@ -168,35 +78,8 @@ static void load_es(uint16_t s) { __asm__ __volatile__("mov %0, %%es" :: "r"((ui
 static void load_fs(uint16_t s) { __asm__ __volatile__("mov %0, %%fs" :: "r"((uint32_t)s)); }
 static void load_gs(uint16_t s) { __asm__ __volatile__("mov %0, %%gs" :: "r"((uint32_t)s)); }
 
-static long mmu1(uint64_t ptr, uint64_t val)
-{
-    struct mmu_update u = { ptr, val };
-    return hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_SELF);
-}
-
-static long ext1(uint32_t cmd, uint64_t arg1, uint64_t arg2)
-{
-    struct mmuext_op op = { cmd, 0, arg1, arg2 };
-    return hc(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, DOMID_SELF);
-}
-
 /* ---- Handlers ------------------------------------------------------------ */
 
-void trap_c(uint64_t vec, uint64_t *frame);
-#define KTRAP(name, vec, err)                                                   \
-    __asm__("   .text\n   .globl " #name "\n" #name ":\n"                       \
-            "   push %rax\n   push %rdi\n   push %rsi\n   push %rdx\n"          \
-            "   push %r8\n   push %r9\n   push %r10\n"                          \
-            "   mov $" #vec ", %edi\n   lea 56(%rsp), %rsi\n"                   \
-            "   push %rbx\n   mov %rsp, %rbx\n   and $~15, %rsp\n"              \
-            "   call trap_c\n   mov %rbx, %rsp\n   pop %rbx\n"                  \
-            "   pop %r10\n   pop %r9\n   pop %r8\n   pop %rdx\n"                \
-            "   pop %rsi\n   pop %rdi\n   pop %rax\n"                           \
-            "   pop %rcx\n   pop %r11\n"                                        \
-            "   .if " #err "\n   add $" #err "*8, %rsp\n   .endif\n"            \
-            "   pushq $0\n   push %rcx\n   push %r11\n   push %rax\n"           \
-            "   mov $23, %eax\n   syscall\n");                                  \
-    void name(void)
 KTRAP(gp_entry, 13, 1);
 KTRAP(np_entry, 11, 1);
 KTRAP(bp_entry, 3, 0);
@@ -388,27 +271,6 @@ __asm__(
 
 /* ---- vCPU 1: VCPUOP_initialise with the GDT (gdt_frames) and guest selectors ---- */
 
-struct user_regs {
-    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
-    uint32_t error_code, entry_vector;
-    uint64_t rip;
-    uint16_t cs, pad0;
-    uint8_t saved_upcall_mask, pad1[3];
-    uint64_t rflags, rsp;
-    uint16_t ss, pad2[3], es, pad3[3], ds, pad4[3], fs, pad5[3], gs, pad6[3];
-};
-struct guest_context {
-    uint8_t fpu_ctxt[512];
-    uint64_t flags;
-    struct user_regs user_regs;
-    struct trap_info trap_ctxt[256];
-    uint64_t ldt_base, ldt_ents, gdt_frames[16], gdt_ents, kernel_ss, kernel_sp;
-    uint64_t ctrlreg[8], debugreg[8];
-    uint64_t event_callback_eip, failsafe_callback_eip, syscall_callback_eip, vm_assist;
-    uint64_t fs_base, gs_base_kernel, gs_base_user;
-};
-_Static_assert(sizeof(struct guest_context) == 5168, "vcpu_guest_context, x86_64");
-#define VGCF_in_kernel (1u << 2)
 #define VCPUOP_initialise 0
 #define VCPUOP_up 1
 
@@ -503,14 +365,7 @@ static void finish(void)
     EQ("compat-bp-rip", c32_bp_rip, C32_CODE + 26);   /* after the INT3 */
     EQ("compat-cs-0x23", *(volatile uint32_t *)(C32_OUT + 8) & 0xffff, 0x23);
     EQ("compat-tls-through-fs", *(volatile uint32_t *)C32_OUT, (uint32_t)TLS_MAGIC);
-    put_hex(nr_pass);
-    put(" passed, ");
-    put_hex(nr_fail);
-    put(" failed");
-    flush();
-    shutdown(nr_fail || !nr_pass ? SHUTDOWN_crash : SHUTDOWN_poweroff);
-    for (;;)
-        ;
+    pv_finish();
 }
 
 static int has_mode(const struct start_info *si, const char *m)

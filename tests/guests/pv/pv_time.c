@@ -32,11 +32,7 @@
  *    buffer gets 0), current/maximum_reservation, maximum_gpfn after
  *    arch.max_pfn is written, maximum_ram_page, XENVER_platform_parameters.
  */
-#include <stdint.h>
-#include <stddef.h>
-#include "public/xen.h"
-#include "public/arch-x86_64.h"
-#include "public/sched.h"
+#include "pv_lib.h"
 #include "public/callback.h"
 #include "public/event_channel.h"
 #include "public/vcpu.h"
@@ -44,19 +40,9 @@
 #include "public/version.h"
 #include "public/console.h"
 
-#define VIRT_BASE 0xffffffff80000000ull
-
 /* What pv_entry.S's handlers record (shared with the other PV kernels). */
-uint64_t entry_rsp;
-uint64_t bp_count, bp_rip, bp_cs, bp_rflags, bp_rcx, bp_r11;
-uint64_t pf_count, pf_err, pf_rip, pf_resume;
-uint64_t ev_count, ev_cs, ev_rflags;
-uint64_t gp_count, gp_err, gp_resume, int80_count, int80_rip;
 void ev_handler(void), unexpected_0(void), unexpected_6(void);
-void pv_main(const struct start_info *si);
-void pv_unexpected(uint64_t vec, uint64_t rip);
 
-struct mmuext_op { uint32_t cmd, pad; uint64_t arg1, arg2; };
 #define MMUEXT_PIN_L1_TABLE     0
 #define MMUEXT_UNPIN_TABLE      4
 #define UVMF_INVLPG             2ull
@@ -66,44 +52,10 @@ struct mmuext_op { uint32_t cmd, pad; uint64_t arg1, arg2; };
 #define EINVAL  22
 #define ETIME   62
 
-static long hc(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-    register uint64_t r10 __asm__("r10") = a4;
-    register uint64_t r8 __asm__("r8") = 0;
-    long ret;
-
-    __asm__ __volatile__("syscall"
-                         : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
-                         : "a"(nr)
-                         : "rcx", "r11", "memory");
-    return ret;
-}
-
 /* ---- Output: console_io until the ring is in use, then the ring -------- */
 
 static volatile struct xencons_interface *ring;
 static uint32_t con_port;
-static int use_ring;
-
-static char line[200];
-static unsigned llen;
-
-static void put(const char *s)
-{
-    while (*s && llen < sizeof(line) - 1)
-        line[llen++] = *s++;
-}
-
-static void put_hex(uint64_t v)
-{
-    char b[19] = "0x";
-    int n = 0;
-    for (int i = 60; i >= 0; i -= 4)
-        if ((v >> i) & 0xf || n || i == 0)
-            b[2 + n++] = "0123456789abcdef"[(v >> i) & 0xf];
-    b[2 + n] = 0;
-    put(b);
-}
 
 static void ring_write(const char *s, unsigned n)
 {
@@ -116,50 +68,6 @@ static void ring_write(const char *s, unsigned n)
     }
     struct evtchn_send snd = { .port = con_port };
     hc(__HYPERVISOR_event_channel_op, EVTCHNOP_send, (uint64_t)&snd, 0, 0);
-}
-
-static void flush(void)
-{
-    line[llen++] = '\n';
-    if (use_ring)
-        ring_write(line, llen);
-    else
-        hc(__HYPERVISOR_console_io, CONSOLEIO_write, llen, (uint64_t)line, 0);
-    llen = 0;
-}
-
-static unsigned nr_pass, nr_fail;
-
-static void check(int ok, const char *name, const char *what, uint64_t got, uint64_t want)
-{
-    put(ok ? "PASS " : "FAIL ");
-    put(name);
-    if (ok) {
-        nr_pass++;
-    } else {
-        nr_fail++;
-        put(": ");
-        put(what);
-        put(" got ");
-        put_hex(got);
-        put(" want ");
-        put_hex(want);
-    }
-    flush();
-}
-
-static void shutdown(unsigned reason)
-{
-    struct sched_shutdown s = { .reason = reason };
-    hc(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (uint64_t)&s, 0, 0);
-}
-
-void pv_unexpected(uint64_t vec, uint64_t rip)
-{
-    check(0, "exception", "unexpected vector at rip", rip, vec);
-    shutdown(SHUTDOWN_crash);
-    for (;;)
-        ;
 }
 
 /* ---- Frames ----------------------------------------------------------------- */
@@ -248,7 +156,7 @@ static void check_console(void)
     ring = (volatile struct xencons_interface *)ring_va;
     check(ring->out_prod == 0 && ring->out_cons == 0, "console-ring-empty", "out_prod", ring->out_prod, 0);
     /* From here on the ring is the console. */
-    use_ring = 1;
+    pv_line_out = ring_write;     /* flush writes through the ring from now on */
     put("first line through the ring");
     flush();
     /* console_io output is hidden now (the ctest finds this line 0 times
@@ -583,10 +491,6 @@ void pv_main(const struct start_info *s)
     check_runstate();
     check_time_area();
     check_memory();
-    put_hex(nr_pass);
-    put(" passed, ");
-    put_hex(nr_fail);
-    put(" failed");
-    flush();
+    pv_report();
     shutdown(SHUTDOWN_poweroff);
 }

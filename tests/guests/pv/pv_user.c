@@ -30,28 +30,13 @@
  *    CS RPL 0), an `iret` to the hypervisor's selector (a #GP for the
  *    kernel with that frame, error code the selector), GS_USER_SEL, prints every result and powers off.
  */
-#include <stdint.h>
-#include <stddef.h>
-#include "public/xen.h"
-#include "public/arch-x86_64.h"
-#include "public/sched.h"
+#include "pv_lib.h"
 #include "public/callback.h"
 #include "public/event_channel.h"
 
-#define VIRT_BASE 0xffffffff80000000ull
-
 /* What pv_entry.S's handlers record (shared with the other PV kernels). */
-uint64_t entry_rsp;
-uint64_t bp_count, bp_rip, bp_cs, bp_rflags, bp_rcx, bp_r11;
-uint64_t pf_count, pf_err, pf_rip, pf_resume;
-uint64_t ev_count, ev_cs, ev_rflags;
-uint64_t gp_count, gp_err, gp_resume, int80_count, int80_rip;
 void unexpected_0(void), unexpected_6(void);
-void pv_main(const struct start_info *si);
-void pv_unexpected(uint64_t vec, uint64_t rip);
 
-struct mmu_update { uint64_t ptr, val; };
-struct mmuext_op { uint32_t cmd, pad; uint64_t arg1, arg2; };
 #define MMUEXT_PIN_L4_TABLE     3
 #define MMUEXT_NEW_USER_BASEPTR 15
 #define MMUEXT_CLEAR_PAGE       16
@@ -71,82 +56,6 @@ struct mmuext_op { uint32_t cmd, pad; uint64_t arg1, arg2; };
 #define SYS_PROBE   1
 #define SYS_EXIT    2
 #define SYS_ARM     3       /* VIRQ_TIMER at once: an event upcall while user space runs */
-
-static long hc(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-    register uint64_t r10 __asm__("r10") = a4;
-    register uint64_t r8 __asm__("r8") = 0;
-    long ret;
-
-    __asm__ __volatile__("syscall"
-                         : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
-                         : "a"(nr)
-                         : "rcx", "r11", "memory");
-    return ret;
-}
-
-static char line[200];
-static unsigned llen;
-
-static void put(const char *s)
-{
-    while (*s && llen < sizeof(line) - 1)
-        line[llen++] = *s++;
-}
-
-static void put_hex(uint64_t v)
-{
-    char b[19] = "0x";
-    int n = 0;
-    for (int i = 60; i >= 0; i -= 4)
-        if ((v >> i) & 0xf || n || i == 0)
-            b[2 + n++] = "0123456789abcdef"[(v >> i) & 0xf];
-    b[2 + n] = 0;
-    put(b);
-}
-
-static void flush(void)
-{
-    line[llen++] = '\n';
-    hc(__HYPERVISOR_console_io, CONSOLEIO_write, llen, (uint64_t)line, 0);
-    llen = 0;
-}
-
-static unsigned nr_pass, nr_fail;
-
-static void check(int ok, const char *name, const char *what, uint64_t got, uint64_t want)
-{
-    if (ok) {
-        nr_pass++;
-        put("PASS ");
-        put(name);
-    } else {
-        nr_fail++;
-        put("FAIL ");
-        put(name);
-        put(": ");
-        put(what);
-        put(" got ");
-        put_hex(got);
-        put(" want ");
-        put_hex(want);
-    }
-    flush();
-}
-
-static void shutdown(unsigned reason)
-{
-    struct sched_shutdown s = { .reason = reason };
-    hc(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (uint64_t)&s, 0, 0);
-}
-
-void pv_unexpected(uint64_t vec, uint64_t rip)
-{
-    check(0, "exception", "unexpected vector at rip", rip, vec);
-    shutdown(SHUTDOWN_crash);
-    for (;;)
-        ;
-}
 
 /* ---- Results from user space (it cannot print: no hypercalls there) --- */
 
@@ -252,23 +161,8 @@ __asm__(
     "   mov     $23, %eax\n"
     "   syscall\n");
 
-/* Traps: every register but RCX/R11 (in the frame) preserved; trap_c may
- * move the frame's RIP. */
-void trap_c(uint64_t vec, uint64_t *frame);
-#define KTRAP(name, vec, err)                                                   \
-    __asm__("   .text\n   .globl " #name "\n" #name ":\n"                       \
-            "   push %rax\n   push %rdi\n   push %rsi\n   push %rdx\n"          \
-            "   push %r8\n   push %r9\n   push %r10\n"                          \
-            "   mov $" #vec ", %edi\n   lea 56(%rsp), %rsi\n"                   \
-            "   push %rbx\n   mov %rsp, %rbx\n   and $~15, %rsp\n"              \
-            "   call trap_c\n   mov %rbx, %rsp\n   pop %rbx\n"                  \
-            "   pop %r10\n   pop %r9\n   pop %r8\n   pop %rdx\n"                \
-            "   pop %rsi\n   pop %rdi\n   pop %rax\n"                           \
-            "   pop %rcx\n   pop %r11\n"                                        \
-            "   .if " #err "\n   add $8, %rsp\n   .endif\n"                     \
-            "   pushq $0\n   push %rcx\n   push %r11\n   push %rax\n"           \
-            "   mov $23, %eax\n   syscall\n");                                  \
-    void name(void)
+/* Traps (KTRAP, pv_lib.h): every register but RCX/R11 (in the frame)
+ * preserved; trap_c may move the frame's RIP. */
 KTRAP(bp_entry, 3, 0);
 KTRAP(nm_entry, 7, 0);
 KTRAP(gp_entry, 13, 1);
@@ -522,18 +416,6 @@ __asm__(
 
 /* ---- Kernel: setup and the end ----------------------------------------- */
 
-static long mmu1(uint64_t ptr, uint64_t val)
-{
-    struct mmu_update u = { ptr, val };
-    return hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_SELF);
-}
-
-static long ext1(uint32_t cmd, uint64_t arg1, uint64_t arg2)
-{
-    struct mmuext_op op = { cmd, 0, arg1, arg2 };
-    return hc(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, DOMID_SELF);
-}
-
 static long segbase(unsigned which, uint64_t base)
 {
     return hc(__HYPERVISOR_set_segment_base, which, base, 0, 0);
@@ -575,14 +457,7 @@ static void finish(void)
     rc = segbase(SEGBASE_GS_USER_SEL, FLAT_RING3_DS32);
     check(rc == 0 && gs0() == KGS_MAGIC, "gs-user-sel-flat", "rc", (uint64_t)rc, 0);
 
-    put_hex(nr_pass);
-    put(" passed, ");
-    put_hex(nr_fail);
-    put(" failed");
-    flush();
-    shutdown(nr_fail || !nr_pass ? SHUTDOWN_crash : SHUTDOWN_poweroff);
-    for (;;)
-        ;
+    pv_finish();
 }
 
 static int badkstack(const struct start_info *si)
