@@ -15,6 +15,7 @@
 #include "pv/pv_insn.h"
 #include "core/domain.h"
 #include "core/guest_access.h"
+#include "core/hypercall.h"
 #include "arch/x86/asm.h"
 #include "hvm/hvm.h"
 #include "hvm/cpu_policy.h"
@@ -588,8 +589,20 @@ static int emul_priv(struct vcpu *v, unsigned fault, unsigned *vec, uint64_t *er
         c->rax = (uint32_t)val;
         c->rdx = val >> 32;
         break;
+    case PVI_HLT:
+        /* The kernel's HLT blocks as SCHEDOP_block does for a PV vCPU:
+         * events enabled, then wait for one (returns at once if one is
+         * pending or the single-shot timer fired), RIP after the HLT.
+         * User mode: the #GP stands. */
+        if (!kernel_mode(v))
+            return 0;
+        pv->emul.nr_priv++;
+        c->rip += in.len;
+        __atomic_store_n(&v->vcpu_info->evtchn_upcall_mask, 0, __ATOMIC_SEQ_CST);
+        sched_op(v, SCHEDOP_block, 0);
+        return 1;
     default:
-        return 0;               /* HLT, RDTSCP, RDPMC: the #GP stands */
+        return 0;               /* RDTSCP, RDPMC: the #GP stands */
     }
     pv->emul.nr_priv++;
     c->rip += in.len;
