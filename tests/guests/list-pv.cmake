@@ -14,6 +14,9 @@ set(GUESTS_PV pv_hello pv_mmu pv_user pv_priv pv_seg)
 set(PV_HOSTILE_CFGS pv_nohandler pv_badiret pv_badcs pv_badstack pv_nouser pv_badkstack pv_segnofs pv_segdesc)
 # Console, time and vcpu_info (pv_time.c).
 list(APPEND GUESTS_PV pv_time)
+# rv-bench's PV figures (pv_bench.c): hypercall round trip and mmu_update
+# rate; the ctest pv_bench only checks that both lines came and it powered off.
+list(APPEND GUESTS_PV pv_bench)
 
 function(pv_guests_build)
     set(P ${G}/pv)
@@ -304,6 +307,19 @@ function(pv_guests_build)
     set_tests_properties(pv_seg PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_seg.elf;${GO}/pv_hello.elf")
+    # rv-bench's PV kernel (pv_bench.c): both figure lines printed, the
+    # domain powers off, every frame returns; the figures are not judged.
+    add_test(NAME pv_bench
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_bench: pv bench: hypercall round trip: [1-9][0-9]* ns \\([1-9][0-9]* TSC ticks\\)$"
+                     --stdout "^pv_bench: pv bench: mmu_update: [1-9][0-9]* entries/s in 1000-entry batches"
+                     --stdout-count 0 "pv bench: FAIL"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_bench.cfg)
+    set_tests_properties(pv_bench PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_bench.elf")
     set_tests_properties(pv_mmu PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_mmu.elf")

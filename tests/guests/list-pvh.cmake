@@ -5,7 +5,8 @@
 # pair of cooperating domains, so their runs are declared here.
 #
 #   ctest -L pvh                  the PVH runs (QEMU TCG, AMD SVM)
-#   tools/rv-bench --pv-only      the event-channel / grant-copy benchmark
+#   tools/rv-bench --pv-only      the event-channel / grant-copy benchmark, and
+#                                 pvh_bench_a's hypercall round trip (vs pv_bench)
 #
 # Included (like every list-*.cmake) at the top of CMakeLists.txt; the build
 # rules need guest_compile(), so CMakeLists.txt calls pvh_guests_build()

@@ -45,10 +45,12 @@ def build_parser():
     p.add_argument("--linux-only", action="store_true", help="only the Linux figures")
     p.add_argument("--no-pv", action="store_true",
                    help="leave out the PV-interface figures (event-channel round trips and grant "
-                        "copies between two PVH domains)")
+                        "copies between two PVH domains; hypercall round trip PV vs PVH; "
+                        "mmu_update entries/s)")
     p.add_argument("--pv-only", action="store_true",
-                   help="only the PV-interface figures: prints 'evtchn round trips/s: N' and "
-                        "'grant copy MB/s: N'")
+                   help="only the PV-interface figures: prints 'evtchn round trips/s: N', "
+                        "'grant copy MB/s: N', 'hypercall round trip: PV N ns, PVH M ns (PV/PVH = r)' "
+                        "and 'mmu_update: N entries/s in 1000-entry batches'")
     p.add_argument("--linux-runs", type=int, default=1, metavar="N",
                    help="Linux boots per side (default 1: each takes tens of seconds)")
     return p
@@ -171,7 +173,7 @@ def main(argv=None) -> int:
         out += lines
         failures += guest_failures
     if not args.no_pv:
-        sys.stderr.write("rv-bench: PVH event channels and grant copies ...\n")
+        sys.stderr.write("rv-bench: PVH event channels and grant copies, PV kernel ...\n")
         lines, pv_failures = pvbench.figures(build, BASE_CMDLINE, max(args.timeout, 600))
         out.append("")
         out += lines

@@ -9,6 +9,10 @@ measured alternately in one run, so host load affects both alike.  From the
 hypervisor it also reports the VM exits by reason during the boot, parsed
 from its per-vCPU line at domain destruction:
     (d1 linux1) v0: exits by reason: cpuid 123, io 4567, npf 89, ...
+Then the fork+exec figure: the same kernel as HVM, PVH and PV domains
+(scenarios bench_fork_hvm/_pvh/_pv, 1 vCPU, 256 MiB), booted one after the
+other under Ringvisor; each /init times 500 `sh -c 'exit 7'` in guest time
+(/proc/uptime) and prints "RV-LINUX: fork+exec: 500 in X.XX s".
 Figures only, never asserted.
 """
 
@@ -28,6 +32,8 @@ from .domains import judge_domains
 SCENARIO = "linux1"
 MARKER = "RV-LINUX-MARKER: init reached"
 REASONS_RE = re.compile(r"^\(d\d+ (\S+)\) v(\d+): exits by reason: (.*)$")
+FORK_SCENARIOS = (("HVM", "bench_fork_hvm"), ("PVH", "bench_fork_pvh"), ("PV", "bench_fork_pv"))
+FORK_RE = re.compile(r"RV-LINUX: fork\+exec: 500 in ([0-9.]+) s")
 ASSETS_TOOL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                            "linux-assets")
 
@@ -117,6 +123,36 @@ def exit_reasons(con: Console, name: str) -> Dict[str, int]:
     return total
 
 
+def fork_figures(build: str, assets: str, cmdline: str, timeout: float
+                 ) -> Tuple[List[str], List[str]]:
+    """The fork+exec loop as HVM, PVH and PV, one boot each: (report lines, failures)."""
+    elf = os.path.join(build, "ringvisor.elf")
+    secs: Dict[str, Optional[float]] = {}
+    failures = []
+    for kind, name in FORK_SCENARIOS:
+        sys.stderr.write("rv-bench: Linux fork+exec as %s ...\n" % kind)
+        secs[kind] = None
+        try:
+            _, con, failure = under_ringvisor(elf, os.path.join(assets, name + ".cfg"), cmdline, timeout)
+        except (domcfg.DomainError, emulators.LaunchError, RuntimeError, OSError) as e:
+            con, failure = None, str(e)
+        log = con.domains.get(name) if con is not None else None
+        for line in (log.output if log else []):
+            m = FORK_RE.search(line)
+            if m:
+                secs[kind] = float(m.group(1))
+                break
+        if failure:
+            failures.append("Linux fork+exec as %s: %s" % (kind, failure))
+        elif secs[kind] is None:
+            failures.append("Linux fork+exec as %s: no 'RV-LINUX: fork+exec: 500 in X s' line" % kind)
+    fmt = lambda k: "%.2f s" % secs[k] if secs[k] is not None else "FAILED"
+    ratio = lambda a, b: ("%.2f" % (secs[a] / secs[b])) if secs[a] is not None and secs[b] else "-"
+    out = ["  fork+exec (500, guest time): HVM %s, PVH %s, PV %s; PV/HVM = %s, PV/PVH = %s"
+           % (fmt("HVM"), fmt("PVH"), fmt("PV"), ratio("PV", "HVM"), ratio("PV", "PVH"))]
+    return out, failures
+
+
 def figures(build: str, cmdline: str, timeout: float, runs: int = 1, fetch: bool = True
             ) -> Tuple[List[str], List[str]]:
     """(report lines, failures)."""
@@ -170,4 +206,5 @@ def figures(build: str, cmdline: str, timeout: float, runs: int = 1, fetch: bool
             tail = [l for l in con_best.lines if l.strip()][-5:]
             out.append("  last console lines under Ringvisor:")
             out += ["    " + l for l in tail]
-    return out, failures
+    lines, fork_failures = fork_figures(build, assets, cmdline, timeout)
+    return out + lines, failures + fork_failures

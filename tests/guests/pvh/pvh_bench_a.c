@@ -3,11 +3,67 @@
  * shared page (ref RING_REF) and a data page (ref RING_REF + 1, read-only),
  * offers a port, then measures event-channel ping-pong: A sends, waits for
  * B's reply (SCHEDOP_poll), n times.  Prints "evtchn round trips/s: N"
- * (pvclock time).  B then measures grant copies (pvh_bench_b.c).
+ * (pvclock time).  B then measures grant copies (pvh_bench_b.c).  Last,
+ * alone, A times "rt=N" xen_version(XENVER_version) calls through the
+ * hypercall page (VMCALL/VMMCALL) with RDTSC and prints the median,
+ * "hypercall round trip: N ns (T TSC ticks)", the ticks scaled to ns with
+ * its vcpu_time_info (rv-bench sets it against pv_bench's SYSCALL figure).
  */
 #include "ring.h"
+#include "public/version.h"
 
 const char pvh_guest_name[] = "pvh_bench_a";
+
+#define RT_MAX 10000
+static uint64_t rt_ticks[RT_MAX];
+
+static inline uint64_t rdtsc_fenced(void)
+{
+    uint32_t lo, hi;
+    /* LFENCE: the read waits for the instructions before it. */
+    __asm__ __volatile__("lfence; rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+    return (uint64_t)hi << 32 | lo;
+}
+
+/* Shell sort of the samples (no library sort in the guest). */
+static void sort_u64(uint64_t *a, uint32_t n)
+{
+    for (uint32_t gap = n / 2; gap; gap /= 2)
+        for (uint32_t i = gap; i < n; i++) {
+            uint64_t v = a[i];
+            uint32_t j = i;
+            for (; j >= gap && a[j - gap] > v; j -= gap)
+                a[j] = a[j - gap];
+            a[j] = v;
+        }
+}
+
+/* The median hypercall round trip: the same call pv_bench makes. */
+static void hypercall_round_trip(uint32_t n)
+{
+    if (n > RT_MAX)
+        n = RT_MAX;
+    if (!n)
+        return;
+    long bad = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t t0 = rdtsc_fenced();
+        long v = xen_version(XENVER_version, NULL);
+        rt_ticks[i] = rdtsc_fenced() - t0;
+        if (v < 0)
+            bad = v;
+    }
+    if (!check(bad == 0, "xen-version", "rc %ld", bad))
+        return;
+    sort_u64(rt_ticks, n);
+    uint64_t d = rt_ticks[n / 2];
+    const volatile struct vcpu_time_info *t = &pvh.vi->time;
+    int8_t sh = t->tsc_shift;
+    uint64_t x = sh >= 0 ? d << sh : d >> -sh;
+    uint64_t ns = (uint64_t)(((unsigned __int128)x * t->tsc_to_system_mul) >> 32);
+    printf("hypercall round trip: %llu ns (%llu TSC ticks)\n", (unsigned long long)ns,
+           (unsigned long long)d);
+}
 
 static struct ring_page page __attribute__((aligned(PAGE_SIZE)));
 static uint8_t data[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
@@ -56,4 +112,5 @@ void test_main(void)
     check(done, "peer-done", "B did not finish the copies and unmap within 120 s");
     gnttab_revoke(RING_REF);
     gnttab_revoke(RING_REF + 1);
+    hypercall_round_trip((uint32_t)cmdline_uint("rt", RT_MAX));
 }
