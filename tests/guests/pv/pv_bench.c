@@ -12,33 +12,17 @@
  *       0..999 of an L1 of its own (pinned with MMUEXT_PIN_L1_TABLE,
  *       not hooked into the live tree) between a read-only and a writable
  *       mapping of a data frame, so every entry really changes.
- * Self-contained on purpose (no pv_lib yet).  Powers off when both
+ * Uses pv_lib (an unexpected exception prints its FAIL line and crashes
+ * the domain).  Powers off when both
  * figures were measured; crashes (with the reason) when a hypercall the
  * figures depend on fails, so a broken run cannot print a figure.
  */
-#include <stdint.h>
-#include <stddef.h>
-#include "public/xen.h"
-#include "public/arch-x86_64.h"
-#include "public/sched.h"
+#include "pv_lib.h"
 #include "public/vcpu.h"
 #include "public/version.h"
 
-#define VIRT_BASE 0xffffffff80000000ull
+void unexpected_0(void), unexpected_6(void);     /* pv_entry.S */
 
-/* What pv_entry.S's handlers record (it references them all). */
-uint64_t entry_rsp;
-uint64_t bp_count, bp_rip, bp_cs, bp_rflags, bp_rcx, bp_r11;
-uint64_t pf_count, pf_err, pf_rip, pf_resume;
-uint64_t ev_count, ev_cs, ev_rflags;
-uint64_t gp_count, gp_err, gp_resume, int80_count, int80_rip;
-void unexpected_0(void), unexpected_6(void);
-void pv_main(const struct start_info *si);
-void pv_unexpected(uint64_t vec, uint64_t rip);
-
-/* Xen's mmu_update / mmuext_op ABI (public/xen.h facts). */
-struct mmu_update { uint64_t ptr, val; };
-struct mmuext_op { uint32_t cmd, pad; uint64_t arg1, arg2; };
 #define MMU_NORMAL_PT_UPDATE    0
 #define MMUEXT_PIN_L1_TABLE     0
 #define MMUEXT_UNPIN_TABLE      4
@@ -51,51 +35,17 @@ struct mmuext_op { uint32_t cmd, pad; uint64_t arg1, arg2; };
 #define NENT    1000        /* entries per mmu_update batch */
 #define BATCHES 100
 
-static long hc(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
-{
-    register uint64_t r10 __asm__("r10") = a4;
-    register uint64_t r8 __asm__("r8") = 0;
-    long ret;
-
-    __asm__ __volatile__("syscall"
-                         : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
-                         : "a"(nr)
-                         : "rcx", "r11", "memory");
-    return ret;
-}
-
-static char line[160];
-static unsigned llen;
-
-static void put(const char *s)
-{
-    while (*s && llen < sizeof(line) - 1)
-        line[llen++] = *s++;
-}
-
+/* A decimal number into the current output line (pv_lib's put). */
 static void put_dec(uint64_t v)
 {
     char b[21];
-    int n = 0;
+    int n = 20;
+    b[20] = 0;
     do {
-        b[n++] = (char)('0' + v % 10);
+        b[--n] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    while (n && llen < sizeof(line) - 1)
-        line[llen++] = b[--n];
-}
-
-static void flush(void)
-{
-    line[llen++] = '\n';
-    hc(__HYPERVISOR_console_io, CONSOLEIO_write, llen, (uint64_t)line, 0);
-    llen = 0;
-}
-
-static void shutdown(unsigned reason)
-{
-    struct sched_shutdown s = { .reason = reason };
-    hc(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (uint64_t)&s, 0, 0);
+    put(b + n);
 }
 
 /* A figure would be meaningless: say why and crash. */
@@ -109,12 +59,6 @@ static void fail(const char *what, long rc)
     shutdown(SHUTDOWN_crash);
     for (;;)
         ;
-}
-
-void pv_unexpected(uint64_t vec, uint64_t rip)
-{
-    (void)rip;
-    fail("unexpected exception, vector", -(long)vec);
 }
 
 static inline uint64_t rdtsc(void)
