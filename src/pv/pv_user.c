@@ -189,21 +189,32 @@ int pv_user_fetch(struct vcpu *v, void *buf, uint64_t gva, size_t len)
         return pv_copy_guest(v, buf, gva, len, false);
     /* The same walk as pv_gva_to_maddr over the user L4 (validated like
      * the kernel's: every entry names a frame of the domain, no PS), a
-     * byte at a time: only the two bytes of an INT n are read. */
-    for (size_t i = 0; i < len; i++, gva++) {
+     * byte at a time: only the bytes of one instruction are read.  Under
+     * the domain's mm_lock, as pv_copy_guest: another vCPU must not turn
+     * a table of this walk into a writable frame (and name any machine
+     * frame in it) between reading an entry and following it. */
+    bool took = pv_mm_lock(v);
+    int rc = 0;
+    for (size_t i = 0; i < len && !rc; i++, gva++) {
         uint64_t mfn = pv->mmu.user_base;
-        if (!pv_canonical(gva) || (gva >= HYPERVISOR_VIRT_START && gva < HYPERVISOR_VIRT_END))
-            return -EFAULT;
+        if (!pv_canonical(gva) || (gva >= HYPERVISOR_VIRT_START && gva < HYPERVISOR_VIRT_END)) {
+            rc = -EFAULT;
+            break;
+        }
         for (unsigned level = 4; level >= 1; level--) {
             const uint64_t *t = phys_to_virt(mfn << 12);
             uint64_t e = __atomic_load_n(&t[(gva >> (12 + 9 * (level - 1))) & 511], __ATOMIC_RELAXED);
-            if (!(e & PTE_P) || !(e & PTE_US) || (level > 1 && (e & PTE_PS)))
-                return -EFAULT;
+            if (!(e & PTE_P) || !(e & PTE_US) || (level > 1 && (e & PTE_PS))) {
+                rc = -EFAULT;
+                break;
+            }
             mfn = (e & PTE_ADDR) >> 12;
         }
-        b[i] = *(const uint8_t *)phys_to_virt((mfn << 12) | (gva & 0xfff));
+        if (!rc)
+            b[i] = *(const uint8_t *)phys_to_virt((mfn << 12) | (gva & 0xfff));
     }
-    return 0;
+    pv_mm_unlock(v, took);
+    return rc;
 }
 
 /* stack_switch(ss, sp): the kernel stack for bounces from user mode.  As

@@ -269,7 +269,7 @@ function(pv_guests_build)
                      --stdout "^pv_priv: PASS msr-refusals-bounced$"
                      --stdout "^pv_priv: PASS rep-insb$"
                      --stdout "^pv_priv: PASS unknown-privileged-gp$"
-                     --stdout "^pv_priv: PASS data-breakpoint-fires$"
+                     --stdout "^pv_priv: PASS dr7-data-breakpoint-refused$"
                      --stdout "^pv_priv: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "^\\(d[0-9]+ pv_priv\\) v0: pv: [1-9][0-9]* privileged instructions emulated, [1-9][0-9]* page-table writes emulated \\([1-9][0-9]* refused, 0 continued\\)$"
                      --stdout "frames all returned$"
