@@ -114,7 +114,8 @@ static long register_runstate(struct vcpu *v, struct vcpu *t, uint64_t arg)
 
     if (copy_from_guest(v, &a, arg, sizeof(a)))
         return -EFAULT;
-    if (a.addr && (!pv_canonical(a.addr) || !pv_canonical(a.addr + sizeof(struct vcpu_runstate_info) - 1) ||
+    uint64_t last = a.addr + sizeof(struct vcpu_runstate_info) - 1;
+    if (a.addr && (last < a.addr || !pv_canonical(a.addr) || !pv_canonical(last) ||   /* no wrap past 2^64 */
                    (a.addr + sizeof(struct vcpu_runstate_info) > HYPERVISOR_VIRT_START &&
                     a.addr < HYPERVISOR_VIRT_END)))
         return -EFAULT;
