@@ -14,7 +14,6 @@
 #include "gnttab/gnttab.h"
 #include "lib/errno.h"
 #include "public/xen.h"
-#include "pv/pv_emul.h"
 
 typedef long hypercall_fn(struct vcpu *v, const uint64_t *a);
 

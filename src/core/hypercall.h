@@ -55,6 +55,14 @@ bool pv_time_vcpu_op(struct vcpu *v, unsigned cmd, struct vcpu *t, uint64_t arg,
  * entries in the caller's layout.  -ERESTART: v->mc_cont holds the list
  * and count to re-issue it with. */
 long multicall(struct vcpu *v, uint64_t list, unsigned nr, bool compat);
+/* PV debug registers, vm_assist, physdev_op (pv/pv_emul.c); -ENOSYS for
+ * other kinds.  And XENVER_get_features submap 0 for a PV domain. */
+long pv_set_debugreg(struct vcpu *v, unsigned reg, uint64_t value);
+long pv_get_debugreg(struct vcpu *v, unsigned reg);
+long pv_vm_assist(struct vcpu *v, unsigned cmd, unsigned type);
+long pv_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg);
+uint32_t pv_features_submap0(struct vcpu *v);
+
 /* PV user mode (pv/pv_user.c); -ENOSYS for other kinds. */
 long pv_stack_switch(struct vcpu *v, uint64_t ss, uint64_t sp);
 long pv_fpu_taskswitch(struct vcpu *v, int set);

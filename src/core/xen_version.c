@@ -20,7 +20,6 @@
 #include "public/version.h"
 #include "public/arch-x86_64.h"  /* HYPERVISOR_VIRT_START */
 #include "public/features.h"
-#include "pv/pv_emul.h"
 #include "rv_build_info.h"      /* generated: tools/gen-build-info.cmake */
 
 #if defined(__clang__)

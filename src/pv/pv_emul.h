@@ -71,14 +71,11 @@ int pv_emul_exception(struct vcpu *v, unsigned *vec, uint64_t *err);
 void pv_emul_stint_begin(struct vcpu *v);
 void pv_emul_stint_end(struct vcpu *v);
 
-/* Hypercalls (core/hypercall.c rows; -ENOSYS for other kinds). */
-long pv_set_debugreg(struct vcpu *v, unsigned reg, uint64_t value);
-long pv_get_debugreg(struct vcpu *v, unsigned reg);
-long pv_vm_assist(struct vcpu *v, unsigned cmd, unsigned type);
-long pv_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg);
-
-/* XENVER_get_features submap 0 for a PV domain (core/xen_version.c). */
-uint32_t pv_features_submap0(struct vcpu *v);
+/* The hypercalls set_debugreg, get_debugreg, vm_assist, physdev_op and
+ * XENVER_get_features' PV submap live here too; they are declared in
+ * core/hypercall.h, where the core's table (which must not include pv/)
+ * finds them. */
+#include "core/hypercall.h"
 
 /* The CPUID a PV guest sees (the HVM policy with Xen's PV masking). */
 void pv_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
