@@ -108,4 +108,36 @@ struct iret_context {
 #define SEGBASE_GS_KERNEL   2           /* kernel GS base (canonical) */
 #define SEGBASE_GS_USER_SEL 3           /* user GS selector (base = low 16 bits); its base then follows it */
 
+/* VCPUOP_initialise's context for a 64-bit PV vCPU (Xen's cpu_user_regs and
+ * vcpu_guest_context, x86_64 layout). */
+struct cpu_user_regs {
+    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
+    uint32_t error_code, entry_vector;
+    uint64_t rip;
+    uint16_t cs, pad0;
+    uint8_t saved_upcall_mask, pad1[3];
+    uint64_t rflags, rsp;
+    uint16_t ss, pad2[3], es, pad3[3], ds, pad4[3], fs, pad5[3], gs, pad6[3];
+};
+_Static_assert(sizeof(struct cpu_user_regs) == 200, "cpu_user_regs, x86_64");
+
+struct vcpu_guest_context {
+    uint8_t fpu_ctxt[512];
+    uint64_t flags;             /* VGCF_in_kernel, ... */
+    struct cpu_user_regs user_regs;
+    struct trap_info trap_ctxt[256];
+    uint64_t ldt_base, ldt_ents;
+    uint64_t gdt_frames[16], gdt_ents;
+    uint64_t kernel_ss, kernel_sp;
+    uint64_t ctrlreg[8];
+    uint64_t debugreg[8];
+    uint64_t event_callback_eip, failsafe_callback_eip, syscall_callback_eip;
+    uint64_t vm_assist;
+    uint64_t fs_base, gs_base_kernel, gs_base_user;
+};
+_Static_assert(__builtin_offsetof(struct vcpu_guest_context, user_regs) == 520, "vcpu_guest_context, x86_64");
+_Static_assert(__builtin_offsetof(struct vcpu_guest_context, ctrlreg) == 4984, "vcpu_guest_context, x86_64");
+_Static_assert(sizeof(struct vcpu_guest_context) == 5168, "vcpu_guest_context, x86_64");
+#define VGCF_in_kernel      (1u << 2)   /* vcpu_guest_context.flags: starts in kernel mode */
+
 #endif /* RV_PUBLIC_ARCH_X86_64_H */

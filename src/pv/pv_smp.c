@@ -43,38 +43,7 @@ void pv_mm_unlock(struct vcpu *v, bool took)
         spin_unlock(&((struct pv_domain *)v->domain->kind_priv)->mm_lock);
 }
 
-/* ---- vcpu_guest_context, x86_64 (public/arch-x86/xen-x86_64.h, xen.h) ---- */
-
-struct pv_user_regs {
-    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
-    uint32_t error_code, entry_vector;
-    uint64_t rip;
-    uint16_t cs, pad0;
-    uint8_t saved_upcall_mask, pad1[3];
-    uint64_t rflags, rsp;
-    uint16_t ss, pad2[3], es, pad3[3], ds, pad4[3], fs, pad5[3], gs, pad6[3];
-};
-_Static_assert(sizeof(struct pv_user_regs) == 200, "cpu_user_regs, x86_64");
-
-struct pv_guest_context {
-    uint8_t fpu_ctxt[512];
-    uint64_t flags;
-    struct pv_user_regs user_regs;
-    struct trap_info trap_ctxt[256];
-    uint64_t ldt_base, ldt_ents;
-    uint64_t gdt_frames[16], gdt_ents;
-    uint64_t kernel_ss, kernel_sp;
-    uint64_t ctrlreg[8];
-    uint64_t debugreg[8];
-    uint64_t event_callback_eip, failsafe_callback_eip, syscall_callback_eip;
-    uint64_t vm_assist;
-    uint64_t fs_base, gs_base_kernel, gs_base_user;
-};
-_Static_assert(__builtin_offsetof(struct pv_guest_context, user_regs) == 520, "vcpu_guest_context, x86_64");
-_Static_assert(__builtin_offsetof(struct pv_guest_context, ctrlreg) == 4984, "vcpu_guest_context, x86_64");
-_Static_assert(sizeof(struct pv_guest_context) == 5168, "vcpu_guest_context, x86_64");
-
-#define VGCF_IN_KERNEL  (1u << 2)
+/* vcpu_guest_context, x86_64: public/arch-x86_64.h. */
 
 static bool guest_addr_ok(uint64_t va)
 {
@@ -83,11 +52,11 @@ static bool guest_addr_ok(uint64_t va)
 
 /* The checks of the context, before anything is taken: a short reason, or
  * NULL. */
-static const char *context_problem(const struct pv_guest_context *c)
+static const char *context_problem(const struct vcpu_guest_context *c)
 {
-    const struct pv_user_regs *r = &c->user_regs;
+    const struct cpu_user_regs *r = &c->user_regs;
 
-    if (!(c->flags & VGCF_IN_KERNEL))
+    if (!(c->flags & VGCF_in_kernel))
         return "user mode";                 /* no user mode for PV yet */
     /* Selectors: the hypervisor's own ring-0 ones never (the guest's are
      * checked against its descriptors at the first entry, pv_seg.c). */
@@ -121,7 +90,7 @@ static const char *context_problem(const struct pv_guest_context *c)
 static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
 {
     struct pv_vcpu *tp = t->vendor;
-    struct pv_guest_context *c = xmalloc(sizeof(*c), HEAP_PV);
+    struct vcpu_guest_context *c = xmalloc(sizeof(*c), HEAP_PV);
     long rc;
 
     if (!c)
@@ -163,7 +132,7 @@ static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
     }
     /* The vCPU is offline (it runs nothing until VCPUOP_up): its state is
      * written here, published by VCPUOP_up's release store. */
-    const struct pv_user_regs *r = &c->user_regs;
+    const struct cpu_user_regs *r = &c->user_regs;
     struct cpu_regs *x = &tp->ctx;
     memset(x, 0, sizeof(*x));
     x->r15 = r->r15, x->r14 = r->r14, x->r13 = r->r13, x->r12 = r->r12, x->rbp = r->rbp, x->rbx = r->rbx;

@@ -224,7 +224,7 @@ static void check_p2m(const struct start_info *si)
 /* ---- secondary vCPUs: VCPUOP_initialise with a vcpu_guest_context ---- */
 
 
-static struct guest_context ctx;
+static struct vcpu_guest_context ctx;
 static uint8_t ap_stack[8192] __attribute__((aligned(16)));
 static volatile uint64_t ap_ran, ap_fs_read, ap_rdi;
 volatile uint64_t ap_rsp;

@@ -63,30 +63,8 @@ long ext1(uint32_t cmd, uint64_t arg1, uint64_t arg2);
  * 1 and *out if it did not. */
 int try_read(uint64_t va, uint64_t *out);
 
-/* Xen's vcpu_guest_context for x86_64 (public/arch-x86/xen-x86_64.h and
- * xen-x86_64.h's cpu_user_regs, as ABI facts), for VCPUOP_initialise
- * (pv_boot, pv_seg). */
-struct user_regs {
-    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
-    uint32_t error_code, entry_vector;
-    uint64_t rip;
-    uint16_t cs, pad0;
-    uint8_t saved_upcall_mask, pad1[3];
-    uint64_t rflags, rsp;
-    uint16_t ss, pad2[3], es, pad3[3], ds, pad4[3], fs, pad5[3], gs, pad6[3];
-};
-struct guest_context {
-    uint8_t fpu_ctxt[512];
-    uint64_t flags;
-    struct user_regs user_regs;
-    struct trap_info trap_ctxt[256];
-    uint64_t ldt_base, ldt_ents, gdt_frames[16], gdt_ents, kernel_ss, kernel_sp;
-    uint64_t ctrlreg[8], debugreg[8];
-    uint64_t event_callback_eip, failsafe_callback_eip, syscall_callback_eip, vm_assist;
-    uint64_t fs_base, gs_base_kernel, gs_base_user;
-};
-_Static_assert(sizeof(struct guest_context) == 5168, "vcpu_guest_context, x86_64");
-#define VGCF_in_kernel (1u << 2)
+/* VCPUOP_initialise's context: struct vcpu_guest_context in
+ * public/arch-x86_64.h (pv_boot, pv_seg). */
 
 /* A kernel trap entry (the hypervisor's bounce frame: RCX, R11, then the
  * iret frame, with err extra words first, e.g. 1 for an error code, 4 for

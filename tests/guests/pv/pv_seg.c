@@ -274,7 +274,7 @@ __asm__(
 #define VCPUOP_initialise 0
 #define VCPUOP_up 1
 
-static struct guest_context ctx;
+static struct vcpu_guest_context ctx;
 static uint8_t ap_stack[8192] __attribute__((aligned(16)));
 static volatile uint64_t ap_ran, ap_cs, ap_ss, ap_ds, ap_fs, ap_gs, ap_fs0;
 void ap_main(void);
