@@ -301,7 +301,9 @@ static void run_loop(struct vcpu *v)
         uint64_t t_enter = rdtsc();
         if (v->exit_tsc)
             v->host_tsc += t_enter - v->exit_tsc;   /* hypervisor time since the last exit */
+        hvm_msr_guest_load(v);
         hvm_vendor->vcpu_run(v, &x);    /* returns with interrupts disabled */
+        hvm_msr_host_load(v);
         v->exit_tsc = rdtsc();
         v->guest_tsc += v->exit_tsc - t_enter;
         sti();                          /* a pending host interrupt is taken here */
@@ -366,11 +368,9 @@ void hvm_vcpu_run(struct vcpu *v)
     if (hvm_vendor->vcpu_load)
         hvm_vendor->vcpu_load(v);
     vcpu_fpu_load(v);
-    hvm_msr_guest_load(v);              /* TSC_AUX, SPEC_CTRL (msr.c) */
     if (v->runstate_gpa)
         time_info_runstate(v, RUNSTATE_running);
     run_loop(v);
-    hvm_msr_host_load(v);
     if (v->runstate_gpa)
         time_info_runstate(v, READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
     vcpu_fpu_save(v);

@@ -34,8 +34,8 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
 struct cpu_policy;
 void hvm_cpu_policy(struct vcpu *v, struct cpu_policy *p);
 bool hvm_handle_msr(struct vcpu *v, bool write, uint32_t msr);
-/* TSC_AUX and SPEC_CTRL: the guest's during its stint on a CPU, the
- * host's otherwise (msr.c); called at the start and end of a stint. */
+/* TSC_AUX and SPEC_CTRL: the guest's around each entry, the host's
+ * otherwise (msr.c); called right before and after vcpu_run. */
 void hvm_msr_guest_load(struct vcpu *v);
 void hvm_msr_host_load(struct vcpu *v);
 bool hvm_handle_io(struct vcpu *v, const struct hvm_exit *x);

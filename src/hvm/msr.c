@@ -113,18 +113,18 @@ static void host_msrs_read(unsigned cpu)
 }
 
 /*
- * Around each stint of v on this CPU (hvm_vcpu_run, as the FPU state):
- * TSC_AUX and SPEC_CTRL hold the guest's value while its stint lasts, the
- * host's otherwise (another domain's vCPU, a PV one, the idle loop).
- * Neither is in the VMCB's save area nor switched by a VMX control (SVM:
- * the guest's RDTSCP/RDPID read the CPU's TSC_AUX directly; VMX the same
- * with "enable RDTSCP"), so they are written here, for both backends, and
- * only when the two values differ (Linux's vCPU 0 keeps TSC_AUX 0 and
- * SPEC_CTRL usually stays 0: no MSR write then).  Not around every entry:
- * the hypervisor itself uses neither (no RDTSCP, no IBRS of its own), and
- * every guest WRMSR of them is intercepted and writes the CPU at once
- * during the stint (msr_write), so the value to restore is known without
- * reading the MSR back.
+ * Right before the backend enters v (its vcpu_run), and right after the
+ * exit: TSC_AUX and SPEC_CTRL hold the guest's value while it runs, the
+ * host's otherwise.  Neither is in the VMCB's save area nor switched by a
+ * VMX control (SVM: the guest's RDTSCP/RDPID read the CPU's TSC_AUX
+ * directly; VMX the same with "enable RDTSCP"), so they are written here,
+ * for both backends, and only when the two values differ (Linux's vCPU 0
+ * keeps TSC_AUX 0 and SPEC_CTRL usually stays 0: no MSR write then).  The
+ * guest can change neither without an exit (every WRMSR of them is
+ * intercepted and goes through msr_write), so the value to restore is
+ * known without reading the MSR back.  Interrupts may be on at the load:
+ * a host interrupt handler in that window runs with the guest's values,
+ * which the hypervisor does not use (no RDTSCP, no IBRS of its own).
  */
 void hvm_msr_guest_load(struct vcpu *v)
 {
@@ -382,25 +382,27 @@ static bool msr_write(struct vcpu *v, const struct cpu_policy *p, const struct m
         /* 32 bits; 63:32 reserved (SDM vol. 4, APM vol. 2 13.2.4). */
         if (val >> 32)
             return false;
-        v->msr.tsc_aux = val;
-        wrmsr(MSR_TSC_AUX, val);        /* the CPU holds the guest's value for the whole stint */
+        v->msr.tsc_aux = val;           /* loaded at the next entry */
         return true;
     case MSRK_SPEC_CTRL: {
         /* IBRS, STIBP, SSBD as the guest's CPUID offers them; then the
          * host CPU itself must take the value (a bit it does not
-         * implement would fault): written here, during the vCPU's stint,
-         * where the CPU holds the guest's value anyway. */
+         * implement would make the load at entry fault): tried here,
+         * with the host's value put back at once. */
+        unsigned cpu = smp_processor_id();
         uint64_t f;
         bool ok;
 
         if (val & ~cpu_policy_spec_ctrl_valid(p))
             return false;
+        host_msrs_read(cpu);
         f = irq_save();
-        ok = wrmsr_safe(MSR_SPEC_CTRL, val) == 0;   /* refused: the CPU keeps the guest's old value */
+        ok = wrmsr_safe(MSR_SPEC_CTRL, val) == 0;
+        wrmsr_safe(MSR_SPEC_CTRL, host_msrs[cpu].spec_ctrl);
         irq_restore(f);
         if (!ok)
             return false;
-        v->msr.spec_ctrl = val;         /* and the CPU holds it for the rest of the stint */
+        v->msr.spec_ctrl = val;         /* loaded at the next entry */
         return true;
     }
     case MSRK_PRED_CMD:

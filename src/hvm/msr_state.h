@@ -20,7 +20,7 @@ struct hvm_msr_state {
     uint64_t lbr[4];                /* AMD: LastBranchFrom/ToIP, LastExceptionFrom/ToIP as written */
     uint64_t mcg_status;            /* IA32_MCG_STATUS (vMCE) */
     uint64_t mc_ctl2[2];            /* Intel IA32_MC0_CTL2, IA32_MC1_CTL2 */
-    /* In the CPU during the vCPU's stints (hvm_msr_guest_load, msr_write). */
+    /* Loaded into the CPU around every entry (hvm_msr_guest_load). */
     uint64_t tsc_aux;               /* IA32_TSC_AUX: bits 31:0 */
     uint64_t spec_ctrl;             /* IA32_SPEC_CTRL */
 };
