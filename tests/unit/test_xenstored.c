@@ -207,9 +207,18 @@ static void test_transactions(void)
     CHECK_STR(xc_write(a, t5, "/t/sub/k", "t5"), "OK");
     CHECK_STR(XC_RM(a, t5, "/t/y"), "OK");
     CHECK_STR(xc_write(b, 0, "/u/a", "1"), "OK");
+    struct xs_conn *c5 = xsd_conn_new(&d, 5, true);
+    CHECK_STR(xc_callv(c5, XS_WATCH, 0, 2, "/", "all"), "OK");
+    xc_nevents = 0;
     CHECK_STR(xc_callv(a, XS_TRANSACTION_END, t5, 1, "T"), "OK");
     CHECK_STR(XC_READ(b, 0, "/t/sub/k"), "t5");
     CHECK_STR(XC_READ(b, 0, "/t/y"), "E:ENOENT");
+    xc_drain_events(a);
+    xc_drain_events(c5);
+    CHECK(xc_has_event("0:/t/y:w"));                          /* dom0 hears of the removal */
+    CHECK(!xc_has_event("5:/t/y:all"));                       /* dom5 could not read it */
+    CHECK(!xc_has_event("5:/t/sub/k:all"));
+    xsd_conn_destroy(c5);
     /* Abort discards; bad ids and nesting are refused. */
     uint32_t t6 = txstart(a);
     CHECK_STR(xc_write(a, t6, "/t/aborted", "x"), "OK");

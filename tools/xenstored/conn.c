@@ -274,7 +274,10 @@ void xsd_fire(struct xsd *d, const char *path, const struct xs_perm *perms, uint
     for (struct xs_conn *c = d->conns; c; c = c->next) {
         if (c->dead)
             continue;
-        if (!special && perms && !perms_can(&c->who, perms, np, XS_PERM_READ))
+        /* Ordinary events go to those who may read the node (no perms
+         * given: to dom0 only); @-events to everyone who asked. */
+        if (!special && (perms ? !perms_can(&c->who, perms, np, XS_PERM_READ)
+                               : !c->who.privileged))
             continue;
         for (struct xs_watch *w = c->watches; w; w = w->next) {
             if (special || w->path[0] == '@') {

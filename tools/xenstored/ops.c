@@ -373,6 +373,24 @@ static int op_txn_start(struct req *r)
     return reply(r, buf, (size_t)n + 1);
 }
 
+/* A node a transaction removed is gone: those who may read its parent
+ * hear of it (with no parent left, only dom0). */
+static void fire_removed(struct xsd *d, const char *path)
+{
+    char parent[XENSTORE_ABS_PATH_MAX + 1];
+    snprintf(parent, sizeof(parent), "%s", path);
+    char *slash = strrchr(parent, '/');
+    if (slash == parent)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    const struct xs_node *p = store_lookup(&d->store, parent);
+    if (p)
+        xsd_fire(d, path, p->perms, p->nperms, true);
+    else
+        xsd_fire(d, path, NULL, 0, true);
+}
+
 static int op_txn_end(struct req *r)
 {
     const char *a[1];
@@ -398,8 +416,7 @@ static int op_txn_end(struct req *r)
                 if (n)
                     xsd_fire(c->d, op->path, n->perms, n->nperms, false);
                 else if (op->kind == TXOP_RM)
-                    /* Gone: only watchers who could read its parent hear of it. */
-                    xsd_fire(c->d, op->path, NULL, 0, true);
+                    fire_removed(c->d, op->path);
             }
         }
     }

@@ -319,7 +319,7 @@ int perm_format(const struct xs_perm *p, char *buf, size_t len)
 
 /* ---- operations ---- */
 
-static void record(struct xs_store *s, const struct xs_node *n)
+static void record(struct xs_store *s, struct xs_node *n)
 {
     if (s->log)
         txn_log_record(s->log, n);

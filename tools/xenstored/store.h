@@ -36,6 +36,7 @@ struct xs_node {
     uint32_t nchildren;
     uint64_t gen;                /* bumped on any change, and on child add/remove */
     bool txnew;                  /* created inside a transaction copy */
+    bool logged;                 /* transaction copy: already in its access log */
 };
 
 /* Nodes owned per domain (quota accounting), a small unsorted table. */

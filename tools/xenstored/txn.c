@@ -13,8 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void txn_log_record(struct xs_txn_log *log, const struct xs_node *n)
+void txn_log_record(struct xs_txn_log *log, struct xs_node *n)
 {
+    /* The copy is private to the transaction, so a flag on its node makes
+     * "already recorded" O(1) however many reads a guest sends. */
+    if (n->logged)
+        return;
     /* Nodes the transaction created itself do not exist in the live tree;
      * their creation already recorded the ancestor they hang from. */
     for (const struct xs_node *m = n; m; m = m->parent)
@@ -25,11 +29,6 @@ void txn_log_record(struct xs_txn_log *log, const struct xs_node *n)
         log->oom = true;
         return;
     }
-    for (uint32_t i = 0; i < log->nrecs; i++)
-        if (strcmp(log->recs[i].path, path) == 0) {
-            free(path);
-            return;
-        }
     if (log->nrecs == log->cap) {
         uint32_t cap = log->cap ? log->cap * 2 : 16;
         struct xs_txn_rec *r = realloc(log->recs, cap * sizeof(*r));
@@ -44,12 +43,13 @@ void txn_log_record(struct xs_txn_log *log, const struct xs_node *n)
     log->recs[log->nrecs].path = path;
     log->recs[log->nrecs].gen = n->gen;
     log->nrecs++;
+    n->logged = true;
 }
 
-void txn_log_subtree(struct xs_txn_log *log, const struct xs_node *n)
+void txn_log_subtree(struct xs_txn_log *log, struct xs_node *n)
 {
     txn_log_record(log, n);
-    for (const struct xs_node *c = n->child; c; c = c->next)
+    for (struct xs_node *c = n->child; c; c = c->next)
         txn_log_subtree(log, c);
 }
 

@@ -43,8 +43,8 @@ struct xs_txn {
 };
 
 /* Called by store.c on a transaction copy before a node is read or changed. */
-void txn_log_record(struct xs_txn_log *log, const struct xs_node *n);
-void txn_log_subtree(struct xs_txn_log *log, const struct xs_node *n);
+void txn_log_record(struct xs_txn_log *log, struct xs_node *n);
+void txn_log_subtree(struct xs_txn_log *log, struct xs_node *n);
 
 struct xs_txn *txn_start(const struct xs_store *live, uint32_t id);
 void txn_free(struct xs_txn *t);
