@@ -5,6 +5,7 @@ libxenstore connects to $XENSTORED_PATH, and with a raw wire-protocol client
 for what the utilities cannot show (a transaction conflict, an oversized
 message).  Exit 77 (skipped) if xenstore-utils is not installed."""
 import os
+import select
 import shutil
 import signal
 import socket
@@ -12,6 +13,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 XS_READ, XS_WRITE, XS_TRANSACTION_START, XS_TRANSACTION_END, XS_ERROR = 2, 11, 6, 7, 16
@@ -82,7 +84,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="xsd-")
     sock = os.path.join(tmp, "sock")
     log = open(os.path.join(tmp, "log"), "w+")
-    daemon = subprocess.Popen([sys.argv[1], "--socket", sock], stderr=log)
+    # A small output queue per client, so that the pipelining check below
+    # runs into the daemon's backpressure.
+    daemon = subprocess.Popen([sys.argv[1], "--socket", sock, "--socket-queue", "1024"], stderr=log)
     for _ in range(100):
         if os.path.exists(sock):
             break
@@ -118,7 +122,9 @@ def main():
         # xenstore-watch: the initial event, then one per change below the path.
         w = subprocess.Popen(["xenstore-watch", "-n", "3", "/vm/w"], env=env,
                              stdout=subprocess.PIPE, text=True)
-        time.sleep(0.5)
+        # The initial event says the watch is registered: only then write.
+        ready, _, _ = select.select([w.stdout], [], [], 10)
+        first = w.stdout.readline().strip() if ready else ""
         run(env, "xenstore-write", "/vm/w/x", "1")
         run(env, "xenstore-write", "/vm/other", "not watched")
         run(env, "xenstore-write", "/vm/w/y", "2")
@@ -127,7 +133,8 @@ def main():
         except subprocess.TimeoutExpired:
             w.kill()
             out, _ = w.communicate()
-        check(out.split() == ["/vm/w", "/vm/w/x", "/vm/w/y"], f"xenstore-watch events ({out.split()})")
+        events = [first] + out.split()
+        check(events == ["/vm/w", "/vm/w/x", "/vm/w/y"], f"xenstore-watch events ({events})")
 
         # Transaction conflict over the socket, then a successful retry.
         a, b = Raw(sock), Raw(sock)
@@ -160,6 +167,25 @@ def main():
         check(gone, "a payload over 4096 bytes closes that connection")
         t, body = a.call(XS_READ, "/vm/a")
         check(body == b"changed", "other clients keep working")
+
+        # Pipelining: 3000 requests sent without waiting; the daemon stops
+        # reading at its queue cap and must resume once replies are read.
+        pipe = Raw(sock)
+        reqs = b"".join(struct.pack("<IIII", XS_READ, 10000 + i, 0, 6) + b"/vm/a\0" for i in range(3000))
+        sender = threading.Thread(target=pipe.s.sendall, args=(reqs,))
+        sender.start()
+        ids = []
+        while len(ids) < 3000:
+            hdr = pipe.recv_exact(16)
+            if hdr is None:
+                break
+            t, rid, _, n = struct.unpack("<IIII", hdr)
+            body = pipe.recv_exact(n)
+            if body != b"changed":
+                break
+            ids.append(rid)
+        sender.join(timeout=10)
+        check(ids == list(range(10000, 13000)), f"3000 pipelined requests answered in order ({len(ids)})")
 
         # Throughput from dom0's socket (one client, one request at a time).
         n = 2000

@@ -603,4 +603,20 @@ void xsd_handle(struct xs_conn *c, const struct xsd_msg_hdr *h, char *payload)
     }
     if (rc < 0)
         xsd_send_error(c, h, rc);
+    /* Say which limits apply when a domain runs into one: the guest only
+     * sees ENOSPC or E2BIG.  Logged at the 1st, 10th, 100th... refusal. */
+    if ((rc == -ENOSPC || rc == -E2BIG) && limited(&r) && h->type != XS_DIRECTORY) {
+        uint64_t k = ++c->quota_hits;
+        while (k % 10 == 0)
+            k /= 10;
+        if (k == 1) {
+            const struct xsd_limits *l = &c->d->lim;
+            xsd_logf(c->d, "d%u: request type %u refused (%s) by a quota, %llu so far: "
+                     "owns %u of %u nodes, values <= %u bytes, %u of %u watches, "
+                     "%u of %u transactions", c->who.domid, h->type, xsd_errname(rc),
+                     (unsigned long long)c->quota_hits, store_acct_get(&c->d->store, c->who.domid),
+                     l->store.max_nodes, l->store.max_value, c->nwatches, l->max_watches,
+                     c->ntxns, l->max_transactions);
+        }
+    }
 }

@@ -4,7 +4,7 @@
  * /dev/xen/evtchn and foreign mapping: not yet, so INTRODUCE answers ENOSYS).
  *
  *   xenstored [--socket PATH] [--quota-nodes N] [--quota-value BYTES]
- *             [--quota-watches N] [--quota-transactions N]
+ *             [--quota-watches N] [--quota-transactions N] [--socket-queue BYTES]
  *
  * Runs in the foreground; logs to stderr; SIGTERM/SIGINT exit cleanly.
  */
@@ -147,9 +147,14 @@ int main(int argc, char **argv)
             rc = parse_num(o, v, &d.lim.max_watches);
         else if (!strcmp(o, "--quota-transactions"))
             rc = parse_num(o, v, &d.lim.max_transactions);
+        else if (!strcmp(o, "--socket-queue")) {
+            uint32_t cap;
+            rc = parse_num(o, v, &cap);
+            d.lim.out_cap_socket = cap;
+        }
         else {
             fprintf(stderr, "usage: xenstored [--socket PATH] [--quota-nodes N] [--quota-value BYTES]"
-                            " [--quota-watches N] [--quota-transactions N]\n");
+                            " [--quota-watches N] [--quota-transactions N] [--socket-queue BYTES]\n");
             return 2;
         }
         if (rc < 0)
@@ -172,6 +177,7 @@ int main(int argc, char **argv)
         struct pollfd pfd[MAX_PEERS + 1];
         int map[MAX_PEERS + 1];
         nfds_t n = 0;
+        int timeout = -1;
         pfd[n] = (struct pollfd){ .fd = lfd, .events = POLLIN };
         map[n++] = -1;
         for (int i = 0; i < MAX_PEERS; i++) {
@@ -181,12 +187,16 @@ int main(int argc, char **argv)
             short ev = 0;
             if (xsd_conn_wants_input(p->c) || p->c->in_have)
                 ev |= POLLIN;
+            /* Bytes already read but held back by backpressure: the socket
+             * may never become readable again, so do not sleep on it. */
+            if (p->poff < p->plen && xsd_conn_wants_input(p->c))
+                timeout = 0;
             if (p->c->out_head)
                 ev |= POLLOUT;
             pfd[n] = (struct pollfd){ .fd = p->fd, .events = ev };
             map[n++] = i;
         }
-        if (poll(pfd, n, -1) < 0) {
+        if (poll(pfd, n, timeout) < 0) {
             if (errno == EINTR)
                 continue;
             perror("xenstored: poll");

@@ -57,6 +57,7 @@ struct xs_conn {
     size_t out_off;              /* bytes of out_head already sent */
     size_t out_bytes;
     uint64_t events_dropped;
+    uint64_t quota_hits;         /* requests refused by a quota (logged sparsely) */
     struct xs_watch *watches;
     uint32_t nwatches;
     struct xs_txn *txns;
