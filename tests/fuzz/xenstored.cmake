@@ -3,6 +3,7 @@
 # replies checked, accounting recounted, no leaks.  Included at the end of
 # tests/fuzz/CMakeLists.txt (RV_CLANG, RV_FUZZ_FLAGS, RV_FUZZ_SECONDS).
 # Seeds: a few request sequences written at configure time.
+find_package(Python3 COMPONENTS Interpreter REQUIRED)
 set(_xf_seeds ${CMAKE_CURRENT_BINARY_DIR}/seeds/xenstored)
 file(MAKE_DIRECTORY ${_xf_seeds})
 execute_process(COMMAND ${Python3_EXECUTABLE} -c "
@@ -20,6 +21,9 @@ seeds = {
  'txn': step(1, 6, 0, '') + step(1, 11, 1, raw=b'k\\0v') + step(0, 11, 0, raw=b'/local/domain/5/k\\0w')
        + step(1, 7, 1, 'T') + step(2, 6, 0, '') + step(2, 12, 1, 'a/b') + step(2, 7, 1, 'F'),
  'raw': step(0x81, 0, 0, raw=struct.pack('<IIII', 2, 1, 0, 5000)) + step(0x80, 0, 0, raw=struct.pack('<IIII', 2, 1, 0, 3)[:9]),
+ 'ring': step(0x40, 0, 0, raw=struct.pack('<IIII', 11, 1, 0, 6) + b'a\\0bcde')
+       + step(0x40, 2, 0, raw=b'') + step(0x40, 1, 1, raw=struct.pack('<I', 5000))
+       + step(0x40, 0, 0, raw=struct.pack('<IIII', 2, 2, 0, 2) + b'a\\0'),
  'dom': step(0, 10, 0, '5') + step(0, 17, 0, '5') + step(0, 8, 0, '5', '123', '1') + step(0, 22, 0, '/', '0')
        + step(0, 0, 0, 'print', 'x') + step(1, 9, 0, '5'),
 }
