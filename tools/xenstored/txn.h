@@ -1,0 +1,60 @@
+/*
+ * Transactions: a private copy of the tree, a log of what was read or
+ * written there (path + generation at first touch) and the operations to
+ * replay on the live tree at commit.  Owner: the connection that started it.
+ */
+#ifndef XSD_TXN_H
+#define XSD_TXN_H
+
+#include "store.h"
+
+enum xs_txop_kind { TXOP_WRITE, TXOP_MKDIR, TXOP_RM, TXOP_SET_PERMS };
+
+struct xs_txop {
+    enum xs_txop_kind kind;
+    char *path;
+    char *value;                 /* WRITE */
+    uint32_t vlen;
+    struct xs_perm *perms;       /* SET_PERMS */
+    uint32_t nperms;
+    struct xs_txop *next;
+};
+
+struct xs_txn_rec {
+    char *path;
+    uint64_t gen;
+};
+
+struct xs_txn_log {
+    struct xs_txn_rec *recs;
+    uint32_t nrecs, cap;
+    bool oom;                    /* a record was lost: commit must fail */
+};
+
+struct xs_txn {
+    uint32_t id;
+    struct xs_store copy;
+    struct xs_txn_log log;
+    struct xs_acct *acct_start;  /* node accounting when the copy was taken */
+    uint32_t nacct_start;
+    struct xs_txop *ops, *ops_tail;
+    uint32_t nops;
+    struct xs_txn *next;         /* in the owning connection's list */
+};
+
+/* Called by store.c on a transaction copy before a node is read or changed. */
+void txn_log_record(struct xs_txn_log *log, struct xs_node *n);
+void txn_log_subtree(struct xs_txn_log *log, struct xs_node *n);
+
+struct xs_txn *txn_start(const struct xs_store *live, uint32_t id);
+void txn_free(struct xs_txn *t);
+int txn_add_op(struct xs_txn *t, enum xs_txop_kind kind, const char *path,
+               const void *val, uint32_t vlen, const struct xs_perm *p, uint32_t np);
+
+/* Check for conflicts and quota, then replay on `live`.  0, -EAGAIN (something
+ * the transaction touched changed), -ENOSPC (a domain's node quota would be
+ * exceeded) or -ENOMEM.  The caller fires watches for t->ops on success. */
+int txn_commit(struct xs_txn *t, struct xs_store *live, const struct xs_caller *c,
+               const struct xs_quota *q);
+
+#endif
