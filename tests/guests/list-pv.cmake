@@ -17,6 +17,8 @@ list(APPEND GUESTS_PV pv_time)
 # rv-bench's PV figures (pv_bench.c): hypercall round trip and mmu_update
 # rate; the ctest pv_bench only checks that both lines came and it powered off.
 list(APPEND GUESTS_PV pv_bench)
+# Reservations by MFN and the rest of issue 14's PV hypercalls (pv_mem.c).
+list(APPEND GUESTS_PV pv_mem)
 
 function(pv_guests_build)
     set(P ${G}/pv)
@@ -326,4 +328,33 @@ function(pv_guests_build)
     set_tests_properties(pv_hostile PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_hello.elf;${GO}/pv_mmu.elf;${GO}/long64.elf")
+    # pv_mem (pv_mem.c): memory_op reservations by MFN (pv/pv_memory.c).
+    add_test(NAME pv_mem
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_mem: PASS decrease-mapped-refused$"
+                     --stdout "^pv_mem: PASS decrease-pinned-refused$"
+                     --stdout "^pv_mem: PASS decrease-released$"
+                     --stdout "^pv_mem: PASS decrease-m2p-invalid$"
+                     --stdout "^pv_mem: PASS released-frame-not-mappable$"
+                     --stdout "^pv_mem: PASS populate-back$"
+                     --stdout "^pv_mem: PASS populate-m2p-updated$"
+                     --stdout "^pv_mem: PASS populate-zeroed$"
+                     --stdout "^pv_mem: PASS increase-3$"
+                     --stdout "^pv_mem: PASS increase-3-given-back$"
+                     --stdout "^pv_mem: PASS increase-order2-aligned$"
+                     --stdout "^pv_mem: PASS decrease-unaligned-refused$"
+                     --stdout "^pv_mem: PASS decrease-order2$"
+                     --stdout "^pv_mem: PASS decrease-foreign-refused$"
+                     --stdout "^pv_mem: PASS order10-refused$"
+                     --stdout "^pv_mem: PASS huge-encoding-refused$"
+                     --stdout "^pv_mem: PASS hostile-count-bounded$"
+                     --stdout "^pv_mem: PASS populate-beyond-max-refused$"
+                     --stdout "^pv_mem: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^\\(d[0-9]+ pv_mem\\) v0: pv: reservations: [1-9][0-9]* extents, ([5-9]|[1-9][0-9]+) continuations$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_mem.cfg)
+    set_tests_properties(pv_mem PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_mem.elf")
 endfunction()
