@@ -592,6 +592,14 @@ void pv_vcpu_run(struct vcpu *v)
         time_info_runstate(v, RUNSTATE_running);
 
     while (sched_may_enter(v)) {
+        if (!__atomic_load_n(&pv->online, __ATOMIC_ACQUIRE)) {
+            /* Taken down (VCPUOP_down, pv_smp.c): it waits; VCPUOP_up's
+             * wake-up brings it back here, events only to the check at
+             * the top. */
+            sti();
+            sched_block(v);
+            break;
+        }
         if (event_due(v)) {
             /* The upcall frame is written with interrupts on (it may
              * crash the domain); the loop then checks everything again. */
@@ -628,7 +636,8 @@ void pv_vcpu_run(struct vcpu *v)
     }
 
     if (v->runstate_gpa)
-        time_info_runstate(v, READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
+        time_info_runstate(v, !__atomic_load_n(&pv->online, __ATOMIC_ACQUIRE) ? RUNSTATE_offline :
+                              READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
     vcpu_fpu_save(v);
     pv_emul_stint_end(v);
     pv->fs_base = rdmsr(MSR_FS_BASE);

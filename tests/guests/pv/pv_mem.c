@@ -17,10 +17,30 @@
  *    log line), and a populate beyond the maximum does nothing.
  * The frames of the hostile call are left to teardown: "frames all
  * returned" checks that frames no RAM block lists are freed.
+ *
+ * Then the rest of issue 14 (docs/pv.md):
+ *  - PHYSDEVOP_set_iobitmap with IOPL 0: a port whose bit is clear is
+ *    emulated (all ones), the next one (bit set) is a #GP; the bitmap is
+ *    read at each check (clearing the bit in memory allows it); a 4-port
+ *    access over a set bit, a port beyond nr_ports, nr_ports > 65536
+ *    (-EINVAL) and a removed bitmap are refused;
+ *  - INVLPG by the kernel, emulated (no #GP, the next instruction runs)
+ *    for register, displacement, SIB, RIP-relative and %gs: operands, a
+ *    hypervisor and a non-canonical address;
+ *  - VMASST_TYPE_runstate_update_flag accepted; the runstate record,
+ *    updated while vCPU 0 yields, never left with XEN_RUNSTATE_UPDATE;
+ *  - vCPU 1 brought up with a user L4 (ctrlreg[1]; a writable frame there
+ *    refused and nothing kept), gs_base_user (its RDMSR of the shadow GS
+ *    base reads it); VCPUOP_down from vCPU 0 stops it (is_up 0, its
+ *    counter stands still, its runstate offline), VCPUOP_up resumes it;
+ *    vCPU 1 takes itself down, the call returns 0 once it is up again;
+ *  - at the end, vCPU 1 down and vCPU 0 taking itself down: the last vCPU
+ *    up, so the domain powers off (Xen's rule).
  */
 #include "pv_lib.h"
+#include "public/vcpu.h"
 
-void pf_handler(void), unexpected_0(void), unexpected_6(void);
+void pf_handler(void), gp_handler(void), unexpected_0(void), unexpected_6(void);
 
 #define MMUEXT_PIN_L1_TABLE     0
 #define MMUEXT_PIN_L2_TABLE     1
@@ -66,11 +86,242 @@ static long map_at(uint64_t a, unsigned k, uint64_t f)
     return mmu1(a << 12 | k * 8, f ? (f << 12 | PTE_TABLE) : 0);
 }
 
+/* ---- I/O bitmap ---- */
+
+#define PHYSDEVOP_set_iobitmap  7
+#define GP_GUARD_BEGIN "lea 1f(%%rip), %%r11\n mov %%r11, gp_resume(%%rip)\n"
+#define GP_GUARD_END   "1:\n"
+
+static uint8_t iobmp[64];
+
+/* IN of 1, 2 or 4 bytes from port; true if it did not #GP. */
+static int in_ok(unsigned port, unsigned size, uint32_t *val)
+{
+    uint64_t before = gp_count;
+    uint32_t v = 0;
+    if (size == 1)
+        __asm__ __volatile__(GP_GUARD_BEGIN "inb %w1, %b0\n" GP_GUARD_END : "+a"(v) : "Nd"(port) : "r11", "memory");
+    else if (size == 2)
+        __asm__ __volatile__(GP_GUARD_BEGIN "inw %w1, %w0\n" GP_GUARD_END : "+a"(v) : "Nd"(port) : "r11", "memory");
+    else
+        __asm__ __volatile__(GP_GUARD_BEGIN "inl %w1, %0\n" GP_GUARD_END : "+a"(v) : "Nd"(port) : "r11", "memory");
+    *val = v;
+    return gp_count == before;
+}
+
+static long set_iobitmap(const void *bitmap, uint32_t nr)
+{
+    struct { uint64_t bitmap; uint32_t nr_ports, pad; } a = { (uint64_t)bitmap, nr, 0 };
+    return hc(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iobitmap, (uint64_t)&a, 0, 0);
+}
+
+static void check_iobitmap(void)
+{
+    uint32_t v;
+    for (unsigned i = 0; i < sizeof(iobmp); i++)
+        iobmp[i] = 0xff;
+    iobmp[0x80 >> 3] &= (uint8_t)~(1u << (0x80 & 7));     /* port 0x80 only */
+    check(!in_ok(0x80, 1, &v), "iobitmap-none-gp", "in ok", 1, 0);
+    long rc = set_iobitmap(iobmp, 0x100);
+    check(rc == 0, "iobitmap-set", "rc", (uint64_t)rc, 0);
+    check(in_ok(0x80, 1, &v) && v == 0xff, "iobitmap-port-allowed", "value", v, 0xff);
+    check(!in_ok(0x81, 1, &v), "iobitmap-next-port-refused", "in ok", 1, 0);
+    iobmp[0x81 >> 3] &= (uint8_t)~(1u << (0x81 & 7));
+    check(in_ok(0x81, 1, &v), "iobitmap-read-at-each-check", "in ok", 0, 1);
+    check(in_ok(0x80, 2, &v) && v == 0xffff, "iobitmap-word-both-allowed", "value", v, 0xffff);
+    check(!in_ok(0x80, 4, &v), "iobitmap-dword-over-set-bit-refused", "in ok", 1, 0);
+    iobmp[0x100 >> 3] = 0;      /* allowed in the bytes, but beyond nr_ports */
+    check(!in_ok(0x100, 1, &v), "iobitmap-beyond-nr-ports-refused", "in ok", 1, 0);
+    rc = set_iobitmap(iobmp, 65537);
+    check(rc == -EINVAL, "iobitmap-too-many-ports", "rc", (uint64_t)rc, (uint64_t)-EINVAL);
+    rc = set_iobitmap(0, 0);
+    check(rc == 0 && !in_ok(0x80, 1, &v), "iobitmap-removed", "rc", (uint64_t)rc, 0);
+}
+
+/* ---- INVLPG ---- */
+
+static volatile uint64_t invlpg_target[512] __attribute__((aligned(4096)));
+
+static void check_invlpg(void)
+{
+    uint64_t before = gp_count, idx = 1;
+    volatile uint64_t after = 0;
+    invlpg_target[0] = 5;
+    __asm__ __volatile__(GP_GUARD_BEGIN "invlpg (%0)\n movq $1, %1\n" GP_GUARD_END
+                         :: "r"(invlpg_target), "m"(after) : "r11", "memory");
+    check(gp_count == before && after == 1, "invlpg-register", "#GP", gp_count - before, 0);
+    __asm__ __volatile__(GP_GUARD_BEGIN "invlpg 8(%0,%1,8)\n invlpg -8(%0)\n" GP_GUARD_END
+                         :: "r"(invlpg_target), "r"(idx) : "r11", "memory");
+    __asm__ __volatile__(GP_GUARD_BEGIN "invlpg invlpg_target(%%rip)\n" GP_GUARD_END ::: "r11", "memory");
+    __asm__ __volatile__(GP_GUARD_BEGIN "invlpg %%gs:(%0)\n" GP_GUARD_END :: "r"(invlpg_target) : "r11", "memory");
+    check(gp_count == before, "invlpg-sib-rip-gs", "#GP", gp_count - before, 0);
+    __asm__ __volatile__(GP_GUARD_BEGIN "invlpg (%0)\n invlpg (%1)\n" GP_GUARD_END
+                         :: "r"(0xffff830000000000ull), "r"(0x0000900000000000ull) : "r11", "memory");
+    check(gp_count == before && invlpg_target[0] == 5, "invlpg-hypervisor-and-noncanonical-ignored", "#GP",
+          gp_count - before, 0);
+}
+
+/* ---- runstate_update_flag ---- */
+
+#define VMASST_CMD_enable   0
+#define VMASST_CMD_disable  1
+#define VMASST_TYPE_runstate_update_flag 5
+
+static volatile struct vcpu_runstate_info rs0, rs1;
+static volatile uint64_t ap_cmd, ap_count, ap_gs_user, ap_flag_seen, ap_reads;
+static volatile long ap_self_down_rc = 1;
+
+static void check_runstate_flag(void)
+{
+    long rc = hc(__HYPERVISOR_vm_assist, VMASST_CMD_enable, VMASST_TYPE_runstate_update_flag, 0, 0);
+    check(rc == 0, "runstate-flag-enable", "rc", (uint64_t)rc, 0);
+    struct vcpu_register_runstate_memory_area a = { (uint64_t)&rs0 };
+    rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area, 0, (uint64_t)&a, 0);
+    uint64_t bad = 0, last = 0, back = 0;
+    for (unsigned i = 0; i < 200; i++) {
+        hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
+        uint64_t t = rs0.state_entry_time;
+        bad += (t & XEN_RUNSTATE_UPDATE) != 0 || rs0.state != RUNSTATE_running;
+        back += t < last;
+        last = t;
+    }
+    check(rc == 0 && bad == 0 && back == 0 && last != 0, "runstate-flag-clear-after-updates", "flagged", bad, 0);
+}
+
+/* ---- vCPU 1: down and up ---- */
+
+#define MSR_KERNEL_GS_BASE 0xc0000102u
+#define GS_USER 0x0000123456789000ull
+
+static struct vcpu_guest_context ctx;
+static uint8_t ap_stack[8192] __attribute__((aligned(16)));
+void ap_main(void);
+
+void ap_main(void)
+{
+    uint32_t lo, hi;
+    __asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_KERNEL_GS_BASE));
+    ap_gs_user = (uint64_t)hi << 32 | lo;
+    for (;;) {
+        ap_count++;
+        if (ap_cmd == 1) {
+            ap_cmd = 0;
+            ap_self_down_rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_down, 1, 0, 0);
+        } else if (ap_cmd == 2) {
+            /* Watches vCPU 0's runstate record while vCPU 0 yields. */
+            for (unsigned i = 0; i < 20000; i++) {
+                ap_flag_seen += (rs0.state_entry_time & XEN_RUNSTATE_UPDATE) != 0;
+                ap_reads++;
+            }
+            ap_cmd = 0;
+        }
+        hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
+    }
+}
+
+static long vop(unsigned cmd, unsigned id, const void *arg)
+{
+    return hc(__HYPERVISOR_vcpu_op, cmd, id, (uint64_t)arg, 0);
+}
+
+static void wait_for(volatile uint64_t *p, uint64_t value, int equal)
+{
+    for (unsigned i = 0; i < 100000 && ((*p == value) != equal); i++)
+        hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
+}
+
+static void check_vcpu_down(const struct start_info *si)
+{
+    const uint64_t *p2m = (const uint64_t *)si->mfn_list;
+    uint64_t l4 = p2m[(si->pt_base - VIRT_BASE) >> 12];
+    uint8_t *c = (uint8_t *)&ctx;
+    for (unsigned i = 0; i < sizeof(ctx); i++)
+        c[i] = 0;
+    ctx.flags = VGCF_in_kernel;
+    ctx.user_regs.rip = (uint64_t)ap_main;
+    ctx.user_regs.rsp = (uint64_t)(ap_stack + sizeof(ap_stack)) - 8;
+    ctx.user_regs.cs = FLAT_KERNEL_CS;
+    ctx.user_regs.ss = FLAT_KERNEL_SS;
+    ctx.user_regs.rflags = 0x200;
+    ctx.kernel_ss = FLAT_KERNEL_SS;
+    ctx.kernel_sp = ctx.user_regs.rsp;
+    ctx.gs_base_user = GS_USER;
+    ctx.ctrlreg[3] = l4 << 12;
+    /* A user L4 that cannot be one (a frame mapped writable): refused. */
+    ctx.ctrlreg[1] = p2m[((uint64_t)ap_stack - VIRT_BASE) >> 12] << 12;
+    long rc = vop(VCPUOP_initialise, 1, &ctx);
+    check(rc == -EINVAL, "vcpu1-bad-user-l4-refused", "rc", (uint64_t)rc, (uint64_t)-EINVAL);
+    ap_stack[0] = 1;            /* still writable */
+    /* The kernel's own L4 as the user one too (a valid L4). */
+    ctx.ctrlreg[1] = l4 << 12;
+    rc = vop(VCPUOP_initialise, 1, &ctx);
+    check(rc == 0, "vcpu1-init-with-user-l4", "rc", (uint64_t)rc, 0);
+    rc = vop(VCPUOP_up, 1, 0);
+    wait_for(&ap_gs_user, 0, 0);
+    check(rc == 0 && ap_gs_user == GS_USER, "vcpu1-gs-base-user", "value", ap_gs_user, GS_USER);
+    struct vcpu_register_runstate_memory_area a = { (uint64_t)&rs1 };
+    rc = vop(VCPUOP_register_runstate_memory_area, 1, &a);
+    check(rc == 0, "vcpu1-runstate-registered", "rc", (uint64_t)rc, 0);
+
+    /* vCPU 1 watches vCPU 0's runstate record while vCPU 0 yields. */
+    ap_cmd = 2;
+    for (unsigned i = 0; i < 100000 && ap_cmd == 2; i++)
+        hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
+    put("runstate-flag: vCPU 1 saw XEN_RUNSTATE_UPDATE in ");
+    put_hex(ap_flag_seen);
+    put(" of ");
+    put_hex(ap_reads);
+    put(" reads\n");
+
+    /* Down from vCPU 0. */
+    rc = vop(VCPUOP_down, 1, 0);
+    check(rc == 0 && vop(VCPUOP_is_up, 1, 0) == 0, "vcpu1-down", "rc", (uint64_t)rc, 0);
+    for (unsigned i = 0; i < 50; i++)
+        hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
+    uint64_t c0 = ap_count;
+    for (unsigned i = 0; i < 300; i++)
+        hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
+    check(ap_count == c0, "vcpu1-down-stops-running", "count moved", ap_count - c0, 0);
+    check(rs1.state == RUNSTATE_offline, "vcpu1-runstate-offline", "state", rs1.state, RUNSTATE_offline);
+    rc = vop(VCPUOP_up, 1, 0);
+    wait_for(&ap_count, c0, 0);
+    check(rc == 0 && ap_count != c0 && vop(VCPUOP_is_up, 1, 0) == 1, "vcpu1-up-resumes", "count", ap_count, c0);
+
+    /* vCPU 1 takes itself down. */
+    ap_cmd = 1;
+    for (unsigned i = 0; i < 100000 && vop(VCPUOP_is_up, 1, 0) != 0; i++)
+        hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
+    check(vop(VCPUOP_is_up, 1, 0) == 0 && ap_self_down_rc == 1, "vcpu1-self-down", "rc", (uint64_t)ap_self_down_rc, 1);
+    rc = vop(VCPUOP_up, 1, 0);
+    wait_for((volatile uint64_t *)&ap_self_down_rc, 1, 0);
+    check(rc == 0 && ap_self_down_rc == 0, "vcpu1-self-down-returns-after-up", "rc", (uint64_t)ap_self_down_rc, 0);
+}
+
+/* The report first: the domain's end is vCPU 0 taking itself down as the
+ * last vCPU up (a poweroff); anything else crashes it. */
+static void last_vcpu_down(void)
+{
+    long rc = vop(VCPUOP_down, 1, 0);
+    check(rc == 0, "vcpu1-down-again", "rc", (uint64_t)rc, 0);
+    pv_report();
+    if (nr_fail)
+        shutdown(SHUTDOWN_crash);
+    put("last vCPU down\n");
+    flush();
+    vop(VCPUOP_down, 0, 0);
+    put("still running after the last VCPUOP_down\n");
+    flush();
+    shutdown(SHUTDOWN_crash);
+    for (;;)
+        ;
+}
+
 void pv_main(const struct start_info *si)
 {
     static struct trap_info traps[] = {
         { 0, 0, FLAT_KERNEL_CS, (uint64_t)unexpected_0 },
         { 6, 0, FLAT_KERNEL_CS, (uint64_t)unexpected_6 },
+        { 13, 0, FLAT_KERNEL_CS, (uint64_t)gp_handler },
         { 14, 0, FLAT_KERNEL_CS, (uint64_t)pf_handler },
         { 0, 0, 0, 0 },
     };
@@ -180,5 +431,9 @@ void pv_main(const struct start_info *si)
     rc = resv(XENMEM_populate_physmap, list, 1, 0);
     check(rc == 0 && cur() == mx, "populate-beyond-max-refused", "rc", (uint64_t)rc, 0);
 
-    pv_finish();
+    check_iobitmap();
+    check_invlpg();
+    check_runstate_flag();
+    check_vcpu_down(si);
+    last_vcpu_down();
 }
