@@ -369,6 +369,7 @@ function(pv_guests_build)
                      --stdout "^pv_mem: PASS vcpu1-bad-user-l4-refused$"
                      --stdout "^pv_mem: PASS vcpu1-init-with-user-l4$"
                      --stdout "^pv_mem: PASS vcpu1-gs-base-user$"
+                     --stdout "^pv_mem: PASS vcpu1-user-mode-syscall-on-kernel-sp$"
                      --stdout "^pv_mem: PASS vcpu1-down$"
                      --stdout "^pv_mem: PASS vcpu1-down-stops-running$"
                      --stdout "^pv_mem: PASS vcpu1-runstate-offline$"

@@ -31,7 +31,9 @@
  *    updated while vCPU 0 yields, never left with XEN_RUNSTATE_UPDATE;
  *  - vCPU 1 brought up with a user L4 (ctrlreg[1]; a writable frame there
  *    refused and nothing kept), gs_base_user (its RDMSR of the shadow GS
- *    base reads it); VCPUOP_down from vCPU 0 stops it (is_up 0, its
+ *    base reads it), kernel_sp and the syscall callback: it enters user
+ *    mode (possible only with a user L4) and its SYSCALL lands on the
+ *    kernel_sp stack; VCPUOP_down from vCPU 0 stops it (is_up 0, its
  *    counter stands still, its runstate offline), VCPUOP_up resumes it;
  *    vCPU 1 takes itself down, the call returns 0 once it is up again;
  *  - at the end, vCPU 1 down and vCPU 0 taking itself down: the last vCPU
@@ -195,18 +197,62 @@ static void check_runstate_flag(void)
 
 static struct vcpu_guest_context ctx;
 static uint8_t ap_stack[8192] __attribute__((aligned(16)));
-void ap_main(void);
+static uint8_t ap_kstack[8192] __attribute__((aligned(16)));     /* ctx.kernel_sp */
+static uint8_t ap_ustack[4096] __attribute__((aligned(16)));
+volatile uint64_t ap_sc_rsp, ap_sc_count;
+void ap_main(void), ap_loop(void), ap_user(void), ap_sc_entry(void);
+void ap_enter_user(uint64_t rip, uint64_t rsp) __attribute__((noreturn));
+
+/* vCPU 1 in user mode (the user L4 of its context; the kernel's own L4
+ * here, whose kernel mappings are user ones for a ring-3 kernel): one
+ * SYSCALL, which the hypervisor bounces to the syscall callback on the
+ * context's kernel_sp stack; the callback records where its frame is and
+ * goes on in kernel mode with ap_loop. */
+__asm__("   .text\n"
+        "   .globl ap_enter_user\n"
+        "ap_enter_user:\n"
+        "   pushq   $0xe02b\n"              /* ss */
+        "   push    %rsi\n"                 /* rsp */
+        "   pushq   $0x202\n"               /* rflags */
+        "   pushq   $0xe033\n"              /* cs, RPL 3: user mode */
+        "   push    %rdi\n"                 /* rip */
+        "   pushq   $0\n"
+        "   push    %rcx\n"
+        "   push    %r11\n"
+        "   push    %rax\n"
+        "   mov     $23, %eax\n"            /* iret */
+        "   syscall\n"
+        "   ud2\n"
+        "   .globl ap_user\n"
+        "ap_user:\n"
+        "   syscall\n"
+        "   ud2\n"
+        "   .globl ap_sc_entry\n"
+        "ap_sc_entry:\n"
+        "   mov     %rsp, ap_sc_rsp(%rip)\n"
+        "   incq    ap_sc_count(%rip)\n"
+        "   and     $~15, %rsp\n"
+        "   call    ap_loop\n"
+        "   ud2\n");
 
 void ap_main(void)
 {
     uint32_t lo, hi;
     __asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_KERNEL_GS_BASE));
     ap_gs_user = (uint64_t)hi << 32 | lo;
+    ap_loop();
+}
+
+void ap_loop(void)
+{
     for (;;) {
         ap_count++;
         if (ap_cmd == 1) {
             ap_cmd = 0;
             ap_self_down_rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_down, 1, 0, 0);
+        } else if (ap_cmd == 3) {
+            ap_cmd = 0;
+            ap_enter_user((uint64_t)ap_user, (uint64_t)(ap_ustack + sizeof(ap_ustack)));
         } else if (ap_cmd == 2) {
             /* Watches vCPU 0's runstate record while vCPU 0 yields. */
             for (unsigned i = 0; i < 20000; i++) {
@@ -244,7 +290,8 @@ static void check_vcpu_down(const struct start_info *si)
     ctx.user_regs.ss = FLAT_KERNEL_SS;
     ctx.user_regs.rflags = 0x200;
     ctx.kernel_ss = FLAT_KERNEL_SS;
-    ctx.kernel_sp = ctx.user_regs.rsp;
+    ctx.kernel_sp = (uint64_t)(ap_kstack + sizeof(ap_kstack));
+    ctx.syscall_callback_eip = (uint64_t)ap_sc_entry;
     ctx.gs_base_user = GS_USER;
     ctx.ctrlreg[3] = l4 << 12;
     /* A user L4 that cannot be one (a frame mapped writable): refused. */
@@ -259,6 +306,12 @@ static void check_vcpu_down(const struct start_info *si)
     rc = vop(VCPUOP_up, 1, 0);
     wait_for(&ap_gs_user, 0, 0);
     check(rc == 0 && ap_gs_user == GS_USER, "vcpu1-gs-base-user", "value", ap_gs_user, GS_USER);
+    /* User mode needs the user L4 (else the iret crashes the domain); its
+     * SYSCALL lands on kernel_sp's stack: Xen's 7-word frame below it. */
+    ap_cmd = 3;
+    wait_for(&ap_sc_count, 0, 0);
+    check(ap_sc_count == 1 && ap_sc_rsp == (uint64_t)(ap_kstack + sizeof(ap_kstack)) - 7 * 8,
+          "vcpu1-user-mode-syscall-on-kernel-sp", "frame", ap_sc_rsp, (uint64_t)(ap_kstack + sizeof(ap_kstack)) - 56);
     struct vcpu_register_runstate_memory_area a = { (uint64_t)&rs1 };
     rc = vop(VCPUOP_register_runstate_memory_area, 1, &a);
     check(rc == 0, "vcpu1-runstate-registered", "rc", (uint64_t)rc, 0);
