@@ -147,10 +147,13 @@ static long reservation(struct vcpu *v, uint64_t a[5])
         for (uint64_t j = 0; j < (1ull << r.extent_order); j++)
             m2p_set(mfn + j, op == XENMEM_populate_physmap ? in + j : INVALID_M2P_ENTRY);
         if (r.extent_start && pv_copy_guest(v, &mfn, slot, 8, true)) {
-            /* The guest cannot learn the frame: it goes back at once (nobody refers to it yet). */
+            /* The guest cannot learn the extent: it goes back at once.
+             * A frame another vCPU of the domain mapped meanwhile (it
+             * could guess the number) stays the domain's, and counted. */
+            uint64_t back = 0;
             for (uint64_t j = 0; j < (1ull << r.extent_order); j++)
-                frame_release(mfn + j, d->domid);
-            unreserve_pages(d, 1ull << r.extent_order);
+                back += frame_release(mfn + j, d->domid) == 0;
+            unreserve_pages(d, back);
             break;
         }
     }

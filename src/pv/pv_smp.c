@@ -196,7 +196,8 @@ out:
  * check and the change under the domain's mm_lock, so that two vCPUs
  * taking each other down at once cannot leave none up.  A vCPU taken down
  * blocks at its run loop's next check (pv_vcpu.c); another vCPU's is made
- * to leave the guest now (the pause/unpause pair kicks its CPU). */
+ * to leave the guest now (the pause/unpause pair kicks its CPU) or, if it
+ * was blocked, woken once to reach that check. */
 static long vcpu_down(struct vcpu *v, struct vcpu *t)
 {
     struct domain *d = v->domain;
@@ -219,8 +220,12 @@ static long vcpu_down(struct vcpu *v, struct vcpu *t)
         return 0;
     }
     if (t != v) {
+        /* Out of the guest now if it runs; through its run loop's check
+         * once more if it was blocked (it then blocks as down, its
+         * runstate offline). */
         sched_pause_vcpu(t);
         sched_unpause_vcpu(t);
+        sched_wake(t);
     }
     return 0;
 }

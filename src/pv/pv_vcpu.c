@@ -575,7 +575,11 @@ void pv_vcpu_run(struct vcpu *v)
     struct percpu *cpu = this_cpu();
 
     if (!__atomic_load_n(&pv->online, __ATOMIC_ACQUIRE)) {
-        sched_block(v);     /* secondary vCPUs: brought up by VCPUOP_initialise (later) */
+        /* Not up yet, or taken down (VCPUOP_down, pv_smp.c): its
+         * runstate says so, and it waits for VCPUOP_up. */
+        if (v->runstate_gpa)
+            time_info_runstate(v, RUNSTATE_offline);
+        sched_block(v);
         return;
     }
     if (!cpu->gdt_pv) {
