@@ -123,7 +123,7 @@ void domain_destroy(struct domain *d)
      * last mapping goes, either way). */
     uint64_t mapped = 0;
     for (unsigned i = 0; i < d->nr_ram; i++)
-        mapped += count_referenced_pages(d->ram[i].mfn, d->ram[i].order);
+        mapped += count_referenced_pages(d->ram[i].mfn, d->ram[i].order, d->domid);
     if (mapped)
         domain_log(d, LOG_INFO, "%lu page(s) still mapped by other domains: freed when they unmap them\n",
                    (unsigned long)mapped);
@@ -142,8 +142,12 @@ void domain_destroy(struct domain *d)
     }
     p2m_teardown(&d->p2m, NULL, NULL);
     for (unsigned i = 0; i < d->nr_ram; i++)
-        free_domain_pages(d->ram[i].mfn, d->ram[i].order);
+        free_domain_pages(d->ram[i].mfn, d->ram[i].order, d->domid);
     xfree(d->ram);
+    /* Frames the domain got after its build without a block (PV
+     * populate_physmap): a sweep, not a list that a guest's decrease and
+     * populate cycles could grow without bound. */
+    free_domain_leftovers(d->domid);
     if (d->shared_info)
         free_pages(d->shared_info, 0);
     d->state = DOMAIN_DEAD;

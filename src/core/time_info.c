@@ -102,7 +102,7 @@ static void copy_runstate(struct vcpu *v)
      * through the kernel's page tables each time (pv/pv_time.c), as Xen
      * does for PV; a failure (not mapped now) is ignored as Xen ignores it. */
     if (v->domain->type == DOMCFG_PV) {
-        copy_to_guest(v, v->runstate_gpa, &v->runstate, sizeof(v->runstate));
+        pv_runstate_write(v);
         return;
     }
     /* Errors are the guest's problem (it moved its memory away); the

@@ -32,6 +32,11 @@ int time_info_register_runstate(struct vcpu *v, struct vcpu *target, uint64_t gv
 /* pv/pv_vtime.c: a PV vCPU's secondary record (VCPUOP_register_vcpu_time_
  * memory_area) written again after its own; nothing for other kinds. */
 void pv_time_area_update(struct vcpu *v);
+/* pv/pv_vtime.c: a PV vCPU's runstate record written at its virtual
+ * address (v->runstate_gpa, nonzero), with XEN_RUNSTATE_UPDATE in
+ * state_entry_time during the write when the domain enabled
+ * VMASST_TYPE_runstate_update_flag. */
+void pv_runstate_write(struct vcpu *v);
 
 uint64_t vrtc_host_unix_now(void);              /* hvm/vrtc.c: host wall clock, s since the epoch */
 

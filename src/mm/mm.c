@@ -331,29 +331,53 @@ void frame_put(uint64_t mfn)
         panic("frame_put: pfn %#lx has no reference to drop (%d)", (unsigned long)mfn, rc);
 }
 
-uint64_t free_domain_pages(uint64_t mfn, unsigned order)
+/* A frame of 'owner' still counted as its RAM: another domain's (or the
+ * allocator's) after the owner gave it back (frame_release) is skipped, so
+ * a block may have holes and a frame may lie in two of the owner's blocks
+ * (released, then populated again): the first visit frees it, the second
+ * finds it free or someone else's. */
+static bool frame_owned_by(const struct frame *fr, uint16_t owner)
+{
+    return !(fr->flags & (FRAME_F_FREE | FRAME_F_RESERVED)) && fr->owner == owner;
+}
+
+/* Frees one owned frame at destruction, or makes it an orphan if someone
+ * still refers to it (mm_lock held).  Returns 1 if it was orphaned now. */
+static uint64_t free_or_orphan(uint64_t mfn, int *rc)
+{
+    struct frame *fr = &frame_table[mfn];
+
+    if (fr->oflags & FRAME_O_ORPHAN)
+        return 0;               /* met before (listed twice) */
+    m2p_invalidate(mfn, 1);     /* no PV domain calls it anything any more (mm/m2p.h) */
+    if (fr->count) {
+        fr->oflags |= FRAME_O_ORPHAN;
+        return 1;
+    }
+    *rc = buddy_free(&buddy, mfn, 0);
+    return 0;
+}
+
+uint64_t free_domain_pages(uint64_t mfn, unsigned order, uint16_t owner)
 {
     uint64_t n = 1ull << order, orphans = 0;
+    bool whole = true;
     int rc = 0;
 
-    /* No PV domain calls these frames anything any more (mm/m2p.h). */
-    m2p_invalidate(mfn, n);
-
     uint64_t f = spin_lock_irqsave(&mm_lock);
-    for (uint64_t i = 0; i < n; i++)
-        if (frame_table[mfn + i].count)
-            orphans++;
-    if (!orphans) {
+    for (uint64_t i = 0; i < n && whole; i++)
+        whole = frame_owned_by(&frame_table[mfn + i], owner) && !frame_table[mfn + i].count &&
+                !(frame_table[mfn + i].oflags & FRAME_O_ORPHAN);
+    if (whole) {
+        m2p_invalidate(mfn, n);
         rc = buddy_free(&buddy, mfn, order);
     } else {
-        /* Someone still maps part of it: free the rest page by page, the
-         * referenced frames when their last reference goes. */
-        for (uint64_t i = 0; i < n && !rc; i++) {
-            if (frame_table[mfn + i].count)
-                frame_table[mfn + i].oflags |= FRAME_O_ORPHAN;
-            else
-                rc = buddy_free(&buddy, mfn + i, 0);
-        }
+        /* Someone still maps part of it, or parts were given back: frame
+         * by frame, the referenced ones freed when their last reference
+         * goes. */
+        for (uint64_t i = 0; i < n && !rc; i++)
+            if (frame_owned_by(&frame_table[mfn + i], owner))
+                orphans += free_or_orphan(mfn + i, &rc);
     }
     spin_unlock_irqrestore(&mm_lock, f);
     if (rc)
@@ -361,12 +385,58 @@ uint64_t free_domain_pages(uint64_t mfn, unsigned order)
     return orphans;
 }
 
-uint64_t count_referenced_pages(uint64_t mfn, unsigned order)
+uint64_t free_domain_leftovers(uint16_t owner)
+{
+    uint64_t freed = 0;
+    int rc = 0;
+
+    /* The whole table under the lock, in slices: interrupts are not held
+     * off for the whole host at once. */
+    for (uint64_t base = 0; base < nr_frames && !rc; base += 4096) {
+        uint64_t f = spin_lock_irqsave(&mm_lock);
+        for (uint64_t mfn = base; mfn < nr_frames && mfn < base + 4096 && !rc; mfn++)
+            if (frame_owned_by(&frame_table[mfn], owner) && !(frame_table[mfn].oflags & FRAME_O_ORPHAN)) {
+                free_or_orphan(mfn, &rc);
+                freed++;
+            }
+        spin_unlock_irqrestore(&mm_lock, f);
+    }
+    if (rc)
+        panic("free_domain_leftovers: bad free (%d)", rc);
+    return freed;
+}
+
+int frame_release(uint64_t mfn, uint16_t owner)
+{
+    int rc;
+
+    if (mfn >= nr_frames || owner >= DOMID_FIRST_RESERVED)
+        return -EINVAL;
+    uint64_t f = spin_lock_irqsave(&mm_lock);
+    struct frame *fr = &frame_table[mfn];
+    uint64_t ti = __atomic_load_n(&fr->type_info, __ATOMIC_ACQUIRE);
+    if (!frame_owned_by(fr, owner) || (fr->oflags & FRAME_O_ORPHAN)) {
+        rc = -EINVAL;
+    } else if (fr->count || (ti & (PGT_COUNT_MASK | PGT_PINNED | PGT_PARTIAL))) {
+        /* Mapped, granted, pinned or typed: the hypervisor or another
+         * domain may still reach it through that reference. */
+        rc = -EBUSY;
+    } else {
+        m2p_invalidate(mfn, 1);
+        rc = buddy_free(&buddy, mfn, 0);
+        if (rc)
+            panic("frame_release: bad free of pfn %#lx (%d)", (unsigned long)mfn, rc);
+    }
+    spin_unlock_irqrestore(&mm_lock, f);
+    return rc;
+}
+
+uint64_t count_referenced_pages(uint64_t mfn, unsigned order, uint16_t owner)
 {
     uint64_t n = 1ull << order, refs = 0;
     uint64_t f = spin_lock_irqsave(&mm_lock);
     for (uint64_t i = 0; i < n; i++)
-        if (frame_table[mfn + i].count)
+        if (frame_owned_by(&frame_table[mfn + i], owner) && frame_table[mfn + i].count)
             refs++;
     spin_unlock_irqrestore(&mm_lock, f);
     return refs;

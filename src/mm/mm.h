@@ -51,11 +51,22 @@ uint64_t mm_hv_used_kib(void);                      /* image + boot tables + pag
 bool frame_get(uint64_t mfn, uint16_t owner);
 void frame_put(uint64_t mfn);
 /* Frees a domain's RAM block at destruction: frames nobody references go back
- * to the allocator, referenced ones become orphans.  Returns how many were
- * orphaned. */
-uint64_t free_domain_pages(uint64_t mfn, unsigned order);
-/* How many frames of the block someone holds a reference to right now. */
-uint64_t count_referenced_pages(uint64_t mfn, unsigned order);
+ * to the allocator, referenced ones become orphans.  Frames of the block no
+ * longer owner's (given back by frame_release) are skipped.  Returns how
+ * many were orphaned. */
+uint64_t free_domain_pages(uint64_t mfn, unsigned order, uint16_t owner);
+/* Destruction, after the blocks: every frame still owner's that no block
+ * lists (PV populate_physmap / increase_reservation, pv/pv_memory.c) freed
+ * or orphaned the same way.  A sweep of the frame table.  Returns how many. */
+uint64_t free_domain_leftovers(uint16_t owner);
+/* A domain gives one of its frames back (PV decrease_reservation): freed
+ * at once, its M2P entry invalidated.  0; -EINVAL if it is not owner's;
+ * -EBUSY while anyone holds a general or type reference (mapped, granted
+ * and mapped, pinned, a page table or descriptor frame): refused, never
+ * deferred. */
+int frame_release(uint64_t mfn, uint16_t owner);
+/* How many frames of the block, still owner's, someone holds a reference to right now. */
+uint64_t count_referenced_pages(uint64_t mfn, unsigned order, uint16_t owner);
 
 /* Heap (mm/heap.c behind mm's lock). */
 void *xmalloc(size_t size, enum heap_tag tag);

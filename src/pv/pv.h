@@ -105,6 +105,8 @@ struct pv_vcpu {
     uint64_t time_area;
     uint32_t time_area_ver;
     uint32_t nr_init_refused;   /* (r) pvlinux: VCPUOP_initialise refusals by this vCPU (pv_smp.c logs 4) */
+    /* pvmem (pv_memory.c): reservation extents done by this vCPU; their continuations. */
+    uint64_t nr_mem_extents, nr_mem_restarts;       /* (r) */
 };
 
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */
@@ -130,6 +132,10 @@ bool pv_mm_lock(struct vcpu *v);
 void pv_mm_unlock(struct vcpu *v, bool took);
 /* memory_op sub-ops of the M2P (pv_m2p.c): true if cmd is one, *ret its answer. */
 bool pv_m2p_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
+/* memory_op's increase/decrease_reservation and populate_physmap by MFN
+ * (pv_memory.c): true if a[0] is one of them, *ret its answer; on
+ * -ERESTART a[0] is rewritten to continue. */
+bool pv_reservation_op(struct vcpu *v, uint64_t a[5], long *ret);
 /* multicall (pv_multicall.c): the batch at list, nr entries. */
 long pv_multicall(struct vcpu *v, uint64_t a[2]);
 /* One hypercall of a PV vCPU other than iret (pv_vcpu.c): a[] in, and on

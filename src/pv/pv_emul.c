@@ -191,8 +191,8 @@ long pv_vm_assist(struct vcpu *v, unsigned cmd, unsigned type)
     }
 }
 
-/* Only set_iopl: a domain without devices has no interrupts (PIRQs) or
- * ports to manage, and the I/O bitmap is not offered: -ENOSYS. */
+/* set_iopl and set_iobitmap (pv_emul_ext.c): a domain without devices
+ * has no interrupts (PIRQs) to manage: the rest is -ENOSYS. */
 long pv_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg)
 {
     if (v->domain->type != DOMCFG_PV)
@@ -208,6 +208,8 @@ long pv_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg)
         pv->emul.iopl = (uint8_t)s.iopl;
         return 0;
     }
+    case PHYSDEVOP_set_iobitmap:
+        return pv_set_iobitmap(v, arg);
     default:
         return -ENOSYS;
     }
@@ -523,7 +525,8 @@ static int emul_priv(struct vcpu *v, unsigned fault, unsigned *vec, uint64_t *er
             return 0;
         break;
     case PVI_IN: case PVI_OUT: case PVI_INS: case PVI_OUTS:
-        if (!iopl_ok(v))
+        /* IOPL first, then the vCPU's I/O bitmap (pv_emul_ext.c). */
+        if (!iopl_ok(v) && !pv_iobmp_allows(v, in.port_imm ? in.port : (uint16_t)c->rdx, in.size))
             return 0;
         pv->emul.nr_priv++;
         return emul_io(v, &in, vec, err);
@@ -568,6 +571,9 @@ static int emul_priv(struct vcpu *v, unsigned fault, unsigned *vec, uint64_t *er
         break;
     case PVI_CLTS:
         pv->fpu_ts = false;
+        break;
+    case PVI_INVLPG:
+        pv_emul_invlpg(v, &in);     /* pv_emul_ext.c */
         break;
     case PVI_WBINVD:
     case PVI_INVD:

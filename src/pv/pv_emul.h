@@ -23,6 +23,11 @@ struct pv_emul_vcpu {
     bool dr_live;               /* DR0-3/DR7 are loaded in this CPU's registers for the stint */
     uint8_t iopl;               /* PHYSDEVOP_set_iopl: 0..3; the kernel counts as ring 1 */
     uint64_t nr_priv, nr_ptwr, nr_ptwr_refused, nr_ptwr_restarts;
+    /* PHYSDEVOP_set_iobitmap (pv_emul_ext.c): the bitmap's guest virtual
+     * address and its port count (0: none). */
+    uint64_t iobmp;
+    uint32_t iobmp_ports;
+    uint64_t nr_invlpg;         /* INVLPGs emulated (pv_emul_ext.c) */
 };
 
 /* Per domain (in struct pv_domain). */
@@ -45,16 +50,23 @@ struct pv_emul_domain {
                          (1ull << VMASST_TYPE_writable_pagetables) | (1ull << VMASST_TYPE_pae_extended_cr3) | \
                          (1ull << VMASST_TYPE_architectural_iopl) | (1ull << VMASST_TYPE_runstate_update_flag) | \
                          (1ull << VMASST_TYPE_m2p_strict))
-/* Those accepted here: Xen's less the two whose meaning is not built yet
- * (architectural_iopl: the virtual IOPL taken from the guest's RFLAGS;
- * runstate_update_flag: XEN_RUNSTATE_UPDATE while the runstate area is
- * written).  A guest that asks for them gets -EINVAL and copes (Linux
- * does: it then reads other vCPUs' runstate without the flag). */
-#define PV_VMASST_VALID (PV_VMASST_XEN & ~((1ull << VMASST_TYPE_architectural_iopl) | \
-                                           (1ull << VMASST_TYPE_runstate_update_flag)))
+/* Those accepted here: Xen's less architectural_iopl, whose meaning (the
+ * virtual IOPL taken from the guest's RFLAGS) is not built yet: a guest
+ * that asks gets -EINVAL.  runstate_update_flag: XEN_RUNSTATE_UPDATE while
+ * the runstate area is written (pv_vtime.c). */
+#define PV_VMASST_VALID (PV_VMASST_XEN & ~(1ull << VMASST_TYPE_architectural_iopl))
+
+/* pv_emul_ext.c: PHYSDEVOP_set_iobitmap (0 / -EFAULT / -EINVAL); whether
+ * v's bitmap allows 'size' ports from 'port'; INVLPG of the operand of
+ * the decoded instruction 'in' (struct pv_insn, pv_insn.h). */
+struct pv_insn;
+long pv_set_iobitmap(struct vcpu *v, uint64_t arg);
+bool pv_iobmp_allows(struct vcpu *v, unsigned port, unsigned size);
+void pv_emul_invlpg(struct vcpu *v, const struct pv_insn *in);
 
 /* PHYSDEVOP (public/physdev.h). */
 #define PHYSDEVOP_set_iopl      6
+#define PHYSDEVOP_set_iobitmap  7
 struct physdev_set_iopl { uint32_t iopl; };
 
 /*

@@ -20,12 +20,59 @@ static const char *const names[PVI_NR] = {
     [PVI_MOV_TO_CR] = "mov-to-cr", [PVI_MOV_FROM_DR] = "mov-from-dr", [PVI_MOV_TO_DR] = "mov-to-dr",
     [PVI_CLTS] = "clts", [PVI_INVD] = "invd", [PVI_WBINVD] = "wbinvd", [PVI_HLT] = "hlt",
     [PVI_CLI] = "cli", [PVI_STI] = "sti", [PVI_RDTSC] = "rdtsc", [PVI_RDTSCP] = "rdtscp",
-    [PVI_RDPMC] = "rdpmc",
+    [PVI_RDPMC] = "rdpmc", [PVI_INVLPG] = "invlpg",
 };
 
 const char *pv_insn_name(unsigned op)
 {
     return op < PVI_NR && names[op] ? names[op] : "?";
+}
+
+/* A memory operand (ModRM at b[*i], 64-bit addressing rules, REX.B/X
+ * extending base/index): fills o's mem_* and moves *i past it.  false if
+ * it is a register operand or runs past 'avail'. */
+static bool mem_operand(const uint8_t *b, unsigned avail, unsigned *i, unsigned rex, struct pv_insn *o)
+{
+    if (*i >= avail)
+        return false;
+    uint8_t m = b[(*i)++], mod = m >> 6, rm = m & 7;
+    unsigned disp_len = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+
+    if (mod == 3)
+        return false;
+    o->mem_base = (uint8_t)(rm | ((rex & 1) ? 8 : 0));
+    o->mem_index = PV_NO_REG;
+    o->mem_scale = 1;
+    if (rm == 4) {
+        /* SIB: index 4 (without REX.X) is none; base 5 with mod 0 is a
+         * 32-bit displacement without a base. */
+        if (*i >= avail)
+            return false;
+        uint8_t sib = b[(*i)++];
+        unsigned idx = ((sib >> 3) & 7) | ((rex & 2) ? 8 : 0);
+        o->mem_scale = (uint8_t)(1u << (sib >> 6));
+        o->mem_index = idx == 4 ? PV_NO_REG : (uint8_t)idx;
+        o->mem_base = (uint8_t)((sib & 7) | ((rex & 1) ? 8 : 0));
+        if ((sib & 7) == 5 && mod == 0) {
+            o->mem_base = PV_NO_REG;
+            disp_len = 4;
+        }
+    } else if (rm == 5 && mod == 0) {
+        o->mem_base = PV_NO_REG;
+        o->mem_riprel = true;
+        disp_len = 4;
+    }
+    if (*i + disp_len > avail)
+        return false;
+    if (disp_len == 1) {
+        o->mem_disp = (int8_t)b[*i];
+    } else if (disp_len == 4) {
+        uint32_t d = (uint32_t)b[*i] | (uint32_t)b[*i + 1] << 8 | (uint32_t)b[*i + 2] << 16 |
+                     (uint32_t)b[*i + 3] << 24;
+        o->mem_disp = (int32_t)d;
+    }
+    *i += disp_len;
+    return true;
 }
 
 static enum pv_insn_op done(struct pv_insn *o, enum pv_insn_op op, unsigned len)
@@ -120,9 +167,15 @@ opcode:
     case 0x08: return done(o, PVI_INVD, i);
     case 0x09: return done(o, PVI_WBINVD, i);
     case 0x01:
-        if (i >= avail || b[i] != 0xf9)
+        if (i >= avail)
             return done(o, PVI_NONE, 0);
-        return done(o, PVI_RDTSCP, i + 1);
+        if (b[i] == 0xf9)
+            return done(o, PVI_RDTSCP, i + 1);
+        /* INVLPG: 0F 01 /7 with a memory operand (mod 3 is another
+         * instruction: SWAPGS, RDTSCP, ...). */
+        if (((b[i] >> 3) & 7) != 7 || (b[i] >> 6) == 3 || !mem_operand(b, avail, &i, rex, o))
+            return done(o, PVI_NONE, 0);
+        return done(o, PVI_INVLPG, i);
     case 0x20: case 0x21: case 0x22: case 0x23: {
         /* MOV to/from CR/DR: ModRM's mod is ignored (always a register),
          * reg the CR/DR (REX.R adds 8), rm the GPR (REX.B adds 8). */

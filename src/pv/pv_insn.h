@@ -29,6 +29,7 @@ enum pv_insn_op {
     PVI_MOV_FROM_CR, PVI_MOV_TO_CR, PVI_MOV_FROM_DR, PVI_MOV_TO_DR,
     PVI_CLTS, PVI_INVD, PVI_WBINVD, PVI_HLT, PVI_CLI, PVI_STI,
     PVI_RDTSC, PVI_RDTSCP, PVI_RDPMC,
+    PVI_INVLPG,
     PVI_NR
 };
 
@@ -45,8 +46,15 @@ struct pv_insn {
     bool port_imm;      /* the port is 'port', else DX */
     bool rep;           /* F3 (or F2) in front of INS/OUTS */
     bool addr32;        /* 67: INS/OUTS use ESI/EDI/ECX */
-    uint8_t seg;        /* enum pv_insn_seg: OUTS's source segment override */
+    uint8_t seg;        /* enum pv_insn_seg: OUTS's (and INVLPG's) segment override */
+    /* INVLPG's memory operand (ModRM/SIB/displacement): base + index *
+     * scale + disp, RIP-relative (from the next instruction) if riprel.
+     * PV_NO_REG: no base / no index. */
+    uint8_t mem_base, mem_index, mem_scale;
+    bool mem_riprel;
+    int32_t mem_disp;
 };
+#define PV_NO_REG 0xff
 
 /*
  * Decodes the instruction in b[0..avail).  Returns the operation (also in

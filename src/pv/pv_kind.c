@@ -181,11 +181,12 @@ static void pv_kind_destroy(struct domain *d)
         if (pv)
             pv_mmu_teardown(v);
     }
-    if (pd->env.ft)
-        for (unsigned b = 0; b < d->nr_ram; b++)
-            for (uint64_t i = 0; i < (1ull << d->ram[b].order); i++)
-                for (unsigned n = 0; n < 4 && pgt_relinquish(&pd->env, d->domid, d->ram[b].mfn + i); n++)
-                    ;
+    /* Every frame of the domain, not just its RAM blocks: populate_physmap
+     * adds frames no block lists (pv_memory.c).  pgt_relinquish skips
+     * frames that are not the domain's. */
+    for (uint64_t mfn = 0; pd->env.ft && mfn < pd->env.nr_frames; mfn++)
+        for (unsigned n = 0; n < 4 && pgt_relinquish(&pd->env, d->domid, mfn); n++)
+            ;
     if (pd->p2m)
         free_pages(pd->p2m, pd->p2m_order);
     xfree(pd);
@@ -216,6 +217,9 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
         domain_log(v->domain, LOG_INFO, "v%u: pv: user mode: %lu entries, %lu SYSCALLs from it, %lu #NM after fpu_taskswitch\n",
                    v->vcpu_id, (unsigned long)pv->nr_to_user, (unsigned long)pv->nr_user_syscalls,
                    (unsigned long)pv->nr_nm);
+    if (pv && pv->nr_mem_extents)
+        domain_log(v->domain, LOG_INFO, "v%u: pv: reservations: %lu extents, %lu continuations\n", v->vcpu_id,
+                   (unsigned long)pv->nr_mem_extents, (unsigned long)pv->nr_mem_restarts);
     if (pv)
         pv_seg_free(v);
     xfree(pv);

@@ -9,8 +9,11 @@
  * hypervisor's range.  The GDT (gdt_frames/gdt_ents, as Linux passes them)
  * is taken as set_gdt takes it, the LDT as MMUEXT_SET_LDT checks it; CS/SS
  * and the data selectors may name them (checked against the descriptors
- * before the first entry, pv_seg.c).  What the vCPU cannot use yet is
- * refused rather than ignored: user mode (VGCF_in_kernel clear).
+ * before the first entry, pv_seg.c).  The user L4 (ctrlreg[1]), kernel_ss/
+ * kernel_sp and gs_base_user are kept for the vCPU's user mode.  What the
+ * vCPU cannot use yet is refused rather than ignored: a context in user
+ * mode (VGCF_in_kernel clear).  VCPUOP_down / VCPUOP_up / VCPUOP_is_up:
+ * the vCPU's 'online' flag.
  *
  * And the domain's mm_lock (pv.h) that makes the hypervisor's guest-memory
  * copies safe once several vCPUs run.
@@ -82,8 +85,8 @@ static const char *context_problem(const struct vcpu_guest_context *c)
         if (t->address && !guest_addr_ok(t->address))
             return "trap table";
     }
-    if (!c->ctrlreg[3] || (c->ctrlreg[3] & 0xfff) || c->ctrlreg[1])
-        return "cr3";                       /* ctrlreg[1]: the user L4, with user mode */
+    if (!c->ctrlreg[3] || (c->ctrlreg[3] & 0xfff) || (c->ctrlreg[1] & 0xfff))
+        return "cr3";                       /* ctrlreg[1]: the user L4 (0: none), as NEW_USER_BASEPTR */
     return NULL;
 }
 
@@ -124,8 +127,17 @@ static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
         rc = -EINVAL;
         goto out;
     }
-    uint64_t l4 = c->ctrlreg[3] >> 12;
+    uint64_t l4 = c->ctrlreg[3] >> 12, user_l4 = c->ctrlreg[1] >> 12;
     if (pv_mmu_get_base(v, l4)) {
+        __atomic_store_n(&tp->initialised, false, __ATOMIC_RELEASE);
+        rc = -EINVAL;
+        goto out;
+    }
+    /* The user L4 (Linux's cpu_initialize_context passes its user page
+     * tables here): the same reference as NEW_USER_BASEPTR takes; the
+     * kernel one is dropped again if it is refused. */
+    if (user_l4 && pv_mmu_get_base(v, user_l4)) {
+        pgt_put_top(&((struct pv_domain *)v->domain->kind_priv)->env, l4);
         __atomic_store_n(&tp->initialised, false, __ATOMIC_RELEASE);
         rc = -EINVAL;
         goto out;
@@ -152,6 +164,13 @@ static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
      * that its kernel on the new vCPU may do port I/O (it #GP'd without). */
     tp->emul.iopl = (uint8_t)((r->rflags >> 12) & 3);
     tp->mmu.base = l4;
+    tp->mmu.user_base = user_l4;
+    /* The kernel stack a bounce from user mode switches to (stack_switch's
+     * pair, pv_user.c) and the user GS base, SWAPGS's other one in kernel
+     * mode. */
+    tp->kernel_ss = (uint16_t)c->kernel_ss | 3;
+    tp->kernel_sp = c->kernel_sp;
+    tp->gs_base_inactive = c->gs_base_user;
     memset(tp->traps, 0, sizeof(tp->traps));
     for (unsigned i = 0; i < 256; i++)
         if (c->trap_ctxt[i].address) {
@@ -172,6 +191,45 @@ out:
     return rc;
 }
 
+/* VCPUOP_down, as Xen: the vCPU stops running until VCPUOP_up; taking
+ * down the last vCPU that is up shuts the domain down (poweroff).  The
+ * check and the change under the domain's mm_lock, so that two vCPUs
+ * taking each other down at once cannot leave none up.  A vCPU taken down
+ * blocks at its run loop's next check (pv_vcpu.c); another vCPU's is made
+ * to leave the guest now (the pause/unpause pair kicks its CPU) or, if it
+ * was blocked, woken once to reach that check. */
+static long vcpu_down(struct vcpu *v, struct vcpu *t)
+{
+    struct domain *d = v->domain;
+    struct pv_vcpu *tp = t->vendor;
+    bool others = false;
+
+    bool took = pv_mm_lock(v);
+    for (unsigned i = 0; i < d->nr_vcpus && !others; i++) {
+        struct vcpu *o = d->vcpus[i];
+        struct pv_vcpu *op = o ? o->vendor : NULL;
+        others = o != t && op && __atomic_load_n(&op->online, __ATOMIC_ACQUIRE);
+    }
+    if (others)
+        __atomic_store_n(&tp->online, false, __ATOMIC_RELEASE);
+    pv_mm_unlock(v, took);
+    if (!others) {
+        domain_log(d, LOG_INFO, "v%u: pv: VCPUOP_down of v%u, the last vCPU up: the domain powers off\n",
+                   v->vcpu_id, t->vcpu_id);
+        domain_shutdown(d, SHUTDOWN_poweroff);
+        return 0;
+    }
+    if (t != v) {
+        /* Out of the guest now if it runs; through its run loop's check
+         * once more if it was blocked (it then blocks as down, its
+         * runstate offline). */
+        sched_pause_vcpu(t);
+        sched_unpause_vcpu(t);
+        sched_wake(t);
+    }
+    return 0;
+}
+
 bool pv_vcpu_op(struct vcpu *v, unsigned cmd, struct vcpu *t, uint64_t arg, long *ret)
 {
     if (v->domain->type != DOMCFG_PV)
@@ -182,15 +240,24 @@ bool pv_vcpu_op(struct vcpu *v, unsigned cmd, struct vcpu *t, uint64_t arg, long
     case VCPUOP_initialise:
         *ret = initialise(v, t, arg);
         return true;
-    case VCPUOP_up:
-        /* Xen: -EINVAL for a vCPU never initialised. */
+    case VCPUOP_up: {
+        /* Xen: -EINVAL for a vCPU never initialised.  A vCPU taken down
+         * resumes where it stopped (after its VCPUOP_down if it took
+         * itself down). */
         if (!__atomic_load_n(&tp->ready, __ATOMIC_ACQUIRE)) {
             *ret = -EINVAL;
             return true;
         }
-        if (!__atomic_exchange_n(&tp->online, true, __ATOMIC_ACQ_REL))
+        bool took = pv_mm_lock(v);
+        bool was = __atomic_exchange_n(&tp->online, true, __ATOMIC_ACQ_REL);
+        pv_mm_unlock(v, took);
+        if (!was)
             sched_wake(t);
         *ret = 0;
+        return true;
+    }
+    case VCPUOP_down:
+        *ret = vcpu_down(v, t);
         return true;
     case VCPUOP_is_up:
         *ret = __atomic_load_n(&tp->online, __ATOMIC_ACQUIRE);

@@ -416,12 +416,10 @@ long pv_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARGS]
          * which a PV domain does not use (its frames are machine frames
          * named by its own page tables): refused until they have their PV
          * meaning.  The read-only ones (reservations, memory map) pass. */
-        if (pv_m2p_memory_op(v, (unsigned)a[0], a[1], &ret) || pv_time_memory_op(v, (unsigned)a[0], a[1], &ret))
+        if (pv_reservation_op(v, a, &ret) ||     /* by MFN (pv_memory.c) */
+            pv_m2p_memory_op(v, (unsigned)a[0], a[1], &ret) || pv_time_memory_op(v, (unsigned)a[0], a[1], &ret))
             break;
         switch ((unsigned)a[0]) {
-        case XENMEM_increase_reservation:
-        case XENMEM_decrease_reservation:
-        case XENMEM_populate_physmap:
         case XENMEM_add_to_physmap:
         case XENMEM_exchange:
         case XENMEM_remove_from_physmap:
@@ -577,7 +575,11 @@ void pv_vcpu_run(struct vcpu *v)
     struct percpu *cpu = this_cpu();
 
     if (!__atomic_load_n(&pv->online, __ATOMIC_ACQUIRE)) {
-        sched_block(v);     /* secondary vCPUs: brought up by VCPUOP_initialise (later) */
+        /* Not up yet, or taken down (VCPUOP_down, pv_smp.c): its
+         * runstate says so, and it waits for VCPUOP_up. */
+        if (v->runstate_gpa)
+            time_info_runstate(v, RUNSTATE_offline);
+        sched_block(v);
         return;
     }
     if (!cpu->gdt_pv) {
@@ -594,6 +596,14 @@ void pv_vcpu_run(struct vcpu *v)
         time_info_runstate(v, RUNSTATE_running);
 
     while (sched_may_enter(v)) {
+        if (!__atomic_load_n(&pv->online, __ATOMIC_ACQUIRE)) {
+            /* Taken down (VCPUOP_down, pv_smp.c): it waits; VCPUOP_up's
+             * wake-up brings it back here, events only to the check at
+             * the top. */
+            sti();
+            sched_block(v);
+            break;
+        }
         if (event_due(v)) {
             /* The upcall frame is written with interrupts on (it may
              * crash the domain); the loop then checks everything again. */
@@ -630,7 +640,8 @@ void pv_vcpu_run(struct vcpu *v)
     }
 
     if (v->runstate_gpa)
-        time_info_runstate(v, READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
+        time_info_runstate(v, !__atomic_load_n(&pv->online, __ATOMIC_ACQUIRE) ? RUNSTATE_offline :
+                              READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
     vcpu_fpu_save(v);
     pv_emul_stint_end(v);
     pv->fs_base = rdmsr(MSR_FS_BASE);

@@ -82,3 +82,32 @@ long pv_register_time_area(struct vcpu *v, struct vcpu *t, uint64_t arg)
         write_area(v, t);
     return 0;
 }
+
+/* ---- The runstate record (core/time_info.c copy_runstate) ---------------- */
+
+/* With VMASST_TYPE_runstate_update_flag, as Xen does: state_entry_time
+ * with XEN_RUNSTATE_UPDATE first, then the whole record (still flagged),
+ * then state_entry_time without it, each write ordered after the previous
+ * one; a reader on another vCPU that sees the flag, or sees
+ * state_entry_time change across its read, reads again.  Failures (nothing
+ * mapped there now) are ignored as before. */
+void pv_runstate_write(struct vcpu *v)
+{
+    struct pv_domain *pd = v->domain->kind_priv;
+    uint64_t va = v->runstate_gpa;
+    struct vcpu_runstate_info r = v->runstate;
+
+    if (!((__atomic_load_n(&pd->emul.vm_assist, __ATOMIC_RELAXED) >> VMASST_TYPE_runstate_update_flag) & 1)) {
+        copy_to_guest(v, va, &r, sizeof(r));
+        return;
+    }
+    uint64_t t = r.state_entry_time | XEN_RUNSTATE_UPDATE;
+    if (copy_to_guest(v, va + offsetof(struct vcpu_runstate_info, state_entry_time), &t, sizeof(t)))
+        return;
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    r.state_entry_time = t;
+    copy_to_guest(v, va, &r, sizeof(r));
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    t &= ~XEN_RUNSTATE_UPDATE;
+    copy_to_guest(v, va + offsetof(struct vcpu_runstate_info, state_entry_time), &t, sizeof(t));
+}

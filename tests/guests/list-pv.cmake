@@ -17,6 +17,8 @@ list(APPEND GUESTS_PV pv_time)
 # rv-bench's PV figures (pv_bench.c): hypercall round trip and mmu_update
 # rate; the ctest pv_bench only checks that both lines came and it powered off.
 list(APPEND GUESTS_PV pv_bench)
+# Reservations by MFN and the rest of issue 14's PV hypercalls (pv_mem.c).
+list(APPEND GUESTS_PV pv_mem)
 
 function(pv_guests_build)
     set(P ${G}/pv)
@@ -326,4 +328,64 @@ function(pv_guests_build)
     set_tests_properties(pv_hostile PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_hello.elf;${GO}/pv_mmu.elf;${GO}/long64.elf")
+    # pv_mem (pv_mem.c): memory_op reservations by MFN (pv/pv_memory.c),
+    # the I/O bitmap and INVLPG (pv/pv_emul_ext.c), the runstate update
+    # flag (pv/pv_vtime.c), VCPUOP_down/up and the rest of
+    # VCPUOP_initialise (pv/pv_smp.c); it ends by taking its last vCPU
+    # down (a poweroff).
+    add_test(NAME pv_mem
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_mem: PASS decrease-mapped-refused$"
+                     --stdout "^pv_mem: PASS decrease-pinned-refused$"
+                     --stdout "^pv_mem: PASS decrease-released$"
+                     --stdout "^pv_mem: PASS decrease-m2p-invalid$"
+                     --stdout "^pv_mem: PASS released-frame-not-mappable$"
+                     --stdout "^pv_mem: PASS populate-back$"
+                     --stdout "^pv_mem: PASS populate-m2p-updated$"
+                     --stdout "^pv_mem: PASS populate-zeroed$"
+                     --stdout "^pv_mem: PASS increase-3$"
+                     --stdout "^pv_mem: PASS increase-3-given-back$"
+                     --stdout "^pv_mem: PASS increase-order2-aligned$"
+                     --stdout "^pv_mem: PASS decrease-unaligned-refused$"
+                     --stdout "^pv_mem: PASS decrease-order2$"
+                     --stdout "^pv_mem: PASS decrease-foreign-refused$"
+                     --stdout "^pv_mem: PASS order10-refused$"
+                     --stdout "^pv_mem: PASS huge-encoding-refused$"
+                     --stdout "^pv_mem: PASS hostile-count-bounded$"
+                     --stdout "^pv_mem: PASS populate-beyond-max-refused$"
+                     --stdout "^pv_mem: PASS iobitmap-port-allowed$"
+                     --stdout "^pv_mem: PASS iobitmap-next-port-refused$"
+                     --stdout "^pv_mem: PASS iobitmap-read-at-each-check$"
+                     --stdout "^pv_mem: PASS iobitmap-word-both-allowed$"
+                     --stdout "^pv_mem: PASS iobitmap-dword-over-set-bit-refused$"
+                     --stdout "^pv_mem: PASS iobitmap-beyond-nr-ports-refused$"
+                     --stdout "^pv_mem: PASS iobitmap-too-many-ports$"
+                     --stdout "^pv_mem: PASS iobitmap-removed$"
+                     --stdout "^pv_mem: PASS invlpg-register$"
+                     --stdout "^pv_mem: PASS invlpg-sib-rip-gs$"
+                     --stdout "^pv_mem: PASS invlpg-hypervisor-and-noncanonical-ignored$"
+                     --stdout "^pv_mem: PASS runstate-flag-enable$"
+                     --stdout "^pv_mem: PASS runstate-flag-clear-after-updates$"
+                     --stdout "^pv_mem: PASS vcpu1-bad-user-l4-refused$"
+                     --stdout "^pv_mem: PASS vcpu1-init-with-user-l4$"
+                     --stdout "^pv_mem: PASS vcpu1-gs-base-user$"
+                     --stdout "^pv_mem: PASS vcpu1-user-mode-syscall-on-kernel-sp$"
+                     --stdout "^pv_mem: PASS vcpu1-down$"
+                     --stdout "^pv_mem: PASS vcpu1-runstate-offline$"
+                     --stdout "^pv_mem: PASS vcpu1-down-stops-running$"
+                     --stdout "^pv_mem: PASS vcpu1-up-resumes$"
+                     --stdout "^pv_mem: PASS vcpu1-self-down$"
+                     --stdout "^pv_mem: PASS vcpu1-self-down-returns-after-up$"
+                     --stdout "^pv_mem: PASS vcpu1-down-again$"
+                     --stdout "^pv_mem: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^pv_mem: last vCPU down$"
+                     --stdout-count 0 "still running after the last VCPUOP_down"
+                     --stdout "^\\(d[0-9]+ pv_mem\\) v0: pv: VCPUOP_down of v0, the last vCPU up: the domain powers off$"
+                     --stdout "^\\(d[0-9]+ pv_mem\\) v0: pv: reservations: [1-9][0-9]* extents, ([5-9]|[1-9][0-9]+) continuations$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_mem.cfg)
+    set_tests_properties(pv_mem PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_mem.elf")
 endfunction()

@@ -92,6 +92,29 @@ static void test_mov_crdr(void)
     CHECK_EQ(dec("f00f20c0"), PVI_NONE);              /* LOCK MOV CR: AMD's CR8 alias, not offered */
 }
 
+/* INVLPG (0F 01 /7, memory operand): ModRM, SIB, displacements, REX. */
+static void test_invlpg(void)
+{
+    CHECK_EQ(dec("0f0138"), PVI_INVLPG); CHECK_EQ(in.len, 3);         /* invlpg (%rax) */
+    CHECK_EQ(in.mem_base, 0); CHECK_EQ(in.mem_index, PV_NO_REG); CHECK_EQ(in.mem_disp, 0);
+    CHECK_EQ(dec("410f017b10"), PVI_INVLPG); CHECK_EQ(in.len, 5);     /* invlpg 0x10(%r11) */
+    CHECK_EQ(in.mem_base, 11); CHECK_EQ(in.mem_disp, 16);
+    CHECK_EQ(dec("0f01bb00f0ffff"), PVI_INVLPG); CHECK_EQ(in.len, 7); /* invlpg -0x1000(%rbx) */
+    CHECK_EQ(in.mem_base, 3); CHECK_EQ(in.mem_disp, -0x1000);
+    CHECK_EQ(dec("0f013d10000000"), PVI_INVLPG); CHECK_EQ(in.len, 7); /* invlpg 0x10(%rip) */
+    CHECK(in.mem_riprel); CHECK_EQ(in.mem_base, PV_NO_REG); CHECK_EQ(in.mem_disp, 0x10);
+    CHECK_EQ(dec("420f013cc8"), PVI_INVLPG); CHECK_EQ(in.len, 5);     /* invlpg (%rax,%r9,8) */
+    CHECK_EQ(in.mem_base, 0); CHECK_EQ(in.mem_index, 9); CHECK_EQ(in.mem_scale, 8);
+    CHECK_EQ(dec("0f013c2578563412"), PVI_INVLPG); CHECK_EQ(in.len, 8);   /* invlpg 0x12345678 (SIB, no base/index) */
+    CHECK_EQ(in.mem_base, PV_NO_REG); CHECK_EQ(in.mem_index, PV_NO_REG); CHECK_EQ(in.mem_disp, 0x12345678);
+    CHECK_EQ(dec("650f0138"), PVI_INVLPG); CHECK_EQ(in.seg, PVS_GS);   /* invlpg %gs:(%rax) */
+    CHECK_EQ(dec("0f01f8"), PVI_NONE);                /* mod 3, reg 7: SWAPGS */
+    CHECK_EQ(dec("0f0130"), PVI_NONE);                /* /6: LMSW */
+    CHECK_EQ(dec("0f01bb00f0ff"), PVI_NONE);          /* displacement cut short */
+    CHECK_EQ(dec("0f013c"), PVI_NONE);                /* SIB missing */
+    CHECK_EQ(dec("f00f0138"), PVI_NONE);              /* LOCK */
+}
+
 static void test_length(void)
 {
     char hex[64] = "";
@@ -178,6 +201,7 @@ int main(void)
     RUN(test_forms);
     RUN(test_io);
     RUN(test_mov_crdr);
+    RUN(test_invlpg);
     RUN(test_length);
     RUN(test_random);
     RUN(test_dr_check);

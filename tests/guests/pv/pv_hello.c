@@ -399,12 +399,15 @@ void pv_main(const struct start_info *si)
     check(rc == -38, "unknown-hypercall", "rc", (uint64_t)rc, (uint64_t)-38);
     rc = hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
     check(rc == 0, "sched-yield", "rc", (uint64_t)rc, 0);
-    /* Physmap changes have no PV meaning yet; reading the reservation works. */
+    /* add_to_physmap has no PV meaning yet; reading the reservation works;
+     * populate_physmap (pv_mem tests it) needs its argument. */
     uint16_t self = DOMID_SELF;
     rc = hc(__HYPERVISOR_memory_op, XENMEM_current_reservation, (uint64_t)&self, 0, 0);
     check(rc == (long)si->nr_pages, "memory-op-reservation", "pages", (uint64_t)rc, si->nr_pages);
     rc = hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, 0, 0, 0);
-    check(rc == -38, "memory-op-populate-refused", "rc", (uint64_t)rc, (uint64_t)-38);
+    check(rc == -14, "memory-op-populate-bad-pointer", "rc", (uint64_t)rc, (uint64_t)-14);
+    rc = hc(__HYPERVISOR_memory_op, 7 /* XENMEM_add_to_physmap */, (uint64_t)&self, 0, 0);
+    check(rc == -38, "memory-op-add-to-physmap-refused", "rc", (uint64_t)rc, (uint64_t)-38);
     check_start_info(si);
     check_page_tables(si);
     check_faults(si);

@@ -27,9 +27,9 @@
  *    the hypervisor's range and non-canonical), DR7 without GD, I/O
  *    breakpoints or upper bits; armed breakpoints refused for now (the
  *    MOV SS / XSA-260 class: docs/pv.md), none fires;
- *  - HLT, INVLPG, WBINVD, CLI/STI: HLT blocks (a past single-shot timer
- *    ends it), INVLPG bounced as #GP, the others
- *    emulated.
+ *  - HLT, LIDT, WBINVD, CLI/STI: HLT blocks (a past single-shot timer
+ *    ends it), LIDT (not emulated) bounced as #GP, the others
+ *    emulated (INVLPG is emulated now: pv_mem checks it).
  * Powers off when every check passed, crashes otherwise.
  */
 #include "pv_lib.h"
@@ -428,7 +428,7 @@ static void test_cr(uint64_t l4_mfn)
     long rc = hc(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, (uint64_t)&st, 0);
     __asm__ __volatile__(GP_GUARD_BEGIN "hlt\n" GP_GUARD_END ::: "r11", "memory");
     check(rc == 0 && gp_count == gp0 + 3, "hlt-blocks", "#GP", gp_count - gp0, 3);
-    __asm__ __volatile__(GP_GUARD_BEGIN "invlpg (%0)\n" GP_GUARD_END :: "r"(&watch) : "r11", "memory");
+    __asm__ __volatile__(GP_GUARD_BEGIN "lidt (%0)\n" GP_GUARD_END :: "r"(&watch) : "r11", "memory");
     check(gp_count == gp0 + 4 && gp_err == 0, "unknown-privileged-gp", "#GP", gp_count - gp0, 4);
 }
 
