@@ -114,6 +114,7 @@ static void dr_load(struct pv_vcpu *pv)
 
 void pv_emul_stint_begin(struct vcpu *v)
 {
+    pv_dbg_stint_begin();
     dr_load(v->vendor);
 }
 
@@ -122,9 +123,14 @@ void pv_emul_stint_end(struct vcpu *v)
     struct pv_vcpu *pv = v->vendor;
 
     /* Other vCPUs (any kind) run on this CPU next: no breakpoint of this
-     * guest stays armed.  DR0-3 are left (DR7 disarms them). */
+     * guest stays armed, and its addresses do not stay in DR0-3 either
+     * (an HVM guest reads DR0-3 without an exit).  A ring-0 #DB still
+     * recorded on this CPU is this vCPU's. */
+    pv_dbg_after_exit(v);
     if (pv->emul.dr_live) {
         dr_write(7, DR7_FIXED);
+        for (unsigned i = 0; i < 4; i++)
+            dr_write(i, 0);
         pv->emul.dr_live = false;
     }
 }

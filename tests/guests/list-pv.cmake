@@ -17,6 +17,8 @@ list(APPEND GUESTS_PV pv_time)
 # rv-bench's PV figures (pv_bench.c): hypercall round trip and mmu_update
 # rate; the ctest pv_bench only checks that both lines came and it powered off.
 list(APPEND GUESTS_PV pv_bench)
+# Debug registers, #DB, single step and the MOV SS attack (pv_dbg.c).
+list(APPEND GUESTS_PV pv_dbg)
 
 function(pv_guests_build)
     set(P ${G}/pv)
@@ -269,7 +271,8 @@ function(pv_guests_build)
                      --stdout "^pv_priv: PASS msr-refusals-bounced$"
                      --stdout "^pv_priv: PASS rep-insb$"
                      --stdout "^pv_priv: PASS unknown-privileged-gp$"
-                     --stdout "^pv_priv: PASS dr7-data-breakpoint-refused$"
+                     --stdout "^pv_priv: PASS data-breakpoint-fires$"
+                     --stdout "^pv_priv: PASS insn-breakpoint-fires$"
                      --stdout "^pv_priv: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "^\\(d[0-9]+ pv_priv\\) v0: pv: [1-9][0-9]* privileged instructions emulated, [1-9][0-9]* page-table writes emulated \\([1-9][0-9]* refused, 0 continued\\)$"
                      --stdout "frames all returned$"
