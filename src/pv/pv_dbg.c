@@ -28,8 +28,12 @@ void pv_dbg_stint_begin(void)
 void pv_dbg_after_exit(struct vcpu *v)
 {
     struct pv_vcpu *pv = v->vendor;
+    struct percpu *cpu = this_cpu();
 
-    pv->emul.db_pending |= __atomic_exchange_n(&this_cpu()->db_pending_dr6, 0, __ATOMIC_RELAXED);
+    /* Every exit passes here: a plain load first, the exchange (a locked
+     * instruction) only when a #DB left something. */
+    if (__atomic_load_n(&cpu->db_pending_dr6, __ATOMIC_RELAXED))
+        pv->emul.db_pending |= __atomic_exchange_n(&cpu->db_pending_dr6, 0, __ATOMIC_RELAXED);
 }
 
 bool pv_dbg_due(struct vcpu *v)

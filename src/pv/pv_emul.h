@@ -21,6 +21,8 @@ struct vcpu;
 struct pv_emul_vcpu {
     uint64_t dr[4], dr6, dr7;   /* the guest's debug registers (set_debugreg / MOV DR) */
     bool dr_live;               /* DR0-3/DR7 are loaded in this CPU's registers for the stint */
+    uint64_t host_dr[4];        /* while dr_live: the CPU's DR0-3 before, put back at unload */
+    uint64_t host_dr6;          /* the CPU's DR6 at the stint's start, put back at its end */
     uint64_t db_pending;        /* DR6 bits of #DBs taken in ring 0 for this vCPU, not yet delivered (pv_dbg.c) */
     uint64_t nr_db_ring0;       /* such #DBs delivered to the guest */
     uint8_t iopl;               /* PHYSDEVOP_set_iopl: 0..3; the kernel counts as ring 1 */

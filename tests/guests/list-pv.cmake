@@ -379,4 +379,41 @@ function(pv_guests_build)
         set_tests_properties(${name} PROPERTIES LABELS "${labels}" TIMEOUT ${ctest_timeout} RUN_SERIAL TRUE
                              REQUIRED_FILES "${files}")
     endforeach()
+    # An HVM guest's debug registers (dr_keep: DR0-3, DR6, DR7 read back
+    # after each of 200 yields) next to pv_dbg_hold (pv_dbg.elf "hold": a
+    # data breakpoint armed across 200 yields, one #DB after each) on one
+    # CPU: the PV stints load and put back DR0-3/DR6 around the HVM
+    # guest's, whose DR7 the VMCS/VMCB keeps.  QEMU (SVM), Bochs Skylake
+    # (VMX, where DR6 and DR0-3 are not switched at all) and Ryzen (SVM).
+    configure_file(${P}/pv_dbg_hold.cfg ${GO}/pv_dbg_hold.cfg COPYONLY)
+    foreach(v qemu skylake ryzen)
+        if(v STREQUAL "qemu")
+            set(emu --direct)
+            set(timeout 240)
+            set(labels "integration;qemu;pv")
+            set(files "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_dbg.elf;${GO}/dr_keep.elf")
+        else()
+            if(v STREQUAL "skylake")
+                set(emu --bochs corei7_skylake_x)
+            else()
+                set(emu --bochs ryzen)
+            endif()
+            set(timeout 600)
+            set(labels "integration;bochs;pv")
+            set(files "${CMAKE_BINARY_DIR}/ringvisor.iso;${GO}/pv_dbg.elf;${GO}/dr_keep.elf")
+        endif()
+        add_test(NAME pv_dbg_hvm_${v}
+                 COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                         --stdout "^pv_dbg_hold: PASS hold-db-after-every-yield$"
+                         --stdout "^pv_dbg_hold: PASS hold-yields$"
+                         --stdout "^pv_dbg_hold: 0x[0-9a-f]+ passed, 0x0 failed$"
+                         --stdout "dr_keep.*PASS dr-kept-across-switch$"
+                         --stdout "dr_keep.*PASS dr-yields$"
+                         --stdout "frames all returned$"
+                         -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                            ${emu} --timeout ${timeout} --smp 1 --mem 512M ${GO}/pv_dbg_hold.cfg ${GO}/dr_keep.cfg)
+        math(EXPR ctest_timeout "${timeout} + 60")
+        set_tests_properties(pv_dbg_hvm_${v} PROPERTIES LABELS "${labels}" TIMEOUT ${ctest_timeout} RUN_SERIAL TRUE
+                             REQUIRED_FILES "${files}")
+    endforeach()
 endfunction()

@@ -247,6 +247,38 @@ static void test_movss(void)
     EQ("gs-base-back", hc(__HYPERVISOR_set_segment_base, SEGBASE_GS_KERNEL, 0, 0, 0), 0);
 }
 
+/* "hold" on the command line (pv_dbg_hold.cfg, next to the HVM guest
+ * dr_keep on one CPU): a data write breakpoint stays armed across 200
+ * SCHEDOP_yields, and the store after each must still give one #DB (the
+ * registers are loaded again for every stint, after the HVM guest's). */
+static void test_hold(void)
+{
+    unsigned rounds = 200, yields = 0;
+    EQ("hold-dr0", dbg_set(0, (uint64_t)&watch), 0);
+    EQ("hold-dr7-armed", dbg_set(7, 0x400 | 1 | (1ull | 2ull << 2) << 16), 0);
+    reset_db();
+    for (unsigned i = 0; i < rounds; i++) {
+        yields += hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0) == 0;
+        watch = i;
+        __asm__ __volatile__("" ::: "memory");
+    }
+    EQ("hold-yields", yields, rounds);
+    EQ("hold-db-after-every-yield", db_count, rounds);
+    EQ("hold-dr7-off", dbg_set(7, 0x400), 0);
+}
+
+static int has_word(const char *str, const char *w)
+{
+    for (const char *s = str; *s; s++) {
+        const char *a = s, *b = w;
+        while (*b && *a == *b)
+            a++, b++;
+        if (!*b && (*a == 0 || *a == ' ') && (s == str || s[-1] == ' '))
+            return 1;
+    }
+    return 0;
+}
+
 void pv_main(const struct start_info *si)
 {
     static struct trap_info traps[] = {
@@ -256,7 +288,6 @@ void pv_main(const struct start_info *si)
         { 6, 0, FLAT_KERNEL_CS, (uint64_t)unexpected_6 },
         { 0, 0, 0, 0 },
     };
-    (void)si;
 
     put("hello");
     flush();
@@ -265,5 +296,7 @@ void pv_main(const struct start_info *si)
     test_exec_and_data();
     test_single_step();
     test_movss();
+    if (has_word((const char *)si->cmd_line, "hold"))
+        test_hold();
     pv_finish();
 }
