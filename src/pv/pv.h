@@ -169,10 +169,11 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret);
 /* The writable-page-table assist (pv_emul.c): the entry at guest address
  * la, which must still be in v's domain's validated table mfn (walked
  * again under the mm_lock), becomes val, as mmu_update's normal update
- * (checked by pgt_mod_entry, preemptible, stale TLBs flushed).  0,
- * -EFAULT (the mapping changed), -EINVAL, or -ERESTART (the same write
- * again continues). */
-int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, uint64_t val);
+ * (checked by pgt_mod_entry, preemptible, stale TLBs flushed); with
+ * expect, only if the entry still holds *expect (pgt_cmpxchg_entry).  0,
+ * -EFAULT (the mapping changed), -EINVAL, -EAGAIN (not *expect any more:
+ * nothing done), or -ERESTART (the same write again continues). */
+int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, const uint64_t *expect, uint64_t val);
 /* vCPU teardown: drops the base pointers and GDT frames of v. */
 void pv_mmu_teardown(struct vcpu *v);
 /* TLB shootdown: CR3 reloaded on every CPU in cpus (a cross-CPU call), or
