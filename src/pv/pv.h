@@ -56,8 +56,9 @@ struct pv_domain {
      * copy_to_gphys), so that a frame the copy writes cannot meanwhile
      * become a page table. */
     spinlock_t mm_lock;
-    /* pvgdt (pv_seg.c): bumped by every MMU hypercall (descriptors may
-     * have changed); each vCPU copies its GDT/LDT again when it differs. */
+    /* pvgdt (pv_seg.c): bumped when some vCPU's descriptors may have
+     * changed (update_descriptor; page-table changes while a vCPU has an
+     * LDT); each vCPU copies its GDT/LDT again when it differs. */
     uint64_t seg_gen;
     /* Privileged-instruction emulation and the writable-page-table assist
      * (pv_emul.c): the vm_assist bits. */
