@@ -29,8 +29,8 @@
 #include "lib/string.h"
 
 /* Reads of the faulting page the instruction made (its destination, for a
- * read-modify-write): at most PTWR_READS, each inside one entry. */
-#define PTWR_READS 4
+ * read-modify-write), split at entry boundaries: at most PTWR_READS pieces. */
+#define PTWR_READS 8
 
 struct ptwr_call {
     const struct pv_ptwr_env *e;
@@ -48,17 +48,24 @@ static enum emul_rc cb_read(struct emul_ctx *c, uint64_t la, void *buf, unsigned
     (void)acc;
     if (p->e->read(p->e->ctx, la, buf, len))
         return emul_fail(c, "unreadable at %#llx", (unsigned long long)la);
-    /* A read that touches the page is remembered, so that the write can
-     * check that the entry has not changed since (one that cannot be
-     * remembered gives up: no instruction a kernel uses on its tables
-     * reads more). */
-    if (la + len > p->page && la < p->page + 4096) {
-        if (p->nr_reads == PTWR_READS || len > 8 || (la & 7) + len > 8)
-            return emul_fail(c, "read of %u bytes at %#llx in the table", len, (unsigned long long)la);
-        p->reads[p->nr_reads].la = la;
-        p->reads[p->nr_reads].len = len;
-        memcpy(p->reads[p->nr_reads].bytes, buf, len);
-        p->nr_reads++;
+    /* What the instruction read of the page is remembered, per entry, so
+     * that the write can check that its entry has not changed since (more
+     * than PTWR_READS pieces gives up: no instruction a kernel uses on its
+     * tables reads that much). */
+    for (unsigned off = 0; off < len;) {
+        uint64_t a = la + off;
+        unsigned n = 8 - (unsigned)(a & 7);
+        if (n > len - off)
+            n = len - off;
+        if ((a & ~0xfffull) == p->page) {
+            if (p->nr_reads == PTWR_READS)
+                return emul_fail(c, "read of %u bytes at %#llx in the table", len, (unsigned long long)la);
+            p->reads[p->nr_reads].la = a;
+            p->reads[p->nr_reads].len = n;
+            memcpy(p->reads[p->nr_reads].bytes, (const uint8_t *)buf + off, n);
+            p->nr_reads++;
+        }
+        off += n;
     }
     return EMUL_OK;
 }

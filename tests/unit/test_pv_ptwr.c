@@ -320,6 +320,19 @@ static void test_atomic(void)
     CHECK_EQ(last_expect, 0xaaaa067);
     CHECK_EQ(r.rax, 0xaaaa067);
 
+    /* MOVSQ from a misaligned place in the same table (across entries 0
+     * and 1) to entry 2: the write did not read its own entry. */
+    static const uint8_t movs[] = { 0x48, 0xa5 };
+    load(movs, sizeof(movs));
+    pt[0] = 0x1111111111111111ull;
+    pt[1] = 0x2222222222222222ull;
+    r = regs();
+    r.rsi = PT + 4;
+    r.rdi = PT + 16;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 16), 0);
+    CHECK_EQ(pt[2], 0x2222222211111111ull);
+    CHECK(!last_had_expect);
+
     /* Another vCPU sets D in byte 0 after the AND read it: the AND's
      * result would drop that change: nothing stored, run again. */
     load(andb, sizeof(andb));
