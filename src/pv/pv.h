@@ -18,6 +18,7 @@
 #include "pv/mm_hcall.h"
 #include "pv/pv_seg.h"
 #include "pv/pv_emul.h"
+#include "pv/pv_tlb.h"
 #include "public/arch-x86_64.h"
 #include "core/spinlock.h"
 
@@ -63,6 +64,10 @@ struct pv_domain {
     /* Privileged-instruction emulation and the writable-page-table assist
      * (pv_emul.c): the vm_assist bits. */
     struct pv_emul_domain emul;
+    /* pvperf2 (pv_tlb.c): bit per CPU that may hold translations made
+     * through the domain's page tables (set before a stint loads its CR3,
+     * cleared after the stint loaded the hypervisor's); (a). */
+    uint64_t dirty_cpus;
 };
 
 struct pv_vcpu {
@@ -108,6 +113,8 @@ struct pv_vcpu {
     uint32_t nr_init_refused;   /* (r) pvlinux: VCPUOP_initialise refusals by this vCPU (pv_smp.c logs 4) */
     /* pvmem (pv_memory.c): reservation extents done by this vCPU; their continuations. */
     uint64_t nr_mem_extents, nr_mem_restarts;       /* (r) */
+    /* pvperf2 (pv_tlb.c): flushes, walks and exits by kind. */
+    struct pv_perf perf;
 };
 
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */
@@ -184,7 +191,8 @@ int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, const uint64_t *
 /* vCPU teardown: drops the base pointers and GDT frames of v. */
 void pv_mmu_teardown(struct vcpu *v);
 /* TLB shootdown: CR3 reloaded on every CPU in cpus (a cross-CPU call), or
- * on every CPU the domain's vCPUs ran on and this one.  Interrupts on. */
+ * on this CPU and every CPU in the domain's dirty mask (pv_tlb.h; uncounted:
+ * pv_tlb_flush is the counted one of a vCPU's call).  Interrupts on. */
 void pv_flush_cpus(struct domain *d, uint64_t cpus);
 void pv_flush_domain(struct domain *d);
 

@@ -638,6 +638,7 @@ static int emul_priv(struct vcpu *v, unsigned fault, unsigned *vec, uint64_t *er
     default:
         return 0;               /* RDTSCP, RDPMC: the #GP stands */
     }
+    pv_tlb_count_priv(pv, op);          /* by kind (pv_tlb.c), for the counters line */
     pv->emul.nr_priv++;
     c->rip += in.len;
     return 1;

@@ -204,6 +204,8 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
                    v->vcpu_id, (unsigned long)pv->nr_exits, (unsigned long)pv->nr_hypercalls,
                    (unsigned long)pv->nr_irqs, (unsigned long)pv->nr_bounces, (unsigned long)pv->nr_upcalls,
                    (unsigned long)pv->nr_mmu_calls, (unsigned long)pv->nr_restarts);
+    if (pv && pv->nr_exits)
+        pv_tlb_log(v);      /* exits by kind, TLB flushes, walks (pv_tlb.c) */
     if (pv && (pv->emul.nr_priv || pv->emul.nr_ptwr || pv->emul.nr_ptwr_refused))
         domain_log(v->domain, LOG_INFO,
                    "v%u: pv: %lu privileged instructions emulated, %lu page-table writes emulated "
@@ -291,6 +293,7 @@ static void pv_kind_vcpu_dump(struct vcpu *v)
                v->vcpu_id, READ_ONCE(pv->user_mode) ? "user" : "kernel", (unsigned long)READ_ONCE(pv->mmu.user_base),
                (unsigned long)READ_ONCE(pv->kernel_sp), (unsigned)READ_ONCE(pv->fpu_ts),
                (unsigned long)READ_ONCE(pv->nr_to_user));
+    pv_tlb_log(v);
 }
 
 DOMAIN_KIND(pv_kind) = {

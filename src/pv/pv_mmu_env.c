@@ -8,15 +8,15 @@
  *    needs P and US at every level and never enters the hypervisor's
  *    range (mm_hcall.c checks the range first as well);
  *  - TLB flushes: local ones reload CR3 (the guest's, which is loaded
- *    while its hypercall runs) or INVLPG; MULTI/ALL and stale entries by a
- *    cross-CPU call (IPI) to every CPU the named vCPUs have run on (vcpu
- *    ran_on), which reloads CR3 there.  Guest entries are never global
- *    (pv_kind.c strips G) and the hypervisor uses no PCIDs, so a CPU that
- *    switched CR3 since it ran the domain holds nothing of it: ran_on is a
- *    superset of the CPUs that need the flush.  An IPI was chosen over the
- *    p2m-generation style (flush at the next entry) because a vCPU running
- *    in ring 3 on another CPU must lose the translation before the frame
- *    is reused (a page table becoming writable), not at its next exit;
+ *    while its hypercall runs) or INVLPG; MULTI/ALL and stale entries
+ *    reload CR3 here and, by a cross-CPU call (IPI), on every other CPU
+ *    in the domain's dirty mask (pv_tlb.c: the CPUs that have one of the
+ *    domain's tables loaded now; any other CPU has loaded another CR3
+ *    since, and guest entries are never global, no PCIDs).  An IPI rather
+ *    than a flush at the next entry because a vCPU running in ring 3 on
+ *    another CPU must lose the translation before the frame is reused (a
+ *    page table becoming writable), not at its next exit.  Invariant:
+ *    when the call returns, no CPU can use a translation it removed;
  *  - preemption (pgt_env.preempt): a softirq pending on this CPU, or a
  *    budget of PV_MMU_CHECKS_PER_CALL checks per call, so that no MMU
  *    hypercall runs unbounded; the call then returns -ERESTART with its
@@ -63,21 +63,6 @@ static void flush_here(void *arg)
     flush_tlb_local();
 }
 
-/* The CPUs the domain's vCPUs (those in vmask, or all) have run on. */
-static uint64_t cpus_of(struct domain *d, const uint64_t *vmask)
-{
-    uint64_t cpus = 0;
-
-    for (unsigned i = 0; i < d->nr_vcpus && i < PV_MMU_MAX_VCPUS; i++) {
-        if (vmask && !(vmask[i / 64] >> (i % 64) & 1))
-            continue;
-        struct vcpu *v = d->vcpus[i];
-        if (v)
-            cpus |= __atomic_load_n(&v->ran_on, __ATOMIC_ACQUIRE);
-    }
-    return cpus;
-}
-
 /* Reloads CR3 on every CPU of 'cpus' (this one included if in it).  A CPU
  * that does not answer leaves a translation the guest may no longer have:
  * the domain is crashed then (it cannot run again). */
@@ -97,13 +82,18 @@ void pv_flush_cpus(struct domain *d, uint64_t cpus)
 
 void pv_flush_domain(struct domain *d)
 {
-    pv_flush_cpus(d, cpus_of(d, NULL) | 1ull << smp_processor_id());
+    struct pv_domain *pd = d->kind_priv;
+
+    /* As pv_tlb_flush, uncounted: the entries written, a fence, the mask. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    pv_flush_cpus(d, __atomic_load_n(&pd->dirty_cpus, __ATOMIC_RELAXED) | 1ull << smp_processor_id());
 }
 
 static void env_flush(const struct pv_mmu_env *e, unsigned how, uint64_t va, const uint64_t *mask)
 {
     struct vcpu *v = call_of(e)->v;
 
+    (void)mask;
     switch (how & PV_FLUSH_WHERE) {
     case PV_FLUSH_LOCAL:
         /* This CPU runs the calling vCPU on its own tables now. */
@@ -111,21 +101,20 @@ static void env_flush(const struct pv_mmu_env *e, unsigned how, uint64_t va, con
             invlpg(va);
         else
             flush_tlb_local();
-        break;
-    case PV_FLUSH_VCPUS:
-        /* A remote CPU reloads CR3 (whatever it runs): a superset of one
-         * page, and correct for whichever tables it has loaded. */
-        pv_flush_cpus(v->domain, cpus_of(v->domain, mask));
+        ((struct pv_vcpu *)v->vendor)->perf.flush_local++;
         break;
     default:
-        pv_flush_domain(v->domain);
+        /* VCPUS and ALL: every CPU in the domain's dirty mask reloads CR3
+         * (whatever it runs): a superset of the named vCPUs' CPUs and of
+         * one page, correct for whichever tables each has loaded. */
+        pv_tlb_flush(v);
         break;
     }
 }
 
 static void env_stale(const struct pv_mmu_env *e)
 {
-    pv_flush_domain(call_of(e)->v->domain);
+    pv_tlb_flush(call_of(e)->v);
 }
 
 static void wbinvd_here(void *arg)
@@ -201,7 +190,7 @@ static void call_frame_gone(const struct pgt_env *p, uint64_t mfn)
     (void)mfn;
     /* A frame stops being writable (becomes a table or descriptor page) or
      * stops being a table: no CPU may keep a translation through it. */
-    pv_flush_domain(call_of_pgt(p)->v->domain);
+    pv_tlb_flush(call_of_pgt(p)->v);
 }
 
 /* ---- the dispatch ---- */

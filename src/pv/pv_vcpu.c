@@ -58,6 +58,7 @@ int pv_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr)
      * them). */
     uint64_t mfn = READ_ONCE(pv->mmu.base);
 
+    __atomic_fetch_add(&pv->perf.walks, 1, __ATOMIC_RELAXED);
     if (!mfn || !pv_canonical(gva) || (gva >= HYPERVISOR_VIRT_START && gva < HYPERVISOR_VIRT_END))
         return -EFAULT;
     /* The tables are validated (mm/pgtype.c): every entry names a frame of
@@ -587,7 +588,9 @@ void pv_vcpu_run(struct vcpu *v)
         return;
     }
     /* This stint's address space and state: the guest's L4 (the hypervisor
-     * slots are in it), its FS base, its x87/SSE registers. */
+     * slots are in it), its FS base, its x87/SSE registers.  The CPU is
+     * in the domain's dirty mask before the CR3 load (pv_tlb.h). */
+    pv_tlb_stint_begin(v);
     write_cr3(pv_user_root(pv) << 12);
     wrmsr(MSR_FS_BASE, pv->fs_base);
     vcpu_fpu_load(v);
@@ -634,6 +637,7 @@ void pv_vcpu_run(struct vcpu *v)
         pv->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
         pv->nr_exits++;
         unsigned vec = (unsigned)pv->ctx.vector;
+        pv_tlb_count_exit(pv, vec);
         if ((vec >= 32 && vec < 256) || vec == 2 || vec == 18) {
             /* The hypervisor's own interrupt (or NMI, #MC) that arrived
              * while the guest ran: handled as if it had interrupted the
@@ -658,5 +662,6 @@ void pv_vcpu_run(struct vcpu *v)
     pv_seg_stint_end(v);                /* null selectors, the host GDT (clobbers the FS base) */
     wrmsr(MSR_FS_BASE, 0);              /* the hypervisor's (unused) value, as before the stint */
     write_cr3(mm_root_phys());
+    pv_tlb_stint_end(v);                /* after the CR3 load: nothing of the domain's left here */
     cpu->tss.rsp[0] = cpu->stack_top;
 }

@@ -21,6 +21,8 @@ list(APPEND GUESTS_PV pv_bench)
 list(APPEND GUESTS_PV pv_mem)
 # Debug registers, #DB, single step and the MOV SS attack (pv_dbg.c).
 list(APPEND GUESTS_PV pv_dbg)
+# The TLB-flush invariant with two vCPUs (pv_tlb.c; pv/pv_tlb.c's dirty mask).
+list(APPEND GUESTS_PV pv_tlb)
 
 function(pv_guests_build)
     set(P ${G}/pv)
@@ -480,4 +482,25 @@ function(pv_guests_build)
         set_tests_properties(pv_dbg_hvm_${v} PROPERTIES LABELS "${labels}" TIMEOUT ${ctest_timeout} RUN_SERIAL TRUE
                              REQUIRED_FILES "${files}")
     endforeach()
+    # pv_tlb (pv_tlb.c): vCPU 0 remaps (400 rounds) and then unmaps a page
+    # vCPU 1 reads in a loop, with no flush asked for: the hypervisor's
+    # flush of the domain's dirty CPUs (pv/pv_tlb.c) leaves vCPU 1 no stale
+    # translation; the counters line shows the cross-CPU flushes.
+    add_test(NAME pv_tlb
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_tlb: PASS tree-built$"
+                     --stdout "^pv_tlb: PASS vcpu1-ran$"
+                     --stdout "^pv_tlb: PASS remap-rounds$"
+                     --stdout "^pv_tlb: PASS no-stale-read-after-remap$"
+                     --stdout "^pv_tlb: PASS no-fault-while-mapped$"
+                     --stdout "^pv_tlb: PASS unmap-seen$"
+                     --stdout "^pv_tlb: PASS read-after-unmap-faults$"
+                     --stdout "^pv_tlb: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^\\(d[0-9]+ pv_tlb\\) v0: pv: exits: [0-9]+ syscall, .*TLB flushes: [0-9]+ local only, [0-9]+ cross-CPU"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_tlb.cfg)
+    set_tests_properties(pv_tlb PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_tlb.elf")
 endfunction()
