@@ -556,6 +556,7 @@ static int emul_priv(struct vcpu *v, unsigned fault, unsigned *vec, uint64_t *er
         /* IOPL first, then the vCPU's I/O bitmap (pv_emul_ext.c). */
         if (!iopl_ok(v) && !pv_iobmp_allows(v, in.port_imm ? in.port : (uint16_t)c->rdx, in.size))
             return 0;
+        pv_tlb_count_priv(pv, op);
         pv->emul.nr_priv++;
         return emul_io(v, &in, vec, err);
     case PVI_MOV_FROM_CR:
@@ -630,6 +631,7 @@ static int emul_priv(struct vcpu *v, unsigned fault, unsigned *vec, uint64_t *er
          * User mode: the #GP stands. */
         if (!kernel_mode(v))
             return 0;
+        pv_tlb_count_priv(pv, op);
         pv->emul.nr_priv++;
         c->rip += in.len;
         __atomic_store_n(&v->vcpu_info->evtchn_upcall_mask, 0, __ATOMIC_SEQ_CST);
