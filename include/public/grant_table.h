@@ -67,6 +67,10 @@ _Static_assert(sizeof(struct grant_entry_v1) == 8, "grant entry layout");
 #define GNTMAP_readonly         (1u << 2)
 #define GNTMAP_application_map  (1u << 3)
 #define GNTMAP_contains_pte     (1u << 4)
+/* Bits 16 and up: available to the guest; the three lowest go into the
+ * available bits 9-11 of a PV grant PTE (XENFEAT_gnttab_map_avail_bits). */
+#define _GNTMAP_guest_avail0    16
+#define GNTMAP_guest_avail_mask ((uint32_t)~0u << _GNTMAP_guest_avail0)
 
 /* Per-operation status codes. */
 #define GNTST_okay              0
