@@ -63,7 +63,7 @@ _Static_assert(sizeof(struct grant_entry_v1) == 8, "grant entry layout");
 
 /* map_grant_ref flags. */
 #define GNTMAP_device_map       (1u << 0)
-#define GNTMAP_host_map         (1u << 1)   /* HVM/PVH: host_addr is the guest-physical address to map at */
+#define GNTMAP_host_map         (1u << 1)   /* HVM/PVH: host_addr is a guest-physical address; PV: a virtual one */
 #define GNTMAP_readonly         (1u << 2)
 #define GNTMAP_application_map  (1u << 3)
 #define GNTMAP_contains_pte     (1u << 4)
