@@ -309,6 +309,24 @@ static void role_b(void)
     check(!try_write(&w2[7], 1), "write-to-readonly-faults", "faulted", 0, 1);
     EQ("readonly-unchanged", w2[7], PAT(0x2222, 7));
 
+    /* 2b. The guest-available bits, and a device mapping (nothing mapped,
+     * the machine address returned; unmap checks it). */
+    EQ("map-avail-bits", map1(A, 11, (uint64_t)w6, GNTMAP_host_map | GNTMAP_readonly | 5u << _GNTMAP_guest_avail0,
+                              &h6, 0), GNTST_okay);
+    EQ("pte-avail-bits", (pte_of(w6) >> 9) & 7, 5);
+    EQ("unmap-avail-bits", unmap1((uint64_t)w6, h6), GNTST_okay);
+    uint64_t dbus = 0;
+    EQ("map-device-only", map1(A, 11, 0, GNTMAP_device_map | GNTMAP_readonly, &h6, &dbus), GNTST_okay);
+    {
+        struct gnttab_unmap_grant_ref op = { .dev_bus_addr = dbus + 4096, .handle = h6 };
+        gnt(GNTTABOP_unmap_grant_ref, &op, 1);
+        EQ("unmap-device-wrong-bus-addr", op.status, GNTST_bad_dev_addr);
+        op = (struct gnttab_unmap_grant_ref){ .dev_bus_addr = dbus, .handle = h6 };
+        gnt(GNTTABOP_unmap_grant_ref, &op, 1);
+        EQ("unmap-device", op.status, GNTST_okay);
+    }
+    check(dbus && (pte_of(w2) & ADDR) == dbus, "device-bus-addr-is-the-mfn", "pte", pte_of(w2), dbus);
+
     /* 3. By the PTE's machine address. */
     uint64_t pa3 = pte_maddr(w3);
     EQ("map-contains-pte", map1(A, 10, pa3, GNTMAP_host_map | GNTMAP_contains_pte, &h3, 0), GNTST_okay);
