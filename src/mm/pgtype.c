@@ -88,6 +88,12 @@ static inline bool hv_slot(unsigned level, unsigned i)
     return level == 4 && i >= PGT_L4_HV_FIRST && i <= PGT_L4_HV_LAST;
 }
 
+/* 32-bit PV: L3 entries 4-511, which must stay empty (pgt_env.compat). */
+static inline bool compat_l3_unused(const struct pgt_env *e, unsigned level, unsigned i)
+{
+    return e->compat && level == 3 && i >= 4;
+}
+
 static inline uint64_t entry_mfn(uint64_t pte)
 {
     return (pte & E_ADDR) >> 12;
@@ -171,7 +177,7 @@ static int get_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsi
         e->put_ref(e, t);
     if (rc == 0 || rc == -ERESTART)
         return rc;
-    if (rc == -EINVAL && !(pte & E_RW) && !adopt) {
+    if (rc == -EINVAL && !(pte & E_RW) && !adopt && !(e->compat && level == 3)) {
         if (t == table)
             return 0;           /* self-map: the general reference is all it holds */
         if (get_linear(e, table, t, level) == 0)
@@ -236,6 +242,8 @@ static void devalidate(const struct pgt_env *e, uint64_t mfn, unsigned level, un
 static uint64_t adjust_upper(const struct pgt_env *e, unsigned level, uint64_t pte)
 {
     const uint64_t keep = E_ADDR | E_RW | E_P;
+    if (e->compat && level == 3)
+        return pte | E_RW | E_US | E_A;     /* a PDPTE: the levels below decide (no linear L3s here) */
     return (pte & keep) | (e->adjust_upper(e, level, pte) & ~keep);
 }
 
@@ -251,6 +259,13 @@ static int validate(const struct pgt_env *e, uint16_t dom, uint64_t mfn, unsigne
         if (hv_slot(level, i))
             continue;
         uint64_t pte = read_entry(p, i);
+        if (compat_l3_unused(e, level, i)) {
+            if (pte & E_P) {
+                f->nr_validated = (uint16_t)i;
+                return -EINVAL;
+            }
+            continue;
+        }
         /* Only present entries cost anything worth stopping for. */
         if (preemptible && level >= 2 && i > start && (pte & E_P) && e->preempt && e->preempt(e)) {
             f->nr_validated = (uint16_t)i;
@@ -293,6 +308,9 @@ static int get_type_inner(const struct pgt_env *e, uint16_t dom, uint64_t mfn, u
     unsigned level = pgt_level(type);
     uint64_t x = ti_load(f);
     unsigned old_type;
+
+    if (e->compat && level == 4)
+        return -EINVAL;     /* a 32-bit guest's top level is its L3 */
 
     for (;;) {
         uint64_t cnt = x & PGT_COUNT_MASK;
@@ -535,7 +553,8 @@ int pgt_mod_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigne
             return -EINVAL;
     } while (!ti_cas(f, &x, x + 1));
     int rc = -EINVAL;
-    if (hv_slot(level, idx) || !pgt_entry_flags_ok(e, level, val))
+    if (hv_slot(level, idx) || (compat_l3_unused(e, level, idx) && (val & E_P)) ||
+        !pgt_entry_flags_ok(e, level, val))
         goto out;
 
     table_lock(f);

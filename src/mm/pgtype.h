@@ -24,8 +24,8 @@
  *
  * Pure: the memory and the general references come from an environment the
  * caller provides (the hypervisor's frame table and direct map, or a host
- * unit test's arrays).  64-bit PV paging (4 levels) only for now; the
- * compat (PAE, 3-level) rules come with 32-bit PV.
+ * unit test's arrays).  64-bit PV paging (4 levels), and with
+ * pgt_env.compat the PAE rules of 32-bit PV (an L3 top level).
  */
 #ifndef RV_MM_PGTYPE_H
 #define RV_MM_PGTYPE_H
@@ -85,6 +85,13 @@ struct pgt_env {
     /* Optional: an unbalanced reference (a hypervisor bug); default: trap. */
     void (*bug)(const struct pgt_env *e, const char *what);
     bool cache_attrs_ok;    /* PWT/PCD/PAT allowed in L1 entries (a domain with devices) */
+    /* 32-bit PV (PAE, docs/pv.md "Ring 1 and compat"): the top level is an
+     * L3 of which only entries 0-3 may be present (4-511 must stay empty:
+     * the per-vCPU L4 puts the L3 under slot 0, where the CPU would walk
+     * them); its present entries get RW, US and A (in long mode the CPU
+     * reads them as PDPTEs with permissions, a PAE PDPTE has none); no
+     * linear L3 entries (they would become writable so); no L4 tables. */
+    bool compat;
     /* For the environment's own hooks (pv/pv_kind.c): a hypervisor frame
      * the domain may map as data (its shared_info).  Not read here. */
     uint64_t xen_shared_mfn;

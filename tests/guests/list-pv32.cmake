@@ -1,0 +1,82 @@
+# 32-bit PV test kernels (tests/guests/pv32, docs/pv.md "Ring 1 and
+# compat"): ELF32 images linked at VIRT_BASE 0xc0000000 + 1 MiB with the Xen
+# notes and PAE_MODE "yes", running in ring 1 of a compatibility-mode code
+# segment; their own small library (pv32_lib.c), hypercalls by INT $0x82.
+#
+#   ctest -L pv32
+#
+# pv32_guests_build() is called at the end of pv_guests_build()
+# (list-pv.cmake).
+
+set(GUESTS_PV32 pv32_hello)
+
+function(pv32_guests_build)
+    set(P ${G}/pv32)
+    set(D ${GB}/objpv32)
+    file(MAKE_DIRECTORY ${D})
+    set(flags ${GUEST_CFLAGS_32})
+    add_custom_command(
+        OUTPUT ${D}/pv32_entry.o
+        COMMAND ${GUEST_GCC} ${flags} -c ${P}/pv32_entry.S -o ${D}/pv32_entry.o
+        DEPENDS ${P}/pv32_entry.S
+        COMMENT "Building 32-bit PV guest object tests/guests/pv32/pv32_entry.S"
+        VERBATIM)
+    add_custom_command(
+        OUTPUT ${D}/pv32_lib.o
+        COMMAND ${GUEST_GCC} ${flags} -MD -MF ${D}/pv32_lib.o.d -c ${P}/pv32_lib.c -o ${D}/pv32_lib.o
+        DEPENDS ${P}/pv32_lib.c ${P}/pv32_lib.h
+        DEPFILE ${D}/pv32_lib.o.d
+        COMMENT "Building 32-bit PV guest object tests/guests/pv32/pv32_lib.c"
+        VERBATIM)
+    foreach(t ${GUESTS_PV32})
+        add_custom_command(
+            OUTPUT ${D}/${t}.o
+            COMMAND ${GUEST_GCC} ${flags} -MD -MF ${D}/${t}.o.d -c ${P}/${t}.c -o ${D}/${t}.o
+            DEPENDS ${P}/${t}.c
+            DEPFILE ${D}/${t}.o.d
+            COMMENT "Building 32-bit PV guest object tests/guests/pv32/${t}.c"
+            VERBATIM)
+        add_custom_command(
+            OUTPUT ${GO}/${t}.elf
+            COMMAND ${GUEST_LD} -m elf_i386 ${GUEST_LDFLAGS} -T ${P}/pv32_link.ld -o ${GO}/${t}.elf
+                    ${D}/pv32_entry.o ${D}/${t}.o ${D}/pv32_lib.o
+            DEPENDS ${D}/pv32_entry.o ${D}/${t}.o ${D}/pv32_lib.o ${P}/pv32_link.ld
+            COMMENT "Linking 32-bit PV guest ${t}.elf"
+            VERBATIM)
+        configure_file(${P}/${t}.cfg ${GO}/${t}.cfg COPYONLY)
+        list(APPEND GUEST_ELFS ${GO}/${t}.elf)
+    endforeach()
+    set(GUEST_ELFS ${GUEST_ELFS} PARENT_SCOPE)
+
+    # pv32_hello: every check passes, the domain powers off, the vCPU line
+    # counts the INT $0x82 hypercalls, every frame returns.
+    add_test(NAME pv32_hello
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv32_hello: pv32_hello: ring 0x1, start_info xen-3.0-x86_32p$"
+                     --stdout "^pv32_hello: PASS start-info-magic$"
+                     --stdout "^pv32_hello: PASS ring1-selectors$"
+                     --stdout "^pv32_hello: PASS xen-version-via-page$"
+                     --stdout "^pv32_hello: PASS set-segment-base-enosys$"
+                     --stdout "^pv32_hello: PASS bp-frame-eip$"
+                     --stdout "^pv32_hello: PASS bp-frame-cs-mask$"
+                     --stdout "^pv32_hello: PASS pf-frame-err$"
+                     --stdout "^pv32_hello: PASS pf-cr2-compat-vcpu-info$"
+                     --stdout "^pv32_hello: PASS int80-trap-table$"
+                     --stdout "^pv32_hello: PASS pin-l1-compat-mmuext$"
+                     --stdout "^pv32_hello: PASS mmu-update-l1-entry$"
+                     --stdout "^pv32_hello: PASS writable-table-mapping-refused$"
+                     --stdout "^pv32_hello: PASS l3-entry-pdpte-bits$"
+                     --stdout "^pv32_hello: PASS l3-entry-4-refused$"
+                     --stdout "^pv32_hello: PASS unpin-l1$"
+                     --stdout "^pv32_hello: PASS new-baseptr-same-l3$"
+                     --stdout "^pv32_hello: PASS timer-virq-upcall$"
+                     --stdout "^pv32_hello: PASS upcall-frame-cs$"
+                     --stdout "^pv32_hello: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^\\(d[0-9]+ pv32_hello\\) v0: pv32: [1-9][0-9]* hypercalls through int \\$0x82"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv32_hello.cfg)
+    set_tests_properties(pv32_hello PROPERTIES
+        LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_hello.elf")
+endfunction()

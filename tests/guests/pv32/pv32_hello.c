@@ -1,0 +1,163 @@
+/*
+ * pv32_hello: the first 32-bit PV kernel (ring 1, compat mode).  Checks
+ * the builder's start_info and selectors, hypercalls through INT $0x82 and
+ * the hypercall page, a #BP and a #PF bounced in the 32-bit frame layout
+ * (CR2 in the 32-bit vcpu_info), INT $0x80 through the trap table, a
+ * timer VIRQ upcall, mmu_update / mmuext_op (12-byte entries) with an L1
+ * pinned and unpinned, refusals (L3 entry 4, a writable mapping of a page
+ * table, a 64-bit-only hypercall), then powers off.
+ */
+#include "pv32_lib.h"
+
+static const struct start_info32 *si;
+static volatile uint8_t *shinfo;        /* mapped at a padding page of the region */
+static uint32_t timer_port, ev_port_seen;
+
+static uint32_t mfn_of(uint32_t va)
+{
+    return ((const uint32_t *)si->mfn_list)[(va - VIRT_BASE) >> 12];
+}
+
+static int streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+/* The event callback's C part: consume every pending port (the 32-bit
+ * shared_info: 32-bit pending words at 2048, selector word at 4 of the
+ * vcpu_info). */
+void ev_handler(void)
+{
+    volatile uint32_t *pending = (volatile uint32_t *)(shinfo + 2048);
+    shinfo[0] = 0;      /* evtchn_upcall_pending */
+    uint32_t sel = __atomic_exchange_n((volatile uint32_t *)(shinfo + 4), 0, __ATOMIC_SEQ_CST);
+    for (unsigned w = 0; w < 32; w++) {
+        if (!(sel & (1u << w)))
+            continue;
+        uint32_t bits = __atomic_exchange_n(&pending[w], 0, __ATOMIC_SEQ_CST);
+        for (unsigned b = 0; b < 32; b++)
+            if ((bits & (1u << b)) && w * 32 + b == timer_port)
+                ev_port_seen++;
+    }
+    ev_count++;
+}
+
+static uint64_t system_time(void)
+{
+    /* vcpu_time_info at 32 of vcpu_info 0: version, pad, tsc_timestamp,
+     * system_time (+16). */
+    return *(volatile uint64_t *)(shinfo + 32 + 16);
+}
+
+void pv32_main(const struct start_info32 *start)
+{
+    uint16_t cs, ss, ds;
+    si = start;
+
+    __asm__ __volatile__("mov %%cs, %0\n mov %%ss, %1\n mov %%ds, %2" : "=r"(cs), "=r"(ss), "=r"(ds));
+    put("pv32_hello: ring ");
+    put_hex(cs & 3);
+    put(", start_info ");
+    put(si->magic);
+    flush();
+    check(streq(si->magic, "xen-3.0-x86_32p"), "start-info-magic", "magic[0]", si->magic[0], 'x');
+    check(cs == FLAT_RING1_CS && ss == FLAT_RING1_DS && ds == FLAT_RING1_DS, "ring1-selectors", "cs", cs,
+          FLAT_RING1_CS);
+    check(si->pt_base >= VIRT_BASE && si->nr_pt_frames >= 3, "pt-base", "pt_base", si->pt_base, VIRT_BASE);
+    check(mfn_of(si->pt_base) != 0, "p2m-4-byte", "mfn of pt_base", mfn_of(si->pt_base), 1);
+    long v = hc_page(HC_xen_version, 0, 0, 0);
+    check(v > 0 && v == hc(HC_xen_version, 0, 0, 0, 0), "xen-version-via-page", "version", (uint32_t)v, 1);
+    check(hc(HC_set_segment_base, 0, 0, 0, 0) == -38, "set-segment-base-enosys", "ret",
+          (uint32_t)hc(HC_set_segment_base, 0, 0, 0, 0), (uint32_t)-38);
+
+    /* shared_info at a page of the region's padding (>= 512 KiB after the
+     * boot stack, which follows the tables). */
+    uint32_t pad = si->pt_base + (si->nr_pt_frames + 16) * 4096;
+    long r = hc(HC_update_va_mapping, pad, si->shared_info | 0x23, 0, UVMF_INVLPG);
+    check(r == 0, "map-shared-info", "update_va_mapping", (uint32_t)r, 0);
+    shinfo = (volatile uint8_t *)pad;
+
+    static struct trap_info32 traps[] = {
+        { 3, 3, FLAT_RING1_CS, (uint32_t)bp_entry },
+        { 13, 0, FLAT_RING1_CS, (uint32_t)gp_entry },
+        { 14, 0, FLAT_RING1_CS, (uint32_t)pf_entry },
+        { 0x80, 1, FLAT_RING1_CS, (uint32_t)int80_entry },
+        { 0, 0, 0, 0 },
+    };
+    check(hc(HC_set_trap_table, (uint32_t)traps, 0, 0, 0) == 0, "set-trap-table", "ret", 0, 0);
+    check(hc(HC_set_callbacks, FLAT_RING1_CS, (uint32_t)ev_entry, FLAT_RING1_CS, (uint32_t)failsafe_entry) == 0,
+          "set-callbacks", "ret", 0, 0);
+
+    /* #BP from ring 1: EIP after the INT3, CS 0xe019 with the upcall mask
+     * (1: events are still masked) in bits 16-23, IF clear in EFLAGS. */
+    uint32_t after;
+    __asm__ __volatile__("int3\n 1: movl $1b, %0" : "=r"(after));
+    check(bp_count == 1 && bp_eip == after, "bp-frame-eip", "eip", bp_eip, after);
+    check(bp_cs == (FLAT_RING1_CS | 1u << 16), "bp-frame-cs-mask", "cs", bp_cs, FLAT_RING1_CS | 1u << 16);
+    check(!(bp_eflags & 0x200), "bp-frame-if-clear", "eflags", bp_eflags, 0);
+
+    /* #PF: a read of an unmapped address below VIRT_BASE; the handler
+     * resumes after it.  CR2 in the 32-bit vcpu_info's arch word (8). */
+    uint32_t bad = 0xb0001234;
+    __asm__ __volatile__("movl $1f, pf_resume\n movl (%1), %0\n 1:" : "=r"(r) : "r"(bad) : "memory");
+    check(pf_count == 1 && pf_err == 0, "pf-frame-err", "err", pf_err, 0);
+    check(*(volatile uint32_t *)(shinfo + 8) == bad, "pf-cr2-compat-vcpu-info", "cr2",
+          *(volatile uint32_t *)(shinfo + 8), bad);
+    check(pf_cs == (FLAT_RING1_CS | 1u << 16), "pf-frame-cs", "cs", pf_cs, FLAT_RING1_CS);
+
+    /* INT $0x80 through the trap table (privilege 1: allowed from ring 1). */
+    __asm__ __volatile__("int $0x80" ::: "memory");
+    check(int80_count == 1, "int80-trap-table", "count", int80_count, 1);
+
+    /* mmu_update / mmuext_op: a padding page becomes an L1 (read-only
+     * first), pinned, one entry set, a writable mapping of a table refused,
+     * unpinned. */
+    uint32_t l1va = pad + 4096, tgt = pad + 8192;
+    uint32_t l1 = mfn_of(l1va), tmfn = mfn_of(tgt);
+    for (unsigned i = 0; i < 1024; i++)
+        ((volatile uint32_t *)l1va)[i] = 0;
+    r = hc(HC_update_va_mapping, l1va, (l1 << 12) | 0x21, 0, UVMF_INVLPG);
+    check(r == 0, "l1-read-only", "update_va_mapping", (uint32_t)r, 0);
+    struct mmuext_op32 op = { MMUEXT_PIN_L1_TABLE, l1, 0 };
+    uint32_t done = 0;
+    r = hc(HC_mmuext_op, (uint32_t)&op, 1, (uint32_t)&done, 0x7ff0 /* DOMID_SELF */);
+    check(r == 0 && done == 1, "pin-l1-compat-mmuext", "ret", (uint32_t)r, 0);
+    struct mmu_update u = { ((uint64_t)l1 << 12) + 5 * 8, ((uint64_t)tmfn << 12) | 0x23 };
+    r = hc(HC_mmu_update, (uint32_t)&u, 1, (uint32_t)&done, 0x7ff0);
+    check(r == 0, "mmu-update-l1-entry", "ret", (uint32_t)r, 0);
+    u.val = ((uint64_t)l1 << 12) | 0x23;
+    r = hc(HC_mmu_update, (uint32_t)&u, 1, 0, 0x7ff0);
+    check(r < 0, "writable-table-mapping-refused", "ret", (uint32_t)r, (uint32_t)-22);
+    /* L3 entry 4 (outside PAE's 4): refused whatever it names. */
+    uint32_t l3 = mfn_of(si->pt_base);
+    uint64_t l3e3 = ((volatile uint64_t *)si->pt_base)[3];
+    check((l3e3 & 0x7) == 0x7, "l3-entry-pdpte-bits", "l3[3]", l3e3 & 0xfff, 0x7);
+    u.ptr = ((uint64_t)l3 << 12) + 4 * 8;
+    u.val = (l3e3 & ~0xfffull) | 1;
+    r = hc(HC_mmu_update, (uint32_t)&u, 1, 0, 0x7ff0);
+    check(r < 0, "l3-entry-4-refused", "ret", (uint32_t)r, (uint32_t)-22);
+    op.cmd = MMUEXT_UNPIN_TABLE;
+    r = hc(HC_mmuext_op, (uint32_t)&op, 1, 0, 0x7ff0);
+    check(r == 0, "unpin-l1", "ret", (uint32_t)r, 0);
+    op.cmd = MMUEXT_NEW_BASEPTR;
+    op.arg1 = l3;
+    r = hc(HC_mmuext_op, (uint32_t)&op, 1, 0, 0x7ff0);
+    check(r == 0, "new-baseptr-same-l3", "ret", (uint32_t)r, 0);
+
+    /* Timer VIRQ: bound, a deadline already past, block until the upcall. */
+    struct { uint32_t virq, vcpu, port; } bv = { VIRQ_TIMER, 0, 0 };
+    r = hc(HC_event_channel_op, EVTCHNOP_bind_virq, (uint32_t)&bv, 0, 0);
+    check(r == 0 && bv.port != 0, "bind-virq-timer", "ret", (uint32_t)r, 0);
+    timer_port = bv.port;
+    uint64_t deadline = system_time() + 1000000;
+    r = hc(HC_set_timer_op, (uint32_t)deadline, (uint32_t)(deadline >> 32), 0, 0);
+    check(r == 0, "set-timer-op", "ret", (uint32_t)r, 0);
+    for (unsigned i = 0; i < 100 && !ev_port_seen; i++)
+        hc(HC_sched_op, SCHEDOP_block, 0, 0, 0);
+    check(ev_port_seen >= 1, "timer-virq-upcall", "upcalls", ev_count, 1);
+    check((ev_cs & 0xffff) == FLAT_RING1_CS, "upcall-frame-cs", "cs", ev_cs, FLAT_RING1_CS);
+
+    pv32_finish();
+}
