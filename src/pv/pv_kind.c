@@ -4,6 +4,7 @@
  * hypervisor validates (mm/pgtype.c).  Needs no VMX or SVM.  docs/pv.md.
  */
 #include "pv/pv.h"
+#include "mm/m2p.h"
 #include "core/domain_kind.h"
 #include "core/domain.h"
 #include "core/console.h"
@@ -88,6 +89,12 @@ static uint64_t env_adjust_upper_compat(const struct pgt_env *e, unsigned level,
     return pte;
 }
 
+/* 32-bit PV: the compat M2P in the top entries of the L2 under L3 slot 3. */
+static void env_init_l2x(const struct pgt_env *e, uint64_t mfn)
+{
+    m2p_compat_l2x(e->map(e, mfn));
+}
+
 /* The hypervisor's slots of a new L4: a copy of its own L4 entries for
  * 256-271 (no US bit anywhere in them, so ring 3 cannot touch them).  The
  * hypervisor populates these slots at boot and only adds below them later
@@ -140,6 +147,7 @@ void pv_env_init(struct domain *d, struct pgt_env *e)
         e->adjust_l1e = env_adjust_l1e_compat;
         e->adjust_upper = env_adjust_upper_compat;
         e->init_l4 = NULL;
+        e->init_l2x = env_init_l2x;
     }
 }
 

@@ -107,6 +107,23 @@ void pv32_main(const struct start_info32 *start)
           *(volatile uint32_t *)(shinfo + 8), bad);
     check(pf_cs == (FLAT_RING1_CS | 1u << 16), "pf-frame-cs", "cs", pf_cs, FLAT_RING1_CS);
 
+    /* The compat M2P, read-only at 0xf5800000: the inverse of the p2m; a
+     * write is a #PF (present, write); the L2 entries that map it are the
+     * hypervisor's (mmu_update refused). */
+    volatile const uint32_t *m2p = (volatile const uint32_t *)0xf5800000u;
+    uint32_t kpfn = (si->pt_base - VIRT_BASE) >> 12;
+    check(m2p[mfn_of(si->pt_base)] == kpfn && m2p[mfn_of(VIRT_BASE + 0x100000)] == 0x100,
+          "compat-m2p-inverse-of-p2m", "m2p[mfn]", m2p[mfn_of(si->pt_base)], kpfn);
+    __asm__ __volatile__("movl $1f, pf_resume\n movl $0, (%0)\n 1:" :: "r"(m2p) : "memory");
+    check(pf_count == 2 && pf_err == 3, "compat-m2p-write-faults", "err", pf_err, 3);
+    {
+        uint64_t l3e = ((volatile uint64_t *)si->pt_base)[3];
+        uint32_t l2 = (uint32_t)(l3e >> 12);
+        struct mmu_update m = { ((uint64_t)l2 << 12) + 428 * 8, ((uint64_t)mfn_of(pad) << 12) | 0x21 };
+        r = hc(HC_mmu_update, (uint32_t)&m, 1, 0, 0x7ff0);
+        check(r < 0, "hv-l2-slot-refused", "ret", (uint32_t)r, (uint32_t)-22);
+    }
+
     /* INT $0x80 through the trap table (privilege 1: allowed from ring 1). */
     __asm__ __volatile__("int $0x80" ::: "memory");
     check(int80_count == 1, "int80-trap-table", "count", int80_count, 1);
