@@ -202,6 +202,10 @@ void pv32_gdt_reserved(uint64_t *gdt);
 void pv32_stint_begin(struct vcpu *v);
 /* The exit handler of a 32-bit vCPU; false: leave the run loop. */
 bool pv32_handle_exit(struct vcpu *v);
+/* One hypercall of a 32-bit vCPU other than iret (pv32_hcall.c), as
+ * pv_hypercall_one: a[] zero-extended 32-bit arguments in, and on
+ * -ERESTART the arguments to issue it again with. */
+long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[5]);
 /* Event upcall in the 32-bit frame layout; false: the domain crashed. */
 bool pv32_event_upcall(struct vcpu *v);
 /* The builder's 32-bit part (pv32_build.c), after the RAM, kernel and p2m:

@@ -310,8 +310,6 @@ static bool pv32_iret(struct vcpu *v)
 
 /* ---- Hypercalls ------------------------------------------------------------ */
 
-long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARGS]);
-
 /* The INT $0x82 at EIP: EAX the number, EBX ECX EDX ESI EDI the arguments,
  * EAX the result.  EIP is past the instruction unless the call is to be
  * continued (-ERESTART: the same INT again with the rewritten arguments). */

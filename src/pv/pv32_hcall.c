@@ -101,7 +101,6 @@ static long memory_op32(struct vcpu *v, uint64_t a[HYPERCALL_NR_ARGS])
     }
 }
 
-long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARGS]);
 long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARGS])
 {
     long ret;
@@ -132,6 +131,8 @@ long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARG
         return hypercall_call(v, nr, a, true);
     case __HYPERVISOR_memory_op:
         return memory_op32(v, a);
+    case __HYPERVISOR_multicall:       /* 32-byte entries (pv_multicall.c) */
+        return pv_multicall(v, a);
     case __HYPERVISOR_vcpu_op:
         /* VCPUOP_initialise's 32-bit vcpu_guest_context is not translated
          * yet: one vCPU for now (the compat layer refuses it). */
@@ -143,8 +144,7 @@ long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARG
     case __HYPERVISOR_fpu_taskswitch:
         return hypercall_call(v, nr, a, true);
     default:
-        /* set_gdt, update_descriptor (32-bit split arguments), multicall
-         * (32-bit entries), callback_op (cs:eip), the debug registers,
+        /* set_gdt, update_descriptor (32-bit split arguments), callback_op (cs:eip), the debug registers,
          * vm_assist, physdev_op: not for 32-bit guests yet; set_segment_base
          * is 64-bit only (Xen: -ENOSYS for a 32-bit caller too). */
         return -ENOSYS;

@@ -72,6 +72,8 @@ function(pv32_guests_build)
                      --stdout "^pv32_hello: PASS l3-entry-4-refused$"
                      --stdout "^pv32_hello: PASS unpin-l1$"
                      --stdout "^pv32_hello: PASS new-baseptr-same-l3$"
+                     --stdout "^pv32_hello: PASS multicall-compat-entries$"
+                     --stdout "^pv32_hello: pv32_hello: from a multicall$"
                      --stdout "^pv32_hello: PASS timer-virq-upcall$"
                      --stdout "^pv32_hello: PASS upcall-frame-cs$"
                      --stdout "^pv32_hello: 0x[0-9a-f]+ passed, 0x0 failed$"

@@ -163,6 +163,20 @@ void pv32_main(const struct start_info32 *start)
     r = hc(HC_mmuext_op, (uint32_t)&op, 1, 0, 0x7ff0);
     check(r == 0, "new-baseptr-same-l3", "ret", (uint32_t)r, 0);
 
+    /* multicall with 32-byte entries: xen_version and a console line. */
+    {
+        static const char msg[] = "pv32_hello: from a multicall\n";
+        static struct { uint32_t op, result, args[6]; } mc[2] = {
+            { HC_xen_version, 1, { 0 } },
+            { HC_console_io, 1, { 0, sizeof(msg) - 1, 0 } },
+        };
+        mc[1].args[2] = (uint32_t)msg;
+        r = hc(13 /* multicall */, (uint32_t)mc, 2, 0, 0);
+        check(r == 0 && mc[0].result == (uint32_t)v && mc[1].result != 1 && (int32_t)mc[1].result >= 0,
+              "multicall-compat-entries", "results",
+              mc[0].result, (uint32_t)v);
+    }
+
     /* Timer VIRQ: bound, a deadline already past, block until the upcall. */
     struct { uint32_t virq, vcpu, port; } bv = { VIRQ_TIMER, 0, 0 };
     r = hc(HC_event_channel_op, EVTCHNOP_bind_virq, (uint32_t)&bv, 0, 0);
