@@ -213,6 +213,8 @@ bool pv32_event_upcall(struct vcpu *v);
 int pv32_build_tables(struct domain *d, struct pv_domain *pd, char *err, size_t errlen);
 /* The 32-bit hypercall page: MOV $nr, %eax; INT $0x82; RET per 32 bytes. */
 void pv32_hypercall_page(void *page);
+/* The console's event channel into a 32-bit start_info (pv_time.c). */
+void pv32_start_info_console(void *si, uint32_t port);
 
 /* entry.S */
 void pv_enter(struct cpu_regs *ctx);

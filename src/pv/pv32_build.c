@@ -127,6 +127,11 @@ static void write_start_info(struct domain *d, struct pv_domain *pd)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
 }
 
+void pv32_start_info_console(void *si, uint32_t port)
+{
+    ((struct compat_start_info *)si)->console_evtchn = port;
+}
+
 int pv32_build_tables(struct domain *d, struct pv_domain *pd, char *err, size_t errlen)
 {
     uint64_t vb = pd->img.virt_base;

@@ -44,17 +44,22 @@ function(pv32_guests_build)
             COMMENT "Linking 32-bit PV guest ${t}.elf"
             VERBATIM)
         configure_file(${P}/${t}.cfg ${GO}/${t}.cfg COPYONLY)
+        if(t STREQUAL pv32_hello)
+            configure_file(${P}/pv32_badiret.cfg ${GO}/pv32_badiret.cfg COPYONLY)
+        endif()
         list(APPEND GUEST_ELFS ${GO}/${t}.elf)
     endforeach()
     set(GUEST_ELFS ${GUEST_ELFS} PARENT_SCOPE)
 
     # pv32_hello: every check passes, the domain powers off, the vCPU line
-    # counts the INT $0x82 hypercalls, every frame returns.
+    # counts the INT $0x82 hypercalls, every frame returns; next to it
+    # pv32_badiret (an iret to ring 0) crashes with its line.
     add_test(NAME pv32_hello
              COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
                      --stdout "^pv32_hello: pv32_hello: ring 0x1, start_info xen-3.0-x86_32p$"
                      --stdout "^pv32_hello: PASS start-info-magic$"
                      --stdout "^pv32_hello: PASS ring1-selectors$"
+                     --stdout "^pv32_hello: PASS start-info-cmdline-console$"
                      --stdout "^pv32_hello: PASS xen-version-via-page$"
                      --stdout "^pv32_hello: PASS set-segment-base-enosys$"
                      --stdout "^pv32_hello: PASS bp-frame-eip$"
@@ -65,6 +70,12 @@ function(pv32_guests_build)
                      --stdout "^pv32_hello: PASS compat-m2p-write-faults$"
                      --stdout "^pv32_hello: PASS hv-l2-slot-refused$"
                      --stdout "^pv32_hello: PASS int80-trap-table$"
+                     --stdout "^pv32_hello: PASS dpl0-data-selector-gp$"
+                     --stdout "^pv32_hello: PASS far-call-hv-cs-gp$"
+                     --stdout "^pv32_hello: PASS update-descriptor-refused$"
+                     --stdout "^pv32_hello: PASS user-int80-to-kernel-and-back$"
+                     --stdout "^pv32_hello: PASS user-int82-gp$"
+                     --stdout "^pv32_hello: PASS user-frame-esp-ss$"
                      --stdout "^pv32_hello: PASS pin-l1-compat-mmuext$"
                      --stdout "^pv32_hello: PASS mmu-update-l1-entry$"
                      --stdout "^pv32_hello: PASS writable-table-mapping-refused$"
@@ -78,9 +89,10 @@ function(pv32_guests_build)
                      --stdout "^pv32_hello: PASS upcall-frame-cs$"
                      --stdout "^pv32_hello: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "^\\(d[0-9]+ pv32_hello\\) v0: pv32: [1-9][0-9]* hypercalls through int \\$0x82"
+                     --stdout "^\\(d[0-9]+ pv32_badiret\\) crash: v0: pv32: iret to cs 0xe018 eip 0x[0-9a-f]+ ss 0xe021 esp 0x[0-9a-f]+ refused: bad code selector$"
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
-                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv32_hello.cfg)
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv32_hello.cfg ${GO}/pv32_badiret.cfg)
     set_tests_properties(pv32_hello PROPERTIES
         LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_hello.elf")

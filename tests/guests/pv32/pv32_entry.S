@@ -116,6 +116,61 @@ int80_entry:
     incl    int80_count
     IRET32
 
+/* to_user(eip, esp): ring 3 at eip on esp through the iret hypercall
+ * (EFLAGS without IF: events stay masked); returns when the user code
+ * executes INT $0x81 (user_exit_entry, privilege 3 in the trap table). */
+    .globl to_user
+to_user:
+    push    %ebp
+    push    %ebx
+    push    %esi
+    push    %edi
+    mov     %esp, user_ret_esp
+    mov     20(%esp), %ecx
+    mov     24(%esp), %edx
+    push    $0xe033                 /* SS: FLAT_RING3_DS */
+    push    %edx                    /* ESP */
+    push    $0x2                    /* EFLAGS */
+    push    $0xe02b                 /* CS: FLAT_RING3_CS */
+    push    %ecx                    /* EIP */
+    IRET32
+
+/* INT $0x81 from ring 3: frame EIP, CS, EFLAGS, ESP, SS on stack_switch's
+ * stack; back to to_user's caller. */
+    .globl user_exit_entry
+user_exit_entry:
+    mov     4(%esp), %eax
+    mov     %eax, uexit_cs
+    mov     12(%esp), %eax
+    mov     %eax, uexit_esp
+    mov     16(%esp), %eax
+    mov     %eax, uexit_ss
+    mov     user_ret_esp, %esp
+    pop     %edi
+    pop     %esi
+    pop     %ebx
+    pop     %ebp
+    ret
+
+/* The user code, copied to a user page: INT $0x80 (to the kernel and
+ * back), INT $0x82 (the hypercall gate is not for ring 3: #GP, the
+ * handler resumes at user_after_82), INT $0x81 (done). */
+    .globl user_code, user_after_82, user_code_end
+user_code:
+    int     $0x80
+    int     $0x82
+user_after_82:
+    int     $0x81
+user_code_end:
+
+/* The hostile iret (mode=badiret): to ring 0's 0xe018. */
+    .globl bad_iret
+bad_iret:
+    push    $0x2
+    push    $0xe018
+    push    $bad_iret
+    IRET32
+
     .globl failsafe_entry
 failsafe_entry:
     push    $0xfe

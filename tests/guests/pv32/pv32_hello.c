@@ -44,6 +44,13 @@ void ev_handler(void)
     ev_count++;
 }
 
+static int streq_prefix(const char *s, const char *p)
+{
+    while (*p && *s == *p)
+        s++, p++;
+    return !*p;
+}
+
 static uint64_t system_time(void)
 {
     /* vcpu_time_info at 32 of vcpu_info 0: version, pad, tsc_timestamp,
@@ -65,6 +72,8 @@ void pv32_main(const struct start_info32 *start)
     check(streq(si->magic, "xen-3.0-x86_32p"), "start-info-magic", "magic[0]", si->magic[0], 'x');
     check(cs == FLAT_RING1_CS && ss == FLAT_RING1_DS && ds == FLAT_RING1_DS, "ring1-selectors", "cs", cs,
           FLAT_RING1_CS);
+    check(streq_prefix(si->cmd_line, "pv32_hello") && si->console_evtchn != 0, "start-info-cmdline-console",
+          "console_evtchn", si->console_evtchn, 1);
     check(si->pt_base >= VIRT_BASE && si->nr_pt_frames >= 3, "pt-base", "pt_base", si->pt_base, VIRT_BASE);
     check(mfn_of(si->pt_base) != 0, "p2m-4-byte", "mfn of pt_base", mfn_of(si->pt_base), 1);
     long v = hc_page(HC_xen_version, 0, 0, 0);
@@ -83,12 +92,21 @@ void pv32_main(const struct start_info32 *start)
         { 3, 3, FLAT_RING1_CS, (uint32_t)bp_entry },
         { 13, 0, FLAT_RING1_CS, (uint32_t)gp_entry },
         { 14, 0, FLAT_RING1_CS, (uint32_t)pf_entry },
-        { 0x80, 1, FLAT_RING1_CS, (uint32_t)int80_entry },
+        { 0x80, 3, FLAT_RING1_CS, (uint32_t)int80_entry },
+        { 0x81, 3, FLAT_RING1_CS, (uint32_t)user_exit_entry },
         { 0, 0, 0, 0 },
     };
     check(hc(HC_set_trap_table, (uint32_t)traps, 0, 0, 0) == 0, "set-trap-table", "ret", 0, 0);
     check(hc(HC_set_callbacks, FLAT_RING1_CS, (uint32_t)ev_entry, FLAT_RING1_CS, (uint32_t)failsafe_entry) == 0,
           "set-callbacks", "ret", 0, 0);
+
+    /* mode=badiret: a hostile kernel irets to ring 0; its domain crashes. */
+    {
+        const char *c = si->cmd_line;
+        for (; *c; c++)
+            if (streq_prefix(c, "mode=badiret"))
+                bad_iret();
+    }
 
     /* #BP from ring 1: EIP after the INT3, CS 0xe019 with the upcall mask
      * (1: events are still masked) in bits 16-23, IF clear in EFLAGS. */
@@ -127,6 +145,40 @@ void pv32_main(const struct start_info32 *start)
     /* INT $0x80 through the trap table (privilege 1: allowed from ring 1). */
     __asm__ __volatile__("int $0x80" ::: "memory");
     check(int80_count == 1, "int80-trap-table", "count", int80_count, 1);
+
+    /* Ring 1 loads a DPL-0 data selector, far-calls the hypervisor's code
+     * selector, asks for a descriptor update (a call gate would come this
+     * way): #GP, #GP, refused. */
+    uint32_t gp0 = gp_count;
+    __asm__ __volatile__("movl $1f, gp_resume\n mov %0, %%ds\n 1:" :: "r"(0xe010) : "memory");
+    check(gp_count == gp0 + 1 && gp_err == 0xe010, "dpl0-data-selector-gp", "err", gp_err, 0xe010);
+    __asm__ __volatile__("movl $1f, gp_resume\n lcall $0xe008, $0\n 1:" ::: "memory");
+    check(gp_count == gp0 + 2 && gp_err == 0xe008, "far-call-hv-cs-gp", "err", gp_err, 0xe008);
+    r = hc(HC_update_descriptor, 0, 0, 0x0000ec00u, 0xe0080000u);
+    check(r == -38, "update-descriptor-refused", "ret", (uint32_t)r, (uint32_t)-38);
+
+    /* Ring 3: a user page with the code, a user stack page; INT $0x80
+     * bounces to the kernel on stack_switch's stack and irets back, INT
+     * $0x82 is a #GP from ring 3, INT $0x81 returns to the kernel. */
+    {
+        static uint8_t kstack[4096] __attribute__((aligned(16)));
+        uint32_t upage = pad + 3 * 4096, ustack = pad + 4 * 4096;
+        uint32_t n = (uint32_t)(user_code_end - user_code);
+        for (uint32_t i = 0; i < n; i++)
+            ((volatile uint8_t *)upage)[i] = user_code[i];
+        r = hc(HC_update_va_mapping, upage, (mfn_of(upage) << 12) | 0x25, 0, UVMF_INVLPG);
+        r |= hc(HC_update_va_mapping, ustack, (mfn_of(ustack) << 12) | 0x27, 0, UVMF_INVLPG);
+        r |= hc(HC_stack_switch, FLAT_RING1_DS, (uint32_t)kstack + sizeof(kstack), 0, 0);
+        check(r == 0, "user-pages-and-kernel-stack", "ret", (uint32_t)r, 0);
+        uint32_t i80 = int80_count, gpu = gp_count;
+        gp_resume = upage + (uint32_t)(user_after_82 - user_code);
+        to_user(upage, ustack + 4096);
+        check(int80_count == i80 + 1, "user-int80-to-kernel-and-back", "count", int80_count, i80 + 1);
+        check(gp_count == gpu + 1 && (gp_cs & 0xffff) == 0xe02b && (gp_err & 3) == 2, "user-int82-gp", "cs",
+              gp_cs, 0xe02b);
+        check((uexit_cs & 0xffff) == 0xe02b && uexit_ss == 0xe033 && uexit_esp == ustack + 4096,
+              "user-frame-esp-ss", "ss", uexit_ss, 0xe033);
+    }
 
     /* mmu_update / mmuext_op: a padding page becomes an L1 (read-only
      * first), pinned, one entry set, a writable mapping of a table refused,
