@@ -96,4 +96,18 @@ function(pv32_guests_build)
     set_tests_properties(pv32_hello PROPERTIES
         LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_hello.elf")
+    # A host running 32-bit PV, 64-bit PV (pv_bench: its hypercall round
+    # trip next to pv32_hello's), PVH and HVM domains at once, on 2 CPUs.
+    add_test(NAME pv32_mixed
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv32_hello: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^pv32_hello: pv32 bench: hypercall round trip: [0-9]+ ns \\([1-9][0-9]* TSC ticks\\)$"
+                     --stdout "^pv_bench: pv bench: hypercall round trip: [1-9][0-9]* ns"
+                     --stdout "all domains stopped: 4 powered off, 0 crashed; frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv32_hello.cfg ${GO}/pv_bench.cfg
+                        ${GO}/pvh32_pae.cfg ${GO}/long64.cfg)
+    set_tests_properties(pv32_mixed PROPERTIES
+        LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_hello.elf;${GO}/pv_bench.elf;${GO}/pvh32_pae.elf;${GO}/long64.elf")
 endfunction()
