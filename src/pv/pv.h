@@ -206,6 +206,8 @@ bool pv32_handle_exit(struct vcpu *v);
  * pv_hypercall_one: a[] zero-extended 32-bit arguments in, and on
  * -ERESTART the arguments to issue it again with. */
 long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[5]);
+/* VCPUOP_initialise with the x86_32 vcpu_guest_context (pv32_smp.c). */
+long pv32_vcpu_initialise(struct vcpu *v, unsigned id, uint64_t arg);
 /* Event upcall in the 32-bit frame layout; false: the domain crashed. */
 bool pv32_event_upcall(struct vcpu *v);
 /* The builder's 32-bit part (pv32_build.c), after the RAM, kernel and p2m:

@@ -15,6 +15,7 @@
 #include "lib/string.h"
 #include "public/sched.h"
 #include "public/memory.h"
+#include "public/vcpu.h"
 
 #define PV32_RING1_DS   0xe021
 #define PV32_HV_START   0xf5800000ull
@@ -134,8 +135,11 @@ long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARG
     case __HYPERVISOR_multicall:       /* 32-byte entries (pv_multicall.c) */
         return pv_multicall(v, a);
     case __HYPERVISOR_vcpu_op:
-        /* VCPUOP_initialise's 32-bit vcpu_guest_context is not translated
-         * yet: one vCPU for now (the compat layer refuses it). */
+        /* VCPUOP_initialise: the x86_32 vcpu_guest_context (pv32_smp.c);
+         * the other sub-ops through the compat layer. */
+        if ((unsigned)a[0] == VCPUOP_initialise)
+            return pv32_vcpu_initialise(v, (unsigned)a[1], a[2]);
+        return hypercall_call(v, nr, a, true);
     case __HYPERVISOR_console_io:
     case __HYPERVISOR_xen_version:
     case __HYPERVISOR_set_timer_op:

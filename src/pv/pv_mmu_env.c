@@ -327,7 +327,7 @@ int pv_mmu_get_base(struct vcpu *v, uint64_t mfn)
     call_init(&c, v);
     spin_lock(&pd->mm_lock);
     pv->mm_locked = true;
-    rc = pgt_get_top(&c.pgt, v->domain->domid, mfn, FRAME_TYPE_PT_L4, 0);
+    rc = pgt_get_top(&c.pgt, v->domain->domid, mfn, pd->compat ? FRAME_TYPE_PT_L3 : FRAME_TYPE_PT_L4, 0);
     pv->mm_locked = false;
     spin_unlock(&pd->mm_lock);
     return rc;

@@ -72,6 +72,7 @@ function(pv32_guests_build)
                      --stdout "^pv32_hello: PASS int80-trap-table$"
                      --stdout "^pv32_hello: PASS dpl0-data-selector-gp$"
                      --stdout "^pv32_hello: PASS far-call-hv-cs-gp$"
+                     --stdout "^pv32_hello: PASS sysenter-faults$"
                      --stdout "^pv32_hello: PASS update-descriptor-refused$"
                      --stdout "^pv32_hello: PASS user-int80-to-kernel-and-back$"
                      --stdout "^pv32_hello: PASS user-int82-gp$"
@@ -87,6 +88,9 @@ function(pv32_guests_build)
                      --stdout "^pv32_hello: pv32_hello: from a multicall$"
                      --stdout "^pv32_hello: PASS timer-virq-upcall$"
                      --stdout "^pv32_hello: PASS upcall-frame-cs$"
+                     --stdout "^pv32_hello: PASS vcpu1-initialise-compat-context$"
+                     --stdout "^pv32_hello: PASS vcpu1-ran-ring1$"
+                     --stdout "^pv32_hello: PASS vcpu1-bp-through-its-trap-table$"
                      --stdout "^pv32_hello: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "^\\(d[0-9]+ pv32_hello\\) v0: pv32: [1-9][0-9]* hypercalls through int \\$0x82"
                      --stdout "^\\(d[0-9]+ pv32_badiret\\) crash: v0: pv32: iret to cs 0xe018 eip 0x[0-9a-f]+ ss 0xe021 esp 0x[0-9a-f]+ refused: bad code selector$"
@@ -110,4 +114,12 @@ function(pv32_guests_build)
     set_tests_properties(pv32_mixed PROPERTIES
         LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_hello.elf;${GO}/pv_bench.elf;${GO}/pvh32_pae.elf;${GO}/long64.elf")
+    # The same on Intel VMX and AMD SVM CPUs (Bochs): SYSENTER from
+    # compatibility mode differs (Intel: #GP with SYSENTER_CS 0; AMD: #UD).
+    foreach(model corei7_skylake_x ryzen)
+        guest_rv_test(pv32_bochs_${model} TIMEOUT 900 LABELS integration bochs pv pv32
+                      REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${GO}/pv32_hello.elf ${GO}/long64.elf
+                      ARGS --bochs ${model} --smp 2 --mem 1G ${GO}/pv32_hello.cfg ${GO}/pv32_badiret.cfg
+                           ${GO}/long64.cfg)
+    endforeach()
 endfunction()

@@ -98,6 +98,16 @@ bp_entry:
     FAULT pf
     FAULT gp
 
+/* #UD: no error code; count, resume at gp_resume. */
+    .globl ud_entry
+ud_entry:
+    incl    ud_count
+    push    %eax
+    mov     gp_resume, %eax
+    mov     %eax, 4(%esp)
+    pop     %eax
+    IRET32
+
 /* Event upcall: EIP, CS, EFLAGS; events masked by the bounce. */
     .globl ev_entry
 ev_entry:
@@ -170,6 +180,12 @@ bad_iret:
     push    $0xe018
     push    $bad_iret
     IRET32
+
+/* vCPU 1's entry (VCPUOP_initialise): its stack is in the context. */
+    .globl vcpu1_entry
+vcpu1_entry:
+    call    vcpu1_main
+    ud2
 
     .globl failsafe_entry
 failsafe_entry:

@@ -107,6 +107,67 @@ static void bench(void)
     flush();
 }
 
+/* vCPU 1: started by VCPUOP_initialise with the x86_32 context below;
+ * it checks its selectors, makes a hypercall, takes a #BP through the
+ * trap table it was given, and blocks for good. */
+static volatile uint32_t v1_cs, v1_version, v1_done;
+
+void vcpu1_main(void)
+{
+    uint16_t cs;
+    __asm__ __volatile__("mov %%cs, %0" : "=r"(cs));
+    v1_cs = cs;
+    v1_version = (uint32_t)hc(HC_xen_version, 0, 0, 0, 0);
+    __asm__ __volatile__("int3" ::: "memory");
+    __atomic_store_n(&v1_done, 1, __ATOMIC_RELEASE);
+    for (;;)
+        hc(HC_sched_op, SCHEDOP_block, 0, 0, 0);
+}
+
+static void second_vcpu(void)
+{
+    static struct {
+        uint8_t fpu[512];
+        uint32_t flags;
+        uint32_t ebx, ecx, edx, esi, edi, ebp, eax;
+        uint16_t error_code, entry_vector;
+        uint32_t eip;
+        uint16_t cs;
+        uint8_t mask, pad0;
+        uint32_t eflags, esp;
+        uint16_t ss, p1, es, p2, ds, p3, fs, p4, gs, p5;
+        struct trap_info32 traps[256];
+        uint32_t ldt_base, ldt_ents, gdt_frames[16], gdt_ents, kernel_ss, kernel_sp;
+        uint32_t ctrlreg[8], debugreg[8];
+        uint32_t event_cs, event_eip, failsafe_cs, failsafe_eip, vm_assist;
+    } ctx;
+    static uint8_t v1_stack[4096] __attribute__((aligned(16)));
+    _Static_assert(sizeof(ctx) == 2800, "x86_32 vcpu_guest_context");
+
+    uint32_t l3 = mfn_of(si->pt_base), bp0 = bp_count;
+    ctx.flags = 1u << 2;    /* VGCF_in_kernel */
+    ctx.eip = (uint32_t)vcpu1_entry;
+    ctx.esp = (uint32_t)v1_stack + sizeof(v1_stack);
+    ctx.cs = FLAT_RING1_CS;
+    ctx.ss = ctx.ds = ctx.es = ctx.fs = ctx.gs = FLAT_RING1_DS;
+    ctx.eflags = 0x2;
+    ctx.traps[3] = (struct trap_info32){ 3, 3, FLAT_RING1_CS, (uint32_t)bp_entry };
+    ctx.kernel_ss = FLAT_RING1_DS;
+    ctx.kernel_sp = ctx.esp;
+    ctx.ctrlreg[3] = (l3 << 12) | (l3 >> 20);   /* xen_pfn_to_cr3 for x86_32 */
+    long r = hc(HC_vcpu_op, VCPUOP_initialise, 1, (uint32_t)&ctx, 0);
+    check(r == 0, "vcpu1-initialise-compat-context", "ret", (uint32_t)r, 0);
+    r = hc(HC_vcpu_op, VCPUOP_initialise, 1, (uint32_t)&ctx, 0);
+    check(r == -17, "vcpu1-initialise-twice-eexist", "ret", (uint32_t)r, (uint32_t)-17);
+    r = hc(HC_vcpu_op, VCPUOP_up, 1, 0, 0);
+    check(r == 0, "vcpu1-up", "ret", (uint32_t)r, 0);
+    for (unsigned i = 0; i < 100000 && !__atomic_load_n(&v1_done, __ATOMIC_ACQUIRE); i++)
+        hc(HC_sched_op, 0 /* SCHEDOP_yield */, 0, 0, 0);
+    check(v1_done && v1_cs == FLAT_RING1_CS && v1_version == (uint32_t)hc(HC_xen_version, 0, 0, 0, 0),
+          "vcpu1-ran-ring1", "cs", v1_cs, FLAT_RING1_CS);
+    check(bp_count == bp0 + 1, "vcpu1-bp-through-its-trap-table", "bp_count", bp_count, bp0 + 1);
+}
+
 void pv32_main(const struct start_info32 *start)
 {
     uint16_t cs, ss, ds;
@@ -139,6 +200,7 @@ void pv32_main(const struct start_info32 *start)
 
     static struct trap_info32 traps[] = {
         { 3, 3, FLAT_RING1_CS, (uint32_t)bp_entry },
+        { 6, 0, FLAT_RING1_CS, (uint32_t)ud_entry },
         { 13, 0, FLAT_RING1_CS, (uint32_t)gp_entry },
         { 14, 0, FLAT_RING1_CS, (uint32_t)pf_entry },
         { 0x80, 3, FLAT_RING1_CS, (uint32_t)int80_entry },
@@ -203,6 +265,13 @@ void pv32_main(const struct start_info32 *start)
     check(gp_count == gp0 + 1 && gp_err == 0xe010, "dpl0-data-selector-gp", "err", gp_err, 0xe010);
     __asm__ __volatile__("movl $1f, gp_resume\n lcall $0xe008, $0\n 1:" ::: "memory");
     check(gp_count == gp0 + 2 && gp_err == 0xe008, "far-call-hv-cs-gp", "err", gp_err, 0xe008);
+    /* SYSENTER from ring 1: #GP(0) on Intel (SYSENTER_CS is 0), #UD on
+     * AMD (invalid in long mode); never a ring-0 entry. */
+    uint32_t ud0 = ud_count;
+    gp0 = gp_count;
+    __asm__ __volatile__("movl $1f, gp_resume\n sysenter\n 1:" ::: "memory");
+    check((gp_count == gp0 + 1 && gp_err == 0) || ud_count == ud0 + 1, "sysenter-faults", "gp/ud",
+          gp_count - gp0, ud_count - ud0);
     r = hc(HC_update_descriptor, 0, 0, 0x0000ec00u, 0xe0080000u);
     check(r == -38, "update-descriptor-refused", "ret", (uint32_t)r, (uint32_t)-38);
 
@@ -291,6 +360,7 @@ void pv32_main(const struct start_info32 *start)
     check(ev_port_seen >= 1, "timer-virq-upcall", "upcalls", ev_count, 1);
     check((ev_cs & 0xffff) == FLAT_RING1_CS, "upcall-frame-cs", "cs", ev_cs, FLAT_RING1_CS);
 
+    second_vcpu();
     bench();
     pv32_finish();
 }

@@ -4,7 +4,7 @@
 uint32_t entry_esp, bp_count, bp_eip, bp_cs, bp_eflags;
 uint32_t pf_count, pf_err, pf_eip, pf_cs, pf_resume;
 uint32_t gp_count, gp_err, gp_eip, gp_cs, gp_resume;
-uint32_t ev_count, ev_cs, ev_eflags, int80_count;
+uint32_t ev_count, ev_cs, ev_eflags, int80_count, ud_count;
 uint32_t user_ret_esp, uexit_cs, uexit_esp, uexit_ss;
 
 long hc(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4)

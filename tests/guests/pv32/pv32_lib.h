@@ -59,12 +59,18 @@ struct mmuext_op32 { uint32_t cmd, arg1, arg2; };
 extern uint32_t entry_esp, bp_count, bp_eip, bp_cs, bp_eflags;
 extern uint32_t pf_count, pf_err, pf_eip, pf_cs, pf_resume;
 extern uint32_t gp_count, gp_err, gp_eip, gp_cs, gp_resume;
-extern uint32_t ev_count, ev_cs, ev_eflags, int80_count;
+extern uint32_t ev_count, ev_cs, ev_eflags, int80_count, ud_count;
+void ud_entry(void);
 extern uint32_t user_ret_esp, uexit_cs, uexit_esp, uexit_ss;
 extern uint8_t user_code[], user_after_82[], user_code_end[];
 void to_user(uint32_t eip, uint32_t esp);
 void user_exit_entry(void);
 void bad_iret(void) __attribute__((noreturn));
+void vcpu1_entry(void);
+void vcpu1_main(void) __attribute__((noreturn));
+#define HC_vcpu_op              24
+#define VCPUOP_initialise       0
+#define VCPUOP_up               1
 extern uint8_t hypercall_page[4096];
 void bp_entry(void), pf_entry(void), gp_entry(void), ev_entry(void), int80_entry(void), failsafe_entry(void);
 void pv32_main(const struct start_info32 *si);
