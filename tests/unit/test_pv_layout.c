@@ -239,6 +239,29 @@ static void invariants_with_options(void)
     }
 }
 
+/* A 32-bit PAE kernel (pv32_hello's: 0xc0100000, 64 MiB): 4-byte p2m
+ * entries (16 pages), one L3 + one L2 + two L1s and no L4, the region to
+ * 0xc0400000; INIT_P2M ignored. */
+static void compat_pae(void)
+{
+    struct pv_layout l;
+    char err[128] = "";
+    const struct pv_layout_opts o = { 0, 0, 0x8000000ull, 1 };
+
+    CHECK_EQ(pv_layout_ex(0xc0000000ull, 0xc0100000ull, 0xc0104a00ull, 0x4000, &o, &l, err, sizeof(err)), 0);
+    CHECK_EQ(l.pfn_kernel, 0x100);
+    CHECK_EQ(l.pfn_p2m, 0x105);
+    CHECK_EQ(l.nr_p2m, 16);
+    CHECK_EQ(l.p2m_va, 0xc0105000ull);
+    CHECK_EQ(l.n3, 1);
+    CHECK_EQ(l.n2, 1);
+    CHECK_EQ(l.n1, 2);
+    CHECK_EQ(l.nr_pt, 4);
+    CHECK_EQ(l.pfn_pt, l.pfn_console + 1);
+    CHECK_EQ(l.pfn_end, 0x400);
+    CHECK_EQ(l.p2m_n3 + l.p2m_n2 + l.p2m_n1, 0);
+}
+
 int main(void)
 {
     RUN(debian_kernel);
@@ -249,5 +272,6 @@ int main(void)
     RUN(debian_initrd_init_p2m);
     RUN(mapped_initrd_and_unusable_p2m);
     RUN(invariants_with_options);
+    RUN(compat_pae);
     return t_finish("pv_layout");
 }
