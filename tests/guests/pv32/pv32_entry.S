@@ -136,6 +136,13 @@ to_user:
     push    %esi
     push    %edi
     mov     %esp, user_ret_esp
+    /* DS/ES: FLAT_RING3_DS (DPL 3, usable in both rings, as i386 Linux
+     * does): an iret to ring 3 nulls a DPL-1 data selector (hardware and
+     * Bochs do; QEMU's TCG does not), and the handlers ring 3 bounces
+     * into would then fault on their first memory access. */
+    mov     $0xe033, %eax
+    mov     %eax, %ds
+    mov     %eax, %es
     mov     20(%esp), %ecx
     mov     24(%esp), %edx
     push    $0xe033                 /* SS: FLAT_RING3_DS */
@@ -156,6 +163,9 @@ user_exit_entry:
     mov     16(%esp), %eax
     mov     %eax, uexit_ss
     mov     user_ret_esp, %esp
+    mov     $0xe021, %eax
+    mov     %eax, %ds
+    mov     %eax, %es
     pop     %edi
     pop     %esi
     pop     %ebx
