@@ -4,6 +4,7 @@
  * hypervisor validates (mm/pgtype.c).  Needs no VMX or SVM.  docs/pv.md.
  */
 #include "pv/pv.h"
+#include "mm/m2p.h"
 #include "core/domain_kind.h"
 #include "core/domain.h"
 #include "core/console.h"
@@ -11,6 +12,7 @@
 #include "core/sched.h"
 #include "arch/x86/asm.h"
 #include "mm/mm.h"
+#include "gnttab/gnttab.h"
 #include "lib/fmt.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -34,14 +36,26 @@ static bool env_get_ref(const struct pgt_env *e, uint64_t mfn, uint16_t dom)
      * it never change a page table. */
     if (mfn == e->xen_shared_mfn)
         return true;
-    /* Otherwise only frames the domain owns (mm/mm.c frame_get checks
-     * owner, free, reserved, orphaned). */
-    return frame_get(mfn, dom);
+    /* Otherwise frames the domain owns (mm/mm.c frame_get checks owner,
+     * free, reserved, orphaned). */
+    if (frame_get(mfn, dom))
+        return true;
+    /* And its own grant-table frames (owner DOMID_XEN), which Xen shares
+     * with a PV guest: as shared_info, no general reference (they live
+     * until gnttab_domain_destroy, after the domain's tables were
+     * relinquished here) and data only (table types need an owned frame).
+     * Other domains' grants never come this way: a grant mapping is made
+     * by gnttab with its own environment (pv_gnttab.c). */
+    if (mfn < e->nr_frames && e->ft[mfn].owner == DOMID_XEN)
+        return gnttab_pv_table_frame(dom, mfn);
+    return false;
 }
 
 static void env_put_ref(const struct pgt_env *e, uint64_t mfn)
 {
-    if (mfn == e->xen_shared_mfn)
+    /* The hypervisor frames env_get_ref lets the domain map (shared_info,
+     * its grant-table frames) hold no general reference. */
+    if (mfn == e->xen_shared_mfn || e->ft[mfn].owner == DOMID_XEN)
         return;
     frame_put(mfn);
 }
@@ -70,6 +84,28 @@ static uint64_t env_adjust_upper(const struct pgt_env *e, unsigned level, uint64
     (void)e;
     (void)level;
     return pte | PTE_US;
+}
+
+/* 32-bit PV: the kernel runs in ring 1, a supervisor ring, so mappings
+ * stay as the guest wrote them; only G is stripped (as above).  Upper
+ * levels as written too (pgtype.c gives L3 entries their PDPTE bits). */
+static uint64_t env_adjust_l1e_compat(const struct pgt_env *e, uint64_t pte)
+{
+    (void)e;
+    return pte & ~PTE_G;
+}
+
+static uint64_t env_adjust_upper_compat(const struct pgt_env *e, unsigned level, uint64_t pte)
+{
+    (void)e;
+    (void)level;
+    return pte;
+}
+
+/* 32-bit PV: the compat M2P in the top entries of the L2 under L3 slot 3. */
+static void env_init_l2x(const struct pgt_env *e, uint64_t mfn)
+{
+    m2p_compat_l2x(e->map(e, mfn));
 }
 
 /* The hypervisor's slots of a new L4: a copy of its own L4 entries for
@@ -119,6 +155,13 @@ void pv_env_init(struct domain *d, struct pgt_env *e)
     e->validate_desc = env_validate_desc;
     e->xen_shared_mfn = d->shared_info_mfn;
     e->ctx = d;
+    if (pv_is_compat(d)) {
+        e->compat = true;
+        e->adjust_l1e = env_adjust_l1e_compat;
+        e->adjust_upper = env_adjust_upper_compat;
+        e->init_l4 = NULL;
+        e->init_l2x = env_init_l2x;
+    }
 }
 
 /* ---- The kind ------------------------------------------------------------- */
@@ -227,6 +270,8 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
                    (unsigned long)pv->nr_mem_extents, (unsigned long)pv->nr_mem_restarts);
     if (pv)
         pv_seg_free(v);
+    if (pv)
+        pv32_vcpu_free(v);
     xfree(pv);
     v->vendor = NULL;
 }
@@ -309,4 +354,6 @@ DOMAIN_KIND(pv_kind) = {
     .gva_to_gpa = pv_kind_gva_to_gpa,
     .copy_to_gphys = pv_kind_copy_to_gphys,
     .vcpu_dump = pv_kind_vcpu_dump,
+    .gnt_map_pte = pv_gnt_map_pte,
+    .gnt_unmap_pte = pv_gnt_unmap_pte,
 };
