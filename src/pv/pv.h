@@ -179,6 +179,10 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret);
  * -EFAULT (the mapping changed), -EINVAL, or -ERESTART (the same write
  * again continues). */
 int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, uint64_t val);
+/* Grant mappings in the domain's page tables (pv_gnttab.c): the kind's
+ * gnt_map_pte / gnt_unmap_pte (core/domain_kind.h). */
+int pv_gnt_map_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte, uint16_t owner);
+int pv_gnt_unmap_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte);
 /* vCPU teardown: drops the base pointers and GDT frames of v. */
 void pv_mmu_teardown(struct vcpu *v);
 /* TLB shootdown: CR3 reloaded on every CPU in cpus (a cross-CPU call), or
