@@ -35,7 +35,7 @@ struct pv_domain {
     uint64_t nr_pages;          /* (i) */
     uint64_t *p2m;              /* (i) pfn -> mfn, the hypervisor's copy of the list the guest gets */
     unsigned p2m_order;         /* (i) pages of p2m, as a buddy order */
-    uint64_t l4_mfn;            /* (i) the bootstrap L4 */
+    uint64_t l4_mfn;            /* (i) the bootstrap L4 (32-bit: the bootstrap L3) */
     bool l4_pinned;             /* (i) the builder's pin is held (dropped by pgt_relinquish) */
     uint64_t entry, stack_top, start_info_va;  /* (i) vCPU 0's RIP, RSP, RSI */
     /* The layout as built, in pfns (docs/pv.md "Builder layout"). */
@@ -60,12 +60,16 @@ struct pv_domain {
      * copy_to_gphys), so that a frame the copy writes cannot meanwhile
      * become a page table. */
     spinlock_t mm_lock;
-    /* pvgdt (pv_seg.c): bumped by every MMU hypercall (descriptors may
-     * have changed); each vCPU copies its GDT/LDT again when it differs. */
+    /* pvgdt (pv_seg.c): bumped when some vCPU's descriptors may have
+     * changed (update_descriptor; page-table changes while a vCPU has an
+     * LDT); each vCPU copies its GDT/LDT again when it differs. */
     uint64_t seg_gen;
     /* Privileged-instruction emulation and the writable-page-table assist
      * (pv_emul.c): the vm_assist bits. */
     struct pv_emul_domain emul;
+    /* pv32 (pv32.c, pv32_build.c): a 32-bit PAE kernel in ring 1 (compat
+     * mode); the top level of its tables is an L3 (pgt_env.compat). */
+    bool compat;                /* (i) */
 };
 
 struct pv_vcpu {
@@ -111,6 +115,12 @@ struct pv_vcpu {
     uint32_t nr_init_refused;   /* (r) pvlinux: VCPUOP_initialise refusals by this vCPU (pv_smp.c logs 4) */
     /* pvmem (pv_memory.c): reservation extents done by this vCPU; their continuations. */
     uint64_t nr_mem_extents, nr_mem_restarts;       /* (r) */
+    /* pv32 (pv32.c): the L4 the CPU runs a 32-bit vCPU on, a hypervisor
+     * page owned by this vCPU (freed with it): slot 0 names the guest's
+     * L3 (mmu.base), slots 256-271 are the hypervisor's; 0 for 64-bit. */
+    uint64_t compat_l4;         /* (r) its mfn */
+    uint32_t compat_event_cs, compat_failsafe_cs;   /* (r) set_callbacks' selectors (recorded) */
+    uint64_t nr_compat_hypercalls;                  /* (r) int $0x82 */
 };
 
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */
@@ -183,10 +193,11 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret);
 /* The writable-page-table assist (pv_emul.c): the entry at guest address
  * la, which must still be in v's domain's validated table mfn (walked
  * again under the mm_lock), becomes val, as mmu_update's normal update
- * (checked by pgt_mod_entry, preemptible, stale TLBs flushed).  0,
- * -EFAULT (the mapping changed), -EINVAL, or -ERESTART (the same write
- * again continues). */
-int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, uint64_t val);
+ * (checked by pgt_mod_entry, preemptible, stale TLBs flushed); with
+ * expect, only if the entry still holds *expect (pgt_cmpxchg_entry).  0,
+ * -EFAULT (the mapping changed), -EINVAL, -EAGAIN (not *expect any more:
+ * nothing done), or -ERESTART (the same write again continues). */
+int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, const uint64_t *expect, uint64_t val);
 /* Grant mappings in the domain's page tables (pv_gnttab.c): the kind's
  * gnt_map_pte / gnt_unmap_pte (core/domain_kind.h). */
 int pv_gnt_map_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte, uint16_t owner);
@@ -197,6 +208,35 @@ void pv_mmu_teardown(struct vcpu *v);
  * on every CPU the domain's vCPUs ran on and this one.  Interrupts on. */
 void pv_flush_cpus(struct domain *d, uint64_t cpus);
 void pv_flush_domain(struct domain *d);
+
+/* 32-bit PV (pv32.c; docs/pv.md "Ring 1 and compat"). */
+bool pv_is_compat(const struct domain *d);
+void pv32_vcpu_init_boot(struct vcpu *v);
+void pv32_vcpu_free(struct vcpu *v);
+/* The mfn to load into CR3 for v: its compat L4 with slot 0 naming the
+ * current L3 (mmu.base), rewritten if it changed. */
+uint64_t pv32_root(struct pv_vcpu *pv);
+int pv32_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr);
+const char *pv32_frame_problem(struct vcpu *v, const struct cpu_regs *c);
+void pv32_gdt_reserved(uint64_t *gdt);
+void pv32_stint_begin(struct vcpu *v);
+/* The exit handler of a 32-bit vCPU; false: leave the run loop. */
+bool pv32_handle_exit(struct vcpu *v);
+/* One hypercall of a 32-bit vCPU other than iret (pv32_hcall.c), as
+ * pv_hypercall_one: a[] zero-extended 32-bit arguments in, and on
+ * -ERESTART the arguments to issue it again with. */
+long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[5]);
+/* VCPUOP_initialise with the x86_32 vcpu_guest_context (pv32_smp.c). */
+long pv32_vcpu_initialise(struct vcpu *v, unsigned id, uint64_t arg);
+/* Event upcall in the 32-bit frame layout; false: the domain crashed. */
+bool pv32_event_upcall(struct vcpu *v);
+/* The builder's 32-bit part (pv32_build.c), after the RAM, kernel and p2m:
+ * PAE tables, the 4-byte p2m list, compat start_info, the L3 pinned. */
+int pv32_build_tables(struct domain *d, struct pv_domain *pd, char *err, size_t errlen);
+/* The 32-bit hypercall page: MOV $nr, %eax; INT $0x82; RET per 32 bytes. */
+void pv32_hypercall_page(void *page);
+/* The console's event channel into a 32-bit start_info (pv_time.c). */
+void pv32_start_info_console(void *si, uint32_t port);
 
 /* entry.S */
 void pv_enter(struct cpu_regs *ctx);

@@ -18,6 +18,7 @@
  * the L1 and the update cannot be separated by another vCPU's change.
  */
 #include "pv/pv.h"
+#include "pv/pv_seg.h"
 #include "core/domain.h"
 #include "core/smp.h"
 #include "arch/x86/asm.h"
@@ -156,6 +157,8 @@ int pv_gnt_map_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pt
     /* A present entry replaced: nobody may keep its old translation. */
     if (rc == 1)
         pv_flush_domain(v->domain);
+    if (rc >= 0)
+        pv_seg_mappings_changed(v);     /* an LDT's pages may be mapped through it */
     gnt_unlock(v);
     return rc >= 0 ? GNTST_okay : GNTST_general_error;
 }
@@ -181,8 +184,10 @@ int pv_gnt_unmap_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t 
     }
     /* The entry was present: flush before the grant side drops the
      * maptrack's references (the caller, after this returns). */
-    if (rc >= 0)
+    if (rc >= 0) {
         pv_flush_domain(v->domain);
+        pv_seg_mappings_changed(v);
+    }
     gnt_unlock(v);
     return rc >= 0 ? GNTST_okay : GNTST_general_error;
 }

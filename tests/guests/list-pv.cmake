@@ -301,6 +301,8 @@ function(pv_guests_build)
                      --stdout "^pv_seg: PASS user-tls-kept$"
                      --stdout "^pv_seg: PASS vcpu1-cs-ss-from-its-gdt$"
                      --stdout "^pv_seg: PASS vcpu1-tls-through-fs$"
+                     --stdout "^pv_seg: PASS vcpu1-sees-gdt-change$"
+                     --stdout "^pv_seg: PASS vcpu1-sees-ldt-change$"
                      --stdout "^pv_seg: PASS compat-tls-through-fs$"
                      --stdout "^pv_seg: PASS compat-bp-frame-cs$"
                      --stdout "^pv_seg: 0x[0-9a-f]+ passed, 0x0 failed$"
