@@ -85,6 +85,11 @@ struct pgt_env {
     /* Optional: an unbalanced reference (a hypervisor bug); default: trap. */
     void (*bug)(const struct pgt_env *e, const char *what);
     bool cache_attrs_ok;    /* PWT/PCD/PAT allowed in L1 entries (a domain with devices) */
+    /* Optional: true if an L1 entry may map frame mfn as device/firmware
+     * memory (no reference, no type: not RAM the allocator owns).  Must
+     * give the same answer for a frame for as long as the env lives, so
+     * that an accepted entry is released under the same rule. */
+    bool (*io_frame)(const struct pgt_env *e, uint64_t mfn);
     /* For the environment's own hooks (pv/pv_kind.c): a hypervisor frame
      * the domain may map as data (its shared_info).  Not read here. */
     uint64_t xen_shared_mfn;

@@ -109,6 +109,13 @@ struct pv_vcpu {
     uint64_t nr_mem_extents, nr_mem_restarts;       /* (r) */
 };
 
+/* The initial domain (pv_dom0.c, docs/dom0.md). */
+struct boot_info;
+void pv_dom0_host_map_init(const struct boot_info *bi);
+bool pv_dom0_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
+bool pv_dom0_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
+bool pv_dom0_io_frame(uint64_t mfn);     /* policy only: the hook exists for dom0 alone */
+
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */
 int pv_build(struct domain *d, char *err, size_t errlen);
 /* pv_boot.c: a bzImage or compressed kernel unpacked to its ELF (*buf, to

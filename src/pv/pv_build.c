@@ -140,8 +140,17 @@ static void write_start_info(struct domain *d, struct pv_domain *pd)
     si->flags = SIF_VIRT_P2M_4TOOLS;
     si->store_mfn = pd->p2m[pd->pfn_store];
     si->store_evtchn = 0;           /* no xenstore yet */
-    si->console.domU.mfn = pd->p2m[pd->pfn_console];
-    si->console.domU.evtchn = 0;    /* set when the console back end connects (pv_time.c, kind finish) */
+    if (domain_is_privileged(d)) {
+        /* The initial domain: Linux takes the privileged paths from these
+         * two flags (xen_initial_domain()); its console is console_io, and
+         * console.dom0 says no VGA/VESA text console (info_size 0). */
+        si->flags |= SIF_PRIVILEGED | SIF_INITDOMAIN;
+        si->console.dom0.info_off = 0;
+        si->console.dom0.info_size = 0;
+    } else {
+        si->console.domU.mfn = pd->p2m[pd->pfn_console];
+        si->console.domU.evtchn = 0;    /* set when the console back end connects (pv_time.c, kind finish) */
+    }
     si->pt_base = vb + (pd->pfn_pt << 12);
     si->nr_pt_frames = pd->nr_pt;
     si->mfn_list = pd->p2m_va;

@@ -210,8 +210,10 @@ long pv_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg)
     }
     case PHYSDEVOP_set_iobitmap:
         return pv_set_iobitmap(v, arg);
-    default:
-        return -ENOSYS;
+    default: {
+        long ret;
+        return pv_dom0_physdev_op(v, cmd, arg, &ret) ? ret : -ENOSYS;     /* pv_dom0.c */
+    }
     }
 }
 

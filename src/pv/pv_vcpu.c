@@ -417,7 +417,8 @@ long pv_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARGS]
          * named by its own page tables): refused until they have their PV
          * meaning.  The read-only ones (reservations, memory map) pass. */
         if (pv_reservation_op(v, a, &ret) ||     /* by MFN (pv_memory.c) */
-            pv_m2p_memory_op(v, (unsigned)a[0], a[1], &ret) || pv_time_memory_op(v, (unsigned)a[0], a[1], &ret))
+            pv_m2p_memory_op(v, (unsigned)a[0], a[1], &ret) || pv_time_memory_op(v, (unsigned)a[0], a[1], &ret) ||
+            pv_dom0_memory_op(v, (unsigned)a[0], a[1], &ret))
             break;
         switch ((unsigned)a[0]) {
         case XENMEM_add_to_physmap:
