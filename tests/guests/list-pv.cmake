@@ -391,12 +391,17 @@ function(pv_guests_build)
     set_tests_properties(pv_mem PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_mem.elf")
-    # pv_dom0 (an ordinary domain: every privileged call of the initial
-    # domain refused, nothing written back) and pv_dom0p (the same kernel
-    # with dom0 = 1: domain 0, each call served) side by side.
-    configure_file(${P}/pv_dom0p.cfg ${GO}/pv_dom0p.cfg COPYONLY)
+    # The initial domain's interfaces (pv_dom0.c): pv_dom0, an ordinary
+    # domain (every privileged call refused, nothing written back), and
+    # pv_dom0p, the same kernel with dom0 = 1 (domain 0, each call served);
+    # separate runs, since dom0's poweroff takes the host down.  pv_dom0_down:
+    # dom0 powers off at once and the other domain (on_poweroff = restart)
+    # is shut down and destroyed, not restarted.
+    foreach(c pv_dom0p pv_dom0down pv_dom0spin)
+        configure_file(${P}/${c}.cfg ${GO}/${c}.cfg COPYONLY)
+    endforeach()
     add_test(NAME pv_dom0
-             COMMAND ${Python3_EXECUTABLE} ${RV_EXPECT} --status 0
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
                      --stdout "^pv_dom0: PASS domu-flags-clear$"
                      --stdout "^pv_dom0: PASS domu-machine-memory-map-refused$"
                      --stdout "^pv_dom0: PASS domu-machine-memory-map-untouched$"
@@ -410,6 +415,15 @@ function(pv_guests_build)
                      --stdout "^pv_dom0: PASS domu-lapic-frame-refused$"
                      --stdout "^pv_dom0: PASS domu-ioapic-frame-refused$"
                      --stdout "^pv_dom0: PASS domu-console-read-refused$"
+                     --stdout "^pv_dom0: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_dom0.cfg)
+    set_tests_properties(pv_dom0 PROPERTIES
+        LABELS "integration;qemu;pv;dom0" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_dom0.elf")
+    add_test(NAME pv_dom0p
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
                      --stdout "^pv_dom0p: PASS dom0-flags$"
                      --stdout "^pv_dom0p: PASS dom0-domid-0-is-self$"
                      --stdout "^pv_dom0p: PASS dom0-machine-memory-map$"
@@ -434,12 +448,23 @@ function(pv_guests_build)
                      --stdout "^pv_dom0p: PASS dom0-own-frame-back$"
                      --stdout "^pv_dom0p: PASS dom0-console-read-empty$"
                      --stdout "^\\(d0 pv_dom0p\\) created: "
-                     --stdout "^pv_dom0: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "^pv_dom0p: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
-                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_dom0p.cfg ${GO}/pv_dom0.cfg)
-    set_tests_properties(pv_dom0 PROPERTIES
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_dom0p.cfg)
+    set_tests_properties(pv_dom0p PROPERTIES
+        LABELS "integration;qemu;pv;dom0" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_dom0.elf")
+    add_test(NAME pv_dom0_down
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^\\(d0 pv_dom0down\\) the initial domain shut down: the host goes down \\(1 other domain\\(s\\) shut down\\)$"
+                     --stdout "^\\(d[1-9][0-9]* pv_dom0spin\\) acting as destroy: the host is going down$"
+                     --stdout "^\\(d[1-9][0-9]* pv_dom0spin\\) shut down \\(poweroff\\)$"
+                     --stdout-count 0 "rebuilt from its file"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_dom0down.cfg ${GO}/pv_dom0spin.cfg)
+    set_tests_properties(pv_dom0_down PROPERTIES
         LABELS "integration;qemu;pv;dom0" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_dom0.elf")
 endfunction()

@@ -24,9 +24,15 @@
  *  - the BIOS frame 0xf0 maps (read-only) and reads; the LAPIC page, the
  *    I/O APIC page and a RAM frame that is not its own are refused;
  *  - CONSOLEIO_read: 0 (nothing to read).
+ *
+ * The host going down with dom0 (pv_dom0_down: pv_dom0down.cfg, dom0 = 1,
+ * command line "down", powers off at once; pv_dom0spin.cfg, an ordinary
+ * domain, "spin", yields forever): the spinning domain is shut down
+ * (poweroff) by the hypervisor and the run ends.
  */
 #include "pv_lib.h"
 #include "public/memory.h"
+#include "public/sched.h"
 
 #define EPERM   1
 #define ESRCH   3
@@ -173,6 +179,19 @@ static void privileged(const struct start_info *si, uint64_t va, uint64_t own_mf
     eq("dom0-console-read-empty", hc(__HYPERVISOR_console_io, 1 /* CONSOLEIO_read */, 1, (uint64_t)&c, 0), 0);
 }
 
+static int has_word(const struct start_info *si, const char *w)
+{
+    const char *c = (const char *)si->cmd_line;
+    for (unsigned i = 0; i < sizeof(si->cmd_line) && c[i]; i++) {
+        unsigned j = 0;
+        while (w[j] && i + j < sizeof(si->cmd_line) && c[i + j] == w[j])
+            j++;
+        if (!w[j])
+            return 1;
+    }
+    return 0;
+}
+
 void pv_main(const struct start_info *si)
 {
     /* A page of ours after the boot page tables (as pv_boot), remapped
@@ -186,6 +205,17 @@ void pv_main(const struct start_info *si)
     put("pv_dom0: running as ");
     put(name);
     flush();
+    if (has_word(si, "down")) {
+        put("pv_dom0: powering off at once");
+        flush();
+        shutdown(SHUTDOWN_poweroff);
+    }
+    if (has_word(si, "spin")) {
+        put("pv_dom0: spinning until the host goes down");
+        flush();
+        for (;;)
+            hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
+    }
     if (si->flags & SIF_INITDOMAIN)
         privileged(si, va, own_mfn);
     else
