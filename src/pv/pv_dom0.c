@@ -26,6 +26,8 @@
 #include "core/time_info.h"
 #include "arch/x86/acpi.h"
 #include "arch/x86/acpi_tables.h"
+#include "arch/x86/asm.h"
+#include "arch/x86/uart.h"
 #include "boot/bootinfo.h"
 #include "lib/errno.h"
 #include "mm/mm.h"
@@ -223,4 +225,64 @@ bool pv_dom0_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret)
     default:
         return false;
     }
+}
+
+/* ---- I/O ports ---------------------------------------------------------------- */
+
+/* Ports the hypervisor keeps from dom0: its interrupt and timer hardware,
+ * the RTC it reads the host clock from, the machine-reset and power
+ * controls (dom0 powers off or reboots through SCHEDOP_shutdown, which takes
+ * the host down in order), QEMU's debug-exit port (the run's verdict), and
+ * every legacy serial port (the hypervisor's console is one of them; the
+ * others are kept too, so that dom0's 8250 probe cannot disturb it). */
+static bool port_kept(uint16_t port, unsigned size)
+{
+    static const struct { uint16_t lo, hi; } kept[] = {
+        { 0x20, 0x21 }, { 0xa0, 0xa1 }, { 0x4d0, 0x4d1 },       /* PICs, ELCR */
+        { 0x40, 0x43 }, { 0x61, 0x61 },                         /* PIT, port B */
+        { 0x60, 0x60 }, { 0x64, 0x64 },                         /* i8042 (its reset line) */
+        { 0x70, 0x71 },                                         /* RTC / CMOS */
+        { 0xf4, 0xf7 },                                         /* QEMU isa-debug-exit */
+        { 0x2e8, 0x2ef }, { 0x2f8, 0x2ff }, { 0x3e8, 0x3ef }, { 0x3f8, 0x3ff },   /* COM4, COM2, COM3, COM1 */
+    };
+    uint32_t last = (uint32_t)port + size - 1;
+
+    /* The reset control register is the byte at 0xcf9; a dword at 0xcf8
+     * is the PCI configuration address, which dom0 may write. */
+    if (port <= 0xcf9 && last >= 0xcf9 && !(port == 0xcf8 && size == 4))
+        return true;
+
+    for (unsigned i = 0; i < ARRAY_SIZE(kept); i++)
+        if (port <= kept[i].hi && last >= kept[i].lo)
+            return true;
+    uint16_t base = uart_base();
+    if (base && port <= base + 7 && last >= base)
+        return true;
+    /* The ACPI PM1 control blocks (S5 writes power the host off). */
+    uint32_t cnt[2] = { acpi_info.pm1a_cnt_blk, acpi_info.pm1b_cnt_blk };
+    for (unsigned i = 0; i < 2; i++)
+        if (cnt[i] && port <= cnt[i] + 1 && last >= cnt[i])
+            return true;
+    return false;
+}
+
+bool pv_dom0_port_in(const struct domain *d, uint16_t port, unsigned size, uint32_t *val)
+{
+    if (!domain_is_privileged(d) || port_kept(port, size))
+        return false;
+    *val = size == 4 ? inl(port) : size == 2 ? inw(port) : inb(port);
+    return true;
+}
+
+bool pv_dom0_port_out(const struct domain *d, uint16_t port, unsigned size, uint32_t val)
+{
+    if (!domain_is_privileged(d) || port_kept(port, size))
+        return false;
+    if (size == 4)
+        outl(port, val);
+    else if (size == 2)
+        outw(port, (uint16_t)val);
+    else
+        outb(port, (uint8_t)val);
+    return true;
 }

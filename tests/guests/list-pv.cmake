@@ -415,6 +415,8 @@ function(pv_guests_build)
                      --stdout "^pv_dom0: PASS domu-lapic-frame-refused$"
                      --stdout "^pv_dom0: PASS domu-ioapic-frame-refused$"
                      --stdout "^pv_dom0: PASS domu-console-read-refused$"
+                     --stdout "^pv_dom0: PASS domu-pci-config-ones$"
+                     --stdout "^pv_dom0: PASS domu-uart-ones$"
                      --stdout "^pv_dom0: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
@@ -447,6 +449,8 @@ function(pv_guests_build)
                      --stdout "^pv_dom0p: PASS dom0-ram-frame-refused$"
                      --stdout "^pv_dom0p: PASS dom0-own-frame-back$"
                      --stdout "^pv_dom0p: PASS dom0-console-read-empty$"
+                     --stdout "^pv_dom0p: PASS dom0-pci-config-host-bridge$"
+                     --stdout "^pv_dom0p: PASS dom0-uart-kept$"
                      --stdout "^\\(d0 pv_dom0p\\) created: "
                      --stdout "^pv_dom0p: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "frames all returned$"

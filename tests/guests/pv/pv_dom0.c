@@ -10,7 +10,9 @@
  *    apic_read: -EPERM, the caller's buffers untouched;
  *  - mapping a firmware frame (0xf0: the BIOS), the LAPIC page and the
  *    I/O APIC page with update_va_mapping: refused;
- *  - CONSOLEIO_read: -ENOSYS (console input is dom0's only).
+ *  - CONSOLEIO_read: -ENOSYS (console input is dom0's only);
+ *  - port I/O (IOPL 1): PCI configuration reads all ones, so does the
+ *    UART.
  *
  * pv_dom0p, the same kernel with dom0 = 1:
  *  - both SIF flags set; domain id 0 names itself (current_reservation
@@ -23,7 +25,9 @@
  *  - physdev_op apic_read: -EPERM (the hypervisor keeps the I/O APIC);
  *  - the BIOS frame 0xf0 maps (read-only) and reads; the LAPIC page, the
  *    I/O APIC page and a RAM frame that is not its own are refused;
- *  - CONSOLEIO_read: 0 (nothing to read).
+ *  - CONSOLEIO_read: 0 (nothing to read);
+ *  - port I/O: PCI configuration reaches the host bridge (a real vendor and
+ *    device id), the hypervisor's UART reads all ones (kept).
  *
  * The host going down with dom0 (pv_dom0_down: pv_dom0down.cfg, dom0 = 1,
  * command line "down", powers off at once; pv_dom0spin.cfg, an ordinary
@@ -61,6 +65,23 @@ struct physdev_apic { uint64_t apic_physbase; uint32_t reg, value; };
 struct e820rec { uint64_t addr, size; uint32_t type; } __attribute__((packed));
 
 static const char *name;
+
+#define PHYSDEVOP_set_iopl      6
+
+static void outl_(uint16_t port, uint32_t v) { __asm__ __volatile__("outl %0, %1" :: "a"(v), "Nd"(port)); }
+static uint32_t inl_(uint16_t port) { uint32_t v; __asm__ __volatile__("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static uint8_t inb_(uint16_t port) { uint8_t v; __asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+/* Port I/O with IOPL 1 (the kernel's ring as the hypervisor sees it):
+ * PCI configuration of bus 0 device 0 (the host bridge on any PC), and the
+ * UART's line status register, which the hypervisor keeps. */
+static uint32_t pci_id00(void)
+{
+    uint32_t iopl = 1;
+    hc(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, (uint64_t)&iopl, 0, 0);
+    outl_(0xcf8, 0x80000000u);
+    return inl_(0xcfc);
+}
 
 static void eq(const char *what, long got, long want)
 {
@@ -105,6 +126,10 @@ static void unprivileged(const struct start_info *si, uint64_t va)
     check(map_at(va, 0xf0ull << 12 | 0x21) < 0, "domu-bios-frame-refused", "rc", 0, 0);
     check(map_at(va, 0xfee00ull << 12 | 0x21) < 0, "domu-lapic-frame-refused", "rc", 0, 0);
     check(map_at(va, 0xfec00ull << 12 | 0x21) < 0, "domu-ioapic-frame-refused", "rc", 0, 0);
+
+    uint32_t id = pci_id00();
+    check(id == 0xffffffffu, "domu-pci-config-ones", "vendor/device", id, 0xffffffffu);
+    check(inb_(0x3fd) == 0xff, "domu-uart-ones", "LSR", 0, 0xff);
 
     char c;
     eq("domu-console-read-refused", hc(__HYPERVISOR_console_io, 1 /* CONSOLEIO_read */, 1, (uint64_t)&c, 0), -ENOSYS);
@@ -174,6 +199,11 @@ static void privileged(const struct start_info *si, uint64_t va, uint64_t own_mf
      * or free memory) is RAM on every PC. */
     check(map_at(va, 0x100ull << 12 | 0x21) < 0, "dom0-ram-frame-refused", "rc", 0, 0);
     eq("dom0-own-frame-back", map_at(va, own_mfn << 12 | 0x23), 0);
+
+    uint32_t id = pci_id00();
+    check(id != 0xffffffffu && (id & 0xffff) != 0xffff, "dom0-pci-config-host-bridge", "vendor/device", id, 0);
+    check(inb_(0x3fd) == 0xff, "dom0-uart-kept", "LSR", 0, 0xff);
+    outl_(0xcf8, 0);    /* leave the configuration address as firmware does */
 
     char c = 'x';
     eq("dom0-console-read-empty", hc(__HYPERVISOR_console_io, 1 /* CONSOLEIO_read */, 1, (uint64_t)&c, 0), 0);
