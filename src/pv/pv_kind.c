@@ -11,6 +11,7 @@
 #include "core/sched.h"
 #include "arch/x86/asm.h"
 #include "mm/mm.h"
+#include "gnttab/gnttab.h"
 #include "lib/fmt.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -34,14 +35,26 @@ static bool env_get_ref(const struct pgt_env *e, uint64_t mfn, uint16_t dom)
      * it never change a page table. */
     if (mfn == e->xen_shared_mfn)
         return true;
-    /* Otherwise only frames the domain owns (mm/mm.c frame_get checks
-     * owner, free, reserved, orphaned). */
-    return frame_get(mfn, dom);
+    /* Otherwise frames the domain owns (mm/mm.c frame_get checks owner,
+     * free, reserved, orphaned). */
+    if (frame_get(mfn, dom))
+        return true;
+    /* And its own grant-table frames (owner DOMID_XEN), which Xen shares
+     * with a PV guest: as shared_info, no general reference (they live
+     * until gnttab_domain_destroy, after the domain's tables were
+     * relinquished here) and data only (table types need an owned frame).
+     * Other domains' grants never come this way: a grant mapping is made
+     * by gnttab with its own environment (pv_gnttab.c). */
+    if (mfn < e->nr_frames && e->ft[mfn].owner == DOMID_XEN)
+        return gnttab_pv_table_frame(dom, mfn);
+    return false;
 }
 
 static void env_put_ref(const struct pgt_env *e, uint64_t mfn)
 {
-    if (mfn == e->xen_shared_mfn)
+    /* The hypervisor frames env_get_ref lets the domain map (shared_info,
+     * its grant-table frames) hold no general reference. */
+    if (mfn == e->xen_shared_mfn || e->ft[mfn].owner == DOMID_XEN)
         return;
     frame_put(mfn);
 }
@@ -228,6 +241,9 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
                    "(%lu refused, %lu continued)\n",
                    v->vcpu_id, (unsigned long)pv->emul.nr_priv, (unsigned long)pv->emul.nr_ptwr,
                    (unsigned long)pv->emul.nr_ptwr_refused, (unsigned long)pv->emul.nr_ptwr_restarts);
+    if (pv && pv->emul.nr_db_ring0)
+        domain_log(v->domain, LOG_INFO, "v%u: pv: %lu #DB taken in the hypervisor's ring 0 delivered\n",
+                   v->vcpu_id, (unsigned long)pv->emul.nr_db_ring0);
     if (pv && pv->nr_multicalls)
         domain_log(v->domain, LOG_INFO, "v%u: pv: %lu multicalls, %lu multicall continuations\n", v->vcpu_id,
                    (unsigned long)pv->nr_multicalls, (unsigned long)pv->nr_mc_restarts);
@@ -321,4 +337,6 @@ DOMAIN_KIND(pv_kind) = {
     .gva_to_gpa = pv_kind_gva_to_gpa,
     .copy_to_gphys = pv_kind_copy_to_gphys,
     .vcpu_dump = pv_kind_vcpu_dump,
+    .gnt_map_pte = pv_gnt_map_pte,
+    .gnt_unmap_pte = pv_gnt_unmap_pte,
 };

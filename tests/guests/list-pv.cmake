@@ -22,6 +22,11 @@ list(APPEND GUESTS_PV pv_mem)
 # The initial domain's privileged interfaces, refused (pv_dom0.cfg) and
 # served (pv_dom0p.cfg: dom0 = 1) (pv_dom0.c, docs/dom0.md).
 list(APPEND GUESTS_PV pv_dom0)
+# Debug registers, #DB, single step and the MOV SS attack (pv_dbg.c).
+list(APPEND GUESTS_PV pv_dbg)
+# Grant mappings into PV page tables (pv_gnt.c): one kernel, three domains
+# (pv_gnt_a and pv_gnt_c grant, pv_gnt maps).
+list(APPEND GUESTS_PV pv_gnt)
 
 function(pv_guests_build)
     set(P ${G}/pv)
@@ -274,7 +279,8 @@ function(pv_guests_build)
                      --stdout "^pv_priv: PASS msr-refusals-bounced$"
                      --stdout "^pv_priv: PASS rep-insb$"
                      --stdout "^pv_priv: PASS unknown-privileged-gp$"
-                     --stdout "^pv_priv: PASS dr7-data-breakpoint-refused$"
+                     --stdout "^pv_priv: PASS data-breakpoint-fires$"
+                     --stdout "^pv_priv: PASS insn-breakpoint-fires$"
                      --stdout "^pv_priv: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "^\\(d[0-9]+ pv_priv\\) v0: pv: [1-9][0-9]* privileged instructions emulated, [1-9][0-9]* page-table writes emulated \\([1-9][0-9]* refused, 0 continued\\)$"
                      --stdout "frames all returned$"
@@ -298,6 +304,8 @@ function(pv_guests_build)
                      --stdout "^pv_seg: PASS user-tls-kept$"
                      --stdout "^pv_seg: PASS vcpu1-cs-ss-from-its-gdt$"
                      --stdout "^pv_seg: PASS vcpu1-tls-through-fs$"
+                     --stdout "^pv_seg: PASS vcpu1-sees-gdt-change$"
+                     --stdout "^pv_seg: PASS vcpu1-sees-ldt-change$"
                      --stdout "^pv_seg: PASS compat-tls-through-fs$"
                      --stdout "^pv_seg: PASS compat-bp-frame-cs$"
                      --stdout "^pv_seg: 0x[0-9a-f]+ passed, 0x0 failed$"
@@ -471,4 +479,145 @@ function(pv_guests_build)
     set_tests_properties(pv_dom0_down PROPERTIES
         LABELS "integration;qemu;pv;dom0" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_dom0.elf")
+    # Debug registers and #DB (pv_dbg.c): execute and data breakpoints,
+    # single step, refusals, and the MOV SS attack (mov ss,[bp] then
+    # SYSCALL / INT3 with a breakpoint on [bp], the kernel's GS base on
+    # junk).  QEMU TCG raises the #DB right after MOV SS (the guest's line
+    # says "not delayed"); Bochs holds it past SYSCALL as hardware does, so
+    # there the #DB is taken in the hypervisor's ring 0 at its SYSCALL
+    # entry and delivered on the way back: the runs on Bochs (Intel and
+    # AMD, next to an HVM guest on the same CPU) require that line and the
+    # vCPU's count of it.  Every frame returns.
+    set(_dbg_pass)
+    foreach(c exec-one-db exec-dr6-b1 exec-rip write-one-db write-dr6-b0 write-rip-after-store
+              hypervisor-write-no-db step-count step-dr6-bs step-rip-3 step-tf-off-after
+              dr0-hypervisor-image-eperm dr7-io-armed-eperm movss-nop-one-db
+              movss-syscall-survived-result movss-syscall-one-db movss-syscall-dr6-b0 movss-syscall-rip
+              movss-int3-survived-bp movss-int3-db)
+        list(APPEND _dbg_pass --stdout "^pv_dbg: PASS ${c}$")
+    endforeach()
+    list(APPEND _dbg_pass --stdout "^pv_dbg: 0x[0-9a-f]+ passed, 0x0 failed$" --stdout "frames all returned$")
+    foreach(v qemu skylake ryzen)
+        if(v STREQUAL "qemu")
+            set(name pv_dbg)
+            set(emu --direct)
+            set(extra)
+            set(cfgs ${GO}/pv_dbg.cfg)
+            set(timeout 240)
+            set(labels "integration;qemu;pv")
+            set(files "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_dbg.elf")
+        else()
+            set(name pv_dbg_bochs_${v})
+            if(v STREQUAL "skylake")
+                set(emu --bochs corei7_skylake_x)
+            else()
+                set(emu --bochs ryzen)
+            endif()
+            set(extra --stdout "^pv_dbg: movss-syscall #DB at return from the hypercall \\(taken in ring 0\\)$"
+                      --stdout "^\\(d[0-9]+ pv_dbg\\) v0: pv: [1-9][0-9]* #DB taken in the hypervisor's ring 0 delivered$")
+            set(cfgs ${GO}/pv_dbg.cfg ${GO}/long64.cfg)
+            set(timeout 600)
+            set(labels "integration;bochs;pv")
+            set(files "${CMAKE_BINARY_DIR}/ringvisor.iso;${GO}/pv_dbg.elf;${GO}/long64.elf")
+        endif()
+        add_test(NAME ${name}
+                 COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                         ${_dbg_pass} ${extra}
+                         -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                            ${emu} --timeout ${timeout} --smp 1 --mem 512M ${cfgs})
+        math(EXPR ctest_timeout "${timeout} + 60")
+        set_tests_properties(${name} PROPERTIES LABELS "${labels}" TIMEOUT ${ctest_timeout} RUN_SERIAL TRUE
+                             REQUIRED_FILES "${files}")
+    endforeach()
+    # An HVM guest's debug registers (dr_keep: DR0-3, DR6, DR7 read back
+    # after each of 200 yields) next to pv_dbg_hold (pv_dbg.elf "hold": a
+    # data breakpoint armed across 200 yields, one #DB after each) on one
+    # CPU: the PV stints load and put back DR0-3/DR6 around the HVM
+    # guest's, whose DR7 the VMCS/VMCB keeps.  QEMU (SVM), Bochs Skylake
+    # (VMX, where DR6 and DR0-3 are not switched at all) and Ryzen (SVM).
+    configure_file(${P}/pv_dbg_hold.cfg ${GO}/pv_dbg_hold.cfg COPYONLY)
+    foreach(v qemu skylake ryzen)
+        if(v STREQUAL "qemu")
+            set(emu --direct)
+            set(timeout 240)
+            set(labels "integration;qemu;pv")
+            set(files "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_dbg.elf;${GO}/dr_keep.elf")
+        else()
+            if(v STREQUAL "skylake")
+                set(emu --bochs corei7_skylake_x)
+            else()
+                set(emu --bochs ryzen)
+            endif()
+            set(timeout 600)
+            set(labels "integration;bochs;pv")
+            set(files "${CMAKE_BINARY_DIR}/ringvisor.iso;${GO}/pv_dbg.elf;${GO}/dr_keep.elf")
+        endif()
+        add_test(NAME pv_dbg_hvm_${v}
+                 COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                         --stdout "^pv_dbg_hold: PASS hold-db-after-every-yield$"
+                         --stdout "^pv_dbg_hold: PASS hold-yields$"
+                         --stdout "^pv_dbg_hold: 0x[0-9a-f]+ passed, 0x0 failed$"
+                         --stdout "dr_keep.*PASS dr-kept-across-switch$"
+                         --stdout "dr_keep.*PASS dr-yields$"
+                         --stdout "frames all returned$"
+                         -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                            ${emu} --timeout ${timeout} --smp 1 --mem 512M ${GO}/pv_dbg_hold.cfg ${GO}/dr_keep.cfg)
+        math(EXPR ctest_timeout "${timeout} + 60")
+        set_tests_properties(pv_dbg_hvm_${v} PROPERTIES LABELS "${labels}" TIMEOUT ${ctest_timeout} RUN_SERIAL TRUE
+                             REQUIRED_FILES "${files}")
+    endforeach()
+    # Grant mappings into PV page tables (pv_gnt.c; docs/grant-tables.md "PV
+    # mappings"): pv_gnt_a (d1) grants, pv_gnt (d2) maps by VA and by PTE
+    # address, unmaps, is refused what it must be (writable mappings and
+    # copies of page tables, wrong addresses), zaps and devalidates grant
+    # entries itself; pv_gnt_c (d3) powers off while mapped.  Every check
+    # passes in the three, all power off, every frame returns.
+    configure_file(${P}/pv_gnt_a.cfg ${GO}/pv_gnt_a.cfg COPYONLY)
+    configure_file(${P}/pv_gnt_c.cfg ${GO}/pv_gnt_c.cfg COPYONLY)
+    add_test(NAME pv_gnt
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_gnt_a: PASS setup-table-gives-mfn$"
+                     --stdout "^pv_gnt_a: PASS map-own-table-frame$"
+                     --stdout "^pv_gnt_a: PASS granter-sees-mapper-write$"
+                     --stdout "^pv_gnt_a: PASS flags-while-mapped$"
+                     --stdout "^pv_gnt_a: PASS granter-sees-copy$"
+                     --stdout "^pv_gnt_a: PASS zapped-mappings-keep-pin$"
+                     --stdout "^pv_gnt_a: PASS unmapped-flags-clear$"
+                     --stdout "^pv_gnt_a: PASS own-l1-still-pinned$"
+                     --stdout "^pv_gnt_a: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^pv_gnt: PASS map-by-va$"
+                     --stdout "^pv_gnt: PASS dev-bus-addr-is-the-mfn$"
+                     --stdout "^pv_gnt: PASS pte-p-rw-a-d-nx$"
+                     --stdout "^pv_gnt: PASS write-to-readonly-faults$"
+                     --stdout "^pv_gnt: PASS pte-avail-bits$"
+                     --stdout "^pv_gnt: PASS unmap-device-wrong-bus-addr$"
+                     --stdout "^pv_gnt: PASS device-bus-addr-is-the-mfn$"
+                     --stdout "^pv_gnt: PASS map-contains-pte$"
+                     --stdout "^pv_gnt: PASS contains-pte-alias-sees-write$"
+                     --stdout "^pv_gnt: PASS unmap-wrong-address-refused$"
+                     --stdout "^pv_gnt: PASS unmap-by-va$"
+                     --stdout "^pv_gnt: PASS unmapped-va-faults$"
+                     --stdout "^pv_gnt: PASS unmap-readonly-handle-on-rw-pte-refused$"
+                     --stdout "^pv_gnt: PASS unmap-by-pte-address$"
+                     --stdout "^pv_gnt: PASS writable-map-of-granter-l1-refused$"
+                     --stdout "^pv_gnt: PASS copy-into-granter-l1-refused$"
+                     --stdout "^pv_gnt: PASS copy-into-own-l1-refused$"
+                     --stdout "^pv_gnt: PASS guest-reinstall-foreign-refused$"
+                     --stdout "^pv_gnt: PASS unmap-after-zap-refused$"
+                     --stdout "^pv_gnt: PASS unmap-in-pinned-l1$"
+                     --stdout "^pv_gnt: PASS unmap-after-l1-devalidated-refused$"
+                     --stdout "^pv_gnt: PASS repin-with-foreign-entry-refused$"
+                     --stdout "^pv_gnt: PASS page-of-dead-granter-readable$"
+                     --stdout "^pv_gnt: PASS unmap-after-granter-died$"
+                     --stdout "^pv_gnt: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^pv_gnt_c: PASS mapped-by-peer$"
+                     --stdout "^pv_gnt_c: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout-count 0 "FAIL"
+                     --stdout "all domains stopped: 3 powered off, 0 crashed; frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_gnt_a.cfg ${GO}/pv_gnt.cfg
+                        ${GO}/pv_gnt_c.cfg)
+    set_tests_properties(pv_gnt PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_gnt.elf")
 endfunction()
