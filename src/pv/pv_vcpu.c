@@ -71,6 +71,11 @@ int pv_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr)
             return -EFAULT;
         mfn = (e & PTE_ADDR) >> 12;
     }
+    /* The initial domain's device and firmware frames are outside the
+     * hypervisor's direct map (and device memory is no place for
+     * hypercall arguments): the hypervisor never reaches them for it. */
+    if (domain_is_privileged(v->domain) && pv_dom0_io_frame(mfn))
+        return -EFAULT;
     *maddr = (mfn << 12) | (gva & 0xfff);
     return 0;
 }

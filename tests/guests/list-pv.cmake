@@ -452,6 +452,7 @@ function(pv_guests_build)
                      --stdout "^pv_dom0p: PASS dom0-apic-read-kept$"
                      --stdout "^pv_dom0p: PASS dom0-bios-frame-maps$"
                      --stdout "^pv_dom0p: PASS dom0-bios-frame-reads$"
+                     --stdout "^pv_dom0p: PASS dom0-hypercall-arg-in-device-memory$"
                      --stdout "^pv_dom0p: PASS dom0-lapic-frame-refused$"
                      --stdout "^pv_dom0p: PASS dom0-ioapic-frame-refused$"
                      --stdout "^pv_dom0p: PASS dom0-ram-frame-refused$"

@@ -23,7 +23,8 @@
  *    CPU 4095 (invalid); a bad interface version -EACCES; settime64 with
  *    nsecs >= 10^9 -EINVAL, a good one 0; firmware_info -ESRCH;
  *  - physdev_op apic_read: -EPERM (the hypervisor keeps the I/O APIC);
- *  - the BIOS frame 0xf0 maps (read-only) and reads; the LAPIC page, the
+ *  - the BIOS frame 0xf0 maps (read-only) and reads, but a hypercall
+ *    argument there is -EFAULT; the LAPIC page, the
  *    I/O APIC page and a RAM frame that is not its own are refused;
  *  - CONSOLEIO_read: 0 (nothing to read);
  *  - port I/O: PCI configuration reaches the host bridge (a real vendor and
@@ -39,6 +40,7 @@
 #include "public/sched.h"
 
 #define EPERM   1
+#define EFAULT  14
 #define ESRCH   3
 #define EACCES  13
 #define EINVAL  22
@@ -192,6 +194,10 @@ static void privileged(const struct start_info *si, uint64_t va, uint64_t own_mf
     uint64_t v = 0;
     eq("dom0-bios-frame-maps", map_at(va, 0xf0ull << 12 | 0x21), 0);
     check(try_read(va, &v), "dom0-bios-frame-reads", "value", v, 0);
+    /* A hypercall argument in device memory: -EFAULT (the hypervisor
+     * does not reach dom0's device frames for it). */
+    eq("dom0-hypercall-arg-in-device-memory", hc(__HYPERVISOR_memory_op, XENMEM_machine_memory_map, va, 0, 0),
+       -EFAULT);
     check(map_at(va, 0xfee00ull << 12 | 0x21) < 0, "dom0-lapic-frame-refused", "rc", 0, 0);
     check(map_at(va, 0xfec00ull << 12 | 0x21) < 0, "dom0-ioapic-frame-refused", "rc", 0, 0);
     /* A RAM frame that is not dom0's: the frame after its own scratch
