@@ -153,7 +153,8 @@ _Static_assert(sizeof(struct xen_platform_op) == 136, "xen_platform_op layout");
 
 static long platform_settime(struct vcpu *v, uint64_t secs, uint32_t nsecs, uint64_t system_time)
 {
-    if (nsecs >= 1000000000u)
+    /* Up to 2^33 s (year 2242): secs * 10^9 stays far inside 64 bits. */
+    if (nsecs >= 1000000000u || secs >= (1ull << 33))
         return -EINVAL;
     /* The wall clock every domain reads is the host RTC's (time_info.c):
      * dom0's correction moves that base for all domains. */
@@ -191,7 +192,12 @@ long platform_op(struct vcpu *v, uint64_t arg)
         } else {
             op.u.pcpuinfo.flags = READ_ONCE(percpu_of[c]->online) ? XEN_PCPU_FLAGS_ONLINE : 0;
             op.u.pcpuinfo.apic_id = percpu_of[c]->apic_id;
-            op.u.pcpuinfo.acpi_id = c < acpi_info.nr_cpus ? acpi_info.cpus[c].acpi_uid : c;
+            /* The MADT entry with this APIC id (logical numbers need not
+             * follow the MADT's order). */
+            op.u.pcpuinfo.acpi_id = c;
+            for (unsigned i = 0; i < acpi_info.nr_cpus && i < ACPI_MAX_CPUS; i++)
+                if (acpi_info.cpus[i].apic_id == percpu_of[c]->apic_id)
+                    op.u.pcpuinfo.acpi_id = acpi_info.cpus[i].acpi_uid;
         }
         return copy_to_guest(v, arg, &op, sizeof(op)) ? -EFAULT : 0;
     }

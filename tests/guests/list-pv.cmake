@@ -447,6 +447,7 @@ function(pv_guests_build)
                      --stdout "^pv_dom0p: PASS dom0-platform-bad-version$"
                      --stdout "^pv_dom0p: PASS dom0-platform-settime-bad-nsecs$"
                      --stdout "^pv_dom0p: PASS dom0-platform-settime-mbz$"
+                     --stdout "^pv_dom0p: PASS dom0-platform-settime-huge-secs$"
                      --stdout "^pv_dom0p: PASS dom0-platform-settime$"
                      --stdout "^pv_dom0p: PASS dom0-platform-firmware-info-none$"
                      --stdout "^pv_dom0p: PASS dom0-apic-read-kept$"

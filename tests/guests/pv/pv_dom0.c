@@ -183,6 +183,9 @@ static void privileged(const struct start_info *si, uint64_t va, uint64_t own_mf
     op.u.settime64.mbz = 1;
     eq("dom0-platform-settime-mbz", platform(&op), -EINVAL);
     op.u.settime64.mbz = 0;
+    op.u.settime64.secs = ~0ull;
+    eq("dom0-platform-settime-huge-secs", platform(&op), -EINVAL);
+    op.u.settime64.secs = 1800000000ull;
     eq("dom0-platform-settime", platform(&op), 0);
     op = (struct platform_op){ XENPF_firmware_info, XENPF_INTERFACE_VERSION, { .pad = { 0 } } };
     op.u.fw.type = 1;   /* XEN_FW_DISK_INFO */
