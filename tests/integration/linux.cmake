@@ -283,3 +283,9 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      "^linux_dom0: .*pci 0000:00:00\\.0: \\[[0-9a-f]+:[0-9a-f]+\\] type 00 class 0x060000"
                      "^linux_dom0: .*printk: console \\[hvc0\\] enabled"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0.cfg)
+# dom0 with two vCPUs (the second through VCPUOP_initialise/up, as a domU's).
+rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV
+              STDOUT "^linux_dom0_2: ${rv_marker}$" "^linux_dom0_2: PASS linux-dom0$"
+                     "^linux_dom0_2: PASS linux-fork-exec \\(300 processes\\)$"
+                     "^linux_dom0_2: .*smp: Brought up 1 node, 2 CPUs"
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_2.cfg)
