@@ -35,7 +35,7 @@ struct pv_domain {
     uint64_t nr_pages;          /* (i) */
     uint64_t *p2m;              /* (i) pfn -> mfn, the hypervisor's copy of the list the guest gets */
     unsigned p2m_order;         /* (i) pages of p2m, as a buddy order */
-    uint64_t l4_mfn;            /* (i) the bootstrap L4 */
+    uint64_t l4_mfn;            /* (i) the bootstrap L4 (32-bit: the bootstrap L3) */
     bool l4_pinned;             /* (i) the builder's pin is held (dropped by pgt_relinquish) */
     uint64_t entry, stack_top, start_info_va;  /* (i) vCPU 0's RIP, RSP, RSI */
     /* The layout as built, in pfns (docs/pv.md "Builder layout"). */
@@ -43,6 +43,10 @@ struct pv_domain {
     /* pvcon (pv_time.c): the console page's frame, held writable while
      * the console back end runs (0: none). */
     uint64_t con_mfn;
+    /* pvgrub (pv_xs_empty.c): the stand-in store, when the domain file
+     * asks for it (rv_xenstore = "empty"); its frame held writable (0: none). */
+    struct pv_xs_empty *xs;
+    uint64_t xs_mfn;
     /* pvboot (pv_boot.c): the initrd, INIT_P2M, the hypercall page. */
     uint64_t pfn_mod, nr_mod, mod_bytes;    /* (i) nr_mod 0: no initrd */
     bool mod_unmapped;                      /* (i) given by pfn (SIF_MOD_START_PFN) */
@@ -63,6 +67,9 @@ struct pv_domain {
     /* Privileged-instruction emulation and the writable-page-table assist
      * (pv_emul.c): the vm_assist bits. */
     struct pv_emul_domain emul;
+    /* pv32 (pv32.c, pv32_build.c): a 32-bit PAE kernel in ring 1 (compat
+     * mode); the top level of its tables is an L3 (pgt_env.compat). */
+    bool compat;                /* (i) */
 };
 
 struct pv_vcpu {
@@ -108,6 +115,12 @@ struct pv_vcpu {
     uint32_t nr_init_refused;   /* (r) pvlinux: VCPUOP_initialise refusals by this vCPU (pv_smp.c logs 4) */
     /* pvmem (pv_memory.c): reservation extents done by this vCPU; their continuations. */
     uint64_t nr_mem_extents, nr_mem_restarts;       /* (r) */
+    /* pv32 (pv32.c): the L4 the CPU runs a 32-bit vCPU on, a hypervisor
+     * page owned by this vCPU (freed with it): slot 0 names the guest's
+     * L3 (mmu.base), slots 256-271 are the hypervisor's; 0 for 64-bit. */
+    uint64_t compat_l4;         /* (r) its mfn */
+    uint32_t compat_event_cs, compat_failsafe_cs;   /* (r) set_callbacks' selectors (recorded) */
+    uint64_t nr_compat_hypercalls;                  /* (r) int $0x82 */
 };
 
 /* The initial domain (pv_dom0.c, docs/dom0.md). */
@@ -157,6 +170,10 @@ long pv_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[5]);
  * meaning (true if cmd is one, *ret its answer); the frame references of
  * the console and registered vcpu_infos dropped at teardown. */
 int pv_console_setup(struct domain *d, char *err, size_t errlen);
+/* pv_xs_empty.c: the stand-in xenstore (rv_xenstore = "empty"; nothing
+ * otherwise), set up after the console; torn down once no vCPU runs. */
+int pv_xs_empty_setup(struct domain *d, char *err, size_t errlen);
+void pv_xs_empty_teardown(struct domain *d);
 bool pv_time_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
 void pv_time_teardown(struct domain *d);
 /* pvlinux (pv_vtime.c): VCPUOP_register_vcpu_time_memory_area for PV
@@ -201,6 +218,35 @@ void pv_mmu_teardown(struct vcpu *v);
  * on every CPU the domain's vCPUs ran on and this one.  Interrupts on. */
 void pv_flush_cpus(struct domain *d, uint64_t cpus);
 void pv_flush_domain(struct domain *d);
+
+/* 32-bit PV (pv32.c; docs/pv.md "Ring 1 and compat"). */
+bool pv_is_compat(const struct domain *d);
+void pv32_vcpu_init_boot(struct vcpu *v);
+void pv32_vcpu_free(struct vcpu *v);
+/* The mfn to load into CR3 for v: its compat L4 with slot 0 naming the
+ * current L3 (mmu.base), rewritten if it changed. */
+uint64_t pv32_root(struct pv_vcpu *pv);
+int pv32_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr);
+const char *pv32_frame_problem(struct vcpu *v, const struct cpu_regs *c);
+void pv32_gdt_reserved(uint64_t *gdt);
+void pv32_stint_begin(struct vcpu *v);
+/* The exit handler of a 32-bit vCPU; false: leave the run loop. */
+bool pv32_handle_exit(struct vcpu *v);
+/* One hypercall of a 32-bit vCPU other than iret (pv32_hcall.c), as
+ * pv_hypercall_one: a[] zero-extended 32-bit arguments in, and on
+ * -ERESTART the arguments to issue it again with. */
+long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[5]);
+/* VCPUOP_initialise with the x86_32 vcpu_guest_context (pv32_smp.c). */
+long pv32_vcpu_initialise(struct vcpu *v, unsigned id, uint64_t arg);
+/* Event upcall in the 32-bit frame layout; false: the domain crashed. */
+bool pv32_event_upcall(struct vcpu *v);
+/* The builder's 32-bit part (pv32_build.c), after the RAM, kernel and p2m:
+ * PAE tables, the 4-byte p2m list, compat start_info, the L3 pinned. */
+int pv32_build_tables(struct domain *d, struct pv_domain *pd, char *err, size_t errlen);
+/* The 32-bit hypercall page: MOV $nr, %eax; INT $0x82; RET per 32 bytes. */
+void pv32_hypercall_page(void *page);
+/* The console's event channel into a 32-bit start_info (pv_time.c). */
+void pv32_start_info_console(void *si, uint32_t port);
 
 /* entry.S */
 void pv_enter(struct cpu_regs *ctx);

@@ -4,6 +4,7 @@
  * hypervisor validates (mm/pgtype.c).  Needs no VMX or SVM.  docs/pv.md.
  */
 #include "pv/pv.h"
+#include "mm/m2p.h"
 #include "core/domain_kind.h"
 #include "core/domain.h"
 #include "core/console.h"
@@ -85,6 +86,28 @@ static uint64_t env_adjust_upper(const struct pgt_env *e, unsigned level, uint64
     return pte | PTE_US;
 }
 
+/* 32-bit PV: the kernel runs in ring 1, a supervisor ring, so mappings
+ * stay as the guest wrote them; only G is stripped (as above).  Upper
+ * levels as written too (pgtype.c gives L3 entries their PDPTE bits). */
+static uint64_t env_adjust_l1e_compat(const struct pgt_env *e, uint64_t pte)
+{
+    (void)e;
+    return pte & ~PTE_G;
+}
+
+static uint64_t env_adjust_upper_compat(const struct pgt_env *e, unsigned level, uint64_t pte)
+{
+    (void)e;
+    (void)level;
+    return pte;
+}
+
+/* 32-bit PV: the compat M2P in the top entries of the L2 under L3 slot 3. */
+static void env_init_l2x(const struct pgt_env *e, uint64_t mfn)
+{
+    m2p_compat_l2x(e->map(e, mfn));
+}
+
 /* The hypervisor's slots of a new L4: a copy of its own L4 entries for
  * 256-271 (no US bit anywhere in them, so ring 3 cannot touch them).  The
  * hypervisor populates these slots at boot and only adds below them later
@@ -146,6 +169,13 @@ void pv_env_init(struct domain *d, struct pgt_env *e)
         e->io_frame = env_io_frame;
         e->cache_attrs_ok = true;
     }
+    if (pv_is_compat(d)) {
+        e->compat = true;
+        e->adjust_l1e = env_adjust_l1e_compat;
+        e->adjust_upper = env_adjust_upper_compat;
+        e->init_l4 = NULL;
+        e->init_l2x = env_init_l2x;
+    }
 }
 
 /* ---- The kind ------------------------------------------------------------- */
@@ -188,12 +218,12 @@ static int pv_kind_vcpu_create(struct vcpu *v)
 
 static int pv_kind_finish(struct domain *d, char *err, size_t errlen)
 {
-    /* The PV console on the builder's ring frame (pv_time.c); not for the
+    /* The PV console on the builder's ring frame (pv_time.c), not for the
      * initial domain, whose console is the console_io hypercall (as under
-     * Xen: start_info's console field is console.dom0 for it). */
-    if (domain_is_privileged(d))
-        return 0;
-    return pv_console_setup(d, err, errlen);
+     * Xen: start_info's console field is console.dom0 for it); then the
+     * stand-in store if the domain file asks for it (pv_xs_empty.c). */
+    int rc = domain_is_privileged(d) ? 0 : pv_console_setup(d, err, errlen);
+    return rc ? rc : pv_xs_empty_setup(d, err, errlen);
 }
 
 /* Teardown: every reference the domain's tables hold goes, so that each of
@@ -205,6 +235,7 @@ static void pv_kind_destroy(struct domain *d)
 
     if (!pd)
         return;
+    pv_xs_empty_teardown(d);    /* the stand-in store and its frame */
     pv_time_teardown(d);        /* console ring and vcpu_info frames (pv_time.c) */
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
@@ -256,6 +287,8 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
                    (unsigned long)pv->nr_mem_extents, (unsigned long)pv->nr_mem_restarts);
     if (pv)
         pv_seg_free(v);
+    if (pv)
+        pv32_vcpu_free(v);
     xfree(pv);
     v->vendor = NULL;
 }

@@ -112,6 +112,9 @@ const char *pv_seg_frame_problem(struct vcpu *v, const struct cpu_regs *c)
     struct pv_vcpu *pv = v->vendor;
     uint64_t cd, sd;
 
+    if (pv->compat_l4)
+        return pv32_frame_problem(v, c);
+
     if (c->cs > 0xffff || (c->cs & 3) != 3 || !desc_of(pv, (uint16_t)c->cs, &cd) ||
         (cd & (D_S | D_CODE | D_P)) != (D_S | D_CODE | D_P) || (!(cd & D_C) && (cd & D_DPL3) != D_DPL3) ||
         (cd & (D_L | D_D)) == (D_L | D_D))
@@ -157,6 +160,8 @@ static bool alloc_gdt(struct vcpu *v)
     g[FLAT_RING3_CS32 >> 3] = 0x00cffa000000ffffull;
     g[FLAT_RING3_SS64 >> 3] = 0x00cff2000000ffffull;
     g[FLAT_RING3_CS64 >> 3] = 0x00affa000000ffffull;
+    if (pv_is_compat(v->domain))
+        pv32_gdt_reserved(g);       /* Xen's compat selectors in place of the 64-bit ones */
     pv->seg.gdt = g;
     pv->seg.stale = true;
     return true;
