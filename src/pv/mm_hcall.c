@@ -255,6 +255,10 @@ static long set_ldt(const struct pv_mmu_env *e, uint64_t base, uint32_t ents)
      * the LDT's lazy mapping never looks at the hypervisor's range. */
     if ((ptr & 0xfff) || ents > PV_LDT_MAX_ENTRIES || !pv_guest_range_ok(ptr, ents * 8ull))
         return -EINVAL;
+    /* 32-bit guests: the table ends below the compat hypervisor range
+     * (0xf5800000, HV_START_LOW), as Xen checks for compat guests. */
+    if (e->compat && ptr + ents * 8ull > 0xf5800000ull)
+        return -EINVAL;
     if (v->ldt_base != ptr || v->ldt_ents != ents) {
         v->ldt_base = ptr;
         v->ldt_ents = ents;
@@ -507,12 +511,15 @@ bool pv_desc_frame_ok(const struct pgt_env *p, uint64_t mfn)
      * refused frame stays exactly as the guest wrote it. */
     for (unsigned i = 0; i < 512; i++) {
         uint64_t w = __atomic_load_n(&d[i], __ATOMIC_RELAXED);
-        if (pv_check_descriptor(&w))
+        if (p->compat ? pv32_check_descriptor(&w) : pv_check_descriptor(&w))
             return false;
     }
     for (unsigned i = 0; i < 512; i++) {
         uint64_t v = __atomic_load_n(&d[i], __ATOMIC_RELAXED), w = v;
-        pv_check_descriptor(&w);
+        if (p->compat)
+            pv32_check_descriptor(&w);
+        else
+            pv_check_descriptor(&w);
         if (w != v)
             __atomic_store_n(&d[i], w, __ATOMIC_RELAXED);
     }
@@ -536,8 +543,16 @@ long pv_set_gdt(const struct pv_mmu_env *e, uint64_t frame_list, uint64_t entrie
     if (entries > PV_GDT_MAX_ENTRIES)
         return -EINVAL;
     unsigned n = (unsigned)((entries + 511) / 512);
-    if (gcopy_from(e, frames, frame_list, n * 8ull))
+    if (e->compat) {
+        /* x86_32: the frame list is of 32-bit unsigned longs. */
+        uint32_t f32[PV_GDT_MAX_FRAMES];
+        if (gcopy_from(e, f32, frame_list, n * 4ull))
+            return -EFAULT;
+        for (unsigned i = 0; i < n; i++)
+            frames[i] = f32[i];
+    } else if (gcopy_from(e, frames, frame_list, n * 8ull)) {
         return -EFAULT;
+    }
     return pv_set_gdt_frames(e, frames, entries);
 }
 
@@ -585,7 +600,7 @@ long pv_update_descriptor(const struct pv_mmu_env *e, uint64_t maddr, uint64_t d
 
     if (!p->validate_desc)
         return -ENOSYS;
-    if ((maddr & 7) || pv_check_descriptor(&desc))
+    if ((maddr & 7) || (e->compat ? pv32_check_descriptor(&desc) : pv_check_descriptor(&desc)))
         return -EINVAL;
     if (!get_frame(e, mfn))
         return -EINVAL;

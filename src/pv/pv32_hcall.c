@@ -120,6 +120,15 @@ long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARG
             pv_seg_mmu_call(v, nr, ret);
         return ret;
     }
+    case __HYPERVISOR_update_descriptor: {
+        /* (pa low, pa high, descriptor low, descriptor high); the
+         * descriptor checked by the compat rules (env compat, pv/desc.c). */
+        uint64_t n[4] = { a[0] | a[1] << 32, a[2] | a[3] << 32, 0, 0 };
+        if (pv_mmu_hypercall(v, nr, n, &ret))
+            pv_seg_mmu_call(v, nr, ret);
+        return ret;
+    }
+    case __HYPERVISOR_set_gdt:          /* (frame list of 32-bit words, entries): mm_hcall.c, env compat */
     case __HYPERVISOR_mmu_update:       /* struct mmu_update: the same 16 bytes */
     case __HYPERVISOR_mmuext_op:        /* 12-byte entries: mm_hcall.c (env compat) */
         if (pv_mmu_hypercall(v, nr, a, &ret))
@@ -148,7 +157,7 @@ long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARG
     case __HYPERVISOR_fpu_taskswitch:
         return hypercall_call(v, nr, a, true);
     default:
-        /* set_gdt, update_descriptor (32-bit split arguments), callback_op (cs:eip), the debug registers,
+        /* callback_op (cs:eip), the debug registers,
          * vm_assist, physdev_op: not for 32-bit guests yet; set_segment_base
          * is 64-bit only (Xen: -ENOSYS for a 32-bit caller too). */
         return -ENOSYS;

@@ -9,6 +9,7 @@
 # (list-pv.cmake).
 
 set(GUESTS_PV32 pv32_hello)
+list(APPEND GUESTS_PV32 pv32_desc)
 
 function(pv32_guests_build)
     set(P ${G}/pv32)
@@ -122,4 +123,48 @@ function(pv32_guests_build)
                       ARGS --bochs ${model} --smp 2 --mem 1G ${GO}/pv32_hello.cfg ${GO}/pv32_badiret.cfg
                            ${GO}/long64.cfg)
     endforeach()
+    # pv32_desc: the guest's own GDT/LDT (32-bit set_gdt and
+    # update_descriptor, compat descriptor rules, guest selectors in
+    # frames, forged gates, M2P-based segments, the 32-bit failsafe frame).
+    add_test(NAME pv32_desc
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv32_desc: PASS set-trap-table$"
+                     --stdout "^pv32_desc: PASS set-callbacks$"
+                     --stdout "^pv32_desc: PASS set-gdt-64bit-code-refused$"
+                     --stdout "^pv32_desc: PASS set-gdt-32bit-frames$"
+                     --stdout "^pv32_desc: PASS dpl0-data-raised-to-1$"
+                     --stdout "^pv32_desc: PASS dpl0-code-raised-to-1$"
+                     --stdout "^pv32_desc: PASS update-descriptor-dpl0-raised$"
+                     --stdout "^pv32_desc: PASS update-descriptor-call-gate-refused$"
+                     --stdout "^pv32_desc: PASS update-descriptor-64bit-code-refused$"
+                     --stdout "^pv32_desc: PASS update-descriptor-tss-refused$"
+                     --stdout "^pv32_desc: PASS update-descriptor-misaligned$"
+                     --stdout "^pv32_desc: PASS load-guest-data-selectors$"
+                     --stdout "^pv32_desc: PASS far-jump-guest-code-selector$"
+                     --stdout "^pv32_desc: PASS hypercall-from-guest-cs$"
+                     --stdout "^pv32_desc: PASS bp-frame-guest-cs$"
+                     --stdout "^pv32_desc: PASS far-jump-back-flat$"
+                     --stdout "^pv32_desc: PASS dpl0-code-runs-in-ring1$"
+                     --stdout "^pv32_desc: PASS far-call-hv-cs-gp$"
+                     --stdout "^pv32_desc: PASS m2p-segment-reads-m2p$"
+                     --stdout "^pv32_desc: PASS m2p-segment-write-faults$"
+                     --stdout "^pv32_desc: PASS ldt-in-hv-range-refused$"
+                     --stdout "^pv32_desc: PASS ldt-reaching-hv-range-refused$"
+                     --stdout "^pv32_desc: PASS set-ldt$"
+                     --stdout "^pv32_desc: PASS far-call-forged-ldt-gate-gp$"
+                     --stdout "^pv32_desc: PASS far-jump-ldt-64bit-code-gp$"
+                     --stdout "^pv32_desc: PASS load-ldt-data-selector$"
+                     --stdout "^pv32_desc: PASS ldt-m2p-segment-write-faults$"
+                     --stdout "^pv32_desc: PASS failsafe-32bit-frame-ds-es$"
+                     --stdout "^pv32_desc: PASS failsafe-handler-reloaded-es$"
+                     --stdout "^pv32_desc: PASS failsafe-frame-cs$"
+                     --stdout "^pv32_desc: PASS ldt-off$"
+                     --stdout "^pv32_desc: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^\\(d[0-9]+ pv32_desc\\) v0: pv: segments: [0-9]+ loads, 1 failsafe callbacks"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv32_desc.cfg)
+    set_tests_properties(pv32_desc PROPERTIES
+        LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_desc.elf")
 endfunction()
