@@ -26,6 +26,7 @@
  */
 #include "pv/pv.h"
 #include "pv/pv_user.h"
+#include "pv/pv_emul.h"
 #include "core/domain.h"
 #include "core/console.h"
 #include "core/hypercall.h"
@@ -373,7 +374,16 @@ bool pv32_handle_exit(struct vcpu *v)
             break;
         if (vec == 7)
             pv_user_nm(v);      /* fpu_taskswitch's TS ends with this #NM */
-        if (!bounce_exception32(v, vec, c->error_code))
+        uint64_t err = c->error_code;
+        /* Privileged instructions from ring 1 (pv_emul.c, compat rules):
+         * #UD (forced CPUID) and #GP(0) only; not the page-table write
+         * assist (a PAE entry written in two 32-bit halves is not merged
+         * by pv_ptwr.c yet: the #PF goes to the guest). */
+        if ((vec == 6 || (vec == 13 && !err)) && pv_emul_exception(v, &vec, &err)) {
+            c->rip = (uint32_t)c->rip;      /* EIP wraps at 4 GiB */
+            break;
+        }
+        if (!bounce_exception32(v, vec, err))
             return false;
         break;
     }

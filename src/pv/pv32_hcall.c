@@ -16,6 +16,7 @@
 #include "public/sched.h"
 #include "public/memory.h"
 #include "public/vcpu.h"
+#include "pv/pv_emul.h"
 
 #define PV32_RING1_DS   0xe021
 #define PV32_HV_START   0xf5800000ull
@@ -149,6 +150,13 @@ long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARG
         if ((unsigned)a[0] == VCPUOP_initialise)
             return pv32_vcpu_initialise(v, (unsigned)a[1], a[2]);
         return hypercall_call(v, nr, a, true);
+    case __HYPERVISOR_physdev_op:
+        /* set_iopl only (struct physdev_set_iopl is one 32-bit word in
+         * both ABIs): the IOPL ring 1's IN/OUT emulation checks.  The
+         * rest (set_iobitmap: a 32-bit pointer) is not translated yet. */
+        if ((unsigned)a[0] == PHYSDEVOP_set_iopl)
+            return pv_physdev_op(v, PHYSDEVOP_set_iopl, a[1]);
+        return -ENOSYS;
     case __HYPERVISOR_console_io:
     case __HYPERVISOR_xen_version:
     case __HYPERVISOR_set_timer_op:
@@ -158,7 +166,7 @@ long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARG
         return hypercall_call(v, nr, a, true);
     default:
         /* callback_op (cs:eip), the debug registers,
-         * vm_assist, physdev_op: not for 32-bit guests yet; set_segment_base
+         * vm_assist, physdev_op's other sub-ops: not for 32-bit guests yet; set_segment_base
          * is 64-bit only (Xen: -ENOSYS for a 32-bit caller too). */
         return -ENOSYS;
     }

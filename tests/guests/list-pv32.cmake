@@ -10,6 +10,7 @@
 
 set(GUESTS_PV32 pv32_hello)
 list(APPEND GUESTS_PV32 pv32_desc)
+list(APPEND GUESTS_PV32 pv32_priv)
 
 function(pv32_guests_build)
     set(P ${G}/pv32)
@@ -167,4 +168,33 @@ function(pv32_guests_build)
     set_tests_properties(pv32_desc PROPERTIES
         LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_desc.elf")
+    # pv32_priv: privileged instructions from ring 1 (the 64-bit emulation
+    # with the compat rules).
+    add_test(NAME pv32_priv
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv32_priv: PASS set-trap-table$"
+                     --stdout "^pv32_priv: PASS set-callbacks$"
+                     --stdout "^pv32_priv: PASS map-shared-info$"
+                     --stdout "^pv32_priv: PASS forced-cpuid-xen-leaf$"
+                     --stdout "^pv32_priv: PASS rdmsr-efer-lme-lma$"
+                     --stdout "^pv32_priv: PASS rdmsr-pat$"
+                     --stdout "^pv32_priv: PASS wrmsr-unknown-gp$"
+                     --stdout "^pv32_priv: PASS mov-from-cr0$"
+                     --stdout "^pv32_priv: PASS mov-from-cr3-x86-32-encoding$"
+                     --stdout "^pv32_priv: PASS mov-to-cr0-ts$"
+                     --stdout "^pv32_priv: PASS clts$"
+                     --stdout "^pv32_priv: PASS mov-to-cr3-gp$"
+                     --stdout "^pv32_priv: PASS cli-sti-upcall-mask$"
+                     --stdout "^pv32_priv: PASS hlt-blocks-until-timer$"
+                     --stdout "^pv32_priv: PASS in-without-iopl-gp$"
+                     --stdout "^pv32_priv: PASS physdev-set-iopl$"
+                     --stdout "^pv32_priv: PASS in-out-with-iopl$"
+                     --stdout "^pv32_priv: PASS ins-keeps-gp$"
+                     --stdout "^pv32_priv: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv32_priv.cfg)
+    set_tests_properties(pv32_priv PROPERTIES
+        LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_priv.elf")
 endfunction()
