@@ -96,7 +96,10 @@ static int read_vcpumask(const struct pv_mmu_env *e, uint64_t gva, uint64_t mask
 
     for (unsigned i = 0; i < PV_MMU_MAX_VCPUS / 64; i++)
         mask[i] = 0;
-    if (gcopy_from(e, mask, gva, words * 8ull))
+    /* A 32-bit caller's mask is of 32-bit words (compat unsigned long):
+     * only those are read (the same bytes on little-endian; a mask ending
+     * at the end of mapped memory must not fail for the 64-bit read). */
+    if (gcopy_from(e, mask, gva, e->compat ? (n + 31) / 32 * 4ull : words * 8ull))
         return -EFAULT;
     if (n % 64)
         mask[words - 1] &= (1ull << (n % 64)) - 1;
@@ -223,14 +226,14 @@ static long new_base(const struct pv_mmu_env *e, uint64_t mfn, bool user)
     uint64_t *slot = user ? &v->user_base : &v->base, old = *slot;
     unsigned what = user ? PV_RELOAD_USER_BASE : PV_RELOAD_BASE;
 
+    if (e->compat && user)
+        return -EINVAL;         /* one set of tables for rings 1 and 3 (before the same-value case: Xen's answer whatever the mfn) */
     if (mfn == old) {
         /* Xen reloads CR3 for the kernel's (the guest may rely on the flush). */
         if (!user)
             e->reload(e, what);
         return 0;
     }
-    if (e->compat && user)
-        return -EINVAL;         /* one set of tables for rings 1 and 3 */
     if (mfn) {
         long rc = pgt_get_top(e->pgt, e->dom, mfn, e->compat ? FRAME_TYPE_PT_L3 : FRAME_TYPE_PT_L4,
                               PGT_PREEMPTIBLE);

@@ -11,6 +11,7 @@
 set(GUESTS_PV32 pv32_hello)
 list(APPEND GUESTS_PV32 pv32_desc)
 list(APPEND GUESTS_PV32 pv32_priv)
+list(APPEND GUESTS_PV32 pv32_compat)
 
 function(pv32_guests_build)
     set(P ${G}/pv32)
@@ -197,4 +198,27 @@ function(pv32_guests_build)
     set_tests_properties(pv32_priv PROPERTIES
         LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_priv.elf")
+    # pv32_compat: truncated compat structures, 64-bit-only sub-ops, the
+    # MULTI vcpumask as 32-bit words.
+    add_test(NAME pv32_compat
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv32_compat: PASS unmap-page-after$"
+                     --stdout "^pv32_compat: PASS mmuext-op-straddling-efault$"
+                     --stdout "^pv32_compat: PASS mmu-update-straddling-efault$"
+                     --stdout "^pv32_compat: PASS multicall-entry-straddling-efault$"
+                     --stdout "^pv32_compat: PASS xen-version-extraversion-straddling-efault$"
+                     --stdout "^pv32_compat: PASS bind-virq-straddling-efault$"
+                     --stdout "^pv32_compat: PASS set-segment-base-enosys$"
+                     --stdout "^pv32_compat: PASS new-user-baseptr-zero-einval$"
+                     --stdout "^pv32_compat: PASS new-user-baseptr-l3-einval$"
+                     --stdout "^pv32_compat: PASS multi-vcpumask-32bit-words$"
+                     --stdout "^pv32_compat: PASS multi-vcpumask-unmapped-einval$"
+                     --stdout "^pv32_compat: PASS remap-and-continue$"
+                     --stdout "^pv32_compat: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv32_compat.cfg)
+    set_tests_properties(pv32_compat PROPERTIES
+        LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_compat.elf")
 endfunction()
