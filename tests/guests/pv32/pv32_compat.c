@@ -16,11 +16,28 @@
 #define MMUEXT_INVLPG_MULTI     9
 #define XENVER_extraversion     1
 #define DOMID_SELF              0x7ff0
+#define HC_callback_op          30
+#define CALLBACKOP_register     0
+#define CALLBACKOP_unregister   1
 
 static const struct start_info32 *si;
 
+static volatile uint8_t *shinfo;
+static uint32_t timer_port, timer_seen;
+
+/* Consumes every pending port (32-bit shared_info: pending words at
+ * 2048, the vcpu_info's selector word at 4). */
 void ev_handler(void)
 {
+    volatile uint32_t *pending = (volatile uint32_t *)(shinfo + 2048);
+    shinfo[0] = 0;
+    uint32_t sel = __atomic_exchange_n((volatile uint32_t *)(shinfo + 4), 0, __ATOMIC_SEQ_CST);
+    for (unsigned w = 0; w < 32; w++)
+        if (sel & (1u << w)) {
+            uint32_t bits = __atomic_exchange_n(&pending[w], 0, __ATOMIC_SEQ_CST);
+            if (timer_port / 32 == w && (bits & (1u << (timer_port % 32))))
+                timer_seen++;
+        }
     ev_count++;
 }
 
@@ -106,6 +123,38 @@ void pv32_main(const struct start_info32 *start)
     fl[0].arg2 = end;       /* the mask itself unmapped: Xen's -EINVAL */
     r = hc(HC_mmuext_op, (uint32_t)fl, 1, 0, DOMID_SELF);
     check(r == -22, "multi-vcpumask-unmapped-einval", "ret", (uint32_t)r, (uint32_t)-22);
+
+    /* callback_op in the x86_32 layout (type, flags, cs, eip): the event
+     * callback registered this way gets the timer VIRQ's upcall; syscall
+     * (64-bit only), a handler in the hypervisor range, an unknown
+     * command and a structure straddling the end of mapped memory are
+     * refused. */
+    struct { uint16_t type, flags; uint32_t cs, eip; } cb = { 0 /* event */, 0, FLAT_RING1_CS, (uint32_t)ev_entry };
+    r = hc(HC_callback_op, CALLBACKOP_register, (uint32_t)&cb, 0, 0);
+    check(r == 0, "callback-op-register-event", "ret", (uint32_t)r, 0);
+    cb.type = 2;    /* syscall */
+    r = hc(HC_callback_op, CALLBACKOP_register, (uint32_t)&cb, 0, 0);
+    check(r == -22, "callback-op-syscall-einval", "ret", (uint32_t)r, (uint32_t)-22);
+    cb.type = 1;    /* failsafe */
+    cb.eip = 0xf5800000u;
+    r = hc(HC_callback_op, CALLBACKOP_register, (uint32_t)&cb, 0, 0);
+    check(r == -22, "callback-op-hv-range-einval", "ret", (uint32_t)r, (uint32_t)-22);
+    r = hc(HC_callback_op, 7, (uint32_t)&cb, 0, 0);
+    check(r == -38, "callback-op-bad-cmd-enosys", "ret", (uint32_t)r, (uint32_t)-38);
+    r = hc(HC_callback_op, CALLBACKOP_register, end - 8, 0, 0);
+    check(r == -14, "callback-op-straddling-efault", "ret", (uint32_t)r, (uint32_t)-14);
+    uint32_t pad = si->pt_base + (si->nr_pt_frames + 16) * 4096;
+    r = hc(HC_update_va_mapping, pad, si->shared_info | 0x23, 0, UVMF_INVLPG);
+    shinfo = (volatile uint8_t *)pad;
+    struct { uint32_t virq, vcpu, port; } bvt = { 0 /* VIRQ_TIMER */, 0, 0 };
+    r = r ? r : hc(HC_event_channel_op, 1 /* bind_virq */, (uint32_t)&bvt, 0, 0);
+    timer_port = bvt.port;
+    uint64_t now = *(volatile uint64_t *)(shinfo + 32 + 16) + 1000000;
+    r = r ? r : hc(HC_set_timer_op, (uint32_t)now, (uint32_t)(now >> 32), 0, 0);
+    for (unsigned i = 0; i < 100 && !timer_seen; i++)
+        hc(HC_sched_op, SCHEDOP_block, 0, 0, 0);
+    check(r == 0 && timer_seen >= 1 && (ev_cs & 0xffff) == FLAT_RING1_CS, "callback-op-event-upcall", "upcalls",
+          timer_seen, 1);
 
     /* The kernel still works: a page mapped back, a hypercall. */
     r = hc(HC_update_va_mapping, end, ((uint64_t)mfn_of(end) << 12) | 0x23, 0, UVMF_INVLPG);
