@@ -43,6 +43,10 @@ struct pv_domain {
     /* pvcon (pv_time.c): the console page's frame, held writable while
      * the console back end runs (0: none). */
     uint64_t con_mfn;
+    /* pvgrub (pv_xs_empty.c): the stand-in store, when the domain file
+     * asks for it (rv_xenstore = "empty"); its frame held writable (0: none). */
+    struct pv_xs_empty *xs;
+    uint64_t xs_mfn;
     /* pvboot (pv_boot.c): the initrd, INIT_P2M, the hypercall page. */
     uint64_t pfn_mod, nr_mod, mod_bytes;    /* (i) nr_mod 0: no initrd */
     bool mod_unmapped;                      /* (i) given by pfn (SIF_MOD_START_PFN) */
@@ -119,6 +123,16 @@ struct pv_vcpu {
     uint64_t nr_compat_hypercalls;                  /* (r) int $0x82 */
 };
 
+/* The initial domain (pv_dom0.c, docs/dom0.md). */
+struct boot_info;
+void pv_dom0_host_map_init(const struct boot_info *bi);
+bool pv_dom0_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
+bool pv_dom0_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
+bool pv_dom0_io_frame(uint64_t mfn);
+/* dom0's port I/O on the real port unless the hypervisor keeps it: false = emulate as for a domU. */
+bool pv_dom0_port_in(const struct domain *d, uint16_t port, unsigned size, uint32_t *val);
+bool pv_dom0_port_out(const struct domain *d, uint16_t port, unsigned size, uint32_t val);     /* policy only: the hook exists for dom0 alone */
+
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */
 int pv_build(struct domain *d, char *err, size_t errlen);
 /* pv_boot.c: a bzImage or compressed kernel unpacked to its ELF (*buf, to
@@ -156,6 +170,10 @@ long pv_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[5]);
  * meaning (true if cmd is one, *ret its answer); the frame references of
  * the console and registered vcpu_infos dropped at teardown. */
 int pv_console_setup(struct domain *d, char *err, size_t errlen);
+/* pv_xs_empty.c: the stand-in xenstore (rv_xenstore = "empty"; nothing
+ * otherwise), set up after the console; torn down once no vCPU runs. */
+int pv_xs_empty_setup(struct domain *d, char *err, size_t errlen);
+void pv_xs_empty_teardown(struct domain *d);
 bool pv_time_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
 void pv_time_teardown(struct domain *d);
 /* pvlinux (pv_vtime.c): VCPUOP_register_vcpu_time_memory_area for PV
