@@ -96,7 +96,10 @@ static int read_vcpumask(const struct pv_mmu_env *e, uint64_t gva, uint64_t mask
 
     for (unsigned i = 0; i < PV_MMU_MAX_VCPUS / 64; i++)
         mask[i] = 0;
-    if (gcopy_from(e, mask, gva, words * 8ull))
+    /* A 32-bit caller's mask is of 32-bit words (compat unsigned long):
+     * only those are read (the same bytes on little-endian; a mask ending
+     * at the end of mapped memory must not fail for the 64-bit read). */
+    if (gcopy_from(e, mask, gva, e->compat ? (n + 31) / 32 * 4ull : words * 8ull))
         return -EFAULT;
     if (n % 64)
         mask[words - 1] &= (1ull << (n % 64)) - 1;
@@ -223,14 +226,14 @@ static long new_base(const struct pv_mmu_env *e, uint64_t mfn, bool user)
     uint64_t *slot = user ? &v->user_base : &v->base, old = *slot;
     unsigned what = user ? PV_RELOAD_USER_BASE : PV_RELOAD_BASE;
 
+    if (e->compat && user)
+        return -EINVAL;         /* one set of tables for rings 1 and 3 (before the same-value case: Xen's answer whatever the mfn) */
     if (mfn == old) {
         /* Xen reloads CR3 for the kernel's (the guest may rely on the flush). */
         if (!user)
             e->reload(e, what);
         return 0;
     }
-    if (e->compat && user)
-        return -EINVAL;         /* one set of tables for rings 1 and 3 */
     if (mfn) {
         long rc = pgt_get_top(e->pgt, e->dom, mfn, e->compat ? FRAME_TYPE_PT_L3 : FRAME_TYPE_PT_L4,
                               PGT_PREEMPTIBLE);
@@ -254,6 +257,10 @@ static long set_ldt(const struct pv_mmu_env *e, uint64_t base, uint32_t ents)
     /* Xen checks the base only; the whole table is checked here so that
      * the LDT's lazy mapping never looks at the hypervisor's range. */
     if ((ptr & 0xfff) || ents > PV_LDT_MAX_ENTRIES || !pv_guest_range_ok(ptr, ents * 8ull))
+        return -EINVAL;
+    /* 32-bit guests: the table ends below the compat hypervisor range
+     * (0xf5800000, HV_START_LOW), as Xen checks for compat guests. */
+    if (e->compat && ptr + ents * 8ull > 0xf5800000ull)
         return -EINVAL;
     if (v->ldt_base != ptr || v->ldt_ents != ents) {
         v->ldt_base = ptr;
@@ -507,12 +514,15 @@ bool pv_desc_frame_ok(const struct pgt_env *p, uint64_t mfn)
      * refused frame stays exactly as the guest wrote it. */
     for (unsigned i = 0; i < 512; i++) {
         uint64_t w = __atomic_load_n(&d[i], __ATOMIC_RELAXED);
-        if (pv_check_descriptor(&w))
+        if (p->compat ? pv32_check_descriptor(&w) : pv_check_descriptor(&w))
             return false;
     }
     for (unsigned i = 0; i < 512; i++) {
         uint64_t v = __atomic_load_n(&d[i], __ATOMIC_RELAXED), w = v;
-        pv_check_descriptor(&w);
+        if (p->compat)
+            pv32_check_descriptor(&w);
+        else
+            pv_check_descriptor(&w);
         if (w != v)
             __atomic_store_n(&d[i], w, __ATOMIC_RELAXED);
     }
@@ -536,8 +546,16 @@ long pv_set_gdt(const struct pv_mmu_env *e, uint64_t frame_list, uint64_t entrie
     if (entries > PV_GDT_MAX_ENTRIES)
         return -EINVAL;
     unsigned n = (unsigned)((entries + 511) / 512);
-    if (gcopy_from(e, frames, frame_list, n * 8ull))
+    if (e->compat) {
+        /* x86_32: the frame list is of 32-bit unsigned longs. */
+        uint32_t f32[PV_GDT_MAX_FRAMES];
+        if (gcopy_from(e, f32, frame_list, n * 4ull))
+            return -EFAULT;
+        for (unsigned i = 0; i < n; i++)
+            frames[i] = f32[i];
+    } else if (gcopy_from(e, frames, frame_list, n * 8ull)) {
         return -EFAULT;
+    }
     return pv_set_gdt_frames(e, frames, entries);
 }
 
@@ -585,7 +603,7 @@ long pv_update_descriptor(const struct pv_mmu_env *e, uint64_t maddr, uint64_t d
 
     if (!p->validate_desc)
         return -ENOSYS;
-    if ((maddr & 7) || pv_check_descriptor(&desc))
+    if ((maddr & 7) || (e->compat ? pv32_check_descriptor(&desc) : pv_check_descriptor(&desc)))
         return -EINVAL;
     if (!get_frame(e, mfn))
         return -EINVAL;

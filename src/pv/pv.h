@@ -236,6 +236,10 @@ void pv32_vcpu_free(struct vcpu *v);
 uint64_t pv32_root(struct pv_vcpu *pv);
 int pv32_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr);
 const char *pv32_frame_problem(struct vcpu *v, const struct cpu_regs *c);
+/* pv32_desc.c: EIP's linear address (the code segment's base added); the
+ * failsafe callback's 32-bit frame (sel: the selectors that were to load). */
+uint64_t pv32_linear_ip(struct vcpu *v);
+void pv32_failsafe(struct vcpu *v, const uint16_t sel[4]);
 void pv32_gdt_reserved(uint64_t *gdt);
 void pv32_stint_begin(struct vcpu *v);
 /* The exit handler of a 32-bit vCPU; false: leave the run loop. */

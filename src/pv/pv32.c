@@ -26,6 +26,7 @@
  */
 #include "pv/pv.h"
 #include "pv/pv_user.h"
+#include "pv/pv_emul.h"
 #include "core/domain.h"
 #include "core/console.h"
 #include "core/hypercall.h"
@@ -110,20 +111,7 @@ void pv32_gdt_reserved(uint64_t *gdt)
     gdt[PV32_RING3_DS >> 3] = 0x00cff2000000ffffull;
 }
 
-/* What IRETQ will load.  Only the flat selectors for now (guest GDT/LDT
- * selectors for 32-bit guests come later): ring 1 with its data
- * selector, or ring 3 with its; EIP and ESP 32-bit. */
-const char *pv32_frame_problem(struct vcpu *v, const struct cpu_regs *c)
-{
-    (void)v;
-    if (!((c->cs == PV32_RING1_CS && c->ss == PV32_RING1_DS) || (c->cs == PV32_RING3_CS && c->ss == PV32_RING3_DS)))
-        return c->cs == PV32_RING1_CS || c->cs == PV32_RING3_CS ? "stack selector" : "code selector";
-    if (c->rip >> 32)
-        return "instruction pointer";
-    if (c->rsp >> 32)
-        return "stack pointer";
-    return NULL;
-}
+/* pv32_frame_problem: pv32_desc.c (guest GDT/LDT selectors). */
 
 /* ---- Start of day and teardown ------------------------------------------ */
 
@@ -352,7 +340,7 @@ static bool soft_int32(struct vcpu *v)
     unsigned ring = pv->ctx.cs & 3;
     uint8_t insn[2];
 
-    if (pv->ctx.rip >> 32 || pv_copy_guest(v, insn, pv->ctx.rip, 2, false) || insn[0] != 0xcd)
+    if (pv->ctx.rip >> 32 || pv_copy_guest(v, insn, pv32_linear_ip(v), 2, false) || insn[0] != 0xcd)
         return false;
     if (insn[1] == PV32_HYPERCALL_VEC && ring == 1)
         return pv32_hypercall(v);
@@ -386,7 +374,16 @@ bool pv32_handle_exit(struct vcpu *v)
             break;
         if (vec == 7)
             pv_user_nm(v);      /* fpu_taskswitch's TS ends with this #NM */
-        if (!bounce_exception32(v, vec, c->error_code))
+        uint64_t err = c->error_code;
+        /* Privileged instructions from ring 1 (pv_emul.c, compat rules):
+         * #UD (forced CPUID) and #GP(0) only; not the page-table write
+         * assist (a PAE entry written in two 32-bit halves is not merged
+         * by pv_ptwr.c yet: the #PF goes to the guest). */
+        if ((vec == 6 || (vec == 13 && !err)) && pv_emul_exception(v, &vec, &err)) {
+            c->rip = (uint32_t)c->rip;      /* EIP wraps at 4 GiB */
+            break;
+        }
+        if (!bounce_exception32(v, vec, err))
             return false;
         break;
     }

@@ -16,6 +16,8 @@
 #include "public/sched.h"
 #include "public/memory.h"
 #include "public/vcpu.h"
+#include "public/callback.h"
+#include "pv/pv_emul.h"
 
 #define PV32_RING1_DS   0xe021
 #define PV32_HV_START   0xf5800000ull
@@ -72,6 +74,52 @@ static long set_callbacks32(struct vcpu *v, const uint64_t a[4])
     return 0;
 }
 
+/* callback_op(cmd, arg) with Xen's x86_32 callback_register: type,
+ * flags (16 bits each), then the callback as cs, eip (32 bits each);
+ * callback_unregister is the same in both ABIs.  Event and failsafe only:
+ * syscall is 64-bit only (Xen refuses it for 32-bit guests too);
+ * sysenter, syscall32 and NMI are refused here (Xen keeps them: their
+ * delivery from a 32-bit ring 3 is not built).  Unregister zeroes the
+ * slot, as the 64-bit callback_op here does. */
+struct compat_callback_register {
+    uint16_t type, flags;
+    uint32_t cs, eip;
+};
+_Static_assert(sizeof(struct compat_callback_register) == 12, "compat callback_register layout");
+
+static long callback_op32(struct vcpu *v, uint64_t cmd, uint64_t arg)
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct compat_callback_register r = { 0, 0, 0, 0 };
+
+    if (cmd == CALLBACKOP_register) {
+        if (pv_copy_guest(v, &r, arg, sizeof(r), false))
+            return -EFAULT;
+    } else if (cmd == CALLBACKOP_unregister) {
+        uint16_t u[2];
+        if (pv_copy_guest(v, u, arg, sizeof(u), false))
+            return -EFAULT;
+        r.type = u[0];
+    } else {
+        return -ENOSYS;
+    }
+    if (r.eip >= PV32_HV_START)
+        return -EINVAL;
+    switch (r.type) {
+    case CALLBACKTYPE_event:
+        pv->compat_event_cs = (uint16_t)r.cs;
+        pv->event_cb = r.eip;
+        return 0;
+    case CALLBACKTYPE_failsafe:
+        pv->compat_failsafe_cs = (uint16_t)r.cs;
+        pv->failsafe_cb = r.eip;
+        pv->callback_flags[CALLBACKTYPE_failsafe] = r.flags;
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}
+
 /* stack_switch(ss, esp): the ring-1 stack bounces from ring 3 use.  Only
  * the flat ring-1 data selector for now. */
 static long stack_switch32(struct vcpu *v, uint64_t ss, uint64_t esp)
@@ -120,6 +168,15 @@ long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARG
             pv_seg_mmu_call(v, nr, ret);
         return ret;
     }
+    case __HYPERVISOR_update_descriptor: {
+        /* (pa low, pa high, descriptor low, descriptor high); the
+         * descriptor checked by the compat rules (env compat, pv/desc.c). */
+        uint64_t n[4] = { a[0] | a[1] << 32, a[2] | a[3] << 32, 0, 0 };
+        if (pv_mmu_hypercall(v, nr, n, &ret))
+            pv_seg_mmu_call(v, nr, ret);
+        return ret;
+    }
+    case __HYPERVISOR_set_gdt:          /* (frame list of 32-bit words, entries): mm_hcall.c, env compat */
     case __HYPERVISOR_mmu_update:       /* struct mmu_update: the same 16 bytes */
     case __HYPERVISOR_mmuext_op:        /* 12-byte entries: mm_hcall.c (env compat) */
         if (pv_mmu_hypercall(v, nr, a, &ret))
@@ -140,6 +197,15 @@ long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARG
         if ((unsigned)a[0] == VCPUOP_initialise)
             return pv32_vcpu_initialise(v, (unsigned)a[1], a[2]);
         return hypercall_call(v, nr, a, true);
+    case __HYPERVISOR_callback_op:
+        return callback_op32(v, a[0], a[1]);
+    case __HYPERVISOR_physdev_op:
+        /* set_iopl only (struct physdev_set_iopl is one 32-bit word in
+         * both ABIs): the IOPL ring 1's IN/OUT emulation checks.  The
+         * rest (set_iobitmap: a 32-bit pointer) is not translated yet. */
+        if ((unsigned)a[0] == PHYSDEVOP_set_iopl)
+            return pv_physdev_op(v, PHYSDEVOP_set_iopl, a[1]);
+        return -ENOSYS;
     case __HYPERVISOR_console_io:
     case __HYPERVISOR_xen_version:
     case __HYPERVISOR_set_timer_op:
@@ -148,8 +214,8 @@ long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARG
     case __HYPERVISOR_fpu_taskswitch:
         return hypercall_call(v, nr, a, true);
     default:
-        /* set_gdt, update_descriptor (32-bit split arguments), callback_op (cs:eip), the debug registers,
-         * vm_assist, physdev_op: not for 32-bit guests yet; set_segment_base
+        /* the debug registers,
+         * vm_assist, physdev_op's other sub-ops: not for 32-bit guests yet; set_segment_base
          * is 64-bit only (Xen: -ENOSYS for a 32-bit caller too). */
         return -ENOSYS;
     }

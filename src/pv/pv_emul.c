@@ -45,6 +45,9 @@
  * space as ring 3. */
 static bool kernel_mode(const struct vcpu *v)
 {
+    const struct pv_vcpu *pv = v->vendor;
+    if (pv->compat_l4)
+        return (pv->ctx.cs & 3) != 3;   /* 32-bit: the ring in CS (kernel 1, user 3) */
     return !pv_user_mode(v);
 }
 
@@ -518,13 +521,25 @@ static enum pv_insn_op fetch(struct vcpu *v, struct pv_insn *in)
 
     /* Up to the end of the page first, then the next page if readable: an
      * instruction may straddle two pages. */
-    uint64_t rip = pv->ctx.rip;
+    /* 32-bit guests: at CS base + EIP (pv32_desc.c). */
+    uint64_t rip = pv->compat_l4 ? pv32_linear_ip(v) : pv->ctx.rip;
     unsigned first = (unsigned)MIN(15ull, 4096 - (rip & 0xfff));
     if (pv_user_fetch(v, b, rip, first))
         return pv_insn_decode(b, 0, in);
     n = first;
     if (n < 15 && pv_user_fetch(v, b + n, rip + n, 15 - n) == 0)
         n = 15;
+    if (pv->compat_l4) {
+        /* Compatibility mode has no REX: 40-4F after the legacy prefixes
+         * are INC/DEC (which do not fault), so such bytes are not ours. */
+        unsigned i = 0;
+        while (i < n && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 || b[i] == 0xf3 || b[i] == 0x2e ||
+                         b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x26 || b[i] == 0x64 || b[i] == 0x65 ||
+                         b[i] == 0xf0))
+            i++;
+        if (i < n && (b[i] & 0xf0) == 0x40)
+            return pv_insn_decode(b, 0, in);
+    }
     return pv_insn_decode(b, n, in);
 }
 
@@ -545,6 +560,12 @@ static int emul_priv(struct vcpu *v, unsigned fault, unsigned *vec, uint64_t *er
     } else if (op == PVI_NONE || op == PVI_FORCED_CPUID || !kernel_mode(v)) {
         return 0;
     }
+    /* 32-bit guests (ring 1, compatibility mode): string I/O and INVLPG
+     * take 32/16-bit address rules and segment bases this emulation does
+     * not apply; they keep their #GP.  Register operands are 32 bits. */
+    bool compat = pv->compat_l4 != 0;
+    if (compat && (op == PVI_INS || op == PVI_OUTS || op == PVI_INVLPG || in.gpr > 7))
+        return 0;
     switch (op) {
     case PVI_CPUID:
     case PVI_FORCED_CPUID:
@@ -575,14 +596,18 @@ static int emul_priv(struct vcpu *v, unsigned fault, unsigned *vec, uint64_t *er
         switch (in.reg) {
         case 0: val = cr0_view(pv); break;
         case 2: val = v->vcpu_info->arch.cr2; break;
-        case 3: val = pv->mmu.base << 12; break;
+        case 3:
+            /* 32-bit guests: Xen's x86_32 CR3 encoding (the mfn's bits
+             * above 20 in bits 0-11). */
+            val = compat ? (uint32_t)(pv->mmu.base << 12 | pv->mmu.base >> 20) : pv->mmu.base << 12;
+            break;
         case 4: val = CR4_VIEW; break;
         default: return 0;
         }
         *gpr(c, in.gpr) = val;
         break;
     case PVI_MOV_TO_CR:
-        val = *gpr(c, in.gpr);
+        val = compat ? (uint32_t)*gpr(c, in.gpr) : *gpr(c, in.gpr);
         switch (in.reg) {
         case 0:
             /* Only TS is the guest's (as Xen: any other change refused),
@@ -607,7 +632,7 @@ static int emul_priv(struct vcpu *v, unsigned fault, unsigned *vec, uint64_t *er
         break;
     }
     case PVI_MOV_TO_DR:
-        if (in.reg > 7 || pv_set_debugreg(v, in.reg, *gpr(c, in.gpr)))
+        if (in.reg > 7 || pv_set_debugreg(v, in.reg, compat ? (uint32_t)*gpr(c, in.gpr) : *gpr(c, in.gpr)))
             return 0;
         break;
     case PVI_CLTS:

@@ -215,8 +215,9 @@ static bool copy_tables(struct vcpu *v)
             memset(dst, 0, cnt * 8ull);
             continue;
         }
+        bool compat = pv_is_compat(v->domain);
         for (unsigned j = 0; j < cnt; j++)
-            if (pv_check_descriptor(&dst[j]))
+            if (compat ? pv32_check_descriptor(&dst[j]) : pv_check_descriptor(&dst[j]))
                 dst[j] = 0;
     }
     if (pv->seg.ldt)
@@ -374,6 +375,10 @@ static void failsafe(struct vcpu *v, const uint16_t sel[4])
     uint8_t mask = __atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_RELAXED);
     uint64_t base_sp, frame_cs;
 
+    if (pv->compat_l4) {
+        pv32_failsafe(v, sel);      /* the x86_32 frame (pv32_desc.c) */
+        return;
+    }
     if (!pv->failsafe_cb) {
         domain_crash(v->domain, "v%u: pv: cannot load data selectors ds %#x es %#x fs %#x gs %#x at rip %#lx: "
                      "no failsafe callback", v->vcpu_id, sel[0], sel[1], sel[2], sel[3], (unsigned long)c->rip);

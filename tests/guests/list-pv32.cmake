@@ -9,6 +9,9 @@
 # (list-pv.cmake).
 
 set(GUESTS_PV32 pv32_hello)
+list(APPEND GUESTS_PV32 pv32_desc)
+list(APPEND GUESTS_PV32 pv32_priv)
+list(APPEND GUESTS_PV32 pv32_compat)
 
 function(pv32_guests_build)
     set(P ${G}/pv32)
@@ -122,4 +125,106 @@ function(pv32_guests_build)
                       ARGS --bochs ${model} --smp 2 --mem 1G ${GO}/pv32_hello.cfg ${GO}/pv32_badiret.cfg
                            ${GO}/long64.cfg)
     endforeach()
+    # pv32_desc: the guest's own GDT/LDT (32-bit set_gdt and
+    # update_descriptor, compat descriptor rules, guest selectors in
+    # frames, forged gates, M2P-based segments, the 32-bit failsafe frame).
+    add_test(NAME pv32_desc
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv32_desc: PASS set-trap-table$"
+                     --stdout "^pv32_desc: PASS set-callbacks$"
+                     --stdout "^pv32_desc: PASS set-gdt-64bit-code-refused$"
+                     --stdout "^pv32_desc: PASS set-gdt-32bit-frames$"
+                     --stdout "^pv32_desc: PASS dpl0-data-raised-to-1$"
+                     --stdout "^pv32_desc: PASS dpl0-code-raised-to-1$"
+                     --stdout "^pv32_desc: PASS update-descriptor-dpl0-raised$"
+                     --stdout "^pv32_desc: PASS update-descriptor-call-gate-refused$"
+                     --stdout "^pv32_desc: PASS update-descriptor-64bit-code-refused$"
+                     --stdout "^pv32_desc: PASS update-descriptor-tss-refused$"
+                     --stdout "^pv32_desc: PASS update-descriptor-misaligned$"
+                     --stdout "^pv32_desc: PASS load-guest-data-selectors$"
+                     --stdout "^pv32_desc: PASS far-jump-guest-code-selector$"
+                     --stdout "^pv32_desc: PASS hypercall-from-guest-cs$"
+                     --stdout "^pv32_desc: PASS bp-frame-guest-cs$"
+                     --stdout "^pv32_desc: PASS far-jump-back-flat$"
+                     --stdout "^pv32_desc: PASS dpl0-code-runs-in-ring1$"
+                     --stdout "^pv32_desc: PASS far-call-hv-cs-gp$"
+                     --stdout "^pv32_desc: PASS m2p-segment-reads-m2p$"
+                     --stdout "^pv32_desc: PASS m2p-segment-write-faults$"
+                     --stdout "^pv32_desc: PASS ldt-in-hv-range-refused$"
+                     --stdout "^pv32_desc: PASS ldt-reaching-hv-range-refused$"
+                     --stdout "^pv32_desc: PASS set-ldt$"
+                     --stdout "^pv32_desc: PASS far-call-forged-ldt-gate-gp$"
+                     --stdout "^pv32_desc: PASS far-jump-ldt-64bit-code-gp$"
+                     --stdout "^pv32_desc: PASS load-ldt-data-selector$"
+                     --stdout "^pv32_desc: PASS ldt-m2p-segment-write-faults$"
+                     --stdout "^pv32_desc: PASS failsafe-32bit-frame-ds-es$"
+                     --stdout "^pv32_desc: PASS failsafe-handler-reloaded-es$"
+                     --stdout "^pv32_desc: PASS failsafe-frame-cs$"
+                     --stdout "^pv32_desc: PASS ldt-off$"
+                     --stdout "^pv32_desc: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^\\(d[0-9]+ pv32_desc\\) v0: pv: segments: [0-9]+ loads, 1 failsafe callbacks"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv32_desc.cfg)
+    set_tests_properties(pv32_desc PROPERTIES
+        LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_desc.elf")
+    # pv32_priv: privileged instructions from ring 1 (the 64-bit emulation
+    # with the compat rules).
+    add_test(NAME pv32_priv
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv32_priv: PASS set-trap-table$"
+                     --stdout "^pv32_priv: PASS set-callbacks$"
+                     --stdout "^pv32_priv: PASS map-shared-info$"
+                     --stdout "^pv32_priv: PASS forced-cpuid-xen-leaf$"
+                     --stdout "^pv32_priv: PASS rdmsr-efer-lme-lma$"
+                     --stdout "^pv32_priv: PASS rdmsr-pat$"
+                     --stdout "^pv32_priv: PASS wrmsr-unknown-gp$"
+                     --stdout "^pv32_priv: PASS mov-from-cr0$"
+                     --stdout "^pv32_priv: PASS mov-from-cr3-x86-32-encoding$"
+                     --stdout "^pv32_priv: PASS mov-to-cr0-ts$"
+                     --stdout "^pv32_priv: PASS clts$"
+                     --stdout "^pv32_priv: PASS mov-to-cr3-gp$"
+                     --stdout "^pv32_priv: PASS cli-sti-upcall-mask$"
+                     --stdout "^pv32_priv: PASS hlt-blocks-until-timer$"
+                     --stdout "^pv32_priv: PASS in-without-iopl-gp$"
+                     --stdout "^pv32_priv: PASS physdev-set-iopl$"
+                     --stdout "^pv32_priv: PASS in-out-with-iopl$"
+                     --stdout "^pv32_priv: PASS ins-keeps-gp$"
+                     --stdout "^pv32_priv: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv32_priv.cfg)
+    set_tests_properties(pv32_priv PROPERTIES
+        LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_priv.elf")
+    # pv32_compat: truncated compat structures, 64-bit-only sub-ops, the
+    # MULTI vcpumask as 32-bit words.
+    add_test(NAME pv32_compat
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv32_compat: PASS unmap-page-after$"
+                     --stdout "^pv32_compat: PASS mmuext-op-straddling-efault$"
+                     --stdout "^pv32_compat: PASS mmu-update-straddling-efault$"
+                     --stdout "^pv32_compat: PASS multicall-entry-straddling-efault$"
+                     --stdout "^pv32_compat: PASS xen-version-extraversion-straddling-efault$"
+                     --stdout "^pv32_compat: PASS bind-virq-straddling-efault$"
+                     --stdout "^pv32_compat: PASS set-segment-base-enosys$"
+                     --stdout "^pv32_compat: PASS new-user-baseptr-zero-einval$"
+                     --stdout "^pv32_compat: PASS new-user-baseptr-l3-einval$"
+                     --stdout "^pv32_compat: PASS multi-vcpumask-32bit-words$"
+                     --stdout "^pv32_compat: PASS multi-vcpumask-unmapped-einval$"
+                     --stdout "^pv32_compat: PASS callback-op-register-event$"
+                     --stdout "^pv32_compat: PASS callback-op-syscall-einval$"
+                     --stdout "^pv32_compat: PASS callback-op-hv-range-einval$"
+                     --stdout "^pv32_compat: PASS callback-op-bad-cmd-enosys$"
+                     --stdout "^pv32_compat: PASS callback-op-straddling-efault$"
+                     --stdout "^pv32_compat: PASS callback-op-event-upcall$"
+                     --stdout "^pv32_compat: PASS remap-and-continue$"
+                     --stdout "^pv32_compat: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv32_compat.cfg)
+    set_tests_properties(pv32_compat PROPERTIES
+        LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_compat.elf")
 endfunction()

@@ -47,6 +47,38 @@ int main(void)
             CHECK_EQ(pv_check_descriptor(&d), -EINVAL);
             CHECK_EQ(d, in);
         }
+    /* 32-bit (compat) guests, kernel in ring 1: DPL 0 raised to 1, DPL
+     * 1-3 unchanged; 64-bit code refused in every DPL; system descriptors
+     * as above. */
+    d = seg(0x9b, 0xc);                 /* 32-bit code, DPL 0 */
+    CHECK_EQ(pv32_check_descriptor(&d), 0);
+    CHECK_EQ(d, seg(0xbb, 0xc));
+    d = seg(0x93, 0xc);
+    CHECK_EQ(pv32_check_descriptor(&d), 0);
+    CHECK_EQ(d, seg(0xb3, 0xc));
+    d = seg(0xb3, 0xc);
+    CHECK_EQ(pv32_check_descriptor(&d), 0);
+    CHECK_EQ(d, seg(0xb3, 0xc));
+    d = seg(0xf3, 0xc);
+    CHECK_EQ(pv32_check_descriptor(&d), 0);
+    CHECK_EQ(d, seg(0xf3, 0xc));
+    for (unsigned dpl = 0; dpl < 4; dpl++) {
+        uint64_t in = seg(0x9b | (dpl << 5), 0xa);      /* L=1 code */
+        d = in;
+        CHECK_EQ(pv32_check_descriptor(&d), -EINVAL);
+        CHECK_EQ(d, in);
+    }
+    d = seg(0xbb, 0xa) & ~(1ull << 47);                 /* not present: faults on use */
+    CHECK_EQ(pv32_check_descriptor(&d), 0);
+    d = 1ull << 47;
+    CHECK_EQ(pv32_check_descriptor(&d), 0);
+    for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        for (unsigned dpl = 0; dpl < 4; dpl++) {
+            uint64_t in = 0x0000000000100000ull | (1ull << 47) | ((uint64_t)dpl << 45) | ((uint64_t)types[i] << 40);
+            d = in;
+            CHECK_EQ(pv32_check_descriptor(&d), -EINVAL);
+            CHECK_EQ(d, in);
+        }
     printf("pvdesc: %d checks, %d failures\n", t_checks, t_failures);
     return t_failures != 0;
 }

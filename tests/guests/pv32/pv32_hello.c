@@ -258,8 +258,8 @@ void pv32_main(const struct start_info32 *start)
     check(int80_count == 1, "int80-trap-table", "count", int80_count, 1);
 
     /* Ring 1 loads a DPL-0 data selector, far-calls the hypervisor's code
-     * selector, asks for a descriptor update (a call gate would come this
-     * way): #GP, #GP, refused. */
+     * selector, asks for a call gate through update_descriptor: #GP, #GP,
+     * -EINVAL. */
     uint32_t gp0 = gp_count;
     __asm__ __volatile__("movl $1f, gp_resume\n mov %0, %%ds\n 1:" :: "r"(0xe010) : "memory");
     check(gp_count == gp0 + 1 && gp_err == 0xe010, "dpl0-data-selector-gp", "err", gp_err, 0xe010);
@@ -273,7 +273,7 @@ void pv32_main(const struct start_info32 *start)
     check((gp_count == gp0 + 1 && gp_err == 0) || ud_count == ud0 + 1, "sysenter-faults", "gp/ud",
           gp_count - gp0, ud_count - ud0);
     r = hc(HC_update_descriptor, 0, 0, 0x0000ec00u, 0xe0080000u);
-    check(r == -38, "update-descriptor-refused", "ret", (uint32_t)r, (uint32_t)-38);
+    check(r == -22, "update-descriptor-refused", "ret", (uint32_t)r, (uint32_t)-22);
 
     /* Ring 3: a user page with the code, a user stack page; INT $0x80
      * bounces to the kernel on stack_switch's stack and irets back, INT

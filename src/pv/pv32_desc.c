@@ -1,0 +1,164 @@
+/*
+ * The guest's own GDT and LDT for 32-bit PV vCPUs (docs/pv.md "Ring 1 and
+ * compat", "Guest descriptors of 32-bit guests").  The tables themselves
+ * are the 64-bit machinery (pv_seg.c copies them, mm_hcall.c types the
+ * GDT frames); this file holds what the x86_32 ABI changes:
+ *
+ *  - the descriptor check (pv32_check_descriptor, in pv/desc.c next to
+ *    the 64-bit one, pure): DPL 0 raised to 1, 64-bit code segments and
+ *    system descriptors (call gates included) refused, base and limit not
+ *    checked (compatibility mode wraps at 4 GiB; the compat M2P below it
+ *    is mapped read-only);
+ *  - the frame IRETQ will load (pv32_frame_problem): guest GDT/LDT
+ *    selectors as the vCPU's copies hold them;
+ *  - the failsafe callback's 32-bit frame;
+ *  - the linear address of EIP (a guest code segment may have a base).
+ */
+#include "pv/pv.h"
+#include "pv/pv_seg.h"
+#include "pv/desc.h"
+#include "core/domain.h"
+#include "core/console.h"
+#include "lib/errno.h"
+#include "public/callback.h"
+
+#define PV32_RING1_CS   0xe019
+#define PV32_RING1_DS   0xe021
+#define PV32_RING3_CS   0xe02b
+#define PV32_RING3_DS   0xe033
+#define FIRST_RESERVED  7168                /* 0xe000 >> 3: the hypervisor's entries from here */
+
+#define D_W     (1ull << 41)                /* data: writable */
+#define D_C     (1ull << 42)                /* code: conforming */
+#define D_CODE  (1ull << 43)
+#define D_S     (1ull << 44)
+#define D_DPL_SHIFT 45
+#define D_DPL   (3ull << D_DPL_SHIFT)
+#define D_P     (1ull << 47)
+#define D_L     (1ull << 53)
+#define D_G     (1ull << 55)
+
+/* pv32_check_descriptor: pv/desc.c (pure, next to the 64-bit check). */
+
+static uint64_t desc_base(uint64_t d)
+{
+    return ((d >> 16) & 0xffffff) | ((d >> 56) << 24);
+}
+
+static uint64_t desc_limit(uint64_t d)
+{
+    uint64_t l = (d & 0xffff) | ((d >> 32) & 0xf0000);
+    return (d & D_G) ? (l << 12) | 0xfff : l;
+}
+
+/* The descriptor sel names in the vCPU's copies (what the CPU will read):
+ * a guest GDT or LDT entry, or one of the four flat compat selectors of
+ * the reserved area; false if null, beyond the tables or another reserved
+ * entry (the hypervisor's ring-0 ones). */
+static bool desc32_of(const struct pv_vcpu *pv, uint16_t sel, uint64_t *d)
+{
+    unsigned idx = sel >> 3;
+
+    if (!(sel & ~3u) || !pv->seg.gdt)
+        return false;
+    if (sel & 4) {
+        if (!pv->seg.ldt || idx >= pv->seg.ldt_copied)
+            return false;
+        *d = pv->seg.ldt[idx];
+        return true;
+    }
+    if (idx >= FIRST_RESERVED) {
+        unsigned s = sel & ~3u;
+        if (s != (PV32_RING1_CS & ~3u) && s != (PV32_RING1_DS & ~3u) && s != (PV32_RING3_CS & ~3u) &&
+            s != (PV32_RING3_DS & ~3u))
+            return false;
+    } else if (idx >= pv->seg.gdt_copied) {
+        return false;
+    }
+    *d = pv->seg.gdt[idx];
+    return true;
+}
+
+/* What IRETQ from 64-bit ring 0 to a compatibility-mode ring checks (SDM
+ * vol. 2 IRET, return to an outer ring; AMD APM vol. 3): CS a present
+ * 32/16-bit code segment (L=0), RPL the new ring, DPL = RPL (conforming:
+ * <= RPL); SS a present writable data segment with RPL = DPL = the new
+ * ring; EIP within the code limit; ESP 32-bit.  Rings 1 and 3 only (ring
+ * 0 is the hypervisor's; ring 2 is no ring a PV guest uses, and the bounce
+ * rules know kernel (1) and user (3) only).  Before the vCPU's first copy
+ * only the flat selectors exist. */
+const char *pv32_frame_problem(struct vcpu *v, const struct cpu_regs *c)
+{
+    struct pv_vcpu *pv = v->vendor;
+    unsigned rpl = c->cs & 3;
+    uint64_t cd, sd;
+
+    if (!pv->seg.gdt) {
+        if (!((c->cs == PV32_RING1_CS && c->ss == PV32_RING1_DS) || (c->cs == PV32_RING3_CS && c->ss == PV32_RING3_DS)))
+            return c->cs == PV32_RING1_CS || c->cs == PV32_RING3_CS ? "stack selector" : "code selector";
+    } else {
+        if (c->cs > 0xffff || (rpl != 1 && rpl != 3) || !desc32_of(pv, (uint16_t)c->cs, &cd) ||
+            (cd & (D_S | D_CODE | D_P | D_L)) != (D_S | D_CODE | D_P) ||
+            ((cd & D_C) ? ((cd & D_DPL) >> D_DPL_SHIFT) > rpl : ((cd & D_DPL) >> D_DPL_SHIFT) != rpl))
+            return "code selector";
+        if (c->ss > 0xffff || (c->ss & 3) != rpl || !desc32_of(pv, (uint16_t)c->ss, &sd) ||
+            (sd & (D_S | D_CODE | D_W | D_P)) != (D_S | D_W | D_P) || ((sd & D_DPL) >> D_DPL_SHIFT) != rpl)
+            return "stack selector";
+        if (c->rip > desc_limit(cd))
+            return "instruction pointer";
+    }
+    if (c->rip >> 32)
+        return "instruction pointer";
+    if (c->rsp >> 32)
+        return "stack pointer";
+    return NULL;
+}
+
+/* The linear address of EIP: the code segment's base added, wrapped at 4
+ * GiB as compatibility mode does (the frame was checked: CS is loadable). */
+uint64_t pv32_linear_ip(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    uint64_t cd;
+
+    if (!desc32_of(pv, (uint16_t)pv->ctx.cs, &cd))
+        return pv->ctx.rip;
+    return (uint32_t)(desc_base(cd) + pv->ctx.rip);
+}
+
+/* Xen's compat failsafe callback: from the lowest address DS, ES, FS, GS
+ * (the values that failed to load), then the bounce frame EIP, CS (upcall
+ * mask in bits 16-23), EFLAGS, and ESP, SS when ring 3 was interrupted; on
+ * the ring-1 stack (stack_switch's from ring 3), the handler on the flat
+ * ring-1 selectors.  Interrupts on. */
+void pv32_failsafe(struct vcpu *v, const uint16_t sel[4])
+{
+    struct pv_vcpu *pv = v->vendor;
+    struct cpu_regs *c = &pv->ctx;
+    struct vcpu_info *vi = v->vcpu_info;
+    uint8_t mask = __atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_RELAXED);
+    bool from_user = (c->cs & 3) == 3;
+    uint64_t sp = from_user ? pv->kernel_sp : c->rsp;
+    uint32_t f[9] = { sel[0], sel[1], sel[2], sel[3], (uint32_t)c->rip, (uint32_t)(uint16_t)c->cs | (uint32_t)mask << 16,
+                      (uint32_t)((c->rflags & ~0x200ull) | (mask ? 0 : 0x200)), (uint32_t)c->rsp, (uint32_t)c->ss };
+    unsigned n = from_user ? 9 : 7;
+
+    if (!pv->failsafe_cb) {
+        domain_crash(v->domain, "v%u: pv32: cannot load data selectors ds %#x es %#x fs %#x gs %#x at eip %#lx: "
+                     "no failsafe callback", v->vcpu_id, sel[0], sel[1], sel[2], sel[3], (unsigned long)c->rip);
+        return;
+    }
+    if (sp >> 32 || sp < n * 4 || pv_copy_guest(v, f, sp - n * 4, n * 4, true)) {
+        domain_crash(v->domain, "v%u: pv32: failsafe callback at %#lx: cannot write the frame below %#lx",
+                     v->vcpu_id, (unsigned long)c->rip, (unsigned long)sp);
+        return;
+    }
+    if (pv->callback_flags[CALLBACKTYPE_failsafe] & CALLBACKF_mask_events)
+        __atomic_store_n(&vi->evtchn_upcall_mask, 1, __ATOMIC_RELAXED);
+    pv->seg.nr_failsafe++;
+    c->rip = pv->failsafe_cb;
+    c->cs = PV32_RING1_CS;
+    c->ss = PV32_RING1_DS;
+    c->rsp = sp - n * 4;
+    c->rflags &= ~(uint64_t)(0x100 | 0x4000 | 0x10000);    /* TF, NT, RF */
+}
