@@ -77,7 +77,7 @@ struct pv_vcpu {
     bool online;                /* (r) vCPU 0 at build; others once brought up (later) */
     struct trap_info traps[256];/* (r) set_trap_table; address 0 = none */
     uint64_t event_cb, failsafe_cb, syscall_cb;     /* (r) set_callbacks / callback_op; 0 = none */
-    uint64_t syscall32_cb, sysenter_cb;             /* (r) callback_op; recorded, not used yet */
+    uint64_t syscall32_cb, sysenter_cb;             /* (r) callback_op; 32-bit user space's (pv_user32.c) */
     uint16_t callback_flags[8];                     /* (r) CALLBACKF_* by CALLBACKTYPE_* */
     uint64_t nr_exits, nr_hypercalls, nr_bounces, nr_irqs, nr_upcalls;     /* (r) */
     /* pvboot: multicall (pv_multicall.c). */
@@ -107,6 +107,8 @@ struct pv_vcpu {
     uint32_t nr_init_refused;   /* (r) pvlinux: VCPUOP_initialise refusals by this vCPU (pv_smp.c logs 4) */
     /* pvmem (pv_memory.c): reservation extents done by this vCPU; their continuations. */
     uint64_t nr_mem_extents, nr_mem_restarts;       /* (r) */
+    /* pvfin (pv_user32.c): SYSCALLs from compatibility mode; SYSENTERs. */
+    uint64_t nr_syscall32, nr_sysenter;             /* (r) */
 };
 
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */
@@ -185,6 +187,18 @@ void pv_mmu_teardown(struct vcpu *v);
  * on every CPU the domain's vCPUs ran on and this one.  Interrupts on. */
 void pv_flush_cpus(struct domain *d, uint64_t cpus);
 void pv_flush_domain(struct domain *d);
+
+/* 32-bit user space of a 64-bit PV kernel (pv_user32.c): SYSENTER_CS
+ * kept null for each stint; SYSCALL from compatibility mode (false: the
+ * domain crashed); the exit (vec, err) if it is a SYSENTER from user mode
+ * (true: handled, bounced or the domain crashed). */
+void pv_user32_stint_begin(void);
+bool pv_user32_syscall(struct vcpu *v);
+bool pv_user32_sysenter(struct vcpu *v, unsigned vec, uint64_t err);
+/* VMASST m2p_strict (pv_m2p.c): the M2P slot of v's L4s as the assist
+ * wants it (after a base pointer changed or the assist was switched). */
+void pv_m2p_strict_bases(struct vcpu *v);
+void pv_m2p_strict_switched(struct domain *d);
 
 /* entry.S */
 void pv_enter(struct cpu_regs *ctx);
