@@ -51,7 +51,7 @@ struct percpu {
     uint32_t apic_id;               /* (i) */
     uint64_t stack_lo, stack_hi;    /* (i) whole stack slot incl. IST stacks (traces stay inside) */
     uint64_t stack_top;             /* (i) top of the primary stack */
-    uint64_t ist_top[3];            /* (i) NMI, #DF, #MC stack tops */
+    uint64_t ist_top[4];            /* (i) NMI, #DF, #MC, #DB stack tops */
     volatile int online;            /* (a) set by the CPU itself once it runs C code */
     uint64_t gdt[GDT_ENTRIES] __aligned(16);   /* (o) own GDT: each CPU has its own TSS */
     uint64_t *gdt_pv;               /* (o) the large GDT with the PV selectors, NULL before the allocator */
@@ -73,6 +73,15 @@ struct percpu {
     /* Counters shown by self-tests and the debug key. */
     uint64_t nr_irqs, nr_timer_irqs, nr_ipis, nr_timers_fired;   /* (o) */
     uint64_t nr_unexpected_nmis;    /* (o) */
+    /* #DB taken in ring 0 (arch/x86/db_trap.c): always a PV guest's doing
+     * (a MOV SS-delayed data breakpoint or a single step landing on the
+     * first instruction of an entry), never the hypervisor's, which uses no
+     * debug register.  The handler ORs the DR6 bits in; the PV run loop of
+     * the vCPU whose stint runs on this CPU takes them with an atomic
+     * exchange right after each exit (pv/pv_dbg.c).  Written only by this
+     * CPU, in #DB context and by that exchange. */
+    uint64_t db_pending_dr6;        /* (a) */
+    uint64_t nr_ring0_db;           /* (o) ring-0 #DBs taken, for the 'd' key and tests */
     /* Debug key 'd' (hvm/hvm_dump.c): another CPU sets nmi_sample_req and
      * sends an NMI; the NMI handler stores the interrupted RIP and clears
      * the request (arch/x86/traps.c).  Only stores: safe in NMI context. */

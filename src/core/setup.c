@@ -246,14 +246,15 @@ static bool start_boot_domains(void)
 
 void start_hypervisor(uint32_t magic, uint64_t info_phys)
 {
-    static char bsp_ist[3][4096] __aligned(4096);
+    static char bsp_ist[4][4096] __aligned(4096);
     struct percpu *bsp;
 
     percpu_init_bsp_early();
     bsp = this_cpu();
     bsp->ist_top[0] = (uint64_t)bsp_ist[1];
     bsp->ist_top[1] = (uint64_t)bsp_ist[2];
-    bsp->ist_top[2] = (uint64_t)bsp_ist[2] + 4096;
+    bsp->ist_top[2] = (uint64_t)bsp_ist[3];
+    bsp->ist_top[3] = (uint64_t)bsp_ist[3] + 4096;
     idt_init();
     cpu_desc_init(bsp);
     console_init_early(0x3f8, 115200);
@@ -313,6 +314,7 @@ void start_hypervisor(uint32_t magic, uint64_t info_phys)
     bsp->ist_top[0] = slot + 2 * 4096;
     bsp->ist_top[1] = slot + 4 * 4096;
     bsp->ist_top[2] = slot + 6 * 4096;
+    bsp->ist_top[3] = slot + 8 * 4096;
     cpu_desc_init(bsp);
     switch_stack_and_call(bsp->stack_top, bsp_late, NULL);
 }

@@ -552,7 +552,7 @@ int map_identity_page(uint64_t phys, bool exec)
 uint64_t map_stack_slot(unsigned cpu)
 {
     uint64_t base = HV_STACKS_VIRT + (uint64_t)cpu * STACK_SLOT_PAGES * 4096;
-    static const unsigned ist_pages[] = { 1, 3, 5 };
+    static const unsigned ist_pages[] = { 1, 3, 5, 7 };  /* NMI, #DF, #MC, #DB */
 
     for (unsigned i = 0; i < STACK_SLOT_PAGES; i++) {
         bool want = i >= STACK_PRIMARY_FIRST;

@@ -19,6 +19,9 @@
  * between SYSCALL and its SWAPGS, arrives in ring 0 with the guest's GS
  * base: their IST entry (arch/x86/entry.S ist_entry) checks the GS base
  * against the percpu pointer kept on the IST stack and swaps if needed.
+ * So does #DB, which a guest's MOV SS / POP SS can hold past SYSCALL (or
+ * INT3) onto the first instruction here, still on the guest's stack: it
+ * has its own IST stack and only records DR6 (arch/x86/db_trap.c).
  * Other interrupts are off there; a single-step #DB cannot follow SYSCALL
  * (SFMASK clears TF and the trap follows the resulting flags).
  */

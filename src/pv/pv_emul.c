@@ -95,26 +95,51 @@ static bool dr7_armed(uint64_t dr7)
     return (dr7 & 0xff) != 0;
 }
 
+/* Disarms the guest's breakpoints and puts back the DR0-3 the CPU held
+ * before they were loaded. */
+static void dr_unload(struct pv_vcpu *pv)
+{
+    dr_write(7, DR7_FIXED);
+    for (unsigned i = 0; i < 4; i++)
+        dr_write(i, pv->emul.host_dr[i]);
+    pv->emul.dr_live = false;
+}
+
 /* Loads the guest's breakpoints on this CPU if it armed any.  Addresses
  * are guest addresses only (pv_dr_check), so while they are armed the
  * hypervisor (which runs in slots 256-271 and touches guest memory through
- * its direct map) never matches one; I/O breakpoints and GD are refused. */
+ * its direct map) never matches one; I/O breakpoints and GD are refused.
+ * HVM guests use DR0-3 and DR6 without an exit and nothing else switches
+ * them on VMX (only DR7 is in the VMCS): what the CPU held in DR0-3 is
+ * saved when the guest's are loaded and put back when they are unloaded
+ * (DR6: per stint, pv_emul_stint_begin/end), so a PV stint changes no HVM
+ * guest's values and leaves none of its own addresses. */
 static void dr_load(struct pv_vcpu *pv)
 {
     if (dr7_armed(pv->emul.dr7)) {
+        if (!pv->emul.dr_live)
+            for (unsigned i = 0; i < 4; i++)
+                pv->emul.host_dr[i] = dr_read(i);
         for (unsigned i = 0; i < 4; i++)
             dr_write(i, pv->emul.dr[i]);
         dr_write(7, pv->emul.dr7);
         pv->emul.dr_live = true;
     } else if (pv->emul.dr_live) {
-        dr_write(7, DR7_FIXED);
-        pv->emul.dr_live = false;
+        dr_unload(pv);
     }
 }
 
 void pv_emul_stint_begin(struct vcpu *v)
 {
-    dr_load(v->vendor);
+    struct pv_vcpu *pv = v->vendor;
+
+    /* DR6 as the stint found it (an HVM guest's on VMX) is put back at its
+     * end; meanwhile it starts clean, so each #DB reports only its own
+     * bits (the exit path and the ring-0 handler reset it after reading). */
+    pv->emul.host_dr6 = dr_read(6);
+    dr_write(6, DR6_FIXED);
+    pv_dbg_stint_begin();
+    dr_load(pv);
 }
 
 void pv_emul_stint_end(struct vcpu *v)
@@ -122,11 +147,14 @@ void pv_emul_stint_end(struct vcpu *v)
     struct pv_vcpu *pv = v->vendor;
 
     /* Other vCPUs (any kind) run on this CPU next: no breakpoint of this
-     * guest stays armed.  DR0-3 are left (DR7 disarms them). */
-    if (pv->emul.dr_live) {
-        dr_write(7, DR7_FIXED);
-        pv->emul.dr_live = false;
-    }
+     * guest stays armed, and its addresses do not stay in DR0-3 either
+     * (an HVM guest reads DR0-3 without an exit): they get back what they
+     * held before (dr_load).  A ring-0 #DB still recorded on this CPU is
+     * this vCPU's. */
+    pv_dbg_after_exit(v);
+    if (pv->emul.dr_live)
+        dr_unload(pv);
+    dr_write(6, pv->emul.host_dr6);
 }
 
 long pv_set_debugreg(struct vcpu *v, unsigned reg, uint64_t value)

@@ -21,6 +21,10 @@ struct vcpu;
 struct pv_emul_vcpu {
     uint64_t dr[4], dr6, dr7;   /* the guest's debug registers (set_debugreg / MOV DR) */
     bool dr_live;               /* DR0-3/DR7 are loaded in this CPU's registers for the stint */
+    uint64_t host_dr[4];        /* while dr_live: the CPU's DR0-3 before, put back at unload */
+    uint64_t host_dr6;          /* the CPU's DR6 at the stint's start, put back at its end */
+    uint64_t db_pending;        /* DR6 bits of #DBs taken in ring 0 for this vCPU, not yet delivered (pv_dbg.c) */
+    uint64_t nr_db_ring0;       /* such #DBs delivered to the guest */
     uint8_t iopl;               /* PHYSDEVOP_set_iopl: 0..3; the kernel counts as ring 1 */
     uint64_t nr_priv, nr_ptwr, nr_ptwr_refused, nr_ptwr_restarts;
     /* PHYSDEVOP_set_iobitmap (pv_emul_ext.c): the bitmap's guest virtual
@@ -82,6 +86,19 @@ int pv_emul_exception(struct vcpu *v, unsigned *vec, uint64_t *err);
  * registers in, the hypervisor's (DR7 off) back. */
 void pv_emul_stint_begin(struct vcpu *v);
 void pv_emul_stint_end(struct vcpu *v);
+
+/* #DBs the hypervisor took in ring 0 for this vCPU (pv_dbg.c, docs/pv.md
+ * "Debug registers and #DB").  pv_dbg_after_exit, right after each exit
+ * with interrupts off: this CPU's pending DR6 bits become v's.
+ * pv_dbg_due: some wait.  pv_dbg_deliver (interrupts on): they go to the
+ * virtual DR6 and a #DB is bounced to the guest's handler; false if that
+ * crashed the domain (no handler, unwritable stack). */
+void pv_dbg_after_exit(struct vcpu *v);
+bool pv_dbg_due(struct vcpu *v);
+bool pv_dbg_deliver(struct vcpu *v);
+/* The stint begins: pending bits left on this CPU by nobody's stint are
+ * not this vCPU's and are dropped. */
+void pv_dbg_stint_begin(void);
 
 /* The hypercalls set_debugreg, get_debugreg, vm_assist, physdev_op and
  * XENVER_get_features' PV submap live here too; they are declared in

@@ -197,7 +197,7 @@ opcode:
  * address the guest could use (canonical, 8 bytes of it, not the
  * hypervisor's range: so an armed breakpoint never matches the
  * hypervisor's own accesses); DR6 and DR7 have their fixed bits set and
- * their upper half zero; DR7 arms no I/O breakpoint (CR4.DE is clear in
+ * their upper half zero; DR7 enables no I/O breakpoint (CR4.DE is clear in
  * the guest's view) and no general detect (GD would make the
  * hypervisor's own MOV DR fault).  DR4/DR5 are DR6/DR7.
  */
@@ -227,14 +227,15 @@ long pv_dr_check(unsigned reg, uint64_t value, uint64_t *stored)
             return -EPERM;
         if (value & (1ull << 13))
             return -EPERM;                  /* GD */
-        /* No armed breakpoint at all, for now: a data breakpoint hit by
-         * MOV SS / POP SS is held until after the next instruction, so
-         * "mov ss,[bp]; int3" (or syscall) delivers the #DB in ring 0 at
-         * the hypervisor's entry, before SWAPGS and, for SYSCALL, on the
-         * guest's stack (the XSA-260 class).  Armed breakpoints come back
-         * once #DB runs on an IST stack and ignores ring-0 hits. */
-        if (value & 0xffull)
-            return -EPERM;                  /* L0-L3, G0-G3 */
+        /* Armed breakpoints are fine: a data breakpoint hit by MOV SS /
+         * POP SS whose #DB the CPU delivers in ring 0 at the hypervisor's
+         * entry is taken on #DB's own IST stack and handed back to the
+         * guest (arch/x86/db_trap.c, pv_dbg.c).  An enabled one may not be
+         * an I/O breakpoint (R/W 10: CR4.DE is clear in the guest's view,
+         * and ports are the hypervisor's). */
+        for (unsigned i = 0; i < 4; i++)
+            if (((value >> (2 * i)) & 3) && ((value >> (16 + 4 * i)) & 3) == 2)
+                return -EPERM;
         /* Bits 11, 12, 14, 15 read as 0, bit 10 as 1. */
         *stored = (value & ~0xd800ull) | 0x400ull;
         return 0;

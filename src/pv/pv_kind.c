@@ -210,6 +210,9 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
                    "(%lu refused, %lu continued)\n",
                    v->vcpu_id, (unsigned long)pv->emul.nr_priv, (unsigned long)pv->emul.nr_ptwr,
                    (unsigned long)pv->emul.nr_ptwr_refused, (unsigned long)pv->emul.nr_ptwr_restarts);
+    if (pv && pv->emul.nr_db_ring0)
+        domain_log(v->domain, LOG_INFO, "v%u: pv: %lu #DB taken in the hypervisor's ring 0 delivered\n",
+                   v->vcpu_id, (unsigned long)pv->emul.nr_db_ring0);
     if (pv && pv->nr_multicalls)
         domain_log(v->domain, LOG_INFO, "v%u: pv: %lu multicalls, %lu multicall continuations\n", v->vcpu_id,
                    (unsigned long)pv->nr_multicalls, (unsigned long)pv->nr_mc_restarts);

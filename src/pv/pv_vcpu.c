@@ -607,6 +607,15 @@ void pv_vcpu_run(struct vcpu *v)
             sched_block(v);
             break;
         }
+        if (pv_dbg_due(v)) {
+            /* A #DB the hypervisor took in ring 0 for this guest (a
+             * MOV SS-delayed breakpoint on SYSCALL or INT3): delivered now
+             * that its exit is dealt with (pv_dbg.c). */
+            sti();
+            if (!pv_dbg_deliver(v))
+                break;
+            continue;
+        }
         if (event_due(v)) {
             /* The upcall frame is written with interrupts on (it may
              * crash the domain); the loop then checks everything again. */
@@ -622,6 +631,7 @@ void pv_vcpu_run(struct vcpu *v)
         wrmsr(MSR_KERNEL_GS_BASE, pv->gs_base);     /* GS base after entry.S's SWAPGS */
         pv_user_before_enter(pv);                   /* the guest's CR0.TS, for ring 3 only */
         pv_enter(&pv->ctx);                         /* returns on an exit, interrupts disabled */
+        pv_dbg_after_exit(v);                       /* a ring-0 #DB at this exit's entry is this vCPU's */
         pv_user_after_exit(pv);
         pv_seg_after_exit(v);
         pv->gs_base = rdmsr(MSR_KERNEL_GS_BASE);

@@ -182,15 +182,22 @@ static void test_dr_check(void)
     CHECK_EQ(pv_dr_check(7, 0, &s), 0); CHECK_EQ(s, 0x400);
     CHECK_EQ(pv_dr_check(7, 0xf801, &s), -EPERM);                     /* GD (bit 13) */
     CHECK_EQ(pv_dr_check(7, 0xd800, &s), 0); CHECK_EQ(s, 0x400);   /* 11, 12, 14, 15 read as 0 */
-    for (unsigned b = 0; b < 8; b++)                                  /* any armed breakpoint (MOV SS, XSA-260) */
-        CHECK_EQ(pv_dr_check(7, 1ull << b, &s), -EPERM);
+    for (unsigned b = 0; b < 8; b++) {                                /* each L/G bit alone: armed, accepted */
+        CHECK_EQ(pv_dr_check(7, 1ull << b, &s), 0); CHECK_EQ(s, 0x400 | 1ull << b);
+    }
+    CHECK_EQ(pv_dr_check(7, 0xff | 0xd1d1ull << 16, &s), 0);          /* all four armed: write breakpoints of 1 and 4 bytes */
+    CHECK_EQ(s, 0xd1d104ffull);
     CHECK_EQ(pv_dr_check(7, 0x300 | 3ull << 16, &s), 0); CHECK_EQ(s, 0x30700); /* LE/GE and types, nothing armed */
     CHECK_EQ(pv_dr_check(7, 0x1ull << 32, &s), -EPERM);
     CHECK_EQ(pv_dr_check(7, 1 | 2ull << 16, &s), -EPERM);            /* armed I/O breakpoint */
     CHECK_EQ(pv_dr_check(7, 0x80 | 2ull << 28, &s), -EPERM);         /* G3, I/O */
-    CHECK_EQ(pv_dr_check(7, 0x3 | 2ull << 20, &s), -EPERM);           /* DR0 armed (I/O type on DR1, DR1 off) */
+    CHECK_EQ(pv_dr_check(7, 0x3 | 2ull << 20, &s), 0);                /* DR0 armed, I/O type on DR1 (off) */
+    CHECK_EQ(pv_dr_check(7, 0xc | 2ull << 20, &s), -EPERM);           /* DR1 armed with the I/O type */
+    CHECK_EQ(pv_dr_check(7, 0x40 | 2ull << 28, &s), -EPERM);          /* L3, I/O */
     CHECK_EQ(pv_dr_check(7, 2ull << 20, &s), 0);                      /* I/O type on DR1, nothing armed */
-    CHECK_EQ(pv_dr_check(5, 0x1 | 1ull << 16 | 3ull << 18, &s), -EPERM);   /* DR5 is DR7: armed */
+    CHECK_EQ(pv_dr_check(5, 0x1 | 1ull << 16 | 3ull << 18, &s), 0);   /* DR5 is DR7: armed */
+    CHECK_EQ(s, 0xd0401ull);
+    CHECK_EQ(pv_dr_check(5, 0x1 | 2ull << 16, &s), -EPERM);           /* DR5 is DR7: I/O */
     CHECK_EQ(pv_dr_check(5, 1ull << 16 | 3ull << 18, &s), 0); CHECK_EQ(s, 0xd0400ull);
     CHECK_EQ(pv_dr_check(8, 0, &s), -EINVAL);
     CHECK_EQ(pv_dr_check(15, 0, &s), -EINVAL);

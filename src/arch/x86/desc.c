@@ -22,10 +22,15 @@ extern const uint64_t idt_stubs[256];
 
 /* IST slots in the TSS (1-based in the gate): NMI, #DF and #MC get their own
  * stacks so they run on a known-good stack even if they hit while RSP is
- * bad (e.g. a stack overflow into the guard page). */
+ * bad (e.g. a stack overflow into the guard page).  #DB too: a PV guest's
+ * data breakpoint hit by MOV SS / POP SS is delivered after the next
+ * instruction, which may be SYSCALL, so the #DB arrives in ring 0 at the
+ * first instruction of pv_syscall_entry with the guest's RSP and GS base
+ * (the XSA-260 class): only an IST stack makes that safe. */
 #define IST_NMI 1
 #define IST_DF  2
 #define IST_MC  3
+#define IST_DB  4
 
 static void set_gate(unsigned vec, uint64_t fn, unsigned ist, unsigned dpl)
 {
@@ -43,6 +48,7 @@ void idt_init(void)
     set_gate(X86_EXC_NMI, idt_stubs[X86_EXC_NMI], IST_NMI, 0);
     set_gate(X86_EXC_DF, idt_stubs[X86_EXC_DF], IST_DF, 0);
     set_gate(X86_EXC_MC, idt_stubs[X86_EXC_MC], IST_MC, 0);
+    set_gate(X86_EXC_DB, idt_stubs[X86_EXC_DB], IST_DB, 0);
     /* INT3 may be executed by a PV guest kernel (ring 3): it must arrive as
      * #BP, as on Xen, not as the #GP a DPL-0 gate gives.  Every other gate
      * stays DPL 0: a guest's INT n is a #GP the PV code decides about. */
@@ -113,13 +119,13 @@ void cpu_desc_init(struct percpu *p)
     p->tss.rsp[0] = p->stack_top;
     /* The top 16 bytes of each IST stack hold this CPU's percpu pointer
      * (at top - 8): the IST entry (entry.S ist_entry) compares it with the
-     * GS base to know whether an NMI/#DF/#MC interrupted the few
+     * GS base to know whether an NMI/#DF/#MC/#DB interrupted the few
      * instructions where ring 0 runs with a PV guest's GS base. */
-    for (unsigned i = 0; i < 3; i++) {
+    for (unsigned i = 0; i < 4; i++) {
         *(uint64_t *)(p->ist_top[i] - 8) = (uint64_t)p;
         p->tss.ist[i] = p->ist_top[i] - 16;
     }
-    _Static_assert(IST_NMI == 1 && IST_DF == 2 && IST_MC == 3, "ist_top[] order");
+    _Static_assert(IST_NMI == 1 && IST_DF == 2 && IST_MC == 3 && IST_DB == 4, "ist_top[] order");
 
     __asm__ __volatile__(
         "lgdt %0\n"

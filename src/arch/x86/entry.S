@@ -33,7 +33,9 @@ stub_\vec:
 trap_common:
     testb   $3, 24(%rsp)            /* CS of the interrupted context: vector, error code, RIP, CS */
     jnz     pv_trap_entry
-    cmpq    $2, (%rsp)              /* the IST vectors: NMI, #DF, #MC */
+    cmpq    $2, (%rsp)              /* the IST vectors: NMI, #DF, #MC, #DB */
+    je      ist_entry
+    cmpq    $1, (%rsp)
     je      ist_entry
     cmpq    $8, (%rsp)
     je      ist_entry
@@ -50,10 +52,12 @@ trap_common:
     iretq
 
 /*
- * NMI, #DF and #MC from ring 0, on their IST stacks.  They can arrive in
- * the few instructions where ring 0 runs with a PV guest's GS base
+ * NMI, #DF, #MC and #DB from ring 0, on their IST stacks.  They can arrive
+ * in the few instructions where ring 0 runs with a PV guest's GS base
  * (src/pv/entry.S: after the SWAPGS before IRETQ, before the SWAPGS after
- * SYSCALL), so the GS base is compared with this CPU's percpu pointer,
+ * SYSCALL, the first instruction of the INT3 stub); a #DB comes exactly
+ * there when a guest's MOV SS / POP SS delayed it past a SYSCALL or INT3
+ * (arch/x86/db_trap.c).  So the GS base is compared with this CPU's percpu pointer,
  * kept at the IST stack's top - 8 (arch/x86/desc.c), and swapped for the
  * handler if it is not that.  Frame here: vector, error code, the CPU's
  * five words, then the 16 reserved bytes: the pointer is at 64(%rsp).

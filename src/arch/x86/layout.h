@@ -33,7 +33,8 @@
 #define HV_DS               0xe010
 
 /* Per-CPU stack slot: 32 pages.  Page 0 guard, 1 NMI IST, 2 guard, 3 #DF IST,
- * 4 guard, 5 #MC IST, 6..23 guard, 24..31 the 32 KiB primary stack. */
+ * 4 guard, 5 #MC IST, 6 guard, 7 #DB IST, 8..23 guard, 24..31 the 32 KiB
+ * primary stack. */
 #define STACK_SLOT_PAGES    32
 #define STACK_PRIMARY_FIRST 24
 #define STACK_PRIMARY_PAGES 8

@@ -77,6 +77,7 @@ static bool start_cpu(unsigned cpu, uint32_t apic_id, uint64_t tramp_phys)
     p->ist_top[0] = slot + 2 * 4096;
     p->ist_top[1] = slot + 4 * 4096;
     p->ist_top[2] = slot + 6 * 4096;
+    p->ist_top[3] = slot + 8 * 4096;
 
     struct trampoline_params *tp = phys_to_virt(tramp_phys + tramp_offsets[3]);
     tp->gdt_base = (uint32_t)(tramp_phys + tramp_offsets[0]);

@@ -120,6 +120,11 @@ static void handle_exception(struct cpu_regs *regs)
         this_cpu()->nr_unexpected_nmis++;
         return;
     }
+    if (regs->vector == X86_EXC_DB) {
+        /* Never a fixup: the instruction did not fail. */
+        x86_db_ring0(regs);
+        return;
+    }
     if (fixup && regs->vector != X86_EXC_DF && regs->vector != X86_EXC_MC) {
         this_cpu()->last_fixup_vector = (int)regs->vector;
         regs->rip = fixup;

@@ -23,6 +23,7 @@ struct cpu_regs {
 #define VEC_SPURIOUS        0xff
 
 #define X86_EXC_DE  0
+#define X86_EXC_DB  1
 #define X86_EXC_NMI 2
 #define X86_EXC_UD  6
 #define X86_EXC_DF  8
@@ -39,5 +40,8 @@ void set_irq_handler(unsigned vector, irq_handler_t fn);
  * for a host interrupt that arrived while a guest ran in ring 3. */
 void x86_trap(struct cpu_regs *regs);
 const char *exception_name(unsigned vec);
+/* A #DB taken in ring 0 (db_trap.c): recorded for the PV vCPU running
+ * here, never fatal. */
+void x86_db_ring0(struct cpu_regs *regs);
 
 #endif

@@ -25,8 +25,8 @@
  *    CR8, a CR0 change beyond TS: #GP;
  *  - set_debugreg/get_debugreg and MOV DR: guest addresses only (-EPERM for
  *    the hypervisor's range and non-canonical), DR7 without GD, I/O
- *    breakpoints or upper bits; armed breakpoints refused for now (the
- *    MOV SS / XSA-260 class: docs/pv.md), none fires;
+ *    breakpoints or upper bits; an armed data breakpoint and an
+ *    instruction one fire once each, none once disarmed (pv_dbg.c: more);
  *  - HLT, LIDT, WBINVD, CLI/STI: HLT blocks (a past single-shot timer
  *    ends it), LIDT (not emulated) bounced as #GP, the others
  *    emulated (INVLPG is emulated now: pv_mem checks it).
@@ -460,22 +460,29 @@ static void test_dr(void)
     check(v == 0x400, "mov-from-dr7", "dr7", v, 0x400);
     __asm__ __volatile__(GP_GUARD_BEGIN "mov %0, %%db2\n" GP_GUARD_END :: "r"(0xffff840000000000ull) : "r11", "memory");
     check(gp_count == gp0 + 1, "mov-dr2-hypervisor-gp", "#GP", gp_count - gp0, 1);
-    /* Armed breakpoints are refused for now (a data breakpoint hit by
-     * MOV SS would deliver its #DB in the hypervisor's ring-0 entry: the
-     * XSA-260 class; docs/pv.md "Privileged instructions"): a data one
-     * (L0, write, 8 bytes) and an instruction one (G1, execute); DR7 stays
-     * disarmed and nothing fires. */
+    /* Armed breakpoints (docs/pv.md "Debug registers and #DB"; pv_dbg.c
+     * tests them in depth): a data one (L0 on watch, write, 8 bytes) fires
+     * once on the store; an instruction one (G1 on bp_target, armed by
+     * MOV DR7) once on the call; disarmed, nothing
+     * fires. */
     uint64_t db0 = db_count;
     rc = dbg_set(7, 0x400 | 1 | 1ull << 16 | 3ull << 18);
-    check(rc == -EPERM && dbg_get(7) == 0x400, "dr7-data-breakpoint-refused", "rc", (uint64_t)rc, (uint64_t)-EPERM);
-    rc = dbg_set(7, 0x400 | 1ull << 3);
-    check(rc == -EPERM && dbg_get(7) == 0x400, "dr7-insn-breakpoint-refused", "rc", (uint64_t)rc, (uint64_t)-EPERM);
-    __asm__ __volatile__(GP_GUARD_BEGIN "mov %0, %%db7\n" GP_GUARD_END :: "r"(0x401ull) : "r11", "memory");
-    check(gp_count == gp0 + 2 && dbg_get(7) == 0x400, "mov-dr7-armed-gp", "#GP", gp_count - gp0, 2);
+    check(rc == 0 && dbg_get(7) == (0x400 | 1 | 1ull << 16 | 3ull << 18), "dr7-data-breakpoint-accepted", "rc",
+          (uint64_t)rc, 0);
     watch = 1;
+    __asm__ __volatile__("" ::: "memory");
+    check(db_count == db0 + 1, "data-breakpoint-fires", "#DB count", db_count - db0, 1);
+    __asm__ __volatile__("mov %0, %%db1" :: "r"((uint64_t)bp_target));
+    __asm__ __volatile__(GP_GUARD_BEGIN "mov %0, %%db7\n" GP_GUARD_END :: "r"(0x408ull) : "r11", "memory");
+    check(gp_count == gp0 + 1 && dbg_get(7) == 0x408, "mov-dr7-armed", "#GP", gp_count - gp0, 1);
+    v = bp_target(41);
+    check(v == 42 && db_count == db0 + 2, "insn-breakpoint-fires", "#DB count", db_count - db0, 2);
+    __asm__ __volatile__("mov %0, %%db7" :: "r"(0x400ull));
+    watch = 2;
     v = bp_target(41);
     __asm__ __volatile__("" ::: "memory");
-    check(v == 42 && db_count == db0, "no-breakpoint-fires", "#DB count", db_count - db0, 0);
+    check(v == 42 && db_count == db0 + 2 && dbg_get(7) == 0x400, "disarmed-nothing-fires", "#DB count",
+          db_count - db0, 2);
 }
 
 void pv_main(const struct start_info *si)
