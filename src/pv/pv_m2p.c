@@ -82,9 +82,15 @@ static bool m2p_strict(const struct domain *d)
     return (__atomic_load_n(&pd->emul.vm_assist, __ATOMIC_RELAXED) >> VMASST_TYPE_m2p_strict) & 1;
 }
 
-/* Slot 256 of L4 mfn present (the host's entry) or not; true if it changed. */
+/* Slot 256 of L4 mfn present (the host's entry) or not; true if it changed.
+ * Only a validated L4 (a base pointer holds its type): a 32-bit domain's
+ * base is an L3, whose entry 256 is the guest's address space. */
 static bool set_m2p_slot(uint64_t mfn, bool present)
 {
+    uint64_t nr;
+    const struct frame *ft = mm_frame_table(&nr);
+    if (mfn >= nr || frame_type_of(&ft[mfn]) != FRAME_TYPE_PT_L4)
+        return false;
     uint64_t *l4 = phys_to_virt(mfn << 12);
     uint64_t want = present ? ((const uint64_t *)phys_to_virt(mm_root_phys()))[M2P_SLOT] : 0;
 
