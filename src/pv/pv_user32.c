@@ -7,8 +7,10 @@
  *    entry.S's pv_syscall_entry32): bounced to the syscall32 callback, or
  *    to the 64-bit syscall callback when none is registered, with the
  *    same frame as a 64-bit SYSCALL (RCX = return RIP, R11 = RFLAGS, CS
- *    0xe023); neither registered: #UD at the instruction.  From kernel
- *    mode too (Xen's CSTAR path never treats it as a hypercall).
+ *    0xe023), events masked by the 64-bit callback's flag as Xen's
+ *    switch_to_kernel does; neither registered: #UD at the instruction.
+ *    From kernel mode too (Xen's CSTAR path never treats it as a
+ *    hypercall).
  *  - SYSENTER: the hypervisor keeps SYSENTER_CS at 0 while a PV vCPU runs,
  *    so the instruction faults in ring 3 before it changes anything (#GP(0)
  *    on Intel CPUs, #UD on AMD ones, where SYSENTER is invalid in long
@@ -45,21 +47,19 @@ void pv_user32_stint_begin(void)
 bool pv_user32_syscall(struct vcpu *v)
 {
     struct pv_vcpu *pv = v->vendor;
-    unsigned type = CALLBACKTYPE_syscall32;
-    uint64_t target = pv->syscall32_cb;
+    /* Xen falls back to the 64-bit callback. */
+    uint64_t target = pv->syscall32_cb ? pv->syscall32_cb : pv->syscall_cb;
 
     pv->nr_syscall32++;
     if (!target) {
-        /* Xen falls back to the 64-bit callback. */
-        type = CALLBACKTYPE_syscall;
-        target = pv->syscall_cb;
-    }
-    if (!target) {
-        pv->ctx.rip = (pv->ctx.rip - 2) & 0xffffffffu;  /* at the SYSCALL, as a CPU without EFER.SCE */
+        pv->ctx.rip -= 2;   /* at the SYSCALL, as a CPU without EFER.SCE; DF kept (Xen) */
         return pv_bounce_exc(v, 6, 0);
     }
-    /* entry.S built the frame as for a 64-bit SYSCALL, with CS 0xe023. */
-    bool mask = pv->callback_flags[type] & CALLBACKF_mask_events;
+    /* entry.S built the frame as for a 64-bit SYSCALL, with CS 0xe023.
+     * Events masked by the 64-bit syscall callback's flag, whichever
+     * callback runs: Xen's switch_to_kernel reads only that one (the
+     * syscall32 registration's flag serves 32-bit PV kernels). */
+    bool mask = pv->callback_flags[CALLBACKTYPE_syscall] & CALLBACKF_mask_events;
     if (!pv_bounce_to(v, target, false, 0, mask, "SYSCALL (32-bit)"))
         return false;
     pv->ctx.rflags &= ~(uint64_t)RF_DF;

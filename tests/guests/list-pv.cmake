@@ -420,14 +420,36 @@ function(pv_guests_build)
                      --stdout "^pv_user32: PASS compat-user-cs$"
                      --stdout "^pv_user32: PASS compat-syscall32-via-syscall-callback$"
                      --stdout "^pv_user32: PASS sysenter-nocb-(ud-rip|gp-xen-frame)$"
+                     --stdout "^pv_user32: PASS syscall32-nocb-ud-rip$"
                      --stdout "^pv_user32: 0x[0-9a-f]+ passed, 0x0 failed$"
-                     --stdout "^\\(d[0-9]+ pv_user32\\) v0: pv: 32-bit user space: 3 SYSCALLs, 3 SYSENTERs$"
+                     --stdout "^\\(d[0-9]+ pv_user32\\) v0: pv: 32-bit user space: 4 SYSCALLs, 3 SYSENTERs$"
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_user32.cfg)
     set_tests_properties(pv_user32 PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_user32.elf")
+    # The same on Bochs: its Intel model must take SYSENTER's #GP(0) path
+    # (Xen's null frame without a callback); its AMD model whichever fault
+    # it raises (#UD on AMD hardware).  Every check passes either way.
+    foreach(model corei7_skylake_x ryzen)
+        if(model STREQUAL "corei7_skylake_x")
+            set(_u32_extra --stdout "^pv_user32: PASS sysenter-nocb-gp-xen-frame$")
+        else()
+            set(_u32_extra --stdout "^pv_user32: PASS sysenter-nocb-(ud-rip|gp-xen-frame)$")
+        endif()
+        add_test(NAME pv_user32_bochs_${model}
+                 COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                         --stdout "^pv_user32: PASS compat-sysenter-xen-frame$"
+                         --stdout "^pv_user32: PASS m2p-strict-user-faults$"
+                         ${_u32_extra}
+                         --stdout "^pv_user32: 0x[0-9a-f]+ passed, 0x0 failed$"
+                         --stdout "frames all returned$"
+                         -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                            --bochs ${model} --timeout 600 --smp 1 --mem 512M ${GO}/pv_user32.cfg)
+        set_tests_properties(pv_user32_bochs_${model} PROPERTIES LABELS "integration;bochs;pv" TIMEOUT 660
+                             RUN_SERIAL TRUE REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.iso;${GO}/pv_user32.elf")
+    endforeach()
     # Debug registers and #DB (pv_dbg.c): execute and data breakpoints,
     # single step, refusals, and the MOV SS attack (mov ss,[bp] then
     # SYSCALL / INT3 with a breakpoint on [bp], the kernel's GS base on

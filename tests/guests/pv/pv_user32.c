@@ -21,7 +21,8 @@
  *    reaches the 64-bit syscall callback (frame CS 0xe023), as on Xen;
  *  - SYSENTER with no sysenter callback: the CPU's fault, a #UD at the
  *    instruction (AMD hardware) or a #GP(0) with Xen's null frame (Intel,
- *    QEMU's TCG).
+ *    QEMU's TCG);
+ *  - SYSCALL with neither callback: a #UD at the instruction.
  * Powers off when every check passed, crashes otherwise.
  */
 #include "pv_lib.h"
@@ -155,6 +156,7 @@ static uint64_t s32_n, s32_rip, s32_cs, s32_rcx, s32_rsp, s32_ss, s32_via64;
 static uint64_t se_n, se_rip, se_cs, se_rsp, se_ss, se_on_kstack;
 static uint64_t bp_cs32, ud_n, ud_rip, gpx_n, gpx_err, gpx_rip, gpx_cs;
 static volatile int sysenter_nocb;      /* the #UD / #GP of a SYSENTER without callback ends the run */
+static volatile int syscall_nocb;       /* the #UD of a SYSCALL without any callback ends the run */
 
 static int on_kstack(const uint64_t *f)
 {
@@ -226,7 +228,7 @@ void trap_c(uint64_t vec, uint64_t *f)
     case 6:
         ud_n++;
         ud_rip = f[2];
-        if (sysenter_nocb)
+        if (sysenter_nocb || syscall_nocb)
             user_back(6);
         break;
     case 13:
@@ -350,6 +352,15 @@ static void compat_checks(void)
         EQ("sysenter-nocb-gp-xen-frame", gpx_err | gpx_rip << 8 | (gpx_cs & 0xffff) << 40, 3ull << 40);
     }
     EQ("compat-sysenter-count", se_n, 2);
+
+    /* No syscall32 nor syscall callback: a #UD at the SYSCALL. */
+    EQ("syscall-unregister", cbunreg(CALLBACKTYPE_syscall), 0);
+    syscall_nocb = 1;
+    ud_n = 0;
+    const uint64_t r2 = user_run(CODE_VA, STACK32, 0xe023, 0);
+    syscall_nocb = 0;
+    EQ("syscall32-nocb-ud", r2 | ud_n << 8, 6 | 1 << 8);
+    EQ("syscall32-nocb-ud-rip", ud_rip, C32(c32_after_syscall) - 2);
 }
 
 void pv_main(const struct start_info *si)
