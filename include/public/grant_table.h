@@ -63,10 +63,14 @@ _Static_assert(sizeof(struct grant_entry_v1) == 8, "grant entry layout");
 
 /* map_grant_ref flags. */
 #define GNTMAP_device_map       (1u << 0)
-#define GNTMAP_host_map         (1u << 1)   /* HVM/PVH: host_addr is the guest-physical address to map at */
+#define GNTMAP_host_map         (1u << 1)   /* HVM/PVH: host_addr is a guest-physical address; PV: a virtual one */
 #define GNTMAP_readonly         (1u << 2)
 #define GNTMAP_application_map  (1u << 3)
 #define GNTMAP_contains_pte     (1u << 4)
+/* Bits 16 and up: available to the guest; the three lowest go into the
+ * available bits 9-11 of a PV grant PTE (XENFEAT_gnttab_map_avail_bits). */
+#define _GNTMAP_guest_avail0    16
+#define GNTMAP_guest_avail_mask ((uint32_t)~0u << _GNTMAP_guest_avail0)
 
 /* Per-operation status codes. */
 #define GNTST_okay              0

@@ -241,6 +241,7 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
         v->vcpu_id = i;
         v->tlb_cpu = -1;
         v->vcpu_info_gfn = ~0ull;
+        v->hvm_dr6 = 0xffff0ff0ull;     /* DR6's reset value */
         /* vCPUs beyond the shared_info slots get a private record until
          * they register one (VCPUOP_register_vcpu_info), as with Xen. */
         if (i < XEN_LEGACY_MAX_VCPUS) {

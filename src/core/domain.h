@@ -125,6 +125,11 @@ struct vcpu {
     uint64_t last_exit_qual;        /* (r) its hvm_exit.qual */
     uint8_t fpu[512] __aligned(16); /* (r) x87/SSE state, FXSAVE layout, while off the CPU */
     bool fpu_init;                  /* (r) */
+    /* HVM: DR0-3 and DR6, which the guest reads and writes without an
+     * exit and neither the VMCS nor (DR0-3) the VMCB switches: kept here
+     * between stints (hvm/hvm.c), so no guest sees another's. */
+    uint64_t hvm_dr[4];             /* (r) */
+    uint64_t hvm_dr6;               /* (r) */
 };
 
 enum domain_state {

@@ -54,6 +54,16 @@ struct domain_kind {
     /* Optional: v's state for the 'd' key and the hang report, for kinds
      * whose vCPUs the HVM sampling cannot read (pv); a snapshot, any CPU. */
     void (*vcpu_dump)(struct vcpu *v);
+    /* Optional (pv): grant mappings in the guest's own page tables
+     * (gnttab/gnttab_pv.c).  addr is the machine address of an L1 entry
+     * (contains_pte) or a virtual address of v's current tables.
+     * gnt_map_pte: that entry becomes pte, which maps frame pte >> 12 of
+     * domain owner; the entry holds the references any L1 entry holds.
+     * gnt_unmap_pte: the entry must still map what pte maps (frame, P, RW);
+     * it is cleared and no CPU keeps the translation when it returns.
+     * Both: a GNTST_* code. */
+    int (*gnt_map_pte)(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte, uint16_t owner);
+    int (*gnt_unmap_pte)(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte);
 } __aligned(32);    /* the linker's table is an array: no padding between entries; 32 = what GCC
                        gives a static object this large anyway (ringvisor.ld) */
 

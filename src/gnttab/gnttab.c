@@ -180,7 +180,9 @@ static int16_t gnttab_check_self(struct domain *d, uint16_t dom)
 }
 
 /* GNTTABOP_setup_table: grow to nr_frames and report where each frame is
- * mapped.  Auto-translated guests get gfns (~0 for a frame not placed). */
+ * mapped.  Auto-translated guests get gfns (~0 for a frame not placed), PV
+ * guests the machine frames, which they map themselves (Xen shares them
+ * with the guest; pv/pv_kind.c lets the domain map its own table frames). */
 static long gnttab_op_setup_table(struct vcpu *v, uint64_t uop)
 {
     struct domain *d = v->domain;
@@ -199,7 +201,7 @@ static long gnttab_op_setup_table(struct vcpu *v, uint64_t uop)
         uint64_t gfn;
 
         spin_lock(&gt->table_lock);
-        gfn = gt->frame_gfn[i];
+        gfn = gnttab_is_pv(d) ? gt->frame_mfn[i] : gt->frame_gfn[i];
         spin_unlock(&gt->table_lock);
         if (copy_to_guest(v, op.frame_list + i * sizeof(gfn), &gfn, sizeof(gfn)))
             return -EFAULT;
@@ -283,8 +285,12 @@ static long gnttab_batch(struct vcpu *v, unsigned cmd, uint64_t uop, unsigned co
 
         if (copy_from_guest(v, &op, addr, size))
             return -EFAULT;
-        if (cmd == GNTTABOP_map_grant_ref)
+        if (cmd == GNTTABOP_map_grant_ref && gnttab_is_pv(d))
+            gnttab_pv_op_map(v, &op.map);       /* into the caller's page tables */
+        else if (cmd == GNTTABOP_map_grant_ref)
             gnttab_op_map(d, &op.map);
+        else if (cmd == GNTTABOP_unmap_grant_ref && gnttab_is_pv(d))
+            gnttab_pv_op_unmap(v, &op.unmap);
         else if (cmd == GNTTABOP_unmap_grant_ref)
             gnttab_op_unmap(d, &op.unmap);
         else

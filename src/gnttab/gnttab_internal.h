@@ -57,8 +57,13 @@ struct gnttab_maptrack {
     uint32_t next_free;         /* (m) free-list link */
     uint64_t granter_serial;    /* (m) gnttab_domain.serial of the granter when mapped */
     uint64_t mfn;               /* (m) granted frame (one frame_get held) */
-    uint64_t gfn;               /* (m) where it is mapped in the mapper */
+    uint64_t gfn;               /* (m) where it is mapped in the mapper (translated mappers) */
     struct physmap_entry prev;  /* (m) what the gfn mapped before: restored by unmap */
+    /* PV mappers (gnttab_pv.c): the mapping lives in the mapper's own page
+     * tables, not in a p2m; the GNTMAP_* flags it was made with (host_map,
+     * device_map, contains_pte, readonly). */
+    bool pv;                    /* (m) */
+    uint32_t map_flags;         /* (m) */
 };
 
 struct gnttab_domain {
@@ -103,12 +108,38 @@ static inline struct gnttab_maptrack *gnttab_mt_entry(struct gnttab_domain *gt, 
 
 /* gnttab_map.c */
 struct domain;
+struct vcpu;
 void gnttab_op_map(struct domain *ld, struct gnttab_map_grant_ref *op);
 void gnttab_op_unmap(struct domain *ld, struct gnttab_unmap_grant_ref *op);
 void gnttab_op_copy(struct domain *ld, struct gnttab_copy *op);
 /* Destruction of a mapper: drops every mapping it holds (its p2m is not
  * touched: the domain no longer runs). */
 void gnttab_release_mappings(struct domain *d);
+/* The pieces of a map shared with the PV path (gnttab_pv.c); see gnttab_map.c. */
+int16_t gnttab_pin(struct domain *rd, uint32_t ref, uint16_t mapper, bool write, bool map, uint64_t *mfn);
+void gnttab_unpin(struct gnttab_domain *gt, uint32_t ref, bool write);
+void gnttab_unpin_by_id(uint16_t granter, uint64_t serial, uint32_t ref, bool write);
+uint32_t gnttab_mt_get(struct gnttab_domain *gt);
+void gnttab_mt_put_locked(struct gnttab_domain *gt, uint32_t idx);
+uint32_t gnttab_handle(const struct gnttab_maptrack *m, uint32_t idx);
+/* The maptrack entry of a handle if it is MAPPED and current (caller holds
+ * maptrack_lock), else NULL. */
+struct gnttab_maptrack *gnttab_mt_lookup(struct gnttab_domain *gt, uint32_t handle, uint32_t *idx);
+
+/* gnttab_pv.c: domains that are not auto-translated (PV) name frames by
+ * machine frame number and map grants into their own page tables. */
+bool gnttab_is_pv(const struct domain *d);
+/* d's own frame 'frame' (an MFN for PV, a gfn otherwise), or PHYSMAP_NO_MFN. */
+uint64_t gnttab_own_frame(struct domain *d, uint64_t frame);
+/* A writable type reference on a granted frame (mm/pgtype.h) for every
+ * writable mapping and for the write side of a copy, so that no grant ever
+ * writes a frame that is a page table or descriptor frame of a PV granter
+ * (and such a frame cannot become one while a writable grant maps it).
+ * 0, or -EINVAL when the frame has another type now. */
+int gnttab_get_writable(uint16_t mapper, uint64_t mfn);
+void gnttab_put_writable(uint64_t mfn);
+void gnttab_pv_op_map(struct vcpu *v, struct gnttab_map_grant_ref *op);
+void gnttab_pv_op_unmap(struct vcpu *v, struct gnttab_unmap_grant_ref *op);
 
 /* Host tests only: called between reading an entry's {flags, domid} word and
  * the compare-exchange, where a real granter may change the entry. */

@@ -1,6 +1,8 @@
 /*
  * Grant tables v1: GNTTABOP_map_grant_ref, unmap_grant_ref and copy for
- * auto-translated (HVM/PVH) callers, and dropping a dying domain's mappings.
+ * auto-translated (HVM/PVH) callers, copy for every caller, and dropping a
+ * dying domain's mappings.  PV callers map into their page tables
+ * (gnttab_pv.c) with the pin and maptrack pieces of this file.
  * Lock order and design: top of gnttab.c, docs/grant-tables.md.
  *
  * Reference model: every mapping and every copy in progress holds one
@@ -8,7 +10,9 @@
  * the granter's active entry; the pin keeps GTF_reading / GTF_writing set in
  * the guest-visible entry.  Unmap order: restore the mapper's p2m, flush its
  * TLBs, unpin (the granter may reuse the page once the flags clear), then
- * frame_put (which frees an orphan of a dead granter).
+ * frame_put (which frees an orphan of a dead granter).  A writable mapping
+ * (and the write side of a copy) also holds a writable type reference
+ * (gnttab_get_writable), dropped after the flush.
  */
 #include "gnttab/gnttab_internal.h"
 #include "core/domain.h"
@@ -75,7 +79,7 @@ static uint16_t gnttab_unneeded_flags(const struct gnttab_active *act)
 
 /* Granter side of a map or copy: check the entry, set its flags, pin it and
  * take a reference on its frame.  *mfn receives the frame. */
-static int16_t gnttab_pin(struct domain *rd, uint32_t ref, uint16_t mapper, bool write, bool map,
+int16_t gnttab_pin(struct domain *rd, uint32_t ref, uint16_t mapper, bool write, bool map,
                           uint64_t *mfn)
 {
     struct gnttab_domain *gt = rd->gnttab;
@@ -104,7 +108,7 @@ static int16_t gnttab_pin(struct domain *rd, uint32_t ref, uint16_t mapper, bool
          * granter writes it before the flags). */
         uint32_t gfn = __atomic_load_n(&e->frame, __ATOMIC_ACQUIRE);
 
-        act->mfn = physmap_ram_mfn(rd, gfn);
+        act->mfn = gnttab_own_frame(rd, gfn);     /* a PV granter names an MFN */
         act->domid = mapper;
     }
     if (act->mfn == PHYSMAP_NO_MFN || !frame_get(act->mfn, rd->domid)) {
@@ -122,7 +126,7 @@ static int16_t gnttab_pin(struct domain *rd, uint32_t ref, uint16_t mapper, bool
 }
 
 /* Drops a pin taken by gnttab_pin (not the frame reference). */
-static void gnttab_unpin(struct gnttab_domain *gt, uint32_t ref, bool write)
+void gnttab_unpin(struct gnttab_domain *gt, uint32_t ref, bool write)
 {
     struct gnttab_active *act;
 
@@ -141,7 +145,7 @@ static void gnttab_unpin(struct gnttab_domain *gt, uint32_t ref, bool write)
 /* Unpin in the granter if it is still the instance that was pinned: a dead
  * granter's table is gone (its frame references keep the frames), and a
  * restarted one with the same domid has a new serial. */
-static void gnttab_unpin_by_id(uint16_t granter, uint64_t serial, uint32_t ref, bool write)
+void gnttab_unpin_by_id(uint16_t granter, uint64_t serial, uint32_t ref, bool write)
 {
     struct domain *rd = domain_get_by_id(granter);
 
@@ -154,7 +158,7 @@ static void gnttab_unpin_by_id(uint16_t granter, uint64_t serial, uint32_t ref, 
 
 /* A free maptrack slot, marked BUSY, growing the maptrack by one frame of
  * handles when needed; GNTTAB_MT_NONE when the limit is reached. */
-static uint32_t gnttab_mt_get(struct gnttab_domain *gt)
+uint32_t gnttab_mt_get(struct gnttab_domain *gt)
 {
     struct gnttab_maptrack *page = NULL, *m;
     uint32_t idx;
@@ -199,7 +203,7 @@ static uint32_t gnttab_mt_get(struct gnttab_domain *gt)
 }
 
 /* Caller holds maptrack_lock. */
-static void gnttab_mt_put_locked(struct gnttab_domain *gt, uint32_t idx)
+void gnttab_mt_put_locked(struct gnttab_domain *gt, uint32_t idx)
 {
     struct gnttab_maptrack *m = gnttab_mt_entry(gt, idx);
 
@@ -210,9 +214,24 @@ static void gnttab_mt_put_locked(struct gnttab_domain *gt, uint32_t idx)
     gt->mt_live--;
 }
 
-static uint32_t gnttab_handle(const struct gnttab_maptrack *m, uint32_t idx)
+uint32_t gnttab_handle(const struct gnttab_maptrack *m, uint32_t idx)
 {
     return ((uint32_t)m->gen << GNTTAB_HANDLE_INDEX_BITS) | idx;
+}
+
+struct gnttab_maptrack *gnttab_mt_lookup(struct gnttab_domain *gt, uint32_t handle, uint32_t *idx)
+{
+    uint32_t i = handle & GNTTAB_HANDLE_INDEX_MASK;
+    uint32_t gen = handle >> GNTTAB_HANDLE_INDEX_BITS;
+    struct gnttab_maptrack *m;
+
+    if (gen > GNTTAB_HANDLE_GEN_MASK || i >= gt->nr_mt_frames * GNTTAB_MAPTRACK_PER_FRAME)
+        return NULL;
+    m = gnttab_mt_entry(gt, i);
+    if (m->state != GNTTAB_MT_MAPPED || m->gen != gen)
+        return NULL;                /* stale, never used, or being mapped */
+    *idx = i;
+    return m;
 }
 
 /* Mapper side of a map: place mfn at gfn, remembering what was there.  Only
@@ -290,6 +309,12 @@ void gnttab_op_map(struct domain *ld, struct gnttab_map_grant_ref *op)
         return;
     }
     st = gnttab_pin(rd, ref, ld->domid, write, true, &mfn);
+    if (st == GNTST_okay && write && gnttab_get_writable(ld->domid, mfn)) {
+        /* A page table or descriptor frame of a PV granter: never writable. */
+        gnttab_unpin(rd->gnttab, ref, write);
+        frame_put(mfn);
+        st = GNTST_general_error;
+    }
     if (st != GNTST_okay) {
         spin_lock(&lgt->maptrack_lock);
         gnttab_mt_put_locked(lgt, idx);
@@ -319,6 +344,8 @@ void gnttab_op_map(struct domain *ld, struct gnttab_map_grant_ref *op)
     if (st != GNTST_okay) {
         if (changed)
             physmap_flush(ld);
+        if (write)
+            gnttab_put_writable(mfn);
         gnttab_unpin(rd->gnttab, ref, write);
         frame_put(mfn);
     }
@@ -330,17 +357,11 @@ void gnttab_op_unmap(struct domain *ld, struct gnttab_unmap_grant_ref *op)
 {
     struct gnttab_domain *lgt = ld->gnttab;
     struct gnttab_maptrack *m, copy;
-    uint32_t idx = op->handle & GNTTAB_HANDLE_INDEX_MASK;
-    uint32_t gen = op->handle >> GNTTAB_HANDLE_INDEX_BITS;
+    uint32_t idx;
 
     spin_lock(&lgt->maptrack_lock);
-    if (gen > GNTTAB_HANDLE_GEN_MASK || idx >= lgt->nr_mt_frames * GNTTAB_MAPTRACK_PER_FRAME) {
-        spin_unlock(&lgt->maptrack_lock);
-        op->status = GNTST_bad_handle;
-        return;
-    }
-    m = gnttab_mt_entry(lgt, idx);
-    if (m->state != GNTTAB_MT_MAPPED || m->gen != gen) {
+    m = gnttab_mt_lookup(lgt, op->handle, &idx);
+    if (!m) {
         spin_unlock(&lgt->maptrack_lock);
         op->status = GNTST_bad_handle;          /* stale, never used, or being mapped */
         return;
@@ -367,6 +388,8 @@ void gnttab_op_unmap(struct domain *ld, struct gnttab_unmap_grant_ref *op)
     spin_unlock(&lgt->maptrack_lock);
 
     physmap_flush(ld);      /* no vCPU of ld can reach the frame any more */
+    if (copy.writable)
+        gnttab_put_writable(copy.mfn);
     gnttab_unpin_by_id(copy.granter, copy.granter_serial, copy.ref, copy.writable);
     frame_put(copy.mfn);
     op->status = GNTST_okay;
@@ -380,13 +403,17 @@ void gnttab_release_mappings(struct domain *d)
     if (!gt->mt_live)
         return;
     /* d does not run: its p2m is left alone (it is torn down with d), but
-     * stale translations must be gone before the frames can be freed. */
+     * stale translations must be gone before the frames can be freed.  A
+     * PV d's page tables were torn down before (its kind's destroy), which
+     * dropped the references its grant entries held. */
     physmap_flush(d);
     for (idx = 0; idx < n; idx++) {
         struct gnttab_maptrack *m = gnttab_mt_entry(gt, idx);
 
         if (m->state != GNTTAB_MT_MAPPED)
             continue;
+        if (m->writable)
+            gnttab_put_writable(m->mfn);
         gnttab_unpin_by_id(m->granter, m->granter_serial, m->ref, m->writable);
         frame_put(m->mfn);
         gnttab_mt_put_locked(gt, idx);
@@ -399,6 +426,7 @@ struct gnttab_copy_side {
     uint32_t ref;
     uint64_t mfn;
     bool held;                  /* frame reference (and pin on the grant side) held */
+    bool typed;                 /* writable type reference held (write side) */
 };
 
 static int16_t gnttab_copy_acquire(struct domain *ld, const struct gnttab_copy_ptr *p, bool gref,
@@ -407,16 +435,16 @@ static int16_t gnttab_copy_acquire(struct domain *ld, const struct gnttab_copy_p
     int16_t st;
 
     if (!gref) {
-        /* The caller's own frame, named by gfn. */
+        /* The caller's own frame, named by gfn (PV: by MFN). */
         if (!domain_is_self(ld, p->domid))
             return GNTST_permission_denied;
         if (p->u.gmfn >= PHYSMAP_MAX_GFN)
             return GNTST_bad_page;
-        s->mfn = physmap_ram_mfn(ld, p->u.gmfn);
+        s->mfn = gnttab_own_frame(ld, p->u.gmfn);
         if (s->mfn == PHYSMAP_NO_MFN || !frame_get(s->mfn, ld->domid))
             return GNTST_bad_page;
         s->held = true;
-        return GNTST_okay;
+        goto typed;
     }
     if (domain_is_self(ld, p->domid))
         return GNTST_permission_denied;         /* own grants: as for map (docs) */
@@ -425,13 +453,24 @@ static int16_t gnttab_copy_acquire(struct domain *ld, const struct gnttab_copy_p
         return GNTST_bad_domain;
     s->ref = p->u.ref;
     st = gnttab_pin(s->rd, s->ref, ld->domid, write, false, &s->mfn);
-    if (st == GNTST_okay)
-        s->held = true;
-    return st;
+    if (st != GNTST_okay)
+        return st;
+    s->held = true;
+typed:
+    /* The hypervisor writes the frame: never a PV domain's page table or
+     * descriptor frame (Xen's answer: general_error). */
+    if (write) {
+        if (gnttab_get_writable(ld->domid, s->mfn))
+            return GNTST_general_error;
+        s->typed = true;
+    }
+    return GNTST_okay;
 }
 
 static void gnttab_copy_release(struct gnttab_copy_side *s, bool write)
 {
+    if (s->typed)
+        gnttab_put_writable(s->mfn);
     if (s->held) {
         if (s->rd)
             gnttab_unpin(s->rd->gnttab, s->ref, write);

@@ -359,6 +359,28 @@ static bool start_from_sipi(struct vcpu *v)
     return true;
 }
 
+/* DR0-3 (and DR6, which VMX does not switch; SVM's VMRUN loads the VMCB's
+ * over it) belong to whichever guest last wrote them: a stint starts with
+ * the vCPU's own and ends by keeping them.  The hypervisor uses none of
+ * them; a PV stint on the same CPU puts back what it found (pv_emul.c). */
+static void hvm_dr_load(const struct vcpu *v)
+{
+    __asm__ __volatile__("mov %0, %%db0" :: "r"(v->hvm_dr[0]));
+    __asm__ __volatile__("mov %0, %%db1" :: "r"(v->hvm_dr[1]));
+    __asm__ __volatile__("mov %0, %%db2" :: "r"(v->hvm_dr[2]));
+    __asm__ __volatile__("mov %0, %%db3" :: "r"(v->hvm_dr[3]));
+    __asm__ __volatile__("mov %0, %%db6" :: "r"(v->hvm_dr6));
+}
+
+static void hvm_dr_save(struct vcpu *v)
+{
+    __asm__ __volatile__("mov %%db0, %0" : "=r"(v->hvm_dr[0]));
+    __asm__ __volatile__("mov %%db1, %0" : "=r"(v->hvm_dr[1]));
+    __asm__ __volatile__("mov %%db2, %0" : "=r"(v->hvm_dr[2]));
+    __asm__ __volatile__("mov %%db3, %0" : "=r"(v->hvm_dr[3]));
+    __asm__ __volatile__("mov %%db6, %0" : "=r"(v->hvm_dr6));
+}
+
 void hvm_vcpu_run(struct vcpu *v)
 {
     if (vlapic_waiting_for_sipi(v) && !start_from_sipi(v)) {
@@ -368,9 +390,11 @@ void hvm_vcpu_run(struct vcpu *v)
     if (hvm_vendor->vcpu_load)
         hvm_vendor->vcpu_load(v);
     vcpu_fpu_load(v);
+    hvm_dr_load(v);
     if (v->runstate_gpa)
         time_info_runstate(v, RUNSTATE_running);
     run_loop(v);
+    hvm_dr_save(v);
     if (v->runstate_gpa)
         time_info_runstate(v, READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
     vcpu_fpu_save(v);

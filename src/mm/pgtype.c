@@ -519,7 +519,9 @@ static void table_unlock(struct frame *f)
     __atomic_fetch_and(&f->type_info, ~PGT_LOCKED, __ATOMIC_RELEASE);
 }
 
-int pgt_mod_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigned idx, uint64_t val, unsigned flags)
+/* pgt_mod_entry and pgt_cmpxchg_entry: expect NULL stores unconditionally. */
+static int mod_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigned idx, uint64_t val,
+                     unsigned flags, const uint64_t *expect)
 {
     if (table >= e->nr_frames || idx >= NR_ENTRIES || e->ft[table].owner != dom)
         return -EINVAL;
@@ -541,6 +543,11 @@ int pgt_mod_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigne
     table_lock(f);
     uint64_t *p = e->map(e, table);
     uint64_t old = read_entry(p, idx);
+    if (expect && old != *expect) {
+        rc = -EAGAIN;           /* changed since the caller read it: nothing taken yet */
+        table_unlock(f);
+        goto out;
+    }
     /* Same frame, same access: no reference changes. */
     bool same = (val & E_P) && (old & E_P) && !((old ^ val) & (E_ADDR | E_RW));
     if (!same) {
@@ -560,6 +567,18 @@ int pgt_mod_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigne
                                             __ATOMIC_RELAXED))
             ;
         nv |= cur & (E_A | E_D);
+    } else if (expect) {
+        /* Under the table lock only the processor changes the entry (its
+         * A/D bits): if it did since the comparison, the references taken
+         * for val go again and the caller retries from the new value. */
+        uint64_t cur = old;
+        if (!__atomic_compare_exchange_n(&p[idx], &cur, nv, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+            if (!same)
+                put_entry(e, table, level, nv);
+            table_unlock(f);
+            rc = -EAGAIN;
+            goto out;
+        }
     } else {
         __atomic_store_n(&p[idx], nv, __ATOMIC_RELEASE);
     }
@@ -570,4 +589,15 @@ int pgt_mod_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigne
 out:
     pgt_put_type(e, table);
     return rc;
+}
+
+int pgt_mod_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigned idx, uint64_t val, unsigned flags)
+{
+    return mod_entry(e, dom, table, idx, val, flags, NULL);
+}
+
+int pgt_cmpxchg_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigned idx, uint64_t expect,
+                      uint64_t val, unsigned flags)
+{
+    return mod_entry(e, dom, table, idx, val, flags & ~(unsigned)PGT_PRESERVE_AD, &expect);
 }

@@ -143,6 +143,13 @@ int pgt_relinquish(const struct pgt_env *e, uint16_t dom, uint64_t mfn);
  */
 int pgt_mod_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigned idx, uint64_t val,
                   unsigned flags);
+/* The same as a compare-exchange: the entry becomes val only if it still
+ * holds expect (compared and stored under the table's lock, the store
+ * itself atomic against the processor's A/D updates); -EAGAIN and nothing
+ * changed otherwise.  The writable-page-table assist's partial and
+ * read-modify-write stores (pv_ptwr.c).  PGT_PRESERVE_AD is ignored. */
+int pgt_cmpxchg_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigned idx, uint64_t expect,
+                      uint64_t val, unsigned flags);
 
 /* Whether entry bits other than the address are acceptable at this level
  * (exposed for the tests and the PV fault path). */

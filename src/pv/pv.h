@@ -56,8 +56,9 @@ struct pv_domain {
      * copy_to_gphys), so that a frame the copy writes cannot meanwhile
      * become a page table. */
     spinlock_t mm_lock;
-    /* pvgdt (pv_seg.c): bumped by every MMU hypercall (descriptors may
-     * have changed); each vCPU copies its GDT/LDT again when it differs. */
+    /* pvgdt (pv_seg.c): bumped when some vCPU's descriptors may have
+     * changed (update_descriptor; page-table changes while a vCPU has an
+     * LDT); each vCPU copies its GDT/LDT again when it differs. */
     uint64_t seg_gen;
     /* Privileged-instruction emulation and the writable-page-table assist
      * (pv_emul.c): the vm_assist bits. */
@@ -177,10 +178,15 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret);
 /* The writable-page-table assist (pv_emul.c): the entry at guest address
  * la, which must still be in v's domain's validated table mfn (walked
  * again under the mm_lock), becomes val, as mmu_update's normal update
- * (checked by pgt_mod_entry, preemptible, stale TLBs flushed).  0,
- * -EFAULT (the mapping changed), -EINVAL, or -ERESTART (the same write
- * again continues). */
-int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, uint64_t val);
+ * (checked by pgt_mod_entry, preemptible, stale TLBs flushed); with
+ * expect, only if the entry still holds *expect (pgt_cmpxchg_entry).  0,
+ * -EFAULT (the mapping changed), -EINVAL, -EAGAIN (not *expect any more:
+ * nothing done), or -ERESTART (the same write again continues). */
+int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, const uint64_t *expect, uint64_t val);
+/* Grant mappings in the domain's page tables (pv_gnttab.c): the kind's
+ * gnt_map_pte / gnt_unmap_pte (core/domain_kind.h). */
+int pv_gnt_map_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte, uint16_t owner);
+int pv_gnt_unmap_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte);
 /* vCPU teardown: drops the base pointers and GDT frames of v. */
 void pv_mmu_teardown(struct vcpu *v);
 /* TLB shootdown: CR3 reloaded on every CPU in cpus (a cross-CPU call), or

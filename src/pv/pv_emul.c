@@ -665,11 +665,12 @@ static int ptwr_read(void *ctx, uint64_t la, void *buf, unsigned len)
 
 /* The entry at la, still in the table that faulted (pv_mmu_mod_entry
  * walks again under the domain's mm_lock: the mapping may have changed),
- * checked and made as mmu_update's normal update would. */
-static int ptwr_write_entry(void *ctx, uint64_t la, uint64_t val)
+ * checked and made as mmu_update's normal update would; with expect a
+ * compare-exchange against the value the merge was made from. */
+static int ptwr_write_entry(void *ctx, uint64_t la, const uint64_t *expect, uint64_t val)
 {
     struct ptwr *p = ctx;
-    return pv_mmu_mod_entry(p->v, la, p->mfn, val);
+    return pv_mmu_mod_entry(p->v, la, p->mfn, expect, val);
 }
 
 /* A write fault (present, not a fetch) from the kernel on a page that is

@@ -11,6 +11,7 @@
 #include "core/sched.h"
 #include "arch/x86/asm.h"
 #include "mm/mm.h"
+#include "gnttab/gnttab.h"
 #include "lib/fmt.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -34,14 +35,26 @@ static bool env_get_ref(const struct pgt_env *e, uint64_t mfn, uint16_t dom)
      * it never change a page table. */
     if (mfn == e->xen_shared_mfn)
         return true;
-    /* Otherwise only frames the domain owns (mm/mm.c frame_get checks
-     * owner, free, reserved, orphaned). */
-    return frame_get(mfn, dom);
+    /* Otherwise frames the domain owns (mm/mm.c frame_get checks owner,
+     * free, reserved, orphaned). */
+    if (frame_get(mfn, dom))
+        return true;
+    /* And its own grant-table frames (owner DOMID_XEN), which Xen shares
+     * with a PV guest: as shared_info, no general reference (they live
+     * until gnttab_domain_destroy, after the domain's tables were
+     * relinquished here) and data only (table types need an owned frame).
+     * Other domains' grants never come this way: a grant mapping is made
+     * by gnttab with its own environment (pv_gnttab.c). */
+    if (mfn < e->nr_frames && e->ft[mfn].owner == DOMID_XEN)
+        return gnttab_pv_table_frame(dom, mfn);
+    return false;
 }
 
 static void env_put_ref(const struct pgt_env *e, uint64_t mfn)
 {
-    if (mfn == e->xen_shared_mfn)
+    /* The hypervisor frames env_get_ref lets the domain map (shared_info,
+     * its grant-table frames) hold no general reference. */
+    if (mfn == e->xen_shared_mfn || e->ft[mfn].owner == DOMID_XEN)
         return;
     frame_put(mfn);
 }
@@ -309,4 +322,6 @@ DOMAIN_KIND(pv_kind) = {
     .gva_to_gpa = pv_kind_gva_to_gpa,
     .copy_to_gphys = pv_kind_copy_to_gphys,
     .vcpu_dump = pv_kind_vcpu_dump,
+    .gnt_map_pte = pv_gnt_map_pte,
+    .gnt_unmap_pte = pv_gnt_unmap_pte,
 };

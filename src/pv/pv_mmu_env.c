@@ -169,8 +169,11 @@ static void env_reload(const struct pv_mmu_env *e, unsigned what)
     if (what & PV_RELOAD_BASE)
         write_cr3(pv->mmu.base << 12);
     /* The user base pointer is loaded with user mode (pv_user.c); the
-     * GDT and LDT are copied and loaded before the vCPU's next entry
-     * (pv_seg.c: every MMU hypercall bumps the domain's seg_gen). */
+     * GDT and LDT are copied and loaded before the next entry of the vCPU
+     * whose state changed (the caller, or VCPUOP_initialise's offline
+     * target: e->vcpu is that vCPU's mmu state). */
+    if (what & (PV_RELOAD_GDT | PV_RELOAD_LDT))
+        pv_seg_tables_changed(container_of(e->vcpu, struct pv_vcpu, mmu));
 }
 
 static void env_m2p_set(const struct pv_mmu_env *e, uint64_t mfn, uint64_t pfn)
@@ -285,7 +288,7 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret)
     return true;
 }
 
-int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, uint64_t val)
+int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, const uint64_t *expect, uint64_t val)
 {
     struct pv_domain *pd = v->domain->kind_priv;
     struct pv_vcpu *pv = v->vendor;
@@ -302,7 +305,9 @@ int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, uint64_t val)
     if (pv_gva_to_maddr(v, la, false, &ma) || (ma >> 12) != mfn) {
         rc = -EFAULT;
     } else {
-        rc = pgt_mod_entry(&c.pgt, v->domain->domid, mfn, (unsigned)((ma & 0xfff) >> 3), val, PGT_PREEMPTIBLE);
+        unsigned idx = (unsigned)((ma & 0xfff) >> 3);
+        rc = expect ? pgt_cmpxchg_entry(&c.pgt, v->domain->domid, mfn, idx, *expect, val, PGT_PREEMPTIBLE)
+                    : pgt_mod_entry(&c.pgt, v->domain->domid, mfn, idx, val, PGT_PREEMPTIBLE);
         if (rc == 1) {
             env_stale(&c.e);    /* a present entry changed: no CPU keeps the old translation */
             rc = 0;
@@ -311,6 +316,8 @@ int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, uint64_t val)
     pv->mm_locked = false;
     spin_unlock(&pd->mm_lock);
     pv->mmu_checks = 0;
+    if (!rc)
+        pv_seg_mappings_changed(v);     /* an LDT may read through this table */
     return rc;
 }
 
@@ -349,7 +356,6 @@ int pv_mmu_set_gdt_of(struct vcpu *v, struct vcpu *t, const uint64_t *frames, ui
     rc = pv_set_gdt_frames(&c.e, frames, entries);
     pv->mm_locked = false;
     spin_unlock(&pd->mm_lock);
-    pv_seg_mmu_call(v);
     return (int)rc;
 }
 

@@ -6,11 +6,19 @@
  * accesses to the callbacks below.  Reads go to the guest's own view;
  * exactly one write is accepted, and only inside one aligned entry of the
  * page that faulted: a part of an entry (1, 2 or 4 bytes) is merged into
- * the entry as read just before and the whole entry checked (as Xen; like
- * XCHG and CMPXCHG here, not atomic against another vCPU writing the same
- * entry, never unsafe: the merged value is what gets checked); a second
- * write would have to be undone if the first were refused.  Anything else
- * gives up, so the fault goes back to the guest.
+ * the entry as read just before and the whole entry checked (as Xen); a
+ * second write would have to be undone if the first were refused.
+ * Anything else gives up, so the fault goes back to the guest.
+ *
+ * Atomicity: the store is a compare-exchange (write_entry's expect)
+ * whenever it depends on the entry's old value: a partial store (the
+ * merge) and a read-modify-write (XCHG, CMPXCHG, AND, ...: the emulator
+ * read the destination first).  The bytes the emulator read of the entry
+ * must still be the entry's, and the entry must still be the value the
+ * merge used when it is stored; if another vCPU (or the processor's A/D
+ * update) changed it in between, nothing is stored and the guest runs the
+ * instruction again (-ERESTART), as a locked instruction would have seen
+ * the new value.  A plain 8-byte MOV stores unconditionally.
  */
 #include "pv/pv_ptwr.h"
 
@@ -20,11 +28,17 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
+/* Reads of the faulting page the instruction made (its destination, for a
+ * read-modify-write), split at entry boundaries: at most PTWR_READS pieces. */
+#define PTWR_READS 8
+
 struct ptwr_call {
     const struct pv_ptwr_env *e;
     uint64_t page;
     int rc;             /* the write's result, if it came */
     bool wrote;
+    unsigned nr_reads;
+    struct { uint64_t la; unsigned len; uint8_t bytes[8]; } reads[PTWR_READS];
 };
 
 static enum emul_rc cb_read(struct emul_ctx *c, uint64_t la, void *buf, unsigned len, unsigned acc)
@@ -34,7 +48,43 @@ static enum emul_rc cb_read(struct emul_ctx *c, uint64_t la, void *buf, unsigned
     (void)acc;
     if (p->e->read(p->e->ctx, la, buf, len))
         return emul_fail(c, "unreadable at %#llx", (unsigned long long)la);
+    /* What the instruction read of the page is remembered, per entry, so
+     * that the write can check that its entry has not changed since (more
+     * than PTWR_READS pieces gives up: no instruction a kernel uses on its
+     * tables reads that much). */
+    for (unsigned off = 0; off < len;) {
+        uint64_t a = la + off;
+        unsigned n = 8 - (unsigned)(a & 7);
+        if (n > len - off)
+            n = len - off;
+        if ((a & ~0xfffull) == p->page) {
+            if (p->nr_reads == PTWR_READS)
+                return emul_fail(c, "read of %u bytes at %#llx in the table", len, (unsigned long long)la);
+            p->reads[p->nr_reads].la = a;
+            p->reads[p->nr_reads].len = n;
+            memcpy(p->reads[p->nr_reads].bytes, (const uint8_t *)buf + off, n);
+            p->nr_reads++;
+        }
+        off += n;
+    }
     return EMUL_OK;
+}
+
+/* Whether the instruction read any of the entry at ent (8-aligned), and
+ * if so whether those bytes are still what 'now' holds. */
+static bool reads_of_entry(const struct ptwr_call *p, uint64_t ent, uint64_t now, bool *same)
+{
+    bool any = false;
+
+    *same = true;
+    for (unsigned i = 0; i < p->nr_reads; i++) {
+        if ((p->reads[i].la & ~7ull) != ent)
+            continue;
+        any = true;
+        if (memcmp((const uint8_t *)&now + (p->reads[i].la & 7), p->reads[i].bytes, p->reads[i].len))
+            *same = false;
+    }
+    return any;
 }
 
 static enum emul_rc cb_write(struct emul_ctx *c, uint64_t la, const void *buf, unsigned len)
@@ -42,18 +92,33 @@ static enum emul_rc cb_write(struct emul_ctx *c, uint64_t la, const void *buf, u
     struct ptwr_call *p = c->priv;
     uint64_t val;
 
+    uint64_t ent = la & ~7ull, old = 0;
+    bool rmw = false, same = true;
+
     if (p->wrote || !len || len > 8 || (la & 7) + len > 8 || (la & ~0xfffull) != p->page)
         return emul_fail(c, "write of %u bytes at %#llx", len, (unsigned long long)la);
+    if (len < 8 || p->nr_reads) {
+        /* The entry as it is now: what a partial store is merged into, and
+         * what the compare-exchange expects. */
+        if (p->e->read(p->e->ctx, ent, &old, 8))
+            return emul_fail(c, "entry unreadable at %#llx", (unsigned long long)ent);
+        rmw = reads_of_entry(p, ent, old, &same);
+        if (!same) {
+            p->rc = -ERESTART;      /* changed since the instruction read it: run it again */
+            return emul_fail(c, "entry changed under a read-modify-write");
+        }
+    }
     if (len == 8) {
         memcpy(&val, buf, 8);
     } else {
         /* A part of one entry (Linux clears RW with a 1-byte AND): merged
-         * into the entry as it is now and checked whole, as Xen does. */
-        if (p->e->read(p->e->ctx, la & ~7ull, &val, 8))
-            return emul_fail(c, "entry unreadable at %#llx", (unsigned long long)(la & ~7ull));
+         * into the entry and checked whole, as Xen does. */
+        val = old;
         memcpy((uint8_t *)&val + (la & 7), buf, len);
     }
-    p->rc = p->e->write_entry(p->e->ctx, la & ~7ull, val);
+    p->rc = p->e->write_entry(p->e->ctx, ent, (len < 8 || rmw) ? &old : NULL, val);
+    if (p->rc == -EAGAIN)
+        p->rc = -ERESTART;          /* changed between the merge and the store */
     if (p->rc)
         return emul_fail(c, "entry refused (%d)", p->rc);
     p->wrote = true;

@@ -19,9 +19,11 @@ struct pv_ptwr_env {
     /* The guest's memory as its kernel reads it (instruction bytes, the old
      * entry of a read-modify-write): 0 or -EFAULT. */
     int (*read)(void *ctx, uint64_t la, void *buf, unsigned len);
-    /* The 8-byte aligned entry at la (in the faulting page) becomes val:
-     * 0 done, -ERESTART (same write again continues), other < 0 refused. */
-    int (*write_entry)(void *ctx, uint64_t la, uint64_t val);
+    /* The 8-byte aligned entry at la (in the faulting page) becomes val;
+     * with expect only if it still holds *expect (atomically): 0 done,
+     * -EAGAIN (it does not: nothing done), -ERESTART (same write again
+     * continues), other < 0 refused. */
+    int (*write_entry)(void *ctx, uint64_t la, const uint64_t *expect, uint64_t val);
     void *ctx;
     uint64_t fs_base, gs_base;      /* the guest's segment bases */
 };
@@ -30,10 +32,11 @@ struct pv_ptwr_env {
  * Emulates the instruction at r->rip, which faulted writing to the page of
  * cr2.  Returns 0 with *r updated (RIP past it, the registers and
  * arithmetic flags it changes), -ERESTART with *r unchanged (the guest runs
- * it again), or -EINVAL with *r unchanged: not a single write inside one
- * aligned 8-byte entry of that page (a partial one is merged into the
- * entry), unreadable, undecodable, or the entry refused (the #PF then goes
- * to the guest).
+ * it again: also when the entry changed under a partial or
+ * read-modify-write store), or -EINVAL with *r unchanged: not a single
+ * write inside one aligned 8-byte entry of that page (a partial one is
+ * merged into the entry), unreadable, undecodable, or the entry refused
+ * (the #PF then goes to the guest).
  */
 int pv_ptwr_emulate(const struct pv_ptwr_env *e, struct guest_regs *r, uint64_t cr2);
 

@@ -42,6 +42,7 @@
 #include "mm/mm.h"
 #include "lib/string.h"
 #include "public/callback.h"
+#include "public/xen.h"
 
 #define SEG_ORDER       4                   /* 16 pages: 8192 descriptors */
 #define FIRST_RESERVED  7168                /* 0xe000 >> 3 */
@@ -230,11 +231,79 @@ static bool copy_tables(struct vcpu *v)
     return true;
 }
 
-void pv_seg_mmu_call(struct vcpu *v)
-{
-    struct pv_domain *pd = v->domain->kind_priv;
+/* ---- When the copies go stale (docs/pv.md "When descriptors are copied
+ * again") --------------------------------------------------------------
+ *
+ * A vCPU's copies depend on (1) its own set_gdt frames and SET_LDT range:
+ * changed only by its own hypercalls (or VCPUOP_initialise while it is
+ * offline), which mark it stale through env->reload; (2) the contents of
+ * its GDT frames: typed segment-descriptor while it holds them, so no
+ * mapping of them is writable and no mmu_update, CLEAR_PAGE or COPY_PAGE
+ * may write them: only update_descriptor changes them (their mappings do
+ * not matter, the copy reads them by frame number); (3) for an LDT, the
+ * guest's page tables at its base and the frames they map: any MMU call
+ * or page-table write may change those.  So the domain's seg_gen is
+ * bumped after every update_descriptor, and after every change of page
+ * tables only while some vCPU of the domain has an LDT (rare: Linux sets
+ * one for modify_ldt users only).
+ *
+ * Safety does not rest on this: every descriptor that reaches a copy was
+ * checked (pv_check_descriptor, when its frame took the type, in
+ * update_descriptor, or in copy_tables for the LDT), so a stale copy only
+ * holds descriptors the guest was allowed to have.  What it gives up is
+ * timeliness: a vCPU sees another's change at its next entry after the
+ * change (one running without exits keeps its loaded copy meanwhile). */
 
+static void bump(struct domain *d)
+{
+    struct pv_domain *pd = d->kind_priv;
+
+    /* After the change (release): a copy that reads the new generation
+     * also reads the new descriptors. */
     __atomic_add_fetch(&pd->seg_gen, 1, __ATOMIC_RELEASE);
+}
+
+/* Whether any vCPU of d has an LDT.  ldt_ents changes only under the
+ * domain's mm_lock (SET_LDT) or while its vCPU is offline
+ * (VCPUOP_initialise, published by VCPUOP_up): a caller that changed page
+ * tables under the lock sees every SET_LDT ordered before its change. */
+static bool domain_has_ldt(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *o = d->vcpus[i];
+        struct pv_vcpu *op = o ? o->vendor : NULL;
+        if (op && __atomic_load_n(&op->mmu.ldt_ents, __ATOMIC_RELAXED))
+            return true;
+    }
+    return false;
+}
+
+void pv_seg_mappings_changed(struct vcpu *v)
+{
+    if (domain_has_ldt(v->domain))
+        bump(v->domain);
+}
+
+void pv_seg_mmu_call(struct vcpu *v, uint64_t nr, long ret)
+{
+    switch (nr) {
+    case __HYPERVISOR_update_descriptor:
+        if (!ret)
+            bump(v->domain);
+        break;
+    case __HYPERVISOR_set_gdt:
+        break;              /* the caller's own: env->reload marked it stale */
+    default:
+        /* mmu_update, mmuext_op, update_va_mapping: page tables may have
+         * changed (also when the call failed part-way). */
+        pv_seg_mappings_changed(v);
+        break;
+    }
+}
+
+void pv_seg_tables_changed(struct pv_vcpu *pv)
+{
+    pv->seg.stale = true;
 }
 
 /* ---- Loading ---------------------------------------------------------- */
@@ -336,11 +405,17 @@ bool pv_seg_prepare(struct vcpu *v)
     struct pv_vcpu *pv = v->vendor;
     struct pv_domain *pd = v->domain->kind_priv;
 
-    if (!pv->seg.gdt || pv->seg.stale || pv->seg.gen != __atomic_load_n(&pd->seg_gen, __ATOMIC_ACQUIRE)) {
+    /* At most one copy for a generation change per entry: a sibling that
+     * keeps changing descriptors cannot hold this vCPU in copy_tables (a
+     * change made during the copy is copied at the next entry, gen being
+     * the one read before the copy). */
+    if (!pv->seg.gdt || pv->seg.stale ||
+        (!pv->seg.just_copied && pv->seg.gen != __atomic_load_n(&pd->seg_gen, __ATOMIC_ACQUIRE))) {
         sti();
         if (!pv->seg.gdt && !alloc_gdt(v))
             return true;
-        copy_tables(v);
+        if (copy_tables(v))
+            pv->seg.just_copied = true;
         return true;
     }
     if (!pv->seg.loaded) {
@@ -367,6 +442,7 @@ bool pv_seg_prepare(struct vcpu *v)
                      (unsigned long)pv->ctx.rsp, bad);
         return true;
     }
+    pv->seg.just_copied = false;
     return false;
 }
 

@@ -21,6 +21,7 @@ struct pv_seg {
     bool stale;             /* (r) copy again before the next entry (own set_gdt / SET_LDT / init) */
     bool loaded;            /* (r) GDT, LDT and data selectors loaded on this CPU for this stint */
     bool on_cpu;            /* (r) this vCPU's GDT is in GDTR (until the stint's end, whatever 'loaded' says) */
+    bool just_copied;       /* (r) copied since the last entry: a newer seg_gen waits for the next one */
     uint16_t ds, es, fs, gs;/* (r) the guest's data selectors (saved at every exit) */
     uint64_t nr_loads, nr_failsafe, nr_copies;      /* (r) */
 };
@@ -34,8 +35,17 @@ bool pv_seg_prepare(struct vcpu *v);
 void pv_seg_after_exit(struct vcpu *v);
 /* End of a stint: null selectors, the host GDT and no LDT again. */
 void pv_seg_stint_end(struct vcpu *v);
-/* An MMU hypercall of v's domain ran: descriptors may have changed. */
-void pv_seg_mmu_call(struct vcpu *v);
+/* MMU hypercall nr of v returned ret: copies of the domain's vCPUs that
+ * may have gone stale are copied again before their next entry (only
+ * update_descriptor, and page-table changes while an LDT is in use). */
+void pv_seg_mmu_call(struct vcpu *v, uint64_t nr, long ret);
+/* v changed page-table entries outside an MMU hypercall (the
+ * writable-page-table assist): the same rule. */
+void pv_seg_mappings_changed(struct vcpu *v);
+/* The vCPU's own set_gdt frames or LDT range changed (env->reload, or
+ * VCPUOP_initialise while it is offline): copied before its next entry. */
+struct pv_vcpu;
+void pv_seg_tables_changed(struct pv_vcpu *pv);
 /* The frame IRETQ will load (CS, SS, RIP): NULL if it cannot fault, else
  * what is wrong.  Guest GDT/LDT selectors as the vCPU's copy has them.
  * Two answers mean a fault other than #GP (pv_user_iret_fault): */

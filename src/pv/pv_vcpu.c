@@ -401,7 +401,7 @@ long pv_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARGS]
     long ret;
 
     if (pv_mmu_hypercall(v, nr, a, &ret)) {
-        pv_seg_mmu_call(v);     /* descriptors may have changed: copied again before the next entry */
+        pv_seg_mmu_call(v, nr, ret);    /* descriptors may have changed: copied again before the next entry */
         return ret;
     }
     switch (nr) {

@@ -44,13 +44,15 @@ static int f_read(void *ctx, uint64_t la, void *buf, unsigned len)
     return 0;
 }
 
-static int f_write(void *ctx, uint64_t la, uint64_t val)
+static int f_write(void *ctx, uint64_t la, const uint64_t *expect, uint64_t val)
 {
     (void)ctx;
     nr_writes++;
     ASSERT((la & ~0xfffull) == PT && !(la & 7));
     if (entry_rc)
         return entry_rc;
+    if (expect && pt[(la & 0xfff) / 8] != *expect)
+        return -EAGAIN;
     pt[(la & 0xfff) / 8] = val;
     return 0;
 }

@@ -9,6 +9,9 @@
  * The guest writes DR0-3 (instruction breakpoints on addresses it never
  * executes), DR7 (all four enabled) and DR6 (B1, a value the CPU only
  * keeps), then after each of 200 SCHEDOP_yields reads all six back.
+ * `seed=N` on its command line moves the addresses and picks another DR6
+ * bit, so two instances on one CPU (dr_keep_b.cfg; ctests
+ * hvm_dr_keep_neighbour*) each see only their own values.
  */
 #include "guest.h"
 
@@ -17,9 +20,9 @@
 
 #define DR6_REPORT  0xe00fu     /* B0-B3, BD, BS, BT: the bits software sets and reads */
 
-static const uint32_t want_dr[4] = { 0x00ffe000, 0x00ffe100, 0x00ffe200, 0x00ffe300 };
+static uint32_t want_dr[4] = { 0x00ffe000, 0x00ffe100, 0x00ffe200, 0x00ffe300 };
 static const uint32_t want_dr7 = 0x455;          /* L0-L3, execute, 1 byte */
-static const uint32_t want_dr6 = 0xffff0ff2;     /* B1 */
+static uint32_t want_dr6 = 0xffff0ff2;           /* B1 (seed 0), B2 (seed != 0) */
 
 static unsigned bad_regs(uint32_t got[6])
 {
@@ -40,6 +43,11 @@ void test_main(void)
 
     if (!hv_require())
         return;
+    uint32_t seed = cmdline_uint("seed", 0);
+    for (unsigned i = 0; i < 4; i++)
+        want_dr[i] += (seed & 0xff) << 16;
+    if (seed)
+        want_dr6 = 0xffff0ff4;
     WR(0, want_dr[0]);
     WR(1, want_dr[1]);
     WR(2, want_dr[2]);

@@ -23,6 +23,9 @@ list(APPEND GUESTS_PV pv_mem)
 list(APPEND GUESTS_PV pv_user32)
 # Debug registers, #DB, single step and the MOV SS attack (pv_dbg.c).
 list(APPEND GUESTS_PV pv_dbg)
+# Grant mappings into PV page tables (pv_gnt.c): one kernel, three domains
+# (pv_gnt_a and pv_gnt_c grant, pv_gnt maps).
+list(APPEND GUESTS_PV pv_gnt)
 
 function(pv_guests_build)
     set(P ${G}/pv)
@@ -305,6 +308,8 @@ function(pv_guests_build)
                      --stdout "^pv_seg: PASS user-tls-kept$"
                      --stdout "^pv_seg: PASS vcpu1-cs-ss-from-its-gdt$"
                      --stdout "^pv_seg: PASS vcpu1-tls-through-fs$"
+                     --stdout "^pv_seg: PASS vcpu1-sees-gdt-change$"
+                     --stdout "^pv_seg: PASS vcpu1-sees-ldt-change$"
                      --stdout "^pv_seg: PASS compat-tls-through-fs$"
                      --stdout "^pv_seg: PASS compat-bp-frame-cs$"
                      --stdout "^pv_seg: 0x[0-9a-f]+ passed, 0x0 failed$"
@@ -537,4 +542,58 @@ function(pv_guests_build)
         set_tests_properties(pv_dbg_hvm_${v} PROPERTIES LABELS "${labels}" TIMEOUT ${ctest_timeout} RUN_SERIAL TRUE
                              REQUIRED_FILES "${files}")
     endforeach()
+    # Grant mappings into PV page tables (pv_gnt.c; docs/grant-tables.md "PV
+    # mappings"): pv_gnt_a (d1) grants, pv_gnt (d2) maps by VA and by PTE
+    # address, unmaps, is refused what it must be (writable mappings and
+    # copies of page tables, wrong addresses), zaps and devalidates grant
+    # entries itself; pv_gnt_c (d3) powers off while mapped.  Every check
+    # passes in the three, all power off, every frame returns.
+    configure_file(${P}/pv_gnt_a.cfg ${GO}/pv_gnt_a.cfg COPYONLY)
+    configure_file(${P}/pv_gnt_c.cfg ${GO}/pv_gnt_c.cfg COPYONLY)
+    add_test(NAME pv_gnt
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_gnt_a: PASS setup-table-gives-mfn$"
+                     --stdout "^pv_gnt_a: PASS map-own-table-frame$"
+                     --stdout "^pv_gnt_a: PASS granter-sees-mapper-write$"
+                     --stdout "^pv_gnt_a: PASS flags-while-mapped$"
+                     --stdout "^pv_gnt_a: PASS granter-sees-copy$"
+                     --stdout "^pv_gnt_a: PASS zapped-mappings-keep-pin$"
+                     --stdout "^pv_gnt_a: PASS unmapped-flags-clear$"
+                     --stdout "^pv_gnt_a: PASS own-l1-still-pinned$"
+                     --stdout "^pv_gnt_a: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^pv_gnt: PASS map-by-va$"
+                     --stdout "^pv_gnt: PASS dev-bus-addr-is-the-mfn$"
+                     --stdout "^pv_gnt: PASS pte-p-rw-a-d-nx$"
+                     --stdout "^pv_gnt: PASS write-to-readonly-faults$"
+                     --stdout "^pv_gnt: PASS pte-avail-bits$"
+                     --stdout "^pv_gnt: PASS unmap-device-wrong-bus-addr$"
+                     --stdout "^pv_gnt: PASS device-bus-addr-is-the-mfn$"
+                     --stdout "^pv_gnt: PASS map-contains-pte$"
+                     --stdout "^pv_gnt: PASS contains-pte-alias-sees-write$"
+                     --stdout "^pv_gnt: PASS unmap-wrong-address-refused$"
+                     --stdout "^pv_gnt: PASS unmap-by-va$"
+                     --stdout "^pv_gnt: PASS unmapped-va-faults$"
+                     --stdout "^pv_gnt: PASS unmap-readonly-handle-on-rw-pte-refused$"
+                     --stdout "^pv_gnt: PASS unmap-by-pte-address$"
+                     --stdout "^pv_gnt: PASS writable-map-of-granter-l1-refused$"
+                     --stdout "^pv_gnt: PASS copy-into-granter-l1-refused$"
+                     --stdout "^pv_gnt: PASS copy-into-own-l1-refused$"
+                     --stdout "^pv_gnt: PASS guest-reinstall-foreign-refused$"
+                     --stdout "^pv_gnt: PASS unmap-after-zap-refused$"
+                     --stdout "^pv_gnt: PASS unmap-in-pinned-l1$"
+                     --stdout "^pv_gnt: PASS unmap-after-l1-devalidated-refused$"
+                     --stdout "^pv_gnt: PASS repin-with-foreign-entry-refused$"
+                     --stdout "^pv_gnt: PASS page-of-dead-granter-readable$"
+                     --stdout "^pv_gnt: PASS unmap-after-granter-died$"
+                     --stdout "^pv_gnt: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^pv_gnt_c: PASS mapped-by-peer$"
+                     --stdout "^pv_gnt_c: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout-count 0 "FAIL"
+                     --stdout "all domains stopped: 3 powered off, 0 crashed; frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_gnt_a.cfg ${GO}/pv_gnt.cfg
+                        ${GO}/pv_gnt_c.cfg)
+    set_tests_properties(pv_gnt PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_gnt.elf")
 endfunction()

@@ -234,6 +234,34 @@ static void test_mod_entry(void)
     check_all_zero("mod done");
 }
 
+/* pgt_cmpxchg_entry (the writable-page-table assist's atomic merge): over
+ * a value that is not the entry's it changes nothing and takes no
+ * reference; over the entry's it is pgt_mod_entry. */
+static void test_cmpxchg_entry(void)
+{
+    reset();
+    CHECK_EQ(pgt_pin(&env, DOM, 70, 1, 0), 0);
+    CHECK_EQ(pgt_mod_entry(&env, DOM, 70, 0, pte(71, P), 0), 0);
+    uint64_t cur = mem[70][0];
+    CHECK_EQ(pgt_cmpxchg_entry(&env, DOM, 70, 0, cur ^ 0x20, pte(72, P | RW), 0), -EAGAIN);
+    CHECK_EQ(mem[70][0], cur);
+    CHECK_EQ(ft[71].count, 1);
+    CHECK_EQ(ft[72].count, 0);
+    CHECK_EQ(tcount(72), 0);
+    check_consistent("cmpxchg refused");
+    CHECK_EQ(pgt_cmpxchg_entry(&env, DOM, 70, 0, cur, pte(72, P | RW), 0), 1);
+    CHECK_EQ(ft[71].count, 0);
+    CHECK_EQ(tcount(72), 1);
+    /* A refused value is refused before the comparison matters. */
+    cur = mem[70][0];
+    CHECK_EQ(pgt_cmpxchg_entry(&env, DOM, 70, 0, cur, pte(70, P | RW), 0), -EINVAL);
+    CHECK_EQ(mem[70][0], cur);
+    check_consistent("cmpxchg");
+    CHECK_EQ(pgt_cmpxchg_entry(&env, DOM, 70, 0, cur, 0, 0), 1);
+    CHECK_EQ(pgt_unpin(&env, DOM, 70), 0);
+    check_all_zero("cmpxchg done");
+}
+
 /* A tree wide enough that preemption bites at every level. */
 static void build_wide(void)
 {
@@ -360,6 +388,7 @@ int main(void)
     test_hypervisor_slots();
     test_linear();
     test_mod_entry();
+    test_cmpxchg_entry();
     test_preemption();
     test_random();
     printf("pgtype: %d checks, %d failures\n", t_checks, t_failures);

@@ -5,8 +5,14 @@
  * STOSQ step), parts of an entry merged into it (1, 2, 4 bytes), what is
  * refused (a write across two entries, another page, a second write,
  * unreadable code, a refused entry) with the registers unchanged,
- * -ERESTART passed through, and only arithmetic flags taken back.
+ * -ERESTART passed through, and only arithmetic flags taken back; the
+ * atomic merge: partial and read-modify-write stores are compare-exchanges
+ * against the entry they were computed from, and another vCPU's change in
+ * between (simulated) makes the guest run the instruction again with
+ * nothing stored.
  */
+#include <stdbool.h>
+
 #include "test.h"
 #include "pv/pv_ptwr.h"
 #include "lib/errno.h"
@@ -20,6 +26,14 @@ static uint64_t pt[512], other[512];
 static int entry_rc;            /* what write_entry answers */
 static unsigned nr_writes;
 static uint64_t last_la, last_val;
+static bool last_had_expect;
+static uint64_t last_expect;
+/* Another vCPU's store into pt[race_idx] (^= race_bits): after the
+ * race_after'th read of the table page (1: the first), or (race_after 0,
+ * race_in_write) inside write_entry, before its comparison. */
+static unsigned race_after, nr_pt_reads, race_idx;
+static uint64_t race_bits;
+static bool race_in_write;
 
 static void *page_of(uint64_t la)
 {
@@ -38,19 +52,30 @@ static int f_read(void *ctx, uint64_t la, void *buf, unsigned len)
     if (!p || (la & 0xfff) + len > 4096)
         return -EFAULT;
     memcpy(buf, p + (la & 0xfff), len);
+    if ((la & ~0xfffull) == PT && ++nr_pt_reads == race_after)
+        pt[race_idx] ^= race_bits;
     return 0;
 }
 
-static int f_write(void *ctx, uint64_t la, uint64_t val)
+/* As pgt_cmpxchg_entry: with expect, stores only over that value. */
+static int f_write(void *ctx, uint64_t la, const uint64_t *expect, uint64_t val)
 {
     (void)ctx;
     nr_writes++;
     last_la = la;
     last_val = val;
+    last_had_expect = expect != NULL;
+    last_expect = expect ? *expect : 0;
     CHECK_EQ(la & ~0xfffull, PT);
     CHECK_EQ(la & 7, 0);
     if (entry_rc)
         return entry_rc;
+    if (race_in_write) {
+        race_in_write = false;
+        pt[race_idx] ^= race_bits;
+    }
+    if (expect && pt[(la & 0xfff) / 8] != *expect)
+        return -EAGAIN;
     pt[(la & 0xfff) / 8] = val;
     return 0;
 }
@@ -74,6 +99,8 @@ static void load(const uint8_t *b, unsigned n)
     memset(pt, 0, sizeof(pt));
     nr_writes = 0;
     entry_rc = 0;
+    race_after = nr_pt_reads = 0;
+    race_in_write = false;
 }
 
 static void test_mov(void)
@@ -253,6 +280,116 @@ static void test_partial(void)
     CHECK_EQ(pt[5], 0x12345067ull);
 }
 
+/* The atomic merge (docs/pv.md "The writable-page-table assist"). */
+static void test_atomic(void)
+{
+    static const uint8_t andb[] = { 0x41, 0x80, 0x24, 0x24, 0xfd };    /* andb $0xfd,(%r12) */
+    static const uint8_t movl[] = { 0x89, 0x07 };                       /* mov %eax,(%rdi) */
+    static const uint8_t mov_r64[] = { 0x48, 0x89, 0x07 };              /* mov %rax,(%rdi) */
+    static const uint8_t xchg[] = { 0x48, 0x87, 0x07 };                 /* xchg %rax,(%rdi) */
+    static const uint8_t cx[] = { 0xf0, 0x48, 0x0f, 0xb1, 0x0f };       /* lock cmpxchg %rcx,(%rdi) */
+    struct guest_regs r, b;
+
+    /* A plain 8-byte MOV does not depend on the old entry: unconditional. */
+    load(mov_r64, sizeof(mov_r64));
+    r = regs();
+    r.rax = 0x1234067;
+    r.rdi = PT + 3 * 8;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 3 * 8), 0);
+    CHECK(!last_had_expect);
+
+    /* A partial store expects the entry it merged into. */
+    load(movl, sizeof(movl));
+    pt[3] = 0xabc067ull;
+    r = regs();
+    r.rdi = PT + 3 * 8 + 4;
+    r.rax = 0x80000000;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 3 * 8 + 4), 0);
+    CHECK(last_had_expect);
+    CHECK_EQ(last_expect, 0xabc067ull);
+    CHECK_EQ(pt[3], 0x8000000000abc067ull);
+
+    /* XCHG and CMPXCHG read the entry first: they expect what they read. */
+    load(xchg, sizeof(xchg));
+    pt[5] = 0xaaaa067;
+    r = regs();
+    r.rax = 0xbbbb067;
+    r.rdi = PT + 5 * 8;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 5 * 8), 0);
+    CHECK(last_had_expect);
+    CHECK_EQ(last_expect, 0xaaaa067);
+    CHECK_EQ(r.rax, 0xaaaa067);
+
+    /* MOVSQ from a misaligned place in the same table (across entries 0
+     * and 1) to entry 2: the write did not read its own entry. */
+    static const uint8_t movs[] = { 0x48, 0xa5 };
+    load(movs, sizeof(movs));
+    pt[0] = 0x1111111111111111ull;
+    pt[1] = 0x2222222222222222ull;
+    r = regs();
+    r.rsi = PT + 4;
+    r.rdi = PT + 16;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 16), 0);
+    CHECK_EQ(pt[2], 0x2222222211111111ull);
+    CHECK(!last_had_expect);
+
+    /* Another vCPU sets D in byte 0 after the AND read it: the AND's
+     * result would drop that change: nothing stored, run again. */
+    load(andb, sizeof(andb));
+    pt[5] = 0x8000000012345027ull;
+    race_idx = 5, race_bits = 0x40, race_after = 1;
+    r = b = regs();
+    r.r12 = b.r12 = PT + 5 * 8;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 5 * 8), -ERESTART);
+    CHECK(memcmp(&r, &b, sizeof(r)) == 0);
+    CHECK_EQ(nr_writes, 0);
+    CHECK_EQ(pt[5], 0x8000000012345067ull);                             /* only the other change */
+    /* Run again (no race now): RW cleared, D kept. */
+    race_after = 0;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 5 * 8), 0);
+    CHECK_EQ(pt[5], 0x8000000012345065ull);
+
+    /* A change to bytes the AND did not read, before the merge: merged
+     * into, kept. */
+    load(andb, sizeof(andb));
+    pt[5] = 0x12345067ull;
+    race_idx = 5, race_bits = 0x8000000000000000ull, race_after = 1;
+    r = regs();
+    r.r12 = PT + 5 * 8;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 5 * 8), 0);
+    CHECK_EQ(pt[5], 0x8000000012345065ull);
+
+    /* A change between the merge and the store: the compare-exchange
+     * fails, nothing stored, run again. */
+    load(andb, sizeof(andb));
+    pt[5] = 0x12345067ull;
+    race_idx = 5, race_bits = 0x8000000000000000ull, race_in_write = true;
+    r = b = regs();
+    r.r12 = b.r12 = PT + 5 * 8;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 5 * 8), -ERESTART);
+    CHECK(memcmp(&r, &b, sizeof(r)) == 0);
+    CHECK_EQ(pt[5], 0x8000000012345067ull);
+
+    /* LOCK CMPXCHG whose entry changes after its comparison: its store
+     * would be over a value it did not compare: run again, and then the
+     * comparison fails against the new value. */
+    load(cx, sizeof(cx));
+    pt[6] = 0x5000067;
+    race_idx = 6, race_bits = 0x1000000, race_after = 1;
+    r = b = regs();
+    r.rax = b.rax = 0x5000067;
+    r.rcx = b.rcx = 0x6000067;
+    r.rdi = b.rdi = PT + 6 * 8;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 6 * 8), -ERESTART);
+    CHECK(memcmp(&r, &b, sizeof(r)) == 0);
+    CHECK_EQ(pt[6], 0x4000067);
+    race_after = 0;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 6 * 8), 0);
+    CHECK_EQ(pt[6], 0x4000067);
+    CHECK_EQ(r.rax, 0x4000067);
+    CHECK(!(r.rflags & 0x40));
+}
+
 static void test_random(void)
 {
     static const uint8_t hot[] = { 0x48, 0x89, 0x87, 0xc7, 0xf0, 0x0f, 0xb1, 0xc7, 0x07, 0x47, 0xab, 0xf3, 0x66 };
@@ -287,6 +424,7 @@ int main(void)
     RUN(test_rep_stos);
     RUN(test_refused);
     RUN(test_partial);
+    RUN(test_atomic);
     RUN(test_random);
     return t_finish("pv_ptwr");
 }

@@ -31,7 +31,11 @@
  *    it loads FS 0x63 (base from the descriptor), reads the TLS, stores
  *    it and its CS, and ends with INT3 (a #BP for the kernel, frame CS
  *    0x23);
- *  - vCPU 1 by VCPUOP_initialise with gdt_frames and CS 0x10/SS 0x18.
+ *  - vCPU 1 by VCPUOP_initialise with gdt_frames and CS 0x10/SS 0x18;
+ *    then vCPU 0 changes the TLS descriptor of their shared GDT frame and
+ *    the LDT's data descriptor through update_descriptor, and vCPU 1
+ *    (which makes no MMU hypercall itself) sees both new bases after its
+ *    next entry (the copies are refreshed for every vCPU of the domain).
  * mode=nofailsafe (pv_segnofs.cfg): the same DS case without a failsafe
  * callback: the domain must crash with its line.  mode=descchange
  * (pv_segdesc.cfg): vCPU 1 makes KERNEL_CS a data descriptor while vCPU 0
@@ -55,6 +59,8 @@ void unexpected_0(void), unexpected_6(void);
 #define TLS_MAGIC   0x544c53544c53544cull
 #define LDT_MAGIC   0x4c44544c44544c44ull
 #define FS_MAGIC    0x6673667366736673ull
+#define TLS2_MAGIC  0x3273544c3273544cull    /* at TLS_VA + 0x300: the TLS descriptor's new base */
+#define LDT2_MAGIC  0x32544c4432544c44ull    /* at TLS_VA + 0x380: the LDT descriptor's new base */
 
 /* Descriptors (Linux's GDT shapes; the hypervisor raises DPL to 3). */
 #define D_CODE32    0x00cf9b000000ffffull
@@ -292,6 +298,7 @@ __asm__(
 static struct vcpu_guest_context ctx;
 static uint8_t ap_stack[8192] __attribute__((aligned(16)));
 static volatile uint64_t ap_ran, ap_cs, ap_ss, ap_ds, ap_fs, ap_gs, ap_fs0;
+static volatile uint64_t ap_go, ap_seen, ap_fs1, ap_gs1;
 void ap_main(void);
 void ap_main(void)
 {
@@ -302,6 +309,17 @@ void ap_main(void)
     ap_gs = SEL(gs);
     ap_fs0 = fs0();
     __atomic_store_n(&ap_ran, 1, __ATOMIC_RELEASE);
+    /* vCPU 0 changes the descriptors, then says so.  The entry that
+     * follows (a hypercall) runs on fresh copies; the selectors loaded
+     * again read the new bases. */
+    while (!__atomic_load_n(&ap_go, __ATOMIC_ACQUIRE))
+        hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
+    hc(__HYPERVISOR_xen_version, 0, 0, 0, 0);
+    load_fs(0x63);
+    ap_fs1 = fs0();
+    load_gs(0x07);
+    ap_gs1 = gs0();
+    __atomic_store_n(&ap_seen, 1, __ATOMIC_RELEASE);
     for (;;)
         hc(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0, 0);
 }
@@ -322,7 +340,7 @@ void ap_desc_main(void)
         hc(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0, 0);
 }
 
-static void check_vcpu1(uint64_t l4_mfn, uint64_t gdt_mfn, int descchange)
+static void check_vcpu1(uint64_t l4_mfn, uint64_t gdt_mfn, uint64_t ldt_mfn, int descchange)
 {
     ctx.flags = VGCF_in_kernel;
     ctx.user_regs.rip = descchange ? (uint64_t)ap_desc_main : (uint64_t)ap_main;
@@ -359,6 +377,22 @@ static void check_vcpu1(uint64_t l4_mfn, uint64_t gdt_mfn, int descchange)
     EQ("vcpu1-cs-ss-from-its-gdt", ap_cs | ap_ss << 16, 0x13 | 0x1b << 16);
     EQ("vcpu1-ds-fs-gs", ap_ds | ap_fs << 16 | ap_gs << 32, 0x2b | 0x63 << 16 | 0x07ull << 32);
     EQ("vcpu1-tls-through-fs", ap_fs0, TLS_MAGIC);
+
+    /* A descriptor change by this vCPU, seen by vCPU 1. */
+    *(volatile uint64_t *)(TLS_VA + 0x300) = TLS2_MAGIC;
+    *(volatile uint64_t *)(TLS_VA + 0x380) = LDT2_MAGIC;
+    long rc = hc(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 12 * 8, d_base(D_UDATA, TLS_VA + 0x300), 0, 0);
+    rc |= hc(__HYPERVISOR_update_descriptor, ldt_mfn << 12, d_base(D_UDATA, TLS_VA + 0x380), 0, 0);
+    EQ("vcpu0-changes-descriptors", rc, 0);
+    __atomic_store_n(&ap_go, 1, __ATOMIC_RELEASE);
+    for (unsigned i = 0; i < 1000000 && !__atomic_load_n(&ap_seen, __ATOMIC_ACQUIRE); i++)
+        hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
+    EQ("vcpu1-sees-gdt-change", ap_fs1, TLS2_MAGIC);
+    EQ("vcpu1-sees-ldt-change", ap_gs1, LDT2_MAGIC);
+    /* Back as the later checks (user mode, 32-bit code) expect them. */
+    rc = hc(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 12 * 8, d_base(D_UDATA, TLS_VA + 0x100), 0, 0);
+    rc |= hc(__HYPERVISOR_update_descriptor, ldt_mfn << 12, d_base(D_UDATA, TLS_VA + 0x200), 0, 0);
+    EQ("descriptors-restored", rc, 0);
 }
 
 static void finish(void)
@@ -554,7 +588,7 @@ void pv_main(const struct start_info *si)
     EQ("failsafe-ss", fsafe_frame[10], FLAT_KERNEL_SS);
     EQ("restore-descriptor", hc(__HYPERVISOR_update_descriptor, g + 5 * 8, D_UDATA, 0, 0), 0);
 
-    check_vcpu1(L4, f[GDT], has_mode(si, "mode=descchange"));
+    check_vcpu1(L4, f[GDT], f[LDT], has_mode(si, "mode=descchange"));
 
     /* 32-bit user code: mov $0x63,%eax; mov %eax,%fs; mov %fs:0,%eax;
      * mov %eax,C32_OUT; mov %cs,%eax; mov %eax,C32_OUT+8; int3. */

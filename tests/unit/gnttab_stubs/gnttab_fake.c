@@ -15,6 +15,7 @@ struct fake_dom fake_doms[FAKE_MAX_DOMS];
 struct fake_event fake_events[4096];
 unsigned fake_nr_events;
 int fake_physmap_set_fail, fake_alloc_fail, fake_errors;
+static unsigned fake_writable[FAKE_NR_FRAMES];  /* gnttab_get_writable references per frame */
 long fake_heap_live;
 int gnttab_fake_locks_held, gnttab_fake_lock_nesting;
 
@@ -45,6 +46,9 @@ void fake_reset(void)
     for (i = 0; i < FAKE_NR_FRAMES; i++) {
         if (fake_frames[i].owner != DOMID_INVALID && fake_frames[i].count)
             FAKE_ERR("frame %u still referenced at reset", i);
+        if (fake_writable[i])
+            FAKE_ERR("frame %u still holds %u writable type references at reset", i, fake_writable[i]);
+        fake_writable[i] = 0;
         fake_frames[i] = (struct fake_frame){ .owner = DOMID_INVALID };
     }
     memset(fake_doms, 0, sizeof(fake_doms));
@@ -342,4 +346,53 @@ int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
         return -EFAULT;
     memcpy(fd->guest + gva, src, len);
     return 0;
+}
+
+/* ---- gnttab_pv.c: the fake domains are all auto-translated ---- */
+
+bool gnttab_is_pv(const struct domain *d)
+{
+    (void)d;
+    return false;
+}
+
+uint64_t gnttab_own_frame(struct domain *d, uint64_t frame)
+{
+    return physmap_ram_mfn(d, frame);
+}
+
+/* Writable type references: counted per frame, so that every get has its
+ * put (fake_reset complains otherwise). */
+int gnttab_get_writable(uint16_t mapper, uint64_t mfn)
+{
+    (void)mapper;
+    if (mfn >= FAKE_NR_FRAMES) {
+        FAKE_ERR("writable reference on frame %lu beyond the table", (unsigned long)mfn);
+        return -EINVAL;
+    }
+    fake_writable[mfn]++;
+    return 0;
+}
+
+void gnttab_put_writable(uint64_t mfn)
+{
+    if (mfn >= FAKE_NR_FRAMES || !fake_writable[mfn]) {
+        FAKE_ERR("writable reference on frame %lu dropped twice", (unsigned long)mfn);
+        return;
+    }
+    fake_writable[mfn]--;
+}
+
+void gnttab_pv_op_map(struct vcpu *v, struct gnttab_map_grant_ref *op)
+{
+    (void)v;
+    (void)op;
+    FAKE_ERR("PV map called for a translated fake domain");
+}
+
+void gnttab_pv_op_unmap(struct vcpu *v, struct gnttab_unmap_grant_ref *op)
+{
+    (void)v;
+    (void)op;
+    FAKE_ERR("PV unmap called for a translated fake domain");
 }
