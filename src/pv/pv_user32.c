@@ -3,8 +3,9 @@
  * space"): Linux's IA32 emulation runs them on Xen's compat user code
  * segment FLAT_RING3_CS32 (0xe023), which every PV GDT has.  Their ways
  * into the kernel, as Xen's x86_64 entry code delivers them:
- *  - SYSCALL from compatibility mode (the CPU enters through CSTAR,
- *    entry.S's pv_syscall_entry32): bounced to the syscall32 callback, or
+ *  - SYSCALL from compatibility mode (AMD CPUs; Intel ones raise #UD,
+ *    which is the guest's like any other), entering through CSTAR
+ *    (entry.S's pv_syscall_entry32): bounced to the syscall32 callback, or
  *    to the 64-bit syscall callback when none is registered, with the
  *    same frame as a 64-bit SYSCALL (RCX = return RIP, R11 = RFLAGS, CS
  *    0xe023), events masked by the 64-bit callback's flag as Xen's
