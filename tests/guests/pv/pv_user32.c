@@ -113,6 +113,9 @@ __asm__(
     "   .globl c32_start, c32_end, c32_after_int80, c32_after_syscall, c32_sysenter\n"
     "   .code32\n"
     "c32_start:\n"
+    "   mov     $0xe02b, %eax\n"        /* FLAT_USER_DS32: a null DS/ES is a #GP in compatibility mode */
+    "   mov     %eax, %ds\n"
+    "   mov     %eax, %es\n"
     "   mov     $0x11, %eax\n"
     "   int     $0x80\n"
     "c32_after_int80:\n"
