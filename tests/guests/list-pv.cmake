@@ -435,8 +435,10 @@ function(pv_guests_build)
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_user32.elf")
     # The same on Bochs: its Intel model must take SYSENTER's #GP(0) path
-    # (Xen's null frame without a callback); its AMD model whichever fault
-    # it raises (#UD on AMD hardware).  Every check passes either way.
+    # (Xen's null frame without a callback) and give #UD for SYSCALL from
+    # compatibility mode; its AMD model runs that SYSCALL and takes
+    # whichever fault SYSENTER raises (#UD on AMD hardware, #GP(0) in
+    # Bochs).  Every check passes either way.
     foreach(model corei7_skylake_x ryzen)
         if(model STREQUAL "corei7_skylake_x")
             set(_u32_extra --stdout "^pv_user32: PASS sysenter-nocb-gp-xen-frame$")
