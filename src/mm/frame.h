@@ -24,6 +24,7 @@ enum frame_type {
     FRAME_TYPE_PT_L4,
     FRAME_TYPE_SEG_DESC,
     FRAME_TYPE_SHARED,
+    FRAME_TYPE_PT_L2X,      /* 32-bit PV: the L2 under L3 slot 3, whose top entries are the hypervisor's (pgtype.h) */
 };
 
 enum {

@@ -98,6 +98,7 @@ void m2p_init(void)
         }
     }
     nr_entries = MIN(frames, nr_pages * 512);
+    m2p_compat_init(frames);
     log_info("m2p: %lu entries in %lu pages at %#lx (read-only for PV guests)\n", (unsigned long)nr_entries,
              (unsigned long)nr_pages, (unsigned long)MACH2PHYS_VIRT_START);
 }
@@ -107,6 +108,7 @@ bool m2p_set(uint64_t mfn, uint64_t pfn)
     if (mfn >= nr_entries)
         return false;
     __atomic_store_n(&pages[mfn >> 9][mfn & 511], pfn, __ATOMIC_RELAXED);
+    m2p_compat_set(mfn, pfn);
     return true;
 }
 
@@ -120,4 +122,6 @@ void m2p_invalidate(uint64_t mfn, uint64_t count)
     for (uint64_t i = 0; i < count; i++)
         if (mfn + i < nr_entries)
             __atomic_store_n(&pages[(mfn + i) >> 9][(mfn + i) & 511], INVALID_M2P_ENTRY, __ATOMIC_RELAXED);
+    for (uint64_t i = 0; i < count; i++)
+        m2p_compat_set(mfn + i, INVALID_M2P_ENTRY);
 }

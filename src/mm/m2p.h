@@ -21,6 +21,17 @@
 #define MACH2PHYS_VIRT_END      0xffff804000000000ull
 #define MACH2PHYS_NR_ENTRIES    ((MACH2PHYS_VIRT_END - MACH2PHYS_VIRT_START) >> 3)
 
+/* Xen's x86_64 compat window (32-bit PV guests, m2p_compat.c): 4-byte entries. */
+#define MACH2PHYS_COMPAT_VIRT_START 0xf5800000ull
+#define MACH2PHYS_COMPAT_VIRT_END   0xffe00000ull
+/* m2p_compat.c: built by m2p_init for this many frames; written by
+ * m2p_set/m2p_invalidate; the entries 428-511 of a 32-bit guest's L2X
+ * table (pgtype.h) that map it. */
+void m2p_compat_init(uint64_t frames);
+void m2p_compat_set(uint64_t mfn, uint64_t pfn);
+void m2p_compat_l2x(uint64_t *l2);
+uint64_t m2p_compat_nr_entries(void);
+
 /* Boot, after mm_init: allocates and maps the table (every entry invalid). */
 void m2p_init(void);
 /* Frames the table covers (0 before m2p_init or when it failed). */

@@ -88,6 +88,18 @@ static inline bool hv_slot(unsigned level, unsigned i)
     return level == 4 && i >= PGT_L4_HV_FIRST && i <= PGT_L4_HV_LAST;
 }
 
+/* 32-bit PV: the hypervisor's entries of an L2X table (pgtype.h). */
+static inline bool l2x_slot(const struct pgt_env *e, uint64_t mfn, unsigned level, unsigned i)
+{
+    return level == 2 && i >= PGT_L2X_HV_FIRST && ti_type(ti_load(&e->ft[mfn])) == FRAME_TYPE_PT_L2X;
+}
+
+/* 32-bit PV: L3 entries 4-511, which must stay empty (pgt_env.compat). */
+static inline bool compat_l3_unused(const struct pgt_env *e, unsigned level, unsigned i)
+{
+    return e->compat && level == 3 && i >= 4;
+}
+
 static inline uint64_t entry_mfn(uint64_t pte)
 {
     return (pte & E_ADDR) >> 12;
@@ -146,8 +158,8 @@ static int get_type_inner(const struct pgt_env *e, uint16_t dom, uint64_t mfn, u
  * reference and general reference are already this table's.  'top'
  * (pgt_mod_entry): the child may continue a preempted top-level validation.
  */
-static int get_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigned level, uint64_t pte,
-                     unsigned flags, bool adopt)
+static int get_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsigned level, unsigned idx,
+                     uint64_t pte, unsigned flags, bool adopt)
 {
     if (!(pte & E_P))
         return 0;
@@ -166,12 +178,14 @@ static int get_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsi
         return 0;
     }
     bool adopted_top = false;
-    int rc = get_type_inner(e, dom, t, pgt_type_of_level(level - 1), flags, adopt, &adopted_top);
+    /* 32-bit PV: L3 entry 3 names the L2 that holds the hypervisor's range. */
+    unsigned child = e->compat && level == 3 && idx == 3 ? FRAME_TYPE_PT_L2X : pgt_type_of_level(level - 1);
+    int rc = get_type_inner(e, dom, t, child, flags, adopt, &adopted_top);
     if (adopted_top)            /* the preempted operation's general reference came with it: one is enough */
         e->put_ref(e, t);
     if (rc == 0 || rc == -ERESTART)
         return rc;
-    if (rc == -EINVAL && !(pte & E_RW) && !adopt) {
+    if (rc == -EINVAL && !(pte & E_RW) && !adopt && !(e->compat && level == 3)) {
         if (t == table)
             return 0;           /* self-map: the general reference is all it holds */
         if (get_linear(e, table, t, level) == 0)
@@ -223,9 +237,16 @@ static void devalidate(const struct pgt_env *e, uint64_t mfn, unsigned level, un
 {
     uint64_t *p = e->map(e, mfn);
 
+    bool l2x = l2x_slot(e, mfn, level, PGT_L2X_HV_FIRST);
+
     for (unsigned i = 0; i < n; i++)
-        if (!hv_slot(level, i))
+        if (!hv_slot(level, i) && !(l2x && i >= PGT_L2X_HV_FIRST))
             put_entry(e, mfn, level, read_entry(p, i));
+    /* The hypervisor's entries leave with the type: the frame may become
+     * the guest's writable page next. */
+    if (l2x && n == NR_ENTRIES)
+        for (unsigned i = PGT_L2X_HV_FIRST; i < NR_ENTRIES; i++)
+            __atomic_store_n(&p[i], 0, __ATOMIC_RELAXED);
     if (partial_child && n < NR_ENTRIES)
         put_entry(e, mfn, level, read_entry(p, n));
 }
@@ -236,6 +257,8 @@ static void devalidate(const struct pgt_env *e, uint64_t mfn, unsigned level, un
 static uint64_t adjust_upper(const struct pgt_env *e, unsigned level, uint64_t pte)
 {
     const uint64_t keep = E_ADDR | E_RW | E_P;
+    if (e->compat && level == 3)
+        return pte | E_RW | E_US | E_A;     /* a PDPTE: the levels below decide (no linear L3s here) */
     return (pte & keep) | (e->adjust_upper(e, level, pte) & ~keep);
 }
 
@@ -248,9 +271,16 @@ static int validate(const struct pgt_env *e, uint16_t dom, uint64_t mfn, unsigne
     unsigned start = f->nr_validated;
 
     for (unsigned i = start; i < NR_ENTRIES; i++) {
-        if (hv_slot(level, i))
+        if (hv_slot(level, i) || l2x_slot(e, mfn, level, i))
             continue;
         uint64_t pte = read_entry(p, i);
+        if (compat_l3_unused(e, level, i)) {
+            if (pte & E_P) {
+                f->nr_validated = (uint16_t)i;
+                return -EINVAL;
+            }
+            continue;
+        }
         /* Only present entries cost anything worth stopping for. */
         if (preemptible && level >= 2 && i > start && (pte & E_P) && e->preempt && e->preempt(e)) {
             f->nr_validated = (uint16_t)i;
@@ -258,7 +288,7 @@ static int validate(const struct pgt_env *e, uint16_t dom, uint64_t mfn, unsigne
         }
         bool adopt = i == start && (f->vflags & PGV_PARTIAL_CHILD);
         f->vflags &= (uint8_t)~PGV_PARTIAL_CHILD;
-        int rc = get_entry(e, dom, mfn, level, pte, preemptible ? PGT_PREEMPTIBLE : 0, adopt);
+        int rc = get_entry(e, dom, mfn, level, i, pte, preemptible ? PGT_PREEMPTIBLE : 0, adopt);
         if (rc == -ERESTART) {
             f->nr_validated = (uint16_t)i;
             f->vflags |= PGV_PARTIAL_CHILD;
@@ -276,6 +306,8 @@ static int validate(const struct pgt_env *e, uint16_t dom, uint64_t mfn, unsigne
     f->nr_validated = NR_ENTRIES;
     if (level == 4 && e->init_l4)
         e->init_l4(e, mfn);
+    if (l2x_slot(e, mfn, level, PGT_L2X_HV_FIRST) && e->init_l2x)
+        e->init_l2x(e, mfn);
     return 0;
 }
 
@@ -293,6 +325,9 @@ static int get_type_inner(const struct pgt_env *e, uint16_t dom, uint64_t mfn, u
     unsigned level = pgt_level(type);
     uint64_t x = ti_load(f);
     unsigned old_type;
+
+    if (e->compat && level == 4)
+        return -EINVAL;     /* a 32-bit guest's top level is its L3 */
 
     for (;;) {
         uint64_t cnt = x & PGT_COUNT_MASK;
@@ -537,7 +572,8 @@ static int mod_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsi
             return -EINVAL;
     } while (!ti_cas(f, &x, x + 1));
     int rc = -EINVAL;
-    if (hv_slot(level, idx) || !pgt_entry_flags_ok(e, level, val))
+    if (hv_slot(level, idx) || l2x_slot(e, table, level, idx) || (compat_l3_unused(e, level, idx) && (val & E_P)) ||
+        !pgt_entry_flags_ok(e, level, val))
         goto out;
 
     table_lock(f);
@@ -551,7 +587,7 @@ static int mod_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsi
     /* Same frame, same access: no reference changes. */
     bool same = (val & E_P) && (old & E_P) && !((old ^ val) & (E_ADDR | E_RW));
     if (!same) {
-        rc = get_entry(e, dom, table, level, val, (flags & PGT_PREEMPTIBLE) | PGT_TOP, false);
+        rc = get_entry(e, dom, table, level, idx, val, (flags & PGT_PREEMPTIBLE) | PGT_TOP, false);
         if (rc) {
             table_unlock(f);
             goto out;

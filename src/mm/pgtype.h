@@ -24,8 +24,8 @@
  *
  * Pure: the memory and the general references come from an environment the
  * caller provides (the hypervisor's frame table and direct map, or a host
- * unit test's arrays).  64-bit PV paging (4 levels) only for now; the
- * compat (PAE, 3-level) rules come with 32-bit PV.
+ * unit test's arrays).  64-bit PV paging (4 levels), and with
+ * pgt_env.compat the PAE rules of 32-bit PV (an L3 top level).
  */
 #ifndef RV_MM_PGTYPE_H
 #define RV_MM_PGTYPE_H
@@ -47,6 +47,13 @@ enum {
  * them itself. */
 #define PGT_L4_HV_FIRST 256
 #define PGT_L4_HV_LAST  271
+/* 32-bit PV: in the L2 that an L3's entry 3 names (0xc0000000-0xffffffff,
+ * type FRAME_TYPE_PT_L2X), entries 428-511 (0xf5800000 up, the compat M2P
+ * as on Xen) are the hypervisor's: ignored at validation, filled by
+ * init_l2x, refused by pgt_mod_entry, cleared when the type goes.  Such
+ * an L2 can be named only from an L3's entry 3 (another slot asks for a
+ * plain L2, a different type). */
+#define PGT_L2X_HV_FIRST 428
 
 struct pgt_env {
     struct frame *ft;
@@ -69,6 +76,9 @@ struct pgt_env {
     uint64_t (*adjust_upper)(const struct pgt_env *e, unsigned level, uint64_t pte);
     /* Optional: fills the hypervisor's L4 slots of a newly validated L4. */
     void (*init_l4)(const struct pgt_env *e, uint64_t mfn);
+    /* Optional (compat): fills entries PGT_L2X_HV_FIRST-511 of a newly
+     * validated FRAME_TYPE_PT_L2X table. */
+    void (*init_l2x)(const struct pgt_env *e, uint64_t mfn);
     /* Optional: frame mfn was writable until now and becomes a page table:
      * flush every TLB that may still map it writable. */
     void (*writable_gone)(const struct pgt_env *e, uint64_t mfn);
@@ -85,6 +95,13 @@ struct pgt_env {
     /* Optional: an unbalanced reference (a hypervisor bug); default: trap. */
     void (*bug)(const struct pgt_env *e, const char *what);
     bool cache_attrs_ok;    /* PWT/PCD/PAT allowed in L1 entries (a domain with devices) */
+    /* 32-bit PV (PAE, docs/pv.md "Ring 1 and compat"): the top level is an
+     * L3 of which only entries 0-3 may be present (4-511 must stay empty:
+     * the per-vCPU L4 puts the L3 under slot 0, where the CPU would walk
+     * them); its present entries get RW, US and A (in long mode the CPU
+     * reads them as PDPTEs with permissions, a PAE PDPTE has none); no
+     * linear L3 entries (they would become writable so); no L4 tables. */
+    bool compat;
     /* For the environment's own hooks (pv/pv_kind.c): a hypervisor frame
      * the domain may map as data (its shared_info).  Not read here. */
     uint64_t xen_shared_mfn;
@@ -158,7 +175,8 @@ bool pgt_entry_flags_ok(const struct pgt_env *e, unsigned level, uint64_t pte);
 /* The level of a page-table type (FRAME_TYPE_PT_L1..4 -> 1..4), 0 otherwise. */
 static inline unsigned pgt_level(unsigned type)
 {
-    return type >= FRAME_TYPE_PT_L1 && type <= FRAME_TYPE_PT_L4 ? type - FRAME_TYPE_PT_L1 + 1 : 0;
+    return type >= FRAME_TYPE_PT_L1 && type <= FRAME_TYPE_PT_L4 ? type - FRAME_TYPE_PT_L1 + 1 :
+           type == FRAME_TYPE_PT_L2X ? 2 : 0;
 }
 
 static inline unsigned pgt_type_of_level(unsigned level)

@@ -229,8 +229,11 @@ static long new_base(const struct pv_mmu_env *e, uint64_t mfn, bool user)
             e->reload(e, what);
         return 0;
     }
+    if (e->compat && user)
+        return -EINVAL;         /* one set of tables for rings 1 and 3 */
     if (mfn) {
-        long rc = pgt_get_top(e->pgt, e->dom, mfn, FRAME_TYPE_PT_L4, PGT_PREEMPTIBLE);
+        long rc = pgt_get_top(e->pgt, e->dom, mfn, e->compat ? FRAME_TYPE_PT_L3 : FRAME_TYPE_PT_L4,
+                              PGT_PREEMPTIBLE);
         if (rc)
             return rc;
     } else if (!user) {
@@ -386,7 +389,9 @@ long pv_mmuext_op(const struct pv_mmu_env *e, uint64_t args[4])
         if (pdone)
             (void)gcopy_from(e, &done, pdone, sizeof(done));
     }
-    if (!pv_guest_range_ok(ops, (uint64_t)count * sizeof(struct mmuext_op)))
+    /* A 32-bit caller's entries: cmd, arg1, arg2 as 32-bit words. */
+    const uint64_t esz = e->compat ? 12 : sizeof(struct mmuext_op);
+    if (!pv_guest_range_ok(ops, (uint64_t)count * esz))
         return -EFAULT;
     rc = own_frames_only(e, (uint32_t)args[3]);
     if (rc)
@@ -398,10 +403,14 @@ long pv_mmuext_op(const struct pv_mmu_env *e, uint64_t args[4])
             break;
         }
         struct mmuext_op op;
-        if (gcopy_from(e, &op, ops + (uint64_t)i * sizeof(op), sizeof(op))) {
+        uint32_t op32[3];
+        if (e->compat ? gcopy_from(e, op32, ops + (uint64_t)i * esz, esz)
+                      : gcopy_from(e, &op, ops + (uint64_t)i * esz, esz)) {
             rc = -EFAULT;
             break;
         }
+        if (e->compat)
+            op = (struct mmuext_op){ .cmd = op32[0], .arg1 = op32[1], .arg2 = op32[2] };
         rc = mmuext_one(e, &op);
         if (rc)
             break;
@@ -409,7 +418,7 @@ long pv_mmuext_op(const struct pv_mmu_env *e, uint64_t args[4])
     if (rc == -ERESTART) {
         /* Op i (a pin or base pointer whose validation stopped) runs again
          * and continues where it stopped. */
-        args[0] = ops + (uint64_t)i * sizeof(struct mmuext_op);
+        args[0] = ops + (uint64_t)i * esz;
         args[1] = (count - i) | MMU_UPDATE_PREEMPTED;
     }
     if (pdone) {
@@ -430,9 +439,9 @@ static uint64_t walk_to_l1(const struct pv_mmu_env *e, uint64_t va)
     const struct pgt_env *p = e->pgt;
     uint64_t t = e->vcpu->base;
 
-    if (!t)
+    if (!t || (e->compat && va >> 32))
         return ~0ull;
-    for (unsigned level = 4; level >= 2; level--) {
+    for (unsigned level = e->compat ? 3 : 4; level >= 2; level--) {
         /* Another vCPU may be changing these tables: read only frames of
          * the domain (never a reserved or device frame). */
         if (t >= p->nr_frames || __atomic_load_n(&p->ft[t].owner, __ATOMIC_RELAXED) != e->dom)

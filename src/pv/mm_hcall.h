@@ -152,6 +152,10 @@ struct pv_mmu_env {
     void (*reload)(const struct pv_mmu_env *e, unsigned what);
     /* MMU_MACHPHYS_UPDATE: M2P[mfn] = pfn (mfn is the domain's). */
     void (*m2p_set)(const struct pv_mmu_env *e, uint64_t mfn, uint64_t pfn);
+    /* The caller is a 32-bit PV guest (pv/pv32.c): mmuext_op entries are
+     * 12 bytes (cmd, arg1, arg2 as 32-bit words), base pointers are L3s,
+     * addresses are 32-bit, no user base pointer. */
+    bool compat;
 };
 
 /*

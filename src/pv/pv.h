@@ -35,7 +35,7 @@ struct pv_domain {
     uint64_t nr_pages;          /* (i) */
     uint64_t *p2m;              /* (i) pfn -> mfn, the hypervisor's copy of the list the guest gets */
     unsigned p2m_order;         /* (i) pages of p2m, as a buddy order */
-    uint64_t l4_mfn;            /* (i) the bootstrap L4 */
+    uint64_t l4_mfn;            /* (i) the bootstrap L4 (32-bit: the bootstrap L3) */
     bool l4_pinned;             /* (i) the builder's pin is held (dropped by pgt_relinquish) */
     uint64_t entry, stack_top, start_info_va;  /* (i) vCPU 0's RIP, RSP, RSI */
     /* The layout as built, in pfns (docs/pv.md "Builder layout"). */
@@ -63,6 +63,9 @@ struct pv_domain {
     /* Privileged-instruction emulation and the writable-page-table assist
      * (pv_emul.c): the vm_assist bits. */
     struct pv_emul_domain emul;
+    /* pv32 (pv32.c, pv32_build.c): a 32-bit PAE kernel in ring 1 (compat
+     * mode); the top level of its tables is an L3 (pgt_env.compat). */
+    bool compat;                /* (i) */
 };
 
 struct pv_vcpu {
@@ -110,6 +113,12 @@ struct pv_vcpu {
     uint64_t nr_mem_extents, nr_mem_restarts;       /* (r) */
     /* pvfin (pv_user32.c): SYSCALLs from compatibility mode; SYSENTERs. */
     uint64_t nr_syscall32, nr_sysenter;             /* (r) */
+    /* pv32 (pv32.c): the L4 the CPU runs a 32-bit vCPU on, a hypervisor
+     * page owned by this vCPU (freed with it): slot 0 names the guest's
+     * L3 (mmu.base), slots 256-271 are the hypervisor's; 0 for 64-bit. */
+    uint64_t compat_l4;         /* (r) its mfn */
+    uint32_t compat_event_cs, compat_failsafe_cs;   /* (r) set_callbacks' selectors (recorded) */
+    uint64_t nr_compat_hypercalls;                  /* (r) int $0x82 */
 };
 
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */
@@ -205,6 +214,34 @@ bool pv_user32_sysenter(struct vcpu *v, unsigned vec, uint64_t err);
  * wants it (after a base pointer changed or the assist was switched). */
 void pv_m2p_strict_bases(struct vcpu *v);
 void pv_m2p_strict_switched(struct domain *d);
+/* 32-bit PV (pv32.c; docs/pv.md "Ring 1 and compat"). */
+bool pv_is_compat(const struct domain *d);
+void pv32_vcpu_init_boot(struct vcpu *v);
+void pv32_vcpu_free(struct vcpu *v);
+/* The mfn to load into CR3 for v: its compat L4 with slot 0 naming the
+ * current L3 (mmu.base), rewritten if it changed. */
+uint64_t pv32_root(struct pv_vcpu *pv);
+int pv32_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr);
+const char *pv32_frame_problem(struct vcpu *v, const struct cpu_regs *c);
+void pv32_gdt_reserved(uint64_t *gdt);
+void pv32_stint_begin(struct vcpu *v);
+/* The exit handler of a 32-bit vCPU; false: leave the run loop. */
+bool pv32_handle_exit(struct vcpu *v);
+/* One hypercall of a 32-bit vCPU other than iret (pv32_hcall.c), as
+ * pv_hypercall_one: a[] zero-extended 32-bit arguments in, and on
+ * -ERESTART the arguments to issue it again with. */
+long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[5]);
+/* VCPUOP_initialise with the x86_32 vcpu_guest_context (pv32_smp.c). */
+long pv32_vcpu_initialise(struct vcpu *v, unsigned id, uint64_t arg);
+/* Event upcall in the 32-bit frame layout; false: the domain crashed. */
+bool pv32_event_upcall(struct vcpu *v);
+/* The builder's 32-bit part (pv32_build.c), after the RAM, kernel and p2m:
+ * PAE tables, the 4-byte p2m list, compat start_info, the L3 pinned. */
+int pv32_build_tables(struct domain *d, struct pv_domain *pd, char *err, size_t errlen);
+/* The 32-bit hypercall page: MOV $nr, %eax; INT $0x82; RET per 32 bytes. */
+void pv32_hypercall_page(void *page);
+/* The console's event channel into a 32-bit start_info (pv_time.c). */
+void pv32_start_info_console(void *si, uint32_t port);
 
 /* entry.S */
 void pv_enter(struct cpu_regs *ctx);

@@ -31,6 +31,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "public/features.h"
+#include "core/compat/xlat.h"   /* compat_latch_shinfo */
 
 #define PT_UPPER    0x067ull    /* P RW US A D */
 #define PT_L1_RW    0x023ull    /* P RW A */
@@ -208,10 +209,12 @@ static int pv_build_image(struct domain *d, struct pv_domain *pd, const void *im
 
     if ((rc = pv_image_parse(image, size, &pd->img, err, errlen)))
         return rc;
-    if (!pd->img.is64) {
-        fmt_snprintf(err, errlen, "pv: 32-bit PV kernels are not supported yet");
-        return -ENOEXEC;
-    }
+    /* A 32-bit PAE kernel (pv_image.c refused one without PAE) runs in
+     * ring 1: its tables, p2m list and start_info in the 32-bit forms
+     * (pv32_build.c), its shared_info in the 32-bit layout. */
+    pd->compat = !pd->img.is64;
+    if (pd->compat)
+        compat_latch_shinfo(d, true);
     if (pd->img.f_required & ~PV_FEATURES_OK) {
         fmt_snprintf(err, errlen, "pv: the kernel requires features %#x this hypervisor does not offer PV guests yet",
                      pd->img.f_required & ~PV_FEATURES_OK);
@@ -221,7 +224,7 @@ static int pv_build_image(struct domain *d, struct pv_domain *pd, const void *im
     pd->nr_pages = d->mem_bytes >> 12;
     uint64_t vb = pd->img.virt_base;
     struct pv_layout lo;
-    const struct pv_layout_opts lopts = { rd_size, pd->img.mod_start_pfn, pd->img.init_p2m };
+    const struct pv_layout_opts lopts = { rd_size, pd->img.mod_start_pfn, pd->img.init_p2m, pd->compat };
     if ((rc = pv_layout_ex(vb, pd->img.virt_kstart, pd->img.virt_kend, pd->nr_pages, &lopts, &lo, err, errlen)))
         return rc;
     pd->pfn_mod = lo.pfn_mod;
@@ -266,11 +269,21 @@ static int pv_build_image(struct domain *d, struct pv_domain *pd, const void *im
     if ((rc = elf_for_each_load(&elf, load_segment, &lc, err, errlen)))
         return rc;
 
-    if (pd->img.virt_hypercall != PV_UNSET)
-        pv_boot_hypercall_page(pfn_ptr(pd, (pd->img.virt_hypercall - vb) >> 12));
+    if (pd->img.virt_hypercall != PV_UNSET) {
+        void *page = pfn_ptr(pd, (pd->img.virt_hypercall - vb) >> 12);
+        if (pd->compat)
+            pv32_hypercall_page(page);
+        else
+            pv_boot_hypercall_page(page);
+    }
     if (rd)
         copy_to_pfns(pd, pd->pfn_mod, phys_to_virt(rd->start), rd_size);
 
+    if (pd->compat) {
+        if ((rc = pv32_build_tables(d, pd, err, errlen)))
+            return rc;
+        goto built;
+    }
     /* The p2m list the guest reads (8-byte mfns). */
     for (uint64_t pfn = 0; pfn < pd->nr_pages; pfn++)
         ((uint64_t *)pfn_ptr(pd, pd->pfn_p2m + (pfn >> 9)))[pfn & 511] = pd->p2m[pfn];
@@ -289,6 +302,7 @@ static int pv_build_image(struct domain *d, struct pv_domain *pd, const void *im
         return -EINVAL;
     }
     pd->l4_pinned = true;
+built:
     pd->entry = pd->img.virt_entry;
     pd->stack_top = vb + ((pd->pfn_stack + 1) << 12);
     d->kernel_entry = pd->entry;

@@ -207,6 +207,10 @@ long pv_vm_assist(struct vcpu *v, unsigned cmd, unsigned type)
     struct pv_domain *pd = v->domain->kind_priv;
     if (type >= 64 || !((PV_VMASST_VALID >> type) & 1))
         return -EINVAL;
+    /* Xen's 32-bit mask is the low 32 types: m2p_strict (32) is a 64-bit
+     * guest's (a compat L3 has no M2P slot to hide). */
+    if (type >= 32 && pv_is_compat(v->domain))
+        return -EINVAL;
     switch (cmd) {
     case VMASST_CMD_enable:
         __atomic_fetch_or(&pd->emul.vm_assist, 1ull << type, __ATOMIC_SEQ_CST);

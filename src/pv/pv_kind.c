@@ -4,6 +4,7 @@
  * hypervisor validates (mm/pgtype.c).  Needs no VMX or SVM.  docs/pv.md.
  */
 #include "pv/pv.h"
+#include "mm/m2p.h"
 #include "core/domain_kind.h"
 #include "core/domain.h"
 #include "core/console.h"
@@ -85,6 +86,28 @@ static uint64_t env_adjust_upper(const struct pgt_env *e, unsigned level, uint64
     return pte | PTE_US;
 }
 
+/* 32-bit PV: the kernel runs in ring 1, a supervisor ring, so mappings
+ * stay as the guest wrote them; only G is stripped (as above).  Upper
+ * levels as written too (pgtype.c gives L3 entries their PDPTE bits). */
+static uint64_t env_adjust_l1e_compat(const struct pgt_env *e, uint64_t pte)
+{
+    (void)e;
+    return pte & ~PTE_G;
+}
+
+static uint64_t env_adjust_upper_compat(const struct pgt_env *e, unsigned level, uint64_t pte)
+{
+    (void)e;
+    (void)level;
+    return pte;
+}
+
+/* 32-bit PV: the compat M2P in the top entries of the L2 under L3 slot 3. */
+static void env_init_l2x(const struct pgt_env *e, uint64_t mfn)
+{
+    m2p_compat_l2x(e->map(e, mfn));
+}
+
 /* The hypervisor's slots of a new L4: a copy of its own L4 entries for
  * 256-271 (no US bit anywhere in them, so ring 3 cannot touch them).  The
  * hypervisor populates these slots at boot and only adds below them later
@@ -132,6 +155,13 @@ void pv_env_init(struct domain *d, struct pgt_env *e)
     e->validate_desc = env_validate_desc;
     e->xen_shared_mfn = d->shared_info_mfn;
     e->ctx = d;
+    if (pv_is_compat(d)) {
+        e->compat = true;
+        e->adjust_l1e = env_adjust_l1e_compat;
+        e->adjust_upper = env_adjust_upper_compat;
+        e->init_l4 = NULL;
+        e->init_l2x = env_init_l2x;
+    }
 }
 
 /* ---- The kind ------------------------------------------------------------- */
@@ -241,6 +271,8 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
                    (unsigned long)pv->nr_mem_extents, (unsigned long)pv->nr_mem_restarts);
     if (pv)
         pv_seg_free(v);
+    if (pv)
+        pv32_vcpu_free(v);
     xfree(pv);
     v->vendor = NULL;
 }

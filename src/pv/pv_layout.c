@@ -56,7 +56,7 @@ int pv_layout_ex(uint64_t vb, uint64_t kstart, uint64_t kend, uint64_t nr_pages,
                  struct pv_layout *l, char *err, size_t errlen)
 {
     const uint64_t mask48 = (1ull << 48) - 1, four_mib = 4ull << 20, extra = 1 + 128;
-    const struct pv_layout_opts none = { 0, 0, ~0ull };
+    const struct pv_layout_opts none = { 0, 0, ~0ull, 0 };
 
     if (!o)
         o = &none;
@@ -78,8 +78,9 @@ int pv_layout_ex(uint64_t vb, uint64_t kstart, uint64_t kend, uint64_t nr_pages,
         l->pfn_mod = cur;
         cur += l->nr_mod;
     }
-    l->nr_p2m = (nr_pages * 8 + 4095) >> 12;
-    bool p2m_out = p2m_va_usable(o->init_p2m, l->nr_p2m << 12, vb);
+    l->nr_p2m = (nr_pages * (o->compat ? 4 : 8) + 4095) >> 12;
+    bool p2m_out = !o->compat && p2m_va_usable(o->init_p2m, l->nr_p2m << 12, vb);
+    const uint64_t nr_l4 = o->compat ? 0 : 1;   /* a PAE kernel's top level is its (one) L3 */
     if (!p2m_out) {
         l->pfn_p2m = cur;
         cur += l->nr_p2m;
@@ -99,12 +100,12 @@ int pv_layout_ex(uint64_t vb, uint64_t kstart, uint64_t kend, uint64_t nr_pages,
         l->n3 = tables_for(from, to, 39);
         l->n2 = tables_for(from, to, 30);
         l->n1 = tables_for(from, to, 21);
-        pages = 1 + l->n3 + l->n2 + l->n1 + extra;
+        pages = nr_l4 + l->n3 + l->n2 + l->n1 + extra;
         if (cur_va + (pages << 12) <= try_end + 1)
             break;
     }
     l->pfn_pt = cur;
-    l->nr_pt = 1 + l->n3 + l->n2 + l->n1;
+    l->nr_pt = nr_l4 + l->n3 + l->n2 + l->n1;
     cur += l->nr_pt;
     l->pfn_stack = cur;
     l->pfn_end = (try_end + 1 - vb) >> 12;

@@ -33,6 +33,8 @@ struct pv_layout_opts {
     uint64_t init_p2m;          /* the kernel's INIT_P2M address, or ~0 (none); Xen ignores one that is not
                                    page-aligned or not below virt_base, as here (and one sharing an L4
                                    slot with the region or in the hypervisor's range, a choice of ours) */
+    int compat;                 /* a 32-bit PAE kernel: 4-byte p2m entries, tables L3 + L2s + L1s (no L4),
+                                   no INIT_P2M */
 };
 
 /*

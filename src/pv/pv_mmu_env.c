@@ -167,7 +167,7 @@ static void env_reload(const struct pv_mmu_env *e, unsigned what)
      * one's references, and every later stint loads it (pv_vcpu_run). */
     pv_m2p_strict_bases(call_of(e)->v);     /* VMASST m2p_strict: slot 256 by mode (pv_m2p.c) */
     if (what & PV_RELOAD_BASE)
-        write_cr3(pv->mmu.base << 12);
+        write_cr3((pv->compat_l4 ? pv32_root(pv) : pv->mmu.base) << 12);
     /* The user base pointer is loaded with user mode (pv_user.c); the
      * GDT and LDT are copied and loaded before the next entry of the vCPU
      * whose state changed (the caller, or VCPUOP_initialise's offline
@@ -231,6 +231,7 @@ static void call_init(struct pv_call *c, struct vcpu *v)
     c->e.cache_flush = env_cache_flush;
     c->e.reload = env_reload;
     c->e.m2p_set = env_m2p_set;
+    c->e.compat = pd->compat;
 }
 
 bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret)
@@ -334,7 +335,7 @@ int pv_mmu_get_base(struct vcpu *v, uint64_t mfn)
     call_init(&c, v);
     spin_lock(&pd->mm_lock);
     pv->mm_locked = true;
-    rc = pgt_get_top(&c.pgt, v->domain->domid, mfn, FRAME_TYPE_PT_L4, 0);
+    rc = pgt_get_top(&c.pgt, v->domain->domid, mfn, pd->compat ? FRAME_TYPE_PT_L3 : FRAME_TYPE_PT_L4, 0);
     pv->mm_locked = false;
     spin_unlock(&pd->mm_lock);
     return rc;

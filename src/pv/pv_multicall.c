@@ -32,6 +32,40 @@ struct multicall_entry {
 };
 _Static_assert(sizeof(struct multicall_entry) == 64, "multicall_entry is 64 bytes in the 64-bit ABI");
 
+/* Xen's x86_32 multicall_entry (32-bit PV, pv32.c): op, result and the
+ * arguments as 32-bit words. */
+struct compat_multicall_entry {
+    uint32_t op, result;
+    uint32_t args[6];
+};
+_Static_assert(sizeof(struct compat_multicall_entry) == 32, "compat multicall_entry is 32 bytes");
+
+/* A 32-bit guest's entry at 'at' into the native form (false: unreadable). */
+static bool read_entry32(struct vcpu *v, uint64_t at, struct multicall_entry *e)
+{
+    struct compat_multicall_entry c;
+
+    if (pv_copy_guest(v, &c, at, sizeof(c), false))
+        return false;
+    e->op = c.op;
+    e->result = c.result;
+    for (unsigned i = 0; i < 6; i++)
+        e->args[i] = c.args[i];
+    return true;
+}
+
+/* ... and back: the continuation arguments (restart) or the result. */
+static bool write_entry32(struct vcpu *v, uint64_t at, const struct multicall_entry *e, bool args)
+{
+    struct compat_multicall_entry c = { (uint32_t)e->op, (uint32_t)e->result, { 0 } };
+
+    if (!args)
+        return pv_copy_guest(v, &c.result, at + 4, 4, true) == 0;
+    for (unsigned i = 0; i < 6; i++)
+        c.args[i] = (uint32_t)e->args[i];
+    return pv_copy_guest(v, &c, at, sizeof(c), true) == 0;
+}
+
 long pv_multicall(struct vcpu *v, uint64_t a[2])
 {
     struct pv_vcpu *pv = v->vendor;
@@ -44,7 +78,9 @@ long pv_multicall(struct vcpu *v, uint64_t a[2])
     pv->mc_active = true;
     pv->nr_multicalls++;
     for (unsigned i = 0; i < nr; i++) {
-        uint64_t at = list + (uint64_t)i * sizeof(struct multicall_entry);
+        bool compat = pv->compat_l4 != 0;
+        uint64_t at = list + (uint64_t)i * (compat ? sizeof(struct compat_multicall_entry)
+                                                   : sizeof(struct multicall_entry));
         struct multicall_entry e;
 
         if (i && (i >= PV_MC_ENTRIES_PER_CALL ||
@@ -55,19 +91,21 @@ long pv_multicall(struct vcpu *v, uint64_t a[2])
             rc = -ERESTART;
             break;
         }
-        if (at < list || pv_copy_guest(v, &e, at, sizeof(e), false)) {
+        if (at < list || (compat ? !read_entry32(v, at, &e) : pv_copy_guest(v, &e, at, sizeof(e), false))) {
             rc = -EFAULT;
             break;
         }
         long r;
         if (e.op == __HYPERVISOR_iret)
             r = -ENOSYS;
+        else if (compat)
+            r = e.op == __HYPERVISOR_multicall ? -EINVAL : pv32_hypercall_one(v, e.op, e.args);
         else
             r = pv_hypercall_one(v, e.op, e.args);
         if (r == -ERESTART) {
             /* The entry stopped part-way: its continuation arguments go
              * back into the guest's entry, and the batch resumes there. */
-            if (pv_copy_guest(v, &e, at, sizeof(e), true)) {
+            if (compat ? !write_entry32(v, at, &e, true) : pv_copy_guest(v, &e, at, sizeof(e), true) != 0) {
                 rc = -EFAULT;
                 break;
             }
@@ -78,7 +116,7 @@ long pv_multicall(struct vcpu *v, uint64_t a[2])
             break;
         }
         e.result = (uint64_t)r;
-        if (pv_copy_guest(v, &e.result, at + 8, sizeof(e.result), true)) {
+        if (compat ? !write_entry32(v, at, &e, false) : pv_copy_guest(v, &e.result, at + 8, sizeof(e.result), true) != 0) {
             rc = -EFAULT;
             break;
         }

@@ -112,6 +112,9 @@ const char *pv_seg_frame_problem(struct vcpu *v, const struct cpu_regs *c)
     struct pv_vcpu *pv = v->vendor;
     uint64_t cd, sd;
 
+    if (pv->compat_l4)
+        return pv32_frame_problem(v, c);
+
     /* The CPU's order: every check of CS (its type and privilege a #GP,
      * then its presence a #NP), then those of SS (a #GP, then presence a
      * #SS); pv_user_iret_fault turns the answer into that exception. */
@@ -164,6 +167,8 @@ static bool alloc_gdt(struct vcpu *v)
     g[FLAT_RING3_CS32 >> 3] = 0x00cffa000000ffffull;
     g[FLAT_RING3_SS64 >> 3] = 0x00cff2000000ffffull;
     g[FLAT_RING3_CS64 >> 3] = 0x00affa000000ffffull;
+    if (pv_is_compat(v->domain))
+        pv32_gdt_reserved(g);       /* Xen's compat selectors in place of the 64-bit ones */
     pv->seg.gdt = g;
     pv->seg.stale = true;
     return true;

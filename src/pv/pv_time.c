@@ -53,7 +53,10 @@ int pv_console_setup(struct domain *d, char *err, size_t errlen)
         return port;        /* the frame reference goes with the domain (pv_time_teardown) */
     }
     struct start_info *si = phys_to_virt(pd->p2m[pd->pfn_start_info] << 12);
-    si->console.domU.evtchn = (uint32_t)port;
+    if (pd->compat)
+        pv32_start_info_console(si, (uint32_t)port);    /* the x86_32 layout's field */
+    else
+        si->console.domU.evtchn = (uint32_t)port;
     domain_log(d, LOG_INFO, "pv: console ring mfn %#lx, event channel %d\n", (unsigned long)mfn, port);
     return 0;
 }

@@ -32,6 +32,8 @@
 
 uint64_t pv_user_root(const struct pv_vcpu *pv)
 {
+    if (pv->compat_l4)      /* 32-bit: one L4 of the vCPU's for rings 1 and 3 (pv32.c) */
+        return pv32_root((struct pv_vcpu *)pv);
     return pv->user_mode ? pv->mmu.user_base : pv->mmu.base;
 }
 

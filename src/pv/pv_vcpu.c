@@ -58,6 +58,8 @@ int pv_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr)
      * them). */
     uint64_t mfn = READ_ONCE(pv->mmu.base);
 
+    if (pv->compat_l4)
+        return pv32_gva_to_maddr(v, gva, write, maddr);
     if (!mfn || !pv_canonical(gva) || (gva >= HYPERVISOR_VIRT_START && gva < HYPERVISOR_VIRT_END))
         return -EFAULT;
     /* The tables are validated (mm/pgtype.c): every entry names a frame of
@@ -108,6 +110,10 @@ void pv_vcpu_init_boot(struct vcpu *v)
     struct pv_vcpu *pv = v->vendor;
     struct pv_domain *pd = v->domain->kind_priv;
 
+    if (pd->compat) {
+        pv32_vcpu_init_boot(v);     /* ring 1, the per-vCPU L4 (pv32.c) */
+        return;
+    }
     memset(&pv->ctx, 0, sizeof(pv->ctx));
     pv->ctx.rip = pd->entry;
     pv->ctx.rsp = pd->stack_top;
@@ -531,6 +537,8 @@ static bool handle_exit(struct vcpu *v)
     struct cpu_regs *c = &pv->ctx;
     unsigned vec = (unsigned)c->vector;
 
+    if (pv->compat_l4)
+        return pv32_handle_exit(v);     /* 32-bit frames, INT $0x82 (pv32.c) */
     switch (vec) {
     case PV_VEC_SYSCALL:
         /* From user mode the guest kernel's syscall callback gets it. */
@@ -595,6 +603,8 @@ void pv_vcpu_run(struct vcpu *v)
     vcpu_fpu_load(v);
     pv_emul_stint_begin(v);             /* the guest's debug registers */
     pv_user32_stint_begin();            /* SYSENTER faults in ring 3 */
+    if (pv->compat_l4)
+        pv32_stint_begin(v);
     if (v->runstate_gpa)
         time_info_runstate(v, RUNSTATE_running);
 
@@ -620,7 +630,7 @@ void pv_vcpu_run(struct vcpu *v)
             /* The upcall frame is written with interrupts on (it may
              * crash the domain); the loop then checks everything again. */
             sti();
-            if (!bounce(v, pv->event_cb, false, 0, true, "event upcall"))
+            if (!(pv->compat_l4 ? pv32_event_upcall(v) : bounce(v, pv->event_cb, false, 0, true, "event upcall")))
                 break;
             pv->nr_upcalls++;
             continue;

@@ -109,7 +109,8 @@ static void check_consistent(const char *where)
             continue;
         for (int i = 0; i < 512; i++) {
             uint64_t e = mem[t][i];
-            if (!(e & P) || (lvl == 4 && i >= PGT_L4_HV_FIRST && i <= PGT_L4_HV_LAST))
+            if (!(e & P) || (lvl == 4 && i >= PGT_L4_HV_FIRST && i <= PGT_L4_HV_LAST) ||
+                (ttype(t) == FRAME_TYPE_PT_L2X && i >= PGT_L2X_HV_FIRST))
                 continue;
             int c = (int)(e >> 12);
             gen[c]++;

@@ -380,6 +380,67 @@ static void test_random(void)
     }
 }
 
+/* 32-bit PV (pgt_env.compat): an L3 top level with entries 0-3, PDPTE
+ * bits added, the L2 under entry 3 typed L2X with the hypervisor's
+ * entries 428-511 (ignored, filled, refused, cleared), no linear L3, no
+ * L4. */
+static int l2x_inits;
+static void env_init_l2x(const struct pgt_env *e, uint64_t mfn)
+{
+    (void)e;
+    l2x_inits++;
+    for (unsigned i = PGT_L2X_HV_FIRST; i < 512; i++)
+        mem[mfn][i] = pte(NF + 7, P);       /* a frame the fake machine does not have: the hypervisor's */
+}
+static uint64_t env_upper_same(const struct pgt_env *e, unsigned level, uint64_t v)
+{
+    (void)e;
+    (void)level;
+    return v;
+}
+
+static void test_compat(void)
+{
+    const struct pgt_env saved = env;
+
+    reset();
+    env.compat = true;
+    env.init_l2x = env_init_l2x;
+    env.adjust_upper = env_upper_same;
+    l2x_inits = 0;
+    mem[60][0] = pte(61, P);
+    mem[60][3] = pte(62, P);
+    mem[61][0] = pte(63, P | RW | US);
+    mem[62][0] = pte(65, P | RW);
+    mem[62][PGT_L2X_HV_FIRST] = pte(64, P | RW);    /* the guest's value there is ignored */
+    mem[63][0] = pte(20, P | RW);
+    CHECK_EQ(pgt_pin(&env, DOM, 60, 3, 0), 0);
+    CHECK_EQ(ttype(61), FRAME_TYPE_PT_L2);
+    CHECK_EQ(ttype(62), FRAME_TYPE_PT_L2X);
+    CHECK_EQ(ttype(65), FRAME_TYPE_PT_L1);
+    CHECK_EQ(l2x_inits, 1);
+    CHECK_EQ(ft[64].count, 0);
+    CHECK_EQ(mem[62][PGT_L2X_HV_FIRST], pte(NF + 7, P));
+    CHECK_EQ(mem[60][0] & (RW | US), RW | US);     /* a PDPTE under a long-mode L4 */
+    check_consistent("compat pinned");
+    CHECK_EQ(pgt_mod_entry(&env, DOM, 60, 4, pte(66, P), 0), -EINVAL);     /* beyond PAE's 4 */
+    CHECK_EQ(pgt_mod_entry(&env, DOM, 60, 4, 0, 0), 0);                    /* empty stays allowed */
+    CHECK_EQ(pgt_mod_entry(&env, DOM, 62, PGT_L2X_HV_FIRST + 2, 0, 0), -EINVAL);
+    CHECK_EQ(pgt_mod_entry(&env, DOM, 60, 2, pte(62, P), 0), -EINVAL);     /* an L2X is no plain L2 */
+    CHECK_EQ(pgt_mod_entry(&env, DOM, 60, 1, pte(60, P), 0), -EINVAL);     /* no self-map at L3 */
+    CHECK_EQ(pgt_mod_entry(&env, DOM, 62, PGT_L2X_HV_FIRST - 1, pte(66, P | RW), 0), 0);
+    CHECK_EQ(ttype(66), FRAME_TYPE_PT_L1);
+    CHECK_EQ(pgt_pin(&env, DOM, 67, 4, 0), -EINVAL);                        /* no L4 for a 32-bit guest */
+    check_consistent("compat refusals");
+    CHECK_EQ(pgt_unpin(&env, DOM, 60), 0);
+    CHECK_EQ(mem[62][PGT_L2X_HV_FIRST], 0);       /* cleared with the type */
+    check_all_zero("compat unpinned");
+    mem[68][5] = pte(61, P);
+    CHECK_EQ(pgt_pin(&env, DOM, 68, 3, 0), -EINVAL);
+    check_all_zero("compat l3 entry 5");
+    env = saved;
+}
+
 int main(void)
 {
     test_tree_pin_unpin();
@@ -391,6 +452,7 @@ int main(void)
     test_cmpxchg_entry();
     test_preemption();
     test_random();
+    test_compat();
     printf("pgtype: %d checks, %d failures\n", t_checks, t_failures);
     return t_failures != 0;
 }

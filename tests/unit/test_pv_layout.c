@@ -129,7 +129,7 @@ static void debian_initrd_init_p2m(void)
 {
     struct pv_layout l;
     char err[128] = "";
-    const struct pv_layout_opts o = { 30ull << 20, 1, 0x8000000000ull };
+    const struct pv_layout_opts o = { 30ull << 20, 1, 0x8000000000ull , 0 };
 
     CHECK_EQ(pv_layout_ex(VB, 0xffffffff81000000ull, 0xffffffff84a00000ull, 0x20000, &o, &l, err, sizeof(err)), 0);
     CHECK_EQ(l.pfn_kernel, 0x1000);
@@ -161,7 +161,7 @@ static void mapped_initrd_and_unusable_p2m(void)
     const uint64_t bad_p2m[] = { 0x8000000800ull, VB, 0xffffff8000000000ull, 0xffff800000000000ull, ~0ull };
 
     for (unsigned i = 0; i < sizeof(bad_p2m) / sizeof(bad_p2m[0]); i++) {
-        const struct pv_layout_opts o = { 12411, 0, bad_p2m[i] };
+        const struct pv_layout_opts o = { 12411, 0, bad_p2m[i] , 0 };
         CHECK_EQ(pv_layout_ex(VB, VB + 0x100000, VB + 0x106000, 0x4000, &o, &l, err, sizeof(err)), 0);
         CHECK_EQ(l.pfn_mod, 0x106);
         CHECK_EQ(l.nr_mod, 4);
@@ -172,7 +172,7 @@ static void mapped_initrd_and_unusable_p2m(void)
         CHECK_EQ(l.pfn_end, 0x400);
     }
     /* pv_boot's own layout (64 MiB, initrd by pfn, INIT_P2M). */
-    const struct pv_layout_opts o = { 12411, 1, 0x8000000000ull };
+    const struct pv_layout_opts o = { 12411, 1, 0x8000000000ull , 0 };
     CHECK_EQ(pv_layout_ex(VB, VB + 0x100000, VB + 0x106000, 0x4000, &o, &l, err, sizeof(err)), 0);
     CHECK_EQ(l.pfn_start_info, 0x106);
     CHECK_EQ(l.pfn_end, 0x400);
@@ -180,9 +180,9 @@ static void mapped_initrd_and_unusable_p2m(void)
     CHECK_EQ(l.pfn_p2m, 0x404);
     CHECK_EQ(l.pfn_p2m_pt, 0x424);
     /* An initrd larger than the domain, or pieces past its end. */
-    const struct pv_layout_opts big = { 65ull << 20, 1, ~0ull };
+    const struct pv_layout_opts big = { 65ull << 20, 1, ~0ull , 0 };
     CHECK_EQ(pv_layout_ex(VB, VB + 0x100000, VB + 0x106000, 0x4000, &big, &l, err, sizeof(err)), -ENOMEM);
-    const struct pv_layout_opts tight = { 60ull << 20, 1, 0x8000000000ull };
+    const struct pv_layout_opts tight = { 60ull << 20, 1, 0x8000000000ull , 0 };
     CHECK_EQ(pv_layout_ex(VB, VB + 0x100000, VB + 0x106000, 0x4000, &tight, &l, err, sizeof(err)), -ENOMEM);
     CHECK_CONTAINS(err, "with the initrd and p2m");
 }
@@ -198,7 +198,7 @@ static void invariants_with_options(void)
         uint64_t kend = kstart + 1 + t_rand() % (64ull << 20);
         uint64_t pages = 0x800 + t_rand() % 0x200000;
         struct pv_layout_opts o = { t_rand() % 2 ? t_rand() % (64ull << 20) : 0, (int)(t_rand() % 2),
-                                    t_rand() % 2 ? (t_rand() % 256) << 39 : ~0ull };
+                                    t_rand() % 2 ? (t_rand() % 256) << 39 : ~0ull, 0 };
         int rc = pv_layout_ex(VB, kstart, kend, pages, &o, &l, err, sizeof(err));
         if (rc) {
             CHECK_EQ(rc, -ENOMEM);
@@ -239,6 +239,29 @@ static void invariants_with_options(void)
     }
 }
 
+/* A 32-bit PAE kernel (pv32_hello's: 0xc0100000, 64 MiB): 4-byte p2m
+ * entries (16 pages), one L3 + one L2 + two L1s and no L4, the region to
+ * 0xc0400000; INIT_P2M ignored. */
+static void compat_pae(void)
+{
+    struct pv_layout l;
+    char err[128] = "";
+    const struct pv_layout_opts o = { 0, 0, 0x8000000ull, 1 };
+
+    CHECK_EQ(pv_layout_ex(0xc0000000ull, 0xc0100000ull, 0xc0104a00ull, 0x4000, &o, &l, err, sizeof(err)), 0);
+    CHECK_EQ(l.pfn_kernel, 0x100);
+    CHECK_EQ(l.pfn_p2m, 0x105);
+    CHECK_EQ(l.nr_p2m, 16);
+    CHECK_EQ(l.p2m_va, 0xc0105000ull);
+    CHECK_EQ(l.n3, 1);
+    CHECK_EQ(l.n2, 1);
+    CHECK_EQ(l.n1, 2);
+    CHECK_EQ(l.nr_pt, 4);
+    CHECK_EQ(l.pfn_pt, l.pfn_console + 1);
+    CHECK_EQ(l.pfn_end, 0x400);
+    CHECK_EQ(l.p2m_n3 + l.p2m_n2 + l.p2m_n1, 0);
+}
+
 int main(void)
 {
     RUN(debian_kernel);
@@ -249,5 +272,6 @@ int main(void)
     RUN(debian_initrd_init_p2m);
     RUN(mapped_initrd_and_unusable_p2m);
     RUN(invariants_with_options);
+    RUN(compat_pae);
     return t_finish("pv_layout");
 }

@@ -1,0 +1,156 @@
+/*
+ * Hypercalls of 32-bit PV vCPUs (docs/pv.md "Ring 1 and compat"): the
+ * PV-only calls whose 32-bit form differs (trap_info, callbacks as cs:eip,
+ * update_va_mapping's PTE in two registers, the kernel stack), then the
+ * MMU calls (pv/mm_hcall.c reads the 12-byte mmuext_op itself, its
+ * environment says compat), then the shared table through the compat
+ * translation layer (core/compat/, the same one 32-bit HVM and PVH callers
+ * use).  Every hypercall is listed: what is not is -ENOSYS, never a native
+ * handler reading a 32-bit structure as a 64-bit one.
+ */
+#include "pv/pv.h"
+#include "core/domain.h"
+#include "core/hypercall.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "public/sched.h"
+#include "public/memory.h"
+#include "public/vcpu.h"
+
+#define PV32_RING1_DS   0xe021
+#define PV32_HV_START   0xf5800000ull
+
+/* Xen's x86_32 trap_info: 8 bytes. */
+struct compat_trap_info {
+    uint8_t vector;
+    uint8_t flags;
+    uint16_t cs;
+    uint32_t address;
+};
+_Static_assert(sizeof(struct compat_trap_info) == 8, "compat trap_info layout");
+
+/* set_trap_table(table): as the 64-bit form (pv_vcpu.c), 8-byte entries. */
+static long set_trap_table32(struct vcpu *v, uint64_t table)
+{
+    struct pv_vcpu *pv = v->vendor;
+
+    if (!table) {
+        memset(pv->traps, 0, sizeof(pv->traps));
+        return 0;
+    }
+    for (unsigned i = 0; i <= 256; i++) {
+        struct compat_trap_info t;
+        if (pv_copy_guest(v, &t, table + i * sizeof(t), sizeof(t), false))
+            return -EFAULT;
+        if (!t.address)
+            return 0;
+        if (i == 256)
+            break;
+        /* The handler runs on the flat ring-1 code selector whatever the
+         * entry names (guest code selectors come with the 32-bit GDT);
+         * the address must be the guest's. */
+        if (t.address >= PV32_HV_START)
+            return -EINVAL;
+        pv->traps[t.vector] = (struct trap_info){ t.vector, t.flags, t.cs, t.address };
+    }
+    return -EINVAL;
+}
+
+/* set_callbacks(event_cs, event_eip, failsafe_cs, failsafe_eip): the
+ * x86_32 form.  The selectors are recorded; handlers run on the flat
+ * ring-1 code selector (as above). */
+static long set_callbacks32(struct vcpu *v, const uint64_t a[4])
+{
+    struct pv_vcpu *pv = v->vendor;
+
+    if (a[1] >= PV32_HV_START || a[3] >= PV32_HV_START)
+        return -EINVAL;
+    pv->compat_event_cs = (uint16_t)a[0];
+    pv->event_cb = a[1];
+    pv->compat_failsafe_cs = (uint16_t)a[2];
+    pv->failsafe_cb = a[3];
+    return 0;
+}
+
+/* stack_switch(ss, esp): the ring-1 stack bounces from ring 3 use.  Only
+ * the flat ring-1 data selector for now. */
+static long stack_switch32(struct vcpu *v, uint64_t ss, uint64_t esp)
+{
+    struct pv_vcpu *pv = v->vendor;
+
+    if ((ss & 0xffff) != PV32_RING1_DS || esp >> 32)
+        return -EINVAL;
+    pv->kernel_ss = ss & 0xffff;
+    pv->kernel_sp = esp;
+    return 0;
+}
+
+/* memory_op sub-ops for a 32-bit PV caller: the read-only ones through the
+ * compat layer; those changing a guest-physical map are refused as for
+ * 64-bit PV (pv_vcpu.c); the M2P ones (machphys_mfn_list, machphys_mapping)
+ * need the compat M2P, which is not mapped yet. */
+static long memory_op32(struct vcpu *v, uint64_t a[HYPERCALL_NR_ARGS])
+{
+    switch ((unsigned)a[0]) {
+    case XENMEM_maximum_ram_page:
+    case XENMEM_current_reservation:
+    case XENMEM_maximum_reservation:
+    case XENMEM_memory_map:
+        return hypercall_call(v, __HYPERVISOR_memory_op, a, true);
+    default:
+        return -ENOSYS;
+    }
+}
+
+long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARGS])
+{
+    long ret;
+
+    switch (nr) {
+    case __HYPERVISOR_set_trap_table:
+        return set_trap_table32(v, a[0]);
+    case __HYPERVISOR_set_callbacks:
+        return set_callbacks32(v, a);
+    case __HYPERVISOR_stack_switch:
+        return stack_switch32(v, a[0], a[1]);
+    case __HYPERVISOR_update_va_mapping: {
+        /* (va, PTE low, PTE high, flags) */
+        uint64_t n[4] = { a[0], a[1] | a[2] << 32, a[3], 0 };
+        if (pv_mmu_hypercall(v, nr, n, &ret))
+            pv_seg_mmu_call(v, nr, ret);
+        return ret;
+    }
+    case __HYPERVISOR_mmu_update:       /* struct mmu_update: the same 16 bytes */
+    case __HYPERVISOR_mmuext_op:        /* 12-byte entries: mm_hcall.c (env compat) */
+        if (pv_mmu_hypercall(v, nr, a, &ret))
+            pv_seg_mmu_call(v, nr, ret);
+        return ret;
+    case __HYPERVISOR_sched_op:
+        /* As pv_vcpu.c: SCHEDOP_block enables event delivery first. */
+        if ((unsigned)a[0] == SCHEDOP_block)
+            __atomic_store_n(&v->vcpu_info->evtchn_upcall_mask, 0, __ATOMIC_SEQ_CST);
+        return hypercall_call(v, nr, a, true);
+    case __HYPERVISOR_memory_op:
+        return memory_op32(v, a);
+    case __HYPERVISOR_multicall:       /* 32-byte entries (pv_multicall.c) */
+        return pv_multicall(v, a);
+    case __HYPERVISOR_vcpu_op:
+        /* VCPUOP_initialise: the x86_32 vcpu_guest_context (pv32_smp.c);
+         * the other sub-ops through the compat layer. */
+        if ((unsigned)a[0] == VCPUOP_initialise)
+            return pv32_vcpu_initialise(v, (unsigned)a[1], a[2]);
+        return hypercall_call(v, nr, a, true);
+    case __HYPERVISOR_console_io:
+    case __HYPERVISOR_xen_version:
+    case __HYPERVISOR_set_timer_op:
+    case __HYPERVISOR_event_channel_op:
+    case __HYPERVISOR_grant_table_op:
+    case __HYPERVISOR_fpu_taskswitch:
+        return hypercall_call(v, nr, a, true);
+    default:
+        /* set_gdt, update_descriptor (32-bit split arguments), callback_op (cs:eip), the debug registers,
+         * vm_assist, physdev_op: not for 32-bit guests yet; set_segment_base
+         * is 64-bit only (Xen: -ENOSYS for a 32-bit caller too). */
+        return -ENOSYS;
+    }
+}
