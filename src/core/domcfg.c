@@ -392,6 +392,20 @@ static int key_rv_hide(struct domcfg_parser *ps, const struct domcfg_value *v)
     return rc;
 }
 
+/* rv_xenstore = "none" | "empty": "empty" gives a PV domain the
+ * hypervisor's stand-in store (pv/pv_xs_empty.c), which answers every
+ * request as a store holding nothing; PV bootloaders wait for a reply. */
+static int key_rv_xenstore(struct domcfg_parser *ps, const struct domcfg_value *v)
+{
+    static const char *const words[] = { "none", "empty" };
+    unsigned i = 0;
+    int rc = dc_get_word(ps, v, words, 2, "\"none\" or \"empty\"", &i);
+
+    if (!rc)
+        ps->out->xenstore_empty = i == 1;
+    return rc;
+}
+
 /* rv_expect_exit = S: the debug-exit status rv-run requires of the domain
  * (tools/rvlib); checked here only for range, so a typo is reported. */
 static int key_rv_expect_exit(struct domcfg_parser *ps, const struct domcfg_value *v)
@@ -474,6 +488,7 @@ static const struct {
     { "rv_expect_restarts", key_rv_expect_restarts },
     { "rv_hide_hypervisor", key_rv_hide },
     { "rv_expect_exit", key_rv_expect_exit },
+    { "rv_xenstore", key_rv_xenstore },
     { "fw_cfg", key_fw_cfg },
     { "hpet", key_hpet },
     { "debug_exit", key_debug_exit },

@@ -62,6 +62,7 @@ struct domcfg {
     unsigned max_grant_frames;              /* grant-table frames, 1-64, default 64 */
     unsigned max_maptrack_frames;           /* frames of handles for mapping others' grants, default 1024 */
     bool hide_hypervisor_cpuid;             /* Ringvisor extension rv_hide_hypervisor = 1 */
+    bool xenstore_empty;                    /* Ringvisor extension rv_xenstore = "empty" (PV): the stand-in store */
     bool fw_cfg;                            /* fw_cfg = 0|1: QEMU's fw_cfg device (HVM), default 1 */
     bool hpet;                              /* hpet = 0|1: the HPET and its ACPI table (HVM), default 1 (xl's) */
     uint16_t debug_exit;                    /* debug_exit = PORT: QEMU's isa-debug-exit at PORT..PORT+3; 0 = none */

@@ -43,6 +43,10 @@ struct pv_domain {
     /* pvcon (pv_time.c): the console page's frame, held writable while
      * the console back end runs (0: none). */
     uint64_t con_mfn;
+    /* pvgrub (pv_xs_empty.c): the stand-in store, when the domain file
+     * asks for it (rv_xenstore = "empty"); its frame held writable (0: none). */
+    struct pv_xs_empty *xs;
+    uint64_t xs_mfn;
     /* pvboot (pv_boot.c): the initrd, INIT_P2M, the hypercall page. */
     uint64_t pfn_mod, nr_mod, mod_bytes;    /* (i) nr_mod 0: no initrd */
     bool mod_unmapped;                      /* (i) given by pfn (SIF_MOD_START_PFN) */
@@ -158,6 +162,10 @@ long pv_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[5]);
  * meaning (true if cmd is one, *ret its answer); the frame references of
  * the console and registered vcpu_infos dropped at teardown. */
 int pv_console_setup(struct domain *d, char *err, size_t errlen);
+/* pv_xs_empty.c: the stand-in xenstore (rv_xenstore = "empty"; nothing
+ * otherwise), set up after the console; torn down once no vCPU runs. */
+int pv_xs_empty_setup(struct domain *d, char *err, size_t errlen);
+void pv_xs_empty_teardown(struct domain *d);
 bool pv_time_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
 void pv_time_teardown(struct domain *d);
 /* pvlinux (pv_vtime.c): VCPUOP_register_vcpu_time_memory_area for PV

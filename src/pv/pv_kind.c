@@ -204,8 +204,10 @@ static int pv_kind_vcpu_create(struct vcpu *v)
 
 static int pv_kind_finish(struct domain *d, char *err, size_t errlen)
 {
-    /* The PV console on the builder's ring frame (pv_time.c). */
-    return pv_console_setup(d, err, errlen);
+    /* The PV console on the builder's ring frame (pv_time.c), then the
+     * stand-in store if the domain file asks for it (pv_xs_empty.c). */
+    int rc = pv_console_setup(d, err, errlen);
+    return rc ? rc : pv_xs_empty_setup(d, err, errlen);
 }
 
 /* Teardown: every reference the domain's tables hold goes, so that each of
@@ -217,6 +219,7 @@ static void pv_kind_destroy(struct domain *d)
 
     if (!pd)
         return;
+    pv_xs_empty_teardown(d);    /* the stand-in store and its frame */
     pv_time_teardown(d);        /* console ring and vcpu_info frames (pv_time.c) */
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];

@@ -598,4 +598,6 @@ function(pv_guests_build)
     set_tests_properties(pv_gnt PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_gnt.elf")
+    # PV GRUB images and their ctests (list-pvgrub.cmake).
+    pvgrub_guests_build()
 endfunction()

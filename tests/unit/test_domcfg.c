@@ -142,6 +142,12 @@ static void test_defaults(void)
     CHECK(!cfg.hpet);
     CHECK_EQ(parse(BASE "hpet = 1\n"), 0);
     CHECK(cfg.hpet);
+    /* The stand-in xenstore (pv/pv_xs_empty.c): off unless asked for. */
+    CHECK(!cfg.xenstore_empty);
+    CHECK_EQ(parse(BASE "rv_xenstore = \"empty\"\n"), 0);
+    CHECK(cfg.xenstore_empty);
+    CHECK_EQ(parse(BASE "rv_xenstore = 'none'\n"), 0);
+    CHECK(!cfg.xenstore_empty);
     CHECK_EQ(parse(BASE "debug_exit = 0x501\n"), 0);     /* ends just before fw_cfg's 0x510 */
     CHECK_EQ(cfg.cpu_weight, 256);
     CHECK_EQ(cfg.nr_warnings, 0);
@@ -453,6 +459,7 @@ static const struct {
     { "on_poweroff = \"soft-reset\"", "domcfg: line 4: on_poweroff = \"soft-reset\": expected \"destroy\"," },
     { "fw_cfg = 2", "domcfg: line 4: fw_cfg = 2: must be between 0 and 1" },
     { "hpet = 2", "domcfg: line 4: hpet = 2: must be between 0 and 1" },
+    { "rv_xenstore = \"full\"", "domcfg: line 4: rv_xenstore = \"full\": expected \"none\" or \"empty\"" },
     { "debug_exit = 0x3f6", "domcfg: line 4: debug_exit = 0x3f6: ports 0x3f6-0x3f9 overlap the UART" },
     { "debug_exit = 0x50e", "domcfg: line 4: debug_exit = 0x50e: ports 0x50e-0x511 overlap fw_cfg" },
     { "debug_exit = 0", "domcfg: line 4: debug_exit = 0: must be between 1 and 65532" },
