@@ -32,6 +32,7 @@
 spinlock_t domain_list_lock = SPINLOCK_INIT;
 static struct domain *domain_list;         /* (d) */
 static uint16_t next_domid = 1;            /* (d) */
+static bool dom0_created;                  /* (d) domain id 0 was handed out (dom0 = 1) */
 static unsigned nr_alive, nr_poweroff, nr_crashed;   /* (d) */
 static unsigned nr_created;                           /* (d) ever started */
 static bool all_stopped_reported;                     /* (d) the hook ran */
@@ -183,6 +184,11 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
         log_err("domain %s: vcpus = %u out of range 1-%u\n", cfg->name, cfg->vcpus, MAX_VCPUS);
         return NULL;
     }
+    if (cfg->dom0 && cfg->type != DOMCFG_PV) {
+        log_err("domain %s: dom0 = 1 needs type = \"pv\" (the initial domain is a PV domain); not started\n",
+                cfg->name);
+        return NULL;
+    }
     d = xzalloc(sizeof(*d), HEAP_CORE);
     if (!d)
         goto nomem;
@@ -216,7 +222,21 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
     d->tot_pages = d->mem_bytes >> 12;
     d->max_pages = MAX(cfg->maxmem_mib, cfg->memory_mib) << 8;
     uint64_t lf = spin_lock_irqsave(&domain_list_lock);
-    d->domid = next_domid++;
+    if (cfg->dom0) {
+        /* Domain id 0 once per boot: the initial domain is never rebuilt
+         * (its shutdown ends the host, docs/dom0.md). */
+        if (dom0_created) {
+            spin_unlock_irqrestore(&domain_list_lock, lf);
+            log_err("domain %s: dom0 = 1, but the initial domain exists already; not started\n", cfg->name);
+            xfree(d->cfg);
+            xfree(d);
+            return NULL;
+        }
+        dom0_created = true;
+        d->domid = 0;
+    } else {
+        d->domid = next_domid++;
+    }
     spin_unlock_irqrestore(&domain_list_lock, lf);
 
     if (p2m_init(&d->p2m, d->domid))

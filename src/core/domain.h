@@ -258,6 +258,14 @@ uint64_t domain_frames_owned(uint16_t domid);
 /* The ids of up to max domains on the list now (a snapshot: look each up
  * with domain_get_by_id before use).  Returns how many. */
 unsigned domain_list_ids(uint16_t *ids, unsigned max);
+/* The initial domain (domain file key dom0 = 1, docs/dom0.md): the only one
+ * the privileged hypercalls (platform_op, physdev_op's device and interrupt
+ * operations, XENMEM_machine_memory_map, I/O memory mappings) serve. */
+static inline bool domain_is_privileged(const struct domain *d)
+{
+    return d->cfg && d->cfg->dom0;
+}
+
 /* Whether a domid argument names d itself (DOMID_SELF or its own id). */
 static inline bool domain_is_self(const struct domain *d, uint16_t domid)
 {

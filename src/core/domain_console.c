@@ -82,5 +82,9 @@ static long console_write(struct vcpu *v, uint64_t count, uint64_t buf)
 
 long console_io(struct vcpu *v, unsigned cmd, uint64_t count, uint64_t buf)
 {
+    /* CONSOLEIO_read (1): the initial domain's hvc0 polls it; no input is
+     * switched to dom0 yet, so there is never anything to read. */
+    if (cmd == 1 && domain_is_privileged(v->domain))
+        return 0;
     return cmd == CONSOLEIO_write ? console_write(v, count, buf) : -ENOSYS;
 }

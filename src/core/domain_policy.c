@@ -18,6 +18,42 @@
 #include "lib/string.h"
 
 static struct timer reap_timer;     /* CPU 0: the reaper's next round after a rebuild; timer's own locking */
+static bool host_going_down;        /* (CPU 0, the reaper) the initial domain shut down: no domain is rebuilt */
+
+/*
+ * The initial domain shut down (docs/dom0.md): as on a Xen host, that ends
+ * the host.  dom0 itself is destroyed whatever its on_* keys say (it is
+ * never rebuilt: domain id 0 is handed out once), every other domain is
+ * shut down (poweroff) and destroyed as it stops, so the run ends once they
+ * are gone (emu_exit: the emulator exits; on a real machine the host stays
+ * idle, as after the last domain).
+ */
+static void host_down(struct domain *dom0)
+{
+    uint16_t ids[64];
+    unsigned n, others = 0;
+
+    host_going_down = true;
+    do {
+        n = domain_list_ids(ids, ARRAY_SIZE(ids));
+        unsigned asked = 0;
+        for (unsigned i = 0; i < n; i++) {
+            if (ids[i] == dom0->domid)
+                continue;
+            struct domain *d = domain_get_by_id(ids[i]);   /* running ones only */
+            if (!d)
+                continue;
+            domain_shutdown(d, SHUTDOWN_poweroff);
+            domain_put(d);
+            asked++;
+        }
+        others += asked;
+        if (!asked)
+            break;
+    } while (n == ARRAY_SIZE(ids));     /* a longer list: the next 64 still running */
+    domain_log(dom0, LOG_INFO, "the initial domain shut down: the host goes down (%u other domain(s) shut down)\n",
+               others);
+}
 #define REAP_PAUSE_NS 1000000ull
 
 /*
@@ -228,6 +264,12 @@ void domain_reap(void)
         enum domcfg_action act = action_for(dead, &key), configured = act;
         bool crashed = dead->shutdown_reason == SHUTDOWN_crash;
         domain_log(dead, LOG_INFO, "%s = %s\n", key, domcfg_action_name(act));
+        if (domain_is_privileged(dead) && !host_going_down)
+            host_down(dead);
+        if (host_going_down && act != DOMCFG_DESTROY) {
+            domain_log(dead, LOG_INFO, "acting as destroy: the host is going down\n");
+            act = configured = DOMCFG_DESTROY;
+        }
         watchdog_domain_destroy(dead);      /* a stopped domain has nothing left to watch */
         if (act == DOMCFG_COREDUMP_DESTROY || act == DOMCFG_COREDUMP_RESTART) {
             act = act == DOMCFG_COREDUMP_DESTROY ? DOMCFG_DESTROY : DOMCFG_RESTART;

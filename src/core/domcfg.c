@@ -459,6 +459,19 @@ static int key_debug_exit(struct domcfg_parser *ps, const struct domcfg_value *v
     return 0;
 }
 
+/* dom0 = 0|1: this (PV) domain is the initial domain, domain id 0, with
+ * the privileged hypercalls (docs/dom0.md).  The kind is checked when the
+ * domain is created (core/domain.c), where "only one" can be checked too. */
+static int key_dom0(struct domcfg_parser *ps, const struct domcfg_value *v)
+{
+    uint64_t b;
+    int rc = dc_get_uint(ps, v, 0, 1, &b);
+
+    if (!rc)
+        ps->out->dom0 = b;
+    return rc;
+}
+
 static const struct {
     const char *name;
     int (*apply)(struct domcfg_parser *ps, const struct domcfg_value *v);
@@ -492,6 +505,7 @@ static const struct {
     { "fw_cfg", key_fw_cfg },
     { "hpet", key_hpet },
     { "debug_exit", key_debug_exit },
+    { "dom0", key_dom0 },
 };
 
 static void dc_unknown_key(struct domcfg_parser *ps)

@@ -66,6 +66,7 @@ struct domcfg {
     bool fw_cfg;                            /* fw_cfg = 0|1: QEMU's fw_cfg device (HVM), default 1 */
     bool hpet;                              /* hpet = 0|1: the HPET and its ACPI table (HVM), default 1 (xl's) */
     uint16_t debug_exit;                    /* debug_exit = PORT: QEMU's isa-debug-exit at PORT..PORT+3; 0 = none */
+    bool dom0;                              /* dom0 = 1: the initial, privileged domain (PV only; docs/dom0.md) */
     unsigned nr_warnings;                   /* warnings passed to warn() */
 };
 

@@ -66,6 +66,7 @@ static long hc_set_debugreg(struct vcpu *v, const uint64_t *a) { return pv_set_d
 static long hc_get_debugreg(struct vcpu *v, const uint64_t *a) { return pv_get_debugreg(v, (unsigned)a[0]); }
 static long hc_vm_assist(struct vcpu *v, const uint64_t *a) { return pv_vm_assist(v, (unsigned)a[0], (unsigned)a[1]); }
 static long hc_physdev_op(struct vcpu *v, const uint64_t *a) { return pv_physdev_op(v, (unsigned)a[0], a[1]); }
+static long hc_platform_op(struct vcpu *v, const uint64_t *a) { return platform_op(v, a[0]); }
 
 static const struct hypercall_entry {
     hypercall_fn *native;
@@ -91,6 +92,7 @@ static const struct hypercall_entry {
     [__HYPERVISOR_get_debugreg]     = { hc_get_debugreg, NULL },    /* PV */
     [__HYPERVISOR_vm_assist]        = { hc_vm_assist, NULL },       /* PV */
     [__HYPERVISOR_physdev_op]       = { hc_physdev_op, NULL },      /* PV: set_iopl */
+    [__HYPERVISOR_platform_op]      = { hc_platform_op, NULL },     /* the initial domain only (pv/pv_dom0.c) */
 };
 
 long hypercall_call(struct vcpu *v, uint64_t nr, const uint64_t args[HYPERCALL_NR_ARGS], bool compat)

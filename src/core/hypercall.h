@@ -61,6 +61,11 @@ long pv_set_debugreg(struct vcpu *v, unsigned reg, uint64_t value);
 long pv_get_debugreg(struct vcpu *v, unsigned reg);
 long pv_vm_assist(struct vcpu *v, unsigned cmd, unsigned type);
 long pv_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg);
+/* pv/pv_dom0.c: the initial domain's platform_op (-EPERM for any other). */
+long platform_op(struct vcpu *v, uint64_t arg);
+/* pv/pv_dom0.c: keeps the host's memory map for the initial domain (setup.c, once). */
+struct boot_info;
+void pv_dom0_host_map_init(const struct boot_info *bi);
 uint32_t pv_features_submap0(struct vcpu *v);
 
 /* PV user mode (pv/pv_user.c); -ENOSYS for other kinds. */

@@ -23,6 +23,7 @@
 #include "core/domain.h"
 #include "core/domcfg.h"
 #include "core/domain_kind.h"
+#include "core/hypercall.h"
 #include "arch/x86/acpi.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/cpufeature.h"
@@ -287,6 +288,7 @@ void start_hypervisor(uint32_t magic, uint64_t info_phys)
     cpufeature_print_summary();
 
     mm_init(&boot_info, (uint32_t)boot_info_phys, boot_info_size, boot_opts.mem_limit);
+    pv_dom0_host_map_init(&boot_info);     /* XENMEM_machine_memory_map, dom0's I/O frames */
     m2p_init();     /* PV guests' read-only M2P at 0xffff800000000000, before any domain */
     for (unsigned i = 0; i < boot_info.nr_mods; i++)
         log_info("boot: module %u at %#lx-%#lx '%s'\n", i, (unsigned long)boot_info.mods[i].start,

@@ -67,6 +67,24 @@ void time_info_init_domain(struct domain *d)
     time_info_wallclock(d);
 }
 
+/* The initial domain's correction of the host RTC's wall clock
+ * (XENPF_settime, pv/pv_dom0.c): ns added to every domain's wall clock
+ * from then on.  Atomic: written by dom0's vCPUs, read by any. */
+static int64_t wallclock_adjust_ns;
+
+void time_info_settime(struct domain *d, uint64_t secs, uint32_t nsecs, uint64_t system_time)
+{
+    /* dom0 says: at its system time system_time, the time was secs.nsecs;
+     * so its wall clock at system time 0 is that minus system_time. */
+    uint64_t want = secs * 1000000000ull + nsecs - system_time;
+    uint64_t sys = time_info_system_ns(d);
+    uint64_t unix_ns = vrtc_host_unix_now() * 1000000000ull;
+    uint64_t have = unix_ns > sys ? unix_ns - sys : 0;
+
+    __atomic_store_n(&wallclock_adjust_ns, (int64_t)(want - have), __ATOMIC_RELAXED);
+    time_info_wallclock(d);
+}
+
 void time_info_wallclock(struct domain *d)
 {
     struct shared_info *s = d->shared_info;
@@ -82,6 +100,7 @@ void time_info_wallclock(struct domain *d)
     uint64_t sys = time_info_system_ns(d);
     uint64_t unix_ns = vrtc_host_unix_now() * 1000000000ull;
     uint64_t base = unix_ns > sys ? unix_ns - sys : 0;
+    base += (uint64_t)__atomic_load_n(&wallclock_adjust_ns, __ATOMIC_RELAXED);
     uint32_t ver = (*version + 1) | 1;
     __atomic_store_n(version, ver, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);

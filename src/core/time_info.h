@@ -22,6 +22,10 @@ void time_info_init_domain(struct domain *d);   /* every vCPU's record and the w
 void time_info_wallclock(struct domain *d);     /* the wall clock, where d's shared_info layout has it */
 void time_info_update_vcpu(struct vcpu *v);     /* v's record, where v->vcpu_info is now */
 uint64_t time_info_system_ns(struct domain *d); /* the domain's system time now */
+/* XENPF_settime from the initial domain: at d's system time system_time the
+ * wall clock read secs.nsecs; every domain's wall clock follows from then on
+ * (d's at once, the others' when next written). */
+void time_info_settime(struct domain *d, uint64_t secs, uint32_t nsecs, uint64_t system_time);
 
 /* Runstate: v changes to RUNSTATE_* 'state' now (scheduler hooks in the run
  * loop); copies the record to the guest if it registered one. */

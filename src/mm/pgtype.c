@@ -166,6 +166,8 @@ static int get_entry(const struct pgt_env *e, uint16_t dom, uint64_t table, unsi
     if (!pgt_entry_flags_ok(e, level, pte))
         return -EINVAL;
     uint64_t t = entry_mfn(pte);
+    if (level == 1 && e->io_frame && e->io_frame(e, t))
+        return 0;               /* device memory of a privileged domain: nothing to count */
     if (t >= e->nr_frames)
         return -EINVAL;
     if (!adopt && !e->get_ref(e, t, dom))
@@ -202,6 +204,8 @@ static void put_entry(const struct pgt_env *e, uint64_t table, unsigned level, u
     if (!(pte & E_P))
         return;
     uint64_t t = entry_mfn(pte);
+    if (level == 1 && e->io_frame && e->io_frame(e, t))
+        return;                 /* get_entry took nothing for it */
     if (level == 1) {
         if (pte & E_RW)
             pgt_put_type(e, t);

@@ -95,6 +95,11 @@ struct pgt_env {
     /* Optional: an unbalanced reference (a hypervisor bug); default: trap. */
     void (*bug)(const struct pgt_env *e, const char *what);
     bool cache_attrs_ok;    /* PWT/PCD/PAT allowed in L1 entries (a domain with devices) */
+    /* Optional: true if an L1 entry may map frame mfn as device/firmware
+     * memory (no reference, no type: not RAM the allocator owns).  Must
+     * give the same answer for a frame for as long as the env lives, so
+     * that an accepted entry is released under the same rule. */
+    bool (*io_frame)(const struct pgt_env *e, uint64_t mfn);
     /* 32-bit PV (PAE, docs/pv.md "Ring 1 and compat"): the top level is an
      * L3 of which only entries 0-3 may be present (4-511 must stay empty:
      * the per-vCPU L4 puts the L3 under slot 0, where the CPU would walk

@@ -125,6 +125,16 @@ struct pv_vcpu {
     uint64_t nr_compat_hypercalls;                  /* (r) int $0x82 */
 };
 
+/* The initial domain (pv_dom0.c, docs/dom0.md). */
+struct boot_info;
+void pv_dom0_host_map_init(const struct boot_info *bi);
+bool pv_dom0_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
+bool pv_dom0_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
+bool pv_dom0_io_frame(uint64_t mfn);
+/* dom0's port I/O on the real port unless the hypervisor keeps it: false = emulate as for a domU. */
+bool pv_dom0_port_in(const struct domain *d, uint16_t port, unsigned size, uint32_t *val);
+bool pv_dom0_port_out(const struct domain *d, uint16_t port, unsigned size, uint32_t val);     /* policy only: the hook exists for dom0 alone */
+
 /* Builder (pv_build.c): RAM, kernel, page tables, start_info, the L4 pin. */
 int pv_build(struct domain *d, char *err, size_t errlen);
 /* pv_boot.c: a bzImage or compressed kernel unpacked to its ELF (*buf, to

@@ -141,8 +141,17 @@ static void write_start_info(struct domain *d, struct pv_domain *pd)
     si->flags = SIF_VIRT_P2M_4TOOLS;
     si->store_mfn = pd->p2m[pd->pfn_store];
     si->store_evtchn = 0;           /* no xenstore yet */
-    si->console.domU.mfn = pd->p2m[pd->pfn_console];
-    si->console.domU.evtchn = 0;    /* set when the console back end connects (pv_time.c, kind finish) */
+    if (domain_is_privileged(d)) {
+        /* The initial domain: Linux takes the privileged paths from these
+         * two flags (xen_initial_domain()); its console is console_io, and
+         * console.dom0 says no VGA/VESA text console (info_size 0). */
+        si->flags |= SIF_PRIVILEGED | SIF_INITDOMAIN;
+        si->console.dom0.info_off = 0;
+        si->console.dom0.info_size = 0;
+    } else {
+        si->console.domU.mfn = pd->p2m[pd->pfn_console];
+        si->console.domU.evtchn = 0;    /* set when the console back end connects (pv_time.c, kind finish) */
+    }
     si->pt_base = vb + (pd->pfn_pt << 12);
     si->nr_pt_frames = pd->nr_pt;
     si->mfn_list = pd->p2m_va;
@@ -213,6 +222,12 @@ static int pv_build_image(struct domain *d, struct pv_domain *pd, const void *im
      * ring 1: its tables, p2m list and start_info in the 32-bit forms
      * (pv32_build.c), its shared_info in the 32-bit layout. */
     pd->compat = !pd->img.is64;
+    if (pd->compat && domain_is_privileged(d)) {
+        /* The initial domain's start_info and hypercalls are the 64-bit
+         * ones only (docs/dom0.md). */
+        fmt_snprintf(err, errlen, "pv: dom0 = 1 needs a 64-bit kernel (a 32-bit dom0 is not supported)");
+        return -ENOEXEC;
+    }
     if (pd->compat)
         compat_latch_shinfo(d, true);
     if (pd->img.f_required & ~PV_FEATURES_OK) {

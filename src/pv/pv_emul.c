@@ -249,8 +249,10 @@ long pv_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg)
     }
     case PHYSDEVOP_set_iobitmap:
         return pv_set_iobitmap(v, arg);
-    default:
-        return -ENOSYS;
+    default: {
+        long ret;
+        return pv_dom0_physdev_op(v, cmd, arg, &ret) ? ret : -ENOSYS;     /* pv_dom0.c */
+    }
     }
 }
 
@@ -455,20 +457,26 @@ static int fault_pf(struct vcpu *v, uint64_t la, bool write, unsigned *vec, uint
     return 0;
 }
 
-/* IN/OUT/INS/OUTS with enough IOPL: the domain owns no ports, so reads
- * give all ones and writes go nowhere (Xen's answer for such a domain). */
+/* IN/OUT/INS/OUTS with enough IOPL: a domU owns no ports, so reads give
+ * all ones and writes go nowhere (Xen's answer for such a domain); the
+ * initial domain reaches the real ports the hypervisor does not keep
+ * (pv_dom0.c). */
 static int emul_io(struct vcpu *v, const struct pv_insn *in, unsigned *vec, uint64_t *err)
 {
     struct pv_vcpu *pv = v->vendor;
     struct cpu_regs *c = &pv->ctx;
     uint64_t ones = in->size == 4 ? 0xffffffffull : in->size == 2 ? 0xffffull : 0xffull;
+    uint16_t port = in->port_imm ? in->port : (uint16_t)c->rdx;
+    uint32_t val = (uint32_t)ones;
 
     switch (in->op) {
     case PVI_IN:
+        (void)pv_dom0_port_in(v->domain, port, in->size, &val);
         /* A 32-bit destination zero-extends into RAX, smaller ones merge. */
-        c->rax = in->size == 4 ? ones : (c->rax & ~ones) | ones;
+        c->rax = in->size == 4 ? val : (c->rax & ~ones) | (val & ones);
         break;
     case PVI_OUT:
+        (void)pv_dom0_port_out(v->domain, port, in->size, (uint32_t)(c->rax & ones));
         break;
     default: {
         bool ins = in->op == PVI_INS;
@@ -485,8 +493,12 @@ static int emul_io(struct vcpu *v, const struct pv_insn *in, unsigned *vec, uint
             uint32_t buf = (uint32_t)ones;
             if (!guest_va_ok(la, in->size))
                 goto gp;
+            if (ins)
+                (void)pv_dom0_port_in(v->domain, port, in->size, &buf);
             if (pv_copy_guest(v, &buf, la, in->size, ins))
                 return fault_pf(v, la, ins, vec, err);
+            if (!ins)
+                (void)pv_dom0_port_out(v->domain, port, in->size, buf);
             uint64_t next = (c->rflags & RF_DF) ? *ptr - in->size : *ptr + in->size;
             *ptr = in->addr32 ? (next & amask) : next;
             count--;

@@ -139,6 +139,14 @@ static bool env_validate_desc(const struct pgt_env *e, uint64_t mfn)
     return pv_desc_frame_ok(e, mfn);
 }
 
+/* The initial domain's device and firmware frames (pv_dom0.c); installed
+ * for it alone (the MMU hypercalls' copy of the env has another ctx). */
+static bool env_io_frame(const struct pgt_env *e, uint64_t mfn)
+{
+    (void)e;
+    return pv_dom0_io_frame(mfn);
+}
+
 void pv_env_init(struct domain *d, struct pgt_env *e)
 {
     memset(e, 0, sizeof(*e));
@@ -155,6 +163,12 @@ void pv_env_init(struct domain *d, struct pgt_env *e)
     e->validate_desc = env_validate_desc;
     e->xen_shared_mfn = d->shared_info_mfn;
     e->ctx = d;
+    if (domain_is_privileged(d)) {
+        /* dom0 drives devices: their memory, with the cache attributes
+         * it chooses (uncached MMIO, write-combined frame buffers). */
+        e->io_frame = env_io_frame;
+        e->cache_attrs_ok = true;
+    }
     if (pv_is_compat(d)) {
         e->compat = true;
         e->adjust_l1e = env_adjust_l1e_compat;
@@ -204,9 +218,11 @@ static int pv_kind_vcpu_create(struct vcpu *v)
 
 static int pv_kind_finish(struct domain *d, char *err, size_t errlen)
 {
-    /* The PV console on the builder's ring frame (pv_time.c), then the
+    /* The PV console on the builder's ring frame (pv_time.c), not for the
+     * initial domain, whose console is the console_io hypercall (as under
+     * Xen: start_info's console field is console.dom0 for it); then the
      * stand-in store if the domain file asks for it (pv_xs_empty.c). */
-    int rc = pv_console_setup(d, err, errlen);
+    int rc = domain_is_privileged(d) ? 0 : pv_console_setup(d, err, errlen);
     return rc ? rc : pv_xs_empty_setup(d, err, errlen);
 }
 

@@ -219,6 +219,8 @@ int pv_user_fetch(struct vcpu *v, void *buf, uint64_t gva, size_t len)
             }
             mfn = (e & PTE_ADDR) >> 12;
         }
+        if (!rc && domain_is_privileged(v->domain) && pv_dom0_io_frame(mfn))
+            rc = -EFAULT;   /* dom0's device memory: not in the direct map (pv_gva_to_maddr) */
         if (!rc)
             b[i] = *(const uint8_t *)phys_to_virt((mfn << 12) | (gva & 0xfff));
     }

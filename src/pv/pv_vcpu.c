@@ -73,6 +73,11 @@ int pv_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr)
             return -EFAULT;
         mfn = (e & PTE_ADDR) >> 12;
     }
+    /* The initial domain's device and firmware frames are outside the
+     * hypervisor's direct map (and device memory is no place for
+     * hypercall arguments): the hypervisor never reaches them for it. */
+    if (domain_is_privileged(v->domain) && pv_dom0_io_frame(mfn))
+        return -EFAULT;
     *maddr = (mfn << 12) | (gva & 0xfff);
     return 0;
 }
@@ -423,7 +428,8 @@ long pv_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARGS]
          * named by its own page tables): refused until they have their PV
          * meaning.  The read-only ones (reservations, memory map) pass. */
         if (pv_reservation_op(v, a, &ret) ||     /* by MFN (pv_memory.c) */
-            pv_m2p_memory_op(v, (unsigned)a[0], a[1], &ret) || pv_time_memory_op(v, (unsigned)a[0], a[1], &ret))
+            pv_m2p_memory_op(v, (unsigned)a[0], a[1], &ret) || pv_time_memory_op(v, (unsigned)a[0], a[1], &ret) ||
+            pv_dom0_memory_op(v, (unsigned)a[0], a[1], &ret))
             break;
         switch ((unsigned)a[0]) {
         case XENMEM_add_to_physmap:

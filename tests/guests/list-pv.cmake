@@ -21,6 +21,9 @@ list(APPEND GUESTS_PV pv_bench)
 list(APPEND GUESTS_PV pv_mem)
 # 32-bit user space of a 64-bit PV kernel and VMASST m2p_strict (pv_user32.c).
 list(APPEND GUESTS_PV pv_user32)
+# The initial domain's privileged interfaces, refused (pv_dom0.cfg) and
+# served (pv_dom0p.cfg: dom0 = 1) (pv_dom0.c, docs/dom0.md).
+list(APPEND GUESTS_PV pv_dom0)
 # Debug registers, #DB, single step and the MOV SS attack (pv_dbg.c).
 list(APPEND GUESTS_PV pv_dbg)
 # Grant mappings into PV page tables (pv_gnt.c): one kernel, three domains
@@ -457,6 +460,88 @@ function(pv_guests_build)
         set_tests_properties(pv_user32_bochs_${model} PROPERTIES LABELS "integration;bochs;pv" TIMEOUT 660
                              RUN_SERIAL TRUE REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.iso;${GO}/pv_user32.elf")
     endforeach()
+    # The initial domain's interfaces (pv_dom0.c): pv_dom0, an ordinary
+    # domain (every privileged call refused, nothing written back), and
+    # pv_dom0p, the same kernel with dom0 = 1 (domain 0, each call served);
+    # separate runs, since dom0's poweroff takes the host down.  pv_dom0_down:
+    # dom0 powers off at once and the other domain (on_poweroff = restart)
+    # is shut down and destroyed, not restarted.
+    foreach(c pv_dom0p pv_dom0down pv_dom0spin)
+        configure_file(${P}/${c}.cfg ${GO}/${c}.cfg COPYONLY)
+    endforeach()
+    add_test(NAME pv_dom0
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_dom0: PASS domu-flags-clear$"
+                     --stdout "^pv_dom0: PASS domu-machine-memory-map-refused$"
+                     --stdout "^pv_dom0: PASS domu-machine-memory-map-untouched$"
+                     --stdout "^pv_dom0: PASS domu-platform-cpuinfo-refused$"
+                     --stdout "^pv_dom0: PASS domu-platform-cpuinfo-untouched$"
+                     --stdout "^pv_dom0: PASS domu-platform-settime-refused$"
+                     --stdout "^pv_dom0: PASS domu-platform-bad-version-refused$"
+                     --stdout "^pv_dom0: PASS domu-apic-read-refused$"
+                     --stdout "^pv_dom0: PASS domu-apic-read-untouched$"
+                     --stdout "^pv_dom0: PASS domu-bios-frame-refused$"
+                     --stdout "^pv_dom0: PASS domu-lapic-frame-refused$"
+                     --stdout "^pv_dom0: PASS domu-ioapic-frame-refused$"
+                     --stdout "^pv_dom0: PASS domu-console-read-refused$"
+                     --stdout "^pv_dom0: PASS domu-pci-config-ones$"
+                     --stdout "^pv_dom0: PASS domu-uart-ones$"
+                     --stdout "^pv_dom0: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_dom0.cfg)
+    set_tests_properties(pv_dom0 PROPERTIES
+        LABELS "integration;qemu;pv;dom0" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_dom0.elf")
+    add_test(NAME pv_dom0p
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_dom0p: PASS dom0-flags$"
+                     --stdout "^pv_dom0p: PASS dom0-domid-0-is-self$"
+                     --stdout "^pv_dom0p: PASS dom0-machine-memory-map$"
+                     --stdout "^pv_dom0p: PASS dom0-machine-memory-map-host$"
+                     --stdout "^pv_dom0p: PASS dom0-machine-memory-map-room-1$"
+                     --stdout "^pv_dom0p: PASS dom0-machine-memory-map-one$"
+                     --stdout "^pv_dom0p: PASS dom0-platform-cpuinfo$"
+                     --stdout "^pv_dom0p: PASS dom0-platform-cpuinfo-cpu0-online$"
+                     --stdout "^pv_dom0p: PASS dom0-platform-cpuinfo-4095$"
+                     --stdout "^pv_dom0p: PASS dom0-platform-cpuinfo-4095-invalid$"
+                     --stdout "^pv_dom0p: PASS dom0-platform-bad-version$"
+                     --stdout "^pv_dom0p: PASS dom0-platform-settime-bad-nsecs$"
+                     --stdout "^pv_dom0p: PASS dom0-platform-settime-mbz$"
+                     --stdout "^pv_dom0p: PASS dom0-platform-settime-huge-secs$"
+                     --stdout "^pv_dom0p: PASS dom0-platform-settime$"
+                     --stdout "^pv_dom0p: PASS dom0-platform-firmware-info-none$"
+                     --stdout "^pv_dom0p: PASS dom0-apic-read-kept$"
+                     --stdout "^pv_dom0p: PASS dom0-bios-frame-maps$"
+                     --stdout "^pv_dom0p: PASS dom0-bios-frame-reads$"
+                     --stdout "^pv_dom0p: PASS dom0-hypercall-arg-in-device-memory$"
+                     --stdout "^pv_dom0p: PASS dom0-lapic-frame-refused$"
+                     --stdout "^pv_dom0p: PASS dom0-ioapic-frame-refused$"
+                     --stdout "^pv_dom0p: PASS dom0-ram-frame-refused$"
+                     --stdout "^pv_dom0p: PASS dom0-own-frame-back$"
+                     --stdout "^pv_dom0p: PASS dom0-console-read-empty$"
+                     --stdout "^pv_dom0p: PASS dom0-pci-config-host-bridge$"
+                     --stdout "^pv_dom0p: PASS dom0-uart-kept$"
+                     --stdout "^\\(d0 pv_dom0p\\) created: "
+                     --stdout "^pv_dom0p: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_dom0p.cfg)
+    set_tests_properties(pv_dom0p PROPERTIES
+        LABELS "integration;qemu;pv;dom0" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_dom0.elf")
+    add_test(NAME pv_dom0_down
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^\\(d0 pv_dom0down\\) the initial domain shut down: the host goes down \\(1 other domain\\(s\\) shut down\\)$"
+                     --stdout "^\\(d[1-9][0-9]* pv_dom0spin\\) acting as destroy: the host is going down$"
+                     --stdout "^\\(d[1-9][0-9]* pv_dom0spin\\) shut down \\(poweroff\\)$"
+                     --stdout-count 0 "rebuilt from its file"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_dom0down.cfg ${GO}/pv_dom0spin.cfg)
+    set_tests_properties(pv_dom0_down PROPERTIES
+        LABELS "integration;qemu;pv;dom0" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_dom0.elf")
     # Debug registers and #DB (pv_dbg.c): execute and data breakpoints,
     # single step, refusals, and the MOV SS attack (mov ss,[bp] then
     # SYSCALL / INT3 with a breakpoint on [bp], the kernel's GS base on

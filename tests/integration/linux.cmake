@@ -265,3 +265,27 @@ rv_linux_test(NAME bochs_linux_pv_smp2_skylake RUN_TIMEOUT ${RV_LINUX_BOCHS_TIME
               STDOUT "^linux_pv2: ${rv_marker}$" "^linux_pv2: PASS linux-pv2"
                      "^linux_pv2: .*smp: Brought up 1 node, 2 CPUs"
               ARGS --bochs corei7_skylake_x --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_pv2.cfg)
+
+# Debian's kernel as the initial domain (issue #16 item 1, docs/dom0.md):
+# dom0 = 1 makes the PV domain domain 0 with SIF_PRIVILEGED|SIF_INITDOMAIN;
+# Linux reads the host's memory map (XENMEM_machine_memory_map: the reserved
+# ranges show), finds the host's ACPI tables through its 1:1 mappings of
+# firmware frames, enumerates the host's PCI bus through port I/O (the
+# host bridge at 00:00.0), writes hvc0 through console_io, reaches /init
+# (300 fork+execs) and powers off, which ends the run (rv-run exits 0).
+rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV
+              STDOUT "^linux_dom0: ${rv_marker}$" "^linux_dom0: PASS linux-dom0$"
+                     "^linux_dom0: PASS linux-fork-exec \\(300 processes\\)$"
+                     "^\\(d0 linux_dom0\\) created: "
+                     "^linux_dom0: .*Xen: \\[mem 0x[0-9a-f]+-0x[0-9a-f]+\\] reserved"
+                     "^linux_dom0: .*ACPI: RSDP 0x"
+                     "^linux_dom0: .*PCI: Using configuration type 1 for base access"
+                     "^linux_dom0: .*pci 0000:00:00\\.0: \\[[0-9a-f]+:[0-9a-f]+\\] type 00 class 0x060000"
+                     "^linux_dom0: .*printk: console \\[hvc0\\] enabled"
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0.cfg)
+# dom0 with two vCPUs (the second through VCPUOP_initialise/up, as a domU's).
+rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV
+              STDOUT "^linux_dom0_2: ${rv_marker}$" "^linux_dom0_2: PASS linux-dom0$"
+                     "^linux_dom0_2: PASS linux-fork-exec \\(300 processes\\)$"
+                     "^linux_dom0_2: .*smp: Brought up 1 node, 2 CPUs"
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_2.cfg)

@@ -142,6 +142,12 @@ static void test_defaults(void)
     CHECK(!cfg.hpet);
     CHECK_EQ(parse(BASE "hpet = 1\n"), 0);
     CHECK(cfg.hpet);
+    /* The initial domain (docs/dom0.md): off unless asked for. */
+    CHECK(!cfg.dom0);
+    CHECK_EQ(parse(BASE "dom0 = 1\n"), 0);
+    CHECK(cfg.dom0);
+    CHECK_EQ(parse(BASE "dom0 = \"0\"\n"), 0);
+    CHECK(!cfg.dom0);
     /* The stand-in xenstore (pv/pv_xs_empty.c): off unless asked for. */
     CHECK(!cfg.xenstore_empty);
     CHECK_EQ(parse(BASE "rv_xenstore = \"empty\"\n"), 0);
@@ -459,6 +465,7 @@ static const struct {
     { "on_poweroff = \"soft-reset\"", "domcfg: line 4: on_poweroff = \"soft-reset\": expected \"destroy\"," },
     { "fw_cfg = 2", "domcfg: line 4: fw_cfg = 2: must be between 0 and 1" },
     { "hpet = 2", "domcfg: line 4: hpet = 2: must be between 0 and 1" },
+    { "dom0 = 2", "domcfg: line 4: dom0 = 2: must be between 0 and 1" },
     { "rv_xenstore = \"full\"", "domcfg: line 4: rv_xenstore = \"full\": expected \"none\" or \"empty\"" },
     { "debug_exit = 0x3f6", "domcfg: line 4: debug_exit = 0x3f6: ports 0x3f6-0x3f9 overlap the UART" },
     { "debug_exit = 0x50e", "domcfg: line 4: debug_exit = 0x50e: ports 0x50e-0x511 overlap fw_cfg" },

@@ -255,6 +255,12 @@ long pv_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg)
     return fake_out.rc;
 }
 
+long platform_op(struct vcpu *v, uint64_t arg)
+{
+    seen(v, "platform_op", 0, arg, 0, 0);
+    return fake_out.rc;
+}
+
 long multicall(struct vcpu *v, uint64_t list, unsigned nr, bool compat)
 {
     seen(v, "multicall", nr, list, compat, 0);

@@ -1,0 +1,263 @@
+/*
+ * pv_dom0: the initial domain's privileged interfaces (docs/dom0.md,
+ * src/pv/pv_dom0.c), from both sides.  The same kernel runs twice:
+ *
+ * pv_dom0, an ordinary PV domain (hostile: every privileged call refused,
+ * nothing written back):
+ *  - start_info has neither SIF_PRIVILEGED nor SIF_INITDOMAIN;
+ *  - XENMEM_machine_memory_map, platform_op (get_cpuinfo, settime64,
+ *    firmware_info, even with a bad interface version), physdev_op
+ *    apic_read: -EPERM, the caller's buffers untouched;
+ *  - mapping a firmware frame (0xf0: the BIOS), the LAPIC page and the
+ *    I/O APIC page with update_va_mapping: refused;
+ *  - CONSOLEIO_read: -ENOSYS (console input is dom0's only);
+ *  - port I/O (IOPL 1): PCI configuration reads all ones, so does the
+ *    UART.
+ *
+ * pv_dom0p, the same kernel with dom0 = 1:
+ *  - both SIF flags set; domain id 0 names itself (current_reservation
+ *    for domid 0 equals DOMID_SELF's);
+ *  - XENMEM_machine_memory_map: several entries, RAM and non-RAM, sorted;
+ *    with room for one entry, one;
+ *  - platform_op: get_cpuinfo for CPU 0 (online, max_present >= 0), for
+ *    CPU 4095 (invalid); a bad interface version -EACCES; settime64 with
+ *    nsecs >= 10^9 -EINVAL, a good one 0; firmware_info -ESRCH;
+ *  - physdev_op apic_read: -EPERM (the hypervisor keeps the I/O APIC);
+ *  - the BIOS frame 0xf0 maps (read-only) and reads, but a hypercall
+ *    argument there is -EFAULT; the LAPIC page, the
+ *    I/O APIC page and a RAM frame that is not its own are refused;
+ *  - CONSOLEIO_read: 0 (nothing to read);
+ *  - port I/O: PCI configuration reaches the host bridge (a real vendor and
+ *    device id), the hypervisor's UART reads all ones (kept).
+ *
+ * The host going down with dom0 (pv_dom0_down: pv_dom0down.cfg, dom0 = 1,
+ * command line "down", powers off at once; pv_dom0spin.cfg, an ordinary
+ * domain, "spin", yields forever): the spinning domain is shut down
+ * (poweroff) by the hypervisor and the run ends.
+ */
+#include "pv_lib.h"
+#include "public/memory.h"
+#include "public/sched.h"
+
+#define EPERM   1
+#define EFAULT  14
+#define ESRCH   3
+#define EACCES  13
+#define EINVAL  22
+#define ENOSYS  38
+#define UVMF_INVLPG 2ull
+#define XENPF_INTERFACE_VERSION 0x03000001u
+#define XENPF_firmware_info     50
+#define XENPF_get_cpuinfo       55
+#define XENPF_settime64         62
+#define PHYSDEVOP_apic_read     8
+
+struct platform_op {
+    uint32_t cmd, interface_version;
+    union {
+        struct { uint64_t secs; uint32_t nsecs, mbz; uint64_t system_time; } settime64;
+        struct { uint32_t xen_cpuid, max_present, flags, apic_id, acpi_id; } pcpuinfo;
+        struct { uint32_t type, index; } fw;
+        uint8_t pad[128];
+    } u;
+};
+
+struct physdev_apic { uint64_t apic_physbase; uint32_t reg, value; };
+
+struct e820rec { uint64_t addr, size; uint32_t type; } __attribute__((packed));
+
+static const char *name;
+
+#define PHYSDEVOP_set_iopl      6
+
+static void outl_(uint16_t port, uint32_t v) { __asm__ __volatile__("outl %0, %1" :: "a"(v), "Nd"(port)); }
+static uint32_t inl_(uint16_t port) { uint32_t v; __asm__ __volatile__("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static uint8_t inb_(uint16_t port) { uint8_t v; __asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+/* Port I/O with IOPL 1 (the kernel's ring as the hypervisor sees it):
+ * PCI configuration of bus 0 device 0 (the host bridge on any PC), and the
+ * UART's line status register, which the hypervisor keeps. */
+static uint32_t pci_id00(void)
+{
+    uint32_t iopl = 1;
+    hc(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, (uint64_t)&iopl, 0, 0);
+    outl_(0xcf8, 0x80000000u);
+    return inl_(0xcfc);
+}
+
+static void eq(const char *what, long got, long want)
+{
+    check(got == want, what, "rc", (uint64_t)got, (uint64_t)want);
+}
+
+static long platform(struct platform_op *op)
+{
+    return hc(__HYPERVISOR_platform_op, (uint64_t)op, 0, 0, 0);
+}
+
+static long map_at(uint64_t va, uint64_t pte)
+{
+    return hc(__HYPERVISOR_update_va_mapping, va, pte, UVMF_INVLPG, 0);
+}
+
+static void unprivileged(const struct start_info *si, uint64_t va)
+{
+    check(!(si->flags & (SIF_PRIVILEGED | SIF_INITDOMAIN)), "domu-flags-clear", "flags", si->flags, 0);
+
+    struct e820rec map[4] = { { 0x1111, 0x2222, 77 } };
+    struct xen_memory_map mm = { 4, 0, (uint64_t)map };
+    eq("domu-machine-memory-map-refused", hc(__HYPERVISOR_memory_op, XENMEM_machine_memory_map, (uint64_t)&mm, 0, 0),
+       -EPERM);
+    check(mm.nr_entries == 4 && map[0].addr == 0x1111 && map[0].type == 77, "domu-machine-memory-map-untouched",
+          "nr_entries", mm.nr_entries, 4);
+
+    struct platform_op op = { XENPF_get_cpuinfo, XENPF_INTERFACE_VERSION, { .pad = { 0 } } };
+    op.u.pcpuinfo.flags = 0x5a;
+    eq("domu-platform-cpuinfo-refused", platform(&op), -EPERM);
+    check(op.u.pcpuinfo.flags == 0x5a, "domu-platform-cpuinfo-untouched", "flags", op.u.pcpuinfo.flags, 0x5a);
+    op = (struct platform_op){ XENPF_settime64, XENPF_INTERFACE_VERSION, { .pad = { 0 } } };
+    op.u.settime64.secs = 1;
+    eq("domu-platform-settime-refused", platform(&op), -EPERM);
+    op = (struct platform_op){ XENPF_firmware_info, 0, { .pad = { 0 } } };
+    eq("domu-platform-bad-version-refused", platform(&op), -EPERM);
+
+    struct physdev_apic a = { 0xfec00000u, 1, 0x77 };
+    eq("domu-apic-read-refused", hc(__HYPERVISOR_physdev_op, PHYSDEVOP_apic_read, (uint64_t)&a, 0, 0), -EPERM);
+    check(a.value == 0x77, "domu-apic-read-untouched", "value", a.value, 0x77);
+
+    check(map_at(va, 0xf0ull << 12 | 0x21) < 0, "domu-bios-frame-refused", "rc", 0, 0);
+    check(map_at(va, 0xfee00ull << 12 | 0x21) < 0, "domu-lapic-frame-refused", "rc", 0, 0);
+    check(map_at(va, 0xfec00ull << 12 | 0x21) < 0, "domu-ioapic-frame-refused", "rc", 0, 0);
+
+    uint32_t id = pci_id00();
+    check(id == 0xffffffffu, "domu-pci-config-ones", "vendor/device", id, 0xffffffffu);
+    check(inb_(0x3fd) == 0xff, "domu-uart-ones", "LSR", 0, 0xff);
+
+    char c;
+    eq("domu-console-read-refused", hc(__HYPERVISOR_console_io, 1 /* CONSOLEIO_read */, 1, (uint64_t)&c, 0), -ENOSYS);
+}
+
+static void privileged(const struct start_info *si, uint64_t va, uint64_t own_mfn)
+{
+    check((si->flags & (SIF_PRIVILEGED | SIF_INITDOMAIN)) == (SIF_PRIVILEGED | SIF_INITDOMAIN), "dom0-flags",
+          "flags", si->flags, SIF_PRIVILEGED | SIF_INITDOMAIN);
+    uint16_t self = DOMID_SELF, zero = 0;
+    long r_self = hc(__HYPERVISOR_memory_op, XENMEM_current_reservation, (uint64_t)&self, 0, 0);
+    long r_zero = hc(__HYPERVISOR_memory_op, XENMEM_current_reservation, (uint64_t)&zero, 0, 0);
+    check(r_self > 0 && r_zero == r_self, "dom0-domid-0-is-self", "current_reservation(0)", (uint64_t)r_zero,
+          (uint64_t)r_self);
+
+    static struct e820rec map[64];
+    struct xen_memory_map mm = { 64, 0, (uint64_t)map };
+    eq("dom0-machine-memory-map", hc(__HYPERVISOR_memory_op, XENMEM_machine_memory_map, (uint64_t)&mm, 0, 0), 0);
+    unsigned ram = 0, other = 0, sorted = 1;
+    for (unsigned i = 0; i < mm.nr_entries && i < 64; i++) {
+        if (map[i].type == 1)
+            ram++;
+        else
+            other++;
+        if (i && map[i].addr < map[i - 1].addr + map[i - 1].size)
+            sorted = 0;
+    }
+    check(mm.nr_entries >= 3 && ram >= 1 && other >= 1 && sorted, "dom0-machine-memory-map-host", "entries",
+          mm.nr_entries, 3);
+    mm = (struct xen_memory_map){ 1, 0, (uint64_t)map };
+    eq("dom0-machine-memory-map-room-1", hc(__HYPERVISOR_memory_op, XENMEM_machine_memory_map, (uint64_t)&mm, 0, 0),
+       0);
+    check(mm.nr_entries == 1, "dom0-machine-memory-map-one", "nr_entries", mm.nr_entries, 1);
+
+    struct platform_op op = { XENPF_get_cpuinfo, XENPF_INTERFACE_VERSION, { .pad = { 0 } } };
+    eq("dom0-platform-cpuinfo", platform(&op), 0);
+    check(op.u.pcpuinfo.flags == 1, "dom0-platform-cpuinfo-cpu0-online", "flags", op.u.pcpuinfo.flags, 1);
+    op = (struct platform_op){ XENPF_get_cpuinfo, XENPF_INTERFACE_VERSION, { .pad = { 0 } } };
+    op.u.pcpuinfo.xen_cpuid = 4095;
+    eq("dom0-platform-cpuinfo-4095", platform(&op), 0);
+    check(op.u.pcpuinfo.flags == 2, "dom0-platform-cpuinfo-4095-invalid", "flags", op.u.pcpuinfo.flags, 2);
+    op = (struct platform_op){ XENPF_get_cpuinfo, 0x03000000u, { .pad = { 0 } } };
+    eq("dom0-platform-bad-version", platform(&op), -EACCES);
+    op = (struct platform_op){ XENPF_settime64, XENPF_INTERFACE_VERSION, { .pad = { 0 } } };
+    op.u.settime64.secs = 1800000000ull;
+    op.u.settime64.nsecs = 1000000000u;
+    eq("dom0-platform-settime-bad-nsecs", platform(&op), -EINVAL);
+    op.u.settime64.nsecs = 5;
+    op.u.settime64.mbz = 1;
+    eq("dom0-platform-settime-mbz", platform(&op), -EINVAL);
+    op.u.settime64.mbz = 0;
+    op.u.settime64.secs = ~0ull;
+    eq("dom0-platform-settime-huge-secs", platform(&op), -EINVAL);
+    op.u.settime64.secs = 1800000000ull;
+    eq("dom0-platform-settime", platform(&op), 0);
+    op = (struct platform_op){ XENPF_firmware_info, XENPF_INTERFACE_VERSION, { .pad = { 0 } } };
+    op.u.fw.type = 1;   /* XEN_FW_DISK_INFO */
+    eq("dom0-platform-firmware-info-none", platform(&op), -ESRCH);
+
+    struct physdev_apic a = { 0xfec00000u, 1, 0x77 };
+    eq("dom0-apic-read-kept", hc(__HYPERVISOR_physdev_op, PHYSDEVOP_apic_read, (uint64_t)&a, 0, 0), -EPERM);
+
+    uint64_t v = 0;
+    eq("dom0-bios-frame-maps", map_at(va, 0xf0ull << 12 | 0x21), 0);
+    check(try_read(va, &v), "dom0-bios-frame-reads", "value", v, 0);
+    /* A hypercall argument in device memory: -EFAULT (the hypervisor
+     * does not reach dom0's device frames for it). */
+    eq("dom0-hypercall-arg-in-device-memory", hc(__HYPERVISOR_memory_op, XENMEM_machine_memory_map, va, 0, 0),
+       -EFAULT);
+    check(map_at(va, 0xfee00ull << 12 | 0x21) < 0, "dom0-lapic-frame-refused", "rc", 0, 0);
+    check(map_at(va, 0xfec00ull << 12 | 0x21) < 0, "dom0-ioapic-frame-refused", "rc", 0, 0);
+    /* A RAM frame that is not dom0's: the frame after its own scratch
+     * page's, unless that one is dom0's too; 1 MiB (the hypervisor's image
+     * or free memory) is RAM on every PC. */
+    check(map_at(va, 0x100ull << 12 | 0x21) < 0, "dom0-ram-frame-refused", "rc", 0, 0);
+    eq("dom0-own-frame-back", map_at(va, own_mfn << 12 | 0x23), 0);
+
+    uint32_t id = pci_id00();
+    check(id != 0xffffffffu && (id & 0xffff) != 0xffff, "dom0-pci-config-host-bridge", "vendor/device", id, 0);
+    check(inb_(0x3fd) == 0xff, "dom0-uart-kept", "LSR", 0, 0xff);
+    outl_(0xcf8, 0);    /* leave the configuration address as firmware does */
+
+    char c = 'x';
+    eq("dom0-console-read-empty", hc(__HYPERVISOR_console_io, 1 /* CONSOLEIO_read */, 1, (uint64_t)&c, 0), 0);
+}
+
+static int has_word(const struct start_info *si, const char *w)
+{
+    const char *c = (const char *)si->cmd_line;
+    for (unsigned i = 0; i < sizeof(si->cmd_line) && c[i]; i++) {
+        unsigned j = 0;
+        while (w[j] && i + j < sizeof(si->cmd_line) && c[i + j] == w[j])
+            j++;
+        if (!w[j])
+            return 1;
+    }
+    return 0;
+}
+
+void pv_main(const struct start_info *si)
+{
+    /* A page of ours after the boot page tables (as pv_boot), remapped
+     * by the frame tests and given its own frame back at the end. */
+    uint64_t pt_pfn = (si->pt_base - VIRT_BASE) >> 12;
+    uint64_t pfn = pt_pfn + si->nr_pt_frames + 3;
+    uint64_t va = VIRT_BASE + (pfn << 12);
+    uint64_t own_mfn = ((const uint64_t *)si->mfn_list)[pfn];
+
+    name = (si->flags & SIF_INITDOMAIN) ? "dom0" : "domU";
+    put("pv_dom0: running as ");
+    put(name);
+    flush();
+    if (has_word(si, "down")) {
+        put("pv_dom0: powering off at once");
+        flush();
+        shutdown(SHUTDOWN_poweroff);
+    }
+    if (has_word(si, "spin")) {
+        put("pv_dom0: spinning until the host goes down");
+        flush();
+        for (;;)
+            hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
+    }
+    if (si->flags & SIF_INITDOMAIN)
+        privileged(si, va, own_mfn);
+    else
+        unprivileged(si, va);
+    pv_finish();
+}
