@@ -90,7 +90,7 @@ struct pv_vcpu {
     bool online;                /* (r) vCPU 0 at build; others once brought up (later) */
     struct trap_info traps[256];/* (r) set_trap_table; address 0 = none */
     uint64_t event_cb, failsafe_cb, syscall_cb;     /* (r) set_callbacks / callback_op; 0 = none */
-    uint64_t syscall32_cb, sysenter_cb;             /* (r) callback_op; recorded, not used yet */
+    uint64_t syscall32_cb, sysenter_cb;             /* (r) callback_op; 32-bit user space's (pv_user32.c) */
     uint16_t callback_flags[8];                     /* (r) CALLBACKF_* by CALLBACKTYPE_* */
     uint64_t nr_exits, nr_hypercalls, nr_bounces, nr_irqs, nr_upcalls;     /* (r) */
     /* pvboot: multicall (pv_multicall.c). */
@@ -122,6 +122,8 @@ struct pv_vcpu {
     uint64_t nr_mem_extents, nr_mem_restarts;       /* (r) */
     /* pvperf2 (pv_tlb.c): flushes, walks and exits by kind. */
     struct pv_perf perf;
+    /* pvfin (pv_user32.c): SYSCALLs from compatibility mode; SYSENTERs. */
+    uint64_t nr_syscall32, nr_sysenter;             /* (r) */
     /* pv32 (pv32.c): the L4 the CPU runs a 32-bit vCPU on, a hypervisor
      * page owned by this vCPU (freed with it): slot 0 names the guest's
      * L3 (mmu.base), slots 256-271 are the hypervisor's; 0 for 64-bit. */
@@ -227,6 +229,17 @@ void pv_mmu_teardown(struct vcpu *v);
 void pv_flush_cpus(struct domain *d, uint64_t cpus);
 void pv_flush_domain(struct domain *d);
 
+/* 32-bit user space of a 64-bit PV kernel (pv_user32.c): SYSENTER_CS
+ * kept null for each stint; SYSCALL from compatibility mode (false: the
+ * domain crashed); the exit (vec, err) if it is a SYSENTER from user mode
+ * (true: handled, bounced or the domain crashed). */
+void pv_user32_stint_begin(void);
+bool pv_user32_syscall(struct vcpu *v);
+bool pv_user32_sysenter(struct vcpu *v, unsigned vec, uint64_t err);
+/* VMASST m2p_strict (pv_m2p.c): the M2P slot of v's L4s as the assist
+ * wants it (after a base pointer changed or the assist was switched). */
+void pv_m2p_strict_bases(struct vcpu *v);
+void pv_m2p_strict_switched(struct domain *d);
 /* 32-bit PV (pv32.c; docs/pv.md "Ring 1 and compat"). */
 bool pv_is_compat(const struct domain *d);
 void pv32_vcpu_init_boot(struct vcpu *v);

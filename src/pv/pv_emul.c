@@ -210,16 +210,27 @@ long pv_vm_assist(struct vcpu *v, unsigned cmd, unsigned type)
     struct pv_domain *pd = v->domain->kind_priv;
     if (type >= 64 || !((PV_VMASST_VALID >> type) & 1))
         return -EINVAL;
+    /* Xen's 32-bit mask is the low 32 types: m2p_strict (32) is a 64-bit
+     * guest's (a compat L3 has no M2P slot to hide). */
+    if (type >= 32 && pv_is_compat(v->domain))
+        return -EINVAL;
     switch (cmd) {
     case VMASST_CMD_enable:
         __atomic_fetch_or(&pd->emul.vm_assist, 1ull << type, __ATOMIC_SEQ_CST);
-        return 0;
+        break;
     case VMASST_CMD_disable:
         __atomic_fetch_and(&pd->emul.vm_assist, ~(1ull << type), __ATOMIC_SEQ_CST);
-        return 0;
+        break;
     default:
         return -ENOSYS;
     }
+    if (type == VMASST_TYPE_m2p_strict) {
+        /* The M2P slot of the vCPUs' current L4s follows (pv_m2p.c). */
+        bool took = pv_mm_lock(v);
+        pv_m2p_strict_switched(v->domain);
+        pv_mm_unlock(v, took);
+    }
+    return 0;
 }
 
 /* set_iopl and set_iobitmap (pv_emul_ext.c): a domain without devices

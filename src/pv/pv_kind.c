@@ -284,6 +284,9 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
         domain_log(v->domain, LOG_INFO, "v%u: pv: user mode: %lu entries, %lu SYSCALLs from it, %lu #NM after fpu_taskswitch\n",
                    v->vcpu_id, (unsigned long)pv->nr_to_user, (unsigned long)pv->nr_user_syscalls,
                    (unsigned long)pv->nr_nm);
+    if (pv && (pv->nr_syscall32 || pv->nr_sysenter))
+        domain_log(v->domain, LOG_INFO, "v%u: pv: 32-bit user space: %lu SYSCALLs, %lu SYSENTERs\n", v->vcpu_id,
+                   (unsigned long)pv->nr_syscall32, (unsigned long)pv->nr_sysenter);
     if (pv && pv->nr_mem_extents)
         domain_log(v->domain, LOG_INFO, "v%u: pv: reservations: %lu extents, %lu continuations\n", v->vcpu_id,
                    (unsigned long)pv->nr_mem_extents, (unsigned long)pv->nr_mem_restarts);

@@ -154,6 +154,7 @@ static void env_reload(const struct pv_mmu_env *e, unsigned what)
     /* The call runs on the CPU that runs the vCPU, on its kernel tables:
      * the new base pointer is loaded now, before mm_hcall.c drops the old
      * one's references, and every later stint loads it (pv_vcpu_run). */
+    pv_m2p_strict_bases(call_of(e)->v);     /* VMASST m2p_strict: slot 256 by mode (pv_m2p.c) */
     if (what & PV_RELOAD_BASE)
         write_cr3((pv->compat_l4 ? pv32_root(pv) : pv->mmu.base) << 12);
     /* The user base pointer is loaded with user mode (pv_user.c); the

@@ -115,13 +115,20 @@ const char *pv_seg_frame_problem(struct vcpu *v, const struct cpu_regs *c)
     if (pv->compat_l4)
         return pv32_frame_problem(v, c);
 
+    /* The CPU's order: every check of CS (its type and privilege a #GP,
+     * then its presence a #NP), then those of SS (a #GP, then presence a
+     * #SS); pv_user_iret_fault turns the answer into that exception. */
     if (c->cs > 0xffff || (c->cs & 3) != 3 || !desc_of(pv, (uint16_t)c->cs, &cd) ||
-        (cd & (D_S | D_CODE | D_P)) != (D_S | D_CODE | D_P) || (!(cd & D_C) && (cd & D_DPL3) != D_DPL3) ||
+        (cd & (D_S | D_CODE)) != (D_S | D_CODE) || (!(cd & D_C) && (cd & D_DPL3) != D_DPL3) ||
         (cd & (D_L | D_D)) == (D_L | D_D))
         return "code selector";
+    if (!(cd & D_P))
+        return PV_SEG_CS_NOT_PRESENT;
     if (c->ss > 0xffff || (c->ss & 3) != 3 || !desc_of(pv, (uint16_t)c->ss, &sd) ||
-        (sd & (D_S | D_CODE | D_W | D_P | D_DPL3)) != (D_S | D_W | D_P | D_DPL3))
+        (sd & (D_S | D_CODE | D_W | D_DPL3)) != (D_S | D_W | D_DPL3))
         return "stack selector";
+    if (!(sd & D_P))
+        return PV_SEG_SS_NOT_PRESENT;
     if ((cd & D_L) ? !pv_canonical(c->rip) : (c->rip >> 32 || c->rip > desc_limit(cd)))
         return "instruction pointer";
     if (!pv_canonical(c->rsp))

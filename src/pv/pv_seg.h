@@ -47,7 +47,10 @@ void pv_seg_mappings_changed(struct vcpu *v);
 struct pv_vcpu;
 void pv_seg_tables_changed(struct pv_vcpu *pv);
 /* The frame IRETQ will load (CS, SS, RIP): NULL if it cannot fault, else
- * what is wrong.  Guest GDT/LDT selectors as the vCPU's copy has them. */
+ * what is wrong.  Guest GDT/LDT selectors as the vCPU's copy has them.
+ * Two answers mean a fault other than #GP (pv_user_iret_fault): */
+#define PV_SEG_CS_NOT_PRESENT "code segment not present"     /* #NP(CS) */
+#define PV_SEG_SS_NOT_PRESENT "stack segment not present"    /* #SS(SS) */
 const char *pv_seg_frame_problem(struct vcpu *v, const struct cpu_regs *c);
 /* SEGBASE_GS_USER_SEL: the selector (null if it cannot be loaded, as Xen's
  * fixup gives); the user GS base becomes its descriptor's base. */

@@ -165,6 +165,9 @@ static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
     tp->emul.iopl = (uint8_t)((r->rflags >> 12) & 3);
     tp->mmu.base = l4;
     tp->mmu.user_base = user_l4;
+    bool took = pv_mm_lock(v);
+    pv_m2p_strict_bases(t);                     /* VMASST m2p_strict (pv_m2p.c) */
+    pv_mm_unlock(v, took);
     /* The kernel stack a bounce from user mode switches to (stack_switch's
      * pair, pv_user.c) and the user GS base, SWAPGS's other one in kernel
      * mode. */

@@ -112,26 +112,33 @@ bool pv_user_iret_fault(struct vcpu *v, const struct cpu_regs *n, const struct i
 {
     struct pv_vcpu *pv = v->vendor;
     uint64_t err = 0;
+    unsigned vec = 13;
 
+    /* What IRETQ raises: a present-bit problem #NP (CS) or #SS (SS),
+     * anything else #GP (pv_seg_frame_problem checks in the CPU's order). */
+    if (!strcmp(bad, PV_SEG_CS_NOT_PRESENT))
+        vec = 11;
+    else if (!strcmp(bad, PV_SEG_SS_NOT_PRESENT))
+        vec = 12;
     /* A guest can repeat this as often as it likes: only the first few
      * are logged. */
     if (++pv->nr_iret_faults <= 4)
         domain_log(v->domain, LOG_WARN,
-                   "v%u: pv: iret to cs %#lx rip %#lx ss %#lx rsp %#lx refused: bad %s; #GP to the guest\n",
+                   "v%u: pv: iret to cs %#lx rip %#lx ss %#lx rsp %#lx refused: bad %s; %s to the guest\n",
                    v->vcpu_id, (unsigned long)ic->cs, (unsigned long)ic->rip, (unsigned long)ic->ss,
-                   (unsigned long)ic->rsp, bad);
+                   (unsigned long)ic->rsp, bad, vec == 11 ? "#NP" : vec == 12 ? "#SS" : "#GP");
     if (!pv_user_iret(v, ic->cs))
         return false;
     /* The frame as the faulting IRETQ would have seen it becomes the
-     * interrupted context of the #GP: a bad selector is the error code
+     * interrupted context of the fault: a bad selector is the error code
      * (as the CPU reports it, RPL cleared), a bad RIP or RSP gives 0. */
-    if (!strcmp(bad, "code selector"))          /* frame_problem / pv_seg_frame_problem */
+    if (!strcmp(bad, "code selector") || vec == 11)     /* frame_problem / pv_seg_frame_problem */
         err = n->cs & 0xfffc;
-    else if (!strcmp(bad, "stack selector"))
+    else if (!strcmp(bad, "stack selector") || vec == 12)
         err = n->ss & 0xfffc;
     pv->ctx = *n;
     __atomic_store_n(&v->vcpu_info->evtchn_upcall_mask, (ic->rflags & 0x200) ? 0 : 1, __ATOMIC_RELAXED);
-    return pv_bounce_exc(v, 13, err);
+    return pv_bounce_exc(v, vec, err);
 }
 
 bool pv_user_syscall(struct vcpu *v)

@@ -553,15 +553,17 @@ static bool handle_exit(struct vcpu *v)
             return false;
         break;
     case PV_VEC_SYSCALL32:
-        domain_crash(v->domain, "v%u: pv: SYSCALL from 32-bit code at %#lx: not supported yet", v->vcpu_id,
-                     (unsigned long)c->rip);
-        return false;
+        if (!pv_user32_syscall(v))      /* 32-bit user space's (pv_user32.c) */
+            return false;
+        break;
     default:
         if (vec >= 32 || vec == 2 || vec == 18) {
             /* Handled in pv_vcpu_run before interrupts were enabled. */
             break;
         }
         if (vec == 13 && (c->error_code & 3) == 2 && soft_int(v))
+            break;
+        if (pv_user32_sysenter(v, vec, c->error_code))
             break;
         if (vec == 7)
             pv_user_nm(v);      /* fpu_taskswitch's TS ends with this #NM */
@@ -609,6 +611,7 @@ void pv_vcpu_run(struct vcpu *v)
     wrmsr(MSR_FS_BASE, pv->fs_base);
     vcpu_fpu_load(v);
     pv_emul_stint_begin(v);             /* the guest's debug registers */
+    pv_user32_stint_begin();            /* SYSENTER faults in ring 3 */
     if (pv->compat_l4)
         pv32_stint_begin(v);
     if (v->runstate_gpa)

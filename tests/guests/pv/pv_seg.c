@@ -17,7 +17,9 @@
  *  - iret to CS 0x10/SS 0x18 (kernel mode on its GDT's selectors), to the
  *    LDT's code selector; iret with CS naming a data descriptor and with
  *    SS naming a code descriptor: a #GP for the kernel, error code the
- *    selector;
+ *    selector; iret with CS naming a not-present code descriptor: #NP,
+ *    with SS naming a not-present data descriptor: #SS (both with the
+ *    selector as error code, CS checked first, as IRETQ does);
  *  - a loaded DS whose descriptor becomes not present: the failsafe
  *    callback gets Xen's frame (RCX, R11, DS, ES, FS, GS, RIP, CS, ...)
  *    and DS is null after it;
@@ -68,6 +70,7 @@ void unexpected_0(void), unexpected_6(void);
 #define D_UDATA     0x00cff3000000ffffull
 #define D_UCODE64   0x00affb000000ffffull
 #define D_NOTPRES   0x00cf73000000ffffull   /* data, DPL 3, P clear */
+#define D_NPCODE64  0x00af7b000000ffffull   /* 64-bit code, DPL 3, P clear */
 static uint64_t d_base(uint64_t d, uint32_t base)
 {
     return d | ((uint64_t)(base & 0xffffff) << 16) | ((uint64_t)(base >> 24) << 56);
@@ -88,11 +91,12 @@ static void load_gs(uint16_t s) { __asm__ __volatile__("mov %0, %%gs" :: "r"((ui
 
 KTRAP(gp_entry, 13, 1);
 KTRAP(np_entry, 11, 1);
+KTRAP(ss_entry, 12, 1);
 KTRAP(bp_entry, 3, 0);
 KTRAP(failsafe_entry, 1000, 4);     /* frame: RCX, R11, DS, ES, FS, GS, RIP, CS, RFLAGS, RSP, SS */
 
 static uint64_t gpk_count, gpk_err, gpk_cs, gpk_ss, gpk_rip;
-static uint64_t np_count;
+static uint64_t np_count, ss_count, npss_err, npss_cs, npss_ss;
 static uint64_t c32_bp_count, c32_bp_cs, c32_bp_rip;
 #define C32_CODE    (TLS_VA + 0x800)
 #define C32_OUT     (TLS_VA + 0xe00)
@@ -115,7 +119,18 @@ void trap_c(uint64_t vec, uint64_t *f)
         f[7] = FLAT_KERNEL_SS;
         break;
     case 11:
-        np_count++;
+    case 12:
+        /* A refused iret frame again (#NP: CS not present, #SS: SS not
+         * present): the same frame layout as the #GP's. */
+        if (vec == 11)
+            np_count++;
+        else
+            ss_count++;
+        npss_err = f[2];
+        npss_cs = f[4];
+        npss_ss = f[7];
+        f[4] = FLAT_KERNEL_CS & ~3;
+        f[7] = FLAT_KERNEL_SS;
         break;
     case 3:
         /* INT3 of the 32-bit user code: the end of the test. */
@@ -433,6 +448,7 @@ void pv_main(const struct start_info *si)
         { 3, 3, FLAT_KERNEL_CS, (uint64_t)bp_entry },
         { 6, 0, FLAT_KERNEL_CS, (uint64_t)unexpected_6 },
         { 11, 0, FLAT_KERNEL_CS, (uint64_t)np_entry },
+        { 12, 0, FLAT_KERNEL_CS, (uint64_t)ss_entry },
         { 13, 0, FLAT_KERNEL_CS, (uint64_t)gp_entry },
         { 0, 0, 0, 0 },
     };
@@ -476,6 +492,7 @@ void pv_main(const struct start_info *si)
     rc |= hc(__HYPERVISOR_update_descriptor, g + 5 * 8, D_UDATA, 0, 0);
     rc |= hc(__HYPERVISOR_update_descriptor, g + 6 * 8, D_UCODE64, 0, 0);
     rc |= hc(__HYPERVISOR_update_descriptor, g + 7 * 8, D_NOTPRES, 0, 0);
+    rc |= hc(__HYPERVISOR_update_descriptor, g + 8 * 8, D_NPCODE64, 0, 0);
     rc |= hc(__HYPERVISOR_update_descriptor, g + 12 * 8, d_base(D_UDATA, TLS_VA + 0x100), 0, 0);
     EQ("gdt-descriptors", rc, 0);
     uint64_t frames[1] = { f[GDT] };
@@ -530,6 +547,7 @@ void pv_main(const struct start_info *si)
     EQ("iret-code-ss", iret_sel(0x10, 0x08), FLAT_KERNEL_CS | (uint64_t)FLAT_KERNEL_SS << 16);
     EQ("iret-code-ss-gp", gpk_count, before + 2);
     EQ("iret-code-ss-gp-error", gpk_err, 0x08);     /* the SS, not the (good) CS */
+    /* 0x38 is a data descriptor: its type is checked before its P bit, a #GP. */
     EQ("iret-notpresent-cs", iret_sel(0x38, 0x18), FLAT_KERNEL_CS | (uint64_t)FLAT_KERNEL_SS << 16);
     EQ("iret-notpresent-cs-gp", gpk_count, before + 3);
     EQ("iret-beyond-gdt", iret_sel(0x80, 0x18), FLAT_KERNEL_CS | (uint64_t)FLAT_KERNEL_SS << 16);
@@ -537,6 +555,21 @@ void pv_main(const struct start_info *si)
     EQ("iret-hypervisor-cs", iret_sel(0xe008, 0x18), FLAT_KERNEL_CS | (uint64_t)FLAT_KERNEL_SS << 16);
     EQ("iret-hypervisor-cs-gp", gpk_count, before + 5);
     EQ("np-none", np_count, 0);
+    /* Not present: #NP for CS, #SS for SS, error code the selector. */
+    EQ("iret-np-code-cs", iret_sel(0x40, 0x18), FLAT_KERNEL_CS | (uint64_t)FLAT_KERNEL_SS << 16);
+    EQ("iret-np-code-cs-np", np_count | gpk_count << 8, 1 | (before + 5) << 8);
+    EQ("iret-np-code-cs-np-error", npss_err, 0x40);
+    EQ("iret-np-code-cs-np-frame", npss_cs | npss_ss << 16, 0x40 | 0x1bull << 16);
+    EQ("iret-np-ss", iret_sel(0x10, 0x38), FLAT_KERNEL_CS | (uint64_t)FLAT_KERNEL_SS << 16);
+    EQ("iret-np-ss-ss", ss_count | np_count << 8 | gpk_count << 16, 1 | 1 << 8 | (before + 5) << 16);
+    EQ("iret-np-ss-ss-error", npss_err, 0x38);
+    EQ("iret-np-ss-ss-frame", npss_cs | npss_ss << 16, 0x10 | 0x3bull << 16);
+    EQ("iret-np-both-cs-first", iret_sel(0x40, 0x38), FLAT_KERNEL_CS | (uint64_t)FLAT_KERNEL_SS << 16);
+    EQ("iret-np-both-np", np_count | ss_count << 8, 2 | 1 << 8);
+    EQ("iret-np-both-error", npss_err, 0x40);
+    /* A not-present SS behind a CS of the wrong type: the CS's #GP first. */
+    EQ("iret-data-cs-np-ss", iret_sel(0x18, 0x38), FLAT_KERNEL_CS | (uint64_t)FLAT_KERNEL_SS << 16);
+    EQ("iret-data-cs-np-ss-gp", gpk_count | ss_count << 16, (before + 6) | 1 << 16);
 
     /* The failsafe callback: DS loaded, then its descriptor made not
      * present; the next entry cannot load it. */
