@@ -217,6 +217,14 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret);
  * -EFAULT (the mapping changed), -EINVAL, -EAGAIN (not *expect any more:
  * nothing done), or -ERESTART (the same write again continues). */
 int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, const uint64_t *expect, uint64_t val);
+/* VCPUOP_initialise's shared checks (pv_smp.c): why != NULL refuses the
+ * context (-EINVAL, logged); else the target is claimed (-EEXIST if it
+ * was initialised already).  tag names the ABI in the log line. */
+long pv_init_check_claim(struct vcpu *v, struct vcpu *t, const char *why, const char *tag);
+/* Exceptions (pv_vcpu.c): each vector's short name ("#GP") and whether
+ * the CPU pushes an error code for it; both bounce paths use them. */
+extern const char *const pv_exc_short[32];
+bool pv_exc_has_error_code(unsigned vec);
 /* Grant mappings in the domain's page tables (pv_gnttab.c): the kind's
  * gnt_map_pte / gnt_unmap_pte (core/domain_kind.h). */
 int pv_gnt_map_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte, uint16_t owner);

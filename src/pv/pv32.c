@@ -171,17 +171,6 @@ void pv32_stint_begin(struct vcpu *v)
 
 /* ---- Bounces --------------------------------------------------------------- */
 
-static const char *const exc_short[32] = {
-    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#09", "#TS", "#NP", "#SS", "#GP",
-    "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23", "#24", "#25", "#26", "#27",
-    "#HV", "#VC", "#SX", "#31",
-};
-
-static bool has_error_code(unsigned vec)
-{
-    return vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30;
-}
-
 /*
  * The frame Xen builds for a 32-bit PV kernel, from the lowest address:
  * [error code], EIP, CS (the saved upcall mask in bits 16-23), EFLAGS (IF
@@ -241,7 +230,7 @@ static bool bounce_exception32(struct vcpu *v, unsigned vec, uint64_t err)
         if (vec == 14)
             domain_log(v->domain, LOG_ERR, "v%u: pv32: #PF cr2 %#lx\n", v->vcpu_id, (unsigned long)pv->cr2);
         domain_crash(v->domain, "v%u: pv32: unhandled %s (error %#lx) at %#lx, esp %#lx: no trap handler registered",
-                     v->vcpu_id, exc_short[vec], (unsigned long)err, (unsigned long)pv->ctx.rip,
+                     v->vcpu_id, pv_exc_short[vec], (unsigned long)err, (unsigned long)pv->ctx.rip,
                      (unsigned long)pv->ctx.rsp);
         return false;
     }
@@ -249,7 +238,7 @@ static bool bounce_exception32(struct vcpu *v, unsigned vec, uint64_t err)
         __atomic_store_n(&((struct compat_vcpu_info *)v->vcpu_info)->arch[0], (uint32_t)pv->cr2, __ATOMIC_RELAXED);
     pv->nr_bounces++;
     v->exits_by_reason[HVM_EXIT_EXCEPTION]++;
-    return bounce32(v, ti->address, has_error_code(vec), err, ti->flags & TI_EVENTS_OFF, exc_short[vec]);
+    return bounce32(v, ti->address, pv_exc_has_error_code(vec), err, ti->flags & TI_EVENTS_OFF, pv_exc_short[vec]);
 }
 
 /* ---- The 32-bit iret ---------------------------------------------------- */

@@ -88,19 +88,9 @@ static long initialise32(struct vcpu *v, struct vcpu *t, uint64_t arg)
         rc = -EFAULT;
         goto out;
     }
-    const char *why = context_problem(c);
-    if (why) {
-        struct pv_vcpu *cp = v->vendor;
-        if (++cp->nr_init_refused <= 4)
-            domain_log(v->domain, LOG_WARN, "v%u: pv32: VCPUOP_initialise for v%u refused: %s\n", v->vcpu_id,
-                       t->vcpu_id, why);
-        rc = -EINVAL;
+    rc = pv_init_check_claim(v, t, context_problem(c), "pv32");
+    if (rc)
         goto out;
-    }
-    if (__atomic_exchange_n(&tp->initialised, true, __ATOMIC_ACQ_REL)) {
-        rc = -EEXIST;
-        goto out;
-    }
     /* The target's L4 (kept if a later step fails: freed with the vCPU). */
     if (!tp->compat_l4) {
         uint64_t *l4 = alloc_pages(0, DOMID_XEN);

@@ -90,6 +90,28 @@ static const char *context_problem(const struct vcpu_guest_context *c)
     return NULL;
 }
 
+/* The steps VCPUOP_initialise shares for 64-bit and 32-bit contexts once
+ * the context is read: a refused one (why != NULL) is -EINVAL, logged for
+ * the first few (a kernel typically BUG()s on it; a guest repeating it
+ * does not flood the log); then the target is claimed once (Xen: -EEXIST
+ * for an initialised vCPU), the flag first so that two callers cannot
+ * both fill it. */
+long pv_init_check_claim(struct vcpu *v, struct vcpu *t, const char *why, const char *tag)
+{
+    struct pv_vcpu *tp = t->vendor;
+
+    if (why) {
+        struct pv_vcpu *cp = v->vendor;
+        if (++cp->nr_init_refused <= 4)
+            domain_log(v->domain, LOG_WARN, "v%u: %s: VCPUOP_initialise for v%u refused: %s\n", v->vcpu_id, tag,
+                       t->vcpu_id, why);
+        return -EINVAL;
+    }
+    if (__atomic_exchange_n(&tp->initialised, true, __ATOMIC_ACQ_REL))
+        return -EEXIST;
+    return 0;
+}
+
 static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
 {
     struct pv_vcpu *tp = t->vendor;
@@ -102,23 +124,9 @@ static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
         rc = -EFAULT;
         goto out;
     }
-    const char *why = context_problem(c);
-    if (why) {
-        /* Why, for the first few (a kernel typically BUG()s on it; a
-         * guest repeating it does not flood the log). */
-        struct pv_vcpu *cp = v->vendor;
-        if (++cp->nr_init_refused <= 4)
-            domain_log(v->domain, LOG_WARN, "v%u: pv: VCPUOP_initialise for v%u refused: %s\n", v->vcpu_id,
-                       t->vcpu_id, why);
-        rc = -EINVAL;
+    rc = pv_init_check_claim(v, t, context_problem(c), "pv");
+    if (rc)
         goto out;
-    }
-    /* Once per vCPU (Xen: -EEXIST for an initialised one); the flag is
-     * claimed first so that two callers cannot both fill it. */
-    if (__atomic_exchange_n(&tp->initialised, true, __ATOMIC_ACQ_REL)) {
-        rc = -EEXIST;
-        goto out;
-    }
     /* The GDT first (a failed one leaves nothing taken: set_gdt's rule);
      * a later failure leaves it with the offline vCPU, replaced by the
      * next initialise or dropped at teardown. */

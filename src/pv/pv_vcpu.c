@@ -162,13 +162,14 @@ static uint64_t guest_rflags(uint64_t f)
 
 /* ---- Exceptions: bounce to the guest's handler -------------------------- */
 
-static const char *const exc_short[32] = {
+/* Shared with the 32-bit bounces (pv32.c), declared in pv.h. */
+const char *const pv_exc_short[32] = {
     "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#09", "#TS", "#NP", "#SS", "#GP",
     "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23", "#24", "#25", "#26", "#27",
     "#HV", "#VC", "#SX", "#31",
 };
 
-static bool has_error_code(unsigned vec)
+bool pv_exc_has_error_code(unsigned vec)
 {
     return vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30;
 }
@@ -233,7 +234,7 @@ static bool bounce_exception(struct vcpu *v, unsigned vec, uint64_t err)
         if (vec == 14)
             domain_log(v->domain, LOG_ERR, "v%u: pv: #PF cr2 %#lx\n", v->vcpu_id, (unsigned long)pv->cr2);
         domain_crash(v->domain, "v%u: pv: unhandled %s (error %#lx) at %#lx, rsp %#lx: no trap handler registered",
-                     v->vcpu_id, exc_short[vec], (unsigned long)err, (unsigned long)pv->ctx.rip,
+                     v->vcpu_id, pv_exc_short[vec], (unsigned long)err, (unsigned long)pv->ctx.rip,
                      (unsigned long)pv->ctx.rsp);
         return false;
     }
@@ -246,7 +247,7 @@ static bool bounce_exception(struct vcpu *v, unsigned vec, uint64_t err)
     }
     pv->nr_bounces++;
     v->exits_by_reason[HVM_EXIT_EXCEPTION]++;
-    return bounce(v, ti->address, has_error_code(vec), err, ti->flags & TI_EVENTS_OFF, exc_short[vec]);
+    return bounce(v, ti->address, pv_exc_has_error_code(vec), err, ti->flags & TI_EVENTS_OFF, pv_exc_short[vec]);
 }
 
 bool pv_bounce_exc(struct vcpu *v, unsigned vec, uint64_t err)
