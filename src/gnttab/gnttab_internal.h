@@ -120,6 +120,11 @@ int16_t gnttab_pin(struct domain *rd, uint32_t ref, uint16_t mapper, bool write,
 void gnttab_unpin(struct gnttab_domain *gt, uint32_t ref, bool write);
 void gnttab_unpin_by_id(uint16_t granter, uint64_t serial, uint32_t ref, bool write);
 uint32_t gnttab_mt_get(struct gnttab_domain *gt);
+/* The first steps of every map_grant_ref (gnttab_map.c, gnttab_pv.c): the
+ * granter dom looked up (a reference taken in *rdp) and a maptrack slot
+ * of ld's taken (*idx), with the granter table's serial.  GNTST_okay, or
+ * the status to answer (nothing held then). */
+int16_t gnttab_map_begin(struct domain *ld, uint16_t dom, struct domain **rdp, uint64_t *serial, uint32_t *idx);
 void gnttab_mt_put_locked(struct gnttab_domain *gt, uint32_t idx);
 uint32_t gnttab_handle(const struct gnttab_maptrack *m, uint32_t idx);
 /* The maptrack entry of a handle if it is MAPPED and current (caller holds

@@ -259,6 +259,30 @@ static int16_t gnttab_place(struct domain *ld, uint64_t gfn, uint64_t mfn, bool 
     return GNTST_okay;
 }
 
+int16_t gnttab_map_begin(struct domain *ld, uint16_t dom, struct domain **rdp, uint64_t *serial, uint32_t *idx)
+{
+    struct domain *rd;
+
+    if (dom == DOMID_SELF)
+        return GNTST_bad_domain;            /* Xen looks dom up as a plain id */
+    if (dom == ld->domid)
+        return GNTST_permission_denied;     /* Xen allows mapping one's own grant; we refuse it (docs) */
+    rd = domain_get_by_id(dom);
+    if (!rd || !rd->gnttab) {
+        if (rd)
+            domain_put(rd);
+        return GNTST_bad_domain;
+    }
+    *serial = rd->gnttab->serial;
+    *idx = gnttab_mt_get(ld->gnttab);
+    if (*idx == GNTTAB_MT_NONE) {
+        domain_put(rd);
+        return GNTST_no_device_space;       /* Xen's code for maptrack exhaustion */
+    }
+    *rdp = rd;
+    return GNTST_okay;
+}
+
 void gnttab_op_map(struct domain *ld, struct gnttab_map_grant_ref *op)
 {
     struct gnttab_domain *lgt = ld->gnttab;
@@ -285,27 +309,9 @@ void gnttab_op_map(struct domain *ld, struct gnttab_map_grant_ref *op)
         op->status = GNTST_bad_virt_addr;
         return;
     }
-    if (dom == DOMID_SELF) {
-        op->status = GNTST_bad_domain;          /* Xen looks dom up as a plain id */
-        return;
-    }
-    if (dom == ld->domid) {
-        /* Xen allows mapping one's own grant; we refuse it (docs). */
-        op->status = GNTST_permission_denied;
-        return;
-    }
-    rd = domain_get_by_id(dom);
-    if (!rd || !rd->gnttab) {
-        if (rd)
-            domain_put(rd);
-        op->status = GNTST_bad_domain;
-        return;
-    }
-    serial = rd->gnttab->serial;
-    idx = gnttab_mt_get(lgt);
-    if (idx == GNTTAB_MT_NONE) {
-        domain_put(rd);
-        op->status = GNTST_no_device_space;     /* Xen's code for maptrack exhaustion */
+    st = gnttab_map_begin(ld, dom, &rd, &serial, &idx);
+    if (st != GNTST_okay) {
+        op->status = st;
         return;
     }
     st = gnttab_pin(rd, ref, ld->domid, write, true, &mfn);

@@ -154,26 +154,9 @@ void gnttab_pv_op_map(struct vcpu *v, struct gnttab_map_grant_ref *op)
         op->status = GNTST_general_error;
         return;
     }
-    if (dom == DOMID_SELF) {
-        op->status = GNTST_bad_domain;          /* Xen looks dom up as a plain id */
-        return;
-    }
-    if (dom == ld->domid) {
-        op->status = GNTST_permission_denied;   /* own grants refused, as for translated callers */
-        return;
-    }
-    rd = domain_get_by_id(dom);
-    if (!rd || !rd->gnttab) {
-        if (rd)
-            domain_put(rd);
-        op->status = GNTST_bad_domain;
-        return;
-    }
-    serial = rd->gnttab->serial;
-    idx = gnttab_mt_get(lgt);
-    if (idx == GNTTAB_MT_NONE) {
-        domain_put(rd);
-        op->status = GNTST_no_device_space;
+    st = gnttab_map_begin(ld, dom, &rd, &serial, &idx);
+    if (st != GNTST_okay) {
+        op->status = st;
         return;
     }
     st = gnttab_pin(rd, ref, ld->domid, write, true, &mfn);
