@@ -467,14 +467,23 @@ static int op_introduce(struct req *r)
     return reply_ok(r);
 }
 
-static int op_release(struct req *r)
+/* RELEASE and RESUME: a privileged caller naming one domain id. */
+static int priv_domid_arg(struct req *r, uint32_t *domid)
 {
     const char *a[1];
-    uint32_t domid;
     if (!r->c->who.privileged)
         return -EACCES;
-    if (split(r, a, 1) < 1 || parse_domid(a[0], &domid))
+    if (split(r, a, 1) < 1 || parse_domid(a[0], domid))
         return -EINVAL;
+    return 0;
+}
+
+static int op_release(struct req *r)
+{
+    uint32_t domid;
+    int rc0 = priv_domid_arg(r, &domid);
+    if (rc0)
+        return rc0;
     if (domid == 0)
         return -EINVAL;
     int rc = xsd_domain_release(r->c->d, domid);
@@ -486,12 +495,10 @@ static int op_release(struct req *r)
 
 static int op_resume(struct req *r)
 {
-    const char *a[1];
     uint32_t domid;
-    if (!r->c->who.privileged)
-        return -EACCES;
-    if (split(r, a, 1) < 1 || parse_domid(a[0], &domid))
-        return -EINVAL;
+    int rc = priv_domid_arg(r, &domid);
+    if (rc)
+        return rc;
     return xsd_domain_find(r->c->d, domid) ? reply_ok(r) : -ENOENT;
 }
 
