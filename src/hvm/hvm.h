@@ -93,7 +93,8 @@ int hvm_copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len);
 int hvm_copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len);
 /* Guest-virtual to guest-physical through the guest's page tables, with the
  * access checks of the CPU.  Returns 0, -EFAULT with *pfec = the #PF error
- * code to inject (CR2 = gva), or -EIO when a page table is outside RAM. */
+ * code to inject (CR2 = gva), or -EIO when a page table is outside RAM (or
+ * other vCPUs kept rewriting the entries: mm/gwalk.c's bounded restarts). */
 #define HVM_XLAT_WRITE  1u      /* a write */
 #define HVM_XLAT_USER   2u      /* a CPL-3 access */
 #define HVM_XLAT_FETCH  4u      /* an instruction fetch */
