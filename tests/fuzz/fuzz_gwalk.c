@@ -104,18 +104,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint64_t table = kind == 1 ? POOL_BASE + 0x1000 * (1 + (cpu.pdpte[(va >> 30) & 3] & 3)) :
                      cpu.cr3 & ~0xfffull;
     for (unsigned level = top; level >= 1 && in.n; level--) {
-        uint64_t flags = take(&in, 2), high = take(&in, 1), where = take(&in, 1);
+        uint64_t flags = take(&in, 2), high = take(&in, 1), where = take(&in, 1), poke = take(&in, 1);
         unsigned shift = kind == 0 ? 12 + 10 * (level - 1) : 12 + 9 * (level - 1);
         unsigned idx = kind == 0 ? (va >> shift) & 1023 : (va >> shift) & 511;
         if (kind <= 1)
             idx = kind == 0 ? ((uint32_t)va >> shift) & 1023 : ((uint32_t)va >> shift) & 511;
         uint64_t next;
-        if (where < 0xc0)
+        if (where < 0xa0)
             next = POOL_BASE + 0x1000 * (level - 1 < POOL ? level - 1 : 0);
-        else if (where < 0xf0)
+        else if (where < 0xd0)
             next = POOL_BASE + 0x1000 * (where % POOL);
+        else if (where < 0xe8)
+            next = (where & 7) << 21;           /* 2-MiB aligned: not memory, or a large page's frame */
         else
-            next = (uint64_t)where << 24;       /* not memory (or a large page's frame) */
+            next = (where & 15) << 30;          /* 1-GiB aligned */
         uint64_t e = (flags & 0xfff) | next;
         if (flags & 0x1000)
             e |= ((high & 0x3f) << 13);         /* bits a large page must (or may) keep clear */
@@ -125,6 +127,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             e |= (high << 52) | ((high & 0x80) << 56);     /* 62:52 (keys) and 63 (XD) */
         if (flags & 0x8000)
             e |= 1ull << 63;
+        if (poke < 64)
+            e |= 1ull << poke;                  /* any one bit: reserved or not */
         if (esize == 4)
             e &= 0xffffffffull;
         fake_set(&mem_a, table + (uint64_t)idx * esize, esize, e);

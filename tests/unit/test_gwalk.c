@@ -292,6 +292,11 @@ static void test_4level(void)
     fake_set(&fm, 0x2008, 8, 0x80000000ull | (1u << 20) | P | RW | PS);
     CHECK_EQ(walk(&c, VA64, 0), -EFAULT);
     CHECK_EQ(res.pfec, PFEC_P | PFEC_RSVD);
+    fake_set(&fm, 0x2008, 8, 0x80000000ull | (1u << 13) | P | RW | PS);
+    CHECK_EQ(walk(&c, VA64, 0), -EFAULT);
+    CHECK_EQ(res.pfec, PFEC_P | PFEC_RSVD);
+    fake_set(&fm, 0x2008, 8, 0x80000000ull | (1u << 12) | P | RW | PS);     /* PAT */
+    CHECK_EQ(walk(&c, VA64, 0), 0);
     fake_set(&fm, 0x2008, 8, 0x80000000ull | P | RW | PS);
     c.gbpages = false;
     CHECK_EQ(walk(&c, VA64, 0), -EFAULT);
