@@ -183,19 +183,24 @@ int hvm_copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
  * virtual addresses of the calling vCPU. */
 int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len)
 {
+    /* A native handler serving a 32-bit caller (HVM, PVH or 32-bit PV)
+     * reads the structures the compat layer translated
+     * (core/compat/xlat.h). */
+    int rc = compat_xlat_copy(v, dst, gva, len, false);
+    if (rc <= 0)
+        return rc;
     /* A PV vCPU's pointers go through its own page tables (pv/pv_vcpu.c). */
     if (v->domain->type == DOMCFG_PV)
         return pv_copy_guest(v, dst, gva, len, false);
-    /* A native handler serving a 32-bit caller reads the structures the
-     * compat layer translated (core/compat/xlat.h). */
-    int rc = compat_xlat_copy(v, dst, gva, len, false);
-    return rc <= 0 ? rc : hvm_copy_from_guest(v, dst, gva, len);
+    return hvm_copy_from_guest(v, dst, gva, len);
 }
 
 int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
 {
+    int rc = compat_xlat_copy(v, (void *)src, gva, len, true);
+    if (rc <= 0)
+        return rc;
     if (v->domain->type == DOMCFG_PV)
         return pv_copy_guest(v, (void *)src, gva, len, true);
-    int rc = compat_xlat_copy(v, (void *)src, gva, len, true);
-    return rc <= 0 ? rc : hvm_copy_to_guest(v, gva, src, len);
+    return hvm_copy_to_guest(v, gva, src, len);
 }
