@@ -108,7 +108,11 @@ bool hvm_portio(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t
     if (d->type == DOMCFG_PVH) {
         if (port == PORT_PVH_SLEEP_CTL || port == PORT_PVH_SLEEP_STS)
             return vpm_sleep_io(d, port, in, size, val);
-        return port == PORT_PVH_PIT_CH2 && in && !(d->cfg && d->cfg->pvh_pit_ones) ? (*val = 0, true) : false;
+        if (port == PORT_PVH_PIT_CH2 && in && !(d->cfg && d->cfg->pvh_pit_ones)) {
+            *val = 0;
+            return true;
+        }
+        return false;
     }
     /* Cheap range checks first; each device re-checks its own ports. */
     if (port >= 0x3f8 && port <= 0x3ff)
