@@ -353,8 +353,14 @@ static void pirq_free(unsigned pirq)
 
     if (p->kind == PIRQ_GSI)
         ioapic_mask(p->gsi, true);
-    /* An MSI device keeps its address/data; with no vector owner the
-     * handler drops what it sends until dom0 disables MSI. */
+    /* An MSI device stops signalling (enable bit, control register bit 0)
+     * before its vector can go to another pirq: a late message would
+     * otherwise raise that pirq's event. */
+    if (p->kind == PIRQ_MSI) {
+        uint32_t ctl = pv_pci_read(p->bus, p->devfn, p->msi_cap + 2u, 2);
+        if (ctl != 0xffff && (ctl & 1))
+            pv_pci_write(p->bus, p->devfn, p->msi_cap + 2u, 2, ctl & ~1u);
+    }
     if (p->vector)
         vec_pirq[p->vector] = 0;
     eoi_bit(pirq, false);

@@ -561,6 +561,7 @@ function(pv_guests_build)
                      --stdout "^pv_dom0p: PASS dom0-msi-data-vector$"
                      --stdout "^pv_dom0p: PASS dom0-msi-address-write-dropped$"
                      --stdout "^pv_dom0p: PASS dom0-unmap-msi$"
+                     --stdout "^pv_dom0p: PASS dom0-unmap-msi-disables$"
                      --stdout "^pv_dom0p: PASS dom0-pci-device-add$"
                      --stdout "^pv_dom0p: PASS dom0-pci-device-add-absent$"
                      --stdout "^\\(d0 pv_dom0p\\) created: "

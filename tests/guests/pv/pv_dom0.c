@@ -403,8 +403,13 @@ static void privileged_pirq(uint64_t spare_mfn)
     check(cfg_read(ahci, cap + 4) == addr, "dom0-msi-address-write-dropped", "address", cfg_read(ahci, cap + 4), addr);
     uint8_t rb[2] = { 0, (uint8_t)ahci };
     eq("dom0-restore-msi", physdev(PHYSDEVOP_restore_msi, rb), 0);
+    /* dom0 enables MSI itself (control bit 0: not a protected register);
+     * unmapping the pirq turns it off again. */
+    cfg_write(ahci, cap, cfg_read(ahci, cap) | 1u << 16);
+    check(cfg_read(ahci, cap) & 1u << 16, "dom0-msi-enable-by-dom0", "control", cfg_read(ahci, cap) >> 16, 1);
     u.pirq = mp;
     eq("dom0-unmap-msi", physdev(PHYSDEVOP_unmap_pirq, &u), 0);
+    check(!(cfg_read(ahci, cap) & 1u << 16), "dom0-unmap-msi-disables", "control", cfg_read(ahci, cap) >> 16, 0);
     outl_(0xcf8, 0);
 
     /* The device list: the host bridge added (twice is fine), nothing at
