@@ -139,6 +139,9 @@ void pv_dom0_host_map_init(const struct boot_info *bi);
 bool pv_dom0_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
 bool pv_dom0_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
 bool pv_dom0_io_frame(uint64_t mfn);
+/* Device frames dom0 may map read-only only: the HPET the hypervisor
+ * calibrates from (ACPI's AML reads its registers, as under Xen). */
+bool pv_dom0_ro_frame(uint64_t mfn);
 /* dom0's port I/O on the real port unless the hypervisor keeps it: false = emulate as for a domU. */
 bool pv_dom0_port_in(const struct domain *d, uint16_t port, unsigned size, uint32_t *val);
 bool pv_dom0_port_out(const struct domain *d, uint16_t port, unsigned size, uint32_t val);     /* policy only: the hook exists for dom0 alone */

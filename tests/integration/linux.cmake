@@ -283,7 +283,16 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      "^linux_dom0: .*PCI: Using configuration type 1 for base access"
                      "^linux_dom0: .*pci 0000:00:00\\.0: \\[[0-9a-f]+:[0-9a-f]+\\] type 00 class 0x060000"
                      "^linux_dom0: .*printk: console \\[hvc0\\] enabled"
-              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0.cfg)
+                     # dom0's PCI devices (docs/dom0.md "Device interrupts"): a virtio
+                     # disk read and a virtio NIC's DHCP exchange, interrupts as PIRQs.
+                     "^linux_dom0: PASS linux-dom0-pirq-disk$"
+                     "^linux_dom0: PASS linux-dom0-pirq-nic$"
+              ARGS --direct --smp 2 --mem 1G
+                   --qemu-arg=-drive --qemu-arg=file=${RV_LINUX_DIR}/dom0_disk.img,if=none,id=rvdisk,format=raw,snapshot=on
+                   --qemu-arg=-device --qemu-arg=virtio-blk-pci,drive=rvdisk
+                   --qemu-arg=-netdev --qemu-arg=user,id=rvnet
+                   --qemu-arg=-device --qemu-arg=virtio-net-pci,netdev=rvnet
+                   ${RV_LINUX_DIR}/linux_dom0.cfg)
 # dom0 with two vCPUs (the second through VCPUOP_initialise/up, as a domU's).
 rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV
               STDOUT "^linux_dom0_2: ${rv_marker}$" "^linux_dom0_2: PASS linux-dom0$"
