@@ -13,6 +13,7 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 #include "core/console.h"
+#include "hvm/logdirty.h"
 #include "pv/pv.h"              /* pv_copy_guest: a PV vCPU's pointers */
 
 /* A read-only mapping (a grant mapped read-only) refuses writes here as the
@@ -23,6 +24,8 @@ static void *gphys_page(struct domain *d, uint64_t gpa, bool write)
     uint64_t mfn = p2m_lookup(&d->p2m, gpa >> 12, &perms);
     if (mfn == ~0ull || (write && !(perms & P2M_W)))
         return NULL;
+    if (write)
+        logdirty_mark(d, gpa >> 12);    /* the hypervisor's own writes count too */
     return phys_to_virt(mfn << 12);
 }
 
