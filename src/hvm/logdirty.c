@@ -49,8 +49,8 @@ struct logdirty {
     uint64_t *bitmap;               /* (lock) one bit per gfn */
     unsigned cursor_op;             /* (lock) the op a cursor belongs to, ~0 = none */
     uint64_t cursor;                /* (lock) first gfn the next call of cursor_op handles */
-    uint32_t fault_count;           /* (lock) write faults since the last CLEAN */
-    uint32_t dirty_count;           /* (lock) bits set since the last CLEAN */
+    uint32_t fault_count;           /* (lock) write faults since the last CLEAN began */
+    uint32_t pass_faults, pass_dirty;   /* (lock) the CLEAN pass running: its figures so far */
 };
 
 static uint64_t ram_top_gfn(const struct domain *d)
@@ -131,7 +131,7 @@ static long protect_pass(struct domain *d, struct logdirty *ld, unsigned op, boo
             return -EINVAL;     /* already on (Xen refuses too) */
         }
         memset(ld->bitmap, 0, ((ld->nr_gfns + 63) / 64) * 8);
-        ld->fault_count = ld->dirty_count = 0;
+        ld->fault_count = 0;
         ld->enabled = true;
     }
     if (op == XEN_DOMCTL_SHADOW_OP_OFF)
@@ -160,7 +160,15 @@ static long clean_or_peek(struct vcpu *caller, struct domain *d, struct logdirty
     }
     uint64_t gfn = clean ? take_cursor(ld, op->op) : 0;
     uint64_t end = clean ? MIN(gfn + LOGDIRTY_BATCH, bits) : bits;
-    uint32_t faults = ld->fault_count, dirty = ld->dirty_count;
+    /* fault_count: write faults since the last CLEAN began (a CLEAN's
+     * first call starts a new count); dirty_count: the bits reported (by
+     * the whole pass, for a CLEAN of several calls). */
+    uint32_t faults = ld->fault_count, dirty = 0;
+    if (clean && gfn == 0) {
+        ld->pass_faults = ld->fault_count;
+        ld->pass_dirty = 0;
+        ld->fault_count = 0;
+    }
     spin_unlock_irqrestore(&ld->lock, f);
 
     long rc = 0;
@@ -181,6 +189,8 @@ static long clean_or_peek(struct vcpu *caller, struct domain *d, struct logdirty
         unsigned nbits = (unsigned)MIN(64ull, bits - gfn);
         if (nbits < 64)
             word &= (1ull << nbits) - 1;
+        for (uint64_t x = word; x; x &= x - 1)     /* no libgcc: count the bits by hand */
+            dirty++;
         if (copy_to_guest(caller, op->dirty_bitmap + w * 8, &word, (nbits + 7) / 8)) {
             if (clean) {
                 /* Not delivered: the pages stay dirty for the next round. */
@@ -196,14 +206,16 @@ static long clean_or_peek(struct vcpu *caller, struct domain *d, struct logdirty
         physmap_flush(d);
     f = spin_lock_irqsave(&ld->lock);
     if (clean) {
+        /* A CLEAN's figures cover its whole pass, over all its calls. */
+        ld->pass_dirty += dirty;
+        faults = ld->pass_faults;
+        dirty = ld->pass_dirty;
         if (rc == 0 && end < bits) {
             ld->cursor = end;       /* the same call continues there */
             rc = -ERESTART;
         } else {
             ld->cursor_op = ~0u;
             ld->cursor = 0;
-            if (rc == 0)
-                ld->fault_count = ld->dirty_count = 0;  /* the round is over */
         }
     }
     spin_unlock_irqrestore(&ld->lock, f);
@@ -255,12 +267,8 @@ bool logdirty_write_fault(struct vcpu *v, uint64_t gpa)
         return false;
     uint64_t f = spin_lock_irqsave(&ld->lock);
     if (p2m_hw_write_protected(&d->p2m, gfn)) {
-        if (ld->enabled && gfn < ld->nr_gfns) {
-            uint64_t bit = 1ull << (gfn % 64);
-            if (!(ld->bitmap[gfn / 64] & bit))
-                ld->dirty_count++;
-            ld->bitmap[gfn / 64] |= bit;
-        }
+        if (ld->enabled && gfn < ld->nr_gfns)
+            ld->bitmap[gfn / 64] |= 1ull << (gfn % 64);
         ld->fault_count++;
         p2m_set_hw_write(&d->p2m, gfn, true);
         handled = true;
@@ -283,11 +291,8 @@ void logdirty_mark(struct domain *d, uint64_t gfn)
     if (!ld || !READ_ONCE(ld->enabled) || gfn >= ld->nr_gfns)
         return;
     uint64_t f = spin_lock_irqsave(&ld->lock);
-    uint64_t bit = 1ull << (gfn % 64);
-    if (ld->enabled && !(ld->bitmap[gfn / 64] & bit)) {
-        ld->bitmap[gfn / 64] |= bit;
-        ld->dirty_count++;
-    }
+    if (ld->enabled)
+        ld->bitmap[gfn / 64] |= 1ull << (gfn % 64);
     spin_unlock_irqrestore(&ld->lock, f);
 }
 
