@@ -712,8 +712,8 @@ function(pv_guests_build)
     # domctl / sysctl / log-dirty (pv_domctl.c, docs/toolstack.md "domctl and
     # sysctl", docs/shadow.md "Log-dirty"): the control domain pv_domctlp
     # (dom0 = 1) queries, pauses, tracks the dirty pages of and destroys
-    # domctl_hvm (HVM) and pv_domctl (PV, which first finds every operation
-    # refused); every frame comes back.
+    # domctl_hvm (HVM) and pv_domctl (PV); both first find every operation
+    # refused; every frame comes back.
     configure_file(${P}/pv_domctlp.cfg ${GO}/pv_domctlp.cfg COPYONLY)
     add_test(NAME pv_domctl
              COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
@@ -812,6 +812,9 @@ function(pv_guests_build)
                      --stdout "^pv_domctlp: PASS dom0-only-self-left$"
                      --stdout "^pv_domctlp: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "^pv_domctl: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^domctl_hvm: PASS hvm-domctl-all-eperm$"
+                     --stdout "^domctl_hvm: PASS hvm-domctl-untouched$"
+                     --stdout "^domctl_hvm: PASS hvm-sysctl-all-eperm$"
                      --stdout "^\\(d[0-9]+ domctl_hvm\\) destroyed by the control domain \\(d0\\)$"
                      --stdout-count 0 "FAIL"
                      --stdout "all domains stopped: 3 powered off, 0 crashed; frames all returned$"
