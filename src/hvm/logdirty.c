@@ -173,22 +173,20 @@ static long clean_or_peek(struct vcpu *caller, struct domain *d, struct logdirty
 
     long rc = 0;
     for (; gfn < end; gfn += 64) {
-        uint64_t w = gfn / 64, word;
+        uint64_t w = gfn / 64;
+        /* Only the bits the caller has room for are reported, and only
+         * those are cleared: pages past its count stay dirty. */
+        unsigned nbits = (unsigned)MIN(64ull, bits - gfn);
+        uint64_t mask = nbits < 64 ? (1ull << nbits) - 1 : ~0ull;
         f = spin_lock_irqsave(&ld->lock);
+        uint64_t word = ld->bitmap[w] & mask;
         if (clean) {
-            word = ld->bitmap[w];
-            ld->bitmap[w] = 0;
+            ld->bitmap[w] &= ~mask;
             for (unsigned b = 0; b < 64; b++)
                 if (word & (1ull << b))
                     p2m_set_hw_write(&d->p2m, w * 64 + b, false);
-        } else {
-            word = ld->bitmap[w];
         }
         spin_unlock_irqrestore(&ld->lock, f);
-        /* The bits past the caller's count are not written. */
-        unsigned nbits = (unsigned)MIN(64ull, bits - gfn);
-        if (nbits < 64)
-            word &= (1ull << nbits) - 1;
         for (uint64_t x = word; x; x &= x - 1)     /* no libgcc: count the bits by hand */
             dirty++;
         if (copy_to_guest(caller, op->dirty_bitmap + w * 8, &word, (nbits + 7) / 8)) {
