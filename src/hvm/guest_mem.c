@@ -87,8 +87,8 @@ static int gw_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
 /* Accessed/dirty updates: atomic because the guest (or another vCPU's
  * hardware walk) may update the same entry concurrently.  Like the old
  * fetch-or, this writes whatever the p2m permissions (a read-only grant
- * used as a page table is the guest's own folly); log-dirty will need to
- * hear of these writes. */
+ * used as a page table is the guest's own folly); log-dirty hears of each
+ * update made (hvm/logdirty.c). */
 static int gw_cmpxchg(void *ctx, uint64_t gpa, unsigned size, uint64_t old, uint64_t new_val)
 {
     void *p = pte_ptr(ctx, gpa);
@@ -104,6 +104,8 @@ static int gw_cmpxchg(void *ctx, uint64_t gpa, unsigned size, uint64_t old, uint
         ok = __atomic_compare_exchange_n((uint32_t *)p, &exp, (uint32_t)new_val, false, __ATOMIC_SEQ_CST,
                                          __ATOMIC_RELAXED);
     }
+    if (ok && new_val != old)
+        logdirty_mark(ctx, gpa >> 12);
     return ok ? 0 : -EAGAIN;
 }
 
