@@ -96,6 +96,22 @@ size_t console_ring_copy(char *buf, size_t len)
     return n;
 }
 
+/* Up to len bytes of the ring from position *pos (a count of bytes ever
+ * logged; moved up to the oldest byte still held if older), for
+ * sysctl readconsole.  *pos is advanced past what was copied. */
+size_t console_ring_read(uint64_t *pos, char *buf, size_t len)
+{
+    uint64_t f = spin_lock_irqsave(&console_lock);
+    uint64_t oldest = ring_head > LOG_RING_SIZE ? ring_head - LOG_RING_SIZE : 0;
+    uint64_t from = *pos < oldest ? oldest : *pos > ring_head ? ring_head : *pos;
+    size_t n = ring_head - from < len ? (size_t)(ring_head - from) : len;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = log_ring[(from + i) & (LOG_RING_SIZE - 1)];
+    spin_unlock_irqrestore(&console_lock, f);
+    *pos = from + n;
+    return n;
+}
+
 /* ---- console input ---------------------------------------------------------
  *
  * Polled, not interrupt driven: 100 Hz on the boot CPU is fast enough for

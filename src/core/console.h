@@ -19,6 +19,7 @@ void console_force_unlock(void);
 /* Copy the newest bytes of the log ring (for tests and dumps). */
 size_t console_ring_copy(char *buf, size_t len);
 uint64_t console_ring_bytes(void);
+size_t console_ring_read(uint64_t *pos, char *buf, size_t len);
 
 /*
  * Console input.  The boot CPU polls the serial line (console_input_start)

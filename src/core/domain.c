@@ -3,6 +3,7 @@
  * down (vCPUs taken off their CPUs), reap (everything freed once no CPU runs
  * any of its vCPUs).
  */
+#include "hvm/logdirty.h"
 #include "core/domain.h"
 #include "core/domcfg.h"
 #include "core/sched.h"
@@ -141,6 +142,7 @@ void domain_destroy(struct domain *d)
         xfree(v->vcpu_info_spare);
         xfree(v);
     }
+    logdirty_domain_destroy(d);
     p2m_teardown(&d->p2m, NULL, NULL);
     for (unsigned i = 0; i < d->nr_ram; i++)
         free_domain_pages(d->ram[i].mfn, d->ram[i].order, d->domid);

@@ -233,6 +233,11 @@ struct domain {
     unsigned watchdog_inuse;        /* (watchdog_lock) bit i: watchdog i+1 exists */
     struct domain_watchdog watchdogs[DOMAIN_NR_WATCHDOGS];
 
+    /* The toolstack's control (core/domctl.c). */
+    int ctl_pause_count;            /* (a) pausedomain's pauses not yet undone */
+    bool ctl_destroy;               /* (a) destroydomain: destroyed whatever its on_* keys say */
+    struct logdirty *logdirty;      /* (a) hvm/logdirty.c: set once by the first ENABLE, freed with d */
+
     struct domain *next;            /* (d) */
 };
 

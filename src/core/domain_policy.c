@@ -83,6 +83,10 @@ static void host_down(struct domain *dom0)
 
 static enum domcfg_action action_for(const struct domain *d, const char **key)
 {
+    if (__atomic_load_n(&d->ctl_destroy, __ATOMIC_ACQUIRE)) {
+        *key = "destroydomain";     /* the control domain's order (core/domctl.c) */
+        return DOMCFG_DESTROY;
+    }
     switch (d->shutdown_reason) {
     case SHUTDOWN_reboot:   *key = "on_reboot";   return d->cfg->on_reboot;
     case SHUTDOWN_crash:    *key = "on_crash";    return d->cfg->on_crash;

@@ -10,6 +10,7 @@
 #include "core/domain.h"
 #include "core/memory_op.h"
 #include "core/vcpu_op.h"
+#include "core/domctl.h"
 #include "evtchn/evtchn.h"
 #include "gnttab/gnttab.h"
 #include "lib/errno.h"
@@ -67,6 +68,8 @@ static long hc_get_debugreg(struct vcpu *v, const uint64_t *a) { return pv_get_d
 static long hc_vm_assist(struct vcpu *v, const uint64_t *a) { return pv_vm_assist(v, (unsigned)a[0], (unsigned)a[1]); }
 static long hc_physdev_op(struct vcpu *v, const uint64_t *a) { return pv_physdev_op(v, (unsigned)a[0], a[1]); }
 static long hc_platform_op(struct vcpu *v, const uint64_t *a) { return platform_op(v, a[0]); }
+static long hc_domctl(struct vcpu *v, const uint64_t *a) { return domctl(v, a[0]); }
+static long hc_sysctl(struct vcpu *v, const uint64_t *a) { return sysctl(v, a[0]); }
 
 static const struct hypercall_entry {
     hypercall_fn *native;
@@ -93,6 +96,11 @@ static const struct hypercall_entry {
     [__HYPERVISOR_vm_assist]        = { hc_vm_assist, NULL },       /* PV */
     [__HYPERVISOR_physdev_op]       = { hc_physdev_op, NULL },      /* PV: set_iopl */
     [__HYPERVISOR_platform_op]      = { hc_platform_op, NULL },     /* the initial domain only (pv/pv_dom0.c) */
+    /* The initial domain only (core/domctl.c, core/sysctl.c); 64-bit
+     * layouts: a 32-bit caller is refused first by privilege (no 32-bit
+     * initial domain exists). */
+    [__HYPERVISOR_sysctl]           = { hc_sysctl, NULL },
+    [__HYPERVISOR_domctl]           = { hc_domctl, NULL },
 };
 
 long hypercall_call(struct vcpu *v, uint64_t nr, const uint64_t args[HYPERCALL_NR_ARGS], bool compat)

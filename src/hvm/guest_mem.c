@@ -13,6 +13,7 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 #include "core/console.h"
+#include "hvm/logdirty.h"
 #include "pv/pv.h"              /* pv_copy_guest: a PV vCPU's pointers */
 #include "mm/gwalk.h"
 #include "arch/x86/cpufeature.h"
@@ -25,6 +26,8 @@ static void *gphys_page(struct domain *d, uint64_t gpa, bool write)
     uint64_t mfn = p2m_lookup(&d->p2m, gpa >> 12, &perms);
     if (mfn == ~0ull || (write && !(perms & P2M_W)))
         return NULL;
+    if (write)
+        logdirty_mark(d, gpa >> 12);    /* the hypervisor's own writes count too */
     return phys_to_virt(mfn << 12);
 }
 
@@ -84,8 +87,8 @@ static int gw_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
 /* Accessed/dirty updates: atomic because the guest (or another vCPU's
  * hardware walk) may update the same entry concurrently.  Like the old
  * fetch-or, this writes whatever the p2m permissions (a read-only grant
- * used as a page table is the guest's own folly); log-dirty will need to
- * hear of these writes. */
+ * used as a page table is the guest's own folly); log-dirty hears of each
+ * update made (hvm/logdirty.c). */
 static int gw_cmpxchg(void *ctx, uint64_t gpa, unsigned size, uint64_t old, uint64_t new_val)
 {
     void *p = pte_ptr(ctx, gpa);
@@ -101,6 +104,8 @@ static int gw_cmpxchg(void *ctx, uint64_t gpa, unsigned size, uint64_t old, uint
         ok = __atomic_compare_exchange_n((uint32_t *)p, &exp, (uint32_t)new_val, false, __ATOMIC_SEQ_CST,
                                          __ATOMIC_RELAXED);
     }
+    if (ok && new_val != old)
+        logdirty_mark(ctx, gpa >> 12);
     return ok ? 0 : -EAGAIN;
 }
 

@@ -13,6 +13,9 @@
  * decode the vendor's encoding. */
 #define P2M_SW_SHIFT     52
 #define P2M_SW_MASK      (7ull << P2M_SW_SHIFT)
+/* Another software bit: the hardware write right was taken away by
+ * log-dirty (p2m_set_hw_write). */
+#define P2M_SW_LD_PROT   (1ull << 55)
 
 static uint64_t leaf_entry(uint64_t mfn, unsigned level, unsigned perms)
 {
@@ -156,4 +159,78 @@ void p2m_teardown(struct p2m *p, void (*free_leaf)(uint64_t mfn, unsigned order,
         return;
     teardown_level(p, p->root_pa, 4, free_leaf, ctx);
     p->root_pa = 0;
+}
+
+/*
+ * Log-dirty (hvm/logdirty.c, docs/shadow.md "Log-dirty"): the hardware
+ * write permission of gfn's leaf, apart from the rights recorded in the
+ * software bits (which lookups, physmap and guest_mem keep reading, so the
+ * hypervisor's view of the domain does not change).  Protecting splits a
+ * large leaf down to 4 KiB first, so that one write unprotects one page.
+ * Only leaves whose recorded rights include P2M_W are touched.  Returns 1
+ * when the entry changed, 0 when there was nothing to do (unmapped, not
+ * writable, already so), -ENOMEM when a split found no page.  Removing the
+ * right bumps the generation (every vCPU takes a fresh tag at its next
+ * entry); the caller makes running vCPUs exit (physmap_flush).
+ */
+int p2m_set_hw_write(struct p2m *p, uint64_t gfn, bool writable)
+{
+    int rc = 0;
+
+    if (gfn >= (1ull << 36))
+        return 0;
+    uint64_t f = spin_lock_irqsave(&p->lock);
+    uint64_t *table = phys_to_virt(p->root_pa);
+    for (unsigned level = 4; level >= 1; level--) {
+        uint64_t *e = &table[idx(gfn, level)];
+        if (!(*e & P2M_PRESENT_MASK))
+            goto out;
+        if (level > 1 && (*e & P2M_LARGE)) {
+            /* Large leaves are never left protected (protection splits
+             * them), so making one writable has nothing to do. */
+            if (writable)
+                goto out;
+            if ((rc = split_large(p, e, level)))
+                goto out;
+        }
+        if (level > 1) {
+            table = phys_to_virt(*e & P2M_ADDR);
+            continue;
+        }
+        unsigned perms = (*e & P2M_SW_MASK) >> P2M_SW_SHIFT;
+        if (!(perms & P2M_W))
+            goto out;
+        uint64_t mfn = (*e & P2M_ADDR) >> 12;
+        uint64_t want = writable ? leaf_entry(mfn, 1, perms)
+                                 : hvm_vendor->p2m_encode(mfn << 12, 1, true, perms & ~P2M_W) |
+                                       ((uint64_t)perms << P2M_SW_SHIFT) | P2M_SW_LD_PROT;
+        if ((*e & P2M_SW_LD_PROT) != (want & P2M_SW_LD_PROT)) {
+            __atomic_store_n(e, want, __ATOMIC_SEQ_CST);
+            rc = 1;
+            if (!writable)
+                __atomic_add_fetch(&p->generation, 1, __ATOMIC_SEQ_CST);
+        }
+    }
+out:
+    spin_unlock_irqrestore(&p->lock, f);
+    return rc;
+}
+
+/* Whether gfn's leaf is RAM-writable by its recorded rights but not by the
+ * hardware's (protected by log-dirty). */
+bool p2m_hw_write_protected(struct p2m *p, uint64_t gfn)
+{
+    uint64_t *table = phys_to_virt(p->root_pa);
+
+    if (gfn >= (1ull << 36))
+        return false;
+    for (unsigned level = 4; level >= 1; level--) {
+        uint64_t e = READ_ONCE(table[idx(gfn, level)]);
+        if (!(e & P2M_PRESENT_MASK))
+            return false;
+        if (level == 1 || (e & P2M_LARGE))
+            return (e & P2M_SW_LD_PROT) != 0;
+        table = phys_to_virt(e & P2M_ADDR);
+    }
+    return false;
 }

@@ -31,6 +31,9 @@ int p2m_init(struct p2m *p, uint16_t domid);
 int p2m_set_entry(struct p2m *p, uint64_t gfn, uint64_t mfn, unsigned order, unsigned perms);
 /* Returns the machine frame for gfn, or ~0 when unmapped; *perms gets the rights. */
 uint64_t p2m_lookup(struct p2m *p, uint64_t gfn, unsigned *perms);
+/* Log-dirty's write protection (p2m.c has the rules). */
+int p2m_set_hw_write(struct p2m *p, uint64_t gfn, bool writable);
+bool p2m_hw_write_protected(struct p2m *p, uint64_t gfn);
 /* Frees every table page; calls free_leaf (if not NULL) for each mapped leaf first. */
 void p2m_teardown(struct p2m *p, void (*free_leaf)(uint64_t mfn, unsigned order, void *ctx), void *ctx);
 

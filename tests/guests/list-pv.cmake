@@ -31,6 +31,9 @@ list(APPEND GUESTS_PV pv_tlb)
 # Grant mappings into PV page tables (pv_gnt.c): one kernel, three domains
 # (pv_gnt_a and pv_gnt_c grant, pv_gnt maps).
 list(APPEND GUESTS_PV pv_gnt)
+# domctl, sysctl and log-dirty on HAP from a control domain (pv_domctl.c:
+# pv_domctlp.cfg with dom0 = 1, next to domctl_hvm and pv_domctl).
+list(APPEND GUESTS_PV pv_domctl)
 
 function(pv_guests_build)
     set(P ${G}/pv)
@@ -746,6 +749,127 @@ function(pv_guests_build)
     set_tests_properties(pv_gnt PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_gnt.elf")
+    # domctl / sysctl / log-dirty (pv_domctl.c, docs/toolstack.md "domctl and
+    # sysctl", docs/shadow.md "Log-dirty"): the control domain pv_domctlp
+    # (dom0 = 1) queries, pauses, tracks the dirty pages of and destroys
+    # domctl_hvm (HVM) and pv_domctl (PV); both first find every operation
+    # refused; every frame comes back.
+    configure_file(${P}/pv_domctlp.cfg ${GO}/pv_domctlp.cfg COPYONLY)
+    add_test(NAME pv_domctl
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_domctlp: PASS dom0-physinfo$"
+                     --stdout "^pv_domctlp: PASS dom0-physinfo-cpus$"
+                     --stdout "^pv_domctlp: PASS dom0-physinfo-pages$"
+                     --stdout "^pv_domctlp: PASS dom0-physinfo-caps$"
+                     --stdout "^pv_domctlp: PASS dom0-physinfo-khz$"
+                     --stdout "^pv_domctlp: PASS dom0-sysctl-bad-version$"
+                     --stdout "^pv_domctlp: PASS dom0-sysctl-unknown$"
+                     --stdout "^pv_domctlp: PASS dom0-domctl-bad-version$"
+                     --stdout "^pv_domctlp: PASS dom0-getdomaininfolist$"
+                     --stdout "^pv_domctlp: PASS dom0-getdomaininfolist-three$"
+                     --stdout "^pv_domctl: PASS domu-domctl-all-eperm$"
+                     --stdout "^pv_domctl: PASS domu-domctl-untouched$"
+                     --stdout "^pv_domctl: PASS domu-sysctl-all-eperm$"
+                     --stdout "^pv_domctl: PASS domu-sysctl-untouched$"
+                     --stdout "^pv_domctl: PASS domu-domctl-bad-pointer-eperm$"
+                     --stdout "^pv_domctlp: PASS dom0-getdomaininfolist-ids$"
+                     --stdout "^pv_domctlp: PASS dom0-getdomaininfolist-from-1$"
+                     --stdout "^pv_domctlp: PASS dom0-getdomaininfolist-max-1$"
+                     --stdout "^pv_domctlp: PASS dom0-info-self$"
+                     --stdout "^pv_domctlp: PASS dom0-info-self-values$"
+                     --stdout "^pv_domctlp: PASS dom0-info-hvm$"
+                     --stdout "^pv_domctlp: PASS dom0-info-hvm-flags$"
+                     --stdout "^pv_domctlp: PASS dom0-info-hvm-live$"
+                     --stdout "^pv_domctlp: PASS dom0-info-hvm-pages$"
+                     --stdout "^pv_domctlp: PASS dom0-info-hvm-vcpus$"
+                     --stdout "^pv_domctlp: PASS dom0-info-pv$"
+                     --stdout "^pv_domctlp: PASS dom0-info-pv-values$"
+                     --stdout "^pv_domctlp: PASS dom0-info-next-up$"
+                     --stdout "^pv_domctlp: PASS dom0-info-next-up-id$"
+                     --stdout "^pv_domctlp: PASS dom0-info-none-esrch$"
+                     --stdout "^pv_domctlp: PASS dom0-pause-self$"
+                     --stdout "^pv_domctlp: PASS dom0-unpause-self$"
+                     --stdout "^pv_domctlp: PASS dom0-destroy-self$"
+                     --stdout "^pv_domctlp: PASS dom0-pause-none-esrch$"
+                     --stdout "^pv_domctlp: PASS dom0-destroy-none-esrch$"
+                     --stdout "^pv_domctlp: PASS dom0-unpause-not-paused$"
+                     --stdout "^pv_domctlp: PASS dom0-domctl-unknown$"
+                     --stdout "^pv_domctlp: PASS dom0-max-vcpus-same$"
+                     --stdout "^pv_domctlp: PASS dom0-max-vcpus-change-refused$"
+                     --stdout "^pv_domctlp: PASS dom0-max-mem$"
+                     --stdout "^pv_domctlp: PASS dom0-max-mem-applied$"
+                     --stdout "^pv_domctlp: PASS dom0-vcpuinfo-hvm$"
+                     --stdout "^pv_domctlp: PASS dom0-vcpuinfo-no-vcpu$"
+                     --stdout "^pv_domctlp: PASS dom0-getvcpuaffinity$"
+                     --stdout "^pv_domctlp: PASS dom0-getvcpuaffinity-cpus$"
+                     --stdout "^pv_domctlp: PASS dom0-setvcpuaffinity-not-yet$"
+                     --stdout "^pv_domctlp: PASS ld-peek-before-enable$"
+                     --stdout "^pv_domctlp: PASS ld-pv-not-yet$"
+                     --stdout "^pv_domctlp: PASS ld-enable$"
+                     --stdout "^pv_domctlp: PASS ld-enable-twice$"
+                     --stdout "^pv_domctlp: PASS ld-clean-first$"
+                     --stdout "^pv_domctlp: PASS ld-clean$"
+                     --stdout "^pv_domctlp: PASS ld-clean-exact$"
+                     --stdout "^pv_domctlp: PASS ld-clean-pages$"
+                     --stdout "^pv_domctlp: PASS ld-clean-stats$"
+                     --stdout "^pv_domctlp: PASS ld-peek$"
+                     --stdout "^pv_domctlp: PASS ld-peek-exact$"
+                     --stdout "^pv_domctlp: PASS ld-peek-again$"
+                     --stdout "^pv_domctlp: PASS ld-peek-does-not-clear$"
+                     --stdout "^pv_domctlp: PASS ld-clean-2$"
+                     --stdout "^pv_domctlp: PASS ld-clean-2-exact$"
+                     --stdout "^pv_domctlp: PASS dom0-pause-hvm$"
+                     --stdout "^pv_domctlp: PASS dom0-paused-flag$"
+                     --stdout "^pv_domctlp: PASS dom0-paused-not-running$"
+                     --stdout "^pv_domctlp: PASS ld-clean-paused-1$"
+                     --stdout "^pv_domctlp: PASS ld-clean-paused-2$"
+                     --stdout "^pv_domctlp: PASS ld-paused-nothing-written$"
+                     --stdout "^pv_domctlp: PASS dom0-paused-no-cpu-time$"
+                     --stdout "^pv_domctlp: PASS dom0-unpause-hvm$"
+                     --stdout "^pv_domctlp: PASS dom0-unpause-twice$"
+                     --stdout "^pv_domctlp: PASS ld-clean-resumed$"
+                     --stdout "^pv_domctlp: PASS ld-resumed-exact$"
+                     --stdout "^pv_domctlp: PASS dom0-resumed-cpu-time$"
+                     --stdout "^pv_domctlp: PASS dom0-unpaused-flag$"
+                     --stdout "^pv_domctlp: PASS dom0-pause-hvm-2$"
+                     --stdout "^pv_domctlp: PASS ld-partial-clean$"
+                     --stdout "^pv_domctlp: PASS ld-partial-clean-one$"
+                     --stdout "^pv_domctlp: PASS ld-partial-peek$"
+                     --stdout "^pv_domctlp: PASS ld-partial-rest-kept$"
+                     --stdout "^pv_domctlp: PASS dom0-unpause-hvm-2$"
+                     --stdout "^pv_domctlp: PASS ld-off$"
+                     --stdout "^pv_domctlp: PASS ld-clean-after-off$"
+                     --stdout "^pv_domctlp: PASS ld-enable-again$"
+                     --stdout "^pv_domctlp: PASS ld-again-clean-1$"
+                     --stdout "^pv_domctlp: PASS ld-again-clean-2$"
+                     --stdout "^pv_domctlp: PASS ld-again-exact$"
+                     --stdout "^pv_domctlp: PASS dom0-pv-domu-blocked$"
+                     --stdout "^pv_domctlp: PASS dom0-pause-pv$"
+                     --stdout "^pv_domctlp: PASS dom0-pv-paused-flag$"
+                     --stdout "^pv_domctlp: PASS dom0-readconsole$"
+                     --stdout "^pv_domctlp: PASS dom0-readconsole-log$"
+                     --stdout "^pv_domctlp: PASS dom0-readconsole-incremental$"
+                     --stdout "^pv_domctlp: PASS dom0-readconsole-index$"
+                     --stdout "^pv_domctlp: PASS dom0-destroy-hvm$"
+                     --stdout "^pv_domctlp: PASS dom0-destroy-pv$"
+                     --stdout "^pv_domctlp: PASS dom0-destroyed-gone$"
+                     --stdout "^pv_domctlp: PASS dom0-destroyed-pause-esrch$"
+                     --stdout "^pv_domctlp: PASS dom0-destroy-frames-back$"
+                     --stdout "^pv_domctlp: PASS dom0-only-self-left$"
+                     --stdout "^pv_domctlp: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^pv_domctl: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^domctl_hvm: PASS hvm-domctl-all-eperm$"
+                     --stdout "^domctl_hvm: PASS hvm-domctl-untouched$"
+                     --stdout "^domctl_hvm: PASS hvm-sysctl-all-eperm$"
+                     --stdout "^\\(d[0-9]+ domctl_hvm\\) destroyed by the control domain \\(d0\\)$"
+                     --stdout-count 0 "FAIL"
+                     --stdout "all domains stopped: 3 powered off, 0 crashed; frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp.cfg ${GO}/domctl_hvm.cfg
+                        ${GO}/pv_domctl.cfg)
+    set_tests_properties(pv_domctl PROPERTIES
+        LABELS "integration;qemu;pv;dom0;shadow" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_domctl.elf;${GO}/domctl_hvm.elf")
     # PV GRUB images and their ctests (list-pvgrub.cmake).
     pvgrub_guests_build()
 endfunction()

@@ -261,6 +261,18 @@ long platform_op(struct vcpu *v, uint64_t arg)
     return fake_out.rc;
 }
 
+long domctl(struct vcpu *v, uint64_t arg)
+{
+    seen(v, "domctl", 0, arg, 0, 0);
+    return fake_out.rc;
+}
+
+long sysctl(struct vcpu *v, uint64_t arg)
+{
+    seen(v, "sysctl", 0, arg, 0, 0);
+    return fake_out.rc;
+}
+
 long multicall(struct vcpu *v, uint64_t list, unsigned nr, bool compat)
 {
     seen(v, "multicall", nr, list, compat, 0);

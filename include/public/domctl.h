@@ -1,0 +1,137 @@
+/*
+ * domctl (hypercall 36): domain control for the toolstack in the initial
+ * domain.  Numbers and layouts follow Xen 4.17's public domctl.h (interface
+ * version 0x15), written anew from that header's documented ABI; only the
+ * operations Ringvisor serves are defined (docs/toolstack.md "domctl and
+ * sysctl").  Shared by the hypervisor and the test guests.
+ */
+#ifndef RV_PUBLIC_DOMCTL_H
+#define RV_PUBLIC_DOMCTL_H
+
+#include <stdint.h>
+
+#define XEN_DOMCTL_INTERFACE_VERSION    0x00000015u
+
+#define XEN_DOMCTL_createdomain         1       /* not yet: -ENOSYS */
+#define XEN_DOMCTL_destroydomain        2
+#define XEN_DOMCTL_pausedomain          3
+#define XEN_DOMCTL_unpausedomain        4
+#define XEN_DOMCTL_getdomaininfo        5
+#define XEN_DOMCTL_setvcpuaffinity      9
+#define XEN_DOMCTL_shadow_op            10
+#define XEN_DOMCTL_max_mem              11
+#define XEN_DOMCTL_getvcpuinfo          14
+#define XEN_DOMCTL_max_vcpus            15
+#define XEN_DOMCTL_getvcpuaffinity      25
+
+/* getdomaininfo flags. */
+#define XEN_DOMINF_dying        (1u << 0)
+#define XEN_DOMINF_hvm_guest    (1u << 1)
+#define XEN_DOMINF_shutdown     (1u << 2)
+#define XEN_DOMINF_paused       (1u << 3)
+#define XEN_DOMINF_blocked      (1u << 4)
+#define XEN_DOMINF_running      (1u << 5)
+#define XEN_DOMINF_debugged     (1u << 6)
+#define XEN_DOMINF_xs_domain    (1u << 7)
+#define XEN_DOMINF_hap          (1u << 8)
+#define XEN_DOMINF_shutdownshift 16
+#define XEN_DOMINF_shutdownmask 255u
+#define XEN_INVALID_MAX_VCPU_ID (~0u)
+
+struct xen_domctl_getdomaininfo {
+    uint16_t domain;
+    uint16_t pad1;
+    uint32_t flags;
+    uint64_t tot_pages;
+    uint64_t max_pages;
+    uint64_t outstanding_pages;
+    uint64_t shr_pages;
+    uint64_t paged_pages;
+    uint64_t shared_info_frame;
+    uint64_t cpu_time;              /* ns, all vCPUs */
+    uint32_t nr_online_vcpus;
+    uint32_t max_vcpu_id;
+    uint32_t ssidref;
+    uint8_t handle[16];
+    uint32_t cpupool;
+    uint8_t gpaddr_bits;
+    uint8_t pad2[7];
+    uint32_t arch_emulation_flags;  /* x86 xen_arch_domainconfig */
+    uint32_t arch_misc_flags;
+};
+_Static_assert(sizeof(struct xen_domctl_getdomaininfo) == 112, "getdomaininfo layout");
+
+/* shadow_op: log-dirty subset. */
+#define XEN_DOMCTL_SHADOW_OP_OFF                0
+#define XEN_DOMCTL_SHADOW_OP_ENABLE_LOGDIRTY    2
+#define XEN_DOMCTL_SHADOW_OP_CLEAN              11
+#define XEN_DOMCTL_SHADOW_OP_PEEK               12
+#define XEN_DOMCTL_SHADOW_OP_ENABLE             32
+#define XEN_DOMCTL_SHADOW_ENABLE_LOG_DIRTY      (1u << 2)
+
+struct xen_domctl_shadow_op {
+    uint32_t op;
+    uint32_t mode;
+    uint32_t mb;
+    uint32_t pad;
+    uint64_t dirty_bitmap;          /* guest handle: one bit per gfn */
+    uint64_t pages;                 /* IN: bits the buffer holds; OUT: bits covered */
+    uint32_t fault_count;
+    uint32_t dirty_count;
+};
+_Static_assert(sizeof(struct xen_domctl_shadow_op) == 40, "shadow_op layout");
+
+struct xen_domctl_max_mem {
+    uint64_t max_memkb;
+};
+
+struct xen_domctl_getvcpuinfo {
+    uint32_t vcpu;                  /* IN */
+    uint8_t online, blocked, running;
+    uint8_t pad;
+    uint64_t cpu_time;              /* ns */
+    uint32_t cpu;
+    uint32_t pad2;
+};
+_Static_assert(sizeof(struct xen_domctl_getvcpuinfo) == 24, "getvcpuinfo layout");
+
+struct xen_domctl_max_vcpus {
+    uint32_t max;
+};
+
+struct xenctl_bitmap {
+    uint64_t bitmap;                /* guest handle */
+    uint32_t nr_bits;
+    uint32_t pad;
+};
+
+#define XEN_VCPUAFFINITY_HARD   (1u << 0)
+#define XEN_VCPUAFFINITY_SOFT   (1u << 1)
+#define XEN_VCPUAFFINITY_FORCE  (1u << 2)
+
+struct xen_domctl_vcpuaffinity {
+    uint32_t vcpu;
+    uint32_t flags;
+    struct xenctl_bitmap cpumap_hard;
+    struct xenctl_bitmap cpumap_soft;
+};
+_Static_assert(sizeof(struct xen_domctl_vcpuaffinity) == 40, "vcpuaffinity layout");
+
+struct xen_domctl {
+    uint32_t cmd;
+    uint32_t interface_version;
+    uint16_t domain;
+    uint16_t pad[3];
+    union {
+        struct xen_domctl_getdomaininfo getdomaininfo;
+        struct xen_domctl_shadow_op shadow_op;
+        struct xen_domctl_max_mem max_mem;
+        struct xen_domctl_getvcpuinfo getvcpuinfo;
+        struct xen_domctl_max_vcpus max_vcpus;
+        struct xen_domctl_vcpuaffinity vcpuaffinity;
+        uint8_t pad[128];
+    } u;
+};
+_Static_assert(sizeof(struct xen_domctl) == 144, "xen_domctl layout");
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * domctl and sysctl, the toolstack's hypercalls (core/domctl.c,
+ * core/sysctl.c; docs/toolstack.md "domctl and sysctl").  The initial
+ * domain only.
+ */
+#ifndef RV_CORE_DOMCTL_H
+#define RV_CORE_DOMCTL_H
+
+#include "lib/compiler.h"
+
+struct vcpu;
+struct domain;
+struct xen_domctl_getdomaininfo;
+
+long domctl(struct vcpu *v, uint64_t arg);
+long sysctl(struct vcpu *v, uint64_t arg);
+/* getdomaininfo's record for d (shared with sysctl getdomaininfolist). */
+void domctl_fill_info(struct domain *d, struct xen_domctl_getdomaininfo *info);
+/* A reference to the domain with the lowest id >= from, or NULL. */
+struct domain *domctl_first_domain_from(uint16_t from);
+
+#endif

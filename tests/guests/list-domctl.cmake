@@ -1,0 +1,3 @@
+# The HVM domU of the domctl / log-dirty test (domctl_hvm.c); the test
+# itself, with its PV control domain, is pv_domctl in list-pv.cmake.
+list(APPEND GUESTS domctl_hvm)
