@@ -1,0 +1,57 @@
+/*
+ * libringctl: the toolstack's door into the hypervisor from dom0's user
+ * space.  Hypercalls go through Linux's privcmd driver (/dev/xen/privcmd,
+ * IOCTL_PRIVCMD_HYPERCALL), which only the initial domain's kernel lets
+ * through to domctl/sysctl; their structures are Xen 4.17's layouts
+ * (include/public/domctl.h, sysctl.h: docs/toolstack.md says why).
+ *
+ * Buffers the hypervisor reads or writes (the domctl/sysctl structure and
+ * anything it points to) live in memory from rc_buf_alloc: page-aligned,
+ * locked (mlock), so the hypervisor's copy never meets a page that is
+ * swapped out or not yet faulted in.
+ *
+ * Owner: one handle per process, used from one thread; no locking.
+ */
+#ifndef RV_RINGCTL_H
+#define RV_RINGCTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "public/domctl.h"
+#include "public/sysctl.h"
+
+struct rc_handle;
+
+/* NULL with errno set (ENOENT: no privcmd, i.e. not a Xen/Ringvisor domain;
+ * EACCES: not root) and a one-line reason in err. */
+struct rc_handle *rc_open(char *err, size_t errlen);
+void rc_close(struct rc_handle *h);
+
+void *rc_buf_alloc(size_t len);
+void rc_buf_free(void *p, size_t len);
+
+/* The hypercall's result: >= 0 success, else -errno (Xen's errno values are
+ * Linux's for everything these calls return). */
+long rc_hypercall(struct rc_handle *h, unsigned op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                  uint64_t a5);
+
+/* domctl/sysctl with the interface version filled in; d/s must come from
+ * rc_buf_alloc (or be copied into such a buffer: these do that). */
+long rc_domctl(struct rc_handle *h, struct xen_domctl *d);
+long rc_sysctl(struct rc_handle *h, struct xen_sysctl *s);
+
+/* Convenience wrappers. */
+long rc_domain_info(struct rc_handle *h, uint16_t domid, struct xen_domctl_getdomaininfo *out);
+/* Up to max domains from first on; returns how many, or -errno. */
+long rc_domain_list(struct rc_handle *h, uint16_t first, struct xen_domctl_getdomaininfo *out, unsigned max);
+long rc_domain_simple(struct rc_handle *h, unsigned cmd, uint16_t domid);   /* pause, unpause, destroy */
+long rc_vcpu_info(struct rc_handle *h, uint16_t domid, unsigned vcpu, struct xen_domctl_getvcpuinfo *out);
+long rc_physinfo(struct rc_handle *h, struct xen_sysctl_physinfo *out);
+/* Reads the hypervisor's console ring into buf (len bytes); returns the
+ * count or -errno.  clear: empty the ring after reading. */
+long rc_readconsole(struct rc_handle *h, char *buf, size_t len, int clear);
+
+const char *rc_strerror(long rc);
+
+#endif

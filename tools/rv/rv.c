@@ -1,0 +1,372 @@
+/*
+ * rv: the Ringvisor toolstack's command, in xl's style (docs/toolstack.md).
+ * Runs in the control domain; talks to the hypervisor through libringctl
+ * (ringctl.h).  `rv create -n FILE` checks a domain file with the same
+ * xl.cfg parser the hypervisor's boot path uses (core/domcfg.c), anywhere.
+ *
+ * Every failure prints one line "rv CMD: what went wrong" to stderr and
+ * exits 1; a usage error exits 2.
+ */
+#include "ringctl.h"
+#include "core/domcfg.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *args;
+    const char *help;
+};
+
+static int usage_error(const char *cmd, const char *msg)
+{
+    fprintf(stderr, "rv %s: %s (rv help)\n", cmd, msg);
+    return 2;
+}
+
+static struct rc_handle *open_or_say(const char *cmd)
+{
+    char err[256];
+    struct rc_handle *h = rc_open(err, sizeof(err));
+    if (!h)
+        fprintf(stderr, "rv %s: %s\n", cmd, err);
+    return h;
+}
+
+/* A domain id: decimal, 0-32751 (DOMID_FIRST_RESERVED is 0x7ff0). */
+static int parse_domid(const char *cmd, const char *s, uint16_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (!*s || *end || errno || v >= 0x7ff0) {
+        fprintf(stderr, "rv %s: '%s' is not a domain id (a number below 32752; names need xenstore, not yet)\n",
+                cmd, s);
+        return -1;
+    }
+    *out = (uint16_t)v;
+    return 0;
+}
+
+static void state_string(uint32_t flags, char out[7])
+{
+    unsigned reason = (flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask;
+    out[0] = flags & XEN_DOMINF_running ? 'r' : '-';
+    out[1] = flags & XEN_DOMINF_blocked ? 'b' : '-';
+    out[2] = flags & XEN_DOMINF_paused ? 'p' : '-';
+    out[3] = (flags & XEN_DOMINF_shutdown) && reason != 3 ? 's' : '-';     /* SHUTDOWN_crash is 3 */
+    out[4] = (flags & XEN_DOMINF_shutdown) && reason == 3 ? 'c' : '-';
+    out[5] = flags & XEN_DOMINF_dying ? 'd' : '-';
+    out[6] = 0;
+}
+
+static void domain_name(uint16_t domid, char *buf, size_t len)
+{
+    if (domid == 0)
+        snprintf(buf, len, "Domain-0");
+    else
+        snprintf(buf, len, "(d%u)", domid);     /* names come from xenstore's /local/domain/N/name: not yet */
+}
+
+static int cmd_list(int argc, char **argv)
+{
+    struct rc_handle *h = open_or_say("list");
+    if (!h)
+        return 1;
+    static struct xen_domctl_getdomaininfo info[1024];
+    long n;
+    if (argc > 1) {
+        n = 0;
+        for (int i = 1; i < argc && n < 1024; i++) {
+            uint16_t id;
+            if (parse_domid("list", argv[i], &id)) {
+                rc_close(h);
+                return 1;
+            }
+            long rc = rc_domain_info(h, id, &info[n]);
+            if (rc < 0 || info[n].domain != id) {
+                fprintf(stderr, "rv list: domain %u: %s\n", id, rc < 0 ? rc_strerror(rc) : "no such domain");
+                rc_close(h);
+                return 1;
+            }
+            n++;
+        }
+    } else {
+        n = rc_domain_list(h, 0, info, 1024);
+        if (n < 0) {
+            fprintf(stderr, "rv list: getdomaininfolist: %s\n", rc_strerror(n));
+            rc_close(h);
+            return 1;
+        }
+    }
+    printf("%-40s %5s %5s %5s %-6s %9s\n", "Name", "ID", "Mem", "VCPUs", "State", "Time(s)");
+    for (long i = 0; i < n; i++) {
+        char name[64], st[7];
+        domain_name(info[i].domain, name, sizeof(name));
+        state_string(info[i].flags, st);
+        printf("%-40s %5u %5llu %5u %-6s %9.1f\n", name, info[i].domain,
+               (unsigned long long)(info[i].tot_pages * 4096 >> 20), info[i].nr_online_vcpus, st,
+               (double)info[i].cpu_time / 1e9);
+    }
+    rc_close(h);
+    return 0;
+}
+
+static int cmd_simple(int argc, char **argv, unsigned op)
+{
+    if (argc != 2)
+        return usage_error(argv[0], "needs exactly one domain id");
+    uint16_t id;
+    if (parse_domid(argv[0], argv[1], &id))
+        return 1;
+    struct rc_handle *h = open_or_say(argv[0]);
+    if (!h)
+        return 1;
+    long rc = rc_domain_simple(h, op, id);
+    rc_close(h);
+    if (rc < 0) {
+        fprintf(stderr, "rv %s: domain %u: %s\n", argv[0], id, rc_strerror(rc));
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_pause(int argc, char **argv) { return cmd_simple(argc, argv, XEN_DOMCTL_pausedomain); }
+static int cmd_unpause(int argc, char **argv) { return cmd_simple(argc, argv, XEN_DOMCTL_unpausedomain); }
+static int cmd_destroy(int argc, char **argv) { return cmd_simple(argc, argv, XEN_DOMCTL_destroydomain); }
+
+static int cmd_vcpu_list(int argc, char **argv)
+{
+    struct rc_handle *h = open_or_say("vcpu-list");
+    if (!h)
+        return 1;
+    static struct xen_domctl_getdomaininfo info[1024];
+    long n = rc_domain_list(h, 0, info, 1024);
+    if (n < 0) {
+        fprintf(stderr, "rv vcpu-list: getdomaininfolist: %s\n", rc_strerror(n));
+        rc_close(h);
+        return 1;
+    }
+    int want = -1;
+    if (argc > 1) {
+        uint16_t id;
+        if (parse_domid("vcpu-list", argv[1], &id)) {
+            rc_close(h);
+            return 1;
+        }
+        want = id;
+    }
+    printf("%-32s %5s %5s %4s %-5s %9s\n", "Name", "ID", "VCPU", "CPU", "State", "Time(s)");
+    int shown = 0;
+    for (long i = 0; i < n; i++) {
+        if (want >= 0 && info[i].domain != want)
+            continue;
+        shown++;
+        char name[64];
+        domain_name(info[i].domain, name, sizeof(name));
+        for (uint32_t v = 0; info[i].max_vcpu_id != XEN_INVALID_MAX_VCPU_ID && v <= info[i].max_vcpu_id; v++) {
+            struct xen_domctl_getvcpuinfo vi;
+            long rc = rc_vcpu_info(h, info[i].domain, v, &vi);
+            if (rc < 0) {
+                fprintf(stderr, "rv vcpu-list: domain %u vCPU %u: %s\n", info[i].domain, v, rc_strerror(rc));
+                continue;
+            }
+            const char *st = !vi.online ? "---" : vi.running ? "r--" : vi.blocked ? "-b-" : "---";
+            if (vi.online)
+                printf("%-32s %5u %5u %4u %-5s %9.1f\n", name, info[i].domain, v, vi.cpu, st, (double)vi.cpu_time / 1e9);
+            else
+                printf("%-32s %5u %5u %4s %-5s %9.1f\n", name, info[i].domain, v, "-", st, (double)vi.cpu_time / 1e9);
+        }
+    }
+    rc_close(h);
+    if (want >= 0 && !shown) {
+        fprintf(stderr, "rv vcpu-list: domain %d: no such domain\n", want);
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1)
+        return usage_error("info", "takes no arguments");
+    struct rc_handle *h = open_or_say("info");
+    if (!h)
+        return 1;
+    struct xen_sysctl_physinfo pi;
+    long rc = rc_physinfo(h, &pi);
+    rc_close(h);
+    if (rc < 0) {
+        fprintf(stderr, "rv info: physinfo: %s\n", rc_strerror(rc));
+        return 1;
+    }
+    printf("nr_cpus                : %u\n", pi.nr_cpus);
+    printf("max_cpu_id             : %u\n", pi.max_cpu_id);
+    printf("threads_per_core       : %u\n", pi.threads_per_core);
+    printf("cores_per_socket       : %u\n", pi.cores_per_socket);
+    printf("cpu_mhz                : %u.%03u\n", pi.cpu_khz / 1000, pi.cpu_khz % 1000);
+    printf("virt_caps              :%s%s%s%s\n", pi.capabilities & XEN_SYSCTL_PHYSCAP_pv ? " pv" : "",
+           pi.capabilities & XEN_SYSCTL_PHYSCAP_hvm ? " hvm" : "",
+           pi.capabilities & XEN_SYSCTL_PHYSCAP_hap ? " hap" : "",
+           pi.capabilities & XEN_SYSCTL_PHYSCAP_shadow ? " shadow" : "");
+    printf("total_memory           : %llu\n", (unsigned long long)(pi.total_pages * 4096 >> 20));
+    printf("free_memory            : %llu\n", (unsigned long long)(pi.free_pages * 4096 >> 20));
+    printf("max_mfn                : %#llx\n", (unsigned long long)pi.max_mfn);
+    return 0;
+}
+
+static int cmd_dmesg(int argc, char **argv)
+{
+    int clear = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-c"))
+            clear = 1;
+        else
+            return usage_error("dmesg", "the only option is -c (clear the ring after reading)");
+    }
+    struct rc_handle *h = open_or_say("dmesg");
+    if (!h)
+        return 1;
+    size_t len = 1u << 20;
+    char *buf = malloc(len);
+    if (!buf) {
+        rc_close(h);
+        fprintf(stderr, "rv dmesg: out of memory\n");
+        return 1;
+    }
+    long n = rc_readconsole(h, buf, len, clear);
+    rc_close(h);
+    if (n < 0) {
+        fprintf(stderr, "rv dmesg: readconsole: %s\n", rc_strerror(n));
+        free(buf);
+        return 1;
+    }
+    fwrite(buf, 1, (size_t)n, stdout);
+    free(buf);
+    return 0;
+}
+
+/* domcfg's "domcfg: line N: ..." becomes "FILE:N: ...", the compiler's form. */
+static void say_cfg(const char *file, const char *msg, const char *kind)
+{
+    const char *p = strstr(msg, "line ");
+    if (!strncmp(msg, "domcfg: ", 8) && p == msg + 8) {
+        char *end;
+        unsigned long line = strtoul(p + 5, &end, 10);
+        if (end != p + 5 && *end == ':') {
+            fprintf(stderr, "%s:%lu:%s%s\n", file, line, kind, end + 1);
+            return;
+        }
+    }
+    fprintf(stderr, "%s:%s %s\n", file, kind, !strncmp(msg, "domcfg: ", 8) ? msg + 8 : msg);
+}
+
+struct warn_ctx {
+    const char *file;
+};
+
+static void on_warn(const char *msg, void *ctx)
+{
+    say_cfg(((struct warn_ctx *)ctx)->file, msg, " warning:");
+}
+
+static int cmd_create(int argc, char **argv)
+{
+    int dry = 0;
+    const char *file = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-n") || !strcmp(argv[i], "--dry-run"))
+            dry = 1;
+        else if (argv[i][0] == '-')
+            return usage_error("create", "unknown option (only -n)");
+        else if (!file)
+            file = argv[i];
+        else
+            return usage_error("create", "one domain file at a time");
+    }
+    if (!file)
+        return usage_error("create", "needs a domain file");
+    FILE *f = fopen(file, "rb");
+    if (!f) {
+        fprintf(stderr, "rv create: %s: %s\n", file, strerror(errno));
+        return 1;
+    }
+    static char text[1 << 20];
+    size_t len = fread(text, 1, sizeof(text), f);
+    int big = !feof(f);
+    fclose(f);
+    if (big) {
+        fprintf(stderr, "rv create: %s: larger than 1 MiB: not a domain file\n", file);
+        return 1;
+    }
+    static struct domcfg cfg;
+    char err[256] = "";
+    struct warn_ctx wc = { file };
+    if (domcfg_parse(text, len, &cfg, on_warn, &wc, err, sizeof(err))) {
+        say_cfg(file, err, " error:");
+        return 1;
+    }
+    printf("%s: name \"%s\", type %s, kernel \"%s\"%s%s%s, memory %llu MiB (max %llu), %u vCPU(s)%s\n", file,
+           cfg.name, domcfg_type_name(cfg.type), cfg.kernel, cfg.ramdisk[0] ? ", ramdisk \"" : "", cfg.ramdisk,
+           cfg.ramdisk[0] ? "\"" : "", (unsigned long long)cfg.memory_mib, (unsigned long long)cfg.maxmem_mib,
+           cfg.vcpus, cfg.dom0 ? ", initial domain" : "");
+    printf("%s: on_poweroff %s, on_reboot %s, on_crash %s\n", file, domcfg_action_name(cfg.on_poweroff),
+           domcfg_action_name(cfg.on_reboot), domcfg_action_name(cfg.on_crash));
+    if (dry)
+        return 0;
+    fprintf(stderr, "rv create: building a domain from the control domain is not available yet "
+            "(XEN_DOMCTL_createdomain is refused); `rv create -n FILE` checks a file\n");
+    return 1;
+}
+
+static int cmd_help(int argc, char **argv);
+
+static const struct cmd cmds[] = {
+    { "help", cmd_help, "", "this list" },
+    { "list", cmd_list, "[DOMID ...]", "domains: name, id, memory (MiB), vCPUs, state (r b p s c d), CPU time" },
+    { "info", cmd_info, "", "the host: CPUs, memory, virtualization capabilities" },
+    { "dmesg", cmd_dmesg, "[-c]", "the hypervisor's console ring (-c: clear it after reading)" },
+    { "pause", cmd_pause, "DOMID", "stop a domain's vCPUs until unpause" },
+    { "unpause", cmd_unpause, "DOMID", "let a paused domain run again" },
+    { "destroy", cmd_destroy, "DOMID", "end a domain at once and return its memory" },
+    { "vcpu-list", cmd_vcpu_list, "[DOMID]", "vCPUs: where each runs, its state and CPU time" },
+    { "create", cmd_create, "[-n] FILE", "check a domain file (-n); building it from dom0: not yet" },
+};
+
+/* xl commands rv does not have yet: named so that nobody mistakes a typo for them. */
+static const char *const not_yet[] = { "shutdown", "reboot", "console", "vcpu-pin", "mem-set", "debug-keys" };
+
+static int cmd_help(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("usage: rv COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+        printf("  %-10s %-12s %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
+    printf("\nnot yet (issue 16):");
+    for (size_t i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++)
+        printf(" %s", not_yet[i]);
+    printf("\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+        return cmd_help(argc, argv) ? 1 : (argc < 2 ? 2 : 0);
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+        if (!strcmp(argv[1], cmds[i].name))
+            return cmds[i].fn(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++)
+        if (!strcmp(argv[1], not_yet[i])) {
+            fprintf(stderr, "rv %s: not available yet (see rv help)\n", argv[1]);
+            return 1;
+        }
+    fprintf(stderr, "rv: unknown command '%s' (rv help lists them)\n", argv[1]);
+    return 2;
+}
