@@ -76,11 +76,12 @@ static long set_callbacks32(struct vcpu *v, const uint64_t a[4])
 
 /* callback_op(cmd, arg) with Xen's x86_32 callback_register: type,
  * flags (16 bits each), then the callback as cs, eip (32 bits each);
- * callback_unregister is the same in both ABIs.  Event and failsafe only:
- * syscall is 64-bit only (Xen refuses it for 32-bit guests too);
- * sysenter, syscall32 and NMI are refused here (Xen keeps them: their
- * delivery from a 32-bit ring 3 is not built).  Unregister zeroes the
- * slot, as the 64-bit callback_op here does. */
+ * callback_unregister is the same in both ABIs.  Event, failsafe,
+ * sysenter and syscall32 (their delivery: pv32_sys.c; Xen's test of "no
+ * callback" is the address for sysenter, the selector for syscall32, so
+ * both are kept); syscall is 64-bit only (Xen refuses it for 32-bit
+ * guests too); NMI is refused here (no NMI delivery to PV guests yet).
+ * Unregister zeroes the slot, as the 64-bit callback_op here does. */
 struct compat_callback_register {
     uint16_t type, flags;
     uint32_t cs, eip;
@@ -114,6 +115,16 @@ static long callback_op32(struct vcpu *v, uint64_t cmd, uint64_t arg)
         pv->compat_failsafe_cs = (uint16_t)r.cs;
         pv->failsafe_cb = r.eip;
         pv->callback_flags[CALLBACKTYPE_failsafe] = r.flags;
+        return 0;
+    case CALLBACKTYPE_sysenter:
+        pv->compat_sysenter_cs = (uint16_t)r.cs;
+        pv->sysenter_cb = r.eip;
+        pv->callback_flags[CALLBACKTYPE_sysenter] = r.flags;
+        return 0;
+    case CALLBACKTYPE_syscall32:
+        pv->compat_syscall32_cs = (uint16_t)r.cs;
+        pv->syscall32_cb = r.eip;
+        pv->callback_flags[CALLBACKTYPE_syscall32] = r.flags;
         return 0;
     default:
         return -EINVAL;
