@@ -358,6 +358,59 @@ static void test_io(void)
                          " addr16 invlpg 0x1234\n incl %0\n"
                          " 1:" : "+c"(marks) : "a"(va) : "ebx", "esi", "memory");
     check(gp_count == gp0 && marks == 6, "invlpg-forms-emulated", "marks", marks, 6);
+}
+
+static uint32_t read_fs0(void)
+{
+    uint32_t x;
+    __asm__ __volatile__("mov %%fs:0, %0" : "=r"(x) :: "memory");
+    return x;
+}
+
+static uint32_t read_gs0(void)
+{
+    uint32_t x;
+    __asm__ __volatile__("mov %%gs:0, %0" : "=r"(x) :: "memory");
+    return x;
+}
+
+/* FS and GS with non-zero bases (LDT entries 5 and 6): the bases the
+ * guest sees across exits, a yield and the hypervisor's reloads of its
+ * selectors are its descriptors' bases (after a descriptor change and
+ * the reload that follows, the new one; not a base saved from before). */
+static void test_fsgs(void)
+{
+    long r;
+    struct mmuext_op32 op = { MMUEXT_SET_LDT, (uint32_t)ldt_page, 8 };
+
+    *(volatile uint32_t *)(segbuf + 0x100) = 0x11111111u;
+    *(volatile uint32_t *)(segbuf + 0x200) = 0x22222222u;
+    *(volatile uint32_t *)(segbuf + 0x300) = 0x33333333u;
+    *(volatile uint32_t *)(segbuf + 0x400) = 0x44444444u;
+    ldt_page[5] = desc((uint32_t)segbuf + 0x100, 0xfff, 0xf2, true);
+    ldt_page[6] = desc((uint32_t)segbuf + 0x200, 0xfff, 0xf2, true);
+    r = hc(HC_mmuext_op, (uint32_t)&op, 1, 0, DOMID_SELF);
+    __asm__ __volatile__("mov %0, %%fs\n mov %1, %%gs" :: "r"(0x2f), "r"(0x37) : "memory");
+    check(r == 0 && read_fs0() == 0x11111111u && read_gs0() == 0x22222222u, "fs-gs-descriptor-bases", "gs:0",
+          read_gs0(), 0x22222222u);
+    for (unsigned i = 0; i < 20; i++)
+        hc(HC_xen_version, 0, 0, 0, 0);
+    hc(HC_sched_op, 0 /* SCHEDOP_yield */, 0, 0, 0);
+    __asm__ __volatile__("int3" ::: "memory");
+    check(read_fs0() == 0x11111111u && read_gs0() == 0x22222222u, "fs-gs-bases-kept-across-exits", "fs:0",
+          read_fs0(), 0x11111111u);
+    /* The descriptors move (bases +0x200); SET_LDT again makes the
+     * hypervisor copy the LDT and reload the selectors. */
+    ldt_page[5] = desc((uint32_t)segbuf + 0x300, 0xfff, 0xf2, true);
+    ldt_page[6] = desc((uint32_t)segbuf + 0x400, 0xfff, 0xf2, true);
+    r = hc(HC_mmuext_op, (uint32_t)&op, 1, 0, DOMID_SELF);
+    hc(HC_sched_op, 0 /* SCHEDOP_yield */, 0, 0, 0);
+    uint16_t fs, gs;
+    __asm__ __volatile__("mov %%fs, %0\n mov %%gs, %1" : "=r"(fs), "=r"(gs));
+    check(r == 0 && fs == 0x2f && gs == 0x37 && read_fs0() == 0x33333333u, "fs-base-after-reload-is-descriptors",
+          "fs:0", read_fs0(), 0x33333333u);
+    check(read_gs0() == 0x44444444u, "gs-base-after-reload-is-descriptors", "gs:0", read_gs0(), 0x44444444u);
+    __asm__ __volatile__("mov %0, %%fs\n mov %0, %%gs" :: "r"(0xe021) : "memory");
     r = hc(HC_mmuext_op, (uint32_t)&(struct mmuext_op32){ MMUEXT_SET_LDT, 0, 0 }, 1, 0, DOMID_SELF);
     check(r == 0, "ldt-off", "ret", (uint32_t)r, 0);
 }
@@ -370,16 +423,18 @@ void pv32_main(const struct start_info32 *start)
     flush();
 
     static struct trap_info32 traps[] = {
+        { 3, 3, FLAT_RING1_CS, 0 },
         { 6, 0, FLAT_RING1_CS, 0 },
         { 13, 0, FLAT_RING1_CS, 0 },
         { 14, 0, FLAT_RING1_CS, 0 },
         { 0x81, 3, FLAT_RING1_CS, 0 },
         { 0, 0, 0, 0 },
     };
-    traps[0].address = (uint32_t)ud_any;
-    traps[1].address = (uint32_t)gp_any;
-    traps[2].address = (uint32_t)pf_entry;
-    traps[3].address = (uint32_t)user_exit_entry;
+    traps[0].address = (uint32_t)bp_entry;
+    traps[1].address = (uint32_t)ud_any;
+    traps[2].address = (uint32_t)gp_any;
+    traps[3].address = (uint32_t)pf_entry;
+    traps[4].address = (uint32_t)user_exit_entry;
     check(hc(HC_set_trap_table, (uint32_t)traps, 0, 0, 0) == 0, "set-trap-table", "ret", 0, 0);
     check(hc(HC_set_callbacks, FLAT_RING1_CS, (uint32_t)ev_entry, FLAT_RING1_CS, (uint32_t)failsafe_entry) == 0,
           "set-callbacks", "ret", 0, 0);
@@ -403,5 +458,6 @@ void pv32_main(const struct start_info32 *start)
 
     test_sys(intel, amd);
     test_io();
+    test_fsgs();
     pv32_finish();
 }
