@@ -278,7 +278,20 @@ long pv32_vcpu_initialise(struct vcpu *v, unsigned id, uint64_t arg);
 bool pv32_event_upcall(struct vcpu *v);
 /* pv32.c: the 32-bit bounce frame to target (false: the domain crashed),
  * and an exception through the trap table. */
-bool pv32_bounce(struct vcpu *v, uint64_t target, bool with_err, uint64_t err, bool mask_events, const char *what);
+bool pv32_bounce(struct vcpu *v, uint16_t cs, uint64_t target, bool with_err, uint64_t err, bool mask_events,
+                 const char *what);
+/* Xen's rule for the code and stack selectors a 32-bit guest names in its
+ * trap table, callbacks, stack_switch and VCPUOP_initialise context: an
+ * RPL below the kernel's (1) is raised to 1, nothing else is refused;
+ * whether the selector can be loaded is checked when a bounce is to
+ * enter it (pv32_frame_problem: a domain crash, as the faulting IRET in
+ * Xen's exit path is).  Gates to the hypervisor's ring-0 selectors cannot
+ * arise: the bounce builds no gate, and 0xe008/0xe010 with RPL 1 are
+ * refused by the frame check. */
+static inline uint16_t pv32_kernel_sel(uint32_t sel)
+{
+    return (sel & 3) >= 1 ? (uint16_t)sel : (uint16_t)((sel & ~3u) | 1);
+}
 bool pv32_bounce_exception(struct vcpu *v, unsigned vec, uint64_t err);
 /* pv32_sys.c: SYSCALL from compatibility mode (the CSTAR exit) and the
  * #GP/#UD of a ring-3 SYSENTER, as Xen x86_64 delivers them to a 32-bit

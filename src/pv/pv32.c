@@ -180,12 +180,14 @@ void pv32_stint_begin(struct vcpu *v)
  * The frame Xen builds for a 32-bit PV kernel, from the lowest address:
  * [error code], EIP, CS (the saved upcall mask in bits 16-23), EFLAGS (IF
  * = events were enabled), and ESP, SS when user mode (ring 3) was
- * interrupted; then the kernel's handler at target on the ring-1
- * selectors, on its stack: the interrupted ESP in ring 1, stack_switch's
- * from ring 3.  False: the domain was crashed.
+ * interrupted; then the kernel's handler at cs:target (the registered
+ * selector, pv32_kernel_sel's rule), on its stack: the interrupted SS:ESP
+ * in ring 1, stack_switch's from ring 3.  Whether cs and the stack can be
+ * loaded is pv32_frame_problem's check before the entry.  False: the
+ * domain was crashed.
  */
-bool pv32_bounce(struct vcpu *v, uint64_t target, bool with_err, uint64_t err, bool mask_events,
-                     const char *what)
+bool pv32_bounce(struct vcpu *v, uint16_t cs, uint64_t target, bool with_err, uint64_t err, bool mask_events,
+                 const char *what)
 {
     struct pv_vcpu *pv = v->vendor;
     struct cpu_regs *c = &pv->ctx;
@@ -213,8 +215,9 @@ bool pv32_bounce(struct vcpu *v, uint64_t target, bool with_err, uint64_t err, b
     if (mask_events)
         __atomic_store_n(&vi->evtchn_upcall_mask, 1, __ATOMIC_RELAXED);
     c->rip = target;
-    c->cs = PV32_RING1_CS;
-    c->ss = PV32_RING1_DS;
+    c->cs = cs;
+    if (from_user)
+        c->ss = pv->kernel_ss;  /* stack_switch's; from ring 1 the stack stays the interrupted one */
     c->rsp = sp - n * 4;
     c->rflags &= ~(uint64_t)(RF_TF | RF_NT | RF_RF);
     return true;
@@ -223,7 +226,7 @@ bool pv32_bounce(struct vcpu *v, uint64_t target, bool with_err, uint64_t err, b
 bool pv32_event_upcall(struct vcpu *v)
 {
     struct pv_vcpu *pv = v->vendor;
-    return pv32_bounce(v, pv->event_cb, false, 0, true, "event upcall");
+    return pv32_bounce(v, (uint16_t)pv->compat_event_cs, pv->event_cb, false, 0, true, "event upcall");
 }
 
 bool pv32_bounce_exception(struct vcpu *v, unsigned vec, uint64_t err)
@@ -243,7 +246,8 @@ bool pv32_bounce_exception(struct vcpu *v, unsigned vec, uint64_t err)
         __atomic_store_n(&((struct compat_vcpu_info *)v->vcpu_info)->arch[0], (uint32_t)pv->cr2, __ATOMIC_RELAXED);
     pv->nr_bounces++;
     v->exits_by_reason[HVM_EXIT_EXCEPTION]++;
-    return pv32_bounce(v, ti->address, pv_exc_has_error_code(vec), err, ti->flags & TI_EVENTS_OFF, pv_exc_short[vec]);
+    return pv32_bounce(v, ti->cs, ti->address, pv_exc_has_error_code(vec), err, ti->flags & TI_EVENTS_OFF,
+                       pv_exc_short[vec]);
 }
 
 /* ---- The 32-bit iret ---------------------------------------------------- */
@@ -343,7 +347,7 @@ static bool soft_int32(struct vcpu *v)
         return false;
     pv->ctx.rip += 2;
     pv->nr_bounces++;
-    pv32_bounce(v, ti->address, false, 0, ti->flags & TI_EVENTS_OFF, "INT n");
+    pv32_bounce(v, ti->cs, ti->address, false, 0, ti->flags & TI_EVENTS_OFF, "INT n");
     return true;
 }
 

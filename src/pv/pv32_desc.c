@@ -129,8 +129,8 @@ uint64_t pv32_linear_ip(struct vcpu *v)
 /* Xen's compat failsafe callback: from the lowest address DS, ES, FS, GS
  * (the values that failed to load), then the bounce frame EIP, CS (upcall
  * mask in bits 16-23), EFLAGS, and ESP, SS when ring 3 was interrupted; on
- * the ring-1 stack (stack_switch's from ring 3), the handler on the flat
- * ring-1 selectors.  Interrupts on. */
+ * the ring-1 stack (stack_switch's from ring 3), the handler on the
+ * registered selector.  Interrupts on. */
 void pv32_failsafe(struct vcpu *v, const uint16_t sel[4])
 {
     struct pv_vcpu *pv = v->vendor;
@@ -157,8 +157,9 @@ void pv32_failsafe(struct vcpu *v, const uint16_t sel[4])
         __atomic_store_n(&vi->evtchn_upcall_mask, 1, __ATOMIC_RELAXED);
     pv->seg.nr_failsafe++;
     c->rip = pv->failsafe_cb;
-    c->cs = PV32_RING1_CS;
-    c->ss = PV32_RING1_DS;
+    c->cs = (uint16_t)pv->compat_failsafe_cs;
+    if (from_user)
+        c->ss = pv->kernel_ss;
     c->rsp = sp - n * 4;
     c->rflags &= ~(uint64_t)(0x100 | 0x4000 | 0x10000);    /* TF, NT, RF */
 }

@@ -38,14 +38,15 @@
  *    table, EIP back on the SYSCALL.  ECX is the next EIP (the CPU wrote
  *    it), as under Xen.
  *
- * The handlers run on the flat ring-1 code selector (the registered
- * selectors are recorded, as for set_trap_table).  Runs on the CPU that
+ * The handlers run on the registered selectors (pv32_kernel_sel's rule;
+ * a null sysenter one means 0xe019, as in Xen).  Runs on the CPU that
  * runs the vCPU, from its exit handler; everything read is the guest's.
  */
 #include "pv/pv.h"
 #include "core/domain.h"
 #include "public/callback.h"
 
+#define PV32_RING1_CS   0xe019
 #define PV32_RING3_CS   0xe02b
 #define PV32_RING3_DS   0xe033
 #define XEN64_USER_SS   0xe02b          /* Xen's x86_64 FLAT_USER_SS, what its sysenter frame holds */
@@ -65,7 +66,7 @@ bool pv32_syscall(struct vcpu *v)
         c->rip = (uint32_t)(c->rip - 2);
         return pv32_bounce_exception(v, 13, 0);
     }
-    return pv32_bounce(v, pv->syscall32_cb, false, 0,
+    return pv32_bounce(v, pv->compat_syscall32_cs, pv->syscall32_cb, false, 0,
                        pv->callback_flags[CALLBACKTYPE_syscall32] & CALLBACKF_mask_events, "SYSCALL");
 }
 
@@ -93,7 +94,8 @@ bool pv32_sysenter(struct vcpu *v, unsigned vec, uint64_t err)
     if (!pv->sysenter_cb || nt)
         pv32_bounce_exception(v, 13, 0);
     else
-        pv32_bounce(v, pv->sysenter_cb, false, 0, pv->callback_flags[CALLBACKTYPE_sysenter] & CALLBACKF_mask_events,
-                    "SYSENTER");
+        /* Xen: a null sysenter selector means the flat ring-1 one. */
+        pv32_bounce(v, (pv->compat_sysenter_cs & ~3u) ? pv->compat_sysenter_cs : PV32_RING1_CS, pv->sysenter_cb,
+                    false, 0, pv->callback_flags[CALLBACKTYPE_sysenter] & CALLBACKF_mask_events, "SYSENTER");
     return true;
 }

@@ -45,7 +45,7 @@ static volatile uint8_t *shinfo;
 /* What the ring-3 handlers saw (uh_record). */
 enum { K_NONE, K_SYSENTER, K_SYSCALL, K_GP, K_UD };
 static const char *const kind_name[] = { "none", "callback", "callback", "gp", "ud" };
-uint32_t uh_kind, uh_count, uh_frame[6], uh_ecx, uh_edx, uh_mask;
+uint32_t uh_kind, uh_count, uh_frame[6], uh_ecx, uh_edx, uh_mask, uh_cs, uh_ss;
 
 void uh_record(uint32_t kind, const uint32_t *regs, const uint32_t *frame)
 {
@@ -57,6 +57,10 @@ void uh_record(uint32_t kind, const uint32_t *regs, const uint32_t *frame)
     for (unsigned i = 0; i < 6; i++)
         uh_frame[i] = frame[i];
     uh_mask = shinfo[1];
+    uint16_t cs, ss;
+    __asm__ __volatile__("mov %%cs, %0\n mov %%ss, %1" : "=r"(cs), "=r"(ss));
+    uh_cs = cs;
+    uh_ss = ss;
 }
 
 /* Handlers for events from ring 3: record, then iret to ring 3 at EDX on
@@ -415,6 +419,54 @@ static void test_fsgs(void)
     check(r == 0, "ldt-off", "ret", (uint32_t)r, 0);
 }
 
+/* The guest's own selectors for its handlers and kernel stack (LDT
+ * entries 7, code DPL 1, and 8, data DPL 1), named with RPL 0: Xen raises
+ * the RPL to 1 and the handlers run on them. */
+uint32_t selbp_count, selbp_cs, selbp_ss;
+__asm__(".text\n.globl selbp_entry\nselbp_entry:\n"
+        "  incl selbp_count\n  push %eax\n  mov %cs, %eax\n  mov %eax, selbp_cs\n"
+        "  mov %ss, %eax\n  mov %eax, selbp_ss\n"
+        "  pop %eax\n  push %eax\n  mov $23, %eax\n  int $0x82\n");
+void selbp_entry(void);
+
+static void test_selectors(void)
+{
+    long r;
+    struct mmuext_op32 op = { MMUEXT_SET_LDT, (uint32_t)ldt_page, 16 };
+
+    ldt_page[7] = desc(0, 0xfffff, 0xba, true) | (1ull << 55);    /* code DPL 1, flat (G) */
+    ldt_page[8] = desc(0, 0xfffff, 0xb2, true) | (1ull << 55);    /* data DPL 1, flat (G) */
+    r = hc(HC_mmuext_op, (uint32_t)&op, 1, 0, DOMID_SELF);
+    static struct trap_info32 t[] = { { 3, 3, 0x3c, 0 }, { 0, 0, 0, 0 } };
+    t[0].address = (uint32_t)selbp_entry;
+    r = r ? r : hc(HC_set_trap_table, (uint32_t)t, 0, 0, 0);
+    check(r == 0, "trap-table-ldt-code-selector", "ret", (uint32_t)r, 0);
+    __asm__ __volatile__("int3" ::: "memory");
+    check(selbp_count == 1 && selbp_cs == 0x3d && selbp_ss == FLAT_RING1_DS, "bp-handler-on-own-cs-rpl1", "cs",
+          selbp_cs, 0x3d);
+    /* stack_switch to the LDT data selector (RPL 0 named, 1 used) and the
+     * sysenter callback on the LDT code selector, from ring 3. */
+    r = hc(HC_stack_switch, 0x44, (uint32_t)kstack + sizeof(kstack), 0, 0);
+    r = r ? r : cb_register(CALLBACKTYPE_sysenter, 0, (uint32_t)sysenter_cb);
+    static struct cb_reg reg;
+    reg = (struct cb_reg){ CALLBACKTYPE_sysenter, 0, 0x3c, (uint32_t)sysenter_cb };
+    r = r ? r : hc(HC_callback_op, CALLBACKOP_register, (uint32_t)&reg, 0, 0);
+    check(r == 0, "stack-switch-and-sysenter-own-selectors", "ret", (uint32_t)r, 0);
+    run_user(u_sysenter);
+    /* INT $0x81's handler returned here on that stack selector: the flat
+     * one again before the LDT goes. */
+    __asm__ __volatile__("mov %0, %%ss" :: "r"(FLAT_RING1_DS) : "memory");
+    if (uh_kind == K_SYSENTER)
+        check(uh_cs == 0x3d && uh_ss == 0x45, "sysenter-callback-on-own-cs-ss", "cs", uh_cs, 0x3d);
+    else
+        check(uh_kind == K_UD && uh_ss == 0x45, "ud-from-ring3-on-own-ss", "ss", uh_ss, 0x45);
+    /* Back to the flat ones before the LDT goes. */
+    r = hc(HC_stack_switch, FLAT_RING1_DS, (uint32_t)kstack + sizeof(kstack), 0, 0);
+    r |= cb_unregister(CALLBACKTYPE_sysenter);
+    r |= hc(HC_mmuext_op, (uint32_t)&(struct mmuext_op32){ MMUEXT_SET_LDT, 0, 0 }, 1, 0, DOMID_SELF);
+    check(r == 0, "selectors-flat-again", "ret", (uint32_t)r, 0);
+}
+
 void pv32_main(const struct start_info32 *start)
 {
     long r;
@@ -459,5 +511,6 @@ void pv32_main(const struct start_info32 *start)
     test_sys(intel, amd);
     test_io();
     test_fsgs();
+    test_selectors();
     pv32_finish();
 }
