@@ -51,6 +51,9 @@ function(pv32_guests_build)
         if(t STREQUAL pv32_hello)
             configure_file(${P}/pv32_badiret.cfg ${GO}/pv32_badiret.cfg COPYONLY)
         endif()
+        if(t STREQUAL pv32_sys)
+            configure_file(${P}/pv32_sys_hvsel.cfg ${GO}/pv32_sys_hvsel.cfg COPYONLY)
+        endif()
         list(APPEND GUEST_ELFS ${GO}/${t}.elf)
     endforeach()
     set(GUEST_ELFS ${GUEST_ELFS} PARENT_SCOPE)
@@ -273,8 +276,10 @@ function(pv32_guests_build)
     add_test(NAME pv32_sys
              COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
                      ${PV32_SYS_IO_CHECKS}
+                     --stdout "^pv32_sys_hvsel: PASS trap-table-hv-selector-accepted$"
+                     --stdout "^\\(d[0-9]+ pv32_sys_hvsel\\) crash: v0: pv32: cannot return to cs 0xe009 eip 0x[0-9a-f]+ ss 0xe021 esp 0x[0-9a-f]+: bad code selector$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
-                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv32_sys.cfg)
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv32_sys.cfg ${GO}/pv32_sys_hvsel.cfg)
     set_tests_properties(pv32_sys PROPERTIES
         LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_sys.elf")
