@@ -133,6 +133,7 @@ struct pv_vcpu {
      * (their addresses are sysenter_cb / syscall32_cb); 0: none. */
     uint16_t compat_sysenter_cs, compat_syscall32_cs;   /* (r) */
     uint64_t nr_compat_hypercalls;                  /* (r) int $0x82 */
+    uint32_t nr_compat_failed;                      /* (r) of them, failed (the first few are logged) */
 };
 
 /* The initial domain (pv_dom0.c, docs/dom0.md). */
@@ -318,6 +319,8 @@ int pv32_build_tables(struct domain *d, struct pv_domain *pd, char *err, size_t 
 void pv32_hypercall_page(void *page);
 /* The console's event channel into a 32-bit start_info (pv_time.c). */
 void pv32_start_info_console(void *si, uint32_t port);
+/* The store's event channel into a 32-bit start_info (pv_xs_empty.c). */
+void pv32_start_info_store(void *si, uint32_t port);
 
 /* entry.S */
 void pv_enter(struct cpu_regs *ctx);
