@@ -129,6 +129,9 @@ struct pv_vcpu {
      * L3 (mmu.base), slots 256-271 are the hypervisor's; 0 for 64-bit. */
     uint64_t compat_l4;         /* (r) its mfn */
     uint32_t compat_event_cs, compat_failsafe_cs;   /* (r) set_callbacks' selectors (recorded) */
+    /* pv32sys (pv32_sys.c): callback_op's sysenter and syscall32 selectors
+     * (their addresses are sysenter_cb / syscall32_cb); 0: none. */
+    uint16_t compat_sysenter_cs, compat_syscall32_cs;   /* (r) */
     uint64_t nr_compat_hypercalls;                  /* (r) int $0x82 */
     uint32_t nr_compat_failed;                      /* (r) of them, failed (the first few are logged) */
 };
@@ -277,6 +280,41 @@ long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[5]);
 long pv32_vcpu_initialise(struct vcpu *v, unsigned id, uint64_t arg);
 /* Event upcall in the 32-bit frame layout; false: the domain crashed. */
 bool pv32_event_upcall(struct vcpu *v);
+/* pv32.c: the 32-bit bounce frame to target (false: the domain crashed),
+ * and an exception through the trap table. */
+bool pv32_bounce(struct vcpu *v, uint16_t cs, uint64_t target, bool with_err, uint64_t err, bool mask_events,
+                 const char *what);
+/* Xen's rule for the code and stack selectors a 32-bit guest names in its
+ * trap table, callbacks, stack_switch and VCPUOP_initialise context: an
+ * RPL below the kernel's (1) is raised to 1, nothing else is refused;
+ * whether the selector can be loaded is checked when a bounce is to
+ * enter it (pv32_frame_problem: a domain crash, as the faulting IRET in
+ * Xen's exit path is).  Gates to the hypervisor's ring-0 selectors cannot
+ * arise: the bounce builds no gate, and 0xe008/0xe010 with RPL 1 are
+ * refused by the frame check. */
+static inline uint16_t pv32_kernel_sel(uint32_t sel)
+{
+    return (sel & 3) >= 1 ? (uint16_t)sel : (uint16_t)((sel & ~3u) | 1);
+}
+bool pv32_bounce_exception(struct vcpu *v, unsigned vec, uint64_t err);
+/* pv32_sys.c: SYSCALL from compatibility mode (the CSTAR exit) and the
+ * #GP/#UD of a ring-3 SYSENTER, as Xen x86_64 delivers them to a 32-bit
+ * guest.  pv32_syscall: false = crashed.  pv32_sysenter: true = it was a
+ * SYSENTER from ring 3 and was handled (bounced or the domain crashed). */
+bool pv32_syscall(struct vcpu *v);
+bool pv32_sysenter(struct vcpu *v, unsigned vec, uint64_t err);
+/* pv32_emul.c: INS/OUTS and INVLPG from ring 1 with compatibility-mode
+ * address rules (pv_emul.c calls them after its privilege checks; the
+ * pv_emul_exception convention: 1 done, 0 bounce *vec / *err). */
+struct pv_insn;
+int pv32_emul_string_io(struct vcpu *v, const struct pv_insn *in, unsigned *vec, uint64_t *err);
+int pv32_emul_invlpg(struct vcpu *v, unsigned *vec, uint64_t *err);
+/* pv32_desc.c: the data segment a selector names, for an access of len
+ * bytes at offset off (write: needs a writable one): its linear address
+ * (base + off, wrapped at 4 GiB), or false when the CPU would fault
+ * (#GP(0), or #SS(0) for the stack segment: *vec). */
+bool pv32_seg_linear(struct vcpu *v, uint16_t sel, bool is_ss, uint32_t off, unsigned len, bool write,
+                     uint64_t *la, unsigned *vec);
 /* The builder's 32-bit part (pv32_build.c), after the RAM, kernel and p2m:
  * PAE tables, the 4-byte p2m list, compat start_info, the L3 pinned. */
 int pv32_build_tables(struct domain *d, struct pv_domain *pd, char *err, size_t errlen);

@@ -164,8 +164,13 @@ void pv32_stint_begin(struct vcpu *v)
 {
     (void)v;
     /* SYSENTER from compatibility mode enters ring 0 at SYSENTER_EIP on
-     * Intel CPUs: with SYSENTER_CS 0 it is a #GP instead, whatever another
-     * kind (an HVM guest's VMLOAD) left in these MSRs. */
+     * Intel CPUs: with SYSENTER_CS 0 it is a #GP(0) instead, raised before
+     * the instruction changes anything, whatever another kind (an HVM
+     * guest's VMLOAD) left in these MSRs; pv32_sys.c turns that #GP from
+     * ring 3 into Xen's sysenter delivery.  SYSENTER_ESP/EIP are then
+     * never used.  STAR/CSTAR/SFMASK are the hypervisor's (arch/x86/desc.c;
+     * the VMX and SVM paths put them back after a guest's): a SYSCALL from
+     * compatibility mode enters pv_syscall_entry32 in ring 0. */
     wrmsr(0x174, 0);
 }
 
@@ -175,12 +180,14 @@ void pv32_stint_begin(struct vcpu *v)
  * The frame Xen builds for a 32-bit PV kernel, from the lowest address:
  * [error code], EIP, CS (the saved upcall mask in bits 16-23), EFLAGS (IF
  * = events were enabled), and ESP, SS when user mode (ring 3) was
- * interrupted; then the kernel's handler at target on the ring-1
- * selectors, on its stack: the interrupted ESP in ring 1, stack_switch's
- * from ring 3.  False: the domain was crashed.
+ * interrupted; then the kernel's handler at cs:target (the registered
+ * selector, pv32_kernel_sel's rule), on its stack: the interrupted SS:ESP
+ * in ring 1, stack_switch's from ring 3.  Whether cs and the stack can be
+ * loaded is pv32_frame_problem's check before the entry.  False: the
+ * domain was crashed.
  */
-static bool bounce32(struct vcpu *v, uint64_t target, bool with_err, uint64_t err, bool mask_events,
-                     const char *what)
+bool pv32_bounce(struct vcpu *v, uint16_t cs, uint64_t target, bool with_err, uint64_t err, bool mask_events,
+                 const char *what)
 {
     struct pv_vcpu *pv = v->vendor;
     struct cpu_regs *c = &pv->ctx;
@@ -208,8 +215,9 @@ static bool bounce32(struct vcpu *v, uint64_t target, bool with_err, uint64_t er
     if (mask_events)
         __atomic_store_n(&vi->evtchn_upcall_mask, 1, __ATOMIC_RELAXED);
     c->rip = target;
-    c->cs = PV32_RING1_CS;
-    c->ss = PV32_RING1_DS;
+    c->cs = cs;
+    if (from_user)
+        c->ss = pv->kernel_ss;  /* stack_switch's; from ring 1 the stack stays the interrupted one */
     c->rsp = sp - n * 4;
     c->rflags &= ~(uint64_t)(RF_TF | RF_NT | RF_RF);
     return true;
@@ -218,10 +226,10 @@ static bool bounce32(struct vcpu *v, uint64_t target, bool with_err, uint64_t er
 bool pv32_event_upcall(struct vcpu *v)
 {
     struct pv_vcpu *pv = v->vendor;
-    return bounce32(v, pv->event_cb, false, 0, true, "event upcall");
+    return pv32_bounce(v, (uint16_t)pv->compat_event_cs, pv->event_cb, false, 0, true, "event upcall");
 }
 
-static bool bounce_exception32(struct vcpu *v, unsigned vec, uint64_t err)
+bool pv32_bounce_exception(struct vcpu *v, unsigned vec, uint64_t err)
 {
     struct pv_vcpu *pv = v->vendor;
     const struct trap_info *ti = &pv->traps[vec];
@@ -238,7 +246,8 @@ static bool bounce_exception32(struct vcpu *v, unsigned vec, uint64_t err)
         __atomic_store_n(&((struct compat_vcpu_info *)v->vcpu_info)->arch[0], (uint32_t)pv->cr2, __ATOMIC_RELAXED);
     pv->nr_bounces++;
     v->exits_by_reason[HVM_EXIT_EXCEPTION]++;
-    return bounce32(v, ti->address, pv_exc_has_error_code(vec), err, ti->flags & TI_EVENTS_OFF, pv_exc_short[vec]);
+    return pv32_bounce(v, ti->cs, ti->address, pv_exc_has_error_code(vec), err, ti->flags & TI_EVENTS_OFF,
+                       pv_exc_short[vec]);
 }
 
 /* ---- The 32-bit iret ---------------------------------------------------- */
@@ -348,7 +357,7 @@ static bool soft_int32(struct vcpu *v)
         return false;
     pv->ctx.rip += 2;
     pv->nr_bounces++;
-    bounce32(v, ti->address, false, 0, ti->flags & TI_EVENTS_OFF, "INT n");
+    pv32_bounce(v, ti->cs, ti->address, false, 0, ti->flags & TI_EVENTS_OFF, "INT n");
     return true;
 }
 
@@ -361,10 +370,16 @@ bool pv32_handle_exit(struct vcpu *v)
     unsigned vec = (unsigned)c->vector;
 
     switch (vec) {
-    case PV_VEC_SYSCALL:
     case PV_VEC_SYSCALL32:
-        domain_crash(v->domain, "v%u: pv32: SYSCALL at %#lx: not supported for 32-bit guests yet", v->vcpu_id,
-                     (unsigned long)c->rip);
+        /* SYSCALL from compatibility mode (AMD; Intel raises #UD): the
+         * syscall32 callback or a #GP, as Xen (pv32_sys.c). */
+        if (!pv32_syscall(v))
+            return false;
+        break;
+    case PV_VEC_SYSCALL:
+        /* Through LSTAR: 64-bit mode, which no selector of a 32-bit
+         * guest reaches (invariant 1). */
+        domain_crash(v->domain, "v%u: pv32: 64-bit SYSCALL at %#lx", v->vcpu_id, (unsigned long)c->rip);
         return false;
     default:
         if (vec >= 32 || vec == 2 || vec == 18)
@@ -374,6 +389,10 @@ bool pv32_handle_exit(struct vcpu *v)
         if (vec == 7)
             pv_user_nm(v);      /* fpu_taskswitch's TS ends with this #NM */
         uint64_t err = c->error_code;
+        /* SYSENTER from ring 3 faults (SYSENTER_CS 0): Xen's delivery
+         * to the sysenter callback (pv32_sys.c). */
+        if ((vec == 13 || vec == 6) && pv32_sysenter(v, vec, err))
+            break;
         /* Privileged instructions from ring 1 (pv_emul.c, compat rules):
          * #UD (forced CPUID) and #GP(0) only; not the page-table write
          * assist (a PAE entry written in two 32-bit halves is not merged
@@ -382,7 +401,7 @@ bool pv32_handle_exit(struct vcpu *v)
             c->rip = (uint32_t)c->rip;      /* EIP wraps at 4 GiB */
             break;
         }
-        if (!bounce_exception32(v, vec, err))
+        if (!pv32_bounce_exception(v, vec, err))
             return false;
         break;
     }

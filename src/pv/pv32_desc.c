@@ -129,8 +129,8 @@ uint64_t pv32_linear_ip(struct vcpu *v)
 /* Xen's compat failsafe callback: from the lowest address DS, ES, FS, GS
  * (the values that failed to load), then the bounce frame EIP, CS (upcall
  * mask in bits 16-23), EFLAGS, and ESP, SS when ring 3 was interrupted; on
- * the ring-1 stack (stack_switch's from ring 3), the handler on the flat
- * ring-1 selectors.  Interrupts on. */
+ * the ring-1 stack (stack_switch's from ring 3), the handler on the
+ * registered selector.  Interrupts on. */
 void pv32_failsafe(struct vcpu *v, const uint16_t sel[4])
 {
     struct pv_vcpu *pv = v->vendor;
@@ -157,8 +157,63 @@ void pv32_failsafe(struct vcpu *v, const uint16_t sel[4])
         __atomic_store_n(&vi->evtchn_upcall_mask, 1, __ATOMIC_RELAXED);
     pv->seg.nr_failsafe++;
     c->rip = pv->failsafe_cb;
-    c->cs = PV32_RING1_CS;
-    c->ss = PV32_RING1_DS;
+    c->cs = (uint16_t)pv->compat_failsafe_cs;
+    if (from_user)
+        c->ss = pv->kernel_ss;
     c->rsp = sp - n * 4;
     c->rflags &= ~(uint64_t)(0x100 | 0x4000 | 0x10000);    /* TF, NT, RF */
+}
+
+/* The four flat compat descriptors (pv32_gdt_reserved), for a vCPU whose
+ * GDT copy does not exist yet. */
+static bool flat32_of(uint16_t sel, uint64_t *d)
+{
+    uint64_t g[(PV32_RING3_DS >> 3) + 1];
+
+    if ((sel & ~3u) != (PV32_RING1_CS & ~3u) && (sel & ~3u) != (PV32_RING1_DS & ~3u) &&
+        (sel & ~3u) != (PV32_RING3_CS & ~3u) && (sel & ~3u) != (PV32_RING3_DS & ~3u))
+        return false;
+    pv32_gdt_reserved(g);
+    *d = g[sel >> 3];
+    return true;
+}
+
+/* A data access through a segment register holding sel, as the CPU checks
+ * it in compatibility mode (SDM vol. 3, 5.3 "Limit checking", 3.4.5.1
+ * segment types): the descriptor the vCPU's tables hold (the CPU's hidden
+ * copy was loaded from it), present, readable (data, or code with R) or
+ * writable (data with W), and the bytes off .. off+len-1 within the limit
+ * (expand-down: above it, up to 0xffff or 0xffffffff by the B bit).  A
+ * null or unusable selector, or a failed check: #GP(0), #SS(0) through
+ * SS.  len 0: the base only (INVLPG checks nothing), 0 when unusable. */
+bool pv32_seg_linear(struct vcpu *v, uint16_t sel, bool is_ss, uint32_t off, unsigned len, bool write,
+                     uint64_t *la, unsigned *vec)
+{
+    struct pv_vcpu *pv = v->vendor;
+    uint64_t d;
+    bool found = pv->seg.gdt ? desc32_of(pv, sel, &d) : flat32_of(sel, &d);
+
+    *vec = is_ss ? 12 : 13;
+    if (!len) {
+        *la = (uint32_t)((found ? desc_base(d) : 0) + off);
+        return true;
+    }
+    if (!found || (d & (D_S | D_P)) != (D_S | D_P))
+        return false;
+    if (d & D_CODE) {
+        if (write || !(d & D_W))        /* bit 41 of a code descriptor: readable */
+            return false;
+    } else if (write && !(d & D_W)) {
+        return false;
+    }
+    uint64_t end = (uint64_t)off + len - 1, limit = desc_limit(d);
+    if (!(d & D_CODE) && (d & D_C)) {   /* bit 42 of a data descriptor: expand-down */
+        uint64_t top = (d & (1ull << 54)) ? 0xffffffffull : 0xffffull;
+        if (off <= limit || end > top)
+            return false;
+    } else if (end > limit) {
+        return false;
+    }
+    *la = (uint32_t)(desc_base(d) + off);
+    return true;
 }

@@ -19,7 +19,6 @@
 #include "public/callback.h"
 #include "pv/pv_emul.h"
 
-#define PV32_RING1_DS   0xe021
 #define PV32_HV_START   0xf5800000ull
 
 /* Xen's x86_32 trap_info: 8 bytes. */
@@ -48,39 +47,38 @@ static long set_trap_table32(struct vcpu *v, uint64_t table)
             return 0;
         if (i == 256)
             break;
-        /* The handler runs on the flat ring-1 code selector whatever the
-         * entry names (guest code selectors come with the 32-bit GDT);
-         * the address must be the guest's. */
+        /* The handler runs on the entry's selector, its RPL raised to 1
+         * (pv32_kernel_sel, Xen's rule); the address must be the guest's. */
         if (t.address >= PV32_HV_START)
             return -EINVAL;
-        pv->traps[t.vector] = (struct trap_info){ t.vector, t.flags, t.cs, t.address };
+        pv->traps[t.vector] = (struct trap_info){ t.vector, t.flags, pv32_kernel_sel(t.cs), t.address };
     }
     return -EINVAL;
 }
 
 /* set_callbacks(event_cs, event_eip, failsafe_cs, failsafe_eip): the
- * x86_32 form.  The selectors are recorded; handlers run on the flat
- * ring-1 code selector (as above). */
+ * x86_32 form; the selectors as set_trap_table's. */
 static long set_callbacks32(struct vcpu *v, const uint64_t a[4])
 {
     struct pv_vcpu *pv = v->vendor;
 
     if (a[1] >= PV32_HV_START || a[3] >= PV32_HV_START)
         return -EINVAL;
-    pv->compat_event_cs = (uint16_t)a[0];
+    pv->compat_event_cs = pv32_kernel_sel((uint32_t)a[0]);
     pv->event_cb = a[1];
-    pv->compat_failsafe_cs = (uint16_t)a[2];
+    pv->compat_failsafe_cs = pv32_kernel_sel((uint32_t)a[2]);
     pv->failsafe_cb = a[3];
     return 0;
 }
 
 /* callback_op(cmd, arg) with Xen's x86_32 callback_register: type,
  * flags (16 bits each), then the callback as cs, eip (32 bits each);
- * callback_unregister is the same in both ABIs.  Event and failsafe only:
- * syscall is 64-bit only (Xen refuses it for 32-bit guests too);
- * sysenter, syscall32 and NMI are refused here (Xen keeps them: their
- * delivery from a 32-bit ring 3 is not built).  Unregister zeroes the
- * slot, as the 64-bit callback_op here does. */
+ * callback_unregister is the same in both ABIs.  Event, failsafe,
+ * sysenter and syscall32 (their delivery: pv32_sys.c; Xen's test of "no
+ * callback" is the address for sysenter, the selector for syscall32, so
+ * both are kept); syscall is 64-bit only (Xen refuses it for 32-bit
+ * guests too); NMI is refused here (no NMI delivery to PV guests yet).
+ * Unregister zeroes the slot, as the 64-bit callback_op here does. */
 struct compat_callback_register {
     uint16_t type, flags;
     uint32_t cs, eip;
@@ -107,28 +105,39 @@ static long callback_op32(struct vcpu *v, uint64_t cmd, uint64_t arg)
         return -EINVAL;
     switch (r.type) {
     case CALLBACKTYPE_event:
-        pv->compat_event_cs = (uint16_t)r.cs;
+        pv->compat_event_cs = pv32_kernel_sel(r.cs);
         pv->event_cb = r.eip;
         return 0;
     case CALLBACKTYPE_failsafe:
-        pv->compat_failsafe_cs = (uint16_t)r.cs;
+        pv->compat_failsafe_cs = pv32_kernel_sel(r.cs);
         pv->failsafe_cb = r.eip;
         pv->callback_flags[CALLBACKTYPE_failsafe] = r.flags;
+        return 0;
+    case CALLBACKTYPE_sysenter:
+        pv->compat_sysenter_cs = r.cs & ~3u ? pv32_kernel_sel(r.cs) : 0;
+        pv->sysenter_cb = r.eip;
+        pv->callback_flags[CALLBACKTYPE_sysenter] = r.flags;
+        return 0;
+    case CALLBACKTYPE_syscall32:
+        pv->compat_syscall32_cs = r.cs & ~3u ? pv32_kernel_sel(r.cs) : 0;
+        pv->syscall32_cb = r.eip;
+        pv->callback_flags[CALLBACKTYPE_syscall32] = r.flags;
         return 0;
     default:
         return -EINVAL;
     }
 }
 
-/* stack_switch(ss, esp): the ring-1 stack bounces from ring 3 use.  Only
- * the flat ring-1 data selector for now. */
+/* stack_switch(ss, esp): the ring-1 stack bounces from ring 3 use.  The
+ * selector as Xen takes it (RPL raised to 1, pv32_kernel_sel); whether it
+ * can be loaded is checked when a bounce from ring 3 is to use it. */
 static long stack_switch32(struct vcpu *v, uint64_t ss, uint64_t esp)
 {
     struct pv_vcpu *pv = v->vendor;
 
-    if ((ss & 0xffff) != PV32_RING1_DS || esp >> 32)
+    if (esp >> 32)
         return -EINVAL;
-    pv->kernel_ss = ss & 0xffff;
+    pv->kernel_ss = pv32_kernel_sel(ss & 0xffff);
     pv->kernel_sp = esp;
     return 0;
 }

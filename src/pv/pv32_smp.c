@@ -122,17 +122,17 @@ static long initialise32(struct vcpu *v, struct vcpu *t, uint64_t arg)
     x->rflags = (r->eflags & 0x240dd5u) | 0x202;
     tp->seg.ds = tp->seg.es = tp->seg.fs = tp->seg.gs = PV32_RING1_DS;
     tp->seg.stale = true;
-    tp->kernel_ss = PV32_RING1_DS;
+    tp->kernel_ss = pv32_kernel_sel(c->kernel_ss & 0xffff);
     tp->kernel_sp = c->kernel_sp;
     tp->mmu.base = l3;
     memset(tp->traps, 0, sizeof(tp->traps));
     for (unsigned i = 0; i < 256; i++)
         if (c->trap_ctxt[i].address)
-            tp->traps[i] = (struct trap_info){ (uint8_t)i, c->trap_ctxt[i].flags, c->trap_ctxt[i].cs,
-                                               c->trap_ctxt[i].address };
-    tp->compat_event_cs = (uint16_t)c->event_callback_cs;
+            tp->traps[i] = (struct trap_info){ (uint8_t)i, c->trap_ctxt[i].flags,
+                                               pv32_kernel_sel(c->trap_ctxt[i].cs), c->trap_ctxt[i].address };
+    tp->compat_event_cs = pv32_kernel_sel(c->event_callback_cs);
     tp->event_cb = c->event_callback_eip;
-    tp->compat_failsafe_cs = (uint16_t)c->failsafe_callback_cs;
+    tp->compat_failsafe_cs = pv32_kernel_sel(c->failsafe_callback_cs);
     tp->failsafe_cb = c->failsafe_callback_eip;
     __atomic_store_n(&tp->ready, true, __ATOMIC_RELEASE);
     rc = 0;

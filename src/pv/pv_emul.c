@@ -582,11 +582,11 @@ static int emul_priv(struct vcpu *v, unsigned fault, unsigned *vec, uint64_t *er
     } else if (op == PVI_NONE || op == PVI_FORCED_CPUID || !kernel_mode(v)) {
         return 0;
     }
-    /* 32-bit guests (ring 1, compatibility mode): string I/O and INVLPG
-     * take 32/16-bit address rules and segment bases this emulation does
-     * not apply; they keep their #GP.  Register operands are 32 bits. */
+    /* 32-bit guests (ring 1, compatibility mode): register operands are
+     * 32 bits; string I/O and INVLPG take the 32/16-bit address rules and
+     * segment bases of pv32_emul.c. */
     bool compat = pv->compat_l4 != 0;
-    if (compat && (op == PVI_INS || op == PVI_OUTS || op == PVI_INVLPG || in.gpr > 7))
+    if (compat && in.gpr > 7)
         return 0;
     switch (op) {
     case PVI_CPUID:
@@ -613,6 +613,8 @@ static int emul_priv(struct vcpu *v, unsigned fault, unsigned *vec, uint64_t *er
             return 0;
         pv_tlb_count_priv(pv, op);
         pv->emul.nr_priv++;
+        if (compat && (op == PVI_INS || op == PVI_OUTS))
+            return pv32_emul_string_io(v, &in, vec, err);
         return emul_io(v, &in, vec, err);
     case PVI_MOV_FROM_CR:
         switch (in.reg) {
@@ -661,6 +663,14 @@ static int emul_priv(struct vcpu *v, unsigned fault, unsigned *vec, uint64_t *er
         pv->fpu_ts = false;
         break;
     case PVI_INVLPG:
+        if (compat) {
+            /* Decoded again with the compat ModRM forms; EIP moved there. */
+            if (!pv32_emul_invlpg(v, vec, err))
+                return 0;
+            pv_tlb_count_priv(pv, op);
+            pv->emul.nr_priv++;
+            return 1;
+        }
         pv_emul_invlpg(v, &in);     /* pv_emul_ext.c */
         break;
     case PVI_WBINVD:

@@ -360,11 +360,21 @@ static unsigned load_all(struct pv_vcpu *pv)
     if (load_es(pv->seg.es)) { bad |= 2; load_es(0); }
     if (load_fs(pv->seg.fs)) { bad |= 4; load_fs(0); }
     if (load_gs(pv->seg.gs)) { bad |= 8; load_gs(0); }
+    uint64_t gs_loaded = rdmsr(MSR_GS_BASE);
     wrmsr(MSR_GS_BASE, (uint64_t)cpu);
-    /* As Xen's context switch: a saved FS base of 0 with a selector leaves
-     * the descriptor's base (a 32-bit TLS, or VCPUOP_initialise's fs). */
-    if (fs_base || !pv->seg.fs)
+    if (pv->compat_l4) {
+        /* 32-bit guests: their FS/GS bases are their descriptors' bases,
+         * which the loads above just put in the registers (compatibility
+         * mode has no other way to set one; Xen reloads them from the
+         * descriptors too).  A null GS keeps no base (the percpu pointer
+         * a null load leaves on Intel CPUs is not the guest's). */
+        pv->gs_base = (pv->seg.gs & ~3u) && !(bad & 8) ? gs_loaded : 0;
+    } else if (fs_base || !pv->seg.fs) {
+        /* As Xen's context switch: a saved FS base of 0 with a selector
+         * leaves the descriptor's base (a 32-bit TLS, or
+         * VCPUOP_initialise's fs). */
         wrmsr(MSR_FS_BASE, fs_base);
+    }
     pv->seg.loaded = pv->seg.on_cpu = true;
     pv->seg.nr_loads++;
     return bad;
