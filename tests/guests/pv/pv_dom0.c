@@ -28,7 +28,15 @@
  *    I/O APIC page and a RAM frame that is not its own are refused;
  *  - CONSOLEIO_read: 0 (nothing to read);
  *  - port I/O: PCI configuration reaches the host bridge (a real vendor and
- *    device id), the hypervisor's UART reads all ones (kept).
+ *    device id), the hypervisor's UART reads all ones (kept);
+ *  - the local xenstore link (Linux's dom0 without start_info.store_evtchn:
+ *    its kernel allocates an unbound port for itself and the daemon in its
+ *    user space binds to it as domain 0 through /dev/xen/evtchn): no store
+ *    channel in start_info; alloc_unbound(DOMID_SELF, DOMID_SELF), then
+ *    bind_interdomain(remote_dom 0, that port) links the two ports of
+ *    domain 0 (status interdomain both ways, naming each other); a send on
+ *    either end marks the other pending, never the sender; after close
+ *    of one end the other is unbound again for domain 0.
  *
  * The host going down with dom0 (pv_dom0_down: pv_dom0down.cfg, dom0 = 1,
  * command line "down", powers off at once; pv_dom0spin.cfg, an ordinary
@@ -38,6 +46,7 @@
 #include "pv_lib.h"
 #include "public/memory.h"
 #include "public/sched.h"
+#include "public/event_channel.h"
 
 #define EPERM   1
 #define EFAULT  14
@@ -137,6 +146,8 @@ static void unprivileged(const struct start_info *si, uint64_t va)
     eq("domu-console-read-refused", hc(__HYPERVISOR_console_io, 1 /* CONSOLEIO_read */, 1, (uint64_t)&c, 0), -ENOSYS);
 }
 
+static void store_link(const struct start_info *si);
+
 static void privileged(const struct start_info *si, uint64_t va, uint64_t own_mfn)
 {
     check((si->flags & (SIF_PRIVILEGED | SIF_INITDOMAIN)) == (SIF_PRIVILEGED | SIF_INITDOMAIN), "dom0-flags",
@@ -216,6 +227,78 @@ static void privileged(const struct start_info *si, uint64_t va, uint64_t own_mf
 
     char c = 'x';
     eq("dom0-console-read-empty", hc(__HYPERVISOR_console_io, 1 /* CONSOLEIO_read */, 1, (uint64_t)&c, 0), 0);
+    store_link(si);
+}
+
+/* shared_info, mapped over a page of our own; its evtchn_pending bitmap
+ * (offset 2048) shows which end of a link an event reached.  Event upcalls
+ * stay masked (vCPU 0's mask is set at start), so nothing is delivered. */
+static uint8_t shinfo_window[4096] __attribute__((aligned(4096)));
+
+static volatile uint64_t *pending_bits(void)
+{
+    return (volatile uint64_t *)(shinfo_window + 2048);
+}
+
+static int pending(const struct start_info *si, uint32_t port)
+{
+    (void)si;
+    return (pending_bits()[port / 64] >> (port % 64)) & 1;
+}
+
+static void clear_pending(const struct start_info *si, uint32_t port)
+{
+    (void)si;
+    __atomic_fetch_and(&pending_bits()[port / 64], ~(1ull << (port % 64)), __ATOMIC_SEQ_CST);
+}
+
+static long evop(unsigned cmd, void *arg)
+{
+    return hc(__HYPERVISOR_event_channel_op, cmd, (uint64_t)arg, 0, 0);
+}
+
+/* The local store link of a dom0 kernel and its daemon (see the top). */
+static void store_link(const struct start_info *si)
+{
+    check(si->store_evtchn == 0, "dom0-no-store-evtchn", "store_evtchn", si->store_evtchn, 0);
+    eq("dom0-map-shared-info", map_at((uint64_t)shinfo_window, si->shared_info | 0x23), 0);
+    struct evtchn_alloc_unbound au = { DOMID_SELF, DOMID_SELF, 0 };
+    eq("dom0-store-alloc-unbound", evop(EVTCHNOP_alloc_unbound, &au), 0);
+    struct evtchn_status st = { DOMID_SELF, 0, au.port, 0, 0, { .pirq = 0 } };
+    eq("dom0-store-unbound-status", evop(EVTCHNOP_status, &st), 0);
+    check(st.status == EVTCHNSTAT_unbound && st.u.unbound.dom == 0, "dom0-store-unbound-for-0", "status",
+          st.status, EVTCHNSTAT_unbound);
+    struct evtchn_bind_interdomain bi = { 0, 0, au.port, 0 };
+    eq("dom0-store-bind-loopback", evop(EVTCHNOP_bind_interdomain, &bi), 0);
+    st = (struct evtchn_status){ DOMID_SELF, 0, au.port, 0, 0, { .pirq = 0 } };
+    evop(EVTCHNOP_status, &st);
+    check(st.status == EVTCHNSTAT_interdomain && st.u.interdomain.dom == 0 &&
+          st.u.interdomain.port == bi.local_port, "dom0-store-kernel-end", "peer port", st.u.interdomain.port,
+          bi.local_port);
+    st = (struct evtchn_status){ DOMID_SELF, 0, bi.local_port, 0, 0, { .pirq = 0 } };
+    evop(EVTCHNOP_status, &st);
+    check(st.status == EVTCHNSTAT_interdomain && st.u.interdomain.port == au.port, "dom0-store-daemon-end",
+          "peer port", st.u.interdomain.port, au.port);
+    clear_pending(si, au.port);
+    clear_pending(si, bi.local_port);
+    struct evtchn_send sd = { bi.local_port };
+    eq("dom0-store-send-daemon", evop(EVTCHNOP_send, &sd), 0);
+    check(pending(si, au.port) && !pending(si, bi.local_port), "dom0-store-daemon-to-kernel", "pending",
+          (uint64_t)pending(si, au.port), 1);
+    clear_pending(si, au.port);
+    sd.port = au.port;
+    eq("dom0-store-send-kernel", evop(EVTCHNOP_send, &sd), 0);
+    check(pending(si, bi.local_port) && !pending(si, au.port), "dom0-store-kernel-to-daemon", "pending",
+          (uint64_t)pending(si, bi.local_port), 1);
+    clear_pending(si, bi.local_port);
+    struct evtchn_close cl = { bi.local_port };
+    eq("dom0-store-daemon-close", evop(EVTCHNOP_close, &cl), 0);
+    st = (struct evtchn_status){ DOMID_SELF, 0, au.port, 0, 0, { .pirq = 0 } };
+    evop(EVTCHNOP_status, &st);
+    check(st.status == EVTCHNSTAT_unbound && st.u.unbound.dom == 0, "dom0-store-unbound-again", "status",
+          st.status, EVTCHNSTAT_unbound);
+    cl.port = au.port;
+    evop(EVTCHNOP_close, &cl);
 }
 
 static int has_word(const struct start_info *si, const char *w)
