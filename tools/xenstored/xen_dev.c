@@ -146,6 +146,7 @@ int xen_dev_open(struct xen_dev *x, struct xsd *d)
 {
     memset(x, 0, sizeof(*x));
     x->d = d;
+    x->trace = getenv("XENSTORED_TRACE") ? (unsigned)atoi(getenv("XENSTORED_TRACE")) : 0;
     x->evtchn_fd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC | O_NONBLOCK);
     if (x->evtchn_fd < 0) {
         xsd_logf(d, "/dev/xen/evtchn: %s", strerror(errno));
@@ -181,8 +182,16 @@ void xen_dev_events(struct xen_dev *x)
         if (n <= 0)
             break;
         size_t cnt = (size_t)n / sizeof(ports[0]);
-        for (size_t i = 0; i < cnt; i++)
+        for (size_t i = 0; i < cnt; i++) {
+            if (x->trace) {
+                x->trace--;
+                struct xs_domain *dom = xsd_domain_find(x->d, 0);
+                struct xenstore_domain_interface *pg = dom && dom->ring ? dom->ring->page : NULL;
+                xsd_logf(x->d, "trace: event on port %u; dom0 ring req %u/%u rsp %u/%u", ports[i],
+                         pg ? pg->req_cons : 0, pg ? pg->req_prod : 0, pg ? pg->rsp_cons : 0, pg ? pg->rsp_prod : 0);
+            }
             xsd_ring_event(x->d, ports[i]);
+        }
         /* Unmask what fired: written back, the driver lets them fire again. */
         if (write(x->evtchn_fd, ports, cnt * sizeof(ports[0])) < 0)
             xsd_logf(x->d, "evtchn unmask: %s", strerror(errno));

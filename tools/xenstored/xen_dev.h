@@ -12,6 +12,7 @@ struct xen_dev {
     struct xsd *d;
     int evtchn_fd;                           /* /dev/xen/evtchn, non-blocking */
     struct xenstore_domain_interface *dom0_page;   /* dom0 kernel's store page, or NULL */
+    unsigned trace;                          /* XENSTORED_TRACE=N: log the first N events */
 };
 
 /* Opens the event channel device, installs the backend and, when dom0's
