@@ -292,9 +292,13 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      "^linux_dom0: PASS linux-dom0-xenbus$"
                      "^linux_dom0: RV-LINUX: log: xenstored: dom0: kernel store ring served "
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0.cfg)
-# dom0 with two vCPUs (the second through VCPUOP_initialise/up, as a domU's).
+# dom0 with two vCPUs (the second through VCPUOP_initialise/up, as a domU's);
+# the same device and xenstore checks as linux_dom0.
 rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV
               STDOUT "^linux_dom0_2: ${rv_marker}$" "^linux_dom0_2: PASS linux-dom0$"
                      "^linux_dom0_2: PASS linux-fork-exec \\(300 processes\\)$"
                      "^linux_dom0_2: .*smp: Brought up 1 node, 2 CPUs"
+                     "^linux_dom0_2: PASS linux-dom0-devices$"
+                     "^linux_dom0_2: PASS linux-dom0-xenstore-socket$"
+                     "^linux_dom0_2: PASS linux-dom0-xenbus$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_2.cfg)
