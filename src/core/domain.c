@@ -147,8 +147,12 @@ void domain_destroy(struct domain *d)
     xfree(d->ram);
     /* Frames the domain got after its build without a block (PV
      * populate_physmap): a sweep, not a list that a guest's decrease and
-     * populate cycles could grow without bound. */
-    free_domain_leftovers(d->domid);
+     * populate cycles could grow without bound.  Only for a domain that
+     * was given such frames: the sweep reads the whole frame table
+     * (a quarter of a second per destroy under Bochs with 2 GiB), and the
+     * reaper runs on CPU 0, whose timers wait meanwhile. */
+    if (__atomic_load_n(&d->frames_outside_blocks, __ATOMIC_SEQ_CST))
+        free_domain_leftovers(d->domid);
     if (d->shared_info)
         free_pages(d->shared_info, 0);
     d->state = DOMAIN_DEAD;

@@ -220,6 +220,9 @@ struct domain {
     uint64_t debug_exit_status;     /* (a) hvm/vdebugexit.c: (v << 1) | 1 once written, 0 = never */
     unsigned quick_restarts;        /* (i) restarts in a row each after a short life (restart-loop guard) */
     uint64_t frames_at_create;      /* (i) frames it owned once built (restart frame check) */
+    bool frames_outside_blocks;     /* (a) set once a frame was given to it that no ram[] block lists
+                                     * (PV populate_physmap): only then does teardown sweep the whole
+                                     * frame table for it (free_domain_leftovers) */
 
     /* SCHEDOP_watchdog (core/watchdog.c). */
     spinlock_t watchdog_lock;       /* leaf: guards watchdog_inuse and arming the timers */

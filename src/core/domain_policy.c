@@ -300,7 +300,14 @@ void domain_reap(void)
         default:
             domain_count_stopped(crashed);
             domain_destroy(dead);
-            break;
+            /* One destroy per round, as for a rebuild: a destroy takes
+             * milliseconds (tens under Bochs), and when many domains stop
+             * at once, destroying them all in one softirq held CPU 0's
+             * timers back for seconds (a neighbour's vHPET periodic timer
+             * missed a whole 3 s window).  The next round comes from
+             * reap_timer, after CPU 0's timers and vCPUs have run. */
+            timer_set(&reap_timer, now_ns() + REAP_PAUSE_NS);
+            return;
         }
     }
 

@@ -36,11 +36,13 @@
  *
  * Comparators (spec 2.3.9.2): an interrupt when the counter (its low 32
  * bits in 32-bit mode) becomes equal to the comparator.  A comparator
- * written (or a timer enabled) up to 2^-10 s behind the counter matches at
- * once, as on Xen: the guest meant "now" and the emulated write lost the
- * race; further behind, it matches only when the counter comes round to it
- * again (2^32 ticks, about 69 s, in 32-bit mode; never for 64 bits), as on
- * hardware.  Periodic: each write to the comparator sets the period
+ * written (or a timer enabled) behind the counter matches at once, as on
+ * Xen: the guest meant "now" and the emulated write lost the race.  For a
+ * 32-bit comparator only up to 2^-10 s behind (Xen's "small" difference);
+ * further behind, it matches when the low 32 bits of the counter come round
+ * to it again (2^32 ticks, about 69 s), as on hardware and Xen.  A 64-bit
+ * comparator any distance behind matches at once (Xen's rule; hardware
+ * would wait 2^64 ticks).  Periodic: each write to the comparator sets the period
  * (the value "last written"), and also the comparator itself when the
  * timer is one-shot or VAL_SET is set (VAL_SET then clears); at each match
  * the comparator advances by the period.  A period of 0 behaves as
@@ -284,9 +286,11 @@ static void arm(struct vhpet *h, struct vhpet_timer *t, uint64_t now)
         uint32_t ahead = (uint32_t)t->cmp - (uint32_t)cur, back = (uint32_t)cur - (uint32_t)t->cmp;
         t->match = ahead && back <= VHPET_LATE_TICKS ? cur - back : cur + ahead;
     } else {
-        if (t->cmp < cur && cur - t->cmp > VHPET_LATE_TICKS)
-            return;                 /* matches only after 2^64 ticks */
-        t->match = t->cmp;
+        /* Any 64-bit comparator behind the counter matches at once, as on
+         * Xen (its vHPET treats a negative 64-bit difference as 0; only
+         * 32-bit comparators get the "small" lateness test), not after
+         * 2^64 ticks as on hardware: guests are written against Xen. */
+        t->match = t->cmp < cur ? cur : t->cmp;
     }
     set_host_timer(h, t, now, now);
 }

@@ -226,6 +226,14 @@ static int pv_kind_finish(struct domain *d, char *err, size_t errlen)
     return rc ? rc : pv_xs_empty_setup(d, err, errlen);
 }
 
+/* A frame's table references, several levels deep at most (an L4's
+ * relinquish may leave its L3s typed for the next pass). */
+static void relinquish_frame(struct pv_domain *pd, uint16_t domid, uint64_t mfn)
+{
+    for (unsigned n = 0; n < 4 && pgt_relinquish(&pd->env, domid, mfn); n++)
+        ;
+}
+
 /* Teardown: every reference the domain's tables hold goes, so that each of
  * its frames can return to the allocator (domain_destroy frees them after
  * this).  Base pointers first, then each frame's pin (pgt_relinquish). */
@@ -243,12 +251,18 @@ static void pv_kind_destroy(struct domain *d)
         if (pv)
             pv_mmu_teardown(v);
     }
-    /* Every frame of the domain, not just its RAM blocks: populate_physmap
-     * adds frames no block lists (pv_memory.c).  pgt_relinquish skips
-     * frames that are not the domain's. */
-    for (uint64_t mfn = 0; pd->env.ft && mfn < pd->env.nr_frames; mfn++)
-        for (unsigned n = 0; n < 4 && pgt_relinquish(&pd->env, d->domid, mfn); n++)
-            ;
+    /* Every frame of the domain: its RAM blocks, and when populate_physmap
+     * gave it frames no block lists (pv_memory.c), the whole frame table
+     * (pgt_relinquish skips frames that are not the domain's).  Only
+     * then: the sweep is a quarter of a second under Bochs with 2 GiB. */
+    if (__atomic_load_n(&d->frames_outside_blocks, __ATOMIC_SEQ_CST)) {
+        for (uint64_t mfn = 0; pd->env.ft && mfn < pd->env.nr_frames; mfn++)
+            relinquish_frame(pd, d->domid, mfn);
+    } else {
+        for (unsigned i = 0; pd->env.ft && i < d->nr_ram; i++)
+            for (uint64_t j = 0; j < (1ull << d->ram[i].order); j++)
+                relinquish_frame(pd, d->domid, d->ram[i].mfn + j);
+    }
     if (pd->p2m)
         free_pages(pd->p2m, pd->p2m_order);
     xfree(pd);

@@ -95,6 +95,8 @@ static bool take_new(struct domain *d, unsigned order, unsigned addr_bits, uint6
 {
     if (!reserve_pages(d, 1ull << order))
         return false;
+    /* Before the allocation: teardown must sweep for it from now on. */
+    __atomic_store_n(&d->frames_outside_blocks, true, __ATOMIC_SEQ_CST);
     void *mem = addr_bits && addr_bits < 64 ? alloc_pages_below(order, 1ull << addr_bits, d->domid)
                                             : alloc_pages(order, d->domid);
     if (!mem) {
