@@ -488,6 +488,11 @@ function(pv_guests_build)
                      --stdout "^pv_dom0: PASS domu-console-read-refused$"
                      --stdout "^pv_dom0: PASS domu-pci-config-ones$"
                      --stdout "^pv_dom0: PASS domu-uart-ones$"
+                     --stdout "^pv_dom0: PASS domu-foreign-mmu-update-refused$"
+                     --stdout "^pv_dom0: PASS domu-alloc-unbound-in-dom0-refused$"
+                     --stdout "^pv_dom0: PASS domu-alloc-unbound-untouched$"
+                     --stdout "^pv_dom0: PASS domu-evtchn-status-of-dom0-refused$"
+                     --stdout "^pv_dom0: PASS domu-evtchn-status-untouched$"
                      --stdout "^pv_dom0: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}

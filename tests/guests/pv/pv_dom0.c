@@ -12,7 +12,10 @@
  *    I/O APIC page with update_va_mapping: refused;
  *  - CONSOLEIO_read: -ENOSYS (console input is dom0's only);
  *  - port I/O (IOPL 1): PCI configuration reads all ones, so does the
- *    UART.
+ *    UART;
+ *  - mmu_update naming domain 0 as the foreign domain (what privcmd's
+ *    MMAPBATCH would do), EVTCHNOP_alloc_unbound inside domain 0 and
+ *    EVTCHNOP_status of domain 0's port: -EPERM, nothing written back.
  *
  * pv_dom0p, the same kernel with dom0 = 1:
  *  - both SIF flags set; domain id 0 names itself (current_reservation
@@ -144,6 +147,20 @@ static void unprivileged(const struct start_info *si, uint64_t va)
 
     char c;
     eq("domu-console-read-refused", hc(__HYPERVISOR_console_io, 1 /* CONSOLEIO_read */, 1, (uint64_t)&c, 0), -ENOSYS);
+
+    /* What dom0's daemon and privcmd rely on, refused to a domU: page-table
+     * updates naming domain 0's frames (privcmd's foreign mapping), a port
+     * allocated inside domain 0, domain 0's port status. */
+    struct mmu_update mu = { 0, 0 };
+    eq("domu-foreign-mmu-update-refused", hc(__HYPERVISOR_mmu_update, (uint64_t)&mu, 1, 0, 0), -EPERM);
+    struct evtchn_alloc_unbound au = { 0, DOMID_SELF, 0x5a5a };
+    eq("domu-alloc-unbound-in-dom0-refused", hc(__HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound,
+       (uint64_t)&au, 0, 0), -EPERM);
+    check(au.port == 0x5a5a, "domu-alloc-unbound-untouched", "port", au.port, 0x5a5a);
+    struct evtchn_status st = { 0, 0, 1, 0x77, 0, { .pirq = 0 } };
+    eq("domu-evtchn-status-of-dom0-refused", hc(__HYPERVISOR_event_channel_op, EVTCHNOP_status, (uint64_t)&st,
+       0, 0), -EPERM);
+    check(st.status == 0x77, "domu-evtchn-status-untouched", "status", st.status, 0x77);
 }
 
 static void store_link(const struct start_info *si);
