@@ -90,6 +90,18 @@ struct evtchn_status {
 };
 _Static_assert(sizeof(struct evtchn_status) == 24, "evtchn_status layout");
 
+/* A port for physical IRQ 'pirq' (initial domain only; the pirq comes
+ * from PHYSDEVOP_map_pirq).  flags: BIND_PIRQ__WILL_SHARE, accepted and
+ * ignored (only the initial domain has pirqs, so there is nobody to share
+ * with). */
+#define BIND_PIRQ__WILL_SHARE   1u
+struct evtchn_bind_pirq {
+    uint32_t pirq;
+    uint32_t flags;
+    evtchn_port_t port;                 /* OUT */
+};
+_Static_assert(sizeof(struct evtchn_bind_pirq) == 12, "evtchn_bind_pirq layout");
+
 /* Which vCPU is notified for a port (interdomain, unbound, global VIRQ). */
 struct evtchn_bind_vcpu {
     evtchn_port_t port;

@@ -121,6 +121,10 @@ struct vcpu {
 #define VCPU_IO_PORTS 16
     struct { uint16_t port; uint64_t n; } io_ports[VCPU_IO_PORTS];   /* (r) n = 0: free */
     uint64_t io_other;              /* (r) */
+    /* The same for MSR exits (hvm/exit_stats.c): index, reads, writes. */
+#define VCPU_MSRS 32
+    struct { uint32_t msr; uint64_t rd, wr; } msrs[VCPU_MSRS];      /* (r) rd + wr = 0: free */
+    uint64_t msr_other;             /* (r) */
     uint8_t last_exit;              /* (r) enum hvm_exit_reason of the last exit (debug key 'd') */
     uint64_t last_exit_qual;        /* (r) its hvm_exit.qual */
     uint8_t fpu[512] __aligned(16); /* (r) x87/SSE state, FXSAVE layout, while off the CPU */

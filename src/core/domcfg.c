@@ -424,6 +424,32 @@ static int key_fw_cfg(struct domcfg_parser *ps, const struct domcfg_value *v)
     return rc;
 }
 
+/* rv_pvh_pit_ones = 0|1 (Ringvisor extension): a PVH domain's reads of
+ * port 0x42 return all ones, exactly as under Xen, instead of 0
+ * (docs/pvh.md "PIT channel 2"). */
+static int key_rv_pvh_pit_ones(struct domcfg_parser *ps, const struct domcfg_value *v)
+{
+    uint64_t b;
+    int rc = dc_get_uint(ps, v, 0, 1, &b);
+
+    if (!rc)
+        ps->out->pvh_pit_ones = b;
+    return rc;
+}
+
+/* rv_exit_stats = 0|1 (Ringvisor extension): each vCPU's MSR exit
+ * histogram is printed with its other exit statistics when it ends
+ * (docs/running-domains.md "Exit statistics"). */
+static int key_rv_exit_stats(struct domcfg_parser *ps, const struct domcfg_value *v)
+{
+    uint64_t b;
+    int rc = dc_get_uint(ps, v, 0, 1, &b);
+
+    if (!rc)
+        ps->out->exit_stats = b;
+    return rc;
+}
+
 /* hpet = 0|1, as xl.cfg(5): whether an HVM domain gets an HPET. */
 static int key_hpet(struct domcfg_parser *ps, const struct domcfg_value *v)
 {
@@ -503,6 +529,8 @@ static const struct {
     { "rv_expect_exit", key_rv_expect_exit },
     { "rv_xenstore", key_rv_xenstore },
     { "fw_cfg", key_fw_cfg },
+    { "rv_pvh_pit_ones", key_rv_pvh_pit_ones },
+    { "rv_exit_stats", key_rv_exit_stats },
     { "hpet", key_hpet },
     { "debug_exit", key_debug_exit },
     { "dom0", key_dom0 },

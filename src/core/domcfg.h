@@ -64,6 +64,8 @@ struct domcfg {
     bool hide_hypervisor_cpuid;             /* Ringvisor extension rv_hide_hypervisor = 1 */
     bool xenstore_empty;                    /* Ringvisor extension rv_xenstore = "empty" (PV): the stand-in store */
     bool fw_cfg;                            /* fw_cfg = 0|1: QEMU's fw_cfg device (HVM), default 1 */
+    bool pvh_pit_ones;                      /* rv_pvh_pit_ones = 1: PVH port 0x42 reads all ones, as Xen (default 0) */
+    bool exit_stats;                        /* rv_exit_stats = 1: MSR exit histogram printed at vCPU end */
     bool hpet;                              /* hpet = 0|1: the HPET and its ACPI table (HVM), default 1 (xl's) */
     uint16_t debug_exit;                    /* debug_exit = PORT: QEMU's isa-debug-exit at PORT..PORT+3; 0 = none */
     bool dom0;                              /* dom0 = 1: the initial, privileged domain (PV only; docs/dom0.md) */

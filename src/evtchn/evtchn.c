@@ -32,6 +32,7 @@
 #include "core/guest_access.h"
 #include "lib/errno.h"
 #include "mm/mm.h"
+#include "pv/pv_pirq.h"
 
 static spinlock_t evtchn_global_lock = SPINLOCK_INIT;
 
@@ -354,13 +355,47 @@ static int op_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)
     return 0;
 }
 
+/* EVTCHNOP_bind_pirq (initial domain only): a port for a pirq dom0 mapped
+ * with PHYSDEVOP_map_pirq; pv_pirq.c lets the source's interrupts through
+ * once the port is attached (inside our lock, its own lock nested). */
+static int claim_pirq(struct evtchn_domain *ed, void *ctx)
+{
+    unsigned pirq = *(unsigned *)ctx;
+    int port = port_alloc(ed);
+
+    if (port < 0)
+        return port;
+    int rc = pv_pirq_attach(ed->d, pirq, (uint32_t)port);
+    if (rc)
+        return rc;                  /* the port stays closed */
+    port_setup(ed, (evtchn_port_t)port, EVTCHNSTAT_pirq, 0)->u.pirq = pirq;
+    return port;
+}
+
+static int op_bind_pirq(struct domain *d, struct evtchn_bind_pirq *b)
+{
+    unsigned pirq = b->pirq;
+
+    if (!domain_is_privileged(d))
+        return -EPERM;
+    if (pirq >= PIRQ_MAX)
+        return -EINVAL;
+    int port = claim_port(d->evtchn, claim_pirq, &pirq);
+    if (port < 0)
+        return port;
+    b->port = (evtchn_port_t)port;
+    return 0;
+}
+
 /* Locks of ld (and its peer) held. */
 static void close_locked(struct domain *ld, struct evtchn_port *chn, evtchn_port_t port)
 {
     struct evtchn_domain *led = ld->evtchn;
     struct vcpu *tv;
 
-    if (chn->state == EVTCHNSTAT_virq && chn->u.virq < NR_VIRQS) {
+    if (chn->state == EVTCHNSTAT_pirq) {
+        pv_pirq_detach(ld, chn->u.pirq, port);      /* the source masked again */
+    } else if (chn->state == EVTCHNSTAT_virq && chn->u.virq < NR_VIRQS) {
         tv = evtchn_vcpu_of(ld, virq_is_global(chn->u.virq) ? 0 : chn->notify_vcpu);
         if (tv && tv->evtchn && tv->evtchn->virq_to_port[chn->u.virq] == port)
             tv->evtchn->virq_to_port[chn->u.virq] = 0;
@@ -494,6 +529,9 @@ static int op_status(struct domain *d, struct evtchn_status *s)
     case EVTCHNSTAT_virq:
         s->u.virq = chn->u.virq;
         break;
+    case EVTCHNSTAT_pirq:
+        s->u.pirq = chn->u.pirq;
+        break;
     }
 out:
     spin_unlock_irqrestore(&ed->lock, f);
@@ -513,6 +551,7 @@ static int op_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *b)
     f = spin_lock_irqsave(&ed->lock);
     chn = port_open(ed, b->port);
     if (chn && (chn->state == EVTCHNSTAT_unbound || chn->state == EVTCHNSTAT_interdomain ||
+                chn->state == EVTCHNSTAT_pirq ||
                 (chn->state == EVTCHNSTAT_virq && virq_is_global(chn->u.virq)))) {
         chn->notify_vcpu = (uint16_t)b->vcpu;
         rc = 0;
@@ -569,6 +608,7 @@ long evtchn_hypercall(struct vcpu *v, unsigned cmd, uint64_t arg)
         struct evtchn_bind_interdomain bind_interdomain;
         struct evtchn_bind_virq bind_virq;
         struct evtchn_bind_ipi bind_ipi;
+        struct evtchn_bind_pirq bind_pirq;
         struct evtchn_close close;
         struct evtchn_send send;
         struct evtchn_status status;
@@ -582,6 +622,7 @@ long evtchn_hypercall(struct vcpu *v, unsigned cmd, uint64_t arg)
     static const uint8_t sizes[] = {
         [EVTCHNOP_bind_interdomain] = sizeof(u.bind_interdomain),
         [EVTCHNOP_bind_virq] = sizeof(u.bind_virq),
+        [EVTCHNOP_bind_pirq] = sizeof(u.bind_pirq),
         [EVTCHNOP_close] = sizeof(u.close),
         [EVTCHNOP_send] = sizeof(u.send),
         [EVTCHNOP_status] = sizeof(u.status),
@@ -599,7 +640,7 @@ long evtchn_hypercall(struct vcpu *v, unsigned cmd, uint64_t arg)
     bool out = false;
     long rc;
 
-    /* bind_pirq: no physical IRQs are passed through to guests. */
+    /* bind_pirq: the initial domain's physical IRQs only (op_bind_pirq). */
     if (cmd >= ARRAY_SIZE(sizes) || !sizes[cmd])
         return -ENOSYS;
     if (!v || !(d = v->domain) || !(ed = d->evtchn))
@@ -613,6 +654,7 @@ long evtchn_hypercall(struct vcpu *v, unsigned cmd, uint64_t arg)
     case EVTCHNOP_bind_interdomain: rc = op_bind_interdomain(d, &u.bind_interdomain); out = true; break;
     case EVTCHNOP_bind_virq:        rc = op_bind_virq(d, &u.bind_virq); out = true; break;
     case EVTCHNOP_bind_ipi:         rc = op_bind_ipi(d, &u.bind_ipi); out = true; break;
+    case EVTCHNOP_bind_pirq:        rc = op_bind_pirq(d, &u.bind_pirq); out = true; break;
     case EVTCHNOP_close:            rc = close_port(d, u.close.port, true); break;
     case EVTCHNOP_send:             rc = op_send(d, u.send.port); break;
     case EVTCHNOP_status:           rc = op_status(d, &u.status); out = true; break;
@@ -671,6 +713,22 @@ void evtchn_send_global_virq(struct domain *d, unsigned virq)
     port = v0->evtchn->virq_to_port[virq];
     chn = port ? evtchn_port_ptr(ed, port) : NULL;
     if (chn && chn->state == EVTCHNSTAT_virq)
+        deliver(ed, chn, port);
+    spin_unlock_irqrestore(&ed->lock, f);
+}
+
+void evtchn_send_pirq(struct domain *d, uint32_t port, unsigned pirq)
+{
+    struct evtchn_domain *ed = d ? d->evtchn : NULL;
+    struct evtchn_port *chn;
+    uint64_t f;
+
+    if (!ed)
+        return;
+    f = spin_lock_irqsave(&ed->lock);
+    /* Closed or rebound since pv_pirq.c read the port: nothing to say. */
+    chn = port_open(ed, port);
+    if (chn && chn->state == EVTCHNSTAT_pirq && chn->u.pirq == pirq)
         deliver(ed, chn, port);
     spin_unlock_irqrestore(&ed->lock, f);
 }

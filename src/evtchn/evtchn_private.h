@@ -31,6 +31,7 @@ struct evtchn_port {
         struct { struct domain *rd; evtchn_port_t rport; } inter;
         struct { evtchn_xen_fn fn; void *ctx; } xen;
         uint32_t virq;
+        uint32_t pirq;          /* EVTCHNSTAT_pirq (pv/pv_pirq.c) */
     } u;
 };
 

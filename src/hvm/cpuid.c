@@ -46,9 +46,16 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
             b = HV_HYPERCALL_MSR;
             break;
         case HV_LEAF_BASE + 3:
-            /* Ringvisor: TSC frequency in kHz in EAX (the guest's TSC runs
-             * at the host's rate). */
+            /* The guest's TSC runs at the host's rate.  Xen's layout
+             * (public/arch-x86/cpuid.h) has the guest TSC frequency in kHz
+             * in sub-leaf 0 ECX (EBX 0: TSC mode "default", EDX 0: no
+             * migration) and the host's in sub-leaf 2 EAX.  Ringvisor also
+             * puts it in EAX of every sub-leaf, which its test guests read
+             * (tests/guests/lib/clock.c); in sub-leaf 0 that is where Xen
+             * has feature flags (docs/hvm.md). */
             a = (uint32_t)tsc_khz();
+            if (sub == 0)
+                c = a;
             break;
         case HV_LEAF_BASE + 4:
             /* HVM features: which vCPU and domain this is (the ids event

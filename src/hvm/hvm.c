@@ -56,6 +56,7 @@ int hvm_init(void)
     }
     log_info("hvm: using %s\n", hvm_vendor->name);
     hvm_dump_init();
+    hvm_exit_stats_init();
     return 0;
 }
 
@@ -169,6 +170,7 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
         return true;
     case HVM_EXIT_MSR_READ:
     case HVM_EXIT_MSR_WRITE:
+        hvm_count_msr(v, x->msr, x->reason == HVM_EXIT_MSR_WRITE);
         if (hvm_handle_msr(v, x->reason == HVM_EXIT_MSR_WRITE, x->msr))
             advance(v, x);
         return true;
@@ -250,42 +252,6 @@ const char *const hvm_exit_names[HVM_EXIT_NR] = {
     [HVM_EXIT_DESC_ACCESS] = "desc_access",
 };
 _Static_assert(HVM_EXIT_NR <= ARRAY_SIZE(((struct vcpu *)0)->exits_by_reason), "exit counters");
-
-/* One line: "exits by reason: cpuid 12, io 345, ..." (non-zero ones only). */
-static void print_exits_by_reason(struct vcpu *v)
-{
-    char line[400];
-    size_t n = 0;
-
-    for (unsigned r = 0; r < HVM_EXIT_NR && n < sizeof(line) - 40; r++)
-        if (v->exits_by_reason[r])
-            n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, "%s%s %lu", n ? ", " : "", hvm_exit_names[r],
-                          (unsigned long)v->exits_by_reason[r]);
-    line[n] = 0;
-    domain_log(v->domain, LOG_INFO, "v%u: exits by reason: %s; injected %lu interrupts, %lu NMIs\n", v->vcpu_id,
-               n ? line : "none", (unsigned long)v->nr_irqs, (unsigned long)v->nr_nmis);
-}
-
-void hvm_print_exit_stats(struct vcpu *v)
-{
-    uint64_t nr_exits = 0;
-    for (unsigned r = 0; r < HVM_EXIT_NR; r++)
-        nr_exits += v->exits_by_reason[r];
-    if (!nr_exits)
-        return;             /* never ran */
-    print_exits_by_reason(v);
-    hvm_print_io_ports(v);
-    uint64_t khz = tsc_khz() ? tsc_khz() : 1;
-    uint64_t host_ns = v->host_tsc * 1000000 / khz, guest_ns = v->guest_tsc * 1000000 / khz;
-    uint64_t total = host_ns + guest_ns;
-
-    domain_log(v->domain, LOG_INFO,
-               "v%u: %lu exits; in guest %lu ms, in hypervisor %lu ms (%lu.%lu%%), %lu ns of hypervisor time per exit; ran on CPUs %#lx\n",
-               v->vcpu_id, (unsigned long)nr_exits, (unsigned long)(guest_ns / 1000000),
-               (unsigned long)(host_ns / 1000000), (unsigned long)(total ? host_ns * 100 / total : 0),
-               (unsigned long)(total ? host_ns * 1000 / total % 10 : 0),
-               (unsigned long)(host_ns / nr_exits), (unsigned long)v->ran_on);
-}
 
 static void run_loop(struct vcpu *v)
 {

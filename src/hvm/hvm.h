@@ -11,9 +11,13 @@ int hvm_init(void);                         /* boot CPU, after SMP: chooses the 
 bool hvm_available(void);
 /* Runs v on this CPU until the scheduler wants the CPU back or v stops. */
 void hvm_vcpu_run(struct vcpu *v);
+/* Exit statistics (hvm/exit_stats.c, docs/running-domains.md "Exit
+ * statistics"): counted by v itself on each exit, printed when v ends (the
+ * MSR histogram only with rv_exit_stats = 1) and by debug key 'x'. */
 void hvm_print_exit_stats(struct vcpu *v);
-/* "v0: I/O exits by port: 0x3f8 120, 0x61 7, ...", most used first (hvm/io.c). */
-void hvm_print_io_ports(struct vcpu *v);
+void hvm_count_port(struct vcpu *v, uint16_t port);
+void hvm_count_msr(struct vcpu *v, uint32_t msr, bool write);
+void hvm_exit_stats_init(void);             /* registers debug key 'x' */
 extern const char *const hvm_exit_names[HVM_EXIT_NR];
 /* Debug key 'd' (hvm_dump.c): registers the key and its softirq. */
 void hvm_dump_init(void);
@@ -93,7 +97,8 @@ int hvm_copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len);
 int hvm_copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len);
 /* Guest-virtual to guest-physical through the guest's page tables, with the
  * access checks of the CPU.  Returns 0, -EFAULT with *pfec = the #PF error
- * code to inject (CR2 = gva), or -EIO when a page table is outside RAM. */
+ * code to inject (CR2 = gva), or -EIO when a page table is outside RAM (or
+ * other vCPUs kept rewriting the entries: mm/gwalk.c's bounded restarts). */
 #define HVM_XLAT_WRITE  1u      /* a write */
 #define HVM_XLAT_USER   2u      /* a CPL-3 access */
 #define HVM_XLAT_FETCH  4u      /* an instruction fetch */

@@ -75,45 +75,9 @@ fault:
     return false;
 }
 
-static void count_port(struct vcpu *v, uint16_t port)
-{
-    for (unsigned i = 0; i < VCPU_IO_PORTS; i++)
-        if (!v->io_ports[i].n || v->io_ports[i].port == port) {
-            v->io_ports[i].port = port;
-            v->io_ports[i].n++;
-            return;
-        }
-    v->io_other++;
-}
-
-void hvm_print_io_ports(struct vcpu *v)
-{
-    char line[400];
-    size_t n = 0;
-    bool done[VCPU_IO_PORTS] = { false };
-
-    /* Most used first: a few passes over 16 entries, only at teardown. */
-    for (unsigned k = 0; k < VCPU_IO_PORTS && n < sizeof(line) - 40; k++) {
-        int best = -1;
-        for (unsigned i = 0; i < VCPU_IO_PORTS; i++)
-            if (v->io_ports[i].n && !done[i] && (best < 0 || v->io_ports[i].n > v->io_ports[best].n))
-                best = (int)i;
-        if (best < 0)
-            break;
-        done[best] = true;
-        n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, "%s%#x %lu", n ? ", " : "", v->io_ports[best].port,
-                                  (unsigned long)v->io_ports[best].n);
-    }
-    if (!n)
-        return;
-    if (v->io_other)
-        fmt_snprintf(line + n, sizeof(line) - n, ", others %lu", (unsigned long)v->io_other);
-    domain_log(v->domain, LOG_INFO, "v%u: I/O exits by port: %s\n", v->vcpu_id, line);
-}
-
 bool hvm_handle_io(struct vcpu *v, const struct hvm_exit *x)
 {
-    count_port(v, x->io.port);
+    hvm_count_port(v, x->io.port);
     if (x->io.string)
         return string_io(v, x);
     uint32_t val = (uint32_t)v->regs.rax;

@@ -103,10 +103,17 @@ bool hvm_portio(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t
     if (d->plat->debug_exit_port && port >= d->plat->debug_exit_port && port - d->plat->debug_exit_port < 4)
         return vdebugexit_io(d, port, in, size, val);
     /* PVH: only the sleep registers; every other port is unclaimed (reads
-     * all-ones, writes ignored: hvm/io.c). */
-    if (d->type == DOMCFG_PVH)
-        return port == PORT_PVH_SLEEP_CTL || port == PORT_PVH_SLEEP_STS ? vpm_sleep_io(d, port, in, size, val)
-                                                                        : false;
+     * all-ones, writes ignored: hvm/io.c) -- except reads of PIT channel 2,
+     * which return 0 (docs/pvh.md "PIT channel 2"). */
+    if (d->type == DOMCFG_PVH) {
+        if (port == PORT_PVH_SLEEP_CTL || port == PORT_PVH_SLEEP_STS)
+            return vpm_sleep_io(d, port, in, size, val);
+        if (port == PORT_PVH_PIT_CH2 && in && !(d->cfg && d->cfg->pvh_pit_ones)) {
+            *val = 0;
+            return true;
+        }
+        return false;
+    }
     /* Cheap range checks first; each device re-checks its own ports. */
     if (port >= 0x3f8 && port <= 0x3ff)
         return vuart_io(d, port, in, size, val);

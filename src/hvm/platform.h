@@ -57,6 +57,11 @@ struct vhpet;
  * platform's ports exists in a PVH domain (docs/pvh.md). */
 #define PORT_PVH_SLEEP_CTL  0xb010
 #define PORT_PVH_SLEEP_STS  0xb011
+/* PVH: PIT channel 2's counter port.  There is no PIT; reads return 0
+ * instead of all ones, so that Linux's early CPU calibration (which spins
+ * up to 100,000 reads while the counter's high byte "stays" 0xff) gives up
+ * after 4 reads.  docs/pvh.md "PIT channel 2". */
+#define PORT_PVH_PIT_CH2    0x42
 
 /* Per-domain device state; each pointer is owned by its device file, which
  * allocates it in *_init and frees it in *_destroy. */

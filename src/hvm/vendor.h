@@ -79,6 +79,11 @@ enum hvm_segreg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_GDTR, SEG_
 struct hvm_ctrl {
     uint64_t cr0, cr2, cr3, cr4, efer, pat;
     uint8_t cpl;
+    /* get_ctrl only (set_ctrl ignores them): with PAE paging, the CPU's
+     * PDPTE registers when it keeps them (VMX under EPT: the VMCS's copy),
+     * which the page walker then uses instead of memory (mm/gwalk.h). */
+    bool pdptes_valid;
+    uint64_t pdpte[4];
 };
 
 /*

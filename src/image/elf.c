@@ -129,41 +129,76 @@ int elf_for_each_load(const struct elf_image *e, int (*fn)(void *ctx, unsigned i
 }
 
 /*
- * Scans the notes in [off, off + len) (inside the file) for the Xen note of
- * this type: 1 found (*desc, *descsz: its descriptor, inside the file), 0
- * not there, < 0 malformed.
+ * Scans the notes that start in [off, off + len) (the area is inside the
+ * file) for the Xen note of this type: 1 found (*desc, *descsz: its
+ * descriptor, cut to the bytes the file holds, *cut set when it was), 0 not
+ * there, < 0 malformed.
+ *
+ * Xen's libelf (xen/common/libelf) walks a note area this way: a note is
+ * looked at while it starts before the area's end; its header, name and
+ * descriptor are read wherever they are in the image, checked against the
+ * file only, not the segment (a read past the file gives 0 and marks the
+ * image "broken", a line in the log, not a refusal); the next note follows
+ * the padded name and descriptor, and the walk ends past the area or the
+ * file.  String notes are read up to their NUL, numbers as 1, 2, 4 or 8
+ * bytes.  Debian's i386-xen GRUB relies on this: its last note
+ * (PAE_MODE, descsz 12) is cut to 8 bytes by the end of the note segment,
+ * which is the end of the file; "yes" and its NUL are inside.
+ *
+ * Here: the header and the name must be inside the file (else "malformed":
+ * Xen would read zeros or find no "Xen" there, and a name cannot run past
+ * the file in any image a linker made); the descriptor may run past the
+ * area and past the file, and is handed over cut to the file (*cut), so a
+ * string note whose characters are there is read as Xen reads it; callers
+ * refuse a number the file cuts (elf_xen_note: Xen would take 0, a value
+ * the kernel never wrote).
  */
 static int elf_scan_notes(const struct elf_image *e, uint64_t off, uint64_t len, uint32_t want,
-                          const uint8_t **desc_out, uint32_t *descsz_out, char *why, size_t whylen)
+                          const uint8_t **desc_out, uint32_t *descsz_out, bool *cut_out, char *why, size_t whylen)
 {
     uint64_t pos = 0;
 
-    while (len - pos >= 12) {
+    while (pos < len) {
         uint64_t h = off + pos;
+
+        if (e->size - h < 12)   /* h <= e->size: the area is inside the file */
+            return elf_fail(why, whylen, "malformed ELF note at file offset 0x%llx (header cut by the end of the "
+                            "%llu-byte file)", (unsigned long long)h, (unsigned long long)e->size);
         uint32_t namesz = get_le32(e->p, h), descsz = get_le32(e->p, h + 4), type = get_le32(e->p, h + 8);
         uint64_t nsz = ((uint64_t)namesz + 3) & ~3ull, dsz = ((uint64_t)descsz + 3) & ~3ull;
         uint64_t nm = h + 12, desc = nm + nsz;
 
-        /* The name and the descriptor must lie inside the note area; the
-         * last descriptor's padding may be cut off. */
-        if (nsz > len - pos - 12 || descsz > len - pos - 12 - nsz)
+        if (namesz > e->size - nm)
             return elf_fail(why, whylen,
-                            "malformed ELF note at file offset 0x%llx (name %u, descriptor %u bytes; %llu left)",
-                            (unsigned long long)h, namesz, descsz, (unsigned long long)(len - pos - 12));
+                            "malformed ELF note at file offset 0x%llx (name %u bytes; %llu left in the file)",
+                            (unsigned long long)h, namesz, (unsigned long long)(e->size - nm));
         if (namesz == 4 && !memcmp(e->p + nm, "Xen", 4) && type == want) {
-            *desc_out = e->p + desc;
-            *descsz_out = descsz;
+            uint64_t have = desc <= e->size ? e->size - desc : 0;
+
+            *desc_out = e->p + (desc <= e->size ? desc : e->size);
+            *descsz_out = have < descsz ? (uint32_t)have : descsz;
+            *cut_out = have < descsz;
             return 1;
         }
-        if (dsz > len - pos - 12 - nsz)
-            break;          /* the last note, without its padding */
-        pos += 12 + nsz + dsz;
+        pos += 12 + nsz + dsz;  /* at most 2^34 + 12 more: no wrap */
     }
     return 0;
 }
 
+/* elf_xen_note_desc with *cut: the descriptor was cut by the end of the file. */
+static int elf_xen_note_find(const struct elf_image *e, uint32_t type, const uint8_t **desc, uint32_t *descsz,
+                             bool *cut, char *why, size_t whylen);
+
 int elf_xen_note_desc(const struct elf_image *e, uint32_t type, const uint8_t **desc, uint32_t *descsz, char *why,
                       size_t whylen)
+{
+    bool cut;
+
+    return elf_xen_note_find(e, type, desc, descsz, &cut, why, whylen);
+}
+
+static int elf_xen_note_find(const struct elf_image *e, uint32_t type, const uint8_t **desc, uint32_t *descsz,
+                             bool *cut, char *why, size_t whylen)
 {
     uint64_t i, shoff, shentsize, shnum;
     int rc;
@@ -179,7 +214,7 @@ int elf_xen_note_desc(const struct elf_image *e, uint32_t type, const uint8_t **
                             "note segment %u (0x%llx bytes at file offset 0x%llx) extends past the %llu-byte file",
                             (unsigned)i, (unsigned long long)ph.filesz, (unsigned long long)ph.offset,
                             (unsigned long long)e->size);
-        rc = elf_scan_notes(e, ph.offset, ph.filesz, type, desc, descsz, why, whylen);
+        rc = elf_scan_notes(e, ph.offset, ph.filesz, type, desc, descsz, cut, why, whylen);
         if (rc)
             return rc;
     }
@@ -207,7 +242,7 @@ int elf_xen_note_desc(const struct elf_image *e, uint32_t type, const uint8_t **
                             "note section %u (0x%llx bytes at file offset 0x%llx) extends past the %llu-byte file",
                             (unsigned)i, (unsigned long long)sz, (unsigned long long)off,
                             (unsigned long long)e->size);
-        rc = elf_scan_notes(e, off, sz, type, desc, descsz, why, whylen);
+        rc = elf_scan_notes(e, off, sz, type, desc, descsz, cut, why, whylen);
         if (rc)
             return rc;
     }
@@ -219,10 +254,13 @@ int elf_xen_note(const struct elf_image *e, uint32_t type, const char *name, uin
 {
     const uint8_t *d;
     uint32_t n;
-    int rc = elf_xen_note_desc(e, type, &d, &n, why, whylen);
+    bool cut;
+    int rc = elf_xen_note_find(e, type, &d, &n, &cut, why, whylen);
 
     if (rc <= 0)
         return rc;
+    if (cut)
+        return elf_fail(why, whylen, "%s's value is cut by the end of the file (%u of its bytes there)", name, n);
     switch (n) {
     case 1: *value = d[0]; break;
     case 2: *value = get_le16(d, 0); break;

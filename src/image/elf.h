@@ -76,7 +76,8 @@ int elf_for_each_load(const struct elf_image *e, int (*fn)(void *ctx, unsigned i
  * segment first, then in every SHT_NOTE section (kernels whose linker script
  * gave the notes no program header).  Its descriptor is a little-endian
  * number of 1, 2, 4 or 8 bytes.  1 found (*value set), 0 not there, -ENOEXEC
- * with the reason for a note area outside the file, a malformed note or a
+ * with the reason for a note area outside the file, a malformed note (header
+ * or name past the end of the file), a value the end of the file cuts or a
  * descriptor of another width (name, e.g. "XEN_ELFNOTE_PHYS32_ENTRY", is
  * for that message).  The section-header table is checked only when the
  * segments did not have the note.
@@ -85,7 +86,9 @@ int elf_xen_note(const struct elf_image *e, uint32_t type, const char *name, uin
                  size_t whylen);
 /* The same search, for notes that are not numbers (strings such as
  * XEN_ELFNOTE_GUEST_OS): 1 found with *desc and *descsz its descriptor (inside
- * the image, not necessarily terminated), 0 not there, -ENOEXEC malformed. */
+ * the image, not necessarily terminated; it may run past its note area, as
+ * Xen's libelf reads it, and is cut to the end of the file), 0 not there,
+ * -ENOEXEC malformed. */
 int elf_xen_note_desc(const struct elf_image *e, uint32_t type, const uint8_t **desc, uint32_t *descsz, char *why,
                       size_t whylen);
 

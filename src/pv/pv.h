@@ -130,6 +130,7 @@ struct pv_vcpu {
     uint64_t compat_l4;         /* (r) its mfn */
     uint32_t compat_event_cs, compat_failsafe_cs;   /* (r) set_callbacks' selectors (recorded) */
     uint64_t nr_compat_hypercalls;                  /* (r) int $0x82 */
+    uint32_t nr_compat_failed;                      /* (r) of them, failed (the first few are logged) */
 };
 
 /* The initial domain (pv_dom0.c, docs/dom0.md). */
@@ -138,6 +139,9 @@ void pv_dom0_host_map_init(const struct boot_info *bi);
 bool pv_dom0_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
 bool pv_dom0_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
 bool pv_dom0_io_frame(uint64_t mfn);
+/* Device frames dom0 may map read-only only: the HPET the hypervisor
+ * calibrates from (ACPI's AML reads its registers, as under Xen). */
+bool pv_dom0_ro_frame(uint64_t mfn);
 /* dom0's port I/O on the real port unless the hypervisor keeps it: false = emulate as for a domU. */
 bool pv_dom0_port_in(const struct domain *d, uint16_t port, unsigned size, uint32_t *val);
 bool pv_dom0_port_out(const struct domain *d, uint16_t port, unsigned size, uint32_t val);     /* policy only: the hook exists for dom0 alone */
@@ -280,6 +284,8 @@ int pv32_build_tables(struct domain *d, struct pv_domain *pd, char *err, size_t 
 void pv32_hypercall_page(void *page);
 /* The console's event channel into a 32-bit start_info (pv_time.c). */
 void pv32_start_info_console(void *si, uint32_t port);
+/* The store's event channel into a 32-bit start_info (pv_xs_empty.c). */
+void pv32_start_info_store(void *si, uint32_t port);
 
 /* entry.S */
 void pv_enter(struct cpu_regs *ctx);

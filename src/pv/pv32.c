@@ -287,6 +287,9 @@ static bool pv32_iret(struct vcpu *v)
 
 /* ---- Hypercalls ------------------------------------------------------------ */
 
+/* Failed hypercalls logged per vCPU (then only counted). */
+#define PV32_FAILED_HCALLS_LOGGED 16
+
 /* The INT $0x82 at EIP: EAX the number, EBX ECX EDX ESI EDI the arguments,
  * EAX the result.  EIP is past the instruction unless the call is to be
  * continued (-ERESTART: the same INT again with the rewritten arguments). */
@@ -314,6 +317,13 @@ static bool pv32_hypercall(struct vcpu *v)
         c->rdi = (uint32_t)a[4];
         return true;
     }
+    /* The first failures are logged with their arguments: a 32-bit kernel
+     * (or bootloader) that goes on regardless and faults later explains
+     * itself this way (how PV GRUB's refused requests were found). */
+    if (ret < 0 && pv->nr_compat_failed++ < PV32_FAILED_HCALLS_LOGGED)
+        domain_log(v->domain, LOG_INFO, "v%u: pv32: hypercall %lu (%#lx, %#lx, %#lx, %#lx, %#lx) at %#lx -> %ld\n",
+                   v->vcpu_id, (unsigned long)nr, (unsigned long)a[0], (unsigned long)a[1], (unsigned long)a[2],
+                   (unsigned long)a[3], (unsigned long)a[4], (unsigned long)(c->rip - 2), ret);
     c->rax = (uint32_t)ret;     /* a negative errno as the 32-bit value */
     return true;
 }

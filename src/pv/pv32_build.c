@@ -132,6 +132,11 @@ void pv32_start_info_console(void *si, uint32_t port)
     ((struct compat_start_info *)si)->console_evtchn = port;
 }
 
+void pv32_start_info_store(void *si, uint32_t port)
+{
+    ((struct compat_start_info *)si)->store_evtchn = port;
+}
+
 int pv32_build_tables(struct domain *d, struct pv_domain *pd, char *err, size_t errlen)
 {
     uint64_t vb = pd->img.virt_base;

@@ -199,6 +199,17 @@ long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARG
         return hypercall_call(v, nr, a, true);
     case __HYPERVISOR_callback_op:
         return callback_op32(v, a[0], a[1]);
+    case __HYPERVISOR_vm_assist:
+        /* (cmd, type): two words in both ABIs; pv_vm_assist keeps a
+         * 32-bit guest to the low 32 types as Xen does.  i386 GRUB
+         * enables pae_extended_cr3 first thing (always true here: the L3
+         * is named from a per-vCPU L4, anywhere in memory).
+         * writable_pagetables is refused for now: the ring-1 assist (a
+         * PAE entry written in two 32-bit halves) is not built, so the
+         * #PF would reach the guest instead of being emulated. */
+        if ((unsigned)a[1] == VMASST_TYPE_writable_pagetables && (unsigned)a[0] == VMASST_CMD_enable)
+            return -EINVAL;
+        return pv_vm_assist(v, (unsigned)a[0], (unsigned)a[1]);
     case __HYPERVISOR_physdev_op:
         /* set_iopl only (struct physdev_set_iopl is one 32-bit word in
          * both ABIs): the IOPL ring 1's IN/OUT emulation checks.  The
@@ -215,7 +226,7 @@ long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARG
         return hypercall_call(v, nr, a, true);
     default:
         /* the debug registers,
-         * vm_assist, physdev_op's other sub-ops: not for 32-bit guests yet; set_segment_base
+         * physdev_op's other sub-ops: not for 32-bit guests yet; set_segment_base
          * is 64-bit only (Xen: -ENOSYS for a 32-bit caller too). */
         return -ENOSYS;
     }

@@ -34,6 +34,7 @@
 #include "mm/frame.h"
 #include "lib/string.h"
 #include "public/memory.h"
+#include "pv/pv_pirq.h"
 
 /* ---- The host's memory map ------------------------------------------------ */
 
@@ -126,6 +127,22 @@ bool pv_dom0_io_frame(uint64_t mfn)
     if (page_overlaps(mfn, 0xfec00000u, 4096))     /* the usual I/O APIC address, even without a MADT */
         return false;
     return true;
+}
+
+bool pv_dom0_ro_frame(uint64_t mfn)
+{
+    /* Same rules as an I/O frame (never RAM, never a frame of anyone's),
+     * but only the HPET's page: the AML of QEMU's DSDT reads the HPET's
+     * id and period to answer its _STA, and a read cannot disturb the
+     * counter the hypervisor uses. */
+    if (!acpi_info.hpet_addr || !page_overlaps(mfn, acpi_info.hpet_addr, 1024) || mfn >= (1ull << 40))
+        return false;
+    for (unsigned i = 0; i < nr_host_map; i++)
+        if (host_map[i].type == MEM_RAM && page_overlaps(mfn, host_map[i].base, host_map[i].len))
+            return false;
+    uint64_t nr_frames;
+    const struct frame *ft = mm_frame_table(&nr_frames);
+    return mfn >= nr_frames || ((ft[mfn].flags & FRAME_F_RESERVED) && ft[mfn].owner == DOMID_INVALID);
 }
 
 /* ---- platform_op ------------------------------------------------------------ */
@@ -229,7 +246,8 @@ bool pv_dom0_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret)
         *ret = -EPERM;
         return true;
     default:
-        return false;
+        /* pirqs, EOIs, GSI set-up, MSI, the device list (pv_pirq.c) */
+        return pv_pirq_physdev_op(v, cmd, arg, ret);
     }
 }
 
@@ -276,7 +294,10 @@ bool pv_dom0_port_in(const struct domain *d, uint16_t port, unsigned size, uint3
 {
     if (!domain_is_privileged(d) || port_kept(port, size))
         return false;
-    *val = size == 4 ? inl(port) : size == 2 ? inw(port) : inb(port);
+    if (port >= 0xcf8 && port <= 0xcff)
+        *val = pv_pci_port_in(port, size);      /* serialized with the hypervisor's own */
+    else
+        *val = size == 4 ? inl(port) : size == 2 ? inw(port) : inb(port);
     return true;
 }
 
@@ -284,6 +305,10 @@ bool pv_dom0_port_out(const struct domain *d, uint16_t port, unsigned size, uint
 {
     if (!domain_is_privileged(d) || port_kept(port, size))
         return false;
+    if (port >= 0xcf8 && port <= 0xcff) {
+        pv_pci_port_out(port, size, val);       /* MSI address/data filtered */
+        return true;
+    }
     if (size == 4)
         outl(port, val);
     else if (size == 2)

@@ -293,6 +293,17 @@ void pv_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
                     (1u << 21) | (1u << 24));
         out[3] &= ~((1u << 3) | (1u << 7) | (1u << 9) | (1u << 12) | (1u << 14) | (1u << 17) | (1u << 21) |
                     (1u << 22) | (1u << 29) | (1u << 31));
+        /* The initial domain sees the host's APIC bit, as under Xen: Linux
+         * then reads the MADT's I/O APICs and routes ACPI's SCI and PCI's
+         * _PRT lines as GSIs, which it maps to pirqs (pv_pirq.c).  Its
+         * I/O APIC register reads go through PHYSDEVOP_apic_read (refused:
+         * Linux uses defaults) and its fixmap of the I/O APIC is a dummy
+         * page; the LAPIC stays the hypervisor's (Linux's Xen APIC driver). */
+        if (domain_is_privileged(v->domain)) {
+            uint32_t host[4];
+            hvm_cpuid(v, 1, 0, host);
+            out[3] |= host[3] & (1u << 9);
+        }
         break;
     case 7:
         if (sub == 0) {

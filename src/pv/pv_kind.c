@@ -3,6 +3,7 @@
  * ring 3 on page tables it builds from its own machine frames and the
  * hypervisor validates (mm/pgtype.c).  Needs no VMX or SVM.  docs/pv.md.
  */
+#include "pv/pv_pirq.h"
 #include "pv/pv.h"
 #include "mm/m2p.h"
 #include "core/domain_kind.h"
@@ -66,7 +67,10 @@ static void env_put_ref(const struct pgt_env *e, uint64_t mfn)
  * switch to another domain. */
 static uint64_t env_adjust_l1e(const struct pgt_env *e, uint64_t pte)
 {
-    (void)e;
+    /* The initial domain's read-only device frames (the HPET): mapped
+     * without RW whatever the entry asks, as Xen forces them. */
+    if (e->io_frame && (pte & PTE_RW) && pv_dom0_ro_frame((pte & 0x000ffffffffff000ull) >> 12))
+        pte &= ~PTE_RW;
     if (!(pte & PTE_US))
         pte |= PTE_US | (1ull << 52);
     /* G is stripped: a global entry survives CR3 switches, so another
@@ -144,7 +148,8 @@ static bool env_validate_desc(const struct pgt_env *e, uint64_t mfn)
 static bool env_io_frame(const struct pgt_env *e, uint64_t mfn)
 {
     (void)e;
-    return pv_dom0_io_frame(mfn);
+    /* The read-only ones too: env_adjust_l1e takes their RW bit away. */
+    return pv_dom0_io_frame(mfn) || pv_dom0_ro_frame(mfn);
 }
 
 void pv_env_init(struct domain *d, struct pgt_env *e)
@@ -243,6 +248,7 @@ static void pv_kind_destroy(struct domain *d)
 
     if (!pd)
         return;
+    pv_pirq_teardown(d);        /* dom0's pirqs masked, EOI bitmap frame (pv_pirq.c) */
     pv_xs_empty_teardown(d);    /* the stand-in store and its frame */
     pv_time_teardown(d);        /* console ring and vcpu_info frames (pv_time.c) */
     for (unsigned i = 0; i < d->nr_vcpus; i++) {

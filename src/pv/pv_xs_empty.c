@@ -270,7 +270,14 @@ int pv_xs_empty_setup(struct domain *d, char *err, size_t errlen)
     xs->port = (evtchn_port_t)port;
     pd->xs = xs;
     struct start_info *si = phys_to_virt(pd->p2m[pd->pfn_start_info] << 12);
-    si->store_evtchn = (uint32_t)port;
+    /* The field of the guest's layout: the 64-bit store_evtchn is at
+     * offset 64, which in the x86_32 layout is nr_pt_frames (written
+     * there, i386 GRUB took 2 bootstrap table frames for its own and its
+     * pin of new tables mapping the others writable was refused). */
+    if (pd->compat)
+        pv32_start_info_store(si, (uint32_t)port);
+    else
+        si->store_evtchn = (uint32_t)port;
     domain_log(d, LOG_INFO, "pv: stand-in xenstore (empty) on mfn %#lx, event channel %d\n", (unsigned long)mfn,
                port);
     return 0;

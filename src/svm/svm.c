@@ -500,6 +500,9 @@ static void svm_get_ctrl(struct vcpu *v, struct hvm_ctrl *c)
     c->efer = vmcb->efer & ~(uint64_t)EFER_SVME;    /* the guest never sees SVME */
     c->pat = vmcb->g_pat;
     c->cpl = vmcb->cpl;
+    /* Nested paging keeps no PDPTE registers: a PAE walk reads them from
+     * guest memory each time (mm/gwalk.h). */
+    c->pdptes_valid = false;
 }
 
 /*

@@ -638,6 +638,13 @@ static void vmx_get_ctrl(struct vcpu *v, struct hvm_ctrl *out)
     out->efer = vmread(VMCS_GUEST_EFER);
     out->pat = (vmx_cfg.entry & ENTRY_LOAD_PAT) ? vmread(VMCS_GUEST_PAT) : x->pat;
     out->cpl = (vmread(VMCS_SEG(VMCS_GUEST_ES_AR, 2)) >> 5) & 3;     /* SS.DPL is the CPL (24.4.1) */
+    /* PAE paging under EPT: the CPU walks with the PDPTEs it loaded at the
+     * last MOV to CR (or VM entry), saved into the VMCS at the exit (27.3.4). */
+    if ((out->cr0 & CR0_PG) && (out->cr4 & CR4_PAE) && !(out->efer & EFER_LMA)) {
+        out->pdptes_valid = true;
+        for (unsigned i = 0; i < 4; i++)
+            out->pdpte[i] = vmread(VMCS_GUEST_PDPTE0 + 2 * i);
+    }
     vmcs_put(x, &c);
 }
 

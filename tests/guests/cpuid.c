@@ -34,6 +34,12 @@ void test_main(void)
         cpuid(XEN_CPUID_FIRST_LEAF + XEN_CPUID_LEAF_TIME, &a, &b, &c, &d);
         /* 1 MHz .. 100 GHz: anything else is not a TSC frequency in kHz. */
         check(a >= 1000 && a <= 100000000, "tsc-khz", "CPUID 0x40000003 EAX = %u, not a TSC frequency in kHz", a);
+        /* Xen's field for the guest TSC frequency: sub-leaf 0 ECX; the
+         * host's in sub-leaf 2 EAX (the same rate: no scaling). */
+        check(c == a, "tsc-khz-xen", "CPUID 0x40000003 ECX = %u kHz, EAX %u", c, a);
+        uint32_t a2, b2, c2, d2;
+        cpuid_count(XEN_CPUID_FIRST_LEAF + XEN_CPUID_LEAF_TIME, 2, &a2, &b2, &c2, &d2);
+        check(a2 == a, "tsc-khz-host", "CPUID 0x40000003.2 EAX = %u kHz, sub-leaf 0 says %u", a2, a);
     } else {
         check(false, "tsc-khz", "no leaf 0x40000003 (highest %#x): the guests need the TSC frequency", max);
     }

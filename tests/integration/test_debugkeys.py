@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The debug keys and the stuck-vCPU report, under a real emulator.
 
-  test_debugkeys.py keys RV_RUN_ARGS...   boot pvh_keys, type "hdegrmtq" on the
+  test_debugkeys.py keys RV_RUN_ARGS...   boot pvh_keys, type "hdegrmtxq" on the
                                           serial console, check each dump
   test_debugkeys.py hang RV_RUN_ARGS...   boot pvh_keys_hang (spins forever):
                                           rv-run must fail at its timeout with
@@ -19,7 +19,7 @@ import re
 import subprocess
 import sys
 
-KEYS = "hdegrmtq"
+KEYS = "hdegrmtxq"
 
 
 def run(args):
@@ -61,7 +61,7 @@ def check_keys(args):
         problems.append("the guest did not print its state, ports and loop lines")
         return problems
     # 'h': every key listed.
-    for k in "deghmqrt":
+    for k in "deghmqrtx":
         need(re.search(r"^key '%s': \S" % k, out, re.M), "'h' does not list key '%s'" % k)
     # Each key's dump is framed.
     for k in KEYS:
@@ -99,6 +99,14 @@ def check_keys(args):
     need(re.search(r"^mem: \d+ of \d+ frames free", out, re.M), "'m' shows no frame counts")
     need(re.search(r"^time: up \d+\.\d{6} s, TSC \d+ kHz$", out, re.M), "'t' shows no uptime")
     need(re.search(r"^\(d\d+ pvh_keys\) system time \d+\.\d{6} s", out, re.M), "'t' shows no domain time")
+    # 'x': the exit statistics of the running vCPU, MSRs included (the
+    # guest wrote the hypercall page MSR once; it made hypercalls).
+    xk = out[out.find("exit statistics of "):]
+    need(re.search(r"^exit statistics of \d+ domain\(s\) \(debug key 'x'\)$", out, re.M), "'x' printed no header")
+    need(re.search(r"^\(d\d+ pvh_keys\) v0: exits by reason: .*hypercall [1-9]", xk, re.M),
+         "'x' shows no hypercall exits for pvh_keys v0")
+    need(re.search(r"^\(d\d+ pvh_keys\) v0: MSR exits: 0x[0-9a-f]+ (r\d+ )?w[1-9]", xk, re.M),
+         "'x' shows no MSR write for pvh_keys v0 (its hypercall page)")
     return problems
 
 

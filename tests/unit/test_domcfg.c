@@ -142,6 +142,10 @@ static void test_defaults(void)
     CHECK(!cfg.hpet);
     CHECK_EQ(parse(BASE "hpet = 1\n"), 0);
     CHECK(cfg.hpet);
+    /* Ringvisor diagnostics and the PVH port 0x42 choice (docs/pvh.md). */
+    CHECK(!cfg.pvh_pit_ones && !cfg.exit_stats);
+    CHECK_EQ(parse(BASE "rv_pvh_pit_ones = 1\nrv_exit_stats = 1\n"), 0);
+    CHECK(cfg.pvh_pit_ones && cfg.exit_stats);
     /* The initial domain (docs/dom0.md): off unless asked for. */
     CHECK(!cfg.dom0);
     CHECK_EQ(parse(BASE "dom0 = 1\n"), 0);
@@ -465,6 +469,8 @@ static const struct {
     { "on_poweroff = \"soft-reset\"", "domcfg: line 4: on_poweroff = \"soft-reset\": expected \"destroy\"," },
     { "fw_cfg = 2", "domcfg: line 4: fw_cfg = 2: must be between 0 and 1" },
     { "hpet = 2", "domcfg: line 4: hpet = 2: must be between 0 and 1" },
+    { "rv_pvh_pit_ones = 2", "domcfg: line 4: rv_pvh_pit_ones = 2: must be between 0 and 1" },
+    { "rv_exit_stats = -1", "domcfg: line 4: rv_exit_stats = -1: " },
     { "dom0 = 2", "domcfg: line 4: dom0 = 2: must be between 0 and 1" },
     { "rv_xenstore = \"full\"", "domcfg: line 4: rv_xenstore = \"full\": expected \"none\" or \"empty\"" },
     { "debug_exit = 0x3f6", "domcfg: line 4: debug_exit = 0x3f6: ports 0x3f6-0x3f9 overlap the UART" },

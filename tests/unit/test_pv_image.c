@@ -167,7 +167,7 @@ static void test_refusals(void)
 
     /* A malformed note area and a bad PAE string. */
     base64();
-    w32(e.b + NOTE_A + 4, 0x7fffffff);
+    w32(e.b + NOTE_A, 0x7fffffff);              /* a name past the end of the file */
     expect_refused("bad note", "malformed ELF note");
     base64();
     notes_end = note(&e, notes_end, "Xen", 4, XEN_ELFNOTE_PAE_MODE, "maybe", 6);
@@ -205,6 +205,45 @@ static void test_i386(void)
     CHECK(!p.is64);
     CHECK_EQ(p.virt_kstart, 0xc0100000u);       /* p_paddr 0x100000 + VIRT_BASE - PADDR_OFFSET */
     CHECK_EQ(p.pae, PV_PAE_EXTENDED_CR3);
+
+    /* Debian's i386-xen GRUB: the last note (PAE_MODE, descsz 12) is cut
+     * to 8 bytes by the end of the note segment, which is the end of the
+     * file; "yes" and its NUL are there.  Xen's libelf reads the string
+     * from the file and accepts the image; so does the parser.  The notes
+     * again, after the code, at the end of the file: */
+    size_t at = CODE + 0x2000;
+    n = note(&e, at, "Xen", 4, XEN_ELFNOTE_GUEST_OS, "linux", 6);
+    n = note(&e, n, "Xen", 4, XEN_ELFNOTE_XEN_VERSION, "xen-3.0", 8);
+    n = note(&e, n, "Xen", 4, XEN_ELFNOTE_VIRT_BASE, &vb, 4);
+    n = note(&e, n, "Xen", 4, XEN_ELFNOTE_PADDR_OFFSET, &po, 4);
+    n = note(&e, n, "Xen", 4, XEN_ELFNOTE_ENTRY, &entry, 4);
+    size_t last = n;
+    note(&e, last, "Xen", 4, XEN_ELFNOTE_PAE_MODE, "yes\0\0\0\0\0", 8);
+    w32(e.b + last + 4, 12);
+    e.size = last + 12 + 4 + 8;
+    w32(ph + 4, (uint32_t)at);
+    w32(ph + 16, (uint32_t)(e.size - at));
+    w32(ph + 20, (uint32_t)(e.size - at));
+    err[0] = 0;
+    CHECK_EQ(pv_image_parse(e.b, e.size, &p, err, sizeof(err)), 0);
+    CHECK_EQ(p.pae, PV_PAE_EXTENDED_CR3);
+    CHECK_EQ(p.virt_entry, 0xc0100000u);
+    /* The same cut through a number (HYPERCALL_PAGE's 4 bytes, 2 there):
+     * refused (Xen's libelf would take 0, a value the kernel never wrote). */
+    uint32_t hc = 0xc0101000u;
+    n = note(&e, last, "Xen", 4, XEN_ELFNOTE_PAE_MODE, "yes", 4);
+    note(&e, n, "Xen", 4, XEN_ELFNOTE_HYPERCALL_PAGE, &hc, 4);
+    e.size = n + 12 + 4 + 2;
+    w32(ph + 16, (uint32_t)(e.size - at));
+    w32(ph + 20, (uint32_t)(e.size - at));
+    CHECK_EQ(pv_image_parse(e.b, e.size, &p, err, sizeof(err)), -ENOEXEC);
+    CHECK(strstr(err, "XEN_ELFNOTE_HYPERCALL_PAGE's value is cut by the end of the file (2 of its bytes there)") !=
+          NULL);
+    e.size += 2;                                        /* the whole value: accepted */
+    w32(ph + 16, (uint32_t)(e.size - at));
+    w32(ph + 20, (uint32_t)(e.size - at));
+    CHECK_EQ(pv_image_parse(e.b, e.size, &p, err, sizeof(err)), 0);
+    CHECK_EQ(p.virt_hypercall, 0xc0101000u);
 }
 
 static void test_real_kernel(const char *path)

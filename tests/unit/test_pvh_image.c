@@ -263,18 +263,45 @@ static void test_note_errors(void)
         add_ph(&e, 4, NOTE_A, 0, n - NOTE_A, n - NOTE_A);
         EXPECT_FAIL(&e, "3-byte value");
 
-        /* Sizes past the note area, a header cut short. */
+        /* A name past the end of the file: malformed. */
         elf_std(&e, is64);
         w32(e.b + NOTE_A, 0xfffffffdu);
         EXPECT_FAIL(&e, "malformed ELF note");
+        /* Descriptors past the note area are read from the file, as Xen's
+         * libelf does; the walk then ends (the next note would start past
+         * the area), so the PHYS32_ENTRY note after them is not seen. */
         elf_std(&e, is64);
         w32(e.b + NOTE_A + 4, 0x7fffffffu);
-        EXPECT_FAIL(&e, "malformed ELF note");
+        EXPECT_FAIL(&e, "no XEN_ELFNOTE_PHYS32_ENTRY note");
         elf_std(&e, is64);
-        w32(e.b + NOTE_A + 4, 21);              /* descriptor one byte past the area... */
+        w32(e.b + NOTE_A + 4, 21);              /* descriptor one byte past the area */
         e.phnum = 1;
         add_ph(&e, 4, NOTE_A, 0, 12 + 4 + 20, 12 + 4 + 20);
-        EXPECT_FAIL(&e, "malformed ELF note");
+        EXPECT_FAIL(&e, "no XEN_ELFNOTE_PHYS32_ENTRY note");
+        /* The PHYS32_ENTRY note's value outside its note area (the area
+         * ends after the name) but in the file: read, as Xen reads it. */
+        elf_std(&e, is64);
+        e.phnum = 1;
+        n = phys32(&e, NOTE_A, 0x100070);
+        add_ph(&e, 4, NOTE_A, 0, 12 + 4, 12 + 4);
+        {
+            struct kimg_plan p;
+            char err[200] = "";
+            CHECK_EQ(plan(&e, &p, err, sizeof(err)), 0);
+            CHECK_EQ(p.entry, 0x100070);
+        }
+        /* Its value cut by the end of the file (Xen would read 0): refused. */
+        elf_std(&e, is64);
+        e.phnum = 1;
+        e.size = CODE + 0x1000;
+        n = phys32(&e, e.size - 16 - 2, 0x100070);
+        add_ph(&e, 4, e.size - 16 - 2, 0, 18, 18);
+        EXPECT_FAIL(&e, "XEN_ELFNOTE_PHYS32_ENTRY's value is cut by the end of the file (2 of its bytes there)");
+        /* A header cut by the end of the file. */
+        elf_std(&e, is64);
+        e.phnum = 1;
+        add_ph(&e, 4, e.size - 8, 0, 8, 8);
+        EXPECT_FAIL(&e, "header cut by the end of the");
         elf_std(&e, is64);
         e.phnum = 1;
         add_ph(&e, 4, NOTE_A, 0, 11, 11);       /* too short for a note header: none there */

@@ -106,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="seconds before the emulator is killed (default 120); under QEMU "
                           "the hypervisor is first asked for its debug dump ('q', 'd'), and the "
                           "failure names where each vCPU is")
+    how.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
+                     help="one more QEMU command-line word, appended after rv-run's own (repeat for "
+                          "each word), e.g. --qemu-arg=-device --qemu-arg=e1000,netdev=n0: devices for "
+                          "the initial domain (docs/dom0.md); QEMU runs only")
     how.add_argument("--no-hang-dump", action="store_true",
                      help="at the timeout, kill the emulator at once (no debug-key dump); "
                           "under Bochs, no hang_report= either")
@@ -238,7 +242,7 @@ def make_spec(args):
         sys.stderr.write("rv-run: warning: the domains want %d MiB of RAM, the machine has %d "
                          "(--mem)\n" % (want_mib, mem))
     return emulators.BootSpec(elf=elf, cmdline=cmdline, smp=args.smp, mem_mib=mem,
-                              modules=modules, efi_app=efi), domains
+                              modules=modules, efi_app=efi, qemu_args=list(args.qemu_arg)), domains
 
 
 def _int(v) -> int:

@@ -46,6 +46,7 @@ class BootSpec:
     mem_mib: int = 512
     modules: List[media.Module] = field(default_factory=list)
     efi_app: Optional[str] = None      # needed by mode efi-app
+    qemu_args: List[str] = field(default_factory=list)   # appended to QEMU's command line (--qemu-arg)
 
 
 @dataclass
@@ -101,7 +102,7 @@ def qemu_common(spec: BootSpec, accel: str = "tcg", cpu: Optional[str] = None) -
             # Port 0xf4: emu_exit's code v ends QEMU with status (v<<1)|1.
             "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
             # No NIC: nothing uses one yet, and firmware would try PXE on it.
-            "-nic", "none"]
+            "-nic", "none"] + list(spec.qemu_args)
 
 
 def bochs_models() -> List[str]:

@@ -87,11 +87,12 @@ static enum emul_rc do_access(struct emul_ctx *c, uint64_t la, uint8_t *buf, uns
     bool fetch = xacc & HVM_XLAT_FETCH;
     enum emul_rc rc;
 
-    if (c->cpl == 3 && !(xacc & HVM_XLAT_IMPLICIT))
+    bool implicit = xacc & HVM_XLAT_IMPLICIT;
+    if (c->cpl == 3 && !implicit)
         xacc |= HVM_XLAT_USER;
     xacc &= ~HVM_XLAT_IMPLICIT;
-    if (c->regs.rflags & EMUL_FL_AC)
-        xacc |= HVM_XLAT_AC;
+    if ((c->regs.rflags & EMUL_FL_AC) && !implicit)
+        xacc |= HVM_XLAT_AC;                /* implicit accesses get SMAP whatever AC is (SDM 4.6.1) */
     xacc |= HVM_XLAT_SET_AD;
     if ((rc = xlat(c, la, xacc, &gpa[0])) != EMUL_OK)
         return rc;

@@ -57,6 +57,10 @@
 #define EACCES  13
 #define EINVAL  22
 #define ENOSYS  38
+#define EBUSY   16
+#define EEXIST  17
+#define ENODEV  19
+#define EOPNOTSUPP 95
 #define UVMF_INVLPG 2ull
 #define XENPF_INTERFACE_VERSION 0x03000001u
 #define XENPF_firmware_info     50
@@ -318,6 +322,208 @@ static void store_link(const struct start_info *si)
     evop(EVTCHNOP_close, &cl);
 }
 
+/* ---- physical interrupts (src/pv/pv_pirq.c, pv_pci.c; docs/dom0.md
+ * "Device interrupts") ---- */
+#define PHYSDEVOP_irq_status_query  5
+#define PHYSDEVOP_eoi               12
+#define PHYSDEVOP_map_pirq          13
+#define PHYSDEVOP_unmap_pirq        14
+#define PHYSDEVOP_manage_pci_add    15
+#define PHYSDEVOP_restore_msi       19
+#define PHYSDEVOP_setup_gsi         21
+#define PHYSDEVOP_pci_device_add    25
+#define PHYSDEVOP_pirq_eoi_gmfn_v2  28
+#define MAP_PIRQ_TYPE_MSI           0
+#define MAP_PIRQ_TYPE_GSI           1
+#define MAP_PIRQ_TYPE_MSI_SEG       3
+#define MAP_PIRQ_TYPE_MULTI_MSI     4
+#define DOMID_SELF_ 0x7ff0u
+
+struct map_pirq { uint16_t domid, pad; int32_t type, index, pirq, bus, devfn, entry_nr; uint32_t pad2; uint64_t table_base; };
+struct unmap_pirq { uint16_t domid, pad; int32_t pirq; };
+struct irq_status { uint32_t irq, flags; };
+struct setup_gsi { int32_t gsi; uint8_t trig, pol; uint16_t pad; };
+struct pci_dev_add { uint16_t seg; uint8_t bus, devfn; uint32_t flags; uint8_t pbus, pdevfn; uint16_t pad; };
+
+static long physdev(unsigned cmd, void *arg)
+{
+    return hc(__HYPERVISOR_physdev_op, cmd, (uint64_t)arg, 0, 0);
+}
+
+static long evtchn(unsigned cmd, void *arg)
+{
+    return hc(__HYPERVISOR_event_channel_op, cmd, (uint64_t)arg, 0, 0);
+}
+
+static long map_gsi(int gsi, int pirq, int32_t *out)
+{
+    struct map_pirq m = { DOMID_SELF_, 0, MAP_PIRQ_TYPE_GSI, gsi, pirq, 0, 0, 0, 0, 0 };
+    long rc = physdev(PHYSDEVOP_map_pirq, &m);
+    if (out)
+        *out = m.pirq;
+    return rc;
+}
+
+/* Configuration space through the ports (IOPL 1, set by pci_id00). */
+static uint32_t cfg_read(unsigned devfn, unsigned reg)
+{
+    outl_(0xcf8, 0x80000000u | devfn << 8 | (reg & 0xfc));
+    return inl_(0xcfc);
+}
+
+static void cfg_write(unsigned devfn, unsigned reg, uint32_t v)
+{
+    outl_(0xcf8, 0x80000000u | devfn << 8 | (reg & 0xfc));
+    outl_(0xcfc, v);
+}
+
+/* Every pirq operation and the device list from an ordinary domain:
+ * -EPERM, the argument untouched. */
+static void unprivileged_pirq(void)
+{
+    int32_t pirq = 0x5a5a;
+    eq("domu-map-pirq-refused", map_gsi(16, -1, &pirq), -EPERM);
+    check(pirq == -1, "domu-map-pirq-untouched", "pirq", (uint64_t)pirq, (uint64_t)-1);
+    struct unmap_pirq u = { DOMID_SELF_, 0, 16 };
+    eq("domu-unmap-pirq-refused", physdev(PHYSDEVOP_unmap_pirq, &u), -EPERM);
+    struct irq_status q = { 16, 0x77 };
+    eq("domu-irq-status-refused", physdev(PHYSDEVOP_irq_status_query, &q), -EPERM);
+    check(q.flags == 0x77, "domu-irq-status-untouched", "flags", q.flags, 0x77);
+    uint32_t irq = 16;
+    eq("domu-eoi-refused", physdev(PHYSDEVOP_eoi, &irq), -EPERM);
+    uint64_t gmfn = 0;
+    eq("domu-eoi-gmfn-refused", physdev(PHYSDEVOP_pirq_eoi_gmfn_v2, &gmfn), -EPERM);
+    struct setup_gsi g = { 16, 1, 1, 0 };
+    eq("domu-setup-gsi-refused", physdev(PHYSDEVOP_setup_gsi, &g), -EPERM);
+    uint8_t bd[2] = { 0, 0 };
+    eq("domu-manage-pci-add-refused", physdev(PHYSDEVOP_manage_pci_add, bd), -EPERM);
+    eq("domu-restore-msi-refused", physdev(PHYSDEVOP_restore_msi, bd), -EPERM);
+    struct pci_dev_add a = { 0, 0, 0, 0, 0, 0, 0 };
+    eq("domu-pci-device-add-refused", physdev(PHYSDEVOP_pci_device_add, &a), -EPERM);
+    struct evtchn_bind_pirq b = { 16, 0, 0x1234 };
+    eq("domu-bind-pirq-refused", evtchn(EVTCHNOP_bind_pirq, &b), -EPERM);
+    check(b.port == 0x1234, "domu-bind-pirq-untouched", "port", b.port, 0x1234);
+}
+
+static void privileged_pirq(uint64_t spare_mfn)
+{
+    int32_t pirq = 0;
+    /* A PCI GSI (q35 routes INTx to 16-23): its pirq is its number. */
+    eq("dom0-map-gsi", map_gsi(16, -1, &pirq), 0);
+    check(pirq == 16, "dom0-map-gsi-pirq", "pirq", (uint64_t)pirq, 16);
+    eq("dom0-map-gsi-again", map_gsi(16, 16, &pirq), 0);
+    eq("dom0-map-gsi-other-pirq", map_gsi(16, 40, NULL), -EINVAL);
+    /* Hostile: the UART's and the PIT's lines are the hypervisor's; no
+     * such GSI; an unknown type; another domain's pirq. */
+    eq("dom0-map-uart-gsi-refused", map_gsi(4, -1, NULL), -EPERM);
+    eq("dom0-map-pit-gsi-refused", map_gsi(2, -1, NULL), -EPERM);
+    eq("dom0-map-gsi-out-of-range", map_gsi(100000, -1, NULL), -EINVAL);
+    eq("dom0-map-gsi-negative", map_gsi(-5, -1, NULL), -EINVAL);
+    struct map_pirq m = { 3, 0, MAP_PIRQ_TYPE_GSI, 17, -1, 0, 0, 0, 0, 0 };
+    eq("dom0-map-for-other-domain", physdev(PHYSDEVOP_map_pirq, &m), -EPERM);
+    m = (struct map_pirq){ DOMID_SELF_, 0, 99, 17, -1, 0, 0, 0, 0, 0 };
+    eq("dom0-map-bad-type", physdev(PHYSDEVOP_map_pirq, &m), -EINVAL);
+
+    struct irq_status q = { 16, 0 };
+    eq("dom0-irq-status", physdev(PHYSDEVOP_irq_status_query, &q), 0);
+    check(q.flags == 1, "dom0-irq-status-level-needs-eoi", "flags", q.flags, 1);
+    q = (struct irq_status){ 17, 0 };
+    eq("dom0-irq-status-unmapped", physdev(PHYSDEVOP_irq_status_query, &q), -EINVAL);
+    q = (struct irq_status){ 100000, 0 };
+    eq("dom0-irq-status-out-of-range", physdev(PHYSDEVOP_irq_status_query, &q), -EINVAL);
+    struct setup_gsi g = { 16, 1, 1, 0 };
+    eq("dom0-setup-gsi", physdev(PHYSDEVOP_setup_gsi, &g), 0);
+    g.gsi = 4;
+    eq("dom0-setup-uart-gsi-refused", physdev(PHYSDEVOP_setup_gsi, &g), -EPERM);
+    g.gsi = 100000;
+    eq("dom0-setup-gsi-out-of-range", physdev(PHYSDEVOP_setup_gsi, &g), -EINVAL);
+
+    /* The EOI bitmap: a page of ours, once; not a frame of someone else. */
+    uint64_t bad = 0x100;
+    eq("dom0-eoi-gmfn-foreign-refused", physdev(PHYSDEVOP_pirq_eoi_gmfn_v2, &bad), -EINVAL);
+    eq("dom0-eoi-gmfn", physdev(PHYSDEVOP_pirq_eoi_gmfn_v2, &spare_mfn), 0);
+    eq("dom0-eoi-gmfn-twice", physdev(PHYSDEVOP_pirq_eoi_gmfn_v2, &spare_mfn), -EBUSY);
+
+    /* Bind: a port in state pirq; a second bind of the same pirq, an
+     * unmapped one and one out of range refused. */
+    struct evtchn_bind_pirq b = { 16, 1 /* WILL_SHARE */, 0 };
+    eq("dom0-bind-pirq", evtchn(EVTCHNOP_bind_pirq, &b), 0);
+    uint32_t port = b.port;
+    check(port > 0, "dom0-bind-pirq-port", "port", port, 1);
+    b = (struct evtchn_bind_pirq){ 16, 0, 0 };
+    eq("dom0-bind-pirq-twice", evtchn(EVTCHNOP_bind_pirq, &b), -EEXIST);
+    b = (struct evtchn_bind_pirq){ 17, 0, 0 };
+    eq("dom0-bind-pirq-unmapped", evtchn(EVTCHNOP_bind_pirq, &b), -EINVAL);
+    b = (struct evtchn_bind_pirq){ 100000, 0, 0 };
+    eq("dom0-bind-pirq-out-of-range", evtchn(EVTCHNOP_bind_pirq, &b), -EINVAL);
+    struct evtchn_status st = { DOMID_SELF_, 0, port, 0, 0, { .pirq = 0 } };
+    eq("dom0-pirq-port-status", evtchn(EVTCHNOP_status, &st), 0);
+    check(st.status == EVTCHNSTAT_pirq && st.u.pirq == 16, "dom0-pirq-port-state", "status", st.status,
+          EVTCHNSTAT_pirq);
+    struct unmap_pirq u = { DOMID_SELF_, 0, 16 };
+    eq("dom0-unmap-bound-busy", physdev(PHYSDEVOP_unmap_pirq, &u), -EBUSY);
+    uint32_t irq = 16;
+    eq("dom0-eoi", physdev(PHYSDEVOP_eoi, &irq), 0);
+    irq = 100000;
+    eq("dom0-eoi-out-of-range", physdev(PHYSDEVOP_eoi, &irq), -EINVAL);
+    struct evtchn_close c = { port };
+    eq("dom0-pirq-port-close", evtchn(EVTCHNOP_close, &c), 0);
+    eq("dom0-unmap-gsi", physdev(PHYSDEVOP_unmap_pirq, &u), 0);
+    eq("dom0-unmap-gsi-again", physdev(PHYSDEVOP_unmap_pirq, &u), -EINVAL);
+
+    /* MSI: q35's AHCI controller (00:1f.2) has an MSI capability; the
+     * hypervisor writes its address and data, and dom0's own writes to
+     * them are dropped.  The host bridge has none. */
+    (void)pci_id00();           /* IOPL 1 for the port accesses */
+    const unsigned ahci = 0x1f << 3 | 2;
+    m = (struct map_pirq){ DOMID_SELF_, 0, MAP_PIRQ_TYPE_MSI_SEG, -1, -1, 0, 0, 0, 0, 0 };
+    eq("dom0-map-msi-no-capability", physdev(PHYSDEVOP_map_pirq, &m), -ENODEV);
+    m = (struct map_pirq){ DOMID_SELF_, 0, MAP_PIRQ_TYPE_MSI_SEG, -1, -1, 1 << 16, (int32_t)ahci, 0, 0, 0 };
+    eq("dom0-map-msi-segment-1", physdev(PHYSDEVOP_map_pirq, &m), -ENODEV);
+    m = (struct map_pirq){ DOMID_SELF_, 0, MAP_PIRQ_TYPE_MSI_SEG, -1, -1, 0, (int32_t)ahci, 0, 0, 0xfebf0000u };
+    eq("dom0-map-msix-not-yet", physdev(PHYSDEVOP_map_pirq, &m), -EOPNOTSUPP);
+    m = (struct map_pirq){ DOMID_SELF_, 0, MAP_PIRQ_TYPE_MULTI_MSI, -1, -1, 0, (int32_t)ahci, 4, 0, 0 };
+    eq("dom0-map-multi-msi-not-yet", physdev(PHYSDEVOP_map_pirq, &m), -EOPNOTSUPP);
+    m = (struct map_pirq){ DOMID_SELF_, 0, MAP_PIRQ_TYPE_MSI_SEG, -1, -1, 0, (int32_t)ahci, 0, 0, 0 };
+    eq("dom0-map-msi", physdev(PHYSDEVOP_map_pirq, &m), 0);
+    int32_t mp = m.pirq;
+    check(mp >= 24 && mp < 256, "dom0-map-msi-pirq", "pirq", (uint64_t)mp, 255);
+    m.pirq = -1;
+    eq("dom0-map-msi-twice", physdev(PHYSDEVOP_map_pirq, &m), -EEXIST);
+    unsigned cap = cfg_read(ahci, 0x34) & 0xfc, n = 0;
+    while (cap >= 0x40 && (cfg_read(ahci, cap) & 0xff) != 5 && n++ < 48)
+        cap = (cfg_read(ahci, cap) >> 8) & 0xfc;
+    uint32_t addr = cap >= 0x40 ? cfg_read(ahci, cap + 4) : 0;
+    int is64 = (cfg_read(ahci, cap) & (0x80u << 16)) != 0;
+    uint32_t data = cfg_read(ahci, cap + (is64 ? 0xc : 8)) & 0xffff;
+    check((addr & 0xfff00000u) == 0xfee00000u, "dom0-msi-address-programmed", "address", addr, 0xfee00000u);
+    check(data >= 0x40 && data <= 0xdf, "dom0-msi-data-vector", "data", data, 0x40);
+    cfg_write(ahci, cap + 4, 0xfee0f000u);
+    check(cfg_read(ahci, cap + 4) == addr, "dom0-msi-address-write-dropped", "address", cfg_read(ahci, cap + 4), addr);
+    uint8_t rb[2] = { 0, (uint8_t)ahci };
+    eq("dom0-restore-msi", physdev(PHYSDEVOP_restore_msi, rb), 0);
+    /* dom0 enables MSI itself (control bit 0: not a protected register);
+     * unmapping the pirq turns it off again. */
+    cfg_write(ahci, cap, cfg_read(ahci, cap) | 1u << 16);
+    check(cfg_read(ahci, cap) & 1u << 16, "dom0-msi-enable-by-dom0", "control", cfg_read(ahci, cap) >> 16, 1);
+    u.pirq = mp;
+    eq("dom0-unmap-msi", physdev(PHYSDEVOP_unmap_pirq, &u), 0);
+    check(!(cfg_read(ahci, cap) & 1u << 16), "dom0-unmap-msi-disables", "control", cfg_read(ahci, cap) >> 16, 0);
+    outl_(0xcf8, 0);
+
+    /* The device list: the host bridge added (twice is fine), nothing at
+     * 00:1f.7 or in segment 1. */
+    struct pci_dev_add a = { 0, 0, 0, 0, 0, 0, 0 };
+    eq("dom0-pci-device-add", physdev(PHYSDEVOP_pci_device_add, &a), 0);
+    eq("dom0-pci-device-add-again", physdev(PHYSDEVOP_pci_device_add, &a), 0);
+    a.devfn = 0x1f << 3 | 7;
+    eq("dom0-pci-device-add-absent", physdev(PHYSDEVOP_pci_device_add, &a), -ENODEV);
+    a = (struct pci_dev_add){ 1, 0, 0, 0, 0, 0, 0 };
+    eq("dom0-pci-device-add-segment-1", physdev(PHYSDEVOP_pci_device_add, &a), -ENODEV);
+    uint8_t bd[2] = { 0, 0 };
+    eq("dom0-manage-pci-add", physdev(PHYSDEVOP_manage_pci_add, bd), 0);
+}
+
 static int has_word(const struct start_info *si, const char *w)
 {
     const char *c = (const char *)si->cmd_line;
@@ -355,9 +561,13 @@ void pv_main(const struct start_info *si)
         for (;;)
             hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
     }
-    if (si->flags & SIF_INITDOMAIN)
+    if (si->flags & SIF_INITDOMAIN) {
         privileged(si, va, own_mfn);
-    else
+        /* The EOI bitmap: the page after the scratch one (plain RAM of ours). */
+        privileged_pirq(((const uint64_t *)si->mfn_list)[pfn + 1]);
+    } else {
         unprivileged(si, va);
+        unprivileged_pirq();
+    }
     pv_finish();
 }

@@ -48,10 +48,15 @@ void put_hex(uint64_t v)
     put(b);
 }
 
+void (*pv32_line_out)(const char *s, unsigned n);
+
 void flush(void)
 {
     line[llen++] = '\n';
-    hc(HC_console_io, 0 /* CONSOLEIO_write */, llen, (uint32_t)line, 0);
+    if (pv32_line_out)
+        pv32_line_out(line, llen);
+    else
+        hc(HC_console_io, 0 /* CONSOLEIO_write */, llen, (uint32_t)line, 0);
     llen = 0;
 }
 

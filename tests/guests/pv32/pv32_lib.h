@@ -22,6 +22,7 @@
 #define HC_update_va_mapping    14
 #define HC_set_timer_op         15
 #define HC_xen_version          17
+#define HC_vm_assist            21
 #define HC_console_io           18
 #define HC_set_segment_base     25
 #define HC_mmuext_op            26
@@ -84,6 +85,9 @@ long hc_page(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3);
 void put(const char *s);
 void put_hex(uint64_t v);
 void flush(void);
+/* Where flush sends a line when set (a kernel whose console ring is
+ * already connected, pv32_grubbed); console_io otherwise. */
+extern void (*pv32_line_out)(const char *s, unsigned n);
 extern unsigned nr_pass, nr_fail;
 void check(int ok, const char *name, const char *what, uint64_t got, uint64_t want);
 void pv32_finish(void) __attribute__((noreturn));

@@ -1,0 +1,182 @@
+/*
+ * Exit statistics of HVM and PVH vCPUs, a permanent diagnostic
+ * (docs/running-domains.md "Exit statistics"): how many exits of each
+ * reason, at which I/O ports and at which MSRs.  They tell which guest code
+ * makes a domain slow (a PVH Linux polling an absent PIT was found this
+ * way) and tests bound them (tests/integration/expect_run.py).
+ *
+ * Ownership: the counters live in struct vcpu and are written only by the
+ * vCPU itself, in its exit handlers (no lock, no atomics on the exit path).
+ * Debug key 'x' reads them from another CPU while they change: each value
+ * is one aligned 64-bit load, so a line may be a few exits stale, never torn.
+ * At vCPU teardown the vCPU no longer runs and the figures are final.
+ */
+#include "hvm/hvm.h"
+#include "core/domain.h"
+#include "core/domcfg.h"
+#include "core/keyhandler.h"
+#include "core/console.h"
+#include "arch/x86/time.h"
+#include "lib/fmt.h"
+
+void hvm_count_port(struct vcpu *v, uint16_t port)
+{
+    for (unsigned i = 0; i < VCPU_IO_PORTS; i++)
+        if (!v->io_ports[i].n || v->io_ports[i].port == port) {
+            v->io_ports[i].port = port;
+            v->io_ports[i].n++;
+            return;
+        }
+    v->io_other++;
+}
+
+/* The first VCPU_MSRS distinct MSRs get a slot each, the rest one sum: a
+ * bounded table, a few compares per MSR exit. */
+void hvm_count_msr(struct vcpu *v, uint32_t msr, bool write)
+{
+    for (unsigned i = 0; i < VCPU_MSRS; i++)
+        if (!(v->msrs[i].rd | v->msrs[i].wr) || v->msrs[i].msr == msr) {
+            v->msrs[i].msr = msr;
+            if (write)
+                v->msrs[i].wr++;
+            else
+                v->msrs[i].rd++;
+            return;
+        }
+    v->msr_other++;
+}
+
+/* One line: "exits by reason: cpuid 12, io 345, ..." (non-zero ones only). */
+static void print_exits_by_reason(struct vcpu *v)
+{
+    char line[400];
+    size_t n = 0;
+
+    for (unsigned r = 0; r < HVM_EXIT_NR && n < sizeof(line) - 40; r++) {
+        uint64_t c = READ_ONCE(v->exits_by_reason[r]);
+        if (c)
+            n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, "%s%s %lu", n ? ", " : "", hvm_exit_names[r],
+                                      (unsigned long)c);
+    }
+    line[n] = 0;
+    domain_log(v->domain, LOG_INFO, "v%u: exits by reason: %s; injected %lu interrupts, %lu NMIs\n", v->vcpu_id,
+               n ? line : "none", (unsigned long)READ_ONCE(v->nr_irqs), (unsigned long)READ_ONCE(v->nr_nmis));
+}
+
+/* "v0: I/O exits by port: 0x3f8 120, 0x61 7, ...", most used first. */
+static void print_io_ports(struct vcpu *v)
+{
+    char line[400];
+    size_t n = 0;
+    bool done[VCPU_IO_PORTS] = { false };
+
+    /* A few passes over 16 entries: only at teardown and on the key. */
+    for (unsigned k = 0; k < VCPU_IO_PORTS && n < sizeof(line) - 40; k++) {
+        int best = -1;
+        for (unsigned i = 0; i < VCPU_IO_PORTS; i++)
+            if (v->io_ports[i].n && !done[i] && (best < 0 || v->io_ports[i].n > v->io_ports[best].n))
+                best = (int)i;
+        if (best < 0)
+            break;
+        done[best] = true;
+        n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, "%s%#x %lu", n ? ", " : "", v->io_ports[best].port,
+                                  (unsigned long)v->io_ports[best].n);
+    }
+    if (!n)
+        return;
+    if (v->io_other)
+        fmt_snprintf(line + n, sizeof(line) - n, ", others %lu", (unsigned long)v->io_other);
+    domain_log(v->domain, LOG_INFO, "v%u: I/O exits by port: %s\n", v->vcpu_id, line);
+}
+
+/* "v0: MSR exits: 0x6e0 w1500, 0x1b r4 w2, ...", most used first, then
+ * "v0: MSR exits, more: ..." lines: domain_log lines are at most 255
+ * bytes, so the list is cut into lines of at most ~160. */
+static void print_msrs(struct vcpu *v)
+{
+    char line[200];
+    size_t n = 0;
+    bool done[VCPU_MSRS] = { false }, first = true;
+
+    for (unsigned k = 0; k <= VCPU_MSRS; k++) {
+        int best = -1;
+        for (unsigned i = 0; k < VCPU_MSRS && i < VCPU_MSRS; i++) {
+            uint64_t c = v->msrs[i].rd + v->msrs[i].wr;
+            if (c && !done[i] && (best < 0 || c > v->msrs[best].rd + v->msrs[best].wr))
+                best = (int)i;
+        }
+        if (best >= 0) {
+            done[best] = true;
+            n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, "%s%#x", n ? ", " : "", v->msrs[best].msr);
+            if (v->msrs[best].rd)
+                n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, " r%lu", (unsigned long)v->msrs[best].rd);
+            if (v->msrs[best].wr)
+                n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, " w%lu", (unsigned long)v->msrs[best].wr);
+        } else if (v->msr_other) {
+            n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, "%sothers %lu", n ? ", " : "",
+                                      (unsigned long)v->msr_other);
+        }
+        /* Flush a full line, and what is left at the end. */
+        if (n > 150 || (best < 0 && (n || first))) {
+            domain_log(v->domain, LOG_INFO, "v%u: MSR exits%s: %s\n", v->vcpu_id, first ? "" : ", more",
+                       n ? line : "none");
+            first = false;
+            n = 0;
+        }
+        if (best < 0)
+            break;
+    }
+}
+
+static void print_stats(struct vcpu *v, bool msrs)
+{
+    uint64_t nr_exits = 0;
+    for (unsigned r = 0; r < HVM_EXIT_NR; r++)
+        nr_exits += READ_ONCE(v->exits_by_reason[r]);
+    if (!nr_exits)
+        return;             /* never ran */
+    print_exits_by_reason(v);
+    print_io_ports(v);
+    if (msrs)
+        print_msrs(v);
+    uint64_t khz = tsc_khz() ? tsc_khz() : 1;
+    uint64_t host_ns = READ_ONCE(v->host_tsc) * 1000000 / khz, guest_ns = READ_ONCE(v->guest_tsc) * 1000000 / khz;
+    uint64_t total = host_ns + guest_ns;
+
+    domain_log(v->domain, LOG_INFO,
+               "v%u: %lu exits; in guest %lu ms, in hypervisor %lu ms (%lu.%lu%%), %lu ns of hypervisor time per exit; ran on CPUs %#lx\n",
+               v->vcpu_id, (unsigned long)nr_exits, (unsigned long)(guest_ns / 1000000),
+               (unsigned long)(host_ns / 1000000), (unsigned long)(total ? host_ns * 100 / total : 0),
+               (unsigned long)(total ? host_ns * 1000 / total % 10 : 0),
+               (unsigned long)(host_ns / nr_exits), (unsigned long)v->ran_on);
+}
+
+/* At vCPU teardown: always the reasons and ports (a few lines; tests read
+ * them), the MSRs when the domain file asks (rv_exit_stats = 1). */
+void hvm_print_exit_stats(struct vcpu *v)
+{
+    print_stats(v, v->domain->cfg && v->domain->cfg->exit_stats);
+}
+
+/* Debug key 'x': every domain's vCPUs, as they stand now, MSRs included. */
+static void key_exit_stats(void)
+{
+    uint16_t ids[64];
+    unsigned n = domain_list_ids(ids, 64);
+
+    log_info("exit statistics of %u domain(s) (debug key 'x')\n", n);
+    for (unsigned i = 0; i < n; i++) {
+        struct domain *d = domain_get_by_id(ids[i]);
+        if (!d)
+            continue;
+        for (unsigned k = 0; k < d->nr_vcpus; k++)
+            if (d->vcpus[k])
+                print_stats(d->vcpus[k], true);
+        domain_put(d);
+    }
+}
+
+void hvm_exit_stats_init(void)
+{
+    keyhandler_register('x', "exit statistics of every vCPU: by reason, I/O port and MSR", key_exit_stats);
+}

@@ -1,0 +1,63 @@
+/*
+ * Physical interrupts of the initial domain (docs/dom0.md "Device
+ * interrupts"): PHYSDEVOP_map_pirq and friends (pv_pirq.c), the PCI
+ * configuration access the hypervisor makes itself and its filter on dom0's
+ * (pv_pci.c), and the hooks the event-channel code calls for
+ * EVTCHNOP_bind_pirq ports.
+ *
+ * The hypervisor owns the I/O APICs and every MSI address/data pair: dom0
+ * names a GSI or a device, the hypervisor picks the host vector, programs
+ * the pin or the device's MSI capability and turns each interrupt into an
+ * event on the pirq's port.
+ */
+#ifndef RV_PV_PIRQ_H
+#define RV_PV_PIRQ_H
+
+#include "lib/compiler.h"
+
+struct domain;
+struct vcpu;
+
+/* pirqs are 0..PIRQ_MAX-1: a GSI's pirq is its number, MSI pirqs are
+ * handed out from the top down. */
+#define PIRQ_MAX 256u
+
+/* physdev_op commands of pv_pirq.c / pv_pci.c (Xen's physdev.h numbers). */
+bool pv_pirq_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
+
+/* ---- the event-channel side (evtchn.c, under the domain's evtchn lock) ---- */
+/* Attach port to d's mapped pirq and let its interrupts through (unmask the
+ * pin / accept the MSI).  -EPERM (not the initial domain), -EINVAL (out of
+ * range or not mapped), -EEXIST (already bound). */
+int pv_pirq_attach(struct domain *d, unsigned pirq, uint32_t port);
+/* The port is being closed: mask the source again. */
+void pv_pirq_detach(struct domain *d, unsigned pirq, uint32_t port);
+/* Raise the event of 'pirq' on 'port' of d (evtchn.c; any context, no lock
+ * of pv_pirq.c held). */
+void evtchn_send_pirq(struct domain *d, uint32_t port, unsigned pirq);
+
+/* dom0 is being destroyed (no vCPU runs): every pirq unmapped and masked,
+ * the EOI bitmap's frame reference dropped. */
+void pv_pirq_teardown(struct domain *d);
+
+/* ---- PCI configuration space (pv_pci.c) ---- */
+/* The hypervisor's own type-1 configuration access (bus, devfn, register);
+ * dom0's address in 0xcf8 is kept across it. */
+uint32_t pv_pci_read(unsigned bus, unsigned devfn, unsigned reg, unsigned size);
+void pv_pci_write(unsigned bus, unsigned devfn, unsigned reg, unsigned size, uint32_t val);
+/* Offset of capability 'id' in the device's list, 0 if none. */
+unsigned pv_pci_find_cap(unsigned bus, unsigned devfn, unsigned id);
+/* dom0's access to 0xcf8-0xcff, serialized with the hypervisor's own; a
+ * write into an MSI address/data register the hypervisor programmed is
+ * dropped.  Only called for dom0 and ports it may reach. */
+uint32_t pv_pci_port_in(uint16_t port, unsigned size);
+void pv_pci_port_out(uint16_t port, unsigned size, uint32_t val);
+/* Whether the configuration registers [reg, reg+size) of bus/devfn hold an
+ * MSI address or data the hypervisor owns (pv_pirq.c). */
+bool pv_pirq_msi_protected(unsigned bus, unsigned devfn, unsigned reg, unsigned size);
+/* PHYSDEVOP_manage_pci_* / pci_device_*: the device list (pv_pci.c). */
+bool pv_pci_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
+/* Number of devices dom0 reported (tests, debug). */
+unsigned pv_pci_nr_devices(void);
+
+#endif
