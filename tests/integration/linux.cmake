@@ -274,6 +274,11 @@ rv_linux_test(NAME bochs_linux_pv_smp2_skylake RUN_TIMEOUT ${RV_LINUX_BOCHS_TIME
 # firmware frames, enumerates the host's PCI bus through port I/O (the
 # host bridge at 00:00.0), writes hvc0 through console_io, reaches /init
 # (300 fork+execs) and powers off, which ends the run (rv-run exits 0).
+# Its /init also loads the Xen device modules and mounts xenfs (the
+# /dev/xen devices, /proc/xen/capabilities = control_d), starts xenstored
+# (static, ours) and writes and reads through it with Debian's
+# xenstore-utils: over the socket and over /dev/xen/xenbus, i.e. dom0's
+# kernel xenbus connected to the daemon over its store ring.
 rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV
               STDOUT "^linux_dom0: ${rv_marker}$" "^linux_dom0: PASS linux-dom0$"
                      "^linux_dom0: PASS linux-fork-exec \\(300 processes\\)$"
@@ -287,15 +292,24 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      # disk read and a virtio NIC's DHCP exchange, interrupts as PIRQs.
                      "^linux_dom0: PASS linux-dom0-pirq-disk$"
                      "^linux_dom0: PASS linux-dom0-pirq-nic$"
+                     # its Xen devices and xenstore (docs/dom0.md "dom0's Xen devices").
+                     "^linux_dom0: PASS linux-dom0-devices$"
+                     "^linux_dom0: PASS linux-dom0-xenstore-socket$"
+                     "^linux_dom0: PASS linux-dom0-xenbus$"
+                     "^linux_dom0: RV-LINUX: log: xenstored: dom0: kernel store ring served "
               ARGS --direct --smp 2 --mem 1G
                    --qemu-arg=-drive --qemu-arg=file=${RV_LINUX_DIR}/dom0_disk.img,if=none,id=rvdisk,format=raw,snapshot=on
                    --qemu-arg=-device --qemu-arg=virtio-blk-pci,drive=rvdisk
                    --qemu-arg=-netdev --qemu-arg=user,id=rvnet
                    --qemu-arg=-device --qemu-arg=virtio-net-pci,netdev=rvnet
                    ${RV_LINUX_DIR}/linux_dom0.cfg)
-# dom0 with two vCPUs (the second through VCPUOP_initialise/up, as a domU's).
+# dom0 with two vCPUs (the second through VCPUOP_initialise/up, as a domU's);
+# the same device and xenstore checks as linux_dom0.
 rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV
               STDOUT "^linux_dom0_2: ${rv_marker}$" "^linux_dom0_2: PASS linux-dom0$"
                      "^linux_dom0_2: PASS linux-fork-exec \\(300 processes\\)$"
                      "^linux_dom0_2: .*smp: Brought up 1 node, 2 CPUs"
+                     "^linux_dom0_2: PASS linux-dom0-devices$"
+                     "^linux_dom0_2: PASS linux-dom0-xenstore-socket$"
+                     "^linux_dom0_2: PASS linux-dom0-xenbus$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_2.cfg)

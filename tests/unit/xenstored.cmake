@@ -24,7 +24,7 @@ foreach(t xenstored xenstored_ring)
         ENVIRONMENT "${_xsd_env}")
 endforeach()
 
-add_executable(xenstored_asan ${XSD_DIR}/xenstored.c)
+add_executable(xenstored_asan ${XSD_DIR}/xenstored.c ${XSD_DIR}/xen_dev.c)
 target_link_libraries(xenstored_asan PRIVATE xsd_core_asan)
 add_test(NAME xenstored_clients
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_xenstored_clients.py

@@ -1,14 +1,16 @@
 /*
- * xenstored: the daemon.  Serves dom0's tools over a Unix socket; domain
- * rings (ring.c) are served once a hypervisor backend is wired in (dom0's
- * /dev/xen/evtchn and foreign mapping: not yet, so INTRODUCE answers ENOSYS).
+ * xenstored: the daemon.  Serves dom0's tools over a Unix socket; with --xen
+ * (in dom0) also dom0's own kernel xenbus over its store ring, through
+ * /dev/xen/evtchn and /dev/xen/xenbus_backend (xen_dev.c).  Without --xen no
+ * hypervisor backend is installed and INTRODUCE answers ENOSYS.
  *
- *   xenstored [--socket PATH] [--quota-nodes N] [--quota-value BYTES]
+ *   xenstored [--socket PATH] [--xen] [--quota-nodes N] [--quota-value BYTES]
  *             [--quota-watches N] [--quota-transactions N] [--socket-queue BYTES]
  *
  * Runs in the foreground; logs to stderr; SIGTERM/SIGINT exit cleanly.
  */
 #include "ring.h"
+#include "xen_dev.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -130,6 +132,8 @@ int main(int argc, char **argv)
 {
     const char *sock_path = "/run/xenstored/socket";
     static struct xsd d;
+    static struct xen_dev xd = { .evtchn_fd = -1 };
+    bool use_xen = false;
     if (xsd_init(&d) < 0) {
         fprintf(stderr, "xenstored: out of memory\n");
         return 1;
@@ -139,6 +143,10 @@ int main(int argc, char **argv)
         int rc = 0;
         if (!strcmp(o, "--socket") && v)
             sock_path = v;
+        else if (!strcmp(o, "--xen")) {
+            use_xen = true;
+            continue;
+        }
         else if (!strcmp(o, "--quota-nodes"))
             rc = parse_num(o, v, &d.lim.store.max_nodes);
         else if (!strcmp(o, "--quota-value"))
@@ -153,7 +161,7 @@ int main(int argc, char **argv)
             d.lim.out_cap_socket = cap;
         }
         else {
-            fprintf(stderr, "usage: xenstored [--socket PATH] [--quota-nodes N] [--quota-value BYTES]"
+            fprintf(stderr, "usage: xenstored [--socket PATH] [--xen] [--quota-nodes N] [--quota-value BYTES]"
                             " [--quota-watches N] [--quota-transactions N] [--socket-queue BYTES]\n");
             return 2;
         }
@@ -172,14 +180,23 @@ int main(int argc, char **argv)
     for (int i = 0; i < MAX_PEERS; i++)
         peers[i].fd = -1;
     fprintf(stderr, "xenstored: listening on %s\n", sock_path);
+    if (use_xen && xen_dev_open(&xd, &d) < 0) {
+        close(lfd);
+        unlink(sock_path);
+        return 1;
+    }
 
     while (!stop) {
-        struct pollfd pfd[MAX_PEERS + 1];
-        int map[MAX_PEERS + 1];
+        struct pollfd pfd[MAX_PEERS + 2];
+        int map[MAX_PEERS + 2];
         nfds_t n = 0;
         int timeout = -1;
         pfd[n] = (struct pollfd){ .fd = lfd, .events = POLLIN };
         map[n++] = -1;
+        if (xd.evtchn_fd >= 0) {
+            pfd[n] = (struct pollfd){ .fd = xd.evtchn_fd, .events = POLLIN };
+            map[n++] = -2;
+        }
         for (int i = 0; i < MAX_PEERS; i++) {
             struct peer *p = &peers[i];
             if (p->fd < 0)
@@ -224,6 +241,11 @@ int main(int argc, char **argv)
             }
         }
         for (nfds_t k = 1; k < n; k++) {
+            if (map[k] == -2) {
+                if (pfd[k].revents & POLLIN)
+                    xen_dev_events(&xd);
+                continue;
+            }
             struct peer *p = &peers[map[k]];
             if (p->fd < 0)
                 continue;
@@ -246,6 +268,8 @@ int main(int argc, char **argv)
             peer_close(&peers[i]);
     close(lfd);
     unlink(sock_path);
+    if (xd.evtchn_fd >= 0)
+        xen_dev_close(&xd);
     xsd_fini(&d);
     fprintf(stderr, "xenstored: stopped\n");
     return 0;

@@ -12,7 +12,10 @@
  *    I/O APIC page with update_va_mapping: refused;
  *  - CONSOLEIO_read: -ENOSYS (console input is dom0's only);
  *  - port I/O (IOPL 1): PCI configuration reads all ones, so does the
- *    UART.
+ *    UART;
+ *  - mmu_update naming domain 0 as the foreign domain (what privcmd's
+ *    MMAPBATCH would do), EVTCHNOP_alloc_unbound inside domain 0 and
+ *    EVTCHNOP_status of domain 0's port: -EPERM, nothing written back.
  *
  * pv_dom0p, the same kernel with dom0 = 1:
  *  - both SIF flags set; domain id 0 names itself (current_reservation
@@ -28,7 +31,15 @@
  *    I/O APIC page and a RAM frame that is not its own are refused;
  *  - CONSOLEIO_read: 0 (nothing to read);
  *  - port I/O: PCI configuration reaches the host bridge (a real vendor and
- *    device id), the hypervisor's UART reads all ones (kept).
+ *    device id), the hypervisor's UART reads all ones (kept);
+ *  - the local xenstore link (Linux's dom0 without start_info.store_evtchn:
+ *    its kernel allocates an unbound port for itself and the daemon in its
+ *    user space binds to it as domain 0 through /dev/xen/evtchn): no store
+ *    channel in start_info; alloc_unbound(DOMID_SELF, DOMID_SELF), then
+ *    bind_interdomain(remote_dom 0, that port) links the two ports of
+ *    domain 0 (status interdomain both ways, naming each other); a send on
+ *    either end marks the other pending, never the sender; after close
+ *    of one end the other is unbound again for domain 0.
  *
  * The host going down with dom0 (pv_dom0_down: pv_dom0down.cfg, dom0 = 1,
  * command line "down", powers off at once; pv_dom0spin.cfg, an ordinary
@@ -140,7 +151,23 @@ static void unprivileged(const struct start_info *si, uint64_t va)
 
     char c;
     eq("domu-console-read-refused", hc(__HYPERVISOR_console_io, 1 /* CONSOLEIO_read */, 1, (uint64_t)&c, 0), -ENOSYS);
+
+    /* What dom0's daemon and privcmd rely on, refused to a domU: page-table
+     * updates naming domain 0's frames (privcmd's foreign mapping), a port
+     * allocated inside domain 0, domain 0's port status. */
+    struct mmu_update mu = { 0, 0 };
+    eq("domu-foreign-mmu-update-refused", hc(__HYPERVISOR_mmu_update, (uint64_t)&mu, 1, 0, 0), -EPERM);
+    struct evtchn_alloc_unbound au = { 0, DOMID_SELF, 0x5a5a };
+    eq("domu-alloc-unbound-in-dom0-refused", hc(__HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound,
+       (uint64_t)&au, 0, 0), -EPERM);
+    check(au.port == 0x5a5a, "domu-alloc-unbound-untouched", "port", au.port, 0x5a5a);
+    struct evtchn_status st = { 0, 0, 1, 0x77, 0, { .pirq = 0 } };
+    eq("domu-evtchn-status-of-dom0-refused", hc(__HYPERVISOR_event_channel_op, EVTCHNOP_status, (uint64_t)&st,
+       0, 0), -EPERM);
+    check(st.status == 0x77, "domu-evtchn-status-untouched", "status", st.status, 0x77);
 }
+
+static void store_link(const struct start_info *si);
 
 static void privileged(const struct start_info *si, uint64_t va, uint64_t own_mfn)
 {
@@ -221,6 +248,78 @@ static void privileged(const struct start_info *si, uint64_t va, uint64_t own_mf
 
     char c = 'x';
     eq("dom0-console-read-empty", hc(__HYPERVISOR_console_io, 1 /* CONSOLEIO_read */, 1, (uint64_t)&c, 0), 0);
+    store_link(si);
+}
+
+/* shared_info, mapped over a page of our own; its evtchn_pending bitmap
+ * (offset 2048) shows which end of a link an event reached.  Event upcalls
+ * stay masked (vCPU 0's mask is set at start), so nothing is delivered. */
+static uint8_t shinfo_window[4096] __attribute__((aligned(4096)));
+
+static volatile uint64_t *pending_bits(void)
+{
+    return (volatile uint64_t *)(shinfo_window + 2048);
+}
+
+static int pending(const struct start_info *si, uint32_t port)
+{
+    (void)si;
+    return (pending_bits()[port / 64] >> (port % 64)) & 1;
+}
+
+static void clear_pending(const struct start_info *si, uint32_t port)
+{
+    (void)si;
+    __atomic_fetch_and(&pending_bits()[port / 64], ~(1ull << (port % 64)), __ATOMIC_SEQ_CST);
+}
+
+static long evop(unsigned cmd, void *arg)
+{
+    return hc(__HYPERVISOR_event_channel_op, cmd, (uint64_t)arg, 0, 0);
+}
+
+/* The local store link of a dom0 kernel and its daemon (see the top). */
+static void store_link(const struct start_info *si)
+{
+    check(si->store_evtchn == 0, "dom0-no-store-evtchn", "store_evtchn", si->store_evtchn, 0);
+    eq("dom0-map-shared-info", map_at((uint64_t)shinfo_window, si->shared_info | 0x23), 0);
+    struct evtchn_alloc_unbound au = { DOMID_SELF, DOMID_SELF, 0 };
+    eq("dom0-store-alloc-unbound", evop(EVTCHNOP_alloc_unbound, &au), 0);
+    struct evtchn_status st = { DOMID_SELF, 0, au.port, 0, 0, { .pirq = 0 } };
+    eq("dom0-store-unbound-status", evop(EVTCHNOP_status, &st), 0);
+    check(st.status == EVTCHNSTAT_unbound && st.u.unbound.dom == 0, "dom0-store-unbound-for-0", "status",
+          st.status, EVTCHNSTAT_unbound);
+    struct evtchn_bind_interdomain bi = { 0, 0, au.port, 0 };
+    eq("dom0-store-bind-loopback", evop(EVTCHNOP_bind_interdomain, &bi), 0);
+    st = (struct evtchn_status){ DOMID_SELF, 0, au.port, 0, 0, { .pirq = 0 } };
+    evop(EVTCHNOP_status, &st);
+    check(st.status == EVTCHNSTAT_interdomain && st.u.interdomain.dom == 0 &&
+          st.u.interdomain.port == bi.local_port, "dom0-store-kernel-end", "peer port", st.u.interdomain.port,
+          bi.local_port);
+    st = (struct evtchn_status){ DOMID_SELF, 0, bi.local_port, 0, 0, { .pirq = 0 } };
+    evop(EVTCHNOP_status, &st);
+    check(st.status == EVTCHNSTAT_interdomain && st.u.interdomain.port == au.port, "dom0-store-daemon-end",
+          "peer port", st.u.interdomain.port, au.port);
+    clear_pending(si, au.port);
+    clear_pending(si, bi.local_port);
+    struct evtchn_send sd = { bi.local_port };
+    eq("dom0-store-send-daemon", evop(EVTCHNOP_send, &sd), 0);
+    check(pending(si, au.port) && !pending(si, bi.local_port), "dom0-store-daemon-to-kernel", "pending",
+          (uint64_t)pending(si, au.port), 1);
+    clear_pending(si, au.port);
+    sd.port = au.port;
+    eq("dom0-store-send-kernel", evop(EVTCHNOP_send, &sd), 0);
+    check(pending(si, bi.local_port) && !pending(si, au.port), "dom0-store-kernel-to-daemon", "pending",
+          (uint64_t)pending(si, bi.local_port), 1);
+    clear_pending(si, bi.local_port);
+    struct evtchn_close cl = { bi.local_port };
+    eq("dom0-store-daemon-close", evop(EVTCHNOP_close, &cl), 0);
+    st = (struct evtchn_status){ DOMID_SELF, 0, au.port, 0, 0, { .pirq = 0 } };
+    evop(EVTCHNOP_status, &st);
+    check(st.status == EVTCHNSTAT_unbound && st.u.unbound.dom == 0, "dom0-store-unbound-again", "status",
+          st.status, EVTCHNSTAT_unbound);
+    cl.port = au.port;
+    evop(EVTCHNOP_close, &cl);
 }
 
 /* ---- physical interrupts (src/pv/pv_pirq.c, pv_pci.c; docs/dom0.md

@@ -1,0 +1,214 @@
+/*
+ * The hypervisor backend of the daemon in dom0 (struct xs_ring_backend over
+ * Linux's Xen devices), and dom0's own store connection.
+ *
+ * Event channels: /dev/xen/evtchn (Linux's evtchn driver, module
+ * xen-evtchn).  An ioctl binds a local port to a remote domain's unbound
+ * port (EVTCHNOP_bind_interdomain underneath) or notifies one
+ * (EVTCHNOP_send); read() returns the local ports that fired, each as a
+ * 32-bit number, and the driver keeps each masked until the port number is
+ * written back.  The ioctl numbers and argument layouts are Linux's uapi
+ * (include/uapi/xen/evtchn.h: type 'E', numbers 1, 3 and 4).
+ *
+ * dom0's own kernel: a PV initial domain started without a store event
+ * channel (start_info.store_evtchn == 0, as Ringvisor's builder leaves it)
+ * allocates its store page and an unbound port for itself at boot and waits
+ * for a local daemon.  The page is offered to root by
+ * /dev/xen/xenbus_backend (mmap of one page at offset 0) and the port by
+ * that device's ioctl IOCTL_XENBUS_BACKEND_EVTCHN (_IOC(_IOC_NONE, 'B', 0,
+ * 0), returning the port), or by xenfs's /proc/xen/xsd_kva and
+ * /proc/xen/xsd_port.  Binding that port and notifying it is what starts the
+ * kernel's xenbus: from then on dom0's kernel is one more ring connection,
+ * domain 0 (privileged).
+ *
+ * Other domains' ring pages (INTRODUCE from the toolstack) would need a
+ * foreign mapping (privcmd's IOCTL_PRIVCMD_MMAPBATCH_V2 or gntdev with the
+ * xenstore grant): not yet, so map() refuses any domain but 0 and
+ * INTRODUCE answers EINVAL with a log line saying why.
+ *
+ * Owner: the daemon's main loop (one thread); struct xen_dev lives as long
+ * as the daemon.
+ */
+#include "xen_dev.h"
+#include "ring.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* Linux uapi xen/evtchn.h and xen/xenbus_dev.h (numbers and layouts). */
+struct evtchn_bind_interdomain_arg { unsigned int remote_domain, remote_port; };
+struct evtchn_port_arg { unsigned int port; };
+#define XD_IOCTL_EVTCHN_BIND_INTERDOMAIN _IOC(_IOC_NONE, 'E', 1, sizeof(struct evtchn_bind_interdomain_arg))
+#define XD_IOCTL_EVTCHN_UNBIND           _IOC(_IOC_NONE, 'E', 3, sizeof(struct evtchn_port_arg))
+#define XD_IOCTL_EVTCHN_NOTIFY           _IOC(_IOC_NONE, 'E', 4, sizeof(struct evtchn_port_arg))
+#define XD_IOCTL_XENBUS_BACKEND_EVTCHN   _IOC(_IOC_NONE, 'B', 0, 0)
+
+#define PAGE 4096
+
+static struct xenstore_domain_interface *xd_map(void *ctx, uint32_t domid, uint64_t mfn)
+{
+    struct xen_dev *x = ctx;
+    (void)mfn;
+    if (domid != 0 || !x->dom0_page) {
+        xsd_logf(x->d, "d%u: cannot map its ring page: foreign mapping is not implemented yet", domid);
+        return NULL;
+    }
+    return x->dom0_page;
+}
+
+static void xd_unmap(void *ctx, uint32_t domid, struct xenstore_domain_interface *page)
+{
+    (void)ctx;
+    (void)domid;
+    (void)page;     /* dom0's page stays mapped for the daemon's lifetime */
+}
+
+static int xd_bind(void *ctx, uint32_t domid, uint32_t remote_port)
+{
+    struct xen_dev *x = ctx;
+    struct evtchn_bind_interdomain_arg b = { domid, remote_port };
+    int rc = ioctl(x->evtchn_fd, XD_IOCTL_EVTCHN_BIND_INTERDOMAIN, &b);
+    if (rc < 0) {
+        int e = errno;
+        xsd_logf(x->d, "d%u: bind to port %u: %s", domid, remote_port, strerror(e));
+        return -e;
+    }
+    return rc;
+}
+
+static void xd_unbind(void *ctx, uint32_t local_port)
+{
+    struct xen_dev *x = ctx;
+    struct evtchn_port_arg a = { local_port };
+    if (ioctl(x->evtchn_fd, XD_IOCTL_EVTCHN_UNBIND, &a) < 0)
+        xsd_logf(x->d, "unbind port %u: %s", local_port, strerror(errno));
+}
+
+static void xd_notify(void *ctx, uint32_t local_port)
+{
+    struct xen_dev *x = ctx;
+    struct evtchn_port_arg a = { local_port };
+    if (ioctl(x->evtchn_fd, XD_IOCTL_EVTCHN_NOTIFY, &a) < 0)
+        xsd_logf(x->d, "notify port %u: %s", local_port, strerror(errno));
+}
+
+static const struct xs_ring_backend xen_dev_backend = {
+    .map = xd_map, .unmap = xd_unmap, .bind = xd_bind, .unbind = xd_unbind, .notify = xd_notify,
+};
+
+/* dom0's store port: the backend device's ioctl, else xenfs's xsd_port. */
+static int dom0_store_port(struct xen_dev *x, int be_fd)
+{
+    if (be_fd >= 0) {
+        int p = ioctl(be_fd, XD_IOCTL_XENBUS_BACKEND_EVTCHN);
+        if (p > 0)
+            return p;
+    }
+    FILE *f = fopen("/proc/xen/xsd_port", "r");
+    unsigned p = 0;
+    if (f) {
+        if (fscanf(f, "%u", &p) != 1)
+            p = 0;
+        fclose(f);
+    }
+    if (!p)
+        xsd_logf(x->d, "dom0: no store event channel (xenbus_backend ioctl or /proc/xen/xsd_port)");
+    return p ? (int)p : -ENOENT;
+}
+
+static void *dom0_store_page(struct xen_dev *x, int be_fd)
+{
+    void *p = MAP_FAILED;
+    if (be_fd >= 0)
+        p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, be_fd, 0);
+    if (p == MAP_FAILED) {
+        int fd = open("/proc/xen/xsd_kva", O_RDWR | O_CLOEXEC);
+        if (fd >= 0) {
+            p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            close(fd);
+        }
+    }
+    if (p == MAP_FAILED) {
+        xsd_logf(x->d, "dom0: cannot map the store page (/dev/xen/xenbus_backend, /proc/xen/xsd_kva): %s",
+                 strerror(errno));
+        return NULL;
+    }
+    return p;
+}
+
+int xen_dev_open(struct xen_dev *x, struct xsd *d)
+{
+    memset(x, 0, sizeof(*x));
+    x->d = d;
+    x->trace = getenv("XENSTORED_TRACE") ? (unsigned)atoi(getenv("XENSTORED_TRACE")) : 0;
+    x->evtchn_fd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+    if (x->evtchn_fd < 0) {
+        xsd_logf(d, "/dev/xen/evtchn: %s", strerror(errno));
+        return -1;
+    }
+    d->backend = &xen_dev_backend;
+    d->backend_ctx = x;
+
+    int be_fd = open("/dev/xen/xenbus_backend", O_RDWR | O_CLOEXEC);
+    int port = dom0_store_port(x, be_fd);
+    x->dom0_page = port > 0 ? dom0_store_page(x, be_fd) : NULL;
+    if (be_fd >= 0)
+        close(be_fd);       /* the mapping outlives the descriptor */
+    if (!x->dom0_page)
+        return 0;           /* no local kernel store to serve; the socket still works */
+    int rc = xsd_domain_introduce(d, 0, 0, (uint32_t)port);
+    if (rc < 0) {
+        xsd_logf(d, "dom0: serving its kernel's store ring failed (%d)", rc);
+        return 0;
+    }
+    struct xs_domain *dom = xsd_domain_find(d, 0);
+    /* The kernel waits for its first event before it starts xenbus. */
+    xd_notify(x, dom->ring->local_port);
+    xsd_logf(d, "dom0: kernel store ring served (remote port %d, local port %u)", port, dom->ring->local_port);
+    return 0;
+}
+
+void xen_dev_events(struct xen_dev *x)
+{
+    uint32_t ports[64];
+    for (;;) {
+        ssize_t n = read(x->evtchn_fd, ports, sizeof(ports));
+        if (n <= 0)
+            break;
+        size_t cnt = (size_t)n / sizeof(ports[0]);
+        for (size_t i = 0; i < cnt; i++) {
+            if (x->trace) {
+                x->trace--;
+                struct xs_domain *dom = xsd_domain_find(x->d, 0);
+                struct xenstore_domain_interface *pg = dom && dom->ring ? dom->ring->page : NULL;
+                xsd_logf(x->d, "trace: event on port %u; dom0 ring req %u/%u rsp %u/%u", ports[i],
+                         pg ? pg->req_cons : 0, pg ? pg->req_prod : 0, pg ? pg->rsp_cons : 0, pg ? pg->rsp_prod : 0);
+            }
+            xsd_ring_event(x->d, ports[i]);
+        }
+        /* Unmask what fired: written back, the driver lets them fire again. */
+        if (write(x->evtchn_fd, ports, cnt * sizeof(ports[0])) < 0)
+            xsd_logf(x->d, "evtchn unmask: %s", strerror(errno));
+        if (cnt < sizeof(ports) / sizeof(ports[0]))
+            break;
+    }
+}
+
+void xen_dev_close(struct xen_dev *x)
+{
+    if (x->evtchn_fd >= 0) {
+        while (x->d->domains)
+            xsd_domain_release(x->d, x->d->domains->domid);
+        close(x->evtchn_fd);
+    }
+    if (x->dom0_page)
+        munmap(x->dom0_page, PAGE);
+    x->d->backend = NULL;
+    x->evtchn_fd = -1;
+}
