@@ -296,6 +296,8 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      "^linux_dom0: PASS linux-dom0-devices$"
                      "^linux_dom0: PASS linux-dom0-xenstore-socket$"
                      "^linux_dom0: PASS linux-dom0-xenbus$"
+                     "^linux_dom0: PASS linux-dom0-rv-list$" "^linux_dom0: PASS linux-dom0-rv-info$"
+                     "^linux_dom0: PASS linux-dom0-rv-dmesg-pause$"
                      "^linux_dom0: RV-LINUX: log: xenstored: dom0: kernel store ring served "
               ARGS --direct --smp 2 --mem 1G
                    --qemu-arg=-drive --qemu-arg=file=${RV_LINUX_DIR}/dom0_disk.img,if=none,id=rvdisk,format=raw,snapshot=on
@@ -312,4 +314,6 @@ rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "q
                      "^linux_dom0_2: PASS linux-dom0-devices$"
                      "^linux_dom0_2: PASS linux-dom0-xenstore-socket$"
                      "^linux_dom0_2: PASS linux-dom0-xenbus$"
+                     "^linux_dom0_2: PASS linux-dom0-rv-list$" "^linux_dom0_2: PASS linux-dom0-rv-info$"
+                     "^linux_dom0_2: PASS linux-dom0-rv-dmesg-pause$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_2.cfg)
