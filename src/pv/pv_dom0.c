@@ -297,7 +297,7 @@ bool pv_dom0_port_in(const struct domain *d, uint16_t port, unsigned size, uint3
     if (port >= 0xcf8 && port <= 0xcff)
         *val = pv_pci_port_in(port, size);      /* serialized with the hypervisor's own */
     else
-        *val = size == 4 ? inl(port) : size == 2 ? inw(port) : inb(port);
+        *val = in_sized(port, size);
     return true;
 }
 
@@ -309,11 +309,6 @@ bool pv_dom0_port_out(const struct domain *d, uint16_t port, unsigned size, uint
         pv_pci_port_out(port, size, val);       /* MSI address/data filtered */
         return true;
     }
-    if (size == 4)
-        outl(port, val);
-    else if (size == 2)
-        outw(port, (uint16_t)val);
-    else
-        outb(port, (uint8_t)val);
+    out_sized(port, size, val);
     return true;
 }

@@ -41,7 +41,7 @@ uint32_t pv_pci_read(unsigned bus, unsigned devfn, unsigned reg, unsigned size)
 
     outl(0xcf8, cf8_addr(bus, devfn, reg));
     unsigned port = 0xcfc + (reg & 3);
-    v = size == 4 ? inl(port) : size == 2 ? inw(port) : inb(port);
+    v = in_sized(port, size);
     outl(0xcf8, saved);
     spin_unlock_irqrestore(&pci_lock, f);
     return v;
@@ -54,12 +54,7 @@ void pv_pci_write(unsigned bus, unsigned devfn, unsigned reg, unsigned size, uin
 
     outl(0xcf8, cf8_addr(bus, devfn, reg));
     unsigned port = 0xcfc + (reg & 3);
-    if (size == 4)
-        outl(port, val);
-    else if (size == 2)
-        outw(port, (uint16_t)val);
-    else
-        outb(port, (uint8_t)val);
+    out_sized(port, size, val);
     outl(0xcf8, saved);
     spin_unlock_irqrestore(&pci_lock, f);
 }
@@ -82,7 +77,7 @@ unsigned pv_pci_find_cap(unsigned bus, unsigned devfn, unsigned id)
 uint32_t pv_pci_port_in(uint16_t port, unsigned size)
 {
     uint64_t f = spin_lock_irqsave(&pci_lock);
-    uint32_t v = size == 4 ? inl(port) : size == 2 ? inw(port) : inb(port);
+    uint32_t v = in_sized(port, size);
     spin_unlock_irqrestore(&pci_lock, f);
     return v;
 }
@@ -99,12 +94,7 @@ void pv_pci_port_out(uint16_t port, unsigned size, uint32_t val)
             return;         /* the MSI address/data the hypervisor programmed stays */
         }
     }
-    if (size == 4)
-        outl(port, val);
-    else if (size == 2)
-        outw(port, (uint16_t)val);
-    else
-        outb(port, (uint8_t)val);
+    out_sized(port, size, val);
     spin_unlock_irqrestore(&pci_lock, f);
 }
 

@@ -10,6 +10,20 @@ static inline void outl(uint16_t port, uint32_t v) { __asm__ __volatile__("outl 
 static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ __volatile__("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ __volatile__("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+/* An access of 1, 2 or 4 bytes chosen at run time (emulated IN/OUT). */
+static inline void out_sized(uint16_t port, unsigned size, uint32_t v)
+{
+    if (size == 4)
+        outl(port, v);
+    else if (size == 2)
+        outw(port, (uint16_t)v);
+    else
+        outb(port, (uint8_t)v);
+}
+static inline uint32_t in_sized(uint16_t port, unsigned size)
+{
+    return size == 4 ? inl(port) : size == 2 ? inw(port) : inb(port);
+}
 
 static inline uint64_t rdmsr(uint32_t msr)
 {
