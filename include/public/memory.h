@@ -28,6 +28,7 @@
 #define XENMEM_maximum_gpfn             14  /* arg: domid_t *; returns the highest gfn */
 #define XENMEM_remove_from_physmap      15
 #define XENMEM_add_to_physmap_batch     23
+#define XENMEM_machphys_compat_mfn_list 25  /* the compat M2P's frames (x86) */
 #define XENMEM_acquire_resource         28
 
 #define XENMAPSPACE_shared_info     0   /* idx 0: the domain's shared_info page */

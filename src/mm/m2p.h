@@ -31,6 +31,10 @@ void m2p_compat_init(uint64_t frames);
 void m2p_compat_set(uint64_t mfn, uint64_t pfn);
 void m2p_compat_l2x(uint64_t *l2);
 uint64_t m2p_compat_nr_entries(void);
+/* The compat table's chunks (up to 2 MiB each, contiguous): how many,
+ * and the first machine frame of chunk i (XENMEM_machphys_mfn_list). */
+uint64_t m2p_compat_nr_extents(void);
+uint64_t m2p_compat_extent_mfn(uint64_t i);
 
 /* Boot, after mm_init: allocates and maps the table (every entry invalid). */
 void m2p_init(void);

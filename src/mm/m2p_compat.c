@@ -78,3 +78,19 @@ uint64_t m2p_compat_nr_entries(void)
 {
     return nr_entries;
 }
+
+/* XENMEM_machphys_mfn_list for 32-bit callers (pv32_m2p.c): the table in
+ * chunks of up to 2 MiB, each contiguous (one order-n allocation), as
+ * Xen's compat answer lists the 2 MiB mappings of its compat table. */
+uint64_t m2p_compat_nr_extents(void)
+{
+    unsigned n = 0;
+    while (n < NR_L2_SLOTS && chunks[n])
+        n++;
+    return n;
+}
+
+uint64_t m2p_compat_extent_mfn(uint64_t i)
+{
+    return i < m2p_compat_nr_extents() ? virt_to_phys(chunks[i]) >> 12 : INVALID_M2P_ENTRY;
+}

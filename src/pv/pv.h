@@ -172,6 +172,8 @@ bool pv_mm_lock(struct vcpu *v);
 void pv_mm_unlock(struct vcpu *v, bool took);
 /* memory_op sub-ops of the M2P (pv_m2p.c): true if cmd is one, *ret its answer. */
 bool pv_m2p_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
+/* The same sub-ops for a 32-bit caller, about the compat M2P (pv32_m2p.c). */
+bool pv32_m2p_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
 /* memory_op's increase/decrease_reservation and populate_physmap by MFN
  * (pv_memory.c): true if a[0] is one of them, *ret its answer; on
  * -ERESTART a[0] is rewritten to continue. */

@@ -144,10 +144,14 @@ static long stack_switch32(struct vcpu *v, uint64_t ss, uint64_t esp)
 
 /* memory_op sub-ops for a 32-bit PV caller: the read-only ones through the
  * compat layer; those changing a guest-physical map are refused as for
- * 64-bit PV (pv_vcpu.c); the M2P ones (machphys_mfn_list, machphys_mapping)
- * need the compat M2P, which is not mapped yet. */
+ * 64-bit PV (pv_vcpu.c); the M2P ones (machphys_mfn_list, machphys_mapping,
+ * machphys_compat_mfn_list) about the compat M2P (pv32_m2p.c). */
 static long memory_op32(struct vcpu *v, uint64_t a[HYPERCALL_NR_ARGS])
 {
+    long ret;
+
+    if (pv32_m2p_memory_op(v, (unsigned)a[0], a[1], &ret))
+        return ret;
     switch ((unsigned)a[0]) {
     case XENMEM_maximum_ram_page:
     case XENMEM_current_reservation:

@@ -2,11 +2,33 @@
  * VCPUOP_initialise for 32-bit PV guests (docs/pv.md "Ring 1 and
  * compat"): the x86_32 vcpu_guest_context (Xen's public arch-x86/xen.h and
  * xen-x86_32.h: 2800 bytes) read, checked and given to the offline target
- * vCPU as pv_smp.c does for 64-bit ones.  What 32-bit guests cannot have
- * yet is refused (their own GDT/LDT, user mode at start), with the
- * reason logged for the first few.
+ * vCPU as pv_smp.c does for 64-bit ones, with what Xen's compat path takes
+ * from it:
+ *  - the selectors: RPL 0 raised to 1 (Xen's fixup for a ring-1 kernel);
+ *    CS's RPL is the ring the vCPU starts in: 1 (kernel) or 3 (user mode:
+ *    a 32-bit guest's mode is its CS's ring, VGCF_in_kernel does not
+ *    decide it, as in Xen); CS and SS the flat pair of that ring, or guest
+ *    GDT entries checked here against the frames just taken (the rules of
+ *    the first entry, pv32_frame_problem); LDT selectors are checked at
+ *    that first entry (a bad one crashes the domain there);
+ *  - gdt_frames/gdt_ents taken as set_gdt takes them (descriptor frames,
+ *    compat rules, at most 7168 entries); ldt_base/ldt_ents as
+ *    MMUEXT_SET_LDT checks them (page-aligned, <= 8192 entries, below the
+ *    compat hypervisor range);
+ *  - the FPU image (VGCF_I387_VALID, FXSAVE layout): loaded as the vCPU's
+ *    x87/SSE state; an MXCSR with bits the CPU does not have is refused
+ *    (FXRSTOR would #GP on it);
+ *  - the debug registers: DR0-3, DR6, DR7 each as set_debugreg checks it
+ *    (pv_dr_check); DR4/DR5 ignored, as Xen since 4.11 does;
+ *  - vm_assist: a type a 32-bit guest may not enable is refused (Xen's
+ *    check since 4.14); a valid value is then not applied: Xen applies it
+ *    for vCPU 0 only, which the domain builder starts (pv32_build.c);
+ *  - EFLAGS.IOPL as the vCPU's virtual IOPL (Xen's rule, as pv_smp.c).
+ * Any refusal is -EINVAL with its reason logged for the first few, and
+ * leaves the target as it was: offline, uninitialised, no GDT frames held.
  */
 #include "pv/pv.h"
+#include "pv/pv_emul.h"
 #include "core/domain.h"
 #include "core/console.h"
 #include "mm/mm.h"
@@ -16,7 +38,11 @@
 
 #define PV32_RING1_CS   0xe019
 #define PV32_RING1_DS   0xe021
+#define PV32_RING3_CS   0xe02b
+#define PV32_RING3_DS   0xe033
 #define PV32_HV_START   0xf5800000ull
+#define FIRST_RESERVED  7168            /* 0xe000 >> 3: the hypervisor's GDT entries */
+#define VGCF_I387_VALID (1u << 0)
 
 struct compat_user_regs {
     uint32_t ebx, ecx, edx, esi, edi, ebp, eax;
@@ -47,6 +73,44 @@ _Static_assert(__builtin_offsetof(struct compat_guest_context, trap_ctxt) == 584
 _Static_assert(__builtin_offsetof(struct compat_guest_context, ctrlreg) == 2716, "x86_32 vcpu_guest_context");
 _Static_assert(sizeof(struct compat_guest_context) == 2800, "x86_32 vcpu_guest_context");
 
+/* Descriptor bits (the checks of the first entry, pv32_desc.c). */
+#define D_W     (1ull << 41)
+#define D_C     (1ull << 42)
+#define D_CODE  (1ull << 43)
+#define D_S     (1ull << 44)
+#define D_DPL_SHIFT 45
+#define D_DPL   (3ull << D_DPL_SHIFT)
+#define D_P     (1ull << 47)
+#define D_L     (1ull << 53)
+#define D_G     (1ull << 55)
+
+/* Xen's fixup of a ring-1 guest's selector: RPL 0 becomes 1. */
+static uint16_t fix_rpl(uint16_t sel)
+{
+    return (sel & 3) ? sel : (uint16_t)(sel | 1);
+}
+
+/* The MXCSR bits this CPU has (FXSAVE's MXCSR_MASK; 0 there means the
+ * architectural default 0xffbf). */
+static uint32_t mxcsr_mask(void)
+{
+    static uint32_t mask;       /* (i) read once, the same on every CPU */
+
+    if (!__atomic_load_n(&mask, __ATOMIC_RELAXED)) {
+        uint8_t buf[512] __attribute__((aligned(16)));
+        __asm__ __volatile__("fxsave64 %0" : "=m"(buf));
+        uint32_t m;
+        memcpy(&m, &buf[28], 4);
+        __atomic_store_n(&mask, m ? m : 0xffbf, __ATOMIC_RELAXED);
+    }
+    return __atomic_load_n(&mask, __ATOMIC_RELAXED);
+}
+
+/* vm_assist types a 32-bit guest may enable here: Xen's low 32 (the
+ * compat mask), less writable_pagetables while the ring-1 assist is not
+ * built (pv32_hcall.c refuses it the same way). */
+#define PV32_VMASST_OK ((uint32_t)PV_VMASST_VALID & ~(1u << VMASST_TYPE_writable_pagetables))
+
 /* The L3's mfn from a 32-bit CR3 (Xen's xen_cr3_to_pfn for x86_32: bits
  * 31-12 the low 20 bits of the frame, bits 11-0 the ones above). */
 static uint64_t cr3_to_mfn(uint32_t cr3)
@@ -57,15 +121,27 @@ static uint64_t cr3_to_mfn(uint32_t cr3)
 static const char *context_problem(const struct compat_guest_context *c)
 {
     const struct compat_user_regs *r = &c->user_regs;
+    uint16_t cs = fix_rpl(r->cs), ss = fix_rpl(r->ss);
+    unsigned ring = cs & 3;
 
-    if (!(c->flags & VGCF_in_kernel))
-        return "user mode";
-    if (r->cs != PV32_RING1_CS || r->ss != PV32_RING1_DS)
-        return "selectors (only the flat ring-1 ones for now)";
+    if ((ring != 1 && ring != 3) || (ss & 3) != ring || !(cs & ~3) || !(ss & ~3))
+        return "selectors";
+    /* The hypervisor's entries: only the flat pair of the starting ring. */
+    if ((cs >> 3) >= FIRST_RESERVED && cs != (ring == 1 ? PV32_RING1_CS : PV32_RING3_CS))
+        return "selectors";
+    if ((ss >> 3) >= FIRST_RESERVED && ss != (ring == 1 ? PV32_RING1_DS : PV32_RING3_DS))
+        return "selectors";
+    /* A guest selector names an entry the tables have. */
+    if (((cs >> 3) < FIRST_RESERVED && (cs >> 3) >= ((cs & 4) ? c->ldt_ents : c->gdt_ents)) ||
+        ((ss >> 3) < FIRST_RESERVED && (ss >> 3) >= ((ss & 4) ? c->ldt_ents : c->gdt_ents)))
+        return "selectors";
     if (r->eip >= PV32_HV_START || r->esp >= PV32_HV_START || c->kernel_sp >= PV32_HV_START)
         return "eip/esp";
-    if (c->gdt_ents || c->ldt_ents)
-        return "gdt/ldt (not for 32-bit guests yet)";
+    if (c->gdt_ents > PV_GDT_MAX_ENTRIES)
+        return "gdt";
+    if (c->ldt_ents > PV_LDT_MAX_ENTRIES || (c->ldt_ents && ((c->ldt_base & 0xfff) ||
+        (uint64_t)c->ldt_base + c->ldt_ents * 8ull > PV32_HV_START)))
+        return "ldt";                       /* as MMUEXT_SET_LDT for a 32-bit guest */
     if (c->event_callback_eip >= PV32_HV_START || c->failsafe_callback_eip >= PV32_HV_START)
         return "callbacks";
     for (unsigned i = 0; i < 256; i++)
@@ -73,7 +149,65 @@ static const char *context_problem(const struct compat_guest_context *c)
             return "trap table";
     if (!c->ctrlreg[3] || c->ctrlreg[1])
         return "cr3";
+    uint64_t stored;
+    for (unsigned i = 0; i < 8; i++)
+        if (i != 4 && i != 5 && pv_dr_check(i, c->debugreg[i], &stored))
+            return "debug registers";
+    if (c->flags & VGCF_I387_VALID) {
+        uint32_t mxcsr;
+        memcpy(&mxcsr, &c->fpu_ctxt[24], 4);
+        if (mxcsr & ~mxcsr_mask())
+            return "fpu (mxcsr)";
+    }
+    if (c->vm_assist & ~PV32_VMASST_OK)
+        return "vm_assist";
     return NULL;
+}
+
+/* A GDT selector of the context against the descriptor in the frames the
+ * target now holds (validated by set_gdt's compat rules): what the first
+ * entry would check, so that a context that cannot run is refused here. */
+static bool gdt_desc(const struct pv_vcpu *tp, uint16_t sel, uint64_t *d)
+{
+    unsigned idx = sel >> 3;
+
+    if ((sel & 4) || idx >= FIRST_RESERVED)
+        return false;       /* flat (checked above) or LDT (at the first entry) */
+    const uint64_t *f = phys_to_virt(tp->mmu.gdt_frames[idx / 512] << 12);
+    *d = __atomic_load_n(&f[idx % 512], __ATOMIC_ACQUIRE);
+    return true;
+}
+
+static const char *gdt_selectors_problem(const struct pv_vcpu *tp, uint16_t cs, uint16_t ss, uint32_t eip)
+{
+    unsigned rpl = cs & 3;
+    uint64_t d;
+
+    if (gdt_desc(tp, cs, &d)) {
+        unsigned dpl = (unsigned)((d & D_DPL) >> D_DPL_SHIFT);
+        uint64_t lim = (d & 0xffff) | ((d >> 32) & 0xf0000);
+        if (d & D_G)
+            lim = (lim << 12) | 0xfff;
+        if ((d & (D_S | D_CODE | D_P | D_L)) != (D_S | D_CODE | D_P) || ((d & D_C) ? dpl > rpl : dpl != rpl) ||
+            eip > lim)
+            return "code selector's descriptor";
+    }
+    if (gdt_desc(tp, ss, &d) &&
+        ((d & (D_S | D_CODE | D_W | D_P)) != (D_S | D_W | D_P) || ((d & D_DPL) >> D_DPL_SHIFT) != rpl))
+        return "stack selector's descriptor";
+    return NULL;
+}
+
+/* Undoes what initialise32 took before a refusal: the GDT frames (set_gdt
+ * with no entries drops them) and the claim. */
+static long refuse(struct vcpu *v, struct vcpu *t, bool gdt, long rc)
+{
+    struct pv_vcpu *tp = t->vendor;
+
+    if (gdt)
+        (void)pv_mmu_set_gdt_of(v, t, NULL, 0);
+    __atomic_store_n(&tp->initialised, false, __ATOMIC_RELEASE);
+    return rc;
 }
 
 static long initialise32(struct vcpu *v, struct vcpu *t, uint64_t arg)
@@ -95,8 +229,7 @@ static long initialise32(struct vcpu *v, struct vcpu *t, uint64_t arg)
     if (!tp->compat_l4) {
         uint64_t *l4 = alloc_pages(0, DOMID_XEN);
         if (!l4) {
-            __atomic_store_n(&tp->initialised, false, __ATOMIC_RELEASE);
-            rc = -ENOMEM;
+            rc = refuse(v, t, false, -ENOMEM);
             goto out;
         }
         const uint64_t *hv = phys_to_virt(mm_root_phys());
@@ -104,24 +237,50 @@ static long initialise32(struct vcpu *v, struct vcpu *t, uint64_t arg)
             l4[i] = hv[i];
         tp->compat_l4 = virt_to_phys(l4) >> 12;
     }
-    uint64_t l3 = cr3_to_mfn(c->ctrlreg[3]);
-    if (pv_mmu_get_base(v, l3)) {      /* an L3 of the domain's (pv_mmu_env.c: compat) */
-        __atomic_store_n(&tp->initialised, false, __ATOMIC_RELEASE);
-        rc = -EINVAL;
+    /* The GDT as set_gdt takes it (32-bit frame numbers widened); then
+     * CS/SS against it.  A refusal after this drops the frames again. */
+    uint64_t frames[PV_GDT_MAX_FRAMES] = { 0 };
+    for (unsigned i = 0; i < (c->gdt_ents + 511) / 512; i++)
+        frames[i] = c->gdt_frames[i];
+    const struct compat_user_regs *r = &c->user_regs;
+    uint16_t cs = fix_rpl(r->cs), ss = fix_rpl(r->ss);
+    if (pv_mmu_set_gdt_of(v, t, frames, c->gdt_ents)) {
+        rc = refuse(v, t, false, -EINVAL);
         goto out;
     }
-    const struct compat_user_regs *r = &c->user_regs;
+    const char *bad = gdt_selectors_problem(tp, cs, ss, r->eip);
+    if (bad) {
+        struct pv_vcpu *cp = v->vendor;
+        if (++cp->nr_init_refused <= 4)
+            domain_log(v->domain, LOG_WARN, "v%u: pv32: VCPUOP_initialise for v%u refused: %s\n", v->vcpu_id,
+                       t->vcpu_id, bad);
+        rc = refuse(v, t, true, -EINVAL);
+        goto out;
+    }
+    uint64_t l3 = cr3_to_mfn(c->ctrlreg[3]);
+    if (pv_mmu_get_base(v, l3)) {      /* an L3 of the domain's (pv_mmu_env.c: compat) */
+        rc = refuse(v, t, true, -EINVAL);
+        goto out;
+    }
+    /* Nothing is refused from here on: the offline vCPU's state is
+     * written, published by VCPUOP_up's release store. */
     struct cpu_regs *x = &tp->ctx;
     memset(x, 0, sizeof(*x));
     x->rbx = r->ebx, x->rcx = r->ecx, x->rdx = r->edx, x->rsi = r->esi, x->rdi = r->edi;
     x->rbp = r->ebp, x->rax = r->eax;
     x->rip = r->eip;
     x->rsp = r->esp;
-    x->cs = PV32_RING1_CS;
-    x->ss = PV32_RING1_DS;
+    x->cs = cs;
+    x->ss = ss;
     x->rflags = (r->eflags & 0x240dd5u) | 0x202;
-    tp->seg.ds = tp->seg.es = tp->seg.fs = tp->seg.gs = PV32_RING1_DS;
+    tp->emul.iopl = (uint8_t)((r->eflags >> 12) & 3);
+    /* The data selectors as given (a null one is Xen's too); one that
+     * cannot be loaded goes through the failsafe callback at the first
+     * entry (pv_seg.c). */
+    tp->seg.ds = r->ds, tp->seg.es = r->es, tp->seg.fs = r->fs, tp->seg.gs = r->gs;
     tp->seg.stale = true;
+    tp->mmu.ldt_base = c->ldt_ents ? c->ldt_base : 0;
+    tp->mmu.ldt_ents = c->ldt_ents;
     tp->kernel_ss = pv32_kernel_sel(c->kernel_ss & 0xffff);
     tp->kernel_sp = c->kernel_sp;
     tp->mmu.base = l3;
@@ -134,6 +293,21 @@ static long initialise32(struct vcpu *v, struct vcpu *t, uint64_t arg)
     tp->event_cb = c->event_callback_eip;
     tp->compat_failsafe_cs = pv32_kernel_sel(c->failsafe_callback_cs);
     tp->failsafe_cb = c->failsafe_callback_eip;
+    /* Debug registers: loaded at the vCPU's stint begin (pv_emul.c). */
+    uint64_t st;
+    for (unsigned i = 0; i < 4; i++)
+        tp->emul.dr[i] = pv_dr_check(i, c->debugreg[i], &st) ? 0 : st;
+    tp->emul.dr6 = pv_dr_check(6, c->debugreg[6], &st) ? 0 : st;
+    tp->emul.dr7 = pv_dr_check(7, c->debugreg[7], &st) ? 0 : st;
+    /* The FPU image (FXSAVE layout: loaded by FXRSTOR at the vCPU's
+     * first stint); without VGCF_I387_VALID the vCPU starts from FNINIT's
+     * state (vcpu_fpu_load). */
+    if (c->flags & VGCF_I387_VALID) {
+        memcpy(t->fpu, c->fpu_ctxt, sizeof(t->fpu));
+        t->fpu_init = true;
+    } else {
+        t->fpu_init = false;
+    }
     __atomic_store_n(&tp->ready, true, __ATOMIC_RELEASE);
     rc = 0;
 out:

@@ -13,6 +13,7 @@ list(APPEND GUESTS_PV32 pv32_desc)
 list(APPEND GUESTS_PV32 pv32_priv)
 list(APPEND GUESTS_PV32 pv32_compat)
 list(APPEND GUESTS_PV32 pv32_sys)
+list(APPEND GUESTS_PV32 pv32_vcpu)
 
 function(pv32_guests_build)
     set(P ${G}/pv32)
@@ -76,6 +77,13 @@ function(pv32_guests_build)
                      --stdout "^pv32_hello: PASS compat-m2p-inverse-of-p2m$"
                      --stdout "^pv32_hello: PASS compat-m2p-write-faults$"
                      --stdout "^pv32_hello: PASS hv-l2-slot-refused$"
+                     --stdout "^pv32_hello: PASS machphys-mapping-compat$"
+                     --stdout "^pv32_hello: PASS machphys-mfn-list-4byte-entries$"
+                     --stdout "^pv32_hello: PASS machphys-mfn-list-hv-frames$"
+                     --stdout "^pv32_hello: PASS machphys-mfn-list-matches-window$"
+                     --stdout "^pv32_hello: PASS machphys-mfn-list-max-extents$"
+                     --stdout "^pv32_hello: PASS machphys-compat-mfn-list-same$"
+                     --stdout "^pv32_hello: PASS machphys-mfn-list-ro-buffer-efault$"
                      --stdout "^pv32_hello: PASS int80-trap-table$"
                      --stdout "^pv32_hello: PASS dpl0-data-selector-gp$"
                      --stdout "^pv32_hello: PASS far-call-hv-cs-gp$"
@@ -231,6 +239,44 @@ function(pv32_guests_build)
     set_tests_properties(pv32_compat PROPERTIES
         LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_compat.elf")
+    # pv32_vcpu: VCPUOP_initialise for 32-bit vCPUs (pv32_smp.c): hostile
+    # contexts refused with nothing changed, a vCPU on its own GDT/LDT with
+    # the FPU image and debug registers given, a vCPU started in ring 3.
+    add_test(NAME pv32_vcpu
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv32_vcpu: PASS gdt-frames-unmapped$"
+                     --stdout "^pv32_vcpu: PASS gdt-frame-writable-refused$"
+                     --stdout "^pv32_vcpu: PASS gdt-64bit-code-frame-refused$"
+                     --stdout "^pv32_vcpu: PASS gdt-too-many-entries-refused$"
+                     --stdout "^pv32_vcpu: PASS cs-data-descriptor-refused$"
+                     --stdout "^pv32_vcpu: PASS refused-gdt-frame-released$"
+                     --stdout "^pv32_vcpu: PASS cs-beyond-gdt-refused$"
+                     --stdout "^pv32_vcpu: PASS ss-ring-mismatch-refused$"
+                     --stdout "^pv32_vcpu: PASS cs-rpl2-refused$"
+                     --stdout "^pv32_vcpu: PASS ldt-misaligned-refused$"
+                     --stdout "^pv32_vcpu: PASS ldt-too-many-entries-refused$"
+                     --stdout "^pv32_vcpu: PASS ldt-reaching-hv-range-refused$"
+                     --stdout "^pv32_vcpu: PASS dr7-general-detect-refused$"
+                     --stdout "^pv32_vcpu: PASS dr7-io-breakpoint-refused$"
+                     --stdout "^pv32_vcpu: PASS fpu-mxcsr-reserved-refused$"
+                     --stdout "^pv32_vcpu: PASS vm-assist-unknown-type-refused$"
+                     --stdout "^pv32_vcpu: PASS eip-hv-range-refused$"
+                     --stdout "^pv32_vcpu: PASS refused-vcpu-stays-down$"
+                     --stdout "^pv32_vcpu: PASS vcpu1-own-gdt-ldt-fpu-dr$"
+                     --stdout "^pv32_vcpu: PASS vcpu1-guest-gdt-selectors$"
+                     --stdout "^pv32_vcpu: PASS vcpu1-ldt-selector$"
+                     --stdout "^pv32_vcpu: PASS vcpu1-fpu-image$"
+                     --stdout "^pv32_vcpu: PASS vcpu1-debug-registers$"
+                     --stdout "^pv32_vcpu: PASS vcpu2-user-mode-context$"
+                     --stdout "^pv32_vcpu: PASS vcpu2-started-in-ring3$"
+                     --stdout "^pv32_vcpu: PASS vcpu2-int80-frame-from-ring3$"
+                     --stdout "^pv32_vcpu: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv32_vcpu.cfg)
+    set_tests_properties(pv32_vcpu PROPERTIES
+        LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_vcpu.elf")
     # pv32_sys: SYSENTER/SYSCALL from ring 3 as Xen delivers them (the
     # path depends on the CPU: the guest prints it and checks it against
     # the vendor), INS/OUTS/INVLPG from ring 1.  QEMU's TCG here, then

@@ -253,6 +253,61 @@ void pv32_main(const struct start_info32 *start)
         check(r < 0, "hv-l2-slot-refused", "ret", (uint32_t)r, (uint32_t)-22);
     }
 
+    /* memory_op's M2P sub-ops in the compat layouts (12-byte structures,
+     * 4-byte frame entries), checked against the table at 0xf5800000. */
+    {
+        static uint32_t map[4], ext[8], ext2[8];
+        static struct { uint32_t max_extents, extent_start, nr_extents, canary; } ml;
+        map[3] = 0x5a5a5a5a;
+        r = hc(HC_memory_op, 12 /* XENMEM_machphys_mapping */, (uint32_t)map, 0, 0);
+        check(r == 0 && map[0] == 0xf5800000u && map[1] == 0xffe00000u && map[2] == 0x297ffffu &&
+              map[3] == 0x5a5a5a5a, "machphys-mapping-compat", "max_mfn", map[2], 0x297ffffu);
+        /* The table covers the host's frames (maximum_ram_page): one
+         * extent per 2 MiB of 4-byte entries. */
+        uint32_t maxpage = (uint32_t)hc(HC_memory_op, 2 /* XENMEM_maximum_ram_page */, 0, 0, 0);
+        uint32_t cover = maxpage < 0x2980000u ? maxpage : 0x2980000u;
+        uint32_t want = (cover + 0x7ffff) >> 19;
+        for (unsigned i = 0; i < 8; i++)
+            ext[i] = ext2[i] = 0xa5a5a5a5;
+        ml = (typeof(ml)){ 7, (uint32_t)ext, 0x77, 0x5a5a5a5a };
+        r = hc(HC_memory_op, 5 /* XENMEM_machphys_mfn_list */, (uint32_t)&ml, 0, 0);
+        uint32_t n = ml.nr_extents;
+        check(r == 0 && n == want && n >= 1 && n < 7 && ext[n] == 0xa5a5a5a5 && ml.canary == 0x5a5a5a5a,
+              "machphys-mfn-list-4byte-entries", "nr_extents", n, want);
+        /* The extents are the hypervisor's frames: no guest pfn in the
+         * table; the window is mapped through the last extent and not
+         * beyond it. */
+        int ok = n >= 1 && n < 7;
+        for (unsigned i = 0; ok && i < n; i++)
+            ok = ext[i] && ext[i] < maxpage && m2p[ext[i]] == 0xffffffffu &&
+                 (i == 0 || ext[i] != ext[i - 1]);
+        check(ok, "machphys-mfn-list-hv-frames", "ext[0]", ext[0], 0);
+        uint32_t pf0 = pf_count, v;
+        __asm__ __volatile__("movl $1f, pf_resume\n movl (%1), %0\n 1:" : "=r"(v)
+                             : "r"(0xf5800000u + (n - 1) * 0x200000u) : "memory");
+        uint32_t pf1 = pf_count;
+        __asm__ __volatile__("movl $1f, pf_resume\n movl (%1), %0\n 1:" : "=r"(v)
+                             : "r"(0xf5800000u + n * 0x200000u) : "memory");
+        check(pf1 == pf0 && pf_count == pf0 + 1 && pf_err == 0, "machphys-mfn-list-matches-window", "faults",
+              pf_count - pf0, 1);
+        /* max_extents bounds what is written; the compat_mfn_list sub-op
+         * gives the same frames. */
+        ml = (typeof(ml)){ 1, (uint32_t)ext2, 0x77, 0x5a5a5a5a };
+        r = hc(HC_memory_op, 5, (uint32_t)&ml, 0, 0);
+        check(r == 0 && ml.nr_extents == 1 && ext2[0] == ext[0] && ext2[1] == 0xa5a5a5a5,
+              "machphys-mfn-list-max-extents", "nr_extents", ml.nr_extents, 1);
+        ml = (typeof(ml)){ 7, (uint32_t)ext2, 0, 0x5a5a5a5a };
+        r = hc(HC_memory_op, 25 /* XENMEM_machphys_compat_mfn_list */, (uint32_t)&ml, 0, 0);
+        ok = r == 0 && ml.nr_extents == n;
+        for (unsigned i = 0; ok && i < n; i++)
+            ok = ext2[i] == ext[i];
+        check(ok, "machphys-compat-mfn-list-same", "nr_extents", ml.nr_extents, n);
+        /* A list in the read-only M2P itself: -EFAULT. */
+        ml = (typeof(ml)){ 7, 0xf5800000u, 0, 0x5a5a5a5a };
+        r = hc(HC_memory_op, 5, (uint32_t)&ml, 0, 0);
+        check(r == -14, "machphys-mfn-list-ro-buffer-efault", "ret", (uint32_t)r, (uint32_t)-14);
+    }
+
     /* INT $0x80 through the trap table (privilege 1: allowed from ring 1). */
     __asm__ __volatile__("int $0x80" ::: "memory");
     check(int80_count == 1, "int80-trap-table", "count", int80_count, 1);
