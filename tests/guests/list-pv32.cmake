@@ -267,6 +267,7 @@ function(pv32_guests_build)
                      --stdout "^pv32_vcpu: PASS vcpu1-ldt-selector$"
                      --stdout "^pv32_vcpu: PASS vcpu1-fpu-image$"
                      --stdout "^pv32_vcpu: PASS vcpu1-debug-registers$"
+                     --stdout "^pv32_vcpu: PASS vcpu2-user-pages$"
                      --stdout "^pv32_vcpu: PASS vcpu2-user-mode-context$"
                      --stdout "^pv32_vcpu: PASS vcpu2-started-in-ring3$"
                      --stdout "^pv32_vcpu: PASS vcpu2-int80-frame-from-ring3$"

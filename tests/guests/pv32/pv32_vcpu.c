@@ -43,7 +43,10 @@ static uint64_t bad_gdt_page[512] __attribute__((aligned(4096)));
 static uint64_t ldt_page[512] __attribute__((aligned(4096)));
 static uint8_t v1_stack[4096] __attribute__((aligned(16)));
 static uint8_t v2_kstack[4096] __attribute__((aligned(16)));
-static uint8_t v2_ustack[4096] __attribute__((aligned(16)));
+static uint8_t v2_ustack[4096] __attribute__((aligned(4096)));
+/* vCPU 2's user code (mov %cs,%eax; int $0x80; ud2), in a page mapped for
+ * ring 3 like its stack. */
+static uint8_t v2_ucode[4096] __attribute__((aligned(4096))) = { 0x8c, 0xc8, 0xcd, 0x80, 0x0f, 0x0b };
 
 /* vCPU 1 (ring 1, its own GDT/LDT): what it sees. */
 static volatile uint32_t v1_cs, v1_ss, v1_ds, v1_fs, v1_mxcsr, v1_xmm0, v1_dr0, v1_dr1, v1_dr7, v1_done;
@@ -77,13 +80,8 @@ void v2_kernel(uint32_t *frame, uint32_t ebx, uint32_t ucs)
     for (;;)
         hc(HC_sched_op, SCHEDOP_block, 0, 0, 0);
 }
-void v2_user(void);
 void v2_int80(void);
 __asm__(".pushsection .text\n"
-        "v2_user:\n"
-        "  mov %cs, %eax\n"
-        "  int $0x80\n"
-        "  ud2\n"
         "v2_int80:\n"           /* frame: EIP, CS, EFLAGS, ESP, SS */
         "  mov %esp, %ecx\n"
         "  push %eax\n"         /* ucs */
@@ -199,7 +197,10 @@ void pv32_main(const struct start_info32 *start)
 
     /* vCPU 2 in user mode. */
     uctx.flags = 0;                             /* user mode: CS's RPL 3 decides for a 32-bit vCPU */
-    uctx.eip = (uint32_t)v2_user;
+    r = hc(HC_update_va_mapping, (uint32_t)v2_ucode, (mfn_of((uint32_t)v2_ucode) << 12) | 0x27, 0, UVMF_INVLPG);
+    r |= hc(HC_update_va_mapping, (uint32_t)v2_ustack, (mfn_of((uint32_t)v2_ustack) << 12) | 0x27, 0, UVMF_INVLPG);
+    check(r == 0, "vcpu2-user-pages", "ret", (uint32_t)r, 0);
+    uctx.eip = (uint32_t)v2_ucode;
     uctx.esp = (uint32_t)v2_ustack + sizeof(v2_ustack) - 16;
     uctx.ebx = 0x1234abcd;
     uctx.cs = 0xe02b;
