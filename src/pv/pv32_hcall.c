@@ -154,6 +154,10 @@ static long memory_op32(struct vcpu *v, uint64_t a[HYPERCALL_NR_ARGS])
         return ret;
     switch ((unsigned)a[0]) {
     case XENMEM_maximum_ram_page:
+        /* No argument, the same answer in both ABIs (pv_time.c; the core's
+         * memory_op does not have it: it was -ENOSYS here). */
+        pv_time_memory_op(v, XENMEM_maximum_ram_page, 0, &ret);
+        return ret;
     case XENMEM_current_reservation:
     case XENMEM_maximum_reservation:
     case XENMEM_memory_map:

@@ -78,6 +78,7 @@ function(pv32_guests_build)
                      --stdout "^pv32_hello: PASS compat-m2p-write-faults$"
                      --stdout "^pv32_hello: PASS hv-l2-slot-refused$"
                      --stdout "^pv32_hello: PASS machphys-mapping-compat$"
+                     --stdout "^pv32_hello: PASS maximum-ram-page$"
                      --stdout "^pv32_hello: PASS machphys-mfn-list-4byte-entries$"
                      --stdout "^pv32_hello: PASS machphys-mfn-list-hv-frames$"
                      --stdout "^pv32_hello: PASS machphys-mfn-list-matches-window$"

@@ -265,6 +265,7 @@ void pv32_main(const struct start_info32 *start)
         /* The table covers the host's frames (maximum_ram_page): one
          * extent per 2 MiB of 4-byte entries. */
         uint32_t maxpage = (uint32_t)hc(HC_memory_op, 2 /* XENMEM_maximum_ram_page */, 0, 0, 0);
+        check(maxpage > 0x100 && maxpage < 0x80000000u, "maximum-ram-page", "pages", maxpage, 0);
         uint32_t cover = maxpage < 0x2980000u ? maxpage : 0x2980000u;
         uint32_t want = (cover + 0x7ffff) >> 19;
         for (unsigned i = 0; i < 8; i++)
