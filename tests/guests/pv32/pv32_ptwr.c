@@ -67,7 +67,8 @@ static int cmpxchg8b(volatile uint64_t *p, uint64_t *expect, uint64_t val)
 void pv32_main(const struct start_info32 *start)
 {
     long r;
-    uint32_t got;
+    uint32_t got = 0;
+    int ld;
     si = start;
     put("pv32_ptwr: writable page tables from ring 1");
     flush();
@@ -107,7 +108,8 @@ void pv32_main(const struct start_info32 *start)
                          : "memory");
     check(e64[0] == (((uint64_t)m1 << 12) | 0x23) && pf_count == pf0, "ptwr32-two-movs", "entry", e64[0],
           ((uint64_t)m1 << 12) | 0x23);
-    check(try_load32((volatile uint32_t *)WIN, &got) && got == 0x5eed1234, "ptwr32-mapped-read", "value", got,
+    ld = try_load32((volatile uint32_t *)WIN, &got);
+    check(ld && got == 0x5eed1234, "ptwr32-mapped-read", "value", got,
           0x5eed1234);
     *(volatile uint32_t *)(WIN + 4) = 0x600d600d;
     check(*(volatile uint32_t *)(d1 + 4) == 0x600d600d, "ptwr32-mapped-write", "value",
@@ -117,7 +119,8 @@ void pv32_main(const struct start_info32 *start)
     uint64_t expect = 0, want = ((uint64_t)m2 << 12) | 0x21;
     int ok = cmpxchg8b(&e64[1], &expect, want);
     check(ok && e64[1] == want && pf_count == pf0, "ptwr32-cmpxchg8b", "entry", e64[1], want);
-    check(try_load32((volatile uint32_t *)(WIN + 4096), &got) && got == 0xabcdef01, "ptwr32-cmpxchg8b-mapped-read",
+    ld = try_load32((volatile uint32_t *)(WIN + 4096), &got);
+    check(ld && got == 0xabcdef01, "ptwr32-cmpxchg8b-mapped-read",
           "value", got, 0xabcdef01);
     expect = 0;
     ok = cmpxchg8b(&e64[1], &expect, 0);
@@ -129,7 +132,8 @@ void pv32_main(const struct start_info32 *start)
     uint32_t pf1 = pf_count;
     check(!try_store32(&e32[4], (l1 << 12) | 0x23) && pf_count == pf1 + 1 && pf_err == 3 &&
               pf_eip != 0 && e64[2] == 0, "ptwr32-writable-table-refused", "entry", e64[2], 0);
-    check(!try_load32((volatile uint32_t *)(WIN + 2 * 4096), &got), "ptwr32-writable-table-nothing-mapped", "value",
+    ld = try_load32((volatile uint32_t *)(WIN + 2 * 4096), &got);
+    check(!ld, "ptwr32-writable-table-nothing-mapped", "value",
           got, 0);
     /* ... the frame the domain's L3 is in, writable: refused too. */
     check(!try_store32(&e32[4], (mfn_of(si->pt_base) << 12) | 0x23) && e64[2] == 0, "ptwr32-writable-l3-refused",
@@ -138,24 +142,31 @@ void pv32_main(const struct start_info32 *start)
     /* 4. Hostile: a frame the domain does not own (machine frame 1). */
     check(!try_store32(&e32[6], (1u << 12) | 0x23) && e64[3] == 0, "ptwr32-foreign-frame-refused", "entry", e64[3],
           0);
-    check(!try_load32((volatile uint32_t *)(WIN + 3 * 4096), &got), "ptwr32-foreign-nothing-mapped", "value", got, 0);
+    ld = try_load32((volatile uint32_t *)(WIN + 3 * 4096), &got);
+    check(!ld, "ptwr32-foreign-nothing-mapped", "value", got, 0);
 
     /* 5. Xen's PAE rule: entry 0 (present, d1) gets a high half naming
      * a frame beyond RAM first: stored not present, no fault; the low
      * half cannot make it present; a good high half, then the low one
      * does. */
     uint32_t pf2 = pf_count;
-    uint64_t bad = (1ull << 32) | ((uint64_t)m1 << 12) | 0x22;
-    check(try_store32(&e32[1], 1) && e64[0] == bad && pf_count == pf2, "ptwr32-high-half-first-not-present", "entry",
-          e64[0], bad);
-    check(!try_load32((volatile uint32_t *)WIN, &got) && (pf_err & 1) == 0, "ptwr32-high-half-unmapped", "err",
+    uint64_t before = e64[0];       /* d1, P RW A, D from the write above */
+    uint64_t bad = (1ull << 32) | (before & ~1ull);
+    ok = try_store32(&e32[1], 1);
+    uint64_t now = e64[0];
+    check(ok && now == bad && pf_count == pf2 && (before & 0xfffff001u) == ((m1 << 12) | 1),
+          "ptwr32-high-half-first-not-present", "entry", now, bad);
+    ld = try_load32((volatile uint32_t *)WIN, &got);
+    check(!ld && (pf_err & 1) == 0, "ptwr32-high-half-unmapped", "err",
           pf_err, 0);
-    check(!try_store32(&e32[0], (m1 << 12) | 0x23) && e64[0] == bad, "ptwr32-low-half-bad-entry-refused", "entry",
-          e64[0], bad);
-    check(try_store32(&e32[1], 0) && try_store32(&e32[0], (m2 << 12) | 0x23) &&
-              e64[0] == (((uint64_t)m2 << 12) | 0x23), "ptwr32-halves-remap", "entry", e64[0],
-          ((uint64_t)m2 << 12) | 0x23);
-    check(try_load32((volatile uint32_t *)WIN, &got) && got == 0xabcdef01, "ptwr32-remapped-read", "value", got,
+    ok = try_store32(&e32[0], (m1 << 12) | 0x23);
+    now = e64[0];
+    check(!ok && now == bad, "ptwr32-low-half-bad-entry-refused", "entry", now, bad);
+    ok = try_store32(&e32[1], 0) && try_store32(&e32[0], (m2 << 12) | 0x23);
+    now = e64[0];
+    check(ok && now == (((uint64_t)m2 << 12) | 0x23), "ptwr32-halves-remap", "entry", now, ((uint64_t)m2 << 12) | 0x23);
+    ld = try_load32((volatile uint32_t *)WIN, &got);
+    check(ld && got == 0xabcdef01, "ptwr32-remapped-read", "value", got,
           0xabcdef01);
 
     pv32_finish();
