@@ -227,8 +227,11 @@ function(pv32_guests_build)
                      --stdout "^pv32_ptwr: PASS ptwr32-low-half-bad-entry-refused$"
                      --stdout "^pv32_ptwr: PASS ptwr32-halves-remap$"
                      --stdout "^pv32_ptwr: PASS ptwr32-remapped-read$"
+                     --stdout "^pv32_ptwr: PASS set-gdt-fs-segment$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-fs-base-addr16$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-fs-base-mapped-read$"
                      --stdout "^pv32_ptwr: 0x[0-9a-f]+ passed, 0x0 failed$"
-                     --stdout "v0: pv: 0 privileged instructions emulated, 7 page-table writes emulated \\(4 refused, 0 continued\\)$"
+                     --stdout "v0: pv: 0 privileged instructions emulated, 8 page-table writes emulated \\(4 refused, 0 continued\\)$"
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv32_ptwr.cfg)

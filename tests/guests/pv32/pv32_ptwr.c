@@ -9,7 +9,8 @@
  * writable mapping of the L1 itself, a frame the domain does not own, a
  * low half that would complete an entry naming a frame beyond RAM.  A
  * high half written first that makes a present entry invalid is stored
- * not present (Xen's rule for PAE kernels).
+ * not present (Xen's rule for PAE kernels).  A store through FS (a
+ * guest GDT segment with a base) with 16-bit addressing.
  */
 #include "pv32_lib.h"
 
@@ -18,6 +19,10 @@
 #define WIN                             0xe0000000u     /* what the test L1 maps */
 
 static const struct start_info32 *si;
+/* A GDT of one data segment (selector 0x09): base the L1's 64 KiB
+ * region, limit 0xffff, for a store with 16-bit addressing and FS. */
+static uint64_t gdt_page[512] __attribute__((aligned(4096)));
+#define HC_set_gdt 2
 
 void ev_handler(void)
 {
@@ -168,6 +173,31 @@ void pv32_main(const struct start_info32 *start)
     ld = try_load32((volatile uint32_t *)WIN, &got);
     check(ld && got == 0xabcdef01, "ptwr32-remapped-read", "value", got,
           0xabcdef01);
+
+    /* 6. Compat addressing: FS = a guest segment based at the L1's 64
+     * KiB region, 67 (16-bit addressing through BX; EBX's top half is
+     * garbage): the linear address is base + BX. */
+    uint32_t base = l1va & ~0xffffu;
+    gdt_page[1] = (uint64_t)((base & 0xffff) << 16 | 0xffff) |
+                  (uint64_t)(((base >> 16) & 0xff) | 0xb3u << 8 | 0x4u << 20 | (base >> 24) << 24) << 32;
+    r = hc(HC_update_va_mapping, (uint32_t)gdt_page, (mfn_of((uint32_t)gdt_page) << 12) | 0x21, 0, UVMF_INVLPG);
+    uint32_t gf[1] = { mfn_of((uint32_t)gdt_page) };
+    r = r ? r : hc(HC_set_gdt, (uint32_t)gf, 16, 0, 0);
+    check(r == 0, "set-gdt-fs-segment", "ret", (uint32_t)r, 0);
+    uint16_t fs0;
+    uint32_t pf3 = pf_count;
+    __asm__ __volatile__("mov %%fs, %0" : "=r"(fs0));
+    __asm__ __volatile__("mov %0, %%fs\n movl $1f, pf_resume\n"
+                         ".byte 0x64, 0x67, 0x89, 0x0f\n"     /* mov %ecx,%fs:(%bx) */
+                         "1: mov %3, %%fs"
+                         :: "r"(0x09), "b"(0xdead0000u | ((l1va & 0xffff) + 5 * 8)), "c"((m1 << 12) | 0x21),
+                            "r"((uint32_t)fs0)
+                         : "memory");
+    now = e64[5];
+    check(now == (((uint64_t)m1 << 12) | 0x21) && pf_count == pf3, "ptwr32-fs-base-addr16", "entry", now,
+          ((uint64_t)m1 << 12) | 0x21);
+    ld = try_load32((volatile uint32_t *)(WIN + 5 * 4096), &got);
+    check(ld && got == 0x5eed1234, "ptwr32-fs-base-mapped-read", "value", got, 0x5eed1234);
 
     pv32_finish();
 }
