@@ -5,9 +5,11 @@
  * guest's FS/GS bases, paging on with WP, long mode), or for a 32-bit PV
  * kernel compatibility mode with the vCPU's six segments (32-bit or, with
  * 67, 16-bit addressing; bases and limits as its descriptors say), and
- * hands its memory accesses to the callbacks below.  Reads go to the guest's own view;
- * exactly one write is accepted, and only inside one aligned entry of the
- * page that faulted: a part of an entry (1, 2 or 4 bytes) is merged into
+ * hands its memory accesses to the callbacks below.  Reads go to the
+ * guest's own view; exactly one write is accepted (a 32-bit kernel's
+ * refused high half is tried once more not present: cb_write), and only
+ * inside one aligned entry of the page that faulted: a part of an entry
+ * (1, 2 or 4 bytes) is merged into
  * the entry as read just before and the whole entry checked (as Xen); a
  * second write would have to be undone if the first were refused.
  * Anything else gives up, so the fault goes back to the guest.
