@@ -317,6 +317,10 @@ int pv32_emul_invlpg(struct vcpu *v, unsigned *vec, uint64_t *err);
  * (#GP(0), or #SS(0) for the stack segment: *vec). */
 bool pv32_seg_linear(struct vcpu *v, uint16_t sel, bool is_ss, uint32_t off, unsigned len, bool write,
                      uint64_t *la, unsigned *vec);
+/* pv32_desc.c: the six segments (ES CS SS DS FS GS) for the
+ * writable-page-table assist's compatibility-mode emulation. */
+struct pv_ptwr_seg;
+void pv32_ptwr_segs(struct vcpu *v, struct pv_ptwr_seg *seg);
 /* The builder's 32-bit part (pv32_build.c), after the RAM, kernel and p2m:
  * PAE tables, the 4-byte p2m list, compat start_info, the L3 pinned. */
 int pv32_build_tables(struct domain *d, struct pv_domain *pd, char *err, size_t errlen);

@@ -394,10 +394,10 @@ bool pv32_handle_exit(struct vcpu *v)
         if ((vec == 13 || vec == 6) && pv32_sysenter(v, vec, err))
             break;
         /* Privileged instructions from ring 1 (pv_emul.c, compat rules):
-         * #UD (forced CPUID) and #GP(0) only; not the page-table write
-         * assist (a PAE entry written in two 32-bit halves is not merged
-         * by pv_ptwr.c yet: the #PF goes to the guest). */
-        if ((vec == 6 || (vec == 13 && !err)) && pv_emul_exception(v, &vec, &err)) {
+         * #UD (forced CPUID) and #GP(0); a #PF is the page-table write
+         * assist's (pv_ptwr.c in compatibility mode: each 32-bit half of
+         * a PAE entry merged and checked whole). */
+        if ((vec == 6 || (vec == 13 && !err) || vec == 14) && pv_emul_exception(v, &vec, &err)) {
             c->rip = (uint32_t)c->rip;      /* EIP wraps at 4 GiB */
             break;
         }

@@ -17,6 +17,7 @@
 #include "pv/pv.h"
 #include "pv/pv_seg.h"
 #include "pv/desc.h"
+#include "pv/pv_ptwr.h"
 #include "core/domain.h"
 #include "core/console.h"
 #include "lib/errno.h"
@@ -216,4 +217,25 @@ bool pv32_seg_linear(struct vcpu *v, uint16_t sel, bool is_ss, uint32_t off, uns
     }
     *la = (uint32_t)(desc_base(d) + off);
     return true;
+}
+
+/* The writable-page-table assist's view of a ring-1 vCPU (pv_ptwr.h): each
+ * segment register's descriptor in the emulator's packed form (bits 40-47
+ * and 52-55), base and byte limit; a null or missing one unusable (attr
+ * 0), so the emulator raises what the CPU would and the #PF is bounced. */
+void pv32_ptwr_segs(struct vcpu *v, struct pv_ptwr_seg *seg)
+{
+    struct pv_vcpu *pv = v->vendor;
+    const uint16_t sel[6] = { pv->seg.es, (uint16_t)pv->ctx.cs, (uint16_t)pv->ctx.ss, pv->seg.ds, pv->seg.fs, pv->seg.gs };
+
+    for (unsigned s = 0; s < 6; s++) {
+        uint64_t d;
+        bool found = pv->seg.gdt ? desc32_of(pv, sel[s], &d) : flat32_of(sel[s], &d);
+        seg[s] = (struct pv_ptwr_seg){ sel[s], 0, 0, 0 };
+        if (!found || !(d & D_P))
+            continue;
+        seg[s].attr = (uint16_t)(((d >> 40) & 0xff) | (((d >> 52) & 0xf) << 8));
+        seg[s].limit = (uint32_t)desc_limit(d);
+        seg[s].base = (uint32_t)desc_base(d);
+    }
 }

@@ -221,11 +221,7 @@ long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARG
          * 32-bit guest to the low 32 types as Xen does.  i386 GRUB
          * enables pae_extended_cr3 first thing (always true here: the L3
          * is named from a per-vCPU L4, anywhere in memory).
-         * writable_pagetables is refused for now: the ring-1 assist (a
-         * PAE entry written in two 32-bit halves) is not built, so the
-         * #PF would reach the guest instead of being emulated. */
-        if ((unsigned)a[1] == VMASST_TYPE_writable_pagetables && (unsigned)a[0] == VMASST_CMD_enable)
-            return -EINVAL;
+         * writable_pagetables: the ring-1 assist (pv_emul.c/pv_ptwr.c). */
         return pv_vm_assist(v, (unsigned)a[0], (unsigned)a[1]);
     case __HYPERVISOR_physdev_op:
         /* set_iopl only (struct physdev_set_iopl is one 32-bit word in

@@ -107,9 +107,8 @@ static uint32_t mxcsr_mask(void)
 }
 
 /* vm_assist types a 32-bit guest may enable here: Xen's low 32 (the
- * compat mask), less writable_pagetables while the ring-1 assist is not
- * built (pv32_hcall.c refuses it the same way). */
-#define PV32_VMASST_OK ((uint32_t)PV_VMASST_VALID & ~(1u << VMASST_TYPE_writable_pagetables))
+ * compat mask), as the vm_assist hypercall accepts them (pv_vm_assist). */
+#define PV32_VMASST_OK ((uint32_t)PV_VMASST_VALID)
 
 /* The L3's mfn from a 32-bit CR3 (Xen's xen_cr3_to_pfn for x86_32: bits
  * 31-12 the low 20 bits of the frame, bits 11-0 the ones above). */

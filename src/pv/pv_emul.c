@@ -754,10 +754,19 @@ static int emul_ptwr(struct vcpu *v, uint64_t err)
     const struct frame *f = pfn_to_frame(ma >> 12);
     if (!f || f->owner != v->domain->domid || !pgt_level(frame_type_of(f)))
         return 0;
+    /* A 32-bit kernel: L1s only, as Xen's assist for compat guests (its
+     * L2s carry the hypervisor's slots and are updated by mmu_update). */
+    if (pv->compat_l4 && pgt_level(frame_type_of(f)) != 1)
+        return 0;
 
     struct ptwr p = { .v = v, .mfn = ma >> 12 };
     struct pv_ptwr_env e = { .read = ptwr_read, .write_entry = ptwr_write_entry, .ctx = &p,
-                             .fs_base = rdmsr(MSR_FS_BASE), .gs_base = pv->gs_base };
+                             .fs_base = pv->compat_l4 ? 0 : rdmsr(MSR_FS_BASE), .gs_base = pv->gs_base };
+    if (pv->compat_l4) {
+        e.compat = true;
+        e.cpl = (uint8_t)(pv->ctx.cs & 3);
+        pv32_ptwr_segs(v, e.seg);
+    }
     struct cpu_regs *r = &pv->ctx;
     struct guest_regs g = { r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp, r->rsp,
                             r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15,

@@ -2,10 +2,14 @@
  * The writable-page-table assist's instruction emulation (pv_ptwr.h).
  *
  * The emulator core sees a 64-bit flat ring-3 machine (Xen's selectors, the
- * guest's FS/GS bases, paging on with WP, long mode) and hands its memory
- * accesses to the callbacks below.  Reads go to the guest's own view;
- * exactly one write is accepted, and only inside one aligned entry of the
- * page that faulted: a part of an entry (1, 2 or 4 bytes) is merged into
+ * guest's FS/GS bases, paging on with WP, long mode), or for a 32-bit PV
+ * kernel compatibility mode with the vCPU's six segments (32-bit or, with
+ * 67, 16-bit addressing; bases and limits as its descriptors say), and
+ * hands its memory accesses to the callbacks below.  Reads go to the
+ * guest's own view; exactly one write is accepted (a 32-bit kernel's
+ * refused high half is tried once more not present: cb_write), and only
+ * inside one aligned entry of the page that faulted: a part of an entry
+ * (1, 2 or 4 bytes) is merged into
  * the entry as read just before and the whole entry checked (as Xen); a
  * second write would have to be undone if the first were refused.
  * Anything else gives up, so the fault goes back to the guest.
@@ -117,6 +121,15 @@ static enum emul_rc cb_write(struct emul_ctx *c, uint64_t la, const void *buf, u
         memcpy((uint8_t *)&val + (la & 7), buf, len);
     }
     p->rc = p->e->write_entry(p->e->ctx, ent, (len < 8 || rmw) ? &old : NULL, val);
+    if (p->e->compat && p->rc && p->rc != -EAGAIN && p->rc != -ERESTART && p->rc != -EFAULT && len == 4 &&
+        (la & 7) == 4 && !rmw && (val & 1)) {
+        /* A PAE kernel's high half written first (Xen's rule for 32-bit
+         * guests): the merged entry is refused while present, so it is
+         * stored not present (no reference to check) and the low half,
+         * written next, makes it present and is checked whole then.  A
+         * compare-exchange against the entry the merge used. */
+        p->rc = p->e->write_entry(p->e->ctx, ent, &old, val & ~1ull);
+    }
     if (p->rc == -EAGAIN)
         p->rc = -ERESTART;          /* changed between the merge and the store */
     if (p->rc)
@@ -145,10 +158,18 @@ int pv_ptwr_emulate(const struct pv_ptwr_env *e, struct guest_regs *r, uint64_t 
     c.seg[EMUL_CS] = (struct emul_segment){ FLAT_CS, ATTR_CODE64, 0xffffffffu, 0 };
     c.seg[EMUL_FS].base = e->fs_base;
     c.seg[EMUL_GS].base = e->gs_base;
+    if (e->compat) {
+        /* Compatibility mode: long mode active, CS without L (its D bit
+         * picks 32- or 16-bit operands and addresses), each segment's
+         * base and limit as the vCPU's descriptors give them. */
+        _Static_assert(EMUL_NR_SEGS == 6 && EMUL_ES == 0 && EMUL_GS == 5, "pv_ptwr_seg order");
+        for (unsigned s = 0; s < EMUL_NR_SEGS; s++)
+            c.seg[s] = (struct emul_segment){ e->seg[s].sel, e->seg[s].attr, e->seg[s].limit, e->seg[s].base };
+    }
     c.cr0 = 0x80050033ull;      /* PE MP ET NE WP AM PG */
     c.cr4 = 0x620ull;           /* PAE OSFXSR OSXMMEXCPT */
     c.efer = 0xd01ull;          /* SCE LME LMA NXE */
-    c.cpl = 3;
+    c.cpl = e->compat ? e->cpl : 3;
     c.max_reps = 1;
     c.ops = &ptwr_ops;
     c.priv = &p;

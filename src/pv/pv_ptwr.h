@@ -25,7 +25,17 @@ struct pv_ptwr_env {
      * continues), other < 0 refused. */
     int (*write_entry)(void *ctx, uint64_t la, const uint64_t *expect, uint64_t val);
     void *ctx;
-    uint64_t fs_base, gs_base;      /* the guest's segment bases */
+    uint64_t fs_base, gs_base;      /* the guest's segment bases (64-bit) */
+    /* A 32-bit PV kernel (ring 1, compatibility mode): the instruction is
+     * decoded with 32-bit (67: 16-bit) addressing through the segments
+     * below (the vCPU's descriptors: ES CS SS DS FS GS, the emulator's
+     * order; attr in its packed form, 0 = unusable), CPL cpl.  A 4-byte
+     * store to the high half of an entry whose merged value is refused
+     * while present is stored with P clear, as Xen does for PAE kernels
+     * that write the halves high first (the low half makes it present). */
+    bool compat;
+    uint8_t cpl;
+    struct pv_ptwr_seg { uint16_t sel, attr; uint32_t limit; uint64_t base; } seg[6];
 };
 
 /*

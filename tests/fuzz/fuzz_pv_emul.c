@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "pv/pv_insn.h"
+#include <stdbool.h>
 #include "pv/pv_ptwr.h"
 #include "lib/errno.h"
 
@@ -23,6 +24,7 @@
 #define CODE    0x400000ull
 #define PT      0xffff880000010000ull
 #define OTHER   0x7000ull
+#define PT32    0x00c45000ull     /* the table as a 32-bit kernel sees it */
 
 static uint8_t code[4096];
 static uint64_t pt[512], other[512];
@@ -35,7 +37,7 @@ static int f_read(void *ctx, uint64_t la, void *buf, unsigned len)
     uint8_t *p = NULL;
     switch (la & ~0xfffull) {
     case CODE: p = code; break;
-    case PT: p = (uint8_t *)pt; break;
+    case PT: case PT32: p = (uint8_t *)pt; break;
     case OTHER: p = (uint8_t *)other; break;
     }
     if (!p || (la & 0xfff) + len > 4096)
@@ -48,7 +50,7 @@ static int f_write(void *ctx, uint64_t la, const uint64_t *expect, uint64_t val)
 {
     (void)ctx;
     nr_writes++;
-    ASSERT((la & ~0xfffull) == PT && !(la & 7));
+    ASSERT(((la & ~0xfffull) == PT || (la & ~0xfffull) == PT32) && !(la & 7));
     if (entry_rc)
         return entry_rc;
     if (expect && pt[(la & 0xfff) / 8] != *expect)
@@ -86,17 +88,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     r.rflags = 0x202 | ((mode & 1) ? 0x400 : 0);
     r.rax = v[0];
     r.rcx = v[1] & 0xff;
-    r.rdi = (mode & 2) ? v[2] : PT + (v[2] & 0xfff);
+    /* v[1] bit 63: a 32-bit kernel in ring 1 (compatibility mode), its
+     * segments flat or (bits 8-13, 16-21) with a fuzzed attribute or base. */
+    bool compat = v[1] >> 63;
+    uint64_t tab = compat ? PT32 : PT;
+    r.rdi = (mode & 2) ? v[2] : tab + (v[2] & 0xfff);
     r.rsi = OTHER + (v[3] & 0xff8);
-    r.rbx = PT + ((v[3] >> 12) & 0xfff);
-    r.rsp = (mode & 4) ? PT + 0x800 : 0x8000;
+    r.rbx = tab + ((v[3] >> 12) & 0xfff);
+    r.rsp = (mode & 4) ? tab + 0x800 : 0x8000;
     entry_rc = (mode & 8) ? -EINVAL : (mode & 16) ? -ERESTART : 0;
     nr_writes = 0;
     struct guest_regs before = r;
     struct pv_ptwr_env e = { .read = f_read, .write_entry = f_write, .fs_base = v[3], .gs_base = v[2] };
-    int rc = pv_ptwr_emulate(&e, &r, PT + ((mode >> 5) * 8));
+    if (compat) {
+        e.compat = true;
+        e.cpl = (v[1] >> 62) & 1 ? 3 : 1;
+        for (unsigned s = 0; s < 6; s++) {
+            bool odd_attr = (v[1] >> (8 + s)) & 1, odd_base = (v[1] >> (16 + s)) & 1;
+            e.seg[s] = (struct pv_ptwr_seg){ 0xe021, s == 1 ? 0xcbau : 0xcb2u, 0xffffffffu, 0 };
+            if (odd_attr)
+                e.seg[s].attr = (uint16_t)((v[0] >> (s * 10)) & 0xfff);
+            if (odd_base) {
+                e.seg[s].base = (uint32_t)(v[3] >> (s * 4));
+                e.seg[s].limit = (uint32_t)(v[2] >> 16);
+            }
+        }
+    }
+    int rc = pv_ptwr_emulate(&e, &r, tab + ((mode >> 5) * 8));
     ASSERT(rc == 0 || rc == -EINVAL || rc == -ERESTART);
-    ASSERT(nr_writes <= 1);
+    /* A second store only as the compat high-half rule's not-present retry. */
+    ASSERT(nr_writes <= (compat ? 2u : 1u));
     if (rc)
         ASSERT(!memcmp(&r, &before, sizeof(r)));
     else

@@ -14,6 +14,7 @@ list(APPEND GUESTS_PV32 pv32_priv)
 list(APPEND GUESTS_PV32 pv32_compat)
 list(APPEND GUESTS_PV32 pv32_sys)
 list(APPEND GUESTS_PV32 pv32_vcpu)
+list(APPEND GUESTS_PV32 pv32_ptwr)
 
 function(pv32_guests_build)
     set(P ${G}/pv32)
@@ -211,6 +212,41 @@ function(pv32_guests_build)
     set_tests_properties(pv32_priv PROPERTIES
         LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_priv.elf")
+    # pv32_ptwr: the writable-page-table assist from ring 1 (PAE halves by
+    # 32-bit MOVs, CMPXCHG8B, hostile entries refused, Xen's high-half rule).
+    add_test(NAME pv32_ptwr
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv32_ptwr: PASS set-trap-table$"
+                     --stdout "^pv32_ptwr: PASS vm-assist-writable-pagetables$"
+                     --stdout "^pv32_ptwr: PASS l1-pinned-and-hooked$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-two-movs$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-mapped-read$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-mapped-write$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-cmpxchg8b$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-cmpxchg8b-mapped-read$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-cmpxchg8b-unequal$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-read-only-mapping$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-writable-table-refused$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-writable-table-nothing-mapped$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-writable-l3-refused$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-foreign-frame-refused$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-foreign-nothing-mapped$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-high-half-first-not-present$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-high-half-unmapped$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-low-half-bad-entry-refused$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-halves-remap$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-remapped-read$"
+                     --stdout "^pv32_ptwr: PASS set-gdt-fs-segment$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-fs-base-addr16$"
+                     --stdout "^pv32_ptwr: PASS ptwr32-fs-base-mapped-read$"
+                     --stdout "^pv32_ptwr: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "v0: pv: 0 privileged instructions emulated, 8 page-table writes emulated \\(4 refused, 0 continued\\)$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv32_ptwr.cfg)
+    set_tests_properties(pv32_ptwr PROPERTIES
+        LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_ptwr.elf")
     # pv32_compat: truncated compat structures, 64-bit-only sub-ops, the
     # MULTI vcpumask as 32-bit words.
     add_test(NAME pv32_compat

@@ -20,6 +20,7 @@
 #define CODE    0x400000ull
 #define PT      0xffff880000010000ull     /* an upper-half table page */
 #define OTHER   0x7000ull
+#define PT32    0x00c45000ull             /* the same table seen by a 32-bit kernel */
 
 static uint8_t code[4096];
 static uint64_t pt[512], other[512];
@@ -34,12 +35,15 @@ static uint64_t last_expect;
 static unsigned race_after, nr_pt_reads, race_idx;
 static uint64_t race_bits;
 static bool race_in_write;
+/* A present entry with any of these bits is refused (the compat high-half
+ * rule's test). */
+static uint64_t refuse_present_bits;
 
 static void *page_of(uint64_t la)
 {
     switch (la & ~0xfffull) {
     case CODE: return code;
-    case PT: return pt;
+    case PT: case PT32: return pt;
     case OTHER: return other;
     default: return NULL;
     }
@@ -52,7 +56,7 @@ static int f_read(void *ctx, uint64_t la, void *buf, unsigned len)
     if (!p || (la & 0xfff) + len > 4096)
         return -EFAULT;
     memcpy(buf, p + (la & 0xfff), len);
-    if ((la & ~0xfffull) == PT && ++nr_pt_reads == race_after)
+    if (((la & ~0xfffull) == PT || (la & ~0xfffull) == PT32) && ++nr_pt_reads == race_after)
         pt[race_idx] ^= race_bits;
     return 0;
 }
@@ -66,10 +70,12 @@ static int f_write(void *ctx, uint64_t la, const uint64_t *expect, uint64_t val)
     last_val = val;
     last_had_expect = expect != NULL;
     last_expect = expect ? *expect : 0;
-    CHECK_EQ(la & ~0xfffull, PT);
+    CHECK((la & ~0xfffull) == PT || (la & ~0xfffull) == PT32);
     CHECK_EQ(la & 7, 0);
     if (entry_rc)
         return entry_rc;
+    if ((val & 1) && (val & refuse_present_bits))
+        return -EINVAL;     /* as pgt refuses a present entry naming a frame not the domain's */
     if (race_in_write) {
         race_in_write = false;
         pt[race_idx] ^= race_bits;
@@ -101,6 +107,7 @@ static void load(const uint8_t *b, unsigned n)
     entry_rc = 0;
     race_after = nr_pt_reads = 0;
     race_in_write = false;
+    refuse_present_bits = 0;
 }
 
 static void test_mov(void)
@@ -417,6 +424,140 @@ static void test_random(void)
     }
 }
 
+/* ---- A 32-bit PV kernel in ring 1 (compatibility mode) ----------------- */
+
+#define ATTR_CODE32 0xcbau      /* present, DPL 1, execute/read, D, G */
+#define ATTR_DATA32 0xcb2u      /* present, DPL 1, read/write, B, G */
+
+static struct pv_ptwr_env env32(uint64_t ds_base)
+{
+    struct pv_ptwr_env e = { .read = f_read, .write_entry = f_write, .compat = true, .cpl = 1 };
+    for (unsigned s = 0; s < 6; s++)
+        e.seg[s] = (struct pv_ptwr_seg){ 0xe021, ATTR_DATA32, 0xffffffffu, 0 };
+    e.seg[1] = (struct pv_ptwr_seg){ 0xe019, ATTR_CODE32, 0xffffffffu, 0 };
+    e.seg[3].base = ds_base;
+    return e;
+}
+
+static struct guest_regs regs32(void)
+{
+    struct guest_regs r = regs();
+    r.rflags = 0x202;
+    return r;
+}
+
+static void test_compat(void)
+{
+    /* A PAE entry in two 32-bit MOVs, high half first (Linux's order for
+     * a new entry): each half merged and the entry checked whole. */
+    static const uint8_t two_movs[] = { 0x89, 0x47, 0x04,      /* mov %eax,4(%edi) */
+                                        0x89, 0x0f };          /* mov %ecx,(%edi) */
+    struct pv_ptwr_env e = env32(0);
+    load(two_movs, sizeof(two_movs));
+    struct guest_regs r = regs32();
+    r.rdi = PT32 + 6 * 8;
+    r.rax = 0x80000000;
+    r.rcx = 0x01234067;
+    CHECK_EQ(pv_ptwr_emulate(&e, &r, PT32 + 6 * 8 + 4), 0);
+    CHECK_EQ(pt[6], 0x8000000000000000ull);
+    CHECK_EQ(r.rip, CODE + 3);
+    CHECK(last_had_expect);
+    CHECK_EQ(pv_ptwr_emulate(&e, &r, PT32 + 6 * 8), 0);
+    CHECK_EQ(pt[6], 0x8000000001234067ull);
+    CHECK_EQ(r.rip, CODE + 5);
+    CHECK_EQ(nr_writes, 2);
+
+    /* DS's base is added: the offset alone is not in the table. */
+    static const uint8_t mov_ds[] = { 0x89, 0x0b };            /* mov %ecx,(%ebx) */
+    e = env32(0x00c00000);
+    load(mov_ds, sizeof(mov_ds));
+    r = regs32();
+    r.rbx = PT32 - 0x00c00000 + 9 * 8;
+    r.rcx = 0x05555067;
+    CHECK_EQ(pv_ptwr_emulate(&e, &r, PT32 + 9 * 8), 0);
+    CHECK_EQ(pt[9], 0x05555067);
+
+    /* 67: 16-bit addressing, BX only (the rest of EBX ignored). */
+    static const uint8_t mov_a16[] = { 0x67, 0x89, 0x0f };     /* mov %ecx,(%bx) */
+    e = env32(PT32 & ~0xffffull);
+    load(mov_a16, sizeof(mov_a16));
+    r = regs32();
+    r.rbx = 0xdead0000u | ((PT32 & 0xffff) + 10 * 8);
+    r.rcx = 0x07777063;
+    CHECK_EQ(pv_ptwr_emulate(&e, &r, PT32 + 10 * 8), 0);
+    CHECK_EQ(pt[10], 0x07777063);
+    CHECK_EQ(r.rip, CODE + 3);
+
+    /* LOCK CMPXCHG8B: the whole entry, a compare-exchange. */
+    static const uint8_t cx8[] = { 0xf0, 0x0f, 0xc7, 0x0f };   /* lock cmpxchg8b (%edi) */
+    e = env32(0);
+    load(cx8, sizeof(cx8));
+    pt[4] = 0x0000000100000000ull;
+    r = regs32();
+    r.rdi = PT32 + 4 * 8;
+    r.rdx = 1, r.rax = 0;
+    r.rcx = 0x80000000u, r.rbx = 0x02345067;
+    CHECK_EQ(pv_ptwr_emulate(&e, &r, PT32 + 4 * 8), 0);
+    CHECK_EQ(pt[4], 0x8000000002345067ull);
+    CHECK(r.rflags & 0x40);         /* ZF: equal */
+    CHECK(last_had_expect);
+    CHECK_EQ(last_expect, 0x0000000100000000ull);
+    /* Unequal: no write, EDX:EAX get the entry. */
+    r = regs32();
+    r.rdi = PT32 + 4 * 8;
+    nr_writes = 0;
+    CHECK_EQ(pv_ptwr_emulate(&e, &r, PT32 + 4 * 8), 0);
+    CHECK_EQ(nr_writes, 0);
+    CHECK(!(r.rflags & 0x40));
+    CHECK_EQ(r.rdx, 0x80000000u);
+    CHECK_EQ(r.rax, 0x02345067u);
+
+    /* Xen's PAE rule: a high half that makes a present entry invalid is
+     * stored with P clear; the low half cannot make it present again
+     * while the high half is bad; a 64-bit kernel's same store refused. */
+    static const uint8_t mov_hi[] = { 0x89, 0x47, 0x04 };      /* mov %eax,4(%edi) */
+    e = env32(0);
+    load(mov_hi, sizeof(mov_hi));
+    refuse_present_bits = 1ull << 32;
+    pt[2] = 0x01234067;
+    r = regs32();
+    r.rdi = PT32 + 2 * 8;
+    r.rax = 1;
+    CHECK_EQ(pv_ptwr_emulate(&e, &r, PT32 + 2 * 8 + 4), 0);
+    CHECK_EQ(pt[2], 0x0000000101234066ull);
+    CHECK_EQ(nr_writes, 2);
+    CHECK_EQ(r.rip, CODE + 3);
+    load(two_movs + 3, 2);
+    refuse_present_bits = 1ull << 32;
+    pt[2] = 0x0000000101234066ull;
+    r = regs32();
+    r.rdi = PT32 + 2 * 8;
+    r.rcx = 0x01234067;
+    CHECK_EQ(pv_ptwr_emulate(&e, &r, PT32 + 2 * 8), -EINVAL);
+    CHECK_EQ(pt[2], 0x0000000101234066ull);
+    CHECK_EQ(r.rip, CODE);
+    /* The high half through a 64-bit kernel's MOV: no such rule. */
+    static const uint8_t mov_hi64[] = { 0x89, 0x47, 0x04 };    /* mov %eax,4(%rdi) */
+    load(mov_hi64, sizeof(mov_hi64));
+    refuse_present_bits = 1ull << 32;
+    pt[2] = 0x01234067;
+    r = regs();
+    r.rdi = PT + 2 * 8;
+    r.rax = 1;
+    CHECK_EQ(pv_ptwr_emulate(&env, &r, PT + 2 * 8 + 4), -EINVAL);
+    CHECK_EQ(pt[2], 0x01234067);
+
+    /* An unusable DS (null selector): the emulator's #GP, the #PF goes
+     * back to the guest, nothing written. */
+    e = env32(0);
+    e.seg[3].attr = 0;
+    load(mov_ds, sizeof(mov_ds));
+    r = regs32();
+    r.rbx = PT32;
+    CHECK_EQ(pv_ptwr_emulate(&e, &r, PT32), -EINVAL);
+    CHECK_EQ(nr_writes, 0);
+}
+
 int main(void)
 {
     RUN(test_mov);
@@ -426,5 +567,6 @@ int main(void)
     RUN(test_partial);
     RUN(test_atomic);
     RUN(test_random);
+    RUN(test_compat);
     return t_finish("pv_ptwr");
 }
