@@ -13,7 +13,6 @@
  */
 #include "pv32_lib.h"
 
-#define MMUEXT_PIN_L1_TABLE_ 0
 #define VCPUOP_up_ 1
 
 static const struct start_info32 *si;
