@@ -198,6 +198,10 @@ function(pv_guests_build)
              COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
                      --stdout "^pv_boot: PASS m2p-inverse-of-p2m$"
                      --stdout "^pv_boot: PASS m2p-write-faults$"
+                     --stdout "^pv_boot: PASS machphys-compat-mfn-list-64bit-caller$"
+                     --stdout "^pv_boot: PASS machphys-compat-mfn-list-8byte-entries$"
+                     --stdout "^pv_boot: PASS machphys-compat-mfn-list-bad-handle-efault$"
+                     --stdout "^pv_boot: PASS compat-m2p-frame-map-refused$"
                      --stdout "^pv_boot: PASS initrd-bytes$"
                      --stdout "^pv_boot: PASS p2m-at-init-p2m$"
                      --stdout "^pv_boot: PASS multicall-preempted-entry-done$"
