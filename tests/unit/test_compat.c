@@ -507,6 +507,29 @@ static void test_physdev_op(void)
     CHECK(fake_seen.calls == 0);
 }
 
+/* The 32-bit FXSAVE image read in its layout (layout.h). */
+static void test_fxsave_layout(void)
+{
+    uint8_t c[FXSAVE_BYTES], n[FXSAVE_BYTES];
+    for (unsigned i = 0; i < FXSAVE_BYTES; i++)
+        c[i] = (uint8_t)(i * 7 + 3);
+    const uint32_t fip = 0xc0101234u, fdp = 0xc0205678u;
+    const uint16_t fcs = 0x0061, fds = 0x007b;
+    memcpy(c + 8, &fip, 4);
+    memcpy(c + 12, &fcs, 2);
+    memcpy(c + 16, &fdp, 4);
+    memcpy(c + 20, &fds, 2);
+    memset(n, 0xee, sizeof(n));
+    compat_fxsave_to_native(n, c);
+    uint64_t nip, ndp;
+    memcpy(&nip, n + 8, 8);
+    memcpy(&ndp, n + 16, 8);
+    CHECK_EQ(nip, (uint64_t)fip);       /* not fcs << 32 | fip */
+    CHECK_EQ(ndp, (uint64_t)fdp);       /* not fds << 32 | fdp */
+    CHECK(memcmp(n, c, 8) == 0);        /* FCW FSW FTW FOP */
+    CHECK(memcmp(n + 24, c + 24, FXSAVE_BYTES - 24) == 0);     /* MXCSR, registers, the rest */
+}
+
 int main(void)
 {
     RUN(test_table);
@@ -520,5 +543,6 @@ int main(void)
     RUN(test_sched_op);
     RUN(test_xen_version);
     RUN(test_physdev_op);
+    RUN(test_fxsave_layout);
     return t_finish("unit_compat");
 }
