@@ -77,7 +77,7 @@ static long set_callbacks32(struct vcpu *v, const uint64_t a[4])
  * sysenter and syscall32 (their delivery: pv32_sys.c; Xen's test of "no
  * callback" is the address for sysenter, the selector for syscall32, so
  * both are kept); syscall is 64-bit only (Xen refuses it for 32-bit
- * guests too); NMI is refused here (no NMI delivery to PV guests yet).
+ * guests too); NMI: pv_nmi.c.
  * Unregister zeroes the slot, as the 64-bit callback_op here does. */
 struct compat_callback_register {
     uint16_t type, flags;
@@ -104,6 +104,10 @@ static long callback_op32(struct vcpu *v, uint64_t cmd, uint64_t arg)
     if (r.eip >= PV32_HV_START)
         return -EINVAL;
     switch (r.type) {
+    case CALLBACKTYPE_nmi:
+        /* The handler runs on the flat ring-1 CS whatever cs says, as
+         * Xen's compat registration (pv_nmi.c). */
+        return pv_nmi_register(v, r.eip);
     case CALLBACKTYPE_event:
         pv->compat_event_cs = pv32_kernel_sel(r.cs);
         pv->event_cb = r.eip;
