@@ -213,6 +213,10 @@ static int ldt_desc(struct vcpu *v, uint64_t l3, uint32_t ldt_base, uint32_t ldt
         }
         mfn = (e & PTE_ADDR) >> 12;
     }
+    /* A privileged domain's device frames are outside the direct map (as
+     * pv_gva_to_maddr keeps them from every access). */
+    if (rc == 1 && domain_is_privileged(v->domain) && pv_dom0_io_frame(mfn))
+        rc = -1;
     if (rc == 1)
         *d = __atomic_load_n((const uint64_t *)phys_to_virt(mfn << 12 | (gva & 0xfff)), __ATOMIC_ACQUIRE);
     pv_mm_unlock(v, took);
