@@ -128,7 +128,7 @@ void hvm_dump_and_crash(struct vcpu *v, const struct hvm_exit *x, const char *fm
  * domain is shut down with HVM_PARAM_TRIPLE_FAULT_REASON (SHUTDOWN_reboot
  * unless the toolstack chose otherwise; the guest cannot set it), and its
  * on_reboot (or on_crash, ...) action follows. */
-static void triple_fault(struct vcpu *v, const struct hvm_exit *x)
+void hvm_triple_fault(struct vcpu *v, const struct hvm_exit *x)
 {
     static const char *const names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
     struct domain *d = v->domain;
@@ -237,7 +237,7 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
     case HVM_EXIT_DESC_ACCESS:
         return hvm_emulate_insn(v, x);
     case HVM_EXIT_SHUTDOWN:
-        triple_fault(v, x);
+        hvm_triple_fault(v, x);
         return false;
     case HVM_EXIT_INVALID:
         hvm_dump_and_crash(v, x, x->qual == HVM_INVALID_BY_CHECKER

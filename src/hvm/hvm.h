@@ -86,6 +86,8 @@ bool hvm_emulate_mmio(struct vcpu *v, const struct hvm_exit *x);
 bool hvm_emulate_insn(struct vcpu *v, const struct hvm_exit *x);
 /* Logs the exit, v's registers and control registers, then crashes the
  * domain with the formatted reason. */
+/* A triple fault (shutdown): the domain stops as HVM_PARAM_TRIPLE_FAULT_REASON says. */
+void hvm_triple_fault(struct vcpu *v, const struct hvm_exit *x);
 void hvm_dump_and_crash(struct vcpu *v, const struct hvm_exit *x, const char *fmt, ...) __printf(3, 4);
 
 /* Guest memory.  Physical accesses go through the p2m; virtual ones walk

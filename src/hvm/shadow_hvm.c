@@ -182,17 +182,34 @@ void hvm_shadow_hw_ctrl(uint64_t gcr0, uint64_t gcr4, uint64_t gefer, uint64_t *
     }
 }
 
-static void inject_pf(struct vcpu *v, struct hvm_ctrl *c, uint64_t gva, uint32_t pfec)
+/*
+ * The guest's #PF.  When the fault came while the CPU was delivering an
+ * event (its exit left the event to be delivered again), the two combine
+ * as on a real CPU (SDM vol. 3A table 6-5): after a #PF or a contributory
+ * exception (#DE, #TS, #NP, #SS, #GP) the #PF becomes #DF; after a #DF, a
+ * triple fault (returns false: the caller shuts the domain down).  After a software interrupt the #PF replaces it
+ * (RIP is still on the INT, which runs again after the handler).  An NMI
+ * or an external interrupt travelling in the same slot would be lost:
+ * not handled yet (on QEMU TCG interrupts travel in V_IRQ, apart).
+ */
+static bool inject_pf(struct vcpu *v, struct hvm_ctrl *c, uint64_t gva, uint32_t pfec)
 {
+    struct hvm_vcpu_state st;
+    bool to_df = false;
+
     c->cr2 = gva;
     hvm_vendor->set_ctrl(v, c);
-    /* A #PF while delivering another event: a real CPU would make it a #DF
-     * for a #PF or contributory exception; the pending event is not
-     * visible here in detail, so any pending one is treated that way. */
-    if (hvm_vendor->event_pending(v))
+    if (hvm_vendor->dump_state(v, &st) == 0 && (st.event_inj & (1u << 31)) && ((st.event_inj >> 8) & 7) == 3) {
+        unsigned vec = st.event_inj & 0xff;
+        if (vec == 8)
+            return false;
+        to_df = vec == 14 || vec == 0 || (vec >= 10 && vec <= 13);
+    }
+    if (to_df)
         hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, 8, true, 0);
     else
         hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, 14, true, pfec);
+    return true;
 }
 
 bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gva, uint32_t ec)
@@ -223,7 +240,10 @@ bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gv
         return true;                            /* entries changing under us: run it again */
     if (rc == -EFAULT) {
         hs->pf_injected++;
-        inject_pf(v, &c, gva, res.pfec);
+        if (!inject_pf(v, &c, gva, res.pfec)) {
+            hvm_triple_fault(v, x);
+            return false;
+        }
         return true;
     }
     if (rc) {
