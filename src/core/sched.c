@@ -119,12 +119,13 @@ void sched_block(struct vcpu *v)
     spin_unlock_irqrestore(&rq->lock, f);
 }
 
-void sched_wake(struct vcpu *v)
+bool sched_wake(struct vcpu *v)
 {
     unsigned cpu = v->processor;
     struct runqueue *rq = &rqs[cpu];
     bool do_kick = false;
     uint64_t f = spin_lock_irqsave(&rq->lock);
+    bool was_blocked = v->state == VCPU_BLOCKED;
 
     if (v->state == VCPU_BLOCKED && rq->curr == v) {
         /* Blocked but still on its CPU, leaving: it must not be queued (an
@@ -146,6 +147,7 @@ void sched_wake(struct vcpu *v)
     spin_unlock_irqrestore(&rq->lock, f);
     if (do_kick)
         kick(cpu);
+    return was_blocked;
 }
 
 void sched_pause_vcpu(struct vcpu *v)

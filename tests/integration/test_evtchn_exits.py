@@ -19,7 +19,12 @@ ROUND_TRIPS (default 2000) round trips each, and checks counts, never times:
 - each side made at most 2 hypercalls per round trip in the poll runs, and
   in the upcall runs each side took one upcall interrupt per round trip
   (the reply came as an upcall, not through a timeout) and at most 1.2 HLT
-  exits per round trip.
+  exits per round trip;
+- vCPU switches (the 'sched: cpuN ... switches S' lines at the end): cross-
+  CPU, each vCPU waits for the reply on its own otherwise idle CPU in the
+  block spin and is not switched out -- at most MAX_SWITCHES_CROSS per
+  round trip (before the block spin: 2, one per side); same-CPU, the two
+  switches a round trip needs, at most 2.1 per round trip.
 
 Prints each run's figures.  Exits 0 when every check holds, 1 otherwise.
 """
@@ -34,6 +39,8 @@ from rvlib import pvbench  # noqa: E402
 from rvlib.cli import BASE_CMDLINE  # noqa: E402
 
 MAX_PER_RT = 4.5
+MAX_SWITCHES_CROSS = 0.5
+SWITCHES_RE = re.compile(r"^sched: cpu\d+ .*switches (\d+)")
 REASONS_RE = re.compile(r"^\(d\d+ (\S+)\) v0: exits by reason: (.*); injected (\d+) interrupts")
 
 
@@ -77,6 +84,14 @@ def main():
             print("  %.3f exits per round trip (bound %.1f)" % (per_rt, MAX_PER_RT))
             if per_rt > MAX_PER_RT:
                 problems.append("%s: %.3f exits per round trip, at most %.1f allowed" % (what, per_rt, MAX_PER_RT))
+            switches = sum(int(m.group(1)) for m in map(SWITCHES_RE.match, con.lines) if m)
+            limit = int(MAX_SWITCHES_CROSS * n if place == "cross-CPU" else 2.1 * n)
+            print("  %d vCPU switches (bound %d)" % (switches, limit))
+            if not any(map(SWITCHES_RE.match, con.lines)):
+                problems.append("%s: no 'sched: cpuN ... switches' lines" % what)
+            elif switches > limit:
+                problems.append("%s: %d vCPU switches for %d round trips, at most %d allowed" %
+                                (what, switches, n, limit))
             for g in pvbench.GUESTS:
                 counts, injected = reasons(con, g)
                 if counts is None:
