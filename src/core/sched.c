@@ -183,7 +183,7 @@ bool sched_should_yield(struct vcpu *v)
 }
 
 /*
- * Block spin (docs/scheduler.md "Block spin"): a vCPU that has just blocked
+ * Block spin (docs/hvm.md "Scheduler", docs/event-channels.md "Latency"): a vCPU that has just blocked
  * (SCHEDOP_block/poll, HLT) stays on its CPU for up to SCHED_BLOCK_SPIN_NS
  * when nothing else is queued there, watching for its wake.  An event that
  * comes in that time (the reply of an event-channel ping-pong, typically a

@@ -186,8 +186,10 @@ def figures(build: str, cmdline: str, timeout: float, smp: int = 2,
             rate, ns, per_rt, f = ping_pong(build, cmdline, timeout, mode, rts, ac, bc, setup or 0)
             if f:
                 failures.append("PVH evtchn %s %s: %s" % (place, mode, f))
+            floors = (" = %.1f exit round trips" % (ns / int(pvh_hc.group(1)))
+                      if ns and pvh_hc and int(pvh_hc.group(1)) else "")
             out.append("    evtchn round trips/s %-9s %-6s: %s" % (
-                place, mode, ("%d (%d ns each, %.2f exits per round trip)" % (rate, ns or 0, per_rt))
+                place, mode, ("%d (%d ns each%s; %.2f exits per round trip)" % (rate, ns or 0, floors, per_rt))
                 if rate is not None and per_rt is not None else "FAILED"))
     out.append("  grant copy MB/s: %s" % (("%s%s" % (cp.group(1), cp.group(2))) if cp else "FAILED"))
     lines, pv_failures = pv_figures(build, cmdline, timeout, pvh_hc)
