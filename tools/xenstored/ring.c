@@ -132,6 +132,24 @@ void xsd_ring_event(struct xsd *d, uint32_t local_port)
     xsd_rings_flush(d);
 }
 
+void xsd_rings_dump(struct xsd *d)
+{
+    for (struct xs_domain *dom = d->domains; dom; dom = dom->next) {
+        struct xs_ring *r = dom->ring;
+        if (!r)
+            continue;
+        struct xenstore_domain_interface *pg = r->page;
+        struct xs_conn *c = dom->conn;
+        xsd_logf(d, "state: d%u ring req %u/%u rsp %u/%u (ours: req_cons %u rsp_prod %u), "
+                 "%llu notifies%s; connection: %zu input bytes held, %zu output bytes queued, "
+                 "%u transactions, %u watches",
+                 dom->domid, load_acq(&pg->req_cons), load_acq(&pg->req_prod), load_acq(&pg->rsp_cons),
+                 load_acq(&pg->rsp_prod), r->req_cons, r->rsp_prod, (unsigned long long)r->notifies,
+                 r->broken ? ", BROKEN" : "", c ? c->in_have : 0, c ? c->out_bytes : 0,
+                 c ? c->ntxns : 0, c ? c->nwatches : 0);
+    }
+}
+
 void xsd_rings_flush(struct xsd *d)
 {
     for (struct xs_domain *dom = d->domains; dom; dom = dom->next)

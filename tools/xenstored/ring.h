@@ -38,6 +38,8 @@ struct xs_ring {
 int xs_ring_service(struct xs_ring *r);
 /* An event arrived on `local_port`. */
 void xsd_ring_event(struct xsd *d, uint32_t local_port);
+/* Log each ring's indexes and its connection's queues (SIGUSR1). */
+void xsd_rings_dump(struct xsd *d);
 /* Push queued output (e.g. watch events caused by others) to every ring. */
 void xsd_rings_flush(struct xsd *d);
 
