@@ -237,9 +237,9 @@ bool sched_may_enter(struct vcpu *v)
         }
         if (sched_should_yield(v)) {
             sti();
-            /* Blocked and nothing else to do here: wait a moment on the
-             * CPU (once per call: a wake that found v blocked and queued
-             * it elsewhere is not lost, it is seen by the checks). */
+            /* Blocked and nothing else queued here: wait a moment on the
+             * CPU for the wake.  Once per call: a spin that ended in a
+             * wake re-enters, and the next block is a new call. */
             if (!spun && READ_ONCE(v->state) == VCPU_BLOCKED && !READ_ONCE(rqs[v->processor].nr) &&
                 block_spin(v)) {
                 spun = true;
