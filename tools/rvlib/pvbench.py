@@ -39,6 +39,7 @@ MMU_RE = re.compile(r"mmu_update: (\d+) entries/s in 1000-entry batches(.*)")
 RT_RE = re.compile(r"evtchn round trips/s: (\d+)(.*)")
 URT_RE = re.compile(r"evtchn upcall round trips/s: (\d+)(.*)")
 COPY_RE = re.compile(r"grant copy MB/s: (\d+)(.*)")
+SP_RE = re.compile(r"send round trip: (\d+) ns; poll \(port pending\) round trip: (\d+) ns")
 COPY_BATCH = 16         # pvh_bench_b.c: GNTTABOP_copy calls carry 16 copies
 # (name, A's cpus, B's cpus): the domain files' cpus key, 2 host CPUs.
 PLACEMENTS = (("same-CPU", "1", "1"), ("cross-CPU", "0", "1"))
@@ -125,12 +126,12 @@ def pair_keys(mode: str, n: int, a_cpus: str, b_cpus: str, copies: int = 0, rt: 
 
 def ping_pong(build: str, cmdline: str, timeout: float, mode: str, n: int, a_cpus: str, b_cpus: str,
               setup_exits: int = 0):
-    """One run: (round trips/s or None, ns each or None, exits per round trip
-    or None, failure or "")."""
+    """One run: (round trips/s or None, mean ns or None, median ns or None,
+    exits per round trip or None, failure or "")."""
     try:
         con, failure = run_pair(build, cmdline, timeout, 2, keys=pair_keys(mode, n, a_cpus, b_cpus))
     except (domcfg.DomainError, emulators.LaunchError, RuntimeError, OSError) as e:
-        return None, None, None, str(e)
+        return None, None, None, None, str(e)
     m = _find(con, "pvh_bench_a", RT_RE if mode == "poll" else URT_RE)
     ea, eb = domain_exits(con, "pvh_bench_a"), domain_exits(con, "pvh_bench_b")
     per_rt = (ea + eb - setup_exits) / n if ea is not None and eb is not None else None
@@ -138,11 +139,13 @@ def ping_pong(build: str, cmdline: str, timeout: float, mode: str, n: int, a_cpu
         failure = "no '%s' line" % ("evtchn round trips/s" if mode == "poll" else "evtchn upcall round trips/s")
     if not failure and per_rt is None:
         failure = "no exit statistics"
-    ns = None
+    ns = med = None
     if m:
         each = re.search(r"(\d+) ns each", m.group(2))
         ns = int(each.group(1)) if each else None
-    return (int(m.group(1)) if m else None), ns, per_rt, failure
+        mm = re.search(r"median (\d+) ns", m.group(2))
+        med = int(mm.group(1)) if mm else None
+    return (int(m.group(1)) if m else None), ns, med, per_rt, failure
 
 
 def base_run(build: str, cmdline: str, timeout: float, copies: int = 20000, rt: int = 10000):
@@ -156,7 +159,8 @@ def base_run(build: str, cmdline: str, timeout: float, copies: int = 20000, rt: 
     setup = None
     if ea is not None and eb is not None:
         # The timed calls are one exit each: what is left is the set-up.
-        setup = max(0, ea + eb - rt - math.ceil(copies / COPY_BATCH))
+        # (rt xen_version calls, then rt sends and rt polls: pvh_bench_a.c)
+        setup = max(0, ea + eb - 3 * rt - math.ceil(copies / COPY_BATCH))
     return con, failure, setup
 
 
@@ -178,18 +182,22 @@ def figures(build: str, cmdline: str, timeout: float, smp: int = 2,
                                                                  else "hypercall round trip"))
     out.append("  exit round trip (the floor): %s" % (("%s ns, one xen_version hypercall (median)"
                                                        % pvh_hc.group(1)) if pvh_hc else "FAILED"))
+    sp = _find(con, "pvh_bench_a", SP_RE) if con else None
+    if sp:
+        out.append("    event-channel calls alone (median): %s" % sp.group(0))
     out.append("  event-channel round trips (%d each; exits per round trip: exits of both domains less "
                "the %s set-up exits of a run without ping-pong, / round trips)"
                % (rts, setup if setup is not None else "?"))
     for place, ac, bc in PLACEMENTS:
         for mode in MODES:
-            rate, ns, per_rt, f = ping_pong(build, cmdline, timeout, mode, rts, ac, bc, setup or 0)
+            rate, ns, med, per_rt, f = ping_pong(build, cmdline, timeout, mode, rts, ac, bc, setup or 0)
             if f:
                 failures.append("PVH evtchn %s %s: %s" % (place, mode, f))
-            floors = (" = %.1f exit round trips" % (ns / int(pvh_hc.group(1)))
-                      if ns and pvh_hc and int(pvh_hc.group(1)) else "")
+            floor = int(pvh_hc.group(1)) if pvh_hc and int(pvh_hc.group(1)) else 0
+            floors = (" = %.1f exit round trips" % (med / floor)) if med and floor else ""
             out.append("    evtchn round trips/s %-9s %-6s: %s" % (
-                place, mode, ("%d (%d ns each%s; %.2f exits per round trip)" % (rate, ns or 0, floors, per_rt))
+                place, mode, ("%d (mean %d ns; median %s ns%s, %s/s at the median; %.2f exits per round trip)"
+                              % (rate, ns or 0, med or "?", floors, (1000000000 // med) if med else "?", per_rt))
                 if rate is not None and per_rt is not None else "FAILED"))
     out.append("  grant copy MB/s: %s" % (("%s%s" % (cp.group(1), cp.group(2))) if cp else "FAILED"))
     lines, pv_failures = pv_figures(build, cmdline, timeout, pvh_hc)
