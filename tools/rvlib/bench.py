@@ -49,8 +49,8 @@ def build_parser():
                         "mmu_update entries/s)")
     p.add_argument("--pv-only", action="store_true",
                    help="only the PV-interface figures: prints the exit round trip (the floor), "
-                        "'evtchn round trips/s same-CPU|cross-CPU poll|upcall: N (T ns each, E exits "
-                        "per round trip)', 'grant copy MB/s: N', 'hypercall round trip: PV N ns, PVH M "
+                        "'evtchn round trips/s same-CPU|cross-CPU poll|upcall: N (mean, median, rate at "
+                        "the median, exits per round trip)', 'grant copy MB/s: N', 'hypercall round trip: PV N ns, PVH M "
                         "ns (PV/PVH = r)' and 'mmu_update: N entries/s in 1000-entry batches'")
     p.add_argument("--evtchn-rts", type=int, default=20000, metavar="N",
                    help="event-channel round trips per case (default 20000)")
