@@ -136,6 +136,44 @@ void timer_kill(struct timer *t)
         cpu_relax();
 }
 
+/* How late a timer interrupt may come before it counts as lost: QEMU raises
+ * it from its main loop, which a busy host can hold up for milliseconds, so
+ * "count at 0, nothing requested" is normal for a short while; 3 s is far beyond
+ * that and far below any test's timeout. */
+#define TIMER_LOST_NS 3000000000ull
+
+void timer_idle_check(void)
+{
+    struct percpu *cpu = this_cpu();
+
+    /* Its softirq already pending: it re-arms the hardware as it ends. */
+    if (__atomic_load_n(&cpu->softirq_pending, __ATOMIC_ACQUIRE) & (1u << SOFTIRQ_TIMER))
+        return;
+    spin_lock(&cpu->timer_lock);
+    struct timer *t = cpu->timers;
+    uint64_t now = now_ns(), prog = cpu->timer_programmed;
+    const char *why = NULL;
+    if (!t)
+        ;
+    else if (t->expires <= now)
+        raise_softirq(SOFTIRQ_TIMER);
+    else if (!prog)
+        why = "not programmed";
+    else if (prog + TIMER_LOST_NS < now && !apic_timer_will_fire(VEC_TIMER))
+        why = "its interrupt never came";
+    if (why) {
+        uint64_t off = 0;
+        const char *name = symbol_lookup((uint64_t)(uintptr_t)t->fn, &off);
+        log_err("timer: BUG: cpu%u about to sleep with timers queued and its hardware timer %s "
+                "(first: %s+%#lx in %lu ns; programmed for %ld ns from now); re-armed\n", cpu->cpu, why,
+                name ? name : "?", (unsigned long)off, (unsigned long)(t->expires - now),
+                prog ? (long)(prog - now) : 0L);
+        cpu->timer_programmed = 0;
+        reprogram(cpu);
+    }
+    spin_unlock(&cpu->timer_lock);
+}
+
 static void timer_softirq(void)
 {
     struct percpu *cpu = this_cpu();

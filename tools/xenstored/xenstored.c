@@ -216,6 +216,8 @@ int main(int argc, char **argv)
             pfd[n] = (struct pollfd){ .fd = p->fd, .events = ev };
             map[n++] = i;
         }
+        if (xsd_rings_pending(&d))
+            timeout = 0;
         if (dump) {
             dump = 0;
             xsd_rings_dump(&d);
