@@ -188,8 +188,10 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
          * sleep at all.  A wake racing with sched_block is kept by it. */
         if (hvm_intr_pending(v) && hvm_vendor->interrupts_enabled(v))
             return true;
+        /* The run loop's sched_may_enter sees the block: it waits a moment
+         * on this CPU for the wake (sched.c block_spin) before leaving. */
         sched_block(v);
-        return false;
+        return true;
     case HVM_EXIT_PAUSE:
         advance(v, x);
         return true;
