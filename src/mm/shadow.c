@@ -16,15 +16,7 @@
 
 #include <stddef.h>
 
-#define E_P     (1ull << 0)
-#define E_RW    (1ull << 1)
-#define E_US    (1ull << 2)
-#define E_PWT   (1ull << 3)
-#define E_PCD   (1ull << 4)
-#define E_A     (1ull << 5)
-#define E_D     (1ull << 6)
-#define E_NX    (1ull << 63)
-#define E_ADDR  0x000ffffffffff000ull
+#include "mm/pte_bits.h"
 
 #define EINVAL_ 22
 
