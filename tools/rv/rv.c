@@ -217,6 +217,7 @@ static int cmd_info(int argc, char **argv)
            pi.capabilities & XEN_SYSCTL_PHYSCAP_shadow ? " shadow" : "");
     printf("total_memory           : %llu\n", (unsigned long long)(pi.total_pages * 4096 >> 20));
     printf("free_memory            : %llu\n", (unsigned long long)(pi.free_pages * 4096 >> 20));
+    printf("free_pages             : %llu\n", (unsigned long long)pi.free_pages);
     printf("max_mfn                : %#llx\n", (unsigned long long)pi.max_mfn);
     return 0;
 }
