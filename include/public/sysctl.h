@@ -14,6 +14,7 @@
 #define XEN_SYSCTL_readconsole          1
 #define XEN_SYSCTL_physinfo             3
 #define XEN_SYSCTL_getdomaininfolist    6
+#define XEN_SYSCTL_debug_keys           7
 
 struct xen_sysctl_readconsole {
     uint8_t clear;                  /* IN: nonzero: clear the ring after reading */
@@ -63,6 +64,14 @@ struct xen_sysctl_getdomaininfolist {
 };
 _Static_assert(sizeof(struct xen_sysctl_getdomaininfolist) == 24, "getdomaininfolist layout");
 
+/* Run the hypervisor's debug keys (the serial console's keys) in order. */
+struct xen_sysctl_debug_keys {
+    uint64_t keys;                  /* guest handle: char[nr_keys] */
+    uint32_t nr_keys;
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct xen_sysctl_debug_keys) == 16, "debug_keys layout");
+
 struct xen_sysctl {
     uint32_t cmd;
     uint32_t interface_version;
@@ -70,6 +79,7 @@ struct xen_sysctl {
         struct xen_sysctl_readconsole readconsole;
         struct xen_sysctl_physinfo physinfo;
         struct xen_sysctl_getdomaininfolist getdomaininfolist;
+        struct xen_sysctl_debug_keys debug_keys;
         uint8_t pad[128];
     } u;
 };

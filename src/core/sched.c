@@ -330,6 +330,7 @@ void sched_loop(void)
          * reaper on CPU 0) run on the way back. */
         uint64_t t0 = now_ns();
         cli();
+        timer_idle_check();
         if (this_cpu()->softirq_pending) {
             do_softirq();
             sti();

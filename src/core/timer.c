@@ -6,6 +6,9 @@
 #include "core/timer.h"
 #include "core/percpu.h"
 #include "core/softirq.h"
+#include "core/console.h"
+#include "core/panic.h"
+#include "mm/mm.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/time.h"
 #include "arch/x86/traps.h"
@@ -32,8 +35,52 @@ static void remove_locked(struct percpu *cpu, struct timer *t)
     t->next = NULL;
 }
 
+/*
+ * A timer left on a queue when its memory is reused or freed cuts the queue
+ * (timer_init clears its next pointer, a freed block is overwritten): every
+ * timer behind it silently never fires, CPU 0's console poll among them, and
+ * the CPU then sleeps for good.  Both are bugs of the timer's owner; these
+ * checks name the handler and take the timer off the queue, so the host keeps
+ * running and the log says whose bug it was.
+ */
+static unsigned unqueue_range(const void *p, size_t len, const char *why)
+{
+    uintptr_t lo = (uintptr_t)p, hi = lo + len;
+    unsigned found = 0;
+
+    for (unsigned c = 0; c < RV_MAX_CPUS; c++) {
+        struct percpu *cpu = percpu_of[c];
+        if (!cpu)
+            continue;
+        uint64_t f = spin_lock_irqsave(&cpu->timer_lock);
+        for (struct timer **pp = &cpu->timers; *pp;) {
+            struct timer *t = *pp;
+            if ((uintptr_t)t >= lo && (uintptr_t)t < hi) {
+                uint64_t off = 0;
+                const char *name = symbol_lookup((uint64_t)(uintptr_t)t->fn, &off);
+                log_err("timer: BUG: %s while queued on cpu%u: timer %p, handler %s+%#lx; taken off the queue\n",
+                        why, c, (void *)t, name ? name : "?", (unsigned long)off);
+                *pp = t->next;
+                t->active = false;
+                t->next = NULL;
+                found++;
+                continue;
+            }
+            pp = &t->next;
+        }
+        spin_unlock_irqrestore(&cpu->timer_lock, f);
+    }
+    return found;
+}
+
+static void check_freed(const void *p, size_t len)
+{
+    unqueue_range(p, len, "memory freed");
+}
+
 void timer_init(struct timer *t, void (*fn)(void *), void *data, unsigned cpu)
 {
+    unqueue_range(t, sizeof(*t), "timer_init");
     t->fn = fn;
     t->data = data;
     t->cpu = cpu;
@@ -82,6 +129,43 @@ void timer_kill(struct timer *t)
         cpu_relax();
 }
 
+/* How late a timer interrupt may come before it counts as lost: QEMU raises
+ * it from its main loop, which a busy host can hold up for milliseconds, so
+ * "count at 0, nothing requested" is normal for a short while. */
+#define TIMER_LOST_NS 1000000000ull
+
+void timer_idle_check(void)
+{
+    struct percpu *cpu = this_cpu();
+
+    /* Its softirq already pending: it re-arms the hardware as it ends. */
+    if (__atomic_load_n(&cpu->softirq_pending, __ATOMIC_ACQUIRE) & (1u << SOFTIRQ_TIMER))
+        return;
+    spin_lock(&cpu->timer_lock);
+    struct timer *t = cpu->timers;
+    uint64_t now = now_ns(), prog = cpu->timer_programmed;
+    const char *why = NULL;
+    if (!t)
+        ;
+    else if (t->expires <= now)
+        raise_softirq(SOFTIRQ_TIMER);
+    else if (!prog)
+        why = "not programmed";
+    else if (prog + TIMER_LOST_NS < now && !apic_timer_will_fire(VEC_TIMER))
+        why = "its interrupt never came";
+    if (why) {
+        uint64_t off = 0;
+        const char *name = symbol_lookup((uint64_t)(uintptr_t)t->fn, &off);
+        log_err("timer: BUG: cpu%u about to sleep with timers queued and its hardware timer %s "
+                "(first: %s+%#lx in %lu ns; programmed for %ld ns from now); re-armed\n", cpu->cpu, why,
+                name ? name : "?", (unsigned long)off, (unsigned long)(t->expires - now),
+                prog ? (long)(prog - now) : 0L);
+        cpu->timer_programmed = 0;
+        reprogram(cpu);
+    }
+    spin_unlock(&cpu->timer_lock);
+}
+
 static void timer_softirq(void)
 {
     struct percpu *cpu = this_cpu();
@@ -112,6 +196,7 @@ static void timer_interrupt(struct cpu_regs *regs)
 void timer_subsys_init(void)
 {
     open_softirq(SOFTIRQ_TIMER, timer_softirq);
+    mm_set_free_check(check_freed);
     set_irq_handler(VEC_TIMER, timer_interrupt);
 }
 

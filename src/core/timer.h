@@ -25,6 +25,10 @@ void timer_stop(struct timer *t);
 /* Stop it and wait until its handler is not running anywhere: after this
  * the timer's memory may be freed. */
 void timer_kill(struct timer *t);
+/* The idle loop, interrupts off, before it halts: makes sure a queued timer
+ * will wake this CPU (an expired one raises the softirq; a hardware timer
+ * found unarmed with timers queued is a bookkeeping bug: logged, re-armed). */
+void timer_idle_check(void);
 /* Debug key 't': how many timers wait on cpu's queue and the first expiry
  * (0 = none). */
 unsigned timer_queue_info(unsigned cpu, uint64_t *first_ns);

@@ -286,6 +286,24 @@ void heap_free(void *p)
     }
 }
 
+size_t heap_usable_size(const void *p)
+{
+    if (!p || !heap_ready || ((uintptr_t)p & 15))
+        return 0;
+    const uint8_t *page = (const uint8_t *)((uintptr_t)p & ~(uintptr_t)(HEAP_PAGE - 1));
+    uint32_t magic;
+    memcpy(&magic, page, sizeof(magic));
+    if (magic == SLAB_MAGIC) {
+        const struct slab *s = (const struct slab *)page;
+        return s->cls < NR_CLASSES ? class_size[s->cls] : 0;
+    }
+    if (magic == LARGE_MAGIC && (const uint8_t *)p == page + HEAP_HDR) {
+        const struct large *l = (const struct large *)page;
+        return l->order <= HEAP_MAX_ORDER ? (HEAP_PAGE << l->order) - HEAP_HDR : 0;
+    }
+    return 0;
+}
+
 void heap_get_stats(enum heap_tag tag, struct heap_stats *out)
 {
     if ((unsigned)tag < HEAP_NR_TAGS)

@@ -44,6 +44,10 @@ void *heap_zalloc(size_t size, enum heap_tag tag);
  * in heap_bad_frees() and otherwise ignored. */
 void heap_free(void *p);
 
+/* The bytes usable at p (at least what was asked for); 0 for a pointer the
+ * heap did not hand out (as far as heap_free can tell). */
+size_t heap_usable_size(const void *p);
+
 void heap_get_stats(enum heap_tag tag, struct heap_stats *out);
 uint64_t heap_pages_in_use(void);
 uint64_t heap_bad_frees(void);

@@ -502,8 +502,21 @@ void *xzalloc(size_t size, enum heap_tag tag)
     return p;
 }
 
+static void (*free_check)(const void *p, size_t len);     /* (i) set once at boot */
+
+void mm_set_free_check(void (*check)(const void *p, size_t len))
+{
+    free_check = check;
+}
+
 void xfree(void *p)
 {
+    if (p && free_check) {
+        /* Read without the heap lock: the block is the caller's until freed. */
+        size_t len = heap_usable_size(p);
+        if (len)
+            free_check(p, len);
+    }
     uint64_t f = spin_lock_irqsave(&heap_lock);
     heap_free(p);
     spin_unlock_irqrestore(&heap_lock, f);

@@ -72,6 +72,10 @@ uint64_t count_referenced_pages(uint64_t mfn, unsigned order, uint16_t owner);
 void *xmalloc(size_t size, enum heap_tag tag);
 void *xzalloc(size_t size, enum heap_tag tag);
 void xfree(void *p);
+/* Called by xfree with each block and its usable size before the block goes
+ * back to the heap (the timer queues check that nothing queued lives in it).
+ * Set once at boot. */
+void mm_set_free_check(void (*check)(const void *p, size_t len));
 
 /* Mappings. */
 void *ioremap(uint64_t phys, size_t len);           /* uncached, for device registers */

@@ -198,6 +198,21 @@ class QemuMonitorTests(unittest.TestCase):
         self.assertEqual(line, "cpu0: RIP 0xffff830000201104 (timer_kill+0x4), IF 0; on its stack: "
                                "spin_lock+0x10 < spin_lock+0x20 < sched_loop+0x40")
 
+    def test_lapic_summary(self):
+        text = ("dumping local APIC state for CPU 0 \n\n"
+                "LVT0\t 0x00010000 active-hi edge  masked                      Fixed  (vec 0)\n"
+                "LVTT\t 0x000000ec active-hi edge                 one-shot     Fixed  (vec 236)\n"
+                "Timer\t DCR=0xb (divide by 1) initial_count = 0 current_count = 0\n"
+                "SPIV\t 0x000001ff APIC enabled, focus=off, spurious vec 255\n"
+                "ISR\t 240\n"
+                "IRR\t 236\n\n"
+                "APR 0x00 TPR 0x00 DFR 0x0f LDR 0x00 PPR 0xf0\n")
+        self.assertEqual(qemumon.summarize_lapic(text),
+                         "LVTT 0x000000ec active-hi edge one-shot Fixed (vec 236); "
+                         "Timer DCR=0xb (divide by 1) initial_count = 0 current_count = 0; "
+                         "ISR 240; IRR 236; APR 0x00 TPR 0x00 DFR 0x0f LDR 0x00 PPR 0xf0")
+        self.assertEqual(qemumon.summarize_lapic(""), "")
+
     def test_guest_cpu(self):
         regs = qemumon.parse_registers(REGS.replace("RIP=ffff830000201104", "RIP=ffffffff81000000"))
         line = qemumon.describe_cpu(1, regs, [], qemumon.Symbols(NM.splitlines()))

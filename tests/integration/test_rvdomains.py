@@ -339,6 +339,16 @@ class DomainVerdictTest(unittest.TestCase):
         self.assertIn("guest-state checker: d1 v0: before VMRUN: CR4 = 0x800", v.reason)
         self.assertTrue(self.judge(log.replace(line + "\r\n", ""), [dom("g", "crash")], status=35).ok)
 
+    def test_hypervisor_bug_line_fails_the_run(self):
+        # A subsystem that caught its own bug keeps the host up, but the run fails.
+        line = ("timer: BUG: memory freed while queued on cpu0: timer 0xffff830000400000, "
+                "handler vlapic_timer_fire+0x0; taken off the queue")
+        log = domain_log(*life(1, "g"), line, started=(1, 1))
+        v = self.judge(log, [dom("g")])
+        self.assertFalse(v.ok)
+        self.assertIn("hypervisor bug caught: timer: BUG: memory freed", v.reason)
+        self.assertTrue(self.judge(log.replace(line + "\r\n", ""), [dom("g")]).ok)
+
     def test_counts_must_match(self):
         log = domain_log(*life(1, "g"), started=(1, 1)).replace("1 powered off", "2 powered off")
         v = self.judge(log, [dom("g")], nr_cfg_modules=1)

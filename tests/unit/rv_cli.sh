@@ -13,7 +13,7 @@ check() {   # check NAME CONDITION-EXIT-STATUS DETAIL
 
 out=$("$RV" help); rc=$?
 check help-exit $rc "exit $rc"
-for c in list info dmesg pause unpause destroy vcpu-list create; do
+for c in list info dmesg pause unpause destroy vcpu-list debug-keys create; do
     echo "$out" | grep -q "^  $c " ; check "help-lists-$c" $? "rv help does not list $c"
 done
 
@@ -59,6 +59,11 @@ check create-too-big $? "exit $rc: $(cat "$W/err")"
 [ $rc -eq 2 ] && grep -q "unknown command 'frobnicate'" "$W/err"; check unknown-command $? "exit $rc"
 "$RV" console 1 >/dev/null 2>"$W/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "not available yet" "$W/err"; check not-yet-command $? "exit $rc"
+
+"$RV" debug-keys >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "give the keys as one word" "$W/err"; check debug-keys-no-keys $? "exit $rc: $(cat "$W/err")"
+"$RV" debug-keys $(printf '%065d' 0) >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "at most 64 keys" "$W/err"; check debug-keys-too-many $? "exit $rc: $(cat "$W/err")"
 
 if [ ! -e /dev/xen/privcmd ] && [ ! -e /proc/xen/privcmd ]; then
     "$RV" list >/dev/null 2>"$W/err"; rc=$?

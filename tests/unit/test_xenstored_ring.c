@@ -236,6 +236,52 @@ static void test_introduce_and_normal_use(void)
     CHECK_EQ(got, 2);                                /* the initial event and the write */
 }
 
+/* The guest writes a request while the daemon is between reading req_prod and
+ * publishing req_cons: Linux's xb_write then sees req_cons behind its old
+ * producer and sends no event.  The daemon must still answer it. */
+static int race_ring = -1;
+static void race_write(struct xs_ring *r)
+{
+    (void)r;
+    if (race_ring < 0)
+        return;
+    int i = race_ring;
+    race_ring = -1;                 /* once */
+    static const char path[] = "device/vif/0/state";
+    uint8_t buf[16 + sizeof(path)];
+    struct xsd_msg_hdr h = { XS_READ, 77, 0, (uint32_t)sizeof(path) };
+    memcpy(buf, &h, 16);
+    memcpy(buf + 16, path, sizeof(path));
+    CHECK_EQ(guest_put(i, buf, sizeof(buf)), sizeof(buf));      /* no kick: as Linux */
+}
+
+static void test_request_during_service(void)
+{
+    struct xc_msg m;
+    while (guest_recv(0, &m) == 0)
+        ;
+    static const char path[] = "device/vif/0/state";
+    uint8_t buf[16 + sizeof(path)];
+    struct xsd_msg_hdr h = { XS_READ, 76, 0, (uint32_t)sizeof(path) };
+    memcpy(buf, &h, 16);
+    memcpy(buf + 16, path, sizeof(path));
+    xs_ring_set_race_hook(race_write);
+    race_ring = 0;
+    CHECK_EQ(guest_put(0, buf, sizeof(buf)), sizeof(buf));
+    kick(0);                                 /* one event, for request 76 only */
+    xs_ring_set_race_hook(NULL);
+    /* Request 77 came with no event: the daemon looked again after
+     * publishing req_cons and served it within the same event. */
+    struct xenstore_domain_interface *pg = &pages[0];
+    CHECK_EQ(pg->req_cons, pg->req_prod);
+    CHECK(!xsd_rings_pending(&d));
+    int got = 0;
+    while (guest_recv(0, &m) == 0)
+        if ((m.h.req_id == 76 || m.h.req_id == 77) && m.h.type == XS_READ && strcmp(m.data, "1") == 0)
+            got++;
+    CHECK_EQ(got, 2);
+}
+
 static void test_partial_message(void)
 {
     /* Half a header, then nothing: the daemon waits without blocking others. */
@@ -389,6 +435,7 @@ int main(void)
     d.lim.out_cap_domain = 8 * 1024;
     dom0 = xsd_conn_new(&d, 0, false);
     RUN(test_introduce_and_normal_use);
+    RUN(test_request_during_service);
     RUN(test_partial_message);
     RUN(test_ring_throughput);
     RUN(test_unterminated_transactions);

@@ -213,6 +213,20 @@ long rc_readconsole(struct rc_handle *h, char *buf, size_t len, int clear)
     return rc;
 }
 
+long rc_debug_keys(struct rc_handle *h, const char *keys, size_t n)
+{
+    char *b = rc_buf_alloc(n ? n : 1);
+    if (!b)
+        return -ENOMEM;
+    memcpy(b, keys, n);
+    struct xen_sysctl s = { .cmd = XEN_SYSCTL_debug_keys };
+    s.u.debug_keys.keys = (uint64_t)(uintptr_t)b;
+    s.u.debug_keys.nr_keys = (uint32_t)n;
+    long rc = rc_sysctl(h, &s);
+    rc_buf_free(b, n ? n : 1);
+    return rc;
+}
+
 const char *rc_strerror(long rc)
 {
     return strerror(rc < 0 ? (int)-rc : (int)rc);

@@ -51,6 +51,8 @@ long rc_physinfo(struct rc_handle *h, struct xen_sysctl_physinfo *out);
 /* Reads the hypervisor's console ring into buf (len bytes); returns the
  * count or -errno.  clear: empty the ring after reading. */
 long rc_readconsole(struct rc_handle *h, char *buf, size_t len, int clear);
+/* XEN_SYSCTL_debug_keys: run the hypervisor's debug keys (output in its console ring). */
+long rc_debug_keys(struct rc_handle *h, const char *keys, size_t n);
 
 const char *rc_strerror(long rc);
 

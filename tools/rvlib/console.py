@@ -82,6 +82,9 @@ ALL_STOPPED_RE = re.compile(
 LEAK_RE = re.compile(r"^leak: (.*)")
 # The guest-state checker (docs/hvm.md): any such line fails the run.
 VMSTATE_RE = re.compile(r"^vmstate: (.*)")
+# A hypervisor subsystem that caught its own bug and survived it
+# ("timer: BUG: ..."): the run goes on, but it fails.
+HV_BUG_RE = re.compile(r"^([a-z0-9_]+: BUG: .*)")
 GUEST_FAIL_RE = re.compile(r"^FAIL (\S+?):?(?: (.*))?$")
 GUEST_PASS_RE = re.compile(r"^PASS (\S+)")
 
@@ -183,6 +186,7 @@ class Console:
     ctl_created: int = 0                                # domains the control domain built (rv create)
     leaks: List[str] = field(default_factory=list)
     vmstate: List[str] = field(default_factory=list)    # guest-state checker findings
+    hv_bugs: List[str] = field(default_factory=list)    # "timer: BUG: ..." lines
 
     @property
     def fatal(self) -> bool:
@@ -279,6 +283,10 @@ class Console:
         if m:
             self.vmstate.append(m.group(1))
             return True
+        m = HV_BUG_RE.match(line)
+        if m:
+            self.hv_bugs.append(m.group(1))
+            return True
         m = CREATE_ERROR_RE.match(line)
         if m:
             self.domain(m.group(1)).create_errors.append(m.group(2))
@@ -353,6 +361,8 @@ def judge(con: Console, *, selftest: bool, emulator: str,
         return fail("hypervisor panicked: %s" % con.panic)
     if con.vmstate:
         return fail("guest-state checker: %s" % con.vmstate[0])
+    if con.hv_bugs:
+        return fail("hypervisor bug caught: %s" % con.hv_bugs[0])
     if con.loader_gave_up:
         return fail("GRUB could not boot the hypervisor: %s"
                     % ("; ".join(con.loader_errors) or "no error message"))

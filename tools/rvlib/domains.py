@@ -14,7 +14,8 @@ A run of domains succeeds iff
     hypervisor reported it preserved;
   - no guest printed a FAIL line, unless its domain is expected to crash;
   - the hypervisor did not panic, and its guest-state checker reported
-    nothing ("vmstate: " lines);
+    nothing ("vmstate: " lines), and no subsystem reported a bug it caught
+    ("timer: BUG: ..." lines);
   - "ringvisor: all domains stopped: ..." appeared with "frames all
     returned" (when every domain is expected to be rejected, none starts and
     "domains: 0 of N started" must appear instead);
@@ -148,6 +149,8 @@ def judge_domains(con: Console, domains: Sequence[DomainFile], *, emulator: str,
         # A VM entry with state the manuals forbid is a hypervisor bug, even
         # in a domain expected to crash (docs/hvm.md, guest-state checker).
         return fail("guest-state checker: %s" % con.vmstate[0])
+    if con.hv_bugs:
+        return fail("hypervisor bug caught: %s" % con.hv_bugs[0])
     if con.modules:
         missing = [s for s in module_strings if s not in con.modules]
         if missing:

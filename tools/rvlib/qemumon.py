@@ -158,6 +158,22 @@ def describe_cpu(index: int, regs: Dict[str, int], stack: List[int], syms: Symbo
     return out
 
 
+LAPIC_KEEP = re.compile(r"^(LVTT|Timer|ISR|IRR)\b|^APR\b")
+
+
+def summarize_lapic(text: str) -> str:
+    """The parts of `info lapic` that say why a halted CPU never woke: the
+    timer's LVT and counts, the in-service and requested vectors, and the
+    processor priority (a vector left in service without an EOI blocks
+    every vector of its priority class and below)."""
+    keep = []
+    for line in text.splitlines():
+        line = line.strip()
+        if LAPIC_KEEP.match(line):
+            keep.append(" ".join(line.split()))
+    return "; ".join(keep)
+
+
 def cpu_report(sock_path: str, nr_cpus: int, syms: Symbols, timeout_s: float = 8.0) -> List[str]:
     """Lines naming where each CPU is (empty if the monitor does not answer)."""
     lines: List[str] = []
@@ -174,7 +190,14 @@ def cpu_report(sock_path: str, nr_cpus: int, syms: Symbols, timeout_s: float = 8
             stack: List[int] = []
             if "RSP" in regs and syms.name(regs.get("RIP", 0)):
                 stack = parse_words(mon.cmd("x/%dgx %#x" % (STACK_WORDS, regs["RSP"])))
-            lines.append(describe_cpu(i, regs, stack, syms))
+            line = describe_cpu(i, regs, stack, syms)
+            if regs.get("HLT") and syms.name(regs.get("RIP", 0)):
+                # Halted in the hypervisor and not woken: say what its local
+                # APIC holds (a lost timer or an interrupt never EOI'd).
+                lapic = summarize_lapic(mon.cmd("info lapic"))
+                if lapic:
+                    line += "; lapic: " + lapic
+            lines.append(line)
     except OSError as e:
         lines.append("QEMU's monitor stopped answering (%s)" % (e.strerror or e))
     finally:

@@ -36,6 +36,15 @@ static void ring_break(struct xs_ring *r, const char *why)
     }
 }
 
+/* Tests only (test_xenstored_ring.c): runs after the requests were taken and
+ * before req_cons is published, where a guest's write races with us. */
+static void (*race_hook)(struct xs_ring *r);
+
+void xs_ring_set_race_hook(void (*hook)(struct xs_ring *r))
+{
+    race_hook = hook;
+}
+
 static bool ring_input(struct xs_ring *r)
 {
     struct xenstore_domain_interface *pg = r->page;
@@ -61,8 +70,20 @@ static bool ring_input(struct xs_ring *r)
         if (took < chunk)
             break;                 /* backpressure or a dead connection */
     }
+    if (race_hook)
+        race_hook(r);
     r->req_cons = cons;
     store_rel(&pg->req_cons, cons);
+    /*
+     * The guest notifies only when its write finds the ring empty as far as
+     * it can tell (Linux's xb_write: "prod <= req_cons" before the write).
+     * A request written after we read req_prod but before it saw our new
+     * req_cons comes with no event at all, so look again after publishing
+     * req_cons (a full fence: our store before our load) and come back for
+     * it (xsd_rings_flush, xsd_rings_pending) rather than sleep on it.
+     */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    r->more_input = load_acq(&pg->req_prod) != cons;
     if (c->dead) {
         ring_break(r, c->why_dead ? c->why_dead : "protocol violation");
         return false;
@@ -132,9 +153,36 @@ void xsd_ring_event(struct xsd *d, uint32_t local_port)
     xsd_rings_flush(d);
 }
 
+void xsd_rings_dump(struct xsd *d)
+{
+    for (struct xs_domain *dom = d->domains; dom; dom = dom->next) {
+        struct xs_ring *r = dom->ring;
+        if (!r)
+            continue;
+        struct xenstore_domain_interface *pg = r->page;
+        struct xs_conn *c = dom->conn;
+        xsd_logf(d, "state: d%u ring req %u/%u rsp %u/%u (ours: req_cons %u rsp_prod %u), "
+                 "%llu notifies%s; connection: %zu input bytes held, %zu output bytes queued, "
+                 "%u transactions, %u watches",
+                 dom->domid, load_acq(&pg->req_cons), load_acq(&pg->req_prod), load_acq(&pg->rsp_cons),
+                 load_acq(&pg->rsp_prod), r->req_cons, r->rsp_prod, (unsigned long long)r->notifies,
+                 r->broken ? ", BROKEN" : "", c ? c->in_have : 0, c ? c->out_bytes : 0,
+                 c ? c->ntxns : 0, c ? c->nwatches : 0);
+    }
+}
+
 void xsd_rings_flush(struct xsd *d)
 {
     for (struct xs_domain *dom = d->domains; dom; dom = dom->next)
-        if (dom->ring && !dom->ring->broken && dom->conn && dom->conn->out_head)
+        if (dom->ring && !dom->ring->broken && dom->conn && (dom->conn->out_head || dom->ring->more_input))
             xs_ring_service(dom->ring);
+}
+
+bool xsd_rings_pending(struct xsd *d)
+{
+    for (struct xs_domain *dom = d->domains; dom; dom = dom->next)
+        if (dom->ring && !dom->ring->broken && dom->conn && dom->ring->more_input &&
+            xsd_conn_wants_input(dom->conn))
+            return true;
+    return false;
 }

@@ -32,12 +32,20 @@ struct xs_ring {
     bool broken;                 /* bad indexes or protocol violation: not served */
     const char *why;
     uint64_t notifies;
+    bool more_input;             /* requests arrived while we served: serve again without an event */
 };
 
 /* Serve a ring: take requests, put replies and events.  -EIO once broken. */
 int xs_ring_service(struct xs_ring *r);
 /* An event arrived on `local_port`. */
 void xsd_ring_event(struct xsd *d, uint32_t local_port);
+/* Tests only: a function run inside ring input where a guest's write races. */
+void xs_ring_set_race_hook(void (*hook)(struct xs_ring *r));
+/* A ring holds requests that came without an event (see more_input): the
+ * daemon must not sleep in poll. */
+bool xsd_rings_pending(struct xsd *d);
+/* Log each ring's indexes and its connection's queues (SIGUSR1). */
+void xsd_rings_dump(struct xsd *d);
 /* Push queued output (e.g. watch events caused by others) to every ring. */
 void xsd_rings_flush(struct xsd *d);
 

@@ -35,12 +35,14 @@ struct peer {
     size_t plen, poff;
 };
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, dump;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop = 1;
+    if (sig == SIGUSR1)
+        dump = 1;
+    else
+        stop = 1;
 }
 
 static int listen_on(const char *path)
@@ -175,6 +177,7 @@ int main(int argc, char **argv)
     struct sigaction sa = { .sa_handler = on_signal };
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);      /* log the rings' state (a hang explains itself) */
     signal(SIGPIPE, SIG_IGN);
     static struct peer peers[MAX_PEERS];
     for (int i = 0; i < MAX_PEERS; i++)
@@ -212,6 +215,12 @@ int main(int argc, char **argv)
                 ev |= POLLOUT;
             pfd[n] = (struct pollfd){ .fd = p->fd, .events = ev };
             map[n++] = i;
+        }
+        if (xsd_rings_pending(&d))
+            timeout = 0;
+        if (dump) {
+            dump = 0;
+            xsd_rings_dump(&d);
         }
         if (poll(pfd, n, timeout) < 0) {
             if (errno == EINTR)

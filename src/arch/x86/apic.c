@@ -201,6 +201,16 @@ void apic_timer_init_cpu(void)
     }
 }
 
+bool apic_timer_will_fire(unsigned vector)
+{
+    uint32_t bit = 1u << (vector & 31), off = 0x10 * (vector / 32);
+    if ((apic_read(0x200 + off) | apic_read(0x100 + off)) & bit)     /* IRR, ISR */
+        return true;
+    if (use_deadline)
+        return rdmsr(MSR_TSC_DEADLINE) != 0;
+    return apic_read(APIC_TMCCT) != 0;
+}
+
 void apic_timer_program(uint64_t deadline_tsc)
 {
     if (use_deadline) {

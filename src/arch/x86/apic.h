@@ -22,5 +22,8 @@ void apic_timer_calibrate(void);        /* boot CPU, after tsc_init() */
 void apic_timer_init_cpu(void);
 void apic_timer_program(uint64_t deadline_tsc);     /* 0 stops it */
 bool apic_timer_uses_deadline(void);
+/* The timer will interrupt this CPU: armed (counting or a deadline set), or
+ * its interrupt is already requested or in service.  Interrupts off. */
+bool apic_timer_will_fire(unsigned vector);
 
 #endif

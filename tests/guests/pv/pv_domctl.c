@@ -34,7 +34,9 @@
 
 #define EPERM       1
 #define ESRCH       3
+#define E2BIG       7
 #define EACCES      13
+#define EFAULT      14
 #define EINVAL      22
 #define ENOSYS      38
 #define EOPNOTSUPP  95
@@ -132,9 +134,10 @@ static void unprivileged(void)
     check(kept == 26, "domu-domctl-untouched", "untouched", kept, 26);
     foreign_refused();
 
-    static const uint32_t scmds[] = { XEN_SYSCTL_readconsole, XEN_SYSCTL_physinfo, XEN_SYSCTL_getdomaininfolist, 2 };
+    static const uint32_t scmds[] = { XEN_SYSCTL_readconsole, XEN_SYSCTL_physinfo, XEN_SYSCTL_getdomaininfolist,
+                                      XEN_SYSCTL_debug_keys, 2 };
     refused = kept = 0;
-    for (unsigned i = 0; i < 4; i++)
+    for (unsigned i = 0; i < 5; i++)
         for (unsigned bad = 0; bad < 2; bad++) {
             struct xen_sysctl op;
             uint8_t *p = (uint8_t *)&op;
@@ -145,8 +148,8 @@ static void unprivileged(void)
             refused += sysctl(&op) == -EPERM;
             kept += untouched(&op, sizeof(op), 0x5a, 8);
         }
-    check(refused == 8, "domu-sysctl-all-eperm", "refused", refused, 8);
-    check(kept == 8, "domu-sysctl-untouched", "untouched", kept, 8);
+    check(refused == 10, "domu-sysctl-all-eperm", "refused", refused, 10);
+    check(kept == 10, "domu-sysctl-untouched", "untouched", kept, 10);
     /* A pointer to nothing: still -EPERM (nothing is read first). */
     eq("domu-domctl-bad-pointer-eperm", hc(__HYPERVISOR_domctl, 0x1000, 0, 0, 0), -EPERM);
     put("pv_domctl: unprivileged checks done, blocking until destroyed");
@@ -503,6 +506,38 @@ static void privileged(void)
     eq("dom0-readconsole-incremental", sysctl(&so), 0);
     check(so.u.readconsole.index - idx == so.u.readconsole.count, "dom0-readconsole-index", "count",
           so.u.readconsole.count, so.u.readconsole.index - idx);
+
+    /* ---- debug keys: run as if typed, their output in the console ring ---- */
+    static const char keys[] = "h";
+    uint32_t before = so.u.readconsole.index;   /* after the incremental read above */
+    sc_init(&so, XEN_SYSCTL_debug_keys);
+    so.u.debug_keys.keys = (uint64_t)keys;
+    so.u.debug_keys.nr_keys = 1;
+    eq("dom0-debug-keys", sysctl(&so), 0);
+    sc_init(&so, XEN_SYSCTL_readconsole);
+    so.u.readconsole.buffer = (uint64_t)con;
+    so.u.readconsole.count = sizeof(con);
+    so.u.readconsole.incremental = 1;
+    so.u.readconsole.index = before;
+    eq("dom0-readconsole-after-keys", sysctl(&so), 0);
+    got = so.u.readconsole.count;
+    found = 0;
+    for (unsigned i = 0; i + 18 <= got; i++) {
+        const char *w = "key 'h': this help";
+        unsigned j = 0;
+        while (j < 18 && con[i + j] == w[j])
+            j++;
+        found |= j == 18;
+    }
+    check(found, "dom0-debug-keys-ran", "found", found, 1);
+    sc_init(&so, XEN_SYSCTL_debug_keys);
+    so.u.debug_keys.keys = (uint64_t)keys;
+    so.u.debug_keys.nr_keys = 65;
+    eq("dom0-debug-keys-too-many", sysctl(&so), -E2BIG);
+    sc_init(&so, XEN_SYSCTL_debug_keys);
+    so.u.debug_keys.keys = 0x1000;      /* not mapped in this kernel */
+    so.u.debug_keys.nr_keys = 4;
+    eq("dom0-debug-keys-bad-pointer", sysctl(&so), -EFAULT);
 
     /* ---- destroy both domUs: every frame back ---- */
     uint64_t free0 = free_pages();
