@@ -43,6 +43,33 @@
 #define MMU_PT_UPDATE_NO_TRANSLATE  3   /* public/xen.h mmu_update command */
 
 static void build_calls(void);
+static const struct start_info *boot_si;
+
+#define M2P         ((const volatile uint64_t *)0xffff800000000000ull)
+#define PTE_ADDR    0x000ffffffffff000ull
+
+/* The machine address of the L1 entry that maps va in the boot page
+ * tables (each table read through the kernel's map of its pfn). */
+static uint64_t l1e_maddr(uint64_t va)
+{
+    const volatile uint64_t *t = (const volatile uint64_t *)boot_si->pt_base;
+    uint64_t e = 0;
+    for (int level = 4; level >= 2; level--) {
+        e = t[(va >> (12 + 9 * (level - 1))) & 511];
+        if (!(e & 1))
+            return 0;
+        t = (const volatile uint64_t *)(VIRT_BASE + M2P[(e & PTE_ADDR) >> 12] * 4096);
+    }
+    return (e & PTE_ADDR) | ((va >> 12) & 511) * 8;
+}
+
+static uint64_t l1e_read(uint64_t maddr)
+{
+    const volatile uint64_t *t = (const volatile uint64_t *)(VIRT_BASE + M2P[maddr >> 12] * 4096);
+    return t[(maddr & 0xfff) / 8];
+}
+
+static uint8_t scratch[4096] __attribute__((aligned(4096)));
 
 /* The pages domctl_hvm writes (tests/guests/domctl_hvm.c). */
 static const uint64_t hvm_pages[] = { 0x800, 0x801, 0x805, 0x840, 0x9ff, 0x5000 };
@@ -659,6 +686,15 @@ static void build_calls(void)
     u.ptr = 0x1000 | MMU_PT_UPDATE_NO_TRANSLATE;
     eq("dom0-foreign-map-no-translate", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, d), -EOPNOTSUPP);
 
+    /* A page of it mapped here (as privcmd's MMAPBATCH_V2 does): the L1
+     * entry of our scratch page names its gfn 0x100, frames by the p2m. */
+    uint64_t ma = l1e_maddr((uint64_t)scratch), old = ma ? l1e_read(ma) : 0;
+    scratch[0] = 0x77;
+    struct mmu_update m = { ma, (old & ~PTE_ADDR) | (0x100ull << 12) };
+    eq("dom0-foreign-map", hc(__HYPERVISOR_mmu_update, (uint64_t)&m, 1, 0, d), 0);
+    check(((volatile uint8_t *)scratch)[0] == 0, "dom0-foreign-map-reads-zero", "byte", scratch[0], 0);
+    ((volatile uint8_t *)scratch)[8] = 0x5a;
+
     /* Its HVM parameters: the builder's set, read back; others refused. */
     struct xen_hvm_param p = { d, 0, HVM_PARAM_STORE_PFN, 0xfeffc };
     eq("dom0-foreign-set-param", hc(__HYPERVISOR_hvm_op, HVMOP_set_param, (uint64_t)&p, 0, 0), 0);
@@ -668,18 +704,26 @@ static void build_calls(void)
     p.index = HVM_PARAM_CALLBACK_IRQ;
     eq("dom0-foreign-set-other-param", hc(__HYPERVISOR_hvm_op, HVMOP_set_param, (uint64_t)&p, 0, 0), -EINVAL);
 
-    /* Destroyed without ever running: gone, every page back. */
+    /* Destroyed without ever running, while we still map one of its
+     * pages: gone from the list, but that page stays allocated (and
+     * readable here) until we unmap it; then every page is back. */
     eq("dom0-create-destroy", simple(XEN_DOMCTL_destroydomain, d), 0);
     unsigned tries = 0;
     while (tries++ < 2000 && info(d, &di) == 0 && di.domain == d)
         wait_ms(5);
     eq("dom0-create-gone", info(d, &di) == 0 && di.domain == d ? 0 : -ESRCH, -ESRCH);
     uint64_t free1 = free_pages();
-    check(free1 == free0, "dom0-create-frames-back", "free pages", free1, free0);
+    check(free1 < free0, "dom0-destroy-waits-for-mapping", "free pages", free1, free0 - 1);
+    check(((volatile uint8_t *)scratch)[8] == 0x5a, "dom0-mapped-page-still-there", "byte", scratch[8], 0x5a);
+    eq("dom0-foreign-unmap", mmu1(ma, old), 0);
+    check(((volatile uint8_t *)scratch)[0] == 0x77, "dom0-own-page-back", "byte", scratch[0], 0x77);
+    uint64_t free2 = free_pages();
+    check(free2 == free0, "dom0-create-frames-back", "free pages", free2, free0);
 }
 
 void pv_main(const struct start_info *si)
 {
+    boot_si = si;
     put((si->flags & SIF_INITDOMAIN) ? "pv_domctl: the control domain" : "pv_domctl: an ordinary domain");
     flush();
     if (si->flags & SIF_INITDOMAIN)
