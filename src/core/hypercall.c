@@ -67,6 +67,10 @@ static long hc_set_debugreg(struct vcpu *v, const uint64_t *a) { return pv_set_d
 static long hc_get_debugreg(struct vcpu *v, const uint64_t *a) { return pv_get_debugreg(v, (unsigned)a[0]); }
 static long hc_vm_assist(struct vcpu *v, const uint64_t *a) { return pv_vm_assist(v, (unsigned)a[0], (unsigned)a[1]); }
 static long hc_physdev_op(struct vcpu *v, const uint64_t *a) { return pv_physdev_op(v, (unsigned)a[0], a[1]); }
+static long hc_physdev_op32(struct vcpu *v, const uint64_t *a)
+{
+    return compat_physdev_op(v, (unsigned)a[0], (uint32_t)a[1]);
+}
 static long hc_platform_op(struct vcpu *v, const uint64_t *a) { return platform_op(v, a[0]); }
 static long hc_domctl(struct vcpu *v, const uint64_t *a) { return domctl(v, a[0]); }
 static long hc_sysctl(struct vcpu *v, const uint64_t *a) { return sysctl(v, a[0]); }
@@ -94,7 +98,7 @@ static const struct hypercall_entry {
     [__HYPERVISOR_set_debugreg]     = { hc_set_debugreg, NULL },    /* PV */
     [__HYPERVISOR_get_debugreg]     = { hc_get_debugreg, NULL },    /* PV */
     [__HYPERVISOR_vm_assist]        = { hc_vm_assist, NULL },       /* PV */
-    [__HYPERVISOR_physdev_op]       = { hc_physdev_op, NULL },      /* PV: set_iopl */
+    [__HYPERVISOR_physdev_op]       = { hc_physdev_op, hc_physdev_op32 },   /* PV (core/compat/compat_physdev.c) */
     [__HYPERVISOR_platform_op]      = { hc_platform_op, NULL },     /* the initial domain only (pv/pv_dom0.c) */
     /* The initial domain only (core/domctl.c, core/sysctl.c); 64-bit
      * layouts: a 32-bit caller is refused first by privilege (no 32-bit

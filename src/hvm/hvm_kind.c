@@ -14,6 +14,7 @@
 #include "hvm/vlapic.h"
 #include "hvm/loader.h"
 #include "hvm/e820.h"
+#include "hvm/shadow.h"
 #include "mm/mm.h"
 #include "lib/fmt.h"
 #include "lib/errno.h"
@@ -90,6 +91,10 @@ static int hvm_kind_build(struct domain *d, char *err, size_t errlen)
         return 0;
     }
     unsigned n = e820_ram_ranges(d->mem_bytes, ranges);
+    int rc = hvm_shadow_domain_init(d, d->cfg->hap, d->cfg->shadow_memory_mib, err, errlen);
+
+    if (rc)
+        return rc;
 
     for (unsigned i = 0; i < n; i++)
         if (alloc_guest_ram_range(d, ranges[i][0], ranges[i][1])) {
@@ -103,7 +108,7 @@ static int hvm_kind_build(struct domain *d, char *err, size_t errlen)
         return -ENOMEM;
     }
     d->kind_priv = lk;
-    int rc = loader_load(d, d->cfg, d->mods, d->nr_mods, lk, err, errlen);
+    rc = loader_load(d, d->cfg, d->mods, d->nr_mods, lk, err, errlen);
     if (rc)
         return rc;
     d->kernel_entry = lk->entry;
@@ -116,7 +121,7 @@ static int hvm_kind_vcpu_create(struct vcpu *v)
     if (rc)
         return rc;
     loader_init_vcpu(v, v->domain->kind_priv);
-    return 0;
+    return hvm_shadow_vcpu_create(v);       /* after the loader: takes over its control registers */
 }
 
 static int hvm_kind_finish(struct domain *d, char *err, size_t errlen)
@@ -148,6 +153,7 @@ static void hvm_kind_destroy(struct domain *d)
 static void hvm_kind_vcpu_destroy(struct vcpu *v)
 {
     hvm_print_exit_stats(v);
+    hvm_shadow_vcpu_destroy(v);
     hvm_vendor->vcpu_destroy(v);
 }
 

@@ -134,7 +134,22 @@ struct pv_vcpu {
     uint16_t compat_sysenter_cs, compat_syscall32_cs;   /* (r) */
     uint64_t nr_compat_hypercalls;                  /* (r) int $0x82 */
     uint32_t nr_compat_failed;                      /* (r) of them, failed (the first few are logged) */
+    /* NMIs (pv_nmi.c). */
+    uint64_t nmi_cb;            /* (r) CALLBACKTYPE_nmi handler; 0 = none */
+    bool nmi_pending;           /* (a) VCPUOP_send_nmi by any vCPU of the domain; cleared at delivery */
+    bool nmi_masked;            /* (r) the handler runs: until the next iret hypercall */
+    uint64_t nr_nmis, nr_nmi_dropped;               /* (r) delivered; pending without a handler */
 };
+
+/* NMIs (pv_nmi.c): CALLBACKTYPE_nmi registration (address checked by the
+ * caller's mode; 0 unregisters), VCPUOP_send_nmi (true if cmd is it, *ret
+ * its answer), the run loop's check and delivery (false: the domain was
+ * crashed), and the iret hypercall's unmask. */
+long pv_nmi_register(struct vcpu *v, uint64_t address);
+bool pv_nmi_vcpu_op(struct vcpu *v, unsigned cmd, struct vcpu *t, uint64_t arg, long *ret);
+bool pv_nmi_due(struct vcpu *v);
+bool pv_nmi_deliver(struct vcpu *v);
+void pv_nmi_iret(struct vcpu *v);
 
 /* The initial domain (pv_dom0.c, docs/dom0.md). */
 struct boot_info;

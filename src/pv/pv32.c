@@ -291,6 +291,7 @@ static bool pv32_iret(struct vcpu *v)
         pv->nr_to_user++;
     *c = n;
     __atomic_store_n(&v->vcpu_info->evtchn_upcall_mask, (f[3] & RF_IF) ? 0 : 1, __ATOMIC_RELAXED);
+    pv_nmi_iret(v);     /* an NMI handler's mask ends here (pv_nmi.c) */
     return true;
 }
 

@@ -77,7 +77,7 @@ static long set_callbacks32(struct vcpu *v, const uint64_t a[4])
  * sysenter and syscall32 (their delivery: pv32_sys.c; Xen's test of "no
  * callback" is the address for sysenter, the selector for syscall32, so
  * both are kept); syscall is 64-bit only (Xen refuses it for 32-bit
- * guests too); NMI is refused here (no NMI delivery to PV guests yet).
+ * guests too); NMI: pv_nmi.c.
  * Unregister zeroes the slot, as the 64-bit callback_op here does. */
 struct compat_callback_register {
     uint16_t type, flags;
@@ -104,6 +104,10 @@ static long callback_op32(struct vcpu *v, uint64_t cmd, uint64_t arg)
     if (r.eip >= PV32_HV_START)
         return -EINVAL;
     switch (r.type) {
+    case CALLBACKTYPE_nmi:
+        /* The handler runs on the flat ring-1 CS whatever cs says, as
+         * Xen's compat registration (pv_nmi.c). */
+        return pv_nmi_register(v, r.eip);
     case CALLBACKTYPE_event:
         pv->compat_event_cs = pv32_kernel_sel(r.cs);
         pv->event_cb = r.eip;
@@ -224,12 +228,11 @@ long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARG
          * writable_pagetables: the ring-1 assist (pv_emul.c/pv_ptwr.c). */
         return pv_vm_assist(v, (unsigned)a[0], (unsigned)a[1]);
     case __HYPERVISOR_physdev_op:
-        /* set_iopl only (struct physdev_set_iopl is one 32-bit word in
-         * both ABIs): the IOPL ring 1's IN/OUT emulation checks.  The
-         * rest (set_iobitmap: a 32-bit pointer) is not translated yet. */
-        if ((unsigned)a[0] == PHYSDEVOP_set_iopl)
-            return pv_physdev_op(v, PHYSDEVOP_set_iopl, a[1]);
-        return -ENOSYS;
+        /* Every sub-op of the 64-bit path, through the compat table
+         * (core/compat/compat_physdev.c): set_iobitmap's 32-bit handle,
+         * map_pirq's table_base at 28, ... widened; the same-layout ones
+         * passed through; an unknown one -ENOSYS. */
+        return hypercall_call(v, nr, a, true);
     case __HYPERVISOR_console_io:
     case __HYPERVISOR_xen_version:
     case __HYPERVISOR_set_timer_op:
@@ -238,8 +241,7 @@ long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARG
     case __HYPERVISOR_fpu_taskswitch:
         return hypercall_call(v, nr, a, true);
     default:
-        /* the debug registers,
-         * physdev_op's other sub-ops: not for 32-bit guests yet; set_segment_base
+        /* the debug registers: not for 32-bit guests yet; set_segment_base
          * is 64-bit only (Xen: -ENOSYS for a 32-bit caller too). */
         return -ENOSYS;
     }

@@ -9,15 +9,24 @@
  *    a 32-bit guest's mode is its CS's ring, VGCF_in_kernel does not
  *    decide it, as in Xen); CS and SS the flat pair of that ring, or guest
  *    GDT entries checked here against the frames just taken (the rules of
- *    the first entry, pv32_frame_problem); LDT selectors are checked at
- *    that first entry (a bad one crashes the domain there);
+ *    the first entry, pv32_frame_problem); CS/SS naming LDT entries too:
+ *    the descriptor read through the context's own page tables (its CR3's
+ *    L3, validated first) at ldt_base, an LDT page the tables do not map
+ *    being a refusal as well.  Xen's set_info_guest only raises RPL 0 and
+ *    checks the LDT's base and size; a selector it cannot load shows only
+ *    when the vCPU first runs.  Here every CS/SS is refused during the call
+ *    (-EINVAL), so a vCPU that VCPUOP_up starts can always be entered;
  *  - gdt_frames/gdt_ents taken as set_gdt takes them (descriptor frames,
  *    compat rules, at most 7168 entries); ldt_base/ldt_ents as
  *    MMUEXT_SET_LDT checks them (page-aligned, <= 8192 entries, below the
  *    compat hypervisor range);
- *  - the FPU image (VGCF_I387_VALID, FXSAVE layout): loaded as the vCPU's
- *    x87/SSE state; an MXCSR with bits the CPU does not have is refused
- *    (FXRSTOR would #GP on it);
+ *  - the FPU image (VGCF_I387_VALID): the 32-bit FXSAVE layout (FIP/FDP
+ *    32-bit offsets with FCS/FDS beside them), converted into the 64-bit
+ *    layout the hypervisor keeps (core/compat/layout.h
+ *    compat_fxsave_to_native): FIP/FDP zero-extended, FCS/FDS dropped (its
+ *    FXSAVE64 between stints keeps no selectors either); an MXCSR with bits
+ *    the CPU does not have is refused (FXRSTOR would #GP on it).  No call
+ *    reads a 32-bit context back yet (no getvcpucontext);
  *  - the debug registers: DR0-3, DR6, DR7 each as set_debugreg checks it
  *    (pv_dr_check); DR4/DR5 ignored, as Xen since 4.11 does;
  *  - vm_assist: a type a 32-bit guest may not enable is refused (Xen's
@@ -32,9 +41,11 @@
 #include "core/domain.h"
 #include "core/console.h"
 #include "mm/mm.h"
+#include "mm/pgtype.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "public/vcpu.h"
+#include "core/compat/layout.h"
 
 #define PV32_RING1_CS   0xe019
 #define PV32_RING1_DS   0xe021
@@ -177,12 +188,56 @@ static bool gdt_desc(const struct pv_vcpu *tp, uint16_t sel, uint64_t *d)
     return true;
 }
 
-static const char *gdt_selectors_problem(const struct pv_vcpu *tp, uint16_t cs, uint16_t ss, uint32_t eip)
+/* An LDT selector's descriptor read through the context's tables: the L3
+ * (validated: pv_mmu_get_base holds it), its L2 and L1, as the CPU will
+ * read the LDT once the vCPU runs.  The domain's mm_lock keeps the tables
+ * from changing type meanwhile.  1: found; 0: not an LDT selector; -1:
+ * beyond ldt_ents or not mapped (the vCPU could not load it). */
+static int ldt_desc(struct vcpu *v, uint64_t l3, uint32_t ldt_base, uint32_t ldt_ents, uint16_t sel, uint64_t *d)
+{
+    unsigned idx = sel >> 3;
+
+    if (!(sel & 4))
+        return 0;
+    if (idx >= ldt_ents)
+        return -1;
+    uint64_t gva = (uint64_t)ldt_base + idx * 8ull, mfn = l3;   /* below 0xf5800000: context_problem */
+    bool took = pv_mm_lock(v);
+    int rc = 1;
+    for (unsigned level = 3; level >= 1; level--) {
+        const uint64_t *t = phys_to_virt(mfn << 12);
+        uint64_t e = __atomic_load_n(&t[(gva >> (12 + 9 * (level - 1))) & 511], __ATOMIC_RELAXED);
+        if (!(e & PTE_P) || (level > 1 && (e & PTE_PS))) {
+            rc = -1;
+            break;
+        }
+        mfn = (e & PTE_ADDR) >> 12;
+    }
+    /* A privileged domain's device frames are outside the direct map (as
+     * pv_gva_to_maddr keeps them from every access). */
+    if (rc == 1 && domain_is_privileged(v->domain) && pv_dom0_io_frame(mfn))
+        rc = -1;
+    if (rc == 1)
+        *d = __atomic_load_n((const uint64_t *)phys_to_virt(mfn << 12 | (gva & 0xfff)), __ATOMIC_ACQUIRE);
+    pv_mm_unlock(v, took);
+    return rc;
+}
+
+/* CS and SS against their descriptors, GDT (the frames the target now
+ * holds) or LDT (through the context's tables, l3): the rules of the
+ * first entry (pv32_frame_problem). */
+static const char *selectors_problem(struct vcpu *v, const struct pv_vcpu *tp, uint64_t l3,
+                                     const struct compat_guest_context *c, uint16_t cs, uint16_t ss)
 {
     unsigned rpl = cs & 3;
+    uint32_t eip = c->user_regs.eip;
     uint64_t d;
+    int l;
 
-    if (gdt_desc(tp, cs, &d)) {
+    l = ldt_desc(v, l3, c->ldt_base, c->ldt_ents, cs, &d);
+    if (l < 0)
+        return "code selector's LDT entry";
+    if (l > 0 || gdt_desc(tp, cs, &d)) {
         unsigned dpl = (unsigned)((d & D_DPL) >> D_DPL_SHIFT);
         uint64_t lim = (d & 0xffff) | ((d >> 32) & 0xf0000);
         if (d & D_G)
@@ -191,7 +246,10 @@ static const char *gdt_selectors_problem(const struct pv_vcpu *tp, uint16_t cs, 
             eip > lim)
             return "code selector's descriptor";
     }
-    if (gdt_desc(tp, ss, &d) &&
+    l = ldt_desc(v, l3, c->ldt_base, c->ldt_ents, ss, &d);
+    if (l < 0)
+        return "stack selector's LDT entry";
+    if ((l > 0 || gdt_desc(tp, ss, &d)) &&
         ((d & (D_S | D_CODE | D_W | D_P)) != (D_S | D_W | D_P) || ((d & D_DPL) >> D_DPL_SHIFT) != rpl))
         return "stack selector's descriptor";
     return NULL;
@@ -247,17 +305,18 @@ static long initialise32(struct vcpu *v, struct vcpu *t, uint64_t arg)
         rc = refuse(v, t, false, -EINVAL);
         goto out;
     }
-    const char *bad = gdt_selectors_problem(tp, cs, ss, r->eip);
+    uint64_t l3 = cr3_to_mfn(c->ctrlreg[3]);
+    if (pv_mmu_get_base(v, l3)) {      /* an L3 of the domain's (pv_mmu_env.c: compat) */
+        rc = refuse(v, t, true, -EINVAL);
+        goto out;
+    }
+    const char *bad = selectors_problem(v, tp, l3, c, cs, ss);
     if (bad) {
         struct pv_vcpu *cp = v->vendor;
         if (++cp->nr_init_refused <= 4)
             domain_log(v->domain, LOG_WARN, "v%u: pv32: VCPUOP_initialise for v%u refused: %s\n", v->vcpu_id,
                        t->vcpu_id, bad);
-        rc = refuse(v, t, true, -EINVAL);
-        goto out;
-    }
-    uint64_t l3 = cr3_to_mfn(c->ctrlreg[3]);
-    if (pv_mmu_get_base(v, l3)) {      /* an L3 of the domain's (pv_mmu_env.c: compat) */
+        pgt_put_top(&((struct pv_domain *)v->domain->kind_priv)->env, l3);
         rc = refuse(v, t, true, -EINVAL);
         goto out;
     }
@@ -302,7 +361,8 @@ static long initialise32(struct vcpu *v, struct vcpu *t, uint64_t arg)
      * first stint); without VGCF_I387_VALID the vCPU starts from FNINIT's
      * state (vcpu_fpu_load). */
     if (c->flags & VGCF_I387_VALID) {
-        memcpy(t->fpu, c->fpu_ctxt, sizeof(t->fpu));
+        _Static_assert(sizeof(t->fpu) == FXSAVE_BYTES, "an FXSAVE image");
+        compat_fxsave_to_native(t->fpu, c->fpu_ctxt);     /* the 32-bit layout read as such */
         t->fpu_init = true;
     } else {
         t->fpu_init = false;

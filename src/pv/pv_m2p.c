@@ -6,7 +6,12 @@
  *    that window - 1 (Xen's answer to a domU);
  *  - XENMEM_machphys_mfn_list: the machine frames of the table, one per
  *    2 MiB extent (each extent contiguous), at most max_extents of them,
- *    nr_extents = how many were written.
+ *    nr_extents = how many were written;
+ *  - XENMEM_machphys_compat_mfn_list: the same question about the compat
+ *    M2P (mm/m2p_compat.c, the 4-byte table 32-bit guests read), in the
+ *    same 64-bit structure with 8-byte entries: Xen's x86_64 memory_op
+ *    answers it for 64-bit callers too (a 64-bit toolstack or dom0 asks
+ *    it; a 32-bit caller gets the compat form, pv32_m2p.c).
  * And VMASST m2p_strict ("strictly hide the M2P from user mode"): with it,
  * L4 slot 256 (the M2P window) is present only in the L4s the vCPUs run
  * kernel mode on; the user base pointers have it cleared.
@@ -39,16 +44,18 @@ bool pv_m2p_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret)
         *ret = pv_copy_guest(v, &m, arg, sizeof(m), true) ? -EFAULT : 0;
         return true;
     }
-    if (cmd != XENMEM_machphys_mfn_list)
+    if (cmd != XENMEM_machphys_mfn_list && cmd != XENMEM_machphys_compat_mfn_list)
         return false;
+    bool compat = cmd == XENMEM_machphys_compat_mfn_list;
+    uint64_t nr = compat ? m2p_compat_nr_extents() : m2p_nr_extents();
     struct xen_machphys_mfn_list l;
     if (pv_copy_guest(v, &l, arg, sizeof(l), false)) {
         *ret = -EFAULT;
         return true;
     }
     uint32_t i = 0;
-    for (; i != l.max_extents && i < m2p_nr_extents(); i++) {
-        uint64_t mfn = m2p_extent_mfn(i);
+    for (; i != l.max_extents && i < nr; i++) {
+        uint64_t mfn = compat ? m2p_compat_extent_mfn(i) : m2p_extent_mfn(i);
         if (pv_copy_guest(v, &mfn, l.extent_start + (uint64_t)i * 8, 8, true)) {
             *ret = -EFAULT;
             return true;

@@ -247,6 +247,8 @@ bool pv_vcpu_op(struct vcpu *v, unsigned cmd, struct vcpu *t, uint64_t arg, long
         return false;
     struct pv_vcpu *tp = t->vendor;
 
+    if (pv_nmi_vcpu_op(v, cmd, t, arg, ret))
+        return true;        /* VCPUOP_send_nmi */
     switch (cmd) {
     case VCPUOP_initialise:
         *ret = initialise(v, t, arg);

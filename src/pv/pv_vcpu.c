@@ -326,8 +326,7 @@ long pv_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_
 /* callback_op: CALLBACKOP_register / _unregister of the 64-bit kinds.  The
  * event and syscall callbacks are used now (CALLBACKF_mask_events of the
  * syscall one too); failsafe, syscall32 and sysenter are recorded (flags
- * too).  NMI callbacks are not
- * offered (-EINVAL, as an unknown type). */
+ * too); NMI: pv_nmi.c.  Other types -EINVAL. */
 long pv_callback_op(struct vcpu *v, unsigned cmd, uint64_t arg)
 {
     if (v->domain->type != DOMCFG_PV)
@@ -349,6 +348,8 @@ long pv_callback_op(struct vcpu *v, unsigned cmd, uint64_t arg)
     } else {
         return -ENOSYS;
     }
+    if (r.type == CALLBACKTYPE_nmi)
+        return pv_nmi_register(v, r.address);   /* pv_nmi.c; unregister: address 0 */
     switch (r.type) {
     case CALLBACKTYPE_event:     slot = &pv->event_cb; break;
     case CALLBACKTYPE_failsafe:  slot = &pv->failsafe_cb; break;
@@ -403,6 +404,7 @@ static bool pv_iret(struct vcpu *v)
         return false;
     *c = n;
     __atomic_store_n(&v->vcpu_info->evtchn_upcall_mask, (ic.rflags & RF_IF) ? 0 : 1, __ATOMIC_RELAXED);
+    pv_nmi_iret(v);     /* an NMI handler's mask ends here (pv_nmi.c) */
     return true;
 }
 
@@ -635,6 +637,14 @@ void pv_vcpu_run(struct vcpu *v)
              * that its exit is dealt with (pv_dbg.c). */
             sti();
             if (!pv_dbg_deliver(v))
+                break;
+            continue;
+        }
+        if (pv_nmi_due(v)) {
+            /* VCPUOP_send_nmi: before events, as the CPU takes an NMI
+             * before an interrupt (pv_nmi.c). */
+            sti();
+            if (!pv_nmi_deliver(v))
                 break;
             continue;
         }

@@ -5,7 +5,7 @@
 # RV_FUZZ_SECONDS and S.
 set(_cp_stubs ${PROJECT_SOURCE_DIR}/tests/unit/compat_stubs)
 set(_cp_compat ${S}/core/compat/xlat.c ${S}/core/compat/compat_memory.c ${S}/core/compat/compat_gnttab.c
-    ${S}/core/compat/compat_vcpu.c)
+    ${S}/core/compat/compat_vcpu.c ${S}/core/compat/compat_physdev.c)
 set(_cp_sources ${CMAKE_CURRENT_LIST_DIR}/fuzz_compat.c ${_cp_stubs}/compat_fake.c ${S}/core/hypercall.c ${_cp_compat})
 file(GLOB _cp_headers CONFIGURE_DEPENDS ${S}/core/compat/*.h ${S}/core/hypercall.h ${_cp_stubs}/*.h ${_cp_stubs}/*/*.h
      ${PROJECT_SOURCE_DIR}/include/public/*.h)

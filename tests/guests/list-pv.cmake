@@ -34,6 +34,8 @@ list(APPEND GUESTS_PV pv_gnt)
 # domctl, sysctl and log-dirty on HAP from a control domain (pv_domctl.c:
 # pv_domctlp.cfg with dom0 = 1, next to domctl_hvm and pv_domctl).
 list(APPEND GUESTS_PV pv_domctl)
+# pv_nmi: the NMI callback and VCPUOP_send_nmi (pv/pv_nmi.c).
+list(APPEND GUESTS_PV pv_nmi)
 
 function(pv_guests_build)
     set(P ${G}/pv)
@@ -198,6 +200,10 @@ function(pv_guests_build)
              COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
                      --stdout "^pv_boot: PASS m2p-inverse-of-p2m$"
                      --stdout "^pv_boot: PASS m2p-write-faults$"
+                     --stdout "^pv_boot: PASS machphys-compat-mfn-list-64bit-caller$"
+                     --stdout "^pv_boot: PASS machphys-compat-mfn-list-8byte-entries$"
+                     --stdout "^pv_boot: PASS machphys-compat-mfn-list-bad-handle-efault$"
+                     --stdout "^pv_boot: PASS compat-m2p-frame-map-refused$"
                      --stdout "^pv_boot: PASS initrd-bytes$"
                      --stdout "^pv_boot: PASS p2m-at-init-p2m$"
                      --stdout "^pv_boot: PASS multicall-preempted-entry-done$"
@@ -927,6 +933,35 @@ function(pv_guests_build)
     set_tests_properties(pv_domctl PROPERTIES
         LABELS "integration;qemu;pv;dom0;shadow" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_domctl.elf;${GO}/domctl_hvm.elf")
+    # pv_nmi: the NMI callback and VCPUOP_send_nmi (pv/pv_nmi.c).
+    add_test(NAME pv_nmi
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_nmi: PASS map-shared-info$"
+                     --stdout "^pv_nmi: PASS nmi-callback-noncanonical-einval$"
+                     --stdout "^pv_nmi: PASS nmi-callback-hv-range-einval$"
+                     --stdout "^pv_nmi: PASS nmi-callback-register$"
+                     --stdout "^pv_nmi: PASS send-nmi-self$"
+                     --stdout "^pv_nmi: PASS nmi-delivered-twice$"
+                     --stdout "^pv_nmi: PASS nmi-frame-rip-after-hypercall$"
+                     --stdout "^pv_nmi: PASS nmi-frame-cs-saved-mask$"
+                     --stdout "^pv_nmi: PASS nmi-frame-rflags-rsp-ss$"
+                     --stdout "^pv_nmi: PASS nmi-handler-events-masked$"
+                     --stdout "^pv_nmi: PASS second-nmi-held-until-iret$"
+                     --stdout "^pv_nmi: PASS second-nmi-after-iret$"
+                     --stdout "^pv_nmi: PASS events-unmasked-after-iret$"
+                     --stdout "^pv_nmi: PASS send-nmi-arg-einval$"
+                     --stdout "^pv_nmi: PASS send-nmi-no-vcpu-enoent$"
+                     --stdout "^pv_nmi: PASS nmi-callback-unregister$"
+                     --stdout "^pv_nmi: PASS nmi-without-callback-dropped$"
+                     --stdout "^pv_nmi: PASS nmi-dropped-stays-dropped$"
+                     --stdout "^pv_nmi: PASS nmi-after-reregister$"
+                     --stdout "^pv_nmi: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_nmi.cfg)
+    set_tests_properties(pv_nmi PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_nmi.elf")
     # PV GRUB images and their ctests (list-pvgrub.cmake).
     pvgrub_guests_build()
 endfunction()

@@ -15,6 +15,8 @@ list(APPEND GUESTS_PV32 pv32_compat)
 list(APPEND GUESTS_PV32 pv32_sys)
 list(APPEND GUESTS_PV32 pv32_vcpu)
 list(APPEND GUESTS_PV32 pv32_ptwr)
+list(APPEND GUESTS_PV32 pv32_physdev)
+list(APPEND GUESTS_PV32 pv32_nmi)
 
 function(pv32_guests_build)
     set(P ${G}/pv32)
@@ -276,6 +278,62 @@ function(pv32_guests_build)
     set_tests_properties(pv32_compat PROPERTIES
         LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_compat.elf")
+    # pv32_physdev: physdev_op through the compat table (compat_physdev.c):
+    # set_iobitmap's 32-bit handle and IN/OUT from ring 1 allowed or
+    # denied by it, bad structures -EFAULT, the pirq sub-ops routed.
+    add_test(NAME pv32_physdev
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv32_physdev: PASS in-without-bitmap-gp$"
+                     --stdout "^pv32_physdev: PASS set-iobitmap-compat$"
+                     --stdout "^pv32_physdev: PASS iobitmap-allows-in$"
+                     --stdout "^pv32_physdev: PASS iobitmap-allows-out$"
+                     --stdout "^pv32_physdev: PASS iobitmap-denies-in$"
+                     --stdout "^pv32_physdev: PASS iobitmap-denies-out$"
+                     --stdout "^pv32_physdev: PASS iobitmap-word-reaching-denied-gp$"
+                     --stdout "^pv32_physdev: PASS iobitmap-read-from-guest-memory$"
+                     --stdout "^pv32_physdev: PASS iobitmap-beyond-nr-ports-gp$"
+                     --stdout "^pv32_physdev: PASS set-iobitmap-nr-ports-einval$"
+                     --stdout "^pv32_physdev: PASS set-iobitmap-unmapped-efault$"
+                     --stdout "^pv32_physdev: PASS set-iobitmap-hv-range-efault$"
+                     --stdout "^pv32_physdev: PASS set-iobitmap-straddling-efault$"
+                     --stdout "^pv32_physdev: PASS iobitmap-kept-after-refusals$"
+                     --stdout "^pv32_physdev: PASS set-iobitmap-zero-ports-denies$"
+                     --stdout "^pv32_physdev: PASS set-iopl-passthrough$"
+                     --stdout "^pv32_physdev: PASS physdev-pirq-ops-routed-eperm$"
+                     --stdout "^pv32_physdev: PASS physdev-unknown-enosys$"
+                     --stdout "^pv32_physdev: PASS physdev-eoi-gmfn-v1-enosys$"
+                     --stdout "^pv32_physdev: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv32_physdev.cfg)
+    set_tests_properties(pv32_physdev PROPERTIES
+        LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_physdev.elf")
+    # pv32_nmi: the NMI callback and VCPUOP_send_nmi from ring 1 (pv_nmi.c).
+    add_test(NAME pv32_nmi
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv32_nmi: PASS map-shared-info$"
+                     --stdout "^pv32_nmi: PASS nmi-callback-hv-range-einval$"
+                     --stdout "^pv32_nmi: PASS nmi-callback-register$"
+                     --stdout "^pv32_nmi: PASS send-nmi-self$"
+                     --stdout "^pv32_nmi: PASS nmi-delivered-twice$"
+                     --stdout "^pv32_nmi: PASS nmi-frame-eip-after-hypercall$"
+                     --stdout "^pv32_nmi: PASS nmi-frame-cs-ring1$"
+                     --stdout "^pv32_nmi: PASS nmi-frame-eflags-if$"
+                     --stdout "^pv32_nmi: PASS nmi-handler-events-masked$"
+                     --stdout "^pv32_nmi: PASS second-nmi-held-until-iret$"
+                     --stdout "^pv32_nmi: PASS second-nmi-after-iret$"
+                     --stdout "^pv32_nmi: PASS events-unmasked-after-iret$"
+                     --stdout "^pv32_nmi: PASS send-nmi-arg-einval$"
+                     --stdout "^pv32_nmi: PASS nmi-callback-unregister$"
+                     --stdout "^pv32_nmi: PASS nmi-without-callback-dropped$"
+                     --stdout "^pv32_nmi: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv32_nmi.cfg)
+    set_tests_properties(pv32_nmi PROPERTIES
+        LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_nmi.elf")
     # pv32_vcpu: VCPUOP_initialise for 32-bit vCPUs (pv32_smp.c): hostile
     # contexts refused with nothing changed, a vCPU on its own GDT/LDT with
     # the FPU image and debug registers given, a vCPU started in ring 3.
@@ -293,6 +351,12 @@ function(pv32_guests_build)
                      --stdout "^pv32_vcpu: PASS ldt-misaligned-refused$"
                      --stdout "^pv32_vcpu: PASS ldt-too-many-entries-refused$"
                      --stdout "^pv32_vcpu: PASS ldt-reaching-hv-range-refused$"
+                     --stdout "^pv32_vcpu: PASS cs-ldt-data-descriptor-refused$"
+                     --stdout "^pv32_vcpu: PASS ss-ldt-code-descriptor-refused$"
+                     --stdout "^pv32_vcpu: PASS cs-ldt-64bit-code-refused$"
+                     --stdout "^pv32_vcpu: PASS cs-ldt-dpl-mismatch-refused$"
+                     --stdout "^pv32_vcpu: PASS cs-ldt-beyond-ents-refused$"
+                     --stdout "^pv32_vcpu: PASS cs-ldt-page-unmapped-refused$"
                      --stdout "^pv32_vcpu: PASS dr7-general-detect-refused$"
                      --stdout "^pv32_vcpu: PASS dr7-io-breakpoint-refused$"
                      --stdout "^pv32_vcpu: PASS fpu-mxcsr-reserved-refused$"

@@ -5,7 +5,8 @@
 set(_cp_dir ${CMAKE_CURRENT_LIST_DIR})
 # The translation itself (shinfo.c needs the real domain and is covered by the guests).
 set(_cp_src ${RV_UNIT_SRC}/core/compat/xlat.c ${RV_UNIT_SRC}/core/compat/compat_memory.c
-    ${RV_UNIT_SRC}/core/compat/compat_gnttab.c ${RV_UNIT_SRC}/core/compat/compat_vcpu.c)
+    ${RV_UNIT_SRC}/core/compat/compat_gnttab.c ${RV_UNIT_SRC}/core/compat/compat_vcpu.c
+    ${RV_UNIT_SRC}/core/compat/compat_physdev.c)
 add_executable(unit_compat ${_cp_dir}/test_compat.c ${_cp_dir}/compat_stubs/compat_fake.c
                ${RV_UNIT_SRC}/core/hypercall.c ${_cp_src})
 target_include_directories(unit_compat BEFORE PRIVATE ${_cp_dir}/compat_stubs)

@@ -409,6 +409,127 @@ static void test_xen_version(void)
     CHECK_EQ(fake_seen.arg, G(0x200));
 }
 
+/* physdev_op: the table of compat_physdev.c. */
+static void test_physdev_op(void)
+{
+    fake_reset();
+    /* set_iobitmap: an 8-byte i386 structure, a 16-byte native one with
+     * the handle zero-extended at 0 and nr_ports at 8. */
+    const uint32_t iob[2] = { 0xfedc1000u, 0x400 };
+    put(G(0x100), iob, sizeof(iob));
+    fake_out.rc = 0;
+    fake_out.physdev_len = 16;
+    memset(fake_out.physdev_out, 0x5a, sizeof(fake_out.physdev_out));
+    uint32_t after = 0x77777777u;
+    put(G(0x108), &after, 4);
+    CHECK_EQ(call32(__HYPERVISOR_physdev_op, 7, G(0x100), 0), 0);
+    CHECK_STR(fake_seen.fn, "pv_physdev_op");
+    CHECK_EQ(fake_seen.cmd, 7);
+    CHECK_EQ(fake_seen.arg, COMPAT_XLAT_VA);
+    CHECK(fake_seen.compat);
+    uint64_t h;
+    uint32_t nr;
+    memcpy(&h, fake_seen.u.raw, 8);
+    memcpy(&nr, fake_seen.u.raw + 8, 4);
+    CHECK_EQ(h, 0xfedc1000ull);
+    CHECK_EQ(nr, 0x400);
+    get(&after, G(0x108), 4);
+    CHECK_EQ(after, 0x77777777u);       /* IN only: nothing written past the 8 bytes */
+    CHECK_EQ(call32(__HYPERVISOR_physdev_op, 7, G(GUEST_BYTES - 4), 0), -EFAULT);     /* straddles the end */
+    CHECK_EQ(call32(__HYPERVISOR_physdev_op, 7, 0xfffff000u, 0), -EFAULT);
+
+    /* map_pirq: 36 bytes i386 (table_base at 28), 40 native (at 32); pirq
+     * comes back at 12, the guest's table_base is left alone. */
+    fake_reset();
+    uint8_t mp[36];
+    for (unsigned i = 0; i < 36; i++)
+        mp[i] = (uint8_t)(i + 1);
+    put(G(0x200), mp, sizeof(mp));
+    fake_out.rc = 0;
+    fake_out.physdev_len = 40;
+    uint8_t nat[40];
+    memset(nat, 0, sizeof(nat));
+    int32_t pirq = 0x1234;
+    memcpy(nat + 12, &pirq, 4);
+    memcpy(fake_out.physdev_out, nat, 40);
+    CHECK_EQ(call32(__HYPERVISOR_physdev_op, 13, G(0x200), 0), 0);
+    CHECK(memcmp(fake_seen.u.raw, mp, 28) == 0);
+    CHECK(memcmp(fake_seen.u.raw + 32, mp + 28, 8) == 0);
+    CHECK_EQ(*(uint32_t *)(fake_seen.u.raw + 28), 0u);     /* native padding */
+    uint8_t back[36];
+    get(back, G(0x200), 36);
+    CHECK_EQ(*(int32_t *)(back + 12), 0x1234);
+    CHECK(memcmp(back + 28, mp + 28, 8) == 0);
+    /* A failing handler writes nothing back. */
+    put(G(0x200), mp, sizeof(mp));
+    fake_out.rc = -EPERM;
+    CHECK_EQ(call32(__HYPERVISOR_physdev_op, 13, G(0x200), 0), -EPERM);
+    get(back, G(0x200), 36);
+    CHECK(memcmp(back, mp, 36) == 0);
+
+    /* pirq_eoi_gmfn_v2: a 4-byte xen_pfn_t widened to 8. */
+    fake_reset();
+    uint32_t gmfn = 0x89abcu;
+    put(G(0x300), &gmfn, 4);
+    fake_out.rc = 0;
+    fake_out.physdev_len = 8;
+    CHECK_EQ(call32(__HYPERVISOR_physdev_op, 28, G(0x300), 0), 0);
+    CHECK_EQ(*(uint64_t *)fake_seen.u.raw, 0x89abcull);
+
+    /* apic_read: value comes back at 8 of the 12-byte structure. */
+    fake_reset();
+    const uint32_t ap[3] = { 0xfec00000u, 0x10, 0 };
+    put(G(0x400), ap, sizeof(ap));
+    fake_out.rc = 0;
+    fake_out.physdev_len = 16;
+    const uint32_t apn[4] = { 0xfec00000u, 0, 0x10, 0xabcd };
+    memcpy(fake_out.physdev_out, apn, 16);
+    CHECK_EQ(call32(__HYPERVISOR_physdev_op, 8, G(0x400), 0), 0);
+    CHECK_EQ(*(uint64_t *)fake_seen.u.raw, 0xfec00000ull);
+    CHECK_EQ(*(uint32_t *)(fake_seen.u.raw + 8), 0x10u);
+    uint32_t apb[3];
+    get(apb, G(0x400), 12);
+    CHECK_EQ(apb[2], 0xabcdu);
+
+    /* Same-layout sub-ops go through with the guest's pointer. */
+    fake_reset();
+    fake_out.rc = -EPERM;
+    const unsigned same[] = { 5, 6, 10, 12, 14, 15, 16, 19, 20, 21, 25, 26 };
+    for (unsigned i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        CHECK_EQ(call32(__HYPERVISOR_physdev_op, same[i], G(0x500), 0), -EPERM);
+        CHECK_EQ(fake_seen.cmd, same[i]);
+        CHECK_EQ(fake_seen.arg, G(0x500));
+    }
+    /* Unknown sub-ops: -ENOSYS, no handler called. */
+    fake_reset();
+    CHECK_EQ(call32(__HYPERVISOR_physdev_op, 17, G(0x500), 0), -ENOSYS);   /* pirq_eoi_gmfn_v1 */
+    CHECK_EQ(call32(__HYPERVISOR_physdev_op, 99, G(0x500), 0), -ENOSYS);
+    CHECK(fake_seen.calls == 0);
+}
+
+/* The 32-bit FXSAVE image read in its layout (layout.h). */
+static void test_fxsave_layout(void)
+{
+    uint8_t c[FXSAVE_BYTES], n[FXSAVE_BYTES];
+    for (unsigned i = 0; i < FXSAVE_BYTES; i++)
+        c[i] = (uint8_t)(i * 7 + 3);
+    const uint32_t fip = 0xc0101234u, fdp = 0xc0205678u;
+    const uint16_t fcs = 0x0061, fds = 0x007b;
+    memcpy(c + 8, &fip, 4);
+    memcpy(c + 12, &fcs, 2);
+    memcpy(c + 16, &fdp, 4);
+    memcpy(c + 20, &fds, 2);
+    memset(n, 0xee, sizeof(n));
+    compat_fxsave_to_native(n, c);
+    uint64_t nip, ndp;
+    memcpy(&nip, n + 8, 8);
+    memcpy(&ndp, n + 16, 8);
+    CHECK_EQ(nip, (uint64_t)fip);       /* not fcs << 32 | fip */
+    CHECK_EQ(ndp, (uint64_t)fdp);       /* not fds << 32 | fdp */
+    CHECK(memcmp(n, c, 8) == 0);        /* FCW FSW FTW FOP */
+    CHECK(memcmp(n + 24, c + 24, FXSAVE_BYTES - 24) == 0);     /* MXCSR, registers, the rest */
+}
+
 int main(void)
 {
     RUN(test_table);
@@ -421,5 +542,7 @@ int main(void)
     RUN(test_vcpu_op);
     RUN(test_sched_op);
     RUN(test_xen_version);
+    RUN(test_physdev_op);
+    RUN(test_fxsave_layout);
     return t_finish("unit_compat");
 }

@@ -22,6 +22,9 @@ long compat_grant_table_op(struct vcpu *v, unsigned cmd, uint32_t uop, uint32_t 
 long compat_vcpu_op(struct vcpu *v, unsigned cmd, unsigned vcpuid, uint32_t arg);
 long compat_sched_op(struct vcpu *v, unsigned cmd, uint32_t arg);
 long compat_xen_version(struct vcpu *v, unsigned cmd, uint32_t arg);
+/* physdev_op: the table of compat_physdev.c (PV callers; others get the
+ * native handler's -ENOSYS). */
+long compat_physdev_op(struct vcpu *v, unsigned cmd, uint32_t arg);
 /* set_timer_op: the 64-bit deadline in two registers (ebx low, ecx high). */
 static inline uint64_t compat_timer_deadline(uint32_t lo, uint32_t hi)
 {

@@ -51,10 +51,11 @@ long compat_vcpu_op(struct vcpu *v, unsigned cmd, unsigned vcpuid, uint32_t arg)
     case VCPUOP_stop_singleshot_timer:
     case VCPUOP_set_periodic_timer:
     case VCPUOP_register_vcpu_info:
+    case VCPUOP_send_nmi:
         return vcpu_op(v, cmd, vcpuid, arg);    /* no argument, or the same layout */
     default:
-        /* initialise (vcpu_guest_context), get_physid, send_nmi, the time
-         * area: not offered to 64-bit callers either. */
+        /* initialise (vcpu_guest_context: pv/pv32_smp.c for PV), get_physid,
+         * the time area: not offered to 64-bit callers either. */
         return -ENOSYS;
     }
 }

@@ -228,6 +228,30 @@ _Static_assert(sizeof(struct compat_shared_info) <= 4096, "compat shared_info fi
 
 /* ---- Conversions (pure: unit-tested on the host) ---- */
 
+/* The FXSAVE image of vcpu_guest_context.fpu_ctxt (512 bytes; SDM vol. 1
+ * 10.5.1, tables 10-2 and 10-3).  A 32-bit guest's is the 32-bit layout:
+ * the last x87 instruction's address as a 32-bit offset at 8 with its
+ * selector FCS at 12, the operand's as a 32-bit offset at 16 with FDS at
+ * 20 (bytes 14-15 and 22-23 reserved).  The hypervisor keeps every vCPU's
+ * image in the 64-bit layout (core/vcpu_fpu.h: FXSAVE64/FXRSTOR64, 64-bit
+ * FIP at 8 and FDP at 16): the offsets are zero-extended into it, the
+ * selectors have no place there (FXSAVE64 does not keep them either).
+ * Every other byte has the same meaning in both. */
+#define FXSAVE_BYTES 512u
+static inline void compat_fxsave_to_native(uint8_t *n, const uint8_t *c)
+{
+    uint32_t fip, fdp;
+    uint64_t w;
+
+    __builtin_memcpy(n, c, FXSAVE_BYTES);
+    __builtin_memcpy(&fip, c + 8, 4);
+    __builtin_memcpy(&fdp, c + 16, 4);
+    w = fip;
+    __builtin_memcpy(n + 8, &w, 8);
+    w = fdp;
+    __builtin_memcpy(n + 16, &w, 8);
+}
+
 static inline void compat_runstate_from_native(struct compat_vcpu_runstate_info *c,
                                                const struct vcpu_runstate_info *n)
 {

@@ -10,6 +10,8 @@
  *    changes our own frame's entry (read back) and is refused for a frame
  *    that is not ours; XENMEM_machphys_mfn_list names at least one extent,
  *    whose frame cannot be mapped (writable or read-only);
+ *    XENMEM_machphys_compat_mfn_list (64-bit caller): the compat M2P's
+ *    extents as 8-byte entries, other frames, not mappable either;
  *  - the hypercall page (pv_boot_hcpage): Xen's stub bytes in slot 0, the
  *    iret slot, 0xcc after the stubs; all calls go through it;
  *  - the initrd (a file the build writes: byte i = (i * 131 + (i >> 9)) &
@@ -122,6 +124,30 @@ static void check_m2p(const struct start_info *si)
     struct machphys_mfn_list l = { 4, 0, (uint64_t)ext, 0xdead, 0 };
     EQ("machphys-mfn-list-rc", hc(__HYPERVISOR_memory_op, XENMEM_machphys_mfn_list, (uint64_t)&l, 0, 0), 0);
     check(l.nr_extents >= 1 && l.nr_extents <= 4 && ext[0] != 0, "machphys-mfn-list", "nr_extents", l.nr_extents, 1);
+
+    /* XENMEM_machphys_compat_mfn_list from a 64-bit caller (Xen answers
+     * it): the compat M2P's extents in the same 24-byte structure, 8-byte
+     * entries.  The 4-byte table needs no more extents than the 8-byte
+     * one; its frames are other frames; max_extents 1 writes one whole
+     * 8-byte entry (the sentinel's high half cleared) and nothing after. */
+    uint64_t cext[4] = { 0xaaaaaaaaaaaaaaaaull, 0xaaaaaaaaaaaaaaaaull, 0, 0 };
+    struct machphys_mfn_list cl = { 4, 0, (uint64_t)cext, 0xdead, 0 };
+    EQ("machphys-compat-mfn-list-rc", hc(__HYPERVISOR_memory_op, XENMEM_machphys_compat_mfn_list, (uint64_t)&cl, 0, 0),
+       0);
+    check(cl.nr_extents >= 1 && cl.nr_extents <= l.nr_extents && cext[0] != 0 && cext[0] >> 32 == 0 &&
+          cext[0] != ext[0], "machphys-compat-mfn-list-64bit-caller", "nr_extents", cl.nr_extents, 1);
+    uint64_t first = cext[0];
+    cext[0] = cext[1] = 0xaaaaaaaaaaaaaaaaull;
+    cl = (struct machphys_mfn_list){ 1, 0, (uint64_t)cext, 0xdead, 0 };
+    EQ("machphys-compat-mfn-list-one-rc", hc(__HYPERVISOR_memory_op, XENMEM_machphys_compat_mfn_list, (uint64_t)&cl, 0, 0),
+       0);
+    check(cl.nr_extents == 1 && cext[0] == first && cext[1] == 0xaaaaaaaaaaaaaaaaull,
+          "machphys-compat-mfn-list-8byte-entries", "entry 0", cext[0], first);
+    check(hc(__HYPERVISOR_memory_op, XENMEM_machphys_compat_mfn_list, 0xffff830000000000ull, 0, 0) == -EFAULT,
+          "machphys-compat-mfn-list-bad-handle-efault", "rc", 0, 0);
+    check(hc(__HYPERVISOR_update_va_mapping, VIRT_BASE + ((((si->pt_base - VIRT_BASE) >> 12) + si->nr_pt_frames + 3)
+                                                          << 12), first << 12 | 0x21, UVMF_INVLPG, 0) < 0,
+          "compat-m2p-frame-map-refused", "rc", 0, 0);
 
     /* The table's frames are the hypervisor's: a domU maps them neither
      * writable nor read-only (a padding page of the region as the place). */

@@ -110,6 +110,33 @@ static void sc_init(struct xen_sysctl *op, uint32_t cmd)
     op->interface_version = XEN_SYSCTL_INTERFACE_VERSION;
 }
 
+/* Whether buf[0..len) holds the NUL-terminated string w. */
+static unsigned contains(const char *buf, unsigned len, const char *w)
+{
+    unsigned n = 0;
+    while (w[n])
+        n++;
+    for (unsigned i = 0; i + n <= len; i++) {
+        unsigned j = 0;
+        while (j < n && buf[i + j] == w[j])
+            j++;
+        if (j == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* sysctl readconsole from position 'from' (incremental) into buf. */
+static long read_console_from(struct xen_sysctl *so, char *buf, uint32_t len, uint32_t from)
+{
+    sc_init(so, XEN_SYSCTL_readconsole);
+    so->u.readconsole.buffer = (uint64_t)buf;
+    so->u.readconsole.count = len;
+    so->u.readconsole.incremental = 1;
+    so->u.readconsole.index = from;
+    return sysctl(so);
+}
+
 static int untouched(const void *buf, unsigned len, uint8_t fill, unsigned from)
 {
     const uint8_t *p = buf;
@@ -515,22 +542,10 @@ static void privileged(void)
     so.u.readconsole.buffer = (uint64_t)con;
     so.u.readconsole.count = sizeof(con);
     eq("dom0-readconsole", sysctl(&so), 0);
-    unsigned got = so.u.readconsole.count, found = 0;
-    for (unsigned i = 0; i + 9 <= got; i++) {
-        const char *w = "ringvisor";
-        unsigned j = 0;
-        while (j < 9 && con[i + j] == w[j])
-            j++;
-        found |= j == 9;
-    }
+    unsigned got = so.u.readconsole.count, found = contains(con, got, "ringvisor");
     check(got == sizeof(con) && found, "dom0-readconsole-log", "count", got, sizeof(con));
     uint32_t idx = so.u.readconsole.index;
-    sc_init(&so, XEN_SYSCTL_readconsole);
-    so.u.readconsole.buffer = (uint64_t)con;
-    so.u.readconsole.count = sizeof(con);
-    so.u.readconsole.incremental = 1;
-    so.u.readconsole.index = idx;
-    eq("dom0-readconsole-incremental", sysctl(&so), 0);
+    eq("dom0-readconsole-incremental", read_console_from(&so, con, sizeof(con), idx), 0);
     check(so.u.readconsole.index - idx == so.u.readconsole.count, "dom0-readconsole-index", "count",
           so.u.readconsole.count, so.u.readconsole.index - idx);
 
@@ -541,21 +556,8 @@ static void privileged(void)
     so.u.debug_keys.keys = (uint64_t)keys;
     so.u.debug_keys.nr_keys = 1;
     eq("dom0-debug-keys", sysctl(&so), 0);
-    sc_init(&so, XEN_SYSCTL_readconsole);
-    so.u.readconsole.buffer = (uint64_t)con;
-    so.u.readconsole.count = sizeof(con);
-    so.u.readconsole.incremental = 1;
-    so.u.readconsole.index = before;
-    eq("dom0-readconsole-after-keys", sysctl(&so), 0);
-    got = so.u.readconsole.count;
-    found = 0;
-    for (unsigned i = 0; i + 18 <= got; i++) {
-        const char *w = "key 'h': this help";
-        unsigned j = 0;
-        while (j < 18 && con[i + j] == w[j])
-            j++;
-        found |= j == 18;
-    }
+    eq("dom0-readconsole-after-keys", read_console_from(&so, con, sizeof(con), before), 0);
+    found = contains(con, so.u.readconsole.count, "key 'h': this help");
     check(found, "dom0-debug-keys-ran", "found", found, 1);
     sc_init(&so, XEN_SYSCTL_debug_keys);
     so.u.debug_keys.keys = (uint64_t)keys;

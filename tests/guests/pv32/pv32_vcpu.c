@@ -2,7 +2,8 @@
  * pv32_vcpu: VCPUOP_initialise with the x86_32 vcpu_guest_context as a
  * 32-bit PV kernel uses it (docs/pv.md "Ring 1 and compat"):
  *  - hostile contexts for vCPU 1 are refused with -EINVAL and change
- *    nothing (a GDT frame taken and then refused is writable again; the
+ *    nothing (CS/SS naming LDT entries included: data as CS, code as SS,
+ *    64-bit code, a DPL not the RPL, beyond ldt_ents, an unmapped LDT page) (a GDT frame taken and then refused is writable again; the
  *    vCPU stays uninitialised: VCPUOP_up -EINVAL);
  *  - vCPU 1 starts in ring 1 on its own GDT (CS/SS guest entries), an LDT
  *    (FS), the FPU image given (MXCSR, XMM0) and the debug registers
@@ -131,6 +132,10 @@ void pv32_main(const struct start_info32 *start)
     gdt_page[4] = 0x00cff2000000ffffull;
     bad_gdt_page[1] = 0x00afba000000ffffull;
     ldt_page[0] = 0x00cfb2000000ffffull;       /* LDT 0x05: ring-1 data */
+    ldt_page[1] = 0x00cfb2000000ffffull;       /* LDT 0x0d: ring-1 data (as CS: refused) */
+    ldt_page[2] = 0x00cfba000000ffffull;       /* LDT 0x15: ring-1 code (as SS: refused) */
+    ldt_page[3] = 0x00afba000000ffffull;       /* LDT 0x1d: 64-bit code (refused) */
+    ldt_page[4] = 0x00cffa000000ffffull;       /* LDT 0x25: ring-3 code (DPL 3 for RPL 1: refused) */
     long r = unmap(gdt_page);
     r = r ? r : unmap(bad_gdt_page);
     check(r == 0, "gdt-frames-unmapped", "ret", (uint32_t)r, 0);
@@ -172,6 +177,14 @@ void pv32_main(const struct start_info32 *start)
     TRY("ldt-misaligned-refused", ctx.ldt_base += 8);
     TRY("ldt-too-many-entries-refused", ctx.ldt_ents = 8193);
     TRY("ldt-reaching-hv-range-refused", (ctx.ldt_base = 0xf57ff000u, ctx.ldt_ents = 1024));
+    /* CS/SS in the LDT: checked during the call, through the context's
+     * tables (not at the first entry). */
+    TRY("cs-ldt-data-descriptor-refused", (ctx.ldt_ents = 5, ctx.cs = 0x0d));
+    TRY("ss-ldt-code-descriptor-refused", (ctx.ldt_ents = 5, ctx.ss = 0x15));
+    TRY("cs-ldt-64bit-code-refused", (ctx.ldt_ents = 5, ctx.cs = 0x1d));
+    TRY("cs-ldt-dpl-mismatch-refused", (ctx.ldt_ents = 5, ctx.cs = 0x25));
+    TRY("cs-ldt-beyond-ents-refused", (ctx.ldt_ents = 2, ctx.cs = 0x15));
+    TRY("cs-ldt-page-unmapped-refused", (ctx.ldt_base = 0xbfff0000u, ctx.cs = 0x05));
     TRY("dr7-general-detect-refused", ctx.debugreg[7] = 1u << 13);
     TRY("dr7-io-breakpoint-refused", ctx.debugreg[7] = 0x1 | (2u << 16));
     TRY("fpu-mxcsr-reserved-refused", *(uint32_t *)&ctx.fpu[24] = 0x80001f80u);

@@ -252,6 +252,12 @@ long pv_vm_assist(struct vcpu *v, unsigned cmd, unsigned type)
 long pv_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg)
 {
     seen(v, "pv_physdev_op", cmd, arg, 0, 0);
+    if (fake_out.physdev_len) {
+        if (copy_from_guest(v, fake_seen.u.raw, arg, fake_out.physdev_len))
+            return -EFAULT;
+        if (fake_out.rc >= 0 && copy_to_guest(v, arg, fake_out.physdev_out, fake_out.physdev_len))
+            return -EFAULT;
+    }
     return fake_out.rc;
 }
 

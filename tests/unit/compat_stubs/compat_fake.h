@@ -40,6 +40,7 @@ struct fake_seen {
         struct vcpu_register_runstate_memory_area rsa;
         struct vcpu_set_singleshot_timer sst;
         struct sched_poll poll;
+        uint8_t raw[48];        /* pv_physdev_op: the native structure through copy_from_guest */
     } u;
     uint64_t extents[600];      /* reservation: the extents read through the handle */
     uint32_t ports[8];          /* poll: the first ports read through the handle */
@@ -58,6 +59,8 @@ struct fake_out {
     bool rewrite_extents;       /* reservation: write extent i as extent_value + i */
     uint64_t extent_value;
     struct vcpu_runstate_info runstate;
+    uint8_t physdev_out[48];    /* pv_physdev_op: written back over its structure when physdev_len */
+    unsigned physdev_len;       /* pv_physdev_op: bytes read (and written back) at its argument */
 };
 extern struct fake_out fake_out;
 
