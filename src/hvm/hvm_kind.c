@@ -19,6 +19,8 @@
 #include "lib/fmt.h"
 #include "lib/errno.h"
 
+int hvm_ctl_set_cpu(struct vcpu *v, const struct hvm_hw_cpu *c);     /* hvm_ctl_cpu.c */
+
 /* Both kinds share one engine: it starts once. */
 static int hvm_kind_init(void)
 {
@@ -72,6 +74,22 @@ static int alloc_guest_ram_range(struct domain *d, uint64_t gpa, uint64_t end)
 static int hvm_kind_build(struct domain *d, char *err, size_t errlen)
 {
     uint64_t ranges[2][2];
+
+    if (d->cfg->ctl_built) {
+        /* Built by the toolstack (core/domctl_build.c): no RAM yet (it
+         * comes by populate_physmap), no kernel (the toolstack loads it),
+         * vCPU 0's registers by sethvmcontext; the others wait for a SIPI
+         * as a PVH guest's APs do. */
+        struct loaded_kernel *lk = xzalloc(sizeof(*lk), HEAP_HVM);
+        if (!lk) {
+            fmt_snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
+        }
+        lk->pvh = d->type == DOMCFG_PVH;
+        lk->aps_wait_for_sipi = true;
+        d->kind_priv = lk;
+        return 0;
+    }
     unsigned n = e820_ram_ranges(d->mem_bytes, ranges);
     int rc = hvm_shadow_domain_init(d, d->cfg->hap, d->cfg->shadow_memory_mib, err, errlen);
 
@@ -155,7 +173,8 @@ static int hvm_kind_gva_to_gpa(struct vcpu *v, uint64_t gva, uint64_t *gpa)
     .vcpu_run = hvm_vcpu_run,                           \
     .gva_to_gpa = hvm_kind_gva_to_gpa,                  \
     .copy_to_gphys = hvm_copy_to_gphys,                 \
-    .print_stats = hvm_tlb_print_stats
+    .print_stats = hvm_tlb_print_stats,                \
+    .ctl_set_cpu = hvm_ctl_set_cpu
 
 DOMAIN_KIND(hvm_kind) = { .type = DOMCFG_HVM, .name = "hvm", HVM_KIND_OPS };
 DOMAIN_KIND(pvh_kind) = { .type = DOMCFG_PVH, .name = "pvh", HVM_KIND_OPS };
