@@ -80,6 +80,9 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         /* The state XSAVE manages (AVX, FMA, F16C) is not offered either:
          * guest FPU state is switched with FXSAVE, which does not cover it. */
         c &= ~((1u << 28) | (1u << 12) | (1u << 29));
+        /* PCID: the shadow pager runs the guest with CR4.PCIDE clear. */
+        if (v->domain->shadow)
+            c &= ~(1u << 17);
         /* Initial APIC id = vCPU number; logical count = vCPUs. */
         b = (b & 0x0000ffffu) | (v->vcpu_id << 24) | ((v->domain->nr_vcpus & 0xff) << 16);
         break;
@@ -108,6 +111,10 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
              * intercepts the five instructions while CR4.UMIP is set. */
             if (hvm_vendor && hvm_vendor->umip_emulated)
                 c |= 1u << 2;
+            /* INVPCID is not intercepted: under the shadow pager it would
+             * flush the CPU's TLB but not the shadow (docs/shadow.md). */
+            if (v->domain->shadow)
+                b &= ~(1u << 10);
         } else {
             a = b = c = d = 0;
         }

@@ -85,15 +85,19 @@ static int gw_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
 }
 
 /* Accessed/dirty updates: atomic because the guest (or another vCPU's
- * hardware walk) may update the same entry concurrently.  Like the old
- * fetch-or, this writes whatever the p2m permissions (a read-only grant
- * used as a page table is the guest's own folly); log-dirty hears of each
- * update made (hvm/logdirty.c). */
+ * hardware walk) may update the same entry concurrently.  Only where the
+ * guest may write: a table in a read-only mapping (another domain's page
+ * granted read-only) is -EIO, as the nested page tables would fault the
+ * CPU's own A/D write there; writing it would change the granter's page,
+ * possibly a page table of a PV granter.  Log-dirty hears of each update
+ * made (hvm/logdirty.c). */
 static int gw_cmpxchg(void *ctx, uint64_t gpa, unsigned size, uint64_t old, uint64_t new_val)
 {
-    void *p = pte_ptr(ctx, gpa);
-    if (!p)
+    unsigned perms = 0;
+    uint64_t mfn = p2m_lookup(&((struct domain *)ctx)->p2m, gpa >> 12, &perms);
+    if (mfn == ~0ull || !(perms & P2M_W))
         return -EIO;
+    void *p = (char *)phys_to_virt(mfn << 12) + (gpa & 4095);
     bool ok;
     if (size == 8) {
         uint64_t exp = old;

@@ -203,7 +203,10 @@ static bool inject_pf(struct vcpu *v, struct hvm_ctrl *c, uint64_t gva, uint32_t
         unsigned vec = st.event_inj & 0xff;
         if (vec == 8)
             return false;
-        to_df = vec == 14 || vec == 0 || (vec >= 10 && vec <= 13);
+        /* SDM table 6-5: only a #PF raised while a #PF was being
+         * delivered makes a #DF; after a contributory exception (#DE,
+         * #TS, #NP, #SS, #GP) the #PF is handled serially. */
+        to_df = vec == 14;
     }
     if (to_df)
         hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, 8, true, 0);

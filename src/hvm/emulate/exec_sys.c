@@ -191,7 +191,9 @@ enum emul_rc emul_group7(struct emul_ctx *c, struct guest_regs *st, const struct
          * address that cannot be translated just does nothing. */
         if (cpl(c) > 0)
             return gp0(c);
-        uint64_t la = c->seg[in->ea_seg].base + in->ea;
+        /* In 64-bit mode only FS and GS have a base (as emul_linear). */
+        bool based = c->mode != 64 || in->ea_seg == EMUL_FS || in->ea_seg == EMUL_GS;
+        uint64_t la = (based ? c->seg[in->ea_seg].base : 0) + in->ea;
         c->invlpg_la = c->mode == 64 ? la : la & 0xffffffffull;
         c->sys_dirty |= EMUL_DIRTY_INVLPG;
         return EMUL_OK;
