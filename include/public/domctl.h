@@ -12,7 +12,7 @@
 
 #define XEN_DOMCTL_INTERFACE_VERSION    0x00000015u
 
-#define XEN_DOMCTL_createdomain         1       /* not yet: -ENOSYS */
+#define XEN_DOMCTL_createdomain         1
 #define XEN_DOMCTL_destroydomain        2
 #define XEN_DOMCTL_pausedomain          3
 #define XEN_DOMCTL_unpausedomain        4
@@ -23,6 +23,8 @@
 #define XEN_DOMCTL_getvcpuinfo          14
 #define XEN_DOMCTL_max_vcpus            15
 #define XEN_DOMCTL_getvcpuaffinity      25
+#define XEN_DOMCTL_gethvmcontext        33      /* not yet: -ENOSYS */
+#define XEN_DOMCTL_sethvmcontext        34
 
 /* getdomaininfo flags. */
 #define XEN_DOMINF_dying        (1u << 0)
@@ -117,6 +119,45 @@ struct xen_domctl_vcpuaffinity {
 };
 _Static_assert(sizeof(struct xen_domctl_vcpuaffinity) == 40, "vcpuaffinity layout");
 
+/* createdomain (Xen 4.17, interface 0x15): IN the configuration, OUT the
+ * new domain's id in xen_domctl.domain (IN: 0 = the hypervisor picks). */
+#define XEN_DOMCTL_CDF_hvm              (1u << 0)
+#define XEN_DOMCTL_CDF_hap              (1u << 1)
+#define XEN_DOMCTL_CDF_s3_integrity     (1u << 2)
+#define XEN_DOMCTL_CDF_oos_off          (1u << 3)
+#define XEN_DOMCTL_CDF_xs_domain        (1u << 4)
+#define XEN_DOMCTL_CDF_iommu            (1u << 5)
+#define XEN_DOMCTL_CDF_nested_virt      (1u << 6)
+#define XEN_DOMCTL_CDF_vpmu             (1u << 7)
+/* x86 arch.emulation_flags */
+#define XEN_X86_EMU_LAPIC               (1u << 0)
+#define XEN_X86_EMU_ALL                 0x7ffu      /* bits 0-10: LAPIC .. VPCI */
+
+struct xen_domctl_createdomain {
+    uint32_t ssidref;
+    uint8_t handle[16];
+    uint32_t flags;                 /* XEN_DOMCTL_CDF_* */
+    uint32_t iommu_opts;
+    uint32_t max_vcpus;
+    uint32_t max_evtchn_port;
+    int32_t max_grant_frames;       /* < 0: the default */
+    int32_t max_maptrack_frames;    /* < 0: the default */
+    uint32_t grant_opts;            /* low 4 bits: highest grant version */
+    uint32_t vmtrace_size;
+    uint32_t cpupool_id;
+    uint32_t arch_emulation_flags;  /* x86 xen_arch_domainconfig */
+    uint32_t arch_misc_flags;
+};
+_Static_assert(sizeof(struct xen_domctl_createdomain) == 64, "createdomain layout");
+
+/* get/sethvmcontext: a buffer of HVM save records (public/hvm_save.h). */
+struct xen_domctl_hvmcontext {
+    uint32_t size;                  /* IN/OUT: bytes in buffer */
+    uint32_t pad;
+    uint64_t buffer;                /* guest handle */
+};
+_Static_assert(sizeof(struct xen_domctl_hvmcontext) == 16, "hvmcontext layout");
+
 struct xen_domctl {
     uint32_t cmd;
     uint32_t interface_version;
@@ -129,6 +170,8 @@ struct xen_domctl {
         struct xen_domctl_getvcpuinfo getvcpuinfo;
         struct xen_domctl_max_vcpus max_vcpus;
         struct xen_domctl_vcpuaffinity vcpuaffinity;
+        struct xen_domctl_createdomain createdomain;
+        struct xen_domctl_hvmcontext hvmcontext;
         uint8_t pad[128];
     } u;
 };

@@ -319,6 +319,14 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
      * started then (domain_mark_boot_domains_started). */
     if (sched_active)
         d->started_ns = now_ns();
+    /* A domain the toolstack builds starts paused by the controller (as
+     * Xen's createdomain): its memory and registers come later, and
+     * unpausedomain lets it run. */
+    if (cfg->ctl_built) {
+        d->ctl_pause_count = 1;
+        for (unsigned i = 0; i < d->nr_vcpus; i++)
+            sched_pause_vcpu(d->vcpus[i]);
+    }
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         sched_start_vcpu(d->vcpus[i]);
     return d;

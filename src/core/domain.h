@@ -42,6 +42,7 @@ struct evtchn_vcpu;
 struct gnttab_domain;
 struct pvconsole;
 struct domain_kind;
+struct hvm_shadow;
 
 struct vcpu {
     struct domain *domain;          /* (i) */
@@ -56,6 +57,7 @@ struct vcpu {
     int tlb_cpu;                    /* (r) CPU the tag belongs to, -1 none */
     bool tlb_flush_pending;         /* (a) p2m changed: take a fresh tag */
     uint64_t p2m_gen_seen;          /* (r) p2m generation at the last entry */
+    struct hvm_shadow *shadow;      /* (r) shadow pager state (hvm/shadow.c), NULL under NPT/EPT */
 
     /* Scheduling (core/sched.c). */
     enum vcpu_state state;          /* (s) */
@@ -168,6 +170,8 @@ struct domain {
     unsigned nr_vcpus;              /* (i) */
     struct p2m p2m;                 /* own lock inside */
     uint64_t mem_bytes;             /* (i) guest RAM size */
+    bool shadow;                    /* (i) HVM paged by the shadow pager (hvm/shadow.c), not NPT/EPT */
+    unsigned shadow_pages;          /* (i) its page budget, split evenly between the vCPUs */
     bool hide_hypervisor_cpuid;     /* (i) */
     uint64_t tsc_offset;            /* (i) every vCPU's TSC offset at creation (vcpu.tsc_offset);
                                        the PV clock's system time counts from this one */

@@ -17,6 +17,7 @@
 
 struct domain;
 struct vcpu;
+struct hvm_hw_cpu;
 
 struct domain_kind {
     int type;               /* enum domcfg_type */
@@ -64,6 +65,11 @@ struct domain_kind {
      * Both: a GNTST_* code. */
     int (*gnt_map_pte)(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte, uint16_t owner);
     int (*gnt_unmap_pte)(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte);
+    /* Optional (hvm, pvh): XEN_DOMCTL_sethvmcontext's CPU record (public/
+     * hvm_save.h) for v, which has never run (core/domctl_build.c checks):
+     * its registers become the record's.  0, or < 0 when the record asks
+     * for a state this kind does not take (-EOPNOTSUPP) or is invalid. */
+    int (*ctl_set_cpu)(struct vcpu *v, const struct hvm_hw_cpu *c);
 } __aligned(32);    /* the linker's table is an array: no padding between entries; 32 = what GCC
                        gives a static object this large anyway (ringvisor.ld) */
 

@@ -461,6 +461,32 @@ static int key_hpet(struct domcfg_parser *ps, const struct domcfg_value *v)
     return rc;
 }
 
+/* hap = 0|1, as xl.cfg(5): nested paging (NPT/EPT), or the shadow pager
+ * (docs/shadow.md) when 0.  Default 1; a CPU without nested paging uses
+ * shadow paging whatever this says. */
+static int key_hap(struct domcfg_parser *ps, const struct domcfg_value *v)
+{
+    uint64_t b;
+    int rc = dc_get_uint(ps, v, 0, 1, &b);
+
+    if (!rc)
+        ps->out->hap = b;
+    return rc;
+}
+
+/* shadow_memory = MiB, as xl.cfg(5): the shadow pager's page budget for
+ * the whole domain (0 = the default, 1 MiB per vCPU + 8 KiB per MiB of
+ * RAM, docs/shadow.md). */
+static int key_shadow_memory(struct domcfg_parser *ps, const struct domcfg_value *v)
+{
+    uint64_t n;
+    int rc = dc_get_uint(ps, v, 0, 4096, &n);
+
+    if (!rc)
+        ps->out->shadow_memory_mib = (unsigned)n;
+    return rc;
+}
+
 /* debug_exit = PORT: the 4 ports PORT..PORT+3 must not be any of the
  * platform's own (hvm/platform.c), or one of the two would never see its
  * accesses. */
@@ -532,6 +558,8 @@ static const struct {
     { "rv_pvh_pit_ones", key_rv_pvh_pit_ones },
     { "rv_exit_stats", key_rv_exit_stats },
     { "hpet", key_hpet },
+    { "hap", key_hap },
+    { "shadow_memory", key_shadow_memory },
     { "debug_exit", key_debug_exit },
     { "dom0", key_dom0 },
 };
@@ -632,6 +660,7 @@ int domcfg_parse(const char *text, size_t len, struct domcfg *out,
     out->cpu_weight = 256;
     out->fw_cfg = true;
     out->hpet = true;
+    out->hap = true;
     out->max_event_channels = 1023;
     out->max_grant_frames = DOMCFG_MAX_GRANT_FRAMES;
     out->max_maptrack_frames = 1024;

@@ -68,7 +68,11 @@ struct domcfg {
     bool exit_stats;                        /* rv_exit_stats = 1: MSR exit histogram printed at vCPU end */
     bool hpet;                              /* hpet = 0|1: the HPET and its ACPI table (HVM), default 1 (xl's) */
     uint16_t debug_exit;                    /* debug_exit = PORT: QEMU's isa-debug-exit at PORT..PORT+3; 0 = none */
+    bool hap;                               /* hap = 0|1: nested paging (default 1), else the shadow pager */
+    unsigned shadow_memory_mib;             /* shadow_memory = MiB: shadow pager budget, 0 = default */
     bool dom0;                              /* dom0 = 1: the initial, privileged domain (PV only; docs/dom0.md) */
+    bool ctl_built;                         /* not a key: made by XEN_DOMCTL_createdomain (core/domctl_build.c):
+                                               no RAM or kernel at build, started paused by the controller */
     unsigned nr_warnings;                   /* warnings passed to warn() */
 };
 

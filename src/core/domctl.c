@@ -213,6 +213,13 @@ long domctl(struct vcpu *v, uint64_t arg)
         return copy_to_guest(v, arg, &op, sizeof(op)) ? -EFAULT : 0;
     }
 
+    if (op.cmd == XEN_DOMCTL_createdomain) {
+        rc = domctl_createdomain(v, &op);
+        if (!rc && copy_to_guest(v, arg, &op, sizeof(op)))
+            rc = -EFAULT;       /* the domain exists, paused: the caller cannot learn its id (Xen's case too) */
+        return rc;
+    }
+
     bool write_back = false;
     struct domain *d = domain_get_any(op.domain);
     if (!d)
@@ -257,6 +264,9 @@ long domctl(struct vcpu *v, uint64_t arg)
         break;
     case XEN_DOMCTL_getvcpuaffinity:
         rc = getvcpuaffinity(v, d, &op.u.vcpuaffinity);
+        break;
+    case XEN_DOMCTL_sethvmcontext:
+        rc = self ? -EINVAL : !live ? -EINVAL : domctl_sethvmcontext(v, d, &op.u.hvmcontext);
         break;
     case XEN_DOMCTL_setvcpuaffinity:
         rc = -EOPNOTSUPP;       /* not yet: moving a vCPU between run queues */

@@ -11,6 +11,8 @@
 struct vcpu;
 struct domain;
 struct xen_domctl_getdomaininfo;
+struct xen_domctl;
+struct xen_domctl_hvmcontext;
 
 long domctl(struct vcpu *v, uint64_t arg);
 long sysctl(struct vcpu *v, uint64_t arg);
@@ -18,5 +20,8 @@ long sysctl(struct vcpu *v, uint64_t arg);
 void domctl_fill_info(struct domain *d, struct xen_domctl_getdomaininfo *info);
 /* A reference to the domain with the lowest id >= from, or NULL. */
 struct domain *domctl_first_domain_from(uint16_t from);
+/* core/domctl_build.c: the builder's operations, after domctl()'s checks. */
+long domctl_createdomain(struct vcpu *caller, struct xen_domctl *op);
+long domctl_sethvmcontext(struct vcpu *caller, struct domain *d, const struct xen_domctl_hvmcontext *hc);
 
 #endif

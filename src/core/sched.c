@@ -27,6 +27,7 @@ struct runqueue {
     uint64_t min_vruntime;      /* vruntime of the last vCPU picked: floor for waking vCPUs */
     struct timer slice;         /* this CPU's slice timer */
     uint64_t nr_switches, nr_steals, idle_ns;
+    uint64_t nr_spins, nr_spin_wakes;   /* (o) block_spin: written by this CPU only */
 };
 
 static struct runqueue rqs[RV_MAX_CPUS];
@@ -118,12 +119,13 @@ void sched_block(struct vcpu *v)
     spin_unlock_irqrestore(&rq->lock, f);
 }
 
-void sched_wake(struct vcpu *v)
+bool sched_wake(struct vcpu *v)
 {
     unsigned cpu = v->processor;
     struct runqueue *rq = &rqs[cpu];
     bool do_kick = false;
     uint64_t f = spin_lock_irqsave(&rq->lock);
+    bool was_blocked = v->state == VCPU_BLOCKED;
 
     if (v->state == VCPU_BLOCKED && rq->curr == v) {
         /* Blocked but still on its CPU, leaving: it must not be queued (an
@@ -145,6 +147,7 @@ void sched_wake(struct vcpu *v)
     spin_unlock_irqrestore(&rq->lock, f);
     if (do_kick)
         kick(cpu);
+    return was_blocked;
 }
 
 void sched_pause_vcpu(struct vcpu *v)
@@ -179,21 +182,69 @@ bool sched_should_yield(struct vcpu *v)
            __atomic_load_n(&v->domain->state, __ATOMIC_ACQUIRE) != DOMAIN_RUNNING;
 }
 
+/*
+ * Block spin (docs/hvm.md "Scheduler", docs/event-channels.md "Latency"): a vCPU that has just blocked
+ * (SCHEDOP_block/poll, HLT) stays on its CPU for up to SCHED_BLOCK_SPIN_NS
+ * when nothing else is queued there, watching for its wake.  An event that
+ * comes in that time (the reply of an event-channel ping-pong, typically a
+ * few microseconds away) finds it still current: sched_wake only undoes the
+ * block, and the vCPU re-enters without leaving its CPU -- no state save and
+ * reload, no idle HLT, no wake-up IPI.  It gives up at once for anything
+ * else: a queued vCPU, a kick (need_resched: pause, stop, slice), a domain
+ * that stops.  PAUSE in the loop also lets an SMT sibling (and QEMU's
+ * single-threaded TCG, which moves to the next vCPU at a PAUSE) run the
+ * waker.  Counted per CPU: spins, and those that ended in a wake.
+ */
+#define SCHED_BLOCK_SPIN_NS 50000ull
+
+static bool block_spin(struct vcpu *v)
+{
+    struct runqueue *rq = &rqs[v->processor];
+    struct percpu *cpu = this_cpu();
+    uint64_t end = now_ns() + SCHED_BLOCK_SPIN_NS;
+
+    rq->nr_spins++;
+    for (;;) {
+        if (__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_RUNNING) {
+            rq->nr_spin_wakes++;
+            return true;    /* sched_wake undid the block: the caller looks again */
+        }
+        if (__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_BLOCKED ||
+            __atomic_load_n(&rq->nr, __ATOMIC_ACQUIRE) ||
+            __atomic_load_n(&rq->need_resched, __ATOMIC_ACQUIRE) ||
+            __atomic_load_n(&v->pause_count, __ATOMIC_ACQUIRE) > 0 ||
+            __atomic_load_n(&v->domain->state, __ATOMIC_ACQUIRE) != DOMAIN_RUNNING || now_ns() >= end)
+            return false;
+        /* Timers (a poll timeout) and kicks are softirqs: they may be the
+         * wake itself. */
+        if (__atomic_load_n(&cpu->softirq_pending, __ATOMIC_ACQUIRE))
+            do_softirq();
+        cpu_relax();
+    }
+}
+
 bool sched_may_enter(struct vcpu *v)
 {
     struct percpu *cpu = this_cpu();
+    bool spun = false;
 
     for (;;) {
         cli();
         if (cpu->softirq_pending) {
             do_softirq();
             sti();
-            if (sched_should_yield(v))
-                return false;
-            continue;
+            continue;       /* the checks below again, softirqs done */
         }
         if (sched_should_yield(v)) {
             sti();
+            /* Blocked and nothing else queued here: wait a moment on the
+             * CPU for the wake.  Once per call: a spin that ended in a
+             * wake re-enters, and the next block is a new call. */
+            if (!spun && READ_ONCE(v->state) == VCPU_BLOCKED && !READ_ONCE(rqs[v->processor].nr) &&
+                block_spin(v)) {
+                spun = true;
+                continue;
+            }
             return false;
         }
         return true;
@@ -388,13 +439,15 @@ void sched_print_stats(void)
             q[n].dom = v->domain->domid, q[n].vcpu = (uint16_t)v->vcpu_id;
         spin_unlock_irqrestore(&rqs[c].lock, f);
         if (cur_dom >= 0)
-            log_info("sched: cpu%u runs d%d v%d; queue %u, switches %lu, steals %lu, idle %lu ms\n", c, cur_dom,
-                     cur_vcpu, nr, (unsigned long)rqs[c].nr_switches, (unsigned long)rqs[c].nr_steals,
-                     (unsigned long)(rqs[c].idle_ns / 1000000));
+            log_info("sched: cpu%u runs d%d v%d; queue %u, switches %lu, steals %lu, idle %lu ms, "
+                     "block spins %lu (%lu woken)\n", c, cur_dom, cur_vcpu, nr, (unsigned long)rqs[c].nr_switches,
+                     (unsigned long)rqs[c].nr_steals, (unsigned long)(rqs[c].idle_ns / 1000000),
+                     (unsigned long)READ_ONCE(rqs[c].nr_spins), (unsigned long)READ_ONCE(rqs[c].nr_spin_wakes));
         else
-            log_info("sched: cpu%u idle; queue %u, switches %lu, steals %lu, idle %lu ms\n", c, nr,
-                     (unsigned long)rqs[c].nr_switches, (unsigned long)rqs[c].nr_steals,
-                     (unsigned long)(rqs[c].idle_ns / 1000000));
+            log_info("sched: cpu%u idle; queue %u, switches %lu, steals %lu, idle %lu ms, block spins %lu "
+                     "(%lu woken)\n", c, nr, (unsigned long)rqs[c].nr_switches, (unsigned long)rqs[c].nr_steals,
+                     (unsigned long)(rqs[c].idle_ns / 1000000), (unsigned long)READ_ONCE(rqs[c].nr_spins),
+                     (unsigned long)READ_ONCE(rqs[c].nr_spin_wakes));
         for (unsigned i = 0; i < n; i++)
             log_info("sched: cpu%u queued: d%u v%u\n", c, q[i].dom, q[i].vcpu);
     }

@@ -15,7 +15,11 @@ struct vcpu;
 void sched_init(void);                  /* boot CPU, before other CPUs enter sched_loop */
 void sched_start_vcpu(struct vcpu *v);  /* place on the least loaded allowed CPU, runnable */
 void sched_block(struct vcpu *v);       /* running vCPU waits for an event */
-void sched_wake(struct vcpu *v);        /* from anywhere */
+/* From anywhere.  True when v was blocked: it is now queued, or still on
+ * its CPU (leaving, or waiting in the block spin) and going on there, and
+ * it has not been in its guest since it blocked -- it will look at its
+ * interrupts before it enters, no IPI is needed to get it out. */
+bool sched_wake(struct vcpu *v);
 void sched_yield(struct vcpu *v);       /* running vCPU gives up the rest of its slice */
 void sched_pause_vcpu(struct vcpu *v);  /* counted: it runs again after as many unpauses */
 void sched_unpause_vcpu(struct vcpu *v);

@@ -72,7 +72,8 @@ static long physinfo(struct xen_sysctl_physinfo *pi)
     pi->cpu_khz = (uint32_t)tsc_khz();
     pi->capabilities = XEN_SYSCTL_PHYSCAP_pv | XEN_SYSCTL_PHYSCAP_gnttab_v1;
     if (hvm_available())
-        pi->capabilities |= XEN_SYSCTL_PHYSCAP_hvm | XEN_SYSCTL_PHYSCAP_hap;
+        pi->capabilities |= XEN_SYSCTL_PHYSCAP_hvm | (hvm_vendor->hap ? XEN_SYSCTL_PHYSCAP_hap : 0) |
+                            (hvm_vendor->shadow ? XEN_SYSCTL_PHYSCAP_shadow : 0);
     pi->total_pages = mm_total_frames();
     pi->free_pages = mm_free_frames();
     mm_frame_table(&nr_frames);

@@ -20,6 +20,13 @@ static void reprogram(struct percpu *cpu)
 
     if (next == cpu->timer_programmed)
         return;
+    /* The hardware already fires before the new head: leave it.  The early
+     * interrupt finds nothing due and re-arms (timer_softirq).  This saves
+     * the APIC write each context switch would make, as run_one pushes
+     * its CPU's slice timer back on every switch (two per same-CPU
+     * event-channel round trip, docs/event-channels.md "Latency"). */
+    if (next && cpu->timer_programmed && cpu->timer_programmed < next)
+        return;
     cpu->timer_programmed = next;
     apic_timer_program(next ? ns_to_tsc_deadline(next) : 0);
 }

@@ -11,6 +11,8 @@
 #include "hvm/hvm.h"
 #include "hvm/emulate/hvm_emul.h"
 #include "core/domain.h"
+#include "hvm/shadow.h"
+#include "arch/x86/cpufeature.h"
 
 /* Architectural bits, named here once (SDM vol. 3A 2.5, APM vol. 2 3.1). */
 #define R_CR0_PE        (1ull << 0)
@@ -232,6 +234,7 @@ static void flush_guest_tlb(struct vcpu *v)
     /* A fresh ASID/VPID at the next entry (hvm/tlb_tag.c): the MOV to CR
      * did not run on the CPU, so neither did its TLB invalidation. */
     __atomic_store_n(&v->tlb_flush_pending, true, __ATOMIC_SEQ_CST);
+    hvm_shadow_request_flush(v);    /* shadow paging: the shadow is that TLB */
 }
 
 static bool set_cr0(struct vcpu *v, struct hvm_ctrl *c, uint64_t val, bool code64)
@@ -262,6 +265,29 @@ static bool set_cr4(struct vcpu *v, struct hvm_ctrl *c, uint64_t val, bool code6
     hvm_vendor->set_ctrl(v, c);
     if ((old ^ val) & (R_CR4_PAE | R_CR4_PGE | R_CR4_PSE | R_CR4_PCIDE | R_CR4_SMEP | R_CR4_SMAP | R_CR4_PKE))
         flush_guest_tlb(v);
+    return true;
+}
+
+/* MOV to CR3, intercepted for shadow paging only (hvm/shadow_hvm.c):
+ * the guest's new CR3, and the TLB flush the instruction does, which for a
+ * shadow-paged guest means emptying the shadow.  Reserved bits (SDM vol.
+ * 2B MOV CR; APM 3.1.2): in long mode 63:52 and bits above MAXPHYADDR,
+ * except bit 63 with CR4.PCIDE (no-flush hint, not stored; we flush
+ * anyway, which a TLB may always do). */
+static bool set_cr3(struct vcpu *v, struct hvm_ctrl *c, uint64_t val)
+{
+    if (c->efer & R_EFER_LMA) {
+        unsigned maxphy = boot_cpu.phys_addr_bits ? boot_cpu.phys_addr_bits : 36;
+        if (c->cr4 & R_CR4_PCIDE)
+            val &= ~(1ull << 63);
+        if (val >> maxphy)
+            return false;
+    } else {
+        val = (uint32_t)val;
+    }
+    c->cr3 = val;
+    hvm_vendor->set_ctrl(v, c);
+    flush_guest_tlb(v);
     return true;
 }
 
@@ -342,7 +368,8 @@ bool hvm_handle_cr_write(struct vcpu *v, const struct hvm_exit *x)
         val = (ctrl.cr0 & ~0xeull) | (*guest_gpr(&v->regs, ins.gpr) & 0xf) | (ctrl.cr0 & R_CR0_PE);
         break;
     }
-    ok = cr == 0 ? set_cr0(v, &ctrl, val, code64) : cr == 4 ? set_cr4(v, &ctrl, val, code64) : false;
+    ok = cr == 0 ? set_cr0(v, &ctrl, val, code64) : cr == 4 ? set_cr4(v, &ctrl, val, code64)
+                  : cr == 3 ? set_cr3(v, &ctrl, val) : false;
     if (!ok) {
         hvm_inject_gp(v);
         return true;

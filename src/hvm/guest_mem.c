@@ -109,11 +109,10 @@ static int gw_cmpxchg(void *ctx, uint64_t gpa, unsigned size, uint64_t old, uint
     return ok ? 0 : -EAGAIN;
 }
 
-int hvm_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, uint32_t *pfec)
+int hvm_walk(struct vcpu *v, uint64_t gva, unsigned gw_access, struct gwalk_result *res)
 {
     struct hvm_ctrl c;
     struct gwalk_cpu cpu;
-    struct gwalk_result res;
     const struct gwalk_mem mem = { v->domain, gw_read, gw_cmpxchg };
 
     hvm_vendor->get_ctrl(v, &c);
@@ -127,12 +126,17 @@ int hvm_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, 
     cpu.gbpages = boot_cpu.pdpe1gb;
     cpu.pdptes_cached = c.pdptes_valid;
     memcpy(cpu.pdpte, c.pdpte, sizeof(cpu.pdpte));
+    return gwalk(&cpu, &mem, gva, gw_access, res);
+}
 
+int hvm_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, uint32_t *pfec)
+{
+    struct gwalk_result res;
     unsigned acc = ((access & HVM_XLAT_WRITE) ? GW_WRITE : 0) | ((access & HVM_XLAT_USER) ? GW_USER : 0) |
                    ((access & HVM_XLAT_FETCH) ? GW_FETCH : 0) | ((access & HVM_XLAT_AC) ? GW_AC : 0) |
                    ((access & HVM_XLAT_SET_AD) ? GW_SET_AD : 0);
     *pfec = 0;
-    int rc = gwalk(&cpu, &mem, gva, acc, &res);
+    int rc = hvm_walk(v, gva, acc, &res);
     if (rc == -EFAULT)
         *pfec = res.pfec;
     else if (rc == 0)

@@ -21,6 +21,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "lib/fmt.h"
+#include "hvm/shadow.h"
 #include <stdarg.h>
 
 const struct hvm_vendor_ops *hvm_vendor;
@@ -127,7 +128,7 @@ void hvm_dump_and_crash(struct vcpu *v, const struct hvm_exit *x, const char *fm
  * domain is shut down with HVM_PARAM_TRIPLE_FAULT_REASON (SHUTDOWN_reboot
  * unless the toolstack chose otherwise; the guest cannot set it), and its
  * on_reboot (or on_crash, ...) action follows. */
-static void triple_fault(struct vcpu *v, const struct hvm_exit *x)
+void hvm_triple_fault(struct vcpu *v, const struct hvm_exit *x)
 {
     static const char *const names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog" };
     struct domain *d = v->domain;
@@ -187,8 +188,10 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
          * sleep at all.  A wake racing with sched_block is kept by it. */
         if (hvm_intr_pending(v) && hvm_vendor->interrupts_enabled(v))
             return true;
+        /* The run loop's sched_may_enter sees the block: it waits a moment
+         * on this CPU for the wake (sched.c block_spin) before leaving. */
         sched_block(v);
-        return false;
+        return true;
     case HVM_EXIT_PAUSE:
         advance(v, x);
         return true;
@@ -210,6 +213,9 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
     case HVM_EXIT_EXCEPTION: {
         uint8_t vec = (uint8_t)x->qual;
 
+        /* #PF: intercepted only for shadow paging (hvm/shadow_hvm.c). */
+        if (vec == 14)
+            return hvm_shadow_page_fault(v, x, x->gpa, HVM_EXC_QUAL_ERR(x->qual));
         /* #UD: intercepted only with hvm_fep (hvm/fep.c). */
         if (vec == 6)
             return hvm_handle_ud(v);
@@ -233,7 +239,7 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
     case HVM_EXIT_DESC_ACCESS:
         return hvm_emulate_insn(v, x);
     case HVM_EXIT_SHUTDOWN:
-        triple_fault(v, x);
+        hvm_triple_fault(v, x);
         return false;
     case HVM_EXIT_INVALID:
         hvm_dump_and_crash(v, x, x->qual == HVM_INVALID_BY_CHECKER
@@ -267,7 +273,9 @@ static void run_loop(struct vcpu *v)
         if (gen != v->p2m_gen_seen) {
             __atomic_store_n(&v->p2m_gen_seen, gen, __ATOMIC_RELEASE);   /* physmap_flush waits for this */
             v->tlb_flush_pending = true;
+            hvm_shadow_request_flush(v);    /* shadow leaves hold machine frames from the p2m */
         }
+        hvm_shadow_before_entry(v);
         hvm_intr_assist(v);
         uint64_t t_enter = rdtsc();
         if (v->exit_tsc)

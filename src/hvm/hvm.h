@@ -86,6 +86,8 @@ bool hvm_emulate_mmio(struct vcpu *v, const struct hvm_exit *x);
 bool hvm_emulate_insn(struct vcpu *v, const struct hvm_exit *x);
 /* Logs the exit, v's registers and control registers, then crashes the
  * domain with the formatted reason. */
+/* A triple fault (shutdown): the domain stops as HVM_PARAM_TRIPLE_FAULT_REASON says. */
+void hvm_triple_fault(struct vcpu *v, const struct hvm_exit *x);
 void hvm_dump_and_crash(struct vcpu *v, const struct hvm_exit *x, const char *fmt, ...) __printf(3, 4);
 
 /* Guest memory.  Physical accesses go through the p2m; virtual ones walk
@@ -105,6 +107,11 @@ int hvm_copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
 #define HVM_XLAT_AC     8u      /* SMAP does not apply (RFLAGS.AC, or the hypervisor's own copy) */
 #define HVM_XLAT_SET_AD 16u     /* set accessed/dirty bits, as the CPU would */
 int hvm_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, uint32_t *pfec);
+/* The same walk with the walker's whole answer (mm/gwalk.h: access is
+ * GW_*, the result's gpa, page size, rights and leaf; gwalk's return
+ * codes).  The shadow pager builds its entries from it. */
+struct gwalk_result;
+int hvm_walk(struct vcpu *v, uint64_t gva, unsigned gw_access, struct gwalk_result *res);
 
 /* The emulated 16550 UART at 0x3f8. */
 bool vuart_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);

@@ -14,9 +14,12 @@
 #include "hvm/vlapic.h"
 #include "hvm/loader.h"
 #include "hvm/e820.h"
+#include "hvm/shadow.h"
 #include "mm/mm.h"
 #include "lib/fmt.h"
 #include "lib/errno.h"
+
+int hvm_ctl_set_cpu(struct vcpu *v, const struct hvm_hw_cpu *c);     /* hvm_ctl_cpu.c */
 
 /* Both kinds share one engine: it starts once. */
 static int hvm_kind_init(void)
@@ -71,7 +74,27 @@ static int alloc_guest_ram_range(struct domain *d, uint64_t gpa, uint64_t end)
 static int hvm_kind_build(struct domain *d, char *err, size_t errlen)
 {
     uint64_t ranges[2][2];
+
+    if (d->cfg->ctl_built) {
+        /* Built by the toolstack (core/domctl_build.c): no RAM yet (it
+         * comes by populate_physmap), no kernel (the toolstack loads it),
+         * vCPU 0's registers by sethvmcontext; the others wait for a SIPI
+         * as a PVH guest's APs do. */
+        struct loaded_kernel *lk = xzalloc(sizeof(*lk), HEAP_HVM);
+        if (!lk) {
+            fmt_snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
+        }
+        lk->pvh = d->type == DOMCFG_PVH;
+        lk->aps_wait_for_sipi = true;
+        d->kind_priv = lk;
+        return 0;
+    }
     unsigned n = e820_ram_ranges(d->mem_bytes, ranges);
+    int rc = hvm_shadow_domain_init(d, d->cfg->hap, d->cfg->shadow_memory_mib, err, errlen);
+
+    if (rc)
+        return rc;
 
     for (unsigned i = 0; i < n; i++)
         if (alloc_guest_ram_range(d, ranges[i][0], ranges[i][1])) {
@@ -85,7 +108,7 @@ static int hvm_kind_build(struct domain *d, char *err, size_t errlen)
         return -ENOMEM;
     }
     d->kind_priv = lk;
-    int rc = loader_load(d, d->cfg, d->mods, d->nr_mods, lk, err, errlen);
+    rc = loader_load(d, d->cfg, d->mods, d->nr_mods, lk, err, errlen);
     if (rc)
         return rc;
     d->kernel_entry = lk->entry;
@@ -98,7 +121,7 @@ static int hvm_kind_vcpu_create(struct vcpu *v)
     if (rc)
         return rc;
     loader_init_vcpu(v, v->domain->kind_priv);
-    return 0;
+    return hvm_shadow_vcpu_create(v);       /* after the loader: takes over its control registers */
 }
 
 static int hvm_kind_finish(struct domain *d, char *err, size_t errlen)
@@ -130,6 +153,7 @@ static void hvm_kind_destroy(struct domain *d)
 static void hvm_kind_vcpu_destroy(struct vcpu *v)
 {
     hvm_print_exit_stats(v);
+    hvm_shadow_vcpu_destroy(v);
     hvm_vendor->vcpu_destroy(v);
 }
 
@@ -149,7 +173,8 @@ static int hvm_kind_gva_to_gpa(struct vcpu *v, uint64_t gva, uint64_t *gpa)
     .vcpu_run = hvm_vcpu_run,                           \
     .gva_to_gpa = hvm_kind_gva_to_gpa,                  \
     .copy_to_gphys = hvm_copy_to_gphys,                 \
-    .print_stats = hvm_tlb_print_stats
+    .print_stats = hvm_tlb_print_stats,                \
+    .ctl_set_cpu = hvm_ctl_set_cpu
 
 DOMAIN_KIND(hvm_kind) = { .type = DOMCFG_HVM, .name = "hvm", HVM_KIND_OPS };
 DOMAIN_KIND(pvh_kind) = { .type = DOMCFG_PVH, .name = "pvh", HVM_KIND_OPS };

@@ -20,9 +20,13 @@
 
 void hvm_vcpu_kick(struct vcpu *v)
 {
-    /* Blocked (HLT): make it runnable.  Running or about to run: the flag
-     * sched_wake leaves makes a HLT racing with this return at once. */
-    sched_wake(v);
+    /* Blocked (HLT): make it runnable; it looks at its interrupts before
+     * it next enters, wherever it is -- queued, or still on its CPU in the
+     * block spin (sched.c), which sees the wake without an IPI.  Running
+     * or about to run: the flag sched_wake leaves makes a HLT racing with
+     * this return at once. */
+    if (sched_wake(v))
+        return;
     /* In the guest on another CPU: any physical interrupt makes it exit,
      * and the run loop looks at the new event before re-entering.  If it
      * is between the check and VMRUN, host interrupts are off there, so

@@ -229,6 +229,8 @@ long logdirty_domctl(struct vcpu *caller, struct domain *d, struct xen_domctl_sh
 {
     if (d->type != DOMCFG_HVM && d->type != DOMCFG_PVH)
         return -EOPNOTSUPP;     /* not yet: PV domains need their own tracking (docs/shadow.md) */
+    if (d->shadow)
+        return -EOPNOTSUPP;     /* not yet: shadow-paged domains would track in the shadow's leaves */
     unsigned code = op->op;
     if (code == XEN_DOMCTL_SHADOW_OP_ENABLE) {
         if (op->mode != XEN_DOMCTL_SHADOW_ENABLE_LOG_DIRTY)

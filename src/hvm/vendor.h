@@ -46,7 +46,8 @@ enum hvm_exit_reason {
  * exception is the trap of an instruction (INT1, INT3, INTO) whose exit left
  * RIP on it, insn_len long (VMX: a privileged/software exception exit). */
 #define HVM_EXC_QUAL_SOFT (1u << 8)
-/* ... and bits 63:32 the error code of those that push one (#GP). */
+/* ... and bits 63:32 the error code of those that push one (#GP, and #PF,
+ * whose linear address is then in gpa: shadow paging only). */
 #define HVM_EXC_QUAL_ERR(q) ((uint32_t)((q) >> 32))
 
 /* Access bits of an NPF/EPT violation (qual). */
@@ -155,6 +156,17 @@ struct hvm_vendor_ops {
      * them (VMX without "enable RDTSCP"): CPUID hides both.  Set by the
      * probe. */
     bool no_rdtscp;
+    /*
+     * Paging modes the backend offers (docs/shadow.md): hap = nested paging
+     * (NPT/EPT) works; shadow = the shadow pager can run this backend's
+     * guests.  set_shadow (shadow only) switches v, before it first runs,
+     * to shadow paging with root_pa as the CPU's CR3: nested paging off,
+     * #PF, INVLPG and MOV to/from CR0/CR3/CR4 intercepted; get_ctrl and
+     * set_ctrl then deal in the guest's own CR0/CR3/CR4/EFER and the CPU
+     * runs with hvm_shadow_hw_ctrl's values.  Set by the probe.
+     */
+    bool hap, shadow;
+    void (*set_shadow)(struct vcpu *v, uint64_t root_pa);
     /* The 3-byte hypercall instruction written into the hypercall page. */
     void (*hypercall_insn)(uint8_t out[3]);
     /* Debug dump: v's state into *out, interrupts off, v not in guest mode

@@ -11,19 +11,7 @@
 
 #include "lib/errno.h"
 
-#define E_P        (1ull << 0)
-#define E_RW       (1ull << 1)
-#define E_US       (1ull << 2)
-#define E_PWT      (1ull << 3)
-#define E_PCD      (1ull << 4)
-#define E_A        (1ull << 5)
-#define E_D        (1ull << 6)
-#define E_PS       (1ull << 7)      /* PAT in an L1 entry */
-#define E_G        (1ull << 8)
-#define E_AVAIL    (7ull << 9)
-#define E_ADDR     0x000ffffffffff000ull
-#define E_AVAIL_HI (0x7ffull << 52)
-#define E_NX       (1ull << 63)
+#include "mm/pte_bits.h"
 
 #define NR_ENTRIES 512
 #define PGT_LOCKED (1ull << 40)     /* pgt_mod_entry's per-table lock (type_info bit) */

@@ -227,6 +227,13 @@ void pv_vcpu_init_boot(struct vcpu *v);
  * present and user (the kernel runs in ring 3) at every level, writable at
  * every level for to_guest; never the hypervisor's range.  0 or -EFAULT. */
 int pv_copy_guest(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool to_guest);
+/* pv_foreign.c: the control domain naming another (PVH/HVM) domain's
+ * memory.  Each returns false when the call is not such a call (the normal
+ * path handles it), else true with the result in *ret. */
+struct xen_reservation;
+bool pv_foreign_populate(struct vcpu *v, uint64_t a[5], const struct xen_reservation *r, long *ret);
+bool pv_foreign_mmu_update(struct vcpu *v, uint64_t a[4], long *ret);
+long pv_foreign_hvm_op(struct vcpu *v, unsigned cmd, uint64_t arg);
 int pv_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr);
 
 /* MMU hypercalls (pv_mmu_env.c): true if nr is one of them; *ret its

@@ -117,6 +117,9 @@ static long reservation(struct vcpu *v, uint64_t a[5])
 
     if (pv_copy_guest(v, &r, a[1], sizeof(r), false))
         return -EFAULT;
+    long frc;
+    if (pv_foreign_populate(v, a, &r, &frc))    /* the control domain naming another (pv_foreign.c) */
+        return frc;
     if (!domain_is_self(d, r.domid))
         return -EPERM;
     /* As Xen: nothing to do, a count the continuation encoding cannot

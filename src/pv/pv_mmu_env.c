@@ -239,6 +239,13 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret)
     default:
         return false;
     }
+    /* The control domain mapping another domain's frames (pv_foreign.c):
+     * entry by entry as grant mappings, each under the mm_lock itself. */
+    if (nr == __HYPERVISOR_mmu_update && pv_foreign_mmu_update(v, a, ret)) {
+        if (*ret == -ERESTART)
+            pv->nr_restarts++;
+        return true;
+    }
     call_init(&c, v);
     pv->nr_mmu_calls++;
     pv->mmu_checks = 1;

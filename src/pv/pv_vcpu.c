@@ -424,7 +424,9 @@ long pv_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARGS]
         ret = pv_multicall(v, a);
         break;
     case __HYPERVISOR_hvm_op:
-        ret = -ENOSYS;      /* nothing of HVMOP applies to a PV domain yet */
+        /* Only the control domain's parameters of another domain
+         * (pv_foreign.c); nothing of HVMOP applies to a PV domain itself. */
+        ret = pv_foreign_hvm_op(v, (unsigned)a[0], a[1]);
         break;
     case __HYPERVISOR_memory_op:
         /* The sub-ops that change a guest-physical map work on the HVM p2m,

@@ -9,6 +9,7 @@
 #include "hvm/vendor.h"
 #include "hvm/hvm.h"
 #include "hvm/ctrlreg.h"
+#include "hvm/shadow.h"
 #include "core/domain.h"
 #include "core/percpu.h"
 #include "core/console.h"
@@ -46,7 +47,18 @@ struct svm_vcpu {
     /* A maskable interrupt travels in V_IRQ, not EVENTINJ (svm_set_virq):
      * set from the injection until the CPU has taken it. */
     bool virq;              /* (r) */
+    /* Shadow paging (svm_set_shadow, hvm/shadow.h): the guest's own CR0,
+     * CR3, CR4 (UMIP apart, above) and EFER (without SVME); the VMCB holds
+     * what the CPU runs with (hvm_shadow_hw_ctrl) and the shadow's root. */
+    bool shadow;            /* (i) before the first run */
+    uint64_t g_cr0, g_cr3, g_cr4, g_efer;   /* (r) */
+    uint64_t sh_root;       /* (i) */
 };
+
+#define SVM_INT_INVLPG      (1u << 25)      /* intercept_misc1 (APM 15.9) */
+#define SVM_EXIT_CR3_READ   0x003
+#define SVM_EXIT_CR3_WRITE  0x013
+#define SVM_EXIT_INVLPG     0x079
 
 static struct {
     uint64_t hsave_pa;      /* host state VMRUN saves (APM 15.30.4) */
@@ -271,6 +283,12 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
             }
             x->qual |= (uint64_t)(uint32_t)i1 << 32;   /* EXITINFO1: the error code (APM 15.12) */
         }
+        if (x->qual == 14) {
+            /* Shadow paging: EXITINFO1 the error code, EXITINFO2 the
+             * faulting linear address (APM 15.12.15). */
+            x->qual |= (uint64_t)(uint32_t)i1 << 32;
+            x->gpa = vmcb->exitinfo2;
+        }
         return;
     }
     switch (code) {
@@ -286,6 +304,7 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
         x->reason = HVM_EXIT_NONE;
         break;
     case SVM_EXIT_CR0_WRITE:
+    case SVM_EXIT_CR3_WRITE:
     case SVM_EXIT_CR4_WRITE:
         /* With decode assists EXITINFO1 bit 63 marks a MOV to CR and
          * bits 3:0 name its source register (APM 15.8.1). */
@@ -296,7 +315,9 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
         break;
     case SVM_EXIT_CPUID: x->reason = HVM_EXIT_CPUID; break;
     case SVM_EXIT_CR0_READ:
+    case SVM_EXIT_CR3_READ:
     case SVM_EXIT_CR4_READ:
+    case SVM_EXIT_INVLPG:       /* shadow paging: emulated, the emulator tells the shadow */
     case SVM_EXIT_IDTR_READ:
     case SVM_EXIT_GDTR_READ:
     case SVM_EXIT_LDTR_READ:
@@ -493,11 +514,12 @@ static void svm_set_seg(struct vcpu *v, enum hvm_segreg sr, const struct hvm_seg
 static void svm_get_ctrl(struct vcpu *v, struct hvm_ctrl *c)
 {
     struct vmcb *vmcb = vmcb_of(v);
-    c->cr0 = vmcb->cr0;
+    struct svm_vcpu *s = v->vendor;
+    c->cr0 = s->shadow ? s->g_cr0 : vmcb->cr0;
     c->cr2 = vmcb->cr2;
-    c->cr3 = vmcb->cr3;
-    c->cr4 = vmcb->cr4 | (((struct svm_vcpu *)v->vendor)->umip ? CR4_UMIP : 0);
-    c->efer = vmcb->efer & ~(uint64_t)EFER_SVME;    /* the guest never sees SVME */
+    c->cr3 = s->shadow ? s->g_cr3 : vmcb->cr3;
+    c->cr4 = (s->shadow ? s->g_cr4 : vmcb->cr4) | (s->umip ? CR4_UMIP : 0);
+    c->efer = (s->shadow ? s->g_efer : vmcb->efer) & ~(uint64_t)EFER_SVME;    /* the guest never sees SVME */
     c->pat = vmcb->g_pat;
     c->cpl = vmcb->cpl;
     /* Nested paging keeps no PDPTE registers: a PAE walk reads them from
@@ -525,21 +547,56 @@ static void svm_set_umip(struct vcpu *v, bool on)
         s->vmcb->intercept_cr |= crs;
     } else {
         s->vmcb->intercept_misc1 &= ~misc;
-        s->vmcb->intercept_cr &= ~crs;
+        if (!s->shadow)
+            s->vmcb->intercept_cr &= ~crs;      /* shadow paging reads them all (svm_set_shadow) */
     }
 }
 
 static void svm_set_ctrl(struct vcpu *v, const struct hvm_ctrl *c)
 {
     struct vmcb *vmcb = vmcb_of(v);
+    struct svm_vcpu *s = v->vendor;
+    uint64_t efer = c->efer;
     vmcb->cr0 = c->cr0;
     vmcb->cr2 = c->cr2;
     vmcb->cr3 = c->cr3;
     vmcb->cr4 = c->cr4;
+    if (s->shadow) {
+        s->g_cr0 = c->cr0;
+        s->g_cr3 = c->cr3;
+        s->g_cr4 = c->cr4 & ~(uint64_t)(svm_ops.umip_emulated ? CR4_UMIP : 0);
+        s->g_efer = c->efer & ~(uint64_t)EFER_SVME;
+        uint64_t cr0, cr4;
+        hvm_shadow_hw_ctrl(c->cr0, c->cr4, c->efer, &cr0, &cr4, &efer);
+        vmcb->cr0 = cr0;
+        vmcb->cr4 = cr4;
+        vmcb->cr3 = s->sh_root;
+    }
     if (svm_ops.umip_emulated)
         svm_set_umip(v, c->cr4 & CR4_UMIP);
-    vmcb->efer = c->efer | EFER_SVME;
+    vmcb->efer = efer | EFER_SVME;
     vmcb->g_pat = c->pat;
+}
+
+/* Shadow paging for v (vendor.h): nested paging off, the CPU's CR3 the
+ * shadow's root, and the intercepts the shadow needs: #PF (fills),
+ * MOV to CR3 (flush), INVLPG (drop), and reads of CR0/CR3/CR4, which
+ * differ from what the CPU holds (SVM has no read shadows). */
+static void svm_set_shadow(struct vcpu *v, uint64_t root_pa)
+{
+    struct svm_vcpu *s = v->vendor;
+    struct vmcb *vmcb = s->vmcb;
+    struct hvm_ctrl c;
+
+    svm_get_ctrl(v, &c);
+    s->shadow = true;
+    s->sh_root = root_pa;
+    vmcb->np_enable = 0;
+    vmcb->intercept_exc |= 1u << 14;
+    vmcb->intercept_cr |= (1u << 0) | (1u << 3) | (1u << 4) | (1u << (16 + 0)) | (1u << (16 + 3)) |
+                          (1u << (16 + 4));
+    vmcb->intercept_misc1 |= SVM_INT_INVLPG;
+    svm_set_ctrl(v, &c);
 }
 
 static void svm_set_tsc_offset(struct vcpu *v, uint64_t offset)
@@ -688,6 +745,8 @@ static struct hvm_vendor_ops svm_ops = {       /* (i) umip_emulated set by svm_p
     .request_nmi_window = svm_request_nmi_window,
     .p2m_encode = svm_p2m_encode,
     .hypercall_insn = svm_hypercall_insn,
+    .set_shadow = svm_set_shadow,
+    .shadow = true,
     .dump_state = svm_dump_state,
 };
 
@@ -701,10 +760,9 @@ const struct hvm_vendor_ops *svm_probe(void)
         log_warn("svm: disabled by firmware (VM_CR.SVMDIS)\n");
         return NULL;
     }
-    if (!(c->features & SVM_FEAT_NPT)) {
-        log_warn("svm: no nested paging; HVM needs NPT until the shadow pager exists\n");
-        return NULL;
-    }
+    svm_ops.hap = c->features & SVM_FEAT_NPT;
+    if (!svm_ops.hap)
+        log_warn("svm: no nested paging: HVM domains use the shadow pager (docs/shadow.md)\n");
     if (c->nr_asids < 2) {
         log_warn("svm: only %u ASIDs\n", c->nr_asids);
         return NULL;

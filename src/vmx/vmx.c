@@ -819,5 +819,6 @@ struct hvm_vendor_ops vmx_ops = {
     .request_nmi_window = vmx_request_nmi_window,
     .p2m_encode = vmx_ept_encode,
     .hypercall_insn = vmx_hypercall_insn,
+    .hap = true,            /* EPT is required by the probe; no shadow pager for VMX yet */
     .dump_state = vmx_dump_state,
 };

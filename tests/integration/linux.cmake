@@ -298,6 +298,11 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      "^linux_dom0: PASS linux-dom0-xenbus$"
                      "^linux_dom0: PASS linux-dom0-rv-list$" "^linux_dom0: PASS linux-dom0-rv-info$"
                      "^linux_dom0: PASS linux-dom0-rv-dmesg-pause$"
+                     # rv create from dom0 (docs/toolstack.md "Building a domain from dom0"):
+                     # a PVH domU built in dom0's user space, listed, destroyed, pages back.
+                     "^domU: RV-PVH-HELLO: a PVH domain up, cmdline 'pvh_hello mib=16 built=1 stay=1', 16 MiB, 3 passed 0 failed$"
+                     "^linux_dom0: PASS linux-dom0-rv-create$" "^linux_dom0: PASS linux-dom0-rv-create-list$"
+                     "^linux_dom0: PASS linux-dom0-rv-destroy$"
                      "^linux_dom0: RV-LINUX: log: xenstored: dom0: kernel store ring served "
               ARGS --direct --smp 2 --mem 1G
                    --qemu-arg=-drive --qemu-arg=file=${RV_LINUX_DIR}/dom0_disk.img,if=none,id=rvdisk,format=raw,snapshot=on
@@ -325,4 +330,6 @@ rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "q
                      "^linux_dom0_2: PASS linux-dom0-xenbus$"
                      "^linux_dom0_2: PASS linux-dom0-rv-list$" "^linux_dom0_2: PASS linux-dom0-rv-info$"
                      "^linux_dom0_2: PASS linux-dom0-rv-dmesg-pause$"
+                     "^linux_dom0_2: PASS linux-dom0-rv-create$" "^linux_dom0_2: PASS linux-dom0-rv-create-list$"
+                     "^linux_dom0_2: PASS linux-dom0-rv-destroy$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_2.cfg)

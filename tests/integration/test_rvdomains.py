@@ -227,6 +227,21 @@ class DomainVerdictTest(unittest.TestCase):
                                      exit_status=status, timed_out=timed_out, timeout_s=60,
                                      **kw)
 
+    def test_control_domain_built_domains_count_as_powered_off(self):
+        # rv create from dom0 (docs/toolstack.md): a domain with no file,
+        # destroyed by the control domain, ends as a power-off.
+        built = ["(d2 domU) created: 0 MiB, 1 vCPU(s), kernel  entry 0",
+                 "(d2 domU) created by the control domain (d1): PVH, 1 vCPU(s), paused, no memory yet",
+                 "(d2 domU) shut down (poweroff)", "(d2 domU) destroyed"]
+        log = domain_log(*life(1, "cpuid"), *built, started=(1, 1))
+        v = self.judge(log, [dom("cpuid")], nr_cfg_modules=1)
+        self.assertTrue(v.ok, v.reason)
+        # Without the 'created by the control domain' line it is one too many.
+        log = domain_log(*life(1, "cpuid"), built[0], *built[2:], started=(1, 1))
+        v = self.judge(log, [dom("cpuid")], nr_cfg_modules=1)
+        self.assertFalse(v.ok)
+        self.assertIn("counted 2 powered off, 0 crashed; expected 1, 0", v.reason)
+
     def test_all_power_off(self):
         log = domain_log(*life(1, "cpuid", output=["PASS leaf0", "PASS leaf1"]),
                          *life(2, "msr"), started=(2, 2))

@@ -142,6 +142,15 @@ static void test_defaults(void)
     CHECK(!cfg.hpet);
     CHECK_EQ(parse(BASE "hpet = 1\n"), 0);
     CHECK(cfg.hpet);
+    /* Paging (docs/shadow.md): nested paging unless hap = 0; shadow budget
+     * 0 = the default, else MiB. */
+    CHECK(cfg.hap);
+    CHECK_EQ(cfg.shadow_memory_mib, 0);
+    CHECK_EQ(parse(BASE "hap = 0\nshadow_memory = 8\n"), 0);
+    CHECK(!cfg.hap);
+    CHECK_EQ(cfg.shadow_memory_mib, 8);
+    CHECK_EQ(parse(BASE "hap = 1\n"), 0);
+    CHECK(cfg.hap);
     /* Ringvisor diagnostics and the PVH port 0x42 choice (docs/pvh.md). */
     CHECK(!cfg.pvh_pit_ones && !cfg.exit_stats);
     CHECK_EQ(parse(BASE "rv_pvh_pit_ones = 1\nrv_exit_stats = 1\n"), 0);
@@ -469,6 +478,8 @@ static const struct {
     { "on_poweroff = \"soft-reset\"", "domcfg: line 4: on_poweroff = \"soft-reset\": expected \"destroy\"," },
     { "fw_cfg = 2", "domcfg: line 4: fw_cfg = 2: must be between 0 and 1" },
     { "hpet = 2", "domcfg: line 4: hpet = 2: must be between 0 and 1" },
+    { "hap = 2", "domcfg: line 4: hap = 2: must be between 0 and 1" },
+    { "shadow_memory = 4097", "domcfg: line 4: shadow_memory = 4097: must be between 0 and 4096" },
     { "rv_pvh_pit_ones = 2", "domcfg: line 4: rv_pvh_pit_ones = 2: must be between 0 and 1" },
     { "rv_exit_stats = -1", "domcfg: line 4: rv_exit_stats = -1: " },
     { "dom0 = 2", "domcfg: line 4: dom0 = 2: must be between 0 and 1" },

@@ -1222,6 +1222,32 @@ static void test_sys(void)
     CHECK_EQ(fake_find(0)->data[0x805], 0x12);
 }
 
+/* INVLPG m (intercepted for shadow paging): the linear address named by
+ * the operand (segment base included), reported through sys_dirty and
+ * nothing touched in memory; #GP(0) at CPL 3; register forms stay
+ * unhandled. */
+static void test_invlpg(void)
+{
+    setup64();
+    ctx.regs.rbx = 0xffff800000123456ull;
+    CHECK_EQ(run("0f 01 7b 10"), EMUL_OK);                      /* invlpg [rbx+0x10] */
+    CHECK_EQ(ctx.sys_dirty & EMUL_DIRTY_INVLPG, EMUL_DIRTY_INVLPG);
+    CHECK_EQ(ctx.invlpg_la, 0xffff800000123466ull);
+    CHECK_EQ(ctx.regs.rip, CODE64 + 4);
+    ctx.sys_dirty = 0;
+    ctx.regs.rip = CODE64;
+    ctx.seg[EMUL_FS].base = 0x10000;
+    CHECK_EQ(run("64 0f 01 38"), EMUL_OK);                      /* invlpg fs:[rax] */
+    CHECK_EQ(ctx.invlpg_la, 0x10000 + ctx.regs.rax);
+    ctx.sys_dirty = 0;
+    ctx.regs.rip = CODE64;
+    ctx.cpl = 3;
+    CHECK_EQ(run("0f 01 3b"), EMUL_EXCEPTION);                  /* CPL 3: #GP(0) */
+    CHECK_EQ(ctx.exc.vector, 13);
+    CHECK_EQ(ctx.sys_dirty, 0);
+    ctx.cpl = 0;
+}
+
 int main(void)
 {
     RUN(test_alu_vs_native);
@@ -1235,6 +1261,7 @@ int main(void)
     RUN(test_soft_events);
     RUN(test_fpu_classes);
     RUN(test_sys);
+    RUN(test_invlpg);
     printf("%d checks, %d failures\n", t_checks, t_failures);
     return t_failures ? 1 : 0;
 }

@@ -60,6 +60,11 @@ struct rc_handle *rc_open(char *err, size_t errlen)
     return NULL;
 }
 
+int rc_fd(struct rc_handle *h)
+{
+    return h->fd;
+}
+
 void rc_close(struct rc_handle *h)
 {
     if (h) {

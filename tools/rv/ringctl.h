@@ -56,4 +56,24 @@ long rc_debug_keys(struct rc_handle *h, const char *keys, size_t n);
 
 const char *rc_strerror(long rc);
 
+/* The privcmd file descriptor (foreign mappings are mmap()s of it). */
+int rc_fd(struct rc_handle *h);
+
+/* ---- building a domain (ringctl_build.c; docs/toolstack.md "Building a
+ * domain from dom0").  Each returns >= 0 or -errno. ---- */
+/* XEN_DOMCTL_createdomain for a PVH domain: made paused, without memory. */
+long rc_create_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid);
+long rc_max_mem(struct rc_handle *h, uint16_t domid, uint64_t kib);
+/* XENMEM_populate_physmap naming domid: n extents of 2^order pages at gfns
+ * (each aligned to its order); -ENOMEM unless all were done. */
+long rc_populate(struct rc_handle *h, uint16_t domid, const uint64_t *gfns, uint64_t n, unsigned order);
+/* The n frames of domid at gfns, mapped read-write into this process
+ * (IOCTL_PRIVCMD_MMAPBATCH_V2); NULL with errno, *first_err = the first
+ * frame's error.  rc_unmap_foreign undoes it. */
+void *rc_map_foreign(struct rc_handle *h, uint16_t domid, const uint64_t *gfns, uint32_t n, int *first_err);
+void rc_unmap_foreign(void *va, uint32_t n);
+long rc_set_hvm_param(struct rc_handle *h, uint16_t domid, unsigned idx, uint64_t val);
+/* XEN_DOMCTL_sethvmcontext with a buffer of HVM save records. */
+long rc_sethvmcontext(struct rc_handle *h, uint16_t domid, const void *buf, uint32_t len);
+
 #endif

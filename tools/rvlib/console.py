@@ -183,6 +183,7 @@ class Console:
     skipped: Dict[str, str] = field(default_factory=dict)    # "x.cfg" -> error
     domains: Dict[str, DomainLog] = field(default_factory=dict)
     all_stopped: Optional[tuple] = None                 # (powered off, crashed, leaked)
+    ctl_created: int = 0                                # domains the control domain built (rv create)
     leaks: List[str] = field(default_factory=list)
     vmstate: List[str] = field(default_factory=list)    # guest-state checker findings
     hv_bugs: List[str] = field(default_factory=list)    # "timer: BUG: ..." lines
@@ -206,7 +207,11 @@ class Console:
             ev = m.group(3).strip()
             e = EXITS_RE.match(ev)
             s = SHUTDOWN_RE.match(ev)
-            if ev.startswith("created:"):
+            if ev.startswith("created by the control domain"):
+                # Built from dom0 (XEN_DOMCTL_createdomain, docs/toolstack.md):
+                # no domain file; expected to end powered off or destroyed.
+                self.ctl_created += 1
+            elif ev.startswith("created:"):
                 # A new life (a restart): what follows is about it.
                 d.created = ev[len("created:"):].strip()
                 d.lives += 1

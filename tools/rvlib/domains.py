@@ -176,9 +176,12 @@ def judge_domains(con: Console, domains: Sequence[DomainFile], *, emulator: str,
                         % (": " + "; ".join(con.leaks) if con.leaks else ""))
         if nr_cfg_modules is not None:
             want_crash = sum(1 for d in domains if d.expect in CRASH_EXPECTATIONS)
-            if (off, crashed) != (len(starting) - want_crash, want_crash):
+            # Domains the control domain built (rv create) have no file:
+            # each must end powered off or destroyed by it.
+            want_off = len(starting) - want_crash + con.ctl_created
+            if (off, crashed) != (want_off, want_crash):
                 return fail("the hypervisor counted %d powered off, %d crashed; expected %d, %d"
-                            % (off, crashed, len(starting) - want_crash, want_crash))
+                            % (off, crashed, want_off, want_crash))
     elif domains:
         if con.domains_started is None or con.domains_started[0] != 0:
             return fail("expected 'domains: 0 of %d started' (every domain file rejected), "

@@ -1,21 +1,32 @@
 """PV-interface figures for rv-bench: event-channel ping-pong and grant copies.
 
 Boots the two PVH benchmark guests (tests/guests/pvh/pvh_bench_a.c and
-pvh_bench_b.c) together under Ringvisor (QEMU TCG, -kernel boot, 2 CPUs):
-A and B bounce an event n times ("evtchn round trips/s: N", from A), then
-B copies A's granted page into its own pages with GNTTABOP_copy ("grant copy
-MB/s: N", from B), and last A times xen_version calls through its
-hypercall page ("hypercall round trip: N ns", VMCALL/VMMCALL).  Then the PV
-bench kernel (tests/guests/pv/pv_bench.c) boots alone: the same call through
-SYSCALL and mmu_update entries/s in 1,000-entry batches.  Guest TSC/pvclock
-time.  Figures only, never asserted.
+pvh_bench_b.c) together under Ringvisor (QEMU TCG, -kernel boot, 2 CPUs),
+several times:
+
+- a base run: no ping-pong; B copies A's granted page into its own pages
+  with GNTTABOP_copy ("grant copy MB/s: N", from B), and A times xen_version
+  calls through its hypercall page ("hypercall round trip: N ns",
+  VMCALL/VMMCALL): the floor, one exit round trip.  Its exit counts, less
+  those calls, are the set-up every run pays.
+- one run per event-channel case: same-CPU (both domains' vCPUs pinned to
+  CPU 1 with the domain file's cpus key) and cross-CPU (A on CPU 0, B on
+  CPU 1), each waiting by SCHEDOP_poll and by upcall-in-HLT: round trips/s
+  and the exits per round trip, (exits of both domains - set-up) / round
+  trips, from the hypervisor's exit statistics at vCPU teardown.
+
+Then the PV bench kernel (tests/guests/pv/pv_bench.c) boots alone: the same
+call through SYSCALL and mmu_update entries/s in 1,000-entry batches.  Guest
+TSC/pvclock time.  Figures only, never asserted here (tests/integration/
+evtchn_exits.py bounds the exit counts).
 """
 
+import math
 import os
 import re
 import shutil
 import tempfile
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from . import domcfg, emulators, runner
 from .console import Console
@@ -26,7 +37,13 @@ PV_GUEST = "pv_bench"
 HC_RE = re.compile(r"hypercall round trip: (\d+) ns \((\d+) TSC ticks\)")
 MMU_RE = re.compile(r"mmu_update: (\d+) entries/s in 1000-entry batches(.*)")
 RT_RE = re.compile(r"evtchn round trips/s: (\d+)(.*)")
+URT_RE = re.compile(r"evtchn upcall round trips/s: (\d+)(.*)")
 COPY_RE = re.compile(r"grant copy MB/s: (\d+)(.*)")
+SP_RE = re.compile(r"send round trip: (\d+) ns; poll \(port pending\) round trip: (\d+) ns")
+COPY_BATCH = 16         # pvh_bench_b.c: GNTTABOP_copy calls carry 16 copies
+# (name, A's cpus, B's cpus): the domain files' cpus key, 2 host CPUs.
+PLACEMENTS = (("same-CPU", "1", "1"), ("cross-CPU", "0", "1"))
+MODES = ("poll", "upcall")
 
 
 def available(build: str, names=GUESTS) -> Optional[str]:
@@ -39,15 +56,37 @@ def available(build: str, names=GUESTS) -> Optional[str]:
     return None
 
 
+def _variant(gdir: str, work: str, name: str, keys: Dict[str, str]) -> str:
+    """A copy of name.cfg in work with keys replaced or added (values are
+    written quoted), its kernel linked next to it; returns its path."""
+    with open(os.path.join(gdir, name + ".cfg")) as f:
+        lines = [l for l in f.read().splitlines()
+                 if l.split("=")[0].strip() not in keys]
+    lines += ['%s = "%s"' % (k, v) for k, v in keys.items()]
+    path = os.path.join(work, name + ".cfg")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    elf = name + ".elf"
+    if not os.path.exists(os.path.join(work, elf)):
+        os.symlink(os.path.abspath(os.path.join(gdir, elf)), os.path.join(work, elf))
+    return path
+
+
 def run_pair(build: str, cmdline: str, timeout: float, smp: int,
-             names=GUESTS) -> Tuple[Console, str]:
-    """Boot the named benchmark domains together: (console, failure or "")."""
+             names=GUESTS, keys: Optional[Dict[str, Dict[str, str]]] = None) -> Tuple[Console, str]:
+    """Boot the named benchmark domains together: (console, failure or "").
+    keys: per domain, domain-file keys to set (cmdline, cpus) in a copy."""
+    build = os.path.abspath(build)
     gdir = os.path.join(build, "guests")
-    doms = [domcfg.load(os.path.join(gdir, n + ".cfg")) for n in names]
-    spec = emulators.BootSpec(elf=os.path.join(build, "ringvisor.elf"), cmdline=cmdline, smp=smp,
-                              mem_mib=512, modules=domcfg.modules_for(doms))
     work = tempfile.mkdtemp(prefix="rv-bench-")
     try:
+        cfgdir = os.path.join(work, "cfg")     # apart from the emulator's files
+        os.mkdir(cfgdir)
+        paths = [_variant(gdir, cfgdir, n, keys[n]) if keys and n in keys else os.path.join(gdir, n + ".cfg")
+                 for n in names]
+        doms = [domcfg.load(p) for p in paths]
+        spec = emulators.BootSpec(elf=os.path.join(build, "ringvisor.elf"), cmdline=cmdline, smp=smp,
+                                  mem_mib=512, modules=domcfg.modules_for(doms))
         launch = emulators.prepare(spec, "direct", work)
         con = Console(domain_names=[d.name for d in doms])
         res = runner.run(launch.argv, cwd=launch.cwd, timeout_s=timeout, console=con,
@@ -68,27 +107,99 @@ def _find(con: Console, name: str, regex):
     return None
 
 
-def figures(build: str, cmdline: str, timeout: float, smp: int = 2) -> Tuple[List[str], List[str]]:
+def domain_exits(con: Console, name: str) -> Optional[int]:
+    """All exits of the domain's vCPUs (teardown statistics), or None."""
+    log = con.domains.get(name)
+    if not log or not log.exits:
+        return None
+    return sum(e.exits for e in log.exits)
+
+
+def pair_keys(mode: str, n: int, a_cpus: str, b_cpus: str, copies: int = 0, rt: int = 0):
+    """Domain-file keys for a ping-pong run: n round trips by mode
+    ("poll", "upcall" or "none"), pinned as given."""
+    pn = n if mode == "poll" else 0
+    un = n if mode == "upcall" else 0
+    return {"pvh_bench_a": {"cmdline": "peer=2 n=%d nu=%d rt=%d" % (pn, un, rt), "cpus": a_cpus},
+            "pvh_bench_b": {"cmdline": "peer=1 n=%d nu=%d copies=%d" % (pn, un, copies), "cpus": b_cpus}}
+
+
+def ping_pong(build: str, cmdline: str, timeout: float, mode: str, n: int, a_cpus: str, b_cpus: str,
+              setup_exits: int = 0):
+    """One run: (round trips/s or None, mean ns or None, median ns or None,
+    exits per round trip or None, failure or "")."""
+    try:
+        con, failure = run_pair(build, cmdline, timeout, 2, keys=pair_keys(mode, n, a_cpus, b_cpus))
+    except (domcfg.DomainError, emulators.LaunchError, RuntimeError, OSError) as e:
+        return None, None, None, None, str(e)
+    m = _find(con, "pvh_bench_a", RT_RE if mode == "poll" else URT_RE)
+    ea, eb = domain_exits(con, "pvh_bench_a"), domain_exits(con, "pvh_bench_b")
+    per_rt = (ea + eb - setup_exits) / n if ea is not None and eb is not None else None
+    if not failure and not m:
+        failure = "no '%s' line" % ("evtchn round trips/s" if mode == "poll" else "evtchn upcall round trips/s")
+    if not failure and per_rt is None:
+        failure = "no exit statistics"
+    ns = med = None
+    if m:
+        each = re.search(r"(\d+) ns each", m.group(2))
+        ns = int(each.group(1)) if each else None
+        mm = re.search(r"median (\d+) ns", m.group(2))
+        med = int(mm.group(1)) if mm else None
+    return (int(m.group(1)) if m else None), ns, med, per_rt, failure
+
+
+def base_run(build: str, cmdline: str, timeout: float, copies: int = 20000, rt: int = 10000):
+    """The run without ping-pong: (console, failure, set-up exits or None)."""
+    try:
+        con, failure = run_pair(build, cmdline, timeout, 2,
+                                keys=pair_keys("none", 0, "0", "1", copies=copies, rt=rt))
+    except (domcfg.DomainError, emulators.LaunchError, RuntimeError, OSError) as e:
+        return None, str(e), None
+    ea, eb = domain_exits(con, "pvh_bench_a"), domain_exits(con, "pvh_bench_b")
+    setup = None
+    if ea is not None and eb is not None:
+        # The timed calls are one exit each: what is left is the set-up.
+        # (rt xen_version calls, then rt sends and rt polls: pvh_bench_a.c)
+        setup = max(0, ea + eb - 3 * rt - math.ceil(copies / COPY_BATCH))
+    return con, failure, setup
+
+
+def figures(build: str, cmdline: str, timeout: float, smp: int = 2,
+            rts: int = 20000) -> Tuple[List[str], List[str]]:
     """(report lines, failures)."""
     out = ["PV interface between two PVH domains (QEMU TCG, %d CPUs, QEMU -kernel boot)" % smp]
     missing = available(build)
     if missing:
         return out + ["  skipped: %s not built (cmake --build build --target guests)" % missing], []
-    try:
-        con, failure = run_pair(build, cmdline, timeout, smp)
-    except (domcfg.DomainError, emulators.LaunchError, RuntimeError, OSError) as e:
-        con, failure = None, str(e)
-    rt = _find(con, "pvh_bench_a", RT_RE) if con else None
-    cp = _find(con, "pvh_bench_b", COPY_RE) if con else None
     failures = []
-    if failure:
-        failures.append("PVH benchmark guests: %s" % failure)
-    out.append("  evtchn round trips/s: %s" % (("%s%s" % (rt.group(1), rt.group(2))) if rt else "FAILED"))
-    out.append("  grant copy MB/s: %s" % (("%s%s" % (cp.group(1), cp.group(2))) if cp else "FAILED"))
-    if not failure and (not rt or not cp):
-        failures.append("PVH benchmark guests: no '%s' line" % ("evtchn round trips/s" if not rt
-                                                                 else "grant copy MB/s"))
+    con, failure, setup = base_run(build, cmdline, timeout)
+    cp = _find(con, "pvh_bench_b", COPY_RE) if con else None
     pvh_hc = _find(con, "pvh_bench_a", HC_RE) if con else None
+    if failure:
+        failures.append("PVH benchmark guests (base run): %s" % failure)
+    elif not cp or not pvh_hc:
+        failures.append("PVH benchmark guests: no '%s' line" % ("grant copy MB/s" if not cp
+                                                                 else "hypercall round trip"))
+    out.append("  exit round trip (the floor): %s" % (("%s ns, one xen_version hypercall (median)"
+                                                       % pvh_hc.group(1)) if pvh_hc else "FAILED"))
+    sp = _find(con, "pvh_bench_a", SP_RE) if con else None
+    if sp:
+        out.append("    event-channel calls alone (median): %s" % sp.group(0))
+    out.append("  event-channel round trips (%d each; exits per round trip: exits of both domains less "
+               "the %s set-up exits of a run without ping-pong, / round trips)"
+               % (rts, setup if setup is not None else "?"))
+    for place, ac, bc in PLACEMENTS:
+        for mode in MODES:
+            rate, ns, med, per_rt, f = ping_pong(build, cmdline, timeout, mode, rts, ac, bc, setup or 0)
+            if f:
+                failures.append("PVH evtchn %s %s: %s" % (place, mode, f))
+            floor = int(pvh_hc.group(1)) if pvh_hc and int(pvh_hc.group(1)) else 0
+            floors = (" = %.1f exit round trips" % (med / floor)) if med and floor else ""
+            out.append("    evtchn round trips/s %-9s %-6s: %s" % (
+                place, mode, ("%d (mean %d ns; median %s ns%s, %s/s at the median; %.2f exits per round trip)"
+                              % (rate, ns or 0, med or "?", floors, (1000000000 // med) if med else "?", per_rt))
+                if rate is not None and per_rt is not None else "FAILED"))
+    out.append("  grant copy MB/s: %s" % (("%s%s" % (cp.group(1), cp.group(2))) if cp else "FAILED"))
     lines, pv_failures = pv_figures(build, cmdline, timeout, pvh_hc)
     return out + lines, failures + pv_failures
 

@@ -179,12 +179,23 @@ enum emul_rc emul_group6(struct emul_ctx *c, struct guest_regs *st, const struct
     return EMUL_OK;
 }
 
-/* 0F 01, memory forms: group 7 (SGDT, SIDT, LGDT, LIDT, SMSW; INVLPG and
- * LMSW are not emulated) and SMSW's register form. */
+/* 0F 01, memory forms: group 7 (SGDT, SIDT, LGDT, LIDT, SMSW, INVLPG; LMSW
+ * is not emulated) and SMSW's register form. */
 enum emul_rc emul_group7(struct emul_ctx *c, struct guest_regs *st, const struct emul_insn *in)
 {
     unsigned r = in->reg & 7;
     enum emul_rc rc;
+
+    if (r == 7 && in->mem) {                                    /* INVLPG m */
+        /* CPL 0 only; no segment-limit or canonical check: INVLPG of an
+         * address that cannot be translated just does nothing. */
+        if (cpl(c) > 0)
+            return gp0(c);
+        uint64_t la = c->seg[in->ea_seg].base + in->ea;
+        c->invlpg_la = c->mode == 64 ? la : la & 0xffffffffull;
+        c->sys_dirty |= EMUL_DIRTY_INVLPG;
+        return EMUL_OK;
+    }
 
     if (r == 4) {                                               /* SMSW */
         if (umip_blocks(c))

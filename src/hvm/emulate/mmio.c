@@ -21,6 +21,7 @@
 #include "core/domain.h"
 #include "core/console.h"
 #include "mm/p2m.h"
+#include "hvm/shadow.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -184,6 +185,8 @@ static void commit_sys(struct vcpu *v, const struct emul_ctx *c)
         hvm_vendor->set_seg(v, SEG_LDTR, &(struct hvm_seg){ c->ldtr.sel, c->ldtr.attr, c->ldtr.limit, c->ldtr.base });
     if (c->sys_dirty & EMUL_DIRTY_TR)
         hvm_vendor->set_seg(v, SEG_TR, &(struct hvm_seg){ c->tr.sel, c->tr.attr, c->tr.limit, c->tr.base });
+    if (c->sys_dirty & EMUL_DIRTY_INVLPG)
+        hvm_shadow_invlpg(v, c->invlpg_la);
 }
 
 bool hvm_emul_commit(struct vcpu *v, struct emul_ctx *c, enum emul_rc rc, struct hvm_ctrl *ctrl)

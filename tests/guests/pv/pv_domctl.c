@@ -28,6 +28,9 @@
 #include "pv_lib.h"
 #include "public/sched.h"
 #include "public/sysctl.h"
+#include "public/memory.h"
+#include "public/hvm.h"
+#include "public/hvm_save.h"
 
 #define EPERM       1
 #define ESRCH       3
@@ -37,6 +40,36 @@
 #define EINVAL      22
 #define ENOSYS      38
 #define EOPNOTSUPP  95
+#define MMU_PT_UPDATE_NO_TRANSLATE  3   /* public/xen.h mmu_update command */
+
+static void build_calls(void);
+static const struct start_info *boot_si;
+
+#define M2P         ((const volatile uint64_t *)0xffff800000000000ull)
+#define PTE_ADDR    0x000ffffffffff000ull
+
+/* The machine address of the L1 entry that maps va in the boot page
+ * tables (each table read through the kernel's map of its pfn). */
+static uint64_t l1e_maddr(uint64_t va)
+{
+    const volatile uint64_t *t = (const volatile uint64_t *)boot_si->pt_base;
+    uint64_t e = 0;
+    for (int level = 4; level >= 2; level--) {
+        e = t[(va >> (12 + 9 * (level - 1))) & 511];
+        if (!(e & 1))
+            return 0;
+        t = (const volatile uint64_t *)(VIRT_BASE + M2P[(e & PTE_ADDR) >> 12] * 4096);
+    }
+    return (e & PTE_ADDR) | ((va >> 12) & 511) * 8;
+}
+
+static uint64_t l1e_read(uint64_t maddr)
+{
+    const volatile uint64_t *t = (const volatile uint64_t *)(VIRT_BASE + M2P[maddr >> 12] * 4096);
+    return t[(maddr & 0xfff) / 8];
+}
+
+static uint8_t scratch[4096] __attribute__((aligned(4096)));
 
 /* The pages domctl_hvm writes (tests/guests/domctl_hvm.c). */
 static const uint64_t hvm_pages[] = { 0x800, 0x801, 0x805, 0x840, 0x9ff, 0x5000 };
@@ -113,12 +146,31 @@ static int untouched(const void *buf, unsigned len, uint8_t fill, unsigned from)
     return 1;
 }
 
+/* The builder's calls naming another domain (pv/pv_foreign.c) from an
+ * unprivileged domain: -EPERM whether the domain exists (dom0) or not. */
+static void foreign_refused(void)
+{
+    static uint64_t gfn = 0x100;
+    static const uint16_t doms[] = { 0, 1000 };
+    unsigned refused = 0;
+    for (unsigned i = 0; i < 2; i++) {
+        struct xen_reservation r = { (uint64_t)&gfn, 1, 0, 0, doms[i], { 0 } };
+        struct mmu_update u = { 0x1000, (0x100ull << 12) | 3 };
+        struct xen_hvm_param p = { doms[i], 0, HVM_PARAM_STORE_PFN, 0x1234 };
+        refused += hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r, 0, 0) == -EPERM;
+        refused += hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, doms[i]) == -EPERM;
+        refused += hc(__HYPERVISOR_hvm_op, HVMOP_set_param, (uint64_t)&p, 0, 0) == -EPERM;
+    }
+    check(refused == 6, "domu-foreign-eperm", "refused", refused, 6);
+}
+
 static void unprivileged(void)
 {
     static const uint32_t cmds[] = { XEN_DOMCTL_createdomain, XEN_DOMCTL_destroydomain, XEN_DOMCTL_pausedomain,
                                      XEN_DOMCTL_unpausedomain, XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_setvcpuaffinity,
                                      XEN_DOMCTL_shadow_op, XEN_DOMCTL_max_mem, XEN_DOMCTL_getvcpuinfo,
-                                     XEN_DOMCTL_max_vcpus, XEN_DOMCTL_getvcpuaffinity, 77 };
+                                     XEN_DOMCTL_max_vcpus, XEN_DOMCTL_getvcpuaffinity, XEN_DOMCTL_sethvmcontext,
+                                     77 };
     unsigned refused = 0, kept = 0;
     for (unsigned i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         for (unsigned bad = 0; bad < 2; bad++) {
@@ -132,8 +184,9 @@ static void unprivileged(void)
             refused += domctl(&op) == -EPERM;
             kept += untouched(&op, sizeof(op), 0xa5, 16) && op.domain == 0;
         }
-    check(refused == 24, "domu-domctl-all-eperm", "refused", refused, 24);
-    check(kept == 24, "domu-domctl-untouched", "untouched", kept, 24);
+    check(refused == 26, "domu-domctl-all-eperm", "refused", refused, 26);
+    check(kept == 26, "domu-domctl-untouched", "untouched", kept, 26);
+    foreign_refused();
 
     static const uint32_t scmds[] = { XEN_SYSCTL_readconsole, XEN_SYSCTL_physinfo, XEN_SYSCTL_getdomaininfolist,
                                       XEN_SYSCTL_debug_keys, 2 };
@@ -538,10 +591,141 @@ static void privileged(void)
     sysctl(&so);
     check(so.u.getdomaininfolist.num_domains == 1, "dom0-only-self-left", "num_domains",
           so.u.getdomaininfolist.num_domains, 1);
+    build_calls();
+}
+
+/* One CPU record (HEADER, CPU, END) for sethvmcontext. */
+static struct {
+    struct hvm_save_descriptor hd;
+    struct hvm_save_header hdr;
+    struct hvm_save_descriptor cd;
+    struct hvm_hw_cpu cpu;
+    struct hvm_save_descriptor ed;
+} ctx;
+
+static long set_ctx(uint16_t dom, uint32_t magic, uint64_t cr0, uint32_t size)
+{
+    uint8_t *p = (uint8_t *)&ctx;
+    for (unsigned i = 0; i < sizeof(ctx); i++)
+        p[i] = 0;
+    ctx.hd = (struct hvm_save_descriptor){ HVM_SAVE_CODE_HEADER, 0, sizeof(ctx.hdr) };
+    ctx.hdr.magic = magic;
+    ctx.hdr.version = HVM_FILE_VERSION;
+    ctx.cd = (struct hvm_save_descriptor){ HVM_SAVE_CODE_CPU, 0, sizeof(ctx.cpu) };
+    ctx.cpu.rip = 0x100000;
+    ctx.cpu.rflags = 2;
+    ctx.cpu.cr0 = cr0;
+    ctx.cpu.cs_sel = 0x10;
+    ctx.cpu.cs_limit = 0xffffffff;
+    ctx.cpu.cs_arbytes = 0xc09b;
+    ctx.cpu.ds_sel = ctx.cpu.es_sel = ctx.cpu.ss_sel = 0x18;
+    ctx.cpu.ds_limit = ctx.cpu.es_limit = ctx.cpu.ss_limit = 0xffffffff;
+    ctx.cpu.ds_arbytes = ctx.cpu.es_arbytes = ctx.cpu.ss_arbytes = 0xc093;
+    struct xen_domctl op;
+    dc_init(&op, XEN_DOMCTL_sethvmcontext, dom);
+    op.u.hvmcontext.size = size;
+    op.u.hvmcontext.buffer = (uint64_t)&ctx;
+    return domctl(&op);
+}
+
+/* The domain builder's calls (core/domctl_build.c, pv/pv_foreign.c): a PVH
+ * domain made empty and paused, its refusals, its memory and parameters
+ * from here, then destroyed with every page back.  The positive foreign
+ * mapping and a guest that runs are linux_dom0's rv create. */
+static void build_calls(void)
+{
+    struct xen_domctl op;
+    struct xen_domctl_getdomaininfo di;
+    uint64_t free0 = free_pages();
+
+    dc_init(&op, XEN_DOMCTL_createdomain, 0);
+    op.u.createdomain.flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
+    op.u.createdomain.max_vcpus = 1;
+    op.u.createdomain.arch_emulation_flags = XEN_X86_EMU_ALL;
+    eq("dom0-create-hvm-not-yet", domctl(&op), -EOPNOTSUPP);
+    op.u.createdomain.flags = 0;
+    op.u.createdomain.arch_emulation_flags = 0;
+    eq("dom0-create-pv-not-yet", domctl(&op), -EOPNOTSUPP);
+    op.u.createdomain.flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
+    op.u.createdomain.arch_emulation_flags = XEN_X86_EMU_LAPIC;
+    op.u.createdomain.max_vcpus = 0;
+    eq("dom0-create-no-vcpus", domctl(&op), -EINVAL);
+    op.u.createdomain.max_vcpus = 2;
+    op.u.createdomain.max_grant_frames = -1;
+    op.u.createdomain.max_maptrack_frames = -1;
+    eq("dom0-create-pvh", domctl(&op), 0);
+    uint16_t d = op.domain;
+    check(d != 0 && d < 0x7ff0, "dom0-create-pvh-id", "domain", d, 1);
+    long rc = info(d, &di);
+    check(rc == 0 && di.domain == d && (di.flags & XEN_DOMINF_paused) && (di.flags & XEN_DOMINF_hvm_guest) &&
+              di.tot_pages == 0 && di.nr_online_vcpus == 2,
+          "dom0-create-pvh-info", "flags", di.flags, XEN_DOMINF_paused | XEN_DOMINF_hvm_guest);
+
+    /* sethvmcontext: a bad header, paging on, a truncated buffer (no END). */
+    eq("dom0-sethvmctx-bad-magic", set_ctx(d, 0x1234, 0x11, sizeof(ctx)), -EINVAL);
+    eq("dom0-sethvmctx-paging-not-yet", set_ctx(d, HVM_FILE_MAGIC, 0x80000011ull, sizeof(ctx)), -EOPNOTSUPP);
+    eq("dom0-sethvmctx-no-end", set_ctx(d, HVM_FILE_MAGIC, 0x11, sizeof(ctx) - 8), -EINVAL);
+    eq("dom0-sethvmctx-pvh", set_ctx(d, HVM_FILE_MAGIC, 0x11, sizeof(ctx)), 0);
+
+    /* populate_physmap naming it: nothing beyond max_pages, once per gfn. */
+    static uint64_t gfns[4] = { 0x100, 0x101, 0x102, 0x103 };
+    struct xen_reservation r = { (uint64_t)gfns, 4, 0, 0, d, { 0 } };
+    eq("dom0-populate-over-max", hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r, 0, 0), 0);
+    dc_init(&op, XEN_DOMCTL_max_mem, d);
+    op.u.max_mem.max_memkb = 64;        /* 16 pages */
+    eq("dom0-populate-max-mem", domctl(&op), 0);
+    eq("dom0-populate-4", hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r, 0, 0), 4);
+    eq("dom0-populate-again-refused", hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r, 0, 0), 0);
+    static uint64_t big = 0x200;
+    struct xen_reservation r9 = { (uint64_t)&big, 1, 9, 0, d, { 0 } };
+    eq("dom0-populate-2m-over-max", hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r9, 0, 0), 0);
+    info(d, &di);
+    check(di.tot_pages == 4, "dom0-populate-tot-pages", "tot_pages", di.tot_pages, 4);
+
+    /* mmu_update naming it: a hole, and a request kind not taken. */
+    struct mmu_update u = { 0x1000, (0x5000ull << 12) | 3 };
+    eq("dom0-foreign-map-hole", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, d), -EINVAL);
+    u.ptr = 0x1000 | MMU_PT_UPDATE_NO_TRANSLATE;
+    eq("dom0-foreign-map-no-translate", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, d), -EOPNOTSUPP);
+
+    /* A page of it mapped here (as privcmd's MMAPBATCH_V2 does): the L1
+     * entry of our scratch page names its gfn 0x100, frames by the p2m. */
+    uint64_t ma = l1e_maddr((uint64_t)scratch), old = ma ? l1e_read(ma) : 0;
+    scratch[0] = 0x77;
+    struct mmu_update m = { ma, (old & ~PTE_ADDR) | (0x100ull << 12) };
+    eq("dom0-foreign-map", hc(__HYPERVISOR_mmu_update, (uint64_t)&m, 1, 0, d), 0);
+    check(((volatile uint8_t *)scratch)[0] == 0, "dom0-foreign-map-reads-zero", "byte", scratch[0], 0);
+    ((volatile uint8_t *)scratch)[8] = 0x5a;
+
+    /* Its HVM parameters: the builder's set, read back; others refused. */
+    struct xen_hvm_param p = { d, 0, HVM_PARAM_STORE_PFN, 0xfeffc };
+    eq("dom0-foreign-set-param", hc(__HYPERVISOR_hvm_op, HVMOP_set_param, (uint64_t)&p, 0, 0), 0);
+    p.value = 0;
+    eq("dom0-foreign-get-param", hc(__HYPERVISOR_hvm_op, HVMOP_get_param, (uint64_t)&p, 0, 0), 0);
+    check(p.value == 0xfeffc, "dom0-foreign-param-value", "value", p.value, 0xfeffc);
+    p.index = HVM_PARAM_CALLBACK_IRQ;
+    eq("dom0-foreign-set-other-param", hc(__HYPERVISOR_hvm_op, HVMOP_set_param, (uint64_t)&p, 0, 0), -EINVAL);
+
+    /* Destroyed without ever running, while we still map one of its
+     * pages: gone from the list, but that page stays allocated (and
+     * readable here) until we unmap it; then every page is back. */
+    eq("dom0-create-destroy", simple(XEN_DOMCTL_destroydomain, d), 0);
+    unsigned tries = 0;
+    while (tries++ < 2000 && info(d, &di) == 0 && di.domain == d)
+        wait_ms(5);
+    eq("dom0-create-gone", info(d, &di) == 0 && di.domain == d ? 0 : -ESRCH, -ESRCH);
+    uint64_t free1 = free_pages();
+    check(free1 < free0, "dom0-destroy-waits-for-mapping", "free pages", free1, free0 - 1);
+    check(((volatile uint8_t *)scratch)[8] == 0x5a, "dom0-mapped-page-still-there", "byte", scratch[8], 0x5a);
+    eq("dom0-foreign-unmap", mmu1(ma, old), 0);
+    check(((volatile uint8_t *)scratch)[0] == 0x77, "dom0-own-page-back", "byte", scratch[0], 0x77);
+    uint64_t free2 = free_pages();
+    check(free2 == free0, "dom0-create-frames-back", "free pages", free2, free0);
 }
 
 void pv_main(const struct start_info *si)
 {
+    boot_si = si;
     put((si->flags & SIF_INITDOMAIN) ? "pv_domctl: the control domain" : "pv_domctl: an ordinary domain");
     flush();
     if (si->flags & SIF_INITDOMAIN)

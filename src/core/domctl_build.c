@@ -1,0 +1,170 @@
+/*
+ * The domain builder's domctls (docs/toolstack.md "Building a domain from
+ * dom0"): XEN_DOMCTL_createdomain and XEN_DOMCTL_sethvmcontext, in Xen
+ * 4.17's layouts, so that the builder runs in dom0's user space as Xen's
+ * libxenguest does: createdomain makes an empty domain (no RAM, no kernel,
+ * vCPUs made, paused by the controller), the toolstack populates its memory
+ * (XENMEM_populate_physmap naming it), maps and fills it (mmu_update with
+ * it as the foreign domain, pv/pv_foreign.c), sets vCPU 0's registers here
+ * and unpauses it.
+ *
+ * Only PVH domains so far (flags CDF_hvm | CDF_hap, emulation flags LAPIC
+ * alone, as libxl asks for a PVH guest); an HVM or PV request is
+ * -EOPNOTSUPP ("not yet").  Called from domctl() after the privilege and
+ * version checks; no lock of its own.
+ */
+#include "core/domctl.h"
+#include "core/domain.h"
+#include "core/domain_kind.h"
+#include "core/domcfg.h"
+#include "core/guest_access.h"
+#include "core/console.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "lib/fmt.h"
+#include "mm/mm.h"
+#include "public/domctl.h"
+#include "public/hvm_save.h"
+
+#define DOMID_FIRST_RESERVED 0x7ff0u
+/* A hvmcontext buffer larger than this is refused before it is copied: a
+ * HEADER, one CPU record per vCPU and END fit far below it. */
+#define HVMCTX_MAX          (64u * 1024)
+
+long domctl_createdomain(struct vcpu *caller, struct xen_domctl *op)
+{
+    const struct xen_domctl_createdomain *c = &op->u.createdomain;
+
+    if (op->domain && op->domain < DOMID_FIRST_RESERVED)
+        return -EOPNOTSUPP;     /* a chosen domain id: not yet, the hypervisor picks */
+    if (!(c->flags & XEN_DOMCTL_CDF_hvm) || (c->arch_emulation_flags & ~XEN_X86_EMU_LAPIC))
+        return -EOPNOTSUPP;     /* PV and HVM guests from dom0: not yet, PVH only */
+    if (!(c->flags & XEN_DOMCTL_CDF_hap))
+        return -EOPNOTSUPP;     /* shadow paging for HVM: not here */
+    if (c->flags & ~(XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap | XEN_DOMCTL_CDF_oos_off))
+        return -EINVAL;         /* iommu, nested virt, vpmu, xs_domain, s3: not offered */
+    if (c->max_vcpus == 0 || c->max_vcpus > MAX_VCPUS)
+        return -EINVAL;
+    if (c->max_grant_frames > DOMCFG_MAX_GRANT_FRAMES || c->max_maptrack_frames > DOMCFG_MAX_MAPTRACK_FRAMES ||
+        c->max_evtchn_port >= DOMCFG_MAX_EVTCHN)
+        return -EINVAL;
+
+    struct domcfg *cfg = xzalloc(sizeof(*cfg), HEAP_CORE);
+    if (!cfg)
+        return -ENOMEM;
+    /* The name shows in the log; the toolstack names the domain in
+     * xenstore.  Limits as xl's defaults when the caller says "default". */
+    strlcpy(cfg->name, "domU", sizeof(cfg->name));
+    cfg->type = DOMCFG_PVH;
+    cfg->ctl_built = true;
+    cfg->vcpus = cfg->maxvcpus = c->max_vcpus;
+    memset(cfg->cpus_mask, 0xff, sizeof(cfg->cpus_mask));
+    /* No restart: the kernel is not a boot module the hypervisor could
+     * load again; a reboot request ends it as poweroff does (the
+     * toolstack would rebuild it). */
+    cfg->on_poweroff = cfg->on_reboot = cfg->on_crash = cfg->on_watchdog = DOMCFG_DESTROY;
+    strlcpy(cfg->rv_expect, "poweroff", sizeof(cfg->rv_expect));
+    cfg->cpu_weight = 256;
+    cfg->max_event_channels = c->max_evtchn_port ? c->max_evtchn_port + 1 : 1023;
+    cfg->max_grant_frames = c->max_grant_frames > 0 ? (unsigned)c->max_grant_frames : 64;
+    cfg->max_maptrack_frames = c->max_maptrack_frames > 0 ? (unsigned)c->max_maptrack_frames : 1024;
+    cfg->fw_cfg = false;
+    cfg->hpet = false;
+
+    struct domain *d = domain_create(cfg, NULL, 0);
+    xfree(cfg);                 /* domain_build keeps its own copy */
+    if (!d)
+        return -ENOMEM;         /* the reason is in the log */
+    domain_log(d, LOG_INFO, "created by the control domain (d%u): PVH, %u vCPU(s), paused, no memory yet\n",
+               caller->domain->domid, d->nr_vcpus);
+    op->domain = d->domid;
+    return 0;
+}
+
+/* Segment attributes: the save record's VMX access-rights form to the
+ * packed form of hvm_seg (type/S/DPL/P in bits 0-7, AVL/L/DB/G in 8-11). */
+long domctl_sethvmcontext(struct vcpu *caller, struct domain *d, const struct xen_domctl_hvmcontext *hc)
+{
+    if (d->type != DOMCFG_PVH && d->type != DOMCFG_HVM)
+        return -EINVAL;
+    if (!d->kind->ctl_set_cpu)
+        return -EOPNOTSUPP;
+    /* Only before the domain first runs (a domain the toolstack builds,
+     * still paused by it): the vCPUs' state is then nobody else's. */
+    if (__atomic_load_n(&d->ctl_pause_count, __ATOMIC_ACQUIRE) <= 0)
+        return -EBUSY;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (READ_ONCE(d->vcpus[i]->ran_on))
+            return -EOPNOTSUPP;     /* restoring a domain that ran: not yet */
+    if (hc->size < sizeof(struct hvm_save_descriptor) || hc->size > HVMCTX_MAX)
+        return -EINVAL;
+    uint8_t *buf = xmalloc(hc->size, HEAP_CORE);
+    if (!buf)
+        return -ENOMEM;
+    long rc = copy_from_guest(caller, buf, hc->buffer, hc->size) ? -EFAULT : 0;
+
+    /* Two passes: everything is checked before any vCPU changes. */
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        uint32_t off = 0;
+        bool header = false, end = false;
+        while (!rc && !end) {
+            struct hvm_save_descriptor desc;
+            if (hc->size - off < sizeof(desc)) {
+                rc = -EINVAL;       /* no END record */
+                break;
+            }
+            memcpy(&desc, buf + off, sizeof(desc));
+            off += sizeof(desc);
+            if (desc.length > hc->size - off) {
+                rc = -EINVAL;
+                break;
+            }
+            const uint8_t *body = buf + off;
+            off += desc.length;
+            switch (desc.typecode) {
+            case HVM_SAVE_CODE_END:
+                end = true;
+                break;
+            case HVM_SAVE_CODE_HEADER: {
+                struct hvm_save_header h;
+                if (header || desc.length != sizeof(h)) {
+                    rc = -EINVAL;
+                    break;
+                }
+                memcpy(&h, body, sizeof(h));
+                if (h.magic != HVM_FILE_MAGIC || h.version != HVM_FILE_VERSION)
+                    rc = -EINVAL;
+                header = true;
+                break;
+            }
+            case HVM_SAVE_CODE_CPU: {
+                /* Aligned copy: the record may sit anywhere in the buffer. */
+                struct hvm_hw_cpu *cpu = xmalloc(sizeof(*cpu), HEAP_CORE);
+                if (!header || desc.length != sizeof(*cpu) || desc.instance >= d->nr_vcpus) {
+                    xfree(cpu);
+                    rc = -EINVAL;
+                    break;
+                }
+                if (!cpu) {
+                    rc = -ENOMEM;
+                    break;
+                }
+                memcpy(cpu, body, sizeof(*cpu));
+                /* Pass 0 checks (on a scratch: the kind validates without
+                 * applying when v is NULL); pass 1 applies. */
+                rc = d->kind->ctl_set_cpu(pass ? d->vcpus[desc.instance] : NULL, cpu);
+                xfree(cpu);
+                break;
+            }
+            default:
+                break;              /* other records (LAPIC, MTRR, ...): not taken yet, skipped */
+            }
+        }
+        if (!rc && !header)
+            rc = -EINVAL;
+    }
+    xfree(buf);
+    if (!rc)
+        domain_log(d, LOG_INFO, "vCPU state set by the control domain (d%u)\n", caller->domain->domid);
+    return rc;
+}

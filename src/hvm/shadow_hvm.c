@@ -1,0 +1,306 @@
+/*
+ * Shadow paging for HVM (hvm/shadow.h, docs/shadow.md): the virtual-TLB
+ * design.  The CPU runs the guest on host-owned tables (mm/shadow.c) that
+ * map guest-linear addresses to machine frames; they start empty, a #PF
+ * the CPU takes on them comes here, the guest's own tables are walked as
+ * the CPU would walk them (mm/gwalk.c, setting A and, for writes, D), and
+ * either the guest gets the #PF its tables call for or one 4 KiB shadow
+ * entry is written and the instruction runs again.  Everything is dropped
+ * when a real TLB would be flushed (MOV to CR3, paging-mode changes) and an
+ * INVLPG drops its page: the shadow never holds more than a TLB may, so
+ * the guest's page tables are not write-protected (the guest must
+ * invalidate after changing a present entry, as on real hardware).
+ */
+#include "hvm/shadow.h"
+#include "hvm/hvm.h"
+#include "core/domain.h"
+#include "core/console.h"
+#include "mm/mm.h"
+#include "mm/gwalk.h"
+#include "lib/errno.h"
+#include "lib/fmt.h"
+#include "lib/string.h"
+
+#define G_CR0_WP    (1ull << 16)
+#define G_CR0_PG    (1ull << 31)
+#define G_CR4_PSE   (1ull << 4)
+#define G_CR4_PAE   (1ull << 5)
+#define G_CR4_PGE   (1ull << 7)
+#define G_CR4_LA57  (1ull << 12)
+#define G_CR4_PCIDE (1ull << 17)
+#define G_CR4_SMEP  (1ull << 20)
+#define G_CR4_SMAP  (1ull << 21)
+#define G_CR4_PKE   (1ull << 22)
+#define G_EFER_LME  (1ull << 8)
+#define G_EFER_LMA  (1ull << 10)
+#define G_EFER_NXE  (1ull << 11)
+#define RFLAGS_AC   (1ull << 18)
+
+int hvm_shadow_domain_init(struct domain *d, bool hap_wanted, unsigned shadow_mib, char *err, size_t errlen)
+{
+    bool hap_ok = hvm_vendor->hap, shadow_ok = hvm_vendor->shadow;
+
+    d->shadow = !hap_wanted || !hap_ok;
+    if (d->shadow && !shadow_ok) {
+        fmt_snprintf(err, errlen, hap_ok ? "hap = 0: the shadow pager is not available with %s yet"
+                                         : "%s without nested paging, and no shadow pager for it yet",
+                     hvm_vendor->name);
+        return -ENODEV;
+    }
+    if (!d->shadow)
+        return 0;
+    if (hap_wanted)
+        domain_log(d, LOG_INFO, "no nested paging on this CPU: shadow paging\n");
+    /* Xen's default: 1 MiB per vCPU and 8 KiB per MiB of RAM. */
+    uint64_t pages = shadow_mib ? (uint64_t)shadow_mib * 256
+                                : (uint64_t)d->cfg->vcpus * 256 + (d->mem_bytes >> 20) * 2;
+    d->shadow_pages = (unsigned)MIN(pages, 1u << 20);
+    domain_log(d, LOG_INFO, "shadow paging, %u pages (%u KiB) of shadow tables\n", d->shadow_pages,
+               d->shadow_pages * 4);
+    return 0;
+}
+
+static void *sh_to_va(uint64_t pa)
+{
+    return phys_to_virt(pa);
+}
+
+void hvm_shadow_vcpu_destroy(struct vcpu *v)
+{
+    struct hvm_shadow *hs = v->shadow;
+
+    if (!hs)
+        return;
+    if (hs->started)
+        domain_log(v->domain, LOG_INFO,
+                   "v%u shadow: %lu #PF exits, %lu given to the guest, %lu MMIO; %lu fills (%lu upgrades), "
+                   "%lu flushes, %lu reclaims, %lu INVLPG; peak %u of %u pages\n",
+                   v->vcpu_id, (unsigned long)hs->pf_exits, (unsigned long)hs->pf_injected,
+                   (unsigned long)hs->pf_mmio, (unsigned long)hs->sh.fills, (unsigned long)hs->sh.upgrades,
+                   (unsigned long)hs->sh.flushes, (unsigned long)hs->sh.reclaims,
+                   (unsigned long)hs->sh.invlpgs, hs->sh.peak_used, hs->sh.nr);
+    for (unsigned i = 0; hs->pool && i < hs->sh.nr; i++)
+        if (hs->pool[i])
+            free_pages(phys_to_virt(hs->pool[i]), 0);
+    xfree(hs->pool);
+    xfree(hs);
+    v->shadow = NULL;
+}
+
+int hvm_shadow_vcpu_create(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+
+    if (!d->shadow)
+        return 0;
+    unsigned nr = d->shadow_pages / (d->cfg->vcpus ? d->cfg->vcpus : 1);
+    if (nr < SHADOW_MIN_PAGES)
+        nr = SHADOW_MIN_PAGES;
+    struct hvm_shadow *hs = xzalloc(sizeof(*hs), HEAP_HVM);
+    if (!hs)
+        return -ENOMEM;
+    v->shadow = hs;
+    hs->pool = xzalloc(nr * sizeof(uint64_t), HEAP_HVM);
+    if (!hs->pool)
+        goto nomem;
+    hs->sh.nr = nr;         /* for the destroy path until shadow_init */
+    /* The whole budget now: no allocation on the fault path.  The root
+     * (and the PAE directories) below 4 GiB, for a 32-bit CR3. */
+    for (unsigned i = 0; i < nr; i++) {
+        void *p = i < 5 ? alloc_pages_below(0, 1ull << 32, DOMID_XEN) : alloc_pages(0, DOMID_XEN);
+        if (!p)
+            goto nomem;
+        hs->pool[i] = virt_to_phys(p);
+    }
+    if (shadow_init(&hs->sh, hs->pool, sh_to_va, nr, SHADOW_PAE))
+        goto nomem;
+    hvm_vendor->set_shadow(v, shadow_root(&hs->sh));
+    return 0;
+nomem:
+    hvm_shadow_vcpu_destroy(v);
+    return -ENOMEM;
+}
+
+void hvm_shadow_request_flush(struct vcpu *v)
+{
+    if (v->shadow)
+        __atomic_store_n(&v->shadow->flush_pending, true, __ATOMIC_SEQ_CST);
+}
+
+/* The bits of the guest's state that shape its translations: any change
+ * empties the shadow (each of these changes would flush a real TLB or
+ * change what the walker answers). */
+static uint64_t paging_key(const struct hvm_ctrl *c)
+{
+    return (c->cr0 & (G_CR0_PG | G_CR0_WP | 1ull)) |
+           ((c->cr4 & (G_CR4_PSE | G_CR4_PAE | G_CR4_PGE | G_CR4_LA57 | G_CR4_PCIDE | G_CR4_SMEP |
+                       G_CR4_SMAP | G_CR4_PKE)) << 32) |
+           ((c->efer & (G_EFER_LMA | G_EFER_NXE)) << 1);
+}
+
+void hvm_shadow_before_entry(struct vcpu *v)
+{
+    struct hvm_shadow *hs = v->shadow;
+    struct hvm_ctrl c;
+
+    if (!hs)
+        return;
+    hvm_vendor->get_ctrl(v, &c);
+    uint64_t key = paging_key(&c);
+    bool flush = __atomic_exchange_n(&hs->flush_pending, false, __ATOMIC_SEQ_CST);
+    if (!hs->started || flush || key != hs->key || c.cr3 != hs->gcr3) {
+        shadow_flush(&hs->sh, (c.efer & G_EFER_LMA) ? SHADOW_4L : SHADOW_PAE);
+        hs->key = key;
+        hs->gcr3 = c.cr3;
+        hs->started = true;
+        /* The CPU's TLB for this vCPU's tag goes too: a fresh ASID/VPID. */
+        __atomic_store_n(&v->tlb_flush_pending, true, __ATOMIC_SEQ_CST);
+    }
+}
+
+void hvm_shadow_hw_ctrl(uint64_t gcr0, uint64_t gcr4, uint64_t gefer, uint64_t *cr0, uint64_t *cr4,
+                        uint64_t *efer)
+{
+    bool paging = gcr0 & G_CR0_PG;
+
+    /* Paging on through the shadow (with CR0.PE = 0 too: SVM's paged real
+     * mode, APM vol. 2 15.19), WP on so that read-only shadow leaves stop
+     * supervisor writes (a guest with WP = 0 gets writable supervisor
+     * leaves instead). */
+    *cr0 = gcr0 | G_CR0_PG | G_CR0_WP;
+    /* PAE or 4-level shadows; no PCID (the shadow's CR3 has PCID 0, and a
+     * guest's PCIDs mean nothing to it), no PKE (keys are hidden), no
+     * LA57 (never offered). */
+    *cr4 = (gcr4 | G_CR4_PAE) & ~(G_CR4_PCIDE | G_CR4_PKE | G_CR4_LA57);
+    *efer = gefer;
+    if (!paging) {
+        /* Identity-mapped shadow, every page user: SMEP/SMAP would refuse
+         * the guest's supervisor accesses to it; and LME must not turn the
+         * CPU's paging into long mode before the guest's does. */
+        *cr4 &= ~(G_CR4_SMEP | G_CR4_SMAP);
+        *efer &= ~(G_EFER_LME | G_EFER_LMA);
+    }
+}
+
+/*
+ * The guest's #PF.  When the fault came while the CPU was delivering an
+ * event (its exit left the event to be delivered again), the two combine
+ * as on a real CPU (SDM vol. 3A table 6-5): after a #PF or a contributory
+ * exception (#DE, #TS, #NP, #SS, #GP) the #PF becomes #DF; after a #DF, a
+ * triple fault (returns false: the caller shuts the domain down).  After a software interrupt the #PF replaces it
+ * (RIP is still on the INT, which runs again after the handler).  An NMI
+ * or an external interrupt travelling in the same slot would be lost:
+ * not handled yet (on QEMU TCG interrupts travel in V_IRQ, apart).
+ */
+static bool inject_pf(struct vcpu *v, struct hvm_ctrl *c, uint64_t gva, uint32_t pfec)
+{
+    struct hvm_vcpu_state st;
+    bool to_df = false;
+
+    c->cr2 = gva;
+    hvm_vendor->set_ctrl(v, c);
+    if (hvm_vendor->dump_state(v, &st) == 0 && (st.event_inj & (1u << 31)) && ((st.event_inj >> 8) & 7) == 3) {
+        unsigned vec = st.event_inj & 0xff;
+        if (vec == 8)
+            return false;
+        to_df = vec == 14 || vec == 0 || (vec >= 10 && vec <= 13);
+    }
+    if (to_df)
+        hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, 8, true, 0);
+    else
+        hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, 14, true, pfec);
+    return true;
+}
+
+bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gva, uint32_t ec)
+{
+    struct hvm_shadow *hs = v->shadow;
+    struct hvm_ctrl c;
+    struct gwalk_result res;
+
+    if (!hs) {
+        /* #PF is intercepted only for shadow domains. */
+        hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, 14, true, ec);
+        return true;
+    }
+    hs->pf_exits++;
+    hvm_vendor->get_ctrl(v, &c);
+    if (ec & PFEC_RSVD) {
+        /* Our own entries never have reserved bits: a format mix-up.  Start
+         * over rather than loop. */
+        shadow_flush(&hs->sh, (c.efer & G_EFER_LMA) ? SHADOW_4L : SHADOW_PAE);
+        __atomic_store_n(&v->tlb_flush_pending, true, __ATOMIC_SEQ_CST);
+        return true;
+    }
+    bool write = ec & PFEC_W, user = ec & PFEC_U, fetch = ec & PFEC_ID;
+    unsigned acc = GW_SET_AD | (write ? GW_WRITE : 0) | (user ? GW_USER : 0) | (fetch ? GW_FETCH : 0) |
+                   (!user && (v->regs.rflags & RFLAGS_AC) ? GW_AC : 0);
+    int rc = hvm_walk(v, gva, acc, &res);
+    if (rc == -EAGAIN)
+        return true;                            /* entries changing under us: run it again */
+    if (rc == -EFAULT) {
+        hs->pf_injected++;
+        if (!inject_pf(v, &c, gva, res.pfec)) {
+            hvm_triple_fault(v, x);
+            return false;
+        }
+        return true;
+    }
+    if (rc) {
+        hvm_dump_and_crash(v, x, "shadow: the guest's page tables for %#lx are outside its RAM",
+                           (unsigned long)gva);
+        return false;
+    }
+
+    unsigned perms = 0;
+    uint64_t mfn = p2m_lookup(&v->domain->p2m, res.gpa >> 12, &perms);
+    if (mfn == ~0ull || (write && !(perms & P2M_W))) {
+        /* Not RAM (or RAM the guest may only read): the instruction is
+         * emulated against the devices, as after a nested page fault. */
+        struct hvm_exit mx = *x;
+        mx.reason = HVM_EXIT_NPF;
+        mx.gpa = res.gpa;
+        mx.qual = (write ? HVM_NPF_WRITE : HVM_NPF_READ) | (fetch ? HVM_NPF_FETCH : 0);
+        hs->pf_mmio++;
+        return hvm_emulate_mmio(v, &mx);
+    }
+
+    bool paging = c.cr0 & G_CR0_PG;
+    bool dirty = !paging || (res.leaf & (1ull << 6));
+    unsigned fl = 0;
+    if (!paging || (res.perms & GW_PERM_U))
+        fl |= SH_U;
+    if ((res.perms & GW_PERM_W) && (perms & P2M_W) && (write || dirty))
+        fl |= SH_W;                             /* D is set now or was: writes need no exit */
+    else if (write && !user && (perms & P2M_W)) {
+        /* Allowed by the walk without R/W: a supervisor write with CR0.WP
+         * = 0.  Writable for the supervisor only; a later user access
+         * faults and gets the user's view back. */
+        fl = (fl & ~SH_U) | SH_W;
+    }
+    if ((c.efer & G_EFER_NXE) && paging && !(res.perms & GW_PERM_X))
+        fl |= SH_NX;
+    if (paging)
+        fl |= (res.leaf & (1ull << 3) ? SH_PWT : 0) | (res.leaf & (1ull << 4) ? SH_PCD : 0);
+    if (res.page_shift > 12)
+        fl |= SH_LARGE;
+    bool upgraded = false;
+    int frc = shadow_fill(&hs->sh, gva & ~0xfffull, mfn << 12, fl, &upgraded);
+    if (frc < 0) {
+        hvm_dump_and_crash(v, x, "shadow: cannot map %#lx (pool of %u pages)", (unsigned long)gva, hs->sh.nr);
+        return false;
+    }
+    /* A replaced leaf (rights raised) may still sit in the TLB; a reclaim
+     * dropped everything. */
+    if (upgraded || frc == 1)
+        __atomic_store_n(&v->tlb_flush_pending, true, __ATOMIC_SEQ_CST);
+    return true;
+}
+
+void hvm_shadow_invlpg(struct vcpu *v, uint64_t la)
+{
+    struct hvm_shadow *hs = v->shadow;
+
+    if (hs && shadow_invlpg(&hs->sh, la))
+        __atomic_store_n(&v->tlb_flush_pending, true, __ATOMIC_SEQ_CST);
+}

@@ -1,0 +1,344 @@
+/*
+ * `rv create`'s PVH domain builder, in dom0's user space as Xen's
+ * libxenguest (docs/toolstack.md "Building a domain from dom0"):
+ *
+ *   1. the kernel: an ELF (32- or 64-bit) with the XEN_ELFNOTE_PHYS32_ENTRY
+ *      note (18, owner "Xen"); its PT_LOAD segments go at their physical
+ *      addresses;
+ *   2. XEN_DOMCTL_createdomain (PVH, paused, no memory), max_mem;
+ *   3. XENMEM_populate_physmap naming it: RAM from gfn 0 up, 2 MiB extents
+ *      where aligned, 4 KiB ones at the ends;
+ *   4. the pages the image and the start info touch, mapped here through
+ *      privcmd (MMAPBATCH_V2), filled, unmapped;
+ *   5. struct hvm_start_info at 0x1000 (memory map and command line after
+ *      it), XEN_DOMCTL_sethvmcontext with vCPU 0 in flat 32-bit protected
+ *      mode at the entry, EBX = 0x1000;
+ *   6. unpausedomain.
+ * Any failure after createdomain destroys the half-built domain.
+ *
+ * Guest layout: one RAM range [0, memory); the start info page 0x1000
+ * must not overlap the kernel (PVH kernels load at 1 MiB and up).
+ */
+#include "pvh_build.h"
+#include "ringctl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "public/hvm.h"
+#include "public/hvm_save.h"
+
+#define PG                  4096ull
+#define START_INFO_GPA      0x1000ull
+#define MEMMAP_GPA          0x1040ull
+#define CMDLINE_GPA         0x1100ull
+#define CMDLINE_MAX         (PG - (CMDLINE_GPA - START_INFO_GPA))
+#define XEN_ELFNOTE_PHYS32_ENTRY 18
+#define PVH_MEM_MAX_MIB     3072        /* below the local APIC and I/O APIC pages */
+#define PROGRESS_MIB        256         /* a progress line every this much for large domains */
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* ---- the ELF image ---- */
+
+struct seg {
+    uint64_t paddr, off, filesz, memsz;
+};
+
+struct image {
+    const uint8_t *data;
+    size_t size;
+    struct seg segs[16];
+    unsigned nr;
+    uint64_t entry, lo, hi;
+};
+
+static int rd(const struct image *im, uint64_t off, void *out, size_t n)
+{
+    if (off > im->size || n > im->size - off)
+        return -1;
+    memcpy(out, im->data + off, n);
+    return 0;
+}
+
+/* Reads the program headers of a 32- or 64-bit ELF: segments and the
+ * PHYS32 entry note.  0, or -1 with a reason in err. */
+static int parse_elf(struct image *im, char *err, size_t errlen)
+{
+    const uint8_t *e = im->data;
+    if (im->size < 52 || memcmp(e, "\177ELF", 4)) {
+        snprintf(err, errlen, "not an ELF file");
+        return -1;
+    }
+    int is64 = e[4] == 2;
+    if ((e[4] != 1 && e[4] != 2) || e[5] != 1) {
+        snprintf(err, errlen, "not a little-endian 32/64-bit ELF");
+        return -1;
+    }
+    uint64_t phoff = 0;
+    uint16_t phentsize = 0, phnum = 0;
+    if (is64) {
+        if (im->size < 64) {
+            snprintf(err, errlen, "truncated ELF header");
+            return -1;
+        }
+        memcpy(&phoff, e + 32, 8);
+        memcpy(&phentsize, e + 54, 2);
+        memcpy(&phnum, e + 56, 2);
+    } else {
+        uint32_t o;
+        memcpy(&o, e + 28, 4);
+        phoff = o;
+        memcpy(&phentsize, e + 42, 2);
+        memcpy(&phnum, e + 44, 2);
+    }
+    if (phentsize != (is64 ? 56 : 32) || phnum == 0 || phnum > 64) {
+        snprintf(err, errlen, "bad program header table (%u entries of %u bytes)", phnum, phentsize);
+        return -1;
+    }
+    im->entry = ~0ull;
+    im->lo = ~0ull;
+    im->hi = 0;
+    for (unsigned i = 0; i < phnum; i++) {
+        uint8_t ph[56];
+        if (rd(im, phoff + (uint64_t)i * phentsize, ph, phentsize)) {
+            snprintf(err, errlen, "program header %u outside the file", i);
+            return -1;
+        }
+        uint32_t type;
+        uint64_t off, paddr, filesz, memsz;
+        memcpy(&type, ph, 4);
+        if (is64) {
+            memcpy(&off, ph + 8, 8);
+            memcpy(&paddr, ph + 24, 8);
+            memcpy(&filesz, ph + 32, 8);
+            memcpy(&memsz, ph + 40, 8);
+        } else {
+            uint32_t v[5];
+            memcpy(v, ph + 4, 20);   /* offset, vaddr, paddr, filesz, memsz */
+            off = v[0];
+            paddr = v[2];
+            filesz = v[3];
+            memsz = v[4];
+        }
+        if (off > im->size || filesz > im->size - off) {
+            snprintf(err, errlen, "segment %u outside the file", i);
+            return -1;
+        }
+        if (type == 1 && memsz) {          /* PT_LOAD */
+            if (filesz > memsz || paddr + memsz < paddr || im->nr == 16) {
+                snprintf(err, errlen, "segment %u: bad sizes or too many segments", i);
+                return -1;
+            }
+            im->segs[im->nr++] = (struct seg){ paddr, off, filesz, memsz };
+            if (paddr < im->lo)
+                im->lo = paddr;
+            if (paddr + memsz > im->hi)
+                im->hi = paddr + memsz;
+        } else if (type == 4) {            /* PT_NOTE: namesz, descsz, type, name, desc (4-aligned) */
+            uint64_t p = off, end = off + filesz;
+            while (end - p >= 12) {
+                uint32_t h[3];
+                memcpy(h, im->data + p, 12);
+                uint64_t name = p + 12, desc = name + ((h[0] + 3ull) & ~3ull);
+                uint64_t next = desc + ((h[1] + 3ull) & ~3ull);
+                if (next > end || next <= p)
+                    break;
+                if (h[2] == XEN_ELFNOTE_PHYS32_ENTRY && h[0] == 4 && !memcmp(im->data + name, "Xen", 4) &&
+                    (h[1] == 4 || h[1] == 8)) {
+                    uint64_t v = 0;
+                    memcpy(&v, im->data + desc, h[1]);
+                    im->entry = v;
+                }
+                p = next;
+            }
+        }
+    }
+    if (!im->nr) {
+        snprintf(err, errlen, "no loadable segment");
+        return -1;
+    }
+    if (im->entry == ~0ull) {
+        snprintf(err, errlen, "no XEN_ELFNOTE_PHYS32_ENTRY note: not a PVH kernel");
+        return -1;
+    }
+    if (im->entry >> 32) {
+        snprintf(err, errlen, "PVH entry %#llx above 4 GiB", (unsigned long long)im->entry);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- building ---- */
+
+static int fail(char *err, size_t errlen, const char *what, long rc)
+{
+    snprintf(err, errlen, "%s: %s", what, rc_strerror(rc));
+    return -1;
+}
+
+static int populate(struct rc_handle *h, uint16_t domid, uint64_t pages, int progress, char *err, size_t errlen)
+{
+    uint64_t gfn = 0, next_report = (uint64_t)PROGRESS_MIB << 8;
+    static uint64_t list[512];
+    while (gfn < pages) {
+        /* 2 MiB extents while aligned and enough is left, else 4 KiB
+         * pages up to the next 2 MiB boundary (or the end). */
+        unsigned order;
+        uint64_t n = 0;
+        if (gfn % 512 == 0 && pages - gfn >= 512) {
+            order = 9;
+            while (n < 512 && pages - gfn >= 512) {
+                list[n++] = gfn;
+                gfn += 512;
+            }
+        } else {
+            order = 0;
+            while (n < 512 && gfn < pages && !(gfn % 512 == 0 && pages - gfn >= 512))
+                list[n++] = gfn++;
+        }
+        long rc = rc_populate(h, domid, list, n, order);
+        if (rc < 0)
+            return fail(err, errlen, "XENMEM_populate_physmap", rc);
+        if (progress && gfn >= next_report) {
+            printf("rv create: d%u: %llu of %llu MiB populated\n", domid, (unsigned long long)(gfn >> 8),
+                   (unsigned long long)(pages >> 8));
+            fflush(stdout);
+            next_report += (uint64_t)PROGRESS_MIB << 8;
+        }
+    }
+    return 0;
+}
+
+/* Copies the segments and the start info into the domain through one
+ * foreign mapping of the pages they span. */
+static int load(struct rc_handle *h, uint16_t domid, const struct image *im, const char *cmdline, uint64_t mem,
+                char *err, size_t errlen)
+{
+    uint64_t first = START_INFO_GPA / PG, last = (im->hi + PG - 1) / PG;
+    uint64_t n = last - first;
+    uint64_t *gfns = malloc(n * sizeof(*gfns));
+    if (!gfns) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (uint64_t i = 0; i < n; i++)
+        gfns[i] = first + i;
+    int ferr = 0;
+    uint8_t *m = rc_map_foreign(h, domid, gfns, (uint32_t)n, &ferr);
+    free(gfns);
+    if (!m) {
+        snprintf(err, errlen, "mapping the domain's memory (privcmd MMAPBATCH_V2): %s", strerror(errno));
+        return -1;
+    }
+#define AT(gpa) (m + ((gpa) - START_INFO_GPA))
+    for (unsigned i = 0; i < im->nr; i++) {
+        const struct seg *s = &im->segs[i];
+        memcpy(AT(s->paddr), im->data + s->off, s->filesz);
+        memset(AT(s->paddr + s->filesz), 0, s->memsz - s->filesz);
+    }
+    struct hvm_start_info si = { .magic = XEN_HVM_START_MAGIC_VALUE, .version = 1 };
+    struct hvm_memmap_table_entry mm = { .addr = 0, .size = mem, .type = 1 };
+    si.memmap_paddr = MEMMAP_GPA;
+    si.memmap_entries = 1;
+    if (cmdline && cmdline[0]) {
+        strncpy((char *)AT(CMDLINE_GPA), cmdline, CMDLINE_MAX - 1);
+        si.cmdline_paddr = CMDLINE_GPA;
+    }
+    memcpy(AT(START_INFO_GPA), &si, sizeof(si));
+    memcpy(AT(MEMMAP_GPA), &mm, sizeof(mm));
+#undef AT
+    rc_unmap_foreign(m, (uint32_t)n);
+    return 0;
+}
+
+/* vCPU 0 at the PVH entry: a HEADER, the CPU record, END. */
+static int set_context(struct rc_handle *h, uint16_t domid, uint64_t entry, char *err, size_t errlen)
+{
+    struct {
+        struct hvm_save_descriptor hd;
+        struct hvm_save_header hdr;
+        struct hvm_save_descriptor cd;
+        struct hvm_hw_cpu cpu;
+        struct hvm_save_descriptor ed;
+    } ctx;       /* every member 8-aligned: no padding (asserted) */
+    _Static_assert(sizeof(ctx) == 8 + 24 + 8 + 1032 + 8, "records back to back");
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.hd = (struct hvm_save_descriptor){ HVM_SAVE_CODE_HEADER, 0, sizeof(ctx.hdr) };
+    ctx.hdr.magic = HVM_FILE_MAGIC;
+    ctx.hdr.version = HVM_FILE_VERSION;
+    ctx.cd = (struct hvm_save_descriptor){ HVM_SAVE_CODE_CPU, 0, sizeof(ctx.cpu) };
+    struct hvm_hw_cpu *c = &ctx.cpu;
+    c->rip = entry;
+    c->rbx = START_INFO_GPA;
+    c->rflags = 2;
+    c->cr0 = 0x11;                  /* PE | ET: protected mode, paging off */
+    /* Flat 4 GiB code (type 0xb, S, P, D/B, G) and data (type 3). */
+    c->cs_sel = 0x10;
+    c->cs_limit = 0xffffffff;
+    c->cs_arbytes = 0xc09b;
+    c->ds_sel = c->es_sel = c->ss_sel = c->fs_sel = c->gs_sel = 0x18;
+    c->ds_limit = c->es_limit = c->ss_limit = c->fs_limit = c->gs_limit = 0xffffffff;
+    c->ds_arbytes = c->es_arbytes = c->ss_arbytes = c->fs_arbytes = c->gs_arbytes = 0xc093;
+    c->tr_arbytes = 0x8b;
+    c->tr_limit = 0x67;
+    ctx.ed = (struct hvm_save_descriptor){ HVM_SAVE_CODE_END, 0, 0 };
+    long rc = rc_sethvmcontext(h, domid, &ctx, sizeof(ctx));
+    return rc < 0 ? fail(err, errlen, "XEN_DOMCTL_sethvmcontext", rc) : 0;
+}
+
+int rv_build_pvh(struct rc_handle *h, const struct pvh_build_req *req, uint16_t *domid_out, char *err,
+                 size_t errlen)
+{
+    struct image im = { .data = req->kernel, .size = req->kernel_size };
+    uint64_t t0 = now_us();
+
+    if (req->memory_mib == 0 || req->memory_mib > PVH_MEM_MAX_MIB) {
+        snprintf(err, errlen, "memory = %llu: a PVH domain from dom0 takes 1-%u MiB here (not yet more)",
+                 (unsigned long long)req->memory_mib, PVH_MEM_MAX_MIB);
+        return -1;
+    }
+    if (parse_elf(&im, err, errlen))
+        return -1;
+    uint64_t mem = req->memory_mib << 20;
+    if (im.lo < START_INFO_GPA + PG || im.hi > mem) {
+        snprintf(err, errlen, "kernel at %#llx-%#llx: outside 0x2000-%#llx (the start info is at 0x1000)",
+                 (unsigned long long)im.lo, (unsigned long long)im.hi, (unsigned long long)mem);
+        return -1;
+    }
+    if (!h)
+        return 0;                   /* checks only */
+    uint16_t domid;
+    long rc = rc_create_domain(h, req->vcpus, &domid);
+    if (rc < 0)
+        return fail(err, errlen, "XEN_DOMCTL_createdomain", rc);
+    int progress = req->memory_mib >= 2 * PROGRESS_MIB;
+    if ((rc = rc_max_mem(h, domid, req->memory_mib << 10)) < 0)
+        fail(err, errlen, "XEN_DOMCTL_max_mem", rc);
+    else if (!populate(h, domid, mem / PG, progress, err, errlen) &&
+             !load(h, domid, &im, req->cmdline, mem, err, errlen) &&
+             !set_context(h, domid, im.entry, err, errlen)) {
+        rc = rc_domain_simple(h, XEN_DOMCTL_unpausedomain, domid);
+        if (rc >= 0) {
+            *domid_out = domid;
+            if (req->verbose)
+                printf("rv create: d%u: PVH, %llu MiB, %u vCPU(s), kernel %#llx-%#llx entry %#llx; built in %llu ms\n",
+                       domid, (unsigned long long)req->memory_mib, req->vcpus, (unsigned long long)im.lo,
+                       (unsigned long long)im.hi, (unsigned long long)im.entry,
+                       (unsigned long long)((now_us() - t0) / 1000));
+            return 0;
+        }
+        fail(err, errlen, "XEN_DOMCTL_unpausedomain", rc);
+    }
+    /* Half built: nothing of it stays. */
+    rc_domain_simple(h, XEN_DOMCTL_destroydomain, domid);
+    return -1;
+}

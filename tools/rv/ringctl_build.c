@@ -1,0 +1,144 @@
+/*
+ * libringctl's domain-builder calls (ringctl.h, "building a domain"): the
+ * hypercalls a user-space builder makes, in Xen 4.17's layouts, through
+ * privcmd.  docs/toolstack.md "Building a domain from dom0".
+ *
+ * Foreign mappings: IOCTL_PRIVCMD_MMAPBATCH_V2 is _IOC(_IOC_NONE, 'P', 4,
+ * 32) on { u32 num; u16 dom; u64 addr; const u64 *arr; int *err; } (Linux's
+ * uapi xen/privcmd.h), issued on a MAP_SHARED mapping of the privcmd file;
+ * in a PV dom0 the kernel turns it into mmu_update calls naming the domain.
+ */
+#include "ringctl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "public/memory.h"
+#include "public/hvm.h"
+
+#define HYPERVISOR_memory_op 12
+#define HYPERVISOR_hvm_op    34
+#define XENMEM_populate_op   6      /* XENMEM_populate_physmap */
+#define HVMOP_set_param_op   0
+
+struct privcmd_mmapbatch_v2 {
+    uint32_t num;
+    uint16_t dom;
+    uint64_t addr;
+    const uint64_t *arr;
+    int *err;
+};
+#define IOCTL_PRIVCMD_MMAPBATCH_V2 _IOC(_IOC_NONE, 'P', 4, sizeof(struct privcmd_mmapbatch_v2))
+
+long rc_create_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid)
+{
+    struct xen_domctl d = { .cmd = XEN_DOMCTL_createdomain, .domain = 0 };
+    struct xen_domctl_createdomain *c = &d.u.createdomain;
+    /* What libxl asks for a PVH guest: HVM container with HAP, the local
+     * APIC the only emulated device, default grant/maptrack limits. */
+    c->flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
+    c->max_vcpus = vcpus;
+    c->max_evtchn_port = 1023;
+    c->max_grant_frames = -1;
+    c->max_maptrack_frames = -1;
+    c->grant_opts = 1;
+    c->arch_emulation_flags = XEN_X86_EMU_LAPIC;
+    long rc = rc_domctl(h, &d);
+    if (rc >= 0)
+        *domid = d.domain;
+    return rc;
+}
+
+long rc_max_mem(struct rc_handle *h, uint16_t domid, uint64_t kib)
+{
+    struct xen_domctl d = { .cmd = XEN_DOMCTL_max_mem, .domain = domid };
+    d.u.max_mem.max_memkb = kib;
+    return rc_domctl(h, &d);
+}
+
+long rc_populate(struct rc_handle *h, uint16_t domid, const uint64_t *gfns, uint64_t n, unsigned order)
+{
+    size_t len = n * sizeof(uint64_t);
+    uint64_t *list = rc_buf_alloc(len);
+    struct xen_reservation *r = rc_buf_alloc(sizeof(*r));
+    long rc = -ENOMEM;
+    if (list && r) {
+        memcpy(list, gfns, len);
+        memset(r, 0, sizeof(*r));
+        r->extent_start = (uint64_t)(uintptr_t)list;
+        r->nr_extents = n;
+        r->extent_order = order;
+        r->domid = domid;
+        rc = rc_hypercall(h, HYPERVISOR_memory_op, XENMEM_populate_op, (uint64_t)(uintptr_t)r, 0, 0, 0);
+        /* The extents done: all of them or the call failed part-way. */
+        if (rc >= 0 && (uint64_t)rc != n)
+            rc = -ENOMEM;
+    }
+    rc_buf_free(list, len);
+    rc_buf_free(r, sizeof(*r));
+    return rc;
+}
+
+void *rc_map_foreign(struct rc_handle *h, uint16_t domid, const uint64_t *gfns, uint32_t n, int *first_err)
+{
+    size_t len = (size_t)n * 4096;
+    void *va = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, rc_fd(h), 0);
+    if (va == MAP_FAILED)
+        return NULL;
+    int *errs = calloc(n, sizeof(int));
+    if (!errs) {
+        munmap(va, len);
+        errno = ENOMEM;
+        return NULL;
+    }
+    struct privcmd_mmapbatch_v2 b = { n, domid, (uint64_t)(uintptr_t)va, gfns, errs };
+    int rc = ioctl(rc_fd(h), IOCTL_PRIVCMD_MMAPBATCH_V2, &b);
+    int saved = errno;
+    *first_err = 0;
+    for (uint32_t i = 0; i < n && !*first_err; i++)
+        *first_err = errs[i];
+    free(errs);
+    if (rc < 0 || *first_err) {
+        munmap(va, len);
+        errno = rc < 0 ? saved : -*first_err;
+        return NULL;
+    }
+    return va;
+}
+
+void rc_unmap_foreign(void *va, uint32_t n)
+{
+    if (va)
+        munmap(va, (size_t)n * 4096);
+}
+
+long rc_set_hvm_param(struct rc_handle *h, uint16_t domid, unsigned idx, uint64_t val)
+{
+    struct xen_hvm_param *p = rc_buf_alloc(sizeof(*p));
+    if (!p)
+        return -ENOMEM;
+    memset(p, 0, sizeof(*p));
+    p->domid = domid;
+    p->index = idx;
+    p->value = val;
+    long rc = rc_hypercall(h, HYPERVISOR_hvm_op, HVMOP_set_param_op, (uint64_t)(uintptr_t)p, 0, 0, 0);
+    rc_buf_free(p, sizeof(*p));
+    return rc;
+}
+
+long rc_sethvmcontext(struct rc_handle *h, uint16_t domid, const void *buf, uint32_t len)
+{
+    void *b = rc_buf_alloc(len);
+    if (!b)
+        return -ENOMEM;
+    memcpy(b, buf, len);
+    struct xen_domctl d = { .cmd = XEN_DOMCTL_sethvmcontext, .domain = domid };
+    d.u.hvmcontext.size = len;
+    d.u.hvmcontext.buffer = (uint64_t)(uintptr_t)b;
+    long rc = rc_domctl(h, &d);
+    rc_buf_free(b, len);
+    return rc;
+}
