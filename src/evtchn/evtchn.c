@@ -32,9 +32,16 @@
 #include "core/guest_access.h"
 #include "lib/errno.h"
 #include "mm/mm.h"
-#include "pv/pv_pirq.h"
 
 static spinlock_t evtchn_global_lock = SPINLOCK_INIT;
+/* (i) the owner of physical IRQs (evtchn.h), set at boot before any
+ * domain exists; NULL: no pirqs. */
+static const struct evtchn_pirq_ops *pirq_ops;
+
+void evtchn_set_pirq_ops(const struct evtchn_pirq_ops *ops)
+{
+    pirq_ops = ops;
+}
 
 static bool virq_is_global(unsigned virq)
 {
@@ -356,8 +363,9 @@ static int op_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)
 }
 
 /* EVTCHNOP_bind_pirq (initial domain only): a port for a pirq dom0 mapped
- * with PHYSDEVOP_map_pirq; pv_pirq.c lets the source's interrupts through
- * once the port is attached (inside our lock, its own lock nested). */
+ * with PHYSDEVOP_map_pirq; the pirq's owner (pirq_ops: pv_pirq.c) lets the
+ * source's interrupts through once the port is attached (inside our lock,
+ * its own lock nested). */
 static int claim_pirq(struct evtchn_domain *ed, void *ctx)
 {
     unsigned pirq = *(unsigned *)ctx;
@@ -365,7 +373,7 @@ static int claim_pirq(struct evtchn_domain *ed, void *ctx)
 
     if (port < 0)
         return port;
-    int rc = pv_pirq_attach(ed->d, pirq, (uint32_t)port);
+    int rc = pirq_ops->attach(ed->d, pirq, (uint32_t)port);
     if (rc)
         return rc;                  /* the port stays closed */
     port_setup(ed, (evtchn_port_t)port, EVTCHNSTAT_pirq, 0)->u.pirq = pirq;
@@ -378,7 +386,7 @@ static int op_bind_pirq(struct domain *d, struct evtchn_bind_pirq *b)
 
     if (!domain_is_privileged(d))
         return -EPERM;
-    if (pirq >= PIRQ_MAX)
+    if (!pirq_ops || pirq >= pirq_ops->nr_pirqs)
         return -EINVAL;
     int port = claim_port(d->evtchn, claim_pirq, &pirq);
     if (port < 0)
@@ -394,7 +402,7 @@ static void close_locked(struct domain *ld, struct evtchn_port *chn, evtchn_port
     struct vcpu *tv;
 
     if (chn->state == EVTCHNSTAT_pirq) {
-        pv_pirq_detach(ld, chn->u.pirq, port);      /* the source masked again */
+        pirq_ops->detach(ld, chn->u.pirq, port);    /* the source masked again (a pirq port implies ops) */
     } else if (chn->state == EVTCHNSTAT_virq && chn->u.virq < NR_VIRQS) {
         tv = evtchn_vcpu_of(ld, virq_is_global(chn->u.virq) ? 0 : chn->notify_vcpu);
         if (tv && tv->evtchn && tv->evtchn->virq_to_port[chn->u.virq] == port)
@@ -726,7 +734,7 @@ void evtchn_send_pirq(struct domain *d, uint32_t port, unsigned pirq)
     if (!ed)
         return;
     f = spin_lock_irqsave(&ed->lock);
-    /* Closed or rebound since pv_pirq.c read the port: nothing to say. */
+    /* Closed or rebound since the pirq's owner read the port: nothing to say. */
     chn = port_open(ed, port);
     if (chn && chn->state == EVTCHNSTAT_pirq && chn->u.pirq == pirq)
         deliver(ed, chn, port);

@@ -42,6 +42,28 @@ void evtchn_send_virq(struct vcpu *v, unsigned virq);           /* per-vCPU VIRQ
 void evtchn_send_global_virq(struct domain *d, unsigned virq);  /* global ones (VIRQ_CONSOLE, VIRQ_DOM_EXC, ...) */
 
 /*
+ * Physical IRQs (EVTCHNOP_bind_pirq ports).  The layer that owns them
+ * (pv/pv_pirq.c, the initial domain's device interrupts) registers its
+ * operations once at boot, before any domain exists; event channels call
+ * them with the domain's evtchn lock held (the owner's lock nests inside).
+ * With none registered there are no pirqs: bind_pirq is -EINVAL for the
+ * initial domain (-EPERM for any other, as always).  This keeps the event
+ * channels below the PV code: evtchn.c includes nothing of pv/.
+ */
+struct evtchn_pirq_ops {
+    unsigned nr_pirqs;      /* pirqs are 0..nr_pirqs-1 */
+    /* Attach port to d's mapped pirq and let its interrupts through:
+     * 0, or -EPERM / -EINVAL (not mapped) / -EEXIST (already bound). */
+    int (*attach)(struct domain *d, unsigned pirq, uint32_t port);
+    /* The port is being closed: mask the source again. */
+    void (*detach)(struct domain *d, unsigned pirq, uint32_t port);
+};
+void evtchn_set_pirq_ops(const struct evtchn_pirq_ops *ops);
+/* Raise the event of 'pirq' on 'port' of d (any context, none of the
+ * owner's locks held); nothing if the port was closed or rebound. */
+void evtchn_send_pirq(struct domain *d, uint32_t port, unsigned pirq);
+
+/*
  * Ports whose other end is the hypervisor itself (the PV console back end,
  * later xenstore).  evtchn_alloc_xen_port opens a port of d in state
  * interdomain with remote domain DOMID_XEN, notified on vCPU 0: when the

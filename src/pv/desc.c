@@ -11,29 +11,22 @@
 #include "pv/desc.h"
 #include "lib/errno.h"
 
-#define D_TYPE_SHIFT 40
-#define D_S          (1ull << 44)       /* code/data (1) or system (0) */
-#define D_DPL_SHIFT  45
-#define D_DPL        (3ull << D_DPL_SHIFT)
-#define D_P          (1ull << 47)
-#define D_CODE       (1ull << 43)       /* with D_S: code */
-#define D_L          (1ull << 53)       /* code: 64-bit */
 
 int pv_check_descriptor(uint64_t *desc)
 {
     uint64_t d = *desc;
 
-    if (!(d & D_P))
+    if (!(d & DESC_P))
         return 0;
-    if (d & D_S) {
+    if (d & DESC_S) {
         /* Code or data: the DPL is at least the guest kernel's ring. */
-        if ((d & D_DPL) != D_DPL)
-            *desc = d | D_DPL;
+        if ((d & DESC_DPL) != DESC_DPL)
+            *desc = d | DESC_DPL;
         return 0;
     }
     /* System type 0 is invalid and faults if loaded; Xen accepts it
      * (it is the shape of the upper half of a 16-byte descriptor). */
-    if (((d >> D_TYPE_SHIFT) & 0xf) == 0)
+    if (((d >> DESC_TYPE_SHIFT) & 0xf) == 0)
         return 0;
     /* LDT, TSS, call, interrupt and trap gates: not from a guest.  Call
      * gates into the guest's own ring would need emulation (a 64-bit call
@@ -56,16 +49,46 @@ int pv32_check_descriptor(uint64_t *desc)
 {
     uint64_t d = *desc;
 
-    if (!(d & D_P))
+    if (!(d & DESC_P))
         return 0;
-    if (d & D_S) {
-        if ((d & D_CODE) && (d & D_L))
+    if (d & DESC_S) {
+        if ((d & DESC_CODE) && (d & DESC_L))
             return -EINVAL;
-        if (!(d & D_DPL))
-            *desc = d | (1ull << D_DPL_SHIFT);
+        if (!(d & DESC_DPL))
+            *desc = d | (1ull << DESC_DPL_SHIFT);
         return 0;
     }
-    if (((d >> D_TYPE_SHIFT) & 0xf) == 0)
+    if (((d >> DESC_TYPE_SHIFT) & 0xf) == 0)
         return 0;
     return -EINVAL;
+}
+
+/* The base is split over bits 16-39 and 56-63, the 20-bit limit over bits
+ * 0-15 and 48-51 (SDM vol. 3, 3.4.5). */
+uint64_t pv_desc_base(uint64_t d)
+{
+    return ((d >> 16) & 0xffffff) | ((d >> 56) << 24);
+}
+
+uint64_t pv_desc_limit(uint64_t d)
+{
+    uint64_t l = (d & 0xffff) | ((d >> 32) & 0xf0000);
+    return (d & DESC_G) ? (l << 12) | 0xfff : l;
+}
+
+unsigned pv_desc_dpl(uint64_t d)
+{
+    return (unsigned)((d & DESC_DPL) >> DESC_DPL_SHIFT);
+}
+
+bool pv32_code_desc_ok(uint64_t d, unsigned rpl)
+{
+    if ((d & (DESC_S | DESC_CODE | DESC_P | DESC_L)) != (DESC_S | DESC_CODE | DESC_P))
+        return false;
+    return (d & DESC_C) ? pv_desc_dpl(d) <= rpl : pv_desc_dpl(d) == rpl;
+}
+
+bool pv32_stack_desc_ok(uint64_t d, unsigned rpl)
+{
+    return (d & (DESC_S | DESC_CODE | DESC_W | DESC_P)) == (DESC_S | DESC_W | DESC_P) && pv_desc_dpl(d) == rpl;
 }

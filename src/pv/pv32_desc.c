@@ -29,28 +29,9 @@
 #define PV32_RING3_DS   0xe033
 #define FIRST_RESERVED  7168                /* 0xe000 >> 3: the hypervisor's entries from here */
 
-#define D_W     (1ull << 41)                /* data: writable */
-#define D_C     (1ull << 42)                /* code: conforming */
-#define D_CODE  (1ull << 43)
-#define D_S     (1ull << 44)
-#define D_DPL_SHIFT 45
-#define D_DPL   (3ull << D_DPL_SHIFT)
-#define D_P     (1ull << 47)
-#define D_L     (1ull << 53)
-#define D_G     (1ull << 55)
-
-/* pv32_check_descriptor: pv/desc.c (pure, next to the 64-bit check). */
-
-static uint64_t desc_base(uint64_t d)
-{
-    return ((d >> 16) & 0xffffff) | ((d >> 56) << 24);
-}
-
-static uint64_t desc_limit(uint64_t d)
-{
-    uint64_t l = (d & 0xffff) | ((d >> 32) & 0xf0000);
-    return (d & D_G) ? (l << 12) | 0xfff : l;
-}
+/* pv32_check_descriptor, the descriptor bits (DESC_*), their decoding and
+ * the CS/SS rules of IRET: pv/desc.c (pure, shared with pv_seg.c and
+ * pv32_smp.c). */
 
 /* The descriptor sel names in the vCPU's copies (what the CPU will read):
  * a guest GDT or LDT entry, or one of the four flat compat selectors of
@@ -99,13 +80,12 @@ const char *pv32_frame_problem(struct vcpu *v, const struct cpu_regs *c)
             return c->cs == PV32_RING1_CS || c->cs == PV32_RING3_CS ? "stack selector" : "code selector";
     } else {
         if (c->cs > 0xffff || (rpl != 1 && rpl != 3) || !desc32_of(pv, (uint16_t)c->cs, &cd) ||
-            (cd & (D_S | D_CODE | D_P | D_L)) != (D_S | D_CODE | D_P) ||
-            ((cd & D_C) ? ((cd & D_DPL) >> D_DPL_SHIFT) > rpl : ((cd & D_DPL) >> D_DPL_SHIFT) != rpl))
+            !pv32_code_desc_ok(cd, rpl))
             return "code selector";
         if (c->ss > 0xffff || (c->ss & 3) != rpl || !desc32_of(pv, (uint16_t)c->ss, &sd) ||
-            (sd & (D_S | D_CODE | D_W | D_P)) != (D_S | D_W | D_P) || ((sd & D_DPL) >> D_DPL_SHIFT) != rpl)
+            !pv32_stack_desc_ok(sd, rpl))
             return "stack selector";
-        if (c->rip > desc_limit(cd))
+        if (c->rip > pv_desc_limit(cd))
             return "instruction pointer";
     }
     if (c->rip >> 32)
@@ -124,7 +104,7 @@ uint64_t pv32_linear_ip(struct vcpu *v)
 
     if (!desc32_of(pv, (uint16_t)pv->ctx.cs, &cd))
         return pv->ctx.rip;
-    return (uint32_t)(desc_base(cd) + pv->ctx.rip);
+    return (uint32_t)(pv_desc_base(cd) + pv->ctx.rip);
 }
 
 /* Xen's compat failsafe callback: from the lowest address DS, ES, FS, GS
@@ -196,26 +176,26 @@ bool pv32_seg_linear(struct vcpu *v, uint16_t sel, bool is_ss, uint32_t off, uns
 
     *vec = is_ss ? 12 : 13;
     if (!len) {
-        *la = (uint32_t)((found ? desc_base(d) : 0) + off);
+        *la = (uint32_t)((found ? pv_desc_base(d) : 0) + off);
         return true;
     }
-    if (!found || (d & (D_S | D_P)) != (D_S | D_P))
+    if (!found || (d & (DESC_S | DESC_P)) != (DESC_S | DESC_P))
         return false;
-    if (d & D_CODE) {
-        if (write || !(d & D_W))        /* bit 41 of a code descriptor: readable */
+    if (d & DESC_CODE) {
+        if (write || !(d & DESC_W))        /* bit 41 of a code descriptor: readable */
             return false;
-    } else if (write && !(d & D_W)) {
+    } else if (write && !(d & DESC_W)) {
         return false;
     }
-    uint64_t end = (uint64_t)off + len - 1, limit = desc_limit(d);
-    if (!(d & D_CODE) && (d & D_C)) {   /* bit 42 of a data descriptor: expand-down */
+    uint64_t end = (uint64_t)off + len - 1, limit = pv_desc_limit(d);
+    if (!(d & DESC_CODE) && (d & DESC_C)) {   /* bit 42 of a data descriptor: expand-down */
         uint64_t top = (d & (1ull << 54)) ? 0xffffffffull : 0xffffull;
         if (off <= limit || end > top)
             return false;
     } else if (end > limit) {
         return false;
     }
-    *la = (uint32_t)(desc_base(d) + off);
+    *la = (uint32_t)(pv_desc_base(d) + off);
     return true;
 }
 
@@ -232,10 +212,10 @@ void pv32_ptwr_segs(struct vcpu *v, struct pv_ptwr_seg *seg)
         uint64_t d;
         bool found = pv->seg.gdt ? desc32_of(pv, sel[s], &d) : flat32_of(sel[s], &d);
         seg[s] = (struct pv_ptwr_seg){ sel[s], 0, 0, 0 };
-        if (!found || !(d & D_P))
+        if (!found || !(d & DESC_P))
             continue;
         seg[s].attr = (uint16_t)(((d >> 40) & 0xff) | (((d >> 52) & 0xf) << 8));
-        seg[s].limit = (uint32_t)desc_limit(d);
-        seg[s].base = (uint32_t)desc_base(d);
+        seg[s].limit = (uint32_t)pv_desc_limit(d);
+        seg[s].base = (uint32_t)pv_desc_base(d);
     }
 }

@@ -38,6 +38,7 @@
  */
 #include "pv/pv.h"
 #include "pv/pv_emul.h"
+#include "pv/desc.h"
 #include "core/domain.h"
 #include "core/console.h"
 #include "mm/mm.h"
@@ -83,17 +84,6 @@ struct compat_guest_context {
 _Static_assert(__builtin_offsetof(struct compat_guest_context, trap_ctxt) == 584, "x86_32 vcpu_guest_context");
 _Static_assert(__builtin_offsetof(struct compat_guest_context, ctrlreg) == 2716, "x86_32 vcpu_guest_context");
 _Static_assert(sizeof(struct compat_guest_context) == 2800, "x86_32 vcpu_guest_context");
-
-/* Descriptor bits (the checks of the first entry, pv32_desc.c). */
-#define D_W     (1ull << 41)
-#define D_C     (1ull << 42)
-#define D_CODE  (1ull << 43)
-#define D_S     (1ull << 44)
-#define D_DPL_SHIFT 45
-#define D_DPL   (3ull << D_DPL_SHIFT)
-#define D_P     (1ull << 47)
-#define D_L     (1ull << 53)
-#define D_G     (1ull << 55)
 
 /* Xen's fixup of a ring-1 guest's selector: RPL 0 becomes 1. */
 static uint16_t fix_rpl(uint16_t sel)
@@ -237,20 +227,12 @@ static const char *selectors_problem(struct vcpu *v, const struct pv_vcpu *tp, u
     l = ldt_desc(v, l3, c->ldt_base, c->ldt_ents, cs, &d);
     if (l < 0)
         return "code selector's LDT entry";
-    if (l > 0 || gdt_desc(tp, cs, &d)) {
-        unsigned dpl = (unsigned)((d & D_DPL) >> D_DPL_SHIFT);
-        uint64_t lim = (d & 0xffff) | ((d >> 32) & 0xf0000);
-        if (d & D_G)
-            lim = (lim << 12) | 0xfff;
-        if ((d & (D_S | D_CODE | D_P | D_L)) != (D_S | D_CODE | D_P) || ((d & D_C) ? dpl > rpl : dpl != rpl) ||
-            eip > lim)
-            return "code selector's descriptor";
-    }
+    if ((l > 0 || gdt_desc(tp, cs, &d)) && (!pv32_code_desc_ok(d, rpl) || eip > pv_desc_limit(d)))
+        return "code selector's descriptor";
     l = ldt_desc(v, l3, c->ldt_base, c->ldt_ents, ss, &d);
     if (l < 0)
         return "stack selector's LDT entry";
-    if ((l > 0 || gdt_desc(tp, ss, &d)) &&
-        ((d & (D_S | D_CODE | D_W | D_P)) != (D_S | D_W | D_P) || ((d & D_DPL) >> D_DPL_SHIFT) != rpl))
+    if ((l > 0 || gdt_desc(tp, ss, &d)) && !pv32_stack_desc_ok(d, rpl))
         return "stack selector's descriptor";
     return NULL;
 }

@@ -187,6 +187,7 @@ void pv_env_init(struct domain *d, struct pgt_env *e)
 
 static int pv_kind_init(void)
 {
+    pv_pirq_init();     /* the initial domain's pirqs, for EVTCHNOP_bind_pirq */
     /* Every CPU got the GDT with Xen's flat selectors and the SYSCALL MSRs
      * when it came up (arch/x86/desc.c). */
     for (unsigned c = 0; c < RV_MAX_CPUS; c++)

@@ -34,6 +34,7 @@
 #include "core/console.h"
 #include "core/percpu.h"
 #include "core/spinlock.h"
+#include "evtchn/evtchn.h"
 #include "arch/x86/ioapic.h"
 #include "arch/x86/traps.h"
 #include "arch/x86/uart.h"
@@ -389,9 +390,11 @@ static long unmap_pirq(struct vcpu *v, uint64_t arg)
     return rc;
 }
 
-/* ---- binding (evtchn.c) ------------------------------------------------------- */
+/* ---- binding (evtchn.c, through evtchn_pirq_ops) ------------------------------ */
 
-int pv_pirq_attach(struct domain *d, unsigned pirq, uint32_t port)
+/* -EPERM (not the initial domain), -EINVAL (out of range or not mapped),
+ * -EEXIST (already bound). */
+static int pv_pirq_attach(struct domain *d, unsigned pirq, uint32_t port)
 {
     if (!domain_is_privileged(d))
         return -EPERM;
@@ -425,7 +428,7 @@ int pv_pirq_attach(struct domain *d, unsigned pirq, uint32_t port)
     return rc;
 }
 
-void pv_pirq_detach(struct domain *d, unsigned pirq, uint32_t port)
+static void pv_pirq_detach(struct domain *d, unsigned pirq, uint32_t port)
 {
     if (pirq >= PIRQ_MAX)
         return;
@@ -440,6 +443,17 @@ void pv_pirq_detach(struct domain *d, unsigned pirq, uint32_t port)
             ioapic_mask(p->gsi, true);
     }
     spin_unlock_irqrestore(&pirq_lock, f);
+}
+
+static const struct evtchn_pirq_ops pirq_ops = {
+    .nr_pirqs = PIRQ_MAX,
+    .attach = pv_pirq_attach,
+    .detach = pv_pirq_detach,
+};
+
+void pv_pirq_init(void)
+{
+    evtchn_set_pirq_ops(&pirq_ops);
 }
 
 /* ---- EOI, status, GSI set-up ---------------------------------------------- */

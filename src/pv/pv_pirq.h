@@ -2,8 +2,8 @@
  * Physical interrupts of the initial domain (docs/dom0.md "Device
  * interrupts"): PHYSDEVOP_map_pirq and friends (pv_pirq.c), the PCI
  * configuration access the hypervisor makes itself and its filter on dom0's
- * (pv_pci.c), and the hooks the event-channel code calls for
- * EVTCHNOP_bind_pirq ports.
+ * (pv_pci.c), and the operations it registers with the event channels for
+ * EVTCHNOP_bind_pirq ports (evtchn_set_pirq_ops).
  *
  * The hypervisor owns the I/O APICs and every MSI address/data pair: dom0
  * names a GSI or a device, the hypervisor picks the host vector, programs
@@ -25,16 +25,12 @@ struct vcpu;
 /* physdev_op commands of pv_pirq.c / pv_pci.c (Xen's physdev.h numbers). */
 bool pv_pirq_physdev_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
 
-/* ---- the event-channel side (evtchn.c, under the domain's evtchn lock) ---- */
-/* Attach port to d's mapped pirq and let its interrupts through (unmask the
- * pin / accept the MSI).  -EPERM (not the initial domain), -EINVAL (out of
- * range or not mapped), -EEXIST (already bound). */
-int pv_pirq_attach(struct domain *d, unsigned pirq, uint32_t port);
-/* The port is being closed: mask the source again. */
-void pv_pirq_detach(struct domain *d, unsigned pirq, uint32_t port);
-/* Raise the event of 'pirq' on 'port' of d (evtchn.c; any context, no lock
- * of pv_pirq.c held). */
-void evtchn_send_pirq(struct domain *d, uint32_t port, unsigned pirq);
+/* ---- the event-channel side ---- */
+/* At boot (pv_kind_init), before any domain exists: registers attach and
+ * detach (unmask the pin / accept the MSI, and mask it again) with the
+ * event channels (evtchn_set_pirq_ops, evtchn/evtchn.h), which call them
+ * for EVTCHNOP_bind_pirq ports under the domain's evtchn lock. */
+void pv_pirq_init(void);
 
 /* dom0 is being destroyed (no vCPU runs): every pirq unmapped and masked,
  * the EOI bitmap's frame reference dropped. */

@@ -49,29 +49,9 @@
 #define LDT_SEL         0xe040              /* the LDT descriptor (16 bytes) in the reserved area */
 #define VGDT_ENTRIES    ((LDT_SEL >> 3) + 2)
 
-#define D_A     (1ull << 40)
-#define D_W     (1ull << 41)                /* data: writable; code: readable */
-#define D_C     (1ull << 42)                /* code: conforming */
-#define D_CODE  (1ull << 43)
-#define D_S     (1ull << 44)
-#define D_DPL3  (3ull << 45)
-#define D_P     (1ull << 47)
-#define D_L     (1ull << 53)
-#define D_D     (1ull << 54)
-#define D_G     (1ull << 55)
+/* The descriptor bits (DESC_*) and their decoding: pv/desc.h. */
 
 struct dtr { uint16_t limit; uint64_t base; } __attribute__((packed));
-
-static uint64_t desc_base(uint64_t d)
-{
-    return ((d >> 16) & 0xffffff) | ((d >> 56) << 24);
-}
-
-static uint64_t desc_limit(uint64_t d)
-{
-    uint64_t l = (d & 0xffff) | ((d >> 32) & 0xf0000);
-    return (d & D_G) ? (l << 12) | 0xfff : l;
-}
 
 /* The descriptor sel names in the vCPU's copies, as the CPU will read it;
  * false if the selector is null or beyond the table. */
@@ -119,17 +99,17 @@ const char *pv_seg_frame_problem(struct vcpu *v, const struct cpu_regs *c)
      * then its presence a #NP), then those of SS (a #GP, then presence a
      * #SS); pv_user_iret_fault turns the answer into that exception. */
     if (c->cs > 0xffff || (c->cs & 3) != 3 || !desc_of(pv, (uint16_t)c->cs, &cd) ||
-        (cd & (D_S | D_CODE)) != (D_S | D_CODE) || (!(cd & D_C) && (cd & D_DPL3) != D_DPL3) ||
-        (cd & (D_L | D_D)) == (D_L | D_D))
+        (cd & (DESC_S | DESC_CODE)) != (DESC_S | DESC_CODE) || (!(cd & DESC_C) && (cd & DESC_DPL) != DESC_DPL) ||
+        (cd & (DESC_L | DESC_D)) == (DESC_L | DESC_D))
         return "code selector";
-    if (!(cd & D_P))
+    if (!(cd & DESC_P))
         return PV_SEG_CS_NOT_PRESENT;
     if (c->ss > 0xffff || (c->ss & 3) != 3 || !desc_of(pv, (uint16_t)c->ss, &sd) ||
-        (sd & (D_S | D_CODE | D_W | D_DPL3)) != (D_S | D_W | D_DPL3))
+        (sd & (DESC_S | DESC_CODE | DESC_W | DESC_DPL)) != (DESC_S | DESC_W | DESC_DPL))
         return "stack selector";
-    if (!(sd & D_P))
+    if (!(sd & DESC_P))
         return PV_SEG_SS_NOT_PRESENT;
-    if ((cd & D_L) ? !pv_canonical(c->rip) : (c->rip >> 32 || c->rip > desc_limit(cd)))
+    if ((cd & DESC_L) ? !pv_canonical(c->rip) : (c->rip >> 32 || c->rip > pv_desc_limit(cd)))
         return "instruction pointer";
     if (!pv_canonical(c->rsp))
         return "stack pointer";
@@ -198,7 +178,7 @@ static bool copy_tables(struct vcpu *v)
         const uint64_t *f = phys_to_virt(pv->mmu.gdt_frames[i / 512] << 12);
         uint64_t d = __atomic_load_n(&f[i % 512], __ATOMIC_ACQUIRE);
         /* The accessed bit is the CPU's own write into the copy. */
-        if ((d | D_A) != (pv->seg.gdt[i] | D_A)) {
+        if ((d | DESC_A) != (pv->seg.gdt[i] | DESC_A)) {
             pv->seg.gdt[i] = d;
             changed = true;
         }
@@ -511,11 +491,11 @@ void pv_seg_gs_user_sel(struct vcpu *v, uint16_t sel)
     /* What a ring-0 load at CPL 0 would accept for GS: a present data or
      * readable code segment (its DPL is 3, the guest's); else null, as
      * Xen's fixup loads.  The user GS base is the descriptor's. */
-    if (!desc_of(pv, sel, &d) || !(d & D_P) || !(d & D_S) || ((d & D_CODE) && !(d & D_W)))
+    if (!desc_of(pv, sel, &d) || !(d & DESC_P) || !(d & DESC_S) || ((d & DESC_CODE) && !(d & DESC_W)))
         sel = 0, d = 0;
     pv->seg.gs = sel;
     pv->gs_sel_user = sel;
-    pv->gs_base_inactive = desc_base(d);
+    pv->gs_base_inactive = pv_desc_base(d);
     pv->seg.loaded = false;
 }
 

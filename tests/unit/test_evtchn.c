@@ -8,6 +8,7 @@
 #include "evtchn_fake.h"
 #include "core/compat/layout.h"
 #include "evtchn/evtchn_private.h"
+#include "core/domcfg.h"
 #include "lib/errno.h"
 #include "test.h"
 
@@ -1022,6 +1023,77 @@ static void test_dump(void)
     check_no_leaks();
 }
 
+/* EVTCHNOP_bind_pirq through the registered owner (evtchn_set_pirq_ops):
+ * none registered, no pirqs; registered, attach with the new port, its
+ * range and refusals honoured, detach at close. */
+static int pirq_attaches, pirq_detaches;
+static unsigned pirq_seen;
+static uint32_t pirq_port_seen;
+static struct domain *pirq_dom_seen;
+
+static int fake_pirq_attach(struct domain *d, unsigned pirq, uint32_t port)
+{
+    if (pirq == 7)
+        return -EEXIST;                 /* the owner's refusal */
+    pirq_attaches++;
+    pirq_seen = pirq;
+    pirq_port_seen = port;
+    pirq_dom_seen = d;
+    return 0;
+}
+
+static void fake_pirq_detach(struct domain *d, unsigned pirq, uint32_t port)
+{
+    pirq_detaches++;
+    pirq_seen = pirq;
+    pirq_port_seen = port;
+    pirq_dom_seen = d;
+}
+
+static void test_pirq_ops(void)
+{
+    static const struct evtchn_pirq_ops ops = { 16, fake_pirq_attach, fake_pirq_detach };
+    struct fake_dom *a = fake_dom_new(1, 1, 10, NULL);
+    struct domcfg cfg = { .dom0 = true };
+    struct domcfg *saved = a->d.cfg;
+    struct evtchn_bind_pirq b = { .pirq = 5 };
+    struct evtchn_status st;
+
+    a->d.cfg = &cfg;
+    CHECK_EQ(op(a, 0, EVTCHNOP_bind_pirq, &b, sizeof(b)), -EINVAL);      /* no owner: no pirqs */
+    evtchn_set_pirq_ops(&ops);
+    b = (struct evtchn_bind_pirq){ .pirq = 5 };
+    CHECK_EQ(op(a, 0, EVTCHNOP_bind_pirq, &b, sizeof(b)), 0);
+    LOCKS_FREE();
+    CHECK_EQ(pirq_attaches, 1);
+    CHECK_EQ(pirq_seen, 5);
+    CHECK(b.port != 0);
+    CHECK_EQ(pirq_port_seen, b.port);
+    CHECK(pirq_dom_seen == &a->d);
+    CHECK_EQ(ev_status(a, b.port, &st), 0);
+    CHECK_EQ(st.status, EVTCHNSTAT_pirq);
+    CHECK_EQ(st.u.pirq, 5);
+    evtchn_port_t bound = b.port;
+    b = (struct evtchn_bind_pirq){ .pirq = 16 };                        /* beyond nr_pirqs */
+    CHECK_EQ(op(a, 0, EVTCHNOP_bind_pirq, &b, sizeof(b)), -EINVAL);
+    b = (struct evtchn_bind_pirq){ .pirq = 7 };
+    CHECK_EQ(op(a, 0, EVTCHNOP_bind_pirq, &b, sizeof(b)), -EEXIST);
+    CHECK_EQ(pirq_attaches, 1);
+    CHECK_EQ(pirq_detaches, 0);
+    CHECK_EQ(ev_close(a, bound), 0);
+    LOCKS_FREE();
+    CHECK_EQ(pirq_detaches, 1);
+    CHECK_EQ(pirq_seen, 5);
+    CHECK_EQ(pirq_port_seen, bound);
+    a->d.cfg = saved;
+    b = (struct evtchn_bind_pirq){ .pirq = 5 };
+    CHECK_EQ(op(a, 0, EVTCHNOP_bind_pirq, &b, sizeof(b)), -EPERM);      /* an ordinary domain */
+    CHECK_EQ(pirq_attaches, 1);
+    evtchn_set_pirq_ops(NULL);
+    fake_dom_free(a);
+    check_no_leaks();
+}
+
 int main(void)
 {
     RUN(test_dump);
@@ -1032,6 +1104,7 @@ int main(void)
     RUN(test_2l_bits);
     RUN(test_2l_compat_layout);
     RUN(test_xen_port_and_errors);
+    RUN(test_pirq_ops);
     RUN(test_alloc_failures);
     RUN(test_destroy_with_peers);
     RUN(test_fifo_setup_errors);

@@ -79,6 +79,30 @@ int main(void)
             CHECK_EQ(pv32_check_descriptor(&d), -EINVAL);
             CHECK_EQ(d, in);
         }
+    /* Decoding (pv_desc_base/limit/dpl): the base split over bits 16-39
+     * and 56-63, the limit over 0-15 and 48-51, G scaling it to bytes. */
+    d = 0xabcff2cdef121234ull;          /* base 0xabcdef12, limit 0xf1234, G, DPL 3 */
+    CHECK_EQ(pv_desc_base(d), 0xabcdef12ull);
+    CHECK_EQ(pv_desc_limit(d), 0xf1234fffull);
+    CHECK_EQ(pv_desc_dpl(d), 3u);
+    d &= ~DESC_G;
+    CHECK_EQ(pv_desc_limit(d), 0xf1234ull);
+    CHECK_EQ(pv_desc_limit(seg(0x9b, 0xc)), 0xffffffffull);
+    CHECK_EQ(pv_desc_dpl(seg(0xbb, 0xc)), 1u);
+    /* IRET's CS/SS rules for a compat ring (pv32_code/stack_desc_ok). */
+    CHECK(pv32_code_desc_ok(seg(0xbb, 0xc), 1));                /* ring-1 32-bit code */
+    CHECK(!pv32_code_desc_ok(seg(0xbb, 0xc), 3));               /* DPL != RPL */
+    CHECK(!pv32_code_desc_ok(seg(0xbb, 0xa), 1));               /* 64-bit */
+    CHECK(!pv32_code_desc_ok(seg(0xbb, 0xc) & ~DESC_P, 1));     /* not present */
+    CHECK(!pv32_code_desc_ok(seg(0xb3, 0xc), 1));               /* data */
+    CHECK(pv32_code_desc_ok(seg(0xbf, 0xc), 3));                /* conforming DPL 1, RPL 3 */
+    CHECK(!pv32_code_desc_ok(seg(0xff, 0xc), 1));               /* conforming DPL 3, RPL 1 */
+    CHECK(pv32_stack_desc_ok(seg(0xb3, 0xc), 1));
+    CHECK(pv32_stack_desc_ok(seg(0xf3, 0xc), 3));
+    CHECK(!pv32_stack_desc_ok(seg(0xf3, 0xc), 1));              /* DPL != RPL */
+    CHECK(!pv32_stack_desc_ok(seg(0xb1, 0xc), 1));              /* read-only */
+    CHECK(!pv32_stack_desc_ok(seg(0xbb, 0xc), 1));              /* code */
+    CHECK(!pv32_stack_desc_ok(seg(0xb3, 0xc) & ~DESC_P, 1));
     printf("pvdesc: %d checks, %d failures\n", t_checks, t_failures);
     return t_failures != 0;
 }

@@ -41,17 +41,6 @@ void ev_handler(void)
     ev_count++;
 }
 
-void vcpu1_main(void)
-{
-    for (;;)
-        hc(HC_sched_op, SCHEDOP_block, 0, 0, 0);
-}
-
-static uint32_t mfn_of(uint32_t va)
-{
-    return ((const uint32_t *)si->mfn_list)[(va - VIRT_BASE) >> 12];
-}
-
 void pv32_main(const struct start_info32 *start)
 {
     long r;
@@ -78,7 +67,7 @@ void pv32_main(const struct start_info32 *start)
 
     /* mmu_update: one 16-byte entry, 8 bytes mapped (the ptr half). */
     struct mmu_update *u = (struct mmu_update *)(end - 8);
-    u->ptr = ((uint64_t)mfn_of(VIRT_BASE + 0x100000) << 12);   /* an ordinary page of the kernel */
+    u->ptr = ((uint64_t)pv32_mfn_of(si, VIRT_BASE + 0x100000) << 12);   /* an ordinary page of the kernel */
     done = 0x55;
     r = hc(HC_mmu_update, (uint32_t)u, 1, (uint32_t)&done, DOMID_SELF);
     check(r == -14 && done == 0, "mmu-update-straddling-efault", "ret", (uint32_t)r, (uint32_t)-14);
@@ -106,7 +95,7 @@ void pv32_main(const struct start_info32 *start)
     struct mmuext_op32 nub = { MMUEXT_NEW_USER_BASEPTR, 0, 0 };
     r = hc(HC_mmuext_op, (uint32_t)&nub, 1, 0, DOMID_SELF);
     check(r == -22, "new-user-baseptr-zero-einval", "ret", (uint32_t)r, (uint32_t)-22);
-    nub.arg1 = mfn_of(si->pt_base);
+    nub.arg1 = pv32_mfn_of(si, si->pt_base);
     r = hc(HC_mmuext_op, (uint32_t)&nub, 1, 0, DOMID_SELF);
     check(r == -22, "new-user-baseptr-l3-einval", "ret", (uint32_t)r, (uint32_t)-22);
 
@@ -157,7 +146,7 @@ void pv32_main(const struct start_info32 *start)
           timer_seen, 1);
 
     /* The kernel still works: a page mapped back, a hypercall. */
-    r = hc(HC_update_va_mapping, end, ((uint64_t)mfn_of(end) << 12) | 0x23, 0, UVMF_INVLPG);
+    r = hc(HC_update_va_mapping, end, ((uint64_t)pv32_mfn_of(si, end) << 12) | 0x23, 0, UVMF_INVLPG);
     check(r == 0 && hc(HC_xen_version, 0, 0, 0, 0) > 0, "remap-and-continue", "ret", (uint32_t)r, 0);
     pv32_finish();
 }

@@ -50,20 +50,9 @@ __asm__(".text\n.globl fs_entry\nfs_entry:\n"
         "  push %eax\n  mov $23, %eax\n  int $0x82\n");
 void fs_entry(void);
 
-void ev_handler(void)
-{
-    ev_count++;
-}
-
-void vcpu1_main(void)
-{
-    for (;;)
-        hc(HC_sched_op, SCHEDOP_block, 0, 0, 0);
-}
-
 static uint32_t mfn_of(const volatile void *p)
 {
-    return ((const uint32_t *)si->mfn_list)[((uint32_t)p - VIRT_BASE) >> 12];
+    return pv32_mfn_of(si, (uint32_t)p);
 }
 
 static long map_ro(const volatile void *p)

@@ -13,11 +13,6 @@ static const struct start_info32 *si;
 static volatile uint8_t *shinfo;        /* mapped at a padding page of the region */
 static uint32_t timer_port, ev_port_seen;
 
-static uint32_t mfn_of(uint32_t va)
-{
-    return ((const uint32_t *)si->mfn_list)[(va - VIRT_BASE) >> 12];
-}
-
 static int streq(const char *a, const char *b)
 {
     while (*a && *a == *b)
@@ -126,25 +121,10 @@ void vcpu1_main(void)
 
 static void second_vcpu(void)
 {
-    static struct {
-        uint8_t fpu[512];
-        uint32_t flags;
-        uint32_t ebx, ecx, edx, esi, edi, ebp, eax;
-        uint16_t error_code, entry_vector;
-        uint32_t eip;
-        uint16_t cs;
-        uint8_t mask, pad0;
-        uint32_t eflags, esp;
-        uint16_t ss, p1, es, p2, ds, p3, fs, p4, gs, p5;
-        struct trap_info32 traps[256];
-        uint32_t ldt_base, ldt_ents, gdt_frames[16], gdt_ents, kernel_ss, kernel_sp;
-        uint32_t ctrlreg[8], debugreg[8];
-        uint32_t event_cs, event_eip, failsafe_cs, failsafe_eip, vm_assist;
-    } ctx;
+    static struct vcpu_guest_context32 ctx;
     static uint8_t v1_stack[4096] __attribute__((aligned(16)));
-    _Static_assert(sizeof(ctx) == 2800, "x86_32 vcpu_guest_context");
 
-    uint32_t l3 = mfn_of(si->pt_base), bp0 = bp_count;
+    uint32_t l3 = pv32_mfn_of(si, si->pt_base), bp0 = bp_count;
     ctx.flags = 1u << 2;    /* VGCF_in_kernel */
     ctx.eip = (uint32_t)vcpu1_entry;
     ctx.esp = (uint32_t)v1_stack + sizeof(v1_stack);
@@ -185,7 +165,7 @@ void pv32_main(const struct start_info32 *start)
     check(streq_prefix(si->cmd_line, "pv32_hello") && si->console_evtchn != 0, "start-info-cmdline-console",
           "console_evtchn", si->console_evtchn, 1);
     check(si->pt_base >= VIRT_BASE && si->nr_pt_frames >= 3, "pt-base", "pt_base", si->pt_base, VIRT_BASE);
-    check(mfn_of(si->pt_base) != 0, "p2m-4-byte", "mfn of pt_base", mfn_of(si->pt_base), 1);
+    check(pv32_mfn_of(si, si->pt_base) != 0, "p2m-4-byte", "mfn of pt_base", pv32_mfn_of(si, si->pt_base), 1);
     long v = hc_page(HC_xen_version, 0, 0, 0);
     check(v > 0 && v == hc(HC_xen_version, 0, 0, 0, 0), "xen-version-via-page", "version", (uint32_t)v, 1);
     check(hc(HC_set_segment_base, 0, 0, 0, 0) == -38, "set-segment-base-enosys", "ret",
@@ -241,14 +221,14 @@ void pv32_main(const struct start_info32 *start)
      * hypervisor's (mmu_update refused). */
     volatile const uint32_t *m2p = (volatile const uint32_t *)0xf5800000u;
     uint32_t kpfn = (si->pt_base - VIRT_BASE) >> 12;
-    check(m2p[mfn_of(si->pt_base)] == kpfn && m2p[mfn_of(VIRT_BASE + 0x100000)] == 0x100,
-          "compat-m2p-inverse-of-p2m", "m2p[mfn]", m2p[mfn_of(si->pt_base)], kpfn);
+    check(m2p[pv32_mfn_of(si, si->pt_base)] == kpfn && m2p[pv32_mfn_of(si, VIRT_BASE + 0x100000)] == 0x100,
+          "compat-m2p-inverse-of-p2m", "m2p[mfn]", m2p[pv32_mfn_of(si, si->pt_base)], kpfn);
     __asm__ __volatile__("movl $1f, pf_resume\n movl $0, (%0)\n 1:" :: "r"(m2p) : "memory");
     check(pf_count == 2 && pf_err == 3, "compat-m2p-write-faults", "err", pf_err, 3);
     {
         uint64_t l3e = ((volatile uint64_t *)si->pt_base)[3];
         uint32_t l2 = (uint32_t)(l3e >> 12);
-        struct mmu_update m = { ((uint64_t)l2 << 12) + 428 * 8, ((uint64_t)mfn_of(pad) << 12) | 0x21 };
+        struct mmu_update m = { ((uint64_t)l2 << 12) + 428 * 8, ((uint64_t)pv32_mfn_of(si, pad) << 12) | 0x21 };
         r = hc(HC_mmu_update, (uint32_t)&m, 1, 0, 0x7ff0);
         check(r < 0, "hv-l2-slot-refused", "ret", (uint32_t)r, (uint32_t)-22);
     }
@@ -340,8 +320,8 @@ void pv32_main(const struct start_info32 *start)
         uint32_t n = (uint32_t)(user_code_end - user_code);
         for (uint32_t i = 0; i < n; i++)
             ((volatile uint8_t *)upage)[i] = user_code[i];
-        r = hc(HC_update_va_mapping, upage, (mfn_of(upage) << 12) | 0x25, 0, UVMF_INVLPG);
-        r |= hc(HC_update_va_mapping, ustack, (mfn_of(ustack) << 12) | 0x27, 0, UVMF_INVLPG);
+        r = hc(HC_update_va_mapping, upage, (pv32_mfn_of(si, upage) << 12) | 0x25, 0, UVMF_INVLPG);
+        r |= hc(HC_update_va_mapping, ustack, (pv32_mfn_of(si, ustack) << 12) | 0x27, 0, UVMF_INVLPG);
         r |= hc(HC_stack_switch, FLAT_RING1_DS, (uint32_t)kstack + sizeof(kstack), 0, 0);
         check(r == 0, "user-pages-and-kernel-stack", "ret", (uint32_t)r, 0);
         uint32_t i80 = int80_count, gpu = gp_count;
@@ -358,7 +338,7 @@ void pv32_main(const struct start_info32 *start)
      * first), pinned, one entry set, a writable mapping of a table refused,
      * unpinned. */
     uint32_t l1va = pad + 4096, tgt = pad + 8192;
-    uint32_t l1 = mfn_of(l1va), tmfn = mfn_of(tgt);
+    uint32_t l1 = pv32_mfn_of(si, l1va), tmfn = pv32_mfn_of(si, tgt);
     for (unsigned i = 0; i < 1024; i++)
         ((volatile uint32_t *)l1va)[i] = 0;
     r = hc(HC_update_va_mapping, l1va, (l1 << 12) | 0x21, 0, UVMF_INVLPG);
@@ -374,7 +354,7 @@ void pv32_main(const struct start_info32 *start)
     r = hc(HC_mmu_update, (uint32_t)&u, 1, 0, 0x7ff0);
     check(r < 0, "writable-table-mapping-refused", "ret", (uint32_t)r, (uint32_t)-22);
     /* L3 entry 4 (outside PAE's 4): refused whatever it names. */
-    uint32_t l3 = mfn_of(si->pt_base);
+    uint32_t l3 = pv32_mfn_of(si, si->pt_base);
     uint64_t l3e3 = ((volatile uint64_t *)si->pt_base)[3];
     check((l3e3 & 0x7) == 0x7, "l3-entry-pdpte-bits", "l3[3]", l3e3 & 0xfff, 0x7);
     u.ptr = ((uint64_t)l3 << 12) + 4 * 8;

@@ -107,3 +107,20 @@ void pv32_unexpected(uint32_t what)
     for (;;)
         ;
 }
+
+uint32_t pv32_mfn_of(const struct start_info32 *si, uint32_t va)
+{
+    return ((const uint32_t *)si->mfn_list)[(va - VIRT_BASE) >> 12];
+}
+
+/* Defaults for the kernels that need nothing more (pv32_lib.h). */
+__attribute__((weak)) void ev_handler(void)
+{
+    ev_count++;
+}
+
+__attribute__((weak)) void vcpu1_main(void)
+{
+    for (;;)
+        hc(HC_sched_op, SCHEDOP_block, 0, 0, 0);
+}

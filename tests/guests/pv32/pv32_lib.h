@@ -53,6 +53,24 @@ struct start_info32 {
 };
 
 struct trap_info32 { uint8_t vector, flags; uint16_t cs; uint32_t address; };
+/* vcpu_guest_context as an x86_32 kernel passes it to VCPUOP_initialise
+ * (Xen's public arch-x86/xen-x86_32.h layout, 2800 bytes). */
+struct vcpu_guest_context32 {
+    uint8_t fpu[512];
+    uint32_t flags;
+    uint32_t ebx, ecx, edx, esi, edi, ebp, eax;
+    uint16_t error_code, entry_vector;
+    uint32_t eip;
+    uint16_t cs;
+    uint8_t mask, pad0;
+    uint32_t eflags, esp;
+    uint16_t ss, p1, es, p2, ds, p3, fs, p4, gs, p5;
+    struct trap_info32 traps[256];
+    uint32_t ldt_base, ldt_ents, gdt_frames[16], gdt_ents, kernel_ss, kernel_sp;
+    uint32_t ctrlreg[8], debugreg[8];
+    uint32_t event_cs, event_eip, failsafe_cs, failsafe_eip, vm_assist;
+};
+_Static_assert(sizeof(struct vcpu_guest_context32) == 2800, "x86_32 vcpu_guest_context");
 struct mmu_update { uint64_t ptr, val; };
 struct mmuext_op32 { uint32_t cmd, arg1, arg2; };
 
@@ -75,6 +93,9 @@ void vcpu1_main(void) __attribute__((noreturn));
 extern uint8_t hypercall_page[4096];
 void bp_entry(void), pf_entry(void), gp_entry(void), ev_entry(void), int80_entry(void), failsafe_entry(void);
 void pv32_main(const struct start_info32 *si);
+/* The event callback's C part and vCPU 1's code: pv32_lib.c has weak
+ * defaults (count the event; block for ever) that a kernel with its own
+ * overrides by defining them. */
 void ev_handler(void);
 void pv32_unexpected(uint32_t what) __attribute__((noreturn));
 
@@ -92,5 +113,8 @@ extern unsigned nr_pass, nr_fail;
 void check(int ok, const char *name, const char *what, uint64_t got, uint64_t want);
 void pv32_finish(void) __attribute__((noreturn));
 void shutdown(unsigned reason);
+/* The machine frame of the kernel's page at va (VIRT_BASE and up), from
+ * start_info's 4-byte p2m list. */
+uint32_t pv32_mfn_of(const struct start_info32 *si, uint32_t va);
 
 #endif

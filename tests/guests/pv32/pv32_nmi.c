@@ -18,17 +18,6 @@
 
 static volatile uint8_t *shinfo;
 
-void ev_handler(void)
-{
-    ev_count++;
-}
-
-void vcpu1_main(void)
-{
-    for (;;)
-        hc(HC_sched_op, SCHEDOP_block, 0, 0, 0);
-}
-
 void nmi_entry(void), nmi_after_send(void);
 __asm__(".pushsection .text\n"
         "nmi_entry:\n"              /* EIP, CS, EFLAGS at ESP */

@@ -31,17 +31,6 @@
 #define EINVAL  22
 #define ENOSYS  38
 
-void ev_handler(void)
-{
-    ev_count++;
-}
-
-void vcpu1_main(void)
-{
-    for (;;)
-        hc(HC_sched_op, SCHEDOP_block, 0, 0, 0);
-}
-
 /* i386 physdev_set_iobitmap: 8 bytes. */
 struct set_iobitmap32 { uint32_t bitmap, nr_ports; };
 

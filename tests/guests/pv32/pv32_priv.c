@@ -15,22 +15,6 @@
 static const struct start_info32 *si;
 static volatile uint8_t *shinfo;
 
-void ev_handler(void)
-{
-    ev_count++;
-}
-
-void vcpu1_main(void)
-{
-    for (;;)
-        hc(HC_sched_op, SCHEDOP_block, 0, 0, 0);
-}
-
-static uint32_t mfn_of(uint32_t va)
-{
-    return ((const uint32_t *)si->mfn_list)[(va - VIRT_BASE) >> 12];
-}
-
 /* Now in ns: vcpu_time_info (at 32 of vcpu_info 0: version, pad,
  * tsc_timestamp +8, system_time +16, mul +24, shift +28) plus the TSC
  * ticks since, scaled. */
@@ -89,7 +73,7 @@ void pv32_main(const struct start_info32 *start)
     __asm__ __volatile__("mov %%cr0, %0" : "=r"(cr0));
     check(gp_count == gp0 && (cr0 & 0x80000001u) == 0x80000001u, "mov-from-cr0", "cr0", cr0, 0x80000001u);
     __asm__ __volatile__("mov %%cr3, %0" : "=r"(cr3));
-    uint32_t l3 = mfn_of(si->pt_base);
+    uint32_t l3 = pv32_mfn_of(si, si->pt_base);
     check(cr3 == (l3 << 12 | l3 >> 20), "mov-from-cr3-x86-32-encoding", "cr3", cr3, l3 << 12 | l3 >> 20);
     __asm__ __volatile__("mov %0, %%cr0" :: "r"(cr0 | 8) : "memory");
     uint32_t ts = 0;

@@ -24,22 +24,6 @@ static const struct start_info32 *si;
 static uint64_t gdt_page[512] __attribute__((aligned(4096)));
 #define HC_set_gdt 2
 
-void ev_handler(void)
-{
-    ev_count++;
-}
-
-void vcpu1_main(void)
-{
-    for (;;)
-        hc(HC_sched_op, SCHEDOP_block, 0, 0, 0);
-}
-
-static uint32_t mfn_of(uint32_t va)
-{
-    return ((const uint32_t *)si->mfn_list)[(va - VIRT_BASE) >> 12];
-}
-
 /* One 32-bit store to *p; false if it faulted (the #PF reached us). */
 static int try_store32(volatile uint32_t *p, uint32_t v)
 {
@@ -91,7 +75,7 @@ void pv32_main(const struct start_info32 *start)
     /* Padding pages after the boot stack: an L1 and two data pages. */
     uint32_t pad = si->pt_base + (si->nr_pt_frames + 16) * 4096;
     uint32_t l1va = pad, d1 = pad + 4096, d2 = pad + 8192;
-    uint32_t l1 = mfn_of(l1va), m1 = mfn_of(d1), m2 = mfn_of(d2);
+    uint32_t l1 = pv32_mfn_of(si, l1va), m1 = pv32_mfn_of(si, d1), m2 = pv32_mfn_of(si, d2);
     volatile uint32_t *e32 = (volatile uint32_t *)l1va;
     volatile uint64_t *e64 = (volatile uint64_t *)l1va;
     for (unsigned i = 0; i < 1024; i++)
@@ -141,8 +125,8 @@ void pv32_main(const struct start_info32 *start)
     check(!ld, "ptwr32-writable-table-nothing-mapped", "value",
           got, 0);
     /* ... the frame the domain's L3 is in, writable: refused too. */
-    check(!try_store32(&e32[4], (mfn_of(si->pt_base) << 12) | 0x23) && e64[2] == 0, "ptwr32-writable-l3-refused",
-          "entry", e64[2], 0);
+    check(!try_store32(&e32[4], (pv32_mfn_of(si, si->pt_base) << 12) | 0x23) && e64[2] == 0,
+          "ptwr32-writable-l3-refused", "entry", e64[2], 0);
 
     /* 4. Hostile: a frame the domain does not own (machine frame 1). */
     check(!try_store32(&e32[6], (1u << 12) | 0x23) && e64[3] == 0, "ptwr32-foreign-frame-refused", "entry", e64[3],
@@ -180,8 +164,9 @@ void pv32_main(const struct start_info32 *start)
     uint32_t base = l1va & ~0xffffu;
     gdt_page[1] = (uint64_t)((base & 0xffff) << 16 | 0xffff) |
                   (uint64_t)(((base >> 16) & 0xff) | 0xb3u << 8 | 0x4u << 20 | (base >> 24) << 24) << 32;
-    r = hc(HC_update_va_mapping, (uint32_t)gdt_page, (mfn_of((uint32_t)gdt_page) << 12) | 0x21, 0, UVMF_INVLPG);
-    uint32_t gf[1] = { mfn_of((uint32_t)gdt_page) };
+    r = hc(HC_update_va_mapping,
+           (uint32_t)gdt_page, (pv32_mfn_of(si, (uint32_t)gdt_page) << 12) | 0x21, 0, UVMF_INVLPG);
+    uint32_t gf[1] = { pv32_mfn_of(si, (uint32_t)gdt_page) };
     r = r ? r : hc(HC_set_gdt, (uint32_t)gf, 16, 0, 0);
     check(r == 0, "set-gdt-fs-segment", "ret", (uint32_t)r, 0);
     uint16_t fs0;

@@ -113,22 +113,6 @@ static volatile uint64_t ldt_page[512] __attribute__((aligned(4096)));
 static volatile uint8_t segbuf[8192] __attribute__((aligned(4096)));
 static volatile uint8_t iobuf[16384] __attribute__((aligned(4096)));
 
-void ev_handler(void)
-{
-    ev_count++;
-}
-
-void vcpu1_main(void)
-{
-    for (;;)
-        hc(HC_sched_op, SCHEDOP_block, 0, 0, 0);
-}
-
-static uint32_t mfn_of(uint32_t va)
-{
-    return ((const uint32_t *)si->mfn_list)[(va - VIRT_BASE) >> 12];
-}
-
 struct cb_reg { uint16_t type, flags; uint32_t cs, eip; };
 
 static long cb_register(unsigned type, unsigned flags, uint32_t eip)
@@ -497,8 +481,9 @@ void pv32_main(const struct start_info32 *start)
 
     /* Ring 3's pages (code read-only, stack writable, both US) and the
      * kernel stack bounces from it use. */
-    r = hc(HC_update_va_mapping, (uint32_t)user_page, (mfn_of((uint32_t)user_page) << 12) | 0x25, 0, UVMF_INVLPG);
-    r |= hc(HC_update_va_mapping, (uint32_t)ustack, (mfn_of((uint32_t)ustack) << 12) | 0x27, 0, UVMF_INVLPG);
+    r = hc(HC_update_va_mapping,
+           (uint32_t)user_page, (pv32_mfn_of(si, (uint32_t)user_page) << 12) | 0x25, 0, UVMF_INVLPG);
+    r |= hc(HC_update_va_mapping, (uint32_t)ustack, (pv32_mfn_of(si, (uint32_t)ustack) << 12) | 0x27, 0, UVMF_INVLPG);
     r |= hc(HC_stack_switch, FLAT_RING1_DS, (uint32_t)kstack + sizeof(kstack), 0, 0);
     check(r == 0, "user-pages-and-kernel-stack", "ret", (uint32_t)r, 0);
 

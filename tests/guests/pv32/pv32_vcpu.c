@@ -18,26 +18,7 @@
 
 static const struct start_info32 *si;
 
-void ev_handler(void) { ev_count++; }
-
-struct ctx32 {
-    uint8_t fpu[512];
-    uint32_t flags;
-    uint32_t ebx, ecx, edx, esi, edi, ebp, eax;
-    uint16_t error_code, entry_vector;
-    uint32_t eip;
-    uint16_t cs;
-    uint8_t mask, pad0;
-    uint32_t eflags, esp;
-    uint16_t ss, p1, es, p2, ds, p3, fs, p4, gs, p5;
-    struct trap_info32 traps[256];
-    uint32_t ldt_base, ldt_ents, gdt_frames[16], gdt_ents, kernel_ss, kernel_sp;
-    uint32_t ctrlreg[8], debugreg[8];
-    uint32_t event_cs, event_eip, failsafe_cs, failsafe_eip, vm_assist;
-};
-_Static_assert(sizeof(struct ctx32) == 2800, "x86_32 vcpu_guest_context");
-
-static struct ctx32 good, ctx, uctx;
+static struct vcpu_guest_context32 good, ctx, uctx;
 static uint64_t gdt_page[512] __attribute__((aligned(4096)));
 static uint64_t bad_gdt_page[512] __attribute__((aligned(4096)));
 static uint64_t ldt_page[512] __attribute__((aligned(4096)));
@@ -90,11 +71,6 @@ __asm__(".pushsection .text\n"
         "  call v2_kernel\n"
         ".popsection\n");
 
-static uint32_t mfn_of(uint32_t va)
-{
-    return ((const uint32_t *)si->mfn_list)[(va - VIRT_BASE) >> 12];
-}
-
 static long unmap(const void *p)
 {
     return hc(HC_update_va_mapping, (uint32_t)p, 0, 0, UVMF_INVLPG);
@@ -102,10 +78,10 @@ static long unmap(const void *p)
 
 static long map_rw(const void *p)
 {
-    return hc(HC_update_va_mapping, (uint32_t)p, (mfn_of((uint32_t)p) << 12) | 0x63, 0, UVMF_INVLPG);
+    return hc(HC_update_va_mapping, (uint32_t)p, (pv32_mfn_of(si, (uint32_t)p) << 12) | 0x63, 0, UVMF_INVLPG);
 }
 
-static long init_vcpu(unsigned id, struct ctx32 *c)
+static long init_vcpu(unsigned id, struct vcpu_guest_context32 *c)
 {
     return hc(HC_vcpu_op, VCPUOP_initialise, id, (uint32_t)c, 0);
 }
@@ -121,7 +97,7 @@ void pv32_main(const struct start_info32 *start)
     si = start;
     put("pv32_vcpu: VCPUOP_initialise for 32-bit vCPUs");
     flush();
-    uint32_t l3 = mfn_of(si->pt_base);
+    uint32_t l3 = pv32_mfn_of(si, si->pt_base);
 
     /* The GDT frame: ring-1 code 0x09, ring-1 data 0x11, ring-3 code
      * 0x1b, ring-3 data 0x23; unmapped so that it can become a
@@ -153,7 +129,7 @@ void pv32_main(const struct start_info32 *start)
     good.traps[3] = (struct trap_info32){ 3, 3, FLAT_RING1_CS, (uint32_t)bp_entry };
     good.ldt_base = (uint32_t)ldt_page;
     good.ldt_ents = 1;
-    good.gdt_frames[0] = mfn_of((uint32_t)gdt_page);
+    good.gdt_frames[0] = pv32_mfn_of(si, (uint32_t)gdt_page);
     good.gdt_ents = 5;
     good.kernel_ss = FLAT_RING1_DS;
     good.kernel_sp = good.esp;
@@ -164,8 +140,8 @@ void pv32_main(const struct start_info32 *start)
     good.vm_assist = 1u << 3;                   /* pae_extended_cr3: valid (vCPU 0's value rules) */
 
 #define TRY(name, change) do { ctx = good; change; refused(name, init_vcpu(1, &ctx)); } while (0)
-    TRY("gdt-frame-writable-refused", ctx.gdt_frames[0] = mfn_of((uint32_t)ldt_page));
-    TRY("gdt-64bit-code-frame-refused", ctx.gdt_frames[0] = mfn_of((uint32_t)bad_gdt_page));
+    TRY("gdt-frame-writable-refused", ctx.gdt_frames[0] = pv32_mfn_of(si, (uint32_t)ldt_page));
+    TRY("gdt-64bit-code-frame-refused", ctx.gdt_frames[0] = pv32_mfn_of(si, (uint32_t)bad_gdt_page));
     TRY("gdt-too-many-entries-refused", ctx.gdt_ents = 7169);
     TRY("cs-data-descriptor-refused", ctx.cs = 0x11);
     r = map_rw(gdt_page);
@@ -209,8 +185,10 @@ void pv32_main(const struct start_info32 *start)
 
     /* vCPU 2 in user mode. */
     uctx.flags = 0;                             /* user mode: CS's RPL 3 decides for a 32-bit vCPU */
-    r = hc(HC_update_va_mapping, (uint32_t)v2_ucode, (mfn_of((uint32_t)v2_ucode) << 12) | 0x27, 0, UVMF_INVLPG);
-    r |= hc(HC_update_va_mapping, (uint32_t)v2_ustack, (mfn_of((uint32_t)v2_ustack) << 12) | 0x27, 0, UVMF_INVLPG);
+    r = hc(HC_update_va_mapping,
+           (uint32_t)v2_ucode, (pv32_mfn_of(si, (uint32_t)v2_ucode) << 12) | 0x27, 0, UVMF_INVLPG);
+    r |= hc(HC_update_va_mapping,
+            (uint32_t)v2_ustack, (pv32_mfn_of(si, (uint32_t)v2_ustack) << 12) | 0x27, 0, UVMF_INVLPG);
     check(r == 0, "vcpu2-user-pages", "ret", (uint32_t)r, 0);
     uctx.eip = (uint32_t)v2_ucode;
     uctx.esp = (uint32_t)v2_ustack + sizeof(v2_ustack) - 16;

@@ -4,7 +4,6 @@
 #include "mm/mm.h"
 #include "mm/physmap.h"
 #include "lib/errno.h"
-#include "pv/pv_pirq.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -178,21 +177,4 @@ long fake_op(struct fake_dom *fd, unsigned vcpu, unsigned cmd, void *arg, size_t
     rc = evtchn_hypercall(&fd->v[vcpu], cmd, 0);
     memcpy(arg, fd->args, len);
     return rc;
-}
-
-/* pv/pv_pirq.c stand-ins: no domain here has a mapped pirq, so a bind is
- * refused as the hypervisor refuses it (-EPERM for an ordinary domain,
- * -EINVAL for an unmapped pirq). */
-int pv_pirq_attach(struct domain *d, unsigned pirq, uint32_t port)
-{
-    (void)pirq;
-    (void)port;
-    return domain_is_privileged(d) ? -EINVAL : -EPERM;
-}
-
-void pv_pirq_detach(struct domain *d, unsigned pirq, uint32_t port)
-{
-    (void)d;
-    (void)pirq;
-    (void)port;
 }
