@@ -35,23 +35,21 @@ check create-n-bad-line $? "stderr: $(cat "$W/err")"
 [ $rc -eq 1 ] && grep -q "missing.cfg: No such file" "$W/err"; check create-missing-file $? "exit $rc: $(cat "$W/err")"
 
 # Building: PVH only; the kernel must be an ELF with the PVH entry note.
-printf 'name = "h"\ntype = "hvm"\nkernel = "k.elf"\nmemory = 16\n' > "$W/hvm.cfg"
-"$RV" create "$W/hvm.cfg" >/dev/null 2>"$W/err"; rc=$?
-[ $rc -eq 1 ] && grep -q 'type = "hvm": building it from the control domain is not available yet' "$W/err"
-check create-hvm-not-yet $? "exit $rc: $(cat "$W/err")"
-printf 'name = "p"\ntype = "pvh"\nkernel = "nokernel.elf"\nmemory = 16\n' > "$W/nok.cfg"
-"$RV" create "$W/nok.cfg" >/dev/null 2>"$W/err"; rc=$?
-[ $rc -eq 1 ] && grep -q "kernel $W/nokernel.elf: No such file" "$W/err"
-check create-missing-kernel $? "exit $rc: $(cat "$W/err")"
+create_refused() {   # create_refused NAME FILE-TEXT GREP-PATTERN: rv create exits 1 saying it
+    printf "$2" > "$W/$1.cfg"
+    "$RV" create "$W/$1.cfg" >/dev/null 2>"$W/err"; rc=$?
+    [ $rc -eq 1 ] && grep -q "$3" "$W/err"
+    check "$1" $? "exit $rc: $(cat "$W/err")"
+}
+create_refused create-hvm-not-yet 'name = "h"\ntype = "hvm"\nkernel = "k.elf"\nmemory = 16\n' \
+    'type = "hvm": building it from the control domain is not available yet'
+create_refused create-missing-kernel 'name = "p"\ntype = "pvh"\nkernel = "nokernel.elf"\nmemory = 16\n' \
+    "kernel $W/nokernel.elf: No such file"
 cp "$RV" "$W/notpvh.elf"
-printf 'name = "p"\ntype = "pvh"\nkernel = "notpvh.elf"\nmemory = 16\n' > "$W/notpvh.cfg"
-"$RV" create "$W/notpvh.cfg" >/dev/null 2>"$W/err"; rc=$?
-[ $rc -eq 1 ] && grep -q "no XEN_ELFNOTE_PHYS32_ENTRY note: not a PVH kernel" "$W/err"
-check create-not-pvh-kernel $? "exit $rc: $(cat "$W/err")"
-printf 'name = "p"\ntype = "pvh"\nkernel = "notpvh.elf"\nmemory = 4096\n' > "$W/big.cfg"
-"$RV" create "$W/big.cfg" >/dev/null 2>"$W/err"; rc=$?
-[ $rc -eq 1 ] && grep -q "memory = 4096: a PVH domain from dom0 takes 1-3072 MiB" "$W/err"
-check create-too-big $? "exit $rc: $(cat "$W/err")"
+create_refused create-not-pvh-kernel 'name = "p"\ntype = "pvh"\nkernel = "notpvh.elf"\nmemory = 16\n' \
+    "no XEN_ELFNOTE_PHYS32_ENTRY note: not a PVH kernel"
+create_refused create-too-big 'name = "p"\ntype = "pvh"\nkernel = "notpvh.elf"\nmemory = 4096\n' \
+    "memory = 4096: a PVH domain from dom0 takes 1-3072 MiB"
 
 "$RV" pause 40000 >/dev/null 2>"$W/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "is not a domain id" "$W/err"; check bad-domid $? "exit $rc: $(cat "$W/err")"

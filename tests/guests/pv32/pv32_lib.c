@@ -124,3 +124,15 @@ __attribute__((weak)) void vcpu1_main(void)
     for (;;)
         hc(HC_sched_op, SCHEDOP_block, 0, 0, 0);
 }
+
+void pv32_trap_ud_gp(void)
+{
+    static struct trap_info32 traps[] = {
+        { 6, 0, FLAT_RING1_CS, 0 },
+        { 13, 0, FLAT_RING1_CS, 0 },
+        { 0, 0, 0, 0 },
+    };
+    traps[0].address = (uint32_t)ud_entry;
+    traps[1].address = (uint32_t)gp_entry;
+    check(hc(HC_set_trap_table, (uint32_t)traps, 0, 0, 0) == 0, "set-trap-table", "ret", 0, 0);
+}

@@ -111,6 +111,9 @@ void flush(void);
 extern void (*pv32_line_out)(const char *s, unsigned n);
 extern unsigned nr_pass, nr_fail;
 void check(int ok, const char *name, const char *what, uint64_t got, uint64_t want);
+/* set_trap_table with #UD -> ud_entry and #GP -> gp_entry (ring 1), checked
+ * as "set-trap-table". */
+void pv32_trap_ud_gp(void);
 void pv32_finish(void) __attribute__((noreturn));
 void shutdown(unsigned reason);
 /* The machine frame of the kernel's page at va (VIRT_BASE and up), from

@@ -68,14 +68,7 @@ void pv32_main(const struct start_info32 *si)
     put("pv32_physdev: physdev_op through the compat table");
     flush();
 
-    static struct trap_info32 traps[] = {
-        { 6, 0, FLAT_RING1_CS, 0 },
-        { 13, 0, FLAT_RING1_CS, 0 },
-        { 0, 0, 0, 0 },
-    };
-    traps[0].address = (uint32_t)ud_entry;
-    traps[1].address = (uint32_t)gp_entry;
-    check(hc(HC_set_trap_table, (uint32_t)traps, 0, 0, 0) == 0, "set-trap-table", "ret", 0, 0);
+    pv32_trap_ud_gp();
 
     /* IOPL 0, no bitmap: #GP. */
     check(inb_gp(0x80, &v) == 1 && gp_err == 0, "in-without-bitmap-gp", "gp", gp_count, 1);

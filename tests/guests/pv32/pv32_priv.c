@@ -36,14 +36,7 @@ void pv32_main(const struct start_info32 *start)
     put("pv32_priv: ring-1 privileged instructions");
     flush();
 
-    static struct trap_info32 traps[] = {
-        { 6, 0, FLAT_RING1_CS, 0 },
-        { 13, 0, FLAT_RING1_CS, 0 },
-        { 0, 0, 0, 0 },
-    };
-    traps[0].address = (uint32_t)ud_entry;
-    traps[1].address = (uint32_t)gp_entry;
-    check(hc(HC_set_trap_table, (uint32_t)traps, 0, 0, 0) == 0, "set-trap-table", "ret", 0, 0);
+    pv32_trap_ud_gp();
     check(hc(HC_set_callbacks, FLAT_RING1_CS, (uint32_t)ev_entry, FLAT_RING1_CS, (uint32_t)failsafe_entry) == 0,
           "set-callbacks", "ret", 0, 0);
     uint32_t pad = si->pt_base + (si->nr_pt_frames + 16) * 4096;
