@@ -158,7 +158,7 @@ static int svm_vcpu_create(struct vcpu *v)
 
     vmcb->intercept_misc1 = SVM_INT_INTR | SVM_INT_NMI | SVM_INT_SMI | SVM_INT_INIT | SVM_INT_CPUID |
                             SVM_INT_INVD | SVM_INT_HLT | SVM_INT_IOIO | SVM_INT_MSR |
-                            SVM_INT_TASKSWITCH | SVM_INT_SHUTDOWN;
+                            SVM_INT_TASKSWITCH | SVM_INT_SHUTDOWN | SVM_INT_INVLPGA;
     /* VMRUN must be intercepted (APM 15.5.1: VMRUN with it clear is an
      * invalid guest state); the other SVM instructions would let the guest
      * touch host state. */
@@ -327,6 +327,23 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
     case SVM_EXIT_HLT: x->reason = HVM_EXIT_HLT; break;
     case SVM_EXIT_PAUSE: x->reason = HVM_EXIT_PAUSE; break;
     case SVM_EXIT_VMMCALL: x->reason = HVM_EXIT_HYPERCALL; break;
+    /* The guest runs with EFER.SVME set (the CPU requires it) but is told
+     * of no SVM, nor of MONITOR/MWAIT: as on Xen without nested
+     * virtualisation, these instructions raise #UD in the guest (the path
+     * of an intercepted #UD, hvm_handle_ud).  INVLPGA would otherwise
+     * invalidate other ASIDs' TLB entries on this CPU. */
+    case SVM_EXIT_VMRUN:
+    case SVM_EXIT_VMLOAD:
+    case SVM_EXIT_VMSAVE:
+    case SVM_EXIT_STGI:
+    case SVM_EXIT_CLGI:
+    case SVM_EXIT_SKINIT:
+    case SVM_EXIT_INVLPGA:
+    case SVM_EXIT_MONITOR:
+    case SVM_EXIT_MWAIT:
+        x->reason = HVM_EXIT_EXCEPTION;
+        x->qual = 6;
+        break;
     case SVM_EXIT_SHUTDOWN: x->reason = HVM_EXIT_SHUTDOWN; break;
     case SVM_EXIT_INVALID: x->reason = HVM_EXIT_INVALID; break;
     case SVM_EXIT_MSR:

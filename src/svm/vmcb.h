@@ -105,6 +105,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb");
 #define SVM_INT_CPUID       (1u << 18)
 #define SVM_INT_INVD        (1u << 22)
 #define SVM_INT_PAUSE       (1u << 23)
+#define SVM_INT_INVLPGA     (1u << 26)
 #define SVM_INT_HLT         (1u << 24)
 #define SVM_INT_IOIO        (1u << 27)
 #define SVM_INT_MSR         (1u << 28)
@@ -152,6 +153,14 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb");
 #define SVM_EXIT_SHUTDOWN   0x07f
 #define SVM_EXIT_VMRUN      0x080
 #define SVM_EXIT_VMMCALL    0x081
+#define SVM_EXIT_INVLPGA    0x07a
+#define SVM_EXIT_VMLOAD     0x082
+#define SVM_EXIT_VMSAVE     0x083
+#define SVM_EXIT_STGI       0x084
+#define SVM_EXIT_CLGI       0x085
+#define SVM_EXIT_SKINIT     0x086
+#define SVM_EXIT_MONITOR    0x08a
+#define SVM_EXIT_MWAIT      0x08b
 #define SVM_EXIT_NPF        0x400
 #define SVM_EXIT_INVALID    0xffffffffffffffffull
 

@@ -541,9 +541,9 @@ static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, str
         return;
     case EXIT_VMCLEAR: case EXIT_VMLAUNCH: case EXIT_VMPTRLD: case EXIT_VMPTRST: case EXIT_VMREAD:
     case EXIT_VMRESUME: case EXIT_VMWRITE: case EXIT_VMXOFF: case EXIT_VMXON: case EXIT_INVEPT:
-    case EXIT_INVVPID: case EXIT_VMFUNC: case EXIT_GETSEC:
-        /* CPUID hides VMX and SMX: these instructions do not exist for
-         * the guest (VMCALL is the hypercall). */
+    case EXIT_INVVPID: case EXIT_VMFUNC: case EXIT_GETSEC: case EXIT_MONITOR: case EXIT_MWAIT:
+        /* CPUID hides VMX, SMX and MONITOR: these instructions do not
+         * exist for the guest (VMCALL is the hypercall), as on Xen. */
         vmx_inject(v, INTR_TYPE_HW_EXC, 6, false, 0);
         e->reason = HVM_EXIT_NONE;
         return;
