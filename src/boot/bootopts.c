@@ -184,6 +184,18 @@ static void opt_hang_report(struct bootopts_run *r)
     r->o->hang_report = (unsigned)n;
 }
 
+static void opt_first_domid(struct bootopts_run *r)
+{
+    uint64_t n;
+
+    /* 0x7ff0 and above are reserved ids (DOMID_SELF, DOMID_XEN, ...). */
+    if (!has_value(r) || cmdline_parse_uint(r->val, r->vlen, &n) || n < 1 || n > 0x7fef) {
+        bo_warn(r, "cmdline: first_domid needs a domain id 1..32751, keeping %u", r->o->first_domid);
+        return;
+    }
+    r->o->first_domid = (unsigned)n;
+}
+
 static void describe_size(uint64_t v, char *buf, size_t size)
 {
     if (v == 0)
@@ -294,6 +306,7 @@ static const struct {
     { "hvm_fep",  opt_hvm_fep },
     { "vmstate_check", opt_vmstate_check },
     { "hang_report", opt_hang_report },
+    { "first_domid", opt_first_domid },
 };
 
 static bool looks_like_path(const char *s, size_t n)

@@ -36,6 +36,7 @@ struct boot_options {
     bool     vmstate_check;    /* (i) vmstate_check: check guest state before every VM entry (hvm/vmstate.h);
                                 * default on in debug builds (RV_VMSTATE_CHECK_DEFAULT), else off */
     unsigned hang_report;      /* (i) hang_report=S: dump a domain that made no progress for S s; 0 = off */
+    unsigned first_domid;      /* (i) first_domid=N: where domain ids start (1..0x7fef; tests of id reuse); 0 = 1 */
 };
 
 void bootopts_defaults(struct boot_options *o);

@@ -32,7 +32,41 @@
  * softirq on interrupt exit. */
 spinlock_t domain_list_lock = SPINLOCK_INIT;
 static struct domain *domain_list;         /* (d) */
-static uint16_t next_domid = 1;            /* (d) */
+static uint16_t next_domid = 1;            /* (d) where the search for a free id starts */
+/* (d) Ids held by a domain from its creation until its teardown has
+ * finished (frames are freed by owner id, so an id is not handed out again
+ * while frames of its last holder may still carry it).  Ids 1 ..
+ * DOMID_FIRST_RESERVED - 1; 0 is the initial domain's, once. */
+static uint64_t domid_busy[(DOMID_FIRST_RESERVED + 63) / 64];
+
+void domain_set_first_id(uint16_t id)
+{
+    if (id >= 1 && id < DOMID_FIRST_RESERVED)
+        next_domid = id;
+}
+
+/* A free id, or 0 when none is: called with domain_list_lock held. */
+static uint16_t domid_alloc(void)
+{
+    for (unsigned n = 0; n < DOMID_FIRST_RESERVED - 1; n++) {
+        uint16_t id = next_domid;
+        next_domid = (unsigned)id + 1 >= DOMID_FIRST_RESERVED ? 1 : (uint16_t)(id + 1);
+        if (!(domid_busy[id / 64] & (1ull << (id % 64)))) {
+            domid_busy[id / 64] |= 1ull << (id % 64);
+            return id;
+        }
+    }
+    return 0;
+}
+
+static void domid_release(uint16_t id)
+{
+    if (id == 0 || id >= DOMID_FIRST_RESERVED)
+        return;
+    uint64_t f = spin_lock_irqsave(&domain_list_lock);
+    domid_busy[id / 64] &= ~(1ull << (id % 64));
+    spin_unlock_irqrestore(&domain_list_lock, f);
+}
 static bool dom0_created;                  /* (d) domain id 0 was handed out (dom0 = 1) */
 static unsigned nr_alive, nr_poweroff, nr_crashed;   /* (d) */
 static unsigned nr_created;                           /* (d) ever started */
@@ -162,6 +196,7 @@ void domain_destroy(struct domain *d)
         domain_log(d, LOG_INFO, "alive %lu ms from start to shutdown\n",
                    (unsigned long)((d->stopped_ns - d->started_ns) / 1000000));
     domain_log(d, LOG_INFO, "destroyed\n");
+    domid_release(d->domid);     /* every frame it owned is back: the id may be reused */
     xfree(d->cfg);
     xfree(d);
 }
@@ -241,7 +276,15 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
         dom0_created = true;
         d->domid = 0;
     } else {
-        d->domid = next_domid++;
+        d->domid = domid_alloc();
+        if (!d->domid) {
+            spin_unlock_irqrestore(&domain_list_lock, lf);
+            log_err("domain %s: no free domain id (%u in use or being torn down); not started\n", cfg->name,
+                    DOMID_FIRST_RESERVED - 1);
+            xfree(d->cfg);
+            xfree(d);
+            return NULL;
+        }
     }
     spin_unlock_irqrestore(&domain_list_lock, lf);
 
@@ -337,6 +380,7 @@ fail:
     domain_destroy(d);
     return NULL;
 nomem_d:
+    domid_release(d->domid);
     xfree(d);
 nomem:
     log_err("domain %s: out of memory\n", cfg->name);

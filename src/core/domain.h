@@ -258,6 +258,10 @@ void domain_shutdown(struct domain *d, int reason);
 int domain_pause(struct domain *d);
 void domain_unpause(struct domain *d);
 struct domain *domain_get_running(void);
+/* first_domid=N: the next domain gets id N (or the first free one after it);
+ * ids are reused only after wrapping past 0x7fef, and never while a domain
+ * with that id is alive or being torn down.  Boot only. */
+void domain_set_first_id(uint16_t id);
 /* A reference to the running (not shutting down) domain with this id, or
  * NULL; the domain is not freed until domain_put.  Any context. */
 struct domain *domain_get_by_id(uint16_t domid);

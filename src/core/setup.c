@@ -269,6 +269,8 @@ void start_hypervisor(uint32_t magic, uint64_t info_phys)
     bootopts_parse(boot_info.cmdline, &boot_opts, warn_option, NULL);
     console_set_input_focus(boot_opts.console_to);
     keyhandler_hang_report_s = boot_opts.hang_report;
+    if (boot_opts.first_domid)
+        domain_set_first_id((uint16_t)boot_opts.first_domid);
     selftest_inject_fail = boot_opts.selftest_inject_fail;
     emu_exit_enabled = boot_opts.emu_exit;
     console_set_level(boot_opts.loglvl);

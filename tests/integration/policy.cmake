@@ -89,6 +89,16 @@ rv_policy_test(NAME policy_restart_loop RUN_TIMEOUT 240 LABELS "qemu;hvm" GUESTS
     STDOUT "^\\(d6 restart_loop\\) restart loop: restarted 5 times in a row, each life under 1000 ms of vCPU time; destroyed instead of restarting again$"
            "^ringvisor: all domains stopped: 0 powered off, 1 crashed; frames all returned$")
 
+# Domain ids wrap past the last ordinary id (0x7fef = 32751) to 1, never
+# into the reserved ones (DOMID_SELF 0x7ff0, DOMID_XEN 0x7ff2, ...): the
+# same restart loop started at id 32749 (first_domid=).
+rv_policy_test(NAME policy_domid_wrap RUN_TIMEOUT 240 LABELS "qemu;hvm" GUESTS restart_loop
+    ARGS --direct --smp 1 --cmdline first_domid=32749
+    STDOUT "^\\(d32751 restart_loop\\) rebuilt from its file \\(restart 2, replaces d32750\\)"
+           "^\\(d1 restart_loop\\) rebuilt from its file \\(restart 3, replaces d32751\\)"
+           "^\\(d3 restart_loop\\) restart loop: restarted 5 times in a row"
+           "^ringvisor: all domains stopped: 0 powered off, 1 crashed; frames all returned$")
+
 # All of it on Intel VMX (Bochs Skylake model), in one run.
 rv_policy_test(NAME policy_bochs_skylake RUN_TIMEOUT 600 LABELS "bochs;hvm"
     GUESTS reboot_self reboot_triple crash_preserve rename_restart coredump_restart watchdog_expire watchdog_pet
