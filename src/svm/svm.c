@@ -457,7 +457,9 @@ static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
         x->raw = SVM_EXIT_INVALID;
         return;
     }
+    v->vmrun_tsc = rdtsc();         /* the hypervisor's time per exit ends here (hvm.c run_loop) */
     svm_enter(s->vmcb_pa, &v->regs, svm_cpu[cpu].host_vmcb_pa);
+    v->vmexit_tsc = rdtsc();
 
     /* VMEXIT_INVALID is -1 in the 64-bit EXITCODE (APM appendix C); QEMU
      * 7.2's TCG writes it as 0xffffffff (the upper half 0).  No exit code

@@ -25,7 +25,7 @@ import shutil
 import time
 from typing import Dict, List, Optional, Tuple
 
-from . import domcfg, emulators, runner
+from . import costbench, domcfg, emulators, exitcost, runner
 from .console import Console
 from .domains import judge_domains
 
@@ -128,7 +128,7 @@ def fork_figures(build: str, assets: str, cmdline: str, timeout: float
     """The fork+exec loop as HVM, PVH and PV, one boot each: (report lines, failures)."""
     elf = os.path.join(build, "ringvisor.elf")
     secs: Dict[str, Optional[float]] = {}
-    failures = []
+    failures, unpacks = [], []
     for kind, name in FORK_SCENARIOS:
         sys.stderr.write("rv-bench: Linux fork+exec as %s ...\n" % kind)
         secs[kind] = None
@@ -137,6 +137,11 @@ def fork_figures(build: str, assets: str, cmdline: str, timeout: float
         except (domcfg.DomainError, emulators.LaunchError, RuntimeError, OSError) as e:
             con, failure = None, str(e)
         log = con.domains.get(name) if con is not None else None
+        up = exitcost.unpack_time(con.lines, name) if con is not None else None
+        if up:
+            unpacks.append("  the hypervisor unpacked the %s kernel (under TCG): %d KiB to %d KiB in %.1f ms "
+                           "(%.1f MB/s out)" % (kind, up[1], up[2], up[3],
+                                                up[2] * 1024 / 1e6 / (up[3] / 1e3) if up[3] else 0.0))
         for line in (log.output if log else []):
             m = FORK_RE.search(line)
             if m:
@@ -150,7 +155,7 @@ def fork_figures(build: str, assets: str, cmdline: str, timeout: float
     ratio = lambda a, b: ("%.2f" % (secs[a] / secs[b])) if secs[a] is not None and secs[b] else "-"
     out = ["  fork+exec (500, guest time): HVM %s, PVH %s, PV %s; PV/HVM = %s, PV/PVH = %s"
            % (fmt("HVM"), fmt("PVH"), fmt("PV"), ratio("PV", "HVM"), ratio("PV", "PVH"))]
-    return out, failures
+    return out + unpacks, failures
 
 
 def figures(build: str, cmdline: str, timeout: float, runs: int = 1, fetch: bool = True
@@ -202,6 +207,10 @@ def figures(build: str, cmdline: str, timeout: float, runs: int = 1, fetch: bool
             n = sum(e.exits for e in log.exits) if log and log.exits else None
             out.append("  VM exits by reason: no '(dN %s) vV: exits by reason: ...' line from the "
                        "hypervisor yet%s" % (SCENARIO, "; %d exits in all" % n if n else ""))
+        cost, _ = costbench.linux_cost_lines(con_best, SCENARIO)
+        if cost:
+            out.append("  hypervisor time of the most common exit kinds (#VMEXIT to VMRUN):")
+            out += cost
         if rv_best is None:
             tail = [l for l in con_best.lines if l.strip()][-5:]
             out.append("  last console lines under Ringvisor:")
