@@ -132,9 +132,9 @@ struct vcpu {
     struct { uint32_t msr; uint64_t rd, wr; } msrs[VCPU_MSRS];      /* (r) rd + wr = 0: free */
     uint64_t msr_other;             /* (r) */
     /* The hypervisor's own time per exit kind (hvm/exit_stats.c): for each
-     * reason, the exits timed from #VMEXIT to the next VMRUN within one stint
-     * on a CPU (an exit after which the vCPU left the CPU is in
-     * exits_by_reason only: its time includes waiting), their TSC ticks and
+     * reason, the exits timed from #VMEXIT to the next VMRUN (or to leaving
+     * the CPU, when the stint ends there; an exit after which the vCPU
+     * blocked is in exits_by_reason only: its time includes waiting), their TSC ticks and
      * the fewest ticks of one; hypercall exits also per hypercall number
      * (numbers >= VCPU_HC_SLOTS - 1 share the last slot).  Written only by v
      * on the CPU it runs on, read like the counters above. */

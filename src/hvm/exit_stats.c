@@ -192,10 +192,10 @@ static const char *hc_name(unsigned nr)
  * The hypervisor's own time per exit kind (hvm.c hvm_account_exit): for
  *   "v0: exit cost (count, mean/min ns from #VMEXIT to VMRUN): cpuid 100003 812/640, io 75 2101/1500"
  *   "v0: hypercall cost (count, mean ns): xen_version 10000 930, sched_op 3 1200"
- * the count is of exits that re-entered the guest on the same CPU (those
- * after which the vCPU blocked or was switched out are not timed: their
- * time includes waiting).  tools/rvlib/console.py parses both; rv-bench
- * prints them as a table.
+ * the count is of exits timed: all but those after which the vCPU blocked
+ * (HLT, SCHEDOP_block/poll: their time includes the wait).  An exit that
+ * ended the stint otherwise (preemption) is timed to the CPU's leaving.
+ * tools/rvlib/exitcost.py parses both; rv-bench prints them as a table.
  */
 static void print_exit_cost(struct vcpu *v)
 {

@@ -401,9 +401,16 @@ void hvm_vcpu_run(struct vcpu *v)
         time_info_runstate(v, READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
     vcpu_fpu_save(v);
     /* Time after the last exit belongs to the hypervisor; time off the CPU
-     * belongs to neither. */
+     * belongs to neither.  An exit that ends the stint (preempted by the
+     * scheduler's tick, the domain stopping) is timed up to here; one after
+     * which the vCPU blocked is not timed by kind: its time includes the
+     * block spin's wait for the wake (sched.c). */
     if (v->exit_tsc) {
-        v->host_tsc += rdtsc() - v->exit_tsc;
+        uint64_t t = rdtsc() - v->exit_tsc;
+        if (READ_ONCE(v->state) == VCPU_BLOCKED)
+            v->host_tsc += t;
+        else
+            hvm_account_exit(v, t);
         v->exit_tsc = 0;
     }
     if (hvm_vendor->vcpu_put)

@@ -143,8 +143,8 @@ def exit_cost_figures(build: str, cmdline: str, timeout: float, runs: int, n: in
     out.append("    floor: a CPUID round trip as the guest sees it, %s (mean of %d, guest TSC); the rest of "
                "it is the emulator's world switch" % (("%d ns" % floor) if floor else "unknown", n))
     out += cost_table(costs, hcs, floor, rounds)
-    out.append("    (exits timed: those that re-entered on the same CPU; hlt and blocking hypercalls that "
-               "left the CPU are not timed)")
+    out.append("    (exits timed: all but those after which the vCPU blocked, hlt and blocking hypercalls; "
+               "host interrupts taken meanwhile count with the exit)")
     return out, failures
 
 
