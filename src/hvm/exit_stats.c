@@ -190,8 +190,8 @@ static const char *hc_name(unsigned nr)
 
 /*
  * The hypervisor's own time per exit kind (hvm.c hvm_account_exit): for
- *   "v0: exit cost (count, mean/min ns from #VMEXIT to VMRUN): cpuid 100003 812/640, io 75 2101/1500"
- *   "v0: hypercall cost (count, mean ns): xen_version 10000 930, sched_op 3 1200"
+ *   "v0: exit cost (count, mean/min ns from #VMEXIT to VMRUN): cpuid 3005 29484/6342, io 2841 43320/6452"
+ *   "v0: hypercall cost (count, mean ns): xen_version 1001 26988, sched_op 1 1138322"
  * the count is of exits timed: all but those after which the vCPU blocked
  * (HLT, SCHEDOP_block/poll: their time includes the wait).  An exit that
  * ended the stint otherwise (preemption) is timed to the CPU's leaving.

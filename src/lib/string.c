@@ -5,11 +5,11 @@
 /* Large aligned fills and copies go by 8-byte strings, the rest by bytes.
  * On hardware rep movsq/stosq are fast strings like movsb/stosb (no slower);
  * an emulator that runs each iteration of a rep string as one step (QEMU's
- * TCG) does an eighth of the steps: a domain's RAM, zeroed at its build,
- * went from 11.3 to MEASURED ms per MiB under TCG (docs/testing.md
- * "Hypervisor cost").  Forward copying by qwords is still right for the
- * overlapping dst < src of memmove: each qword is read before the store
- * that could overlap it. */
+ * TCG) does an eighth of the steps (kernel images copied into a domain at
+ * its build, guest copies; whole pages are zeroed by mm.c's zero_pages).
+ * Forward copying by qwords is still right for the overlapping dst < src
+ * of memmove: each qword is read before the store that could overlap it.
+ * selftest string_ops checks lengths and alignments around the switch. */
 #define STRING_QWORDS_MIN 64
 
 void *memcpy(void *dst, const void *src, size_t n)

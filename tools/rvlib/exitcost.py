@@ -3,17 +3,17 @@
 At vCPU teardown (and on debug key 'x') the hypervisor prints, per vCPU
 (src/hvm/exit_stats.c):
 
-    (d1 name) v0: exit cost (count, mean/min ns from #VMEXIT to VMRUN): cpuid 3002 812/640, io 2050 2101/1500
+    (d1 name) v0: exit cost (count, mean/min ns from #VMEXIT to VMRUN): cpuid 3005 29484/6342, io 2841 43320/6452
     (d1 name) v0: exit cost (count, mean/min ns from #VMEXIT to VMRUN), more: ...
-    (d1 name) v0: hypercall cost (count, mean ns): xen_version 1001 930, sched_op 3 1200
+    (d1 name) v0: hypercall cost (count, mean ns): xen_version 1001 26988, sched_op 1 1138322
 
 and once per domain, after its "created:" line (src/core/domain.c):
 
-    (d1 name) build: 512 MiB in 85.312 ms (0.166 ms/MiB); RAM 80.100 ms (0.156 ms/MiB), kernel 4.200 ms
+    (d2 name) build: 1024 MiB in 5611.044 ms (5.479 ms/MiB); RAM 5605.560 ms (5.474 ms/MiB), kernel 0.276 ms
 
 and for a PVH kernel the hypervisor unpacked (src/hvm/loader_pvh.c):
 
-    (d1 name) pvh: unpack time: 7931 KiB to 64361 KiB in 812.345 ms
+    (d1 name) pvh: unpack time: <KiB in> KiB to <KiB out> KiB in <ms> ms
 """
 
 import re
