@@ -9,6 +9,9 @@ the domain builder's time per MiB, and the kernel-payload decoder's speed.
    same per hypercall number.  The floor is the CPUID round trip of the same
    run: the cheapest exit there is, hypervisor and emulator's world switch
    together.  Each kind's hypervisor time is set against it as a ratio.
+   Then the same under Bochs with an Intel (VMX) and an AMD (SVM) model:
+   Bochs's time is emulated, so one binary gives the same means every run
+   (the figures to compare before and after a change).
 2. Domain build: two copies of exit_mix, of SIZES MiB, booted together; the
    hypervisor's "build:" line gives each build's time, ms per MiB, and the
    RAM part (allocating the zeroed frames, the p2m) per MiB.
@@ -62,15 +65,17 @@ def _variant(src_cfg: str, kernel: str, work: str, fname: str, keys: Dict[str, s
 
 
 def boot(build: str, cmdline: str, timeout: float, cfgs: List[str], smp: int = 1,
-         mem_mib: int = 256) -> Tuple[Optional[Console], str]:
-    """Boot Ringvisor with the domain files: (console, failure or "")."""
+         mem_mib: int = 256, bochs_model: Optional[str] = None) -> Tuple[Optional[Console], str]:
+    """Boot Ringvisor with the domain files (QEMU -kernel, or Bochs with
+    bochs_model): (console, failure or "")."""
     try:
         doms = [domcfg.load(p) for p in cfgs]
         spec = emulators.BootSpec(elf=os.path.join(build, "ringvisor.elf"), cmdline=cmdline, smp=smp,
                                   mem_mib=mem_mib, modules=domcfg.modules_for(doms))
         work = tempfile.mkdtemp(prefix="rv-bench-cost-")
         try:
-            launch = emulators.prepare(spec, "direct", work)
+            launch = emulators.prepare(spec, "bochs" if bochs_model else "direct", work,
+                                       bochs_model=bochs_model)
             con = Console(domain_names=[d.name for d in doms])
             res = runner.run(launch.argv, cwd=launch.cwd, timeout_s=timeout, console=con,
                              console_file=launch.console_file)
@@ -145,6 +150,53 @@ def exit_cost_figures(build: str, cmdline: str, timeout: float, runs: int, n: in
     out += cost_table(costs, hcs, floor, rounds)
     out.append("    (exits timed: all but those after which the vCPU blocked, hlt and blocking hypercalls; "
                "host interrupts taken meanwhile count with the exit)")
+    return out, failures
+
+
+BOCHS_MODELS = (("VMX", "corei7_skylake_x"), ("SVM", "ryzen"))
+BOCHS_N = 3000
+
+
+def bochs_exit_cost_figures(build: str, cmdline: str, timeout: float) -> Tuple[List[str], List[str]]:
+    """exit_mix under Bochs, Intel and AMD: Bochs's time is emulated (a
+    fixed instruction rate), so the same binary gives the same figures run
+    after run -- the ones to compare before and after a change."""
+    gdir = os.path.join(build, "guests")
+    out = ["  The same under Bochs (emulated time: the same binary gives the same means; %d of each kind)"
+           % BOCHS_N]
+    cfg, elf = os.path.join(gdir, GUEST + ".cfg"), os.path.join(gdir, GUEST + ".elf")
+    if not os.path.isfile(cfg) or not os.path.isfile(elf):
+        return out + ["    skipped: %s not built" % cfg], []
+    if not shutil.which(emulators.bochs_binary()):
+        return out + ["    skipped: Bochs not installed"], []
+    failures = []
+    out.append("    %-4s %-18s %-26s %10s %12s %11s %11s" % ("", "model", "exit kind", "exits", "hv mean ns",
+                                                            "hv min ns", "mean/floor"))
+    for vendor, model in BOCHS_MODELS:
+        work = tempfile.mkdtemp(prefix="rv-bench-cost-")
+        try:
+            path = _variant(cfg, elf, work, GUEST + ".cfg",
+                            {"cmdline": "cpuid=%d io=%d hc=%d" % (BOCHS_N, BOCHS_N, BOCHS_N)})
+            con, failure = boot(build, cmdline, max(timeout, 300), [path], bochs_model=model)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        costs = exitcost.exit_costs(con.lines, GUEST) if con else {}
+        log = con.domains.get(GUEST) if con else None
+        m = next((ROUND_RE.search(l) for l in (log.output if log else []) if ROUND_RE.search(l)), None)
+        floor = int(m.group(1)) if m else None
+        if failure or not costs:
+            failures.append("%s under Bochs %s: %s" % (GUEST, model, failure or "no 'exit cost' line"))
+            out.append("    %-4s %-18s FAILED: %s" % (vendor, model, failure or "no 'exit cost' line"))
+            continue
+        for kind in ("cpuid", "io", "hypercall"):
+            c = costs.get(kind)
+            if c:
+                out.append("    %-4s %-18s %-26s %10d %12.0f %11s %11s" % (
+                    vendor, model, kind, c.n, c.mean_ns, c.min_ns, ("%.3f" % (c.mean_ns / floor)) if floor else "-"))
+        b = exitcost.build_time(con.lines, GUEST)
+        if b and b.ram_ms_per_mib is not None:
+            out.append("    %-4s %-18s build of its %d MiB: %.3f ms, RAM %.3f ms/MiB; floor (CPUID round trip) %s ns"
+                       % (vendor, model, b.mib, b.ms, b.ram_ms_per_mib, floor or "?"))
     return out, failures
 
 
@@ -288,6 +340,7 @@ def figures(build: str, cmdline: str, timeout: float, runs: int = 1, n: int = 20
     out = ["Hypervisor cost (issue 20)"]
     failures: List[str] = []
     for part in (lambda: exit_cost_figures(build, cmdline, timeout, runs, n),
+                 lambda: bochs_exit_cost_figures(build, cmdline, timeout),
                  lambda: build_figures(build, cmdline, timeout),
                  lambda: unpack_figures(build)):
         lines, f = part()
