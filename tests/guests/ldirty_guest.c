@@ -34,7 +34,6 @@
 #define D       0x040u
 #define PS      0x080u
 #define CR4_PSE 0x010u
-#define CR0_PG  0x80000000u
 
 #define PD_PA   0x1010000u
 #define PT_PA   0x1011000u
