@@ -46,7 +46,10 @@ extern uintptr_t hv_page_addr;     /* lib/hv.c: the hypercall page */
 
 /* vCPU1's loop, copied to TRAMP (SIPI vector 6): real mode, relative jumps
  * only.  ES walks the sixteen pages at 0x70000 (DI wraps after the last),
- * then the marker at 0x60000 or 0x61000 (SI toggles between segments). */
+ * then the marker at 0x60000 or 0x61000 (SI toggles between segments).
+ * Each page is read before it is written: after a CLEAN the read fills the
+ * shadow leaf first, and it must be read-only (the frame is clean), or the
+ * write would not be seen. */
 __asm__(".section .text\n\t.code16\n\t.globl ldg_ap_start, ldg_ap_end\n"
         "ldg_ap_start:\n\t"
         "cli\n\t"
@@ -56,6 +59,7 @@ __asm__(".section .text\n\t.code16\n\t.globl ldg_ap_start, ldg_ap_end\n"
         "mov %ax, %es\n\t"
         "xor %di, %di\n"
         "2:\n\t"
+        "mov %es:4(%di), %eax\n\t"
         "incl %es:(%di)\n\t"
         "add $0x1000, %di\n\t"
         "jnz 2b\n\t"

@@ -141,7 +141,7 @@ static struct round_result one_round(uint16_t dom)
         wait_ms(2);
         if (shadow(dom, XEN_DOMCTL_SHADOW_OP_PEEK, 0))
             return r;
-    } while (!markers_seen() && ++r.polls < 3000);
+    } while (!markers_seen() && ++r.polls < 1000);
     if (!markers_seen())
         return r;
     r.ok = 1;
@@ -199,12 +199,15 @@ static void run(void)
     unsigned warm = 0;
     do {
         r = one_round(dom);
-    } while (!(r.ok && r.missing == 0 && r.extra == 0) && ++warm < 60);
-    check(r.ok && r.missing == 0 && r.extra == 0, "ldctl-warm-exact", "rounds", warm, 0);
+    } while (!(r.ok && r.missing == 0 && r.extra == 0) && ++warm < 20);
+    int warm_ok = r.ok && r.missing == 0 && r.extra == 0;
+    check(warm_ok, "ldctl-warm-exact", "rounds", warm, 0);
 
     unsigned bad_markers = 0, peek_missing = 0, missing = 0, extra = 0, dirty_off = 0;
     uint64_t faults = 0, dirty = 0, clean_max = 0, clean_sum = 0, polls = 0;
-    for (unsigned i = 0; i < LDCTL_ROUNDS; i++) {
+    /* Never exact: lost writes or stray ones; the rounds below would only
+     * time out one by one (their FAILs say the same). */
+    for (unsigned i = 0; warm_ok && i < LDCTL_ROUNDS; i++) {
         r = one_round(dom);
         bad_markers += !r.ok;
         peek_missing += r.peek_missing;
@@ -217,6 +220,7 @@ static void run(void)
         clean_max = r.clean_tsc > clean_max ? r.clean_tsc : clean_max;
         polls += r.polls;
     }
+    bad_markers += !warm_ok;
     check(bad_markers == 0, "ldctl-race-markers", "rounds without both vCPUs' markers", bad_markers, 0);
     check(peek_missing == 0, "ldctl-race-peek-no-miss", "pages missing from a PEEK", peek_missing, 0);
     check(missing == 0, "ldctl-race-clean-no-miss", "pages missing from a CLEAN", missing, 0);
@@ -226,7 +230,7 @@ static void run(void)
      * hypervisor's: no fault); more means refaults, not fewer pages. */
     check(faults >= (uint64_t)(NR_EXPECTED - 1) * LDCTL_ROUNDS, "ldctl-race-faults", "write faults", faults,
           (uint64_t)(NR_EXPECTED - 1) * LDCTL_ROUNDS);
-    put("pv_ldctl: figures: ENABLE of 0x4000 pages (us) ");
+    put("figures: ENABLE of 0x4000 pages (us) ");
     put_hex(te * 1000 / khz);
     put(", rounds ");
     put_hex(LDCTL_ROUNDS);
