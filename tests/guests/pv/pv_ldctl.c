@@ -12,7 +12,8 @@
  * a whole pass after the CLEAN returned); PEEK again: every page of both
  * lists must show (a page written after the CLEAN and missing is a lost
  * write: a writable shadow leaf, or NPT leaf, that survived the CLEAN);
- * then CLEAN: exactly the 26 pages (nothing else is written).  The first
+ * then CLEAN: exactly the 26 pages (nothing else is written; 27 on nested
+ * paging, see nr_expected).  The first
  * rounds may hold the guest's start-up writes: rounds run until one is
  * exact (bounded), then LDCTL_ROUNDS more must all be exact.
  *
@@ -31,14 +32,25 @@
 static const uint64_t pages_v0[] = { 0x1000, 0x1001, 0x1002, 0x1003, 0x1004, 0x1005, 0x1011, 0x2123 };
 static const uint64_t markers_v0[] = { 0x1004, 0x1005 };
 static const uint64_t markers_v1[] = { 0x60, 0x61 };
-#define NR_EXPECTED (8 + 18)
 
 static uint64_t bitmap[GUEST_PAGES / 64];
 static uint32_t khz;
 static unsigned hap0;
 
+/* Nested paging: the guest's page directory 0x1010 too.  The CPU's walk of
+ * the guest's tables goes through the nested tables as a write (seen with
+ * QEMU's SVM model, as AMD's nested walk treats guest table accesses), so
+ * a walk after a CLEAN faults on the protected directory and marks it.
+ * The shadow pager's walker writes only to change A or D. */
+static unsigned nr_expected(void)
+{
+    return hap0 ? 26 : 27;
+}
+
 static int expected(uint64_t g)
 {
+    if (!hap0 && g == 0x1010)
+        return 1;
     for (unsigned i = 0; i < sizeof(pages_v0) / sizeof(pages_v0[0]); i++)
         if (pages_v0[i] == g)
             return 1;
@@ -159,6 +171,26 @@ static struct round_result one_round(uint16_t dom)
     return r;
 }
 
+/* What the last round's bitmap held against the lists (a failure's detail). */
+static void report_round(const struct round_result *r)
+{
+    put("round: markers ");
+    put_hex(r->ok);
+    put(", missing ");
+    put_hex(r->missing);
+    put(", other ");
+    put_hex(r->extra);
+    put(":");
+    unsigned n = 0;
+    for (uint64_t g = 0; g < GUEST_PAGES && n < 12; g++)
+        if (expected(g) != bit(g)) {
+            put(bit(g) ? " +" : " -");
+            put_hex(g);
+            n++;
+        }
+    flush();
+}
+
 static void run(void)
 {
     struct xen_sysctl so;
@@ -201,6 +233,8 @@ static void run(void)
         r = one_round(dom);
     } while (!(r.ok && r.missing == 0 && r.extra == 0) && ++warm < 20);
     int warm_ok = r.ok && r.missing == 0 && r.extra == 0;
+    if (!warm_ok)
+        report_round(&r);
     check(warm_ok, "ldctl-warm-exact", "rounds", warm, 0);
 
     unsigned bad_markers = 0, peek_missing = 0, missing = 0, extra = 0, dirty_off = 0;
@@ -213,7 +247,7 @@ static void run(void)
         peek_missing += r.peek_missing;
         missing += r.missing;
         extra += r.extra;
-        dirty_off += r.dirty != NR_EXPECTED;
+        dirty_off += r.dirty != nr_expected();
         faults += r.faults;
         dirty += r.dirty;
         clean_sum += r.clean_tsc;
@@ -225,11 +259,11 @@ static void run(void)
     check(peek_missing == 0, "ldctl-race-peek-no-miss", "pages missing from a PEEK", peek_missing, 0);
     check(missing == 0, "ldctl-race-clean-no-miss", "pages missing from a CLEAN", missing, 0);
     check(extra == 0, "ldctl-race-clean-exact", "other pages in a CLEAN", extra, 0);
-    check(dirty_off == 0, "ldctl-race-dirty-count", "rounds whose dirty_count is not 26", dirty_off, 0);
+    check(dirty_off == 0, "ldctl-race-dirty-count", "rounds whose dirty_count is not 26 (27)", dirty_off, 0);
     /* Every guest-written page faults once per round (0x1002 is the
      * hypervisor's: no fault); more means refaults, not fewer pages. */
-    check(faults >= (uint64_t)(NR_EXPECTED - 1) * LDCTL_ROUNDS, "ldctl-race-faults", "write faults", faults,
-          (uint64_t)(NR_EXPECTED - 1) * LDCTL_ROUNDS);
+    check(faults >= (uint64_t)(nr_expected() - 1) * LDCTL_ROUNDS, "ldctl-race-faults", "write faults", faults,
+          (uint64_t)(nr_expected() - 1) * LDCTL_ROUNDS);
     put("figures: ENABLE of 0x4000 pages (us) ");
     put_hex(te * 1000 / khz);
     put(", rounds ");
