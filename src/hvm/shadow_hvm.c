@@ -13,7 +13,7 @@
  */
 #include "hvm/shadow.h"
 #include "hvm/hvm.h"
-#include "hvm/logdirty.h"
+#include "mm/logdirty.h"
 #include "core/domain.h"
 #include "core/console.h"
 #include "mm/mm.h"
@@ -217,7 +217,7 @@ static bool inject_pf(struct vcpu *v, struct hvm_ctrl *c, uint64_t gva, uint32_t
 }
 
 /*
- * Log-dirty (hvm/logdirty.c, docs/shadow.md "Log-dirty on shadow paging"):
+ * Log-dirty (mm/logdirty.c, docs/shadow.md "Log-dirty on shadow paging"):
  * a writable leaf only for a frame already dirty in this round.  A write
  * now marks it (counted: a log-dirty fault); a read leaves it read-only,
  * so the first write exits.
