@@ -13,6 +13,7 @@
  */
 #include "hvm/shadow.h"
 #include "hvm/hvm.h"
+#include "boot/bootopts.h"
 #include "core/domain.h"
 #include "core/console.h"
 #include "mm/mm.h"
@@ -161,7 +162,8 @@ void hvm_shadow_before_entry(struct vcpu *v)
      * kernel half of a guest survives its process switches.  A CR3 that
      * changed without a MOV to CR3 (INIT, a context set from outside)
      * empties everything, as does every other reason. */
-    if (hs->started && !(req & SHADOW_REQ_ALL) && key == hs->key && (req & SHADOW_REQ_NONGLOBAL)) {
+    if (hs->started && !(req & SHADOW_REQ_ALL) && key == hs->key && (req & SHADOW_REQ_NONGLOBAL) &&
+        boot_opts.shadow_keep_global) {
         hs->gcr3 = c.cr3;
         if (shadow_flush_nonglobal(&hs->sh))
             __atomic_store_n(&v->tlb_flush_pending, true, __ATOMIC_SEQ_CST);
