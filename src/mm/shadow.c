@@ -46,7 +46,7 @@ static void set_up_root(struct shadow *s)
     s->next = s->used;
     s->free_head = 0;
     for (unsigned i = 0; i < 8; i++)
-        s->nonglobal[i] = s->large[i] = s->huge[i] = 0;
+        s->nonglobal[i] = s->global[i] = s->large[i] = s->huge[i] = 0;
 }
 
 int shadow_init(struct shadow *s, uint64_t *pa, void *(*to_va)(uint64_t pa), unsigned nr, enum shadow_format f)
@@ -210,6 +210,8 @@ int shadow_fill(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags, bool
         s->large[r / 64] |= rbit;
     if (!(flags & SH_GLOBAL))
         s->nonglobal[r / 64] |= rbit;
+    else
+        s->global[r / 64] |= rbit;
     uint64_t *slot = &pt[index_of(s, va, 1)];
     *upgraded = (*slot & E_P) != 0;
     if (*upgraded)
@@ -234,8 +236,10 @@ bool shadow_flush_nonglobal(struct shadow *s)
             any |= drop_entry(s, &root[i], s->format);
             s->large[i / 64] &= ~bit;      /* nothing left under it */
             s->huge[i / 64] &= ~bit;
-        } else
+            s->global[i / 64] &= ~bit;
+        } else if (s->global[i / 64] & bit) {
             s->kept_slots++;
+        }
     }
     for (unsigned i = 0; i < 8; i++)
         s->nonglobal[i] = 0;

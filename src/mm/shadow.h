@@ -61,12 +61,13 @@ struct shadow {
      * nonglobal: a leaf without SH_GLOBAL was filled under the slot since
      * the last flush of any kind (what shadow_flush_nonglobal drops);
      * large, huge: a leaf from a guest 2/4 MiB, 1 GiB page was filled under
-     * it since the slot was last emptied (what shadow_invlpg must widen). */
-    uint64_t nonglobal[8], large[8], huge[8];
+     * it since the slot was last emptied (what shadow_invlpg must widen);
+     * global: a leaf with SH_GLOBAL was (statistics: kept_slots). */
+    uint64_t nonglobal[8], global[8], large[8], huge[8];
     /* Statistics, for the logs and tests. */
     uint64_t fills, flushes, reclaims, invlpgs, upgrades;
     uint64_t ng_flushes;        /* MOV to CR3 flushes that kept the global leaves */
-    uint64_t kept_slots;        /* root slots kept by them (summed) */
+    uint64_t kept_slots;        /* root slots with global leaves kept by them (summed) */
     unsigned peak_used;
 };
 
