@@ -1,6 +1,6 @@
 /*
  * The hypervisor's own boot options (docs: console=, loglvl=, maxcpus=,
- * selftest, emu_exit, x2apic=, mem=, console_to=, hvm_fep, vmstate_check).  Parsing never fails: a bad item is
+ * selftest, emu_exit, x2apic=, mem=, console_to=, hvm_fep, vmstate_check, shadow_keep_global=).  Parsing never fails: a bad item is
  * reported through the warn callback and leaves its field unchanged, so a typo
  * on the command line cannot stop the machine from booting.
  */
