@@ -3,7 +3,7 @@
  * down (vCPUs taken off their CPUs), reap (everything freed once no CPU runs
  * any of its vCPUs).
  */
-#include "hvm/logdirty.h"
+#include "mm/logdirty.h"
 #include "core/domain.h"
 #include "core/domcfg.h"
 #include "core/sched.h"

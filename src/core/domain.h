@@ -260,7 +260,7 @@ struct domain {
     /* The toolstack's control (core/domctl.c). */
     int ctl_pause_count;            /* (a) pausedomain's pauses not yet undone */
     bool ctl_destroy;               /* (a) destroydomain: destroyed whatever its on_* keys say */
-    struct logdirty *logdirty;      /* (a) hvm/logdirty.c: set once by the first ENABLE, freed with d */
+    struct logdirty *logdirty;      /* (a) mm/logdirty.c: set once by the first ENABLE, freed with d */
 
     struct domain *next;            /* (d) */
 };

@@ -3,7 +3,7 @@
  * the dispatch of exits to their handlers.  Nothing here knows whether the
  * CPU is Intel or AMD.
  */
-#include "hvm/logdirty.h"
+#include "mm/logdirty.h"
 #include "hvm/vmstate.h"
 #include "hvm/hvm.h"
 #include "hvm/ctrlreg.h"
@@ -207,7 +207,7 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
             advance(v, x);
         return true;
     case HVM_EXIT_NPF:
-        /* A write to RAM that log-dirty write-protected (hvm/logdirty.c):
+        /* A write to RAM that log-dirty write-protected (mm/logdirty.c):
          * marked, made writable, the instruction runs again. */
         if ((x->qual & HVM_NPF_WRITE) && logdirty_write_fault(v, x->gpa))
             return true;

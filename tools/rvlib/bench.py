@@ -63,6 +63,10 @@ def build_parser():
                    help="exits of each kind the exit_mix guest makes (default 20000)")
     p.add_argument("--evtchn-rts", type=int, default=20000, metavar="N",
                    help="event-channel round trips per case (default 20000)")
+    p.add_argument("--shadow-only", action="store_true",
+                   help="only the shadow-pager figures: Debian's kernel to /init under NPT, under hap = 0 "
+                        "and under hap = 0 with shadow_keep_global=0, alternately; prints the times, "
+                        "exits, #PF exits and the ratio shadow / NPT (docs/shadow.md)")
     p.add_argument("--linux-runs", type=int, default=1, metavar="N",
                    help="Linux boots per side (default 1: each takes tens of seconds)")
     return p
@@ -114,6 +118,12 @@ def main(argv=None) -> int:
         return 2
     spec = emulators.BootSpec(elf=elf, cmdline=BASE_CMDLINE, smp=args.smp, mem_mib=mem,
                               efi_app=efi if os.path.isfile(efi) else None)
+    if args.shadow_only:
+        lines, fails = linuxbench.shadow_figures(build, BASE_CMDLINE, max(args.timeout, 600), args.linux_runs)
+        print("\n".join(lines))
+        for f in fails:
+            sys.stderr.write("rv-bench: FAIL: %s\n" % f)
+        return 1 if fails else 0
     if args.linux_only:
         args.guests_only, args.no_guests, args.no_pv = True, True, True
     if args.pv_only:
