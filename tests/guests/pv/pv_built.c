@@ -71,43 +71,33 @@ void pv_main(const struct start_info *si)
         { 0, 0, 0, 0 },
     };
     hc(__HYPERVISOR_set_trap_table, (uint64_t)traps, 0, 0, 0);
-    put("pv_built: ");
     check(same(si->magic, "xen-3.0-x86_64"), "built-magic", "first byte", (uint8_t)si->magic[0], 'x');
     flush();
-    put("pv_built: ");
     check(mib && si->nr_pages == mib << 8, "built-nr-pages", "nr_pages", si->nr_pages, mib << 8);
     flush();
-    put("pv_built: ");
     check(si->flags == SIF_VIRT_P2M_4TOOLS, "built-flags", "flags", si->flags, SIF_VIRT_P2M_4TOOLS);
     flush();
-    put("pv_built: ");
     check(si->shared_info && !(si->shared_info & 0xfff), "built-shared-info", "address", si->shared_info, 0);
     flush();
-    put("pv_built: ");
     check(has(cmd, "pv_built"), "built-cmdline", "first byte", (uint8_t)cmd[0], 'p');
     flush();
 
     /* The order of the region (pv-builder-facts.md section 1). */
     uint64_t kend = ((uint64_t)_end + 4095) & ~4095ull;
     uint64_t p2m_pages = (si->nr_pages * 8 + 4095) >> 12;
-    put("pv_built: ");
     check(si->mfn_list == kend, "built-p2m-after-kernel", "mfn_list", si->mfn_list, kend);
     flush();
-    put("pv_built: ");
     check(si_va == si->mfn_list + (p2m_pages << 12), "built-start-info-after-p2m", "start_info", si_va,
           si->mfn_list + (p2m_pages << 12));
     flush();
     const uint64_t *p2m = (const uint64_t *)si->mfn_list;
     uint64_t si_pfn = (si_va - VIRT_BASE) >> 12;
-    put("pv_built: ");
     check(si->store_mfn == p2m[si_pfn + 1] && si->console.domU.mfn == p2m[si_pfn + 2], "built-store-console",
           "store_mfn", si->store_mfn, p2m[si_pfn + 1]);
     flush();
-    put("pv_built: ");
     check(si->pt_base == si_va + 3 * 4096, "built-pt-after-console", "pt_base", si->pt_base, si_va + 3 * 4096);
     flush();
     uint64_t stack_top = si->pt_base + (si->nr_pt_frames + 1) * 4096;
-    put("pv_built: ");
     check(entry_rsp == stack_top, "built-boot-stack", "rsp", entry_rsp, stack_top);
     flush();
 
@@ -121,7 +111,6 @@ void pv_main(const struct start_info *si)
             bad++;
         }
     }
-    put("pv_built: ");
     check(!bad, "built-m2p-inverse", "mismatches (first pfn in the next)", bad, 0);
     if (bad) {
         put(" first ");
@@ -133,7 +122,6 @@ void pv_main(const struct start_info *si)
     uint64_t before = pf_count;
     __asm__ volatile("lea 1f(%%rip), %%rax\n\tmov %%rax, pf_resume(%%rip)\n\tmovq $0, 2048(%0)\n1:"
                      :: "r"(si->pt_base) : "rax", "memory");
-    put("pv_built: ");
     check(pf_count == before + 1, "built-pt-read-only", "page faults", pf_count - before, 1);
     flush();
 
