@@ -853,7 +853,11 @@ static void build_calls_pv(void)
     check(hp[0] == 0x51 && hp[1] == 0x41 && hp[2] == 0x53 && hp[3] == 0xb8 && hp[32] == 0x51,
           "pvb-hypercall-page", "first byte", hp[0], 0x51);
     eq("pvb-unmap", mmu1(ma, old), 0);
-    m.val = (old & ~PTE_ADDR) | (own << 12);
+    /* Another frame of ours (not the one scratch maps now: rewriting an
+     * entry with its own value changes nothing). */
+    uint64_t own2 = (l1e_read(l1e_maddr((uint64_t)&vctx)) & PTE_ADDR) >> 12;
+    m.val = (old & ~PTE_ADDR) | (own2 << 12);
+    check(own2 && own2 != own, "pvb-own-frames", "frame", own2, own + 1);
     eq("pvb-map-not-its-frame", hc(__HYPERVISOR_mmu_update, (uint64_t)&m, 1, 0, d), -EINVAL);
 
     /* Its L4 (frame 0, empty: a valid L4): hostile pins first. */
