@@ -10,7 +10,7 @@
  *
  * PVH domains (flags CDF_hvm | CDF_hap, emulation flags LAPIC alone, as
  * libxl asks for a PVH guest) and 64-bit PV domains (no CDF_hvm; their
- * vCPU state by setvcpucontext, pv/pv_ctl.c); an HVM request is
+ * vCPU state by setvcpucontext, the kind's op: pv/pv_ctl.c); an HVM request is
  * -EOPNOTSUPP ("not yet").  Called from domctl() after the privilege and
  * version checks; no lock of its own.
  */
@@ -24,10 +24,9 @@
 #include "lib/string.h"
 #include "lib/fmt.h"
 #include "mm/mm.h"
-#include "hvm/hvm.h"
+#include "core/virt_caps.h"
 #include "public/domctl.h"
 #include "public/hvm_save.h"
-#include "pv/pv.h"
 
 #define DOMID_FIRST_RESERVED 0x7ff0u
 /* A hvmcontext buffer larger than this is refused before it is copied: a
@@ -93,16 +92,16 @@ static long create_pv(struct vcpu *caller, struct xen_domctl *op)
 
 long domctl_setvcpucontext(struct vcpu *caller, struct domain *d, const struct xen_domctl_vcpucontext *vc)
 {
-    if (d->type != DOMCFG_PV)
+    if (!d->kind->ctl_set_vcpu_context)
         return -EINVAL;         /* HVM/PVH vCPUs: sethvmcontext */
-    return pv_ctl_setvcpucontext(caller, d, vc->vcpu, vc->ctxt);
+    return d->kind->ctl_set_vcpu_context(caller, d, vc->vcpu, vc->ctxt);
 }
 
 long domctl_hypercall_init(struct domain *d, uint64_t gmfn)
 {
-    if (d->type != DOMCFG_PV)
+    if (!d->kind->ctl_hypercall_init)
         return -EINVAL;         /* an HVM guest's page comes from its MSR write */
-    return pv_ctl_hypercall_init(d, gmfn);
+    return d->kind->ctl_hypercall_init(d, gmfn);
 }
 
 long domctl_createdomain(struct vcpu *caller, struct xen_domctl *op)
@@ -117,7 +116,7 @@ long domctl_createdomain(struct vcpu *caller, struct xen_domctl *op)
         return -EOPNOTSUPP;     /* HVM guests from dom0: not yet, PVH only */
     if (!(c->flags & XEN_DOMCTL_CDF_hap))
         return -EOPNOTSUPP;     /* shadow paging for HVM: not here */
-    if (!hvm_available() || !hvm_vendor->hap)
+    if (!virt_caps()->hap)
         return -EINVAL;         /* HAP asked for on a CPU without it (Xen: -EINVAL) */
     if (c->iommu_opts || c->vmtrace_size || c->cpupool_id || c->arch_misc_flags)
         return -EOPNOTSUPP;     /* an IOMMU, trace buffers, CPU pools, MSR relaxations: none here */
