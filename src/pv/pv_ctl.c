@@ -96,18 +96,23 @@ long pv_ctl_setvcpucontext(struct vcpu *caller, struct domain *d, uint32_t vcpu,
 
 long pv_ctl_hypercall_init(struct domain *d, uint64_t mfn)
 {
-    long rc = builder_owns(d);
-    if (rc)
-        return rc;
+    long owned = builder_owns(d);
+    if (owned)
+        return owned;
     struct pv_domain *pd = d->kind_priv;
     struct vcpu *v0 = d->vcpus[0];
-    /* A writable type reference for the write: refused if the frame is not
-     * the domain's or is a page table or descriptor frame now. */
-    if (mfn >= pd->env.nr_frames || pv_mmu_get_writable(v0, mfn))
+    /* A frame the domain owns (not its shared_info or grant frames, which
+     * its environment also lets it map), and a writable type reference for
+     * the write: refused if it is a page table or descriptor frame now. */
+    if (mfn >= pd->env.nr_frames || !frame_get(mfn, d->domid))
         return -EINVAL;
-    pv_boot_hypercall_page(phys_to_virt(mfn << 12));
-    pgt_put_top(&pd->env, mfn);
-    return 0;
+    long rc = pv_mmu_get_writable(v0, mfn) ? -EINVAL : 0;
+    if (!rc) {
+        pv_boot_hypercall_page(phys_to_virt(mfn << 12));
+        pgt_put_top(&pd->env, mfn);
+    }
+    frame_put(mfn);
+    return rc;
 }
 
 bool pv_foreign_mmuext(struct vcpu *v, uint64_t a[4], long *ret)

@@ -947,6 +947,7 @@ function(pv_guests_build)
                      --stdout "^pv_domctlp: PASS pvb-machphys-value$"
                      --stdout "^pv_domctlp: PASS pvb-machphys-not-its-frame$"
                      --stdout "^pv_domctlp: PASS pvb-hypercall-init-not-its-frame$"
+                     --stdout "^pv_domctlp: PASS pvb-hypercall-init-shared-info$"
                      --stdout "^pv_domctlp: PASS pvb-hypercall-page$"
                      --stdout "^pv_domctlp: PASS pvb-map-not-its-frame$"
                      --stdout "^pv_domctlp: PASS pvb-pin-not-its-frame$"

@@ -845,6 +845,9 @@ static void build_calls_pv(void)
     dc_init(&op, XEN_DOMCTL_hypercall_init, d);
     op.u.hypercall_init.gmfn = own;
     eq("pvb-hypercall-init-not-its-frame", domctl(&op), -EINVAL);
+    info(d, &di);
+    op.u.hypercall_init.gmfn = di.shared_info_frame;    /* its, but the hypervisor's page */
+    eq("pvb-hypercall-init-shared-info", domctl(&op), -EINVAL);
     op.u.hypercall_init.gmfn = ext[2];
     eq("pvb-hypercall-init", domctl(&op), 0);
     struct mmu_update m = { ma, (old & ~PTE_ADDR) | (ext[2] << 12) };
