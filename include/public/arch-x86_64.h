@@ -139,5 +139,6 @@ _Static_assert(__builtin_offsetof(struct vcpu_guest_context, user_regs) == 520, 
 _Static_assert(__builtin_offsetof(struct vcpu_guest_context, ctrlreg) == 4984, "vcpu_guest_context, x86_64");
 _Static_assert(sizeof(struct vcpu_guest_context) == 5168, "vcpu_guest_context, x86_64");
 #define VGCF_in_kernel      (1u << 2)   /* vcpu_guest_context.flags: starts in kernel mode */
+#define VGCF_online         (1u << 5)   /* setvcpucontext: the vCPU is up (runs once unpaused) */
 
 #endif /* RV_PUBLIC_ARCH_X86_64_H */

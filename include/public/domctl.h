@@ -20,8 +20,10 @@
 #define XEN_DOMCTL_setvcpuaffinity      9
 #define XEN_DOMCTL_shadow_op            10
 #define XEN_DOMCTL_max_mem              11
+#define XEN_DOMCTL_setvcpucontext       12      /* PV domains built by the toolstack */
 #define XEN_DOMCTL_getvcpuinfo          14
 #define XEN_DOMCTL_max_vcpus            15
+#define XEN_DOMCTL_hypercall_init       22      /* PV: the hypercall page into a frame */
 #define XEN_DOMCTL_getvcpuaffinity      25
 #define XEN_DOMCTL_gethvmcontext        33      /* not yet: -ENOSYS */
 #define XEN_DOMCTL_sethvmcontext        34
@@ -158,6 +160,21 @@ struct xen_domctl_hvmcontext {
 };
 _Static_assert(sizeof(struct xen_domctl_hvmcontext) == 16, "hvmcontext layout");
 
+/* setvcpucontext: vCPU vcpu's state from a struct vcpu_guest_context
+ * (public/arch-x86_64.h) at the guest handle ctxt. */
+struct xen_domctl_vcpucontext {
+    uint32_t vcpu;
+    uint32_t pad;
+    uint64_t ctxt;                  /* guest handle */
+};
+_Static_assert(sizeof(struct xen_domctl_vcpucontext) == 16, "vcpucontext layout");
+
+/* hypercall_init: the hypervisor writes its hypercall page into the
+ * domain's frame gmfn (an MFN for a PV domain). */
+struct xen_domctl_hypercall_init {
+    uint64_t gmfn;
+};
+
 struct xen_domctl {
     uint32_t cmd;
     uint32_t interface_version;
@@ -172,6 +189,8 @@ struct xen_domctl {
         struct xen_domctl_vcpuaffinity vcpuaffinity;
         struct xen_domctl_createdomain createdomain;
         struct xen_domctl_hvmcontext hvmcontext;
+        struct xen_domctl_vcpucontext vcpucontext;
+        struct xen_domctl_hypercall_init hypercall_init;
         uint8_t pad[128];
     } u;
 };

@@ -70,6 +70,11 @@ struct domain_kind {
      * its registers become the record's.  0, or < 0 when the record asks
      * for a state this kind does not take (-EOPNOTSUPP) or is invalid. */
     int (*ctl_set_cpu)(struct vcpu *v, const struct hvm_hw_cpu *c);
+    /* XEN_DOMCTL_setvcpucontext and XEN_DOMCTL_hypercall_init for a domain
+     * the toolstack builds (PV: pv/pv_ctl.c); NULL: -EINVAL.  ctxt is the
+     * caller's guest handle of a vcpu_guest_context. */
+    long (*ctl_set_vcpu_context)(struct vcpu *caller, struct domain *d, uint32_t vcpu, uint64_t ctxt);
+    long (*ctl_hypercall_init)(struct domain *d, uint64_t mfn);
 } __aligned(32);    /* the linker's table is an array: no padding between entries; 32 = what GCC
                        gives a static object this large anyway (ringvisor.ld) */
 

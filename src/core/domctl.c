@@ -268,6 +268,12 @@ long domctl(struct vcpu *v, uint64_t arg)
     case XEN_DOMCTL_sethvmcontext:
         rc = self ? -EINVAL : !live ? -EINVAL : domctl_sethvmcontext(v, d, &op.u.hvmcontext);
         break;
+    case XEN_DOMCTL_setvcpucontext:
+        rc = self ? -EINVAL : !live ? -EINVAL : domctl_setvcpucontext(v, d, &op.u.vcpucontext);
+        break;
+    case XEN_DOMCTL_hypercall_init:
+        rc = self ? -EINVAL : !live ? -EINVAL : domctl_hypercall_init(d, op.u.hypercall_init.gmfn);
+        break;
     case XEN_DOMCTL_setvcpuaffinity:
         rc = -EOPNOTSUPP;       /* not yet: moving a vCPU between run queues */
         break;

@@ -23,5 +23,8 @@ struct domain *domctl_first_domain_from(uint16_t from);
 /* core/domctl_build.c: the builder's operations, after domctl()'s checks. */
 long domctl_createdomain(struct vcpu *caller, struct xen_domctl *op);
 long domctl_sethvmcontext(struct vcpu *caller, struct domain *d, const struct xen_domctl_hvmcontext *hc);
+struct xen_domctl_vcpucontext;
+long domctl_setvcpucontext(struct vcpu *caller, struct domain *d, const struct xen_domctl_vcpucontext *vc);
+long domctl_hypercall_init(struct domain *d, uint64_t gmfn);
 
 #endif

@@ -8,8 +8,9 @@
  * it as the foreign domain, pv/pv_foreign.c), sets vCPU 0's registers here
  * and unpauses it.
  *
- * Only PVH domains so far (flags CDF_hvm | CDF_hap, emulation flags LAPIC
- * alone, as libxl asks for a PVH guest); an HVM or PV request is
+ * PVH domains (flags CDF_hvm | CDF_hap, emulation flags LAPIC alone, as
+ * libxl asks for a PVH guest) and 64-bit PV domains (no CDF_hvm; their
+ * vCPU state by setvcpucontext, the kind's op: pv/pv_ctl.c); an HVM request is
  * -EOPNOTSUPP ("not yet").  Called from domctl() after the privilege and
  * version checks; no lock of its own.
  */
@@ -32,35 +33,18 @@
  * HEADER, one CPU record per vCPU and END fit far below it. */
 #define HVMCTX_MAX          (64u * 1024)
 
-long domctl_createdomain(struct vcpu *caller, struct xen_domctl *op)
+/* Limits and policies both kinds of toolstack-built domain share. */
+static bool common_limits_ok(const struct xen_domctl_createdomain *c)
 {
-    const struct xen_domctl_createdomain *c = &op->u.createdomain;
+    return c->max_vcpus != 0 && c->max_vcpus <= MAX_VCPUS && c->max_grant_frames <= DOMCFG_MAX_GRANT_FRAMES &&
+           c->max_maptrack_frames <= DOMCFG_MAX_MAPTRACK_FRAMES && c->max_evtchn_port < DOMCFG_MAX_EVTCHN;
+}
 
-    if (op->domain && op->domain < DOMID_FIRST_RESERVED)
-        return -EOPNOTSUPP;     /* a chosen domain id: not yet, the hypervisor picks */
-    if (!(c->flags & XEN_DOMCTL_CDF_hvm) || (c->arch_emulation_flags & ~XEN_X86_EMU_LAPIC))
-        return -EOPNOTSUPP;     /* PV and HVM guests from dom0: not yet, PVH only */
-    if (!(c->flags & XEN_DOMCTL_CDF_hap))
-        return -EOPNOTSUPP;     /* shadow paging for HVM: not here */
-    if (!virt_caps()->hap)
-        return -EINVAL;         /* HAP asked for on a CPU without it (Xen: -EINVAL) */
-    if (c->iommu_opts || c->vmtrace_size || c->cpupool_id || c->arch_misc_flags)
-        return -EOPNOTSUPP;     /* an IOMMU, trace buffers, CPU pools, MSR relaxations: none here */
-    if (c->flags & ~(XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap | XEN_DOMCTL_CDF_oos_off))
-        return -EINVAL;         /* iommu, nested virt, vpmu, xs_domain, s3: not offered */
-    if (c->max_vcpus == 0 || c->max_vcpus > MAX_VCPUS)
-        return -EINVAL;
-    if (c->max_grant_frames > DOMCFG_MAX_GRANT_FRAMES || c->max_maptrack_frames > DOMCFG_MAX_MAPTRACK_FRAMES ||
-        c->max_evtchn_port >= DOMCFG_MAX_EVTCHN)
-        return -EINVAL;
-
-    struct domcfg *cfg = xzalloc(sizeof(*cfg), HEAP_CORE);
-    if (!cfg)
-        return -ENOMEM;
+static void common_cfg(struct domcfg *cfg, const struct xen_domctl_createdomain *c)
+{
     /* The name shows in the log; the toolstack names the domain in
      * xenstore.  Limits as xl's defaults when the caller says "default". */
     strlcpy(cfg->name, "domU", sizeof(cfg->name));
-    cfg->type = DOMCFG_PVH;
     cfg->ctl_built = true;
     cfg->vcpus = cfg->maxvcpus = c->max_vcpus;
     memset(cfg->cpus_mask, 0xff, sizeof(cfg->cpus_mask));
@@ -75,7 +59,77 @@ long domctl_createdomain(struct vcpu *caller, struct xen_domctl *op)
     cfg->max_maptrack_frames = c->max_maptrack_frames > 0 ? (unsigned)c->max_maptrack_frames : 1024;
     cfg->fw_cfg = false;
     cfg->hpet = false;
+}
 
+/* A 64-bit PV domain (no CDF_hvm): paused, without memory, its vCPUs
+ * offline until XEN_DOMCTL_setvcpucontext (pv/pv_ctl.c). */
+static long create_pv(struct vcpu *caller, struct xen_domctl *op)
+{
+    const struct xen_domctl_createdomain *c = &op->u.createdomain;
+
+    if (c->flags & ~XEN_DOMCTL_CDF_oos_off)
+        return -EINVAL;         /* HAP, nested virt, IOMMU, ... mean nothing for PV here */
+    if (c->arch_emulation_flags)
+        return -EINVAL;         /* a PV domU emulates no device (xl asks for none) */
+    if (c->iommu_opts || c->vmtrace_size || c->cpupool_id || c->arch_misc_flags)
+        return -EOPNOTSUPP;
+    if (!common_limits_ok(c))
+        return -EINVAL;
+    struct domcfg *cfg = xzalloc(sizeof(*cfg), HEAP_CORE);
+    if (!cfg)
+        return -ENOMEM;
+    common_cfg(cfg, c);
+    cfg->type = DOMCFG_PV;
+    struct domain *d = domain_create(cfg, NULL, 0);
+    xfree(cfg);
+    if (!d)
+        return -ENOMEM;
+    domain_log(d, LOG_INFO, "created by the control domain (d%u): PV, %u vCPU(s), paused, no memory yet\n",
+               caller->domain->domid, d->nr_vcpus);
+    op->domain = d->domid;
+    return 0;
+}
+
+long domctl_setvcpucontext(struct vcpu *caller, struct domain *d, const struct xen_domctl_vcpucontext *vc)
+{
+    if (!d->kind->ctl_set_vcpu_context)
+        return -EINVAL;         /* HVM/PVH vCPUs: sethvmcontext */
+    return d->kind->ctl_set_vcpu_context(caller, d, vc->vcpu, vc->ctxt);
+}
+
+long domctl_hypercall_init(struct domain *d, uint64_t gmfn)
+{
+    if (!d->kind->ctl_hypercall_init)
+        return -EINVAL;         /* an HVM guest's page comes from its MSR write */
+    return d->kind->ctl_hypercall_init(d, gmfn);
+}
+
+long domctl_createdomain(struct vcpu *caller, struct xen_domctl *op)
+{
+    const struct xen_domctl_createdomain *c = &op->u.createdomain;
+
+    if (op->domain && op->domain < DOMID_FIRST_RESERVED)
+        return -EOPNOTSUPP;     /* a chosen domain id: not yet, the hypervisor picks */
+    if (!(c->flags & XEN_DOMCTL_CDF_hvm))
+        return create_pv(caller, op);
+    if (c->arch_emulation_flags & ~XEN_X86_EMU_LAPIC)
+        return -EOPNOTSUPP;     /* HVM guests from dom0: not yet, PVH only */
+    if (!(c->flags & XEN_DOMCTL_CDF_hap))
+        return -EOPNOTSUPP;     /* shadow paging for HVM: not here */
+    if (!virt_caps()->hap)
+        return -EINVAL;         /* HAP asked for on a CPU without it (Xen: -EINVAL) */
+    if (c->iommu_opts || c->vmtrace_size || c->cpupool_id || c->arch_misc_flags)
+        return -EOPNOTSUPP;     /* an IOMMU, trace buffers, CPU pools, MSR relaxations: none here */
+    if (c->flags & ~(XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap | XEN_DOMCTL_CDF_oos_off))
+        return -EINVAL;         /* iommu, nested virt, vpmu, xs_domain, s3: not offered */
+    if (!common_limits_ok(c))
+        return -EINVAL;
+
+    struct domcfg *cfg = xzalloc(sizeof(*cfg), HEAP_CORE);
+    if (!cfg)
+        return -ENOMEM;
+    common_cfg(cfg, c);
+    cfg->type = DOMCFG_PVH;
     struct domain *d = domain_create(cfg, NULL, 0);
     xfree(cfg);                 /* domain_build keeps its own copy */
     if (!d)

@@ -252,6 +252,17 @@ int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, const uint64_t *
  * context (-EINVAL, logged); else the target is claimed (-EEXIST if it
  * was initialised already).  tag names the ABI in the log line. */
 long pv_init_check_claim(struct vcpu *v, struct vcpu *t, const char *why, const char *tag);
+/* VCPUOP_initialise's checks and state for offline vCPU t from context c
+ * (v acts: the caller, a vCPU of t's domain); 0 or -EINVAL/-EEXIST. */
+long pv_vcpu_set_context(struct vcpu *v, struct vcpu *t, const struct vcpu_guest_context *c);
+/* pv_ctl.c: the toolstack's PV domctls and its foreign mmuext_op
+ * (docs/toolstack.md "Building a PV domain from dom0"). */
+long pv_ctl_setvcpucontext(struct vcpu *caller, struct domain *d, uint32_t vcpu, uint64_t ctxt);
+long pv_ctl_hypercall_init(struct domain *d, uint64_t mfn);
+bool pv_foreign_mmuext(struct vcpu *v, uint64_t a[4], long *ret);
+/* pv_memory.c: a new extent of 2^order frames for d, counted in its
+ * tot_pages (false: over max_pages or no memory). */
+bool pv_mem_take_new(struct domain *d, unsigned order, unsigned addr_bits, uint64_t *mfn);
 /* Exceptions (pv_vcpu.c): each vector's short name ("#GP") and whether
  * the CPU pushes an error code for it; both bounce paths use them. */
 extern const char *const pv_exc_short[32];

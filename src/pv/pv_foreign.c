@@ -29,6 +29,8 @@
 #include "core/guest_access.h"
 #include "mm/mm.h"
 #include "mm/p2m.h"
+#include "mm/m2p.h"
+#include "core/domcfg.h"
 #include "lib/errno.h"
 #include "public/memory.h"
 #include "public/xen.h"
@@ -46,9 +48,16 @@ static bool is_translated(const struct domain *d)
     return d->type == DOMCFG_PVH || d->type == DOMCFG_HVM;
 }
 
+/* A PV domain the toolstack is building (pv_ctl.c has the rest of it):
+ * populated and mapped by MFN. */
+static bool is_pv_built(const struct domain *t)
+{
+    return t->type == DOMCFG_PV && t->cfg->ctl_built && t->kind_priv && !pv_is_compat(t);
+}
+
 /* The domain domid names, for a privileged caller naming another domain:
- * NULL and *rc set otherwise (-ESRCH: none; -EOPNOTSUPP: a PV target, not
- * yet). */
+ * NULL and *rc set otherwise (-ESRCH: none; -EOPNOTSUPP: a PV target not
+ * built by the toolstack, not yet). */
 static struct domain *foreign_target(struct vcpu *v, uint16_t domid, long *rc)
 {
     struct domain *t = domain_get_by_id(domid);
@@ -56,7 +65,7 @@ static struct domain *foreign_target(struct vcpu *v, uint16_t domid, long *rc)
         *rc = -ESRCH;
         return NULL;
     }
-    if (t == v->domain || !is_translated(t)) {
+    if (t == v->domain || (!is_translated(t) && !is_pv_built(t))) {
         domain_put(t);
         *rc = t == v->domain ? -EINVAL : -EOPNOTSUPP;
         return NULL;
@@ -121,6 +130,33 @@ static bool populate_one(struct domain *t, uint64_t gpfn, unsigned order)
     return ok;
 }
 
+/* One extent for a PV domain being built: new frames of it, M2P[mfn + j]
+ * = gpfn + j (the M2P Xen writes when it populates a PV domain), the first
+ * MFN written back into the caller's list at slot. */
+static bool populate_pv(struct vcpu *v, struct domain *t, uint64_t gpfn, unsigned order, uint64_t slot)
+{
+    uint64_t n = 1ull << order, mfn;
+
+    if (gpfn & (n - 1) || gpfn >= (1ull << 36) - n)
+        return false;
+    if (!pv_mem_take_new(t, order, 0, &mfn))
+        return false;
+    for (uint64_t j = 0; j < n; j++)
+        m2p_set(mfn + j, gpfn + j);
+    if (pv_copy_guest(v, &mfn, slot, 8, true)) {
+        /* The caller cannot learn them: they go back at once (nobody can
+         * have mapped them: a mapping names the frame). */
+        uint64_t back = 0;
+        for (uint64_t j = 0; j < n; j++)
+            back += frame_release(mfn + j, t->domid) == 0;
+        uint64_t f = spin_lock_irqsave(&t->xen_pages_lock);
+        t->tot_pages -= back;
+        spin_unlock_irqrestore(&t->xen_pages_lock, f);
+        return false;
+    }
+    return true;
+}
+
 bool pv_foreign_populate(struct vcpu *v, uint64_t a[5], const struct xen_reservation *r, long *ret)
 {
     unsigned op = (unsigned)a[0] & ((1u << MEMOP_EXTENT_SHIFT) - 1);
@@ -151,7 +187,10 @@ bool pv_foreign_populate(struct vcpu *v, uint64_t a[5], const struct xen_reserva
         uint64_t gpfn;
         if (pv_copy_guest(v, &gpfn, r->extent_start + i * 8, 8, false))
             break;
-        if (!populate_one(t, gpfn, r->extent_order))
+        if (!is_translated(t)) {
+            if (!populate_pv(v, t, gpfn, r->extent_order, r->extent_start + i * 8))
+                break;
+        } else if (!populate_one(t, gpfn, r->extent_order))
             break;
     }
     domain_put(t);
@@ -194,12 +233,24 @@ bool pv_foreign_mmu_update(struct vcpu *v, uint64_t a[4], long *ret)
             rc = -EFAULT;
             break;
         }
+        if ((req.ptr & 7) == MMU_MACHPHYS_UPDATE && !is_translated(t)) {
+            /* A PV domain's M2P entry (the builder's MMU_MACHPHYS_UPDATE):
+             * for a frame of that domain only. */
+            uint64_t mfn = req.ptr >> 12;
+            if (!frame_get(mfn, t->domid)) {
+                rc = -EINVAL;
+                break;
+            }
+            m2p_set(mfn, req.val);
+            frame_put(mfn);
+            continue;
+        }
         if ((req.ptr & 7) != MMU_NORMAL_PT_UPDATE) {
-            rc = -EOPNOTSUPP;       /* NO_TRANSLATE (a PV domain's MFNs), PRESERVE_AD: not yet */
+            rc = -EOPNOTSUPP;       /* NO_TRANSLATE, PRESERVE_AD: not yet */
             break;
         }
         uint64_t ma = req.ptr & ~7ull, val = req.val;
-        if (val & FE_P) {
+        if ((val & FE_P) && is_translated(t)) {
             unsigned perms = 0;
             uint64_t gfn = (val & FE_ADDR) >> 12;
             uint64_t mfn = p2m_lookup(&t->p2m, gfn, &perms);
@@ -249,6 +300,10 @@ long pv_foreign_hvm_op(struct vcpu *v, unsigned cmd, uint64_t arg)
     struct domain *t = foreign_target(v, p.domid, &rc);
     if (!t)
         return rc;
+    if (!is_translated(t)) {
+        domain_put(t);
+        return -EINVAL;             /* HVM parameters of a PV domain: none (as Xen) */
+    }
     if (p.index >= HVM_NR_PARAMS || (cmd == HVMOP_set_param && !builder_param(p.index))) {
         domain_put(t);
         return -EINVAL;

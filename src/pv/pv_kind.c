@@ -207,6 +207,16 @@ static int pv_kind_build(struct domain *d, char *err, size_t errlen)
         return -ENOMEM;
     }
     d->kind_priv = pd;
+    if (d->cfg->ctl_built) {
+        /* Built by the toolstack in dom0 (pv_ctl.c, pv_foreign.c): no RAM
+         * yet (populate_physmap), no kernel, vCPU 0 offline until
+         * setvcpucontext.  Events masked on every legacy vcpu_info slot, as
+         * Xen's builder leaves shared_info ("interrupts are off initially"). */
+        pv_env_init(d, &pd->env);
+        for (unsigned i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
+            d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+        return 0;
+    }
     return pv_build(d, err, errlen);
 }
 
@@ -217,7 +227,7 @@ static int pv_kind_vcpu_create(struct vcpu *v)
     if (!pv)
         return -ENOMEM;
     v->vendor = pv;
-    if (v->vcpu_id == 0)
+    if (v->vcpu_id == 0 && !v->domain->cfg->ctl_built)
         pv_vcpu_init_boot(v);
     return 0;
 }
@@ -228,6 +238,8 @@ static int pv_kind_finish(struct domain *d, char *err, size_t errlen)
      * initial domain, whose console is the console_io hypercall (as under
      * Xen: start_info's console field is console.dom0 for it); then the
      * stand-in store if the domain file asks for it (pv_xs_empty.c). */
+    if (d->cfg->ctl_built)
+        return 0;       /* the console and store pages are the toolstack's (not yet served here) */
     int rc = domain_is_privileged(d) ? 0 : pv_console_setup(d, err, errlen);
     return rc ? rc : pv_xs_empty_setup(d, err, errlen);
 }
@@ -395,6 +407,8 @@ DOMAIN_KIND(pv_kind) = {
     .vcpu_destroy = pv_kind_vcpu_destroy,
     .vcpu_run = pv_vcpu_run,
     .gva_to_gpa = pv_kind_gva_to_gpa,
+    .ctl_set_vcpu_context = pv_ctl_setvcpucontext,
+    .ctl_hypercall_init = pv_ctl_hypercall_init,
     .copy_to_gphys = pv_kind_copy_to_gphys,
     .vcpu_dump = pv_kind_vcpu_dump,
     .gnt_map_pte = pv_gnt_map_pte,

@@ -91,7 +91,7 @@ static bool give_back(struct vcpu *v, uint64_t mfn, unsigned order)
 }
 
 /* A new extent for the domain; its first MFN in *mfn. */
-static bool take_new(struct domain *d, unsigned order, unsigned addr_bits, uint64_t *mfn)
+bool pv_mem_take_new(struct domain *d, unsigned order, unsigned addr_bits, uint64_t *mfn)
 {
     if (!reserve_pages(d, 1ull << order))
         return false;
@@ -147,7 +147,7 @@ static long reservation(struct vcpu *v, uint64_t a[5])
                 break;
             continue;
         }
-        if (!take_new(d, r.extent_order, XENMEMF_ADDR_BITS(r.mem_flags), &mfn))
+        if (!pv_mem_take_new(d, r.extent_order, XENMEMF_ADDR_BITS(r.mem_flags), &mfn))
             break;
         for (uint64_t j = 0; j < (1ull << r.extent_order); j++)
             m2p_set(mfn + j, op == XENMEM_populate_physmap ? in + j : INVALID_M2P_ENTRY);

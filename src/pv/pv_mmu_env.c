@@ -246,6 +246,9 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret)
             pv->nr_restarts++;
         return true;
     }
+    /* ... and pinning the tables of a PV domain it builds (pv_ctl.c). */
+    if (nr == __HYPERVISOR_mmuext_op && pv_foreign_mmuext(v, a, ret))
+        return true;
     call_init(&c, v);
     pv->nr_mmu_calls++;
     pv->mmu_checks = 1;

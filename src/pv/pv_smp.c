@@ -114,17 +114,23 @@ long pv_init_check_claim(struct vcpu *v, struct vcpu *t, const char *why, const 
 
 static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
 {
-    struct pv_vcpu *tp = t->vendor;
     struct vcpu_guest_context *c = xmalloc(sizeof(*c), HEAP_PV);
     long rc;
 
     if (!c)
         return -ENOMEM;
-    if (pv_copy_guest(v, c, arg, sizeof(*c), false)) {
-        rc = -EFAULT;
-        goto out;
-    }
-    rc = pv_init_check_claim(v, t, context_problem(c), "pv");
+    rc = pv_copy_guest(v, c, arg, sizeof(*c), false) ? -EFAULT : pv_vcpu_set_context(v, t, c);
+    xfree(c);
+    return rc;
+}
+
+/* VCPUOP_initialise's body, shared with XEN_DOMCTL_setvcpucontext
+ * (pv_ctl.c, which passes the target's own vCPU 0 as v: every reference
+ * is then taken in the target's environment). */
+long pv_vcpu_set_context(struct vcpu *v, struct vcpu *t, const struct vcpu_guest_context *c)
+{
+    struct pv_vcpu *tp = t->vendor;
+    long rc = pv_init_check_claim(v, t, context_problem(c), "pv");
     if (rc)
         goto out;
     /* The GDT first (a failed one leaves nothing taken: set_gdt's rule);
@@ -198,7 +204,6 @@ static long initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
     __atomic_store_n(&tp->ready, true, __ATOMIC_RELEASE);
     rc = 0;
 out:
-    xfree(c);
     return rc;
 }
 

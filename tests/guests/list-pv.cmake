@@ -38,6 +38,9 @@ list(APPEND GUESTS_PV pv_domctl)
 list(APPEND GUESTS_PV pv_ldctl)
 # pv_nmi: the NMI callback and VCPUOP_send_nmi (pv/pv_nmi.c).
 list(APPEND GUESTS_PV pv_nmi)
+# pv_built: the kernel `rv create` builds from dom0 (linux_dom0); here by
+# the hypervisor's builder, which must give it the same state.
+list(APPEND GUESTS_PV pv_built)
 
 function(pv_guests_build)
     set(P ${G}/pv)
@@ -177,6 +180,19 @@ function(pv_guests_build)
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_nohandler.cfg ${GO}/pv_badiret.cfg
                         ${GO}/pv_badcs.cfg ${GO}/pv_badstack.cfg ${GO}/pv_hello.cfg ${GO}/pv_mmu.cfg
                         ${GO}/long64.cfg)
+    # pv_built (the kernel rv create builds from dom0, linux_dom0) built by
+    # the hypervisor's own builder: every layout check passes, it powers off.
+    add_test(NAME pv_built
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_built: PASS built-m2p-inverse$"
+                     --stdout "^pv_built: PASS built-boot-stack$"
+                     --stdout "^pv_built: PASS built-pt-read-only$"
+                     --stdout "^pv_built: RV-PV-BUILT: a PV domain up, 0xc passed, 0x0 failed$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_built.cfg)
+    set_tests_properties(pv_built PROPERTIES LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+                         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_built.elf")
     # The MMU hypercalls (pv_mmu.c): every check passes and the domain
     # powers off; the 100,000-entry batch was continued by the hypervisor
     # (its vCPU line counts the continuations: at least 100, one per 1,000
@@ -806,7 +822,8 @@ function(pv_guests_build)
                      # the domain builder's calls (core/domctl_build.c, pv/pv_foreign.c)
                      --stdout "^pv_domctl: PASS domu-foreign-eperm$"
                      --stdout "^pv_domctlp: PASS dom0-create-hvm-not-yet$"
-                     --stdout "^pv_domctlp: PASS dom0-create-pv-not-yet$"
+                     --stdout "^pv_domctlp: PASS dom0-create-pv-emulation$"
+                     --stdout "^pv_domctlp: PASS dom0-create-pv-hap$"
                      --stdout "^pv_domctlp: PASS dom0-create-no-vcpus$"
                      --stdout "^pv_domctlp: PASS dom0-create-pvh$"
                      --stdout "^pv_domctlp: PASS dom0-create-pvh-id$"
@@ -927,8 +944,31 @@ function(pv_guests_build)
                      --stdout "^domctl_hvm: PASS hvm-sysctl-all-eperm$"
                      --stdout "^\\(d[0-9]+ domctl_hvm\\) destroyed by the control domain \\(d0\\)$"
                      --stdout-count 0 "FAIL"
-                     # three from files and the PVH domain createdomain made (build_calls)
-                     --stdout "all domains stopped: 4 powered off, 0 crashed; frames all returned$"
+                     # a 64-bit PV domain built from here (build_calls_pv, pv/pv_ctl.c)
+                     --stdout "^pv_domctlp: PASS pvb-populate-m2p$"
+                     --stdout "^pv_domctlp: PASS pvb-machphys-value$"
+                     --stdout "^pv_domctlp: PASS pvb-machphys-not-its-frame$"
+                     --stdout "^pv_domctlp: PASS pvb-hypercall-init-not-its-frame$"
+                     --stdout "^pv_domctlp: PASS pvb-hypercall-init-shared-info$"
+                     --stdout "^pv_domctlp: PASS pvb-hypercall-page$"
+                     --stdout "^pv_domctlp: PASS pvb-map-not-its-frame$"
+                     --stdout "^pv_domctlp: PASS pvb-pin-not-its-frame$"
+                     --stdout "^pv_domctlp: PASS pvb-ext-other-op$"
+                     --stdout "^pv_domctlp: PASS pvb-ext-batch-too-big$"
+                     --stdout "^pv_domctlp: PASS pvb-pin-l4$"
+                     --stdout "^pv_domctlp: PASS pvb-pin-l4-again$"
+                     --stdout "^pv_domctlp: PASS pvb-map-pinned-l4-writable$"
+                     --stdout "^pv_domctlp: PASS pvb-ctx-no-vcpu$"
+                     --stdout "^pv_domctlp: PASS pvb-ctx-null$"
+                     --stdout "^pv_domctlp: PASS pvb-ctx-rip-in-hypervisor$"
+                     --stdout "^pv_domctlp: PASS pvb-ctx-cr3-not-its-frame$"
+                     --stdout "^pv_domctlp: PASS pvb-ctx-cr3-not-l4$"
+                     --stdout "^pv_domctlp: PASS pvb-ctx$"
+                     --stdout "^pv_domctlp: PASS pvb-ctx-twice$"
+                     --stdout "^pv_domctlp: PASS pvb-ctx-on-self$"
+                     --stdout "^pv_domctlp: PASS pvb-frames-back$"
+                     # three from files, the PVH domain (build_calls) and the PV one
+                     --stdout "all domains stopped: 5 powered off, 0 crashed; frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp.cfg ${GO}/domctl_hvm.cfg
                         ${GO}/pv_domctl.cfg)

@@ -330,6 +330,10 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      "^domU: RV-PVH-HELLO: a PVH domain up, cmdline 'pvh_hello mib=16 built=1 stay=1', 16 MiB, 3 passed 0 failed$"
                      "^linux_dom0: PASS linux-dom0-rv-create$" "^linux_dom0: PASS linux-dom0-rv-create-list$"
                      "^linux_dom0: PASS linux-dom0-rv-destroy$"
+                     # ... and a 64-bit PV domU (tests/guests/pv/pv_built.c), built by
+                     # rv's PV builder: its start-of-day checks pass, listed, destroyed.
+                     "^linux_dom0: PASS linux-dom0-rv-create-pv$" "^linux_dom0: PASS linux-dom0-rv-create-pv-list$"
+                     "^linux_dom0: PASS linux-dom0-rv-destroy-pv$"
                      "^linux_dom0: RV-LINUX: log: xenstored: dom0: kernel store ring served "
               ARGS --direct --smp 2 --mem 1G
                    --qemu-arg=-drive --qemu-arg=file=${RV_LINUX_DIR}/dom0_disk.img,if=none,id=rvdisk,format=raw,snapshot=on
@@ -359,4 +363,5 @@ rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "q
                      "^linux_dom0_2: PASS linux-dom0-rv-dmesg-pause$"
                      "^linux_dom0_2: PASS linux-dom0-rv-create$" "^linux_dom0_2: PASS linux-dom0-rv-create-list$"
                      "^linux_dom0_2: PASS linux-dom0-rv-destroy$"
+                     "^linux_dom0_2: PASS linux-dom0-rv-create-pv$" "^linux_dom0_2: PASS linux-dom0-rv-destroy-pv$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_2.cfg)

@@ -34,7 +34,7 @@ check create-n-bad-line $? "stderr: $(cat "$W/err")"
 "$RV" create -n "$W/missing.cfg" >/dev/null 2>"$W/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "missing.cfg: No such file" "$W/err"; check create-missing-file $? "exit $rc: $(cat "$W/err")"
 
-# Building: PVH only; the kernel must be an ELF with the PVH entry note.
+# Building: PVH and 64-bit PV; the kernel must be an ELF with the PVH entry note / Xen notes.
 create_refused() {   # create_refused NAME FILE-TEXT GREP-PATTERN: rv create exits 1 saying it
     printf "$2" > "$W/$1.cfg"
     "$RV" create "$W/$1.cfg" >/dev/null 2>"$W/err"; rc=$?
@@ -50,6 +50,25 @@ create_refused create-not-pvh-kernel 'name = "p"\ntype = "pvh"\nkernel = "notpvh
     "no XEN_ELFNOTE_PHYS32_ENTRY note: not a PVH kernel"
 create_refused create-too-big 'name = "p"\ntype = "pvh"\nkernel = "notpvh.elf"\nmemory = 4096\n' \
     "memory = 4096: a PVH domain from dom0 takes 1-3072 MiB"
+
+# 64-bit PV (tools/rv/pv_build.c): the kernel's Xen notes, the memory
+# limit, 32-bit kernels not yet; a good kernel passes every check and stops
+# only at the missing privcmd device (the guests directory is $3).
+create_refused create-pv-not-pv-kernel 'name = "p"\ntype = "pv"\nkernel = "notpvh.elf"\nmemory = 16\n' \
+    "pv: no Xen ELF notes"
+if [ -n "$3" ] && [ -f "$3/pv_built.elf" ] && [ -f "$3/pv32_hello.elf" ]; then
+    cp "$3/pv_built.elf" "$3/pv32_hello.elf" "$W/"
+    create_refused create-pv-too-big 'name = "p"\ntype = "pv"\nkernel = "pv_built.elf"\nmemory = 8192\n' \
+        "memory = 8192: a PV domain from dom0 takes 1-4096 MiB"
+    create_refused create-pv32-not-yet 'name = "p"\ntype = "pv"\nkernel = "pv32_hello.elf"\nmemory = 16\n' \
+        "a 32-bit PV kernel: not yet"
+    if [ ! -e /dev/xen/privcmd ] && [ ! -e /proc/xen/privcmd ]; then
+        create_refused create-pv-checked 'name = "p"\ntype = "pv"\nkernel = "pv_built.elf"\nmemory = 16\n' \
+            "cannot open /dev/xen/privcmd"
+    fi
+else
+    echo "SKIP create-pv-*: no guests built in $3"
+fi
 
 "$RV" pause 40000 >/dev/null 2>"$W/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "is not a domain id" "$W/err"; check bad-domid $? "exit $rc: $(cat "$W/err")"

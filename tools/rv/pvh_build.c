@@ -21,12 +21,12 @@
  */
 #include "pvh_build.h"
 #include "ringctl.h"
+#include "build_common.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "public/hvm.h"
 #include "public/hvm_save.h"
@@ -38,14 +38,6 @@
 #define CMDLINE_MAX         (PG - (CMDLINE_GPA - START_INFO_GPA))
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 #define PVH_MEM_MAX_MIB     3072        /* below the local APIC and I/O APIC pages */
-#define PROGRESS_MIB        256         /* a progress line every this much for large domains */
-
-static uint64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* ---- the ELF image ---- */
 
@@ -179,45 +171,6 @@ static int parse_elf(struct image *im, char *err, size_t errlen)
 
 /* ---- building ---- */
 
-static int fail(char *err, size_t errlen, const char *what, long rc)
-{
-    snprintf(err, errlen, "%s: %s", what, rc_strerror(rc));
-    return -1;
-}
-
-static int populate(struct rc_handle *h, uint16_t domid, uint64_t pages, int progress, char *err, size_t errlen)
-{
-    uint64_t gfn = 0, next_report = (uint64_t)PROGRESS_MIB << 8;
-    static uint64_t list[512];
-    while (gfn < pages) {
-        /* 2 MiB extents while aligned and enough is left, else 4 KiB
-         * pages up to the next 2 MiB boundary (or the end). */
-        unsigned order;
-        uint64_t n = 0;
-        if (gfn % 512 == 0 && pages - gfn >= 512) {
-            order = 9;
-            while (n < 512 && pages - gfn >= 512) {
-                list[n++] = gfn;
-                gfn += 512;
-            }
-        } else {
-            order = 0;
-            while (n < 512 && gfn < pages && !(gfn % 512 == 0 && pages - gfn >= 512))
-                list[n++] = gfn++;
-        }
-        long rc = rc_populate(h, domid, list, n, order);
-        if (rc < 0)
-            return fail(err, errlen, "XENMEM_populate_physmap", rc);
-        if (progress && gfn >= next_report) {
-            printf("rv create: d%u: %llu of %llu MiB populated\n", domid, (unsigned long long)(gfn >> 8),
-                   (unsigned long long)(pages >> 8));
-            fflush(stdout);
-            next_report += (uint64_t)PROGRESS_MIB << 8;
-        }
-    }
-    return 0;
-}
-
 /* Copies the segments and the start info into the domain through one
  * foreign mapping of the pages they span. */
 static int load(struct rc_handle *h, uint16_t domid, const struct image *im, const char *cmdline, uint64_t mem,
@@ -292,14 +245,14 @@ static int set_context(struct rc_handle *h, uint16_t domid, uint64_t entry, char
     c->tr_limit = 0x67;
     ctx.ed = (struct hvm_save_descriptor){ HVM_SAVE_CODE_END, 0, 0 };
     long rc = rc_sethvmcontext(h, domid, &ctx, sizeof(ctx));
-    return rc < 0 ? fail(err, errlen, "XEN_DOMCTL_sethvmcontext", rc) : 0;
+    return rc < 0 ? rv_build_fail(err, errlen, "XEN_DOMCTL_sethvmcontext", rc) : 0;
 }
 
 int rv_build_pvh(struct rc_handle *h, const struct pvh_build_req *req, uint16_t *domid_out, char *err,
                  size_t errlen)
 {
     struct image im = { .data = req->kernel, .size = req->kernel_size };
-    uint64_t t0 = now_us();
+    uint64_t t0 = rv_now_us();
 
     if (req->memory_mib == 0 || req->memory_mib > PVH_MEM_MAX_MIB) {
         snprintf(err, errlen, "memory = %llu: a PVH domain from dom0 takes 1-%u MiB here (not yet more)",
@@ -319,11 +272,11 @@ int rv_build_pvh(struct rc_handle *h, const struct pvh_build_req *req, uint16_t 
     uint16_t domid;
     long rc = rc_create_domain(h, req->vcpus, &domid);
     if (rc < 0)
-        return fail(err, errlen, "XEN_DOMCTL_createdomain", rc);
-    int progress = req->memory_mib >= 2 * PROGRESS_MIB;
+        return rv_build_fail(err, errlen, "XEN_DOMCTL_createdomain", rc);
+    int progress = req->memory_mib >= 2 * RV_BUILD_PROGRESS_MIB;
     if ((rc = rc_max_mem(h, domid, req->memory_mib << 10)) < 0)
-        fail(err, errlen, "XEN_DOMCTL_max_mem", rc);
-    else if (!populate(h, domid, mem / PG, progress, err, errlen) &&
+        rv_build_fail(err, errlen, "XEN_DOMCTL_max_mem", rc);
+    else if (!rv_populate(h, domid, mem / PG, progress, NULL, err, errlen) &&
              !load(h, domid, &im, req->cmdline, mem, err, errlen) &&
              !set_context(h, domid, im.entry, err, errlen)) {
         rc = rc_domain_simple(h, XEN_DOMCTL_unpausedomain, domid);
@@ -333,10 +286,10 @@ int rv_build_pvh(struct rc_handle *h, const struct pvh_build_req *req, uint16_t 
                 printf("rv create: d%u: PVH, %llu MiB, %u vCPU(s), kernel %#llx-%#llx entry %#llx; built in %llu ms\n",
                        domid, (unsigned long long)req->memory_mib, req->vcpus, (unsigned long long)im.lo,
                        (unsigned long long)im.hi, (unsigned long long)im.entry,
-                       (unsigned long long)((now_us() - t0) / 1000));
+                       (unsigned long long)((rv_now_us() - t0) / 1000));
             return 0;
         }
-        fail(err, errlen, "XEN_DOMCTL_unpausedomain", rc);
+        rv_build_fail(err, errlen, "XEN_DOMCTL_unpausedomain", rc);
     }
     /* Half built: nothing of it stays. */
     rc_domain_simple(h, XEN_DOMCTL_destroydomain, domid);

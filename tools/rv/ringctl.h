@@ -66,7 +66,20 @@ long rc_create_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid);
 long rc_max_mem(struct rc_handle *h, uint16_t domid, uint64_t kib);
 /* XENMEM_populate_physmap naming domid: n extents of 2^order pages at gfns
  * (each aligned to its order); -ENOMEM unless all were done. */
-long rc_populate(struct rc_handle *h, uint16_t domid, const uint64_t *gfns, uint64_t n, unsigned order);
+long rc_populate(struct rc_handle *h, uint16_t domid, const uint64_t *gfns, uint64_t n, unsigned order,
+                 uint64_t *out);
+/* ... out (n entries, may be NULL): the list after the call, each extent's
+ * first MFN for a PV domain. */
+/* XEN_DOMCTL_createdomain for a 64-bit PV domain: paused, no memory. */
+long rc_create_pv_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid);
+/* mmuext_op naming domid: MMUEXT_PIN_L<level>_TABLE on its frame mfn
+ * (level 0: MMUEXT_UNPIN_TABLE). */
+long rc_pin_table(struct rc_handle *h, uint16_t domid, uint64_t mfn, unsigned level);
+/* XEN_DOMCTL_setvcpucontext (x86_64 vcpu_guest_context). */
+struct vcpu_guest_context;
+long rc_setvcpucontext(struct rc_handle *h, uint16_t domid, unsigned vcpu, const struct vcpu_guest_context *c);
+/* XEN_DOMCTL_hypercall_init: the hypercall page into domid's frame mfn. */
+long rc_hypercall_init(struct rc_handle *h, uint16_t domid, uint64_t mfn);
 /* The n frames of domid at gfns, mapped read-write into this process
  * (IOCTL_PRIVCMD_MMAPBATCH_V2); NULL with errno, *first_err = the first
  * frame's error.  rc_unmap_foreign undoes it. */

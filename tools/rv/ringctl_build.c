@@ -18,8 +18,10 @@
 
 #include "public/memory.h"
 #include "public/hvm.h"
+#include "public/arch-x86_64.h"
 
 #define HYPERVISOR_memory_op 12
+#define HYPERVISOR_mmuext_op 26
 #define HYPERVISOR_hvm_op    34
 #define XENMEM_populate_op   6      /* XENMEM_populate_physmap */
 #define HVMOP_set_param_op   0
@@ -52,6 +54,59 @@ long rc_create_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid)
     return rc;
 }
 
+long rc_create_pv_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid)
+{
+    struct xen_domctl d = { .cmd = XEN_DOMCTL_createdomain, .domain = 0 };
+    struct xen_domctl_createdomain *c = &d.u.createdomain;
+    /* What libxl asks for a PV guest: no flags, no emulated devices. */
+    c->max_vcpus = vcpus;
+    c->max_evtchn_port = 1023;
+    c->max_grant_frames = -1;
+    c->max_maptrack_frames = -1;
+    c->grant_opts = 1;
+    long rc = rc_domctl(h, &d);
+    if (rc >= 0)
+        *domid = d.domain;
+    return rc;
+}
+
+long rc_pin_table(struct rc_handle *h, uint16_t domid, uint64_t mfn, unsigned level)
+{
+    struct mmuext_op {
+        uint32_t cmd, pad;
+        uint64_t arg1, arg2;
+    } *op = rc_buf_alloc(sizeof(*op));
+    if (!op)
+        return -ENOMEM;
+    memset(op, 0, sizeof(*op));
+    op->cmd = level == 0 ? 4 : level - 1;      /* MMUEXT_UNPIN_TABLE 4; MMUEXT_PIN_L1_TABLE 0 .. L4 3 */
+    op->arg1 = mfn;
+    long rc = rc_hypercall(h, HYPERVISOR_mmuext_op, (uint64_t)(uintptr_t)op, 1, 0, domid, 0);
+    rc_buf_free(op, sizeof(*op));
+    return rc;
+}
+
+long rc_setvcpucontext(struct rc_handle *h, uint16_t domid, unsigned vcpu, const struct vcpu_guest_context *c)
+{
+    struct vcpu_guest_context *b = rc_buf_alloc(sizeof(*b));
+    if (!b)
+        return -ENOMEM;
+    memcpy(b, c, sizeof(*b));
+    struct xen_domctl d = { .cmd = XEN_DOMCTL_setvcpucontext, .domain = domid };
+    d.u.vcpucontext.vcpu = vcpu;
+    d.u.vcpucontext.ctxt = (uint64_t)(uintptr_t)b;
+    long rc = rc_domctl(h, &d);
+    rc_buf_free(b, sizeof(*b));
+    return rc;
+}
+
+long rc_hypercall_init(struct rc_handle *h, uint16_t domid, uint64_t mfn)
+{
+    struct xen_domctl d = { .cmd = XEN_DOMCTL_hypercall_init, .domain = domid };
+    d.u.hypercall_init.gmfn = mfn;
+    return rc_domctl(h, &d);
+}
+
 long rc_max_mem(struct rc_handle *h, uint16_t domid, uint64_t kib)
 {
     struct xen_domctl d = { .cmd = XEN_DOMCTL_max_mem, .domain = domid };
@@ -59,7 +114,8 @@ long rc_max_mem(struct rc_handle *h, uint16_t domid, uint64_t kib)
     return rc_domctl(h, &d);
 }
 
-long rc_populate(struct rc_handle *h, uint16_t domid, const uint64_t *gfns, uint64_t n, unsigned order)
+long rc_populate(struct rc_handle *h, uint16_t domid, const uint64_t *gfns, uint64_t n, unsigned order,
+                 uint64_t *out)
 {
     size_t len = n * sizeof(uint64_t);
     uint64_t *list = rc_buf_alloc(len);
@@ -76,6 +132,8 @@ long rc_populate(struct rc_handle *h, uint16_t domid, const uint64_t *gfns, uint
         /* The extents done: all of them or the call failed part-way. */
         if (rc >= 0 && (uint64_t)rc != n)
             rc = -ENOMEM;
+        if (rc >= 0 && out)
+            memcpy(out, list, len);     /* a PV domain's: the MFNs written back */
     }
     rc_buf_free(list, len);
     rc_buf_free(r, sizeof(*r));

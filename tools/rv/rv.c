@@ -9,6 +9,7 @@
  */
 #include "ringctl.h"
 #include "pvh_build.h"
+#include "pv_build.h"
 #include "core/domcfg.h"
 
 #include <errno.h>
@@ -340,12 +341,14 @@ static void *read_kernel(const char *cfgfile, const char *kernel, size_t *size)
     return buf;
 }
 
-/* Builds the domain from dom0 (pvh_build.c): PVH only so far. */
+/* Builds the domain from dom0: pvh_build.c, pv_build.c (64-bit PV). */
 static int create_domain(const char *file, const struct domcfg *cfg)
 {
-    if (cfg->type != DOMCFG_PVH) {
+    int (*build)(struct rc_handle *, const struct pvh_build_req *, uint16_t *, char *, size_t) =
+        cfg->type == DOMCFG_PVH ? rv_build_pvh : cfg->type == DOMCFG_PV ? rv_build_pv : NULL;
+    if (!build) {
         fprintf(stderr, "rv create: %s: type = \"%s\": building it from the control domain is not available yet "
-                "(type = \"pvh\" is)\n", file, domcfg_type_name(cfg->type));
+                "(type = \"pvh\" and \"pv\" are)\n", file, domcfg_type_name(cfg->type));
         return 1;
     }
     if (cfg->ramdisk[0]) {
@@ -360,7 +363,7 @@ static int create_domain(const char *file, const struct domcfg *cfg)
     char err[256];
     uint16_t domid;
     /* The file's own problems first, without the hypervisor. */
-    if (rv_build_pvh(NULL, &req, &domid, err, sizeof(err))) {
+    if (build(NULL, &req, &domid, err, sizeof(err))) {
         fprintf(stderr, "rv create: %s: %s\n", file, err);
         free(kernel);
         return 1;
@@ -370,7 +373,7 @@ static int create_domain(const char *file, const struct domcfg *cfg)
         free(kernel);
         return 1;
     }
-    int rc = rv_build_pvh(h, &req, &domid, err, sizeof(err));
+    int rc = build(h, &req, &domid, err, sizeof(err));
     if (rc)
         fprintf(stderr, "rv create: %s: %s\n", file, err);
     else
@@ -439,7 +442,7 @@ static const struct cmd cmds[] = {
     { "destroy", cmd_destroy, "DOMID", "end a domain at once and return its memory" },
     { "vcpu-list", cmd_vcpu_list, "[DOMID]", "vCPUs: where each runs, its state and CPU time" },
     { "debug-keys", cmd_debug_keys, "KEYS", "run the hypervisor's debug keys (h lists them; output: rv dmesg)" },
-    { "create", cmd_create, "[-n] FILE", "build and start a PVH domain (-n: only check the file)" },
+    { "create", cmd_create, "[-n] FILE", "build and start a PVH or 64-bit PV domain (-n: only check the file)" },
 };
 
 /* xl commands rv does not have yet: named so that nobody mistakes a typo for them. */

@@ -42,8 +42,14 @@
 #define ENOSYS      38
 #define EOPNOTSUPP  95
 #define MMU_PT_UPDATE_NO_TRANSLATE  3   /* public/xen.h mmu_update command */
+#define MMU_MACHPHYS_UPDATE_REQ     1
+#define MMUEXT_PIN_L4               3   /* public/xen.h mmuext_op commands */
+#define MMUEXT_UNPIN                4
+#define MMUEXT_NEW_BASEPTR_CMD      5
+#define EEXIST      17
 
 static void build_calls(void);
+static void build_calls_pv(void);
 static const struct start_info *boot_si;
 static unsigned hap0;           /* "hap0" on the command line: the HVM domU has hap = 0 */
 static unsigned contains(const char *buf, unsigned len, const char *w);
@@ -163,8 +169,11 @@ static void foreign_refused(void)
         refused += hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r, 0, 0) == -EPERM;
         refused += hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, doms[i]) == -EPERM;
         refused += hc(__HYPERVISOR_hvm_op, HVMOP_set_param, (uint64_t)&p, 0, 0) == -EPERM;
+        /* Pinning another domain's table (the PV builder's). */
+        struct mmuext_op x = { MMUEXT_PIN_L4, 0, 0x100, 0 };
+        refused += hc(__HYPERVISOR_mmuext_op, (uint64_t)&x, 1, 0, doms[i]) == -EPERM;
     }
-    check(refused == 6, "domu-foreign-eperm", "refused", refused, 6);
+    check(refused == 8, "domu-foreign-eperm", "refused", refused, 8);
 }
 
 static void unprivileged(void)
@@ -173,7 +182,7 @@ static void unprivileged(void)
                                      XEN_DOMCTL_unpausedomain, XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_setvcpuaffinity,
                                      XEN_DOMCTL_shadow_op, XEN_DOMCTL_max_mem, XEN_DOMCTL_getvcpuinfo,
                                      XEN_DOMCTL_max_vcpus, XEN_DOMCTL_getvcpuaffinity, XEN_DOMCTL_sethvmcontext,
-                                     77 };
+                                     XEN_DOMCTL_setvcpucontext, XEN_DOMCTL_hypercall_init, 77 };
     unsigned refused = 0, kept = 0;
     for (unsigned i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         for (unsigned bad = 0; bad < 2; bad++) {
@@ -187,8 +196,8 @@ static void unprivileged(void)
             refused += domctl(&op) == -EPERM;
             kept += untouched(&op, sizeof(op), 0xa5, 16) && op.domain == 0;
         }
-    check(refused == 26, "domu-domctl-all-eperm", "refused", refused, 26);
-    check(kept == 26, "domu-domctl-untouched", "untouched", kept, 26);
+    check(refused == 30, "domu-domctl-all-eperm", "refused", refused, 30);
+    check(kept == 30, "domu-domctl-untouched", "untouched", kept, 30);
     foreign_refused();
 
     static const uint32_t scmds[] = { XEN_SYSCTL_readconsole, XEN_SYSCTL_physinfo, XEN_SYSCTL_getdomaininfolist,
@@ -597,6 +606,7 @@ static void privileged(void)
     check(so.u.getdomaininfolist.num_domains == 1, "dom0-only-self-left", "num_domains",
           so.u.getdomaininfolist.num_domains, 1);
     build_calls();
+    build_calls_pv();
 }
 
 /* One CPU record (HEADER, CPU, END) for sethvmcontext. */
@@ -649,8 +659,11 @@ static void build_calls(void)
     op.u.createdomain.arch_emulation_flags = XEN_X86_EMU_ALL;
     eq("dom0-create-hvm-not-yet", domctl(&op), -EOPNOTSUPP);
     op.u.createdomain.flags = 0;
+    op.u.createdomain.arch_emulation_flags = XEN_X86_EMU_LAPIC;
+    eq("dom0-create-pv-emulation", domctl(&op), -EINVAL);
     op.u.createdomain.arch_emulation_flags = 0;
-    eq("dom0-create-pv-not-yet", domctl(&op), -EOPNOTSUPP);
+    op.u.createdomain.flags = XEN_DOMCTL_CDF_hap;
+    eq("dom0-create-pv-hap", domctl(&op), -EINVAL);
     op.u.createdomain.flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
     op.u.createdomain.arch_emulation_flags = XEN_X86_EMU_LAPIC;
     op.u.createdomain.max_vcpus = 0;
@@ -739,4 +752,152 @@ void pv_main(const struct start_info *si)
     else
         unprivileged();
     pv_finish();
+}
+
+/* ---- a 64-bit PV domain built from here (pv/pv_ctl.c, pv/pv_foreign.c) ---- */
+
+static struct vcpu_guest_context vctx;
+
+static long set_vcpu(uint16_t dom, uint32_t vcpu, uint64_t rip, uint64_t cr3, int null)
+{
+    uint8_t *p = (uint8_t *)&vctx;
+    for (unsigned i = 0; i < sizeof(vctx); i++)
+        p[i] = 0;
+    vctx.flags = VGCF_in_kernel;
+    vctx.user_regs.rip = rip;
+    vctx.user_regs.rsp = 0xffffffff80200000ull;
+    vctx.user_regs.cs = FLAT_KERNEL_CS;
+    vctx.user_regs.ss = FLAT_KERNEL_SS;
+    vctx.user_regs.rflags = 0x200;
+    vctx.kernel_ss = FLAT_KERNEL_SS;
+    vctx.kernel_sp = vctx.user_regs.rsp;
+    vctx.ctrlreg[3] = cr3;
+    struct xen_domctl op;
+    dc_init(&op, XEN_DOMCTL_setvcpucontext, dom);
+    op.u.vcpucontext.vcpu = vcpu;
+    op.u.vcpucontext.ctxt = null ? 0 : (uint64_t)&vctx;
+    return domctl(&op);
+}
+
+static long ext_on(uint16_t dom, uint32_t cmd, uint64_t mfn, uint32_t count)
+{
+    static struct mmuext_op x[17];
+    for (unsigned i = 0; i < 17; i++)
+        x[i] = (struct mmuext_op){ cmd, 0, mfn, 0 };
+    return hc(__HYPERVISOR_mmuext_op, (uint64_t)x, count, 0, dom);
+}
+
+/* The PV builder's calls with hostile arguments and good ones: a domain
+ * made paused and empty, populated by MFN (the M2P written), an M2P entry
+ * changed, the hypercall page written and read back through a mapping by
+ * MFN, its L4 pinned and unpinned, vCPU 0's context refused and taken;
+ * then destroyed with every page back.  A PV domU that runs is
+ * linux_dom0's rv create. */
+static void build_calls_pv(void)
+{
+    struct xen_domctl op;
+    struct xen_domctl_getdomaininfo di;
+    uint64_t free0 = free_pages();
+    uint64_t ma = l1e_maddr((uint64_t)scratch), old = ma ? l1e_read(ma) : 0;
+    uint64_t own = (old & PTE_ADDR) >> 12;     /* a frame of ours, not the domU's */
+
+    dc_init(&op, XEN_DOMCTL_createdomain, 0);
+    op.u.createdomain.max_vcpus = 1;
+    op.u.createdomain.max_grant_frames = -1;
+    op.u.createdomain.max_maptrack_frames = -1;
+    eq("pvb-create", domctl(&op), 0);
+    uint16_t d = op.domain;
+    long rc = info(d, &di);
+    check(rc == 0 && di.domain == d && (di.flags & XEN_DOMINF_paused) && !(di.flags & XEN_DOMINF_hvm_guest) &&
+              di.tot_pages == 0,
+          "pvb-create-info", "flags", di.flags, XEN_DOMINF_paused);
+
+    /* populate_physmap by MFN: over max_pages nothing; then 4 pages, the
+     * MFNs written back, the M2P naming each pfn. */
+    static uint64_t ext[4];
+    for (unsigned i = 0; i < 4; i++)
+        ext[i] = i;
+    struct xen_reservation r = { (uint64_t)ext, 4, 0, 0, d, { 0 } };
+    eq("pvb-populate-over-max", hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r, 0, 0), 0);
+    dc_init(&op, XEN_DOMCTL_max_mem, d);
+    op.u.max_mem.max_memkb = 64;
+    eq("pvb-max-mem", domctl(&op), 0);
+    eq("pvb-populate-4", hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r, 0, 0), 4);
+    unsigned m2p_ok = 0;
+    for (unsigned i = 0; i < 4; i++)
+        m2p_ok += ext[i] != i && M2P[ext[i]] == i;
+    check(m2p_ok == 4, "pvb-populate-m2p", "frames named", m2p_ok, 4);
+    static uint64_t big = 0x200;
+    struct xen_reservation r9 = { (uint64_t)&big, 1, 9, 0, d, { 0 } };
+    eq("pvb-populate-2m-over-max", hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r9, 0, 0), 0);
+    info(d, &di);
+    check(di.tot_pages == 4, "pvb-tot-pages", "tot_pages", di.tot_pages, 4);
+    struct xen_hvm_param p = { d, 0, HVM_PARAM_STORE_PFN, 1 };
+    eq("pvb-hvm-param-refused", hc(__HYPERVISOR_hvm_op, HVMOP_set_param, (uint64_t)&p, 0, 0), -EINVAL);
+
+    /* MMU_MACHPHYS_UPDATE naming it: its frame yes, ours no. */
+    struct mmu_update u = { (ext[1] << 12) | MMU_MACHPHYS_UPDATE_REQ, 0x42 };
+    eq("pvb-machphys", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, d), 0);
+    check(M2P[ext[1]] == 0x42, "pvb-machphys-value", "m2p", M2P[ext[1]], 0x42);
+    u.ptr = (own << 12) | MMU_MACHPHYS_UPDATE_REQ;
+    eq("pvb-machphys-not-its-frame", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, d), -EINVAL);
+    u.ptr = (ext[1] << 12) | MMU_MACHPHYS_UPDATE_REQ;
+    u.val = 1;
+    eq("pvb-machphys-back", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, d), 0);
+
+    /* The hypercall page into its frame 2, read back through a mapping of
+     * that frame by MFN (privcmd's way for a PV domain): slot 0 begins
+     * "push %rcx; push %r11; mov $0, %eax". */
+    dc_init(&op, XEN_DOMCTL_hypercall_init, d);
+    op.u.hypercall_init.gmfn = own;
+    eq("pvb-hypercall-init-not-its-frame", domctl(&op), -EINVAL);
+    info(d, &di);
+    op.u.hypercall_init.gmfn = di.shared_info_frame;    /* its, but the hypervisor's page */
+    eq("pvb-hypercall-init-shared-info", domctl(&op), -EINVAL);
+    op.u.hypercall_init.gmfn = ext[2];
+    eq("pvb-hypercall-init", domctl(&op), 0);
+    struct mmu_update m = { ma, (old & ~PTE_ADDR) | (ext[2] << 12) };
+    eq("pvb-map-by-mfn", hc(__HYPERVISOR_mmu_update, (uint64_t)&m, 1, 0, d), 0);
+    const volatile uint8_t *hp = scratch;
+    check(hp[0] == 0x51 && hp[1] == 0x41 && hp[2] == 0x53 && hp[3] == 0xb8 && hp[32] == 0x51,
+          "pvb-hypercall-page", "first byte", hp[0], 0x51);
+    eq("pvb-unmap", mmu1(ma, old), 0);
+    /* Another frame of ours (not the one scratch maps now: rewriting an
+     * entry with its own value changes nothing). */
+    uint64_t own2 = (l1e_read(l1e_maddr((uint64_t)&vctx)) & PTE_ADDR) >> 12;
+    m.val = (old & ~PTE_ADDR) | (own2 << 12);
+    check(own2 && own2 != own, "pvb-own-frames", "frame", own2, own + 1);
+    eq("pvb-map-not-its-frame", hc(__HYPERVISOR_mmu_update, (uint64_t)&m, 1, 0, d), -EINVAL);
+
+    /* Its L4 (frame 0, empty: a valid L4): hostile pins first. */
+    eq("pvb-pin-not-its-frame", ext_on(d, MMUEXT_PIN_L4, own, 1), -EINVAL);
+    eq("pvb-pin-bad-frame", ext_on(d, MMUEXT_PIN_L4, ~0ull >> 12, 1), -EINVAL);
+    eq("pvb-ext-other-op", ext_on(d, MMUEXT_NEW_BASEPTR_CMD, ext[0], 1), -EOPNOTSUPP);
+    eq("pvb-ext-batch-too-big", ext_on(d, MMUEXT_PIN_L4, ext[0], 17), -EINVAL);
+    eq("pvb-pin-l4", ext_on(d, MMUEXT_PIN_L4, ext[0], 1), 0);
+    eq("pvb-pin-l4-again", ext_on(d, MMUEXT_PIN_L4, ext[0], 1), -EINVAL);
+    m.val = (old & ~PTE_ADDR) | (ext[0] << 12);
+    eq("pvb-map-pinned-l4-writable", hc(__HYPERVISOR_mmu_update, (uint64_t)&m, 1, 0, d), -EINVAL);
+
+    /* vCPU 0's context: hostile ones refused, then a good one, once. */
+    uint64_t rip = 0xffffffff80100000ull;
+    eq("pvb-ctx-no-vcpu", set_vcpu(d, 1, rip, ext[0] << 12, 0), -EINVAL);
+    eq("pvb-ctx-null", set_vcpu(d, 0, rip, ext[0] << 12, 1), -EINVAL);
+    eq("pvb-ctx-no-cr3", set_vcpu(d, 0, rip, 0, 0), -EINVAL);
+    eq("pvb-ctx-rip-in-hypervisor", set_vcpu(d, 0, 0xffff800000001000ull, ext[0] << 12, 0), -EINVAL);
+    eq("pvb-ctx-cr3-not-its-frame", set_vcpu(d, 0, rip, own << 12, 0), -EINVAL);
+    eq("pvb-ctx-cr3-not-l4", set_vcpu(d, 0, rip, ext[2] << 12, 0), -EINVAL);
+    eq("pvb-ctx", set_vcpu(d, 0, rip, ext[0] << 12, 0), 0);
+    eq("pvb-ctx-twice", set_vcpu(d, 0, rip, ext[0] << 12, 0), -EEXIST);
+    eq("pvb-unpin-l4", ext_on(d, MMUEXT_UNPIN, ext[0], 1), 0);
+    eq("pvb-ctx-on-self", set_vcpu(0, 0, rip, ext[0] << 12, 0), -EINVAL);
+
+    /* Destroyed without running: every page back. */
+    eq("pvb-destroy", simple(XEN_DOMCTL_destroydomain, d), 0);
+    unsigned tries = 0;
+    while (tries++ < 2000 && info(d, &di) == 0 && di.domain == d)
+        wait_ms(5);
+    eq("pvb-gone", info(d, &di) == 0 && di.domain == d ? 0 : -ESRCH, -ESRCH);
+    uint64_t free1 = free_pages();
+    check(free1 == free0, "pvb-frames-back", "free pages", free1, free0);
 }

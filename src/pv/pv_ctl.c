@@ -1,0 +1,166 @@
+/*
+ * The toolstack building a 64-bit PV domain from dom0 (docs/toolstack.md
+ * "Building a PV domain from dom0"), the hypervisor's side of what Xen's
+ * libxenguest does for a PV guest:
+ *
+ *  - XEN_DOMCTL_setvcpucontext: a vCPU's state from a struct
+ *    vcpu_guest_context (x86_64 layout), checked and applied by the very
+ *    code VCPUOP_initialise uses (pv_smp.c pv_vcpu_set_context): the base
+ *    pointer must validate as an L4 of the domain, RIP/RSP/callbacks/trap
+ *    handlers canonical and outside the hypervisor's range, GDT/LDT as
+ *    set_gdt / MMUEXT_SET_LDT take them.  The context's vm_assist becomes
+ *    the domain's (as Xen does for vCPU 0); VGCF_online brings the vCPU up.
+ *  - XEN_DOMCTL_hypercall_init: the hypercall page written into a frame
+ *    of the domain that is nothing else (no page table, no descriptor
+ *    frame: a writable type reference is taken for the write).
+ *  - mmuext_op with foreigndom = the domain: MMUEXT_PIN_L4_TABLE and
+ *    MMUEXT_UNPIN_TABLE on its frames, validated in its own frame-type
+ *    environment (mm/pgtype.c), as its own pin would be.
+ *
+ * All three only while the domain is what the builder has in hand: made
+ * by XEN_DOMCTL_createdomain (ctl_built), still paused by the controller,
+ * and no vCPU of it ever ran (-EBUSY otherwise): its frame types and vCPU
+ * state are then nobody else's, and no CPU holds a translation through
+ * its tables (the environment's flushes are local ones).  Only a
+ * privileged caller gets here (domctl() checks; mmuext_op checks below).
+ * No lock of its own: the target's mm_lock around the frame-type work.
+ */
+#include "pv/pv.h"
+#include "pv/pv_emul.h"
+#include "core/hypercall.h"
+#include "core/domain.h"
+#include "core/domcfg.h"
+#include "core/guest_access.h"
+#include "core/console.h"
+#include "mm/mm.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "public/xen.h"
+
+#define FOREIGN_MMUEXT_MAX  16      /* operations per mmuext_op naming another domain */
+
+/* The domain as the builder has it, or why not. */
+static long builder_owns(struct domain *d)
+{
+    if (d->type != DOMCFG_PV || !d->cfg->ctl_built || !d->kind_priv)
+        return -EINVAL;
+    if (pv_is_compat(d))
+        return -EOPNOTSUPP;     /* a 32-bit PV domain from dom0: not yet */
+    if (__atomic_load_n(&d->ctl_pause_count, __ATOMIC_ACQUIRE) <= 0)
+        return -EBUSY;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (READ_ONCE(d->vcpus[i]->ran_on))
+            return -EBUSY;
+    return 0;
+}
+
+long pv_ctl_setvcpucontext(struct vcpu *caller, struct domain *d, uint32_t vcpu, uint64_t ctxt)
+{
+    long rc = builder_owns(d);
+    if (rc)
+        return rc;
+    if (vcpu >= d->nr_vcpus)
+        return -EINVAL;
+    if (!ctxt)
+        return -EINVAL;         /* Xen: a null handle resets the vCPU; not yet */
+    struct vcpu_guest_context *c = xmalloc(sizeof(*c), HEAP_PV);
+    if (!c)
+        return -ENOMEM;
+    if (copy_from_guest(caller, c, ctxt, sizeof(*c))) {
+        xfree(c);
+        return -EFAULT;
+    }
+    struct vcpu *t = d->vcpus[vcpu];
+    /* vm_assist: the domain's, from vCPU 0's context (as Xen's
+     * arch_set_info_guest); each type as the vm_assist hypercall takes it. */
+    if (vcpu == 0)
+        for (unsigned type = 0; type < 64 && !rc; type++)
+            if ((c->vm_assist >> type) & 1)
+                rc = pv_vm_assist(t, VMASST_CMD_enable, type);
+    /* The target's own vCPU 0 acts: the references go into its domain's
+     * environment, any refusal is logged against it. */
+    if (!rc)
+        rc = pv_vcpu_set_context(d->vcpus[0], t, c);
+    struct pv_vcpu *tp = t->vendor;
+    /* Up: it runs once the controller unpauses the domain (it never ran,
+     * so it is not blocked offline yet). */
+    if (!rc && (c->flags & VGCF_online))
+        __atomic_store_n(&tp->online, true, __ATOMIC_RELEASE);
+    if (!rc)
+        domain_log(d, LOG_INFO, "v%u: context set by the control domain (d%u): rip %#lx rsp %#lx cr3 %#lx%s\n",
+                   vcpu, caller->domain->domid, (unsigned long)c->user_regs.rip, (unsigned long)c->user_regs.rsp,
+                   (unsigned long)c->ctrlreg[3], (c->flags & VGCF_online) ? ", online" : "");
+    xfree(c);
+    return rc;
+}
+
+long pv_ctl_hypercall_init(struct domain *d, uint64_t mfn)
+{
+    long owned = builder_owns(d);
+    if (owned)
+        return owned;
+    struct pv_domain *pd = d->kind_priv;
+    struct vcpu *v0 = d->vcpus[0];
+    /* A frame the domain owns (not its shared_info or grant frames, which
+     * its environment also lets it map), and a writable type reference for
+     * the write: refused if it is a page table or descriptor frame now. */
+    if (mfn >= pd->env.nr_frames || !frame_get(mfn, d->domid))
+        return -EINVAL;
+    long rc = pv_mmu_get_writable(v0, mfn) ? -EINVAL : 0;
+    if (!rc) {
+        pv_boot_hypercall_page(phys_to_virt(mfn << 12));
+        pgt_put_top(&pd->env, mfn);
+    }
+    frame_put(mfn);
+    return rc;
+}
+
+bool pv_foreign_mmuext(struct vcpu *v, uint64_t a[4], long *ret)
+{
+    uint16_t fdom = (uint16_t)a[3];
+    uint64_t ops = a[0], pdone = a[2];
+    uint32_t count = (uint32_t)a[1], done = 0, i;
+
+    if (fdom == DOMID_SELF || fdom == v->domain->domid || !domain_is_privileged(v->domain))
+        return false;           /* own frames, or refused by the normal path (-EPERM) */
+    if ((uint32_t)a[3] >> 16)
+        return false;
+    struct domain *t = domain_get_by_id(fdom);
+    if (!t) {
+        *ret = -ESRCH;
+        return true;
+    }
+    long rc = t->type == DOMCFG_PV ? builder_owns(t) : -EOPNOTSUPP;
+    struct pv_domain *pd = t->kind_priv;
+    /* A builder pins one table: a batch is bounded instead of continued. */
+    if (!rc && count > FOREIGN_MMUEXT_MAX)
+        rc = -EINVAL;
+    for (i = 0; !rc && i < count; i++) {
+        struct mmuext_op op;
+        if (pv_copy_guest(v, &op, ops + (uint64_t)i * sizeof(op), sizeof(op), false)) {
+            rc = -EFAULT;
+            break;
+        }
+        if (op.arg1 >= pd->env.nr_frames) {
+            rc = -EINVAL;
+            break;
+        }
+        spin_lock(&pd->mm_lock);
+        if (op.cmd == MMUEXT_PIN_L4_TABLE)
+            rc = pgt_pin(&pd->env, t->domid, op.arg1, 4, 0);
+        else if (op.cmd == MMUEXT_UNPIN_TABLE)
+            rc = pgt_unpin(&pd->env, t->domid, op.arg1);
+        else
+            rc = -EOPNOTSUPP;   /* other operations on another domain: not yet */
+        spin_unlock(&pd->mm_lock);
+        if (rc)
+            break;
+    }
+    domain_put(t);
+    if (pdone) {
+        done = i;
+        (void)pv_copy_guest(v, &done, pdone, sizeof(done), true);
+    }
+    *ret = rc;
+    return true;
+}

@@ -1,0 +1,29 @@
+/*
+ * What rv create's builders share (pvh_build.c, pv_build.c; docs/toolstack.md
+ * "Building a domain from dom0"): timing, error lines, and the domain's RAM
+ * by XENMEM_populate_physmap.
+ */
+#ifndef RV_TOOLS_BUILD_COMMON_H
+#define RV_TOOLS_BUILD_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rc_handle;
+
+#define RV_BUILD_PROGRESS_MIB 256   /* a progress line every this much for large domains */
+
+uint64_t rv_now_us(void);
+/* "what: strerror(rc)" into err; returns -1. */
+int rv_build_fail(char *err, size_t errlen, const char *what, long rc);
+/*
+ * RAM pfns [0, pages) of domid: 2 MiB extents where aligned and enough is
+ * left, 4 KiB ones at the ends, as Xen's builders ask.  p2m NULL: a
+ * translated (PVH) domain, the gfns are its own; else a PV domain whose
+ * frames come back by MFN: p2m[pfn] = its mfn (pages entries).  progress:
+ * a line on stdout every RV_BUILD_PROGRESS_MIB.  0, or -1 with err.
+ */
+int rv_populate(struct rc_handle *h, uint16_t domid, uint64_t pages, int progress, uint64_t *p2m, char *err,
+                size_t errlen);
+
+#endif

@@ -1,0 +1,277 @@
+/*
+ * `rv create`'s 64-bit PV domain builder, in dom0's user space as Xen's
+ * libxenguest builds a PV guest (docs/toolstack.md "Building a PV domain
+ * from dom0"; the layout facts in docs/pv-builder-facts.md).  The kernel's
+ * notes are read by the hypervisor's own PV image reader (src/pv/pv_image.c)
+ * and the initial region laid out by its own layout code (src/pv/pv_layout.c),
+ * both built here for the host: a domain built from dom0 is laid out exactly
+ * as one the hypervisor builds at boot.
+ *
+ *   1. XEN_DOMCTL_createdomain without CDF_hvm (paused, no memory), max_mem;
+ *   2. XENMEM_populate_physmap naming it: the MFNs come back, the hypervisor
+ *      writes the M2P (m2p[mfn] = pfn) as it populates;
+ *   3. the initial region mapped here by MFN (privcmd MMAPBATCH_V2): the
+ *      kernel's segments, the p2m list, start_info, the bootstrap page tables
+ *      (L4, L3s, L2s, L1s: 0x67 upper levels, 0x23 in L1s, 0x21 for the
+ *      tables' own frames), then unmapped;
+ *   4. the hypercall page if the kernel asks (XEN_DOMCTL_hypercall_init);
+ *   5. MMUEXT_PIN_L4_TABLE naming the domain; XEN_DOMCTL_setvcpucontext:
+ *      RIP = entry, RSP = top of the boot stack, RSI = start_info, CS
+ *      0xe033, SS 0xe02b, CR3 = the L4, in kernel mode and online;
+ *   6. unpausedomain.
+ * Any failure after createdomain destroys the half-built domain.
+ *
+ * Not yet: a ramdisk, the INIT_P2M placement (the list stays in the region,
+ * which xen.h's layout allows and Linux accepts), 32-bit kernels, the
+ * console and xenstore back ends (their pages are set aside and named in
+ * start_info, their event channels are 0).
+ */
+#include "pv_build.h"
+#include "ringctl.h"
+#include "build_common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pv/pv_image.h"
+#include "pv/pv_layout.h"
+#include "image/elf.h"
+#include "public/arch-x86_64.h"
+#include "public/features.h"
+
+#define PG              4096ull
+#define PT_UPPER        0x067ull    /* P RW US A D */
+#define PT_L1_RW        0x023ull    /* P RW A */
+#define PT_L1_RO        0x021ull    /* P A: the bootstrap page-table frames */
+#define PV_MEM_MAX_MIB  4096        /* more: not yet (the p2m list must fit the 1 GiB the region may span) */
+/* Features a kernel may require that the hypervisor gives PV guests. */
+#define PV_FEATURES_OK  ((1u << XENFEAT_pae_pgdir_above_4gb) | (1u << XENFEAT_writable_page_tables))
+
+struct pv_plan {
+    struct pv_image img;
+    struct pv_layout lo;
+    uint64_t nr_pages;
+};
+
+/* The checks that need no hypervisor: the kernel and the layout. */
+static int plan(const struct pvh_build_req *req, struct pv_plan *p, char *err, size_t errlen)
+{
+    if (req->memory_mib == 0 || req->memory_mib > PV_MEM_MAX_MIB) {
+        snprintf(err, errlen, "memory = %llu: a PV domain from dom0 takes 1-%u MiB here (not yet more)",
+                 (unsigned long long)req->memory_mib, PV_MEM_MAX_MIB);
+        return -1;
+    }
+    if (pv_image_parse(req->kernel, req->kernel_size, &p->img, err, errlen))
+        return -1;
+    if (!p->img.is64) {
+        snprintf(err, errlen, "a 32-bit PV kernel: not yet from the control domain");
+        return -1;
+    }
+    if (p->img.f_required & ~PV_FEATURES_OK) {
+        snprintf(err, errlen, "the kernel requires features %#x not offered to PV guests",
+                 p->img.f_required & ~PV_FEATURES_OK);
+        return -1;
+    }
+    p->nr_pages = req->memory_mib << 8;
+    /* INIT_P2M is not taken yet: the list goes in the region. */
+    const struct pv_layout_opts o = { 0, 0, PV_UNSET, 0 };
+    if (pv_layout_ex(p->img.virt_base, p->img.virt_kstart, p->img.virt_kend, p->nr_pages, &o, &p->lo, err, errlen))
+        return -1;
+    return 0;
+}
+
+/* ---- filling the region through one foreign mapping ---- */
+
+struct fill {
+    uint8_t *m;                 /* pfn 0 of the region at m */
+    const struct pv_plan *p;
+    const uint8_t *kernel;
+    uint64_t virt_offset;
+};
+
+static uint8_t *at_pfn(const struct fill *f, uint64_t pfn)
+{
+    return f->m + pfn * PG;
+}
+
+static int load_segment(void *arg, unsigned index, const struct elf_phdr *ph)
+{
+    struct fill *f = arg;
+    uint64_t va = ph->paddr + f->virt_offset;
+    (void)index;
+    /* Inside [kstart, kend) by pv_image_parse's own reading of these headers. */
+    if (va < f->p->img.virt_kstart || ph->memsz > f->p->img.virt_kend - va)
+        return -ENOEXEC;
+    uint8_t *dst = f->m + (va - f->p->img.virt_base);
+    memcpy(dst, f->kernel + ph->offset, ph->filesz);
+    memset(dst + ph->filesz, 0, ph->memsz - ph->filesz);
+    return 0;
+}
+
+/* The bootstrap tables map pfns [0, pfn_end) at virt_base + pfn * 4096. */
+static void write_tables(const struct fill *f, const uint64_t *p2m)
+{
+    const struct pv_layout *lo = &f->p->lo;
+    const uint64_t mask48 = (1ull << 48) - 1;
+    uint64_t from = f->p->img.virt_base & mask48;
+    uint64_t base3 = lo->pfn_pt + 1, base2 = base3 + lo->n3, base1 = base2 + lo->n2;
+    uint64_t *l4 = (uint64_t *)at_pfn(f, lo->pfn_pt);
+
+    for (uint64_t pfn = 0; pfn < lo->pfn_end; pfn++) {
+        uint64_t va = (from + (pfn << 12)) & mask48;
+        uint64_t t3 = base3 + (va >> 39) - (from >> 39);
+        uint64_t t2 = base2 + (va >> 30) - (from >> 30);
+        uint64_t t1 = base1 + (va >> 21) - (from >> 21);
+        uint64_t *l3 = (uint64_t *)at_pfn(f, t3), *l2 = (uint64_t *)at_pfn(f, t2), *l1 = (uint64_t *)at_pfn(f, t1);
+        int is_pt = pfn >= lo->pfn_pt && pfn < lo->pfn_pt + lo->nr_pt;
+
+        l4[(va >> 39) & 511] = (p2m[t3] << 12) | PT_UPPER;
+        l3[(va >> 30) & 511] = (p2m[t2] << 12) | PT_UPPER;
+        l2[(va >> 21) & 511] = (p2m[t1] << 12) | PT_UPPER;
+        l1[(va >> 12) & 511] = (p2m[pfn] << 12) | (is_pt ? PT_L1_RO : PT_L1_RW);
+    }
+}
+
+static void write_start_info(const struct fill *f, const uint64_t *p2m, uint64_t shared_info_mfn,
+                             const char *cmdline)
+{
+    const struct pv_layout *lo = &f->p->lo;
+    uint64_t vb = f->p->img.virt_base;
+    struct start_info *si = (struct start_info *)at_pfn(f, lo->pfn_start_info);
+
+    memset(si, 0, sizeof(*si));
+    strncpy(si->magic, "xen-3.0-x86_64", sizeof(si->magic) - 1);
+    si->nr_pages = f->p->nr_pages;
+    si->shared_info = shared_info_mfn << 12;
+    si->flags = SIF_VIRT_P2M_4TOOLS;
+    si->store_mfn = p2m[lo->pfn_store];
+    si->console.domU.mfn = p2m[lo->pfn_console];
+    si->pt_base = vb + (lo->pfn_pt << 12);
+    si->nr_pt_frames = lo->nr_pt;
+    si->mfn_list = lo->p2m_va;
+    if (cmdline)
+        strncpy((char *)si->cmd_line, cmdline, sizeof(si->cmd_line) - 1);
+}
+
+static int fill_region(struct rc_handle *h, uint16_t domid, const struct pvh_build_req *req, const struct pv_plan *p,
+                       const uint64_t *p2m, uint64_t shared_info_mfn, char *err, size_t errlen)
+{
+    const struct pv_layout *lo = &p->lo;
+    uint64_t n = lo->pfn_end;
+    int ferr = 0;
+    uint8_t *m = rc_map_foreign(h, domid, p2m, (uint32_t)n, &ferr);
+    if (!m) {
+        snprintf(err, errlen, "mapping the domain's memory (privcmd MMAPBATCH_V2): %s", strerror(errno));
+        return -1;
+    }
+    struct fill f = { m, p, req->kernel, p->img.virt_base - p->img.paddr_offset };
+    struct elf_image elf;
+    int rc = elf_open(&elf, req->kernel, req->kernel_size, ELF_OPEN_X86 | ELF_OPEN_EXEC | ELF_OPEN_DYN, err, errlen);
+    if (!rc)
+        rc = elf_for_each_load(&elf, load_segment, &f, err, errlen);
+    if (rc) {
+        if (!err[0])
+            snprintf(err, errlen, "a kernel segment outside its range");
+        rc_unmap_foreign(m, (uint32_t)n);
+        return -1;
+    }
+    /* The p2m list the guest reads: 8-byte MFNs (in the region, not yet at INIT_P2M). */
+    memcpy(at_pfn(&f, lo->pfn_p2m), p2m, p->nr_pages * 8);
+    /* The store and console pages start clear; so do the tables. */
+    memset(at_pfn(&f, lo->pfn_store), 0, PG);
+    memset(at_pfn(&f, lo->pfn_console), 0, PG);
+    memset(at_pfn(&f, lo->pfn_pt), 0, lo->nr_pt * PG);
+    write_tables(&f, p2m);
+    write_start_info(&f, p2m, shared_info_mfn, req->cmdline);
+    /* Unmapped before the pin: the tables must have no writable mapping. */
+    rc_unmap_foreign(m, (uint32_t)n);
+    return 0;
+}
+
+static int start_vcpu0(struct rc_handle *h, uint16_t domid, const struct pv_plan *p, const uint64_t *p2m, char *err,
+                       size_t errlen)
+{
+    const struct pv_layout *lo = &p->lo;
+    uint64_t vb = p->img.virt_base;
+    struct vcpu_guest_context *c = calloc(1, sizeof(*c));
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    c->flags = VGCF_in_kernel | VGCF_online;
+    c->user_regs.rip = p->img.virt_entry;
+    c->user_regs.rsp = vb + ((lo->pfn_stack + 1) << 12);
+    c->user_regs.rsi = vb + (lo->pfn_start_info << 12);
+    c->user_regs.rflags = 0x200;
+    c->user_regs.cs = FLAT_KERNEL_CS;
+    c->user_regs.ss = FLAT_KERNEL_SS;
+    c->kernel_ss = FLAT_KERNEL_SS;
+    c->kernel_sp = c->user_regs.rsp;
+    c->debugreg[6] = 0xffff0ff0;
+    c->debugreg[7] = 0x400;
+    c->ctrlreg[3] = p2m[lo->pfn_pt] << 12;
+    long rc = rc_setvcpucontext(h, domid, 0, c);
+    free(c);
+    return rc < 0 ? rv_build_fail(err, errlen, "XEN_DOMCTL_setvcpucontext", rc) : 0;
+}
+
+int rv_build_pv(struct rc_handle *h, const struct pvh_build_req *req, uint16_t *domid_out, char *err, size_t errlen)
+{
+    struct pv_plan p;
+    uint64_t t0 = rv_now_us();
+
+    memset(&p, 0, sizeof(p));
+    if (errlen)
+        err[0] = 0;
+    if (plan(req, &p, err, errlen))
+        return -1;
+    if (!h)
+        return 0;                   /* checks only */
+    uint64_t *p2m = malloc(p.nr_pages * sizeof(*p2m));
+    if (!p2m) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    uint16_t domid;
+    long rc = rc_create_pv_domain(h, req->vcpus, &domid);
+    if (rc < 0) {
+        free(p2m);
+        return rv_build_fail(err, errlen, "XEN_DOMCTL_createdomain", rc);
+    }
+    int progress = req->memory_mib >= 2 * RV_BUILD_PROGRESS_MIB;
+    struct xen_domctl_getdomaininfo info;
+    if ((rc = rc_max_mem(h, domid, req->memory_mib << 10)) < 0)
+        rv_build_fail(err, errlen, "XEN_DOMCTL_max_mem", rc);
+    else if ((rc = rc_domain_info(h, domid, &info)) < 0)
+        rv_build_fail(err, errlen, "XEN_DOMCTL_getdomaininfo", rc);
+    else if (!rv_populate(h, domid, p.nr_pages, progress, p2m, err, errlen) &&
+             !fill_region(h, domid, req, &p, p2m, info.shared_info_frame, err, errlen)) {
+        if (p.img.virt_hypercall != PV_UNSET &&
+            (rc = rc_hypercall_init(h, domid, p2m[(p.img.virt_hypercall - p.img.virt_base) >> 12])) < 0)
+            rv_build_fail(err, errlen, "XEN_DOMCTL_hypercall_init", rc);
+        else if ((rc = rc_pin_table(h, domid, p2m[p.lo.pfn_pt], 4)) < 0)
+            rv_build_fail(err, errlen, "mmuext_op MMUEXT_PIN_L4_TABLE", rc);
+        else if (!start_vcpu0(h, domid, &p, p2m, err, errlen)) {
+            rc = rc_domain_simple(h, XEN_DOMCTL_unpausedomain, domid);
+            if (rc >= 0) {
+                *domid_out = domid;
+                if (req->verbose)
+                    printf("rv create: d%u: PV, %llu MiB, %u vCPU(s), kernel pfn %#llx, start_info pfn %#llx, "
+                           "%llu page tables, region end pfn %#llx; built in %llu ms\n",
+                           domid, (unsigned long long)req->memory_mib, req->vcpus,
+                           (unsigned long long)p.lo.pfn_kernel, (unsigned long long)p.lo.pfn_start_info,
+                           (unsigned long long)p.lo.nr_pt, (unsigned long long)p.lo.pfn_end,
+                           (unsigned long long)((rv_now_us() - t0) / 1000));
+                free(p2m);
+                return 0;
+            }
+            rv_build_fail(err, errlen, "XEN_DOMCTL_unpausedomain", rc);
+        }
+    }
+    /* Half built: nothing of it stays. */
+    rc_domain_simple(h, XEN_DOMCTL_destroydomain, domid);
+    free(p2m);
+    return -1;
+}
