@@ -260,6 +260,7 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
     d->physmap_lock = (spinlock_t)SPINLOCK_INIT;
     d->params_lock = (spinlock_t)SPINLOCK_INIT;
     d->xen_pages_lock = (spinlock_t)SPINLOCK_INIT;
+    d->ctl_build_lock = (spinlock_t)SPINLOCK_INIT;
     d->restarts = restarts;
     d->quick_restarts = quick_restarts;
     /* As Xen for every HVM/PVH domain: a triple fault is a reboot request

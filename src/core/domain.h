@@ -259,6 +259,14 @@ struct domain {
 
     /* The toolstack's control (core/domctl.c). */
     int ctl_pause_count;            /* (a) pausedomain's pauses not yet undone */
+    /* The builder's calls (sethvmcontext, setvcpucontext, hypercall_init,
+     * a foreign pin) hold ctl_build_lock across their "never started"
+     * check and their work, and the first successful unpausedomain takes it
+     * to set ctl_started: so no unpause from another control-domain vCPU
+     * starts the domain while a builder call is writing its state.  Taken
+     * before any other lock of the domain (the PV mm_lock inside a pin). */
+    spinlock_t ctl_build_lock;
+    bool ctl_started;               /* (ctl_build_lock) the controller has unpaused it once */
     bool ctl_destroy;               /* (a) destroydomain: destroyed whatever its on_* keys say */
     struct logdirty *logdirty;      /* (a) mm/logdirty.c: set once by the first ENABLE, freed with d */
 
@@ -284,6 +292,11 @@ struct domain *domain_get_running(void);
 void domain_set_first_id(uint16_t id);
 /* A reference to the running (not shutting down) domain with this id, or
  * NULL; the domain is not freed until domain_put.  Any context. */
+/* A builder call on d (see ctl_build_lock): true, with the lock held, if
+ * the controller still holds d paused and never unpaused it; then
+ * domain_ctl_build_end(d) when done.  False (lock not held) otherwise. */
+bool domain_ctl_build_begin(struct domain *d);
+void domain_ctl_build_end(struct domain *d);
 struct domain *domain_get_by_id(uint16_t domid);
 void domain_put(struct domain *d);
 /* Like domain_get_by_id, but also a domain that is shutting down or

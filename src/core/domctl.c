@@ -113,14 +113,35 @@ static long pause_domain(struct domain *d)
     return rc;
 }
 
+bool domain_ctl_build_begin(struct domain *d)
+{
+    spin_lock(&d->ctl_build_lock);
+    if (!d->ctl_started && __atomic_load_n(&d->ctl_pause_count, __ATOMIC_ACQUIRE) > 0)
+        return true;
+    spin_unlock(&d->ctl_build_lock);
+    return false;
+}
+
+void domain_ctl_build_end(struct domain *d)
+{
+    spin_unlock(&d->ctl_build_lock);
+}
+
 static long unpause_domain(struct domain *d)
 {
+    /* Under ctl_build_lock: a builder call in progress finishes first, and
+     * none starts after this (ctl_started). */
+    spin_lock(&d->ctl_build_lock);
     int c = __atomic_load_n(&d->ctl_pause_count, __ATOMIC_ACQUIRE);
     do {
-        if (c <= 0)
+        if (c <= 0) {
+            spin_unlock(&d->ctl_build_lock);
             return -EINVAL;     /* not paused by the controller (Xen's answer) */
+        }
     } while (!__atomic_compare_exchange_n(&d->ctl_pause_count, &c, c - 1, false, __ATOMIC_SEQ_CST,
                                           __ATOMIC_SEQ_CST));
+    d->ctl_started = true;
+    spin_unlock(&d->ctl_build_lock);
     domain_unpause(d);
     return 0;
 }

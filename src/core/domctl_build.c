@@ -150,17 +150,25 @@ long domctl_sethvmcontext(struct vcpu *caller, struct domain *d, const struct xe
         return -EOPNOTSUPP;
     /* Only before the domain first runs (a domain the toolstack builds,
      * still paused by it): the vCPUs' state is then nobody else's. */
-    if (__atomic_load_n(&d->ctl_pause_count, __ATOMIC_ACQUIRE) <= 0)
-        return -EBUSY;
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
-        if (READ_ONCE(d->vcpus[i]->ran_on))
-            return -EOPNOTSUPP;     /* restoring a domain that ran: not yet */
     if (hc->size < sizeof(struct hvm_save_descriptor) || hc->size > HVMCTX_MAX)
         return -EINVAL;
     uint8_t *buf = xmalloc(hc->size, HEAP_CORE);
     if (!buf)
         return -ENOMEM;
-    long rc = copy_from_guest(caller, buf, hc->buffer, hc->size) ? -EFAULT : 0;
+    if (copy_from_guest(caller, buf, hc->buffer, hc->size)) {
+        xfree(buf);
+        return -EFAULT;
+    }
+    /* Held across the check and the writes (domain_ctl_build_begin): no
+     * unpause from another control-domain vCPU starts it meanwhile. */
+    if (!domain_ctl_build_begin(d)) {
+        xfree(buf);
+        return -EBUSY;
+    }
+    long rc = 0;
+    for (unsigned i = 0; i < d->nr_vcpus && !rc; i++)
+        if (READ_ONCE(d->vcpus[i]->ran_on))
+            rc = -EOPNOTSUPP;       /* restoring a domain that ran: not yet */
 
     /* Two passes: everything is checked before any vCPU changes. */
     for (int pass = 0; pass < 2 && !rc; pass++) {
@@ -222,6 +230,7 @@ long domctl_sethvmcontext(struct vcpu *caller, struct domain *d, const struct xe
         if (!rc && !header)
             rc = -EINVAL;
     }
+    domain_ctl_build_end(d);
     xfree(buf);
     if (!rc)
         domain_log(d, LOG_INFO, "vCPU state set by the control domain (d%u)\n", caller->domain->domid);

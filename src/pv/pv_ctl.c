@@ -46,19 +46,27 @@ static long builder_owns(struct domain *d)
         return -EINVAL;
     if (pv_is_compat(d))
         return -EOPNOTSUPP;     /* a 32-bit PV domain from dom0: not yet */
-    if (__atomic_load_n(&d->ctl_pause_count, __ATOMIC_ACQUIRE) <= 0)
-        return -EBUSY;
+    if (!domain_ctl_build_begin(d))
+        return -EBUSY;          /* not held paused by the controller, or it was started once */
     for (unsigned i = 0; i < d->nr_vcpus; i++)
-        if (READ_ONCE(d->vcpus[i]->ran_on))
+        if (READ_ONCE(d->vcpus[i]->ran_on)) {
+            domain_ctl_build_end(d);
             return -EBUSY;
-    return 0;
+        }
+    return 0;                   /* with ctl_build_lock held: the caller ends with domain_ctl_build_end */
+}
+
+/* The domain's vm_assist types become exactly 'mask' (valid types only:
+ * the caller checked), each through the vm_assist hypercall's own path. */
+static void set_vm_assist(struct vcpu *t, uint64_t mask)
+{
+    for (unsigned type = 0; type < 64; type++)
+        if ((PV_VMASST_VALID >> type) & 1)
+            (void)pv_vm_assist(t, ((mask >> type) & 1) ? VMASST_CMD_enable : VMASST_CMD_disable, type);
 }
 
 long pv_ctl_setvcpucontext(struct vcpu *caller, struct domain *d, uint32_t vcpu, uint64_t ctxt)
 {
-    long rc = builder_owns(d);
-    if (rc)
-        return rc;
     if (vcpu >= d->nr_vcpus)
         return -EINVAL;
     if (!ctxt)
@@ -66,26 +74,42 @@ long pv_ctl_setvcpucontext(struct vcpu *caller, struct domain *d, uint32_t vcpu,
     struct vcpu_guest_context *c = xmalloc(sizeof(*c), HEAP_PV);
     if (!c)
         return -ENOMEM;
+    /* Read once, before the lock: the checks below and the state set
+     * are of this copy only. */
     if (copy_from_guest(caller, c, ctxt, sizeof(*c))) {
         xfree(c);
         return -EFAULT;
     }
+    /* vm_assist: vCPU 0's context gives the domain's whole set (as Xen's
+     * arch_set_info_guest); checked before anything changes, applied only
+     * once the context is accepted. */
+    if (vcpu == 0 && (c->vm_assist & ~PV_VMASST_VALID)) {
+        xfree(c);
+        return -EINVAL;
+    }
+    long rc = builder_owns(d);
+    if (rc) {
+        xfree(c);
+        return rc;
+    }
     struct vcpu *t = d->vcpus[vcpu];
-    /* vm_assist: the domain's, from vCPU 0's context (as Xen's
-     * arch_set_info_guest); each type as the vm_assist hypercall takes it. */
+    struct pv_domain *pd = d->kind_priv;
+    /* Set before the context is checked, as Xen does (m2p_strict shapes how
+     * the new L4 is filled); put back as it was if the context is refused. */
+    uint64_t old_assist = __atomic_load_n(&pd->emul.vm_assist, __ATOMIC_ACQUIRE);
     if (vcpu == 0)
-        for (unsigned type = 0; type < 64 && !rc; type++)
-            if ((c->vm_assist >> type) & 1)
-                rc = pv_vm_assist(t, VMASST_CMD_enable, type);
+        set_vm_assist(t, c->vm_assist);
     /* The target's own vCPU 0 acts: the references go into its domain's
      * environment, any refusal is logged against it. */
-    if (!rc)
-        rc = pv_vcpu_set_context(d->vcpus[0], t, c);
+    rc = pv_vcpu_set_context(d->vcpus[0], t, c);
+    if (rc && vcpu == 0)
+        set_vm_assist(t, old_assist);
     struct pv_vcpu *tp = t->vendor;
     /* Up: it runs once the controller unpauses the domain (it never ran,
      * so it is not blocked offline yet). */
     if (!rc && (c->flags & VGCF_online))
         __atomic_store_n(&tp->online, true, __ATOMIC_RELEASE);
+    domain_ctl_build_end(d);
     if (!rc)
         domain_log(d, LOG_INFO, "v%u: context set by the control domain (d%u): rip %#lx rsp %#lx cr3 %#lx%s\n",
                    vcpu, caller->domain->domid, (unsigned long)c->user_regs.rip, (unsigned long)c->user_regs.rsp,
@@ -104,14 +128,17 @@ long pv_ctl_hypercall_init(struct domain *d, uint64_t mfn)
     /* A frame the domain owns (not its shared_info or grant frames, which
      * its environment also lets it map), and a writable type reference for
      * the write: refused if it is a page table or descriptor frame now. */
-    if (mfn >= pd->env.nr_frames || !frame_get(mfn, d->domid))
+    if (mfn >= pd->env.nr_frames || !frame_get(mfn, d->domid)) {
+        domain_ctl_build_end(d);
         return -EINVAL;
+    }
     long rc = pv_mmu_get_writable(v0, mfn) ? -EINVAL : 0;
     if (!rc) {
         pv_boot_hypercall_page(phys_to_virt(mfn << 12));
         pgt_put_top(&pd->env, mfn);
     }
     frame_put(mfn);
+    domain_ctl_build_end(d);
     return rc;
 }
 
@@ -131,6 +158,7 @@ bool pv_foreign_mmuext(struct vcpu *v, uint64_t a[4], long *ret)
         return true;
     }
     long rc = t->type == DOMCFG_PV ? builder_owns(t) : -EOPNOTSUPP;
+    bool building = !rc;        /* ctl_build_lock held until the batch is done */
     struct pv_domain *pd = t->kind_priv;
     /* A builder pins one table: a batch is bounded instead of continued. */
     if (!rc && count > FOREIGN_MMUEXT_MAX)
@@ -156,6 +184,8 @@ bool pv_foreign_mmuext(struct vcpu *v, uint64_t a[4], long *ret)
         if (rc)
             break;
     }
+    if (building)
+        domain_ctl_build_end(t);
     domain_put(t);
     if (pdone) {
         done = i;

@@ -171,8 +171,11 @@ bool pv_foreign_populate(struct vcpu *v, uint64_t a[5], const struct xen_reserva
     struct domain *t = foreign_target(v, r->domid, ret);
     if (!t)
         return true;
-    if (r->extent_order != 0 && r->extent_order != 9) {
-        *ret = (long)start;         /* Xen's answer for an order it does not give: nothing done */
+    /* An order it does not give, or a count the continuation encoding
+     * cannot carry (i << MEMOP_EXTENT_SHIFT would lose bits): Xen's answer,
+     * nothing done. */
+    if ((r->extent_order != 0 && r->extent_order != 9) || r->nr_extents > (~0ull >> MEMOP_EXTENT_SHIFT)) {
+        *ret = (long)start;
         domain_put(t);
         return true;
     }

@@ -965,6 +965,9 @@ function(pv_guests_build)
                      --stdout "^pv_domctlp: PASS pvb-ctx-cr3-not-l4$"
                      --stdout "^pv_domctlp: PASS pvb-ctx$"
                      --stdout "^pv_domctlp: PASS pvb-ctx-twice$"
+                     --stdout "^pv_domctlp: PASS pvb-ctx-bad-vm-assist$"
+                     --stdout "^pv_domctlp: PASS pvb-pin-after-start$"
+                     --stdout "^pv_domctlp: PASS pvb-ctx-after-start$"
                      --stdout "^pv_domctlp: PASS pvb-ctx-on-self$"
                      --stdout "^pv_domctlp: PASS pvb-frames-back$"
                      # three from files, the PVH domain (build_calls) and the PV one
@@ -1025,7 +1028,7 @@ function(pv_guests_build)
                      --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) v0 shadow: .* [1-9][0-9]* log-dirty; "
                      --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) destroyed by the control domain \\(d0\\)$"
                      --stdout-count 0 "FAIL"
-                     --stdout "all domains stopped: 4 powered off, 0 crashed; frames all returned$"
+                     --stdout "all domains stopped: 5 powered off, 0 crashed; frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp_hap0.cfg
                         ${GO}/domctl_hvm_hap0.cfg ${GO}/pv_domctl.cfg)
