@@ -22,6 +22,7 @@ struct hvm_shadow {
     bool flush_pending;         /* (a) empty the shadow before the next entry */
     bool started;
     uint64_t pf_exits, pf_injected, pf_mmio;
+    uint64_t pf_logdirty;       /* write #PFs that marked a frame dirty (log-dirty, hvm/logdirty.c) */
 };
 
 /* Decides hap or shadow for a new HVM domain (d->shadow, d->shadow_pages)

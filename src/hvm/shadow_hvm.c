@@ -13,6 +13,7 @@
  */
 #include "hvm/shadow.h"
 #include "hvm/hvm.h"
+#include "hvm/logdirty.h"
 #include "core/domain.h"
 #include "core/console.h"
 #include "mm/mm.h"
@@ -73,10 +74,10 @@ void hvm_shadow_vcpu_destroy(struct vcpu *v)
         return;
     if (hs->started)
         domain_log(v->domain, LOG_INFO,
-                   "v%u shadow: %lu #PF exits, %lu given to the guest, %lu MMIO; %lu fills (%lu upgrades), "
-                   "%lu flushes, %lu reclaims, %lu INVLPG; peak %u of %u pages\n",
+                   "v%u shadow: %lu #PF exits, %lu given to the guest, %lu MMIO, %lu log-dirty; %lu fills "
+                   "(%lu upgrades), %lu flushes, %lu reclaims, %lu INVLPG; peak %u of %u pages\n",
                    v->vcpu_id, (unsigned long)hs->pf_exits, (unsigned long)hs->pf_injected,
-                   (unsigned long)hs->pf_mmio, (unsigned long)hs->sh.fills, (unsigned long)hs->sh.upgrades,
+                   (unsigned long)hs->pf_mmio, (unsigned long)hs->pf_logdirty, (unsigned long)hs->sh.fills, (unsigned long)hs->sh.upgrades,
                    (unsigned long)hs->sh.flushes, (unsigned long)hs->sh.reclaims,
                    (unsigned long)hs->sh.invlpgs, hs->sh.peak_used, hs->sh.nr);
     for (unsigned i = 0; hs->pool && i < hs->sh.nr; i++)
@@ -215,6 +216,20 @@ static bool inject_pf(struct vcpu *v, struct hvm_ctrl *c, uint64_t gva, uint32_t
     return true;
 }
 
+/*
+ * Log-dirty (hvm/logdirty.c, docs/shadow.md "Log-dirty on shadow paging"):
+ * a writable leaf only for a frame already dirty in this round.  A write
+ * now marks it (counted: a log-dirty fault); a read leaves it read-only,
+ * so the first write exits.
+ */
+static bool logdirty_allows_write(struct vcpu *v, struct hvm_shadow *hs, uint64_t gfn, bool writing)
+{
+    int r = logdirty_shadow_may_write(v, gfn, writing);
+    if (r == LD_SHADOW_MARKED)
+        hs->pf_logdirty++;
+    return r != LD_SHADOW_READ_ONLY;
+}
+
 bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gva, uint32_t ec)
 {
     struct hvm_shadow *hs = v->shadow;
@@ -273,9 +288,12 @@ bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gv
     unsigned fl = 0;
     if (!paging || (res.perms & GW_PERM_U))
         fl |= SH_U;
-    if ((res.perms & GW_PERM_W) && (perms & P2M_W) && (write || dirty))
-        fl |= SH_W;                             /* D is set now or was: writes need no exit */
-    else if (write && !user && (perms & P2M_W)) {
+    if ((res.perms & GW_PERM_W) && (perms & P2M_W) && (write || dirty)) {
+        /* D is set now or was: writes need no exit, unless log-dirty
+         * still waits for this frame's first write of the round. */
+        if (logdirty_allows_write(v, hs, res.gpa >> 12, write))
+            fl |= SH_W;
+    } else if (write && !user && (perms & P2M_W) && logdirty_allows_write(v, hs, res.gpa >> 12, true)) {
         /* Allowed by the walk without R/W: a supervisor write with CR0.WP
          * = 0.  Writable for the supervisor only; a later user access
          * faults and gets the user's view back. */
