@@ -136,7 +136,7 @@ struct domcfg {
  * accepted: warn(msg, ctx) is called once per distinct key with e.g.
  * "domcfg: line 7: key 'acpi' not supported, ignored" (warn may be NULL; the
  * warnings are counted in out->nr_warnings either way).  A repeated key: the
- * last one wins, as in xl.  err may be NULL.  Uses about 1.5 KiB of stack
+ * last one wins, as in xl.  err may be NULL.  Uses about 2.5 KiB of stack
  * and nothing else.
  */
 int domcfg_parse(const char *text, size_t len, struct domcfg *out,
