@@ -43,8 +43,8 @@ enum domcfg_action {
 /*
  * Split-driver devices (docs/split-drivers.md): disk = [ ... ] per
  * xl-disk-configuration(5) and vif = [ ... ] per xl-network-configuration(5).
- * Parsed here (core/domcfg_dev.c); served by dom0's backends, so only a
- * domain built from dom0 (rv create) may have them.
+ * Parsed by core/domcfg_dev.c and domcfg_vif.c; served by dom0's backends,
+ * so only a domain built from dom0 (rv create) may have them.
  */
 #define DOMCFG_MAX_DISKS   16
 #define DOMCFG_MAX_VIFS    8

@@ -9,9 +9,10 @@ set(_dc_dir ${CMAKE_CURRENT_LIST_DIR})
 # Same naming as the other modules: test_<m>.c -> target and test unit_<m>.
 add_executable(unit_domcfg ${_dc_dir}/test_domcfg.c
                ${RV_UNIT_SRC}/core/domcfg.c ${RV_UNIT_SRC}/core/domcfg_lex.c
-               ${RV_UNIT_SRC}/core/domcfg_dev.c)
+               ${RV_UNIT_SRC}/core/domcfg_dev.c ${RV_UNIT_SRC}/core/domcfg_vif.c)
 add_executable(unit_domcfg_dev ${_dc_dir}/test_domcfg_dev.c
-               ${RV_UNIT_SRC}/core/domcfg.c ${RV_UNIT_SRC}/core/domcfg_lex.c ${RV_UNIT_SRC}/core/domcfg_dev.c)
+               ${RV_UNIT_SRC}/core/domcfg.c ${RV_UNIT_SRC}/core/domcfg_lex.c
+               ${RV_UNIT_SRC}/core/domcfg_dev.c ${RV_UNIT_SRC}/core/domcfg_vif.c)
 add_executable(unit_kernel_image ${_dc_dir}/test_kernel_image.c ${_dc_dir}/kimgbuild.c
                ${RV_UNIT_SRC}/hvm/kernel_image.c ${RV_UNIT_SRC}/image/elf.c)
 foreach(t unit_domcfg unit_domcfg_dev unit_kernel_image)

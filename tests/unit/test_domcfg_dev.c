@@ -421,6 +421,11 @@ static void test_vif_errors(void)
             fprintf(stderr, "spec '%s'\n", bad[i].spec);
         CHECK_STR(err, want);
     }
+    /* Decoded escapes are shown as '?': the message stays one line (found by fuzz_domcfg). */
+    CHECK_EQ(parse(BASE "vif = [ 'bridge=b,\\n\\x80x' ]\n"), -EINVAL);
+    CHECK_STR(err, "domcfg: line 4: vif = 'bridge=b,\\n\\x80x': vif 0: '??x': expected key=value");
+    CHECK_EQ(parse(BASE "disk = [ '/x,,xvda,\\nq=1' ]\n"), -EINVAL);
+    CHECK_STR(err, "domcfg: line 4: disk = '/x,,xvda,\\nq=1': disk 0: unknown parameter '?q'");
     CHECK_EQ(parse(BASE "vif = [ 'devid=1',\n 'devid=1' ]\n"), -EINVAL);
     CHECK_STR(err, "domcfg: line 5: vif = 'devid=1': vif 1: devid 1 is vif 0's as well");
     CHECK_EQ(parse(BASE "vif = [ '', '', '', '', '', '', '', '', '' ]\n"), -EINVAL);
