@@ -20,7 +20,7 @@
 #include "core/guest_access.h"
 #include "core/console.h"
 #include "core/percpu.h"
-#include "hvm/logdirty.h"
+#include "mm/logdirty.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "public/domctl.h"

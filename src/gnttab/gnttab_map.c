@@ -16,7 +16,7 @@
  */
 #include "gnttab/gnttab_internal.h"
 #include "core/domain.h"
-#include "hvm/logdirty.h"
+#include "mm/logdirty.h"
 #include "mm/p2m.h"             /* P2M_R, P2M_W */
 #include "lib/errno.h"
 #include "lib/string.h"

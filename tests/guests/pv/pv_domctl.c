@@ -1,6 +1,6 @@
 /*
  * pv_domctl: domctl and sysctl (src/core/domctl.c, sysctl.c) and log-dirty
- * (src/hvm/logdirty.c; on HAP, and on the shadow pager with "hap0" on the
+ * (src/mm/logdirty.c; on HAP, and on the shadow pager with "hap0" on the
  * control domain's command line: test shadow_pv_domctl), from a privileged PV domain next to an HVM
  * and a PV domU (docs/toolstack.md "domctl and sysctl", docs/shadow.md
  * "Log-dirty").  One kernel, two roles:

@@ -397,7 +397,7 @@ void gnttab_pv_op_unmap(struct vcpu *v, struct gnttab_unmap_grant_ref *op)
     FAKE_ERR("PV unmap called for a translated fake domain");
 }
 
-/* hvm/logdirty.c: the last page a grant copy reported written, and how many. */
+/* mm/logdirty.c: the last page a grant copy reported written, and how many. */
 struct domain *fake_ld_dom;
 uint64_t fake_ld_gfn;
 unsigned fake_ld_marks;

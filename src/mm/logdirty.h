@@ -1,10 +1,10 @@
 /*
- * Log-dirty tracking on HAP (hvm/logdirty.c, docs/shadow.md "Log-dirty"):
+ * Log-dirty tracking on HAP (mm/logdirty.c, docs/shadow.md "Log-dirty"):
  * XEN_DOMCTL_shadow_op's OFF / ENABLE_LOGDIRTY / CLEAN / PEEK for HVM and
  * PVH domains.
  */
-#ifndef RV_HVM_LOGDIRTY_H
-#define RV_HVM_LOGDIRTY_H
+#ifndef RV_MM_LOGDIRTY_H
+#define RV_MM_LOGDIRTY_H
 
 #include "lib/compiler.h"
 

@@ -27,7 +27,7 @@
  * (its cursor restarts at 0).  PEEK only copies bits (one bit per page)
  * and runs in one call.
  */
-#include "hvm/logdirty.h"
+#include "mm/logdirty.h"
 #include "mm/e820.h"
 #include "core/domain.h"
 #include "core/guest_access.h"
