@@ -562,6 +562,8 @@ static const struct {
     { "shadow_memory", key_shadow_memory },
     { "debug_exit", key_debug_exit },
     { "dom0", key_dom0 },
+    { "disk", domcfg_key_disk },
+    { "vif", domcfg_key_vif },
 };
 
 static void dc_unknown_key(struct domcfg_parser *ps)

@@ -40,6 +40,52 @@ enum domcfg_action {
 
 #define DOMCFG_MAX_EXPECT_RESTARTS 1000     /* rv_expect_restarts upper bound */
 
+/*
+ * Split-driver devices (docs/split-drivers.md): disk = [ ... ] per
+ * xl-disk-configuration(5) and vif = [ ... ] per xl-network-configuration(5).
+ * Parsed by core/domcfg_dev.c and domcfg_vif.c; served by dom0's backends,
+ * so only a domain built from dom0 (rv create) may have them.
+ */
+#define DOMCFG_MAX_DISKS   16
+#define DOMCFG_MAX_VIFS    8
+#define DOMCFG_IFNAME_MAX  16       /* a network interface name: Linux's IFNAMSIZ, 15 characters */
+#define DOMCFG_SCRIPT_MAX  64       /* a hotplug script name */
+#define DOMCFG_VDEV_MAX    16       /* a vdev as written: "xvda", "d536p37", "hdc" */
+#define DOMCFG_IP_MAX      64       /* vif ip=: addresses separated by spaces */
+#define DOMCFG_VBD_RESERVED (2u << 28)  /* xen-vbd-interface: numbers from here on are reserved */
+
+struct domcfg_disk {
+    char target[DOMCFG_PATH_MAX];           /* file or device as written; "" = an empty cdrom drive */
+    char vdev_name[DOMCFG_VDEV_MAX];        /* the guest's name for it as written (no ":cdrom") */
+    uint32_t vdev;                          /* its xen-vbd-interface number (the xenstore device id) */
+    char backend[DOMCFG_NAME_MAX];          /* backend domain name or id; "" = domain 0 */
+    char script[DOMCFG_SCRIPT_MAX];         /* script= (or a deprecated iscsi:/nbd:... prefix); "" = none */
+    bool readonly;                          /* access r/ro; default rw, r for a cdrom */
+    bool cdrom;                             /* devtype=cdrom, the cdrom flag or vdev "hdc:cdrom" */
+    bool discard;                           /* discard (default) / no-discard */
+    bool direct_io_safe;                    /* the direct-io-safe flag */
+};
+
+enum domcfg_vif_type { DOMCFG_VIF_DEFAULT, DOMCFG_VIF_PV, DOMCFG_VIF_IOEMU };   /* type= absent, "vif", "ioemu" */
+
+struct domcfg_vif {
+    uint8_t mac[6];                         /* valid if mac_given, else the toolstack picks one in 00:16:3e */
+    bool mac_given;
+    bool devid_given;                       /* devid= given; else devid is the lowest one free */
+    enum domcfg_vif_type type;              /* meaningful for HVM only (xl) */
+    char bridge[DOMCFG_IFNAME_MAX];         /* default "xenbr0" */
+    char vifname[DOMCFG_IFNAME_MAX];        /* backend interface name; "" = vifDOMID.DEVID */
+    char gatewaydev[DOMCFG_IFNAME_MAX];     /* gatewaydev= (alias netdev=); "" = none */
+    char model[DOMCFG_IFNAME_MAX];          /* emulated NIC model (HVM, type=ioemu); "" = default */
+    char script[DOMCFG_SCRIPT_MAX];         /* hotplug script; "" = the default (vif-bridge) */
+    char ip[DOMCFG_IP_MAX];                 /* "" = none */
+    char backend[DOMCFG_NAME_MAX];          /* backend domain name or id; "" = domain 0 */
+    uint64_t rate_bytes_per_sec;            /* rate=: 0 = unlimited */
+    uint32_t rate_interval_us;              /* credit period when rate is set: default 50000 */
+    unsigned mtu;                           /* 0 = default (1500, or the bridge's) */
+    unsigned devid;                         /* 0-65535, unique in the domain */
+};
+
 struct domcfg {
     char name[DOMCFG_NAME_MAX];             /* required; [A-Za-z0-9_.-]+ */
     enum domcfg_type type;                  /* type = "hvm"|"pvh"|"pv", or legacy builder = "hvm"
@@ -74,6 +120,9 @@ struct domcfg {
     bool ctl_built;                         /* not a key: made by XEN_DOMCTL_createdomain (core/domctl_build.c):
                                                no RAM or kernel at build, started paused by the controller */
     unsigned nr_warnings;                   /* warnings passed to warn() */
+    unsigned nr_disks, nr_vifs;             /* disk = [...], vif = [...]: a repeated key replaces the list */
+    struct domcfg_disk disks[DOMCFG_MAX_DISKS];
+    struct domcfg_vif vifs[DOMCFG_MAX_VIFS];
 };
 
 /*
@@ -83,11 +132,11 @@ struct domcfg {
  * error, bad value for a known key, or a missing required key: name, memory,
  * kernel).  *out is not meaningful after an error.
  *
- * Keys xl knows but Ringvisor does not implement (vif, disk, ...) are
+ * Keys xl knows but Ringvisor does not implement (acpi, serial, ...) are
  * accepted: warn(msg, ctx) is called once per distinct key with e.g.
- * "domcfg: line 7: key 'vif' not supported, ignored" (warn may be NULL; the
+ * "domcfg: line 7: key 'acpi' not supported, ignored" (warn may be NULL; the
  * warnings are counted in out->nr_warnings either way).  A repeated key: the
- * last one wins, as in xl.  err may be NULL.  Uses about 1.5 KiB of stack
+ * last one wins, as in xl.  err may be NULL.  Uses about 2.5 KiB of stack
  * and nothing else.
  */
 int domcfg_parse(const char *text, size_t len, struct domcfg *out,
@@ -98,6 +147,14 @@ static inline bool domcfg_cpu_allowed(const struct domcfg *cfg, unsigned cpu)
 {
     return cpu < DOMCFG_MAX_CPUS && (cfg->cpus_mask[cpu / 64] >> (cpu % 64)) & 1;
 }
+
+/*
+ * A vdev as xen-vbd-interface(7) writes it: xvd<letters>[<partition>],
+ * d<disk>[p<partition>], hd<letter>[<partition>], sd<letters>[<partition>]
+ * or the device number itself (decimal, 0x hex or 0 octal).  Returns NULL
+ * with *num set, or why it is not one.
+ */
+const char *domcfg_vdev_decode(const char *name, uint32_t *num);
 
 const char *domcfg_type_name(enum domcfg_type t);
 const char *domcfg_action_name(enum domcfg_action a);

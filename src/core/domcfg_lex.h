@@ -66,4 +66,8 @@ int domcfg_fail(struct domcfg_parser *ps, unsigned line, const struct domcfg_val
 /* Counts a warning and passes it to the caller's warn(). */
 void domcfg_warn(struct domcfg_parser *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The disk and vif keys (domcfg_dev.c, domcfg_vif.c). */
+int domcfg_key_disk(struct domcfg_parser *ps, const struct domcfg_value *v);
+int domcfg_key_vif(struct domcfg_parser *ps, const struct domcfg_value *v);
+
 #endif

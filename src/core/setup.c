@@ -224,6 +224,13 @@ static bool start_boot_domains(void)
             domains_rejected++;
             continue;
         }
+        if (cfg.nr_disks || cfg.nr_vifs) {
+            /* Their backends live in dom0 (docs/split-drivers.md), which is not up yet. */
+            log_err("%s: domain %s: disk/vif need domain 0's backends: create the domain with rv create; "
+                    "domain skipped\n", m->cmdline, cfg.name);
+            domains_rejected++;
+            continue;
+        }
         if (domain_create(&cfg, boot_info.mods, boot_info.nr_mods)) {
             started++;
         } else {

@@ -4,13 +4,15 @@
 # RV_CLANG, RV_FUZZ_FLAGS, RV_FUZZ_SECONDS, RV_FUZZ_HEADERS, S and RV_SEEDS.
 
 set(_dc_dir ${CMAKE_CURRENT_LIST_DIR})
-set(fuzz_domcfg_SOURCES ${S}/core/domcfg.c ${S}/core/domcfg_lex.c ${S}/boot/cmdline.c ${S}/lib/fmt.c)
+set(fuzz_domcfg_SOURCES ${S}/core/domcfg.c ${S}/core/domcfg_lex.c ${S}/core/domcfg_dev.c ${S}/core/domcfg_vif.c
+    ${S}/boot/cmdline.c ${S}/lib/fmt.c)
 set(fuzz_kimg_SOURCES ${S}/hvm/kernel_image.c ${S}/image/elf.c ${S}/lib/fmt.c)
 set(fuzz_domcfg_MAXLEN 4096)
 set(fuzz_kimg_MAXLEN 36864)     # a multiboot2 header may end at 32 KiB
 set(fuzz_domcfg_EXTRA -dict=${_dc_dir}/domcfg.dict)
 set(fuzz_kimg_EXTRA)
-set(_dc_headers ${S}/core/domcfg.h ${S}/core/domcfg_lex.h ${S}/hvm/kernel_image.h ${S}/image/elf.h ${RV_FUZZ_HEADERS})
+set(_dc_headers ${S}/core/domcfg.h ${S}/core/domcfg_lex.h ${S}/core/domcfg_dev.h ${S}/hvm/kernel_image.h
+    ${S}/image/elf.h ${RV_FUZZ_HEADERS})
 
 # Seeds: synthetic configurations and images, plus the unit tests' compiled
 # -m32 guest when that could be built.

@@ -44,6 +44,38 @@ static void check_cfg(const struct domcfg *c)
                 !strcmp(c->rv_expect, "reboot") || !strcmp(c->rv_expect, "watchdog") ||
                 !strcmp(c->rv_expect, "restart-loop"));
     FUZZ_ASSERT(c->rv_expect_restarts <= DOMCFG_MAX_EXPECT_RESTARTS);
+
+    /* disk and vif (core/domcfg_dev.c, domcfg_vif.c): bounded, decoded, distinct. */
+    FUZZ_ASSERT(c->nr_disks <= DOMCFG_MAX_DISKS && c->nr_vifs <= DOMCFG_MAX_VIFS);
+    for (i = 0; i < c->nr_disks; i++) {
+        const struct domcfg_disk *d = &c->disks[i];
+        uint32_t num = 0;
+
+        CHECK_ARRAY_STR(d->target);
+        CHECK_ARRAY_STR(d->vdev_name);
+        CHECK_ARRAY_STR(d->backend);
+        CHECK_ARRAY_STR(d->script);
+        FUZZ_ASSERT(d->target[0] || d->cdrom);
+        FUZZ_ASSERT(!domcfg_vdev_decode(d->vdev_name, &num) && num == d->vdev && num < DOMCFG_VBD_RESERVED);
+        for (size_t j = 0; j < i; j++)
+            FUZZ_ASSERT(c->disks[j].vdev != d->vdev);
+    }
+    for (i = 0; i < c->nr_vifs; i++) {
+        const struct domcfg_vif *f = &c->vifs[i];
+
+        CHECK_ARRAY_STR(f->bridge);
+        CHECK_ARRAY_STR(f->vifname);
+        CHECK_ARRAY_STR(f->gatewaydev);
+        CHECK_ARRAY_STR(f->model);
+        CHECK_ARRAY_STR(f->script);
+        CHECK_ARRAY_STR(f->ip);
+        CHECK_ARRAY_STR(f->backend);
+        FUZZ_ASSERT(f->bridge[0] && f->devid <= 65535 && (!f->mtu || f->mtu >= 68) && f->type <= DOMCFG_VIF_IOEMU);
+        FUZZ_ASSERT(!f->mac_given || !(f->mac[0] & 1));
+        FUZZ_ASSERT(!f->rate_bytes_per_sec || f->rate_interval_us);
+        for (size_t j = 0; j < i; j++)
+            FUZZ_ASSERT(c->vifs[j].devid != f->devid);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -55,6 +55,19 @@ static const struct { const char *name, *text; } cfgs[] = {
       "cmdline = 'single \"quoted\" # not a comment'\r\n;;\n" },
     { "flat",
       "name=\"flat\";memory=2;kernel=\"guest.bin\";cpus=5;rv_hide_hypervisor=\"0\";" },
+    /* disk and vif (core/domcfg_dev.c): every disk form of xl-disk-configuration(5)
+     * and every vif key of xl-network-configuration(5). */
+    { "disks",
+      "name = \"d\"\nmemory = 64\nkernel = \"k\"\ndisk = [ '/dev/vg/guest-volume,,hda',\n"
+      "  '/dev/vg/guest-volume,raw,xvdb,rw', 'format=raw, vdev=sdc, access=ro, target=/img,a b ',\n"
+      "  'raw:/root/image.iso,hdc:cdrom,ro', ',hdd:cdrom,r', 'tap:aio:/x,xvdq,w', 'nbd:host:1234,d536p37,w',\n"
+      "  '/x,,xvdaa1,no-discard,direct-io-safe,backend=dom-1,backendtype=phy,script=block-x',\n"
+      "  '/y,,0xca20,devtype=cdrom,w', 'vdev=xvdtq38,/z,,ro', '/d,,d1048575p255' ]\n" },
+    { "vifs",
+      "name = \"v\"\nmemory = 64\nkernel = \"k\"\nvif = [ '', 'mac=00:16:3E:74:3d:76,model=rtl8139,bridge=xenbr0',\n"
+      "  ' type=vif , vifname=vif-web,script=vif-route,ip=10.0.0.2 fd00::2,gatewaydev=eth0,backend=0',\n"
+      "  'rate=1MB/s@20ms,mtu=9000,devid=3', 'rate=10Mb/s', 'rate=100b/s@1s,netdev=e1', 'type=ioemu,model=e1000',\n"
+      "  'devid=0' ]\n" },
 };
 
 static void seeds_domcfg(void)

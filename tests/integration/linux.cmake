@@ -319,6 +319,9 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      # disk read and a virtio NIC's DHCP exchange, interrupts as PIRQs.
                      "^linux_dom0: PASS linux-dom0-pirq-disk$"
                      "^linux_dom0: PASS linux-dom0-pirq-nic$"
+                     # the split-driver backends (docs/split-drivers.md): xen-blkback and
+                     # xen-netback on the xen-backend bus, a file on /dev/loop0, bridges.
+                     "^linux_dom0: PASS linux-dom0-backends$"
                      # its Xen devices and xenstore (docs/dom0.md "dom0's Xen devices").
                      "^linux_dom0: PASS linux-dom0-devices$"
                      "^linux_dom0: PASS linux-dom0-xenstore-socket$"

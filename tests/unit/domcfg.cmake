@@ -1,5 +1,6 @@
 # Unit tests of the domain builder's pure modules: the xl.cfg parser
-# (core/domcfg*.c) and the kernel image planner (hvm/kernel_image.c).
+# (core/domcfg*.c; its disk/vif keys in unit_domcfg_dev) and the kernel
+# image planner (hvm/kernel_image.c).
 # Included at the end of tests/unit/CMakeLists.txt; uses its rv_unit_pure
 # (fmt.c, cmdline.c, sanitizer flags) and RV_UNIT_SRC.
 
@@ -7,10 +8,14 @@ set(_dc_dir ${CMAKE_CURRENT_LIST_DIR})
 
 # Same naming as the other modules: test_<m>.c -> target and test unit_<m>.
 add_executable(unit_domcfg ${_dc_dir}/test_domcfg.c
-               ${RV_UNIT_SRC}/core/domcfg.c ${RV_UNIT_SRC}/core/domcfg_lex.c)
+               ${RV_UNIT_SRC}/core/domcfg.c ${RV_UNIT_SRC}/core/domcfg_lex.c
+               ${RV_UNIT_SRC}/core/domcfg_dev.c ${RV_UNIT_SRC}/core/domcfg_vif.c)
+add_executable(unit_domcfg_dev ${_dc_dir}/test_domcfg_dev.c
+               ${RV_UNIT_SRC}/core/domcfg.c ${RV_UNIT_SRC}/core/domcfg_lex.c
+               ${RV_UNIT_SRC}/core/domcfg_dev.c ${RV_UNIT_SRC}/core/domcfg_vif.c)
 add_executable(unit_kernel_image ${_dc_dir}/test_kernel_image.c ${_dc_dir}/kimgbuild.c
                ${RV_UNIT_SRC}/hvm/kernel_image.c ${RV_UNIT_SRC}/image/elf.c)
-foreach(t unit_domcfg unit_kernel_image)
+foreach(t unit_domcfg unit_domcfg_dev unit_kernel_image)
     target_link_libraries(${t} PRIVATE rv_unit_pure)
     add_test(NAME ${t} COMMAND ${t})
     set_tests_properties(${t} PROPERTIES LABELS unit TIMEOUT 120

@@ -17,13 +17,39 @@ for c in list info dmesg pause unpause destroy vcpu-list debug-keys create; do
     echo "$out" | grep -q "^  $c " ; check "help-lists-$c" $? "rv help does not list $c"
 done
 
-printf 'name = "demo"\ntype = "pvh"\nkernel = "k.elf"\nmemory = 128\nvcpus = 2\nvif = [ "bridge=rvbr0" ]\n' > "$W/good.cfg"
+printf 'name = "demo"\ntype = "pvh"\nkernel = "k.elf"\nmemory = 128\nvcpus = 2\nacpi = 1\n' > "$W/good.cfg"
+printf 'vif = [ "bridge=rvbr0", "mac=00:16:3e:0a:0b:0c,rate=1MB/s@20ms,devid=0" ]\n' >> "$W/good.cfg"
+printf "disk = [ '/srv/d.img,,xvda', 'raw:/srv/x.iso,hdc:cdrom,r',\n  'vdev=d536p37,/dev/vg/v,,ro,no-discard' ]\n" >> "$W/good.cfg"
 out=$("$RV" create -n "$W/good.cfg" 2>"$W/err"); rc=$?
 check create-n-good-exit $rc "exit $rc: $(cat "$W/err")"
 echo "$out" | grep -q 'name "demo", type pvh, kernel "k.elf", memory 128 MiB (max 128), 2 vCPU(s)'
 check create-n-good-summary $? "summary: $out"
-grep -q "^$W/good.cfg:6: warning: key 'vif' not supported, ignored" "$W/err"
+grep -q "^$W/good.cfg:6: warning: key 'acpi' not supported, ignored" "$W/err"
 check create-n-warning-line $? "stderr: $(cat "$W/err")"
+# disk = and vif = (core/domcfg_dev.c): every device with its defaults.
+echo "$out" | grep -qx "$W/good.cfg: disk 0: vdev xvda (device 51712), target \"/srv/d.img\", read-write, backend domain 0 (phy)"
+check create-n-disk0 $? "out: $out"
+echo "$out" | grep -qx "$W/good.cfg: disk 1: vdev hdc (device 5632), target \"/srv/x.iso\", cdrom, read-only, backend domain 0 (phy)"
+check create-n-disk1-cdrom $? "out: $out"
+echo "$out" | grep -qx "$W/good.cfg: disk 2: vdev d536p37 (device 268572709), target \"/dev/vg/v\", read-only, backend domain 0 (phy), no-discard"
+check create-n-disk2-28bit $? "out: $out"
+echo "$out" | grep -qx "$W/good.cfg: vif 0: devid 1, mac auto (00:16:3e:xx:xx:xx), bridge rvbr0, backend domain 0, type default"
+check create-n-vif0 $? "out: $out"
+echo "$out" | grep -qx "$W/good.cfg: vif 1: devid 0, mac 00:16:3e:0a:0b:0c, bridge xenbr0, backend domain 0, type default, rate 1000000 bytes/s in 20000 us periods"
+check create-n-vif1 $? "out: $out"
+# Building it: the devices cannot be connected yet, said before anything is built.
+"$RV" create "$W/good.cfg" >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "disk/vif: connecting devices to dom0's backends is not available yet" "$W/err"
+check create-devices-not-yet $? "exit $rc: $(cat "$W/err")"
+# A bad disk and a bad vif: file:line of the item and what is wrong with it.
+printf "name = \"demo\"\nmemory = 16\nkernel = \"k\"\ndisk = [ '/a,,xvda',\n  '/b,qcow2,xvdb' ]\n" > "$W/baddisk.cfg"
+"$RV" create -n "$W/baddisk.cfg" >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 1 ] && grep -qx "$W/baddisk.cfg:5: error: disk = '/b,qcow2,xvdb': disk 1: format qcow2 is not supported (only raw: dom0's blkback serves raw images)" "$W/err"
+check create-n-bad-disk $? "exit $rc: $(cat "$W/err")"
+printf "name = \"demo\"\nmemory = 16\nkernel = \"k\"\nvif = [ 'mac=01:00:5e:00:00:01' ]\n" > "$W/badvif.cfg"
+"$RV" create -n "$W/badvif.cfg" >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 1 ] && grep -qx "$W/badvif.cfg:4: error: vif = 'mac=01:00:5e:00:00:01': vif 0: mac 01:00:5e:00:00:01 is a multicast address (bit 0 of the first byte)" "$W/err"
+check create-n-bad-vif $? "exit $rc: $(cat "$W/err")"
 
 printf 'name = "demo"\n# a comment\nmemory = "lots"\nkernel = "k"\n' > "$W/bad.cfg"
 "$RV" create -n "$W/bad.cfg" >/dev/null 2>"$W/err"; rc=$?

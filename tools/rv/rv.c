@@ -7,6 +7,7 @@
  * Every failure prints one line "rv CMD: what went wrong" to stderr and
  * exits 1; a usage error exits 2.
  */
+#include "rv_devs.h"
 #include "ringctl.h"
 #include "pvh_build.h"
 #include "pv_build.h"
@@ -425,8 +426,14 @@ static int cmd_create(int argc, char **argv)
            cfg.vcpus, cfg.dom0 ? ", initial domain" : "");
     printf("%s: on_poweroff %s, on_reboot %s, on_crash %s\n", file, domcfg_action_name(cfg.on_poweroff),
            domcfg_action_name(cfg.on_reboot), domcfg_action_name(cfg.on_crash));
+    rv_print_devices(file, &cfg);
     if (dry)
         return 0;
+    if (cfg.nr_disks || cfg.nr_vifs) {
+        fprintf(stderr, "rv create: %s: disk/vif: connecting devices to dom0's backends is not available yet "
+                "(docs/split-drivers.md)\n", file);
+        return 1;
+    }
     return create_domain(file, &cfg);
 }
 
