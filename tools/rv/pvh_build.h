@@ -17,6 +17,13 @@ struct pvh_build_req {
     uint64_t memory_mib;
     unsigned vcpus;
     int verbose;                /* a summary line on stdout */
+    /* Pages just above RAM for the toolstack (xenstore and console rings):
+     * counted in max_mem, reserved in the memory map; the hook populates
+     * them.  Runs after the image is loaded, before the first unpause;
+     * nonzero fails the build (err filled). */
+    unsigned extra_pages;
+    int (*before_unpause)(struct rc_handle *h, uint16_t domid, void *ctx, char *err, size_t errlen);
+    void *ctx;
 };
 
 /* Builds and starts the domain; 0 with its id, or -1 with a reason in err
