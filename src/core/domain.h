@@ -12,11 +12,11 @@
 #include "lib/compiler.h"
 #include "core/spinlock.h"
 #include "core/timer.h"
-#include "hvm/regs.h"
+#include "core/guest_regs.h"
 #include "mm/p2m.h"
 #include "mm/physmap.h"
-#include "hvm/e820.h"
-#include "hvm/msr_state.h"   /* struct hvm_msr_state */
+#include "mm/e820.h"
+#include "core/vcpu_msrs.h"
 #include "core/domcfg.h"       /* DOMCFG_MAX_GRANT_FRAMES */
 #include "public/sched.h"     /* SHUTDOWN_* reasons */
 #include "public/xen.h"       /* struct shared_info, vcpu_info */
@@ -114,7 +114,7 @@ struct vcpu {
      * vCPU) read the offset atomically. */
     uint64_t tsc_offset;            /* (r) guest TSC = host TSC + offset; starts as the domain's */
     uint64_t tsc_adjust;            /* (r) IA32_TSC_ADJUST as the guest reads it; 0 at creation */
-    struct hvm_msr_state msr;       /* (r) other MSRs emulated per vCPU (hvm/msr.c, hvm/msr_state.h) */
+    struct vcpu_msrs msr;           /* (r) other MSRs emulated per vCPU (hvm/msr.c, core/vcpu_msrs.h) */
     uint64_t nr_irqs, nr_nmis;      /* (r) events injected */
     uint64_t exits_by_reason[24];   /* (r) indexed by enum hvm_exit_reason */
     /* The ports behind I/O exits (hvm/io.c), a permanent diagnostic:
@@ -215,7 +215,7 @@ struct domain {
     } shinfo_slot, gnt_slots[DOMCFG_MAX_GRANT_FRAMES];
     uint64_t tot_pages, max_pages;  /* (xen_pages_lock) RAM pages now (ballooning) and the limit */
     struct e820_entry memmap[16];   /* (i) the memory map the guest was given (XENMEM_memory_map) */
-    unsigned nr_memmap;             /* (i) 0: the HVM map of hvm/e820.h */
+    unsigned nr_memmap;             /* (i) 0: the HVM map of mm/e820.h */
     uint64_t hvm_params[HVM_NR_PARAMS]; /* (params_lock) */
     spinlock_t params_lock;         /* leaf */
     struct evtchn_domain *evtchn;   /* (i) pointer; own locks (evtchn/) */

@@ -23,7 +23,7 @@
 #include "lib/string.h"
 #include "lib/fmt.h"
 #include "mm/mm.h"
-#include "hvm/hvm.h"
+#include "core/virt_caps.h"
 #include "public/domctl.h"
 #include "public/hvm_save.h"
 
@@ -42,7 +42,7 @@ long domctl_createdomain(struct vcpu *caller, struct xen_domctl *op)
         return -EOPNOTSUPP;     /* PV and HVM guests from dom0: not yet, PVH only */
     if (!(c->flags & XEN_DOMCTL_CDF_hap))
         return -EOPNOTSUPP;     /* shadow paging for HVM: not here */
-    if (!hvm_available() || !hvm_vendor->hap)
+    if (!virt_caps()->hap)
         return -EINVAL;         /* HAP asked for on a CPU without it (Xen: -EINVAL) */
     if (c->iommu_opts || c->vmtrace_size || c->cpupool_id || c->arch_misc_flags)
         return -EOPNOTSUPP;     /* an IOMMU, trace buffers, CPU pools, MSR relaxations: none here */

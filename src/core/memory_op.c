@@ -14,7 +14,7 @@
 #include "gnttab/gnttab.h"
 #include "mm/mm.h"
 #include "mm/physmap.h"
-#include "hvm/e820.h"
+#include "mm/e820.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "public/memory.h"

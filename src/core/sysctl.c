@@ -12,7 +12,7 @@
 #include "core/keyhandler.h"
 #include "core/percpu.h"
 #include "arch/x86/time.h"
-#include "hvm/hvm.h"
+#include "core/virt_caps.h"
 #include "mm/mm.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -71,9 +71,9 @@ static long physinfo(struct xen_sysctl_physinfo *pi)
     pi->max_node_id = 0;
     pi->cpu_khz = (uint32_t)tsc_khz();
     pi->capabilities = XEN_SYSCTL_PHYSCAP_pv | XEN_SYSCTL_PHYSCAP_gnttab_v1;
-    if (hvm_available())
-        pi->capabilities |= XEN_SYSCTL_PHYSCAP_hvm | (hvm_vendor->hap ? XEN_SYSCTL_PHYSCAP_hap : 0) |
-                            (hvm_vendor->shadow ? XEN_SYSCTL_PHYSCAP_shadow : 0);
+    if (virt_caps()->hvm)
+        pi->capabilities |= XEN_SYSCTL_PHYSCAP_hvm | (virt_caps()->hap ? XEN_SYSCTL_PHYSCAP_hap : 0) |
+                            (virt_caps()->shadow ? XEN_SYSCTL_PHYSCAP_shadow : 0);
     pi->total_pages = mm_total_frames();
     pi->free_pages = mm_free_frames();
     mm_frame_table(&nr_frames);

@@ -16,7 +16,7 @@
  */
 #include "gnttab/gnttab_internal.h"
 #include "core/domain.h"
-#include "hvm/vendor.h"         /* P2M_R, P2M_W */
+#include "mm/p2m.h"             /* P2M_R, P2M_W */
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/mm.h"

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hvm/e820.h"
+#include "mm/e820.h"
 
 /* Boot data in low guest memory, below the EBDA and clear of the page the
  * kernel's 32-bit trampoline takes just below it (and of the first 64 KiB

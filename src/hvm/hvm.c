@@ -11,6 +11,8 @@
 #include "hvm/vlapic.h"
 #include "hvm/platform.h"
 #include "core/domain.h"
+#include "core/virt_caps.h"
+#include "mm/p2m.h"
 #include "core/vcpu_fpu.h"
 #include "core/sched.h"
 #include "core/percpu.h"
@@ -56,6 +58,8 @@ int hvm_init(void)
         hvm_vendor = NULL;
         return cpu_up_rc;
     }
+    p2m_set_format(hvm_vendor->p2m_encode);
+    virt_caps_set(true, hvm_vendor->hap, hvm_vendor->shadow);
     log_info("hvm: using %s\n", hvm_vendor->name);
     hvm_dump_init();
     hvm_exit_stats_init();

@@ -1,6 +1,6 @@
 /*
  * The hvm and pvh domain kinds (core/domain_kind.h): guest RAM in the
- * hvm/e820.h layout behind the p2m, the kernel loaders, the vendor vCPU
+ * mm/e820.h layout behind the p2m, the kernel loaders, the vendor vCPU
  * (SVM or VMX), the virtual platform, and for PVH the PV console ring.
  */
 #include "core/domain_kind.h"
@@ -13,7 +13,7 @@
 #include "hvm/platform.h"
 #include "hvm/vlapic.h"
 #include "hvm/loader.h"
-#include "hvm/e820.h"
+#include "mm/e820.h"
 #include "hvm/shadow.h"
 #include "mm/mm.h"
 #include "lib/fmt.h"
@@ -39,7 +39,7 @@ static int hvm_kind_init(void)
 
 /* Guest RAM: 1 GiB and 2 MiB blocks where alignment and the allocator
  * allow (fewer p2m levels, fewer TLB misses), 4 KiB pages otherwise.  The
- * ranges are those of the guest's memory map (hvm/e820.h): everything below
+ * ranges are those of the guest's memory map (mm/e820.h): everything below
  * min(bytes, GPA_LOWMEM_LIMIT), 0xA0000-0xFFFFF included (the BIOS area
  * holds the ACPI tables), and the rest from 4 GiB up. */
 static int alloc_guest_ram_range(struct domain *d, uint64_t gpa, uint64_t end)

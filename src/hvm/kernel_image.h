@@ -14,7 +14,7 @@
 #define KIMG_MAX_SEGS 16
 
 /* Guest-physical range never loadable: the legacy VGA window and the BIOS
- * area (RAM-backed, but it holds the ACPI tables: hvm/e820.h). */
+ * area (RAM-backed, but it holds the ACPI tables: mm/e820.h). */
 #define KIMG_HOLE_START 0xA0000ull
 #define KIMG_HOLE_END   0x100000ull
 

@@ -14,7 +14,7 @@
 #include "hvm/kernel_image.h"
 #include "hvm/bzimage.h"
 #include "hvm/acpi_build.h"
-#include "hvm/e820.h"
+#include "mm/e820.h"
 #include "hvm/platform.h"
 #include "hvm/hvm.h"
 #include "core/domain.h"

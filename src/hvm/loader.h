@@ -38,7 +38,7 @@ struct loaded_kernel {
 /*
  * Finds cfg->kernel (and cfg->ramdisk for a bzImage) among the boot modules
  * by base name, loads it into d's RAM (already allocated, d->mem_bytes in the
- * hvm/e820.h layout) and writes the boot information and the ACPI tables for
+ * mm/e820.h layout) and writes the boot information and the ACPI tables for
  * cfg->vcpus vCPUs.  Returns 0, or a negative errno with a one-line reason in
  * err; only this domain fails.
  */

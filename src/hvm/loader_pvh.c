@@ -13,7 +13,7 @@
 #include "hvm/loader.h"
 #include "hvm/pvh_image.h"
 #include "hvm/acpi_build.h"
-#include "hvm/e820.h"
+#include "mm/e820.h"
 #include "hvm/platform.h"
 #include "hvm/hvm.h"
 #include "core/domain.h"

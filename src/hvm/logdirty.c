@@ -28,7 +28,7 @@
  * and runs in one call.
  */
 #include "hvm/logdirty.h"
-#include "hvm/e820.h"
+#include "mm/e820.h"
 #include "core/domain.h"
 #include "core/guest_access.h"
 #include "core/console.h"

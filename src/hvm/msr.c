@@ -174,7 +174,7 @@ static void tsc_move(struct vcpu *v, uint64_t delta)
  * the values are stored and validated, as on Xen with HAP. */
 static void msr_defaults(struct vcpu *v)
 {
-    struct hvm_msr_state *m = &v->msr;
+    struct vcpu_msrs *m = &v->msr;
 
     if (m->ready)
         return;
@@ -184,7 +184,7 @@ static void msr_defaults(struct vcpu *v)
     m->ready = true;
 }
 
-/* Index of a fixed-range MTRR in hvm_msr_state.mtrr_fixed. */
+/* Index of a fixed-range MTRR in vcpu_msrs.mtrr_fixed. */
 static unsigned mtrr_fixed_index(uint32_t msr)
 {
     if (msr == 0x250)

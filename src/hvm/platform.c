@@ -11,7 +11,7 @@
 #include "mm/mm.h"
 #include "lib/errno.h"
 #include "hvm/fwcfg.h"
-#include "hvm/e820.h"
+#include "mm/e820.h"
 
 /* QEMU's fw_cfg (hvm/fwcfg.h) with what this domain was built with; HVM
  * domains only, unless the domain file says fw_cfg = 0. */

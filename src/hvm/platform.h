@@ -15,6 +15,7 @@
 
 #include "lib/compiler.h"
 #include "core/spinlock.h"
+#include "mm/e820.h"
 
 struct domain;
 struct vcpu;
@@ -28,13 +29,12 @@ struct vuart;
 struct fwcfg;
 struct vhpet;
 
-/* Guest-physical memory map (docs/hvm-platform.md). */
-#define GPA_EBDA            0x9fc00ull      /* 0x9fc00-0x9ffff reserved */
-#define GPA_BIOS_AREA       0xe0000ull      /* 0xe0000-0xfffff: RAM-backed, reserved; ACPI tables live here */
+/* Guest-physical memory map (docs/hvm-platform.md); where RAM lies
+ * (GPA_EBDA, GPA_BIOS_AREA, GPA_LOWMEM_LIMIT, GPA_HIGHMEM_START) is in
+ * mm/e820.h, which every domain kind shares. */
 #define GPA_ACPI_RSDP       0xe0000ull
 #define GPA_ACPI_TABLES     0xe1000ull      /* up to GPA_ACPI_END */
 #define GPA_ACPI_END        0xf0000ull
-#define GPA_LOWMEM_LIMIT    0xf0000000ull   /* RAM below 4 GiB ends here at the latest */
 #define GPA_IOAPIC          0xfec00000ull
 #define GPA_HPET            0xfed00000ull   /* 1 KiB register block (hpet = 0 removes it) */
 #define GPA_HPET_SIZE       0x400ull
@@ -43,7 +43,6 @@ struct vhpet;
  * device claims in it reads all ones and ignores writes (docs/hvm-platform.md). */
 #define GPA_FIXED_WINDOW    0xfec00000ull
 #define GPA_FIXED_WINDOW_END 0xff000000ull
-#define GPA_HIGHMEM_START   0x100000000ull  /* RAM beyond GPA_LOWMEM_LIMIT continues here */
 
 /* Fixed I/O ports of the platform (the FADT names the PM ones). */
 #define PORT_PM_BASE        0xb000          /* PM1a_EVT (4 bytes), PM1a_CNT at +4 (2), PM timer at +8 (4) */

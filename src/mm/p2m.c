@@ -1,7 +1,6 @@
 /* The p2m (see p2m.h). */
 #include "mm/p2m.h"
 #include "mm/mm.h"
-#include "hvm/vendor.h"
 #include "lib/errno.h"
 
 #define P2M_PRESENT_MASK 0x7ull     /* NPT: P (bit 0); EPT: R/W/X (bits 0-2) */
@@ -17,9 +16,17 @@
  * log-dirty (p2m_set_hw_write). */
 #define P2M_SW_LD_PROT   (1ull << 55)
 
+/* (i) written once by hvm_init on the boot CPU before any domain exists. */
+static p2m_encode_fn p2m_encode;
+
+void p2m_set_format(p2m_encode_fn encode)
+{
+    p2m_encode = encode;
+}
+
 static uint64_t leaf_entry(uint64_t mfn, unsigned level, unsigned perms)
 {
-    return hvm_vendor->p2m_encode(mfn << 12, level, true, perms) | ((uint64_t)perms << P2M_SW_SHIFT);
+    return p2m_encode(mfn << 12, level, true, perms) | ((uint64_t)perms << P2M_SW_SHIFT);
 }
 
 /* Replace the large leaf *e (at 'level' > 1) by a table of 512 leaves one
@@ -42,7 +49,7 @@ static int split_large(struct p2m *p, uint64_t *e, unsigned level)
         p->nr_2m--, p->nr_4k += 512;
     /* Same translations as before, so no flush is needed for the split
      * itself; the caller's change of one leaf bumps the generation. */
-    *e = hvm_vendor->p2m_encode(virt_to_phys(sub), level, false, P2M_R | P2M_W | P2M_X);
+    *e = p2m_encode(virt_to_phys(sub), level, false, P2M_R | P2M_W | P2M_X);
     return 0;
 }
 
@@ -85,7 +92,7 @@ int p2m_set_entry(struct p2m *p, uint64_t gfn, uint64_t mfn, unsigned order, uns
                 goto out;
             }
             p->nr_table_pages++;
-            *e = hvm_vendor->p2m_encode(virt_to_phys(page), level, false, P2M_R | P2M_W | P2M_X);
+            *e = p2m_encode(virt_to_phys(page), level, false, P2M_R | P2M_W | P2M_X);
         } else if (*e & P2M_LARGE) {
             if ((rc = split_large(p, e, level)))
                 goto out;
@@ -202,7 +209,7 @@ int p2m_set_hw_write(struct p2m *p, uint64_t gfn, bool writable)
             goto out;
         uint64_t mfn = (*e & P2M_ADDR) >> 12;
         uint64_t want = writable ? leaf_entry(mfn, 1, perms)
-                                 : hvm_vendor->p2m_encode(mfn << 12, 1, true, perms & ~P2M_W) |
+                                 : p2m_encode(mfn << 12, 1, true, perms & ~P2M_W) |
                                        ((uint64_t)perms << P2M_SW_SHIFT) | P2M_SW_LD_PROT;
         if ((*e & P2M_SW_LD_PROT) != (want & P2M_SW_LD_PROT)) {
             __atomic_store_n(e, want, __ATOMIC_SEQ_CST);

@@ -3,8 +3,9 @@
  * nested page table (NPT or EPT): both are 4-level radix trees with 9 bits per
  * level, bit 7 marking large pages and the frame address in bits 51:12; only
  * the permission and memory-type bits differ, and the vendor backend encodes
- * those (hvm_vendor->p2m_encode).  So there is one p2m and nothing to keep in
- * sync.
+ * those: the HVM layer hands mm its encoder once at start-up (p2m_set_format),
+ * so mm calls up into no vendor code.  So there is one p2m and nothing to
+ * keep in sync.
  */
 #ifndef RV_MM_P2M_H
 #define RV_MM_P2M_H
@@ -25,6 +26,13 @@ struct p2m {
     uint64_t generation;        /* (a) bumped on every change that needs a TLB flush */
     uint16_t domid;             /* (i) */
 };
+
+/* The vendor's entry encoder (NPT or EPT bits for an entry at 'level'
+ * pointing at mfn_addr, a leaf or a table, with P2M_R/W/X perms).  Set once
+ * by hvm_init before any domain exists; without HVM no p2m gets entries
+ * (PV domains keep an empty root), as before the hook. */
+typedef uint64_t (*p2m_encode_fn)(uint64_t mfn_addr, unsigned level, bool leaf, unsigned perms);
+void p2m_set_format(p2m_encode_fn encode);
 
 int p2m_init(struct p2m *p, uint16_t domid);
 /* Map 2^order frames (order 0, 9 or 18) at gfn to mfn with P2M_R/W/X perms. */

@@ -12,7 +12,6 @@
 #include "core/softirq.h"
 #include "core/smp.h"
 #include "core/percpu.h"
-#include "hvm/vendor.h"
 #include "lib/errno.h"
 
 uint64_t physmap_ram_mfn(struct domain *d, uint64_t gfn)

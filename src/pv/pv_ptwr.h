@@ -13,7 +13,7 @@
 #define RV_PV_PV_PTWR_H
 
 #include <stdint.h>
-#include "hvm/regs.h"
+#include "core/guest_regs.h"
 
 struct pv_ptwr_env {
     /* The guest's memory as its kernel reads it (instruction bytes, the old

@@ -4,8 +4,8 @@
 # RV_FUZZ_HEADERS, S and RV_SEEDS.
 
 set(_bz_dir ${CMAKE_CURRENT_LIST_DIR})
-set(_bz_sources ${S}/hvm/bzimage.c ${S}/hvm/e820.c ${S}/lib/fmt.c)
-set(_bz_headers ${S}/hvm/bzimage.h ${S}/hvm/e820.h ${S}/hvm/platform.h ${RV_FUZZ_HEADERS})
+set(_bz_sources ${S}/hvm/bzimage.c ${S}/mm/e820.c ${S}/lib/fmt.c)
+set(_bz_headers ${S}/hvm/bzimage.h ${S}/mm/e820.h ${S}/hvm/platform.h ${RV_FUZZ_HEADERS})
 
 # Seeds: synthetic images from the unit tests' builder.
 add_executable(rv_fuzz_seedgen_bzimage ${_bz_dir}/seedgen_bzimage.c ${PROJECT_SOURCE_DIR}/tests/unit/bzbuild.c)

@@ -4,7 +4,7 @@
  * fills the zero page from the file's header. */
 #include "fuzz_check.h"
 #include "hvm/bzimage.h"
-#include "hvm/e820.h"
+#include "mm/e820.h"
 #include "hvm/platform.h"
 #include "lib/errno.h"
 

@@ -1,7 +1,7 @@
 # Unit tests of the HVM guest-boot pure modules: the Linux boot protocol
 # (hvm/bzimage.c), the ACPI table builder (hvm/acpi_build.c, parsed back
 # with arch/x86/acpi_tables.c from rv_unit_pure) and the guest memory map
-# (hvm/e820.c).  Included at the end of tests/unit/CMakeLists.txt.
+# (mm/e820.c).  Included at the end of tests/unit/CMakeLists.txt.
 
 set(_bz_dir ${CMAKE_CURRENT_LIST_DIR})
 
@@ -21,9 +21,9 @@ endif()
 set(RV_TEST_INITRD "${_bz_initrd}" CACHE FILEPATH "an initrd for that kernel (optional)")
 
 add_executable(unit_bzimage ${_bz_dir}/test_bzimage.c ${_bz_dir}/bzbuild.c
-               ${RV_UNIT_SRC}/hvm/bzimage.c ${RV_UNIT_SRC}/hvm/e820.c)
+               ${RV_UNIT_SRC}/hvm/bzimage.c ${RV_UNIT_SRC}/mm/e820.c)
 add_executable(unit_acpi_build ${_bz_dir}/test_acpi_build.c ${RV_UNIT_SRC}/hvm/acpi_build.c)
-add_executable(unit_e820 ${_bz_dir}/test_e820.c ${RV_UNIT_SRC}/hvm/e820.c)
+add_executable(unit_e820 ${_bz_dir}/test_e820.c ${RV_UNIT_SRC}/mm/e820.c)
 set(_bz_args)
 if(RV_TEST_BZIMAGE AND EXISTS "${RV_TEST_BZIMAGE}")
     set(_bz_args ${RV_TEST_BZIMAGE})

@@ -5,7 +5,7 @@
 
 #include "bzbuild.h"
 #include "hvm/bzimage.h"
-#include "hvm/e820.h"
+#include "mm/e820.h"
 #include "hvm/platform.h"
 #include "lib/errno.h"
 #include "test.h"

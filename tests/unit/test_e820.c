@@ -1,7 +1,7 @@
-/* The HVM guest memory map (hvm/e820.c) and the RAM ranges behind it. */
+/* The HVM guest memory map (mm/e820.c) and the RAM ranges behind it. */
 #include <stdbool.h>
 
-#include "hvm/e820.h"
+#include "mm/e820.h"
 #include "hvm/platform.h"
 #include "test.h"
 

@@ -193,6 +193,20 @@ class Console:
         """Nothing useful can follow: a panic, or the boot loader gave up."""
         return self.panic is not None or self.loader_gave_up
 
+    def hypervisor_fault(self) -> Optional[str]:
+        """Why the run fails whatever the guests did, or None: a panic, a VM
+        entry with state the manuals forbid (a hypervisor bug even in a
+        domain expected to crash; docs/hvm.md, guest-state checker), or a
+        bug a subsystem caught and logged.  Shared by judge and
+        domains.judge_domains so both fail a run for the same things."""
+        if self.panic:
+            return "hypervisor panicked: %s" % self.panic
+        if self.vmstate:
+            return "guest-state checker: %s" % self.vmstate[0]
+        if self.hv_bugs:
+            return "hypervisor bug caught: %s" % self.hv_bugs[0]
+        return None
+
     def domain(self, name: str) -> DomainLog:
         if name not in self.domains:
             self.domains[name] = DomainLog(name)
@@ -357,12 +371,9 @@ def judge(con: Console, *, selftest: bool, emulator: str,
     def fail(reason):
         return Verdict(False, reason)
 
-    if con.panic:
-        return fail("hypervisor panicked: %s" % con.panic)
-    if con.vmstate:
-        return fail("guest-state checker: %s" % con.vmstate[0])
-    if con.hv_bugs:
-        return fail("hypervisor bug caught: %s" % con.hv_bugs[0])
+    fault = con.hypervisor_fault()
+    if fault:
+        return fail(fault)
     if con.loader_gave_up:
         return fail("GRUB could not boot the hypervisor: %s"
                     % ("; ".join(con.loader_errors) or "no error message"))

@@ -143,14 +143,9 @@ def judge_domains(con: Console, domains: Sequence[DomainFile], *, emulator: str,
     def fail(reason):
         return Verdict(False, reason)
 
-    if con.panic:
-        return fail("hypervisor panicked: %s" % con.panic)
-    if con.vmstate:
-        # A VM entry with state the manuals forbid is a hypervisor bug, even
-        # in a domain expected to crash (docs/hvm.md, guest-state checker).
-        return fail("guest-state checker: %s" % con.vmstate[0])
-    if con.hv_bugs:
-        return fail("hypervisor bug caught: %s" % con.hv_bugs[0])
+    fault = con.hypervisor_fault()
+    if fault:
+        return fail(fault)
     if con.modules:
         missing = [s for s in module_strings if s not in con.modules]
         if missing:

@@ -5,8 +5,7 @@
  * Below 1 MiB only [0, GPA_EBDA) is usable; the VGA window 0xA0000-0xDFFFF is
  * left out of the map altogether, as on a PC.
  */
-#include "hvm/e820.h"
-#include "hvm/platform.h"
+#include "mm/e820.h"
 
 #define E820_1M 0x100000ull
 

@@ -1,8 +1,10 @@
 /*
- * The guest-physical memory map of an HVM domain, as given to every guest
- * (the zero page's e820 table for Linux, the multiboot1/2 memory maps), and
- * the RAM ranges the domain builder backs.  Pure code, built for the host
- * too.  Layout (hvm/platform.h):
+ * The guest-physical memory map of a domain, as given to every guest (the
+ * zero page's e820 table for Linux, the multiboot1/2 memory maps,
+ * XENMEM_memory_map for every kind), and the RAM ranges the domain builders
+ * back.  It is the PC's layout whatever the kind, so it lives in mm/ where
+ * core/ and every kind can use it.  Pure code, built for the host too.
+ * Layout (the devices around it: hvm/platform.h):
  *
  *   [0, GPA_EBDA)                      usable
  *   [GPA_EBDA, 0xA0000)                reserved (extended BIOS data area)
@@ -13,10 +15,17 @@
  * mem counts every backed byte below GPA_LOWMEM_LIMIT, 0xA0000-0xFFFFF
  * included (it is RAM too: the ACPI tables live there).
  */
-#ifndef RV_HVM_E820_H
-#define RV_HVM_E820_H
+#ifndef RV_MM_E820_H
+#define RV_MM_E820_H
 
 #include <stdint.h>
+
+/* Where RAM lies in every domain's guest-physical space (the HVM platform
+ * puts its devices around these: hvm/platform.h). */
+#define GPA_EBDA            0x9fc00ull      /* 0x9fc00-0x9ffff reserved */
+#define GPA_BIOS_AREA       0xe0000ull      /* 0xe0000-0xfffff: RAM-backed, reserved; ACPI tables live here */
+#define GPA_LOWMEM_LIMIT    0xf0000000ull   /* RAM below 4 GiB ends here at the latest */
+#define GPA_HIGHMEM_START   0x100000000ull  /* RAM beyond GPA_LOWMEM_LIMIT continues here */
 
 /* Entry types (ACPI 6.5 table 15.4: address range types). */
 #define E820_RAM        1

@@ -1,16 +1,18 @@
 /*
- * The MSR state hvm/msr.c keeps per vCPU (struct vcpu.msr).  Written only
- * by the vCPU itself in its exit handlers; the debug dump may read it.
+ * The model-specific registers a vCPU has that no CPU save area holds for
+ * it (struct vcpu.msr), kept with the vCPU whatever its kind; hvm/msr.c
+ * emulates them today.  Written only by the vCPU itself in its exit
+ * handlers; the debug dump may read it.
  * Zero at creation; msr.c fills the firmware defaults (MTRRs) on the
  * first MSR exit (ready = false until then).
  */
-#ifndef RV_HVM_MSR_STATE_H
-#define RV_HVM_MSR_STATE_H
+#ifndef RV_CORE_VCPU_MSRS_H
+#define RV_CORE_VCPU_MSRS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-struct hvm_msr_state {
+struct vcpu_msrs {
     bool ready;                     /* the defaults below have been set */
     uint64_t mtrr_def;              /* IA32_MTRR_DEF_TYPE */
     uint64_t mtrr_fixed[11];        /* FIX64K_00000, FIX16K_80000/A0000, FIX4K_C0000..F8000 */
