@@ -298,6 +298,8 @@ static int set_context(struct rc_handle *h, uint16_t domid, uint64_t entry, char
     return rc < 0 ? fail(err, errlen, "XEN_DOMCTL_sethvmcontext", rc) : 0;
 }
 
+uint16_t rv_build_pvh_failed_domid;
+
 int rv_build_pvh(struct rc_handle *h, const struct pvh_build_req *req, uint16_t *domid_out, char *err,
                  size_t errlen)
 {
@@ -344,5 +346,6 @@ int rv_build_pvh(struct rc_handle *h, const struct pvh_build_req *req, uint16_t 
     }
     /* Half built: nothing of it stays. */
     rc_domain_simple(h, XEN_DOMCTL_destroydomain, domid);
+    rv_build_pvh_failed_domid = domid;
     return -1;
 }

@@ -30,5 +30,8 @@ struct pvh_build_req {
  * (a half-built domain is destroyed).  h = NULL: only the checks that need
  * no hypervisor (memory size, the kernel's ELF and PVH note, its place). */
 int rv_build_pvh(struct rc_handle *h, const struct pvh_build_req *req, uint16_t *domid, char *err, size_t errlen);
+/* The id of the domain a failed rv_build_pvh destroyed (for the caller's
+ * own cleanup, e.g. its xenstore entries); 0 if none was created. */
+extern uint16_t rv_build_pvh_failed_domid;
 
 #endif

@@ -410,6 +410,8 @@ static int create_domain(const char *file, const struct domcfg *cfg)
     int rc = rv_build_pvh(h, &req, &domid, err, sizeof(err));
     if (rc)
         fprintf(stderr, "rv create: %s: %s\n", file, err);
+    if (rc && domu.in_store)
+        rv_domu_forget(rv_build_pvh_failed_domid);     /* introduced, then unpause failed */
     else
         printf("rv create: d%u: console ring gfn %#llx port %u, store ring gfn %#llx port %u\n"
                "rv create: domain %u (%s) started\n", domid, (unsigned long long)domu.console_gfn,

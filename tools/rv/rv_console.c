@@ -213,16 +213,22 @@ int rv_cmd_shutdown(int argc, char **argv)
     }
     uint64_t t0 = now_ms();
     struct rv_xs *x = rv_xs_open();
+    int have_xs = x != NULL;
     int rc = -ENOENT;
     char path[64];
     snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", id);
     if (x) {
-        rc = rv_xs_write(x, path, "poweroff");
+        /* Only a domain rv create gave a store has the node (and a reader
+         * of it): writing creates nothing for the others. */
+        char cur[64];
+        long n = rv_xs_read(x, path, cur, sizeof(cur));
+        rc = n < 0 ? (int)n : rv_xs_write(x, path, "poweroff");
         rv_xs_close(x);
     }
     if (rc < 0 && !force) {
-        fprintf(stderr, "rv shutdown: domain %u: writing %s: %s (-F destroys it instead)\n", id, path,
-                x ? strerror(-rc) : "no xenstored");
+        fprintf(stderr, "rv shutdown: domain %u: %s: %s (-F destroys it instead)\n", id, path,
+                !have_xs ? "no xenstored" : rc == -ENOENT ? "no such node: the domain has no xenstore client set up by rv create"
+                                                    : strerror(-rc));
         rc_close(h);
         return 1;
     }

@@ -173,6 +173,7 @@ int rv_domu_prepare(struct rc_handle *h, uint16_t domid, void *ctx, char *err, s
         return 0;
     }
     int r = entries(x, domid, u, err, errlen);
+    u->in_store = !r;
     if (r) {
         char base[32];
         snprintf(base, sizeof(base), "/local/domain/%u", domid);

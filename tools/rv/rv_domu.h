@@ -24,6 +24,7 @@ struct rv_domu {
     /* Filled by rv_domu_prepare. */
     uint64_t console_gfn, store_gfn;
     uint32_t console_port, store_port;
+    int in_store;                    /* entries written: a failed build removes them (rv_domu_forget) */
 };
 
 /* Before the domain first runs (pvh_build's before_unpause hook, ctx = the
