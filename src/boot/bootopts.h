@@ -1,6 +1,6 @@
 /*
  * The hypervisor's own boot options (docs: console=, loglvl=, maxcpus=,
- * selftest, emu_exit, x2apic=, mem=, console_to=, hvm_fep, vmstate_check).  Parsing never fails: a bad item is
+ * selftest, emu_exit, x2apic=, mem=, console_to=, hvm_fep, vmstate_check, shadow_keep_global=).  Parsing never fails: a bad item is
  * reported through the warn callback and leaves its field unchanged, so a typo
  * on the command line cannot stop the machine from booting.
  */
@@ -30,6 +30,8 @@ struct boot_options {
     bool     selftest_inject_hang;  /* (i) test harness: hang after the ready line */
     bool     selftest_inject_panic; /* (i) test harness: fault in the hypervisor after the ready line */
     bool     x2apic;           /* (i) use x2APIC mode when available; default true */
+    bool     shadow_keep_global; /* (i) shadow_keep_global=0: a guest's MOV to CR3 empties its whole shadow
+                                  * (docs/shadow.md; for measuring the global-leaf cache); default true */
     uint64_t mem_limit;        /* (i) mem=SIZE; 0 = no limit; values < 64M rejected */
     char     console_to[BOOTOPTS_NAME_MAX];  /* (i) console_to=NAME: initial input focus; "" = hypervisor */
     bool     hvm_fep;          /* (i) hvm_fep: honour the forced-emulation prefix (testing only); default false */

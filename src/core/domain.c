@@ -3,7 +3,7 @@
  * down (vCPUs taken off their CPUs), reap (everything freed once no CPU runs
  * any of its vCPUs).
  */
-#include "hvm/logdirty.h"
+#include "mm/logdirty.h"
 #include "core/domain.h"
 #include "core/domcfg.h"
 #include "core/sched.h"
@@ -204,6 +204,27 @@ void domain_destroy(struct domain *d)
 /* Builds and starts a domain; restarts/quick_restarts are its history when
  * it replaces a restarted one (0 for a first boot): set before any vCPU
  * runs, as the guest can read the restart count (XENVER_guest_handle). */
+/* "build: 1024 MiB in 5611.044 ms (5.479 ms/MiB); RAM 5605.560 ms (5.474
+ * ms/MiB), kernel 0.276 ms" (QEMU TCG): the builder's own timing, from the allocation of the
+ * domain to its "created:" line (tools/rvlib/costbench.py reads it).  RAM
+ * and kernel only where the kind measures them (HVM, PVH). */
+static void log_build_time(struct domain *d, uint64_t ns)
+{
+    char parts[96] = "";
+    uint64_t mib = d->mem_bytes >> 20 ? d->mem_bytes >> 20 : 1;
+
+    if (d->build_ram_ns || d->build_kernel_ns)
+        fmt_snprintf(parts, sizeof(parts), "; RAM %lu.%03lu ms (%lu.%03lu ms/MiB), kernel %lu.%03lu ms",
+                     (unsigned long)(d->build_ram_ns / 1000000), (unsigned long)(d->build_ram_ns / 1000 % 1000),
+                     (unsigned long)(d->build_ram_ns / mib / 1000000),
+                     (unsigned long)(d->build_ram_ns / mib / 1000 % 1000),
+                     (unsigned long)(d->build_kernel_ns / 1000000),
+                     (unsigned long)(d->build_kernel_ns / 1000 % 1000));
+    domain_log(d, LOG_INFO, "build: %lu MiB in %lu.%03lu ms (%lu.%03lu ms/MiB)%s\n",
+               (unsigned long)(d->mem_bytes >> 20), (unsigned long)(ns / 1000000), (unsigned long)(ns / 1000 % 1000),
+               (unsigned long)(ns / mib / 1000000), (unsigned long)(ns / mib / 1000 % 1000), parts);
+}
+
 struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods,
                                    unsigned restarts, unsigned quick_restarts)
 {
@@ -230,6 +251,7 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
                 cfg->name);
         return NULL;
     }
+    uint64_t t_start = now_ns();    /* the "build:" line */
     d = xzalloc(sizeof(*d), HEAP_CORE);
     if (!d)
         goto nomem;
@@ -358,6 +380,7 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
     domain_log(d, LOG_INFO, "created: %lu MiB, %u vCPU(s), kernel %s entry %#lx (p2m: %lu x 1G, %lu x 2M, %lu x 4K)\n",
                (unsigned long)cfg->memory_mib, d->nr_vcpus, cfg->kernel, (unsigned long)d->kernel_entry,
                (unsigned long)d->p2m.nr_1g, (unsigned long)d->p2m.nr_2m, (unsigned long)d->p2m.nr_4k);
+    log_build_time(d, now_ns() - t_start);
     /* Boot domains cannot run before the scheduler starts: their clock is
      * started then (domain_mark_boot_domains_started). */
     if (sched_active)

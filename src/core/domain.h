@@ -70,6 +70,10 @@ struct vcpu {
     uint64_t last_start;            /* (r) now_ns() when it last entered */
     uint64_t exit_tsc;              /* (r) TSC at the last exit, 0 when not in the run loop */
     uint64_t host_tsc, guest_tsc;   /* (r) TSC ticks spent handling exits / in the guest */
+    /* Stamped by the backend's vcpu_run right before VMRUN/VMLAUNCH/VMRESUME
+     * and right after the exit (vmrun_tsc 0: it did not enter), so that the
+     * hypervisor's time per exit (hvm.c run_loop) is #VMEXIT to next VMRUN. */
+    uint64_t vmrun_tsc, vmexit_tsc; /* (r) */
     int pause_count;                /* (a) > 0: must not run */
     struct vcpu *rq_next;           /* (s) run-queue link */
     bool wake_pending;              /* (a) an event arrived while it was not blocked yet */
@@ -127,6 +131,17 @@ struct vcpu {
 #define VCPU_MSRS 32
     struct { uint32_t msr; uint64_t rd, wr; } msrs[VCPU_MSRS];      /* (r) rd + wr = 0: free */
     uint64_t msr_other;             /* (r) */
+    /* The hypervisor's own time per exit kind (hvm/exit_stats.c): for each
+     * reason, the exits timed from #VMEXIT to the next VMRUN (or to leaving
+     * the CPU, when the stint ends there; an exit after which the vCPU
+     * blocked is in exits_by_reason only: its time includes waiting), their TSC ticks and
+     * the fewest ticks of one; hypercall exits also per hypercall number
+     * (numbers >= VCPU_HC_SLOTS - 1 share the last slot).  Written only by v
+     * on the CPU it runs on, read like the counters above. */
+#define VCPU_HC_SLOTS 64
+    struct { uint64_t n, tsc, min; } exit_cost[24];             /* (r) indexed by enum hvm_exit_reason */
+    struct { uint64_t n, tsc; } hc_cost[VCPU_HC_SLOTS];         /* (r) indexed by hypercall number */
+    uint8_t last_hc;                /* (r) hc_cost slot of the last hypercall exit */
     uint8_t last_exit;              /* (r) enum hvm_exit_reason of the last exit (debug key 'd') */
     uint64_t last_exit_qual;        /* (r) its hvm_exit.qual */
     uint8_t fpu[512] __aligned(16); /* (r) x87/SSE state, FXSAVE layout, while off the CPU */
@@ -196,6 +211,11 @@ struct domain {
     const struct domain_kind *kind; /* (i) its operations (core/domain_kind.h) */
     void *kind_priv;                /* (i) the kind's own build state, freed by its destroy */
     uint64_t kernel_entry;          /* (i) where the kernel starts (for the log) */
+    /* The builder's own timing (the "build:" line after "created:"): what
+     * the kind's build spent on guest RAM (allocating the zeroed frames,
+     * the p2m) and on the kernel (loading, unpacking); 0 when it does not
+     * say (PV, toolstack-built). */
+    uint64_t build_ram_ns, build_kernel_ns;     /* (i) */
     int refcnt;                     /* (a) domain_get_by_id references; destruction waits for 0 */
 
     /* Guest RAM blocks as allocated (freed at destruction, whatever the p2m
@@ -240,7 +260,7 @@ struct domain {
     /* The toolstack's control (core/domctl.c). */
     int ctl_pause_count;            /* (a) pausedomain's pauses not yet undone */
     bool ctl_destroy;               /* (a) destroydomain: destroyed whatever its on_* keys say */
-    struct logdirty *logdirty;      /* (a) hvm/logdirty.c: set once by the first ENABLE, freed with d */
+    struct logdirty *logdirty;      /* (a) mm/logdirty.c: set once by the first ENABLE, freed with d */
 
     struct domain *next;            /* (d) */
 };

@@ -20,7 +20,7 @@
 #include "core/guest_access.h"
 #include "core/console.h"
 #include "core/percpu.h"
-#include "hvm/logdirty.h"
+#include "mm/logdirty.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "public/domctl.h"
@@ -58,7 +58,7 @@ void domctl_fill_info(struct domain *d, struct xen_domctl_getdomaininfo *info)
         flags |= XEN_DOMINF_shutdown |
                  ((uint32_t)(d->shutdown_reason & XEN_DOMINF_shutdownmask) << XEN_DOMINF_shutdownshift);
     if (is_hvm_container(d))
-        flags |= XEN_DOMINF_hvm_guest | XEN_DOMINF_hap;
+        flags |= XEN_DOMINF_hvm_guest | (d->shadow ? 0 : XEN_DOMINF_hap);   /* hap = 0: shadow paging */
     if (__atomic_load_n(&d->ctl_pause_count, __ATOMIC_ACQUIRE) > 0)
         flags |= XEN_DOMINF_paused;
     /* Xen's rule: blocked only when every online vCPU is; running when any

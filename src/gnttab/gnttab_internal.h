@@ -39,6 +39,7 @@ struct gnttab_active {
     uint32_t pin_w;             /* (t) writable mappings + copies writing it */
     uint16_t domid;             /* (t) the domain holding the pins, valid while pinned */
     uint64_t mfn;               /* (t) the granter's frame, valid while pinned */
+    uint32_t gfn;               /* (t) the entry's frame field at the first pin (log-dirty of a copy's target) */
 };
 
 enum gnttab_mt_state {

@@ -16,6 +16,7 @@
  */
 #include "gnttab/gnttab_internal.h"
 #include "core/domain.h"
+#include "mm/logdirty.h"
 #include "mm/p2m.h"             /* P2M_R, P2M_W */
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -109,6 +110,7 @@ int16_t gnttab_pin(struct domain *rd, uint32_t ref, uint16_t mapper, bool write,
         uint32_t gfn = __atomic_load_n(&e->frame, __ATOMIC_ACQUIRE);
 
         act->mfn = gnttab_own_frame(rd, gfn);     /* a PV granter names an MFN */
+        act->gfn = gfn;
         act->domid = mapper;
     }
     if (act->mfn == PHYSMAP_NO_MFN || !frame_get(act->mfn, rd->domid)) {
@@ -123,6 +125,17 @@ int16_t gnttab_pin(struct domain *rd, uint32_t ref, uint16_t mapper, bool write,
     *mfn = act->mfn;
     spin_unlock(&gt->table_lock);
     return GNTST_okay;
+}
+
+/* The frame number a pinned entry named at its first pin (stable while
+ * pinned, as act->mfn is). */
+static uint64_t gnttab_pinned_gfn(struct domain *rd, uint32_t ref)
+{
+    struct gnttab_domain *gt = rd->gnttab;
+    spin_lock(&gt->table_lock);
+    uint64_t gfn = gnttab_active_entry(gt, ref)->gfn;
+    spin_unlock(&gt->table_lock);
+    return gfn;
 }
 
 /* Drops a pin taken by gnttab_pin (not the frame reference). */
@@ -433,6 +446,8 @@ struct gnttab_copy_side {
     uint64_t mfn;
     bool held;                  /* frame reference (and pin on the grant side) held */
     bool typed;                 /* writable type reference held (write side) */
+    struct domain *owner;       /* the frame's domain (log-dirty, write side) */
+    uint64_t gfn;               /* its frame number in that domain */
 };
 
 static int16_t gnttab_copy_acquire(struct domain *ld, const struct gnttab_copy_ptr *p, bool gref,
@@ -450,6 +465,8 @@ static int16_t gnttab_copy_acquire(struct domain *ld, const struct gnttab_copy_p
         if (s->mfn == PHYSMAP_NO_MFN || !frame_get(s->mfn, ld->domid))
             return GNTST_bad_page;
         s->held = true;
+        s->owner = ld;
+        s->gfn = p->u.gmfn;
         goto typed;
     }
     if (domain_is_self(ld, p->domid))
@@ -462,6 +479,8 @@ static int16_t gnttab_copy_acquire(struct domain *ld, const struct gnttab_copy_p
     if (st != GNTST_okay)
         return st;
     s->held = true;
+    s->owner = s->rd;
+    s->gfn = gnttab_pinned_gfn(s->rd, s->ref);
 typed:
     /* The hypervisor writes the frame: never a PV domain's page table or
      * descriptor frame (Xen's answer: general_error). */
@@ -504,6 +523,10 @@ void gnttab_op_copy(struct domain *ld, struct gnttab_copy *op)
          * memmove: both sides may name the same frame. */
         memmove((uint8_t *)phys_to_virt(dst.mfn << PAGE_SHIFT) + op->dest.offset,
                 (const uint8_t *)phys_to_virt(src.mfn << PAGE_SHIFT) + op->source.offset, op->len);
+        /* The hypervisor wrote the destination domain's page: log-dirty
+         * must hear of it, as of copy_to_guest (a no-op without log-dirty
+         * on, which PV domains never have). */
+        logdirty_mark(dst.owner, dst.gfn);
     }
     gnttab_copy_release(&dst, true);
     gnttab_copy_release(&src, false);

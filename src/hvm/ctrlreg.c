@@ -270,7 +270,7 @@ static bool set_cr4(struct vcpu *v, struct hvm_ctrl *c, uint64_t val, bool code6
 
 /* MOV to CR3, intercepted for shadow paging only (hvm/shadow_hvm.c):
  * the guest's new CR3, and the TLB flush the instruction does, which for a
- * shadow-paged guest means emptying the shadow.  Reserved bits (SDM vol.
+ * shadow-paged guest means emptying the shadow of its non-global leaves.  Reserved bits (SDM vol.
  * 2B MOV CR; APM 3.1.2): in long mode 63:52 and bits above MAXPHYADDR,
  * except bit 63 with CR4.PCIDE (no-flush hint, not stored; we flush
  * anyway, which a TLB may always do). */
@@ -287,7 +287,10 @@ static bool set_cr3(struct vcpu *v, struct hvm_ctrl *c, uint64_t val)
     }
     c->cr3 = val;
     hvm_vendor->set_ctrl(v, c);
-    flush_guest_tlb(v);
+    if (v->shadow)
+        hvm_shadow_request_cr3_flush(v);    /* the shadow keeps global leaves; it flushes the CPU's TLB itself */
+    else
+        flush_guest_tlb(v);
     return true;
 }
 

@@ -10,6 +10,8 @@
  * Debug key 'x' reads them from another CPU while they change: each value
  * is one aligned 64-bit load, so a line may be a few exits stale, never torn.
  * At vCPU teardown the vCPU no longer runs and the figures are final.
+ * The same holds for the per-kind exit cost (count, TSC ticks, fewest
+ * ticks) that hvm.c's run loop adds up on each re-entry.
  */
 #include "hvm/hvm.h"
 #include "core/domain.h"
@@ -18,6 +20,7 @@
 #include "core/console.h"
 #include "arch/x86/time.h"
 #include "lib/fmt.h"
+#include "lib/string.h"
 
 void hvm_count_port(struct vcpu *v, uint16_t port)
 {
@@ -128,6 +131,103 @@ static void print_msrs(struct vcpu *v)
     }
 }
 
+static uint64_t ticks_to_ns(uint64_t ticks)
+{
+    uint64_t khz = tsc_khz() ? tsc_khz() : 1;
+    return ticks / khz * 1000000 + ticks % khz * 1000000 / khz;
+}
+
+/* Lines of at most ~160 characters (domain_log's limit is 255): the head,
+ * then "<head>, more: ..." for the rest. */
+struct cost_line {
+    struct vcpu *v;
+    const char *head;
+    char buf[200];
+    size_t n;
+    bool more;
+};
+
+static void cost_flush(struct cost_line *l)
+{
+    if (!l->n)
+        return;
+    l->buf[l->n] = 0;
+    domain_log(l->v->domain, LOG_INFO, "v%u: %s%s: %s\n", l->v->vcpu_id, l->head, l->more ? ", more" : "", l->buf);
+    l->more = true;
+    l->n = 0;
+}
+
+static void cost_add(struct cost_line *l, const char *item)
+{
+    size_t len = strlen(item);
+    if (l->n && l->n + len > 150)
+        cost_flush(l);
+    l->n += (size_t)fmt_snprintf(l->buf + l->n, sizeof(l->buf) - l->n, "%s%s", l->n ? ", " : "", item);
+}
+
+/* The hypercalls worth a name in the cost line; others are "hcN". */
+static const char *hc_name(unsigned nr)
+{
+    switch (nr) {
+    case 1: return "mmu_update";
+    case 12: return "memory_op";
+    case 13: return "multicall";
+    case 15: return "set_timer_op";
+    case 17: return "xen_version";
+    case 18: return "console_io";
+    case 20: return "grant_table_op";
+    case 24: return "vcpu_op";
+    case 26: return "mmuext_op";
+    case 29: return "sched_op";
+    case 32: return "event_channel_op";
+    case 33: return "physdev_op";
+    case 34: return "hvm_op";
+    case 35: return "sysctl";
+    case 36: return "domctl";
+    default: return NULL;
+    }
+}
+
+/*
+ * The hypervisor's own time per exit kind (hvm.c hvm_account_exit): for
+ *   "v0: exit cost (count, mean/min ns from #VMEXIT to VMRUN): cpuid 3005 29484/6342, io 2841 43320/6452"
+ *   "v0: hypercall cost (count, mean ns): xen_version 1001 26988, sched_op 1 1138322"
+ * the count is of exits timed: all but those after which the vCPU blocked
+ * (HLT, SCHEDOP_block/poll: their time includes the wait).  An exit that
+ * ended the stint otherwise (preemption) is timed to the CPU's leaving.
+ * tools/rvlib/exitcost.py parses both; rv-bench prints them as a table.
+ */
+static void print_exit_cost(struct vcpu *v)
+{
+    struct cost_line l = { .v = v, .head = "exit cost (count, mean/min ns from #VMEXIT to VMRUN)" };
+    char item[64];
+
+    for (unsigned r = 0; r < HVM_EXIT_NR; r++) {
+        uint64_t n = READ_ONCE(v->exit_cost[r].n), t = READ_ONCE(v->exit_cost[r].tsc);
+        if (!n)
+            continue;
+        fmt_snprintf(item, sizeof(item), "%s %lu %lu/%lu", hvm_exit_names[r], (unsigned long)n,
+                     (unsigned long)ticks_to_ns(t / n), (unsigned long)ticks_to_ns(READ_ONCE(v->exit_cost[r].min)));
+        cost_add(&l, item);
+    }
+    cost_flush(&l);
+    l = (struct cost_line){ .v = v, .head = "hypercall cost (count, mean ns)" };
+    for (unsigned h = 0; h < VCPU_HC_SLOTS; h++) {
+        uint64_t n = READ_ONCE(v->hc_cost[h].n), t = READ_ONCE(v->hc_cost[h].tsc);
+        const char *name = hc_name(h);
+        if (!n)
+            continue;
+        if (name)
+            fmt_snprintf(item, sizeof(item), "%s %lu %lu", name, (unsigned long)n, (unsigned long)ticks_to_ns(t / n));
+        else if (h == VCPU_HC_SLOTS - 1)
+            fmt_snprintf(item, sizeof(item), "hc_other %lu %lu", (unsigned long)n, (unsigned long)ticks_to_ns(t / n));
+        else
+            fmt_snprintf(item, sizeof(item), "hc%u %lu %lu", h, (unsigned long)n, (unsigned long)ticks_to_ns(t / n));
+        cost_add(&l, item);
+    }
+    cost_flush(&l);
+}
+
 static void print_stats(struct vcpu *v, bool msrs)
 {
     uint64_t nr_exits = 0;
@@ -139,6 +239,7 @@ static void print_stats(struct vcpu *v, bool msrs)
     print_io_ports(v);
     if (msrs)
         print_msrs(v);
+    print_exit_cost(v);
     uint64_t khz = tsc_khz() ? tsc_khz() : 1;
     uint64_t host_ns = READ_ONCE(v->host_tsc) * 1000000 / khz, guest_ns = READ_ONCE(v->guest_tsc) * 1000000 / khz;
     uint64_t total = host_ns + guest_ns;

@@ -13,7 +13,7 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 #include "core/console.h"
-#include "hvm/logdirty.h"
+#include "mm/logdirty.h"
 #include "pv/pv.h"              /* pv_copy_guest: a PV vCPU's pointers */
 #include "mm/gwalk.h"
 #include "arch/x86/cpufeature.h"
@@ -90,7 +90,7 @@ static int gw_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
  * granted read-only) is -EIO, as the nested page tables would fault the
  * CPU's own A/D write there; writing it would change the granter's page,
  * possibly a page table of a PV granter.  Log-dirty hears of each update
- * made (hvm/logdirty.c). */
+ * made (mm/logdirty.c). */
 static int gw_cmpxchg(void *ctx, uint64_t gpa, unsigned size, uint64_t old, uint64_t new_val)
 {
     unsigned perms = 0;

@@ -3,7 +3,7 @@
  * the dispatch of exits to their handlers.  Nothing here knows whether the
  * CPU is Intel or AMD.
  */
-#include "hvm/logdirty.h"
+#include "mm/logdirty.h"
 #include "hvm/vmstate.h"
 #include "hvm/hvm.h"
 #include "hvm/ctrlreg.h"
@@ -207,7 +207,7 @@ static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
             advance(v, x);
         return true;
     case HVM_EXIT_NPF:
-        /* A write to RAM that log-dirty write-protected (hvm/logdirty.c):
+        /* A write to RAM that log-dirty write-protected (mm/logdirty.c):
          * marked, made writable, the instruction runs again. */
         if ((x->qual & HVM_NPF_WRITE) && logdirty_write_fault(v, x->gpa))
             return true;
@@ -267,6 +267,25 @@ const char *const hvm_exit_names[HVM_EXIT_NR] = {
     [HVM_EXIT_DESC_ACCESS] = "desc_access",
 };
 _Static_assert(HVM_EXIT_NR <= ARRAY_SIZE(((struct vcpu *)0)->exits_by_reason), "exit counters");
+_Static_assert(HVM_EXIT_NR <= ARRAY_SIZE(((struct vcpu *)0)->exit_cost), "exit cost counters");
+
+/* The hypervisor's time for the last exit, #VMEXIT to this VMRUN: into the
+ * vCPU's totals and its per-kind figures (exit_stats.c).  Plain adds on v's
+ * own fields, written only here on the CPU v runs on: no lock, no atomics. */
+static inline void hvm_account_exit(struct vcpu *v, uint64_t ticks)
+{
+    unsigned r = v->last_exit;
+
+    v->host_tsc += ticks;
+    v->exit_cost[r].n++;
+    v->exit_cost[r].tsc += ticks;
+    if (ticks < v->exit_cost[r].min || !v->exit_cost[r].min)
+        v->exit_cost[r].min = ticks;
+    if (r == HVM_EXIT_HYPERCALL) {
+        v->hc_cost[v->last_hc].n++;
+        v->hc_cost[v->last_hc].tsc += ticks;
+    }
+}
 
 static void run_loop(struct vcpu *v)
 {
@@ -281,14 +300,18 @@ static void run_loop(struct vcpu *v)
         }
         hvm_shadow_before_entry(v);
         hvm_intr_assist(v);
-        uint64_t t_enter = rdtsc();
-        if (v->exit_tsc)
-            v->host_tsc += t_enter - v->exit_tsc;   /* hypervisor time since the last exit */
         hvm_msr_guest_load(v);
-        hvm_vendor->vcpu_run(v, &x);    /* returns with interrupts disabled */
+        v->vmrun_tsc = 0;
+        hvm_vendor->vcpu_run(v, &x);    /* returns with interrupts disabled; stamps vmrun/vmexit_tsc */
         hvm_msr_host_load(v);
-        v->exit_tsc = rdtsc();
-        v->guest_tsc += v->exit_tsc - t_enter;
+        if (unlikely(!v->vmrun_tsc))    /* refused before entry: no guest time */
+            v->vmrun_tsc = v->vmexit_tsc = rdtsc();
+        /* The previous exit's handling ended at this VMRUN (last_exit still
+         * names it): hypervisor time, by kind (exit_stats.c). */
+        if (v->exit_tsc)
+            hvm_account_exit(v, v->vmrun_tsc - v->exit_tsc);
+        v->exit_tsc = v->vmexit_tsc;
+        v->guest_tsc += v->vmexit_tsc - v->vmrun_tsc;
         sti();                          /* a pending host interrupt is taken here */
         if (!handle_exit(v, &x))
             return;
@@ -382,9 +405,16 @@ void hvm_vcpu_run(struct vcpu *v)
         time_info_runstate(v, READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);
     vcpu_fpu_save(v);
     /* Time after the last exit belongs to the hypervisor; time off the CPU
-     * belongs to neither. */
+     * belongs to neither.  An exit that ends the stint (preempted by the
+     * scheduler's tick, the domain stopping) is timed up to here; one after
+     * which the vCPU blocked is not timed by kind: its time includes the
+     * block spin's wait for the wake (sched.c). */
     if (v->exit_tsc) {
-        v->host_tsc += rdtsc() - v->exit_tsc;
+        uint64_t t = rdtsc() - v->exit_tsc;
+        if (READ_ONCE(v->state) == VCPU_BLOCKED)
+            v->host_tsc += t;
+        else
+            hvm_account_exit(v, t);
         v->exit_tsc = 0;
     }
     if (hvm_vendor->vcpu_put)

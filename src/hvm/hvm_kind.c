@@ -18,6 +18,7 @@
 #include "mm/mm.h"
 #include "lib/fmt.h"
 #include "lib/errno.h"
+#include "arch/x86/time.h"
 
 int hvm_ctl_set_cpu(struct vcpu *v, const struct hvm_hw_cpu *c);     /* hvm_ctl_cpu.c */
 
@@ -96,21 +97,26 @@ static int hvm_kind_build(struct domain *d, char *err, size_t errlen)
     if (rc)
         return rc;
 
+    uint64_t t0 = now_ns();
     for (unsigned i = 0; i < n; i++)
         if (alloc_guest_ram_range(d, ranges[i][0], ranges[i][1])) {
             fmt_snprintf(err, errlen, "not enough memory for %lu MiB of RAM",
                          (unsigned long)(d->mem_bytes >> 20));
             return -ENOMEM;
         }
+    uint64_t t1 = now_ns();
+    d->build_ram_ns = t1 - t0;
     struct loaded_kernel *lk = xzalloc(sizeof(*lk), HEAP_HVM);
     if (!lk) {
         fmt_snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
     d->kind_priv = lk;
+    t1 = now_ns();
     rc = loader_load(d, d->cfg, d->mods, d->nr_mods, lk, err, errlen);
     if (rc)
         return rc;
+    d->build_kernel_ns = now_ns() - t1;
     d->kernel_entry = lk->entry;
     return 0;
 }

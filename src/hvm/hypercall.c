@@ -71,6 +71,8 @@ bool hvm_hypercall(struct vcpu *v)
         a[0] = (uint32_t)r->rbx, a[1] = (uint32_t)r->rcx, a[2] = (uint32_t)r->rdx;
         a[3] = (uint32_t)r->rsi, a[4] = (uint32_t)r->rdi;
     }
+    /* The exit's cost is also kept per number (hvm/exit_stats.c). */
+    v->last_hc = (uint8_t)(nr < VCPU_HC_SLOTS ? nr : VCPU_HC_SLOTS - 1);
     ret = hypercall_call(v, nr, a, !wide);
     if (ret == -ERESTART && nr == __HYPERVISOR_multicall) {
         /* A continuation (core/multicall.c): the same call again with the

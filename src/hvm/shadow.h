@@ -19,9 +19,10 @@ struct hvm_shadow {
     uint64_t *pool;             /* (i) physical addresses of the pool pages */
     uint64_t key;               /* paging-relevant CR0/CR4/EFER bits at the last entry */
     uint64_t gcr3;              /* the guest's CR3 at the last entry */
-    bool flush_pending;         /* (a) empty the shadow before the next entry */
+    unsigned flush_pending;     /* (a) SHADOW_REQ_*: what to empty before the next entry */
     bool started;
     uint64_t pf_exits, pf_injected, pf_mmio;
+    uint64_t pf_logdirty;       /* write #PFs that marked a frame dirty (log-dirty, mm/logdirty.c) */
 };
 
 /* Decides hap or shadow for a new HVM domain (d->shadow, d->shadow_pages)
@@ -39,8 +40,14 @@ void hvm_shadow_before_entry(struct vcpu *v);
 bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gva, uint32_t ec);
 /* The guest's INVLPG of la (through the instruction emulator). */
 void hvm_shadow_invlpg(struct vcpu *v, uint64_t la);
-/* Everything must go (MOV to CR3, a paging bit changed, the p2m changed). */
+#define SHADOW_REQ_NONGLOBAL 1u     /* a MOV to CR3: the non-global leaves go */
+#define SHADOW_REQ_ALL       2u     /* everything goes */
+
+/* Everything must go (a paging bit changed, the p2m changed, ...). */
 void hvm_shadow_request_flush(struct vcpu *v);
+/* The guest's MOV to CR3: the non-global translations go, global ones
+ * (G with CR4.PGE) may stay, as in a TLB. */
+void hvm_shadow_request_cr3_flush(struct vcpu *v);
 /* The control registers the CPU runs with for the guest's values: paging
  * always on (through the shadow), CR0.WP always on, CR4.PAE on (PAE
  * shadows outside long mode), EFER.LME off while the guest's paging is off.

@@ -13,6 +13,8 @@
  */
 #include "hvm/shadow.h"
 #include "hvm/hvm.h"
+#include "mm/logdirty.h"
+#include "boot/bootopts.h"
 #include "core/domain.h"
 #include "core/console.h"
 #include "mm/mm.h"
@@ -73,12 +75,14 @@ void hvm_shadow_vcpu_destroy(struct vcpu *v)
         return;
     if (hs->started)
         domain_log(v->domain, LOG_INFO,
-                   "v%u shadow: %lu #PF exits, %lu given to the guest, %lu MMIO; %lu fills (%lu upgrades), "
-                   "%lu flushes, %lu reclaims, %lu INVLPG; peak %u of %u pages\n",
+                   "v%u shadow: %lu #PF exits, %lu given to the guest, %lu MMIO, %lu log-dirty; %lu fills "
+                   "(%lu upgrades), %lu flushes, %lu reclaims, %lu INVLPG; %lu CR3 flushes keeping %lu global "
+                   "root slots; peak %u of %u pages\n",
                    v->vcpu_id, (unsigned long)hs->pf_exits, (unsigned long)hs->pf_injected,
-                   (unsigned long)hs->pf_mmio, (unsigned long)hs->sh.fills, (unsigned long)hs->sh.upgrades,
+                   (unsigned long)hs->pf_mmio, (unsigned long)hs->pf_logdirty, (unsigned long)hs->sh.fills, (unsigned long)hs->sh.upgrades,
                    (unsigned long)hs->sh.flushes, (unsigned long)hs->sh.reclaims,
-                   (unsigned long)hs->sh.invlpgs, hs->sh.peak_used, hs->sh.nr);
+                   (unsigned long)hs->sh.invlpgs, (unsigned long)hs->sh.ng_flushes,
+                   (unsigned long)hs->sh.kept_slots, hs->sh.peak_used, hs->sh.nr);
     for (unsigned i = 0; hs->pool && i < hs->sh.nr; i++)
         if (hs->pool[i])
             free_pages(phys_to_virt(hs->pool[i]), 0);
@@ -124,7 +128,13 @@ nomem:
 void hvm_shadow_request_flush(struct vcpu *v)
 {
     if (v->shadow)
-        __atomic_store_n(&v->shadow->flush_pending, true, __ATOMIC_SEQ_CST);
+        __atomic_fetch_or(&v->shadow->flush_pending, SHADOW_REQ_ALL, __ATOMIC_SEQ_CST);
+}
+
+void hvm_shadow_request_cr3_flush(struct vcpu *v)
+{
+    if (v->shadow)
+        __atomic_fetch_or(&v->shadow->flush_pending, SHADOW_REQ_NONGLOBAL, __ATOMIC_SEQ_CST);
 }
 
 /* The bits of the guest's state that shape its translations: any change
@@ -147,8 +157,20 @@ void hvm_shadow_before_entry(struct vcpu *v)
         return;
     hvm_vendor->get_ctrl(v, &c);
     uint64_t key = paging_key(&c);
-    bool flush = __atomic_exchange_n(&hs->flush_pending, false, __ATOMIC_SEQ_CST);
-    if (!hs->started || flush || key != hs->key || c.cr3 != hs->gcr3) {
+    unsigned req = __atomic_exchange_n(&hs->flush_pending, 0, __ATOMIC_SEQ_CST);
+    /* A MOV to CR3 drops what a TLB must drop then, the non-global
+     * translations (SDM vol. 3A 4.10.4.1); the global ones stay, so the
+     * kernel half of a guest survives its process switches.  A CR3 that
+     * changed without a MOV to CR3 (INIT, a context set from outside)
+     * empties everything, as does every other reason. */
+    if (hs->started && !(req & SHADOW_REQ_ALL) && key == hs->key && (req & SHADOW_REQ_NONGLOBAL) &&
+        boot_opts.shadow_keep_global) {
+        hs->gcr3 = c.cr3;
+        if (shadow_flush_nonglobal(&hs->sh))
+            __atomic_store_n(&v->tlb_flush_pending, true, __ATOMIC_SEQ_CST);
+        return;
+    }
+    if (!hs->started || req || key != hs->key || c.cr3 != hs->gcr3) {
         shadow_flush(&hs->sh, (c.efer & G_EFER_LMA) ? SHADOW_4L : SHADOW_PAE);
         hs->key = key;
         hs->gcr3 = c.cr3;
@@ -215,6 +237,20 @@ static bool inject_pf(struct vcpu *v, struct hvm_ctrl *c, uint64_t gva, uint32_t
     return true;
 }
 
+/*
+ * Log-dirty (mm/logdirty.c, docs/shadow.md "Log-dirty on shadow paging"):
+ * a writable leaf only for a frame already dirty in this round.  A write
+ * now marks it (counted: a log-dirty fault); a read leaves it read-only,
+ * so the first write exits.
+ */
+static bool logdirty_allows_write(struct vcpu *v, struct hvm_shadow *hs, uint64_t gfn, bool writing)
+{
+    int r = logdirty_shadow_may_write(v, gfn, writing);
+    if (r == LD_SHADOW_MARKED)
+        hs->pf_logdirty++;
+    return r != LD_SHADOW_READ_ONLY;
+}
+
 bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gva, uint32_t ec)
 {
     struct hvm_shadow *hs = v->shadow;
@@ -273,9 +309,12 @@ bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gv
     unsigned fl = 0;
     if (!paging || (res.perms & GW_PERM_U))
         fl |= SH_U;
-    if ((res.perms & GW_PERM_W) && (perms & P2M_W) && (write || dirty))
-        fl |= SH_W;                             /* D is set now or was: writes need no exit */
-    else if (write && !user && (perms & P2M_W)) {
+    if ((res.perms & GW_PERM_W) && (perms & P2M_W) && (write || dirty)) {
+        /* D is set now or was: writes need no exit, unless log-dirty
+         * still waits for this frame's first write of the round. */
+        if (logdirty_allows_write(v, hs, res.gpa >> 12, write))
+            fl |= SH_W;
+    } else if (write && !user && (perms & P2M_W) && logdirty_allows_write(v, hs, res.gpa >> 12, true)) {
         /* Allowed by the walk without R/W: a supervisor write with CR0.WP
          * = 0.  Writable for the supervisor only; a later user access
          * faults and gets the user's view back. */
@@ -285,8 +324,14 @@ bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gv
         fl |= SH_NX;
     if (paging)
         fl |= (res.leaf & (1ull << 3) ? SH_PWT : 0) | (res.leaf & (1ull << 4) ? SH_PCD : 0);
-    if (res.page_shift > 12)
+    if (res.page_shift >= 30)
+        fl |= SH_HUGE;
+    else if (res.page_shift > 12)
         fl |= SH_LARGE;
+    /* G in the guest's leaf counts only with CR4.PGE (bit 8 in every
+     * paging format's leaf). */
+    if (paging && (c.cr4 & G_CR4_PGE) && (res.leaf & (1ull << 8)))
+        fl |= SH_GLOBAL;
     bool upgraded = false;
     int frc = shadow_fill(&hs->sh, gva & ~0xfffull, mfn << 12, fl, &upgraded);
     if (frc < 0) {

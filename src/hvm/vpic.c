@@ -216,6 +216,13 @@ int vpic_pending(struct domain *d)
     struct vpic *p = pic_of(d);
     if (!p)
         return -1;
+    /* Runs before every VM entry of vCPU 0 while the 8259 drives its INTR:
+     * with both IRRs empty nothing can be pending, and that needs no lock.
+     * A request raised after this look comes with a kick (kick_if_rose),
+     * whose IPI stays pending while host interrupts are off and makes the
+     * entry exit at once; chip_ack's level re-request is vCPU 0's own. */
+    if (!(__atomic_load_n(&p->chip[0].irr, __ATOMIC_RELAXED) | __atomic_load_n(&p->chip[1].irr, __ATOMIC_RELAXED)))
+        return -1;
     uint64_t f = spin_lock_irqsave(&p->lock);
     int v = -1, irq = chip_pending(p, 0);
     if (irq == 2 && !p->chip[0].single) {

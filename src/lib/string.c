@@ -2,9 +2,24 @@
 #include "lib/string.h"
 #include <stdint.h>
 
+/* Large aligned fills and copies go by 8-byte strings, the rest by bytes.
+ * On hardware rep movsq/stosq are fast strings like movsb/stosb (no slower);
+ * an emulator that runs each iteration of a rep string as one step (QEMU's
+ * TCG) does an eighth of the steps (kernel images copied into a domain at
+ * its build, guest copies; whole pages are zeroed by mm.c's zero_pages).
+ * Forward copying by qwords is still right for the overlapping dst < src
+ * of memmove: each qword is read before the store that could overlap it.
+ * selftest string_ops checks lengths and alignments around the switch. */
+#define STRING_QWORDS_MIN 64
+
 void *memcpy(void *dst, const void *src, size_t n)
 {
     void *ret = dst;
+    if (n >= STRING_QWORDS_MIN && !(((uintptr_t)dst | (uintptr_t)src) & 7)) {
+        size_t q = n >> 3;
+        __asm__ __volatile__("rep movsq" : "+D"(dst), "+S"(src), "+c"(q) : : "memory");
+        n &= 7;
+    }
     /* rep movsb is fast on every CPU with ERMS and correct on all others. */
     __asm__ __volatile__("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
     return ret;
@@ -28,6 +43,12 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
     void *ret = dst;
+    if (n >= STRING_QWORDS_MIN && !((uintptr_t)dst & 7)) {
+        size_t q = n >> 3;
+        uint64_t pattern = (uint64_t)(uint8_t)c * 0x0101010101010101ull;
+        __asm__ __volatile__("rep stosq" : "+D"(dst), "+c"(q) : "a"(pattern) : "memory");
+        n &= 7;
+    }
     __asm__ __volatile__("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
     return ret;
 }

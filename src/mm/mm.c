@@ -241,6 +241,23 @@ struct frame *pfn_to_frame(uint64_t pfn)
     return pfn < nr_frames ? &frame_table[pfn] : NULL;
 }
 
+/* Zeroes the 4096 << order bytes at va (page-aligned) by eight 8-byte
+ * stores per step.  On hardware as fast as a rep string for page-sized runs;
+ * under an emulator that runs each rep iteration as a step of its own
+ * (QEMU's TCG) several times faster: every frame of a domain's RAM comes
+ * through here at its build, where zeroing was nearly all of the build's
+ * 11 ms per MiB under TCG (docs/testing.md "Hypervisor cost").  Inline
+ * assembly, so the compiler does not turn the loop back into memset. */
+static void zero_pages(void *va, unsigned order)
+{
+    char *p = va, *end = p + (4096ull << order);
+
+    for (; p < end; p += 64)
+        __asm__ __volatile__("movq %1, 0(%0)\n\tmovq %1, 8(%0)\n\tmovq %1, 16(%0)\n\tmovq %1, 24(%0)\n\t"
+                             "movq %1, 32(%0)\n\tmovq %1, 40(%0)\n\tmovq %1, 48(%0)\n\tmovq %1, 56(%0)"
+                             : : "r"(p), "r"(0ull) : "memory");
+}
+
 static void *alloc_common(unsigned order, uint64_t limit_pfn, uint16_t owner)
 {
     uint64_t f = spin_lock_irqsave(&mm_lock);
@@ -260,7 +277,7 @@ static void *alloc_common(unsigned order, uint64_t limit_pfn, uint16_t owner)
     if (pfn < 0)
         return NULL;
     void *va = phys_to_virt((uint64_t)pfn << PAGE_SHIFT);
-    memset(va, 0, 4096ull << order);
+    zero_pages(va, order);
     return va;
 }
 

@@ -169,7 +169,7 @@ void p2m_teardown(struct p2m *p, void (*free_leaf)(uint64_t mfn, unsigned order,
 }
 
 /*
- * Log-dirty (hvm/logdirty.c, docs/shadow.md "Log-dirty"): the hardware
+ * Log-dirty (mm/logdirty.c, docs/shadow.md "Log-dirty"): the hardware
  * write permission of gfn's leaf, apart from the rights recorded in the
  * software bits (which lookups, physmap and guest_mem keep reading, so the
  * hypervisor's view of the domain does not change).  Protecting splits a

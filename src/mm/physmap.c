@@ -3,7 +3,7 @@
  * The p2m does the work; this file adds the ownership rules (only a
  * domain's own RAM counts as RAM) and the cross-CPU flush.
  */
-#include "hvm/logdirty.h"
+#include "mm/logdirty.h"
 #include "mm/physmap.h"
 #include "mm/mm.h"
 #include "mm/p2m.h"
@@ -62,7 +62,7 @@ int physmap_set(struct domain *d, uint64_t gfn, struct physmap_entry e, struct p
     spin_unlock_irqrestore(&d->physmap_lock, f);
     if (!rc && prev)
         *prev = old;
-    /* Log-dirty (hvm/logdirty.c): the new leaf is writable without
+    /* Log-dirty (mm/logdirty.c): the new leaf is writable without
      * protection, so the gfn counts as dirty; the next CLEAN reports it
      * and protects it again. */
     if (!rc && e.mfn != PHYSMAP_NO_MFN && (e.perms & P2M_W))

@@ -9,8 +9,10 @@
  *    on it (a CPU may cache PDPTEs from the last CR3 load).
  *  - 4-level: PML4, PDPT, PD, PT.
  * Non-leaf entries give every right (P, R/W, U/S, A); the leaf alone
- * restricts, as the walk ANDs the levels.  Leaves never have G (a flush
- * empties everything anyway) nor PAT (carried over: PWT, PCD only).
+ * restricts, as the walk ANDs the levels.  Leaves never have G (the CPU's
+ * TLB is emptied by a fresh ASID anyway; which leaves survive a guest's
+ * MOV to CR3 is the shadow's own record, nonglobal[]) nor PAT (carried
+ * over: PWT, PCD only).
  */
 #include "mm/shadow.h"
 
@@ -27,7 +29,7 @@ static void zero_page(void *p)
         q[i] = 0;
 }
 
-/* Lays out an empty root in the current format. */
+/* Lays out an empty root in the current format; every other page is free. */
 static void set_up_root(struct shadow *s)
 {
     uint64_t *root = s->to_va(s->pa[0]);
@@ -41,7 +43,10 @@ static void set_up_root(struct shadow *s)
         }
         s->used = 5;
     }
-    s->large_seen = false;
+    s->next = s->used;
+    s->free_head = 0;
+    for (unsigned i = 0; i < 8; i++)
+        s->nonglobal[i] = s->global[i] = s->large[i] = s->huge[i] = 0;
 }
 
 int shadow_init(struct shadow *s, uint64_t *pa, void *(*to_va)(uint64_t pa), unsigned nr, enum shadow_format f)
@@ -49,8 +54,8 @@ int shadow_init(struct shadow *s, uint64_t *pa, void *(*to_va)(uint64_t pa), uns
     if (nr < SHADOW_MIN_PAGES || (pa[0] >> 32) != 0)
         return -EINVAL_;
     for (unsigned i = 0; i < nr; i++)
-        if (pa[i] & 0xfff)
-            return -EINVAL_;
+        if (!pa[i] || (pa[i] & 0xfff))
+            return -EINVAL_;        /* 0 ends the free list: never a pool page */
     *s = (struct shadow){ .pa = pa, .to_va = to_va, .nr = nr, .format = f };
     set_up_root(s);
     s->peak_used = s->used;
@@ -69,11 +74,39 @@ void shadow_flush(struct shadow *s, enum shadow_format f)
     s->flushes++;
 }
 
-/* The table a non-leaf entry points to (entries are only written here,
- * always with a pool page). */
-static uint64_t *table_of(const struct shadow *s, uint64_t entry)
+/* A zeroed table from the free list or the pool's unused rest; 0 when
+ * the pool is exhausted. */
+static uint64_t alloc_table(struct shadow *s)
 {
-    return s->to_va(entry & E_ADDR);
+    uint64_t pa;
+
+    if (s->free_head) {
+        pa = s->free_head;
+        s->free_head = *(uint64_t *)s->to_va(pa);
+    } else if (s->next < s->nr) {
+        pa = s->pa[s->next++];
+    } else {
+        return 0;
+    }
+    zero_page(s->to_va(pa));
+    if (++s->used > s->peak_used)
+        s->peak_used = s->used;
+    return pa;
+}
+
+/* Gives back the table at pa, of level lvl (1 = page table), and every
+ * table below it.  At most 3 levels deep; each table is visited once. */
+static void free_subtree(struct shadow *s, uint64_t pa, unsigned lvl)
+{
+    uint64_t *t = s->to_va(pa);
+
+    if (lvl > 1)
+        for (unsigned i = 0; i < 512; i++)
+            if (t[i] & E_P)
+                free_subtree(s, t[i] & E_ADDR, lvl - 1);
+    t[0] = s->free_head;
+    s->free_head = pa;
+    s->used--;
 }
 
 /* Index of va at level lvl (1 = page table) in the current format. */
@@ -82,6 +115,44 @@ static unsigned index_of(const struct shadow *s, uint64_t va, unsigned lvl)
     if (s->format == SHADOW_PAE && lvl == 3)
         return (unsigned)(va >> 30) & 3;
     return (unsigned)(va >> (12 + 9 * (lvl - 1))) & 511;
+}
+
+/* The entry for va at level lvl (format = the root), NULL when a table
+ * above it is missing.  Never allocates. */
+static uint64_t *entry_at(const struct shadow *s, uint64_t va, unsigned lvl)
+{
+    uint64_t *t = s->to_va(s->pa[0]);
+
+    for (unsigned l = s->format; l > lvl; l--) {
+        uint64_t e = t[index_of(s, va, l)];
+        if (!(e & E_P))
+            return NULL;
+        t = s->to_va(e & E_ADDR);
+    }
+    return &t[index_of(s, va, lvl)];
+}
+
+/* Drops everything below the non-leaf entry e of level lvl (>= 2).  A PAE
+ * PDPTE stays (its directory is fixed, see the top): the directory is
+ * emptied instead.  Returns true when anything was there. */
+static bool drop_entry(struct shadow *s, uint64_t *e, unsigned lvl)
+{
+    if (!(*e & E_P))
+        return false;
+    if (s->format == SHADOW_PAE && lvl == 3) {
+        uint64_t *pd = s->to_va(*e & E_ADDR);
+        bool any = false;
+        for (unsigned i = 0; i < 512; i++)
+            if (pd[i] & E_P) {
+                free_subtree(s, pd[i] & E_ADDR, 1);
+                pd[i] = 0;
+                any = true;
+            }
+        return any;
+    }
+    free_subtree(s, *e & E_ADDR, lvl - 1);
+    *e = 0;
+    return true;
 }
 
 /* The page table (level 1) for va, allocating the tables on the way;
@@ -93,17 +164,12 @@ static uint64_t *leaf_table(struct shadow *s, uint64_t va, bool alloc)
     for (unsigned lvl = s->format; lvl > 1; lvl--) {
         uint64_t *e = &t[index_of(s, va, lvl)];
         if (!(*e & E_P)) {
-            if (!alloc || s->used >= s->nr)
+            uint64_t pa = alloc ? alloc_table(s) : 0;
+            if (!pa)
                 return NULL;
-            unsigned i = s->used++;
-            zero_page(s->to_va(s->pa[i]));
-            *e = s->pa[i] | E_P | E_RW | E_US | E_A;
-            if (s->used > s->peak_used)
-                s->peak_used = s->used;
+            *e = pa | E_P | E_RW | E_US | E_A;
         }
-        t = table_of(s, *e);
-        if (!t)
-            return NULL;
+        t = s->to_va(*e & E_ADDR);
     }
     return t;
 }
@@ -136,8 +202,16 @@ int shadow_fill(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags, bool
         e |= E_PWT;
     if (flags & SH_PCD)
         e |= E_PCD;
-    if (flags & SH_LARGE)
-        s->large_seen = true;
+    unsigned r = index_of(s, va, s->format);
+    uint64_t rbit = 1ull << (r % 64);
+    if (flags & SH_HUGE)
+        s->huge[r / 64] |= rbit;
+    else if (flags & SH_LARGE)
+        s->large[r / 64] |= rbit;
+    if (!(flags & SH_GLOBAL))
+        s->nonglobal[r / 64] |= rbit;
+    else
+        s->global[r / 64] |= rbit;
     uint64_t *slot = &pt[index_of(s, va, 1)];
     *upgraded = (*slot & E_P) != 0;
     if (*upgraded)
@@ -147,26 +221,66 @@ int shadow_fill(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags, bool
     return rc;
 }
 
+bool shadow_flush_nonglobal(struct shadow *s)
+{
+    uint64_t *root = s->to_va(s->pa[0]);
+    unsigned slots = s->format == SHADOW_PAE ? 4 : 512;
+    bool any = false;
+
+    s->ng_flushes++;
+    for (unsigned i = 0; i < slots; i++) {
+        if (!(root[i] & E_P))
+            continue;
+        uint64_t bit = 1ull << (i % 64);
+        if (s->nonglobal[i / 64] & bit) {
+            any |= drop_entry(s, &root[i], s->format);
+            s->large[i / 64] &= ~bit;      /* nothing left under it */
+            s->huge[i / 64] &= ~bit;
+            s->global[i / 64] &= ~bit;
+        } else if (s->global[i / 64] & bit) {
+            s->kept_slots++;
+        }
+    }
+    for (unsigned i = 0; i < 8; i++)
+        s->nonglobal[i] = 0;
+    return any;
+}
+
 uint64_t shadow_lookup(const struct shadow *s, uint64_t va)
 {
     if (s->format == SHADOW_PAE)
         va &= 0xffffffffull;
-    uint64_t *pt = leaf_table((struct shadow *)s, va, false);
-    return pt ? pt[index_of(s, va, 1)] : 0;
+    uint64_t *e = entry_at(s, va, 1);
+    return e ? *e : 0;
 }
 
 bool shadow_invlpg(struct shadow *s, uint64_t va)
 {
     s->invlpgs++;
-    if (s->large_seen) {
-        shadow_flush(s, s->format);
-        return true;
-    }
     if (s->format == SHADOW_PAE)
         va &= 0xffffffffull;
-    uint64_t *pt = leaf_table(s, va, false);
-    if (!pt || !(pt[index_of(s, va, 1)] & E_P))
+    unsigned r = index_of(s, va, s->format);
+    uint64_t rbit = 1ull << (r % 64);
+    if (s->huge[r / 64] & rbit) {
+        /* The 1 GiB region around va: a PDPT entry (the fixed directory's
+         * contents in PAE). */
+        uint64_t *e = entry_at(s, va, 3);
+        return e && drop_entry(s, e, 3);
+    }
+    if (s->large[r / 64] & rbit) {
+        /* The 4 MiB region around va (a 4 MiB page of 32-bit paging, or
+         * a 2 MiB one and its neighbour): two page tables. */
+        bool any = false;
+        for (uint64_t half = 0; half < 2; half++) {
+            uint64_t *e = entry_at(s, (va & ~0x3fffffull) + (half << 21), 2);
+            if (e)
+                any |= drop_entry(s, e, 2);
+        }
+        return any;
+    }
+    uint64_t *e = entry_at(s, va, 1);
+    if (!e || !(*e & E_P))
         return false;
-    pt[index_of(s, va, 1)] = 0;
+    *e = 0;
     return true;
 }

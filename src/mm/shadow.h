@@ -33,23 +33,41 @@ enum shadow_format {
 #define SH_NX       0x4u    /* no execute (only when the CPU runs with EFER.NXE) */
 #define SH_PWT      0x8u    /* the guest leaf's cache bits, carried over */
 #define SH_PCD      0x10u
-#define SH_LARGE    0x20u   /* from a guest page larger than 4 KiB (see shadow_invlpg) */
+#define SH_LARGE    0x20u   /* from a guest 2 MiB or 4 MiB page (see shadow_invlpg) */
+#define SH_HUGE     0x40u   /* from a guest 1 GiB page */
+#define SH_GLOBAL   0x80u   /* the guest's leaf has G and its CR4.PGE is set: kept across a
+                             * MOV to CR3 (shadow_flush_nonglobal) */
 
 /*
  * The page pool, owned by the shadow after shadow_init.  pa[i] is the
  * physical address of page i (the CPU sees it), to_va where the hypervisor
- * reaches a page (the direct map; identity in the unit test).  Page 0 is the root, 1..4 the four PAE page directories; the
- * others are handed out in order and all taken back at a flush.
+ * reaches a page (the direct map; identity in the unit test).  Page 0 is
+ * the root, 1..4 the four PAE page directories; the others are handed out
+ * in order (next), or from the free list (tables given back when a subtree
+ * was dropped: shadow_flush_nonglobal, a large-page INVLPG), and all taken
+ * back at a full flush.  The free list is threaded through the free pages
+ * themselves (first 8 bytes: the next free page's physical address, 0 at
+ * the end), so it needs no memory of its own.
  */
 struct shadow {
     uint64_t *pa;               /* (i) nr entries */
     void *(*to_va)(uint64_t pa);    /* (i) */
     unsigned nr;                /* (i) pool size, >= SHADOW_MIN_PAGES */
-    unsigned used;              /* pages handed out since the last flush (the root ones included) */
+    unsigned used;              /* pages in use now (the root ones included) */
+    unsigned next;              /* pool pages 0..next-1 were handed out since the last full flush */
+    uint64_t free_head;         /* physical address of the first free table, 0: none */
     enum shadow_format format;  /* current layout of the root */
-    bool large_seen;            /* a leaf from a large guest page since the last flush */
+    /* Bitmaps of root slots (PML4 entries; the 4 PDPTEs in PAE).
+     * nonglobal: a leaf without SH_GLOBAL was filled under the slot since
+     * the last flush of any kind (what shadow_flush_nonglobal drops);
+     * large, huge: a leaf from a guest 2/4 MiB, 1 GiB page was filled under
+     * it since the slot was last emptied (what shadow_invlpg must widen);
+     * global: a leaf with SH_GLOBAL was (statistics: kept_slots). */
+    uint64_t nonglobal[8], global[8], large[8], huge[8];
     /* Statistics, for the logs and tests. */
     uint64_t fills, flushes, reclaims, invlpgs, upgrades;
+    uint64_t ng_flushes;        /* MOV to CR3 flushes that kept the global leaves */
+    uint64_t kept_slots;        /* root slots with global leaves kept by them (summed) */
     unsigned peak_used;
 };
 
@@ -63,6 +81,13 @@ uint64_t shadow_root(const struct shadow *s);
 /* Empties every table (and switches to format f). */
 void shadow_flush(struct shadow *s, enum shadow_format f);
 /*
+ * What a MOV to CR3 does to a TLB (SDM vol. 3A 4.10.4.1): every
+ * translation goes except global ones.  Drops every root slot under which
+ * a non-global leaf was filled (its tables back to the free list); slots
+ * holding global leaves only stay.  Returns true when anything was dropped.
+ */
+bool shadow_flush_nonglobal(struct shadow *s);
+/*
  * Maps the 4 KiB page at linear va (4 KiB aligned or not; 32 bits in
  * SHADOW_PAE) to machine address ma (4 KiB aligned) with rights flags
  * (SH_*).  Returns 0 when mapped, 1 when the pool was full: the shadow was
@@ -73,9 +98,11 @@ void shadow_flush(struct shadow *s, enum shadow_format f);
 int shadow_fill(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags, bool *upgraded);
 /* The leaf for va, 0 when not present (tests, debugging). */
 uint64_t shadow_lookup(const struct shadow *s, uint64_t va);
-/* INVLPG va: drops its leaf; drops everything when a large guest page was
- * shadowed since the last flush (its other 4 KiB pieces must go too, and
- * where they are is not recorded).  Returns true when anything changed. */
+/* INVLPG va: drops its leaf, global or not.  When a piece of a large guest
+ * page was shadowed under va's root slot (since it was last emptied),
+ * drops the whole aligned region of the largest such page size around va
+ * (4 MiB or 1 GiB): the other 4 KiB pieces of the guest's page at va are
+ * all in it.  Returns true when anything changed. */
 bool shadow_invlpg(struct shadow *s, uint64_t va);
 
 #endif

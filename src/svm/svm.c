@@ -457,7 +457,9 @@ static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
         x->raw = SVM_EXIT_INVALID;
         return;
     }
+    v->vmrun_tsc = rdtsc();         /* the hypervisor's time per exit ends here (hvm.c run_loop) */
     svm_enter(s->vmcb_pa, &v->regs, svm_cpu[cpu].host_vmcb_pa);
+    v->vmexit_tsc = rdtsc();
 
     /* VMEXIT_INVALID is -1 in the 64-bit EXITCODE (APM appendix C); QEMU
      * 7.2's TCG writes it as 0xffffffff (the upper half 0).  No exit code
@@ -505,10 +507,19 @@ static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
     /* An event cut short by this exit (e.g. its delivery hit an NPF) must be
      * delivered again (APM 15.7.2); an interrupt through V_IRQ again. */
     if (vmcb->exitintinfo & SVM_EVTINJ_VALID) {
-        if (virq_delivery && (vmcb->exitintinfo & (7u << 8)) == SVM_EVTINJ_TYPE_INTR)
-            svm_set_virq(s, (uint8_t)vmcb->exitintinfo);
+        uint64_t ii = vmcb->exitintinfo;
+        /* QEMU's TCG records an external interrupt (one it took through
+         * V_IRQ) whose delivery was cut short with the exception type (3):
+         * seen under shadow paging, when the IDT, handler or stack is not
+         * in the shadow yet.  An exception has a vector below 32 (APM
+         * 15.20), so type 3 with a vector of 32 or above can only be that
+         * interrupt: it is delivered again as one. */
+        if ((ii & (7u << 8)) == SVM_EVTINJ_TYPE_EXC && (ii & 0xff) >= 32)
+            ii = (ii & ~((7ull << 8) | SVM_EVTINJ_EV | (0xffffffffull << 32))) | SVM_EVTINJ_TYPE_INTR;
+        if (virq_delivery && (ii & (7u << 8)) == SVM_EVTINJ_TYPE_INTR)
+            svm_set_virq(s, (uint8_t)ii);
         else
-            vmcb->eventinj = vmcb->exitintinfo;
+            vmcb->eventinj = ii;
     }
     decode_exit(s, x, &v->regs);
 }

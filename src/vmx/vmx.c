@@ -389,7 +389,9 @@ static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
         return;
     }
     bool blocked_at_entry = x->intr_state & INTR_BLOCK_NMI, nmi_at_entry = x->nmi_injected;
+    v->vmrun_tsc = rdtsc();         /* the hypervisor's time per exit ends here (hvm.c run_loop) */
     int rc = vmx_enter(&v->regs, x->launched, &x->host_rsp);
+    v->vmexit_tsc = rdtsc();
 
     if (rc) {
         vmcs_report_fail(v, rc);

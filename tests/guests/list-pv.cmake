@@ -34,6 +34,8 @@ list(APPEND GUESTS_PV pv_gnt)
 # domctl, sysctl and log-dirty on HAP from a control domain (pv_domctl.c:
 # pv_domctlp.cfg with dom0 = 1, next to domctl_hvm and pv_domctl).
 list(APPEND GUESTS_PV pv_domctl)
+# The log-dirty race tests' control domain (pv_ldctl.c, next to ldirty_guest).
+list(APPEND GUESTS_PV pv_ldctl)
 # pv_nmi: the NMI callback and VCPUOP_send_nmi (pv/pv_nmi.c).
 list(APPEND GUESTS_PV pv_nmi)
 
@@ -933,6 +935,136 @@ function(pv_guests_build)
     set_tests_properties(pv_domctl PROPERTIES
         LABELS "integration;qemu;pv;dom0;shadow" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_domctl.elf;${GO}/domctl_hvm.elf")
+    # The same with the HVM domU on the shadow pager (hap = 0, docs/shadow.md
+    # "Log-dirty on shadow paging"): every log-dirty check of pv_domctl, and
+    # getdomaininfo without XEN_DOMINF_hap (hap0 on the control domain's
+    # command line).
+    file(READ ${G}/domctl_hvm.cfg _cfg)
+    string(REPLACE "name = \"domctl_hvm\"" "name = \"domctl_hvm_hap0\"" _cfg "${_cfg}")
+    file(CONFIGURE OUTPUT ${GO}/domctl_hvm_hap0.cfg CONTENT "${_cfg}hap = 0\n" @ONLY)
+    file(READ ${P}/pv_domctlp.cfg _cfg)
+    string(REPLACE "cmdline = \"pv_domctlp\"" "cmdline = \"pv_domctlp hap0\"" _cfg "${_cfg}")
+    file(CONFIGURE OUTPUT ${GO}/pv_domctlp_hap0.cfg CONTENT "${_cfg}" @ONLY)
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${G}/domctl_hvm.cfg ${P}/pv_domctlp.cfg)
+    add_test(NAME shadow_pv_domctl
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_domctlp: PASS ld-peek-before-enable$"
+                     --stdout "^pv_domctlp: PASS ld-pv-not-yet$"
+                     --stdout "^pv_domctlp: PASS ld-enable$"
+                     --stdout "^pv_domctlp: PASS ld-enable-twice$"
+                     --stdout "^pv_domctlp: PASS ld-clean-first$"
+                     --stdout "^pv_domctlp: PASS ld-clean$"
+                     --stdout "^pv_domctlp: PASS ld-clean-exact$"
+                     --stdout "^pv_domctlp: PASS ld-clean-pages$"
+                     --stdout "^pv_domctlp: PASS ld-clean-stats$"
+                     --stdout "^pv_domctlp: PASS ld-peek$"
+                     --stdout "^pv_domctlp: PASS ld-peek-exact$"
+                     --stdout "^pv_domctlp: PASS ld-peek-again$"
+                     --stdout "^pv_domctlp: PASS ld-peek-does-not-clear$"
+                     --stdout "^pv_domctlp: PASS ld-clean-2$"
+                     --stdout "^pv_domctlp: PASS ld-clean-2-exact$"
+                     --stdout "^pv_domctlp: PASS ld-clean-paused-1$"
+                     --stdout "^pv_domctlp: PASS ld-clean-paused-2$"
+                     --stdout "^pv_domctlp: PASS ld-paused-nothing-written$"
+                     --stdout "^pv_domctlp: PASS ld-clean-resumed$"
+                     --stdout "^pv_domctlp: PASS ld-resumed-exact$"
+                     --stdout "^pv_domctlp: PASS ld-partial-clean$"
+                     --stdout "^pv_domctlp: PASS ld-partial-clean-one$"
+                     --stdout "^pv_domctlp: PASS ld-partial-peek$"
+                     --stdout "^pv_domctlp: PASS ld-partial-rest-kept$"
+                     --stdout "^pv_domctlp: PASS ld-off$"
+                     --stdout "^pv_domctlp: PASS ld-clean-after-off$"
+                     --stdout "^pv_domctlp: PASS ld-enable-again$"
+                     --stdout "^pv_domctlp: PASS ld-again-clean-1$"
+                     --stdout "^pv_domctlp: PASS ld-again-clean-2$"
+                     --stdout "^pv_domctlp: PASS ld-again-exact$"
+                     --stdout "^pv_domctlp: PASS dom0-info-hvm-flags$"
+                     --stdout "^pv_domctlp: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^pv_domctl: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) shadow paging, "
+                     --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) v0 shadow: .* [1-9][0-9]* log-dirty; "
+                     --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) destroyed by the control domain \\(d0\\)$"
+                     --stdout-count 0 "FAIL"
+                     --stdout "all domains stopped: 4 powered off, 0 crashed; frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp_hap0.cfg
+                        ${GO}/domctl_hvm_hap0.cfg ${GO}/pv_domctl.cfg)
+    set_tests_properties(shadow_pv_domctl PROPERTIES
+        LABELS "integration;qemu;pv;dom0;shadow" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_domctl.elf;${GO}/domctl_hvm.elf")
+    # The log-dirty race (pv_ldctl.c, ldirty_guest.c; docs/shadow.md
+    # "Log-dirty"): CLEAN/PEEK rounds while the domU's two vCPUs write known
+    # pages (4 KiB PTEs with D clear and set, a 4 MiB page, a page only the
+    # hypervisor writes, real mode on vCPU1): no write after a CLEAN missing
+    # from the next PEEK, and each round's CLEAN exactly the 26 pages.  On
+    # nested paging (logdirty_race) and on the shadow pager
+    # (shadow_logdirty_race, hap = 0).
+    configure_file(${P}/pv_ldctl.cfg ${GO}/pv_ldctl.cfg COPYONLY)
+    file(READ ${P}/pv_ldctl.cfg _cfg)
+    string(REPLACE "cmdline = \"pv_ldctl\"" "cmdline = \"pv_ldctl hap0\"" _cfg "${_cfg}")
+    file(CONFIGURE OUTPUT ${GO}/pv_ldctl_hap0.cfg CONTENT "${_cfg}" @ONLY)
+    file(READ ${G}/ldirty_guest.cfg _cfg)
+    string(REPLACE "name = \"ldirty_guest\"" "name = \"ldirty_guest_hap0\"" _cfg "${_cfg}")
+    file(CONFIGURE OUTPUT ${GO}/ldirty_guest_hap0.cfg CONTENT "${_cfg}hap = 0\n" @ONLY)
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${G}/ldirty_guest.cfg ${P}/pv_ldctl.cfg)
+    add_test(NAME logdirty_race
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_ldctl: PASS ldctl-physinfo$"
+                     --stdout "^pv_ldctl: PASS ldctl-list$"
+                     --stdout "^pv_ldctl: PASS ldctl-hvm-found$"
+                     --stdout "^pv_ldctl: PASS ldctl-hvm-paging-mode$"
+                     --stdout "^pv_ldctl: PASS ldctl-enable$"
+                     --stdout "^pv_ldctl: PASS ldctl-warm-exact$"
+                     --stdout "^pv_ldctl: PASS ldctl-race-markers$"
+                     --stdout "^pv_ldctl: PASS ldctl-race-peek-no-miss$"
+                     --stdout "^pv_ldctl: PASS ldctl-race-clean-no-miss$"
+                     --stdout "^pv_ldctl: PASS ldctl-race-clean-exact$"
+                     --stdout "^pv_ldctl: PASS ldctl-race-dirty-count$"
+                     --stdout "^pv_ldctl: PASS ldctl-race-faults$"
+                     --stdout "^pv_ldctl: PASS ldctl-off$"
+                     --stdout "^pv_ldctl: PASS ldctl-clean-after-off$"
+                     --stdout "^pv_ldctl: PASS ldctl-destroy$"
+                     --stdout "^pv_ldctl: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^ldirty_guest(_hap0)?: PASS ldirty-ap-running$"
+                     --stdout "^pv_ldctl: figures: ENABLE of 0x4000 pages "
+                     --stdout "^\\(d[0-9]+ ldirty_guest\\) destroyed by the control domain \\(d0\\)$"
+                     --stdout-count 0 "FAIL"
+                     --stdout "all domains stopped: 2 powered off, 0 crashed; frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_ldctl.cfg ${GO}/ldirty_guest.cfg)
+    set_tests_properties(logdirty_race PROPERTIES
+        LABELS "integration;qemu;pv;dom0;hvm" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_ldctl.elf;${GO}/ldirty_guest.elf")
+    add_test(NAME shadow_logdirty_race
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_ldctl: PASS ldctl-physinfo$"
+                     --stdout "^pv_ldctl: PASS ldctl-list$"
+                     --stdout "^pv_ldctl: PASS ldctl-hvm-found$"
+                     --stdout "^pv_ldctl: PASS ldctl-hvm-paging-mode$"
+                     --stdout "^pv_ldctl: PASS ldctl-enable$"
+                     --stdout "^pv_ldctl: PASS ldctl-warm-exact$"
+                     --stdout "^pv_ldctl: PASS ldctl-race-markers$"
+                     --stdout "^pv_ldctl: PASS ldctl-race-peek-no-miss$"
+                     --stdout "^pv_ldctl: PASS ldctl-race-clean-no-miss$"
+                     --stdout "^pv_ldctl: PASS ldctl-race-clean-exact$"
+                     --stdout "^pv_ldctl: PASS ldctl-race-dirty-count$"
+                     --stdout "^pv_ldctl: PASS ldctl-race-faults$"
+                     --stdout "^pv_ldctl: PASS ldctl-off$"
+                     --stdout "^pv_ldctl: PASS ldctl-clean-after-off$"
+                     --stdout "^pv_ldctl: PASS ldctl-destroy$"
+                     --stdout "^pv_ldctl: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "^ldirty_guest(_hap0)?: PASS ldirty-ap-running$"
+                     --stdout "^pv_ldctl: figures: ENABLE of 0x4000 pages "
+                     --stdout "^\\(d[0-9]+ ldirty_guest_hap0\\) shadow paging, "
+                     --stdout "^\\(d[0-9]+ ldirty_guest_hap0\\) v1 shadow: .* [1-9][0-9]* log-dirty; "
+                     --stdout "^\\(d[0-9]+ ldirty_guest_hap0\\) destroyed by the control domain \\(d0\\)$"
+                     --stdout-count 0 "FAIL"
+                     --stdout "all domains stopped: 2 powered off, 0 crashed; frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_ldctl_hap0.cfg ${GO}/ldirty_guest_hap0.cfg)
+    set_tests_properties(shadow_logdirty_race PROPERTIES
+        LABELS "integration;qemu;pv;dom0;shadow" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_ldctl.elf;${GO}/ldirty_guest.elf")
     # pv_nmi: the NMI callback and VCPUOP_send_nmi (pv/pv_nmi.c).
     add_test(NAME pv_nmi
              COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0

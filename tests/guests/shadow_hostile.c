@@ -9,7 +9,11 @@
  * between two address spaces that map one linear page to two frames; and
  * 512 distinct 2 MiB regions touched (more shadow tables than the
  * default budget of a 16 MiB domain holds: the pager must reclaim and
- * still translate every one right).
+ * still translate every one right).  Global pages (CR4.PGE): after a MOV
+ * to CR3 a non-global page must show the new space's frame; a global one
+ * may keep the old (the shadow pager keeps it: docs/shadow.md "Global
+ * leaves across CR3 switches"), until INVLPG or a CR4.PGE toggle, after
+ * which the current tables must show.
  */
 #include "guest.h"
 
@@ -18,19 +22,25 @@
 #define A       0x020u
 #define D       0x040u
 #define PS      0x080u
+#define G       0x100u
 #define CR4_PSE 0x010u
+#define CR4_PGE 0x080u
 #define CR0_WP  0x10000u
 
 #define WIN     0x40000000u             /* PDE 256: a 4 KiB-page window through pt_win */
 #define HOLE    0x50000000u             /* PDE 320: nothing */
 #define PRESS   0x80000000u             /* PDEs 512-767: 4 MiB pages, all onto phys 8-12 MiB */
 #define SELF    0xffc00000u             /* PDE 1023 -> the page directory itself */
+#define GLOB    0xc0000000u             /* PDE 768 -> pt_glob: page 0 global, per space */
+#define NGLOB   0x60000000u             /* PDE 384 -> pt_glob too: page 1 not global (another
+                                         * GiB: a shadow keeps or drops per root slot) */
 
 static uint32_t pd_a[1024] __attribute__((aligned(4096)));
 static uint32_t pd_b[1024] __attribute__((aligned(4096)));
 static uint32_t pt_low[2][1024] __attribute__((aligned(4096)));     /* 0-8 MiB, 4 KiB pages */
 static uint32_t pt_win[1024] __attribute__((aligned(4096)));
 static uint32_t pt_win_b[1024] __attribute__((aligned(4096)));
+static uint32_t pt_glob[2][1024] __attribute__((aligned(4096)));
 static volatile uint32_t frame_a[1024] __attribute__((aligned(4096)));
 static volatile uint32_t frame_b[1024] __attribute__((aligned(4096)));
 
@@ -82,6 +92,41 @@ static void build(void)
     pd_b[WIN >> 22] = pa(pt_win_b) | P | RW;
     pt_win_b[0] = pa(frame_b) | P | RW;
     pd_b[SELF >> 22] = pa(pd_b) | P | RW;
+    pt_glob[0][0] = pa(frame_a) | P | RW | G;
+    pt_glob[0][1] = pa(frame_a) | P | RW;
+    pt_glob[1][0] = pa(frame_b) | P | RW | G;
+    pt_glob[1][1] = pa(frame_b) | P | RW;
+    pd_a[GLOB >> 22] = pa(pt_glob[0]) | P | RW;
+    pd_b[GLOB >> 22] = pa(pt_glob[1]) | P | RW;
+    pd_a[NGLOB >> 22] = pa(pt_glob[0]) | P | RW;
+    pd_b[NGLOB >> 22] = pa(pt_glob[1]) | P | RW;
+}
+
+/* Global pages across MOV to CR3 (SDM vol. 3A 4.10.4.1).  Only GLOB's
+ * pages are touched between the switches (code, data and stack are below
+ * 16 MiB). */
+static void global_pages(void)
+{
+    volatile uint32_t *g = (volatile uint32_t *)GLOB, *ng = (volatile uint32_t *)(NGLOB + 0x1000);
+    uint32_t cr4 = (uint32_t)read_cr4();
+
+    write_cr4(cr4 | CR4_PGE);
+    write_cr3(pa(pd_a));
+    uint32_t g0 = *g, ng0 = *ng;
+    check(g0 == 0xaaaa0001u && ng0 == 0xaaaa0001u, "global-space-a", "global %#x, non-global %#x", g0, ng0);
+    write_cr3(pa(pd_b));
+    uint32_t g1 = *g, ng1 = *ng;
+    check(ng1 == 0xbbbb0002u, "global-cr3-drops-nonglobal", "non-global page after MOV to CR3 reads %#x", ng1);
+    check(g1 == 0xaaaa0001u || g1 == 0xbbbb0002u, "global-cr3", "global page reads %#x", g1);
+    printf("global page after MOV to CR3: %s\n", g1 == 0xaaaa0001u ? "kept" : "refetched");
+    invlpg(GLOB);
+    uint32_t g2 = *g;
+    check(g2 == 0xbbbb0002u, "global-invlpg", "global page after INVLPG reads %#x", g2);
+    write_cr3(pa(pd_a));
+    write_cr4(cr4 & ~CR4_PGE);
+    uint32_t g3 = *g;
+    check(g3 == 0xaaaa0001u, "global-pge-off", "global page after clearing CR4.PGE reads %#x", g3);
+    write_cr4(cr4);
 }
 
 void test_main(void)
@@ -151,6 +196,7 @@ void test_main(void)
             wrong++;
     }
     write_cr3(pa(pd_a));
+    global_pages();
     check(wrong == 0, "cr3-switch-10000", "%u of 10000 switches read the other space's frame", wrong);
 
     /* 512 distinct 2 MiB regions through 4 MiB pages, all onto phys 8-12

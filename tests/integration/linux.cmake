@@ -69,6 +69,33 @@ rv_linux_test(NAME linux_pvhvm2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS qemu
               STDOUT "^linux_pvhvm2: ${rv_marker}$" "^linux_pvhvm2: PASS linux-pvhvm2"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_pvhvm2.cfg)
 
+# The shadow pager (docs/shadow.md, issue 18): the same four HVM boots with
+# hap = 0 (tools/linux-assets' *_hap0 scenarios).  The hypervisor must say it
+# runs the domain on shadow paging, and the shadow line at teardown must show
+# MOV to CR3 flushes that kept global root slots (the kernel half: Linux maps
+# it with G and sets CR4.PGE).
+foreach(n linux1 linux2 linux_pvhvm1 linux_pvhvm2)
+  set(smp 1)
+  set(pass "PASS linux1-boot$")
+  if(n STREQUAL "linux2")
+    set(smp 2)
+    set(pass "PASS linux2-smp")
+  elseif(n MATCHES "^linux_pvhvm([12])$")
+    set(smp ${CMAKE_MATCH_1})
+    set(pass "PASS linux-pvhvm${CMAKE_MATCH_1}")
+  endif()
+  set(d ${n}_hap0)
+  set(extra)
+  if(n MATCHES "pvhvm")
+    list(APPEND extra "^${d}: .*xen:events: Xen HVM callback vector for event delivery is enabled")
+  endif()
+  rv_linux_test(NAME linux_shadow_${n} RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;shadow"
+                STDOUT "^\\(d[0-9]+ ${d}\\) shadow paging, [0-9]+ pages"
+                       "^${d}: ${rv_marker}$" "^${d}: ${pass}" ${extra}
+                       "^\\(d[0-9]+ ${d}\\) v0 shadow: [0-9]+ #PF exits, .* [1-9][0-9]* CR3 flushes keeping [1-9][0-9]* global root slots"
+                ARGS --direct --smp ${smp} --mem 1G ${RV_LINUX_DIR}/${d}.cfg)
+endforeach()
+
 # The HPET (src/hvm/vhpet.c) as the clock source of a plain HVM guest on two
 # vCPUs (clocksource=hpet): Linux switches to it, says so on the console,
 # and `sleep 2` measured on it takes about 2 s.

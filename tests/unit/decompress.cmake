@@ -19,3 +19,12 @@ add_dependencies(unit_decompress unit_decompress_vectors)
 add_test(NAME unit_decompress COMMAND unit_decompress ${_dc_vec})
 set_tests_properties(unit_decompress PROPERTIES LABELS unit TIMEOUT 300
     ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+
+# decomp_bench: the same decoder, optimised and without sanitizers, timed on a
+# real kernel payload for rv-bench's unpack figures (tools/rvlib/costbench.py).
+# A tool, not a test.
+add_executable(decomp_bench ${CMAKE_CURRENT_LIST_DIR}/decomp_bench.c ${RV_DECOMP_SOURCES}
+               ${RV_UNIT_SRC}/image/bzpayload.c ${RV_UNIT_SRC}/lib/fmt.c)
+target_include_directories(decomp_bench PRIVATE ${RV_UNIT_SRC} ${PROJECT_SOURCE_DIR}/include)
+target_compile_definitions(decomp_bench PRIVATE RV_HOST_BUILD)
+target_compile_options(decomp_bench PRIVATE -O2 -Wall -Wextra -Werror)

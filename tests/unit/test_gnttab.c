@@ -504,6 +504,10 @@ static void test_mapper_dies(void)
     teardown();
 }
 
+extern struct domain *fake_ld_dom;
+extern uint64_t fake_ld_gfn;
+extern unsigned fake_ld_marks;
+
 static void test_copy(void)
 {
     uint8_t *a, *b, *c;
@@ -524,8 +528,13 @@ static void test_copy(void)
     CHECK_EQ(b[20], 10);
     CHECK_EQ(b[119], 109);
     CHECK_EQ(b[120], 0);
+    /* Log-dirty hears of the written page: the caller's gfn 2. */
+    CHECK_EQ(fake_ld_dom == &fake_doms[D2].d && fake_ld_gfn == 2, 1);
     /* local -> grant */
+    unsigned marks = fake_ld_marks;
     CHECK_EQ(copy(D2, GNTCOPY_dest_gref, DOMID_SELF, 1, 0, ID(D1), 10, 4000, 96), GNTST_okay);
+    /* ... the granter's gfn 5, once. */
+    CHECK_EQ(fake_ld_dom == &fake_doms[D1].d && fake_ld_gfn == 5 && fake_ld_marks == marks + 1, 1);
     CHECK_EQ(c[4000], 0);
     CHECK_EQ(c[4095], 95);
     CHECK_EQ(flags_of(D1, 10), GTF_permit_access);
@@ -537,6 +546,7 @@ static void test_copy(void)
     page_of(ram(D1, 6))[0] = 0x77;
     CHECK_EQ(copy(D2, GNTCOPY_source_gref | GNTCOPY_dest_gref, ID(D1), 11, 0, ID(D3), 3, 5, 1), GNTST_okay);
     CHECK_EQ(page_of(ram(D3, 9))[5], 0x77);
+    CHECK_EQ(fake_ld_dom == &fake_doms[D3].d && fake_ld_gfn == 9, 1);
     CHECK_EQ(flags_of(D1, 11), GTF_permit_access | GTF_readonly);
     CHECK_EQ(flags_of(D3, 3), GTF_permit_access);
     /* Same grant both sides, overlapping. */

@@ -127,18 +127,117 @@ static void test_invlpg(void)
     CHECK(hw_walk(&s, 0x401000) != 0);
     CHECK(!shadow_invlpg(&s, 0x400000));            /* nothing left there */
     CHECK(!shadow_invlpg(&s, 0x7f0000000000ull));   /* no tables there */
-    /* A piece of a large guest page: any INVLPG empties everything. */
+    /* A piece of a large guest page under this root slot: INVLPG drops
+     * the 4 MiB region around its address (two page tables), the rest stays. */
     CHECK_EQ(shadow_fill(&s, 0x600000, 0x13000, SH_LARGE, &up), 0);
-    CHECK(shadow_invlpg(&s, 0x123000));
+    CHECK_EQ(shadow_fill(&s, 0x800000, 0x15000, SH_W, &up), 0);
+    CHECK_EQ(s.used, 6);                            /* PML4, PDPT, PD, 3 PTs */
+    CHECK(shadow_invlpg(&s, 0x7ff123));
     CHECK_EQ(hw_walk(&s, 0x401000), 0);
     CHECK_EQ(hw_walk(&s, 0x600000), 0);
-    CHECK_EQ(s.used, 1);
-    CHECK_EQ(s.invlpgs, 4);
-    /* After that flush, INVLPG is precise again. */
+    CHECK_EQ(hw_walk(&s, 0x800000), 0x15000ull | 0x63);
+    CHECK_EQ(s.used, 4);                            /* both page tables given back */
+    CHECK(!shadow_invlpg(&s, 0x123000));            /* nothing left in 0-4 MiB */
+    CHECK_EQ(s.invlpgs, 5);
+    /* Another root slot without large pages: INVLPG is precise there. */
+    uint64_t hi = 0x8000000000ull;                  /* PML4 index 1 */
+    CHECK_EQ(shadow_fill(&s, hi + 0x401000, 0x12000, SH_W, &up), 0);
+    CHECK_EQ(shadow_fill(&s, hi + 0x402000, 0x14000, SH_W, &up), 0);
+    CHECK(shadow_invlpg(&s, hi + 0x401000));
+    CHECK(hw_walk(&s, hi + 0x402000) != 0);
+    /* A 1 GiB guest page: INVLPG drops its 1 GiB region (a PDPT entry). */
+    CHECK_EQ(shadow_fill(&s, hi + 0x40000000, 0x16000, SH_HUGE, &up), 0);
+    CHECK_EQ(shadow_fill(&s, hi + 0x7ffff000, 0x17000, SH_W, &up), 0);
+    CHECK(shadow_invlpg(&s, hi + 0x5abcd000));
+    CHECK_EQ(hw_walk(&s, hi + 0x40000000), 0);
+    CHECK_EQ(hw_walk(&s, hi + 0x7ffff000), 0);
+    CHECK(hw_walk(&s, hi + 0x402000) != 0);         /* another GiB */
+    /* A full flush forgets the large pages: precise again. */
+    shadow_flush(&s, SHADOW_4L);
     CHECK_EQ(shadow_fill(&s, 0x401000, 0x12000, SH_W, &up), 0);
     CHECK_EQ(shadow_fill(&s, 0x402000, 0x14000, SH_W, &up), 0);
     CHECK(shadow_invlpg(&s, 0x401000));
     CHECK(hw_walk(&s, 0x402000) != 0);
+}
+
+/* A MOV to CR3 (shadow_flush_nonglobal): root slots with only global
+ * leaves stay, the others go and their tables are reused. */
+static void test_global(void)
+{
+    struct shadow s;
+    bool up;
+    uint64_t dmap = 0xffff888000001000ull, text = 0xffffffff81000000ull;   /* PML4 273, 511 */
+
+    CHECK_EQ(shadow_init(&s, pool_pa, to_va, NPOOL, SHADOW_4L), 0);
+    CHECK_EQ(shadow_fill(&s, dmap, 0x21000, SH_W | SH_GLOBAL, &up), 0);
+    CHECK_EQ(shadow_fill(&s, text, 0x22000, SH_GLOBAL, &up), 0);
+    CHECK_EQ(shadow_fill(&s, 0x400000, 0x23000, SH_W | SH_U, &up), 0);
+    CHECK_EQ(shadow_fill(&s, 0x7ffffffff000ull, 0x24000, SH_W | SH_U, &up), 0);
+    CHECK_EQ(s.used, 13);                           /* root + 4 paths of 3 */
+    CHECK(shadow_flush_nonglobal(&s));
+    CHECK_EQ(hw_walk(&s, 0x400000), 0);
+    CHECK_EQ(hw_walk(&s, 0x7ffffffff000ull), 0);
+    CHECK_EQ(hw_walk(&s, dmap), 0x21000ull | 0x63);
+    CHECK_EQ(hw_walk(&s, text), 0x22000ull | 0x21);
+    CHECK_EQ(s.used, 7);
+    CHECK_EQ(s.kept_slots, 2);
+    CHECK(!shadow_flush_nonglobal(&s));             /* nothing non-global left */
+    CHECK_EQ(s.kept_slots, 4);
+    /* The freed tables are handed out again: the pool's high-water mark
+     * does not move. */
+    CHECK_EQ(shadow_fill(&s, 0x400000, 0x25000, SH_U, &up), 0);
+    CHECK_EQ(shadow_fill(&s, 0x7ffffffff000ull, 0x26000, SH_U, &up), 0);
+    CHECK_EQ(s.used, 13);
+    CHECK_EQ(s.peak_used, 13);
+    CHECK_EQ(s.next, 13);
+    /* A non-global leaf in a kernel slot: the whole slot goes, its global
+     * leaves too (a TLB may drop anything). */
+    CHECK_EQ(shadow_fill(&s, text + 0x1000, 0x27000, 0, &up), 0);
+    CHECK(shadow_flush_nonglobal(&s));
+    CHECK_EQ(hw_walk(&s, text), 0);
+    CHECK_EQ(hw_walk(&s, dmap), 0x21000ull | 0x63);
+    CHECK_EQ(s.used, 4);
+    /* INVLPG drops a global leaf too. */
+    CHECK(shadow_invlpg(&s, dmap));
+    CHECK_EQ(hw_walk(&s, dmap), 0);
+
+    /* PAE: the user slots' directories are emptied, their PDPTEs stay
+     * (checked by hw_walk's format check on the way to the kernel's). */
+    CHECK_EQ(shadow_init(&s, pool_pa, to_va, NPOOL, SHADOW_PAE), 0);
+    CHECK_EQ(shadow_fill(&s, 0xc0001000, 0x31000, SH_W | SH_GLOBAL, &up), 0);
+    CHECK_EQ(shadow_fill(&s, 0x08048000, 0x32000, SH_U, &up), 0);
+    CHECK_EQ(shadow_fill(&s, 0xbffff000, 0x33000, SH_U | SH_W, &up), 0);
+    CHECK_EQ(s.used, 8);
+    CHECK(shadow_flush_nonglobal(&s));
+    CHECK_EQ(hw_walk(&s, 0x08048000), 0);
+    CHECK_EQ(hw_walk(&s, 0xbffff000), 0);
+    CHECK_EQ(hw_walk(&s, 0xc0001000), 0x31000ull | 0x63);
+    CHECK_EQ(s.used, 6);
+    CHECK_EQ(hw_walk(&s, 0x08049000), 0);
+    CHECK_EQ(shadow_fill(&s, 0x08049000, 0x34000, SH_U, &up), 0);
+    CHECK_EQ(hw_walk(&s, 0x08049000), 0x34000ull | 0x25);
+
+    /* Many switches and scattered fills: never beyond the pool, every
+     * table in it, global leaves intact unless a reclaim took them. */
+    CHECK_EQ(shadow_init(&s, pool_pa, to_va, SHADOW_MIN_PAGES, SHADOW_4L), 0);
+    uint64_t x = 777;
+    for (unsigned i = 0; i < 20000; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        uint64_t va = (x >> 16) & 0xfffffffff000ull;
+        bool g = va >> 47;
+        if (g)
+            va |= 0xffff000000000000ull;
+        uint64_t before = s.reclaims;
+        CHECK(shadow_fill(&s, va, 0x1000, g ? SH_GLOBAL : SH_U, &up) >= 0);
+        CHECK_EQ(hw_walk(&s, va), g ? 0x21ull | 0x1000 : 0x25ull | 0x1000);
+        if (i % 7 == 0) {
+            shadow_flush_nonglobal(&s);
+            CHECK(s.reclaims != before || !g || hw_walk(&s, va) != 0);
+            CHECK(g || hw_walk(&s, va) == 0);
+        }
+        CHECK(s.used <= SHADOW_MIN_PAGES);
+    }
+    CHECK(s.peak_used <= SHADOW_MIN_PAGES);
 }
 
 static void test_4level(void)
@@ -196,6 +295,7 @@ int main(void)
     test_pae_fill();
     test_invlpg();
     test_4level();
+    test_global();
     test_reclaim();
     return t_finish("unit_shadow");
 }

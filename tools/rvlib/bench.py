@@ -13,7 +13,7 @@ import statistics
 import sys
 import tempfile
 
-from . import elfinfo, emulators, guestbench, linuxbench, media, pvbench, runner
+from . import costbench, elfinfo, emulators, guestbench, linuxbench, media, pvbench, runner
 from .cli import BASE_CMDLINE, REPO_ROOT
 from .console import judge
 
@@ -52,8 +52,21 @@ def build_parser():
                         "'evtchn round trips/s same-CPU|cross-CPU poll|upcall: N (mean, median, rate at "
                         "the median, exits per round trip)', 'grant copy MB/s: N', 'hypercall round trip: PV N ns, PVH M "
                         "ns (PV/PVH = r)' and 'mmu_update: N entries/s in 1000-entry batches'")
+    p.add_argument("--no-cost", action="store_true",
+                   help="leave out the hypervisor-cost figures (time per exit kind against the CPUID "
+                        "round trip, domain build ms/MiB at two sizes, payload unpack rate vs the "
+                        "host's xz/gzip)")
+    p.add_argument("--cost-only", action="store_true",
+                   help="only the hypervisor-cost figures, plus one Linux boot's most common exit "
+                        "kinds with their hypervisor time (if tools/linux-assets has run)")
+    p.add_argument("--cost-exits", type=int, default=20000, metavar="N",
+                   help="exits of each kind the exit_mix guest makes (default 20000)")
     p.add_argument("--evtchn-rts", type=int, default=20000, metavar="N",
                    help="event-channel round trips per case (default 20000)")
+    p.add_argument("--shadow-only", action="store_true",
+                   help="only the shadow-pager figures: Debian's kernel to /init under NPT, under hap = 0 "
+                        "and under hap = 0 with shadow_keep_global=0, alternately; prints the times, "
+                        "exits, #PF exits and the ratio shadow / NPT (docs/shadow.md)")
     p.add_argument("--linux-runs", type=int, default=1, metavar="N",
                    help="Linux boots per side (default 1: each takes tens of seconds)")
     return p
@@ -105,10 +118,20 @@ def main(argv=None) -> int:
         return 2
     spec = emulators.BootSpec(elf=elf, cmdline=BASE_CMDLINE, smp=args.smp, mem_mib=mem,
                               efi_app=efi if os.path.isfile(efi) else None)
+    if args.shadow_only:
+        lines, fails = linuxbench.shadow_figures(build, BASE_CMDLINE, max(args.timeout, 600), args.linux_runs)
+        print("\n".join(lines))
+        for f in fails:
+            sys.stderr.write("rv-bench: FAIL: %s\n" % f)
+        return 1 if fails else 0
     if args.linux_only:
         args.guests_only, args.no_guests, args.no_pv = True, True, True
     if args.pv_only:
-        args.guests_only, args.no_guests, args.no_linux = True, True, True
+        args.guests_only, args.no_guests, args.no_linux, args.no_cost = True, True, True, True
+    if args.linux_only:
+        args.no_cost = True
+    if args.cost_only:
+        args.guests_only, args.no_guests, args.no_linux, args.no_pv = True, True, True, True
     configs = [] if args.guests_only else list(CONFIGS)
     if spec.efi_app and not args.guests_only:
         configs += OPTIONAL_CONFIGS
@@ -175,6 +198,13 @@ def main(argv=None) -> int:
         out.append("")
         out += lines
         failures += guest_failures
+    if not args.no_cost:
+        sys.stderr.write("rv-bench: hypervisor cost per exit kind, domain build, unpack ...\n")
+        lines, cost_failures = costbench.figures(build, BASE_CMDLINE, args.timeout, args.runs,
+                                                 n=max(args.cost_exits, 1), linux=args.cost_only)
+        out.append("")
+        out += lines
+        failures += cost_failures
     if not args.no_pv:
         sys.stderr.write("rv-bench: PVH event channels and grant copies, PV kernel ...\n")
         lines, pv_failures = pvbench.figures(build, BASE_CMDLINE, max(args.timeout, 600),

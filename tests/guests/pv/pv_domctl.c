@@ -1,6 +1,7 @@
 /*
  * pv_domctl: domctl and sysctl (src/core/domctl.c, sysctl.c) and log-dirty
- * on HAP (src/hvm/logdirty.c), from a privileged PV domain next to an HVM
+ * (src/mm/logdirty.c; on HAP, and on the shadow pager with "hap0" on the
+ * control domain's command line: test shadow_pv_domctl), from a privileged PV domain next to an HVM
  * and a PV domU (docs/toolstack.md "domctl and sysctl", docs/shadow.md
  * "Log-dirty").  One kernel, two roles:
  *
@@ -44,6 +45,8 @@
 
 static void build_calls(void);
 static const struct start_info *boot_si;
+static unsigned hap0;           /* "hap0" on the command line: the HVM domU has hap = 0 */
+static unsigned contains(const char *buf, unsigned len, const char *w);
 
 #define M2P         ((const volatile uint64_t *)0xffff800000000000ull)
 #define PTE_ADDR    0x000ffffffffff000ull
@@ -383,9 +386,11 @@ static void privileged(void)
           di.max_vcpu_id == 0 && di.nr_online_vcpus == 1 && (di.flags & XEN_DOMINF_running),
           "dom0-info-self-values", "tot_pages", di.tot_pages, 32 * 256);
     eq("dom0-info-hvm", info(hvm, &di), 0);
-    check(di.domain == hvm && (di.flags & (XEN_DOMINF_hvm_guest | XEN_DOMINF_hap)) ==
-                                  (XEN_DOMINF_hvm_guest | XEN_DOMINF_hap),
-          "dom0-info-hvm-flags", "flags", di.flags, XEN_DOMINF_hvm_guest | XEN_DOMINF_hap);
+    /* hap0 on the command line (pv_domctlp_hap0.cfg): the HVM domU runs on
+     * the shadow pager, and getdomaininfo says so (no XEN_DOMINF_hap). */
+    uint32_t hvm_flags = XEN_DOMINF_hvm_guest | (hap0 ? 0 : XEN_DOMINF_hap);
+    check(di.domain == hvm && (di.flags & (XEN_DOMINF_hvm_guest | XEN_DOMINF_hap)) == hvm_flags,
+          "dom0-info-hvm-flags", "flags", di.flags, hvm_flags);
     check(!(di.flags & (XEN_DOMINF_paused | XEN_DOMINF_shutdown | XEN_DOMINF_dying | XEN_DOMINF_blocked)),
           "dom0-info-hvm-live", "flags", di.flags, 0);
     check(di.tot_pages == HVM_PAGES && di.max_pages >= di.tot_pages, "dom0-info-hvm-pages", "tot_pages",
@@ -726,6 +731,7 @@ static void build_calls(void)
 void pv_main(const struct start_info *si)
 {
     boot_si = si;
+    hap0 = contains((const char *)si->cmd_line, sizeof(si->cmd_line), "hap0");
     put((si->flags & SIF_INITDOMAIN) ? "pv_domctl: the control domain" : "pv_domctl: an ordinary domain");
     flush();
     if (si->flags & SIF_INITDOMAIN)

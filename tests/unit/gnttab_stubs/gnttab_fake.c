@@ -396,3 +396,14 @@ void gnttab_pv_op_unmap(struct vcpu *v, struct gnttab_unmap_grant_ref *op)
     (void)op;
     FAKE_ERR("PV unmap called for a translated fake domain");
 }
+
+/* mm/logdirty.c: the last page a grant copy reported written, and how many. */
+struct domain *fake_ld_dom;
+uint64_t fake_ld_gfn;
+unsigned fake_ld_marks;
+void logdirty_mark(struct domain *d, uint64_t gfn)
+{
+    fake_ld_dom = d;
+    fake_ld_gfn = gfn;
+    fake_ld_marks++;
+}

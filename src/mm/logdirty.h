@@ -1,10 +1,10 @@
 /*
- * Log-dirty tracking on HAP (hvm/logdirty.c, docs/shadow.md "Log-dirty"):
+ * Log-dirty tracking on HAP (mm/logdirty.c, docs/shadow.md "Log-dirty"):
  * XEN_DOMCTL_shadow_op's OFF / ENABLE_LOGDIRTY / CLEAN / PEEK for HVM and
  * PVH domains.
  */
-#ifndef RV_HVM_LOGDIRTY_H
-#define RV_HVM_LOGDIRTY_H
+#ifndef RV_MM_LOGDIRTY_H
+#define RV_MM_LOGDIRTY_H
 
 #include "lib/compiler.h"
 
@@ -19,6 +19,12 @@ long logdirty_domctl(struct vcpu *caller, struct domain *d, struct xen_domctl_sh
  * handled it (the page is marked and writable again: re-run the
  * instruction). */
 bool logdirty_write_fault(struct vcpu *v, uint64_t gpa);
+/* Shadow paging: may gfn's shadow leaf be writable?  READ_ONLY while the
+ * frame is not yet dirty in this round (log-dirty on); for a write
+ * (writing) the frame is marked now and the answer is MARKED (a log-dirty
+ * fault).  WRITABLE when log-dirty does not care. */
+enum { LD_SHADOW_READ_ONLY, LD_SHADOW_WRITABLE, LD_SHADOW_MARKED };
+int logdirty_shadow_may_write(struct vcpu *v, uint64_t gfn, bool writing);
 /* The hypervisor wrote into d's RAM at gfn (hvm/guest_mem.c). */
 void logdirty_mark(struct domain *d, uint64_t gfn);
 /* Frees the tracking state (domain destruction, before the p2m goes). */

@@ -27,7 +27,7 @@
  * (its cursor restarts at 0).  PEEK only copies bits (one bit per page)
  * and runs in one call.
  */
-#include "hvm/logdirty.h"
+#include "mm/logdirty.h"
 #include "mm/e820.h"
 #include "core/domain.h"
 #include "core/guest_access.h"
@@ -229,8 +229,6 @@ long logdirty_domctl(struct vcpu *caller, struct domain *d, struct xen_domctl_sh
 {
     if (d->type != DOMCFG_HVM && d->type != DOMCFG_PVH)
         return -EOPNOTSUPP;     /* not yet: PV domains need their own tracking (docs/shadow.md) */
-    if (d->shadow)
-        return -EOPNOTSUPP;     /* not yet: shadow-paged domains would track in the shadow's leaves */
     unsigned code = op->op;
     if (code == XEN_DOMCTL_SHADOW_OP_ENABLE) {
         if (op->mode != XEN_DOMCTL_SHADOW_ENABLE_LOG_DIRTY)
@@ -283,6 +281,28 @@ bool logdirty_write_fault(struct vcpu *v, uint64_t gpa)
     if (handled)
         __atomic_store_n(&v->tlb_flush_pending, true, __ATOMIC_SEQ_CST);
     return handled;
+}
+
+/*
+ * Shadow paging (hvm/shadow_hvm.c, docs/shadow.md "Log-dirty on shadow
+ * paging"): the same p2m software bit (P2M_SW_LD_PROT) says "not yet dirty
+ * in this round" for a shadow domain, whose p2m the CPU never walks, so
+ * ENABLE, CLEAN and OFF are the HAP code unchanged.  A protected frame's
+ * shadow leaf is filled read-only; a write to it (the guest's own tables
+ * allow it: a shadow fault, not a guest fault) is the log-dirty fault.
+ * The check without the lock is safe: a CLEAN that protects the frame
+ * after it bumps the p2m generation, and the vCPU empties its shadow
+ * before its next entry (CLEAN's physmap_flush waits for that).
+ */
+int logdirty_shadow_may_write(struct vcpu *v, uint64_t gfn, bool writing)
+{
+    struct domain *d = v->domain;
+
+    if (!__atomic_load_n(&d->logdirty, __ATOMIC_ACQUIRE) || !p2m_hw_write_protected(&d->p2m, gfn))
+        return LD_SHADOW_WRITABLE;
+    if (!writing)
+        return LD_SHADOW_READ_ONLY;
+    return logdirty_write_fault(v, gfn << 12) ? LD_SHADOW_MARKED : LD_SHADOW_READ_ONLY;
 }
 
 void logdirty_mark(struct domain *d, uint64_t gfn)
