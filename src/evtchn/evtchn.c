@@ -214,13 +214,26 @@ static int claim_unbound(struct evtchn_domain *ed, void *rdom)
     return port;
 }
 
+/* A port of a->dom left for a->remote_dom to bind.  a->dom other than the
+ * caller: only the control domain may (a toolstack giving a new domain its
+ * xenstore and console ports, remote = itself); everyone else gets -EPERM.
+ * The reference from domain_get_by_id keeps the target's event channel
+ * table alive while the port is claimed; a target already dying frees the
+ * port with the rest of its table. */
 static int op_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *a)
 {
-    uint16_t rdom = a->remote_dom == DOMID_SELF ? d->domid : a->remote_dom;
+    struct domain *t = d;
 
-    if (!domain_is_self(d, a->dom))
-        return -EPERM;
-    int port = claim_port(d->evtchn, claim_unbound, &rdom);
+    if (!domain_is_self(d, a->dom)) {
+        if (!domain_is_privileged(d))
+            return -EPERM;
+        if (!(t = domain_get_by_id(a->dom)))
+            return -ESRCH;
+    }
+    uint16_t rdom = a->remote_dom == DOMID_SELF ? t->domid : a->remote_dom;
+    int port = t->evtchn ? claim_port(t->evtchn, claim_unbound, &rdom) : -ESRCH;
+    if (t != d)
+        domain_put(t);
     if (port < 0)
         return port;
     a->port = (evtchn_port_t)port;

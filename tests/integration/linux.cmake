@@ -337,6 +337,13 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      # rv's PV builder: its start-of-day checks pass, listed, destroyed.
                      "^linux_dom0: PASS linux-dom0-rv-create-pv$" "^linux_dom0: PASS linux-dom0-rv-create-pv-list$"
                      "^linux_dom0: PASS linux-dom0-rv-destroy-pv$"
+                     # its xenstore entries and rings (docs/toolstack.md "Xenstore and
+                     # console for a built domain"): the guest's xenstore client,
+                     # rv console, names in rv list, rv shutdown through control/shutdown.
+                     "^linux_dom0: PASS linux-dom0-xs-domu$" "^linux_dom0: PASS linux-dom0-rv-console$"
+                     "^linux_dom0: PASS linux-dom0-rv-list-name$" "^linux_dom0: PASS linux-dom0-rv-shutdown$"
+                     "^linux_dom0: PASS linux-dom0-rv-shutdown-unknown$"
+                     "^domU: PASS hello-xs-readback$"
                      "^linux_dom0: RV-LINUX: log: xenstored: dom0: kernel store ring served "
               ARGS --direct --smp 2 --mem 1G
                    --qemu-arg=-drive --qemu-arg=file=${RV_LINUX_DIR}/dom0_disk.img,if=none,id=rvdisk,format=raw,snapshot=on
@@ -367,4 +374,6 @@ rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "q
                      "^linux_dom0_2: PASS linux-dom0-rv-create$" "^linux_dom0_2: PASS linux-dom0-rv-create-list$"
                      "^linux_dom0_2: PASS linux-dom0-rv-destroy$"
                      "^linux_dom0_2: PASS linux-dom0-rv-create-pv$" "^linux_dom0_2: PASS linux-dom0-rv-destroy-pv$"
+                     "^linux_dom0_2: PASS linux-dom0-xs-domu$" "^linux_dom0_2: PASS linux-dom0-rv-console$"
+                     "^linux_dom0_2: PASS linux-dom0-rv-list-name$" "^linux_dom0_2: PASS linux-dom0-rv-shutdown$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_2.cfg)

@@ -6,3 +6,18 @@ if(TARGET rv)
     set_tests_properties(rv_cli PROPERTIES LABELS "unit;dom0" TIMEOUT 60
                          PASS_REGULAR_EXPRESSION "rv_cli: all passed" FAIL_REGULAR_EXPRESSION "FAIL ")
 endif()
+
+# rv's xenstore side (tools/rv/rv_xs.c, rv_domu.c) against our xenstored on a
+# temporary socket: the entries rv create writes, their owners, names, removal.
+if(TARGET ringctl)
+    add_executable(unit_rv_xs ${CMAKE_CURRENT_LIST_DIR}/test_rv_xs.c ${PROJECT_SOURCE_DIR}/tools/rv/rv_xs.c
+                   ${PROJECT_SOURCE_DIR}/tools/rv/rv_domu.c)
+    target_include_directories(unit_rv_xs PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${PROJECT_SOURCE_DIR}/tools/rv
+                               ${PROJECT_SOURCE_DIR}/tools/xenstored ${PROJECT_SOURCE_DIR}/include)
+    target_compile_definitions(unit_rv_xs PRIVATE _GNU_SOURCE)
+    target_compile_options(unit_rv_xs PRIVATE -O1 -g -Wall -Wextra -Werror -Wno-format-truncation)
+    target_link_libraries(unit_rv_xs PRIVATE ringctl)
+    add_test(NAME unit_rv_xs COMMAND unit_rv_xs $<TARGET_FILE:xenstored_asan>)
+    set_tests_properties(unit_rv_xs PROPERTIES LABELS "unit;xenstore;dom0" TIMEOUT 60
+        ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0")
+endif()

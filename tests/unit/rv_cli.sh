@@ -13,7 +13,7 @@ check() {   # check NAME CONDITION-EXIT-STATUS DETAIL
 
 out=$("$RV" help); rc=$?
 check help-exit $rc "exit $rc"
-for c in list info dmesg pause unpause destroy vcpu-list debug-keys create; do
+for c in list info dmesg pause unpause destroy vcpu-list debug-keys create console shutdown; do
     echo "$out" | grep -q "^  $c " ; check "help-lists-$c" $? "rv help does not list $c"
 done
 
@@ -100,8 +100,16 @@ fi
 [ $rc -eq 1 ] && grep -q "is not a domain id" "$W/err"; check bad-domid $? "exit $rc: $(cat "$W/err")"
 "$RV" frobnicate >/dev/null 2>"$W/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "unknown command 'frobnicate'" "$W/err"; check unknown-command $? "exit $rc"
-"$RV" console 1 >/dev/null 2>"$W/err"; rc=$?
+"$RV" reboot 1 >/dev/null 2>"$W/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "not available yet" "$W/err"; check not-yet-command $? "exit $rc"
+"$RV" console >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "^rv console: needs a domain" "$W/err"; check console-no-domain $? "exit $rc: $(cat "$W/err")"
+"$RV" console -x 1 >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "usage: rv console \[-f\]" "$W/err"; check console-bad-option $? "exit $rc: $(cat "$W/err")"
+"$RV" shutdown -t lots 1 >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "^rv shutdown: -t takes seconds" "$W/err"; check shutdown-bad-timeout $? "exit $rc: $(cat "$W/err")"
+"$RV" shutdown 1 2 >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "usage: rv shutdown \[-F\]" "$W/err"; check shutdown-two-domains $? "exit $rc: $(cat "$W/err")"
 
 "$RV" debug-keys >/dev/null 2>"$W/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "give the keys as one word" "$W/err"; check debug-keys-no-keys $? "exit $rc: $(cat "$W/err")"

@@ -175,6 +175,49 @@ static void test_alloc_and_limits(void)
     check_no_leaks();
 }
 
+/* A toolstack in the control domain gives a new domain its xenstore and
+ * console ports: alloc_unbound naming the domain, offered to itself
+ * (libxl's way).  Nobody else may allocate in another domain's table. */
+static void test_alloc_unbound_for_other(void)
+{
+    struct fake_dom *z = fake_dom_new(0, 1, 64, NULL), *u = fake_dom_new(4, 1, 64, NULL);
+    struct fake_dom *w = fake_dom_new(5, 1, 64, NULL);
+    struct domcfg cfg = { .dom0 = true };
+    struct domcfg *saved = z->d.cfg;
+    struct evtchn_status s;
+    evtchn_port_t q, q2, lz;
+
+    z->d.cfg = &cfg;
+    int refs = fake_domain_refs;
+    CHECK_EQ(alloc_unbound(z, 4, 0, &q), 0);
+    CHECK_EQ(q, 1);
+    CHECK_EQ(ev_status(u, q, &s), 0);                  /* in the domain's table, for dom0 */
+    CHECK_EQ(s.status, EVTCHNSTAT_unbound);
+    CHECK_EQ(s.u.unbound.dom, 0);
+    CHECK_EQ(ev_status(z, q, &s), 0);                  /* nothing opened in the caller's */
+    CHECK_EQ(s.status, EVTCHNSTAT_closed);
+    CHECK_EQ(alloc_unbound(z, 4, DOMID_SELF, &q2), 0); /* "self" is the named domain */
+    CHECK_EQ(ev_status(u, q2, &s), 0);
+    CHECK_EQ(s.u.unbound.dom, 4);
+    CHECK_EQ(alloc_unbound(z, 7, 0, NULL), -ESRCH);    /* no such domain */
+    CHECK_EQ(fake_domain_refs, refs);                  /* every reference given back */
+    /* The domain and its peers may not. */
+    CHECK_EQ(alloc_unbound(u, 5, 4, NULL), -EPERM);
+    CHECK_EQ(alloc_unbound(u, 0, 4, NULL), -EPERM);
+    CHECK_EQ(alloc_unbound(w, 4, 0, NULL), -EPERM);
+    /* dom0 binds it as xenstored does; a send reaches the domain. */
+    CHECK_EQ(bind_inter(z, 4, q, &lz), 0);
+    CHECK_EQ(ev_status(u, q, &s), 0);
+    CHECK_EQ(s.status, EVTCHNSTAT_interdomain);
+    CHECK_EQ(s.u.interdomain.dom, 0);
+    CHECK_EQ(s.u.interdomain.port, lz);
+    z->d.cfg = saved;
+    fake_dom_free(w);
+    fake_dom_free(u);
+    fake_dom_free(z);
+    check_no_leaks();
+}
+
 static void test_interdomain(void)
 {
     struct fake_dom *a = fake_dom_new(1, 2, 64, NULL), *b = fake_dom_new(2, 2, 64, NULL);
@@ -1099,6 +1142,7 @@ int main(void)
     RUN(test_dump);
     RUN(test_alloc_and_limits);
     RUN(test_interdomain);
+    RUN(test_alloc_unbound_for_other);
     RUN(test_loopback);
     RUN(test_virq_ipi);
     RUN(test_2l_bits);

@@ -408,6 +408,51 @@ static void test_bad_indexes(void)
     check_alive(others, 3);
 }
 
+/* A domU that writes garbage to its ring, round after round: random bytes
+ * (random lengths and types), then a full ring of them with a random
+ * producer index.  Each round's domain is introduced on page 6, attacked,
+ * and released; the daemon never crashes, replies stay within the ring,
+ * and dom0 and the healthy domains answer after every round. */
+static void test_garbage_rounds(void)
+{
+    uint32_t seed = 12345;
+    int others[] = { 0, 1, 5 };
+    unsigned broken = 0;
+    for (int round = 0; round < 40; round++) {
+        memset(&pages[6], 0, sizeof(pages[6]));
+        introduce(11, 6);
+        uint8_t junk[3000];
+        for (size_t k = 0; k < sizeof(junk); k++) {
+            seed = seed * 1103515245u + 12345u;
+            junk[k] = (uint8_t)(seed >> 16);
+        }
+        if (round % 2) {
+            /* A plausible header now and then: valid type, huge or odd length. */
+            struct xsd_msg_hdr h = { (uint32_t)(round % XS_TYPE_LIMIT), 1, 0, round % 4 ? 0xfffffff0u : 4096 };
+            memcpy(junk, &h, sizeof(h));
+        }
+        guest_put(6, junk, (size_t)(seed % sizeof(junk)));
+        kick(6);
+        if (round % 5 == 4) {
+            pages[6].req_prod = seed;      /* any index at all */
+            pages[6].rsp_cons = seed * 7u;
+            kick(6);
+        }
+        struct xs_domain *g = dom(11);
+        CHECK(g != NULL);
+        if (g && g->ring) {
+            broken += g->ring->broken;
+            uint32_t out = g->ring->rsp_prod - pages[6].rsp_cons;
+            CHECK(g->ring->broken || out <= XENSTORE_RING_SIZE);
+        }
+        CHECK_STR(xc_callv(dom0, XS_RELEASE, 0, 1, "11"), "OK");
+        CHECK_EQ(mapped[6], 0);
+        CHECK_EQ(bound[6], 0);
+        check_alive(others, 3);
+    }
+    CHECK(broken > 0);                      /* the garbage was noticed, not served forever */
+}
+
 static void test_release(void)
 {
     xc_nevents = 0;
@@ -442,6 +487,7 @@ int main(void)
     RUN(test_watch_storm);
     RUN(test_oversized_length);
     RUN(test_bad_indexes);
+    RUN(test_garbage_rounds);
     RUN(test_release);
     xsd_fini(&d);
     return t_finish("unit_xenstored_ring");

@@ -174,7 +174,7 @@ static int parse_elf(struct image *im, char *err, size_t errlen)
 /* Copies the segments and the start info into the domain through one
  * foreign mapping of the pages they span. */
 static int load(struct rc_handle *h, uint16_t domid, const struct image *im, const char *cmdline, uint64_t mem,
-                char *err, size_t errlen)
+                unsigned extra_pages, char *err, size_t errlen)
 {
     uint64_t first = START_INFO_GPA / PG, last = (im->hi + PG - 1) / PG;
     uint64_t n = last - first;
@@ -199,15 +199,18 @@ static int load(struct rc_handle *h, uint16_t domid, const struct image *im, con
         memset(AT(s->paddr + s->filesz), 0, s->memsz - s->filesz);
     }
     struct hvm_start_info si = { .magic = XEN_HVM_START_MAGIC_VALUE, .version = 1 };
-    struct hvm_memmap_table_entry mm = { .addr = 0, .size = mem, .type = 1 };
+    /* RAM, then the toolstack's pages (type 2: reserved, as libxl marks its
+     * special pages so that the guest never takes them for RAM). */
+    struct hvm_memmap_table_entry mm[2] = { { .addr = 0, .size = mem, .type = 1 },
+                                            { .addr = mem, .size = extra_pages * PG, .type = 2 } };
     si.memmap_paddr = MEMMAP_GPA;
-    si.memmap_entries = 1;
+    si.memmap_entries = extra_pages ? 2 : 1;
     if (cmdline && cmdline[0]) {
         strncpy((char *)AT(CMDLINE_GPA), cmdline, CMDLINE_MAX - 1);
         si.cmdline_paddr = CMDLINE_GPA;
     }
     memcpy(AT(START_INFO_GPA), &si, sizeof(si));
-    memcpy(AT(MEMMAP_GPA), &mm, sizeof(mm));
+    memcpy(AT(MEMMAP_GPA), mm, si.memmap_entries * sizeof(mm[0]));
 #undef AT
     rc_unmap_foreign(m, (uint32_t)n);
     return 0;
@@ -248,6 +251,8 @@ static int set_context(struct rc_handle *h, uint16_t domid, uint64_t entry, char
     return rc < 0 ? rv_build_fail(err, errlen, "XEN_DOMCTL_sethvmcontext", rc) : 0;
 }
 
+uint16_t rv_build_pvh_failed_domid;
+
 int rv_build_pvh(struct rc_handle *h, const struct pvh_build_req *req, uint16_t *domid_out, char *err,
                  size_t errlen)
 {
@@ -274,11 +279,12 @@ int rv_build_pvh(struct rc_handle *h, const struct pvh_build_req *req, uint16_t 
     if (rc < 0)
         return rv_build_fail(err, errlen, "XEN_DOMCTL_createdomain", rc);
     int progress = req->memory_mib >= 2 * RV_BUILD_PROGRESS_MIB;
-    if ((rc = rc_max_mem(h, domid, req->memory_mib << 10)) < 0)
+    if ((rc = rc_max_mem(h, domid, (req->memory_mib << 10) + req->extra_pages * 4ull)) < 0)
         rv_build_fail(err, errlen, "XEN_DOMCTL_max_mem", rc);
     else if (!rv_populate(h, domid, mem / PG, progress, NULL, err, errlen) &&
-             !load(h, domid, &im, req->cmdline, mem, err, errlen) &&
-             !set_context(h, domid, im.entry, err, errlen)) {
+             !load(h, domid, &im, req->cmdline, mem, req->extra_pages, err, errlen) &&
+             !set_context(h, domid, im.entry, err, errlen) &&
+             !(req->before_unpause && req->before_unpause(h, domid, req->ctx, err, errlen))) {
         rc = rc_domain_simple(h, XEN_DOMCTL_unpausedomain, domid);
         if (rc >= 0) {
             *domid_out = domid;
@@ -293,5 +299,6 @@ int rv_build_pvh(struct rc_handle *h, const struct pvh_build_req *req, uint16_t 
     }
     /* Half built: nothing of it stays. */
     rc_domain_simple(h, XEN_DOMCTL_destroydomain, domid);
+    rv_build_pvh_failed_domid = domid;
     return -1;
 }

@@ -17,11 +17,21 @@ struct pvh_build_req {
     uint64_t memory_mib;
     unsigned vcpus;
     int verbose;                /* a summary line on stdout */
+    /* Pages just above RAM for the toolstack (xenstore and console rings):
+     * counted in max_mem, reserved in the memory map; the hook populates
+     * them.  Runs after the image is loaded, before the first unpause;
+     * nonzero fails the build (err filled). */
+    unsigned extra_pages;
+    int (*before_unpause)(struct rc_handle *h, uint16_t domid, void *ctx, char *err, size_t errlen);
+    void *ctx;
 };
 
 /* Builds and starts the domain; 0 with its id, or -1 with a reason in err
  * (a half-built domain is destroyed).  h = NULL: only the checks that need
  * no hypervisor (memory size, the kernel's ELF and PVH note, its place). */
 int rv_build_pvh(struct rc_handle *h, const struct pvh_build_req *req, uint16_t *domid, char *err, size_t errlen);
+/* The id of the domain a failed rv_build_pvh destroyed (for the caller's
+ * own cleanup, e.g. its xenstore entries); 0 if none was created. */
+extern uint16_t rv_build_pvh_failed_domid;
 
 #endif

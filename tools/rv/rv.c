@@ -11,6 +11,8 @@
 #include "ringctl.h"
 #include "pvh_build.h"
 #include "pv_build.h"
+#include "rv_cmds.h"
+#include "rv_domu.h"
 #include "core/domcfg.h"
 
 #include <errno.h>
@@ -40,6 +42,11 @@ static struct rc_handle *open_or_say(const char *cmd)
     return h;
 }
 
+struct rc_handle *rv_open(const char *cmd)
+{
+    return open_or_say(cmd);
+}
+
 /* A domain id: decimal, 0-32751 (DOMID_FIRST_RESERVED is 0x7ff0). */
 static int parse_domid(const char *cmd, const char *s, uint16_t *out)
 {
@@ -47,7 +54,7 @@ static int parse_domid(const char *cmd, const char *s, uint16_t *out)
     errno = 0;
     unsigned long v = strtoul(s, &end, 10);
     if (!*s || *end || errno || v >= 0x7ff0) {
-        fprintf(stderr, "rv %s: '%s' is not a domain id (a number below 32752; names need xenstore, not yet)\n",
+        fprintf(stderr, "rv %s: '%s' is not a domain id (a number below 32752)\n",
                 cmd, s);
         return -1;
     }
@@ -67,12 +74,31 @@ static void state_string(uint32_t flags, char out[7])
     out[6] = 0;
 }
 
+/* xenstore's /local/domain/N/name; "(dN)" for a domain without one (or no xenstored). */
 static void domain_name(uint16_t domid, char *buf, size_t len)
 {
     if (domid == 0)
         snprintf(buf, len, "Domain-0");
-    else
-        snprintf(buf, len, "(d%u)", domid);     /* names come from xenstore's /local/domain/N/name: not yet */
+    else if (rv_domu_name(domid, buf, len))
+        snprintf(buf, len, "(d%u)", domid);
+}
+
+int rv_lookup_domain(struct rc_handle *h, const char *cmd, const char *s, uint16_t *out)
+{
+    if (*s >= '0' && *s <= '9')
+        return parse_domid(cmd, s, out);
+    static struct xen_domctl_getdomaininfo info[1024];
+    long n = rc_domain_list(h, 0, info, 1024);
+    for (long i = 0; i < n; i++) {
+        char name[128];
+        domain_name(info[i].domain, name, sizeof(name));
+        if (!strcmp(name, s)) {
+            *out = info[i].domain;
+            return 0;
+        }
+    }
+    fprintf(stderr, "rv %s: no domain named '%s' (names come from xenstore: is xenstored running?)\n", cmd, s);
+    return -1;
 }
 
 static int cmd_list(int argc, char **argv)
@@ -140,7 +166,15 @@ static int cmd_simple(int argc, char **argv, unsigned op)
 
 static int cmd_pause(int argc, char **argv) { return cmd_simple(argc, argv, XEN_DOMCTL_pausedomain); }
 static int cmd_unpause(int argc, char **argv) { return cmd_simple(argc, argv, XEN_DOMCTL_unpausedomain); }
-static int cmd_destroy(int argc, char **argv) { return cmd_simple(argc, argv, XEN_DOMCTL_destroydomain); }
+/* Destroyed, the domain's store connection is released and its entries removed. */
+static int cmd_destroy(int argc, char **argv)
+{
+    int rc = cmd_simple(argc, argv, XEN_DOMCTL_destroydomain);
+    uint16_t id;
+    if (!rc && !parse_domid("destroy", argv[1], &id))
+        rv_domu_forget(id);
+    return rc;
+}
 
 static int cmd_vcpu_list(int argc, char **argv)
 {
@@ -360,7 +394,13 @@ static int create_domain(const char *file, const struct domcfg *cfg)
     void *kernel = read_kernel(file, cfg->kernel, &ksize);
     if (!kernel)
         return 1;
-    struct pvh_build_req req = { kernel, ksize, cfg->cmdline, cfg->memory_mib, cfg->vcpus, 1 };
+    struct rv_domu domu = { .name = cfg->name, .ram_pages = cfg->memory_mib << 8, .memory_kib = cfg->memory_mib << 10,
+                            .vcpus = cfg->vcpus };
+    /* The xenstore and console rings (rv_domu.c): PVH domains only so far;
+     * a PV domain built here has neither yet (docs/toolstack.md). */
+    bool rings = cfg->type == DOMCFG_PVH;
+    struct pvh_build_req req = { kernel, ksize, cfg->cmdline, cfg->memory_mib, cfg->vcpus, 1,
+                                 rings ? RV_DOMU_SPECIAL_PAGES : 0, rings ? rv_domu_prepare : NULL, &domu };
     char err[256];
     uint16_t domid;
     /* The file's own problems first, without the hypervisor. */
@@ -375,10 +415,17 @@ static int create_domain(const char *file, const struct domcfg *cfg)
         return 1;
     }
     int rc = build(h, &req, &domid, err, sizeof(err));
-    if (rc)
+    if (rc) {
         fprintf(stderr, "rv create: %s: %s\n", file, err);
-    else
+        if (domu.in_store)
+            rv_domu_forget(rv_build_pvh_failed_domid);     /* introduced, then unpause failed */
+    } else if (!rings) {
         printf("rv create: domain %u (%s) started\n", domid, cfg->name);
+    } else {
+        printf("rv create: d%u: console ring gfn %#llx port %u, store ring gfn %#llx port %u\n"
+               "rv create: domain %u (%s) started\n", domid, (unsigned long long)domu.console_gfn,
+               domu.console_port, (unsigned long long)domu.store_gfn, domu.store_port, domid, cfg->name);
+    }
     rc_close(h);
     free(kernel);
     return rc ? 1 : 0;
@@ -450,10 +497,14 @@ static const struct cmd cmds[] = {
     { "vcpu-list", cmd_vcpu_list, "[DOMID]", "vCPUs: where each runs, its state and CPU time" },
     { "debug-keys", cmd_debug_keys, "KEYS", "run the hypervisor's debug keys (h lists them; output: rv dmesg)" },
     { "create", cmd_create, "[-n] FILE", "build and start a PVH or 64-bit PV domain (-n: only check the file)" },
+    { "console", rv_cmd_console, "[-f] [-t S] [-m MARK] DOMAIN",
+      "print the domain's console ring (-f: follow until it ends, MARK is seen or S seconds)" },
+    { "shutdown", rv_cmd_shutdown, "[-F] [-t S] DOMAIN",
+      "ask the domain to power off through xenstore, wait S s (30); -F: destroy it if it does not" },
 };
 
 /* xl commands rv does not have yet: named so that nobody mistakes a typo for them. */
-static const char *const not_yet[] = { "shutdown", "reboot", "console", "vcpu-pin", "mem-set" };
+static const char *const not_yet[] = { "reboot", "vcpu-pin", "mem-set" };
 
 static int cmd_help(int argc, char **argv)
 {

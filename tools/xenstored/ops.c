@@ -463,6 +463,7 @@ static int op_introduce(struct req *r)
     int rc = xsd_domain_introduce(r->c->d, domid, mfn, port);
     if (rc < 0)
         return rc;
+    xsd_logf(r->c->d, "d%u introduced: ring frame %#llx, its port %u", domid, mfn, port);
     xsd_fire(r->c->d, "@introduceDomain", NULL, 0, false);
     return reply_ok(r);
 }
@@ -489,6 +490,7 @@ static int op_release(struct req *r)
     int rc = xsd_domain_release(r->c->d, domid);
     if (rc < 0)
         return rc;
+    xsd_logf(r->c->d, "d%u released", domid);
     xsd_fire(r->c->d, "@releaseDomain", NULL, 0, false);
     return reply_ok(r);
 }

@@ -21,10 +21,13 @@
  * kernel's xenbus: from then on dom0's kernel is one more ring connection,
  * domain 0 (privileged).
  *
- * Other domains' ring pages (INTRODUCE from the toolstack) would need a
- * foreign mapping (privcmd's IOCTL_PRIVCMD_MMAPBATCH_V2 or gntdev with the
- * xenstore grant): not yet, so map() refuses any domain but 0 and
- * INTRODUCE answers EINVAL with a log line saying why.
+ * Other domains' ring pages (INTRODUCE from the toolstack, which names the
+ * page by its gfn for a PVH/HVM domain) are mapped through privcmd: a
+ * MAP_SHARED mapping of /dev/xen/privcmd filled by
+ * IOCTL_PRIVCMD_MMAPBATCH_V2 (_IOC(_IOC_NONE, 'P', 4, 32) on { u32 num;
+ * u16 dom; u64 addr; const u64 *arr; int *err; }, Linux's uapi
+ * xen/privcmd.h), the same call rv create builds with.  A frame the domain
+ * does not have fails the ioctl and INTRODUCE answers EINVAL.
  *
  * Owner: the daemon's main loop (one thread); struct xen_dev lives as long
  * as the daemon.
@@ -51,22 +54,56 @@ struct evtchn_port_arg { unsigned int port; };
 
 #define PAGE 4096
 
+struct privcmd_mmapbatch_v2 {
+    uint32_t num;
+    uint16_t dom;
+    uint64_t addr;
+    const uint64_t *arr;
+    int *err;
+};
+#define XD_IOCTL_PRIVCMD_MMAPBATCH_V2 _IOC(_IOC_NONE, 'P', 4, sizeof(struct privcmd_mmapbatch_v2))
+
+/* One page of another domain, read-write; NULL (logged) if it cannot be. */
+static void *map_foreign(struct xen_dev *x, uint32_t domid, uint64_t gfn)
+{
+    if (x->privcmd_fd < 0)
+        x->privcmd_fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
+    if (x->privcmd_fd < 0) {
+        xsd_logf(x->d, "d%u: /dev/xen/privcmd: %s", domid, strerror(errno));
+        return NULL;
+    }
+    void *va = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, x->privcmd_fd, 0);
+    if (va == MAP_FAILED) {
+        xsd_logf(x->d, "d%u: mmap of privcmd: %s", domid, strerror(errno));
+        return NULL;
+    }
+    int ferr = 0;
+    struct privcmd_mmapbatch_v2 b = { 1, (uint16_t)domid, (uint64_t)(uintptr_t)va, &gfn, &ferr };
+    if (ioctl(x->privcmd_fd, XD_IOCTL_PRIVCMD_MMAPBATCH_V2, &b) < 0 || ferr) {
+        xsd_logf(x->d, "d%u: cannot map its ring page (frame %#llx): %s", domid, (unsigned long long)gfn,
+                 strerror(ferr ? -ferr : errno));
+        munmap(va, PAGE);
+        return NULL;
+    }
+    return va;
+}
+
 static struct xenstore_domain_interface *xd_map(void *ctx, uint32_t domid, uint64_t mfn)
 {
     struct xen_dev *x = ctx;
-    (void)mfn;
-    if (domid != 0 || !x->dom0_page) {
-        xsd_logf(x->d, "d%u: cannot map its ring page: foreign mapping is not implemented yet", domid);
-        return NULL;
-    }
+    if (domid != 0)
+        return map_foreign(x, domid, mfn);
+    if (!x->dom0_page)
+        xsd_logf(x->d, "d0: no kernel store page to serve");
     return x->dom0_page;
 }
 
 static void xd_unmap(void *ctx, uint32_t domid, struct xenstore_domain_interface *page)
 {
-    (void)ctx;
+    struct xen_dev *x = ctx;
     (void)domid;
-    (void)page;     /* dom0's page stays mapped for the daemon's lifetime */
+    if (page && (void *)page != (void *)x->dom0_page)
+        munmap(page, PAGE);     /* dom0's page stays mapped for the daemon's lifetime */
 }
 
 static int xd_bind(void *ctx, uint32_t domid, uint32_t remote_port)
@@ -146,6 +183,7 @@ int xen_dev_open(struct xen_dev *x, struct xsd *d)
 {
     memset(x, 0, sizeof(*x));
     x->d = d;
+    x->privcmd_fd = -1;
     x->trace = getenv("XENSTORED_TRACE") ? (unsigned)atoi(getenv("XENSTORED_TRACE")) : 0;
     x->evtchn_fd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC | O_NONBLOCK);
     if (x->evtchn_fd < 0) {
@@ -209,6 +247,9 @@ void xen_dev_close(struct xen_dev *x)
     }
     if (x->dom0_page)
         munmap(x->dom0_page, PAGE);
+    if (x->privcmd_fd >= 0)
+        close(x->privcmd_fd);
+    x->privcmd_fd = -1;
     x->d->backend = NULL;
     x->evtchn_fd = -1;
 }

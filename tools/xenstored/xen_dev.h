@@ -11,6 +11,7 @@
 struct xen_dev {
     struct xsd *d;
     int evtchn_fd;                           /* /dev/xen/evtchn, non-blocking */
+    int privcmd_fd;                          /* /dev/xen/privcmd for domUs' ring pages, opened on first use */
     struct xenstore_domain_interface *dom0_page;   /* dom0 kernel's store page, or NULL */
     unsigned trace;                          /* XENSTORED_TRACE=N: log the first N events */
 };

@@ -1,0 +1,20 @@
+/*
+ * rv's subcommands that live outside rv.c, and what they share with it.
+ */
+#ifndef RV_TOOLS_RV_CMDS_H
+#define RV_TOOLS_RV_CMDS_H
+
+#include <stdint.h>
+
+struct rc_handle;
+
+/* rc_open, or a "rv CMD: why" line and NULL. */
+struct rc_handle *rv_open(const char *cmd);
+/* A domain id, or a name from xenstore's /local/domain/N/name; -1 with a
+ * "rv CMD: ..." line if neither. */
+int rv_lookup_domain(struct rc_handle *h, const char *cmd, const char *s, uint16_t *out);
+
+int rv_cmd_console(int argc, char **argv);      /* rv_console.c */
+int rv_cmd_shutdown(int argc, char **argv);
+
+#endif

@@ -1,0 +1,259 @@
+/*
+ * rv console and rv shutdown (docs/toolstack.md "Xenstore and console for a
+ * built domain").
+ *
+ * rv console [-f] [-t SECONDS] [-m MARKER] DOMAIN: there is no console
+ * daemon, so rv reads the domain's console ring page itself (its gfn from
+ * HVM_PARAM_CONSOLE_PFN, mapped through privcmd): what is between out_cons
+ * and out_prod is printed and out_cons advanced, as xenconsoled consumes
+ * it.  -f follows new output until the domain is gone, MARKER was printed
+ * (-m) or SECONDS passed (-t, default 30 with -f).  Non-interactive: 'in' is
+ * never written.  The guest's indexes are read once per pass and checked: a
+ * producer more than a ring ahead is taken from its last ring's worth.
+ *
+ * rv shutdown [-F] [-t SECONDS] DOMAIN: writes control/shutdown = "poweroff"
+ * (the domain's xenstore client watches it), waits for the domain to shut
+ * down (default 30 s), then does what on_poweroff = "destroy" says: the
+ * domain is destroyed if the hypervisor has not already, and its xenstore
+ * entries released.  On timeout: an error, or with -F a destroy.
+ */
+#include "rv_cmds.h"
+#include "rv_domu.h"
+#include "rv_xs.h"
+#include "ringctl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "public/console.h"
+#include "public/hvm.h"
+
+#define HYPERVISOR_hvm_op   34
+#define HVMOP_get_param_op  1
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static long get_hvm_param(struct rc_handle *h, uint16_t domid, unsigned idx, uint64_t *val)
+{
+    struct xen_hvm_param *p = rc_buf_alloc(sizeof(*p));
+    if (!p)
+        return -ENOMEM;
+    memset(p, 0, sizeof(*p));
+    p->domid = domid;
+    p->index = idx;
+    long rc = rc_hypercall(h, HYPERVISOR_hvm_op, HVMOP_get_param_op, (uint64_t)(uintptr_t)p, 0, 0, 0);
+    if (rc >= 0)
+        *val = p->value;
+    rc_buf_free(p, sizeof(*p));
+    return rc;
+}
+
+/* Alive and not shut down (nor dying). */
+static int running(struct rc_handle *h, uint16_t domid)
+{
+    struct xen_domctl_getdomaininfo info;
+    long rc = rc_domain_info(h, domid, &info);
+    return rc >= 0 && info.domain == domid && !(info.flags & (XEN_DOMINF_shutdown | XEN_DOMINF_dying));
+}
+
+static int exists(struct rc_handle *h, uint16_t domid)
+{
+    struct xen_domctl_getdomaininfo info;
+    long rc = rc_domain_info(h, domid, &info);
+    return rc >= 0 && info.domain == domid;
+}
+
+static int parse_secs(const char *cmd, const char *s, unsigned *out)
+{
+    char *end;
+    unsigned long v = strtoul(s ? s : "", &end, 10);
+    if (!s || !*s || *end || v > 3600) {
+        fprintf(stderr, "rv %s: -t takes seconds, 0-3600 (rv help)\n", cmd);
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+/* Copies what the ring holds to stdout; sets *seen when the marker was in
+ * it (the marker may straddle two passes: the tail is kept). */
+static void drain(struct xencons_interface *r, const char *marker, int *seen)
+{
+    static char tail[256 + sizeof(r->out)];
+    static size_t tlen;
+    uint32_t prod = __atomic_load_n(&r->out_prod, __ATOMIC_ACQUIRE);
+    uint32_t cons = r->out_cons;
+    if (prod - cons > sizeof(r->out))
+        cons = prod - sizeof(r->out);            /* a hostile or confused producer: its last ring's worth */
+    while (cons != prod) {
+        char c = r->out[cons % sizeof(r->out)];
+        cons++;
+        putchar(c);
+        if (marker) {
+            if (tlen == sizeof(tail) - 1) {
+                memmove(tail, tail + sizeof(r->out), tlen - sizeof(r->out));
+                tlen -= sizeof(r->out);
+            }
+            tail[tlen++] = c;
+            tail[tlen] = 0;
+        }
+    }
+    __atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
+    fflush(stdout);
+    if (marker && strstr(tail, marker))
+        *seen = 1;
+}
+
+int rv_cmd_console(int argc, char **argv)
+{
+    int follow = 0;
+    unsigned secs = 30;
+    const char *marker = NULL, *dom = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-f"))
+            follow = 1;
+        else if (!strcmp(argv[i], "-t")) {
+            if (parse_secs("console", i + 1 < argc ? argv[++i] : NULL, &secs))
+                return 2;
+        } else if (!strcmp(argv[i], "-m") && i + 1 < argc)
+            marker = argv[++i];
+        else if (argv[i][0] == '-' || dom) {
+            fprintf(stderr, "rv console: usage: rv console [-f] [-t SECONDS] [-m MARKER] DOMAIN (rv help)\n");
+            return 2;
+        } else
+            dom = argv[i];
+    }
+    if (!dom) {
+        fprintf(stderr, "rv console: needs a domain (rv help)\n");
+        return 2;
+    }
+    struct rc_handle *h = rv_open("console");
+    if (!h)
+        return 1;
+    uint16_t id;
+    if (rv_lookup_domain(h, "console", dom, &id)) {
+        rc_close(h);
+        return 1;
+    }
+    uint64_t gfn = 0;
+    long rc = get_hvm_param(h, id, HVM_PARAM_CONSOLE_PFN, &gfn);
+    if (rc < 0 || !gfn) {
+        fprintf(stderr, "rv console: domain %u: %s\n", id,
+                rc < 0 ? rc_strerror(rc) : "no console ring (not built by rv create, or a PV domain: not yet)");
+        rc_close(h);
+        return 1;
+    }
+    int ferr = 0;
+    struct xencons_interface *r = rc_map_foreign(h, id, &gfn, 1, &ferr);
+    if (!r) {
+        fprintf(stderr, "rv console: domain %u: mapping its console page %#llx: %s\n", id, (unsigned long long)gfn,
+                strerror(errno));
+        rc_close(h);
+        return 1;
+    }
+    int seen = 0;
+    uint64_t end = now_ms() + (uint64_t)secs * 1000;
+    drain(r, marker, &seen);
+    while (follow && !seen && now_ms() < end && running(h, id)) {
+        usleep(10000);
+        drain(r, marker, &seen);
+    }
+    drain(r, marker, &seen);        /* what came with the last look at the domain */
+    rc_unmap_foreign(r, 1);
+    rc_close(h);
+    if (marker && !seen) {
+        fprintf(stderr, "rv console: domain %u: '%s' not seen%s\n", id, marker, follow ? " before the timeout" : "");
+        return 1;
+    }
+    return 0;
+}
+
+int rv_cmd_shutdown(int argc, char **argv)
+{
+    int force = 0;
+    unsigned secs = 30;
+    const char *dom = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-F"))
+            force = 1;
+        else if (!strcmp(argv[i], "-t")) {
+            if (parse_secs("shutdown", i + 1 < argc ? argv[++i] : NULL, &secs))
+                return 2;
+        } else if (argv[i][0] == '-' || dom) {
+            fprintf(stderr, "rv shutdown: usage: rv shutdown [-F] [-t SECONDS] DOMAIN (rv help)\n");
+            return 2;
+        } else
+            dom = argv[i];
+    }
+    if (!dom) {
+        fprintf(stderr, "rv shutdown: needs a domain (rv help)\n");
+        return 2;
+    }
+    struct rc_handle *h = rv_open("shutdown");
+    if (!h)
+        return 1;
+    uint16_t id;
+    if (rv_lookup_domain(h, "shutdown", dom, &id)) {
+        rc_close(h);
+        return 1;
+    }
+    if (id == 0) {
+        fprintf(stderr, "rv shutdown: domain 0 is the control domain: shut it down from inside\n");
+        rc_close(h);
+        return 1;
+    }
+    uint64_t t0 = now_ms();
+    struct rv_xs *x = rv_xs_open();
+    int have_xs = x != NULL;
+    int rc = -ENOENT;
+    char path[64];
+    snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", id);
+    if (x) {
+        /* Only a domain rv create gave a store has the node (and a reader
+         * of it): writing creates nothing for the others. */
+        char cur[64];
+        long n = rv_xs_read(x, path, cur, sizeof(cur));
+        rc = n < 0 ? (int)n : rv_xs_write(x, path, "poweroff");
+        rv_xs_close(x);
+    }
+    if (rc < 0 && !force) {
+        fprintf(stderr, "rv shutdown: domain %u: %s: %s (-F destroys it instead)\n", id, path,
+                !have_xs ? "no xenstored" : rc == -ENOENT ? "no such node: the domain has no xenstore client set up by rv create"
+                                                    : strerror(-rc));
+        rc_close(h);
+        return 1;
+    }
+    int done = 0;
+    uint64_t end = t0 + (uint64_t)secs * 1000;
+    while (rc >= 0 && now_ms() < end && !(done = !running(h, id)))
+        usleep(10000);
+    if (!done && !force) {
+        fprintf(stderr, "rv shutdown: domain %u did not shut down within %u s of control/shutdown = \"poweroff\" "
+                        "(no xenstore client watching it?); rv shutdown -F or rv destroy ends it\n", id, secs);
+        rc_close(h);
+        return 1;
+    }
+    /* Shut down (or forced): what on_poweroff = "destroy" does. */
+    long drc = exists(h, id) ? rc_domain_simple(h, XEN_DOMCTL_destroydomain, id) : 0;
+    rv_domu_forget(id);
+    for (int i = 0; i < 500 && exists(h, id); i++)
+        usleep(10000);
+    int gone = !exists(h, id);
+    rc_close(h);
+    if (drc < 0 && drc != -ESRCH && !gone) {
+        fprintf(stderr, "rv shutdown: domain %u: destroy: %s\n", id, rc_strerror(drc));
+        return 1;
+    }
+    printf("rv shutdown: domain %u %s in %llu ms\n", id, done ? "shut down (poweroff)" : "destroyed (-F)",
+           (unsigned long long)(now_ms() - t0));
+    return gone ? 0 : 1;
+}

@@ -1,0 +1,206 @@
+/*
+ * rv's xenstore client (rv_xs.h).  A request is the 16-byte header (type,
+ * req_id, tx_id, len) and its payload; the reply carries the same type, or
+ * XS_ERROR with the error's name ("ENOENT"...).  Watch events never arrive
+ * here: rv sets no watches.
+ */
+#include "rv_xs.h"
+#include "xs_proto.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+struct rv_xs {
+    int fd;
+    uint32_t next_id;
+};
+
+struct rv_xs *rv_xs_open(void)
+{
+    const char *path = getenv("XENSTORED_PATH");
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    if (!path || !*path)
+        path = "/run/xenstored/socket";
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return NULL;
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    struct rv_xs *x = calloc(1, sizeof(*x));
+    if (!x) {
+        close(fd);
+        errno = ENOMEM;
+        return NULL;
+    }
+    x->fd = fd;
+    x->next_id = 1;
+    return x;
+}
+
+void rv_xs_close(struct rv_xs *x)
+{
+    if (x) {
+        close(x->fd);
+        free(x);
+    }
+}
+
+static int io_all(int fd, void *buf, size_t len, int wr)
+{
+    uint8_t *p = buf;
+    while (len) {
+        ssize_t n = wr ? send(fd, p, len, MSG_NOSIGNAL) : read(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -EIO;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int err;
+} errnames[] = {
+    { "EINVAL", EINVAL }, { "EACCES", EACCES }, { "EEXIST", EEXIST }, { "EISDIR", EISDIR },
+    { "ENOENT", ENOENT }, { "ENOMEM", ENOMEM }, { "ENOSPC", ENOSPC }, { "EIO", EIO },
+    { "ENOTEMPTY", ENOTEMPTY }, { "ENOSYS", ENOSYS }, { "EROFS", EROFS }, { "EBUSY", EBUSY },
+    { "EAGAIN", EAGAIN }, { "EISCONN", EISCONN }, { "E2BIG", E2BIG }, { "EPERM", EPERM },
+    { "EQUOTA", EDQUOT },
+};
+
+/* One request; the reply's payload into out (up to outlen bytes, the rest
+ * read and dropped).  The payload length, or -errno. */
+static long request(struct rv_xs *x, uint32_t type, const void *payload, size_t len, char *out, size_t outlen)
+{
+    if (len > XENSTORE_PAYLOAD_MAX)
+        return -E2BIG;
+    struct xsd_msg_hdr h = { type, x->next_id++, 0, (uint32_t)len };
+    if (io_all(x->fd, &h, sizeof(h), 1) || io_all(x->fd, (void *)payload, len, 1))
+        return -EIO;
+    struct xsd_msg_hdr r;
+    static char buf[XENSTORE_PAYLOAD_MAX + 1];
+    if (io_all(x->fd, &r, sizeof(r), 0) || r.len > XENSTORE_PAYLOAD_MAX || io_all(x->fd, buf, r.len, 0))
+        return -EIO;
+    buf[r.len] = 0;
+    if (r.req_id != h.req_id)
+        return -EIO;
+    if (r.type == XS_ERROR) {
+        for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+            if (!strcmp(buf, errnames[i].name))
+                return -errnames[i].err;
+        return -EIO;
+    }
+    if (r.type != type)
+        return -EIO;
+    if (out && outlen) {
+        size_t n = r.len < outlen ? r.len : outlen - 1;
+        memcpy(out, buf, n);
+        out[n] = 0;
+    }
+    return (long)r.len;
+}
+
+/* Strings joined with their NULs, as the requests with several arguments
+ * want them; with_last_nul = 0 for WRITE (the value has none). */
+static long request_args(struct rv_xs *x, uint32_t type, const char *const *args, unsigned n, int with_last_nul,
+                         char *out, size_t outlen)
+{
+    static char buf[XENSTORE_PAYLOAD_MAX];
+    size_t len = 0;
+    for (unsigned i = 0; i < n; i++) {
+        size_t l = strlen(args[i]) + (i + 1 < n || with_last_nul);
+        if (l > sizeof(buf) - len)
+            return -E2BIG;
+        memcpy(buf + len, args[i], l);
+        len += l;
+    }
+    return request(x, type, buf, len, out, outlen);
+}
+
+int rv_xs_write(struct rv_xs *x, const char *path, const char *value)
+{
+    const char *a[2] = { path, value };
+    long rc = request_args(x, XS_WRITE, a, 2, 0, NULL, 0);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int rv_xs_mkdir(struct rv_xs *x, const char *path)
+{
+    long rc = request_args(x, XS_MKDIR, &path, 1, 1, NULL, 0);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int rv_xs_rm(struct rv_xs *x, const char *path)
+{
+    long rc = request_args(x, XS_RM, &path, 1, 1, NULL, 0);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int rv_xs_set_perms(struct rv_xs *x, const char *path, const char *const *perms, unsigned n)
+{
+    const char *a[9];
+    if (n > 8)
+        return -E2BIG;
+    a[0] = path;
+    for (unsigned i = 0; i < n; i++)
+        a[i + 1] = perms[i];
+    long rc = request_args(x, XS_SET_PERMS, a, n + 1, 1, NULL, 0);
+    return rc < 0 ? (int)rc : 0;
+}
+
+long rv_xs_read(struct rv_xs *x, const char *path, char *buf, size_t len)
+{
+    return request_args(x, XS_READ, &path, 1, 1, buf, len);
+}
+
+long rv_xs_get_perms(struct rv_xs *x, const char *path, char *buf, size_t len)
+{
+    long n = request_args(x, XS_GET_PERMS, &path, 1, 1, buf, len);
+    if (n <= 0)
+        return n;
+    size_t m = (size_t)n < len ? (size_t)n : len - 1;     /* the bytes request() copied */
+    /* "n0\0r5\0": NULs between entries become commas, the last one ends it. */
+    for (size_t i = 0; i < m; i++)
+        if (!buf[i])
+            buf[i] = ',';
+    while (m && buf[m - 1] == ',')
+        buf[--m] = 0;
+    return (long)m;
+}
+
+int rv_xs_introduce(struct rv_xs *x, uint16_t domid, uint64_t gfn, uint32_t port)
+{
+    char d[8], g[24], p[12];
+    snprintf(d, sizeof(d), "%u", domid);
+    snprintf(g, sizeof(g), "%llu", (unsigned long long)gfn);
+    snprintf(p, sizeof(p), "%u", port);
+    const char *a[3] = { d, g, p };
+    long rc = request_args(x, XS_INTRODUCE, a, 3, 1, NULL, 0);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int rv_xs_release(struct rv_xs *x, uint16_t domid)
+{
+    char d[8];
+    snprintf(d, sizeof(d), "%u", domid);
+    const char *a = d;
+    long rc = request_args(x, XS_RELEASE, &a, 1, 1, NULL, 0);
+    return rc < 0 ? (int)rc : 0;
+}
