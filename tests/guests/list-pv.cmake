@@ -1050,26 +1050,30 @@ function(pv_guests_build)
     string(REPLACE "name = \"ldirty_guest\"" "name = \"ldirty_guest_hap0\"" _cfg "${_cfg}")
     file(CONFIGURE OUTPUT ${GO}/ldirty_guest_hap0.cfg CONTENT "${_cfg}hap = 0\n" @ONLY)
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${G}/ldirty_guest.cfg ${P}/pv_ldctl.cfg)
+    # What both runs must print (the control domain's checks, the AP's).
+    set(_ldctl_checks
+        --stdout "^pv_ldctl: PASS ldctl-physinfo$"
+        --stdout "^pv_ldctl: PASS ldctl-list$"
+        --stdout "^pv_ldctl: PASS ldctl-hvm-found$"
+        --stdout "^pv_ldctl: PASS ldctl-hvm-paging-mode$"
+        --stdout "^pv_ldctl: PASS ldctl-enable$"
+        --stdout "^pv_ldctl: PASS ldctl-warm-exact$"
+        --stdout "^pv_ldctl: PASS ldctl-race-markers$"
+        --stdout "^pv_ldctl: PASS ldctl-race-peek-no-miss$"
+        --stdout "^pv_ldctl: PASS ldctl-race-clean-no-miss$"
+        --stdout "^pv_ldctl: PASS ldctl-race-clean-exact$"
+        --stdout "^pv_ldctl: PASS ldctl-race-dirty-count$"
+        --stdout "^pv_ldctl: PASS ldctl-race-faults$"
+        --stdout "^pv_ldctl: PASS ldctl-off$"
+        --stdout "^pv_ldctl: PASS ldctl-clean-after-off$"
+        --stdout "^pv_ldctl: PASS ldctl-destroy$"
+        --stdout "^pv_ldctl: 0x[0-9a-f]+ passed, 0x0 failed$"
+        --stdout "^ldirty_guest(_hap0)?: PASS ldirty-ap-running$"
+        --stdout "^pv_ldctl: figures: ENABLE of 0x4000 pages "
+    )
     add_test(NAME logdirty_race
              COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
-                     --stdout "^pv_ldctl: PASS ldctl-physinfo$"
-                     --stdout "^pv_ldctl: PASS ldctl-list$"
-                     --stdout "^pv_ldctl: PASS ldctl-hvm-found$"
-                     --stdout "^pv_ldctl: PASS ldctl-hvm-paging-mode$"
-                     --stdout "^pv_ldctl: PASS ldctl-enable$"
-                     --stdout "^pv_ldctl: PASS ldctl-warm-exact$"
-                     --stdout "^pv_ldctl: PASS ldctl-race-markers$"
-                     --stdout "^pv_ldctl: PASS ldctl-race-peek-no-miss$"
-                     --stdout "^pv_ldctl: PASS ldctl-race-clean-no-miss$"
-                     --stdout "^pv_ldctl: PASS ldctl-race-clean-exact$"
-                     --stdout "^pv_ldctl: PASS ldctl-race-dirty-count$"
-                     --stdout "^pv_ldctl: PASS ldctl-race-faults$"
-                     --stdout "^pv_ldctl: PASS ldctl-off$"
-                     --stdout "^pv_ldctl: PASS ldctl-clean-after-off$"
-                     --stdout "^pv_ldctl: PASS ldctl-destroy$"
-                     --stdout "^pv_ldctl: 0x[0-9a-f]+ passed, 0x0 failed$"
-                     --stdout "^ldirty_guest(_hap0)?: PASS ldirty-ap-running$"
-                     --stdout "^pv_ldctl: figures: ENABLE of 0x4000 pages "
+                     ${_ldctl_checks}
                      --stdout "^\\(d[0-9]+ ldirty_guest\\) destroyed by the control domain \\(d0\\)$"
                      --stdout-count 0 "FAIL"
                      --stdout "all domains stopped: 2 powered off, 0 crashed; frames all returned$"
@@ -1080,24 +1084,7 @@ function(pv_guests_build)
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_ldctl.elf;${GO}/ldirty_guest.elf")
     add_test(NAME shadow_logdirty_race
              COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
-                     --stdout "^pv_ldctl: PASS ldctl-physinfo$"
-                     --stdout "^pv_ldctl: PASS ldctl-list$"
-                     --stdout "^pv_ldctl: PASS ldctl-hvm-found$"
-                     --stdout "^pv_ldctl: PASS ldctl-hvm-paging-mode$"
-                     --stdout "^pv_ldctl: PASS ldctl-enable$"
-                     --stdout "^pv_ldctl: PASS ldctl-warm-exact$"
-                     --stdout "^pv_ldctl: PASS ldctl-race-markers$"
-                     --stdout "^pv_ldctl: PASS ldctl-race-peek-no-miss$"
-                     --stdout "^pv_ldctl: PASS ldctl-race-clean-no-miss$"
-                     --stdout "^pv_ldctl: PASS ldctl-race-clean-exact$"
-                     --stdout "^pv_ldctl: PASS ldctl-race-dirty-count$"
-                     --stdout "^pv_ldctl: PASS ldctl-race-faults$"
-                     --stdout "^pv_ldctl: PASS ldctl-off$"
-                     --stdout "^pv_ldctl: PASS ldctl-clean-after-off$"
-                     --stdout "^pv_ldctl: PASS ldctl-destroy$"
-                     --stdout "^pv_ldctl: 0x[0-9a-f]+ passed, 0x0 failed$"
-                     --stdout "^ldirty_guest(_hap0)?: PASS ldirty-ap-running$"
-                     --stdout "^pv_ldctl: figures: ENABLE of 0x4000 pages "
+                     ${_ldctl_checks}
                      --stdout "^\\(d[0-9]+ ldirty_guest_hap0\\) shadow paging, "
                      --stdout "^\\(d[0-9]+ ldirty_guest_hap0\\) v1 shadow: .* [1-9][0-9]* log-dirty; "
                      --stdout "^\\(d[0-9]+ ldirty_guest_hap0\\) destroyed by the control domain \\(d0\\)$"
