@@ -230,7 +230,9 @@ static int op_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *a)
         if (!(t = domain_get_by_id(a->dom)))
             return -ESRCH;
     }
-    uint16_t rdom = a->remote_dom == DOMID_SELF ? t->domid : a->remote_dom;
+    /* DOMID_SELF as the remote end is the caller, not the named domain (as
+     * Xen: the control domain asks for a port it will bind itself). */
+    uint16_t rdom = a->remote_dom == DOMID_SELF ? d->domid : a->remote_dom;
     int port = t->evtchn ? claim_port(t->evtchn, claim_unbound, &rdom) : -ESRCH;
     if (t != d)
         domain_put(t);

@@ -196,9 +196,9 @@ static void test_alloc_unbound_for_other(void)
     CHECK_EQ(s.u.unbound.dom, 0);
     CHECK_EQ(ev_status(z, q, &s), 0);                  /* nothing opened in the caller's */
     CHECK_EQ(s.status, EVTCHNSTAT_closed);
-    CHECK_EQ(alloc_unbound(z, 4, DOMID_SELF, &q2), 0); /* "self" is the named domain */
+    CHECK_EQ(alloc_unbound(z, 4, DOMID_SELF, &q2), 0); /* "self" is the caller, as in Xen */
     CHECK_EQ(ev_status(u, q2, &s), 0);
-    CHECK_EQ(s.u.unbound.dom, 4);
+    CHECK_EQ(s.u.unbound.dom, 0);
     CHECK_EQ(alloc_unbound(z, 7, 0, NULL), -ESRCH);    /* no such domain */
     CHECK_EQ(fake_domain_refs, refs);                  /* every reference given back */
     /* The domain and its peers may not. */

@@ -91,6 +91,13 @@ static void test_perms(void)
     CHECK_STR(xc_write(c6, 0, "/local/domain/5/data/x", "6"), "E:EACCES");
     xc_callv(c0, XS_GET_PERMS, 0, 1, "/local/domain/5/data/x");
     CHECK(xc_last.h.len == 6 && memcmp(xc_last.data, "n5\0r6\0", 6) == 0);
+    /* Write access is not ownership: dom6 may write the node but not
+     * change who may do what with it (Xen's daemon wants the owner too). */
+    CHECK_STR(xc_callv(c5, XS_SET_PERMS, 0, 3, "data/x", "n5", "w6"), "OK");
+    CHECK_STR(xc_write(c6, 0, "/local/domain/5/data/x", "six"), "OK");
+    CHECK_STR(xc_callv(c6, XS_SET_PERMS, 0, 3, "/local/domain/5/data/x", "n5", "b6"), "E:EACCES");
+    CHECK_STR(xc_callv(c6, XS_SET_PERMS, 0, 2, "/local/domain/5/data/x", "b5"), "E:EACCES");
+    CHECK_STR(xc_callv(c5, XS_SET_PERMS, 0, 3, "data/x", "n5", "r6"), "OK");
     /* Giving a node away, or a malformed permission, is refused. */
     CHECK_STR(xc_callv(c5, XS_SET_PERMS, 0, 2, "data/x", "b6"), "E:EPERM");
     CHECK_STR(xc_callv(c5, XS_SET_PERMS, 0, 2, "data/x", "q6"), "E:EINVAL");
@@ -150,6 +157,17 @@ static void test_watches(void)
     CHECK_STR(xc_callv(c5, XS_UNWATCH, 0, 2, "/", "all"), "OK");
     CHECK_STR(xc_callv(c5, XS_UNWATCH, 0, 2, "/", "all"), "E:ENOENT");
     CHECK_STR(xc_callv(c5, XS_WATCH, 0, 2, "@releaseDomain", "r"), "OK");
+    /* @-events reach privileged callers only: dom5 is not told when
+     * other domains come and go (as Xen since XSA-115). */
+    CHECK_STR(xc_callv(c0, XS_WATCH, 0, 2, "@releaseDomain", "r0"), "OK");
+    xc_drain_events(c0);
+    xc_drain_events(c5);
+    xc_nevents = 0;
+    xsd_fire(&d, "@releaseDomain", NULL, 0, false);
+    xc_drain_events(c0);
+    xc_drain_events(c5);
+    CHECK(xc_has_event("0:@releaseDomain:r0"));
+    CHECK(!xc_has_event("5:@releaseDomain:r"));
     CHECK_STR(xc_callv(c5, XS_WATCH, 0, 2, "@bad path", "r"), "E:EINVAL");
     CHECK_STR(xc_callv(c5, XS_RESET_WATCHES, 0, 1, ""), "OK");
     CHECK_EQ(c5->nwatches, 0);

@@ -109,7 +109,8 @@ static void drain(struct xencons_interface *r, const char *marker, int *seen)
     }
     __atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
     fflush(stdout);
-    if (marker && strstr(tail, marker))
+    /* memmem: a NUL the guest wrote must not hide a marker after it. */
+    if (marker && memmem(tail, tlen, marker, strlen(marker)))
         *seen = 1;
 }
 

@@ -275,9 +275,11 @@ void xsd_fire(struct xsd *d, const char *path, const struct xs_perm *perms, uint
         if (c->dead)
             continue;
         /* Ordinary events go to those who may read the node (no perms
-         * given: to dom0 only); @-events to everyone who asked. */
-        if (!special && (perms ? !perms_can(&c->who, perms, np, XS_PERM_READ)
-                               : !c->who.privileged))
+         * given: to dom0 only); @-events (@introduceDomain,
+         * @releaseDomain) to privileged callers only, as in Xen since
+         * XSA-115: a guest is not told when other domains come and go. */
+        if (special ? !c->who.privileged
+                    : (perms ? !perms_can(&c->who, perms, np, XS_PERM_READ) : !c->who.privileged))
             continue;
         for (struct xs_watch *w = c->watches; w; w = w->next) {
             if (special || w->path[0] == '@') {

@@ -514,6 +514,12 @@ int store_set_perms(struct xs_store *s, const struct xs_caller *c, const char *p
     if (!nocheck && !store_can(c, n, XS_PERM_WRITE))
         return -EACCES;
     uint32_t old_owner = n->perms[0].domid;
+    /* Changing who may do what is the owner's (or the domain it acts
+     * for): write access alone is not enough, as in Xen's daemon, so a
+     * domain given write access to another's node cannot open it further. */
+    if (!nocheck && !c->privileged && c->domid != old_owner &&
+        !(c->target >= 0 && (uint32_t)c->target == old_owner))
+        return -EACCES;
     /* Giving a node away would dodge the node quota; only dom0 may. */
     if (!nocheck && !c->privileged && p[0].domid != old_owner)
         return -EPERM;
