@@ -343,6 +343,7 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      "^linux_dom0: PASS linux-dom0-xs-domu$" "^linux_dom0: PASS linux-dom0-rv-console$"
                      "^linux_dom0: PASS linux-dom0-rv-list-name$" "^linux_dom0: PASS linux-dom0-rv-shutdown$"
                      "^linux_dom0: PASS linux-dom0-rv-shutdown-unknown$"
+                     "^linux_dom0: PASS linux-dom0-rv-create-name-taken$"
                      "^domU: PASS hello-xs-readback$"
                      "^linux_dom0: RV-LINUX: log: xenstored: dom0: kernel store ring served "
               ARGS --direct --smp 2 --mem 1G
@@ -360,6 +361,15 @@ rv_linux_test(NAME linux_dom0_xenbus RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS 
                      "^linux_dom0_xb: PASS linux-dom0-xenstore-socket$"
                      "^linux_dom0_xb: PASS linux-dom0-xenbus$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_xb.cfg)
+# Issue 16's lifecycle loop: dom0 creates the PVH test domU, waits for its
+# xenstore client through `rv console`, destroys it, 100 times; every frame
+# comes back and no /local/domain/N is left (tools/linux-assets
+# DOM0_DEV_LOOP).  About 45 s under TCG (2.6 cycles/s), so in the default
+# suite.
+rv_linux_test(NAME linux_dom0_lifecycle RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV
+              STDOUT "^linux_dom0_loop: PASS linux-dom0$" "^linux_dom0_loop: PASS linux-dom0-lifecycle$"
+                     "^linux_dom0_loop: RV-LINUX: lifecycle: 100 create/console/destroy cycles "
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_loop.cfg)
 # dom0 with two vCPUs (the second through VCPUOP_initialise/up, as a domU's);
 # the same device and xenstore checks as linux_dom0.
 rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV

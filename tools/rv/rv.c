@@ -83,21 +83,40 @@ static void domain_name(uint16_t domid, char *buf, size_t len)
         snprintf(buf, len, "(d%u)", domid);
 }
 
+/* True if a running domain has this xenstore name (its id in *out). */
+static bool domain_named(struct rc_handle *h, const char *name, uint16_t *out)
+{
+    static struct xen_domctl_getdomaininfo info[1024];
+    long n = rc_domain_list(h, 0, info, 1024);
+    for (long i = 0; i < n; i++) {
+        char have[128];
+        domain_name(info[i].domain, have, sizeof(have));
+        if (!strcmp(have, name)) {
+            *out = info[i].domain;
+            return true;
+        }
+    }
+    return false;
+}
+
 int rv_lookup_domain(struct rc_handle *h, const char *cmd, const char *s, uint16_t *out)
 {
     if (*s >= '0' && *s <= '9')
         return parse_domid(cmd, s, out);
     static struct xen_domctl_getdomaininfo info[1024];
-    long n = rc_domain_list(h, 0, info, 1024);
+    long n = rc_domain_list(h, 0, info, 1024), found = 0;
     for (long i = 0; i < n; i++) {
         char name[128];
         domain_name(info[i].domain, name, sizeof(name));
-        if (!strcmp(name, s)) {
+        if (!strcmp(name, s) && found++ == 0)
             *out = info[i].domain;
-            return 0;
-        }
     }
-    fprintf(stderr, "rv %s: no domain named '%s' (names come from xenstore: is xenstored running?)\n", cmd, s);
+    if (found == 1)
+        return 0;
+    if (found > 1)     /* rv create refuses a name in use; older or foreign entries can still clash */
+        fprintf(stderr, "rv %s: %ld domains are named '%s': give the domain id\n", cmd, found, s);
+    else
+        fprintf(stderr, "rv %s: no domain named '%s' (names come from xenstore: is xenstored running?)\n", cmd, s);
     return -1;
 }
 
@@ -411,6 +430,15 @@ static int create_domain(const char *file, const struct domcfg *cfg)
     }
     struct rc_handle *h = open_or_say("create");
     if (!h) {
+        free(kernel);
+        return 1;
+    }
+    /* Names are how rv console/shutdown find a domain: one name, one
+     * domain (as xl).  Known only for domains with xenstore entries. */
+    uint16_t same;
+    if (rings && domain_named(h, cfg->name, &same)) {
+        fprintf(stderr, "rv create: %s: name '%s' is in use by domain %u\n", file, cfg->name, same);
+        rc_close(h);
         free(kernel);
         return 1;
     }
