@@ -61,6 +61,28 @@ static void common_cfg(struct domcfg *cfg, const struct xen_domctl_createdomain 
     cfg->hpet = false;
 }
 
+/* The part both kinds share once their flags are checked: the common
+ * limits, the domain made (paused, no memory), its id handed back. */
+static long create_kind(struct vcpu *caller, struct xen_domctl *op, int type)
+{
+    const struct xen_domctl_createdomain *c = &op->u.createdomain;
+    if (!common_limits_ok(c))
+        return -EINVAL;
+    struct domcfg *cfg = xzalloc(sizeof(*cfg), HEAP_CORE);
+    if (!cfg)
+        return -ENOMEM;
+    common_cfg(cfg, c);
+    cfg->type = type;
+    struct domain *d = domain_create(cfg, NULL, 0);
+    xfree(cfg);                 /* domain_build keeps its own copy */
+    if (!d)
+        return -ENOMEM;         /* the reason is in the log */
+    domain_log(d, LOG_INFO, "created by the control domain (d%u): %s, %u vCPU(s), paused, no memory yet\n",
+               caller->domain->domid, type == DOMCFG_PV ? "PV" : "PVH", d->nr_vcpus);
+    op->domain = d->domid;
+    return 0;
+}
+
 /* A 64-bit PV domain (no CDF_hvm): paused, without memory, its vCPUs
  * offline until XEN_DOMCTL_setvcpucontext (pv/pv_ctl.c). */
 static long create_pv(struct vcpu *caller, struct xen_domctl *op)
@@ -73,21 +95,7 @@ static long create_pv(struct vcpu *caller, struct xen_domctl *op)
         return -EINVAL;         /* a PV domU emulates no device (xl asks for none) */
     if (c->iommu_opts || c->vmtrace_size || c->cpupool_id || c->arch_misc_flags)
         return -EOPNOTSUPP;
-    if (!common_limits_ok(c))
-        return -EINVAL;
-    struct domcfg *cfg = xzalloc(sizeof(*cfg), HEAP_CORE);
-    if (!cfg)
-        return -ENOMEM;
-    common_cfg(cfg, c);
-    cfg->type = DOMCFG_PV;
-    struct domain *d = domain_create(cfg, NULL, 0);
-    xfree(cfg);
-    if (!d)
-        return -ENOMEM;
-    domain_log(d, LOG_INFO, "created by the control domain (d%u): PV, %u vCPU(s), paused, no memory yet\n",
-               caller->domain->domid, d->nr_vcpus);
-    op->domain = d->domid;
-    return 0;
+    return create_kind(caller, op, DOMCFG_PV);
 }
 
 long domctl_setvcpucontext(struct vcpu *caller, struct domain *d, const struct xen_domctl_vcpucontext *vc)
@@ -122,22 +130,7 @@ long domctl_createdomain(struct vcpu *caller, struct xen_domctl *op)
         return -EOPNOTSUPP;     /* an IOMMU, trace buffers, CPU pools, MSR relaxations: none here */
     if (c->flags & ~(XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap | XEN_DOMCTL_CDF_oos_off))
         return -EINVAL;         /* iommu, nested virt, vpmu, xs_domain, s3: not offered */
-    if (!common_limits_ok(c))
-        return -EINVAL;
-
-    struct domcfg *cfg = xzalloc(sizeof(*cfg), HEAP_CORE);
-    if (!cfg)
-        return -ENOMEM;
-    common_cfg(cfg, c);
-    cfg->type = DOMCFG_PVH;
-    struct domain *d = domain_create(cfg, NULL, 0);
-    xfree(cfg);                 /* domain_build keeps its own copy */
-    if (!d)
-        return -ENOMEM;         /* the reason is in the log */
-    domain_log(d, LOG_INFO, "created by the control domain (d%u): PVH, %u vCPU(s), paused, no memory yet\n",
-               caller->domain->domid, d->nr_vcpus);
-    op->domain = d->domid;
-    return 0;
+    return create_kind(caller, op, DOMCFG_PVH);
 }
 
 /* Segment attributes: the save record's VMX access-rights form to the
