@@ -496,6 +496,21 @@ static void test_dom_exc(void)
     xc_drain_events(dom0);
     CHECK(!xc_has_event("0:@releaseDomain:rel"));
 
+    /* Resumed (XS_RESUME), then shut down again: news again. */
+    CHECK_STR(xc_callv(dom0, XS_RESUME, 0, 1, "20"), "OK");
+    xc_nevents = 0;
+    CHECK_EQ(xsd_domains_check(&d), 0);
+    xc_drain_events(dom0);
+    CHECK(xc_has_event("0:@releaseDomain:rel"));
+    /* Running again as getdomaininfo says, then shut down: news too. */
+    dom_state[20] = XSD_DOM_RUNNING;
+    CHECK_EQ(xsd_domains_check(&d), 0);
+    dom_state[20] = XSD_DOM_SHUTDOWN;
+    xc_nevents = 0;
+    CHECK_EQ(xsd_domains_check(&d), 0);
+    xc_drain_events(dom0);
+    CHECK(xc_has_event("0:@releaseDomain:rel"));
+
     /* Gone: released, paths removed, page unmapped, port unbound. */
     dom_state[20] = XSD_DOM_GONE;
     xc_nevents = 0;

@@ -41,6 +41,7 @@ static int bench_one(const char *path, unsigned n)
         int rc = rv_xs_write(x, XSB_NODE, val);
         if (rc) {
             fprintf(stderr, "rv xs-bench: %s: write %u: %s\n", path, i, strerror(-rc));
+            rv_xs_rm(x, "/tool/rvbench");
             rv_xs_close(x);
             return 1;
         }
@@ -50,6 +51,7 @@ static int bench_one(const char *path, unsigned n)
         long rc = rv_xs_read(x, XSB_NODE, got, sizeof(got));
         if (rc < 0 || strcmp(got, val)) {
             fprintf(stderr, "rv xs-bench: %s: read %u: %s\n", path, i, rc < 0 ? strerror((int)-rc) : "wrong value");
+            rv_xs_rm(x, "/tool/rvbench");
             rv_xs_close(x);
             return 1;
         }

@@ -78,31 +78,49 @@ int rv_cmd_mem_set(int argc, char **argv)
         return 1;
     }
     /* The limit first when the target grows, the target first when it
-     * shrinks: the guest never sees a target above its limit. */
+     * shrinks: the guest never sees a target above its limit.  A failed
+     * second step puts the first back. */
     struct rv_xs *x = rv_xs_open();
     if (!x) {
         fprintf(stderr, "rv mem-set: no xenstored: %s\n", strerror(errno));
         rc_close(h);
         return 1;
     }
-    char path[64], val[32];
+    char path[64], val[32], old[32];
     snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
     snprintf(val, sizeof(val), "%llu", (unsigned long long)kib);
-    bool grow = kib + MAXMEM_SLACK_KIB > before.max_pages * 4;
-    int xrc = 0;
-    if (!grow)
-        xrc = rv_xs_write(x, path, val);
-    if (!xrc && (rc = rc_max_mem(h, domid, kib + MAXMEM_SLACK_KIB)) < 0) {
-        fprintf(stderr, "rv mem-set: max_mem of domain %u: %s\n", domid, rc_strerror(rc));
+    /* Only a domain whose store entries a toolstack wrote has a target to
+     * change (rv create writes it); writing one would leave a node for a
+     * domain nobody cleans up after. */
+    if (rv_xs_read(x, path, old, sizeof(old)) < 0) {
+        fprintf(stderr, "rv mem-set: domain %u has no %s (not built by rv create)\n", domid, path);
         rv_xs_close(x);
         rc_close(h);
         return 1;
     }
-    if (grow && !xrc)
-        xrc = rv_xs_write(x, path, val);
+    uint64_t old_max_kib = before.max_pages * 4;
+    bool grow = kib + MAXMEM_SLACK_KIB > old_max_kib;
+    const char *failed = NULL;
+    int xrc = 0;
+    if (grow) {
+        if ((rc = rc_max_mem(h, domid, kib + MAXMEM_SLACK_KIB)) < 0)
+            failed = "max_mem";
+        else if ((xrc = rv_xs_write(x, path, val))) {
+            failed = "memory/target";
+            rc_max_mem(h, domid, old_max_kib);
+        }
+    } else {
+        if ((xrc = rv_xs_write(x, path, val)))
+            failed = "memory/target";
+        else if ((rc = rc_max_mem(h, domid, kib + MAXMEM_SLACK_KIB)) < 0) {
+            failed = "max_mem";
+            rv_xs_write(x, path, old);
+        }
+    }
     rv_xs_close(x);
-    if (xrc) {
-        fprintf(stderr, "rv mem-set: writing %s: %s\n", path, strerror(-xrc));
+    if (failed) {
+        fprintf(stderr, "rv mem-set: domain %u: %s: %s (nothing changed)\n", domid, failed,
+                xrc ? strerror(-xrc) : rc_strerror(rc));
         rc_close(h);
         return 1;
     }

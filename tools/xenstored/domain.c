@@ -128,8 +128,10 @@ unsigned xsd_domains_check(struct xsd *d)
         if (dom->domid == 0)
             continue;
         int st = be->domain_state(d->backend_ctx, dom->domid);
-        if (st == XSD_DOM_RUNNING)
+        if (st == XSD_DOM_RUNNING) {
+            dom->shutdown_seen = false;     /* running again (resumed): a later shutdown is news */
             continue;
+        }
         if (st == XSD_DOM_SHUTDOWN) {
             fire |= !dom->shutdown_seen;
             dom->shutdown_seen = true;

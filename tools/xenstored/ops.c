@@ -501,7 +501,11 @@ static int op_resume(struct req *r)
     int rc = priv_domid_arg(r, &domid);
     if (rc)
         return rc;
-    return xsd_domain_find(r->c->d, domid) ? reply_ok(r) : -ENOENT;
+    struct xs_domain *dom = xsd_domain_find(r->c->d, domid);
+    if (!dom)
+        return -ENOENT;
+    dom->shutdown_seen = false;     /* resumed: its next shutdown fires @releaseDomain again */
+    return reply_ok(r);
 }
 
 static int op_set_target(struct req *r)
