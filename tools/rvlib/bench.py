@@ -13,7 +13,7 @@ import statistics
 import sys
 import tempfile
 
-from . import costbench, elfinfo, emulators, guestbench, linuxbench, media, pvbench, runner
+from . import costbench, elfinfo, emulators, guestbench, linuxbench, media, pvbench, runner, summary
 from .cli import BASE_CMDLINE, REPO_ROOT
 from .console import judge
 
@@ -59,6 +59,8 @@ def build_parser():
     p.add_argument("--cost-only", action="store_true",
                    help="only the hypervisor-cost figures, plus one Linux boot's most common exit "
                         "kinds with their hypervisor time (if tools/linux-assets has run)")
+    p.add_argument("--no-bochs", action="store_true",
+                   help="leave out the hypervisor-cost rows under Bochs (reported as skipped)")
     p.add_argument("--cost-exits", type=int, default=20000, metavar="N",
                    help="exits of each kind the exit_mix guest makes (default 20000)")
     p.add_argument("--evtchn-rts", type=int, default=20000, metavar="N",
@@ -138,6 +140,7 @@ def main(argv=None) -> int:
     if args.bochs:
         configs.append(("Bochs %s, GRUB ISO" % args.bochs, "bochs"))
     runner.install_signal_handlers()
+    summary.clear()
 
     rows, failures = [], []
     for name, mode in configs:
@@ -201,7 +204,8 @@ def main(argv=None) -> int:
     if not args.no_cost:
         sys.stderr.write("rv-bench: hypervisor cost per exit kind, domain build, unpack ...\n")
         lines, cost_failures = costbench.figures(build, BASE_CMDLINE, args.timeout, args.runs,
-                                                 n=max(args.cost_exits, 1), linux=args.cost_only)
+                                                 n=max(args.cost_exits, 1), linux=args.cost_only,
+                                                 bochs=not args.no_bochs)
         out.append("")
         out += lines
         failures += cost_failures
@@ -219,6 +223,9 @@ def main(argv=None) -> int:
         out.append("")
         out += lines
         failures += linux_failures
+    if summary.ROWS:
+        out.append("")
+        out += summary.lines()
     print("\n".join(out))
     if failures:
         for f in failures:
