@@ -40,6 +40,7 @@ RT_RE = re.compile(r"evtchn round trips/s: (\d+)(.*)")
 URT_RE = re.compile(r"evtchn upcall round trips/s: (\d+)(.*)")
 COPY_RE = re.compile(r"grant copy MB/s: (\d+)(.*)")
 MEMCPY_RE = re.compile(r"memcpy MB/s: (\d+)(.*)")
+LAST_MEMCPY_MBS: Optional[int] = None  # the guest's 4 KiB copies (floor of grant copy and of the build's zeroing)
 SP_RE = re.compile(r"send round trip: (\d+) ns; poll \(port pending\) round trip: (\d+) ns")
 COPY_BATCH = 16         # pvh_bench_b.c: GNTTABOP_copy calls carry 16 copies
 # (name, A's cpus, B's cpus): the domain files' cpus key, 2 host CPUs.
@@ -208,6 +209,8 @@ def figures(build: str, cmdline: str, timeout: float, smp: int = 2,
                 if rate is not None and per_rt is not None else "FAILED"))
     out.append("  grant copy MB/s: %s" % (("%s%s" % (cp.group(1), cp.group(2))) if cp else "FAILED"))
     mc = _find(con, "pvh_bench_b", MEMCPY_RE) if con else None
+    global LAST_MEMCPY_MBS
+    LAST_MEMCPY_MBS = int(mc.group(1)) if mc else None
     ratio = ("%.2f of memcpy" % (int(cp.group(1)) / int(mc.group(1)))) if cp and mc and int(mc.group(1)) else None
     out.append("  the floor, memcpy MB/s in the guest: %s%s" % (
         ("%s%s" % (mc.group(1), mc.group(2))) if mc else "not printed", ("; grant copy = %s" % ratio) if ratio else ""))
