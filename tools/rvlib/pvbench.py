@@ -40,6 +40,7 @@ RT_RE = re.compile(r"evtchn round trips/s: (\d+)(.*)")
 URT_RE = re.compile(r"evtchn upcall round trips/s: (\d+)(.*)")
 COPY_RE = re.compile(r"grant copy MB/s: (\d+)(.*)")
 MEMCPY_RE = re.compile(r"memcpy MB/s: (\d+)(.*)")
+LAST_EXIT_RT_NS: Optional[int] = None  # pvh_bench_a's median xen_version round trip (linuxbench's HVM floor)
 LAST_MEMCPY_MBS: Optional[int] = None  # the guest's 4 KiB copies (floor of grant copy and of the build's zeroing)
 SP_RE = re.compile(r"send round trip: (\d+) ns; poll \(port pending\) round trip: (\d+) ns")
 COPY_BATCH = 16         # pvh_bench_b.c: GNTTABOP_copy calls carry 16 copies
@@ -182,6 +183,8 @@ def figures(build: str, cmdline: str, timeout: float, smp: int = 2,
     elif not cp or not pvh_hc:
         failures.append("PVH benchmark guests: no '%s' line" % ("grant copy MB/s" if not cp
                                                                  else "hypercall round trip"))
+    global LAST_EXIT_RT_NS
+    LAST_EXIT_RT_NS = int(pvh_hc.group(1)) if pvh_hc else None
     out.append("  exit round trip (the floor): %s" % (("%s ns, one xen_version hypercall (median)"
                                                        % pvh_hc.group(1)) if pvh_hc else "FAILED"))
     sp = _find(con, "pvh_bench_a", SP_RE) if con else None
