@@ -69,6 +69,8 @@ def build_parser():
                    help="only the shadow-pager figures: Debian's kernel to /init under NPT, under hap = 0 "
                         "and under hap = 0 with shadow_keep_global=0, alternately; prints the times, "
                         "exits, #PF exits and the ratio shadow / NPT (docs/shadow.md)")
+    p.add_argument("--no-fork", action="store_true",
+                   help="leave out the Linux fork+exec figures (three more boots)")
     p.add_argument("--linux-runs", type=int, default=1, metavar="N",
                    help="Linux boots per side (default 1: each takes tens of seconds)")
     return p
@@ -219,7 +221,7 @@ def main(argv=None) -> int:
     if not args.no_linux:
         sys.stderr.write("rv-bench: Linux guest ...\n")
         lines, linux_failures = linuxbench.figures(build, BASE_CMDLINE, max(args.timeout, 600),
-                                                   args.linux_runs)
+                                                   args.linux_runs, fork=not args.no_fork)
         out.append("")
         out += lines
         failures += linux_failures
