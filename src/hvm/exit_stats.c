@@ -22,6 +22,38 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 
+_Static_assert(HVM_EXIT_NR <= ARRAY_SIZE(((struct vcpu_xstats *)0)->hvm), "exit histograms");
+
+/* Bucket i >= 2 holds [2^m + h 2^(m-1), that + 2^(m-1)) ticks, m = i / 2,
+ * h = i % 2 (exit_stats.h); buckets 0 and 1 hold 0 and 1 tick. */
+static uint64_t bucket_low(unsigned i)
+{
+    unsigned m = i / 2;
+    return i < 2 ? i : (1ull << m) + (i % 2) * (1ull << (m - 1));
+}
+
+uint64_t xstat_percentile(const struct xstat_hist *h, uint64_t n, unsigned p)
+{
+    if (!n)
+        return 0;
+    uint64_t rank = (n * p + 99) / 100, seen = 0;       /* the rank-th shortest exit, 1-based */
+    if (!rank)
+        rank = 1;
+    for (unsigned i = 0; i < XSTAT_BUCKETS; i++) {
+        uint64_t c = READ_ONCE(h->b[i]);
+        if (!c || seen + c < rank) {
+            seen += c;
+            continue;
+        }
+        /* Inside bucket i: linearly between its bounds, never past the worst. */
+        uint64_t lo = bucket_low(i), hi = i + 1 < XSTAT_BUCKETS ? bucket_low(i + 1) : READ_ONCE(h->max) + 1;
+        uint64_t v = lo + (hi - lo) * (2 * (rank - seen) - 1) / (2 * c);
+        uint64_t max = READ_ONCE(h->max);
+        return v > max ? max : v;
+    }
+    return READ_ONCE(h->max);      /* counts read while they changed */
+}
+
 void hvm_count_port(struct vcpu *v, uint16_t port)
 {
     for (unsigned i = 0; i < VCPU_IO_PORTS; i++)
@@ -169,13 +201,20 @@ static void cost_add(struct cost_line *l, const char *item)
 static const char *hc_name(unsigned nr)
 {
     switch (nr) {
+    case 0: return "set_trap_table";
     case 1: return "mmu_update";
+    case 2: return "set_gdt";
+    case 3: return "stack_switch";
+    case 5: return "fpu_taskswitch";
+    case 10: return "get_debugreg";
+    case 14: return "update_va_mapping";
     case 12: return "memory_op";
     case 13: return "multicall";
     case 15: return "set_timer_op";
     case 17: return "xen_version";
     case 18: return "console_io";
     case 20: return "grant_table_op";
+    case 23: return "iret";
     case 24: return "vcpu_op";
     case 26: return "mmuext_op";
     case 29: return "sched_op";
@@ -188,29 +227,77 @@ static const char *hc_name(unsigned nr)
     }
 }
 
+/* "<name> <count> <mean>/<min>/<median>/<p99>/<max>" (ns).  The
+ * percentiles, interpolated inside a bucket, are kept between the exact
+ * least and worst, so min <= median <= p99 <= max always holds. */
+static void cost_item(char *item, size_t len, const char *name, uint64_t n, uint64_t tsc, uint64_t min,
+                      const struct xstat_hist *h)
+{
+    uint64_t max = READ_ONCE(h->max), med = xstat_percentile(h, n, 50), p99 = xstat_percentile(h, n, 99);
+
+    med = med < min ? min : med > max ? max : med;
+    p99 = p99 < med ? med : p99 > max ? max : p99;
+    fmt_snprintf(item, len, "%s %lu %lu/%lu/%lu/%lu/%lu", name, (unsigned long)n, (unsigned long)ticks_to_ns(tsc / n),
+                 (unsigned long)ticks_to_ns(min), (unsigned long)ticks_to_ns(med), (unsigned long)ticks_to_ns(p99),
+                 (unsigned long)ticks_to_ns(max));
+}
+
+static const char *const pv_kind_names[PVX_NR] = {
+    [PVX_HYPERCALL] = "hypercall", [PVX_USER_SYSCALL] = "user_syscall", [PVX_USER32] = "user32",
+    [PVX_INT_N] = "int_n", [PVX_EMUL_PRIV] = "emul_priv", [PVX_EMUL_PF] = "emul_pf",
+    [PVX_EMUL_OTHER] = "emul_other", [PVX_PF_BOUNCE] = "pf_bounce", [PVX_GP_BOUNCE] = "gp_bounce",
+    [PVX_OTHER_BOUNCE] = "other_bounce", [PVX_IRQ] = "irq", [PVX_PV32] = "pv32",
+};
+
+static uint64_t pv_exits_timed(struct vcpu *v)
+{
+    uint64_t n = 0;
+    for (unsigned k = 0; k < PVX_NR; k++)
+        n += READ_ONCE(v->xstats.pv[k].n);
+    return n;
+}
+
 /*
- * The hypervisor's own time per exit kind (hvm.c hvm_account_exit): for
- *   "v0: exit cost (count, mean/min ns from #VMEXIT to VMRUN): cpuid 3005 29484/6342, io 2841 43320/6452"
+ * The hypervisor's own time per exit kind (hvm.c hvm_account_exit, for PV
+ * pv_vcpu.c pv_account_exit): for
+ *   "v0: exit cost (count, mean/min/median/p99/max ns from #VMEXIT to VMRUN): cpuid 3005 29484/6342/9000/60000/800000"
+ *   "v0: pv exit cost (count, mean/min/median/p99/max ns from exit to entry): hypercall 10051 2000/900/1500/9000/90000; untimed 3"
  *   "v0: hypercall cost (count, mean ns): xen_version 1001 26988, sched_op 1 1138322"
  * the count is of exits timed: all but those after which the vCPU blocked
- * (HLT, SCHEDOP_block/poll: their time includes the wait).  An exit that
- * ended the stint otherwise (preemption) is timed to the CPU's leaving.
- * tools/rvlib/exitcost.py parses both; rv-bench prints them as a table.
+ * (HLT, SCHEDOP_block/poll: their time includes the wait), which the PV
+ * line counts as "untimed".  An exit that ended the stint otherwise
+ * (preemption) is timed to the CPU's leaving.  Median and p99 come from
+ * the histogram (exit_stats.h: within +-25 %), max is exact.
+ * tools/rvlib/exitcost.py parses these; rv-bench prints them as a table.
  */
 static void print_exit_cost(struct vcpu *v)
 {
-    struct cost_line l = { .v = v, .head = "exit cost (count, mean/min ns from #VMEXIT to VMRUN)" };
-    char item[64];
+    struct cost_line l = { .v = v, .head = "exit cost (count, mean/min/median/p99/max ns from #VMEXIT to VMRUN)" };
+    char item[96];
 
     for (unsigned r = 0; r < HVM_EXIT_NR; r++) {
-        uint64_t n = READ_ONCE(v->exit_cost[r].n), t = READ_ONCE(v->exit_cost[r].tsc);
+        uint64_t n = READ_ONCE(v->exit_cost[r].n);
         if (!n)
             continue;
-        fmt_snprintf(item, sizeof(item), "%s %lu %lu/%lu", hvm_exit_names[r], (unsigned long)n,
-                     (unsigned long)ticks_to_ns(t / n), (unsigned long)ticks_to_ns(READ_ONCE(v->exit_cost[r].min)));
+        cost_item(item, sizeof(item), hvm_exit_names[r], n, READ_ONCE(v->exit_cost[r].tsc),
+                  READ_ONCE(v->exit_cost[r].min), &v->xstats.hvm[r]);
         cost_add(&l, item);
     }
     cost_flush(&l);
+    if (pv_exits_timed(v) || READ_ONCE(v->xstats.pv_untimed)) {
+        l = (struct cost_line){ .v = v, .head = "pv exit cost (count, mean/min/median/p99/max ns from exit to entry)" };
+        for (unsigned k = 0; k < PVX_NR; k++) {
+            uint64_t n = READ_ONCE(v->xstats.pv[k].n);
+            if (!n)
+                continue;
+            cost_item(item, sizeof(item), pv_kind_names[k], n, READ_ONCE(v->xstats.pv[k].tsc),
+                      READ_ONCE(v->xstats.pv[k].min), &v->xstats.pv_hist[k]);
+            cost_add(&l, item);
+        }
+        fmt_snprintf(item, sizeof(item), "untimed %lu", (unsigned long)READ_ONCE(v->xstats.pv_untimed));
+        cost_add(&l, item);
+        cost_flush(&l);
+    }
     l = (struct cost_line){ .v = v, .head = "hypercall cost (count, mean ns)" };
     for (unsigned h = 0; h < VCPU_HC_SLOTS; h++) {
         uint64_t n = READ_ONCE(v->hc_cost[h].n), t = READ_ONCE(v->hc_cost[h].tsc);
@@ -230,15 +317,19 @@ static void print_exit_cost(struct vcpu *v)
 
 static void print_stats(struct vcpu *v, bool msrs)
 {
-    uint64_t nr_exits = 0;
+    uint64_t nr_exits = 0, pv_exits = pv_exits_timed(v) + READ_ONCE(v->xstats.pv_untimed);
     for (unsigned r = 0; r < HVM_EXIT_NR; r++)
         nr_exits += READ_ONCE(v->exits_by_reason[r]);
+    if (pv_exits)
+        nr_exits = pv_exits;    /* a PV vCPU: exits_by_reason has its hypercalls only */
     if (!nr_exits)
         return;             /* never ran */
-    print_exits_by_reason(v);
-    print_io_ports(v);
-    if (msrs)
-        print_msrs(v);
+    if (!pv_exits) {
+        print_exits_by_reason(v);
+        print_io_ports(v);
+        if (msrs)
+            print_msrs(v);
+    }
     print_exit_cost(v);
     uint64_t khz = tsc_khz() ? tsc_khz() : 1;
     uint64_t host_ns = READ_ONCE(v->host_tsc) * 1000000 / khz, guest_ns = READ_ONCE(v->guest_tsc) * 1000000 / khz;

@@ -281,6 +281,7 @@ static inline void hvm_account_exit(struct vcpu *v, uint64_t ticks)
     v->exit_cost[r].tsc += ticks;
     if (ticks < v->exit_cost[r].min || !v->exit_cost[r].min)
         v->exit_cost[r].min = ticks;
+    xstat_add(&v->xstats.hvm[r], ticks);
     if (r == HVM_EXIT_HYPERCALL) {
         v->hc_cost[v->last_hc].n++;
         v->hc_cost[v->last_hc].tsc += ticks;

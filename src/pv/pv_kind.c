@@ -11,6 +11,7 @@
 #include "core/console.h"
 #include "core/percpu.h"
 #include "core/sched.h"
+#include "hvm/hvm.h"        /* hvm_print_exit_stats: exit cost per kind, PV too */
 #include "arch/x86/asm.h"
 #include "mm/mm.h"
 #include "gnttab/gnttab.h"
@@ -301,6 +302,8 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
                    (unsigned long)pv->nr_mmu_calls, (unsigned long)pv->nr_restarts);
     if (pv && pv->nr_exits)
         pv_tlb_log(v);      /* exits by kind, TLB flushes, walks (pv_tlb.c) */
+    if (pv && pv->nr_exits)
+        hvm_print_exit_stats(v);    /* the hypervisor's time per exit kind (hvm/exit_stats.c) */
     if (pv && (pv->emul.nr_priv || pv->emul.nr_ptwr || pv->emul.nr_ptwr_refused))
         domain_log(v->domain, LOG_INFO,
                    "v%u: pv: %lu privileged instructions emulated, %lu page-table writes emulated "

@@ -478,6 +478,9 @@ static bool pv_hypercall(struct vcpu *v)
     pv->nr_hypercalls++;
     /* The hang report's progress signature (hvm/hvm_dump.c) counts these. */
     v->exits_by_reason[HVM_EXIT_HYPERCALL]++;
+    /* Its cost by number too (hvm/exit_stats.c, pv_account_exit below). */
+    v->xstats.pv_kind = PVX_HYPERCALL;
+    v->last_hc = (uint8_t)(nr < VCPU_HC_SLOTS ? nr : VCPU_HC_SLOTS - 1);
     if (nr == __HYPERVISOR_iret)
         return pv_iret(v);
     ret = pv_hypercall_one(v, nr, a);
@@ -542,6 +545,26 @@ static bool soft_int(struct vcpu *v)
     return true;
 }
 
+/* The hypervisor's time for the last exit, from its arrival (pv_enter
+ * returning) to the next entry or the end of the stint, by the kind
+ * handle_exit found (hvm/exit_stats.h).  v's own fields, written only on
+ * the CPU it runs on: no lock, no atomics. */
+static inline void pv_account_exit(struct vcpu *v, uint64_t ticks)
+{
+    unsigned k = v->xstats.pv_kind < PVX_NR ? v->xstats.pv_kind : PVX_IRQ;
+
+    v->host_tsc += ticks;
+    v->xstats.pv[k].n++;
+    v->xstats.pv[k].tsc += ticks;
+    if (ticks < v->xstats.pv[k].min || !v->xstats.pv[k].min)
+        v->xstats.pv[k].min = ticks;
+    xstat_add(&v->xstats.pv_hist[k], ticks);
+    if (k == PVX_HYPERCALL) {
+        v->hc_cost[v->last_hc].n++;
+        v->hc_cost[v->last_hc].tsc += ticks;
+    }
+}
+
 /* false: leave the run loop (the domain is stopping). */
 static bool handle_exit(struct vcpu *v)
 {
@@ -549,32 +572,47 @@ static bool handle_exit(struct vcpu *v)
     struct cpu_regs *c = &pv->ctx;
     unsigned vec = (unsigned)c->vector;
 
-    if (pv->compat_l4)
+    /* v->xstats.pv_kind: what this exit was, for its cost (exit_stats.h). */
+    if (pv->compat_l4) {
+        v->xstats.pv_kind = PVX_PV32;
         return pv32_handle_exit(v);     /* 32-bit frames, INT $0x82 (pv32.c) */
+    }
     switch (vec) {
     case PV_VEC_SYSCALL:
         /* From user mode the guest kernel's syscall callback gets it. */
-        if (pv_user_mode(v) ? !pv_user_syscall(v) : !pv_hypercall(v))
+        if (pv_user_mode(v)) {
+            v->xstats.pv_kind = PVX_USER_SYSCALL;
+            if (!pv_user_syscall(v))
+                return false;
+        } else if (!pv_hypercall(v)) {  /* sets PVX_HYPERCALL */
             return false;
+        }
         break;
     case PV_VEC_SYSCALL32:
+        v->xstats.pv_kind = PVX_USER32;
         if (!pv_user32_syscall(v))      /* 32-bit user space's (pv_user32.c) */
             return false;
         break;
     default:
         if (vec >= 32 || vec == 2 || vec == 18) {
             /* Handled in pv_vcpu_run before interrupts were enabled. */
+            v->xstats.pv_kind = PVX_IRQ;
             break;
         }
+        v->xstats.pv_kind = PVX_INT_N;
         if (vec == 13 && (c->error_code & 3) == 2 && soft_int(v))
             break;
+        v->xstats.pv_kind = PVX_USER32;
         if (pv_user32_sysenter(v, vec, c->error_code))
             break;
         if (vec == 7)
             pv_user_nm(v);      /* fpu_taskswitch's TS ends with this #NM */
         uint64_t err = c->error_code;
+        v->xstats.pv_kind = vec == 13 ? PVX_EMUL_PRIV : vec == 14 ? PVX_EMUL_PF : PVX_EMUL_OTHER;
         if (pv_emul_exception(v, &vec, &err))      /* privileged instructions, page-table writes (pv_emul.c) */
             break;
+        /* Bounced: by the vector the guest's handler sees. */
+        v->xstats.pv_kind = vec == 14 ? PVX_PF_BOUNCE : vec == 13 ? PVX_GP_BOUNCE : PVX_OTHER_BOUNCE;
         if (!bounce_exception(v, vec, err))
             return false;
         break;
@@ -622,6 +660,9 @@ void pv_vcpu_run(struct vcpu *v)
     if (v->runstate_gpa)
         time_info_runstate(v, RUNSTATE_running);
 
+    /* TSC at the last exit's arrival, 0 before the first of this stint:
+     * what lies between it and the next entry is that exit's cost. */
+    uint64_t exit_tsc = 0;
     while (sched_may_enter(v)) {
         if (!__atomic_load_n(&pv->online, __ATOMIC_ACQUIRE)) {
             /* Taken down (VCPUOP_down, pv_smp.c): it waits; VCPUOP_up's
@@ -662,7 +703,12 @@ void pv_vcpu_run(struct vcpu *v)
         cpu->pv_ctx = &pv->ctx;
         wrmsr(MSR_KERNEL_GS_BASE, pv->gs_base);     /* GS base after entry.S's SWAPGS */
         pv_user_before_enter(pv);                   /* the guest's CR0.TS, for ring 3 only */
+        uint64_t entry_tsc = rdtsc();
+        if (exit_tsc)
+            pv_account_exit(v, entry_tsc - exit_tsc);
         pv_enter(&pv->ctx);                         /* returns on an exit, interrupts disabled */
+        exit_tsc = rdtsc();
+        v->guest_tsc += exit_tsc - entry_tsc;
         pv_dbg_after_exit(v);                       /* a ring-0 #DB at this exit's entry is this vCPU's */
         pv_user_after_exit(pv);
         pv_seg_after_exit(v);
@@ -676,6 +722,7 @@ void pv_vcpu_run(struct vcpu *v)
              * hypervisor here. */
             struct cpu_regs r = pv->ctx;
             pv->nr_irqs += vec >= 32;
+            v->xstats.pv_kind = PVX_IRQ;
             x86_trap(&r);
             sti();
             continue;
@@ -685,6 +732,17 @@ void pv_vcpu_run(struct vcpu *v)
             break;
     }
 
+    /* The stint's last exit: timed to here unless the vCPU blocked after
+     * it (its time would include the wait). */
+    if (exit_tsc) {
+        uint64_t t = rdtsc() - exit_tsc;
+        if (READ_ONCE(v->state) == VCPU_BLOCKED) {
+            v->host_tsc += t;
+            v->xstats.pv_untimed++;
+        } else {
+            pv_account_exit(v, t);
+        }
+    }
     if (v->runstate_gpa)
         time_info_runstate(v, !__atomic_load_n(&pv->online, __ATOMIC_ACQUIRE) ? RUNSTATE_offline :
                               READ_ONCE(v->state) == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_runnable);

@@ -108,8 +108,8 @@ def check_keys(args):
     need(re.search(r"^\(d\d+ pvh_keys\) v0: MSR exits: 0x[0-9a-f]+ (r\d+ )?w[1-9]", xk, re.M),
          "'x' shows no MSR write for pvh_keys v0 (its hypercall page)")
     # ... and the hypervisor's time per exit kind, hypercalls by number.
-    need(re.search(r"^\(d\d+ pvh_keys\) v0: exit cost \(count, mean/min ns from #VMEXIT to VMRUN\)(, more)?: "
-                   r".*hypercall [1-9]\d* [1-9]\d*/\d+", xk, re.M),
+    need(re.search(r"^\(d\d+ pvh_keys\) v0: exit cost \(count, mean/min/median/p99/max ns from #VMEXIT to VMRUN\)(, more)?: "
+                   r".*hypercall [1-9]\d* [1-9]\d*/\d+/[1-9]\d*/[1-9]\d*/[1-9]\d*", xk, re.M),
          "'x' shows no timed hypercall exits for pvh_keys v0")
     need(re.search(r"^\(d\d+ pvh_keys\) v0: hypercall cost \(count, mean ns\)(, more)?: .*\w+ [1-9]\d* [1-9]", xk, re.M),
          "'x' shows no hypercall cost line for pvh_keys v0")

@@ -39,7 +39,7 @@ def parser_checks(fail):
     lines = [
         "(d3 x) v0: exit cost (count, mean/min ns from #VMEXIT to VMRUN): cpuid 10 800/600, io 4 2000/1000",
         "(d3 x) v0: exit cost (count, mean/min ns from #VMEXIT to VMRUN), more: hypercall 2 900/700",
-        "(d3 x) v1: exit cost (count, mean/min ns from #VMEXIT to VMRUN): cpuid 30 400/300",
+        "(d3 x) v1: exit cost (count, mean/min/median/p99/max ns from #VMEXIT to VMRUN): cpuid 30 400/300/350/900/950",
         "(d3 x) v0: hypercall cost (count, mean ns): xen_version 2 900",
         "(d4 y) v0: exit cost (count, mean/min ns from #VMEXIT to VMRUN): cpuid 1 1/1",
         "(d3 x) build: 512 MiB in 85.312 ms (0.166 ms/MiB); RAM 80.100 ms (0.156 ms/MiB), kernel 4.200 ms",
@@ -47,7 +47,8 @@ def parser_checks(fail):
     ]
     c = exitcost.exit_costs(lines, "x")
     if set(c) != {"cpuid", "io", "hypercall"} or c["cpuid"].n != 40 or c["cpuid"].mean_ns != 500 \
-            or c["cpuid"].min_ns != 300 or c["hypercall"].n != 2:
+            or c["cpuid"].min_ns != 300 or c["hypercall"].n != 2 or c["cpuid"].median_ns != 350 \
+            or c["cpuid"].max_ns != 950:
         fail("parser: exit_costs gave %r" % c)
     h = exitcost.hypercall_costs(lines, "x")
     if set(h) != {"xen_version"} or h["xen_version"].n != 2:
@@ -96,7 +97,9 @@ def main():
         if c.n != r:
             fail("%s: %d exits timed against %d by reason" % (kind, c.n, r))
     for kind, c in costs.items():
-        if c.n <= 0 or c.mean_ns <= 0 or c.min_ns is None or c.min_ns > c.mean_ns:
+        if c.n <= 0 or c.mean_ns <= 0 or c.min_ns is None or c.min_ns > c.mean_ns \
+                or None in (c.median_ns, c.p99_ns, c.max_ns) \
+                or not c.min_ns <= c.median_ns <= c.p99_ns <= c.max_ns or c.mean_ns > c.max_ns + 1:
             fail("%s: implausible row %r" % (kind, c))
         if c.n > reasons.get(kind, 0):
             fail("%s: %d timed, more than the %d exits by reason" % (kind, c.n, reasons.get(kind, 0)))

@@ -13,7 +13,7 @@ import statistics
 import sys
 import tempfile
 
-from . import costbench, elfinfo, emulators, guestbench, linuxbench, media, pvbench, runner
+from . import costbench, elfinfo, emulators, guestbench, linuxbench, media, pvbench, runner, summary
 from .cli import BASE_CMDLINE, REPO_ROOT
 from .console import judge
 
@@ -59,6 +59,8 @@ def build_parser():
     p.add_argument("--cost-only", action="store_true",
                    help="only the hypervisor-cost figures, plus one Linux boot's most common exit "
                         "kinds with their hypervisor time (if tools/linux-assets has run)")
+    p.add_argument("--no-bochs", action="store_true",
+                   help="leave out the hypervisor-cost rows under Bochs (reported as skipped)")
     p.add_argument("--cost-exits", type=int, default=20000, metavar="N",
                    help="exits of each kind the exit_mix guest makes (default 20000)")
     p.add_argument("--evtchn-rts", type=int, default=20000, metavar="N",
@@ -67,6 +69,8 @@ def build_parser():
                    help="only the shadow-pager figures: Debian's kernel to /init under NPT, under hap = 0 "
                         "and under hap = 0 with shadow_keep_global=0, alternately; prints the times, "
                         "exits, #PF exits and the ratio shadow / NPT (docs/shadow.md)")
+    p.add_argument("--no-fork", action="store_true",
+                   help="leave out the Linux fork+exec figures (three more boots)")
     p.add_argument("--linux-runs", type=int, default=1, metavar="N",
                    help="Linux boots per side (default 1: each takes tens of seconds)")
     return p
@@ -138,6 +142,7 @@ def main(argv=None) -> int:
     if args.bochs:
         configs.append(("Bochs %s, GRUB ISO" % args.bochs, "bochs"))
     runner.install_signal_handlers()
+    summary.clear()
 
     rows, failures = [], []
     for name, mode in configs:
@@ -201,7 +206,8 @@ def main(argv=None) -> int:
     if not args.no_cost:
         sys.stderr.write("rv-bench: hypervisor cost per exit kind, domain build, unpack ...\n")
         lines, cost_failures = costbench.figures(build, BASE_CMDLINE, args.timeout, args.runs,
-                                                 n=max(args.cost_exits, 1), linux=args.cost_only)
+                                                 n=max(args.cost_exits, 1), linux=args.cost_only,
+                                                 bochs=not args.no_bochs)
         out.append("")
         out += lines
         failures += cost_failures
@@ -215,10 +221,23 @@ def main(argv=None) -> int:
     if not args.no_linux:
         sys.stderr.write("rv-bench: Linux guest ...\n")
         lines, linux_failures = linuxbench.figures(build, BASE_CMDLINE, max(args.timeout, 600),
-                                                   args.linux_runs)
+                                                   args.linux_runs, fork=not args.no_fork)
         out.append("")
         out += lines
         failures += linux_failures
+    b = costbench.LAST_BUILD
+    if b is not None:
+        # The builder's floor: writing each page once at the emulated CPU's
+        # speed, here its 4 KiB copy rate in a guest of the same run.
+        mbs = pvbench.LAST_MEMCPY_MBS
+        floor = 1.048576e3 / mbs if mbs else None
+        summary.add("domain build, %d MiB HVM" % b.mib, "%.3f ms/MiB (RAM part %s)" % (
+                        b.ms_per_mib, ("%.3f" % b.ram_ms_per_mib) if b.ram_ms_per_mib is not None else "?"),
+                    ("guest memcpy %.3f ms/MiB" % floor) if floor else "guest memcpy not measured",
+                    ("%.1f" % (b.ms_per_mib / floor)) if floor else None, "page zeroing speed")
+    if summary.ROWS:
+        out.append("")
+        out += summary.lines()
     print("\n".join(out))
     if failures:
         for f in failures:

@@ -3,9 +3,14 @@
 At vCPU teardown (and on debug key 'x') the hypervisor prints, per vCPU
 (src/hvm/exit_stats.c):
 
-    (d1 name) v0: exit cost (count, mean/min ns from #VMEXIT to VMRUN): cpuid 3005 29484/6342, io 2841 43320/6452
-    (d1 name) v0: exit cost (count, mean/min ns from #VMEXIT to VMRUN), more: ...
+    (d1 name) v0: exit cost (count, mean/min/median/p99/max ns from #VMEXIT to VMRUN): cpuid 3005 29484/6342/9000/60000/800000
+    (d1 name) v0: exit cost (count, mean/min/median/p99/max ns from #VMEXIT to VMRUN), more: ...
+    (d1 name) v0: pv exit cost (count, mean/min/median/p99/max ns from exit to entry): hypercall 10051 ...; untimed 3
     (d1 name) v0: hypercall cost (count, mean ns): xen_version 1001 26988, sched_op 1 1138322
+
+(older builds printed "mean/min" only: parsed too, without the rest).  The
+median and p99 come from a histogram per vCPU (within +-25 %); over several
+vCPUs the figures of the vCPU with the most exits of that kind are kept.
 
 and once per domain, after its "created:" line (src/core/domain.c):
 
@@ -18,11 +23,14 @@ and for a PVH kernel the hypervisor unpacked (src/hvm/loader_pvh.c):
 
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, Optional
+from typing import Dict, Iterable, Optional, Tuple
 
-COST_RE = re.compile(r"^\(d\d+ (\S+)\) v(\d+): exit cost \(count, mean/min ns from #VMEXIT to VMRUN\)"
+COST_RE = re.compile(r"^\(d\d+ (\S+)\) v(\d+): exit cost \(count, mean/min(?:/median/p99/max)? ns from #VMEXIT to VMRUN\)"
                      r"(?:, more)?: (.*)$")
-COST_ITEM_RE = re.compile(r"(\w+) (\d+) (\d+)/(\d+)")
+PV_COST_RE = re.compile(r"^\(d\d+ (\S+)\) v(\d+): pv exit cost \(count, mean/min/median/p99/max ns from exit to entry\)"
+                        r"(?:, more)?: (.*)$")
+COST_ITEM_RE = re.compile(r"(\w+) (\d+) (\d+)/(\d+)(?:/(\d+)/(\d+)/(\d+))?")
+UNTIMED_RE = re.compile(r"untimed (\d+)")
 HC_RE = re.compile(r"^\(d\d+ (\S+)\) v(\d+): hypercall cost \(count, mean ns\)(?:, more)?: (.*)$")
 HC_ITEM_RE = re.compile(r"(\w+) (\d+) (\d+)")
 REASONS_RE = re.compile(r"^\(d\d+ (\S+)\) v(\d+): exits by reason: (.*); injected")
@@ -37,13 +45,25 @@ class Cost:
     n: int
     mean_ns: float
     min_ns: Optional[int] = None
+    median_ns: Optional[int] = None
+    p99_ns: Optional[int] = None
+    max_ns: Optional[int] = None
+    top_n: int = 0          # exits of the vCPU whose median/p99 are kept
 
 
-def _merge(into: Dict[str, Cost], kind: str, n: int, mean: float, mn: Optional[int]) -> None:
+def _merge(into: Dict[str, Cost], kind: str, n: int, mean: float, mn: Optional[int],
+           dist: Optional[tuple] = None) -> None:
     c = into.get(kind)
     if c is None:
-        into[kind] = Cost(n, float(mean), mn)
+        c = into[kind] = Cost(n, float(mean), mn)
+        if dist:
+            c.median_ns, c.p99_ns, c.max_ns = dist
+            c.top_n = n
         return
+    if dist:
+        if n > c.top_n:
+            c.median_ns, c.p99_ns, c.top_n = dist[0], dist[1], n
+        c.max_ns = dist[2] if c.max_ns is None else max(c.max_ns, dist[2])
     total = c.n + n
     c.mean_ns = (c.mean_ns * c.n + mean * n) / total if total else 0.0
     c.n = total
@@ -57,9 +77,27 @@ def exit_costs(lines: Iterable[str], name: str) -> Dict[str, Cost]:
     for line in lines:
         m = COST_RE.match(line)
         if m and m.group(1) == name:
-            for k, n, mean, mn in COST_ITEM_RE.findall(m.group(3)):
-                _merge(out, k, int(n), int(mean), int(mn))
+            _items(out, m.group(3))
     return out
+
+
+def _items(out: Dict[str, Cost], text: str) -> None:
+    for k, n, mean, mn, med, p99, mx in COST_ITEM_RE.findall(text):
+        _merge(out, k, int(n), int(mean), int(mn), (int(med), int(p99), int(mx)) if med else None)
+
+
+def pv_exit_costs(lines: Iterable[str], name: str) -> Tuple[Dict[str, Cost], int]:
+    """({PV exit kind: Cost}, untimed exits) of the PV domain called name."""
+    out: Dict[str, Cost] = {}
+    untimed = 0
+    for line in lines:
+        m = PV_COST_RE.match(line)
+        if m and m.group(1) == name:
+            _items(out, m.group(3))
+            u = UNTIMED_RE.search(m.group(3))
+            if u:
+                untimed += int(u.group(1))
+    return out, untimed
 
 
 def hypercall_costs(lines: Iterable[str], name: str) -> Dict[str, Cost]:

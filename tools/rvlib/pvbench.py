@@ -28,7 +28,7 @@ import shutil
 import tempfile
 from typing import Dict, List, Optional, Tuple
 
-from . import domcfg, emulators, runner
+from . import domcfg, emulators, runner, summary
 from .console import Console
 from .domains import judge_domains
 
@@ -39,6 +39,9 @@ MMU_RE = re.compile(r"mmu_update: (\d+) entries/s in 1000-entry batches(.*)")
 RT_RE = re.compile(r"evtchn round trips/s: (\d+)(.*)")
 URT_RE = re.compile(r"evtchn upcall round trips/s: (\d+)(.*)")
 COPY_RE = re.compile(r"grant copy MB/s: (\d+)(.*)")
+MEMCPY_RE = re.compile(r"memcpy MB/s: (\d+)(.*)")
+LAST_EXIT_RT_NS: Optional[int] = None  # pvh_bench_a's median xen_version round trip (linuxbench's HVM floor)
+LAST_MEMCPY_MBS: Optional[int] = None  # the guest's 4 KiB copies (floor of grant copy and of the build's zeroing)
 SP_RE = re.compile(r"send round trip: (\d+) ns; poll \(port pending\) round trip: (\d+) ns")
 COPY_BATCH = 16         # pvh_bench_b.c: GNTTABOP_copy calls carry 16 copies
 # (name, A's cpus, B's cpus): the domain files' cpus key, 2 host CPUs.
@@ -180,6 +183,8 @@ def figures(build: str, cmdline: str, timeout: float, smp: int = 2,
     elif not cp or not pvh_hc:
         failures.append("PVH benchmark guests: no '%s' line" % ("grant copy MB/s" if not cp
                                                                  else "hypercall round trip"))
+    global LAST_EXIT_RT_NS
+    LAST_EXIT_RT_NS = int(pvh_hc.group(1)) if pvh_hc else None
     out.append("  exit round trip (the floor): %s" % (("%s ns, one xen_version hypercall (median)"
                                                        % pvh_hc.group(1)) if pvh_hc else "FAILED"))
     sp = _find(con, "pvh_bench_a", SP_RE) if con else None
@@ -195,11 +200,25 @@ def figures(build: str, cmdline: str, timeout: float, smp: int = 2,
                 failures.append("PVH evtchn %s %s: %s" % (place, mode, f))
             floor = int(pvh_hc.group(1)) if pvh_hc and int(pvh_hc.group(1)) else 0
             floors = (" = %.1f exit round trips" % (med / floor)) if med and floor else ""
+            summary.add("evtchn round trips/s, %s, %s" % (place, mode),
+                        ("%d/s (median %s ns), %.2f exits/round trip" % (rate, med or "?", per_rt))
+                        if rate is not None and per_rt is not None else "FAILED",
+                        ("exit round trip %d ns" % floor) if floor else "?",
+                        ("%.1f exit round trips" % (med / floor)) if med and floor else None,
+                        ">= 10,000/s cross-CPU")
             out.append("    evtchn round trips/s %-9s %-6s: %s" % (
                 place, mode, ("%d (mean %d ns; median %s ns%s, %s/s at the median; %.2f exits per round trip)"
                               % (rate, ns or 0, med or "?", floors, (1000000000 // med) if med else "?", per_rt))
                 if rate is not None and per_rt is not None else "FAILED"))
     out.append("  grant copy MB/s: %s" % (("%s%s" % (cp.group(1), cp.group(2))) if cp else "FAILED"))
+    mc = _find(con, "pvh_bench_b", MEMCPY_RE) if con else None
+    global LAST_MEMCPY_MBS
+    LAST_MEMCPY_MBS = int(mc.group(1)) if mc else None
+    ratio = ("%.2f of memcpy" % (int(cp.group(1)) / int(mc.group(1)))) if cp and mc and int(mc.group(1)) else None
+    out.append("  the floor, memcpy MB/s in the guest: %s%s" % (
+        ("%s%s" % (mc.group(1), mc.group(2))) if mc else "not printed", ("; grant copy = %s" % ratio) if ratio else ""))
+    summary.add("grant copy (16 x 4 KiB per call)", ("%s MB/s" % cp.group(1)) if cp else "FAILED",
+                ("memcpy %s MB/s" % mc.group(1)) if mc else "?", ratio, "memcpy speed")
     lines, pv_failures = pv_figures(build, cmdline, timeout, pvh_hc)
     return out + lines, failures + pv_failures
 
