@@ -193,6 +193,14 @@ int rv_blk_remove(struct rv_xs *x, uint16_t domid, uint32_t vdev, unsigned wait_
      * block device. */
     rv_xs_rm(x, be);
     rv_xs_rm(x, fe);
+    /* Where blkback reports a fatal error (xenbus_dev_fatal: error/ + its
+     * node path, under dom0's home), as libxl removes it too. */
+    snprintf(path, sizeof(path), "/local/domain/0/error/backend/vbd/%u/%u", domid, vdev);
+    rv_xs_rm(x, path);
+    snprintf(path, sizeof(path), "/local/domain/0/error/backend/vbd/%u", domid);
+    char ek[16];
+    if (rv_xs_directory(x, path, ek, sizeof(ek)) == 0)
+        rv_xs_rm(x, path);
     snprintf(path, sizeof(path), "/local/domain/0/backend/vbd/%u", domid);
     char kids[16];
     if (rv_xs_directory(x, path, kids, sizeof(kids)) == 0)

@@ -20,8 +20,9 @@
  * answered BLKIF_RSP_ERROR while the device keeps serving; a storm of
  * requests filling the ring 20 times (its sectors/s printed); last, a
  * req_prod far beyond the ring, after which blkback stops serving this
- * ring (no response may come) and dom0 carries on.  It then blocks until
- * dom0 destroys it.
+ * ring (no response may come), and a frontend state no frontend may
+ * take (9), after which blkback closes the device; dom0 carries on.  It
+ * then blocks until dom0 destroys it.
  */
 #include "pvh.h"
 #include "xs_client.h"
@@ -331,6 +332,12 @@ static void hostile_checks(void)
     bool any = next_rsp(&rsp, 2000000000ull);
     check(!any && sring->rsp_prod == before, "blk-bogus-req-prod", "responses after req_prod + 1000: rsp_prod %u -> %u",
           before, sring->rsp_prod);
+
+    /* A state no frontend may take (9: past Reconfigured): the backend
+     * gives up on the device (xenbus fatal error: it goes to 5, Closing). */
+    xsc_write(cat(fe, "/state"), "9");
+    uint64_t w5 = wait_be(5, 10000000000ull);
+    check(w5 != 0, "blk-bad-state", "backend state %ld 10 s after frontend state 9, want 5 (Closing)", be_state());
 }
 
 void test_main(void)
