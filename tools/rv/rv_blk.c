@@ -331,6 +331,15 @@ int rv_cmd_block_attach(int argc, char **argv)
     struct rv_xs *x = open_xs("block-attach");
     if (!x)
         return 1;
+    /* Only a domain with its own entries (rv create wrote them): nodes for
+     * a domain that is not there would wait for a frontend that never comes. */
+    char path[64], v[16];
+    snprintf(path, sizeof(path), "/local/domain/%u/domid", id);
+    if (rv_xs_read(x, path, v, sizeof(v)) <= 0) {
+        fprintf(stderr, "rv block-attach: d%u has no xenstore entries (not running, or not built by rv create)\n", id);
+        rv_xs_close(x);
+        return 1;
+    }
     char err[256];
     int rc = rv_blk_add(x, id, &d, err, sizeof(err));
     rv_xs_close(x);
