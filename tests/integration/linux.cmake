@@ -375,6 +375,26 @@ rv_linux_test(NAME linux_dom0_lifecycle RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABE
               STDOUT "^linux_dom0_loop: PASS linux-dom0$" "^linux_dom0_loop: PASS linux-dom0-lifecycle$"
                      "^linux_dom0_loop: RV-LINUX: lifecycle: 100 create/console/destroy cycles "
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_loop.cfg)
+# Issue 17: disks for domUs served by dom0's xen-blkback (docs/split-drivers.md).
+# rv create with disk = [...] attaches the file to a loop device and writes the
+# vbd nodes as libxl does; tests/guests/pvh/pvh_blk.c does the blkfront
+# handshake, reads, writes, flushes, sends hostile requests; dom0 checks the
+# nodes, their permissions, the file after rv destroy, that no loop device or
+# node is left; refusals; block-attach/list/detach (tools/linux-assets DOM0_BLK).
+rv_linux_test(NAME linux_dom0_blk RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;split" PV
+              STDOUT "^linux_dom0_blk: PASS linux-dom0$" "^linux_dom0_blk: PASS linux-dom0-blk-refusals$"
+                     "^domU: PASS blk-backend-initwait$" "^domU: PASS blk-backend-connected$"
+                     "^domU: PASS blk-connected-info$" "^domU: PASS blk-read$"
+                     "^domU: PASS blk-write-flush-readback$" "^domU: PASS blk-hostile-requests$"
+                     "^domU: PASS blk-serves-after-hostile$" "^domU: PASS blk-storm$"
+                     "^domU: PASS blk-bogus-req-prod$" "^domU: PASS blk-bad-state$"
+                     "^domU: RV-PVH-BLK: done, 15 passed 0 failed$"
+                     "^linux_dom0_blk: RV-LINUX: dmesg blk: .*xen-blkback: Frontend provided bogus ring requests"
+                     "^linux_dom0_blk: PASS linux-dom0-blk-hostile$" "^linux_dom0_blk: PASS linux-dom0-blk-hostile-destroy$"
+                     "^linux_dom0_blk: PASS linux-dom0-blk-again$" "^linux_dom0_blk: PASS linux-dom0-blk-again-destroy$"
+                     "^linux_dom0_blk: PASS linux-dom0-blk-pages$"
+                     "^linux_dom0_blk: PASS linux-dom0-blk-attach-detach$"
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_blk.cfg)
 # dom0 with two vCPUs (the second through VCPUOP_initialise/up, as a domU's);
 # the same device and xenstore checks as linux_dom0.
 rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV

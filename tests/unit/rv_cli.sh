@@ -13,7 +13,7 @@ check() {   # check NAME CONDITION-EXIT-STATUS DETAIL
 
 out=$("$RV" help); rc=$?
 check help-exit $rc "exit $rc"
-for c in list info dmesg pause unpause destroy vcpu-list debug-keys create console shutdown; do
+for c in list info dmesg pause unpause destroy vcpu-list debug-keys create console shutdown block-list block-attach block-detach; do
     echo "$out" | grep -q "^  $c " ; check "help-lists-$c" $? "rv help does not list $c"
 done
 
@@ -37,9 +37,9 @@ echo "$out" | grep -qx "$W/good.cfg: vif 0: devid 1, mac auto (00:16:3e:xx:xx:xx
 check create-n-vif0 $? "out: $out"
 echo "$out" | grep -qx "$W/good.cfg: vif 1: devid 0, mac 00:16:3e:0a:0b:0c, bridge xenbr0, backend domain 0, type default, rate 1000000 bytes/s in 20000 us periods"
 check create-n-vif1 $? "out: $out"
-# Building it: the devices cannot be connected yet, said before anything is built.
+# Building it: vifs cannot be connected yet, said before anything is built.
 "$RV" create "$W/good.cfg" >/dev/null 2>"$W/err"; rc=$?
-[ $rc -eq 1 ] && grep -q "disk/vif: connecting devices to dom0's backends is not available yet" "$W/err"
+[ $rc -eq 1 ] && grep -q "vif: connecting network interfaces to dom0's netback is not available yet" "$W/err"
 check create-devices-not-yet $? "exit $rc: $(cat "$W/err")"
 # A bad disk and a bad vif: file:line of the item and what is wrong with it.
 printf "name = \"demo\"\nmemory = 16\nkernel = \"k\"\ndisk = [ '/a,,xvda',\n  '/b,qcow2,xvdb' ]\n" > "$W/baddisk.cfg"
@@ -74,6 +74,24 @@ create_refused create-missing-kernel 'name = "p"\ntype = "pvh"\nkernel = "nokern
 cp "$RV" "$W/notpvh.elf"
 create_refused create-not-pvh-kernel 'name = "p"\ntype = "pvh"\nkernel = "notpvh.elf"\nmemory = 16\n' \
     "no XEN_ELFNOTE_PHYS32_ENTRY note: not a PVH kernel"
+# Disks (tools/rv/rv_blk.c, rv_hotplug.c): the target checked before anything is built.
+: > "$W/rw.img"; : > "$W/ro.img"; chmod 444 "$W/ro.img"
+create_refused create-disk-missing "name = \"p\"\ntype = \"pvh\"\nkernel = \"notpvh.elf\"\nmemory = 16\ndisk = [ '$W/none.img,raw,xvda,rw' ]\n" \
+    "disk 0: vdev xvda: target '$W/none.img': No such file or directory"
+create_refused create-disk-ro-file "name = \"p\"\ntype = \"pvh\"\nkernel = \"notpvh.elf\"\nmemory = 16\ndisk = [ 'format=raw,vdev=xvdb,target=$W/ro.img' ]\n" \
+    "disk 0: vdev xvdb: target '$W/ro.img' is read-only (mode 444) but the disk is rw: give access r"
+create_refused create-disk-dir "name = \"p\"\ntype = \"pvh\"\nkernel = \"notpvh.elf\"\nmemory = 16\ndisk = [ '$W,raw,xvda,r' ]\n" \
+    "neither a regular file nor a block device"
+create_refused create-disk-pv-not-yet "name = \"p\"\ntype = \"pv\"\nkernel = \"notpvh.elf\"\nmemory = 16\ndisk = [ '$W/rw.img,raw,xvda,rw' ]\n" \
+    'disks for type = "pv" are not available yet'
+create_refused create-disk-then-kernel "name = \"p\"\ntype = \"pvh\"\nkernel = \"notpvh.elf\"\nmemory = 16\ndisk = [ '$W/ro.img,raw,xvda,r' ]\n" \
+    "no XEN_ELFNOTE_PHYS32_ENTRY note: not a PVH kernel"
+"$RV" block-detach 1 xvd0 >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "^rv block-detach: 'xvd0': " "$W/err"; check block-detach-bad-vdev $? "exit $rc: $(cat "$W/err")"
+"$RV" block-attach 1 "/a,qcow2,xvda" >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "format qcow2 is not supported" "$W/err"; check block-attach-bad-spec $? "exit $rc: $(cat "$W/err")"
+"$RV" block-list >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 2 ]; check block-list-usage $? "exit $rc: $(cat "$W/err")"
 create_refused create-too-big 'name = "p"\ntype = "pvh"\nkernel = "notpvh.elf"\nmemory = 4096\n' \
     "memory = 4096: a PVH domain from dom0 takes 1-3072 MiB"
 

@@ -167,6 +167,10 @@ int rv_domu_prepare(struct rc_handle *h, uint16_t domid, void *ctx, char *err, s
         (rc = rc_set_hvm_param(h, domid, HVM_PARAM_STORE_EVTCHN, u->store_port)) < 0)
         return say(err, errlen, "HVMOP_set_param (console and store)", rc);
     struct rv_xs *x = rv_xs_open();
+    if (!x && u->need_store) {
+        snprintf(err, errlen, "devices need xenstored (dom0's backends find them there): %s", strerror(errno));
+        return -1;
+    }
     if (!x) {
         fprintf(stderr, "rv create: warning: d%u: no xenstored (%s): the domain runs without a store\n", domid,
                 strerror(errno));
@@ -174,6 +178,8 @@ int rv_domu_prepare(struct rc_handle *h, uint16_t domid, void *ctx, char *err, s
     }
     int r = entries(x, domid, u, err, errlen);
     u->in_store = !r;
+    if (!r && u->devices)
+        r = u->devices(x, domid, u->devices_ctx, err, errlen);
     if (r) {
         char base[32];
         snprintf(base, sizeof(base), "/local/domain/%u", domid);

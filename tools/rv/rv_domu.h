@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct rc_handle;
+struct rv_xs;
 
 /* Pages just above the domain's RAM, reserved in its memory map. */
 #define RV_DOMU_SPECIAL_PAGES 2
@@ -25,6 +26,12 @@ struct rv_domu {
     uint64_t console_gfn, store_gfn;
     uint32_t console_port, store_port;
     int in_store;                    /* entries written: a failed build removes them (rv_domu_forget) */
+    /* Devices plugged once the entries are written, before the domain
+     * runs (rv_blk_plug for disk = [...]); NULL: none.  need_store: fail
+     * rather than run without xenstored. */
+    int (*devices)(struct rv_xs *x, uint16_t domid, const void *ctx, char *err, size_t errlen);
+    const void *devices_ctx;
+    int need_store;
 };
 
 /* Before the domain first runs (pvh_build's before_unpause hook, ctx = the

@@ -20,6 +20,7 @@ struct rv_xs {
     int fd;
     int is_dev;         /* a character device (/dev/xen/xenbus): write(), not send() */
     uint32_t next_id;
+    uint32_t tx;        /* the open transaction's id (rv_xs_transaction_start), 0 = none */
 };
 
 struct rv_xs *rv_xs_open(void)
@@ -114,7 +115,7 @@ static long request(struct rv_xs *x, uint32_t type, const void *payload, size_t 
 {
     if (len > XENSTORE_PAYLOAD_MAX)
         return -E2BIG;
-    struct xsd_msg_hdr h = { type, x->next_id++, 0, (uint32_t)len };
+    struct xsd_msg_hdr h = { type, x->next_id++, type == XS_TRANSACTION_START ? 0 : x->tx, (uint32_t)len };
     if (x->is_dev) {
         /* The device takes one whole message per write. */
         static uint8_t msg[sizeof(struct xsd_msg_hdr) + XENSTORE_PAYLOAD_MAX];
@@ -234,4 +235,41 @@ int rv_xs_release(struct rv_xs *x, uint16_t domid)
     const char *a = d;
     long rc = request_args(x, XS_RELEASE, &a, 1, 1, NULL, 0);
     return rc < 0 ? (int)rc : 0;
+}
+
+int rv_xs_transaction_start(struct rv_xs *x)
+{
+    char id[16];
+    const char *a = "";
+    if (x->tx)
+        return -EBUSY;
+    long rc = request_args(x, XS_TRANSACTION_START, &a, 1, 1, id, sizeof(id));
+    if (rc < 0)
+        return (int)rc;
+    x->tx = (uint32_t)strtoul(id, NULL, 10);
+    return x->tx ? 0 : -EIO;
+}
+
+int rv_xs_transaction_end(struct rv_xs *x, int commit)
+{
+    const char *a = commit ? "T" : "F";
+    long rc = request_args(x, XS_TRANSACTION_END, &a, 1, 1, NULL, 0);
+    x->tx = 0;                  /* ended either way (EAGAIN: aborted by the daemon) */
+    return rc < 0 ? (int)rc : 0;
+}
+
+long rv_xs_directory(struct rv_xs *x, const char *path, char *buf, size_t len)
+{
+    long n = request_args(x, XS_DIRECTORY, &path, 1, 1, buf, len);
+    if (n < 0)
+        return n;
+    size_t m = (size_t)n < len ? (size_t)n : len - 1;
+    /* "a\0b\0": ends with a NUL, so buf holds NUL-separated names; count them. */
+    long cnt = 0;
+    for (size_t i = 0; i < m; i++)
+        if (!buf[i])
+            cnt++;
+    if (m && buf[m - 1])
+        cnt++;                  /* cut short: the last name is partial but terminated by request() */
+    return cnt;
 }

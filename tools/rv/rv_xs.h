@@ -33,6 +33,12 @@ int rv_xs_set_perms(struct rv_xs *x, const char *path, const char *const *perms,
 long rv_xs_read(struct rv_xs *x, const char *path, char *buf, size_t len);
 /* The node's permissions, comma-separated ("n0,r5"); length or -errno. */
 long rv_xs_get_perms(struct rv_xs *x, const char *path, char *buf, size_t len);
+/* One transaction at a time: requests in between belong to it.  End with
+ * commit = 1 (-EAGAIN: a conflict, nothing written: start again) or 0. */
+int rv_xs_transaction_start(struct rv_xs *x);
+int rv_xs_transaction_end(struct rv_xs *x, int commit);
+/* The children of path as NUL-separated names in buf; how many, or -errno. */
+long rv_xs_directory(struct rv_xs *x, const char *path, char *buf, size_t len);
 int rv_xs_introduce(struct rv_xs *x, uint16_t domid, uint64_t gfn, uint32_t port);
 int rv_xs_release(struct rv_xs *x, uint16_t domid);
 

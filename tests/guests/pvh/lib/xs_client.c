@@ -4,6 +4,9 @@
  * `rv create` sets up (docs/toolstack.md "Xenstore and console for a built
  * domain").
  *
+ * Also a small general client (xsc_*, for pvh_blk): read and write any
+ * path the domain may reach, relative ones under /local/domain/N.
+ *
  * Store ring (Xen's io/xs_wire.h layout: req[1024], rsp[1024], req_cons,
  * req_prod, rsp_cons, rsp_prod): we produce requests and consume replies
  * and watch events, free-running indexes masked on use, an event on the
@@ -206,4 +209,33 @@ void hello_xenstore(uint64_t mib)
         struct hdr r;
         read_msg(&r, pvclock_ns() + 10000000000ull);   /* events only: no request is pending */
     }
+}
+
+bool xsc_init(void)
+{
+    uint64_t pfn = 0, port = 0;
+    if (xs)
+        return true;
+    if (pvh_map_shared_info() || hvm_get_param(HVM_PARAM_STORE_PFN, &pfn) ||
+        hvm_get_param(HVM_PARAM_STORE_EVTCHN, &port) || !pfn || !port)
+        return false;
+    xs = gfn_ptr(pfn);
+    store_port = (evtchn_port_t)port;
+    return true;
+}
+
+long xsc_read(const char *path, char *buf, unsigned len)
+{
+    long n = request(XS_READ, path, NULL, true);
+    if (n < 0 || !len)
+        return n;
+    unsigned m = (unsigned)n < len ? (unsigned)n : len - 1;
+    memcpy(buf, payload, m);
+    buf[m] = 0;
+    return n;
+}
+
+long xsc_write(const char *path, const char *value)
+{
+    return request(XS_WRITE, path, value, false);
 }

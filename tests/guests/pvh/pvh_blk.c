@@ -1,0 +1,361 @@
+/*
+ * pvh_blk: a blkfront test frontend for dom0's xen-blkback
+ * (docs/split-drivers.md; test linux_dom0_blk).  Built by `rv create` from
+ * dom0 with disk = [ 'FILE,raw,xvda,rw' ]; dom0 wrote a known text at
+ * sectors 0 and 7 of FILE and checks sector 8 after the domain is gone.
+ *
+ * The handshake, as Xen's public io/blkif.h and io/xenbus.h describe it:
+ * the frontend's directory device/vbd/VDEV names the backend; once the
+ * backend is in state 2 (InitWait) the frontend grants one ring page to
+ * the backend domain (grant table v1), allocates an unbound event channel
+ * for it, writes ring-ref, event-channel and protocol = x86_64-abi and
+ * goes to state 3 (Initialised); the backend maps the ring, binds the
+ * channel, publishes sectors / sector-size / info and goes to 4
+ * (Connected); the frontend goes to 4.
+ *
+ * Then: a 4 KiB READ of sectors 0-7 (the text dom0 wrote), a WRITE of
+ * sectors 8-15 with a pattern, FLUSH_DISKCACHE, a READ back compared byte
+ * for byte; hostile requests (an ungranted grant reference, too many
+ * segments, first_sect after last_sect, a sector past the end), each
+ * answered BLKIF_RSP_ERROR while the device keeps serving; a storm of
+ * requests filling the ring 20 times (its sectors/s printed); last, a
+ * req_prod far beyond the ring, after which blkback stops serving this
+ * ring (no response may come), and a frontend state no frontend may
+ * take (9), after which blkback closes the device; dom0 carries on.  It
+ * then blocks until dom0 destroys it.
+ */
+#include "pvh.h"
+#include "xs_client.h"
+
+#include "public/sched.h"
+
+const char pvh_guest_name[] = "pvh_blk";
+
+/* ---- Xen's public io/ring.h and io/blkif.h layouts (x86_64 ABI) ---- */
+#define BLKIF_OP_READ            0
+#define BLKIF_OP_WRITE           1
+#define BLKIF_OP_FLUSH_DISKCACHE 3
+#define BLKIF_MAX_SEGMENTS       11
+#define BLKIF_RSP_ERROR          (-1)
+#define BLKIF_RSP_OKAY           0
+
+struct blkif_segment {
+    uint32_t gref;
+    uint8_t first_sect, last_sect;      /* 512-byte sectors within the page, inclusive */
+    uint16_t pad;
+};
+
+struct blkif_request {
+    uint8_t operation, nr_segments;
+    uint16_t handle;
+    uint32_t pad;
+    uint64_t id, sector_number;
+    struct blkif_segment seg[BLKIF_MAX_SEGMENTS];
+};
+
+struct blkif_response {
+    uint64_t id;
+    uint8_t operation, pad;
+    int16_t status;
+    uint32_t pad2;
+};
+
+union blkif_entry {
+    struct blkif_request req;
+    struct blkif_response rsp;
+};
+
+/* The shared ring: producer/event indexes, 48 bytes of padding, then the
+ * entries: (4096 - 64) / 112 rounded down to a power of two = 32. */
+struct blkif_sring {
+    volatile uint32_t req_prod, req_event, rsp_prod, rsp_event;
+    uint8_t pad[48];
+    union blkif_entry ring[];
+};
+#define RING_SIZE 32u
+
+_Static_assert(sizeof(struct blkif_request) == 112, "blkif_request is 112 bytes on x86_64");
+_Static_assert(sizeof(struct blkif_response) == 16, "blkif_response is 16 bytes");
+_Static_assert(sizeof(union blkif_entry) * RING_SIZE + 64 <= 4096, "ring fits its page");
+
+/* Grant references: 0-7 are the toolstack's (Xen reserves them). */
+#define REF_RING  16
+#define REF_READ  17
+#define REF_WRITE 18
+#define REF_BACK  19
+#define REF_BAD   400                   /* never granted */
+
+static uint8_t ring_page[4096] __attribute__((aligned(4096)));
+static uint8_t rd_page[4096] __attribute__((aligned(4096)));
+static uint8_t wr_page[4096] __attribute__((aligned(4096)));
+static uint8_t back_page[4096] __attribute__((aligned(4096)));
+
+static struct blkif_sring *sring;
+static uint32_t req_prod_pvt, rsp_cons;
+static evtchn_port_t port;
+static uint16_t handle;
+static char fe[64], be[96];
+static char val[128];
+
+/* "a" + "b" into a static buffer (paths); no snprintf in this library. */
+static const char *cat(const char *a, const char *b)
+{
+    static char buf[2][160];
+    static int w;
+    char *d = buf[w ^= 1];
+    unsigned n = 0;
+    while (*a && n < sizeof(buf[0]) - 1)
+        d[n++] = *a++;
+    while (*b && n < sizeof(buf[0]) - 1)
+        d[n++] = *b++;
+    d[n] = 0;
+    return d;
+}
+
+static const char *utoa(uint64_t v)
+{
+    static char buf[4][24];
+    static int w;
+    char *e = buf[w = (w + 1) & 3] + 23;
+    *e = 0;
+    do
+        *--e = (char)('0' + v % 10);
+    while (v /= 10);
+    return e;
+}
+
+static uint64_t atou(const char *s)
+{
+    uint64_t v = 0;
+    while (*s >= '0' && *s <= '9')
+        v = v * 10 + (uint64_t)(*s++ - '0');
+    return v;
+}
+
+static long be_state(void)
+{
+    return xsc_read(cat(be, "/state"), val, sizeof(val)) > 0 ? (long)atou(val) : -1;
+}
+
+/* Polls the backend's state until it is want; the time it took (ns) or 0. */
+static uint64_t wait_be(long want, uint64_t timeout_ns)
+{
+    uint64_t t0 = pvclock_ns();
+    while (pvclock_ns() - t0 < timeout_ns) {
+        if (be_state() == want)
+            return pvclock_ns() - t0 + 1;
+        evtchn_wait(port, 5000000ull);
+    }
+    return 0;
+}
+
+static void push(uint8_t op, uint64_t id, uint64_t sector, unsigned nseg, uint32_t gref, uint8_t first,
+                 uint8_t last)
+{
+    struct blkif_request *r = &sring->ring[req_prod_pvt % RING_SIZE].req;
+    memset(r, 0, sizeof(*r));
+    r->operation = op;
+    r->nr_segments = (uint8_t)nseg;
+    r->handle = handle;
+    r->id = id;
+    r->sector_number = sector;
+    for (unsigned i = 0; i < nseg && i < BLKIF_MAX_SEGMENTS; i++) {
+        r->seg[i].gref = gref;
+        r->seg[i].first_sect = first;
+        r->seg[i].last_sect = last;
+    }
+    req_prod_pvt++;
+}
+
+static void kick(void)
+{
+    mb();                               /* requests before the index that publishes them */
+    sring->req_prod = req_prod_pvt;
+    mb();
+    evtchn_send(port);
+}
+
+/* Waits for the next response; false after timeout. */
+static bool next_rsp(struct blkif_response *out, uint64_t timeout_ns)
+{
+    uint64_t t0 = pvclock_ns();
+    for (;;) {
+        if (rsp_cons != sring->rsp_prod) {
+            mb();
+            *out = sring->ring[rsp_cons % RING_SIZE].rsp;
+            rsp_cons++;
+            return true;
+        }
+        sring->rsp_event = rsp_cons + 1;    /* an event for the next one */
+        mb();
+        if (rsp_cons != sring->rsp_prod)
+            continue;
+        if (pvclock_ns() - t0 >= timeout_ns)
+            return false;
+        evtchn_wait(port, 20000000ull);
+    }
+}
+
+/* One request, its response's status (or 99 with no response in 10 s). */
+static int one(uint8_t op, uint64_t id, uint64_t sector, unsigned nseg, uint32_t gref, uint8_t first, uint8_t last)
+{
+    push(op, id, sector, nseg, gref, first, last);
+    kick();
+    struct blkif_response r;
+    if (!next_rsp(&r, 10000000000ull))
+        return 99;
+    return r.id == id ? r.status : 98;
+}
+
+static bool connect(uint32_t vdev)
+{
+    const char *vd = utoa(vdev);
+    const char *f = cat("device/vbd/", vd);
+    memcpy(fe, f, strlen(f) + 1);
+    long n = xsc_read(cat(fe, "/backend"), be, sizeof(be));
+    check(n > 0, "blk-frontend-dir", "%s/backend: %ld", fe, n);
+    if (n <= 0)
+        return false;
+    /* The event channel first: the waits below sleep on it. */
+    long rc = evtchn_alloc_unbound(0, &port);
+    check(rc == 0, "blk-evtchn", "alloc_unbound(remote 0): %ld", rc);
+    if (rc)
+        return false;
+    uint64_t t0 = pvclock_ns();
+    uint64_t w2 = wait_be(2, 30000000000ull);
+    check(w2 != 0, "blk-backend-initwait", "backend %s in state %ld, want 2 (InitWait)", be, be_state());
+    if (!w2)
+        return false;
+    /* The ring, granted to the backend domain, and the event channel. */
+    memset(ring_page, 0, sizeof(ring_page));
+    sring = (struct blkif_sring *)ring_page;
+    sring->req_event = sring->rsp_event = 1;
+    rc = gnttab_map_frames(1);
+    check(rc == 0, "blk-gnttab", "mapping grant table frame 0: %ld", rc);
+    if (rc)
+        return false;
+    gnttab_grant(REF_RING, 0, ptr_gfn(ring_page), false);
+    handle = (uint16_t)vdev;
+    long w = xsc_write(cat(fe, "/ring-ref"), utoa(REF_RING));
+    w |= xsc_write(cat(fe, "/event-channel"), utoa(port));
+    w |= xsc_write(cat(fe, "/protocol"), "x86_64-abi");
+    w |= xsc_write(cat(fe, "/state"), "3");
+    check(w >= 0, "blk-frontend-nodes", "ring-ref/event-channel/protocol/state writes");
+    uint64_t w4 = wait_be(4, 30000000000ull);
+    check(w4 != 0, "blk-backend-connected", "backend in state %ld after 30 s, want 4 (Connected)", be_state());
+    if (!w4)
+        return false;
+    xsc_write(cat(fe, "/state"), "4");
+    uint64_t dt = pvclock_ns() - t0;
+    char sectors[24] = "", ssz[24] = "", info[24] = "", flush[8] = "";
+    xsc_read(cat(be, "/sectors"), sectors, sizeof(sectors));
+    xsc_read(cat(be, "/sector-size"), ssz, sizeof(ssz));
+    xsc_read(cat(be, "/info"), info, sizeof(info));
+    xsc_read(cat(be, "/feature-flush-cache"), flush, sizeof(flush));
+    uint64_t want = cmdline_uint("sectors", 0);
+    check(atou(sectors) == want && atou(ssz) == 512 && atou(flush) == 1, "blk-connected-info",
+          "sectors '%s' (want %llu), sector-size '%s', info '%s', feature-flush-cache '%s'", sectors,
+          (unsigned long long)want, ssz, info, flush);
+    printf("RV-PVH-BLK: connected to %s: port %u, ring-ref %u, %s sectors of %s bytes, info %s; "
+           "handshake %llu us (InitWait seen after %llu us)\n", be, port, REF_RING, sectors, ssz, info,
+           (unsigned long long)(dt / 1000), (unsigned long long)(w2 / 1000));
+    return true;
+}
+
+static void io_checks(void)
+{
+    static const char s0[] = "RV-BLK-SECTOR-0", s7[] = "RV-BLK-SECTOR-7", wtag[] = "RV-BLK-WRITTEN-BY-DOMU";
+    gnttab_grant(REF_READ, 0, ptr_gfn(rd_page), false);     /* the backend writes into it */
+    memset(rd_page, 0xee, sizeof(rd_page));
+    int st = one(BLKIF_OP_READ, 1, 0, 1, REF_READ, 0, 7);
+    check(st == BLKIF_RSP_OKAY && !memcmp(rd_page, s0, sizeof(s0) - 1) &&
+          !memcmp(rd_page + 7 * 512, s7, sizeof(s7) - 1), "blk-read", "status %d, sector 0 '%.15s', sector 7 '%.15s'",
+          st, (const char *)rd_page, (const char *)rd_page + 7 * 512);
+
+    memcpy(wr_page, wtag, sizeof(wtag) - 1);
+    for (unsigned i = sizeof(wtag) - 1; i < sizeof(wr_page); i++)
+        wr_page[i] = (uint8_t)(i * 7 + 3);
+    gnttab_grant(REF_WRITE, 0, ptr_gfn(wr_page), true);     /* the backend only reads it */
+    st = one(BLKIF_OP_WRITE, 2, 8, 1, REF_WRITE, 0, 7);
+    int fl = one(BLKIF_OP_FLUSH_DISKCACHE, 3, 0, 0, 0, 0, 0);
+    gnttab_grant(REF_BACK, 0, ptr_gfn(back_page), false);
+    int rb = one(BLKIF_OP_READ, 4, 8, 1, REF_BACK, 0, 7);
+    check(st == 0 && fl == 0 && rb == 0 && !memcmp(back_page, wr_page, sizeof(wr_page)), "blk-write-flush-readback",
+          "write %d, flush %d, read back %d, '%.22s'", st, fl, rb, (const char *)back_page);
+}
+
+static void hostile_checks(void)
+{
+    /* Each answered with an error, the device still serving afterwards. */
+    int bad_ref = one(BLKIF_OP_READ, 10, 0, 1, REF_BAD, 0, 7);
+    int too_many = one(BLKIF_OP_READ, 11, 0, BLKIF_MAX_SEGMENTS + 1, REF_READ, 0, 0);
+    int backwards = one(BLKIF_OP_READ, 12, 0, 1, REF_READ, 5, 2);
+    uint64_t sectors = cmdline_uint("sectors", 0);
+    int past_end = one(BLKIF_OP_READ, 13, sectors, 1, REF_READ, 0, 7);
+    int after = one(BLKIF_OP_READ, 14, 0, 1, REF_READ, 0, 0);
+    check(bad_ref == BLKIF_RSP_ERROR && too_many == BLKIF_RSP_ERROR && backwards == BLKIF_RSP_ERROR &&
+          past_end == BLKIF_RSP_ERROR, "blk-hostile-requests",
+          "ungranted ref %d, 12 segments %d, first_sect > last_sect %d, past the end %d (want -1 each)", bad_ref,
+          too_many, backwards, past_end);
+    check(after == BLKIF_RSP_OKAY, "blk-serves-after-hostile", "a good read afterwards: %d", after);
+
+    /* The storm: the ring filled (32 requests of 4 KiB) 20 times over. */
+    enum { ROUNDS = 20 };
+    unsigned ok = 0, got = 0;
+    uint64_t t0 = pvclock_ns();
+    for (unsigned r = 0; r < ROUNDS; r++) {
+        for (unsigned i = 0; i < RING_SIZE; i++)
+            push(BLKIF_OP_READ, 1000 + r * RING_SIZE + i, (i % 4) * 8, 1, REF_READ, 0, 7);
+        kick();
+        for (unsigned i = 0; i < RING_SIZE; i++) {
+            struct blkif_response rsp;
+            if (!next_rsp(&rsp, 10000000000ull))
+                break;
+            got++;
+            ok += rsp.status == BLKIF_RSP_OKAY;
+        }
+    }
+    uint64_t dt = pvclock_ns() - t0;
+    check(ok == ROUNDS * RING_SIZE && got == ok, "blk-storm", "%u of %u answered, %u OK", got,
+          (unsigned)(ROUNDS * RING_SIZE), ok);
+    printf("RV-PVH-BLK: storm: %u requests of 8 sectors in %llu us: %llu sectors/s\n", got,
+           (unsigned long long)(dt / 1000), (unsigned long long)(dt ? got * 8ull * 1000000000ull / dt : 0));
+
+    /* req_prod far beyond the ring: blkback must refuse to walk it (it
+     * stops serving this ring until the device is torn down). */
+    uint32_t before = sring->rsp_prod;
+    mb();
+    sring->req_prod = rsp_cons + 1000;
+    mb();
+    evtchn_send(port);
+    struct blkif_response rsp;
+    bool any = next_rsp(&rsp, 2000000000ull);
+    check(!any && sring->rsp_prod == before, "blk-bogus-req-prod", "responses after req_prod + 1000: rsp_prod %u -> %u",
+          before, sring->rsp_prod);
+
+    /* A state no frontend may take (9: past Reconfigured): the backend
+     * gives up on the device (xenbus fatal error: it goes to 5, Closing). */
+    xsc_write(cat(fe, "/state"), "9");
+    uint64_t w5 = wait_be(5, 10000000000ull);
+    check(w5 != 0, "blk-bad-state", "backend state %ld 10 s after frontend state 9, want 5 (Closing)", be_state());
+}
+
+void test_main(void)
+{
+    uint64_t mib = cmdline_uint("mib", 16);
+    uint32_t vdev = (uint32_t)cmdline_uint("vdev", 51712);     /* xvda */
+    hello_console_start(mib);
+    if (!xsc_init()) {
+        check(false, "blk-xenstore", "no store ring (not built by rv create?)");
+        finish();
+    }
+    if (connect(vdev)) {
+        io_checks();
+        if (cmdline_uint("hostile", 1))
+            hostile_checks();
+    }
+    printf("RV-PVH-BLK: done, %u passed %u failed\n", pvh.passed, pvh.failed);
+    /* Until dom0 destroys it (the backend still holds its grants). */
+    for (;;)
+        sched_op(SCHEDOP_block, NULL);
+}
