@@ -189,13 +189,33 @@ static int cmd_unpause(int argc, char **argv) { return cmd_simple(argc, argv, XE
 /* Destroyed, the domain's store connection is released and its entries removed. */
 static int cmd_destroy(int argc, char **argv)
 {
-    int rc = cmd_simple(argc, argv, XEN_DOMCTL_destroydomain);
+    if (argc != 2)
+        return usage_error(argv[0], "needs exactly one domain id");
     uint16_t id;
-    if (!rc && !parse_domid("destroy", argv[1], &id)) {
-        rv_blk_remove_all(id);      /* its disks: nodes removed, loop devices detached */
+    if (parse_domid(argv[0], argv[1], &id))
+        return 1;
+    struct rc_handle *h = open_or_say(argv[0]);
+    if (!h)
+        return 1;
+    long rc = rc_domain_simple(h, XEN_DOMCTL_destroydomain, id);
+    rc_close(h);
+    if (rc < 0 && rc != -ESRCH) {
+        fprintf(stderr, "rv destroy: domain %u: %s\n", id, rc_strerror(rc));
+        return 1;
+    }
+    /* Destroyed, or already gone (it stopped on its own and the hypervisor
+     * carried out its on_* action): either way its disks (nodes removed,
+     * loop devices detached) and its store entries go now. */
+    if (id != 0) {
+        rv_blk_remove_all(id);
         rv_domu_forget(id);
     }
-    return rc;
+    if (rc < 0) {
+        fprintf(stderr, "rv destroy: domain %u: %s (what it left in xenstore and its loop devices are removed)\n",
+                id, rc_strerror(rc));
+        return 1;
+    }
+    return 0;
 }
 
 static int cmd_vcpu_list(int argc, char **argv)

@@ -129,14 +129,21 @@ int rv_blk_add(struct rv_xs *x, uint16_t domid, const struct domcfg_disk *d, cha
     if (rc) {
         snprintf(err, errlen, "vdev %s: xenstore %s: %s", d->vdev_name, failed, strerror(-rc));
         if (p.loop >= 0)
-            rv_hotplug_detach(p.dev);
+            rv_hotplug_detach(p.dev, d->target);
         return -1;
     }
     return 0;
 }
 
+static void remove_stale(struct rv_xs *x, uint16_t domid);
+
 int rv_blk_add_all(struct rv_xs *x, uint16_t domid, const struct domcfg *cfg, char *err, size_t errlen)
 {
+    /* domid is new: backend nodes under it are an earlier holder's, left
+     * when that domain stopped on its own with no rv to tear its disks
+     * down.  Removed (and their loop devices detached) before the new
+     * domain can read them. */
+    remove_stale(x, domid);
     for (unsigned i = 0; i < cfg->nr_disks; i++) {
         char e[200];
         if (rv_blk_add(x, domid, &cfg->disks[i], e, sizeof(e))) {
@@ -163,11 +170,14 @@ static uint64_t now_ms(void)
 
 int rv_blk_remove(struct rv_xs *x, uint16_t domid, uint32_t vdev, unsigned wait_ms)
 {
-    char be[96], fe[96], path[160], dev[DOMCFG_PATH_MAX + 16] = "", st[16] = "";
+    char be[96], fe[96], path[160], dev[DOMCFG_PATH_MAX + 16] = "", params[DOMCFG_PATH_MAX + 16] = "";
+    char st[16] = "";
     be_path(be, sizeof(be), domid, vdev);
     fe_path(fe, sizeof(fe), domid, vdev);
     snprintf(path, sizeof(path), "%s/physical-device-path", be);
     long n = rv_xs_read(x, path, dev, sizeof(dev));
+    snprintf(path, sizeof(path), "%s/params", be);
+    rv_xs_read(x, path, params, sizeof(params));
     snprintf(path, sizeof(path), "%s/state", be);
     if (n < 0 && rv_xs_read(x, path, st, sizeof(st)) < 0)
         return -ENOENT;
@@ -205,19 +215,16 @@ int rv_blk_remove(struct rv_xs *x, uint16_t domid, uint32_t vdev, unsigned wait_
     char kids[16];
     if (rv_xs_directory(x, path, kids, sizeof(kids)) == 0)
         rv_xs_rm(x, path);
-    if (dev[0]) {
-        int rc = rv_hotplug_detach(dev);
+    if (dev[0] && params[0]) {
+        int rc = rv_hotplug_detach(dev, params);
         if (rc)
             fprintf(stderr, "rv: d%u vdev %u: detaching %s: %s\n", domid, vdev, dev, strerror(-rc));
     }
     return closed;
 }
 
-void rv_blk_remove_all(uint16_t domid)
+static void remove_stale(struct rv_xs *x, uint16_t domid)
 {
-    struct rv_xs *x = rv_xs_open();
-    if (!x)
-        return;
     char path[64];
     static char names[4096];
     snprintf(path, sizeof(path), "/local/domain/0/backend/vbd/%u", domid);
@@ -228,6 +235,14 @@ void rv_blk_remove_all(uint16_t domid)
         rv_blk_remove(x, domid, vdev, 0);
     }
     rv_xs_rm(x, path);
+}
+
+void rv_blk_remove_all(uint16_t domid)
+{
+    struct rv_xs *x = rv_xs_open();
+    if (!x)
+        return;
+    remove_stale(x, domid);
     rv_xs_close(x);
 }
 
@@ -251,6 +266,13 @@ static int domain_arg(const char *cmd, const char *s, uint16_t *id)
     return rc;
 }
 
+static void printable(char *s)
+{
+    for (; *s; s++)
+        if (*s < 0x20 || *s > 0x7e)
+            *s = '?';
+}
+
 int rv_cmd_block_list(int argc, char **argv)
 {
     uint16_t id;
@@ -265,7 +287,9 @@ int rv_cmd_block_list(int argc, char **argv)
         return 1;
     char path[128], fe[96], be[96];
     static char names[4096];
-    snprintf(path, sizeof(path), "/local/domain/%u/device/vbd", id);
+    /* The disks are the backend's directory (dom0's); the frontend's is
+     * the domain's own, where it could hide or invent entries. */
+    snprintf(path, sizeof(path), "/local/domain/0/backend/vbd/%u", id);
     long n = rv_xs_directory(x, path, names, sizeof(names));
     printf("%-10s %-3s %-8s %-8s %-6s %-8s %-12s %s\n", "Vdev", "BE", "FE-state", "BE-state", "evt-ch", "ring-ref",
            "device", "BE-path");
@@ -284,6 +308,11 @@ int rv_cmd_block_list(int argc, char **argv)
         RD(be, "state", bst);
         RD(be, "physical-device-path", pd);
 #undef RD
+        /* The frontend's values are the guest's: printable ASCII only. */
+        printable(bid);
+        printable(fst);
+        printable(ev);
+        printable(rr);
         printf("%-10u %-3s %-8s %-8s %-6s %-8s %-12s %s\n", vdev, bid, fst, bst, ev, rr, pd, be);
     }
     rv_xs_close(x);

@@ -31,9 +31,10 @@ struct rv_hotplug {
 int rv_hotplug_check(const struct domcfg_disk *d, char *err, size_t errlen);
 /* The check, then a loop device for a file; 0 or -1 (nothing left behind). */
 int rv_hotplug_attach(const struct domcfg_disk *d, struct rv_hotplug *p, char *err, size_t errlen);
-/* LOOP_CLR_FD on dev if it is a loop device (freed at blkback's last close
- * if still open); 0 or -errno. */
-int rv_hotplug_detach(const char *dev);
+/* LOOP_CLR_FD on dev if it is a loop device whose backing file is params
+ * (the disk's target: so only what rv attached); freed at blkback's last
+ * close if still open.  0 or -errno. */
+int rv_hotplug_detach(const char *dev, const char *params);
 
 /* rv_blk.c: the hot-plug step and both directories, written in one
  * transaction (blkback sees a complete backend); 0 or -1 with err. */

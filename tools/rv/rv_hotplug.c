@@ -34,9 +34,12 @@ static const char *loop_control(void)
     return p && *p ? p : "/dev/loop-control";
 }
 
-int rv_hotplug_check(const struct domcfg_disk *d, char *err, size_t errlen)
+/* Opens the target with the disk's access and checks what was opened (not
+ * the path: a file swapped for a symlink to dom0's disk between a stat and
+ * an open must not get through): a regular file or a block device, with
+ * write bits for a rw disk.  The descriptor, or -1 with a reason. */
+static int open_target(const struct domcfg_disk *d, struct stat *st, char *err, size_t errlen)
 {
-    struct stat st;
     if (!d->target[0]) {
         snprintf(err, errlen, "vdev %s: an empty drive (no target): not available yet", d->vdev_name);
         return -1;
@@ -50,28 +53,53 @@ int rv_hotplug_check(const struct domcfg_disk *d, char *err, size_t errlen)
         snprintf(err, errlen, "vdev %s: backend %s: only domain 0 serves disks yet", d->vdev_name, d->backend);
         return -1;
     }
-    if (stat(d->target, &st)) {
-        snprintf(err, errlen, "vdev %s: target '%s': %s", d->vdev_name, d->target, strerror(errno));
+    /* O_NONBLOCK: a FIFO or device given by mistake must not hang the open. */
+    int fd = open(d->target, (d->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        int e = errno;
+        struct stat ps;
+        if (e != ENOENT && stat(d->target, &ps) == 0 && !d->readonly && S_ISREG(ps.st_mode) &&
+            !(ps.st_mode & 0222))
+            snprintf(err, errlen, "vdev %s: target '%s' is read-only (mode %03o) but the disk is rw: give access r",
+                     d->vdev_name, d->target, (unsigned)(ps.st_mode & 0777));
+        else if (e == ENOENT || e == ENOTDIR)
+            snprintf(err, errlen, "vdev %s: target '%s': %s", d->vdev_name, d->target, strerror(e));
+        else
+            snprintf(err, errlen, "vdev %s: target '%s' (%s): %s", d->vdev_name, d->target,
+                     d->readonly ? "read-only" : "read-write", strerror(e));
         return -1;
     }
-    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+    if (fstat(fd, st)) {
+        snprintf(err, errlen, "vdev %s: target '%s': %s", d->vdev_name, d->target, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st->st_mode) && !S_ISBLK(st->st_mode)) {
         snprintf(err, errlen, "vdev %s: target '%s': neither a regular file nor a block device", d->vdev_name,
                  d->target);
+        close(fd);
         return -1;
     }
     /* Root opens a mode-0444 file for writing anyway: the mode bits are
      * the owner's statement that it is read-only, so a rw disk is refused. */
-    if (!d->readonly && !(st.st_mode & 0222)) {
+    if (!d->readonly && !(st->st_mode & 0222)) {
         snprintf(err, errlen, "vdev %s: target '%s' is read-only (mode %03o) but the disk is rw: give access r",
-                 d->vdev_name, d->target, (unsigned)(st.st_mode & 0777));
+                 d->vdev_name, d->target, (unsigned)(st->st_mode & 0777));
+        close(fd);
         return -1;
     }
-    int fd = open(d->target, (d->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "vdev %s: target '%s' (%s): %s", d->vdev_name, d->target,
-                 d->readonly ? "read-only" : "read-write", strerror(errno));
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
+}
+
+int rv_hotplug_check(const struct domcfg_disk *d, char *err, size_t errlen)
+{
+    struct stat st;
+    int fd = open_target(d, &st, err, errlen);
+    if (fd < 0)
         return -1;
-    }
     close(fd);
     return 0;
 }
@@ -110,18 +138,16 @@ int rv_hotplug_attach(const struct domcfg_disk *d, struct rv_hotplug *p, char *e
     struct stat st;
     memset(p, 0, sizeof(*p));
     p->loop = -1;
-    if (rv_hotplug_check(d, err, errlen) || stat(d->target, &st))
+    int ffd = open_target(d, &st, err, errlen);
+    if (ffd < 0)
         return -1;
     if (S_ISBLK(st.st_mode)) {
+        /* The device that was opened and checked, by number. */
         p->major = major(st.st_rdev);
         p->minor = minor(st.st_rdev);
         snprintf(p->dev, sizeof(p->dev), "%s", d->target);
+        close(ffd);
         return 0;
-    }
-    int ffd = open(d->target, (d->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-    if (ffd < 0) {
-        snprintf(err, errlen, "vdev %s: target '%s': %s", d->vdev_name, d->target, strerror(errno));
-        return -1;
     }
     int cfd = open(loop_control(), O_RDWR | O_CLOEXEC);
     if (cfd < 0) {
@@ -176,13 +202,29 @@ int rv_hotplug_attach(const struct domcfg_disk *d, struct rv_hotplug *p, char *e
     return rc ? -1 : 0;
 }
 
-int rv_hotplug_detach(const char *dev)
+int rv_hotplug_detach(const char *dev, const char *params)
 {
     if (strncmp(dev, "/dev/loop", 9))
         return 0;                   /* a block device target: nothing was attached */
+    /* Only a loop device rv attached to params: a /dev/loopN the user gave
+     * as a block-device target, or one freed and taken by someone else
+     * since, is left alone (its backing file is not params). */
+    struct stat ps;
+    if (stat(params, &ps) || !S_ISREG(ps.st_mode))
+        return 0;
     int fd = open(dev, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
+    struct loop_info64 li;
+    if (ioctl(fd, LOOP_GET_STATUS64, &li)) {
+        int e = errno;
+        close(fd);
+        return e == ENXIO ? 0 : -e;     /* ENXIO: already free */
+    }
+    if (li.lo_inode != ps.st_ino || li.lo_device != ps.st_dev) {
+        close(fd);
+        return 0;
+    }
     int rc = ioctl(fd, LOOP_CLR_FD, 0) ? -errno : 0;
     close(fd);
     return rc == -ENXIO ? 0 : rc;   /* ENXIO: already free */
