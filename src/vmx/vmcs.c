@@ -36,7 +36,8 @@ void vmcs_setup(struct vcpu *v)
     x->entry = c->entry;
     vmwrite(VMCS_PIN_CTLS, c->pin);
     vmwrite(VMCS_PROC_CTLS, c->proc);
-    vmwrite(VMCS_PROC_CTLS2, c->proc2);
+    if (c->proc & PROC_SECONDARY)
+        vmwrite(VMCS_PROC_CTLS2, c->proc2);
     vmwrite(VMCS_EXIT_CTLS, c->exit);
     vmwrite(VMCS_ENTRY_CTLS, c->entry);
     /* #AC, #DB (and #UD with hvm_fep): the policy is common code's. */
@@ -61,8 +62,10 @@ void vmcs_setup(struct vcpu *v)
         vmwrite(VMCS_PLE_GAP, 128);
         vmwrite(VMCS_PLE_WINDOW, 4096);
     }
-    x->eptp = v->domain->p2m.root_pa | c->eptp_flags;
-    vmwrite(VMCS_EPT_POINTER, x->eptp);
+    if (c->ept) {
+        x->eptp = v->domain->p2m.root_pa | c->eptp_flags;
+        vmwrite(VMCS_EPT_POINTER, x->eptp);
+    }
     vmwrite(VMCS_CR0_MASK, c->cr0_mask);
     /* Also host-owned: every CR4 bit the guest's CPUID does not offer, so
      * that setting one exits and cr.c raises the #GP (the CPU would accept

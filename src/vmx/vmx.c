@@ -30,6 +30,7 @@
 #include "vmx/vmcs.h"
 #include "hvm/hvm.h"
 #include "hvm/vmstate.h"
+#include "hvm/shadow.h"
 #include "core/domain.h"
 #include "core/percpu.h"
 #include "core/smp.h"
@@ -277,7 +278,7 @@ void vmx_inject(struct vcpu *v, unsigned type, uint8_t vector, bool has_err, uin
     uint32_t info = vector | (type << 8) | INTR_INFO_VALID;
     /* The error-code bit is not a choice: VM entry requires it exactly for
      * these exceptions outside real mode (26.2.1.3). */
-    if (type == INTR_TYPE_HW_EXC && exc_has_errcode(vector) && (vmx_guest_cr0() & CR0_PE)) {
+    if (type == INTR_TYPE_HW_EXC && exc_has_errcode(vector) && (vmx_guest_cr0(x) & CR0_PE)) {
         info |= INTR_INFO_ERR_VALID;
         vmwrite(VMCS_ENTRY_EXC_ERRCODE, has_err ? err : 0);
     }
@@ -358,6 +359,16 @@ static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
         domain_log(v->domain, LOG_ERR, "v%u: VMCS is active on cpu%d, cannot run on cpu%u\n", v->vcpu_id,
                    x->active_cpu, cpu);
         e->reason = HVM_EXIT_INVALID;
+        return;
+    }
+    if (unlikely(x->shadow && x->sh_realmode)) {
+        /* Without unrestricted guest (shadow paging turns it off: it needs
+         * EPT) VM entry requires CR0.PE = 1 (26.3.1.1): the guest's real
+         * mode would need the instruction emulator or virtual-8086 mode. */
+        domain_log(v->domain, LOG_ERR, "v%u: real mode (CR0.PE = 0) under shadow paging on VMX: not yet "
+                   "(needs unrestricted guest, which needs EPT)\n", v->vcpu_id);
+        e->reason = HVM_EXIT_INVALID;
+        e->raw = ~0ull;
         return;
     }
     vmx_tlb_prepare(v, cpu);
@@ -459,6 +470,13 @@ static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, str
         }
         e->reason = HVM_EXIT_EXCEPTION;
         e->qual = vector;
+        if (vector == 14) {
+            /* Shadow paging: the error code in the exit's error-code
+             * field, the linear address in the qualification; CR2 is not
+             * written by the exit (27.1). */
+            e->qual |= (uint64_t)(uint32_t)vmread(VMCS_EXIT_INTR_ERRCODE) << 32;
+            e->gpa = vmread(VMCS_EXIT_QUAL);
+        }
         /* INT1 (privileged software exception) and INT3/INTO (software
          * exceptions) exit with RIP on the instruction and its length in
          * the exit instruction length (27.2.4, 27.2.5). */
@@ -517,7 +535,19 @@ static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, str
         e->qual = qual;
         break;
     case EXIT_CR_ACCESS:
-        vmx_handle_cr_access(v, vmread(VMCS_EXIT_QUAL), (uint32_t)vmread(VMCS_EXIT_INSN_LEN));
+        qual = vmread(VMCS_EXIT_QUAL);
+        if (x->shadow && vmx_shadow_cr_access(v, qual, (uint32_t)vmread(VMCS_EXIT_INSN_LEN), e))
+            return;
+        vmx_handle_cr_access(v, qual, (uint32_t)vmread(VMCS_EXIT_INSN_LEN));
+        e->reason = HVM_EXIT_NONE;
+        return;
+    case EXIT_INVLPG:
+        /* Shadow paging only: the linear address is the qualification
+         * (table 27-1 ... 27.2.1); the CPU checked CPL 0 before exiting
+         * (25.1.1).  The shadow drops it; the CPU's TLB gets a fresh VPID
+         * if anything went. */
+        hvm_shadow_invlpg(v, vmread(VMCS_EXIT_QUAL));
+        v->regs.rip += vmread(VMCS_EXIT_INSN_LEN);
         e->reason = HVM_EXIT_NONE;
         return;
     case EXIT_EPT_VIOLATION:
@@ -633,21 +663,55 @@ static void vmx_get_ctrl(struct vcpu *v, struct hvm_ctrl *out)
     memset(out, 0, sizeof(*out));
     if (!vmcs_get(x, &c))
         return;
-    out->cr0 = vmx_guest_cr0();
+    out->cr0 = vmx_guest_cr0(x);
     out->cr2 = x->cr2;
-    out->cr3 = vmread(VMCS_GUEST_CR3);
-    out->cr4 = vmx_guest_cr4();
-    out->efer = vmread(VMCS_GUEST_EFER);
+    out->cr3 = x->shadow ? x->g_cr3 : vmread(VMCS_GUEST_CR3);
+    out->cr4 = vmx_guest_cr4(x);
+    out->efer = x->shadow ? x->g_efer : vmread(VMCS_GUEST_EFER);
     out->pat = (vmx_cfg.entry & ENTRY_LOAD_PAT) ? vmread(VMCS_GUEST_PAT) : x->pat;
     out->cpl = (vmread(VMCS_SEG(VMCS_GUEST_ES_AR, 2)) >> 5) & 3;     /* SS.DPL is the CPL (24.4.1) */
     /* PAE paging under EPT: the CPU walks with the PDPTEs it loaded at the
      * last MOV to CR (or VM entry), saved into the VMCS at the exit (27.3.4). */
-    if ((out->cr0 & CR0_PG) && (out->cr4 & CR4_PAE) && !(out->efer & EFER_LMA)) {
+    if (!x->shadow && (out->cr0 & CR0_PG) && (out->cr4 & CR4_PAE) && !(out->efer & EFER_LMA)) {
         out->pdptes_valid = true;
         for (unsigned i = 0; i < 4; i++)
             out->pdpte[i] = vmread(VMCS_GUEST_PDPTE0 + 2 * i);
     }
     vmcs_put(x, &c);
+}
+
+/*
+ * Shadow paging: the read shadows hold the guest's CR0/CR4 (all bits
+ * host-owned), the VMCS what the CPU runs with (hvm_shadow_hw_ctrl, then
+ * VMX's fixed bits without the UG relaxation: PE and PG are 1), CR3 the
+ * shadow's root, EFER the guest's without LME/LMA while its paging is off.
+ * The shadow notices paging-mode and CR3 changes itself before the next
+ * entry (hvm_shadow_before_entry) and asks for the fresh VPID.  Without
+ * EPT the CPU loads the PAE PDPTEs from the shadow's root at each entry
+ * (26.3.2.4), which never change.
+ */
+static void set_ctrl_shadow(struct vcpu *v, struct vmx_vcpu *x, const struct hvm_ctrl *in)
+{
+    uint64_t cr0, cr4, efer;
+
+    hvm_shadow_hw_ctrl(in->cr0, in->cr4, in->efer, &cr0, &cr4, &efer);
+    vmwrite(VMCS_GUEST_CR0, (cr0 | vmx_cfg.cr0_fixed0) & vmx_cfg.cr0_may1);
+    vmwrite(VMCS_CR0_SHADOW, in->cr0);
+    /* vmx_set_cr4_raw: the fixed bits, and emulated UMIP's exiting; the
+     * guest's full CR4 then goes into the read shadow. */
+    vmx_set_cr4_raw(cr4 | (in->cr4 & CR4_UMIP));
+    vmwrite(VMCS_CR4_SHADOW, in->cr4);
+    vmwrite(VMCS_GUEST_CR3, x->sh_root);
+    x->g_cr3 = in->cr3;
+    x->g_efer = in->efer;
+    x->sh_realmode = !(in->cr0 & CR0_PE);
+    x->cr2 = in->cr2;
+    vmwrite(VMCS_GUEST_EFER, efer);
+    vmx_set_ia32e(v, efer & EFER_LMA);
+    if (vmx_cfg.entry & ENTRY_LOAD_PAT)
+        vmwrite(VMCS_GUEST_PAT, in->pat);
+    else
+        x->pat = in->pat;
 }
 
 static void vmx_set_ctrl(struct vcpu *v, const struct hvm_ctrl *in)
@@ -657,7 +721,12 @@ static void vmx_set_ctrl(struct vcpu *v, const struct hvm_ctrl *in)
 
     if (!vmcs_get(x, &c))
         return;
-    uint64_t old_cr0 = vmx_guest_cr0(), old_cr3 = vmread(VMCS_GUEST_CR3), old_cr4 = vmx_guest_cr4();
+    if (x->shadow) {
+        set_ctrl_shadow(v, x, in);
+        vmcs_put(x, &c);
+        return;
+    }
+    uint64_t old_cr0 = vmx_guest_cr0(x), old_cr3 = vmread(VMCS_GUEST_CR3), old_cr4 = vmx_guest_cr4(x);
     vmx_set_cr0_raw(in->cr0);
     vmx_set_cr4_raw(in->cr4);
     vmwrite(VMCS_GUEST_CR3, in->cr3);
@@ -672,6 +741,39 @@ static void vmx_set_ctrl(struct vcpu *v, const struct hvm_ctrl *in)
         vmx_load_pdptes(v, in->cr3);
     if (old_cr0 != in->cr0 || old_cr3 != in->cr3 || old_cr4 != in->cr4)
         __atomic_store_n(&v->tlb_flush_pending, true, __ATOMIC_SEQ_CST);
+    vmcs_put(x, &c);
+}
+
+/*
+ * Shadow paging for v (vendor.h, docs/shadow.md "Shadow paging on VMX"),
+ * before it first runs: EPT, unrestricted guest and INVPCID off (INVPCID
+ * would flush the CPU's TLB and not the shadow: it #UDs, and CPUID hides
+ * it); CR3 loads and stores, INVLPG and every #PF exit (PFEC mask and
+ * match 0: the bitmap's bit decides, 25.2); every CR0/CR4 bit host-owned,
+ * so that the guest reads its own values from the read shadows and every
+ * write comes to the common CR code.
+ */
+void vmx_set_shadow(struct vcpu *v, uint64_t root_pa)
+{
+    struct vmx_vcpu *x = v->vendor;
+    struct hvm_ctrl ctrl;
+    struct vmcs_ctx c;
+
+    vmx_get_ctrl(v, &ctrl);
+    if (!vmcs_get(x, &c))
+        return;
+    x->shadow = true;
+    x->sh_root = root_pa;
+    x->proc |= PROC_INVLPG_EXIT | PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT;
+    vmwrite(VMCS_PROC_CTLS, x->proc);
+    if (x->proc & PROC_SECONDARY)
+        vmwrite(VMCS_PROC_CTLS2, vmread(VMCS_PROC_CTLS2) & ~(uint64_t)(PROC2_EPT | PROC2_UNRESTRICTED | PROC2_INVPCID));
+    vmwrite(VMCS_EXCEPTION_BITMAP, vmread(VMCS_EXCEPTION_BITMAP) | (1u << 14));
+    vmwrite(VMCS_PF_ERR_MASK, 0);
+    vmwrite(VMCS_PF_ERR_MATCH, 0);
+    vmwrite(VMCS_CR0_MASK, ~0ull);
+    vmwrite(VMCS_CR4_MASK, ~0ull);
+    set_ctrl_shadow(v, x, &ctrl);
     vmcs_put(x, &c);
 }
 
@@ -821,6 +923,8 @@ struct hvm_vendor_ops vmx_ops = {
     .request_nmi_window = vmx_request_nmi_window,
     .p2m_encode = vmx_ept_encode,
     .hypercall_insn = vmx_hypercall_insn,
-    .hap = true,            /* EPT is required by the probe; no shadow pager for VMX yet */
+    .hap = true,            /* the probe clears it without EPT and unrestricted guest */
+    .shadow = true,
+    .set_shadow = vmx_set_shadow,
     .dump_state = vmx_dump_state,
 };
