@@ -84,9 +84,9 @@ bool vmx_load_pdptes(struct vcpu *v, uint64_t cr3)
     return true;
 }
 
-static bool code64(void)
+static bool code64_of(const struct vmx_vcpu *x)
 {
-    return (vmread(VMCS_GUEST_EFER) & EFER_LMA) && (vmread(VMCS_SEG(VMCS_GUEST_ES_AR, 1)) & (1u << 13));
+    return (vmx_hw_efer(x) & EFER_LMA) && (vmread(VMCS_SEG(VMCS_GUEST_ES_AR, 1)) & (1u << 13));
 }
 
 static void flush_guest_tlb(struct vcpu *v)
@@ -103,7 +103,7 @@ static bool guest_write_cr0(struct vcpu *v, uint64_t val)
     uint64_t efer = vmread(VMCS_GUEST_EFER), new_efer = efer;
 
     /* The checks are the common CR policy's (hvm/ctrlreg.c). */
-    if (!hvm_cr0_write_ok(v, old, val, cr4, efer, code64()))
+    if (!hvm_cr0_write_ok(v, old, val, cr4, efer, code64_of(v->vendor)))
         return false;
     val = (val & 0xe005003full) | CR0_ET;       /* undefined bits read 0; ET is hard-wired to 1 */
     if (!(old & CR0_PG) && (val & CR0_PG) && (efer & EFER_LME))
@@ -129,7 +129,7 @@ static bool guest_write_cr4(struct vcpu *v, uint64_t val)
 
     /* The guest's CR policy (hvm/ctrlreg.c: bits its CPUID offers, mode
      * rules); bits the CPU cannot have in VMX operation are reserved too. */
-    if (!hvm_cr4_write_ok(v, old, val, cr0, vmread(VMCS_GUEST_CR3), efer, code64()))
+    if (!hvm_cr4_write_ok(v, old, val, cr0, vmread(VMCS_GUEST_CR3), efer, code64_of(v->vendor)))
         return false;
     if (val & ~(vmx_cfg.cr4_may1 | (vmx_ops.umip_emulated ? CR4_UMIP : 0)))
         return false;
@@ -164,7 +164,7 @@ void vmx_handle_cr_access(struct vcpu *v, uint64_t qual, uint32_t insn_len)
 {
     unsigned cr = qual & 15, type = (qual >> 4) & 3;
     uint64_t *gpr = guest_gpr(&v->regs, (qual >> 8) & 15);
-    bool lm = code64(), ok = true;
+    bool lm = code64_of(v->vendor), ok = true;
 
     switch (type) {
     case 0: {                                   /* MOV to CR */
@@ -216,7 +216,7 @@ bool vmx_shadow_cr_access(struct vcpu *v, uint64_t qual, uint32_t insn_len, stru
     unsigned cr = qual & 15, type = (qual >> 4) & 3, gpr = (qual >> 8) & 15;
 
     if (type == 1 && cr == 3) {                 /* MOV from CR3 */
-        *guest_gpr(&v->regs, gpr) = code64() ? x->g_cr3 : (uint32_t)x->g_cr3;
+        *guest_gpr(&v->regs, gpr) = code64_of(v->vendor) ? x->g_cr3 : (uint32_t)x->g_cr3;
         v->regs.rip += insn_len;
         e->reason = HVM_EXIT_NONE;
         return true;

@@ -164,7 +164,14 @@ const struct hvm_vendor_ops *vmx_probe(void)
      * guest for the guest's real mode (which needs EPT itself, 26.2.1.1).
      * Without them every HVM domain runs on the shadow pager (docs/shadow.md
      * "Shadow paging on VMX"), as does a hap = 0 domain on any CPU. */
-    c->ept = caps->ept && caps->unrestricted_guest && (c->ept_vpid & (1ull << 6)) &&
+    /* EFER switched by the entry/exit controls (A.4, A.5), or else (first-
+     * generation VT-x) through the MSR-load areas (24.7.2, 24.8.2): the
+     * shadow pager can live with that, EPT guests are not offered it. */
+    bool load_efer = ((caps->exit >> 32) & (EXIT_SAVE_EFER | EXIT_LOAD_EFER)) == (EXIT_SAVE_EFER | EXIT_LOAD_EFER) &&
+                     ((caps->entry >> 32) & ENTRY_LOAD_EFER);
+    c->efer_area = !load_efer;
+    c->host_efer = rdmsr(MSR_EFER);
+    c->ept = load_efer && caps->ept && caps->unrestricted_guest && (c->ept_vpid & (1ull << 6)) &&
              (c->ept_vpid & ((1ull << 14) | (1ull << 8))) && (c->ept_vpid & (1ull << 20)) &&
              (c->ept_vpid & ((1ull << 25) | (1ull << 26)));
     if (!c->ept)
@@ -187,9 +194,10 @@ const struct hvm_vendor_ops *vmx_probe(void)
         !pick_ctls("secondary", caps->procbased2, c->ept ? PROC2_EPT | PROC2_UNRESTRICTED : 0,
                    (c->vpid ? PROC2_VPID : 0) | PROC2_RDTSCP | PROC2_INVPCID | PROC2_XSAVES |
                    PROC2_PAUSE_LOOP_EXIT, &c->proc2) ||
-        !pick_ctls("VM-exit", caps->exit, EXIT_HOST_64BIT | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
+        !pick_ctls("VM-exit", caps->exit, EXIT_HOST_64BIT | (load_efer ? EXIT_SAVE_EFER | EXIT_LOAD_EFER : 0),
                    EXIT_SAVE_DEBUG | pat_exit, &c->exit) ||
-        !pick_ctls("VM-entry", caps->entry, ENTRY_LOAD_EFER, ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT, &c->entry))
+        !pick_ctls("VM-entry", caps->entry, load_efer ? ENTRY_LOAD_EFER : 0, ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT,
+                   &c->entry))
         return NULL;
     /* Secondary controls are optional only without EPT (first-generation
      * VT-x: the shadow pager needs none of them). */
@@ -238,9 +246,9 @@ const struct hvm_vendor_ops *vmx_probe(void)
     vmx_ops.p2m_no_1g = c->ept && !caps->ept_1g;
     vmx_ops.p2m_no_2m = c->ept && !caps->ept_2m;
     vmx_ops.hap = c->ept;
-    log_info("vmx: %s (%s%s%s), %s, controls pin %#x proc %#x/%#x exit %#x entry %#x\n",
+    log_info("vmx: %s (%s%s%s), %s%s, controls pin %#x proc %#x/%#x exit %#x entry %#x\n",
              c->ept ? "EPT" : "no EPT: shadow paging", caps->ept_2m ? "2M" : "no 2M",
              caps->ept_1g ? " 1G" : " no 1G", caps->ept_ad ? " A/D" : "",
-             c->vpid ? "VPID" : "no VPID", c->pin, c->proc, c->proc2, c->exit, c->entry);
+             c->vpid ? "VPID" : "no VPID", c->efer_area ? ", EFER through MSR-load areas" : "", c->pin, c->proc, c->proc2, c->exit, c->entry);
     return &vmx_ops;
 }

@@ -165,6 +165,19 @@ void vmcs_put(struct vmx_vcpu *x, struct vmcs_ctx *c)
 
 /* ---- vCPU life cycle ---------------------------------------------------- */
 
+uint64_t vmx_hw_efer(const struct vmx_vcpu *x)
+{
+    return vmx_cfg.efer_area ? x->msr_area[1] : vmread(VMCS_GUEST_EFER);
+}
+
+void vmx_set_hw_efer(struct vmx_vcpu *x, uint64_t efer)
+{
+    if (vmx_cfg.efer_area)
+        x->msr_area[1] = efer;
+    else
+        vmwrite(VMCS_GUEST_EFER, efer);
+}
+
 static int vmx_vcpu_create(struct vcpu *v)
 {
     struct vmx_vcpu *x = xzalloc(sizeof(*x), HEAP_HVM);
@@ -173,6 +186,14 @@ static int vmx_vcpu_create(struct vcpu *v)
 
     if (!x || !vmcs)
         goto nomem;
+    if (vmx_cfg.efer_area) {
+        x->msr_area = alloc_pages(0, DOMID_XEN);
+        if (!x->msr_area)
+            goto nomem;
+        memset(x->msr_area, 0, 4096);
+        x->msr_area[0] = x->msr_area[256] = MSR_EFER;   /* index in bits 31:0, 63:32 reserved */
+        x->msr_area[257] = vmx_cfg.host_efer;
+    }
     *(uint32_t *)vmcs = vmx_cfg.revision;      /* bit 31 clear: an ordinary VMCS (24.2) */
     x->vmcs = vmcs;
     x->vmcs_pa = virt_to_phys(vmcs);
@@ -195,6 +216,8 @@ static int vmx_vcpu_create(struct vcpu *v)
 nomem:
     if (vmcs)
         free_pages(vmcs, 0);
+    if (x && x->msr_area)
+        free_pages(x->msr_area, 0);
     xfree(x);
     return -ENOMEM;
 }
@@ -214,6 +237,8 @@ static void vmx_vcpu_destroy(struct vcpu *v)
         return;
     }
     free_pages(x->vmcs, 0);
+    if (x->msr_area)
+        free_pages(x->msr_area, 0);
     xfree(x);
 }
 
@@ -667,7 +692,7 @@ static void vmx_get_ctrl(struct vcpu *v, struct hvm_ctrl *out)
     out->cr2 = x->cr2;
     out->cr3 = x->shadow ? x->g_cr3 : vmread(VMCS_GUEST_CR3);
     out->cr4 = vmx_guest_cr4(x);
-    out->efer = x->shadow ? x->g_efer : vmread(VMCS_GUEST_EFER);
+    out->efer = x->shadow ? x->g_efer : vmx_hw_efer(x);
     out->pat = (vmx_cfg.entry & ENTRY_LOAD_PAT) ? vmread(VMCS_GUEST_PAT) : x->pat;
     out->cpl = (vmread(VMCS_SEG(VMCS_GUEST_ES_AR, 2)) >> 5) & 3;     /* SS.DPL is the CPL (24.4.1) */
     /* PAE paging under EPT: the CPU walks with the PDPTEs it loaded at the
@@ -706,7 +731,7 @@ static void set_ctrl_shadow(struct vcpu *v, struct vmx_vcpu *x, const struct hvm
     x->g_efer = in->efer;
     x->sh_realmode = !(in->cr0 & CR0_PE);
     x->cr2 = in->cr2;
-    vmwrite(VMCS_GUEST_EFER, efer);
+    vmx_set_hw_efer(x, efer);
     vmx_set_ia32e(v, efer & EFER_LMA);
     if (vmx_cfg.entry & ENTRY_LOAD_PAT)
         vmwrite(VMCS_GUEST_PAT, in->pat);
@@ -731,7 +756,7 @@ static void vmx_set_ctrl(struct vcpu *v, const struct hvm_ctrl *in)
     vmx_set_cr4_raw(in->cr4);
     vmwrite(VMCS_GUEST_CR3, in->cr3);
     x->cr2 = in->cr2;
-    vmwrite(VMCS_GUEST_EFER, in->efer);
+    vmx_set_hw_efer(x, in->efer);
     vmx_set_ia32e(v, in->efer & EFER_LMA);
     if (vmx_cfg.entry & ENTRY_LOAD_PAT)
         vmwrite(VMCS_GUEST_PAT, in->pat);

@@ -17,6 +17,9 @@ struct vmx_config {
     uint64_t cr0_must1, cr0_may1;           /* IA32_VMX_CR0_FIXED0/1, PE/PG relaxed with UG */
     uint64_t cr0_fixed0;                    /* IA32_VMX_CR0_FIXED0 as read: shadow paging has no UG */
     bool ept;                               /* EPT and unrestricted guest in use: hap domains */
+    bool efer_area;                         /* no load/save-EFER controls: EFER through the MSR-load
+                                               areas (shadow paging only) */
+    uint64_t host_efer;                     /* loaded at each exit when efer_area */
     uint64_t cr4_must1, cr4_may1;           /* IA32_VMX_CR4_FIXED0/1 */
     uint64_t cr0_mask, cr4_mask;            /* guest/host masks: host-owned bits */
     uint64_t misc;                          /* IA32_VMX_MISC */
@@ -59,6 +62,10 @@ struct vmx_vcpu {
     bool sh_realmode;           /* (r) the guest's CR0.PE is 0: cannot be entered (no UG) */
     uint64_t sh_root;           /* (i) the shadow's root: the CPU's CR3 */
     uint64_t g_cr3, g_efer;     /* (r) */
+    /* vmx_cfg.efer_area only: one page, 16-byte entries (24.7.2): [0..1]
+     * the EFER the CPU loads at entry, [256..257] the host's, loaded at
+     * exit.  The guest cannot write EFER itself (RDMSR/WRMSR exit). */
+    uint64_t *msr_area;         /* (i) */
 };
 
 #ifndef EFER_LMA
@@ -128,6 +135,8 @@ bool vmx_check_before_entry(struct vcpu *v, bool launched);   /* false: reported
 void vmx_check_explain(struct vcpu *v, const char *when);     /* after a failed entry: report */
 
 /* vmx.c */
+uint64_t vmx_hw_efer(const struct vmx_vcpu *x);     /* the EFER the CPU runs the guest with; VMCS current */
+void vmx_set_hw_efer(struct vmx_vcpu *x, uint64_t efer);
 extern struct hvm_vendor_ops vmx_ops;       /* (i) p2m flags completed by vmx_probe */
 extern const uint32_t vmx_lazy_msrs[5];     /* STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
 /* setup.c */
