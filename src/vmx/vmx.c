@@ -18,7 +18,8 @@
  *
  * Files: setup.c (probe, controls from the capability MSRs, VMXON), vmx.c
  * (VMCS placement, vCPU life cycle, entry, exit decoding, state accessors),
- * cr.c (CR0/CR3/CR4/CR8 exits), ept.c (EPT entries, VPID/INVEPT), vmcs.c
+ * cr.c (CR0/CR3/CR4/CR8 exits), ept.c (EPT entries, VPID/INVEPT), shadow.c
+ * (the shadow pager's controls and registers, EFER without its controls), vmcs.c
  * (VMCS contents, entry-failure diagnostics), vmcs.h (encodings), entry.S.
  *
  * VMCS life cycle (SDM 24.1, 24.11): VMCLEAR at creation; VMPTRLD on the CPU
@@ -164,19 +165,6 @@ void vmcs_put(struct vmx_vcpu *x, struct vmcs_ctx *c)
 }
 
 /* ---- vCPU life cycle ---------------------------------------------------- */
-
-uint64_t vmx_hw_efer(const struct vmx_vcpu *x)
-{
-    return vmx_cfg.efer_area ? x->msr_area[1] : vmread(VMCS_GUEST_EFER);
-}
-
-void vmx_set_hw_efer(struct vmx_vcpu *x, uint64_t efer)
-{
-    if (vmx_cfg.efer_area)
-        x->msr_area[1] = efer;
-    else
-        vmwrite(VMCS_GUEST_EFER, efer);
-}
 
 static int vmx_vcpu_create(struct vcpu *v)
 {
@@ -568,7 +556,7 @@ static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, str
         return;
     case EXIT_INVLPG:
         /* Shadow paging only: the linear address is the qualification
-         * (table 27-1 ... 27.2.1); the CPU checked CPL 0 before exiting
+         * (SDM 27.2.1, table 27-1); the CPU checked CPL 0 before exiting
          * (25.1.1).  The shadow drops it; the CPU's TLB gets a fresh VPID
          * if anything went. */
         hvm_shadow_invlpg(v, vmread(VMCS_EXIT_QUAL));
@@ -705,40 +693,6 @@ static void vmx_get_ctrl(struct vcpu *v, struct hvm_ctrl *out)
     vmcs_put(x, &c);
 }
 
-/*
- * Shadow paging: the read shadows hold the guest's CR0/CR4 (all bits
- * host-owned), the VMCS what the CPU runs with (hvm_shadow_hw_ctrl, then
- * VMX's fixed bits without the UG relaxation: PE and PG are 1), CR3 the
- * shadow's root, EFER the guest's without LME/LMA while its paging is off.
- * The shadow notices paging-mode and CR3 changes itself before the next
- * entry (hvm_shadow_before_entry) and asks for the fresh VPID.  Without
- * EPT the CPU loads the PAE PDPTEs from the shadow's root at each entry
- * (26.3.2.4), which never change.
- */
-static void set_ctrl_shadow(struct vcpu *v, struct vmx_vcpu *x, const struct hvm_ctrl *in)
-{
-    uint64_t cr0, cr4, efer;
-
-    hvm_shadow_hw_ctrl(in->cr0, in->cr4, in->efer, &cr0, &cr4, &efer);
-    vmwrite(VMCS_GUEST_CR0, (cr0 | vmx_cfg.cr0_fixed0) & vmx_cfg.cr0_may1);
-    vmwrite(VMCS_CR0_SHADOW, in->cr0);
-    /* vmx_set_cr4_raw: the fixed bits, and emulated UMIP's exiting; the
-     * guest's full CR4 then goes into the read shadow. */
-    vmx_set_cr4_raw(cr4 | (in->cr4 & CR4_UMIP));
-    vmwrite(VMCS_CR4_SHADOW, in->cr4);
-    vmwrite(VMCS_GUEST_CR3, x->sh_root);
-    x->g_cr3 = in->cr3;
-    x->g_efer = in->efer;
-    x->sh_realmode = !(in->cr0 & CR0_PE);
-    x->cr2 = in->cr2;
-    vmx_set_hw_efer(x, efer);
-    vmx_set_ia32e(v, efer & EFER_LMA);
-    if (vmx_cfg.entry & ENTRY_LOAD_PAT)
-        vmwrite(VMCS_GUEST_PAT, in->pat);
-    else
-        x->pat = in->pat;
-}
-
 static void vmx_set_ctrl(struct vcpu *v, const struct hvm_ctrl *in)
 {
     struct vmx_vcpu *x = v->vendor;
@@ -747,7 +701,7 @@ static void vmx_set_ctrl(struct vcpu *v, const struct hvm_ctrl *in)
     if (!vmcs_get(x, &c))
         return;
     if (x->shadow) {
-        set_ctrl_shadow(v, x, in);
+        vmx_set_ctrl_shadow(v, x, in);
         vmcs_put(x, &c);
         return;
     }
@@ -766,39 +720,6 @@ static void vmx_set_ctrl(struct vcpu *v, const struct hvm_ctrl *in)
         vmx_load_pdptes(v, in->cr3);
     if (old_cr0 != in->cr0 || old_cr3 != in->cr3 || old_cr4 != in->cr4)
         __atomic_store_n(&v->tlb_flush_pending, true, __ATOMIC_SEQ_CST);
-    vmcs_put(x, &c);
-}
-
-/*
- * Shadow paging for v (vendor.h, docs/shadow.md "Shadow paging on VMX"),
- * before it first runs: EPT, unrestricted guest and INVPCID off (INVPCID
- * would flush the CPU's TLB and not the shadow: it #UDs, and CPUID hides
- * it); CR3 loads and stores, INVLPG and every #PF exit (PFEC mask and
- * match 0: the bitmap's bit decides, 25.2); every CR0/CR4 bit host-owned,
- * so that the guest reads its own values from the read shadows and every
- * write comes to the common CR code.
- */
-void vmx_set_shadow(struct vcpu *v, uint64_t root_pa)
-{
-    struct vmx_vcpu *x = v->vendor;
-    struct hvm_ctrl ctrl;
-    struct vmcs_ctx c;
-
-    vmx_get_ctrl(v, &ctrl);
-    if (!vmcs_get(x, &c))
-        return;
-    x->shadow = true;
-    x->sh_root = root_pa;
-    x->proc |= PROC_INVLPG_EXIT | PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT;
-    vmwrite(VMCS_PROC_CTLS, x->proc);
-    if (x->proc & PROC_SECONDARY)
-        vmwrite(VMCS_PROC_CTLS2, vmread(VMCS_PROC_CTLS2) & ~(uint64_t)(PROC2_EPT | PROC2_UNRESTRICTED | PROC2_INVPCID));
-    vmwrite(VMCS_EXCEPTION_BITMAP, vmread(VMCS_EXCEPTION_BITMAP) | (1u << 14));
-    vmwrite(VMCS_PF_ERR_MASK, 0);
-    vmwrite(VMCS_PF_ERR_MATCH, 0);
-    vmwrite(VMCS_CR0_MASK, ~0ull);
-    vmwrite(VMCS_CR4_MASK, ~0ull);
-    set_ctrl_shadow(v, x, &ctrl);
     vmcs_put(x, &c);
 }
 

@@ -123,7 +123,6 @@ uint64_t vmx_guest_cr4(const struct vmx_vcpu *x);
  * CLTS, LMSW become HVM_EXIT_CR_WRITE) or done here (MOV from CR3); false:
  * not one of those (CR8), vmx_handle_cr_access does it. */
 bool vmx_shadow_cr_access(struct vcpu *v, uint64_t qual, uint32_t insn_len, struct hvm_exit *e);
-void vmx_set_shadow(struct vcpu *v, uint64_t root_pa);
 void vmx_set_cr0_raw(uint64_t val);         /* guest view val: real value + shadow */
 void vmx_set_cr4_raw(uint64_t val);
 void vmx_set_ia32e(struct vcpu *v, bool lma);   /* "IA-32e mode guest" entry control = EFER.LMA */
@@ -134,9 +133,13 @@ bool vmx_check_find(struct vmstate_finding *f);     /* true: no rule broken */
 bool vmx_check_before_entry(struct vcpu *v, bool launched);   /* false: reported, do not enter */
 void vmx_check_explain(struct vcpu *v, const char *when);     /* after a failed entry: report */
 
-/* vmx.c */
+/* shadow.c */
+void vmx_set_shadow(struct vcpu *v, uint64_t root_pa);     /* vendor.h set_shadow */
+void vmx_set_ctrl_shadow(struct vcpu *v, struct vmx_vcpu *x, const struct hvm_ctrl *in);  /* VMCS current */
 uint64_t vmx_hw_efer(const struct vmx_vcpu *x);     /* the EFER the CPU runs the guest with; VMCS current */
 void vmx_set_hw_efer(struct vmx_vcpu *x, uint64_t efer);
+
+/* vmx.c */
 extern struct hvm_vendor_ops vmx_ops;       /* (i) p2m flags completed by vmx_probe */
 extern const uint32_t vmx_lazy_msrs[5];     /* STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
 /* setup.c */
