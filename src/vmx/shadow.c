@@ -11,6 +11,7 @@
 #include "hvm/hvm.h"
 #include "hvm/shadow.h"
 #include "core/domain.h"
+#include "core/console.h"
 #include "arch/x86/asm.h"
 
 uint64_t vmx_hw_efer(const struct vmx_vcpu *x)
@@ -76,8 +77,13 @@ void vmx_set_shadow(struct vcpu *v, uint64_t root_pa)
     struct vmcs_ctx c;
 
     vmx_ops.get_ctrl(v, &ctrl);
-    if (!vmcs_get(x, &c))
+    if (!vmcs_get(x, &c)) {
+        /* Not before the first run: the VMCS is only active elsewhere
+         * once the vCPU has run.  The entry path then refuses it. */
+        domain_log(v->domain, LOG_ERR, "v%u: cannot switch to shadow paging (VMCS busy)\n", v->vcpu_id);
+        x->shadow = true;       /* with sh_root 0: vmx_vcpu_run refuses to enter */
         return;
+    }
     x->shadow = true;
     x->sh_root = root_pa;
     x->proc |= PROC_INVLPG_EXIT | PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT;

@@ -374,12 +374,14 @@ static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
         e->reason = HVM_EXIT_INVALID;
         return;
     }
-    if (unlikely(x->shadow && x->sh_realmode)) {
+    if (unlikely(x->shadow && (x->sh_realmode || !x->sh_root))) {
         /* Without unrestricted guest (shadow paging turns it off: it needs
          * EPT) VM entry requires CR0.PE = 1 (26.3.1.1): the guest's real
-         * mode would need the instruction emulator or virtual-8086 mode. */
-        domain_log(v->domain, LOG_ERR, "v%u: real mode (CR0.PE = 0) under shadow paging on VMX: not yet "
-                   "(needs unrestricted guest, which needs EPT)\n", v->vcpu_id);
+         * mode would need the instruction emulator or virtual-8086 mode.
+         * (sh_root 0: vmx_set_shadow failed, logged there.) */
+        if (x->sh_root)
+            domain_log(v->domain, LOG_ERR, "v%u: real mode (CR0.PE = 0) under shadow paging on VMX: not yet "
+                       "(needs unrestricted guest, which needs EPT)\n", v->vcpu_id);
         e->reason = HVM_EXIT_INVALID;
         e->raw = ~0ull;
         return;
