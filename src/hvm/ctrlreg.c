@@ -329,13 +329,17 @@ bool hvm_handle_cr_write(struct vcpu *v, const struct hvm_exit *x)
     bool code64 = hvm_guest_long_mode(v), ok;
     uint64_t val;
 
-    hvm_emul_ctx_init(v, &c, &priv, &ctrl);
     if ((x->qual & HVM_CR_QUAL_GPR_VALID) && x->insn_len) {
+        /* Decoded by the CPU: only the control registers are needed, not
+         * the emulator's whole context (a dozen segment reads, which cost
+         * on every MOV to CR3 under shadow paging). */
+        hvm_vendor->get_ctrl(v, &ctrl);
         ins.op = OP_MOV;
         ins.cr = cr;
         ins.gpr = (x->qual >> 8) & 15;
         ins.len = x->insn_len;
     } else {
+        hvm_emul_ctx_init(v, &c, &priv, &ctrl);
         int rc = decode(v, &c, &ins);
         if (rc == 0)
             return true;                        /* not readable now: let the guest run it again */

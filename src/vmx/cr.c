@@ -17,13 +17,17 @@
 #include "arch/x86/asm.h"
 #include "arch/x86/cpufeature.h"
 
-uint64_t vmx_guest_cr0(void)
+uint64_t vmx_guest_cr0(const struct vmx_vcpu *x)
 {
+    if (x->shadow)
+        return vmread(VMCS_CR0_SHADOW);         /* every bit host-owned (vmx_set_shadow) */
     return (vmread(VMCS_GUEST_CR0) & ~vmx_cfg.cr0_mask) | (vmread(VMCS_CR0_SHADOW) & vmx_cfg.cr0_mask);
 }
 
-uint64_t vmx_guest_cr4(void)
+uint64_t vmx_guest_cr4(const struct vmx_vcpu *x)
 {
+    if (x->shadow)
+        return vmread(VMCS_CR4_SHADOW);
     return (vmread(VMCS_GUEST_CR4) & ~vmx_cfg.cr4_mask) | (vmread(VMCS_CR4_SHADOW) & vmx_cfg.cr4_mask);
 }
 
@@ -80,9 +84,9 @@ bool vmx_load_pdptes(struct vcpu *v, uint64_t cr3)
     return true;
 }
 
-static bool code64(void)
+static bool code64_of(const struct vmx_vcpu *x)
 {
-    return (vmread(VMCS_GUEST_EFER) & EFER_LMA) && (vmread(VMCS_SEG(VMCS_GUEST_ES_AR, 1)) & (1u << 13));
+    return (vmx_hw_efer(x) & EFER_LMA) && (vmread(VMCS_SEG(VMCS_GUEST_ES_AR, 1)) & (1u << 13));
 }
 
 static void flush_guest_tlb(struct vcpu *v)
@@ -95,11 +99,11 @@ static void flush_guest_tlb(struct vcpu *v)
  * false: #GP. */
 static bool guest_write_cr0(struct vcpu *v, uint64_t val)
 {
-    uint64_t old = vmx_guest_cr0(), cr4 = vmx_guest_cr4();
+    uint64_t old = vmx_guest_cr0(v->vendor), cr4 = vmx_guest_cr4(v->vendor);
     uint64_t efer = vmread(VMCS_GUEST_EFER), new_efer = efer;
 
     /* The checks are the common CR policy's (hvm/ctrlreg.c). */
-    if (!hvm_cr0_write_ok(v, old, val, cr4, efer, code64()))
+    if (!hvm_cr0_write_ok(v, old, val, cr4, efer, code64_of(v->vendor)))
         return false;
     val = (val & 0xe005003full) | CR0_ET;       /* undefined bits read 0; ET is hard-wired to 1 */
     if (!(old & CR0_PG) && (val & CR0_PG) && (efer & EFER_LME))
@@ -121,11 +125,11 @@ static bool guest_write_cr0(struct vcpu *v, uint64_t val)
 
 static bool guest_write_cr4(struct vcpu *v, uint64_t val)
 {
-    uint64_t old = vmx_guest_cr4(), cr0 = vmx_guest_cr0(), efer = vmread(VMCS_GUEST_EFER);
+    uint64_t old = vmx_guest_cr4(v->vendor), cr0 = vmx_guest_cr0(v->vendor), efer = vmread(VMCS_GUEST_EFER);
 
     /* The guest's CR policy (hvm/ctrlreg.c: bits its CPUID offers, mode
      * rules); bits the CPU cannot have in VMX operation are reserved too. */
-    if (!hvm_cr4_write_ok(v, old, val, cr0, vmread(VMCS_GUEST_CR3), efer, code64()))
+    if (!hvm_cr4_write_ok(v, old, val, cr0, vmread(VMCS_GUEST_CR3), efer, code64_of(v->vendor)))
         return false;
     if (val & ~(vmx_cfg.cr4_may1 | (vmx_ops.umip_emulated ? CR4_UMIP : 0)))
         return false;
@@ -141,13 +145,13 @@ static bool guest_write_cr4(struct vcpu *v, uint64_t val)
 /* Only when the CPU forces CR3-load exiting (no TRUE controls). */
 static bool guest_write_cr3(struct vcpu *v, uint64_t val)
 {
-    bool keep = (vmx_guest_cr4() & CR4_PCIDE) && (val & (1ull << 63));
-    uint64_t cr0 = vmx_guest_cr0(), efer = vmread(VMCS_GUEST_EFER);
+    bool keep = (vmx_guest_cr4(v->vendor) & CR4_PCIDE) && (val & (1ull << 63));
+    uint64_t cr0 = vmx_guest_cr0(v->vendor), efer = vmread(VMCS_GUEST_EFER);
 
     val &= ~(1ull << 63);
     if (val >> boot_cpu.phys_addr_bits)
         return false;
-    if ((cr0 & CR0_PG) && (vmx_guest_cr4() & CR4_PAE) && !(efer & EFER_LMA) && !vmx_load_pdptes(v, val))
+    if ((cr0 & CR0_PG) && (vmx_guest_cr4(v->vendor) & CR4_PAE) && !(efer & EFER_LMA) && !vmx_load_pdptes(v, val))
         return false;
     vmwrite(VMCS_GUEST_CR3, val);
     if (!keep)
@@ -160,7 +164,7 @@ void vmx_handle_cr_access(struct vcpu *v, uint64_t qual, uint32_t insn_len)
 {
     unsigned cr = qual & 15, type = (qual >> 4) & 3;
     uint64_t *gpr = guest_gpr(&v->regs, (qual >> 8) & 15);
-    bool lm = code64(), ok = true;
+    bool lm = code64_of(v->vendor), ok = true;
 
     switch (type) {
     case 0: {                                   /* MOV to CR */
@@ -184,10 +188,10 @@ void vmx_handle_cr_access(struct vcpu *v, uint64_t qual, uint32_t insn_len)
         break;
     }
     case 2:                                     /* CLTS */
-        ok = guest_write_cr0(v, vmx_guest_cr0() & ~(uint64_t)CR0_TS);
+        ok = guest_write_cr0(v, vmx_guest_cr0(v->vendor) & ~(uint64_t)CR0_TS);
         break;
     case 3: {                                   /* LMSW: bits 3:0 only, cannot clear PE */
-        uint64_t cr0 = vmx_guest_cr0();
+        uint64_t cr0 = vmx_guest_cr0(v->vendor);
         ok = guest_write_cr0(v, (cr0 & ~0xeull) | ((qual >> 16) & 0xf) | (cr0 & CR0_PE));
         break;
     }
@@ -196,4 +200,38 @@ void vmx_handle_cr_access(struct vcpu *v, uint64_t qual, uint32_t insn_len)
         v->regs.rip += insn_len;
     else
         vmx_inject(v, INTR_TYPE_HW_EXC, 13, true, 0);
+}
+
+/*
+ * Shadow paging (vmx_set_shadow): the CPU's CR0/CR3/CR4 are not the
+ * guest's, every CR0/CR4 bit is host-owned and CR3 loads and stores exit.
+ * Writes go to the common CR code (hvm/ctrlreg.c, as under SVM), which
+ * checks them, sets the guest's values through set_ctrl and asks the
+ * shadow for the flush the instruction implies; a MOV from CR3 reads the
+ * guest's CR3 (qualification: table 27-3).
+ */
+bool vmx_shadow_cr_access(struct vcpu *v, uint64_t qual, uint32_t insn_len, struct hvm_exit *e)
+{
+    struct vmx_vcpu *x = v->vendor;
+    unsigned cr = qual & 15, type = (qual >> 4) & 3, gpr = (qual >> 8) & 15;
+
+    if (type == 1 && cr == 3) {                 /* MOV from CR3 */
+        *guest_gpr(&v->regs, gpr) = code64_of(v->vendor) ? x->g_cr3 : (uint32_t)x->g_cr3;
+        v->regs.rip += insn_len;
+        e->reason = HVM_EXIT_NONE;
+        return true;
+    }
+    if (type == 0 && (cr == 0 || cr == 3 || cr == 4)) {
+        e->reason = HVM_EXIT_CR_WRITE;
+        e->qual = cr | HVM_CR_QUAL_GPR_VALID | ((uint64_t)gpr << 8);
+        e->insn_len = insn_len;
+        return true;
+    }
+    if (type == 2 || type == 3) {               /* CLTS, LMSW: decoded by common code */
+        e->reason = HVM_EXIT_CR_WRITE;
+        e->qual = 0;
+        e->insn_len = insn_len;
+        return true;
+    }
+    return false;
 }

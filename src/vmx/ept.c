@@ -67,6 +67,12 @@ void vmx_tlb_prepare(struct vcpu *v, unsigned cpu)
          * (28.3.3.3); only the flag needs consuming. */
         stale = __atomic_exchange_n(&v->tlb_flush_pending, false, __ATOMIC_SEQ_CST);
     }
+    if (x->shadow) {
+        /* No EPT: linear translations only, tagged by the VPID above (a
+         * shadow change set tlb_flush_pending: a fresh VPID). */
+        x->last_cpu = (int)cpu;
+        return;
+    }
     uint64_t eptp = v->domain->p2m.root_pa | vmx_cfg.eptp_flags;
     if (eptp != x->eptp) {
         vmwrite(VMCS_EPT_POINTER, eptp);

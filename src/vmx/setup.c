@@ -156,28 +156,31 @@ const struct hvm_vendor_ops *vmx_probe(void)
         log_warn("vmx: unusable IA32_VMX_BASIC %#lx; HVM domains unavailable\n", (unsigned long)basic);
         return NULL;
     }
-    if (!caps->ept) {
-        log_warn("vmx: no EPT: HVM domains need it until the shadow pager exists\n");
-        return NULL;
-    }
-    if (!caps->unrestricted_guest) {
-        log_warn("vmx: no unrestricted guest: HVM domains need it until real-mode emulation exists\n");
-        return NULL;
-    }
     c->revision = caps->revision;
     c->ept_vpid = caps->ept_vpid;
     c->misc = rdmsr(MSR_VMX_MISC);
-    /* EPT (A.10): 4-level walks, write-back (or at least uncached) paging
-     * structures, and INVEPT. */
-    if (!(c->ept_vpid & (1ull << 6)) || !(c->ept_vpid & ((1ull << 14) | (1ull << 8))) ||
-        !(c->ept_vpid & (1ull << 20)) || !(c->ept_vpid & ((1ull << 25) | (1ull << 26)))) {
-        log_warn("vmx: EPT lacks 4-level walks, WB/UC or INVEPT (IA32_VMX_EPT_VPID_CAP %#lx); "
-                 "HVM domains unavailable\n", (unsigned long)c->ept_vpid);
-        return NULL;
-    }
+    /* Nested paging (hap) needs EPT with 4-level walks, write-back (or at
+     * least uncached) paging structures and INVEPT (A.10), and unrestricted
+     * guest for the guest's real mode (which needs EPT itself, 26.2.1.1).
+     * Without them every HVM domain runs on the shadow pager (docs/shadow.md
+     * "Shadow paging on VMX"), as does a hap = 0 domain on any CPU. */
+    /* EFER switched by the entry/exit controls (A.4, A.5), or else (first-
+     * generation VT-x) through the MSR-load areas (24.7.2, 24.8.2): the
+     * shadow pager can live with that, EPT guests are not offered it. */
+    bool load_efer = ((caps->exit >> 32) & (EXIT_SAVE_EFER | EXIT_LOAD_EFER)) == (EXIT_SAVE_EFER | EXIT_LOAD_EFER) &&
+                     ((caps->entry >> 32) & ENTRY_LOAD_EFER);
+    c->efer_area = !load_efer;
+    c->host_efer = rdmsr(MSR_EFER);
+    c->ept = load_efer && caps->ept && caps->unrestricted_guest && (c->ept_vpid & (1ull << 6)) &&
+             (c->ept_vpid & ((1ull << 14) | (1ull << 8))) && (c->ept_vpid & (1ull << 20)) &&
+             (c->ept_vpid & ((1ull << 25) | (1ull << 26)));
+    if (!c->ept)
+        log_warn("vmx: no usable EPT with unrestricted guest (EPT %d, UG %d, IA32_VMX_EPT_VPID_CAP %#lx): "
+                 "HVM domains use the shadow pager\n", caps->ept, caps->unrestricted_guest,
+                 (unsigned long)c->ept_vpid);
     c->invept_single = c->ept_vpid & (1ull << 25);
     c->exec_only = c->ept_vpid & 1;
-    c->eptp_flags = ((c->ept_vpid & (1ull << 14)) ? 6 : 0) | (3u << 3) | (caps->ept_ad ? 1u << 6 : 0);
+    c->eptp_flags = c->ept ? ((c->ept_vpid & (1ull << 14)) ? 6 : 0) | (3u << 3) | (caps->ept_ad ? 1u << 6 : 0) : 0;
     /* VPIDs only with INVVPID all-context, which a new tag generation needs. */
     c->vpid = caps->vpid && (c->ept_vpid & (1ull << 32)) && (c->ept_vpid & (1ull << 42));
     c->sw_inject_len0 = c->misc & (1ull << 30);
@@ -186,15 +189,21 @@ const struct hvm_vendor_ops *vmx_probe(void)
     if (!pick_ctls("pin-based", caps->pinbased, PIN_EXT_INTR_EXIT | PIN_NMI_EXIT, PIN_VIRTUAL_NMIS, &c->pin) ||
         !pick_ctls("processor-based", caps->procbased,
                    PROC_HLT_EXIT | PROC_TSC_OFFSETTING | PROC_CR8_LOAD_EXIT | PROC_CR8_STORE_EXIT |
-                   PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY,
-                   PROC_MWAIT_EXIT | PROC_MONITOR_EXIT, &c->proc) ||
-        !pick_ctls("secondary", caps->procbased2, PROC2_EPT | PROC2_UNRESTRICTED,
+                   PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS,
+                   PROC_MWAIT_EXIT | PROC_MONITOR_EXIT | PROC_SECONDARY, &c->proc) ||
+        !pick_ctls("secondary", caps->procbased2, c->ept ? PROC2_EPT | PROC2_UNRESTRICTED : 0,
                    (c->vpid ? PROC2_VPID : 0) | PROC2_RDTSCP | PROC2_INVPCID | PROC2_XSAVES |
                    PROC2_PAUSE_LOOP_EXIT, &c->proc2) ||
-        !pick_ctls("VM-exit", caps->exit, EXIT_HOST_64BIT | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
+        !pick_ctls("VM-exit", caps->exit, EXIT_HOST_64BIT | (load_efer ? EXIT_SAVE_EFER | EXIT_LOAD_EFER : 0),
                    EXIT_SAVE_DEBUG | pat_exit, &c->exit) ||
-        !pick_ctls("VM-entry", caps->entry, ENTRY_LOAD_EFER, ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT, &c->entry))
+        !pick_ctls("VM-entry", caps->entry, load_efer ? ENTRY_LOAD_EFER : 0, ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT,
+                   &c->entry))
         return NULL;
+    /* Secondary controls are optional only without EPT (first-generation
+     * VT-x: the shadow pager needs none of them). */
+    if (!(c->proc & PROC_SECONDARY))
+        c->proc2 = 0;
+    c->vpid = c->vpid && (c->proc2 & PROC2_VPID);
     /* NMI-window exiting needs virtual NMIs (SDM 26.2.1.1) and is switched
      * on only while an NMI waits for the guest's NMI handler to return. */
     c->nmi_window = (c->pin & PIN_VIRTUAL_NMIS) && ((caps->procbased >> 32) & PROC_NMI_WINDOW_EXIT);
@@ -213,7 +222,8 @@ const struct hvm_vendor_ops *vmx_probe(void)
     /* CR0/CR4 in VMX non-root operation (A.7, A.8); unrestricted guest lifts
      * PE and PG (26.3.1.1).  Host-owned bits (the mask) read from the
      * shadow: the fixed ones, VMXE, and PG, whose writes cr.c emulates. */
-    c->cr0_must1 = rdmsr(MSR_VMX_CR0_FIXED0) & ~(uint64_t)(CR0_PE | CR0_PG);
+    c->cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
+    c->cr0_must1 = c->cr0_fixed0 & ~(uint64_t)(c->ept ? CR0_PE | CR0_PG : 0);
     c->cr0_may1 = rdmsr(MSR_VMX_CR0_FIXED1);
     c->cr4_must1 = rdmsr(MSR_VMX_CR4_FIXED0);
     c->cr4_may1 = rdmsr(MSR_VMX_CR4_FIXED1);
@@ -231,10 +241,14 @@ const struct hvm_vendor_ops *vmx_probe(void)
     vmx_ops.umip_emulated = !(c->cr4_may1 & CR4_UMIP) && ((caps->procbased2 >> 32) & PROC2_DESC_TABLE_EXIT);
     /* RDTSCP and RDPID #UD in the guest without this control (SDM 25.3). */
     vmx_ops.no_rdtscp = !(c->proc2 & PROC2_RDTSCP);
-    vmx_ops.p2m_no_1g = !caps->ept_1g;
-    vmx_ops.p2m_no_2m = !caps->ept_2m;
-    log_info("vmx: EPT (%s%s%s), %s, controls pin %#x proc %#x/%#x exit %#x entry %#x\n",
-             caps->ept_2m ? "2M" : "no 2M", caps->ept_1g ? " 1G" : " no 1G", caps->ept_ad ? " A/D" : "",
-             c->vpid ? "VPID" : "no VPID", c->pin, c->proc, c->proc2, c->exit, c->entry);
+    /* Without EPT the p2m is software only (shadow leaves are 4 KiB): any
+     * leaf size will do. */
+    vmx_ops.p2m_no_1g = c->ept && !caps->ept_1g;
+    vmx_ops.p2m_no_2m = c->ept && !caps->ept_2m;
+    vmx_ops.hap = c->ept;
+    log_info("vmx: %s (%s%s%s), %s%s, controls pin %#x proc %#x/%#x exit %#x entry %#x\n",
+             c->ept ? "EPT" : "no EPT: shadow paging", caps->ept_2m ? "2M" : "no 2M",
+             caps->ept_1g ? " 1G" : " no 1G", caps->ept_ad ? " A/D" : "",
+             c->vpid ? "VPID" : "no VPID", c->efer_area ? ", EFER through MSR-load areas" : "", c->pin, c->proc, c->proc2, c->exit, c->entry);
     return &vmx_ops;
 }

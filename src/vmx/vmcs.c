@@ -7,6 +7,7 @@
  */
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
+#include "mm/mm.h"
 #include "hvm/hvm.h"
 #include "hvm/ctrlreg.h"
 #include "core/domain.h"
@@ -36,7 +37,8 @@ void vmcs_setup(struct vcpu *v)
     x->entry = c->entry;
     vmwrite(VMCS_PIN_CTLS, c->pin);
     vmwrite(VMCS_PROC_CTLS, c->proc);
-    vmwrite(VMCS_PROC_CTLS2, c->proc2);
+    if (c->proc & PROC_SECONDARY)
+        vmwrite(VMCS_PROC_CTLS2, c->proc2);
     vmwrite(VMCS_EXIT_CTLS, c->exit);
     vmwrite(VMCS_ENTRY_CTLS, c->entry);
     /* #AC, #DB (and #UD with hvm_fep): the policy is common code's. */
@@ -61,8 +63,10 @@ void vmcs_setup(struct vcpu *v)
         vmwrite(VMCS_PLE_GAP, 128);
         vmwrite(VMCS_PLE_WINDOW, 4096);
     }
-    x->eptp = v->domain->p2m.root_pa | c->eptp_flags;
-    vmwrite(VMCS_EPT_POINTER, x->eptp);
+    if (c->ept) {
+        x->eptp = v->domain->p2m.root_pa | c->eptp_flags;
+        vmwrite(VMCS_EPT_POINTER, x->eptp);
+    }
     vmwrite(VMCS_CR0_MASK, c->cr0_mask);
     /* Also host-owned: every CR4 bit the guest's CPUID does not offer, so
      * that setting one exits and cr.c raises the #GP (the CPU would accept
@@ -96,7 +100,13 @@ void vmcs_setup(struct vcpu *v)
     vmwrite(VMCS_GUEST_SYSENTER_ESP, 0);
     vmwrite(VMCS_GUEST_SYSENTER_EIP, 0);
     vmwrite(VMCS_GUEST_DEBUGCTL, 0);
-    vmwrite(VMCS_GUEST_EFER, 0);
+    if (c->efer_area) {
+        vmwrite(VMCS_ENTRY_MSR_LOAD_ADDR, virt_to_phys(x->msr_area));
+        vmwrite(VMCS_ENTRY_MSR_LOAD_COUNT, 1);
+        vmwrite(VMCS_EXIT_MSR_LOAD_ADDR, virt_to_phys(x->msr_area) + 2048);
+        vmwrite(VMCS_EXIT_MSR_LOAD_COUNT, 1);
+    }
+    vmx_set_hw_efer(x, 0);
     if (c->entry & ENTRY_LOAD_PAT)
         vmwrite(VMCS_GUEST_PAT, PAT_RESET);
     x->pat = PAT_RESET;
@@ -239,7 +249,7 @@ void vmcs_report_entry_exit(struct vcpu *v, uint32_t reason)
     }
     domain_log(d, LOG_ERR, "v%u: guest CR0 %#lx CR4 %#lx EFER %#lx entry %#lx RFLAGS %#lx RIP %#lx interruptibility %#lx\n",
                v->vcpu_id, (unsigned long)vmread(VMCS_GUEST_CR0), (unsigned long)vmread(VMCS_GUEST_CR4),
-               (unsigned long)vmread(VMCS_GUEST_EFER), (unsigned long)vmread(VMCS_ENTRY_CTLS),
+               (unsigned long)vmx_hw_efer(v->vendor), (unsigned long)vmread(VMCS_ENTRY_CTLS),
                (unsigned long)vmread(VMCS_GUEST_RFLAGS), (unsigned long)vmread(VMCS_GUEST_RIP),
                (unsigned long)vmread(VMCS_GUEST_INTERRUPTIBILITY));
     domain_log(d, LOG_ERR, "v%u: CS %#lx/%#lx SS %#lx/%#lx TR %#lx/%#lx LDTR %#lx/%#lx\n", v->vcpu_id,

@@ -18,7 +18,8 @@
  *
  * Files: setup.c (probe, controls from the capability MSRs, VMXON), vmx.c
  * (VMCS placement, vCPU life cycle, entry, exit decoding, state accessors),
- * cr.c (CR0/CR3/CR4/CR8 exits), ept.c (EPT entries, VPID/INVEPT), vmcs.c
+ * cr.c (CR0/CR3/CR4/CR8 exits), ept.c (EPT entries, VPID/INVEPT), shadow.c
+ * (the shadow pager's controls and registers, EFER without its controls), vmcs.c
  * (VMCS contents, entry-failure diagnostics), vmcs.h (encodings), entry.S.
  *
  * VMCS life cycle (SDM 24.1, 24.11): VMCLEAR at creation; VMPTRLD on the CPU
@@ -30,6 +31,7 @@
 #include "vmx/vmcs.h"
 #include "hvm/hvm.h"
 #include "hvm/vmstate.h"
+#include "hvm/shadow.h"
 #include "core/domain.h"
 #include "core/percpu.h"
 #include "core/smp.h"
@@ -172,6 +174,14 @@ static int vmx_vcpu_create(struct vcpu *v)
 
     if (!x || !vmcs)
         goto nomem;
+    if (vmx_cfg.efer_area) {
+        x->msr_area = alloc_pages(0, DOMID_XEN);
+        if (!x->msr_area)
+            goto nomem;
+        memset(x->msr_area, 0, 4096);
+        x->msr_area[0] = x->msr_area[256] = MSR_EFER;   /* index in bits 31:0, 63:32 reserved */
+        x->msr_area[257] = vmx_cfg.host_efer;
+    }
     *(uint32_t *)vmcs = vmx_cfg.revision;      /* bit 31 clear: an ordinary VMCS (24.2) */
     x->vmcs = vmcs;
     x->vmcs_pa = virt_to_phys(vmcs);
@@ -194,6 +204,8 @@ static int vmx_vcpu_create(struct vcpu *v)
 nomem:
     if (vmcs)
         free_pages(vmcs, 0);
+    if (x && x->msr_area)
+        free_pages(x->msr_area, 0);
     xfree(x);
     return -ENOMEM;
 }
@@ -213,6 +225,8 @@ static void vmx_vcpu_destroy(struct vcpu *v)
         return;
     }
     free_pages(x->vmcs, 0);
+    if (x->msr_area)
+        free_pages(x->msr_area, 0);
     xfree(x);
 }
 
@@ -277,7 +291,7 @@ void vmx_inject(struct vcpu *v, unsigned type, uint8_t vector, bool has_err, uin
     uint32_t info = vector | (type << 8) | INTR_INFO_VALID;
     /* The error-code bit is not a choice: VM entry requires it exactly for
      * these exceptions outside real mode (26.2.1.3). */
-    if (type == INTR_TYPE_HW_EXC && exc_has_errcode(vector) && (vmx_guest_cr0() & CR0_PE)) {
+    if (type == INTR_TYPE_HW_EXC && exc_has_errcode(vector) && (vmx_guest_cr0(x) & CR0_PE)) {
         info |= INTR_INFO_ERR_VALID;
         vmwrite(VMCS_ENTRY_EXC_ERRCODE, has_err ? err : 0);
     }
@@ -358,6 +372,18 @@ static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
         domain_log(v->domain, LOG_ERR, "v%u: VMCS is active on cpu%d, cannot run on cpu%u\n", v->vcpu_id,
                    x->active_cpu, cpu);
         e->reason = HVM_EXIT_INVALID;
+        return;
+    }
+    if (unlikely(x->shadow && (x->sh_realmode || !x->sh_root))) {
+        /* Without unrestricted guest (shadow paging turns it off: it needs
+         * EPT) VM entry requires CR0.PE = 1 (26.3.1.1): the guest's real
+         * mode would need the instruction emulator or virtual-8086 mode.
+         * (sh_root 0: vmx_set_shadow failed, logged there.) */
+        if (x->sh_root)
+            domain_log(v->domain, LOG_ERR, "v%u: real mode (CR0.PE = 0) under shadow paging on VMX: not yet "
+                       "(needs unrestricted guest, which needs EPT)\n", v->vcpu_id);
+        e->reason = HVM_EXIT_INVALID;
+        e->raw = ~0ull;
         return;
     }
     vmx_tlb_prepare(v, cpu);
@@ -459,6 +485,13 @@ static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, str
         }
         e->reason = HVM_EXIT_EXCEPTION;
         e->qual = vector;
+        if (vector == 14) {
+            /* Shadow paging: the error code in the exit's error-code
+             * field, the linear address in the qualification; CR2 is not
+             * written by the exit (27.1). */
+            e->qual |= (uint64_t)(uint32_t)vmread(VMCS_EXIT_INTR_ERRCODE) << 32;
+            e->gpa = vmread(VMCS_EXIT_QUAL);
+        }
         /* INT1 (privileged software exception) and INT3/INTO (software
          * exceptions) exit with RIP on the instruction and its length in
          * the exit instruction length (27.2.4, 27.2.5). */
@@ -517,7 +550,19 @@ static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, str
         e->qual = qual;
         break;
     case EXIT_CR_ACCESS:
-        vmx_handle_cr_access(v, vmread(VMCS_EXIT_QUAL), (uint32_t)vmread(VMCS_EXIT_INSN_LEN));
+        qual = vmread(VMCS_EXIT_QUAL);
+        if (x->shadow && vmx_shadow_cr_access(v, qual, (uint32_t)vmread(VMCS_EXIT_INSN_LEN), e))
+            return;
+        vmx_handle_cr_access(v, qual, (uint32_t)vmread(VMCS_EXIT_INSN_LEN));
+        e->reason = HVM_EXIT_NONE;
+        return;
+    case EXIT_INVLPG:
+        /* Shadow paging only: the linear address is the qualification
+         * (SDM 27.2.1, table 27-1); the CPU checked CPL 0 before exiting
+         * (25.1.1).  The shadow drops it; the CPU's TLB gets a fresh VPID
+         * if anything went. */
+        hvm_shadow_invlpg(v, vmread(VMCS_EXIT_QUAL));
+        v->regs.rip += vmread(VMCS_EXIT_INSN_LEN);
         e->reason = HVM_EXIT_NONE;
         return;
     case EXIT_EPT_VIOLATION:
@@ -633,16 +678,16 @@ static void vmx_get_ctrl(struct vcpu *v, struct hvm_ctrl *out)
     memset(out, 0, sizeof(*out));
     if (!vmcs_get(x, &c))
         return;
-    out->cr0 = vmx_guest_cr0();
+    out->cr0 = vmx_guest_cr0(x);
     out->cr2 = x->cr2;
-    out->cr3 = vmread(VMCS_GUEST_CR3);
-    out->cr4 = vmx_guest_cr4();
-    out->efer = vmread(VMCS_GUEST_EFER);
+    out->cr3 = x->shadow ? x->g_cr3 : vmread(VMCS_GUEST_CR3);
+    out->cr4 = vmx_guest_cr4(x);
+    out->efer = x->shadow ? x->g_efer : vmx_hw_efer(x);
     out->pat = (vmx_cfg.entry & ENTRY_LOAD_PAT) ? vmread(VMCS_GUEST_PAT) : x->pat;
     out->cpl = (vmread(VMCS_SEG(VMCS_GUEST_ES_AR, 2)) >> 5) & 3;     /* SS.DPL is the CPL (24.4.1) */
     /* PAE paging under EPT: the CPU walks with the PDPTEs it loaded at the
      * last MOV to CR (or VM entry), saved into the VMCS at the exit (27.3.4). */
-    if ((out->cr0 & CR0_PG) && (out->cr4 & CR4_PAE) && !(out->efer & EFER_LMA)) {
+    if (!x->shadow && (out->cr0 & CR0_PG) && (out->cr4 & CR4_PAE) && !(out->efer & EFER_LMA)) {
         out->pdptes_valid = true;
         for (unsigned i = 0; i < 4; i++)
             out->pdpte[i] = vmread(VMCS_GUEST_PDPTE0 + 2 * i);
@@ -657,12 +702,17 @@ static void vmx_set_ctrl(struct vcpu *v, const struct hvm_ctrl *in)
 
     if (!vmcs_get(x, &c))
         return;
-    uint64_t old_cr0 = vmx_guest_cr0(), old_cr3 = vmread(VMCS_GUEST_CR3), old_cr4 = vmx_guest_cr4();
+    if (x->shadow) {
+        vmx_set_ctrl_shadow(v, x, in);
+        vmcs_put(x, &c);
+        return;
+    }
+    uint64_t old_cr0 = vmx_guest_cr0(x), old_cr3 = vmread(VMCS_GUEST_CR3), old_cr4 = vmx_guest_cr4(x);
     vmx_set_cr0_raw(in->cr0);
     vmx_set_cr4_raw(in->cr4);
     vmwrite(VMCS_GUEST_CR3, in->cr3);
     x->cr2 = in->cr2;
-    vmwrite(VMCS_GUEST_EFER, in->efer);
+    vmx_set_hw_efer(x, in->efer);
     vmx_set_ia32e(v, in->efer & EFER_LMA);
     if (vmx_cfg.entry & ENTRY_LOAD_PAT)
         vmwrite(VMCS_GUEST_PAT, in->pat);
@@ -821,6 +871,8 @@ struct hvm_vendor_ops vmx_ops = {
     .request_nmi_window = vmx_request_nmi_window,
     .p2m_encode = vmx_ept_encode,
     .hypercall_insn = vmx_hypercall_insn,
-    .hap = true,            /* EPT is required by the probe; no shadow pager for VMX yet */
+    .hap = true,            /* the probe clears it without EPT and unrestricted guest */
+    .shadow = true,
+    .set_shadow = vmx_set_shadow,
     .dump_state = vmx_dump_state,
 };

@@ -15,6 +15,11 @@ struct vmx_config {
     uint32_t revision;                      /* IA32_VMX_BASIC[30:0] */
     uint32_t pin, proc, proc2, exit, entry; /* controls every VMCS starts with */
     uint64_t cr0_must1, cr0_may1;           /* IA32_VMX_CR0_FIXED0/1, PE/PG relaxed with UG */
+    uint64_t cr0_fixed0;                    /* IA32_VMX_CR0_FIXED0 as read: shadow paging has no UG */
+    bool ept;                               /* EPT and unrestricted guest in use: hap domains */
+    bool efer_area;                         /* no load/save-EFER controls: EFER through the MSR-load
+                                               areas (shadow paging only) */
+    uint64_t host_efer;                     /* loaded at each exit when efer_area */
     uint64_t cr4_must1, cr4_may1;           /* IA32_VMX_CR4_FIXED0/1 */
     uint64_t cr0_mask, cr4_mask;            /* guest/host masks: host-owned bits */
     uint64_t misc;                          /* IA32_VMX_MISC */
@@ -49,6 +54,18 @@ struct vmx_vcpu {
     uint64_t cr2;               /* (r) guest CR2: not in the VMCS, the CPU keeps it */
     uint64_t msrs[5];           /* (r) guest STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
     uint64_t pat;               /* (r) guest PAT when the CPU cannot switch it */
+    /* Shadow paging (vmx_set_shadow, docs/shadow.md "Shadow paging on
+     * VMX"): EPT and UG off, every CR0/CR4 bit host-owned (the read shadows
+     * hold the guest's values, the VMCS what hvm_shadow_hw_ctrl says), CR3
+     * loads/stores, INVLPG and #PF exit.  The guest's CR3 and EFER live here. */
+    bool shadow;                /* (i) before the first run */
+    bool sh_realmode;           /* (r) the guest's CR0.PE is 0: cannot be entered (no UG) */
+    uint64_t sh_root;           /* (i) the shadow's root: the CPU's CR3 */
+    uint64_t g_cr3, g_efer;     /* (r) */
+    /* vmx_cfg.efer_area only: one page, 16-byte entries (24.7.2): [0..1]
+     * the EFER the CPU loads at entry, [256..257] the host's, loaded at
+     * exit.  The guest cannot write EFER itself (RDMSR/WRMSR exit). */
+    uint64_t *msr_area;         /* (i) */
 };
 
 #ifndef EFER_LMA
@@ -100,8 +117,12 @@ void vmx_tlb_prepare(struct vcpu *v, unsigned cpu);  /* VPID, INVVPID, INVEPT be
 /* cr.c */
 void vmx_handle_cr_access(struct vcpu *v, uint64_t qual, uint32_t insn_len);
 bool vmx_load_pdptes(struct vcpu *v, uint64_t cr3);   /* false: invalid, nothing loaded */
-uint64_t vmx_guest_cr0(void);               /* as the guest sees it; VMCS current */
-uint64_t vmx_guest_cr4(void);
+uint64_t vmx_guest_cr0(const struct vmx_vcpu *x);   /* as the guest sees it; VMCS current */
+uint64_t vmx_guest_cr4(const struct vmx_vcpu *x);
+/* Shadow paging: a CR-access exit common code handles (MOV to CR0/CR3/CR4,
+ * CLTS, LMSW become HVM_EXIT_CR_WRITE) or done here (MOV from CR3); false:
+ * not one of those (CR8), vmx_handle_cr_access does it. */
+bool vmx_shadow_cr_access(struct vcpu *v, uint64_t qual, uint32_t insn_len, struct hvm_exit *e);
 void vmx_set_cr0_raw(uint64_t val);         /* guest view val: real value + shadow */
 void vmx_set_cr4_raw(uint64_t val);
 void vmx_set_ia32e(struct vcpu *v, bool lma);   /* "IA-32e mode guest" entry control = EFER.LMA */
@@ -111,6 +132,12 @@ struct vmstate_finding;
 bool vmx_check_find(struct vmstate_finding *f);     /* true: no rule broken */
 bool vmx_check_before_entry(struct vcpu *v, bool launched);   /* false: reported, do not enter */
 void vmx_check_explain(struct vcpu *v, const char *when);     /* after a failed entry: report */
+
+/* shadow.c */
+void vmx_set_shadow(struct vcpu *v, uint64_t root_pa);     /* vendor.h set_shadow */
+void vmx_set_ctrl_shadow(struct vcpu *v, struct vmx_vcpu *x, const struct hvm_ctrl *in);  /* VMCS current */
+uint64_t vmx_hw_efer(const struct vmx_vcpu *x);     /* the EFER the CPU runs the guest with; VMCS current */
+void vmx_set_hw_efer(struct vmx_vcpu *x, uint64_t efer);
 
 /* vmx.c */
 extern struct hvm_vendor_ops vmx_ops;       /* (i) p2m flags completed by vmx_probe */
