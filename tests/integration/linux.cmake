@@ -362,6 +362,10 @@ rv_linux_test(NAME bochs_linux_dom0_skylake RUN_TIMEOUT ${RV_LINUX_BOCHS_TIMEOUT
                      "^\\(d0 linux_dom0_bochs\\) created: "
                      "^linux_dom0_bochs: .*ACPI: RSDP 0x"
                      "^linux_dom0_bochs: PASS linux-dom0-bochs-pci$"
+                     # the PIIX3 IDE CD-ROM read by Debian's ata_piix, its interrupt a PIRQ
+                     "^linux_dom0_bochs: PASS linux-dom0-bochs-ide$"
+                     # the domUs' HVM side is VMX with EPT here
+                     "^hvm: using VMX$" "^vmx: EPT "
                      "^linux_dom0_bochs: PASS linux-dom0-devices$"
                      "^linux_dom0_bochs: PASS linux-dom0-xenstore-socket$"
                      "^linux_dom0_bochs: PASS linux-dom0-xenbus$"
