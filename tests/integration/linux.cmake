@@ -357,6 +357,44 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                    --qemu-arg=-netdev --qemu-arg=user,id=rvnet
                    --qemu-arg=-device --qemu-arg=virtio-net-pci,netdev=rvnet
                    ${RV_LINUX_DIR}/linux_dom0.cfg)
+# dom0 under Bochs (Intel Skylake-X: VMX+EPT, where QEMU TCG gives SVM+NPT;
+# Bochs' i440FX PC, no virtio; docs/dom0.md "dom0 under Bochs"): the
+# linux_dom0 scenario minus the virtio disk/NIC and backend checks, with a
+# 5-cycle lifecycle loop instead of 100 (tools/linux-assets
+# linux_dom0_bochs), plus the PIIX3 IDE CD-ROM read through ata_piix.  The
+# PVH domUs run on VMX+EPT here (so far always on the second host CPU,
+# dom0 on the first).
+# 5-9 minutes.
+rv_linux_test(NAME bochs_linux_dom0_skylake RUN_TIMEOUT ${RV_LINUX_BOCHS_TIMEOUT} LABELS "bochs;long;dom0" PV
+              STDOUT "^linux_dom0_bochs: ${rv_marker}$" "^linux_dom0_bochs: PASS linux-dom0$"
+                     "^\\(d0 linux_dom0_bochs\\) created: "
+                     "^linux_dom0_bochs: .*ACPI: RSDP 0x"
+                     "^linux_dom0_bochs: PASS linux-dom0-bochs-pci$"
+                     # the PIIX3 IDE CD-ROM read by Debian's ata_piix, its interrupt a PIRQ
+                     "^linux_dom0_bochs: PASS linux-dom0-bochs-ide$"
+                     # the domUs' HVM side is VMX with EPT here
+                     "^hvm: using VMX$" "^vmx: EPT "
+                     "^linux_dom0_bochs: PASS linux-dom0-devices$"
+                     "^linux_dom0_bochs: PASS linux-dom0-xenstore-socket$"
+                     "^linux_dom0_bochs: PASS linux-dom0-xenbus$"
+                     "^linux_dom0_bochs: PASS linux-dom0-rv-list$" "^linux_dom0_bochs: PASS linux-dom0-rv-info$"
+                     "^linux_dom0_bochs: PASS linux-dom0-rv-dmesg-pause$"
+                     "^domU: RV-PVH-HELLO: a PVH domain up, cmdline 'pvh_hello mib=16 built=1 stay=1', 16 MiB, 3 passed 0 failed$"
+                     "^linux_dom0_bochs: PASS linux-dom0-rv-create$" "^linux_dom0_bochs: PASS linux-dom0-rv-create-list$"
+                     "^linux_dom0_bochs: PASS linux-dom0-rv-destroy$"
+                     "^linux_dom0_bochs: PASS linux-dom0-rv-create-pv$" "^linux_dom0_bochs: PASS linux-dom0-rv-create-pv-list$"
+                     "^linux_dom0_bochs: PASS linux-dom0-rv-destroy-pv$"
+                     "^linux_dom0_bochs: PASS linux-dom0-xs-domu$" "^linux_dom0_bochs: PASS linux-dom0-rv-console$"
+                     "^linux_dom0_bochs: PASS linux-dom0-rv-list-name$" "^linux_dom0_bochs: PASS linux-dom0-rv-shutdown$"
+                     "^linux_dom0_bochs: PASS linux-dom0-rv-shutdown-unknown$"
+                     "^linux_dom0_bochs: PASS linux-dom0-rv-create-name-taken$"
+                     "^linux_dom0_bochs: PASS linux-dom0-self-poweroff-released$"
+                     "^linux_dom0_bochs: PASS linux-dom0-xs-bench$"
+                     "^linux_dom0_bochs: PASS linux-dom0-rv-mem-set$"
+                     "^linux_dom0_bochs: PASS linux-dom0-lifecycle$"
+                     "^linux_dom0_bochs: RV-LINUX: lifecycle: 5 create/console/destroy cycles "
+              EXPECT --stdout-count 0 "^(linux_dom0_bochs|domU): FAIL"
+              ARGS --bochs corei7_skylake_x --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_bochs.cfg)
 # dom0's own kernel xenbus through our xenstored (/dev/xen/xenbus relayed over
 # dom0's store ring) right after boot: in this timing the round trip hung in
 # half the runs until xenstored served requests that came without an event
