@@ -22,6 +22,7 @@
  */
 #include "rv_domu.h"
 #include "rv_xs.h"
+#include "pvh_build.h"
 #include "ringctl.h"
 
 #include <errno.h>
@@ -145,10 +146,18 @@ static int entries(struct rv_xs *x, uint16_t domid, const struct rv_domu *u, cha
 int rv_domu_prepare(struct rc_handle *h, uint16_t domid, void *ctx, char *err, size_t errlen)
 {
     struct rv_domu *u = ctx;
+    long rc;
+    if (u->pv) {
+        u->console_gfn = u->pv->console_mfn;
+        u->store_gfn = u->pv->store_mfn;
+        u->console_port = u->pv->console_port;
+        u->store_port = u->pv->store_port;
+        goto store;
+    }
     u->console_gfn = u->ram_pages + RV_DOMU_CONSOLE_OFF;
     u->store_gfn = u->ram_pages + RV_DOMU_STORE_OFF;
     uint64_t gfns[RV_DOMU_SPECIAL_PAGES] = { u->console_gfn, u->store_gfn };
-    long rc = rc_populate(h, domid, gfns, RV_DOMU_SPECIAL_PAGES, 0, NULL);
+    rc = rc_populate(h, domid, gfns, RV_DOMU_SPECIAL_PAGES, 0, NULL);
     if (rc < 0)
         return say(err, errlen, "XENMEM_populate_physmap (console and store pages)", rc);
     int ferr = 0;
@@ -166,6 +175,7 @@ int rv_domu_prepare(struct rc_handle *h, uint16_t domid, void *ctx, char *err, s
         (rc = rc_set_hvm_param(h, domid, HVM_PARAM_STORE_PFN, u->store_gfn)) < 0 ||
         (rc = rc_set_hvm_param(h, domid, HVM_PARAM_STORE_EVTCHN, u->store_port)) < 0)
         return say(err, errlen, "HVMOP_set_param (console and store)", rc);
+store:;
     struct rv_xs *x = rv_xs_open();
     if (!x) {
         fprintf(stderr, "rv create: warning: d%u: no xenstored (%s): the domain runs without a store\n", domid,
