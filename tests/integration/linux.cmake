@@ -371,7 +371,7 @@ rv_linux_test(NAME linux_dom0_lifecycle RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABE
                      "^linux_dom0_loop: RV-LINUX: lifecycle: 100 create/console/destroy cycles "
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_loop.cfg)
 # Issue 16's PV Debian domU: dom0 runs `rv create` of Debian's bzImage (rv
-# unpacks it: tools/rv/kimage.c) with a busybox initramfs as a 128 MiB PV
+# unpacks it: tools/rv/kimage.c) with a busybox initramfs as a 256 MiB PV
 # domU; `rv console` follows its hvc0 to the marker; its kernel's xenbus
 # writes control/feature-poweroff to our xenstored; `rv shutdown` powers it
 # off through control/shutdown (its init's shutdown actions and the kernel's

@@ -93,7 +93,7 @@ if [ -n "$3" ] && [ -f "$3/pv_built.elf" ] && [ -f "$3/pv32_hello.elf" ]; then
     head -c $((17 << 20)) /dev/zero > "$W/big.rd"
     create_refused create-pv-ramdisk-too-big 'name = "p"\ntype = "pv"\nkernel = "pv_built.elf"\nramdisk = "big.rd"\nmemory = 16\n' \
         "pv: the initrd (17408 KiB) is larger than the domain"
-    head -c $((12 << 20)) /dev/zero > "$W/mid.rd"
+    head -c $((15 << 20)) /dev/zero > "$W/mid.rd"
     create_refused create-pv-ramdisk-no-room 'name = "p"\ntype = "pv"\nkernel = "pv_built.elf"\nramdisk = "mid.rd"\nmemory = 16\n' \
         "pv: the initial mapping.* needs [0-9]* MiB, the domain has 16 MiB"
     create_refused create-pv-ramdisk-missing 'name = "p"\ntype = "pv"\nkernel = "pv_built.elf"\nramdisk = "none.rd"\nmemory = 16\n' \

@@ -350,11 +350,17 @@ int rv_build_pv(struct rc_handle *h, const struct pvh_build_req *req, uint16_t *
                 *domid_out = domid;
                 if (req->verbose)
                     printf("rv create: d%u: PV, %llu MiB, %u vCPU(s), kernel pfn %#llx, start_info pfn %#llx, "
-                           "%llu page tables, region end pfn %#llx; built in %llu ms\n",
-                           domid, (unsigned long long)req->memory_mib, req->vcpus,
-                           (unsigned long long)p.lo.pfn_kernel, (unsigned long long)p.lo.pfn_start_info,
-                           (unsigned long long)p.lo.nr_pt, (unsigned long long)p.lo.pfn_end,
-                           (unsigned long long)((rv_now_us() - t0) / 1000));
+                       "%llu page tables, region end pfn %#llx\n",
+                       domid, (unsigned long long)req->memory_mib, req->vcpus,
+                       (unsigned long long)p.lo.pfn_kernel, (unsigned long long)p.lo.pfn_start_info,
+                       (unsigned long long)p.lo.nr_pt, (unsigned long long)p.lo.pfn_end);
+                printf("rv create: d%u: initrd pfn %#llx (%llu pages, %s), p2m list at %#llx (%llu own tables); "
+                       "built in %llu ms\n", domid, (unsigned long long)p.lo.pfn_mod,
+                       (unsigned long long)p.lo.nr_mod,
+                       !p.lo.nr_mod ? "none" : p.lo.pfn_mod >= p.lo.pfn_end ? "by pfn" : "mapped",
+                       (unsigned long long)p.lo.p2m_va,
+                       (unsigned long long)(p.lo.p2m_n3 + p.lo.p2m_n2 + p.lo.p2m_n1),
+                       (unsigned long long)((rv_now_us() - t0) / 1000));
                 free(p2m);
                 return 0;
             }

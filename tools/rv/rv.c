@@ -14,6 +14,7 @@
 #include "rv_cmds.h"
 #include "rv_domu.h"
 #include "kimage.h"
+#include "build_common.h"
 #include "core/domcfg.h"
 
 #include <errno.h>
@@ -393,14 +394,15 @@ static int create_domain(const char *file, const struct domcfg *cfg)
     const void *kernel;
     const char *kind;
     char kerr[256];
+    uint64_t t_unpack = rv_now_us();
     if (kimage_unpack(file_data, fsize, &kernel, &ksize, &unpacked, &kind, kerr, sizeof(kerr))) {
         fprintf(stderr, "rv create: %s: kernel %s: %s\n", file, cfg->kernel, kerr);
         free(file_data);
         return 1;
     }
     if (unpacked)
-        printf("rv create: kernel %s: %s, %zu KiB unpacked to a %zu KiB ELF\n", cfg->kernel, kind, fsize >> 10,
-               ksize >> 10);
+        printf("rv create: kernel %s: %s, %zu KiB unpacked to a %zu KiB ELF in %llu ms\n", cfg->kernel, kind,
+               fsize >> 10, ksize >> 10, (unsigned long long)((rv_now_us() - t_unpack) / 1000));
     if (cfg->ramdisk[0] && !(ramdisk = read_named(file, "ramdisk", cfg->ramdisk, &rdsize))) {
         free(unpacked);
         free(file_data);
@@ -443,9 +445,10 @@ static int create_domain(const char *file, const struct domcfg *cfg)
     } else if (!rings) {
         printf("rv create: domain %u (%s) started\n", domid, cfg->name);
     } else {
-        printf("rv create: d%u: console ring gfn %#llx port %u, store ring gfn %#llx port %u\n"
-               "rv create: domain %u (%s) started\n", domid, (unsigned long long)domu.console_gfn,
-               domu.console_port, (unsigned long long)domu.store_gfn, domu.store_port, domid, cfg->name);
+        const char *fr = domu.pv ? "mfn" : "gfn";
+        printf("rv create: d%u: console ring %s %#llx port %u, store ring %s %#llx port %u\n"
+               "rv create: domain %u (%s) started\n", domid, fr, (unsigned long long)domu.console_gfn,
+               domu.console_port, fr, (unsigned long long)domu.store_gfn, domu.store_port, domid, cfg->name);
     }
     rc_close(h);
     ret = rc ? 1 : 0;

@@ -12,8 +12,9 @@
  *   - /local/domain/N: owned by dom0 and readable by N, holding name, domid,
  *     vm, memory/{target,static-max}, console/{ring-ref,port,type,limit},
  *     store/{ring-ref,port}, cpu/I/availability; the directories the
- *     domain writes (data, device, drivers, attr, error, control/shutdown
- *     and control/feature-*) owned by N;
+ *     domain writes (data, device, drivers, attr, error, control/shutdown,
+ *     control/sysrq and control/feature-{poweroff,reboot,suspend}, as libxl
+ *     makes them: Linux's xenbus writes each feature node) owned by N;
  *   - XS_INTRODUCE(N, store gfn, store port): xenstored maps the page and
  *     binds the port, and fires @introduceDomain.
  *
@@ -117,7 +118,8 @@ int rv_domu_entries(struct rv_xs *x, uint16_t domid, const struct rv_domu *u, ch
     }
     /* What the domain itself writes. */
     static const char *const owned[] = { "data", "device", "drivers", "attr", "error", "control/shutdown",
-                                         "control/feature-poweroff", "control/feature-reboot" };
+                                         "control/feature-poweroff", "control/feature-reboot",
+                                         "control/feature-suspend", "control/sysrq" };
     for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", base, owned[i]);
         if (!strncmp(owned[i], "control/", 8))
