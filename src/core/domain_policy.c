@@ -11,6 +11,8 @@
 #include "core/time_info.h"
 #include "core/emu_exit.h"
 #include "core/watchdog.h"
+#include "evtchn/evtchn.h"
+#include "public/event_channel.h"
 #include "mm/mm.h"
 #include "arch/x86/asm.h"
 #include "arch/x86/time.h"
@@ -254,6 +256,22 @@ static void destroy_preserved(void)
     }
 }
 
+/* VIRQ_DOM_EXC to the control domain, as Xen raises it when a domain has
+ * shut down or been destroyed: its xenstored then asks getdomaininfo about
+ * every domain it serves and releases the ones that are gone
+ * (docs/toolstack.md).  Sent once the on_* action is done, so the domain
+ * is already gone (destroy, restart) or shut down (preserve) when asked.
+ * Nothing if dom0 is the one that stopped or does not exist. */
+static void notify_dom_exc(void)
+{
+    struct domain *d0 = domain_get_by_id(0);
+
+    if (!d0)
+        return;
+    evtchn_send_global_virq(d0, VIRQ_DOM_EXC);
+    domain_put(d0);
+}
+
 void domain_reap(void)
 {
     for (;;) {
@@ -288,6 +306,7 @@ void domain_reap(void)
         case DOMCFG_PRESERVE:
             preserve(dead, key, NULL);
             domain_count_stopped(crashed);
+            notify_dom_exc();
             break;
         case DOMCFG_RESTART:
         case DOMCFG_RENAME_RESTART:
@@ -295,6 +314,7 @@ void domain_reap(void)
              * failed rebuild counts as a crash. */
             if (!restart(dead, key, domcfg_action_name(configured), act == DOMCFG_RENAME_RESTART))
                 domain_count_stopped(true);
+            notify_dom_exc();
             /* A rebuild is long (all of the domain's RAM zeroed, the kernel
              * loaded: hundreds of ms under Bochs), and runs in CPU 0's
              * softirq: anything else to reap waits for reap_timer, so that
@@ -304,6 +324,7 @@ void domain_reap(void)
         default:
             domain_count_stopped(crashed);
             domain_destroy(dead);
+            notify_dom_exc();
             /* One destroy per round, as for a rebuild: a destroy takes
              * milliseconds (tens under Bochs), and when many domains stop
              * at once, destroying them all in one softirq held CPU 0's

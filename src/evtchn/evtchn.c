@@ -1,8 +1,9 @@
 /*
- * Event channels: ports, the event_channel_op operations, hypervisor-raised
- * events and domain set-up/tear-down.  The ABI-specific parts (where the
- * pending/mask state lives in guest memory) are in evtchn_2l.c and
- * evtchn_fifo.c.  See docs/event-channels.md.
+ * Event channels: the event_channel_op operations, hypervisor-raised
+ * events and domain tear-down.  The port table and a domain's set-up are in
+ * evtchn_port.c; the ABI-specific parts (where the pending/mask state lives
+ * in guest memory) in evtchn_2l.c and evtchn_fifo.c.  See
+ * docs/event-channels.md.
  *
  * Lock order (outermost first):
  *   evtchn_global_lock          plain spin_lock; hypercall/destroy context
@@ -76,103 +77,6 @@ static bool port_is_pending(struct evtchn_domain *ed, struct evtchn_port *chn, e
     return ed->fifo ? evtchn_fifo_is_pending(ed, chn, port) : evtchn_2l_is_pending(ed, port);
 }
 
-/* ---- ports ---- */
-
-static struct evtchn_port *bucket_new(void)
-{
-    struct evtchn_port *b = xzalloc(sizeof(*b) * EVTCHN_BUCKET_PORTS, HEAP_EVTCHN);
-    unsigned i;
-
-    for (i = 0; b && i < EVTCHN_BUCKET_PORTS; i++)
-        b[i].priority = b[i].last_priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
-    return b;
-}
-
-/* Give ed a spare bucket; called with no evtchn lock held. */
-static int stock_spare(struct evtchn_domain *ed)
-{
-    struct evtchn_port *b = bucket_new();
-    uint64_t f;
-
-    if (!b)
-        return -ENOMEM;
-    f = spin_lock_irqsave(&ed->lock);
-    if (!ed->spare) {
-        ed->spare = b;
-        b = NULL;
-    }
-    spin_unlock_irqrestore(&ed->lock, f);
-    if (b)
-        xfree(b);
-    return 0;
-}
-
-/* Lowest free port, -ENOSPC, or -EAGAIN when it lies in a bucket not yet
- * allocated and there is no spare (the caller drops its locks, calls
- * stock_spare and starts over).  ed->lock held. */
-static int port_alloc(struct evtchn_domain *ed)
-{
-    unsigned port, limit = evtchn_port_limit(ed);
-
-    for (port = 1; port < limit; port++) {
-        struct evtchn_port **b = &ed->buckets[port / EVTCHN_BUCKET_PORTS];
-        struct evtchn_port *chn;
-
-        if (!*b) {
-            if (!ed->spare)
-                return -EAGAIN;
-            *b = ed->spare;
-            ed->spare = NULL;
-            return (int)port;
-        }
-        chn = &(*b)[port % EVTCHN_BUCKET_PORTS];
-        if (chn->state == EVTCHNSTAT_closed && !(ed->fifo && evtchn_fifo_is_busy(ed, port)))
-            return (int)port;
-    }
-    return -ENOSPC;
-}
-
-static struct evtchn_port *port_setup(struct evtchn_domain *ed, evtchn_port_t port, unsigned state,
-                                      unsigned vcpu)
-{
-    struct evtchn_port *chn = evtchn_port_ptr(ed, port);
-
-    chn->state = (uint8_t)state;
-    chn->notify_vcpu = (uint16_t)vcpu;
-    chn->xen = false;
-    chn->carry = false;
-    chn->priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
-    __builtin_memset(&chn->u, 0, sizeof(chn->u));
-    return chn;
-}
-
-/* Run claim(ed, ctx) under ed->lock; it returns a port it took with
- * port_alloc, or a negative errno.  -EAGAIN from port_alloc (a new bucket is
- * needed) is handled here: stock a spare with the lock dropped and retry. */
-static int claim_port(struct evtchn_domain *ed, int (*claim)(struct evtchn_domain *ed, void *ctx), void *ctx)
-{
-    for (;;) {
-        uint64_t f = spin_lock_irqsave(&ed->lock);
-        int port = claim(ed, ctx);
-        spin_unlock_irqrestore(&ed->lock, f);
-        if (port != -EAGAIN)
-            return port;
-        if (stock_spare(ed))
-            return -ENOMEM;
-    }
-}
-
-/* The open port 'port' of ed, or NULL (port 0, out of range, closed). */
-static struct evtchn_port *port_open(struct evtchn_domain *ed, evtchn_port_t port)
-{
-    struct evtchn_port *chn;
-
-    if (port == 0 || port >= evtchn_port_limit(ed))
-        return NULL;
-    chn = evtchn_port_ptr(ed, port);
-    return chn && chn->state != EVTCHNSTAT_closed ? chn : NULL;
-}
-
 static uint64_t lock_pair(struct evtchn_domain *a, struct evtchn_domain *b)
 {
     uint64_t f;
@@ -208,9 +112,9 @@ static void unlock_pair(struct evtchn_domain *a, struct evtchn_domain *b, uint64
 
 static int claim_unbound(struct evtchn_domain *ed, void *rdom)
 {
-    int port = port_alloc(ed);
+    int port = evtchn_port_alloc(ed);
     if (port >= 0)
-        port_setup(ed, (evtchn_port_t)port, EVTCHNSTAT_unbound, 0)->u.unbound_dom = *(uint16_t *)rdom;
+        evtchn_port_setup(ed, (evtchn_port_t)port, EVTCHNSTAT_unbound, 0)->u.unbound_dom = *(uint16_t *)rdom;
     return port;
 }
 
@@ -233,7 +137,7 @@ static int op_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *a)
     /* DOMID_SELF as the remote end is the caller, not the named domain (as
      * Xen: the control domain asks for a port it will bind itself). */
     uint16_t rdom = a->remote_dom == DOMID_SELF ? d->domid : a->remote_dom;
-    int port = t->evtchn ? claim_port(t->evtchn, claim_unbound, &rdom) : -ESRCH;
+    int port = t->evtchn ? evtchn_claim_port(t->evtchn, claim_unbound, &rdom) : -ESRCH;
     if (t != d)
         domain_put(t);
     if (port < 0)
@@ -261,15 +165,15 @@ static int op_bind_interdomain(struct domain *ld, struct evtchn_bind_interdomain
             goto unlock_global;
         }
         f = lock_pair(led, red);
-        rchn = port_open(red, b->remote_port);
+        rchn = evtchn_port_open(red, b->remote_port);
         if (!rchn || rchn->state != EVTCHNSTAT_unbound || rchn->u.unbound_dom != ld->domid) {
             port = -EINVAL;
             goto unlock;
         }
-        port = port_alloc(led);
+        port = evtchn_port_alloc(led);
         if (port < 0)
             goto unlock;
-        lchn = port_setup(led, (evtchn_port_t)port, EVTCHNSTAT_interdomain, 0);
+        lchn = evtchn_port_setup(led, (evtchn_port_t)port, EVTCHNSTAT_interdomain, 0);
         lchn->u.inter.rd = rd;
         lchn->u.inter.rport = b->remote_port;
         rchn->state = EVTCHNSTAT_interdomain;
@@ -284,7 +188,7 @@ unlock_global:
         spin_unlock(&evtchn_global_lock);
         if (port != -EAGAIN)
             break;
-        if (stock_spare(led)) {
+        if (evtchn_stock_spare(led)) {
             port = -ENOMEM;
             break;
         }
@@ -308,9 +212,9 @@ static int claim_virq(struct evtchn_domain *ed, void *ctx)
 
     if (c->tv->evtchn->virq_to_port[c->b->virq])
         return -EEXIST;
-    int port = port_alloc(ed);
+    int port = evtchn_port_alloc(ed);
     if (port >= 0) {
-        port_setup(ed, (evtchn_port_t)port, EVTCHNSTAT_virq, c->b->vcpu)->u.virq = c->b->virq;
+        evtchn_port_setup(ed, (evtchn_port_t)port, EVTCHNSTAT_virq, c->b->vcpu)->u.virq = c->b->virq;
         c->tv->evtchn->virq_to_port[c->b->virq] = (evtchn_port_t)port;
     }
     return port;
@@ -327,7 +231,7 @@ static int op_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
     if (virq_is_global(b->virq) && b->vcpu != 0)
         return -EINVAL;
     struct virq_claim c = { virq_is_global(b->virq) ? evtchn_vcpu_of(d, 0) : v, b };
-    int port = claim_port(d->evtchn, claim_virq, &c);
+    int port = evtchn_claim_port(d->evtchn, claim_virq, &c);
     if (port < 0)
         return port;
     b->port = (evtchn_port_t)port;
@@ -344,11 +248,11 @@ struct simple_claim {
 static int claim_simple(struct evtchn_domain *ed, void *ctx)
 {
     struct simple_claim *c = ctx;
-    int port = port_alloc(ed);
+    int port = evtchn_port_alloc(ed);
 
     if (port < 0)
         return port;
-    struct evtchn_port *chn = port_setup(ed, (evtchn_port_t)port, c->state, c->vcpu);
+    struct evtchn_port *chn = evtchn_port_setup(ed, (evtchn_port_t)port, c->state, c->vcpu);
     if (c->fn) {
         chn->xen = true;
         chn->u.xen.fn = c->fn;
@@ -360,7 +264,7 @@ static int claim_simple(struct evtchn_domain *ed, void *ctx)
 static int alloc_simple(struct domain *d, unsigned state, unsigned vcpu, evtchn_xen_fn fn, void *ctx)
 {
     struct simple_claim c = { state, vcpu, fn, ctx };
-    return claim_port(d->evtchn, claim_simple, &c);
+    return evtchn_claim_port(d->evtchn, claim_simple, &c);
 }
 
 static int op_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)
@@ -384,14 +288,14 @@ static int op_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)
 static int claim_pirq(struct evtchn_domain *ed, void *ctx)
 {
     unsigned pirq = *(unsigned *)ctx;
-    int port = port_alloc(ed);
+    int port = evtchn_port_alloc(ed);
 
     if (port < 0)
         return port;
     int rc = pirq_ops->attach(ed->d, pirq, (uint32_t)port);
     if (rc)
         return rc;                  /* the port stays closed */
-    port_setup(ed, (evtchn_port_t)port, EVTCHNSTAT_pirq, 0)->u.pirq = pirq;
+    evtchn_port_setup(ed, (evtchn_port_t)port, EVTCHNSTAT_pirq, 0)->u.pirq = pirq;
     return port;
 }
 
@@ -403,7 +307,7 @@ static int op_bind_pirq(struct domain *d, struct evtchn_bind_pirq *b)
         return -EPERM;
     if (!pirq_ops || pirq >= pirq_ops->nr_pirqs)
         return -EINVAL;
-    int port = claim_port(d->evtchn, claim_pirq, &pirq);
+    int port = evtchn_claim_port(d->evtchn, claim_pirq, &pirq);
     if (port < 0)
         return port;
     b->port = (evtchn_port_t)port;
@@ -453,7 +357,7 @@ static int close_port(struct domain *ld, evtchn_port_t port, bool guest)
 
     spin_lock(&evtchn_global_lock);
     f = spin_lock_irqsave(&led->lock);
-    chn = guest ? port_open(led, port) : (port ? evtchn_port_ptr(led, port) : NULL);
+    chn = guest ? evtchn_port_open(led, port) : (port ? evtchn_port_ptr(led, port) : NULL);
     if (!chn || chn->state == EVTCHNSTAT_closed || (guest && chn->xen)) {
         spin_unlock_irqrestore(&led->lock, f);
         rc = -EINVAL;
@@ -483,7 +387,7 @@ static int op_send(struct domain *ld, evtchn_port_t port)
     int rc = 0;
 
     f = spin_lock_irqsave(&led->lock);
-    chn = port_open(led, port);
+    chn = evtchn_port_open(led, port);
     if (!chn) {
         rc = -EINVAL;
     } else if (chn->state == EVTCHNSTAT_ipi) {
@@ -572,7 +476,7 @@ static int op_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *b)
     if (!v || !v->evtchn)
         return -ENOENT;
     f = spin_lock_irqsave(&ed->lock);
-    chn = port_open(ed, b->port);
+    chn = evtchn_port_open(ed, b->port);
     if (chn && (chn->state == EVTCHNSTAT_unbound || chn->state == EVTCHNSTAT_interdomain ||
                 chn->state == EVTCHNSTAT_pirq ||
                 (chn->state == EVTCHNSTAT_virq && virq_is_global(chn->u.virq)))) {
@@ -591,7 +495,7 @@ static int op_unmask(struct domain *d, evtchn_port_t port)
     int rc = 0;
 
     f = spin_lock_irqsave(&ed->lock);
-    chn = port_open(ed, port);
+    chn = evtchn_port_open(ed, port);
     if (!chn)
         rc = -EINVAL;
     else if (ed->fifo)
@@ -750,7 +654,7 @@ void evtchn_send_pirq(struct domain *d, uint32_t port, unsigned pirq)
         return;
     f = spin_lock_irqsave(&ed->lock);
     /* Closed or rebound since the pirq's owner read the port: nothing to say. */
-    chn = port_open(ed, port);
+    chn = evtchn_port_open(ed, port);
     if (chn && chn->state == EVTCHNSTAT_pirq && chn->u.pirq == pirq)
         deliver(ed, chn, port);
     spin_unlock_irqrestore(&ed->lock, f);
@@ -826,59 +730,6 @@ void evtchn_get_stats(struct domain *d, struct evtchn_stats *out)
     spin_unlock_irqrestore(&ed->lock, f);
 }
 
-/* ---- domains ---- */
-
-static void free_vcpus(struct domain *d)
-{
-    unsigned i;
-
-    for (i = 0; i < MAX_VCPUS; i++) {
-        if (d->vcpus[i] && d->vcpus[i]->evtchn) {
-            xfree(d->vcpus[i]->evtchn);
-            d->vcpus[i]->evtchn = NULL;
-        }
-    }
-}
-
-int evtchn_domain_init(struct domain *d, unsigned max_ports)
-{
-    static const spinlock_t unlocked = SPINLOCK_INIT;
-    struct evtchn_domain *ed;
-    unsigned i, q;
-
-    if (max_ports == 0)
-        max_ports = EVTCHN_DEFAULT_MAX_PORTS;
-    if (max_ports > EVTCHN_FIFO_NR_CHANNELS - 1)
-        max_ports = EVTCHN_FIFO_NR_CHANNELS - 1;
-    ed = xzalloc(sizeof(*ed), HEAP_EVTCHN);
-    if (!ed)
-        return -ENOMEM;
-    ed->lock = unlocked;
-    ed->d = d;
-    ed->max_ports = max_ports;
-    ed->nr_buckets = (max_ports + EVTCHN_BUCKET_PORTS) / EVTCHN_BUCKET_PORTS;
-    ed->buckets = xzalloc(sizeof(*ed->buckets) * ed->nr_buckets, HEAP_EVTCHN);
-    if (!ed->buckets)
-        goto fail;
-    for (i = 0; i < d->nr_vcpus && i < MAX_VCPUS; i++) {
-        if (!d->vcpus[i])
-            continue;
-        d->vcpus[i]->evtchn = xzalloc(sizeof(struct evtchn_vcpu), HEAP_EVTCHN);
-        if (!d->vcpus[i]->evtchn)
-            goto fail;
-        for (q = 0; q < EVTCHN_FIFO_MAX_QUEUES; q++)
-            d->vcpus[i]->evtchn->queue[q].lock = unlocked;
-    }
-    __atomic_store_n(&d->evtchn, ed, __ATOMIC_RELEASE);
-    return 0;
-fail:
-    free_vcpus(d);
-    if (ed->buckets)
-        xfree(ed->buckets);
-    xfree(ed);
-    return -ENOMEM;
-}
-
 void evtchn_domain_destroy(struct domain *d)
 {
     struct evtchn_domain *ed = d->evtchn;
@@ -905,5 +756,5 @@ void evtchn_domain_destroy(struct domain *d)
             xfree(ed->spare);
         xfree(ed);
     }
-    free_vcpus(d);
+    evtchn_free_vcpus(d);
 }

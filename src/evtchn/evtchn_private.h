@@ -94,6 +94,24 @@ static inline struct vcpu *evtchn_vcpu_of(struct domain *d, unsigned id)
     return id < d->nr_vcpus && id < MAX_VCPUS ? d->vcpus[id] : NULL;
 }
 
+/* The port table (evtchn_port.c). */
+/* Gives ed a spare bucket; called with no evtchn lock held. */
+int evtchn_stock_spare(struct evtchn_domain *ed);
+/* Lowest free port, -ENOSPC, or -EAGAIN when it lies in a bucket not yet
+ * allocated and there is no spare (drop the locks, evtchn_stock_spare, and
+ * start over).  ed->lock held. */
+int evtchn_port_alloc(struct evtchn_domain *ed);
+/* Resets a port just taken with evtchn_port_alloc to 'state'; ed->lock held. */
+struct evtchn_port *evtchn_port_setup(struct evtchn_domain *ed, evtchn_port_t port, unsigned state,
+                                      unsigned vcpu);
+/* Runs claim(ed, ctx) under ed->lock, restocking and retrying on -EAGAIN;
+ * the port claim took, or a negative errno. */
+int evtchn_claim_port(struct evtchn_domain *ed, int (*claim)(struct evtchn_domain *ed, void *ctx), void *ctx);
+/* The open port 'port' of ed, or NULL (port 0, out of range, closed); ed->lock held. */
+struct evtchn_port *evtchn_port_open(struct evtchn_domain *ed, evtchn_port_t port);
+/* Frees every vCPU's evtchn_vcpu (domain set-up failure and destruction). */
+void evtchn_free_vcpus(struct domain *d);
+
 /* Sets v's evtchn_upcall_pending; calls evtchn_arch_upcall when it was 0. */
 void evtchn_mark_upcall(struct vcpu *v);
 

@@ -70,7 +70,7 @@ static void fnotify(void *ctx, uint32_t lp)
     ASSERT(lp == 40);
 }
 
-static const struct xs_ring_backend fake = { fmap, funmap, fbind, funbind, fnotify };
+static const struct xs_ring_backend fake = { fmap, funmap, fbind, funbind, fnotify, NULL };
 
 /* Domain 7 on a clean page; fails if the input had dom0 release it and
  * give the page to another domain id meanwhile. */

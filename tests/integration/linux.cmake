@@ -344,6 +344,10 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      "^linux_dom0: PASS linux-dom0-rv-list-name$" "^linux_dom0: PASS linux-dom0-rv-shutdown$"
                      "^linux_dom0: PASS linux-dom0-rv-shutdown-unknown$"
                      "^linux_dom0: PASS linux-dom0-rv-create-name-taken$"
+                     # a domU that powers itself off: VIRQ_DOM_EXC, xenstored releases it.
+                     "^linux_dom0: PASS linux-dom0-self-poweroff-released$"
+                     # xenstore ops/s from dom0 (rv xs-bench): socket and /dev/xen/xenbus.
+                     "^linux_dom0: PASS linux-dom0-xs-bench$"
                      "^domU: PASS hello-xs-readback$"
                      "^linux_dom0: RV-LINUX: log: xenstored: dom0: kernel store ring served "
               ARGS --direct --smp 2 --mem 1G
@@ -399,4 +403,5 @@ rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "q
                      "^linux_dom0_2: PASS linux-dom0-rv-create-pv$" "^linux_dom0_2: PASS linux-dom0-rv-destroy-pv$"
                      "^linux_dom0_2: PASS linux-dom0-xs-domu$" "^linux_dom0_2: PASS linux-dom0-rv-console$"
                      "^linux_dom0_2: PASS linux-dom0-rv-list-name$" "^linux_dom0_2: PASS linux-dom0-rv-shutdown$"
+                     "^linux_dom0_2: PASS linux-dom0-self-poweroff-released$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_2.cfg)

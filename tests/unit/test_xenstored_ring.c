@@ -64,8 +64,20 @@ static void fake_notify(void *ctx, uint32_t lp)
     notified[lp - PORT_BASE]++;
 }
 
+/* What the fake hypervisor says of each domain id (XSD_DOM_*), and how often
+ * it was asked. */
+static int dom_state[64];
+static unsigned state_asks;
+
+static int fake_domain_state(void *ctx, uint32_t domid)
+{
+    (void)ctx;
+    state_asks++;
+    return domid < 64 ? dom_state[domid] : XSD_DOM_GONE;
+}
+
 static const struct xs_ring_backend fake_backend = {
-    fake_map, fake_unmap, fake_bind, fake_unbind, fake_notify,
+    fake_map, fake_unmap, fake_bind, fake_unbind, fake_notify, fake_domain_state,
 };
 
 /* ---- the guest side, page i, port i ---- */
@@ -453,6 +465,56 @@ static void test_garbage_rounds(void)
     CHECK(broken > 0);                      /* the garbage was noticed, not served forever */
 }
 
+/* VIRQ_DOM_EXC: a domain that shut down fires @releaseDomain once and stays
+ * served; one that is gone is released, its /local/domain/N and /vm path
+ * removed (with watches fired), and the others untouched. */
+static void test_dom_exc(void)
+{
+    introduce(20, 7);
+    CHECK_STR(xc_write(dom0, 0, "/local/domain/20/vm", "/vm/00000000-0000-0000-0000-000000000014"), "OK");
+    CHECK_STR(xc_write(dom0, 0, "/vm/00000000-0000-0000-0000-000000000014/name", "gone"), "OK");
+    CHECK_STR(xc_write(dom0, 0, "/local/domain/20/name", "gone"), "OK");
+    CHECK_STR(xc_callv(dom0, XS_WATCH, 0, 2, "/local/domain/20", "home20"), "OK");
+    xc_drain_events(dom0);
+
+    /* Nothing changed: nothing fires, nobody is released. */
+    xc_nevents = 0;
+    state_asks = 0;
+    CHECK_EQ(xsd_domains_check(&d), 0);
+    CHECK(state_asks >= 2);                          /* every introduced domU asked, not dom0 */
+    xc_drain_events(dom0);
+    CHECK(!xc_has_event("0:@releaseDomain:rel"));
+
+    /* Shut down: one @releaseDomain, still introduced; asked again, no second event. */
+    dom_state[20] = XSD_DOM_SHUTDOWN;
+    CHECK_EQ(xsd_domains_check(&d), 0);
+    xc_drain_events(dom0);
+    CHECK(xc_has_event("0:@releaseDomain:rel"));
+    CHECK_STR(xc_callv(dom0, XS_IS_DOMAIN_INTRODUCED, 0, 1, "20"), "T");
+    xc_nevents = 0;
+    CHECK_EQ(xsd_domains_check(&d), 0);
+    xc_drain_events(dom0);
+    CHECK(!xc_has_event("0:@releaseDomain:rel"));
+
+    /* Gone: released, paths removed, page unmapped, port unbound. */
+    dom_state[20] = XSD_DOM_GONE;
+    xc_nevents = 0;
+    CHECK_EQ(xsd_domains_check(&d), 1);
+    xc_drain_events(dom0);
+    CHECK(xc_has_event("0:@releaseDomain:rel"));
+    CHECK(xc_has_event("0:/local/domain/20:home20"));
+    CHECK_STR(xc_callv(dom0, XS_IS_DOMAIN_INTRODUCED, 0, 1, "20"), "F");
+    CHECK_STR(XC_READ(dom0, 0, "/local/domain/20/name"), "E:ENOENT");
+    CHECK_STR(XC_READ(dom0, 0, "/vm/00000000-0000-0000-0000-000000000014/name"), "E:ENOENT");
+    CHECK_EQ(mapped[7], 0);
+    CHECK_EQ(bound[7], 0);
+    CHECK_STR(xc_callv(dom0, XS_UNWATCH, 0, 2, "/local/domain/20", "home20"), "OK");
+    /* The others still answer. */
+    int others[] = { 0, 1 };
+    check_alive(others, 2);
+    dom_state[20] = XSD_DOM_RUNNING;
+}
+
 static void test_release(void)
 {
     xc_nevents = 0;
@@ -488,6 +550,7 @@ int main(void)
     RUN(test_oversized_length);
     RUN(test_bad_indexes);
     RUN(test_garbage_rounds);
+    RUN(test_dom_exc);
     RUN(test_release);
     xsd_fini(&d);
     return t_finish("unit_xenstored_ring");

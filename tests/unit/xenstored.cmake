@@ -25,7 +25,7 @@ foreach(t xenstored xenstored_ring)
 endforeach()
 
 add_executable(xenstored_asan ${XSD_DIR}/xenstored.c ${XSD_DIR}/xen_dev.c)
-target_link_libraries(xenstored_asan PRIVATE xsd_core_asan)
+target_link_libraries(xenstored_asan PRIVATE xsd_core_asan ringctl)
 add_test(NAME xenstored_clients
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_xenstored_clients.py
             $<TARGET_FILE:xenstored_asan>)

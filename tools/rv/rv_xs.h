@@ -17,6 +17,9 @@ struct rv_xs;
 
 /* NULL (errno set) if no daemon listens. */
 struct rv_xs *rv_xs_open(void);
+/* The same at path: a socket, or a /dev/ path (the kernel's /dev/xen/xenbus,
+ * whose requests go over dom0's own store ring). */
+struct rv_xs *rv_xs_open_at(const char *path);
 void rv_xs_close(struct rv_xs *x);
 
 /* Each returns 0, or -errno (the daemon's error name mapped back, -EIO for

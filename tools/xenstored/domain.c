@@ -5,7 +5,9 @@
 #include "ring.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct xs_domain *xsd_domain_find(struct xsd *d, uint32_t domid)
 {
@@ -85,4 +87,67 @@ int xsd_domain_release(struct xsd *d, uint32_t domid)
     }
     free(dom);
     return 0;
+}
+
+/* Removes path (if there) as the daemon itself, firing the watches a removal fires. */
+static void remove_tree(struct xsd *d, const char *path)
+{
+    static const struct xs_caller daemon_self = { .domid = 0, .privileged = true, .target = -1 };
+    struct xs_perm *old = NULL;
+    uint32_t nold = 0;
+    if (store_rm(&d->store, &daemon_self, path, true, &old, &nold) == 0 && old)
+        xsd_fire(d, path, old, nold, true);
+    free(old);
+}
+
+/* The /vm path /local/domain/N/vm names, if it is one (a domain can write
+ * its own subtree only where the toolstack let it; vm is read-only to it,
+ * but check the shape anyway before removing what it names). */
+static bool vm_path_of(struct xsd *d, uint32_t domid, char *out, size_t len)
+{
+    static const struct xs_caller daemon_self = { .domid = 0, .privileged = true, .target = -1 };
+    char path[64];
+    const struct xs_node *n;
+    snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
+    if (store_read(&d->store, &daemon_self, path, &n) || !n->value || !n->vlen || n->vlen >= len)
+        return false;
+    memcpy(out, n->value, n->vlen);
+    out[n->vlen] = 0;
+    return strncmp(out, "/vm/", 4) == 0 && !strchr(out + 4, '/') && store_check_path(out) == 0;
+}
+
+unsigned xsd_domains_check(struct xsd *d)
+{
+    const struct xs_ring_backend *be = d->backend;
+    unsigned released = 0;
+    bool fire = false;
+    if (!be || !be->domain_state)
+        return 0;
+    for (struct xs_domain *dom = d->domains, *next; dom; dom = next) {
+        next = dom->next;
+        if (dom->domid == 0)
+            continue;
+        int st = be->domain_state(d->backend_ctx, dom->domid);
+        if (st == XSD_DOM_RUNNING)
+            continue;
+        if (st == XSD_DOM_SHUTDOWN) {
+            fire |= !dom->shutdown_seen;
+            dom->shutdown_seen = true;
+            continue;
+        }
+        uint32_t id = dom->domid;
+        char base[64], vm[128];
+        bool has_vm = vm_path_of(d, id, vm, sizeof(vm));
+        xsd_domain_release(d, id);
+        snprintf(base, sizeof(base), "/local/domain/%u", id);
+        remove_tree(d, base);
+        if (has_vm)
+            remove_tree(d, vm);
+        xsd_logf(d, "d%u is gone: released, %s removed", id, base);
+        released++;
+        fire = true;
+    }
+    if (fire)
+        xsd_fire(d, "@releaseDomain", NULL, 0, false);
+    return released;
 }

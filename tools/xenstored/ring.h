@@ -17,6 +17,10 @@ struct xs_ring_backend {
     int (*bind)(void *ctx, uint32_t domid, uint32_t remote_port);
     void (*unbind)(void *ctx, uint32_t local_port);
     void (*notify)(void *ctx, uint32_t local_port);
+    /* Optional (NULL: never asked): what the hypervisor says of domid, one
+     * of XSD_DOM_* (xsd.h).  Asked for every introduced domU when the
+     * hypervisor raises VIRQ_DOM_EXC. */
+    int (*domain_state)(void *ctx, uint32_t domid);
 };
 
 /* One domain's ring.  Owner: its struct xs_domain.  The page is shared

@@ -34,6 +34,8 @@
  */
 #include "xen_dev.h"
 #include "ring.h"
+#include "ringctl.h"
+#include "public/event_channel.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +49,8 @@
 /* Linux uapi xen/evtchn.h and xen/xenbus_dev.h (numbers and layouts). */
 struct evtchn_bind_interdomain_arg { unsigned int remote_domain, remote_port; };
 struct evtchn_port_arg { unsigned int port; };
+struct evtchn_bind_virq_arg { unsigned int virq; };
+#define XD_IOCTL_EVTCHN_BIND_VIRQ        _IOC(_IOC_NONE, 'E', 0, sizeof(struct evtchn_bind_virq_arg))
 #define XD_IOCTL_EVTCHN_BIND_INTERDOMAIN _IOC(_IOC_NONE, 'E', 1, sizeof(struct evtchn_bind_interdomain_arg))
 #define XD_IOCTL_EVTCHN_UNBIND           _IOC(_IOC_NONE, 'E', 3, sizeof(struct evtchn_port_arg))
 #define XD_IOCTL_EVTCHN_NOTIFY           _IOC(_IOC_NONE, 'E', 4, sizeof(struct evtchn_port_arg))
@@ -135,9 +139,46 @@ static void xd_notify(void *ctx, uint32_t local_port)
         xsd_logf(x->d, "notify port %u: %s", local_port, strerror(errno));
 }
 
+/* getdomaininfo through libringctl: XEN_DOMCTL_getdomaininfo answers with
+ * the next domain at or above the id asked for, so the id is checked. */
+static int xd_domain_state(void *ctx, uint32_t domid)
+{
+    struct xen_dev *x = ctx;
+    if (!x->ctl) {
+        char err[160];
+        x->ctl = rc_open(err, sizeof(err));
+        if (!x->ctl) {
+            xsd_logf(x->d, "getdomaininfo: %s", err);
+            return XSD_DOM_RUNNING;     /* cannot tell: keep serving it */
+        }
+    }
+    struct xen_domctl_getdomaininfo info;
+    long rc = rc_domain_info(x->ctl, (uint16_t)domid, &info);
+    if (rc == -ESRCH || (rc >= 0 && info.domain != domid))
+        return XSD_DOM_GONE;
+    if (rc < 0) {
+        xsd_logf(x->d, "d%u: getdomaininfo: %s", domid, rc_strerror(rc));
+        return XSD_DOM_RUNNING;
+    }
+    if (info.flags & XEN_DOMINF_dying)
+        return XSD_DOM_GONE;
+    return info.flags & XEN_DOMINF_shutdown ? XSD_DOM_SHUTDOWN : XSD_DOM_RUNNING;
+}
+
 static const struct xs_ring_backend xen_dev_backend = {
     .map = xd_map, .unmap = xd_unmap, .bind = xd_bind, .unbind = xd_unbind, .notify = xd_notify,
+    .domain_state = xd_domain_state,
 };
+
+/* VIRQ_DOM_EXC: the hypervisor raises it when a domain shuts down or is
+ * destroyed; xenstored then looks at every domain it serves. */
+static void bind_dom_exc(struct xen_dev *x)
+{
+    struct evtchn_bind_virq_arg b = { VIRQ_DOM_EXC };
+    x->virq_port = ioctl(x->evtchn_fd, XD_IOCTL_EVTCHN_BIND_VIRQ, &b);
+    if (x->virq_port < 0)
+        xsd_logf(x->d, "VIRQ_DOM_EXC: %s; domains that die on their own are not released", strerror(errno));
+}
 
 /* dom0's store port: the backend device's ioctl, else xenfs's xsd_port. */
 static int dom0_store_port(struct xen_dev *x, int be_fd)
@@ -184,6 +225,7 @@ int xen_dev_open(struct xen_dev *x, struct xsd *d)
     memset(x, 0, sizeof(*x));
     x->d = d;
     x->privcmd_fd = -1;
+    x->virq_port = -1;
     x->trace = getenv("XENSTORED_TRACE") ? (unsigned)atoi(getenv("XENSTORED_TRACE")) : 0;
     x->evtchn_fd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC | O_NONBLOCK);
     if (x->evtchn_fd < 0) {
@@ -192,6 +234,7 @@ int xen_dev_open(struct xen_dev *x, struct xsd *d)
     }
     d->backend = &xen_dev_backend;
     d->backend_ctx = x;
+    bind_dom_exc(x);
 
     int be_fd = open("/dev/xen/xenbus_backend", O_RDWR | O_CLOEXEC);
     int port = dom0_store_port(x, be_fd);
@@ -215,6 +258,7 @@ int xen_dev_open(struct xen_dev *x, struct xsd *d)
 void xen_dev_events(struct xen_dev *x)
 {
     uint32_t ports[64];
+    bool dom_exc = false;
     for (;;) {
         ssize_t n = read(x->evtchn_fd, ports, sizeof(ports));
         if (n <= 0)
@@ -228,13 +272,21 @@ void xen_dev_events(struct xen_dev *x)
                 xsd_logf(x->d, "trace: event on port %u; dom0 ring req %u/%u rsp %u/%u", ports[i],
                          pg ? pg->req_cons : 0, pg ? pg->req_prod : 0, pg ? pg->rsp_cons : 0, pg ? pg->rsp_prod : 0);
             }
-            xsd_ring_event(x->d, ports[i]);
+            if (x->virq_port >= 0 && ports[i] == (uint32_t)x->virq_port)
+                dom_exc = true;
+            else
+                xsd_ring_event(x->d, ports[i]);
         }
         /* Unmask what fired: written back, the driver lets them fire again. */
         if (write(x->evtchn_fd, ports, cnt * sizeof(ports[0])) < 0)
             xsd_logf(x->d, "evtchn unmask: %s", strerror(errno));
         if (cnt < sizeof(ports) / sizeof(ports[0]))
             break;
+    }
+    if (dom_exc) {
+        unsigned n = xsd_domains_check(x->d);
+        if (x->trace)
+            xsd_logf(x->d, "trace: VIRQ_DOM_EXC, %u domain(s) released", n);
     }
 }
 
@@ -249,6 +301,9 @@ void xen_dev_close(struct xen_dev *x)
         munmap(x->dom0_page, PAGE);
     if (x->privcmd_fd >= 0)
         close(x->privcmd_fd);
+    if (x->ctl)
+        rc_close(x->ctl);
+    x->ctl = NULL;
     x->privcmd_fd = -1;
     x->d->backend = NULL;
     x->evtchn_fd = -1;

@@ -7,6 +7,8 @@
 
 #include "xsd.h"
 
+struct rc_handle;
+
 /* Owner: the daemon's main loop; lives as long as the daemon. */
 struct xen_dev {
     struct xsd *d;
@@ -14,6 +16,8 @@ struct xen_dev {
     int privcmd_fd;                          /* /dev/xen/privcmd for domUs' ring pages, opened on first use */
     struct xenstore_domain_interface *dom0_page;   /* dom0 kernel's store page, or NULL */
     unsigned trace;                          /* XENSTORED_TRACE=N: log the first N events */
+    int virq_port;                           /* local port of VIRQ_DOM_EXC, or -1 (not bound) */
+    struct rc_handle *ctl;                   /* libringctl for getdomaininfo, opened on first use */
 };
 
 /* Opens the event channel device, installs the backend and, when dom0's

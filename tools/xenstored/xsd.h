@@ -75,6 +75,7 @@ struct xs_ring_backend;
 /* A domain the daemon was told about with INTRODUCE.  Owner: the daemon. */
 struct xs_domain {
     uint32_t domid;
+    bool shutdown_seen;          /* @releaseDomain already fired for its shutdown */
     struct xs_conn *conn;
     struct xs_ring *ring;
     struct xs_domain *next;
@@ -126,5 +127,13 @@ void xsd_logf(struct xsd *d, const char *fmt, ...) __attribute__((format(printf,
 struct xs_domain *xsd_domain_find(struct xsd *d, uint32_t domid);
 int xsd_domain_introduce(struct xsd *d, uint32_t domid, uint64_t mfn, uint32_t port);
 int xsd_domain_release(struct xsd *d, uint32_t domid);
+/* A domain's state as the backend reports it (xs_ring_backend.domain_state). */
+enum { XSD_DOM_RUNNING = 0, XSD_DOM_SHUTDOWN = 1, XSD_DOM_GONE = 2 };
+/* VIRQ_DOM_EXC: asks the backend about every introduced domU.  A domain
+ * that shut down fires @releaseDomain once; one that is dying or gone is
+ * released and its /local/domain/N and /vm path removed (the hypervisor
+ * applied its on_* action itself, so no toolstack is left to do it), and
+ * @releaseDomain fires.  Returns how many domains were released. */
+unsigned xsd_domains_check(struct xsd *d);
 
 #endif

@@ -26,7 +26,7 @@
  *  - destroy of both domUs: they disappear and physinfo's free pages grow
  *    by at least their memory (the run's end checks every frame came back).
  */
-#include "pv_lib.h"
+#include "pv_ctl.h"
 #include "public/sched.h"
 #include "public/sysctl.h"
 #include "public/memory.h"
@@ -53,7 +53,6 @@ static void build_calls(void);
 static void build_calls_pv(void);
 static const struct start_info *boot_si;
 static unsigned hap0;           /* "hap0" on the command line: the HVM domU has hap = 0 */
-static unsigned contains(const char *buf, unsigned len, const char *w);
 
 #define M2P         ((const volatile uint64_t *)0xffff800000000000ull)
 #define PTE_ADDR    0x000ffffffffff000ull
@@ -86,29 +85,9 @@ static const uint64_t hvm_pages[] = { 0x800, 0x801, 0x805, 0x840, 0x9ff, 0x5000 
 #define NR_HVM_PAGES 6
 #define HVM_PAGES 32768u        /* its memory = 128 (MiB): two log-dirty batches */
 
-static void eq(const char *what, long got, long want)
-{
-    check(got == want, what, "rc", (uint64_t)got, (uint64_t)want);
-}
-
-static long domctl(struct xen_domctl *op)
-{
-    return hc(__HYPERVISOR_domctl, (uint64_t)op, 0, 0, 0);
-}
-
 static long sysctl(struct xen_sysctl *op)
 {
     return hc(__HYPERVISOR_sysctl, (uint64_t)op, 0, 0, 0);
-}
-
-static void dc_init(struct xen_domctl *op, uint32_t cmd, uint16_t dom)
-{
-    uint8_t *p = (uint8_t *)op;
-    for (unsigned i = 0; i < sizeof(*op); i++)
-        p[i] = 0;
-    op->cmd = cmd;
-    op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
-    op->domain = dom;
 }
 
 static void sc_init(struct xen_sysctl *op, uint32_t cmd)
@@ -118,22 +97,6 @@ static void sc_init(struct xen_sysctl *op, uint32_t cmd)
         p[i] = 0;
     op->cmd = cmd;
     op->interface_version = XEN_SYSCTL_INTERFACE_VERSION;
-}
-
-/* Whether buf[0..len) holds the NUL-terminated string w. */
-static unsigned contains(const char *buf, unsigned len, const char *w)
-{
-    unsigned n = 0;
-    while (w[n])
-        n++;
-    for (unsigned i = 0; i + n <= len; i++) {
-        unsigned j = 0;
-        while (j < n && buf[i + j] == w[j])
-            j++;
-        if (j == n)
-            return 1;
-    }
-    return 0;
 }
 
 /* sysctl readconsole from position 'from' (incremental) into buf. */
@@ -228,22 +191,6 @@ static void unprivileged(void)
 
 /* ---- the control domain ------------------------------------------------- */
 
-static uint32_t khz;
-
-static uint64_t rdtsc_(void)
-{
-    uint32_t lo, hi;
-    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
-/* About ms milliseconds of the host's time, yielding meanwhile. */
-static void wait_ms(unsigned ms)
-{
-    uint64_t t0 = rdtsc_();
-    while (rdtsc_() - t0 < (uint64_t)ms * khz)
-        hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
-}
 
 static long info(uint16_t dom, struct xen_domctl_getdomaininfo *out)
 {

@@ -20,7 +20,7 @@
  * "hap0" on the command line: the domU runs on the shadow pager, and
  * getdomaininfo must say so (no XEN_DOMINF_hap).
  */
-#include "pv_lib.h"
+#include "pv_ctl.h"
 #include "public/sched.h"
 #include "public/sysctl.h"
 
@@ -34,7 +34,6 @@ static const uint64_t markers_v0[] = { 0x1004, 0x1005 };
 static const uint64_t markers_v1[] = { 0x60, 0x61 };
 
 static uint64_t bitmap[GUEST_PAGES / 64];
-static uint32_t khz;
 static unsigned hap0;
 
 /* Nested paging: the guest's page directory 0x1010 too.  The CPU's walk of
@@ -55,44 +54,6 @@ static int expected(uint64_t g)
         if (pages_v0[i] == g)
             return 1;
     return g == 0x60 || g == 0x61 || (g >= 0x70 && g <= 0x7f);
-}
-
-static void eq(const char *what, long got, long want)
-{
-    check(got == want, what, "rc", (uint64_t)got, (uint64_t)want);
-}
-
-static void zero(void *p, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        ((uint8_t *)p)[i] = 0;
-}
-
-static long domctl(struct xen_domctl *op)
-{
-    return hc(__HYPERVISOR_domctl, (uint64_t)op, 0, 0, 0);
-}
-
-static void dc_init(struct xen_domctl *op, uint32_t cmd, uint16_t dom)
-{
-    zero(op, sizeof(*op));
-    op->cmd = cmd;
-    op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
-    op->domain = dom;
-}
-
-static uint64_t rdtsc_(void)
-{
-    uint32_t lo, hi;
-    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static void wait_ms(unsigned ms)
-{
-    uint64_t t0 = rdtsc_();
-    while (rdtsc_() - t0 < (uint64_t)ms * khz)
-        hc(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0);
 }
 
 static long shadow(uint16_t dom, uint32_t sop, struct xen_domctl_shadow_op *out)
@@ -197,13 +158,13 @@ static void run(void)
     struct xen_domctl op;
     static struct xen_domctl_getdomaininfo list[4];
 
-    zero(&so, sizeof(so));
+    ctl_zero(&so, sizeof(so));
     so.cmd = XEN_SYSCTL_physinfo;
     so.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
     eq("ldctl-physinfo", hc(__HYPERVISOR_sysctl, (uint64_t)&so, 0, 0, 0), 0);
     khz = so.u.physinfo.cpu_khz ? so.u.physinfo.cpu_khz : 1000000;
 
-    zero(&so, sizeof(so));
+    ctl_zero(&so, sizeof(so));
     so.cmd = XEN_SYSCTL_getdomaininfolist;
     so.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
     so.u.getdomaininfolist.max_domains = 4;
@@ -286,24 +247,9 @@ static void run(void)
     eq("ldctl-destroy", domctl(&op), 0);
 }
 
-static unsigned has_word(const char *s, unsigned n, const char *w)
-{
-    unsigned k = 0;
-    while (w[k])
-        k++;
-    for (unsigned i = 0; i + k <= n; i++) {
-        unsigned j = 0;
-        while (j < k && s[i + j] == w[j])
-            j++;
-        if (j == k)
-            return 1;
-    }
-    return 0;
-}
-
 void pv_main(const struct start_info *si)
 {
-    hap0 = has_word((const char *)si->cmd_line, sizeof(si->cmd_line), "hap0");
+    hap0 = contains((const char *)si->cmd_line, sizeof(si->cmd_line), "hap0");
     put(hap0 ? "pv_ldctl: the control domain, the HVM domU on the shadow pager"
              : "pv_ldctl: the control domain, the HVM domU on nested paging");
     flush();
