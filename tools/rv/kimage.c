@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "image/bzpayload.h"
 #include "lib/decompress.h"
@@ -22,7 +23,13 @@ void *kimage_read_file(const char *path, size_t *size, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return NULL;
     }
+    /* Sized by fstat when it can be (one allocation, no copies: this runs
+     * in dom0, where every new page is a fault the hypervisor sees), and
+     * grown if the file is longer than that said. */
+    struct stat st;
     size_t cap = 1 << 20, len = 0;
+    if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size < KIMAGE_FILE_MAX)
+        cap = (size_t)st.st_size + 1;
     char *buf = malloc(cap);
     for (size_t n; buf && (n = fread(buf + len, 1, cap - len, f)) > 0;) {
         len += n;
