@@ -348,6 +348,7 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      "^linux_dom0: PASS linux-dom0-self-poweroff-released$"
                      # xenstore ops/s from dom0 (rv xs-bench): socket and /dev/xen/xenbus.
                      "^linux_dom0: PASS linux-dom0-xs-bench$"
+                     "^linux_dom0: PASS linux-dom0-rv-mem-set$"
                      "^domU: PASS hello-xs-readback$"
                      "^linux_dom0: RV-LINUX: log: xenstored: dom0: kernel store ring served "
               ARGS --direct --smp 2 --mem 1G

@@ -161,6 +161,18 @@ fi
 [ $rc -eq 2 ] && grep -q "^rv shutdown: -t takes seconds" "$W/err"; check shutdown-bad-timeout $? "exit $rc: $(cat "$W/err")"
 "$RV" shutdown 1 2 >/dev/null 2>"$W/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "usage: rv shutdown \[-F\]" "$W/err"; check shutdown-two-domains $? "exit $rc: $(cat "$W/err")"
+"$RV" mem-set 1 0 >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "^rv mem-set: '0' is not a size" "$W/err"; check mem-set-zero $? "exit $rc: $(cat "$W/err")"
+"$RV" mem-set 1 -5 >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "is not a size" "$W/err"; check mem-set-negative $? "exit $rc: $(cat "$W/err")"
+"$RV" mem-set 1 99999999999999999999g >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "is not a size" "$W/err"; check mem-set-overflow $? "exit $rc: $(cat "$W/err")"
+"$RV" mem-set 1 >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "^usage: rv mem-set DOMAIN SIZE" "$W/err"; check mem-set-usage $? "exit $rc: $(cat "$W/err")"
+"$RV" xs-bench -n 0 >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "^rv xs-bench: -n 0: want a count" "$W/err"; check xs-bench-bad-count $? "exit $rc: $(cat "$W/err")"
+"$RV" xs-bench -n 3 "$W/no-such-socket" >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "no-such-socket: No such file" "$W/err"; check xs-bench-no-daemon $? "exit $rc: $(cat "$W/err")"
 
 "$RV" debug-keys >/dev/null 2>"$W/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "give the keys as one word" "$W/err"; check debug-keys-no-keys $? "exit $rc: $(cat "$W/err")"

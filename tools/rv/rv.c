@@ -529,12 +529,14 @@ static const struct cmd cmds[] = {
       "print the domain's console ring (-f: follow until it ends, MARK is seen or S seconds)" },
     { "shutdown", rv_cmd_shutdown, "[-F] [-t S] DOMAIN",
       "ask the domain to power off through xenstore, wait S s (30); -F: destroy it if it does not" },
+    { "mem-set", rv_cmd_mem_set, "DOMAIN SIZE",
+      "set the domain's balloon target (memory/target) and its limit to SIZE MiB (or k/m/g)" },
     { "xs-bench", rv_cmd_xs_bench, "[-n N] [PATH ...]",
       "xenstore writes/s and reads/s from dom0 over the socket and /dev/xen/xenbus (or each PATH)" },
 };
 
 /* xl commands rv does not have yet: named so that nobody mistakes a typo for them. */
-static const char *const not_yet[] = { "reboot", "vcpu-pin", "mem-set" };
+static const char *const not_yet[] = { "reboot", "vcpu-pin" };
 
 static int cmd_help(int argc, char **argv)
 {
