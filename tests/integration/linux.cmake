@@ -433,6 +433,20 @@ rv_linux_test(NAME linux_dom0_blk RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
                      "^linux_dom0_blk: PASS linux-dom0-blk-pages$"
                      "^linux_dom0_blk: PASS linux-dom0-blk-attach-detach$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_blk.cfg)
+# Issue 16's PV Debian domU: dom0 runs `rv create` of Debian's bzImage (rv
+# unpacks it: tools/rv/kimage.c) with a busybox initramfs as a 256 MiB PV
+# domU; `rv console` follows its hvc0 to the marker; its kernel's xenbus
+# writes control/feature-poweroff to our xenstored; `rv shutdown` powers it
+# off through control/shutdown (its init's shutdown actions run; Debian's PV
+# kernel has no power-off handler, so it halts after SCHEDOP_shutdown
+# (poweroff), which the hypervisor logs); free pages back exactly.
+rv_linux_test(NAME linux_dom0_domu RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV
+              STDOUT "^linux_dom0_domu: PASS linux-dom0$" "^linux_dom0_domu: PASS linux-dom0-domu-debian$"
+                     "^linux_dom0_domu: PASS linux-dom0-domu-xenbus$"
+                     "^linux_dom0_domu: PASS linux-dom0-domu-shutdown$"
+                     "^linux_dom0_domu: RV-LINUX: rv create debian: .* rv create -> domU marker on its console: "
+                     "^linux_dom0_domu: RV-LINUX: rv shutdown debian_pv: exit 0 in "
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_domu.cfg)
 # dom0 with two vCPUs (the second through VCPUOP_initialise/up, as a domU's);
 # the same device and xenstore checks as linux_dom0.
 rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV

@@ -4,8 +4,14 @@
 #include "build_common.h"
 #include "ringctl.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
+
+#include "public/event_channel.h"
+
+#define HYPERVISOR_event_channel_op 32
 
 uint64_t rv_now_us(void)
 {
@@ -57,4 +63,19 @@ int rv_populate(struct rc_handle *h, uint16_t domid, uint64_t pages, int progres
         }
     }
     return 0;
+}
+
+long rv_alloc_unbound(struct rc_handle *h, uint16_t domid, uint16_t remote, uint32_t *port)
+{
+    struct evtchn_alloc_unbound *a = rc_buf_alloc(sizeof(*a));
+    if (!a)
+        return -ENOMEM;
+    memset(a, 0, sizeof(*a));
+    a->dom = domid;
+    a->remote_dom = remote;
+    long rc = rc_hypercall(h, HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, (uint64_t)(uintptr_t)a, 0, 0, 0);
+    if (rc >= 0)
+        *port = a->port;
+    rc_buf_free(a, sizeof(*a));
+    return rc;
 }

@@ -23,6 +23,10 @@ int rv_build_fail(char *err, size_t errlen, const char *what, long rc);
  * frames come back by MFN: p2m[pfn] = its mfn (pages entries).  progress:
  * a line on stdout every RV_BUILD_PROGRESS_MIB.  0, or -1 with err.
  */
+/* EVTCHNOP_alloc_unbound naming domid (the control domain's right): a port
+ * of domid that remote may bind; its number in *port.  0 or -errno. */
+long rv_alloc_unbound(struct rc_handle *h, uint16_t domid, uint16_t remote, uint32_t *port);
+
 int rv_populate(struct rc_handle *h, uint16_t domid, uint64_t pages, int progress, uint64_t *p2m, char *err,
                 size_t errlen);
 

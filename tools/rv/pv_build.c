@@ -5,26 +5,31 @@
  * notes are read by the hypervisor's own PV image reader (src/pv/pv_image.c)
  * and the initial region laid out by its own layout code (src/pv/pv_layout.c),
  * both built here for the host: a domain built from dom0 is laid out exactly
- * as one the hypervisor builds at boot.
+ * as one the hypervisor builds at boot.  The kernel arrives as its ELF (rv.c
+ * unpacks a bzImage first: kimage.c).
  *
  *   1. XEN_DOMCTL_createdomain without CDF_hvm (paused, no memory), max_mem;
  *   2. XENMEM_populate_physmap naming it: the MFNs come back, the hypervisor
  *      writes the M2P (m2p[mfn] = pfn) as it populates;
- *   3. the initial region mapped here by MFN (privcmd MMAPBATCH_V2): the
- *      kernel's segments, the p2m list, start_info, the bootstrap page tables
- *      (L4, L3s, L2s, L1s: 0x67 upper levels, 0x23 in L1s, 0x21 for the
- *      tables' own frames), then unmapped;
- *   4. the hypercall page if the kernel asks (XEN_DOMCTL_hypercall_init);
- *   5. MMUEXT_PIN_L4_TABLE naming the domain; XEN_DOMCTL_setvcpucontext:
+ *   3. with rings: two unbound event channels of the domain, remote dom0
+ *      (console and xenstore, as libxl allocates them);
+ *   4. the pages it starts with mapped here by MFN (privcmd MMAPBATCH_V2):
+ *      the kernel's segments, the initrd, the p2m list, start_info, the
+ *      bootstrap page tables (L4, L3s, L2s, L1s: 0x67 upper levels, 0x23 in
+ *      L1s, 0x21 for the tables' own frames); after the region, as Xen's
+ *      builder defers them, the initrd when the kernel's MOD_START_PFN note
+ *      takes it by pfn (SIF_MOD_START_PFN) and the p2m list with its own L3s,
+ *      L2s and L1s when the kernel's INIT_P2M note gives its address; then
+ *      unmapped;
+ *   5. the hypercall page if the kernel asks (XEN_DOMCTL_hypercall_init);
+ *   6. MMUEXT_PIN_L4_TABLE naming the domain; XEN_DOMCTL_setvcpucontext:
  *      RIP = entry, RSP = top of the boot stack, RSI = start_info, CS
  *      0xe033, SS 0xe02b, CR3 = the L4, in kernel mode and online;
- *   6. unpausedomain.
+ *   7. the caller's before_unpause (xenstore entries, INTRODUCE), then
+ *      unpausedomain.
  * Any failure after createdomain destroys the half-built domain.
  *
- * Not yet: a ramdisk, the INIT_P2M placement (the list stays in the region,
- * which xen.h's layout allows and Linux accepts), 32-bit kernels, the
- * console and xenstore back ends (their pages are set aside and named in
- * start_info, their event channels are 0).
+ * Not yet: 32-bit kernels.
  */
 #include "pv_build.h"
 #include "ringctl.h"
@@ -53,6 +58,7 @@ struct pv_plan {
     struct pv_image img;
     struct pv_layout lo;
     uint64_t nr_pages;
+    uint64_t map_end;           /* pfns [0, map_end) are written at build time */
 };
 
 /* The checks that need no hypervisor: the kernel and the layout. */
@@ -75,10 +81,24 @@ static int plan(const struct pvh_build_req *req, struct pv_plan *p, char *err, s
         return -1;
     }
     p->nr_pages = req->memory_mib << 8;
-    /* INIT_P2M is not taken yet: the list goes in the region. */
-    const struct pv_layout_opts o = { 0, 0, PV_UNSET, 0 };
+    /* The initrd after the kernel, or after the region by pfn when the
+     * kernel takes it so; the p2m list at INIT_P2M when the kernel gives
+     * an address pv_layout accepts (else in the region). */
+    const struct pv_layout_opts o = { req->ramdisk ? req->ramdisk_size : 0, p->img.mod_start_pfn, p->img.init_p2m,
+                                      0 };
+    if (req->ramdisk && !req->ramdisk_size) {
+        snprintf(err, errlen, "the ramdisk is empty");
+        return -1;
+    }
     if (pv_layout_ex(p->img.virt_base, p->img.virt_kstart, p->img.virt_kend, p->nr_pages, &o, &p->lo, err, errlen))
         return -1;
+    /* Every page the builder writes: the region and the deferred pieces. */
+    const struct pv_layout *lo = &p->lo;
+    p->map_end = lo->pfn_end;
+    if (lo->nr_mod && lo->pfn_mod + lo->nr_mod > p->map_end)
+        p->map_end = lo->pfn_mod + lo->nr_mod;
+    if (lo->p2m_n3)
+        p->map_end = lo->pfn_p2m_pt + lo->p2m_n3 + lo->p2m_n2 + lo->p2m_n1;
     return 0;
 }
 
@@ -134,8 +154,34 @@ static void write_tables(const struct fill *f, const uint64_t *p2m)
     }
 }
 
+/* INIT_P2M: the list's pages mapped at p2m_va (4 KiB entries, P RW A as the
+ * region's) through the L3s, L2s and L1s after it (pfn_p2m_pt: L3s, L2s,
+ * L1s, each level in address order), hung from the region's L4 in slots
+ * pv_layout kept clear of the region. */
+static void write_p2m_tables(const struct fill *f, const uint64_t *p2m)
+{
+    const struct pv_layout *lo = &f->p->lo;
+    const uint64_t mask48 = (1ull << 48) - 1;
+    uint64_t from = lo->p2m_va & mask48;
+    uint64_t base3 = lo->pfn_p2m_pt, base2 = base3 + lo->p2m_n3, base1 = base2 + lo->p2m_n2;
+    uint64_t *l4 = (uint64_t *)at_pfn(f, lo->pfn_pt);
+
+    for (uint64_t i = 0; i < lo->nr_p2m; i++) {
+        uint64_t va = from + (i << 12);
+        uint64_t t3 = base3 + (va >> 39) - (from >> 39);
+        uint64_t t2 = base2 + (va >> 30) - (from >> 30);
+        uint64_t t1 = base1 + (va >> 21) - (from >> 21);
+        uint64_t *l3 = (uint64_t *)at_pfn(f, t3), *l2 = (uint64_t *)at_pfn(f, t2), *l1 = (uint64_t *)at_pfn(f, t1);
+
+        l4[(va >> 39) & 511] = (p2m[t3] << 12) | PT_UPPER;
+        l3[(va >> 30) & 511] = (p2m[t2] << 12) | PT_UPPER;
+        l2[(va >> 21) & 511] = (p2m[t1] << 12) | PT_UPPER;
+        l1[(va >> 12) & 511] = (p2m[lo->pfn_p2m + i] << 12) | PT_L1_RW;
+    }
+}
+
 static void write_start_info(const struct fill *f, const uint64_t *p2m, uint64_t shared_info_mfn,
-                             const char *cmdline)
+                             const char *cmdline, const struct rv_rings *rings)
 {
     const struct pv_layout *lo = &f->p->lo;
     uint64_t vb = f->p->img.virt_base;
@@ -148,9 +194,27 @@ static void write_start_info(const struct fill *f, const uint64_t *p2m, uint64_t
     si->flags = SIF_VIRT_P2M_4TOOLS;
     si->store_mfn = p2m[lo->pfn_store];
     si->console.domU.mfn = p2m[lo->pfn_console];
+    if (rings) {
+        si->store_evtchn = rings->store_port;
+        si->console.domU.evtchn = rings->console_port;
+    }
     si->pt_base = vb + (lo->pfn_pt << 12);
     si->nr_pt_frames = lo->nr_pt;
     si->mfn_list = lo->p2m_va;
+    if (lo->p2m_n3) {
+        /* The list and its tables: what the kernel may free once it has
+         * moved the list (xen.h: "covers both page table and p->m table
+         * frames"). */
+        si->first_p2m_pfn = lo->pfn_p2m;
+        si->nr_p2m_frames = lo->nr_p2m + lo->p2m_n3 + lo->p2m_n2 + lo->p2m_n1;
+    }
+    if (lo->nr_mod) {
+        /* As Xen's builder: whole pages; by pfn with SIF_MOD_START_PFN, else
+         * its virtual address in the region. */
+        si->flags |= lo->pfn_mod >= lo->pfn_end ? SIF_MOD_START_PFN : 0;
+        si->mod_start = lo->pfn_mod >= lo->pfn_end ? lo->pfn_mod : vb + (lo->pfn_mod << 12);
+        si->mod_len = lo->nr_mod << 12;
+    }
     if (cmdline)
         strncpy((char *)si->cmd_line, cmdline, sizeof(si->cmd_line) - 1);
 }
@@ -159,7 +223,7 @@ static int fill_region(struct rc_handle *h, uint16_t domid, const struct pvh_bui
                        const uint64_t *p2m, uint64_t shared_info_mfn, char *err, size_t errlen)
 {
     const struct pv_layout *lo = &p->lo;
-    uint64_t n = lo->pfn_end;
+    uint64_t n = p->map_end;
     int ferr = 0;
     uint8_t *m = rc_map_foreign(h, domid, p2m, (uint32_t)n, &ferr);
     if (!m) {
@@ -177,14 +241,23 @@ static int fill_region(struct rc_handle *h, uint16_t domid, const struct pvh_bui
         rc_unmap_foreign(m, (uint32_t)n);
         return -1;
     }
-    /* The p2m list the guest reads: 8-byte MFNs (in the region, not yet at INIT_P2M). */
+    /* Nothing of a populated page's earlier contents is assumed: the pages
+     * after the kernel that the guest reads at start are cleared first. */
+    if (lo->nr_mod) {
+        memcpy(at_pfn(&f, lo->pfn_mod), req->ramdisk, req->ramdisk_size);
+        memset(at_pfn(&f, lo->pfn_mod) + req->ramdisk_size, 0, lo->nr_mod * PG - req->ramdisk_size);
+    }
+    /* start_info, store, console, tables, stack, padding: clear. */
+    memset(at_pfn(&f, lo->pfn_start_info), 0, (lo->pfn_end - lo->pfn_start_info) * PG);
+    /* The p2m list the guest reads: 8-byte MFNs. */
+    memset(at_pfn(&f, lo->pfn_p2m), 0, lo->nr_p2m * PG);
     memcpy(at_pfn(&f, lo->pfn_p2m), p2m, p->nr_pages * 8);
-    /* The store and console pages start clear; so do the tables. */
-    memset(at_pfn(&f, lo->pfn_store), 0, PG);
-    memset(at_pfn(&f, lo->pfn_console), 0, PG);
-    memset(at_pfn(&f, lo->pfn_pt), 0, lo->nr_pt * PG);
     write_tables(&f, p2m);
-    write_start_info(&f, p2m, shared_info_mfn, req->cmdline);
+    if (lo->p2m_n3) {
+        memset(at_pfn(&f, lo->pfn_p2m_pt), 0, (lo->p2m_n3 + lo->p2m_n2 + lo->p2m_n1) * PG);
+        write_p2m_tables(&f, p2m);
+    }
+    write_start_info(&f, p2m, shared_info_mfn, req->cmdline, req->rings);
     /* Unmapped before the pin: the tables must have no writable mapping. */
     rc_unmap_foreign(m, (uint32_t)n);
     return 0;
@@ -217,6 +290,22 @@ static int start_vcpu0(struct rc_handle *h, uint16_t domid, const struct pv_plan
     return rc < 0 ? rv_build_fail(err, errlen, "XEN_DOMCTL_setvcpucontext", rc) : 0;
 }
 
+/* The console and xenstore rings: the region's two pages, and an unbound
+ * event channel of the domain for each with dom0 as the remote end. */
+static int alloc_rings(struct rc_handle *h, uint16_t domid, struct rv_rings *r, const struct pv_plan *p,
+                       const uint64_t *p2m, char *err, size_t errlen)
+{
+    if (!r)
+        return 0;
+    r->console_mfn = p2m[p->lo.pfn_console];
+    r->store_mfn = p2m[p->lo.pfn_store];
+    long rc;
+    if ((rc = rv_alloc_unbound(h, domid, 0, &r->console_port)) < 0 ||
+        (rc = rv_alloc_unbound(h, domid, 0, &r->store_port)) < 0)
+        return rv_build_fail(err, errlen, "EVTCHNOP_alloc_unbound for the domain", rc);
+    return 0;
+}
+
 int rv_build_pv(struct rc_handle *h, const struct pvh_build_req *req, uint16_t *domid_out, char *err, size_t errlen)
 {
     struct pv_plan p;
@@ -247,23 +336,31 @@ int rv_build_pv(struct rc_handle *h, const struct pvh_build_req *req, uint16_t *
     else if ((rc = rc_domain_info(h, domid, &info)) < 0)
         rv_build_fail(err, errlen, "XEN_DOMCTL_getdomaininfo", rc);
     else if (!rv_populate(h, domid, p.nr_pages, progress, p2m, err, errlen) &&
+             !alloc_rings(h, domid, req->rings, &p, p2m, err, errlen) &&
              !fill_region(h, domid, req, &p, p2m, info.shared_info_frame, err, errlen)) {
         if (p.img.virt_hypercall != PV_UNSET &&
             (rc = rc_hypercall_init(h, domid, p2m[(p.img.virt_hypercall - p.img.virt_base) >> 12])) < 0)
             rv_build_fail(err, errlen, "XEN_DOMCTL_hypercall_init", rc);
         else if ((rc = rc_pin_table(h, domid, p2m[p.lo.pfn_pt], 4)) < 0)
             rv_build_fail(err, errlen, "mmuext_op MMUEXT_PIN_L4_TABLE", rc);
-        else if (!start_vcpu0(h, domid, &p, p2m, err, errlen)) {
+        else if (!start_vcpu0(h, domid, &p, p2m, err, errlen) &&
+                 !(req->before_unpause && req->before_unpause(h, domid, req->ctx, err, errlen))) {
             rc = rc_domain_simple(h, XEN_DOMCTL_unpausedomain, domid);
             if (rc >= 0) {
                 *domid_out = domid;
                 if (req->verbose)
                     printf("rv create: d%u: PV, %llu MiB, %u vCPU(s), kernel pfn %#llx, start_info pfn %#llx, "
-                           "%llu page tables, region end pfn %#llx; built in %llu ms\n",
-                           domid, (unsigned long long)req->memory_mib, req->vcpus,
-                           (unsigned long long)p.lo.pfn_kernel, (unsigned long long)p.lo.pfn_start_info,
-                           (unsigned long long)p.lo.nr_pt, (unsigned long long)p.lo.pfn_end,
-                           (unsigned long long)((rv_now_us() - t0) / 1000));
+                       "%llu page tables, region end pfn %#llx\n",
+                       domid, (unsigned long long)req->memory_mib, req->vcpus,
+                       (unsigned long long)p.lo.pfn_kernel, (unsigned long long)p.lo.pfn_start_info,
+                       (unsigned long long)p.lo.nr_pt, (unsigned long long)p.lo.pfn_end);
+                printf("rv create: d%u: initrd pfn %#llx (%llu pages, %s), p2m list at %#llx (%llu own tables); "
+                       "built in %llu ms\n", domid, (unsigned long long)p.lo.pfn_mod,
+                       (unsigned long long)p.lo.nr_mod,
+                       !p.lo.nr_mod ? "none" : p.lo.pfn_mod >= p.lo.pfn_end ? "by pfn" : "mapped",
+                       (unsigned long long)p.lo.p2m_va,
+                       (unsigned long long)(p.lo.p2m_n3 + p.lo.p2m_n2 + p.lo.p2m_n1),
+                       (unsigned long long)((rv_now_us() - t0) / 1000));
                 free(p2m);
                 return 0;
             }
@@ -272,6 +369,7 @@ int rv_build_pv(struct rc_handle *h, const struct pvh_build_req *req, uint16_t *
     }
     /* Half built: nothing of it stays. */
     rc_domain_simple(h, XEN_DOMCTL_destroydomain, domid);
+    rv_build_pvh_failed_domid = domid;
     free(p2m);
     return -1;
 }

@@ -10,6 +10,15 @@
 
 struct rc_handle;
 
+/* A PV domain's console and xenstore rings (pv_build.c): pages of its
+ * initial region, named in start_info by MFN with their event channels
+ * (unbound, remote dom0), which the builder allocates.  Filled before
+ * before_unpause runs. */
+struct rv_rings {
+    uint64_t console_mfn, store_mfn;
+    uint32_t console_port, store_port;
+};
+
 struct pvh_build_req {
     const void *kernel;         /* the ELF file's bytes */
     size_t kernel_size;
@@ -24,6 +33,10 @@ struct pvh_build_req {
     unsigned extra_pages;
     int (*before_unpause)(struct rc_handle *h, uint16_t domid, void *ctx, char *err, size_t errlen);
     void *ctx;
+    /* 64-bit PV only (others: "not yet"). */
+    const void *ramdisk;        /* the initrd's bytes, NULL: none */
+    size_t ramdisk_size;
+    struct rv_rings *rings;     /* NULL: no console or xenstore rings */
 };
 
 /* Builds and starts the domain; 0 with its id, or -1 with a reason in err

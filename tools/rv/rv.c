@@ -14,6 +14,8 @@
 #include "rv_cmds.h"
 #include "rv_domu.h"
 #include "rv_blk.h"
+#include "kimage.h"
+#include "build_common.h"
 #include "core/domcfg.h"
 
 #include <errno.h>
@@ -376,45 +378,19 @@ static void on_warn(const char *msg, void *ctx)
     say_cfg(((struct warn_ctx *)ctx)->file, msg, " warning:");
 }
 
-/* The kernel file named by the domain file: relative names are taken from
- * the domain file's directory (as xl does). */
-static void *read_kernel(const char *cfgfile, const char *kernel, size_t *size)
+/* A file named by the domain file (kernel, ramdisk): relative names are
+ * taken from the domain file's directory (as xl does). */
+static void *read_named(const char *cfgfile, const char *what, const char *name, size_t *size)
 {
-    char path[4096];
+    char path[4096], err[512];
     const char *slash = strrchr(cfgfile, '/');
-    if (kernel[0] == '/' || !slash)
-        snprintf(path, sizeof(path), "%s", kernel);
+    if (name[0] == '/' || !slash)
+        snprintf(path, sizeof(path), "%s", name);
     else
-        snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - cfgfile), cfgfile, kernel);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "rv create: kernel %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 20, len = 0;
-    char *buf = malloc(cap);
-    for (size_t n; buf && (n = fread(buf + len, 1, cap - len, f)) > 0;) {
-        len += n;
-        if (len == cap) {
-            if (cap >= (256u << 20)) {
-                fprintf(stderr, "rv create: kernel %s: larger than 256 MiB\n", path);
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
+        snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - cfgfile), cfgfile, name);
+    void *buf = kimage_read_file(path, size, err, sizeof(err));
     if (!buf)
-        return NULL;
-    *size = len;
+        fprintf(stderr, "rv create: %s %s\n", what, err);
     return buf;
 }
 
@@ -428,49 +404,68 @@ static int create_domain(const char *file, const struct domcfg *cfg)
                 "(type = \"pvh\" and \"pv\" are)\n", file, domcfg_type_name(cfg->type));
         return 1;
     }
-    if (cfg->ramdisk[0]) {
-        fprintf(stderr, "rv create: %s: ramdisk: not available yet from the control domain\n", file);
+    if (cfg->ramdisk[0] && cfg->type != DOMCFG_PV) {
+        fprintf(stderr, "rv create: %s: ramdisk: not available yet from the control domain for type = \"%s\" "
+                "(type = \"pv\" takes one)\n", file, domcfg_type_name(cfg->type));
         return 1;
     }
-    size_t ksize = 0;
-    void *kernel = read_kernel(file, cfg->kernel, &ksize);
-    if (!kernel)
+    size_t fsize = 0, ksize = 0, rdsize = 0;
+    void *file_data = read_named(file, "kernel", cfg->kernel, &fsize), *unpacked = NULL, *ramdisk = NULL;
+    if (!file_data)
         return 1;
+    /* A bzImage or a compressed kernel: the ELF inside (kimage.c). */
+    const void *kernel;
+    const char *kind;
+    char kerr[256];
+    uint64_t t_unpack = rv_now_us();
+    if (kimage_unpack(file_data, fsize, &kernel, &ksize, &unpacked, &kind, kerr, sizeof(kerr))) {
+        fprintf(stderr, "rv create: %s: kernel %s: %s\n", file, cfg->kernel, kerr);
+        free(file_data);
+        return 1;
+    }
+    if (unpacked)
+        printf("rv create: kernel %s: %s, %zu KiB unpacked to a %zu KiB ELF in %llu ms\n", cfg->kernel, kind,
+               fsize >> 10, ksize >> 10, (unsigned long long)((rv_now_us() - t_unpack) / 1000));
+    if (cfg->ramdisk[0] && !(ramdisk = read_named(file, "ramdisk", cfg->ramdisk, &rdsize))) {
+        free(unpacked);
+        free(file_data);
+        return 1;
+    }
+    struct rv_rings pv_rings;
+    memset(&pv_rings, 0, sizeof(pv_rings));
     struct rv_domu domu = { .name = cfg->name, .ram_pages = cfg->memory_mib << 8, .memory_kib = cfg->memory_mib << 10,
-                            .vcpus = cfg->vcpus, .devices = cfg->nr_disks ? rv_blk_plug : NULL,
-                            .devices_ctx = cfg, .need_store = cfg->nr_disks != 0 };
-    /* The xenstore and console rings (rv_domu.c): PVH domains only so far;
-     * a PV domain built here has neither yet (docs/toolstack.md). */
-    bool rings = cfg->type == DOMCFG_PVH;
+                            .vcpus = cfg->vcpus, .pv = cfg->type == DOMCFG_PV ? &pv_rings : NULL,
+                            .devices = cfg->nr_disks ? rv_blk_plug : NULL, .devices_ctx = cfg,
+                            .need_store = cfg->nr_disks != 0 };
+    /* The xenstore and console rings (rv_domu.c): a PVH domain's are pages
+     * above its RAM; a PV domain's are in its initial region (pv_build.c). */
+    bool rings = true;
     struct pvh_build_req req = { kernel, ksize, cfg->cmdline, cfg->memory_mib, cfg->vcpus, 1,
-                                 rings ? RV_DOMU_SPECIAL_PAGES : 0, rings ? rv_domu_prepare : NULL, &domu };
+                                 cfg->type == DOMCFG_PVH ? RV_DOMU_SPECIAL_PAGES : 0, rv_domu_prepare, &domu,
+                                 ramdisk, rdsize, cfg->type == DOMCFG_PV ? &pv_rings : NULL };
     char err[256];
     uint16_t domid;
+    int ret = 1;
     /* The file's own problems first, without the hypervisor. */
     for (unsigned i = 0; i < cfg->nr_disks; i++)
         if (rv_hotplug_check(&cfg->disks[i], err, sizeof(err))) {
             fprintf(stderr, "rv create: %s: disk %u: %s\n", file, i, err);
-            free(kernel);
-            return 1;
+            goto out;
         }
     if (build(NULL, &req, &domid, err, sizeof(err))) {
         fprintf(stderr, "rv create: %s: %s\n", file, err);
-        free(kernel);
-        return 1;
+        goto out;
     }
     struct rc_handle *h = open_or_say("create");
-    if (!h) {
-        free(kernel);
-        return 1;
-    }
+    if (!h)
+        goto out;
     /* Names are how rv console/shutdown find a domain: one name, one
      * domain (as xl).  Known only for domains with xenstore entries. */
     uint16_t same;
     if (rings && domain_named(h, cfg->name, &same)) {
         fprintf(stderr, "rv create: %s: name '%s' is in use by domain %u\n", file, cfg->name, same);
         rc_close(h);
-        free(kernel);
-        return 1;
+        goto out;
     }
     int rc = build(h, &req, &domid, err, sizeof(err));
     if (rc) {
@@ -482,13 +477,18 @@ static int create_domain(const char *file, const struct domcfg *cfg)
     } else if (!rings) {
         printf("rv create: domain %u (%s) started\n", domid, cfg->name);
     } else {
-        printf("rv create: d%u: console ring gfn %#llx port %u, store ring gfn %#llx port %u\n"
-               "rv create: domain %u (%s) started\n", domid, (unsigned long long)domu.console_gfn,
-               domu.console_port, (unsigned long long)domu.store_gfn, domu.store_port, domid, cfg->name);
+        const char *fr = domu.pv ? "mfn" : "gfn";
+        printf("rv create: d%u: console ring %s %#llx port %u, store ring %s %#llx port %u\n"
+               "rv create: domain %u (%s) started\n", domid, fr, (unsigned long long)domu.console_gfn,
+               domu.console_port, fr, (unsigned long long)domu.store_gfn, domu.store_port, domid, cfg->name);
     }
     rc_close(h);
-    free(kernel);
-    return rc ? 1 : 0;
+    ret = rc ? 1 : 0;
+out:
+    free(ramdisk);
+    free(unpacked);
+    free(file_data);
+    return ret;
 }
 
 static int cmd_create(int argc, char **argv)

@@ -4,7 +4,8 @@
  *
  * rv console [-f] [-t SECONDS] [-m MARKER] DOMAIN: there is no console
  * daemon, so rv reads the domain's console ring page itself (its gfn from
- * HVM_PARAM_CONSOLE_PFN, mapped through privcmd): what is between out_cons
+ * HVM_PARAM_CONSOLE_PFN, or a PV domain's MFN from xenstore's
+ * console/ring-ref, mapped through privcmd): what is between out_cons
  * and out_prod is printed and out_cons advanced, as xenconsoled consumes
  * it.  -f follows new output until the domain is gone, MARKER was printed
  * (-m) or SECONDS passed (-t, default 30 with -f).  Non-interactive: 'in' is
@@ -56,6 +57,27 @@ static long get_hvm_param(struct rc_handle *h, uint16_t domid, unsigned idx, uin
         *val = p->value;
     rc_buf_free(p, sizeof(*p));
     return rc;
+}
+
+/* /local/domain/N/console/ring-ref: 0 with the frame, or -errno. */
+static long pv_console_frame(uint16_t domid, uint64_t *frame)
+{
+    struct rv_xs *x = rv_xs_open();
+    if (!x)
+        return -errno ? -errno : -ENOENT;
+    char path[64], val[32];
+    snprintf(path, sizeof(path), "/local/domain/%u/console/ring-ref", domid);
+    long n = rv_xs_read(x, path, val, sizeof(val));
+    rv_xs_close(x);
+    if (n < 0)
+        return n;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(val, &end, 10);
+    if (n == 0 || *end || errno || !v)
+        return -EINVAL;
+    *frame = v;
+    return 0;
 }
 
 /* Alive and not shut down (nor dying). */
@@ -149,10 +171,16 @@ int rv_cmd_console(int argc, char **argv)
     uint64_t gfn = 0;
     long rc = get_hvm_param(h, id, HVM_PARAM_CONSOLE_PFN, &gfn);
     if (rc < 0 || !gfn) {
-        fprintf(stderr, "rv console: domain %u: %s\n", id,
-                rc < 0 ? rc_strerror(rc) : "no console ring (not built by rv create, or a PV domain: not yet)");
-        rc_close(h);
-        return 1;
+        /* A PV domain has no HVM params: its ring's MFN is in xenstore's
+         * console/ring-ref, as rv create wrote it (and xenconsoled reads it). */
+        long xrc = pv_console_frame(id, &gfn);
+        if (xrc < 0) {
+            fprintf(stderr, "rv console: domain %u: no console ring (HVM_PARAM_CONSOLE_PFN: %s; xenstore "
+                    "console/ring-ref: %s): not built by rv create?\n", id, rc < 0 ? rc_strerror(rc) : "unset",
+                    strerror((int)-xrc));
+            rc_close(h);
+            return 1;
+        }
     }
     int ferr = 0;
     struct xencons_interface *r = rc_map_foreign(h, id, &gfn, 1, &ferr);

@@ -12,8 +12,9 @@
  *   - /local/domain/N: owned by dom0 and readable by N, holding name, domid,
  *     vm, memory/{target,static-max}, console/{ring-ref,port,type,limit},
  *     store/{ring-ref,port}, cpu/I/availability; the directories the
- *     domain writes (data, device, drivers, attr, error, control/shutdown
- *     and control/feature-*) owned by N;
+ *     domain writes (data, device, drivers, attr, error, control/shutdown,
+ *     control/sysrq and control/feature-{poweroff,reboot,suspend}, as libxl
+ *     makes them: Linux's xenbus writes each feature node) owned by N;
  *   - XS_INTRODUCE(N, store gfn, store port): xenstored maps the page and
  *     binds the port, and fires @introduceDomain.
  *
@@ -22,6 +23,7 @@
  */
 #include "rv_domu.h"
 #include "rv_xs.h"
+#include "pvh_build.h"
 #include "ringctl.h"
 
 #include <errno.h>
@@ -116,7 +118,8 @@ int rv_domu_entries(struct rv_xs *x, uint16_t domid, const struct rv_domu *u, ch
     }
     /* What the domain itself writes. */
     static const char *const owned[] = { "data", "device", "drivers", "attr", "error", "control/shutdown",
-                                         "control/feature-poweroff", "control/feature-reboot" };
+                                         "control/feature-poweroff", "control/feature-reboot",
+                                         "control/feature-suspend", "control/sysrq" };
     for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", base, owned[i]);
         if (!strncmp(owned[i], "control/", 8))
@@ -145,10 +148,18 @@ static int entries(struct rv_xs *x, uint16_t domid, const struct rv_domu *u, cha
 int rv_domu_prepare(struct rc_handle *h, uint16_t domid, void *ctx, char *err, size_t errlen)
 {
     struct rv_domu *u = ctx;
+    long rc;
+    if (u->pv) {
+        u->console_gfn = u->pv->console_mfn;
+        u->store_gfn = u->pv->store_mfn;
+        u->console_port = u->pv->console_port;
+        u->store_port = u->pv->store_port;
+        goto store;
+    }
     u->console_gfn = u->ram_pages + RV_DOMU_CONSOLE_OFF;
     u->store_gfn = u->ram_pages + RV_DOMU_STORE_OFF;
     uint64_t gfns[RV_DOMU_SPECIAL_PAGES] = { u->console_gfn, u->store_gfn };
-    long rc = rc_populate(h, domid, gfns, RV_DOMU_SPECIAL_PAGES, 0, NULL);
+    rc = rc_populate(h, domid, gfns, RV_DOMU_SPECIAL_PAGES, 0, NULL);
     if (rc < 0)
         return say(err, errlen, "XENMEM_populate_physmap (console and store pages)", rc);
     int ferr = 0;
@@ -166,6 +177,7 @@ int rv_domu_prepare(struct rc_handle *h, uint16_t domid, void *ctx, char *err, s
         (rc = rc_set_hvm_param(h, domid, HVM_PARAM_STORE_PFN, u->store_gfn)) < 0 ||
         (rc = rc_set_hvm_param(h, domid, HVM_PARAM_STORE_EVTCHN, u->store_port)) < 0)
         return say(err, errlen, "HVMOP_set_param (console and store)", rc);
+store:;
     struct rv_xs *x = rv_xs_open();
     if (!x && u->need_store) {
         snprintf(err, errlen, "devices need xenstored (dom0's backends find them there): %s", strerror(errno));

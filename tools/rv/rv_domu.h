@@ -11,6 +11,7 @@
 
 struct rc_handle;
 struct rv_xs;
+struct rv_rings;
 
 /* Pages just above the domain's RAM, reserved in its memory map. */
 #define RV_DOMU_SPECIAL_PAGES 2
@@ -22,7 +23,11 @@ struct rv_domu {
     uint64_t ram_pages;              /* the special pages follow */
     uint64_t memory_kib;
     unsigned vcpus;
-    /* Filled by rv_domu_prepare. */
+    /* A PV domain: its rings are pages of its initial region, by MFN, with
+     * ports the PV builder allocated (pv_build.c); NULL for PVH. */
+    const struct rv_rings *pv;
+    /* Filled by rv_domu_prepare (for PV: the MFNs, which xenstore's
+     * ring-ref entries and INTRODUCE carry, as libxl's). */
     uint64_t console_gfn, store_gfn;
     uint32_t console_port, store_port;
     int in_store;                    /* entries written: a failed build removes them (rv_domu_forget) */
@@ -37,7 +42,8 @@ struct rv_domu {
 /* Before the domain first runs (pvh_build's before_unpause hook, ctx = the
  * struct rv_domu): the two pages, the two unbound ports (remote: dom0),
  * HVM_PARAM_{CONSOLE,STORE}_{PFN,EVTCHN}, then the xenstore entries and
- * INTRODUCE.  No xenstored listening: a warning on stderr, the domain runs
+ * INTRODUCE.  For a PV domain (u->pv) only the entries and INTRODUCE: the
+ * pages and ports are the builder's.  No xenstored listening: a warning on stderr, the domain runs
  * without a store.  0, or -1 with a reason in err. */
 int rv_domu_prepare(struct rc_handle *h, uint16_t domid, void *ctx, char *err, size_t errlen);
 
