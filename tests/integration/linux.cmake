@@ -432,6 +432,8 @@ rv_linux_test(NAME linux_dom0_blk RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
                      "^linux_dom0_blk: PASS linux-dom0-blk-again$" "^linux_dom0_blk: PASS linux-dom0-blk-again-destroy$"
                      "^linux_dom0_blk: PASS linux-dom0-blk-pages$"
                      "^linux_dom0_blk: PASS linux-dom0-blk-attach-detach$"
+                     # a domU that powers itself off: rv create's monitor removes its disk.
+                     "^linux_dom0_blk: PASS linux-dom0-blk-monitor$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_blk.cfg)
 # Issue 16's PV Debian domU: dom0 runs `rv create` of Debian's bzImage (rv
 # unpacks it: tools/rv/kimage.c) with a busybox initramfs as a 256 MiB PV

@@ -14,6 +14,7 @@
 #include "rv_cmds.h"
 #include "rv_domu.h"
 #include "rv_blk.h"
+#include "rv_monitor.h"
 #include "kimage.h"
 #include "build_common.h"
 #include "core/domcfg.h"
@@ -394,6 +395,9 @@ static void *read_named(const char *cfgfile, const char *what, const char *name,
     return buf;
 }
 
+/* rv create -e clears it: no monitor process (as xl create -e). */
+static int create_monitor = 1;
+
 /* Builds the domain from dom0: pvh_build.c, pv_build.c (64-bit PV). */
 static int create_domain(const char *file, const struct domcfg *cfg)
 {
@@ -484,6 +488,14 @@ static int create_domain(const char *file, const struct domcfg *cfg)
     }
     rc_close(h);
     ret = rc ? 1 : 0;
+    /* As xl create: a monitor stays behind to tidy up after the domain if
+     * it stops on its own (rv_monitor.c); -e: none. */
+    if (!rc && create_monitor) {
+        int m = rv_monitor_spawn(domid);
+        if (m)
+            fprintf(stderr, "rv create: d%u: no monitor (%s): if it stops on its own, its disks and xenstore "
+                    "entries stay until rv destroy %u\n", domid, strerror(-m), domid);
+    }
 out:
     free(ramdisk);
     free(unpacked);
@@ -498,8 +510,10 @@ static int cmd_create(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-n") || !strcmp(argv[i], "--dry-run"))
             dry = 1;
+        else if (!strcmp(argv[i], "-e"))
+            create_monitor = 0;
         else if (argv[i][0] == '-')
-            return usage_error("create", "unknown option (only -n)");
+            return usage_error("create", "unknown option (-n, -e)");
         else if (!file)
             file = argv[i];
         else
@@ -561,7 +575,8 @@ static const struct cmd cmds[] = {
     { "destroy", cmd_destroy, "DOMID", "end a domain at once and return its memory" },
     { "vcpu-list", cmd_vcpu_list, "[DOMID]", "vCPUs: where each runs, its state and CPU time" },
     { "debug-keys", cmd_debug_keys, "KEYS", "run the hypervisor's debug keys (h lists them; output: rv dmesg)" },
-    { "create", cmd_create, "[-n] FILE", "build and start a PVH or 64-bit PV domain (-n: only check the file)" },
+    { "create", cmd_create, "[-n] [-e] FILE",
+      "build and start a PVH or 64-bit PV domain (-n: only check the file; -e: no monitor left behind)" },
     { "console", rv_cmd_console, "[-f] [-t S] [-m MARK] DOMAIN",
       "print the domain's console ring (-f: follow until it ends, MARK is seen or S seconds)" },
     { "block-list", rv_cmd_block_list, "DOMAIN", "the domain's disks: vdev, states, event channel, ring, device" },

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ struct rv_xs {
     int is_dev;         /* a character device (/dev/xen/xenbus): write(), not send() */
     uint32_t next_id;
     uint32_t tx;        /* the open transaction's id (rv_xs_transaction_start), 0 = none */
+    unsigned events;    /* watch events read while waiting for a reply, not yet taken */
 };
 
 struct rv_xs *rv_xs_open(void)
@@ -127,9 +129,14 @@ static long request(struct rv_xs *x, uint32_t type, const void *payload, size_t 
         return -EIO;
     struct xsd_msg_hdr r;
     static char buf[XENSTORE_PAYLOAD_MAX + 1];
-    if (io_all(x->fd, &r, sizeof(r), 0, x->is_dev) || r.len > XENSTORE_PAYLOAD_MAX ||
-        io_all(x->fd, buf, r.len, 0, x->is_dev))
-        return -EIO;
+    for (;;) {
+        if (io_all(x->fd, &r, sizeof(r), 0, x->is_dev) || r.len > XENSTORE_PAYLOAD_MAX ||
+            io_all(x->fd, buf, r.len, 0, x->is_dev))
+            return -EIO;
+        if (r.type != XS_WATCH_EVENT)
+            break;
+        x->events++;        /* a watch fired meanwhile (rv_xs_watch): noted, not a reply */
+    }
     buf[r.len] = 0;
     if (r.req_id != h.req_id)
         return -EIO;
@@ -272,4 +279,31 @@ long rv_xs_directory(struct rv_xs *x, const char *path, char *buf, size_t len)
     if (m && buf[m - 1])
         cnt++;                  /* cut short: the last name is partial but terminated by request() */
     return cnt;
+}
+
+int rv_xs_watch(struct rv_xs *x, const char *path, const char *token)
+{
+    const char *a[2] = { path, token };
+    long rc = request_args(x, XS_WATCH, a, 2, 1, NULL, 0);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int rv_xs_wait_event(struct rv_xs *x, int timeout_ms)
+{
+    if (x->events) {
+        x->events--;
+        return 1;
+    }
+    struct pollfd pfd = { .fd = x->fd, .events = POLLIN };
+    int n = poll(&pfd, 1, timeout_ms);
+    if (n < 0)
+        return errno == EINTR ? 0 : -errno;
+    if (n == 0)
+        return 0;
+    struct xsd_msg_hdr r;
+    static char buf[XENSTORE_PAYLOAD_MAX + 1];
+    if (io_all(x->fd, &r, sizeof(r), 0, x->is_dev) || r.len > XENSTORE_PAYLOAD_MAX ||
+        io_all(x->fd, buf, r.len, 0, x->is_dev))
+        return -EIO;
+    return r.type == XS_WATCH_EVENT ? 1 : 0;
 }

@@ -42,4 +42,11 @@ long rv_xs_directory(struct rv_xs *x, const char *path, char *buf, size_t len);
 int rv_xs_introduce(struct rv_xs *x, uint16_t domid, uint64_t gfn, uint32_t port);
 int rv_xs_release(struct rv_xs *x, uint16_t domid);
 
+/* XS_WATCH path with token (events come on this connection only). */
+int rv_xs_watch(struct rv_xs *x, const char *path, const char *token);
+/* Waits up to timeout_ms (-1: for ever) for a watch event: 1 one came
+ * (also one read while a request waited for its reply), 0 none, -errno
+ * (the daemon went away: -EIO). */
+int rv_xs_wait_event(struct rv_xs *x, int timeout_ms);
+
 #endif
