@@ -23,7 +23,7 @@
 #include "public/vcpu.h"      /* struct vcpu_runstate_info */
 #include "public/hvm.h"       /* HVM_NR_PARAMS */
 #include "core/compat/xlat.h" /* struct compat_xlat */
-#include "hvm/exit_stats.h"     /* struct vcpu_xstats */
+#include "core/xstats.h"       /* struct vcpu_xstats */
 
 #define MAX_VCPUS       64
 #define DOMAIN_NAME_MAX 64
@@ -144,7 +144,7 @@ struct vcpu {
     struct { uint64_t n, tsc; } hc_cost[VCPU_HC_SLOTS];         /* (r) indexed by hypercall number */
     uint8_t last_hc;                /* (r) hc_cost slot of the last hypercall exit */
     /* Histograms (median, p99, worst) per exit kind and PV vCPUs' exits by
-     * kind (hvm/exit_stats.h); PV hypercalls also go into hc_cost. */
+     * kind (core/xstats.h); PV hypercalls also go into hc_cost. */
     struct vcpu_xstats xstats;      /* (r) */
     uint8_t last_exit;              /* (r) enum hvm_exit_reason of the last exit (debug key 'd') */
     uint64_t last_exit_qual;        /* (r) its hvm_exit.qual */

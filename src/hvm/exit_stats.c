@@ -24,36 +24,6 @@
 
 _Static_assert(HVM_EXIT_NR <= ARRAY_SIZE(((struct vcpu_xstats *)0)->hvm), "exit histograms");
 
-/* Bucket i >= 2 holds [2^m + h 2^(m-1), that + 2^(m-1)) ticks, m = i / 2,
- * h = i % 2 (exit_stats.h); buckets 0 and 1 hold 0 and 1 tick. */
-static uint64_t bucket_low(unsigned i)
-{
-    unsigned m = i / 2;
-    return i < 2 ? i : (1ull << m) + (i % 2) * (1ull << (m - 1));
-}
-
-uint64_t xstat_percentile(const struct xstat_hist *h, uint64_t n, unsigned p)
-{
-    if (!n)
-        return 0;
-    uint64_t rank = (n * p + 99) / 100, seen = 0;       /* the rank-th shortest exit, 1-based */
-    if (!rank)
-        rank = 1;
-    for (unsigned i = 0; i < XSTAT_BUCKETS; i++) {
-        uint64_t c = READ_ONCE(h->b[i]);
-        if (!c || seen + c < rank) {
-            seen += c;
-            continue;
-        }
-        /* Inside bucket i: linearly between its bounds, never past the worst. */
-        uint64_t lo = bucket_low(i), hi = i + 1 < XSTAT_BUCKETS ? bucket_low(i + 1) : READ_ONCE(h->max) + 1;
-        uint64_t v = lo + (hi - lo) * (2 * (rank - seen) - 1) / (2 * c);
-        uint64_t max = READ_ONCE(h->max);
-        return v > max ? max : v;
-    }
-    return READ_ONCE(h->max);      /* counts read while they changed */
-}
-
 void hvm_count_port(struct vcpu *v, uint16_t port)
 {
     for (unsigned i = 0; i < VCPU_IO_PORTS; i++)
@@ -267,7 +237,7 @@ static uint64_t pv_exits_timed(struct vcpu *v)
  * (HLT, SCHEDOP_block/poll: their time includes the wait), which the PV
  * line counts as "untimed".  An exit that ended the stint otherwise
  * (preemption) is timed to the CPU's leaving.  Median and p99 come from
- * the histogram (exit_stats.h: within +-25 %), max is exact.
+ * the histogram (core/xstats.h: within +-25 %), max is exact.
  * tools/rvlib/exitcost.py parses these; rv-bench prints them as a table.
  */
 static void print_exit_cost(struct vcpu *v)

@@ -547,7 +547,7 @@ static bool soft_int(struct vcpu *v)
 
 /* The hypervisor's time for the last exit, from its arrival (pv_enter
  * returning) to the next entry or the end of the stint, by the kind
- * handle_exit found (hvm/exit_stats.h).  v's own fields, written only on
+ * handle_exit found (core/xstats.h).  v's own fields, written only on
  * the CPU it runs on: no lock, no atomics. */
 static inline void pv_account_exit(struct vcpu *v, uint64_t ticks)
 {
@@ -572,7 +572,7 @@ static bool handle_exit(struct vcpu *v)
     struct cpu_regs *c = &pv->ctx;
     unsigned vec = (unsigned)c->vector;
 
-    /* v->xstats.pv_kind: what this exit was, for its cost (exit_stats.h). */
+    /* v->xstats.pv_kind: what this exit was, for its cost (core/xstats.h). */
     if (pv->compat_l4) {
         v->xstats.pv_kind = PVX_PV32;
         return pv32_handle_exit(v);     /* 32-bit frames, INT $0x82 (pv32.c) */

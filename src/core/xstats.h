@@ -1,5 +1,6 @@
 /*
- * Per-kind distribution of the hypervisor's time per exit (exit_stats.c;
+ * Per-kind distribution of the hypervisor's time per exit (xstats.c, read
+ * by hvm/exit_stats.c;
  * docs/bench.md "Exit cost"): a small fixed histogram per exit kind, so
  * that a median, a 99th percentile and the worst single exit can be told
  * beside the mean, for HVM/PVH exits (#VMEXIT to the next VMRUN, hvm.c)
@@ -18,8 +19,8 @@
  * 32-bit counts: one kind wraps after 2^32 exits of one vCPU (a day at
  * 50,000 exits/s of that single kind).
  */
-#ifndef RV_HVM_EXIT_STATS_H
-#define RV_HVM_EXIT_STATS_H
+#ifndef RV_CORE_XSTATS_H
+#define RV_CORE_XSTATS_H
 
 #include <stdint.h>
 
