@@ -21,6 +21,7 @@
 #include "rv_cmds.h"
 #include "rv_xs.h"
 #include "ringctl.h"
+#include "build_common.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -161,13 +162,6 @@ int rv_blk_plug(struct rv_xs *x, uint16_t domid, const void *ctx, char *err, siz
     return rv_blk_add_all(x, domid, ctx, err, errlen);
 }
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int rv_blk_remove(struct rv_xs *x, uint16_t domid, uint32_t vdev, unsigned wait_ms)
 {
     char be[96], fe[96], path[160], dev[DOMCFG_PATH_MAX + 16] = "", params[DOMCFG_PATH_MAX + 16] = "";
@@ -189,12 +183,12 @@ int rv_blk_remove(struct rv_xs *x, uint16_t domid, uint32_t vdev, unsigned wait_
     snprintf(path, sizeof(path), "%s/state", be);
     rv_xs_write(x, path, "5");
     int closed = 0;
-    for (uint64_t end = now_ms() + wait_ms; wait_ms;) {
+    for (uint64_t end = (rv_now_us() / 1000) + wait_ms; wait_ms;) {
         if (rv_xs_read(x, path, st, sizeof(st)) > 0 && !strcmp(st, "6")) {
             closed = 1;
             break;
         }
-        if (now_ms() >= end)
+        if ((rv_now_us() / 1000) >= end)
             break;
         usleep(20000);
     }

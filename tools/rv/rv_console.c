@@ -23,6 +23,7 @@
 #include "rv_blk.h"
 #include "rv_xs.h"
 #include "ringctl.h"
+#include "build_common.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -36,13 +37,6 @@
 
 #define HYPERVISOR_hvm_op   34
 #define HVMOP_get_param_op  1
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static long get_hvm_param(struct rc_handle *h, uint16_t domid, unsigned idx, uint64_t *val)
 {
@@ -191,9 +185,9 @@ int rv_cmd_console(int argc, char **argv)
         return 1;
     }
     int seen = 0;
-    uint64_t end = now_ms() + (uint64_t)secs * 1000;
+    uint64_t end = (rv_now_us() / 1000) + (uint64_t)secs * 1000;
     drain(r, marker, &seen);
-    while (follow && !seen && now_ms() < end && running(h, id)) {
+    while (follow && !seen && (rv_now_us() / 1000) < end && running(h, id)) {
         usleep(10000);
         drain(r, marker, &seen);
     }
@@ -241,7 +235,7 @@ int rv_cmd_shutdown(int argc, char **argv)
         rc_close(h);
         return 1;
     }
-    uint64_t t0 = now_ms();
+    uint64_t t0 = (rv_now_us() / 1000);
     struct rv_xs *x = rv_xs_open();
     int have_xs = x != NULL;
     int rc = -ENOENT;
@@ -264,7 +258,7 @@ int rv_cmd_shutdown(int argc, char **argv)
     }
     int done = 0;
     uint64_t end = t0 + (uint64_t)secs * 1000;
-    while (rc >= 0 && now_ms() < end && !(done = !running(h, id)))
+    while (rc >= 0 && (rv_now_us() / 1000) < end && !(done = !running(h, id)))
         usleep(10000);
     if (!done && !force) {
         fprintf(stderr, "rv shutdown: domain %u did not shut down within %u s of control/shutdown = \"poweroff\" "
@@ -285,6 +279,6 @@ int rv_cmd_shutdown(int argc, char **argv)
         return 1;
     }
     printf("rv shutdown: domain %u %s in %llu ms\n", id, done ? "shut down (poweroff)" : "destroyed (-F)",
-           (unsigned long long)(now_ms() - t0));
+           (unsigned long long)((rv_now_us() / 1000) - t0));
     return gone ? 0 : 1;
 }
