@@ -346,6 +346,7 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      "^linux_dom0: PASS linux-dom0-rv-create-name-taken$"
                      # a domU that powers itself off: VIRQ_DOM_EXC, xenstored releases it.
                      "^linux_dom0: PASS linux-dom0-self-poweroff-released$"
+                     "^linux_dom0: PASS linux-dom0-rv-reboot$" "^linux_dom0: PASS linux-dom0-kept-until-destroy$"
                      # xenstore ops/s from dom0 (rv xs-bench): socket and /dev/xen/xenbus.
                      "^linux_dom0: PASS linux-dom0-xs-bench$"
                      "^linux_dom0: PASS linux-dom0-rv-mem-set$"
