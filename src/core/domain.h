@@ -99,6 +99,24 @@ struct vcpu {
     unsigned nr_poll_ports;         /* (o) how many that poll named */
     struct timer poll_timer;        /* timer's own locking: SCHEDOP_poll timeout */
 
+    /* Hypercall argument copies of an HVM/PVH vCPU (hvm/guest_mem.c): the
+     * guest-virtual page the last copy of the hypercall running now went
+     * to, with its guest-physical address and the hypervisor's mapping of
+     * it, so that a second copy from the same page (SCHEDOP_poll's port
+     * list beside its structure) neither walks the guest's tables nor looks
+     * up the p2m again.  Owner: v itself, on its own CPU, inside one of its
+     * hypercalls (hvm/hypercall.c brackets the handler with
+     * hvm_copy_scope_begin/_end, which forget the page); nothing else reads
+     * or writes it, so no lock. */
+    struct {
+        unsigned depth;             /* > 0: in a hypercall of v (multicall nests) */
+        bool valid;
+        bool write;                 /* the walk and the p2m allowed writing, not only reading */
+        uint64_t gva, gpa;          /* page-aligned */
+        char *page;                 /* hypervisor mapping of gpa */
+        uint64_t gen;               /* p2m generation when gpa was looked up */
+    } copy_cache;                   /* (o) */
+
     /* Run-state accounting (VCPUOP_register_runstate_memory_area). */
     struct vcpu_runstate_info runstate; /* (r) */
     uint64_t runstate_gpa;          /* (r) where the guest wants a copy, 0 = none (PV: its virtual address) */

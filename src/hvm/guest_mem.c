@@ -17,6 +17,7 @@
 #include "pv/pv.h"              /* pv_copy_guest: a PV vCPU's pointers */
 #include "mm/gwalk.h"
 #include "arch/x86/cpufeature.h"
+#include "core/percpu.h"
 
 /* A read-only mapping (a grant mapped read-only) refuses writes here as the
  * nested page tables do for the guest itself. */
@@ -168,13 +169,68 @@ static int translate(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
     return -EFAULT;
 }
 
+/*
+ * One hypercall's copies (struct vcpu.copy_cache).  Its scope is a
+ * hypercall of v on v's own CPU (hvm/hypercall.c); nothing else -- a debug
+ * dump of v from another CPU, the instruction emulator -- uses or changes
+ * the cache.  Keeping a page's translation for the rest of one hypercall is
+ * what the vCPU's own TLB may do: v runs no guest code meanwhile, so no
+ * INVLPG or CR3 load of its own comes in between, and another vCPU that
+ * changes the tables reaches v by a TLB shoot-down v can only take after
+ * the call.  The frame behind the page is kept only while the p2m
+ * generation is the one it was looked up under (a changed or removed
+ * mapping bumps it), as the nested TLB would be flushed.
+ */
+void hvm_copy_scope_begin(struct vcpu *v)
+{
+    if (v->copy_cache.depth++ == 0)
+        v->copy_cache.valid = false;
+}
+
+void hvm_copy_scope_end(struct vcpu *v)
+{
+    if (--v->copy_cache.depth == 0)
+        v->copy_cache.valid = false;
+}
+
+/* The hypervisor mapping of gva's page from the cache, or NULL. */
+static char *cached_page(struct vcpu *v, uint64_t gva, bool write)
+{
+    if (!v->copy_cache.valid || v->copy_cache.gva != (gva & ~4095ull) || (write && !v->copy_cache.write) ||
+        __atomic_load_n(&v->domain->p2m.generation, __ATOMIC_ACQUIRE) != v->copy_cache.gen)
+        return NULL;
+    if (write)
+        logdirty_mark(v->domain, v->copy_cache.gpa >> 12);     /* as gphys_page does for each write */
+    return v->copy_cache.page;
+}
+
 static int copy_guest(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool to_guest)
 {
+    bool scope = v->processor == smp_processor_id() && v->copy_cache.depth;
+
     while (len) {
         size_t chunk = MIN(len, 4096 - (gva & 4095));
-        uint64_t gpa;
-        if (translate(v, gva, to_guest, &gpa) || copy_gphys(v->domain, buf, gpa, chunk, to_guest))
-            return -EFAULT;
+        char *page = scope ? cached_page(v, gva, to_guest) : NULL;
+        if (!page) {
+            uint64_t gpa;
+            uint64_t gen = __atomic_load_n(&v->domain->p2m.generation, __ATOMIC_ACQUIRE);
+            if (translate(v, gva, to_guest, &gpa) || !(page = gphys_page(v->domain, gpa, to_guest)))
+                return -EFAULT;
+            if (scope) {
+                /* Read before the lookup: a change in between leaves a
+                 * generation the next use sees moved on. */
+                v->copy_cache.gva = gva & ~4095ull;
+                v->copy_cache.gpa = gpa & ~4095ull;
+                v->copy_cache.page = page;
+                v->copy_cache.write = to_guest;
+                v->copy_cache.gen = gen;
+                v->copy_cache.valid = true;
+            }
+        }
+        if (to_guest)
+            memcpy(page + (gva & 4095), buf, chunk);
+        else
+            memcpy(buf, page + (gva & 4095), chunk);
         buf = (char *)buf + chunk;
         gva += chunk;
         len -= chunk;

@@ -491,6 +491,53 @@ static void test_events_and_sched(void)
     check(rc == -EINVAL, "poll-bad-port", "%ld", rc);
     rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, BAD_PTR, 0);
     check(rc == -EFAULT, "poll-bad-pointer", "%ld", rc);
+    /* The hypervisor reads a short list through the structure's page when
+     * they share it, a long one (> 4 ports) into its own buffer: lists of
+     * 1 and 128 ports, the long one across a page boundary with the only
+     * pending port, or a bad one, in its last slot (the second page). */
+    static evtchn_port_t big[2048] __attribute__((aligned(4096)));
+    evtchn_port_t *cross = &big[1024 - 64];         /* 64 ports in each page */
+    for (unsigned i = 0; i < 128; i++)
+        cross[i] = bi.local_port;                   /* valid, never pending (the sends go to au.port) */
+    cross[127] = au.port;
+    po = (struct hcm_poll){ .ports = cross, .nr_ports = 128, .timeout = 0 };
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&po), 0);
+    check(rc == 0, "poll-128-cross-page-pending-last", "%ld", rc);
+    cross[127] = 99999;
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&po), 0);
+    check(rc == -EINVAL, "poll-128-cross-page-bad-last", "%ld", rc);
+    cross[126] = au.port;                           /* pending before the bad one: returns there, as Xen */
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&po), 0);
+    check(rc == 0, "poll-128-pending-before-bad", "%ld", rc);
+    po.nr_ports = 129;
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&po), 0);
+    check(rc == -EINVAL, "poll-129", "%ld", rc);
+    struct { struct hcm_poll p; evtchn_port_t port; } same = {
+        .p = { .nr_ports = 1, .timeout = 0 }, .port = au.port };     /* structure and list in one page */
+    same.p.ports = &same.port;
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&same.p), 0);
+    check(rc == 0, "poll-1-same-page", "%ld", rc);
+    same.port = 99999;
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&same.p), 0);
+    check(rc == -EINVAL, "poll-1-same-page-bad-port", "%ld", rc);
+    same.p.ports = (evtchn_port_t *)BAD_PTR;
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&same.p), 0);
+    check(rc == -EFAULT, "poll-1-bad-handle", "%ld", rc);
+    /* Nothing pending among 128 (or in an empty list): the timeout ends
+     * the wait, with 0. */
+    cross[126] = cross[127] = bi.local_port;
+    uint64_t tw = now_ns();
+    po = (struct hcm_poll){ .ports = cross, .nr_ports = 128, .timeout = tw + 2000000 };
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&po), 0);
+    uint64_t tw1 = now_ns();
+    check(rc == 0 && tw1 - tw >= 2000000 && tw1 - tw < 1000000000ull, "poll-128-timeout", "rc %ld after %lu us",
+          rc, (unsigned long)((tw1 - tw) / 1000));
+    tw = now_ns();
+    po = (struct hcm_poll){ .ports = cross, .nr_ports = 0, .timeout = tw + 2000000 };
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&po), 0);
+    tw1 = now_ns();
+    check(rc == 0 && tw1 - tw >= 2000000 && tw1 - tw < 1000000000ull, "poll-0-timeout", "rc %ld after %lu us",
+          rc, (unsigned long)((tw1 - tw) / 1000));
 
     /* VIRQ_TIMER through set_timer_op, masked: pending but no selector;
      * unmask: the selector bit of this width's word. */
