@@ -497,8 +497,9 @@ static void test_events_and_sched(void)
      * pending port, or a bad one, in its last slot (the second page). */
     static evtchn_port_t big[2048] __attribute__((aligned(4096)));
     evtchn_port_t *cross = &big[1024 - 64];         /* 64 ports in each page */
+    l2_set(sh->evtchn_pending, bi.local_port, false);  /* valid, not pending (the sends go to au.port) */
     for (unsigned i = 0; i < 128; i++)
-        cross[i] = bi.local_port;                   /* valid, never pending (the sends go to au.port) */
+        cross[i] = bi.local_port;
     cross[127] = au.port;
     po = (struct hcm_poll){ .ports = cross, .nr_ports = 128, .timeout = 0 };
     rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&po), 0);
