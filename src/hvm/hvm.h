@@ -96,11 +96,6 @@ void hvm_dump_and_crash(struct vcpu *v, const struct hvm_exit *x, const char *fm
 int hvm_copy_from_gphys(struct domain *d, void *dst, uint64_t gpa, size_t len);
 int hvm_copy_to_gphys(struct domain *d, uint64_t gpa, const void *src, size_t len);
 int hvm_copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len);
-/* Brackets one hypercall of v on its CPU (hvm/hypercall.c; nests for
- * multicall): copy_*_guest inside reuse the last page's translation
- * (struct vcpu.copy_cache, guest_mem.c). */
-void hvm_copy_scope_begin(struct vcpu *v);
-void hvm_copy_scope_end(struct vcpu *v);
 int hvm_copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len);
 /* Guest-virtual to guest-physical through the guest's page tables, with the
  * access checks of the CPU.  Returns 0, -EFAULT with *pfec = the #PF error

@@ -73,9 +73,7 @@ bool hvm_hypercall(struct vcpu *v)
     }
     /* The exit's cost is also kept per number (hvm/exit_stats.c). */
     v->last_hc = (uint8_t)(nr < VCPU_HC_SLOTS ? nr : VCPU_HC_SLOTS - 1);
-    hvm_copy_scope_begin(v);
     ret = hypercall_call(v, nr, a, !wide);
-    hvm_copy_scope_end(v);
     if (ret == -ERESTART && nr == __HYPERVISOR_multicall) {
         /* A continuation (core/multicall.c): the same call again with the
          * list advanced, RIP left on the VMCALL/VMMCALL. */
