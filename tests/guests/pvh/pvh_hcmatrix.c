@@ -524,6 +524,44 @@ static void test_events_and_sched(void)
     same.p.ports = (evtchn_port_t *)BAD_PTR;
     rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&same.p), 0);
     check(rc == -EFAULT, "poll-1-bad-handle", "%ld", rc);
+#if defined(__x86_64__)
+    /* The hypervisor keeps a copy's translation for one hypercall only: the
+     * same port-list address, remapped to another page between two polls
+     * (a 4-KiB mapping under PML4 slot 1, then INVLPG), is read from the
+     * new page.  The structure sits in another page, so the list's page is
+     * the last one the first poll translated. */
+    {
+        static uint64_t pdpt2[512] __attribute__((aligned(4096)));
+        static uint64_t pd2[512] __attribute__((aligned(4096)));
+        static uint64_t pt2[512] __attribute__((aligned(4096)));
+        static evtchn_port_t page_a[1024] __attribute__((aligned(4096)));
+        static evtchn_port_t page_b[1024] __attribute__((aligned(4096)));
+        const uint64_t va = 1ull << 39;             /* PML4 slot 1: unused by the identity map */
+        uint64_t cr3;
+        asm volatile("mov %%cr3, %0" : "=r"(cr3));
+        volatile uint64_t *pml4 = (volatile uint64_t *)(uintptr_t)(cr3 & ~0xfffull);
+        if (check(!(pml4[1] & 1), "poll-remap-setup", "PML4 slot 1 in use: %#lx", (unsigned long)pml4[1])) {
+            page_a[0] = au.port;                    /* pending */
+            page_b[0] = 99999;                      /* no such port */
+            pt2[0] = (uintptr_t)page_a | 3;
+            pd2[0] = (uintptr_t)pt2 | 3;
+            pdpt2[0] = (uintptr_t)pd2 | 3;
+            pml4[1] = (uintptr_t)pdpt2 | 3;
+            struct hcm_poll rp = { .ports = (evtchn_port_t *)(uintptr_t)va, .nr_ports = 1, .timeout = 0 };
+            long r1 = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&rp), 0);
+            pt2[0] = (uintptr_t)page_b | 3;
+            asm volatile("invlpg (%0)" : : "r"(va) : "memory");
+            long r2 = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&rp), 0);
+            pt2[0] = (uintptr_t)page_a | 3;
+            asm volatile("invlpg (%0)" : : "r"(va) : "memory");
+            long r3 = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&rp), 0);
+            check(r1 == 0 && r2 == -EINVAL && r3 == 0, "poll-list-remapped-between-calls",
+                  "rc %ld, after the remap %ld (want -EINVAL), back %ld", r1, r2, r3);
+            pml4[1] = 0;
+            asm volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+        }
+    }
+#endif
     /* Nothing pending among 128 (or in an empty list): the timeout ends
      * the wait, with 0. */
     cross[126] = cross[127] = bi.local_port;
