@@ -528,8 +528,9 @@ static void test_events_and_sched(void)
     /* The hypervisor keeps a copy's translation for one hypercall only: the
      * same port-list address, remapped to another page between two polls
      * (a 4-KiB mapping under PML4 slot 1, then INVLPG), is read from the
-     * new page.  The structure sits in another page, so the list's page is
-     * the last one the first poll translated. */
+     * new page.  Structure and list both sit in the remapped page (as on a
+     * guest's stack), so a translation kept from the previous call would
+     * read the old page's port. */
     {
         static uint64_t pdpt2[512] __attribute__((aligned(4096)));
         static uint64_t pd2[512] __attribute__((aligned(4096)));
@@ -541,20 +542,23 @@ static void test_events_and_sched(void)
         asm volatile("mov %%cr3, %0" : "=r"(cr3));
         volatile uint64_t *pml4 = (volatile uint64_t *)(uintptr_t)(cr3 & ~0xfffull);
         if (check(!(pml4[1] & 1), "poll-remap-setup", "PML4 slot 1 in use: %#lx", (unsigned long)pml4[1])) {
-            page_a[0] = au.port;                    /* pending */
-            page_b[0] = 99999;                      /* no such port */
+            /* In each page: the structure at 0, its one-port list at 64. */
+            struct hcm_poll rp = { .ports = (evtchn_port_t *)(uintptr_t)(va + 64), .nr_ports = 1, .timeout = 0 };
+            __builtin_memcpy(page_a, &rp, sizeof(rp));
+            __builtin_memcpy(page_b, &rp, sizeof(rp));
+            page_a[16] = au.port;                   /* pending */
+            page_b[16] = 99999;                     /* no such port */
             pt2[0] = (uintptr_t)page_a | 3;
             pd2[0] = (uintptr_t)pt2 | 3;
             pdpt2[0] = (uintptr_t)pd2 | 3;
             pml4[1] = (uintptr_t)pdpt2 | 3;
-            struct hcm_poll rp = { .ports = (evtchn_port_t *)(uintptr_t)va, .nr_ports = 1, .timeout = 0 };
-            long r1 = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&rp), 0);
+            long r1 = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, va, 0);
             pt2[0] = (uintptr_t)page_b | 3;
             asm volatile("invlpg (%0)" : : "r"(va) : "memory");
-            long r2 = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&rp), 0);
+            long r2 = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, va, 0);
             pt2[0] = (uintptr_t)page_a | 3;
             asm volatile("invlpg (%0)" : : "r"(va) : "memory");
-            long r3 = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&rp), 0);
+            long r3 = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, va, 0);
             check(r1 == 0 && r2 == -EINVAL && r3 == 0, "poll-list-remapped-between-calls",
                   "rc %ld, after the remap %ld (want -EINVAL), back %ld", r1, r2, r3);
             pml4[1] = 0;
