@@ -229,6 +229,10 @@ static int translate(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa, bo
  * last_exit, another hypercall the count.  The frame behind the page is
  * kept only while the p2m generation is the one it was looked up under (a
  * changed or removed mapping bumps it), as the nested TLB would be flushed.
+ * No hard-interrupt handler copies from a guest (debug keys and timers run
+ * as softirqs, after handle_exit has recorded the exit), so the window
+ * between a #VMEXIT and handle_exit, where last_exit is still the previous
+ * one, sees no copy.
  */
 static bool in_hypercall(struct vcpu *v)
 {
