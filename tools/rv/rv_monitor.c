@@ -2,7 +2,8 @@
  * The per-domain monitor `rv create` leaves behind, as `xl create` does:
  * a background process that waits for its domain to be gone and then
  * tidies up what dom0 holds for it -- the disks (backend nodes removed,
- * loop devices detached: rv_blk_remove_all) and the xenstore entries
+ * loop devices detached: rv_blk_remove_all), the vifs (rv_net_remove_all:
+ * netback then unregisters vifD.N) and the xenstore entries
  * (rv_domu_forget).  `rv destroy` and `rv shutdown` do the same at once;
  * the monitor is for a domain that stops on its own (it powers off,
  * crashes, or its watchdog fires) with no rv running.
@@ -18,6 +19,7 @@
  */
 #include "rv_monitor.h"
 #include "rv_blk.h"
+#include "rv_net.h"
 #include "rv_domu.h"
 #include "rv_xs.h"
 #include "ringctl.h"
@@ -62,6 +64,7 @@ static void watch_loop(uint16_t domid)
         rv_xs_close(x);
     rc_close(h);
     rv_blk_remove_all(domid);
+    rv_net_remove_all(domid);
     rv_domu_forget(domid);
 }
 
