@@ -450,7 +450,7 @@ rv_linux_test(NAME linux_dom0_net RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
                      "^linux_dom0_net: PASS linux-dom0-net-tcp-up$" "^linux_dom0_net: PASS linux-dom0-net-tcp-down$"
                      "^linux_dom0_net: PASS linux-dom0-net-attach-detach$"
                      "^linux_dom0_net: PASS linux-dom0-net-destroy$"
-                     "^linux_dom0_net: RV-LINUX: net: domU -> dom0 throughput "
+                     "^linux_dom0_net: RV-LINUX: net: domU -> dom0 throughput: 16777216 bytes of zeros in [0-9.]+ s: [0-9.]+ MB/s"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_net.cfg)
 # Issue 16's PV Debian domU: dom0 runs `rv create` of Debian's bzImage (rv
 # unpacks it: tools/rv/kimage.c) with a busybox initramfs as a 256 MiB PV
