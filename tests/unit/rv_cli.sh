@@ -37,11 +37,11 @@ echo "$out" | grep -qx "$W/good.cfg: vif 0: devid 1, mac auto (00:16:3e:xx:xx:xx
 check create-n-vif0 $? "out: $out"
 echo "$out" | grep -qx "$W/good.cfg: vif 1: devid 0, mac 00:16:3e:0a:0b:0c, bridge xenbr0, backend domain 0, type default, rate 1000000 bytes/s in 20000 us periods"
 check create-n-vif1 $? "out: $out"
-# Building it: the devices are checked before anything is built (the
-# disk's file is missing here).
+# Building it: its kernel is missing here (the devices' own checks, before
+# anything is built, are the create-disk-* and create-vif-* cases below).
 "$RV" create "$W/good.cfg" >/dev/null 2>"$W/err"; rc=$?
-[ $rc -eq 1 ] && grep -q "disk 0: vdev xvda: target '/srv/d.img': No such file or directory" "$W/err"
-check create-devices-checked-first $? "exit $rc: $(cat "$W/err")"
+[ $rc -eq 1 ] && grep -q "kernel $W/k.elf: No such file or directory" "$W/err"
+check create-good-no-kernel $? "exit $rc: $(cat "$W/err")"
 # A bad disk and a bad vif: file:line of the item and what is wrong with it.
 printf "name = \"demo\"\nmemory = 16\nkernel = \"k\"\ndisk = [ '/a,,xvda',\n  '/b,qcow2,xvdb' ]\n" > "$W/baddisk.cfg"
 "$RV" create -n "$W/baddisk.cfg" >/dev/null 2>"$W/err"; rc=$?
