@@ -454,7 +454,7 @@ rv_linux_test(NAME linux_dom0_net RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
                      "^linux_dom0_net: PASS linux-dom0-net-monitor$"
                      # the hostile netfront tests/guests/pvh/pvh_net.c
                      "^domU: PASS net-tx-bad-gref$" "^domU: PASS net-tx-frame$" "^domU: PASS net-tx-runt$"
-                     "^domU: PASS net-tx-cross-page$" "^domU: RV-PVH-NET: done, 10 passed 0 failed$"
+                     "^domU: PASS net-tx-cross-page$" "^domU: RV-PVH-NET: done, 11 passed 0 failed$"
                      "^linux_dom0_net: PASS linux-dom0-net-hostile$"
                      "^linux_dom0_net: RV-LINUX: net: domU -> dom0 throughput: 16777216 bytes of zeros in [0-9.]+ s: [0-9.]+ MB/s"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_net.cfg)
