@@ -456,7 +456,7 @@ rv_linux_test(NAME linux_dom0_net RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
                      "^domU: PASS net-tx-bad-gref$" "^domU: PASS net-tx-frame$" "^domU: PASS net-tx-runt$"
                      "^domU: PASS net-tx-cross-page$" "^domU: RV-PVH-NET: done, 11 passed 0 failed$"
                      "^linux_dom0_net: PASS linux-dom0-net-hostile$"
-                     "^linux_dom0_net: RV-LINUX: net: domU -> dom0 throughput: 16777216 bytes of zeros in [0-9.]+ s: [0-9.]+ MB/s"
+                     "^linux_dom0_net: RV-LINUX: net: domU -> dom0 throughput: 4194304 bytes of zeros in [0-9.]+ s: [0-9.]+ MB/s"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_net.cfg)
 # Issue 16's PV Debian domU: dom0 runs `rv create` of Debian's bzImage (rv
 # unpacks it: tools/rv/kimage.c) with a busybox initramfs as a 256 MiB PV
