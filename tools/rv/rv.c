@@ -522,7 +522,10 @@ static int create_domain(const char *file, const struct domcfg *cfg)
     /* As xl create: a monitor stays behind to tidy up after the domain if
      * it stops on its own (rv_monitor.c); -e: none. */
     if (!rc && create_monitor) {
-        int m = rv_monitor_spawn(domid);
+        const char *q = getenv("RV_QUICK_RESTARTS");     /* set by the monitor that restarts it */
+        struct rv_monitor_plan plan = { cfg->name, file, cfg->on_poweroff, cfg->on_reboot, cfg->on_crash,
+                                        cfg->on_watchdog, q ? (unsigned)strtoul(q, NULL, 10) : 0 };
+        int m = rv_monitor_spawn(domid, &plan);
         if (m)
             fprintf(stderr, "rv create: d%u: no monitor (%s): if it stops on its own, its disks and xenstore "
                     "entries stay until rv destroy %u\n", domid, strerror(-m), domid);
@@ -617,14 +620,13 @@ static const struct cmd cmds[] = {
       "take a vif away (waits 5 s for the frontend to close)" },
     { "shutdown", rv_cmd_shutdown, "[-F] [-t S] DOMAIN",
       "ask the domain to power off through xenstore, wait S s (30); -F: destroy it if it does not" },
+    { "reboot", rv_cmd_reboot, "[-w] [-t S] DOMAIN",
+      "ask the domain to reboot through xenstore; its monitor rebuilds it (-w: wait for the new one)" },
     { "mem-set", rv_cmd_mem_set, "DOMAIN SIZE",
       "set the domain's balloon target (memory/target) and its limit to SIZE MiB (or k/m/g)" },
     { "xs-bench", rv_cmd_xs_bench, "[-n N] [PATH ...]",
       "xenstore writes/s and reads/s from dom0 over the socket and /dev/xen/xenbus (or each PATH)" },
 };
-
-/* xl commands rv does not have yet: named so that nobody mistakes a typo for them. */
-static const char *const not_yet[] = { "reboot" };
 
 static int cmd_help(int argc, char **argv)
 {
@@ -633,10 +635,6 @@ static int cmd_help(int argc, char **argv)
     printf("usage: rv COMMAND [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         printf("  %-10s %-12s %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
-    printf("\nnot yet (issue 16):");
-    for (size_t i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++)
-        printf(" %s", not_yet[i]);
-    printf("\n");
     return 0;
 }
 
@@ -647,11 +645,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         if (!strcmp(argv[1], cmds[i].name))
             return cmds[i].fn(argc - 1, argv + 1);
-    for (size_t i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++)
-        if (!strcmp(argv[1], not_yet[i])) {
-            fprintf(stderr, "rv %s: not available yet (see rv help)\n", argv[1]);
-            return 1;
-        }
     fprintf(stderr, "rv: unknown command '%s' (rv help lists them)\n", argv[1]);
     return 2;
 }
