@@ -346,6 +346,7 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      "^linux_dom0: PASS linux-dom0-rv-create-name-taken$"
                      # a domU that powers itself off: VIRQ_DOM_EXC, xenstored releases it.
                      "^linux_dom0: PASS linux-dom0-self-poweroff-released$"
+                     "^linux_dom0: PASS linux-dom0-rv-reboot$" "^linux_dom0: PASS linux-dom0-kept-until-destroy$"
                      # xenstore ops/s from dom0 (rv xs-bench): socket and /dev/xen/xenbus.
                      "^linux_dom0: PASS linux-dom0-xs-bench$"
                      "^linux_dom0: PASS linux-dom0-rv-mem-set$"
@@ -389,12 +390,23 @@ rv_linux_test(NAME bochs_linux_dom0_skylake RUN_TIMEOUT ${RV_LINUX_BOCHS_TIMEOUT
                      "^linux_dom0_bochs: PASS linux-dom0-rv-shutdown-unknown$"
                      "^linux_dom0_bochs: PASS linux-dom0-rv-create-name-taken$"
                      "^linux_dom0_bochs: PASS linux-dom0-self-poweroff-released$"
+                     "^linux_dom0_bochs: PASS linux-dom0-rv-reboot$" "^linux_dom0_bochs: PASS linux-dom0-kept-until-destroy$"
                      "^linux_dom0_bochs: PASS linux-dom0-xs-bench$"
                      "^linux_dom0_bochs: PASS linux-dom0-rv-mem-set$"
                      "^linux_dom0_bochs: PASS linux-dom0-lifecycle$"
                      "^linux_dom0_bochs: RV-LINUX: lifecycle: 5 create/console/destroy cycles "
               EXPECT --stdout-count 0 "^(linux_dom0_bochs|domU): FAIL"
               ARGS --bochs corei7_skylake_x --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_bochs.cfg)
+# Issue 16's PV Debian domU created from a Debian dom0 under Bochs (VMX
+# skylake): the linux_dom0_domu checks on a 1-vCPU dom0.
+rv_linux_test(NAME bochs_linux_dom0_domu_skylake RUN_TIMEOUT ${RV_LINUX_BOCHS_TIMEOUT} LABELS "bochs;long;dom0" PV
+              STDOUT "^linux_dom0_domu_bochs: PASS linux-dom0$"
+                     "^linux_dom0_domu_bochs: PASS linux-dom0-domu-debian$"
+                     "^linux_dom0_domu_bochs: PASS linux-dom0-domu-xenbus$"
+                     "^linux_dom0_domu_bochs: PASS linux-dom0-domu-shutdown$"
+                     "^linux_dom0_domu_bochs: RV-LINUX: rv create debian: .* rv create -> domU marker on its console: "
+              EXPECT --stdout-count 0 "^linux_dom0_domu_bochs: FAIL"
+              ARGS --bochs corei7_skylake_x --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_domu_bochs.cfg)
 # dom0's own kernel xenbus through our xenstored (/dev/xen/xenbus relayed over
 # dom0's store ring) right after boot: in this timing the round trip hung in
 # half the runs until xenstored served requests that came without an event

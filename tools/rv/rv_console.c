@@ -248,6 +248,48 @@ static int running_named(struct rc_handle *h, const char *name, uint16_t not)
 }
 
 /*
+ * The command line both rv shutdown and rv reboot take: [FLAG] [-t S]
+ * DOMAIN, FLAG being -F (shutdown) or -w (reboot).  On success (-1 back)
+ * *h is open and *id names a domU; otherwise the exit status (a line said
+ * why).  'what' is the verb for the dom0 refusal ("shut it down").
+ */
+static int domu_command(const char *cmd, const char *flag, const char *what, int argc, char **argv, int *flag_set,
+                        unsigned *secs, struct rc_handle **h, uint16_t *id)
+{
+    const char *dom = NULL;
+    *flag_set = 0;
+    *secs = 30;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], flag))
+            *flag_set = 1;
+        else if (!strcmp(argv[i], "-t")) {
+            if (parse_secs(cmd, i + 1 < argc ? argv[++i] : NULL, secs))
+                return 2;
+        } else if (argv[i][0] == '-' || dom) {
+            fprintf(stderr, "rv %s: usage: rv %s [%s] [-t SECONDS] DOMAIN (rv help)\n", cmd, cmd, flag);
+            return 2;
+        } else
+            dom = argv[i];
+    }
+    if (!dom) {
+        fprintf(stderr, "rv %s: needs a domain (rv help)\n", cmd);
+        return 2;
+    }
+    if (!(*h = rv_open(cmd)))
+        return 1;
+    if (rv_lookup_domain(*h, cmd, dom, id)) {
+        rc_close(*h);
+        return 1;
+    }
+    if (*id == 0) {
+        fprintf(stderr, "rv %s: domain 0 is the control domain: %s from inside\n", cmd, what);
+        rc_close(*h);
+        return 1;
+    }
+    return -1;
+}
+
+/*
  * rv reboot [-w] [-t S] DOMAIN: as xl reboot, control/shutdown = "reboot";
  * the guest shuts itself down with reason reboot, and the domain's monitor
  * (rv_monitor.c: on_reboot, "restart" by default) destroys it and runs rv
@@ -256,38 +298,13 @@ static int running_named(struct rc_handle *h, const char *name, uint16_t not)
  */
 int rv_cmd_reboot(int argc, char **argv)
 {
-    int wait_new = 0;
-    unsigned secs = 30;
-    const char *dom = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-w"))
-            wait_new = 1;
-        else if (!strcmp(argv[i], "-t")) {
-            if (parse_secs("reboot", i + 1 < argc ? argv[++i] : NULL, &secs))
-                return 2;
-        } else if (argv[i][0] == '-' || dom) {
-            fprintf(stderr, "rv reboot: usage: rv reboot [-w] [-t SECONDS] DOMAIN (rv help)\n");
-            return 2;
-        } else
-            dom = argv[i];
-    }
-    if (!dom) {
-        fprintf(stderr, "rv reboot: needs a domain (rv help)\n");
-        return 2;
-    }
-    struct rc_handle *h = rv_open("reboot");
-    if (!h)
-        return 1;
+    int wait_new;
+    unsigned secs;
+    struct rc_handle *h;
     uint16_t id;
-    if (rv_lookup_domain(h, "reboot", dom, &id)) {
-        rc_close(h);
-        return 1;
-    }
-    if (id == 0) {
-        fprintf(stderr, "rv reboot: domain 0 is the control domain: reboot it from inside\n");
-        rc_close(h);
-        return 1;
-    }
+    int st = domu_command("reboot", "-w", "reboot it", argc, argv, &wait_new, &secs, &h, &id);
+    if (st >= 0)
+        return st;
     char name[128], why[160];
     name_of(id, name, sizeof(name));
     uint64_t t0 = rv_now_us() / 1000, end = t0 + (uint64_t)secs * 1000;
@@ -336,38 +353,13 @@ int rv_cmd_reboot(int argc, char **argv)
 
 int rv_cmd_shutdown(int argc, char **argv)
 {
-    int force = 0;
-    unsigned secs = 30;
-    const char *dom = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-F"))
-            force = 1;
-        else if (!strcmp(argv[i], "-t")) {
-            if (parse_secs("shutdown", i + 1 < argc ? argv[++i] : NULL, &secs))
-                return 2;
-        } else if (argv[i][0] == '-' || dom) {
-            fprintf(stderr, "rv shutdown: usage: rv shutdown [-F] [-t SECONDS] DOMAIN (rv help)\n");
-            return 2;
-        } else
-            dom = argv[i];
-    }
-    if (!dom) {
-        fprintf(stderr, "rv shutdown: needs a domain (rv help)\n");
-        return 2;
-    }
-    struct rc_handle *h = rv_open("shutdown");
-    if (!h)
-        return 1;
+    int force;
+    unsigned secs;
+    struct rc_handle *h;
     uint16_t id;
-    if (rv_lookup_domain(h, "shutdown", dom, &id)) {
-        rc_close(h);
-        return 1;
-    }
-    if (id == 0) {
-        fprintf(stderr, "rv shutdown: domain 0 is the control domain: shut it down from inside\n");
-        rc_close(h);
-        return 1;
-    }
+    int st = domu_command("shutdown", "-F", "shut it down", argc, argv, &force, &secs, &h, &id);
+    if (st >= 0)
+        return st;
     uint64_t t0 = (rv_now_us() / 1000);
     char why[160];
     int rc = ask_shutdown(id, "poweroff", why, sizeof(why));
