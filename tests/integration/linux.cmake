@@ -447,6 +447,29 @@ rv_linux_test(NAME linux_dom0_blk RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
                      # a domU that powers itself off: rv create's monitor removes its disk.
                      "^linux_dom0_blk: PASS linux-dom0-blk-monitor$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_blk.cfg)
+# Issue 17: a network for the PV Debian domU through dom0's xen-netback and
+# the bridge rvbr0 (docs/split-drivers.md "Network interfaces").  rv create
+# with vif = [...] writes the vif nodes as libxl does and does vif-bridge's
+# work in C (MTU, bridge port, up, hotplug-status); the domU loads Debian's
+# xen-netfront, pings dom0 and is pinged, 4 MiB up and 3 MiB down over TCP
+# (busybox nc) with md5s compared; network-attach/-list/-detach; rv destroy
+# leaves no vif device, bridge port or node; a missing bridge is refused
+# (tools/linux-assets DOM0_NET, DOMU_NET_BODY).
+rv_linux_test(NAME linux_dom0_net RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;split" PV
+              STDOUT "^linux_dom0_net: PASS linux-dom0$" "^linux_dom0_net: PASS linux-dom0-net-refusal$"
+                     "^linux_dom0_net: PASS linux-dom0-net-connected$"
+                     "^linux_dom0_net: PASS linux-dom0-net-ping-dom0$" "^linux_dom0_net: PASS linux-dom0-net-ping-domu$"
+                     "^linux_dom0_net: PASS linux-dom0-net-tcp-up$" "^linux_dom0_net: PASS linux-dom0-net-tcp-down$"
+                     "^linux_dom0_net: PASS linux-dom0-net-attach-detach$"
+                     "^linux_dom0_net: PASS linux-dom0-net-destroy$"
+                     # a domU that powers itself off: rv create's monitor removes its vif.
+                     "^linux_dom0_net: PASS linux-dom0-net-monitor$"
+                     # the hostile netfront tests/guests/pvh/pvh_net.c
+                     "^domU: PASS net-tx-bad-gref$" "^domU: PASS net-tx-frame$" "^domU: PASS net-tx-runt$"
+                     "^domU: PASS net-tx-cross-page$" "^domU: RV-PVH-NET: done, 11 passed 0 failed$"
+                     "^linux_dom0_net: PASS linux-dom0-net-hostile$"
+                     "^linux_dom0_net: RV-LINUX: net: domU -> dom0 throughput: 4194304 bytes of zeros in [0-9.]+ s: [0-9.]+ MB/s"
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_net.cfg)
 # Issue 16's PV Debian domU: dom0 runs `rv create` of Debian's bzImage (rv
 # unpacks it: tools/rv/kimage.c) with a busybox initramfs as a 256 MiB PV
 # domU; `rv console` follows its hvc0 to the marker; its kernel's xenbus

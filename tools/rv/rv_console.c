@@ -21,6 +21,7 @@
 #include "rv_cmds.h"
 #include "rv_domu.h"
 #include "rv_blk.h"
+#include "rv_net.h"
 #include "rv_xs.h"
 #include "ringctl.h"
 #include "build_common.h"
@@ -380,6 +381,7 @@ int rv_cmd_shutdown(int argc, char **argv)
     /* Shut down (or forced): what on_poweroff = "destroy" does. */
     long drc = exists(h, id) ? rc_domain_simple(h, XEN_DOMCTL_destroydomain, id) : 0;
     rv_blk_remove_all(id);      /* its disks (rv_blk.c) */
+    rv_net_remove_all(id);      /* its vifs (rv_net.c) */
     rv_domu_forget(id);
     for (int i = 0; i < 500 && exists(h, id); i++)
         usleep(10000);

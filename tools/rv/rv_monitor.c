@@ -2,7 +2,8 @@
  * The per-domain monitor `rv create` leaves behind, as `xl create` does: a
  * background process that carries out the domain's on_* keys when it shuts
  * down, and tidies up what dom0 holds for it once it is gone -- the disks
- * (backend nodes removed, loop devices detached: rv_blk_remove_all) and the
+ * (backend nodes removed, loop devices detached: rv_blk_remove_all), the
+ * vifs (rv_net_remove_all: netback then unregisters vifD.N) and the
  * xenstore entries (rv_domu_forget).
  *
  * The hypervisor acts on no on_* key of a domain the toolstack built (as
@@ -32,6 +33,7 @@
  */
 #include "rv_monitor.h"
 #include "rv_blk.h"
+#include "rv_net.h"
 #include "rv_domu.h"
 #include "rv_xs.h"
 #include "ringctl.h"
@@ -152,8 +154,9 @@ static void watch_loop(uint16_t domid, const struct rv_monitor_plan *plan)
     if (handled && !destroyed)
         return;     /* preserved: its disks and entries stay with it */
     rv_blk_remove_all(domid);
+    rv_net_remove_all(domid);
     rv_domu_forget(domid);
-    say(domid, "gone: disks and xenstore entries removed%s%s", "", "");
+    say(domid, "gone: disks, vifs and xenstore entries removed%s%s", "", "");
     if (!restart || !plan->file)
         return;
     /* A new rv create of the same file: it builds the domain, prints its
