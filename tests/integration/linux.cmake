@@ -467,6 +467,8 @@ rv_linux_test(NAME linux_dom0_domu_blk RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABEL
                      "^linux_dom0_domu_blk: PASS linux-dom0-domu-blk-again-destroy$"
                      "^linux_dom0_domu_blk: PASS linux-dom0-domu-blk-pages$"
                      "^linux_dom0_domu_blk: RV-LINUX: domu-blk md5: first life wrote [0-9a-f]+, second life found [0-9a-f]+$"
+                     # the benchmark ran (one run, no threshold): both dd's in the domU and in dom0.
+                     "^linux_dom0_domu_blk: RV-LINUX: disk bench: write domU [0-9.]+ MB/s, dom0 [0-9.]+ MB/s \\(ratio [0-9.]+\\); read domU [0-9.]+ MB/s, dom0 [0-9.]+ MB/s"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_domu_blk.cfg)
 # dom0 with two vCPUs (the second through VCPUOP_initialise/up, as a domU's);
 # the same device and xenstore checks as linux_dom0.
