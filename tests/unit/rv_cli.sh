@@ -83,8 +83,14 @@ create_refused create-disk-ro-file "name = \"p\"\ntype = \"pvh\"\nkernel = \"not
     "disk 0: vdev xvdb: target '$W/ro.img' is read-only (mode 444) but the disk is rw: give access r"
 create_refused create-disk-dir "name = \"p\"\ntype = \"pvh\"\nkernel = \"notpvh.elf\"\nmemory = 16\ndisk = [ '$W,raw,xvda,r' ]\n" \
     "neither a regular file nor a block device"
-create_refused create-disk-pv-not-yet "name = \"p\"\ntype = \"pv\"\nkernel = \"notpvh.elf\"\nmemory = 16\ndisk = [ '$W/rw.img,raw,xvda,rw' ]\n" \
-    'disks for type = "pv" are not available yet'
+# A PV domain's disks (issue 17, test linux_dom0_domu_blk): checked as a PVH
+# domain's before the kernel; a good disk lets the kernel check speak.
+create_refused create-disk-pv-checked "name = \"p\"\ntype = \"pv\"\nkernel = \"notpvh.elf\"\nmemory = 16\ndisk = [ '$W/none.img,raw,xvda,rw' ]\n" \
+    "disk 0: vdev xvda: target '$W/none.img': No such file or directory"
+create_refused create-disk-pv-then-kernel "name = \"p\"\ntype = \"pv\"\nkernel = \"notpvh.elf\"\nmemory = 16\ndisk = [ '$W/rw.img,raw,xvda,rw' ]\n" \
+    "pv: no Xen ELF notes"
+create_refused create-disk-hvm-not-yet "name = \"h\"\ntype = \"hvm\"\nkernel = \"k.elf\"\nmemory = 16\ndisk = [ '$W/rw.img,raw,xvda,rw' ]\n" \
+    'disks for type = "hvm" are not available yet'
 create_refused create-disk-then-kernel "name = \"p\"\ntype = \"pvh\"\nkernel = \"notpvh.elf\"\nmemory = 16\ndisk = [ '$W/ro.img,raw,xvda,r' ]\n" \
     "no XEN_ELFNOTE_PHYS32_ENTRY note: not a PVH kernel"
 # vifs (tools/rv/rv_net.c): the bridge must exist in dom0 (here: the build

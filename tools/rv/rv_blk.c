@@ -10,7 +10,8 @@
  *       discard-enable, physical-device (hex MAJOR:MINOR) and
  *       physical-device-path (what the hot-plug step made), hotplug-status
  *   /local/domain/D/device/vbd/N      owner D, 0 may read:
- *       backend, backend-id = 0, state = 1, virtual-device = N, device-type
+ *       backend, backend-id = 0, state = 1, virtual-device = N, device-type,
+ *       trusted = 1
  *
  * All in one transaction: blkback's watch on its backend directory probes
  * the device at its first node, and a probe that finds frontend-id missing
@@ -72,8 +73,11 @@ static int write_nodes(struct rv_xs *x, uint16_t domid, const struct domcfg_disk
     snprintf(bk[11].val, sizeof(bk[11].val), "%d", d->discard ? 1 : 0);
     snprintf(bk[12].val, sizeof(bk[12].val), "%x:%x", p->major, p->minor);
     snprintf(bk[13].val, sizeof(bk[13].val), "%s", p->dev);
+    /* trusted = 1: the backend is dom0 (libxl writes it since XSA-403; a
+     * frontend that reads 0 bounces every request through its own pages). */
     struct kv fk[] = {
         { "backend", "" }, { "backend-id", "0" }, { "state", "1" }, { "virtual-device", "" }, { "device-type", "" },
+        { "trusted", "1" },
     };
     snprintf(fk[0].val, sizeof(fk[0].val), "%s", be);
     snprintf(fk[3].val, sizeof(fk[3].val), "%u", d->vdev);
