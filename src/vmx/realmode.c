@@ -141,6 +141,14 @@ static void v86_write_segs(struct vcpu *v, struct vmx_vcpu *x, bool *ok)
             return;
         }
         x->rm.vsel[s] = sel;
+        /* A load of the same value in virtual-8086 mode cannot be told
+         * from no load.  CS and SS take the stand-in at once: the far jump
+         * that follows CR0.PE = 0 reloads CS with it in practice, and an
+         * interrupt taken meanwhile pushes a CS that IRET comes back to
+         * (the protected-mode selector would not).  Data segments keep the
+         * old selector until they are seen loaded with another value. */
+        if (s == SEG_CS || s == SEG_SS)
+            x->rm.seg[s].sel = sel;
         vmwrite(VMCS_SEG(VMCS_GUEST_ES_SEL, s), sel);
         vmwrite(VMCS_SEG(VMCS_GUEST_ES_BASE, s), (uint64_t)sel << 4);
         vmwrite(VMCS_SEG(VMCS_GUEST_ES_LIMIT, s), 0xffff);

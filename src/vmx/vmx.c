@@ -19,7 +19,9 @@
  * Files: setup.c (probe, controls from the capability MSRs, VMXON), vmx.c
  * (VMCS placement, vCPU life cycle, entry, exit decoding, state accessors),
  * cr.c (CR0/CR3/CR4/CR8 exits), ept.c (EPT entries, VPID/INVEPT), shadow.c
- * (the shadow pager's controls and registers, EFER without its controls), vmcs.c
+ * (the shadow pager's controls and registers, EFER without its controls),
+ * realmode.c (the guest's real mode in virtual-8086 mode without unrestricted
+ * guest), intr.c (interrupt and NMI windows), vmcs.c
  * (VMCS contents, entry-failure diagnostics), vmcs.h (encodings), entry.S.
  *
  * VMCS life cycle (SDM 24.1, 24.11): VMCLEAR at creation; VMPTRLD on the CPU
@@ -43,7 +45,6 @@
 #include "lib/errno.h"
 
 #define RFLAGS_TF           (1u << 8)
-#define RFLAGS_IF           (1u << 9)
 
 static struct {
     struct vmx_vcpu *current;       /* (o) whose VMCS is current here, NULL none */
@@ -756,79 +757,6 @@ static void vmx_inject_event(struct vcpu *v, enum hvm_event_type t, uint8_t vect
         [HVM_EVENT_EXCEPTION] = INTR_TYPE_HW_EXC, [HVM_EVENT_SOFTINT] = INTR_TYPE_SW_INTR,
     };
     vmx_inject(v, types[t], t == HVM_EVENT_NMI ? 2 : vector, has_err, err);
-}
-
-static bool vmx_event_pending(struct vcpu *v)
-{
-    struct vmx_vcpu *x = v->vendor;
-    struct vmcs_ctx c;
-    bool pending = false;
-
-    if (vmcs_get(x, &c)) {
-        pending = vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID;
-        vmcs_put(x, &c);
-    }
-    return pending;
-}
-
-static bool vmx_interrupts_enabled(struct vcpu *v)
-{
-    struct vmx_vcpu *x = v->vendor;
-    uint32_t shadow = x->intr_state & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS);
-
-    if (v->regs.rip != x->exit_rip)
-        shadow = 0;         /* the instruction that had it was emulated */
-    return (v->regs.rflags & RFLAGS_IF) && !shadow;
-}
-
-static void vmx_request_intr_window(struct vcpu *v, bool on)
-{
-    struct vmx_vcpu *x = v->vendor;
-    struct vmcs_ctx c;
-    /* Interrupt-window exiting: an exit as soon as RFLAGS.IF = 1 and no STI
-     * / MOV SS shadow (25.2). */
-    uint32_t proc = on ? x->proc | PROC_INTR_WINDOW_EXIT : x->proc & ~PROC_INTR_WINDOW_EXIT;
-
-    if (proc == x->proc || !vmcs_get(x, &c))
-        return;
-    x->proc = proc;
-    vmwrite(VMCS_PROC_CTLS, proc);
-    vmcs_put(x, &c);
-}
-
-static bool vmx_nmi_allowed(struct vcpu *v)
-{
-    struct vmx_vcpu *x = v->vendor;
-    uint32_t block = x->intr_state & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS);
-
-    if (v->regs.rip != x->exit_rip)
-        block = 0;          /* the instruction that had the shadow was emulated */
-    /* With virtual NMIs the CPU tracks "NMI handler running" for us; an NMI
-     * may not be injected under MOV SS blocking (26.3.1.5), and some CPUs
-     * refuse it under STI blocking too. */
-    if (vmx_cfg.pin & PIN_VIRTUAL_NMIS)
-        block |= x->intr_state & INTR_BLOCK_NMI;
-    return !block;
-}
-
-static void vmx_request_nmi_window(struct vcpu *v, bool on)
-{
-    struct vmx_vcpu *x = v->vendor;
-    struct vmcs_ctx c;
-
-    /* Without NMI-window exiting the interrupt window stands in for it (it
-     * opens no earlier than the NMI could be taken, with IF set). */
-    if (!vmx_cfg.nmi_window) {
-        if (on)
-            vmx_request_intr_window(v, true);
-        return;
-    }
-    uint32_t proc = on ? x->proc | PROC_NMI_WINDOW_EXIT : x->proc & ~PROC_NMI_WINDOW_EXIT;
-    if (proc == x->proc || !vmcs_get(x, &c))
-        return;
-    x->proc = proc;
-    vmwrite(VMCS_PROC_CTLS, proc);
-    vmcs_put(x, &c);
 }
 
 /* VMREAD works only on the CPU where the VMCS is active (SDM 24.11.1): a

@@ -161,6 +161,13 @@ bool vmx_rm_get_seg(struct vmx_vcpu *x, enum hvm_segreg s, struct hvm_seg *out);
 bool vmx_rm_set_seg(struct vmx_vcpu *x, enum hvm_segreg s, const struct hvm_seg *in);
 void vmx_rm_report(struct vcpu *v, struct vmx_vcpu *x);
 
+/* intr.c: the interrupt and NMI windows (vendor.h) */
+bool vmx_event_pending(struct vcpu *v);
+bool vmx_interrupts_enabled(struct vcpu *v);
+void vmx_request_intr_window(struct vcpu *v, bool on);
+bool vmx_nmi_allowed(struct vcpu *v);
+void vmx_request_nmi_window(struct vcpu *v, bool on);
+
 /* vmx.c */
 extern struct hvm_vendor_ops vmx_ops;       /* (i) p2m flags completed by vmx_probe */
 extern const uint32_t vmx_lazy_msrs[5];     /* STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
