@@ -20,6 +20,7 @@
 #include "core/guest_access.h"
 #include "core/console.h"
 #include "core/percpu.h"
+#include "core/softirq.h"
 #include "mm/logdirty.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -52,8 +53,8 @@ void domctl_fill_info(struct domain *d, struct xen_domctl_getdomaininfo *info)
     }
     int state = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE);
     uint32_t flags = 0;
-    if (state == DOMAIN_DEAD)
-        flags |= XEN_DOMINF_dying;
+    if (state == DOMAIN_DEAD || (state == DOMAIN_PRESERVED && __atomic_load_n(&d->ctl_destroy, __ATOMIC_ACQUIRE)))
+        flags |= XEN_DOMINF_dying;      /* a kept domain destroyed: dying until the reaper frees it */
     if (state == DOMAIN_SHUTDOWN || state == DOMAIN_PRESERVED)
         flags |= XEN_DOMINF_shutdown |
                  ((uint32_t)(d->shutdown_reason & XEN_DOMINF_shutdownmask) << XEN_DOMINF_shutdownshift);
@@ -212,6 +213,55 @@ static long getvcpuaffinity(struct vcpu *caller, struct domain *d, struct xen_do
     return rc;
 }
 
+/* One cpumap in: the first 8 bytes (RV_MAX_CPUS <= 64); bits past nr_bits
+ * are not read, bits for CPUs that do not exist are dropped by the caller. */
+static int get_cpumap(struct vcpu *caller, const struct xenctl_bitmap *map, uint64_t *mask)
+{
+    uint32_t bytes = (uint32_t)(((uint64_t)map->nr_bits + 7) / 8);
+    *mask = 0;
+    for (uint32_t i = 0; i < bytes && i < 8; i++) {
+        uint8_t b;
+        if (copy_from_guest(caller, &b, map->bitmap + i, 1))
+            return -EFAULT;
+        if (map->nr_bits < 8 * (i + 1))
+            b &= (uint8_t)((1u << (map->nr_bits - 8 * i)) - 1);
+        *mask |= (uint64_t)b << (8 * i);
+    }
+    return 0;
+}
+
+/* setvcpuaffinity (xl vcpu-pin): the hard mask is what the scheduler
+ * obeys (core/sched.c moves the vCPU at its CPU's next pass); a soft mask is
+ * accepted and has no effect (no soft affinity here: every CPU, reported
+ * back as such).  As Xen, the effective masks are written back, and a hard
+ * mask without an online CPU is -EINVAL. */
+static long setvcpuaffinity(struct vcpu *caller, struct domain *d, struct xen_domctl_vcpuaffinity *va)
+{
+    if (va->vcpu >= d->nr_vcpus)
+        return -EINVAL;
+    if (!(va->flags & (XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT)) ||
+        (va->flags & ~(XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT | XEN_VCPUAFFINITY_FORCE)))
+        return -EINVAL;
+    struct vcpu *t = d->vcpus[va->vcpu];
+    int rc;
+    if (va->flags & XEN_VCPUAFFINITY_HARD) {
+        uint64_t mask;
+        rc = get_cpumap(caller, &va->cpumap_hard, &mask);
+        if (rc)
+            return rc;
+        if (sched_set_affinity(t, mask))
+            return -EINVAL;
+        domain_log(d, LOG_INFO, "v%u hard affinity %#lx (d%u)\n", va->vcpu, (unsigned long)mask,
+                   caller->domain->domid);
+        rc = put_cpumap(caller, &va->cpumap_hard, READ_ONCE(t->affinity));
+        if (rc)
+            return rc;
+    }
+    if (va->flags & XEN_VCPUAFFINITY_SOFT)
+        return put_cpumap(caller, &va->cpumap_soft, ~0ull);
+    return 0;
+}
+
 long domctl(struct vcpu *v, uint64_t arg)
 {
     struct xen_domctl op;
@@ -241,7 +291,7 @@ long domctl(struct vcpu *v, uint64_t arg)
         return rc;
     }
 
-    bool write_back = false;
+    bool write_back = false, kick_reaper = false;
     struct domain *d = domain_get_any(op.domain);
     if (!d)
         return -ESRCH;
@@ -255,14 +305,23 @@ long domctl(struct vcpu *v, uint64_t arg)
         rc = self ? -EINVAL : !live ? -EINVAL : unpause_domain(d);
         break;
     case XEN_DOMCTL_destroydomain:
-        /* A domain already stopping is on its way (0); a preserved one is
-         * destroyed when the run ends (not yet from here). */
+        /* A domain already stopping is on its way (0).  A shut-down one
+         * that is kept (built by the toolstack, or on_* = "preserve") is
+         * marked and left to the reaper, raised once this domctl has let
+         * go of it (below). */
         if (self)
             rc = -EINVAL;
         else if (live)
             rc = destroy_domain(v, d);
-        else
-            rc = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_PRESERVED ? -EBUSY : 0;
+        else {
+            if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_PRESERVED &&
+                !__atomic_exchange_n(&d->ctl_destroy, true, __ATOMIC_SEQ_CST)) {
+                domain_log(d, LOG_INFO, "destroyed by the control domain (d%u) after its shutdown\n",
+                           v->domain->domid);
+                kick_reaper = true;
+            }
+            rc = 0;
+        }
         break;
     case XEN_DOMCTL_max_mem: {
         /* Below tot_pages is allowed (the guest balloons down to it);
@@ -296,7 +355,7 @@ long domctl(struct vcpu *v, uint64_t arg)
         rc = self ? -EINVAL : !live ? -EINVAL : domctl_hypercall_init(d, op.u.hypercall_init.gmfn);
         break;
     case XEN_DOMCTL_setvcpuaffinity:
-        rc = -EOPNOTSUPP;       /* not yet: moving a vCPU between run queues */
+        rc = !live ? -EINVAL : setvcpuaffinity(v, d, &op.u.vcpuaffinity);
         break;
     case XEN_DOMCTL_shadow_op:
         rc = self ? -EINVAL : logdirty_domctl(v, d, &op.u.shadow_op);
@@ -307,6 +366,8 @@ long domctl(struct vcpu *v, uint64_t arg)
         break;
     }
     domain_put(d);
+    if (kick_reaper)
+        cpu_raise_softirq(0, SOFTIRQ_REAP);     /* after the put: the reaper takes only unheld domains */
     if (write_back && copy_to_guest(v, arg, &op, sizeof(op)))
         rc = -EFAULT;
     return rc;

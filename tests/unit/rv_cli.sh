@@ -169,8 +169,16 @@ fi
 [ $rc -eq 1 ] && grep -q "is not a domain id" "$W/err"; check bad-domid $? "exit $rc: $(cat "$W/err")"
 "$RV" frobnicate >/dev/null 2>"$W/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "unknown command 'frobnicate'" "$W/err"; check unknown-command $? "exit $rc"
-"$RV" reboot 1 >/dev/null 2>"$W/err"; rc=$?
-[ $rc -eq 1 ] && grep -q "not available yet" "$W/err"; check not-yet-command $? "exit $rc"
+"$RV" reboot >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "^rv reboot: needs a domain" "$W/err"; check reboot-no-domain $? "exit $rc: $(cat "$W/err")"
+"$RV" reboot -t 99999 1 >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "^rv reboot: -t takes seconds" "$W/err"; check reboot-bad-timeout $? "exit $rc: $(cat "$W/err")"
+"$RV" vcpu-pin 1 0 >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "^usage: rv vcpu-pin" "$W/err"; check vcpu-pin-usage $? "exit $rc: $(cat "$W/err")"
+"$RV" vcpu-pin 1 0 3-1 >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "runs backwards" "$W/err"; check vcpu-pin-bad-list $? "exit $rc: $(cat "$W/err")"
+"$RV" vcpu-pin 1 0 all 2 >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "soft affinity '2': not supported" "$W/err"; check vcpu-pin-soft $? "exit $rc: $(cat "$W/err")"
 "$RV" console >/dev/null 2>"$W/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "^rv console: needs a domain" "$W/err"; check console-no-domain $? "exit $rc: $(cat "$W/err")"
 "$RV" console -x 1 >/dev/null 2>"$W/err"; rc=$?

@@ -12,6 +12,7 @@
 #include "pvh_build.h"
 #include "pv_build.h"
 #include "rv_cmds.h"
+#include "cpulist.h"
 #include "rv_domu.h"
 #include "rv_blk.h"
 #include "rv_monitor.h"
@@ -242,7 +243,10 @@ static int cmd_vcpu_list(int argc, char **argv)
         }
         want = id;
     }
-    printf("%-32s %5s %5s %4s %-5s %9s\n", "Name", "ID", "VCPU", "CPU", "State", "Time(s)");
+    struct xen_sysctl_physinfo pi;
+    if (rc_physinfo(h, &pi) < 0)
+        pi.nr_cpus = 64;
+    printf("%-32s %5s %5s %4s %-5s %9s %s\n", "Name", "ID", "VCPU", "CPU", "State", "Time(s)", "Affinity (Hard / Soft)");
     int shown = 0;
     for (long i = 0; i < n; i++) {
         if (want >= 0 && info[i].domain != want)
@@ -258,10 +262,15 @@ static int cmd_vcpu_list(int argc, char **argv)
                 continue;
             }
             const char *st = !vi.online ? "---" : vi.running ? "r--" : vi.blocked ? "-b-" : "---";
+            uint64_t hard;
+            char aff[128] = "?";
+            if (rc_vcpu_get_affinity(h, info[i].domain, v, &hard) >= 0)
+                cpulist_format(hard, pi.nr_cpus, aff, sizeof(aff));
+            char cpu[12] = "-";
             if (vi.online)
-                printf("%-32s %5u %5u %4u %-5s %9.1f\n", name, info[i].domain, v, vi.cpu, st, (double)vi.cpu_time / 1e9);
-            else
-                printf("%-32s %5u %5u %4s %-5s %9.1f\n", name, info[i].domain, v, "-", st, (double)vi.cpu_time / 1e9);
+                snprintf(cpu, sizeof(cpu), "%u", vi.cpu);
+            printf("%-32s %5u %5u %4s %-5s %9.1f %s / all\n", name, info[i].domain, v, cpu, st,
+                   (double)vi.cpu_time / 1e9, aff);
         }
     }
     rc_close(h);
@@ -491,7 +500,10 @@ static int create_domain(const char *file, const struct domcfg *cfg)
     /* As xl create: a monitor stays behind to tidy up after the domain if
      * it stops on its own (rv_monitor.c); -e: none. */
     if (!rc && create_monitor) {
-        int m = rv_monitor_spawn(domid);
+        const char *q = getenv("RV_QUICK_RESTARTS");     /* set by the monitor that restarts it */
+        struct rv_monitor_plan plan = { cfg->name, file, cfg->on_poweroff, cfg->on_reboot, cfg->on_crash,
+                                        cfg->on_watchdog, q ? (unsigned)strtoul(q, NULL, 10) : 0 };
+        int m = rv_monitor_spawn(domid, &plan);
         if (m)
             fprintf(stderr, "rv create: d%u: no monitor (%s): if it stops on its own, its disks and xenstore "
                     "entries stay until rv destroy %u\n", domid, strerror(-m), domid);
@@ -574,6 +586,8 @@ static const struct cmd cmds[] = {
     { "unpause", cmd_unpause, "DOMID", "let a paused domain run again" },
     { "destroy", cmd_destroy, "DOMID", "end a domain at once and return its memory" },
     { "vcpu-list", cmd_vcpu_list, "[DOMID]", "vCPUs: where each runs, its state and CPU time" },
+    { "vcpu-pin", rv_cmd_vcpu_pin, "DOMAIN VCPU|all CPUS [-|all]",
+      "set vCPUs' hard affinity (CPUS: all, N, N-M, lists, ^N; no soft affinity here)" },
     { "debug-keys", cmd_debug_keys, "KEYS", "run the hypervisor's debug keys (h lists them; output: rv dmesg)" },
     { "create", cmd_create, "[-n] [-e] FILE",
       "build and start a PVH or 64-bit PV domain (-n: only check the file; -e: no monitor left behind)" },
@@ -584,14 +598,13 @@ static const struct cmd cmds[] = {
     { "block-detach", rv_cmd_block_detach, "DOMAIN DEV", "take a disk away (waits 5 s for the frontend to close)" },
     { "shutdown", rv_cmd_shutdown, "[-F] [-t S] DOMAIN",
       "ask the domain to power off through xenstore, wait S s (30); -F: destroy it if it does not" },
+    { "reboot", rv_cmd_reboot, "[-w] [-t S] DOMAIN",
+      "ask the domain to reboot through xenstore; its monitor rebuilds it (-w: wait for the new one)" },
     { "mem-set", rv_cmd_mem_set, "DOMAIN SIZE",
       "set the domain's balloon target (memory/target) and its limit to SIZE MiB (or k/m/g)" },
     { "xs-bench", rv_cmd_xs_bench, "[-n N] [PATH ...]",
       "xenstore writes/s and reads/s from dom0 over the socket and /dev/xen/xenbus (or each PATH)" },
 };
-
-/* xl commands rv does not have yet: named so that nobody mistakes a typo for them. */
-static const char *const not_yet[] = { "reboot", "vcpu-pin" };
 
 static int cmd_help(int argc, char **argv)
 {
@@ -600,10 +613,6 @@ static int cmd_help(int argc, char **argv)
     printf("usage: rv COMMAND [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         printf("  %-10s %-12s %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
-    printf("\nnot yet (issue 16):");
-    for (size_t i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++)
-        printf(" %s", not_yet[i]);
-    printf("\n");
     return 0;
 }
 
@@ -614,11 +623,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         if (!strcmp(argv[1], cmds[i].name))
             return cmds[i].fn(argc - 1, argv + 1);
-    for (size_t i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++)
-        if (!strcmp(argv[1], not_yet[i])) {
-            fprintf(stderr, "rv %s: not available yet (see rv help)\n", argv[1]);
-            return 1;
-        }
     fprintf(stderr, "rv: unknown command '%s' (rv help lists them)\n", argv[1]);
     return 2;
 }
