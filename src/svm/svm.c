@@ -516,10 +516,22 @@ static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
          * interrupt: it is delivered again as one. */
         if ((ii & (7u << 8)) == SVM_EVTINJ_TYPE_EXC && (ii & 0xff) >= 32)
             ii = (ii & ~((7ull << 8) | SVM_EVTINJ_EV | (0xffffffffull << 32))) | SVM_EVTINJ_TYPE_INTR;
-        if (virq_delivery && (ii & (7u << 8)) == SVM_EVTINJ_TYPE_INTR)
+        /* The guest's own INT n cut short (its IVT/IDT entry, handler or
+         * stack not in the shadow or NPT yet): RIP is still on the INT n,
+         * so it runs again.  Injected as a software interrupt it would push
+         * that RIP, and the handler's IRET would run INT n a second time
+         * (the realmode guest's int-n-ivt check under shadow paging).  One
+         * we injected ourselves (RIP already past it) goes again. */
+        uint64_t pi = s->prev.eventinj;
+        bool own_soft = (pi & SVM_EVTINJ_VALID) && (pi & (7u << 8)) == SVM_EVTINJ_TYPE_SOFT &&
+                        (pi & 0xff) == (ii & 0xff);
+        if ((ii & (7u << 8)) == SVM_EVTINJ_TYPE_SOFT && !own_soft) {
+            /* nothing to deliver: the instruction does it */
+        } else if (virq_delivery && (ii & (7u << 8)) == SVM_EVTINJ_TYPE_INTR) {
             svm_set_virq(s, (uint8_t)ii);
-        else
+        } else {
             vmcb->eventinj = ii;
+        }
     }
     decode_exit(s, x, &v->regs);
 }

@@ -19,7 +19,9 @@
  * Files: setup.c (probe, controls from the capability MSRs, VMXON), vmx.c
  * (VMCS placement, vCPU life cycle, entry, exit decoding, state accessors),
  * cr.c (CR0/CR3/CR4/CR8 exits), ept.c (EPT entries, VPID/INVEPT), shadow.c
- * (the shadow pager's controls and registers, EFER without its controls), vmcs.c
+ * (the shadow pager's controls and registers, EFER without its controls),
+ * realmode.c (the guest's real mode in virtual-8086 mode without unrestricted
+ * guest), intr.c (interrupt and NMI windows), vmcs.c
  * (VMCS contents, entry-failure diagnostics), vmcs.h (encodings), entry.S.
  *
  * VMCS life cycle (SDM 24.1, 24.11): VMCLEAR at creation; VMPTRLD on the CPU
@@ -43,7 +45,6 @@
 #include "lib/errno.h"
 
 #define RFLAGS_TF           (1u << 8)
-#define RFLAGS_IF           (1u << 9)
 
 static struct {
     struct vmx_vcpu *current;       /* (o) whose VMCS is current here, NULL none */
@@ -224,6 +225,7 @@ static void vmx_vcpu_destroy(struct vcpu *v)
         xfree(x);
         return;
     }
+    vmx_rm_report(v, x);
     free_pages(x->vmcs, 0);
     if (x->msr_area)
         free_pages(x->msr_area, 0);
@@ -286,6 +288,10 @@ void vmx_inject(struct vcpu *v, unsigned type, uint8_t vector, bool has_err, uin
     struct vmx_vcpu *x = v->vendor;
     struct vmcs_ctx c;
 
+    if (x->shadow && x->sh_realmode) {
+        vmx_rm_inject(v, x, type, vector);     /* through the real-mode IVT (realmode.c) */
+        return;
+    }
     if (!vmcs_get(x, &c))
         return;
     uint32_t info = vector | (type << 8) | INTR_INFO_VALID;
@@ -374,17 +380,16 @@ static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
         e->reason = HVM_EXIT_INVALID;
         return;
     }
-    if (unlikely(x->shadow && (x->sh_realmode || !x->sh_root))) {
+    if (unlikely(x->shadow && (x->sh_realmode || x->rm.active || !x->sh_root))) {
         /* Without unrestricted guest (shadow paging turns it off: it needs
          * EPT) VM entry requires CR0.PE = 1 (26.3.1.1): the guest's real
-         * mode would need the instruction emulator or virtual-8086 mode.
-         * (sh_root 0: vmx_set_shadow failed, logged there.) */
-        if (x->sh_root)
-            domain_log(v->domain, LOG_ERR, "v%u: real mode (CR0.PE = 0) under shadow paging on VMX: not yet "
-                       "(needs unrestricted guest, which needs EPT)\n", v->vcpu_id);
-        e->reason = HVM_EXIT_INVALID;
-        e->raw = ~0ull;
-        return;
+         * mode runs in virtual-8086 mode (realmode.c).  (sh_root 0:
+         * vmx_set_shadow failed, logged there.) */
+        if (!x->sh_root || !vmx_rm_before_entry(v, x)) {
+            e->reason = HVM_EXIT_INVALID;
+            e->raw = ~0ull;
+            return;
+        }
     }
     vmx_tlb_prepare(v, cpu);
     /* Common code emulated the instruction that carried an STI / MOV SS
@@ -402,8 +407,9 @@ static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
         vmwrite(VMCS_GUEST_RSP, x->vmcs_rsp = v->regs.rsp);
     if (v->regs.rip != x->vmcs_rip)
         vmwrite(VMCS_GUEST_RIP, x->vmcs_rip = v->regs.rip);
-    if (v->regs.rflags != x->vmcs_rflags)
-        vmwrite(VMCS_GUEST_RFLAGS, x->vmcs_rflags = v->regs.rflags);
+    uint64_t rflags = x->rm.active ? vmx_rm_hw_rflags(x, v->regs.rflags) : v->regs.rflags;
+    if (rflags != x->vmcs_rflags)
+        vmwrite(VMCS_GUEST_RFLAGS, x->vmcs_rflags = rflags);
     if (read_cr2() != x->cr2)
         write_cr2(x->cr2);
 
@@ -443,7 +449,11 @@ static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
     x->nmi_injected = false;        /* every exit clears the field's valid bit (27.2) */
     drop_foreign_nmi_blocking(v, x, blocked_at_entry, nmi_at_entry);
     uint32_t idt = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
-    if (idt & INTR_INFO_VALID)
+    /* In virtual-8086 mode nothing is delivered through the IDT but INT n,
+     * whose #GP is the exit (realmode.c). */
+    if (x->rm.active)
+        vmx_rm_after_exit(v, x);
+    else if (idt & INTR_INFO_VALID)
         reinject_vectoring(x, idt);
     decode_exit(v, x, reason, e);
 }
@@ -482,6 +492,10 @@ static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, str
             qual = vmread(VMCS_EXIT_QUAL);
             uint64_t dr6 = 0xffff0ff0ull | (qual & 0x600f);
             __asm__ __volatile__("mov %0, %%dr6" :: "r"(dr6));
+        }
+        if (x->rm.active && vector != 14) {
+            vmx_rm_exception(v, x, info, e);   /* real mode: IVT or emulation */
+            return;
         }
         e->reason = HVM_EXIT_EXCEPTION;
         e->qual = vector;
@@ -635,7 +649,7 @@ static void vmx_get_seg(struct vcpu *v, enum hvm_segreg s, struct hvm_seg *out)
     struct vmcs_ctx c;
 
     memset(out, 0, sizeof(*out));
-    if (s >= SEG_NR || !vmcs_get(x, &c))
+    if (s >= SEG_NR || vmx_rm_get_seg(x, s, out) || !vmcs_get(x, &c))
         return;
     if (s == SEG_GDTR || s == SEG_IDTR) {
         out->base = vmread(s == SEG_GDTR ? VMCS_GUEST_GDTR_BASE : VMCS_GUEST_IDTR_BASE);
@@ -655,7 +669,7 @@ static void vmx_set_seg(struct vcpu *v, enum hvm_segreg s, const struct hvm_seg 
     struct vmx_vcpu *x = v->vendor;
     struct vmcs_ctx c;
 
-    if (s >= SEG_NR || !vmcs_get(x, &c))
+    if (s >= SEG_NR || vmx_rm_set_seg(x, s, in) || !vmcs_get(x, &c))
         return;
     if (s == SEG_GDTR || s == SEG_IDTR) {
         vmwrite(s == SEG_GDTR ? VMCS_GUEST_GDTR_BASE : VMCS_GUEST_IDTR_BASE, in->base);
@@ -684,7 +698,7 @@ static void vmx_get_ctrl(struct vcpu *v, struct hvm_ctrl *out)
     out->cr4 = vmx_guest_cr4(x);
     out->efer = x->shadow ? x->g_efer : vmx_hw_efer(x);
     out->pat = (vmx_cfg.entry & ENTRY_LOAD_PAT) ? vmread(VMCS_GUEST_PAT) : x->pat;
-    out->cpl = (vmread(VMCS_SEG(VMCS_GUEST_ES_AR, 2)) >> 5) & 3;     /* SS.DPL is the CPL (24.4.1) */
+    out->cpl = x->rm.active ? 0 : (vmread(VMCS_SEG(VMCS_GUEST_ES_AR, 2)) >> 5) & 3;  /* SS.DPL (24.4.1) */
     /* PAE paging under EPT: the CPU walks with the PDPTEs it loaded at the
      * last MOV to CR (or VM entry), saved into the VMCS at the exit (27.3.4). */
     if (!x->shadow && (out->cr0 & CR0_PG) && (out->cr4 & CR4_PAE) && !(out->efer & EFER_LMA)) {
@@ -743,79 +757,6 @@ static void vmx_inject_event(struct vcpu *v, enum hvm_event_type t, uint8_t vect
         [HVM_EVENT_EXCEPTION] = INTR_TYPE_HW_EXC, [HVM_EVENT_SOFTINT] = INTR_TYPE_SW_INTR,
     };
     vmx_inject(v, types[t], t == HVM_EVENT_NMI ? 2 : vector, has_err, err);
-}
-
-static bool vmx_event_pending(struct vcpu *v)
-{
-    struct vmx_vcpu *x = v->vendor;
-    struct vmcs_ctx c;
-    bool pending = false;
-
-    if (vmcs_get(x, &c)) {
-        pending = vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID;
-        vmcs_put(x, &c);
-    }
-    return pending;
-}
-
-static bool vmx_interrupts_enabled(struct vcpu *v)
-{
-    struct vmx_vcpu *x = v->vendor;
-    uint32_t shadow = x->intr_state & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS);
-
-    if (v->regs.rip != x->exit_rip)
-        shadow = 0;         /* the instruction that had it was emulated */
-    return (v->regs.rflags & RFLAGS_IF) && !shadow;
-}
-
-static void vmx_request_intr_window(struct vcpu *v, bool on)
-{
-    struct vmx_vcpu *x = v->vendor;
-    struct vmcs_ctx c;
-    /* Interrupt-window exiting: an exit as soon as RFLAGS.IF = 1 and no STI
-     * / MOV SS shadow (25.2). */
-    uint32_t proc = on ? x->proc | PROC_INTR_WINDOW_EXIT : x->proc & ~PROC_INTR_WINDOW_EXIT;
-
-    if (proc == x->proc || !vmcs_get(x, &c))
-        return;
-    x->proc = proc;
-    vmwrite(VMCS_PROC_CTLS, proc);
-    vmcs_put(x, &c);
-}
-
-static bool vmx_nmi_allowed(struct vcpu *v)
-{
-    struct vmx_vcpu *x = v->vendor;
-    uint32_t block = x->intr_state & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS);
-
-    if (v->regs.rip != x->exit_rip)
-        block = 0;          /* the instruction that had the shadow was emulated */
-    /* With virtual NMIs the CPU tracks "NMI handler running" for us; an NMI
-     * may not be injected under MOV SS blocking (26.3.1.5), and some CPUs
-     * refuse it under STI blocking too. */
-    if (vmx_cfg.pin & PIN_VIRTUAL_NMIS)
-        block |= x->intr_state & INTR_BLOCK_NMI;
-    return !block;
-}
-
-static void vmx_request_nmi_window(struct vcpu *v, bool on)
-{
-    struct vmx_vcpu *x = v->vendor;
-    struct vmcs_ctx c;
-
-    /* Without NMI-window exiting the interrupt window stands in for it (it
-     * opens no earlier than the NMI could be taken, with IF set). */
-    if (!vmx_cfg.nmi_window) {
-        if (on)
-            vmx_request_intr_window(v, true);
-        return;
-    }
-    uint32_t proc = on ? x->proc | PROC_NMI_WINDOW_EXIT : x->proc & ~PROC_NMI_WINDOW_EXIT;
-    if (proc == x->proc || !vmcs_get(x, &c))
-        return;
-    x->proc = proc;
-    vmwrite(VMCS_PROC_CTLS, proc);
-    vmcs_put(x, &c);
 }
 
 /* VMREAD works only on the CPU where the VMCS is active (SDM 24.11.1): a

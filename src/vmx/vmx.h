@@ -66,6 +66,18 @@ struct vmx_vcpu {
      * the EFER the CPU loads at entry, [256..257] the host's, loaded at
      * exit.  The guest cannot write EFER itself (RDMSR/WRMSR exit). */
     uint64_t *msr_area;         /* (i) */
+    /* Real mode without unrestricted guest: virtual-8086 mode while the
+     * guest's CR0.PE is 0 (realmode.c, docs/shadow.md).  Owned by the
+     * vCPU's own exit/entry paths; no lock. */
+    struct vmx_rm {
+        bool active;            /* (r) the VMCS holds the virtual-8086 form */
+        bool dirty;             /* (r) seg changed: rewrite the VMCS segments before entry */
+        uint64_t iopl;          /* (r) the guest's RFLAGS.IOPL (the CPU runs with 3) */
+        uint32_t excbm;         /* (r) exception bitmap to restore on leaving */
+        uint16_t vsel[6];       /* (r) ES..GS selectors written into the VMCS */
+        struct hvm_seg seg[SEG_NR];     /* (r) the guest's ES..GS, TR, IDTR while active */
+        uint64_t entries, gp_exits, emulated, reflected;    /* (r) statistics */
+    } rm;
 };
 
 #ifndef EFER_LMA
@@ -138,6 +150,23 @@ void vmx_set_shadow(struct vcpu *v, uint64_t root_pa);     /* vendor.h set_shado
 void vmx_set_ctrl_shadow(struct vcpu *v, struct vmx_vcpu *x, const struct hvm_ctrl *in);  /* VMCS current */
 uint64_t vmx_hw_efer(const struct vmx_vcpu *x);     /* the EFER the CPU runs the guest with; VMCS current */
 void vmx_set_hw_efer(struct vmx_vcpu *x, uint64_t efer);
+
+/* realmode.c: the guest's real mode in virtual-8086 mode (shadow paging) */
+bool vmx_rm_before_entry(struct vcpu *v, struct vmx_vcpu *x);  /* VMCS current; false: crash (logged) */
+void vmx_rm_after_exit(struct vcpu *v, struct vmx_vcpu *x);    /* rm.active: RFLAGS, selectors */
+uint64_t vmx_rm_hw_rflags(struct vmx_vcpu *x, uint64_t rflags); /* what the CPU runs with */
+void vmx_rm_exception(struct vcpu *v, struct vmx_vcpu *x, uint32_t info, struct hvm_exit *e);
+void vmx_rm_inject(struct vcpu *v, struct vmx_vcpu *x, unsigned type, uint8_t vector);
+bool vmx_rm_get_seg(struct vmx_vcpu *x, enum hvm_segreg s, struct hvm_seg *out);   /* false: VMCS's */
+bool vmx_rm_set_seg(struct vmx_vcpu *x, enum hvm_segreg s, const struct hvm_seg *in);
+void vmx_rm_report(struct vcpu *v, struct vmx_vcpu *x);
+
+/* intr.c: the interrupt and NMI windows (vendor.h) */
+bool vmx_event_pending(struct vcpu *v);
+bool vmx_interrupts_enabled(struct vcpu *v);
+void vmx_request_intr_window(struct vcpu *v, bool on);
+bool vmx_nmi_allowed(struct vcpu *v);
+void vmx_request_nmi_window(struct vcpu *v, bool on);
 
 /* vmx.c */
 extern struct hvm_vendor_ops vmx_ops;       /* (i) p2m flags completed by vmx_probe */

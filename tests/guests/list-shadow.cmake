@@ -43,16 +43,14 @@ guest_rv_test(shadow_auto_nonpt TIMEOUT 180 LABELS integration qemu hvm shadow
 # same _hap0 guests as above, in two Bochs runs per model (about a minute
 # each).  Not on penryn: umip/umip64 (no descriptor-table exiting, so UMIP
 # cannot be emulated and CPUID rightly does not offer it; the guests require
-# it).  Real mode is not yet run without unrestricted guest: realmode is
-# expected to crash there with the "not yet" refusal, alone, while its
-# neighbours pass (realmode_hap0_noug.cfg: rv_expect = "crash").
+# it).  Without unrestricted guest (penryn, and skylake under hap = 0) real
+# mode runs in virtual-8086 mode (src/vmx/realmode.c): realmode (down to
+# real mode and back, INT n / INT3 / #DE through its IVT) and smp2_boot (the
+# AP starts in real mode after INIT-SIPI) are in the lists.
 set(RV_VMX_SHADOW_A boot32 long64 exceptions cpuid hypercall_page console_io emul_pf_straddle emul_smc
-    emul_ioapic pae32 cr_policy cr_policy64 triple_fault)
+    emul_ioapic pae32 cr_policy cr_policy64 triple_fault smp2_boot realmode)
 set(RV_VMX_SHADOW_B mmio_unbacked memsize_large umip umip64 emul_exc emul_exc64 multicall64 hvm_fep64
     lapic msr shadow_hostile pvh32_pae pvh32_pse)
-file(READ ${GO}/realmode_hap0.cfg _cfg)
-string(REGEX REPLACE "rv_expect = \"[a-z]*\"" "rv_expect = \"crash\"" _cfg "${_cfg}")
-file(CONFIGURE OUTPUT ${GO}/realmode_hap0_noug.cfg CONTENT "${_cfg}" @ONLY)
 foreach(model skylake penryn)
     if(model STREQUAL "skylake")
         set(_cpu corei7_skylake_x)
@@ -69,10 +67,6 @@ foreach(model skylake penryn)
             list(APPEND _cfgs ${GO}/${t}_hap0.cfg)
             list(APPEND _elfs ${GO}/${t}.elf)
         endforeach()
-        if(model STREQUAL "penryn" AND part STREQUAL "B")
-            list(APPEND _cfgs ${GO}/realmode_hap0_noug.cfg)
-            list(APPEND _elfs ${GO}/realmode.elf)
-        endif()
         string(TOLOWER ${part} _p)
         guest_rv_test(shadow_bochs_${model}_${_p} TIMEOUT 600 LABELS integration bochs hvm shadow
                       REQUIRES ${CMAKE_BINARY_DIR}/ringvisor.iso ${_elfs}

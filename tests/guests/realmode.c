@@ -11,7 +11,7 @@
 #define RM_SCRATCH  0x20010u        /* 0x2000:0x0010 */
 
 struct __attribute__((packed)) rm_results {
-    uint16_t magic, msw, lsr, cs, far, si, cx;
+    uint16_t magic, msw, lsr, cs, far, si, cx, intax, intfl, int3, de, int40n;
 };
 
 extern char rm_start[], rm_end[], rm_results[], rm_msg2_end[];
@@ -38,5 +38,14 @@ void test_main(void)
           (unsigned)(rm_msg2_end - rm_start));
     check(*(volatile uint16_t *)RM_SCRATCH == 0xbeef, "segment-arith", "0x2000:0x0010 (linear %#x) holds %#x",
           RM_SCRATCH, *(volatile uint16_t *)RM_SCRATCH);
+    /* Real-mode interrupts through the IVT: the FLAGS image pushed is the
+     * guest's (IOPL 0, as the caller had; bit 1 always set), not what a
+     * hypervisor may run real mode with (virtual-8086 mode: IOPL 3, VM). */
+    check(r->intax == 0x77 && r->int40n == 1, "int-n-ivt",
+          "INT 0x40 through the IVT: handler saw AX %#x, ran %u times (expected 0x77, once)", r->intax, r->int40n);
+    check((r->intfl & 0x3002) == 2, "int-flags", "FLAGS pushed by INT 0x40: %#x (IOPL must be 0, bit 1 set)",
+          r->intfl);
+    check(r->int3 == 1, "int3-ivt", "INT3 handler ran %u times, expected 1", r->int3);
+    check(r->de == 1, "de-ivt", "#DE handler ran %u times, expected 1", r->de);
     check(read_cr0() & CR0_PE, "back-in-pm", "CR0 = %#lx after the return", read_cr0());
 }

@@ -9,7 +9,8 @@
  * (realmode.c copies it there): real-mode code must be below 1 MiB.  All
  * addresses in it are offsets from rm_start, with CS = DS = RM_SEG.  It
  * stores what it saw in rm_results for realmode.c to check.  Interrupts
- * stay disabled throughout: there is no real-mode IVT to take them.
+ * stay disabled throughout; INT n, INT3 and a divide error go through an
+ * IVT of its own at RM_BASE + RM_IVT (IDTR base, as real mode uses it).
  */
 #define RM_BASE     0x10000
 #define RM_SEG      (RM_BASE >> 4)
@@ -18,6 +19,7 @@
 #define SEL_CODE16  0x20
 #define SEL_DATA16  0x28
 #define OFF(x)      ((x) - rm_start)
+#define RM_IVT      0x8000              /* offset of the IVT in the RM segment */
 
     .section .text
     .code32
@@ -56,7 +58,21 @@ rm_real:                                /* real mode: CS = RM_SEG */
     mov %ax, %es
     mov %ax, %ss
     mov $0xf000, %sp                    /* linear RM_BASE + 0xf000 */
-    lidt OFF(rm_ivt_ptr)                /* the real-mode IVT location, for form's sake */
+    /* Vectors 0 (#DE), 3 (INT3) and 0x40 point into this segment. */
+    movw $OFF(rm_de), RM_IVT + 0 * 4
+    movw $RM_SEG, RM_IVT + 0 * 4 + 2
+    movw $OFF(rm_int3), RM_IVT + 3 * 4
+    movw $RM_SEG, RM_IVT + 3 * 4 + 2
+    movw $OFF(rm_int40), RM_IVT + 0x40 * 4
+    movw $RM_SEG, RM_IVT + 0x40 * 4 + 2
+    lidt OFF(rm_ivt_ptr)                /* IDTR base = linear RM_BASE + RM_IVT */
+    mov $0x77, %ax
+    int $0x40                           /* stores AX and the FLAGS it pushed */
+    int3
+    xor %dx, %dx
+    mov $1, %ax
+    xor %cx, %cx
+    div %cx                             /* #DE: the handler skips the 2 bytes */
 
     movw $0x5a5a, OFF(res_magic)
     smsw OFF(res_msw)
@@ -103,6 +119,28 @@ rm_real:                                /* real mode: CS = RM_SEG */
     mov %eax, %cr0
     ljmpl $SEL_CODE32, $rm_back32
 
+rm_int40:
+    push %bp
+    mov %sp, %bp
+    mov %ax, OFF(res_intax)
+    incw OFF(res_int40n)
+    mov 6(%bp), %ax                     /* FLAGS under IP, CS */
+    mov %ax, OFF(res_intfl)
+    pop %bp
+    iret
+
+rm_int3:
+    incw OFF(res_int3)
+    iret
+
+rm_de:                                  /* a fault: IP on the DIV */
+    push %bp
+    mov %sp, %bp
+    addw $2, 2(%bp)
+    incw OFF(res_de)
+    pop %bp
+    iret
+
 rm_far:
     mov %cs, OFF(res_cs)
     movw $0x1234, OFF(res_far)
@@ -114,7 +152,7 @@ rm_gdt_ptr16:                           /* the same as rm_gdt_ptr, inside the co
     .long rm_gdt
 rm_ivt_ptr:
     .word 0x3ff
-    .long 0
+    .long RM_BASE + RM_IVT
     .globl rm_results
 rm_results:                             /* struct rm_results in realmode.c */
 res_magic:  .word 0
@@ -124,6 +162,11 @@ res_cs:     .word 0
 res_far:    .word 0
 res_si:     .word 0
 res_cx:     .word 0
+res_intax:  .word 0
+res_intfl:  .word 0
+res_int3:   .word 0
+res_de:     .word 0
+res_int40n: .word 0
 msg1:
     .asciz "realmode: hello from 16-bit real mode (polled OUTB)\n"
 msg2:
