@@ -448,6 +448,12 @@ rv_linux_test(NAME linux_dom0_domu RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "q
                      "^linux_dom0_domu: PASS linux-dom0-domu-shutdown$"
                      "^linux_dom0_domu: RV-LINUX: rv create debian: .* rv create -> domU marker on its console: "
                      "^linux_dom0_domu: RV-LINUX: rv shutdown debian_pv: exit 0 in "
+                     # issue 17: the same kernel and initramfs as a PVH domU (DOM0_DEV_DOMU_PVH)
+                     "^linux_dom0_domu: PASS linux-dom0-domu-pvh-debian$"
+                     "^linux_dom0_domu: PASS linux-dom0-domu-pvh-acpi$"
+                     "^linux_dom0_domu: PASS linux-dom0-domu-pvh-xenbus$"
+                     "^linux_dom0_domu: PASS linux-dom0-domu-pvh-shutdown$"
+                     "^linux_dom0_domu: RV-LINUX: rv create debian_pvh: .* rv create -> domU marker on its console: PVH "
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_domu.cfg)
 # dom0 with two vCPUs (the second through VCPUOP_initialise/up, as a domU's);
 # the same device and xenstore checks as linux_dom0.
