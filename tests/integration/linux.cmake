@@ -451,6 +451,7 @@ rv_linux_test(NAME linux_dom0_domu RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "q
                      # issue 17: the same kernel and initramfs as a PVH domU (DOM0_DEV_DOMU_PVH)
                      "^linux_dom0_domu: PASS linux-dom0-domu-pvh-debian$"
                      "^linux_dom0_domu: PASS linux-dom0-domu-pvh-acpi$"
+                     "^linux_dom0_domu: PASS linux-dom0-domu-pvh-smp2$"
                      "^linux_dom0_domu: PASS linux-dom0-domu-pvh-xenbus$"
                      "^linux_dom0_domu: PASS linux-dom0-domu-pvh-shutdown$"
                      "^linux_dom0_domu: RV-LINUX: rv create debian_pvh: .* rv create -> domU marker on its console: PVH "

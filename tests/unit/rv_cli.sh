@@ -180,10 +180,10 @@ if [ -n "${4:-}" ] && [ -f "$4/vmlinuz-corrupt" ]; then
         fi
         create_refused create-pv-bzimage-ramdisk-too-big 'name = "p"\ntype = "pv"\nkernel = "vmlinuz"\nramdisk = "big.rd"\nmemory = 16\n' \
             "pv: the initrd (17408 KiB) is larger than the domain"
-        # Debian's kernel spans 16 MiB and up: 64 MiB RAM with a 60 MiB ramdisk has no room above it.
+        # Debian's kernel spans 16-74 MiB: 128 MiB RAM with a 60 MiB ramdisk leaves no room above it.
         head -c $((60 << 20)) /dev/zero > "$W/huge.rd"
-        create_refused create-pvh-bzimage-ramdisk-no-room 'name = "p"\ntype = "pvh"\nkernel = "vmlinuz"\nramdisk = "huge.rd"\nmemory = 64\n' \
-            "ramdisk of 61440 KiB does not fit between the kernel's end 0x[0-9a-f]* and the end of RAM 0x4000000"
+        create_refused create-pvh-bzimage-ramdisk-no-room 'name = "p"\ntype = "pvh"\nkernel = "vmlinuz"\nramdisk = "huge.rd"\nmemory = 128\n' \
+            "ramdisk of 61440 KiB does not fit between the kernel's end 0x[0-9a-f]* and the end of RAM 0x8000000"
         rm -f "$W/huge.rd"
     fi
 else
