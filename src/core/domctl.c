@@ -212,6 +212,55 @@ static long getvcpuaffinity(struct vcpu *caller, struct domain *d, struct xen_do
     return rc;
 }
 
+/* One cpumap in: the first 8 bytes (RV_MAX_CPUS <= 64); bits past nr_bits
+ * are not read, bits for CPUs that do not exist are dropped by the caller. */
+static int get_cpumap(struct vcpu *caller, const struct xenctl_bitmap *map, uint64_t *mask)
+{
+    uint32_t bytes = (uint32_t)(((uint64_t)map->nr_bits + 7) / 8);
+    *mask = 0;
+    for (uint32_t i = 0; i < bytes && i < 8; i++) {
+        uint8_t b;
+        if (copy_from_guest(caller, &b, map->bitmap + i, 1))
+            return -EFAULT;
+        if (map->nr_bits < 8 * (i + 1))
+            b &= (uint8_t)((1u << (map->nr_bits - 8 * i)) - 1);
+        *mask |= (uint64_t)b << (8 * i);
+    }
+    return 0;
+}
+
+/* setvcpuaffinity (xl vcpu-pin): the hard mask is what the scheduler
+ * obeys (core/sched.c moves the vCPU at its CPU's next pass); a soft mask is
+ * accepted and has no effect (no soft affinity here: every CPU, reported
+ * back as such).  As Xen, the effective masks are written back, and a hard
+ * mask without an online CPU is -EINVAL. */
+static long setvcpuaffinity(struct vcpu *caller, struct domain *d, struct xen_domctl_vcpuaffinity *va)
+{
+    if (va->vcpu >= d->nr_vcpus)
+        return -EINVAL;
+    if (!(va->flags & (XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT)) ||
+        (va->flags & ~(XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT | XEN_VCPUAFFINITY_FORCE)))
+        return -EINVAL;
+    struct vcpu *t = d->vcpus[va->vcpu];
+    int rc;
+    if (va->flags & XEN_VCPUAFFINITY_HARD) {
+        uint64_t mask;
+        rc = get_cpumap(caller, &va->cpumap_hard, &mask);
+        if (rc)
+            return rc;
+        if (sched_set_affinity(t, mask))
+            return -EINVAL;
+        domain_log(d, LOG_INFO, "v%u hard affinity %#lx (d%u)\n", va->vcpu, (unsigned long)mask,
+                   caller->domain->domid);
+        rc = put_cpumap(caller, &va->cpumap_hard, READ_ONCE(t->affinity));
+        if (rc)
+            return rc;
+    }
+    if (va->flags & XEN_VCPUAFFINITY_SOFT)
+        return put_cpumap(caller, &va->cpumap_soft, ~0ull);
+    return 0;
+}
+
 long domctl(struct vcpu *v, uint64_t arg)
 {
     struct xen_domctl op;
@@ -296,7 +345,7 @@ long domctl(struct vcpu *v, uint64_t arg)
         rc = self ? -EINVAL : !live ? -EINVAL : domctl_hypercall_init(d, op.u.hypercall_init.gmfn);
         break;
     case XEN_DOMCTL_setvcpuaffinity:
-        rc = -EOPNOTSUPP;       /* not yet: moving a vCPU between run queues */
+        rc = !live ? -EINVAL : setvcpuaffinity(v, d, &op.u.vcpuaffinity);
         break;
     case XEN_DOMCTL_shadow_op:
         rc = self ? -EINVAL : logdirty_domctl(v, d, &op.u.shadow_op);

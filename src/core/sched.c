@@ -28,6 +28,8 @@ struct runqueue {
     struct timer slice;         /* this CPU's slice timer */
     uint64_t nr_switches, nr_steals, idle_ns;
     uint64_t nr_spins, nr_spin_wakes;   /* (o) block_spin: written by this CPU only */
+    bool evict;                 /* (a) a vCPU whose hard affinity excludes this CPU may be queued
+                                 * here or about to be: sched_loop moves it (evict) */
 };
 
 static struct runqueue rqs[RV_MAX_CPUS];
@@ -141,6 +143,10 @@ bool sched_wake(struct vcpu *v)
             v->vruntime = rq->min_vruntime - SCHED_SLICE_NS;
         enqueue(rq, v);
         do_kick = rq->curr == NULL;
+        if (!(v->affinity & (1ull << cpu))) {
+            __atomic_store_n(&rq->evict, true, __ATOMIC_SEQ_CST);    /* pinned elsewhere while asleep */
+            do_kick = true;
+        }
     } else if (v->state == VCPU_RUNNING || v->state == VCPU_RUNNABLE) {
         __atomic_store_n(&v->wake_pending, true, __ATOMIC_SEQ_CST);
     }
@@ -350,8 +356,93 @@ static void run_one(struct runqueue *rq, struct vcpu *v)
     else if (v->state == VCPU_RUNNING) {
         v->state = VCPU_RUNNABLE;
         enqueue(rq, v);
+        if (!(v->affinity & (1ull << smp_processor_id())))
+            __atomic_store_n(&rq->evict, true, __ATOMIC_SEQ_CST);
     }
     spin_unlock_irqrestore(&rq->lock, f);
+}
+
+/* The least loaded online CPU in mask other than 'not', ~0u if none. */
+static unsigned allowed_cpu(uint64_t mask, unsigned not)
+{
+    unsigned best = ~0u;
+    for (unsigned c = 0; c < RV_MAX_CPUS && c < 64; c++) {
+        if (c == not || !(mask & (1ull << c)) || !percpu_of[c] || !percpu_of[c]->online)
+            continue;
+        if (best == ~0u || load_of(c) < load_of(best))
+            best = c;
+    }
+    return best;
+}
+
+/*
+ * Moves the queued vCPUs whose hard affinity excludes CPU 'me' to a CPU it
+ * allows (after a vcpu-pin).  Both queues are locked in CPU-number order, as
+ * steal() does, and the queue is searched again under both locks: a vCPU
+ * seen under one lock alone may have been stopped and freed since.  A vCPU
+ * whose mask names no online CPU stays and runs here (as sched_start_vcpu).
+ */
+static void evict(unsigned me)
+{
+    struct runqueue *rq = &rqs[me];
+
+    __atomic_store_n(&rq->evict, false, __ATOMIC_SEQ_CST);
+    for (unsigned round = 0; round < RV_MAX_CPUS; round++) {
+        uint64_t f = spin_lock_irqsave(&rq->lock);
+        unsigned t = ~0u;
+        for (struct vcpu *v = rq->head; v && t == ~0u; v = v->rq_next)
+            if (!(v->affinity & (1ull << me)))
+                t = allowed_cpu(v->affinity, me);
+        spin_unlock_irqrestore(&rq->lock, f);
+        if (t == ~0u)
+            return;
+        struct runqueue *a = &rqs[MIN(me, t)], *b = &rqs[MAX(me, t)];
+        f = spin_lock_irqsave(&a->lock);
+        spin_lock(&b->lock);
+        struct vcpu *move = NULL;
+        for (struct vcpu *v = rq->head; v && !move; v = v->rq_next)
+            if (!(v->affinity & (1ull << me)) && (v->affinity & (1ull << t)))
+                move = v;
+        if (move) {
+            dequeue(rq, move);
+            move->processor = t;
+            if (move->vruntime < rqs[t].min_vruntime)
+                move->vruntime = rqs[t].min_vruntime;   /* no credit carried between queues */
+            enqueue(&rqs[t], move);
+        }
+        spin_unlock(&b->lock);
+        spin_unlock_irqrestore(&a->lock, f);
+        if (!move)
+            return;
+        kick(t);
+    }
+}
+
+int sched_set_affinity(struct vcpu *v, uint64_t mask)
+{
+    if (allowed_cpu(mask, ~0u) == ~0u)
+        return -1;      /* no online CPU in it */
+    /* v->processor changes only with its queue's lock held: lock, then
+     * check it still names that queue. */
+    for (;;) {
+        unsigned cpu = READ_ONCE(v->processor);
+        struct runqueue *rq = &rqs[cpu];
+        uint64_t f = spin_lock_irqsave(&rq->lock);
+        if (READ_ONCE(v->processor) != cpu) {
+            spin_unlock_irqrestore(&rq->lock, f);
+            continue;
+        }
+        WRITE_ONCE(v->affinity, mask);
+        bool away = !(mask & (1ull << cpu));
+        if (away)
+            __atomic_store_n(&rq->evict, true, __ATOMIC_SEQ_CST);
+        spin_unlock_irqrestore(&rq->lock, f);
+        /* Running or queued there: that CPU's next pass through sched_loop
+         * moves it.  Blocked: moved when it wakes (sched_wake flags it). */
+        if (away)
+            kick(cpu);
+        return 0;
+    }
 }
 
 void sched_loop(void)
@@ -360,6 +451,8 @@ void sched_loop(void)
     struct runqueue *rq = &rqs[me];
 
     for (;;) {
+        if (__atomic_load_n(&rq->evict, __ATOMIC_ACQUIRE))
+            evict(me);
         uint64_t f = spin_lock_irqsave(&rq->lock);
         __atomic_store_n(&rq->need_resched, false, __ATOMIC_SEQ_CST);
         struct vcpu *v = pick(rq);

@@ -31,6 +31,10 @@ bool sched_should_yield(struct vcpu *v);
  * the run loop: descheduled, blocked, paused or the domain stopping). */
 bool sched_may_enter(struct vcpu *v);
 void sched_stop_vcpu(struct vcpu *v);   /* take v off its CPU for good (domain shutdown) */
+/* New hard affinity (bit per CPU): 0, or -1 if it names no online CPU.  A
+ * vCPU on a CPU the mask excludes leaves it at that CPU's next scheduling
+ * pass (at its wake if it is blocked). */
+int sched_set_affinity(struct vcpu *v, uint64_t mask);
 void sched_loop(void) __noreturn;       /* every CPU, forever */
 void sched_print_stats(void);
 /* The vCPU CPU 'cpu' runs now, NULL when idle (a snapshot, for dumps). */

@@ -466,7 +466,7 @@ rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "q
                      "^linux_dom0_2: PASS linux-dom0-xenstore-socket$"
                      "^linux_dom0_2: PASS linux-dom0-xenbus$"
                      "^linux_dom0_2: PASS linux-dom0-rv-list$" "^linux_dom0_2: PASS linux-dom0-rv-info$"
-                     "^linux_dom0_2: PASS linux-dom0-rv-dmesg-pause$"
+                     "^linux_dom0_2: PASS linux-dom0-rv-dmesg-pause$" "^linux_dom0_2: PASS linux-dom0-rv-vcpu-pin$"
                      "^linux_dom0_2: PASS linux-dom0-rv-create$" "^linux_dom0_2: PASS linux-dom0-rv-create-list$"
                      "^linux_dom0_2: PASS linux-dom0-rv-destroy$"
                      "^linux_dom0_2: PASS linux-dom0-rv-create-pv$" "^linux_dom0_2: PASS linux-dom0-rv-destroy-pv$"

@@ -21,3 +21,10 @@ if(TARGET ringctl)
     set_tests_properties(unit_rv_xs PROPERTIES LABELS "unit;xenstore;dom0" TIMEOUT 60
         ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0")
 endif()
+
+# rv vcpu-pin's CPU lists (tools/rv/cpulist.c), pure code, with sanitizers.
+add_executable(unit_cpulist ${CMAKE_CURRENT_LIST_DIR}/test_cpulist.c ${PROJECT_SOURCE_DIR}/tools/rv/cpulist.c)
+target_include_directories(unit_cpulist PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${PROJECT_SOURCE_DIR}/tools/rv)
+target_link_libraries(unit_cpulist PRIVATE rv_unit_pure)
+add_test(NAME unit_cpulist COMMAND unit_cpulist)
+set_tests_properties(unit_cpulist PROPERTIES LABELS "unit;dom0" TIMEOUT 60)

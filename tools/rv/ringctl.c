@@ -181,6 +181,37 @@ long rc_vcpu_info(struct rc_handle *h, uint16_t domid, unsigned vcpu, struct xen
     return rc;
 }
 
+/* get/setvcpuaffinity on the hard mask (64 CPUs: one 8-byte cpumap in a
+ * locked buffer).  set: *mask in, the effective mask out. */
+static long vcpu_affinity(struct rc_handle *h, uint32_t cmd, uint16_t domid, unsigned vcpu, uint64_t *mask)
+{
+    uint64_t *b = rc_buf_alloc(sizeof(*b));
+    if (!b)
+        return -ENOMEM;
+    *b = *mask;
+    struct xen_domctl d = { .cmd = cmd, .domain = domid };
+    d.u.vcpuaffinity.vcpu = vcpu;
+    d.u.vcpuaffinity.flags = XEN_VCPUAFFINITY_HARD;
+    d.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)(uintptr_t)b;
+    d.u.vcpuaffinity.cpumap_hard.nr_bits = 64;
+    long rc = rc_domctl(h, &d);
+    if (rc >= 0)
+        *mask = *b;
+    rc_buf_free(b, sizeof(*b));
+    return rc;
+}
+
+long rc_vcpu_get_affinity(struct rc_handle *h, uint16_t domid, unsigned vcpu, uint64_t *mask)
+{
+    *mask = 0;
+    return vcpu_affinity(h, XEN_DOMCTL_getvcpuaffinity, domid, vcpu, mask);
+}
+
+long rc_vcpu_set_affinity(struct rc_handle *h, uint16_t domid, unsigned vcpu, uint64_t *mask)
+{
+    return vcpu_affinity(h, XEN_DOMCTL_setvcpuaffinity, domid, vcpu, mask);
+}
+
 long rc_physinfo(struct rc_handle *h, struct xen_sysctl_physinfo *out)
 {
     struct xen_sysctl s = { .cmd = XEN_SYSCTL_physinfo };

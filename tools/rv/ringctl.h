@@ -47,6 +47,9 @@ long rc_domain_info(struct rc_handle *h, uint16_t domid, struct xen_domctl_getdo
 long rc_domain_list(struct rc_handle *h, uint16_t first, struct xen_domctl_getdomaininfo *out, unsigned max);
 long rc_domain_simple(struct rc_handle *h, unsigned cmd, uint16_t domid);   /* pause, unpause, destroy */
 long rc_vcpu_info(struct rc_handle *h, uint16_t domid, unsigned vcpu, struct xen_domctl_getvcpuinfo *out);
+/* A vCPU's hard affinity, bit per CPU (set: *mask in, the effective one out). */
+long rc_vcpu_get_affinity(struct rc_handle *h, uint16_t domid, unsigned vcpu, uint64_t *mask);
+long rc_vcpu_set_affinity(struct rc_handle *h, uint16_t domid, unsigned vcpu, uint64_t *mask);
 long rc_physinfo(struct rc_handle *h, struct xen_sysctl_physinfo *out);
 /* Reads the hypervisor's console ring into buf (len bytes); returns the
  * count or -errno.  clear: empty the ring after reading. */

@@ -12,6 +12,7 @@
 #include "pvh_build.h"
 #include "pv_build.h"
 #include "rv_cmds.h"
+#include "cpulist.h"
 #include "rv_domu.h"
 #include "rv_blk.h"
 #include "rv_monitor.h"
@@ -242,7 +243,10 @@ static int cmd_vcpu_list(int argc, char **argv)
         }
         want = id;
     }
-    printf("%-32s %5s %5s %4s %-5s %9s\n", "Name", "ID", "VCPU", "CPU", "State", "Time(s)");
+    struct xen_sysctl_physinfo pi;
+    if (rc_physinfo(h, &pi) < 0)
+        pi.nr_cpus = 64;
+    printf("%-32s %5s %5s %4s %-5s %9s %s\n", "Name", "ID", "VCPU", "CPU", "State", "Time(s)", "Affinity (Hard / Soft)");
     int shown = 0;
     for (long i = 0; i < n; i++) {
         if (want >= 0 && info[i].domain != want)
@@ -258,10 +262,15 @@ static int cmd_vcpu_list(int argc, char **argv)
                 continue;
             }
             const char *st = !vi.online ? "---" : vi.running ? "r--" : vi.blocked ? "-b-" : "---";
+            uint64_t hard;
+            char aff[128] = "?";
+            if (rc_vcpu_get_affinity(h, info[i].domain, v, &hard) >= 0)
+                cpulist_format(hard, pi.nr_cpus, aff, sizeof(aff));
+            char cpu[12] = "-";
             if (vi.online)
-                printf("%-32s %5u %5u %4u %-5s %9.1f\n", name, info[i].domain, v, vi.cpu, st, (double)vi.cpu_time / 1e9);
-            else
-                printf("%-32s %5u %5u %4s %-5s %9.1f\n", name, info[i].domain, v, "-", st, (double)vi.cpu_time / 1e9);
+                snprintf(cpu, sizeof(cpu), "%u", vi.cpu);
+            printf("%-32s %5u %5u %4s %-5s %9.1f %s / all\n", name, info[i].domain, v, cpu, st,
+                   (double)vi.cpu_time / 1e9, aff);
         }
     }
     rc_close(h);
@@ -569,6 +578,8 @@ static const struct cmd cmds[] = {
     { "unpause", cmd_unpause, "DOMID", "let a paused domain run again" },
     { "destroy", cmd_destroy, "DOMID", "end a domain at once and return its memory" },
     { "vcpu-list", cmd_vcpu_list, "[DOMID]", "vCPUs: where each runs, its state and CPU time" },
+    { "vcpu-pin", rv_cmd_vcpu_pin, "DOMAIN VCPU|all CPUS [-|all]",
+      "set vCPUs' hard affinity (CPUS: all, N, N-M, lists, ^N; no soft affinity here)" },
     { "debug-keys", cmd_debug_keys, "KEYS", "run the hypervisor's debug keys (h lists them; output: rv dmesg)" },
     { "create", cmd_create, "[-n] [-e] FILE",
       "build and start a PVH or 64-bit PV domain (-n: only check the file; -e: no monitor left behind)" },
@@ -586,7 +597,7 @@ static const struct cmd cmds[] = {
 };
 
 /* xl commands rv does not have yet: named so that nobody mistakes a typo for them. */
-static const char *const not_yet[] = { "reboot", "vcpu-pin" };
+static const char *const not_yet[] = { "reboot" };
 
 static int cmd_help(int argc, char **argv)
 {

@@ -15,7 +15,7 @@
  *  - sysctl physinfo, getdomaininfolist (the three domains), bad versions
  *    -EACCES, unknown domains -ESRCH, getdomaininfo's values for each;
  *  - pause/unpause/destroy of itself -EINVAL; max_vcpus changes refused;
- *    max_mem; getvcpuinfo; getvcpuaffinity;
+ *    max_mem; getvcpuinfo; getvcpuaffinity; setvcpuaffinity;
  *  - log-dirty on the HVM guest: between two CLEANs exactly its six pages
  *    are dirty (one at the far end of a 2 MiB leaf that had to be split,
  *    one in the second batch of 16384 pages, so ENABLE and CLEAN each took
@@ -398,8 +398,50 @@ static void privileged(void)
     op.u.vcpuaffinity.cpumap_hard.nr_bits = 64;
     eq("dom0-getvcpuaffinity", domctl(&op), 0);
     check((mask & 3) == 3, "dom0-getvcpuaffinity-cpus", "mask", mask, 3);
+    /* setvcpuaffinity: the HVM domU's vCPU pinned to CPU 1 is seen there
+     * (bounded wait), the effective mask comes back; masks without an online
+     * CPU, no flags and a vCPU it does not have are refused; back to all. */
+    uint64_t want = 2;
     dc_init(&op, XEN_DOMCTL_setvcpuaffinity, hvm);
-    eq("dom0-setvcpuaffinity-not-yet", domctl(&op), -EOPNOTSUPP);
+    op.u.vcpuaffinity.flags = XEN_VCPUAFFINITY_HARD;
+    op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&want;
+    op.u.vcpuaffinity.cpumap_hard.nr_bits = 64;
+    eq("dom0-setvcpuaffinity", domctl(&op), 0);
+    check(want == 2, "dom0-setvcpuaffinity-effective", "mask", want, 2);
+    unsigned moved = 0;
+    for (unsigned i = 0; i < 2000 && !moved; i++) {
+        moved = vcpu_time(hvm, &vi) != ~0ull && vi.cpu == 1;
+        if (!moved)
+            wait_ms(5);
+    }
+    check(moved, "dom0-setvcpuaffinity-moves", "cpu", vi.cpu, 1);
+    mask = 0;
+    dc_init(&op, XEN_DOMCTL_getvcpuaffinity, hvm);
+    op.u.vcpuaffinity.flags = XEN_VCPUAFFINITY_HARD;
+    op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&mask;
+    op.u.vcpuaffinity.cpumap_hard.nr_bits = 64;
+    eq("dom0-getvcpuaffinity-pinned", domctl(&op), 0);
+    check(mask == 2, "dom0-getvcpuaffinity-pinned-mask", "mask", mask, 2);
+    uint64_t bad_masks[2] = { 0, 1ull << 40 };
+    for (unsigned i = 0; i < 2; i++) {
+        want = bad_masks[i];
+        dc_init(&op, XEN_DOMCTL_setvcpuaffinity, hvm);
+        op.u.vcpuaffinity.flags = XEN_VCPUAFFINITY_HARD;
+        op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&want;
+        op.u.vcpuaffinity.cpumap_hard.nr_bits = 64;
+        eq(i ? "dom0-setvcpuaffinity-offline-cpu" : "dom0-setvcpuaffinity-empty", domctl(&op), -EINVAL);
+    }
+    want = 3;
+    dc_init(&op, XEN_DOMCTL_setvcpuaffinity, hvm);
+    op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&want;
+    op.u.vcpuaffinity.cpumap_hard.nr_bits = 64;
+    eq("dom0-setvcpuaffinity-no-flags", domctl(&op), -EINVAL);
+    op.u.vcpuaffinity.flags = XEN_VCPUAFFINITY_HARD;
+    op.u.vcpuaffinity.vcpu = 1;
+    eq("dom0-setvcpuaffinity-no-vcpu", domctl(&op), -EINVAL);
+    op.u.vcpuaffinity.vcpu = 0;
+    want = ~0ull;
+    eq("dom0-setvcpuaffinity-all", domctl(&op), 0);
 
     /* ---- log-dirty on the HVM guest ---- */
     struct xen_domctl_shadow_op sh;
