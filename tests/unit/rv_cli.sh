@@ -124,6 +124,9 @@ if [ -n "$3" ] && [ -f "$3/pv_built.elf" ] && [ -f "$3/pv32_hello.elf" ]; then
             "ramdisk of 17408 KiB does not fit between the kernel's end 0x[0-9a-f]* and the end of RAM 0x1000000"
         create_refused create-pvh-ramdisk-no-room 'name = "p"\ntype = "pvh"\nkernel = "pvh_hello.elf"\nramdisk = "mid.rd"\nmemory = 15\n' \
             "ramdisk of 15360 KiB does not fit between the kernel's end"
+        : > "$W/empty.rd"
+        create_refused create-pvh-ramdisk-empty 'name = "p"\ntype = "pvh"\nkernel = "pvh_hello.elf"\nramdisk = "empty.rd"\nmemory = 16\n' \
+            "the ramdisk file is empty"
         create_refused create-pvh-ramdisk-missing 'name = "p"\ntype = "pvh"\nkernel = "pvh_hello.elf"\nramdisk = "none.rd"\nmemory = 16\n' \
             "ramdisk $W/none.rd: No such file"
     else

@@ -213,6 +213,10 @@ static uint8_t *map_range(struct rc_handle *h, uint16_t domid, uint64_t first, u
 static int place_ramdisk(const struct image *im, size_t size, uint64_t mem, uint64_t *gpa, char *err, size_t errlen)
 {
     uint64_t floor = (im->hi + PG - 1) & ~(PG - 1);
+    if (size == 0) {
+        snprintf(err, errlen, "the ramdisk file is empty");
+        return -1;
+    }
     if (size > mem || ((mem - size) & ~(PG - 1)) < floor) {
         snprintf(err, errlen, "ramdisk of %zu KiB does not fit between the kernel's end %#llx and the end of RAM "
                  "%#llx", size >> 10, (unsigned long long)floor, (unsigned long long)mem);
