@@ -629,7 +629,7 @@ bool domain_name_in_use(const char *name)
     return taken;
 }
 
-struct domain *domain_take_preserved(bool *busy)
+struct domain *domain_take_preserved(bool *busy, bool marked_only)
 {
     struct domain *found = NULL;
     *busy = false;
@@ -637,6 +637,8 @@ struct domain *domain_take_preserved(bool *busy)
     for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next) {
         struct domain *d = *pp;
         if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOMAIN_PRESERVED)
+            continue;
+        if (marked_only && !__atomic_load_n(&d->ctl_destroy, __ATOMIC_ACQUIRE))
             continue;
         if (__atomic_load_n(&d->refcnt, __ATOMIC_ACQUIRE)) {
             *busy = true;

@@ -99,6 +99,29 @@ struct vcpu {
     unsigned nr_poll_ports;         /* (o) how many that poll named */
     struct timer poll_timer;        /* timer's own locking: SCHEDOP_poll timeout */
 
+    /* Hypercall argument copies of an HVM/PVH vCPU (hvm/guest_mem.c).
+     * Owner: v itself, on its own CPU, while it is out of its guest after a
+     * hypercall exit; nothing else reads or writes it, so no lock.
+     * gva/gpa/page: the guest-virtual page the last copy went to, its
+     * guest-physical address and the hypervisor's mapping of it, for the
+     * exit it was filled in only (seq: v's hypercall exit count then), so
+     * that a second copy from the same page (SCHEDOP_poll's port list
+     * beside its structure) neither walks the guest's tables nor looks up
+     * the p2m again.  frames: guest frames (page tables and data) copies
+     * went through, gfn -> hypervisor mapping, kept across exits but only
+     * while the p2m generation is still frames_gen (any change or removal
+     * of a mapping bumps it); what is in them is read afresh. */
+#define VCPU_COPY_FRAMES 8
+    struct {
+        uint64_t seq;               /* exits_by_reason[HVM_EXIT_HYPERCALL] when filled */
+        uint64_t gva, gpa;          /* page-aligned */
+        char *page;                 /* hypervisor mapping of gpa; NULL: nothing cached */
+        uint64_t gen;               /* p2m generation when gpa was looked up */
+        bool write;                 /* the walk and the p2m allowed writing, not only reading */
+        uint64_t frames_gen;
+        struct { uint64_t gfn; char *page; bool write; } frames[VCPU_COPY_FRAMES];  /* page NULL: empty */
+    } copy_cache;                   /* (o) */
+
     /* Run-state accounting (VCPUOP_register_runstate_memory_area). */
     struct vcpu_runstate_info runstate; /* (r) */
     uint64_t runstate_gpa;          /* (r) where the guest wants a copy, 0 = none (PV: its virtual address) */

@@ -138,6 +138,15 @@ static void preserve(struct domain *d, const char *key, const char *new_name)
             timer_kill(&v->poll_timer);
     }
     domain_keep_preserved(d, new_name);
+    if (d->cfg->ctl_built) {
+        /* As on Xen: a domain the toolstack built stays shut down, its
+         * reason in getdomaininfo, until the toolstack destroys it (or
+         * rebuilds it, for on_reboot = "restart": rv's monitor does that,
+         * tools/rv/rv_monitor.c). */
+        domain_log(d, LOG_INFO, "shut down (reason %u): kept for the toolstack, %lu frames owned\n",
+                   d->shutdown_reason, (unsigned long)domain_frames_owned(d->domid));
+        return;
+    }
     if (new_name)
         printk(LOG_INFO, "(d%u %s) renamed to %s (%s = rename-restart)\n", d->domid, old, d->name, key);
     domain_log(d, LOG_INFO, "preserved: paused, %lu frames owned, %u vCPU(s) with their state (v0 RIP %#lx)\n",
@@ -239,7 +248,7 @@ static void destroy_preserved(void)
     uint64_t give_up = now_ns() + 1000000000ull;
     for (;;) {
         bool busy;
-        struct domain *found = domain_take_preserved(&busy);
+        struct domain *found = domain_take_preserved(&busy, false);
         if (found) {
             domain_log(found, LOG_INFO, "run over: destroying the preserved domain (%lu frames owned)\n",
                        (unsigned long)domain_frames_owned(found->domid));
@@ -272,8 +281,30 @@ static void notify_dom_exc(void)
     domain_put(d0);
 }
 
+/* A shut-down domain kept for the toolstack (or preserved) that the
+ * control domain has since destroyed (destroydomain marks it and raises
+ * the reaper): one per round, as for any destroy.  True if one went. */
+static bool reap_destroyed_kept(void)
+{
+    bool busy;
+    struct domain *d = domain_take_preserved(&busy, true);
+    if (!d) {
+        if (busy)       /* someone (a domctl, a dump) still holds it: look again shortly */
+            timer_set(&reap_timer, now_ns() + REAP_PAUSE_NS);
+        return false;
+    }
+    domain_log(d, LOG_INFO, "destroyed by the control domain after its shutdown (%lu frames owned)\n",
+               (unsigned long)domain_frames_owned(d->domid));
+    domain_destroy(d);
+    notify_dom_exc();
+    timer_set(&reap_timer, now_ns() + REAP_PAUSE_NS);
+    return true;
+}
+
 void domain_reap(void)
 {
+    if (reap_destroyed_kept())
+        return;
     for (;;) {
         struct domain *dead = domain_take_stopped();
         if (!dead) {

@@ -29,8 +29,9 @@ void domain_count_stopped(bool crashed);
  * DOMAIN_PRESERVED, renamed first if new_name is given. */
 void domain_keep_preserved(struct domain *d, const char *new_name);
 bool domain_name_in_use(const char *name);
-/* Unlinks a preserved domain nobody holds; *busy: one is held. */
-struct domain *domain_take_preserved(bool *busy);
+/* Unlinks a preserved domain nobody holds; *busy: one is held.  With
+ * marked_only, only one the control domain has destroyed (ctl_destroy). */
+struct domain *domain_take_preserved(bool *busy, bool marked_only);
 /* Every domain has stopped and the all-stopped hook has not run yet. */
 bool domain_all_stopped_due(void);
 /* Runs the all-stopped hook once (with the counts), if every domain has stopped. */

@@ -20,6 +20,7 @@
 #include "core/guest_access.h"
 #include "core/console.h"
 #include "core/percpu.h"
+#include "core/softirq.h"
 #include "mm/logdirty.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -52,8 +53,8 @@ void domctl_fill_info(struct domain *d, struct xen_domctl_getdomaininfo *info)
     }
     int state = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE);
     uint32_t flags = 0;
-    if (state == DOMAIN_DEAD)
-        flags |= XEN_DOMINF_dying;
+    if (state == DOMAIN_DEAD || (state == DOMAIN_PRESERVED && __atomic_load_n(&d->ctl_destroy, __ATOMIC_ACQUIRE)))
+        flags |= XEN_DOMINF_dying;      /* a kept domain destroyed: dying until the reaper frees it */
     if (state == DOMAIN_SHUTDOWN || state == DOMAIN_PRESERVED)
         flags |= XEN_DOMINF_shutdown |
                  ((uint32_t)(d->shutdown_reason & XEN_DOMINF_shutdownmask) << XEN_DOMINF_shutdownshift);
@@ -290,7 +291,7 @@ long domctl(struct vcpu *v, uint64_t arg)
         return rc;
     }
 
-    bool write_back = false;
+    bool write_back = false, kick_reaper = false;
     struct domain *d = domain_get_any(op.domain);
     if (!d)
         return -ESRCH;
@@ -304,14 +305,23 @@ long domctl(struct vcpu *v, uint64_t arg)
         rc = self ? -EINVAL : !live ? -EINVAL : unpause_domain(d);
         break;
     case XEN_DOMCTL_destroydomain:
-        /* A domain already stopping is on its way (0); a preserved one is
-         * destroyed when the run ends (not yet from here). */
+        /* A domain already stopping is on its way (0).  A shut-down one
+         * that is kept (built by the toolstack, or on_* = "preserve") is
+         * marked and left to the reaper, raised once this domctl has let
+         * go of it (below). */
         if (self)
             rc = -EINVAL;
         else if (live)
             rc = destroy_domain(v, d);
-        else
-            rc = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_PRESERVED ? -EBUSY : 0;
+        else {
+            if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_PRESERVED &&
+                !__atomic_exchange_n(&d->ctl_destroy, true, __ATOMIC_SEQ_CST)) {
+                domain_log(d, LOG_INFO, "destroyed by the control domain (d%u) after its shutdown\n",
+                           v->domain->domid);
+                kick_reaper = true;
+            }
+            rc = 0;
+        }
         break;
     case XEN_DOMCTL_max_mem: {
         /* Below tot_pages is allowed (the guest balloons down to it);
@@ -356,6 +366,8 @@ long domctl(struct vcpu *v, uint64_t arg)
         break;
     }
     domain_put(d);
+    if (kick_reaper)
+        cpu_raise_softirq(0, SOFTIRQ_REAP);     /* after the put: the reaper takes only unheld domains */
     if (write_back && copy_to_guest(v, arg, &op, sizeof(op)))
         rc = -EFAULT;
     return rc;

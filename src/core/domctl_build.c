@@ -48,10 +48,11 @@ static void common_cfg(struct domcfg *cfg, const struct xen_domctl_createdomain 
     cfg->ctl_built = true;
     cfg->vcpus = cfg->maxvcpus = c->max_vcpus;
     memset(cfg->cpus_mask, 0xff, sizeof(cfg->cpus_mask));
-    /* No restart: the kernel is not a boot module the hypervisor could
-     * load again; a reboot request ends it as poweroff does (the
-     * toolstack would rebuild it). */
-    cfg->on_poweroff = cfg->on_reboot = cfg->on_crash = cfg->on_watchdog = DOMCFG_DESTROY;
+    /* As on Xen, the hypervisor acts on no on_* key of a domain the
+     * toolstack built: it stays shut down (kept, its reason in
+     * getdomaininfo) until the toolstack destroys it -- and rebuilds it if
+     * its own on_reboot says restart (rv's monitor). */
+    cfg->on_poweroff = cfg->on_reboot = cfg->on_crash = cfg->on_watchdog = DOMCFG_PRESERVE;
     strlcpy(cfg->rv_expect, "poweroff", sizeof(cfg->rv_expect));
     cfg->cpu_weight = 256;
     cfg->max_event_channels = c->max_evtchn_port ? c->max_evtchn_port + 1 : 1023;

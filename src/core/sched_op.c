@@ -19,43 +19,65 @@ static void poll_timeout(void *data)
     evtchn_arch_wake_poller(data);
 }
 
-#define POLL_MAX_PORTS 128
+#define POLL_MAX_PORTS 128      /* Xen's limit: more is -EINVAL */
+#define POLL_FEW_PORTS 4        /* lists this short are read into a small frame */
+
+/* The wait itself, once the list is read: see sched_poll. */
+static long poll_ports(struct vcpu *v, const struct sched_poll *p, const evtchn_port_t *ports)
+{
+    v->nr_poll_ports = p->nr_ports;
+    for (unsigned i = 0; i < p->nr_ports && i < ARRAY_SIZE(v->poll_ports); i++)
+        v->poll_ports[i] = ports[i];
+    __atomic_store_n(&v->wake_pending, false, __ATOMIC_SEQ_CST);     /* as for SCHEDOP_block */
+    __atomic_store_n(&v->polling, true, __ATOMIC_SEQ_CST);
+    /* Checked after 'polling' is visible: an event arriving in between
+     * either is seen here or wakes us.  One evtchn lock for the list. */
+    int rc = evtchn_ports_pending(v->domain, ports, p->nr_ports);
+    if (rc) {
+        __atomic_store_n(&v->polling, false, __ATOMIC_SEQ_CST);
+        return rc < 0 ? rc : 0;
+    }
+    if (p->timeout) {
+        if (!v->poll_timer.fn)
+            timer_init(&v->poll_timer, poll_timeout, v, v->processor);
+        timer_set(&v->poll_timer, vcpu_host_deadline(p->timeout));
+    }
+    sched_block(v);
+    return 0;
+}
+
+/* A long list (up to POLL_MAX_PORTS): its 512-byte buffer lives in this
+ * frame only, so the usual one-port poll's stack stays small (under QEMU
+ * TCG every page the hypervisor touches after an exit costs a software
+ * TLB refill). */
+static __attribute__((noinline)) long poll_many(struct vcpu *v, const struct sched_poll *p)
+{
+    evtchn_port_t ports[POLL_MAX_PORTS];
+
+    if (copy_from_guest(v, ports, p->ports, p->nr_ports * sizeof(ports[0])))
+        return -EFAULT;
+    return poll_ports(v, p, ports);
+}
 
 /* SCHEDOP_poll: return at once if one of the ports is pending, else block
  * until an event of the domain or the timeout wakes the vCPU (the guest
- * re-checks its ports, as it must anyway). */
+ * re-checks its ports, as it must anyway).  The port list usually sits
+ * next to the structure on the guest's stack: the second copy then reuses
+ * the first one's translation (struct vcpu.copy_cache). */
 static long sched_poll(struct vcpu *v, uint64_t arg)
 {
     struct sched_poll p;
-    evtchn_port_t ports[POLL_MAX_PORTS];
+    evtchn_port_t few[POLL_FEW_PORTS];
 
     if (copy_from_guest(v, &p, arg, sizeof(p)))
         return -EFAULT;
     if (p.nr_ports > POLL_MAX_PORTS)
         return -EINVAL;
-    if (copy_from_guest(v, ports, p.ports, p.nr_ports * sizeof(ports[0])))
+    if (p.nr_ports > POLL_FEW_PORTS)
+        return poll_many(v, &p);
+    if (copy_from_guest(v, few, p.ports, p.nr_ports * sizeof(few[0])))
         return -EFAULT;
-    v->nr_poll_ports = p.nr_ports;
-    for (unsigned i = 0; i < p.nr_ports && i < ARRAY_SIZE(v->poll_ports); i++)
-        v->poll_ports[i] = ports[i];
-    __atomic_store_n(&v->wake_pending, false, __ATOMIC_SEQ_CST);     /* as for SCHEDOP_block */
-    __atomic_store_n(&v->polling, true, __ATOMIC_SEQ_CST);
-    /* Checked after 'polling' is visible: an event arriving in between
-     * either is seen here or wakes us. */
-    for (unsigned i = 0; i < p.nr_ports; i++) {
-        int rc = evtchn_port_pending(v->domain, ports[i]);
-        if (rc) {
-            __atomic_store_n(&v->polling, false, __ATOMIC_SEQ_CST);
-            return rc < 0 ? rc : 0;
-        }
-    }
-    if (p.timeout) {
-        if (!v->poll_timer.fn)
-            timer_init(&v->poll_timer, poll_timeout, v, v->processor);
-        timer_set(&v->poll_timer, vcpu_host_deadline(p.timeout));
-    }
-    sched_block(v);
-    return 0;
+    return poll_ports(v, &p, few);
 }
 
 long sched_op(struct vcpu *v, unsigned cmd, uint64_t arg)

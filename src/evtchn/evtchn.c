@@ -686,21 +686,29 @@ int evtchn_xen_notify(struct domain *d, evtchn_port_t port)
     return rc;
 }
 
-int evtchn_port_pending(struct domain *d, evtchn_port_t port)
+int evtchn_ports_pending(struct domain *d, const evtchn_port_t *ports, unsigned n)
 {
     struct evtchn_domain *ed = d ? d->evtchn : NULL;
     uint64_t f;
-    int rc;
+    int rc = 0;
 
     if (!ed)
-        return -EINVAL;
+        return n ? -EINVAL : 0;
     f = spin_lock_irqsave(&ed->lock);
-    if (port == 0 || port >= evtchn_port_limit(ed))
-        rc = -EINVAL;
-    else
-        rc = port_is_pending(ed, evtchn_port_ptr(ed, port), port);
+    for (unsigned i = 0; i < n && rc == 0; i++) {
+        evtchn_port_t port = ports[i];
+        if (port == 0 || port >= evtchn_port_limit(ed))
+            rc = -EINVAL;
+        else
+            rc = port_is_pending(ed, evtchn_port_ptr(ed, port), port);
+    }
     spin_unlock_irqrestore(&ed->lock, f);
     return rc;
+}
+
+int evtchn_port_pending(struct domain *d, evtchn_port_t port)
+{
+    return evtchn_ports_pending(d, &port, 1);
 }
 
 void evtchn_get_stats(struct domain *d, struct evtchn_stats *out)

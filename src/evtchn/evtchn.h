@@ -78,6 +78,11 @@ int evtchn_xen_notify(struct domain *d, evtchn_port_t port);
 /* SCHEDOP_poll support: whether 'port' of d is valid and pending (masked or
  * not).  -EINVAL for a port that does not exist. */
 int evtchn_port_pending(struct domain *d, evtchn_port_t port);
+/* The same for SCHEDOP_poll's list, under one lock: in list order, -EINVAL
+ * at the first port that does not exist, 1 at the first pending one (the
+ * ports after it are not looked at, as Xen's poll returns there), 0 when
+ * none of the n is pending (n == 0 included). */
+int evtchn_ports_pending(struct domain *d, const evtchn_port_t *ports, unsigned n);
 
 /* Per-kind delivery, implemented outside this subsystem (hvm/evtchn_upcall.c
  * for HVM and PVH): v's evtchn_upcall_pending was just set (it was 0).  Also

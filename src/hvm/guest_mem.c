@@ -17,6 +17,7 @@
 #include "pv/pv.h"              /* pv_copy_guest: a PV vCPU's pointers */
 #include "mm/gwalk.h"
 #include "arch/x86/cpufeature.h"
+#include "core/percpu.h"
 
 /* A read-only mapping (a grant mapped read-only) refuses writes here as the
  * nested page tables do for the guest itself. */
@@ -68,15 +69,51 @@ int hvm_copy_to_gphys(struct domain *d, uint64_t gpa, const void *src, size_t le
  * MAXPHYADDR and 1-GiB pages are the host CPU's: under nested paging those
  * are what the CPU itself applies to the guest's tables.
  */
-static void *pte_ptr(struct domain *d, uint64_t gpa)
+/* What a walk's callbacks get: the domain, and the vCPU whose frame cache
+ * the walk may use (one of its hypercall copies), else NULL. */
+struct walk_ctx {
+    struct domain *d;
+    struct vcpu *cached;
+};
+
+/*
+ * gphys_page through v's frame cache (struct vcpu.copy_cache.frames), for
+ * v's hypercall copies only.  An entry is used only while the p2m
+ * generation it was filled under is current.  The generation is read
+ * before the lookup, so a change in between leaves an entry the next use
+ * finds stale.
+ */
+static char *frame_page(struct vcpu *v, uint64_t gpa, bool write)
 {
-    char *page = gphys_page(d, gpa, false);
-    return page ? page + (gpa & 4095) : NULL;
+    uint64_t gen = __atomic_load_n(&v->domain->p2m.generation, __ATOMIC_ACQUIRE);
+    uint64_t gfn = gpa >> 12;
+    unsigned slot = (unsigned)(gfn % VCPU_COPY_FRAMES);
+
+    if (gen != v->copy_cache.frames_gen) {
+        for (unsigned i = 0; i < VCPU_COPY_FRAMES; i++)
+            v->copy_cache.frames[i].page = NULL;
+        v->copy_cache.frames_gen = gen;
+    }
+    if (v->copy_cache.frames[slot].page && v->copy_cache.frames[slot].gfn == gfn &&
+        (!write || v->copy_cache.frames[slot].write)) {
+        if (write)
+            logdirty_mark(v->domain, gfn);      /* as gphys_page does for each write */
+        return v->copy_cache.frames[slot].page;
+    }
+    char *page = gphys_page(v->domain, gpa, write);
+    if (page) {
+        v->copy_cache.frames[slot].gfn = gfn;
+        v->copy_cache.frames[slot].page = page;
+        v->copy_cache.frames[slot].write = write;
+    }
+    return page;
 }
 
 static int gw_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
 {
-    void *p = pte_ptr(ctx, gpa);
+    struct walk_ctx *w = ctx;
+    char *page = w->cached ? frame_page(w->cached, gpa, false) : gphys_page(w->d, gpa, false);
+    void *p = page ? page + (gpa & 4095) : NULL;
     if (!p)
         return -EIO;
     *val = size == 8 ? __atomic_load_n((uint64_t *)p, __ATOMIC_RELAXED)
@@ -94,7 +131,8 @@ static int gw_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
 static int gw_cmpxchg(void *ctx, uint64_t gpa, unsigned size, uint64_t old, uint64_t new_val)
 {
     unsigned perms = 0;
-    uint64_t mfn = p2m_lookup(&((struct domain *)ctx)->p2m, gpa >> 12, &perms);
+    struct domain *d = ((struct walk_ctx *)ctx)->d;
+    uint64_t mfn = p2m_lookup(&d->p2m, gpa >> 12, &perms);
     if (mfn == ~0ull || !(perms & P2M_W))
         return -EIO;
     void *p = (char *)phys_to_virt(mfn << 12) + (gpa & 4095);
@@ -109,15 +147,16 @@ static int gw_cmpxchg(void *ctx, uint64_t gpa, unsigned size, uint64_t old, uint
                                          __ATOMIC_RELAXED);
     }
     if (ok && new_val != old)
-        logdirty_mark(ctx, gpa >> 12);
+        logdirty_mark(d, gpa >> 12);
     return ok ? 0 : -EAGAIN;
 }
 
-int hvm_walk(struct vcpu *v, uint64_t gva, unsigned gw_access, struct gwalk_result *res)
+static int walk(struct vcpu *v, uint64_t gva, unsigned gw_access, struct gwalk_result *res, bool cached)
 {
     struct hvm_ctrl c;
     struct gwalk_cpu cpu;
-    const struct gwalk_mem mem = { v->domain, gw_read, gw_cmpxchg };
+    struct walk_ctx w = { v->domain, cached ? v : NULL };
+    const struct gwalk_mem mem = { &w, gw_read, gw_cmpxchg };
 
     hvm_vendor->get_ctrl(v, &c);
     memset(&cpu, 0, sizeof(cpu));
@@ -133,14 +172,20 @@ int hvm_walk(struct vcpu *v, uint64_t gva, unsigned gw_access, struct gwalk_resu
     return gwalk(&cpu, &mem, gva, gw_access, res);
 }
 
-int hvm_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, uint32_t *pfec)
+int hvm_walk(struct vcpu *v, uint64_t gva, unsigned gw_access, struct gwalk_result *res)
+{
+    return walk(v, gva, gw_access, res, false);
+}
+
+static int translate_access(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, uint32_t *pfec,
+                            bool cached)
 {
     struct gwalk_result res;
     unsigned acc = ((access & HVM_XLAT_WRITE) ? GW_WRITE : 0) | ((access & HVM_XLAT_USER) ? GW_USER : 0) |
                    ((access & HVM_XLAT_FETCH) ? GW_FETCH : 0) | ((access & HVM_XLAT_AC) ? GW_AC : 0) |
                    ((access & HVM_XLAT_SET_AD) ? GW_SET_AD : 0);
     *pfec = 0;
-    int rc = hvm_walk(v, gva, acc, &res);
+    int rc = walk(v, gva, acc, &res, cached);
     if (rc == -EFAULT)
         *pfec = res.pfec;
     else if (rc == 0)
@@ -150,12 +195,17 @@ int hvm_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, 
     return rc;
 }
 
+int hvm_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, uint32_t *pfec)
+{
+    return translate_access(v, gva, access, gpa, pfec, false);
+}
+
 /* For the hypervisor's own copies (hypercall arguments): a supervisor
  * access that SMAP does not restrict, as the guest asked us to do it. */
-static int translate(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
+static int translate(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa, bool cached)
 {
     uint32_t pfec;
-    if (!hvm_translate(v, gva, HVM_XLAT_AC | (write ? HVM_XLAT_WRITE : 0), gpa, &pfec))
+    if (!translate_access(v, gva, HVM_XLAT_AC | (write ? HVM_XLAT_WRITE : 0), gpa, &pfec, cached))
         return 0;
     /* A reserved bit in tables the CPU is walking for this very guest means
      * the walker and the CPU disagree (it is how the PAE hang of ISSUE13
@@ -168,13 +218,67 @@ static int translate(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
     return -EFAULT;
 }
 
+/*
+ * Copies of one hypercall (struct vcpu.copy_cache).  Used only on v's own
+ * CPU while the exit v last took is a hypercall: v is then out of its guest
+ * (on another CPU it might be back in it).  Keeping a page's translation
+ * until v next runs guest code is what the vCPU's own TLB may do: no INVLPG
+ * or CR3 load of its own comes in between, and another vCPU that changes
+ * the tables reaches v by a TLB shoot-down v can only take after the call.
+ * The next exit, whatever it is, ends the entry: another kind changes
+ * last_exit, another hypercall the count.  The frame behind the page is
+ * kept only while the p2m generation is the one it was looked up under (a
+ * changed or removed mapping bumps it), as the nested TLB would be flushed.
+ * No hard-interrupt handler copies from a guest (debug keys and timers run
+ * as softirqs, after handle_exit has recorded the exit), so the window
+ * between a #VMEXIT and handle_exit, where last_exit is still the previous
+ * one, sees no copy.
+ */
+static bool in_hypercall(struct vcpu *v)
+{
+    return v->processor == smp_processor_id() && v->last_exit == HVM_EXIT_HYPERCALL;
+}
+
+/* The hypervisor mapping of gva's page from the cache, or NULL. */
+static char *cached_page(struct vcpu *v, uint64_t gva, bool write)
+{
+    if (!v->copy_cache.page || v->copy_cache.seq != v->exits_by_reason[HVM_EXIT_HYPERCALL] ||
+        v->copy_cache.gva != (gva & ~4095ull) || (write && !v->copy_cache.write) ||
+        __atomic_load_n(&v->domain->p2m.generation, __ATOMIC_ACQUIRE) != v->copy_cache.gen)
+        return NULL;
+    if (write)
+        logdirty_mark(v->domain, v->copy_cache.gpa >> 12);     /* as gphys_page does for each write */
+    return v->copy_cache.page;
+}
+
 static int copy_guest(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool to_guest)
 {
+    bool scope = in_hypercall(v);
+
     while (len) {
         size_t chunk = MIN(len, 4096 - (gva & 4095));
-        uint64_t gpa;
-        if (translate(v, gva, to_guest, &gpa) || copy_gphys(v->domain, buf, gpa, chunk, to_guest))
-            return -EFAULT;
+        char *page = scope ? cached_page(v, gva, to_guest) : NULL;
+        if (!page) {
+            uint64_t gpa;
+            uint64_t gen = __atomic_load_n(&v->domain->p2m.generation, __ATOMIC_ACQUIRE);
+            if (translate(v, gva, to_guest, &gpa, scope) ||
+                !(page = scope ? frame_page(v, gpa, to_guest) : gphys_page(v->domain, gpa, to_guest)))
+                return -EFAULT;
+            if (scope) {
+                /* gen was read before the lookup: a change in between
+                 * leaves a generation the next use sees moved on. */
+                v->copy_cache.seq = v->exits_by_reason[HVM_EXIT_HYPERCALL];
+                v->copy_cache.gva = gva & ~4095ull;
+                v->copy_cache.gpa = gpa & ~4095ull;
+                v->copy_cache.page = page;
+                v->copy_cache.write = to_guest;
+                v->copy_cache.gen = gen;
+            }
+        }
+        if (to_guest)
+            memcpy(page + (gva & 4095), buf, chunk);
+        else
+            memcpy(buf, page + (gva & 4095), chunk);
         buf = (char *)buf + chunk;
         gva += chunk;
         len -= chunk;

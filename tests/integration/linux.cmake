@@ -346,6 +346,7 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      "^linux_dom0: PASS linux-dom0-rv-create-name-taken$"
                      # a domU that powers itself off: VIRQ_DOM_EXC, xenstored releases it.
                      "^linux_dom0: PASS linux-dom0-self-poweroff-released$"
+                     "^linux_dom0: PASS linux-dom0-rv-reboot$" "^linux_dom0: PASS linux-dom0-kept-until-destroy$"
                      # xenstore ops/s from dom0 (rv xs-bench): socket and /dev/xen/xenbus.
                      "^linux_dom0: PASS linux-dom0-xs-bench$"
                      "^linux_dom0: PASS linux-dom0-rv-mem-set$"
@@ -389,12 +390,23 @@ rv_linux_test(NAME bochs_linux_dom0_skylake RUN_TIMEOUT ${RV_LINUX_BOCHS_TIMEOUT
                      "^linux_dom0_bochs: PASS linux-dom0-rv-shutdown-unknown$"
                      "^linux_dom0_bochs: PASS linux-dom0-rv-create-name-taken$"
                      "^linux_dom0_bochs: PASS linux-dom0-self-poweroff-released$"
+                     "^linux_dom0_bochs: PASS linux-dom0-rv-reboot$" "^linux_dom0_bochs: PASS linux-dom0-kept-until-destroy$"
                      "^linux_dom0_bochs: PASS linux-dom0-xs-bench$"
                      "^linux_dom0_bochs: PASS linux-dom0-rv-mem-set$"
                      "^linux_dom0_bochs: PASS linux-dom0-lifecycle$"
                      "^linux_dom0_bochs: RV-LINUX: lifecycle: 5 create/console/destroy cycles "
               EXPECT --stdout-count 0 "^(linux_dom0_bochs|domU): FAIL"
               ARGS --bochs corei7_skylake_x --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_bochs.cfg)
+# Issue 16's PV Debian domU created from a Debian dom0 under Bochs (VMX
+# skylake): the linux_dom0_domu checks on a 1-vCPU dom0.
+rv_linux_test(NAME bochs_linux_dom0_domu_skylake RUN_TIMEOUT ${RV_LINUX_BOCHS_TIMEOUT} LABELS "bochs;long;dom0" PV
+              STDOUT "^linux_dom0_domu_bochs: PASS linux-dom0$"
+                     "^linux_dom0_domu_bochs: PASS linux-dom0-domu-debian$"
+                     "^linux_dom0_domu_bochs: PASS linux-dom0-domu-xenbus$"
+                     "^linux_dom0_domu_bochs: PASS linux-dom0-domu-shutdown$"
+                     "^linux_dom0_domu_bochs: RV-LINUX: rv create debian: .* rv create -> domU marker on its console: "
+              EXPECT --stdout-count 0 "^linux_dom0_domu_bochs: FAIL"
+              ARGS --bochs corei7_skylake_x --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_domu_bochs.cfg)
 # dom0's own kernel xenbus through our xenstored (/dev/xen/xenbus relayed over
 # dom0's store ring) right after boot: in this timing the round trip hung in
 # half the runs until xenstored served requests that came without an event
@@ -435,6 +447,29 @@ rv_linux_test(NAME linux_dom0_blk RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
                      # a domU that powers itself off: rv create's monitor removes its disk.
                      "^linux_dom0_blk: PASS linux-dom0-blk-monitor$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_blk.cfg)
+# Issue 17: a network for the PV Debian domU through dom0's xen-netback and
+# the bridge rvbr0 (docs/split-drivers.md "Network interfaces").  rv create
+# with vif = [...] writes the vif nodes as libxl does and does vif-bridge's
+# work in C (MTU, bridge port, up, hotplug-status); the domU loads Debian's
+# xen-netfront, pings dom0 and is pinged, 4 MiB up and 3 MiB down over TCP
+# (busybox nc) with md5s compared; network-attach/-list/-detach; rv destroy
+# leaves no vif device, bridge port or node; a missing bridge is refused
+# (tools/linux-assets DOM0_NET, DOMU_NET_BODY).
+rv_linux_test(NAME linux_dom0_net RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;split" PV
+              STDOUT "^linux_dom0_net: PASS linux-dom0$" "^linux_dom0_net: PASS linux-dom0-net-refusal$"
+                     "^linux_dom0_net: PASS linux-dom0-net-connected$"
+                     "^linux_dom0_net: PASS linux-dom0-net-ping-dom0$" "^linux_dom0_net: PASS linux-dom0-net-ping-domu$"
+                     "^linux_dom0_net: PASS linux-dom0-net-tcp-up$" "^linux_dom0_net: PASS linux-dom0-net-tcp-down$"
+                     "^linux_dom0_net: PASS linux-dom0-net-attach-detach$"
+                     "^linux_dom0_net: PASS linux-dom0-net-destroy$"
+                     # a domU that powers itself off: rv create's monitor removes its vif.
+                     "^linux_dom0_net: PASS linux-dom0-net-monitor$"
+                     # the hostile netfront tests/guests/pvh/pvh_net.c
+                     "^domU: PASS net-tx-bad-gref$" "^domU: PASS net-tx-frame$" "^domU: PASS net-tx-runt$"
+                     "^domU: PASS net-tx-cross-page$" "^domU: RV-PVH-NET: done, 11 passed 0 failed$"
+                     "^linux_dom0_net: PASS linux-dom0-net-hostile$"
+                     "^linux_dom0_net: RV-LINUX: net: domU -> dom0 throughput: 4194304 bytes of zeros in [0-9.]+ s: [0-9.]+ MB/s"
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_net.cfg)
 # Issue 16's PV Debian domU: dom0 runs `rv create` of Debian's bzImage (rv
 # unpacks it: tools/rv/kimage.c) with a busybox initramfs as a 256 MiB PV
 # domU; `rv console` follows its hvc0 to the marker; its kernel's xenbus
@@ -478,4 +513,5 @@ rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "q
                      "^linux_dom0_2: PASS linux-dom0-xs-domu$" "^linux_dom0_2: PASS linux-dom0-rv-console$"
                      "^linux_dom0_2: PASS linux-dom0-rv-list-name$" "^linux_dom0_2: PASS linux-dom0-rv-shutdown$"
                      "^linux_dom0_2: PASS linux-dom0-self-poweroff-released$"
+                     "^linux_dom0_2: PASS linux-dom0-rv-reboot$" "^linux_dom0_2: PASS linux-dom0-kept-until-destroy$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_2.cfg)

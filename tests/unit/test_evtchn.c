@@ -462,6 +462,18 @@ static void test_2l_bits(void)
     CHECK_EQ(evtchn_port_pending(&a->d, 72), 0);
     CHECK_EQ(evtchn_port_pending(&a->d, 0), -EINVAL);
     CHECK_EQ(evtchn_port_pending(&a->d, 301), -EINVAL);
+    /* The list form (one lock): in order, the first bad or pending port decides. */
+    {
+        const evtchn_port_t none[] = { 72, 72 }, last[] = { 72, 72, 70 }, bad_first[] = { 72, 301, 70 },
+                            pend_first[] = { 70, 301 }, zero[] = { 0 };
+        CHECK_EQ(evtchn_ports_pending(&a->d, none, 2), 0);
+        CHECK_EQ(evtchn_ports_pending(&a->d, last, 3), 1);
+        CHECK_EQ(evtchn_ports_pending(&a->d, last, 2), 0);     /* the pending one not in the count */
+        CHECK_EQ(evtchn_ports_pending(&a->d, bad_first, 3), -EINVAL);
+        CHECK_EQ(evtchn_ports_pending(&a->d, pend_first, 2), 1);
+        CHECK_EQ(evtchn_ports_pending(&a->d, zero, 1), -EINVAL);
+        CHECK_EQ(evtchn_ports_pending(&a->d, zero, 0), 0);      /* an empty list: nothing pending */
+    }
     /* Pollers: any event of the domain wakes them, masked or not. */
     __atomic_store_n(&a->v[1].polling, true, __ATOMIC_RELEASE);
     mask2(a, 5);

@@ -15,6 +15,7 @@
 #include "cpulist.h"
 #include "rv_domu.h"
 #include "rv_blk.h"
+#include "rv_net.h"
 #include "rv_monitor.h"
 #include "kimage.h"
 #include "build_common.h"
@@ -212,6 +213,7 @@ static int cmd_destroy(int argc, char **argv)
      * loop devices detached) and its store entries go now. */
     if (id != 0) {
         rv_blk_remove_all(id);
+        rv_net_remove_all(id);
         rv_domu_forget(id);
     }
     if (rc < 0) {
@@ -404,6 +406,20 @@ static void *read_named(const char *cfgfile, const char *what, const char *name,
     return buf;
 }
 
+/* struct rv_domu's devices hook: the disks (rv_blk.c), then the vifs
+ * (rv_net.c); a vif that fails takes the disks back out. */
+static int plug_devices(struct rv_xs *x, uint16_t domid, const void *ctx, char *err, size_t errlen)
+{
+    const struct domcfg *cfg = ctx;
+    if (cfg->nr_disks && rv_blk_add_all(x, domid, cfg, err, errlen))
+        return -1;
+    if (cfg->nr_vifs && rv_net_add_all(x, domid, cfg, err, errlen)) {
+        rv_blk_remove_all(domid);
+        return -1;
+    }
+    return 0;
+}
+
 /* rv create -e clears it: no monitor process (as xl create -e). */
 static int create_monitor = 1;
 
@@ -443,8 +459,8 @@ static int create_domain(const char *file, const struct domcfg *cfg)
     memset(&pv_rings, 0, sizeof(pv_rings));
     struct rv_domu domu = { .name = cfg->name, .ram_pages = cfg->memory_mib << 8, .memory_kib = cfg->memory_mib << 10,
                             .vcpus = cfg->vcpus, .pv = cfg->type == DOMCFG_PV ? &pv_rings : NULL,
-                            .devices = cfg->nr_disks ? rv_blk_plug : NULL, .devices_ctx = cfg,
-                            .need_store = cfg->nr_disks != 0 };
+                            .devices = cfg->nr_disks || cfg->nr_vifs ? plug_devices : NULL,
+                            .devices_ctx = cfg, .need_store = cfg->nr_disks || cfg->nr_vifs };
     /* The xenstore and console rings (rv_domu.c): a PVH domain's are pages
      * above its RAM; a PV domain's are in its initial region (pv_build.c). */
     bool rings = true;
@@ -458,6 +474,11 @@ static int create_domain(const char *file, const struct domcfg *cfg)
     for (unsigned i = 0; i < cfg->nr_disks; i++)
         if (rv_hotplug_check(&cfg->disks[i], err, sizeof(err))) {
             fprintf(stderr, "rv create: %s: disk %u: %s\n", file, i, err);
+            goto out;
+        }
+    for (unsigned i = 0; i < cfg->nr_vifs; i++)
+        if (rv_net_check(&cfg->vifs[i], err, sizeof(err))) {
+            fprintf(stderr, "rv create: %s: %s\n", file, err);
             goto out;
         }
     if (build(NULL, &req, &domid, err, sizeof(err))) {
@@ -480,6 +501,7 @@ static int create_domain(const char *file, const struct domcfg *cfg)
         fprintf(stderr, "rv create: %s: %s\n", file, err);
         if (domu.in_store) {
             rv_blk_remove_all(rv_build_pvh_failed_domid);
+            rv_net_remove_all(rv_build_pvh_failed_domid);
             rv_domu_forget(rv_build_pvh_failed_domid);
         }     /* introduced, then unpause failed */
     } else if (!rings) {
@@ -495,7 +517,10 @@ static int create_domain(const char *file, const struct domcfg *cfg)
     /* As xl create: a monitor stays behind to tidy up after the domain if
      * it stops on its own (rv_monitor.c); -e: none. */
     if (!rc && create_monitor) {
-        int m = rv_monitor_spawn(domid);
+        const char *q = getenv("RV_QUICK_RESTARTS");     /* set by the monitor that restarts it */
+        struct rv_monitor_plan plan = { cfg->name, file, cfg->on_poweroff, cfg->on_reboot, cfg->on_crash,
+                                        cfg->on_watchdog, q ? (unsigned)strtoul(q, NULL, 10) : 0 };
+        int m = rv_monitor_spawn(domid, &plan);
         if (m)
             fprintf(stderr, "rv create: d%u: no monitor (%s): if it stops on its own, its disks and xenstore "
                     "entries stay until rv destroy %u\n", domid, strerror(-m), domid);
@@ -554,11 +579,6 @@ static int cmd_create(int argc, char **argv)
     rv_print_devices(file, &cfg);
     if (dry)
         return 0;
-    if (cfg.nr_vifs) {
-        fprintf(stderr, "rv create: %s: vif: connecting network interfaces to dom0's netback is not available yet "
-                "(docs/split-drivers.md)\n", file);
-        return 1;
-    }
     if (cfg.nr_disks && cfg.type != DOMCFG_PVH) {
         fprintf(stderr, "rv create: %s: disk: disks for type = \"%s\" are not available yet (type = \"pvh\" "
                 "has them; docs/split-drivers.md)\n", file, domcfg_type_name(cfg.type));
@@ -588,16 +608,20 @@ static const struct cmd cmds[] = {
     { "block-list", rv_cmd_block_list, "DOMAIN", "the domain's disks: vdev, states, event channel, ring, device" },
     { "block-attach", rv_cmd_block_attach, "DOMAIN SPEC", "give a running domain a disk (SPEC as in disk = [...])" },
     { "block-detach", rv_cmd_block_detach, "DOMAIN DEV", "take a disk away (waits 5 s for the frontend to close)" },
+    { "network-list", rv_cmd_network_list, "DOMAIN", "the domain's vifs: MAC, states, event channel, rings, bridge" },
+    { "network-attach", rv_cmd_network_attach, "DOMAIN SPEC",
+      "give a running domain a vif (SPEC as in vif = [...]) on a bridge of dom0" },
+    { "network-detach", rv_cmd_network_detach, "DOMAIN DEVID|MAC",
+      "take a vif away (waits 5 s for the frontend to close)" },
     { "shutdown", rv_cmd_shutdown, "[-F] [-t S] DOMAIN",
       "ask the domain to power off through xenstore, wait S s (30); -F: destroy it if it does not" },
+    { "reboot", rv_cmd_reboot, "[-w] [-t S] DOMAIN",
+      "ask the domain to reboot through xenstore; its monitor rebuilds it (-w: wait for the new one)" },
     { "mem-set", rv_cmd_mem_set, "DOMAIN SIZE",
       "set the domain's balloon target (memory/target) and its limit to SIZE MiB (or k/m/g)" },
     { "xs-bench", rv_cmd_xs_bench, "[-n N] [PATH ...]",
       "xenstore writes/s and reads/s from dom0 over the socket and /dev/xen/xenbus (or each PATH)" },
 };
-
-/* xl commands rv does not have yet: named so that nobody mistakes a typo for them. */
-static const char *const not_yet[] = { "reboot" };
 
 static int cmd_help(int argc, char **argv)
 {
@@ -606,10 +630,6 @@ static int cmd_help(int argc, char **argv)
     printf("usage: rv COMMAND [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         printf("  %-10s %-12s %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
-    printf("\nnot yet (issue 16):");
-    for (size_t i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++)
-        printf(" %s", not_yet[i]);
-    printf("\n");
     return 0;
 }
 
@@ -620,11 +640,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         if (!strcmp(argv[1], cmds[i].name))
             return cmds[i].fn(argc - 1, argv + 1);
-    for (size_t i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++)
-        if (!strcmp(argv[1], not_yet[i])) {
-            fprintf(stderr, "rv %s: not available yet (see rv help)\n", argv[1]);
-            return 1;
-        }
     fprintf(stderr, "rv: unknown command '%s' (rv help lists them)\n", argv[1]);
     return 2;
 }

@@ -16,6 +16,7 @@ int rv_lookup_domain(struct rc_handle *h, const char *cmd, const char *s, uint16
 
 int rv_cmd_console(int argc, char **argv);      /* rv_console.c */
 int rv_cmd_shutdown(int argc, char **argv);
+int rv_cmd_reboot(int argc, char **argv);
 int rv_cmd_xs_bench(int argc, char **argv);     /* rv_bench.c */
 int rv_cmd_mem_set(int argc, char **argv);      /* rv_mem.c */
 int rv_cmd_vcpu_pin(int argc, char **argv);     /* rv_vcpu.c */

@@ -21,6 +21,7 @@
 #include "rv_cmds.h"
 #include "rv_domu.h"
 #include "rv_blk.h"
+#include "rv_net.h"
 #include "rv_xs.h"
 #include "ringctl.h"
 #include "build_common.h"
@@ -201,58 +202,169 @@ int rv_cmd_console(int argc, char **argv)
     return 0;
 }
 
-int rv_cmd_shutdown(int argc, char **argv)
+/* control/shutdown = what, as xl shutdown/reboot write it: 0, or -errno
+ * with the reason in why.  Only a domain rv create gave a store has the
+ * node (and a reader of it): writing creates nothing for the others. */
+static int ask_shutdown(uint16_t id, const char *what, char *why, size_t len)
 {
-    int force = 0;
-    unsigned secs = 30;
+    struct rv_xs *x = rv_xs_open();
+    char path[64];
+    snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", id);
+    if (!x) {
+        snprintf(why, len, "%s: no xenstored", path);
+        return -ENOENT;
+    }
+    char cur[64];
+    long n = rv_xs_read(x, path, cur, sizeof(cur));
+    int rc = n < 0 ? (int)n : rv_xs_write(x, path, what);
+    rv_xs_close(x);
+    if (rc < 0)
+        snprintf(why, len, "%s: %s", path,
+                 rc == -ENOENT ? "no such node: the domain has no xenstore client set up by rv create" : strerror(-rc));
+    return rc;
+}
+
+/* The domain's name in xenstore ("" if none). */
+static void name_of(uint16_t id, char *out, size_t len)
+{
+    if (rv_domu_name(id, out, len))
+        out[0] = 0;
+}
+
+/* A running domain other than 'not' with this name: its id, or -1. */
+static int running_named(struct rc_handle *h, const char *name, uint16_t not)
+{
+    static struct xen_domctl_getdomaininfo info[256];
+    long n = rc_domain_list(h, 1, info, 256);
+    for (long i = 0; i < n; i++) {
+        char have[128];
+        if (info[i].domain == not || (info[i].flags & (XEN_DOMINF_shutdown | XEN_DOMINF_dying)))
+            continue;
+        name_of(info[i].domain, have, sizeof(have));
+        if (!strcmp(have, name))
+            return info[i].domain;
+    }
+    return -1;
+}
+
+/*
+ * The command line both rv shutdown and rv reboot take: [FLAG] [-t S]
+ * DOMAIN, FLAG being -F (shutdown) or -w (reboot).  On success (-1 back)
+ * *h is open and *id names a domU; otherwise the exit status (a line said
+ * why).  'what' is the verb for the dom0 refusal ("shut it down").
+ */
+static int domu_command(const char *cmd, const char *flag, const char *what, int argc, char **argv, int *flag_set,
+                        unsigned *secs, struct rc_handle **h, uint16_t *id)
+{
     const char *dom = NULL;
+    *flag_set = 0;
+    *secs = 30;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-F"))
-            force = 1;
+        if (!strcmp(argv[i], flag))
+            *flag_set = 1;
         else if (!strcmp(argv[i], "-t")) {
-            if (parse_secs("shutdown", i + 1 < argc ? argv[++i] : NULL, &secs))
+            if (parse_secs(cmd, i + 1 < argc ? argv[++i] : NULL, secs))
                 return 2;
         } else if (argv[i][0] == '-' || dom) {
-            fprintf(stderr, "rv shutdown: usage: rv shutdown [-F] [-t SECONDS] DOMAIN (rv help)\n");
+            fprintf(stderr, "rv %s: usage: rv %s [%s] [-t SECONDS] DOMAIN (rv help)\n", cmd, cmd, flag);
             return 2;
         } else
             dom = argv[i];
     }
     if (!dom) {
-        fprintf(stderr, "rv shutdown: needs a domain (rv help)\n");
+        fprintf(stderr, "rv %s: needs a domain (rv help)\n", cmd);
         return 2;
     }
-    struct rc_handle *h = rv_open("shutdown");
-    if (!h)
+    if (!(*h = rv_open(cmd)))
         return 1;
+    if (rv_lookup_domain(*h, cmd, dom, id)) {
+        rc_close(*h);
+        return 1;
+    }
+    if (*id == 0) {
+        fprintf(stderr, "rv %s: domain 0 is the control domain: %s from inside\n", cmd, what);
+        rc_close(*h);
+        return 1;
+    }
+    return -1;
+}
+
+/*
+ * rv reboot [-w] [-t S] DOMAIN: as xl reboot, control/shutdown = "reboot";
+ * the guest shuts itself down with reason reboot, and the domain's monitor
+ * (rv_monitor.c: on_reboot, "restart" by default) destroys it and runs rv
+ * create again.  Waits up to S s (30) for the shutdown; -w: also for the
+ * new domain of the same name to run, and prints its id.
+ */
+int rv_cmd_reboot(int argc, char **argv)
+{
+    int wait_new;
+    unsigned secs;
+    struct rc_handle *h;
     uint16_t id;
-    if (rv_lookup_domain(h, "shutdown", dom, &id)) {
+    int st = domu_command("reboot", "-w", "reboot it", argc, argv, &wait_new, &secs, &h, &id);
+    if (st >= 0)
+        return st;
+    char name[128], why[160];
+    name_of(id, name, sizeof(name));
+    uint64_t t0 = rv_now_us() / 1000, end = t0 + (uint64_t)secs * 1000;
+    if (ask_shutdown(id, "reboot", why, sizeof(why)) < 0) {
+        fprintf(stderr, "rv reboot: domain %u: %s\n", id, why);
         rc_close(h);
         return 1;
     }
-    if (id == 0) {
-        fprintf(stderr, "rv shutdown: domain 0 is the control domain: shut it down from inside\n");
+    while (running(h, id) && rv_now_us() / 1000 < end)
+        usleep(10000);
+    if (running(h, id)) {
+        fprintf(stderr, "rv reboot: domain %u did not shut down within %u s of control/shutdown = \"reboot\" "
+                "(no xenstore client watching it?)\n", id, secs);
         rc_close(h);
         return 1;
     }
+    printf("rv reboot: domain %u shut down for reboot in %llu ms\n", id,
+           (unsigned long long)(rv_now_us() / 1000 - t0));
+    int ret = 0;
+    if (wait_new) {
+        int nid = -1;
+        /* The monitor destroys the old domain at once; still there (shut
+         * down, not dying) after 3 s means nobody is acting on it. */
+        uint64_t stale = rv_now_us() / 1000 + 3000;
+        while (rv_now_us() / 1000 < end && (nid = name[0] ? running_named(h, name, id) : -1) < 0) {
+            if (exists(h, id) && !running(h, id) && rv_now_us() / 1000 > stale) {
+                struct xen_domctl_getdomaininfo info;
+                if (rc_domain_info(h, id, &info) >= 0 && info.domain == id && !(info.flags & XEN_DOMINF_dying))
+                    break;
+            }
+            usleep(20000);
+        }
+        if (nid >= 0)
+            printf("rv reboot: %s restarted as domain %d in %llu ms\n", name, nid,
+                   (unsigned long long)(rv_now_us() / 1000 - t0));
+        else {
+            fprintf(stderr, "rv reboot: %s was not restarted within %u s (no monitor: created with rv create -e? "
+                    "on_reboot not \"restart\"? its log: /var/log/rv/%s.log)\n", name[0] ? name : "the domain", secs,
+                    name[0] ? name : "NAME");
+            ret = 1;
+        }
+    }
+    rc_close(h);
+    return ret;
+}
+
+int rv_cmd_shutdown(int argc, char **argv)
+{
+    int force;
+    unsigned secs;
+    struct rc_handle *h;
+    uint16_t id;
+    int st = domu_command("shutdown", "-F", "shut it down", argc, argv, &force, &secs, &h, &id);
+    if (st >= 0)
+        return st;
     uint64_t t0 = (rv_now_us() / 1000);
-    struct rv_xs *x = rv_xs_open();
-    int have_xs = x != NULL;
-    int rc = -ENOENT;
-    char path[64];
-    snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", id);
-    if (x) {
-        /* Only a domain rv create gave a store has the node (and a reader
-         * of it): writing creates nothing for the others. */
-        char cur[64];
-        long n = rv_xs_read(x, path, cur, sizeof(cur));
-        rc = n < 0 ? (int)n : rv_xs_write(x, path, "poweroff");
-        rv_xs_close(x);
-    }
+    char why[160];
+    int rc = ask_shutdown(id, "poweroff", why, sizeof(why));
     if (rc < 0 && !force) {
-        fprintf(stderr, "rv shutdown: domain %u: %s: %s (-F destroys it instead)\n", id, path,
-                !have_xs ? "no xenstored" : rc == -ENOENT ? "no such node: the domain has no xenstore client set up by rv create"
-                                                    : strerror(-rc));
+        fprintf(stderr, "rv shutdown: domain %u: %s (-F destroys it instead)\n", id, why);
         rc_close(h);
         return 1;
     }
@@ -269,6 +381,7 @@ int rv_cmd_shutdown(int argc, char **argv)
     /* Shut down (or forced): what on_poweroff = "destroy" does. */
     long drc = exists(h, id) ? rc_domain_simple(h, XEN_DOMCTL_destroydomain, id) : 0;
     rv_blk_remove_all(id);      /* its disks (rv_blk.c) */
+    rv_net_remove_all(id);      /* its vifs (rv_net.c) */
     rv_domu_forget(id);
     for (int i = 0; i < 500 && exists(h, id); i++)
         usleep(10000);

@@ -491,6 +491,96 @@ static void test_events_and_sched(void)
     check(rc == -EINVAL, "poll-bad-port", "%ld", rc);
     rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, BAD_PTR, 0);
     check(rc == -EFAULT, "poll-bad-pointer", "%ld", rc);
+    /* The hypervisor reads a short list through the structure's page when
+     * they share it, a long one (> 4 ports) into its own buffer: lists of
+     * 1 and 128 ports, the long one across a page boundary with the only
+     * pending port, or a bad one, in its last slot (the second page). */
+    static evtchn_port_t big[2048] __attribute__((aligned(4096)));
+    evtchn_port_t *cross = &big[1024 - 64];         /* 64 ports in each page */
+    l2_set(sh->evtchn_pending, bi.local_port, false);  /* valid, not pending (the sends go to au.port) */
+    for (unsigned i = 0; i < 128; i++)
+        cross[i] = bi.local_port;
+    cross[127] = au.port;
+    po = (struct hcm_poll){ .ports = cross, .nr_ports = 128, .timeout = 0 };
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&po), 0);
+    check(rc == 0, "poll-128-cross-page-pending-last", "%ld", rc);
+    cross[127] = 99999;
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&po), 0);
+    check(rc == -EINVAL, "poll-128-cross-page-bad-last", "%ld", rc);
+    cross[126] = au.port;                           /* pending before the bad one: returns there, as Xen */
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&po), 0);
+    check(rc == 0, "poll-128-pending-before-bad", "%ld", rc);
+    po.nr_ports = 129;
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&po), 0);
+    check(rc == -EINVAL, "poll-129", "%ld", rc);
+    struct { struct hcm_poll p; evtchn_port_t port; } same = {
+        .p = { .nr_ports = 1, .timeout = 0 }, .port = au.port };     /* structure and list in one page */
+    same.p.ports = &same.port;
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&same.p), 0);
+    check(rc == 0, "poll-1-same-page", "%ld", rc);
+    same.port = 99999;
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&same.p), 0);
+    check(rc == -EINVAL, "poll-1-same-page-bad-port", "%ld", rc);
+    same.p.ports = (evtchn_port_t *)BAD_PTR;
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&same.p), 0);
+    check(rc == -EFAULT, "poll-1-bad-handle", "%ld", rc);
+#if defined(__x86_64__)
+    /* The hypervisor keeps a copy's translation for one hypercall only: the
+     * same port-list address, remapped to another page between two polls
+     * (a 4-KiB mapping under PML4 slot 1, then INVLPG), is read from the
+     * new page.  Structure and list both sit in the remapped page (as on a
+     * guest's stack), so a translation kept from the previous call would
+     * read the old page's port. */
+    {
+        static uint64_t pdpt2[512] __attribute__((aligned(4096)));
+        static uint64_t pd2[512] __attribute__((aligned(4096)));
+        static uint64_t pt2[512] __attribute__((aligned(4096)));
+        static evtchn_port_t page_a[1024] __attribute__((aligned(4096)));
+        static evtchn_port_t page_b[1024] __attribute__((aligned(4096)));
+        const uint64_t va = 1ull << 39;             /* PML4 slot 1: unused by the identity map */
+        uint64_t cr3;
+        asm volatile("mov %%cr3, %0" : "=r"(cr3));
+        volatile uint64_t *pml4 = (volatile uint64_t *)(uintptr_t)(cr3 & ~0xfffull);
+        if (check(!(pml4[1] & 1), "poll-remap-setup", "PML4 slot 1 in use: %#lx", (unsigned long)pml4[1])) {
+            /* In each page: the structure at 0, its one-port list at 64. */
+            struct hcm_poll rp = { .ports = (evtchn_port_t *)(uintptr_t)(va + 64), .nr_ports = 1, .timeout = 0 };
+            __builtin_memcpy(page_a, &rp, sizeof(rp));
+            __builtin_memcpy(page_b, &rp, sizeof(rp));
+            page_a[16] = au.port;                   /* pending */
+            page_b[16] = 99999;                     /* no such port */
+            pt2[0] = (uintptr_t)page_a | 3;
+            pd2[0] = (uintptr_t)pt2 | 3;
+            pdpt2[0] = (uintptr_t)pd2 | 3;
+            pml4[1] = (uintptr_t)pdpt2 | 3;
+            long r1 = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, va, 0);
+            pt2[0] = (uintptr_t)page_b | 3;
+            asm volatile("invlpg (%0)" : : "r"(va) : "memory");
+            long r2 = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, va, 0);
+            pt2[0] = (uintptr_t)page_a | 3;
+            asm volatile("invlpg (%0)" : : "r"(va) : "memory");
+            long r3 = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, va, 0);
+            check(r1 == 0 && r2 == -EINVAL && r3 == 0, "poll-list-remapped-between-calls",
+                  "rc %ld, after the remap %ld (want -EINVAL), back %ld", r1, r2, r3);
+            pml4[1] = 0;
+            asm volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+        }
+    }
+#endif
+    /* Nothing pending among 128 (or in an empty list): the timeout ends
+     * the wait, with 0. */
+    cross[126] = cross[127] = bi.local_port;
+    uint64_t tw = now_ns();
+    po = (struct hcm_poll){ .ports = cross, .nr_ports = 128, .timeout = tw + 2000000 };
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&po), 0);
+    uint64_t tw1 = now_ns();
+    check(rc == 0 && tw1 - tw >= 2000000 && tw1 - tw < 1000000000ull, "poll-128-timeout", "rc %ld after %lu us",
+          rc, (unsigned long)((tw1 - tw) / 1000));
+    tw = now_ns();
+    po = (struct hcm_poll){ .ports = cross, .nr_ports = 0, .timeout = tw + 2000000 };
+    rc = hc(__HYPERVISOR_sched_op, SCHEDOP_poll, P(&po), 0);
+    tw1 = now_ns();
+    check(rc == 0 && tw1 - tw >= 2000000 && tw1 - tw < 1000000000ull, "poll-0-timeout", "rc %ld after %lu us",
+          rc, (unsigned long)((tw1 - tw) / 1000));
 
     /* VIRQ_TIMER through set_timer_op, masked: pending but no selector;
      * unmask: the selector bit of this width's word. */

@@ -43,9 +43,15 @@ void test_main(void)
         hello_console_start(mib);      /* from here on, lines go to the console ring as well */
     printf("RV-PVH-HELLO: a PVH domain up, cmdline '%s', %llu MiB, %u passed %u failed\n", pvh.cmdline,
            (unsigned long long)mib, pvh.passed, pvh.failed);
-    if (xs)
-        hello_xenstore(mib);           /* returns on "poweroff" in control/shutdown */
-    else if (cmdline_uint("stay", 0)) {
+    if (xs) {
+        if (hello_xenstore(mib)) {     /* returns on "poweroff" or "reboot" in control/shutdown */
+            /* rv reboot: shut down with reason reboot; the toolstack's
+             * monitor rebuilds the domain (on_reboot = "restart"). */
+            struct sched_shutdown sd = { .reason = SHUTDOWN_reboot };
+            printf("RV-PVH-HELLO: %u passed %u failed; SCHEDOP_shutdown(reboot)\n", pvh.passed, pvh.failed);
+            sched_op(SCHEDOP_shutdown, &sd);
+        }
+    } else if (cmdline_uint("stay", 0)) {
         /* Until the control domain destroys it: nothing will wake it. */
         for (;;)
             sched_op(SCHEDOP_block, NULL);

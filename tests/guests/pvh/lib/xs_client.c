@@ -155,14 +155,14 @@ static long request(uint32_t type, const char *a, const char *b, bool last_nul)
     }
 }
 
-void hello_xenstore(uint64_t mib)
+bool hello_xenstore(uint64_t mib)
 {
     uint64_t pfn = 0, port = 0;
     (void)mib;
     if (pvh_map_shared_info() || hvm_get_param(HVM_PARAM_STORE_PFN, &pfn) ||
         hvm_get_param(HVM_PARAM_STORE_EVTCHN, &port) || !pfn || !port) {
         check(false, "hello-xs-setup", "no shared info or store parameters");
-        return;
+        return false;
     }
     xs = gfn_ptr(pfn);
     store_port = (evtchn_port_t)port;
@@ -195,10 +195,11 @@ void hello_xenstore(uint64_t mib)
         if (shutdown_event) {
             shutdown_event = false;
             n = request(XS_READ, "control/shutdown", NULL, true);
-            if (n > 0 && !strcmp(payload, "poweroff")) {
-                printf("RV-PVH-HELLO: control/shutdown = poweroff: powering off\n");
+            if (n > 0 && (!strcmp(payload, "poweroff") || !strcmp(payload, "reboot"))) {
+                bool reboot = payload[0] == 'r';
+                printf("RV-PVH-HELLO: control/shutdown = %s: %s\n", payload, reboot ? "rebooting" : "powering off");
                 request(XS_WRITE, "control/shutdown", "", false);    /* acknowledged, as Linux does */
-                return;
+                return reboot;
             }
             continue;
         }

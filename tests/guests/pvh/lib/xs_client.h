@@ -8,8 +8,8 @@
 /* Lines from printf go to the console ring (HVM_PARAM_CONSOLE_PFN) as well. */
 void hello_console_start(uint64_t mib);
 /* Reads name, writes data/hello, watches control/shutdown; returns when
- * "poweroff" is written there (checks recorded), or after stay's wait. */
-void hello_xenstore(uint64_t mib);
+ * "poweroff" (false) or "reboot" (true) is written there (checks recorded). */
+bool hello_xenstore(uint64_t mib);
 
 /* The general client: the store ring from HVM_PARAM_STORE_*, shared info
  * mapped (for pvclock); false if the domain has no store. */
