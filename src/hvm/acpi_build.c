@@ -418,26 +418,31 @@ static void build_rsdp(uint8_t *r, uint64_t rsdt, uint64_t xsdt)
 
 #define ALIGN16(x) (((x) + 15) & ~(uint64_t)15)
 
-static int build_all(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus, bool pvh, bool hpet,
-                     struct acpi_build_layout *layout)
+/* Where one set of tables goes: the RSDP, the first table, the limit. */
+struct place {
+    uint64_t rsdp, tables, end;
+};
+
+static int build_all(void *buf, size_t buflen, uint64_t base_gpa, const struct place *pl, unsigned nr_vcpus,
+                     bool pvh, bool hpet, struct acpi_build_layout *layout)
 {
     struct acpi_build_layout l;
     uint8_t dsdt_body[256];
     bool overflow;
     uint8_t *b = buf;
 
-    if (nr_vcpus == 0 || nr_vcpus > ACPI_BUILD_MAX_VCPUS || base_gpa > GPA_ACPI_RSDP)
+    if (nr_vcpus == 0 || nr_vcpus > ACPI_BUILD_MAX_VCPUS || base_gpa > pl->rsdp)
         return -EINVAL;
     unsigned dsdt_len = HDR_LEN + build_dsdt_body(dsdt_body, sizeof(dsdt_body), pvh, &overflow);
     if (overflow)
         return -ENOSPC;
 
-    l.rsdp = GPA_ACPI_RSDP;
+    l.rsdp = pl->rsdp;
     if (pvh) {
         l.facs = 0;                     /* hardware-reduced: no FACS (5.2.9 FIRMWARE_CTRL) */
-        l.dsdt = GPA_ACPI_TABLES;
+        l.dsdt = pl->tables;
     } else {
-        l.facs = GPA_ACPI_TABLES;       /* page aligned, so 64-byte aligned */
+        l.facs = pl->tables;            /* page aligned, so 64-byte aligned */
         l.dsdt = ALIGN16(l.facs + FACS_LEN);
     }
     l.fadt = ALIGN16(l.dsdt + dsdt_len);
@@ -448,7 +453,7 @@ static int build_all(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vc
     l.xsdt = hpet ? ALIGN16(l.hpet + HPET_TABLE_LEN) : after_madt;
     l.rsdt = ALIGN16(l.xsdt + HDR_LEN + nent * 8);
     l.end = l.rsdt + HDR_LEN + nent * 4;
-    if (l.end > GPA_ACPI_END || l.end - base_gpa > buflen)
+    if (l.end > pl->end || l.end - base_gpa > buflen)
         return -ENOSPC;
 
     memset(b, 0, buflen);
@@ -476,14 +481,27 @@ static int build_all(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vc
     return (int)(l.end - base_gpa);
 }
 
+/* The firmware-area placement of every HVM and boot-module PVH domain. */
+static const struct place bios_area = { GPA_ACPI_RSDP, GPA_ACPI_TABLES, GPA_ACPI_END };
+
 int acpi_build_tables(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus, bool hpet,
                       struct acpi_build_layout *layout)
 {
-    return build_all(buf, buflen, base_gpa, nr_vcpus, false, hpet, layout);
+    return build_all(buf, buflen, base_gpa, &bios_area, nr_vcpus, false, hpet, layout);
 }
 
 int acpi_build_pvh_tables(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus,
                           struct acpi_build_layout *layout)
 {
-    return build_all(buf, buflen, base_gpa, nr_vcpus, true, false, layout);
+    return build_all(buf, buflen, base_gpa, &bios_area, nr_vcpus, true, false, layout);
+}
+
+int acpi_build_pvh_tables_at(void *buf, size_t buflen, uint64_t gpa, unsigned nr_vcpus,
+                             struct acpi_build_layout *layout)
+{
+    /* The RSDT and the RSDP's RSDT address are 32-bit: all of it below 4 GiB. */
+    if ((gpa & 15) || buflen > 0x100000 || gpa + buflen > 0x100000000ull)
+        return -EINVAL;
+    const struct place at = { gpa, gpa + ALIGN16(RSDP_LEN), gpa + buflen };
+    return build_all(buf, buflen, gpa, &at, nr_vcpus, true, false, layout);
 }

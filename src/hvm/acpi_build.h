@@ -51,6 +51,16 @@ int acpi_build_tables(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_v
 int acpi_build_pvh_tables(void *buf, size_t buflen, uint64_t base_gpa, unsigned nr_vcpus,
                           struct acpi_build_layout *layout);
 
+/*
+ * The same PVH tables placed anywhere below 4 GiB, for a domain whose builder
+ * has no firmware area (rv create, tools/rv/pvh_build.c, puts them in a
+ * reserved page above RAM and tells the guest by hvm_start_info.rsdp_paddr):
+ * buf holds [gpa, gpa + buflen), the RSDP at gpa (16-byte aligned), the tables
+ * after it.  Same return values.
+ */
+int acpi_build_pvh_tables_at(void *buf, size_t buflen, uint64_t gpa, unsigned nr_vcpus,
+                             struct acpi_build_layout *layout);
+
 /* Sum of len bytes modulo 256 (0 for a table with a correct checksum). */
 uint8_t acpi_build_sum(const void *p, size_t len);
 

@@ -476,13 +476,25 @@ rv_linux_test(NAME linux_dom0_net RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
 # writes control/feature-poweroff to our xenstored; `rv shutdown` powers it
 # off through control/shutdown (its init's shutdown actions run; Debian's PV
 # kernel has no power-off handler, so it halts after SCHEDOP_shutdown
-# (poweroff), which the hypervisor logs); free pages back exactly.
+# (poweroff), which the hypervisor logs); free pages back exactly.  Then
+# issue 17's PVH Debian domU (DOM0_DEV_DOMU_PVH): the same bzImage and
+# initramfs as type = "pvh" with 2 vCPUs (ramdisk as start-info module, ACPI
+# tables above RAM), its marker, both CPUs in its /proc/cpuinfo, its ACPI
+# tables where rv put them, its xenbus, `rv shutdown` ending in the ACPI
+# sleep register, free pages back exactly.
 rv_linux_test(NAME linux_dom0_domu RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV
               STDOUT "^linux_dom0_domu: PASS linux-dom0$" "^linux_dom0_domu: PASS linux-dom0-domu-debian$"
                      "^linux_dom0_domu: PASS linux-dom0-domu-xenbus$"
                      "^linux_dom0_domu: PASS linux-dom0-domu-shutdown$"
                      "^linux_dom0_domu: RV-LINUX: rv create debian: .* rv create -> domU marker on its console: "
                      "^linux_dom0_domu: RV-LINUX: rv shutdown debian_pv: exit 0 in "
+                     # issue 17: the same kernel and initramfs as a PVH domU (DOM0_DEV_DOMU_PVH)
+                     "^linux_dom0_domu: PASS linux-dom0-domu-pvh-debian$"
+                     "^linux_dom0_domu: PASS linux-dom0-domu-pvh-acpi$"
+                     "^linux_dom0_domu: PASS linux-dom0-domu-pvh-smp2$"
+                     "^linux_dom0_domu: PASS linux-dom0-domu-pvh-xenbus$"
+                     "^linux_dom0_domu: PASS linux-dom0-domu-pvh-shutdown$"
+                     "^linux_dom0_domu: RV-LINUX: rv create debian_pvh: .* rv create -> domU marker on its console: PVH "
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_domu.cfg)
 # Issue 17, the disk half for a PV Debian domU (docs/split-drivers.md "A PV
 # Debian domU's disk"): dom0 rv creates the Debian domU with an ext4 image as

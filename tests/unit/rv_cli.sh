@@ -140,8 +140,22 @@ if [ -n "$3" ] && [ -f "$3/pv_built.elf" ] && [ -f "$3/pv32_hello.elf" ]; then
         "pv: the initial mapping.* needs [0-9]* MiB, the domain has 16 MiB"
     create_refused create-pv-ramdisk-missing 'name = "p"\ntype = "pv"\nkernel = "pv_built.elf"\nramdisk = "none.rd"\nmemory = 16\n' \
         "ramdisk $W/none.rd: No such file"
-    create_refused create-pvh-ramdisk-not-yet 'name = "p"\ntype = "pvh"\nkernel = "pv_built.elf"\nramdisk = "mid.rd"\nmemory = 16\n' \
-        'ramdisk: not available yet from the control domain for type = "pvh"'
+    # PVH (tools/rv/pvh_build.c): the ramdisk goes at the top of RAM above
+    # the kernel; one that does not fit is refused before anything is built.
+    if [ -f "$3/pvh_hello.elf" ]; then
+        cp "$3/pvh_hello.elf" "$W/"
+        create_refused create-pvh-ramdisk-too-big 'name = "p"\ntype = "pvh"\nkernel = "pvh_hello.elf"\nramdisk = "big.rd"\nmemory = 16\n' \
+            "ramdisk of 17408 KiB does not fit between the kernel's end 0x[0-9a-f]* and the end of RAM 0x1000000"
+        create_refused create-pvh-ramdisk-no-room 'name = "p"\ntype = "pvh"\nkernel = "pvh_hello.elf"\nramdisk = "mid.rd"\nmemory = 15\n' \
+            "ramdisk of 15360 KiB does not fit between the kernel's end"
+        : > "$W/empty.rd"
+        create_refused create-pvh-ramdisk-empty 'name = "p"\ntype = "pvh"\nkernel = "pvh_hello.elf"\nramdisk = "empty.rd"\nmemory = 16\n' \
+            "the ramdisk file is empty"
+        create_refused create-pvh-ramdisk-missing 'name = "p"\ntype = "pvh"\nkernel = "pvh_hello.elf"\nramdisk = "none.rd"\nmemory = 16\n' \
+            "ramdisk $W/none.rd: No such file"
+    else
+        echo "SKIP create-pvh-ramdisk-*: no pvh_hello.elf in $3"
+    fi
     if [ ! -e /dev/xen/privcmd ] && [ ! -e /proc/xen/privcmd ]; then
         create_refused create-pv-checked 'name = "p"\ntype = "pv"\nkernel = "pv_built.elf"\nmemory = 16\n' \
             "cannot open /dev/xen/privcmd"
@@ -164,6 +178,8 @@ if [ -n "${4:-}" ] && [ -f "$4/vmlinuz-corrupt" ]; then
     cp "$4/vmlinuz-corrupt" "$W/"
     create_refused create-pv-bzimage-corrupt 'name = "p"\ntype = "pv"\nkernel = "vmlinuz-corrupt"\nmemory = 128\n' \
         "kernel vmlinuz-corrupt: bzImage/xz kernel: unpacking failed: "
+    create_refused create-pvh-bzimage-corrupt 'name = "p"\ntype = "pvh"\nkernel = "vmlinuz-corrupt"\nmemory = 128\n' \
+        "kernel vmlinuz-corrupt: bzImage/xz kernel: unpacking failed: "
     if [ -f "$4/vmlinuz" ]; then
         cp "$4/vmlinuz" "$W/"
         # Debian's bzImage unpacked on this host (xz, and the gzip variant),
@@ -181,9 +197,21 @@ if [ -n "${4:-}" ] && [ -f "$4/vmlinuz-corrupt" ]; then
                     echo "$out" | grep -Eq "^rv create: kernel $f: bzImage/$z, [0-9]+ KiB unpacked to a [0-9]+ KiB ELF in [0-9]+ ms$"
                 check "create-pv-bzimage-$z-checked" $? "exit $rc: $out $(cat "$W/err")"
             done
+            # The same bzImage as PVH: its PHYS32 entry note found, the
+            # ramdisk placed, the ACPI tables built; only privcmd stops it.
+            printf 'name = "p"\ntype = "pvh"\nkernel = "vmlinuz"\nramdisk = "small.rd"\nmemory = 256\nvcpus = 2\n' > "$W/ok-pvh.cfg"
+            out=$("$RV" create "$W/ok-pvh.cfg" 2>"$W/err"); rc=$?
+            [ $rc -eq 1 ] && grep -q "cannot open /dev/xen/privcmd" "$W/err" &&
+                echo "$out" | grep -Eq "^rv create: kernel vmlinuz: bzImage/xz, [0-9]+ KiB unpacked to a [0-9]+ KiB ELF in [0-9]+ ms$"
+            check create-pvh-bzimage-checked $? "exit $rc: $out $(cat "$W/err")"
         fi
         create_refused create-pv-bzimage-ramdisk-too-big 'name = "p"\ntype = "pv"\nkernel = "vmlinuz"\nramdisk = "big.rd"\nmemory = 16\n' \
             "pv: the initrd (17408 KiB) is larger than the domain"
+        # Debian's kernel spans 16-74 MiB: 128 MiB RAM with a 60 MiB ramdisk leaves no room above it.
+        head -c $((60 << 20)) /dev/zero > "$W/huge.rd"
+        create_refused create-pvh-bzimage-ramdisk-no-room 'name = "p"\ntype = "pvh"\nkernel = "vmlinuz"\nramdisk = "huge.rd"\nmemory = 128\n' \
+            "ramdisk of 61440 KiB does not fit between the kernel's end 0x[0-9a-f]* and the end of RAM 0x8000000"
+        rm -f "$W/huge.rd"
     fi
 else
     echo "SKIP create-pv-bzimage-corrupt: no $4/vmlinuz-corrupt (tools/linux-assets)"

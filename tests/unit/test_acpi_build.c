@@ -411,6 +411,54 @@ static void test_pvh_errors(void)
     free(buf);
 }
 
+/* Placed anywhere (rv create's PVH builder: one reserved page above RAM,
+ * found by hvm_start_info.rsdp_paddr): the RSDP at the page's start, every
+ * table inside the page even for the most vCPUs, parsed back by the
+ * hypervisor's own reader; refusals for a bad place or a short buffer. */
+static void test_pvh_at(void)
+{
+    const uint64_t page = 0x10002000ull;        /* 256 MiB + 2 toolstack pages */
+    static const unsigned ns[] = { 1, 2, ACPI_BUILD_MAX_VCPUS };
+
+    for (unsigned k = 0; k < 3; k++) {
+        struct acpi_build_layout l;
+        fakemem_init(&fm, page, 0x1000);
+        int used = acpi_build_pvh_tables_at(fakemem_ptr(&fm, page), 0x1000, page, ns[k], &l);
+        CHECK(used > 0 && used <= 0x1000);
+        CHECK_EQ(l.rsdp, page);
+        CHECK_EQ(l.end, page + (uint64_t)used);
+        CHECK_EQ(l.facs, 0);
+        CHECK(!memcmp(fakemem_ptr(&fm, page), "RSD PTR ", 8));
+        CHECK_EQ(acpi_build_sum(fakemem_ptr(&fm, page), 20), 0);
+        CHECK_EQ(acpi_build_sum(fakemem_ptr(&fm, page), 36), 0);
+        CHECK_EQ(r32(page + 16), (uint32_t)l.rsdt);
+        CHECK_EQ(r64(page + 24), l.xsdt);
+        CHECK(l.dsdt >= page + 36 && l.rsdt + 44 == l.end);
+        memset(&ai, 0, sizeof(ai));
+        CHECK_EQ(acpi_parse(fakemem_ptr(&fm, page), 36, fakemem_map, &fm, &ai, err, sizeof(err)), 0);
+        CHECK_EQ(ai.nr_warnings, 0);
+        CHECK_EQ(ai.madt, l.madt);
+        CHECK_EQ(ai.fadt, l.fadt);
+        CHECK_EQ(ai.dsdt, l.dsdt);
+        CHECK(ai.fadt_flags & (1u << 20));
+        CHECK_EQ(ai.nr_cpus, ns[k]);
+        CHECK_EQ(ai.cpus[ns[k] - 1].apic_id, ns[k] - 1);
+        CHECK(ai.cpus[ns[k] - 1].enabled);
+        CHECK_EQ(ai.nr_ioapics, 0);
+        fakemem_free(&fm);
+    }
+    uint8_t *buf = malloc(0x1000);
+    CHECK_EQ(acpi_build_pvh_tables_at(buf, 0x1000, page + 8, 1, NULL), -EINVAL);          /* not 16-aligned */
+    CHECK_EQ(acpi_build_pvh_tables_at(buf, 0x1000, 0xfffff000ull + 0x1000, 1, NULL), -EINVAL);  /* above 4 GiB */
+    CHECK_EQ(acpi_build_pvh_tables_at(buf, 0x1000, page, 0, NULL), -EINVAL);
+    CHECK_EQ(acpi_build_pvh_tables_at(buf, 0x100, page, 1, NULL), -ENOSPC);
+    int used = acpi_build_pvh_tables_at(buf, 0x1000, page, 4, NULL);
+    CHECK(used > 0x100);
+    CHECK_EQ(acpi_build_pvh_tables_at(buf, (size_t)used, page, 4, NULL), used);
+    CHECK_EQ(acpi_build_pvh_tables_at(buf, (size_t)used - 1, page, 4, NULL), -ENOSPC);
+    free(buf);
+}
+
 int main(void)
 {
     RUN(test_parse_back);
@@ -421,5 +469,6 @@ int main(void)
     RUN(test_pvh_parse_back);
     RUN(test_pvh_bytes);
     RUN(test_pvh_errors);
+    RUN(test_pvh_at);
     return t_finish("acpi_build");
 }

@@ -2,22 +2,37 @@
  * `rv create`'s PVH domain builder, in dom0's user space as Xen's
  * libxenguest (docs/toolstack.md "Building a domain from dom0"):
  *
- *   1. the kernel: an ELF (32- or 64-bit) with the XEN_ELFNOTE_PHYS32_ENTRY
- *      note (18, owner "Xen"); its PT_LOAD segments go at their physical
- *      addresses;
+ *   1. the kernel: an ELF (32- or 64-bit; rv.c has already unpacked a
+ *      bzImage or a gzip/xz file with kimage.c) with the
+ *      XEN_ELFNOTE_PHYS32_ENTRY note (18, owner "Xen"); its PT_LOAD segments
+ *      go at their physical addresses;
  *   2. XEN_DOMCTL_createdomain (PVH, paused, no memory), max_mem;
  *   3. XENMEM_populate_physmap naming it: RAM from gfn 0 up, 2 MiB extents
  *      where aligned, 4 KiB ones at the ends;
- *   4. the pages the image and the start info touch, mapped here through
- *      privcmd (MMAPBATCH_V2), filled, unmapped;
- *   5. struct hvm_start_info at 0x1000 (memory map and command line after
- *      it), XEN_DOMCTL_sethvmcontext with vCPU 0 in flat 32-bit protected
- *      mode at the entry, EBX = 0x1000;
+ *   4. the pages the image, the ramdisk and the start info touch, mapped
+ *      here through privcmd (MMAPBATCH_V2), filled, unmapped;
+ *   5. struct hvm_start_info at 0x1000 (version 1: the memory map is in it,
+ *      which Linux reads before asking XENMEM_memory_map; the ramdisk as
+ *      module 0; the command line), the ACPI tables in their own page,
+ *      XEN_DOMCTL_sethvmcontext with vCPU 0 in flat 32-bit protected mode
+ *      at the entry, EBX = 0x1000;
  *   6. unpausedomain.
  * Any failure after createdomain destroys the half-built domain.
  *
- * Guest layout: one RAM range [0, memory); the start info page 0x1000
- * must not overlap the kernel (PVH kernels load at 1 MiB and up).
+ * Guest layout (docs/toolstack.md "A Debian PVH domU from dom0"):
+ *
+ *   [0, memory)               RAM: start info page 0x1000, the kernel
+ *                             (PVH kernels load at 1 MiB and up), the
+ *                             ramdisk at the top, page aligned
+ *   [memory, +extra pages)    the toolstack's (console, xenstore: rv_domu.c)
+ *   next page                 the ACPI tables (RSDP first, then DSDT, FADT,
+ *                             MADT, XSDT, RSDT): the hypervisor's own
+ *                             builder (src/hvm/acpi_build.c) placed here
+ *
+ * The pages above RAM are one reserved entry of the memory map.  Linux
+ * needs the tables to find its vCPUs (MADT) and to power off (the FADT is
+ * hardware-reduced as libxl makes it for PVH: its sleep control register
+ * with \_S5 is how the guest turns itself off).
  */
 #include "pvh_build.h"
 #include "ringctl.h"
@@ -30,12 +45,15 @@
 
 #include "public/hvm.h"
 #include "public/hvm_save.h"
+#include "hvm/acpi_build.h"
 
 #define PG                  4096ull
 #define START_INFO_GPA      0x1000ull
-#define MEMMAP_GPA          0x1040ull
+#define MODLIST_GPA         0x1040ull       /* one struct hvm_modlist_entry (32 bytes) */
+#define MEMMAP_GPA          0x1060ull       /* two struct hvm_memmap_table_entry (24 bytes each) */
 #define CMDLINE_GPA         0x1100ull
-#define CMDLINE_MAX         (PG - (CMDLINE_GPA - START_INFO_GPA))
+#define CMDLINE_MAX         (PG - (CMDLINE_GPA - START_INFO_GPA))     /* with its NUL */
+#define ACPI_PAGES          1               /* enough for ACPI_BUILD_MAX_VCPUS (asserted by the unit test) */
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 #define PVH_MEM_MAX_MIB     3072        /* below the local APIC and I/O APIC pages */
 
@@ -171,27 +189,64 @@ static int parse_elf(struct image *im, char *err, size_t errlen)
 
 /* ---- building ---- */
 
-/* Copies the segments and the start info into the domain through one
- * foreign mapping of the pages they span. */
-static int load(struct rc_handle *h, uint16_t domid, const struct image *im, const char *cmdline, uint64_t mem,
-                unsigned extra_pages, char *err, size_t errlen)
+/* Maps gfns [first, first + n) of the domain; NULL with err filled. */
+static uint8_t *map_range(struct rc_handle *h, uint16_t domid, uint64_t first, uint64_t n, const char *what,
+                          char *err, size_t errlen)
 {
-    uint64_t first = START_INFO_GPA / PG, last = (im->hi + PG - 1) / PG;
-    uint64_t n = last - first;
     uint64_t *gfns = malloc(n * sizeof(*gfns));
     if (!gfns) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return NULL;
     }
     for (uint64_t i = 0; i < n; i++)
         gfns[i] = first + i;
     int ferr = 0;
     uint8_t *m = rc_map_foreign(h, domid, gfns, (uint32_t)n, &ferr);
     free(gfns);
-    if (!m) {
-        snprintf(err, errlen, "mapping the domain's memory (privcmd MMAPBATCH_V2): %s", strerror(errno));
+    if (!m)
+        snprintf(err, errlen, "mapping the domain's %s (privcmd MMAPBATCH_V2): %s", what, strerror(errno));
+    return m;
+}
+
+/* Where the ramdisk goes: the top of RAM, page aligned, above the kernel.
+ * 0 and *gpa, or -1 with a reason. */
+static int place_ramdisk(const struct image *im, size_t size, uint64_t mem, uint64_t *gpa, char *err, size_t errlen)
+{
+    uint64_t floor = (im->hi + PG - 1) & ~(PG - 1);
+    if (size == 0) {
+        snprintf(err, errlen, "the ramdisk file is empty");
         return -1;
     }
+    if (size > mem || ((mem - size) & ~(PG - 1)) < floor) {
+        snprintf(err, errlen, "ramdisk of %zu KiB does not fit between the kernel's end %#llx and the end of RAM "
+                 "%#llx", size >> 10, (unsigned long long)floor, (unsigned long long)mem);
+        return -1;
+    }
+    *gpa = (mem - size) & ~(PG - 1);
+    return 0;
+}
+
+/* The ACPI tables of the page at acpi_gpa into buf (one page); -1 with err. */
+static int make_acpi(void *buf, uint64_t acpi_gpa, unsigned vcpus, char *err, size_t errlen)
+{
+    int rc = acpi_build_pvh_tables_at(buf, ACPI_PAGES * PG, acpi_gpa, vcpus, NULL);
+    if (rc < 0) {
+        snprintf(err, errlen, "ACPI tables for %u vCPU(s) at %#llx: error %d (at most %u vCPUs)", vcpus,
+                 (unsigned long long)acpi_gpa, rc, ACPI_BUILD_MAX_VCPUS);
+        return -1;
+    }
+    return 0;
+}
+
+/* Copies the segments, the ramdisk, the start info and the ACPI tables into
+ * the domain through foreign mappings of the pages they span. */
+static int load(struct rc_handle *h, uint16_t domid, const struct image *im, const struct pvh_build_req *req,
+                uint64_t mem, uint64_t rd_gpa, char *err, size_t errlen)
+{
+    uint64_t first = START_INFO_GPA / PG, n = (im->hi + PG - 1) / PG - first;
+    uint8_t *m = map_range(h, domid, first, n, "memory for the kernel", err, errlen);
+    if (!m)
+        return -1;
 #define AT(gpa) (m + ((gpa) - START_INFO_GPA))
     for (unsigned i = 0; i < im->nr; i++) {
         const struct seg *s = &im->segs[i];
@@ -199,21 +254,51 @@ static int load(struct rc_handle *h, uint16_t domid, const struct image *im, con
         memset(AT(s->paddr + s->filesz), 0, s->memsz - s->filesz);
     }
     struct hvm_start_info si = { .magic = XEN_HVM_START_MAGIC_VALUE, .version = 1 };
-    /* RAM, then the toolstack's pages (type 2: reserved, as libxl marks its
-     * special pages so that the guest never takes them for RAM). */
+    /* RAM, then the toolstack's pages and the ACPI page (type 2: reserved,
+     * as libxl marks its special pages so that the guest never takes them
+     * for RAM). */
+    uint64_t above = (req->extra_pages + ACPI_PAGES) * PG;
     struct hvm_memmap_table_entry mm[2] = { { .addr = 0, .size = mem, .type = 1 },
-                                            { .addr = mem, .size = extra_pages * PG, .type = 2 } };
+                                            { .addr = mem, .size = above, .type = 2 } };
     si.memmap_paddr = MEMMAP_GPA;
-    si.memmap_entries = extra_pages ? 2 : 1;
-    if (cmdline && cmdline[0]) {
-        strncpy((char *)AT(CMDLINE_GPA), cmdline, CMDLINE_MAX - 1);
+    si.memmap_entries = 2;
+    si.rsdp_paddr = mem + req->extra_pages * PG;
+    if (req->cmdline && req->cmdline[0]) {
+        memcpy(AT(CMDLINE_GPA), req->cmdline, strlen(req->cmdline) + 1);     /* length checked */
         si.cmdline_paddr = CMDLINE_GPA;
     }
+    if (req->ramdisk) {
+        struct hvm_modlist_entry mod = { .paddr = rd_gpa, .size = req->ramdisk_size };
+        memcpy(AT(MODLIST_GPA), &mod, sizeof(mod));
+        si.modlist_paddr = MODLIST_GPA;
+        si.nr_modules = 1;
+    }
     memcpy(AT(START_INFO_GPA), &si, sizeof(si));
-    memcpy(AT(MEMMAP_GPA), mm, si.memmap_entries * sizeof(mm[0]));
+    memcpy(AT(MEMMAP_GPA), mm, sizeof(mm));
 #undef AT
     rc_unmap_foreign(m, (uint32_t)n);
-    return 0;
+
+    if (req->ramdisk) {
+        uint64_t rn = (req->ramdisk_size + PG - 1) / PG;
+        if (!(m = map_range(h, domid, rd_gpa / PG, rn, "memory for the ramdisk", err, errlen)))
+            return -1;
+        memcpy(m, req->ramdisk, req->ramdisk_size);
+        memset(m + req->ramdisk_size, 0, rn * PG - req->ramdisk_size);
+        rc_unmap_foreign(m, (uint32_t)rn);
+    }
+
+    /* The ACPI page: populated here (it is not RAM), filled, unmapped. */
+    uint64_t acpi_gfn = si.rsdp_paddr / PG, gfns[ACPI_PAGES];
+    for (unsigned i = 0; i < ACPI_PAGES; i++)
+        gfns[i] = acpi_gfn + i;
+    long rc = rc_populate(h, domid, gfns, ACPI_PAGES, 0, NULL);
+    if (rc < 0)
+        return rv_build_fail(err, errlen, "XENMEM_populate_physmap (the ACPI page)", rc);
+    if (!(m = map_range(h, domid, acpi_gfn, ACPI_PAGES, "ACPI page", err, errlen)))
+        return -1;
+    int bad = make_acpi(m, si.rsdp_paddr, req->vcpus, err, errlen);
+    rc_unmap_foreign(m, ACPI_PAGES);
+    return bad;
 }
 
 /* vCPU 0 at the PVH entry: a HEADER, the CPU record, END. */
@@ -272,6 +357,19 @@ int rv_build_pvh(struct rc_handle *h, const struct pvh_build_req *req, uint16_t 
                  (unsigned long long)im.lo, (unsigned long long)im.hi, (unsigned long long)mem);
         return -1;
     }
+    if (req->cmdline && strlen(req->cmdline) >= CMDLINE_MAX) {
+        snprintf(err, errlen, "command line of %zu bytes: at most %llu here", strlen(req->cmdline),
+                 (unsigned long long)CMDLINE_MAX - 1);
+        return -1;
+    }
+    uint64_t rd_gpa = 0;
+    if (req->ramdisk && place_ramdisk(&im, req->ramdisk_size, mem, &rd_gpa, err, errlen))
+        return -1;
+    /* The tables are built once here too, so that what they refuse (too
+     * many vCPUs) is said before any domain exists. */
+    static uint8_t acpi_scratch[ACPI_PAGES * PG];
+    if (make_acpi(acpi_scratch, mem + req->extra_pages * PG, req->vcpus, err, errlen))
+        return -1;
     if (!h)
         return 0;                   /* checks only */
     uint16_t domid;
@@ -279,19 +377,21 @@ int rv_build_pvh(struct rc_handle *h, const struct pvh_build_req *req, uint16_t 
     if (rc < 0)
         return rv_build_fail(err, errlen, "XEN_DOMCTL_createdomain", rc);
     int progress = req->memory_mib >= 2 * RV_BUILD_PROGRESS_MIB;
-    if ((rc = rc_max_mem(h, domid, (req->memory_mib << 10) + req->extra_pages * 4ull)) < 0)
+    if ((rc = rc_max_mem(h, domid, (req->memory_mib << 10) + (req->extra_pages + ACPI_PAGES) * 4ull)) < 0)
         rv_build_fail(err, errlen, "XEN_DOMCTL_max_mem", rc);
     else if (!rv_populate(h, domid, mem / PG, progress, NULL, err, errlen) &&
-             !load(h, domid, &im, req->cmdline, mem, req->extra_pages, err, errlen) &&
+             !load(h, domid, &im, req, mem, rd_gpa, err, errlen) &&
              !set_context(h, domid, im.entry, err, errlen) &&
              !(req->before_unpause && req->before_unpause(h, domid, req->ctx, err, errlen))) {
         rc = rc_domain_simple(h, XEN_DOMCTL_unpausedomain, domid);
         if (rc >= 0) {
             *domid_out = domid;
             if (req->verbose)
-                printf("rv create: d%u: PVH, %llu MiB, %u vCPU(s), kernel %#llx-%#llx entry %#llx; built in %llu ms\n",
+                printf("rv create: d%u: PVH, %llu MiB, %u vCPU(s), kernel %#llx-%#llx entry %#llx, ramdisk %#llx+%#zx, "
+                       "ACPI at %#llx; built in %llu ms\n",
                        domid, (unsigned long long)req->memory_mib, req->vcpus, (unsigned long long)im.lo,
-                       (unsigned long long)im.hi, (unsigned long long)im.entry,
+                       (unsigned long long)im.hi, (unsigned long long)im.entry, (unsigned long long)rd_gpa,
+                       req->ramdisk ? req->ramdisk_size : 0, (unsigned long long)(mem + req->extra_pages * PG),
                        (unsigned long long)((rv_now_us() - t0) / 1000));
             return 0;
         }

@@ -33,10 +33,11 @@ struct pvh_build_req {
     unsigned extra_pages;
     int (*before_unpause)(struct rc_handle *h, uint16_t domid, void *ctx, char *err, size_t errlen);
     void *ctx;
-    /* 64-bit PV only (others: "not yet"). */
+    /* PVH: hvm_start_info module 0 at the top of RAM; 64-bit PV: after
+     * the kernel in the initial region. */
     const void *ramdisk;        /* the initrd's bytes, NULL: none */
     size_t ramdisk_size;
-    struct rv_rings *rings;     /* NULL: no console or xenstore rings */
+    struct rv_rings *rings;     /* 64-bit PV: console and xenstore rings (NULL: none) */
 };
 
 /* Builds and starts the domain; 0 with its id, or -1 with a reason in err

@@ -433,11 +433,6 @@ static int create_domain(const char *file, const struct domcfg *cfg)
                 "(type = \"pvh\" and \"pv\" are)\n", file, domcfg_type_name(cfg->type));
         return 1;
     }
-    if (cfg->ramdisk[0] && cfg->type != DOMCFG_PV) {
-        fprintf(stderr, "rv create: %s: ramdisk: not available yet from the control domain for type = \"%s\" "
-                "(type = \"pv\" takes one)\n", file, domcfg_type_name(cfg->type));
-        return 1;
-    }
     size_t fsize = 0, ksize = 0, rdsize = 0;
     void *file_data = read_named(file, "kernel", cfg->kernel, &fsize), *unpacked = NULL, *ramdisk = NULL;
     if (!file_data)
