@@ -12,6 +12,7 @@
 #include "pvh_build.h"
 #include "pv_build.h"
 #include "rv_cmds.h"
+#include "rv_xs.h"
 #include "cpulist.h"
 #include "rv_domu.h"
 #include "rv_blk.h"
@@ -124,6 +125,31 @@ int rv_lookup_domain(struct rc_handle *h, const char *cmd, const char *s, uint16
     else
         fprintf(stderr, "rv %s: no domain named '%s' (names come from xenstore: is xenstored running?)\n", cmd, s);
     return -1;
+}
+
+struct rv_xs *rv_open_xs(const char *cmd)
+{
+    struct rv_xs *x = rv_xs_open();
+    if (!x)
+        fprintf(stderr, "rv %s: no xenstored: %s\n", cmd, strerror(errno));
+    return x;
+}
+
+int rv_domain_arg(const char *cmd, const char *s, uint16_t *id)
+{
+    struct rc_handle *h = rv_open(cmd);
+    if (!h)
+        return -1;
+    int rc = rv_lookup_domain(h, cmd, s, id);
+    rc_close(h);
+    return rc;
+}
+
+void rv_printable(char *s)
+{
+    for (; *s; s++)
+        if (*s < 0x20 || *s > 0x7e)
+            *s = '?';
 }
 
 static int cmd_list(int argc, char **argv)

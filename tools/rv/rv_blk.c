@@ -20,6 +20,7 @@
  */
 #include "rv_blk.h"
 #include "rv_cmds.h"
+#include "rv_devs.h"
 #include "rv_xs.h"
 #include "ringctl.h"
 #include "build_common.h"
@@ -246,31 +247,6 @@ void rv_blk_remove_all(uint16_t domid)
 
 /* ---- rv block-list / block-attach / block-detach ---- */
 
-static struct rv_xs *open_xs(const char *cmd)
-{
-    struct rv_xs *x = rv_xs_open();
-    if (!x)
-        fprintf(stderr, "rv %s: no xenstored: %s\n", cmd, strerror(errno));
-    return x;
-}
-
-static int domain_arg(const char *cmd, const char *s, uint16_t *id)
-{
-    struct rc_handle *h = rv_open(cmd);
-    if (!h)
-        return -1;
-    int rc = rv_lookup_domain(h, cmd, s, id);
-    rc_close(h);
-    return rc;
-}
-
-static void printable(char *s)
-{
-    for (; *s; s++)
-        if (*s < 0x20 || *s > 0x7e)
-            *s = '?';
-}
-
 int rv_cmd_block_list(int argc, char **argv)
 {
     uint16_t id;
@@ -278,9 +254,9 @@ int rv_cmd_block_list(int argc, char **argv)
         fprintf(stderr, "rv block-list: needs one DOMAIN (rv help)\n");
         return 2;
     }
-    if (domain_arg("block-list", argv[1], &id))
+    if (rv_domain_arg("block-list", argv[1], &id))
         return 1;
-    struct rv_xs *x = open_xs("block-list");
+    struct rv_xs *x = rv_open_xs("block-list");
     if (!x)
         return 1;
     char path[128], fe[96], be[96];
@@ -307,36 +283,21 @@ int rv_cmd_block_list(int argc, char **argv)
         RD(be, "physical-device-path", pd);
 #undef RD
         /* The frontend's values are the guest's: printable ASCII only. */
-        printable(bid);
-        printable(fst);
-        printable(ev);
-        printable(rr);
+        rv_printable(bid);
+        rv_printable(fst);
+        rv_printable(ev);
+        rv_printable(rr);
         printf("%-10u %-3s %-8s %-8s %-6s %-8s %-12s %s\n", vdev, bid, fst, bst, ev, rr, pd, be);
     }
     rv_xs_close(x);
     return 0;
 }
 
-/* SPEC through the domain-file parser itself: one disk line in a minimal
- * file, so every syntax rv create takes is taken here too. */
 static int parse_spec(const char *spec, struct domcfg_disk *out)
 {
-    if (strpbrk(spec, "'\"\n\\")) {
-        fprintf(stderr, "rv block-attach: the disk spec may not hold quotes, backslashes or newlines\n");
-        return -1;
-    }
-    static char text[4096];
     static struct domcfg cfg;
-    int n = snprintf(text, sizeof(text), "name = \"attach\"\nmemory = 16\nkernel = \"none\"\ndisk = [ '%s' ]\n", spec);
-    if (n < 0 || (size_t)n >= sizeof(text)) {
-        fprintf(stderr, "rv block-attach: disk spec too long\n");
+    if (rv_parse_device_spec("block-attach", "disk", spec, &cfg))
         return -1;
-    }
-    char err[256];
-    if (domcfg_parse(text, (size_t)n, &cfg, NULL, NULL, err, sizeof(err)) || cfg.nr_disks != 1) {
-        fprintf(stderr, "rv block-attach: '%s': %s\n", spec, err);
-        return -1;
-    }
     *out = cfg.disks[0];
     return 0;
 }
@@ -349,13 +310,13 @@ int rv_cmd_block_attach(int argc, char **argv)
         fprintf(stderr, "rv block-attach: needs DOMAIN and a DISKSPEC (rv help)\n");
         return 2;
     }
-    if (parse_spec(argv[2], &d) || domain_arg("block-attach", argv[1], &id))
+    if (parse_spec(argv[2], &d) || rv_domain_arg("block-attach", argv[1], &id))
         return 1;
     if (id == 0) {
         fprintf(stderr, "rv block-attach: domain 0 serves disks, it does not get them\n");
         return 1;
     }
-    struct rv_xs *x = open_xs("block-attach");
+    struct rv_xs *x = rv_open_xs("block-attach");
     if (!x)
         return 1;
     /* Only a domain with its own entries (rv create wrote them): nodes for
@@ -391,9 +352,9 @@ int rv_cmd_block_detach(int argc, char **argv)
         fprintf(stderr, "rv block-detach: '%s': %s\n", argv[2], why);
         return 1;
     }
-    if (domain_arg("block-detach", argv[1], &id))
+    if (rv_domain_arg("block-detach", argv[1], &id))
         return 1;
-    struct rv_xs *x = open_xs("block-detach");
+    struct rv_xs *x = rv_open_xs("block-detach");
     if (!x)
         return 1;
     int rc = rv_blk_remove(x, id, vdev, 5000);

@@ -13,6 +13,13 @@ struct rc_handle *rv_open(const char *cmd);
 /* A domain id, or a name from xenstore's /local/domain/N/name; -1 with a
  * "rv CMD: ..." line if neither. */
 int rv_lookup_domain(struct rc_handle *h, const char *cmd, const char *s, uint16_t *out);
+/* rv_lookup_domain with a handle of its own: 0, or -1 with a line said. */
+int rv_domain_arg(const char *cmd, const char *s, uint16_t *id);
+struct rv_xs;
+/* rv_xs_open, or a "rv CMD: no xenstored" line and NULL. */
+struct rv_xs *rv_open_xs(const char *cmd);
+/* Replaces what is not printable ASCII with '?' (values a guest wrote). */
+void rv_printable(char *s);
 
 int rv_cmd_console(int argc, char **argv);      /* rv_console.c */
 int rv_cmd_shutdown(int argc, char **argv);

@@ -7,6 +7,7 @@
 #include "rv_devs.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char *backend_of(const char *b)
 {
@@ -57,4 +58,25 @@ void rv_print_devices(const char *file, const struct domcfg *cfg)
         print_disk(file, i, &cfg->disks[i]);
     for (unsigned i = 0; i < cfg->nr_vifs; i++)
         print_vif(file, i, &cfg->vifs[i]);
+}
+
+int rv_parse_device_spec(const char *cmd, const char *key, const char *spec, struct domcfg *cfg)
+{
+    if (strpbrk(spec, "'\"\n\\")) {
+        fprintf(stderr, "rv %s: the %s spec may not hold quotes, backslashes or newlines\n", cmd, key);
+        return -1;
+    }
+    static char text[4096];
+    int n = snprintf(text, sizeof(text), "name = \"attach\"\nmemory = 16\nkernel = \"none\"\n%s = [ '%s' ]\n", key, spec);
+    if (n < 0 || (size_t)n >= sizeof(text)) {
+        fprintf(stderr, "rv %s: %s spec too long\n", cmd, key);
+        return -1;
+    }
+    char err[256] = "";
+    bool disk = !strcmp(key, "disk");
+    if (domcfg_parse(text, (size_t)n, cfg, NULL, NULL, err, sizeof(err)) || (disk ? cfg->nr_disks : cfg->nr_vifs) != 1) {
+        fprintf(stderr, "rv %s: '%s': %s\n", cmd, spec, err[0] ? err : "not one device");
+        return -1;
+    }
+    return 0;
 }

@@ -22,6 +22,7 @@
  */
 #include "rv_net.h"
 #include "rv_cmds.h"
+#include "rv_devs.h"
 #include "rv_xs.h"
 #include "ringctl.h"
 #include "build_common.h"
@@ -431,31 +432,6 @@ void rv_net_remove_all(uint16_t domid)
 
 /* ---- rv network-list / network-attach / network-detach ---- */
 
-static struct rv_xs *open_xs(const char *cmd)
-{
-    struct rv_xs *x = rv_xs_open();
-    if (!x)
-        fprintf(stderr, "rv %s: no xenstored: %s\n", cmd, strerror(errno));
-    return x;
-}
-
-static int domain_arg(const char *cmd, const char *s, uint16_t *id)
-{
-    struct rc_handle *h = rv_open(cmd);
-    if (!h)
-        return -1;
-    int rc = rv_lookup_domain(h, cmd, s, id);
-    rc_close(h);
-    return rc;
-}
-
-static void printable(char *s)
-{
-    for (; *s; s++)
-        if (*s < 0x20 || *s > 0x7e)
-            *s = '?';
-}
-
 int rv_cmd_network_list(int argc, char **argv)
 {
     uint16_t id;
@@ -463,9 +439,9 @@ int rv_cmd_network_list(int argc, char **argv)
         fprintf(stderr, "rv network-list: needs one DOMAIN (rv help)\n");
         return 2;
     }
-    if (domain_arg("network-list", argv[1], &id))
+    if (rv_domain_arg("network-list", argv[1], &id))
         return 1;
-    struct rv_xs *x = open_xs("network-list");
+    struct rv_xs *x = rv_open_xs("network-list");
     if (!x)
         return 1;
     char path[160], fe[96], be[96];
@@ -499,10 +475,10 @@ int rv_cmd_network_list(int argc, char **argv)
         RD(be, "bridge", br);
         RD(be, "hotplug-status", hs);
 #undef RD
-        printable(fst);
-        printable(ev);
-        printable(tx);
-        printable(rx);
+        rv_printable(fst);
+        rv_printable(ev);
+        rv_printable(tx);
+        rv_printable(rx);
         char rings[40];
         snprintf(rings, sizeof(rings), "%s/%s", tx, rx);
         printf("%-4u %-3s %-18s %-8s %-8s %-6s %-15s %-10s %-10s %s\n", devid, "0", mac, fst, bst, ev, rings, br, hs,
@@ -512,25 +488,11 @@ int rv_cmd_network_list(int argc, char **argv)
     return 0;
 }
 
-/* SPEC through the domain-file parser: one vif line in a minimal file. */
 static int parse_spec(const char *spec, struct domcfg_vif *out)
 {
-    if (strpbrk(spec, "'\"\n\\")) {
-        fprintf(stderr, "rv network-attach: the vif spec may not hold quotes, backslashes or newlines\n");
-        return -1;
-    }
-    static char text[4096];
     static struct domcfg cfg;
-    int n = snprintf(text, sizeof(text), "name = \"attach\"\nmemory = 16\nkernel = \"none\"\nvif = [ '%s' ]\n", spec);
-    if (n < 0 || (size_t)n >= sizeof(text)) {
-        fprintf(stderr, "rv network-attach: vif spec too long\n");
+    if (rv_parse_device_spec("network-attach", "vif", spec, &cfg))
         return -1;
-    }
-    char err[256];
-    if (domcfg_parse(text, (size_t)n, &cfg, NULL, NULL, err, sizeof(err)) || cfg.nr_vifs != 1) {
-        fprintf(stderr, "rv network-attach: '%s': %s\n", spec, err);
-        return -1;
-    }
     *out = cfg.vifs[0];
     return 0;
 }
@@ -543,13 +505,13 @@ int rv_cmd_network_attach(int argc, char **argv)
         fprintf(stderr, "rv network-attach: needs DOMAIN and a VIFSPEC (rv help)\n");
         return 2;
     }
-    if (parse_spec(argv[2], &f) || domain_arg("network-attach", argv[1], &id))
+    if (parse_spec(argv[2], &f) || rv_domain_arg("network-attach", argv[1], &id))
         return 1;
     if (id == 0) {
         fprintf(stderr, "rv network-attach: domain 0 serves vifs, it does not get them\n");
         return 1;
     }
-    struct rv_xs *x = open_xs("network-attach");
+    struct rv_xs *x = rv_open_xs("network-attach");
     if (!x)
         return 1;
     char path[96], v[16], err[320];
@@ -589,9 +551,9 @@ int rv_cmd_network_detach(int argc, char **argv)
         fprintf(stderr, "rv network-detach: needs DOMAIN and a DEVID or MAC (rv help)\n");
         return 2;
     }
-    if (domain_arg("network-detach", argv[1], &id))
+    if (rv_domain_arg("network-detach", argv[1], &id))
         return 1;
-    struct rv_xs *x = open_xs("network-detach");
+    struct rv_xs *x = rv_open_xs("network-detach");
     if (!x)
         return 1;
     /* A devid, or a MAC looked up among dom0's backend nodes. */
