@@ -42,6 +42,7 @@
 #include "public/sched.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -74,12 +75,16 @@ static enum look look(struct rc_handle *h, uint16_t domid, unsigned *reason)
 
 static FILE *mon_log;
 
-static void say(uint16_t domid, const char *fmt, const char *a, const char *b)
+__attribute__((format(printf, 2, 3)))
+static void say(uint16_t domid, const char *fmt, ...)
 {
     if (!mon_log)
         return;
+    va_list ap;
+    va_start(ap, fmt);
     fprintf(mon_log, "[%llu ms] d%u: ", (unsigned long long)(rv_now_us() / 1000), domid);
-    fprintf(mon_log, fmt, a, b);
+    vfprintf(mon_log, fmt, ap);
+    va_end(ap);
     fputc('\n', mon_log);
     fflush(mon_log);
 }
@@ -116,26 +121,26 @@ static void watch_loop(uint16_t domid, const struct rv_monitor_plan *plan)
             case SHUTDOWN_crash:    act = plan->on_crash; break;
             case SHUTDOWN_watchdog: act = plan->on_watchdog; break;
             default:
-                say(domid, "shut down (%s): left as it is%s", reason_name(reason), "");
+                say(domid, "shut down (%s): left as it is", reason_name(reason));
                 handled = true;
                 continue;
             }
             handled = true;
             say(domid, "shut down (%s): %s", reason_name(reason), domcfg_action_name(act));
             if (act == DOMCFG_PRESERVE) {
-                say(domid, "preserved: it stays until rv destroy%s%s", "", "");
+                say(domid, "preserved: it stays until rv destroy");
                 break;
             }
             if (act == DOMCFG_COREDUMP_DESTROY || act == DOMCFG_COREDUMP_RESTART)
-                say(domid, "no core dump written (not available yet)%s%s", "", "");
+                say(domid, "no core dump written (not available yet)");
             restart = act == DOMCFG_RESTART || act == DOMCFG_RENAME_RESTART || act == DOMCFG_COREDUMP_RESTART;
             if (restart && plan->quick_restarts >= RV_QUICK_MAX && rv_now_us() - born < RV_QUICK_S * 1000000ull) {
-                say(domid, "restarted %s times in a row, each life under 5 s: destroyed instead%s", "5", "");
+                say(domid, "restarted %u times in a row, each life under %u s: destroyed instead", plan->quick_restarts, RV_QUICK_S);
                 restart = false;
             }
             long rc = rc_domain_simple(h, XEN_DOMCTL_destroydomain, domid);
             if (rc < 0 && rc != -ESRCH)
-                say(domid, "destroydomain: %s%s", rc_strerror(rc), "");
+                say(domid, "destroydomain: %s", rc_strerror(rc));
             destroyed = true;
             continue;       /* look again: dying or gone soon */
         }
@@ -156,7 +161,7 @@ static void watch_loop(uint16_t domid, const struct rv_monitor_plan *plan)
     rv_blk_remove_all(domid);
     rv_net_remove_all(domid);
     rv_domu_forget(domid);
-    say(domid, "gone: disks, vifs and xenstore entries removed%s%s", "", "");
+    say(domid, "gone: disks, vifs and xenstore entries removed");
     if (!restart || !plan->file)
         return;
     /* A new rv create of the same file: it builds the domain, prints its
@@ -164,9 +169,9 @@ static void watch_loop(uint16_t domid, const struct rv_monitor_plan *plan)
     char quick[16];
     snprintf(quick, sizeof(quick), "%u", rv_now_us() - born < RV_QUICK_S * 1000000ull ? plan->quick_restarts + 1 : 0);
     setenv("RV_QUICK_RESTARTS", quick, 1);
-    say(domid, "restarting: rv create %s%s", plan->file, "");
+    say(domid, "restarting: rv create %s", plan->file);
     execl("/proc/self/exe", "rv", "create", plan->file, (char *)NULL);
-    say(domid, "restart: exec rv create: %s%s", strerror(errno), "");
+    say(domid, "restart: exec rv create: %s", strerror(errno));
 }
 
 int rv_monitor_spawn(uint16_t domid, const struct rv_monitor_plan *plan)
