@@ -92,6 +92,22 @@ static void check_features_params(void)
     check(rc < 0, "param-other-domain", "get_param of domain %#x -> %ld, want an error", bad.domid, rc);
 }
 
+/* A pvclock read with the TSC read just before (*lo) and after (*hi); tried
+ * again while the two are over 1 ms apart (khz ticks) so a bracket is
+ * narrow unless the host is starving this vCPU throughout. */
+static uint64_t pvclock_bracketed(uint32_t khz, uint64_t *lo, uint64_t *hi)
+{
+    uint64_t ns = 0;
+    for (int i = 0; i < 50; i++) {
+        *lo = rdtsc();
+        ns = pvclock_ns();
+        *hi = rdtsc();
+        if (*hi - *lo < khz)
+            break;
+    }
+    return ns;
+}
+
 static void check_shared_info_time(void)
 {
     long rc = pvh_map_shared_info();
@@ -114,22 +130,30 @@ static void check_shared_info_time(void)
             pend++;
     check(pend <= 1, "shared-info-pending-clear", "%u ports pending at start", pend);
 
-    /* Monotonic and at the TSC's rate (CPUID 0x40000003: kHz). */
+    /* Monotonic and at the TSC's rate (CPUID 0x40000003: kHz).  Each end
+     * is a pvclock read bracketed by two TSC reads, so time this vCPU spends
+     * descheduled between reads (a loaded host) widens the bounds instead of
+     * skewing the comparison. */
     uint32_t a, b, c, d;
     cpuid(0x40000003, &a, &b, &c, &d);
-    uint64_t t0 = pvclock_ns(), tsc0 = rdtsc(), tn = t0;
+    uint64_t lo0, hi0, lo1, hi1;
+    uint64_t t0 = pvclock_bracketed(a, &lo0, &hi0), tn = t0;
     bool mono = true;
-    while (rdtsc() - tsc0 < (uint64_t)a * 20) {     /* 20 ms of TSC */
+    while (rdtsc() - hi0 < (uint64_t)a * 20) {      /* 20 ms of TSC */
         uint64_t x = pvclock_ns();
         if (x < tn)
             mono = false;
         tn = x;
     }
-    uint64_t dt = pvclock_ns() - t0, dtsc = rdtsc() - tsc0;
-    uint64_t want = a ? dtsc * 1000 / a * 1000 : 0;
-    check(mono && want && dt * 100 >= want * 99 && dt * 100 <= want * 101, "pvclock-rate",
-          "%s; %llu ns of pvclock over %llu TSC ticks (%u kHz: %llu ns)", mono ? "monotonic" : "went backwards",
-          (unsigned long long)dt, (unsigned long long)dtsc, a, (unsigned long long)want);
+    uint64_t t1 = pvclock_bracketed(a, &lo1, &hi1);
+    mono = mono && t1 >= tn;
+    uint64_t dt = t1 - t0;
+    /* The TSC span between the two pvclock reads lies in [lo1 - hi0, hi1 - lo0]. */
+    uint64_t want_lo = a ? (lo1 - hi0) * 1000 / a * 1000 : 0, want_hi = a ? (hi1 - lo0) * 1000 / a * 1000 : 0;
+    check(mono && want_lo && dt * 100 >= want_lo * 99 && dt * 100 <= want_hi * 101, "pvclock-rate",
+          "%s; %llu ns of pvclock between TSC spans of %llu..%llu ticks (%u kHz: %llu..%llu ns)",
+          mono ? "monotonic" : "went backwards", (unsigned long long)dt, (unsigned long long)(lo1 - hi0),
+          (unsigned long long)(hi1 - lo0), a, (unsigned long long)want_lo, (unsigned long long)want_hi);
 
     /* set_timer_op deadlines are pvclock time: block until 5 ms from now. */
     uint64_t start = pvclock_ns(), dl = start + 5 * MS;
