@@ -79,6 +79,10 @@ static struct {
     int evtchn;
     const char *logdir;
     struct cd_con cons[CD_MAX];
+    /* Domains whose console could not be set up (mapping, binding, pty):
+     * not tried again, so the log says it once; forgotten when they go. */
+    uint16_t failed[CD_MAX];
+    unsigned nfailed;
 } cd;
 
 static volatile sig_atomic_t cd_stop;
@@ -234,6 +238,8 @@ static void push_in(struct cd_con *c)
 
 static void drop(struct cd_con *c, const char *why)
 {
+    if (!strcmp(why, "not served") && cd.nfailed < CD_MAX)
+        cd.failed[cd.nfailed++] = c->domid;
     if (c->ring)
         drain_out(c);
     say("d%u (%s): %s; %llu bytes out, %llu in", c->domid, c->name, why, (unsigned long long)c->out_bytes,
@@ -282,6 +288,9 @@ static void serve(uint16_t domid)
         if (!cd.cons[i].used && !c)
             c = &cd.cons[i];
     }
+    for (unsigned i = 0; i < cd.nfailed; i++)
+        if (cd.failed[i] == domid)
+            return;
     unsigned long long frame, port;
     if (read_num(domid, "console/ring-ref", UINT64_MAX >> 12, &frame) || !frame ||
         read_num(domid, "console/port", 4095, &port) || !alive(domid))
@@ -349,6 +358,11 @@ static void scan(void)
     for (int i = 0; i < CD_MAX; i++)
         if (cd.cons[i].used && !alive(cd.cons[i].domid))
             drop(&cd.cons[i], "gone");
+    for (unsigned i = 0; i < cd.nfailed;)
+        if (!alive(cd.failed[i]))
+            cd.failed[i] = cd.failed[--cd.nfailed];
+        else
+            i++;
     static char names[16384];
     long n = rv_xs_directory(cd.xs, "/local/domain", names, sizeof(names));
     const char *p = names;
