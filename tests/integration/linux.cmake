@@ -498,6 +498,25 @@ rv_linux_test(NAME linux_dom0_domu RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "q
                      "^linux_dom0_domu: PASS linux-dom0-domu-pvh-shutdown$"
                      "^linux_dom0_domu: RV-LINUX: rv create debian_pvh: .* rv create -> domU marker on its console: PVH "
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_domu.cfg)
+# The console daemon (issue 16 item 4; docs/toolstack.md "The console
+# daemon"): dom0 runs `rv consoled` after xenstored; pvh_hello's console
+# gets a pty in console/tty and a log file, `rv console` reads and types
+# through the pty, the hostile turn (bad out_prod and in_cons) is survived,
+# destroy drops the console (tty node gone, free pages back), the next domU
+# is served, and Debian's PV kernel boots with nobody attached, its boot log
+# drained into /var/log/rv/console/debian_pv.log (tools/linux-assets
+# DOM0_CONSOLED).
+rv_linux_test(NAME linux_dom0_consoled RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV
+              STDOUT "^linux_dom0_consoled: PASS linux-dom0$"
+                     "^linux_dom0_consoled: PASS linux-dom0-consoled-tty-log$"
+                     "^linux_dom0_consoled: PASS linux-dom0-consoled-rv-console$"
+                     "^linux_dom0_consoled: PASS linux-dom0-consoled-input$"
+                     "^linux_dom0_consoled: PASS linux-dom0-consoled-hostile$"
+                     "^linux_dom0_consoled: PASS linux-dom0-consoled-next-domain$"
+                     "^linux_dom0_consoled: PASS linux-dom0-consoled-debian$"
+                     "^linux_dom0_consoled: RV-LINUX: consoled: typed line -> echo "
+              EXPECT --stdout-count 0 "^linux_dom0_consoled: FAIL"
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_consoled.cfg)
 # Issue 17, the disk half for a PV Debian domU (docs/split-drivers.md "A PV
 # Debian domU's disk"): dom0 rv creates the Debian domU with an ext4 image as
 # xvda; its Debian xen-blkfront connects to dom0's xen-blkback (persistent

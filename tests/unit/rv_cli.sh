@@ -13,7 +13,7 @@ check() {   # check NAME CONDITION-EXIT-STATUS DETAIL
 
 out=$("$RV" help); rc=$?
 check help-exit $rc "exit $rc"
-for c in list info dmesg pause unpause destroy vcpu-list debug-keys create console shutdown block-list block-attach block-detach network-list network-attach network-detach; do
+for c in list info dmesg pause unpause destroy vcpu-list debug-keys create console consoled shutdown block-list block-attach block-detach network-list network-attach network-detach; do
     echo "$out" | grep -q "^  $c " ; check "help-lists-$c" $? "rv help does not list $c"
 done
 
@@ -235,6 +235,12 @@ fi
 [ $rc -eq 2 ] && grep -q "^rv console: needs a domain" "$W/err"; check console-no-domain $? "exit $rc: $(cat "$W/err")"
 "$RV" console -x 1 >/dev/null 2>"$W/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "usage: rv console \[-f\]" "$W/err"; check console-bad-option $? "exit $rc: $(cat "$W/err")"
+"$RV" consoled -x >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "^rv consoled: usage: rv consoled \[-l LOGDIR\]" "$W/err"; check consoled-bad-option $? "exit $rc: $(cat "$W/err")"
+"$RV" consoled -l "$W/conslog" >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "^rv consoled: " "$W/err" && [ ! -e "$W/conslog" ]; check consoled-no-privcmd $? "exit $rc: $(cat "$W/err")"
+"$RV" console -x 1 >/dev/null 2>"$W/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "usage: rv console \[-f\] \[-i\]" "$W/err"; check console-usage-input $? "exit $rc: $(cat "$W/err")"
 "$RV" shutdown -t lots 1 >/dev/null 2>"$W/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "^rv shutdown: -t takes seconds" "$W/err"; check shutdown-bad-timeout $? "exit $rc: $(cat "$W/err")"
 "$RV" shutdown 1 2 >/dev/null 2>"$W/err"; rc=$?

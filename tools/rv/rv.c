@@ -631,8 +631,11 @@ static const struct cmd cmds[] = {
     { "debug-keys", cmd_debug_keys, "KEYS", "run the hypervisor's debug keys (h lists them; output: rv dmesg)" },
     { "create", cmd_create, "[-n] [-e] FILE",
       "build and start a PVH or 64-bit PV domain (-n: only check the file; -e: no monitor left behind)" },
-    { "console", rv_cmd_console, "[-f] [-t S] [-m MARK] DOMAIN",
-      "print the domain's console ring (-f: follow until it ends, MARK is seen or S seconds)" },
+    { "console", rv_cmd_console, "[-f] [-i] [-t S] [-m MARK] DOMAIN",
+      "the domain's console: interactive through rv consoled's pty (Ctrl-] detaches), or printed (-f: follow "
+      "until it ends, MARK is seen or S seconds; -i: stdin to the domain); the ring itself without the daemon" },
+    { "consoled", rv_cmd_consoled, "[-l DIR]",
+      "the console daemon: each domU's console ring to a pty (console/tty) and DIR/NAME.log (/var/log/rv/console)" },
     { "block-list", rv_cmd_block_list, "DOMAIN", "the domain's disks: vdev, states, event channel, ring, device" },
     { "block-attach", rv_cmd_block_attach, "DOMAIN SPEC", "give a running domain a disk (SPEC as in disk = [...])" },
     { "block-detach", rv_cmd_block_detach, "DOMAIN DEV", "take a disk away (waits 5 s for the frontend to close)" },

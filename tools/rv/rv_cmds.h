@@ -23,6 +23,7 @@ void rv_printable(char *s);
 
 int rv_cmd_console(int argc, char **argv);      /* rv_console.c */
 int rv_cmd_shutdown(int argc, char **argv);
+int rv_cmd_consoled(int argc, char **argv);     /* rv_consoled.c */
 int rv_cmd_reboot(int argc, char **argv);
 int rv_cmd_xs_bench(int argc, char **argv);     /* rv_bench.c */
 int rv_cmd_mem_set(int argc, char **argv);      /* rv_mem.c */

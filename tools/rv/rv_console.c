@@ -2,8 +2,11 @@
  * rv console and rv shutdown (docs/toolstack.md "Xenstore and console for a
  * built domain").
  *
- * rv console [-f] [-t SECONDS] [-m MARKER] DOMAIN: there is no console
- * daemon, so rv reads the domain's console ring page itself (its gfn from
+ * rv console [-f] [-i] [-t SECONDS] [-m MARKER] DOMAIN: when the console
+ * daemon (rv consoled) serves the domain, through its pty
+ * (rv_console_pty.c: interactive with Ctrl-] to detach, or as below; -i
+ * feeds stdin to the domain).  Without the daemon rv reads the domain's
+ * console ring page itself (its gfn from
  * HVM_PARAM_CONSOLE_PFN, or a PV domain's MFN from xenstore's
  * console/ring-ref, mapped through privcmd): what is between out_cons
  * and out_prod is printed and out_cons advanced, as xenconsoled consumes
@@ -19,6 +22,7 @@
  * entries released.  On timeout: an error, or with -F a destroy.
  */
 #include "rv_cmds.h"
+#include "rv_console_pty.h"
 #include "rv_domu.h"
 #include "rv_blk.h"
 #include "rv_net.h"
@@ -134,19 +138,22 @@ static void drain(struct xencons_interface *r, const char *marker, int *seen)
 
 int rv_cmd_console(int argc, char **argv)
 {
-    int follow = 0;
+    int follow = 0, timed = 0, feed = 0;
     unsigned secs = 30;
     const char *marker = NULL, *dom = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-f"))
             follow = 1;
+        else if (!strcmp(argv[i], "-i"))
+            feed = 1;
         else if (!strcmp(argv[i], "-t")) {
+            timed = 1;
             if (parse_secs("console", i + 1 < argc ? argv[++i] : NULL, &secs))
                 return 2;
         } else if (!strcmp(argv[i], "-m") && i + 1 < argc)
             marker = argv[++i];
         else if (argv[i][0] == '-' || dom) {
-            fprintf(stderr, "rv console: usage: rv console [-f] [-t SECONDS] [-m MARKER] DOMAIN (rv help)\n");
+            fprintf(stderr, "rv console: usage: rv console [-f] [-i] [-t SECONDS] [-m MARKER] DOMAIN (rv help)\n");
             return 2;
         } else
             dom = argv[i];
@@ -160,6 +167,19 @@ int rv_cmd_console(int argc, char **argv)
         return 1;
     uint16_t id;
     if (rv_lookup_domain(h, "console", dom, &id)) {
+        rc_close(h);
+        return 1;
+    }
+    /* The console daemon's pty when it serves the domain (xl console's
+     * way); else the ring itself, read here. */
+    struct rv_console_opts o = { follow, timed, secs, marker, feed };
+    int st = rv_console_pty(h, id, &o);
+    if (st >= 0) {
+        rc_close(h);
+        return st;
+    }
+    if (feed) {
+        fprintf(stderr, "rv console: domain %u: -i needs the console daemon (rv consoled): no console/tty\n", id);
         rc_close(h);
         return 1;
     }

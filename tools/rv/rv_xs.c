@@ -307,3 +307,13 @@ int rv_xs_wait_event(struct rv_xs *x, int timeout_ms)
         return -EIO;
     return r.type == XS_WATCH_EVENT ? 1 : 0;
 }
+
+int rv_xs_fd(const struct rv_xs *x)
+{
+    return x->fd;
+}
+
+unsigned rv_xs_pending(const struct rv_xs *x)
+{
+    return x->events;
+}

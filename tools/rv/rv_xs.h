@@ -48,5 +48,10 @@ int rv_xs_watch(struct rv_xs *x, const char *path, const char *token);
  * (also one read while a request waited for its reply), 0 none, -errno
  * (the daemon went away: -EIO). */
 int rv_xs_wait_event(struct rv_xs *x, int timeout_ms);
+/* For a caller's own poll(): the connection's descriptor, and how many
+ * events were read while a request waited (rv_xs_wait_event hands them out
+ * without the descriptor becoming readable). */
+int rv_xs_fd(const struct rv_xs *x);
+unsigned rv_xs_pending(const struct rv_xs *x);
 
 #endif

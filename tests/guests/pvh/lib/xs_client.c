@@ -16,8 +16,16 @@
  * Console ring (io/console.h: in[1024], out[2048], in_cons, in_prod,
  * out_cons, out_prod): printf's lines are appended to 'out' (and still go
  * to console_io, where the hypervisor's log and the boot checks see them).
- * No back end drains it but `rv console`, so a full ring drops the line
- * rather than wait.
+ * The back end (rv consoled, or `rv console` reading the ring) may be
+ * absent, so a full ring drops the line rather than wait.
+ *
+ * Input: while it waits for control/shutdown, each line that arrives in
+ * 'in' (rv consoled writes what is typed into its pty) is echoed as
+ * "RV-PVH-HELLO: console input: LINE".  The line "scribble" makes the guest
+ * a hostile ring owner for the console daemon's test (linux_dom0_consoled):
+ * out_prod jumps 100000 bytes ahead of what it wrote, and in_cons is set
+ * 5000 past in_prod for 5 s (the daemon must clamp the one and drop input
+ * for the other, without overrunning either), then put back.
  */
 #include "pvh.h"
 #include "xs_client.h"
@@ -155,6 +163,77 @@ static long request(uint32_t type, const char *a, const char *b, bool last_nul)
     }
 }
 
+/* Until an event on the store or console port, or ns passed. */
+static void wait_store_or_console(uint64_t ns)
+{
+    evtchn_port_t ports[2] = { store_port, cons_port };
+    uint64_t deadline = pvclock_ns() + ns;
+    for (;;) {
+        __atomic_store_n(&pvh.vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&pvh.vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+        bool st = evtchn_test_and_clear(store_port);
+        bool co = cons && evtchn_test_and_clear(cons_port);
+        if (st || co || pvclock_ns() >= deadline)
+            return;
+        struct sched_poll p = { .ports = (uintptr_t)ports, .nr_ports = cons ? 2 : 1, .timeout = deadline };
+        sched_op(SCHEDOP_poll, &p);
+    }
+}
+
+/* The hostile turn ("scribble", above). */
+static void scribble(void)
+{
+    uint32_t prod = cons->out_prod + 100000u;
+    __atomic_store_n(&cons->out_prod, prod, __ATOMIC_RELEASE);
+    evtchn_send(cons_port);
+    uint64_t until = pvclock_ns() + 5000000000ull;
+    while (__atomic_load_n(&cons->out_cons, __ATOMIC_ACQUIRE) != prod && pvclock_ns() < until)
+        evtchn_wait(cons_port, 50000000ull);
+    uint32_t inp = __atomic_load_n(&cons->in_prod, __ATOMIC_ACQUIRE);
+    __atomic_store_n(&cons->in_cons, inp + 5000u, __ATOMIC_RELEASE);
+    printf("RV-PVH-HELLO: console indexes scribbled (out_cons caught up: %s)\n",
+           __atomic_load_n(&cons->out_cons, __ATOMIC_ACQUIRE) == prod ? "yes" : "no");
+    until = pvclock_ns() + 5000000000ull;
+    while (pvclock_ns() < until)
+        evtchn_wait(cons_port, 100000000ull);
+    inp = __atomic_load_n(&cons->in_prod, __ATOMIC_ACQUIRE);
+    __atomic_store_n(&cons->in_cons, inp, __ATOMIC_RELEASE);
+    printf("RV-PVH-HELLO: console in ring restored, in_prod %u\n", inp);
+}
+
+/* Lines that came in 'in': echoed. */
+static void console_input(void)
+{
+    static char line[128];
+    static unsigned llen;
+    if (!cons)
+        return;
+    uint32_t c = cons->in_cons, p = __atomic_load_n(&cons->in_prod, __ATOMIC_ACQUIRE);
+    if (p - c > sizeof(cons->in))
+        c = p;                  /* a confused back end: skip what it claims */
+    char done[4][sizeof(line)];
+    unsigned nd = 0;
+    while (c != p) {
+        char ch = cons->in[c % sizeof(cons->in)];
+        c++;
+        if (ch == '\n' || ch == '\r') {
+            if (llen && nd < 4) {
+                memcpy(done[nd], line, llen);
+                done[nd++][llen] = 0;
+            }
+            llen = 0;
+        } else if (llen < sizeof(line) - 1)
+            line[llen++] = (ch >= 32 && ch < 127) ? ch : '?';
+    }
+    __atomic_store_n(&cons->in_cons, c, __ATOMIC_RELEASE);
+    evtchn_send(cons_port);     /* room again */
+    for (unsigned i = 0; i < nd; i++) {
+        printf("RV-PVH-HELLO: console input: %s\n", done[i]);
+        if (!strcmp(done[i], "scribble"))
+            scribble();
+    }
+}
+
 bool hello_xenstore(uint64_t mib)
 {
     uint64_t pfn = 0, port = 0;
@@ -203,8 +282,9 @@ bool hello_xenstore(uint64_t mib)
             }
             continue;
         }
+        console_input();
         if (xs->rsp_cons == __atomic_load_n(&xs->rsp_prod, __ATOMIC_ACQUIRE)) {
-            evtchn_wait(store_port, 1000000000ull);
+            wait_store_or_console(1000000000ull);
             continue;
         }
         struct hdr r;
