@@ -133,7 +133,20 @@ _Static_assert(sizeof(struct xen_domctl_vcpuaffinity) == 40, "vcpuaffinity layou
 #define XEN_DOMCTL_CDF_vpmu             (1u << 7)
 /* x86 arch.emulation_flags */
 #define XEN_X86_EMU_LAPIC               (1u << 0)
+#define XEN_X86_EMU_HPET                (1u << 1)
+#define XEN_X86_EMU_PM                  (1u << 2)
+#define XEN_X86_EMU_RTC                 (1u << 3)
+#define XEN_X86_EMU_IOAPIC              (1u << 4)
+#define XEN_X86_EMU_PIC                 (1u << 5)
+#define XEN_X86_EMU_VGA                 (1u << 6)
+#define XEN_X86_EMU_IOMMU               (1u << 7)
+#define XEN_X86_EMU_PIT                 (1u << 8)
+#define XEN_X86_EMU_USE_PIRQ            (1u << 9)
+#define XEN_X86_EMU_VPCI                (1u << 10)
 #define XEN_X86_EMU_ALL                 0x7ffu      /* bits 0-10: LAPIC .. VPCI */
+/* What libxl asks for an HVM guest (all but VPCI, which is PVH dom0's),
+ * and the only HVM set Xen 4.17 accepts besides LAPIC alone (PVH). */
+#define XEN_X86_EMU_HVM_DOMU            (XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI)
 
 struct xen_domctl_createdomain {
     uint32_t ssidref;

@@ -77,6 +77,11 @@ void domctl_fill_info(struct domain *d, struct xen_domctl_getdomaininfo *info)
     info->nr_online_vcpus = online;
     info->max_vcpu_id = d->nr_vcpus ? d->nr_vcpus - 1 : XEN_INVALID_MAX_VCPU_ID;
     info->gpaddr_bits = is_hvm_container(d) ? 48 : 52;
+    /* Which virtual PC it has, in createdomain's terms (Xen reports the
+     * domain's emulation flags here too): how `rv list -v` tells HVM from
+     * PVH, both being hvm_guest. */
+    info->arch_emulation_flags = d->type == DOMCFG_HVM ? XEN_X86_EMU_HVM_DOMU
+                                 : d->type == DOMCFG_PVH ? XEN_X86_EMU_LAPIC : 0;
 }
 
 /* Xen 4.17's getdomaininfo answers for the first domain whose id is >= the

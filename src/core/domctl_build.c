@@ -9,10 +9,12 @@
  * and unpauses it.
  *
  * PVH domains (flags CDF_hvm | CDF_hap, emulation flags LAPIC alone, as
- * libxl asks for a PVH guest) and 64-bit PV domains (no CDF_hvm; their
- * vCPU state by setvcpucontext, the kind's op: pv/pv_ctl.c); an HVM request is
- * -EOPNOTSUPP ("not yet").  Called from domctl() after the privilege and
- * version checks; no lock of its own.
+ * libxl asks for a PVH guest), HVM domains (CDF_hvm | CDF_hap, emulation
+ * flags XEN_X86_EMU_ALL minus VPCI, as libxl asks for an HVM guest: the
+ * same virtual PC a boot-built HVM domain gets, hvm/platform.c) and 64-bit
+ * PV domains (no CDF_hvm; their vCPU state by setvcpucontext, the kind's
+ * op: pv/pv_ctl.c).  Called from domctl() after the privilege and version
+ * checks; no lock of its own.
  */
 #include "core/domctl.h"
 #include "core/domain.h"
@@ -74,12 +76,18 @@ static long create_kind(struct vcpu *caller, struct xen_domctl *op, int type)
         return -ENOMEM;
     common_cfg(cfg, c);
     cfg->type = type;
+    /* HVM: the whole PC of a boot-built HVM domain, HPET included (its
+     * emulation flag is in the only HVM set accepted).  fw_cfg stays off:
+     * it describes the RAM, which such a domain does not have yet when its
+     * devices are made here (docs/toolstack.md "An HVM domain from dom0"). */
+    cfg->hpet = type == DOMCFG_HVM;
     struct domain *d = domain_create(cfg, NULL, 0);
     xfree(cfg);                 /* domain_build keeps its own copy */
     if (!d)
         return -ENOMEM;         /* the reason is in the log */
     domain_log(d, LOG_INFO, "created by the control domain (d%u): %s, %u vCPU(s), paused, no memory yet\n",
-               caller->domain->domid, type == DOMCFG_PV ? "PV" : "PVH", d->nr_vcpus);
+               caller->domain->domid, type == DOMCFG_PV ? "PV" : type == DOMCFG_HVM ? "HVM" : "PVH",
+               d->nr_vcpus);
     op->domain = d->domid;
     return 0;
 }
@@ -121,8 +129,14 @@ long domctl_createdomain(struct vcpu *caller, struct xen_domctl *op)
         return -EOPNOTSUPP;     /* a chosen domain id: not yet, the hypervisor picks */
     if (!(c->flags & XEN_DOMCTL_CDF_hvm))
         return create_pv(caller, op);
-    if (c->arch_emulation_flags & ~XEN_X86_EMU_LAPIC)
-        return -EOPNOTSUPP;     /* HVM guests from dom0: not yet, PVH only */
+    /* Xen 4.17's rule (arch_domain_create): bits it does not define are
+     * -EINVAL; of the defined ones, an HVM domU takes LAPIC alone (PVH) or
+     * everything but VPCI (HVM), any other combination -EOPNOTSUPP. */
+    if (c->arch_emulation_flags & ~XEN_X86_EMU_ALL)
+        return -EINVAL;
+    bool hvm = c->arch_emulation_flags == XEN_X86_EMU_HVM_DOMU;
+    if (!hvm && c->arch_emulation_flags != XEN_X86_EMU_LAPIC)
+        return -EOPNOTSUPP;
     if (!(c->flags & XEN_DOMCTL_CDF_hap))
         return -EOPNOTSUPP;     /* shadow paging for HVM: not here */
     if (!virt_caps()->hap)
@@ -131,7 +145,7 @@ long domctl_createdomain(struct vcpu *caller, struct xen_domctl *op)
         return -EOPNOTSUPP;     /* an IOMMU, trace buffers, CPU pools, MSR relaxations: none here */
     if (c->flags & ~(XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap | XEN_DOMCTL_CDF_oos_off))
         return -EINVAL;         /* iommu, nested virt, vpmu, xs_domain, s3: not offered */
-    return create_kind(caller, op, DOMCFG_PVH);
+    return create_kind(caller, op, hvm ? DOMCFG_HVM : DOMCFG_PVH);
 }
 
 /* Segment attributes: the save record's VMX access-rights form to the

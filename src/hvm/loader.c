@@ -13,6 +13,7 @@
 #include "hvm/loader_pvh.h"
 #include "hvm/kernel_image.h"
 #include "hvm/bzimage.h"
+#include "hvm/mb_info.h"
 #include "hvm/acpi_build.h"
 #include "mm/e820.h"
 #include "hvm/platform.h"
@@ -26,22 +27,8 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 
-/* The multiboot information block: one page, at INFO_DEFAULT_GPA unless
- * the kernel is there (pick_info_gpa); offsets within it. */
-#define INFO_DEFAULT_GPA 0x8000
-#define INFO_SIZE       0x1000
-#define CMDLINE_OFF     0x100
-#define CMDLINE_MAX     1024
-#define MMAP_OFF        0x600
-#define LOADER_NAME_OFF 0x700
-
-/* BIOS data area words an OS reads to find the EBDA and the base memory
- * size (IBM PC BIOS conventions: segment of the EBDA at 0x40E, KiB of
- * conventional memory at 0x413).  Linux takes them to place its real-mode
- * trampoline and to reserve the BIOS regions. */
-#define BDA_EBDA_SEG    0x40e
-#define BDA_BASE_KIB    0x413
-
+/* The multiboot information page and the BIOS data area words:
+ * hvm/mb_info.c (pure, shared with rv's HVM builder in dom0). */
 /* Scratch for the ACPI tables: the RSDP page and the tables after it. */
 #define ACPI_SCRATCH    (GPA_ACPI_TABLES - GPA_ACPI_RSDP + 0x2000)
 
@@ -96,104 +83,6 @@ static bool ends_with(const char *s, const char *suffix)
     return a >= b && !memcmp(s + a - b, suffix, b);
 }
 
-static const char loader_name[] = "Ringvisor";
-
-/* Multiboot1 information: memory (flag 0), command line (2), memory map
- * (6), boot loader name (9). */
-static int write_mb1_info(struct domain *d, uint64_t info_gpa, const char *cmdline, size_t n)
-{
-    uint32_t info[22] = { 0 };
-    struct __packed { uint32_t size; uint64_t base, len; uint32_t type; } mmap[E820_MAX_ENTRIES];
-    struct e820_entry e[E820_MAX_ENTRIES];
-    unsigned ne = e820_build(d->mem_bytes, e);
-
-    for (unsigned i = 0; i < ne; i++) {
-        mmap[i].size = 20;
-        mmap[i].base = e[i].addr;
-        mmap[i].len = e[i].size;
-        mmap[i].type = e[i].type;
-    }
-    info[0] = (1u << 0) | (1u << 2) | (1u << 6) | (1u << 9);
-    info[1] = (uint32_t)(GPA_EBDA >> 10);                   /* mem_lower, KiB */
-    info[2] = (uint32_t)((e820_lowmem_end(d->mem_bytes) - MiB(1)) >> 10);  /* mem_upper: KiB from 1 MiB to the first hole */
-    info[4] = (uint32_t)(info_gpa + CMDLINE_OFF);
-    info[11] = ne * sizeof(mmap[0]);
-    info[12] = (uint32_t)(info_gpa + MMAP_OFF);
-    info[16] = (uint32_t)(info_gpa + LOADER_NAME_OFF);
-    if (hvm_copy_to_gphys(d, info_gpa, info, sizeof(info)) ||
-        hvm_copy_to_gphys(d, info_gpa + CMDLINE_OFF, cmdline, n + 1) ||
-        hvm_copy_to_gphys(d, info_gpa + MMAP_OFF, mmap, ne * sizeof(mmap[0])) ||
-        hvm_copy_to_gphys(d, info_gpa + LOADER_NAME_OFF, loader_name, sizeof(loader_name)))
-        return -EFAULT;
-    return 0;
-}
-
-/* Multiboot2 information (Multiboot2 spec 3.6): tags for the command line
- * (1), loader name (2), basic memory (4) and the memory map (6), each
- * 8-byte aligned, then the end tag. */
-static int write_mb2_info(struct domain *d, uint64_t info_gpa, const char *cmdline, size_t n)
-{
-    uint8_t buf[INFO_SIZE];
-    size_t off = 8;
-    struct e820_entry e[E820_MAX_ENTRIES];
-    unsigned ne = e820_build(d->mem_bytes, e);
-
-#define MB2_TAG(type, size) do { \
-        uint32_t hdr_[2] = { (type), (uint32_t)(size) }; \
-        memcpy(buf + off, hdr_, 8); \
-    } while (0)
-    memset(buf, 0, sizeof(buf));
-    if (n + 1 + sizeof(loader_name) + 256 > sizeof(buf))
-        return -E2BIG;
-    MB2_TAG(1, 8 + n + 1);
-    memcpy(buf + off + 8, cmdline, n + 1);
-    off = ALIGN_UP(off + 8 + n + 1, 8);
-    MB2_TAG(2, 8 + sizeof(loader_name));
-    memcpy(buf + off + 8, loader_name, sizeof(loader_name));
-    off = ALIGN_UP(off + 8 + sizeof(loader_name), 8);
-    MB2_TAG(4, 16);
-    uint32_t mem[2] = { (uint32_t)(GPA_EBDA >> 10), (uint32_t)((e820_lowmem_end(d->mem_bytes) - MiB(1)) >> 10) };
-    memcpy(buf + off + 8, mem, 8);
-    off += 16;
-    MB2_TAG(6, 16 + 24 * ne);
-    uint32_t esz[2] = { 24, 0 };                            /* entry size, entry version */
-    memcpy(buf + off + 8, esz, 8);
-    for (unsigned i = 0; i < ne; i++) {
-        const struct __packed { uint64_t base, len; uint32_t type, zero; } ent = { e[i].addr, e[i].size, e[i].type, 0 };
-        memcpy(buf + off + 16 + 24 * i, &ent, 24);
-    }
-    off = ALIGN_UP(off + 16 + 24 * ne, 8);
-    MB2_TAG(0, 8);                                          /* end */
-    off += 8;
-#undef MB2_TAG
-    uint32_t total[2] = { (uint32_t)off, 0 };
-    memcpy(buf, total, 8);
-    return hvm_copy_to_gphys(d, info_gpa, buf, off);
-}
-
-/* Where the multiboot information goes: INFO_DEFAULT_GPA when the kernel
- * leaves it free, else the first free page in low memory above the real-
- * mode IVT and BIOS data area and below the EBDA, else the page after the
- * kernel's end (as QEMU's loader does) when that is still below the first
- * hole.  0 when nothing is free: the image fills all of it. */
-static bool info_fits_at(const struct kimg_plan *plan, uint64_t a)
-{
-    return a + INFO_SIZE <= plan->lowest || a >= plan->highest;
-}
-
-static uint64_t pick_info_gpa(const struct kimg_plan *plan, uint64_t lowmem_end)
-{
-    if (info_fits_at(plan, INFO_DEFAULT_GPA))
-        return INFO_DEFAULT_GPA;
-    for (uint64_t a = 0x1000; a + INFO_SIZE <= GPA_EBDA; a += 0x1000)
-        if (info_fits_at(plan, a))
-            return a;
-    uint64_t after = ALIGN_UP(plan->highest, 0x1000);
-    if (after >= MiB(1) && after + INFO_SIZE <= lowmem_end)
-        return after;
-    return 0;
-}
-
 static int load_multiboot(struct domain *d, const struct domcfg *cfg, const void *image, size_t size,
                           struct loaded_kernel *lk, char *err, size_t errlen)
 {
@@ -205,7 +94,7 @@ static int load_multiboot(struct domain *d, const struct domcfg *cfg, const void
                        err, errlen);
     if (rc)
         return rc;
-    uint64_t info_gpa = pick_info_gpa(&plan, e820_lowmem_end(d->mem_bytes));
+    uint64_t info_gpa = mbinfo_pick_gpa(&plan, e820_lowmem_end(d->mem_bytes));
     if (!info_gpa) {
         fmt_snprintf(err, errlen, "kernel at %#lx-%#lx leaves no free page for the multiboot information",
                      (unsigned long)plan.lowest, (unsigned long)plan.highest);
@@ -221,17 +110,22 @@ static int load_multiboot(struct domain *d, const struct domcfg *cfg, const void
                 goto bad_copy;
     }
 
-    char cmdline[CMDLINE_MAX];
-    size_t n = strlcpy(cmdline, cfg->cmdline, sizeof(cmdline));
-    if (n >= sizeof(cmdline)) {
-        fmt_snprintf(err, errlen, "command line longer than %d bytes", CMDLINE_MAX - 1);
-        return -E2BIG;
+    uint8_t *page = xmalloc(MBINFO_SIZE, HEAP_HVM);
+    if (!page) {
+        fmt_snprintf(err, errlen, "out of memory while writing the multiboot information");
+        return -ENOMEM;
     }
-    rc = kimg_is_mb2(plan.format) ? write_mb2_info(d, info_gpa, cmdline, n)
-                                  : write_mb1_info(d, info_gpa, cmdline, n);
+    rc = mbinfo_build(page, kimg_is_mb2(plan.format), info_gpa, d->mem_bytes, cfg->cmdline);
+    if (rc) {
+        xfree(page);
+        fmt_snprintf(err, errlen, "command line longer than %d bytes", MBINFO_CMDLINE_MAX - 1);
+        return rc;
+    }
+    rc = hvm_copy_to_gphys(d, info_gpa, page, MBINFO_SIZE);
+    xfree(page);
     if (rc)
         goto bad_copy;
-    lk->magic = kimg_is_mb2(plan.format) ? 0x36d76289u : 0x2badb002u;
+    lk->magic = kimg_is_mb2(plan.format) ? MB2_LOADER_MAGIC : MB1_LOADER_MAGIC;
     lk->entry = plan.entry;
     lk->info_gpa = info_gpa;
     /* Only the boot processor starts at the entry; the others wait for
@@ -305,7 +199,7 @@ out:
 /* ACPI tables in the BIOS area and the BIOS data area words. */
 static int write_firmware_tables(struct domain *d, unsigned nr_vcpus, bool hpet, char *err, size_t errlen)
 {
-    const uint16_t ebda_seg = (uint16_t)(GPA_EBDA >> 4), base_kib = (uint16_t)(GPA_EBDA >> 10);
+    const uint16_t ebda_seg = mbinfo_bda_ebda_seg(), base_kib = mbinfo_bda_base_kib();
     uint8_t *buf = xmalloc(ACPI_SCRATCH, HEAP_HVM);
     int rc;
 

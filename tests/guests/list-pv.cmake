@@ -873,7 +873,19 @@ function(pv_guests_build)
                      --stdout "^pv_domctl: PASS domu-domctl-bad-pointer-eperm$"
                      # the domain builder's calls (core/domctl_build.c, pv/pv_foreign.c)
                      --stdout "^pv_domctl: PASS domu-foreign-eperm$"
-                     --stdout "^pv_domctlp: PASS dom0-create-hvm-not-yet$"
+                     --stdout "^pv_domctlp: PASS dom0-create-hvm-with-vpci$"
+                     --stdout "^pv_domctlp: PASS dom0-create-hvm-unknown-emu-bit$"
+                     --stdout "^pv_domctlp: PASS dom0-create-hvm-high-emu-bit$"
+                     --stdout "^pv_domctlp: PASS dom0-create-hvm-no-emu$"
+                     --stdout "^pv_domctlp: PASS dom0-create-hvm-subset$"
+                     --stdout "^pv_domctlp: PASS dom0-create-hvm-lapic-ioapic$"
+                     --stdout "^pv_domctlp: PASS dom0-create-hvm-no-hap$"
+                     --stdout "^pv_domctlp: PASS dom0-create-hvm-nested$"
+                     --stdout "^pv_domctlp: PASS dom0-create-hvm-vcpus$"
+                     --stdout "^pv_domctlp: PASS dom0-create-hvm$"
+                     --stdout "^pv_domctlp: PASS dom0-create-hvm-info$"
+                     --stdout "^pv_domctlp: PASS dom0-create-hvm-destroy$"
+                     --stdout "^pv_domctlp: PASS dom0-create-hvm-gone$"
                      --stdout "^pv_domctlp: PASS dom0-create-pv-emulation$"
                      --stdout "^pv_domctlp: PASS dom0-create-pv-hap$"
                      --stdout "^pv_domctlp: PASS dom0-create-no-vcpus$"
@@ -1003,7 +1015,7 @@ function(pv_guests_build)
                      --stdout "^pv_domctlp: PASS pvb-ctx-on-self$"
                      --stdout "^pv_domctlp: PASS pvb-frames-back$"
                      # three from files, the PVH domain (build_calls) and the PV one
-                     --stdout "all domains stopped: 5 powered off, 0 crashed; frames all returned$"
+                     --stdout "all domains stopped: 6 powered off, 0 crashed; frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp.cfg ${GO}/domctl_hvm.cfg
                         ${GO}/pv_domctl.cfg)
@@ -1031,7 +1043,7 @@ function(pv_guests_build)
                      --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) v0 shadow: .* [1-9][0-9]* log-dirty; "
                      --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) destroyed by the control domain \\(d0\\)$"
                      --stdout-count 0 "FAIL"
-                     --stdout "all domains stopped: 5 powered off, 0 crashed; frames all returned$"
+                     --stdout "all domains stopped: 6 powered off, 0 crashed; frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp_hap0.cfg
                         ${GO}/domctl_hvm_hap0.cfg ${GO}/pv_domctl.cfg)

@@ -427,6 +427,27 @@ rv_linux_test(NAME linux_dom0_lifecycle RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABE
               STDOUT "^linux_dom0_loop: PASS linux-dom0$" "^linux_dom0_loop: PASS linux-dom0-lifecycle$"
                      "^linux_dom0_loop: RV-LINUX: lifecycle: 100 create/console/destroy cycles "
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_loop.cfg)
+# Issue 16: HVM domUs from dom0 (docs/toolstack.md "An HVM domain from dom0"):
+# rv create builds the multiboot test kernels boot32 and acpi_tables with
+# createdomain's HVM emulation flags, as the boot path starts them; their
+# PASS lines come out of the emulated UART; each powers off, is listed as
+# hvm and shut down, is destroyed with every frame back; refusals
+# (tools/linux-assets DOM0_DEV_HVM).
+rv_linux_test(NAME linux_dom0_hvm RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV
+              STDOUT "^linux_dom0_hvm: PASS linux-dom0$"
+                     "^linux_dom0_hvm: PASS linux-dom0-rv-create-hvm-boot32$"
+                     "^linux_dom0_hvm: PASS linux-dom0-rv-list-hvm-boot32$"
+                     "^linux_dom0_hvm: PASS linux-dom0-rv-destroy-hvm-boot32$"
+                     "^linux_dom0_hvm: PASS linux-dom0-rv-create-hvm-acpi_tables$"
+                     "^linux_dom0_hvm: PASS linux-dom0-rv-list-hvm-acpi_tables$"
+                     "^linux_dom0_hvm: PASS linux-dom0-rv-destroy-hvm-acpi_tables$"
+                     "^linux_dom0_hvm: PASS linux-dom0-rv-create-hvm-refusals$"
+                     "^domU: PASS multiboot-magic$" "^domU: PASS mem-upper$" "^domU: PASS mmap-size$"
+                     "^domU: PASS cmdline$" "^domU: PASS madt-lapics$" "^domU: PASS madt-ioapic$"
+                     "^domU: PASS fadt-pm-ports$" "^domU: PASS bda$"
+                     "^domU: boot32: [0-9]+ passed, 0 failed, 0 skipped$"
+                     "^domU: acpi_tables: [0-9]+ passed, 0 failed, 0 skipped$"
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_hvm.cfg)
 # Issue 17: disks for domUs served by dom0's xen-blkback (docs/split-drivers.md).
 # rv create with disk = [...] attaches the file to a loop device and writes the
 # vbd nodes as libxl does; tests/guests/pvh/pvh_blk.c does the blkfront

@@ -15,7 +15,10 @@ add_executable(unit_domcfg_dev ${_dc_dir}/test_domcfg_dev.c
                ${RV_UNIT_SRC}/core/domcfg_dev.c ${RV_UNIT_SRC}/core/domcfg_vif.c)
 add_executable(unit_kernel_image ${_dc_dir}/test_kernel_image.c ${_dc_dir}/kimgbuild.c
                ${RV_UNIT_SRC}/hvm/kernel_image.c ${RV_UNIT_SRC}/image/elf.c)
-foreach(t unit_domcfg unit_domcfg_dev unit_kernel_image)
+# The multiboot information page (hvm/mb_info.c) the boot path and rv's HVM
+# builder share.
+add_executable(unit_mb_info ${_dc_dir}/test_mb_info.c ${RV_UNIT_SRC}/hvm/mb_info.c ${RV_UNIT_SRC}/mm/e820.c)
+foreach(t unit_domcfg unit_domcfg_dev unit_kernel_image unit_mb_info)
     target_link_libraries(${t} PRIVATE rv_unit_pure)
     add_test(NAME ${t} COMMAND ${t})
     set_tests_properties(${t} PROPERTIES LABELS unit TIMEOUT 120

@@ -38,6 +38,7 @@ struct pvh_build_req {
     const void *ramdisk;        /* the initrd's bytes, NULL: none */
     size_t ramdisk_size;
     struct rv_rings *rings;     /* 64-bit PV: console and xenstore rings (NULL: none) */
+    const char *kernel_name;    /* HVM: the file's name (a flat kernel is a *.bin) */
 };
 
 /* Builds and starts the domain; 0 with its id, or -1 with a reason in err

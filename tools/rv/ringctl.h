@@ -73,6 +73,9 @@ long rc_populate(struct rc_handle *h, uint16_t domid, const uint64_t *gfns, uint
                  uint64_t *out);
 /* ... out (n entries, may be NULL): the list after the call, each extent's
  * first MFN for a PV domain. */
+/* XEN_DOMCTL_createdomain for an HVM domain (libxl's emulation flags:
+ * the whole virtual PC): paused, without memory. */
+long rc_create_hvm_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid);
 /* XEN_DOMCTL_createdomain for a 64-bit PV domain: paused, no memory. */
 long rc_create_pv_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid);
 /* mmuext_op naming domid: MMUEXT_PIN_L<level>_TABLE on its frame mfn

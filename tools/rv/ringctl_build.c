@@ -54,6 +54,25 @@ long rc_create_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid)
     return rc;
 }
 
+long rc_create_hvm_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid)
+{
+    struct xen_domctl d = { .cmd = XEN_DOMCTL_createdomain, .domain = 0 };
+    struct xen_domctl_createdomain *c = &d.u.createdomain;
+    /* What libxl asks for an HVM guest: HAP, every emulated device but
+     * vPCI (which is PVH dom0's). */
+    c->flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
+    c->max_vcpus = vcpus;
+    c->max_evtchn_port = 1023;
+    c->max_grant_frames = -1;
+    c->max_maptrack_frames = -1;
+    c->grant_opts = 1;
+    c->arch_emulation_flags = XEN_X86_EMU_HVM_DOMU;
+    long rc = rc_domctl(h, &d);
+    if (rc >= 0)
+        *domid = d.domain;
+    return rc;
+}
+
 long rc_create_pv_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid)
 {
     struct xen_domctl d = { .cmd = XEN_DOMCTL_createdomain, .domain = 0 };

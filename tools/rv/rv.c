@@ -11,6 +11,7 @@
 #include "ringctl.h"
 #include "pvh_build.h"
 #include "pv_build.h"
+#include "hvm_build.h"
 #include "rv_cmds.h"
 #include "rv_xs.h"
 #include "cpulist.h"
@@ -159,6 +160,14 @@ static int cmd_list(int argc, char **argv)
         return 1;
     static struct xen_domctl_getdomaininfo info[1024];
     long n;
+    /* -v: one more column, the domain's kind (as xl list -v adds columns):
+     * pv, pvh (hvm_guest, the local APIC alone) or hvm (hvm_guest with the
+     * whole PC), from getdomaininfo's flags and emulation flags. */
+    int verbose = argc > 1 && !strcmp(argv[1], "-v");
+    if (verbose) {
+        argc--;
+        argv++;
+    }
     if (argc > 1) {
         n = 0;
         for (int i = 1; i < argc && n < 1024; i++) {
@@ -183,14 +192,16 @@ static int cmd_list(int argc, char **argv)
             return 1;
         }
     }
-    printf("%-40s %5s %5s %5s %-6s %9s\n", "Name", "ID", "Mem", "VCPUs", "State", "Time(s)");
+    printf("%-40s %5s %5s %5s %-6s %9s%s\n", "Name", "ID", "Mem", "VCPUs", "State", "Time(s)", verbose ? " Type" : "");
     for (long i = 0; i < n; i++) {
         char name[64], st[7];
         domain_name(info[i].domain, name, sizeof(name));
         state_string(info[i].flags, st);
-        printf("%-40s %5u %5llu %5u %-6s %9.1f\n", name, info[i].domain,
+        const char *type = !(info[i].flags & XEN_DOMINF_hvm_guest) ? "pv"
+                           : info[i].arch_emulation_flags == XEN_X86_EMU_LAPIC ? "pvh" : "hvm";
+        printf("%-40s %5u %5llu %5u %-6s %9.1f%s%s\n", name, info[i].domain,
                (unsigned long long)(info[i].tot_pages * 4096 >> 20), info[i].nr_online_vcpus, st,
-               (double)info[i].cpu_time / 1e9);
+               (double)info[i].cpu_time / 1e9, verbose ? " " : "", verbose ? type : "");
     }
     rc_close(h);
     return 0;
@@ -453,22 +464,40 @@ static int create_monitor = 1;
 static int create_domain(const char *file, const struct domcfg *cfg)
 {
     int (*build)(struct rc_handle *, const struct pvh_build_req *, uint16_t *, char *, size_t) =
-        cfg->type == DOMCFG_PVH ? rv_build_pvh : cfg->type == DOMCFG_PV ? rv_build_pv : NULL;
+        cfg->type == DOMCFG_PVH ? rv_build_pvh : cfg->type == DOMCFG_PV ? rv_build_pv
+        : cfg->type == DOMCFG_HVM ? rv_build_hvm : NULL;
     if (!build) {
         fprintf(stderr, "rv create: %s: type = \"%s\": building it from the control domain is not available yet "
-                "(type = \"pvh\" and \"pv\" are)\n", file, domcfg_type_name(cfg->type));
+                "(type = \"pvh\", \"pv\" and \"hvm\" are)\n", file, domcfg_type_name(cfg->type));
         return 1;
+    }
+    /* HVM from dom0 (hvm_build.c): a multiboot kernel and the PC the boot
+     * path gives it; what that domain cannot have yet is refused here. */
+    if (cfg->type == DOMCFG_HVM) {
+        const char *no = cfg->ramdisk[0] ? "ramdisk = (multiboot modules)"
+                         : !cfg->hap ? "hap = 0 (shadow paging)"
+                         : !cfg->hpet ? "hpet = 0 (the domain always has the HPET)"
+                         : cfg->nr_disks || cfg->nr_vifs ? "disk = / vif = (PV devices)" : NULL;
+        if (no) {
+            fprintf(stderr, "rv create: %s: type = \"hvm\" with %s: not available from the control domain yet\n",
+                    file, no);
+            return 1;
+        }
     }
     size_t fsize = 0, ksize = 0, rdsize = 0;
     void *file_data = read_named(file, "kernel", cfg->kernel, &fsize), *unpacked = NULL, *ramdisk = NULL;
     if (!file_data)
         return 1;
-    /* A bzImage or a compressed kernel: the ELF inside (kimage.c). */
+    /* A bzImage or a compressed kernel: the ELF inside (kimage.c).  Not
+     * for HVM: its kernel is started as the file is (multiboot). */
     const void *kernel;
     const char *kind;
     char kerr[256];
     uint64_t t_unpack = rv_now_us();
-    if (kimage_unpack(file_data, fsize, &kernel, &ksize, &unpacked, &kind, kerr, sizeof(kerr))) {
+    if (cfg->type == DOMCFG_HVM) {
+        kernel = file_data;
+        ksize = fsize;
+    } else if (kimage_unpack(file_data, fsize, &kernel, &ksize, &unpacked, &kind, kerr, sizeof(kerr))) {
         fprintf(stderr, "rv create: %s: kernel %s: %s\n", file, cfg->kernel, kerr);
         free(file_data);
         return 1;
@@ -491,8 +520,8 @@ static int create_domain(const char *file, const struct domcfg *cfg)
      * above its RAM; a PV domain's are in its initial region (pv_build.c). */
     bool rings = true;
     struct pvh_build_req req = { kernel, ksize, cfg->cmdline, cfg->memory_mib, cfg->vcpus, 1,
-                                 cfg->type == DOMCFG_PVH ? RV_DOMU_SPECIAL_PAGES : 0, rv_domu_prepare, &domu,
-                                 ramdisk, rdsize, cfg->type == DOMCFG_PV ? &pv_rings : NULL };
+                                 cfg->type != DOMCFG_PV ? RV_DOMU_SPECIAL_PAGES : 0, rv_domu_prepare, &domu,
+                                 ramdisk, rdsize, cfg->type == DOMCFG_PV ? &pv_rings : NULL, cfg->kernel };
     char err[256];
     uint16_t domid;
     int ret = 1;
@@ -619,7 +648,7 @@ static int cmd_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
     { "help", cmd_help, "", "this list" },
-    { "list", cmd_list, "[DOMID ...]", "domains: name, id, memory (MiB), vCPUs, state (r b p s c d), CPU time" },
+    { "list", cmd_list, "[-v] [DOMID ...]", "domains: name, id, memory (MiB), vCPUs, state (r b p s c d), CPU time; -v: type (pv, pvh, hvm)" },
     { "info", cmd_info, "", "the host: CPUs, memory, virtualization capabilities" },
     { "dmesg", cmd_dmesg, "[-c]", "the hypervisor's console ring (-c: clear it after reading)" },
     { "pause", cmd_pause, "DOMID", "stop a domain's vCPUs until unpause" },
