@@ -527,7 +527,7 @@ rv_linux_test(NAME linux_dom0_domu_blk RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABEL
 # between two grants both foreign to dom0); both destroyed and created again:
 # each finds its data; nothing left (loop, vif, bridge port, nodes, dom0's
 # grant mappings), the hypervisor's free pages the same after each life.
-rv_linux_test(NAME linux_dom0_split RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;split" PV
+rv_linux_test(NAME linux_dom0_split RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;split;long" PV
               STDOUT "^linux_dom0_split: PASS linux-dom0$"
                      "^linux_dom0_split: PASS linux-dom0-split-pv-first$"
                      "^linux_dom0_split: PASS linux-dom0-split-pvh-first$"
