@@ -559,6 +559,34 @@ rv_linux_test(NAME linux_dom0_domu_blk RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABEL
                      # the benchmark ran (one run, no threshold): both dd's in the domU and in dom0.
                      "^linux_dom0_domu_blk: RV-LINUX: disk bench: write domU [0-9.]+ MB/s, dom0 [0-9.]+ MB/s \\(ratio [0-9.]+\\); read domU [0-9.]+ MB/s, dom0 [0-9.]+ MB/s"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_domu_blk.cfg)
+# Issue 17's Done-when (docs/split-drivers.md "A PV and a PVH Debian domU
+# side by side"): dom0 (Debian's kernel) creates a PV and a PVH Debian domU,
+# each with an ext4 disk file (loop + blkback) and a vif on rvbr0 (netback);
+# each writes data to its disk and prints its md5, pings dom0 and the other
+# domU, and the two swap random files over TCP (md5 compared: netback copies
+# between two grants both foreign to dom0); both destroyed and created again:
+# each finds its data; nothing left (loop, vif, bridge port, nodes, dom0's
+# grant mappings), the hypervisor's free pages the same after each life.
+rv_linux_test(NAME linux_dom0_split RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;split;long" PV
+              STDOUT "^linux_dom0_split: PASS linux-dom0$"
+                     "^linux_dom0_split: PASS linux-dom0-split-pv-first$"
+                     "^linux_dom0_split: PASS linux-dom0-split-pvh-first$"
+                     "^linux_dom0_split: PASS linux-dom0-split-ping-first$"
+                     "^linux_dom0_split: PASS linux-dom0-split-tcp$"
+                     "^linux_dom0_split: PASS linux-dom0-split-first-destroy$"
+                     # the hostile state jumps (tests/guests/pvh/pvh_blk.c jump=1), dom0 serving after
+                     "^domU: PASS blk-jump-1-to-4$" "^domU: PASS blk-jump-back-to-1$" "^domU: PASS blk-jump-reconnect$"
+                     "^domU: PASS blk-jump-bad-ring$" "^linux_dom0_split: PASS linux-dom0-split-jump$"
+                     "^linux_dom0_split: PASS linux-dom0-split-pv-again$"
+                     "^linux_dom0_split: PASS linux-dom0-split-pvh-again$"
+                     "^linux_dom0_split: PASS linux-dom0-split-ping-again$"
+                     "^linux_dom0_split: PASS linux-dom0-split-pv-data$"
+                     "^linux_dom0_split: PASS linux-dom0-split-pvh-data$"
+                     "^linux_dom0_split: PASS linux-dom0-split-again-destroy$"
+                     "^linux_dom0_split: PASS linux-dom0-split-pages$"
+                     # the throughput (one run each way, no threshold)
+                     "^linux_dom0_split: RV-LINUX: split: domU <-> domU throughput: PV -> PVH 2097152 bytes in [0-9.]+ s: [0-9.]+ MB/s; PVH -> PV 1048576 bytes in [0-9.]+ s: [0-9.]+ MB/s"
+              ARGS --direct --smp 2 --mem 1536M ${RV_LINUX_DIR}/linux_dom0_split.cfg)
 # dom0 with two vCPUs (the second through VCPUOP_initialise/up, as a domU's);
 # the same device and xenstore checks as linux_dom0.
 rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV

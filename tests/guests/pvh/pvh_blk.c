@@ -23,6 +23,12 @@
  * ring (no response may come), and a frontend state no frontend may
  * take (9), after which blkback closes the device; dom0 carries on.  It
  * then blocks until dom0 destroys it.
+ *
+ * With jump=1 on its command line (test linux_dom0_split) it runs the
+ * state jumps instead: Connected straight from Initialising (no
+ * Initialised), back to Initialising while connected, an orderly close and
+ * a reconnect from Closed, and last a jump to Connected with a ring-ref
+ * that names no grant (jump_checks).
  */
 #include "pvh.h"
 #include "xs_client.h"
@@ -340,6 +346,89 @@ static void hostile_checks(void)
     check(w5 != 0, "blk-bad-state", "backend state %ld 10 s after frontend state 9, want 5 (Closing)", be_state());
 }
 
+/* ---- jump=1: xenbus state jumps (io/xenbus.h states 1-6) ---- */
+
+/* Publishes the ring (grant ref) and a fresh unbound port, then state st. */
+static long publish(uint32_t ref, const char *st)
+{
+    memset(ring_page, 0, sizeof(ring_page));
+    sring = (struct blkif_sring *)ring_page;
+    sring->req_event = sring->rsp_event = 1;
+    req_prod_pvt = rsp_cons = 0;
+    long rc = evtchn_alloc_unbound(0, &port);
+    if (rc)
+        return rc;
+    long w = xsc_write(cat(fe, "/ring-ref"), utoa(ref));
+    w |= xsc_write(cat(fe, "/event-channel"), utoa(port));
+    w |= xsc_write(cat(fe, "/protocol"), "x86_64-abi");
+    w |= xsc_write(cat(fe, "/state"), st);
+    return w;
+}
+
+/* Closing, Closed, then Initialising: blkback disconnects, goes to 6 and,
+ * the device still online, back to 2 (InitWait) for a new connection. */
+static bool close_and_reopen(void)
+{
+    xsc_write(cat(fe, "/state"), "5");
+    uint64_t w5 = wait_be(5, 10000000000ull);
+    xsc_write(cat(fe, "/state"), "6");
+    uint64_t w6 = wait_be(6, 10000000000ull);
+    xsc_write(cat(fe, "/state"), "1");
+    uint64_t w2 = wait_be(2, 10000000000ull);
+    printf("RV-PVH-BLK: close and reopen: backend 5 %s, 6 %s, 2 %s\n", w5 ? "seen" : "not seen",
+           w6 ? "seen" : "not seen", w2 ? "seen" : "not seen");
+    return w5 && w6 && w2;
+}
+
+static void jump_checks(uint32_t vdev)
+{
+    const char *f = cat("device/vbd/", utoa(vdev));
+    memcpy(fe, f, strlen(f) + 1);
+    handle = (uint16_t)vdev;
+    long n = xsc_read(cat(fe, "/backend"), be, sizeof(be));
+    long rc = n > 0 ? evtchn_alloc_unbound(0, &port) : -1;
+    uint64_t w2 = rc == 0 ? wait_be(2, 30000000000ull) : 0;
+    rc = w2 ? gnttab_map_frames(1) : -1;
+    check(rc == 0, "blk-jump-initwait", "backend '%s' state %ld, grant table %ld", be, be_state(), rc);
+    if (rc)
+        return;
+    gnttab_grant(REF_RING, 0, ptr_gfn(ring_page), false);
+    gnttab_grant(REF_READ, 0, ptr_gfn(rd_page), false);
+
+    /* 1. Connected straight from Initialising: blkback connects on 3 or 4. */
+    long w = publish(REF_RING, "4");
+    uint64_t w4 = wait_be(4, 30000000000ull);
+    int rd = w4 ? one(BLKIF_OP_READ, 1, 0, 1, REF_READ, 0, 7) : 99;
+    check(w >= 0 && w4 && rd == BLKIF_RSP_OKAY, "blk-jump-1-to-4", "writes %ld, backend state %ld, read %d", w,
+          be_state(), rd);
+
+    /* 2. Back to Initialising while connected: blkback acts on 1 only when
+     * closed, so it stays connected and serves. */
+    xsc_write(cat(fe, "/state"), "1");
+    uint64_t moved = wait_be(5, 2000000000ull) | wait_be(2, 1000000000ull);
+    long st = be_state();
+    rd = one(BLKIF_OP_READ, 2, 0, 1, REF_READ, 0, 7);
+    check(!moved && st == 4 && rd == BLKIF_RSP_OKAY, "blk-jump-back-to-1", "backend state %ld, read %d", st, rd);
+
+    /* 3. The orderly close and a new connection from Closed (a new port, the
+     * ring page zeroed and granted again under the same reference). */
+    bool re = close_and_reopen();
+    w = re ? publish(REF_RING, "3") : -1;
+    w4 = w >= 0 ? wait_be(4, 30000000000ull) : 0;
+    if (w4)
+        xsc_write(cat(fe, "/state"), "4");
+    rd = w4 ? one(BLKIF_OP_READ, 3, 0, 1, REF_READ, 0, 7) : 99;
+    check(re && w4 && rd == BLKIF_RSP_OKAY, "blk-jump-reconnect", "reopened %d, backend state %ld, read %d", re,
+          be_state(), rd);
+
+    /* 4. Closed again, then Connected at once with a ring-ref that names no
+     * grant: blkback cannot map the ring, reports a fatal error, closes. */
+    re = close_and_reopen();
+    w = re ? publish(REF_BAD, "4") : -1;
+    uint64_t w5 = w >= 0 ? wait_be(5, 10000000000ull) : 0;
+    check(re && w5, "blk-jump-bad-ring", "reopened %d, backend state %ld, want 5 (Closing)", re, be_state());
+}
+
 void test_main(void)
 {
     uint64_t mib = cmdline_uint("mib", 16);
@@ -349,7 +438,9 @@ void test_main(void)
         check(false, "blk-xenstore", "no store ring (not built by rv create?)");
         finish();
     }
-    if (connect(vdev)) {
+    if (cmdline_uint("jump", 0))
+        jump_checks(vdev);
+    else if (connect(vdev)) {
         io_checks();
         if (cmdline_uint("hostile", 1))
             hostile_checks();
