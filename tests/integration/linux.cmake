@@ -476,7 +476,9 @@ rv_linux_test(NAME linux_dom0_blk RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
 # work in C (MTU, bridge port, up, hotplug-status); the domU loads Debian's
 # xen-netfront, pings dom0 and is pinged, 4 MiB up and 3 MiB down over TCP
 # (busybox nc) with md5s compared; network-attach/-list/-detach; rv destroy
-# leaves no vif device, bridge port or node; a missing bridge is refused
+# leaves no vif device, bridge port or node; a missing bridge is refused;
+# a vif with script= (a test script in /etc/xen/scripts) runs it online and
+# offline with libxl's environment, a missing script is refused
 # (tools/linux-assets DOM0_NET, DOMU_NET_BODY).
 rv_linux_test(NAME linux_dom0_net RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;split" PV
               STDOUT "^linux_dom0_net: PASS linux-dom0$" "^linux_dom0_net: PASS linux-dom0-net-refusal$"
@@ -484,6 +486,10 @@ rv_linux_test(NAME linux_dom0_net RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
                      "^linux_dom0_net: PASS linux-dom0-net-ping-dom0$" "^linux_dom0_net: PASS linux-dom0-net-ping-domu$"
                      "^linux_dom0_net: PASS linux-dom0-net-tcp-up$" "^linux_dom0_net: PASS linux-dom0-net-tcp-down$"
                      "^linux_dom0_net: PASS linux-dom0-net-attach-detach$"
+                     # script= run as xl runs it: missing refused, online, offline
+                     "^linux_dom0_net: PASS linux-dom0-net-script-missing$"
+                     "^linux_dom0_net: PASS linux-dom0-net-script-online$"
+                     "^linux_dom0_net: PASS linux-dom0-net-script-offline$"
                      "^linux_dom0_net: PASS linux-dom0-net-destroy$"
                      # a domU that powers itself off: rv create's monitor removes its vif.
                      "^linux_dom0_net: PASS linux-dom0-net-monitor$"

@@ -98,10 +98,13 @@ create_refused create-vif-no-bridge "name = \"p\"\ntype = \"pvh\"\nkernel = \"no
     "vif 0: bridge rvnobr0: no such bridge in dom0"
 create_refused create-vif-not-a-bridge "name = \"p\"\ntype = \"pvh\"\nkernel = \"notpvh.elf\"\nmemory = 16\nvif = [ 'bridge=lo' ]\n" \
     "vif 0: bridge lo: not a bridge in dom0"
-create_refused create-vif-script "name = \"p\"\ntype = \"pv\"\nkernel = \"notpvh.elf\"\nmemory = 16\nvif = [ 'bridge=lo,script=vif-nat' ]\n" \
-    "vif 0: script vif-nat: only the built-in vif-bridge hot-plug is available"
+# script= as xl takes it: relative in /etc/xen/scripts, and executable.
+create_refused create-vif-script "name = \"p\"\ntype = \"pv\"\nkernel = \"notpvh.elf\"\nmemory = 16\nvif = [ 'bridge=lo,script=vif-rvnone' ]\n" \
+    "vif 0: script /etc/xen/scripts/vif-rvnone: No such file or directory"
+create_refused create-vif-script-not-exec "name = \"p\"\ntype = \"pv\"\nkernel = \"notpvh.elf\"\nmemory = 16\nvif = [ 'script=$W/rw.img' ]\n" \
+    "vif 0: script $W/rw.img: not an executable file"
 create_refused create-vif-ip "name = \"p\"\ntype = \"pv\"\nkernel = \"notpvh.elf\"\nmemory = 16\nvif = [ 'ip=10.0.0.2,devid=3' ]\n" \
-    "vif 3: ip=10.0.0.2: the anti-spoofing rules of vif-bridge are not available yet"
+    "vif 3: ip=10.0.0.2: the anti-spoofing rules of vif-bridge are not available yet (a script= may use it)"
 "$RV" network-attach 1 "mac=01:00:5e:00:00:01" >/dev/null 2>"$W/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "is a multicast address" "$W/err"; check network-attach-bad-spec $? "exit $rc: $(cat "$W/err")"
 "$RV" network-list >/dev/null 2>"$W/err"; rc=$?

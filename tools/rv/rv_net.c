@@ -29,6 +29,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -38,15 +39,23 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* What Xen's hot-plug would run; netback only passes it on in its uevent,
- * but its probe fails without the node.  rv does the script's work itself. */
+ * but its probe fails without the node.  Without script= rv does the
+ * script's work itself (plug_netdev); with script= it runs that script as
+ * libxl does (run_script). */
 #define RV_VIF_SCRIPT "/etc/xen/scripts/vif-bridge"
+/* Where a relative script= is looked up (libxl's default script dir). */
+#define RV_VIF_SCRIPT_DIR "/etc/xen/scripts"
 #define RV_VIF_MTU_DEFAULT 1500
 /* How long netback may take to create vifD.N after the nodes appear (its
  * probe runs from dom0's xenbus watch; seconds under TCG on a busy host). */
 #define RV_VIF_WAIT_MS 20000
+/* How long a script= may take for online/offline (libxl's hot-plug timeout
+ * is 10 s; TCG is slower). */
+#define RV_VIF_SCRIPT_MS 20000
 
 static void be_path(char *buf, size_t len, uint16_t domid, unsigned devid)
 {
@@ -74,20 +83,37 @@ static int ifname_ok(const char *name)
     return n > 0 && n < IFNAMSIZ && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
 }
 
+/* script= as libxl resolves it: absolute as given, else in the script dir. */
+static void script_path(const struct domcfg_vif *f, char *buf, size_t len)
+{
+    if (f->script[0] == '/')
+        snprintf(buf, len, "%s", f->script);
+    else
+        snprintf(buf, len, "%s/%s", RV_VIF_SCRIPT_DIR, f->script);
+}
+
 int rv_net_check(const struct domcfg_vif *f, char *err, size_t errlen)
 {
     if (f->script[0]) {
-        snprintf(err, errlen, "vif %u: script %s: only the built-in vif-bridge hot-plug is available", f->devid,
-                 f->script);
+        /* The script does the plugging (ip=, gatewaydev= and the bridge are
+         * its business: it gets them from the nodes and its environment). */
+        char sp[DOMCFG_SCRIPT_MAX + sizeof(RV_VIF_SCRIPT_DIR) + 2];
+        struct stat st;
+        script_path(f, sp, sizeof(sp));
+        if (stat(sp, &st)) {
+            snprintf(err, errlen, "vif %u: script %s: %s", f->devid, sp, strerror(errno));
+            return -1;
+        }
+        if (!S_ISREG(st.st_mode) || access(sp, X_OK)) {
+            snprintf(err, errlen, "vif %u: script %s: not an executable file", f->devid, sp);
+            return -1;
+        }
+    } else if (f->ip[0]) {
+        snprintf(err, errlen, "vif %u: ip=%s: the anti-spoofing rules of vif-bridge are not available yet "
+                 "(a script= may use it)", f->devid, f->ip);
         return -1;
-    }
-    if (f->ip[0]) {
-        snprintf(err, errlen, "vif %u: ip=%s: the anti-spoofing rules of vif-bridge are not available yet",
-                 f->devid, f->ip);
-        return -1;
-    }
-    if (f->gatewaydev[0]) {
-        snprintf(err, errlen, "vif %u: gatewaydev=%s belongs to vif-route/vif-nat: not available", f->devid,
+    } else if (f->gatewaydev[0]) {
+        snprintf(err, errlen, "vif %u: gatewaydev=%s belongs to vif-route/vif-nat: give their script=", f->devid,
                  f->gatewaydev);
         return -1;
     }
@@ -100,7 +126,7 @@ int rv_net_check(const struct domcfg_vif *f, char *err, size_t errlen)
         snprintf(err, errlen, "vif %u: backend %s: only domain 0 serves vifs yet", f->devid, f->backend);
         return -1;
     }
-    if (!ifname_ok(f->bridge) || !is_bridge(f->bridge)) {
+    if (!ifname_ok(f->bridge) || (!f->script[0] && !is_bridge(f->bridge))) {
         char p[96];
         struct stat st;
         snprintf(p, sizeof(p), "/sys/class/net/%s", f->bridge);
@@ -176,6 +202,102 @@ static int plug_netdev(const char *dev, const struct domcfg_vif *f, unsigned mtu
     return rc;
 }
 
+/* ---- a script= hot-plug script, run as libxl runs it ---- */
+
+/* `SCRIPT CMD` (online/offline) with libxl's environment for a vif:
+ * script, XENBUS_TYPE, XENBUS_PATH and XENBUS_BASE_PATH (relative to dom0's
+ * home, as xenstore-read/-write in the script take them), vif = netback's
+ * device vifD.N (a vifname is the script's to apply: it is in the backend
+ * node), netdev = gatewaydev.  Its stdout goes to rv's stderr (rv's stdout
+ * is its own report); it runs in its own process group so that a script
+ * still running after RV_VIF_SCRIPT_MS is killed with its children.
+ * 0 for exit status 0, else -1 with what happened in why. */
+static int run_script(const char *script, const char *cmd, uint16_t domid, unsigned devid, const char *netdev,
+                      char *why, size_t whylen)
+{
+    char xbp[64], vif[32];
+    snprintf(xbp, sizeof(xbp), "backend/vif/%u/%u", domid, devid);
+    snprintf(vif, sizeof(vif), "vif%u.%u", domid, devid);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(why, whylen, "fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        setpgid(0, 0);
+        int fd = open("/dev/null", O_RDONLY);
+        if (fd >= 0 && fd != 0) {
+            dup2(fd, 0);
+            close(fd);
+        }
+        dup2(2, 1);
+        setenv("script", script, 1);
+        setenv("XENBUS_TYPE", "vif", 1);
+        setenv("XENBUS_PATH", xbp, 1);
+        setenv("XENBUS_BASE_PATH", "backend", 1);
+        setenv("vif", vif, 1);
+        setenv("netdev", netdev, 1);
+        execl(script, script, cmd, (char *)NULL);
+        _exit(127);
+    }
+    setpgid(pid, pid);      /* also here: no race with the kill below */
+    int status = 0;
+    uint64_t end = rv_now_us() / 1000 + RV_VIF_SCRIPT_MS;
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            break;
+        if (r < 0 && errno != EINTR) {
+            snprintf(why, whylen, "waitpid: %s", strerror(errno));
+            return -1;
+        }
+        if (rv_now_us() / 1000 >= end) {
+            kill(-pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            snprintf(why, whylen, "%s %s: still running after %u s (killed)", script, cmd, RV_VIF_SCRIPT_MS / 1000);
+            return -1;
+        }
+        usleep(10000);
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    if (WIFEXITED(status))
+        snprintf(why, whylen, "%s %s: exit status %d%s", script, cmd, WEXITSTATUS(status),
+                 WEXITSTATUS(status) == 127 ? " (could not be run)" : "");
+    else
+        snprintf(why, whylen, "%s %s: killed by signal %d", script, cmd, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    return -1;
+}
+
+/* online through the script, then hotplug-status "connected" (which the
+ * script writes, as Xen's do) within the same RV_VIF_SCRIPT_MS.  0, or -1
+ * with err (hotplug-error quoted when the script left one). */
+static int script_online(struct rv_xs *x, uint16_t domid, const struct domcfg_vif *f, char *err, size_t errlen)
+{
+    char sp[DOMCFG_SCRIPT_MAX + sizeof(RV_VIF_SCRIPT_DIR) + 2], why[256] = "", path[160], hs[32] = "";
+    script_path(f, sp, sizeof(sp));
+    uint64_t t0 = rv_now_us() / 1000;
+    int rc = run_script(sp, "online", domid, f->devid, f->gatewaydev, why, sizeof(why));
+    snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u/%u/hotplug-status", domid, f->devid);
+    while (!rc) {
+        if (rv_xs_read(x, path, hs, sizeof(hs)) > 0 && !strcmp(hs, "connected"))
+            return 0;
+        if (rv_now_us() / 1000 >= t0 + RV_VIF_SCRIPT_MS) {
+            rv_printable(hs);
+            snprintf(why, sizeof(why), "%s online: exit status 0 but hotplug-status '%s', not 'connected'", sp, hs);
+            break;
+        }
+        usleep(20000);
+    }
+    char he[160] = "";
+    snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u/%u/hotplug-error", domid, f->devid);
+    rv_xs_read(x, path, he, sizeof(he));
+    rv_printable(he);
+    snprintf(err, errlen, "vif %u: %s%s%s", f->devid, why, he[0] ? "; hotplug-error: " : "", he);
+    return -1;
+}
+
 /* ---- the nodes ---- */
 
 struct kv {
@@ -202,11 +324,13 @@ static int write_nodes(struct rv_xs *x, uint16_t domid, const struct domcfg_vif 
     /* hotplug-status empty from the start (as libxl writes it): netback
      * then waits for "connected" before it reports Connected, also for a
      * frontend that is already running (network-attach). */
-    struct kv bk[14] = {
+    struct kv bk[15] = {
         { "frontend", "" }, { "frontend-id", "" }, { "online", "1" }, { "state", "1" }, { "script", RV_VIF_SCRIPT },
         { "mac", "" }, { "bridge", "" }, { "handle", "" }, { "type", "vif" }, { "mtu", "" }, { "hotplug-status", "" },
     };
     unsigned nb = 11;
+    if (f->script[0])
+        script_path(f, bk[4].val, sizeof(bk[4].val));  /* the resolved path, as libxl writes it */
     snprintf(bk[0].val, sizeof(bk[0].val), "%s", fe);
     snprintf(bk[1].val, sizeof(bk[1].val), "%u", domid);
     snprintf(bk[5].val, sizeof(bk[5].val), "%s", mac);
@@ -218,6 +342,14 @@ static int write_nodes(struct rv_xs *x, uint16_t domid, const struct domcfg_vif 
         unsigned long long per = f->rate_bytes_per_sec * f->rate_interval_us / 1000000ull;
         bk[nb].key = "rate";
         snprintf(bk[nb++].val, sizeof(bk[0].val), "%llu,%u", per ? per : 1, f->rate_interval_us);
+    }
+    if (f->ip[0]) {                             /* only with a script= (rv_net_check) */
+        bk[nb].key = "ip";
+        snprintf(bk[nb++].val, sizeof(bk[0].val), "%s", f->ip);
+    }
+    if (f->gatewaydev[0]) {                     /* likewise; offline reads it back */
+        bk[nb].key = "gatewaydev";
+        snprintf(bk[nb++].val, sizeof(bk[0].val), "%s", f->gatewaydev);
     }
     if (f->vifname[0]) {
         bk[nb].key = "vifname";
@@ -335,6 +467,18 @@ int rv_net_add(struct rv_xs *x, uint16_t domid, const struct domcfg_vif *f, char
         }
         usleep(10000);
     }
+    if (f->script[0]) {
+        /* The script plugs the device and writes hotplug-status; on a
+         * failure its offline undoes what it did, then the nodes go. */
+        if (script_online(x, domid, f, err, errlen)) {
+            char sp[DOMCFG_SCRIPT_MAX + sizeof(RV_VIF_SCRIPT_DIR) + 2], why[256];
+            script_path(f, sp, sizeof(sp));
+            run_script(sp, "offline", domid, f->devid, f->gatewaydev, why, sizeof(why));
+            remove_nodes(x, domid, f->devid);
+            return -1;
+        }
+        return 0;
+    }
     const char *what = "";
     rc = plug_netdev(dev, f, mtu, &what);
     snprintf(path, sizeof(path), "%s/hotplug-status", be);
@@ -407,6 +551,17 @@ int rv_net_remove(struct rv_xs *x, uint16_t domid, unsigned devid, unsigned wait
         if (rv_now_us() / 1000 >= end)
             break;
         usleep(20000);
+    }
+    /* A vif plugged by a script= is unplugged by it (offline) while its
+     * nodes are still there to read; the backend's script node is dom0's
+     * own (the domU may only read it). */
+    char sp[160] = "", gw[DOMCFG_IFNAME_MAX] = "", why[256];
+    snprintf(path, sizeof(path), "%s/script", be);
+    if (rv_xs_read(x, path, sp, sizeof(sp)) > 0 && strcmp(sp, RV_VIF_SCRIPT)) {
+        snprintf(path, sizeof(path), "%s/gatewaydev", be);
+        rv_xs_read(x, path, gw, sizeof(gw));
+        if (run_script(sp, "offline", domid, devid, gw, why, sizeof(why)))
+            fprintf(stderr, "rv: d%u vif %u: %s\n", domid, devid, why);
     }
     remove_nodes(x, domid, devid);
     return closed;
