@@ -16,6 +16,7 @@
  */
 #include "core/domctl.h"
 #include "core/domain.h"
+#include "core/domain_kind.h"
 #include "core/sched.h"
 #include "core/guest_access.h"
 #include "core/console.h"
