@@ -1014,8 +1014,17 @@ function(pv_guests_build)
                      --stdout "^pv_domctlp: PASS pvb-ctx-after-start$"
                      --stdout "^pv_domctlp: PASS pvb-ctx-on-self$"
                      --stdout "^pv_domctlp: PASS pvb-frames-back$"
-                     # three from files, the PVH domain (build_calls) and the PV one
-                     --stdout "all domains stopped: 6 powered off, 0 crashed; frames all returned$"
+                     # a 2-vCPU PV domain: both down until a context is set, vCPU 1's
+                     # taken (online, vCPU 0 still down), destroyed with it up
+                     --stdout "^pv_domctlp: PASS pvs-info-offline$"
+                     --stdout "^pv_domctlp: PASS pvs-vcpu1-offline$"
+                     --stdout "^pv_domctlp: PASS pvs-ctx-vcpu2$"
+                     --stdout "^pv_domctlp: PASS pvs-ctx-vcpu1$"
+                     --stdout "^pv_domctlp: PASS pvs-ctx-vcpu1-twice$"
+                     --stdout "^pv_domctlp: PASS pvs-vcpu1-online$"
+                     --stdout "^pv_domctlp: PASS pvs-frames-back$"
+                     # three from files, the PVH domain (build_calls), the two PV ones and the HVM one
+                     --stdout "all domains stopped: 7 powered off, 0 crashed; frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp.cfg ${GO}/domctl_hvm.cfg
                         ${GO}/pv_domctl.cfg)
@@ -1043,7 +1052,7 @@ function(pv_guests_build)
                      --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) v0 shadow: .* [1-9][0-9]* log-dirty; "
                      --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) destroyed by the control domain \\(d0\\)$"
                      --stdout-count 0 "FAIL"
-                     --stdout "all domains stopped: 6 powered off, 0 crashed; frames all returned$"
+                     --stdout "all domains stopped: 7 powered off, 0 crashed; frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp_hap0.cfg
                         ${GO}/domctl_hvm_hap0.cfg ${GO}/pv_domctl.cfg)

@@ -51,6 +51,7 @@
 
 static void build_calls(void);
 static void build_calls_pv(void);
+static void build_calls_pv_smp(void);
 static const struct start_info *boot_si;
 static unsigned hap0;           /* "hap0" on the command line: the HVM domU has hap = 0 */
 
@@ -597,6 +598,7 @@ static void privileged(void)
           so.u.getdomaininfolist.num_domains, 1);
     build_calls();
     build_calls_pv();
+    build_calls_pv_smp();
 }
 
 /* One CPU record (HEADER, CPU, END) for sethvmcontext. */
@@ -785,13 +787,14 @@ void pv_main(const struct start_info *si)
 
 static struct vcpu_guest_context vctx;
 static uint64_t vctx_assist;    /* the next set_vcpu's vm_assist */
+static int vctx_online;         /* the next set_vcpu has VGCF_online */
 
 static long set_vcpu(uint16_t dom, uint32_t vcpu, uint64_t rip, uint64_t cr3, int null)
 {
     uint8_t *p = (uint8_t *)&vctx;
     for (unsigned i = 0; i < sizeof(vctx); i++)
         p[i] = 0;
-    vctx.flags = VGCF_in_kernel;
+    vctx.flags = VGCF_in_kernel | (vctx_online ? VGCF_online : 0);
     vctx.vm_assist = vctx_assist;
     vctx.user_regs.rip = rip;
     vctx.user_regs.rsp = 0xffffffff80200000ull;
@@ -941,4 +944,60 @@ static void build_calls_pv(void)
     eq("pvb-gone", info(d, &di) == 0 && di.domain == d ? 0 : -ESRCH, -ESRCH);
     uint64_t free1 = free_pages();
     check(free1 == free0, "pvb-frames-back", "free pages", free1, free0);
+}
+
+/* A 2-vCPU PV domain as rv create makes one for vcpus = 2: both vCPUs
+ * exist and are offline until a context is set (max_vcpu_id 1, none
+ * online); vCPU 1's context taken by the domctl path as the guest's own
+ * VCPUOP_initialise would take it (a base-pointer reference on its L4),
+ * online with VGCF_online while vCPU 0 stays offline; vCPU 2 does not
+ * exist.  Destroyed with vCPU 1 up and its reference held: every page
+ * back (the teardown drops each vCPU's base pointers). */
+static void build_calls_pv_smp(void)
+{
+    struct xen_domctl op;
+    struct xen_domctl_getdomaininfo di;
+    uint64_t free0 = free_pages();
+
+    dc_init(&op, XEN_DOMCTL_createdomain, 0);
+    op.u.createdomain.max_vcpus = 2;
+    op.u.createdomain.max_grant_frames = -1;
+    op.u.createdomain.max_maptrack_frames = -1;
+    eq("pvs-create", domctl(&op), 0);
+    uint16_t d = op.domain;
+    long rc = info(d, &di);
+    check(rc == 0 && di.domain == d && di.max_vcpu_id == 1 && di.nr_online_vcpus == 0, "pvs-info-offline",
+          "max_vcpu_id", di.max_vcpu_id, 1);
+    dc_init(&op, XEN_DOMCTL_getvcpuinfo, d);
+    op.u.getvcpuinfo.vcpu = 1;
+    rc = domctl(&op);
+    check(rc == 0 && !op.u.getvcpuinfo.online, "pvs-vcpu1-offline", "online", op.u.getvcpuinfo.online, 0);
+    static uint64_t ext[1] = { 0 };
+    struct xen_reservation r = { (uint64_t)ext, 1, 0, 0, d, { 0 } };
+    dc_init(&op, XEN_DOMCTL_max_mem, d);
+    op.u.max_mem.max_memkb = 64;
+    eq("pvs-max-mem", domctl(&op), 0);
+    eq("pvs-populate", hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r, 0, 0), 1);
+    eq("pvs-pin-l4", ext_on(d, MMUEXT_PIN_L4, ext[0], 1), 0);
+    uint64_t rip = 0xffffffff80100000ull;
+    eq("pvs-ctx-vcpu2", set_vcpu(d, 2, rip, ext[0] << 12, 0), -EINVAL);
+    vctx_online = 1;
+    eq("pvs-ctx-vcpu1", set_vcpu(d, 1, rip, ext[0] << 12, 0), 0);
+    vctx_online = 0;
+    eq("pvs-ctx-vcpu1-twice", set_vcpu(d, 1, rip, ext[0] << 12, 0), -EEXIST);
+    info(d, &di);
+    dc_init(&op, XEN_DOMCTL_getvcpuinfo, d);
+    op.u.getvcpuinfo.vcpu = 0;
+    rc = domctl(&op);
+    check(di.nr_online_vcpus == 1 && rc == 0 && !op.u.getvcpuinfo.online, "pvs-vcpu1-online", "nr_online_vcpus",
+          di.nr_online_vcpus, 1);
+    /* Unpinned: vCPU 1's base pointer is the L4's last reference now. */
+    eq("pvs-unpin-l4", ext_on(d, MMUEXT_UNPIN, ext[0], 1), 0);
+    eq("pvs-destroy", simple(XEN_DOMCTL_destroydomain, d), 0);
+    unsigned tries = 0;
+    while (tries++ < 2000 && info(d, &di) == 0 && di.domain == d)
+        wait_ms(5);
+    eq("pvs-gone", info(d, &di) == 0 && di.domain == d ? 0 : -ESRCH, -ESRCH);
+    uint64_t free1 = free_pages();
+    check(free1 == free0, "pvs-frames-back", "free pages", free1, free0);
 }
