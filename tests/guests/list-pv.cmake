@@ -1165,6 +1165,8 @@ function(pv_guests_build)
                      --stdout "^pv_exch: PASS exch-long-continued$"
                      --stdout "^pv_exch: PASS exch-long-given-back$"
                      --stdout "^pv_exch: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     # increase and decrease of 1024 frames: one continuation each; the exchange the third
+                     --stdout "^\\(d[0-9]+ pv_exch\\) v0: pv: reservations: 1026 extents, 3 continuations$"
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_exch.cfg)
