@@ -135,6 +135,15 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         /* SVM, OSVW, IBS, LWP, DBEXT and the counter extensions hidden,
          * RDTSCP the host's: the feature table (cpu_policy.c), below. */
         break;
+    case 0x80000007:
+        /* Power management: the host's P-state and sensor hardware is not
+         * the guest's, and invariant TSC (EDX[8]) is withheld as Xen's
+         * default policy withholds it (a domain may be migrated to a host
+         * whose TSC rate differs); Linux on AMD then treats a multi-vCPU
+         * guest's TSC as unsynchronized, as it does on Xen.  EBX (RAS
+         * features): the feature table, below. */
+        a = c = d = 0;
+        break;
     case 0x80000008:
         /* Only the speculation controls (their MSRs: msr.c, the feature
          * table) and the hints that describe the host without an MSR:

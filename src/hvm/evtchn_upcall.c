@@ -17,10 +17,16 @@ void evtchn_arch_upcall(struct vcpu *v)
     uint8_t vec = __atomic_load_n(&v->upcall_vector, __ATOMIC_ACQUIRE);
 
     /* Pollers are woken by evtchn/ itself on every delivery. */
-    if (vec)
-        vlapic_set_irq(v, vec);     /* kicks v itself */
-    else
-        hvm_vcpu_kick(v);           /* hvm_intr_assist sees the flag before the next entry */
+    if (vec) {
+        vlapic_set_irq(v, vec);     /* kicks v itself, unless the APIC refuses or already holds it */
+        return;
+    }
+    /* This kick always wakes v, so a poll of v's ends here and wake_pollers
+     * passes it by: a second sched_wake would only take the run-queue lock
+     * again and leave a stray wake_pending, which makes the vCPU's next
+     * HLT or block return at once. */
+    __atomic_store_n(&v->polling, false, __ATOMIC_SEQ_CST);
+    hvm_vcpu_kick(v);               /* hvm_intr_assist sees the flag before the next entry */
 }
 
 void evtchn_arch_wake_poller(struct vcpu *v)

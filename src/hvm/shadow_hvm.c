@@ -194,7 +194,11 @@ void hvm_shadow_hw_ctrl(uint64_t gcr0, uint64_t gcr4, uint64_t gefer, uint64_t *
      * guest's PCIDs mean nothing to it), no PKE (keys are hidden), no
      * LA57 (never offered). */
     *cr4 = (gcr4 | G_CR4_PAE) & ~(G_CR4_PCIDE | G_CR4_PKE | G_CR4_LA57);
-    *efer = gefer;
+    /* NXE on whenever the CPU has it, whatever the guest's: the shadow
+     * marks leaves no-execute for the p2m's sake too (a grant mapping is
+     * never code).  Guest leaves' bit 63 keeps the guest's meaning: the
+     * walker reads the guest's EFER, and the guest reads its own value. */
+    *efer = gefer | (mm_nx_enabled() ? G_EFER_NXE : 0);
     if (!paging) {
         /* Identity-mapped shadow, every page user: SMEP/SMAP would refuse
          * the guest's supervisor accesses to it; and LME must not turn the
@@ -293,9 +297,10 @@ bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gv
 
     unsigned perms = 0;
     uint64_t mfn = p2m_lookup(&v->domain->p2m, res.gpa >> 12, &perms);
-    if (mfn == ~0ull || (write && !(perms & P2M_W))) {
-        /* Not RAM (or RAM the guest may only read): the instruction is
-         * emulated against the devices, as after a nested page fault. */
+    if (mfn == ~0ull || (write && !(perms & P2M_W)) || (fetch && !(perms & P2M_X))) {
+        /* Not RAM (or RAM the guest may only read, or not run): the
+         * instruction is emulated against the devices, as after a nested
+         * page fault (a fetch ends the domain there, as under NPT/EPT). */
         struct hvm_exit mx = *x;
         mx.reason = HVM_EXIT_NPF;
         mx.gpa = res.gpa;
@@ -322,6 +327,8 @@ bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gv
     }
     if ((c.efer & G_EFER_NXE) && paging && !(res.perms & GW_PERM_X))
         fl |= SH_NX;
+    if (!(perms & P2M_X) && mm_nx_enabled())
+        fl |= SH_NX;                            /* the p2m's no-execute (grant mappings), as NPT/EPT carry it */
     if (paging)
         fl |= (res.leaf & (1ull << 3) ? SH_PWT : 0) | (res.leaf & (1ull << 4) ? SH_PCD : 0);
     if (res.page_shift >= 30)

@@ -21,8 +21,12 @@
  *    physical) and data (the vector, fixed, edge).  dom0 only sets the
  *    enable bit; its later writes to those address/data registers through
  *    0xcf8/0xcfc are dropped (pv_pci.c), so the device can only ever
- *    signal the vector the hypervisor chose.  MSI-X and multi-message MSI
- *    are not done yet (-EOPNOTSUPP: Linux then falls back to the GSI).
+ *    signal the vector the hypervisor chose.
+ *  - MSI-X (a nonzero table_base): one pirq per table entry; the
+ *    hypervisor finds the table from the device's capability and BAR,
+ *    writes the entry's message and unmasks it (pv_msix.c); unmapping masks
+ *    it again.  Multi-message MSI is not done (-EOPNOTSUPP: Linux then
+ *    asks for one message).
  *
  * Only the initial domain has pirqs, so the table is global.  Numbers and
  * layouts are those of Xen's public physdev.h, written anew.
@@ -94,6 +98,8 @@ struct pirq {
     bool eoi_pending;       /* level GSI: pin masked until dom0's EOI */
     uint8_t bus, devfn, msi_cap;    /* MSI: the device and its capability */
     bool msi64;             /* MSI: 64-bit address (data at +0xc, else +8) */
+    uint16_t msix_nr;       /* MSI-X: the table entry */
+    volatile uint32_t *msix;    /* MSI-X: the entry, mapped (pv_msix.c); NULL for MSI */
     uint32_t gsi;
     uint32_t port;          /* bound event channel, 0 = none */
     struct domain *dom;     /* the domain the port belongs to while bound */
@@ -213,6 +219,11 @@ static void msi_program(const struct pirq *p)
     unsigned cap = p->msi_cap;
     uint32_t addr = 0xfee00000u | (boot_apic_id() & 0xff) << 12;     /* physical, no redirection hint */
 
+    if (p->msix) {
+        pv_msix_program(p->msix, addr, p->vector);
+        return;
+    }
+
     pv_pci_write(p->bus, p->devfn, cap + 4, 4, addr);
     if (p->msi64)
         pv_pci_write(p->bus, p->devfn, cap + 8, 4, 0);
@@ -262,20 +273,26 @@ static long map_msi(struct physdev_map_pirq *m)
 
     if (seg != 0 || bus > 0xff || m->devfn < 0 || m->devfn > 0xff)
         return -ENODEV;
-    if (m->table_base)
-        return -EOPNOTSUPP;         /* MSI-X: not yet (docs/dom0.md) */
     if (m->pirq != -1 && (m->pirq < 0 || (unsigned)m->pirq >= PIRQ_MAX))
         return -EINVAL;
-    unsigned cap = pv_pci_find_cap(bus, (unsigned)m->devfn, 0x05);
-    if (!cap)
+    bool x = m->table_base != 0;    /* MSI-X: table_base only says so (pv_msix.c) */
+    if (x && (m->entry_nr < 0 || m->entry_nr > 0x7ff))
+        return -EINVAL;
+    unsigned cap = x ? 0 : pv_pci_find_cap(bus, (unsigned)m->devfn, 0x05);
+    if (!x && !cap)
         return -ENODEV;             /* no such device, or no MSI capability */
-    bool is64 = pv_pci_read(bus, (unsigned)m->devfn, cap + 2, 2) & 0x80;
+    bool is64 = !x && (pv_pci_read(bus, (unsigned)m->devfn, cap + 2, 2) & 0x80);
 
     uint64_t f = spin_lock_irqsave(&pirq_lock);
     long rc = 0;
-    /* One MSI pirq per device (single message). */
+    volatile uint32_t *entry = NULL;
+    if (x && (rc = pv_msix_locate(bus, (unsigned)m->devfn, (unsigned)m->entry_nr, &entry)))
+        goto out;
+    /* MSI: one pirq per device (single message); MSI-X: one per entry, and
+     * never both kinds on one device. */
     for (unsigned i = 0; i < PIRQ_MAX; i++)
-        if (pirqs[i].kind == PIRQ_MSI && pirqs[i].bus == bus && pirqs[i].devfn == (unsigned)m->devfn) {
+        if (pirqs[i].kind == PIRQ_MSI && pirqs[i].bus == bus && pirqs[i].devfn == (unsigned)m->devfn &&
+            (!x || !pirqs[i].msix || pirqs[i].msix_nr == (unsigned)m->entry_nr)) {
             rc = -EEXIST;
             goto out;
         }
@@ -306,6 +323,8 @@ static long map_msi(struct physdev_map_pirq *m)
     p->devfn = (uint8_t)m->devfn;
     p->msi_cap = (uint8_t)cap;
     p->msi64 = is64;
+    p->msix = entry;
+    p->msix_nr = x ? (uint16_t)m->entry_nr : 0;
     set_irq_handler(vec, pirq_interrupt);
     msi_program(p);                 /* pci_lock inside pirq_lock */
     m->pirq = pirq;
@@ -341,6 +360,10 @@ static long map_pirq(struct vcpu *v, uint64_t arg)
         return -EFAULT;             /* the mapping stays: dom0 can unmap the pirq it asked for */
     if (rc == 0 && m.type == MAP_PIRQ_TYPE_GSI)
         domain_log(v->domain, LOG_INFO, "pirq %d: GSI %d, vector %#x\n", m.pirq, m.index, pirqs[m.pirq].vector);
+    else if (rc == 0 && m.table_base)
+        domain_log(v->domain, LOG_INFO, "pirq %d: MSI-X entry %d of %02x:%02x.%u, vector %#x\n", m.pirq,
+                   m.entry_nr, (unsigned)m.bus & 0xff, (unsigned)m.devfn >> 3, (unsigned)m.devfn & 7,
+                   pirqs[m.pirq].vector);
     else if (rc == 0)
         domain_log(v->domain, LOG_INFO, "pirq %d: MSI of %02x:%02x.%u, vector %#x\n", m.pirq,
                    (unsigned)m.bus & 0xff, (unsigned)m.devfn >> 3, (unsigned)m.devfn & 7, pirqs[m.pirq].vector);
@@ -357,7 +380,9 @@ static void pirq_free(unsigned pirq)
     /* An MSI device stops signalling (enable bit, control register bit 0)
      * before its vector can go to another pirq: a late message would
      * otherwise raise that pirq's event. */
-    if (p->kind == PIRQ_MSI) {
+    if (p->kind == PIRQ_MSI && p->msix) {
+        pv_msix_mask(p->msix);      /* the entry; the device's other entries may still serve */
+    } else if (p->kind == PIRQ_MSI) {
         uint32_t ctl = pv_pci_read(p->bus, p->devfn, p->msi_cap + 2u, 2);
         if (ctl != 0xffff && (ctl & 1))
             pv_pci_write(p->bus, p->devfn, p->msi_cap + 2u, 2, ctl & ~1u);
@@ -577,7 +602,8 @@ bool pv_pirq_msi_protected(unsigned bus, unsigned devfn, unsigned reg, unsigned 
      * vCPU before it enables MSI). */
     for (unsigned i = 0; i < PIRQ_MAX; i++) {
         const struct pirq *p = &pirqs[i];
-        if (__atomic_load_n(&p->kind, __ATOMIC_ACQUIRE) != PIRQ_MSI || p->bus != bus || p->devfn != devfn)
+        if (__atomic_load_n(&p->kind, __ATOMIC_ACQUIRE) != PIRQ_MSI || p->bus != bus || p->devfn != devfn ||
+            p->msix)
             continue;
         unsigned lo = p->msi_cap + 4u, hi = p->msi_cap + (p->msi64 ? 0xeu : 0xau);
         if (reg < hi && reg + size > lo)

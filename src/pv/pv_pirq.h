@@ -43,6 +43,16 @@ uint32_t pv_pci_read(unsigned bus, unsigned devfn, unsigned reg, unsigned size);
 void pv_pci_write(unsigned bus, unsigned devfn, unsigned reg, unsigned size, uint32_t val);
 /* Offset of capability 'id' in the device's list, 0 if none. */
 unsigned pv_pci_find_cap(unsigned bus, unsigned devfn, unsigned id);
+/* ---- MSI-X tables (pv_msix.c; callers hold pirq_lock) ---- */
+/* The 16-byte table entry 'entry' of the device's MSI-X table, mapped by
+ * the hypervisor: -ENODEV no MSI-X capability, -EINVAL an entry beyond the
+ * table or a table outside device memory, -ENXIO its BAR unassigned,
+ * -ENOSPC no mapping left. */
+long pv_msix_locate(unsigned bus, unsigned devfn, unsigned entry, volatile uint32_t **out);
+/* Writes the message (address, vector: fixed, edge) and unmasks the entry. */
+void pv_msix_program(volatile uint32_t *e, uint32_t addr, uint8_t vector);
+void pv_msix_mask(volatile uint32_t *e);
+
 /* dom0's access to 0xcf8-0xcff, serialized with the hypervisor's own; a
  * write into an MSI address/data register the hypervisor programmed is
  * dropped.  Only called for dom0 and ports it may reach. */

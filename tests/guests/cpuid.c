@@ -56,6 +56,13 @@ void test_main(void)
     } else {
         skip("svm-hidden", "no leaf 0x80000001 (highest extended leaf %#x)", max_ext);
     }
+    if (max_ext >= 0x80000007) {
+        /* Power management and invariant TSC (EDX[8]) withheld, as by Xen's
+         * default policy; EBX (RAS features) may stay. */
+        cpuid(0x80000007, &a, &b, &c, &d);
+        check(!a && !c && !d, "pm-leaf-empty", "CPUID 0x80000007 EAX %#x ECX %#x EDX %#x (invariant TSC %s)", a, c,
+              d, (d >> 8) & 1 ? "offered" : "withheld");
+    }
     if (max_ext >= 0x8000000a) {
         /* The SVM feature leaf describes an extension the guest does not have. */
         cpuid(0x8000000a, &a, &b, &c, &d);

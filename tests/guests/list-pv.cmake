@@ -603,7 +603,23 @@ function(pv_guests_build)
                      --stdout "^pv_dom0p: PASS dom0-unmap-bound-busy$"
                      --stdout "^pv_dom0p: PASS dom0-pirq-port-close$"
                      --stdout "^pv_dom0p: PASS dom0-unmap-gsi$"
-                     --stdout "^pv_dom0p: PASS dom0-map-msix-not-yet$"
+                     --stdout "^pv_dom0p: PASS dom0-map-msix-no-capability$"
+                     --stdout "^pv_dom0p: PASS dom0-msix-device$"
+                     --stdout "^pv_dom0p: PASS dom0-map-msix$"
+                     --stdout "^pv_dom0p: PASS dom0-map-msix-pirq$"
+                     --stdout "^pv_dom0p: PASS dom0-map-msix-twice$"
+                     --stdout "^pv_dom0p: PASS dom0-map-msix-entry-beyond$"
+                     --stdout "^pv_dom0p: PASS dom0-map-msi-on-msix-device$"
+                     --stdout "^pv_dom0p: PASS dom0-map-msix-entry-1$"
+                     --stdout "^pv_dom0p: PASS dom0-map-msix-entry-1-own-pirq$"
+                     --stdout "^pv_dom0p: PASS dom0-msix-table-maps$"
+                     --stdout "^pv_dom0p: PASS dom0-msix-address-programmed$"
+                     --stdout "^pv_dom0p: PASS dom0-msix-data-vector$"
+                     --stdout "^pv_dom0p: PASS dom0-msix-entry-unmasked$"
+                     --stdout "^pv_dom0p: PASS dom0-unmap-msix$"
+                     --stdout "^pv_dom0p: PASS dom0-unmap-msix-masks$"
+                     --stdout "^pv_dom0p: PASS dom0-unmap-msix-entry-1$"
+                     --stdout "^pv_dom0p: PASS dom0-msix-own-frame-back$"
                      --stdout "^pv_dom0p: PASS dom0-map-msi-pirq$"
                      --stdout "^pv_dom0p: PASS dom0-msi-address-programmed$"
                      --stdout "^pv_dom0p: PASS dom0-msi-data-vector$"
@@ -616,7 +632,10 @@ function(pv_guests_build)
                      --stdout "^pv_dom0p: 0x[0-9a-f]+ passed, 0x0 failed$"
                      --stdout "frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
-                        --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_dom0p.cfg)
+                        --direct --timeout 240 --smp 2 --mem 512M
+                        # A device with MSI-X and no back end to set up, for the MSI-X checks.
+                        --qemu-arg=-device --qemu-arg=virtio-rng-pci,addr=0x5
+                        ${GO}/pv_dom0p.cfg)
     set_tests_properties(pv_dom0p PROPERTIES
         LABELS "integration;qemu;pv;dom0" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_dom0.elf")

@@ -62,6 +62,31 @@ function(pvh_guests_build)
     set_tests_properties(pvh_orphan PROPERTIES
         LABELS "integration;qemu;hvm;pvh" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pvh_orphan_a.elf")
+    # Code in a granted page never runs: the mapper calling into it is
+    # crashed by the hypervisor, under NPT (the p2m entry's execute right)
+    # and under shadow paging (a no-execute shadow leaf, hap = 0); the
+    # granter powers off as usual and every frame comes back.
+    foreach(v "" _hap0)
+        set(_cfg "name = \"pvh_grant_exec${v}\"\ntype = \"pvh\"\nkernel = \"pvh_orphan_b.elf\"\n")
+        string(APPEND _cfg "cmdline = \"peer=1 exec=1\"\nmemory = 32\nvcpus = 1\non_poweroff = \"destroy\"\n")
+        string(APPEND _cfg "on_crash = \"destroy\"\nrv_expect = \"crash\"\n")
+        if(v STREQUAL "_hap0")
+            string(APPEND _cfg "hap = 0\n")
+        endif()
+        file(CONFIGURE OUTPUT ${GO}/pvh_grant_exec${v}.cfg CONTENT "${_cfg}" @ONLY)
+        add_test(NAME pvh_grant_exec${v}
+                 COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                         --stdout "^pvh_grant_exec${v}: note: calling into the granted page"
+                         --stdout "^\\(d2 pvh_grant_exec${v}\\) .*instruction fetch from 0x[0-9a-f]+, mapped not executable \\(a grant mapping\\)"
+                         --stdout-count 0 "grant-exec-refused"
+                         --stdout "frames all returned$"
+                         -- ${run} --direct --timeout 240 --smp 2 --mem 512M ${GO}/pvh_orphan_a.cfg
+                            ${GO}/pvh_grant_exec${v}.cfg)
+        set_tests_properties(pvh_grant_exec${v} PROPERTIES
+            LABELS "integration;qemu;hvm;pvh" TIMEOUT 300 RUN_SERIAL TRUE
+            REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pvh_orphan_b.elf")
+    endforeach()
+    set_property(TEST pvh_grant_exec_hap0 APPEND PROPERTY LABELS shadow)
     # One domain's console through console_io and its PV console ring,
     # halves of lines interleaved: every line exactly once and whole;
     # console_io hidden once the ring is connected (docs/running-domains.md).

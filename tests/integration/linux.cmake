@@ -322,6 +322,8 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      # disk read and a virtio NIC's DHCP exchange, interrupts as PIRQs.
                      "^linux_dom0: PASS linux-dom0-pirq-disk$"
                      "^linux_dom0: PASS linux-dom0-pirq-nic$"
+                     # ... on MSI-X pirqs, several vectors each (the hypervisor writes the tables).
+                     "^linux_dom0: PASS linux-dom0-msix$"
                      # the split-driver backends (docs/split-drivers.md): xen-blkback and
                      # xen-netback on the xen-backend bus, a file on /dev/loop0, bridges.
                      "^linux_dom0: PASS linux-dom0-backends$"

@@ -234,8 +234,13 @@ bool hvm_emulate_mmio(struct vcpu *v, const struct hvm_exit *x)
     const char *kind = (x->qual & HVM_NPF_WRITE) ? "write" : (x->qual & HVM_NPF_FETCH) ? "fetch" : "read";
 
     if (x->qual & HVM_NPF_FETCH) {
-        /* Executing from a device: nothing to decode (the bytes are not memory). */
-        hvm_dump_and_crash(v, x, "instruction fetch from non-RAM address %#lx", (unsigned long)x->gpa);
+        /* Executing from a device (the bytes are not memory) or from RAM
+         * the p2m does not let run (a grant mapping): nothing to decode. */
+        unsigned perms = 0;
+        bool ram = p2m_lookup(&v->domain->p2m, x->gpa >> 12, &perms) != ~0ull;
+        hvm_dump_and_crash(v, x, ram ? "instruction fetch from %#lx, mapped not executable (a grant mapping)"
+                                     : "instruction fetch from non-RAM address %#lx",
+                           (unsigned long)x->gpa);
         return false;
     }
 

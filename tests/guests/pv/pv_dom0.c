@@ -405,7 +405,61 @@ static void unprivileged_pirq(void)
     check(b.port == 0x1234, "domu-bind-pirq-untouched", "port", b.port, 0x1234);
 }
 
-static void privileged_pirq(uint64_t spare_mfn)
+/* MSI-X: the test's QEMU has a virtio-rng-pci at 00:05.0 (list-pv.cmake),
+ * whose MSI-X table lies in a memory BAR.  The hypervisor finds the table
+ * itself, writes entry 0's message and unmasks it; unmapping masks it.
+ * The entry is read through a read-only mapping of the table's page at
+ * va (the scratch page, given back after). */
+static void msix_checks(uint64_t va, uint64_t own_mfn)
+{
+    const unsigned dev = 5 << 3;
+    unsigned cap = cfg_read(dev, 0x34) & 0xfc, n = 0;
+    while (cap >= 0x40 && (cfg_read(dev, cap) & 0xff) != 0x11 && n++ < 48)
+        cap = (cfg_read(dev, cap) >> 8) & 0xfc;
+    int found = cap >= 0x40 && (cfg_read(dev, 0) & 0xffff) == 0x1af4;
+    check(found, "dom0-msix-device", "capability", cap, 0x40);
+    if (!found)
+        return;
+    unsigned size = ((cfg_read(dev, cap) >> 16) & 0x7ff) + 1;
+    uint32_t tbl = cfg_read(dev, cap + 4), bar = cfg_read(dev, 0x10 + 4 * (tbl & 7));
+    uint64_t base = bar & ~0xfull;
+    if (((bar >> 1) & 3) == 2)
+        base |= (uint64_t)cfg_read(dev, 0x14 + 4 * (tbl & 7)) << 32;
+    uint64_t entry0 = base + (tbl & ~7u);
+    struct map_pirq m = { DOMID_SELF_, 0, MAP_PIRQ_TYPE_MSI_SEG, -1, -1, 0, (int32_t)dev, 0, 0, base };
+    eq("dom0-map-msix", physdev(PHYSDEVOP_map_pirq, &m), 0);
+    int32_t xp = m.pirq;
+    check(xp >= 24 && xp < 256, "dom0-map-msix-pirq", "pirq", (uint64_t)xp, 255);
+    m.pirq = -1;
+    eq("dom0-map-msix-twice", physdev(PHYSDEVOP_map_pirq, &m), -EEXIST);
+    m.entry_nr = (int32_t)size;
+    eq("dom0-map-msix-entry-beyond", physdev(PHYSDEVOP_map_pirq, &m), -EINVAL);
+    m.entry_nr = 1;
+    m.table_base = 0;
+    eq("dom0-map-msi-on-msix-device", physdev(PHYSDEVOP_map_pirq, &m), -ENODEV);
+    struct map_pirq m1 = { DOMID_SELF_, 0, MAP_PIRQ_TYPE_MSI_SEG, -1, -1, 0, (int32_t)dev, 1, 0, base };
+    if (size > 1) {
+        eq("dom0-map-msix-entry-1", physdev(PHYSDEVOP_map_pirq, &m1), 0);
+        check(m1.pirq != xp, "dom0-map-msix-entry-1-own-pirq", "pirq", (uint64_t)m1.pirq, (uint64_t)xp);
+    }
+    /* Entry 0 as the device sees it. */
+    eq("dom0-msix-table-maps", map_at(va, (entry0 & ~0xfffull) | 0x21), 0);
+    volatile uint32_t *e = (volatile uint32_t *)(va + (entry0 & 0xfff));
+    uint32_t addr = e[0], data = e[2], ctl = e[3];
+    check((addr & 0xfff00000u) == 0xfee00000u, "dom0-msix-address-programmed", "address", addr, 0xfee00000u);
+    check(data >= 0x40 && data <= 0xdf, "dom0-msix-data-vector", "data", data, 0x40);
+    check(!(ctl & 1), "dom0-msix-entry-unmasked", "vector control", ctl, 0);
+    struct unmap_pirq u = { DOMID_SELF_, 0, xp };
+    eq("dom0-unmap-msix", physdev(PHYSDEVOP_unmap_pirq, &u), 0);
+    check(e[3] & 1, "dom0-unmap-msix-masks", "vector control", e[3], 1);
+    if (size > 1) {
+        u.pirq = m1.pirq;
+        eq("dom0-unmap-msix-entry-1", physdev(PHYSDEVOP_unmap_pirq, &u), 0);
+    }
+    eq("dom0-msix-own-frame-back", map_at(va, own_mfn << 12 | 0x23), 0);
+}
+
+static void privileged_pirq(uint64_t spare_mfn, uint64_t va, uint64_t own_mfn)
 {
     int32_t pirq = 0;
     /* A PCI GSI (q35 routes INTx to 16-23): its pirq is its number. */
@@ -481,7 +535,7 @@ static void privileged_pirq(uint64_t spare_mfn)
     m = (struct map_pirq){ DOMID_SELF_, 0, MAP_PIRQ_TYPE_MSI_SEG, -1, -1, 1 << 16, (int32_t)ahci, 0, 0, 0 };
     eq("dom0-map-msi-segment-1", physdev(PHYSDEVOP_map_pirq, &m), -ENODEV);
     m = (struct map_pirq){ DOMID_SELF_, 0, MAP_PIRQ_TYPE_MSI_SEG, -1, -1, 0, (int32_t)ahci, 0, 0, 0xfebf0000u };
-    eq("dom0-map-msix-not-yet", physdev(PHYSDEVOP_map_pirq, &m), -EOPNOTSUPP);
+    eq("dom0-map-msix-no-capability", physdev(PHYSDEVOP_map_pirq, &m), -ENODEV);
     m = (struct map_pirq){ DOMID_SELF_, 0, MAP_PIRQ_TYPE_MULTI_MSI, -1, -1, 0, (int32_t)ahci, 4, 0, 0 };
     eq("dom0-map-multi-msi-not-yet", physdev(PHYSDEVOP_map_pirq, &m), -EOPNOTSUPP);
     m = (struct map_pirq){ DOMID_SELF_, 0, MAP_PIRQ_TYPE_MSI_SEG, -1, -1, 0, (int32_t)ahci, 0, 0, 0 };
@@ -510,6 +564,8 @@ static void privileged_pirq(uint64_t spare_mfn)
     eq("dom0-unmap-msi", physdev(PHYSDEVOP_unmap_pirq, &u), 0);
     check(!(cfg_read(ahci, cap) & 1u << 16), "dom0-unmap-msi-disables", "control", cfg_read(ahci, cap) >> 16, 0);
     outl_(0xcf8, 0);
+
+    msix_checks(va, own_mfn);
 
     /* The device list: the host bridge added (twice is fine), nothing at
      * 00:1f.7 or in segment 1. */
@@ -564,7 +620,7 @@ void pv_main(const struct start_info *si)
     if (si->flags & SIF_INITDOMAIN) {
         privileged(si, va, own_mfn);
         /* The EOI bitmap: the page after the scratch one (plain RAM of ours). */
-        privileged_pirq(((const uint64_t *)si->mfn_list)[pfn + 1]);
+        privileged_pirq(((const uint64_t *)si->mfn_list)[pfn + 1], va, own_mfn);
     } else {
         unprivileged(si, va);
         unprivileged_pirq();

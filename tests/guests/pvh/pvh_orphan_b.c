@@ -2,7 +2,9 @@
  * pvh_orphan_b: maps pvh_orphan_a's page, tells A, and waits until A is
  * gone (its interdomain port reverts to unbound when A's event channels are
  * torn down at destruction).  Then the page must still hold A's pattern and
- * take writes; the unmap must succeed and a second one fail.
+ * take writes; the unmap must succeed and a second one fail.  With
+ * "exec=1" (pvh_grant_exec) it calls into the mapped page instead, which
+ * must crash it.
  */
 #include "ring.h"
 
@@ -36,6 +38,15 @@ void test_main(void)
     pg->b_ready = 1;
     mb();
     evtchn_send(port);
+    if (cmdline_uint("exec", 0)) {
+        /* pvh_grant_exec: a granted page is data.  Calling into it must
+         * end this domain (NPT/EPT: the p2m entry has no execute right;
+         * shadow paging: the shadow leaf is no-execute), never run it. */
+        printf("note: calling into the granted page at gfn %#lx\n", (unsigned long)PAGE_GFN);
+        ((void (*)(void))(uintptr_t)pg)();
+        check(false, "grant-exec-refused", "the granted page ran as code and returned");
+        return;
+    }
 
     /* A powers off now; once it is destroyed our end of the channel is
      * unbound again (Xen's rule for a peer that goes away). */
