@@ -315,6 +315,9 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      "^linux_dom0: .*PCI: Using configuration type 1 for base access"
                      "^linux_dom0: .*pci 0000:00:00\\.0: \\[[0-9a-f]+:[0-9a-f]+\\] type 00 class 0x060000"
                      "^linux_dom0: .*printk: console \\[hvc0\\] enabled"
+                     # swiotlb-xen's 64 MiB made machine-contiguous below 4 GiB with
+                     # XENMEM_exchange (docs/pv.md "Exchange")
+                     "^linux_dom0: .*software IO TLB: mapped \\[mem 0x[0-9a-f]+-0x[0-9a-f]+\\] \\(64MB\\)"
                      # dom0's PCI devices (docs/dom0.md "Device interrupts"): a virtio
                      # disk read and a virtio NIC's DHCP exchange, interrupts as PIRQs.
                      "^linux_dom0: PASS linux-dom0-pirq-disk$"
