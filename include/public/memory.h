@@ -76,4 +76,35 @@ struct xen_reservation {
 };
 _Static_assert(sizeof(struct xen_reservation) == 32, "reservation layout");
 
+/* XENMEM_exchange: the in extents (by MFN for a PV caller) given back for
+ * new out extents (out.extent_start: gpfns in, MFNs out).  in.domid ==
+ * out.domid; in.nr_extents << in.extent_order == out.nr_extents <<
+ * out.extent_order; nr_exchanged (input extents done) is 0 on entry and
+ * tells the caller how far a failed call got.  The 32-bit form is 44 bytes
+ * (20-byte reservations, a 4-byte nr_exchanged at 40). */
+struct xen_memory_exchange {
+    struct xen_reservation in;
+    struct xen_reservation out;
+    uint64_t nr_exchanged;
+};
+_Static_assert(sizeof(struct xen_memory_exchange) == 72, "memory_exchange layout");
+
+/* XENMEM_acquire_resource: frames of another domain's resource for a
+ * privileged caller.  nr_frames 0 with a null frame_list: the maximum is
+ * returned in nr_frames.  A PV caller gets MFNs in frame_list. */
+#define XENMEM_resource_ioreq_server            0
+#define XENMEM_resource_grant_table             1
+#define XENMEM_resource_grant_table_id_shared   0
+#define XENMEM_resource_grant_table_id_status   1
+struct xen_mem_acquire_resource {
+    uint16_t domid;
+    uint16_t type;
+    uint32_t id;
+    uint32_t nr_frames;             /* IN/OUT */
+    uint32_t pad;                   /* must be 0 */
+    uint64_t frame;                 /* first frame of the resource */
+    uint64_t frame_list;            /* guest pointer to xen_pfn_t[nr_frames] */
+};
+_Static_assert(sizeof(struct xen_mem_acquire_resource) == 32, "acquire_resource layout");
+
 #endif /* RV_PUBLIC_MEMORY_H */

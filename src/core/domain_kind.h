@@ -75,6 +75,11 @@ struct domain_kind {
      * caller's guest handle of a vcpu_guest_context. */
     long (*ctl_set_vcpu_context)(struct vcpu *caller, struct domain *d, uint32_t vcpu, uint64_t ctxt);
     long (*ctl_hypercall_init)(struct domain *d, uint64_t mfn);
+    /* Optional (pv): whether v is down in the guest's sense (never
+     * initialised, or VCPUOP_down), though the scheduler still holds it:
+     * getdomaininfo and getvcpuinfo count it offline, as Xen's VPF_down.
+     * A snapshot, any CPU. */
+    bool (*vcpu_is_down)(struct vcpu *v);
 } __aligned(32);    /* the linker's table is an array: no padding between entries; 32 = what GCC
                        gives a static object this large anyway (ringvisor.ld) */
 

@@ -16,6 +16,7 @@
  */
 #include "core/domctl.h"
 #include "core/domain.h"
+#include "core/domain_kind.h"
 #include "core/sched.h"
 #include "core/guest_access.h"
 #include "core/console.h"
@@ -31,6 +32,13 @@ static bool is_hvm_container(const struct domain *d)
     return d->type == DOMCFG_HVM || d->type == DOMCFG_PVH;
 }
 
+/* Down in the guest's sense (a PV vCPU never brought up): offline to the
+ * toolstack though the scheduler still holds it. */
+static bool vcpu_down(struct vcpu *v)
+{
+    return v->domain->kind->vcpu_is_down && v->domain->kind->vcpu_is_down(v);
+}
+
 void domctl_fill_info(struct domain *d, struct xen_domctl_getdomaininfo *info)
 {
     unsigned online = 0, blocked = 0;
@@ -44,12 +52,14 @@ void domctl_fill_info(struct domain *d, struct xen_domctl_getdomaininfo *info)
         int st = READ_ONCE(v->state);
         if (st == VCPU_OFFLINE)
             continue;
+        cpu_time += READ_ONCE(v->runtime_ns);      /* a vCPU the guest took down ran before */
+        if (vcpu_down(v))
+            continue;
         online++;
         if (st == VCPU_BLOCKED)
             blocked++;
         if (sched_vcpu_running(v))
             running = true;
-        cpu_time += READ_ONCE(v->runtime_ns);
     }
     int state = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE);
     uint32_t flags = 0;
@@ -177,7 +187,7 @@ static long getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinfo *vi)
         return -EINVAL;
     struct vcpu *v = d->vcpus[vi->vcpu];
     int st = READ_ONCE(v->state);
-    vi->online = st != VCPU_OFFLINE;
+    vi->online = st != VCPU_OFFLINE && !vcpu_down(v);
     vi->blocked = st == VCPU_BLOCKED;
     vi->running = sched_vcpu_running(v);
     vi->pad = 0;

@@ -150,6 +150,11 @@ int gnttab_table_frame(struct domain *d, unsigned long idx, uint64_t *mfn)
     return 0;
 }
 
+unsigned gnttab_max_frames(const struct domain *d)
+{
+    return d->gnttab ? d->gnttab->max_frames : 0;     /* (i): fixed at creation */
+}
+
 void gnttab_set_frame_gfn(struct domain *d, unsigned long idx, uint64_t gfn)
 {
     struct gnttab_domain *gt = d->gnttab;

@@ -41,6 +41,9 @@ long gnttab_hypercall(struct vcpu *v, unsigned cmd, uint64_t uop, unsigned count
  * table to idx + 1 frames first if needed.  -EINVAL beyond the maximum,
  * -ENOMEM. */
 int gnttab_table_frame(struct domain *d, unsigned long idx, uint64_t *mfn);
+/* How many table frames d may have (its max_grant_frames; 0 without a
+ * table): XENMEM_acquire_resource's answer to a size query. */
+unsigned gnttab_max_frames(const struct domain *d);
 /* add_to_physmap/remove_from_physmap record where the guest placed table
  * frame idx (~0 = nowhere), which setup_table reports back (auto-translated
  * guests name frames by gfn). */

@@ -448,6 +448,44 @@ int frame_release(uint64_t mfn, uint16_t owner)
     return rc;
 }
 
+int frames_release_extents(const uint64_t *base, unsigned nr, unsigned order, uint16_t owner)
+{
+    uint64_t n = 1ull << order;
+    int rc = 0;
+
+    if (owner >= DOMID_FIRST_RESERVED || order > 20)
+        return -EINVAL;
+    uint64_t f = spin_lock_irqsave(&mm_lock);
+    for (unsigned i = 0; i < nr && !rc; i++) {
+        /* Aligned extents of one order overlap only when their bases are
+         * equal: a base named twice would be freed twice. */
+        if ((base[i] & (n - 1)) || base[i] >= nr_frames || nr_frames - base[i] < n) {
+            rc = -EINVAL;
+            break;
+        }
+        for (unsigned k = 0; k < i; k++)
+            if (base[k] == base[i])
+                rc = -EINVAL;
+        for (uint64_t j = 0; j < n && !rc; j++) {
+            struct frame *fr = &frame_table[base[i] + j];
+            uint64_t ti = __atomic_load_n(&fr->type_info, __ATOMIC_ACQUIRE);
+            if (!frame_owned_by(fr, owner) || (fr->oflags & FRAME_O_ORPHAN))
+                rc = -EINVAL;
+            else if (fr->count || (ti & (PGT_COUNT_MASK | PGT_PINNED | PGT_PARTIAL)))
+                rc = -EBUSY;    /* as frame_release: still reachable through that reference */
+        }
+    }
+    for (unsigned i = 0; i < nr && !rc; i++)
+        for (uint64_t j = 0; j < n; j++) {
+            m2p_invalidate(base[i] + j, 1);
+            int e = buddy_free(&buddy, base[i] + j, 0);
+            if (e)
+                panic("frames_release_extents: bad free of pfn %#lx (%d)", (unsigned long)(base[i] + j), e);
+        }
+    spin_unlock_irqrestore(&mm_lock, f);
+    return rc;
+}
+
 uint64_t count_referenced_pages(uint64_t mfn, unsigned order, uint16_t owner)
 {
     uint64_t n = 1ull << order, refs = 0;

@@ -65,6 +65,12 @@ uint64_t free_domain_leftovers(uint16_t owner);
  * and mapped, pinned, a page table or descriptor frame): refused, never
  * deferred. */
 int frame_release(uint64_t mfn, uint16_t owner);
+/* XENMEM_exchange (pv/pv_exchange.c): nr extents of 2^order frames from
+ * base[i] given back all together or not at all.  Every frame is checked
+ * first (in range, aligned, owner's, not an orphan, nobody's reference, no
+ * extent named twice) under mm_lock; only then are they all freed, their M2P
+ * entries invalidated.  0, or -EINVAL / -EBUSY with nothing changed. */
+int frames_release_extents(const uint64_t *base, unsigned nr, unsigned order, uint16_t owner);
 /* How many frames of the block, still owner's, someone holds a reference to right now. */
 uint64_t count_referenced_pages(uint64_t mfn, unsigned order, uint16_t owner);
 

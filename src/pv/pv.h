@@ -185,6 +185,11 @@ int pv_mmu_set_gdt_of(struct vcpu *v, struct vcpu *t, const uint64_t *frames, ui
  * this call took it (false: the vCPU holds it already, in an MMU call). */
 bool pv_mm_lock(struct vcpu *v);
 void pv_mm_unlock(struct vcpu *v, bool took);
+/* pv_exchange.c: XENMEM_exchange (compat: a 32-bit caller's layout) and
+ * XENMEM_acquire_resource (a privileged caller; MFNs of another domain's
+ * grant-table frames).  The hypercall's answer. */
+long pv_mem_exchange(struct vcpu *v, uint64_t arg, bool compat);
+long pv_acquire_resource(struct vcpu *v, uint64_t arg);
 /* memory_op sub-ops of the M2P (pv_m2p.c): true if cmd is one, *ret its answer. */
 bool pv_m2p_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret);
 /* The same sub-ops for a 32-bit caller, about the compat M2P (pv32_m2p.c). */

@@ -166,6 +166,9 @@ static long memory_op32(struct vcpu *v, uint64_t a[HYPERCALL_NR_ARGS])
     case XENMEM_maximum_reservation:
     case XENMEM_memory_map:
         return hypercall_call(v, __HYPERVISOR_memory_op, a, true);
+    case XENMEM_exchange:
+        /* The 44-byte layout, 4-byte MFNs and gpfns (pv_exchange.c). */
+        return pv_mem_exchange(v, (uint32_t)a[1], true);
     default:
         return -ENOSYS;
     }

@@ -399,6 +399,14 @@ static void pv_kind_vcpu_dump(struct vcpu *v)
     pv_tlb_log(v);
 }
 
+/* Down until setvcpucontext/VCPUOP_initialise + up (VGCF_online or
+ * VCPUOP_up), or after VCPUOP_down: what rv list and rv vcpu-list show. */
+static bool pv_kind_vcpu_is_down(struct vcpu *v)
+{
+    struct pv_vcpu *pv = v->vendor;
+    return !pv || !__atomic_load_n(&pv->online, __ATOMIC_ACQUIRE);
+}
+
 DOMAIN_KIND(pv_kind) = {
     .type = DOMCFG_PV,
     .name = "pv",
@@ -416,4 +424,5 @@ DOMAIN_KIND(pv_kind) = {
     .vcpu_dump = pv_kind_vcpu_dump,
     .gnt_map_pte = pv_gnt_map_pte,
     .gnt_unmap_pte = pv_gnt_unmap_pte,
+    .vcpu_is_down = pv_kind_vcpu_is_down,
 };

@@ -438,11 +438,15 @@ long pv_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[HYPERCALL_NR_ARGS]
             pv_dom0_memory_op(v, (unsigned)a[0], a[1], &ret))
             break;
         switch ((unsigned)a[0]) {
+        case XENMEM_exchange:               /* by MFN (pv_exchange.c) */
+            ret = pv_mem_exchange(v, a[1], false);
+            break;
+        case XENMEM_acquire_resource:       /* MFNs of another domain's grant table (pv_exchange.c) */
+            ret = pv_acquire_resource(v, a[1]);
+            break;
         case XENMEM_add_to_physmap:
-        case XENMEM_exchange:
         case XENMEM_remove_from_physmap:
         case XENMEM_add_to_physmap_batch:
-        case XENMEM_acquire_resource:
             ret = -ENOSYS;
             break;
         default:

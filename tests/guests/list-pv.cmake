@@ -19,6 +19,8 @@ list(APPEND GUESTS_PV pv_time)
 list(APPEND GUESTS_PV pv_bench)
 # Reservations by MFN and the rest of issue 14's PV hypercalls (pv_mem.c).
 list(APPEND GUESTS_PV pv_mem)
+# XENMEM_exchange for a 64-bit PV kernel (pv_exch.c, pv/pv_exchange.c).
+list(APPEND GUESTS_PV pv_exch)
 # 32-bit user space of a 64-bit PV kernel and VMASST m2p_strict (pv_user32.c).
 list(APPEND GUESTS_PV pv_user32)
 # The initial domain's privileged interfaces, refused (pv_dom0.cfg) and
@@ -886,6 +888,7 @@ function(pv_guests_build)
                      --stdout "^pv_domctlp: PASS dom0-create-hvm-info$"
                      --stdout "^pv_domctlp: PASS dom0-create-hvm-destroy$"
                      --stdout "^pv_domctlp: PASS dom0-create-hvm-gone$"
+                     --stdout "^pv_domctl: PASS domu-acquire-resource-eperm$"
                      --stdout "^pv_domctlp: PASS dom0-create-pv-emulation$"
                      --stdout "^pv_domctlp: PASS dom0-create-pv-hap$"
                      --stdout "^pv_domctlp: PASS dom0-create-no-vcpus$"
@@ -971,6 +974,31 @@ function(pv_guests_build)
                      --stdout "^pv_domctlp: PASS dom0-pv-domu-blocked$"
                      --stdout "^pv_domctlp: PASS dom0-pause-pv$"
                      --stdout "^pv_domctlp: PASS dom0-pv-paused-flag$"
+                     # XENMEM_acquire_resource (pv/pv_exchange.c)
+                     --stdout "^pv_domctlp: PASS dom0-acquire-hvm-size$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-hvm-frames$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-hvm-same-mfn$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-hvm-status-einval$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-hvm-ioreq-eopnotsupp$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-hvm-type-eopnotsupp$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-hvm-beyond-einval$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-hvm-e2big$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-hvm-pad-einval$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-hvm-list-without-nr$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-pv-size$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-pv-frames$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-pv-same-mfn$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-pv-status-einval$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-pv-ioreq-eopnotsupp$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-pv-type-eopnotsupp$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-pv-beyond-einval$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-pv-e2big$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-pv-pad-einval$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-pv-list-without-nr$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-self-eperm$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-missing-esrch$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-bad-list-efault$"
+                     --stdout "^pv_domctlp: PASS dom0-acquire-map-not-yet$"
                      --stdout "^pv_domctlp: PASS dom0-readconsole$"
                      --stdout "^pv_domctlp: PASS dom0-readconsole-log$"
                      --stdout "^pv_domctlp: PASS dom0-readconsole-incremental$"
@@ -1014,8 +1042,17 @@ function(pv_guests_build)
                      --stdout "^pv_domctlp: PASS pvb-ctx-after-start$"
                      --stdout "^pv_domctlp: PASS pvb-ctx-on-self$"
                      --stdout "^pv_domctlp: PASS pvb-frames-back$"
-                     # three from files, the PVH domain (build_calls) and the PV one
-                     --stdout "all domains stopped: 6 powered off, 0 crashed; frames all returned$"
+                     # a 2-vCPU PV domain: both down until a context is set, vCPU 1's
+                     # taken (online, vCPU 0 still down), destroyed with it up
+                     --stdout "^pv_domctlp: PASS pvs-info-offline$"
+                     --stdout "^pv_domctlp: PASS pvs-vcpu1-offline$"
+                     --stdout "^pv_domctlp: PASS pvs-ctx-vcpu2$"
+                     --stdout "^pv_domctlp: PASS pvs-ctx-vcpu1$"
+                     --stdout "^pv_domctlp: PASS pvs-ctx-vcpu1-twice$"
+                     --stdout "^pv_domctlp: PASS pvs-vcpu1-online$"
+                     --stdout "^pv_domctlp: PASS pvs-frames-back$"
+                     # three from files, the PVH domain (build_calls), the two PV ones and the HVM one
+                     --stdout "all domains stopped: 7 powered off, 0 crashed; frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp.cfg ${GO}/domctl_hvm.cfg
                         ${GO}/pv_domctl.cfg)
@@ -1043,7 +1080,7 @@ function(pv_guests_build)
                      --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) v0 shadow: .* [1-9][0-9]* log-dirty; "
                      --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) destroyed by the control domain \\(d0\\)$"
                      --stdout-count 0 "FAIL"
-                     --stdout "all domains stopped: 6 powered off, 0 crashed; frames all returned$"
+                     --stdout "all domains stopped: 7 powered off, 0 crashed; frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp_hap0.cfg
                         ${GO}/domctl_hvm_hap0.cfg ${GO}/pv_domctl.cfg)
@@ -1139,6 +1176,43 @@ function(pv_guests_build)
     set_tests_properties(pv_nmi PROPERTIES
         LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_nmi.elf")
+    # pv_exch (pv_exch.c): XENMEM_exchange by MFN (pv/pv_exchange.c).
+    add_test(NAME pv_exch
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv_exch: PASS tree$"
+                     --stdout "^pv_exch: PASS exch-mapped-input-refused$"
+                     --stdout "^pv_exch: PASS exch-foreign-frame-refused$"
+                     --stdout "^pv_exch: PASS exch-duplicate-refused$"
+                     --stdout "^pv_exch: PASS exch-order10-refused$"
+                     --stdout "^pv_exch: PASS exch-address-bits-too-small$"
+                     --stdout "^pv_exch: PASS exch-size-mismatch$"
+                     --stdout "^pv_exch: PASS exch-bad-domain$"
+                     --stdout "^pv_exch: PASS exch-domid-mismatch$"
+                     --stdout "^pv_exch: PASS exch-nr-exchanged-beyond$"
+                     --stdout "^pv_exch: PASS exch-bad-out-list$"
+                     --stdout "^pv_exch: PASS exch-8-for-order3$"
+                     --stdout "^pv_exch: PASS exch-contiguous-below-4g$"
+                     --stdout "^pv_exch: PASS exch-m2p-new$"
+                     --stdout "^pv_exch: PASS exch-m2p-old-invalid$"
+                     --stdout "^pv_exch: PASS exch-reservation-unchanged$"
+                     --stdout "^pv_exch: PASS exch-old-frame-not-mappable$"
+                     --stdout "^pv_exch: PASS exch-extent-zeroed-and-laid-out$"
+                     --stdout "^pv_exch: PASS exch-back-while-mapped-refused$"
+                     --stdout "^pv_exch: PASS exch-back-to-singles$"
+                     --stdout "^pv_exch: PASS exch-partial-nr-exchanged$"
+                     --stdout "^pv_exch: PASS exch-partial-consistent$"
+                     --stdout "^pv_exch: PASS exch-long-got-1024$"
+                     --stdout "^pv_exch: PASS exch-long-continued$"
+                     --stdout "^pv_exch: PASS exch-long-given-back$"
+                     --stdout "^pv_exch: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     # increase and decrease of 1024 frames: one continuation each; the exchange the third
+                     --stdout "^\\(d[0-9]+ pv_exch\\) v0: pv: reservations: 1026 extents, 3 continuations$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv_exch.cfg)
+    set_tests_properties(pv_exch PROPERTIES
+        LABELS "integration;qemu;pv" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_exch.elf")
     # PV GRUB images and their ctests (list-pvgrub.cmake).
     pvgrub_guests_build()
 endfunction()

@@ -17,6 +17,7 @@ list(APPEND GUESTS_PV32 pv32_vcpu)
 list(APPEND GUESTS_PV32 pv32_ptwr)
 list(APPEND GUESTS_PV32 pv32_physdev)
 list(APPEND GUESTS_PV32 pv32_nmi)
+list(APPEND GUESTS_PV32 pv32_exch)
 
 function(pv32_guests_build)
     set(P ${G}/pv32)
@@ -456,4 +457,24 @@ function(pv32_guests_build)
             LABELS "integration;bochs;pv;pv32" TIMEOUT 660 RUN_SERIAL TRUE
             REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${CMAKE_BINARY_DIR}/ringvisor.iso;${GO}/pv32_sys.elf")
     endforeach()
+    # pv32_exch: XENMEM_exchange in the x86_32 layout (pv/pv_exchange.c).
+    add_test(NAME pv32_exch
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                     --stdout "^pv32_exch: PASS m2p-before$"
+                     --stdout "^pv32_exch: PASS exch32-size-mismatch$"
+                     --stdout "^pv32_exch: PASS exch32-order10-refused$"
+                     --stdout "^pv32_exch: PASS exch32-foreign-frame-refused$"
+                     --stdout "^pv32_exch: PASS exch32-bad-out-list$"
+                     --stdout "^pv32_exch: PASS exch32-8-for-order3$"
+                     --stdout "^pv32_exch: PASS exch32-contiguous-m2p$"
+                     --stdout "^pv32_exch: PASS exch32-reservation-unchanged$"
+                     --stdout "^pv32_exch: PASS exch32-new-frame-zeroed$"
+                     --stdout "^pv32_exch: PASS exch32-back-to-singles$"
+                     --stdout "^pv32_exch: 0x[0-9a-f]+ passed, 0x0 failed$"
+                     --stdout "frames all returned$"
+                     -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                        --direct --timeout 240 --smp 1 --mem 512M ${GO}/pv32_exch.cfg)
+    set_tests_properties(pv32_exch PROPERTIES
+        LABELS "integration;qemu;pv;pv32" TIMEOUT 300 RUN_SERIAL TRUE
+        REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv32_exch.elf")
 endfunction()

@@ -315,6 +315,9 @@ rv_linux_test(NAME linux_dom0 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;d
                      "^linux_dom0: .*PCI: Using configuration type 1 for base access"
                      "^linux_dom0: .*pci 0000:00:00\\.0: \\[[0-9a-f]+:[0-9a-f]+\\] type 00 class 0x060000"
                      "^linux_dom0: .*printk: console \\[hvc0\\] enabled"
+                     # swiotlb-xen's 64 MiB made machine-contiguous below 4 GiB with
+                     # XENMEM_exchange (docs/pv.md "Exchange")
+                     "^linux_dom0: .*software IO TLB: mapped \\[mem 0x[0-9a-f]+-0x[0-9a-f]+\\] \\(64MB\\)"
                      # dom0's PCI devices (docs/dom0.md "Device interrupts"): a virtio
                      # disk read and a virtio NIC's DHCP exchange, interrupts as PIRQs.
                      "^linux_dom0: PASS linux-dom0-pirq-disk$"
@@ -448,6 +451,19 @@ rv_linux_test(NAME linux_dom0_hvm RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
                      "^domU: boot32: [0-9]+ passed, 0 failed, 0 skipped$"
                      "^domU: acpi_tables: [0-9]+ passed, 0 failed, 0 skipped$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_hvm.cfg)
+
+# Issue 16's Done-when loop with the PV Debian domU (2 vCPUs): dom0 creates
+# it, waits for its marker through `rv console -m`, destroys it, checks that
+# every frame is back, 100 times (tools/linux-assets DOM0_DEV_DOMU_LOOP; one
+# RV-LINUX line per cycle, then the cycles per second).  Each cycle boots
+# Debian's kernel (rv unpacks its bzImage, the domU boots to its marker):
+# 30-44 s a cycle under TCG on the shared host, about an hour: label long.
+set(RV_LINUX_DOMU_LOOP_TIMEOUT 7200)   # 30-44 s a cycle measured on a loaded host
+rv_linux_test(NAME linux_dom0_domu_loop RUN_TIMEOUT ${RV_LINUX_DOMU_LOOP_TIMEOUT} LABELS "qemu;dom0;long" PV
+              STDOUT "^linux_dom0_domu_loop: PASS linux-dom0$" "^linux_dom0_domu_loop: PASS linux-dom0-domu-loop$"
+                     "^linux_dom0_domu_loop: RV-LINUX: domu-loop cycle 99: d[0-9]+, 2 CPUs \\(2 vCPUs up in rv list\\), "
+                     "^linux_dom0_domu_loop: RV-LINUX: domu-loop: 100 of 100 create/marker/destroy cycles of the PV Debian domU \\(2 vCPUs\\) in "
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_domu_loop.cfg)
 # Issue 17: disks for domUs served by dom0's xen-blkback (docs/split-drivers.md).
 # rv create with disk = [...] attaches the file to a loop device and writes the
 # vbd nodes as libxl does; tests/guests/pvh/pvh_blk.c does the blkfront
@@ -517,6 +533,10 @@ rv_linux_test(NAME linux_dom0_domu RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "q
                      "^linux_dom0_domu: PASS linux-dom0-domu-shutdown$"
                      "^linux_dom0_domu: RV-LINUX: rv create debian: .* rv create -> domU marker on its console: "
                      "^linux_dom0_domu: RV-LINUX: rv shutdown debian_pv: exit 0 in "
+                     # 2 vCPUs: the domU's kernel brought vCPU 1 up (VCPUOP_initialise/up
+                     # on a domain the toolstack built), both in its /proc/cpuinfo and
+                     # /sys/devices/system/cpu/online, both online in rv vcpu-list.
+                     "^linux_dom0_domu: PASS linux-dom0-domu-pv-smp$"
                      # issue 17: the same kernel and initramfs as a PVH domU (DOM0_DEV_DOMU_PVH)
                      "^linux_dom0_domu: PASS linux-dom0-domu-pvh-debian$"
                      "^linux_dom0_domu: PASS linux-dom0-domu-pvh-acpi$"

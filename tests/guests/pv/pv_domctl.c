@@ -51,6 +51,7 @@
 
 static void build_calls(void);
 static void build_calls_pv(void);
+static void build_calls_pv_smp(void);
 static const struct start_info *boot_si;
 static unsigned hap0;           /* "hap0" on the command line: the HVM domU has hap = 0 */
 
@@ -138,6 +139,18 @@ static void foreign_refused(void)
         refused += hc(__HYPERVISOR_mmuext_op, (uint64_t)&x, 1, 0, doms[i]) == -EPERM;
     }
     check(refused == 8, "domu-foreign-eperm", "refused", refused, 8);
+    /* XENMEM_acquire_resource (dom0's grant table, a size query, a missing
+     * domain): -EPERM, the structure untouched. */
+    static uint64_t frames[2] = { 0x1111, 0x2222 };
+    struct xen_mem_acquire_resource ar = { 0, XENMEM_resource_grant_table, 0, 1, 0, 0, (uint64_t)frames };
+    refused = hc(__HYPERVISOR_memory_op, XENMEM_acquire_resource, (uint64_t)&ar, 0, 0) == -EPERM;
+    ar.nr_frames = 0;
+    ar.frame_list = 0;
+    refused += hc(__HYPERVISOR_memory_op, XENMEM_acquire_resource, (uint64_t)&ar, 0, 0) == -EPERM;
+    ar.domid = 1000;
+    refused += hc(__HYPERVISOR_memory_op, XENMEM_acquire_resource, (uint64_t)&ar, 0, 0) == -EPERM;
+    check(refused == 3 && ar.nr_frames == 0 && frames[0] == 0x1111, "domu-acquire-resource-eperm", "refused",
+          refused, 3);
 }
 
 static void unprivileged(void)
@@ -283,6 +296,80 @@ static uint64_t free_pages(void)
     struct xen_sysctl op;
     sc_init(&op, XEN_SYSCTL_physinfo);
     return sysctl(&op) ? 0 : op.u.physinfo.free_pages;
+}
+
+/* XENMEM_acquire_resource on domain t's grant table (pv/pv_exchange.c):
+ * the size query, MFNs of its frames (the table grows to cover them, the
+ * same frame gives the same MFN), and every refusal. */
+static long acquire(uint16_t dom, uint16_t type, uint32_t id, uint32_t nr, uint64_t frame, uint64_t *list,
+                    struct xen_mem_acquire_resource *out)
+{
+    *out = (struct xen_mem_acquire_resource){ dom, type, id, nr, 0, frame, (uint64_t)list };
+    return hc(__HYPERVISOR_memory_op, XENMEM_acquire_resource, (uint64_t)out, 0, 0);
+}
+
+/* check() under the name "dom0-acquire-<who><tail>". */
+static void acq_check(const char *who, const char *tail, int ok, uint64_t got, uint64_t want)
+{
+    char name[64];
+    unsigned k = 0;
+    for (const char *c = "dom0-acquire-"; *c; c++)
+        name[k++] = *c;
+    for (const char *c = who; *c; c++)
+        name[k++] = *c;
+    for (const char *c = tail; *c && k < sizeof(name) - 1; c++)
+        name[k++] = *c;
+    name[k] = 0;
+    check(ok, name, "value", got, want);
+}
+
+static void acquire_checks(uint16_t t, const char *who)
+{
+    struct xen_mem_acquire_resource ar;
+    static uint64_t f[40];
+    long rc;
+
+    rc = acquire(t, XENMEM_resource_grant_table, 0, 0, 0, 0, &ar);
+    acq_check(who, "-size", rc == 0 && ar.nr_frames == 64, rc ? (uint64_t)rc : ar.nr_frames, 64);
+    for (unsigned i = 0; i < 4; i++)
+        f[i] = 0;
+    rc = acquire(t, XENMEM_resource_grant_table, 0, 3, 0, f, &ar);
+    acq_check(who, "-frames", rc == 0 && f[0] && f[1] && f[2] && f[0] != f[1] && f[1] != f[2] && f[0] != f[2] &&
+              f[3] == 0, (uint64_t)rc, 0);
+    uint64_t third = f[2];
+    rc = acquire(t, XENMEM_resource_grant_table, 0, 1, 2, f, &ar);
+    acq_check(who, "-same-mfn", rc == 0 && f[0] == third, f[0], third);
+    rc = acquire(t, XENMEM_resource_grant_table, 1, 1, 0, f, &ar);
+    acq_check(who, "-status-einval", rc == -EINVAL, (uint64_t)rc, (uint64_t)-EINVAL);
+    rc = acquire(t, XENMEM_resource_ioreq_server, 0, 1, 0, f, &ar);
+    acq_check(who, "-ioreq-eopnotsupp", rc == -EOPNOTSUPP, (uint64_t)rc, (uint64_t)-EOPNOTSUPP);
+    rc = acquire(t, 7, 0, 1, 0, f, &ar);
+    acq_check(who, "-type-eopnotsupp", rc == -EOPNOTSUPP, (uint64_t)rc, (uint64_t)-EOPNOTSUPP);
+    rc = acquire(t, XENMEM_resource_grant_table, 0, 2, 63, f, &ar);
+    acq_check(who, "-beyond-einval", rc == -EINVAL, (uint64_t)rc, (uint64_t)-EINVAL);
+    rc = acquire(t, XENMEM_resource_grant_table, 0, 33, 0, f, &ar);
+    acq_check(who, "-e2big", rc == -E2BIG, (uint64_t)rc, (uint64_t)-E2BIG);
+    ar = (struct xen_mem_acquire_resource){ t, XENMEM_resource_grant_table, 0, 1, 1, 0, (uint64_t)f };
+    rc = hc(__HYPERVISOR_memory_op, XENMEM_acquire_resource, (uint64_t)&ar, 0, 0);
+    acq_check(who, "-pad-einval", rc == -EINVAL, (uint64_t)rc, (uint64_t)-EINVAL);
+    f[0] = 0x4444;
+    rc = acquire(t, XENMEM_resource_grant_table, 0, 0, 0, f, &ar);
+    acq_check(who, "-list-without-nr", rc == 0 && f[0] == 0x4444 && ar.nr_frames == 0, (uint64_t)rc, 0);
+}
+
+static void acquire_refusals(uint16_t pv)
+{
+    struct xen_mem_acquire_resource ar;
+    static uint64_t f[2];
+    eq("dom0-acquire-self-eperm", acquire(0, XENMEM_resource_grant_table, 0, 1, 0, f, &ar), -EPERM);
+    eq("dom0-acquire-missing-esrch", acquire(1000, XENMEM_resource_grant_table, 0, 1, 0, f, &ar), -ESRCH);
+    eq("dom0-acquire-bad-list-efault", acquire(pv, XENMEM_resource_grant_table, 0, 1, 0, (uint64_t *)0x1000, &ar),
+       -EFAULT);
+    /* Mapping the frames (privcmd's MMU_PT_UPDATE_NO_TRANSLATE with the
+     * domain as foreigndom) is not there yet: refused. */
+    acquire(pv, XENMEM_resource_grant_table, 0, 1, 0, f, &ar);
+    struct mmu_update u = { l1e_maddr((uint64_t)scratch) | MMU_PT_UPDATE_NO_TRANSLATE, (f[0] << 12) | 0x67 };
+    eq("dom0-acquire-map-not-yet", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, pv), -EOPNOTSUPP);
 }
 
 static void privileged(void)
@@ -539,6 +626,9 @@ static void privileged(void)
     eq("dom0-pause-pv", simple(XEN_DOMCTL_pausedomain, pv), 0);
     info(pv, &di);
     check(di.flags & XEN_DOMINF_paused, "dom0-pv-paused-flag", "flags", di.flags, XEN_DOMINF_paused);
+    acquire_checks(hvm, "hvm");
+    acquire_checks(pv, "pv");
+    acquire_refusals(pv);
 
     /* ---- readconsole ---- */
     static char con[4096];
@@ -597,6 +687,7 @@ static void privileged(void)
           so.u.getdomaininfolist.num_domains, 1);
     build_calls();
     build_calls_pv();
+    build_calls_pv_smp();
 }
 
 /* One CPU record (HEADER, CPU, END) for sethvmcontext. */
@@ -785,13 +876,14 @@ void pv_main(const struct start_info *si)
 
 static struct vcpu_guest_context vctx;
 static uint64_t vctx_assist;    /* the next set_vcpu's vm_assist */
+static int vctx_online;         /* the next set_vcpu has VGCF_online */
 
 static long set_vcpu(uint16_t dom, uint32_t vcpu, uint64_t rip, uint64_t cr3, int null)
 {
     uint8_t *p = (uint8_t *)&vctx;
     for (unsigned i = 0; i < sizeof(vctx); i++)
         p[i] = 0;
-    vctx.flags = VGCF_in_kernel;
+    vctx.flags = VGCF_in_kernel | (vctx_online ? VGCF_online : 0);
     vctx.vm_assist = vctx_assist;
     vctx.user_regs.rip = rip;
     vctx.user_regs.rsp = 0xffffffff80200000ull;
@@ -941,4 +1033,60 @@ static void build_calls_pv(void)
     eq("pvb-gone", info(d, &di) == 0 && di.domain == d ? 0 : -ESRCH, -ESRCH);
     uint64_t free1 = free_pages();
     check(free1 == free0, "pvb-frames-back", "free pages", free1, free0);
+}
+
+/* A 2-vCPU PV domain as rv create makes one for vcpus = 2: both vCPUs
+ * exist and are offline until a context is set (max_vcpu_id 1, none
+ * online); vCPU 1's context taken by the domctl path as the guest's own
+ * VCPUOP_initialise would take it (a base-pointer reference on its L4),
+ * online with VGCF_online while vCPU 0 stays offline; vCPU 2 does not
+ * exist.  Destroyed with vCPU 1 up and its reference held: every page
+ * back (the teardown drops each vCPU's base pointers). */
+static void build_calls_pv_smp(void)
+{
+    struct xen_domctl op;
+    struct xen_domctl_getdomaininfo di;
+    uint64_t free0 = free_pages();
+
+    dc_init(&op, XEN_DOMCTL_createdomain, 0);
+    op.u.createdomain.max_vcpus = 2;
+    op.u.createdomain.max_grant_frames = -1;
+    op.u.createdomain.max_maptrack_frames = -1;
+    eq("pvs-create", domctl(&op), 0);
+    uint16_t d = op.domain;
+    long rc = info(d, &di);
+    check(rc == 0 && di.domain == d && di.max_vcpu_id == 1 && di.nr_online_vcpus == 0, "pvs-info-offline",
+          "max_vcpu_id", di.max_vcpu_id, 1);
+    dc_init(&op, XEN_DOMCTL_getvcpuinfo, d);
+    op.u.getvcpuinfo.vcpu = 1;
+    rc = domctl(&op);
+    check(rc == 0 && !op.u.getvcpuinfo.online, "pvs-vcpu1-offline", "online", op.u.getvcpuinfo.online, 0);
+    static uint64_t ext[1] = { 0 };
+    struct xen_reservation r = { (uint64_t)ext, 1, 0, 0, d, { 0 } };
+    dc_init(&op, XEN_DOMCTL_max_mem, d);
+    op.u.max_mem.max_memkb = 64;
+    eq("pvs-max-mem", domctl(&op), 0);
+    eq("pvs-populate", hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r, 0, 0), 1);
+    eq("pvs-pin-l4", ext_on(d, MMUEXT_PIN_L4, ext[0], 1), 0);
+    uint64_t rip = 0xffffffff80100000ull;
+    eq("pvs-ctx-vcpu2", set_vcpu(d, 2, rip, ext[0] << 12, 0), -EINVAL);
+    vctx_online = 1;
+    eq("pvs-ctx-vcpu1", set_vcpu(d, 1, rip, ext[0] << 12, 0), 0);
+    vctx_online = 0;
+    eq("pvs-ctx-vcpu1-twice", set_vcpu(d, 1, rip, ext[0] << 12, 0), -EEXIST);
+    info(d, &di);
+    dc_init(&op, XEN_DOMCTL_getvcpuinfo, d);
+    op.u.getvcpuinfo.vcpu = 0;
+    rc = domctl(&op);
+    check(di.nr_online_vcpus == 1 && rc == 0 && !op.u.getvcpuinfo.online, "pvs-vcpu1-online", "nr_online_vcpus",
+          di.nr_online_vcpus, 1);
+    /* Unpinned: vCPU 1's base pointer is the L4's last reference now. */
+    eq("pvs-unpin-l4", ext_on(d, MMUEXT_UNPIN, ext[0], 1), 0);
+    eq("pvs-destroy", simple(XEN_DOMCTL_destroydomain, d), 0);
+    unsigned tries = 0;
+    while (tries++ < 2000 && info(d, &di) == 0 && di.domain == d)
+        wait_ms(5);
+    eq("pvs-gone", info(d, &di) == 0 && di.domain == d ? 0 : -ESRCH, -ESRCH);
+    uint64_t free1 = free_pages();
+    check(free1 == free0, "pvs-frames-back", "free pages", free1, free0);
 }

@@ -38,15 +38,6 @@ void test_main(void)
     pg->b_ready = 1;
     mb();
     evtchn_send(port);
-    if (cmdline_uint("exec", 0)) {
-        /* pvh_grant_exec: a granted page is data.  Calling into it must
-         * end this domain (NPT/EPT: the p2m entry has no execute right;
-         * shadow paging: the shadow leaf is no-execute), never run it. */
-        printf("note: calling into the granted page at gfn %#lx\n", (unsigned long)PAGE_GFN);
-        ((void (*)(void))(uintptr_t)pg)();
-        check(false, "grant-exec-refused", "the granted page ran as code and returned");
-        return;
-    }
 
     /* A powers off now; once it is destroyed our end of the channel is
      * unbound again (Xen's rule for a peer that goes away). */
@@ -61,6 +52,16 @@ void test_main(void)
     }
     if (!check(gone, "granter-destroyed", "port %u still status %u after 120 s", port, st.status))
         return;
+    if (cmdline_uint("exec", 0)) {
+        /* pvh_grant_exec (once A is gone, so that A's own checks of its
+         * grant are not raced by our crash): a granted page is data.  Calling into it must
+         * end this domain (NPT/EPT: the p2m entry has no execute right;
+         * shadow paging: the shadow leaf is no-execute), never run it. */
+        printf("note: calling into the granted page at gfn %#lx\n", (unsigned long)PAGE_GFN);
+        ((void (*)(void))(uintptr_t)pg)();
+        check(false, "grant-exec-refused", "the granted page ran as code and returned");
+        return;
+    }
     /* A new map of the dead domain's grant is refused. */
     grant_handle_t h2 = 0;
     s = gnttab_map(peer, RING_REF, PAGE_GFN + 1, GNTMAP_host_map, &h2);
