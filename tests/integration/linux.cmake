@@ -504,6 +504,7 @@ rv_linux_test(NAME linux_dom0_net RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
                      "^linux_dom0_net: PASS linux-dom0-net-attach-detach$"
                      # script= run as xl runs it: missing refused, online, offline
                      "^linux_dom0_net: PASS linux-dom0-net-script-missing$"
+                     "^linux_dom0_net: PASS linux-dom0-net-script-fails$"
                      "^linux_dom0_net: PASS linux-dom0-net-script-online$"
                      "^linux_dom0_net: PASS linux-dom0-net-script-offline$"
                      "^linux_dom0_net: PASS linux-dom0-net-destroy$"
