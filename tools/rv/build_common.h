@@ -27,6 +27,17 @@ int rv_build_fail(char *err, size_t errlen, const char *what, long rc);
  * of domid that remote may bind; its number in *port.  0 or -errno. */
 long rv_alloc_unbound(struct rc_handle *h, uint16_t domid, uint16_t remote, uint32_t *port);
 
+/*
+ * Starts vCPU 0 of an HVM container (XEN_DOMCTL_sethvmcontext: a HEADER,
+ * the CPU record, END) in flat 32-bit protected mode with paging and
+ * interrupts off: code 0x10 and data 0x18 over 4 GiB, CR0 = PE|ET, at rip
+ * with eax and ebx (the PVH and multiboot entry conventions), TR's limit
+ * and the GDTR/IDTR limits as the caller's boot path sets them.  0, or -1
+ * with err.
+ */
+int rv_start_flat32(struct rc_handle *h, uint16_t domid, uint64_t rip, uint32_t eax, uint32_t ebx, uint32_t tr_limit,
+                    uint16_t dt_limit, char *err, size_t errlen);
+
 int rv_populate(struct rc_handle *h, uint16_t domid, uint64_t pages, int progress, uint64_t *p2m, char *err,
                 size_t errlen);
 

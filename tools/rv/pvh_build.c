@@ -304,36 +304,7 @@ static int load(struct rc_handle *h, uint16_t domid, const struct image *im, con
 /* vCPU 0 at the PVH entry: a HEADER, the CPU record, END. */
 static int set_context(struct rc_handle *h, uint16_t domid, uint64_t entry, char *err, size_t errlen)
 {
-    struct {
-        struct hvm_save_descriptor hd;
-        struct hvm_save_header hdr;
-        struct hvm_save_descriptor cd;
-        struct hvm_hw_cpu cpu;
-        struct hvm_save_descriptor ed;
-    } ctx;       /* every member 8-aligned: no padding (asserted) */
-    _Static_assert(sizeof(ctx) == 8 + 24 + 8 + 1032 + 8, "records back to back");
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.hd = (struct hvm_save_descriptor){ HVM_SAVE_CODE_HEADER, 0, sizeof(ctx.hdr) };
-    ctx.hdr.magic = HVM_FILE_MAGIC;
-    ctx.hdr.version = HVM_FILE_VERSION;
-    ctx.cd = (struct hvm_save_descriptor){ HVM_SAVE_CODE_CPU, 0, sizeof(ctx.cpu) };
-    struct hvm_hw_cpu *c = &ctx.cpu;
-    c->rip = entry;
-    c->rbx = START_INFO_GPA;
-    c->rflags = 2;
-    c->cr0 = 0x11;                  /* PE | ET: protected mode, paging off */
-    /* Flat 4 GiB code (type 0xb, S, P, D/B, G) and data (type 3). */
-    c->cs_sel = 0x10;
-    c->cs_limit = 0xffffffff;
-    c->cs_arbytes = 0xc09b;
-    c->ds_sel = c->es_sel = c->ss_sel = c->fs_sel = c->gs_sel = 0x18;
-    c->ds_limit = c->es_limit = c->ss_limit = c->fs_limit = c->gs_limit = 0xffffffff;
-    c->ds_arbytes = c->es_arbytes = c->ss_arbytes = c->fs_arbytes = c->gs_arbytes = 0xc093;
-    c->tr_arbytes = 0x8b;
-    c->tr_limit = 0x67;
-    ctx.ed = (struct hvm_save_descriptor){ HVM_SAVE_CODE_END, 0, 0 };
-    long rc = rc_sethvmcontext(h, domid, &ctx, sizeof(ctx));
-    return rc < 0 ? rv_build_fail(err, errlen, "XEN_DOMCTL_sethvmcontext", rc) : 0;
+    return rv_start_flat32(h, domid, entry, 0, START_INFO_GPA, 0x67, 0, err, errlen);
 }
 
 uint16_t rv_build_pvh_failed_domid;

@@ -35,42 +35,36 @@ struct privcmd_mmapbatch_v2 {
 };
 #define IOCTL_PRIVCMD_MMAPBATCH_V2 _IOC(_IOC_NONE, 'P', 4, sizeof(struct privcmd_mmapbatch_v2))
 
-long rc_create_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid)
+/* An HVM container with HAP, default grant/maptrack limits, the given
+ * emulated devices (createdomain's arch_emulation_flags). */
+static long create_hvm_container(struct rc_handle *h, unsigned vcpus, uint32_t emulation, uint16_t *domid)
 {
     struct xen_domctl d = { .cmd = XEN_DOMCTL_createdomain, .domain = 0 };
     struct xen_domctl_createdomain *c = &d.u.createdomain;
-    /* What libxl asks for a PVH guest: HVM container with HAP, the local
-     * APIC the only emulated device, default grant/maptrack limits. */
     c->flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
     c->max_vcpus = vcpus;
     c->max_evtchn_port = 1023;
     c->max_grant_frames = -1;
     c->max_maptrack_frames = -1;
     c->grant_opts = 1;
-    c->arch_emulation_flags = XEN_X86_EMU_LAPIC;
+    c->arch_emulation_flags = emulation;
     long rc = rc_domctl(h, &d);
     if (rc >= 0)
         *domid = d.domain;
     return rc;
 }
 
+long rc_create_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid)
+{
+    /* What libxl asks for a PVH guest: the local APIC the only emulated device. */
+    return create_hvm_container(h, vcpus, XEN_X86_EMU_LAPIC, domid);
+}
+
 long rc_create_hvm_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid)
 {
-    struct xen_domctl d = { .cmd = XEN_DOMCTL_createdomain, .domain = 0 };
-    struct xen_domctl_createdomain *c = &d.u.createdomain;
-    /* What libxl asks for an HVM guest: HAP, every emulated device but
-     * vPCI (which is PVH dom0's). */
-    c->flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
-    c->max_vcpus = vcpus;
-    c->max_evtchn_port = 1023;
-    c->max_grant_frames = -1;
-    c->max_maptrack_frames = -1;
-    c->grant_opts = 1;
-    c->arch_emulation_flags = XEN_X86_EMU_HVM_DOMU;
-    long rc = rc_domctl(h, &d);
-    if (rc >= 0)
-        *domid = d.domain;
-    return rc;
+    /* What libxl asks for an HVM guest: every emulated device but vPCI
+     * (which is PVH dom0's). */
+    return create_hvm_container(h, vcpus, XEN_X86_EMU_HVM_DOMU, domid);
 }
 
 long rc_create_pv_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid)
