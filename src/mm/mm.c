@@ -448,6 +448,24 @@ int frame_release(uint64_t mfn, uint16_t owner)
     return rc;
 }
 
+uint64_t frames_m2p_set(uint64_t mfn, uint64_t n, uint64_t pfn, uint16_t owner)
+{
+    uint64_t done = 0;
+
+    if (owner >= DOMID_FIRST_RESERVED)
+        return 0;
+    uint64_t f = spin_lock_irqsave(&mm_lock);
+    for (uint64_t j = 0; j < n && mfn + j < nr_frames; j++) {
+        const struct frame *fr = &frame_table[mfn + j];
+        if (!frame_owned_by(fr, owner) || (fr->oflags & FRAME_O_ORPHAN))
+            continue;
+        m2p_set(mfn + j, pfn == INVALID_M2P_ENTRY ? INVALID_M2P_ENTRY : pfn + j);
+        done++;
+    }
+    spin_unlock_irqrestore(&mm_lock, f);
+    return done;
+}
+
 int frames_release_extents(const uint64_t *base, unsigned nr, unsigned order, uint16_t owner)
 {
     uint64_t n = 1ull << order;

@@ -65,6 +65,13 @@ uint64_t free_domain_leftovers(uint16_t owner);
  * and mapped, pinned, a page table or descriptor frame): refused, never
  * deferred. */
 int frame_release(uint64_t mfn, uint16_t owner);
+/* A PV domain's new frames get their M2P entries (populate): M2P[mfn + j] =
+ * pfn + j for j < n (INVALID_M2P_ENTRY: every entry invalid), for the
+ * frames still owner's and not orphans.  Under the allocator's lock, as
+ * frame_release's invalidation: a frame the owner gives back meanwhile
+ * (it may guess the MFN) keeps no entry written after it left, which
+ * could land on the frame's next owner.  Returns how many were written. */
+uint64_t frames_m2p_set(uint64_t mfn, uint64_t n, uint64_t pfn, uint16_t owner);
 /* XENMEM_exchange (pv/pv_exchange.c): nr extents of 2^order frames from
  * base[i] given back all together or not at all.  Every frame is checked
  * first (in range, aligned, owner's, not an orphan, nobody's reference, no

@@ -195,9 +195,10 @@ static void put_entry(const struct pgt_env *e, uint64_t table, unsigned level, u
     if (level == 1 && e->io_frame && e->io_frame(e, t))
         return;                 /* get_entry took nothing for it */
     if (level == 1) {
-        if (pte & E_RW)
-            pgt_put_type(e, t);
-        e->put_ref(e, t);
+        if (e->l1_put)
+            e->l1_put(e, t, (pte & E_RW) != 0);
+        else
+            pgt_put_l1_frame(e, t, (pte & E_RW) != 0);
         return;
     }
     if (t == table) {
@@ -446,6 +447,13 @@ void pgt_put_type(const struct pgt_env *e, uint64_t mfn)
 }
 
 /* ---- pinning ---- */
+
+void pgt_put_l1_frame(const struct pgt_env *e, uint64_t mfn, bool rw)
+{
+    if (rw)
+        pgt_put_type(e, mfn);
+    e->put_ref(e, mfn);
+}
 
 int pgt_get_top(const struct pgt_env *e, uint16_t dom, uint64_t mfn, unsigned type, unsigned flags)
 {

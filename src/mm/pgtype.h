@@ -94,6 +94,14 @@ struct pgt_env {
     bool (*validate_desc)(const struct pgt_env *e, uint64_t mfn);
     /* Optional: an unbalanced reference (a hypervisor bug); default: trap. */
     void (*bug)(const struct pgt_env *e, const char *what);
+    /* Optional: an L1 entry that mapped frame mfn (with RW when rw) is gone
+     * or changed, and the references it held (general, and the writable
+     * type when rw) are to be dropped.  Without the hook they go at once;
+     * with it the environment drops them itself with pgt_put_l1_frame,
+     * once no CPU can still use the old translation (pv/pv_mmu_env.c:
+     * after the call's TLB flush), so the frame cannot be freed, reused or
+     * retyped while a stale TLB entry still reaches it. */
+    void (*l1_put)(const struct pgt_env *e, uint64_t mfn, bool rw);
     bool cache_attrs_ok;    /* PWT/PCD/PAT allowed in L1 entries (a domain with devices) */
     /* Optional: true if an L1 entry may map frame mfn as device/firmware
      * memory (no reference, no type: not RAM the allocator owns).  Must
@@ -188,5 +196,9 @@ static inline unsigned pgt_type_of_level(unsigned level)
 {
     return FRAME_TYPE_PT_L1 + level - 1;
 }
+
+/* Drops what an L1 entry mapping mfn held (the writable type if rw, then
+ * the general reference): the deferred half of pgt_env.l1_put. */
+void pgt_put_l1_frame(const struct pgt_env *e, uint64_t mfn, bool rw);
 
 #endif

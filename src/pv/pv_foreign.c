@@ -112,7 +112,11 @@ static bool populate_one(struct domain *t, uint64_t gpfn, unsigned order)
         return false;
     }
     /* Under the physmap lock: no other physmap change of t fills the
-     * holes we checked behind our back. */
+     * holes we checked behind our back.  And under xen_pages_lock, which
+     * the domain's own populate holds across its check and its physmap_set
+     * (core/memory_op.c): otherwise both could find the gfn empty and the
+     * later store would hide the other's frame (counted twice). */
+    uint64_t fp = spin_lock_irqsave(&t->xen_pages_lock);
     uint64_t f = spin_lock_irqsave(&t->physmap_lock);
     bool ok = true;
     for (uint64_t j = 0; j < n && ok; j++) {
@@ -123,6 +127,7 @@ static bool populate_one(struct domain *t, uint64_t gpfn, unsigned order)
     if (ok && p2m_set_entry(&t->p2m, gpfn, virt_to_phys(mem) >> 12, order, P2M_R | P2M_W | P2M_X))
         ok = false;
     spin_unlock_irqrestore(&t->physmap_lock, f);
+    spin_unlock_irqrestore(&t->xen_pages_lock, fp);
     if (!ok) {
         free_pages(mem, order);
         unreserve(t, n);
@@ -141,8 +146,9 @@ static bool populate_pv(struct vcpu *v, struct domain *t, uint64_t gpfn, unsigne
         return false;
     if (!pv_mem_take_new(t, order, 0, &mfn))
         return false;
-    for (uint64_t j = 0; j < n; j++)
-        m2p_set(mfn + j, gpfn + j);
+    /* A running target may give a frame back first (guessing its MFN):
+     * checked under the allocator's lock (mm.h). */
+    frames_m2p_set(mfn, n, gpfn, t->domid);
     if (pv_copy_guest(v, &mfn, slot, 8, true)) {
         /* The caller cannot learn them: they go back at once (nobody can
          * have mapped them: a mapping names the frame). */

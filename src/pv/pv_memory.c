@@ -149,8 +149,10 @@ static long reservation(struct vcpu *v, uint64_t a[5])
         }
         if (!pv_mem_take_new(d, r.extent_order, XENMEMF_ADDR_BITS(r.mem_flags), &mfn))
             break;
-        for (uint64_t j = 0; j < (1ull << r.extent_order); j++)
-            m2p_set(mfn + j, op == XENMEM_populate_physmap ? in + j : INVALID_M2P_ENTRY);
+        /* Another vCPU may give a frame back at once (guessing its MFN):
+         * checked under the allocator's lock (mm.h). */
+        frames_m2p_set(mfn, 1ull << r.extent_order, op == XENMEM_populate_physmap ? in : INVALID_M2P_ENTRY,
+                       d->domid);
         if (r.extent_start && pv_copy_guest(v, &mfn, slot, 8, true)) {
             /* The guest cannot learn the extent: it goes back at once.
              * A frame another vCPU of the domain mapped meanwhile (it

@@ -37,12 +37,24 @@
  * make before it stops and is continued. */
 #define PV_MMU_CHECKS_PER_CALL 1000
 
+/* L1 references one call holds back before it flushes and drops them. */
+#define PV_CALL_DEFERRED 32
+
 /* One MMU hypercall in progress: the env mm_hcall.c sees, and the
  * domain's pgt_env copied with hooks that know the calling vCPU. */
 struct pv_call {
     struct pv_mmu_env e;
     struct pgt_env pgt;
     struct vcpu *v;
+    /* References of L1 entries this call removed (pgt_env.l1_put), each
+     * mfn << 1 | rw: dropped only after a flush of every CPU the domain
+     * runs on, so that no frame is freed, handed to another domain or
+     * retyped while one of those CPUs may still reach it through a stale
+     * TLB entry (the window between the entry's change and the call's
+     * flush at its end).  Owned by the call (on its stack). */
+    uint64_t deferred[PV_CALL_DEFERRED];
+    unsigned nr_deferred;
+    bool flushed;           /* the domain's CPUs flushed since the last deferral */
 };
 
 static struct pv_call *call_of(const struct pv_mmu_env *e)
@@ -108,6 +120,7 @@ static void env_flush(const struct pv_mmu_env *e, unsigned how, uint64_t va, con
          * (whatever it runs): a superset of the named vCPUs' CPUs and of
          * one page, correct for whichever tables each has loaded. */
         pv_tlb_flush(v);
+        call_of(e)->flushed = true;
         break;
     }
 }
@@ -115,6 +128,7 @@ static void env_flush(const struct pv_mmu_env *e, unsigned how, uint64_t va, con
 static void env_stale(const struct pv_mmu_env *e)
 {
     pv_tlb_flush(call_of(e)->v);
+    call_of(e)->flushed = true;
 }
 
 static void wbinvd_here(void *arg)
@@ -192,6 +206,39 @@ static void call_frame_gone(const struct pgt_env *p, uint64_t mfn)
     /* A frame stops being writable (becomes a table or descriptor page) or
      * stops being a table: no CPU may keep a translation through it. */
     pv_tlb_flush(call_of_pgt(p)->v);
+    call_of_pgt(p)->flushed = true;
+}
+
+/* Drops the references held back so far, after the flush that makes the
+ * old translations unreachable (unless one already ran since). */
+static void call_drain(struct pv_call *c)
+{
+    if (!c->nr_deferred)
+        return;
+    if (!c->flushed)
+        pv_tlb_flush(c->v);
+    for (unsigned i = 0; i < c->nr_deferred; i++)
+        pgt_put_l1_frame(&c->pgt, c->deferred[i] >> 1, c->deferred[i] & 1);
+    c->nr_deferred = 0;
+}
+
+static void call_l1_put(const struct pgt_env *p, uint64_t mfn, bool rw)
+{
+    struct pv_call *c = call_of_pgt(p);
+
+    /* The domain's own frame may drop its writable type now: a frame that
+     * becomes a table or descriptor page is flushed from every CPU of the
+     * domain then (call_frame_gone), and the same call may go on to make
+     * it one.  Another domain's frame (dom0's privcmd mappings) never
+     * becomes one of ours: its owner's flush would not cover our CPUs. */
+    if (rw && __atomic_load_n(&p->ft[mfn].owner, __ATOMIC_RELAXED) == c->e.dom) {
+        pgt_put_type(p, mfn);
+        rw = false;
+    }
+    if (c->nr_deferred == PV_CALL_DEFERRED)
+        call_drain(c);
+    c->deferred[c->nr_deferred++] = mfn << 1 | rw;
+    c->flushed = false;
 }
 
 /* ---- the dispatch ---- */
@@ -208,6 +255,7 @@ static void call_init(struct pv_call *c, struct vcpu *v)
     c->pgt.preempt = call_preempt;
     c->pgt.writable_gone = call_frame_gone;
     c->pgt.table_gone = call_frame_gone;
+    c->pgt.l1_put = call_l1_put;
     c->e.pgt = &c->pgt;
     c->e.dom = v->domain->domid;
     c->e.privileged = false;
@@ -276,6 +324,7 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret)
         *ret = pv_update_descriptor(&c.e, a[0], a[1]);
         break;
     }
+    call_drain(&c);             /* under the lock: the puts may free frames, retype them */
     pv->mm_locked = false;
     spin_unlock(&((struct pv_domain *)v->domain->kind_priv)->mm_lock);
     pv->mmu_checks = 0;
@@ -313,6 +362,7 @@ int pv_mmu_mod_entry(struct vcpu *v, uint64_t la, uint64_t mfn, const uint64_t *
             rc = 0;
         }
     }
+    call_drain(&c);
     pv->mm_locked = false;
     spin_unlock(&pd->mm_lock);
     pv->mmu_checks = 0;
@@ -335,6 +385,7 @@ int pv_mmu_get_base(struct vcpu *v, uint64_t mfn)
     spin_lock(&pd->mm_lock);
     pv->mm_locked = true;
     rc = pgt_get_top(&c.pgt, v->domain->domid, mfn, pd->compat ? FRAME_TYPE_PT_L3 : FRAME_TYPE_PT_L4, 0);
+    call_drain(&c);
     pv->mm_locked = false;
     spin_unlock(&pd->mm_lock);
     return rc;
@@ -354,6 +405,7 @@ int pv_mmu_set_gdt_of(struct vcpu *v, struct vcpu *t, const uint64_t *frames, ui
     spin_lock(&pd->mm_lock);
     pv->mm_locked = true;
     rc = pv_set_gdt_frames(&c.e, frames, entries);
+    call_drain(&c);
     pv->mm_locked = false;
     spin_unlock(&pd->mm_lock);
     return (int)rc;
@@ -389,6 +441,7 @@ int pv_mmu_get_writable(struct vcpu *v, uint64_t mfn)
         spin_lock(&pd->mm_lock);
     pv->mm_locked = true;
     rc = pgt_get_top(&c.pgt, v->domain->domid, mfn, FRAME_TYPE_WRITABLE, 0);
+    call_drain(&c);
     if (took) {
         pv->mm_locked = false;
         spin_unlock(&pd->mm_lock);

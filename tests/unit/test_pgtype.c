@@ -234,6 +234,70 @@ static void test_mod_entry(void)
     check_all_zero("mod done");
 }
 
+/* pgt_env.l1_put: an environment that holds an L1 entry's references back
+ * (pv/pv_mmu_env.c, until its TLB flush) gets each removed entry's frame
+ * and RW once, pgtype drops nothing itself, and pgt_put_l1_frame later
+ * drops exactly what the entry held; entries of upper levels are not
+ * affected. */
+static uint64_t held_back[16];
+static unsigned nr_held_back;
+static void hold_back(const struct pgt_env *e, uint64_t mfn, bool rw)
+{
+    (void)e;
+    if (nr_held_back < 16)
+        held_back[nr_held_back++] = mfn << 1 | rw;
+}
+
+static void test_l1_put_deferred(void)
+{
+    reset();
+    nr_held_back = 0;
+    env.l1_put = hold_back;
+    CHECK_EQ(pgt_pin(&env, DOM, 70, 1, 0), 0);
+    CHECK_EQ(pgt_mod_entry(&env, DOM, 70, 0, pte(71, P | RW), 0), 0);
+    CHECK_EQ(pgt_mod_entry(&env, DOM, 70, 1, pte(72, P), 0), 0);
+    CHECK_EQ(nr_held_back, 0u);                                       /* nothing was removed */
+    /* Changed to another frame, then cleared: the old frames still hold
+     * their references until the environment lets them go. */
+    CHECK_EQ(pgt_mod_entry(&env, DOM, 70, 0, pte(73, P), 0), 1);
+    CHECK_EQ(pgt_mod_entry(&env, DOM, 70, 1, 0, 0), 1);
+    CHECK_EQ(nr_held_back, 2u);
+    CHECK_EQ(held_back[0], 71u << 1 | 1);
+    CHECK_EQ(held_back[1], 72u << 1);
+    CHECK_EQ(ft[71].count, 1);
+    CHECK_EQ(tcount(71), 1);
+    CHECK_EQ(ttype(71), FRAME_TYPE_WRITABLE);
+    CHECK_EQ(ft[72].count, 1);
+    /* Only an A/D change: nothing removed, nothing held back. */
+    CHECK_EQ(pgt_mod_entry(&env, DOM, 70, 0, pte(73, P | 0x20), 0), 1);
+    CHECK_EQ(nr_held_back, 2u);
+    for (unsigned i = 0; i < nr_held_back; i++)
+        pgt_put_l1_frame(&env, held_back[i] >> 1, held_back[i] & 1);
+    CHECK_EQ(ft[71].count, 0);
+    CHECK_EQ(tcount(71), 0);
+    CHECK_EQ(ft[72].count, 0);
+    /* A table's own devalidation goes through the hook entry by entry. */
+    nr_held_back = 0;
+    CHECK_EQ(pgt_pin(&env, DOM, 74, 2, 0), 0);
+    mem[75][3] = pte(76, P | RW);
+    mem[75][4] = pte(77, P);
+    CHECK_EQ(pgt_mod_entry(&env, DOM, 74, 0, pte(75, P | RW), 0), 0);
+    CHECK_EQ(pgt_mod_entry(&env, DOM, 74, 0, 0, 0), 1);
+    CHECK_EQ(nr_held_back, 2u);
+    CHECK_EQ(tcount(75), 0);                                          /* the L1's own type went */
+    CHECK_EQ(tcount(76), 1);
+    for (unsigned i = 0; i < nr_held_back; i++)
+        pgt_put_l1_frame(&env, held_back[i] >> 1, held_back[i] & 1);
+    CHECK_EQ(pgt_mod_entry(&env, DOM, 70, 0, 0, 0), 1);
+    CHECK_EQ(nr_held_back, 3u);
+    pgt_put_l1_frame(&env, held_back[2] >> 1, held_back[2] & 1);
+    env.l1_put = NULL;
+    CHECK_EQ(pgt_unpin(&env, DOM, 74), 0);
+    CHECK_EQ(pgt_unpin(&env, DOM, 70), 0);
+    CHECK_EQ(bugs, 0);
+    check_all_zero("l1_put done");
+}
+
 /* pgt_cmpxchg_entry (the writable-page-table assist's atomic merge): over
  * a value that is not the entry's it changes nothing and takes no
  * reference; over the entry's it is pgt_mod_entry. */
@@ -449,6 +513,7 @@ int main(void)
     test_hypervisor_slots();
     test_linear();
     test_mod_entry();
+    test_l1_put_deferred();
     test_cmpxchg_entry();
     test_preemption();
     test_random();
