@@ -145,6 +145,11 @@ struct vcpu {
     struct vcpu_msrs msr;           /* (r) other MSRs emulated per vCPU (hvm/msr.c, core/vcpu_msrs.h) */
     uint64_t nr_irqs, nr_nmis;      /* (r) events injected */
     uint64_t exits_by_reason[24];   /* (r) indexed by enum hvm_exit_reason */
+    /* Written on every exit: kept on the page of the counters above and
+     * exit_cost below, not after the histograms (each page an exit touches
+     * is a TLB refill per exit under QEMU's TCG, lib/compiler.h __hot_path). */
+    uint8_t last_exit;              /* (r) enum hvm_exit_reason of the last exit (debug key 'd') */
+    uint64_t last_exit_qual;        /* (r) its hvm_exit.qual */
     /* The ports behind I/O exits (hvm/io.c), a permanent diagnostic:
      * the first VCPU_IO_PORTS distinct ports each with its count, the
      * rest together.  Printed when the vCPU goes. */
@@ -169,8 +174,6 @@ struct vcpu {
     /* Histograms (median, p99, worst) per exit kind and PV vCPUs' exits by
      * kind (core/xstats.h); PV hypercalls also go into hc_cost. */
     struct vcpu_xstats xstats;      /* (r) */
-    uint8_t last_exit;              /* (r) enum hvm_exit_reason of the last exit (debug key 'd') */
-    uint64_t last_exit_qual;        /* (r) its hvm_exit.qual */
     uint8_t fpu[512] __aligned(16); /* (r) x87/SSE state, FXSAVE layout, while off the CPU */
     bool fpu_init;                  /* (r) */
     /* HVM: DR0-3 and DR6, which the guest reads and writes without an

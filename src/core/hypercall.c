@@ -50,9 +50,9 @@ static long hc_vcpu_op32(struct vcpu *v, const uint64_t *a)
 {
     return compat_vcpu_op(v, (unsigned)a[0], (unsigned)a[1], (uint32_t)a[2]);
 }
-static long hc_sched_op(struct vcpu *v, const uint64_t *a) { return sched_op(v, (unsigned)a[0], a[1]); }
+__hot_path static long hc_sched_op(struct vcpu *v, const uint64_t *a) { return sched_op(v, (unsigned)a[0], a[1]); }
 static long hc_sched_op32(struct vcpu *v, const uint64_t *a) { return compat_sched_op(v, (unsigned)a[0], (uint32_t)a[1]); }
-static long hc_event_channel_op(struct vcpu *v, const uint64_t *a) { return evtchn_hypercall(v, (unsigned)a[0], a[1]); }
+__hot_path static long hc_event_channel_op(struct vcpu *v, const uint64_t *a) { return evtchn_hypercall(v, (unsigned)a[0], a[1]); }
 static long hc_set_trap_table(struct vcpu *v, const uint64_t *a) { return pv_set_trap_table(v, a[0]); }
 static long hc_set_callbacks(struct vcpu *v, const uint64_t *a) { return pv_set_callbacks(v, a[0], a[1], a[2]); }
 static long hc_callback_op(struct vcpu *v, const uint64_t *a) { return pv_callback_op(v, (unsigned)a[0], a[1]); }
@@ -107,7 +107,7 @@ static const struct hypercall_entry {
     [__HYPERVISOR_domctl]           = { hc_domctl, NULL },
 };
 
-long hypercall_call(struct vcpu *v, uint64_t nr, const uint64_t args[HYPERCALL_NR_ARGS], bool compat)
+__hot_path long hypercall_call(struct vcpu *v, uint64_t nr, const uint64_t args[HYPERCALL_NR_ARGS], bool compat)
 {
     const struct hypercall_entry *e;
     long ret;

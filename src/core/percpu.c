@@ -4,7 +4,7 @@
 #include "mm/mm.h"
 #include "lib/string.h"
 
-struct percpu *percpu_of[RV_MAX_CPUS];
+struct percpu *percpu_of[RV_MAX_CPUS] __hot_data;
 unsigned nr_cpus_online;
 unsigned nr_cpus_possible = 1;
 

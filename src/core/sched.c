@@ -40,7 +40,7 @@ static void slice_expired(void *data)
     __atomic_store_n(&rq->need_resched, true, __ATOMIC_SEQ_CST);
 }
 
-static void kick(unsigned cpu)
+__hot_path static void kick(unsigned cpu)
 {
     __atomic_store_n(&rqs[cpu].need_resched, true, __ATOMIC_SEQ_CST);
     cpu_raise_softirq(cpu, SOFTIRQ_SCHEDULE);
@@ -110,7 +110,7 @@ void sched_start_vcpu(struct vcpu *v)
         kick(best);
 }
 
-void sched_block(struct vcpu *v)
+__hot_path void sched_block(struct vcpu *v)
 {
     struct runqueue *rq = &rqs[v->processor];
     uint64_t f = spin_lock_irqsave(&rq->lock);
@@ -121,7 +121,7 @@ void sched_block(struct vcpu *v)
     spin_unlock_irqrestore(&rq->lock, f);
 }
 
-bool sched_wake(struct vcpu *v)
+__hot_path bool sched_wake(struct vcpu *v)
 {
     unsigned cpu = v->processor;
     struct runqueue *rq = &rqs[cpu];
@@ -181,7 +181,7 @@ void sched_yield(struct vcpu *v)
     __atomic_store_n(&rqs[v->processor].need_resched, true, __ATOMIC_SEQ_CST);
 }
 
-bool sched_should_yield(struct vcpu *v)
+__hot_path bool sched_should_yield(struct vcpu *v)
 {
     return __atomic_load_n(&rqs[v->processor].need_resched, __ATOMIC_ACQUIRE) ||
            v->state != VCPU_RUNNING || __atomic_load_n(&v->pause_count, __ATOMIC_ACQUIRE) > 0 ||
@@ -203,7 +203,7 @@ bool sched_should_yield(struct vcpu *v)
  */
 #define SCHED_BLOCK_SPIN_NS 50000ull
 
-static bool block_spin(struct vcpu *v)
+__hot_path static bool block_spin(struct vcpu *v)
 {
     struct runqueue *rq = &rqs[v->processor];
     struct percpu *cpu = this_cpu();
@@ -229,7 +229,7 @@ static bool block_spin(struct vcpu *v)
     }
 }
 
-bool sched_may_enter(struct vcpu *v)
+__hot_path bool sched_may_enter(struct vcpu *v)
 {
     struct percpu *cpu = this_cpu();
     bool spun = false;

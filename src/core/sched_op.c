@@ -23,7 +23,7 @@ static void poll_timeout(void *data)
 #define POLL_FEW_PORTS 4        /* lists this short are read into a small frame */
 
 /* The wait itself, once the list is read: see sched_poll. */
-static long poll_ports(struct vcpu *v, const struct sched_poll *p, const evtchn_port_t *ports)
+__hot_path static long poll_ports(struct vcpu *v, const struct sched_poll *p, const evtchn_port_t *ports)
 {
     v->nr_poll_ports = p->nr_ports;
     for (unsigned i = 0; i < p->nr_ports && i < ARRAY_SIZE(v->poll_ports); i++)
@@ -64,7 +64,7 @@ static __attribute__((noinline)) long poll_many(struct vcpu *v, const struct sch
  * re-checks its ports, as it must anyway).  The port list usually sits
  * next to the structure on the guest's stack: the second copy then reuses
  * the first one's translation (struct vcpu.copy_cache). */
-static long sched_poll(struct vcpu *v, uint64_t arg)
+__hot_path static long sched_poll(struct vcpu *v, uint64_t arg)
 {
     struct sched_poll p;
     evtchn_port_t few[POLL_FEW_PORTS];
@@ -80,7 +80,7 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
     return poll_ports(v, &p, few);
 }
 
-long sched_op(struct vcpu *v, unsigned cmd, uint64_t arg)
+__hot_path long sched_op(struct vcpu *v, unsigned cmd, uint64_t arg)
 {
     switch (cmd) {
     case SCHEDOP_yield:

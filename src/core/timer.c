@@ -13,7 +13,7 @@
 #include "arch/x86/time.h"
 #include "arch/x86/traps.h"
 
-static void reprogram(struct percpu *cpu)
+__hot_path static void reprogram(struct percpu *cpu)
 {
     /* Called with cpu->timer_lock held, on that CPU. */
     uint64_t next = cpu->timers ? cpu->timers->expires : 0;
@@ -31,7 +31,7 @@ static void reprogram(struct percpu *cpu)
     apic_timer_program(next ? ns_to_tsc_deadline(next) : 0);
 }
 
-static void remove_locked(struct percpu *cpu, struct timer *t)
+__hot_path static void remove_locked(struct percpu *cpu, struct timer *t)
 {
     for (struct timer **pp = &cpu->timers; *pp; pp = &(*pp)->next)
         if (*pp == t) {
@@ -97,7 +97,7 @@ void timer_init(struct timer *t, void (*fn)(void *), void *data, unsigned cpu)
     t->expires = 0;
 }
 
-void timer_set(struct timer *t, uint64_t expires_ns)
+__hot_path void timer_set(struct timer *t, uint64_t expires_ns)
 {
     struct percpu *cpu = percpu_of[t->cpu];
     uint64_t f = spin_lock_irqsave(&cpu->timer_lock);

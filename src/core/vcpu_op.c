@@ -20,7 +20,7 @@
 
 #define ETIME 62    /* Xen/Linux numbering: the deadline has passed */
 
-uint64_t vcpu_host_deadline(uint64_t sys_ns)
+__hot_path uint64_t vcpu_host_deadline(uint64_t sys_ns)
 {
     return MAX(guest_ns_to_host_ns(sys_ns), now_ns()) + 1000;
 }

@@ -63,7 +63,7 @@ static void wake_pollers(struct domain *d)
 }
 
 /* Mark 'port' of ed pending and notify its vCPU; ed->lock held. */
-static void deliver(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port)
+__hot_path static void deliver(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port)
 {
     if (ed->fifo)
         evtchn_fifo_set_pending(ed, chn, port);
@@ -528,7 +528,7 @@ static int op_reset(struct domain *d, struct evtchn_reset *r)
     return 0;
 }
 
-long evtchn_hypercall(struct vcpu *v, unsigned cmd, uint64_t arg)
+__hot_path long evtchn_hypercall(struct vcpu *v, unsigned cmd, uint64_t arg)
 {
     union {
         struct evtchn_alloc_unbound alloc_unbound;
@@ -686,7 +686,7 @@ int evtchn_xen_notify(struct domain *d, evtchn_port_t port)
     return rc;
 }
 
-int evtchn_ports_pending(struct domain *d, const evtchn_port_t *ports, unsigned n)
+__hot_path int evtchn_ports_pending(struct domain *d, const evtchn_port_t *ports, unsigned n)
 {
     struct evtchn_domain *ed = d ? d->evtchn : NULL;
     uint64_t f;
@@ -706,7 +706,7 @@ int evtchn_ports_pending(struct domain *d, const evtchn_port_t *ports, unsigned 
     return rc;
 }
 
-int evtchn_port_pending(struct domain *d, evtchn_port_t port)
+__hot_path int evtchn_port_pending(struct domain *d, evtchn_port_t port)
 {
     return evtchn_ports_pending(d, &port, 1);
 }

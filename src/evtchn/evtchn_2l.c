@@ -18,7 +18,7 @@ enum l2_op { L2_TEST, L2_SET, L2_CLEAR };
 
 /* Atomic test / test-and-set / clear of port's bit in the pending
  * (mask = false) or mask bitmap of either layout; returns the old bit. */
-static bool l2_bit(struct shared_info *si, bool compat, bool mask, evtchn_port_t port, enum l2_op op)
+__hot_path static bool l2_bit(struct shared_info *si, bool compat, bool mask, evtchn_port_t port, enum l2_op op)
 {
     if (compat) {
         struct compat_shared_info *cs = (struct compat_shared_info *)si;
@@ -50,7 +50,7 @@ static struct shared_info *l2_page(struct evtchn_domain *ed, evtchn_port_t port,
     return si;
 }
 
-void evtchn_mark_upcall(struct vcpu *v)
+__hot_path void evtchn_mark_upcall(struct vcpu *v)
 {
     struct vcpu_info *vi = __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE);
 
@@ -64,7 +64,7 @@ void evtchn_mark_upcall(struct vcpu *v)
 
 /* Set the selector bit of port's word in v's vcpu_info and raise the
  * upcall (once the guest has registered where its vcpu_info is). */
-static void notify_selector(struct vcpu *v, evtchn_port_t port, bool compat)
+__hot_path static void notify_selector(struct vcpu *v, evtchn_port_t port, bool compat)
 {
     struct vcpu_info *vi = v ? __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE) : NULL;
 
@@ -78,7 +78,7 @@ static void notify_selector(struct vcpu *v, evtchn_port_t port, bool compat)
     evtchn_mark_upcall(v);
 }
 
-void evtchn_2l_set_pending(struct evtchn_domain *ed, struct vcpu *v, evtchn_port_t port)
+__hot_path void evtchn_2l_set_pending(struct evtchn_domain *ed, struct vcpu *v, evtchn_port_t port)
 {
     bool compat;
     struct shared_info *si = l2_page(ed, port, &compat);
@@ -101,7 +101,7 @@ void evtchn_2l_clear_pending(struct evtchn_domain *ed, evtchn_port_t port)
         l2_bit(si, compat, false, port, L2_CLEAR);
 }
 
-bool evtchn_2l_is_pending(struct evtchn_domain *ed, evtchn_port_t port)
+__hot_path bool evtchn_2l_is_pending(struct evtchn_domain *ed, evtchn_port_t port)
 {
     bool compat;
     struct shared_info *si = l2_page(ed, port, &compat);
@@ -111,7 +111,7 @@ bool evtchn_2l_is_pending(struct evtchn_domain *ed, evtchn_port_t port)
 
 /* For the debug dump only: a snapshot of the guest's mask bit (in the
  * shared_info layout the domain uses). */
-bool evtchn_2l_is_masked(struct evtchn_domain *ed, evtchn_port_t port)
+__hot_path bool evtchn_2l_is_masked(struct evtchn_domain *ed, evtchn_port_t port)
 {
     bool compat;
     struct shared_info *si = l2_page(ed, port, &compat);

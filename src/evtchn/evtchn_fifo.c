@@ -147,7 +147,7 @@ static void fifo_link(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_
     evtchn_mark_upcall(v);
 }
 
-void evtchn_fifo_set_pending(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port)
+__hot_path void evtchn_fifo_set_pending(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port)
 {
     event_word_t *w = fifo_word(ed, port);
     event_word_t old;
@@ -172,7 +172,7 @@ void evtchn_fifo_clear_pending(struct evtchn_domain *ed, struct evtchn_port *chn
         __atomic_fetch_and(w, ~W_PENDING, __ATOMIC_SEQ_CST);
 }
 
-bool evtchn_fifo_is_pending(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port)
+__hot_path bool evtchn_fifo_is_pending(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port)
 {
     event_word_t *w = fifo_word(ed, port);
 

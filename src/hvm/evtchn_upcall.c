@@ -12,7 +12,7 @@
 #include "core/domain.h"
 #include "core/sched.h"
 
-void evtchn_arch_upcall(struct vcpu *v)
+__hot_path void evtchn_arch_upcall(struct vcpu *v)
 {
     uint8_t vec = __atomic_load_n(&v->upcall_vector, __ATOMIC_ACQUIRE);
 
@@ -29,7 +29,7 @@ void evtchn_arch_upcall(struct vcpu *v)
     hvm_vcpu_kick(v);               /* hvm_intr_assist sees the flag before the next entry */
 }
 
-void evtchn_arch_wake_poller(struct vcpu *v)
+__hot_path void evtchn_arch_wake_poller(struct vcpu *v)
 {
     /* SCHEDOP_poll: any event of the domain ends the wait; the vCPU
      * re-checks its ports when it polls again. */

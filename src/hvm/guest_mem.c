@@ -83,7 +83,7 @@ struct walk_ctx {
  * before the lookup, so a change in between leaves an entry the next use
  * finds stale.
  */
-static char *frame_page(struct vcpu *v, uint64_t gpa, bool write)
+__hot_path static char *frame_page(struct vcpu *v, uint64_t gpa, bool write)
 {
     uint64_t gen = __atomic_load_n(&v->domain->p2m.generation, __ATOMIC_ACQUIRE);
     uint64_t gfn = gpa >> 12;
@@ -109,7 +109,7 @@ static char *frame_page(struct vcpu *v, uint64_t gpa, bool write)
     return page;
 }
 
-static int gw_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
+__hot_path static int gw_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
 {
     struct walk_ctx *w = ctx;
     char *page = w->cached ? frame_page(w->cached, gpa, false) : gphys_page(w->d, gpa, false);
@@ -151,7 +151,7 @@ static int gw_cmpxchg(void *ctx, uint64_t gpa, unsigned size, uint64_t old, uint
     return ok ? 0 : -EAGAIN;
 }
 
-static int walk(struct vcpu *v, uint64_t gva, unsigned gw_access, struct gwalk_result *res, bool cached)
+__hot_path static int walk(struct vcpu *v, uint64_t gva, unsigned gw_access, struct gwalk_result *res, bool cached)
 {
     struct hvm_ctrl c;
     struct gwalk_cpu cpu;
@@ -177,7 +177,7 @@ int hvm_walk(struct vcpu *v, uint64_t gva, unsigned gw_access, struct gwalk_resu
     return walk(v, gva, gw_access, res, false);
 }
 
-static int translate_access(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, uint32_t *pfec,
+__hot_path static int translate_access(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, uint32_t *pfec,
                             bool cached)
 {
     struct gwalk_result res;
@@ -202,7 +202,7 @@ int hvm_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, 
 
 /* For the hypervisor's own copies (hypercall arguments): a supervisor
  * access that SMAP does not restrict, as the guest asked us to do it. */
-static int translate(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa, bool cached)
+__hot_path static int translate(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa, bool cached)
 {
     uint32_t pfec;
     if (!translate_access(v, gva, HVM_XLAT_AC | (write ? HVM_XLAT_WRITE : 0), gpa, &pfec, cached))
@@ -234,13 +234,13 @@ static int translate(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa, bo
  * between a #VMEXIT and handle_exit, where last_exit is still the previous
  * one, sees no copy.
  */
-static bool in_hypercall(struct vcpu *v)
+__hot_path static bool in_hypercall(struct vcpu *v)
 {
     return v->processor == smp_processor_id() && v->last_exit == HVM_EXIT_HYPERCALL;
 }
 
 /* The hypervisor mapping of gva's page from the cache, or NULL. */
-static char *cached_page(struct vcpu *v, uint64_t gva, bool write)
+__hot_path static char *cached_page(struct vcpu *v, uint64_t gva, bool write)
 {
     if (!v->copy_cache.page || v->copy_cache.seq != v->exits_by_reason[HVM_EXIT_HYPERCALL] ||
         v->copy_cache.gva != (gva & ~4095ull) || (write && !v->copy_cache.write) ||
@@ -251,7 +251,7 @@ static char *cached_page(struct vcpu *v, uint64_t gva, bool write)
     return v->copy_cache.page;
 }
 
-static int copy_guest(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool to_guest)
+__hot_path static int copy_guest(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool to_guest)
 {
     bool scope = in_hypercall(v);
 
@@ -286,19 +286,19 @@ static int copy_guest(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool 
     return 0;
 }
 
-int hvm_copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len)
+__hot_path int hvm_copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len)
 {
     return copy_guest(v, dst, gva, len, false);
 }
 
-int hvm_copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
+__hot_path int hvm_copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
 {
     return copy_guest(v, (void *)src, gva, len, true);
 }
 
 /* core/guest_access.h for HVM and PVH vCPUs: hypercall pointers are
  * virtual addresses of the calling vCPU. */
-int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len)
+__hot_path int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len)
 {
     /* A native handler serving a 32-bit caller (HVM, PVH or 32-bit PV)
      * reads the structures the compat layer translated
@@ -312,7 +312,7 @@ int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len)
     return hvm_copy_from_guest(v, dst, gva, len);
 }
 
-int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
+__hot_path int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
 {
     int rc = compat_xlat_copy(v, (void *)src, gva, len, true);
     if (rc <= 0)

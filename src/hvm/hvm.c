@@ -26,7 +26,7 @@
 #include "hvm/shadow.h"
 #include <stdarg.h>
 
-const struct hvm_vendor_ops *hvm_vendor;
+const struct hvm_vendor_ops *hvm_vendor __hot_data;
 
 static int cpu_up_rc;
 
@@ -81,7 +81,7 @@ void hvm_inject_ud(struct vcpu *v)
     hvm_vendor->inject_event(v, HVM_EVENT_EXCEPTION, 6, false, 0);
 }
 
-bool hvm_guest_long_mode(struct vcpu *v)
+__hot_path bool hvm_guest_long_mode(struct vcpu *v)
 {
     struct hvm_seg cs;
     struct hvm_ctrl c;
@@ -92,7 +92,7 @@ bool hvm_guest_long_mode(struct vcpu *v)
     return (c.efer & (1u << 10)) && (cs.attr & (1u << 9));
 }
 
-static void advance(struct vcpu *v, const struct hvm_exit *x)
+__hot_path static void advance(struct vcpu *v, const struct hvm_exit *x)
 {
     v->regs.rip += x->insn_len;
 }
@@ -150,7 +150,7 @@ void hvm_triple_fault(struct vcpu *v, const struct hvm_exit *x)
 }
 
 /* Returns false when v must stop running (blocked, or its domain stopped). */
-static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
+__hot_path static bool handle_exit(struct vcpu *v, const struct hvm_exit *x)
 {
     v->exits_by_reason[x->reason < HVM_EXIT_NR ? x->reason : HVM_EXIT_UNHANDLED]++;
     v->last_exit = (uint8_t)(x->reason < HVM_EXIT_NR ? x->reason : HVM_EXIT_UNHANDLED);
@@ -288,7 +288,7 @@ static inline void hvm_account_exit(struct vcpu *v, uint64_t ticks)
     }
 }
 
-static void run_loop(struct vcpu *v)
+__hot_path static void run_loop(struct vcpu *v)
 {
     struct hvm_exit x;
 
@@ -388,7 +388,7 @@ static void hvm_dr_save(struct vcpu *v)
     __asm__ __volatile__("mov %%db6, %0" : "=r"(v->hvm_dr6));
 }
 
-void hvm_vcpu_run(struct vcpu *v)
+__hot_path void hvm_vcpu_run(struct vcpu *v)
 {
     if (vlapic_waiting_for_sipi(v) && !start_from_sipi(v)) {
         sched_block(v);     /* a SIPI (hvm_vcpu_kick) wakes it */

@@ -45,7 +45,7 @@ int hvm_write_hypercall_page(struct vcpu *v, uint64_t val)
 /* The VMCALL/VMMCALL entry: fetch the number and arguments by the vCPU's
  * mode at this call, check the caller's privilege, run the table's handler
  * (core/hypercall.c), and return its value in rax (eax for 32-bit callers). */
-bool hvm_hypercall(struct vcpu *v)
+__hot_path bool hvm_hypercall(struct vcpu *v)
 {
     struct guest_regs *r = &v->regs;
     bool wide = hvm_guest_long_mode(v);

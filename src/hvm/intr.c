@@ -18,7 +18,7 @@
 #include "core/softirq.h"
 #include "core/percpu.h"
 
-void hvm_vcpu_kick(struct vcpu *v)
+__hot_path void hvm_vcpu_kick(struct vcpu *v)
 {
     /* Blocked (HLT): make it runnable; it looks at its interrupts before
      * it next enters, wherever it is -- queued, or still on its CPU in the
@@ -52,7 +52,7 @@ enum intr_src { SRC_NONE, SRC_CALLBACK, SRC_LAPIC, SRC_PIC };
  * vector): pending for as long as vcpu_info->evtchn_upcall_pending is set,
  * bypassing the local APIC (no IRR/ISR, no EOI) as the Xen ABI defines it;
  * the guest clears the flag in its handler, with interrupts still off. */
-static int callback_vector(struct vcpu *v)
+__hot_path static int callback_vector(struct vcpu *v)
 {
     uint64_t cb = __atomic_load_n(&v->domain->hvm_params[HVM_PARAM_CALLBACK_IRQ], __ATOMIC_RELAXED);
     if ((cb >> HVM_PARAM_CALLBACK_TYPE_SHIFT) != HVM_PARAM_CALLBACK_TYPE_VECTOR || (uint8_t)cb < 0x10)
@@ -65,7 +65,7 @@ static int callback_vector(struct vcpu *v)
 /* A maskable interrupt that would be delivered if the guest allowed it:
  * its vector, or -1; *src tells where it came from.  Order as on Xen: the
  * callback vector, then the local APIC, then the 8259. */
-static int pending_maskable(struct vcpu *v, enum intr_src *src)
+__hot_path static int pending_maskable(struct vcpu *v, enum intr_src *src)
 {
     int vec = callback_vector(v);
     *src = SRC_CALLBACK;
@@ -84,14 +84,14 @@ static int pending_maskable(struct vcpu *v, enum intr_src *src)
     return vec;
 }
 
-bool hvm_intr_pending(struct vcpu *v)
+__hot_path bool hvm_intr_pending(struct vcpu *v)
 {
     enum intr_src src;
     return vlapic_nmi_pending(v) || pending_maskable(v, &src) >= 0;
 }
 
 /* Called with host interrupts disabled, right before entering v. */
-void hvm_intr_assist(struct vcpu *v)
+__hot_path void hvm_intr_assist(struct vcpu *v)
 {
     bool want_nmi_window = false, want_intr_window = false;
     enum intr_src src;

@@ -80,7 +80,7 @@ static uint64_t debugctl_valid(const struct cpu_policy *p)
 static struct {
     bool read;
     uint64_t tsc_aux, spec_ctrl;
-} host_msrs[RV_MAX_CPUS];      /* (o) per physical CPU, written only by that CPU (no interrupt handler reads it) */
+} host_msrs[RV_MAX_CPUS] __hot_data;      /* (o) per physical CPU, written only by that CPU (no interrupt handler reads it) */
 
 static void host_msrs_read(unsigned cpu)
 {
@@ -126,7 +126,7 @@ static void host_msrs_read(unsigned cpu)
  * a host interrupt handler in that window runs with the guest's values,
  * which the hypervisor does not use (no RDTSCP, no IBRS of its own).
  */
-void hvm_msr_guest_load(struct vcpu *v)
+__hot_path void hvm_msr_guest_load(struct vcpu *v)
 {
     unsigned cpu = smp_processor_id();
 
@@ -137,7 +137,7 @@ void hvm_msr_guest_load(struct vcpu *v)
         wrmsr(MSR_SPEC_CTRL, v->msr.spec_ctrl);
 }
 
-void hvm_msr_host_load(struct vcpu *v)
+__hot_path void hvm_msr_host_load(struct vcpu *v)
 {
     unsigned cpu = smp_processor_id();
 

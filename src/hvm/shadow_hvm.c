@@ -148,7 +148,7 @@ static uint64_t paging_key(const struct hvm_ctrl *c)
            ((c->efer & (G_EFER_LMA | G_EFER_NXE)) << 1);
 }
 
-void hvm_shadow_before_entry(struct vcpu *v)
+__hot_path void hvm_shadow_before_entry(struct vcpu *v)
 {
     struct hvm_shadow *hs = v->shadow;
     struct hvm_ctrl c;

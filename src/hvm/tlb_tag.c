@@ -16,9 +16,9 @@ static struct {
     uint32_t next;              /* next tag to hand out; 0 is the host's */
     uint64_t generation;        /* starts at 1 so a new vCPU (gen 0) never matches */
     uint64_t tag_allocs, generations, full_flushes;
-} tags[RV_MAX_CPUS];            /* (o) per physical CPU */
+} tags[RV_MAX_CPUS] __hot_data;            /* (o) per physical CPU */
 
-uint32_t hvm_tlb_tag_select(struct vcpu *v, uint32_t nr_tags, bool *flush_all)
+__hot_path uint32_t hvm_tlb_tag_select(struct vcpu *v, uint32_t nr_tags, bool *flush_all)
 {
     unsigned cpu = smp_processor_id();
     typeof(tags[0]) *t = &tags[cpu];

@@ -618,7 +618,7 @@ bool vlapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 
 /* ---- the injection side ------------------------------------------------------ */
 
-int vlapic_pending_vector(struct vcpu *v)
+__hot_path int vlapic_pending_vector(struct vcpu *v)
 {
     struct vlapic *a = v->vlapic;
     int vec = -1;
@@ -666,12 +666,12 @@ bool vlapic_take_nmi(struct vcpu *v)
     return nmi;
 }
 
-bool vlapic_nmi_pending(struct vcpu *v)
+__hot_path bool vlapic_nmi_pending(struct vcpu *v)
 {
     return v->vlapic && __atomic_load_n(&v->vlapic->nmi_pending, __ATOMIC_RELAXED);
 }
 
-bool vlapic_accepts_pic(struct vcpu *v)
+__hot_path bool vlapic_accepts_pic(struct vcpu *v)
 {
     struct vlapic *a = v->vlapic;
     if (!a)

@@ -12,7 +12,7 @@
 #include "core/domain.h"
 #include "core/console.h"
 
-bool hvm_vmstate_check;    /* set from the boot option by setup.c */
+bool hvm_vmstate_check __hot_data;    /* set from the boot option by setup.c */
 
 void hvm_vmstate_report(struct vcpu *v, const char *when, const struct vmstate_finding *f)
 {

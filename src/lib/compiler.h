@@ -21,6 +21,19 @@
 #define __noreturn      __attribute__((noreturn))
 #define __section(s)    __attribute__((section(s)))
 #define __used          __attribute__((used))
+/* Code every VM exit of an event-channel round trip runs (the run loop,
+ * the SVM world switch, the hypercall, send and poll paths, the guest walk
+ * of hypercall arguments): linked together at the start of .text
+ * (arch/x86/ringvisor.ld), a few pages instead of ~22 scattered ones.
+ * Under QEMU's TCG each VMRUN and #VMEXIT flushes the emulated TLB, so
+ * every code page an exit touches is one more TLB refill per exit
+ * (docs/event-channels.md "Latency"); on hardware it is I-TLB and cache
+ * footprint.  Only for code that runs on (nearly) every such exit. */
+#define __hot_path      __attribute__((section(".text.hot")))
+/* The same for the small globals that code reads on every exit (backend
+ * ops, per-CPU VMRUN and MSR state, TSC scales): one or two pages of .data
+ * instead of six. */
+#define __hot_data      __attribute__((section(".data.hot")))
 #define __printf(a, b)  __attribute__((format(printf, a, b)))
 #define barrier()       __asm__ __volatile__("" ::: "memory")
 #define READ_ONCE(x)    (*(const volatile __typeof__(x) *)&(x))

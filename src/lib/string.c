@@ -1,6 +1,7 @@
 /* Freestanding memory/string functions (see string.h). */
 #include "lib/string.h"
 #include <stdint.h>
+#include "lib/compiler.h"
 
 /* Large aligned fills and copies go by 8-byte strings, the rest by bytes.
  * On hardware rep movsq/stosq are fast strings like movsb/stosb (no slower);
@@ -12,7 +13,7 @@
  * selftest string_ops checks lengths and alignments around the switch. */
 #define STRING_QWORDS_MIN 64
 
-void *memcpy(void *dst, const void *src, size_t n)
+__hot_path void *memcpy(void *dst, const void *src, size_t n)
 {
     void *ret = dst;
     if (n >= STRING_QWORDS_MIN && !(((uintptr_t)dst | (uintptr_t)src) & 7)) {
@@ -40,7 +41,7 @@ void *memmove(void *dst, const void *src, size_t n)
     return dst;
 }
 
-void *memset(void *dst, int c, size_t n)
+__hot_path void *memset(void *dst, int c, size_t n)
 {
     void *ret = dst;
     if (n >= STRING_QWORDS_MIN && !((uintptr_t)dst & 7)) {

@@ -14,6 +14,7 @@
  */
 #include "mm/gwalk.h"
 #include "lib/errno.h"
+#include "lib/compiler.h"
 
 #define CR0_WP      (1ull << 16)
 #define CR0_PG      (1ull << 31)
@@ -46,7 +47,7 @@ static uint64_t bits(unsigned hi, unsigned lo)
     return (~0ull >> (63 - hi)) & (~0ull << lo);
 }
 
-enum gwalk_mode gwalk_mode(const struct gwalk_cpu *cpu)
+__hot_path enum gwalk_mode gwalk_mode(const struct gwalk_cpu *cpu)
 {
     if (!(cpu->cr0 & CR0_PG))
         return GW_MODE_NONE;
@@ -266,7 +267,7 @@ fault:
     return -EFAULT;
 }
 
-int gwalk(const struct gwalk_cpu *cpu, const struct gwalk_mem *mem, uint64_t va, unsigned access,
+__hot_path int gwalk(const struct gwalk_cpu *cpu, const struct gwalk_mem *mem, uint64_t va, unsigned access,
           struct gwalk_result *res)
 {
     enum gwalk_mode mode = gwalk_mode(cpu);

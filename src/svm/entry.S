@@ -11,7 +11,7 @@
 #include "arch/x86/cpu_regs_asm.h"
 #include "hvm/regs.h"
 
-    .text
+    .section .text.hot, "ax", @progbits     /* the exit path (lib/compiler.h __hot_path) */
     .globl svm_enter
 svm_enter:
     PUSH_CALLEE_SAVED

@@ -63,11 +63,11 @@ struct svm_vcpu {
 static struct {
     uint64_t hsave_pa;      /* host state VMRUN saves (APM 15.30.4) */
     uint64_t host_vmcb_pa;  /* host state VMSAVE/VMLOAD carry */
-} svm_cpu[RV_MAX_CPUS];     /* (o) per physical CPU */
+} svm_cpu[RV_MAX_CPUS] __hot_data;     /* (o) per physical CPU */
 
 static uint64_t iopm_pa, msrpm_pa;     /* (i) shared by every vCPU */
 static struct hvm_vendor_ops svm_ops;
-static bool has_nrips;                 /* (i) */
+static bool has_nrips __hot_data;                 /* (i) */
 static struct svm_check_caps check_caps;   /* (i) what the guest-state checker holds VMCBs to */
 
 void svm_enter(uint64_t vmcb_pa, struct guest_regs *regs, uint64_t host_vmcb_pa);
@@ -202,7 +202,7 @@ static void svm_vcpu_destroy(struct vcpu *v)
     v->vendor = NULL;
 }
 
-static struct vmcb *vmcb_of(struct vcpu *v)
+__hot_path static struct vmcb *vmcb_of(struct vcpu *v)
 {
     return ((struct svm_vcpu *)v->vendor)->vmcb;
 }
@@ -226,7 +226,7 @@ static uint32_t insn_len(struct vmcb *vmcb)
     }
 }
 
-static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_regs *regs)
+__hot_path static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_regs *regs)
 {
     struct vmcb *vmcb = s->vmcb;
     uint64_t code = vmcb->exitcode, i1 = vmcb->exitinfo1;
@@ -399,9 +399,9 @@ static void decode_exit(struct svm_vcpu *s, struct hvm_exit *x, struct guest_reg
  * (bochs_hvm_ryzen's LAPIC and HPET tests failed), and hardware and Bochs
  * have no such EVENTINJ bug.
  */
-static bool virq_delivery;     /* (i) svm_probe: only under QEMU's TCG (below) */
+static bool virq_delivery __hot_data;     /* (i) svm_probe: only under QEMU's TCG (below) */
 
-static void svm_set_virq(struct svm_vcpu *s, uint8_t vector)
+__hot_path static void svm_set_virq(struct svm_vcpu *s, uint8_t vector)
 {
     struct vmcb *vmcb = s->vmcb;
     vmcb->vintr = (vmcb->vintr & ~(VINTR_VEC | VINTR_PRIO)) | VINTR_IRQ | VINTR_IGN_TPR | VINTR_PRIO |
@@ -412,7 +412,7 @@ static void svm_set_virq(struct svm_vcpu *s, uint8_t vector)
 
 static void svm_request_intr_window(struct vcpu *v, bool on);
 
-static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
+__hot_path static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
 {
     struct svm_vcpu *s = v->vendor;
     struct vmcb *vmcb = s->vmcb;
@@ -536,7 +536,7 @@ static void svm_vcpu_run(struct vcpu *v, struct hvm_exit *x)
     decode_exit(s, x, &v->regs);
 }
 
-static void svm_get_seg(struct vcpu *v, enum hvm_segreg sr, struct hvm_seg *out)
+__hot_path static void svm_get_seg(struct vcpu *v, enum hvm_segreg sr, struct hvm_seg *out)
 {
     const struct vmcb_seg *s = &vmcb_of(v)->es + sr;
     *out = (struct hvm_seg){ s->sel, s->attr, s->limit, s->base };
@@ -551,7 +551,7 @@ static void svm_set_seg(struct vcpu *v, enum hvm_segreg sr, const struct hvm_seg
         vmcb->cpl = (in->attr >> 5) & 3;    /* CPL is SS.DPL (APM 15.5.1) */
 }
 
-static void svm_get_ctrl(struct vcpu *v, struct hvm_ctrl *c)
+__hot_path static void svm_get_ctrl(struct vcpu *v, struct hvm_ctrl *c)
 {
     struct vmcb *vmcb = vmcb_of(v);
     struct svm_vcpu *s = v->vendor;
@@ -645,7 +645,7 @@ static void svm_set_tsc_offset(struct vcpu *v, uint64_t offset)
 }
 
 
-static void svm_inject_event(struct vcpu *v, enum hvm_event_type t, uint8_t vector, bool has_err, uint32_t err)
+__hot_path static void svm_inject_event(struct vcpu *v, enum hvm_event_type t, uint8_t vector, bool has_err, uint32_t err)
 {
     static const uint32_t types[] = {
         [HVM_EVENT_EXTINT] = SVM_EVTINJ_TYPE_INTR, [HVM_EVENT_NMI] = SVM_EVTINJ_TYPE_NMI,
@@ -691,20 +691,20 @@ static void svm_request_nmi_window(struct vcpu *v, bool on)
     }
 }
 
-static bool svm_event_pending(struct vcpu *v)
+__hot_path static bool svm_event_pending(struct vcpu *v)
 {
     struct svm_vcpu *s = v->vendor;
     return (s->vmcb->eventinj & SVM_EVTINJ_VALID) || s->virq;
 }
 
-static bool svm_interrupts_enabled(struct vcpu *v)
+__hot_path static bool svm_interrupts_enabled(struct vcpu *v)
 {
     struct vmcb *vmcb = vmcb_of(v);
     bool shadow = (vmcb->int_state & 1) && vmcb->rip == v->regs.rip;   /* see svm_vcpu_run */
     return (v->regs.rflags & (1u << 9)) && !shadow;
 }
 
-static void svm_request_intr_window(struct vcpu *v, bool on)
+__hot_path static void svm_request_intr_window(struct vcpu *v, bool on)
 {
     struct svm_vcpu *s = v->vendor;
     struct vmcb *vmcb = s->vmcb;

@@ -9,3 +9,11 @@ add_test(NAME evtchn_exits_qemu
 set_tests_properties(evtchn_exits_qemu PROPERTIES
     LABELS "integration;qemu;pvh;evtchn" TIMEOUT 300 RUN_SERIAL TRUE
     REQUIRED_FILES "${RV_ELF};${RV_GUESTS_DIR}/pvh_bench_a.elf;${RV_GUESTS_DIR}/pvh_bench_b.elf")
+
+# The exit path's code and data stay on few pages (tests/integration/
+# test_hot_path.py; docs/event-channels.md "Pages touched per exit"): reads
+# ringvisor.elf's symbols, boots nothing.
+add_test(NAME hot_path_layout
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_hot_path.py ${CMAKE_BINARY_DIR})
+set_tests_properties(hot_path_layout PROPERTIES LABELS "unit;evtchn" TIMEOUT 60
+                     REQUIRED_FILES ${RV_ELF})

@@ -269,6 +269,45 @@ class OptionsTest(unittest.TestCase):
                 self.assertIn(msg, err, argv)
 
 
+class BenchOptionsTest(unittest.TestCase):
+    """rv-bench --evtchn-only/--evtchn-cases (rvlib/pvbench.py)."""
+
+    def test_evtchn_cases(self):
+        from rvlib import pvbench
+        self.assertEqual(pvbench.parse_cases("all"), pvbench.ALL_CASES)
+        self.assertEqual(len(pvbench.ALL_CASES), 4)
+        self.assertEqual(pvbench.parse_cases("cross-CPU"), (("cross-CPU", "poll"), ("cross-CPU", "upcall")))
+        # Listed order does not matter, duplicates count once, the table's order is kept.
+        self.assertEqual(pvbench.parse_cases("cross-CPU/upcall, same-CPU/poll,cross-CPU/upcall"),
+                         (("same-CPU", "poll"), ("cross-CPU", "upcall")))
+        for bad in ("", "cross", "cross-CPU/spin", "all,x"):
+            with self.assertRaises(ValueError, msg=bad):
+                pvbench.parse_cases(bad)
+
+    def test_bad_evtchn_cases_option(self):
+        from rvlib import bench
+        with tempfile.TemporaryDirectory() as d:
+            open(os.path.join(d, "ringvisor.elf"), "wb").close()
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err):
+                status = bench.main(["--build-dir", d, "--evtchn-only", "--evtchn-cases", "nowhere"])
+            self.assertEqual(status, 2)
+            self.assertIn("unknown case 'nowhere'", err.getvalue())
+
+    def test_round_trip_line(self):
+        from rvlib import pvbench
+        line = ("evtchn round trips/s: 10101 (10000 round trips in 990000 us, 99000 ns each, "
+                "median 94000 ns, p10 91000 ns)")
+        m = pvbench.RT_RE.search(line)
+        self.assertEqual(m.group(1), "10101")
+        self.assertEqual(pvbench.rt_times(m.group(2)), (99000, 94000, 91000))
+        m = pvbench.URT_RE.search("evtchn upcall round trips/s: 9000 (10000 round trips in 1100000 us, "
+                                  "110000 ns each, median 88000 ns, p10 85000 ns; 10000 upcalls)")
+        self.assertEqual(pvbench.rt_times(m.group(2)), (110000, 88000, 85000))
+        # A guest from before the p10 figure: the others still read.
+        self.assertEqual(pvbench.rt_times("5 ns each, median 4 ns)"), (5, 4, None))
+
+
 class MediaTest(unittest.TestCase):
     def test_check_cmdline(self):
         self.assertEqual(media.check_cmdline("  a=b   c,d "), "a=b c,d")

@@ -65,6 +65,13 @@ def build_parser():
                    help="exits of each kind the exit_mix guest makes (default 20000)")
     p.add_argument("--evtchn-rts", type=int, default=20000, metavar="N",
                    help="event-channel round trips per case (default 20000)")
+    p.add_argument("--evtchn-only", action="store_true",
+                   help="only the event-channel ping-pong rows (no exit floor, grant copy or PV kernel): "
+                        "one short run without ping-pong for the set-up exits, then the cases chosen by "
+                        "--evtchn-cases; for quick before/after comparisons (docs/bench.md)")
+    p.add_argument("--evtchn-cases", default="all", metavar="LIST",
+                   help="with --evtchn-only: comma-separated cases among same-CPU/poll, same-CPU/upcall, "
+                        "cross-CPU/poll, cross-CPU/upcall, or 'cross-CPU', 'same-CPU', 'all' (default)")
     p.add_argument("--shadow-only", action="store_true",
                    help="only the shadow-pager figures: Debian's kernel to /init under NPT, under hap = 0 "
                         "and under hap = 0 with shadow_keep_global=0, alternately; prints the times, "
@@ -124,6 +131,19 @@ def main(argv=None) -> int:
                               efi_app=efi if os.path.isfile(efi) else None)
     if args.shadow_only:
         lines, fails = linuxbench.shadow_figures(build, BASE_CMDLINE, max(args.timeout, 600), args.linux_runs)
+        print("\n".join(lines))
+        for f in fails:
+            sys.stderr.write("rv-bench: FAIL: %s\n" % f)
+        return 1 if fails else 0
+    if args.evtchn_only:
+        try:
+            cases = pvbench.parse_cases(args.evtchn_cases)
+        except ValueError as e:
+            sys.stderr.write("rv-bench: --evtchn-cases: %s\n" % e)
+            return 2
+        runner.install_signal_handlers()
+        lines, fails = pvbench.evtchn_figures(build, BASE_CMDLINE, max(args.timeout, 600),
+                                              rts=max(args.evtchn_rts, 1), cases=cases)
         print("\n".join(lines))
         for f in fails:
             sys.stderr.write("rv-bench: FAIL: %s\n" % f)

@@ -127,14 +127,22 @@ def pair_keys(mode: str, n: int, a_cpus: str, b_cpus: str, copies: int = 0, rt: 
             "pvh_bench_b": {"cmdline": "peer=1 n=%d nu=%d copies=%d" % (pn, un, copies), "cpus": b_cpus}}
 
 
+def rt_times(rest: str):
+    """(mean, median, 10th percentile) ns from the rest of pvh_bench_a's
+    round-trip line ("... 99000 ns each, median 94000 ns, p10 91000 ns)"),
+    None for each one missing."""
+    found = [re.search(r, rest) for r in (r"(\d+) ns each", r"median (\d+) ns", r"p10 (\d+) ns")]
+    return tuple(int(f.group(1)) if f else None for f in found)
+
+
 def ping_pong(build: str, cmdline: str, timeout: float, mode: str, n: int, a_cpus: str, b_cpus: str,
               setup_exits: int = 0):
     """One run: (round trips/s or None, mean ns or None, median ns or None,
-    exits per round trip or None, failure or "")."""
+    exits per round trip or None, failure or "", 10th percentile ns or None)."""
     try:
         con, failure = run_pair(build, cmdline, timeout, 2, keys=pair_keys(mode, n, a_cpus, b_cpus))
     except (domcfg.DomainError, emulators.LaunchError, RuntimeError, OSError) as e:
-        return None, None, None, None, str(e)
+        return None, None, None, None, str(e), None
     m = _find(con, "pvh_bench_a", RT_RE if mode == "poll" else URT_RE)
     ea, eb = domain_exits(con, "pvh_bench_a"), domain_exits(con, "pvh_bench_b")
     per_rt = (ea + eb - setup_exits) / n if ea is not None and eb is not None else None
@@ -142,13 +150,8 @@ def ping_pong(build: str, cmdline: str, timeout: float, mode: str, n: int, a_cpu
         failure = "no '%s' line" % ("evtchn round trips/s" if mode == "poll" else "evtchn upcall round trips/s")
     if not failure and per_rt is None:
         failure = "no exit statistics"
-    ns = med = None
-    if m:
-        each = re.search(r"(\d+) ns each", m.group(2))
-        ns = int(each.group(1)) if each else None
-        mm = re.search(r"median (\d+) ns", m.group(2))
-        med = int(mm.group(1)) if mm else None
-    return (int(m.group(1)) if m else None), ns, med, per_rt, failure
+    ns, med, p10 = rt_times(m.group(2)) if m else (None, None, None)
+    return (int(m.group(1)) if m else None), ns, med, per_rt, failure, p10
 
 
 def base_run(build: str, cmdline: str, timeout: float, copies: int = 20000, rt: int = 10000):
@@ -165,6 +168,68 @@ def base_run(build: str, cmdline: str, timeout: float, copies: int = 20000, rt: 
         # (rt xen_version calls, then rt sends, rt polls and rt polls with the list elsewhere: pvh_bench_a.c)
         setup = max(0, ea + eb - 4 * rt - math.ceil(copies / COPY_BATCH))
     return con, failure, setup
+
+
+ALL_CASES = tuple((place, mode) for place, _, _ in PLACEMENTS for mode in MODES)
+
+
+def parse_cases(text: str) -> Tuple[Tuple[str, str], ...]:
+    """rv-bench --evtchn-cases: 'all', a placement ('cross-CPU'), or
+    placement/mode items ('cross-CPU/poll'), comma-separated; ValueError
+    naming the item it does not know."""
+    chosen = []
+    for item in (t.strip() for t in text.split(",")):
+        if item == "all":
+            found = list(ALL_CASES)
+        else:
+            found = [c for c in ALL_CASES if item in (c[0], "%s/%s" % c)]
+        if not found:
+            raise ValueError("unknown case %r (all, same-CPU, cross-CPU, or one of %s)"
+                             % (item, ", ".join("%s/%s" % c for c in ALL_CASES)))
+        chosen += [c for c in found if c not in chosen]
+    return tuple(c for c in ALL_CASES if c in chosen)
+
+
+def evtchn_rows(build: str, cmdline: str, timeout: float, rts: int, setup: int, floor: int,
+                cases) -> Tuple[List[str], List[str]]:
+    """The ping-pong rows for cases ((placement, mode), ...): (lines, failures).
+    floor: the exit round trip in ns, 0 if not measured."""
+    out, failures = [], []
+    cpus = {place: (ac, bc) for place, ac, bc in PLACEMENTS}
+    for place, mode in cases:
+        ac, bc = cpus[place]
+        rate, ns, med, per_rt, f, p10 = ping_pong(build, cmdline, timeout, mode, rts, ac, bc, setup)
+        if f:
+            failures.append("PVH evtchn %s %s: %s" % (place, mode, f))
+        floors = (" = %.1f exit round trips" % (med / floor)) if med and floor else ""
+        summary.add("evtchn round trips/s, %s, %s" % (place, mode),
+                    ("%d/s (median %s ns), %.2f exits/round trip" % (rate, med or "?", per_rt))
+                    if rate is not None and per_rt is not None else "FAILED",
+                    ("exit round trip %d ns" % floor) if floor else "?",
+                    ("%.1f exit round trips" % (med / floor)) if med and floor else None,
+                    ">= 10,000/s cross-CPU")
+        out.append("    evtchn round trips/s %-9s %-6s: %s" % (
+            place, mode, ("%d (mean %d ns; median %s ns%s, %s/s at the median; p10 %s ns; %.2f exits per round trip)"
+                          % (rate, ns or 0, med or "?", floors, (1000000000 // med) if med else "?", p10 or "?",
+                             per_rt))
+            if rate is not None and per_rt is not None else "FAILED"))
+    return out, failures
+
+
+def evtchn_figures(build: str, cmdline: str, timeout: float, rts: int = 20000,
+                   cases=ALL_CASES) -> Tuple[List[str], List[str]]:
+    """rv-bench --evtchn-only: a run without ping-pong, copies or timed
+    calls (its exits are the set-up), then the chosen ping-pong rows."""
+    out = ["Event-channel round trips between two PVH domains (QEMU TCG, 2 CPUs; %d each)" % rts]
+    missing = available(build)
+    if missing:
+        return out + ["  skipped: %s not built (cmake --build build --target guests)" % missing], []
+    con, failure, setup = base_run(build, cmdline, timeout, copies=0, rt=0)
+    if failure or setup is None:
+        return out, ["PVH benchmark guests (set-up run): %s" % (failure or "no exit statistics")]
+    out.append("  exits per round trip: exits of both domains less the %d set-up exits, / round trips" % setup)
+    rows, failures = evtchn_rows(build, cmdline, timeout, rts, setup, 0, cases)
+    return out + rows, failures
 
 
 def figures(build: str, cmdline: str, timeout: float, smp: int = 2,
@@ -193,23 +258,10 @@ def figures(build: str, cmdline: str, timeout: float, smp: int = 2,
     out.append("  event-channel round trips (%d each; exits per round trip: exits of both domains less "
                "the %s set-up exits of a run without ping-pong, / round trips)"
                % (rts, setup if setup is not None else "?"))
-    for place, ac, bc in PLACEMENTS:
-        for mode in MODES:
-            rate, ns, med, per_rt, f = ping_pong(build, cmdline, timeout, mode, rts, ac, bc, setup or 0)
-            if f:
-                failures.append("PVH evtchn %s %s: %s" % (place, mode, f))
-            floor = int(pvh_hc.group(1)) if pvh_hc and int(pvh_hc.group(1)) else 0
-            floors = (" = %.1f exit round trips" % (med / floor)) if med and floor else ""
-            summary.add("evtchn round trips/s, %s, %s" % (place, mode),
-                        ("%d/s (median %s ns), %.2f exits/round trip" % (rate, med or "?", per_rt))
-                        if rate is not None and per_rt is not None else "FAILED",
-                        ("exit round trip %d ns" % floor) if floor else "?",
-                        ("%.1f exit round trips" % (med / floor)) if med and floor else None,
-                        ">= 10,000/s cross-CPU")
-            out.append("    evtchn round trips/s %-9s %-6s: %s" % (
-                place, mode, ("%d (mean %d ns; median %s ns%s, %s/s at the median; %.2f exits per round trip)"
-                              % (rate, ns or 0, med or "?", floors, (1000000000 // med) if med else "?", per_rt))
-                if rate is not None and per_rt is not None else "FAILED"))
+    rows, fails = evtchn_rows(build, cmdline, timeout, rts, setup or 0,
+                              int(pvh_hc.group(1)) if pvh_hc else 0, ALL_CASES)
+    out += rows
+    failures += fails
     out.append("  grant copy MB/s: %s" % (("%s%s" % (cp.group(1), cp.group(2))) if cp else "FAILED"))
     mc = _find(con, "pvh_bench_b", MEMCPY_RE) if con else None
     global LAST_MEMCPY_MBS

@@ -14,9 +14,9 @@
 #include "mm/mm.h"
 
 static uint64_t tsc_hz = 3000000000ull;   /* (i) until calibrated: a guess for early delays */
-static uint64_t tsc_boot;                 /* (i) */
-static uint64_t ns_per_tsc_q32;           /* (i) ns per TSC tick, 32.32 */
-static uint64_t tsc_per_ns_q24;           /* (i) TSC ticks per ns, 40.24 (hz << 24 fits for hz < 2^40) */
+static uint64_t tsc_boot __hot_data;                 /* (i) */
+static uint64_t ns_per_tsc_q32 __hot_data;           /* (i) ns per TSC tick, 32.32 */
+static uint64_t tsc_per_ns_q24 __hot_data;           /* (i) TSC ticks per ns, 40.24 (hz << 24 fits for hz < 2^40) */
 static const char *calib_src = "none";
 
 #define HPET_GCAP_ID    0x000
@@ -142,13 +142,13 @@ const char *tsc_calibration_source(void)
     return calib_src;
 }
 
-uint64_t now_ns(void)
+__hot_path uint64_t now_ns(void)
 {
     uint64_t t = rdtsc() - tsc_boot;
     return (uint64_t)(((unsigned __int128)t * ns_per_tsc_q32) >> 32);
 }
 
-uint64_t ns_to_tsc_deadline(uint64_t ns)
+__hot_path uint64_t ns_to_tsc_deadline(uint64_t ns)
 {
     return tsc_boot + (uint64_t)(((unsigned __int128)ns * tsc_per_ns_q24) >> 24);
 }
@@ -170,7 +170,7 @@ uint64_t tsc_ns_per_tick_q32(void)
     return ns_per_tsc_q32;
 }
 
-uint64_t guest_ns_to_host_ns(uint64_t guest_ns)
+__hot_path uint64_t guest_ns_to_host_ns(uint64_t guest_ns)
 {
     uint64_t boot = tsc_to_abs_ns(tsc_boot);
     return guest_ns > boot ? guest_ns - boot : 0;

@@ -9,7 +9,7 @@ bool compat_active(const struct vcpu *v)
     return v->compat.active;
 }
 
-int compat_xlat_copy(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool to_guest)
+__hot_path int compat_xlat_copy(struct vcpu *v, void *buf, uint64_t gva, size_t len, bool to_guest)
 {
     /* Outside a 32-bit call every address is the guest's (a 64-bit guest
      * passing this non-canonical address gets its own translation fault). */
