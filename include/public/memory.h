@@ -66,6 +66,15 @@ struct xen_memory_map {
 };
 _Static_assert(sizeof(struct xen_memory_map) == 16, "memory_map layout");
 
+/* set_memory_map (the control domain, naming a domain it builds): the map
+ * that domain's XENMEM_memory_map will return. */
+struct xen_foreign_memory_map {
+    uint16_t domid;
+    uint16_t pad[3];
+    struct xen_memory_map map;
+};
+_Static_assert(sizeof(struct xen_foreign_memory_map) == 24, "foreign_memory_map layout");
+
 struct xen_reservation {
     uint64_t extent_start;          /* guest pointer to xen_pfn_t[] */
     uint64_t nr_extents;

@@ -214,7 +214,9 @@ struct domain {
     struct vcpu *vcpus[MAX_VCPUS];  /* (i) */
     unsigned nr_vcpus;              /* (i) */
     struct p2m p2m;                 /* own lock inside */
-    uint64_t mem_bytes;             /* (i) guest RAM size */
+    uint64_t mem_bytes;             /* (i) guest RAM size; a toolstack-built HVM domain's is 0 until
+                                     * XENMEM_set_memory_map sets it, under ctl_build_lock, before it
+                                     * first runs (core/domctl_build.c) */
     bool shadow;                    /* (i) HVM paged by the shadow pager (hvm/shadow.c), not NPT/EPT */
     unsigned shadow_pages;          /* (i) its page budget, split evenly between the vCPUs */
     bool hide_hypervisor_cpuid;     /* (i) */

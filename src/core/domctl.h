@@ -22,6 +22,9 @@ void domctl_fill_info(struct domain *d, struct xen_domctl_getdomaininfo *info);
 struct domain *domctl_first_domain_from(uint16_t from);
 /* core/domctl_build.c: the builder's operations, after domctl()'s checks. */
 long domctl_createdomain(struct vcpu *caller, struct xen_domctl *op);
+/* XENMEM_set_memory_map from the control domain (pv/pv_dom0.c dispatches;
+ * the caller's privilege is checked there). */
+long domctl_set_memory_map(struct vcpu *caller, uint64_t arg);
 long domctl_sethvmcontext(struct vcpu *caller, struct domain *d, const struct xen_domctl_hvmcontext *hc);
 struct xen_domctl_vcpucontext;
 long domctl_setvcpucontext(struct vcpu *caller, struct domain *d, const struct xen_domctl_vcpucontext *vc);

@@ -29,6 +29,9 @@
 #include "core/virt_caps.h"
 #include "public/domctl.h"
 #include "public/hvm_save.h"
+#include "public/memory.h"
+#include "mm/e820.h"
+#include "hvm/platform.h"
 
 #define DOMID_FIRST_RESERVED 0x7ff0u
 /* A hvmcontext buffer larger than this is refused before it is copied: a
@@ -242,5 +245,72 @@ long domctl_sethvmcontext(struct vcpu *caller, struct domain *d, const struct xe
     xfree(buf);
     if (!rc)
         domain_log(d, LOG_INFO, "vCPU state set by the control domain (d%u)\n", caller->domain->domid);
+    return rc;
+}
+
+/*
+ * XENMEM_set_memory_map naming an HVM domain the control domain builds
+ * (libxl sets every HVM guest's map this way, xc_domain_set_memory_map).
+ * Taken only before the domain first runs and only as the mm/e820.h map of
+ * some RAM size: the layout every HVM domain has.  That size becomes the
+ * domain's mem_bytes, as a boot-built domain's: what its XENMEM_memory_map
+ * returns, the CMOS memory-size bytes (hvm/vrtc.c), the log-dirty ranges.
+ * Whether the builder populated that RAM is its own business: a guest told
+ * of RAM that is not there faults itself only.
+ */
+long domctl_set_memory_map(struct vcpu *caller, uint64_t arg)
+{
+    struct xen_foreign_memory_map fm;
+    struct e820_entry in[E820_MAX_ENTRIES], want[E820_MAX_ENTRIES];
+
+    if (copy_from_guest(caller, &fm, arg, sizeof(fm)))
+        return -EFAULT;
+    unsigned n = fm.map.nr_entries;
+    if (n == 0 || n > E820_MAX_ENTRIES)
+        return -EINVAL;
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t rec[20];    /* the packed e820 record */
+        if (copy_from_guest(caller, rec, fm.map.buffer + i * 20ull, sizeof(rec)))
+            return -EFAULT;
+        memcpy(&in[i].addr, rec, 8);
+        memcpy(&in[i].size, rec + 8, 8);
+        memcpy(&in[i].type, rec + 16, 4);
+    }
+    /* The RAM size whose map ends where this one does, then the whole map
+     * compared with that size's. */
+    const struct e820_entry *last = &in[n - 1];
+    if (last->type != E820_RAM || !last->size || last->addr + last->size < last->addr)
+        return -EINVAL;
+    uint64_t end = last->addr + last->size, mem;
+    if (end <= GPA_LOWMEM_LIMIT)
+        mem = end;
+    else if (end > GPA_HIGHMEM_START && last->addr >= GPA_HIGHMEM_START)
+        mem = GPA_LOWMEM_LIMIT + (end - GPA_HIGHMEM_START);
+    else
+        return -EINVAL;
+    if (e820_build(mem, want) != n)
+        return -EINVAL;
+    for (unsigned i = 0; i < n; i++)
+        if (in[i].addr != want[i].addr || in[i].size != want[i].size || in[i].type != want[i].type)
+            return -EINVAL;
+
+    struct domain *d = domain_get_by_id(fm.domid);
+    if (!d)
+        return -ESRCH;
+    long rc = 0;
+    if (d == caller->domain)
+        rc = -EINVAL;
+    else if (d->type != DOMCFG_HVM || !d->cfg->ctl_built)
+        rc = -EOPNOTSUPP;           /* PV and PVH domains: their builders hand the map over themselves */
+    else if (!domain_ctl_build_begin(d))
+        rc = -EBUSY;                /* running already: its memory size is what it was told */
+    if (!rc) {
+        d->mem_bytes = mem;
+        vrtc_set_memory(d);
+        domain_ctl_build_end(d);
+        domain_log(d, LOG_INFO, "memory map set by the control domain (d%u): %lu MiB of RAM\n",
+                   caller->domain->domid, (unsigned long)(mem >> 20));
+    }
+    domain_put(d);
     return rc;
 }

@@ -4,10 +4,15 @@
  *
  * What a domain builder needs: the PVH start of day (Xen's PVH ABI: flat
  * 32-bit protected mode, paging off, EBX = start info) and, more
- * generally, any state with paging off.  A record asking for paging,
- * long mode or CR4 bits is refused with -EOPNOTSUPP ("not yet": restoring
- * a running guest needs the whole record, FPU and MSRs included).  Checked
- * before use, since a bad value would fail the VM entry.
+ * generally, any state with paging off; and the one paged state a builder
+ * asks for, Linux's 64-bit boot protocol (boot.rst: long mode, CR0 =
+ * PE|ET|PG, CR4 = PAE, EFER = LME|LMA, a 64-bit CS, CR3 the builder's
+ * identity tables below 4 GiB: rv's HVM builder of a bzImage).  Any other
+ * record with paging, long mode or CR4 bits is refused with -EOPNOTSUPP
+ * ("not yet": restoring a running guest needs the whole record, FPU and
+ * MSRs included).  Checked before use, since a bad value would fail the VM
+ * entry; what the tables CR3 names hold is the guest's own business (a
+ * wrong one faults that guest only).
  */
 #include "hvm/hvm.h"
 #include "core/domain.h"
@@ -18,6 +23,10 @@
 #ifndef CR0_ET
 #define CR0_ET  (1ull << 4)
 #endif
+#ifndef CR4_PAE
+#define CR4_PAE (1ull << 5)
+#endif
+#define EFER_LME_LMA    ((1ull << 8) | (1ull << 10))
 #define RFLAGS_FIXED    (1ull << 1)
 /* The flags a start state may set: CF PF AF ZF SF DF OF (no IF, TF, IOPL,
  * VM, ...: a guest enables interrupts itself). */
@@ -25,7 +34,8 @@
 
 /* VMX access rights -> hvm_seg's packed attributes; false if the segment
  * is not a present one of the expected kind (code, or writable data). */
-static bool seg_from(uint32_t sel, uint32_t ar, uint32_t limit, uint64_t base, bool code, struct hvm_seg *out)
+static bool seg_from(uint32_t sel, uint32_t ar, uint32_t limit, uint64_t base, bool code, bool lm,
+                     struct hvm_seg *out)
 {
     unsigned type = ar & 0xf;
     if (!(ar & (1u << 7)) || !(ar & (1u << 4)) || (ar & ~0xf0ffu))
@@ -39,8 +49,12 @@ static bool seg_from(uint32_t sel, uint32_t ar, uint32_t limit, uint64_t base, b
         return false;
     if (!(ar & (1u << 15)) && (limit >> 20))
         return false;
-    if (code && (ar & (1u << 13)))
-        return false;       /* L: long mode is not yet taken */
+    /* L: a 64-bit code segment, exactly in the long-mode state, and then
+     * with D/B clear (L and D both set is reserved: VM entry fails). */
+    if (code && !!(ar & (1u << 13)) != lm)
+        return false;
+    if (code && lm && (ar & (1u << 14)))
+        return false;
     *out = (struct hvm_seg){ (uint16_t)sel, (uint16_t)((ar & 0xff) | ((ar >> 4) & 0xf00)), limit, base };
     return true;
 }
@@ -50,15 +64,21 @@ int hvm_ctl_set_cpu(struct vcpu *v, const struct hvm_hw_cpu *c)
     struct hvm_start_state st;
 
     memset(&st, 0, sizeof(st));
-    if (!(c->cr0 & CR0_PE) || (c->cr0 & CR0_PG) || (c->cr0 & ~(CR0_PE | CR0_ET | CR0_NE)) || c->cr4 ||
-        c->msr_efer)
-        return -EOPNOTSUPP;         /* paging, long mode, CR4 features: not yet */
+    /* Long mode: the 64-bit boot protocol's state exactly, CR3 a page
+     * below 4 GiB (the identity tables sit in low RAM). */
+    bool lm = (c->cr0 & CR0_PG) && c->cr4 == CR4_PAE && c->msr_efer == EFER_LME_LMA;
+    if (lm && ((c->cr0 & ~(CR0_PE | CR0_ET | CR0_NE | CR0_PG)) != 0 || !(c->cr0 & CR0_PE) ||
+               (c->cr3 & 0xfffull) || (c->cr3 >> 32)))
+        return -EINVAL;
+    if (!lm && (!(c->cr0 & CR0_PE) || (c->cr0 & CR0_PG) || (c->cr0 & ~(CR0_PE | CR0_ET | CR0_NE)) || c->cr4 ||
+                c->msr_efer))
+        return -EOPNOTSUPP;         /* other paging, long mode, CR4 features: not yet */
     if ((c->rflags & ~RFLAGS_OK) != RFLAGS_FIXED)
         return -EINVAL;
     if (c->rip >> 32)
         return -EINVAL;
-    if (!seg_from(c->cs_sel, c->cs_arbytes, c->cs_limit, c->cs_base, true, &st.cs) ||
-        !seg_from(c->ds_sel, c->ds_arbytes, c->ds_limit, c->ds_base, false, &st.data))
+    if (!seg_from(c->cs_sel, c->cs_arbytes, c->cs_limit, c->cs_base, true, lm, &st.cs) ||
+        !seg_from(c->ds_sel, c->ds_arbytes, c->ds_limit, c->ds_base, false, lm, &st.data))
         return -EINVAL;
     /* One data segment for DS, ES, FS, GS and SS (the PVH state has them
      * equal): a record with different ones is not taken yet. */
@@ -78,6 +98,8 @@ int hvm_ctl_set_cpu(struct vcpu *v, const struct hvm_hw_cpu *c)
     st.idtr = (struct hvm_seg){ 0, 0, (uint32_t)c->idtr_limit, c->idtr_base };
     st.cr0 = c->cr0 | CR0_ET;
     st.cr3 = c->cr3 & 0xfffff000ull;
+    st.cr4 = lm ? CR4_PAE : 0;
+    st.efer = lm ? EFER_LME_LMA : 0;
     st.rip = c->rip;
     hvm_set_start_state(v, &st);
     v->regs.rax = c->rax;

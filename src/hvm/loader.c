@@ -12,7 +12,7 @@
 #include "hvm/loader.h"
 #include "hvm/loader_pvh.h"
 #include "hvm/kernel_image.h"
-#include "hvm/bzimage.h"
+#include "hvm/bz_boot.h"
 #include "hvm/mb_info.h"
 #include "hvm/acpi_build.h"
 #include "mm/e820.h"
@@ -138,61 +138,49 @@ bad_copy:
 }
 
 /* Linux bzImage: kernel, initrd, command line, zero page, page tables and
- * GDT (bzimage.h has the low-memory layout). */
+ * GDT, as bz_boot.c plans them (bzimage.h has the low-memory layout); rv's
+ * HVM builder in dom0 copies the same pieces. */
 static int load_bzimage(struct domain *d, const struct domcfg *cfg, const struct boot_module *mods,
                         unsigned nr_mods, const void *image, size_t size, struct loaded_kernel *lk,
                         char *err, size_t errlen)
 {
     const struct boot_module *rd = NULL;
     uint64_t rd_size = 0;
-    struct bz_plan plan;
 
     int rc = loader_find_ramdisk(cfg, mods, nr_mods, &rd, &rd_size, err, errlen);
     if (rc)
         return rc;
-    size_t cmd_len = strlen(cfg->cmdline);
-    rc = bz_plan(image, size, d->mem_bytes, rd_size, cmd_len, &plan, err, errlen);
-    if (rc)
-        return rc;
-
-    uint8_t *scratch = xmalloc(BZ_PGT_PAGES * 4096, HEAP_HVM);
-    if (!scratch) {
+    struct bz_boot *b = xmalloc(sizeof(*b), HEAP_HVM);     /* ~30 KiB: not on the stack */
+    if (!b) {
         fmt_snprintf(err, errlen, "out of memory while loading the bzImage");
         return -ENOMEM;
     }
-    struct e820_entry e[E820_MAX_ENTRIES];
-    unsigned ne = e820_build(d->mem_bytes, e);
-    uint64_t gdt[BZ_GDT_ENTRIES];
-    bz_build_gdt(gdt, plan.entry64);
-    rc = -EFAULT;
-    if (hvm_copy_to_gphys(d, plan.load_gpa, (const uint8_t *)image + plan.kernel_off, plan.kernel_size) ||
-        (rd && hvm_copy_to_gphys(d, plan.initrd_gpa, phys_to_virt(rd->start), rd_size)) ||
-        hvm_copy_to_gphys(d, BZ_CMDLINE_GPA, cfg->cmdline, cmd_len + 1) ||
-        hvm_copy_to_gphys(d, BZ_GDT_GPA, gdt, sizeof(gdt)))
+    rc = bz_boot_build(b, image, size, d->mem_bytes, rd ? phys_to_virt(rd->start) : NULL, rd_size, cfg->cmdline,
+                       GPA_ACPI_RSDP, err, errlen);
+    if (rc)
         goto out;
-    bz_boot_params(scratch, image, &plan, BZ_CMDLINE_GPA, e, ne, GPA_ACPI_RSDP);
-    if (hvm_copy_to_gphys(d, BZ_ZERO_PAGE_GPA, scratch, BP_SIZE))
-        goto out;
-    lk->cr3 = bz_build_pagetables(scratch, BZ_PGT_GPA);
-    if (hvm_copy_to_gphys(d, BZ_PGT_GPA, scratch, BZ_PGT_PAGES * 4096))
-        goto out;
-    rc = 0;
-    lk->long_mode = plan.entry64;
-    lk->bz32 = !plan.entry64;
-    lk->entry = plan.entry;
-    lk->boot_params = BZ_ZERO_PAGE_GPA;
-    lk->gdt_base = BZ_GDT_GPA;
-    lk->gdt_limit = sizeof(gdt) - 1;
-    lk->rsp = BZ_STACK_TOP;
+    for (unsigned i = 0; i < b->nr_pieces; i++)
+        if (hvm_copy_to_gphys(d, b->pieces[i].gpa, b->pieces[i].src, b->pieces[i].len)) {
+            fmt_snprintf(err, errlen, "bzImage: copying into guest RAM failed");
+            rc = -EFAULT;
+            goto out;
+        }
+    const struct bz_plan *plan = &b->plan;
+    lk->cr3 = b->cr3;
+    lk->long_mode = plan->entry64;
+    lk->bz32 = !plan->entry64;
+    lk->entry = plan->entry;
+    lk->boot_params = b->zero_page_gpa;
+    lk->gdt_base = b->gdt_gpa;
+    lk->gdt_limit = sizeof(b->gdt) - 1;
+    lk->rsp = b->stack_top;
     lk->aps_wait_for_sipi = true;
     domain_log(d, LOG_INFO, "bzImage protocol %u.%02u: kernel at %#lx (init_size %#lx), initrd %#lx+%#lx, "
-               "%s entry %#lx\n", plan.version >> 8, plan.version & 0xff, (unsigned long)plan.load_gpa,
-               (unsigned long)plan.init_size, (unsigned long)plan.initrd_gpa, (unsigned long)plan.initrd_size,
-               plan.entry64 ? "64-bit" : "32-bit", (unsigned long)plan.entry);
+               "%s entry %#lx\n", plan->version >> 8, plan->version & 0xff, (unsigned long)plan->load_gpa,
+               (unsigned long)plan->init_size, (unsigned long)plan->initrd_gpa, (unsigned long)plan->initrd_size,
+               plan->entry64 ? "64-bit" : "32-bit", (unsigned long)plan->entry);
 out:
-    if (rc)
-        fmt_snprintf(err, errlen, "bzImage: copying into guest RAM failed");
-    xfree(scratch);
+    xfree(b);
     return rc;
 }
 

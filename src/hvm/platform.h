@@ -146,6 +146,9 @@ bool vhpet_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_
 
 int vrtc_init(struct domain *d);
 void vrtc_destroy(struct domain *d);
+/* The CMOS memory-size bytes again from d->mem_bytes (a toolstack-built
+ * domain's memory size comes after its devices: core/domctl_build.c). */
+void vrtc_set_memory(struct domain *d);
 bool vrtc_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);   /* 0x70-0x71 */
 
 int vpm_init(struct domain *d);

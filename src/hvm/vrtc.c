@@ -562,6 +562,16 @@ int vrtc_init(struct domain *d)
     return 0;
 }
 
+void vrtc_set_memory(struct domain *d)
+{
+    struct vrtc *r = rtc_of(d);
+    if (!r)
+        return;
+    uint64_t f = spin_lock_irqsave(&r->lock);
+    set_memory_bytes(r, d->mem_bytes);
+    spin_unlock_irqrestore(&r->lock, f);
+}
+
 void vrtc_destroy(struct domain *d)
 {
     struct vrtc *r = rtc_of(d);

@@ -20,6 +20,7 @@
 #include "pv/pv.h"
 #include "pv/pv_emul.h"
 #include "core/domain.h"
+#include "core/domctl.h"
 #include "core/console.h"
 #include "core/guest_access.h"
 #include "core/percpu.h"
@@ -72,6 +73,11 @@ static long machine_memory_map(struct vcpu *v, uint64_t arg)
 
 bool pv_dom0_memory_op(struct vcpu *v, unsigned cmd, uint64_t arg, long *ret)
 {
+    if (cmd == XENMEM_set_memory_map) {
+        /* Another domain's map, for its builder (core/domctl_build.c). */
+        *ret = domain_is_privileged(v->domain) ? domctl_set_memory_map(v, arg) : -EPERM;
+        return true;
+    }
     if (cmd != XENMEM_machine_memory_map)
         return false;
     *ret = domain_is_privileged(v->domain) ? machine_memory_map(v, arg) : -EPERM;

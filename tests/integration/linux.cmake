@@ -435,7 +435,10 @@ rv_linux_test(NAME linux_dom0_lifecycle RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABE
 # createdomain's HVM emulation flags, as the boot path starts them; their
 # PASS lines come out of the emulated UART; each powers off, is listed as
 # hvm and shut down, is destroyed with every frame back; refusals
-# (tools/linux-assets DOM0_DEV_HVM).
+# (tools/linux-assets DOM0_DEV_HVM).  Then Debian's own bzImage with a
+# busybox initramfs as an HVM domU (DOM0_DEV_HVM_LINUX): its marker on ttyS0
+# with 2 CPUs, MemTotal and the CMOS memory size, poweroff, rv list, every
+# frame back; a cut bzImage and a ramdisk too large refused.
 rv_linux_test(NAME linux_dom0_hvm RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV
               STDOUT "^linux_dom0_hvm: PASS linux-dom0$"
                      "^linux_dom0_hvm: PASS linux-dom0-rv-create-hvm-boot32$"
@@ -445,6 +448,13 @@ rv_linux_test(NAME linux_dom0_hvm RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
                      "^linux_dom0_hvm: PASS linux-dom0-rv-list-hvm-acpi_tables$"
                      "^linux_dom0_hvm: PASS linux-dom0-rv-destroy-hvm-acpi_tables$"
                      "^linux_dom0_hvm: PASS linux-dom0-rv-create-hvm-refusals$"
+                     "^linux_dom0_hvm: PASS linux-dom0-rv-create-hvm-debian$"
+                     "^linux_dom0_hvm: PASS linux-dom0-rv-create-hvm-debian-cpus-mem$"
+                     "^linux_dom0_hvm: PASS linux-dom0-rv-list-hvm-debian$"
+                     "^linux_dom0_hvm: PASS linux-dom0-rv-destroy-hvm-debian$"
+                     "^linux_dom0_hvm: PASS linux-dom0-rv-create-hvm-bz-refusals$"
+                     "^linux_dom0_hvm: RV-LINUX: rv create debian_hvm: rv create .* s \\(builder: [0-9]+ ms\\); rv create -> domU marker on ttyS0: "
+                     "^domU: RV-DOMU-MARKER: Debian HVM domU init reached, .* 2 CPU\\(s\\), online 0-1, MemTotal [0-9]+ kB"
                      "^domU: PASS multiboot-magic$" "^domU: PASS mem-upper$" "^domU: PASS mmap-size$"
                      "^domU: PASS cmdline$" "^domU: PASS madt-lapics$" "^domU: PASS madt-ioapic$"
                      "^domU: PASS fadt-pm-ports$" "^domU: PASS bda$"

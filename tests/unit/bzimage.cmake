@@ -21,7 +21,7 @@ endif()
 set(RV_TEST_INITRD "${_bz_initrd}" CACHE FILEPATH "an initrd for that kernel (optional)")
 
 add_executable(unit_bzimage ${_bz_dir}/test_bzimage.c ${_bz_dir}/bzbuild.c
-               ${RV_UNIT_SRC}/hvm/bzimage.c ${RV_UNIT_SRC}/mm/e820.c)
+               ${RV_UNIT_SRC}/hvm/bzimage.c ${RV_UNIT_SRC}/hvm/bz_boot.c ${RV_UNIT_SRC}/mm/e820.c)
 add_executable(unit_acpi_build ${_bz_dir}/test_acpi_build.c ${RV_UNIT_SRC}/hvm/acpi_build.c)
 add_executable(unit_e820 ${_bz_dir}/test_e820.c ${RV_UNIT_SRC}/mm/e820.c)
 set(_bz_args)

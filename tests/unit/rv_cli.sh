@@ -170,13 +170,15 @@ if [ -n "$3" ] && [ -f "$3/pv_built.elf" ] && [ -f "$3/pv32_hello.elf" ]; then
         create_refused create-hvm-too-big "${H}memory = 4096\n" "memory = 4096: an HVM domain from dom0 takes 1-3072 MiB"
         create_refused create-hvm-too-small "${H}memory = 1\n" "is beyond the guest's 1 MiB of RAM"
         create_refused create-hvm-ramdisk "${H}memory = 16\nramdisk = \"boot32.elf\"\n" \
-            'type = "hvm" with ramdisk = (multiboot modules): not available from the control domain yet'
+            'ramdisk = with a multiboot kernel: multiboot modules are not offered yet (a Linux bzImage takes one)'
         create_refused create-hvm-hap0 "${H}memory = 16\nhap = 0\n" 'type = "hvm" with hap = 0 (shadow paging): not available'
         create_refused create-hvm-hpet0 "${H}memory = 16\nhpet = 0\n" 'type = "hvm" with hpet = 0'
         create_refused create-hvm-vif "${H}memory = 16\nvif = [ 'bridge=rvbr0' ]\n" 'type = "hvm" with disk = / vif = (PV devices)'
-        { head -c 514 /dev/zero; printf 'HdrS'; head -c 1024 /dev/zero; } > "$W/bz.img"
+        # A bzImage (boot_flag 0xAA55, "HdrS" at 0x202) goes to the Linux
+        # boot protocol's planner (src/hvm/bz_boot.c): protocol 0.00 refused.
+        { head -c 510 /dev/zero; printf '\125\252\0\0HdrS'; head -c 1024 /dev/zero; } > "$W/bz.img"
         create_refused create-hvm-bzimage 'name = "h"\ntype = "hvm"\nkernel = "bz.img"\nmemory = 16\n' \
-            "a Linux bzImage as an HVM kernel from dom0: not yet"
+            "bzImage: boot protocol 0.00 is older than 2.12"
         if [ ! -e /dev/xen/privcmd ] && [ ! -e /proc/xen/privcmd ]; then
             create_refused create-hvm-checked "${H}memory = 16\n" "cannot open /dev/xen/privcmd"
         fi

@@ -5,6 +5,7 @@
 
 #include "bzbuild.h"
 #include "hvm/bzimage.h"
+#include "hvm/bz_boot.h"
 #include "mm/e820.h"
 #include "hvm/platform.h"
 #include "lib/errno.h"
@@ -449,6 +450,67 @@ static void test_real(const char *kpath, const char *ipath)
     free(img);
 }
 
+/* bz_boot.c: the pieces both the boot loader and rv's HVM builder copy --
+ * where each goes, what it holds, and that a refused plan builds nothing. */
+static void test_bz_boot(void)
+{
+    static struct bz_boot b;
+    struct bzb_opts o = bzb_defaults();
+    size_t size;
+    uint8_t *img = bzb_build(&o, &size);
+    static uint8_t rd[5000];
+    const char *cmd = "console=ttyS0 quiet";
+
+    CHECK(img != NULL);
+    memset(rd, 0x5a, sizeof(rd));
+    CHECK_EQ(bz_boot_build(&b, img, size, MB(256), rd, sizeof(rd), cmd, 0xe0000, err, sizeof(err)), 0);
+    CHECK_EQ(b.nr_pieces, 6);
+    CHECK_EQ(b.pieces[0].gpa, b.plan.load_gpa);             /* kernel */
+    CHECK(b.pieces[0].src == img + b.plan.kernel_off && b.pieces[0].len == b.plan.kernel_size);
+    CHECK_EQ(b.pieces[1].gpa, b.plan.initrd_gpa);           /* initrd */
+    CHECK(b.pieces[1].src == rd && b.pieces[1].len == sizeof(rd));
+    CHECK_EQ(b.pieces[2].gpa, BZ_CMDLINE_GPA);              /* command line with its NUL */
+    CHECK(b.pieces[2].src == cmd && b.pieces[2].len == strlen(cmd) + 1);
+    CHECK_EQ(b.pieces[3].gpa, BZ_GDT_GPA);
+    CHECK_EQ(b.pieces[4].gpa, BZ_ZERO_PAGE_GPA);
+    CHECK_EQ(b.pieces[5].gpa, BZ_PGT_GPA);
+    CHECK_EQ(b.cr3, BZ_PGT_GPA);                            /* 64-bit entry: paging on */
+    CHECK_EQ(b.zero_page_gpa, BZ_ZERO_PAGE_GPA);
+    CHECK_EQ(b.stack_top, BZ_STACK_TOP);
+    CHECK_EQ(b.gdt[2], 0x00af9b000000ffffull);              /* 64-bit __BOOT_CS */
+    uint32_t v;
+    memcpy(&v, b.zero_page + SH_RAMDISK_IMAGE, 4);
+    CHECK_EQ(v, b.plan.initrd_gpa);
+    memcpy(&v, b.zero_page + SH_CMD_LINE_PTR, 4);
+    CHECK_EQ(v, BZ_CMDLINE_GPA);
+    uint64_t rsdp;
+    memcpy(&rsdp, b.zero_page + BP_ACPI_RSDP_ADDR, 8);
+    CHECK_EQ(rsdp, 0xe0000);
+    CHECK(b.zero_page[BP_E820_ENTRIES] >= 2);
+    CHECK_EQ(bz_boot_end(&b), b.plan.initrd_gpa + sizeof(rd));
+    /* No ramdisk: five pieces, ramdisk fields zero. */
+    CHECK_EQ(bz_boot_build(&b, img, size, MB(256), NULL, 0, "", 0xe0000, err, sizeof(err)), 0);
+    CHECK_EQ(b.nr_pieces, 5);
+    memcpy(&v, b.zero_page + SH_RAMDISK_SIZE, 4);
+    CHECK_EQ(v, 0);
+    /* A ramdisk larger than what the kernel leaves free: refused, no piece. */
+    CHECK_EQ(bz_boot_build(&b, img, size, MB(96), rd, MB(64), "", 0xe0000, err, sizeof(err)), -ENOMEM);
+    CHECK_EQ(b.nr_pieces, 0);
+    CHECK(!strncmp(err, "bzImage: initrd of", 18));
+    /* A file cut short: refused. */
+    CHECK_EQ(bz_boot_build(&b, img, 4096, MB(256), NULL, 0, "", 0xe0000, err, sizeof(err)), -ENOEXEC);
+    CHECK_EQ(b.nr_pieces, 0);
+    /* A 32-bit kernel: paging off (no CR3), 32-bit __BOOT_CS. */
+    o.xloadflags = 0;
+    free(img);
+    img = bzb_build(&o, &size);
+    CHECK_EQ(bz_boot_build(&b, img, size, MB(256), NULL, 0, "", 0xe0000, err, sizeof(err)), 0);
+    CHECK_EQ(b.cr3, 0);
+    CHECK_EQ(b.gdt[2], 0x00cf9b000000ffffull);
+    CHECK_EQ(b.plan.entry, b.plan.load_gpa);
+    free(img);
+}
+
 int main(int argc, char **argv)
 {
     RUN(test_debian_like);
@@ -459,6 +521,7 @@ int main(int argc, char **argv)
     RUN(test_file_errors);
     RUN(test_boot_params);
     RUN(test_pagetables_gdt);
+    RUN(test_bz_boot);
     if (argc > 1)
         test_real(argv[1], argc > 2 ? argv[2] : NULL);
     else

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -27,8 +28,7 @@ int rv_build_fail(char *err, size_t errlen, const char *what, long rc)
     return -1;
 }
 
-int rv_start_flat32(struct rc_handle *h, uint16_t domid, uint64_t rip, uint32_t eax, uint32_t ebx, uint32_t tr_limit,
-                    uint16_t dt_limit, char *err, size_t errlen)
+int rv_start_hvm_cpu(struct rc_handle *h, uint16_t domid, const struct rv_cpu_start *s, char *err, size_t errlen)
 {
     static struct {
         struct hvm_save_descriptor hd;
@@ -44,24 +44,41 @@ int rv_start_flat32(struct rc_handle *h, uint16_t domid, uint64_t rip, uint32_t 
     ctx.hdr.version = HVM_FILE_VERSION;
     ctx.cd = (struct hvm_save_descriptor){ HVM_SAVE_CODE_CPU, 0, sizeof(ctx.cpu) };
     struct hvm_hw_cpu *c = &ctx.cpu;
-    c->rip = rip;
-    c->rax = eax;
-    c->rbx = ebx;
-    c->rflags = 2;
-    c->cr0 = 0x11;                  /* PE | ET: protected mode, paging off */
-    /* Flat 4 GiB code (type 0xb, S, P, D/B, G) and data (type 3). */
+    c->rip = s->rip;
+    c->rax = s->rax;
+    c->rbx = s->rbx;
+    c->rsi = s->rsi;
+    c->rsp = s->rsp;
+    c->rflags = 2;                  /* interrupts off */
+    c->cr0 = s->cr0;
+    c->cr3 = s->cr3;
+    c->cr4 = s->cr4;
+    c->msr_efer = s->efer;
+    /* Flat 4 GiB code (type 0xb, S, P, G; D/B or L as code_ar says) and
+     * data (type 3, D/B, G). */
     c->cs_sel = 0x10;
     c->cs_limit = 0xffffffff;
-    c->cs_arbytes = 0xc09b;
+    c->cs_arbytes = s->code_ar;
     c->ds_sel = c->es_sel = c->ss_sel = c->fs_sel = c->gs_sel = 0x18;
     c->ds_limit = c->es_limit = c->ss_limit = c->fs_limit = c->gs_limit = 0xffffffff;
     c->ds_arbytes = c->es_arbytes = c->ss_arbytes = c->fs_arbytes = c->gs_arbytes = 0xc093;
-    c->tr_arbytes = 0x8b;           /* a busy 32-bit TSS, as a CPU needs one to enter */
-    c->tr_limit = tr_limit;
-    c->gdtr_limit = c->idtr_limit = dt_limit;
+    c->tr_arbytes = 0x8b;           /* a busy TSS, as a CPU needs one to enter */
+    c->tr_limit = s->tr_limit;
+    c->gdtr_base = s->gdtr_base;
+    c->gdtr_limit = s->gdtr_limit;
+    c->idtr_limit = s->idtr_limit;
     ctx.ed = (struct hvm_save_descriptor){ HVM_SAVE_CODE_END, 0, 0 };
     long rc = rc_sethvmcontext(h, domid, &ctx, sizeof(ctx));
     return rc < 0 ? rv_build_fail(err, errlen, "XEN_DOMCTL_sethvmcontext", rc) : 0;
+}
+
+int rv_start_flat32(struct rc_handle *h, uint16_t domid, uint64_t rip, uint32_t eax, uint32_t ebx, uint32_t tr_limit,
+                    uint16_t dt_limit, char *err, size_t errlen)
+{
+    const struct rv_cpu_start s = { .rip = rip, .rax = eax, .rbx = ebx, .cr0 = 0x11 /* PE | ET */,
+                                    .code_ar = 0xc09b, .tr_limit = tr_limit, .gdtr_limit = dt_limit,
+                                    .idtr_limit = dt_limit };
+    return rv_start_hvm_cpu(h, domid, &s, err, errlen);
 }
 
 int rv_populate(struct rc_handle *h, uint16_t domid, uint64_t pages, int progress, uint64_t *p2m, char *err,
@@ -116,4 +133,39 @@ long rv_alloc_unbound(struct rc_handle *h, uint16_t domid, uint16_t remote, uint
         *port = a->port;
     rc_buf_free(a, sizeof(*a));
     return rc;
+}
+
+uint8_t *rv_map_range(struct rc_handle *h, uint16_t domid, uint64_t first, uint64_t n, const char *what, char *err,
+                      size_t errlen)
+{
+    uint64_t *gfns = malloc(n * sizeof(*gfns));
+    if (!gfns) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    for (uint64_t i = 0; i < n; i++)
+        gfns[i] = first + i;
+    int ferr = 0;
+    uint8_t *m = rc_map_foreign(h, domid, gfns, (uint32_t)n, &ferr);
+    free(gfns);
+    if (!m)
+        snprintf(err, errlen, "mapping the domain's %s (privcmd MMAPBATCH_V2): %s", what, strerror(errno));
+    return m;
+}
+
+int rv_copy_in(struct rc_handle *h, uint16_t domid, uint64_t gpa, const void *src, uint64_t len, uint64_t zeros,
+               const char *what, char *err, size_t errlen)
+{
+    uint64_t first = gpa / 4096, last = (gpa + len + zeros + 4095) / 4096;
+    if (len + zeros == 0)
+        return 0;
+    uint8_t *m = rv_map_range(h, domid, first, last - first, what, err, errlen);
+    if (!m)
+        return -1;
+    uint8_t *dst = m + (gpa - first * 4096);
+    if (len)
+        memcpy(dst, src, len);
+    memset(dst + len, 0, zeros);
+    rc_unmap_foreign(m, (uint32_t)(last - first));
+    return 0;
 }

@@ -38,6 +38,27 @@ long rv_alloc_unbound(struct rc_handle *h, uint16_t domid, uint16_t remote, uint
 int rv_start_flat32(struct rc_handle *h, uint16_t domid, uint64_t rip, uint32_t eax, uint32_t ebx, uint32_t tr_limit,
                     uint16_t dt_limit, char *err, size_t errlen);
 
+/* Maps gfns [first, first + n) of domid (privcmd MMAPBATCH_V2; undone by
+ * rc_unmap_foreign(m, n)); NULL with err naming what. */
+uint8_t *rv_map_range(struct rc_handle *h, uint16_t domid, uint64_t first, uint64_t n, const char *what, char *err,
+                      size_t errlen);
+/* len bytes of src to guest-physical gpa of domid, then zeros zero bytes,
+ * through one mapping of the pages they touch.  0, or -1 with err. */
+int rv_copy_in(struct rc_handle *h, uint16_t domid, uint64_t gpa, const void *src, uint64_t len, uint64_t zeros,
+               const char *what, char *err, size_t errlen);
+
+/* The start state of vCPU 0 of an HVM container as sethvmcontext takes
+ * it: flat segments (code at selector 0x10 with code_ar, data 0x18),
+ * paging off (cr0 = PE|ET) or the 64-bit boot protocol's long mode (cr0
+ * with PG, cr3, cr4 = PAE, efer = LME|LMA, a 64-bit code_ar), and the
+ * registers a boot protocol names. */
+struct rv_cpu_start {
+    uint64_t rip, rax, rbx, rsi, rsp, cr0, cr3, cr4, efer, gdtr_base;
+    uint32_t code_ar, tr_limit;
+    uint16_t gdtr_limit, idtr_limit;
+};
+int rv_start_hvm_cpu(struct rc_handle *h, uint16_t domid, const struct rv_cpu_start *s, char *err, size_t errlen);
+
 int rv_populate(struct rc_handle *h, uint16_t domid, uint64_t pages, int progress, uint64_t *p2m, char *err,
                 size_t errlen);
 

@@ -189,25 +189,6 @@ static int parse_elf(struct image *im, char *err, size_t errlen)
 
 /* ---- building ---- */
 
-/* Maps gfns [first, first + n) of the domain; NULL with err filled. */
-static uint8_t *map_range(struct rc_handle *h, uint16_t domid, uint64_t first, uint64_t n, const char *what,
-                          char *err, size_t errlen)
-{
-    uint64_t *gfns = malloc(n * sizeof(*gfns));
-    if (!gfns) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    for (uint64_t i = 0; i < n; i++)
-        gfns[i] = first + i;
-    int ferr = 0;
-    uint8_t *m = rc_map_foreign(h, domid, gfns, (uint32_t)n, &ferr);
-    free(gfns);
-    if (!m)
-        snprintf(err, errlen, "mapping the domain's %s (privcmd MMAPBATCH_V2): %s", what, strerror(errno));
-    return m;
-}
-
 /* Where the ramdisk goes: the top of RAM, page aligned, above the kernel.
  * 0 and *gpa, or -1 with a reason. */
 static int place_ramdisk(const struct image *im, size_t size, uint64_t mem, uint64_t *gpa, char *err, size_t errlen)
@@ -244,7 +225,7 @@ static int load(struct rc_handle *h, uint16_t domid, const struct image *im, con
                 uint64_t mem, uint64_t rd_gpa, char *err, size_t errlen)
 {
     uint64_t first = START_INFO_GPA / PG, n = (im->hi + PG - 1) / PG - first;
-    uint8_t *m = map_range(h, domid, first, n, "memory for the kernel", err, errlen);
+    uint8_t *m = rv_map_range(h, domid, first, n, "memory for the kernel", err, errlen);
     if (!m)
         return -1;
 #define AT(gpa) (m + ((gpa) - START_INFO_GPA))
@@ -280,7 +261,7 @@ static int load(struct rc_handle *h, uint16_t domid, const struct image *im, con
 
     if (req->ramdisk) {
         uint64_t rn = (req->ramdisk_size + PG - 1) / PG;
-        if (!(m = map_range(h, domid, rd_gpa / PG, rn, "memory for the ramdisk", err, errlen)))
+        if (!(m = rv_map_range(h, domid, rd_gpa / PG, rn, "memory for the ramdisk", err, errlen)))
             return -1;
         memcpy(m, req->ramdisk, req->ramdisk_size);
         memset(m + req->ramdisk_size, 0, rn * PG - req->ramdisk_size);
@@ -294,7 +275,7 @@ static int load(struct rc_handle *h, uint16_t domid, const struct image *im, con
     long rc = rc_populate(h, domid, gfns, ACPI_PAGES, 0, NULL);
     if (rc < 0)
         return rv_build_fail(err, errlen, "XENMEM_populate_physmap (the ACPI page)", rc);
-    if (!(m = map_range(h, domid, acpi_gfn, ACPI_PAGES, "ACPI page", err, errlen)))
+    if (!(m = rv_map_range(h, domid, acpi_gfn, ACPI_PAGES, "ACPI page", err, errlen)))
         return -1;
     int bad = make_acpi(m, si.rsdp_paddr, req->vcpus, err, errlen);
     rc_unmap_foreign(m, ACPI_PAGES);

@@ -76,6 +76,11 @@ long rc_populate(struct rc_handle *h, uint16_t domid, const uint64_t *gfns, uint
 /* XEN_DOMCTL_createdomain for an HVM domain (libxl's emulation flags:
  * the whole virtual PC): paused, without memory. */
 long rc_create_hvm_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid);
+/* XENMEM_set_memory_map naming domid: n e820 entries (addr, size, type
+ * each) as the map its XENMEM_memory_map returns; for an HVM domain also
+ * the memory size of its CMOS (the hypervisor takes only the mm/e820.h
+ * map of some size). */
+long rc_set_memory_map(struct rc_handle *h, uint16_t domid, const uint64_t (*entries)[3], unsigned n);
 /* XEN_DOMCTL_createdomain for a 64-bit PV domain: paused, no memory. */
 long rc_create_pv_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid);
 /* mmuext_op naming domid: MMUEXT_PIN_L<level>_TABLE on its frame mfn

@@ -24,6 +24,7 @@
 #define HYPERVISOR_mmuext_op 26
 #define HYPERVISOR_hvm_op    34
 #define XENMEM_populate_op   6      /* XENMEM_populate_physmap */
+#define XENMEM_set_map_op    13     /* XENMEM_set_memory_map */
 #define HVMOP_set_param_op   0
 
 struct privcmd_mmapbatch_v2 {
@@ -150,6 +151,30 @@ long rc_populate(struct rc_handle *h, uint16_t domid, const uint64_t *gfns, uint
     }
     rc_buf_free(list, len);
     rc_buf_free(r, sizeof(*r));
+    return rc;
+}
+
+long rc_set_memory_map(struct rc_handle *h, uint16_t domid, const uint64_t (*entries)[3], unsigned n)
+{
+    size_t len = (size_t)n * 20;
+    uint8_t *recs = rc_buf_alloc(len);
+    struct xen_foreign_memory_map *fm = rc_buf_alloc(sizeof(*fm));
+    long rc = -ENOMEM;
+    if (recs && fm) {
+        for (unsigned i = 0; i < n; i++) {      /* packed 20-byte records */
+            uint32_t type = (uint32_t)entries[i][2];
+            memcpy(recs + 20 * i, &entries[i][0], 8);
+            memcpy(recs + 20 * i + 8, &entries[i][1], 8);
+            memcpy(recs + 20 * i + 16, &type, 4);
+        }
+        memset(fm, 0, sizeof(*fm));
+        fm->domid = domid;
+        fm->map.nr_entries = n;
+        fm->map.buffer = (uint64_t)(uintptr_t)recs;
+        rc = rc_hypercall(h, HYPERVISOR_memory_op, XENMEM_set_map_op, (uint64_t)(uintptr_t)fm, 0, 0, 0);
+    }
+    rc_buf_free(recs, len);
+    rc_buf_free(fm, sizeof(*fm));
     return rc;
 }
 

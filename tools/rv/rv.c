@@ -471,11 +471,11 @@ static int create_domain(const char *file, const struct domcfg *cfg)
                 "(type = \"pvh\", \"pv\" and \"hvm\" are)\n", file, domcfg_type_name(cfg->type));
         return 1;
     }
-    /* HVM from dom0 (hvm_build.c): a multiboot kernel and the PC the boot
-     * path gives it; what that domain cannot have yet is refused here. */
+    /* HVM from dom0 (hvm_build.c): a bzImage or a multiboot kernel and the
+     * PC the boot path gives it; what that domain cannot have yet is
+     * refused here (a ramdisk with a multiboot kernel: by the builder). */
     if (cfg->type == DOMCFG_HVM) {
-        const char *no = cfg->ramdisk[0] ? "ramdisk = (multiboot modules)"
-                         : !cfg->hap ? "hap = 0 (shadow paging)"
+        const char *no = !cfg->hap ? "hap = 0 (shadow paging)"
                          : !cfg->hpet ? "hpet = 0 (the domain always has the HPET)"
                          : cfg->nr_disks || cfg->nr_vifs ? "disk = / vif = (PV devices)" : NULL;
         if (no) {
@@ -489,7 +489,8 @@ static int create_domain(const char *file, const struct domcfg *cfg)
     if (!file_data)
         return 1;
     /* A bzImage or a compressed kernel: the ELF inside (kimage.c).  Not
-     * for HVM: its kernel is started as the file is (multiboot). */
+     * for HVM: its kernel is started as the file is (a bzImage through the
+     * Linux boot protocol, or multiboot). */
     const void *kernel;
     const char *kind;
     char kerr[256];

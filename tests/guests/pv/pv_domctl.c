@@ -724,6 +724,55 @@ static long set_ctx(uint16_t dom, uint32_t magic, uint64_t cr0, uint32_t size)
     return domctl(&op);
 }
 
+/* XENMEM_set_memory_map naming the HVM domain dh, not yet run: only the
+ * mm/e820.h map of some RAM size is taken (16 MiB here: low RAM, the EBDA
+ * and BIOS area reserved, RAM from 1 MiB), nothing malformed, not for
+ * itself, a missing domain or a PVH one (pvh: another domain, or 0). */
+static uint8_t map_recs[8][20];
+static long set_map(uint16_t dom, const uint64_t (*e)[3], unsigned n, unsigned claimed, uint64_t buf)
+{
+    static struct xen_foreign_memory_map fm;
+    for (unsigned i = 0; i < n && i < 8; i++) {
+        uint32_t t = (uint32_t)e[i][2];
+        __builtin_memcpy(map_recs[i], &e[i][0], 8);
+        __builtin_memcpy(map_recs[i] + 8, &e[i][1], 8);
+        __builtin_memcpy(map_recs[i] + 16, &t, 4);
+    }
+    fm.domid = dom;
+    fm.map.nr_entries = claimed;
+    fm.map.buffer = buf ? buf : (uint64_t)map_recs;
+    return hc(__HYPERVISOR_memory_op, XENMEM_set_memory_map, (uint64_t)&fm, 0, 0);
+}
+
+static void set_map_checks(uint16_t dh)
+{
+    static const uint64_t good[4][3] = {
+        { 0, 0x9fc00, 1 }, { 0x9fc00, 0x400, 2 }, { 0xe0000, 0x20000, 2 }, { 0x100000, 0xf00000, 1 },
+    };
+    uint64_t bad[4][3];
+    eq("dom0-setmap-no-entries", set_map(dh, good, 4, 0, 0), -EINVAL);
+    eq("dom0-setmap-too-many", set_map(dh, good, 4, 6, 0), -EINVAL);
+    eq("dom0-setmap-bad-buffer", set_map(dh, good, 4, 4, 0xffff800000000000ull), -EFAULT);
+    __builtin_memcpy(bad, good, sizeof(bad));
+    bad[3][1] -= 0x1000;        /* RAM a page short of... */
+    bad[3][0] += 0x1000;        /* ...starting a page late: a gap at 1 MiB */
+    eq("dom0-setmap-gap", set_map(dh, (const uint64_t (*)[3])bad, 4, 4, 0), -EINVAL);
+    __builtin_memcpy(bad, good, sizeof(bad));
+    bad[3][2] = 2;
+    eq("dom0-setmap-last-reserved", set_map(dh, (const uint64_t (*)[3])bad, 4, 4, 0), -EINVAL);
+    __builtin_memcpy(bad, good, sizeof(bad));
+    bad[3][0] = 0xfffffffffffff000ull;
+    eq("dom0-setmap-wraps", set_map(dh, (const uint64_t (*)[3])bad, 4, 4, 0), -EINVAL);
+    __builtin_memcpy(bad, good, sizeof(bad));
+    bad[1][2] = 1;              /* the EBDA as RAM */
+    eq("dom0-setmap-ebda-ram", set_map(dh, (const uint64_t (*)[3])bad, 4, 4, 0), -EINVAL);
+    eq("dom0-setmap-three-of-four", set_map(dh, good, 3, 3, 0), -EINVAL);
+    eq("dom0-setmap-self", set_map(0, good, 4, 4, 0), -EINVAL);
+    eq("dom0-setmap-no-domain", set_map(0x7000, good, 4, 4, 0), -ESRCH);
+    eq("dom0-setmap-hvm", set_map(dh, good, 4, 4, 0), 0);
+    eq("dom0-setmap-hvm-again", set_map(dh, good, 4, 4, 0), 0);
+}
+
 /* The domain builder's calls (core/domctl_build.c, pv/pv_foreign.c): a PVH
  * domain made empty and paused, its refusals, its memory and parameters
  * from here, then destroyed with every page back.  The positive foreign
@@ -769,6 +818,7 @@ static void build_calls(void)
     check(rh == 0 && di.domain == dh && (di.flags & XEN_DOMINF_paused) && (di.flags & XEN_DOMINF_hvm_guest) &&
               di.arch_emulation_flags == XEN_X86_EMU_HVM_DOMU && di.tot_pages == 0 && di.nr_online_vcpus == 2,
           "dom0-create-hvm-info", "emulation flags", di.arch_emulation_flags, XEN_X86_EMU_HVM_DOMU);
+    set_map_checks(dh);
     eq("dom0-create-hvm-destroy", simple(XEN_DOMCTL_destroydomain, dh), 0);
     unsigned hw = 0;
     while (hw++ < 2000 && info(dh, &di) == 0 && di.domain == dh)
@@ -797,10 +847,40 @@ static void build_calls(void)
               di.arch_emulation_flags == XEN_X86_EMU_LAPIC && di.tot_pages == 0 && di.nr_online_vcpus == 2,
           "dom0-create-pvh-info", "flags", di.flags, XEN_DOMINF_paused | XEN_DOMINF_hvm_guest);
 
+    static const uint64_t map16[4][3] = {
+        { 0, 0x9fc00, 1 }, { 0x9fc00, 0x400, 2 }, { 0xe0000, 0x20000, 2 }, { 0x100000, 0xf00000, 1 },
+    };
+    eq("dom0-setmap-pvh-not-yet", set_map(d, map16, 4, 4, 0), -EOPNOTSUPP);
+
     /* sethvmcontext: a bad header, paging on, a truncated buffer (no END). */
     eq("dom0-sethvmctx-bad-magic", set_ctx(d, 0x1234, 0x11, sizeof(ctx)), -EINVAL);
     eq("dom0-sethvmctx-paging-not-yet", set_ctx(d, HVM_FILE_MAGIC, 0x80000011ull, sizeof(ctx)), -EOPNOTSUPP);
     eq("dom0-sethvmctx-no-end", set_ctx(d, HVM_FILE_MAGIC, 0x11, sizeof(ctx) - 8), -EINVAL);
+    /* Long mode: only the 64-bit boot protocol's state (CR4 = PAE, EFER =
+     * LME|LMA, a 64-bit CS without D, CR3 a page below 4 GiB). */
+    struct { uint64_t cr3, cr4, efer; uint32_t cs_ar; long want; const char *name; } lm[] = {
+        { 0x11000, 0x20, 0x500, 0xa09b, 0, "dom0-sethvmctx-long-mode" },
+        { 0x11000, 0x20, 0x500, 0xc09b, -EINVAL, "dom0-sethvmctx-long-mode-32bit-cs" },
+        { 0x11000, 0x20, 0x500, 0xe09b, -EINVAL, "dom0-sethvmctx-long-mode-cs-l-and-d" },
+        { 0x11800, 0x20, 0x500, 0xa09b, -EINVAL, "dom0-sethvmctx-long-mode-cr3-unaligned" },
+        { 0x100011000ull, 0x20, 0x500, 0xa09b, -EINVAL, "dom0-sethvmctx-long-mode-cr3-high" },
+        { 0x11000, 0xa0, 0x500, 0xa09b, -EOPNOTSUPP, "dom0-sethvmctx-long-mode-cr4-pge" },
+        { 0x11000, 0x20, 0xd01, 0xa09b, -EOPNOTSUPP, "dom0-sethvmctx-long-mode-efer-nx-sce" },
+        { 0x11000, 0x20, 0, 0xa09b, -EOPNOTSUPP, "dom0-sethvmctx-pae-paging" },
+    };
+    for (unsigned i = 0; i < sizeof(lm) / sizeof(lm[0]); i++) {
+        set_ctx(d, 0x1234, 0x80000011ull, sizeof(ctx));     /* fills ctx; refused by its magic */
+        ctx.hdr.magic = HVM_FILE_MAGIC;
+        ctx.cpu.cr3 = lm[i].cr3;
+        ctx.cpu.cr4 = lm[i].cr4;
+        ctx.cpu.msr_efer = lm[i].efer;
+        ctx.cpu.cs_arbytes = lm[i].cs_ar;
+        struct xen_domctl lop;
+        dc_init(&lop, XEN_DOMCTL_sethvmcontext, d);
+        lop.u.hvmcontext.size = sizeof(ctx);
+        lop.u.hvmcontext.buffer = (uint64_t)&ctx;
+        eq(lm[i].name, domctl(&lop), lm[i].want);
+    }
     eq("dom0-sethvmctx-pvh", set_ctx(d, HVM_FILE_MAGIC, 0x11, sizeof(ctx)), 0);
 
     /* populate_physmap naming it: nothing beyond max_pages, once per gfn. */
