@@ -59,20 +59,18 @@ static void *page_of(void *ctx, uint64_t pfn)
 static void write_start_info(struct domain *d, struct pv_domain *pd)
 {
     uint64_t vb = pd->img.virt_base;
-    const struct pv32_start_values sv = {
-        .nr_pages = (uint32_t)pd->nr_pages,
-        .shared_info = (uint32_t)(d->shared_info_mfn << 12),
-        .flags = SIF_VIRT_P2M_4TOOLS | (pd->nr_mod && pd->mod_unmapped ? SIF_MOD_START_PFN : 0),
-        .store_mfn = (uint32_t)pd->p2m[pd->pfn_store],
-        .console_mfn = (uint32_t)pd->p2m[pd->pfn_console],
-        .pt_base = (uint32_t)(vb + (pd->pfn_pt << 12)),
-        .nr_pt_frames = (uint32_t)pd->nr_pt,
-        .mfn_list = (uint32_t)pd->p2m_va,
-        .mod_start = !pd->nr_mod ? 0 : (uint32_t)(pd->mod_unmapped ? pd->pfn_mod : vb + (pd->pfn_mod << 12)),
-        .mod_len = (uint32_t)(pd->nr_mod << 12),
-        .cmdline = d->cfg->cmdline,
-    };
-    pv32_write_start_info(pfn_ptr(pd, pd->pfn_start_info), &sv);
+    struct compat_start_info *si = pfn_ptr(pd, pd->pfn_start_info);
+    pv32_start_info_init(si, d->cfg->cmdline);
+    si->nr_pages = (uint32_t)pd->nr_pages;
+    si->shared_info = (uint32_t)(d->shared_info_mfn << 12);
+    si->flags = SIF_VIRT_P2M_4TOOLS | (pd->nr_mod && pd->mod_unmapped ? SIF_MOD_START_PFN : 0);
+    si->store_mfn = (uint32_t)pd->p2m[pd->pfn_store];
+    si->console_mfn = (uint32_t)pd->p2m[pd->pfn_console];
+    si->pt_base = (uint32_t)(vb + (pd->pfn_pt << 12));
+    si->nr_pt_frames = (uint32_t)pd->nr_pt;
+    si->mfn_list = (uint32_t)pd->p2m_va;
+    si->mod_start = !pd->nr_mod ? 0 : (uint32_t)(pd->mod_unmapped ? pd->pfn_mod : vb + (pd->pfn_mod << 12));
+    si->mod_len = (uint32_t)(pd->nr_mod << 12);
     pd->start_info_va = vb + (pd->pfn_start_info << 12);
     /* Interrupts off initially, on every legacy vcpu_info slot (the
      * mask's offset is the same in both layouts). */

@@ -60,7 +60,7 @@ void pv32_write_tables(uint64_t virt_base, uint64_t pfn_pt, uint64_t nr_pt, uint
     }
 }
 
-void pv32_write_start_info(struct compat_start_info *si, const struct pv32_start_values *v)
+void pv32_start_info_init(struct compat_start_info *si, const char *cmdline)
 {
     static const char magic[] = "xen-3.0-x86_32p";
     uint8_t *b = (uint8_t *)si;
@@ -69,19 +69,6 @@ void pv32_write_start_info(struct compat_start_info *si, const struct pv32_start
         b[i] = 0;
     for (size_t i = 0; i < sizeof(magic); i++)
         si->magic[i] = magic[i];
-    si->nr_pages = v->nr_pages;
-    si->shared_info = v->shared_info;
-    si->flags = v->flags;
-    si->store_mfn = v->store_mfn;
-    si->store_evtchn = v->store_evtchn;
-    si->console_mfn = v->console_mfn;
-    si->console_evtchn = v->console_evtchn;
-    si->pt_base = v->pt_base;
-    si->nr_pt_frames = v->nr_pt_frames;
-    si->mfn_list = v->mfn_list;
-    si->mod_start = v->mod_start;
-    si->mod_len = v->mod_len;
-    /* The command line, cut to leave its terminating zero. */
-    for (size_t i = 0; v->cmdline && v->cmdline[i] && i < sizeof(si->cmd_line) - 1; i++)
-        si->cmd_line[i] = (int8_t)v->cmdline[i];
+    for (size_t i = 0; cmdline && cmdline[i] && i < sizeof(si->cmd_line) - 1; i++)
+        si->cmd_line[i] = (int8_t)cmdline[i];
 }

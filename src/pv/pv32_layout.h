@@ -62,15 +62,9 @@ int pv32_write_p2m(const uint64_t *p2m, uint64_t nr_pages, uint64_t pfn_p2m, pv3
 void pv32_write_tables(uint64_t virt_base, uint64_t pfn_pt, uint64_t nr_pt, uint64_t pfn_end, uint64_t n2,
                        const uint64_t *p2m, pv32_page_fn page, void *ctx);
 
-/* start_info's values, already 32-bit where the guest sees them so. */
-struct pv32_start_values {
-    uint32_t nr_pages, shared_info, flags;
-    uint32_t store_mfn, store_evtchn, console_mfn, console_evtchn;
-    uint32_t pt_base, nr_pt_frames, mfn_list, mod_start, mod_len;
-    const char *cmdline;        /* NULL: empty */
-};
-
-/* The x86_32 start_info (magic "xen-3.0-x86_32p") written over si. */
-void pv32_write_start_info(struct compat_start_info *si, const struct pv32_start_values *v);
+/* A fresh x86_32 start_info at si: all zero but the magic
+ * "xen-3.0-x86_32p" and the command line (NULL: empty), cut to leave its
+ * terminating zero; the caller fills in the rest. */
+void pv32_start_info_init(struct compat_start_info *si, const char *cmdline);
 
 #endif

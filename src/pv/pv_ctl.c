@@ -69,67 +69,35 @@ static void set_vm_assist(struct vcpu *t, uint64_t mask)
             (void)pv_vm_assist(t, ((mask >> type) & 1) ? VMASST_CMD_enable : VMASST_CMD_disable, type);
 }
 
-/* A 32-bit domain's vCPU: the x86_32 context (as Xen reads the domctl's
- * handle for a 32-bit PV domain), the rest as the 64-bit path below. */
-static long set_context32(struct vcpu *caller, struct domain *d, uint32_t vcpu, uint64_t ctxt)
-{
-    void *c = xmalloc(PV32_CONTEXT_BYTES, HEAP_PV);
-    if (!c)
-        return -ENOMEM;
-    if (copy_from_guest(caller, c, ctxt, PV32_CONTEXT_BYTES)) {
-        xfree(c);
-        return -EFAULT;
-    }
-    struct pv32_context_fields f;
-    pv32_context_fields(c, &f);
-    if (vcpu == 0 && (f.vm_assist & ~(uint32_t)PV_VMASST_VALID)) {
-        xfree(c);
-        return -EINVAL;
-    }
-    long rc = builder_owns(d);
-    if (rc) {
-        xfree(c);
-        return rc;
-    }
-    struct vcpu *t = d->vcpus[vcpu];
-    struct pv_domain *pd = d->kind_priv;
-    uint64_t old_assist = __atomic_load_n(&pd->emul.vm_assist, __ATOMIC_ACQUIRE);
-    if (vcpu == 0)
-        set_vm_assist(t, f.vm_assist);
-    rc = pv32_vcpu_set_context(d->vcpus[0], t, c);
-    if (rc && vcpu == 0)
-        set_vm_assist(t, old_assist);
-    if (!rc && (f.flags & VGCF_online))
-        __atomic_store_n(&((struct pv_vcpu *)t->vendor)->online, true, __ATOMIC_RELEASE);
-    domain_ctl_build_end(d);
-    if (!rc)
-        domain_log(d, LOG_INFO, "v%u: 32-bit context set by the control domain (d%u): eip %#x esp %#x cr3 %#x%s\n",
-                   vcpu, caller->domain->domid, f.eip, f.esp, f.cr3, (f.flags & VGCF_online) ? ", online" : "");
-    xfree(c);
-    return rc;
-}
-
 long pv_ctl_setvcpucontext(struct vcpu *caller, struct domain *d, uint32_t vcpu, uint64_t ctxt)
 {
     if (vcpu >= d->nr_vcpus)
         return -EINVAL;
     if (!ctxt)
         return -EINVAL;         /* Xen: a null handle resets the vCPU; not yet */
-    if (pv_is_compat(d))
-        return set_context32(caller, d, vcpu, ctxt);
-    struct vcpu_guest_context *c = xmalloc(sizeof(*c), HEAP_PV);
+    /* A 32-bit domain's context is Xen's x86_32 one (as Xen reads the
+     * handle's compat form for a 32-bit PV domain). */
+    bool compat = pv_is_compat(d);
+    size_t len = compat ? PV32_CONTEXT_BYTES : sizeof(struct vcpu_guest_context);
+    void *c = xmalloc(len, HEAP_PV);
     if (!c)
         return -ENOMEM;
     /* Read once, before the lock: the checks below and the state set
      * are of this copy only. */
-    if (copy_from_guest(caller, c, ctxt, sizeof(*c))) {
+    if (copy_from_guest(caller, c, ctxt, len)) {
         xfree(c);
         return -EFAULT;
     }
+    struct pv32_context_fields f32;
+    const struct vcpu_guest_context *c64 = c;
+    if (compat)
+        pv32_context_fields(c, &f32);
+    uint64_t assist = compat ? f32.vm_assist : c64->vm_assist;
+    uint64_t flags = compat ? f32.flags : c64->flags;
     /* vm_assist: vCPU 0's context gives the domain's whole set (as Xen's
      * arch_set_info_guest); checked before anything changes, applied only
      * once the context is accepted. */
-    if (vcpu == 0 && (c->vm_assist & ~PV_VMASST_VALID)) {
+    if (vcpu == 0 && (assist & ~PV_VMASST_VALID)) {
         xfree(c);
         return -EINVAL;
     }
@@ -144,22 +112,25 @@ long pv_ctl_setvcpucontext(struct vcpu *caller, struct domain *d, uint32_t vcpu,
      * the new L4 is filled); put back as it was if the context is refused. */
     uint64_t old_assist = __atomic_load_n(&pd->emul.vm_assist, __ATOMIC_ACQUIRE);
     if (vcpu == 0)
-        set_vm_assist(t, c->vm_assist);
+        set_vm_assist(t, assist);
     /* The target's own vCPU 0 acts: the references go into its domain's
-     * environment, any refusal is logged against it. */
-    rc = pv_vcpu_set_context(d->vcpus[0], t, c);
+     * environment, any refusal is logged against it.  The 32-bit form
+     * through VCPUOP_initialise's compat code (pv32_smp.c). */
+    rc = compat ? pv32_vcpu_set_context(d->vcpus[0], t, c) : pv_vcpu_set_context(d->vcpus[0], t, c64);
     if (rc && vcpu == 0)
         set_vm_assist(t, old_assist);
     struct pv_vcpu *tp = t->vendor;
     /* Up: it runs once the controller unpauses the domain (it never ran,
      * so it is not blocked offline yet). */
-    if (!rc && (c->flags & VGCF_online))
+    if (!rc && (flags & VGCF_online))
         __atomic_store_n(&tp->online, true, __ATOMIC_RELEASE);
     domain_ctl_build_end(d);
     if (!rc)
-        domain_log(d, LOG_INFO, "v%u: context set by the control domain (d%u): rip %#lx rsp %#lx cr3 %#lx%s\n",
-                   vcpu, caller->domain->domid, (unsigned long)c->user_regs.rip, (unsigned long)c->user_regs.rsp,
-                   (unsigned long)c->ctrlreg[3], (c->flags & VGCF_online) ? ", online" : "");
+        domain_log(d, LOG_INFO, "v%u: %scontext set by the control domain (d%u): rip %#lx rsp %#lx cr3 %#lx%s\n",
+                   vcpu, compat ? "32-bit " : "", caller->domain->domid,
+                   (unsigned long)(compat ? f32.eip : c64->user_regs.rip),
+                   (unsigned long)(compat ? f32.esp : c64->user_regs.rsp),
+                   (unsigned long)(compat ? f32.cr3 : c64->ctrlreg[3]), (flags & VGCF_online) ? ", online" : "");
     xfree(c);
     return rc;
 }

@@ -65,22 +65,20 @@ int rv_pv32_fill(uint8_t *m, const struct pv32_fill_in *in, char *err, size_t er
         return -1;
     pv32_write_tables(vb, lo->pfn_pt, lo->nr_pt, lo->pfn_end, n2, in->p2m, page_of, m);
     int by_pfn = lo->nr_mod && lo->pfn_mod >= lo->pfn_end;
-    const struct pv32_start_values sv = {
-        .nr_pages = (uint32_t)in->nr_pages,
-        .shared_info = (uint32_t)(in->shared_info_mfn << 12),
-        .flags = SIF_VIRT_P2M_4TOOLS | (by_pfn ? SIF_MOD_START_PFN : 0),
-        .store_mfn = (uint32_t)in->p2m[lo->pfn_store],
-        .store_evtchn = in->rings ? in->rings->store_port : 0,
-        .console_mfn = (uint32_t)in->p2m[lo->pfn_console],
-        .console_evtchn = in->rings ? in->rings->console_port : 0,
-        .pt_base = (uint32_t)(vb + (lo->pfn_pt << 12)),
-        .nr_pt_frames = (uint32_t)lo->nr_pt,
-        .mfn_list = (uint32_t)lo->p2m_va,
-        .mod_start = !lo->nr_mod ? 0 : (uint32_t)(by_pfn ? lo->pfn_mod : vb + (lo->pfn_mod << 12)),
-        .mod_len = (uint32_t)(lo->nr_mod << 12),
-        .cmdline = in->cmdline,
-    };
-    pv32_write_start_info(page_of(m, lo->pfn_start_info), &sv);
+    struct compat_start_info *si = page_of(m, lo->pfn_start_info);
+    pv32_start_info_init(si, in->cmdline);
+    si->nr_pages = (uint32_t)in->nr_pages;
+    si->shared_info = (uint32_t)(in->shared_info_mfn << 12);
+    si->flags = SIF_VIRT_P2M_4TOOLS | (by_pfn ? SIF_MOD_START_PFN : 0);
+    si->store_mfn = (uint32_t)in->p2m[lo->pfn_store];
+    si->store_evtchn = in->rings ? in->rings->store_port : 0;
+    si->console_mfn = (uint32_t)in->p2m[lo->pfn_console];
+    si->console_evtchn = in->rings ? in->rings->console_port : 0;
+    si->pt_base = (uint32_t)(vb + (lo->pfn_pt << 12));
+    si->nr_pt_frames = (uint32_t)lo->nr_pt;
+    si->mfn_list = (uint32_t)lo->p2m_va;
+    si->mod_start = !lo->nr_mod ? 0 : (uint32_t)(by_pfn ? lo->pfn_mod : vb + (lo->pfn_mod << 12));
+    si->mod_len = (uint32_t)(lo->nr_mod << 12);
     return 0;
 }
 
