@@ -927,6 +927,18 @@ static uint16_t create_pv_domu(const char *name, uint32_t vcpus)
     return rc ? 0 : op.domain;
 }
 
+/* max_mem 64 KiB (check what[0]), then n frames populated by pfn from
+ * ext[], their MFNs back in ext[] (what[1]). */
+static void fill_pv_domu(uint16_t d, uint64_t *ext, unsigned n, const char *const what[2])
+{
+    struct xen_domctl op;
+    struct xen_reservation r = { (uint64_t)ext, n, 0, 0, d, { 0 } };
+    dc_init(&op, XEN_DOMCTL_max_mem, d);
+    op.u.max_mem.max_memkb = 64;
+    eq(what[0], domctl(&op), 0);
+    eq(what[1], hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r, 0, 0), n);
+}
+
 /* d destroyed (check what[0]), gone (what[1]), and the free pages back to
  * free0 exactly (what[2]). */
 static void destroy_all_back(uint16_t d, uint64_t free0, const char *const what[3])
@@ -1080,11 +1092,8 @@ static void build_calls_pv_smp(void)
     rc = domctl(&op);
     check(rc == 0 && !op.u.getvcpuinfo.online, "pvs-vcpu1-offline", "online", op.u.getvcpuinfo.online, 0);
     static uint64_t ext[1] = { 0 };
-    struct xen_reservation r = { (uint64_t)ext, 1, 0, 0, d, { 0 } };
-    dc_init(&op, XEN_DOMCTL_max_mem, d);
-    op.u.max_mem.max_memkb = 64;
-    eq("pvs-max-mem", domctl(&op), 0);
-    eq("pvs-populate", hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r, 0, 0), 1);
+    static const char *const fill[2] = { "pvs-max-mem", "pvs-populate" };
+    fill_pv_domu(d, ext, 1, fill);
     eq("pvs-pin-l4", ext_on(d, MMUEXT_PIN_L4, ext[0], 1), 0);
     uint64_t rip = 0xffffffff80100000ull;
     eq("pvs-ctx-vcpu2", set_vcpu(d, 2, rip, ext[0] << 12, 0), -EINVAL);
@@ -1193,11 +1202,8 @@ static void build_calls_pv32(void)
     /* A second empty domain populated first: too late for 32. */
     uint16_t d2 = create_pv_domu("pv32b-create-second", 1);
     static uint64_t one[1] = { 0 };
-    struct xen_reservation r1 = { (uint64_t)one, 1, 0, 0, d2, { 0 } };
-    dc_init(&op, XEN_DOMCTL_max_mem, d2);
-    op.u.max_mem.max_memkb = 64;
-    eq("pv32b-second-max-mem", domctl(&op), 0);
-    eq("pv32b-second-populate", hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r1, 0, 0), 1);
+    static const char *const fill2[2] = { "pv32b-second-max-mem", "pv32b-second-populate" };
+    fill_pv_domu(d2, one, 1, fill2);
     eq("pv32b-size-after-populate-eacces", addr_size(d2, XEN_DOMCTL_set_address_size, 32, NULL), -EACCES);
     rc = addr_size(d2, XEN_DOMCTL_get_address_size, 0, &got);
     check(rc == 0 && got == 64, "pv32b-second-still-64", "size", got, 64);
@@ -1205,11 +1211,8 @@ static void build_calls_pv32(void)
 
     /* The 32-bit domain: two frames, an L3 and the hypercall page. */
     static uint64_t ext[2] = { 0, 1 };
-    struct xen_reservation r = { (uint64_t)ext, 2, 0, 0, d, { 0 } };
-    dc_init(&op, XEN_DOMCTL_max_mem, d);
-    op.u.max_mem.max_memkb = 64;
-    eq("pv32b-max-mem", domctl(&op), 0);
-    eq("pv32b-populate", hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r, 0, 0), 2);
+    static const char *const fill[2] = { "pv32b-max-mem", "pv32b-populate" };
+    fill_pv_domu(d, ext, 2, fill);
     eq("pv32b-size-32-with-memory", addr_size(d, XEN_DOMCTL_set_address_size, 32, NULL), 0);
     eq("pv32b-pin-l4-refused", ext_on(d, MMUEXT_PIN_L4, ext[0], 1), -EOPNOTSUPP);
     eq("pv32b-pin-l3", ext_on(d, MMUEXT_PIN_L3, ext[0], 1), 0);
