@@ -27,6 +27,8 @@
 #define XEN_DOMCTL_getvcpuaffinity      25
 #define XEN_DOMCTL_gethvmcontext        33      /* not yet: -ENOSYS */
 #define XEN_DOMCTL_sethvmcontext        34
+#define XEN_DOMCTL_set_address_size     35      /* PV: 32 makes an empty domain a 32-bit (compat) one */
+#define XEN_DOMCTL_get_address_size     36
 
 /* getdomaininfo flags. */
 #define XEN_DOMINF_dying        (1u << 0)
@@ -188,6 +190,11 @@ struct xen_domctl_hypercall_init {
     uint64_t gmfn;
 };
 
+/* set/get_address_size: a PV domain's guest word size in bits (32 or 64). */
+struct xen_domctl_address_size {
+    uint32_t size;
+};
+
 struct xen_domctl {
     uint32_t cmd;
     uint32_t interface_version;
@@ -204,6 +211,7 @@ struct xen_domctl {
         struct xen_domctl_hvmcontext hvmcontext;
         struct xen_domctl_vcpucontext vcpucontext;
         struct xen_domctl_hypercall_init hypercall_init;
+        struct xen_domctl_address_size address_size;
         uint8_t pad[128];
     } u;
 };

@@ -75,6 +75,10 @@ struct domain_kind {
      * caller's guest handle of a vcpu_guest_context. */
     long (*ctl_set_vcpu_context)(struct vcpu *caller, struct domain *d, uint32_t vcpu, uint64_t ctxt);
     long (*ctl_hypercall_init)(struct domain *d, uint64_t mfn);
+    /* Optional (pv): XEN_DOMCTL_set_address_size / get_address_size, the
+     * guest word size in bits; NULL: -EOPNOTSUPP (Xen's answer for HVM). */
+    long (*ctl_set_address_size)(struct domain *d, uint32_t size);
+    uint32_t (*ctl_address_size)(const struct domain *d);
     /* Optional (pv): whether v is down in the guest's sense (never
      * initialised, or VCPUOP_down), though the scheduler still holds it:
      * getdomaininfo and getvcpuinfo count it offline, as Xen's VPF_down.

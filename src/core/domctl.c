@@ -369,6 +369,13 @@ long domctl(struct vcpu *v, uint64_t arg)
     case XEN_DOMCTL_hypercall_init:
         rc = self ? -EINVAL : !live ? -EINVAL : domctl_hypercall_init(d, op.u.hypercall_init.gmfn);
         break;
+    case XEN_DOMCTL_set_address_size:
+        rc = self ? -EINVAL : !live ? -EINVAL : domctl_set_address_size(d, op.u.address_size.size);
+        break;
+    case XEN_DOMCTL_get_address_size:
+        rc = domctl_get_address_size(d, &op.u.address_size.size);
+        write_back = !rc;
+        break;
     case XEN_DOMCTL_setvcpuaffinity:
         rc = !live ? -EINVAL : setvcpuaffinity(v, d, &op.u.vcpuaffinity);
         break;

@@ -29,5 +29,7 @@ long domctl_sethvmcontext(struct vcpu *caller, struct domain *d, const struct xe
 struct xen_domctl_vcpucontext;
 long domctl_setvcpucontext(struct vcpu *caller, struct domain *d, const struct xen_domctl_vcpucontext *vc);
 long domctl_hypercall_init(struct domain *d, uint64_t gmfn);
+long domctl_set_address_size(struct domain *d, uint32_t size);
+long domctl_get_address_size(struct domain *d, uint32_t *size);
 
 #endif

@@ -124,6 +124,23 @@ long domctl_hypercall_init(struct domain *d, uint64_t gmfn)
     return d->kind->ctl_hypercall_init(d, gmfn);
 }
 
+/* Xen's rule: HVM and PVH domains have no address size to set (-EOPNOTSUPP
+ * for both calls); a PV domain's answer is its kind's. */
+long domctl_set_address_size(struct domain *d, uint32_t size)
+{
+    if (!d->kind->ctl_set_address_size)
+        return -EOPNOTSUPP;
+    return d->kind->ctl_set_address_size(d, size);
+}
+
+long domctl_get_address_size(struct domain *d, uint32_t *size)
+{
+    if (!d->kind->ctl_address_size)
+        return -EOPNOTSUPP;
+    *size = d->kind->ctl_address_size(d);
+    return 0;
+}
+
 long domctl_createdomain(struct vcpu *caller, struct xen_domctl *op)
 {
     const struct xen_domctl_createdomain *c = &op->u.createdomain;

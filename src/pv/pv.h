@@ -264,6 +264,8 @@ long pv_vcpu_set_context(struct vcpu *v, struct vcpu *t, const struct vcpu_guest
  * (docs/toolstack.md "Building a PV domain from dom0"). */
 long pv_ctl_setvcpucontext(struct vcpu *caller, struct domain *d, uint32_t vcpu, uint64_t ctxt);
 long pv_ctl_hypercall_init(struct domain *d, uint64_t mfn);
+long pv_ctl_set_address_size(struct domain *d, uint32_t size);
+uint32_t pv_ctl_address_size(const struct domain *d);
 bool pv_foreign_mmuext(struct vcpu *v, uint64_t a[4], long *ret);
 /* pv_memory.c: a new extent of 2^order frames for d, counted in its
  * tot_pages (false: over max_pages or no memory). */
@@ -318,6 +320,15 @@ bool pv32_handle_exit(struct vcpu *v);
 long pv32_hypercall_one(struct vcpu *v, uint64_t nr, uint64_t a[5]);
 /* VCPUOP_initialise with the x86_32 vcpu_guest_context (pv32_smp.c). */
 long pv32_vcpu_initialise(struct vcpu *v, unsigned id, uint64_t arg);
+/* Its body on a context already in the hypervisor (PV32_CONTEXT_BYTES:
+ * Xen's x86_32 vcpu_guest_context), also XEN_DOMCTL_setvcpucontext's for
+ * a 32-bit domain (pv_ctl.c); and the few fields that call reads itself. */
+#define PV32_CONTEXT_BYTES 2800
+long pv32_vcpu_set_context(struct vcpu *v, struct vcpu *t, const void *ctx);
+struct pv32_context_fields {
+    uint32_t flags, vm_assist, eip, esp, cr3;
+};
+void pv32_context_fields(const void *ctx, struct pv32_context_fields *f);
 /* Event upcall in the 32-bit frame layout; false: the domain crashed. */
 bool pv32_event_upcall(struct vcpu *v);
 /* pv32.c: the 32-bit bounce frame to target (false: the domain crashed),

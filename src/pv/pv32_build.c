@@ -25,37 +25,7 @@
 #include "lib/fmt.h"
 #include "lib/string.h"
 #include "public/xen.h"
-
-#define PV32_HV_START   0xf5800000ull
-#define PT32_L3     0x001ull    /* P: a PAE PDPTE (pgtype.c adds RW US A under the long-mode L4) */
-#define PT32_L2     0x067ull    /* P RW US A D */
-#define PT32_L1_RW  0x023ull    /* P RW A */
-#define PT32_L1_RO  0x021ull    /* P A: the bootstrap page-table frames */
-
-/* Xen's start_info as an x86_32 guest sees it (unsigned long and
- * xen_pfn_t are 32 bits there). */
-struct compat_start_info {
-    char magic[32];
-    uint32_t nr_pages;
-    uint32_t shared_info;
-    uint32_t flags;
-    uint32_t store_mfn;
-    uint32_t store_evtchn;
-    uint32_t console_mfn;
-    uint32_t console_evtchn;
-    uint32_t pt_base;
-    uint32_t nr_pt_frames;
-    uint32_t mfn_list;
-    uint32_t mod_start;
-    uint32_t mod_len;
-    int8_t cmd_line[1024];
-    uint32_t first_p2m_pfn;
-    uint32_t nr_p2m_frames;
-};
-_Static_assert(__builtin_offsetof(struct compat_start_info, nr_pages) == 32, "compat start_info");
-_Static_assert(__builtin_offsetof(struct compat_start_info, pt_base) == 60, "compat start_info");
-_Static_assert(__builtin_offsetof(struct compat_start_info, cmd_line) == 80, "compat start_info");
-_Static_assert(sizeof(struct compat_start_info) == 1112, "compat start_info");
+#include "pv/pv32_layout.h"
 
 static void *pfn_ptr(const struct pv_domain *pd, uint64_t pfn)
 {
@@ -80,46 +50,27 @@ void pv32_hypercall_page(void *page)
     }
 }
 
-static void write_tables(struct pv_domain *pd, uint64_t n2)
+/* pv32_layout.c's page callback: the domain's frame through the direct map. */
+static void *page_of(void *ctx, uint64_t pfn)
 {
-    uint64_t from = pd->img.virt_base;
-    uint64_t base2 = pd->pfn_pt + 1, base1 = base2 + n2;
-    uint64_t *l3 = pfn_ptr(pd, pd->pfn_pt);
-
-    for (uint64_t pfn = 0; pfn < pd->pfn_end; pfn++) {
-        uint64_t va = from + (pfn << 12);
-        uint64_t t2 = base2 + (va >> 30) - (from >> 30);
-        uint64_t t1 = base1 + (va >> 21) - (from >> 21);
-        uint64_t *l2 = pfn_ptr(pd, t2), *l1 = pfn_ptr(pd, t1);
-        bool is_pt = pfn >= pd->pfn_pt && pfn < pd->pfn_pt + pd->nr_pt;
-
-        l3[(va >> 30) & 3] = (pd->p2m[t2] << 12) | PT32_L3;
-        l2[(va >> 21) & 511] = (pd->p2m[t1] << 12) | PT32_L2;
-        l1[(va >> 12) & 511] = (pd->p2m[pfn] << 12) | (is_pt ? PT32_L1_RO : PT32_L1_RW);
-    }
+    return pfn_ptr(ctx, pfn);
 }
 
 static void write_start_info(struct domain *d, struct pv_domain *pd)
 {
-    struct compat_start_info *si = pfn_ptr(pd, pd->pfn_start_info);
     uint64_t vb = pd->img.virt_base;
-
-    memset(si, 0, sizeof(*si));
-    strlcpy(si->magic, "xen-3.0-x86_32p", sizeof(si->magic));
+    struct compat_start_info *si = pfn_ptr(pd, pd->pfn_start_info);
+    pv32_start_info_init(si, d->cfg->cmdline);
     si->nr_pages = (uint32_t)pd->nr_pages;
     si->shared_info = (uint32_t)(d->shared_info_mfn << 12);
-    si->flags = SIF_VIRT_P2M_4TOOLS;
+    si->flags = SIF_VIRT_P2M_4TOOLS | (pd->nr_mod && pd->mod_unmapped ? SIF_MOD_START_PFN : 0);
     si->store_mfn = (uint32_t)pd->p2m[pd->pfn_store];
     si->console_mfn = (uint32_t)pd->p2m[pd->pfn_console];
     si->pt_base = (uint32_t)(vb + (pd->pfn_pt << 12));
     si->nr_pt_frames = (uint32_t)pd->nr_pt;
     si->mfn_list = (uint32_t)pd->p2m_va;
-    if (pd->nr_mod) {
-        si->flags |= pd->mod_unmapped ? SIF_MOD_START_PFN : 0;
-        si->mod_start = (uint32_t)(pd->mod_unmapped ? pd->pfn_mod : vb + (pd->pfn_mod << 12));
-        si->mod_len = (uint32_t)(pd->nr_mod << 12);
-    }
-    strlcpy((char *)si->cmd_line, d->cfg->cmdline, sizeof(si->cmd_line));
+    si->mod_start = !pd->nr_mod ? 0 : (uint32_t)(pd->mod_unmapped ? pd->pfn_mod : vb + (pd->pfn_mod << 12));
+    si->mod_len = (uint32_t)(pd->nr_mod << 12);
     pd->start_info_va = vb + (pd->pfn_start_info << 12);
     /* Interrupts off initially, on every legacy vcpu_info slot (the
      * mask's offset is the same in both layouts). */
@@ -142,31 +93,22 @@ int pv32_build_tables(struct domain *d, struct pv_domain *pd, char *err, size_t 
     uint64_t vb = pd->img.virt_base;
     /* The bootstrap tables: 1 L3, then the L2s, then the L1s (pv_layout's
      * counts, no L4). */
-    uint64_t last = vb + (pd->pfn_end << 12) - 1;
-    uint64_t n2 = (last >> 30) - (vb >> 30) + 1;
-
-    if (last >= PV32_HV_START || last < vb) {
-        fmt_snprintf(err, errlen, "pv32: the initial mapping %#lx-%#lx reaches the hypervisor's range at %#lx",
-                     (unsigned long)vb, (unsigned long)last, (unsigned long)PV32_HV_START);
-        return -ENOEXEC;
-    }
+    uint64_t n2;
+    int rc = pv32_region_check(vb, pd->pfn_end, &n2, err, errlen);
+    if (rc)
+        return rc;
     if (d->shared_info_mfn >= (1ull << 20)) {
         fmt_snprintf(err, errlen, "pv32: shared_info at %#lx is above 4 GiB", (unsigned long)(d->shared_info_mfn << 12));
         return -ENOMEM;
     }
-    for (uint64_t pfn = 0; pfn < pd->nr_pages; pfn++) {
-        if (pd->p2m[pfn] >> 32) {
-            fmt_snprintf(err, errlen, "pv32: frame %#lx does not fit a 32-bit mfn", (unsigned long)pd->p2m[pfn]);
-            return -ENOMEM;
-        }
-        ((uint32_t *)pfn_ptr(pd, pd->pfn_p2m + (pfn >> 10)))[pfn & 1023] = (uint32_t)pd->p2m[pfn];
-    }
-    write_tables(pd, n2);
+    if ((rc = pv32_write_p2m(pd->p2m, pd->nr_pages, pd->pfn_p2m, page_of, pd, err, errlen)))
+        return rc;
+    pv32_write_tables(vb, pd->pfn_pt, pd->nr_pt, pd->pfn_end, n2, pd->p2m, page_of, pd);
     write_start_info(d, pd);
 
     pv_env_init(d, &pd->env);   /* pgt_env.compat: pd->compat is set */
     pd->l4_mfn = pd->p2m[pd->pfn_pt];
-    int rc = pgt_pin(&pd->env, d->domid, pd->l4_mfn, 3, 0);
+    rc = pgt_pin(&pd->env, d->domid, pd->l4_mfn, 3, 0);
     if (rc) {
         fmt_snprintf(err, errlen, "pv32: the bootstrap page tables were refused (%d)", rc);
         return -EINVAL;

@@ -47,6 +47,7 @@
 #include "lib/string.h"
 #include "public/vcpu.h"
 #include "core/compat/layout.h"
+#include "pv/pv32_context.h"
 
 #define PV32_RING1_CS   0xe019
 #define PV32_RING1_DS   0xe021
@@ -55,35 +56,6 @@
 #define PV32_HV_START   0xf5800000ull
 #define FIRST_RESERVED  7168            /* 0xe000 >> 3: the hypervisor's GDT entries */
 #define VGCF_I387_VALID (1u << 0)
-
-struct compat_user_regs {
-    uint32_t ebx, ecx, edx, esi, edi, ebp, eax;
-    uint16_t error_code, entry_vector;
-    uint32_t eip;
-    uint16_t cs;
-    uint8_t saved_upcall_mask, pad0;
-    uint32_t eflags, esp;
-    uint16_t ss, pad1, es, pad2, ds, pad3, fs, pad4, gs, pad5;
-};
-_Static_assert(sizeof(struct compat_user_regs) == 68, "x86_32 cpu_user_regs");
-
-struct compat_guest_context {
-    uint8_t fpu_ctxt[512];
-    uint32_t flags;
-    struct compat_user_regs user_regs;
-    struct { uint8_t vector, flags; uint16_t cs; uint32_t address; } trap_ctxt[256];
-    uint32_t ldt_base, ldt_ents;
-    uint32_t gdt_frames[16], gdt_ents;
-    uint32_t kernel_ss, kernel_sp;
-    uint32_t ctrlreg[8];
-    uint32_t debugreg[8];
-    uint32_t event_callback_cs, event_callback_eip;
-    uint32_t failsafe_callback_cs, failsafe_callback_eip;
-    uint32_t vm_assist;
-};
-_Static_assert(__builtin_offsetof(struct compat_guest_context, trap_ctxt) == 584, "x86_32 vcpu_guest_context");
-_Static_assert(__builtin_offsetof(struct compat_guest_context, ctrlreg) == 2716, "x86_32 vcpu_guest_context");
-_Static_assert(sizeof(struct compat_guest_context) == 2800, "x86_32 vcpu_guest_context");
 
 /* Xen's fixup of a ring-1 guest's selector: RPL 0 becomes 1. */
 static uint16_t fix_rpl(uint16_t sel)
@@ -110,13 +82,6 @@ static uint32_t mxcsr_mask(void)
 /* vm_assist types a 32-bit guest may enable here: Xen's low 32 (the
  * compat mask), as the vm_assist hypercall accepts them (pv_vm_assist). */
 #define PV32_VMASST_OK ((uint32_t)PV_VMASST_VALID)
-
-/* The L3's mfn from a 32-bit CR3 (Xen's xen_cr3_to_pfn for x86_32: bits
- * 31-12 the low 20 bits of the frame, bits 11-0 the ones above). */
-static uint64_t cr3_to_mfn(uint32_t cr3)
-{
-    return (uint64_t)(cr3 >> 12) | (uint64_t)(cr3 & 0xfff) << 20;
-}
 
 static const char *context_problem(const struct compat_guest_context *c)
 {
@@ -249,28 +214,35 @@ static long refuse(struct vcpu *v, struct vcpu *t, bool gdt, long rc)
     return rc;
 }
 
-static long initialise32(struct vcpu *v, struct vcpu *t, uint64_t arg)
+_Static_assert(sizeof(struct compat_guest_context) == PV32_CONTEXT_BYTES, "pv.h's size of the x86_32 context");
+
+void pv32_context_fields(const void *ctx, struct pv32_context_fields *f)
+{
+    const struct compat_guest_context *c = ctx;
+
+    f->flags = c->flags;
+    f->vm_assist = c->vm_assist;
+    f->eip = c->user_regs.eip;
+    f->esp = c->user_regs.esp;
+    f->cr3 = c->ctrlreg[3];
+}
+
+/* VCPUOP_initialise's 32-bit body on a context already read into the
+ * hypervisor (ctx, PV32_CONTEXT_BYTES): by the guest's own call below, or
+ * by XEN_DOMCTL_setvcpucontext for a 32-bit domain the toolstack builds
+ * (pv_ctl.c, which passes the target's own vCPU 0 as v). */
+long pv32_vcpu_set_context(struct vcpu *v, struct vcpu *t, const void *ctx)
 {
     struct pv_vcpu *tp = t->vendor;
-    struct compat_guest_context *c = xmalloc(sizeof(*c), HEAP_PV);
-    long rc;
-
-    if (!c)
-        return -ENOMEM;
-    if (pv_copy_guest(v, c, arg, sizeof(*c), false)) {
-        rc = -EFAULT;
-        goto out;
-    }
-    rc = pv_init_check_claim(v, t, context_problem(c), "pv32");
+    const struct compat_guest_context *c = ctx;
+    long rc = pv_init_check_claim(v, t, context_problem(c), "pv32");
     if (rc)
-        goto out;
+        return rc;
     /* The target's L4 (kept if a later step fails: freed with the vCPU). */
     if (!tp->compat_l4) {
         uint64_t *l4 = alloc_pages(0, DOMID_XEN);
-        if (!l4) {
-            rc = refuse(v, t, false, -ENOMEM);
-            goto out;
-        }
+        if (!l4)
+            return refuse(v, t, false, -ENOMEM);
         const uint64_t *hv = phys_to_virt(mm_root_phys());
         for (unsigned i = PGT_L4_HV_FIRST; i <= PGT_L4_HV_LAST; i++)
             l4[i] = hv[i];
@@ -283,15 +255,11 @@ static long initialise32(struct vcpu *v, struct vcpu *t, uint64_t arg)
         frames[i] = c->gdt_frames[i];
     const struct compat_user_regs *r = &c->user_regs;
     uint16_t cs = fix_rpl(r->cs), ss = fix_rpl(r->ss);
-    if (pv_mmu_set_gdt_of(v, t, frames, c->gdt_ents)) {
-        rc = refuse(v, t, false, -EINVAL);
-        goto out;
-    }
-    uint64_t l3 = cr3_to_mfn(c->ctrlreg[3]);
-    if (pv_mmu_get_base(v, l3)) {      /* an L3 of the domain's (pv_mmu_env.c: compat) */
-        rc = refuse(v, t, true, -EINVAL);
-        goto out;
-    }
+    if (pv_mmu_set_gdt_of(v, t, frames, c->gdt_ents))
+        return refuse(v, t, false, -EINVAL);
+    uint64_t l3 = pv32_ctx_cr3_to_mfn(c->ctrlreg[3]);
+    if (pv_mmu_get_base(v, l3))        /* an L3 of the domain's (pv_mmu_env.c: compat) */
+        return refuse(v, t, true, -EINVAL);
     const char *bad = selectors_problem(v, tp, l3, c, cs, ss);
     if (bad) {
         struct pv_vcpu *cp = v->vendor;
@@ -299,8 +267,7 @@ static long initialise32(struct vcpu *v, struct vcpu *t, uint64_t arg)
             domain_log(v->domain, LOG_WARN, "v%u: pv32: VCPUOP_initialise for v%u refused: %s\n", v->vcpu_id,
                        t->vcpu_id, bad);
         pgt_put_top(&((struct pv_domain *)v->domain->kind_priv)->env, l3);
-        rc = refuse(v, t, true, -EINVAL);
-        goto out;
+        return refuse(v, t, true, -EINVAL);
     }
     /* Nothing is refused from here on: the offline vCPU's state is
      * written, published by VCPUOP_up's release store. */
@@ -350,8 +317,17 @@ static long initialise32(struct vcpu *v, struct vcpu *t, uint64_t arg)
         t->fpu_init = false;
     }
     __atomic_store_n(&tp->ready, true, __ATOMIC_RELEASE);
-    rc = 0;
-out:
+    return 0;
+}
+
+static long initialise32(struct vcpu *v, struct vcpu *t, uint64_t arg)
+{
+    struct compat_guest_context *c = xmalloc(sizeof(*c), HEAP_PV);
+    long rc;
+
+    if (!c)
+        return -ENOMEM;
+    rc = pv_copy_guest(v, c, arg, sizeof(*c), false) ? -EFAULT : pv32_vcpu_set_context(v, t, c);
     xfree(c);
     return rc;
 }

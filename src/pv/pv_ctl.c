@@ -10,9 +10,14 @@
  *    handlers canonical and outside the hypervisor's range, GDT/LDT as
  *    set_gdt / MMUEXT_SET_LDT take them.  The context's vm_assist becomes
  *    the domain's (as Xen does for vCPU 0); VGCF_online brings the vCPU up.
+ *    For a 32-bit domain (set_address_size 32) the context is Xen's x86_32
+ *    one, taken by VCPUOP_initialise's compat code (pv32_smp.c).
  *  - XEN_DOMCTL_hypercall_init: the hypercall page written into a frame
  *    of the domain that is nothing else (no page table, no descriptor
- *    frame: a writable type reference is taken for the write).
+ *    frame: a writable type reference is taken for the write); the 32-bit
+ *    page (INT $0x82 stubs) for a 32-bit domain.
+ *  - XEN_DOMCTL_set_address_size: 32 turns the empty domain into a 32-bit
+ *    (compat) one, as Xen's switch_compat: only while it has no memory.
  *  - mmuext_op with foreigndom = the domain: MMUEXT_PIN_L4_TABLE and
  *    MMUEXT_UNPIN_TABLE on its frames, validated in its own frame-type
  *    environment (mm/pgtype.c), as its own pin would be.
@@ -35,6 +40,7 @@
 #include "mm/mm.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "core/compat/xlat.h"   /* compat_latch_shinfo */
 #include "public/xen.h"
 
 #define FOREIGN_MMUEXT_MAX  16      /* operations per mmuext_op naming another domain */
@@ -44,8 +50,6 @@ static long builder_owns(struct domain *d)
 {
     if (d->type != DOMCFG_PV || !d->cfg->ctl_built || !d->kind_priv)
         return -EINVAL;
-    if (pv_is_compat(d))
-        return -EOPNOTSUPP;     /* a 32-bit PV domain from dom0: not yet */
     if (!domain_ctl_build_begin(d))
         return -EBUSY;          /* not held paused by the controller, or it was started once */
     for (unsigned i = 0; i < d->nr_vcpus; i++)
@@ -71,19 +75,29 @@ long pv_ctl_setvcpucontext(struct vcpu *caller, struct domain *d, uint32_t vcpu,
         return -EINVAL;
     if (!ctxt)
         return -EINVAL;         /* Xen: a null handle resets the vCPU; not yet */
-    struct vcpu_guest_context *c = xmalloc(sizeof(*c), HEAP_PV);
+    /* A 32-bit domain's context is Xen's x86_32 one (as Xen reads the
+     * handle's compat form for a 32-bit PV domain). */
+    bool compat = pv_is_compat(d);
+    size_t len = compat ? PV32_CONTEXT_BYTES : sizeof(struct vcpu_guest_context);
+    void *c = xmalloc(len, HEAP_PV);
     if (!c)
         return -ENOMEM;
     /* Read once, before the lock: the checks below and the state set
      * are of this copy only. */
-    if (copy_from_guest(caller, c, ctxt, sizeof(*c))) {
+    if (copy_from_guest(caller, c, ctxt, len)) {
         xfree(c);
         return -EFAULT;
     }
+    struct pv32_context_fields f32;
+    const struct vcpu_guest_context *c64 = c;
+    if (compat)
+        pv32_context_fields(c, &f32);
+    uint64_t assist = compat ? f32.vm_assist : c64->vm_assist;
+    uint64_t flags = compat ? f32.flags : c64->flags;
     /* vm_assist: vCPU 0's context gives the domain's whole set (as Xen's
      * arch_set_info_guest); checked before anything changes, applied only
      * once the context is accepted. */
-    if (vcpu == 0 && (c->vm_assist & ~PV_VMASST_VALID)) {
+    if (vcpu == 0 && (assist & ~PV_VMASST_VALID)) {
         xfree(c);
         return -EINVAL;
     }
@@ -98,22 +112,25 @@ long pv_ctl_setvcpucontext(struct vcpu *caller, struct domain *d, uint32_t vcpu,
      * the new L4 is filled); put back as it was if the context is refused. */
     uint64_t old_assist = __atomic_load_n(&pd->emul.vm_assist, __ATOMIC_ACQUIRE);
     if (vcpu == 0)
-        set_vm_assist(t, c->vm_assist);
+        set_vm_assist(t, assist);
     /* The target's own vCPU 0 acts: the references go into its domain's
-     * environment, any refusal is logged against it. */
-    rc = pv_vcpu_set_context(d->vcpus[0], t, c);
+     * environment, any refusal is logged against it.  The 32-bit form
+     * through VCPUOP_initialise's compat code (pv32_smp.c). */
+    rc = compat ? pv32_vcpu_set_context(d->vcpus[0], t, c) : pv_vcpu_set_context(d->vcpus[0], t, c64);
     if (rc && vcpu == 0)
         set_vm_assist(t, old_assist);
     struct pv_vcpu *tp = t->vendor;
     /* Up: it runs once the controller unpauses the domain (it never ran,
      * so it is not blocked offline yet). */
-    if (!rc && (c->flags & VGCF_online))
+    if (!rc && (flags & VGCF_online))
         __atomic_store_n(&tp->online, true, __ATOMIC_RELEASE);
     domain_ctl_build_end(d);
     if (!rc)
-        domain_log(d, LOG_INFO, "v%u: context set by the control domain (d%u): rip %#lx rsp %#lx cr3 %#lx%s\n",
-                   vcpu, caller->domain->domid, (unsigned long)c->user_regs.rip, (unsigned long)c->user_regs.rsp,
-                   (unsigned long)c->ctrlreg[3], (c->flags & VGCF_online) ? ", online" : "");
+        domain_log(d, LOG_INFO, "v%u: %scontext set by the control domain (d%u): rip %#lx rsp %#lx cr3 %#lx%s\n",
+                   vcpu, compat ? "32-bit " : "", caller->domain->domid,
+                   (unsigned long)(compat ? f32.eip : c64->user_regs.rip),
+                   (unsigned long)(compat ? f32.esp : c64->user_regs.rsp),
+                   (unsigned long)(compat ? f32.cr3 : c64->ctrlreg[3]), (flags & VGCF_online) ? ", online" : "");
     xfree(c);
     return rc;
 }
@@ -134,12 +151,64 @@ long pv_ctl_hypercall_init(struct domain *d, uint64_t mfn)
     }
     long rc = pv_mmu_get_writable(v0, mfn) ? -EINVAL : 0;
     if (!rc) {
-        pv_boot_hypercall_page(phys_to_virt(mfn << 12));
+        if (pd->compat)
+            pv32_hypercall_page(phys_to_virt(mfn << 12));
+        else
+            pv_boot_hypercall_page(phys_to_virt(mfn << 12));
         pgt_put_top(&pd->env, mfn);
     }
     frame_put(mfn);
     domain_ctl_build_end(d);
     return rc;
+}
+
+/* Xen's switch_compat from the toolstack: size 32 on a PV domain with no
+ * memory makes it a 32-bit one for good (its shared_info latched to the
+ * x86_32 layout, its frame rules the compat ones, pgt_env.compat); the
+ * size it has already is 0; anything else -EINVAL (64 on a 32-bit domain
+ * too: Xen has no way back either).  Xen's errno for a domain with memory
+ * is -EACCES (a domain the boot path built has its memory); here the
+ * domain must moreover be in the builder's hands (builder_owns: -EBUSY
+ * once it was started).  shared_info must lie below 4 GiB (start_info's
+ * field is 32 bits; Xen moves the page, here it is refused: -ENOMEM). */
+long pv_ctl_set_address_size(struct domain *d, uint32_t size)
+{
+    if (!d->kind_priv)
+        return -EINVAL;
+    bool is32 = pv_is_compat(d);
+    if ((size == 32 && is32) || (size == 64 && !is32))
+        return 0;
+    if (size != 32)
+        return -EINVAL;
+    if (!d->cfg->ctl_built)
+        return -EACCES;
+    long rc = builder_owns(d);
+    if (rc)
+        return rc;
+    struct pv_domain *pd = d->kind_priv;
+    /* Under xen_pages_lock: a populate_physmap (pv_foreign.c reserve) either
+     * counted its pages before, and the switch is refused, or comes after
+     * and populates a 32-bit domain. */
+    uint64_t f = spin_lock_irqsave(&d->xen_pages_lock);
+    if (d->tot_pages || d->nr_ram || __atomic_load_n(&d->frames_outside_blocks, __ATOMIC_SEQ_CST))
+        rc = -EACCES;
+    else if (d->shared_info_mfn >> 20)
+        rc = -ENOMEM;
+    else {
+        pd->compat = true;
+        compat_latch_shinfo(d, true);
+        pv_env_init(d, &pd->env);   /* pgt_env.compat and its hooks (pv_kind.c) */
+    }
+    spin_unlock_irqrestore(&d->xen_pages_lock, f);
+    domain_ctl_build_end(d);
+    if (!rc)
+        domain_log(d, LOG_INFO, "32-bit PV (compat), set by the control domain\n");
+    return rc;
+}
+
+uint32_t pv_ctl_address_size(const struct domain *d)
+{
+    return pv_is_compat(d) ? 32 : 64;
 }
 
 bool pv_foreign_mmuext(struct vcpu *v, uint64_t a[4], long *ret)
@@ -174,8 +243,9 @@ bool pv_foreign_mmuext(struct vcpu *v, uint64_t a[4], long *ret)
             break;
         }
         spin_lock(&pd->mm_lock);
-        if (op.cmd == MMUEXT_PIN_L4_TABLE)
-            rc = pgt_pin(&pd->env, t->domid, op.arg1, 4, 0);
+        /* The top level of the domain's kind: an L4, or a 32-bit domain's L3. */
+        if (op.cmd == (pd->compat ? MMUEXT_PIN_L3_TABLE : MMUEXT_PIN_L4_TABLE))
+            rc = pgt_pin(&pd->env, t->domid, op.arg1, pd->compat ? 3 : 4, 0);
         else if (op.cmd == MMUEXT_UNPIN_TABLE)
             rc = pgt_unpin(&pd->env, t->domid, op.arg1);
         else

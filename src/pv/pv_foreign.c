@@ -48,11 +48,11 @@ static bool is_translated(const struct domain *d)
     return d->type == DOMCFG_PVH || d->type == DOMCFG_HVM;
 }
 
-/* A PV domain the toolstack is building (pv_ctl.c has the rest of it):
- * populated and mapped by MFN. */
+/* A PV domain the toolstack is building, 64-bit or 32-bit (pv_ctl.c has
+ * the rest of it): populated and mapped by MFN. */
 static bool is_pv_built(const struct domain *t)
 {
-    return t->type == DOMCFG_PV && t->cfg->ctl_built && t->kind_priv && !pv_is_compat(t);
+    return t->type == DOMCFG_PV && t->cfg->ctl_built && t->kind_priv;
 }
 
 /* The domain domid names, for a privileged caller naming another domain:

@@ -1072,8 +1072,21 @@ function(pv_guests_build)
                      --stdout "^pv_domctlp: PASS pvs-ctx-vcpu1-twice$"
                      --stdout "^pv_domctlp: PASS pvs-vcpu1-online$"
                      --stdout "^pv_domctlp: PASS pvs-frames-back$"
-                     # three from files, the PVH domain (build_calls), the two PV ones and the HVM one
-                     --stdout "all domains stopped: 7 powered off, 0 crashed; frames all returned$"
+                     # set_address_size (Xen's errnos) and a 32-bit PV domain built
+                     # (docs/toolstack.md "A 32-bit PV domain from dom0")
+                     --stdout "^pv_domctlp: PASS dom0-address-size-hvm-set$"
+                     --stdout "^pv_domctlp: PASS dom0-address-size-pv-with-memory$"
+                     --stdout "^pv_domctlp: PASS pv32b-size-48-refused$"
+                     --stdout "^pv_domctlp: PASS pv32b-size-32$"
+                     --stdout "^pv_domctlp: PASS pv32b-size-64-back-refused$"
+                     --stdout "^pv_domctlp: PASS pv32b-size-after-populate-eacces$"
+                     --stdout "^pv_domctlp: PASS pv32b-pin-l3$"
+                     --stdout "^pv_domctlp: PASS pv32b-hypercall-page-int82$"
+                     --stdout "^pv_domctlp: PASS pv32b-ctx$"
+                     --stdout "^pv_domctlp: PASS pv32b-frames-back$"
+                     # three from files, the PVH domain (build_calls), the two 64-bit PV
+                     # ones, the two 32-bit ones and the HVM one
+                     --stdout "all domains stopped: 9 powered off, 0 crashed; frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp.cfg ${GO}/domctl_hvm.cfg
                         ${GO}/pv_domctl.cfg)
@@ -1101,7 +1114,7 @@ function(pv_guests_build)
                      --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) v0 shadow: .* [1-9][0-9]* log-dirty; "
                      --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) destroyed by the control domain \\(d0\\)$"
                      --stdout-count 0 "FAIL"
-                     --stdout "all domains stopped: 7 powered off, 0 crashed; frames all returned$"
+                     --stdout "all domains stopped: 9 powered off, 0 crashed; frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp_hap0.cfg
                         ${GO}/domctl_hvm_hap0.cfg ${GO}/pv_domctl.cfg)

@@ -462,6 +462,23 @@ rv_linux_test(NAME linux_dom0_hvm RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
                      "^domU: acpi_tables: [0-9]+ passed, 0 failed, 0 skipped$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_hvm.cfg)
 
+# A 32-bit PAE PV domU from dom0 (docs/toolstack.md "A PV domain from dom0",
+# the 32-bit rows): rv create builds pv32_hello (tests/guests/pv32) with
+# set_address_size 32, the 4-byte p2m, PAE tables (the L3 pinned), the
+# x86_32 start_info and vCPU context; its checks pass on console_io, it
+# powers off, is listed, destroyed with every frame back; a kernel without
+# PAE and set_address_size after populate_physmap are refused with nothing
+# left (tools/linux-assets DOM0_DEV_PV32).
+rv_linux_test(NAME linux_dom0_pv32 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;pv" PV
+              STDOUT "^linux_dom0_pv32: PASS linux-dom0$"
+                     "^linux_dom0_pv32: PASS linux-dom0-rv-create-pv32$"
+                     "^linux_dom0_pv32: PASS linux-dom0-rv-list-pv32$"
+                     "^linux_dom0_pv32: PASS linux-dom0-rv-destroy-pv32$"
+                     "^linux_dom0_pv32: PASS linux-dom0-rv-create-pv32-refusals$"
+                     "^linux_dom0_pv32: RV-LINUX: rv create pv32 -> shut down: [0-9.]+ s; '0x[0-9a-f]+ passed, 0x0 failed'"
+              EXPECT --stdout-count 0 "^linux_dom0_pv32: FAIL"
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_pv32.cfg)
+
 # Issue 16's Done-when loop with the PV Debian domU (2 vCPUs): dom0 creates
 # it, waits for its marker through `rv console -m`, destroys it, checks that
 # every frame is back, 100 times (tools/linux-assets DOM0_DEV_DOMU_LOOP; one

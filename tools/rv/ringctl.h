@@ -89,6 +89,10 @@ long rc_pin_table(struct rc_handle *h, uint16_t domid, uint64_t mfn, unsigned le
 /* XEN_DOMCTL_setvcpucontext (x86_64 vcpu_guest_context). */
 struct vcpu_guest_context;
 long rc_setvcpucontext(struct rc_handle *h, uint16_t domid, unsigned vcpu, const struct vcpu_guest_context *c);
+/* The same with a context of len bytes (a 32-bit domain's x86_32 form). */
+long rc_setvcpucontext_raw(struct rc_handle *h, uint16_t domid, unsigned vcpu, const void *c, size_t len);
+/* XEN_DOMCTL_set_address_size: 32 makes an empty PV domain a 32-bit one. */
+long rc_set_address_size(struct rc_handle *h, uint16_t domid, uint32_t bits);
 /* XEN_DOMCTL_hypercall_init: the hypercall page into domid's frame mfn. */
 long rc_hypercall_init(struct rc_handle *h, uint16_t domid, uint64_t mfn);
 /* The n frames of domid at gfns, mapped read-write into this process

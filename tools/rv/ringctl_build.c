@@ -100,18 +100,30 @@ long rc_pin_table(struct rc_handle *h, uint16_t domid, uint64_t mfn, unsigned le
     return rc;
 }
 
-long rc_setvcpucontext(struct rc_handle *h, uint16_t domid, unsigned vcpu, const struct vcpu_guest_context *c)
+long rc_setvcpucontext_raw(struct rc_handle *h, uint16_t domid, unsigned vcpu, const void *c, size_t len)
 {
-    struct vcpu_guest_context *b = rc_buf_alloc(sizeof(*b));
+    void *b = rc_buf_alloc(len);
     if (!b)
         return -ENOMEM;
-    memcpy(b, c, sizeof(*b));
+    memcpy(b, c, len);
     struct xen_domctl d = { .cmd = XEN_DOMCTL_setvcpucontext, .domain = domid };
     d.u.vcpucontext.vcpu = vcpu;
     d.u.vcpucontext.ctxt = (uint64_t)(uintptr_t)b;
     long rc = rc_domctl(h, &d);
-    rc_buf_free(b, sizeof(*b));
+    rc_buf_free(b, len);
     return rc;
+}
+
+long rc_setvcpucontext(struct rc_handle *h, uint16_t domid, unsigned vcpu, const struct vcpu_guest_context *c)
+{
+    return rc_setvcpucontext_raw(h, domid, vcpu, c, sizeof(*c));
+}
+
+long rc_set_address_size(struct rc_handle *h, uint16_t domid, uint32_t bits)
+{
+    struct xen_domctl d = { .cmd = XEN_DOMCTL_set_address_size, .domain = domid };
+    d.u.address_size.size = bits;
+    return rc_domctl(h, &d);
 }
 
 long rc_hypercall_init(struct rc_handle *h, uint16_t domid, uint64_t mfn)

@@ -660,7 +660,7 @@ static const struct cmd cmds[] = {
       "set vCPUs' hard affinity (CPUS: all, N, N-M, lists, ^N; no soft affinity here)" },
     { "debug-keys", cmd_debug_keys, "KEYS", "run the hypervisor's debug keys (h lists them; output: rv dmesg)" },
     { "create", cmd_create, "[-n] [-e] FILE",
-      "build and start a PVH or 64-bit PV domain (-n: only check the file; -e: no monitor left behind)" },
+      "build and start a PVH, HVM or PV (64-bit or 32-bit PAE) domain (-n: only check the file; -e: no monitor left behind)" },
     { "console", rv_cmd_console, "[-f] [-i] [-t S] [-m MARK] DOMAIN",
       "the domain's console: interactive through rv consoled's pty (Ctrl-] detaches), or printed (-f: follow "
       "until it ends, MARK is seen or S seconds; -i: stdin to the domain); the ring itself without the daemon" },

@@ -52,6 +52,8 @@
 static void build_calls(void);
 static void build_calls_pv(void);
 static void build_calls_pv_smp(void);
+static void address_size_others(uint16_t hvm, uint16_t pv);
+static void build_calls_pv32(void);
 static const struct start_info *boot_si;
 static unsigned hap0;           /* "hap0" on the command line: the HVM domU has hap = 0 */
 
@@ -159,7 +161,8 @@ static void unprivileged(void)
                                      XEN_DOMCTL_unpausedomain, XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_setvcpuaffinity,
                                      XEN_DOMCTL_shadow_op, XEN_DOMCTL_max_mem, XEN_DOMCTL_getvcpuinfo,
                                      XEN_DOMCTL_max_vcpus, XEN_DOMCTL_getvcpuaffinity, XEN_DOMCTL_sethvmcontext,
-                                     XEN_DOMCTL_setvcpucontext, XEN_DOMCTL_hypercall_init, 77 };
+                                     XEN_DOMCTL_setvcpucontext, XEN_DOMCTL_hypercall_init,
+                                     XEN_DOMCTL_set_address_size, XEN_DOMCTL_get_address_size, 77 };
     unsigned refused = 0, kept = 0;
     for (unsigned i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         for (unsigned bad = 0; bad < 2; bad++) {
@@ -173,8 +176,8 @@ static void unprivileged(void)
             refused += domctl(&op) == -EPERM;
             kept += untouched(&op, sizeof(op), 0xa5, 16) && op.domain == 0;
         }
-    check(refused == 30, "domu-domctl-all-eperm", "refused", refused, 30);
-    check(kept == 30, "domu-domctl-untouched", "untouched", kept, 30);
+    check(refused == 34, "domu-domctl-all-eperm", "refused", refused, 34);
+    check(kept == 34, "domu-domctl-untouched", "untouched", kept, 34);
     foreign_refused();
 
     static const uint32_t scmds[] = { XEN_SYSCTL_readconsole, XEN_SYSCTL_physinfo, XEN_SYSCTL_getdomaininfolist,
@@ -416,6 +419,7 @@ static void privileged(void)
     }
     check(list[0].domain == 0 && hvm && pv && list[1].domain < list[2].domain, "dom0-getdomaininfolist-ids",
           "hvm<<16|pv", (uint64_t)hvm << 16 | pv, 0);
+    address_size_others(hvm, pv);
     sc_init(&so, XEN_SYSCTL_getdomaininfolist);
     so.u.getdomaininfolist.first_domain = 1;
     so.u.getdomaininfolist.max_domains = 1;
@@ -688,6 +692,7 @@ static void privileged(void)
     build_calls();
     build_calls_pv();
     build_calls_pv_smp();
+    build_calls_pv32();
 }
 
 /* One CPU record (HEADER, CPU, END) for sethvmcontext. */
@@ -988,6 +993,46 @@ static long ext_on(uint16_t dom, uint32_t cmd, uint64_t mfn, uint32_t count)
     return hc(__HYPERVISOR_mmuext_op, (uint64_t)x, count, 0, dom);
 }
 
+/* A PV domain as rv create makes one (paused, empty), or 0 with the
+ * failed check named name. */
+static uint16_t create_pv_domu(const char *name, uint32_t vcpus)
+{
+    struct xen_domctl op;
+    dc_init(&op, XEN_DOMCTL_createdomain, 0);
+    op.u.createdomain.max_vcpus = vcpus;
+    op.u.createdomain.max_grant_frames = -1;
+    op.u.createdomain.max_maptrack_frames = -1;
+    long rc = domctl(&op);
+    eq(name, rc, 0);
+    return rc ? 0 : op.domain;
+}
+
+/* max_mem 64 KiB (check what[0]), then n frames populated by pfn from
+ * ext[], their MFNs back in ext[] (what[1]). */
+static void fill_pv_domu(uint16_t d, uint64_t *ext, unsigned n, const char *const what[2])
+{
+    struct xen_domctl op;
+    struct xen_reservation r = { (uint64_t)ext, n, 0, 0, d, { 0 } };
+    dc_init(&op, XEN_DOMCTL_max_mem, d);
+    op.u.max_mem.max_memkb = 64;
+    eq(what[0], domctl(&op), 0);
+    eq(what[1], hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r, 0, 0), n);
+}
+
+/* d destroyed (check what[0]), gone (what[1]), and the free pages back to
+ * free0 exactly (what[2]). */
+static void destroy_all_back(uint16_t d, uint64_t free0, const char *const what[3])
+{
+    struct xen_domctl_getdomaininfo di;
+    eq(what[0], simple(XEN_DOMCTL_destroydomain, d), 0);
+    unsigned tries = 0;
+    while (tries++ < 2000 && info(d, &di) == 0 && di.domain == d)
+        wait_ms(5);
+    eq(what[1], info(d, &di) == 0 && di.domain == d ? 0 : -ESRCH, -ESRCH);
+    uint64_t free1 = free_pages();
+    check(free1 == free0, what[2], "free pages", free1, free0);
+}
+
 /* The PV builder's calls with hostile arguments and good ones: a domain
  * made paused and empty, populated by MFN (the M2P written), an M2P entry
  * changed, the hypercall page written and read back through a mapping by
@@ -1002,12 +1047,7 @@ static void build_calls_pv(void)
     uint64_t ma = l1e_maddr((uint64_t)scratch), old = ma ? l1e_read(ma) : 0;
     uint64_t own = (old & PTE_ADDR) >> 12;     /* a frame of ours, not the domU's */
 
-    dc_init(&op, XEN_DOMCTL_createdomain, 0);
-    op.u.createdomain.max_vcpus = 1;
-    op.u.createdomain.max_grant_frames = -1;
-    op.u.createdomain.max_maptrack_frames = -1;
-    eq("pvb-create", domctl(&op), 0);
-    uint16_t d = op.domain;
+    uint16_t d = create_pv_domu("pvb-create", 1);
     long rc = info(d, &di);
     check(rc == 0 && di.domain == d && (di.flags & XEN_DOMINF_paused) && !(di.flags & XEN_DOMINF_hvm_guest) &&
               di.tot_pages == 0,
@@ -1106,13 +1146,8 @@ static void build_calls_pv(void)
     eq("pvb-ctx-after-start", set_vcpu(d, 0, rip, ext[0] << 12, 0), -EBUSY);
 
     /* Destroyed without running: every page back. */
-    eq("pvb-destroy", simple(XEN_DOMCTL_destroydomain, d), 0);
-    unsigned tries = 0;
-    while (tries++ < 2000 && info(d, &di) == 0 && di.domain == d)
-        wait_ms(5);
-    eq("pvb-gone", info(d, &di) == 0 && di.domain == d ? 0 : -ESRCH, -ESRCH);
-    uint64_t free1 = free_pages();
-    check(free1 == free0, "pvb-frames-back", "free pages", free1, free0);
+    static const char *const gone[3] = { "pvb-destroy", "pvb-gone", "pvb-frames-back" };
+    destroy_all_back(d, free0, gone);
 }
 
 /* A 2-vCPU PV domain as rv create makes one for vcpus = 2: both vCPUs
@@ -1128,12 +1163,7 @@ static void build_calls_pv_smp(void)
     struct xen_domctl_getdomaininfo di;
     uint64_t free0 = free_pages();
 
-    dc_init(&op, XEN_DOMCTL_createdomain, 0);
-    op.u.createdomain.max_vcpus = 2;
-    op.u.createdomain.max_grant_frames = -1;
-    op.u.createdomain.max_maptrack_frames = -1;
-    eq("pvs-create", domctl(&op), 0);
-    uint16_t d = op.domain;
+    uint16_t d = create_pv_domu("pvs-create", 2);
     long rc = info(d, &di);
     check(rc == 0 && di.domain == d && di.max_vcpu_id == 1 && di.nr_online_vcpus == 0, "pvs-info-offline",
           "max_vcpu_id", di.max_vcpu_id, 1);
@@ -1142,11 +1172,8 @@ static void build_calls_pv_smp(void)
     rc = domctl(&op);
     check(rc == 0 && !op.u.getvcpuinfo.online, "pvs-vcpu1-offline", "online", op.u.getvcpuinfo.online, 0);
     static uint64_t ext[1] = { 0 };
-    struct xen_reservation r = { (uint64_t)ext, 1, 0, 0, d, { 0 } };
-    dc_init(&op, XEN_DOMCTL_max_mem, d);
-    op.u.max_mem.max_memkb = 64;
-    eq("pvs-max-mem", domctl(&op), 0);
-    eq("pvs-populate", hc(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (uint64_t)&r, 0, 0), 1);
+    static const char *const fill[2] = { "pvs-max-mem", "pvs-populate" };
+    fill_pv_domu(d, ext, 1, fill);
     eq("pvs-pin-l4", ext_on(d, MMUEXT_PIN_L4, ext[0], 1), 0);
     uint64_t rip = 0xffffffff80100000ull;
     eq("pvs-ctx-vcpu2", set_vcpu(d, 2, rip, ext[0] << 12, 0), -EINVAL);
@@ -1162,11 +1189,146 @@ static void build_calls_pv_smp(void)
           di.nr_online_vcpus, 1);
     /* Unpinned: vCPU 1's base pointer is the L4's last reference now. */
     eq("pvs-unpin-l4", ext_on(d, MMUEXT_UNPIN, ext[0], 1), 0);
-    eq("pvs-destroy", simple(XEN_DOMCTL_destroydomain, d), 0);
+    static const char *const gone[3] = { "pvs-destroy", "pvs-gone", "pvs-frames-back" };
+    destroy_all_back(d, free0, gone);
+}
+
+/* ---- set_address_size and a 32-bit PV domain built from here ---- */
+
+#define MMUEXT_PIN_L3   2
+
+static long addr_size(uint16_t dom, uint32_t cmd, uint32_t size, uint32_t *out)
+{
+    struct xen_domctl op;
+    dc_init(&op, cmd, dom);
+    op.u.address_size.size = size;
+    long rc = domctl(&op);
+    if (out)
+        *out = op.u.address_size.size;
+    return rc;
+}
+
+/* Xen's answers for domains that cannot switch: an HVM one has no address
+ * size (-EOPNOTSUPP both ways); a PV one the boot path built has memory
+ * (-EACCES) and stays 64-bit; the caller itself -EINVAL. */
+static void address_size_others(uint16_t hvm, uint16_t pv)
+{
+    uint32_t got = 0;
+    eq("dom0-address-size-hvm-set", addr_size(hvm, XEN_DOMCTL_set_address_size, 32, NULL), -EOPNOTSUPP);
+    eq("dom0-address-size-hvm-get", addr_size(hvm, XEN_DOMCTL_get_address_size, 0, NULL), -EOPNOTSUPP);
+    eq("dom0-address-size-pv-with-memory", addr_size(pv, XEN_DOMCTL_set_address_size, 32, NULL), -EACCES);
+    long rc = addr_size(pv, XEN_DOMCTL_get_address_size, 0, &got);
+    check(rc == 0 && got == 64, "dom0-address-size-pv-still-64", "size", got, 64);
+    eq("dom0-address-size-self", addr_size(0, XEN_DOMCTL_set_address_size, 32, NULL), -EINVAL);
+}
+
+/* Xen's x86_32 vcpu_guest_context written by offset (2800 bytes; its
+ * public headers' layout, independently of the hypervisor's struct). */
+static uint8_t ctx32[2800];
+
+static void put32(unsigned off, uint32_t v)
+{
+    for (unsigned i = 0; i < 4; i++)
+        ctx32[off + i] = (uint8_t)(v >> (8 * i));
+}
+
+static long set_vcpu32(uint16_t dom, uint32_t eip, uint32_t cs, uint64_t l3)
+{
+    for (unsigned i = 0; i < sizeof(ctx32); i++)
+        ctx32[i] = 0;
+    put32(512, (1u << 2) | (1u << 5));          /* flags: VGCF_in_kernel, VGCF_online */
+    put32(516 + 12, 0xc0001000);                /* esi */
+    put32(516 + 32, eip);
+    put32(516 + 36, cs);
+    put32(516 + 40, 0x200);                     /* eflags */
+    put32(516 + 44, 0xc0002000);                /* esp */
+    put32(516 + 48, 0xe021);                    /* ss, then es, ds, fs, gs (each with its pad) */
+    for (unsigned i = 0; i < 4; i++)
+        put32(516 + 52 + 4 * i, 0xe021);
+    put32(2708, 0xe021);                        /* kernel_ss */
+    put32(2712, 0xc0002000);                    /* kernel_sp */
+    put32(2716 + 12, (uint32_t)(l3 << 12) | (uint32_t)(l3 >> 20));     /* ctrlreg[3], x86_32 encoding */
+    struct xen_domctl op;
+    dc_init(&op, XEN_DOMCTL_setvcpucontext, dom);
+    op.u.vcpucontext.vcpu = 0;
+    op.u.vcpucontext.ctxt = (uint64_t)ctx32;
+    return domctl(&op);
+}
+
+/* What rv create does for a 32-bit kernel, with hostile arguments: sizes
+ * other than 32/64 refused, 32 taken while empty (and again: 0), 64 back
+ * refused; once populated -EACCES; the L3 (not an L4) pinned; the 32-bit
+ * hypercall page (INT $0x82 stubs); the x86_32 context checked and taken;
+ * destroyed with every page back. */
+static void build_calls_pv32(void)
+{
+    struct xen_domctl op;
+    struct xen_domctl_getdomaininfo di;
+    uint64_t free0 = free_pages();
+    uint32_t got = 0;
+
+    uint16_t d = create_pv_domu("pv32b-create", 1);
+    long rc = addr_size(d, XEN_DOMCTL_get_address_size, 0, &got);
+    check(rc == 0 && got == 64, "pv32b-size-64-at-first", "size", got, 64);
+    eq("pv32b-size-48-refused", addr_size(d, XEN_DOMCTL_set_address_size, 48, NULL), -EINVAL);
+    eq("pv32b-size-0-refused", addr_size(d, XEN_DOMCTL_set_address_size, 0, NULL), -EINVAL);
+    eq("pv32b-size-64-already", addr_size(d, XEN_DOMCTL_set_address_size, 64, NULL), 0);
+    eq("pv32b-size-32", addr_size(d, XEN_DOMCTL_set_address_size, 32, NULL), 0);
+    eq("pv32b-size-32-again", addr_size(d, XEN_DOMCTL_set_address_size, 32, NULL), 0);
+    eq("pv32b-size-64-back-refused", addr_size(d, XEN_DOMCTL_set_address_size, 64, NULL), -EINVAL);
+    rc = addr_size(d, XEN_DOMCTL_get_address_size, 0, &got);
+    check(rc == 0 && got == 32, "pv32b-size-32-read-back", "size", got, 32);
+
+    /* A second empty domain populated first: too late for 32. */
+    uint16_t d2 = create_pv_domu("pv32b-create-second", 1);
+    static uint64_t one[1] = { 0 };
+    static const char *const fill2[2] = { "pv32b-second-max-mem", "pv32b-second-populate" };
+    fill_pv_domu(d2, one, 1, fill2);
+    eq("pv32b-size-after-populate-eacces", addr_size(d2, XEN_DOMCTL_set_address_size, 32, NULL), -EACCES);
+    rc = addr_size(d2, XEN_DOMCTL_get_address_size, 0, &got);
+    check(rc == 0 && got == 64, "pv32b-second-still-64", "size", got, 64);
+    eq("pv32b-second-destroy", simple(XEN_DOMCTL_destroydomain, d2), 0);
+
+    /* The 32-bit domain: two frames, an L3 and the hypercall page. */
+    static uint64_t ext[2] = { 0, 1 };
+    static const char *const fill[2] = { "pv32b-max-mem", "pv32b-populate" };
+    fill_pv_domu(d, ext, 2, fill);
+    eq("pv32b-size-32-with-memory", addr_size(d, XEN_DOMCTL_set_address_size, 32, NULL), 0);
+    eq("pv32b-pin-l4-refused", ext_on(d, MMUEXT_PIN_L4, ext[0], 1), -EOPNOTSUPP);
+    eq("pv32b-pin-l3", ext_on(d, MMUEXT_PIN_L3, ext[0], 1), 0);
+    dc_init(&op, XEN_DOMCTL_hypercall_init, d);
+    op.u.hypercall_init.gmfn = ext[0];
+    eq("pv32b-hypercall-init-on-l3", domctl(&op), -EINVAL);
+    op.u.hypercall_init.gmfn = ext[1];
+    eq("pv32b-hypercall-init", domctl(&op), 0);
+    uint64_t ma = l1e_maddr((uint64_t)scratch), old = ma ? l1e_read(ma) : 0;
+    struct mmu_update m = { ma, (old & ~PTE_ADDR) | (ext[1] << 12) };
+    eq("pv32b-map-by-mfn", hc(__HYPERVISOR_mmu_update, (uint64_t)&m, 1, 0, d), 0);
+    /* Slot 1: MOV $1, %eax; INT $0x82; RET.  Slot 23 (iret): PUSH %eax;
+     * MOV $23, %eax; INT $0x82. */
+    const volatile uint8_t *hp = scratch;
+    int ok = hp[32] == 0xb8 && hp[33] == 1 && hp[37] == 0xcd && hp[38] == 0x82 && hp[39] == 0xc3 &&
+             hp[23 * 32] == 0x50 && hp[23 * 32 + 1] == 0xb8 && hp[23 * 32 + 2] == 23 && hp[23 * 32 + 7] == 0x82;
+    check(ok, "pv32b-hypercall-page-int82", "slot 1 byte 0", hp[32], 0xb8);
+    eq("pv32b-unmap", mmu1(ma, old), 0);
+
+    /* vCPU 0's x86_32 context: hostile ones, then a good one, once. */
+    eq("pv32b-ctx-eip-in-hypervisor", set_vcpu32(d, 0xf5800000u, 0xe019, ext[0]), -EINVAL);
+    eq("pv32b-ctx-hypervisor-cs", set_vcpu32(d, 0xc0100000u, 0xe008, ext[0]), -EINVAL);
+    /* (Its hypercall page would pass as an L3: every 8-byte entry of it
+     * has P clear.) */
+    eq("pv32b-ctx-cr3-not-its-frame", set_vcpu32(d, 0xc0100000u, 0xe019, (old & PTE_ADDR) >> 12), -EINVAL);
+    eq("pv32b-ctx-no-cr3", set_vcpu32(d, 0xc0100000u, 0xe019, 0), -EINVAL);
+    eq("pv32b-ctx", set_vcpu32(d, 0xc0100000u, 0xe019, ext[0]), 0);
+    eq("pv32b-ctx-twice", set_vcpu32(d, 0xc0100000u, 0xe019, ext[0]), -EEXIST);
+    info(d, &di);
+    check(di.nr_online_vcpus == 1, "pv32b-vcpu0-online", "nr_online_vcpus", di.nr_online_vcpus, 1);
+    eq("pv32b-unpin-l3", ext_on(d, MMUEXT_UNPIN, ext[0], 1), 0);
+
+    /* The second domain is gone by now or soon: waited for first. */
     unsigned tries = 0;
-    while (tries++ < 2000 && info(d, &di) == 0 && di.domain == d)
+    while (tries++ < 2000 && info(d2, &di) == 0 && di.domain == d2)
         wait_ms(5);
-    eq("pvs-gone", info(d, &di) == 0 && di.domain == d ? 0 : -ESRCH, -ESRCH);
-    uint64_t free1 = free_pages();
-    check(free1 == free0, "pvs-frames-back", "free pages", free1, free0);
+    static const char *const gone[3] = { "pv32b-destroy", "pv32b-gone", "pv32b-frames-back" };
+    destroy_all_back(d, free0, gone);
 }
