@@ -163,6 +163,16 @@ static void test_start_end_cost(void)
     printf("10 open transactions writing 1 node each: <= %u overlay nodes each, %zu bytes "
            "in all (one whole-store copy: %zu bytes)\n", max_overlay, open_bytes, copy_bytes);
     CHECK_STR(xc_callv(c7, XS_TRANSACTION_START, 0, 1, ""), "E:ENOSPC");
+    /* A refused RM of a large subtree, sent again and again: the access
+     * log does not grow with the subtree, nor with the repeats. */
+    struct xs_txn *tx0 = txn_of(c7, ids[0]);
+    uint32_t recs = tx0->log.nrecs;
+    for (int i = 0; i < 1000; i++)
+        CHECK_STR(XC_RM(c7, ids[0], "/local/domain/1"), "E:EACCES");
+    CHECK(tx0->log.nrecs <= recs + 2);
+    CHECK(count_nodes(tx0->view.root) <= max_overlay + 1);
+    printf("1000 refused RMs of a 102-node subtree: access log %u -> %u records, overlay %u nodes\n",
+           recs, tx0->log.nrecs, count_nodes(tx0->view.root));
     for (int i = 0; i < 10; i++)
         CHECK_STR(txend(c7, ids[i], "T"), i == 0 ? "OK" : "E:EAGAIN");
     CHECK_STR(XC_READ(c7, 0, "k0"), "v");

@@ -645,10 +645,14 @@ int store_rm(struct xs_store *s, const struct xs_caller *c, const char *path, bo
     }
     struct xs_node *parent = n->parent;
     record(s, parent);
-    if (s->log)
-        visit_subtree(s, n, log_one);
+    record(s, n);
     if (!nocheck && !store_can(c, n, XS_PERM_WRITE))
         return -EACCES;
+    /* Only once the removal is sure: the live part of the subtree is logged
+     * without a flag to say so, and a refused RM could be sent again and
+     * again.  A removed node is a tombstone that no walk passes again. */
+    if (s->log)
+        visit_subtree(s, n, log_one);
     if (old_perms) {
         *old_perms = malloc(n->nperms * sizeof(**old_perms));
         if (!*old_perms)
