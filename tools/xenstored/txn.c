@@ -133,16 +133,23 @@ oom:
     return -ENOMEM;
 }
 
+bool txn_conflicts(const struct xs_txn *t, struct xs_store *live)
+{
+    for (uint32_t i = 0; i < t->log.nrecs; i++) {
+        const struct xs_node *n = store_lookup(live, t->log.recs[i].path);
+        if (!n || n->gen != t->log.recs[i].gen)
+            return true;
+    }
+    return false;
+}
+
 int txn_commit(struct xs_txn *t, struct xs_store *live, const struct xs_caller *c,
                const struct xs_quota *q)
 {
     if (t->log.oom)
         return -ENOMEM;
-    for (uint32_t i = 0; i < t->log.nrecs; i++) {
-        const struct xs_node *n = store_lookup(live, t->log.recs[i].path);
-        if (!n || n->gen != t->log.recs[i].gen)
-            return -EAGAIN;
-    }
+    if (txn_conflicts(t, live))
+        return -EAGAIN;
     /* Node quota: what the transaction added for each domain (the
      * overlay's table holds changes), on top of what that domain owns now
      * (others may have changed it meanwhile). */

@@ -52,6 +52,11 @@ void txn_free(struct xs_txn *t);
 int txn_add_op(struct xs_txn *t, enum xs_txop_kind kind, const char *path,
                const void *val, uint32_t vlen, const struct xs_perm *p, uint32_t np);
 
+/* Something the transaction recorded changed in `live` (its commit would
+ * fail with EAGAIN).  Such a transaction's view may be inconsistent: a node
+ * it created can hide one created meanwhile in the live tree. */
+bool txn_conflicts(const struct xs_txn *t, struct xs_store *live);
+
 /* Check for conflicts and quota, then replay on `live`.  0, -EAGAIN (something
  * the transaction touched changed), -ENOSPC (a domain's node quota would be
  * exceeded) or -ENOMEM.  The caller fires watches for t->ops on success. */
