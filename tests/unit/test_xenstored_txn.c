@@ -44,6 +44,17 @@ static const char *txend(struct xs_conn *c, uint32_t t, const char *how)
     return xc_callv(c, XS_TRANSACTION_END, t, 1, how);
 }
 
+/* Commits `t` on `c`: no watch event before it, OK; then the events it
+ * fired are in xc_events. */
+static void commit_fires(struct xs_conn *c, uint32_t t)
+{
+    xc_nevents = 0;
+    xc_drain_events(c);
+    CHECK_EQ(xc_nevents, 0);
+    CHECK_STR(txend(c, t, "T"), "OK");
+    xc_drain_events(c);
+}
+
 static struct xs_txn *txn_of(struct xs_conn *c, uint32_t id)
 {
     for (struct xs_txn *t = c->txns; t; t = t->next)
@@ -142,8 +153,7 @@ static void test_start_end_cost(void)
     /* Ten open transactions of a limited domain, each writing one node:
      * each overlay holds the path to that node, not the store. */
     struct xs_conn *c7 = xsd_conn_new(&d, 7, true);
-    CHECK_STR(XC_MKDIR(c0, 0, "/local/domain/7"), "OK");
-    CHECK_STR(xc_callv(c0, XS_SET_PERMS, 0, 2, "/local/domain/7", "n7"), "OK");
+    make_home(c0, 7);
     before = heap_bytes();
     uint32_t ids[10];
     uint32_t max_overlay = 0;
@@ -255,11 +265,7 @@ static void test_isolation(void)
     CHECK_STR(xc_write(a, t, "/d/w", "w"), "OK");
     CHECK_STR(XC_RM(a, t, "/d/x"), "OK");
     CHECK_STR(xc_write(a, t, "/d/x/sub", "s"), "OK");
-    xc_nevents = 0;
-    xc_drain_events(a);
-    CHECK_EQ(xc_nevents, 0);
-    CHECK_STR(txend(a, t, "T"), "OK");
-    xc_drain_events(a);
+    commit_fires(a, t);
     CHECK(xc_has_event("0:/d/y:w"));
     CHECK(xc_has_event("0:/d/w:w"));
     CHECK(xc_has_event("0:/d/x:w"));
@@ -281,8 +287,7 @@ static void test_rm_and_quota(void)
     struct xs_conn *c5 = xsd_conn_new(&d, 5, true);
     struct xsd_limits saved = d.lim;
     d.lim.store.max_nodes = 30;
-    CHECK_STR(XC_MKDIR(c0, 0, "/local/domain/5"), "OK");
-    CHECK_STR(xc_callv(c0, XS_SET_PERMS, 0, 2, "/local/domain/5", "n5"), "OK");
+    make_home(c0, 5);
     char p[64];
     for (int i = 0; i < 4; i++)
         for (int j = 0; j < 4; j++) {
@@ -311,11 +316,7 @@ static void test_rm_and_quota(void)
             CHECK_STR(xc_last.data, "ENOSPC");
     }
     CHECK_EQ(ok, 29);
-    xc_nevents = 0;
-    xc_drain_events(c5);
-    CHECK_EQ(xc_nevents, 0);
-    CHECK_STR(txend(c5, t, "T"), "OK");
-    xc_drain_events(c5);
+    commit_fires(c5, t);
     CHECK(xc_has_event("5:r:w"));
     CHECK_EQ(store_acct_get(&d.store, 5), 30);
     CHECK_STR(XC_READ(c5, 0, "r/2/2"), "E:ENOENT");

@@ -127,38 +127,8 @@ void store_free(struct xs_store *s)
     memset(s, 0, sizeof(*s));
 }
 
-static struct xs_node *node_clone(const struct xs_node *src, struct xs_node *parent)
-{
-    struct xs_node *n = node_new(src->name, strlen(src->name));
-    if (!n)
-        return NULL;
-    n->parent = parent;
-    n->gen = src->gen;
-    n->nchildren = src->nchildren;
-    if (src->vlen) {
-        n->value = malloc(src->vlen);
-        if (!n->value)
-            goto fail;
-        memcpy(n->value, src->value, src->vlen);
-        n->vlen = src->vlen;
-    }
-    if (node_set_perms(n, src->perms, src->nperms))
-        goto fail;
-    struct xs_node **tail = &n->child;
-    for (const struct xs_node *c = src->child; c; c = c->next) {
-        struct xs_node *cc = node_clone(c, n);
-        if (!cc)
-            goto fail;
-        *tail = cc;
-        tail = &cc->next;
-    }
-    return n;
-fail:
-    node_free_tree(n);
-    return NULL;
-}
-
-/* Copy of one live node without its children, for an overlay. */
+/* Copy of one node without its children: what an overlay copies in, and
+ * node_clone's first step. */
 static struct xs_node *node_copy1(const struct xs_node *src)
 {
     struct xs_node *n = node_new(src->name, strlen(src->name));
@@ -175,6 +145,26 @@ static struct xs_node *node_copy1(const struct xs_node *src)
     }
     if (node_set_perms(n, src->perms, src->nperms))
         goto fail;
+    return n;
+fail:
+    node_free_tree(n);
+    return NULL;
+}
+
+static struct xs_node *node_clone(const struct xs_node *src, struct xs_node *parent)
+{
+    struct xs_node *n = node_copy1(src);
+    if (!n)
+        return NULL;
+    n->parent = parent;
+    struct xs_node **tail = &n->child;
+    for (const struct xs_node *c = src->child; c; c = c->next) {
+        struct xs_node *cc = node_clone(c, n);
+        if (!cc)
+            goto fail;
+        *tail = cc;
+        tail = &cc->next;
+    }
     return n;
 fail:
     node_free_tree(n);
