@@ -4,8 +4,9 @@
  * of three clients (dom0's socket, domains 5 and 6 — unprivileged, quotas
  * on) or raw bytes fed to a client's stream (framing, partial and oversized
  * headers).  After every step each reply must be well formed; at the end
- * the node accounting must match a recount of the tree, and tearing
- * everything down must free all memory (LeakSanitizer).
+ * the node accounting must match a recount of the tree and of each open
+ * transaction's view (an overlay on the tree), and tearing everything down
+ * must free all memory (LeakSanitizer).
  *
  * Domain 7 talks over a ring page (a fake backend, as in
  * unit_xenstored_ring) that the input also scribbles on: bytes queued as a
@@ -139,6 +140,35 @@ static uint32_t count(const struct xs_node *n)
     return k;
 }
 
+/* Nodes `domid` owns in an open transaction's view (its overlay merged
+ * with the live tree), walked by path as the daemon's requests do. */
+struct vcount {
+    struct xs_store *v;
+    uint32_t domid, k;
+    char path[XENSTORE_ABS_PATH_MAX + 2];
+};
+
+static int vcount_child(void *ctx, const char *name);
+
+static void vcount_node(struct vcount *vc)
+{
+    const struct xs_node *n = store_lookup(vc->v, vc->path);
+    ASSERT(n && !n->deleted);
+    vc->k += n->perms[0].domid == vc->domid;
+    ASSERT(store_children(vc->v, n, vcount_child, vc) == 0);
+}
+
+static int vcount_child(void *ctx, const char *name)
+{
+    struct vcount *vc = ctx;
+    size_t l = strlen(vc->path);
+    ASSERT(l + 1 + strlen(name) < sizeof(vc->path));
+    snprintf(vc->path + l, sizeof(vc->path) - l, "%s%s", l > 1 ? "/" : "", name);
+    vcount_node(vc);
+    vc->path[l] = '\0';
+    return 0;
+}
+
 /* Drains a client's replies, checking each header against its payload. */
 static void drain(struct xs_conn *c)
 {
@@ -211,6 +241,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ASSERT(count(d.store.root) == d.store.nnodes);
     for (int i = 0; i < NCONN; i++)
         ASSERT(owned(d.store.root, ids[i]) == store_acct_get(&d.store, ids[i]));
+    /* Each open transaction that could still commit: its accounting
+     * matches a recount of its view. */
+    for (int i = 0; i < NCONN; i++)
+        for (struct xs_txn *t = c[i]->txns; t; t = t->next)
+            for (int j = 0; j < NCONN && !txn_conflicts(t, &d.store); j++) {
+                struct vcount vc = { &t->view, ids[j], 0, "/" };
+                vcount_node(&vc);
+                ASSERT(vc.k == store_acct_get(&t->view, ids[j]));
+            }
     /* Quotas held for the unprivileged domains. */
     ASSERT(store_acct_get(&d.store, 5) <= d.lim.store.max_nodes);
     ASSERT(store_acct_get(&d.store, 6) <= d.lim.store.max_nodes);

@@ -2,7 +2,8 @@
 # framed requests and raw bytes from dom0 and two quota-limited domains,
 # replies checked, accounting recounted, no leaks.  Included at the end of
 # tests/fuzz/CMakeLists.txt (RV_CLANG, RV_FUZZ_FLAGS, RV_FUZZ_SECONDS).
-# Seeds: a few request sequences written at configure time.
+# Seeds: a few request sequences written at configure time ('txnrm' leaves
+# two transactions open that removed live subtrees, for the view recount).
 find_package(Python3 COMPONENTS Interpreter REQUIRED)
 set(_xf_seeds ${CMAKE_CURRENT_BINARY_DIR}/seeds/xenstored)
 file(MAKE_DIRECTORY ${_xf_seeds})
@@ -20,6 +21,10 @@ seeds = {
        + step(0, 13, 0, '/a') + step(0, 5, 0, '/a', 't') + step(1, 4, 0, '@releaseDomain', 'q') + step(1, 21, 0, ''),
  'txn': step(1, 6, 0, '') + step(1, 11, 1, raw=b'k\\0v') + step(0, 11, 0, raw=b'/local/domain/5/k\\0w')
        + step(1, 7, 1, 'T') + step(2, 6, 0, '') + step(2, 12, 1, 'a/b') + step(2, 7, 1, 'F'),
+ 'txnrm': step(0, 11, 0, raw=b'/a/b/c\\0v') + step(0, 11, 0, raw=b'/a/b/d\\0v') + step(0, 11, 0, raw=b'/a/e\\0v')
+       + step(0, 6, 0, '') + step(0, 13, 1, '/a/b') + step(0, 11, 1, raw=b'/a/b/z\\0w') + step(0, 1, 1, '/a')
+       + step(0, 11, 0, raw=b'/local/domain/5\\0') + step(0, 14, 0, '/local/domain/5', 'n5')
+       + step(1, 11, 0, raw=b'd/x/y\\0v') + step(1, 6, 0, '') + step(1, 13, 1, 'd') + step(1, 1, 1, ''),
  'raw': step(0x81, 0, 0, raw=struct.pack('<IIII', 2, 1, 0, 5000)) + step(0x80, 0, 0, raw=struct.pack('<IIII', 2, 1, 0, 3)[:9]),
  'ring': step(0x40, 0, 0, raw=struct.pack('<IIII', 11, 1, 0, 6) + b'a\\0bcde')
        + step(0x40, 2, 0, raw=b'') + step(0x40, 1, 1, raw=struct.pack('<I', 5000))

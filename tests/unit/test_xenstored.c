@@ -10,16 +10,6 @@
 
 static struct xsd d;
 
-/* dom0's toolstack making a domain's home, owned by the domain. */
-static void make_home(struct xs_conn *dom0, uint32_t domid)
-{
-    char path[64], owner[16];
-    snprintf(path, sizeof(path), "/local/domain/%u", domid);
-    snprintf(owner, sizeof(owner), "n%u", domid);
-    CHECK_STR(XC_MKDIR(dom0, 0, path), "OK");
-    CHECK_STR(xc_callv(dom0, XS_SET_PERMS, 0, 2, path, owner), "OK");
-}
-
 static void test_paths(void)
 {
     struct xs_conn *c0 = xsd_conn_new(&d, 0, false);

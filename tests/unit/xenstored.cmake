@@ -1,6 +1,8 @@
 # xenstored (tools/xenstored/): its core built again with the unit tests'
 # sanitizers, driven in-process (unit_xenstored: store, permissions, watches,
-# transactions, quotas, protocol; unit_xenstored_ring: a hostile domain on
+# transactions, quotas, protocol; unit_xenstored_txn: transactions on an
+# overlay of the store, their cost and a differential run against a whole
+# copy; unit_xenstored_ring: a hostile domain on
 # the shared-memory ring), and the daemon itself under ASan/UBSan run
 # against Debian's xenstore-utils and a raw-protocol client
 # (xenstored_clients, tests/unit/test_xenstored_clients.py).
@@ -13,7 +15,7 @@ target_compile_definitions(xsd_core_asan PUBLIC _GNU_SOURCE)
 target_compile_options(xsd_core_asan PUBLIC ${RV_UNIT_CFLAGS})
 target_link_options(xsd_core_asan PUBLIC ${RV_UNIT_SANITIZE})
 
-foreach(t xenstored xenstored_ring)
+foreach(t xenstored xenstored_ring xenstored_txn)
     add_executable(unit_${t} ${CMAKE_CURRENT_LIST_DIR}/test_${t}.c)
     target_include_directories(unit_${t} PRIVATE ${CMAKE_CURRENT_LIST_DIR})
     target_link_libraries(unit_${t} PRIVATE xsd_core_asan)

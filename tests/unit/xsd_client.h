@@ -133,6 +133,17 @@ static const char *xc_write(struct xs_conn *c, uint32_t tx, const char *path, co
     }
 }
 
+/* dom0's toolstack making a domain's home, owned by the domain (test.h's
+ * CHECK_STR: include test.h first). */
+static inline void make_home(struct xs_conn *dom0, uint32_t domid)
+{
+    char path[64], owner[16];
+    snprintf(path, sizeof(path), "/local/domain/%u", domid);
+    snprintf(owner, sizeof(owner), "n%u", domid);
+    CHECK_STR(xc_callv(dom0, XS_MKDIR, 0, 1, path), "OK");
+    CHECK_STR(xc_callv(dom0, XS_SET_PERMS, 0, 2, path, owner), "OK");
+}
+
 #define XC_READ(c, tx, p)   xc_callv((c), XS_READ, (tx), 1, (p))
 #define XC_MKDIR(c, tx, p)  xc_callv((c), XS_MKDIR, (tx), 1, (p))
 #define XC_RM(c, tx, p)     xc_callv((c), XS_RM, (tx), 1, (p))

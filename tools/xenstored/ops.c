@@ -80,7 +80,7 @@ static int parse_domid(const char *s, uint32_t *out)
 
 static struct xs_store *tree(struct req *r)
 {
-    return r->txn ? &r->txn->copy : &r->c->d->store;
+    return r->txn ? &r->txn->view : &r->c->d->store;
 }
 
 static bool limited(const struct req *r)
@@ -172,6 +172,36 @@ static int op_rm(struct req *r)
     return rc < 0 ? rc : reply_ok(r);
 }
 
+/* Builds a DIRECTORY(_PART) reply from the names store_children() gives. */
+struct dirlist {
+    char buf[XENSTORE_PAYLOAD_MAX];
+    size_t len;
+    uint64_t pos, offset;
+    bool part, complete;
+};
+
+static int dir_name(void *ctx, const char *name)
+{
+    struct dirlist *dl = ctx;
+    size_t l = strlen(name) + 1;
+    if (dl->pos + l <= dl->offset) {
+        dl->pos += l;
+        return 0;
+    }
+    if (dl->pos < dl->offset)
+        return -EINVAL;            /* offset not at a name boundary */
+    if (dl->len + l + (dl->part ? 1 : 0) > sizeof(dl->buf)) {
+        if (!dl->part)
+            return -E2BIG;         /* the client retries with DIRECTORY_PART */
+        dl->complete = false;
+        return 1;
+    }
+    memcpy(dl->buf + dl->len, name, l);
+    dl->len += l;
+    dl->pos += l;
+    return 0;
+}
+
 static int op_directory(struct req *r, bool part)
 {
     const char *a[2];
@@ -194,36 +224,24 @@ static int op_directory(struct req *r, bool part)
     int rc = store_read(tree(r), &r->c->who, path, &n);
     if (rc < 0)
         return rc;
-    char buf[XENSTORE_PAYLOAD_MAX];
-    size_t len = 0;
+    struct dirlist dl;
+    dl.len = 0;
+    dl.pos = 0;
+    dl.offset = offset;
+    dl.part = part;
+    dl.complete = true;
     if (part) {
         /* "<generation>\0" then names from byte `offset` of the full list,
          * as many as fit; an extra "\0" marks that the list is complete. */
-        len = (size_t)snprintf(buf, sizeof(buf), "%llu", (unsigned long long)n->gen) + 1;
+        dl.len = (size_t)snprintf(dl.buf, sizeof(dl.buf), "%llu",
+                                  (unsigned long long)n->gen) + 1;
     }
-    uint64_t pos = 0;
-    bool complete = true;
-    for (const struct xs_node *ch = n->child; ch; ch = ch->next) {
-        size_t l = strlen(ch->name) + 1;
-        if (pos + l <= offset) {
-            pos += l;
-            continue;
-        }
-        if (pos < offset)
-            return -EINVAL;        /* offset not at a name boundary */
-        if (len + l + (part ? 1 : 0) > sizeof(buf)) {
-            if (!part)
-                return -E2BIG;     /* the client retries with DIRECTORY_PART */
-            complete = false;
-            break;
-        }
-        memcpy(buf + len, ch->name, l);
-        len += l;
-        pos += l;
-    }
-    if (part && complete)
-        buf[len++] = '\0';
-    return reply(r, buf, len);
+    rc = store_children(tree(r), n, dir_name, &dl);
+    if (rc < 0)
+        return rc;
+    if (part && dl.complete)
+        dl.buf[dl.len++] = '\0';
+    return reply(r, dl.buf, dl.len);
 }
 
 static int op_get_perms(struct req *r)

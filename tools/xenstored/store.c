@@ -1,6 +1,7 @@
 /*
- * The xenstore tree (see store.h).  Paths are checked by store_check_path()
- * before any lookup, so the walkers below only split on '/'.
+ * The xenstore tree and transaction overlays (see store.h).  Paths are
+ * checked by store_check_path() before any lookup, so the walkers below only
+ * split on '/'.
  */
 #include "store.h"
 #include "txn.h"
@@ -24,22 +25,28 @@ static struct xs_acct *acct_find(const struct xs_store *s, uint32_t domid)
 uint32_t store_acct_get(const struct xs_store *s, uint32_t domid)
 {
     const struct xs_acct *a = acct_find(s, domid);
-    return a ? a->nodes : 0;
+    uint32_t own = a ? a->nodes : 0;
+    /* An overlay's entry is a change: wrapping addition applies it. */
+    return s->base ? store_acct_get(s->base, domid) + own : own;
 }
 
-/* Adds `delta` to the nodes owned by `domid`; only fails (-ENOMEM) on a
- * positive delta for a domain not yet in the table. */
+/* Adds `delta` to the nodes owned by `domid`.  Fails (-ENOMEM) only when a
+ * domain not yet in the table needs an entry (an overlay records removals
+ * too; a lost one makes its commit fail). */
 static int acct_add(struct xs_store *s, uint32_t domid, int delta)
 {
     struct xs_acct *a = acct_find(s, domid);
     if (!a) {
-        if (delta <= 0)
+        if (delta == 0 || (delta < 0 && !s->base))
             return 0;
         if (s->nacct == s->acct_cap) {
             uint32_t cap = s->acct_cap ? s->acct_cap * 2 : 8;
             struct xs_acct *na = realloc(s->acct, cap * sizeof(*na));
-            if (!na)
+            if (!na) {
+                if (s->log)
+                    s->log->oom = true;
                 return -ENOMEM;
+            }
             s->acct = na;
             s->acct_cap = cap;
         }
@@ -120,12 +127,13 @@ void store_free(struct xs_store *s)
     memset(s, 0, sizeof(*s));
 }
 
-static struct xs_node *node_clone(const struct xs_node *src, struct xs_node *parent)
+/* Copy of one node without its children: what an overlay copies in, and
+ * node_clone's first step. */
+static struct xs_node *node_copy1(const struct xs_node *src)
 {
     struct xs_node *n = node_new(src->name, strlen(src->name));
     if (!n)
         return NULL;
-    n->parent = parent;
     n->gen = src->gen;
     n->nchildren = src->nchildren;
     if (src->vlen) {
@@ -137,6 +145,18 @@ static struct xs_node *node_clone(const struct xs_node *src, struct xs_node *par
     }
     if (node_set_perms(n, src->perms, src->nperms))
         goto fail;
+    return n;
+fail:
+    node_free_tree(n);
+    return NULL;
+}
+
+static struct xs_node *node_clone(const struct xs_node *src, struct xs_node *parent)
+{
+    struct xs_node *n = node_copy1(src);
+    if (!n)
+        return NULL;
+    n->parent = parent;
     struct xs_node **tail = &n->child;
     for (const struct xs_node *c = src->child; c; c = c->next) {
         struct xs_node *cc = node_clone(c, n);
@@ -149,6 +169,20 @@ static struct xs_node *node_clone(const struct xs_node *src, struct xs_node *par
 fail:
     node_free_tree(n);
     return NULL;
+}
+
+int store_overlay_init(struct xs_store *o, const struct xs_store *base, struct xs_txn_log *log)
+{
+    memset(o, 0, sizeof(*o));
+    o->root = node_copy1(base->root);
+    if (!o->root)
+        return -ENOMEM;
+    o->base = base;
+    o->log = log;
+    /* Only DIRECTORY_PART shows an overlay's generations to the client, and
+     * only needs them to move when a node changes. */
+    o->next_gen = base->next_gen;
+    return 0;
 }
 
 int store_clone(struct xs_store *dst, const struct xs_store *src)
@@ -200,18 +234,55 @@ static struct xs_node *child_find(const struct xs_node *n, const char *name, siz
     return NULL;
 }
 
+/* The live node an overlay node stands for, or NULL: none (created by the
+ * transaction, removed by it, or removed from the live tree meanwhile). */
+static const struct xs_node *live_peer(const struct xs_store *s, const struct xs_node *n)
+{
+    if (!s->base || n->txnew || n->deleted)
+        return NULL;
+    if (!n->parent)
+        return s->base->root;
+    const struct xs_node *lp = live_peer(s, n->parent);
+    return lp ? child_find(lp, n->name, strlen(n->name)) : NULL;
+}
+
+/* Overlay: copies live child `lc` under `n` (which stands for lc's parent).
+ * Order among copied children does not matter (listings take the live
+ * tree's order), so it goes first.  Out of memory: NULL, and the commit
+ * is made to fail, since the walk then sees the node as absent. */
+static struct xs_node *materialize(struct xs_store *s, struct xs_node *n, const struct xs_node *lc)
+{
+    struct xs_node *c = node_copy1(lc);
+    if (!c) {
+        if (s->log)
+            s->log->oom = true;
+        return NULL;
+    }
+    c->parent = n;
+    c->next = n->child;
+    n->child = c;
+    return c;
+}
+
 /* Walks `path`; returns the node or NULL, and in *deepest the last node that
- * exists on the way (the root at least).  *rest points past it. */
+ * exists on the way (the root at least).  *rest points past it.  In an
+ * overlay, live nodes passed are copied in (tombstones count as absent). */
 static struct xs_node *walk(struct xs_store *s, const char *path, struct xs_node **deepest,
                             const char **rest)
 {
     struct xs_node *n = s->root;
+    const struct xs_node *ln = s->base ? s->base->root : NULL;
     const char *p = path + 1;
     while (*p) {
         const char *slash = strchr(p, '/');
         size_t nlen = slash ? (size_t)(slash - p) : strlen(p);
         struct xs_node *c = child_find(n, p, nlen);
-        if (!c) {
+        const struct xs_node *lc = ln ? child_find(ln, p, nlen) : NULL;
+        if (!c && lc)
+            c = materialize(s, n, lc);
+        if (c && c->txnew)
+            lc = NULL;             /* below it, everything is the transaction's */
+        if (!c || c->deleted) {
             if (deepest)
                 *deepest = n;
             if (rest)
@@ -219,6 +290,7 @@ static struct xs_node *walk(struct xs_store *s, const char *path, struct xs_node
             return NULL;
         }
         n = c;
+        ln = lc;
         p = slash ? slash + 1 : p + nlen;
     }
     if (deepest)
@@ -378,7 +450,7 @@ static int create_chain(struct xs_store *s, const struct xs_caller *c, const str
             return -ENOMEM;
         }
         n->perms[0].domid = owner;
-        n->txnew = s->log != NULL;
+        n->txnew = s->base != NULL;
         n->gen = s->next_gen++;
         if (bottom) {
             n->parent = bottom;
@@ -392,8 +464,18 @@ static int create_chain(struct xs_store *s, const struct xs_caller *c, const str
     }
     top->parent = deepest;
     struct xs_node **tail = &deepest->child;
-    while (*tail)
+    while (*tail) {
+        /* An overlay's tombstone of that name gives way to the new node
+         * (which, txnew, hides the live one as the tombstone did). */
+        if ((*tail)->deleted && strcmp((*tail)->name, top->name) == 0) {
+            struct xs_node *dead = *tail;
+            *tail = dead->next;
+            dead->next = NULL;
+            node_free_tree(dead);
+            continue;
+        }
         tail = &(*tail)->next;
+    }
     *tail = top;
     deepest->nchildren++;
     touch(s, deepest);
@@ -452,12 +534,90 @@ int store_mkdir(struct xs_store *s, const struct xs_caller *c, const struct xs_q
     return rc;
 }
 
-static void unaccount_tree(struct xs_store *s, const struct xs_node *n)
+/* The children of `n` as its store sees them, `ln` being n's live peer
+ * (NULL: none, or `n` is in the live tree itself): fn(ctx, its overlay node
+ * or NULL, its live node or NULL) for each.  The live tree's children come
+ * first, in its order, then those the transaction created, in theirs: the
+ * order a copy of the whole tree used to give.  Stops at a non-zero return. */
+typedef int (*child_fn)(void *ctx, struct xs_node *o, const struct xs_node *l);
+
+static int merged_children(const struct xs_node *n, const struct xs_node *ln, child_fn fn,
+                           void *ctx)
 {
-    acct_add(s, n->perms[0].domid, -1);
+    int rc;
+    for (const struct xs_node *lc = ln ? ln->child : NULL; lc; lc = lc->next) {
+        struct xs_node *oc = child_find(n, lc->name, strlen(lc->name));
+        if (oc && (oc->deleted || oc->txnew))
+            continue;              /* removed, or replaced, by the transaction */
+        if ((rc = fn(ctx, oc, lc)))
+            return rc;
+    }
+    for (struct xs_node *oc = n->child; oc; oc = oc->next) {
+        if (oc->deleted)
+            continue;
+        if (!oc->txnew && ln && child_find(ln, oc->name, strlen(oc->name)))
+            continue;              /* a copy of a live child: visited above */
+        if ((rc = fn(ctx, oc, NULL)))
+            return rc;
+    }
+    return 0;
+}
+
+/* Every node of a subtree as its store sees it, parents first. */
+struct visit {
+    struct xs_store *s;
+    void (*fn)(struct xs_store *s, struct xs_node *o, const struct xs_node *l);
+};
+
+static int visit_one(void *ctx, struct xs_node *o, const struct xs_node *l)
+{
+    struct visit *v = ctx;
+    v->fn(v->s, o, l);
+    if (o)
+        return merged_children(o, o->txnew ? NULL : l, visit_one, ctx);
+    for (const struct xs_node *lc = l->child; lc; lc = lc->next)
+        visit_one(ctx, NULL, lc);
+    return 0;
+}
+
+static void visit_subtree(struct xs_store *s, struct xs_node *n,
+                          void (*fn)(struct xs_store *s, struct xs_node *o,
+                                     const struct xs_node *l))
+{
+    struct visit v = { s, fn };
+    visit_one(&v, n, live_peer(s, n));
+}
+
+static void unaccount_one(struct xs_store *s, struct xs_node *o, const struct xs_node *l)
+{
+    acct_add(s, (o ? o : l)->perms[0].domid, -1);
     s->nnodes--;
-    for (const struct xs_node *c = n->child; c; c = c->next)
-        unaccount_tree(s, c);
+}
+
+static void log_one(struct xs_store *s, struct xs_node *o, const struct xs_node *l)
+{
+    if (o)
+        txn_log_record(s->log, o);
+    else
+        txn_log_live(s->log, l);
+}
+
+struct names {
+    int (*fn)(void *ctx, const char *name);
+    void *ctx;
+};
+
+static int name_one(void *ctx, struct xs_node *o, const struct xs_node *l)
+{
+    struct names *nm = ctx;
+    return nm->fn(nm->ctx, o ? o->name : l->name);
+}
+
+int store_children(const struct xs_store *s, const struct xs_node *n,
+                   int (*fn)(void *ctx, const char *name), void *ctx)
+{
+    struct names nm = { fn, ctx };
+    return merged_children(n, live_peer(s, n), name_one, &nm);
 }
 
 int store_rm(struct xs_store *s, const struct xs_caller *c, const char *path, bool nocheck,
@@ -475,10 +635,14 @@ int store_rm(struct xs_store *s, const struct xs_caller *c, const char *path, bo
     }
     struct xs_node *parent = n->parent;
     record(s, parent);
-    if (s->log)
-        txn_log_subtree(s->log, n);
+    record(s, n);
     if (!nocheck && !store_can(c, n, XS_PERM_WRITE))
         return -EACCES;
+    /* Only once the removal is sure: the live part of the subtree is logged
+     * without a flag to say so, and a refused RM could be sent again and
+     * again.  A removed node is a tombstone that no walk passes again. */
+    if (s->log)
+        visit_subtree(s, n, log_one);
     if (old_perms) {
         *old_perms = malloc(n->nperms * sizeof(**old_perms));
         if (!*old_perms)
@@ -486,13 +650,28 @@ int store_rm(struct xs_store *s, const struct xs_caller *c, const char *path, bo
         memcpy(*old_perms, n->perms, n->nperms * sizeof(**old_perms));
         *old_nperms = n->nperms;
     }
+    visit_subtree(s, n, unaccount_one);
+    parent->nchildren--;
+    touch(s, parent);
+    if (s->base && !parent->txnew) {
+        /* The live tree may hold this node: a tombstone hides it. */
+        struct xs_node *k = n->child;
+        while (k) {
+            struct xs_node *next = k->next;
+            node_free_tree(k);
+            k = next;
+        }
+        n->child = NULL;
+        free(n->value);
+        n->value = NULL;
+        n->vlen = 0;
+        n->deleted = true;
+        return 0;
+    }
     struct xs_node **link = &parent->child;
     while (*link != n)
         link = &(*link)->next;
     *link = n->next;
-    parent->nchildren--;
-    touch(s, parent);
-    unaccount_tree(s, n);
     n->next = NULL;
     node_free_tree(n);
     return 0;

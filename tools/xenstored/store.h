@@ -3,8 +3,17 @@
  * plus the per-domain node accounting that quotas are checked against.
  *
  * Ownership: a struct xs_store is owned by the daemon (the live tree) or by
- * one transaction (its private copy).  The daemon is single-threaded, so no
- * locks: every function here runs on the daemon's main loop.
+ * one transaction (its overlay, `base` set: see below).  The daemon is
+ * single-threaded, so no locks: every function here runs on the daemon's
+ * main loop.
+ *
+ * An overlay holds only what its transaction reached: a node is copied from
+ * the live tree (with the ancestors on its path) the first time a walk
+ * passes it, a node the transaction creates is marked txnew (its children
+ * are all in the overlay), and one it removes stays as a tombstone
+ * (`deleted`) hiding the live node of that name.  Children of a copied node
+ * that the overlay lacks are read from the live tree, so starting a
+ * transaction costs one node whatever the store's size.
  */
 #ifndef XSD_STORE_H
 #define XSD_STORE_H
@@ -33,10 +42,11 @@ struct xs_node {
     uint32_t vlen;
     struct xs_perm *perms;       /* perms[0]: owner and everyone's default */
     uint32_t nperms;
-    uint32_t nchildren;
+    uint32_t nchildren;          /* live tree only (an overlay holds a subset) */
     uint64_t gen;                /* bumped on any change, and on child add/remove */
-    bool txnew;                  /* created inside a transaction copy */
-    bool logged;                 /* transaction copy: already in its access log */
+    bool txnew;                  /* overlay: created by the transaction */
+    bool logged;                 /* overlay: already in its access log */
+    bool deleted;                /* overlay: removed by the transaction (tombstone) */
 };
 
 /* Nodes owned per domain (quota accounting), a small unsorted table. */
@@ -50,11 +60,16 @@ struct xs_txn_log;
 struct xs_store {
     struct xs_node *root;
     uint64_t next_gen;
+    /* Live tree: nodes owned per domain.  Overlay: the transaction's change
+     * to each domain's count (two's complement in `nodes`). */
     struct xs_acct *acct;
     uint32_t nacct, acct_cap;
-    uint32_t nnodes;
-    /* Set on a transaction's copy: every node read or about to change is
-     * recorded (path, generation) so that commit can detect conflicts. */
+    uint32_t nnodes;             /* live tree only */
+    /* Overlay only: the live tree below it (owned by the daemon, read at
+     * each walk, never changed through the overlay), and the access log:
+     * every node read or about to change is recorded (path, generation) so
+     * that commit can detect conflicts. */
+    const struct xs_store *base;
     struct xs_txn_log *log;
 };
 
@@ -73,6 +88,10 @@ struct xs_caller {
 
 int store_init(struct xs_store *s);
 void store_free(struct xs_store *s);
+/* A transaction's overlay on `base`: one node (the root's copy).  -ENOMEM. */
+int store_overlay_init(struct xs_store *o, const struct xs_store *base, struct xs_txn_log *log);
+/* A full copy of a live tree.  Transactions no longer use it: kept as the
+ * reference the unit test measures the overlay against. */
 int store_clone(struct xs_store *dst, const struct xs_store *src);
 
 /* Path checks: returns 0 if `path` (absolute, NUL-terminated) is a valid
@@ -98,6 +117,13 @@ int store_rm(struct xs_store *s, const struct xs_caller *c, const char *path, bo
 int store_set_perms(struct xs_store *s, const struct xs_caller *c, const char *path,
                     const struct xs_perm *p, uint32_t np, bool nocheck);
 
+/* The children of `n` (from store_read on `s`) as `s` sees them: the live
+ * tree's in creation order, then those a transaction created.  Stops at the
+ * first non-zero return of `fn` and returns it. */
+int store_children(const struct xs_store *s, const struct xs_node *n,
+                   int (*fn)(void *ctx, const char *name), void *ctx);
+
+/* Nodes `domid` owns (an overlay: on the live tree plus the transaction's change). */
 uint32_t store_acct_get(const struct xs_store *s, uint32_t domid);
 
 /* "r5" style text <-> xs_perm. 0 or -EINVAL. */

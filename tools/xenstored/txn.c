@@ -1,11 +1,12 @@
 /*
- * Transactions (see txn.h).  Optimistic: a transaction works on a copy of
- * the whole tree taken at start; every node it reads or changes is recorded
- * once with the generation it had in that copy.  Commit succeeds only if each
- * recorded node still exists in the live tree with the same generation, then
- * replays the logged operations there.  Generations of parents change when a
- * child is added or removed, so "did not exist" is covered by recording the
- * deepest existing ancestor.
+ * Transactions (see txn.h).  Optimistic: a transaction works on an overlay
+ * of the live tree (store.h) that copies a node when the transaction first
+ * reaches it; every node it reads or changes is recorded once with the
+ * generation of that copy.  Commit succeeds only if each recorded node still
+ * exists in the live tree with the same generation, then replays the logged
+ * operations there.  Generations of parents change when a child is added or
+ * removed, so "did not exist" is covered by recording the deepest existing
+ * ancestor.  So a committed transaction is as if it ran at its commit.
  */
 #include "txn.h"
 
@@ -13,17 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void txn_log_record(struct xs_txn_log *log, struct xs_node *n)
+static void log_add(struct xs_txn_log *log, const struct xs_node *n)
 {
-    /* The copy is private to the transaction, so a flag on its node makes
-     * "already recorded" O(1) however many reads a guest sends. */
-    if (n->logged)
-        return;
-    /* Nodes the transaction created itself do not exist in the live tree;
-     * their creation already recorded the ancestor they hang from. */
-    for (const struct xs_node *m = n; m; m = m->parent)
-        if (m->txnew)
-            return;
     char *path = store_node_path(n);
     if (!path) {
         log->oom = true;
@@ -43,14 +35,26 @@ void txn_log_record(struct xs_txn_log *log, struct xs_node *n)
     log->recs[log->nrecs].path = path;
     log->recs[log->nrecs].gen = n->gen;
     log->nrecs++;
+}
+
+void txn_log_record(struct xs_txn_log *log, struct xs_node *n)
+{
+    /* The overlay is private to the transaction, so a flag on its node
+     * makes "already recorded" O(1) however many reads a guest sends. */
+    if (n->logged)
+        return;
+    /* Nodes the transaction created itself do not exist in the live tree;
+     * their creation already recorded the ancestor they hang from. */
+    for (const struct xs_node *m = n; m; m = m->parent)
+        if (m->txnew)
+            return;
+    log_add(log, n);
     n->logged = true;
 }
 
-void txn_log_subtree(struct xs_txn_log *log, struct xs_node *n)
+void txn_log_live(struct xs_txn_log *log, const struct xs_node *live)
 {
-    txn_log_record(log, n);
-    for (struct xs_node *c = n->child; c; c = c->next)
-        txn_log_subtree(log, c);
+    log_add(log, live);
 }
 
 struct xs_txn *txn_start(const struct xs_store *live, uint32_t id)
@@ -59,21 +63,10 @@ struct xs_txn *txn_start(const struct xs_store *live, uint32_t id)
     if (!t)
         return NULL;
     t->id = id;
-    if (store_clone(&t->copy, live) < 0) {
+    if (store_overlay_init(&t->view, live, &t->log) < 0) {
         free(t);
         return NULL;
     }
-    if (live->nacct) {
-        t->acct_start = malloc(live->nacct * sizeof(*t->acct_start));
-        if (!t->acct_start) {
-            store_free(&t->copy);
-            free(t);
-            return NULL;
-        }
-        memcpy(t->acct_start, live->acct, live->nacct * sizeof(*t->acct_start));
-    }
-    t->nacct_start = live->nacct;
-    t->copy.log = &t->log;
     return t;
 }
 
@@ -89,11 +82,10 @@ void txn_free(struct xs_txn *t)
 {
     if (!t)
         return;
-    store_free(&t->copy);
+    store_free(&t->view);
     for (uint32_t i = 0; i < t->log.nrecs; i++)
         free(t->log.recs[i].path);
     free(t->log.recs);
-    free(t->acct_start);
     struct xs_txop *op = t->ops;
     while (op) {
         struct xs_txop *next = op->next;
@@ -136,17 +128,19 @@ int txn_add_op(struct xs_txn *t, enum xs_txop_kind kind, const char *path,
     return 0;
 oom:
     txop_free(op);
-    /* The copy holds a change the log lacks: the commit must not happen. */
+    /* The overlay holds a change the log lacks: the commit must not happen. */
     t->log.oom = true;
     return -ENOMEM;
 }
 
-static uint32_t start_nodes(const struct xs_txn *t, uint32_t domid)
+bool txn_conflicts(const struct xs_txn *t, struct xs_store *live)
 {
-    for (uint32_t i = 0; i < t->nacct_start; i++)
-        if (t->acct_start[i].domid == domid)
-            return t->acct_start[i].nodes;
-    return 0;
+    for (uint32_t i = 0; i < t->log.nrecs; i++) {
+        const struct xs_node *n = store_lookup(live, t->log.recs[i].path);
+        if (!n || n->gen != t->log.recs[i].gen)
+            return true;
+    }
+    return false;
 }
 
 int txn_commit(struct xs_txn *t, struct xs_store *live, const struct xs_caller *c,
@@ -154,17 +148,15 @@ int txn_commit(struct xs_txn *t, struct xs_store *live, const struct xs_caller *
 {
     if (t->log.oom)
         return -ENOMEM;
-    for (uint32_t i = 0; i < t->log.nrecs; i++) {
-        const struct xs_node *n = store_lookup(live, t->log.recs[i].path);
-        if (!n || n->gen != t->log.recs[i].gen)
-            return -EAGAIN;
-    }
-    /* Node quota: what the transaction added for each domain, on top of
-     * what that domain owns now (others may have changed it meanwhile). */
+    if (txn_conflicts(t, live))
+        return -EAGAIN;
+    /* Node quota: what the transaction added for each domain (the
+     * overlay's table holds changes), on top of what that domain owns now
+     * (others may have changed it meanwhile). */
     if (!c->privileged && q) {
-        for (uint32_t i = 0; i < t->copy.nacct; i++) {
-            const struct xs_acct *a = &t->copy.acct[i];
-            int64_t delta = (int64_t)a->nodes - start_nodes(t, a->domid);
+        for (uint32_t i = 0; i < t->view.nacct; i++) {
+            const struct xs_acct *a = &t->view.acct[i];
+            int64_t delta = (int32_t)a->nodes;
             if (delta > 0 && store_acct_get(live, a->domid) + delta > q->max_nodes)
                 return -ENOSPC;
         }
