@@ -1280,11 +1280,12 @@ static void test_lmsw(void)
     CHECK_EQ(ctx.exc.vector, 14);
     CHECK_EQ(ctx.sys_dirty, 0);
     ctx.regs.rip = CODE64;
-    ctx.cpl = 3;
-    CHECK_EQ(run("0f 01 f6"), EMUL_EXCEPTION);                  /* CPL 3: #GP(0) */
-    CHECK_EQ(ctx.exc.vector, 13);
-    CHECK_EQ(ctx.sys_dirty, 0);
+    ctx.cpl = 3;                                                /* CPL 3: #GP(0), RIP stays */
+    enum emul_rc rc = run("0f 01 f6");
     ctx.cpl = 0;
+    CHECK_EQ(rc, EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.vector * 0x10000ull + ctx.exc.err, 13 * 0x10000ull);
+    CHECK_EQ(ctx.sys_dirty + ctx.regs.rip, CODE64);
 }
 
 int main(void)
