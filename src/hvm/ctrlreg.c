@@ -164,9 +164,9 @@ struct cr_insn {
  * Decodes the instruction at CS:RIP that made the CR-write exit: MOV to
  * CR (0f 22 /r; the mod field is ignored, the operand is always a register;
  * REX.R extends the CR number, LOCK selects CR8 on AMD), CLTS (0f 06) or
- * LMSW (0f 01 /6).  Returns 1 decoded, 0 when the bytes cannot be fetched
- * (retry: RIP unchanged), -1 not a CR write we can perform (LMSW from
- * memory, anything else).
+ * LMSW (0f 01 /6).  Returns 1 decoded, 2 LMSW from memory (the emulator
+ * computes the address and reads the operand), 0 when the bytes cannot be
+ * fetched (retry: RIP unchanged), -1 not a CR write we can perform.
  */
 static int decode(struct vcpu *v, struct emul_ctx *c, struct cr_insn *ins)
 {
@@ -221,10 +221,10 @@ static int decode(struct vcpu *v, struct emul_ctx *c, struct cr_insn *ins)
             ins->cr = ((modrm >> 3) & 7) | ((rex & 4) ? 8 : 0) | (lock ? 8 : 0);
             return 1;
         }
-        if (((modrm >> 3) & 7) != 6 || (modrm >> 6) != 3)
-            return -1;                          /* not LMSW, or LMSW from memory */
+        if (((modrm >> 3) & 7) != 6)
+            return -1;                          /* not LMSW */
         ins->op = OP_LMSW;
-        return 1;
+        return (modrm >> 6) == 3 ? 1 : 2;       /* 2: the memory form, for the emulator */
     }
     return -1;
 }
@@ -319,6 +319,23 @@ bool hvm_gp_cr4_write(struct vcpu *v, const struct hvm_exit *x)
     return hvm_handle_cr_write(v, &cw);
 }
 
+/* CR0 after LMSW with source msw: bits 3:0 (PE, MP, EM, TS) only, and PE
+ * can be set but not cleared (SDM vol. 2A LMSW; APM vol. 3 LMSW). */
+static uint64_t lmsw_cr0(uint64_t cr0, uint16_t msw)
+{
+    return (cr0 & ~0xeull) | (msw & 0xf) | (cr0 & R_CR0_PE);
+}
+
+bool hvm_lmsw(struct vcpu *v, uint16_t msw)
+{
+    struct hvm_ctrl ctrl;
+
+    hvm_vendor->get_ctrl(v, &ctrl);
+    if (ctrl.cpl != 0)
+        return false;
+    return set_cr0(v, &ctrl, lmsw_cr0(ctrl.cr0, msw), hvm_guest_long_mode(v));
+}
+
 bool hvm_handle_cr_write(struct vcpu *v, const struct hvm_exit *x)
 {
     struct emul_ctx c;
@@ -329,7 +346,13 @@ bool hvm_handle_cr_write(struct vcpu *v, const struct hvm_exit *x)
     bool code64 = hvm_guest_long_mode(v), ok;
     uint64_t val;
 
-    if ((x->qual & HVM_CR_QUAL_GPR_VALID) && x->insn_len) {
+    if ((x->qual & HVM_CR_QUAL_LMSW_VALID) && x->insn_len) {
+        /* LMSW whose source the CPU gave (VMX: either operand form). */
+        hvm_vendor->get_ctrl(v, &ctrl);
+        ins.op = OP_LMSW;
+        ins.len = x->insn_len;
+        cr = 0;
+    } else if ((x->qual & HVM_CR_QUAL_GPR_VALID) && x->insn_len) {
         /* Decoded by the CPU: only the control registers are needed, not
          * the emulator's whole context (a dozen segment reads, which cost
          * on every MOV to CR3 under shadow paging). */
@@ -343,6 +366,8 @@ bool hvm_handle_cr_write(struct vcpu *v, const struct hvm_exit *x)
         int rc = decode(v, &c, &ins);
         if (rc == 0)
             return true;                        /* not readable now: let the guest run it again */
+        if (rc == 2)                            /* LMSW from memory: the emulator reads the operand */
+            return cr == 0 ? hvm_emulate_insn(v, x) : true;
         if (rc < 0) {
             hvm_dump_and_crash(v, x, "CR%u write by an instruction that cannot be emulated", cr);
             return false;
@@ -371,8 +396,8 @@ bool hvm_handle_cr_write(struct vcpu *v, const struct hvm_exit *x)
         break;
     case OP_LMSW:
     default:
-        /* Bits 3:0 only, and PE cannot be cleared by it. */
-        val = (ctrl.cr0 & ~0xeull) | (*guest_gpr(&v->regs, ins.gpr) & 0xf) | (ctrl.cr0 & R_CR0_PE);
+        val = lmsw_cr0(ctrl.cr0, (x->qual & HVM_CR_QUAL_LMSW_VALID) ? (uint16_t)(x->qual >> 16)
+                                                                    : (uint16_t)*guest_gpr(&v->regs, ins.gpr));
         break;
     }
     ok = cr == 0 ? set_cr0(v, &ctrl, val, code64) : cr == 4 ? set_cr4(v, &ctrl, val, code64)

@@ -40,5 +40,13 @@ bool hvm_gp_cr4_write(struct vcpu *v, const struct hvm_exit *x);
  * decoded a MOV to CR for us, HVM_CR_QUAL_GPR_VALID and the source GPR
  * number in bits 11:8. */
 #define HVM_CR_QUAL_GPR_VALID   (1ull << 63)
+/* ... or, for LMSW, HVM_CR_QUAL_LMSW_VALID and the 16-bit source the CPU
+ * read (register or memory) in bits 31:16 (VMX's exit qualification). */
+#define HVM_CR_QUAL_LMSW_VALID  (1ull << 62)
+
+/* LMSW with source msw, as an emulated instruction completes it
+ * (EMUL_DIRTY_LMSW): CR0 bits 3:0 through the CR0 policy.  false: #GP
+ * (CPL > 0, or the policy refuses). */
+bool hvm_lmsw(struct vcpu *v, uint16_t msw);
 
 #endif

@@ -227,9 +227,18 @@ bool vmx_shadow_cr_access(struct vcpu *v, uint64_t qual, uint32_t insn_len, stru
         e->insn_len = insn_len;
         return true;
     }
-    if (type == 2 || type == 3) {               /* CLTS, LMSW: decoded by common code */
+    if (type == 2) {                            /* CLTS: decoded by common code */
         e->reason = HVM_EXIT_CR_WRITE;
         e->qual = 0;
+        e->insn_len = insn_len;
+        return true;
+    }
+    if (type == 3) {
+        /* LMSW: the CPU read the source, from a register or from memory
+         * (qualification bit 6), and gives it in bits 31:16; nothing to
+         * decode or fetch. */
+        e->reason = HVM_EXIT_CR_WRITE;
+        e->qual = HVM_CR_QUAL_LMSW_VALID | (qual & 0xffff0000ull);
         e->insn_len = insn_len;
         return true;
     }

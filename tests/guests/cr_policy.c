@@ -105,6 +105,112 @@ static void test_cr4(void)
     }
 }
 
+/*
+ * LMSW with a memory operand (SDM vol. 2A LMSW: CR0 bits 3:0 from the
+ * source, PE can be set but not cleared, bits 15:4 ignored, #GP at CPL >
+ * 0).  VMX gives the operand it read in the exit qualification; SVM's
+ * decode assist gives nothing for LMSW, so the hypervisor emulates it
+ * (the emulator computes the address and reads the operand).  The effects
+ * are checked by the x87: FNOP raises #NM when CR0.EM or CR0.TS is set,
+ * FWAIT only when MP and TS both are (SDM vol. 3A 2.5, table 2-2).
+ */
+#define CR0_MP  (1u << 1)
+#define CR0_EM  (1u << 2)
+#define EXC_NM  7
+
+static int lmsw_mem_safe(const volatile uint16_t *p)
+{
+    exc_clear();
+    asm volatile("1: lmsw %0\n2:\n\t" EXC_FIXUP("1b", "2b") : : "m"(*p) : "memory");
+    return exc_caught;
+}
+
+/* The same with a CS prefix and a base-plus-displacement address. */
+static int lmsw_mem_prefixed_safe(const volatile uint16_t *p)
+{
+    exc_clear();
+    asm volatile("1: lmsw %%cs:2(%0)\n2:\n\t" EXC_FIXUP("1b", "2b") : : "r"(p - 1) : "memory");
+    return exc_caught;
+}
+
+static int fnop_safe(void)
+{
+    exc_clear();
+    asm volatile("1: fnop\n2:\n\t" EXC_FIXUP("1b", "2b") : : : "memory");
+    return exc_caught;
+}
+
+static int fwait_safe(void)
+{
+    exc_clear();
+    asm volatile("1: fwait\n2:\n\t" EXC_FIXUP("1b", "2b") : : : "memory");
+    return exc_caught;
+}
+
+static volatile uint16_t lmsw_src;
+/* Two pages: an operand across their boundary. */
+static volatile uint8_t lmsw_pages[8192] __attribute__((aligned(4096)));
+
+static unsigned long ring3_lmsw(unsigned long arg)
+{
+    return (unsigned long)lmsw_mem_safe((const volatile uint16_t *)arg);
+}
+
+static void test_lmsw_mem(uint32_t old)
+{
+    uint32_t base = old & ~(CR0_MP | CR0_EM | CR0_TS), now;
+    int vec, nm1, nm2;
+
+    /* TS from memory; MP clear: FNOP #NM, FWAIT runs. */
+    lmsw_src = (uint16_t)(base | CR0_TS);
+    vec = lmsw_mem_safe(&lmsw_src);
+    now = read_cr0();
+    nm1 = fnop_safe();
+    nm2 = fwait_safe();
+    check(vec == NO_FAULT && now == (base | CR0_TS), "lmsw-mem-ts", "vector %d, CR0 %#x (expected %#x)", vec, now,
+          base | CR0_TS);
+    check(nm1 == EXC_NM && nm2 == NO_FAULT, "lmsw-mem-ts-effect", "TS: FNOP vector %d (expected 7), FWAIT %d (none)",
+          nm1, nm2);
+
+    /* MP and TS: FWAIT #NM too. */
+    lmsw_src = (uint16_t)(base | CR0_MP | CR0_TS);
+    vec = lmsw_mem_safe(&lmsw_src);
+    now = read_cr0();
+    nm2 = fwait_safe();
+    check(vec == NO_FAULT && now == (base | CR0_MP | CR0_TS) && nm2 == EXC_NM, "lmsw-mem-mp",
+          "vector %d, CR0 %#x (expected %#x), FWAIT vector %d (expected 7)", vec, now, base | CR0_MP | CR0_TS, nm2);
+
+    /* EM without TS, and PE clear in the source: PE stays, FNOP #NM,
+     * FWAIT runs (MP set, TS clear). */
+    lmsw_src = (uint16_t)((base | CR0_MP | CR0_EM) & ~CR0_PE);
+    vec = lmsw_mem_safe(&lmsw_src);
+    now = read_cr0();
+    nm1 = fnop_safe();
+    nm2 = fwait_safe();
+    check(vec == NO_FAULT && now == (base | CR0_MP | CR0_EM), "lmsw-mem-em-keeps-pe",
+          "vector %d, CR0 %#x (expected %#x: PE kept)", vec, now, base | CR0_MP | CR0_EM);
+    check(nm1 == EXC_NM && nm2 == NO_FAULT, "lmsw-mem-em-effect", "EM: FNOP vector %d (expected 7), FWAIT %d (none)",
+          nm1, nm2);
+
+    /* Bits 15:4 of the source are ignored (ET, NE and the reserved ones
+     * keep their values); prefixed form, operand across a page boundary. */
+    volatile uint16_t *cross = (volatile uint16_t *)(lmsw_pages + 4095);
+    *cross = (uint16_t)(0xfff0u | (old & 0xf));
+    vec = lmsw_mem_prefixed_safe(cross);
+    now = read_cr0();
+    nm1 = fnop_safe();
+    check(vec == NO_FAULT && now == old && nm1 == (old & (CR0_EM | CR0_TS) ? EXC_NM : NO_FAULT),
+          "lmsw-mem-high-bits-ignored", "source %#x across a page boundary: vector %d, CR0 %#x (expected %#x), FNOP %d",
+          (unsigned)*cross, vec, now, old, nm1);
+
+    /* CPL 3: #GP, CR0 unchanged. */
+    lmsw_src = (uint16_t)(old | CR0_TS);
+    vec = (int)ring3_call(ring3_lmsw, (unsigned long)&lmsw_src);
+    now = read_cr0();
+    check(vec == EXC_GP && now == old, "lmsw-mem-cpl3-gp", "vector %d, CR0 %#x (expected #GP, %#x)", vec, now, old);
+    write_cr0_safe(old);
+}
+
 static void test_cr0(void)
 {
     uint32_t old = read_cr0();
@@ -150,6 +256,7 @@ static void test_cr0(void)
     asm volatile("lmsw %0" : : "r"(msw) : "memory");
     check(!(read_cr0() & CR0_TS) && (read_cr0() & CR0_PE), "lmsw-keeps-pe",
           "CR0 %#x after LMSW clearing TS and PE (PE must stay)", (unsigned)read_cr0());
+    test_lmsw_mem(old);
     check(read_cr0() == old, "cr0-restored", "CR0 %#x, was %#x", (unsigned)read_cr0(), old);
 }
 

@@ -1248,6 +1248,46 @@ static void test_invlpg(void)
     ctx.cpl = 0;
 }
 
+/* LMSW (0F 01 /6): the 16-bit source from a register or memory, for the
+ * caller to load (EMUL_DIRTY_LMSW); #GP at CPL 3 and in VM86. */
+static void test_lmsw(void)
+{
+    setup64();
+    ctx.regs.rbx = RAM + 4095;                                  /* across a page boundary */
+    fake_poke_u(RAM + 4095, 0xabcd, 2);
+    CHECK_EQ(run("0f 01 33"), EMUL_OK);                         /* lmsw [rbx] */
+    CHECK_EQ(ctx.sys_dirty, EMUL_DIRTY_LMSW);
+    CHECK_EQ(ctx.lmsw_val, 0xabcd);
+    CHECK_EQ(ctx.regs.rip, CODE64 + 3);
+    ctx.sys_dirty = 0;
+    ctx.regs.rip = CODE64;
+    ctx.seg[EMUL_FS].base = RAM;
+    ctx.regs.rax = 0x10;
+    fake_poke_u(RAM + 0x18, 0x1235, 2);
+    CHECK_EQ(run("64 0f 01 70 08"), EMUL_OK);                   /* lmsw fs:[rax+8] */
+    CHECK_EQ(ctx.lmsw_val, 0x1235);
+    CHECK_EQ(ctx.regs.rip, CODE64 + 5);
+    ctx.sys_dirty = 0;
+    ctx.regs.rip = CODE64;
+    ctx.regs.rsi = 0xffffffff0000fffeull;                       /* register form: bits 15:0 only */
+    CHECK_EQ(run("0f 01 f6"), EMUL_OK);                         /* lmsw si */
+    CHECK_EQ(ctx.lmsw_val, 0xfffe);
+    CHECK_EQ(ctx.regs.rip, CODE64 + 3);
+    ctx.sys_dirty = 0;
+    ctx.regs.rip = CODE64;
+    ctx.regs.rbx = 0x7000000000ull;                             /* nothing mapped: #PF, nothing loaded */
+    CHECK_EQ(run("0f 01 33"), EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.vector, 14);
+    CHECK_EQ(ctx.sys_dirty, 0);
+    ctx.regs.rip = CODE64;
+    ctx.cpl = 3;                                                /* CPL 3: #GP(0), RIP stays */
+    enum emul_rc rc = run("0f 01 f6");
+    ctx.cpl = 0;
+    CHECK_EQ(rc, EMUL_EXCEPTION);
+    CHECK_EQ(ctx.exc.vector * 0x10000ull + ctx.exc.err, 13 * 0x10000ull);
+    CHECK_EQ(ctx.sys_dirty + ctx.regs.rip, CODE64);
+}
+
 int main(void)
 {
     RUN(test_alu_vs_native);
@@ -1262,6 +1302,7 @@ int main(void)
     RUN(test_fpu_classes);
     RUN(test_sys);
     RUN(test_invlpg);
+    RUN(test_lmsw);
     printf("%d checks, %d failures\n", t_checks, t_failures);
     return t_failures ? 1 : 0;
 }

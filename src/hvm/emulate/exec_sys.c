@@ -179,12 +179,27 @@ enum emul_rc emul_group6(struct emul_ctx *c, struct guest_regs *st, const struct
     return EMUL_OK;
 }
 
-/* 0F 01, memory forms: group 7 (SGDT, SIDT, LGDT, LIDT, SMSW, INVLPG; LMSW
- * is not emulated) and SMSW's register form. */
+/* 0F 01, memory forms: group 7 (SGDT, SIDT, LGDT, LIDT, SMSW, LMSW,
+ * INVLPG) and SMSW's and LMSW's register forms. */
 enum emul_rc emul_group7(struct emul_ctx *c, struct guest_regs *st, const struct emul_insn *in)
 {
     unsigned r = in->reg & 7;
     enum emul_rc rc;
+
+    if (r == 6) {                                               /* LMSW r/m16 */
+        /* CPL 0 only (real mode is CPL 0, VM86 is 3).  The source is
+         * always 16 bits, whatever the operand size; the caller loads
+         * CR0 (EMUL_DIRTY_LMSW) through its CR0 policy. */
+        if (cpl(c) > 0)
+            return gp0(c);
+        struct emul_opnd o = emul_opnd_rm(in, 2);
+        uint64_t msw;
+        if ((rc = emul_opnd_read(c, st, in, &o, &msw, false)) != EMUL_OK)
+            return rc;
+        c->lmsw_val = (uint16_t)msw;
+        c->sys_dirty |= EMUL_DIRTY_LMSW;
+        return EMUL_OK;
+    }
 
     if (r == 7 && in->mem) {                                    /* INVLPG m */
         /* CPL 0 only; no segment-limit or canonical check: INVLPG of an

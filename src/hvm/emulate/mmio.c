@@ -22,6 +22,7 @@
 #include "core/console.h"
 #include "mm/p2m.h"
 #include "hvm/shadow.h"
+#include "hvm/ctrlreg.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -193,6 +194,13 @@ bool hvm_emul_commit(struct vcpu *v, struct emul_ctx *c, enum emul_rc rc, struct
 {
     switch (rc) {
     case EMUL_OK:
+        /* LMSW first, before anything is written back: its CR0 goes
+         * through the CR policy (hvm/ctrlreg.c), and a refusal is the
+         * instruction's #GP with RIP on it. */
+        if ((c->sys_dirty & EMUL_DIRTY_LMSW) && !hvm_lmsw(v, c->lmsw_val)) {
+            hvm_inject_gp(v);
+            return true;
+        }
         v->regs = c->regs;
         commit_sys(v, c);
         return true;

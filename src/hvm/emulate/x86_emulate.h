@@ -130,6 +130,7 @@ struct emul_ctx {
     uint64_t cr2, cr3;          /* MOV from CR2/CR3 */
     unsigned sys_dirty;         /* out: EMUL_DIRTY_* registers the instruction loaded */
     uint64_t invlpg_la;         /* out, with EMUL_DIRTY_INVLPG: the linear address INVLPG named */
+    uint16_t lmsw_val;          /* out, with EMUL_DIRTY_LMSW: LMSW's 16-bit source */
     uint8_t cpl;
     unsigned max_reps;          /* REP iterations per call; 0 = EMUL_DEFAULT_REPS */
     const struct emul_ops *ops;
@@ -156,6 +157,7 @@ struct emul_ctx {
 #define EMUL_DIRTY_LDTR 4u
 #define EMUL_DIRTY_TR   8u
 #define EMUL_DIRTY_INVLPG 16u   /* INVLPG ran (intercepted for shadow paging only) */
+#define EMUL_DIRTY_LMSW 32u     /* LMSW ran: the caller loads CR0 bits 3:0 from lmsw_val */
 
 #define EMUL_DEFAULT_REPS 1024u
 #define EMUL_MAX_INSN_LEN 15u
