@@ -206,8 +206,10 @@ if [ -n "$d" ]; then
     end=$(( $(cut -d. -f1 /proc/uptime) + 600 ))
     while ! grep -q '^RV-MQ: done' /tmp/mq.log && [ $(cut -d. -f1 /proc/uptime) -lt $end ]; do sleep 0.5; done
 fi
-grep -a '^RV-MQ\|blkfront\|netfront' /tmp/mq.log | sed 's/\r$//; s/^/RV-LINUX: mq domU: /'
-grep -aq '^RV-MQ: done' /tmp/mq.log || tail -20 /tmp/mq.log | sed 's/^/RV-LINUX: mq domU tail: /'
+# rv console passes the domU's CR LF line ends: drop the CRs once.
+tr -d '\r' < /tmp/mq.log > /tmp/mq.txt
+grep -a '^RV-MQ\|blkfront\|netfront' /tmp/mq.txt | sed 's/^/RV-LINUX: mq domU: /'
+grep -aq '^RV-MQ: done' /tmp/mq.txt || tail -20 /tmp/mq.txt | sed 's/^/RV-LINUX: mq domU tail: /'
 xr() { timeout 5 xenstore-read "$1" 2>/dev/null; }
 bv=/local/domain/0/backend/vif/$d/0; fv=/local/domain/$d/device/vif/0
 bb=/local/domain/0/backend/vbd/$d/51712; fb=/local/domain/$d/device/vbd/51712
@@ -231,21 +233,21 @@ rv network-list $d 2>&1 | sed 's/^/RV-LINUX: mq network-list: /'
 grep -E "vif$d|blkif" /proc/interrupts | sed 's/^ */RV-LINUX: mq dom0 irq: /'
 # Traffic on every queue: the domU's interrupt count of each queue's event
 # channel(s) (netfront names them eth0-qN-tx/-rx; blkfront's are "blkif").
-irq() { sed -n "s/^RV-MQ: irq [^ ]*$1 \([0-9]*\)$/\1/p" /tmp/mq.log | awk '{ s += $1 } END { print s + 0 }'; }
+irq() { sed -n "s/^RV-MQ: irq [^ ]*$1 \([0-9]*\)$/\1/p" /tmp/mq.txt | awk '{ s += $1 } END { print s + 0 }'; }
 nq=0; for q in 0 1; do a=$(irq -q$q-tx); b=$(irq -q$q-rx); c=$(irq -q$q)
     echo "RV-LINUX: mq eth0 queue $q interrupts: tx $a rx $b (one channel: $c)"
     { [ "$a" -gt 0 ] && [ "$b" -gt 0 ]; } || [ "$c" -gt 0 ] && nq=$((nq+1)); done
-bl=$(sed -n 's/^RV-MQ: irq blkif \([0-9]*\)$/\1/p' /tmp/mq.log | tr '\n' ' '); nb=0
+bl=$(sed -n 's/^RV-MQ: irq blkif \([0-9]*\)$/\1/p' /tmp/mq.txt | tr '\n' ' '); nb=0
 for x in $bl; do [ "$x" -gt 0 ] && nb=$((nb+1)); done
 echo "RV-LINUX: mq blkif interrupt counts '$bl'; sinks done $(wc -l < /tmp/sinks) of 8"
 if [ "$cs" = 0 ] && [ "$st" = "4/4 4/4" ] && [ "$vmax" = 2 ] && [ "$vnum" = 2 ] && [ $vq -eq 2 ] &&
-   grep -q "^RV-MQ: cpus 0-1; eth0 queues 'rx-0 rx-1 tx-0 tx-1 '" /tmp/mq.log &&
-   grep -q '^RV-MQ: ping dom0: 3 packets transmitted, 3 packets received' /tmp/mq.log &&
-   grep -q '^RV-MQ: tcp streams sent 8 of 8' /tmp/mq.log && [ $nq -eq 2 ]; then echo "PASS linux-dom0-mq-net"
+   grep -q "^RV-MQ: cpus 0-1; eth0 queues 'rx-0 rx-1 tx-0 tx-1 '" /tmp/mq.txt &&
+   grep -q '^RV-MQ: ping dom0: 3 packets transmitted, 3 packets received' /tmp/mq.txt &&
+   grep -q '^RV-MQ: tcp streams sent 8 of 8' /tmp/mq.txt && [ $nq -eq 2 ]; then echo "PASS linux-dom0-mq-net"
 else echo "FAIL linux-dom0-mq-net"; fi
 if [ "$cs" = 0 ] && [ "$bmax" = 2 ] && [ "$bnum" = 2 ] && [ $bq -eq 2 ] &&
-   grep -q "^RV-MQ: cpus 0-1; .* xvda hw queues '0 1 '" /tmp/mq.log &&
-   grep -q "^RV-MQ: disk data 2 of 2 (taskset 'taskset')" /tmp/mq.log && [ $nb -eq 2 ]; then echo "PASS linux-dom0-mq-blk"
+   grep -q "^RV-MQ: cpus 0-1; .* xvda hw queues '0 1 '" /tmp/mq.txt &&
+   grep -q "^RV-MQ: disk data 2 of 2 (taskset 'taskset')" /tmp/mq.txt && [ $nb -eq 2 ]; then echo "PASS linux-dom0-mq-blk"
 else echo "FAIL linux-dom0-mq-blk"; fi
 rv destroy $d; ds=$?
 kill $cp 2>/dev/null
