@@ -44,13 +44,15 @@ TCP_ROWS = (("domU-dom0", "PV domU -> dom0"), ("dom0-domU", "dom0 -> PV domU"),
 
 def parse_fio(text: str, job: str) -> Tuple[Optional[Tuple[float, float]], str]:
     """((MB/s, IOPS), "") from fio's terse v3 line, or (None, why).
-    Fields (1-based): 7/8 the read KiB/s and IOPS, 48/49 the write ones."""
+    Fields (1-based): 7/8 the read KiB/s and IOPS, 48/49 the write ones;
+    dom0 prints fields 1-9 and 47-50 only (13: the whole line is longer than
+    a console line), so there the write ones are 11/12."""
     f = text.strip().split(";")
-    if len(f) < 50 or f[0] != "3":
+    if f[0] != "3" or len(f) not in (13,) and len(f) < 50:
         return None, (text.strip()[:160] or "no output")
     if f[4] != "0":
         return None, "fio error %s" % f[4]
-    i = 47 if "write" in job else 6
+    i = (47 if len(f) >= 50 else 10) if "write" in job else 6
     try:
         kib, iops = float(f[i]), float(f[i + 1])
     except ValueError:
