@@ -641,6 +641,16 @@ rv_linux_test(NAME linux_dom0_split RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "
                      # the throughput (one run each way, no threshold)
                      "^linux_dom0_split: RV-LINUX: split: domU <-> domU throughput: PV -> PVH 2097152 bytes in [0-9.]+ s: [0-9.]+ MB/s; PVH -> PV 1048576 bytes in [0-9.]+ s: [0-9.]+ MB/s"
               ARGS --direct --smp 2 --mem 1536M ${RV_LINUX_DIR}/linux_dom0_split.cfg)
+# Several queues (issue 17): a 2-vCPU PV Debian domU's netfront and blkfront
+# negotiate two queues each with dom0's (2 vCPUs) netback and blkback; the
+# per-queue xenstore nodes, the domU's sysfs queues, data written on one
+# CPU read back on the other, traffic on every queue (its interrupt count).
+rv_linux_test(NAME linux_dom0_mq RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;split" PV
+              STDOUT "^linux_dom0_mq: PASS linux-dom0$"
+                     "^linux_dom0_mq: PASS linux-dom0-mq-net$"
+                     "^linux_dom0_mq: PASS linux-dom0-mq-blk$"
+                     "^linux_dom0_mq: PASS linux-dom0-mq-destroy$"
+              ARGS --direct --smp 2 --mem 1536M ${RV_LINUX_DIR}/linux_dom0_mq.cfg)
 # dom0 with two vCPUs (the second through VCPUOP_initialise/up, as a domU's);
 # the same device and xenstore checks as linux_dom0.
 rv_linux_test(NAME linux_dom0_smp2 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV

@@ -665,5 +665,53 @@ class RunnerTest(unittest.TestCase):
             runner.run(["/nonexistent/qemu"], cwd=self.dir, timeout_s=5)
 
 
+class SplitBenchParseTest(unittest.TestCase):
+    """rv-bench's split-driver rows (tools/rvlib/splitbench.py) from canned
+    RV-BENCH lines: fio's terse line whole and cut to the fields dom0 keeps,
+    iperf3's receiver line, and a row that did not come saying why."""
+
+    def setUp(self):
+        from rvlib import summary
+        summary.clear()
+
+    def test_fio_terse(self):
+        from rvlib import splitbench
+        full = ";".join(["3", "fio-3.33", "randwrite", "0", "0", "0", "0", "0", "0"] + ["0"] * 37 +
+                        ["4096", "2048", "512", "2000"] + ["0"] * 80)
+        cut = "3;fio-3.33;randwrite;0;0;0;0;0;0;4096;2048;512;2000"
+        for text in (full, cut):
+            v, why = splitbench.parse_fio(text, "randwrite")
+            self.assertEqual(why, "")
+            self.assertAlmostEqual(v[0], 2048 * 1024 / 1e6)
+            self.assertEqual(v[1], 512.0)
+        v, _ = splitbench.parse_fio("3;fio-3.33;seqread;0;0;144384;35836;34;4029;0;0;0;0", "seqread")
+        self.assertEqual(v, (35836 * 1024 / 1e6, 34.0))
+        self.assertEqual(splitbench.parse_fio("3;fio-3.33;seqread;0;5;1;1;1;1;0;0;0;0", "seqread"),
+                         (None, "fio error 5"))
+        v, why = splitbench.parse_fio("fio: pid=0, err=2/file:filesetup.c", "seqread")
+        self.assertIsNone(v)
+        self.assertIn("err=2", why)
+
+    def test_table(self):
+        from rvlib import splitbench, summary
+        lines = ["bench_split: RV-BENCH: fio dom0 seqread 3;fio-3.33;seqread;0;0;1;8000;8;4000;0;0;0;0\r",
+                 "bench_split: RV-BENCH: fio pv seqread 3;fio-3.33;seqread;0;0;1;2000;2;4000;0;0;0;0",
+                 "bench_split: RV-BENCH: iperf3 dom0-lo [  5]   0.00-4.00   sec  64.0 MBytes   128 Mbits/sec"
+                 "                  receiver",
+                 "bench_split: RV-BENCH: iperf3 domU-dom0 [  5]   0.00-4.00   sec  2.0 MBytes   4.00 Mbits/sec"
+                 "                  receiver",
+                 "bench_split: RV-BENCH: iperf3 dom0-domU iperf3: error - unable to connect to server"]
+        fio, tcp, _ = splitbench.collect(lines)
+        out = "\n".join(splitbench.table(fio, tcp))
+        self.assertIn("8.19 MB/s 8 IOPS", out)
+        self.assertIn("2.05 MB/s 2 IOPS (x0.25)", out)
+        self.assertIn("PV domU -> dom0            0.50 MB/s (x0.031 of dom0's loopback)", out)
+        self.assertIn("FAILED: iperf3: error - unable to connect to server", out)
+        self.assertIn("FAILED: no line (the PVH domU did not get there)", out)
+        rows = {r[0]: r for r in summary.ROWS}
+        self.assertEqual(rows["TCP PV domU -> dom0"][3], "0.031")
+        self.assertEqual(rows["TCP dom0 -> PV domU"][1], "FAILED")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -13,7 +13,7 @@ import statistics
 import sys
 import tempfile
 
-from . import costbench, elfinfo, emulators, guestbench, linuxbench, media, pvbench, runner, summary
+from . import costbench, elfinfo, emulators, guestbench, linuxbench, media, pvbench, runner, splitbench, summary
 from .cli import BASE_CMDLINE, REPO_ROOT
 from .console import judge
 
@@ -80,6 +80,13 @@ def build_parser():
                    help="leave out the Linux fork+exec figures (three more boots)")
     p.add_argument("--linux-runs", type=int, default=1, metavar="N",
                    help="Linux boots per side (default 1: each takes tens of seconds)")
+    p.add_argument("--no-split", action="store_true",
+                   help="leave out the split-driver figures (fio and iperf3 in dom0 and in a PV and a PVH "
+                        "Debian domU; one dom0 boot of several minutes; needs fio and iperf3 on the build host)")
+    p.add_argument("--split-only", action="store_true",
+                   help="only the split-driver figures: fio MB/s and IOPS (seq/random, read/write) on a domU's "
+                        "/dev/xvda against dom0 on the same kind of file, iperf3 domU<->dom0 and domU<->domU "
+                        "against dom0's loopback, as ratios")
     return p
 
 
@@ -148,6 +155,10 @@ def main(argv=None) -> int:
         for f in fails:
             sys.stderr.write("rv-bench: FAIL: %s\n" % f)
         return 1 if fails else 0
+    if args.split_only:
+        args.guests_only, args.no_guests, args.no_pv, args.no_linux, args.no_cost = True, True, True, True, True
+    if args.linux_only or args.pv_only or args.cost_only:
+        args.no_split = True
     if args.linux_only:
         args.guests_only, args.no_guests, args.no_pv = True, True, True
     if args.pv_only:
@@ -245,6 +256,12 @@ def main(argv=None) -> int:
         out.append("")
         out += lines
         failures += linux_failures
+    if not args.no_split:
+        sys.stderr.write("rv-bench: split drivers (fio, iperf3) ...\n")
+        lines, split_failures = splitbench.figures(build, BASE_CMDLINE, max(args.timeout, 2400))
+        out.append("")
+        out += lines
+        failures += split_failures
     b = costbench.LAST_BUILD
     if b is not None:
         # The builder's floor: writing each page once at the emulated CPU's
