@@ -268,10 +268,8 @@ static void hostile_checks(void)
     check(!any && sring->rsp_prod == before, "blk-bogus-req-prod", "responses after req_prod + 1000: rsp_prod %u -> %u",
           before, sring->rsp_prod);
 
-    /* A state no frontend may take (9: past Reconfigured): the backend
-     * gives up on the device (xenbus fatal error: it goes to 5, Closing). */
-    xfe_write(&x, "state", "9");
-    uint64_t w5 = xfe_wait_be(&x, 5, 10000000000ull);
+    /* A state no frontend may take: blkback closes the device. */
+    uint64_t w5 = xfe_bad_state(&x);
     check(w5 != 0, "blk-bad-state", "backend state %ld 10 s after frontend state 9, want 5 (Closing)", xfe_be_state(&x));
 }
 
@@ -292,21 +290,6 @@ static long publish(uint32_t ref, const char *st)
     w |= xfe_write(&x, "protocol", "x86_64-abi");
     w |= xfe_write(&x, "state", st);
     return w;
-}
-
-/* Closing, Closed, then Initialising: blkback disconnects, goes to 6 and,
- * the device still online, back to 2 (InitWait) for a new connection. */
-static bool close_and_reopen(void)
-{
-    xfe_write(&x, "state", "5");
-    uint64_t w5 = xfe_wait_be(&x, 5, 10000000000ull);
-    xfe_write(&x, "state", "6");
-    uint64_t w6 = xfe_wait_be(&x, 6, 10000000000ull);
-    xfe_write(&x, "state", "1");
-    uint64_t w2 = xfe_wait_be(&x, 2, 10000000000ull);
-    printf("RV-PVH-BLK: close and reopen: backend 5 %s, 6 %s, 2 %s\n", w5 ? "seen" : "not seen",
-           w6 ? "seen" : "not seen", w2 ? "seen" : "not seen");
-    return w5 && w6 && w2;
 }
 
 static void jump_checks(uint32_t vdev)
@@ -341,7 +324,7 @@ static void jump_checks(uint32_t vdev)
 
     /* 3. The orderly close and a new connection from Closed (a new port, the
      * ring page zeroed and granted again under the same reference). */
-    bool re = close_and_reopen();
+    bool re = xfe_close_and_reopen(&x, "RV-PVH-BLK");
     w = re ? publish(REF_RING, "3") : -1;
     w4 = w >= 0 ? xfe_wait_be(&x, 4, 30000000000ull) : 0;
     if (w4)
@@ -352,7 +335,7 @@ static void jump_checks(uint32_t vdev)
 
     /* 4. Closed again, then Connected at once with a ring-ref that names no
      * grant: blkback cannot map the ring, reports a fatal error, closes. */
-    re = close_and_reopen();
+    re = xfe_close_and_reopen(&x, "RV-PVH-BLK");
     w = re ? publish(REF_BAD, "4") : -1;
     uint64_t w5 = w >= 0 ? xfe_wait_be(&x, 5, 10000000000ull) : 0;
     check(re && w5, "blk-jump-bad-ring", "reopened %d, backend state %ld, want 5 (Closing)", re, xfe_be_state(&x));

@@ -318,10 +318,8 @@ static void txprod_checks(void)
     bool any = tx_next(&rsp, 2000000000ull);
     check(!any && tx->rsp_prod == before, "net-txprod-no-answer", "responses after req_prod + 1000: rsp_prod %u -> %u",
           before, tx->rsp_prod);
-    /* A state no frontend may take (9: past Reconfigured): netback gives
-     * up on the device (xenbus fatal error: it goes to 5, Closing). */
-    xfe_write(&x, "state", "9");
-    uint64_t w5 = xfe_wait_be(&x, 5, 10000000000ull);
+    /* A state no frontend may take: netback closes the device. */
+    uint64_t w5 = xfe_bad_state(&x);
     check(w5 != 0, "net-bad-state", "backend state %ld 10 s after frontend state 9, want 5 (Closing)",
           xfe_be_state(&x));
 }
@@ -688,21 +686,6 @@ static void rx_checks(void)
 
 /* ---- mode jump: xenbus state jumps ---- */
 
-/* Closing, Closed, Initialising: netback disconnects, goes to 6 and, the
- * device still online, back to 2 (InitWait). */
-static bool close_and_reopen(void)
-{
-    xfe_write(&x, "state", "5");
-    uint64_t w5 = xfe_wait_be(&x, 5, 10000000000ull);
-    xfe_write(&x, "state", "6");
-    uint64_t w6 = xfe_wait_be(&x, 6, 10000000000ull);
-    xfe_write(&x, "state", "1");
-    uint64_t w2 = xfe_wait_be(&x, 2, 10000000000ull);
-    printf("RV-PVH-NET: close and reopen: backend 5 %s, 6 %s, 2 %s\n", w5 ? "seen" : "not seen",
-           w6 ? "seen" : "not seen", w2 ? "seen" : "not seen");
-    return w5 && w6 && w2;
-}
-
 static void jump_checks(void)
 {
     if (!open_vif(NULL))
@@ -726,7 +709,7 @@ static void jump_checks(void)
     check(!moved && st == 4 && f == XEN_NETIF_RSP_OKAY, "net-jump-back-to-1", "backend state %ld, a frame: %d", st, f);
     /* 4. The orderly close and a new connection from Closed (both rings
      * zeroed and granted again under the same references, a new port). */
-    bool re = close_and_reopen();
+    bool re = xfe_close_and_reopen(&x, "RV-PVH-NET");
     w = re ? publish(REF_TX, "4", true) : -1;
     w4 = w >= 0 ? xfe_wait_be(&x, 4, 30000000000ull) : 0;
     f = w4 ? one(REF_FRAME, 0, 60, 3, 10000000000ull) : 99;
@@ -734,7 +717,7 @@ static void jump_checks(void)
           xfe_be_state(&x), f);
     /* 5. Closed again, then Connected with a tx-ring-ref that names no
      * grant: netback cannot map the ring, reports a fatal error, closes. */
-    re = close_and_reopen();
+    re = xfe_close_and_reopen(&x, "RV-PVH-NET");
     w = re ? publish(REF_BAD, "4", true) : -1;
     uint64_t w5 = w >= 0 ? xfe_wait_be(&x, 5, 10000000000ull) : 0;
     check(re && w5, "net-jump-bad-ring", "reopened %d, backend state %ld, want 5 (Closing)", re, xfe_be_state(&x));

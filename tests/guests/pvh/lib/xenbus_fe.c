@@ -64,6 +64,25 @@ long xfe_write(const struct xfe *x, const char *name, const char *value)
     return xsc_write(xfe_cat(xfe_cat(x->fe, "/"), name), value);
 }
 
+bool xfe_close_and_reopen(const struct xfe *x, const char *prefix)
+{
+    xfe_write(x, "state", "5");
+    uint64_t w5 = xfe_wait_be(x, 5, 10000000000ull);
+    xfe_write(x, "state", "6");
+    uint64_t w6 = xfe_wait_be(x, 6, 10000000000ull);
+    xfe_write(x, "state", "1");
+    uint64_t w2 = xfe_wait_be(x, 2, 10000000000ull);
+    printf("%s: close and reopen: backend 5 %s, 6 %s, 2 %s\n", prefix, w5 ? "seen" : "not seen",
+           w6 ? "seen" : "not seen", w2 ? "seen" : "not seen");
+    return w5 && w6 && w2;
+}
+
+uint64_t xfe_bad_state(const struct xfe *x)
+{
+    xfe_write(x, "state", "9");
+    return xfe_wait_be(x, 5, 10000000000ull);
+}
+
 static void copy_str(char *d, const char *s, unsigned len)
 {
     unsigned n = 0;
@@ -77,7 +96,9 @@ static void copy_str(char *d, const char *s, unsigned len)
 bool xfe_open(struct xfe *x, const char *kind, uint64_t id, const char *tag, uint64_t *initwait_ns)
 {
     static char name[48];
-    copy_str(x->fe, xfe_cat(xfe_cat("device/", kind), xfe_cat("/", xfe_utoa(id))), sizeof(x->fe));
+    /* Two steps: xfe_cat has two buffers, one nesting level. */
+    copy_str(x->fe, xfe_cat("device/", kind), sizeof(x->fe));
+    copy_str(x->fe, xfe_cat(xfe_cat(x->fe, "/"), xfe_utoa(id)), sizeof(x->fe));
 #define XNAME(s) (copy_str(name, xfe_cat(tag, s), sizeof(name)), name)
     long n = xsc_read(xfe_cat(x->fe, "/backend"), x->be, sizeof(x->be));
     check(n > 0, XNAME("-frontend-dir"), "%s/backend: %ld", x->fe, n);

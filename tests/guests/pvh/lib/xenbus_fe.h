@@ -29,6 +29,17 @@ uint64_t xfe_wait_be(const struct xfe *x, long want, uint64_t timeout_ns);
 /* Writes the frontend's node DIR/name; 0 or more, -1 on an error reply. */
 long xfe_write(const struct xfe *x, const char *name, const char *value);
 
+/* Closing, Closed, then Initialising: a backend disconnects, goes to 6 and,
+ * the device still online, back to 2 (InitWait) for a new connection.
+ * Prints "PREFIX: close and reopen: ..." with what it saw; true if it saw
+ * 5, 6 and 2 (10 s each at most). */
+bool xfe_close_and_reopen(const struct xfe *x, const char *prefix);
+
+/* Frontend state 9 (past Reconfigured: no frontend may take it); a
+ * backend gives up on the device (xenbus fatal error, state 5 Closing).
+ * The time until the backend showed 5, or 0 after 10 s. */
+uint64_t xfe_bad_state(const struct xfe *x);
+
 /* The start every test frontend shares: DIR = "device/KIND/ID", its
  * backend path, a fresh unbound port for dom0, the backend in state 2
  * (InitWait, 30 s at most) and grant table frame 0 mapped.  Each step is a
