@@ -543,6 +543,37 @@ rv_linux_test(NAME linux_dom0_net RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
                      "^linux_dom0_net: PASS linux-dom0-net-hostile$"
                      "^linux_dom0_net: RV-LINUX: net: domU -> dom0 throughput: 4194304 bytes of zeros in [0-9.]+ s: [0-9.]+ MB/s"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_net.cfg)
+# Issue 17 item 4 for vifs: hostile netfronts (tests/guests/pvh/pvh_net.c
+# mode=...) against Debian's unmodified netback, one domain per mode: bogus
+# TX and RX ring indexes, RX requests with bad and read-only grants, multi-slot
+# frames with bad sizes, a chain that never ends, a slot across its page, a
+# TX storm, xenbus state jumps.  After each: netback's verdict in dom0's log,
+# dom0 still reaching QEMU's gateway, and nothing left after rv destroy (vif,
+# bridge port, nodes, dom0's grant mappings, free pages).  Item 2: dom0's own
+# virtio NIC on rvbr0 (rv_network_bridge in dom0's init), and a well-behaved
+# pvh_net afterwards pings QEMU's user-net gateway 10.0.2.2 through it
+# (tools/linux-assets DOM0_NETHOSTILE; docs/split-drivers.md).
+rv_linux_test(NAME linux_dom0_nethostile RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;split" PV
+              STDOUT "^linux_dom0_nethostile: PASS linux-dom0$"
+                     "^linux_dom0_nethostile: PASS linux-dom0-nethostile-bridge$"
+                     "^linux_dom0_nethostile: PASS linux-dom0-nethostile-tx$"
+                     "^linux_dom0_nethostile: PASS linux-dom0-nethostile-txprod$"
+                     "^linux_dom0_nethostile: PASS linux-dom0-nethostile-chain$"
+                     "^linux_dom0_nethostile: PASS linux-dom0-nethostile-slotcross$"
+                     "^linux_dom0_nethostile: PASS linux-dom0-nethostile-storm$"
+                     "^linux_dom0_nethostile: PASS linux-dom0-nethostile-rx$"
+                     "^linux_dom0_nethostile: PASS linux-dom0-nethostile-jump$"
+                     "^linux_dom0_nethostile: PASS linux-dom0-nethostile-good$"
+                     "^domU: PASS net-txprod-no-answer$" "^domU: PASS net-bad-state$"
+                     "^domU: PASS net-chain-short-size$" "^domU: PASS net-chain-20-slots$"
+                     "^domU: PASS net-chain-endless$" "^domU: PASS net-slot-cross-page$"
+                     "^domU: PASS net-storm$" "^domU: PASS net-rx-bad-grefs$" "^domU: PASS net-rx-overrun$"
+                     "^domU: PASS net-jump-back-to-1$" "^domU: PASS net-jump-reconnect$"
+                     "^domU: PASS net-jump-bad-ring$" "^domU: PASS net-good-ping-peer$"
+              ARGS --direct --smp 2 --mem 1G
+                   --qemu-arg=-netdev --qemu-arg=user,id=rvnet
+                   --qemu-arg=-device --qemu-arg=virtio-net-pci,netdev=rvnet
+                   ${RV_LINUX_DIR}/linux_dom0_nethostile.cfg)
 # Issue 16's PV Debian domU: dom0 runs `rv create` of Debian's bzImage (rv
 # unpacks it: tools/rv/kimage.c) with a busybox initramfs as a 256 MiB PV
 # domU; `rv console` follows its hvc0 to the marker; its kernel's xenbus

@@ -31,6 +31,7 @@
  * that names no grant (jump_checks).
  */
 #include "pvh.h"
+#include "xenbus_fe.h"
 #include "xs_client.h"
 
 #include "public/sched.h"
@@ -98,62 +99,8 @@ static uint8_t back_page[4096] __attribute__((aligned(4096)));
 
 static struct blkif_sring *sring;
 static uint32_t req_prod_pvt, rsp_cons;
-static evtchn_port_t port;
 static uint16_t handle;
-static char fe[64], be[96];
-static char val[128];
-
-/* "a" + "b" into a static buffer (paths); no snprintf in this library. */
-static const char *cat(const char *a, const char *b)
-{
-    static char buf[2][160];
-    static int w;
-    char *d = buf[w ^= 1];
-    unsigned n = 0;
-    while (*a && n < sizeof(buf[0]) - 1)
-        d[n++] = *a++;
-    while (*b && n < sizeof(buf[0]) - 1)
-        d[n++] = *b++;
-    d[n] = 0;
-    return d;
-}
-
-static const char *utoa(uint64_t v)
-{
-    static char buf[4][24];
-    static int w;
-    char *e = buf[w = (w + 1) & 3] + 23;
-    *e = 0;
-    do
-        *--e = (char)('0' + v % 10);
-    while (v /= 10);
-    return e;
-}
-
-static uint64_t atou(const char *s)
-{
-    uint64_t v = 0;
-    while (*s >= '0' && *s <= '9')
-        v = v * 10 + (uint64_t)(*s++ - '0');
-    return v;
-}
-
-static long be_state(void)
-{
-    return xsc_read(cat(be, "/state"), val, sizeof(val)) > 0 ? (long)atou(val) : -1;
-}
-
-/* Polls the backend's state until it is want; the time it took (ns) or 0. */
-static uint64_t wait_be(long want, uint64_t timeout_ns)
-{
-    uint64_t t0 = pvclock_ns();
-    while (pvclock_ns() - t0 < timeout_ns) {
-        if (be_state() == want)
-            return pvclock_ns() - t0 + 1;
-        evtchn_wait(port, 5000000ull);
-    }
-    return 0;
-}
+static struct xfe x;                    /* device/vbd/VDEV and its backend */
 
 static void push(uint8_t op, uint64_t id, uint64_t sector, unsigned nseg, uint32_t gref, uint8_t first,
                  uint8_t last)
@@ -178,7 +125,7 @@ static void kick(void)
     mb();                               /* requests before the index that publishes them */
     sring->req_prod = req_prod_pvt;
     mb();
-    evtchn_send(port);
+    evtchn_send(x.port);
 }
 
 /* Waits for the next response; false after timeout. */
@@ -198,7 +145,7 @@ static bool next_rsp(struct blkif_response *out, uint64_t timeout_ns)
             continue;
         if (pvclock_ns() - t0 >= timeout_ns)
             return false;
-        evtchn_wait(port, 20000000ull);
+        evtchn_wait(x.port, 20000000ull);
     }
 }
 
@@ -215,55 +162,37 @@ static int one(uint8_t op, uint64_t id, uint64_t sector, unsigned nseg, uint32_t
 
 static bool connect(uint32_t vdev)
 {
-    const char *vd = utoa(vdev);
-    const char *f = cat("device/vbd/", vd);
-    memcpy(fe, f, strlen(f) + 1);
-    long n = xsc_read(cat(fe, "/backend"), be, sizeof(be));
-    check(n > 0, "blk-frontend-dir", "%s/backend: %ld", fe, n);
-    if (n <= 0)
-        return false;
-    /* The event channel first: the waits below sleep on it. */
-    long rc = evtchn_alloc_unbound(0, &port);
-    check(rc == 0, "blk-evtchn", "alloc_unbound(remote 0): %ld", rc);
-    if (rc)
-        return false;
-    uint64_t t0 = pvclock_ns();
-    uint64_t w2 = wait_be(2, 30000000000ull);
-    check(w2 != 0, "blk-backend-initwait", "backend %s in state %ld, want 2 (InitWait)", be, be_state());
-    if (!w2)
+    uint64_t t0 = pvclock_ns(), w2 = 0;
+    if (!xfe_open(&x, "vbd", vdev, "blk", &w2))
         return false;
     /* The ring, granted to the backend domain, and the event channel. */
     memset(ring_page, 0, sizeof(ring_page));
     sring = (struct blkif_sring *)ring_page;
     sring->req_event = sring->rsp_event = 1;
-    rc = gnttab_map_frames(1);
-    check(rc == 0, "blk-gnttab", "mapping grant table frame 0: %ld", rc);
-    if (rc)
-        return false;
     gnttab_grant(REF_RING, 0, ptr_gfn(ring_page), false);
     handle = (uint16_t)vdev;
-    long w = xsc_write(cat(fe, "/ring-ref"), utoa(REF_RING));
-    w |= xsc_write(cat(fe, "/event-channel"), utoa(port));
-    w |= xsc_write(cat(fe, "/protocol"), "x86_64-abi");
-    w |= xsc_write(cat(fe, "/state"), "3");
+    long w = xfe_write(&x, "ring-ref", xfe_utoa(REF_RING));
+    w |= xfe_write(&x, "event-channel", xfe_utoa(x.port));
+    w |= xfe_write(&x, "protocol", "x86_64-abi");
+    w |= xfe_write(&x, "state", "3");
     check(w >= 0, "blk-frontend-nodes", "ring-ref/event-channel/protocol/state writes");
-    uint64_t w4 = wait_be(4, 30000000000ull);
-    check(w4 != 0, "blk-backend-connected", "backend in state %ld after 30 s, want 4 (Connected)", be_state());
+    uint64_t w4 = xfe_wait_be(&x, 4, 30000000000ull);
+    check(w4 != 0, "blk-backend-connected", "backend in state %ld after 30 s, want 4 (Connected)", xfe_be_state(&x));
     if (!w4)
         return false;
-    xsc_write(cat(fe, "/state"), "4");
+    xfe_write(&x, "state", "4");
     uint64_t dt = pvclock_ns() - t0;
     char sectors[24] = "", ssz[24] = "", info[24] = "", flush[8] = "";
-    xsc_read(cat(be, "/sectors"), sectors, sizeof(sectors));
-    xsc_read(cat(be, "/sector-size"), ssz, sizeof(ssz));
-    xsc_read(cat(be, "/info"), info, sizeof(info));
-    xsc_read(cat(be, "/feature-flush-cache"), flush, sizeof(flush));
+    xsc_read(xfe_cat(x.be, "/sectors"), sectors, sizeof(sectors));
+    xsc_read(xfe_cat(x.be, "/sector-size"), ssz, sizeof(ssz));
+    xsc_read(xfe_cat(x.be, "/info"), info, sizeof(info));
+    xsc_read(xfe_cat(x.be, "/feature-flush-cache"), flush, sizeof(flush));
     uint64_t want = cmdline_uint("sectors", 0);
-    check(atou(sectors) == want && atou(ssz) == 512 && atou(flush) == 1, "blk-connected-info",
+    check(xfe_atou(sectors) == want && xfe_atou(ssz) == 512 && xfe_atou(flush) == 1, "blk-connected-info",
           "sectors '%s' (want %llu), sector-size '%s', info '%s', feature-flush-cache '%s'", sectors,
           (unsigned long long)want, ssz, info, flush);
     printf("RV-PVH-BLK: connected to %s: port %u, ring-ref %u, %s sectors of %s bytes, info %s; "
-           "handshake %llu us (InitWait seen after %llu us)\n", be, port, REF_RING, sectors, ssz, info,
+           "handshake %llu us (InitWait seen after %llu us)\n", x.be, x.port, REF_RING, sectors, ssz, info,
            (unsigned long long)(dt / 1000), (unsigned long long)(w2 / 1000));
     return true;
 }
@@ -333,17 +262,15 @@ static void hostile_checks(void)
     mb();
     sring->req_prod = rsp_cons + 1000;
     mb();
-    evtchn_send(port);
+    evtchn_send(x.port);
     struct blkif_response rsp;
     bool any = next_rsp(&rsp, 2000000000ull);
     check(!any && sring->rsp_prod == before, "blk-bogus-req-prod", "responses after req_prod + 1000: rsp_prod %u -> %u",
           before, sring->rsp_prod);
 
-    /* A state no frontend may take (9: past Reconfigured): the backend
-     * gives up on the device (xenbus fatal error: it goes to 5, Closing). */
-    xsc_write(cat(fe, "/state"), "9");
-    uint64_t w5 = wait_be(5, 10000000000ull);
-    check(w5 != 0, "blk-bad-state", "backend state %ld 10 s after frontend state 9, want 5 (Closing)", be_state());
+    /* A state no frontend may take: blkback closes the device. */
+    uint64_t w5 = xfe_bad_state(&x);
+    check(w5 != 0, "blk-bad-state", "backend state %ld 10 s after frontend state 9, want 5 (Closing)", xfe_be_state(&x));
 }
 
 /* ---- jump=1: xenbus state jumps (io/xenbus.h states 1-6) ---- */
@@ -355,41 +282,26 @@ static long publish(uint32_t ref, const char *st)
     sring = (struct blkif_sring *)ring_page;
     sring->req_event = sring->rsp_event = 1;
     req_prod_pvt = rsp_cons = 0;
-    long rc = evtchn_alloc_unbound(0, &port);
+    long rc = evtchn_alloc_unbound(0, &x.port);
     if (rc)
         return rc;
-    long w = xsc_write(cat(fe, "/ring-ref"), utoa(ref));
-    w |= xsc_write(cat(fe, "/event-channel"), utoa(port));
-    w |= xsc_write(cat(fe, "/protocol"), "x86_64-abi");
-    w |= xsc_write(cat(fe, "/state"), st);
+    long w = xfe_write(&x, "ring-ref", xfe_utoa(ref));
+    w |= xfe_write(&x, "event-channel", xfe_utoa(x.port));
+    w |= xfe_write(&x, "protocol", "x86_64-abi");
+    w |= xfe_write(&x, "state", st);
     return w;
-}
-
-/* Closing, Closed, then Initialising: blkback disconnects, goes to 6 and,
- * the device still online, back to 2 (InitWait) for a new connection. */
-static bool close_and_reopen(void)
-{
-    xsc_write(cat(fe, "/state"), "5");
-    uint64_t w5 = wait_be(5, 10000000000ull);
-    xsc_write(cat(fe, "/state"), "6");
-    uint64_t w6 = wait_be(6, 10000000000ull);
-    xsc_write(cat(fe, "/state"), "1");
-    uint64_t w2 = wait_be(2, 10000000000ull);
-    printf("RV-PVH-BLK: close and reopen: backend 5 %s, 6 %s, 2 %s\n", w5 ? "seen" : "not seen",
-           w6 ? "seen" : "not seen", w2 ? "seen" : "not seen");
-    return w5 && w6 && w2;
 }
 
 static void jump_checks(uint32_t vdev)
 {
-    const char *f = cat("device/vbd/", utoa(vdev));
-    memcpy(fe, f, strlen(f) + 1);
+    const char *f = xfe_cat("device/vbd/", xfe_utoa(vdev));
+    memcpy(x.fe, f, strlen(f) + 1);
     handle = (uint16_t)vdev;
-    long n = xsc_read(cat(fe, "/backend"), be, sizeof(be));
-    long rc = n > 0 ? evtchn_alloc_unbound(0, &port) : -1;
-    uint64_t w2 = rc == 0 ? wait_be(2, 30000000000ull) : 0;
+    long n = xsc_read(xfe_cat(x.fe, "/backend"), x.be, sizeof(x.be));
+    long rc = n > 0 ? evtchn_alloc_unbound(0, &x.port) : -1;
+    uint64_t w2 = rc == 0 ? xfe_wait_be(&x, 2, 30000000000ull) : 0;
     rc = w2 ? gnttab_map_frames(1) : -1;
-    check(rc == 0, "blk-jump-initwait", "backend '%s' state %ld, grant table %ld", be, be_state(), rc);
+    check(rc == 0, "blk-jump-initwait", "backend '%s' state %ld, grant table %ld", x.be, xfe_be_state(&x), rc);
     if (rc)
         return;
     gnttab_grant(REF_RING, 0, ptr_gfn(ring_page), false);
@@ -397,36 +309,36 @@ static void jump_checks(uint32_t vdev)
 
     /* 1. Connected straight from Initialising: blkback connects on 3 or 4. */
     long w = publish(REF_RING, "4");
-    uint64_t w4 = wait_be(4, 30000000000ull);
+    uint64_t w4 = xfe_wait_be(&x, 4, 30000000000ull);
     int rd = w4 ? one(BLKIF_OP_READ, 1, 0, 1, REF_READ, 0, 7) : 99;
     check(w >= 0 && w4 && rd == BLKIF_RSP_OKAY, "blk-jump-1-to-4", "writes %ld, backend state %ld, read %d", w,
-          be_state(), rd);
+          xfe_be_state(&x), rd);
 
     /* 2. Back to Initialising while connected: blkback acts on 1 only when
      * closed, so it stays connected and serves. */
-    xsc_write(cat(fe, "/state"), "1");
-    uint64_t moved = wait_be(5, 2000000000ull) | wait_be(2, 1000000000ull);
-    long st = be_state();
+    xfe_write(&x, "state", "1");
+    uint64_t moved = xfe_wait_be(&x, 5, 2000000000ull) | xfe_wait_be(&x, 2, 1000000000ull);
+    long st = xfe_be_state(&x);
     rd = one(BLKIF_OP_READ, 2, 0, 1, REF_READ, 0, 7);
     check(!moved && st == 4 && rd == BLKIF_RSP_OKAY, "blk-jump-back-to-1", "backend state %ld, read %d", st, rd);
 
     /* 3. The orderly close and a new connection from Closed (a new port, the
      * ring page zeroed and granted again under the same reference). */
-    bool re = close_and_reopen();
+    bool re = xfe_close_and_reopen(&x, "RV-PVH-BLK");
     w = re ? publish(REF_RING, "3") : -1;
-    w4 = w >= 0 ? wait_be(4, 30000000000ull) : 0;
+    w4 = w >= 0 ? xfe_wait_be(&x, 4, 30000000000ull) : 0;
     if (w4)
-        xsc_write(cat(fe, "/state"), "4");
+        xfe_write(&x, "state", "4");
     rd = w4 ? one(BLKIF_OP_READ, 3, 0, 1, REF_READ, 0, 7) : 99;
     check(re && w4 && rd == BLKIF_RSP_OKAY, "blk-jump-reconnect", "reopened %d, backend state %ld, read %d", re,
-          be_state(), rd);
+          xfe_be_state(&x), rd);
 
     /* 4. Closed again, then Connected at once with a ring-ref that names no
      * grant: blkback cannot map the ring, reports a fatal error, closes. */
-    re = close_and_reopen();
+    re = xfe_close_and_reopen(&x, "RV-PVH-BLK");
     w = re ? publish(REF_BAD, "4") : -1;
-    uint64_t w5 = w >= 0 ? wait_be(5, 10000000000ull) : 0;
-    check(re && w5, "blk-jump-bad-ring", "reopened %d, backend state %ld, want 5 (Closing)", re, be_state());
+    uint64_t w5 = w >= 0 ? xfe_wait_be(&x, 5, 10000000000ull) : 0;
+    check(re && w5, "blk-jump-bad-ring", "reopened %d, backend state %ld, want 5 (Closing)", re, xfe_be_state(&x));
 }
 
 void test_main(void)
