@@ -75,6 +75,11 @@ struct domain_kind {
      * caller's guest handle of a vcpu_guest_context. */
     long (*ctl_set_vcpu_context)(struct vcpu *caller, struct domain *d, uint32_t vcpu, uint64_t ctxt);
     long (*ctl_hypercall_init)(struct domain *d, uint64_t mfn);
+    /* Optional (hvm): the domain's RAM size becomes bytes (XENMEM_set_memory_map
+     * from the control domain, core/domctl_build.c, while it builds the
+     * domain): mem_bytes and what the platform reports of it (the CMOS
+     * memory-size bytes). */
+    void (*ctl_set_mem_bytes)(struct domain *d, uint64_t bytes);
     /* Optional (pv): XEN_DOMCTL_set_address_size / get_address_size, the
      * guest word size in bits; NULL: -EOPNOTSUPP (Xen's answer for HVM). */
     long (*ctl_set_address_size)(struct domain *d, uint32_t size);

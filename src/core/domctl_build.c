@@ -31,7 +31,6 @@
 #include "public/hvm_save.h"
 #include "public/memory.h"
 #include "mm/e820.h"
-#include "hvm/platform.h"
 
 #define DOMID_FIRST_RESERVED 0x7ff0u
 /* A hvmcontext buffer larger than this is refused before it is copied: a
@@ -317,13 +316,12 @@ long domctl_set_memory_map(struct vcpu *caller, uint64_t arg)
     long rc = 0;
     if (d == caller->domain)
         rc = -EINVAL;
-    else if (d->type != DOMCFG_HVM || !d->cfg->ctl_built)
+    else if (d->type != DOMCFG_HVM || !d->cfg->ctl_built || !d->kind->ctl_set_mem_bytes)
         rc = -EOPNOTSUPP;           /* PV and PVH domains: their builders hand the map over themselves */
     else if (!domain_ctl_build_begin(d))
         rc = -EBUSY;                /* running already: its memory size is what it was told */
     if (!rc) {
-        d->mem_bytes = mem;
-        vrtc_set_memory(d);
+        d->kind->ctl_set_mem_bytes(d, mem);
         domain_ctl_build_end(d);
         domain_log(d, LOG_INFO, "memory map set by the control domain (d%u): %lu MiB of RAM\n",
                    caller->domain->domid, (unsigned long)(mem >> 20));

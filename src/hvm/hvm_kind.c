@@ -169,6 +169,14 @@ static int hvm_kind_gva_to_gpa(struct vcpu *v, uint64_t gva, uint64_t *gpa)
     return hvm_translate(v, gva, HVM_XLAT_WRITE | HVM_XLAT_AC, gpa, &pfec) ? -EFAULT : 0;
 }
 
+/* XENMEM_set_memory_map's size for a domain the control domain builds
+ * (core/domctl_build.c): as a boot-built domain's from its file. */
+static void hvm_kind_set_mem_bytes(struct domain *d, uint64_t bytes)
+{
+    d->mem_bytes = bytes;
+    vrtc_set_memory(d);
+}
+
 #define HVM_KIND_OPS                                    \
     .init = hvm_kind_init,                              \
     .build = hvm_kind_build,                            \
@@ -180,7 +188,8 @@ static int hvm_kind_gva_to_gpa(struct vcpu *v, uint64_t gva, uint64_t *gpa)
     .gva_to_gpa = hvm_kind_gva_to_gpa,                  \
     .copy_to_gphys = hvm_copy_to_gphys,                 \
     .print_stats = hvm_tlb_print_stats,                \
-    .ctl_set_cpu = hvm_ctl_set_cpu
+    .ctl_set_cpu = hvm_ctl_set_cpu,                     \
+    .ctl_set_mem_bytes = hvm_kind_set_mem_bytes
 
 DOMAIN_KIND(hvm_kind) = { .type = DOMCFG_HVM, .name = "hvm", HVM_KIND_OPS };
 DOMAIN_KIND(pvh_kind) = { .type = DOMCFG_PVH, .name = "pvh", HVM_KIND_OPS };
