@@ -14,7 +14,7 @@
 
 set(GUESTS_PVH pvh_basics pvh_ring_a pvh_ring_b pvh_hostile pvh_hostile_peer pvh_bench_a pvh_bench_b
     pvh_orphan_a pvh_orphan_b pvh_hcmatrix pvh_reboot pvh_console pvh_platform pvh_hello pvh_blk pvh_net)
-set(GUEST_PVH_LIB pvh/lib/entry.S pvh/lib/lib.c pvh/lib/xs_client.c pvh/lib/xenbus_fe.c lib/pvh_common.c lib/idt.c lib/results.c lib/cmdline.c lib/string.c
+set(GUEST_PVH_LIB pvh/lib/entry.S pvh/lib/lib.c pvh/lib/xs_client.c pvh/lib/xs_abuse.c pvh/lib/xenbus_fe.c lib/pvh_common.c lib/idt.c lib/results.c lib/cmdline.c lib/string.c
     lib/hcall64.S lib/idt64.S)
 
 function(pvh_guests_build)

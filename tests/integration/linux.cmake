@@ -479,6 +479,24 @@ rv_linux_test(NAME linux_dom0_pv32 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "q
               EXPECT --stdout-count 0 "^linux_dom0_pv32: FAIL"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_pv32.cfg)
 
+# Issue 16's hostile tests: xenstore abuse from a domU (tests/guests/pvh/lib/
+# xs_abuse.c: node quota, an oversized value, 10 open transactions, 128
+# watches and an unread event storm until its ring is full, then a broken
+# req_prod) while dom0 writes and reads the store every 0.2 s and a second
+# domU comes up on xenbus and is shut down through it; xenstored disconnects
+# the abuser only, and after destroy its nodes and frames are back
+# (tools/linux-assets DOM0_XSABUSE).
+rv_linux_test(NAME linux_dom0_xsabuse RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;xenstore" PV
+              STDOUT "^linux_dom0_xsabuse: PASS linux-dom0$"
+                     "^linux_dom0_xsabuse: PASS linux-dom0-xsabuse-guest$"
+                     "^linux_dom0_xsabuse: PASS linux-dom0-xsabuse-dom0-responsive$"
+                     "^linux_dom0_xsabuse: PASS linux-dom0-xsabuse-other-domu$"
+                     "^linux_dom0_xsabuse: PASS linux-dom0-xsabuse-disconnected$"
+                     "^linux_dom0_xsabuse: PASS linux-dom0-xsabuse-destroy$"
+                     "^linux_dom0_xsabuse: RV-LINUX: xsabuse guest: domU: PASS xsab-node-quota$"
+              EXPECT --stdout-count 0 "^linux_dom0_xsabuse: FAIL"
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_xsabuse.cfg)
+
 # Issue 16's Done-when loop with the PV Debian domU (2 vCPUs): dom0 creates
 # it, waits for its marker through `rv console -m`, destroys it, checks that
 # every frame is back, 100 times (tools/linux-assets DOM0_DEV_DOMU_LOOP; one

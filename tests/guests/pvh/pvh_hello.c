@@ -12,7 +12,8 @@
  * watches control/shutdown and powers off when dom0 writes "poweroff"
  * there (`rv shutdown`).  Otherwise, with stay=1 it blocks for good, so
  * that dom0 sees it in `rv list` and destroys it; without, it powers off (a
- * boot-time run).
+ * boot-time run).  With xsabuse=1 it is a hostile store client instead
+ * (pvh/lib/xs_abuse.c, test linux_dom0_xsabuse).
  */
 #include "pvh.h"
 #include "xs_client.h"
@@ -43,7 +44,11 @@ void test_main(void)
         hello_console_start(mib);      /* from here on, lines go to the console ring as well */
     printf("RV-PVH-HELLO: a PVH domain up, cmdline '%s', %llu MiB, %u passed %u failed\n", pvh.cmdline,
            (unsigned long long)mib, pvh.passed, pvh.failed);
-    if (xs) {
+    if (xs && cmdline_uint("xsabuse", 0)) {
+        /* A hostile store client (pvh/lib/xs_abuse.c); blocks at the end. */
+        if (check(xsc_init(), "xsab-init", "no store ring"))
+            hello_xs_abuse();
+    } else if (xs) {
         if (hello_xenstore(mib)) {     /* returns on "poweroff" or "reboot" in control/shutdown */
             /* rv reboot: shut down with reason reboot; the toolstack's
              * monitor rebuilds the domain (on_reboot = "restart"). */

@@ -139,28 +139,81 @@ static long read_msg(struct hdr *h, uint64_t deadline)
     return h->type;
 }
 
-/* A request made of strings joined with NULs (the last without one when
- * last_nul is false); the reply's payload in `payload`.  Its length, or -1. */
-static long request(uint32_t type, const char *a, const char *b, bool last_nul)
+/* One request of `len` body bytes in transaction `tx`; the reply's payload
+ * in `payload`.  Its length; -1 on an error reply (its name in payload) or
+ * -2 after 10 s without one. */
+static long request_body(uint32_t type, uint32_t tx, const void *body, uint32_t len)
 {
-    uint32_t la = (uint32_t)strlen(a) + (b || last_nul), lb = b ? (uint32_t)strlen(b) + last_nul : 0;
-    struct hdr h = { type, next_id++, 0, la + lb };
+    struct hdr h = { type, next_id++, tx, len };
     put_bytes(&h, sizeof(h));
-    put_bytes(a, la);
-    if (b)
-        put_bytes(b, lb);
+    put_bytes(body, len);
     uint64_t deadline = pvclock_ns() + 10000000000ull;
     for (;;) {
         struct hdr r;
         long t = read_msg(&r, deadline);
-        if (t < 0)
-            return -1;
+        if (t < 0) {
+            payload[0] = 0;
+            return -2;
+        }
         if (t == XS_WATCH_EVENT)
             continue;
         if (r.req_id != h.req_id)
             continue;
         return t == XS_ERROR ? -1 : (long)r.len;
     }
+}
+
+/* A request made of strings joined with NULs (the last without one when
+ * last_nul is false); as request_body, but -1 for either failure. */
+static long request(uint32_t type, const char *a, const char *b, bool last_nul)
+{
+    static char body[XSC_BODY_MAX];
+    uint32_t la = (uint32_t)strlen(a) + (b || last_nul), lb = b ? (uint32_t)strlen(b) + last_nul : 0;
+    if (la + lb > sizeof(body))
+        return -1;
+    memcpy(body, a, la);
+    if (b)
+        memcpy(body + la, b, lb);
+    long n = request_body(type, 0, body, la + lb);
+    return n < 0 ? -1 : n;
+}
+
+long xsc_request(uint32_t type, uint32_t tx, const void *body, uint32_t len, const char **reply)
+{
+    long n = request_body(type, tx, body, len);
+    if (reply)
+        *reply = payload;
+    return n;
+}
+
+uint32_t xsc_put_nowait(const void *p, uint32_t n)
+{
+    uint32_t prod = xs->req_prod, c = __atomic_load_n(&xs->req_cons, __ATOMIC_ACQUIRE);
+    uint32_t space = RING - (prod - c), k = n < space ? n : space;
+    const char *s = p;
+    for (uint32_t i = 0; i < k; i++)
+        xs->req[(prod + i) % RING] = s[i];
+    __atomic_store_n(&xs->req_prod, prod + k, __ATOMIC_RELEASE);
+    evtchn_send(store_port);
+    return k;
+}
+
+uint32_t xsc_next_id(void)
+{
+    return next_id++;
+}
+
+void xsc_sleep_ns(uint64_t ns)
+{
+    uint64_t deadline = pvclock_ns() + ns;
+    for (uint64_t now = pvclock_ns(); now < deadline; now = pvclock_ns())
+        evtchn_wait(store_port, deadline - now);   /* the store's events end a wait early: go on */
+}
+
+void xsc_set_req_prod(uint32_t ahead)
+{
+    __atomic_store_n(&xs->req_prod, __atomic_load_n(&xs->req_cons, __ATOMIC_ACQUIRE) + ahead, __ATOMIC_RELEASE);
+    evtchn_send(store_port);
 }
 
 /* Until an event on the store or console port, or ns passed. */
