@@ -372,12 +372,13 @@ static void acquire_refusals(uint16_t pv)
     eq("dom0-acquire-bad-list-efault", acquire(pv, XENMEM_resource_grant_table, 0, 1, 0, (uint64_t *)0x1000, &ar),
        -EFAULT);
     /* Mapping a grant-table frame (privcmd's MMU_PT_UPDATE_NO_TRANSLATE
-     * with the domain as foreigndom): the frame is the hypervisor's, not
-     * the domain's, so it is refused (docs/toolstack.md; an ioreq page,
-     * owned by its domain, maps: linux_dom0_ioreq). */
+     * with the domain as foreigndom): a PV domain the toolstack did not
+     * build takes no foreign mapping at all (-EOPNOTSUPP); grant-table
+     * frames would be refused anyway (the hypervisor's, not the domain's:
+     * docs/toolstack.md; an ioreq page maps: linux_dom0_ioreq). */
     acquire(pv, XENMEM_resource_grant_table, 0, 1, 0, f, &ar);
     struct mmu_update u = { l1e_maddr((uint64_t)scratch) | MMU_PT_UPDATE_NO_TRANSLATE, (f[0] << 12) | 0x67 };
-    eq("dom0-acquire-map-grant-refused", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, pv), -EINVAL);
+    eq("dom0-acquire-map-not-yet", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, pv), -EOPNOTSUPP);
 }
 
 static void privileged(void)
@@ -908,11 +909,15 @@ static void build_calls(void)
     info(d, &di);
     check(di.tot_pages == 4, "dom0-populate-tot-pages", "tot_pages", di.tot_pages, 4);
 
-    /* mmu_update naming it: a hole, and a request kind not taken. */
+    /* mmu_update naming it: a hole, a machine frame that is not its own
+     * (NO_TRANSLATE takes only the domain's frames: an ioreq page,
+     * docs/ioreq.md), and a request kind not taken. */
     struct mmu_update u = { 0x1000, (0x5000ull << 12) | 3 };
     eq("dom0-foreign-map-hole", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, d), -EINVAL);
     u.ptr = 0x1000 | MMU_PT_UPDATE_NO_TRANSLATE;
-    eq("dom0-foreign-map-no-translate", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, d), -EOPNOTSUPP);
+    eq("dom0-foreign-map-no-translate", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, d), -EINVAL);
+    u.ptr = 0x1000 | 2;     /* MMU_PT_UPDATE_PRESERVE_AD */
+    eq("dom0-foreign-map-preserve-ad", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, d), -EOPNOTSUPP);
 
     /* A page of it mapped here (as privcmd's MMAPBATCH_V2 does): the L1
      * entry of our scratch page names its gfn 0x100, frames by the p2m. */
