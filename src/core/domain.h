@@ -92,6 +92,14 @@ struct vcpu {
                                        (vCPUs < 32), the registered page, or vcpu_info_spare */
     uint64_t vcpu_info_gfn;         /* (r) registered with VCPUOP_register_vcpu_info, ~0 = none (once only; PV: the mfn, held writable) */
     struct vcpu_info *vcpu_info_spare;  /* (i) zeroed page-slot for vCPUs >= 32 until they register */
+    /* A port access forwarded to an ioreq server (hvm/ioreq.c), owned by v:
+     * set at the I/O exit, cleared when the answer is taken before entry.
+     * ioreq_srv is also read (atomically) by the server's event to know whom to wake. */
+    uint8_t ioreq_srv;              /* (a) server index + 1; 0: not waiting */
+    bool ioreq_in;                  /* (o) an IN: RAX gets the answer */
+    uint8_t ioreq_size;             /* (o) 1, 2 or 4 */
+    uint32_t ioreq_gen;             /* (o) the server's generation when it was sent */
+    uint64_t ioreq_forwarded;       /* (o) accesses forwarded so far (the exit statistics) */
     struct evtchn_vcpu *evtchn;     /* (i) pointer; owned by evtchn/ */
     uint8_t upcall_vector;          /* (a) HVMOP_set_evtchn_upcall_vector, 0 = none */
     bool polling;                   /* (a) blocked in SCHEDOP_poll: any event of the domain wakes it */
@@ -271,6 +279,8 @@ struct domain {
     uint64_t hvm_params[HVM_NR_PARAMS]; /* (params_lock) */
     spinlock_t params_lock;         /* leaf */
     struct evtchn_domain *evtchn;   /* (i) pointer; own locks (evtchn/) */
+    struct ioreq_domain *ioreq;     /* (a) HVM: set once at the first ioreq server (hvm/ioreq.c), freed at
+                                       destruction; own lock */
     struct gnttab_domain *gnttab;   /* (i) pointer; own lock (gnttab/) */
     struct pvconsole *pvcon;        /* (i) pointer, PVH and PV only; own lock (core/pvconsole.c) */
     struct domcfg *cfg;             /* (i) copy of the config it was built from: restarts rebuild from it */

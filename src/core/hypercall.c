@@ -60,6 +60,7 @@ static long hc_stack_switch(struct vcpu *v, const uint64_t *a) { return pv_stack
 static long hc_fpu_taskswitch(struct vcpu *v, const uint64_t *a) { return pv_fpu_taskswitch(v, (int)a[0]); }
 static long hc_set_segment_base(struct vcpu *v, const uint64_t *a) { return pv_set_segment_base(v, (unsigned)a[0], a[1]); }
 static long hc_hvm_op(struct vcpu *v, const uint64_t *a) { return hvm_op(v, (unsigned)a[0], a[1]); }
+static long hc_dm_op(struct vcpu *v, const uint64_t *a) { return dm_op(v, (uint16_t)a[0], (unsigned)a[1], a[2]); }
 static long hc_multicall(struct vcpu *v, const uint64_t *a) { return multicall(v, a[0], (unsigned)a[1], false); }
 static long hc_multicall32(struct vcpu *v, const uint64_t *a) { return multicall(v, a[0], (unsigned)a[1], true); }
 /* PV (pv/pv_emul.c); other kinds -ENOSYS from the handlers. */
@@ -105,6 +106,9 @@ static const struct hypercall_entry {
      * initial domain exists). */
     [__HYPERVISOR_sysctl]           = { hc_sysctl, NULL },
     [__HYPERVISOR_domctl]           = { hc_domctl, NULL },
+    /* A device model in the control domain (hvm/ioreq.c); 64-bit layouts,
+     * refused by privilege for anyone else. */
+    [__HYPERVISOR_dm_op]            = { hc_dm_op, NULL },
 };
 
 __hot_path long hypercall_call(struct vcpu *v, uint64_t nr, const uint64_t args[HYPERCALL_NR_ARGS], bool compat)

@@ -35,6 +35,9 @@ long hypercall_call(struct vcpu *v, uint64_t nr, const uint64_t args[HYPERCALL_N
  */
 /* HVM and PVH (hvm/hvm_op.c). */
 long hvm_op(struct vcpu *v, unsigned cmd, uint64_t arg);
+/* HYPERVISOR_dm_op(domid, nr_bufs, bufs): the ioreq-server calls of a
+ * device model in the control domain on an HVM domain (hvm/ioreq.c). */
+long dm_op(struct vcpu *v, uint64_t domid, uint64_t nr_bufs, uint64_t bufs);
 /* CONSOLEIO_*: the domain's console line (hvm/hypercall.c: the vUART's). */
 long console_io(struct vcpu *v, unsigned cmd, uint64_t count, uint64_t buf);
 /* The version the hypervisor's CPUID leaves report (hvm/cpuid.c). */

@@ -65,6 +65,10 @@ static void wake_pollers(struct domain *d)
 /* Mark 'port' of ed pending and notify its vCPU; ed->lock held. */
 __hot_path static void deliver(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port)
 {
+    if (unlikely(chn->consumer)) {
+        evtchn_consumed_event(ed, chn, port);      /* the hypervisor's, never the guest's */
+        return;
+    }
     if (ed->fifo)
         evtchn_fifo_set_pending(ed, chn, port);
     else
@@ -342,6 +346,7 @@ static void close_locked(struct domain *ld, struct evtchn_port *chn, evtchn_port
         evtchn_2l_clear_pending(led, port);
     chn->state = EVTCHNSTAT_closed;
     chn->xen = false;
+    chn->consumer = 0;
     __builtin_memset(&chn->u, 0, sizeof(chn->u));
 }
 
@@ -358,7 +363,7 @@ static int close_port(struct domain *ld, evtchn_port_t port, bool guest)
     spin_lock(&evtchn_global_lock);
     f = spin_lock_irqsave(&led->lock);
     chn = guest ? evtchn_port_open(led, port) : (port ? evtchn_port_ptr(led, port) : NULL);
-    if (!chn || chn->state == EVTCHNSTAT_closed || (guest && chn->xen)) {
+    if (!chn || chn->state == EVTCHNSTAT_closed || (guest && (chn->xen || chn->consumer))) {
         spin_unlock_irqrestore(&led->lock, f);
         rc = -EINVAL;
         goto out;
@@ -388,8 +393,8 @@ static int op_send(struct domain *ld, evtchn_port_t port)
 
     f = spin_lock_irqsave(&led->lock);
     chn = evtchn_port_open(led, port);
-    if (!chn) {
-        rc = -EINVAL;
+    if (!chn || chn->consumer) {
+        rc = -EINVAL;       /* hypervisor-consumed ports: only the hypervisor sends (evtchn_consumed_send) */
     } else if (chn->state == EVTCHNSTAT_ipi) {
         deliver(led, chn, port);
     } else if (chn->state == EVTCHNSTAT_interdomain && chn->xen) {
@@ -477,7 +482,7 @@ static int op_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *b)
         return -ENOENT;
     f = spin_lock_irqsave(&ed->lock);
     chn = evtchn_port_open(ed, b->port);
-    if (chn && (chn->state == EVTCHNSTAT_unbound || chn->state == EVTCHNSTAT_interdomain ||
+    if (chn && !chn->consumer && (chn->state == EVTCHNSTAT_unbound || chn->state == EVTCHNSTAT_interdomain ||
                 chn->state == EVTCHNSTAT_pirq ||
                 (chn->state == EVTCHNSTAT_virq && virq_is_global(chn->u.virq)))) {
         chn->notify_vcpu = (uint16_t)b->vcpu;
@@ -595,6 +600,16 @@ __hot_path long evtchn_hypercall(struct vcpu *v, unsigned cmd, uint64_t arg)
     if (rc == 0 && out && copy_to_guest(v, arg, &u, sizes[cmd]))
         return -EFAULT;
     return rc;
+}
+
+void evtchn_deliver(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port)
+{
+    deliver(ed, chn, port);
+}
+
+int evtchn_close_any(struct domain *d, evtchn_port_t port)
+{
+    return close_port(d, port, false);
 }
 
 /* ---- hypervisor-raised events ---- */

@@ -75,6 +75,25 @@ void evtchn_send_pirq(struct domain *d, uint32_t port, unsigned pirq);
 int evtchn_alloc_xen_port(struct domain *d, void (*notify)(struct domain *d, void *ctx), void *ctx);
 int evtchn_xen_notify(struct domain *d, evtchn_port_t port);
 
+/*
+ * Ports with a peer whose events the hypervisor consumes (evtchn_consumed.c;
+ * the ioreq servers' per-vCPU ports, hvm/ioreq.c).  evtchn_alloc_consumed
+ * opens a port of d, unbound for remote_dom to bind with an ordinary
+ * bind_interdomain, notifying vCPU vcpu; an event the peer sends there
+ * calls the consumer's function (registered once at boot with
+ * evtchn_set_consumer; any context, d's evtchn lock held: it must only
+ * wake vCPUs) instead of becoming pending in d.  evtchn_consumed_send
+ * raises the event at the peer (nothing while unbound); d's guest can
+ * neither send on, close nor rebind the port.  evtchn_consumed_close
+ * closes it (the peer's port goes back to unbound, as for any close).
+ */
+enum { EVTCHN_CONSUMER_NONE, EVTCHN_CONSUMER_IOREQ, EVTCHN_CONSUMER_NR };
+typedef void (*evtchn_consumer_fn)(struct domain *d, evtchn_port_t port);
+void evtchn_set_consumer(unsigned id, evtchn_consumer_fn fn);
+int evtchn_alloc_consumed(struct domain *d, uint16_t remote_dom, unsigned vcpu, unsigned consumer);
+int evtchn_consumed_send(struct domain *d, evtchn_port_t port);
+int evtchn_consumed_close(struct domain *d, evtchn_port_t port);
+
 /* SCHEDOP_poll support: whether 'port' of d is valid and pending (masked or
  * not).  -EINVAL for a port that does not exist. */
 int evtchn_port_pending(struct domain *d, evtchn_port_t port);

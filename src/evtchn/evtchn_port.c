@@ -72,6 +72,7 @@ struct evtchn_port *evtchn_port_setup(struct evtchn_domain *ed, evtchn_port_t po
     chn->state = (uint8_t)state;
     chn->notify_vcpu = (uint16_t)vcpu;
     chn->xen = false;
+    chn->consumer = 0;
     chn->carry = false;
     chn->priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
     __builtin_memset(&chn->u, 0, sizeof(chn->u));

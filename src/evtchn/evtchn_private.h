@@ -24,6 +24,9 @@ struct evtchn_port {
     uint8_t last_priority;      /* FIFO queue it was last linked on */
     bool xen;                   /* interdomain with DOMID_XEN (u.xen) */
     bool carry;                 /* FIFO: pending while it has no event word yet */
+    uint8_t consumer;           /* EVTCHN_CONSUMER_*: events arriving here go to the hypervisor
+                                   (evtchn_consumed.c), never pending in the guest; kept across
+                                   unbound <-> interdomain */
     uint16_t notify_vcpu;
     uint16_t last_vcpu;         /* FIFO: vCPU whose queue it was last linked on */
     union {
@@ -111,6 +114,15 @@ int evtchn_claim_port(struct evtchn_domain *ed, int (*claim)(struct evtchn_domai
 struct evtchn_port *evtchn_port_open(struct evtchn_domain *ed, evtchn_port_t port);
 /* Frees every vCPU's evtchn_vcpu (domain set-up failure and destruction). */
 void evtchn_free_vcpus(struct domain *d);
+
+/* Raises port (open, of ed) as a send would: pending and the upcall, or the
+ * consumer's function for a hypervisor-consumed port; ed->lock held. */
+void evtchn_deliver(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port);
+/* close_port for the hypervisor's own use (evtchn_consumed.c): any open port. */
+int evtchn_close_any(struct domain *d, evtchn_port_t port);
+/* An event arrived on a hypervisor-consumed port (evtchn_consumed.c);
+ * ed->lock held. */
+void evtchn_consumed_event(struct evtchn_domain *ed, struct evtchn_port *chn, evtchn_port_t port);
 
 /* Sets v's evtchn_upcall_pending; calls evtchn_arch_upcall when it was 0. */
 void evtchn_mark_upcall(struct vcpu *v);

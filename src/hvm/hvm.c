@@ -6,6 +6,7 @@
 #include "mm/logdirty.h"
 #include "hvm/vmstate.h"
 #include "hvm/hvm.h"
+#include "hvm/ioreq.h"
 #include "hvm/ctrlreg.h"
 #include "core/time_info.h"
 #include "hvm/vlapic.h"
@@ -52,6 +53,7 @@ int hvm_init(void)
         return -ENODEV;
     }
     hvm_intr_init();
+    hvm_ioreq_init();
     on_each_cpu(cpu_up_one, NULL);
     if (cpu_up_rc) {
         log_err("hvm: enabling %s failed on some CPU (%d)\n", hvm_vendor->name, cpu_up_rc);
@@ -293,6 +295,20 @@ __hot_path static void run_loop(struct vcpu *v)
     struct hvm_exit x;
 
     while (sched_may_enter(v)) {
+        /* Waiting for a device model's answer (hvm/ioreq.c): blocked until
+         * it comes; its event wakes v (a wake racing with the block is kept
+         * by sched_block, so the next pass looks again). */
+        if (unlikely(__atomic_load_n(&v->ioreq_srv, __ATOMIC_ACQUIRE))) {
+            int done = hvm_ioreq_complete(v);
+            if (done < 0) {
+                sti();
+                return;             /* the domain was crashed */
+            }
+            if (!done) {
+                sched_block(v);
+                continue;
+            }
+        }
         uint64_t gen = __atomic_load_n(&v->domain->p2m.generation, __ATOMIC_ACQUIRE);
         if (gen != v->p2m_gen_seen) {
             __atomic_store_n(&v->p2m_gen_seen, gen, __ATOMIC_RELEASE);   /* physmap_flush waits for this */

@@ -8,6 +8,7 @@
 #include "core/pvconsole.h"
 #include "boot/bootopts.h"
 #include "hvm/hvm.h"
+#include "hvm/ioreq.h"
 #include "hvm/vmstate.h"
 #include "core/console.h"
 #include "hvm/platform.h"
@@ -151,6 +152,7 @@ static int hvm_kind_finish(struct domain *d, char *err, size_t errlen)
 
 static void hvm_kind_destroy(struct domain *d)
 {
+    hvm_ioreq_domain_destroy(d);
     hvm_platform_destroy(d);
     xfree(d->kind_priv);
     d->kind_priv = NULL;

@@ -1,6 +1,7 @@
 /*
  * memory_op for PV callers: XENMEM_exchange and XENMEM_acquire_resource
- * (public/memory.h; docs/pv.md "Exchange", docs/toolstack.md "Resources").
+ * (public/memory.h; docs/pv.md "Exchange", docs/toolstack.md "Resources",
+ * docs/ioreq.md for the ioreq server's frames).
  *
  * XENMEM_exchange is how a PV kernel gets machine-contiguous memory (Linux's
  * xen_create_contiguous_region for swiotlb-xen and DMA-coherent buffers):
@@ -45,6 +46,7 @@
 #include "mm/mm.h"
 #include "mm/m2p.h"
 #include "gnttab/gnttab.h"
+#include "hvm/ioreq.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "public/memory.h"
@@ -253,8 +255,8 @@ long pv_acquire_resource(struct vcpu *v, uint64_t arg)
 
     if (pv_copy_guest(v, &r, arg, sizeof(r), false))
         return -EFAULT;
-    /* Another domain's frames: the control domain's (Xen: the device
-     * model's too; no device model runs in a domain here). */
+    /* Another domain's frames: the control domain's (Xen: any device
+     * model's; here the device model runs in the control domain). */
     if (!domain_is_privileged(v->domain))
         return -EPERM;
     if (r.pad)
@@ -267,7 +269,7 @@ long pv_acquire_resource(struct vcpu *v, uint64_t arg)
     if (t == v->domain)
         rc = -EPERM;            /* as Xen: a remote domain only */
     else if (r.type == XENMEM_resource_ioreq_server)
-        rc = -EOPNOTSUPP;       /* no ioreq servers: the devices are in the hypervisor */
+        max = hvm_ioreq_max_frames(t);      /* id and frames checked by hvm/ioreq.c */
     else if (r.type != XENMEM_resource_grant_table)
         rc = -EOPNOTSUPP;
     else if (r.id == XENMEM_resource_grant_table_id_status)
@@ -292,14 +294,21 @@ long pv_acquire_resource(struct vcpu *v, uint64_t arg)
         rc = -E2BIG;
         goto out;
     }
-    if (r.frame >= max || r.nr_frames > max - r.frame) {
+    if (r.type == XENMEM_resource_ioreq_server) {
+        /* The server's frames: owned by t, mapped by MFN with
+         * MMU_PT_UPDATE_NO_TRANSLATE naming t (pv_foreign.c); they live
+         * until the server is gone and the last mapping with it. */
+        for (unsigned i = 0; i < r.nr_frames && !rc; i++)
+            rc = hvm_ioreq_get_frame(v->domain, t, r.id, r.frame + i, &mfns[i]);
+    } else if (r.frame >= max || r.nr_frames > max - r.frame) {
         rc = -EINVAL;
         goto out;
+    } else {
+        /* The table grows to cover the frames asked for (a domain can
+         * always grow it to its maximum itself: nothing new is allowed). */
+        for (unsigned i = 0; i < r.nr_frames && !rc; i++)
+            rc = gnttab_table_frame(t, r.frame + i, &mfns[i]);
     }
-    /* The table grows to cover the frames asked for (a domain can always
-     * grow it to its maximum itself: nothing new is allowed). */
-    for (unsigned i = 0; i < r.nr_frames && !rc; i++)
-        rc = gnttab_table_frame(t, r.frame + i, &mfns[i]);
     /* A PV caller gets MFNs (it maps them with mmu_update naming the domain). */
     if (!rc && r.nr_frames && pv_copy_guest(v, mfns, r.frame_list, r.nr_frames * 8ull, true))
         rc = -EFAULT;

@@ -8,7 +8,9 @@
  *    its tot_pages against max_pages (XEN_DOMCTL_max_mem first).  Nothing
  *    is written back (a translated domain's frames are named by gfn).
  *  - mmu_update with foreigndom = that domain (Linux's privcmd
- *    IOCTL_PRIVCMD_MMAPBATCH_V2 in a PV dom0): MMU_NORMAL_PT_UPDATE
+ *    IOCTL_PRIVCMD_MMAPBATCH_V2 in a PV dom0; MMU_PT_UPDATE_NO_TRANSLATE
+ *    from IOCTL_PRIVCMD_MMAP_RESOURCE names the MFN itself, which must be
+ *    a frame of that domain, docs/ioreq.md): MMU_NORMAL_PT_UPDATE
  *    requests whose new entry names a gfn of the foreign domain; the gfn is
  *    looked up in its p2m, and the L1 entry written as a grant mapping is
  *    (pv_gnttab.c pv_gnt_map_pte): it holds a general reference on the
@@ -254,12 +256,15 @@ bool pv_foreign_mmu_update(struct vcpu *v, uint64_t a[4], long *ret)
             frame_put(mfn);
             continue;
         }
-        if ((req.ptr & 7) != MMU_NORMAL_PT_UPDATE) {
-            rc = -EOPNOTSUPP;       /* NO_TRANSLATE, PRESERVE_AD: not yet */
+        unsigned cmd = req.ptr & 7;
+        if (cmd != MMU_NORMAL_PT_UPDATE && cmd != MMU_PT_UPDATE_NO_TRANSLATE) {
+            rc = -EOPNOTSUPP;       /* PRESERVE_AD: not yet */
             break;
         }
         uint64_t ma = req.ptr & ~7ull, val = req.val;
-        if ((val & FE_P) && is_translated(t)) {
+        /* NO_TRANSLATE: the entry names a machine frame (what
+         * XENMEM_acquire_resource returned); still only one of t's. */
+        if ((val & FE_P) && is_translated(t) && cmd == MMU_NORMAL_PT_UPDATE) {
             unsigned perms = 0;
             uint64_t gfn = (val & FE_ADDR) >> 12;
             uint64_t mfn = p2m_lookup(&t->p2m, gfn, &perms);

@@ -497,6 +497,23 @@ rv_linux_test(NAME linux_dom0_xsabuse RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS
               EXPECT --stdout-count 0 "^linux_dom0_xsabuse: FAIL"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_xsabuse.cfg)
 
+# Issue 16 item 2: ioreq servers (docs/ioreq.md).  rv ioreq-test, a device
+# model in dom0, against the HVM test guest ioreq_dev: Xen's refusals, the
+# echo device the guest checks, the page's lifetime across destroy and
+# unmap, a device model that never answers (released by destroying its
+# server), a vCPU left waiting when its domain is destroyed; every frame
+# back (tools/linux-assets DOM0_DEV_IOREQ).
+rv_linux_test(NAME linux_dom0_ioreq RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0" PV
+              STDOUT "^linux_dom0_ioreq: PASS linux-dom0$"
+                     "^linux_dom0_ioreq: PASS linux-dom0-ioreq-hostile$"
+                     "^linux_dom0_ioreq: PASS linux-dom0-ioreq-echo$"
+                     "^linux_dom0_ioreq: PASS linux-dom0-ioreq-guest$"
+                     "^linux_dom0_ioreq: PASS linux-dom0-ioreq-frames$"
+                     "^linux_dom0_ioreq: PASS linux-dom0-ioreq-stuck-destroy$"
+                     "^linux_dom0_ioreq: RV-LINUX: ioreq echo: rv ioreq-test: echo: [0-9]+ checks, 0 failed$"
+              EXPECT --stdout-count 0 "^linux_dom0_ioreq: FAIL"
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_ioreq.cfg)
+
 # Issue 16's Done-when loop with the PV Debian domU (2 vCPUs): dom0 creates
 # it, waits for its marker through `rv console -m`, destroys it, checks that
 # every frame is back, 100 times (tools/linux-assets DOM0_DEV_DOMU_LOOP; one

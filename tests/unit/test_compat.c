@@ -50,6 +50,12 @@ static void test_table(void)
     CHECK_STR(fake_seen.fn, "hvm_op");
     CHECK_EQ(fake_seen.arg, 0x123456789ull);
     CHECK(!fake_seen.compat);
+    /* dm_op (hvm/ioreq.c): domid truncated to domid_t, the buffer list as passed. */
+    CHECK_EQ(call64(__HYPERVISOR_dm_op, 0x10005, 2, 0xffff800000001000ull), 7);
+    CHECK_STR(fake_seen.fn, "dm_op");
+    CHECK_EQ(fake_seen.arg, 5);
+    CHECK_EQ(fake_seen.cmd, 2);
+    CHECK_EQ(fake_seen.arg2, 0xffff800000001000ull);
     CHECK_EQ(call32(__HYPERVISOR_console_io, CONSOLEIO_write, 5, 0x8000), 7);
     CHECK_EQ(fake_seen.arg, 5);
     CHECK_EQ(fake_seen.arg2, 0x8000);

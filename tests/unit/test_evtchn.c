@@ -600,6 +600,88 @@ static void test_xen_port_and_errors(void)
     check_no_leaks();
 }
 
+/* Hypervisor-consumed ports (evtchn_consumed.c): the ioreq servers'. */
+static unsigned consumed_calls;
+static struct domain *consumed_dom;
+static evtchn_port_t consumed_port;
+static void consumed_fn(struct domain *d, evtchn_port_t port)
+{
+    consumed_calls++;
+    consumed_dom = d;
+    consumed_port = port;
+}
+
+static void test_consumed_ports(void)
+{
+    struct fake_dom *a = fake_dom_new(1, 2, 64, NULL), *b = fake_dom_new(2, 1, 64, NULL);
+    struct evtchn_status s;
+    evtchn_port_t pb, pb2, ip;
+
+    consumed_calls = 0;
+    evtchn_set_consumer(EVTCHN_CONSUMER_IOREQ, NULL);
+    CHECK_EQ(evtchn_alloc_consumed(&a->d, 2, 1, EVTCHN_CONSUMER_IOREQ), -EINVAL);   /* none registered */
+    evtchn_set_consumer(EVTCHN_CONSUMER_IOREQ, consumed_fn);
+    CHECK_EQ(evtchn_alloc_consumed(&a->d, 2, 0, EVTCHN_CONSUMER_NONE), -EINVAL);
+    CHECK_EQ(evtchn_alloc_consumed(&a->d, 2, 0, EVTCHN_CONSUMER_NR), -EINVAL);
+    CHECK_EQ(evtchn_alloc_consumed(NULL, 2, 0, EVTCHN_CONSUMER_IOREQ), -EINVAL);
+    int pa = evtchn_alloc_consumed(&a->d, 2, 1, EVTCHN_CONSUMER_IOREQ);
+    CHECK(pa > 0);
+    CHECK_EQ(ev_status(a, (evtchn_port_t)pa, &s), 0);
+    CHECK_EQ(s.status, EVTCHNSTAT_unbound);
+    CHECK_EQ(s.u.unbound.dom, 2);
+    CHECK_EQ(s.vcpu, 1);
+    /* Unbound: the hypervisor's event goes nowhere. */
+    CHECK_EQ(evtchn_consumed_send(&a->d, (evtchn_port_t)pa), 0);
+    /* The guest owning it can neither send, close nor move it. */
+    CHECK_EQ(ev_send(a, (evtchn_port_t)pa), -EINVAL);
+    CHECK_EQ(ev_close(a, (evtchn_port_t)pa), -EINVAL);
+    CHECK_EQ(bind_vcpu(a, (evtchn_port_t)pa, 0), -EINVAL);
+    /* Only the named domain binds it, with an ordinary bind_interdomain. */
+    CHECK_EQ(bind_inter(b, 3, (evtchn_port_t)pa, &pb), -ESRCH);
+    CHECK_EQ(bind_inter(b, 1, (evtchn_port_t)pa, &pb), 0);
+    CHECK(pend2(b, pb));
+    clear_pend2(b, pb);
+    /* The peer's event calls the consumer and is never pending in A. */
+    CHECK_EQ(ev_send(b, pb), 0);
+    LOCKS_FREE();
+    CHECK_EQ(consumed_calls, 1);
+    CHECK(consumed_dom == &a->d);
+    CHECK_EQ(consumed_port, (evtchn_port_t)pa);
+    CHECK(!pend2(a, (evtchn_port_t)pa));
+    CHECK_EQ(a->upcalls[0] + a->upcalls[1], 0);
+    /* The hypervisor's event is pending at the peer. */
+    CHECK_EQ(evtchn_consumed_send(&a->d, (evtchn_port_t)pa), 0);
+    CHECK(pend2(b, pb));
+    clear_pend2(b, pb);
+    CHECK_EQ(evtchn_consumed_send(&a->d, 9999), -EINVAL);
+    CHECK_EQ(bind_ipi(a, 0, &ip), 0);
+    CHECK_EQ(evtchn_consumed_send(&a->d, ip), -EINVAL);   /* an ordinary port */
+    CHECK_EQ(evtchn_consumed_close(&a->d, ip), -EINVAL);
+    /* The peer closes: unbound again, still consumed, bindable again. */
+    CHECK_EQ(ev_close(b, pb), 0);
+    CHECK_EQ(ev_status(a, (evtchn_port_t)pa, &s), 0);
+    CHECK_EQ(s.status, EVTCHNSTAT_unbound);
+    CHECK_EQ(bind_inter(b, 1, (evtchn_port_t)pa, &pb2), 0);
+    clear_pend2(b, pb2);
+    CHECK_EQ(ev_send(b, pb2), 0);
+    CHECK_EQ(consumed_calls, 2);
+    /* The guest's reset leaves it. */
+    CHECK_EQ(ev_reset(a, DOMID_SELF), 0);
+    CHECK_EQ(ev_status(a, (evtchn_port_t)pa, &s), 0);
+    CHECK_EQ(s.status, EVTCHNSTAT_interdomain);
+    /* The hypervisor closes it: the peer's end goes back to unbound. */
+    CHECK_EQ(evtchn_consumed_close(&a->d, (evtchn_port_t)pa), 0);
+    CHECK_EQ(ev_status(a, (evtchn_port_t)pa, &s), 0);
+    CHECK_EQ(s.status, EVTCHNSTAT_closed);
+    CHECK_EQ(ev_status(b, pb2, &s), 0);
+    CHECK_EQ(s.status, EVTCHNSTAT_unbound);
+    CHECK_EQ(evtchn_consumed_close(&a->d, (evtchn_port_t)pa), -EINVAL);
+    LOCKS_FREE();
+    fake_dom_free(a);
+    fake_dom_free(b);
+    check_no_leaks();
+}
+
 static void test_alloc_failures(void)
 {
     struct fake_dom *a;
@@ -1160,6 +1242,7 @@ int main(void)
     RUN(test_2l_bits);
     RUN(test_2l_compat_layout);
     RUN(test_xen_port_and_errors);
+    RUN(test_consumed_ports);
     RUN(test_pirq_ops);
     RUN(test_alloc_failures);
     RUN(test_destroy_with_peers);

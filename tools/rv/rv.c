@@ -678,6 +678,8 @@ static const struct cmd cmds[] = {
       "ask the domain to power off through xenstore, wait S s (30); -F: destroy it if it does not" },
     { "reboot", rv_cmd_reboot, "[-w] [-t S] DOMAIN",
       "ask the domain to reboot through xenstore; its monitor rebuilds it (-w: wait for the new one)" },
+    { "ioreq-test", rv_cmd_ioreq_test, "[-m echo|stall|destroy|hostile] [-s ID] [-p PVDOM] DOMAIN",
+      "a test device model for an HVM domain's ports 0x5a0-0x5a7 (docs/ioreq.md)" },
     { "mem-set", rv_cmd_mem_set, "DOMAIN SIZE",
       "set the domain's balloon target (memory/target) and its limit to SIZE MiB (or k/m/g)" },
     { "xs-bench", rv_cmd_xs_bench, "[-n N] [PATH ...]",

@@ -28,5 +28,6 @@ int rv_cmd_reboot(int argc, char **argv);
 int rv_cmd_xs_bench(int argc, char **argv);     /* rv_bench.c */
 int rv_cmd_mem_set(int argc, char **argv);      /* rv_mem.c */
 int rv_cmd_vcpu_pin(int argc, char **argv);     /* rv_vcpu.c */
+int rv_cmd_ioreq_test(int argc, char **argv);   /* rv_ioreq.c */
 
 #endif

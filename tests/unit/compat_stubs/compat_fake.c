@@ -207,6 +207,12 @@ long xen_version(struct vcpu *v, unsigned cmd, uint64_t arg)
     return fake_out.rc;
 }
 
+long dm_op(struct vcpu *v, uint64_t domid, uint64_t nr_bufs, uint64_t bufs)
+{
+    seen(v, "dm_op", (unsigned)nr_bufs, domid, bufs, 0);
+    return fake_out.rc;
+}
+
 long hvm_op(struct vcpu *v, unsigned cmd, uint64_t arg)
 {
     seen(v, "hvm_op", cmd, arg, 0, 0);
