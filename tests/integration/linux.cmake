@@ -482,10 +482,10 @@ rv_linux_test(NAME linux_dom0_pv32 RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "q
 # Issue 16's hostile tests: xenstore abuse from a domU (tests/guests/pvh/lib/
 # xs_abuse.c: node quota, an oversized value, 10 open transactions, 128
 # watches and an unread event storm until its ring is full, then a broken
-# req_prod) while dom0 writes and reads the store every 0.2 s and a second
-# domU comes up on xenbus and is shut down through it; xenstored disconnects
+# req_prod) while dom0 writes and reads the store every 0.2 s and another
+# domU, up on xenbus before, is shut down through it; xenstored disconnects
 # the abuser only, and after destroy its nodes and frames are back
-# (tools/linux-assets DOM0_XSABUSE).
+# (tools/linux-assets DOM0_XSABUSE; 276 s at a host load of 15).
 rv_linux_test(NAME linux_dom0_xsabuse RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;xenstore" PV
               STDOUT "^linux_dom0_xsabuse: PASS linux-dom0$"
                      "^linux_dom0_xsabuse: PASS linux-dom0-xsabuse-guest$"
