@@ -45,15 +45,18 @@ static void set_need_resched(struct runqueue *rq)
 }
 
 /*
- * A CPU that should have switched long ago and still has work queued: its
- * vCPU has not left the guest, and the slice timer and kick IPIs did not
- * get it out.  Under Bochs's VMX a guest entered with RFLAGS.IF clear takes
- * no host interrupt (docs/testing.md), so a vCPU looping there without an
- * exit would keep its CPU, and starve what is queued behind it, for ever.
- * Each CPU's slice end looks at the others and sends such a CPU an NMI
- * (core/softirq.h cpu_kick_nmi), which always exits; the pending timer
- * interrupt is then taken and the switch happens.  Three slices of grace:
- * an ordinary exit-free stretch ends at the first timer tick.
+ * A CPU asked to reschedule long ago that has not: its vCPU has not left
+ * the guest, and the slice timer and kick IPIs did not get it out.  Under
+ * Bochs's VMX a guest entered with RFLAGS.IF clear takes no host interrupt
+ * (docs/testing.md), so a vCPU looping there without an exit would keep its
+ * CPU for ever: what is queued behind it starves, a pause or a stop of its
+ * domain is never seen.  Each CPU's slice end looks at the others and sends
+ * such a CPU an NMI (core/softirq.h cpu_kick_nmi), which always exits; the
+ * pending timer interrupt is then taken and the CPU goes through
+ * sched_loop.  Three slices of grace: anywhere host interrupts reach guests
+ * the request is served at the next tick, so this fires there only for a
+ * CPU busy that long in the hypervisor (a long hypercall), where the NMI
+ * just returns.
  */
 static void nmi_stuck_cpus(unsigned me)
 {
@@ -63,8 +66,7 @@ static void nmi_stuck_cpus(unsigned me)
         if (c == me || !percpu_of[c] || !percpu_of[c]->online)
             continue;
         uint64_t at = __atomic_load_n(&rqs[c].resched_at, __ATOMIC_ACQUIRE);
-        if (at && now - at > 3 * SCHED_SLICE_NS && __atomic_load_n(&rqs[c].nr, __ATOMIC_ACQUIRE) &&
-            __atomic_load_n(&rqs[c].need_resched, __ATOMIC_ACQUIRE)) {
+        if (at && now - at > 3 * SCHED_SLICE_NS && __atomic_load_n(&rqs[c].need_resched, __ATOMIC_ACQUIRE)) {
             __atomic_add_fetch(&rqs[c].nr_nmi_kicks, 1, __ATOMIC_RELAXED);
             /* Once per grace period, not at every slice end of every CPU. */
             __atomic_store_n(&rqs[c].resched_at, now, __ATOMIC_RELEASE);
