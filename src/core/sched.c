@@ -31,6 +31,7 @@ struct runqueue {
     bool evict;                 /* (a) a vCPU whose hard affinity excludes this CPU may be queued
                                  * here or about to be: sched_loop moves it (evict) */
     uint64_t resched_at;        /* (a) now_ns() when need_resched was first set, 0 while clear */
+    uint64_t slice_end;         /* (a) when the running vCPU's slice ends, 0 while none runs */
     uint64_t nr_nmi_kicks;      /* (a) NMIs other CPUs sent it for a switch it did not make */
 };
 
@@ -65,11 +66,21 @@ static void nmi_stuck_cpus(unsigned me)
     for (unsigned c = 0; c < RV_MAX_CPUS; c++) {
         if (c == me || !percpu_of[c] || !percpu_of[c]->online)
             continue;
+        /* Asked to switch (a kick, a yield) long ago, or its slice ended
+         * long ago with others queued: the slice timer is an interrupt too,
+         * so such a CPU may not even know that its slice is over. */
         uint64_t at = __atomic_load_n(&rqs[c].resched_at, __ATOMIC_ACQUIRE);
-        if (at && now - at > 3 * SCHED_SLICE_NS && __atomic_load_n(&rqs[c].need_resched, __ATOMIC_ACQUIRE)) {
+        uint64_t end = __atomic_load_n(&rqs[c].slice_end, __ATOMIC_ACQUIRE);
+        bool asked = at && now - at > 3 * SCHED_SLICE_NS && __atomic_load_n(&rqs[c].need_resched, __ATOMIC_ACQUIRE);
+        bool overran = end && now > end + 2 * SCHED_SLICE_NS && __atomic_load_n(&rqs[c].nr, __ATOMIC_ACQUIRE);
+        if (asked || overran) {
             __atomic_add_fetch(&rqs[c].nr_nmi_kicks, 1, __ATOMIC_RELAXED);
             /* Once per grace period, not at every slice end of every CPU. */
-            __atomic_store_n(&rqs[c].resched_at, now, __ATOMIC_RELEASE);
+            if (asked)
+                __atomic_store_n(&rqs[c].resched_at, now, __ATOMIC_RELEASE);
+            if (overran)
+                __atomic_compare_exchange_n(&rqs[c].slice_end, &end, now, false, __ATOMIC_SEQ_CST,
+                                            __ATOMIC_RELAXED);
             cpu_kick_nmi(c);
         }
     }
@@ -389,9 +400,11 @@ static void run_one(struct runqueue *rq, struct vcpu *v)
     uint64_t start = now_ns();
 
     v->last_start = start;
+    __atomic_store_n(&rq->slice_end, start + SCHED_SLICE_NS, __ATOMIC_RELEASE);
     timer_set(&rq->slice, start + SCHED_SLICE_NS);
     v->domain->kind->vcpu_run(v);
     timer_stop(&rq->slice);
+    __atomic_store_n(&rq->slice_end, 0, __ATOMIC_RELEASE);
     uint64_t ran = now_ns() - start;
 
     uint64_t f = spin_lock_irqsave(&rq->lock);

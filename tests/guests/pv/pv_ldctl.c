@@ -217,6 +217,12 @@ static void run(void)
         clean_sum += r.clean_tsc;
         clean_max = r.clean_tsc > clean_max ? r.clean_tsc : clean_max;
         polls += r.polls;
+        if (nr_rounds == LDCTL_ROUNDS_BOCHS) {     /* Bochs is slow: show progress */
+            put("round ");
+            put_hex(i);
+            put(r.ok && !r.missing && !r.extra ? " exact" : " NOT exact");
+            flush();
+        }
     }
     bad_markers += !warm_ok;
     check(bad_markers == 0, "ldctl-race-markers", "rounds without both vCPUs' markers", bad_markers, 0);
