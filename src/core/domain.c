@@ -423,10 +423,20 @@ int domain_pause(struct domain *d)
     /* Synchronous, as a toolstack expects: return once no vCPU is on a CPU
      * (each leaves at its next exit, within one slice of the kick). */
     uint64_t give_up = now_ns() + 5000000000ull;
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
-        while (sched_vcpu_running(d->vcpus[i]))
-            if (now_ns() > give_up)
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        uint64_t next_nmi = now_ns() + 10000000ull;
+        while (sched_vcpu_running(d->vcpus[i])) {
+            uint64_t now = now_ns();
+            if (now > give_up)
                 return -ETIMEDOUT;
+            if (now >= next_nmi) {
+                /* 10 ms and the kick IPI did not get it out: an NMI does
+                 * (core/softirq.h cpu_kick_nmi). */
+                cpu_kick_nmi(READ_ONCE(d->vcpus[i]->processor));
+                next_nmi = now + 10000000ull;
+            }
+        }
+    }
     return 0;
 }
 

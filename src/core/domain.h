@@ -311,6 +311,9 @@ struct domain {
     bool ctl_started;               /* (ctl_build_lock) the controller has unpaused it once */
     bool ctl_destroy;               /* (a) destroydomain: destroyed whatever its on_* keys say */
     struct logdirty *logdirty;      /* (a) mm/logdirty.c: set once by the first ENABLE, freed with d */
+    /* physmap_flush (mm/physmap.c): NMI kicks sent to get a vCPU of d out of
+     * its guest when the IPI did not (one log line for the first). */
+    uint64_t flush_nmi_kicks;       /* (a) */
 
     struct domain *next;            /* (d) */
 };

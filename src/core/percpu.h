@@ -87,6 +87,11 @@ struct percpu {
      * the request (arch/x86/traps.c).  Only stores: safe in NMI context. */
     int nmi_sample_req;             /* (a) */
     uint64_t nmi_sample_rip;        /* (a) */
+    /* NMI kicks (core/softirq.c cpu_kick_nmi): senders add one per NMI
+     * sent; the NMI handler takes one off and counts the NMI as a kick,
+     * not as unexpected.  Only atomics: safe in NMI context. */
+    uint32_t nmi_kicks_sent;        /* (a) */
+    uint64_t nr_kick_nmis;          /* (a) NMI kicks this CPU took */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, pv_host_rsp) == PCPU_PV_HOST_RSP, "entry.S offsets");

@@ -30,19 +30,72 @@ struct runqueue {
     uint64_t nr_spins, nr_spin_wakes;   /* (o) block_spin: written by this CPU only */
     bool evict;                 /* (a) a vCPU whose hard affinity excludes this CPU may be queued
                                  * here or about to be: sched_loop moves it (evict) */
+    uint64_t resched_at;        /* (a) now_ns() when need_resched was first set, 0 while clear */
+    uint64_t slice_end;         /* (a) when the running vCPU's slice ends, 0 while none runs */
+    uint64_t nr_nmi_kicks;      /* (a) NMIs other CPUs sent it for a switch it did not make */
 };
 
 static struct runqueue rqs[RV_MAX_CPUS];
 
+static void set_need_resched(struct runqueue *rq)
+{
+    uint64_t zero = 0;
+    __atomic_store_n(&rq->need_resched, true, __ATOMIC_SEQ_CST);
+    if (!__atomic_load_n(&rq->resched_at, __ATOMIC_RELAXED))     /* the first request's time is kept */
+        __atomic_compare_exchange_n(&rq->resched_at, &zero, now_ns(), false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+}
+
+/*
+ * A CPU asked to reschedule long ago that has not: its vCPU has not left
+ * the guest, and the slice timer and kick IPIs did not get it out.  Under
+ * Bochs's VMX a guest entered with RFLAGS.IF clear takes no host interrupt
+ * (docs/testing.md), so a vCPU looping there without an exit would keep its
+ * CPU for ever: what is queued behind it starves, a pause or a stop of its
+ * domain is never seen.  Each CPU's slice end looks at the others and sends
+ * such a CPU an NMI (core/softirq.h cpu_kick_nmi), which always exits; the
+ * pending timer interrupt is then taken and the CPU goes through
+ * sched_loop.  Three slices of grace: anywhere host interrupts reach guests
+ * the request is served at the next tick, so this fires there only for a
+ * CPU busy that long in the hypervisor (a long hypercall), where the NMI
+ * just returns.
+ */
+static void nmi_stuck_cpus(unsigned me)
+{
+    uint64_t now = now_ns();
+
+    for (unsigned c = 0; c < RV_MAX_CPUS; c++) {
+        if (c == me || !percpu_of[c] || !percpu_of[c]->online)
+            continue;
+        /* Asked to switch (a kick, a yield) long ago, or its slice ended
+         * long ago with others queued: the slice timer is an interrupt too,
+         * so such a CPU may not even know that its slice is over. */
+        uint64_t at = __atomic_load_n(&rqs[c].resched_at, __ATOMIC_ACQUIRE);
+        uint64_t end = __atomic_load_n(&rqs[c].slice_end, __ATOMIC_ACQUIRE);
+        bool asked = at && now - at > 3 * SCHED_SLICE_NS && __atomic_load_n(&rqs[c].need_resched, __ATOMIC_ACQUIRE);
+        bool overran = end && now > end + 2 * SCHED_SLICE_NS && __atomic_load_n(&rqs[c].nr, __ATOMIC_ACQUIRE);
+        if (asked || overran) {
+            __atomic_add_fetch(&rqs[c].nr_nmi_kicks, 1, __ATOMIC_RELAXED);
+            /* Once per grace period, not at every slice end of every CPU. */
+            if (asked)
+                __atomic_store_n(&rqs[c].resched_at, now, __ATOMIC_RELEASE);
+            if (overran)
+                __atomic_compare_exchange_n(&rqs[c].slice_end, &end, now, false, __ATOMIC_SEQ_CST,
+                                            __ATOMIC_RELAXED);
+            cpu_kick_nmi(c);
+        }
+    }
+}
+
 static void slice_expired(void *data)
 {
     struct runqueue *rq = data;
-    __atomic_store_n(&rq->need_resched, true, __ATOMIC_SEQ_CST);
+    set_need_resched(rq);
+    nmi_stuck_cpus((unsigned)(rq - rqs));
 }
 
 __hot_path static void kick(unsigned cpu)
 {
-    __atomic_store_n(&rqs[cpu].need_resched, true, __ATOMIC_SEQ_CST);
+    set_need_resched(&rqs[cpu]);
     cpu_raise_softirq(cpu, SOFTIRQ_SCHEDULE);
 }
 
@@ -178,7 +231,7 @@ void sched_unpause_vcpu(struct vcpu *v)
 
 void sched_yield(struct vcpu *v)
 {
-    __atomic_store_n(&rqs[v->processor].need_resched, true, __ATOMIC_SEQ_CST);
+    set_need_resched(&rqs[v->processor]);
 }
 
 __hot_path bool sched_should_yield(struct vcpu *v)
@@ -291,8 +344,14 @@ void sched_stop_vcpu(struct vcpu *v)
     }
     unsigned cpu = v->processor;
     spin_unlock_irqrestore(&rq->lock, f);
-    if (running)
+    if (running) {
         kick(cpu);
+        /* And an NMI: a CPU that takes no host interrupt in its guest
+         * (softirq.h cpu_kick_nmi: Bochs's VMX with the guest's IF clear)
+         * would otherwise keep a stopped domain's vCPU, and its frames, for
+         * ever.  Once per stop: cheap, and harmless if the IPI did it. */
+        cpu_kick_nmi(cpu);
+    }
 }
 
 static struct vcpu *pick(struct runqueue *rq)
@@ -341,9 +400,11 @@ static void run_one(struct runqueue *rq, struct vcpu *v)
     uint64_t start = now_ns();
 
     v->last_start = start;
+    __atomic_store_n(&rq->slice_end, start + SCHED_SLICE_NS, __ATOMIC_RELEASE);
     timer_set(&rq->slice, start + SCHED_SLICE_NS);
     v->domain->kind->vcpu_run(v);
     timer_stop(&rq->slice);
+    __atomic_store_n(&rq->slice_end, 0, __ATOMIC_RELEASE);
     uint64_t ran = now_ns() - start;
 
     uint64_t f = spin_lock_irqsave(&rq->lock);
@@ -455,6 +516,7 @@ void sched_loop(void)
             evict(me);
         uint64_t f = spin_lock_irqsave(&rq->lock);
         __atomic_store_n(&rq->need_resched, false, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&rq->resched_at, 0, __ATOMIC_SEQ_CST);
         struct vcpu *v = pick(rq);
         if (v) {
             dequeue(rq, v);
@@ -533,9 +595,10 @@ void sched_print_stats(void)
         spin_unlock_irqrestore(&rqs[c].lock, f);
         if (cur_dom >= 0)
             log_info("sched: cpu%u runs d%d v%d; queue %u, switches %lu, steals %lu, idle %lu ms, "
-                     "block spins %lu (%lu woken)\n", c, cur_dom, cur_vcpu, nr, (unsigned long)rqs[c].nr_switches,
-                     (unsigned long)rqs[c].nr_steals, (unsigned long)(rqs[c].idle_ns / 1000000),
-                     (unsigned long)READ_ONCE(rqs[c].nr_spins), (unsigned long)READ_ONCE(rqs[c].nr_spin_wakes));
+                     "block spins %lu (%lu woken), NMI kicks %lu\n", c, cur_dom, cur_vcpu, nr,
+                     (unsigned long)rqs[c].nr_switches, (unsigned long)rqs[c].nr_steals,
+                     (unsigned long)(rqs[c].idle_ns / 1000000), (unsigned long)READ_ONCE(rqs[c].nr_spins),
+                     (unsigned long)READ_ONCE(rqs[c].nr_spin_wakes), (unsigned long)READ_ONCE(rqs[c].nr_nmi_kicks));
         else
             log_info("sched: cpu%u idle; queue %u, switches %lu, steals %lu, idle %lu ms, block spins %lu "
                      "(%lu woken)\n", c, nr, (unsigned long)rqs[c].nr_switches, (unsigned long)rqs[c].nr_steals,

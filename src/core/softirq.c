@@ -26,6 +26,16 @@ void cpu_raise_softirq(unsigned cpu, unsigned nr)
         apic_send_ipi(p->apic_id, VEC_EVENT_CHECK);   /* wakes it from HLT */
 }
 
+void cpu_kick_nmi(unsigned cpu)
+{
+    struct percpu *p = percpu_of[cpu];
+
+    if (!p || p == this_cpu())
+        return;
+    __atomic_add_fetch(&p->nmi_kicks_sent, 1, __ATOMIC_SEQ_CST);   /* before the NMI: its handler looks */
+    apic_send_nmi(p->apic_id);
+}
+
 void do_softirq(void)
 {
     uint64_t flags = irq_save();

@@ -16,5 +16,12 @@ void open_softirq(unsigned nr, softirq_fn fn);
 void raise_softirq(unsigned nr);                    /* on this CPU */
 void cpu_raise_softirq(unsigned cpu, unsigned nr);  /* on another CPU (IPI) */
 void do_softirq(void);
+/* Make 'cpu' (not this one) leave its guest with an NMI, for a CPU that an
+ * IPI did not get out: Bochs's VMX delivers no host interrupt to a CPU
+ * whose guest was entered with RFLAGS.IF clear (docs/testing.md), so a
+ * vCPU that then takes no exit keeps its CPU.  An NMI exits (NMI exiting,
+ * the NMI intercept) whatever the guest's IF; the softirqs pending there
+ * run before the next entry.  For waits that must end, after the IPI. */
+void cpu_kick_nmi(unsigned cpu);
 
 #endif

@@ -321,6 +321,11 @@ void logdirty_domain_destroy(struct domain *d)
     struct logdirty *ld = d->logdirty;
     if (!ld)
         return;
+    /* How often a flush had to get a vCPU out of its guest with an NMI
+     * (mm/physmap.c): 0 wherever IPIs reach guests; under Bochs's VMX, a
+     * vCPU looping with IF clear and no exit. */
+    domain_log(d, LOG_INFO, "log-dirty: %lu NMI kicks in physmap_flush\n",
+               (unsigned long)__atomic_load_n(&d->flush_nmi_kicks, __ATOMIC_RELAXED));
     d->logdirty = NULL;
     xfree(ld->bitmap);
     xfree(ld);

@@ -13,6 +13,8 @@
 #include "core/smp.h"
 #include "core/percpu.h"
 #include "lib/errno.h"
+#include "arch/x86/time.h"
+#include "core/console.h"
 
 uint64_t physmap_ram_mfn(struct domain *d, uint64_t gfn)
 {
@@ -70,6 +72,62 @@ int physmap_set(struct domain *d, uint64_t gfn, struct physmap_entry e, struct p
     return rc;
 }
 
+/*
+ * How long physmap_flush waits for a vCPU to take the kick IPI before it
+ * sends an NMI (and again at that interval), and how often a wait that
+ * still has not ended is logged.  A vCPU in its guest normally exits at the
+ * IPI within microseconds; under Bochs's VMX a guest entered with RFLAGS.IF
+ * clear gets no host interrupt at all (docs/testing.md), so a vCPU that
+ * then takes no exit (ldirty_guest's real-mode loop: its pages are mapped
+ * writable, it never faults) would keep the caller here for ever.
+ */
+#define FLUSH_NMI_AFTER_NS      10000000ull     /* 10 ms */
+#define FLUSH_REPORT_EVERY_NS   1000000000ull   /* 1 s */
+
+/* Wait until u, running on another CPU, has seen p2m generation 'target'
+ * (or left its CPU). */
+static void flush_wait_vcpu(struct domain *d, struct vcpu *u, uint64_t target, unsigned me)
+{
+    uint64_t start = 0, next_nmi = 0, next_report = 0;
+    unsigned nmis = 0;
+
+    for (unsigned spins = 0; sched_vcpu_running(u) && READ_ONCE(u->processor) != me &&
+                             __atomic_load_n(&u->p2m_gen_seen, __ATOMIC_ACQUIRE) < target;
+         spins++) {
+        unsigned cpu = READ_ONCE(u->processor);
+        if (spins % 100000 == 0)     /* again now and then: it may have moved CPUs */
+            cpu_raise_softirq(cpu, SOFTIRQ_KICK);
+        if (spins % 256 == 0) {
+            uint64_t now = now_ns();
+            if (!start) {
+                start = now;
+                next_nmi = now + FLUSH_NMI_AFTER_NS;
+                next_report = now + FLUSH_REPORT_EVERY_NS;
+            } else if (now >= next_nmi) {
+                cpu_kick_nmi(cpu);
+                nmis++;
+                next_nmi = now + FLUSH_NMI_AFTER_NS;
+                if (__atomic_fetch_add(&d->flush_nmi_kicks, 1, __ATOMIC_RELAXED) == 0)
+                    domain_log(d, LOG_INFO, "v%u on cpu%u did not leave its guest for the flush IPI in %lu ms "
+                               "(p2m generation %lu seen, %lu wanted): NMI kick (logged once; counted)\n",
+                               u->vcpu_id, cpu, (unsigned long)((now - start) / 1000000),
+                               (unsigned long)__atomic_load_n(&u->p2m_gen_seen, __ATOMIC_ACQUIRE),
+                               (unsigned long)target);
+            }
+            if (now >= next_report) {
+                /* A hang explains itself: who is waited for, and how long. */
+                domain_log(d, LOG_WARN, "physmap_flush still waiting for v%u on cpu%u after %lu ms (p2m "
+                           "generation %lu seen, %lu wanted; %u NMI kicks)\n", u->vcpu_id, cpu,
+                           (unsigned long)((now - start) / 1000000),
+                           (unsigned long)__atomic_load_n(&u->p2m_gen_seen, __ATOMIC_ACQUIRE),
+                           (unsigned long)target, nmis);
+                next_report = now + FLUSH_REPORT_EVERY_NS;
+            }
+        }
+        cpu_relax();
+    }
+}
+
 void physmap_flush(struct domain *d)
 {
     uint64_t target = __atomic_load_n(&d->p2m.generation, __ATOMIC_ACQUIRE);
@@ -77,17 +135,11 @@ void physmap_flush(struct domain *d)
 
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *u = d->vcpus[i];
-        if (!u)
-            continue;
         /* Running elsewhere: make it exit; it takes a fresh tag when it
          * sees the new generation before re-entering.  Running here: that
-         * is the caller, which is not in the guest. */
-        for (unsigned spins = 0; sched_vcpu_running(u) && u->processor != me &&
-                                 __atomic_load_n(&u->p2m_gen_seen, __ATOMIC_ACQUIRE) < target;
-             spins++) {
-            if (spins % 100000 == 0)     /* again now and then: it may have moved CPUs */
-                cpu_raise_softirq(u->processor, SOFTIRQ_KICK);
-            cpu_relax();
-        }
+         * is the caller, which is not in the guest.  Not running (queued,
+         * blocked): it compares the generation before its next entry. */
+        if (u)
+            flush_wait_vcpu(d, u, target, me);
     }
 }

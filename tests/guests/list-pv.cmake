@@ -1133,9 +1133,13 @@ function(pv_guests_build)
     file(READ ${P}/pv_ldctl.cfg _cfg)
     string(REPLACE "cmdline = \"pv_ldctl\"" "cmdline = \"pv_ldctl hap0\"" _cfg "${_cfg}")
     file(CONFIGURE OUTPUT ${GO}/pv_ldctl_hap0.cfg CONTENT "${_cfg}" @ONLY)
+    string(REPLACE "cmdline = \"pv_ldctl hap0\"" "cmdline = \"pv_ldctl hap0 bochs\"" _cfg "${_cfg}")
+    file(CONFIGURE OUTPUT ${GO}/pv_ldctl_hap0_bochs.cfg CONTENT "${_cfg}" @ONLY)
+    file(CONFIGURE OUTPUT ${GO}/pv_ldctl_hap0_bochs_pin.cfg CONTENT "${_cfg}cpus = \"0\"\n" @ONLY)
     file(READ ${G}/ldirty_guest.cfg _cfg)
     string(REPLACE "name = \"ldirty_guest\"" "name = \"ldirty_guest_hap0\"" _cfg "${_cfg}")
     file(CONFIGURE OUTPUT ${GO}/ldirty_guest_hap0.cfg CONTENT "${_cfg}hap = 0\n" @ONLY)
+    file(CONFIGURE OUTPUT ${GO}/ldirty_guest_hap0_pin.cfg CONTENT "${_cfg}hap = 0\ncpus = \"1\"\n" @ONLY)
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${G}/ldirty_guest.cfg ${P}/pv_ldctl.cfg)
     # What both runs must print (the control domain's checks, the AP's).
     set(_ldctl_checks
@@ -1182,6 +1186,53 @@ function(pv_guests_build)
     set_tests_properties(shadow_logdirty_race PROPERTIES
         LABELS "integration;qemu;pv;dom0;shadow" TIMEOUT 300 RUN_SERIAL TRUE
         REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_ldctl.elf;${GO}/ldirty_guest.elf")
+    # The same on VMX shadow paging under Bochs (docs/shadow.md "Log-dirty on
+    # VMX shadow paging: the stall and its fix"), on skylake with hap = 0 and
+    # on penryn (no EPT), 6 rounds after the warm-up ("bochs" on pv_ldctl's
+    # command line), each as strict.  vCPU1 loops in real mode (virtual-8086
+    # mode) with IF clear and, between CLEANs, without an exit: Bochs then
+    # delivers no host interrupt to its CPU, not even the slice timer, so the
+    # scheduler (and a flush, a stop) must get it out with an NMI.  The
+    # longest CLEAN is bounded (ldctl-clean-bounded, Bochs's emulated time),
+    # no flush waits 1 s ("still waiting"), the domain is destroyed and its
+    # frames come back.
+    # _pin: the control domain pinned to cpu0, the domU's two vCPUs to cpu1,
+    # so a CLEAN's flush waits for vCPU1 running on the other CPU (unpinned,
+    # the scheduler puts vCPU1 next to the control domain, whose flush then
+    # skips it): the flush's own NMI kick must fire (a count of at least 1;
+    # with 6+ rounds of flushes, vCPU1 is in its exit-free loop at one of
+    # them).
+    foreach(variant skylake penryn skylake_pin)
+        set(_name shadow_logdirty_bochs_${variant})
+        set(_pin "")
+        set(_kicks "[0-9]+")
+        if(variant STREQUAL "penryn")
+            set(model core2_penryn_t9600)
+        else()
+            set(model corei7_skylake_x)
+        endif()
+        if(variant STREQUAL "skylake_pin")
+            set(_pin _pin)
+            set(_kicks "[1-9][0-9]*")
+        endif()
+        add_test(NAME ${_name}
+                 COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0
+                         ${_ldctl_checks}
+                         --stdout "^pv_ldctl: PASS ldctl-clean-bounded$"
+                         --stdout "^\\(d[0-9]+ ldirty_guest_hap0\\) shadow paging, "
+                         --stdout "^\\(d[0-9]+ ldirty_guest_hap0\\) v1 shadow: .* [1-9][0-9]* log-dirty; "
+                         --stdout "^\\(d[0-9]+ ldirty_guest_hap0\\) log-dirty: ${_kicks} NMI kicks in physmap_flush$"
+                         --stdout "^\\(d[0-9]+ ldirty_guest_hap0\\) destroyed by the control domain \\(d0\\)$"
+                         --stdout-count 0 "physmap_flush still waiting"
+                         --stdout-count 0 "FAIL"
+                         --stdout "all domains stopped: 2 powered off, 0 crashed; frames all returned$"
+                         -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
+                            --bochs ${model} --timeout 900 --smp 2 --mem 512M
+                            ${GO}/pv_ldctl_hap0_bochs${_pin}.cfg ${GO}/ldirty_guest_hap0${_pin}.cfg)
+        set_tests_properties(${_name} PROPERTIES
+            LABELS "integration;bochs;pv;dom0;shadow" TIMEOUT 960 RUN_SERIAL TRUE
+            REQUIRED_FILES "${CMAKE_BINARY_DIR}/ringvisor.elf;${GO}/pv_ldctl.elf;${GO}/ldirty_guest.elf")
+    endforeach()
     # pv_nmi: the NMI callback and VCPUOP_send_nmi (pv/pv_nmi.c).
     add_test(NAME pv_nmi
              COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/expect_run.py --status 0

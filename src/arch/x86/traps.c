@@ -115,6 +115,16 @@ static void handle_exception(struct cpu_regs *regs)
             __atomic_store_n(&this_cpu()->nmi_sample_req, 0, __ATOMIC_RELEASE);
             return;
         }
+        /* A kick (core/softirq.c cpu_kick_nmi): leaving the guest, which
+         * the NMI exit did, was all it was for. */
+        uint32_t k = __atomic_load_n(&this_cpu()->nmi_kicks_sent, __ATOMIC_ACQUIRE);
+        while (k && !__atomic_compare_exchange_n(&this_cpu()->nmi_kicks_sent, &k, k - 1, false,
+                                                  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            ;
+        if (k) {
+            __atomic_add_fetch(&this_cpu()->nr_kick_nmis, 1, __ATOMIC_RELAXED);
+            return;
+        }
         /* Only counted: printing could deadlock on the console lock if
          * the NMI interrupted this CPU inside printk. */
         this_cpu()->nr_unexpected_nmis++;

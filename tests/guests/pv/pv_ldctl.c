@@ -18,7 +18,8 @@
  * exact (bounded), then LDCTL_ROUNDS more must all be exact.
  *
  * "hap0" on the command line: the domU runs on the shadow pager, and
- * getdomaininfo must say so (no XEN_DOMINF_hap).
+ * getdomaininfo must say so (no XEN_DOMINF_hap).  "bochs": 6 rounds after
+ * the warm-up instead of 40 (shadow_logdirty_bochs_*: Bochs is slow).
  */
 #include "pv_ctl.h"
 #include "public/sched.h"
@@ -26,6 +27,7 @@
 
 #define EINVAL      22
 #define LDCTL_ROUNDS 40
+#define LDCTL_ROUNDS_BOCHS 6    /* "bochs" on the command line: Bochs runs ~50 MIPS */
 #define GUEST_PAGES 16384u      /* its memory = 64 (MiB) */
 
 /* ldirty_guest.c's pages. */
@@ -35,6 +37,7 @@ static const uint64_t markers_v1[] = { 0x60, 0x61 };
 
 static uint64_t bitmap[GUEST_PAGES / 64];
 static unsigned hap0;
+static unsigned nr_rounds = LDCTL_ROUNDS;
 
 /* Nested paging: the guest's page directory 0x1010 too.  The CPU's walk of
  * the guest's tables goes through the nested tables as a write (seen with
@@ -202,7 +205,7 @@ static void run(void)
     uint64_t faults = 0, dirty = 0, clean_max = 0, clean_sum = 0, polls = 0;
     /* Never exact: lost writes or stray ones; the rounds below would only
      * time out one by one (their FAILs say the same). */
-    for (unsigned i = 0; warm_ok && i < LDCTL_ROUNDS; i++) {
+    for (unsigned i = 0; warm_ok && i < nr_rounds; i++) {
         r = one_round(dom);
         bad_markers += !r.ok;
         peek_missing += r.peek_missing;
@@ -214,6 +217,12 @@ static void run(void)
         clean_sum += r.clean_tsc;
         clean_max = r.clean_tsc > clean_max ? r.clean_tsc : clean_max;
         polls += r.polls;
+        if (nr_rounds == LDCTL_ROUNDS_BOCHS) {     /* Bochs is slow: show progress */
+            put("round ");
+            put_hex(i);
+            put(r.ok && !r.missing && !r.extra ? " exact" : " NOT exact");
+            flush();
+        }
     }
     bad_markers += !warm_ok;
     check(bad_markers == 0, "ldctl-race-markers", "rounds without both vCPUs' markers", bad_markers, 0);
@@ -223,18 +232,26 @@ static void run(void)
     check(dirty_off == 0, "ldctl-race-dirty-count", "rounds whose dirty_count is not 26 (27)", dirty_off, 0);
     /* Every guest-written page faults once per round (0x1002 is the
      * hypervisor's: no fault); more means refaults, not fewer pages. */
-    check(faults >= (uint64_t)(nr_expected() - 1) * LDCTL_ROUNDS, "ldctl-race-faults", "write faults", faults,
-          (uint64_t)(nr_expected() - 1) * LDCTL_ROUNDS);
+    check(faults >= (uint64_t)(nr_expected() - 1) * nr_rounds, "ldctl-race-faults", "write faults", faults,
+          (uint64_t)(nr_expected() - 1) * nr_rounds);
+    /* Bochs's time is emulated (a fixed instruction rate), so a bound is
+     * not a speed test there: a CLEAN whose flush had to wait for a vCPU
+     * that takes no host interrupt (real mode, IF clear, no exit) ends
+     * within about 10 ms of NMI kicks (mm/physmap.c); 1 s is far past it,
+     * and without the kicks it never ended. */
+    if (nr_rounds == LDCTL_ROUNDS_BOCHS)
+        check(clean_max * 1000 / khz < 1000000, "ldctl-clean-bounded", "longest CLEAN (us)",
+              clean_max * 1000 / khz, 1000000);
     put("figures: ENABLE of 0x4000 pages (us) ");
     put_hex(te * 1000 / khz);
     put(", rounds ");
-    put_hex(LDCTL_ROUNDS);
+    put_hex(nr_rounds);
     put(", dirty pages ");
     put_hex(dirty);
     put(", write faults ");
     put_hex(faults);
     put(", CLEAN mean (us) ");
-    put_hex(clean_sum * 1000 / khz / LDCTL_ROUNDS);
+    put_hex(clean_sum * 1000 / khz / nr_rounds);
     put(", max ");
     put_hex(clean_max * 1000 / khz);
     put(", PEEK polls ");
@@ -250,6 +267,9 @@ static void run(void)
 void pv_main(const struct start_info *si)
 {
     hap0 = contains((const char *)si->cmd_line, sizeof(si->cmd_line), "hap0");
+    /* Fewer rounds, each as strict (the Bochs variant, docs/shadow.md). */
+    if (contains((const char *)si->cmd_line, sizeof(si->cmd_line), "bochs"))
+        nr_rounds = LDCTL_ROUNDS_BOCHS;
     put(hap0 ? "pv_ldctl: the control domain, the HVM domU on the shadow pager"
              : "pv_ldctl: the control domain, the HVM domU on nested paging");
     flush();
