@@ -29,6 +29,11 @@
  * Initialised), back to Initialising while connected, an orderly close and
  * a reconnect from Closed, and last a jump to Connected with a ring-ref
  * that names no grant (jump_checks).
+ *
+ * Built a second time as a 64-bit PV kernel, pv_blk.elf (-DPVH_LIB_ON_PV,
+ * tests/guests/pv/pv_fe.c; test linux_dom0_pvhostile): its grants name
+ * MFNs, and pvhostile=1 / badring=N name frames a PV frontend can reach
+ * but must not get mapped (pv_grant_checks, pv_bad_ring).
  */
 #include "pvh.h"
 #include "xenbus_fe.h"

@@ -2,7 +2,9 @@
  * pvh_net: a netfront for dom0's xen-netback that is hostile on demand
  * (docs/split-drivers.md "Network interfaces" and "The hostile netfront";
  * tests linux_dom0_net and linux_dom0_nethostile).  Built by `rv create`
- * from dom0 with vif = [ 'bridge=rvbr0,mac=...' ].
+ * from dom0 with vif = [ 'bridge=rvbr0,mac=...' ].  Also built as a 64-bit
+ * PV kernel, pv_net.elf (tests/guests/pv/pv_fe.c; linux_dom0_pvhostile),
+ * with the PV-only mode=pvrx (RX buffers named by frames not its own).
  *
  * The handshake, as Xen's public io/netif.h and io/xenbus.h describe it:
  * the frontend's directory device/vif/N names the backend; once the
