@@ -95,6 +95,46 @@ function(pv_guests_build)
         configure_file(${P}/${c}.cfg ${GO}/${c}.cfg COPYONLY)
     endforeach()
 
+    # pv_blk and pv_net: the PVH test frontends (pvh/pvh_blk.c, pvh/pvh_net.c
+    # and their xenbus/xenstore code in pvh/lib) built as 64-bit PV kernels
+    # from the same sources (-DPVH_LIB_ON_PV; pv_fe.c is what a PV kernel
+    # does differently).  pv_lib.o comes along for pv_entry.S's handlers;
+    # its check() is not testlib's, so the frontend objects call theirs
+    # fe_check (docs/split-drivers.md "Hostile frontends as PV domUs").
+    set(FE ${GB}/objpvfe)
+    file(MAKE_DIRECTORY ${FE})
+    set(fe_flags ${flags} -I${G}/pvh/lib -DPVH_LIB_ON_PV -Dcheck=fe_check)
+    set(fe_objs)
+    foreach(src pv/pv_fe.c pvh/lib/lib.c pvh/lib/xs_client.c pvh/lib/xenbus_fe.c lib/pvh_common.c lib/results.c
+                lib/cmdline.c lib/string.c)
+        get_filename_component(n ${src} NAME_WE)
+        add_custom_command(
+            OUTPUT ${FE}/${n}.o
+            COMMAND ${GUEST_GCC} ${fe_flags} -MD -MF ${FE}/${n}.o.d -c ${G}/${src} -o ${FE}/${n}.o
+            DEPENDS ${G}/${src}
+            DEPFILE ${FE}/${n}.o.d
+            COMMENT "Building 64-bit PV frontend object tests/guests/${src}"
+            VERBATIM)
+        list(APPEND fe_objs ${FE}/${n}.o)
+    endforeach()
+    foreach(t blk net)
+        add_custom_command(
+            OUTPUT ${FE}/pvh_${t}.o
+            COMMAND ${GUEST_GCC} ${fe_flags} -MD -MF ${FE}/pvh_${t}.o.d -c ${G}/pvh/pvh_${t}.c -o ${FE}/pvh_${t}.o
+            DEPENDS ${G}/pvh/pvh_${t}.c
+            DEPFILE ${FE}/pvh_${t}.o.d
+            COMMENT "Building 64-bit PV frontend object tests/guests/pvh/pvh_${t}.c"
+            VERBATIM)
+        add_custom_command(
+            OUTPUT ${GO}/pv_${t}.elf
+            COMMAND ${GUEST_LD} -m elf_x86_64 ${GUEST_LDFLAGS} -T ${P}/pv_link.ld -o ${GO}/pv_${t}.elf
+                    ${D}/pv_entry.o ${FE}/pvh_${t}.o ${fe_objs} ${D}/pv_lib.o
+            DEPENDS ${D}/pv_entry.o ${FE}/pvh_${t}.o ${fe_objs} ${D}/pv_lib.o ${P}/pv_link.ld
+            COMMENT "Linking 64-bit PV frontend pv_${t}.elf"
+            VERBATIM)
+        list(APPEND GUEST_ELFS ${GO}/pv_${t}.elf)
+    endforeach()
+
     # pv_boot (pv_boot.c + pv_boot_notes.S), twice: with INIT_P2M and
     # MOD_START_PFN, and (PV_HCPAGE) with a HYPERCALL_PAGE note; the initrd
     # both use is written here (byte i = (i * 131 + (i >> 9)) & 255).

@@ -609,6 +609,29 @@ rv_linux_test(NAME linux_dom0_nethostile RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LAB
                    --qemu-arg=-netdev --qemu-arg=user,id=rvnet
                    --qemu-arg=-device --qemu-arg=virtio-net-pci,netdev=rvnet
                    ${RV_LINUX_DIR}/linux_dom0_nethostile.cfg)
+# Issue 17 item 4 for PV domUs: the test frontends pvh_blk.c / pvh_net.c
+# built as 64-bit PV kernels (tests/guests/pv/pv_fe.c: pv_blk.elf,
+# pv_net.elf).  A good PV blkfront (read, write, flush, read back) and a PV
+# netfront pinging dom0; a hostile PV blkfront granting machine frames it
+# does not own (past RAM, neighbours, a low frame, another domU's page), its
+# own page tables writable, its grant table / start_info / shared_info, a
+# frame it gave back, and its ring given back while blkback maps it; ring-refs
+# naming a bad frame.  Each ends with blkback refusing or closing, dom0 still
+# serving, and nothing left after rv destroy (tools/linux-assets DOM0_PVHOSTILE).
+rv_linux_test(NAME linux_dom0_pvhostile RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;split" PV
+              STDOUT "^linux_dom0_pvhostile: PASS linux-dom0$"
+                     "^linux_dom0_pvhostile: PASS linux-dom0-pvhostile-blk-good$"
+                     "^linux_dom0_pvhostile: PASS linux-dom0-pvhostile-victim$"
+                     "^linux_dom0_pvhostile: PASS linux-dom0-pvhostile-blk-grants$"
+                     "^linux_dom0_pvhostile: PASS linux-dom0-pvhostile-badring-1$"
+                     "^linux_dom0_pvhostile: PASS linux-dom0-pvhostile-badring-2$"
+                     "^linux_dom0_pvhostile: PASS linux-dom0-pvhostile-blk-requests$"
+                     "^linux_dom0_pvhostile: PASS linux-dom0-pvhostile-blk-again$"
+                     "^linux_dom0_pvhostile: PASS linux-dom0-pvhostile-net-tx$"
+                     "^linux_dom0_pvhostile: PASS linux-dom0-pvhostile-net-rx$"
+                     "^linux_dom0_pvhostile: PASS linux-dom0-pvhostile-net-good$"
+                     "^linux_dom0_pvhostile: PASS linux-dom0-pvhostile-clean$"
+              ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_pvhostile.cfg)
 # Issue 16's PV Debian domU: dom0 runs `rv create` of Debian's bzImage (rv
 # unpacks it: tools/rv/kimage.c) with a busybox initramfs as a 256 MiB PV
 # domU; `rv console` follows its hvc0 to the marker; its kernel's xenbus

@@ -16,7 +16,9 @@
 #include "public/cpuid.h"
 
 uintptr_t hv_page_addr;             /* read by hypercall() (hcall64.S / hcall32.S) */
+#ifndef PVH_LIB_ON_PV                /* a PV kernel calls through SYSCALL (tests/guests/pv/pv_fe.c) */
 static uint8_t hcall_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+#endif
 
 /* ---- console: one console_io write per line ------------------------------ */
 
@@ -196,13 +198,19 @@ void pvh_shutdown(unsigned reason)
     /* No hypervisor (plain QEMU): isa-debug-exit, status (v << 1) | 1.
      * Still here (a hypervisor whose shutdown failed): a triple fault, which
      * crashes the domain instead of leaving it halted until a time-out. */
+#ifdef PVH_LIB_ON_PV
+    __builtin_trap();               /* a PV kernel without trap handlers: the domain crashes */
+#else
     outb(0xf4, reason == SHUTDOWN_poweroff ? 0x10 : 0x11);
     triple_fault();
+#endif
 }
 
 void finish(void)
 {
+#ifndef PVH_LIB_ON_PV               /* a PV kernel runs in ring 3: CLI would fault */
     cli();
+#endif
     if (!LIB.passed && !LIB.failed)
         check(false, "checks", "no check ran");
     printf("%s: %u passed, %u failed, %u skipped\n", GUEST_NAME, LIB.passed, LIB.failed, LIB.skipped);
@@ -219,6 +227,7 @@ uint64_t cmdline_uint(const char *key, uint64_t def)
     return cmdline_uint_in(LIB.cmdline, key, def);
 }
 
+#ifndef PVH_LIB_ON_PV /* a PV kernel: no IDT, pv_entry.S and pv_fe.c start it */
 /* ---- exceptions (IDT: idt.c, stubs: idt64.S / idt32.S) ------------------------ */
 
 static unsigned exc_depth;
@@ -287,6 +296,7 @@ void pvh_start_common(uint32_t si_gpa)
     }
     LIB.hv = hv_detect();
 }
+#endif
 
 void pvh_start_checks(bool nohv_ok)
 {

@@ -29,6 +29,11 @@
  * Initialised), back to Initialising while connected, an orderly close and
  * a reconnect from Closed, and last a jump to Connected with a ring-ref
  * that names no grant (jump_checks).
+ *
+ * Built a second time as a 64-bit PV kernel, pv_blk.elf (-DPVH_LIB_ON_PV,
+ * tests/guests/pv/pv_fe.c; test linux_dom0_pvhostile): its grants name
+ * MFNs, and pvhostile=1 / badring=N name frames a PV frontend can reach
+ * but must not get mapped (pv_grant_checks, pv_bad_ring).
  */
 #include "pvh.h"
 #include "xenbus_fe.h"
@@ -169,7 +174,7 @@ static bool connect(uint32_t vdev)
     memset(ring_page, 0, sizeof(ring_page));
     sring = (struct blkif_sring *)ring_page;
     sring->req_event = sring->rsp_event = 1;
-    gnttab_grant(REF_RING, 0, ptr_gfn(ring_page), false);
+    gnttab_grant(REF_RING, 0, grant_frame(ring_page), false);
     handle = (uint16_t)vdev;
     long w = xfe_write(&x, "ring-ref", xfe_utoa(REF_RING));
     w |= xfe_write(&x, "event-channel", xfe_utoa(x.port));
@@ -200,7 +205,7 @@ static bool connect(uint32_t vdev)
 static void io_checks(void)
 {
     static const char s0[] = "RV-BLK-SECTOR-0", s7[] = "RV-BLK-SECTOR-7", wtag[] = "RV-BLK-WRITTEN-BY-DOMU";
-    gnttab_grant(REF_READ, 0, ptr_gfn(rd_page), false);     /* the backend writes into it */
+    gnttab_grant(REF_READ, 0, grant_frame(rd_page), false);     /* the backend writes into it */
     memset(rd_page, 0xee, sizeof(rd_page));
     int st = one(BLKIF_OP_READ, 1, 0, 1, REF_READ, 0, 7);
     check(st == BLKIF_RSP_OKAY && !memcmp(rd_page, s0, sizeof(s0) - 1) &&
@@ -210,10 +215,10 @@ static void io_checks(void)
     memcpy(wr_page, wtag, sizeof(wtag) - 1);
     for (unsigned i = sizeof(wtag) - 1; i < sizeof(wr_page); i++)
         wr_page[i] = (uint8_t)(i * 7 + 3);
-    gnttab_grant(REF_WRITE, 0, ptr_gfn(wr_page), true);     /* the backend only reads it */
+    gnttab_grant(REF_WRITE, 0, grant_frame(wr_page), true);     /* the backend only reads it */
     st = one(BLKIF_OP_WRITE, 2, 8, 1, REF_WRITE, 0, 7);
     int fl = one(BLKIF_OP_FLUSH_DISKCACHE, 3, 0, 0, 0, 0, 0);
-    gnttab_grant(REF_BACK, 0, ptr_gfn(back_page), false);
+    gnttab_grant(REF_BACK, 0, grant_frame(back_page), false);
     int rb = one(BLKIF_OP_READ, 4, 8, 1, REF_BACK, 0, 7);
     check(st == 0 && fl == 0 && rb == 0 && !memcmp(back_page, wr_page, sizeof(wr_page)), "blk-write-flush-readback",
           "write %d, flush %d, read back %d, '%.22s'", st, fl, rb, (const char *)back_page);
@@ -304,8 +309,8 @@ static void jump_checks(uint32_t vdev)
     check(rc == 0, "blk-jump-initwait", "backend '%s' state %ld, grant table %ld", x.be, xfe_be_state(&x), rc);
     if (rc)
         return;
-    gnttab_grant(REF_RING, 0, ptr_gfn(ring_page), false);
-    gnttab_grant(REF_READ, 0, ptr_gfn(rd_page), false);
+    gnttab_grant(REF_RING, 0, grant_frame(ring_page), false);
+    gnttab_grant(REF_READ, 0, grant_frame(rd_page), false);
 
     /* 1. Connected straight from Initialising: blkback connects on 3 or 4. */
     long w = publish(REF_RING, "4");
@@ -341,6 +346,116 @@ static void jump_checks(uint32_t vdev)
     check(re && w5, "blk-jump-bad-ring", "reopened %d, backend state %ld, want 5 (Closing)", re, xfe_be_state(&x));
 }
 
+#ifdef PVH_LIB_ON_PV
+/* ---- PV only (pv_blk.elf): grants that name machine frames ----
+ *
+ * A PV frontend's grant entries name MFNs, so it can name frames that are
+ * not plain RAM of its own.  Each is granted writable and named by a READ
+ * of one sector into the page's last 512 bytes (first_sect = last_sect = 7;
+ * disk sector 1, zeros), so that a backend write that got through would
+ * land where it harms least and still show.  blkback must answer each with
+ * BLKIF_RSP_ERROR: the hypervisor refuses its map. */
+#define REF_HOSTILE 24
+static uint8_t gone_page[4096] __attribute__((aligned(4096)));
+static uint64_t hostile_id = 100;
+
+static int grant_read(uint64_t mfn, uint8_t first)
+{
+    gnttab_grant(REF_HOSTILE, 0, mfn, false);
+    int st = one(BLKIF_OP_READ, hostile_id++, first ? 1 : 0, 1, REF_HOSTILE, first, 7);
+    gnttab_revoke(REF_HOSTILE);
+    return st;
+}
+
+static void pv_grant_checks(void)
+{
+    struct pv_fe_frames f;
+    pv_fe_frames(&f);
+    printf("RV-PV-BLK: frames: start_info %#llx, shared_info %#llx, grant table %#llx, L4 %#llx, L1 %#llx, "
+           "own MFNs %#llx-%#llx\n", (unsigned long long)f.start_info, (unsigned long long)f.shared_info,
+           (unsigned long long)f.gnttab, (unsigned long long)f.l4, (unsigned long long)f.l1,
+           (unsigned long long)f.min_own, (unsigned long long)f.max_own);
+
+    /* Frames that are not ours: past any RAM, the frame below and above our
+     * range (another domain's, the hypervisor's or free), a low frame, and
+     * one of another domU (foreign= from dom0: that domU printed it). */
+    uint64_t foreign = cmdline_uint("foreign", 0);
+    const uint64_t not_ours[] = { 0xffffffffull, 0x7ffffffull, f.min_own - 1, f.max_own + 1, 0x10, foreign };
+    const char *what[] = { "0xffffffff", "0x7ffffff", "below ours", "above ours", "0x10", "another domU's" };
+    unsigned refused = 0, tried = 0;
+    for (unsigned i = 0; i < ARRAY_SIZE(not_ours); i++) {
+        uint64_t m = not_ours[i];
+        if ((i == 5 && !foreign) || pv_fe_owns(m) || m == f.shared_info || m == f.gnttab)
+            continue;               /* no foreign= given; or ours after all (then not hostile) */
+        int st = grant_read(m, 0);
+        tried++;
+        refused += st == BLKIF_RSP_ERROR;
+        printf("RV-PV-BLK: READ into MFN %#llx (%s): status %d\n", (unsigned long long)m, what[i], st);
+    }
+    check(tried >= 4 + (foreign != 0) && refused == tried, "blk-pv-not-owned",
+          "%u of %u grants of frames not ours refused (foreign=%#llx)", refused, tried, (unsigned long long)foreign);
+
+    /* Our own page tables, writable: the hypervisor never lets a grant write
+     * a page table (they must read the same afterwards). */
+    static uint8_t l4_before[4096], l1_before[4096];
+    memcpy(l4_before, f.l4_va, 4096);
+    memcpy(l1_before, f.l1_va, 4096);
+    int l4 = grant_read(f.l4, 7), l1 = grant_read(f.l1, 7);
+    check(l4 == BLKIF_RSP_ERROR && l1 == BLKIF_RSP_ERROR && !memcmp(l4_before, f.l4_va, 4096) &&
+          !memcmp(l1_before, f.l1_va, 4096), "blk-pv-page-table",
+          "READ into our L4 %d, L1 %d (want -1 each), tables unchanged %d %d", l4, l1,
+          !memcmp(l4_before, f.l4_va, 4096), !memcmp(l1_before, f.l1_va, 4096));
+
+    /* Our own special frames: the grant table, start_info, shared_info.  A
+     * backend writing them would only harm us; the hypervisor's answer is
+     * printed, dom0 must carry on either way (the last 512 bytes of each
+     * are unused: zeros written there change nothing we use). */
+    int gt = grant_read(f.gnttab, 7), si = grant_read(f.start_info, 7), sh = grant_read(f.shared_info, 7);
+    printf("RV-PV-BLK: READ into our grant-table frame %d, start_info %d, shared_info %d\n", gt, si, sh);
+    int after = one(BLKIF_OP_READ, hostile_id++, 0, 1, REF_READ, 0, 7);
+    check(gt != 99 && si != 99 && sh != 99 && after == BLKIF_RSP_OKAY, "blk-pv-own-special",
+          "grant table %d, start_info %d, shared_info %d (answered), a good read afterwards %d", gt, si, sh, after);
+
+    /* A frame granted, then given back before the backend maps it: the
+     * grant now names a frame that is not ours. */
+    gnttab_grant(REF_HOSTILE, 0, grant_frame(gone_page), false);
+    uint64_t gone = 0;
+    long dr = pv_fe_give_back(gone_page, &gone);
+    int st = one(BLKIF_OP_READ, hostile_id++, 0, 1, REF_HOSTILE, 0, 7);
+    gnttab_revoke(REF_HOSTILE);
+    check(dr == 1 && st == BLKIF_RSP_ERROR, "blk-pv-given-back", "decrease_reservation of MFN %#llx: %ld (want 1), "
+          "READ into it afterwards %d (want -1)", (unsigned long long)gone, dr, st);
+    after = one(BLKIF_OP_READ, hostile_id++, 0, 1, REF_READ, 0, 7);
+    check(after == BLKIF_RSP_OKAY, "blk-pv-serves-after", "a good read after the hostile grants: %d", after);
+
+    /* Last, the ring page given back while blkback has it mapped: the
+     * hypervisor may refuse (0 extents) or take it from us and free it only
+     * at blkback's unmap (at the teardown); dom0 checks the free pages. */
+    uint64_t ring_mfn = 0;
+    long rr = pv_fe_give_back(ring_page, &ring_mfn);
+    check(rr == 0 || rr == 1, "blk-pv-ring-given-back", "decrease_reservation of the mapped ring MFN %#llx: %ld",
+          (unsigned long long)ring_mfn, rr);
+    printf("RV-PV-BLK: ring page MFN %#llx given back while mapped: %ld extent(s)\n", (unsigned long long)ring_mfn, rr);
+}
+
+/* badring=1: the ring named by an MFN past any RAM; badring=2: by our own
+ * L4 (a page table, writable): blkback's map of the ring fails, it reports a
+ * fatal error and closes (state 5). */
+static void pv_bad_ring(uint32_t vdev, uint64_t kind)
+{
+    if (!xfe_open(&x, "vbd", vdev, "blk", NULL))
+        return;
+    struct pv_fe_frames f;
+    pv_fe_frames(&f);
+    uint64_t mfn = kind == 2 ? f.l4 : 0xffffffffull;
+    gnttab_grant(REF_RING, 0, mfn, false);
+    long w = publish(REF_RING, "3");
+    uint64_t w5 = w >= 0 ? xfe_wait_be(&x, 5, 15000000000ull) : 0;
+    check(w5 != 0, "blk-pv-bad-ring", "ring-ref naming MFN %#llx: backend state %ld, want 5 (Closing)",
+          (unsigned long long)mfn, xfe_be_state(&x));
+}
+#endif
+
 void test_main(void)
 {
     uint64_t mib = cmdline_uint("mib", 16);
@@ -352,8 +467,18 @@ void test_main(void)
     }
     if (cmdline_uint("jump", 0))
         jump_checks(vdev);
+#ifdef PVH_LIB_ON_PV
+    else if (cmdline_uint("badring", 0))
+        pv_bad_ring(vdev, cmdline_uint("badring", 0));
+#endif
     else if (connect(vdev)) {
         io_checks();
+#ifdef PVH_LIB_ON_PV
+        printf("RV-PV-BLK: my read page is MFN %llu\n", (unsigned long long)grant_frame(rd_page));
+        if (cmdline_uint("pvhostile", 0))
+            pv_grant_checks();
+        else
+#endif
         if (cmdline_uint("hostile", 1))
             hostile_checks();
     }

@@ -2,7 +2,9 @@
  * pvh_net: a netfront for dom0's xen-netback that is hostile on demand
  * (docs/split-drivers.md "Network interfaces" and "The hostile netfront";
  * tests linux_dom0_net and linux_dom0_nethostile).  Built by `rv create`
- * from dom0 with vif = [ 'bridge=rvbr0,mac=...' ].
+ * from dom0 with vif = [ 'bridge=rvbr0,mac=...' ].  Also built as a 64-bit
+ * PV kernel, pv_net.elf (tests/guests/pv/pv_fe.c; linux_dom0_pvhostile),
+ * with the PV-only mode=pvrx (RX buffers named by frames not its own).
  *
  * The handshake, as Xen's public io/netif.h and io/xenbus.h describe it:
  * the frontend's directory device/vif/N names the backend; once the
@@ -224,8 +226,8 @@ static long publish(uint32_t txref, const char *st, bool new_port)
     tx_prod = tx_cons = rx_prod = rx_cons = 0;
     if (new_port && evtchn_alloc_unbound(0, &x.port))
         return -1;
-    gnttab_grant(REF_TX, 0, ptr_gfn(tx_page), false);
-    gnttab_grant(REF_RX, 0, ptr_gfn(rx_page), false);
+    gnttab_grant(REF_TX, 0, grant_frame(tx_page), false);
+    gnttab_grant(REF_RX, 0, grant_frame(rx_page), false);
     long w = xfe_write(&x, "tx-ring-ref", xfe_utoa(txref));
     w |= xfe_write(&x, "rx-ring-ref", xfe_utoa(REF_RX));
     w |= xfe_write(&x, "event-channel", xfe_utoa(x.port));
@@ -250,7 +252,7 @@ static void frame_setup(void)
     frame_page[12] = 0x88;
     frame_page[13] = 0xb5;
     memcpy(frame_page + 14, "RV-PVH-NET-FRAME", 16);
-    gnttab_grant(REF_FRAME, 0, ptr_gfn(frame_page), true);
+    gnttab_grant(REF_FRAME, 0, grant_frame(frame_page), true);
 }
 
 /* Opens the device (xenbus_fe.c) and reads our MAC; true once open. */
@@ -597,10 +599,10 @@ static void good_mode(void)
     my_ip = cmdline_ip("ip");
     peer_ip = cmdline_ip("peer");
     for (unsigned i = 0; i < NRXBUF; i++) {
-        gnttab_grant(REF_RXBUF + i, 0, ptr_gfn(rxbuf[i]), false);
+        gnttab_grant(REF_RXBUF + i, 0, grant_frame(rxbuf[i]), false);
         rx_post((uint16_t)i, REF_RXBUF + i);
     }
-    gnttab_grant(REF_TXBUF, 0, ptr_gfn(txbuf), true);
+    gnttab_grant(REF_TXBUF, 0, grant_frame(txbuf), true);
     rx_kick();
     if (peer_ip) {
         uint64_t t0 = pvclock_ns();
@@ -653,7 +655,7 @@ static void rx_checks(void)
     static uint8_t saved[4096];
     my_ip = cmdline_ip("ip");
     peer_ip = cmdline_ip("peer");
-    gnttab_grant(REF_TXBUF, 0, ptr_gfn(txbuf), true);
+    gnttab_grant(REF_TXBUF, 0, grant_frame(txbuf), true);
     memcpy(saved, frame_page, sizeof(saved));
     /* Four requests: ungranted, read-only, ungranted, read-only; each ARP
      * request to dom0 draws a reply into the next. */
@@ -690,6 +692,58 @@ static void rx_checks(void)
           "RX req_prod + 1000: %u ARP requests sent, %u RX answers, %u errors; the read-only page %s", sent, got2,
           errors2, same ? "unchanged" : "WRITTEN");
 }
+
+#ifdef PVH_LIB_ON_PV
+/* ---- mode pvrx (PV only, pv_net.elf): RX buffers named by machine frames
+ * that are not plain RAM of ours: past any RAM, our own L4 and an L1
+ * (page tables, writable), another domU's page (foreign= from dom0, else
+ * the frame above our range).  netback's copy into each must fail (an
+ * error answer, not a fatal error), the tables stay as they were, and a
+ * good buffer afterwards gets its frame. */
+#define REF_PVBAD 20                    /* 20..23 */
+
+static void pv_rx_checks(void)
+{
+    static uint8_t l4_before[4096], l1_before[4096];
+    my_ip = cmdline_ip("ip");
+    peer_ip = cmdline_ip("peer");
+    gnttab_grant(REF_TXBUF, 0, grant_frame(txbuf), true);
+    struct pv_fe_frames f;
+    pv_fe_frames(&f);
+    uint64_t foreign = cmdline_uint("foreign", 0);
+    const uint64_t bad[4] = { 0xffffffffull, f.l4, f.l1, foreign ? foreign : f.max_own + 1 };
+    memcpy(l4_before, f.l4_va, 4096);
+    memcpy(l1_before, f.l1_va, 4096);
+    for (unsigned i = 0; i < 4; i++) {
+        gnttab_grant(REF_PVBAD + i, 0, bad[i], false);
+        rx_post((uint16_t)i, REF_PVBAD + i);
+    }
+    rx_kick();
+    unsigned got = 0, errors = 0, sent = 0;
+    for (unsigned t = 0; t < 20 && got < 4; t++) {
+        sent += send_arp(1, NULL, peer_ip) == XEN_NETIF_RSP_OKAY;
+        rx_count(500000000ull, 4, &got, &errors);
+    }
+    bool same = !memcmp(l4_before, f.l4_va, 4096) && !memcmp(l1_before, f.l1_va, 4096);
+    printf("RV-PVH-NET: pvrx: MFNs %#llx %#llx (L4) %#llx (L1) %#llx (%s): %u ARP requests, %u answers, %u errors\n",
+           (unsigned long long)bad[0], (unsigned long long)bad[1], (unsigned long long)bad[2],
+           (unsigned long long)bad[3], foreign ? "another domU's" : "above ours", sent, got, errors);
+    check(got == 4 && errors == 4 && same, "net-pv-rx-bad-frames",
+          "%u ARP requests sent, %u RX answers, %u errors (want 4 and 4); our page tables %s", sent, got, errors,
+          same ? "unchanged" : "WRITTEN");
+    /* A good buffer: netback still serves the vif. */
+    gnttab_grant(REF_RXBUF, 0, grant_frame(rxbuf[0]), false);
+    rx_post(5, REF_RXBUF);
+    rx_kick();
+    unsigned got2 = 0, errors2 = 0;
+    for (unsigned t = 0; t < 20 && !got2; t++) {
+        send_arp(1, NULL, peer_ip);
+        rx_count(500000000ull, 1, &got2, &errors2);
+    }
+    check(got2 == 1 && errors2 == 0, "net-pv-rx-serves-after", "a good RX buffer: %u answers, %u errors", got2,
+          errors2);
+}
+#endif
 
 /* ---- mode jump: xenbus state jumps ---- */
 
@@ -767,6 +821,10 @@ void test_main(void)
             storm_checks();
         else if (cmdline_has("mode=rx"))
             rx_checks();
+#ifdef PVH_LIB_ON_PV
+        else if (cmdline_has("mode=pvrx"))
+            pv_rx_checks();
+#endif
         else
             tx_checks();
     } else

@@ -96,6 +96,7 @@ void pvh_interrupt(unsigned vector)
 
 /* ---- start of day ---------------------------------------------------------- */
 
+#ifndef PVH_LIB_ON_PV /* a PV kernel starts in pv_fe.c */
 void pvh_start64(uint32_t si_gpa);
 
 void pvh_start64(uint32_t si_gpa)
@@ -109,9 +110,11 @@ void pvh_start64(uint32_t si_gpa)
     test_main();
     finish();
 }
+#endif
 
 /* ---- hypervisor helpers ----------------------------------------------------- */
 
+#ifndef PVH_LIB_ON_PV /* a PV kernel: start_info, update_va_mapping (tests/guests/pv/pv_fe.c) */
 long hvm_get_param(unsigned index, uint64_t *value)
 {
     struct xen_hvm_param p = { .domid = DOMID_SELF, .index = index };
@@ -120,6 +123,7 @@ long hvm_get_param(unsigned index, uint64_t *value)
         *value = p.value;
     return rc;
 }
+#endif
 
 long hvm_set_param(unsigned index, uint64_t value)
 {
@@ -133,6 +137,7 @@ long add_to_physmap(unsigned space, uint64_t idx, uint64_t gfn)
     return memory_op(XENMEM_add_to_physmap, &a);
 }
 
+#ifndef PVH_LIB_ON_PV
 long pvh_map_shared_info(void)
 {
     long rc = add_to_physmap(XENMAPSPACE_shared_info, 0, PVH_GFN_SHARED_INFO);
@@ -142,6 +147,7 @@ long pvh_map_shared_info(void)
     pvh.vi = &pvh.sh->vcpu_info[0];
     return 0;
 }
+#endif
 
 uint64_t pvclock_ns(void)
 {
@@ -304,6 +310,7 @@ long pvh_fifo_init(uint8_t *link_bits)
 
 /* ---- grant tables ----------------------------------------------------------- */
 
+#ifndef PVH_LIB_ON_PV /* PV: setup_table's MFNs mapped by update_va_mapping (pv_fe.c) */
 long gnttab_map_frames(unsigned n)
 {
     for (unsigned i = pvh.gt_frames; i < n; i++) {
@@ -315,6 +322,7 @@ long gnttab_map_frames(unsigned n)
     pvh.gt = gfn_ptr(PVH_GFN_GNTTAB);
     return 0;
 }
+#endif
 
 void gnttab_grant(grant_ref_t ref, domid_t dom, uint64_t gfn, bool readonly)
 {

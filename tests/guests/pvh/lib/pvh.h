@@ -35,8 +35,34 @@
 #define PVH_GFN_FREE        ((PVH_XMAP_BASE >> 12) + 0x100) /* for the guest's own mappings */
 #define PVH_UPCALL_VECTOR   0xf3
 #define PVH_MAX_PORTS       4096u                   /* 2-level ABI on x86-64 */
+#ifdef PVH_LIB_ON_PV
+/* The same frontends built as 64-bit PV kernels (tests/guests/pv/pv_fe.c):
+ * pseudo-physical frame N is at PV_FE_VIRT_BASE + N * 4096 (the builder's
+ * bootstrap mapping), and a grant names the machine frame (the p2m's). */
+#define PV_FE_VIRT_BASE 0xffffffff80000000ull
+#define gfn_ptr(gfn)  ((void *)(uintptr_t)(PV_FE_VIRT_BASE + ((uint64_t)(gfn) << 12)))
+#define ptr_gfn(p)    (((uint64_t)(uintptr_t)(p) - PV_FE_VIRT_BASE) >> 12)
+uint64_t grant_frame(const void *p);
+/* The frames a hostile PV frontend names (pv_fe.c): its own that are not
+ * plain data (start_info, shared_info, grant-table frame 0, the bootstrap
+ * L4 and an L1 with their addresses) and the range of its RAM's MFNs. */
+struct pv_fe_frames {
+    uint64_t start_info, shared_info, gnttab, l4, l1, min_own, max_own;
+    const void *l4_va, *l1_va;
+};
+void pv_fe_frames(struct pv_fe_frames *f);
+/* Whether mfn is in our p2m list. */
+bool pv_fe_owns(uint64_t mfn);
+/* Unmaps page from our tables and gives its frame back
+ * (XENMEM_decrease_reservation); *mfn = its MFN; the extents done (1) or
+ * the error. */
+long pv_fe_give_back(void *page, uint64_t *mfn);
+#else
 #define gfn_ptr(gfn)  ((void *)(uintptr_t)((uint64_t)(gfn) << 12))
 #define ptr_gfn(p)    ((uint64_t)(uintptr_t)(p) >> 12)
+/* The frame a grant entry names for a page of ours: a PVH guest's GFN. */
+static inline uint64_t grant_frame(const void *p) { return ptr_gfn(p); }
+#endif
 
 struct pvh_state {
     PVH_COMMON_STATE                /* pvh_common.h: start of day, results */
