@@ -618,7 +618,8 @@ rv_linux_test(NAME linux_dom0_nethostile RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LAB
 # frame it gave back, and its ring given back while blkback maps it; ring-refs
 # naming a bad frame.  Each ends with blkback refusing or closing, dom0 still
 # serving, and nothing left after rv destroy (tools/linux-assets DOM0_PVHOSTILE).
-rv_linux_test(NAME linux_dom0_pvhostile RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;split" PV
+# Ten domains, 472-558 s at a host load of 15-21: long.
+rv_linux_test(NAME linux_dom0_pvhostile RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;split;long" PV
               STDOUT "^linux_dom0_pvhostile: PASS linux-dom0$"
                      "^linux_dom0_pvhostile: PASS linux-dom0-pvhostile-blk-good$"
                      "^linux_dom0_pvhostile: PASS linux-dom0-pvhostile-victim$"
