@@ -129,7 +129,7 @@ COUNTERS_RE = re.compile(r"RV-BENCH: counters (\S+) (before|after)")
 GNT_RE = re.compile(r"\(d(\d+) [^)]*\) gnttab calls: map (\d+) \((\d+) ops\), unmap (\d+) \((\d+) ops\), "
                     r"copy (\d+) \((\d+) ops\); PV unmap flushes (\d+)")
 HC_RE = re.compile(r"\(d(\d+) [^)]*\) v(\d+): hypercall cost \(count, mean ns\)(?:, more)?: (.*)$")
-MBYTES_RE = re.compile(r"([0-9.]+) MBytes\s")
+BYTES_RE = re.compile(r"([0-9.]+) ([KMG])Bytes\s")
 
 
 def snapshots(lines: List[str]) -> Dict[Tuple[str, str], Dict]:
@@ -171,8 +171,9 @@ def counter_lines(lines: List[str], tcp: Dict[str, str]) -> List[str]:
         if not a or not b or 0 not in a["gnt"] or 0 not in b["gnt"]:
             continue
         d = [y - x for x, y in zip(a["gnt"][0], b["gnt"][0])]
-        m = MBYTES_RE.search(tcp.get(row, ""))
-        mb = float(m.group(1)) * 1.048576 if m else 0.0
+        # iperf3's transfer column (binary units) as MB of 10^6 bytes.
+        m = BYTES_RE.search(tcp.get(row, ""))
+        mb = float(m.group(1)) * {"K": 2 ** 10, "M": 2 ** 20, "G": 2 ** 30}[m.group(2)] / 1e6 if m else 0.0
         n0, t0 = a["hc"].get((0, "grant_table_op"), (0, 0))
         n1, t1 = b["hc"].get((0, "grant_table_op"), (0, 0))
         calls = n1 - n0
