@@ -87,11 +87,14 @@ if [ $t = pvh ]; then bx iperf3 -s -p 5201 >/dev/null 2>&1 & fi
 ip link set eth0 up
 i=0; while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
 ping -c 2 -W 10 10.0.0.1 >/dev/null 2>&1
+# Each row between two markers, with pauses, so that dom0 can take the
+# hypervisor's counters (debug keys g and x) just before and after it.
+row() { echo "RV-BENCH: pv row $1 start"; sleep 2; ipf "$@"; sleep 3; }
 if [ $t = pv ]; then
-    ipf domU-dom0 10.0.0.1
-    ipf dom0-domU 10.0.0.1 -R
-    ipf domU-domU 10.0.0.3
-    ipf domU-domU-R 10.0.0.3 -R
+    row domU-dom0 10.0.0.1
+    row dom0-domU 10.0.0.1 -R
+    row domU-domU 10.0.0.3
+    row domU-domU-R 10.0.0.3 -R
 fi
 echo "RV-BENCH: $t done"
 """ % {"bx": BX, "jobs": FIO_JOBS, "modules": " ".join(DOMU_BENCH_MODULES)}
@@ -132,6 +135,14 @@ for k in pvh pv; do
     : > /tmp/bench_$k.log
     if [ -n "$d" ]; then
         rv console -f -t 900 "$d" >/tmp/bench_$k.log 2>&1 &
+        # The hypervisor's grant and exit counters just before and after
+        # each TCP row (on its console: splitbench.py takes the differences).
+        [ $k = pv ] && ( for r in domU-dom0 dom0-domU domU-domU domU-domU-R; do
+            waitfor /tmp/bench_pv.log "^RV-BENCH: pv row $r start" 800 || break
+            echo "RV-BENCH: counters $r before"; rv debug-keys gx >/dev/null 2>&1
+            waitfor /tmp/bench_pv.log "^RV-BENCH: iperf3 $r " 800 || break
+            echo "RV-BENCH: counters $r after"; rv debug-keys gx >/dev/null 2>&1
+        done ) &
         waitfor /tmp/bench_$k.log "^RV-BENCH: $k done" 800 || echo "RV-BENCH: $k did not finish (create exit $cs)"
     else echo "RV-BENCH: $k not created (exit $cs)"; fi
     eval "dom_$k=$d"

@@ -286,6 +286,7 @@ static void opt_inject_hang(struct bootopts_run *r) { opt_bool(r, &r->o->selftes
 static void opt_inject_panic(struct bootopts_run *r) { opt_bool(r, &r->o->selftest_inject_panic); }
 static void opt_x2apic(struct bootopts_run *r)   { opt_bool(r, &r->o->x2apic); }
 static void opt_shadow_keep_global(struct bootopts_run *r) { opt_bool(r, &r->o->shadow_keep_global); }
+static void opt_gnttab_unmap_batch(struct bootopts_run *r) { opt_bool(r, &r->o->gnttab_unmap_batch); }
 static void opt_hvm_fep(struct bootopts_run *r)  { opt_bool(r, &r->o->hvm_fep); }
 static void opt_vmstate_check(struct bootopts_run *r) { opt_bool(r, &r->o->vmstate_check); }
 
@@ -303,6 +304,7 @@ static const struct {
     { "selftest_inject_panic", opt_inject_panic },
     { "x2apic",   opt_x2apic },
     { "shadow_keep_global", opt_shadow_keep_global },
+    { "gnttab_unmap_batch", opt_gnttab_unmap_batch },
     { "mem",      opt_mem },
     { "console_to", opt_console_to },
     { "hvm_fep",  opt_hvm_fep },
@@ -358,6 +360,7 @@ void bootopts_defaults(struct boot_options *o)
     o->selftest_inject_panic = false;
     o->x2apic = true;
     o->shadow_keep_global = true;
+    o->gnttab_unmap_batch = true;
     o->mem_limit = 0;
     o->console_to[0] = 0;
     o->hvm_fep = false;

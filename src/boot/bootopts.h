@@ -1,6 +1,7 @@
 /*
  * The hypervisor's own boot options (docs: console=, loglvl=, maxcpus=,
- * selftest, emu_exit, x2apic=, mem=, console_to=, hvm_fep, vmstate_check, shadow_keep_global=).  Parsing never fails: a bad item is
+ * selftest, emu_exit, x2apic=, mem=, console_to=, hvm_fep, vmstate_check, shadow_keep_global=,
+ * gnttab_unmap_batch=).  Parsing never fails: a bad item is
  * reported through the warn callback and leaves its field unchanged, so a typo
  * on the command line cannot stop the machine from booting.
  */
@@ -32,6 +33,8 @@ struct boot_options {
     bool     x2apic;           /* (i) use x2APIC mode when available; default true */
     bool     shadow_keep_global; /* (i) shadow_keep_global=0: a guest's MOV to CR3 empties its whole shadow
                                   * (docs/shadow.md; for measuring the global-leaf cache); default true */
+    bool     gnttab_unmap_batch; /* (i) gnttab_unmap_batch=0: a PV mapper's grant unmaps flush one by one, not
+                                  * once per batch (docs/grant-tables.md; for measuring the batching); default true */
     uint64_t mem_limit;        /* (i) mem=SIZE; 0 = no limit; values < 64M rejected */
     char     console_to[BOOTOPTS_NAME_MAX];  /* (i) console_to=NAME: initial input focus; "" = hypervisor */
     bool     hvm_fep;          /* (i) hvm_fep: honour the forced-emulation prefix (testing only); default false */

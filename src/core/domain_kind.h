@@ -61,10 +61,13 @@ struct domain_kind {
      * gnt_map_pte: that entry becomes pte, which maps frame pte >> 12 of
      * domain owner; the entry holds the references any L1 entry holds.
      * gnt_unmap_pte: the entry must still map what pte maps (frame, P, RW);
-     * it is cleared and no CPU keeps the translation when it returns.
-     * Both: a GNTST_* code. */
+     * it is cleared, but CPUs may keep the translation until gnt_flush.
+     * Both: a GNTST_* code.  gnt_flush: no CPU keeps a translation of an
+     * entry cleared before it (the grant side calls it once per batch of
+     * unmaps, before it drops the frames' references: gnttab_defer.h). */
     int (*gnt_map_pte)(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte, uint16_t owner);
     int (*gnt_unmap_pte)(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte);
+    void (*gnt_flush)(struct vcpu *v);
     /* Optional (hvm, pvh): XEN_DOMCTL_sethvmcontext's CPU record (public/
      * hvm_save.h) for v, which has never run (core/domctl_build.c checks):
      * its registers become the record's.  0, or < 0 when the record asks

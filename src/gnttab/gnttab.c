@@ -272,7 +272,9 @@ static long gnttab_op_get_version(struct vcpu *v, uint64_t uop)
 }
 
 /* The batched commands: each element is read, handled and written back in
- * turn; a fault stops the loop (elements before it are done). */
+ * turn; a fault stops the loop (elements before it are done).  A PV
+ * mapper's unmaps share one TLB flush (gnttab_defer.h): the loop ends with
+ * gnttab_pv_unmap_done whichever way it ends, so nothing stays queued. */
 static long gnttab_batch(struct vcpu *v, unsigned cmd, uint64_t uop, unsigned count)
 {
     struct domain *d = v->domain;
@@ -283,27 +285,41 @@ static long gnttab_batch(struct vcpu *v, unsigned cmd, uint64_t uop, unsigned co
     } op;
     size_t size = cmd == GNTTABOP_map_grant_ref ? sizeof(op.map) :
                   cmd == GNTTABOP_unmap_grant_ref ? sizeof(op.unmap) : sizeof(op.copy);
+    unsigned row = cmd == GNTTABOP_map_grant_ref ? GNTTAB_ST_MAP :
+                   cmd == GNTTABOP_unmap_grant_ref ? GNTTAB_ST_UNMAP : GNTTAB_ST_COPY;
+    bool pv = gnttab_is_pv(d);
+    struct gnttab_defer q;
     unsigned i;
+    long rc = 0;
 
+    gnttab_defer_init(&q);
+    __atomic_fetch_add(&d->gnttab->st_calls[row], 1, __ATOMIC_RELAXED);
     for (i = 0; i < count; i++) {
         uint64_t addr = uop + (uint64_t)i * size;
 
-        if (copy_from_guest(v, &op, addr, size))
-            return -EFAULT;
-        if (cmd == GNTTABOP_map_grant_ref && gnttab_is_pv(d))
+        if (copy_from_guest(v, &op, addr, size)) {
+            rc = -EFAULT;
+            break;
+        }
+        if (cmd == GNTTABOP_map_grant_ref && pv)
             gnttab_pv_op_map(v, &op.map);       /* into the caller's page tables */
         else if (cmd == GNTTABOP_map_grant_ref)
             gnttab_op_map(d, &op.map);
-        else if (cmd == GNTTABOP_unmap_grant_ref && gnttab_is_pv(d))
-            gnttab_pv_op_unmap(v, &op.unmap);
+        else if (cmd == GNTTABOP_unmap_grant_ref && pv)
+            gnttab_pv_op_unmap(v, &op.unmap, &q);
         else if (cmd == GNTTABOP_unmap_grant_ref)
             gnttab_op_unmap(d, &op.unmap);
         else
             gnttab_op_copy(d, &op.copy);
-        if (copy_to_guest(v, addr, &op, size))
-            return -EFAULT;
+        if (copy_to_guest(v, addr, &op, size)) {
+            rc = -EFAULT;
+            break;
+        }
     }
-    return 0;
+    __atomic_fetch_add(&d->gnttab->st_ops[row], i, __ATOMIC_RELAXED);
+    if (pv && cmd == GNTTABOP_unmap_grant_ref)
+        gnttab_pv_unmap_done(v, &q);
+    return rc;
 }
 
 long gnttab_hypercall(struct vcpu *v, unsigned cmd, uint64_t uop, unsigned count)

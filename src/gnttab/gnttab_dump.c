@@ -57,6 +57,18 @@ void gnttab_dump_domain(struct domain *d)
 
     domain_log(d, LOG_INFO, "gnttab: %u of %u frames; %u entries granted, %u pinned by mappers; "
                "maptrack %u of %u in use\n", frames, max_frames, granted, pinned, mt_live, mt_cap);
+    /* Calls (operations) since the domain was made; with the exit
+     * statistics' hypercall rows, the cost per operation and per flush. */
+    uint64_t c[GNTTAB_ST_NR], o[GNTTAB_ST_NR];
+    for (unsigned i = 0; i < GNTTAB_ST_NR; i++) {
+        c[i] = __atomic_load_n(&gt->st_calls[i], __ATOMIC_RELAXED);
+        o[i] = __atomic_load_n(&gt->st_ops[i], __ATOMIC_RELAXED);
+    }
+    domain_log(d, LOG_INFO, "gnttab calls: map %lu (%lu ops), unmap %lu (%lu ops), copy %lu (%lu ops); "
+               "PV unmap flushes %lu\n", (unsigned long)c[GNTTAB_ST_MAP], (unsigned long)o[GNTTAB_ST_MAP],
+               (unsigned long)c[GNTTAB_ST_UNMAP], (unsigned long)o[GNTTAB_ST_UNMAP],
+               (unsigned long)c[GNTTAB_ST_COPY], (unsigned long)o[GNTTAB_ST_COPY],
+               (unsigned long)__atomic_load_n(&gt->st_pv_flushes, __ATOMIC_RELAXED));
     for (unsigned i = 0; i < ng; i++)
         domain_log(d, LOG_INFO, "gnttab ref %u: to d%u gfn %#x%s%s, pins r%u w%u\n", g[i].ref, g[i].domid,
                    g[i].frame, (g[i].flags & GTF_readonly) ? " ro" : "",

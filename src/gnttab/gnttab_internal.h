@@ -11,6 +11,7 @@
 #define RV_GNTTAB_GNTTAB_INTERNAL_H
 
 #include "gnttab/gnttab.h"
+#include "gnttab/gnttab_defer.h"
 #include "core/spinlock.h"
 #include "mm/physmap.h"
 
@@ -30,6 +31,8 @@
  * keeps changing it under the compare-exchange: a guest can change it faster
  * than we can retry, so the loop must be bounded. */
 #define GNTTAB_CMPXCHG_TRIES        5
+/* Rows of the per-domain call statistics. */
+enum { GNTTAB_ST_MAP, GNTTAB_ST_UNMAP, GNTTAB_ST_COPY, GNTTAB_ST_NR };
 
 /* Granter side: pins on one grant entry.  All pins of an entry belong to one
  * mapper domain at a time (as in Xen), and all use the frame recorded at the
@@ -88,6 +91,13 @@ struct gnttab_domain {
     struct gnttab_maptrack **mt;    /* (m) [max_mt_frames] arrays of GNTTAB_MAPTRACK_PER_FRAME */
     uint32_t mt_free;           /* (m) free-list head, GNTTAB_MT_NONE when empty */
     uint32_t mt_live;           /* (m) entries BUSY or MAPPED */
+
+    /* Statistics of this domain's calls (debug key 'g'): relaxed atomic
+     * adds by whichever vCPU calls, relaxed loads by the reader; never used
+     * for a decision. */
+    uint64_t st_calls[GNTTAB_ST_NR];    /* hypercalls of map, unmap, copy */
+    uint64_t st_ops[GNTTAB_ST_NR];      /* operations in them */
+    uint64_t st_pv_flushes;             /* TLB flushes of PV unmaps (one per drained batch) */
 };
 
 /* Entry ref of a table (caller holds table_lock, ref < nr_frames * 512). */
@@ -145,7 +155,11 @@ uint64_t gnttab_own_frame(struct domain *d, uint64_t frame);
 int gnttab_get_writable(uint16_t mapper, uint64_t mfn);
 void gnttab_put_writable(uint64_t mfn);
 void gnttab_pv_op_map(struct vcpu *v, struct gnttab_map_grant_ref *op);
-void gnttab_pv_op_unmap(struct vcpu *v, struct gnttab_unmap_grant_ref *op);
+/* A PV unmap clears the page-table entry and queues the maptrack's
+ * references on q (gnttab_defer.h); gnttab_pv_unmap_done flushes once and
+ * drops them.  The batch loop calls done before it returns, on every path. */
+void gnttab_pv_op_unmap(struct vcpu *v, struct gnttab_unmap_grant_ref *op, struct gnttab_defer *q);
+void gnttab_pv_unmap_done(struct vcpu *v, struct gnttab_defer *q);
 
 /* Host tests only: called between reading an entry's {flags, domid} word and
  * the compare-exchange, where a real granter may change the entry. */

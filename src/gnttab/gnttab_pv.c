@@ -11,8 +11,8 @@
  * References of one PV mapping (docs/grant-tables.md "PV mappings"):
  *  - the maptrack entry: one frame_get reference and, when writable, one
  *    writable type reference on the granted frame, plus the pin on the
- *    granter's entry, all dropped by unmap (after the TLB flush) or by the
- *    mapper's teardown;
+ *    granter's entry, all dropped by unmap (after the TLB flush that ends
+ *    the batch of unmaps: gnttab_defer.h) or by the mapper's teardown;
  *  - the L1 entry: what every L1 entry holds (mm/pgtype.c get_entry: a
  *    general reference, and a writable type reference with RW), dropped
  *    whenever the entry goes: unmap, or the guest zapping it with
@@ -23,9 +23,11 @@
  * unmap or teardown that flushes first.
  *
  * Locks: as gnttab_map.c; the kind's hooks take the mapper's page-table
- * lock (pv mm_lock) with no gnttab lock held.
+ * lock (pv mm_lock) with no gnttab lock held; the batch's flush and the
+ * release of the queued references run with no lock held.
  */
 #include "gnttab/gnttab_internal.h"
+#include "boot/bootopts.h"
 #include "core/domain.h"
 #include "core/domain_kind.h"
 #include "core/domcfg.h"
@@ -150,7 +152,8 @@ void gnttab_pv_op_map(struct vcpu *v, struct gnttab_map_grant_ref *op)
         op->status = GNTST_bad_gntref;          /* Xen's code for "nothing to map" */
         return;
     }
-    if (host && (!ld->kind || !ld->kind->gnt_map_pte || !ld->kind->gnt_unmap_pte)) {
+    if (host && (!ld->kind || !ld->kind->gnt_map_pte || !ld->kind->gnt_unmap_pte ||
+                 !ld->kind->gnt_flush)) {
         op->status = GNTST_general_error;
         return;
     }
@@ -204,7 +207,40 @@ void gnttab_pv_op_map(struct vcpu *v, struct gnttab_map_grant_ref *op)
     op->status = st;
 }
 
-void gnttab_pv_op_unmap(struct vcpu *v, struct gnttab_unmap_grant_ref *op)
+/* The drain's two steps (gnttab_defer.h): the mapper's kind flushes every
+ * CPU that may translate one of the cleared entries, then each queued
+ * mapping's references go, the pin last but one (the granter may end its
+ * access once it is gone) and the frame reference last. */
+struct pv_drain {
+    struct vcpu *v;
+};
+
+static void drain_flush(void *ctx)
+{
+    struct vcpu *v = ((struct pv_drain *)ctx)->v;
+
+    v->domain->kind->gnt_flush(v);
+}
+
+static void drain_release(void *ctx, const struct gnttab_deferred *d)
+{
+    (void)ctx;
+    if (d->writable)
+        gnttab_put_writable(d->mfn);
+    gnttab_unpin_by_id(d->granter, d->granter_serial, d->ref, d->writable);
+    frame_put(d->mfn);
+}
+
+void gnttab_pv_unmap_done(struct vcpu *v, struct gnttab_defer *q)
+{
+    struct pv_drain ctx = { v };
+    struct gnttab_defer_ops ops = { drain_flush, drain_release, &ctx };
+
+    if (gnttab_defer_drain(q, &ops))
+        __atomic_fetch_add(&v->domain->gnttab->st_pv_flushes, 1, __ATOMIC_RELAXED);
+}
+
+void gnttab_pv_op_unmap(struct vcpu *v, struct gnttab_unmap_grant_ref *op, struct gnttab_defer *q)
 {
     struct domain *ld = v->domain;
     struct gnttab_domain *lgt = ld->gnttab;
@@ -236,10 +272,11 @@ void gnttab_pv_op_unmap(struct vcpu *v, struct gnttab_unmap_grant_ref *op)
     copy = *m;
     spin_unlock(&lgt->maptrack_lock);
 
-    if (copy.map_flags & GNTMAP_host_map) {
+    bool host = copy.map_flags & GNTMAP_host_map;
+    if (host) {
         /* The entry named now must still map the granted frame (VA or PTE
-         * address, as the map's contains_pte says); the kind clears it and
-         * flushes every CPU the domain ran on. */
+         * address, as the map's contains_pte says); the kind clears it.
+         * CPUs may keep the translation until the batch's flush. */
         int16_t st = (int16_t)ld->kind->gnt_unmap_pte(v, op->host_addr, copy.map_flags & GNTMAP_contains_pte,
                                                       grant_pte(copy.mfn, copy.map_flags));
         if (st != GNTST_okay) {
@@ -250,15 +287,23 @@ void gnttab_pv_op_unmap(struct vcpu *v, struct gnttab_unmap_grant_ref *op)
             return;
         }
     }
+    /* The handle is gone (a new map may reuse the slot: it takes its own
+     * references); the maptrack's references wait for the flush that ends
+     * the batch (host), or only for the end of the batch (device: nothing
+     * was mapped). */
     spin_lock(&lgt->maptrack_lock);
     gnttab_mt_put_locked(lgt, idx);
     spin_unlock(&lgt->maptrack_lock);
-    /* No CPU translates to the frame any more (host: flushed above;
-     * device: nothing was mapped): the references can go. */
-    if (copy.writable)
-        gnttab_put_writable(copy.mfn);
-    gnttab_unpin_by_id(copy.granter, copy.granter_serial, copy.ref, copy.writable);
-    frame_put(copy.mfn);
+    struct gnttab_deferred d = {
+        .mfn = copy.mfn, .granter_serial = copy.granter_serial, .ref = copy.ref,
+        .granter = copy.granter, .writable = copy.writable,
+    };
+    struct pv_drain ctx = { v };
+    struct gnttab_defer_ops ops = { drain_flush, drain_release, &ctx };
+    if (gnttab_defer_push(q, &ops, &d, host))
+        __atomic_fetch_add(&lgt->st_pv_flushes, 1, __ATOMIC_RELAXED);
+    if (!boot_opts.gnttab_unmap_batch)
+        gnttab_pv_unmap_done(v, q);     /* the rule before: a flush per unmap (for measuring) */
     op->status = GNTST_okay;
 }
 

@@ -278,6 +278,7 @@ bool pv_exc_has_error_code(unsigned vec);
  * gnt_map_pte / gnt_unmap_pte (core/domain_kind.h). */
 int pv_gnt_map_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte, uint16_t owner);
 int pv_gnt_unmap_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte);
+void pv_gnt_flush(struct vcpu *v);
 /* vCPU teardown: drops the base pointers and GDT frames of v. */
 void pv_mmu_teardown(struct vcpu *v);
 /* TLB shootdown: CR3 reloaded on every CPU in cpus (a cross-CPU call), or

@@ -182,12 +182,19 @@ int pv_gnt_unmap_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t 
         if (!((cur ^ pte) & (GE_P | GE_RW | GE_ADDR)))
             rc = pgt_mod_entry(&c.pgt, v->domain->domid, table, idx, 0, PGT_WANT_L1);
     }
-    /* The entry was present: flush before the grant side drops the
-     * maptrack's references (the caller, after this returns). */
-    if (rc >= 0) {
-        pv_flush_domain(v->domain);
+    /* No flush here: the grant side flushes once per batch of unmaps
+     * (pv_gnt_flush) and keeps the maptrack's references on the frame
+     * until then, so a CPU still translating the old entry reaches a frame
+     * that is neither free nor retyped nor released by its granter. */
+    if (rc >= 0)
         pv_seg_mappings_changed(v);
-    }
     gnt_unlock(v);
     return rc >= 0 ? GNTST_okay : GNTST_general_error;
+}
+
+void pv_gnt_flush(struct vcpu *v)
+{
+    /* Every CPU in the domain's dirty mask and this one, counted on v
+     * (pv_tlb.h): the calling vCPU's hypercall, interrupts on. */
+    pv_tlb_flush(v);
 }

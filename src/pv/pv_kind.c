@@ -426,5 +426,6 @@ DOMAIN_KIND(pv_kind) = {
     .vcpu_dump = pv_kind_vcpu_dump,
     .gnt_map_pte = pv_gnt_map_pte,
     .gnt_unmap_pte = pv_gnt_unmap_pte,
+    .gnt_flush = pv_gnt_flush,
     .vcpu_is_down = pv_kind_vcpu_is_down,
 };

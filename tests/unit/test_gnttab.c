@@ -668,6 +668,107 @@ static void test_concurrent_granter(void)
     teardown();
 }
 
+/* ---- PV unmap batches (gnttab_defer.h): one flush per drain, and no
+ * reference dropped while a TLB may still translate the cleared entry ---- */
+
+struct defer_model {
+    unsigned flushes, released;
+    unsigned stale;             /* cleared entries no flush has covered yet */
+    unsigned stale_at_push[3 * GNTTAB_DEFER_MAX];   /* by mfn: cleared (1) or not (0) */
+    bool covered[3 * GNTTAB_DEFER_MAX];             /* by mfn: a flush came after its clear */
+    uint64_t order[3 * GNTTAB_DEFER_MAX];           /* mfns in release order */
+    unsigned early;             /* releases of a cleared entry not covered by a flush */
+};
+
+static void model_flush(void *ctx)
+{
+    struct defer_model *m = ctx;
+
+    m->flushes++;
+    m->stale = 0;
+    for (unsigned i = 0; i < 3 * GNTTAB_DEFER_MAX; i++)
+        if (m->stale_at_push[i])
+            m->covered[i] = true;
+}
+
+static void model_release(void *ctx, const struct gnttab_deferred *d)
+{
+    struct defer_model *m = ctx;
+
+    if (d->mfn < 3 * GNTTAB_DEFER_MAX) {
+        if (m->stale_at_push[d->mfn] && !m->covered[d->mfn])
+            m->early++;
+        m->order[m->released] = d->mfn;
+    }
+    m->released++;
+}
+
+static bool model_push(struct gnttab_defer *q, const struct gnttab_defer_ops *ops, struct defer_model *m,
+                       uint64_t mfn, bool cleared)
+{
+    struct gnttab_deferred d = { .mfn = mfn, .granter_serial = 7, .ref = (uint32_t)mfn, .granter = 3,
+                                 .writable = mfn & 1 };
+
+    m->stale_at_push[mfn] = cleared;
+    m->stale += cleared;
+    return gnttab_defer_push(q, ops, &d, cleared);
+}
+
+static void test_unmap_defer(void)
+{
+    struct defer_model m = { 0 };
+    struct gnttab_defer_ops ops = { model_flush, model_release, &m };
+    struct gnttab_defer q;
+    unsigned n = 2 * GNTTAB_DEFER_MAX + 6, pushed_flushes = 0;
+
+    /* An empty batch: no flush, nothing released. */
+    gnttab_defer_init(&q);
+    CHECK(!gnttab_defer_drain(&q, &ops));
+    CHECK_EQ(m.flushes, 0);
+    CHECK_EQ(m.released, 0);
+
+    /* Device-only unmaps (nothing cleared): released at the drain, unflushed. */
+    CHECK(!model_push(&q, &ops, &m, 1, false));
+    CHECK(!model_push(&q, &ops, &m, 2, false));
+    CHECK_EQ(m.released, 0);
+    CHECK(!gnttab_defer_drain(&q, &ops));
+    CHECK_EQ(m.flushes, 0);
+    CHECK_EQ(m.released, 2);
+    CHECK_EQ(q.n, 0);
+
+    /* A long batch of host unmaps: a flush each time the queue fills and one
+     * at the end, each before the references it covers go, in push order. */
+    memset(&m, 0, sizeof(m));
+    for (unsigned i = 0; i < n; i++)
+        pushed_flushes += model_push(&q, &ops, &m, i, true);
+    CHECK_EQ(pushed_flushes, 2);
+    CHECK_EQ(m.flushes, 2);
+    CHECK_EQ(m.released, 2 * GNTTAB_DEFER_MAX);
+    CHECK_EQ(q.n, 6);
+    CHECK(q.need_flush);
+    CHECK(gnttab_defer_drain(&q, &ops));
+    CHECK_EQ(m.flushes, 3);
+    CHECK_EQ(m.released, n);
+    CHECK_EQ(m.early, 0);
+    CHECK_EQ(m.stale, 0);
+    for (unsigned i = 0; i < n; i++)
+        CHECK_EQ(m.order[i], i);
+    printf("unit_gnttab: %u unmaps, %u flushes (one per %u), 0 early releases\n", n, m.flushes,
+           GNTTAB_DEFER_MAX);
+
+    /* One cleared entry among device-only ones still flushes, once. */
+    memset(&m, 0, sizeof(m));
+    CHECK(!model_push(&q, &ops, &m, 4, false));
+    CHECK(!model_push(&q, &ops, &m, 5, true));
+    CHECK(!model_push(&q, &ops, &m, 6, false));
+    CHECK(gnttab_defer_drain(&q, &ops));
+    CHECK_EQ(m.flushes, 1);
+    CHECK_EQ(m.early, 0);
+    CHECK(!q.need_flush);
+    CHECK(!gnttab_defer_drain(&q, &ops));      /* drained: the next batch starts clean */
+    CHECK_EQ(m.flushes, 1);
+}
+
 int main(void)
 {
     RUN(test_sizes_versions);
@@ -680,5 +781,6 @@ int main(void)
     RUN(test_mapper_dies);
     RUN(test_copy);
     RUN(test_concurrent_granter);
+    RUN(test_unmap_defer);
     return t_finish("unit_gnttab");
 }

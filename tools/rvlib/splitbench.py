@@ -125,6 +125,68 @@ def table(fio: Dict[Tuple[str, str], str], tcp: Dict[str, str]) -> List[str]:
     return out
 
 
+COUNTERS_RE = re.compile(r"RV-BENCH: counters (\S+) (before|after)")
+GNT_RE = re.compile(r"\(d(\d+) [^)]*\) gnttab calls: map (\d+) \((\d+) ops\), unmap (\d+) \((\d+) ops\), "
+                    r"copy (\d+) \((\d+) ops\); PV unmap flushes (\d+)")
+HC_RE = re.compile(r"\(d(\d+) [^)]*\) v(\d+): hypercall cost \(count, mean ns\)(?:, more)?: (.*)$")
+BYTES_RE = re.compile(r"([0-9.]+) ([KMG])Bytes\s")
+
+
+def snapshots(lines: List[str]) -> Dict[Tuple[str, str], Dict]:
+    """{(row, before|after): {"gnt": {domid: (map calls, map ops, unmap calls,
+    unmap ops, copy calls, copy ops, flushes)}, "hc": {(domid, name):
+    (count, count * mean ns)}}} from the hypervisor's lines after each of
+    dom0's "RV-BENCH: counters ROW before|after" markers (debug keys g, x)."""
+    snaps: Dict[Tuple[str, str], Dict] = {}
+    cur = None
+    for line in lines:
+        m = COUNTERS_RE.search(line)
+        if m:
+            cur = snaps.setdefault((m.group(1), m.group(2)), {"gnt": {}, "hc": {}})
+            continue
+        if cur is None:
+            continue
+        g = GNT_RE.search(line)
+        if g:
+            cur["gnt"][int(g.group(1))] = tuple(int(x) for x in g.groups()[1:])
+            continue
+        h = HC_RE.search(line)
+        if h:
+            dom = int(h.group(1))
+            for item in h.group(3).split(", "):
+                f = item.split()
+                if len(f) == 3 and f[1].isdigit() and f[2].isdigit():
+                    n, t = cur["hc"].get((dom, f[0]), (0, 0))
+                    cur["hc"][(dom, f[0])] = (n + int(f[1]), t + int(f[1]) * int(f[2]))
+    return snaps
+
+
+def counter_lines(lines: List[str], tcp: Dict[str, str]) -> List[str]:
+    """Per TCP row: dom0's grant operations and flushes in the row's window,
+    per MB the receiver got, and dom0's grant_table_op calls and mean cost."""
+    snaps = snapshots(lines)
+    out = []
+    for row, label in TCP_ROWS:
+        a, b = snaps.get((row, "before")), snaps.get((row, "after"))
+        if not a or not b or 0 not in a["gnt"] or 0 not in b["gnt"]:
+            continue
+        d = [y - x for x, y in zip(a["gnt"][0], b["gnt"][0])]
+        # iperf3's transfer column (binary units) as MB of 10^6 bytes.
+        m = BYTES_RE.search(tcp.get(row, ""))
+        mb = float(m.group(1)) * {"K": 2 ** 10, "M": 2 ** 20, "G": 2 ** 30}[m.group(2)] / 1e6 if m else 0.0
+        n0, t0 = a["hc"].get((0, "grant_table_op"), (0, 0))
+        n1, t1 = b["hc"].get((0, "grant_table_op"), (0, 0))
+        calls = n1 - n0
+        per = (lambda x: " (%.0f/MB)" % (x / mb)) if mb else (lambda x: "")
+        out.append("    %-26s %.2f MB moved; dom0: map %d ops in %d calls%s, unmap %d ops in %d calls%s, "
+                   "copy %d ops in %d calls%s; %d unmap flushes%s; grant_table_op %d calls, mean %s ns" %
+                   (label, mb, d[1], d[0], per(d[1]), d[3], d[2], per(d[3]), d[5], d[4], per(d[5]), d[6],
+                    per(d[6]), calls, ("%.0f" % ((t1 - t0) / calls)) if calls > 0 else "-"))
+    if out:
+        out.insert(0, "  counters (hypervisor, debug keys g and x, before and after each row):")
+    return out
+
+
 def ensure_assets(out: str) -> Optional[str]:
     p = subprocess.run([sys.executable, ASSETS_TOOL, "--out", out, "--scenario", SCENARIO],
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -147,6 +209,12 @@ def figures(build: str, cmdline: str, timeout: float) -> Tuple[List[str], List[s
     work = tempfile.mkdtemp(prefix="rv-bench-split-")
     try:
         d = domcfg.load(cfg)
+        # RV_BENCH_SPLIT_OPTS: more hypervisor boot options (e.g.
+        # gnttab_unmap_batch=0, docs/boot.md), for before/after runs.
+        extra = os.environ.get("RV_BENCH_SPLIT_OPTS", "").strip()
+        if extra:
+            cmdline = cmdline + " " + extra
+            out.append("  hypervisor boot options added: %s" % extra)
         spec = emulators.BootSpec(elf=elf, cmdline=cmdline, smp=2, mem_mib=3072,
                                   modules=domcfg.modules_for([d]))
         launch = emulators.prepare(spec, "direct", work)
@@ -162,9 +230,15 @@ def figures(build: str, cmdline: str, timeout: float) -> Tuple[List[str], List[s
         shutil.rmtree(work, ignore_errors=True)
     log = con.domains.get(d.name)
     lines = log.output if log else []
+    save = os.environ.get("RV_BENCH_SPLIT_LOG")
+    if save:
+        # The whole console (hypervisor lines included), for reading later.
+        with open(save, "w") as f:
+            f.write("\n".join(con.lines) + "\n")
     fio, tcp, other = collect(lines)
-    out += ["  " + l for l in other if "done" not in l]
+    out += ["  " + l for l in other if "done" not in l and " counters " not in l and " row " not in l]
     out += table(fio, tcp)
+    out += counter_lines(con.lines, tcp)
     failures = []
     if not v.ok:
         failures.append("split drivers: %s" % v.reason)

@@ -11,7 +11,8 @@
  *  - role=b (pv_gnt, domid 2): the mapper.  Map by virtual address and by
  *    PTE machine address (GNTMAP_contains_pte), the PTE's bits, reads and
  *    writes through the mapping, a read-only mapping that faults on write,
- *    unmap (by VA, by PTE address, wrong address, twice), the refusals (a
+ *    unmap (by VA, by PTE address, wrong address, twice; batches with a bad
+ *    handle in the middle and with a fault on their second element), the refusals (a
  *    writable mapping or copy into the granter's page table, a copy into
  *    its own L1, bad addresses), and the hostile cases: the guest zaps or
  *    changes the grant PTE with update_va_mapping, pins the L1 holding it,
@@ -55,6 +56,9 @@ PAGE(p1);                                   /* a, c: granted */
 PAGE(p2);                                   /* a: granted read-only */
 PAGE(cbuf);                                 /* b: copies */
 PAGE(w1); PAGE(w2); PAGE(w3); PAGE(w4); PAGE(w5); PAGE(w6); PAGE(w7);  /* b: mapping windows */
+/* b: two contiguous pages, the second made not present: an unmap batch
+ * whose second element cannot be read. */
+static volatile uint64_t twin[1024] __attribute__((aligned(4096)));
 
 /* ---- small helpers ---- */
 
@@ -356,6 +360,37 @@ static void role_b(void)
     EQ("unmap-by-pte-address", unmap1(pa3, h3), GNTST_okay);
     check(!try_read((uint64_t)w3, &x), "unmapped-pte-faults", "read", x, 0);
     EQ("unmap-readonly", unmap1((uint64_t)w2, h2), GNTST_okay);
+
+    /* 4b. Batches of unmaps share one TLB flush (docs/grant-tables.md
+     * "Batched unmaps"): a bad handle in the middle, and a batch that
+     * faults on its second element.  Both end with the references dropped:
+     * a checks that ref 11's flags are clear once b is done. */
+    uint32_t hb[3];
+    for (unsigned i = 0; i < 3; i++) {
+        const volatile void *wv = i == 0 ? (const volatile void *)w1 : i == 1 ? (const volatile void *)w2 : w3;
+        EQ("batch-map-readonly", map1(A, 11, (uint64_t)wv, GNTMAP_host_map | GNTMAP_readonly, &hb[i], 0),
+           GNTST_okay);
+    }
+    EQ("batch-mapped-read", w3[7], PAT(0x2222, 7));
+    struct gnttab_unmap_grant_ref ub[3] = {
+        { .host_addr = (uint64_t)w1, .handle = hb[0], .status = 99 },
+        { .host_addr = (uint64_t)w1, .handle = 0x7ffffu, .status = 99 },
+        { .host_addr = (uint64_t)w2, .handle = hb[1], .status = 99 },
+    };
+    EQ("batch-unmap-rc", gnt(GNTTABOP_unmap_grant_ref, ub, 3), 0);
+    EQ("batch-unmap-first", ub[0].status, GNTST_okay);
+    EQ("batch-unmap-bad-handle-in-middle", ub[1].status, GNTST_bad_handle);
+    EQ("batch-unmap-last", ub[2].status, GNTST_okay);
+    check(!try_read((uint64_t)w1, &x), "batch-unmapped-first-faults", "read", x, 0);
+    check(!try_read((uint64_t)w2, &x), "batch-unmapped-last-faults", "read", x, 0);
+    twin[512] = 1;                              /* touched: present before it goes */
+    EQ("twin-second-page-gone", uvm(&twin[512], 0, UVMF_INVLPG), 0);
+    struct gnttab_unmap_grant_ref *uf = (struct gnttab_unmap_grant_ref *)((uintptr_t)twin + 4096 - sizeof(*uf));
+    *uf = (struct gnttab_unmap_grant_ref){ .host_addr = (uint64_t)w3, .handle = hb[2], .status = 99 };
+    EQ("batch-unmap-faulting-element-efault", gnt(GNTTABOP_unmap_grant_ref, uf, 2), (uint64_t)-14);
+    EQ("batch-unmap-before-fault-done", uf->status, GNTST_okay);
+    check(!try_read((uint64_t)w3, &x), "batch-unmapped-before-fault-faults", "read", x, 0);
+    EQ("batch-unmap-before-fault-handle-gone", unmap1((uint64_t)w3, hb[2]), GNTST_bad_handle);
 
     /* 5. a's pinned L1 granted writable: never writable here. */
     EQ("writable-map-of-granter-l1-refused", map1(A, 12, (uint64_t)w4, GNTMAP_host_map, 0, 0),

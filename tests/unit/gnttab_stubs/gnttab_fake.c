@@ -390,11 +390,19 @@ void gnttab_pv_op_map(struct vcpu *v, struct gnttab_map_grant_ref *op)
     FAKE_ERR("PV map called for a translated fake domain");
 }
 
-void gnttab_pv_op_unmap(struct vcpu *v, struct gnttab_unmap_grant_ref *op)
+void gnttab_pv_op_unmap(struct vcpu *v, struct gnttab_unmap_grant_ref *op, struct gnttab_defer *q)
 {
     (void)v;
     (void)op;
+    (void)q;
     FAKE_ERR("PV unmap called for a translated fake domain");
+}
+
+void gnttab_pv_unmap_done(struct vcpu *v, struct gnttab_defer *q)
+{
+    (void)v;
+    (void)q;
+    FAKE_ERR("PV unmap drain called for a translated fake domain");
 }
 
 /* mm/logdirty.c: the last page a grant copy reported written, and how many. */
