@@ -22,9 +22,10 @@
 #define __section(s)    __attribute__((section(s)))
 #define __used          __attribute__((used))
 /* Code every VM exit of an event-channel round trip runs (the run loop,
- * the SVM world switch, the hypercall, send and poll paths, the guest walk
- * of hypercall arguments): linked together at the start of .text
- * (arch/x86/ringvisor.ld), a few pages instead of ~22 scattered ones.
+ * the SVM or VT-x world switch, the hypercall, send and poll paths, the
+ * guest walk of hypercall arguments): linked together at the start of .text
+ * (arch/x86/ringvisor.ld: SVM's part, the common part, VT-x's part), a few
+ * pages instead of ~22 scattered ones.
  * Under QEMU's TCG each VMRUN and #VMEXIT flushes the emulated TLB, so
  * every code page an exit touches is one more TLB refill per exit
  * (docs/event-channels.md "Latency"); on hardware it is I-TLB and cache

@@ -17,14 +17,14 @@
 #include "arch/x86/asm.h"
 #include "arch/x86/cpufeature.h"
 
-uint64_t vmx_guest_cr0(const struct vmx_vcpu *x)
+__hot_path uint64_t vmx_guest_cr0(const struct vmx_vcpu *x)
 {
     if (x->shadow)
         return vmread(VMCS_CR0_SHADOW);         /* every bit host-owned (vmx_set_shadow) */
     return (vmread(VMCS_GUEST_CR0) & ~vmx_cfg.cr0_mask) | (vmread(VMCS_CR0_SHADOW) & vmx_cfg.cr0_mask);
 }
 
-uint64_t vmx_guest_cr4(const struct vmx_vcpu *x)
+__hot_path uint64_t vmx_guest_cr4(const struct vmx_vcpu *x)
 {
     if (x->shadow)
         return vmread(VMCS_CR4_SHADOW);

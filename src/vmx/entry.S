@@ -20,7 +20,7 @@
 
 #define VMCS_HOST_RSP 0x6c14
 
-    .text
+    .section .text.hot, "ax", @progbits     /* the exit path (lib/compiler.h __hot_path) */
     .globl vmx_enter
 vmx_enter:
     PUSH_CALLEE_SAVED

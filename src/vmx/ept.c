@@ -43,7 +43,7 @@ uint64_t vmx_ept_encode(uint64_t addr, unsigned level, bool leaf, unsigned perms
     return e;
 }
 
-void vmx_tlb_prepare(struct vcpu *v, unsigned cpu)
+__hot_path void vmx_tlb_prepare(struct vcpu *v, unsigned cpu)
 {
     struct vmx_vcpu *x = v->vendor;
     bool stale;

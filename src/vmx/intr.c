@@ -11,7 +11,7 @@
 
 #define RFLAGS_IF           (1u << 9)
 
-bool vmx_event_pending(struct vcpu *v)
+__hot_path bool vmx_event_pending(struct vcpu *v)
 {
     struct vmx_vcpu *x = v->vendor;
     struct vmcs_ctx c;
@@ -24,7 +24,7 @@ bool vmx_event_pending(struct vcpu *v)
     return pending;
 }
 
-bool vmx_interrupts_enabled(struct vcpu *v)
+__hot_path bool vmx_interrupts_enabled(struct vcpu *v)
 {
     struct vmx_vcpu *x = v->vendor;
     uint32_t shadow = x->intr_state & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS);
@@ -34,7 +34,7 @@ bool vmx_interrupts_enabled(struct vcpu *v)
     return (v->regs.rflags & RFLAGS_IF) && !shadow;
 }
 
-void vmx_request_intr_window(struct vcpu *v, bool on)
+__hot_path void vmx_request_intr_window(struct vcpu *v, bool on)
 {
     struct vmx_vcpu *x = v->vendor;
     struct vmcs_ctx c;
@@ -49,7 +49,7 @@ void vmx_request_intr_window(struct vcpu *v, bool on)
     vmcs_put(x, &c);
 }
 
-bool vmx_nmi_allowed(struct vcpu *v)
+__hot_path bool vmx_nmi_allowed(struct vcpu *v)
 {
     struct vmx_vcpu *x = v->vendor;
     uint32_t block = x->intr_state & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS);

@@ -88,7 +88,7 @@ static bool rm_seg_kept(enum hvm_segreg s)
     return s <= SEG_GS || s == SEG_TR || s == SEG_IDTR;
 }
 
-bool vmx_rm_get_seg(struct vmx_vcpu *x, enum hvm_segreg s, struct hvm_seg *out)
+__hot_path bool vmx_rm_get_seg(struct vmx_vcpu *x, enum hvm_segreg s, struct hvm_seg *out)
 {
     if (!x->rm.active || !rm_seg_kept(s))
         return false;

@@ -23,7 +23,7 @@
 #define FC_LOCKED           (1u << 0)
 #define FC_VMXON_OUTSIDE_SMX (1u << 2)
 
-struct vmx_config vmx_cfg;
+struct vmx_config vmx_cfg __hot_data;
 
 static void *vmxon_region[RV_MAX_CPUS];     /* (o) */
 

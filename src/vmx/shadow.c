@@ -14,7 +14,7 @@
 #include "core/console.h"
 #include "arch/x86/asm.h"
 
-uint64_t vmx_hw_efer(const struct vmx_vcpu *x)
+__hot_path uint64_t vmx_hw_efer(const struct vmx_vcpu *x)
 {
     return vmx_cfg.efer_area ? x->msr_area[1] : vmread(VMCS_GUEST_EFER);
 }

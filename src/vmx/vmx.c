@@ -50,7 +50,7 @@ static struct {
     struct vmx_vcpu *current;       /* (o) whose VMCS is current here, NULL none */
     struct vmx_vcpu *msr_owner;     /* (o) whose STAR..KERNEL_GS_BASE are loaded */
     uint64_t host_msrs[5];          /* (o) the host's values while msr_owner runs */
-} vmx_cpu[RV_MAX_CPUS];
+} vmx_cpu[RV_MAX_CPUS] __hot_data;
 
 /* Not in the VMCS: loaded for the guest while it is on a CPU (see above).
  * Host code that runs meanwhile (exit handling, interrupts, softirqs) sees
@@ -64,7 +64,7 @@ int vmx_enter(struct guest_regs *regs, uint64_t launched, uint64_t *host_rsp);  
 
 /* Make x's VMCS current on this CPU; interrupts off.  The first load on a
  * CPU writes that CPU's host state. */
-static bool make_current(struct vmx_vcpu *x, unsigned cpu)
+__hot_path static bool make_current(struct vmx_vcpu *x, unsigned cpu)
 {
     if (vmx_cpu[cpu].current == x)
         return true;
@@ -121,7 +121,7 @@ static bool clear_anywhere(struct vmx_vcpu *x)
     return READ_ONCE(x->active_cpu) < 0;
 }
 
-bool vmcs_get(struct vmx_vcpu *x, struct vmcs_ctx *c)
+__hot_path bool vmcs_get(struct vmx_vcpu *x, struct vmcs_ctx *c)
 {
     c->flags = irq_save();
     unsigned cpu = smp_processor_id();
@@ -147,7 +147,7 @@ bool vmcs_get(struct vmx_vcpu *x, struct vmcs_ctx *c)
     return true;
 }
 
-void vmcs_put(struct vmx_vcpu *x, struct vmcs_ctx *c)
+__hot_path void vmcs_put(struct vmx_vcpu *x, struct vmcs_ctx *c)
 {
     if (c->temp) {
         unsigned cpu = smp_processor_id();
@@ -277,13 +277,13 @@ static void vmx_vcpu_put(struct vcpu *v)
 
 /* ---- Entering the guest ------------------------------------------------- */
 
-static bool exc_has_errcode(unsigned vector)
+__hot_path static bool exc_has_errcode(unsigned vector)
 {
     /* #DF, #TS, #NP, #SS, #GP, #PF, #AC (SDM 26.2.1.3). */
     return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
 }
 
-void vmx_inject(struct vcpu *v, unsigned type, uint8_t vector, bool has_err, uint32_t err)
+__hot_path void vmx_inject(struct vcpu *v, unsigned type, uint8_t vector, bool has_err, uint32_t err)
 {
     struct vmx_vcpu *x = v->vendor;
     struct vmcs_ctx c;
@@ -315,7 +315,7 @@ void vmx_inject(struct vcpu *v, unsigned type, uint8_t vector, bool has_err, uin
 
 /* An event whose delivery the exit interrupted is delivered again
  * (SDM 27.2.3, 31.7.1.1). */
-static void reinject_vectoring(struct vmx_vcpu *x, uint32_t idt)
+__hot_path static void reinject_vectoring(struct vmx_vcpu *x, uint32_t idt)
 {
     unsigned type = INTR_INFO_TYPE(idt);
 
@@ -352,7 +352,7 @@ static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, str
  * right again, its handler's IRET clears it).  A conforming CPU never gets
  * here.  docs/hvm-platform.md "NMI nesting".
  */
-static void drop_foreign_nmi_blocking(struct vcpu *v, struct vmx_vcpu *x, bool blocked_at_entry,
+__hot_path static void drop_foreign_nmi_blocking(struct vcpu *v, struct vmx_vcpu *x, bool blocked_at_entry,
                                       bool nmi_at_entry)
 {
     static bool reported;
@@ -368,7 +368,7 @@ static void drop_foreign_nmi_blocking(struct vcpu *v, struct vmx_vcpu *x, bool b
                    "before); cleared (reported once)\n", v->vcpu_id);
 }
 
-static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
+__hot_path static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
 {
     struct vmx_vcpu *x = v->vendor;
     unsigned cpu = smp_processor_id();
@@ -460,7 +460,7 @@ static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
 
 /* ---- Exits --------------------------------------------------------------- */
 
-static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, struct hvm_exit *e)
+__hot_path static void decode_exit(struct vcpu *v, struct vmx_vcpu *x, uint32_t reason, struct hvm_exit *e)
 {
     unsigned basic = reason & 0xffff;
     uint64_t qual;
@@ -636,14 +636,14 @@ static uint32_t attr_to_ar(uint16_t attr)
     return (attr & 0x80) ? ar : ar | AR_UNUSABLE;
 }
 
-static uint16_t ar_to_attr(uint32_t ar)
+__hot_path static uint16_t ar_to_attr(uint32_t ar)
 {
     if (ar & AR_UNUSABLE)
         return (uint16_t)(ar & 0x60);   /* only the DPL means anything (SS: the CPL) */
     return (uint16_t)((ar & 0xff) | ((ar >> 4) & 0xf00));
 }
 
-static void vmx_get_seg(struct vcpu *v, enum hvm_segreg s, struct hvm_seg *out)
+__hot_path static void vmx_get_seg(struct vcpu *v, enum hvm_segreg s, struct hvm_seg *out)
 {
     struct vmx_vcpu *x = v->vendor;
     struct vmcs_ctx c;
@@ -684,7 +684,7 @@ static void vmx_set_seg(struct vcpu *v, enum hvm_segreg s, const struct hvm_seg 
     vmcs_put(x, &c);
 }
 
-static void vmx_get_ctrl(struct vcpu *v, struct hvm_ctrl *out)
+__hot_path static void vmx_get_ctrl(struct vcpu *v, struct hvm_ctrl *out)
 {
     struct vmx_vcpu *x = v->vendor;
     struct vmcs_ctx c;
@@ -750,7 +750,7 @@ static void vmx_set_tsc_offset(struct vcpu *v, uint64_t offset)
     vmcs_put(x, &c);
 }
 
-static void vmx_inject_event(struct vcpu *v, enum hvm_event_type t, uint8_t vector, bool has_err, uint32_t err)
+__hot_path static void vmx_inject_event(struct vcpu *v, enum hvm_event_type t, uint8_t vector, bool has_err, uint32_t err)
 {
     static const uint8_t types[] = {
         [HVM_EVENT_EXTINT] = INTR_TYPE_EXT_INTR, [HVM_EVENT_NMI] = INTR_TYPE_NMI,
@@ -791,7 +791,7 @@ static void vmx_hypercall_insn(uint8_t out[3])
     out[0] = 0x0f; out[1] = 0x01; out[2] = 0xc1;    /* VMCALL */
 }
 
-struct hvm_vendor_ops vmx_ops = {
+struct hvm_vendor_ops vmx_ops __hot_data = {
     .name = "VMX",
     .cpu_up = vmx_cpu_up,
     .vcpu_create = vmx_vcpu_create,
