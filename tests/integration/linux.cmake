@@ -15,6 +15,7 @@ set(RV_LINUX_DIR ${CMAKE_BINARY_DIR}/linux)
 set(RV_LINUX_ASSETS ${RV_TOOLS_DIR}/linux-assets)
 set(RV_LINUX_RUN_TIMEOUT 900)       # rv-run --timeout: TCG, a whole kernel boot
 set(RV_LINUX_BOCHS_TIMEOUT 2400)    # Bochs runs Linux ~10x slower than TCG
+set(RV_LINUX_PENRYN_TIMEOUT 5400)   # Bochs without EPT: shadow paging, every #PF an exit
 
 add_test(NAME linux_assets COMMAND ${Python3_EXECUTABLE} ${RV_LINUX_ASSETS} --out ${RV_LINUX_DIR})
 set_tests_properties(linux_assets PROPERTIES LABELS "integration;linux" TIMEOUT 900
@@ -94,6 +95,28 @@ foreach(n linux1 linux2 linux_pvhvm1 linux_pvhvm2)
                        "^${d}: ${rv_marker}$" "^${d}: ${pass}" ${extra}
                        "^\\(d[0-9]+ ${d}\\) v0 shadow: [0-9]+ #PF exits, .* [1-9][0-9]* CR3 flushes keeping [1-9][0-9]* global root slots"
                 ARGS --direct --smp ${smp} --mem 1G ${RV_LINUX_DIR}/${d}.cfg)
+  # The same boot on Intel VMX without EPT or unrestricted guest (Bochs
+  # core2_penryn_t9600; docs/shadow.md "Linux on penryn"): the hypervisor
+  # picks shadow paging itself, and with 2 vCPUs the AP starts in Linux's
+  # real-mode trampoline, run in virtual-8086 mode (its v1 line).  Tens of
+  # minutes of wall time, hence the long timeout.  Bochs gets 2 CPUs even
+  # for one vCPU: the no-progress check (hang_report=, rv-run's dump under
+  # Bochs) then runs on the CPU the guest is not on and can say where it is.
+  # DISABLED until seen to pass: the 2-vCPU boots reach /init, but their
+  # `sleep 2` check measures process creation there (8 s of guest time per
+  # fork+exec), and the 1-vCPU boots were not seen to get past the
+  # uniprocessor LOCK-prefix patching in 40 minutes (docs/shadow.md).
+  if(smp EQUAL 2)
+    list(APPEND extra "^${d}: .*smp: Brought up 1 node, 2 CPUs"
+         "^\\(d[0-9]+ ${d}\\) v1: real mode in virtual-8086 mode: [1-9][0-9]* switches in")
+  endif()
+  rv_linux_test(NAME bochs_linux_shadow_${n}_penryn RUN_TIMEOUT ${RV_LINUX_PENRYN_TIMEOUT}
+                LABELS "shadow;bochs;long"
+                STDOUT "^\\(d[0-9]+ ${d}\\) shadow paging, [0-9]+ pages"
+                       "^${d}: ${rv_marker}$" "^${d}: ${pass}" ${extra}
+                       "^\\(d[0-9]+ ${d}\\) v0 shadow: [0-9]+ #PF exits, .* [1-9][0-9]* CR3 flushes keeping [1-9][0-9]* global root slots"
+                ARGS --bochs core2_penryn_t9600 --smp 2 --mem 1G ${RV_LINUX_DIR}/${d}.cfg)
+  set_tests_properties(bochs_linux_shadow_${n}_penryn PROPERTIES DISABLED TRUE)
 endforeach()
 
 # The HPET (src/hvm/vhpet.c) as the clock source of a plain HVM guest on two
