@@ -70,8 +70,10 @@ static void snapshot(struct vmx_snapshot *s)
     s->activity = (uint32_t)vmread(VMCS_GUEST_ACTIVITY);
     s->pending_dbg = vmread(VMCS_GUEST_PENDING_DBG);
     s->link_ptr = vmread(VMCS_LINK_POINTER);
+    /* The PDPTE fields exist only where EPT does (SDM vol. 3 appendix B);
+     * the check reads them only with EPT on (vmx_check.c, 26.3.1.6). */
     for (unsigned i = 0; i < 4; i++)
-        s->pdpte[i] = vmread(VMCS_GUEST_PDPTE0 + 2 * i);
+        s->pdpte[i] = (s->proc2 & PROC2_EPT) ? vmread(VMCS_GUEST_PDPTE0 + 2 * i) : 0;
 }
 
 bool vmx_check_find(struct vmstate_finding *f)
