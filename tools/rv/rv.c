@@ -638,13 +638,8 @@ static int cmd_create(int argc, char **argv)
     rv_print_devices(file, &cfg);
     if (dry)
         return 0;
-    /* PVH and 64-bit PV domUs get the same vbd nodes (rv_blk.c): the
+    /* PVH, HVM and PV domUs get the same vbd nodes (rv_blk.c): the
      * frontend names its own protocol, the grants are the hypervisor's. */
-    if (cfg.nr_disks && cfg.type != DOMCFG_PVH && cfg.type != DOMCFG_PV) {
-        fprintf(stderr, "rv create: %s: disk: disks for type = \"%s\" are not available yet (type = \"pvh\" "
-                "and \"pv\" have them; docs/split-drivers.md)\n", file, domcfg_type_name(cfg.type));
-        return 1;
-    }
     return create_domain(file, &cfg);
 }
 
