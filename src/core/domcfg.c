@@ -461,6 +461,18 @@ static int key_hpet(struct domcfg_parser *ps, const struct domcfg_value *v)
     return rc;
 }
 
+/* xen_platform_pci = 0|1, as xl.cfg(5): whether an HVM domain gets the Xen
+ * platform PCI device and its unplug ports (hvm/vxenplat.c). */
+static int key_xen_platform_pci(struct domcfg_parser *ps, const struct domcfg_value *v)
+{
+    uint64_t b;
+    int rc = dc_get_uint(ps, v, 0, 1, &b);
+
+    if (!rc)
+        ps->out->xen_platform_pci = b;
+    return rc;
+}
+
 /* hap = 0|1, as xl.cfg(5): nested paging (NPT/EPT), or the shadow pager
  * (docs/shadow.md) when 0.  Default 1; a CPU without nested paging uses
  * shadow paging whatever this says. */
@@ -493,7 +505,7 @@ static int key_shadow_memory(struct domcfg_parser *ps, const struct domcfg_value
 static int key_debug_exit(struct domcfg_parser *ps, const struct domcfg_value *v)
 {
     static const struct { uint16_t lo, hi; const char *what; } taken[] = {
-        { 0x20, 0x21, "the PIC" }, { 0x40, 0x43, "the PIT" }, { 0x60, 0x61, "the i8042/port 0x61" },
+        { 0x10, 0x13, "the Xen platform unplug ports" }, { 0x20, 0x21, "the PIC" }, { 0x40, 0x43, "the PIT" }, { 0x60, 0x61, "the i8042/port 0x61" },
         { 0x64, 0x64, "the i8042" }, { 0x70, 0x71, "the RTC" }, { 0xa0, 0xa1, "the PIC" },
         { 0x3f8, 0x3ff, "the UART" }, { 0x4d0, 0x4d1, "the PIC's ELCR" }, { 0x510, 0x511, "fw_cfg" },
         { 0xb000, 0xb011, "the ACPI PM block" }, { 0xcf8, 0xcff, "PCI configuration and reset" },
@@ -558,6 +570,7 @@ static const struct {
     { "rv_pvh_pit_ones", key_rv_pvh_pit_ones },
     { "rv_exit_stats", key_rv_exit_stats },
     { "hpet", key_hpet },
+    { "xen_platform_pci", key_xen_platform_pci },
     { "hap", key_hap },
     { "shadow_memory", key_shadow_memory },
     { "debug_exit", key_debug_exit },
@@ -662,6 +675,7 @@ int domcfg_parse(const char *text, size_t len, struct domcfg *out,
     out->cpu_weight = 256;
     out->fw_cfg = true;
     out->hpet = true;
+    out->xen_platform_pci = true;
     out->hap = true;
     out->max_event_channels = 1023;
     out->max_grant_frames = DOMCFG_MAX_GRANT_FRAMES;

@@ -113,6 +113,7 @@ struct domcfg {
     bool pvh_pit_ones;                      /* rv_pvh_pit_ones = 1: PVH port 0x42 reads all ones, as Xen (default 0) */
     bool exit_stats;                        /* rv_exit_stats = 1: MSR exit histogram printed at vCPU end */
     bool hpet;                              /* hpet = 0|1: the HPET and its ACPI table (HVM), default 1 (xl's) */
+    bool xen_platform_pci;                  /* xen_platform_pci = 0|1: the Xen platform PCI device (HVM), default 1 */
     uint16_t debug_exit;                    /* debug_exit = PORT: QEMU's isa-debug-exit at PORT..PORT+3; 0 = none */
     bool hap;                               /* hap = 0|1: nested paging (default 1), else the shadow pager */
     unsigned shadow_memory_mib;             /* shadow_memory = MiB: shadow pager budget, 0 = default */

@@ -83,6 +83,18 @@ static long create_kind(struct vcpu *caller, struct xen_domctl *op, int type)
      * it describes the RAM, which such a domain does not have yet when its
      * devices are made here (docs/toolstack.md "An HVM domain from dom0"). */
     cfg->hpet = type == DOMCFG_HVM;
+    /* And the Xen platform device, as xl's default xen_platform_pci = 1
+     * (no createdomain field says otherwise: under Xen it is the device
+     * model's choice). */
+    cfg->xen_platform_pci = type == DOMCFG_HVM;
+    /* Without CDF_hap, the shadow pager (HVM only).  Its pool is taken when
+     * the vCPUs are made, before any RAM exists, so it is sized now: Xen's
+     * default for the vCPUs plus 8 KiB per MiB of a 256 MiB guest.  The
+     * pager reclaims when the pool is full, so a bigger guest runs, only
+     * with more refills (docs/toolstack.md "hap = 0"). */
+    cfg->hap = c->flags & XEN_DOMCTL_CDF_hap;
+    if (!cfg->hap)
+        cfg->shadow_memory_mib = c->max_vcpus + 2;
     struct domain *d = domain_create(cfg, NULL, 0);
     xfree(cfg);                 /* domain_build keeps its own copy */
     if (!d)
@@ -156,10 +168,13 @@ long domctl_createdomain(struct vcpu *caller, struct xen_domctl *op)
     bool hvm = c->arch_emulation_flags == XEN_X86_EMU_HVM_DOMU;
     if (!hvm && c->arch_emulation_flags != XEN_X86_EMU_LAPIC)
         return -EOPNOTSUPP;
-    if (!(c->flags & XEN_DOMCTL_CDF_hap))
-        return -EOPNOTSUPP;     /* shadow paging for HVM: not here */
-    if (!virt_caps()->hap)
+    bool hap = c->flags & XEN_DOMCTL_CDF_hap;
+    if (!hap && !hvm)
+        return -EOPNOTSUPP;     /* shadow paging for PVH from the toolstack: not yet */
+    if (hap && !virt_caps()->hap)
         return -EINVAL;         /* HAP asked for on a CPU without it (Xen: -EINVAL) */
+    if (!hap && !virt_caps()->shadow)
+        return -EOPNOTSUPP;     /* no shadow pager with this vendor yet */
     if (c->iommu_opts || c->vmtrace_size || c->cpupool_id || c->arch_misc_flags)
         return -EOPNOTSUPP;     /* an IOMMU, trace buffers, CPU pools, MSR relaxations: none here */
     if (c->flags & ~(XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap | XEN_DOMCTL_CDF_oos_off))

@@ -90,7 +90,9 @@ static int hvm_kind_build(struct domain *d, char *err, size_t errlen)
         lk->pvh = d->type == DOMCFG_PVH;
         lk->aps_wait_for_sipi = true;
         d->kind_priv = lk;
-        return 0;
+        /* Shadow paging when createdomain left out CDF_hap (its budget
+         * set there, core/domctl_build.c); else nested paging. */
+        return hvm_shadow_domain_init(d, d->cfg->hap, d->cfg->shadow_memory_mib, err, errlen);
     }
     unsigned n = e820_ram_ranges(d->mem_bytes, ranges);
     int rc = hvm_shadow_domain_init(d, d->cfg->hap, d->cfg->shadow_memory_mib, err, errlen);

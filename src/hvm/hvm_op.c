@@ -21,8 +21,12 @@ static int check_guest_set(unsigned idx, uint64_t val)
         unsigned type = (unsigned)(val >> HVM_PARAM_CALLBACK_TYPE_SHIFT);
         if (val == 0)
             return 0;   /* no callback */
-        /* Only the vector form is delivered (docs/event-channels.md): the
-         * GSI and PCI INTx forms need the Xen platform PCI device. */
+        /* Only the vector form is delivered (docs/event-channels.md).
+         * The GSI form would need an emulated line of Xen's choosing, and
+         * the PCI INTx form the platform device's INTx pin: the device at
+         * 00:02.0 (hvm/vxenplat.c) has interrupt pin 0 and raises no line,
+         * so a guest asking for either is told -EINVAL now rather than
+         * waiting for an interrupt that would never come. */
         if (type != HVM_PARAM_CALLBACK_TYPE_VECTOR)
             return -EINVAL;
         if ((val & ~(0xffull << HVM_PARAM_CALLBACK_TYPE_SHIFT)) > 0xff || (uint8_t)val < 0x10)

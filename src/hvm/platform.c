@@ -68,7 +68,8 @@ int hvm_platform_create(struct domain *d)
         return 0;
     /* Order: interrupt controllers before the devices that raise lines. */
     if ((rc = vpic_init(d)) || (rc = vioapic_init(d)) || (rc = vuart_init(d)) || (rc = vpit_init(d)) ||
-        (rc = vrtc_init(d)) || (rc = hpet_create(d)) || (rc = vpm_init(d)) || (rc = vpci_init(d)) || (rc = fwcfg_create(d)))
+        (rc = vrtc_init(d)) || (rc = hpet_create(d)) || (rc = vpm_init(d)) || (rc = vpci_init(d)) || (rc = vxenplat_init(d)) ||
+        (rc = fwcfg_create(d)))
         return rc;
     return 0;
 }
@@ -81,6 +82,7 @@ void hvm_platform_destroy(struct domain *d)
     /* Devices with timers first: a timer must not fire into a freed
      * interrupt controller. */
     xfree(d->plat->fwcfg);
+    vxenplat_destroy(d);
     vpci_destroy(d);
     vpm_destroy(d);
     vhpet_destroy(d);
@@ -129,6 +131,8 @@ bool hvm_portio(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t
         return vreset_io(d, port, in, size, val);
     if (port >= 0xcf8 && port <= 0xcff)
         return vpci_io(d, port, in, size, val);
+    if (port >= PORT_XENPLAT_FIRST && port <= PORT_XENPLAT_LAST)
+        return vxenplat_io(d, port, in, size, val);
     if (port == 0x60 || port == 0x64)
         return vreset_io(d, port, in, size, val);
     if ((port == FWCFG_PORT_SEL || port == FWCFG_PORT_DATA) && d->plat->fwcfg) {
@@ -151,6 +155,10 @@ bool hvm_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t 
     if (gpa >= GPA_IOAPIC && gpa < GPA_IOAPIC + 0x1000)
         return vioapic_mmio(v, gpa, size, write, val);
     if (vhpet_mmio(v, gpa, size, write, val))
+        return true;
+    /* The Xen platform device's memory BAR where the guest put no grant
+     * frame (those are RAM to it and never come here). */
+    if (vxenplat_mmio(v->domain, gpa, write, val))
         return true;
     /* The rest of the chipset's fixed window (the IOAPIC range, the HPET
      * page with hpet = 0 or past its 1 KiB, the LAPIC range outside the

@@ -25,6 +25,7 @@ struct vpit;
 struct vrtc;
 struct vpm;
 struct vpci;
+struct vxenplat;
 struct vuart;
 struct fwcfg;
 struct vhpet;
@@ -71,6 +72,7 @@ struct hvm_platform {
     struct vrtc *rtc;
     struct vpm *pm;
     struct vpci *pci;
+    struct vxenplat *xenplat;   /* (i) hvm/vxenplat.c, NULL with xen_platform_pci = 0 (and for PVH) */
     struct vuart *uart;         /* hvm/vuart.c: the 16550 at 0x3f8 (IRQ 4) */
     uint8_t kbd_cmd;            /* vreset.c: last i8042 command byte (guarded by kbd_lock) */
     spinlock_t kbd_lock;        /* leaf */
@@ -160,6 +162,18 @@ bool vpm_sleep_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32
 int vpci_init(struct domain *d);
 void vpci_destroy(struct domain *d);
 bool vpci_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);   /* 0xcf8-0xcff */
+
+/* The Xen platform PCI device (00:02.0) and its unplug ports 0x10-0x13
+ * (hvm/vxenplat.c).  Configuration bytes come through vpci.c; the MMIO
+ * BAR claims the part of its 16 MiB that holds no grant frame. */
+#define PORT_XENPLAT_FIRST  0x10
+#define PORT_XENPLAT_LAST   0x13
+int vxenplat_init(struct domain *d);
+void vxenplat_destroy(struct domain *d);
+uint8_t vxenplat_cfg_read(struct domain *d, unsigned reg);
+void vxenplat_cfg_write(struct domain *d, unsigned reg, uint8_t v);
+bool vxenplat_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);
+bool vxenplat_mmio(struct domain *d, uint64_t gpa, bool write, uint64_t *val);
 
 int vuart_init(struct domain *d);
 void vuart_destroy(struct domain *d);

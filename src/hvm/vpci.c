@@ -4,11 +4,12 @@
  * 0xCF8-0xCFB are ordinary I/O, so 0xCF9 stays the reset register) and
  * CONFIG_DATA at 0xCFC-0xCFF (byte, word or dword at the matching offset).
  *
- * Bus 0 has one device: 00:00.0, a host bridge with the IDs of the Intel
- * 82441FX (i440FX PMC, vendor 0x8086, device 0x1237), class 06 00 00,
- * header type 0, no BARs, no capabilities, no interrupt.  Every other
- * bus/device/function reads as all-ones (no device answers: master abort)
- * and ignores writes.  Writable in the host bridge: the command register's
+ * Bus 0 has one or two devices: 00:00.0, a host bridge with the IDs of the
+ * Intel 82441FX (i440FX PMC, vendor 0x8086, device 0x1237), class 06 00 00,
+ * header type 0, no BARs, no capabilities, no interrupt; and, unless the
+ * domain file says xen_platform_pci = 0, the Xen platform device at 00:02.0
+ * (hvm/vxenplat.c owns its registers).  Every other bus/device/function
+ * reads as all-ones (no device answers: master abort) and ignores writes.  Writable in the host bridge: the command register's
  * parity and SERR enables (bits 6, 8; memory space and bus master read as
  * 1, as on the 82441FX), the status register's error bits (write 1 to
  * clear; none is ever set), and the latency timer.  Everything else,
@@ -33,9 +34,14 @@
 #define HB_STATUS           0x0280          /* medium DEVSEL timing, fast back-to-back capable */
 #define HB_STATUS_W1C       0xf900          /* error bits 15:11 and 8 */
 
+#define DEVFN_HOST_BRIDGE   0x00            /* bus 0, device 0, function 0 */
+#define DEVFN_XEN_PLATFORM  0x10            /* bus 0, device 2, function 0 */
+
 /*
  * Per-domain configuration space.
- * (i) set in vpci_init; (l) guarded by lock.  Lock order: a leaf.
+ * (i) set in vpci_init; (l) guarded by lock.  Lock order: taken before the
+ * Xen platform device's lock (hvm/vxenplat.c), which configuration cycles
+ * to 00:02.0 take inside it; otherwise a leaf.
  */
 struct vpci {
     spinlock_t lock;
@@ -118,20 +124,26 @@ bool vpci_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *v
     uint32_t out = 0;
     uint64_t f = spin_lock_irqsave(&c->lock);
     uint32_t a = c->address;
-    /* Only function 0 of device 0 on bus 0 exists; register bits 7:2 come
-     * from CONFIG_ADDRESS, the byte lanes from the data port used. */
-    bool hb = (a & CFG_ENABLE) && (a & 0x00ffff00u) == 0;
+    /* Function 0 of device 0 (and of device 2, the Xen platform device,
+     * when the domain has it) on bus 0; register bits 7:2 come from
+     * CONFIG_ADDRESS, the byte lanes from the data port used. */
+    unsigned busdevfn = (a >> 8) & 0xffff;
+    bool hb = (a & CFG_ENABLE) && busdevfn == DEVFN_HOST_BRIDGE;
+    bool xp = (a & CFG_ENABLE) && busdevfn == DEVFN_XEN_PLATFORM && d->plat->xenplat;
     for (unsigned i = 0; i < size; i++) {
         unsigned lane = byte + i;
-        if (lane > 3 || !hb) {      /* beyond CONFIG_DATA, or no device: all-ones, ignored */
+        if (lane > 3 || (!hb && !xp)) { /* beyond CONFIG_DATA, or no device: all-ones, ignored */
             out |= 0xffu << (8 * i);
             continue;
         }
         unsigned reg = (a & 0xfc) + lane;
+        uint8_t b = (uint8_t)(*val >> (8 * i));
         if (in)
-            out |= (uint32_t)hb_read(c, reg) << (8 * i);
+            out |= (uint32_t)(hb ? hb_read(c, reg) : vxenplat_cfg_read(d, reg)) << (8 * i);
+        else if (hb)
+            hb_write(c, reg, b);
         else
-            hb_write(c, reg, (uint8_t)(*val >> (8 * i)));
+            vxenplat_cfg_write(d, reg, b);
     }
     spin_unlock_irqrestore(&c->lock, f);
     if (in)

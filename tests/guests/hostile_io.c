@@ -25,7 +25,8 @@ static const uint16_t ports[] = {
     0x70, 0x71,                                     /* RTC */
     0xb000, 0xb008,                                 /* PM1a event, PM timer (a dword access at 0xb000
                                                        stops short of PM1a_CNT at 0xb004) */
-    0xcf8, 0xcfc, 0xcfd, 0xcfe, 0xcff,              /* PCI configuration */
+    0xcf8, 0xcfc, 0xcfd, 0xcfe, 0xcff,              /* PCI configuration (host bridge, Xen platform device) */
+    0x10, 0x11, 0x12, 0x13,                         /* Xen platform unplug ports: unplug, product, log bytes */
     0x2f8, 0x3f9, 0x3fa, 0x3fb, 0x3fc, 0x3ff,       /* COM2 (absent), UART IER/FCR/LCR/MCR/SCR */
     0x80, 0x92, 0x3c0, 0xffff,                      /* unclaimed */
 };
@@ -71,6 +72,11 @@ void test_main(void)
      * output to stay readable: restored after each round. */
     for (uint32_t i = 0; i < rounds; i++) {
         poke_port(ports[rnd() % ARRAY_SIZE(ports)], rnd());
+        /* The Xen platform device's configuration space (00:02.0): any
+         * register, any width (its BARs may move: nothing here touches
+         * its memory BAR afterwards). */
+        outl(0xcf8, 0x80001000u | (rnd() & 0xfc));
+        poke_port((uint16_t)(0xcfc + (rnd() & 3)), rnd());
         /* IOAPIC: select a random register (also out of range), write it. */
         *(volatile uint32_t *)0xfec00000u = rnd() & 0xff;
         *(volatile uint32_t *)0xfec00010u = rnd();

@@ -754,6 +754,31 @@ rv_linux_test(NAME linux_dom0_split RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "
                      # the throughput (one run each way, no threshold)
                      "^linux_dom0_split: RV-LINUX: split: domU <-> domU throughput: PV -> PVH 2097152 bytes in [0-9.]+ s: [0-9.]+ MB/s; PVH -> PV 1048576 bytes in [0-9.]+ s: [0-9.]+ MB/s"
               ARGS --direct --smp 2 --mem 1536M ${RV_LINUX_DIR}/linux_dom0_split.cfg)
+# Issue 17 for HVM domUs (docs/split-drivers.md "HVM domUs", tools/linux-assets
+# DOM0_HVMPV): a hap = 0 HVM test kernel (boot32) from dom0 passes on shadow
+# paging; Debian's bzImage as an HVM domU with disk = and vif = finds the Xen
+# platform device (no "unrecognised magic value", 00:02.0 bound to
+# xen-platform-pci, the unplug logged by the hypervisor), mounts /dev/xvda
+# through blkfront, writes 2 MiB, brings eth0 (netfront) up and pings dom0,
+# dom0 pings it; destroyed with nothing left; then the same with hap = 0,
+# which finds the data (the same md5); the free pages after the second life
+# equal those after the first, dom0's maptrack capacity unchanged (its first
+# growth, by the first backend use, stays).
+rv_linux_test(NAME linux_dom0_hvm_split RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;split;shadow" PV
+              STDOUT "^linux_dom0_hvm_split: PASS linux-dom0$"
+                     "^linux_dom0_hvm_split: PASS linux-dom0-hvm-shadow-boot32$"
+                     "^linux_dom0_hvm_split: PASS linux-dom0-hvmpv-hap-platform$"
+                     "^linux_dom0_hvm_split: PASS linux-dom0-hvmpv-hap-devices$"
+                     "^linux_dom0_hvm_split: PASS linux-dom0-hvmpv-hap-destroy$"
+                     "^linux_dom0_hvm_split: PASS linux-dom0-hvmpv-shadow-platform$"
+                     "^linux_dom0_hvm_split: PASS linux-dom0-hvmpv-shadow-devices$"
+                     "^linux_dom0_hvm_split: PASS linux-dom0-hvmpv-shadow-destroy$"
+                     "^linux_dom0_hvm_split: PASS linux-dom0-hvmpv-paging$"
+                     "^linux_dom0_hvm_split: PASS linux-dom0-hvmpv-data$"
+                     "^linux_dom0_hvm_split: PASS linux-dom0-hvmpv-pages$"
+                     "^linux_dom0_hvm_split: RV-LINUX: hvmpv hap: d[0-9]+ exit 0. rv create -> done [0-9.]+ s"
+              EXPECT --stdout-count 0 "^linux_dom0_hvm_split: FAIL"
+              ARGS --direct --smp 2 --mem 1536M ${RV_LINUX_DIR}/linux_dom0_hvm_split.cfg)
 # Several queues (issue 17): a 2-vCPU PV Debian domU's netfront and blkfront
 # negotiate two queues each with dom0's (2 vCPUs) netback and blkback; the
 # per-queue xenstore nodes, the domU's sysfs queues, data written on one

@@ -87,8 +87,8 @@ create_refused create-disk-pv-checked "name = \"p\"\ntype = \"pv\"\nkernel = \"n
     "disk 0: vdev xvda: target '$W/none.img': No such file or directory"
 create_refused create-disk-pv-then-kernel "name = \"p\"\ntype = \"pv\"\nkernel = \"notpvh.elf\"\nmemory = 16\ndisk = [ '$W/rw.img,raw,xvda,rw' ]\n" \
     "pv: no Xen ELF notes"
-create_refused create-disk-hvm-not-yet "name = \"h\"\ntype = \"hvm\"\nkernel = \"k.elf\"\nmemory = 16\ndisk = [ '$W/rw.img,raw,xvda,rw' ]\n" \
-    'disks for type = "hvm" are not available yet'
+create_refused create-disk-hvm-then-kernel "name = \"h\"\ntype = \"hvm\"\nkernel = \"k.elf\"\nmemory = 16\ndisk = [ '$W/rw.img,raw,xvda,rw' ]\n" \
+    "kernel $W/k.elf: No such file"
 create_refused create-disk-then-kernel "name = \"p\"\ntype = \"pvh\"\nkernel = \"notpvh.elf\"\nmemory = 16\ndisk = [ '$W/ro.img,raw,xvda,r' ]\n" \
     "no XEN_ELFNOTE_PHYS32_ENTRY note: not a PVH kernel"
 # vifs (tools/rv/rv_net.c): the bridge must exist in dom0 (here: the build
@@ -175,9 +175,12 @@ if [ -n "$3" ] && [ -f "$3/pv_built.elf" ] && [ -f "$3/pv32_hello.elf" ]; then
         create_refused create-hvm-too-small "${H}memory = 1\n" "is beyond the guest's 1 MiB of RAM"
         create_refused create-hvm-ramdisk "${H}memory = 16\nramdisk = \"boot32.elf\"\n" \
             'ramdisk = with a multiboot kernel: multiboot modules are not offered yet (a Linux bzImage takes one)'
-        create_refused create-hvm-hap0 "${H}memory = 16\nhap = 0\n" 'type = "hvm" with hap = 0 (shadow paging): not available'
         create_refused create-hvm-hpet0 "${H}memory = 16\nhpet = 0\n" 'type = "hvm" with hpet = 0'
-        create_refused create-hvm-vif "${H}memory = 16\nvif = [ 'bridge=rvbr0' ]\n" 'type = "hvm" with disk = / vif = (PV devices)'
+        create_refused create-hvm-xenplat0 "${H}memory = 16\nxen_platform_pci = 0\n" \
+            'type = "hvm" with xen_platform_pci = 0 (the domain always has the device)'
+        # Disks and vifs are an HVM domU's too now: checked as for PV/PVH.
+        create_refused create-hvm-disk-missing "${H}memory = 16\ndisk = [ '$W/none.img,raw,xvda,rw' ]\n" \
+            "disk 0: vdev xvda: target '$W/none.img': No such file or directory"
         # A bzImage (boot_flag 0xAA55, "HdrS" at 0x202) goes to the Linux
         # boot protocol's planner (src/hvm/bz_boot.c): protocol 0.00 refused.
         { head -c 510 /dev/zero; printf '\125\252\0\0HdrS'; head -c 1024 /dev/zero; } > "$W/bz.img"
@@ -185,6 +188,11 @@ if [ -n "$3" ] && [ -f "$3/pv_built.elf" ] && [ -f "$3/pv32_hello.elf" ]; then
             "bzImage: boot protocol 0.00 is older than 2.12"
         if [ ! -e /dev/xen/privcmd ] && [ ! -e /proc/xen/privcmd ]; then
             create_refused create-hvm-checked "${H}memory = 16\n" "cannot open /dev/xen/privcmd"
+            # hap = 0 and a vif pass rv's own checks (no longer refused
+            # there): they get as far as the hypervisor.
+            create_refused create-hvm-hap0-checked "${H}memory = 16\nhap = 0\n" "cannot open /dev/xen/privcmd"
+            create_refused create-hvm-vif-checked "${H}memory = 16\nvif = [ 'bridge=rvbr0' ]\n" \
+                "vif 0: bridge rvbr0: no such bridge in dom0"
         fi
     else
         echo "SKIP create-hvm-*: no boot32.elf in $3"

@@ -142,6 +142,9 @@ static void test_defaults(void)
     CHECK(!cfg.hpet);
     CHECK_EQ(parse(BASE "hpet = 1\n"), 0);
     CHECK(cfg.hpet);
+    CHECK(cfg.xen_platform_pci);        /* on by default, as xl's */
+    CHECK_EQ(parse(BASE "xen_platform_pci = 0\n"), 0);
+    CHECK(!cfg.xen_platform_pci);
     /* Paging (docs/shadow.md): nested paging unless hap = 0; shadow budget
      * 0 = the default, else MiB. */
     CHECK(cfg.hap);
@@ -485,6 +488,8 @@ static const struct {
     { "rv_exit_stats = -1", "domcfg: line 4: rv_exit_stats = -1: " },
     { "dom0 = 2", "domcfg: line 4: dom0 = 2: must be between 0 and 1" },
     { "rv_xenstore = \"full\"", "domcfg: line 4: rv_xenstore = \"full\": expected \"none\" or \"empty\"" },
+    { "debug_exit = 0x12", "domcfg: line 4: debug_exit = 0x12: ports 0x12-0x15 overlap the Xen platform unplug ports" },
+    { "xen_platform_pci = 2", "domcfg: line 4: xen_platform_pci = 2: must be between 0 and 1" },
     { "debug_exit = 0x3f6", "domcfg: line 4: debug_exit = 0x3f6: ports 0x3f6-0x3f9 overlap the UART" },
     { "debug_exit = 0x50e", "domcfg: line 4: debug_exit = 0x50e: ports 0x50e-0x511 overlap fw_cfg" },
     { "debug_exit = 0", "domcfg: line 4: debug_exit = 0: must be between 1 and 65532" },

@@ -15,6 +15,7 @@
 #include "hvm/platform.h"
 #include "hvm/vlapic.h"
 #include "core/domain.h"
+#include "core/domcfg.h"
 #include "arch/x86/time.h"
 #include "arch/x86/asm.h"
 #include "mm/mm.h"
@@ -38,6 +39,18 @@ void xfree(void *p) { free(p); }
 void printk(int level, const char *fmt, ...) { (void)level; (void)fmt; }
 void hvm_vcpu_kick(struct vcpu *v) { (void)v; kicks++; }
 void domain_shutdown(struct domain *d, int reason) { (void)d; shutdowns++; shutdown_reason = reason; }
+static int log_lines;
+static char last_log[256];
+void domain_log(struct domain *d, int level, const char *fmt, ...)
+{
+    va_list ap;
+    (void)d;
+    (void)level;
+    va_start(ap, fmt);
+    vsnprintf(last_log, sizeof(last_log), fmt, ap);
+    va_end(ap);
+    log_lines++;
+}
 
 void vlapic_deliver(struct domain *d, uint32_t dest, bool dest_logical, unsigned mode, uint8_t vector, bool level)
 {
@@ -120,6 +133,8 @@ static bool hvm_portio_test(struct domain *d, uint16_t port, bool is_in, uint8_t
         return vreset_io(d, port, is_in, size, val);
     if (port >= 0xcf8 && port <= 0xcff)
         return vpci_io(d, port, is_in, size, val);
+    if (port >= PORT_XENPLAT_FIRST && port <= PORT_XENPLAT_LAST)
+        return vxenplat_io(d, port, is_in, size, val);
     if (port == 0x60 || port == 0x64)
         return vreset_io(d, port, is_in, size, val);
     return false;
@@ -170,13 +185,17 @@ static void platform_up(void)
     CHECK_EQ(vhpet_init(&dom), 0);
     CHECK_EQ(vpm_init(&dom), 0);
     CHECK_EQ(vpci_init(&dom), 0);
+    CHECK_EQ(vxenplat_init(&dom), 0);
     kicks = shutdowns = 0;
+    log_lines = 0;
     shutdown_reason = -1;
     nr_msgs = 0;
 }
 
 static void platform_down(void)
 {
+    vxenplat_destroy(&dom);
+    vxenplat_destroy(&dom);             /* twice: must tolerate a missing device */
     vpci_destroy(&dom);
     vpm_destroy(&dom);
     vhpet_destroy(&dom);
@@ -859,13 +878,122 @@ static void test_pci_reset(void)
     platform_down();
 }
 
+/* ---- the Xen platform device (vxenplat.c) ---- */
+
+static uint32_t xp_cfg(unsigned reg)
+{
+    out(0xcf8, 4, 0x80001000u | reg);           /* 00:02.0 */
+    return in(0xcfc, 4);
+}
+
+static void xp_cfg_w(unsigned reg, uint32_t v)
+{
+    out(0xcf8, 4, 0x80001000u | reg);
+    out(0xcfc, 4, v);
+}
+
+static void test_xen_platform(void)
+{
+    platform_up();
+    CHECK_EQ(xp_cfg(0x00), 0x00015853);
+    CHECK_EQ(xp_cfg(0x08), 0xff800001);         /* class ff 80 00, revision 1 */
+    CHECK_EQ(xp_cfg(0x04), 0x00000003);         /* I/O and memory decoding on, status 0 */
+    CHECK_EQ(xp_cfg(0x0c), 0);                  /* header type 0 */
+    CHECK_EQ(xp_cfg(0x10), 0xc001);
+    CHECK_EQ(xp_cfg(0x14), 0xf0000008);
+    CHECK_EQ(xp_cfg(0x18), 0);
+    CHECK_EQ(xp_cfg(0x2c), 0x00015853);
+    CHECK_EQ(xp_cfg(0x3c), 0);                  /* interrupt pin 0 */
+    CHECK_EQ(xp_cfg(0x34), 0);                  /* no capabilities */
+    out(0xcf8, 4, 0x80001100u);                 /* 00:02.1: nothing */
+    CHECK_EQ(in(0xcfc, 4), 0xffffffff);
+    out(0xcf8, 4, 0x80001800u);                 /* 00:03.0: nothing */
+    CHECK_EQ(in(0xcfc, 4), 0xffffffff);
+    /* BAR sizing: all ones reads back the size mask with the flags. */
+    xp_cfg_w(0x10, 0xffffffff);
+    CHECK_EQ(xp_cfg(0x10), 0xffffff01);
+    xp_cfg_w(0x14, 0xffffffff);
+    CHECK_EQ(xp_cfg(0x14), 0xff000008);
+    xp_cfg_w(0x10, 0xd003);                     /* low bits are the BAR's own */
+    CHECK_EQ(xp_cfg(0x10), 0xd001);
+    xp_cfg_w(0x14, 0xe0123456);
+    CHECK_EQ(xp_cfg(0x14), 0xe0000008);
+    out(0xcf8, 4, 0x80001016u);                 /* byte writes to the top of BAR1 */
+    out(0xcfe, 1, 0x55);
+    CHECK_EQ(xp_cfg(0x14), 0xe0000008);         /* below the size: dropped */
+    out(0xcf8, 4, 0x80001014u);
+    out(0xcff, 1, 0xf1);
+    CHECK_EQ(xp_cfg(0x14), 0xf1000008);
+    xp_cfg_w(0x00, 0);                          /* read-only IDs, class */
+    xp_cfg_w(0x08, 0);
+    CHECK_EQ(xp_cfg(0x00), 0x00015853);
+    CHECK_EQ(xp_cfg(0x08), 0xff800001);
+    xp_cfg_w(0x3c, 0xffffffff);                 /* line writable, pin not */
+    CHECK_EQ(xp_cfg(0x3c), 0xff);
+    xp_cfg_w(0x04, 0xffffffff);
+    CHECK_EQ(xp_cfg(0x04), 0x0407);
+    /* MMIO decode follows BAR1 and the memory-space bit. */
+    uint64_t v = 0;
+    CHECK(vxenplat_mmio(&dom, 0xf1000000, false, &v) && v == ~0ull);
+    CHECK(vxenplat_mmio(&dom, 0xf1ffffff, true, &v));
+    CHECK(!vxenplat_mmio(&dom, 0xf2000000, false, &v));
+    CHECK(!vxenplat_mmio(&dom, 0xf0ffffff, false, &v));
+    CHECK(!vxenplat_mmio(&dom, 0xf0000000, false, &v));
+    xp_cfg_w(0x04, 0x0001);                     /* memory decoding off */
+    CHECK(!vxenplat_mmio(&dom, 0xf1000000, false, &v));
+    /* The unplug protocol. */
+    CHECK_EQ(in(0x10, 2), 0x49d2);
+    CHECK_EQ(in(0x12, 1), 1);
+    CHECK_EQ(in(0x10, 4), 0xcafe0000u);         /* other widths: unclaimed */
+    CHECK_EQ(in(0x11, 1), 0xcafe0000u);
+    CHECK_EQ(in(0x13, 1), 0xcafe0000u);
+    log_lines = 0;
+    out(0x12, 2, 3);
+    CHECK(log_lines == 1 && strstr(last_log, "product number 3"));
+    out(0x10, 4, 0x60100);
+    CHECK(log_lines == 2 && strstr(last_log, "build number 0x60100"));
+    CHECK_EQ(in(0x10, 2), 0x49d2);              /* never blacklisted */
+    out(0x10, 2, 3);
+    CHECK(log_lines == 3 && strstr(last_log, "unplug disks NICs (mask 0x3)") && strstr(last_log, "nothing to unplug"));
+    /* Driver log bytes: a line at '\n', non-printable bytes shown as '.',
+     * a long line split, and a bounded number of lines. */
+    log_lines = 0;
+    const char *msg = "hi\x01there\n";
+    for (const char *p = msg; *p; p++)
+        out(0x12, 1, (uint8_t)*p);
+    CHECK(log_lines == 1 && strstr(last_log, "driver log: hi.there\n"));
+    for (int i = 0; i < 100000; i++)
+        out(0x12, 1, 'x');
+    CHECK_EQ(log_lines, 65);                    /* 64 lines, then one note */
+    CHECK(strstr(last_log, "dropped") != NULL);
+    for (int i = 0; i < 100; i++)
+        out(0x10, 2, 0xffff);                   /* notes bounded too */
+    CHECK_EQ(log_lines, 65 + 16 - 3);
+    platform_down();
+
+    /* xen_platform_pci = 0: no device, no ports (the domain's config says so). */
+    struct domcfg off;
+    memset(&off, 0, sizeof(off));
+    off.xen_platform_pci = false;
+    platform_up();
+    vxenplat_destroy(&dom);
+    dom.cfg = &off;
+    CHECK_EQ(vxenplat_init(&dom), 0);
+    CHECK_EQ(xp_cfg(0x00), 0xffffffff);
+    CHECK_EQ(in(0x10, 2), 0xcafe0000u);
+    CHECK(!vxenplat_mmio(&dom, 0xf0000000, false, &v));
+    dom.cfg = NULL;
+    platform_down();
+}
+
 /* ---- everything, at random ---- */
 
 static void test_random(void)
 {
     static const uint16_t ports[] = { 0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x4d1, 0x40, 0x41, 0x42, 0x43, 0x61,
                                       0x70, 0x71, 0xb000, 0xb001, 0xb002, 0xb004, 0xb005, 0xb008, 0xb00a,
-                                      0xb00b, 0xcf8, 0xcfa, 0xcfc, 0xcfd, 0xcfe, 0xcff, 0x60, 0x64 };
+                                      0xb00b, 0xcf8, 0xcfa, 0xcfc, 0xcfd, 0xcfe, 0xcff, 0x60, 0x64,
+                                      0x10, 0x11, 0x12, 0x13 };
     srand(12345);
     platform_up();
     for (int i = 0; i < 300000; i++) {
@@ -911,6 +1039,7 @@ int main(void)
     RUN(test_rtc);
     RUN(test_pm);
     RUN(test_pci_reset);
+    RUN(test_xen_platform);
     RUN(test_random);
     RUN(test_hpet);                     /* last: they move the fake clock by minutes */
     RUN(test_hpet_random);

@@ -1,9 +1,9 @@
 # Host unit test of the legacy platform devices (src/hvm/irq.c, vpic.c,
-# vioapic.c, vpit.c, vrtc.c, vhpet.c, vpm.c, vpci.c, vreset.c).  They are compiled
+# vioapic.c, vpit.c, vrtc.c, vhpet.c, vpm.c, vpci.c, vxenplat.c, vreset.c).  They are compiled
 # against the stand-in headers in vplat_stubs/ (found before src/): a fake
 # clock, hand-fired timers, single-threaded locks, recorded vLAPIC messages.
 set(_vp_dir ${CMAKE_CURRENT_LIST_DIR})
-set(_vp_src irq.c vpic.c vioapic.c vpit.c vrtc.c vhpet.c vpm.c vpci.c vreset.c)
+set(_vp_src irq.c vpic.c vioapic.c vpit.c vrtc.c vhpet.c vpm.c vpci.c vxenplat.c vreset.c)
 list(TRANSFORM _vp_src PREPEND ${RV_UNIT_SRC}/hvm/)
 add_executable(unit_vplat ${_vp_dir}/test_vplat.c ${_vp_src})
 target_include_directories(unit_vplat BEFORE PRIVATE ${_vp_dir}/vplat_stubs)

@@ -20,8 +20,9 @@
  *     and the BIOS data area's EBDA segment and base-memory words; the
  *     other vCPUs wait for INIT/SIPI.
  *
- * The calls: createdomain with CDF_hvm|CDF_hap and libxl's HVM emulation
- * flags (XEN_X86_EMU_ALL minus VPCI), max_mem, populate_physmap of RAM
+ * The calls: createdomain with CDF_hvm|CDF_hap (CDF_hvm alone for hap = 0:
+ * shadow paging) and libxl's HVM emulation flags (XEN_X86_EMU_ALL minus
+ * VPCI), max_mem, populate_physmap of RAM
  * [0, memory) (the BIOS area is RAM in this layout, mm/e820.h),
  * set_memory_map (that layout: the hypervisor's memory size for the
  * domain, its CMOS bytes as a boot-built domain's), foreign
@@ -216,7 +217,7 @@ int rv_build_hvm(struct rc_handle *h, const struct pvh_build_req *req, uint16_t 
     if (!h)
         return 0;                   /* checks only */
     uint16_t domid;
-    long rc = rc_create_hvm_domain(h, req->vcpus, &domid);
+    long rc = rc_create_hvm_domain(h, req->vcpus, !req->shadow, &domid);
     if (rc < 0)
         return rv_build_fail(err, errlen, "XEN_DOMCTL_createdomain (HVM)", rc);
     int progress = req->memory_mib >= 2 * RV_BUILD_PROGRESS_MIB;
@@ -231,19 +232,21 @@ int rv_build_hvm(struct rc_handle *h, const struct pvh_build_req *req, uint16_t 
             *domid_out = domid;
             unsigned long long ms = (rv_now_us() - t0) / 1000;
             if (req->verbose && p.bz)
-                printf("rv create: d%u: HVM, %llu MiB, %u vCPU(s), bzImage protocol %u.%02u, kernel %#llx+%#llx "
+                printf("rv create: d%u: HVM%s, %llu MiB, %u vCPU(s), bzImage protocol %u.%02u, kernel %#llx+%#llx "
                        "(init_size %#llx), initrd %#llx+%#llx, %s entry %#llx, zero page %#llx, ACPI at %#llx; "
                        "built in %llu ms\n",
-                       domid, (unsigned long long)req->memory_mib, req->vcpus, p.bzb.plan.version >> 8,
+                       domid, req->shadow ? " (shadow paging)" : "", (unsigned long long)req->memory_mib,
+                       req->vcpus, p.bzb.plan.version >> 8,
                        p.bzb.plan.version & 0xff, (unsigned long long)p.bzb.plan.load_gpa,
                        (unsigned long long)p.bzb.plan.kernel_size, (unsigned long long)p.bzb.plan.init_size,
                        (unsigned long long)p.bzb.plan.initrd_gpa, (unsigned long long)p.bzb.plan.initrd_size,
                        p.bzb.plan.entry64 ? "64-bit" : "32-bit", (unsigned long long)p.bzb.plan.entry,
                        (unsigned long long)p.bzb.zero_page_gpa, (unsigned long long)GPA_ACPI_RSDP, ms);
             else if (req->verbose)
-                printf("rv create: d%u: HVM, %llu MiB, %u vCPU(s), %s kernel %#llx-%#llx entry %#llx, multiboot "
+                printf("rv create: d%u: HVM%s, %llu MiB, %u vCPU(s), %s kernel %#llx-%#llx entry %#llx, multiboot "
                        "info at %#llx, ACPI at %#llx; built in %llu ms\n",
-                       domid, (unsigned long long)req->memory_mib, req->vcpus, kimg_format_name(p.k.format),
+                       domid, req->shadow ? " (shadow paging)" : "", (unsigned long long)req->memory_mib,
+                       req->vcpus, kimg_format_name(p.k.format),
                        (unsigned long long)p.k.lowest, (unsigned long long)p.k.highest,
                        (unsigned long long)p.k.entry, (unsigned long long)p.info_gpa,
                        (unsigned long long)GPA_ACPI_RSDP, ms);

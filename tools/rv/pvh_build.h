@@ -5,6 +5,7 @@
 #ifndef RV_TOOLS_PVH_BUILD_H
 #define RV_TOOLS_PVH_BUILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,7 @@ struct pvh_build_req {
     size_t ramdisk_size;
     struct rv_rings *rings;     /* 64-bit PV: console and xenstore rings (NULL: none) */
     const char *kernel_name;    /* HVM: the file's name (a flat kernel is a *.bin) */
+    bool shadow;                /* HVM: hap = 0, createdomain without CDF_hap (shadow paging) */
 };
 
 /* Builds and starts the domain; 0 with its id, or -1 with a reason in err

@@ -15,6 +15,7 @@
 #ifndef RV_RINGCTL_H
 #define RV_RINGCTL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,7 +76,7 @@ long rc_populate(struct rc_handle *h, uint16_t domid, const uint64_t *gfns, uint
  * first MFN for a PV domain. */
 /* XEN_DOMCTL_createdomain for an HVM domain (libxl's emulation flags:
  * the whole virtual PC): paused, without memory. */
-long rc_create_hvm_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid);
+long rc_create_hvm_domain(struct rc_handle *h, unsigned vcpus, bool hap, uint16_t *domid);
 /* XENMEM_set_memory_map naming domid: n e820 entries (addr, size, type
  * each) as the map its XENMEM_memory_map returns; for an HVM domain also
  * the memory size of its CMOS (the hypervisor takes only the mm/e820.h

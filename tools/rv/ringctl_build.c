@@ -36,13 +36,14 @@ struct privcmd_mmapbatch_v2 {
 };
 #define IOCTL_PRIVCMD_MMAPBATCH_V2 _IOC(_IOC_NONE, 'P', 4, sizeof(struct privcmd_mmapbatch_v2))
 
-/* An HVM container with HAP, default grant/maptrack limits, the given
- * emulated devices (createdomain's arch_emulation_flags). */
-static long create_hvm_container(struct rc_handle *h, unsigned vcpus, uint32_t emulation, uint16_t *domid)
+/* An HVM container with HAP (or, hap false, shadow paging: CDF_hap left
+ * out, as libxl does for hap = 0), default grant/maptrack limits, the
+ * given emulated devices (createdomain's arch_emulation_flags). */
+static long create_hvm_container(struct rc_handle *h, unsigned vcpus, uint32_t emulation, bool hap, uint16_t *domid)
 {
     struct xen_domctl d = { .cmd = XEN_DOMCTL_createdomain, .domain = 0 };
     struct xen_domctl_createdomain *c = &d.u.createdomain;
-    c->flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
+    c->flags = XEN_DOMCTL_CDF_hvm | (hap ? XEN_DOMCTL_CDF_hap : 0);
     c->max_vcpus = vcpus;
     c->max_evtchn_port = 1023;
     c->max_grant_frames = -1;
@@ -58,14 +59,14 @@ static long create_hvm_container(struct rc_handle *h, unsigned vcpus, uint32_t e
 long rc_create_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid)
 {
     /* What libxl asks for a PVH guest: the local APIC the only emulated device. */
-    return create_hvm_container(h, vcpus, XEN_X86_EMU_LAPIC, domid);
+    return create_hvm_container(h, vcpus, XEN_X86_EMU_LAPIC, true, domid);
 }
 
-long rc_create_hvm_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid)
+long rc_create_hvm_domain(struct rc_handle *h, unsigned vcpus, bool hap, uint16_t *domid)
 {
     /* What libxl asks for an HVM guest: every emulated device but vPCI
      * (which is PVH dom0's). */
-    return create_hvm_container(h, vcpus, XEN_X86_EMU_HVM_DOMU, domid);
+    return create_hvm_container(h, vcpus, XEN_X86_EMU_HVM_DOMU, hap, domid);
 }
 
 long rc_create_pv_domain(struct rc_handle *h, unsigned vcpus, uint16_t *domid)

@@ -472,12 +472,14 @@ static int create_domain(const char *file, const struct domcfg *cfg)
         return 1;
     }
     /* HVM from dom0 (hvm_build.c): a bzImage or a multiboot kernel and the
-     * PC the boot path gives it; what that domain cannot have yet is
-     * refused here (a ramdisk with a multiboot kernel: by the builder). */
+     * PC the boot path gives it, the Xen platform device included, PV disks
+     * and vifs as for PV/PVH, hap = 0 as shadow paging; what that domain
+     * cannot have yet is refused here (a ramdisk with a multiboot kernel:
+     * by the builder).  No createdomain field carries hpet or
+     * xen_platform_pci (under Xen the device model decides them). */
     if (cfg->type == DOMCFG_HVM) {
-        const char *no = !cfg->hap ? "hap = 0 (shadow paging)"
-                         : !cfg->hpet ? "hpet = 0 (the domain always has the HPET)"
-                         : cfg->nr_disks || cfg->nr_vifs ? "disk = / vif = (PV devices)" : NULL;
+        const char *no = !cfg->hpet ? "hpet = 0 (the domain always has the HPET)"
+                         : !cfg->xen_platform_pci ? "xen_platform_pci = 0 (the domain always has the device)" : NULL;
         if (no) {
             fprintf(stderr, "rv create: %s: type = \"hvm\" with %s: not available from the control domain yet\n",
                     file, no);
@@ -522,7 +524,8 @@ static int create_domain(const char *file, const struct domcfg *cfg)
     bool rings = true;
     struct pvh_build_req req = { kernel, ksize, cfg->cmdline, cfg->memory_mib, cfg->vcpus, 1,
                                  cfg->type != DOMCFG_PV ? RV_DOMU_SPECIAL_PAGES : 0, rv_domu_prepare, &domu,
-                                 ramdisk, rdsize, cfg->type == DOMCFG_PV ? &pv_rings : NULL, cfg->kernel };
+                                 ramdisk, rdsize, cfg->type == DOMCFG_PV ? &pv_rings : NULL, cfg->kernel,
+                                 cfg->type == DOMCFG_HVM && !cfg->hap };
     char err[256];
     uint16_t domid;
     int ret = 1;
@@ -635,13 +638,8 @@ static int cmd_create(int argc, char **argv)
     rv_print_devices(file, &cfg);
     if (dry)
         return 0;
-    /* PVH and 64-bit PV domUs get the same vbd nodes (rv_blk.c): the
+    /* PVH, HVM and PV domUs get the same vbd nodes (rv_blk.c): the
      * frontend names its own protocol, the grants are the hypervisor's. */
-    if (cfg.nr_disks && cfg.type != DOMCFG_PVH && cfg.type != DOMCFG_PV) {
-        fprintf(stderr, "rv create: %s: disk: disks for type = \"%s\" are not available yet (type = \"pvh\" "
-                "and \"pv\" have them; docs/split-drivers.md)\n", file, domcfg_type_name(cfg.type));
-        return 1;
-    }
     return create_domain(file, &cfg);
 }
 
