@@ -930,6 +930,8 @@ function(pv_guests_build)
                      --stdout "^pv_domctlp: PASS dom0-create-hvm-subset$"
                      --stdout "^pv_domctlp: PASS dom0-create-hvm-lapic-ioapic$"
                      --stdout "^pv_domctlp: PASS dom0-create-hvm-no-hap$"
+                     --stdout "^pv_domctlp: PASS dom0-create-hvm-no-hap-info$"
+                     --stdout "^pv_domctlp: PASS dom0-create-hvm-no-hap-destroy$"
                      --stdout "^pv_domctlp: PASS dom0-create-hvm-nested$"
                      --stdout "^pv_domctlp: PASS dom0-create-hvm-vcpus$"
                      --stdout "^pv_domctlp: PASS dom0-create-hvm$"
@@ -1135,7 +1137,7 @@ function(pv_guests_build)
                      --stdout "^pv_domctlp: PASS pv32b-frames-back$"
                      # three from files, the PVH domain (build_calls), the two 64-bit PV
                      # ones, the two 32-bit ones and the HVM one
-                     --stdout "all domains stopped: 9 powered off, 0 crashed; frames all returned$"
+                     --stdout "all domains stopped: 10 powered off, 0 crashed; frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp.cfg ${GO}/domctl_hvm.cfg
                         ${GO}/pv_domctl.cfg)
@@ -1163,7 +1165,7 @@ function(pv_guests_build)
                      --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) v0 shadow: .* [1-9][0-9]* log-dirty; "
                      --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) destroyed by the control domain \\(d0\\)$"
                      --stdout-count 0 "FAIL"
-                     --stdout "all domains stopped: 9 powered off, 0 crashed; frames all returned$"
+                     --stdout "all domains stopped: 10 powered off, 0 crashed; frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp_hap0.cfg
                         ${GO}/domctl_hvm_hap0.cfg ${GO}/pv_domctl.cfg)
