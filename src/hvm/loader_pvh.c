@@ -218,6 +218,16 @@ static int write_boot_pages(struct domain *d, const char *cmdline, uint64_t rd_g
     return 0;
 }
 
+/* What both starts share: vCPU 0 at entry with EBX the start info, the
+ * console ring, the other vCPUs waiting for INIT/SIPI. */
+static void started_at(struct loaded_kernel *lk, uint64_t entry)
+{
+    lk->entry = entry;
+    lk->start_info_gpa = PVH_START_INFO_GPA;
+    lk->console_gfn = PVH_CONSOLE_GPA >> 12;
+    lk->aps_wait_for_sipi = true;
+}
+
 int loader_load_pvh(struct domain *d, const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods,
                     const struct boot_module *m, struct loaded_kernel *lk, char *err, size_t errlen)
 {
@@ -282,10 +292,7 @@ int loader_load_pvh(struct domain *d, const struct domcfg *cfg, const struct boo
         return rc;
 
     lk->pvh = true;
-    lk->entry = plan.entry;
-    lk->start_info_gpa = PVH_START_INFO_GPA;
-    lk->console_gfn = PVH_CONSOLE_GPA >> 12;
-    lk->aps_wait_for_sipi = true;
+    started_at(lk, plan.entry);
     domain_log(d, LOG_INFO, "pvh: kernel %#lx-%#lx, entry %#lx, initrd %#lx+%#lx, start info %#lx\n",
                (unsigned long)plan.lowest, (unsigned long)plan.highest, (unsigned long)plan.entry,
                (unsigned long)rd_gpa, (unsigned long)rd_size, (unsigned long)PVH_START_INFO_GPA);
@@ -313,10 +320,7 @@ int loader_load_firmware(struct domain *d, const struct boot_module *m, struct l
     if ((rc = write_boot_pages(d, NULL, 0, 0, err, errlen)))
         return rc;
     lk->firmware = true;
-    lk->entry = plan.entry;
-    lk->start_info_gpa = PVH_START_INFO_GPA;
-    lk->console_gfn = PVH_CONSOLE_GPA >> 12;
-    lk->aps_wait_for_sipi = true;
+    started_at(lk, plan.entry);
     domain_log(d, LOG_INFO, "firmware: %#lx-%#lx, entry %#lx, start info %#lx\n", (unsigned long)plan.lowest,
                (unsigned long)plan.highest, (unsigned long)plan.entry, (unsigned long)PVH_START_INFO_GPA);
     return 0;
