@@ -90,7 +90,10 @@ struct domcfg {
     char name[DOMCFG_NAME_MAX];             /* required; [A-Za-z0-9_.-]+ */
     enum domcfg_type type;                  /* type = "hvm"|"pvh"|"pv", or legacy builder = "hvm"
                                                (type wins); default pv, as in xl */
-    char kernel[DOMCFG_PATH_MAX];           /* required; file name as given */
+    char kernel[DOMCFG_PATH_MAX];           /* required; file name as given (firmware_override's file when
+                                               firmware is set) */
+    bool firmware;                          /* firmware_override = FILE (HVM): kernel holds an ELF started as
+                                               the domain's firmware, as xl's replacement for hvmloader */
     char ramdisk[DOMCFG_PATH_MAX];          /* "" = none */
     char cmdline[DOMCFG_CMDLINE_MAX];       /* cmdline, else "root=R E" built from root/extra */
     uint64_t memory_mib;                    /* required, 1..DOMCFG_MAX_MEM_MIB */

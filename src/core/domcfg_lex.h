@@ -38,6 +38,7 @@ struct domcfg_parser {
     unsigned seen;                  /* DC_SEEN_* (domcfg.c) */
     enum domcfg_type builder_type;
     struct domcfg_value root, extra;    /* combined into cmdline at the end */
+    struct domcfg_value firmware;       /* firmware_override: replaces kernel at the end */
     struct { const char *s; size_t len; } unknown[DOMCFG_MAX_UNKNOWN];
     unsigned nr_unknown;
 };

@@ -145,7 +145,7 @@ static int hvm_kind_finish(struct domain *d, char *err, size_t errlen)
     if (lk->aps_wait_for_sipi)
         for (unsigned i = 1; i < d->nr_vcpus; i++)
             vlapic_set_wait_sipi(d->vcpus[i]);
-    if (lk->pvh && lk->console_gfn && (rc = pvconsole_create(d, lk->console_gfn))) {
+    if (lk->console_gfn && (rc = pvconsole_create(d, lk->console_gfn))) {      /* PVH, firmware_override */
         fmt_snprintf(err, errlen, "cannot set up the PV console (%d)", rc);
         return rc;
     }

@@ -220,13 +220,19 @@ int loader_load(struct domain *d, const struct domcfg *cfg, const struct boot_mo
 
     memset(lk, 0, sizeof(*lk));
     if (!m) {
-        fmt_snprintf(err, errlen, "kernel '%s' is not among the boot modules", cfg->kernel);
+        fmt_snprintf(err, errlen, "%s '%s' is not among the boot modules",
+                     cfg->firmware ? "firmware_override" : "kernel", cfg->kernel);
         return -ENOENT;
     }
     /* PVH: an ELF with the PHYS32 entry note, or a bzImage carrying one
      * (loader_pvh.c); it writes its own start info and ACPI tables. */
     if (cfg->type == DOMCFG_PVH)
         return loader_load_pvh(d, cfg, mods, nr_mods, m, lk, err, errlen);
+    if (cfg->firmware) {
+        if ((rc = loader_load_firmware(d, m, lk, err, errlen)))
+            return rc;
+        return write_firmware_tables(d, cfg->vcpus, cfg->hpet, err, errlen);
+    }
     const void *image = phys_to_virt(m->start);
     size_t size = (size_t)(m->end - m->start);
     /* A Linux setup header is recognized first: a bzImage's boot sector
@@ -290,7 +296,7 @@ static void init_vcpu_bz32(struct vcpu *v, const struct loaded_kernel *lk)
 
 void loader_init_vcpu(struct vcpu *v, const struct loaded_kernel *lk)
 {
-    if (lk->pvh) {
+    if (lk->pvh || lk->firmware) {
         /* Application processors wait for INIT/SIPI, as under Xen. */
         if (v->vcpu_id == 0 || !lk->aps_wait_for_sipi)
             loader_init_vcpu_pvh(v, lk);

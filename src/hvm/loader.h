@@ -31,6 +31,9 @@ struct loaded_kernel {
      * EBX = start_info_gpa (public/hvm.h); the console ring page the builder
      * set aside (0 = none) is handed to pvconsole_create. */
     bool pvh;
+    /* firmware_override: an HVM domain whose vCPU 0 starts as a PVH one's
+     * (hvmloader's start under Xen), with the same boot pages. */
+    bool firmware;
     uint64_t start_info_gpa;
     uint64_t console_gfn;
 };

@@ -159,6 +159,75 @@ static bool in_reserved(const struct e820_entry *e, unsigned n, uint64_t gpa, ui
     return false;
 }
 
+/* The boot pages need the BIOS area to be RAM the map reserves. */
+static bool pvh_area_fits(struct domain *d, char *err, size_t errlen)
+{
+    struct e820_entry e[E820_MAX_ENTRIES];
+    unsigned ne = e820_build(d->mem_bytes, e);
+
+    if (in_reserved(e, ne, GPA_ACPI_RSDP, PVH_AREA_END - GPA_ACPI_RSDP))
+        return true;
+    fmt_snprintf(err, errlen, "pvh: %lu KiB of RAM is too little for the boot pages below 1 MiB",
+                 (unsigned long)(d->mem_bytes >> 10));
+    return false;
+}
+
+/* The boot pages in the BIOS area: start info (rd_size 0: no module),
+ * memory map, command line (NULL: none, cmdline_paddr 0) and an empty PV
+ * console ring.  0, or a negative errno with one line in err. */
+static int write_boot_pages(struct domain *d, const char *cmdline, uint64_t rd_gpa, uint64_t rd_size, char *err,
+                            size_t errlen)
+{
+    struct e820_entry e[E820_MAX_ENTRIES];
+    unsigned ne = e820_build(d->mem_bytes, e);
+    /* Memory map: the HVM layout (e820.c); the builder's pages are inside
+     * its reserved BIOS-area entry (pvh_area_fits, checked first). */
+    struct hvm_memmap_table_entry mm[E820_MAX_ENTRIES];
+    _Static_assert(E820_MAX_ENTRIES <= PVH_MEMMAP_MAX, "memory map fits its page");
+    memset(mm, 0, sizeof(mm));
+    for (unsigned i = 0; i < ne; i++) {
+        mm[i].addr = e[i].addr;
+        mm[i].size = e[i].size;
+        mm[i].type = e[i].type;
+    }
+    const struct hvm_modlist_entry mod = { rd_gpa, rd_size, 0, 0 };
+    const struct hvm_start_info si = {
+        .magic = XEN_HVM_START_MAGIC_VALUE,
+        .version = 1,
+        .flags = 0,
+        .nr_modules = rd_size ? 1 : 0,
+        .modlist_paddr = rd_size ? PVH_MODLIST_GPA : 0,
+        .cmdline_paddr = cmdline ? PVH_CMDLINE_GPA : 0,
+        .rsdp_paddr = GPA_ACPI_RSDP,
+        .memmap_paddr = PVH_MEMMAP_GPA,
+        .memmap_entries = ne,
+    };
+    static const uint8_t zero_page[4096];
+    /* The page stays zeroed where nothing is written: a restarted domain
+     * gets fresh RAM anyway, but the ring must start empty regardless. */
+    if (hvm_copy_to_gphys(d, PVH_START_INFO_GPA, zero_page, sizeof(zero_page)) ||
+        hvm_copy_to_gphys(d, PVH_CMDLINE_GPA, zero_page, sizeof(zero_page)) ||
+        hvm_copy_to_gphys(d, PVH_CONSOLE_GPA, zero_page, sizeof(zero_page)) ||
+        hvm_copy_to_gphys(d, PVH_START_INFO_GPA, &si, sizeof(si)) ||
+        (rd_size && hvm_copy_to_gphys(d, PVH_MODLIST_GPA, &mod, sizeof(mod))) ||
+        hvm_copy_to_gphys(d, PVH_MEMMAP_GPA, mm, ne * sizeof(mm[0])) ||
+        (cmdline && hvm_copy_to_gphys(d, PVH_CMDLINE_GPA, cmdline, strlen(cmdline) + 1))) {
+        fmt_snprintf(err, errlen, "pvh: writing the start info into guest RAM failed");
+        return -EFAULT;
+    }
+    return 0;
+}
+
+/* What both starts share: vCPU 0 at entry with EBX the start info, the
+ * console ring, the other vCPUs waiting for INIT/SIPI. */
+static void started_at(struct loaded_kernel *lk, uint64_t entry)
+{
+    lk->entry = entry;
+    lk->start_info_gpa = PVH_START_INFO_GPA;
+    lk->console_gfn = PVH_CONSOLE_GPA >> 12;
+    lk->aps_wait_for_sipi = true;
+}
+
 int loader_load_pvh(struct domain *d, const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods,
                     const struct boot_module *m, struct loaded_kernel *lk, char *err, size_t errlen)
 {
@@ -173,18 +242,12 @@ int loader_load_pvh(struct domain *d, const struct domcfg *cfg, const struct boo
     uint64_t rd_size;
     if ((rc = loader_find_ramdisk(cfg, mods, nr_mods, &rd, &rd_size, err, errlen)))
         return rc;
-    size_t cmd_len = strlen(cfg->cmdline);
-    if (cmd_len >= PVH_CMDLINE_MAX) {
+    if (strlen(cfg->cmdline) >= PVH_CMDLINE_MAX) {
         fmt_snprintf(err, errlen, "command line longer than %d bytes", PVH_CMDLINE_MAX - 1);
         return -E2BIG;
     }
-    struct e820_entry e[E820_MAX_ENTRIES];
-    unsigned ne = e820_build(d->mem_bytes, e);
-    if (!in_reserved(e, ne, GPA_ACPI_RSDP, PVH_AREA_END - GPA_ACPI_RSDP)) {
-        fmt_snprintf(err, errlen, "pvh: %lu KiB of RAM is too little for the boot pages below 1 MiB",
-                     (unsigned long)(d->mem_bytes >> 10));
+    if (!pvh_area_fits(d, err, errlen))
         return -ENOMEM;
-    }
 
     if ((rc = load_kernel(d, image, size, &plan, err, errlen)))
         return rc;
@@ -207,42 +270,8 @@ int loader_load_pvh(struct domain *d, const struct domcfg *cfg, const struct boo
             return -EFAULT;
         }
     }
-
-    /* Memory map: the HVM layout (e820.c); the builder's pages are inside
-     * its reserved BIOS-area entry (checked above). */
-    struct hvm_memmap_table_entry mm[E820_MAX_ENTRIES];
-    _Static_assert(E820_MAX_ENTRIES <= PVH_MEMMAP_MAX, "memory map fits its page");
-    memset(mm, 0, sizeof(mm));
-    for (unsigned i = 0; i < ne; i++) {
-        mm[i].addr = e[i].addr;
-        mm[i].size = e[i].size;
-        mm[i].type = e[i].type;
-    }
-    const struct hvm_modlist_entry mod = { rd_gpa, rd_size, 0, 0 };
-    const struct hvm_start_info si = {
-        .magic = XEN_HVM_START_MAGIC_VALUE,
-        .version = 1,
-        .flags = 0,
-        .nr_modules = rd ? 1 : 0,
-        .modlist_paddr = rd ? PVH_MODLIST_GPA : 0,
-        .cmdline_paddr = PVH_CMDLINE_GPA,
-        .rsdp_paddr = GPA_ACPI_RSDP,
-        .memmap_paddr = PVH_MEMMAP_GPA,
-        .memmap_entries = ne,
-    };
-    static const uint8_t zero_page[4096];
-    /* The page stays zeroed where nothing is written: a restarted domain
-     * gets fresh RAM anyway, but the ring must start empty regardless. */
-    if (hvm_copy_to_gphys(d, PVH_START_INFO_GPA, zero_page, sizeof(zero_page)) ||
-        hvm_copy_to_gphys(d, PVH_CMDLINE_GPA, zero_page, sizeof(zero_page)) ||
-        hvm_copy_to_gphys(d, PVH_CONSOLE_GPA, zero_page, sizeof(zero_page)) ||
-        hvm_copy_to_gphys(d, PVH_START_INFO_GPA, &si, sizeof(si)) ||
-        (rd && hvm_copy_to_gphys(d, PVH_MODLIST_GPA, &mod, sizeof(mod))) ||
-        hvm_copy_to_gphys(d, PVH_MEMMAP_GPA, mm, ne * sizeof(mm[0])) ||
-        hvm_copy_to_gphys(d, PVH_CMDLINE_GPA, cfg->cmdline, cmd_len + 1)) {
-        fmt_snprintf(err, errlen, "pvh: writing the start info into guest RAM failed");
-        return -EFAULT;
-    }
+    if ((rc = write_boot_pages(d, cfg->cmdline, rd_gpa, rd ? rd_size : 0, err, errlen)))
+        return rc;
 
     uint8_t *buf = xmalloc(ACPI_SCRATCH, HEAP_HVM);
     if (!buf) {
@@ -263,13 +292,37 @@ int loader_load_pvh(struct domain *d, const struct domcfg *cfg, const struct boo
         return rc;
 
     lk->pvh = true;
-    lk->entry = plan.entry;
-    lk->start_info_gpa = PVH_START_INFO_GPA;
-    lk->console_gfn = PVH_CONSOLE_GPA >> 12;
-    lk->aps_wait_for_sipi = true;
+    started_at(lk, plan.entry);
     domain_log(d, LOG_INFO, "pvh: kernel %#lx-%#lx, entry %#lx, initrd %#lx+%#lx, start info %#lx\n",
                (unsigned long)plan.lowest, (unsigned long)plan.highest, (unsigned long)plan.entry,
                (unsigned long)rd_gpa, (unsigned long)rd_size, (unsigned long)PVH_START_INFO_GPA);
+    return 0;
+}
+
+int loader_load_firmware(struct domain *d, const struct boot_module *m, struct loaded_kernel *lk, char *err,
+                         size_t errlen)
+{
+    const void *image = phys_to_virt(m->start);
+    size_t size = (size_t)(m->end - m->start);
+    struct kimg_plan plan;
+    int rc;
+
+    if (!pvh_area_fits(d, err, errlen))
+        return -ENOMEM;
+    if ((rc = fw_elf_plan(image, size, e820_lowmem_end(d->mem_bytes), &plan, err, errlen)))
+        return rc;
+    if (copy_segments(d, image, &plan)) {
+        fmt_snprintf(err, errlen, "firmware: copying the image into guest RAM failed");
+        return -EFAULT;
+    }
+    /* As libxenguest for hvmloader: a start info in EBX (no modules, no
+     * command line), the PV console ring in HVM_PARAM_CONSOLE_PFN. */
+    if ((rc = write_boot_pages(d, NULL, 0, 0, err, errlen)))
+        return rc;
+    lk->firmware = true;
+    started_at(lk, plan.entry);
+    domain_log(d, LOG_INFO, "firmware: %#lx-%#lx, entry %#lx, start info %#lx\n", (unsigned long)plan.lowest,
+               (unsigned long)plan.highest, (unsigned long)plan.entry, (unsigned long)PVH_START_INFO_GPA);
     return 0;
 }
 

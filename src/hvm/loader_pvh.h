@@ -37,6 +37,12 @@ struct vcpu;
  * ACPI tables.  0, or a negative errno with one line in err. */
 int loader_load_pvh(struct domain *d, const struct domcfg *cfg, const struct boot_module *mods, unsigned nr_mods,
                     const struct boot_module *m, struct loaded_kernel *lk, char *err, size_t errlen);
+/* firmware_override (an HVM domain): the ELF module m loaded at its physical
+ * addresses, the start info and memory map as for PVH (no command line, no
+ * modules) and the PV console ring; the caller writes the HVM ACPI tables.
+ * vCPU 0 starts at e_entry in the PVH entry state (loader_init_vcpu_pvh). */
+int loader_load_firmware(struct domain *d, const struct boot_module *m, struct loaded_kernel *lk, char *err,
+                         size_t errlen);
 /* vCPU 0 of a PVH domain: 32-bit protected mode at the PHYS32 entry. */
 void loader_init_vcpu_pvh(struct vcpu *v, const struct loaded_kernel *lk);
 

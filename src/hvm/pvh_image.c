@@ -22,18 +22,20 @@ struct pvh_run {
     char *err;
     size_t errlen;
     unsigned seg_index[KIMG_MAX_SEGS];
+    const char *who;                /* message prefix: "pvh: " or "firmware: " */
 };
 
-static int pvh_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int pvh_fail(char *err, size_t errlen, const char *who, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static int pvh_fail(char *err, size_t errlen, const char *fmt, ...)
+static int pvh_fail(char *err, size_t errlen, const char *who, const char *fmt, ...)
 {
     va_list ap;
     int n;
 
     if (!err || !errlen)
         return -ENOEXEC;
-    n = fmt_snprintf(err, errlen, "pvh: ");
+    n = fmt_snprintf(err, errlen, "%s", who);
     if (n >= 0 && (size_t)n < errlen) {
         va_start(ap, fmt);
         fmt_vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
@@ -42,7 +44,7 @@ static int pvh_fail(char *err, size_t errlen, const char *fmt, ...)
     return -ENOEXEC;
 }
 
-#define FAIL(r, ...) pvh_fail((r)->err, (r)->errlen, __VA_ARGS__)
+#define FAIL(r, ...) pvh_fail((r)->err, (r)->errlen, (r)->who, __VA_ARGS__)
 
 /* ---- bzImage payload (found by image/bzpayload.c) ---- */
 
@@ -56,7 +58,7 @@ int pvh_bzimage_payload(const void *image, size_t size, const void **payload, si
         err[0] = '\0';
     rc = bzpayload_find(image, size, payload, len, why, sizeof(why));
     if (rc == -ENOEXEC)
-        return pvh_fail(err, errlen, "%s", why);
+        return pvh_fail(err, errlen, "pvh: ", "%s", why);
     return rc;
 }
 
@@ -74,10 +76,13 @@ static int pvh_load_seg(void *ctx, unsigned index, const struct elf_phdr *ph)
     return 0;
 }
 
-int pvh_elf_plan(const void *elf, size_t size, uint64_t guest_mem, struct kimg_plan *plan, char *err,
-                 size_t errlen)
+/* phys32_note: the entry is the PVH note's (a PVH kernel); else e_entry
+ * (firmware_override: Xen's HVM firmware starts at the ELF entry). */
+static int elf_plan(const void *elf, size_t size, uint64_t guest_mem, bool phys32_note, struct kimg_plan *plan,
+                    char *err, size_t errlen)
 {
-    struct pvh_run r = { .guest_mem = guest_mem, .plan = plan, .err = err, .errlen = errlen };
+    struct pvh_run r = { .guest_mem = guest_mem, .plan = plan, .err = err, .errlen = errlen,
+                         .who = phys32_note ? "pvh: " : "firmware: " };
     struct elf_image e;
     char why[160];
     uint64_t entry = 0, i;
@@ -100,20 +105,38 @@ int pvh_elf_plan(const void *elf, size_t size, uint64_t guest_mem, struct kimg_p
     if (plan->nr_segs == 0)
         return FAIL(&r, "ELF file has no loadable (PT_LOAD) segment");
 
-    rc = elf_xen_note(&e, XEN_ELFNOTE_PHYS32_ENTRY, "XEN_ELFNOTE_PHYS32_ENTRY", &entry, why, sizeof(why));
-    if (rc < 0)
-        return FAIL(&r, "%s", why);
-    if (rc == 0)
-        return FAIL(&r, "no XEN_ELFNOTE_PHYS32_ENTRY note");
+    const char *what = phys32_note ? "XEN_ELFNOTE_PHYS32_ENTRY" : "ELF entry point";
+    if (phys32_note) {
+        rc = elf_xen_note(&e, XEN_ELFNOTE_PHYS32_ENTRY, "XEN_ELFNOTE_PHYS32_ENTRY", &entry, why, sizeof(why));
+        if (rc < 0)
+            return FAIL(&r, "%s", why);
+        if (rc == 0)
+            return FAIL(&r, "no XEN_ELFNOTE_PHYS32_ENTRY note");
+    } else {
+        entry = e.entry;
+    }
     if (entry > 0xffffffffull)
-        return FAIL(&r, "XEN_ELFNOTE_PHYS32_ENTRY 0x%llx is above 4 GiB", (unsigned long long)entry);
+        return FAIL(&r, "%s 0x%llx is above 4 GiB", what, (unsigned long long)entry);
     for (i = 0; i < plan->nr_segs; i++)
         if (entry >= plan->segs[i].gpa && entry - plan->segs[i].gpa < plan->segs[i].mem_size)
             break;
     if (i == plan->nr_segs)
-        return FAIL(&r, "PHYS32 entry point 0x%llx is not inside any loaded segment", (unsigned long long)entry);
+        return FAIL(&r, "%s 0x%llx is not inside any loaded segment", phys32_note ? "PHYS32 entry point" : what,
+                    (unsigned long long)entry);
     plan->entry = entry;
     plan->mb_flags = 0;
     kimg_plan_set_bounds(plan);
     return 0;
+}
+
+int pvh_elf_plan(const void *elf, size_t size, uint64_t guest_mem, struct kimg_plan *plan, char *err,
+                 size_t errlen)
+{
+    return elf_plan(elf, size, guest_mem, true, plan, err, errlen);
+}
+
+int fw_elf_plan(const void *elf, size_t size, uint64_t guest_mem, struct kimg_plan *plan, char *err,
+                size_t errlen)
+{
+    return elf_plan(elf, size, guest_mem, false, plan, err, errlen);
 }

@@ -41,4 +41,13 @@ int pvh_bzimage_payload(const void *image, size_t size, const void **payload, si
 int pvh_elf_plan(const void *elf, size_t size, uint64_t guest_mem, struct kimg_plan *plan, char *err,
                  size_t errlen);
 
+/*
+ * The same for xl's firmware_override (an HVM domain's firmware in place of
+ * hvmloader, e.g. an XTF test): the same layout rules, but the entry is
+ * e_entry (Xen's builder starts the firmware there in flat 32-bit protected
+ * mode, paging off); no note is needed or read.
+ */
+int fw_elf_plan(const void *elf, size_t size, uint64_t guest_mem, struct kimg_plan *plan, char *err,
+                size_t errlen);
+
 #endif

@@ -470,6 +470,7 @@ rv_linux_test(NAME linux_dom0_hvm RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
                      "^linux_dom0_hvm: PASS linux-dom0-rv-create-hvm-acpi_tables$"
                      "^linux_dom0_hvm: PASS linux-dom0-rv-list-hvm-acpi_tables$"
                      "^linux_dom0_hvm: PASS linux-dom0-rv-destroy-hvm-acpi_tables$"
+                     "^linux_dom0_hvm: PASS linux-dom0-rv-create-hvm-firmware$"
                      "^linux_dom0_hvm: PASS linux-dom0-rv-create-hvm-refusals$"
                      "^linux_dom0_hvm: PASS linux-dom0-rv-create-hvm-debian$"
                      "^linux_dom0_hvm: PASS linux-dom0-rv-create-hvm-debian-cpus-mem$"

@@ -258,6 +258,39 @@ static void test_type_builder(void)
     CHECK_EQ(cfg.type, DOMCFG_PV);
 }
 
+/* firmware_override (xl; XTF's HVM configurations): the file becomes the
+ * domain's image with the firmware flag; only for HVM; kernel= beside it is
+ * ignored with a warning; it satisfies the required kernel. */
+static void test_firmware_override(void)
+{
+    /* XTF's template: builder = "hvm", no kernel, shadow_memory. */
+    CHECK_EQ(parse("name = \"test-hvm32-example\"\nbuilder = \"hvm\"\nmemory = 128\n"
+                   "firmware_override = \"test-hvm32-example\"\nshadow_memory = 4\n"), 0);
+    CHECK_EQ(cfg.type, DOMCFG_HVM);
+    CHECK(cfg.firmware);
+    CHECK_STR(cfg.kernel, "test-hvm32-example");
+    CHECK_EQ(cfg.shadow_memory_mib, 4);
+    CHECK_EQ(w.n, 0);
+    /* Given before the type, and with a kernel: the firmware wins, one warning. */
+    CHECK_EQ(parse("name = \"t\"\nmemory = 16\nfirmware_override = \"fw.elf\"\nkernel = \"k.elf\"\n"
+                   "type = \"hvm\"\n"), 0);
+    CHECK(cfg.firmware);
+    CHECK_STR(cfg.kernel, "fw.elf");
+    CHECK_EQ(w.n, 1);
+    CHECK_STR(w.msg[0], "domcfg: 'kernel' is ignored because 'firmware_override' is given");
+    /* Without it: no flag. */
+    CHECK_EQ(parse(BASE "type = \"hvm\"\n"), 0);
+    CHECK(!cfg.firmware);
+    /* PV (the default type) and PVH refuse it. */
+    CHECK_EQ(parse("name = \"t\"\nmemory = 16\nfirmware_override = \"fw.elf\"\n"), -EINVAL);
+    CHECK_STR(err, "domcfg: firmware_override is for type = \"hvm\" (this domain is pv)");
+    CHECK_EQ(parse("name = \"t\"\nmemory = 16\ntype = \"pvh\"\nfirmware_override = \"fw.elf\"\n"), -EINVAL);
+    CHECK_STR(err, "domcfg: firmware_override is for type = \"hvm\" (this domain is pvh)");
+    /* Neither kernel nor firmware: the kernel is still required. */
+    CHECK_EQ(parse("name = \"t\"\nmemory = 16\ntype = \"hvm\"\n"), -EINVAL);
+    CHECK_STR(err, "domcfg: missing required key 'kernel'");
+}
+
 /* xl: cmdline wins over root/extra (with a warning); otherwise "root=R E". */
 static void test_root_extra(void)
 {
@@ -476,6 +509,7 @@ static const struct {
     { "builder = \"hvmx\"", "domcfg: line 4: builder = \"hvmx\": expected \"hvm\" or \"generic\"" },
     { "kernel = \"\"", "domcfg: line 4: kernel = \"\": the file name is empty" },
     { "ramdisk = ''", "domcfg: line 4: ramdisk = '': the file name is empty" },
+    { "firmware_override = ''", "domcfg: line 4: firmware_override = '': the file name is empty" },
     { "on_crash = \"explode\"",
       "domcfg: line 4: on_crash = \"explode\": expected \"destroy\", \"restart\", \"preserve\", \"rename-restart\", "
       "\"coredump-destroy\" or \"coredump-restart\"" },
@@ -674,6 +708,7 @@ int main(void)
     RUN(test_syntax_variants);
     RUN(test_strings);
     RUN(test_type_builder);
+    RUN(test_firmware_override);
     RUN(test_root_extra);
     RUN(test_numbers_and_actions);
     RUN(test_cpus);

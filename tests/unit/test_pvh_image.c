@@ -177,6 +177,54 @@ static void test_narrow_entry(void)
     }
 }
 
+/* fw_elf_plan (firmware_override): the same layout rules, the entry is
+ * e_entry and notes play no part. */
+static void set_e_entry(struct elf *e, uint64_t entry)
+{
+    if (e->is64)
+        w64(e->b + 24, entry);
+    else
+        w32(e->b + 24, (uint32_t)entry);
+}
+
+static void test_firmware_entry(void)
+{
+    for (int is64 = 0; is64 < 2; is64++) {
+        struct elf e;
+        struct kimg_plan p;
+        char err[200] = "";
+
+        elf_std(&e, is64);
+        set_e_entry(&e, 0x100080);
+        CHECK_EQ(fw_elf_plan(e.b, e.size, MEM, &p, err, sizeof(err)), 0);
+        CHECK_EQ(p.entry, 0x100080);            /* not the PHYS32 note's 0x100040 */
+        CHECK_EQ(p.nr_segs, 1);
+        CHECK_EQ(p.segs[0].gpa, 0x100000);
+        CHECK_EQ(p.highest, 0x103000);
+        /* No notes at all: still a firmware image. */
+        e.phnum = 1;
+        elf_hdr(&e);
+        set_e_entry(&e, 0x102fff);              /* the last byte of the bss */
+        CHECK_EQ(fw_elf_plan(e.b, e.size, MEM, &p, err, sizeof(err)), 0);
+        CHECK_EQ(p.entry, 0x102fff);
+        /* ...but not a PVH kernel. */
+        CHECK_EQ(pvh_elf_plan(e.b, e.size, MEM, &p, err, sizeof(err)), -ENOEXEC);
+        CHECK_CONTAINS(err, "no XEN_ELFNOTE_PHYS32_ENTRY note");
+        /* An entry outside the loaded ranges (elf_hdr's virtual one), or above 4 GiB. */
+        elf_hdr(&e);
+        CHECK_EQ(fw_elf_plan(e.b, e.size, MEM, &p, err, sizeof(err)), -ENOEXEC);
+        CHECK_CONTAINS(err, is64 ? "ELF entry point 0xffffffff81000000 is above 4 GiB"
+                                 : "ELF entry point 0xc1000000 is not inside any loaded segment");
+        set_e_entry(&e, 0x103000);              /* one past the end */
+        CHECK_EQ(fw_elf_plan(e.b, e.size, MEM, &p, err, sizeof(err)), -ENOEXEC);
+        CHECK_CONTAINS(err, "ELF entry point 0x103000 is not inside any loaded segment");
+        CHECK(strncmp(err, "firmware: ", 10) == 0);     /* its own prefix, not "pvh: " */
+        /* Segments beyond RAM fail as for PVH. */
+        set_e_entry(&e, 0x100000);
+        CHECK_EQ(fw_elf_plan(e.b, e.size, 0x101000, &p, err, sizeof(err)), -ENOEXEC);
+    }
+}
+
 static void test_note_places(void)
 {
     for (int is64 = 0; is64 < 2; is64++) {
@@ -628,6 +676,7 @@ int main(int argc, char **argv)
     RUN(test_paddr_not_vaddr);
     RUN(test_narrow_entry);
     RUN(test_note_places);
+    RUN(test_firmware_entry);
     RUN(test_note_errors);
     RUN(test_header_errors);
     RUN(test_segment_errors);

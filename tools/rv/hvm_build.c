@@ -15,6 +15,12 @@
  *     says, and the multiboot information page built by src/hvm/mb_info.c
  *     at the address it picks (0x8000 unless the kernel is there), EAX the
  *     loader magic, EBX that page, flat 32-bit protected mode, paging off;
+ *   - or, for firmware_override (xl's replacement for hvmloader, as XTF's
+ *     HVM tests are given), an ELF planned by src/hvm/pvh_image.c's
+ *     fw_elf_plan, loaded at p_paddr, with an hvm_start_info (no modules,
+ *     no command line, the memory map, the RSDP) at 0xF0000 as the boot
+ *     path writes it (hvm/loader_pvh.c), EBX that page, flat 32-bit
+ *     protected mode, paging off, entered at e_entry;
  *   - either way the ACPI tables of src/hvm/acpi_build.c in the BIOS area
  *     (RSDP at 0xE0000, the HPET table included: the domain has the HPET)
  *     and the BIOS data area's EBDA segment and base-memory words; the
@@ -48,13 +54,19 @@
 #include "hvm/kernel_image.h"
 #include "hvm/mb_info.h"
 #include "hvm/platform.h"
+#include "hvm/pvh_image.h"
 #include "mm/e820.h"
+#include "public/hvm.h"
 
 #define PG                  4096ull
 #define HVM_MEM_MAX_MIB     3072        /* as PVH: well below the chipset window */
 /* The BIOS area the ACPI builder fills: the RSDP page and the tables after
  * it (the boot path's scratch, hvm/loader.c). */
 #define ACPI_SCRATCH        (GPA_ACPI_TABLES - GPA_ACPI_RSDP + 0x2000)
+/* firmware_override: the start info page, where the boot path puts it
+ * (hvm/loader_pvh.h PVH_START_INFO_GPA: inside the reserved BIOS area). */
+#define FW_START_INFO_GPA   0xf0000ull
+#define FW_MEMMAP_OFF       0x80
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -64,7 +76,8 @@ static bool ends_with(const char *s, const char *suffix)
 
 /* Everything the guest will read, computed without the hypervisor. */
 struct hvm_plan {
-    bool bz;                    /* a Linux bzImage: bzb; else a multiboot kernel: k */
+    bool bz;                    /* a Linux bzImage: bzb; else a multiboot kernel or firmware: k */
+    bool fw;                    /* firmware_override: k from fw_elf_plan, the start info in info[] */
     struct bz_boot bzb;
     struct kimg_plan k;
     uint64_t mem, info_gpa;
@@ -86,6 +99,34 @@ static int plan_kernel(const struct pvh_build_req *req, struct hvm_plan *p, char
         }
         return bz_boot_build(&p->bzb, req->kernel, req->kernel_size, p->mem, req->ramdisk, req->ramdisk_size, cmdline,
                              GPA_ACPI_RSDP, err, errlen) ? -1 : 0;
+    }
+    if (req->firmware) {
+        if (req->ramdisk) {
+            snprintf(err, errlen, "ramdisk = with firmware_override: the firmware takes no modules here");
+            return -1;
+        }
+        char why[200];
+        if (fw_elf_plan(req->kernel, req->kernel_size, e820_lowmem_end(p->mem), &p->k, why, sizeof(why))) {
+            snprintf(err, errlen, "%s", why);
+            return -1;
+        }
+        /* The start info page: as the boot path's (no modules, no command
+         * line), the memory map after it. */
+        struct e820_entry e[E820_MAX_ENTRIES];
+        unsigned n = e820_build(p->mem, e);
+        struct hvm_memmap_table_entry mm[E820_MAX_ENTRIES];
+        memset(mm, 0, sizeof(mm));
+        for (unsigned i = 0; i < n; i++)
+            mm[i] = (struct hvm_memmap_table_entry){ .addr = e[i].addr, .size = e[i].size, .type = e[i].type };
+        const struct hvm_start_info si = { .magic = XEN_HVM_START_MAGIC_VALUE, .version = 1,
+                                           .rsdp_paddr = GPA_ACPI_RSDP,
+                                           .memmap_paddr = FW_START_INFO_GPA + FW_MEMMAP_OFF, .memmap_entries = n };
+        _Static_assert(FW_MEMMAP_OFF + sizeof(mm) <= MBINFO_SIZE, "the memory map fits the page");
+        memcpy(p->info, &si, sizeof(si));
+        memcpy(p->info + FW_MEMMAP_OFF, mm, n * sizeof(mm[0]));
+        p->info_gpa = FW_START_INFO_GPA;
+        p->fw = true;
+        return 0;
     }
     if (req->ramdisk) {
         snprintf(err, errlen, "ramdisk = with a multiboot kernel: multiboot modules are not offered yet (a Linux "
@@ -154,7 +195,8 @@ static int load(struct rc_handle *h, uint16_t domid, const struct pvh_build_req 
                            s->mem_size - s->file_size, "memory for the kernel", err, errlen))
                 return -1;
         }
-        if (rv_copy_in(h, domid, p->info_gpa, p->info, MBINFO_SIZE, 0, "multiboot information page", err, errlen))
+        if (rv_copy_in(h, domid, p->info_gpa, p->info, MBINFO_SIZE, 0,
+                       p->fw ? "start info page" : "multiboot information page", err, errlen))
             return -1;
     }
     uint16_t seg = mbinfo_bda_ebda_seg(), kib = mbinfo_bda_base_kib();
@@ -190,6 +232,8 @@ static int set_memory_map(struct rc_handle *h, uint16_t domid, const struct hvm_
  * EAX the loader's magic, EBX the information page.  Interrupts off. */
 static int set_context(struct rc_handle *h, uint16_t domid, const struct hvm_plan *p, char *err, size_t errlen)
 {
+    if (p->fw)      /* the PVH entry state, as the boot path starts firmware (TR limit 0x67, EAX 0) */
+        return rv_start_flat32(h, domid, p->k.entry, 0, (uint32_t)p->info_gpa, 0x67, 0xffff, err, errlen);
     if (!p->bz)
         return rv_start_flat32(h, domid, p->k.entry,
                                kimg_is_mb2(p->k.format) ? MB2_LOADER_MAGIC : MB1_LOADER_MAGIC, (uint32_t)p->info_gpa,
@@ -242,6 +286,13 @@ int rv_build_hvm(struct rc_handle *h, const struct pvh_build_req *req, uint16_t 
                        (unsigned long long)p.bzb.plan.initrd_gpa, (unsigned long long)p.bzb.plan.initrd_size,
                        p.bzb.plan.entry64 ? "64-bit" : "32-bit", (unsigned long long)p.bzb.plan.entry,
                        (unsigned long long)p.bzb.zero_page_gpa, (unsigned long long)GPA_ACPI_RSDP, ms);
+            else if (req->verbose && p.fw)
+                printf("rv create: d%u: HVM%s, %llu MiB, %u vCPU(s), firmware %#llx-%#llx entry %#llx, start info at "
+                       "%#llx, ACPI at %#llx; built in %llu ms\n",
+                       domid, req->shadow ? " (shadow paging)" : "", (unsigned long long)req->memory_mib,
+                       req->vcpus, (unsigned long long)p.k.lowest, (unsigned long long)p.k.highest,
+                       (unsigned long long)p.k.entry, (unsigned long long)p.info_gpa,
+                       (unsigned long long)GPA_ACPI_RSDP, ms);
             else if (req->verbose)
                 printf("rv create: d%u: HVM%s, %llu MiB, %u vCPU(s), %s kernel %#llx-%#llx entry %#llx, multiboot "
                        "info at %#llx, ACPI at %#llx; built in %llu ms\n",

@@ -41,6 +41,7 @@ struct pvh_build_req {
     struct rv_rings *rings;     /* 64-bit PV: console and xenstore rings (NULL: none) */
     const char *kernel_name;    /* HVM: the file's name (a flat kernel is a *.bin) */
     bool shadow;                /* HVM: hap = 0, createdomain without CDF_hap (shadow paging) */
+    bool firmware;              /* HVM: firmware_override: kernel is the firmware ELF (hvm_build.c) */
 };
 
 /* Builds and starts the domain; 0 with its id, or -1 with a reason in err

@@ -487,7 +487,8 @@ static int create_domain(const char *file, const struct domcfg *cfg)
         }
     }
     size_t fsize = 0, ksize = 0, rdsize = 0;
-    void *file_data = read_named(file, "kernel", cfg->kernel, &fsize), *unpacked = NULL, *ramdisk = NULL;
+    void *file_data = read_named(file, cfg->firmware ? "firmware_override" : "kernel", cfg->kernel, &fsize);
+    void *unpacked = NULL, *ramdisk = NULL;
     if (!file_data)
         return 1;
     /* A bzImage or a compressed kernel: the ELF inside (kimage.c).  Not
@@ -525,7 +526,7 @@ static int create_domain(const char *file, const struct domcfg *cfg)
     struct pvh_build_req req = { kernel, ksize, cfg->cmdline, cfg->memory_mib, cfg->vcpus, 1,
                                  cfg->type != DOMCFG_PV ? RV_DOMU_SPECIAL_PAGES : 0, rv_domu_prepare, &domu,
                                  ramdisk, rdsize, cfg->type == DOMCFG_PV ? &pv_rings : NULL, cfg->kernel,
-                                 cfg->type == DOMCFG_HVM && !cfg->hap };
+                                 cfg->type == DOMCFG_HVM && !cfg->hap, cfg->firmware };
     char err[256];
     uint16_t domid;
     int ret = 1;

@@ -194,7 +194,7 @@ class DomainFile:
     path: str                          # absolute
     keys: Optional[Dict[str, Value]]   # None: rv-run could not parse it
     syntax_error: str = ""             # why keys is None
-    files: List[str] = field(default_factory=list)   # absolute paths of kernel, ramdisk
+    files: List[str] = field(default_factory=list)   # absolute paths of kernel, ramdisk, firmware_override
     expect: str = "poweroff"
     expect_exit: Optional[int] = None  # rv_expect_exit: the debug-exit status it must end with
     expect_restarts: int = 0           # rv_expect_restarts
@@ -250,7 +250,9 @@ def load(path: str) -> DomainFile:
         return DomainFile(apath, None, str(e))
     d = DomainFile(apath, keys)
     base = os.path.dirname(apath)
-    for key in ("kernel", "ramdisk"):
+    # firmware_override (an HVM domain's firmware, as XTF's configurations
+    # give it) is a boot module like the kernel.
+    for key in ("kernel", "ramdisk", "firmware_override"):
         v = keys.get(key)
         if not isinstance(v, str) or not v:
             continue            # missing or odd: the hypervisor reports it
