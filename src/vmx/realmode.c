@@ -227,6 +227,23 @@ enum vmx_rm_next vmx_rm_before_entry(struct vcpu *v, struct vmx_vcpu *x)
     return VMX_RM_ENTER;
 }
 
+void vmx_rm_after_exit(struct vcpu *v, struct vmx_vcpu *x)
+{
+    /* The guest's RFLAGS: without VM, with its own IOPL. */
+    v->regs.rflags = (v->regs.rflags & ~(uint64_t)(RFL_VM | RFL_IOPL)) | x->rm.iopl;
+    /* Segment registers the guest loaded itself (MOV/POP Sreg, far JMP,
+     * CALL, RET, IRET): real mode sets base = selector << 4 and keeps the
+     * limit and attributes (SDM vol. 3A 20.1.1). */
+    for (unsigned s = SEG_ES; s <= SEG_GS; s++) {
+        uint16_t sel = (uint16_t)vmread(VMCS_SEG(VMCS_GUEST_ES_SEL, s));
+        if (sel != x->rm.vsel[s]) {
+            x->rm.seg[s].sel = sel;
+            x->rm.seg[s].base = (uint64_t)sel << 4;
+            x->rm.vsel[s] = sel;
+        }
+    }
+}
+
 /* ---- Real-mode interrupt delivery (SDM vol. 3A 20.1.4) ----------------- */
 
 static bool push16(struct vcpu *v, const struct hvm_seg *ss, uint16_t val)
@@ -495,11 +512,13 @@ static bool rm_emulate_one(struct vcpu *v, struct vmx_vcpu *x)
 void vmx_rm_emulate(struct vcpu *v, struct vmx_vcpu *x, struct hvm_exit *e)
 {
     e->reason = HVM_EXIT_NONE;
+    uint8_t kind = x->rm.pe_pending ? 2 : 1;
     x->rm.emul_runs++;
-    if (!x->rm.emul_logged) {
+    x->rm.emul_pe_runs += kind == 2;
+    if (!(x->rm.emul_logged & kind)) {
         struct hvm_seg cs;
         vmx_ops.get_seg(v, SEG_CS, &cs);
-        x->rm.emul_logged = true;
+        x->rm.emul_logged |= kind;
         domain_log(v->domain, LOG_INFO, "v%u: %s at %04x:%04lx: emulating until it can be entered\n", v->vcpu_id,
                    x->rm.pe_pending ? "CR0.PE set with CS or SS RPL not 0"
                                     : "real mode with a segment virtual-8086 mode cannot hold",
@@ -545,8 +564,8 @@ void vmx_rm_report(struct vcpu *v, struct vmx_vcpu *x)
     if (x->rm.entries)
         domain_log(v->domain, LOG_INFO,
                    "v%u: real mode in virtual-8086 mode: %lu switches in, %lu #GP exits (%lu emulated), %lu "
-                   "interrupts delivered through the IVT, %lu instructions emulated in %lu runs while not enterable\n",
-                   v->vcpu_id, (unsigned long)x->rm.entries, (unsigned long)x->rm.gp_exits,
+                   "interrupts delivered through the IVT, %lu instructions emulated in %lu runs while not enterable (%lu in "
+                   "a PE switch)\n", v->vcpu_id, (unsigned long)x->rm.entries, (unsigned long)x->rm.gp_exits,
                    (unsigned long)x->rm.emulated, (unsigned long)x->rm.reflected, (unsigned long)x->rm.emul_insns,
-                   (unsigned long)x->rm.emul_runs);
+                   (unsigned long)x->rm.emul_runs, (unsigned long)x->rm.emul_pe_runs);
 }

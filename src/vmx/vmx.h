@@ -77,9 +77,9 @@ struct vmx_vcpu {
         uint16_t vsel[6];       /* (r) ES..GS selectors written into the VMCS */
         struct hvm_seg seg[SEG_NR];     /* (r) the guest's ES..GS, TR, IDTR while active */
         bool pe_pending;        /* (r) CR0.PE set with CS/SS RPL not 0: emulated until enterable */
-        bool emul_logged;       /* (r) the first "emulating" line was logged */
+        uint8_t emul_logged;    /* (r) 1: segments, 2: PE switch: first "emulating" line logged */
         uint64_t entries, gp_exits, emulated, reflected;    /* (r) statistics */
-        uint64_t emul_runs, emul_insns;                     /* (r) emulate-while-not-enterable */
+        uint64_t emul_runs, emul_pe_runs, emul_insns;       /* (r) emulate-while-not-enterable */
     } rm;
 };
 

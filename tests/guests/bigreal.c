@@ -14,7 +14,7 @@
 #define HI_A        0x800000u
 #define HI_B        0x900000u
 #define HI_C        0xa00000u
-#define GP_PROBE    0x10000u        /* FS offset beyond a 64 KiB limit (FS base 0) */
+#define GP_PROBE    0x40000u        /* FS = 0x3000, offset 0x10000: beyond a 64 KiB limit */
 
 struct __attribute__((packed)) bg_results {
     uint16_t gsread, loop, pop, cs_far, ds_pop, intax, int40n, intfl;
@@ -81,8 +81,8 @@ void test_main(void)
              "does not check limits; memory %#x", probe);
     else
         check(r->gpn == 1 && probe == 0x11111111, "limit-gp",
-              "FS:0x10000 beyond the 64 KiB limit: #GP through the IVT %u times (expected 1), memory %#x "
-              "(expected 0x11111111, untouched)", r->gpn, probe);
+              "FS:0x10000 (linear %#x) beyond the 64 KiB limit: #GP through the IVT %u times (expected 1), memory %#x "
+              "(expected 0x11111111, untouched)", GP_PROBE, r->gpn, probe);
     check(r->cs_rpl == RM_BASE / 16 + 1, "pe-cs-rpl1",
           "CS before CR0.PE = 1 was %#x (expected %#x, RPL 1); the far jump back to 32-bit code came back",
           r->cs_rpl, RM_BASE / 16 + 1);

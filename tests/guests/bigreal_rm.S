@@ -137,12 +137,12 @@ bg_real2:
     mov $RM_SEG, %ax
     mov %ax, %ss
     mov %ax, %ds
-    xor %ax, %ax
+    mov $0x3000, %ax                    /* FS base 0x30000, limit 64 KiB (kept) */
     mov %ax, %fs
     movl $0x10000, %ebx
     movw $(bg_gp_end - bg_gp_insn), OFF(r_gp_skip)
 bg_gp_insn:
-    movl $0xdeadbeef, %fs:(%ebx)        /* beyond FS's limit: #GP */
+    movl $0xdeadbeef, %fs:(%ebx)        /* linear 0x40000, beyond FS's limit: #GP */
 bg_gp_end:
 
     /* Phase D: CS = RM_SEG + 1 (selector RPL 1), CR0.PE = 1, far jump. */
