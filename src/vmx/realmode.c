@@ -500,9 +500,7 @@ static bool rm_emulate_one(struct vcpu *v, struct vmx_vcpu *x)
         return false;
     }
     if (!hvm_emul_commit(v, &c, rc, &ctrl)) {
-        domain_crash(v->domain, "v%u: real mode state virtual-8086 mode cannot hold, emulated: instruction at "
-                     "%04x:%04lx cannot be emulated: %s", v->vcpu_id, c.seg[EMUL_CS].sel,
-                     (unsigned long)c.regs.rip, c.reason);
+        domain_crash(v->domain, "v%u: emulated real mode, CS %#x: %s", v->vcpu_id, c.seg[EMUL_CS].sel, c.reason);
         return false;
     }
     x->rm.emul_insns++;

@@ -19,7 +19,7 @@
 struct __attribute__((packed)) bg_results {
     uint16_t gsread, loop, pop, cs_far, ds_pop, intax, int40n, intfl;
     uint32_t hia, hib, hic;
-    uint16_t phase_b, cs_b, gp_skip, gpn, cs_rpl;
+    uint16_t phase_b, cs_b, gp_skip, gpn, cs_rpl, hostile;
 };
 
 extern char bg_start[], bg_end[], bg_results[];
@@ -36,6 +36,10 @@ void test_main(void)
 {
     hv_require();
     memcpy((void *)RM_BASE, bg_start, (size_t)(bg_end - bg_start));
+    struct bg_results *rw = (void *)(uintptr_t)(RM_BASE + (bg_results - bg_start));
+    rw->hostile = cmdline_has("hostile");
+    if (rw->hostile)
+        printf("bigreal: hostile: PUSHA/POPA in the emulated stretch\n");
     *(volatile uint16_t *)(ODD_BASE + 0x10) = 0x4242;
     *(volatile uint16_t *)(ODD_BASE + 0x12) = 0;
     *(volatile uint32_t *)HI_A = 0;

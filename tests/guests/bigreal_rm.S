@@ -15,6 +15,9 @@
  *   phase C: back to 16-bit protected mode to give FS a 64 KiB limit, real
  *     mode again: an FS access at 0x10000 must raise #GP (vector 13 through
  *     the IVT; QEMU TCG does not check limits, bigreal.c knows);
+ *   (with "hostile" on the command line, phase A also runs PUSHA/POPA,
+ *   which the emulator does not do: on VMX without unrestricted guest the
+ *   domain must crash with the opcode named, the hypervisor carry on);
  *   phase D: from CS = RM_SEG + 1 (RPL 1 in protected-mode terms) CR0.PE
  *     is set and a far jump goes to 32-bit code: VM entry cannot hold CS
  *     with RPL 1 and DPL 0 until the jump.
@@ -94,6 +97,12 @@ bg_real:                                /* phase A: GS cannot be a vm86 selector
     mov %dx, OFF(r_pop)
 
     lcall $(RM_SEG - 0x10), $(OFF(bg_far) + 0x100)
+
+    cmpw $0, OFF(r_hostile)             /* bigreal_bad: an instruction the */
+    je 1f                               /* emulator does not do, while GS is odd */
+    pusha
+    popa
+1:
 
     mov $0x77, %ax
     int $0x40
@@ -212,6 +221,7 @@ r_cs_b:     .word 0
 r_gp_skip:  .word 0
 r_gpn:      .word 0
 r_cs_rpl:   .word 0
+r_hostile:  .word 0                     /* in: set by bigreal.c for "hostile" */
     .globl bg_end
 bg_end:
 
