@@ -25,8 +25,6 @@
  */
 #define RM_BASE     0x10000
 #define RM_SEG      (RM_BASE >> 4)
-#define SEL_CODE32  0x08
-#define SEL_DATA    0x10
 #define SEL_CODE16  0x20
 #define SEL_DATA16  0x28
 #define SEL_FLAT16  0x30
@@ -37,19 +35,13 @@
 #define HI_B        0x900000
 #define HI_C        0xa00000
 
+#include "rm_trip.h"               /* RM_TRIP_SAVE/RESTORE; SEL_CODE32, SEL_DATA */
+
     .section .text
     .code32
     .globl bigreal_run
 bigreal_run:
-    push %ebp
-    push %ebx
-    push %esi
-    push %edi
-    pushf
-    cli
-    mov %esp, bg_saved_esp
-    sgdt bg_saved_gdtr
-    sidt bg_saved_idtr
+    RM_TRIP_SAVE bg_saved
     lgdt bg_gdt_ptr
     ljmp $SEL_CODE16, $OFF(bg_pm16)
 
@@ -227,22 +219,7 @@ bg_end:
 
     .code32
 bg_back32:
-    mov $SEL_DATA, %eax
-    mov %eax, %ds
-    mov %eax, %es
-    mov %eax, %fs
-    mov %eax, %gs
-    mov %eax, %ss
-    lgdt bg_saved_gdtr
-    ljmp $SEL_CODE32, $1f
-1:  lidt bg_saved_idtr
-    mov bg_saved_esp, %esp
-    popf
-    pop %edi
-    pop %esi
-    pop %ebx
-    pop %ebp
-    ret
+    RM_TRIP_RESTORE bg_saved
 
     .section .data
     .align 16
@@ -259,14 +236,6 @@ bg_gdt_end:
 bg_gdt_ptr:
     .word bg_gdt_end - bg_gdt - 1
     .long bg_gdt
-    .align 4
-bg_saved_esp:
-    .long 0
-bg_saved_gdtr:
-    .word 0
-    .long 0
-bg_saved_idtr:
-    .word 0
-    .long 0
+    RM_TRIP_SAVE_AREA bg_saved
 
     .section .note.GNU-stack, "", @progbits
