@@ -482,6 +482,12 @@ static void rm_gp(struct vcpu *v, struct vmx_vcpu *x, uint32_t err, struct hvm_e
  * other vCPUs, a destroy) gets a turn; the next call goes on. */
 #define RM_EMUL_BUDGET 256u
 
+static bool is_prefix(uint8_t b)
+{
+    return b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 || b == 0x26 || b == 0x2e ||
+           b == 0x36 || b == 0x3e || b == 0x64 || b == 0x65;
+}
+
 /* One instruction through hvm/emulate; false: the domain was crashed. */
 static bool rm_emulate_one(struct vcpu *v, struct vmx_vcpu *x)
 {
@@ -490,6 +496,13 @@ static bool rm_emulate_one(struct vcpu *v, struct vmx_vcpu *x)
     struct hvm_ctrl ctrl;
 
     hvm_emul_ctx_init(v, &c, &priv, &ctrl);
+    if (x->rm.active && (c.seg[EMUL_CS].attr & ATTR_DB)) {
+        /* The emulator decodes real mode as 16-bit code whatever CS.D
+         * says: refuse rather than run 32-bit code wrongly. */
+        domain_crash(v->domain, "v%u: real mode with a 32-bit code segment (CS %#x, attr %#x) at IP %#lx: not "
+                     "emulated", v->vcpu_id, c.seg[EMUL_CS].sel, c.seg[EMUL_CS].attr, (unsigned long)c.regs.rip);
+        return false;
+    }
     c.flow = true;                  /* the far jump after CR0.PE = 1 is protected mode */
     enum emul_rc rc = emul_run(&c);
     if (rc == EMUL_EXCEPTION && x->rm.pe_pending) {
@@ -504,6 +517,16 @@ static bool rm_emulate_one(struct vcpu *v, struct vmx_vcpu *x)
         return false;
     }
     x->rm.emul_insns++;
+    /* An IRET ends NMI blocking (SDM vol. 3C 25.3 for virtual NMIs); a
+     * real one would have exited the blocking the hardware keeps. */
+    unsigned i = 0;
+    while (i + 1 < c.insn_len && is_prefix(c.insn[i]))
+        i++;
+    if (rc == EMUL_OK && c.insn_len && i == c.insn_len - 1 && c.insn[i] == 0xcf &&
+        (x->intr_state & INTR_BLOCK_NMI)) {
+        x->intr_state &= ~INTR_BLOCK_NMI;
+        vmwrite(VMCS_GUEST_INTERRUPTIBILITY, x->intr_state);
+    }
     return true;
 }
 
