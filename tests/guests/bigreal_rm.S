@@ -224,12 +224,7 @@ bg_back32:
     .section .data
     .align 16
 bg_gdt:
-    .quad 0
-    .quad 0x00cf9a000000ffff            /* SEL_CODE32 */
-    .quad 0x00cf92000000ffff            /* SEL_DATA */
-    .quad 0
-    .quad 0x00009a010000ffff            /* SEL_CODE16: base 0x10000, limit 0xffff */
-    .quad 0x000092000000ffff            /* SEL_DATA16: base 0, limit 0xffff */
+    RM_TRIP_GDT_COMMON                  /* null, SEL_CODE32, SEL_DATA, -, SEL_CODE16, SEL_DATA16 */
     .quad 0x008f92000000ffff            /* SEL_FLAT16: base 0, limit 4 GiB (G), 16-bit */
     .quad 0x000092012345ffff            /* SEL_ODD: base 0x12345, limit 0xffff */
 bg_gdt_end:

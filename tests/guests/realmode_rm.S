@@ -176,12 +176,7 @@ rm_back32:
     .section .data
     .align 16
 rm_gdt:
-    .quad 0
-    .quad 0x00cf9a000000ffff            /* SEL_CODE32 */
-    .quad 0x00cf92000000ffff            /* SEL_DATA */
-    .quad 0
-    .quad 0x00009a010000ffff            /* SEL_CODE16: base 0x10000, limit 0xffff, 16-bit */
-    .quad 0x000092000000ffff            /* SEL_DATA16: base 0, limit 0xffff */
+    RM_TRIP_GDT_COMMON                  /* null, SEL_CODE32, SEL_DATA, -, SEL_CODE16, SEL_DATA16 */
 rm_gdt_end:
 rm_gdt_ptr:
     .word rm_gdt_end - rm_gdt - 1

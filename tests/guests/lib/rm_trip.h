@@ -39,6 +39,19 @@
     ret
 .endm
 
+/* The first six entries of a trip's GDT: null, SEL_CODE32 and SEL_DATA as
+ * the library's, a free slot, 0x20: 16-bit code at base 0x10000 (the
+ * real-mode copy of the trip's code) and 0x28: 16-bit data at base 0, both
+ * with the 64 KiB limit real mode expects. */
+.macro RM_TRIP_GDT_COMMON
+    .quad 0
+    .quad 0x00cf9a000000ffff            /* SEL_CODE32 */
+    .quad 0x00cf92000000ffff            /* SEL_DATA */
+    .quad 0
+    .quad 0x00009a010000ffff            /* 0x20: base 0x10000, limit 0xffff, 16-bit */
+    .quad 0x000092000000ffff            /* 0x28: base 0, limit 0xffff */
+.endm
+
 /* The save area: ESP, then GDTR and IDTR images (6 bytes each). */
 .macro RM_TRIP_SAVE_AREA save
     .align 4
