@@ -50,7 +50,9 @@
  * limit becomes 0xffff, an access beyond faults and is emulated.  Anything
  * else (a 32-bit code or stack segment in real mode, a base not 16-byte
  * aligned or above 1 MiB, a limit below 0xffff) cannot run in virtual-8086
- * mode: the domain is crashed with the state named ("not yet").
+ * mode: it runs in the instruction emulator, instruction by instruction,
+ * until the guest has reloaded the segment (vmx_rm_emulate: "emulate while
+ * not enterable").
  *
  * Back to protected mode (MOV to CR0 setting PE, emulated from the #GP): the
  * real segment state goes back into the VMCS, TR, IDTR and the exception
@@ -58,7 +60,8 @@
  * real-mode segments, enterable when CS and SS have RPL 0 (26.3.1.2 ties
  * CS.DPL and SS.DPL to SS.RPL and CS.RPL); data segments whose RPL exceeds
  * their cached DPL get DPL = RPL (no instruction reads a cached data
- * segment's DPL).  Other RPLs would need the far jump emulated: refused.
+ * segment's DPL).  Other RPLs: emulated until the far jump and the SS load
+ * (rm.pe_pending).
  *
  * State (struct vmx_rm in struct vmx_vcpu) belongs to the vCPU, touched only
  * by its own exit and entry paths; no lock.
@@ -67,6 +70,7 @@
 #include "vmx/vmcs.h"
 #include "hvm/hvm.h"
 #include "hvm/ctrlreg.h"
+#include "hvm/emulate/hvm_emul.h"
 #include "core/domain.h"
 #include "core/console.h"
 #include "arch/x86/asm.h"
@@ -126,21 +130,17 @@ static bool v86_sel(enum hvm_segreg s, const struct hvm_seg *g, uint16_t *sel)
     return true;
 }
 
-static void v86_write_segs(struct vcpu *v, struct vmx_vcpu *x, bool *ok)
+/* The segments into the VMCS in the virtual-8086 form; false: one has no
+ * such form (the state is emulated until it has: vmx_rm_emulate). */
+static bool v86_write_segs(struct vmx_vcpu *x)
 {
-    *ok = true;
+    uint16_t sel[SEG_GS + 1];
+
+    for (unsigned s = SEG_ES; s <= SEG_GS; s++)
+        if (!v86_sel(s, &x->rm.seg[s], &sel[s]))
+            return false;
     for (unsigned s = SEG_ES; s <= SEG_GS; s++) {
-        uint16_t sel;
-        if (!v86_sel(s, &x->rm.seg[s], &sel)) {
-            const struct hvm_seg *g = &x->rm.seg[s];
-            domain_log(v->domain, LOG_ERR,
-                       "v%u: real mode with a segment virtual-8086 mode cannot hold (segment %u: selector %#x base "
-                       "%#lx limit %#x attr %#x): not yet (needs the instruction emulator for general 16-bit code)\n",
-                       v->vcpu_id, s, g->sel, (unsigned long)g->base, g->limit, g->attr);
-            *ok = false;
-            return;
-        }
-        x->rm.vsel[s] = sel;
+        x->rm.vsel[s] = sel[s];
         /* A load of the same value in virtual-8086 mode cannot be told
          * from no load.  CS and SS take the stand-in at once: the far jump
          * that follows CR0.PE = 0 reloads CS with it in practice, and an
@@ -148,13 +148,14 @@ static void v86_write_segs(struct vcpu *v, struct vmx_vcpu *x, bool *ok)
          * (the protected-mode selector would not).  Data segments keep the
          * old selector until they are seen loaded with another value. */
         if (s == SEG_CS || s == SEG_SS)
-            x->rm.seg[s].sel = sel;
-        vmwrite(VMCS_SEG(VMCS_GUEST_ES_SEL, s), sel);
-        vmwrite(VMCS_SEG(VMCS_GUEST_ES_BASE, s), (uint64_t)sel << 4);
+            x->rm.seg[s].sel = sel[s];
+        vmwrite(VMCS_SEG(VMCS_GUEST_ES_SEL, s), sel[s]);
+        vmwrite(VMCS_SEG(VMCS_GUEST_ES_BASE, s), (uint64_t)sel[s] << 4);
         vmwrite(VMCS_SEG(VMCS_GUEST_ES_LIMIT, s), 0xffff);
         vmwrite(VMCS_SEG(VMCS_GUEST_ES_AR, s), V86_AR);
     }
     x->rm.dirty = false;
+    return true;
 }
 
 /* Into virtual-8086 mode: the real state from the VMCS into x->rm. */
@@ -175,12 +176,16 @@ static void rm_enter(struct vcpu *v, struct vmx_vcpu *x)
     vmwrite(VMCS_GUEST_IDTR_LIMIT, 0);
     x->rm.active = true;
     x->rm.dirty = true;
+    x->rm.pe_pending = false;
     x->rm.entries++;
 }
 
-/* Out of virtual-8086 mode: the real state back into the VMCS; false: it
- * cannot be entered as protected mode (logged). */
-static bool rm_leave(struct vcpu *v, struct vmx_vcpu *x)
+/* Out of virtual-8086 mode: the real state back into the VMCS.  With CS or
+ * SS RPL not 0 (CR0.PE set while CS or SS held a selector whose low bits
+ * are not 0) VM entry would refuse the state (26.3.1.2 ties CS.DPL and
+ * SS.DPL to the RPLs): it is emulated until the far jump and the SS load
+ * make it enterable (pe_pending). */
+static void rm_leave(struct vcpu *v, struct vmx_vcpu *x)
 {
     struct hvm_seg seg[SEG_NR];
 
@@ -196,27 +201,30 @@ static bool rm_leave(struct vcpu *v, struct vmx_vcpu *x)
     vmx_ops.set_seg(v, SEG_IDTR, &seg[SEG_IDTR]);
     for (unsigned s = SEG_ES; s <= SEG_GS; s++)
         vmx_ops.set_seg(v, s, &seg[s]);
-    if ((seg[SEG_CS].sel & 3) || (seg[SEG_SS].sel & 3)) {
-        domain_log(v->domain, LOG_ERR,
-                   "v%u: CR0.PE set with CS %#x / SS %#x (RPL not 0): protected mode cannot be entered before "
-                   "the far jump, which would need the instruction emulator: not yet\n",
-                   v->vcpu_id, seg[SEG_CS].sel, seg[SEG_SS].sel);
-        return false;
-    }
-    return true;
+    x->rm.pe_pending = (seg[SEG_CS].sel & 3) || (seg[SEG_SS].sel & 3);
 }
 
-bool vmx_rm_before_entry(struct vcpu *v, struct vmx_vcpu *x)
+/* pe_pending: enterable once CS and SS have RPL 0 (the far jump loaded a
+ * protected-mode CS, the guest loaded SS). */
+static bool pe_enterable(struct vmx_vcpu *x)
 {
-    bool ok = true;
+    return !(vmread(VMCS_SEG(VMCS_GUEST_ES_SEL, SEG_CS)) & 3) && !(vmread(VMCS_SEG(VMCS_GUEST_ES_SEL, SEG_SS)) & 3);
+}
 
+enum vmx_rm_next vmx_rm_before_entry(struct vcpu *v, struct vmx_vcpu *x)
+{
     if (x->sh_realmode && !x->rm.active)
         rm_enter(v, x);
     else if (!x->sh_realmode && x->rm.active)
-        return rm_leave(v, x);
-    if (x->rm.active && x->rm.dirty)
-        v86_write_segs(v, x, &ok);
-    return ok;
+        rm_leave(v, x);
+    if (x->rm.active && x->rm.dirty && !v86_write_segs(x))
+        return VMX_RM_EMULATE;
+    if (x->rm.pe_pending) {
+        if (!pe_enterable(x))
+            return VMX_RM_EMULATE;
+        x->rm.pe_pending = false;
+    }
+    return VMX_RM_ENTER;
 }
 
 void vmx_rm_after_exit(struct vcpu *v, struct vmx_vcpu *x)
@@ -349,14 +357,16 @@ static uint64_t guest_cr(struct vmx_vcpu *x, unsigned cr)
     }
 }
 
-/* The #GP (error code err) of an instruction at CS:IP in virtual-8086 mode. */
-static void rm_gp(struct vcpu *v, struct vmx_vcpu *x, uint32_t err, struct hvm_exit *e)
+/* The instruction at CS:IP that raised #GP (error code err) in virtual-8086
+ * mode, or (err ~0) the next one vmx_rm_emulate runs: the exit common code
+ * handles it with (I/O, HLT, CR writes, MSRs), done here (NONE), or
+ * HVM_EXIT_DESC_ACCESS: the instruction emulator. */
+static void rm_decode(struct vcpu *v, struct vmx_vcpu *x, uint32_t err, struct hvm_exit *e)
 {
     struct rm_insn in;
     int op;
 
     e->reason = HVM_EXIT_NONE;
-    x->rm.gp_exits++;
     fetch(v, &in);
     for (;;) {
         op = next(&in);
@@ -454,9 +464,104 @@ static void rm_gp(struct vcpu *v, struct vmx_vcpu *x, uint32_t err, struct hvm_e
     }
     /* LGDT/LIDT, big-real-mode accesses and anything else: the emulator,
      * with the real state (vmx_rm_get_seg, CPL 0, the guest's RFLAGS). */
-    x->rm.emulated++;
     e->reason = HVM_EXIT_DESC_ACCESS;
     e->insn_len = 0;
+}
+
+static void rm_gp(struct vcpu *v, struct vmx_vcpu *x, uint32_t err, struct hvm_exit *e)
+{
+    x->rm.gp_exits++;
+    rm_decode(v, x, err, e);
+    if (e->reason == HVM_EXIT_DESC_ACCESS)
+        x->rm.emulated++;
+}
+
+/* ---- Emulate while not enterable ---------------------------------------- */
+
+/* Instructions per call: bounded so that the run loop (timers, softirqs,
+ * other vCPUs, a destroy) gets a turn; the next call goes on. */
+#define RM_EMUL_BUDGET 256u
+
+static bool is_prefix(uint8_t b)
+{
+    return b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 || b == 0x26 || b == 0x2e ||
+           b == 0x36 || b == 0x3e || b == 0x64 || b == 0x65;
+}
+
+/* One instruction through hvm/emulate; false: the domain was crashed. */
+static bool rm_emulate_one(struct vcpu *v, struct vmx_vcpu *x)
+{
+    struct emul_ctx c;
+    struct hvm_emul_priv priv;
+    struct hvm_ctrl ctrl;
+
+    hvm_emul_ctx_init(v, &c, &priv, &ctrl);
+    if (x->rm.active && (c.seg[EMUL_CS].attr & ATTR_DB)) {
+        /* The emulator decodes real mode as 16-bit code whatever CS.D
+         * says: refuse rather than run 32-bit code wrongly. */
+        domain_crash(v->domain, "v%u: real mode with a 32-bit code segment (CS %#x, attr %#x) at IP %#lx: not "
+                     "emulated", v->vcpu_id, c.seg[EMUL_CS].sel, c.seg[EMUL_CS].attr, (unsigned long)c.regs.rip);
+        return false;
+    }
+    c.flow = true;                  /* the far jump after CR0.PE = 1 is protected mode */
+    enum emul_rc rc = emul_run(&c);
+    if (rc == EMUL_EXCEPTION && x->rm.pe_pending) {
+        /* No IDT event can be delivered before the state is enterable. */
+        domain_crash(v->domain, "v%u: exception %u (error %#x) at %04x:%04lx while emulating the switch to "
+                     "protected mode (CS %#x, SS %#x): not emulated", v->vcpu_id, c.exc.vector, c.exc.err,
+                     c.seg[EMUL_CS].sel, (unsigned long)c.regs.rip, c.seg[EMUL_CS].sel, c.seg[EMUL_SS].sel);
+        return false;
+    }
+    if (!hvm_emul_commit(v, &c, rc, &ctrl)) {
+        domain_crash(v->domain, "v%u: emulated real mode, CS %#x: %s", v->vcpu_id, c.seg[EMUL_CS].sel, c.reason);
+        return false;
+    }
+    x->rm.emul_insns++;
+    /* An IRET ends NMI blocking (SDM vol. 3C 25.3 for virtual NMIs); a
+     * real one would have exited the blocking the hardware keeps. */
+    unsigned i = 0;
+    while (i + 1 < c.insn_len && is_prefix(c.insn[i]))
+        i++;
+    if (rc == EMUL_OK && c.insn_len && i == c.insn_len - 1 && c.insn[i] == 0xcf &&
+        (x->intr_state & INTR_BLOCK_NMI)) {
+        x->intr_state &= ~INTR_BLOCK_NMI;
+        vmwrite(VMCS_GUEST_INTERRUPTIBILITY, x->intr_state);
+    }
+    return true;
+}
+
+void vmx_rm_emulate(struct vcpu *v, struct vmx_vcpu *x, struct hvm_exit *e)
+{
+    e->reason = HVM_EXIT_NONE;
+    uint8_t kind = x->rm.pe_pending ? 2 : 1;
+    x->rm.emul_runs++;
+    x->rm.emul_pe_runs += kind == 2;
+    if (!(x->rm.emul_logged & kind)) {
+        struct hvm_seg cs;
+        vmx_ops.get_seg(v, SEG_CS, &cs);
+        x->rm.emul_logged |= kind;
+        domain_log(v->domain, LOG_INFO, "v%u: %s at %04x:%04lx: emulating until it can be entered\n", v->vcpu_id,
+                   x->rm.pe_pending ? "CR0.PE set with CS or SS RPL not 0"
+                                    : "real mode with a segment virtual-8086 mode cannot hold",
+                   cs.sel, (unsigned long)v->regs.rip);
+    }
+    for (unsigned n = 0; n < RM_EMUL_BUDGET; n++) {
+        if (n && x->rm.active && (v->regs.rflags & RFL_IF) && hvm_intr_pending(v))
+            return;                 /* the run loop delivers it through the IVT, then back here */
+        rm_decode(v, x, ~0u, e);
+        if (e->reason != HVM_EXIT_DESC_ACCESS && e->reason != HVM_EXIT_NONE)
+            return;                 /* I/O, HLT, CR/MSR access: common code, then back here */
+        if (e->reason == HVM_EXIT_DESC_ACCESS) {
+            e->reason = HVM_EXIT_NONE;
+            if (!rm_emulate_one(v, x))
+                return;
+        }
+        if (x->sh_realmode != x->rm.active)
+            return;                 /* PE changed: vmx_rm_before_entry switches over */
+        enum vmx_rm_next next = vmx_rm_before_entry(v, x);
+        if (next != VMX_RM_EMULATE)
+            return;                 /* enterable again (ENTER), or crashed (FAIL: logged) */
+    }
 }
 
 void vmx_rm_exception(struct vcpu *v, struct vmx_vcpu *x, uint32_t info, struct hvm_exit *e)
@@ -480,6 +585,8 @@ void vmx_rm_report(struct vcpu *v, struct vmx_vcpu *x)
     if (x->rm.entries)
         domain_log(v->domain, LOG_INFO,
                    "v%u: real mode in virtual-8086 mode: %lu switches in, %lu #GP exits (%lu emulated), %lu "
-                   "interrupts delivered through the IVT\n", v->vcpu_id, (unsigned long)x->rm.entries,
-                   (unsigned long)x->rm.gp_exits, (unsigned long)x->rm.emulated, (unsigned long)x->rm.reflected);
+                   "interrupts delivered through the IVT, %lu instructions emulated in %lu runs while not enterable (%lu in "
+                   "a PE switch)\n", v->vcpu_id, (unsigned long)x->rm.entries, (unsigned long)x->rm.gp_exits,
+                   (unsigned long)x->rm.emulated, (unsigned long)x->rm.reflected, (unsigned long)x->rm.emul_insns,
+                   (unsigned long)x->rm.emul_runs, (unsigned long)x->rm.emul_pe_runs);
 }

@@ -380,14 +380,21 @@ __hot_path static void vmx_vcpu_run(struct vcpu *v, struct hvm_exit *e)
         e->reason = HVM_EXIT_INVALID;
         return;
     }
-    if (unlikely(x->shadow && (x->sh_realmode || x->rm.active || !x->sh_root))) {
+    if (unlikely(x->shadow && (x->sh_realmode || x->rm.active || x->rm.pe_pending || !x->sh_root))) {
         /* Without unrestricted guest (shadow paging turns it off: it needs
          * EPT) VM entry requires CR0.PE = 1 (26.3.1.1): the guest's real
          * mode runs in virtual-8086 mode (realmode.c).  (sh_root 0:
          * vmx_set_shadow failed, logged there.) */
-        if (!x->sh_root || !vmx_rm_before_entry(v, x)) {
+        enum vmx_rm_next next = x->sh_root ? vmx_rm_before_entry(v, x) : VMX_RM_FAIL;
+        if (next == VMX_RM_FAIL) {
             e->reason = HVM_EXIT_INVALID;
             e->raw = ~0ull;
+            return;
+        }
+        if (next == VMX_RM_EMULATE) {
+            /* A state VM entry cannot hold: run it in the emulator, a
+             * bounded stretch, then back to the run loop (realmode.c). */
+            vmx_rm_emulate(v, x, e);
             return;
         }
     }
@@ -698,7 +705,7 @@ __hot_path static void vmx_get_ctrl(struct vcpu *v, struct hvm_ctrl *out)
     out->cr4 = vmx_guest_cr4(x);
     out->efer = x->shadow ? x->g_efer : vmx_hw_efer(x);
     out->pat = (vmx_cfg.entry & ENTRY_LOAD_PAT) ? vmread(VMCS_GUEST_PAT) : x->pat;
-    out->cpl = x->rm.active ? 0 : (vmread(VMCS_SEG(VMCS_GUEST_ES_AR, 2)) >> 5) & 3;  /* SS.DPL (24.4.1) */
+    out->cpl = x->rm.active || x->rm.pe_pending ? 0 : (vmread(VMCS_SEG(VMCS_GUEST_ES_AR, 2)) >> 5) & 3;  /* SS.DPL (24.4.1) */
     /* PAE paging under EPT: the CPU walks with the PDPTEs it loaded at the
      * last MOV to CR (or VM entry), saved into the VMCS at the exit (27.3.4). */
     if (!x->shadow && (out->cr0 & CR0_PG) && (out->cr4 & CR4_PAE) && !(out->efer & EFER_LMA)) {

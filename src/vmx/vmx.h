@@ -76,7 +76,10 @@ struct vmx_vcpu {
         uint32_t excbm;         /* (r) exception bitmap to restore on leaving */
         uint16_t vsel[6];       /* (r) ES..GS selectors written into the VMCS */
         struct hvm_seg seg[SEG_NR];     /* (r) the guest's ES..GS, TR, IDTR while active */
+        bool pe_pending;        /* (r) CR0.PE set with CS/SS RPL not 0: emulated until enterable */
+        uint8_t emul_logged;    /* (r) 1: segments, 2: PE switch: first "emulating" line logged */
         uint64_t entries, gp_exits, emulated, reflected;    /* (r) statistics */
+        uint64_t emul_runs, emul_pe_runs, emul_insns;       /* (r) emulate-while-not-enterable */
     } rm;
 };
 
@@ -152,7 +155,9 @@ uint64_t vmx_hw_efer(const struct vmx_vcpu *x);     /* the EFER the CPU runs the
 void vmx_set_hw_efer(struct vmx_vcpu *x, uint64_t efer);
 
 /* realmode.c: the guest's real mode in virtual-8086 mode (shadow paging) */
-bool vmx_rm_before_entry(struct vcpu *v, struct vmx_vcpu *x);  /* VMCS current; false: crash (logged) */
+enum vmx_rm_next { VMX_RM_ENTER, VMX_RM_EMULATE, VMX_RM_FAIL };
+enum vmx_rm_next vmx_rm_before_entry(struct vcpu *v, struct vmx_vcpu *x);  /* VMCS current; FAIL: logged */
+void vmx_rm_emulate(struct vcpu *v, struct vmx_vcpu *x, struct hvm_exit *e);  /* after VMX_RM_EMULATE */
 void vmx_rm_after_exit(struct vcpu *v, struct vmx_vcpu *x);    /* rm.active: RFLAGS, selectors */
 uint64_t vmx_rm_hw_rflags(struct vmx_vcpu *x, uint64_t rflags); /* what the CPU runs with */
 void vmx_rm_exception(struct vcpu *v, struct vmx_vcpu *x, uint32_t info, struct hvm_exit *e);

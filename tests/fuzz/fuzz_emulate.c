@@ -142,10 +142,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (unsigned i = 0; i < 4096; i++)
         pages[1][i] = pages[2][i] = (uint8_t)(n ? d[i % n] ^ (i >> 3) : 0);
 
+    /* Control flow and segment loads outside real mode (exec_flow.c) on
+     * one input in two; descriptors come from the first data page. */
+    c.flow = (cfg >> 10) & 1;
+    c.gdtr_base = page_la[1];
+    c.gdtr_limit = (uint32_t)((cfg >> 11) & 0xfff);
     c.ops = &ops;
     struct guest_regs before = c.regs;
+    struct emul_segment seg_before[EMUL_NR_SEGS];
+    memcpy(seg_before, c.seg, sizeof(seg_before));
     enum emul_rc rc = emul_run(&c);
     if (c.insn_fetched > 15 || c.insn_len > 15)
+        abort();
+    /* Segment registers change only with a completed instruction, and
+     * only the ones it reports. */
+    for (unsigned i = 0; i < EMUL_NR_SEGS; i++)
+        if (memcmp(&seg_before[i], &c.seg[i], sizeof(c.seg[i])) &&
+            (rc != EMUL_OK || !(c.seg_dirty & (1u << i))))
+            abort();
+    if (c.seg_dirty >> EMUL_NR_SEGS)
         abort();
     if (rc == EMUL_OK) {
         if (c.regs.rip != before.rip && c.insn_len == 0)

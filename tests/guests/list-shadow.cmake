@@ -6,7 +6,7 @@
 list(APPEND GUESTS shadow_hostile)
 
 set(RV_SHADOW_GUESTS
-    boot32 realmode long64 exceptions smp2_boot cpuid hypercall_page console_io
+    boot32 realmode bigreal long64 exceptions smp2_boot cpuid hypercall_page console_io
     emul_pf_straddle emul_smc emul_ioapic pae32 cr_policy cr_policy64 triple_fault
     mmio_unbacked memsize_large umip umip64 emul_exc emul_exc64 multicall64 hvm_fep64
     lapic msr shadow_hostile pvh32_pae pvh32_pse)
@@ -49,7 +49,7 @@ guest_rv_test(shadow_auto_nonpt TIMEOUT 180 LABELS integration qemu hvm shadow
 # real mode and back, INT n / INT3 / #DE through its IVT) and smp2_boot (the
 # AP starts in real mode after INIT-SIPI) are in the lists.
 set(RV_VMX_SHADOW_A boot32 long64 exceptions cpuid hypercall_page console_io emul_pf_straddle emul_smc
-    emul_ioapic pae32 cr_policy cr_policy64 triple_fault smp2_boot realmode)
+    emul_ioapic pae32 cr_policy cr_policy64 triple_fault smp2_boot realmode bigreal)
 set(RV_VMX_SHADOW_B mmio_unbacked memsize_large umip umip64 emul_exc emul_exc64 multicall64 hvm_fep64
     lapic msr shadow_hostile pvh32_pae pvh32_pse)
 foreach(model skylake penryn)

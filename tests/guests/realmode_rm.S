@@ -14,26 +14,18 @@
  */
 #define RM_BASE     0x10000
 #define RM_SEG      (RM_BASE >> 4)
-#define SEL_CODE32  0x08
-#define SEL_DATA    0x10
 #define SEL_CODE16  0x20
 #define SEL_DATA16  0x28
 #define OFF(x)      ((x) - rm_start)
 #define RM_IVT      0x8000              /* offset of the IVT in the RM segment */
 
+#include "rm_trip.h"               /* RM_TRIP_SAVE/RESTORE; SEL_CODE32, SEL_DATA */
+
     .section .text
     .code32
     .globl realmode_run
 realmode_run:
-    push %ebp
-    push %ebx
-    push %esi
-    push %edi
-    pushf
-    cli
-    mov %esp, saved_esp
-    sgdt saved_gdtr
-    sidt saved_idtr
+    RM_TRIP_SAVE rm_saved
     lgdt rm_gdt_ptr
     ljmp $SEL_CODE16, $OFF(rm_pm16)     /* CS base = RM_BASE */
 
@@ -179,44 +171,16 @@ rm_end:
 
     .code32
 rm_back32:
-    mov $SEL_DATA, %eax
-    mov %eax, %ds
-    mov %eax, %es
-    mov %eax, %fs
-    mov %eax, %gs
-    mov %eax, %ss
-    lgdt saved_gdtr                     /* the library's GDT: same selectors for code32/data */
-    ljmp $SEL_CODE32, $1f
-1:  lidt saved_idtr
-    mov saved_esp, %esp
-    popf
-    pop %edi
-    pop %esi
-    pop %ebx
-    pop %ebp
-    ret
+    RM_TRIP_RESTORE rm_saved            /* the library's GDT: same selectors for code32/data */
 
     .section .data
     .align 16
 rm_gdt:
-    .quad 0
-    .quad 0x00cf9a000000ffff            /* SEL_CODE32 */
-    .quad 0x00cf92000000ffff            /* SEL_DATA */
-    .quad 0
-    .quad 0x00009a010000ffff            /* SEL_CODE16: base 0x10000, limit 0xffff, 16-bit */
-    .quad 0x000092000000ffff            /* SEL_DATA16: base 0, limit 0xffff */
+    RM_TRIP_GDT_COMMON                  /* null, SEL_CODE32, SEL_DATA, -, SEL_CODE16, SEL_DATA16 */
 rm_gdt_end:
 rm_gdt_ptr:
     .word rm_gdt_end - rm_gdt - 1
     .long rm_gdt
-    .align 4
-saved_esp:
-    .long 0
-saved_gdtr:
-    .word 0
-    .long 0
-saved_idtr:
-    .word 0
-    .long 0
+    RM_TRIP_SAVE_AREA rm_saved
 
     .section .note.GNU-stack, "", @progbits

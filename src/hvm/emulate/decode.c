@@ -36,8 +36,14 @@ static uint8_t onebyte_props(uint8_t op, unsigned mode)
             return D_KNOWN | D_IMM8;
         if (lo == 5)
             return D_KNOWN | D_IMMZ;
-        return 0;           /* segment pushes/pops, BCD adjusts, prefixes */
+        if (op < 0x20 && op != 0x0f)
+            return mode == 64 ? 0 : D_KNOWN;           /* PUSH/POP ES, CS, SS, DS (exec_flow.c) */
+        return 0;           /* BCD adjusts, prefixes */
     }
+    if (op < 0x60)
+        return D_KNOWN;                                 /* INC/DEC/PUSH/POP r (REX in 64-bit mode) */
+    if (op >= 0x70 && op <= 0x7f)
+        return D_KNOWN | D_IMM8;                        /* Jcc rel8 */
     switch (op) {
     case 0x63:
         return mode == 64 ? D_KNOWN | D_MODRM : 0;     /* MOVSXD; ARPL elsewhere */
@@ -48,8 +54,19 @@ static uint8_t onebyte_props(uint8_t op, unsigned mode)
     case 0x81:
         return D_KNOWN | D_MODRM | D_IMMZ;
     case 0x84: case 0x85: case 0x86: case 0x87: case 0x88: case 0x89: case 0x8a: case 0x8b:
-    case 0x8c: case 0x8f: case 0xfe: case 0xff:
+    case 0x8c: case 0x8d: case 0x8e: case 0x8f: case 0xfe: case 0xff:
         return D_KNOWN | D_MODRM;
+    /* Control flow, stack, flags (exec_flow.c; far pointers and RET's
+     * imm16 are fetched there). */
+    case 0x68: case 0xe8: case 0xe9:
+        return D_KNOWN | D_IMMZ;
+    case 0x6a: case 0xe0: case 0xe1: case 0xe2: case 0xe3: case 0xeb:
+        return D_KNOWN | D_IMM8;
+    case 0x90: case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97: case 0x98:
+    case 0x99: case 0x9a: case 0x9c: case 0x9d: case 0x9e: case 0x9f: case 0xc2: case 0xc3: case 0xca:
+    case 0xcb: case 0xcf: case 0xea: case 0xf5: case 0xf8: case 0xf9: case 0xfa: case 0xfb: case 0xfc:
+    case 0xfd:
+        return D_KNOWN;
     case 0xa0: case 0xa1: case 0xa2: case 0xa3:
         return D_KNOWN | D_MOFFS;
     case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xaa: case 0xab: case 0xac: case 0xad:
@@ -107,6 +124,8 @@ static uint8_t twobyte_props(uint8_t op, bool mand)
 {
     if (op >= 0x90 && op <= 0x9f)               /* SETcc */
         return D_KNOWN | D_MODRM;
+    if (op >= 0x80 && op <= 0x8f)               /* Jcc rel16/32 (exec_flow.c) */
+        return D_KNOWN | D_IMMZ;
     if (op == 0x77)                             /* EMMS: no ModRM */
         return mand ? 0 : D_KNOWN;
     if (simd_class(op, mand) != EMUL_FPU_NONE)
@@ -118,7 +137,10 @@ static uint8_t twobyte_props(uint8_t op, bool mand)
     case 0xc0: case 0xc1:                       /* XADD */
     case 0xc3:                                  /* MOVNTI */
     case 0xc7:                                  /* CMPXCHG8B/16B */
+    case 0xb2: case 0xb4: case 0xb5:            /* LSS/LFS/LGS (exec_flow.c) */
         return D_KNOWN | D_MODRM;
+    case 0xa0: case 0xa1: case 0xa8: case 0xa9: /* PUSH/POP FS/GS (exec_flow.c) */
+        return D_KNOWN;
     case 0xba:                                  /* BT group, imm8 */
         return D_KNOWN | D_MODRM | D_IMM8;
     case 0xae:                                  /* group 15: FXSAVE, LDMXCSR, ..., fences */

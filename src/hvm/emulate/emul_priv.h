@@ -29,6 +29,7 @@ struct emul_insn {
     uint64_t ea;                /* its offset, already wrapped to addrsize */
     bool sp_base;               /* rSP is the base register (POP adjusts the address) */
     uint64_t imm;               /* immediate, sign- or zero-extended per opcode */
+    bool rip_set;               /* a jump set regs.rip to the target: no length to add */
     unsigned len;               /* bytes consumed so far */
 };
 
@@ -91,6 +92,16 @@ enum emul_rc emul_fpu_checks(struct emul_ctx *c, const struct emul_insn *in);
 enum emul_rc emul_group6(struct emul_ctx *c, struct guest_regs *st, const struct emul_insn *in);
 enum emul_rc emul_group7(struct emul_ctx *c, struct guest_regs *st, const struct emul_insn *in);
 enum emul_rc emul_mov_from_cr(struct emul_ctx *c, struct guest_regs *st, const struct emul_insn *in);
+
+/* exec.c: the stack's address size (SS.B) and an SP update at it. */
+unsigned emul_stack_size(const struct emul_ctx *c);
+void emul_set_sp(struct guest_regs *st, unsigned ssize, uint64_t sp);
+
+/* exec_flow.c: control flow, stack, flags, segment loads (real mode, or
+ * c->flow). */
+bool emul_flow_allowed(const struct emul_ctx *c);
+enum emul_rc emul_flow_onebyte(struct emul_ctx *c, struct guest_regs *st, struct emul_insn *in);
+enum emul_rc emul_flow_twobyte(struct emul_ctx *c, struct guest_regs *st, struct emul_insn *in);
 
 /* string.c */
 enum emul_rc emul_string(struct emul_ctx *c, struct guest_regs *st, struct emul_insn *in, bool *done);

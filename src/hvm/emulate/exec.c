@@ -55,14 +55,14 @@ static enum emul_rc alu_op(struct emul_ctx *c, struct guest_regs *st, const stru
     return writes ? emul_opnd_write(c, st, in, dst, r) : EMUL_OK;
 }
 
-static unsigned stack_size(const struct emul_ctx *c)
+unsigned emul_stack_size(const struct emul_ctx *c)
 {
     if (c->mode == 64)
         return 8;
     return (c->seg[EMUL_SS].attr & EMUL_SEG_DB) ? 4 : 2;    /* SS.B (SDM vol. 3, 3.4.5.1) */
 }
 
-static void set_sp(struct guest_regs *st, unsigned ssize, uint64_t sp)
+void emul_set_sp(struct guest_regs *st, unsigned ssize, uint64_t sp)
 {
     uint64_t m = emul_size_mask(ssize);
     st->rsp = ssize == 2 ? (st->rsp & ~m) | (sp & m) : sp & m;
@@ -72,7 +72,7 @@ static void set_sp(struct guest_regs *st, unsigned ssize, uint64_t sp)
 static enum emul_rc push_pop(struct emul_ctx *c, struct guest_regs *st, const struct emul_insn *in, bool push)
 {
     unsigned size = c->mode == 64 ? (in->opsize == 2 ? 2 : 8) : in->opsize;
-    unsigned ssize = stack_size(c);
+    unsigned ssize = emul_stack_size(c);
     uint64_t sp = st->rsp & emul_size_mask(ssize), v;
     struct emul_opnd o = emul_opnd_rm(in, size);
     enum emul_rc rc;
@@ -83,7 +83,7 @@ static enum emul_rc push_pop(struct emul_ctx *c, struct guest_regs *st, const st
         sp = (sp - size) & emul_size_mask(ssize);
         if ((rc = emul_mem_write(c, EMUL_SS, sp, &v, size)) != EMUL_OK)
             return rc;
-        set_sp(st, ssize, sp);
+        emul_set_sp(st, ssize, sp);
         return EMUL_OK;
     }
     v = 0;
@@ -93,7 +93,7 @@ static enum emul_rc push_pop(struct emul_ctx *c, struct guest_regs *st, const st
      * increment" (SDM vol. 2, POP). */
     if (o.mem && in->sp_base)
         o.off = (o.off + size) & emul_addr_mask(in->addrsize);
-    set_sp(st, ssize, sp + size);
+    emul_set_sp(st, ssize, sp + size);
     return emul_opnd_write(c, st, in, &o, v);
 }
 
@@ -241,7 +241,7 @@ static enum emul_rc exec_twobyte(struct emul_ctx *c, struct guest_regs *st, stru
         break;
     }
     (void)reg;
-    return emul_unhandled_insn(c, "unsupported instruction");
+    return emul_flow_twobyte(c, st, in);
 }
 
 static enum emul_rc exec_onebyte(struct emul_ctx *c, struct guest_regs *st, struct emul_insn *in)
@@ -252,7 +252,7 @@ static enum emul_rc exec_onebyte(struct emul_ctx *c, struct guest_regs *st, stru
     uint64_t a, b;
     enum emul_rc rc;
 
-    if (op < 0x40) {                                        /* ALU group, six forms each */
+    if (op < 0x40 && (op & 7) < 6) {                      /* ALU group, six forms each */
         unsigned alu = (op >> 3) & 7;
         switch (op & 7) {
         case 0: case 1:
@@ -346,9 +346,13 @@ static enum emul_rc exec_onebyte(struct emul_ctx *c, struct guest_regs *st, stru
             return ud(c);
         if (r == 6)
             return push_pop(c, st, in, true);
-        return emul_unhandled_insn(c, "unsupported instruction (indirect CALL/JMP)");
+        if (r == 7)
+            return ud(c);
+        if (!emul_flow_allowed(c))
+            return emul_unhandled_insn(c, "unsupported instruction (indirect CALL/JMP)");
+        return emul_flow_onebyte(c, st, in);
     }
-    return emul_unhandled_insn(c, "unsupported instruction");
+    return emul_flow_onebyte(c, st, in);
 }
 
 static bool is_string(const struct emul_insn *in)
@@ -367,6 +371,7 @@ enum emul_rc emul_run(struct emul_ctx *c)
     c->reason[0] = 0;
     c->insn_fetched = 0;
     c->insn_len = 0;
+    c->seg_dirty = 0;
     c->mode = emul_mode(c->cr0, c->efer, c->regs.rflags, c->seg[EMUL_CS].attr);
     if (!c->ops || !c->ops->read || !c->ops->write)
         return emul_fail(c, "emulator called without memory callbacks");
@@ -387,7 +392,9 @@ enum emul_rc emul_run(struct emul_ctx *c)
      * past it before the event is delivered. */
     if (rc != EMUL_OK && !(rc == EMUL_EXCEPTION && c->exc.kind != EMUL_EVT_FAULT))
         return rc;
-    if (done) {
+    if (done && in.rip_set) {
+        st.rflags &= ~(1ull << 16);
+    } else if (done) {
         uint64_t next = st.rip + in.len;
         st.rip = c->mode == 64 ? next : next & emul_size_mask(c->mode / 8);
         st.rflags &= ~(1ull << 16);         /* RF clears once an instruction completes (SDM vol. 3, 17.3.1.1) */

@@ -203,6 +203,10 @@ bool hvm_emul_commit(struct vcpu *v, struct emul_ctx *c, enum emul_rc rc, struct
         }
         v->regs = c->regs;
         commit_sys(v, c);
+        for (unsigned i = 0; i < EMUL_NR_SEGS; i++)         /* segment loads (exec_flow.c) */
+            if (c->seg_dirty & (1u << i))
+                hvm_vendor->set_seg(v, (enum hvm_segreg)i,
+                                    &(struct hvm_seg){ c->seg[i].sel, c->seg[i].attr, c->seg[i].limit, c->seg[i].base });
         return true;
     case EMUL_EXCEPTION:
         v->regs = c->regs;                  /* RIP on the instruction; completed REP iterations stay */

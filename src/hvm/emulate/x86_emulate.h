@@ -20,7 +20,8 @@
  * software events INT n, INT3, INTO and INT1 (ICEBP) up to the IDT gate
  * checks (exec_event.c), and the descriptor-table and control-register
  * instructions SGDT/SIDT/SLDT/STR/SMSW (with CR4.UMIP), LGDT/LIDT/LLDT/LTR
- * and MOV from CR0/CR2/CR3/CR4 (exec_sys.c).
+ * and MOV from CR0/CR2/CR3/CR4 (exec_sys.c).  In real mode (or with
+ * c->flow) also control flow, the stack and segment loads (exec_flow.c).
  *
  * Recognised for their exceptions only (exec_event.c): x87 (D8-DF, WAIT),
  * MMX, SSE and VEX (AVX) instructions raise the #UD or #NM that CR0.EM/TS/MP,
@@ -132,6 +133,9 @@ struct emul_ctx {
     uint64_t invlpg_la;         /* out, with EMUL_DIRTY_INVLPG: the linear address INVLPG named */
     uint16_t lmsw_val;          /* out, with EMUL_DIRTY_LMSW: LMSW's 16-bit source */
     uint8_t cpl;
+    bool flow;                  /* in: control flow and segment loads also in protected mode
+                                   (exec_flow.c; always on in real mode) */
+    unsigned seg_dirty;         /* out: bit n: seg[n] was loaded (a new value to write back) */
     unsigned max_reps;          /* REP iterations per call; 0 = EMUL_DEFAULT_REPS */
     const struct emul_ops *ops;
     void *priv;                 /* for the callbacks */
