@@ -275,6 +275,12 @@ bool pv_foreign_mmuext(struct vcpu *v, uint64_t a[4], long *ret);
 /* pv_memory.c: a new extent of 2^order frames for d, counted in its
  * tot_pages (false: over max_pages or no memory). */
 bool pv_mem_take_new(struct domain *d, unsigned order, unsigned addr_bits, uint64_t *mfn);
+/* The frame number every new frame of d must lie below (~0: no limit):
+ * the caller's address bits (0: none), and for a 32-bit domain the end of
+ * the compat M2P's coverage.  pv_mem_alloc: 2^order frames of d below it
+ * (NULL: none there). */
+uint64_t pv_mem_frame_limit(const struct domain *d, unsigned addr_bits);
+void *pv_mem_alloc(const struct domain *d, unsigned order, unsigned addr_bits);
 /* Exceptions (pv_vcpu.c): each vector's short name ("#GP") and whether
  * the CPU pushes an error code for it; both bounce paths use them. */
 extern const char *const pv_exc_short[32];
