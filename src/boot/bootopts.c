@@ -196,6 +196,21 @@ static void opt_first_domid(struct bootopts_run *r)
     r->o->first_domid = (unsigned)n;
 }
 
+/* compat_m2p_frames=N: the compat M2P covers at most the first N frames
+ * (0: all it can).  As a host larger than the window's 166 GiB would have
+ * it, on a small test machine (docs/pv.md "32-bit domains' memory"). */
+static void opt_compat_m2p_frames(struct bootopts_run *r)
+{
+    uint64_t n;
+
+    if (!has_value(r) || cmdline_parse_uint(r->val, r->vlen, &n) || (n && n < 4096)) {
+        bo_warn(r, "cmdline: compat_m2p_frames needs 0 or a number of frames >= 4096, keeping %llu",
+                (unsigned long long)r->o->compat_m2p_frames);
+        return;
+    }
+    r->o->compat_m2p_frames = n;
+}
+
 static void describe_size(uint64_t v, char *buf, size_t size)
 {
     if (v == 0)
@@ -311,6 +326,7 @@ static const struct {
     { "vmstate_check", opt_vmstate_check },
     { "hang_report", opt_hang_report },
     { "first_domid", opt_first_domid },
+    { "compat_m2p_frames", opt_compat_m2p_frames },
 };
 
 static bool looks_like_path(const char *s, size_t n)
@@ -366,6 +382,7 @@ void bootopts_defaults(struct boot_options *o)
     o->hvm_fep = false;
     o->vmstate_check = RV_VMSTATE_CHECK_DEFAULT;
     o->hang_report = 0;
+    o->compat_m2p_frames = 0;
 }
 
 int bootopts_parse(const char *cmdline, struct boot_options *o,

@@ -42,6 +42,8 @@ struct boot_options {
                                 * default on in debug builds (RV_VMSTATE_CHECK_DEFAULT), else off */
     unsigned hang_report;      /* (i) hang_report=S: dump a domain that made no progress for S s; 0 = off */
     unsigned first_domid;      /* (i) first_domid=N: where domain ids start (1..0x7fef; tests of id reuse); 0 = 1 */
+    uint64_t compat_m2p_frames; /* (i) compat_m2p_frames=N: the compat M2P covers at most N frames (tests of
+                                  * 32-bit domains' allocation limit on a small machine); 0 = all it can */
 };
 
 void bootopts_defaults(struct boot_options *o);

@@ -16,6 +16,7 @@
 #include "mm/mm.h"
 #include "mm/pgtype.h"
 #include "core/console.h"
+#include "boot/bootopts.h"
 #include "lib/string.h"
 
 #define NR_L2_SLOTS (512 - PGT_L2X_HV_FIRST)        /* 84 entries of 2 MiB */
@@ -31,6 +32,8 @@ void m2p_compat_init(uint64_t frames)
     const uint64_t nx = mm_nx_enabled() ? PTE_NX : 0;
     uint64_t max = (MACH2PHYS_COMPAT_VIRT_END - MACH2PHYS_COMPAT_VIRT_START) / 4;
     uint64_t want = frames < max ? frames : max, have = 0;
+    if (boot_opts.compat_m2p_frames && boot_opts.compat_m2p_frames < want)
+        want = boot_opts.compat_m2p_frames;     /* a test's smaller window (bootopts.h) */
 
     /* Each chunk: its pages read-only through one L1 (supervisor and user
      * may read, nobody writes through the window). */

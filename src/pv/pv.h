@@ -85,6 +85,7 @@ struct pv_vcpu {
     struct pv_mmu_vcpu mmu;
     unsigned mmu_checks;        /* (r) preemption checks in the current MMU hypercall; 0: none running */
     uint64_t nr_mmu_calls, nr_restarts;             /* (r) MMU hypercalls; continuations of them */
+    uint64_t nr_foreign_ext_restarts;               /* (r) of them, foreign mmuext_op ones (pv_ctl.c) */
     uint64_t cr2;               /* (r) at the last #PF exit */
     uint64_t fs_base, gs_base;  /* (r) kept across stints (other kinds' vCPUs change the MSRs) */
     bool online;                /* (r) vCPU 0 at build; others once brought up (later) */
@@ -245,6 +246,10 @@ int pv_gva_to_maddr(struct vcpu *v, uint64_t gva, bool write, uint64_t *maddr);
  * result.  a[] are the first four arguments; on -ERESTART they are the
  * arguments to issue the call again with (the caller puts them back). */
 bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret);
+/* One preemption check of an MMU hypercall v runs (pv->mmu_checks counts
+ * them from 1 at the call's start): true when it should stop and be
+ * continued (a softirq pending here, or the call's budget used up). */
+bool pv_mmu_preempt_check(struct vcpu *v);
 /* The writable-page-table assist (pv_emul.c): the entry at guest address
  * la, which must still be in v's domain's validated table mfn (walked
  * again under the mm_lock), becomes val, as mmu_update's normal update
@@ -270,6 +275,12 @@ bool pv_foreign_mmuext(struct vcpu *v, uint64_t a[4], long *ret);
 /* pv_memory.c: a new extent of 2^order frames for d, counted in its
  * tot_pages (false: over max_pages or no memory). */
 bool pv_mem_take_new(struct domain *d, unsigned order, unsigned addr_bits, uint64_t *mfn);
+/* The frame number every new frame of d must lie below (~0: no limit):
+ * the caller's address bits (0: none), and for a 32-bit domain the end of
+ * the compat M2P's coverage.  pv_mem_alloc: 2^order frames of d below it
+ * (NULL: none there). */
+uint64_t pv_mem_frame_limit(const struct domain *d, unsigned addr_bits);
+void *pv_mem_alloc(const struct domain *d, unsigned order, unsigned addr_bits);
 /* Exceptions (pv_vcpu.c): each vector's short name ("#GP") and whether
  * the CPU pushes an error code for it; both bounce paths use them. */
 extern const char *const pv_exc_short[32];

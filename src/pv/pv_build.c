@@ -51,9 +51,10 @@ static int alloc_ram(struct domain *d, struct pv_domain *pd)
 
     while (pfn < pd->nr_pages) {
         unsigned order = pd->nr_pages - pfn >= 512 ? 9 : 0;
-        void *mem = alloc_pages(order, d->domid);
+        /* A 32-bit domain's below the compat M2P's end (pv_mem_frame_limit). */
+        void *mem = pv_mem_alloc(d, order, 0);
         if (!mem && order)
-            mem = alloc_pages(order = 0, d->domid);
+            mem = pv_mem_alloc(d, order = 0, 0);
         if (!mem)
             return -ENOMEM;
         uint64_t mfn = virt_to_phys(mem) >> 12;

@@ -18,9 +18,10 @@
  *    page (INT $0x82 stubs) for a 32-bit domain.
  *  - XEN_DOMCTL_set_address_size: 32 turns the empty domain into a 32-bit
  *    (compat) one, as Xen's switch_compat: only while it has no memory.
- *  - mmuext_op with foreigndom = the domain: MMUEXT_PIN_L4_TABLE and
+ *  - mmuext_op with foreigndom = the domain: MMUEXT_PIN_L1..L4_TABLE and
  *    MMUEXT_UNPIN_TABLE on its frames, validated in its own frame-type
- *    environment (mm/pgtype.c), as its own pin would be.
+ *    environment (mm/pgtype.c), as its own pin would be, in batches of
+ *    any count, preempted and continued as the guest's own.
  *
  * All three only while the domain is what the builder has in hand: made
  * by XEN_DOMCTL_createdomain (ctl_built), still paused by the controller,
@@ -38,12 +39,11 @@
 #include "core/guest_access.h"
 #include "core/console.h"
 #include "mm/mm.h"
+#include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "core/compat/xlat.h"   /* compat_latch_shinfo */
 #include "public/xen.h"
-
-#define FOREIGN_MMUEXT_MAX  16      /* operations per mmuext_op naming another domain */
 
 /* The domain as the builder has it, or why not. */
 static long builder_owns(struct domain *d)
@@ -211,54 +211,124 @@ uint32_t pv_ctl_address_size(const struct domain *d)
     return pv_is_compat(d) ? 32 : 64;
 }
 
+/* A foreign pin's frame-type environment: the target's, with a
+ * preemption check counted against the calling vCPU (its pv->mmu_checks,
+ * as the guest's own MMU hypercalls count theirs).  Owned by the call (on
+ * its stack). */
+struct foreign_env {
+    struct pgt_env pgt;
+    struct vcpu *caller;
+};
+
+static bool foreign_preempt(const struct pgt_env *p)
+{
+    return pv_mmu_preempt_check(container_of(p, struct foreign_env, pgt)->caller);
+}
+
+/* One foreign operation on the domain the caller builds: a pin of a table
+ * of any level the domain's kind has (L1-L4; a 32-bit domain's top is an
+ * L3 and it has no L4s), or an unpin.  Validation is preemptible: a pin
+ * that stops part-way returns -ERESTART and the same pin issued again
+ * continues it (pgt_get_top's partial top-level reference). */
+static long foreign_ext_one(struct foreign_env *fe, struct pv_domain *pd, uint16_t dom, const struct mmuext_op *op)
+{
+    long rc;
+
+    if (op->arg1 >= fe->pgt.nr_frames)
+        return -EINVAL;
+    spin_lock(&pd->mm_lock);
+    switch (op->cmd) {
+    case MMUEXT_PIN_L1_TABLE:
+    case MMUEXT_PIN_L2_TABLE:
+    case MMUEXT_PIN_L3_TABLE:
+        rc = pgt_pin(&fe->pgt, dom, op->arg1, op->cmd - MMUEXT_PIN_L1_TABLE + 1, PGT_PREEMPTIBLE);
+        break;
+    case MMUEXT_PIN_L4_TABLE:
+        rc = pd->compat ? -EOPNOTSUPP : pgt_pin(&fe->pgt, dom, op->arg1, 4, PGT_PREEMPTIBLE);
+        break;
+    case MMUEXT_UNPIN_TABLE:
+        rc = pgt_unpin(&fe->pgt, dom, op->arg1);
+        break;
+    default:
+        rc = -EOPNOTSUPP;   /* other operations on another domain: not a builder's */
+        break;
+    }
+    spin_unlock(&pd->mm_lock);
+    return rc;
+}
+
+/*
+ * mmuext_op naming another domain (libxenguest's pins of the tables of a
+ * domain it builds or restores): a batch of any count, preempted as the
+ * guest's own (pv_mmu_env.c budget, softirqs): between operations after
+ * the first, and inside a pin's validation.  A continuation re-enters
+ * with count | MMU_UPDATE_PREEMPTED and pdone holding what was done, as
+ * mm_hcall.c's; each call checks again that the domain is still the
+ * builder's (builder_owns), so nothing carries over between calls but
+ * the partial validation the frame itself records.
+ */
 bool pv_foreign_mmuext(struct vcpu *v, uint64_t a[4], long *ret)
 {
     uint16_t fdom = (uint16_t)a[3];
     uint64_t ops = a[0], pdone = a[2];
-    uint32_t count = (uint32_t)a[1], done = 0, i;
+    uint32_t count = (uint32_t)a[1], done = 0, i = 0;
 
     if (fdom == DOMID_SELF || fdom == v->domain->domid || !domain_is_privileged(v->domain))
         return false;           /* own frames, or refused by the normal path (-EPERM) */
     if ((uint32_t)a[3] >> 16)
         return false;
+    /* A 32-bit caller's entries have another layout (12 bytes): its
+     * foreign operations are the normal path's (-EOPNOTSUPP). */
+    if (pv_is_compat(v->domain))
+        return false;
+    if (count & MMU_UPDATE_PREEMPTED) {
+        count &= ~MMU_UPDATE_PREEMPTED;
+        if (pdone && pv_copy_guest(v, &done, pdone, sizeof(done), false))
+            done = 0;
+    }
     struct domain *t = domain_get_by_id(fdom);
     if (!t) {
         *ret = -ESRCH;
         return true;
     }
     long rc = t->type == DOMCFG_PV ? builder_owns(t) : -EOPNOTSUPP;
-    bool building = !rc;        /* ctl_build_lock held until the batch is done */
+    bool building = !rc;        /* ctl_build_lock held until this call's part is done */
     struct pv_domain *pd = t->kind_priv;
-    /* A builder pins one table: a batch is bounded instead of continued. */
-    if (!rc && count > FOREIGN_MMUEXT_MAX)
-        rc = -EINVAL;
-    for (i = 0; !rc && i < count; i++) {
+    struct pv_vcpu *pv = v->vendor;
+    struct foreign_env fe = { .caller = v };
+    if (building) {
+        fe.pgt = pd->env;
+        fe.pgt.preempt = foreign_preempt;
+    }
+    pv->mmu_checks = 1;
+    for (; !rc && i < count; i++) {
+        /* The first operation of every call is done (or continued), so
+         * each call makes progress. */
+        if (i && pv_mmu_preempt_check(v)) {
+            rc = -ERESTART;
+            break;
+        }
         struct mmuext_op op;
         if (pv_copy_guest(v, &op, ops + (uint64_t)i * sizeof(op), sizeof(op), false)) {
             rc = -EFAULT;
             break;
         }
-        if (op.arg1 >= pd->env.nr_frames) {
-            rc = -EINVAL;
-            break;
-        }
-        spin_lock(&pd->mm_lock);
-        /* The top level of the domain's kind: an L4, or a 32-bit domain's L3. */
-        if (op.cmd == (pd->compat ? MMUEXT_PIN_L3_TABLE : MMUEXT_PIN_L4_TABLE))
-            rc = pgt_pin(&pd->env, t->domid, op.arg1, pd->compat ? 3 : 4, 0);
-        else if (op.cmd == MMUEXT_UNPIN_TABLE)
-            rc = pgt_unpin(&pd->env, t->domid, op.arg1);
-        else
-            rc = -EOPNOTSUPP;   /* other operations on another domain: not yet */
-        spin_unlock(&pd->mm_lock);
+        rc = foreign_ext_one(&fe, pd, t->domid, &op);
         if (rc)
             break;
     }
+    pv->mmu_checks = 0;
     if (building)
         domain_ctl_build_end(t);
     domain_put(t);
+    if (rc == -ERESTART) {
+        /* Operation i (a pin whose validation stopped, or the next one)
+         * runs again first. */
+        a[0] = ops + (uint64_t)i * sizeof(struct mmuext_op);
+        a[1] = (count - i) | MMU_UPDATE_PREEMPTED;
+    }
     if (pdone) {
-        done = i;
+        done += i;
         (void)pv_copy_guest(v, &done, pdone, sizeof(done), true);
     }
     *ret = rc;

@@ -140,8 +140,7 @@ static long one_chunk(struct exch_call *c, struct exch_buf *b, uint64_t k, unsig
     /* Before the allocation: teardown must sweep for these frames. */
     __atomic_store_n(&d->frames_outside_blocks, true, __ATOMIC_SEQ_CST);
     for (; got < n_out; got++) {
-        b->mem[got] = addr_bits ? alloc_pages_below(c->out.order, 1ull << addr_bits, d->domid)
-                                : alloc_pages(c->out.order, d->domid);
+        b->mem[got] = pv_mem_alloc(d, c->out.order, addr_bits);    /* 32-bit: below the compat M2P's end too */
         if (!b->mem[got]) {
             rc = -ENOMEM;
             break;

@@ -300,6 +300,9 @@ static void pv_kind_vcpu_destroy(struct vcpu *v)
                    v->vcpu_id, (unsigned long)pv->nr_exits, (unsigned long)pv->nr_hypercalls,
                    (unsigned long)pv->nr_irqs, (unsigned long)pv->nr_bounces, (unsigned long)pv->nr_upcalls,
                    (unsigned long)pv->nr_mmu_calls, (unsigned long)pv->nr_restarts);
+    if (pv && pv->nr_foreign_ext_restarts)
+        domain_log(v->domain, LOG_INFO, "v%u: pv: %lu continuations of foreign mmuext_op\n", v->vcpu_id,
+                   (unsigned long)pv->nr_foreign_ext_restarts);
     if (pv && pv->nr_exits)
         pv_tlb_log(v);      /* exits by kind, TLB flushes, walks (pv_tlb.c) */
     if (pv && pv->nr_exits)

@@ -90,6 +90,28 @@ static bool give_back(struct vcpu *v, uint64_t mfn, unsigned order)
     return done == n;
 }
 
+uint64_t pv_mem_frame_limit(const struct domain *d, unsigned addr_bits)
+{
+    uint64_t limit = addr_bits >= PAGE_SHIFT && addr_bits < 64 ? 1ull << (addr_bits - PAGE_SHIFT) : ~0ull;
+    /* A 32-bit domain reads the M2P through its compat window, which
+     * names only the first m2p_compat_nr_entries() frames: a frame past
+     * it would have no entry the guest can read (Xen bounds a 32-bit
+     * domain's allocations the same way, by its address size). */
+    if (pv_is_compat(d) && m2p_compat_nr_entries() < limit)
+        limit = m2p_compat_nr_entries();
+    return limit;
+}
+
+void *pv_mem_alloc(const struct domain *d, unsigned order, unsigned addr_bits)
+{
+    uint64_t limit = pv_mem_frame_limit(d, addr_bits);
+    if (limit == ~0ull)
+        return alloc_pages(order, d->domid);
+    if (limit < (1ull << order))
+        return NULL;            /* nothing of that order fits below (no compat table at all: nothing) */
+    return alloc_pages_below(order, limit << PAGE_SHIFT, d->domid);
+}
+
 /* A new extent for the domain; its first MFN in *mfn. */
 bool pv_mem_take_new(struct domain *d, unsigned order, unsigned addr_bits, uint64_t *mfn)
 {
@@ -97,8 +119,7 @@ bool pv_mem_take_new(struct domain *d, unsigned order, unsigned addr_bits, uint6
         return false;
     /* Before the allocation: teardown must sweep for it from now on. */
     __atomic_store_n(&d->frames_outside_blocks, true, __ATOMIC_SEQ_CST);
-    void *mem = addr_bits && addr_bits < 64 ? alloc_pages_below(order, 1ull << addr_bits, d->domid)
-                                            : alloc_pages(order, d->domid);
+    void *mem = pv_mem_alloc(d, order, addr_bits);
     if (!mem) {
         unreserve_pages(d, 1ull << order);
         return false;

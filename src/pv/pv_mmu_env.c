@@ -190,14 +190,18 @@ static void env_m2p_set(const struct pv_mmu_env *e, uint64_t mfn, uint64_t pfn)
 
 /* ---- pgt_env hooks of a call ---- */
 
-static bool call_preempt(const struct pgt_env *p)
+bool pv_mmu_preempt_check(struct vcpu *v)
 {
-    struct pv_call *c = call_of_pgt(p);
-    struct pv_vcpu *pv = c->v->vendor;
+    struct pv_vcpu *pv = v->vendor;
 
     if (__atomic_load_n(&this_cpu()->softirq_pending, __ATOMIC_RELAXED))
         return true;
     return ++pv->mmu_checks > PV_MMU_CHECKS_PER_CALL;
+}
+
+static bool call_preempt(const struct pgt_env *p)
+{
+    return pv_mmu_preempt_check(call_of_pgt(p)->v);
 }
 
 static void call_frame_gone(const struct pgt_env *p, uint64_t mfn)
@@ -295,8 +299,13 @@ bool pv_mmu_hypercall(struct vcpu *v, uint64_t nr, uint64_t a[4], long *ret)
         return true;
     }
     /* ... and pinning the tables of a PV domain it builds (pv_ctl.c). */
-    if (nr == __HYPERVISOR_mmuext_op && pv_foreign_mmuext(v, a, ret))
+    if (nr == __HYPERVISOR_mmuext_op && pv_foreign_mmuext(v, a, ret)) {
+        if (*ret == -ERESTART) {
+            pv->nr_restarts++;
+            pv->nr_foreign_ext_restarts++;
+        }
         return true;
+    }
     call_init(&c, v);
     pv->nr_mmu_calls++;
     pv->mmu_checks = 1;

@@ -66,7 +66,7 @@ static struct {
 } svm_cpu[RV_MAX_CPUS] __hot_data;     /* (o) per physical CPU */
 
 static uint64_t iopm_pa, msrpm_pa;     /* (i) shared by every vCPU */
-static struct hvm_vendor_ops svm_ops;
+static struct hvm_vendor_ops svm_ops __hot_data;   /* defined below, next to its functions */
 static bool has_nrips __hot_data;                 /* (i) */
 static struct svm_check_caps check_caps;   /* (i) what the guest-state checker holds VMCBs to */
 
@@ -766,7 +766,9 @@ static void svm_hypercall_insn(uint8_t out[3])
     out[0] = 0x0f; out[1] = 0x01; out[2] = 0xd9;    /* VMMCALL */
 }
 
-static struct hvm_vendor_ops svm_ops = {       /* (i) umip_emulated set by svm_probe */
+/* Read through hvm_vendor on every exit (the run loop's and the intr
+ * path's calls), so with the rest of the exit's data, as vmx_ops. */
+static struct hvm_vendor_ops svm_ops __hot_data = {    /* (i) umip_emulated set by svm_probe */
     .name = "SVM",
     .cpu_up = svm_cpu_up,
     .vcpu_create = svm_vcpu_create,

@@ -1098,7 +1098,8 @@ function(pv_guests_build)
                      --stdout "^pv_domctlp: PASS pvb-map-not-its-frame$"
                      --stdout "^pv_domctlp: PASS pvb-pin-not-its-frame$"
                      --stdout "^pv_domctlp: PASS pvb-ext-other-op$"
-                     --stdout "^pv_domctlp: PASS pvb-ext-batch-too-big$"
+                     --stdout "^pv_domctlp: PASS pvb-ext-batch-17$"
+                     --stdout "^pv_domctlp: PASS pvb-ext-batch-17-unpin$"
                      --stdout "^pv_domctlp: PASS pvb-pin-l4$"
                      --stdout "^pv_domctlp: PASS pvb-pin-l4-again$"
                      --stdout "^pv_domctlp: PASS pvb-map-pinned-l4-writable$"
@@ -1114,6 +1115,40 @@ function(pv_guests_build)
                      --stdout "^pv_domctlp: PASS pvb-ctx-after-start$"
                      --stdout "^pv_domctlp: PASS pvb-ctx-on-self$"
                      --stdout "^pv_domctlp: PASS pvb-frames-back$"
+                     # foreign pins (pv_domctl_pin.c, pv/pv_ctl.c): L1-L4, batches of any
+                     # count, preempted and continued
+                     --stdout "^pv_domctlp: PASS pin-tree-written$"
+                     --stdout "^pv_domctlp: PASS pin-bad-entry-deep$"
+                     --stdout "^pv_domctlp: PASS pin-bad-entry-done$"
+                     --stdout "^pv_domctlp: PASS pin-bad-entry-unwound$"
+                     --stdout "^pv_domctlp: PASS pin-bad-not-pinned$"
+                     --stdout "^pv_domctlp: PASS pin-tree-fixed$"
+                     --stdout "^pv_domctlp: PASS pin-l4-tree$"
+                     --stdout "^pv_domctlp: PASS pin-l4-tree-done$"
+                     --stdout "^pv_domctlp: PASS pin-l4-tree-typed$"
+                     --stdout "^pv_domctlp: PASS pin-l4-tree-again$"
+                     --stdout "^pv_domctlp: PASS unpin-not-pinned-l1$"
+                     --stdout "^pv_domctlp: PASS unpin-not-pinned-data$"
+                     --stdout "^pv_domctlp: PASS unpin-bad-frame$"
+                     --stdout "^pv_domctlp: PASS pin-other-domains-frame$"
+                     --stdout "^pv_domctlp: PASS pin-other-domains-frame-rev$"
+                     --stdout "^pv_domctlp: PASS pin-our-frame$"
+                     --stdout "^pv_domctlp: PASS pin-l1-second$"
+                     --stdout "^pv_domctlp: PASS unpin-l1-second$"
+                     --stdout "^pv_domctlp: PASS pin-frames-back-2$"
+                     --stdout "^pv_domctlp: PASS pin-l1-l2-l3$"
+                     --stdout "^pv_domctlp: PASS pin-l1-l2-l3-typed$"
+                     --stdout "^pv_domctlp: PASS unpin-l1-l2-l3$"
+                     --stdout "^pv_domctlp: PASS unpin-l1-l2-l3-done$"
+                     --stdout "^pv_domctlp: PASS unpin-l1-l2-l3-again$"
+                     --stdout "^pv_domctlp: PASS pin-batch-huge$"
+                     --stdout "^pv_domctlp: PASS pin-batch-huge-done$"
+                     --stdout "^pv_domctlp: PASS pin-batch-huge-unpinned$"
+                     --stdout "^pv_domctlp: PASS pin-batch-bad-op$"
+                     --stdout "^pv_domctlp: PASS pin-batch-bad-op-done$"
+                     --stdout "^pv_domctlp: PASS pin-batch-bad-op-left-pinned$"
+                     --stdout "^pv_domctlp: PASS pin-frames-back$"
+                     --stdout "^\\(d[0-9]+ pv_domctlp\\) v0: pv: ([3-9]|[1-9][0-9]+) continuations of foreign mmuext_op$"
                      # a 2-vCPU PV domain: both down until a context is set, vCPU 1's
                      # taken (online, vCPU 0 still down), destroyed with it up
                      --stdout "^pv_domctlp: PASS pvs-info-offline$"
@@ -1135,9 +1170,9 @@ function(pv_guests_build)
                      --stdout "^pv_domctlp: PASS pv32b-hypercall-page-int82$"
                      --stdout "^pv_domctlp: PASS pv32b-ctx$"
                      --stdout "^pv_domctlp: PASS pv32b-frames-back$"
-                     # three from files, the PVH domain (build_calls), the two 64-bit PV
+                     # three from files, the PVH domain (build_calls), the four 64-bit PV
                      # ones, the two 32-bit ones and the HVM one
-                     --stdout "all domains stopped: 10 powered off, 0 crashed; frames all returned$"
+                     --stdout "all domains stopped: 12 powered off, 0 crashed; frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp.cfg ${GO}/domctl_hvm.cfg
                         ${GO}/pv_domctl.cfg)
@@ -1165,7 +1200,7 @@ function(pv_guests_build)
                      --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) v0 shadow: .* [1-9][0-9]* log-dirty; "
                      --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) destroyed by the control domain \\(d0\\)$"
                      --stdout-count 0 "FAIL"
-                     --stdout "all domains stopped: 10 powered off, 0 crashed; frames all returned$"
+                     --stdout "all domains stopped: 12 powered off, 0 crashed; frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp_hap0.cfg
                         ${GO}/domctl_hvm_hap0.cfg ${GO}/pv_domctl.cfg)

@@ -37,7 +37,7 @@ HOT_CODE_VMX = ("vmx_vcpu_run", "vmx_enter", "vmcs_get", "vmcs_put", "vmx_inject
                 "vmx_event_pending", "vmx_interrupts_enabled", "vmx_request_intr_window", "vmx_nmi_allowed",
                 "vmx_get_seg", "vmx_get_ctrl", "vmx_guest_cr0", "vmx_guest_cr4", "vmx_hw_efer", "vmx_rm_get_seg")
 HOT_DATA = ("hvm_vendor", "tags", "percpu_of", "tsc_per_ns_q24", "hvm_vmstate_check")
-HOT_DATA_SVM = ("svm_cpu", "host_msrs", "virq_delivery")
+HOT_DATA_SVM = ("svm_cpu", "host_msrs", "virq_delivery", "svm_ops")
 HOT_DATA_VMX = ("vmx_cpu", "vmx_cfg", "vmx_ops")
 MAX_CODE_PAGES = 6
 MAX_CODE_PAGES_VMX = 7

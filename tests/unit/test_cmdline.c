@@ -199,6 +199,7 @@ static void test_defaults(void)
     CHECK_EQ(o.mem_limit, 0);
     CHECK(!o.hvm_fep);
     CHECK(!o.vmstate_check);    /* the unit tests are not built with RV_VMSTATE_CHECK_DEFAULT */
+    CHECK_EQ(o.compat_m2p_frames, 0);
 }
 
 static void test_good_options(void)
@@ -251,6 +252,15 @@ static void test_good_options(void)
     CHECK_EQ(bootopts_parse("vmstate_check=sometimes", &o, record_warn, &w), 1);
     CHECK(o.vmstate_check);
     o.vmstate_check = false;
+    /* compat_m2p_frames: a count of at least 4096, or 0; others warned and kept. */
+    CHECK_EQ(bootopts_parse("compat_m2p_frames=65536", &o, record_warn, &w), 0);
+    CHECK_EQ(o.compat_m2p_frames, 65536);
+    CHECK_EQ(bootopts_parse("compat_m2p_frames=100", &o, record_warn, &w), 1);
+    CHECK_EQ(bootopts_parse("compat_m2p_frames=lots", &o, record_warn, &w), 1);
+    CHECK_EQ(bootopts_parse("compat_m2p_frames", &o, record_warn, &w), 1);
+    CHECK_EQ(o.compat_m2p_frames, 65536);
+    CHECK_EQ(bootopts_parse("compat_m2p_frames=0", &o, record_warn, &w), 0);
+    CHECK_EQ(o.compat_m2p_frames, 0);
 
     CHECK_EQ(bootopts_parse("console=com4 console=com1,115200 loglvl=3", &o, NULL, NULL), 0);
     CHECK(o.console_enabled);

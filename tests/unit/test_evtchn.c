@@ -13,6 +13,7 @@
 #include "test.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <sched.h>
 #include <time.h>
 
@@ -997,29 +998,52 @@ static void test_fifo_switch(void)
 /* ---- concurrency ---- */
 
 #define CONC_EVENTS 200000
+/* Seconds without any send or receive on either side after which the run
+ * stops: only a lost event (or a hang) gets there; a slow, loaded machine
+ * keeps making progress, however slowly, and is waited for. */
+#define CONC_STALL_SECONDS 30
+
+/* Sends and receives of both sides, counted together: the progress both
+ * threads watch (a side whose peer is descheduled makes none itself). */
+static long conc_progress;
 
 struct conc_side {
     struct fake_dom *self, *peer;
     evtchn_port_t port, peer_port;
+    long target;                /* events to send and to receive */
+    long lose_at;               /* test of the test: this send's event is taken away at once (-1: none) */
+    double stall_seconds;       /* stop after this long without progress */
     long sent, received, errors;
+    bool stalled;               /* stopped for want of progress */
+    double longest_pause;       /* seconds, the longest time this side saw no progress */
 };
+
+static double conc_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 /* Sends only when the peer has consumed the previous event, so every send
  * is a 0 -> 1 transition of the peer's pending bit and must be seen; in the
- * meantime consumes its own incoming events.  A lost event stalls both
- * sides until the deadline. */
+ * meantime consumes its own incoming events.  A lost event leaves the
+ * receiving side short for good: once every other send and receive is
+ * done nothing moves, and after CONC_STALL_SECONDS both sides stop with
+ * the wrong counts. */
 static void *conc_thread(void *arg)
 {
     struct conc_side *s = arg;
     uint64_t *peer_word = &s->peer->si->evtchn_pending[s->peer_port / 64];
     uint64_t *my_word = &s->self->si->evtchn_pending[s->port / 64];
     uint64_t peer_bit = 1ull << (s->peer_port % 64), my_bit = 1ull << (s->port % 64);
-    time_t deadline = time(NULL) + 60;
+    long seen = -1;
+    double since = conc_now();
     unsigned spins = 0;
 
-    while ((s->sent < CONC_EVENTS || s->received < CONC_EVENTS) && time(NULL) < deadline) {
+    while (s->sent < s->target || s->received < s->target) {
         bool idle = true;
-        if (s->sent < CONC_EVENTS && !(__atomic_load_n(peer_word, __ATOMIC_SEQ_CST) & peer_bit)) {
+        if (s->sent < s->target && !(__atomic_load_n(peer_word, __ATOMIC_SEQ_CST) & peer_bit)) {
             idle = false;
             struct evtchn_send snd = { .port = s->port };
             long rc;
@@ -1027,10 +1051,18 @@ static void *conc_thread(void *arg)
             rc = fake_op(s->self, 0, EVTCHNOP_send, &snd, sizeof(snd));
             if (rc)
                 s->errors++;
+            /* A lost event, simulated: the peer's bit cleared before it
+             * can see it (the peer may have taken it first: then the
+             * next send is the one lost). */
+            if (s->sent >= s->lose_at && s->lose_at >= 0 &&
+                (__atomic_fetch_and(peer_word, ~peer_bit, __ATOMIC_SEQ_CST) & peer_bit))
+                s->lose_at = -1;
             s->sent++;
+            __atomic_fetch_add(&conc_progress, 1, __ATOMIC_RELAXED);
         }
         if (__atomic_fetch_and(my_word, ~my_bit, __ATOMIC_SEQ_CST) & my_bit) {
             s->received++;
+            __atomic_fetch_add(&conc_progress, 1, __ATOMIC_RELAXED);
             idle = false;
         }
         if (idle)
@@ -1039,16 +1071,33 @@ static void *conc_thread(void *arg)
             /* Also raise and acknowledge this side's VIRQ now and then. */
             evtchn_send_virq(&s->self->v[1], VIRQ_TIMER);
         }
+        if (spins % 1024 == 0) {
+            long p = __atomic_load_n(&conc_progress, __ATOMIC_RELAXED);
+            double now = conc_now();
+            if (p != seen) {
+                seen = p;
+                since = now;
+            } else if (now - since > s->longest_pause) {
+                s->longest_pause = now - since;
+                if (s->longest_pause > s->stall_seconds) {
+                    s->stalled = true;
+                    break;
+                }
+            }
+        }
     }
     if (evtchn_test_locks_held)
         s->errors++;
     return NULL;
 }
 
-static void test_concurrent_send(void)
+/* Both sides sending and receiving 'events' each way (one send of side
+ * a lost if lose_at >= 0); the sides back in *ra, *rb. */
+static void conc_run(long events, long lose_at, double stall, struct conc_side *ra, struct conc_side *rb)
 {
     struct fake_dom *a = fake_dom_new(1, 2, 64, NULL), *b = fake_dom_new(2, 2, 64, NULL);
-    struct conc_side sa = { .self = a, .peer = b }, sb = { .self = b, .peer = a };
+    struct conc_side sa = { .self = a, .peer = b, .target = events, .lose_at = lose_at, .stall_seconds = stall };
+    struct conc_side sb = { .self = b, .peer = a, .target = events, .lose_at = -1, .stall_seconds = stall };
     evtchn_port_t x;
     pthread_t ta, tb;
 
@@ -1059,20 +1108,50 @@ static void test_concurrent_send(void)
     clear_pend2(b, sb.port);
     sa.peer_port = sb.port;
     sb.peer_port = sa.port;
+    double t0 = conc_now();
     CHECK_EQ(pthread_create(&ta, NULL, conc_thread, &sa), 0);
     CHECK_EQ(pthread_create(&tb, NULL, conc_thread, &sb), 0);
     pthread_join(ta, NULL);
     pthread_join(tb, NULL);
-    CHECK_EQ(sa.sent, CONC_EVENTS);
-    CHECK_EQ(sb.sent, CONC_EVENTS);
-    CHECK_EQ(sa.received, CONC_EVENTS);
-    CHECK_EQ(sb.received, CONC_EVENTS);
-    CHECK_EQ(sa.errors + sb.errors, 0);
+    printf("concurrent_send%s: %ld/%ld sent, %ld/%ld received in %.2f s; longest pause without progress %.3f s "
+           "(stop after %.0f s)\n", lose_at >= 0 ? " (one event lost on purpose)" : "",
+           sa.sent, sb.sent, sa.received, sb.received, conc_now() - t0,
+           sa.longest_pause > sb.longest_pause ? sa.longest_pause : sb.longest_pause, stall);
     CHECK(a->upcalls[0] >= 1);
     CHECK(b->upcalls[0] >= 1);
     fake_dom_free(a);
     fake_dom_free(b);
     check_no_leaks();
+    *ra = sa;
+    *rb = sb;
+}
+
+static void test_concurrent_send(void)
+{
+    struct conc_side sa, sb;
+
+    conc_run(CONC_EVENTS, -1, CONC_STALL_SECONDS, &sa, &sb);
+    CHECK(!sa.stalled && !sb.stalled);
+    CHECK_EQ(sa.sent, CONC_EVENTS);
+    CHECK_EQ(sb.sent, CONC_EVENTS);
+    CHECK_EQ(sa.received, CONC_EVENTS);
+    CHECK_EQ(sb.received, CONC_EVENTS);
+    CHECK_EQ(sa.errors + sb.errors, 0);
+}
+
+/* The same check can fail: one of side a's events taken away (after its
+ * 1000th send) leaves side b one short; nothing moves after the rest are
+ * done, and the run stops for want of progress (after 1 s here) with
+ * b's received count wrong, as test_concurrent_send would report. */
+static void test_concurrent_send_detects_loss(void)
+{
+    struct conc_side sa, sb;
+
+    conc_run(20000, 1000, 1.0, &sa, &sb);
+    CHECK(sb.stalled);
+    CHECK_EQ(sa.sent, 20000);
+    CHECK_EQ(sb.received, 20000 - 1);
+    CHECK_EQ(sa.errors + sb.errors, 0);
 }
 
 /* Sends racing with close/re-bind and destruction of the peer. */
@@ -1250,6 +1329,7 @@ int main(void)
     RUN(test_fifo_queues);
     RUN(test_fifo_switch);
     RUN(test_concurrent_send);
+    RUN(test_concurrent_send_detects_loss);
     RUN(test_concurrent_churn);
     return t_finish("unit_evtchn");
 }

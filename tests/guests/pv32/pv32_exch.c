@@ -2,6 +2,9 @@
  * pv32_exch: XENMEM_exchange from a 32-bit PV kernel (ring 1; the 44-byte
  * x86_32 xen_memory_exchange with 4-byte extent lists, src/pv/pv_exchange.c,
  * docs/pv.md "Exchange"):
+ *  - every frame of its memory named by the compat M2P (pv32_exch_m2p_cap:
+ *    the same with the window cut to 64 Ki frames, so the domain's memory
+ *    must come from below 256 MiB);
  *  - eight unmapped frames at the top of RAM for one order-3 extent below
  *    4 GiB: answer 0, nr_exchanged (the word at 40) 8, the word after the
  *    structure untouched, the new MFN aligned, the compat M2P (0xf5800000)
@@ -69,6 +72,17 @@ void pv32_main(const struct start_info32 *si)
         if (p2m[i] > maxm)
             maxm = p2m[i];
     check(m2p_kept(in, g), "m2p-before", "m2p", M2P32[in[0]], g);
+    /* Every frame of its memory is one the compat M2P covers (the
+     * hypervisor allocates a 32-bit domain's memory below the window's
+     * end): each entry names its pfn.  A frame past the window would read
+     * 0xffffffff (the last chunk's rest) or fault (past it). */
+    uint32_t named = 0;
+    for (uint32_t i = 0; i < n; i++)
+        named += M2P32[p2m[i]] == i;
+    put("highest MFN ");
+    put_hex(maxm);
+    flush();
+    check(named == n, "m2p-all-frames", "frames named", named, n);
 
     out[0] = g;
     rc = exch(in, 8, 0, out, 2, 3, 32);
