@@ -8,6 +8,8 @@
 
 #include "mm/shadow.h"
 #include "hvm/vendor.h"
+#include "mm/gwalk.h"
+#include "boot/bootopts.h"
 
 struct vcpu;
 struct domain;
@@ -23,6 +25,7 @@ struct hvm_shadow {
     bool started;
     uint64_t pf_exits, pf_injected, pf_mmio;
     uint64_t pf_logdirty;       /* write #PFs that marked a frame dirty (log-dirty, mm/logdirty.c) */
+    struct gwalk_near near[BOOTOPTS_SHADOW_PREFETCH_MAX];  /* the prefetch's scratch (shadow_hvm.c prefetch) */
 };
 
 /* Decides hap or shadow for a new HVM domain (d->shadow, d->shadow_pages)
