@@ -84,6 +84,9 @@ void hvm_shadow_vcpu_destroy(struct vcpu *v)
                    (unsigned long)hs->sh.flushes, (unsigned long)hs->sh.reclaims,
                    (unsigned long)hs->sh.invlpgs, (unsigned long)hs->sh.ng_flushes,
                    (unsigned long)hs->sh.kept_slots, hs->sh.peak_used, hs->sh.nr);
+    if (hs->started)
+        domain_log(v->domain, LOG_INFO, "v%u shadow fills: %lu of user pages, %lu within 2 MiB of the previous fill\n",
+                   v->vcpu_id, (unsigned long)hs->fill_user, (unsigned long)hs->fill_near);
     for (unsigned i = 0; hs->pool && i < hs->sh.nr; i++)
         if (hs->pool[i])
             free_pages(phys_to_virt(hs->pool[i]), 0);
@@ -307,11 +310,14 @@ static void prefetch(struct vcpu *v, struct hvm_shadow *hs, const struct hvm_ctr
 
     if (n < 2 || n > BOOTOPTS_SHADOW_PREFETCH_MAX)
         return;
+    uint64_t free = shadow_near_free(&hs->sh, gva, n);  /* present leaves are never changed */
+    if (!free)
+        return;
     unsigned cnt = hvm_walk_near(v, gva, res, n, hs->near);
     for (unsigned i = 0; i < cnt; i++) {
         const struct gwalk_near *p = &hs->near[i];
-        if (shadow_lookup(&hs->sh, p->va) & 1)
-            continue;                           /* present: never changed by a prefetch */
+        if (!(free >> ((p->va >> 12) & (n - 1)) & 1))
+            continue;
         unsigned perms = 0;
         uint64_t mfn = p2m_lookup(&v->domain->p2m, p->gpa >> 12, &perms);
         if (mfn == ~0ull || perms != (P2M_R | P2M_W | P2M_X))
@@ -391,6 +397,11 @@ bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gv
          * faults and gets the user's view back. */
         fl = (fl & ~SH_U) | SH_W;
     }
+    /* Where fills land (docs/shadow.md "Prefetch on fill"): user pages,
+     * and pages in the same 2 MiB as the previous fill. */
+    hs->fill_user += (fl & SH_U) != 0;
+    hs->fill_near += ((gva ^ hs->last_fill) >> 21) == 0;
+    hs->last_fill = gva;
     bool upgraded = false;
     int frc = shadow_fill(&hs->sh, gva & ~0xfffull, mfn << 12, fl, &upgraded);
     if (frc < 0) {

@@ -234,6 +234,24 @@ int shadow_fill(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags, bool
     return rc;
 }
 
+uint64_t shadow_near_free(const struct shadow *s, uint64_t va, unsigned n)
+{
+    if (n == 0 || n > 64 || (n & (n - 1)))
+        return 0;
+    if (s->format == SHADOW_PAE)
+        va &= 0xffffffffull;
+    uint64_t *pt = entry_at(s, va, 1);
+    if (!pt)
+        return 0;
+    pt -= index_of(s, va, 1);
+    unsigned first = index_of(s, va, 1) & ~(n - 1);
+    uint64_t mask = 0;
+    for (unsigned j = 0; j < n; j++)
+        if (!(pt[first + j] & E_P))
+            mask |= 1ull << j;
+    return mask;
+}
+
 bool shadow_fill_near(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags)
 {
     if (s->format == SHADOW_PAE)

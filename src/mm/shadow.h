@@ -106,6 +106,10 @@ int shadow_fill(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags, bool
  * fill"); this only places them.
  */
 bool shadow_fill_near(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags);
+/* Which pages of va's aligned block of n (a power of two, at most 64) have
+ * no leaf in an existing page table: bit j for the block's page j.  0 when
+ * there is no page table (or n is bad).  One walk for the whole block. */
+uint64_t shadow_near_free(const struct shadow *s, uint64_t va, unsigned n);
 /* The leaf for va, 0 when not present (tests, debugging). */
 uint64_t shadow_lookup(const struct shadow *s, uint64_t va);
 /* INVLPG va: drops its leaf, global or not.  When a piece of a large guest

@@ -298,11 +298,17 @@ static void test_fill_near(void)
     CHECK_EQ(shadow_init(&s, pool_pa, to_va, NPOOL, SHADOW_4L), 0);
     unsigned used = s.used;
     CHECK(!shadow_fill_near(&s, 0x401000, 0x8000, SH_U));      /* no table there: never allocates */
+    CHECK_EQ(shadow_near_free(&s, 0x401000, 16), 0);
     CHECK_EQ(s.used, used);
     CHECK_EQ(hw_walk(&s, 0x401000), 0);
     CHECK_EQ(shadow_fill(&s, 0x400000, 0x7000, SH_U | SH_GLOBAL, &up), 0);
     used = s.used;
+    CHECK_EQ(shadow_near_free(&s, 0x401000, 16), 0xfffe);      /* all but 0x400000 */
+    CHECK_EQ(shadow_near_free(&s, 0x40f000, 64), ~1ull);
+    CHECK_EQ(shadow_near_free(&s, 0x401000, 24), 0);           /* not a power of two */
+    CHECK_EQ(shadow_near_free(&s, 0x401000, 128), 0);
     CHECK(shadow_fill_near(&s, 0x401000, 0x8000, SH_U | SH_W | SH_NX));
+    CHECK_EQ(shadow_near_free(&s, 0x400000, 4), 0xc);
     CHECK_EQ(hw_walk(&s, 0x401000), 0x8000ull | (1ull << 63) | 0x67);
     CHECK_EQ(s.used, used);
     CHECK_EQ(s.prefetched, 1);
