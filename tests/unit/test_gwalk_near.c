@@ -11,14 +11,10 @@
 #include "test.h"
 #include "gwalk_fake.h"
 
-#define P   0x001ull
-#define RW  0x002ull
-#define US  0x004ull
-#define A   0x020ull
-#define D   0x040ull
-#define PS  0x080ull
-#define G   0x100ull
-#define XD  (1ull << 63)
+#include "mm/pte_bits.h"
+
+/* Short names for the entry bits (mm/pte_bits.h). */
+static const uint64_t P = E_P, RW = E_RW, US = E_US, A = E_A, D = E_D, PS = E_PS, G = E_G, XD = E_NX;
 
 #define CR0_PG   (1ull << 31)
 #define CR4_PSE  (1ull << 4)
@@ -291,7 +287,7 @@ static void test_no_paging(void)
  */
 static void test_random(void)
 {
-    static const uint64_t flag_pool[] = { P, RW, US, A, D, PS, G, XD, 1ull << 44 };
+    const uint64_t flag_pool[] = { P, RW, US, A, D, PS, G, XD, 1ull << 44 };
     unsigned given = 0, left = 0, left_a = 0, left_np = 0, left_rsvd = 0;
     for (unsigned iter = 0; iter < 3000; iter++) {
         enum gwalk_mode m = (enum gwalk_mode)(GW_MODE_32 + iter % 3);
