@@ -26,6 +26,7 @@ struct hvm_shadow {
     uint64_t pf_exits, pf_injected, pf_mmio;
     uint64_t pf_logdirty;       /* write #PFs that marked a frame dirty (log-dirty, mm/logdirty.c) */
     uint64_t fill_user, fill_near, last_fill;  /* statistics: user-page fills, fills within 2 MiB of the last */
+    uint64_t fill_kernel_ng, last_kernel_ng;   /* statistics: supervisor fills without G, the last one's address */
     struct gwalk_near near[BOOTOPTS_SHADOW_PREFETCH_MAX];  /* the prefetch's scratch (shadow_hvm.c prefetch) */
 };
 

@@ -85,8 +85,10 @@ void hvm_shadow_vcpu_destroy(struct vcpu *v)
                    (unsigned long)hs->sh.invlpgs, (unsigned long)hs->sh.ng_flushes,
                    (unsigned long)hs->sh.kept_slots, hs->sh.peak_used, hs->sh.nr);
     if (hs->started)
-        domain_log(v->domain, LOG_INFO, "v%u shadow fills: %lu of user pages, %lu within 2 MiB of the previous fill\n",
-                   v->vcpu_id, (unsigned long)hs->fill_user, (unsigned long)hs->fill_near);
+        domain_log(v->domain, LOG_INFO, "v%u shadow fills: %lu of user pages, %lu within 2 MiB of the previous fill, "
+                   "%lu supervisor non-global (last %#lx)\n",
+                   v->vcpu_id, (unsigned long)hs->fill_user, (unsigned long)hs->fill_near,
+                   (unsigned long)hs->fill_kernel_ng, (unsigned long)hs->last_kernel_ng);
     for (unsigned i = 0; hs->pool && i < hs->sh.nr; i++)
         if (hs->pool[i])
             free_pages(phys_to_virt(hs->pool[i]), 0);
@@ -400,6 +402,10 @@ bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gv
     /* Where fills land (docs/shadow.md "Prefetch on fill"): user pages,
      * and pages in the same 2 MiB as the previous fill. */
     hs->fill_user += (fl & SH_U) != 0;
+    if (!(fl & (SH_U | SH_GLOBAL))) {
+        hs->fill_kernel_ng++;
+        hs->last_kernel_ng = gva;
+    }
     hs->fill_near += ((gva ^ hs->last_fill) >> 21) == 0;
     hs->last_fill = gva;
     bool upgraded = false;
