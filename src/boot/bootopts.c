@@ -184,6 +184,19 @@ static void opt_hang_report(struct bootopts_run *r)
     r->o->hang_report = (unsigned)n;
 }
 
+static void opt_shadow_prefetch(struct bootopts_run *r)
+{
+    uint64_t n;
+
+    if (!has_value(r) || cmdline_parse_uint(r->val, r->vlen, &n) || n > BOOTOPTS_SHADOW_PREFETCH_MAX ||
+        (n > 1 && (n & (n - 1)))) {
+        bo_warn(r, "cmdline: shadow_prefetch needs 0 (off) or a power of two up to %u, keeping %u",
+                BOOTOPTS_SHADOW_PREFETCH_MAX, r->o->shadow_prefetch);
+        return;
+    }
+    r->o->shadow_prefetch = n > 1 ? (unsigned)n : 0;
+}
+
 static void opt_first_domid(struct bootopts_run *r)
 {
     uint64_t n;
@@ -319,6 +332,7 @@ static const struct {
     { "selftest_inject_panic", opt_inject_panic },
     { "x2apic",   opt_x2apic },
     { "shadow_keep_global", opt_shadow_keep_global },
+    { "shadow_prefetch", opt_shadow_prefetch },
     { "gnttab_unmap_batch", opt_gnttab_unmap_batch },
     { "mem",      opt_mem },
     { "console_to", opt_console_to },
@@ -376,6 +390,7 @@ void bootopts_defaults(struct boot_options *o)
     o->selftest_inject_panic = false;
     o->x2apic = true;
     o->shadow_keep_global = true;
+    o->shadow_prefetch = BOOTOPTS_SHADOW_PREFETCH;
     o->gnttab_unmap_batch = true;
     o->mem_limit = 0;
     o->console_to[0] = 0;

@@ -1,7 +1,7 @@
 /*
  * The hypervisor's own boot options (docs: console=, loglvl=, maxcpus=,
  * selftest, emu_exit, x2apic=, mem=, console_to=, hvm_fep, vmstate_check, shadow_keep_global=,
- * gnttab_unmap_batch=).  Parsing never fails: a bad item is
+ * shadow_prefetch=, gnttab_unmap_batch=).  Parsing never fails: a bad item is
  * reported through the warn callback and leaves its field unchanged, so a typo
  * on the command line cannot stop the machine from booting.
  */
@@ -15,6 +15,8 @@ enum { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 #define BOOTOPTS_MAX_CPUS       256
 #define BOOTOPTS_MIN_MEM_LIMIT  (64ULL << 20)
+#define BOOTOPTS_SHADOW_PREFETCH 16u    /* default shadow_prefetch= */
+#define BOOTOPTS_SHADOW_PREFETCH_MAX 64u
 #define BOOTOPTS_NAME_MAX       64      /* a domain name and its NUL */
 
 /* (i) filled by bootopts_defaults()/bootopts_parse() on the BSP before any
@@ -33,6 +35,9 @@ struct boot_options {
     bool     x2apic;           /* (i) use x2APIC mode when available; default true */
     bool     shadow_keep_global; /* (i) shadow_keep_global=0: a guest's MOV to CR3 empties its whole shadow
                                   * (docs/shadow.md; for measuring the global-leaf cache); default true */
+    unsigned shadow_prefetch;  /* (i) shadow_prefetch=N: a shadow fill also maps the other pages of its aligned block
+                                * of N (a power of two 2..64; 0 or 1 = off, for measuring; docs/shadow.md "Prefetch on
+                                * fill"); default BOOTOPTS_SHADOW_PREFETCH */
     bool     gnttab_unmap_batch; /* (i) gnttab_unmap_batch=0: a PV mapper's grant unmaps flush one by one, not
                                   * once per batch (docs/grant-tables.md; for measuring the batching); default true */
     uint64_t mem_limit;        /* (i) mem=SIZE; 0 = no limit; values < 64M rejected */

@@ -151,12 +151,11 @@ static int gw_cmpxchg(void *ctx, uint64_t gpa, unsigned size, uint64_t old, uint
     return ok ? 0 : -EAGAIN;
 }
 
-__hot_path static int walk(struct vcpu *v, uint64_t gva, unsigned gw_access, struct gwalk_result *res, bool cached)
+/* The walker's view of v's paging state. */
+__hot_path static void walk_cpu(struct vcpu *v, struct gwalk_cpu *cpu_out)
 {
     struct hvm_ctrl c;
     struct gwalk_cpu cpu;
-    struct walk_ctx w = { v->domain, cached ? v : NULL };
-    const struct gwalk_mem mem = { &w, gw_read, gw_cmpxchg };
 
     hvm_vendor->get_ctrl(v, &c);
     memset(&cpu, 0, sizeof(cpu));
@@ -169,7 +168,30 @@ __hot_path static int walk(struct vcpu *v, uint64_t gva, unsigned gw_access, str
     cpu.gbpages = boot_cpu.pdpe1gb;
     cpu.pdptes_cached = c.pdptes_valid;
     memcpy(cpu.pdpte, c.pdpte, sizeof(cpu.pdpte));
+    *cpu_out = cpu;
+}
+
+__hot_path static int walk(struct vcpu *v, uint64_t gva, unsigned gw_access, struct gwalk_result *res, bool cached)
+{
+    struct gwalk_cpu cpu;
+    struct walk_ctx w = { v->domain, cached ? v : NULL };
+    const struct gwalk_mem mem = { &w, gw_read, gw_cmpxchg };
+
+    walk_cpu(v, &cpu);
     return gwalk(&cpu, &mem, gva, gw_access, res);
+}
+
+/* The shadow's prefetch (hvm/shadow_hvm.c): reads only, through v's frame
+ * cache (the n entries sit in one guest page table: one p2m look-up). */
+unsigned hvm_walk_near(struct vcpu *v, uint64_t gva, const struct gwalk_result *res, unsigned n,
+                       struct gwalk_near *out)
+{
+    struct gwalk_cpu cpu;
+    struct walk_ctx w = { v->domain, v };
+    const struct gwalk_mem mem = { &w, gw_read, gw_cmpxchg };
+
+    walk_cpu(v, &cpu);
+    return gwalk_near(&cpu, &mem, gva, res, n, out);
 }
 
 int hvm_walk(struct vcpu *v, uint64_t gva, unsigned gw_access, struct gwalk_result *res)

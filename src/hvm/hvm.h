@@ -112,6 +112,10 @@ int hvm_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, 
  * codes).  The shadow pager builds its entries from it. */
 struct gwalk_result;
 int hvm_walk(struct vcpu *v, uint64_t gva, unsigned gw_access, struct gwalk_result *res);
+/* gwalk_near (mm/gwalk.h) for v's current paging state, after hvm_walk of gva gave res. */
+struct gwalk_near;
+unsigned hvm_walk_near(struct vcpu *v, uint64_t gva, const struct gwalk_result *res, unsigned n,
+                       struct gwalk_near *out);
 
 /* The emulated 16550 UART at 0x3f8. */
 bool vuart_io(struct domain *d, uint16_t port, bool in, uint8_t size, uint32_t *val);

@@ -8,6 +8,8 @@
 
 #include "mm/shadow.h"
 #include "hvm/vendor.h"
+#include "mm/gwalk.h"
+#include "boot/bootopts.h"
 
 struct vcpu;
 struct domain;
@@ -23,6 +25,9 @@ struct hvm_shadow {
     bool started;
     uint64_t pf_exits, pf_injected, pf_mmio;
     uint64_t pf_logdirty;       /* write #PFs that marked a frame dirty (log-dirty, mm/logdirty.c) */
+    uint64_t fill_user, fill_near, last_fill;  /* statistics: user-page fills, fills within 2 MiB of the last */
+    uint64_t fill_kernel_ng, last_kernel_ng;   /* statistics: supervisor fills without G, the last one's address */
+    struct gwalk_near near[BOOTOPTS_SHADOW_PREFETCH_MAX];  /* the prefetch's scratch (shadow_hvm.c prefetch) */
 };
 
 /* Decides hap or shadow for a new HVM domain (d->shadow, d->shadow_pages)

@@ -76,13 +76,19 @@ void hvm_shadow_vcpu_destroy(struct vcpu *v)
     if (hs->started)
         domain_log(v->domain, LOG_INFO,
                    "v%u shadow: %lu #PF exits, %lu given to the guest, %lu MMIO, %lu log-dirty; %lu fills "
-                   "(%lu upgrades), %lu flushes, %lu reclaims, %lu INVLPG; %lu CR3 flushes keeping %lu global "
+                   "(%lu upgrades, %lu prefetched), %lu flushes, %lu reclaims, %lu INVLPG; %lu CR3 flushes keeping %lu global "
                    "root slots; peak %u of %u pages\n",
                    v->vcpu_id, (unsigned long)hs->pf_exits, (unsigned long)hs->pf_injected,
                    (unsigned long)hs->pf_mmio, (unsigned long)hs->pf_logdirty, (unsigned long)hs->sh.fills, (unsigned long)hs->sh.upgrades,
+                   (unsigned long)hs->sh.prefetched,
                    (unsigned long)hs->sh.flushes, (unsigned long)hs->sh.reclaims,
                    (unsigned long)hs->sh.invlpgs, (unsigned long)hs->sh.ng_flushes,
                    (unsigned long)hs->sh.kept_slots, hs->sh.peak_used, hs->sh.nr);
+    if (hs->started)
+        domain_log(v->domain, LOG_INFO, "v%u shadow fills: %lu of user pages, %lu within 2 MiB of the previous fill, "
+                   "%lu supervisor non-global (last %#lx)\n",
+                   v->vcpu_id, (unsigned long)hs->fill_user, (unsigned long)hs->fill_near,
+                   (unsigned long)hs->fill_kernel_ng, (unsigned long)hs->last_kernel_ng);
     for (unsigned i = 0; hs->pool && i < hs->sh.nr; i++)
         if (hs->pool[i])
             free_pages(phys_to_virt(hs->pool[i]), 0);
@@ -255,6 +261,76 @@ static bool logdirty_allows_write(struct vcpu *v, struct hvm_shadow *hs, uint64_
     return r != LD_SHADOW_READ_ONLY;
 }
 
+/*
+ * The rights of a shadow leaf other than SH_W: user from the walk (every
+ * page user while the guest's paging is off), no-execute from the walk
+ * (with the guest's EFER.NXE) and from the p2m (grant mappings, as NPT/EPT
+ * carry it), the guest leaf's cache bits, the size of the guest's page
+ * (shadow_invlpg's regions) and G with the guest's CR4.PGE (bit 8 in every
+ * paging format's leaf).
+ */
+static unsigned leaf_flags(const struct hvm_ctrl *c, unsigned gw_perms, uint64_t leaf, unsigned p2m_perms,
+                           unsigned page_shift)
+{
+    bool paging = c->cr0 & G_CR0_PG;
+    unsigned fl = 0;
+
+    if (!paging || (gw_perms & GW_PERM_U))
+        fl |= SH_U;
+    if ((c->efer & G_EFER_NXE) && paging && !(gw_perms & GW_PERM_X))
+        fl |= SH_NX;
+    if (!(p2m_perms & P2M_X) && mm_nx_enabled())
+        fl |= SH_NX;
+    if (paging)
+        fl |= (leaf & (1ull << 3) ? SH_PWT : 0) | (leaf & (1ull << 4) ? SH_PCD : 0);
+    if (page_shift >= 30)
+        fl |= SH_HUGE;
+    else if (page_shift > 12)
+        fl |= SH_LARGE;
+    if (paging && (c->cr4 & G_CR4_PGE) && (leaf & (1ull << 8)))
+        fl |= SH_GLOBAL;
+    return fl;
+}
+
+/*
+ * Prefetch on fill (docs/shadow.md "Prefetch on fill"): after the fill of
+ * gva, the other pages of its aligned block of boot_opts.shadow_prefetch
+ * that the guest's tables map with A set (gwalk_near: same page table or
+ * same large page, no reserved bit, W only with D) get their leaves too,
+ * where none is present, so the accesses that follow need no exit each.
+ * Only ordinary RAM (the p2m gives every right: not MMIO, not a grant
+ * mapping); W additionally only when log-dirty does not wait for the
+ * frame's first write, asked as for a read fill (no frame is marked: a
+ * prefetch is no write).  Bounded: at most 63 entries read, 63 leaves
+ * written, into tables the fill just made (shadow_fill_near never
+ * allocates).  Owner: v, on its own #PF exit.
+ */
+static void prefetch(struct vcpu *v, struct hvm_shadow *hs, const struct hvm_ctrl *c, uint64_t gva,
+                     const struct gwalk_result *res)
+{
+    unsigned n = boot_opts.shadow_prefetch;
+
+    if (n < 2 || n > BOOTOPTS_SHADOW_PREFETCH_MAX)
+        return;
+    uint64_t free = shadow_near_free(&hs->sh, gva, n);  /* present leaves are never changed */
+    if (!free)
+        return;
+    unsigned cnt = hvm_walk_near(v, gva, res, n, hs->near);
+    for (unsigned i = 0; i < cnt; i++) {
+        const struct gwalk_near *p = &hs->near[i];
+        if (!(free >> ((p->va >> 12) & (n - 1)) & 1))
+            continue;
+        unsigned perms = 0;
+        uint64_t mfn = p2m_lookup(&v->domain->p2m, p->gpa >> 12, &perms);
+        if (mfn == ~0ull || perms != (P2M_R | P2M_W | P2M_X))
+            continue;
+        unsigned fl = leaf_flags(c, p->perms, p->leaf, perms, res->page_shift);
+        if ((p->perms & GW_PERM_W) && logdirty_allows_write(v, hs, p->gpa >> 12, false))
+            fl |= SH_W;
+        shadow_fill_near(&hs->sh, p->va, mfn << 12, fl);
+    }
+}
+
 bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gva, uint32_t ec)
 {
     struct hvm_shadow *hs = v->shadow;
@@ -311,9 +387,7 @@ bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gv
 
     bool paging = c.cr0 & G_CR0_PG;
     bool dirty = !paging || (res.leaf & (1ull << 6));
-    unsigned fl = 0;
-    if (!paging || (res.perms & GW_PERM_U))
-        fl |= SH_U;
+    unsigned fl = leaf_flags(&c, res.perms, res.leaf, perms, res.page_shift);
     if ((res.perms & GW_PERM_W) && (perms & P2M_W) && (write || dirty)) {
         /* D is set now or was: writes need no exit, unless log-dirty
          * still waits for this frame's first write of the round. */
@@ -325,20 +399,15 @@ bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gv
          * faults and gets the user's view back. */
         fl = (fl & ~SH_U) | SH_W;
     }
-    if ((c.efer & G_EFER_NXE) && paging && !(res.perms & GW_PERM_X))
-        fl |= SH_NX;
-    if (!(perms & P2M_X) && mm_nx_enabled())
-        fl |= SH_NX;                            /* the p2m's no-execute (grant mappings), as NPT/EPT carry it */
-    if (paging)
-        fl |= (res.leaf & (1ull << 3) ? SH_PWT : 0) | (res.leaf & (1ull << 4) ? SH_PCD : 0);
-    if (res.page_shift >= 30)
-        fl |= SH_HUGE;
-    else if (res.page_shift > 12)
-        fl |= SH_LARGE;
-    /* G in the guest's leaf counts only with CR4.PGE (bit 8 in every
-     * paging format's leaf). */
-    if (paging && (c.cr4 & G_CR4_PGE) && (res.leaf & (1ull << 8)))
-        fl |= SH_GLOBAL;
+    /* Where fills land (docs/shadow.md "Prefetch on fill"): user pages,
+     * and pages in the same 2 MiB as the previous fill. */
+    hs->fill_user += (fl & SH_U) != 0;
+    if (!(fl & (SH_U | SH_GLOBAL))) {
+        hs->fill_kernel_ng++;
+        hs->last_kernel_ng = gva;
+    }
+    hs->fill_near += ((gva ^ hs->last_fill) >> 21) == 0;
+    hs->last_fill = gva;
     bool upgraded = false;
     int frc = shadow_fill(&hs->sh, gva & ~0xfffull, mfn << 12, fl, &upgraded);
     if (frc < 0) {
@@ -349,6 +418,7 @@ bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gv
      * dropped everything. */
     if (upgraded || frc == 1)
         __atomic_store_n(&v->tlb_flush_pending, true, __ATOMIC_SEQ_CST);
+    prefetch(v, hs, &c, gva, &res);
     return true;
 }
 

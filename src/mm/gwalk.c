@@ -138,7 +138,7 @@ static int walk_once(const struct gwalk_cpu *cpu, const struct gwalk_mem *mem, e
     struct gw_step path[5];
     unsigned n = 0, level, shift = 12;
     uint64_t table, e = 0;
-    bool rw = true, us = true, xd = false;
+    bool rw = true, us = true, xd = false, up_rw = true, up_us = true, up_xd = false;
 
     /* The error code's access bits describe the access, whatever failed. */
     uint32_t code = (write ? PFEC_W : 0) | (user ? PFEC_U : 0) |
@@ -194,6 +194,9 @@ static int walk_once(const struct gwalk_cpu *cpu, const struct gwalk_mem *mem, e
         path[n].gpa = gpa;
         path[n].e = e;
         n++;
+        up_rw = rw;                             /* the levels above this one, for gwalk_near */
+        up_us = us;
+        up_xd = xd;
         rw = rw && (e & E_RW);
         us = us && (e & E_US);
         xd = xd || (nxe && (e & E_XD));
@@ -253,6 +256,8 @@ static int walk_once(const struct gwalk_cpu *cpu, const struct gwalk_mem *mem, e
     res->perms = (rw ? GW_PERM_W : 0) | (us ? GW_PERM_U : 0) | (xd ? 0 : GW_PERM_X);
     res->pkey = pkey;
     res->pfec = 0;
+    res->leaf_gpa = path[n - 1].gpa;
+    res->up_perms = (up_rw ? GW_PERM_W : 0) | (up_us ? GW_PERM_U : 0) | (up_xd ? 0 : GW_PERM_X);
     return 0;
 
 fault:
@@ -278,7 +283,8 @@ __hot_path int gwalk(const struct gwalk_cpu *cpu, const struct gwalk_mem *mem, u
         res->gpa = va & 0xffffffffull;          /* no paging: 32-bit linear = physical */
         res->leaf = 0;
         res->page_shift = 12;
-        res->perms = GW_PERM_W | GW_PERM_U | GW_PERM_X;
+        res->perms = res->up_perms = GW_PERM_W | GW_PERM_U | GW_PERM_X;
+        res->leaf_gpa = 0;
         return 0;
     }
     for (unsigned tries = 0; tries < GW_MAX_RESTARTS; tries++) {
@@ -287,4 +293,65 @@ __hot_path int gwalk(const struct gwalk_cpu *cpu, const struct gwalk_mem *mem, u
             return rc;
     }
     return -EAGAIN;
+}
+
+/*
+ * The other pages of va's aligned block of n (gwalk.h).  Sound because each
+ * page given is exactly what gwalk() would return for it without an access
+ * check, from entries a TLB may cache: the upper levels are the ones the
+ * walk of va just used (and marked accessed), the leaf has A already.
+ */
+unsigned gwalk_near(const struct gwalk_cpu *cpu, const struct gwalk_mem *mem, uint64_t va,
+                    const struct gwalk_result *res, unsigned n, struct gwalk_near *out)
+{
+    enum gwalk_mode mode = gwalk_mode(cpu);
+    unsigned cnt = 0;
+
+    if (n < 2 || n > 512 || (n & (n - 1)))
+        return 0;
+    if (mode != GW_MODE_4L && mode != GW_MODE_5L)
+        va &= 0xffffffffull;
+    uint64_t page = va & ~0xfffull, base = va & ~(((uint64_t)n << 12) - 1);
+    bool nxe = mode != GW_MODE_32 && (cpu->efer & EFER_NXE);
+
+    if (mode == GW_MODE_NONE) {
+        /* No paging: linear = physical, every right (gwalk()). */
+        for (unsigned j = 0; j < n; j++, base += 4096)
+            if (base != page)
+                out[cnt++] = (struct gwalk_near){ base, base, 0, GW_PERM_W | GW_PERM_U | GW_PERM_X };
+        return cnt;
+    }
+    if (!(res->leaf & E_A))
+        return 0;                               /* not from a walk that set A: nothing to go on */
+    if (res->page_shift > 12) {
+        /* A large page holds the whole block (n pages <= 2 MiB, aligned):
+         * the same leaf, the frame offset by the distance. */
+        uint64_t span = 1ull << res->page_shift;
+        uint64_t frame = res->gpa - (va & (span - 1));
+        unsigned perms = res->perms & ((res->leaf & E_D) ? ~0u : ~GW_PERM_W);
+        for (unsigned j = 0; j < n; j++, base += 4096)
+            if (base != page)
+                out[cnt++] = (struct gwalk_near){ base, frame + (base & (span - 1)), res->leaf, perms };
+        return cnt;
+    }
+    unsigned size = mode == GW_MODE_32 ? 4 : 8, per_table = 4096 / size;
+    uint64_t table = res->leaf_gpa & ~0xfffull, addr_mask = bits(phys_bits(cpu) - 1, 12);
+    for (unsigned j = 0; j < n; j++, base += 4096) {
+        if (base == page)
+            continue;
+        uint64_t e;
+        if (mem->read(mem->ctx, table + ((base >> 12) & (per_table - 1)) * size, size, &e))
+            continue;
+        if (size == 4)
+            e &= 0xffffffffull;
+        if (!(e & E_P) || !(e & E_A) || (e & rsvd_mask(cpu, mode, 1, e)))
+            continue;
+        bool rw = (res->up_perms & GW_PERM_W) && (e & E_RW) && (e & E_D);
+        bool us = (res->up_perms & GW_PERM_U) && (e & E_US);
+        bool x = (res->up_perms & GW_PERM_X) && !(nxe && (e & E_XD));
+        uint64_t frame = size == 4 ? e & 0xfffff000ull : e & addr_mask;
+        out[cnt++] = (struct gwalk_near){ base, frame, e,
+                                          (rw ? GW_PERM_W : 0) | (us ? GW_PERM_U : 0) | (x ? GW_PERM_X : 0) };
+    }
+    return cnt;
 }

@@ -80,6 +80,8 @@ struct gwalk_result {
     unsigned perms;         /* success: GW_PERM_* */
     unsigned pkey;          /* success, 4/5-level with CR4.PKE: the leaf's protection key */
     uint32_t pfec;          /* -EFAULT: the #PF error code (CR2 is va) */
+    uint64_t leaf_gpa;      /* success with paging: where the leaf entry is (gwalk_near) */
+    unsigned up_perms;      /* success: GW_PERM_* of the levels above the leaf alone */
 };
 
 enum gwalk_mode gwalk_mode(const struct gwalk_cpu *cpu);
@@ -95,5 +97,30 @@ enum gwalk_mode gwalk_mode(const struct gwalk_cpu *cpu);
  */
 int gwalk(const struct gwalk_cpu *cpu, const struct gwalk_mem *mem, uint64_t va, unsigned access,
           struct gwalk_result *res);
+
+/*
+ * Prefetch (docs/shadow.md "Prefetch on fill"): after a successful walk of
+ * va (res), the translations a TLB could hold for the other 4 KiB pages of
+ * the aligned block of n pages around va (n a power of two, 2..512; so the
+ * block never leaves the guest's page table of va, nor its large page).
+ * A page is given only when its leaf entry is present, has its accessed
+ * flag set already (a TLB caches only entries the guest's walks marked
+ * accessed), has no reserved bit, and sits under va's own upper-level
+ * entries (the same table; for a large page, the same leaf).  perms are
+ * what a full walk of that page finds, except GW_PERM_W, given only when
+ * the leaf's D is set (no write happened otherwise: the first one must
+ * fault and set D).  Nothing is written (no A/D update); entries are
+ * read once each through mem->read.  Returns how many went to out (at most
+ * n - 1), in ascending address order.
+ */
+struct gwalk_near {
+    uint64_t va;            /* the page's linear address (4 KiB aligned) */
+    uint64_t gpa;           /* its guest-physical frame */
+    uint64_t leaf;          /* the guest's leaf entry as read */
+    unsigned perms;         /* GW_PERM_*; W only with D */
+};
+
+unsigned gwalk_near(const struct gwalk_cpu *cpu, const struct gwalk_mem *mem, uint64_t va,
+                    const struct gwalk_result *res, unsigned n, struct gwalk_near *out);
 
 #endif

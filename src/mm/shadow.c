@@ -174,6 +174,38 @@ static uint64_t *leaf_table(struct shadow *s, uint64_t va, bool alloc)
     return t;
 }
 
+/* The shadow leaf for machine address ma with rights flags (SH_*). */
+static uint64_t leaf_entry(uint64_t ma, unsigned flags)
+{
+    uint64_t e = (ma & E_ADDR) | E_P | E_A;
+    if (flags & SH_W)
+        e |= E_RW | E_D;
+    if (flags & SH_U)
+        e |= E_US;
+    if (flags & SH_NX)
+        e |= E_NX;
+    if (flags & SH_PWT)
+        e |= E_PWT;
+    if (flags & SH_PCD)
+        e |= E_PCD;
+    return e;
+}
+
+/* Records in the root slot's bitmaps what kind of leaf is now under it. */
+static void note_slot(struct shadow *s, uint64_t va, unsigned flags)
+{
+    unsigned r = index_of(s, va, s->format);
+    uint64_t rbit = 1ull << (r % 64);
+    if (flags & SH_HUGE)
+        s->huge[r / 64] |= rbit;
+    else if (flags & SH_LARGE)
+        s->large[r / 64] |= rbit;
+    if (!(flags & SH_GLOBAL))
+        s->nonglobal[r / 64] |= rbit;
+    else
+        s->global[r / 64] |= rbit;
+}
+
 int shadow_fill(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags, bool *upgraded)
 {
     int rc = 0;
@@ -191,27 +223,8 @@ int shadow_fill(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags, bool
         if (!pt)
             return -EINVAL_;
     }
-    uint64_t e = (ma & E_ADDR) | E_P | E_A;
-    if (flags & SH_W)
-        e |= E_RW | E_D;
-    if (flags & SH_U)
-        e |= E_US;
-    if (flags & SH_NX)
-        e |= E_NX;
-    if (flags & SH_PWT)
-        e |= E_PWT;
-    if (flags & SH_PCD)
-        e |= E_PCD;
-    unsigned r = index_of(s, va, s->format);
-    uint64_t rbit = 1ull << (r % 64);
-    if (flags & SH_HUGE)
-        s->huge[r / 64] |= rbit;
-    else if (flags & SH_LARGE)
-        s->large[r / 64] |= rbit;
-    if (!(flags & SH_GLOBAL))
-        s->nonglobal[r / 64] |= rbit;
-    else
-        s->global[r / 64] |= rbit;
+    uint64_t e = leaf_entry(ma, flags);
+    note_slot(s, va, flags);
     uint64_t *slot = &pt[index_of(s, va, 1)];
     *upgraded = (*slot & E_P) != 0;
     if (*upgraded)
@@ -219,6 +232,37 @@ int shadow_fill(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags, bool
     *slot = e;
     s->fills++;
     return rc;
+}
+
+uint64_t shadow_near_free(const struct shadow *s, uint64_t va, unsigned n)
+{
+    if (n == 0 || n > 64 || (n & (n - 1)))
+        return 0;
+    if (s->format == SHADOW_PAE)
+        va &= 0xffffffffull;
+    uint64_t *pt = entry_at(s, va, 1);
+    if (!pt)
+        return 0;
+    pt -= index_of(s, va, 1);
+    unsigned first = index_of(s, va, 1) & ~(n - 1);
+    uint64_t mask = 0;
+    for (unsigned j = 0; j < n; j++)
+        if (!(pt[first + j] & E_P))
+            mask |= 1ull << j;
+    return mask;
+}
+
+bool shadow_fill_near(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags)
+{
+    if (s->format == SHADOW_PAE)
+        va &= 0xffffffffull;
+    uint64_t *slot = entry_at(s, va, 1);
+    if (!slot || (*slot & E_P))
+        return false;
+    note_slot(s, va, flags);
+    *slot = leaf_entry(ma, flags);
+    s->prefetched++;
+    return true;
 }
 
 bool shadow_flush_nonglobal(struct shadow *s)

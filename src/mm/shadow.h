@@ -68,6 +68,7 @@ struct shadow {
     uint64_t fills, flushes, reclaims, invlpgs, upgrades;
     uint64_t ng_flushes;        /* MOV to CR3 flushes that kept the global leaves */
     uint64_t kept_slots;        /* root slots with global leaves kept by them (summed) */
+    uint64_t prefetched;        /* leaves written by shadow_fill_near */
     unsigned peak_used;
 };
 
@@ -96,6 +97,19 @@ bool shadow_flush_nonglobal(struct shadow *s);
  * must flush the TLB for it).
  */
 int shadow_fill(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags, bool *upgraded);
+/*
+ * Prefetch: maps the 4 KiB page at va to ma with flags, as shadow_fill,
+ * but only into a page table that exists already (never allocates, never
+ * reclaims) and only where no leaf is present (never changes a present
+ * one, so nothing the CPU's TLB holds goes stale).  Returns true when
+ * written.  The caller decides the rights (docs/shadow.md "Prefetch on
+ * fill"); this only places them.
+ */
+bool shadow_fill_near(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags);
+/* Which pages of va's aligned block of n (a power of two, at most 64) have
+ * no leaf in an existing page table: bit j for the block's page j.  0 when
+ * there is no page table (or n is bad).  One walk for the whole block. */
+uint64_t shadow_near_free(const struct shadow *s, uint64_t va, unsigned n);
 /* The leaf for va, 0 when not present (tests, debugging). */
 uint64_t shadow_lookup(const struct shadow *s, uint64_t va);
 /* INVLPG va: drops its leaf, global or not.  When a piece of a large guest

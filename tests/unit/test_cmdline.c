@@ -200,6 +200,24 @@ static void test_defaults(void)
     CHECK(!o.hvm_fep);
     CHECK(!o.vmstate_check);    /* the unit tests are not built with RV_VMSTATE_CHECK_DEFAULT */
     CHECK_EQ(o.compat_m2p_frames, 0);
+    CHECK_EQ(o.shadow_prefetch, BOOTOPTS_SHADOW_PREFETCH);
+}
+
+/* shadow_prefetch=N: 0 or 1 off, a power of two up to 64, else kept. */
+static void test_shadow_prefetch(void)
+{
+    static const struct { const char *line; unsigned want; int warns; } cases[] = {
+        { "shadow_prefetch=0", 0, 0 },   { "shadow_prefetch=1", 0, 0 },  { "shadow_prefetch=2", 2, 0 },
+        { "shadow_prefetch=32", 32, 0 }, { "shadow_prefetch=64", 64, 0 },
+        { "shadow_prefetch=128", BOOTOPTS_SHADOW_PREFETCH, 1 }, { "shadow_prefetch=24", BOOTOPTS_SHADOW_PREFETCH, 1 },
+        { "shadow_prefetch=x", BOOTOPTS_SHADOW_PREFETCH, 1 },   { "shadow_prefetch", BOOTOPTS_SHADOW_PREFETCH, 1 },
+    };
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct boot_options o;
+        bootopts_defaults(&o);
+        CHECK_EQ(bootopts_parse(cases[i].line, &o, NULL, NULL), cases[i].warns);
+        CHECK_EQ(o.shadow_prefetch, cases[i].want);
+    }
 }
 
 static void test_good_options(void)
@@ -395,6 +413,7 @@ int main(void)
     RUN(test_size);
     RUN(test_bool);
     RUN(test_defaults);
+    RUN(test_shadow_prefetch);
     RUN(test_good_options);
     RUN(test_warnings);
     RUN(test_partial_console);

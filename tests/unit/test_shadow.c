@@ -288,6 +288,57 @@ static void test_reclaim(void)
     CHECK(s.reclaims > 100);
 }
 
+/* shadow_fill_near: only into a page table that exists, only where no
+ * leaf is present, with the slot bookkeeping of a fill. */
+static void test_fill_near(void)
+{
+    struct shadow s;
+    bool up;
+
+    CHECK_EQ(shadow_init(&s, pool_pa, to_va, NPOOL, SHADOW_4L), 0);
+    unsigned used = s.used;
+    CHECK(!shadow_fill_near(&s, 0x401000, 0x8000, SH_U));      /* no table there: never allocates */
+    CHECK_EQ(shadow_near_free(&s, 0x401000, 16), 0);
+    CHECK_EQ(s.used, used);
+    CHECK_EQ(hw_walk(&s, 0x401000), 0);
+    CHECK_EQ(shadow_fill(&s, 0x400000, 0x7000, SH_U | SH_GLOBAL, &up), 0);
+    used = s.used;
+    CHECK_EQ(shadow_near_free(&s, 0x401000, 16), 0xfffe);      /* all but 0x400000 */
+    CHECK_EQ(shadow_near_free(&s, 0x40f000, 64), ~1ull);
+    CHECK_EQ(shadow_near_free(&s, 0x401000, 24), 0);           /* not a power of two */
+    CHECK_EQ(shadow_near_free(&s, 0x401000, 128), 0);
+    CHECK(shadow_fill_near(&s, 0x401000, 0x8000, SH_U | SH_W | SH_NX));
+    CHECK_EQ(shadow_near_free(&s, 0x400000, 4), 0xc);
+    CHECK_EQ(hw_walk(&s, 0x401000), 0x8000ull | (1ull << 63) | 0x67);
+    CHECK_EQ(s.used, used);
+    CHECK_EQ(s.prefetched, 1);
+    CHECK_EQ(s.fills, 1);
+    /* A present leaf is never changed (the TLB may hold it). */
+    CHECK(!shadow_fill_near(&s, 0x400000, 0x9000, SH_U | SH_W));
+    CHECK_EQ(hw_walk(&s, 0x400000), 0x7000ull | 0x25);
+    /* The 1 GiB region's neighbour in another page table: not there. */
+    CHECK(!shadow_fill_near(&s, 0x600000, 0x9000, SH_U));
+    /* Slot bookkeeping: the fill was global, the prefetched leaf not, so
+     * a MOV to CR3 drops the slot with both. */
+    CHECK(shadow_flush_nonglobal(&s));
+    CHECK_EQ(hw_walk(&s, 0x400000), 0);
+    CHECK_EQ(hw_walk(&s, 0x401000), 0);
+    /* A global prefetch in a global slot survives it. */
+    CHECK_EQ(shadow_fill(&s, 0xffff800000400000ull, 0x7000, SH_GLOBAL, &up), 0);
+    CHECK(shadow_fill_near(&s, 0xffff800000401000ull, 0x8000, SH_GLOBAL));
+    CHECK(!shadow_flush_nonglobal(&s));
+    CHECK_EQ(hw_walk(&s, 0xffff800000401000ull), 0x8000ull | 0x21);
+    /* A prefetch from a large guest page widens INVLPG as a fill does. */
+    CHECK(shadow_fill_near(&s, 0xffff800000402000ull, 0x9000, SH_GLOBAL | SH_LARGE));
+    CHECK(shadow_invlpg(&s, 0xffff800000400000ull));
+    CHECK_EQ(hw_walk(&s, 0xffff800000401000ull), 0);
+    /* PAE: 32-bit addresses. */
+    shadow_flush(&s, SHADOW_PAE);
+    CHECK_EQ(shadow_fill(&s, 0xc0400000, 0x7000, 0, &up), 0);
+    CHECK(shadow_fill_near(&s, 0x1c0401000ull, 0x8000, 0));
+    CHECK_EQ(hw_walk(&s, 0xc0401000), 0x8000ull | 0x21);
+}
+
 int main(void)
 {
     pool_setup();
@@ -297,5 +348,6 @@ int main(void)
     test_4level();
     test_global();
     test_reclaim();
+    test_fill_near();
     return t_finish("unit_shadow");
 }

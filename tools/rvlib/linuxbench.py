@@ -351,7 +351,7 @@ def figures(build: str, cmdline: str, timeout: float, runs: int = 1, fetch: bool
 
 
 # ---- rv-bench --shadow-only: Debian's kernel on the shadow pager vs NPT -----------
-SHADOW_RE = re.compile(r"^\(d\d+ (\S+)\) v(\d+) shadow: (\d+) #PF exits, (\d+) given to the guest, (\d+) MMIO; "
+SHADOW_RE = re.compile(r"^\(d\d+ (\S+)\) v(\d+) shadow: (\d+) #PF exits, (\d+) given to the guest, (\d+) MMIO(?:, \d+ log-dirty)?; "
                        r"(\d+) fills .*?(\d+) flushes, (\d+) reclaims, (\d+) INVLPG; (\d+) CR3 flushes")
 COST_RE = re.compile(r"^\(d\d+ (\S+)\) v(\d+): (\d+) exits; in guest (\d+) ms, in hypervisor (\d+) ms")
 
