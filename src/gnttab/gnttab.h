@@ -49,11 +49,6 @@ unsigned gnttab_max_frames(const struct domain *d);
  * guests name frames by gfn). */
 void gnttab_set_frame_gfn(struct domain *d, unsigned long idx, uint64_t gfn);
 
-/* PV (pv/pv_kind.c): whether mfn is one of domain domid's own table frames,
- * which a PV guest maps itself (setup_table gives their MFNs).  Takes the
- * table_lock: callers may hold their page-table lock (pv mm_lock), which
- * therefore comes before table_lock. */
-bool gnttab_pv_table_frame(uint16_t domid, uint64_t mfn);
 
 /* Debug key 'g' (gnttab_dump.c): d's grants and the mappings it holds. */
 void gnttab_dump_domain(struct domain *d);
