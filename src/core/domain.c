@@ -362,6 +362,8 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
         log_err("domain %s: cannot set up event channels / grant tables (%d)\n", cfg->name, rc);
         goto fail;
     }
+    if (cfg->dom0)
+        gnttab_maptrack_reserve(d);     /* see gnttab.h: a domU's life gives every page back */
     if ((rc = kind->finish(d, err, sizeof(err)))) {
         log_err("domain %s: %s\n", cfg->name, err);
         goto fail;
