@@ -32,6 +32,11 @@ struct grant_entry_v1 {
 _Static_assert(sizeof(struct grant_entry_v1) == 8, "grant entry layout");
 #define GNTTAB_V1_ENTRIES_PER_PAGE  (4096u / sizeof(struct grant_entry_v1))
 
+/* Entries the toolstack fills before the domain runs (libxl's seeding):
+ * the console ring and the xenstore ring, granted to their back ends. */
+#define GNTTAB_RESERVED_CONSOLE     0u
+#define GNTTAB_RESERVED_XENSTORE    1u
+
 #define GTF_invalid             0u
 #define GTF_permit_access       1u
 #define GTF_accept_transfer     2u

@@ -189,8 +189,10 @@ void domain_destroy(struct domain *d)
      * reaper runs on CPU 0, whose timers wait meanwhile. */
     if (__atomic_load_n(&d->frames_outside_blocks, __ATOMIC_SEQ_CST))
         free_domain_leftovers(d->domid);
+    /* Shared with d (mm.h): still mapped by the control domain, an orphan
+     * until that mapping goes. */
     if (d->shared_info)
-        free_pages(d->shared_info, 0);
+        free_shared_page(d->shared_info);
     d->state = DOMAIN_DEAD;
     if (d->started_ns && d->stopped_ns >= d->started_ns)
         domain_log(d, LOG_INFO, "alive %lu ms from start to shutdown\n",
@@ -313,7 +315,7 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
 
     if (p2m_init(&d->p2m, d->domid))
         goto nomem_d;
-    d->shared_info = alloc_pages(0, DOMID_XEN);
+    d->shared_info = alloc_shared_page(d->domid);
     if (!d->shared_info)
         goto nomem_fail;
     d->shared_info_mfn = virt_to_phys(d->shared_info) >> 12;
@@ -360,6 +362,8 @@ struct domain *domain_build(const struct domcfg *cfg, const struct boot_module *
         log_err("domain %s: cannot set up event channels / grant tables (%d)\n", cfg->name, rc);
         goto fail;
     }
+    if (cfg->dom0)
+        gnttab_maptrack_reserve(d);     /* see gnttab.h: a domU's life gives every page back */
     if ((rc = kind->finish(d, err, sizeof(err)))) {
         log_err("domain %s: %s\n", cfg->name, err);
         goto fail;

@@ -1,5 +1,6 @@
 /*
- * Grant tables v1: the per-domain table (hypervisor frames the guest maps),
+ * Grant tables v1: the per-domain table (hypervisor frames shared with the
+ * guest, mm.h alloc_shared_page),
  * its growth, the table-level GNTTABOP_* commands and the hypercall loop.
  * Mapping, unmapping and copying are in gnttab_map.c.  docs/grant-tables.md.
  *
@@ -77,8 +78,12 @@ void gnttab_domain_destroy(struct domain *d)
     /* Then d's own table.  Other domains' mappings of d's grants keep their
      * frame references; their unmap finds d gone (domain_get_by_id fails or
      * the serial differs) and never touches this memory again. */
+    /* The table's frames are shared with d (mm.h alloc_shared_page): one
+     * still mapped (the control domain's acquire_resource mapping, or d's
+     * own if its tables were not all relinquished) stays allocated as an
+     * orphan until the last mapping goes. */
     for (i = 0; i < gt->nr_frames; i++) {
-        free_pages(gt->frames[i], 0);
+        free_shared_page(gt->frames[i]);
         xfree(gt->active[i]);
     }
     for (i = 0; i < gt->nr_mt_frames; i++)
@@ -108,11 +113,11 @@ static int gnttab_grow(struct gnttab_domain *gt, unsigned n)
         if (idx >= n)
             return 0;
 
-        page = alloc_pages(0, DOMID_XEN);
+        page = alloc_shared_page(gt->domid);
         act = xzalloc(GNTTAB_ENTRIES_PER_FRAME * sizeof(*act), HEAP_GNTTAB);
         if (!page || !act) {
             if (page)
-                free_pages(page, 0);
+                free_shared_page(page);
             xfree(act);
             return -ENOMEM;
         }
@@ -128,7 +133,7 @@ static int gnttab_grow(struct gnttab_domain *gt, unsigned n)
         }
         spin_unlock(&gt->table_lock);
         if (!used) {
-            free_pages(page, 0);
+            free_shared_page(page);     /* nobody saw it: freed at once */
             xfree(act);
         }
     }

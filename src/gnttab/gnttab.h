@@ -49,11 +49,12 @@ unsigned gnttab_max_frames(const struct domain *d);
  * guests name frames by gfn). */
 void gnttab_set_frame_gfn(struct domain *d, unsigned long idx, uint64_t gfn);
 
-/* PV (pv/pv_kind.c): whether mfn is one of domain domid's own table frames,
- * which a PV guest maps itself (setup_table gives their MFNs).  Takes the
- * table_lock: callers may hold their page-table lock (pv mm_lock), which
- * therefore comes before table_lock. */
-bool gnttab_pv_table_frame(uint16_t domid, uint64_t mfn);
+/* The control domain's first frame of maptrack handles, made with it: it
+ * maps grants from its first domU on (xenstored's store rings by grant ref
+ * 1, the back ends), and a frame made then would stay as hypervisor heap
+ * after that domU is gone, so no domU's life could give every page back. */
+void gnttab_maptrack_reserve(struct domain *d);
+
 
 /* Debug key 'g' (gnttab_dump.c): d's grants and the mappings it holds. */
 void gnttab_dump_domain(struct domain *d);

@@ -215,6 +215,20 @@ uint32_t gnttab_mt_get(struct gnttab_domain *gt)
     }
 }
 
+void gnttab_maptrack_reserve(struct domain *d)
+{
+    struct gnttab_domain *gt = d->gnttab;
+
+    if (!gt || !gt->max_mt_frames)
+        return;
+    uint32_t idx = gnttab_mt_get(gt);      /* grows the maptrack by its first frame */
+    if (idx == GNTTAB_MT_NONE)
+        return;
+    spin_lock(&gt->maptrack_lock);
+    gnttab_mt_put_locked(gt, idx);
+    spin_unlock(&gt->maptrack_lock);
+}
+
 /* Caller holds maptrack_lock. */
 void gnttab_mt_put_locked(struct gnttab_domain *gt, uint32_t idx)
 {

@@ -306,21 +306,3 @@ void gnttab_pv_op_unmap(struct vcpu *v, struct gnttab_unmap_grant_ref *op, struc
         gnttab_pv_unmap_done(v, q);     /* the rule before: a flush per unmap (for measuring) */
     op->status = GNTST_okay;
 }
-
-bool gnttab_pv_table_frame(uint16_t domid, uint64_t mfn)
-{
-    struct domain *d = domain_get_by_id(domid);
-    bool found = false;
-
-    if (!d)
-        return false;
-    struct gnttab_domain *gt = d->gnttab;
-    if (gt) {
-        spin_lock(&gt->table_lock);
-        for (unsigned i = 0; i < gt->nr_frames && !found; i++)
-            found = gt->frame_mfn[i] == mfn;
-        spin_unlock(&gt->table_lock);
-    }
-    domain_put(d);
-    return found;
-}

@@ -495,7 +495,10 @@ long dm_op(struct vcpu *v, uint64_t domid, uint64_t nr_bufs, uint64_t bufs)
     /* Another domain, existing, HVM, and the caller the control domain. */
     if ((uint16_t)domid == DOMID_SELF)
         return -EPERM;          /* as Xen: a remote domain only */
-    struct domain *t = domain_get_by_id((uint16_t)domid);
+    /* Any domain that still exists, as Xen: a device model talks to a
+     * paused or shut-down domain too (domain_get_any: not one being
+     * destroyed). */
+    struct domain *t = domain_get_any((uint16_t)domid);
     if (!t)
         return -ESRCH;
     long rc;

@@ -36,6 +36,8 @@ enum {
 /* Bits of frame.oflags (o): */
 enum {
     FRAME_O_ORPHAN   = 1,   /* its domain is gone; freed when 'count' drops to 0 (mm/mm.c frame_put) */
+    FRAME_O_SHARED   = 2,   /* a hypervisor frame (owner DOMID_XEN) shared with domain 'shared': its
+                               grant-table frames, its shared_info (mm/mm.c alloc_shared_page) */
 };
 
 /*
@@ -62,7 +64,8 @@ enum {
  *             hypervisor's for DOMID_XEN) while allocated;
  *         (a) updated atomically (reference counts);
  *         (v) owned by the one CPU validating or devalidating the frame (it
- *             made the type count leave or reach 0, mm/pgtype.c).
+ *             made the type count leave or reach 0, mm/pgtype.c);
+ *         (m) under mm_lock (mm/mm.c), as oflags and count of shared frames.
  */
 struct frame {                  /* 32 bytes; one per machine frame */
     uint32_t next, prev;        /* (b) free-list links (pfn, FRAME_NIL) while FRAME_F_FREE;
@@ -72,12 +75,13 @@ struct frame {                  /* 32 bytes; one per machine frame */
     uint8_t  flags;             /* (b) FRAME_F_* */
     uint8_t  order;             /* (b) buddy order of the block this frame heads (when FRAME_F_HEAD) */
     uint64_t type_info;         /* (a) PGT_* above */
-    uint8_t  oflags;            /* (o) FRAME_O_*; with 'count' changes under mm_lock for orphans */
+    uint8_t  oflags;            /* (o) FRAME_O_*; with 'count' changes under mm_lock for orphans and
+                                   shared frames */
     uint8_t  vflags;            /* (v) PGV_* (mm/pgtype.h) */
     uint16_t nr_validated;      /* (v) entries [0, n) hold their references (while not VALIDATED) */
     int16_t  linear;            /* (a) > 0: entries of this table that are linear page-table mappings;
                                    < 0: linear mappings of this table held by others (never both) */
-    uint8_t  pad[2];
+    uint16_t shared;            /* (m) with FRAME_O_SHARED: the domain this hypervisor frame is shared with */
 };
 
 static inline unsigned frame_type_of(const struct frame *f)

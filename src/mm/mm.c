@@ -269,6 +269,7 @@ static void *alloc_common(unsigned order, uint64_t limit_pfn, uint16_t owner)
             frame_table[pfn + i].count = 0;
             frame_table[pfn + i].type_info = 0;
             frame_table[pfn + i].linear = 0;
+            frame_table[pfn + i].oflags = 0;
         }
         if (owner == DOMID_XEN)
             hv_alloc_pages += 1ull << order;
@@ -338,14 +339,93 @@ void frame_put(uint64_t mfn)
     if (mfn >= nr_frames || fr->count == 0) {
         rc = -1;
     } else if (--fr->count == 0 && (fr->oflags & FRAME_O_ORPHAN)) {
+        bool xen = fr->owner == DOMID_XEN;      /* a shared frame (alloc_shared_page) */
         fr->oflags = 0;
         rc = buddy_free(&buddy, mfn, 0);
+        if (rc == 0 && xen)
+            hv_alloc_pages--;
     }
     spin_unlock_irqrestore(&mm_lock, f);
     /* An unbalanced put means a reference was lost: the frame could be
      * reused while someone still maps it. */
     if (rc)
         panic("frame_put: pfn %#lx has no reference to drop (%d)", (unsigned long)mfn, rc);
+}
+
+/* ---- hypervisor frames shared with a domain (mm.h) ----
+ * Owner DOMID_XEN, FRAME_O_SHARED and 'shared' set once at allocation and
+ * never changed until the frame is free again: so neither the domain (its
+ * frame_get, frame_release, exchange, pins: they need owner == the domain)
+ * nor anyone else can make it a page table or another domain's page.
+ * Every mapping of one holds a general reference (frame_get_shared); the
+ * hypervisor's own use ends with free_shared_page, after which the frame is
+ * an orphan until the last reference goes (frame_put frees it). */
+
+void *alloc_shared_page(uint16_t domid)
+{
+    void *va = alloc_pages(0, DOMID_XEN);
+
+    if (!va)
+        return NULL;
+    uint64_t pfn = virt_to_phys(va) >> PAGE_SHIFT;
+    uint64_t f = spin_lock_irqsave(&mm_lock);
+    frame_table[pfn].shared = domid;
+    frame_table[pfn].oflags = FRAME_O_SHARED;
+    spin_unlock_irqrestore(&mm_lock, f);
+    return va;
+}
+
+bool frame_get_shared(uint64_t mfn, uint16_t domid)
+{
+    bool ok = false;
+
+    if (mfn >= nr_frames || domid >= DOMID_FIRST_RESERVED)
+        return false;
+    uint64_t f = spin_lock_irqsave(&mm_lock);
+    struct frame *fr = &frame_table[mfn];
+    if (!(fr->flags & (FRAME_F_FREE | FRAME_F_RESERVED)) && fr->owner == DOMID_XEN &&
+        (fr->oflags & (FRAME_O_SHARED | FRAME_O_ORPHAN)) == FRAME_O_SHARED && fr->shared == domid &&
+        fr->count < 0xffff0000u) {
+        fr->count++;
+        ok = true;
+    }
+    spin_unlock_irqrestore(&mm_lock, f);
+    return ok;
+}
+
+bool frame_is_shared_with(uint64_t mfn, uint16_t domid)
+{
+    if (mfn >= nr_frames)
+        return false;
+    uint64_t f = spin_lock_irqsave(&mm_lock);
+    const struct frame *fr = &frame_table[mfn];
+    bool ok = !(fr->flags & (FRAME_F_FREE | FRAME_F_RESERVED)) && fr->owner == DOMID_XEN &&
+              (fr->oflags & (FRAME_O_SHARED | FRAME_O_ORPHAN)) == FRAME_O_SHARED && fr->shared == domid;
+    spin_unlock_irqrestore(&mm_lock, f);
+    return ok;
+}
+
+void free_shared_page(void *va)
+{
+    uint64_t pfn = virt_to_phys(va) >> PAGE_SHIFT;
+    int rc = 0;
+
+    uint64_t f = spin_lock_irqsave(&mm_lock);
+    struct frame *fr = &frame_table[pfn];
+    if (pfn >= nr_frames || (fr->flags & (FRAME_F_FREE | FRAME_F_RESERVED)) || fr->owner != DOMID_XEN ||
+        (fr->oflags & (FRAME_O_SHARED | FRAME_O_ORPHAN)) != FRAME_O_SHARED) {
+        rc = -1;
+    } else if (fr->count) {
+        fr->oflags |= FRAME_O_ORPHAN;   /* still mapped: the last frame_put frees it */
+    } else {
+        fr->oflags = 0;
+        rc = buddy_free(&buddy, pfn, 0);
+        if (rc == 0)
+            hv_alloc_pages--;
+    }
+    spin_unlock_irqrestore(&mm_lock, f);
+    if (rc)
+        panic("free_shared_page: pfn %#lx is not a live shared frame (%d)", (unsigned long)pfn, rc);
 }
 
 /* A frame of 'owner' still counted as its RAM: another domain's (or the

@@ -50,6 +50,19 @@ uint64_t mm_hv_used_kib(void);                      /* image + boot tables + pag
  * them. */
 bool frame_get(uint64_t mfn, uint16_t owner);
 void frame_put(uint64_t mfn);
+/* Hypervisor frames shared with one domain (its grant-table frames and
+ * shared_info; docs/grant-tables.md "Lifetime of the table's frames"):
+ * owner DOMID_XEN, never the domain's (it cannot pin, release or exchange
+ * them), zeroed.  Every mapping of one, the domain's own or the control
+ * domain's foreign one, holds a general reference: frame_get_shared fails
+ * unless mfn is such a frame shared with domid and not yet given up.
+ * free_shared_page gives it up: freed now if nobody maps it, otherwise an
+ * orphan that the last frame_put frees (it never changes owner or type
+ * meanwhile).  frame_is_shared_with: the same test, no reference. */
+void *alloc_shared_page(uint16_t domid);
+bool frame_get_shared(uint64_t mfn, uint16_t domid);
+bool frame_is_shared_with(uint64_t mfn, uint16_t domid);
+void free_shared_page(void *va);
 /* Frees a domain's RAM block at destruction: frames nobody references go back
  * to the allocator, referenced ones become orphans.  Frames of the block no
  * longer owner's (given back by frame_release) are skipped.  Returns how

@@ -115,9 +115,6 @@ struct pgt_env {
      * reads them as PDPTEs with permissions, a PAE PDPTE has none); no
      * linear L3 entries (they would become writable so); no L4 tables. */
     bool compat;
-    /* For the environment's own hooks (pv/pv_kind.c): a hypervisor frame
-     * the domain may map as data (its shared_info).  Not read here. */
-    uint64_t xen_shared_mfn;
     void *ctx;
 };
 

@@ -288,6 +288,10 @@ bool pv_exc_has_error_code(unsigned vec);
 /* Grant mappings in the domain's page tables (pv_gnttab.c): the kind's
  * gnt_map_pte / gnt_unmap_pte (core/domain_kind.h). */
 int pv_gnt_map_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte, uint16_t owner);
+/* The control domain's foreign mapping (pv_foreign.c): as a grant entry
+ * at machine address ma, of a frame owner owns or a hypervisor frame shared
+ * with owner (its grant table, its shared_info: mm.h alloc_shared_page). */
+int pv_foreign_map_pte(struct vcpu *v, uint64_t ma, uint64_t pte, uint16_t owner);
 int pv_gnt_unmap_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte);
 void pv_gnt_flush(struct vcpu *v);
 /* vCPU teardown: drops the base pointers and GDT frames of v. */

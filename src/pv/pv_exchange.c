@@ -260,7 +260,9 @@ long pv_acquire_resource(struct vcpu *v, uint64_t arg)
         return -EPERM;
     if (r.pad)
         return -EINVAL;
-    struct domain *t = domain_get_by_id(r.domid);
+    /* Any domain that still exists (paused, shut down and kept), as Xen:
+     * not only a running one. */
+    struct domain *t = domain_get_any(r.domid);
     if (!t)
         return -ESRCH;
     long rc = 0;

@@ -10,7 +10,9 @@
  *  - mmu_update with foreigndom = that domain (Linux's privcmd
  *    IOCTL_PRIVCMD_MMAPBATCH_V2 in a PV dom0; MMU_PT_UPDATE_NO_TRANSLATE
  *    from IOCTL_PRIVCMD_MMAP_RESOURCE names the MFN itself, which must be
- *    a frame of that domain, docs/ioreq.md): MMU_NORMAL_PT_UPDATE
+ *    a frame of that domain or a hypervisor frame shared with it, its grant
+ *    table or shared_info, docs/ioreq.md, docs/grant-tables.md):
+ *    MMU_NORMAL_PT_UPDATE
  *    requests whose new entry names a gfn of the foreign domain; the gfn is
  *    looked up in its p2m, and the L1 entry written as a grant mapping is
  *    (pv_gnttab.c pv_gnt_map_pte): it holds a general reference on the
@@ -60,9 +62,12 @@ static bool is_pv_built(const struct domain *t)
 /* The domain domid names, for a privileged caller naming another domain:
  * NULL and *rc set otherwise (-ESRCH: none; -EOPNOTSUPP: a PV target not
  * built by the toolstack, not yet). */
-static struct domain *foreign_target(struct vcpu *v, uint16_t domid, long *rc)
+static struct domain *foreign_target(struct vcpu *v, uint16_t domid, long *rc, bool any)
 {
-    struct domain *t = domain_get_by_id(domid);
+    /* any: also a domain shut down and kept (mapping its frames, as
+     * XENMEM_acquire_resource hands them out for it: a device model or a
+     * dump reads a stopped domain). */
+    struct domain *t = any ? domain_get_any(domid) : domain_get_by_id(domid);
     if (!t) {
         *rc = -ESRCH;
         return NULL;
@@ -176,7 +181,7 @@ bool pv_foreign_populate(struct vcpu *v, uint64_t a[5], const struct xen_reserva
         *ret = -EOPNOTSUPP;         /* increase/decrease for another domain: not yet */
         return true;
     }
-    struct domain *t = foreign_target(v, r->domid, ret);
+    struct domain *t = foreign_target(v, r->domid, ret, false);
     if (!t)
         return true;
     /* An order it does not give, or a count the continuation encoding
@@ -227,7 +232,7 @@ bool pv_foreign_mmu_update(struct vcpu *v, uint64_t a[4], long *ret)
             (void)pv_copy_guest(v, &done, pdone, sizeof(done), false);
     }
     long rc = 0;
-    struct domain *t = foreign_target(v, fdom, &rc);
+    struct domain *t = foreign_target(v, fdom, &rc, true);
     if (!t) {
         *ret = rc;
         return true;
@@ -275,8 +280,11 @@ bool pv_foreign_mmu_update(struct vcpu *v, uint64_t a[4], long *ret)
             val = (val & ~FE_ADDR) | (mfn << 12);
         }
         /* The entry as a grant mapping is written: references of the
-         * target's frame (frame_get checks it is still t's RAM). */
-        if (pv_gnt_map_pte(v, ma, true, val, t->domid) != GNTST_okay) {
+         * target's frame (frame_get checks it is still t's RAM), or of a
+         * hypervisor frame shared with t (its grant-table frames, its
+         * shared_info), which then stays allocated until this entry goes
+         * even if t is destroyed first (mm.h alloc_shared_page). */
+        if (pv_foreign_map_pte(v, ma, val, t->domid) != GNTST_okay) {
             rc = -EINVAL;
             break;
         }
@@ -311,7 +319,7 @@ long pv_foreign_hvm_op(struct vcpu *v, unsigned cmd, uint64_t arg)
     if (!domain_is_privileged(v->domain))
         return -EPERM;              /* another domain's parameters: the control domain's business */
     long rc = 0;
-    struct domain *t = foreign_target(v, p.domid, &rc);
+    struct domain *t = foreign_target(v, p.domid, &rc, false);
     if (!t)
         return rc;
     if (!is_translated(t)) {

@@ -39,6 +39,7 @@ struct gnt_call {
     const struct pgt_env *base;     /* the domain's own environment (pv_domain.env) */
     uint64_t mfn;                   /* the granted frame (map), ~0 for unmap */
     uint16_t owner;                 /* its owner, the granter */
+    bool shared;                    /* also a hypervisor frame shared with owner (a foreign mapping) */
 };
 
 static bool gnt_get_ref(const struct pgt_env *e, uint64_t mfn, uint16_t dom)
@@ -49,7 +50,16 @@ static bool gnt_get_ref(const struct pgt_env *e, uint64_t mfn, uint16_t dom)
     /* Only the entry being written takes a reference here: the granted
      * frame, for as long as its owner holds it (frame_get checks owner,
      * free, reserved, orphaned). */
-    return mfn == c->mfn && frame_get(mfn, c->owner);
+    if (mfn != c->mfn)
+        return false;
+    if (frame_get(mfn, c->owner))
+        return true;
+    /* A foreign mapping (pv_foreign.c) may also name a hypervisor frame
+     * shared with that domain, its grant-table frames and shared_info
+     * (mm.h alloc_shared_page): a reference all the same, so the frame
+     * stays allocated, and nothing else, until this entry goes.  Never a
+     * grant: a grant names the granter's own RAM. */
+    return c->shared && frame_get_shared(mfn, c->owner);
 }
 
 static void gnt_put_ref(const struct pgt_env *e, uint64_t mfn)
@@ -143,7 +153,8 @@ static void gnt_unlock(struct vcpu *v)
     spin_unlock(&((struct pv_domain *)v->domain->kind_priv)->mm_lock);
 }
 
-int pv_gnt_map_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte, uint16_t owner)
+static int gnt_map_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte, uint16_t owner,
+                       bool shared)
 {
     struct gnt_call c;
     uint64_t table;
@@ -151,6 +162,13 @@ int pv_gnt_map_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pt
     int rc = -EINVAL;
 
     gnt_call_init(&c, v->domain, (pte & GE_ADDR) >> 12, owner);
+    c.shared = shared;
+    /* Device memory of a privileged mapper takes no reference (pgtype.c
+     * get_entry asks io_frame before get_ref): never as another domain's
+     * frame.  A grant cannot name one (gnttab_own_frame wants the
+     * granter's RAM); a foreign mapping naming one is refused here. */
+    if ((pte & GE_P) && c.pgt.io_frame && c.pgt.io_frame(&c.pgt, c.mfn))
+        return GNTST_general_error;
     gnt_lock(v);
     if (gnt_locate(v, addr, contains_pte, &table, &idx))
         rc = pgt_mod_entry(&c.pgt, v->domain->domid, table, idx, pte, PGT_WANT_L1);
@@ -161,6 +179,16 @@ int pv_gnt_map_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pt
         pv_seg_mappings_changed(v);     /* an LDT's pages may be mapped through it */
     gnt_unlock(v);
     return rc >= 0 ? GNTST_okay : GNTST_general_error;
+}
+
+int pv_gnt_map_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte, uint16_t owner)
+{
+    return gnt_map_pte(v, addr, contains_pte, pte, owner, false);
+}
+
+int pv_foreign_map_pte(struct vcpu *v, uint64_t ma, uint64_t pte, uint16_t owner)
+{
+    return gnt_map_pte(v, ma, true, pte, owner, true);
 }
 
 int pv_gnt_unmap_pte(struct vcpu *v, uint64_t addr, bool contains_pte, uint64_t pte)

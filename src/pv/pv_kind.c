@@ -29,36 +29,28 @@ static uint64_t *env_map(const struct pgt_env *e, uint64_t mfn)
 
 static bool env_get_ref(const struct pgt_env *e, uint64_t mfn, uint16_t dom)
 {
-    /* The domain's shared_info (a hypervisor frame, owner DOMID_XEN) may be
-     * mapped, as Xen shares it with the guest.  No general reference: it
-     * lives as long as the domain structure, and domain_destroy frees it
-     * only after the domain's tables were relinquished (kind destroy).  It
-     * can be mapped as data only: page-table and descriptor types need a
-     * frame the domain owns (mm/pgtype.c), so the hypervisor's writes to
-     * it never change a page table. */
-    if (mfn == e->xen_shared_mfn)
-        return true;
-    /* Otherwise frames the domain owns (mm/mm.c frame_get checks owner,
-     * free, reserved, orphaned). */
+    (void)e;
+    /* Frames the domain owns (mm/mm.c frame_get checks owner, free,
+     * reserved, orphaned). */
     if (frame_get(mfn, dom))
         return true;
-    /* And its own grant-table frames (owner DOMID_XEN), which Xen shares
-     * with a PV guest: as shared_info, no general reference (they live
-     * until gnttab_domain_destroy, after the domain's tables were
-     * relinquished here) and data only (table types need an owned frame).
-     * Other domains' grants never come this way: a grant mapping is made
-     * by gnttab with its own environment (pv_gnttab.c). */
-    if (mfn < e->nr_frames && e->ft[mfn].owner == DOMID_XEN)
-        return gnttab_pv_table_frame(dom, mfn);
-    return false;
+    /* And the hypervisor frames Xen shares with a PV guest: its
+     * shared_info and its grant-table frames (owner DOMID_XEN, shared with
+     * dom; mm.h alloc_shared_page).  A reference like any mapping's, so
+     * the frame outlives the domain's use of it only as an orphan.  Data
+     * only: table and descriptor types need a frame the domain owns
+     * (mm/pgtype.c), so the hypervisor's writes to it never change a page
+     * table.  Other domains' frames never come this way: a grant or
+     * foreign mapping is made with its own environment (pv_gnttab.c). */
+    return frame_get_shared(mfn, dom);
 }
 
 static void env_put_ref(const struct pgt_env *e, uint64_t mfn)
 {
-    /* The hypervisor frames env_get_ref lets the domain map (shared_info,
-     * its grant-table frames) hold no general reference. */
-    if (mfn == e->xen_shared_mfn || e->ft[mfn].owner == DOMID_XEN)
-        return;
+    (void)e;
+    /* Every frame env_get_ref accepted holds a general reference (so do
+     * the foreign and grant mappings pv_gnttab.c makes in this domain's
+     * tables, dropped here as well). */
     frame_put(mfn);
 }
 
@@ -167,7 +159,6 @@ void pv_env_init(struct domain *d, struct pgt_env *e)
     e->table_gone = env_writable_gone;
     /* GDT/LDT frames: every descriptor checked (pv/desc.c). */
     e->validate_desc = env_validate_desc;
-    e->xen_shared_mfn = d->shared_info_mfn;
     e->ctx = d;
     if (domain_is_privileged(d)) {
         /* dom0 drives devices: their memory, with the cache attributes

@@ -101,6 +101,10 @@ long rc_hypercall_init(struct rc_handle *h, uint16_t domid, uint64_t mfn);
  * frame's error.  rc_unmap_foreign undoes it. */
 void *rc_map_foreign(struct rc_handle *h, uint16_t domid, const uint64_t *gfns, uint32_t n, int *first_err);
 void rc_unmap_foreign(void *va, uint32_t n);
+/* Frames [idx, idx + n) of domid's resource type/id (XENMEM_resource_*:
+ * its grant table, an ioreq server) mapped read-write into this process
+ * (IOCTL_PRIVCMD_MMAP_RESOURCE); NULL with errno.  rc_unmap_foreign undoes it. */
+void *rc_map_resource(struct rc_handle *h, uint16_t domid, uint32_t type, uint32_t id, uint32_t idx, uint32_t n);
 long rc_set_hvm_param(struct rc_handle *h, uint16_t domid, unsigned idx, uint64_t val);
 /* XEN_DOMCTL_sethvmcontext with a buffer of HVM save records. */
 long rc_sethvmcontext(struct rc_handle *h, uint16_t domid, const void *buf, uint32_t len);

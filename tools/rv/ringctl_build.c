@@ -36,6 +36,20 @@ struct privcmd_mmapbatch_v2 {
 };
 #define IOCTL_PRIVCMD_MMAPBATCH_V2 _IOC(_IOC_NONE, 'P', 4, sizeof(struct privcmd_mmapbatch_v2))
 
+/* IOCTL_PRIVCMD_MMAP_RESOURCE (Linux uapi xen/privcmd.h): number 7 on
+ * { u16 dom; u32 type; u32 id; u32 idx; u64 num; u64 addr; } (32 bytes):
+ * XENMEM_acquire_resource, then the frames mapped at addr (in a PV dom0,
+ * mmu_update MMU_PT_UPDATE_NO_TRANSLATE naming dom). */
+struct privcmd_mmap_resource {
+    uint16_t dom;
+    uint32_t type;
+    uint32_t id;
+    uint32_t idx;
+    uint64_t num;
+    uint64_t addr;
+};
+#define IOCTL_PRIVCMD_MMAP_RESOURCE _IOC(_IOC_NONE, 'P', 7, sizeof(struct privcmd_mmap_resource))
+
 /* An HVM container with HAP (or, hap false, shadow paging: CDF_hap left
  * out, as libxl does for hap = 0), default grant/maptrack limits, the
  * given emulated devices (createdomain's arch_emulation_flags). */
@@ -213,6 +227,22 @@ void *rc_map_foreign(struct rc_handle *h, uint16_t domid, const uint64_t *gfns, 
     if (rc < 0 || *first_err) {
         munmap(va, len);
         errno = rc < 0 ? saved : -*first_err;
+        return NULL;
+    }
+    return va;
+}
+
+void *rc_map_resource(struct rc_handle *h, uint16_t domid, uint32_t type, uint32_t id, uint32_t idx, uint32_t n)
+{
+    size_t len = (size_t)n * 4096;
+    void *va = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, rc_fd(h), 0);
+    if (va == MAP_FAILED)
+        return NULL;
+    struct privcmd_mmap_resource r = { domid, type, id, idx, n, (uint64_t)(uintptr_t)va };
+    if (ioctl(rc_fd(h), IOCTL_PRIVCMD_MMAP_RESOURCE, &r) < 0) {
+        int saved = errno;
+        munmap(va, len);
+        errno = saved;
         return NULL;
     }
     return va;

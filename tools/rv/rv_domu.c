@@ -15,6 +15,10 @@
  *     domain writes (data, device, drivers, attr, error, control/shutdown,
  *     control/sysrq and control/feature-{poweroff,reboot,suspend}, as libxl
  *     makes them: Linux's xenbus writes each feature node) owned by N;
+ *   - grant entries 0 and 1 of its table (GNTTAB_RESERVED_CONSOLE and
+ *     _XENSTORE) naming dom0 and the console and store rings, written
+ *     through the table's frame 0 mapped with IOCTL_PRIVCMD_MMAP_RESOURCE
+ *     (libxl's seeding): xenstored maps the store ring by grant ref 1;
  *   - XS_INTRODUCE(N, store gfn, store port): xenstored maps the page and
  *     binds the port, and fires @introduceDomain.
  *
@@ -31,7 +35,9 @@
 #include <string.h>
 
 #include "public/event_channel.h"
+#include "public/grant_table.h"
 #include "public/hvm.h"
+#include "public/memory.h"
 
 #define HYPERVISOR_event_channel_op 32
 
@@ -145,6 +151,36 @@ static int entries(struct rv_xs *x, uint16_t domid, const struct rv_domu *u, cha
     return 0;
 }
 
+/* The reserved grant entries, as libxl seeds them before the domain runs:
+ * v1 entries {flags, domid, frame} granting dom0 the console ring (entry
+ * 0) and the store ring (entry 1); frame is the PV domain's MFN or the
+ * translated domain's gfn.  Through the table's frame 0, acquired and
+ * mapped by IOCTL_PRIVCMD_MMAP_RESOURCE (the frame stays the hypervisor's;
+ * our mapping holds a reference until the unmap).  Flags last.  A failure
+ * only warns: the back ends map by frame then (they fall back). */
+static void seed_grants(struct rc_handle *h, uint16_t domid, const struct rv_domu *u)
+{
+    if ((u->console_gfn | u->store_gfn) >> 32) {
+        fprintf(stderr, "rv create: warning: d%u: rings above 2^32 frames: grant entries not seeded\n", domid);
+        return;
+    }
+    volatile struct grant_entry_v1 *t = rc_map_resource(h, domid, XENMEM_resource_grant_table,
+                                                        XENMEM_resource_grant_table_id_shared, 0, 1);
+    if (!t) {
+        fprintf(stderr, "rv create: warning: d%u: grant table frame 0 not mapped (%s): entries not seeded\n",
+                domid, strerror(errno));
+        return;
+    }
+    t[GNTTAB_RESERVED_CONSOLE].domid = 0;
+    t[GNTTAB_RESERVED_CONSOLE].frame = (uint32_t)u->console_gfn;
+    t[GNTTAB_RESERVED_XENSTORE].domid = 0;
+    t[GNTTAB_RESERVED_XENSTORE].frame = (uint32_t)u->store_gfn;
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    t[GNTTAB_RESERVED_CONSOLE].flags = GTF_permit_access;
+    t[GNTTAB_RESERVED_XENSTORE].flags = GTF_permit_access;
+    rc_unmap_foreign((void *)t, 1);
+}
+
 int rv_domu_prepare(struct rc_handle *h, uint16_t domid, void *ctx, char *err, size_t errlen)
 {
     struct rv_domu *u = ctx;
@@ -178,6 +214,7 @@ int rv_domu_prepare(struct rc_handle *h, uint16_t domid, void *ctx, char *err, s
         (rc = rc_set_hvm_param(h, domid, HVM_PARAM_STORE_EVTCHN, u->store_port)) < 0)
         return say(err, errlen, "HVMOP_set_param (console and store)", rc);
 store:;
+    seed_grants(h, domid, u);
     struct rv_xs *x = rv_xs_open();
     if (!x && u->need_store) {
         snprintf(err, errlen, "devices need xenstored (dom0's backends find them there): %s", strerror(errno));

@@ -50,16 +50,7 @@ struct pc_dm_op {
     uint16_t num;
     const struct pc_dm_op_buf *ubufs;
 };
-struct pc_mmap_resource {
-    uint16_t dom;
-    uint32_t type;
-    uint32_t id;
-    uint32_t idx;
-    uint64_t num;
-    uint64_t addr;
-};
 #define PC_IOCTL_DM_OP          _IOC(_IOC_NONE, 'P', 5, sizeof(struct pc_dm_op))
-#define PC_IOCTL_MMAP_RESOURCE  _IOC(_IOC_NONE, 'P', 7, sizeof(struct pc_mmap_resource))
 struct ev_bind_interdomain {
     unsigned remote_domain, remote_port;
 };
@@ -157,18 +148,8 @@ static long get_info(struct dm *m, uint16_t dom, ioservid_t id, uint16_t flags)
 /* The server's frame idx mapped at a fresh privcmd mapping: NULL and *rc. */
 static void *map_frame(struct dm *m, uint16_t dom, ioservid_t id, unsigned idx, long *rc)
 {
-    void *va = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, m->privcmd, 0);
-    if (va == MAP_FAILED) {
-        *rc = -errno;
-        return NULL;
-    }
-    struct pc_mmap_resource r = { dom, XENMEM_resource_ioreq_server, id, idx, 1, (uint64_t)(uintptr_t)va };
-    if (ioctl(m->privcmd, PC_IOCTL_MMAP_RESOURCE, &r) < 0) {
-        *rc = -errno;
-        munmap(va, PG);
-        return NULL;
-    }
-    *rc = 0;
+    void *va = rc_map_resource(m->h, dom, XENMEM_resource_ioreq_server, id, idx, 1);
+    *rc = va ? 0 : -errno;
     return va;
 }
 

@@ -29,6 +29,16 @@
  * xen/privcmd.h), the same call rv create builds with.  A frame the domain
  * does not have fails the ioctl and INTRODUCE answers EINVAL.
  *
+ * Before that, as Xen 4.17's xenstored: the ring by grant reference 1
+ * (GNTTAB_RESERVED_XENSTORE, which rv create seeds in the domain's table
+ * as libxl does) through /dev/xen/gntdev: IOCTL_GNTDEV_MAP_GRANT_REF
+ * (_IOC(_IOC_NONE, 'G', 0, 24) on { u32 count; u32 pad; u64 index (out);
+ * { u32 domid; u32 ref; } refs[count]; }), then mmap of the device at
+ * offset index; undone by munmap and IOCTL_GNTDEV_UNMAP_GRANT_REF ('G', 1,
+ * 16: { u64 index; u32 count; u32 pad; }) (Linux uapi xen/gntdev.h).  A
+ * domain whose entry was not seeded (an old-style builder, HVM) fails the
+ * grant map and gets the frame mapping; the log says which was used.
+ *
  * Owner: the daemon's main loop (one thread); struct xen_dev lives as long
  * as the daemon.
  */
@@ -36,6 +46,7 @@
 #include "ring.h"
 #include "ringctl.h"
 #include "public/event_channel.h"
+#include "public/grant_table.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -92,11 +103,86 @@ static void *map_foreign(struct xen_dev *x, uint32_t domid, uint64_t gfn)
     return va;
 }
 
+struct gntdev_ref { uint32_t domid, ref; };
+struct gntdev_map1 { uint32_t count, pad; uint64_t index; struct gntdev_ref refs[1]; };
+struct gntdev_unmap { uint64_t index; uint32_t count, pad; };
+#define XD_IOCTL_GNTDEV_MAP_GRANT_REF   _IOC(_IOC_NONE, 'G', 0, sizeof(struct gntdev_map1))
+#define XD_IOCTL_GNTDEV_UNMAP_GRANT_REF _IOC(_IOC_NONE, 'G', 1, sizeof(struct gntdev_unmap))
+
+/* A ring mapped through gntdev: its address and the device's index. */
+struct xd_grant_map {
+    void *va;
+    uint64_t index;
+};
+
+/* The domain's store ring by its grant reference GNTTAB_RESERVED_XENSTORE;
+ * NULL (the reason logged) if it cannot be, for the frame fallback. */
+static void *map_grant(struct xen_dev *x, uint32_t domid)
+{
+    if (x->gntdev_fd == -1) {
+        x->gntdev_fd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
+        if (x->gntdev_fd < 0) {
+            xsd_logf(x->d, "/dev/xen/gntdev: %s: rings mapped by frame only", strerror(errno));
+            x->gntdev_fd = -2;
+        }
+    }
+    if (x->gntdev_fd < 0)
+        return NULL;
+    if (x->nr_gmaps == x->cap_gmaps) {
+        unsigned cap = x->cap_gmaps ? 2 * x->cap_gmaps : 8;
+        struct xd_grant_map *g = realloc(x->gmaps, cap * sizeof(*g));
+        if (!g)
+            return NULL;
+        x->gmaps = g;
+        x->cap_gmaps = cap;
+    }
+    struct gntdev_map1 m = { 1, 0, 0, { { domid, GNTTAB_RESERVED_XENSTORE } } };
+    if (ioctl(x->gntdev_fd, XD_IOCTL_GNTDEV_MAP_GRANT_REF, &m) < 0) {
+        xsd_logf(x->d, "d%u: gntdev map of grant ref %u: %s", domid, GNTTAB_RESERVED_XENSTORE, strerror(errno));
+        return NULL;
+    }
+    /* The grant itself is mapped here (a refused grant fails the mmap). */
+    void *va = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, x->gntdev_fd, (off_t)m.index);
+    if (va == MAP_FAILED) {
+        xsd_logf(x->d, "d%u: grant ref %u not mapped: %s", domid, GNTTAB_RESERVED_XENSTORE, strerror(errno));
+        struct gntdev_unmap u = { m.index, 1, 0 };
+        (void)ioctl(x->gntdev_fd, XD_IOCTL_GNTDEV_UNMAP_GRANT_REF, &u);
+        return NULL;
+    }
+    x->gmaps[x->nr_gmaps++] = (struct xd_grant_map){ va, m.index };
+    return va;
+}
+
+/* Undoes map_grant for va: true if va was one of its mappings. */
+static bool unmap_grant(struct xen_dev *x, void *va)
+{
+    for (unsigned i = 0; i < x->nr_gmaps; i++) {
+        if (x->gmaps[i].va != va)
+            continue;
+        munmap(va, PAGE);
+        struct gntdev_unmap u = { x->gmaps[i].index, 1, 0 };
+        if (ioctl(x->gntdev_fd, XD_IOCTL_GNTDEV_UNMAP_GRANT_REF, &u) < 0)
+            xsd_logf(x->d, "gntdev unmap of index %llu: %s", (unsigned long long)u.index, strerror(errno));
+        x->gmaps[i] = x->gmaps[--x->nr_gmaps];
+        return true;
+    }
+    return false;
+}
+
 static struct xenstore_domain_interface *xd_map(void *ctx, uint32_t domid, uint64_t mfn)
 {
     struct xen_dev *x = ctx;
-    if (domid != 0)
-        return map_foreign(x, domid, mfn);
+    if (domid != 0) {
+        void *va = map_grant(x, domid);
+        if (va) {
+            xsd_logf(x->d, "d%u: store ring mapped by grant ref %u (gntdev)", domid, GNTTAB_RESERVED_XENSTORE);
+            return va;
+        }
+        va = map_foreign(x, domid, mfn);
+        if (va)
+            xsd_logf(x->d, "d%u: store ring mapped by frame %#llx (privcmd)", domid, (unsigned long long)mfn);
+        return va;
+    }
     if (!x->dom0_page)
         xsd_logf(x->d, "d0: no kernel store page to serve");
     return x->dom0_page;
@@ -106,7 +192,7 @@ static void xd_unmap(void *ctx, uint32_t domid, struct xenstore_domain_interface
 {
     struct xen_dev *x = ctx;
     (void)domid;
-    if (page && (void *)page != (void *)x->dom0_page)
+    if (page && (void *)page != (void *)x->dom0_page && !unmap_grant(x, page))
         munmap(page, PAGE);     /* dom0's page stays mapped for the daemon's lifetime */
 }
 
@@ -225,6 +311,9 @@ int xen_dev_open(struct xen_dev *x, struct xsd *d)
     memset(x, 0, sizeof(*x));
     x->d = d;
     x->privcmd_fd = -1;
+    x->gntdev_fd = -1;
+    x->gmaps = NULL;
+    x->nr_gmaps = x->cap_gmaps = 0;
     x->virq_port = -1;
     x->trace = getenv("XENSTORED_TRACE") ? (unsigned)atoi(getenv("XENSTORED_TRACE")) : 0;
     x->evtchn_fd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC | O_NONBLOCK);
@@ -301,6 +390,12 @@ void xen_dev_close(struct xen_dev *x)
         munmap(x->dom0_page, PAGE);
     if (x->privcmd_fd >= 0)
         close(x->privcmd_fd);
+    if (x->gntdev_fd >= 0)
+        close(x->gntdev_fd);    /* the released domains' grant maps went with them */
+    free(x->gmaps);
+    x->gmaps = NULL;
+    x->nr_gmaps = x->cap_gmaps = 0;
+    x->gntdev_fd = -1;
     if (x->ctl)
         rc_close(x->ctl);
     x->ctl = NULL;

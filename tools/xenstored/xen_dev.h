@@ -18,6 +18,9 @@ struct xen_dev {
     unsigned trace;                          /* XENSTORED_TRACE=N: log the first N events */
     int virq_port;                           /* local port of VIRQ_DOM_EXC, or -1 (not bound) */
     struct rc_handle *ctl;                   /* libringctl for getdomaininfo, opened on first use */
+    int gntdev_fd;                           /* /dev/xen/gntdev (rings by grant ref), on first use; -2: none */
+    struct xd_grant_map *gmaps;              /* rings mapped through gntdev (va, index), unordered */
+    unsigned nr_gmaps, cap_gmaps;
 };
 
 /* Opens the event channel device, installs the backend and, when dom0's

@@ -32,6 +32,7 @@
 #include "public/memory.h"
 #include "public/hvm.h"
 #include "public/hvm_save.h"
+#include "public/grant_table.h"
 
 #define EPERM       1
 #define ENOENT      2
@@ -45,7 +46,8 @@
 #define EOPNOTSUPP  95
 #define MMU_PT_UPDATE_NO_TRANSLATE  3   /* public/xen.h mmu_update command */
 #define MMU_MACHPHYS_UPDATE_REQ     1
-#define MMUEXT_PIN_L4               3   /* public/xen.h mmuext_op commands */
+#define MMUEXT_PIN_L1_TABLE         0   /* public/xen.h mmuext_op commands */
+#define MMUEXT_PIN_L4               3
 #define MMUEXT_UNPIN                4
 #define MMUEXT_NEW_BASEPTR_CMD      5
 #define EEXIST      17
@@ -56,6 +58,7 @@ static void build_calls_pv_smp(void);
 static void address_size_others(uint16_t hvm, uint16_t pv);
 static void build_calls_pv32(void);
 static void foreign_pins(void);
+static void gnt_frame_map_checks(void);
 static const struct start_info *boot_si;
 static unsigned hap0;           /* "hap0" on the command line: the HVM domU has hap = 0 */
 
@@ -143,6 +146,10 @@ static void foreign_refused(void)
         refused += hc(__HYPERVISOR_mmuext_op, (uint64_t)&x, 1, 0, doms[i]) == -EPERM;
     }
     check(refused == 8, "domu-foreign-eperm", "refused", refused, 8);
+    /* Mapping another domain's frame by MFN (privcmd's way for acquired
+     * grant-table frames): the control domain's only. */
+    struct mmu_update nt = { 0x1000 | MMU_PT_UPDATE_NO_TRANSLATE, (0x100ull << 12) | 3 };
+    eq("domu-no-translate-eperm", hc(__HYPERVISOR_mmu_update, (uint64_t)&nt, 1, 0, 0), -EPERM);
     /* XENMEM_acquire_resource (dom0's grant table, a size query, a missing
      * domain): -EPERM, the structure untouched. */
     static uint64_t frames[2] = { 0x1111, 0x2222 };
@@ -374,9 +381,8 @@ static void acquire_refusals(uint16_t pv)
        -EFAULT);
     /* Mapping a grant-table frame (privcmd's MMU_PT_UPDATE_NO_TRANSLATE
      * with the domain as foreigndom): a PV domain the toolstack did not
-     * build takes no foreign mapping at all (-EOPNOTSUPP); grant-table
-     * frames would be refused anyway (the hypervisor's, not the domain's:
-     * docs/toolstack.md; an ioreq page maps: linux_dom0_ioreq). */
+     * build takes no foreign mapping at all (-EOPNOTSUPP); one it built
+     * does (gnt_frame_map_checks). */
     acquire(pv, XENMEM_resource_grant_table, 0, 1, 0, f, &ar);
     struct mmu_update u = { l1e_maddr((uint64_t)scratch) | MMU_PT_UPDATE_NO_TRANSLATE, (f[0] << 12) | 0x67 };
     eq("dom0-acquire-map-not-yet", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, pv), -EOPNOTSUPP);
@@ -698,6 +704,7 @@ static void privileged(void)
           so.u.getdomaininfolist.num_domains, 1);
     build_calls();
     build_calls_pv();
+    gnt_frame_map_checks();
     build_calls_pv_smp();
     foreign_pins();
     build_calls_pv32();
@@ -1360,3 +1367,127 @@ static void build_calls_pv32(void)
 }
 
 #include "pv_domctl_pin.c"    /* foreign_pins() */
+/* ---- a domain's grant-table frame and shared_info mapped here (pv/pv_foreign.c) ---- */
+
+static uint8_t scratch2[4096] __attribute__((aligned(4096)));
+static uint8_t gbuf[4096] __attribute__((aligned(4096)));
+
+/* Hypervisor frames shared with a domain (mm.h alloc_shared_page): its
+ * grant-table frame mapped here writable by MFN, as privcmd's
+ * IOCTL_PRIVCMD_MMAP_RESOURCE maps what XENMEM_acquire_resource returned
+ * (MMU_PT_UPDATE_NO_TRANSLATE, foreigndom = the domain), and its
+ * shared_info by MFN as libxenguest maps it.  Hostile forms refused first.
+ * An entry written through the mapping is the domain's real table (a grant
+ * copy through it reads the granted page: libxl's seeding of entries 0
+ * and 1 relies on that).  Then the order "map, destroy the domain, write
+ * through the mapping, unmap": the two frames stay allocated (free pages
+ * counted) until their mappings go, one page back per unmap. */
+static void gnt_frame_map_checks(void)
+{
+    struct xen_mem_acquire_resource ar;
+    struct xen_domctl_getdomaininfo di;
+    static uint64_t f[2], g[2], ext[2];
+    uint64_t free0 = free_pages();
+    uint64_t ma = l1e_maddr((uint64_t)scratch), old = ma ? l1e_read(ma) : 0;
+    uint64_t ma2 = l1e_maddr((uint64_t)scratch2), old2 = ma2 ? l1e_read(ma2) : 0;
+    uint64_t gmfn = (l1e_read(l1e_maddr((uint64_t)gbuf)) & PTE_ADDR) >> 12;
+    uint64_t own_si = boot_si->shared_info >> 12;
+
+    uint16_t d = create_pv_domu("gmap-create", 1), d2 = create_pv_domu("gmap-create-2", 1);
+    static const char *const fill[2] = { "gmap-max-mem", "gmap-populate" };
+    ext[0] = 0;
+    ext[1] = 1;
+    fill_pv_domu(d, ext, 2, fill);
+    eq("gmap-acquire", acquire(d, XENMEM_resource_grant_table, 0, 1, 0, f, &ar), 0);
+    eq("gmap-acquire-2", acquire(d2, XENMEM_resource_grant_table, 0, 1, 0, g, &ar), 0);
+    info(d, &di);
+    uint64_t si = di.shared_info_frame;
+    check(f[0] && g[0] && f[0] != g[0] && si && si != f[0], "gmap-frames", "mfn", f[0], g[0]);
+
+    /* Hostile: another domain's grant frame, our own shared_info, a frame
+     * past the frame table, each named with foreigndom d; d's frame
+     * through our own tables (no foreigndom); d's frame as a page table,
+     * ours or d's. */
+    struct mmu_update u = { ma | MMU_PT_UPDATE_NO_TRANSLATE, (old & ~PTE_ADDR) | (g[0] << 12) };
+    eq("gmap-other-domains-frame", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, d), -EINVAL);
+    u.val = (old & ~PTE_ADDR) | (own_si << 12);
+    eq("gmap-own-shared-info-as-ds", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, d), -EINVAL);
+    u.val = (old & ~PTE_ADDR) | (0xfffffffffull << 12);
+    eq("gmap-past-frame-table", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, d), -EINVAL);
+    eq("gmap-own-tables-refused", mmu1(ma, (old & ~PTE_ADDR) | (f[0] << 12)), -EINVAL);
+    eq("gmap-own-tables-shared-info", mmu1(ma, (old & ~PTE_ADDR) | (si << 12)), -EINVAL);
+    eq("gmap-pin-as-l1", ext1(MMUEXT_PIN_L1_TABLE, f[0], 0), -EINVAL);
+    eq("gmap-pin-for-domain", ext_on(d, MMUEXT_PIN_L4, f[0], 1), -EINVAL);
+    /* Unpaused once and paused again (the builder's calls are over: a pin
+     * would be -EBUSY from now on, so after the pin above): acquire of the
+     * paused domain still answered, the same MFN (acquire_resource and
+     * dm_op take any domain that still exists). */
+    eq("gmap-unpause", simple(XEN_DOMCTL_unpausedomain, d), 0);
+    eq("gmap-pause", simple(XEN_DOMCTL_pausedomain, d), 0);
+    info(d, &di);
+    check(di.flags & XEN_DOMINF_paused, "gmap-paused-flag", "flags", di.flags, XEN_DOMINF_paused);
+    f[1] = 0;
+    eq("gmap-acquire-paused", acquire(d, XENMEM_resource_grant_table, 0, 1, 0, &f[1], &ar), 0);
+    check(f[1] == f[0], "gmap-acquire-paused-same", "mfn", f[1], f[0]);
+    struct mmu_update mp = { (f[0] << 12) | MMU_MACHPHYS_UPDATE_REQ, 7 };
+    eq("gmap-machphys-refused", hc(__HYPERVISOR_mmu_update, (uint64_t)&mp, 1, 0, d), -EINVAL);
+    /* Our own shared_info is ours to map (data), never to make a table:
+     * a table type needs a frame the domain owns (mm/pgtype.c). */
+    eq("gmap-pin-own-shared-info-as-l1", ext1(MMUEXT_PIN_L1_TABLE, own_si, 0), -EINVAL);
+
+    /* Mapped writable; entry 0 grants d's page ext[0] to us; a copy
+     * through the grant reads what d's page holds (its first word, written
+     * through a mapping of it). */
+    u.val = (old & ~PTE_ADDR) | (f[0] << 12);
+    eq("gmap-map-grant-frame", hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, d), 0);
+    struct mmu_update u2 = { ma2, (old2 & ~PTE_ADDR) | (ext[0] << 12) };
+    eq("gmap-map-domain-page", hc(__HYPERVISOR_mmu_update, (uint64_t)&u2, 1, 0, d), 0);
+    *(volatile uint64_t *)scratch2 = 0x5eed0000c0de0001ull;
+    volatile struct grant_entry_v1 *ge = (volatile struct grant_entry_v1 *)scratch;
+    ge[0].domid = 0;
+    ge[0].frame = (uint32_t)ext[0];
+    __asm__ __volatile__("" ::: "memory");
+    ge[0].flags = GTF_permit_access;
+    struct gnttab_copy cp = { .source = { .u.ref = 0, .domid = d, .offset = 0 },
+                              .dest = { .u.gmfn = gmfn, .domid = DOMID_SELF, .offset = 0 },
+                              .len = 8, .flags = GNTCOPY_source_gref };
+    *(volatile uint64_t *)gbuf = 0;
+    long rc = hc(__HYPERVISOR_grant_table_op, GNTTABOP_copy, (uint64_t)&cp, 1, 0);
+    check(rc == 0 && cp.status == 0 && *(volatile uint64_t *)gbuf == 0x5eed0000c0de0001ull,
+          "gmap-entry-written-is-used", "copied word", *(volatile uint64_t *)gbuf, 0x5eed0000c0de0001ull);
+    eq("gmap-unmap-domain-page", mmu1(ma2, old2), 0);
+    /* Its shared_info by MFN (a PV domain: MMU_NORMAL_PT_UPDATE names
+     * the frame itself), read-only as libxenguest maps it. */
+    u2.val = (old2 & ~PTE_ADDR & ~2ull) | (si << 12);
+    eq("gmap-map-shared-info", hc(__HYPERVISOR_mmu_update, (uint64_t)&u2, 1, 0, d), 0);
+
+    /* Destroyed while both are mapped: gone, its other pages back, these
+     * two not (free pages exactly two short); written through the grant
+     * mapping afterwards; then each unmap gives back exactly one page. */
+    static const char *const gone2[3] = { "gmap-destroy-2", "gmap-gone-2", "gmap-frames-back-2" };
+    uint64_t free_mid = free_pages();
+    eq("gmap-destroy", simple(XEN_DOMCTL_destroydomain, d), 0);
+    unsigned tries = 0;
+    while (tries++ < 2000 && info(d, &di) == 0 && di.domain == d)
+        wait_ms(5);
+    eq("gmap-gone", info(d, &di) == 0 && di.domain == d ? 0 : -ESRCH, -ESRCH);
+    eq("gmap-acquire-gone-esrch", acquire(d, XENMEM_resource_grant_table, 0, 1, 0, g, &ar), -ESRCH);
+    /* d2 too (never mapped): everything but d's two frames back. */
+    uint64_t f1 = free_pages();
+    eq(gone2[0], simple(XEN_DOMCTL_destroydomain, d2), 0);
+    tries = 0;
+    while (tries++ < 2000 && info(d2, &di) == 0 && di.domain == d2)
+        wait_ms(5);
+    eq(gone2[1], info(d2, &di) == 0 && di.domain == d2 ? 0 : -ESRCH, -ESRCH);
+    uint64_t free1 = free_pages();
+    check(free1 == free0 - 2 && f1 > free_mid, "gmap-destroy-keeps-two", "free pages short", free0 - free1, 2);
+    ((volatile uint32_t *)scratch)[3] = 0xfeedf00d;
+    check(((volatile uint32_t *)scratch)[3] == 0xfeedf00d && ge[0].frame == (uint32_t)ext[0],
+          "gmap-write-after-destroy", "word", ((volatile uint32_t *)scratch)[3], 0xfeedf00d);
+    eq("gmap-unmap-grant-frame", mmu1(ma, old), 0);
+    uint64_t free2 = free_pages();
+    check(free2 == free1 + 1, "gmap-unmap-frees-one", "free pages gained", free2 - free1, 1);
+    eq("gmap-unmap-shared-info", mmu1(ma2, old2), 0);
+    uint64_t free3 = free_pages();
+    check(free3 == free0, gone2[2], "free pages", free3, free0);
+}

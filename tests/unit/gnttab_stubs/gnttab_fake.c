@@ -116,6 +116,29 @@ void free_pages(void *va, unsigned order)
     fake_free_frame(virt_to_phys(va) >> PAGE_SHIFT);
 }
 
+/* A hypervisor frame shared with a domain (the real one in mm/mm.c): here
+ * a DOMID_XEN frame; given up while referenced it becomes an orphan. */
+void *alloc_shared_page(uint16_t domid)
+{
+    (void)domid;
+    return alloc_pages(0, DOMID_XEN);
+}
+
+void free_shared_page(void *va)
+{
+    uint64_t mfn = virt_to_phys(va) >> PAGE_SHIFT;
+    struct fake_frame *f = fake_frame(mfn);
+
+    if (!f || f->owner != DOMID_XEN || f->orphan) {
+        FAKE_ERR("free_shared_page of mfn %#llx", (unsigned long long)mfn);
+        return;
+    }
+    if (f->count)
+        f->orphan = true;
+    else
+        fake_free_frame(mfn);
+}
+
 bool frame_get(uint64_t mfn, uint16_t owner)
 {
     struct fake_frame *f = fake_frame(mfn);

@@ -7,6 +7,8 @@
 #include "mm/heap.h"
 void *alloc_pages(unsigned order, uint16_t owner);
 void free_pages(void *va, unsigned order);
+void *alloc_shared_page(uint16_t domid);
+void free_shared_page(void *va);
 bool frame_get(uint64_t mfn, uint16_t owner);
 void frame_put(uint64_t mfn);
 void *phys_to_virt(uint64_t pa);
