@@ -36,6 +36,14 @@ struct sched_shutdown {
     uint32_t reason;                /* SHUTDOWN_* */
 };
 
+/* Argument of SCHEDOP_remote_shutdown (8 bytes for 32- and 64-bit callers). */
+struct sched_remote_shutdown {
+    uint16_t domain_id;             /* the domain to stop */
+    uint16_t pad;
+    uint32_t reason;                /* SHUTDOWN_* */
+};
+_Static_assert(sizeof(struct sched_remote_shutdown) == 8, "sched_remote_shutdown layout");
+
 /* Argument of SCHEDOP_watchdog (the same layout for 32- and 64-bit callers):
  * id 0 creates a watchdog expiring in 'timeout' seconds and returns its id;
  * with an id, timeout > 0 pets it and 0 destroys it. */

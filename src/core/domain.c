@@ -533,6 +533,11 @@ void domain_shutdown(struct domain *d, int reason)
     if (!__atomic_compare_exchange_n(&d->state, &expect, DOMAIN_SHUTDOWN, false,
                                      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
         return;     /* already stopping */
+    /* A reason recorded by SCHEDOP_shutdown_code wins, as on Xen (a crash
+     * kernel's later poweroff is still reported as the crash). */
+    int code = __atomic_load_n(&d->shutdown_code, __ATOMIC_ACQUIRE);
+    if (code)
+        reason = code - 1;
     d->shutdown_reason = reason;
     d->stopped_ns = now_ns();
     /* A half line of UART output is shown now; the PV console's last bytes

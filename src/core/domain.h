@@ -233,6 +233,8 @@ struct domain {
 
     int state;                      /* (a) enum domain_state */
     int shutdown_reason;            /* (a) valid once state >= SHUTDOWN */
+    int shutdown_code;              /* (a) SCHEDOP_shutdown_code's reason + 1, 0 = none: the first one
+                                       recorded is what the domain's next shutdown reports (kexec) */
     int nr_vcpus_live;              /* (a) vCPUs not yet parked after shutdown */
     uint64_t hypercall_page_gpa;    /* (r, vCPU0) 0 = none */
     uint64_t started_ns, stopped_ns;   /* (a): now_ns() when it could first run, and at shutdown */

@@ -80,6 +80,29 @@ __hot_path static long sched_poll(struct vcpu *v, uint64_t arg)
     return poll_ports(v, &p, few);
 }
 
+/* SCHEDOP_remote_shutdown: the control domain stops another domain with a
+ * reason, as xl shutdown/reboot does for a guest without PV drivers (what
+ * the guest would have done with SCHEDOP_shutdown; its on_* key then
+ * applies).  Any domain that still exists, itself included (as Xen); one
+ * already stopping is left as it is (0). */
+static long sched_remote_shutdown(struct vcpu *v, uint64_t arg)
+{
+    struct sched_remote_shutdown r;
+
+    if (copy_from_guest(v, &r, arg, sizeof(r)))
+        return -EFAULT;
+    if (!domain_is_privileged(v->domain))
+        return -EPERM;
+    if (r.reason > SHUTDOWN_watchdog)
+        return -EINVAL;
+    struct domain *t = domain_get_any(r.domain_id);
+    if (!t)
+        return -ESRCH;
+    domain_shutdown(t, (int)r.reason);
+    domain_put(t);
+    return 0;
+}
+
 __hot_path long sched_op(struct vcpu *v, unsigned cmd, uint64_t arg)
 {
     switch (cmd) {
@@ -109,6 +132,19 @@ __hot_path long sched_op(struct vcpu *v, unsigned cmd, uint64_t arg)
         domain_shutdown(v->domain, (int)reason);
         return 0;
     }
+    case SCHEDOP_shutdown_code: {
+        uint32_t reason;
+        if (copy_from_guest(v, &reason, arg, sizeof(reason)))
+            return -EFAULT;
+        if (reason > SHUTDOWN_watchdog)
+            return -EINVAL;
+        int none = 0;       /* the first code recorded stays */
+        __atomic_compare_exchange_n(&v->domain->shutdown_code, &none, (int)reason + 1, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE);
+        return 0;
+    }
+    case SCHEDOP_remote_shutdown:
+        return sched_remote_shutdown(v, arg);
     case SCHEDOP_watchdog:
         return sched_watchdog_op(v, arg);
     default:

@@ -1184,9 +1184,16 @@ function(pv_guests_build)
                      --stdout "^pv_domctlp: PASS gmap-unmap-frees-one$"
                      --stdout "^pv_domctlp: PASS gmap-frames-back-2$"
                      --stdout "^pv_domctl: PASS domu-no-translate-eperm$"
+                     # SCHEDOP_remote_shutdown from the control domain
+                     --stdout "^pv_domctlp: PASS rsd-bad-reason$"
+                     --stdout "^pv_domctlp: PASS rsd-no-domain$"
+                     --stdout "^pv_domctlp: PASS rsd-refusals-change-nothing$"
+                     --stdout "^pv_domctlp: PASS rsd-shut-down-with-reason$"
+                     --stdout "^pv_domctlp: PASS rsd-frames-back$"
                      # three from files, the PVH domain (build_calls), the four 64-bit PV
-                     # ones (two of them foreign_pins'), the two 32-bit ones, the HVM one and the two of gmap-*
-                     --stdout "all domains stopped: 14 powered off, 0 crashed; frames all returned$"
+                     # ones (two of them foreign_pins'), the two 32-bit ones, the HVM one, the two of gmap-*
+                     # and rsd-*'s
+                     --stdout "all domains stopped: 15 powered off, 0 crashed; frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp.cfg ${GO}/domctl_hvm.cfg
                         ${GO}/pv_domctl.cfg)
@@ -1214,7 +1221,7 @@ function(pv_guests_build)
                      --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) v0 shadow: .* [1-9][0-9]* log-dirty; "
                      --stdout "^\\(d[0-9]+ domctl_hvm_hap0\\) destroyed by the control domain \\(d0\\)$"
                      --stdout-count 0 "FAIL"
-                     --stdout "all domains stopped: 14 powered off, 0 crashed; frames all returned$"
+                     --stdout "all domains stopped: 15 powered off, 0 crashed; frames all returned$"
                      -- ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/rv-run --build-dir ${CMAKE_BINARY_DIR}
                         --direct --timeout 240 --smp 2 --mem 512M ${GO}/pv_domctlp_hap0.cfg
                         ${GO}/domctl_hvm_hap0.cfg ${GO}/pv_domctl.cfg)

@@ -59,6 +59,7 @@ static void address_size_others(uint16_t hvm, uint16_t pv);
 static void build_calls_pv32(void);
 static void foreign_pins(void);
 static void gnt_frame_map_checks(void);
+static void remote_shutdown_checks(void);
 static const struct start_info *boot_si;
 static unsigned hap0;           /* "hap0" on the command line: the HVM domU has hap = 0 */
 
@@ -705,6 +706,7 @@ static void privileged(void)
     build_calls();
     build_calls_pv();
     gnt_frame_map_checks();
+    remote_shutdown_checks();
     build_calls_pv_smp();
     foreign_pins();
     build_calls_pv32();
@@ -1490,4 +1492,38 @@ static void gnt_frame_map_checks(void)
     eq("gmap-unmap-shared-info", mmu1(ma2, old2), 0);
     uint64_t free3 = free_pages();
     check(free3 == free0, gone2[2], "free pages", free3, free0);
+}
+
+/* ---- SCHEDOP_remote_shutdown (core/sched_op.c) ---- */
+
+static long remote_shutdown(uint16_t dom, uint32_t reason)
+{
+    static struct sched_remote_shutdown r;
+    r = (struct sched_remote_shutdown){ .domain_id = dom, .reason = reason };
+    return hc(__HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, (uint64_t)&r, 0, 0);
+}
+
+/* The control domain stops a domU with a reason (xl shutdown of a guest
+ * without PV drivers): getdomaininfo then says shut down with that code;
+ * an undefined reason and a domain that does not exist are refused and
+ * change nothing; a second one leaves the first reason.  Every page back
+ * after destroy. */
+static void remote_shutdown_checks(void)
+{
+    struct xen_domctl_getdomaininfo di;
+    uint64_t free0 = free_pages();
+    uint16_t d = create_pv_domu("rsd-create", 1);
+
+    eq("rsd-bad-reason", remote_shutdown(d, 99), -EINVAL);
+    eq("rsd-no-domain", remote_shutdown(0x7ef0, SHUTDOWN_poweroff), -ESRCH);
+    info(d, &di);
+    check(!(di.flags & XEN_DOMINF_shutdown), "rsd-refusals-change-nothing", "flags", di.flags, 0);
+    eq("rsd-reboot", remote_shutdown(d, SHUTDOWN_reboot), 0);
+    eq("rsd-again", remote_shutdown(d, SHUTDOWN_crash), 0);
+    info(d, &di);
+    uint32_t code = (di.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask;
+    check((di.flags & XEN_DOMINF_shutdown) && code == SHUTDOWN_reboot, "rsd-shut-down-with-reason", "flags",
+          di.flags, SHUTDOWN_reboot);
+    static const char *const back[3] = { "rsd-destroy", "rsd-gone", "rsd-frames-back" };
+    destroy_all_back(d, free0, back);
 }
