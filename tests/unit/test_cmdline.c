@@ -198,6 +198,7 @@ static void test_defaults(void)
     CHECK(o.x2apic);
     CHECK_EQ(o.mem_limit, 0);
     CHECK(!o.hvm_fep);
+    CHECK(o.sched_wake_tickle);
     CHECK(!o.vmstate_check);    /* the unit tests are not built with RV_VMSTATE_CHECK_DEFAULT */
 }
 
@@ -229,6 +230,12 @@ static void test_good_options(void)
     CHECK(!o.selftest);
     CHECK(o.x2apic);
     CHECK_EQ(o.mem_limit, 4ull << 30);
+
+    /* sched_wake_tickle=0: the measuring switch (docs/boot.md). */
+    CHECK_EQ(bootopts_parse("sched_wake_tickle=0", &o, record_warn, &w), 0);
+    CHECK(!o.sched_wake_tickle);
+    CHECK_EQ(bootopts_parse("sched_wake_tickle=1", &o, record_warn, &w), 0);
+    CHECK(o.sched_wake_tickle);
 
     /* hvm_fep: bare, then turned off again, then on by value. */
     CHECK_EQ(bootopts_parse("hvm_fep", &o, record_warn, &w), 0);
