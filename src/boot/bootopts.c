@@ -363,7 +363,7 @@ void bootopts_defaults(struct boot_options *o)
     o->x2apic = true;
     o->shadow_keep_global = true;
     o->gnttab_unmap_batch = true;
-    o->sched_wake_tickle = true;
+    o->sched_wake_tickle = false;
     o->mem_limit = 0;
     o->console_to[0] = 0;
     o->hvm_fep = false;

@@ -3,10 +3,11 @@
  * vCPU's 'processor' names the queue that owns it.  The CPU picks the vCPU
  * with the smallest weighted run time (vruntime += ran_ns * 256 / weight),
  * runs it until its 10 ms slice ends, it blocks, or its domain stops, and
- * puts it back.  A CPU with an empty queue steals from the busiest one.  A
- * vCPU that wakes onto a busy CPU "tickles" (sched_wake): an idle CPU that
- * may run it is kicked to steal it, else the running vCPU is preempted when
- * the woken one is owed the CPU by more than SCHED_WAKE_GRAN_NS.
+ * puts it back.  A CPU with an empty queue steals from the busiest one.  With
+ * sched_wake_tickle=1 (experimental, off by default) a vCPU that wakes onto a
+ * busy CPU "tickles" (sched_wake): an idle CPU that may run it is kicked to
+ * steal it, else the running vCPU is preempted when the woken one is owed
+ * the CPU by more than SCHED_WAKE_GRAN_NS.
  */
 #include "core/sched.h"
 #include "core/domain.h"

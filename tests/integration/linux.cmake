@@ -605,9 +605,9 @@ rv_linux_test(NAME linux_dom0_net RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
                      # no loss on the PV TX path: the sender's fast retransmits, checksum
                      # errors on both sides, drops on eth0 and vif all 0 (RTOs printed only)
                      "^linux_dom0_net: PASS linux-dom0-net-no-loss$"
-                     # the scheduler's wake tickle ran (docs/hvm.md "Scheduler"): an idle
-                     # CPU kicked or a preemption for some wake (key r at the end of the run)
-                     "^sched: cpu[0-9]+ wakes run [0-9]+, waited mean [0-9]+ us, max [0-9]+ us, [0-9]+ over 1 ms; tickles: ([1-9][0-9]* idle CPU, [0-9]+|[0-9]+ idle CPU, [1-9][0-9]*) preempt$"
+                     # the wake-to-run figures of key r at the end of the run (docs/hvm.md
+                     # "Scheduler"; printed, not judged: no tickle by default)
+                     "^sched: cpu[0-9]+ wakes run [1-9][0-9]*, waited mean [0-9]+ us, max [0-9]+ us, [0-9]+ over 1 ms; tickles: 0 idle CPU, 0 preempt$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_net.cfg)
 # Issue 17 item 4 for vifs: hostile netfronts (tests/guests/pvh/pvh_net.c
 # mode=...) against Debian's unmodified netback, one domain per mode: bogus
