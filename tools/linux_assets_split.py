@@ -55,7 +55,8 @@ FIO_JOBS = r"""fioall() {
     done
 }
 # ipf TAG HOST [-R]: one iperf3 TCP stream for 4 s, the receiver's line
-# (tried 5 times: the server may not listen yet).
+# (tried 5 times: the server may not listen yet), then the sender's line
+# (its Retr column: retransmissions; splitbench.py lists it as is).
 ipf() {
     it=$1; shift
     n=0
@@ -65,6 +66,7 @@ ipf() {
         n=$((n+1)); sleep 2
     done
     echo "RV-BENCH: iperf3 $it $(echo "$r" | grep -E 'receiver|error' | tail -1)"
+    echo "RV-BENCH: iperf3-sender $it $(echo "$r" | grep sender | tail -1)"
 }
 """
 

@@ -315,6 +315,7 @@ static void opt_inject_panic(struct bootopts_run *r) { opt_bool(r, &r->o->selfte
 static void opt_x2apic(struct bootopts_run *r)   { opt_bool(r, &r->o->x2apic); }
 static void opt_shadow_keep_global(struct bootopts_run *r) { opt_bool(r, &r->o->shadow_keep_global); }
 static void opt_gnttab_unmap_batch(struct bootopts_run *r) { opt_bool(r, &r->o->gnttab_unmap_batch); }
+static void opt_sched_wake_tickle(struct bootopts_run *r) { opt_bool(r, &r->o->sched_wake_tickle); }
 static void opt_hvm_fep(struct bootopts_run *r)  { opt_bool(r, &r->o->hvm_fep); }
 static void opt_vmstate_check(struct bootopts_run *r) { opt_bool(r, &r->o->vmstate_check); }
 
@@ -334,6 +335,7 @@ static const struct {
     { "shadow_keep_global", opt_shadow_keep_global },
     { "shadow_prefetch", opt_shadow_prefetch },
     { "gnttab_unmap_batch", opt_gnttab_unmap_batch },
+    { "sched_wake_tickle", opt_sched_wake_tickle },
     { "mem",      opt_mem },
     { "console_to", opt_console_to },
     { "hvm_fep",  opt_hvm_fep },
@@ -392,6 +394,7 @@ void bootopts_defaults(struct boot_options *o)
     o->shadow_keep_global = true;
     o->shadow_prefetch = BOOTOPTS_SHADOW_PREFETCH;
     o->gnttab_unmap_batch = true;
+    o->sched_wake_tickle = false;
     o->mem_limit = 0;
     o->console_to[0] = 0;
     o->hvm_fep = false;

@@ -40,6 +40,8 @@ struct boot_options {
                                 * fill"); default BOOTOPTS_SHADOW_PREFETCH */
     bool     gnttab_unmap_batch; /* (i) gnttab_unmap_batch=0: a PV mapper's grant unmaps flush one by one, not
                                   * once per batch (docs/grant-tables.md; for measuring the batching); default true */
+    bool     sched_wake_tickle; /* (i) sched_wake_tickle=1: a vCPU woken onto a busy CPU kicks an idle CPU
+                                  * or preempts (docs/hvm.md "Scheduler"); experimental, default false */
     uint64_t mem_limit;        /* (i) mem=SIZE; 0 = no limit; values < 64M rejected */
     char     console_to[BOOTOPTS_NAME_MAX];  /* (i) console_to=NAME: initial input focus; "" = hypervisor */
     bool     hvm_fep;          /* (i) hvm_fep: honour the forced-emulation prefix (testing only); default false */

@@ -77,6 +77,7 @@ struct vcpu {
     uint64_t vmrun_tsc, vmexit_tsc; /* (r) */
     int pause_count;                /* (a) > 0: must not run */
     struct vcpu *rq_next;           /* (s) run-queue link */
+    uint64_t woken_at;              /* (s) now_ns() of the wake that queued it, 0 once it runs */
     bool wake_pending;              /* (a) an event arrived while it was not blocked yet */
 
     /* Guest one-shot timer (set_timer_op, VCPUOP_set_singleshot_timer) and

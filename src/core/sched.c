@@ -3,7 +3,11 @@
  * vCPU's 'processor' names the queue that owns it.  The CPU picks the vCPU
  * with the smallest weighted run time (vruntime += ran_ns * 256 / weight),
  * runs it until its 10 ms slice ends, it blocks, or its domain stops, and
- * puts it back.  A CPU with an empty queue steals from the busiest one.
+ * puts it back.  A CPU with an empty queue steals from the busiest one.  With
+ * sched_wake_tickle=1 (experimental, off by default) a vCPU that wakes onto a
+ * busy CPU "tickles" (sched_wake): an idle CPU that may run it is kicked to
+ * steal it, else the running vCPU is preempted when the woken one is owed
+ * the CPU by more than SCHED_WAKE_GRAN_NS.
  */
 #include "core/sched.h"
 #include "core/domain.h"
@@ -16,6 +20,7 @@
 #include "arch/x86/traps.h"
 #include "arch/x86/time.h"
 #include "arch/x86/asm.h"
+#include "boot/bootopts.h"
 
 struct runqueue {
     spinlock_t lock;            /* guards everything below and the (s) fields of its vCPUs;
@@ -33,7 +38,22 @@ struct runqueue {
     uint64_t resched_at;        /* (a) now_ns() when need_resched was first set, 0 while clear */
     uint64_t slice_end;         /* (a) when the running vCPU's slice ends, 0 while none runs */
     uint64_t nr_nmi_kicks;      /* (a) NMIs other CPUs sent it for a switch it did not make */
+    /* Wake to run (sched_loop, this CPU's picks of woken vCPUs): how many,
+     * the sum and the longest wait, how many waited more than 1 ms. */
+    uint64_t nr_wake_runs, wake_wait_ns, wake_wait_max_ns, nr_wake_waits_1ms;
+    /* Tickles by wakes onto this queue (sched_wake): an idle CPU kicked to
+     * steal, or this CPU's running vCPU preempted. */
+    uint64_t nr_tickle_idle, nr_tickle_preempt;
 };
+
+/* A woken vCPU preempts the running one only when it is owed the CPU by more
+ * than this (weighted run time), and only once the running one has had this
+ * long on the CPU in its stint: two vCPUs waking each other do not switch at
+ * every event, and a vCPU just picked enters its guest before anyone takes
+ * the CPU again (as CFS's wake-up and minimum granularities).  Without the
+ * second rule a vCPU woken at a high rate could keep preempting the one
+ * picked after it before it ever entered its guest. */
+#define SCHED_WAKE_GRAN_NS 1000000ull
 
 static struct runqueue rqs[RV_MAX_CPUS];
 
@@ -174,11 +194,54 @@ __hot_path void sched_block(struct vcpu *v)
     spin_unlock_irqrestore(&rq->lock, f);
 }
 
+/* An idle online CPU other than 'not' that mask allows, ~0u if none.  Read
+ * without the queues' locks: a CPU that has just become busy gets a kick it
+ * does not need (its next pass through sched_loop finds nothing to steal, or
+ * steals what is queued), one that has just become idle is missed (its own
+ * sched_loop steals before it halts). */
+static unsigned idle_cpu(uint64_t mask, unsigned not)
+{
+    for (unsigned c = 0; c < RV_MAX_CPUS && c < 64; c++)
+        if (c != not && (mask & (1ull << c)) && percpu_of[c] && percpu_of[c]->online &&
+            !READ_ONCE(rqs[c].curr) && !READ_ONCE(rqs[c].nr))
+            return c;
+    return ~0u;
+}
+
+/* v has just been queued on rq (locked), whose CPU runs curr.  Without a
+ * tickle v waits for curr's slice to end, up to SCHED_SLICE_NS: a netfront
+ * waiting for its TX completions, a backend for its requests, each wake then
+ * costs up to a slice (docs/split-drivers.md "Where the TX time goes").  As
+ * Xen's schedulers do on a wake: an idle CPU first (it steals v), else
+ * preempt curr when v is owed the CPU.  The CPU to kick, or ~0u. */
+static unsigned tickle(struct runqueue *rq, unsigned cpu, struct vcpu *v, uint64_t now)
+{
+    struct vcpu *c = rq->curr;
+    unsigned idle = idle_cpu(v->affinity, cpu);
+
+    if (idle != ~0u) {
+        rq->nr_tickle_idle++;
+        return idle;
+    }
+    /* curr's weighted run time as if its slice ended now.  last_start is
+     * written by its CPU as it picks curr, under no lock (r): a stale one
+     * only makes ran look longer or shorter by a stint. */
+    uint64_t start = READ_ONCE(c->last_start);
+    uint64_t ran = now > start ? now - start : 0;
+    if (ran >= SCHED_WAKE_GRAN_NS && __atomic_load_n(&v->pause_count, __ATOMIC_ACQUIRE) == 0 &&
+        v->vruntime + SCHED_WAKE_GRAN_NS < c->vruntime + ran * 256 / (c->weight ? c->weight : 256)) {
+        rq->nr_tickle_preempt++;
+        return cpu;
+    }
+    return ~0u;
+}
+
 __hot_path bool sched_wake(struct vcpu *v)
 {
-    unsigned cpu = v->processor;
+    unsigned cpu = v->processor, other = ~0u;
     struct runqueue *rq = &rqs[cpu];
     bool do_kick = false;
+    uint64_t now = now_ns();
     uint64_t f = spin_lock_irqsave(&rq->lock);
     bool was_blocked = v->state == VCPU_BLOCKED;
 
@@ -195,10 +258,13 @@ __hot_path bool sched_wake(struct vcpu *v)
         if (v->vruntime + SCHED_SLICE_NS < rq->min_vruntime)
             v->vruntime = rq->min_vruntime - SCHED_SLICE_NS;
         enqueue(rq, v);
+        v->woken_at = now;
         do_kick = rq->curr == NULL;
         if (!(v->affinity & (1ull << cpu))) {
             __atomic_store_n(&rq->evict, true, __ATOMIC_SEQ_CST);    /* pinned elsewhere while asleep */
             do_kick = true;
+        } else if (!do_kick && boot_opts.sched_wake_tickle) {
+            other = tickle(rq, cpu, v, now);
         }
     } else if (v->state == VCPU_RUNNING || v->state == VCPU_RUNNABLE) {
         __atomic_store_n(&v->wake_pending, true, __ATOMIC_SEQ_CST);
@@ -206,6 +272,8 @@ __hot_path bool sched_wake(struct vcpu *v)
     spin_unlock_irqrestore(&rq->lock, f);
     if (do_kick)
         kick(cpu);
+    if (other != ~0u)
+        kick(other);
     return was_blocked;
 }
 
@@ -521,9 +589,20 @@ void sched_loop(void)
         if (v) {
             dequeue(rq, v);
             v->state = VCPU_RUNNING;
+            /* Before curr names it: a wake's tickle (sched_wake) reads how
+             * long curr has run from it; run_one stamps it again. */
+            v->last_start = now_ns();
             rq->curr = v;
             rq->min_vruntime = v->vruntime;
             rq->nr_switches++;
+            if (v->woken_at) {
+                uint64_t w = now_ns() - v->woken_at;
+                rq->nr_wake_runs++;
+                rq->wake_wait_ns += w;
+                rq->wake_wait_max_ns = MAX(rq->wake_wait_max_ns, w);
+                rq->nr_wake_waits_1ms += w > 1000000;
+                v->woken_at = 0;
+            }
         }
         spin_unlock_irqrestore(&rq->lock, f);
         if (v) {
@@ -604,6 +683,13 @@ void sched_print_stats(void)
                      "(%lu woken)\n", c, nr, (unsigned long)rqs[c].nr_switches, (unsigned long)rqs[c].nr_steals,
                      (unsigned long)(rqs[c].idle_ns / 1000000), (unsigned long)READ_ONCE(rqs[c].nr_spins),
                      (unsigned long)READ_ONCE(rqs[c].nr_spin_wakes));
+        uint64_t nw = READ_ONCE(rqs[c].nr_wake_runs);
+        log_info("sched: cpu%u wakes run %lu, waited mean %lu us, max %lu us, %lu over 1 ms; tickles: %lu idle "
+                 "CPU, %lu preempt\n", c, (unsigned long)nw,
+                 (unsigned long)(nw ? READ_ONCE(rqs[c].wake_wait_ns) / nw / 1000 : 0),
+                 (unsigned long)(READ_ONCE(rqs[c].wake_wait_max_ns) / 1000),
+                 (unsigned long)READ_ONCE(rqs[c].nr_wake_waits_1ms), (unsigned long)READ_ONCE(rqs[c].nr_tickle_idle),
+                 (unsigned long)READ_ONCE(rqs[c].nr_tickle_preempt));
         for (unsigned i = 0; i < n; i++)
             log_info("sched: cpu%u queued: d%u v%u\n", c, q[i].dom, q[i].vcpu);
     }

@@ -581,7 +581,9 @@ rv_linux_test(NAME linux_dom0_blk RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
 # leaves no vif device, bridge port or node; a missing bridge is refused;
 # a vif with script= (a test script in /etc/xen/scripts) runs it online and
 # offline with libxl's environment, a missing script is refused
-# (tools/linux-assets DOM0_NET, DOMU_NET_BODY).
+# (tools/linux-assets DOM0_NET, DOMU_NET_BODY).  The domU's and dom0's TCP
+# and interface counters after the transfers: no sign of loss (issue 17's TX
+# slowness was scheduling latency, not loss: docs/split-drivers.md).
 rv_linux_test(NAME linux_dom0_net RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;split" PV
               STDOUT "^linux_dom0_net: PASS linux-dom0$" "^linux_dom0_net: PASS linux-dom0-net-refusal$"
                      "^linux_dom0_net: PASS linux-dom0-net-connected$"
@@ -601,6 +603,12 @@ rv_linux_test(NAME linux_dom0_net RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qe
                      "^domU: PASS net-tx-cross-page$" "^domU: RV-PVH-NET: done, 11 passed 0 failed$"
                      "^linux_dom0_net: PASS linux-dom0-net-hostile$"
                      "^linux_dom0_net: RV-LINUX: net: domU -> dom0 throughput: 4194304 bytes of zeros in [0-9.]+ s: [0-9.]+ MB/s"
+                     # no loss on the PV TX path: the sender's fast retransmits, checksum
+                     # errors on both sides, drops on eth0 and vif all 0 (RTOs printed only)
+                     "^linux_dom0_net: PASS linux-dom0-net-no-loss$"
+                     # the wake-to-run figures of key r at the end of the run (docs/hvm.md
+                     # "Scheduler"; printed, not judged: no tickle by default)
+                     "^sched: cpu[0-9]+ wakes run [1-9][0-9]*, waited mean [0-9]+ us, max [0-9]+ us, [0-9]+ over 1 ms; tickles: 0 idle CPU, 0 preempt$"
               ARGS --direct --smp 2 --mem 1G ${RV_LINUX_DIR}/linux_dom0_net.cfg)
 # Issue 17 item 4 for vifs: hostile netfronts (tests/guests/pvh/pvh_net.c
 # mode=...) against Debian's unmodified netback, one domain per mode: bogus

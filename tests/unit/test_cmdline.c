@@ -198,6 +198,7 @@ static void test_defaults(void)
     CHECK(o.x2apic);
     CHECK_EQ(o.mem_limit, 0);
     CHECK(!o.hvm_fep);
+    CHECK(!o.sched_wake_tickle);     /* experimental: off unless asked for */
     CHECK(!o.vmstate_check);    /* the unit tests are not built with RV_VMSTATE_CHECK_DEFAULT */
     CHECK_EQ(o.compat_m2p_frames, 0);
     CHECK_EQ(o.shadow_prefetch, BOOTOPTS_SHADOW_PREFETCH);
@@ -248,6 +249,12 @@ static void test_good_options(void)
     CHECK(!o.selftest);
     CHECK(o.x2apic);
     CHECK_EQ(o.mem_limit, 4ull << 30);
+
+    /* sched_wake_tickle: on by value, off again (docs/boot.md). */
+    CHECK_EQ(bootopts_parse("sched_wake_tickle=1", &o, record_warn, &w), 0);
+    CHECK(o.sched_wake_tickle);
+    CHECK_EQ(bootopts_parse("sched_wake_tickle=0", &o, record_warn, &w), 0);
+    CHECK(!o.sched_wake_tickle);
 
     /* hvm_fep: bare, then turned off again, then on by value. */
     CHECK_EQ(bootopts_parse("hvm_fep", &o, record_warn, &w), 0);
