@@ -123,22 +123,19 @@ __hot_path long sched_op(struct vcpu *v, unsigned cmd, uint64_t arg)
         return 0;
     case SCHEDOP_poll:
         return sched_poll(v, arg);
-    case SCHEDOP_shutdown: {
-        uint32_t reason;
-        if (copy_from_guest(v, &reason, arg, sizeof(reason)))
-            return -EFAULT;
-        if (reason > SHUTDOWN_watchdog)
-            return -EINVAL;
-        domain_shutdown(v->domain, (int)reason);
-        return 0;
-    }
+    case SCHEDOP_shutdown:
     case SCHEDOP_shutdown_code: {
+        /* struct sched_shutdown: the reason, one Ringvisor knows. */
         uint32_t reason;
         if (copy_from_guest(v, &reason, arg, sizeof(reason)))
             return -EFAULT;
         if (reason > SHUTDOWN_watchdog)
             return -EINVAL;
-        int none = 0;       /* the first code recorded stays */
+        if (cmd == SCHEDOP_shutdown) {
+            domain_shutdown(v->domain, (int)reason);
+            return 0;
+        }
+        int none = 0;       /* shutdown_code: the first code recorded stays */
         __atomic_compare_exchange_n(&v->domain->shutdown_code, &none, (int)reason + 1, false, __ATOMIC_ACQ_REL,
                                     __ATOMIC_ACQUIRE);
         return 0;
