@@ -361,6 +361,14 @@ void frame_put(uint64_t mfn)
  * hypervisor's own use ends with free_shared_page, after which the frame is
  * an orphan until the last reference goes (frame_put frees it). */
 
+/* A live shared frame (allocated, the hypervisor's, shared, not yet an
+ * orphan); mm_lock held. */
+static bool shared_live(const struct frame *fr)
+{
+    return !(fr->flags & (FRAME_F_FREE | FRAME_F_RESERVED)) && fr->owner == DOMID_XEN &&
+           (fr->oflags & (FRAME_O_SHARED | FRAME_O_ORPHAN)) == FRAME_O_SHARED;
+}
+
 void *alloc_shared_page(uint16_t domid)
 {
     void *va = alloc_pages(0, DOMID_XEN);
@@ -383,9 +391,7 @@ bool frame_get_shared(uint64_t mfn, uint16_t domid)
         return false;
     uint64_t f = spin_lock_irqsave(&mm_lock);
     struct frame *fr = &frame_table[mfn];
-    if (!(fr->flags & (FRAME_F_FREE | FRAME_F_RESERVED)) && fr->owner == DOMID_XEN &&
-        (fr->oflags & (FRAME_O_SHARED | FRAME_O_ORPHAN)) == FRAME_O_SHARED && fr->shared == domid &&
-        fr->count < 0xffff0000u) {
+    if (shared_live(fr) && fr->shared == domid && fr->count < 0xffff0000u) {
         fr->count++;
         ok = true;
     }
@@ -399,8 +405,7 @@ bool frame_is_shared_with(uint64_t mfn, uint16_t domid)
         return false;
     uint64_t f = spin_lock_irqsave(&mm_lock);
     const struct frame *fr = &frame_table[mfn];
-    bool ok = !(fr->flags & (FRAME_F_FREE | FRAME_F_RESERVED)) && fr->owner == DOMID_XEN &&
-              (fr->oflags & (FRAME_O_SHARED | FRAME_O_ORPHAN)) == FRAME_O_SHARED && fr->shared == domid;
+    bool ok = shared_live(fr) && fr->shared == domid;
     spin_unlock_irqrestore(&mm_lock, f);
     return ok;
 }
@@ -412,8 +417,7 @@ void free_shared_page(void *va)
 
     uint64_t f = spin_lock_irqsave(&mm_lock);
     struct frame *fr = &frame_table[pfn];
-    if (pfn >= nr_frames || (fr->flags & (FRAME_F_FREE | FRAME_F_RESERVED)) || fr->owner != DOMID_XEN ||
-        (fr->oflags & (FRAME_O_SHARED | FRAME_O_ORPHAN)) != FRAME_O_SHARED) {
+    if (pfn >= nr_frames || !shared_live(fr)) {
         rc = -1;
     } else if (fr->count) {
         fr->oflags |= FRAME_O_ORPHAN;   /* still mapped: the last frame_put frees it */
