@@ -29,7 +29,9 @@ struct runqueue {
     unsigned nr;                /* length of head */
     struct vcpu *curr;          /* running now, NULL when idle */
     bool need_resched;          /* (a) the running vCPU should give the CPU back */
-    uint64_t min_vruntime;      /* vruntime of the last vCPU picked: floor for waking vCPUs */
+    uint64_t min_vruntime;      /* the largest vruntime of a vCPU picked here: floor for waking
+                                 * vCPUs; never moves back (a woken vCPU picked one slice behind
+                                 * it would otherwise lower the floor for the next wake) */
     struct timer slice;         /* this CPU's slice timer */
     uint64_t nr_switches, nr_steals, idle_ns;
     uint64_t nr_spins, nr_spin_wakes;   /* (o) block_spin: written by this CPU only */
@@ -433,6 +435,20 @@ static struct vcpu *pick(struct runqueue *rq)
     return best;
 }
 
+/*
+ * A vCPU moves from queue `from` to queue `to` (both locked): queues keep
+ * their own run-time scales, so v keeps its place relative to the floor,
+ * not the number.  Any lead over the floor (run time it is owed less CPU
+ * for) is carried up to one slice; credit (below the floor) is not carried:
+ * a moved vCPU neither starves the vCPUs of its new queue nor starves there.
+ */
+static void carry_over(struct vcpu *v, const struct runqueue *from, const struct runqueue *to)
+{
+    uint64_t ahead = v->vruntime > from->min_vruntime ? v->vruntime - from->min_vruntime : 0;
+
+    v->vruntime = to->min_vruntime + MIN(ahead, (uint64_t)SCHED_SLICE_NS);
+}
+
 /* Take a runnable vCPU allowed here from the busiest other queue. */
 static bool steal(unsigned me)
 {
@@ -455,6 +471,7 @@ static bool steal(unsigned me)
     if (take) {
         dequeue(&rqs[victim], take);
         take->processor = me;
+        carry_over(take, &rqs[victim], &rqs[me]);
         enqueue(&rqs[me], take);
         rqs[me].nr_steals++;
     }
@@ -535,8 +552,7 @@ static void evict(unsigned me)
         if (move) {
             dequeue(rq, move);
             move->processor = t;
-            if (move->vruntime < rqs[t].min_vruntime)
-                move->vruntime = rqs[t].min_vruntime;   /* no credit carried between queues */
+            carry_over(move, rq, &rqs[t]);
             enqueue(&rqs[t], move);
         }
         spin_unlock(&b->lock);
@@ -593,7 +609,8 @@ void sched_loop(void)
              * long curr has run from it; run_one stamps it again. */
             v->last_start = now_ns();
             rq->curr = v;
-            rq->min_vruntime = v->vruntime;
+            if (v->vruntime > rq->min_vruntime)
+                rq->min_vruntime = v->vruntime;
             rq->nr_switches++;
             if (v->woken_at) {
                 uint64_t w = now_ns() - v->woken_at;
