@@ -75,7 +75,9 @@ def build_parser():
     p.add_argument("--shadow-only", action="store_true",
                    help="only the shadow-pager figures: Debian's kernel to /init under NPT, under hap = 0 "
                         "and under hap = 0 with shadow_keep_global=0, alternately; prints the times, "
-                        "exits, #PF exits and the ratio shadow / NPT (docs/shadow.md)")
+                        "exits, #PF exits and the ratio shadow / NPT; then 500 fork+exec and 200 x "
+                        "mmap/touch/munmap of 256 pages under NPT and shadow, as ratios, and the worst "
+                        "single exit of each (docs/shadow.md)")
     p.add_argument("--no-fork", action="store_true",
                    help="leave out the Linux fork+exec figures (three more boots)")
     p.add_argument("--linux-runs", type=int, default=1, metavar="N",
