@@ -91,17 +91,40 @@ static uint64_t next_update(uint8_t *sec_before, uint8_t *sec_after)
     return t;
 }
 
+/*
+ * A poll can miss the 2.2 ms window: the vCPU is not always running (an
+ * emulator thread the host descheduled for a few ms, measured 1-7 ms under
+ * load), as a real OS polling UIP can be interrupted.  So each update is
+ * awaited up to 4 times (a miss costs one 1.5 s attempt), and the two
+ * updates seen may be whole seconds apart: their distance must be a whole
+ * number of seconds within 100 ms.  A UIP that never rises still fails all
+ * attempts.
+ */
+static uint64_t some_update(uint8_t *sec_before, uint8_t *sec_after, unsigned *misses)
+{
+    for (unsigned tries = 0; tries < 4; tries++) {
+        uint64_t t = next_update(sec_before, sec_after);
+        if (t)
+            return t;
+        (*misses)++;
+    }
+    return 0;
+}
+
 static void test_uip(void)
 {
-    uint8_t s0, s1, s2, s3;
-    uint64_t t1 = next_update(&s0, &s1);
-    uint64_t t2 = t1 ? next_update(&s2, &s3) : 0;
-    check(t1 && t2, "rtc-uip", "UIP never rose and fell within 1.5 s");
+    uint8_t s0, s1, s2 = 0, s3 = 0;
+    unsigned misses = 0;
+    uint64_t t1 = some_update(&s0, &s1, &misses);
+    uint64_t t2 = t1 ? some_update(&s2, &s3, &misses) : 0;
+    printf("note: UIP windows missed by polling: %u\n", misses);
+    check(t1 && t2, "rtc-uip", "UIP never rose and fell in 4 tries of 1.5 s");
     if (!t1 || !t2)
         return;
     check(s1 != s0 && s3 != s2, "rtc-uip-update", "seconds %#x -> %#x, %#x -> %#x across UIP", s0, s1, s2, s3);
-    uint64_t ms = tsc_to_ns(t2 - t1) / 1000000;
-    check(ms >= 900 && ms <= 1100, "rtc-second", "updates %llu ms apart", (unsigned long long)ms);
+    uint64_t ms = tsc_to_ns(t2 - t1) / 1000000, whole = (ms + 500) / 1000;
+    check(whole >= 1 && ms + 100 >= whole * 1000 && ms <= whole * 1000 + 100, "rtc-second",
+          "updates %llu ms apart, not a whole number of seconds", (unsigned long long)ms);
 }
 
 static void test_periodic(void)
@@ -124,6 +147,11 @@ static void test_periodic(void)
           (unsigned long long)hz);
     check(rtc_pf == rtc_irqs && other_irqs == 0, "rtc-flags", "%u of %u interrupts had PF|IRQF; %u others",
           (unsigned)rtc_pf, (unsigned)rtc_irqs, (unsigned)other_irqs);
+    /* A tick the 8259 latched before PIE was cleared (the vCPU can be held
+     * off for milliseconds between the wait's end and the write) is still
+     * delivered, as an edge-triggered 8259 keeps its request: take it first,
+     * then no new one may come. */
+    wait_ns_sti(20000000ull);
     uint32_t n = rtc_irqs;
     wait_ns_sti(100000000ull);
     check(rtc_irqs == n, "rtc-pie-off", "%u interrupts after PIE was cleared", (unsigned)(rtc_irqs - n));
