@@ -7,7 +7,7 @@
 
 set(_em_dir ${CMAKE_CURRENT_LIST_DIR})
 set(fuzz_emulate_SOURCES ${S}/hvm/emulate/decode.c ${S}/hvm/emulate/access.c ${S}/hvm/emulate/exec.c
-    ${S}/hvm/emulate/exec_event.c ${S}/hvm/emulate/exec_sys.c ${S}/hvm/emulate/exec_flow.c ${S}/hvm/emulate/string.c ${S}/hvm/emulate/alu.c
+    ${S}/hvm/emulate/exec_event.c ${S}/hvm/emulate/exec_sys.c ${S}/hvm/emulate/exec_flow.c ${S}/hvm/emulate/exec_arith.c ${S}/hvm/emulate/string.c ${S}/hvm/emulate/alu.c
     ${S}/lib/fmt.c)
 file(GLOB _em_headers CONFIGURE_DEPENDS ${S}/hvm/emulate/*.h ${S}/hvm/regs.h)
 

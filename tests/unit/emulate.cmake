@@ -5,7 +5,7 @@
 # test needs an x86-64 host (as the whole project does).
 
 set(RV_EMUL_SOURCES ${RV_UNIT_SRC}/hvm/emulate/decode.c ${RV_UNIT_SRC}/hvm/emulate/access.c
-    ${RV_UNIT_SRC}/hvm/emulate/exec.c ${RV_UNIT_SRC}/hvm/emulate/exec_event.c ${RV_UNIT_SRC}/hvm/emulate/exec_sys.c ${RV_UNIT_SRC}/hvm/emulate/exec_flow.c
+    ${RV_UNIT_SRC}/hvm/emulate/exec.c ${RV_UNIT_SRC}/hvm/emulate/exec_event.c ${RV_UNIT_SRC}/hvm/emulate/exec_sys.c ${RV_UNIT_SRC}/hvm/emulate/exec_flow.c ${RV_UNIT_SRC}/hvm/emulate/exec_arith.c
     ${RV_UNIT_SRC}/hvm/emulate/string.c ${RV_UNIT_SRC}/hvm/emulate/alu.c)
 add_executable(unit_emulate ${CMAKE_CURRENT_LIST_DIR}/test_emulate.c ${RV_EMUL_SOURCES})
 target_link_libraries(unit_emulate PRIVATE rv_unit_pure)
