@@ -40,6 +40,20 @@
 
 #include "rm_trip.h"               /* RM_TRIP_SAVE/RESTORE; SEL_CODE32, SEL_DATA */
 
+/* A fault handler: the return IP moves past the faulting instruction
+ * (length in the word `skip`), the word `count` counts the faults. */
+.macro FAULT_SKIP skip, count
+    push %bp
+    mov %sp, %bp
+    push %ax
+    mov OFF(\skip), %ax
+    add %ax, 2(%bp)
+    incw OFF(\count)
+    pop %ax
+    pop %bp
+    iret
+.endm
+
     .section .text
     .code32
     .globl bigreal_run
@@ -285,15 +299,7 @@ bg_int40:
     iret
 
 bg_de:                                  /* #DE: skip the DIV */
-    push %bp
-    mov %sp, %bp
-    push %ax
-    mov OFF(r_de_skip), %ax
-    add %ax, 2(%bp)
-    incw OFF(r_den)
-    pop %ax
-    pop %bp
-    iret
+    FAULT_SKIP r_de_skip, r_den
 
 bg_t41:                                 /* LAPIC timer: record the return IP, EOI */
     push %bp
@@ -314,15 +320,7 @@ bg_les_ptr:
     .word 0x1234, 0x2468
 
 bg_gp:                                  /* #GP: skip the faulting instruction */
-    push %bp
-    mov %sp, %bp
-    push %ax
-    mov OFF(r_gp_skip), %ax
-    add %ax, 2(%bp)
-    incw OFF(r_gpn)
-    pop %ax
-    pop %bp
-    iret
+    FAULT_SKIP r_gp_skip, r_gpn
 
     .align 4
 bg_gdt_ptr16:

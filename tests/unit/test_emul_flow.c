@@ -444,6 +444,24 @@ static void test_shift_native(void)
     CHECK(n > 10000);
 }
 
+/* MUL (kind 4), one-operand IMUL (5) and IMUL r, r/m (6) of a and b on this
+ * CPU at 16 or 32 bits: lo, hi (DX) and the flags f. */
+#define NMUL_ASM(insn, T)                                                                  \
+    asm("push %[f]\n\tpopf\n\t" insn "\n\tpushf\n\tpop %[f]"                            \
+        : "+a"(ax_), "+d"(dx_), [f] "+r"(f) : [b] "r"(b_) : "cc")
+#define NMUL(T, sfx, acc)                                                                  \
+    do {                                                                                   \
+        T ax_ = (T)a, dx_ = 0, b_ = (T)b;                                                  \
+        if (kind == 4)                                                                     \
+            NMUL_ASM("mul" sfx " %[b]", T);                                                \
+        else if (kind == 5)                                                                \
+            NMUL_ASM("imul" sfx " %[b]", T);                                               \
+        else                                                                               \
+            NMUL_ASM("imul" sfx " %[b], %%" acc, T);                                       \
+        lo = ax_;                                                                          \
+        hi = dx_;                                                                          \
+    } while (0)
+
 /* MUL/IMUL (F6/F7 /4 /5, 0F AF, 6B) against this CPU: result and CF/OF. */
 static void test_mul_native(void)
 {
@@ -466,25 +484,9 @@ static void test_mul_native(void)
                         lo = ax & 0xff;
                         hi = ax >> 8;
                     } else if (size == 2) {
-                        uint16_t ax = (uint16_t)a, dx = 0, bb = (uint16_t)b;
-                        if (kind == 4)
-                            asm("push %[f]\n\tpopf\n\tmulw %[b]\n\tpushf\n\tpop %[f]" : "+a"(ax), "+d"(dx), [f] "+r"(f) : [b] "r"(bb) : "cc");
-                        else if (kind == 5)
-                            asm("push %[f]\n\tpopf\n\timulw %[b]\n\tpushf\n\tpop %[f]" : "+a"(ax), "+d"(dx), [f] "+r"(f) : [b] "r"(bb) : "cc");
-                        else
-                            asm("push %[f]\n\tpopf\n\timulw %[b], %%ax\n\tpushf\n\tpop %[f]" : "+a"(ax), [f] "+r"(f) : [b] "r"(bb) : "cc");
-                        lo = ax;
-                        hi = dx;
+                        NMUL(uint16_t, "w", "ax");
                     } else {
-                        uint32_t ax = (uint32_t)a, dx = 0, bb = (uint32_t)b;
-                        if (kind == 4)
-                            asm("push %[f]\n\tpopf\n\tmull %[b]\n\tpushf\n\tpop %[f]" : "+a"(ax), "+d"(dx), [f] "+r"(f) : [b] "r"(bb) : "cc");
-                        else if (kind == 5)
-                            asm("push %[f]\n\tpopf\n\timull %[b]\n\tpushf\n\tpop %[f]" : "+a"(ax), "+d"(dx), [f] "+r"(f) : [b] "r"(bb) : "cc");
-                        else
-                            asm("push %[f]\n\tpopf\n\timull %[b], %%eax\n\tpushf\n\tpop %[f]" : "+a"(ax), [f] "+r"(f) : [b] "r"(bb) : "cc");
-                        lo = ax;
-                        hi = dx;
+                        NMUL(uint32_t, "l", "eax");
                     }
                     real_setup(0x100);
                     ctx.regs.rax = a;
