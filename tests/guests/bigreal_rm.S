@@ -1,7 +1,9 @@
 /*
  * bigreal: real-mode states virtual-8086 mode cannot hold (bigreal.c).
  *
- * 32-bit protected mode -> 16-bit protected mode, where FS gets a flat
+ * 32-bit protected mode -> 16-bit protected mode -> (phase 0: 32-bit code
+ * segment, CR0.PE = 0: real mode with CS.D = 1, 32-bit code checked, back
+ * to 16-bit protected mode) -> FS gets a flat
  * 4 GiB data segment and GS a data segment whose base (0x12345) is not a
  * multiple of 16 -> CR0.PE = 0 with those cached descriptors kept:
  *   phase A (GS odd, FS 4 GiB): real-mode code with a segment no
@@ -32,6 +34,7 @@
 #define SEL_DATA16  0x28
 #define SEL_FLAT16  0x30
 #define SEL_ODD     0x38
+#define SEL_CODE32R 0x40
 #define OFF(x)      ((x) - bg_start)
 #define RM_IVT      0x8000
 #define HI_A        0x800000            /* above 1 MiB: unreal-mode targets */
@@ -66,6 +69,31 @@ bigreal_run:
     .globl bg_start
 bg_start:
 bg_pm16:
+    /* Phase 0: real mode with a 32-bit CS (D = 1 kept from protected mode):
+     * 32-bit code decoded as such, then back through protected mode. */
+    ljmp $SEL_CODE32R, $OFF(bg_pm32r)
+    .code32
+bg_pm32r:
+    mov %cr0, %eax
+    and $0xfffffffe, %eax
+    mov %eax, %cr0                      /* real mode, CS.D = 1 */
+    mov $RM_SEG, %ax
+    mov %ax, %ds
+    mov %ax, %ss
+    mov $0xf000, %esp
+    movl $0x12345678, %eax              /* a 32-bit immediate */
+    movl %eax, OFF(r_cs32)              /* a 32-bit moffs */
+    mov %esp, %ebx
+    push %eax                           /* 4 bytes in 32-bit code */
+    sub %esp, %ebx
+    mov %bx, OFF(r_cs32_push)
+    pop %eax
+    mov %cr0, %eax
+    or $1, %eax
+    mov %eax, %cr0
+    ljmp $SEL_CODE16, $OFF(bg_pm16_2)
+    .code16
+bg_pm16_2:
     mov $SEL_DATA16, %ax
     mov %ax, %ds
     mov %ax, %es
@@ -376,6 +404,8 @@ r_irr:      .word 0
 r_sti_want: .word 0
 r_sti_ip:   .word 0
 r_sti_n:    .word 0
+r_cs32:     .long 0
+r_cs32_push: .word 0
     .globl bg_end
 bg_end:
 
@@ -389,6 +419,7 @@ bg_gdt:
     RM_TRIP_GDT_COMMON                  /* null, SEL_CODE32, SEL_DATA, -, SEL_CODE16, SEL_DATA16 */
     .quad 0x008f92000000ffff            /* SEL_FLAT16: base 0, limit 4 GiB (G), 16-bit */
     .quad 0x000092012345ffff            /* SEL_ODD: base 0x12345, limit 0xffff */
+    .quad 0x00409a010000ffff            /* SEL_CODE32R: base 0x10000, limit 0xffff, 32-bit */
 bg_gdt_end:
 bg_gdt_ptr:
     .word bg_gdt_end - bg_gdt - 1
