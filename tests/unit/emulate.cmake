@@ -19,3 +19,11 @@ target_link_libraries(unit_emul_flow PRIVATE rv_unit_pure)
 add_test(NAME unit_emul_flow COMMAND unit_emul_flow)
 set_tests_properties(unit_emul_flow PROPERTIES LABELS unit TIMEOUT 120
     ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+
+# What real mode on VMX without unrestricted guest added (exec_arith.c,
+# PUSHA/ENTER/LES and friends in exec_flow.c).
+add_executable(unit_emul_rmode ${CMAKE_CURRENT_LIST_DIR}/test_emul_rmode.c ${RV_EMUL_SOURCES})
+target_link_libraries(unit_emul_rmode PRIVATE rv_unit_pure)
+add_test(NAME unit_emul_rmode COMMAND unit_emul_rmode)
+set_tests_properties(unit_emul_rmode PROPERTIES LABELS unit TIMEOUT 120
+    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
