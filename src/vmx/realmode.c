@@ -308,6 +308,7 @@ void vmx_rm_inject(struct vcpu *v, struct vmx_vcpu *x, unsigned type, uint8_t ve
 /* ---- #GP in virtual-8086 mode ---------------------------------------- */
 
 struct rm_insn {
+    bool d32;               /* CS.D: 32-bit code in real mode (emulated only) */
     uint8_t b[16];
     unsigned n;             /* bytes read */
     unsigned pos;           /* next byte */
@@ -322,13 +323,21 @@ static void fetch(struct vcpu *v, struct rm_insn *in)
     vmx_ops.get_seg(v, SEG_CS, &cs);
     memset(in, 0, sizeof(*in));
     in->seg = -1;
+    in->d32 = cs.attr & ATTR_DB;
     /* Byte by byte: the instruction may run into the end of RAM. */
     for (unsigned i = 0; i < 15; i++) {
-        uint64_t la = (cs.base + ((v->regs.rip + i) & 0xffff)) & 0xffffffffu;
+        uint64_t la = (cs.base + ((v->regs.rip + i) & (in->d32 ? 0xffffffffu : 0xffffu))) & 0xffffffffu;
         if (hvm_copy_from_gphys(v->domain, &in->b[i], la, 1))
             break;
         in->n = i + 1;
     }
+}
+
+/* IP past the instruction, wrapped at the code size. */
+static void rm_skip(struct vcpu *v, const struct rm_insn *in)
+{
+    uint64_t ip = v->regs.rip + in->pos;
+    v->regs.rip = in->d32 ? (uint32_t)ip : (uint16_t)ip;
 }
 
 static int next(struct rm_insn *in)
@@ -378,7 +387,7 @@ static void rm_decode(struct vcpu *v, struct vmx_vcpu *x, uint32_t err, struct h
         else if (op == 0x64 || op == 0x65) in.seg = op - 0x60;
         else break;
     }
-    unsigned vsize = in.opsz ? 4 : 2;
+    unsigned vsize = in.opsz != in.d32 ? 4 : 2;     /* 66 flips the default */
     switch (op) {
     case 0xe4: case 0xe5: case 0xe6: case 0xe7: {           /* IN/OUT imm8 */
         int port = next(&in);
@@ -394,9 +403,9 @@ static void rm_decode(struct vcpu *v, struct vmx_vcpu *x, uint32_t err, struct h
         return;
     case 0x6c: case 0x6d: case 0x6e: case 0x6f:             /* INS/OUTS */
         /* The common string I/O handler uses DS for OUTS and 16-bit
-         * addressing here (CS.D = 0): an override or 0x67 goes to the
+         * addressing here: an override, 0x67 or a 32-bit CS goes to the
          * emulator path below (which refuses string I/O). */
-        if (in.lock || in.adsz || (in.seg >= 0 && in.seg != 3))
+        if (in.lock || in.adsz || in.d32 || (in.seg >= 0 && in.seg != 3))
             break;
         io_exit(e, (uint16_t)v->regs.rdx, (op & 1) ? vsize : 1, !(op & 2), true, in.rep, in.pos);
         return;
@@ -408,7 +417,7 @@ static void rm_decode(struct vcpu *v, struct vmx_vcpu *x, uint32_t err, struct h
         int n = next(&in);
         if (n < 0 || (err & 3) != 2 || (err >> 3) != (unsigned)n)
             break;
-        v->regs.rip = (uint16_t)(v->regs.rip + in.pos);
+        rm_skip(v, &in);
         rm_deliver(v, (uint8_t)n);
         return;
     }
@@ -421,7 +430,7 @@ static void rm_decode(struct vcpu *v, struct vmx_vcpu *x, uint32_t err, struct h
             e->insn_len = in.pos;
             return;
         case 0x08: case 0x09:                               /* INVD, WBINVD: caches are the host's */
-            v->regs.rip = (uint16_t)(v->regs.rip + in.pos);
+            rm_skip(v, &in);
             return;
         case 0x30: case 0x32:                               /* WRMSR, RDMSR */
             e->reason = op2 == 0x30 ? HVM_EXIT_MSR_WRITE : HVM_EXIT_MSR_READ;
@@ -437,12 +446,12 @@ static void rm_decode(struct vcpu *v, struct vmx_vcpu *x, uint32_t err, struct h
                 break;                                      /* #UD: the emulator raises it */
             if (op2 == 0x20) {
                 *guest_gpr(&v->regs, gpr) = (uint32_t)guest_cr(x, cr);
-                v->regs.rip = (uint16_t)(v->regs.rip + in.pos);
+                rm_skip(v, &in);
                 return;
             }
             if (cr == 2) {
                 x->cr2 = (uint32_t)*guest_gpr(&v->regs, gpr);
-                v->regs.rip = (uint16_t)(v->regs.rip + in.pos);
+                rm_skip(v, &in);
                 return;
             }
             e->reason = HVM_EXIT_CR_WRITE;
@@ -488,6 +497,30 @@ static bool is_prefix(uint8_t b)
            b == 0x36 || b == 0x3e || b == 0x64 || b == 0x65;
 }
 
+/*
+ * The STI / MOV SS interrupt shadow of an emulated instruction (c.shadow):
+ * kept where the rest of the VMX code looks for it, the interruptibility
+ * state with exit_rip at the RIP it covers (vmx_interrupts_enabled ignores
+ * it once RIP moves; a VM entry at that RIP carries it into the CPU, with
+ * IF = 1 for STI as 26.3.1.5 requires).  Any other instruction ends it,
+ * even one that leaves RIP where it was (a jump to itself).
+ */
+static void rm_shadow(struct vcpu *v, struct vmx_vcpu *x, unsigned shadow)
+{
+    uint32_t st = x->intr_state & ~(uint32_t)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS);
+
+    if (shadow & EMUL_SHADOW_MOVSS)
+        st |= INTR_BLOCK_MOV_SS;
+    else if (shadow & EMUL_SHADOW_STI)
+        st |= INTR_BLOCK_STI;
+    if (shadow)
+        x->exit_rip = v->regs.rip;
+    if (st != x->intr_state) {
+        x->intr_state = st;
+        vmwrite(VMCS_GUEST_INTERRUPTIBILITY, st);
+    }
+}
+
 /* One instruction through hvm/emulate; false: the domain was crashed. */
 static bool rm_emulate_one(struct vcpu *v, struct vmx_vcpu *x)
 {
@@ -496,13 +529,7 @@ static bool rm_emulate_one(struct vcpu *v, struct vmx_vcpu *x)
     struct hvm_ctrl ctrl;
 
     hvm_emul_ctx_init(v, &c, &priv, &ctrl);
-    if (x->rm.active && (c.seg[EMUL_CS].attr & ATTR_DB)) {
-        /* The emulator decodes real mode as 16-bit code whatever CS.D
-         * says: refuse rather than run 32-bit code wrongly. */
-        domain_crash(v->domain, "v%u: real mode with a 32-bit code segment (CS %#x, attr %#x) at IP %#lx: not "
-                     "emulated", v->vcpu_id, c.seg[EMUL_CS].sel, c.seg[EMUL_CS].attr, (unsigned long)c.regs.rip);
-        return false;
-    }
+    /* A 32-bit CS in real mode is decoded as 32-bit code (emul_mode). */
     c.flow = true;                  /* the far jump after CR0.PE = 1 is protected mode */
     enum emul_rc rc = emul_run(&c);
     if (rc == EMUL_EXCEPTION && x->rm.pe_pending) {
@@ -517,6 +544,7 @@ static bool rm_emulate_one(struct vcpu *v, struct vmx_vcpu *x)
         return false;
     }
     x->rm.emul_insns++;
+    rm_shadow(v, x, rc == EMUL_OK ? c.shadow : 0);
     /* An IRET ends NMI blocking (SDM vol. 3C 25.3 for virtual NMIs); a
      * real one would have exited the blocking the hardware keeps. */
     unsigned i = 0;
@@ -528,6 +556,11 @@ static bool rm_emulate_one(struct vcpu *v, struct vmx_vcpu *x)
         vmwrite(VMCS_GUEST_INTERRUPTIBILITY, x->intr_state);
     }
     return true;
+}
+
+static bool rm_in_shadow(struct vcpu *v, struct vmx_vcpu *x)
+{
+    return (x->intr_state & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)) && v->regs.rip == x->exit_rip;
 }
 
 void vmx_rm_emulate(struct vcpu *v, struct vmx_vcpu *x, struct hvm_exit *e)
@@ -545,8 +578,11 @@ void vmx_rm_emulate(struct vcpu *v, struct vmx_vcpu *x, struct hvm_exit *e)
                                     : "real mode with a segment virtual-8086 mode cannot hold",
                    cs.sel, (unsigned long)v->regs.rip);
     }
-    for (unsigned n = 0; n < RM_EMUL_BUDGET; n++) {
-        if (n && x->rm.active && (v->regs.rflags & RFL_IF) && hvm_intr_pending(v))
+    /* One more than the budget if the last one started a shadow: the
+     * instruction it covers runs before the run loop may deliver. */
+    for (unsigned n = 0; n < RM_EMUL_BUDGET || (n == RM_EMUL_BUDGET && rm_in_shadow(v, x)); n++) {
+        /* Not between STI / MOV SS and the next instruction (rm_shadow). */
+        if (n && x->rm.active && vmx_interrupts_enabled(v) && hvm_intr_pending(v))
             return;                 /* the run loop delivers it through the IVT, then back here */
         rm_decode(v, x, ~0u, e);
         if (e->reason != HVM_EXIT_DESC_ACCESS && e->reason != HVM_EXIT_NONE)
@@ -555,6 +591,8 @@ void vmx_rm_emulate(struct vcpu *v, struct vmx_vcpu *x, struct hvm_exit *e)
             e->reason = HVM_EXIT_NONE;
             if (!rm_emulate_one(v, x))
                 return;
+        } else {
+            rm_shadow(v, x, 0);     /* done in rm_decode (INT n, MOV CR): the shadow ends */
         }
         if (x->sh_realmode != x->rm.active)
             return;                 /* PE changed: vmx_rm_before_entry switches over */

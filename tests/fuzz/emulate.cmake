@@ -7,7 +7,7 @@
 
 set(_em_dir ${CMAKE_CURRENT_LIST_DIR})
 set(fuzz_emulate_SOURCES ${S}/hvm/emulate/decode.c ${S}/hvm/emulate/access.c ${S}/hvm/emulate/exec.c
-    ${S}/hvm/emulate/exec_event.c ${S}/hvm/emulate/exec_sys.c ${S}/hvm/emulate/exec_flow.c ${S}/hvm/emulate/string.c ${S}/hvm/emulate/alu.c
+    ${S}/hvm/emulate/exec_event.c ${S}/hvm/emulate/exec_sys.c ${S}/hvm/emulate/exec_flow.c ${S}/hvm/emulate/exec_arith.c ${S}/hvm/emulate/string.c ${S}/hvm/emulate/alu.c
     ${S}/lib/fmt.c)
 file(GLOB _em_headers CONFIGURE_DEPENDS ${S}/hvm/emulate/*.h ${S}/hvm/regs.h)
 
@@ -20,6 +20,13 @@ foreach(code "8903" "f3a4" "f3ab" "480fc70f" "0fab0b" "f0ff03" "678803" "66c7033
     string(SUBSTRING "${_em_state}" 0 84 _st)
     file(WRITE ${_em_seeds}/seed_${code}.hex "${_st}${code}")
     # CMake cannot write binary directly; the hex is turned into bytes below.
+endforeach()
+# Real mode (cfg 0): PUSHA/POPA, ENTER/LEAVE, shifts, MUL/DIV/IDIV, BCD,
+# LES/LDS, IMUL forms, STI and MOV SS (exec_arith.c, exec_flow.c).
+foreach(code "60" "6661" "c8080001" "c9" "d3e0" "c0c804" "d1f8" "f7f3" "f6fb" "66f7e3" "27" "2f" "37"
+             "d40a" "d50a" "c43e6000" "c53e6000" "0fafc3" "6bc3fd" "69c30010" "fb" "8ed0")
+    string(SUBSTRING "${_em_state}" 4 80 _st)
+    file(WRITE ${_em_seeds}/seed_rm_${code}.hex "0000${_st}${code}")
 endforeach()
 file(GLOB _em_hex ${_em_seeds}/*.hex)
 foreach(h ${_em_hex})

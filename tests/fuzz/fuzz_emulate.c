@@ -147,6 +147,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.flow = (cfg >> 10) & 1;
     c.gdtr_base = page_la[1];
     c.gdtr_limit = (uint32_t)((cfg >> 11) & 0xfff);
+    /* An LDT in the same page, or none (cfg bit 15: LDT selectors). */
+    if (cfg & 0x8000)
+        c.ldtr = (struct emul_segment){ 0x28, 0x82, (uint32_t)((cfg >> 4) & 0x3f) * 8 + 7, page_la[1] + 0x800 };
     c.ops = &ops;
     struct guest_regs before = c.regs;
     struct emul_segment seg_before[EMUL_NR_SEGS];
@@ -161,6 +164,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (rc != EMUL_OK || !(c.seg_dirty & (1u << i))))
             abort();
     if (c.seg_dirty >> EMUL_NR_SEGS)
+        abort();
+    /* An interrupt shadow only from a completed STI / MOV SS / POP SS. */
+    if (c.shadow > EMUL_SHADOW_MOVSS || (c.shadow && rc != EMUL_OK))
         abort();
     if (rc == EMUL_OK) {
         if (c.regs.rip != before.rip && c.insn_len == 0)
@@ -191,7 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc == EMUL_EXCEPTION) {
             uint8_t v = c.exc.vector;
             if (v != EMUL_EXC_UD && v != EMUL_EXC_GP && v != EMUL_EXC_SS && v != EMUL_EXC_PF &&
-                v != EMUL_EXC_NM && v != EMUL_EXC_NP)
+                v != EMUL_EXC_NM && v != EMUL_EXC_NP && v != EMUL_EXC_DE)
                 abort();
         } else if (rc == EMUL_UNHANDLEABLE) {
             if (!memchr(c.reason, 0, sizeof(c.reason)) || !c.reason[0])

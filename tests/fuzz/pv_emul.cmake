@@ -3,7 +3,7 @@
 # tests/fuzz/CMakeLists.txt; uses its RV_CLANG, RV_FUZZ_FLAGS, RV_FUZZ_SECONDS and S.
 set(_pe_sources ${CMAKE_CURRENT_LIST_DIR}/fuzz_pv_emul.c ${S}/pv/pv_insn.c ${S}/pv/pv_ptwr.c
     ${S}/hvm/emulate/decode.c ${S}/hvm/emulate/access.c ${S}/hvm/emulate/exec.c ${S}/hvm/emulate/exec_event.c
-    ${S}/hvm/emulate/exec_sys.c ${S}/hvm/emulate/exec_flow.c ${S}/hvm/emulate/string.c ${S}/hvm/emulate/alu.c ${S}/lib/fmt.c)
+    ${S}/hvm/emulate/exec_sys.c ${S}/hvm/emulate/exec_flow.c ${S}/hvm/emulate/exec_arith.c ${S}/hvm/emulate/string.c ${S}/hvm/emulate/alu.c ${S}/lib/fmt.c)
 set(_pe_headers ${S}/pv/pv_insn.h ${S}/pv/pv_ptwr.h ${S}/pv/pv_emul.h ${S}/hvm/emulate/x86_emulate.h
     ${S}/hvm/emulate/emul_priv.h)
 # Seeds: the write forms of the unit test (MOV, MOV imm, XCHG, LOCK CMPXCHG,

@@ -5,7 +5,7 @@
 # test needs an x86-64 host (as the whole project does).
 
 set(RV_EMUL_SOURCES ${RV_UNIT_SRC}/hvm/emulate/decode.c ${RV_UNIT_SRC}/hvm/emulate/access.c
-    ${RV_UNIT_SRC}/hvm/emulate/exec.c ${RV_UNIT_SRC}/hvm/emulate/exec_event.c ${RV_UNIT_SRC}/hvm/emulate/exec_sys.c ${RV_UNIT_SRC}/hvm/emulate/exec_flow.c
+    ${RV_UNIT_SRC}/hvm/emulate/exec.c ${RV_UNIT_SRC}/hvm/emulate/exec_event.c ${RV_UNIT_SRC}/hvm/emulate/exec_sys.c ${RV_UNIT_SRC}/hvm/emulate/exec_flow.c ${RV_UNIT_SRC}/hvm/emulate/exec_arith.c
     ${RV_UNIT_SRC}/hvm/emulate/string.c ${RV_UNIT_SRC}/hvm/emulate/alu.c)
 add_executable(unit_emulate ${CMAKE_CURRENT_LIST_DIR}/test_emulate.c ${RV_EMUL_SOURCES})
 target_link_libraries(unit_emulate PRIVATE rv_unit_pure)
@@ -18,4 +18,12 @@ add_executable(unit_emul_flow ${CMAKE_CURRENT_LIST_DIR}/test_emul_flow.c ${RV_EM
 target_link_libraries(unit_emul_flow PRIVATE rv_unit_pure)
 add_test(NAME unit_emul_flow COMMAND unit_emul_flow)
 set_tests_properties(unit_emul_flow PROPERTIES LABELS unit TIMEOUT 120
+    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+
+# What real mode on VMX without unrestricted guest added (exec_arith.c,
+# PUSHA/ENTER/LES and friends in exec_flow.c).
+add_executable(unit_emul_rmode ${CMAKE_CURRENT_LIST_DIR}/test_emul_rmode.c ${RV_EMUL_SOURCES})
+target_link_libraries(unit_emul_rmode PRIVATE rv_unit_pure)
+add_test(NAME unit_emul_rmode COMMAND unit_emul_rmode)
+set_tests_properties(unit_emul_rmode PROPERTIES LABELS unit TIMEOUT 120
     ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")

@@ -6,7 +6,7 @@ add_executable(unit_pv_insn ${CMAKE_CURRENT_LIST_DIR}/test_pv_insn.c ${RV_UNIT_S
 target_link_libraries(unit_pv_insn PRIVATE rv_unit_pure)
 add_test(NAME unit_pv_insn COMMAND unit_pv_insn)
 set(_pe_emul ${RV_UNIT_SRC}/hvm/emulate/decode.c ${RV_UNIT_SRC}/hvm/emulate/access.c
-    ${RV_UNIT_SRC}/hvm/emulate/exec.c ${RV_UNIT_SRC}/hvm/emulate/exec_event.c ${RV_UNIT_SRC}/hvm/emulate/exec_sys.c ${RV_UNIT_SRC}/hvm/emulate/exec_flow.c
+    ${RV_UNIT_SRC}/hvm/emulate/exec.c ${RV_UNIT_SRC}/hvm/emulate/exec_event.c ${RV_UNIT_SRC}/hvm/emulate/exec_sys.c ${RV_UNIT_SRC}/hvm/emulate/exec_flow.c ${RV_UNIT_SRC}/hvm/emulate/exec_arith.c
     ${RV_UNIT_SRC}/hvm/emulate/string.c ${RV_UNIT_SRC}/hvm/emulate/alu.c)
 add_executable(unit_pv_ptwr ${CMAKE_CURRENT_LIST_DIR}/test_pv_ptwr.c ${RV_UNIT_SRC}/pv/pv_ptwr.c ${_pe_emul})
 target_link_libraries(unit_pv_ptwr PRIVATE rv_unit_pure)

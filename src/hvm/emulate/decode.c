@@ -38,7 +38,9 @@ static uint8_t onebyte_props(uint8_t op, unsigned mode)
             return D_KNOWN | D_IMMZ;
         if (op < 0x20 && op != 0x0f)
             return mode == 64 ? 0 : D_KNOWN;           /* PUSH/POP ES, CS, SS, DS (exec_flow.c) */
-        return 0;           /* BCD adjusts, prefixes */
+        if (lo == 7 && op >= 0x20)
+            return mode == 64 ? 0 : D_KNOWN;           /* DAA, DAS, AAA, AAS (exec_arith.c) */
+        return 0;           /* prefixes */
     }
     if (op < 0x60)
         return D_KNOWN;                                 /* INC/DEC/PUSH/POP r (REX in 64-bit mode) */
@@ -47,6 +49,23 @@ static uint8_t onebyte_props(uint8_t op, unsigned mode)
     switch (op) {
     case 0x63:
         return mode == 64 ? D_KNOWN | D_MODRM : 0;     /* MOVSXD; ARPL elsewhere */
+    case 0x60: case 0x61:                               /* PUSHA / POPA (exec_flow.c) */
+        return mode == 64 ? 0 : D_KNOWN;
+    case 0x69:                                          /* IMUL Gv, Ev, Iz (exec_arith.c) */
+        return D_KNOWN | D_MODRM | D_IMMZ;
+    case 0x6b:                                          /* IMUL Gv, Ev, Ib */
+        return D_KNOWN | D_MODRM | D_IMM8;
+    case 0xc0: case 0xc1:                               /* shift group 2, imm8 */
+        return D_KNOWN | D_MODRM | D_IMM8;
+    case 0xd0: case 0xd1: case 0xd2: case 0xd3:         /* shift group 2, by 1 / CL */
+        return D_KNOWN | D_MODRM;
+    case 0xd4: case 0xd5:                               /* AAM / AAD imm8 */
+        return mode == 64 ? 0 : D_KNOWN | D_IMM8;
+    case 0xc4: case 0xc5:                               /* LES / LDS (not VEX: see vex()) */
+        return mode == 64 ? 0 : D_KNOWN | D_MODRM;
+    case 0xc8:                                          /* ENTER imm16, imm8: fetched in exec_flow.c */
+    case 0xc9:                                          /* LEAVE */
+        return D_KNOWN;
     case 0x80: case 0x83:
         return D_KNOWN | D_MODRM | D_IMM8;
     case 0x82:
@@ -132,6 +151,7 @@ static uint8_t twobyte_props(uint8_t op, bool mand)
         return D_KNOWN | D_MODRM | ((op >= 0x70 && op <= 0x73) || (op >= 0xc2 && op <= 0xc6) ? D_IMM8 : 0);
     switch (op) {
     case 0xa3: case 0xab: case 0xb3: case 0xbb: /* BT/BTS/BTR/BTC Ev,Gv */
+    case 0xaf:                                  /* IMUL Gv, Ev (exec_arith.c) */
     case 0xb0: case 0xb1:                       /* CMPXCHG */
     case 0xb6: case 0xb7: case 0xbe: case 0xbf: /* MOVZX/MOVSX */
     case 0xc0: case 0xc1:                       /* XADD */
@@ -157,7 +177,8 @@ unsigned emul_mode(uint64_t cr0, uint64_t efer, uint64_t rflags, uint16_t cs_att
 {
     if ((efer & (1u << 10)) && (cs_attr & EMUL_SEG_L))     /* EFER.LMA, CS.L */
         return 64;
-    if (!(cr0 & 1) || (rflags & EMUL_FL_VM))               /* real mode or VM86 */
+    (void)cr0;                                             /* real mode: CS.D as cached */
+    if (rflags & EMUL_FL_VM)                               /* VM86: always 16-bit */
         return 16;
     return (cs_attr & EMUL_SEG_DB) ? 32 : 16;
 }
@@ -343,8 +364,8 @@ static enum emul_rc modrm32(struct emul_ctx *c, struct guest_regs *st, struct em
 
 /*
  * C4/C5: a VEX prefix (SDM vol. 2, 2.3) in 64-bit mode, and elsewhere when
- * the next byte has its top two bits set (otherwise LES/LDS, which are not
- * emulated: EMUL_UNHANDLEABLE, nothing consumed).  Decodes the VEX fields,
+ * the next byte has its top two bits set (otherwise LES/LDS, exec_flow.c:
+ * EMUL_UNHANDLEABLE here, nothing consumed).  Decodes the VEX fields,
  * the opcode and what follows it (ModRM/SIB/displacement, the immediate of
  * map 0F 3A and of the 0F-map opcodes that have one), so that a fault
  * fetching those bytes comes before the #UD/#NM (SDM vol. 3, 6.9).  The

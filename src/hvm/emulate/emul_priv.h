@@ -103,6 +103,13 @@ bool emul_flow_allowed(const struct emul_ctx *c);
 enum emul_rc emul_flow_onebyte(struct emul_ctx *c, struct guest_regs *st, struct emul_insn *in);
 enum emul_rc emul_flow_twobyte(struct emul_ctx *c, struct guest_regs *st, struct emul_insn *in);
 
+/* exec_arith.c: shifts/rotates, MUL/IMUL/DIV/IDIV, BCD adjusts (real mode
+ * or c->flow, like exec_flow.c).  emul_shift: group 2 op kind (ModRM.reg)
+ * on d, the flags in *rflags. */
+bool emul_arith_op(const struct emul_insn *in);
+enum emul_rc emul_arith(struct emul_ctx *c, struct guest_regs *st, const struct emul_insn *in);
+uint64_t emul_shift(unsigned kind, uint64_t d, unsigned count, unsigned size, uint64_t *rflags);
+
 /* string.c */
 enum emul_rc emul_string(struct emul_ctx *c, struct guest_regs *st, struct emul_insn *in, bool *done);
 

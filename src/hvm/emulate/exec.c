@@ -181,6 +181,8 @@ static enum emul_rc exec_twobyte(struct emul_ctx *c, struct guest_regs *st, stru
         return emul_opnd_write(c, st, in, &rm, emul_cond(op & 15, st->rflags));
     }
     switch (op) {
+    case 0xaf:
+        return emul_arith(c, st, in);                       /* IMUL Gv, Ev */
     case 0xa3: return bit_op(c, st, in, 0, false);
     case 0xab: return bit_op(c, st, in, 1, false);
     case 0xb3: return bit_op(c, st, in, 2, false);
@@ -265,6 +267,8 @@ static enum emul_rc exec_onebyte(struct emul_ctx *c, struct guest_regs *st, stru
             return alu_op(c, st, in, alu, &acc, in->imm);
         }
     }
+    if (emul_arith_op(in))                                  /* shifts, MUL/DIV, BCD */
+        return emul_arith(c, st, in);
     switch (op) {
     case 0x63: {                                            /* MOVSXD Gv, Ed (64-bit mode) */
         unsigned ss = in->opsize == 8 ? 4 : in->opsize;
@@ -332,10 +336,8 @@ static enum emul_rc exec_onebyte(struct emul_ctx *c, struct guest_regs *st, stru
             if ((rc = emul_opnd_read(c, st, in, &rm, &a, true)) != EMUL_OK)
                 return rc;
             return emul_opnd_write(c, st, in, &rm, ~a);
-        case 3:                                             /* NEG */
+        default:                                            /* NEG (/4-/7: exec_arith.c) */
             return alu_op(c, st, in, EMUL_ALU_NEG, &rm, 0);
-        default:
-            return emul_unhandled_insn(c, "unsupported instruction (MUL/IMUL/DIV/IDIV)");
         }
     case 0xcc: case 0xcd: case 0xce: case 0xf1:             /* INT3, INT n, INTO, INT1 */
         return emul_soft_event(c, st, in);
@@ -372,6 +374,7 @@ enum emul_rc emul_run(struct emul_ctx *c)
     c->insn_fetched = 0;
     c->insn_len = 0;
     c->seg_dirty = 0;
+    c->shadow = 0;
     c->mode = emul_mode(c->cr0, c->efer, c->regs.rflags, c->seg[EMUL_CS].attr);
     if (!c->ops || !c->ops->read || !c->ops->write)
         return emul_fail(c, "emulator called without memory callbacks");

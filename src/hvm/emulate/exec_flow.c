@@ -12,14 +12,18 @@
  * PUSH imm, far JMP/CALL (ptr16:16/32, m16:16/32), far RET (imm16), near
  * JMP/CALL/RET (rel8/16/32, r/m), Jcc, LOOP/LOOPE/LOOPNE/JCXZ, IRET (real
  * mode only), PUSHF/POPF, CLI/STI/CLD/STD/CLC/STC/CMC, LEA, INC/DEC r, NOP,
- * XCHG eAX, CBW/CWDE, CWD/CDQ, SAHF/LAHF.
+ * XCHG eAX, CBW/CWDE, CWD/CDQ, SAHF/LAHF, PUSHA/POPA, ENTER/LEAVE, LES/LDS
+ * and LSS/LFS/LGS.  STI (setting IF) and MOV SS / POP SS report their
+ * one-instruction interrupt shadow in c->shadow: a caller that runs the
+ * next instruction must not deliver an interrupt before it (SDM vol. 2,
+ * STI and MOV; vol. 3A 6.8.3).
  *
  * Segment loads (SDM vol. 3A 20.1.1 and 3.4.3): in real mode the selector
  * and base = selector << 4 change and the limit and attributes are KEPT (a
  * 4 GiB limit loaded in protected mode survives: "unreal" mode).  In
  * protected mode the descriptor comes from the GDT with the checks of MOV
  * Sreg / far JMP to a code segment at the same privilege (SDM vol. 2, MOV,
- * JMP, CALL, RET); LDT selectors, gates and privilege changes are not
+ * JMP, CALL, RET), GDT or LDT; gates and privilege changes are not
  * emulated (unhandleable, named).  New segment state is written to c->seg
  * only after every access of the instruction succeeded (c->seg_dirty says
  * which), so a fault leaves it as it was.
@@ -81,7 +85,7 @@ static void sp_add(const struct emul_ctx *c, struct guest_regs *st, uint64_t n)
 
 /* ---- segment loads ------------------------------------------------------ */
 
-/* The GDT descriptor of sel (protected mode) into *out, with the checks of
+/* The GDT or LDT descriptor of sel (protected mode) into *out, with the checks of
  * its use: seg is the register it goes to (EMUL_CS: a far JMP/CALL/RET
  * target at the current privilege). */
 static enum emul_rc load_desc(struct emul_ctx *c, unsigned seg, uint16_t sel, struct emul_segment *out)
@@ -98,11 +102,18 @@ static enum emul_rc load_desc(struct emul_ctx *c, unsigned seg, uint16_t sel, st
         out->sel = sel;                             /* null: unusable, any access faults */
         return EMUL_OK;
     }
-    if (sel & 4)
-        return emul_fail(c, "segment load of LDT selector %#x is not emulated", sel);
-    if ((uint64_t)(sel & 0xfff8) + 7 > c->gdtr_limit)
+    /* TI = 1: the LDT LDTR names, which must be usable (SDM vol. 3A 3.5.1;
+     * a null LDTR makes every LDT selector #GP). */
+    uint64_t tbase = c->gdtr_base, tlimit = c->gdtr_limit;
+    if (sel & 4) {
+        if (!(c->ldtr.sel & 0xfffc) || !(c->ldtr.attr & EMUL_SEG_P))
+            return gp(c, err);
+        tbase = c->ldtr.base;
+        tlimit = c->ldtr.limit;
+    }
+    if ((uint64_t)(sel & 0xfff8) + 7 > tlimit)
         return gp(c, err);
-    uint64_t la = (c->gdtr_base + (sel & 0xfff8)) & 0xffffffffull;
+    uint64_t la = (tbase + (sel & 0xfff8)) & 0xffffffffull;
     if ((rc = c->ops->read(c, la, d, sizeof(d), EMUL_ACC_IMPLICIT)) != EMUL_OK)
         return rc;
     unsigned type = d[5] & 0xf, dpl = (d[5] >> 5) & 3;
@@ -293,6 +304,109 @@ static enum emul_rc popf(struct emul_ctx *c, struct guest_regs *st, const struct
     return EMUL_OK;
 }
 
+/* LES/LDS/LSS/LFS/LGS: offset into the register, selector into seg (real
+ * mode: base = sel << 4, limit and attributes kept, as MOV Sreg). */
+static enum emul_rc load_far_ptr(struct emul_ctx *c, struct guest_regs *st, const struct emul_insn *in, unsigned seg)
+{
+    struct emul_segment sv;
+    uint16_t sel;
+    uint64_t off;
+    enum emul_rc rc;
+
+    if ((rc = read_farptr(c, in, &sel, &off)) != EMUL_OK || (rc = seg_value(c, seg, sel, &sv)) != EMUL_OK)
+        return rc;
+    emul_reg_write(st, in, in->reg, in->opsize, off);
+    seg_commit(c, seg, &sv);
+    return EMUL_OK;
+}
+
+/* The stack range [sp - n, sp) must be writable before the first push of
+ * a multi-push instruction, so a limit fault writes nothing (#SS(0)).  A
+ * range that wraps at the stack size is pushed piecewise instead. */
+static enum emul_rc stack_room(struct emul_ctx *c, const struct guest_regs *st, uint64_t n)
+{
+    unsigned ss = emul_stack_size(c);
+    uint64_t sp = st->rsp & emul_size_mask(ss), la;
+    if (n == 0 || sp < n)
+        return EMUL_OK;
+    return emul_linear(c, EMUL_SS, sp - n, (unsigned)n, true, &la);
+}
+
+/* PUSHA/PUSHAD: AX CX DX BX, SP as it was before the first push, BP SI DI
+ * (SDM vol. 2, PUSHA). */
+static enum emul_rc pusha(struct emul_ctx *c, struct guest_regs *st, unsigned os)
+{
+    struct guest_regs tmp = *st;
+    uint64_t old_sp = st->rsp;
+    enum emul_rc rc = stack_room(c, st, 8ull * os);
+
+    for (unsigned r = 0; r < 8 && rc == EMUL_OK; r++)
+        rc = push(c, &tmp, r == 4 ? old_sp : *guest_gpr(st, r), os);
+    if (rc == EMUL_OK)
+        *st = tmp;
+    return rc;
+}
+
+/* POPA/POPAD: DI SI BP, the SP slot skipped, BX DX CX AX; everything read
+ * before anything changes. */
+static enum emul_rc popa(struct emul_ctx *c, struct guest_regs *st, unsigned os)
+{
+    uint64_t v[8];
+    enum emul_rc rc;
+
+    for (unsigned i = 0; i < 8; i++)
+        if ((rc = peek(c, st, i, os, &v[i])) != EMUL_OK)
+            return rc;
+    for (unsigned i = 0; i < 8; i++) {
+        unsigned r = 7 - i;
+        if (r == 4)
+            continue;
+        uint64_t *p = guest_gpr(st, r);
+        *p = os == 4 ? v[i] & 0xffffffffull : (*p & ~0xffffull) | (v[i] & 0xffff);
+    }
+    sp_add(c, st, 8ull * os);
+    return EMUL_OK;
+}
+
+/* ENTER alloc, level (SDM vol. 2, ENTER, non-64-bit): push BP; for
+ * level > 1 copy level - 1 frame pointers from the old frame (SS:BP - k *
+ * size, BP's width by the stack size); for level > 0 push the new frame
+ * pointer; BP = the frame; SP -= alloc.  The new SP must be within the
+ * stack limit (#SS(0)). */
+static enum emul_rc enter(struct emul_ctx *c, struct guest_regs *st, struct emul_insn *in)
+{
+    uint64_t alloc, level, v, la;
+    struct guest_regs tmp = *st;
+    unsigned ss = emul_stack_size(c), os = in->opsize;
+    uint64_t smask = emul_size_mask(ss);
+    enum emul_rc rc;
+
+    if ((rc = emul_fetch_imm(c, in, 2, false, &alloc)) != EMUL_OK ||
+        (rc = emul_fetch_imm(c, in, 1, false, &level)) != EMUL_OK)
+        return rc;
+    c->insn_len = in->len;
+    level &= 31;
+    if ((rc = push(c, &tmp, st->rbp, os)) != EMUL_OK)
+        return rc;
+    uint64_t frame = tmp.rsp & smask, bp = st->rbp & smask;
+    for (uint64_t i = 1; i < level; i++) {
+        bp = (bp - os) & smask;
+        v = 0;
+        if ((rc = emul_mem_read(c, EMUL_SS, bp, &v, os, 0)) != EMUL_OK ||
+            (rc = push(c, &tmp, v, os)) != EMUL_OK)
+            return rc;
+    }
+    if (level > 0 && (rc = push(c, &tmp, frame, os)) != EMUL_OK)
+        return rc;
+    uint64_t nsp = ((tmp.rsp & smask) - alloc) & smask;
+    if (alloc && (rc = emul_linear(c, EMUL_SS, nsp, 1, true, &la)) != EMUL_OK)
+        return rc;
+    emul_set_sp(&tmp, ss, nsp);
+    emul_reg_write(&tmp, in, 5, os, frame);
+    *st = tmp;
+    return EMUL_OK;
+}
+
 /* ---- the instructions ---------------------------------------------------- */
 
 static unsigned count_reg_size(const struct emul_insn *in)
@@ -317,6 +431,27 @@ enum emul_rc emul_flow_onebyte(struct emul_ctx *c, struct guest_regs *st, struct
             return rc;
         sp_add(c, st, os);
         seg_commit(c, op >> 3, &sv);
+        if (op == 0x17)
+            c->shadow = EMUL_SHADOW_MOVSS;
+        return EMUL_OK;
+    }
+    case 0x60:                                              /* PUSHA */
+        return pusha(c, st, os);
+    case 0x61:                                              /* POPA */
+        return popa(c, st, os);
+    case 0xc4: case 0xc5:                                   /* LES / LDS r, m16:16/32 */
+        return load_far_ptr(c, st, in, op == 0xc4 ? EMUL_ES : EMUL_DS);
+    case 0xc8:                                              /* ENTER imm16, imm8 */
+        return enter(c, st, in);
+    case 0xc9: {                                            /* LEAVE: SP = BP, POP BP */
+        struct guest_regs tmp = *st;
+        unsigned ss = emul_stack_size(c);
+        emul_set_sp(&tmp, ss, st->rbp & emul_size_mask(ss));
+        if ((rc = peek(c, &tmp, 0, os, &v)) != EMUL_OK)
+            return rc;
+        sp_add(c, &tmp, os);
+        emul_reg_write(&tmp, in, 5, os, v);
+        *st = tmp;
         return EMUL_OK;
     }
     case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47:
@@ -352,6 +487,8 @@ enum emul_rc emul_flow_onebyte(struct emul_ctx *c, struct guest_regs *st, struct
             (rc = seg_value(c, s, (uint16_t)v, &sv)) != EMUL_OK)
             return rc;
         seg_commit(c, s, &sv);
+        if (s == EMUL_SS)
+            c->shadow = EMUL_SHADOW_MOVSS;
         return EMUL_OK;
     }
     case 0x90:                                              /* NOP (F3 90: PAUSE) */
@@ -433,9 +570,11 @@ enum emul_rc emul_flow_onebyte(struct emul_ctx *c, struct guest_regs *st, struct
     case 0xf8: case 0xf9:
         st->rflags = (st->rflags & ~(uint64_t)EMUL_FL_CF) | (op & 1);
         return EMUL_OK;
-    case 0xfa: case 0xfb:                                   /* CLI / STI (STI's one-instruction shadow: not kept) */
+    case 0xfa: case 0xfb:                                   /* CLI / STI */
         if (!real_mode(c) && c->cpl > ((st->rflags >> 12) & 3))
             return gp(c, 0);
+        if (op == 0xfb && !(st->rflags & FL_IF))
+            c->shadow = EMUL_SHADOW_STI;                    /* only when IF was 0 (SDM vol. 2, STI) */
         st->rflags = (st->rflags & ~(uint64_t)FL_IF) | ((op & 1) ? FL_IF : 0);
         return EMUL_OK;
     case 0xfc: case 0xfd:
@@ -485,15 +624,8 @@ enum emul_rc emul_flow_twobyte(struct emul_ctx *c, struct guest_regs *st, struct
         seg_commit(c, s, &sv);
         return EMUL_OK;
     }
-    case 0xb2: case 0xb4: case 0xb5: {                      /* LSS / LFS / LGS r, m16:16/32 */
-        unsigned s = op == 0xb2 ? EMUL_SS : op - 0xb0;
-        uint16_t sel;
-        if ((rc = read_farptr(c, in, &sel, &v)) != EMUL_OK || (rc = seg_value(c, s, sel, &sv)) != EMUL_OK)
-            return rc;
-        emul_reg_write(st, in, in->reg, os, v);
-        seg_commit(c, s, &sv);
-        return EMUL_OK;
-    }
+    case 0xb2: case 0xb4: case 0xb5:                        /* LSS / LFS / LGS r, m16:16/32 */
+        return load_far_ptr(c, st, in, op == 0xb2 ? EMUL_SS : op - 0xb0);
     }
     return emul_unhandled_insn(c, "unsupported instruction");
 }

@@ -21,7 +21,8 @@
  * checks (exec_event.c), and the descriptor-table and control-register
  * instructions SGDT/SIDT/SLDT/STR/SMSW (with CR4.UMIP), LGDT/LIDT/LLDT/LTR
  * and MOV from CR0/CR2/CR3/CR4 (exec_sys.c).  In real mode (or with
- * c->flow) also control flow, the stack and segment loads (exec_flow.c).
+ * c->flow) also control flow, the stack and segment loads (exec_flow.c),
+ * shifts/rotates, MUL/IMUL/DIV/IDIV and the BCD adjusts (exec_arith.c).
  *
  * Recognised for their exceptions only (exec_event.c): x87 (D8-DF, WAIT),
  * MMX, SSE and VEX (AVX) instructions raise the #UD or #NM that CR0.EM/TS/MP,
@@ -79,6 +80,7 @@ struct emul_segment {
 #define EMUL_FL_ARITH (EMUL_FL_CF | EMUL_FL_PF | EMUL_FL_AF | EMUL_FL_ZF | EMUL_FL_SF | EMUL_FL_OF)
 
 /* Exception vectors the core raises. */
+#define EMUL_EXC_DE 0
 #define EMUL_EXC_DB 1
 #define EMUL_EXC_BP 3
 #define EMUL_EXC_OF 4
@@ -136,6 +138,7 @@ struct emul_ctx {
     bool flow;                  /* in: control flow and segment loads also in protected mode
                                    (exec_flow.c; always on in real mode) */
     unsigned seg_dirty;         /* out: bit n: seg[n] was loaded (a new value to write back) */
+    uint8_t shadow;             /* out: EMUL_SHADOW_*: no interrupt before the next instruction */
     unsigned max_reps;          /* REP iterations per call; 0 = EMUL_DEFAULT_REPS */
     const struct emul_ops *ops;
     void *priv;                 /* for the callbacks */
@@ -163,14 +166,20 @@ struct emul_ctx {
 #define EMUL_DIRTY_INVLPG 16u   /* INVLPG ran (intercepted for shadow paging only) */
 #define EMUL_DIRTY_LMSW 32u     /* LMSW ran: the caller loads CR0 bits 3:0 from lmsw_val */
 
+/* c->shadow: the one-instruction interrupt shadow the instruction started
+ * (SDM vol. 3A 6.8.3; VMX interruptibility bits 0 and 1). */
+#define EMUL_SHADOW_STI   1u    /* STI that set IF */
+#define EMUL_SHADOW_MOVSS 2u    /* MOV SS, POP SS */
+
 #define EMUL_DEFAULT_REPS 1024u
 #define EMUL_MAX_INSN_LEN 15u
 
 /* Emulates the instruction at CS:RIP. */
 enum emul_rc emul_run(struct emul_ctx *c);
 
-/* The code size: 64 (IA-32e with CS.L), 32 (CS.D) or 16 (real mode, VM86,
- * or a 16-bit code segment); SDM vol. 3, 5.2.1 and 9.8.5. */
+/* The code size: 64 (IA-32e with CS.L), 32 (CS.D, also in real mode: the
+ * cached descriptor's D bit decides there too) or 16 (VM86, or a 16-bit
+ * code segment); SDM vol. 3, 5.2.1 and 9.8.5. */
 unsigned emul_mode(uint64_t cr0, uint64_t efer, uint64_t rflags, uint16_t cs_attr);
 
 /* For callbacks: record a fault, or a reason to give up. */
