@@ -651,7 +651,7 @@ rv_linux_test(NAME linux_dom0_nethostile RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LAB
 # naming a bad frame; a hostile PV netfront's RX buffers (netback's copy) and
 # TX slots (netback's map, pv_net mode=pvtx) naming such frames.  Each ends with blkback refusing or closing, dom0 still
 # serving, and nothing left after rv destroy (tools/linux-assets DOM0_PVHOSTILE).
-# Eleven domains: 82 s on a quiet host, 153 s at a load of ~5.6; (ten of them) 472-558 s at a
+# Eleven domains: 82 s on a quiet host, 146-153 s at a load of 4.5-5.6; (ten of them) 472-558 s at a
 # host load of 15-21: long.
 rv_linux_test(NAME linux_dom0_pvhostile RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;split;long" PV
               STDOUT "^linux_dom0_pvhostile: PASS linux-dom0$"

@@ -63,9 +63,12 @@ void pv_rx_checks(void)
  * path.  netback grant-copies the first XEN_NETBACK_TX_COPY_LEN (128)
  * bytes of a frame into its own buffer and grant-maps (read-only) every
  * byte after them: the rest of the first slot and every further slot.
- * Each frame below is sent twice:
+ * Each frame below is sent three times:
  *  - "map": two slots, the first 128 bytes of our frame page (copied
  *    whole), the second 64 bytes of the hostile grant (mapped only);
+ *  - "copy": two slots, 60 bytes of our frame page, then 60 of the hostile
+ *    grant: 120 bytes, all of them copied (netback's header copy spans
+ *    slots), nothing mapped;
  *  - "copy+map": one 200-byte slot of the hostile grant (its first 128
  *    bytes copied, the other 72 mapped).
  * Frames not ours must be refused (the hostile slot answered with an
@@ -92,19 +95,21 @@ struct pvtx_frame {
 
 static uint16_t pvtx_id = 200;
 
-/* Sends one frame (two slots when two_slot: the frame page's first 128
- * bytes, then 64 bytes of gref; else 200 bytes of gref in one slot) and
- * returns the hostile slot's status (99: no answer within 10 s; 98: an
- * answer for a request we did not send); *first gets the first slot's in
- * the two-slot shape. */
-static int pvtx_send(uint32_t gref, bool two_slot, int *first)
+enum { PVTX_MAP, PVTX_COPY, PVTX_COPY_MAP, PVTX_SHAPES };
+
+/* Sends one frame of the shape (above) and returns the hostile slot's
+ * status (99: no answer within 10 s; 98: an answer for a request we did
+ * not send); *first gets the first slot's in the two-slot shapes. */
+static int pvtx_send(uint32_t gref, unsigned shape, int *first)
 {
+    bool two_slot = shape != PVTX_COPY_MAP;
+    uint16_t own = shape == PVTX_MAP ? 128 : 60, rest = shape == PVTX_MAP ? 64 : 60;
     uint16_t id0 = pvtx_id, id1 = (uint16_t)(pvtx_id + 1);
     pvtx_id = (uint16_t)(pvtx_id + 2);
     unsigned n = 1;
     if (two_slot) {
-        tx_push(REF_FRAME, 0, NETTXF_MORE_DATA, id0, 128 + 64);
-        tx_push(gref, 0, 0, id1, 64);
+        tx_push(REF_FRAME, 0, NETTXF_MORE_DATA, id0, (uint16_t)(own + rest));
+        tx_push(gref, 0, 0, id1, rest);
         n = 2;
     } else
         tx_push(gref, 0, 0, id1, 200);
@@ -156,32 +161,34 @@ void pv_tx_checks(void)
                                           fr->mfn == f.gnttab))
             continue;
         gnttab_grant(REF_PVTX + i, 0, fr->mfn, fr->ro);
-        int first, unused;
-        int map = pvtx_send(REF_PVTX + i, true, &first);
-        int both = pvtx_send(REF_PVTX + i, false, &unused);
-        printf("RV-PVH-NET: pvtx: %s (MFN %#llx): map %d (first slot %d), copy+map %d\n", fr->what,
-               (unsigned long long)fr->mfn, map, first, both);
-        tried[fr->kind] += 2;
-        refused[fr->kind] += (map == XEN_NETIF_RSP_ERROR) + (both == XEN_NETIF_RSP_ERROR);
-        as_wanted[fr->kind] += (map == fr->want) + (both == fr->want);
+        int st[PVTX_SHAPES], first[PVTX_SHAPES];
+        for (unsigned k = 0; k < PVTX_SHAPES; k++) {
+            st[k] = pvtx_send(REF_PVTX + i, k, &first[k]);
+            tried[fr->kind]++;
+            refused[fr->kind] += st[k] == XEN_NETIF_RSP_ERROR;
+            as_wanted[fr->kind] += st[k] == fr->want;
+        }
+        printf("RV-PVH-NET: pvtx: %s (MFN %#llx): map %d (first slot %d), copy %d (first slot %d), copy+map %d\n",
+               fr->what, (unsigned long long)fr->mfn, st[PVTX_MAP], first[PVTX_MAP], st[PVTX_COPY], first[PVTX_COPY],
+               st[PVTX_COPY_MAP]);
     }
     bool same = !memcmp(l4_before, f.l4_va, 4096) && !memcmp(l1_before, f.l1_va, 4096);
     printf("RV-PVH-NET: pvtx: %u frames in %llu ms; not ours %u of %u refused, page tables %u of %u refused, "
            "special %u of %u refused\n", tried[0] + tried[1] + tried[2], (unsigned long long)((pvclock_ns() - t0) / 1000000),
            refused[0], tried[0], refused[1], tried[1], refused[2], tried[2]);
-    check(tried[PVTX_NOT_OURS] >= 6 + 4 * (foreign != 0) && as_wanted[PVTX_NOT_OURS] == tried[PVTX_NOT_OURS],
+    check(tried[PVTX_NOT_OURS] >= 9 + 6 * (foreign != 0) && as_wanted[PVTX_NOT_OURS] == tried[PVTX_NOT_OURS],
           "net-pv-tx-not-owned", "%u of %u TX slots naming frames not ours refused (foreign=%#llx)",
           refused[PVTX_NOT_OURS], tried[PVTX_NOT_OURS], (unsigned long long)foreign);
-    check(tried[PVTX_TABLE] == 8 && as_wanted[PVTX_TABLE] == 8 && same, "net-pv-tx-page-table",
-          "%u of %u TX slots naming our L4/L1 served read-only (%u refused; want 8 and 0); our page tables %s",
+    check(tried[PVTX_TABLE] == 12 && as_wanted[PVTX_TABLE] == 12 && same, "net-pv-tx-page-table",
+          "%u of %u TX slots naming our L4/L1 served read-only (%u refused; want 12 and 0); our page tables %s",
           as_wanted[PVTX_TABLE], tried[PVTX_TABLE], refused[PVTX_TABLE], same ? "unchanged" : "WRITTEN");
-    check(tried[PVTX_SPECIAL] == 6 && as_wanted[PVTX_SPECIAL] == 6, "net-pv-tx-own-special",
+    check(tried[PVTX_SPECIAL] == 9 && as_wanted[PVTX_SPECIAL] == 9, "net-pv-tx-own-special",
           "%u of %u TX slots naming our grant table, start_info, shared_info as wanted (refused %u; want the "
-          "grant table's and shared_info's 4)", as_wanted[PVTX_SPECIAL], tried[PVTX_SPECIAL], refused[PVTX_SPECIAL]);
+          "grant table's and shared_info's 6)", as_wanted[PVTX_SPECIAL], tried[PVTX_SPECIAL], refused[PVTX_SPECIAL]);
     /* netback still serves the vif: a good frame of each shape, a ping. */
     int first = 99;
     int good1 = one(REF_FRAME, 0, 200, pvtx_id++, 10000000000ull);
-    int good2 = pvtx_send(REF_FRAME, true, &first);
+    int good2 = pvtx_send(REF_FRAME, PVTX_MAP, &first);
     serve_setup();
     unsigned replies = peer_ip ? ping_peer("pvtx") : 0;
     check(good1 == XEN_NETIF_RSP_OKAY && good2 == XEN_NETIF_RSP_OKAY && first == XEN_NETIF_RSP_OKAY && replies >= 1,
