@@ -117,19 +117,27 @@ function(pv_guests_build)
             VERBATIM)
         list(APPEND fe_objs ${FE}/${n}.o)
     endforeach()
+    # pv_net: pvh_net.c and its other parts (pvh/pvh_net.h), with the
+    # PV-only modes of pvh_net_pv.c.
+    set(parts_blk pvh_blk)
+    set(parts_net pvh_net pvh_net_tx pvh_net_frames pvh_net_pv)
     foreach(t blk net)
-        add_custom_command(
-            OUTPUT ${FE}/pvh_${t}.o
-            COMMAND ${GUEST_GCC} ${fe_flags} -MD -MF ${FE}/pvh_${t}.o.d -c ${G}/pvh/pvh_${t}.c -o ${FE}/pvh_${t}.o
-            DEPENDS ${G}/pvh/pvh_${t}.c
-            DEPFILE ${FE}/pvh_${t}.o.d
-            COMMENT "Building 64-bit PV frontend object tests/guests/pvh/pvh_${t}.c"
-            VERBATIM)
+        set(objs)
+        foreach(s ${parts_${t}})
+            add_custom_command(
+                OUTPUT ${FE}/${s}.o
+                COMMAND ${GUEST_GCC} ${fe_flags} -MD -MF ${FE}/${s}.o.d -c ${G}/pvh/${s}.c -o ${FE}/${s}.o
+                DEPENDS ${G}/pvh/${s}.c
+                DEPFILE ${FE}/${s}.o.d
+                COMMENT "Building 64-bit PV frontend object tests/guests/pvh/${s}.c"
+                VERBATIM)
+            list(APPEND objs ${FE}/${s}.o)
+        endforeach()
         add_custom_command(
             OUTPUT ${GO}/pv_${t}.elf
             COMMAND ${GUEST_LD} -m elf_x86_64 ${GUEST_LDFLAGS} -T ${P}/pv_link.ld -o ${GO}/pv_${t}.elf
-                    ${D}/pv_entry.o ${FE}/pvh_${t}.o ${fe_objs} ${D}/pv_lib.o
-            DEPENDS ${D}/pv_entry.o ${FE}/pvh_${t}.o ${fe_objs} ${D}/pv_lib.o ${P}/pv_link.ld
+                    ${D}/pv_entry.o ${objs} ${fe_objs} ${D}/pv_lib.o
+            DEPENDS ${D}/pv_entry.o ${objs} ${fe_objs} ${D}/pv_lib.o ${P}/pv_link.ld
             COMMENT "Linking 64-bit PV frontend pv_${t}.elf"
             VERBATIM)
         list(APPEND GUEST_ELFS ${GO}/pv_${t}.elf)

@@ -21,8 +21,15 @@ function(pvh_guests_build)
     set(P ${G}/pvh)
     set(flags ${GUEST_CFLAGS_64} -I${P}/lib)
     pvh_lib_objects(libobjs BITS 64 DIR ${GB}/objpvh FLAGS ${flags} SOURCES ${GUEST_PVH_LIB})
+    # pvh_net's other parts (pvh/pvh_net.h; pvh_net_pv.c is pv_net.elf's only).
+    set(PVH_NET_EXTRA pvh/pvh_net_tx.c pvh/pvh_net_frames.c)
     foreach(t ${GUESTS_PVH})
-        pvh_guest(${t} BITS 64 DIR ${GB}/objpvh SOURCE pvh/${t}.c CFG ${P}/${t}.cfg FLAGS ${flags} LIBOBJS ${libobjs})
+        set(extra)
+        if(t STREQUAL "pvh_net")
+            set(extra EXTRA ${PVH_NET_EXTRA})
+        endif()
+        pvh_guest(${t} BITS 64 DIR ${GB}/objpvh SOURCE pvh/${t}.c CFG ${P}/${t}.cfg FLAGS ${flags} LIBOBJS ${libobjs}
+                  ${extra})
     endforeach()
     set(GUEST_ELFS ${GUEST_ELFS} PARENT_SCOPE)
 
