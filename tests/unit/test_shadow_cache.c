@@ -420,7 +420,7 @@ static void test_pool(void)
     shadow_set_tag(&s, tag);
     for (unsigned i = 0; i < 20000; i++) {
         x = x * 6364136223846793005ull + 1442695040888963407ull;
-        uint64_t va = (x >> 16) & ((x & 0x3f0) ? 0x3ff000ull : 0x7ffffffff000ull);  /* mostly 4 MiB */
+        uint64_t va = (x >> 16) & ((x & 0x70) ? 0x3ff000ull : 0x7ffffffff000ull);  /* mostly 4 MiB */
         if ((x >> 60) < 3) {
             tag = 1 + (x >> 8) % 6;                 /* more spaces than roots */
             shadow_switch(&s, tag);
