@@ -7,7 +7,9 @@
  * either the guest gets the #PF its tables call for or one 4 KiB shadow
  * entry is written and the instruction runs again.  Everything is dropped
  * when a real TLB would be flushed (MOV to CR3, paging-mode changes) and an
- * INVLPG drops its page: the shadow never holds more than a TLB may, so
+ * INVLPG drops its page; with cached roots (shadow_cache=), a root switched
+ * back in at a MOV to CR3 keeps only the leaves the guest's current tables
+ * still give (revalidate).  The shadow never holds more than a TLB may, so
  * the guest's page tables are not write-protected (the guest must
  * invalidate after changing a present entry, as on real hardware).
  */
