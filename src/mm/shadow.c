@@ -330,11 +330,9 @@ uint64_t shadow_lookup(const struct shadow *s, uint64_t va)
     return e ? *e : 0;
 }
 
-bool shadow_invlpg(struct shadow *s, uint64_t va)
+/* INVLPG va in the current root. */
+static bool invlpg_root(struct shadow *s, uint64_t va)
 {
-    s->invlpgs++;
-    if (s->format == SHADOW_PAE)
-        va &= 0xffffffffull;
     const struct shadow_root *rt = cur_root(s);
     unsigned r = index_of(s, va, s->format);
     uint64_t rbit = 1ull << (r % 64);
@@ -360,6 +358,29 @@ bool shadow_invlpg(struct shadow *s, uint64_t va)
         return false;
     *e = 0;
     return true;
+}
+
+bool shadow_invlpg(struct shadow *s, uint64_t va)
+{
+    unsigned cur = s->cur;
+    bool any = false;
+
+    s->invlpgs++;
+    if (s->format == SHADOW_PAE)
+        va &= 0xffffffffull;
+    /* Every cached root: their global leaves are kept across switches
+     * unchecked (shadow_revalidate), so an INVLPG must reach them as it
+     * would reach a TLB's global entries.  Only the current root's
+     * change matters to the CPU's TLB (the others are not in it). */
+    for (unsigned r = 0; r < s->nroots; r++) {
+        if (r == cur || !s->roots[r].live)
+            continue;
+        s->cur = r;
+        invlpg_root(s, va);
+    }
+    s->cur = cur;
+    any = invlpg_root(s, va);
+    return any;
 }
 
 bool shadow_switch(struct shadow *s, uint64_t tag)
@@ -474,16 +495,34 @@ static bool reval_table(struct reval *r, uint64_t *t, unsigned lvl, uint64_t bas
 unsigned shadow_revalidate(struct shadow *s, shadow_check_fn check, void *ctx, unsigned budget)
 {
     struct reval r = { s, check, ctx, budget };
+    struct shadow_root *rt = cur_root(s), old = *rt;
     uint64_t *root = s->to_va(shadow_root(s));
     uint64_t kept = s->rv_kept;
+    unsigned slots = s->format == SHADOW_PAE ? 4 : 512;
 
-    clear_slots(cur_root(s));                   /* rebuilt from the leaves kept */
-    if (s->format == SHADOW_PAE) {
-        /* The four directories are fixed (see the top): only emptied. */
-        for (unsigned i = 0; i < 4; i++)
-            reval_table(&r, s->to_va(root[i] & E_ADDR), 2, (uint64_t)i << 30);
-    } else {
-        reval_table(&r, root, 4, 0);
+    clear_slots(rt);                            /* rebuilt from the leaves kept */
+    for (unsigned i = 0; i < slots; i++) {
+        uint64_t bit = 1ull << (i % 64), e = root[i];
+        if (!(e & E_P))
+            continue;
+        if ((old.global[i / 64] & bit) && !(old.nonglobal[i / 64] & bit)) {
+            /* Global leaves only: kept unchecked, as a TLB keeps global
+             * entries across a MOV to CR3 (INVLPG reaches every root). */
+            rt->global[i / 64] |= bit;
+            rt->large[i / 64] |= old.large[i / 64] & bit;
+            rt->huge[i / 64] |= old.huge[i / 64] & bit;
+            s->kept_slots++;
+            continue;
+        }
+        if (s->format == SHADOW_PAE) {
+            /* The four directories are fixed (see the top): only emptied. */
+            reval_table(&r, s->to_va(e & E_ADDR), 2, (uint64_t)i << 30);
+        } else if ((e & E_A) && reval_table(&r, s->to_va(e & E_ADDR), 3, entry_va(s, 0, 4, i))) {
+            root[i] = e & ~E_A;
+        } else {
+            free_subtree(s, e & E_ADDR, 3);     /* not walked since, or nothing kept */
+            root[i] = 0;
+        }
     }
     return (unsigned)(s->rv_kept - kept);
 }

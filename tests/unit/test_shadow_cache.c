@@ -111,11 +111,13 @@ static bool check(void *ctx, uint64_t va, uint64_t *ma, unsigned *fl)
 /*
  * Guest tables at CR3 0x1000 (4-level): user pages 0x400000 + i * 4 KiB
  * -> 0x10000 + i * 4 KiB (i < 4) through PDPT 0x2000, PD 0x3000, PT
- * 0x4000; a global kernel page 0xffff800000000000 -> 0x20000 through
- * 0x5000, 0x6000, 0x7000.  Every entry accessed, the user ones dirty.
+ * 0x4000; a kernel page 0xffff800000000000 -> 0x20000 through 0x5000,
+ * 0x6000, 0x7000, global when kglobal.  Every entry accessed, the user
+ * ones dirty.
  */
 #define UVA 0x400000ull
 #define KVA 0xffff800000000000ull
+static bool kglobal;
 static void guest_build(void)
 {
     memset(gmem, 0, sizeof(gmem));
@@ -127,7 +129,7 @@ static void guest_build(void)
     wr(0x1000 + 256 * 8, 0x5000 | GP | GRW | GA);
     wr(0x5000, 0x6000 | GP | GRW | GA);
     wr(0x6000, 0x7000 | GP | GRW | GA);
-    wr(0x7000, 0x20000 | GP | GRW | GA | GD | GG);
+    wr(0x7000, 0x20000 | GP | GRW | GA | GD | (kglobal ? GG : 0));
 }
 
 /* A fill, as a #PF would make it. */
@@ -284,13 +286,26 @@ static void test_revalidate(void)
     CHECK_EQ(checks, 2);
     CHECK_EQ(s.rv_capped, 1);
 
-    /* The slot bookkeeping is rebuilt from what was kept: the kernel slot
-     * holds a global leaf only and survives shadow_flush_nonglobal. */
+    /* A root slot with global leaves only is kept unchecked, as a TLB
+     * keeps global entries across a MOV to CR3: a change without INVLPG
+     * may stay unseen, an INVLPG (in any root) drops it. */
+    kglobal = true;
     start(&s);
-    CHECK_EQ(reval(&s, 1024), 3);
+    checks = 0;
+    wr(0x7000, 0x21000 | GP | GRW | GA | GD | GG);
+    CHECK_EQ(reval(&s, 1024), 2);
+    CHECK_EQ(checks, 2);
+    CHECK_EQ(shadow_lookup(&s, KVA) & ~0xfffull, 0x20000 + MA_OFF);
+    /* The slot bookkeeping is rebuilt: the kernel slot survives
+     * shadow_flush_nonglobal, the user slot does not. */
     shadow_flush_nonglobal(&s);
     CHECK_EQ(shadow_lookup(&s, UVA), 0);
     CHECK(shadow_lookup(&s, KVA) != 0);
+    CHECK(!shadow_switch(&s, 0x2000));
+    CHECK(shadow_invlpg(&s, KVA) == false);        /* nothing there in this root */
+    CHECK(shadow_switch(&s, 0x1000));
+    CHECK_EQ(shadow_lookup(&s, KVA), 0);            /* but gone from the other */
+    kglobal = false;
 }
 
 /* A fake guest for PAE: only want[0] is mapped, to want[1], global. */
@@ -311,17 +326,24 @@ static void test_revalidate_pae(void)
     bool up;
 
     CHECK_EQ(shadow_init_roots(&s, pool_pa, to_va, NPOOL, SHADOW_PAE, 2), 0);
-    CHECK_EQ(shadow_fill(&s, 0xc0001000, 0x5000, SH_GLOBAL, &up), 0);
+    CHECK_EQ(shadow_fill(&s, 0xc0001000, 0x5000, 0, &up), 0);
+    CHECK_EQ(shadow_fill(&s, 0xc0002000, 0x7000, 0, &up), 0);
     CHECK_EQ(shadow_fill(&s, 0x08048000, 0x6000, SH_U, &up), 0);
-    /* 0xc0001000 still maps 0x5000, 0x08048000 no longer. */
+    /* 0xc0001000 still maps 0x5000; the others no longer. */
     uint64_t want[2] = { 0xc0001000, 0x5000 };
     CHECK_EQ(shadow_revalidate(&s, pae_check, want, 16), 1);
     CHECK(shadow_lookup(&s, 0xc0001000) != 0);
+    CHECK_EQ(shadow_lookup(&s, 0xc0002000), 0);
     CHECK_EQ(shadow_lookup(&s, 0x08048000), 0);
     uint64_t *pdpt = to_va(shadow_root(&s));
     for (unsigned i = 0; i < 4; i++)
         CHECK_EQ(pdpt[i], pool_pa[1 + i] | 1);      /* the PDPTEs never change */
     CHECK_EQ(s.used, 2 * SHADOW_ROOT_PAGES + 1);    /* one page table left */
+    /* A global-only slot (the fourth PDPTE) is kept unchecked. */
+    shadow_flush(&s, SHADOW_PAE);
+    CHECK_EQ(shadow_fill(&s, 0xc0002000, 0x7000, SH_GLOBAL, &up), 0);
+    CHECK_EQ(shadow_revalidate(&s, pae_check, want, 16), 0);
+    CHECK(shadow_lookup(&s, 0xc0002000) != 0);
 }
 
 /* Switching among roots keeps each one's leaves; LRU eviction. */
@@ -349,11 +371,11 @@ static void test_switch(void)
     CHECK(shadow_switch(&s, 2));
     CHECK_EQ(shadow_lookup(&s, UVA) & ~0xfffull, 0x22000);
     CHECK_EQ(s.hits, 2);
-    /* INVLPG reaches the current root only (the others are revalidated
-     * when switched back in). */
+    /* INVLPG reaches every root (their global slots are kept unchecked). */
     CHECK(shadow_invlpg(&s, UVA));
     CHECK(shadow_switch(&s, 1));
-    CHECK(shadow_lookup(&s, UVA) != 0);
+    CHECK_EQ(shadow_lookup(&s, UVA), 0);
+    CHECK_EQ(shadow_fill(&s, UVA, 0x11000, SH_U, &up), 0);
 
     /* LRU: 1 2 3 4 used in that order, then 1 again; 5 takes 2's root. */
     CHECK(!shadow_switch(&s, 3));
