@@ -119,6 +119,17 @@ foreach(n linux1 linux2 linux_pvhvm1 linux_pvhvm2)
   set_tests_properties(bochs_linux_shadow_${n}_penryn PROPERTIES DISABLED TRUE)
 endforeach()
 
+# The same 1-vCPU boot with page-table isolation forced on (pti=on): every
+# kernel entry and exit is a MOV to CR3 between two tables and the kernel
+# half is not global, so the shadow's cached roots (docs/shadow.md "Cached
+# shadows per CR3") must be switched back to and revalidated (hits > 0) and
+# the boot must still pass.
+rv_linux_test(NAME linux_shadow_linux1_pti RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;shadow"
+              STDOUT "^linux1_hap0_pti: .*Kernel/User page tables isolation: enabled"
+                     "^linux1_hap0_pti: ${rv_marker}$" "^linux1_hap0_pti: PASS linux1-boot$"
+                     "^\\(d[0-9]+ linux1_hap0_pti\\) v0 shadow cache: [2-8] roots, [0-9]+ switches, [1-9][0-9]* hits"
+              ARGS --direct --smp 1 --mem 1G ${RV_LINUX_DIR}/linux1_hap0_pti.cfg)
+
 # The HPET (src/hvm/vhpet.c) as the clock source of a plain HVM guest on two
 # vCPUs (clocksource=hpet): Linux switches to it, says so on the console,
 # and `sleep 2` measured on it takes about 2 s.
