@@ -103,11 +103,10 @@ foreach(n linux1 linux2 linux_pvhvm1 linux_pvhvm2)
   # for one vCPU: the no-progress check (hang_report=, rv-run's dump under
   # Bochs) then runs on the CPU the guest is not on and can say where it is.
   # With the shadow's cached roots per CR3 (Linux runs with PTI on penryn)
-  # linux_pvhvm1 passes in about 15 minutes, and linux_pvhvm2, whose
+  # all four pass, in 7.5 to 15 minutes each; the 2-vCPU ones, whose
   # `sleep 2` check times forks and execs, with prefetch off
-  # (shadow_prefetch=0 for the 2-vCPU boots: on a PTI guest it costs more
-  # than it saves) in about 8 (docs/shadow.md "Linux on penryn").  linux1
-  # and linux2 stay DISABLED until seen to pass (not run with the cache).
+  # (shadow_prefetch=0: on a PTI guest it costs more than it saves;
+  # docs/shadow.md "Linux on penryn").
   set(hvopts)
   if(smp EQUAL 2)
     set(hvopts --cmdline shadow_prefetch=0)
@@ -120,9 +119,6 @@ foreach(n linux1 linux2 linux_pvhvm1 linux_pvhvm2)
                        "^${d}: ${rv_marker}$" "^${d}: ${pass}" ${extra}
                        "^\\(d[0-9]+ ${d}\\) v0 shadow: [0-9]+ #PF exits, .* [1-9][0-9]* CR3 flushes keeping [1-9][0-9]* global root slots"
                 ARGS --bochs core2_penryn_t9600 --smp 2 --mem 1G ${hvopts} ${RV_LINUX_DIR}/${d}.cfg)
-  if(NOT n MATCHES "^linux_pvhvm")
-    set_tests_properties(bochs_linux_shadow_${n}_penryn PROPERTIES DISABLED TRUE)
-  endif()
 endforeach()
 
 # The same 1-vCPU boot with page-table isolation forced on (pti=on): every
