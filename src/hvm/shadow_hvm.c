@@ -128,10 +128,11 @@ int hvm_shadow_vcpu_create(struct vcpu *v)
     if (!hs->pool)
         goto nomem;
     hs->sh.nr = nr;         /* for the destroy path until shadow_init */
-    /* The whole budget now: no allocation on the fault path.  The root
-     * (and the PAE directories) below 4 GiB, for a 32-bit CR3. */
+    /* The whole budget now: no allocation on the fault path.  The roots
+     * (and their PAE directories) below 4 GiB, for a 32-bit CR3. */
     for (unsigned i = 0; i < nr; i++) {
-        void *p = i < SHADOW_ROOT_PAGES * nroots ? alloc_pages_below(0, 1ull << 32, DOMID_XEN) : alloc_pages(0, DOMID_XEN);
+        void *p = i < SHADOW_ROOT_PAGES * nroots ? alloc_pages_below(0, 1ull << 32, DOMID_XEN)
+                                                 : alloc_pages(0, DOMID_XEN);
         if (!p)
             goto nomem;
         hs->pool[i] = virt_to_phys(p);
@@ -375,10 +376,11 @@ static void prefetch(struct vcpu *v, struct hvm_shadow *hs, const struct hvm_ctr
 /*
  * Revalidation (docs/shadow.md "Cached shadows per CR3"): what a fill of
  * the 4 KiB page at va would write now, from the guest's current tables,
- * read only (GW_PROBE: no A/D update, no access check).  Only a translation a TLB could
- * load right now without a visible side effect: every entry of the walk
- * with A set already; ordinary RAM (the p2m gives every right, as for a
- * prefetch); W only with D, and with log-dirty asked as for a read fill.
+ * read only (GW_PROBE: no A/D update, no access check).  Only a
+ * translation a TLB could load right now without a visible side effect:
+ * every entry of the walk with A set already; ordinary RAM (the p2m gives
+ * every right, as for a prefetch); W only with D, and with log-dirty asked
+ * as for a read fill.
  * A leaf made writable by a supervisor write with CR0.WP = 0 is never
  * given back (the caller drops it: it is not the same entry).
  */
