@@ -197,6 +197,18 @@ static void opt_shadow_prefetch(struct bootopts_run *r)
     r->o->shadow_prefetch = n > 1 ? (unsigned)n : 0;
 }
 
+static void opt_shadow_cache(struct bootopts_run *r)
+{
+    uint64_t n;
+
+    if (!has_value(r) || cmdline_parse_uint(r->val, r->vlen, &n) || n > BOOTOPTS_SHADOW_CACHE_MAX) {
+        bo_warn(r, "cmdline: shadow_cache needs 0..%u, keeping %u", BOOTOPTS_SHADOW_CACHE_MAX,
+                r->o->shadow_cache);
+        return;
+    }
+    r->o->shadow_cache = n ? (unsigned)n : 1;
+}
+
 static void opt_first_domid(struct bootopts_run *r)
 {
     uint64_t n;
@@ -334,6 +346,7 @@ static const struct {
     { "x2apic",   opt_x2apic },
     { "shadow_keep_global", opt_shadow_keep_global },
     { "shadow_prefetch", opt_shadow_prefetch },
+    { "shadow_cache", opt_shadow_cache },
     { "gnttab_unmap_batch", opt_gnttab_unmap_batch },
     { "sched_wake_tickle", opt_sched_wake_tickle },
     { "mem",      opt_mem },
@@ -393,6 +406,7 @@ void bootopts_defaults(struct boot_options *o)
     o->x2apic = true;
     o->shadow_keep_global = true;
     o->shadow_prefetch = BOOTOPTS_SHADOW_PREFETCH;
+    o->shadow_cache = BOOTOPTS_SHADOW_CACHE;
     o->gnttab_unmap_batch = true;
     o->sched_wake_tickle = false;
     o->mem_limit = 0;

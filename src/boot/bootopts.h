@@ -1,7 +1,7 @@
 /*
  * The hypervisor's own boot options (docs: console=, loglvl=, maxcpus=,
  * selftest, emu_exit, x2apic=, mem=, console_to=, hvm_fep, vmstate_check, shadow_keep_global=,
- * shadow_prefetch=, gnttab_unmap_batch=).  Parsing never fails: a bad item is
+ * shadow_prefetch=, shadow_cache=, gnttab_unmap_batch=).  Parsing never fails: a bad item is
  * reported through the warn callback and leaves its field unchanged, so a typo
  * on the command line cannot stop the machine from booting.
  */
@@ -16,6 +16,8 @@ enum { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 #define BOOTOPTS_MAX_CPUS       256
 #define BOOTOPTS_MIN_MEM_LIMIT  (64ULL << 20)
 #define BOOTOPTS_SHADOW_PREFETCH 16u    /* default shadow_prefetch= */
+#define BOOTOPTS_SHADOW_CACHE 4u        /* default shadow_cache= */
+#define BOOTOPTS_SHADOW_CACHE_MAX 8u    /* = SHADOW_MAX_ROOTS (mm/shadow.h) */
 #define BOOTOPTS_SHADOW_PREFETCH_MAX 64u
 #define BOOTOPTS_NAME_MAX       64      /* a domain name and its NUL */
 
@@ -38,6 +40,9 @@ struct boot_options {
     unsigned shadow_prefetch;  /* (i) shadow_prefetch=N: a shadow fill also maps the other pages of its aligned block
                                 * of N (a power of two 2..64; 0 or 1 = off, for measuring; docs/shadow.md "Prefetch on
                                 * fill"); default BOOTOPTS_SHADOW_PREFETCH */
+    unsigned shadow_cache;     /* (i) shadow_cache=K: shadow roots cached per vCPU, one per recent guest CR3,
+                                * revalidated when switched back in (docs/shadow.md "Cached shadows per CR3");
+                                * 0 or 1 = one root, emptied at each MOV to CR3; default BOOTOPTS_SHADOW_CACHE */
     bool     gnttab_unmap_batch; /* (i) gnttab_unmap_batch=0: a PV mapper's grant unmaps flush one by one, not
                                   * once per batch (docs/grant-tables.md; for measuring the batching); default true */
     bool     sched_wake_tickle; /* (i) sched_wake_tickle=1: a vCPU woken onto a busy CPU kicks an idle CPU

@@ -199,6 +199,11 @@ int hvm_walk(struct vcpu *v, uint64_t gva, unsigned gw_access, struct gwalk_resu
     return walk(v, gva, gw_access, res, false);
 }
 
+int hvm_walk_probe(struct vcpu *v, uint64_t gva, struct gwalk_result *res)
+{
+    return walk(v, gva, GW_PROBE, res, true);
+}
+
 __hot_path static int translate_access(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, uint32_t *pfec,
                             bool cached)
 {

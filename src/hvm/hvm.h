@@ -112,6 +112,9 @@ int hvm_translate(struct vcpu *v, uint64_t gva, unsigned access, uint64_t *gpa, 
  * codes).  The shadow pager builds its entries from it. */
 struct gwalk_result;
 int hvm_walk(struct vcpu *v, uint64_t gva, unsigned gw_access, struct gwalk_result *res);
+/* The shadow's revalidation (hvm/shadow_hvm.c): a GW_PROBE walk of gva,
+ * reads only, through v's frame cache. */
+int hvm_walk_probe(struct vcpu *v, uint64_t gva, struct gwalk_result *res);
 /* gwalk_near (mm/gwalk.h) for v's current paging state, after hvm_walk of gva gave res. */
 struct gwalk_near;
 unsigned hvm_walk_near(struct vcpu *v, uint64_t gva, const struct gwalk_result *res, unsigned n,

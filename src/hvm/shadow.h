@@ -38,7 +38,8 @@ int hvm_shadow_domain_init(struct domain *d, bool hap_wanted, unsigned shadow_mi
 int hvm_shadow_vcpu_create(struct vcpu *v);
 void hvm_shadow_vcpu_destroy(struct vcpu *v);
 /* Right before each entry: empties the shadow when the guest's CR3 or
- * paging mode changed, or a flush was asked for. */
+ * paging mode changed, or a flush was asked for; after a MOV to CR3,
+ * switches to (and revalidates) the new CR3's cached root. */
 void hvm_shadow_before_entry(struct vcpu *v);
 /* An intercepted #PF at linear gva with the CPU's error code.  Returns
  * false when the domain was crashed. */

@@ -7,7 +7,9 @@
  * either the guest gets the #PF its tables call for or one 4 KiB shadow
  * entry is written and the instruction runs again.  Everything is dropped
  * when a real TLB would be flushed (MOV to CR3, paging-mode changes) and an
- * INVLPG drops its page: the shadow never holds more than a TLB may, so
+ * INVLPG drops its page; with cached roots (shadow_cache=), a root switched
+ * back in at a MOV to CR3 keeps only the leaves the guest's current tables
+ * still give (revalidate).  The shadow never holds more than a TLB may, so
  * the guest's page tables are not write-protected (the guest must
  * invalidate after changing a present entry, as on real hardware).
  */
@@ -89,6 +91,13 @@ void hvm_shadow_vcpu_destroy(struct vcpu *v)
                    "%lu supervisor non-global (last %#lx)\n",
                    v->vcpu_id, (unsigned long)hs->fill_user, (unsigned long)hs->fill_near,
                    (unsigned long)hs->fill_kernel_ng, (unsigned long)hs->last_kernel_ng);
+    if (hs->started && hs->sh.nroots > 1)
+        domain_log(v->domain, LOG_INFO, "v%u shadow cache: %u roots, %lu switches, %lu hits, %lu evictions; "
+                   "leaves revalidated %lu, kept %lu, dropped %lu changed, %lu unused, %lu over the cap\n",
+                   v->vcpu_id, hs->sh.nroots, (unsigned long)hs->sh.switches, (unsigned long)hs->sh.hits,
+                   (unsigned long)hs->sh.evictions, (unsigned long)hs->sh.rv_checked,
+                   (unsigned long)hs->sh.rv_kept, (unsigned long)(hs->sh.rv_checked - hs->sh.rv_kept),
+                   (unsigned long)hs->sh.rv_unused, (unsigned long)hs->sh.rv_capped);
     for (unsigned i = 0; hs->pool && i < hs->sh.nr; i++)
         if (hs->pool[i])
             free_pages(phys_to_virt(hs->pool[i]), 0);
@@ -106,6 +115,11 @@ int hvm_shadow_vcpu_create(struct vcpu *v)
     unsigned nr = d->shadow_pages / (d->cfg->vcpus ? d->cfg->vcpus : 1);
     if (nr < SHADOW_MIN_PAGES)
         nr = SHADOW_MIN_PAGES;
+    /* Cached roots (docs/shadow.md "Cached shadows per CR3"): as many as
+     * asked and the pool leaves room for, each 5 pages below 4 GiB. */
+    unsigned nroots = MAX(1u, MIN(boot_opts.shadow_cache, SHADOW_MAX_ROOTS));
+    while (nroots > 1 && nr < SHADOW_MIN_PAGES + SHADOW_ROOT_PAGES * (nroots - 1))
+        nroots--;
     struct hvm_shadow *hs = xzalloc(sizeof(*hs), HEAP_HVM);
     if (!hs)
         return -ENOMEM;
@@ -114,15 +128,16 @@ int hvm_shadow_vcpu_create(struct vcpu *v)
     if (!hs->pool)
         goto nomem;
     hs->sh.nr = nr;         /* for the destroy path until shadow_init */
-    /* The whole budget now: no allocation on the fault path.  The root
-     * (and the PAE directories) below 4 GiB, for a 32-bit CR3. */
+    /* The whole budget now: no allocation on the fault path.  The roots
+     * (and their PAE directories) below 4 GiB, for a 32-bit CR3. */
     for (unsigned i = 0; i < nr; i++) {
-        void *p = i < 5 ? alloc_pages_below(0, 1ull << 32, DOMID_XEN) : alloc_pages(0, DOMID_XEN);
+        void *p = i < SHADOW_ROOT_PAGES * nroots ? alloc_pages_below(0, 1ull << 32, DOMID_XEN)
+                                                 : alloc_pages(0, DOMID_XEN);
         if (!p)
             goto nomem;
         hs->pool[i] = virt_to_phys(p);
     }
-    if (shadow_init(&hs->sh, hs->pool, sh_to_va, nr, SHADOW_PAE))
+    if (shadow_init_roots(&hs->sh, hs->pool, sh_to_va, nr, SHADOW_PAE, nroots))
         goto nomem;
     hvm_vendor->set_shadow(v, shadow_root(&hs->sh));
     return 0;
@@ -154,6 +169,19 @@ static uint64_t paging_key(const struct hvm_ctrl *c)
            ((c->efer & (G_EFER_LMA | G_EFER_NXE)) << 1);
 }
 
+static void revalidate(struct vcpu *v, struct hvm_shadow *hs, const struct hvm_ctrl *c);
+
+/* The guest CR3's table base: what a cached root is looked up by (the
+ * paging mode is the same for every root: hs->key). */
+static uint64_t cr3_tag(const struct hvm_ctrl *c)
+{
+    if (c->efer & G_EFER_LMA)
+        return c->cr3 & 0x000ffffffffff000ull;  /* no PCID, no flags */
+    if (c->cr4 & G_CR4_PAE)
+        return c->cr3 & 0xffffffe0ull;
+    return c->cr3 & 0xfffff000ull;
+}
+
 __hot_path void hvm_shadow_before_entry(struct vcpu *v)
 {
     struct hvm_shadow *hs = v->shadow;
@@ -166,18 +194,32 @@ __hot_path void hvm_shadow_before_entry(struct vcpu *v)
     unsigned req = __atomic_exchange_n(&hs->flush_pending, 0, __ATOMIC_SEQ_CST);
     /* A MOV to CR3 drops what a TLB must drop then, the non-global
      * translations (SDM vol. 3A 4.10.4.1); the global ones stay, so the
-     * kernel half of a guest survives its process switches.  A CR3 that
-     * changed without a MOV to CR3 (INIT, a context set from outside)
-     * empties everything, as does every other reason. */
+     * kernel half of a guest survives its process switches.  With cached
+     * roots, the new CR3's root comes back instead, holding only what its
+     * guest tables still give (revalidate).  A CR3 that changed without a
+     * MOV to CR3 (INIT, a context set from outside) empties everything, as
+     * does every other reason. */
     if (hs->started && !(req & SHADOW_REQ_ALL) && key == hs->key && (req & SHADOW_REQ_NONGLOBAL) &&
         boot_opts.shadow_keep_global) {
         hs->gcr3 = c.cr3;
-        if (shadow_flush_nonglobal(&hs->sh))
+        if (hs->sh.nroots > 1) {
+            uint64_t root = shadow_root(&hs->sh);
+            shadow_switch(&hs->sh, cr3_tag(&c));
+            revalidate(v, hs, &c);
+            if (shadow_root(&hs->sh) != root)
+                hvm_vendor->set_shadow_root(v, shadow_root(&hs->sh));
+            /* Always a fresh ASID/VPID: nothing of the old root, nor of
+             * the leaves just dropped, may stay in the CPU's TLB, and the
+             * leaves kept must have their A set again when used. */
             __atomic_store_n(&v->tlb_flush_pending, true, __ATOMIC_SEQ_CST);
+        } else if (shadow_flush_nonglobal(&hs->sh)) {
+            __atomic_store_n(&v->tlb_flush_pending, true, __ATOMIC_SEQ_CST);
+        }
         return;
     }
     if (!hs->started || req || key != hs->key || c.cr3 != hs->gcr3) {
         shadow_flush(&hs->sh, (c.efer & G_EFER_LMA) ? SHADOW_4L : SHADOW_PAE);
+        shadow_set_tag(&hs->sh, cr3_tag(&c));
         hs->key = key;
         hs->gcr3 = c.cr3;
         hs->started = true;
@@ -329,6 +371,54 @@ static void prefetch(struct vcpu *v, struct hvm_shadow *hs, const struct hvm_ctr
             fl |= SH_W;
         shadow_fill_near(&hs->sh, p->va, mfn << 12, fl);
     }
+}
+
+/*
+ * Revalidation (docs/shadow.md "Cached shadows per CR3"): what a fill of
+ * the 4 KiB page at va would write now, from the guest's current tables,
+ * read only (GW_PROBE: no A/D update, no access check).  Only a
+ * translation a TLB could load right now without a visible side effect:
+ * every entry of the walk with A set already; ordinary RAM (the p2m gives
+ * every right, as for a prefetch); W only with D, and with log-dirty asked
+ * as for a read fill.
+ * A leaf made writable by a supervisor write with CR0.WP = 0 is never
+ * given back (the caller drops it: it is not the same entry).
+ */
+struct reval_ctx {
+    struct vcpu *v;
+    struct hvm_shadow *hs;
+    const struct hvm_ctrl *c;
+};
+
+static bool reval_check(void *ctx, uint64_t va, uint64_t *ma, unsigned *flags)
+{
+    struct reval_ctx *r = ctx;
+    struct gwalk_result res;
+
+    if (hvm_walk_probe(r->v, va, &res) || !res.accessed)
+        return false;
+    unsigned perms = 0;
+    uint64_t mfn = p2m_lookup(&r->v->domain->p2m, res.gpa >> 12, &perms);
+    if (mfn == ~0ull || perms != (P2M_R | P2M_W | P2M_X))
+        return false;
+    bool dirty = !(r->c->cr0 & G_CR0_PG) || (res.leaf & (1ull << 6));
+    unsigned fl = leaf_flags(r->c, res.perms, res.leaf, perms, res.page_shift);
+    if ((res.perms & GW_PERM_W) && dirty && logdirty_allows_write(r->v, r->hs, res.gpa >> 12, false))
+        fl |= SH_W;
+    *ma = mfn << 12;
+    *flags = fl;
+    return true;
+}
+
+/* Bound of one switch's work: leaves checked (each a guest walk); the
+ * used leaves beyond it are dropped, and refault if needed. */
+#define SHADOW_REVAL_BUDGET 1024u
+
+static void revalidate(struct vcpu *v, struct hvm_shadow *hs, const struct hvm_ctrl *c)
+{
+    struct reval_ctx r = { v, hs, c };
+
+    shadow_revalidate(&hs->sh, reval_check, &r, SHADOW_REVAL_BUDGET);
 }
 
 bool hvm_shadow_page_fault(struct vcpu *v, const struct hvm_exit *x, uint64_t gva, uint32_t ec)

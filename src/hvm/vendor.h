@@ -167,6 +167,9 @@ struct hvm_vendor_ops {
      */
     bool hap, shadow;
     void (*set_shadow)(struct vcpu *v, uint64_t root_pa);
+    /* Shadow only, on v's own entry path (hvm_shadow_before_entry): the
+     * CPU's CR3 becomes root_pa (another cached shadow root). */
+    void (*set_shadow_root)(struct vcpu *v, uint64_t root_pa);
     /* The 3-byte hypercall instruction written into the hypercall page. */
     void (*hypercall_insn)(uint8_t out[3]);
     /* Debug dump: v's state into *out, interrupts off, v not in guest mode

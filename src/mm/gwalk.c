@@ -138,7 +138,7 @@ static int walk_once(const struct gwalk_cpu *cpu, const struct gwalk_mem *mem, e
     struct gw_step path[5];
     unsigned n = 0, level, shift = 12;
     uint64_t table, e = 0;
-    bool rw = true, us = true, xd = false, up_rw = true, up_us = true, up_xd = false;
+    bool rw = true, us = true, xd = false, up_rw = true, up_us = true, up_xd = false, all_a = true;
 
     /* The error code's access bits describe the access, whatever failed. */
     uint32_t code = (write ? PFEC_W : 0) | (user ? PFEC_U : 0) |
@@ -194,6 +194,7 @@ static int walk_once(const struct gwalk_cpu *cpu, const struct gwalk_mem *mem, e
         path[n].gpa = gpa;
         path[n].e = e;
         n++;
+        all_a = all_a && (e & E_A);
         up_rw = rw;                             /* the levels above this one, for gwalk_near */
         up_us = us;
         up_xd = xd;
@@ -210,7 +211,9 @@ static int walk_once(const struct gwalk_cpu *cpu, const struct gwalk_mem *mem, e
     /* Access rights (SDM 4.6.1). */
     bool deny, smap = (cpu->cr4 & CR4_SMAP) && (implicit || !(access & GW_AC));
     bool wp = cpu->cr0 & CR0_WP;
-    if (user)
+    if (access & GW_PROBE)
+        deny = false;                           /* the caller decides from perms */
+    else if (user)
         deny = !us || (write && !rw) || (fetch && xd);
     else if (fetch)
         deny = xd || (us && (cpu->cr4 & CR4_SMEP));
@@ -221,7 +224,7 @@ static int walk_once(const struct gwalk_cpu *cpu, const struct gwalk_mem *mem, e
      * long mode.  PK is reported whenever the key forbids the access, also
      * when another rule forbids it too. */
     unsigned pkey = 0;
-    if (mode >= GW_MODE_4L && (cpu->cr4 & CR4_PKE)) {
+    if (mode >= GW_MODE_4L && (cpu->cr4 & CR4_PKE) && !(access & GW_PROBE)) {
         pkey = (unsigned)(e >> 59) & 15;
         bool ad = (cpu->pkru >> (2 * pkey)) & 1, wd = (cpu->pkru >> (2 * pkey + 1)) & 1;
         if (!fetch && us && (ad || (wd && write && (user || wp)))) {
@@ -258,6 +261,7 @@ static int walk_once(const struct gwalk_cpu *cpu, const struct gwalk_mem *mem, e
     res->pfec = 0;
     res->leaf_gpa = path[n - 1].gpa;
     res->up_perms = (up_rw ? GW_PERM_W : 0) | (up_us ? GW_PERM_U : 0) | (up_xd ? 0 : GW_PERM_X);
+    res->accessed = all_a;
     return 0;
 
 fault:
@@ -285,6 +289,7 @@ __hot_path int gwalk(const struct gwalk_cpu *cpu, const struct gwalk_mem *mem, u
         res->page_shift = 12;
         res->perms = res->up_perms = GW_PERM_W | GW_PERM_U | GW_PERM_X;
         res->leaf_gpa = 0;
+        res->accessed = true;
         return 0;
     }
     for (unsigned tries = 0; tries < GW_MAX_RESTARTS; tries++) {

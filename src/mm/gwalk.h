@@ -56,6 +56,8 @@ struct gwalk_cpu {
 #define GW_AC        0x08u      /* EFLAGS.AC = 1: lifts SMAP for explicit supervisor data accesses */
 #define GW_IMPLICIT  0x10u      /* implicit supervisor access (GDT/IDT/TSS...): never user, SMAP whatever AC */
 #define GW_SET_AD    0x20u      /* set accessed/dirty flags as the CPU would */
+#define GW_PROBE     0x40u      /* translation only: no access-rights or protection-key check (the
+                                 * shadow's revalidation, docs/shadow.md "Cached shadows per CR3") */
 
 /* #PF error code bits (SDM 4.7). */
 #define PFEC_P       0x01u      /* protection violation (0: not present) */
@@ -82,6 +84,8 @@ struct gwalk_result {
     uint32_t pfec;          /* -EFAULT: the #PF error code (CR2 is va) */
     uint64_t leaf_gpa;      /* success with paging: where the leaf entry is (gwalk_near) */
     unsigned up_perms;      /* success: GW_PERM_* of the levels above the leaf alone */
+    bool accessed;          /* success: every entry the walk used had A set when read (before any
+                             * update of its own); true without paging.  A PAE PDPTE has no A. */
 };
 
 enum gwalk_mode gwalk_mode(const struct gwalk_cpu *cpu);

@@ -29,49 +29,79 @@ static void zero_page(void *p)
         q[i] = 0;
 }
 
-/* Lays out an empty root in the current format; every other page is free. */
-static void set_up_root(struct shadow *s)
+static uint64_t root_pa(const struct shadow *s, unsigned r)
 {
-    uint64_t *root = s->to_va(s->pa[0]);
-
-    zero_page(root);
-    s->used = 1;
-    if (s->format == SHADOW_PAE) {
-        for (unsigned i = 0; i < 4; i++) {
-            zero_page(s->to_va(s->pa[1 + i]));
-            root[i] = s->pa[1 + i] | E_P;
-        }
-        s->used = 5;
-    }
-    s->next = s->used;
-    s->free_head = 0;
-    for (unsigned i = 0; i < 8; i++)
-        s->nonglobal[i] = s->global[i] = s->large[i] = s->huge[i] = 0;
+    return s->pa[r * SHADOW_ROOT_PAGES];
 }
 
-int shadow_init(struct shadow *s, uint64_t *pa, void *(*to_va)(uint64_t pa), unsigned nr, enum shadow_format f)
+static struct shadow_root *cur_root(struct shadow *s)
 {
-    if (nr < SHADOW_MIN_PAGES || (pa[0] >> 32) != 0)
+    return &s->roots[s->cur];
+}
+
+static void clear_slots(struct shadow_root *rt)
+{
+    for (unsigned i = 0; i < 8; i++)
+        rt->nonglobal[i] = rt->global[i] = rt->large[i] = rt->huge[i] = 0;
+}
+
+/* Lays out every root empty in the current format; every other page is
+ * free.  A single 4-level root uses page 0 alone (the pool as before the
+ * cache); otherwise each root keeps its 5 pages in either format. */
+static void set_up_roots(struct shadow *s)
+{
+    for (unsigned r = 0; r < s->nroots; r++) {
+        uint64_t *root = s->to_va(root_pa(s, r));
+        zero_page(root);
+        if (s->format == SHADOW_PAE)
+            for (unsigned i = 0; i < 4; i++) {
+                uint64_t pd = s->pa[r * SHADOW_ROOT_PAGES + 1 + i];
+                zero_page(s->to_va(pd));
+                root[i] = pd | E_P;
+            }
+        clear_slots(&s->roots[r]);
+        s->roots[r].live = r == s->cur;
+    }
+    s->used = (s->nroots == 1 && s->format != SHADOW_PAE) ? 1 : s->nroots * SHADOW_ROOT_PAGES;
+    s->next = s->used;
+    s->free_head = 0;
+}
+
+int shadow_init_roots(struct shadow *s, uint64_t *pa, void *(*to_va)(uint64_t pa), unsigned nr,
+                      enum shadow_format f, unsigned nroots)
+{
+    if (nroots < 1 || nroots > SHADOW_MAX_ROOTS || nr < SHADOW_MIN_PAGES + SHADOW_ROOT_PAGES * (nroots - 1))
         return -EINVAL_;
     for (unsigned i = 0; i < nr; i++)
-        if (!pa[i] || (pa[i] & 0xfff))
-            return -EINVAL_;        /* 0 ends the free list: never a pool page */
-    *s = (struct shadow){ .pa = pa, .to_va = to_va, .nr = nr, .format = f };
-    set_up_root(s);
+        if (!pa[i] || (pa[i] & 0xfff) || (i < nroots * SHADOW_ROOT_PAGES && (pa[i] >> 32)))
+            return -EINVAL_;        /* 0 ends the free list: never a pool page; roots: 32-bit CR3 */
+    *s = (struct shadow){ .pa = pa, .to_va = to_va, .nr = nr, .format = f, .nroots = nroots };
+    set_up_roots(s);
     s->peak_used = s->used;
     return 0;
 }
 
+int shadow_init(struct shadow *s, uint64_t *pa, void *(*to_va)(uint64_t pa), unsigned nr, enum shadow_format f)
+{
+    return shadow_init_roots(s, pa, to_va, nr, f, 1);
+}
+
 uint64_t shadow_root(const struct shadow *s)
 {
-    return s->pa[0];
+    return root_pa(s, s->cur);
 }
 
 void shadow_flush(struct shadow *s, enum shadow_format f)
 {
     s->format = f;
-    set_up_root(s);
+    set_up_roots(s);
     s->flushes++;
+}
+
+void shadow_set_tag(struct shadow *s, uint64_t tag)
+{
+    cur_root(s)->tag = tag;
+    cur_root(s)->live = true;
 }
 
 /* A zeroed table from the free list or the pool's unused rest; 0 when
@@ -121,7 +151,7 @@ static unsigned index_of(const struct shadow *s, uint64_t va, unsigned lvl)
  * above it is missing.  Never allocates. */
 static uint64_t *entry_at(const struct shadow *s, uint64_t va, unsigned lvl)
 {
-    uint64_t *t = s->to_va(s->pa[0]);
+    uint64_t *t = s->to_va(shadow_root(s));
 
     for (unsigned l = s->format; l > lvl; l--) {
         uint64_t e = t[index_of(s, va, l)];
@@ -159,7 +189,7 @@ static bool drop_entry(struct shadow *s, uint64_t *e, unsigned lvl)
  * NULL when the pool is exhausted. */
 static uint64_t *leaf_table(struct shadow *s, uint64_t va, bool alloc)
 {
-    uint64_t *t = s->to_va(s->pa[0]);
+    uint64_t *t = s->to_va(shadow_root(s));
 
     for (unsigned lvl = s->format; lvl > 1; lvl--) {
         uint64_t *e = &t[index_of(s, va, lvl)];
@@ -194,16 +224,17 @@ static uint64_t leaf_entry(uint64_t ma, unsigned flags)
 /* Records in the root slot's bitmaps what kind of leaf is now under it. */
 static void note_slot(struct shadow *s, uint64_t va, unsigned flags)
 {
+    struct shadow_root *rt = cur_root(s);
     unsigned r = index_of(s, va, s->format);
     uint64_t rbit = 1ull << (r % 64);
     if (flags & SH_HUGE)
-        s->huge[r / 64] |= rbit;
+        rt->huge[r / 64] |= rbit;
     else if (flags & SH_LARGE)
-        s->large[r / 64] |= rbit;
+        rt->large[r / 64] |= rbit;
     if (!(flags & SH_GLOBAL))
-        s->nonglobal[r / 64] |= rbit;
+        rt->nonglobal[r / 64] |= rbit;
     else
-        s->global[r / 64] |= rbit;
+        rt->global[r / 64] |= rbit;
 }
 
 int shadow_fill(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags, bool *upgraded)
@@ -260,14 +291,15 @@ bool shadow_fill_near(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags
     if (!slot || (*slot & E_P))
         return false;
     note_slot(s, va, flags);
-    *slot = leaf_entry(ma, flags);
+    *slot = leaf_entry(ma, flags) & ~E_A;      /* not used yet (shadow_revalidate) */
     s->prefetched++;
     return true;
 }
 
 bool shadow_flush_nonglobal(struct shadow *s)
 {
-    uint64_t *root = s->to_va(s->pa[0]);
+    struct shadow_root *rt = cur_root(s);
+    uint64_t *root = s->to_va(shadow_root(s));
     unsigned slots = s->format == SHADOW_PAE ? 4 : 512;
     bool any = false;
 
@@ -276,17 +308,17 @@ bool shadow_flush_nonglobal(struct shadow *s)
         if (!(root[i] & E_P))
             continue;
         uint64_t bit = 1ull << (i % 64);
-        if (s->nonglobal[i / 64] & bit) {
+        if (rt->nonglobal[i / 64] & bit) {
             any |= drop_entry(s, &root[i], s->format);
-            s->large[i / 64] &= ~bit;      /* nothing left under it */
-            s->huge[i / 64] &= ~bit;
-            s->global[i / 64] &= ~bit;
-        } else if (s->global[i / 64] & bit) {
+            rt->large[i / 64] &= ~bit;      /* nothing left under it */
+            rt->huge[i / 64] &= ~bit;
+            rt->global[i / 64] &= ~bit;
+        } else if (rt->global[i / 64] & bit) {
             s->kept_slots++;
         }
     }
     for (unsigned i = 0; i < 8; i++)
-        s->nonglobal[i] = 0;
+        rt->nonglobal[i] = 0;
     return any;
 }
 
@@ -298,20 +330,19 @@ uint64_t shadow_lookup(const struct shadow *s, uint64_t va)
     return e ? *e : 0;
 }
 
-bool shadow_invlpg(struct shadow *s, uint64_t va)
+/* INVLPG va in the current root. */
+static bool invlpg_root(struct shadow *s, uint64_t va)
 {
-    s->invlpgs++;
-    if (s->format == SHADOW_PAE)
-        va &= 0xffffffffull;
+    const struct shadow_root *rt = cur_root(s);
     unsigned r = index_of(s, va, s->format);
     uint64_t rbit = 1ull << (r % 64);
-    if (s->huge[r / 64] & rbit) {
+    if (rt->huge[r / 64] & rbit) {
         /* The 1 GiB region around va: a PDPT entry (the fixed directory's
          * contents in PAE). */
         uint64_t *e = entry_at(s, va, 3);
         return e && drop_entry(s, e, 3);
     }
-    if (s->large[r / 64] & rbit) {
+    if (rt->large[r / 64] & rbit) {
         /* The 4 MiB region around va (a 4 MiB page of 32-bit paging, or
          * a 2 MiB one and its neighbour): two page tables. */
         bool any = false;
@@ -327,4 +358,171 @@ bool shadow_invlpg(struct shadow *s, uint64_t va)
         return false;
     *e = 0;
     return true;
+}
+
+bool shadow_invlpg(struct shadow *s, uint64_t va)
+{
+    unsigned cur = s->cur;
+    bool any = false;
+
+    s->invlpgs++;
+    if (s->format == SHADOW_PAE)
+        va &= 0xffffffffull;
+    /* Every cached root: their global leaves are kept across switches
+     * unchecked (shadow_revalidate), so an INVLPG must reach them as it
+     * would reach a TLB's global entries.  Only the current root's
+     * change matters to the CPU's TLB (the others are not in it). */
+    for (unsigned r = 0; r < s->nroots; r++) {
+        if (r == cur || !s->roots[r].live)
+            continue;
+        s->cur = r;
+        invlpg_root(s, va);
+    }
+    s->cur = cur;
+    any = invlpg_root(s, va);
+    return any;
+}
+
+bool shadow_switch(struct shadow *s, uint64_t tag)
+{
+    unsigned pick = s->cur;
+    bool hit = false;
+
+    s->switches++;
+    for (unsigned r = 0; r < s->nroots; r++)
+        if (s->roots[r].live && s->roots[r].tag == tag) {
+            pick = r;
+            hit = true;
+            break;
+        }
+    if (!hit) {
+        /* A free root, else the least recently used one. */
+        uint64_t oldest = ~0ull;
+        for (unsigned r = 0; r < s->nroots; r++) {
+            if (!s->roots[r].live) {
+                pick = r;
+                break;
+            }
+            if (s->roots[r].stamp < oldest) {
+                oldest = s->roots[r].stamp;
+                pick = r;
+            }
+        }
+    }
+    s->cur = pick;
+    struct shadow_root *rt = cur_root(s);
+    rt->stamp = ++s->clock;
+    if (hit) {
+        s->hits++;
+        return true;
+    }
+    if (rt->live)
+        s->evictions++;
+    /* Another address space's root: its non-global leaves mean nothing
+     * here; its global ones are what a TLB keeps across a MOV to CR3 (and
+     * shadow_revalidate checks them). */
+    shadow_flush_nonglobal(s);
+    rt->tag = tag;
+    rt->live = true;
+    return false;
+}
+
+/* shadow_revalidate's state for one call. */
+struct reval {
+    struct shadow *s;
+    shadow_check_fn check;
+    void *ctx;
+    unsigned budget;
+};
+
+/* Linear address of entry i of a table of level lvl covering base: in
+ * 4-level format the upper half of the PML4 is sign-extended. */
+static uint64_t entry_va(const struct shadow *s, uint64_t base, unsigned lvl, unsigned i)
+{
+    uint64_t va = base + ((uint64_t)i << (12 + 9 * (lvl - 1)));
+    if (s->format == SHADOW_4L && lvl == 4 && i >= 256)
+        va |= 0xffff000000000000ull;
+    return va;
+}
+
+/* Revalidates table t of level lvl (1 = page table) covering base.
+ * Returns true when anything stays in it.  At most 3 levels deep. */
+static bool reval_table(struct reval *r, uint64_t *t, unsigned lvl, uint64_t base)
+{
+    struct shadow *s = r->s;
+    bool any = false;
+
+    for (unsigned i = 0; i < 512; i++) {
+        uint64_t e = t[i];
+        if (!(e & E_P))
+            continue;
+        uint64_t va = entry_va(s, base, lvl, i);
+        if (lvl > 1) {
+            /* A clear: the CPU did not walk through it since the last
+             * revalidation, so nothing under it was used. */
+            if ((e & E_A) && reval_table(r, s->to_va(e & E_ADDR), lvl - 1, va)) {
+                t[i] = e & ~E_A;
+                any = true;
+            } else {
+                free_subtree(s, e & E_ADDR, lvl - 1);
+                t[i] = 0;
+            }
+            continue;
+        }
+        t[i] = 0;
+        if (!(e & E_A)) {
+            s->rv_unused++;
+            continue;
+        }
+        if (!r->budget) {
+            s->rv_capped++;
+            continue;
+        }
+        r->budget--;
+        s->rv_checked++;
+        uint64_t ma = 0;
+        unsigned fl = 0;
+        if (r->check(r->ctx, va, &ma, &fl) && leaf_entry(ma, fl) == e) {
+            t[i] = e & ~E_A;
+            note_slot(s, va, fl);
+            s->rv_kept++;
+            any = true;
+        }
+    }
+    return any;
+}
+
+unsigned shadow_revalidate(struct shadow *s, shadow_check_fn check, void *ctx, unsigned budget)
+{
+    struct reval r = { s, check, ctx, budget };
+    struct shadow_root *rt = cur_root(s), old = *rt;
+    uint64_t *root = s->to_va(shadow_root(s));
+    uint64_t kept = s->rv_kept;
+    unsigned slots = s->format == SHADOW_PAE ? 4 : 512;
+
+    clear_slots(rt);                            /* rebuilt from the leaves kept */
+    for (unsigned i = 0; i < slots; i++) {
+        uint64_t bit = 1ull << (i % 64), e = root[i];
+        if (!(e & E_P))
+            continue;
+        if ((old.global[i / 64] & bit) && !(old.nonglobal[i / 64] & bit)) {
+            /* Global leaves only: kept unchecked, as a TLB keeps global
+             * entries across a MOV to CR3 (INVLPG reaches every root). */
+            rt->global[i / 64] |= bit;
+            rt->large[i / 64] |= old.large[i / 64] & bit;
+            rt->huge[i / 64] |= old.huge[i / 64] & bit;
+            s->kept_slots++;
+            continue;
+        }
+        if (s->format == SHADOW_PAE) {
+            /* The four directories are fixed (see the top): only emptied. */
+            reval_table(&r, s->to_va(e & E_ADDR), 2, (uint64_t)i << 30);
+        } else if ((e & E_A) && reval_table(&r, s->to_va(e & E_ADDR), 3, entry_va(s, 0, 4, i))) {
+            root[i] = e & ~E_A;
+        } else {
+            free_subtree(s, e & E_ADDR, 3);     /* not walked since, or nothing kept */
+            root[i] = 0;
+        }
+    }
+    return (unsigned)(s->rv_kept - kept);
 }

@@ -39,36 +39,58 @@ enum shadow_format {
                              * MOV to CR3 (shadow_flush_nonglobal) */
 
 /*
+ * One cached shadow root (docs/shadow.md "Cached shadows per CR3"): the
+ * top-level table of one guest address space and the bookkeeping of its
+ * root slots (PML4 entries; the 4 PDPTEs in PAE).
+ * nonglobal: a leaf without SH_GLOBAL was filled under the slot since the
+ * last flush of any kind (what shadow_flush_nonglobal drops); large, huge:
+ * a leaf from a guest 2/4 MiB, 1 GiB page was filled under it since the
+ * slot was last emptied (what shadow_invlpg must widen); global: a leaf
+ * with SH_GLOBAL was (statistics: kept_slots).
+ */
+struct shadow_root {
+    uint64_t tag;               /* the guest CR3 (its table base) this root shadows */
+    uint64_t stamp;             /* when it was last made current (LRU) */
+    bool live;                  /* holds a tag (else empty and free) */
+    uint64_t nonglobal[8], global[8], large[8], huge[8];
+};
+
+#define SHADOW_MAX_ROOTS 8u
+#define SHADOW_ROOT_PAGES 5u    /* per root: the root and the four PAE directories */
+
+/*
  * The page pool, owned by the shadow after shadow_init.  pa[i] is the
  * physical address of page i (the CPU sees it), to_va where the hypervisor
- * reaches a page (the direct map; identity in the unit test).  Page 0 is
- * the root, 1..4 the four PAE page directories; the others are handed out
- * in order (next), or from the free list (tables given back when a subtree
- * was dropped: shadow_flush_nonglobal, a large-page INVLPG), and all taken
- * back at a full flush.  The free list is threaded through the free pages
- * themselves (first 8 bytes: the next free page's physical address, 0 at
- * the end), so it needs no memory of its own.
+ * reaches a page (the direct map; identity in the unit test).  Pages
+ * 5r..5r+4 are root r's (its root, then its four PAE page directories; a
+ * single root in 4-level format uses page 0 only); the others are handed
+ * out in order (next), or from the free list (tables given back when a
+ * subtree was dropped: shadow_flush_nonglobal, a large-page INVLPG,
+ * shadow_revalidate), and all taken back at a full flush.  All roots share
+ * the pool.  The free list is threaded through the free pages themselves
+ * (first 8 bytes: the next free page's physical address, 0 at the end), so
+ * it needs no memory of its own.
  */
 struct shadow {
     uint64_t *pa;               /* (i) nr entries */
     void *(*to_va)(uint64_t pa);    /* (i) */
-    unsigned nr;                /* (i) pool size, >= SHADOW_MIN_PAGES */
+    unsigned nr;                /* (i) pool size, >= SHADOW_MIN_PAGES + 5 (nroots - 1) */
+    unsigned nroots;            /* (i) 1..SHADOW_MAX_ROOTS */
+    unsigned cur;               /* the root the CPU runs on */
     unsigned used;              /* pages in use now (the root ones included) */
     unsigned next;              /* pool pages 0..next-1 were handed out since the last full flush */
     uint64_t free_head;         /* physical address of the first free table, 0: none */
-    enum shadow_format format;  /* current layout of the root */
-    /* Bitmaps of root slots (PML4 entries; the 4 PDPTEs in PAE).
-     * nonglobal: a leaf without SH_GLOBAL was filled under the slot since
-     * the last flush of any kind (what shadow_flush_nonglobal drops);
-     * large, huge: a leaf from a guest 2/4 MiB, 1 GiB page was filled under
-     * it since the slot was last emptied (what shadow_invlpg must widen);
-     * global: a leaf with SH_GLOBAL was (statistics: kept_slots). */
-    uint64_t nonglobal[8], global[8], large[8], huge[8];
+    uint64_t clock;             /* LRU time: shadow_switch calls */
+    enum shadow_format format;  /* current layout of every root */
+    struct shadow_root roots[SHADOW_MAX_ROOTS];
     /* Statistics, for the logs and tests. */
     uint64_t fills, flushes, reclaims, invlpgs, upgrades;
     uint64_t ng_flushes;        /* MOV to CR3 flushes that kept the global leaves */
     uint64_t kept_slots;        /* root slots with global leaves kept by them (summed) */
     uint64_t prefetched;        /* leaves written by shadow_fill_near */
+    uint64_t switches, hits, evictions;    /* shadow_switch: calls, cached roots found, live roots reused */
+    uint64_t rv_checked, rv_kept, rv_unused, rv_capped;  /* shadow_revalidate's leaves: checked, kept
+                                 * (equal), dropped unused (A clear), dropped over the budget */
     unsigned peak_used;
 };
 
@@ -77,10 +99,43 @@ struct shadow {
 /* The pool must be below 4 GiB for its root (a PAE CR3 has 32 bits);
  * shadow_init checks it.  Returns 0 or -EINVAL. */
 int shadow_init(struct shadow *s, uint64_t *pa, void *(*to_va)(uint64_t pa), unsigned nr, enum shadow_format f);
-/* The value for the CPU's CR3: the root page. */
+/* The same with nroots cached roots (1..SHADOW_MAX_ROOTS; the first 5 nroots
+ * pages below 4 GiB, nr >= SHADOW_MIN_PAGES + 5 (nroots - 1)).  Root 0 is
+ * current, with tag 0. */
+int shadow_init_roots(struct shadow *s, uint64_t *pa, void *(*to_va)(uint64_t pa), unsigned nr,
+                      enum shadow_format f, unsigned nroots);
+/* The value for the CPU's CR3: the current root's page. */
 uint64_t shadow_root(const struct shadow *s);
-/* Empties every table (and switches to format f). */
+/* Empties every table of every root (and switches to format f).  The
+ * current root stays current, with its tag; the others become free. */
 void shadow_flush(struct shadow *s, enum shadow_format f);
+/* Names the guest address space the current root shadows. */
+void shadow_set_tag(struct shadow *s, uint64_t tag);
+/*
+ * A guest's MOV to CR3 with nroots > 1: makes the root tagged tag current
+ * (returns true: a hit), else a free root, else the least recently used
+ * one, emptied of its non-global slots as shadow_flush_nonglobal does, and
+ * tagged (returns false).  Either way the caller must then call
+ * shadow_revalidate before the CPU runs on it, and the CPU's TLB must go.
+ */
+bool shadow_switch(struct shadow *s, uint64_t tag);
+/*
+ * Revalidation (docs/shadow.md "Cached shadows per CR3"): every present
+ * leaf of the current root that the CPU used since the root was last
+ * revalidated or emptied (hardware A set in it) is checked, at most budget
+ * of them: check(ctx, va) gives what a fill of the 4 KiB page at va would
+ * write now (ma, flags; false: none, e.g. not present or A clear in the
+ * guest's tables), and the leaf stays, with A cleared, only when that is
+ * the same entry bit for bit.  Every other leaf goes: unused (A clear),
+ * over the budget, changed.  Non-leaf entries the CPU did not walk (A
+ * clear) go with their subtree unseen; the ones kept get A cleared, empty
+ * tables go back to the pool.  The root slots' bitmaps are rebuilt from
+ * the leaves kept.  Returns how many leaves were kept.  Bound: each table
+ * of the root visited once (at most nr pages), check called at most budget
+ * times.
+ */
+typedef bool (*shadow_check_fn)(void *ctx, uint64_t va, uint64_t *ma, unsigned *flags);
+unsigned shadow_revalidate(struct shadow *s, shadow_check_fn check, void *ctx, unsigned budget);
 /*
  * What a MOV to CR3 does to a TLB (SDM vol. 3A 4.10.4.1): every
  * translation goes except global ones.  Drops every root slot under which
@@ -98,8 +153,9 @@ bool shadow_flush_nonglobal(struct shadow *s);
  */
 int shadow_fill(struct shadow *s, uint64_t va, uint64_t ma, unsigned flags, bool *upgraded);
 /*
- * Prefetch: maps the 4 KiB page at va to ma with flags, as shadow_fill,
- * but only into a page table that exists already (never allocates, never
+ * Prefetch: maps the 4 KiB page at va to ma with flags, as shadow_fill
+ * (but with A clear: not used yet, see shadow_revalidate), only into a
+ * page table that exists already (never allocates, never
  * reclaims) and only where no leaf is present (never changes a present
  * one, so nothing the CPU's TLB holds goes stale).  Returns true when
  * written.  The caller decides the rights (docs/shadow.md "Prefetch on

@@ -639,6 +639,14 @@ static void svm_set_shadow(struct vcpu *v, uint64_t root_pa)
     svm_set_ctrl(v, &c);
 }
 
+static void svm_set_shadow_root(struct vcpu *v, uint64_t root_pa)
+{
+    struct svm_vcpu *s = v->vendor;
+
+    s->sh_root = root_pa;
+    s->vmcb->cr3 = root_pa;
+}
+
 static void svm_set_tsc_offset(struct vcpu *v, uint64_t offset)
 {
     vmcb_of(v)->tsc_offset = offset;
@@ -788,6 +796,7 @@ static struct hvm_vendor_ops svm_ops __hot_data = {    /* (i) umip_emulated set 
     .p2m_encode = svm_p2m_encode,
     .hypercall_insn = svm_hypercall_insn,
     .set_shadow = svm_set_shadow,
+    .set_shadow_root = svm_set_shadow_root,
     .shadow = true,
     .dump_state = svm_dump_state,
 };

@@ -98,3 +98,13 @@ void vmx_set_shadow(struct vcpu *v, uint64_t root_pa)
     vmx_set_ctrl_shadow(v, x, &ctrl);
     vmcs_put(x, &c);
 }
+
+/* Another cached shadow root (vendor.h set_shadow_root), on v's entry
+ * path, where its VMCS is current. */
+void vmx_set_shadow_root(struct vcpu *v, uint64_t root_pa)
+{
+    struct vmx_vcpu *x = v->vendor;
+
+    x->sh_root = root_pa;
+    vmwrite(VMCS_GUEST_CR3, root_pa);
+}

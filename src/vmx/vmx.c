@@ -822,5 +822,6 @@ struct hvm_vendor_ops vmx_ops __hot_data = {
     .hap = true,            /* the probe clears it without EPT and unrestricted guest */
     .shadow = true,
     .set_shadow = vmx_set_shadow,
+    .set_shadow_root = vmx_set_shadow_root,
     .dump_state = vmx_dump_state,
 };

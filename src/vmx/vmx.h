@@ -150,6 +150,7 @@ void vmx_check_explain(struct vcpu *v, const char *when);     /* after a failed 
 
 /* shadow.c */
 void vmx_set_shadow(struct vcpu *v, uint64_t root_pa);     /* vendor.h set_shadow */
+void vmx_set_shadow_root(struct vcpu *v, uint64_t root_pa);    /* vendor.h set_shadow_root */
 void vmx_set_ctrl_shadow(struct vcpu *v, struct vmx_vcpu *x, const struct hvm_ctrl *in);  /* VMCS current */
 uint64_t vmx_hw_efer(const struct vmx_vcpu *x);     /* the EFER the CPU runs the guest with; VMCS current */
 void vmx_set_hw_efer(struct vmx_vcpu *x, uint64_t efer);

@@ -13,7 +13,11 @@
  * to CR3 a non-global page must show the new space's frame; a global one
  * may keep the old (the shadow pager keeps it: docs/shadow.md "Global
  * leaves across CR3 switches"), until INVLPG or a CR4.PGE toggle, after
- * which the current tables must show.
+ * which the current tables must show.  A shadow pager that caches a shadow
+ * per CR3 (docs/shadow.md "Cached shadows per CR3") must not show a space
+ * its old translation: space A's PTE, or the PDE above it, changed while
+ * space B is current, with no INVLPG, must show after the switch back to
+ * A, and a PTE made not present must fault.
  */
 #include "guest.h"
 
@@ -43,6 +47,8 @@ static uint32_t pt_win_b[1024] __attribute__((aligned(4096)));
 static uint32_t pt_glob[2][1024] __attribute__((aligned(4096)));
 static volatile uint32_t frame_a[1024] __attribute__((aligned(4096)));
 static volatile uint32_t frame_b[1024] __attribute__((aligned(4096)));
+static volatile uint32_t frame_c[1024] __attribute__((aligned(4096)));
+static uint32_t pt_win_c[1024] __attribute__((aligned(4096)));
 
 static void write_cr0(uint32_t v) { asm volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
 static void write_cr3(uint32_t v) { asm volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
@@ -100,6 +106,62 @@ static void build(void)
     pd_b[GLOB >> 22] = pa(pt_glob[1]) | P | RW;
     pd_a[NGLOB >> 22] = pa(pt_glob[0]) | P | RW;
     pd_b[NGLOB >> 22] = pa(pt_glob[1]) | P | RW;
+}
+
+/* Space A's tables change while B is current; MOV to CR3 back to A must
+ * show them (a MOV to CR3 empties the non-global TLB entries, so no INVLPG
+ * is needed).  New entries have A and D set already, so that a cache that
+ * only looks at A is caught too. */
+static void switch_back_sees_changes(void)
+{
+    volatile uint32_t *w = (volatile uint32_t *)WIN;
+    uint32_t orig = pt_win[0], v = 0;
+    unsigned wrong = 0;
+
+    frame_c[0] = 0xcccc0003u;
+    for (unsigned i = 0; i < 1000; i++) {
+        bool c = i & 1;
+        write_cr3(pa(pd_a));
+        uint32_t want = c ? 0xaaaa0001u : 0xcccc0003u, got0 = *w;
+        if (got0 != (c ? 0xcccc0003u : 0xaaaa0001u) && i)
+            wrong++;
+        write_cr3(pa(pd_b));
+        if (*w != 0xbbbb0002u)
+            wrong++;
+        pt_win[0] = pa(c ? frame_a : frame_c) | P | RW | A | D;    /* no INVLPG */
+        write_cr3(pa(pd_a));
+        if (*w != want)
+            wrong++;
+    }
+    check(wrong == 0, "cr3-cache-pte-changed", "%u of 3000 reads showed a stale or wrong frame", wrong);
+
+    /* Not present while B is current: A's read must fault. */
+    write_cr3(pa(pd_a));
+    (void)*w;
+    write_cr3(pa(pd_b));
+    pt_win[0] = 0;
+    write_cr3(pa(pd_a));
+    int vec = read_safe(WIN, &v);
+    check(vec == EXC_PF && exc_error == 0 && read_cr2_() == WIN, "cr3-cache-pte-cleared",
+          "vector %d error %#lx value %#x", vec, exc_error, v);
+
+    /* The PDE above it now points at another page table. */
+    pt_win[0] = orig | A | D;
+    (void)*w;
+    for (unsigned i = 0; i < 1024; i++)
+        pt_win_c[i] = pt_win[i];
+    pt_win_c[0] = pa(frame_c) | P | RW | A | D;
+    write_cr3(pa(pd_b));
+    pd_a[WIN >> 22] = pa(pt_win_c) | P | RW | A;
+    write_cr3(pa(pd_a));
+    uint32_t got = *w;
+    check(got == 0xcccc0003u, "cr3-cache-pde-changed", "window reads %#x", got);
+    write_cr3(pa(pd_b));
+    pd_a[WIN >> 22] = pa(pt_win) | P | RW | A;
+    pt_win[0] = orig;
+    write_cr3(pa(pd_a));
+    got = *w;
+    check(got == 0xaaaa0001u, "cr3-cache-restored", "window reads %#x", got);
 }
 
 /* Global pages across MOV to CR3 (SDM vol. 3A 4.10.4.1).  Only GLOB's
@@ -196,8 +258,9 @@ void test_main(void)
             wrong++;
     }
     write_cr3(pa(pd_a));
-    global_pages();
     check(wrong == 0, "cr3-switch-10000", "%u of 10000 switches read the other space's frame", wrong);
+    switch_back_sees_changes();
+    global_pages();
 
     /* 512 distinct 2 MiB regions through 4 MiB pages, all onto phys 8-12
      * MiB (two markers): more shadow page tables than the budget holds. */

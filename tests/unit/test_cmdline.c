@@ -202,22 +202,32 @@ static void test_defaults(void)
     CHECK(!o.vmstate_check);    /* the unit tests are not built with RV_VMSTATE_CHECK_DEFAULT */
     CHECK_EQ(o.compat_m2p_frames, 0);
     CHECK_EQ(o.shadow_prefetch, BOOTOPTS_SHADOW_PREFETCH);
+    CHECK_EQ(o.shadow_cache, BOOTOPTS_SHADOW_CACHE);
 }
 
-/* shadow_prefetch=N: 0 or 1 off, a power of two up to 64, else kept. */
-static void test_shadow_prefetch(void)
+/* shadow_prefetch=N: 0 or 1 off, a power of two up to 64, else kept;
+ * shadow_cache=K: 0..8 (0 means 1), else kept. */
+static void test_shadow_opts(void)
 {
-    static const struct { const char *line; unsigned want; int warns; } cases[] = {
-        { "shadow_prefetch=0", 0, 0 },   { "shadow_prefetch=1", 0, 0 },  { "shadow_prefetch=2", 2, 0 },
-        { "shadow_prefetch=32", 32, 0 }, { "shadow_prefetch=64", 64, 0 },
-        { "shadow_prefetch=128", BOOTOPTS_SHADOW_PREFETCH, 1 }, { "shadow_prefetch=24", BOOTOPTS_SHADOW_PREFETCH, 1 },
-        { "shadow_prefetch=x", BOOTOPTS_SHADOW_PREFETCH, 1 },   { "shadow_prefetch", BOOTOPTS_SHADOW_PREFETCH, 1 },
+    static const struct { const char *line; unsigned want; int warns; bool cache; } cases[] = {
+        { "shadow_prefetch=0", 0, 0, false },   { "shadow_prefetch=1", 0, 0, false },
+        { "shadow_prefetch=2", 2, 0, false },   { "shadow_prefetch=32", 32, 0, false },
+        { "shadow_prefetch=64", 64, 0, false },
+        { "shadow_prefetch=128", BOOTOPTS_SHADOW_PREFETCH, 1, false },
+        { "shadow_prefetch=24", BOOTOPTS_SHADOW_PREFETCH, 1, false },
+        { "shadow_prefetch=x", BOOTOPTS_SHADOW_PREFETCH, 1, false },
+        { "shadow_prefetch", BOOTOPTS_SHADOW_PREFETCH, 1, false },
+        { "shadow_cache=0", 1, 0, true },       { "shadow_cache=1", 1, 0, true },
+        { "shadow_cache=3", 3, 0, true },       { "shadow_cache=8", 8, 0, true },
+        { "shadow_cache=9", BOOTOPTS_SHADOW_CACHE, 1, true },
+        { "shadow_cache=-1", BOOTOPTS_SHADOW_CACHE, 1, true },
+        { "shadow_cache", BOOTOPTS_SHADOW_CACHE, 1, true },
     };
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct boot_options o;
         bootopts_defaults(&o);
         CHECK_EQ(bootopts_parse(cases[i].line, &o, NULL, NULL), cases[i].warns);
-        CHECK_EQ(o.shadow_prefetch, cases[i].want);
+        CHECK_EQ(cases[i].cache ? o.shadow_cache : o.shadow_prefetch, cases[i].want);
     }
 }
 
@@ -420,7 +430,7 @@ int main(void)
     RUN(test_size);
     RUN(test_bool);
     RUN(test_defaults);
-    RUN(test_shadow_prefetch);
+    RUN(test_shadow_opts);
     RUN(test_good_options);
     RUN(test_warnings);
     RUN(test_partial_console);

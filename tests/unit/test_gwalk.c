@@ -487,6 +487,36 @@ static void test_ad(void)
     CHECK_EQ(fake_get(&fm, 0x2010, 4), 0x12345001);
 }
 
+/* GW_PROBE (the shadow's revalidation): the translation whatever the access
+ * rules say, nothing written; accessed says whether every level had A. */
+static void test_probe(void)
+{
+    struct gwalk_cpu c = cpu64();
+    c.cr4 |= CR4_SMAP | CR4_SMEP;
+    build64(P | RW | US | A, 0x7000 | P | US | A);
+    CHECK_EQ(walk(&c, VA64, 0), -EFAULT);               /* SMAP: a supervisor read is refused */
+    CHECK_EQ(walk(&c, VA64, GW_PROBE), 0);
+    CHECK_EQ(res.gpa, 0x7123);
+    CHECK_EQ(res.perms, GW_PERM_U | GW_PERM_X);
+    CHECK(res.accessed);
+    /* A clear at one level (the PDPTE): the same translation, not accessed. */
+    fake_set(&fm, 0x2008, 8, 0x3000 | P | RW | US);
+    CHECK_EQ(walk(&c, VA64, GW_PROBE), 0);
+    CHECK(!res.accessed);
+    CHECK_EQ(fm.xchgs, 0);
+    CHECK_EQ(fake_get(&fm, 0x2008, 8), 0x3000 | P | RW | US);
+    /* Not present is still a fault. */
+    fake_set(&fm, 0x4008, 8, 0x7000 | US | A);
+    CHECK_EQ(walk(&c, VA64, GW_PROBE), -EFAULT);
+    CHECK_EQ(res.pfec, 0);
+    /* A walk that sets A/D reports the flags as they were before it. */
+    build64(P | RW | A, 0x7000 | P | RW);
+    CHECK_EQ(walk(&c, VA64, GW_SET_AD), 0);
+    CHECK(!res.accessed);
+    CHECK_EQ(walk(&c, VA64, GW_SET_AD), 0);
+    CHECK(res.accessed);
+}
+
 int main(void)
 {
     RUN(test_no_paging);
@@ -501,6 +531,7 @@ int main(void)
     RUN(test_smep_smap);
     RUN(test_pku);
     RUN(test_ad);
+    RUN(test_probe);
     printf("%d checks, %d failures\n", t_checks, t_failures);
     return t_failures ? 1 : 0;
 }
