@@ -326,6 +326,7 @@ static void opt_inject_hang(struct bootopts_run *r) { opt_bool(r, &r->o->selftes
 static void opt_inject_panic(struct bootopts_run *r) { opt_bool(r, &r->o->selftest_inject_panic); }
 static void opt_x2apic(struct bootopts_run *r)   { opt_bool(r, &r->o->x2apic); }
 static void opt_shadow_keep_global(struct bootopts_run *r) { opt_bool(r, &r->o->shadow_keep_global); }
+static void opt_hap(struct bootopts_run *r)      { opt_bool(r, &r->o->hap); }
 static void opt_gnttab_unmap_batch(struct bootopts_run *r) { opt_bool(r, &r->o->gnttab_unmap_batch); }
 static void opt_sched_wake_tickle(struct bootopts_run *r) { opt_bool(r, &r->o->sched_wake_tickle); }
 static void opt_hvm_fep(struct bootopts_run *r)  { opt_bool(r, &r->o->hvm_fep); }
@@ -345,6 +346,7 @@ static const struct {
     { "selftest_inject_panic", opt_inject_panic },
     { "x2apic",   opt_x2apic },
     { "shadow_keep_global", opt_shadow_keep_global },
+    { "hap",      opt_hap },
     { "shadow_prefetch", opt_shadow_prefetch },
     { "shadow_cache", opt_shadow_cache },
     { "gnttab_unmap_batch", opt_gnttab_unmap_batch },
@@ -405,6 +407,7 @@ void bootopts_defaults(struct boot_options *o)
     o->selftest_inject_panic = false;
     o->x2apic = true;
     o->shadow_keep_global = true;
+    o->hap = true;
     o->shadow_prefetch = BOOTOPTS_SHADOW_PREFETCH;
     o->shadow_cache = BOOTOPTS_SHADOW_CACHE;
     o->gnttab_unmap_batch = true;

@@ -1,6 +1,6 @@
 /*
  * The hypervisor's own boot options (docs: console=, loglvl=, maxcpus=,
- * selftest, emu_exit, x2apic=, mem=, console_to=, hvm_fep, vmstate_check, shadow_keep_global=,
+ * selftest, emu_exit, x2apic=, mem=, console_to=, hvm_fep, vmstate_check, hap=, shadow_keep_global=,
  * shadow_prefetch=, shadow_cache=, gnttab_unmap_batch=).  Parsing never fails: a bad item is
  * reported through the warn callback and leaves its field unchanged, so a typo
  * on the command line cannot stop the machine from booting.
@@ -35,6 +35,8 @@ struct boot_options {
     bool     selftest_inject_hang;  /* (i) test harness: hang after the ready line */
     bool     selftest_inject_panic; /* (i) test harness: fault in the hypervisor after the ready line */
     bool     x2apic;           /* (i) use x2APIC mode when available; default true */
+    bool     hap;              /* (i) hap=0: every HVM domain on the shadow pager, as a domain file's hap = 0 would
+                                * (Xen's boot option of that name); default true: nested paging where the CPU has it */
     bool     shadow_keep_global; /* (i) shadow_keep_global=0: a guest's MOV to CR3 empties its whole shadow
                                   * (docs/shadow.md; for measuring the global-leaf cache); default true */
     unsigned shadow_prefetch;  /* (i) shadow_prefetch=N: a shadow fill also maps the other pages of its aligned block

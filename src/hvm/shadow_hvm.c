@@ -44,17 +44,24 @@ int hvm_shadow_domain_init(struct domain *d, bool hap_wanted, unsigned shadow_mi
 {
     bool hap_ok = hvm_vendor->hap, shadow_ok = hvm_vendor->shadow;
 
-    d->shadow = !hap_wanted || !hap_ok;
+    /* hap=0 on the hypervisor's command line: as if every domain file said so. */
+    bool hap_allowed = boot_opts.hap;
+
+    d->shadow = !hap_wanted || !hap_allowed || !hap_ok;
     if (d->shadow && !shadow_ok) {
         fmt_snprintf(err, errlen, hap_ok ? "hap = 0: the shadow pager is not available with %s yet"
                                          : "%s without nested paging, and no shadow pager for it yet",
                      hvm_vendor->name);
         return -ENODEV;
     }
-    if (!d->shadow)
+    if (!d->shadow) {
+        domain_log(d, LOG_INFO, "nested paging\n");
         return 0;
-    if (hap_wanted)
+    }
+    if (hap_wanted && !hap_ok)
         domain_log(d, LOG_INFO, "no nested paging on this CPU: shadow paging\n");
+    else if (hap_wanted)
+        domain_log(d, LOG_INFO, "hap=0 on the hypervisor's command line: shadow paging\n");
     /* Xen's default: 1 MiB per vCPU and 8 KiB per MiB of RAM. */
     uint64_t pages = shadow_mib ? (uint64_t)shadow_mib * 256
                                 : (uint64_t)d->cfg->vcpus * 256 + (d->mem_bytes >> 20) * 2;

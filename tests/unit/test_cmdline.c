@@ -196,6 +196,7 @@ static void test_defaults(void)
     CHECK(!o.selftest);
     CHECK(!o.emu_exit);
     CHECK(o.x2apic);
+    CHECK(o.hap);
     CHECK_EQ(o.mem_limit, 0);
     CHECK(!o.hvm_fep);
     CHECK(!o.sched_wake_tickle);     /* experimental: off unless asked for */
@@ -238,8 +239,9 @@ static void test_good_options(void)
 
     bootopts_defaults(&o);
     CHECK_EQ(bootopts_parse("/boot/ringvisor.elf console=com2,9600 loglvl=debug maxcpus=4 selftest "
-                            "emu_exit=yes x2apic=0 mem=512M", &o, record_warn, &w), 0);
+                            "emu_exit=yes x2apic=0 mem=512M hap=0", &o, record_warn, &w), 0);
     CHECK_EQ(w.n, 0);
+    CHECK(!o.hap);
     CHECK(o.console_enabled);
     CHECK_EQ(o.com_port, 2);
     CHECK_EQ(o.com_baud, 9600);
@@ -258,6 +260,7 @@ static void test_good_options(void)
     CHECK_EQ(o.maxcpus, 16);
     CHECK(!o.selftest);
     CHECK(o.x2apic);
+    CHECK(!o.hap);      /* hap=0 of the first line is not undone by a later line without it */
     CHECK_EQ(o.mem_limit, 4ull << 30);
 
     /* sched_wake_tickle: on by value, off again (docs/boot.md). */
