@@ -739,15 +739,16 @@ rv_linux_test(NAME linux_dom0_consoled RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABEL
 # Debian domU's disk"): dom0 rv creates the Debian domU with an ext4 image as
 # xvda; its Debian xen-blkfront connects to dom0's xen-blkback (persistent
 # grants and indirect descriptors as they negotiate them), it mounts the
-# disk, writes 4 MiB of random data and prints their md5; rv destroy leaves
-# no loop device, node or dom0 grant mapping; re-created, it finds the same
-# md5.  A second disk attached at runtime is seen as /dev/xvdb and detached
+# disk, writes 4 MiB of random data and prints their md5; rv destroy (with
+# writes still in flight: blkback's write requests growing) leaves no loop
+# device, node or dom0 grant mapping; re-created, it finds the same md5.  A second disk attached at runtime is seen as /dev/xvdb and detached
 # gracefully (the frontend closes); dd MB/s of the domU and of dom0 on the
 # same file (tools/linux-assets DOM0_DOMU_BLK, DOMU_BLK_BODY).
 rv_linux_test(NAME linux_dom0_domu_blk RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;dom0;split" PV
               STDOUT "^linux_dom0_domu_blk: PASS linux-dom0$"
                      "^linux_dom0_domu_blk: PASS linux-dom0-domu-blk-first$"
                      "^linux_dom0_domu_blk: PASS linux-dom0-domu-blk-attach-detach$"
+                     "^linux_dom0_domu_blk: PASS linux-dom0-domu-blk-inflight$"
                      "^linux_dom0_domu_blk: PASS linux-dom0-domu-blk-first-destroy$"
                      "^linux_dom0_domu_blk: PASS linux-dom0-domu-blk-again$"
                      "^linux_dom0_domu_blk: PASS linux-dom0-domu-blk-again-destroy$"
