@@ -90,6 +90,17 @@ foreach(n linux1 linux2 linux_pvhvm1 linux_pvhvm2)
   if(n MATCHES "pvhvm")
     list(APPEND extra "^${d}: .*xen:events: Xen HVM callback vector for event delivery is enabled")
   endif()
+  # The same boot, its ordinary domain file (hap left at 1), on a CPU
+  # without nested paging (QEMU EPYC -npt): the hypervisor picks shadow
+  # paging by itself.
+  set(extra_n)
+  if(n MATCHES "pvhvm")
+    list(APPEND extra_n "^${n}: .*xen:events: Xen HVM callback vector for event delivery is enabled")
+  endif()
+  rv_linux_test(NAME linux_shadow_nonpt_${n} RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;shadow"
+                STDOUT "^\\(d[0-9]+ ${n}\\) no nested paging on this CPU: shadow paging$"
+                       "^${n}: ${rv_marker}$" "^${n}: ${pass}" ${extra_n}
+                ARGS --direct --smp ${smp} --mem 1G --qemu-cpu EPYC,+svm,-npt ${RV_LINUX_DIR}/${n}.cfg)
   rv_linux_test(NAME linux_shadow_${n} RUN_TIMEOUT ${RV_LINUX_RUN_TIMEOUT} LABELS "qemu;shadow"
                 STDOUT "^\\(d[0-9]+ ${d}\\) shadow paging, [0-9]+ pages"
                        "^${d}: ${rv_marker}$" "^${d}: ${pass}" ${extra}
