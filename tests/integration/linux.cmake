@@ -114,13 +114,9 @@ foreach(n linux1 linux2 linux_pvhvm1 linux_pvhvm2)
   # for one vCPU: the no-progress check (hang_report=, rv-run's dump under
   # Bochs) then runs on the CPU the guest is not on and can say where it is.
   # With the shadow's cached roots per CR3 (Linux runs with PTI on penryn)
-  # all four pass, in 7.5 to 15 minutes each; the 2-vCPU ones with prefetch
-  # off (shadow_prefetch=0: on a PTI guest it costs more than it saves, and
-  # their 2 s check, when it still timed forks and execs, failed by 0.17 s
-  # with it; docs/shadow.md "Linux on penryn").
-  set(hvopts)
+  # all four pass with the default settings, in 4 to 10 minutes each
+  # (docs/shadow.md "Linux on penryn").
   if(smp EQUAL 2)
-    set(hvopts --cmdline shadow_prefetch=0)
     list(APPEND extra "^${d}: .*smp: Brought up 1 node, 2 CPUs"
          "^\\(d[0-9]+ ${d}\\) v1: real mode in virtual-8086 mode: [1-9][0-9]* switches in")
   endif()
@@ -129,7 +125,7 @@ foreach(n linux1 linux2 linux_pvhvm1 linux_pvhvm2)
                 STDOUT "^\\(d[0-9]+ ${d}\\) shadow paging, [0-9]+ pages"
                        "^${d}: ${rv_marker}$" "^${d}: ${pass}" ${extra}
                        "^\\(d[0-9]+ ${d}\\) v0 shadow: [0-9]+ #PF exits, .* [1-9][0-9]* CR3 flushes keeping [1-9][0-9]* global root slots"
-                ARGS --bochs core2_penryn_t9600 --smp 2 --mem 1G ${hvopts} ${RV_LINUX_DIR}/${d}.cfg)
+                ARGS --bochs core2_penryn_t9600 --smp 2 --mem 1G ${RV_LINUX_DIR}/${d}.cfg)
 endforeach()
 
 # The same 1-vCPU boot with page-table isolation forced on (pti=on): every
